@@ -1,0 +1,42 @@
+// touchpoint — the CLI. Thin: parse, call, print. Global options come before the command.
+import { Command, CommanderError, Option } from 'commander';
+import { DirectoryError } from '../directory/changes.js';
+import { CsvImportError } from '../directory/csv-import.js';
+import { StoreError } from '../store/db.js';
+import { UserError, type GlobalOptions } from './context.js';
+import { registerDirectoryCommands } from './directory-commands.js';
+import { registerReadCommands } from './read-commands.js';
+import { registerSetupCommands } from './setup-commands.js';
+
+const program = new Command('touchpoint')
+  .description('Logs customer emails and meetings onto the right account, and explains every decision.')
+  .option('--db <path>', 'SQLite database file', process.env.TOUCHPOINT_DB ?? './data/touchpoint.db')
+  .option('--now <iso>', 'the clock, ISO-8601 (default: the real time)')
+  .option('--workspace <slug>', 'workspace (default: the first one in the database)')
+  .addOption(new Option('--verbose', 'print stack traces of unexpected errors').hideHelp())
+  .showHelpAfterError()
+  .exitOverride();
+
+const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+registerSetupCommands(program, globals);
+registerDirectoryCommands(program, globals);
+registerReadCommands(program, globals);
+
+const USER_ERRORS = [UserError, DirectoryError, CsvImportError, StoreError];
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Commander already printed help/version or the usage error.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  }
+  const e = err as Error;
+  if (USER_ERRORS.some((cls) => e instanceof cls)) {
+    process.stderr.write(`touchpoint: ${e.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`touchpoint: unexpected error: ${e?.message ?? String(err)}\n`);
+  if (program.opts().verbose) process.stderr.write(`${e?.stack ?? ''}\n`);
+  process.exit(70);
+}

@@ -1,0 +1,102 @@
+// init, teammate add, account add, connect folder, sync.
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { isValidAddress, isValidDomain, normalizeDomain } from '../directory/address.js';
+import { addAccount, addTeammate, getAccount, teammateByAddress } from '../store/directory.js';
+import { createConnection } from '../store/connections.js';
+import { createWorkspace, findWorkspace } from '../store/workspaces.js';
+import { syncAll } from '../sync/run-sync.js';
+import { openStore, parseDate, parseNow, UserError, withContext, type GlobalOptions } from './context.js';
+import { printSyncReports } from './print.js';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export function registerSetupCommands(program: Command, g: () => GlobalOptions): void {
+  program.command('init')
+    .description('create the workspace (one per database for the CLI)')
+    .requiredOption('--workspace <slug>', 'workspace slug, e.g. acme-cs')
+    .option('--internal-domain <domain>', "the team's own mail domain (repeatable)", collect, [])
+    .action(async (o: { workspace: string; internalDomain: string[] }) => {
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(o.workspace)) throw new UserError(`--workspace: "${o.workspace}" must be lowercase letters, digits and dashes`);
+      for (const d of o.internalDomain) if (!isValidDomain(d)) throw new UserError(`--internal-domain: "${d}" is not a domain`);
+      const db = await openStore(g());
+      try {
+        if (await findWorkspace(db, o.workspace)) throw new UserError(`workspace "${o.workspace}" already exists in ${g().db}`);
+        await createWorkspace(db, o.workspace, o.internalDomain.map(normalizeDomain), parseNow(g().now));
+        console.log(`Created workspace ${o.workspace} in ${g().db}`);
+      } finally {
+        await db.destroy();
+      }
+    });
+
+  const teammate = program.command('teammate').description('internal users (CSMs, admins)');
+  teammate.command('add')
+    .requiredOption('--email <addr>', 'primary address')
+    .option('--alias <addr>', 'another address of the same person (repeatable)', collect, [])
+    .option('--name <name>', 'display name')
+    .action(async (o: { email: string; alias: string[]; name?: string }) => {
+      for (const a of [o.email, ...o.alias]) if (!isValidAddress(a)) throw new UserError(`"${a}" is not an email address`);
+      await withContext(g(), async (ctx) => {
+        for (const a of [o.email, ...o.alias]) {
+          if (await teammateByAddress(ctx.db, ctx.ws.id, a)) throw new UserError(`${a} already belongs to a teammate`);
+        }
+        const t = await addTeammate(ctx.db, ctx.ws.id, { email: o.email, aliases: o.alias, ...(o.name ? { name: o.name } : {}) }, ctx.now);
+        console.log(`Added teammate ${t.email}${t.aliases.length ? ` (aliases: ${t.aliases.join(', ')})` : ''}`);
+      });
+    });
+
+  const account = program.command('account').description('customer accounts');
+  account.command('add')
+    .requiredOption('--id <id>', 'account id (as in your CRM)')
+    .requiredOption('--name <name>', 'account name')
+    .action(async (o: { id: string; name: string }) => {
+      if (!o.id.trim()) throw new UserError('--id must not be empty');
+      await withContext(g(), async (ctx) => {
+        if (await getAccount(ctx.db, ctx.ws.id, o.id)) throw new UserError(`account "${o.id}" already exists`);
+        await addAccount(ctx.db, ctx.ws.id, { id: o.id.trim(), name: o.name }, ctx.now);
+        console.log(`Added account ${o.id} (${o.name})`);
+      });
+    });
+
+  const connect = program.command('connect').description("authorize a teammate's mailbox and/or calendar");
+  connect.command('folder')
+    .description('a local folder of .eml files / Maildir, and/or of .ics files (demos, imports)')
+    .requiredOption('--teammate <addr>', "the teammate whose mailbox/calendar this is")
+    .option('--mail <dir>', 'directory of .eml files or a Maildir')
+    .option('--calendar <dir>', 'directory of .ics files')
+    .requiredOption('--authorized-at <iso>', 'when the teammate authorized it; earlier items are historic')
+    .action(async (o: { teammate: string; mail?: string; calendar?: string; authorizedAt: string }) => {
+      if (!o.mail && !o.calendar) throw new UserError('give --mail <dir>, --calendar <dir>, or both');
+      const authorizedAt = parseDate(o.authorizedAt, '--authorized-at');
+      for (const d of [o.mail, o.calendar]) if (d && !existsSync(d)) throw new UserError(`folder ${d} does not exist`);
+      await withContext(g(), async (ctx) => {
+        const t = await teammateByAddress(ctx.db, ctx.ws.id, o.teammate);
+        if (!t) throw new UserError(`no teammate with address ${o.teammate}: add it with "touchpoint teammate add --email ${o.teammate}"`);
+        const config: Record<string, string> = {};
+        if (o.mail) config.mail = resolve(o.mail);
+        if (o.calendar) config.calendar = resolve(o.calendar);
+        const id = await createConnection(ctx.db, ctx.ws.id, {
+          teammateId: t.id, provider: 'folder', config, hasMail: !!o.mail, hasCalendar: !!o.calendar, authorizedAt,
+        }, ctx.now);
+        console.log(`Connected folder for ${t.email}: connection ${id}`);
+      });
+    });
+
+  program.command('sync')
+    .description('sync every connection now (or one)')
+    .option('--connection <id>', 'only this connection')
+    .option('--json', 'print one JSON document')
+    .action(async (o: { connection?: string; json?: boolean }) => {
+      await withContext(g(), async (ctx) => {
+        const showProgress = !o.json && process.stderr.isTTY;
+        const reports = await syncAll(ctx, o.connection, {
+          onProgress: showProgress ? (p) => process.stderr.write(`\r${p.stream}: ${p.done}${p.total ? `/${p.total}` : ''} `) : undefined,
+        });
+        if (showProgress) process.stderr.write('\n');
+        if (o.connection && reports.length === 0) throw new UserError(`no connection "${o.connection}"`);
+        if (o.json) console.log(JSON.stringify({ connections: reports }, null, 2));
+        else printSyncReports(reports);
+      });
+    });
+}

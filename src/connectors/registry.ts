@@ -1,0 +1,33 @@
+// One registry: provider name → its MailSource / CalendarSource, loaded lazily so a
+// folder-only install never loads IMAP or Google code.
+import type { CalendarSource, MailSource } from './types.js';
+import { SourceError } from './types.js';
+
+export interface ConnectionConfig {
+  provider: string;
+  config: Record<string, unknown>;
+}
+
+export async function mailSourceFor(c: ConnectionConfig): Promise<MailSource | null> {
+  switch (c.provider) {
+    case 'folder': {
+      if (typeof c.config.mail !== 'string') return null;
+      const { FolderMailSource } = await import('./folder/folder-mail-source.js');
+      return new FolderMailSource({ root: c.config.mail });
+    }
+    default:
+      throw new SourceError('INTERNAL', `no mail connector for provider "${c.provider}"`);
+  }
+}
+
+export async function calendarSourceFor(c: ConnectionConfig): Promise<CalendarSource | null> {
+  switch (c.provider) {
+    case 'folder': {
+      if (typeof c.config.calendar !== 'string') return null;
+      const { FolderCalendarSource } = await import('./folder/folder-calendar-source.js');
+      return new FolderCalendarSource({ root: c.config.calendar });
+    }
+    default:
+      throw new SourceError('INTERNAL', `no calendar connector for provider "${c.provider}"`);
+  }
+}

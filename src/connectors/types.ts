@@ -1,0 +1,78 @@
+// The one small interface every provider implements (folder, IMAP, CalDAV, Gmail, Graph).
+// A connector turns provider data and provider errors into our types; it never decides
+// and never touches the store. The sync loop (src/sync) drives it page by page and saves
+// the cursor only after the page's items are stored.
+import type { EmailItem, MeetingOccurrence } from '../domain/items.js';
+
+/** A per-item problem: the item is skipped, reported in `status`, and the sync goes on. */
+export interface ItemError {
+  /** Where: a file path, a UID, a provider id. */
+  where: string;
+  /** Why, in plain words. */
+  reason: string;
+}
+
+/** A cursor is a JSON value owned by the connector; the sync loop only stores it. */
+export type Cursor = unknown;
+
+export interface MailSighting {
+  /** Provider reference to re-read this exact message later (path, UID, message id). */
+  ref: string;
+  /** Folder / label as the provider names it (INBOX, Sent, cur). */
+  folder: string;
+  item: EmailItem;
+}
+
+export interface MailPage {
+  sightings: MailSighting[];
+  errors: ItemError[];
+  /** Cursor to save once this page is stored. */
+  cursor: Cursor;
+  /** Progress for long initial syncs, when the connector knows it. */
+  progress?: { done: number; total?: number };
+}
+
+export interface MailSource {
+  /** New or changed mail since `cursor` (null: initial sync), page by page. */
+  changes(cursor: Cursor | null): AsyncIterable<MailPage>;
+  /** Re-read one message (re-decision after a directory change, body for newly linked mail). */
+  fetch(ref: string): Promise<EmailItem | null>;
+}
+
+/** One calendar object (an .ics resource): a single event or a series with its overrides. */
+export interface CalendarObject {
+  ref: string;
+  /** Changes whenever the object changes (etag, mtime+size, hash). */
+  version: string;
+  /** Raw iCalendar text (folder, CalDAV) … */
+  ics?: string;
+  /** … or occurrences already expanded by the provider (Google singleEvents, Graph calendarView). */
+  occurrences?: MeetingOccurrence[];
+}
+
+export interface CalendarPage {
+  upserts: CalendarObject[];
+  /** Refs of objects that disappeared (deleted events). */
+  deletes: string[];
+  errors: ItemError[];
+  cursor: Cursor;
+  progress?: { done: number; total?: number };
+}
+
+export interface CalendarSource {
+  changes(cursor: Cursor | null): AsyncIterable<CalendarPage>;
+}
+
+/** Provider errors, translated once at the edge into a fixed code (see sync/errors.ts). */
+export type SourceErrorCode = 'AUTH_FAILED' | 'NOT_FOUND' | 'NETWORK' | 'THROTTLED' | 'CURSOR_INVALID' | 'INTERNAL';
+
+export class SourceError extends Error {
+  constructor(
+    readonly code: SourceErrorCode,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'SourceError';
+  }
+}

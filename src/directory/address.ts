@@ -1,0 +1,60 @@
+// Address equality, as the article says: "End User … with the same email".
+// The whole address, case-insensitive, after trimming and Unicode normalisation (NFC).
+// No plus-tag or dot folding — those are only ever near-miss hints (see hints.ts).
+
+/** Canonical form used for every comparison and index key. */
+export function normalizeAddress(raw: string): string {
+  let s = raw.normalize('NFC').trim();
+  // Tolerate what clients wrap addresses in: "<a@b>", "mailto:a@b" (ICS), trailing dots.
+  if (s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1).trim();
+  if (/^mailto:/i.test(s)) s = s.slice(7).trim();
+  // NFC again after lower-casing: lower-casing can leave a decomposed sequence that has a
+  // precomposed form ("J\u030C" → "j\u030C", NFC "\u01F0"), which would break equality and idempotence.
+  return s.toLowerCase().normalize('NFC');
+}
+
+const ADDRESS_RE = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/u;
+
+/** A syntactic sanity check for user input (CLI, CSV, API), not full RFC 5322. */
+export function isValidAddress(raw: string): boolean {
+  const s = normalizeAddress(raw);
+  return s.length <= 320 && ADDRESS_RE.test(s);
+}
+
+export function domainOf(normalized: string): string {
+  const at = normalized.lastIndexOf('@');
+  return at < 0 ? '' : normalized.slice(at + 1);
+}
+
+export function localPartOf(normalized: string): string {
+  const at = normalized.lastIndexOf('@');
+  return at < 0 ? normalized : normalized.slice(0, at);
+}
+
+/** Normalize a domain entry: lowercase, no leading "@" or ".", NFC. */
+export function normalizeDomain(raw: string): string {
+  return raw.normalize('NFC').trim().toLowerCase().normalize('NFC').replace(/^[@.]+/, '').replace(/\.+$/, '');
+}
+
+const DOMAIN_RE = /^(?=.{1,253}$)([\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+[\p{L}\p{N}-]{2,}$/u;
+
+export function isValidDomain(raw: string): boolean {
+  return DOMAIN_RE.test(normalizeDomain(raw));
+}
+
+/** True when `domain` is `parent` or one of its subdomains (a domain covers its subdomains). */
+export function domainCovers(parent: string, domain: string): boolean {
+  return domain === parent || domain.endsWith('.' + parent);
+}
+
+/** The domain and each parent domain: a.b.acme.com → [a.b.acme.com, b.acme.com, acme.com, com]. */
+export function domainAndParents(domain: string): string[] {
+  const out: string[] = [];
+  let d = domain;
+  for (;;) {
+    out.push(d);
+    const dot = d.indexOf('.');
+    if (dot < 0) return out;
+    d = d.slice(dot + 1);
+  }
+}

@@ -1,0 +1,100 @@
+// Directory changes: each one re-decides the affected past at once and is audited
+// (who, when, what it linked and unlinked).
+import type { BlocklistEntry, EndUser } from '../domain/directory.js';
+import type { Ctx } from '../sync/context.js';
+import { loadDirectoryIndex } from '../sync/context.js';
+import { redecideAddresses, type RedecideReport } from '../sync/redecide.js';
+import { recordAudit } from '../store/audit.js';
+import {
+  addBlocklistEntry, addSuppression, deleteEndUserRow, findEndUser, getAccount, insertEndUser, listEndUsers, removeBlocklistEntry,
+  type NewEndUser,
+} from '../store/directory.js';
+import { domainCovers, domainOf, isValidAddress, isValidDomain, normalizeAddress, normalizeDomain } from './address.js';
+
+export class DirectoryError extends Error {}
+
+export interface ChangeResult extends RedecideReport {
+  warning?: string;
+}
+
+async function applyAndAudit(ctx: Ctx, action: string, target: string, addresses: string[], extra: Record<string, unknown> = {}): Promise<RedecideReport> {
+  const dir = await loadDirectoryIndex(ctx);
+  const report = await redecideAddresses(ctx, dir, addresses);
+  await recordAudit(ctx.db, ctx.ws.id, {
+    at: ctx.now.toISOString(),
+    actor: ctx.actor,
+    action,
+    target,
+    details: { ...extra, linked: report.linked, unlinked: report.unlinked, unavailable: report.unavailable },
+  });
+  return report;
+}
+
+/** "Will be recreated by <source>": said at the moment of deletion (the article's warning). */
+export function recreationWarning(u: Pick<EndUser, 'source' | 'email'>): string | undefined {
+  if (u.source === 'manual') return undefined;
+  return `${u.email} came from ${u.source}: its next import will recreate it unless you delete with --suppress or remove it at ${u.source}.`;
+}
+
+export async function addEndUser(ctx: Ctx, u: NewEndUser): Promise<ChangeResult> {
+  if (!isValidAddress(u.email)) throw new DirectoryError(`"${u.email}" is not an email address`);
+  if (!(await getAccount(ctx.db, ctx.ws.id, u.accountId))) throw new DirectoryError(`unknown account "${u.accountId}"`);
+  if (await findEndUser(ctx.db, ctx.ws.id, u.accountId, u.email)) {
+    throw new DirectoryError(`${normalizeAddress(u.email)} is already an end user of account ${u.accountId}`);
+  }
+  return ctx.db.transaction().execute(async (trx) => {
+    const tctx = { ...ctx, db: trx };
+    const created = await insertEndUser(trx, ctx.ws.id, u, ctx.now);
+    return applyAndAudit(tctx, 'end_user.add', `${u.accountId}/${created.email}`, [created.email], { source: u.source });
+  });
+}
+
+export async function deleteEndUser(ctx: Ctx, accountId: string, email: string, suppress: boolean): Promise<ChangeResult> {
+  const u = await findEndUser(ctx.db, ctx.ws.id, accountId, email);
+  if (!u) throw new DirectoryError(`${normalizeAddress(email)} is not an end user of account "${accountId}"`);
+  const report = await ctx.db.transaction().execute(async (trx) => {
+    const tctx = { ...ctx, db: trx };
+    await deleteEndUserRow(trx, ctx.ws.id, u.id);
+    if (suppress) await addSuppression(trx, ctx.ws.id, { source: u.source, accountId, email: u.email, externalId: u.externalId }, ctx.now);
+    return applyAndAudit(tctx, suppress ? 'end_user.delete_and_suppress' : 'end_user.delete', `${accountId}/${u.email}`, [u.email], { source: u.source });
+  });
+  const warning = suppress ? undefined : recreationWarning(u);
+  return warning ? { ...report, warning } : report;
+}
+
+export function parseBlocklistEntry(raw: string): BlocklistEntry {
+  const s = raw.trim();
+  if (s.includes('@') && !s.startsWith('@')) {
+    if (!isValidAddress(s)) throw new DirectoryError(`"${raw}" is neither a domain nor an email address`);
+    return { entry: normalizeAddress(s), kind: 'address' };
+  }
+  if (!isValidDomain(s)) throw new DirectoryError(`"${raw}" is neither a domain nor an email address`);
+  return { entry: normalizeDomain(s), kind: 'domain' };
+}
+
+/** End-user addresses a blocklist entry covers: the only links it can add or remove. */
+async function coveredAddresses(ctx: Ctx, e: BlocklistEntry): Promise<string[]> {
+  if (e.kind === 'address') return [e.entry];
+  const users = await listEndUsers(ctx.db, ctx.ws.id, { emailLike: e.entry });
+  return users.map((u) => normalizeAddress(u.email)).filter((a) => domainCovers(e.entry, domainOf(a)));
+}
+
+export async function addToBlocklist(ctx: Ctx, raw: string): Promise<ChangeResult> {
+  const e = parseBlocklistEntry(raw);
+  return ctx.db.transaction().execute(async (trx) => {
+    const tctx = { ...ctx, db: trx };
+    if (!(await addBlocklistEntry(trx, ctx.ws.id, e, ctx.now))) throw new DirectoryError(`${e.entry} is already on the blocklist`);
+    return applyAndAudit(tctx, 'blocklist.add', e.entry, await coveredAddresses(tctx, e), { kind: e.kind });
+  });
+}
+
+export async function removeFromBlocklist(ctx: Ctx, raw: string): Promise<ChangeResult> {
+  const e = parseBlocklistEntry(raw);
+  return ctx.db.transaction().execute(async (trx) => {
+    const tctx = { ...ctx, db: trx };
+    if (!(await removeBlocklistEntry(trx, ctx.ws.id, e.entry))) throw new DirectoryError(`${e.entry} is not on the blocklist`);
+    return applyAndAudit(tctx, 'blocklist.remove', e.entry, await coveredAddresses(tctx, e), { kind: e.kind });
+  });
+}
+
+export { applyAndAudit };

@@ -1,0 +1,58 @@
+// A decision: the outcome for one email or meeting, with the ordered checks that produced it.
+
+export type EmailRule = 'E1' | 'E2' | 'E3' | 'E4' | 'E5' | 'E6' | 'E7';
+export type MeetingRule = 'M1' | 'M2' | 'M3' | 'M4' | 'M5' | 'M6';
+export type RuleId = EmailRule | MeetingRule;
+
+export type CheckStatus = 'pass' | 'fail' | 'n/a';
+
+export interface Check {
+  rule: RuleId;
+  status: CheckStatus;
+  /** Stable machine code, e.g. E2_HISTORIC. Never reworded; the detail may be. */
+  code: string;
+  /** Plain words, with the data behind the verdict. */
+  detail: string;
+}
+
+export interface LinkVia {
+  /** The end user's email field that matched. */
+  email: string;
+  endUserId: string;
+  source: string;
+  externalId?: string;
+  /** Which header or attendee role carried it: from/to/cc/bcc/attendee. */
+  field: string;
+  /** Meetings only: the attendee's answer. */
+  partstat?: string;
+}
+
+export interface LinkedAccount {
+  id: string;
+  via: LinkVia[];
+}
+
+/** A near miss: an address that looks like an end user's but is not the same address. */
+export interface Hint {
+  kind: 'plus_tag' | 'dots' | 'other_domain' | 'other_field';
+  participant: string;
+  endUserEmail: string;
+  accountId: string;
+  detail: string;
+}
+
+export interface Remedy {
+  code: string;
+  text: string;
+}
+
+export type Outcome = 'linked' | 'not_linked' | 'upcoming';
+
+export interface Decision {
+  kind: 'email' | 'meeting';
+  outcome: Outcome;
+  accounts: LinkedAccount[];
+  checks: Check[];
+  remedies: Remedy[];
+  hints: Hint[];
+}

@@ -1,0 +1,49 @@
+// The directory: who is internal, who is a customer's end user, and what must never sync.
+
+/** Where an end user came from. Integrations are "crm:<name>" / "support:<name>". */
+export type UserSource = 'manual' | 'csv' | 'api' | `crm:${string}` | `support:${string}` | `integration:${string}`;
+
+export interface Workspace {
+  id: string;
+  slug: string;
+  internalDomains: string[];
+  /** Minutes between scheduled syncs; default 5, never more than 30 (the promise to users). */
+  syncIntervalMinutes: number;
+}
+
+export interface Teammate {
+  id: string;
+  email: string;
+  aliases: string[];
+  name?: string;
+}
+
+export interface Account {
+  id: string;
+  name: string;
+}
+
+export interface EndUser {
+  id: string;
+  accountId: string;
+  /** The "email" field of the user details, as entered. */
+  email: string;
+  name?: string;
+  source: string;
+  externalId?: string;
+  /** Other addresses that appear on the record (e.g. a secondary email field); never used to match. */
+  otherFields?: string[];
+}
+
+export interface BlocklistEntry {
+  /** A domain (covers its subdomains) or an exact address. */
+  entry: string;
+  kind: 'domain' | 'address';
+}
+
+export interface Suppression {
+  source: string;
+  accountId: string;
+  email: string;
+  externalId?: string;
+}

@@ -1,0 +1,80 @@
+// Matching participants (email headers or meeting attendees) against the directory:
+// shared by the email rules (E3–E6) and the meeting rules (M5–M6).
+import type { EndUser } from '../domain/directory.js';
+import type { Address, EmailItem } from '../domain/items.js';
+import type { LinkedAccount, LinkVia } from '../domain/decision.js';
+import { normalizeAddress } from '../directory/address.js';
+import type { BlockHit, DirectoryIndex } from '../directory/index.js';
+
+export interface Participant {
+  address: string; // normalized
+  field: string; // from / to / cc / bcc / attendee
+  partstat?: string;
+}
+
+/** From, To, Cc and (where the provider shows it) Bcc, normalized, each address once. */
+export function emailParticipants(item: EmailItem): Participant[] {
+  const out: Participant[] = [];
+  const seen = new Set<string>();
+  const add = (list: Address[], field: string) => {
+    for (const a of list) {
+      const address = normalizeAddress(a.address);
+      if (!address || seen.has(address)) continue;
+      seen.add(address);
+      out.push({ address, field });
+    }
+  };
+  add(item.from, 'from');
+  add(item.to, 'to');
+  add(item.cc, 'cc');
+  add(item.bcc, 'bcc');
+  return out;
+}
+
+export interface Match {
+  participant: Participant;
+  endUser: EndUser;
+  blocked?: BlockHit;
+}
+
+/** Every (participant, end user) pair with the same address, with any blocklist hit. */
+export function findMatches(participants: readonly Participant[], dir: DirectoryIndex): Match[] {
+  const out: Match[] = [];
+  for (const p of participants) {
+    const users = dir.endUsersFor(p.address);
+    if (users.length === 0) continue;
+    const blocked = dir.blockHit(p.address);
+    for (const endUser of users) out.push(blocked ? { participant: p, endUser, blocked } : { participant: p, endUser });
+  }
+  return out;
+}
+
+/** Group matches by account, in first-seen order, naming the end user(s) behind each link. */
+export function linkedAccounts(matches: readonly Match[]): LinkedAccount[] {
+  const byAccount = new Map<string, LinkVia[]>();
+  for (const m of matches) {
+    const via: LinkVia = {
+      email: m.endUser.email,
+      endUserId: m.endUser.id,
+      source: m.endUser.source,
+      field: m.participant.field,
+    };
+    if (m.endUser.externalId) via.externalId = m.endUser.externalId;
+    if (m.participant.partstat) via.partstat = m.participant.partstat;
+    const list = byAccount.get(m.endUser.accountId);
+    if (list) list.push(via);
+    else byAccount.set(m.endUser.accountId, [via]);
+  }
+  return [...byAccount].map(([id, via]) => ({ id, via }));
+}
+
+export function describeMatches(matches: readonly Match[], dir: DirectoryIndex): string {
+  return matches
+    .map((m) => `${m.participant.address} (${m.participant.field}) is an end user of ${dir.accountName(m.endUser.accountId)} [${m.endUser.accountId}]`)
+    .join('; ');
+}
+
+export function list(values: readonly string[], max = 5): string {
+  if (values.length <= max) return values.join(', ');
+  return `${values.slice(0, max).join(', ')} and ${values.length - max} more`;
+}

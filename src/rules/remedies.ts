@@ -1,0 +1,79 @@
+// Remedies: what the user can do about a failed check, in the article's words.
+import type { Remedy } from '../domain/decision.js';
+
+const PROFILE = 'Profile → Sync email & calendar';
+
+export const remedy = {
+  authorize: (what: 'inbox' | 'calendar'): Remedy => ({
+    code: 'AUTHORIZE',
+    text: `Authorize the ${what}: ${PROFILE} → Sync now.`,
+  }),
+  reauthorize: (what: 'inbox' | 'calendar'): Remedy => ({
+    code: 'REAUTHORIZE',
+    text: `Re-authorize the ${what}: ${PROFILE} → Re-authorize. Mail and meetings from the outage are caught up afterwards.`,
+  }),
+  historic: (what: 'emails' | 'meetings', since: Date): Remedy => ({
+    code: 'HISTORIC_NEVER_SYNCED',
+    text: `Nothing to do: historic ${what} (before the first authorization, ${since.toISOString()}) are never synced.`,
+  }),
+  addEndUser: (addresses: string[]): Remedy => ({
+    code: 'ADD_END_USER',
+    text: `Add the end user to the account where it should be logged, with this exact email: ${addresses.join(', ')}.`,
+  }),
+  fixEmailField: (endUserEmail: string, used: string): Remedy => ({
+    code: 'FIX_EMAIL_FIELD',
+    text: `Fix the "email" field of end user ${endUserEmail}: the message used ${used}, and only the same address matches.`,
+  }),
+  unblock: (entry: string): Remedy => ({
+    code: 'REMOVE_FROM_BLOCKLIST',
+    text: `Remove ${entry} from the blocklist if its mail and meetings should sync.`,
+  }),
+  internalOnly: (): Remedy => ({
+    code: 'INTERNAL_ONLY',
+    text: 'Nothing to do: mail between internal people only is never logged.',
+  }),
+  waitForSync: (next: Date | null | undefined): Remedy => ({
+    code: 'SYNC_NOW',
+    text: `Wait for the next sync${next ? ` (due ${next.toISOString()})` : ''} or press Sync now: ${PROFILE} → Sync now. It can take up to 30 minutes.`,
+  }),
+  waitForStart: (start: Date): Remedy => ({
+    code: 'WAIT_FOR_START',
+    text: `Nothing to do yet: the meeting is logged once it has started (${start.toISOString()}), within 30 minutes.`,
+  }),
+  cancelled: (): Remedy => ({
+    code: 'CANCELLED',
+    text: 'Nothing to do: a meeting cancelled before it starts is never logged.',
+  }),
+  organizeYourself: (): Remedy => ({
+    code: 'ORGANIZE_IT',
+    text: 'Meetings organized by the customer are not synced. Organize the meeting from your own calendar (you must be the organizer).',
+  }),
+  askToAccept: (who: string[]): Remedy => ({
+    code: 'ASK_TO_ACCEPT',
+    text: `Ask the customer to accept the invitation (${who.join(', ')}); meetings no end user accepted are not synced.`,
+  }),
+  // "Why here?" remedies for a logged activity.
+  deleteEndUser: (email: string, accountId: string): Remedy => ({
+    code: 'DELETE_END_USER',
+    text: `Delete end user ${email} from account ${accountId} to stop logging their mail and meetings there.`,
+  }),
+  deleteAndSuppress: (email: string, source: string): Remedy => ({
+    code: 'DELETE_AND_SUPPRESS',
+    text: `${email} came from ${source}: a plain delete is undone by its next import. Use "delete and suppress", or remove the user at ${source}.`,
+  }),
+  blocklistDomain: (domain: string): Remedy => ({
+    code: 'BLOCKLIST_DOMAIN',
+    text: `Blocklist ${domain} if mail with this domain (e.g. a partner) should never sync.`,
+  }),
+};
+
+/** Keep the first remedy of each code+text, in order. */
+export function uniqueRemedies(list: Remedy[]): Remedy[] {
+  const seen = new Set<string>();
+  return list.filter((r) => {
+    const k = r.code + '|' + r.text;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

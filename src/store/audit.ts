@@ -1,0 +1,19 @@
+// The audit log: every directory change, who made it, and what it linked or unlinked.
+import type { Store } from './db.js';
+
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+}
+
+export async function recordAudit(db: Store, ws: string, e: AuditEntry): Promise<void> {
+  await db.insertInto('audit_log').values({ workspace_id: ws, at: e.at, actor: e.actor, action: e.action, target: e.target, details: JSON.stringify(e.details) }).execute();
+}
+
+export async function listAudit(db: Store, ws: string, limit = 100): Promise<AuditEntry[]> {
+  const rows = await db.selectFrom('audit_log').selectAll().where('workspace_id', '=', ws).orderBy('id', 'desc').limit(limit).execute();
+  return rows.map((r) => ({ at: r.at, actor: r.actor, action: r.action, target: r.target, details: JSON.parse(r.details) as Record<string, unknown> }));
+}

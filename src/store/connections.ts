@@ -1,0 +1,142 @@
+// Connections, their cursors (saved only after a page is stored) and per-item errors.
+import { randomUUID } from 'node:crypto';
+import type { ConnectionStatus, ConnectionView, Provider } from '../domain/connection.js';
+import { normalizeAddress } from '../directory/address.js';
+import type { Store } from './db.js';
+import type { ConnectionsTable } from './schema.js';
+
+export interface ConnectionRecord extends ConnectionView {
+  workspaceId: string;
+  config: Record<string, unknown>;
+  secretEnc: string | null;
+  hasMail: boolean;
+  hasCalendar: boolean;
+  lastSyncAt: Date | null;
+  lastError: string | null;
+  progress: { done: number; total?: number } | null;
+}
+
+const d = (s: string | null): Date | null => (s ? new Date(s) : null);
+
+function fromRow(r: ConnectionsTable, ownerAddresses: string[]): ConnectionRecord {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    provider: r.provider as Provider,
+    teammateId: r.teammate_id,
+    ownerAddresses,
+    status: r.status as ConnectionStatus,
+    statusReason: r.status_reason,
+    authorizedAt: new Date(r.authorized_at),
+    lastSuccessAt: d(r.last_success_at),
+    nextSyncAt: d(r.next_sync_at),
+    lastSyncAt: d(r.last_sync_at),
+    lastError: r.last_error,
+    config: JSON.parse(r.config) as Record<string, unknown>,
+    secretEnc: r.secret_enc,
+    hasMail: r.has_mail === 1,
+    hasCalendar: r.has_calendar === 1,
+    progress: r.progress ? (JSON.parse(r.progress) as { done: number; total?: number }) : null,
+  };
+}
+
+export interface NewConnection {
+  teammateId: string;
+  provider: Provider;
+  config: Record<string, unknown>;
+  secretEnc?: string | null;
+  hasMail: boolean;
+  hasCalendar: boolean;
+  authorizedAt: Date;
+}
+
+export async function createConnection(db: Store, ws: string, c: NewConnection, now: Date): Promise<string> {
+  const id = randomUUID();
+  await db.insertInto('connections').values({
+    id,
+    workspace_id: ws,
+    teammate_id: c.teammateId,
+    provider: c.provider,
+    config: JSON.stringify(c.config),
+    secret_enc: c.secretEnc ?? null,
+    has_mail: c.hasMail ? 1 : 0,
+    has_calendar: c.hasCalendar ? 1 : 0,
+    status: 'active',
+    status_reason: null,
+    authorized_at: c.authorizedAt.toISOString(),
+    last_sync_at: null,
+    last_success_at: null,
+    next_sync_at: now.toISOString(),
+    last_error: null,
+    progress: null,
+    created_at: now.toISOString(),
+  }).execute();
+  return id;
+}
+
+export async function listConnections(db: Store, ws: string): Promise<ConnectionRecord[]> {
+  const rows = await db.selectFrom('connections').selectAll().where('workspace_id', '=', ws).orderBy('created_at').execute();
+  const addrs = await db.selectFrom('teammate_addresses').select(['teammate_id', 'address']).where('workspace_id', '=', ws).execute();
+  const teammates = await db.selectFrom('teammates').select(['id', 'email']).where('workspace_id', '=', ws).execute();
+  return rows.map((r) => {
+    const primary = teammates.find((t) => t.id === r.teammate_id);
+    const owner = [primary ? normalizeAddress(primary.email) : '', ...addrs.filter((a) => a.teammate_id === r.teammate_id).map((a) => a.address)];
+    return fromRow(r, [...new Set(owner.filter(Boolean))]);
+  });
+}
+
+export async function getConnection(db: Store, ws: string, id: string): Promise<ConnectionRecord | undefined> {
+  return (await listConnections(db, ws)).find((c) => c.id === id);
+}
+
+export interface ConnectionPatch {
+  status?: ConnectionStatus;
+  statusReason?: string | null;
+  lastSyncAt?: Date;
+  lastSuccessAt?: Date;
+  nextSyncAt?: Date | null;
+  lastError?: string | null;
+  progress?: { done: number; total?: number } | null;
+}
+
+export async function updateConnection(db: Store, ws: string, id: string, p: ConnectionPatch): Promise<void> {
+  const set: Partial<ConnectionsTable> = {};
+  if (p.status !== undefined) set.status = p.status;
+  if (p.statusReason !== undefined) set.status_reason = p.statusReason;
+  if (p.lastSyncAt) set.last_sync_at = p.lastSyncAt.toISOString();
+  if (p.lastSuccessAt) set.last_success_at = p.lastSuccessAt.toISOString();
+  if (p.nextSyncAt !== undefined) set.next_sync_at = p.nextSyncAt ? p.nextSyncAt.toISOString() : null;
+  if (p.lastError !== undefined) set.last_error = p.lastError;
+  if (p.progress !== undefined) set.progress = p.progress ? JSON.stringify(p.progress) : null;
+  if (Object.keys(set).length) await db.updateTable('connections').set(set).where('workspace_id', '=', ws).where('id', '=', id).execute();
+}
+
+export async function getCursor(db: Store, connectionId: string, stream: 'mail' | 'calendar'): Promise<unknown> {
+  const r = await db.selectFrom('cursors').select('value').where('connection_id', '=', connectionId).where('stream', '=', stream).executeTakeFirst();
+  return r ? (JSON.parse(r.value) as unknown) : null;
+}
+
+export async function saveCursor(db: Store, connectionId: string, stream: 'mail' | 'calendar', value: unknown, now: Date): Promise<void> {
+  const v = JSON.stringify(value);
+  await db.insertInto('cursors')
+    .values({ connection_id: connectionId, stream, value: v, updated_at: now.toISOString() })
+    .onConflict((oc) => oc.columns(['connection_id', 'stream']).doUpdateSet({ value: v, updated_at: now.toISOString() }))
+    .execute();
+}
+
+export async function recordItemError(db: Store, ws: string, connectionId: string, where: string, reason: string, now: Date): Promise<void> {
+  const t = now.toISOString();
+  await db.insertInto('item_errors')
+    .values({ workspace_id: ws, connection_id: connectionId, where_ref: where, reason, first_seen_at: t, last_seen_at: t })
+    .onConflict((oc) => oc.columns(['connection_id', 'where_ref']).doUpdateSet({ reason, last_seen_at: t }))
+    .execute();
+}
+
+export async function clearItemError(db: Store, connectionId: string, where: string): Promise<void> {
+  await db.deleteFrom('item_errors').where('connection_id', '=', connectionId).where('where_ref', '=', where).execute();
+}
+
+export async function listItemErrors(db: Store, ws: string, connectionId: string): Promise<{ where: string; reason: string; lastSeenAt: string }[]> {
+  const rows = await db.selectFrom('item_errors').select(['where_ref', 'reason', 'last_seen_at']).where('workspace_id', '=', ws).where('connection_id', '=', connectionId).orderBy('where_ref').execute();
+  return rows.map((r) => ({ where: r.where_ref, reason: r.reason, lastSeenAt: r.last_seen_at }));
+}

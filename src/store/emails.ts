@@ -1,0 +1,160 @@
+// Email activities: one row per message (deduplicated), every sighting kept, links per account.
+// Seen-but-not-linked mail keeps only Message-ID, time, hashed participants and the
+// decision's codes — no subject, body or plain addresses (SPEC, troubleshooter).
+import { randomUUID } from 'node:crypto';
+import type { Decision } from '../domain/decision.js';
+import type { Address } from '../domain/items.js';
+import type { Store } from './db.js';
+import type { EmailsTable } from './schema.js';
+
+export interface StoredParticipants {
+  from: Address[];
+  to: Address[];
+  cc: Address[];
+  bcc: Address[];
+}
+
+export interface EmailSightingRow {
+  connectionId: string;
+  folder: string;
+  ref: string;
+  at: Date;
+  seenAt: Date;
+}
+
+export interface EmailRecord {
+  id: string;
+  dedupKey: string;
+  messageId: string | null;
+  at: Date;
+  outcome: string;
+  decision: Decision;
+  participants: StoredParticipants | null;
+  subject: string | null;
+  bodyText: string | null;
+  bodyHtml: string | null;
+  decidedAt: Date;
+}
+
+function fromRow(r: EmailsTable): EmailRecord {
+  return {
+    id: r.id,
+    dedupKey: r.dedup_key,
+    messageId: r.message_id,
+    at: new Date(r.at),
+    outcome: r.outcome,
+    decision: JSON.parse(r.decision) as Decision,
+    participants: r.participants ? (JSON.parse(r.participants) as StoredParticipants) : null,
+    subject: r.subject,
+    bodyText: r.body_text,
+    bodyHtml: r.body_html,
+    decidedAt: new Date(r.decided_at),
+  };
+}
+
+/** Codes only: what a not-linked record may keep. */
+export function redactDecision(d: Decision): Decision {
+  return {
+    kind: d.kind,
+    outcome: d.outcome,
+    accounts: [],
+    checks: d.checks.map((c) => ({ rule: c.rule, status: c.status, code: c.code, detail: '' })),
+    remedies: d.remedies.map((r) => ({ code: r.code, text: '' })),
+    hints: [],
+  };
+}
+
+export async function findEmailByKey(db: Store, ws: string, dedupKey: string): Promise<EmailRecord | undefined> {
+  const r = await db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('dedup_key', '=', dedupKey).executeTakeFirst();
+  return r ? fromRow(r) : undefined;
+}
+
+export async function getEmail(db: Store, ws: string, id: string): Promise<EmailRecord | undefined> {
+  const r = await db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();
+  return r ? fromRow(r) : undefined;
+}
+
+export async function findEmailsByMessageId(db: Store, ws: string, messageId: string): Promise<EmailRecord[]> {
+  const rows = await db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('message_id', '=', messageId).execute();
+  return rows.map(fromRow);
+}
+
+export async function emailSightings(db: Store, ws: string, emailId: string): Promise<EmailSightingRow[]> {
+  const rows = await db.selectFrom('email_sightings').selectAll().where('workspace_id', '=', ws).where('email_id', '=', emailId).orderBy('seen_at').execute();
+  return rows.map((r) => ({ connectionId: r.connection_id, folder: r.folder, ref: r.ref, at: new Date(r.at), seenAt: new Date(r.seen_at) }));
+}
+
+export async function sightingExists(db: Store, connectionId: string, ref: string): Promise<string | undefined> {
+  const r = await db.selectFrom('email_sightings').select('email_id').where('connection_id', '=', connectionId).where('ref', '=', ref).executeTakeFirst();
+  return r?.email_id;
+}
+
+export interface EmailWrite {
+  id?: string;
+  dedupKey: string;
+  messageId: string | null;
+  at: Date;
+  decision: Decision;
+  /** Linked mail only. */
+  content: { participants: StoredParticipants; subject: string; bodyText: string | null; bodyHtml: string | null } | null;
+  hashes: string[];
+  newSightings: EmailSightingRow[];
+  now: Date;
+}
+
+/** Insert or update one email with its links, hashes and new sightings. Idempotent. */
+export async function saveEmail(db: Store, ws: string, w: EmailWrite): Promise<string> {
+  const id = w.id ?? randomUUID();
+  const linked = w.decision.outcome === 'linked';
+  const decision = JSON.stringify(linked ? w.decision : redactDecision(w.decision));
+  const content = linked ? w.content : null;
+  const values = {
+    message_id: w.messageId,
+    at: w.at.toISOString(),
+    outcome: w.decision.outcome,
+    decision,
+    participants: content ? JSON.stringify(content.participants) : null,
+    subject: content?.subject ?? null,
+    body_text: content?.bodyText ?? null,
+    body_html: content?.bodyHtml ?? null,
+    decided_at: w.now.toISOString(),
+  };
+  if (w.id) {
+    await db.updateTable('emails').set(values).where('workspace_id', '=', ws).where('id', '=', id).execute();
+  } else {
+    await db.insertInto('emails').values({ id, workspace_id: ws, dedup_key: w.dedupKey, first_seen_at: w.now.toISOString(), ...values }).execute();
+  }
+  await db.deleteFrom('email_links').where('workspace_id', '=', ws).where('item_id', '=', id).execute();
+  if (linked) {
+    for (const a of w.decision.accounts) {
+      await db.insertInto('email_links').values({ workspace_id: ws, item_id: id, account_id: a.id, via: JSON.stringify(a.via), at: w.at.toISOString() }).execute();
+    }
+  }
+  for (const h of w.hashes) {
+    await db.insertInto('participant_hashes').values({ workspace_id: ws, kind: 'email', item_id: id, addr_hash: h }).onConflict((oc) => oc.doNothing()).execute();
+  }
+  for (const s of w.newSightings) {
+    await db.insertInto('email_sightings')
+      .values({ workspace_id: ws, email_id: id, connection_id: s.connectionId, folder: s.folder, ref: s.ref, at: s.at.toISOString(), seen_at: s.seenAt.toISOString() })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  return id;
+}
+
+/** Ids of items (email or meeting) that involve any of these hashed addresses. */
+export async function itemIdsByHashes(db: Store, ws: string, kind: 'email' | 'meeting', hashes: string[]): Promise<string[]> {
+  if (hashes.length === 0) return [];
+  const out = new Set<string>();
+  for (let i = 0; i < hashes.length; i += 500) {
+    const rows = await db.selectFrom('participant_hashes').select('item_id').where('workspace_id', '=', ws).where('kind', '=', kind).where('addr_hash', 'in', hashes.slice(i, i + 500)).execute();
+    for (const r of rows) out.add(r.item_id);
+  }
+  return [...out];
+}
+
+/** Ids of linked emails, for re-decisions that can only remove links (blocklist add). */
+export async function linkedEmailIds(db: Store, ws: string): Promise<string[]> {
+  const rows = await db.selectFrom('emails').select('id').where('workspace_id', '=', ws).where('outcome', '=', 'linked').execute();
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,133 @@
+// Meetings: one row per occurrence (UID + start), the calendar objects they came from,
+// sightings per calendar and links per account.
+import { randomUUID } from 'node:crypto';
+import type { Decision } from '../domain/decision.js';
+import type { MeetingOccurrence } from '../domain/items.js';
+import type { Store } from './db.js';
+import type { CalendarObjectsTable, MeetingsTable } from './schema.js';
+
+export interface MeetingRecord {
+  id: string;
+  uid: string;
+  start: Date;
+  title: string;
+  occurrence: MeetingOccurrence;
+  outcome: string;
+  decision: Decision;
+}
+
+export function occurrenceFromJson(s: string): MeetingOccurrence {
+  const o = JSON.parse(s) as MeetingOccurrence & { start: string; end: string; cancelledAt?: string };
+  return { ...o, start: new Date(o.start), end: new Date(o.end), ...(o.cancelledAt ? { cancelledAt: new Date(o.cancelledAt) } : {}) };
+}
+
+function fromRow(r: MeetingsTable): MeetingRecord {
+  return {
+    id: r.id,
+    uid: r.uid,
+    start: new Date(r.occurrence_start),
+    title: r.title,
+    occurrence: occurrenceFromJson(r.data),
+    outcome: r.outcome,
+    decision: JSON.parse(r.decision) as Decision,
+  };
+}
+
+export async function getCalendarObject(db: Store, connectionId: string, ref: string): Promise<CalendarObjectsTable | undefined> {
+  return db.selectFrom('calendar_objects').selectAll().where('connection_id', '=', connectionId).where('ref', '=', ref).executeTakeFirst();
+}
+
+export async function saveCalendarObject(db: Store, row: CalendarObjectsTable): Promise<void> {
+  const { connection_id, ref, ...rest } = row;
+  await db.insertInto('calendar_objects').values(row)
+    .onConflict((oc) => oc.columns(['connection_id', 'ref']).doUpdateSet(rest))
+    .execute();
+}
+
+export async function deleteCalendarObject(db: Store, connectionId: string, ref: string): Promise<void> {
+  await db.deleteFrom('calendar_objects').where('connection_id', '=', connectionId).where('ref', '=', ref).execute();
+}
+
+/** Recurring objects whose stored expansion ends before `until` (the clock moved on). */
+export async function objectsToExtend(db: Store, connectionId: string, until: Date): Promise<CalendarObjectsTable[]> {
+  return db.selectFrom('calendar_objects').selectAll().where('connection_id', '=', connectionId).where('recurring', '=', 1).where('expanded_until', '<', until.toISOString()).execute();
+}
+
+export async function findMeeting(db: Store, ws: string, uid: string, start: Date): Promise<MeetingRecord | undefined> {
+  const r = await db.selectFrom('meetings').selectAll().where('workspace_id', '=', ws).where('uid', '=', uid).where('occurrence_start', '=', start.toISOString()).executeTakeFirst();
+  return r ? fromRow(r) : undefined;
+}
+
+export async function getMeeting(db: Store, ws: string, id: string): Promise<MeetingRecord | undefined> {
+  const r = await db.selectFrom('meetings').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();
+  return r ? fromRow(r) : undefined;
+}
+
+export async function meetingsByUid(db: Store, ws: string, uid: string): Promise<MeetingRecord[]> {
+  const rows = await db.selectFrom('meetings').selectAll().where('workspace_id', '=', ws).where('uid', '=', uid).orderBy('occurrence_start').execute();
+  return rows.map(fromRow);
+}
+
+/** Meetings of one calendar object (by its ref), e.g. to cancel the ones a deleted file held. */
+export async function meetingIdsByRef(db: Store, ws: string, connectionId: string, ref: string): Promise<string[]> {
+  const rows = await db.selectFrom('meeting_sightings').select('meeting_id').where('workspace_id', '=', ws).where('connection_id', '=', connectionId).where('ref', '=', ref).execute();
+  return rows.map((r) => r.meeting_id);
+}
+
+export async function meetingSightings(db: Store, ws: string, meetingId: string): Promise<{ connectionId: string; ref: string; seenAt: Date }[]> {
+  const rows = await db.selectFrom('meeting_sightings').selectAll().where('workspace_id', '=', ws).where('meeting_id', '=', meetingId).execute();
+  return rows.map((r) => ({ connectionId: r.connection_id, ref: r.ref, seenAt: new Date(r.seen_at) }));
+}
+
+/** Upcoming meetings whose start has passed: the next sync logs them (M3). */
+export async function upcomingStartedBy(db: Store, ws: string, now: Date): Promise<MeetingRecord[]> {
+  const rows = await db.selectFrom('meetings').selectAll().where('workspace_id', '=', ws).where('outcome', '=', 'upcoming').where('occurrence_start', '<=', now.toISOString()).execute();
+  return rows.map(fromRow);
+}
+
+export interface MeetingWrite {
+  id?: string;
+  occurrence: MeetingOccurrence;
+  decision: Decision;
+  hashes: string[];
+  sighting?: { connectionId: string; ref: string };
+  now: Date;
+}
+
+export async function saveMeeting(db: Store, ws: string, w: MeetingWrite): Promise<string> {
+  const id = w.id ?? randomUUID();
+  const o = w.occurrence;
+  const values = {
+    title: o.title,
+    data: JSON.stringify(o),
+    outcome: w.decision.outcome,
+    decision: JSON.stringify(w.decision),
+    decided_at: w.now.toISOString(),
+  };
+  if (w.id) await db.updateTable('meetings').set(values).where('workspace_id', '=', ws).where('id', '=', id).execute();
+  else await db.insertInto('meetings').values({ id, workspace_id: ws, uid: o.uid, occurrence_start: o.start.toISOString(), first_seen_at: w.now.toISOString(), ...values }).execute();
+  await db.deleteFrom('meeting_links').where('workspace_id', '=', ws).where('item_id', '=', id).execute();
+  if (w.decision.outcome === 'linked') {
+    for (const a of w.decision.accounts) {
+      await db.insertInto('meeting_links').values({ workspace_id: ws, item_id: id, account_id: a.id, via: JSON.stringify(a.via), at: o.start.toISOString() }).execute();
+    }
+  }
+  for (const h of w.hashes) {
+    await db.insertInto('participant_hashes').values({ workspace_id: ws, kind: 'meeting', item_id: id, addr_hash: h }).onConflict((oc) => oc.doNothing()).execute();
+  }
+  if (w.sighting) {
+    await db.insertInto('meeting_sightings')
+      .values({ workspace_id: ws, meeting_id: id, connection_id: w.sighting.connectionId, ref: w.sighting.ref, seen_at: w.now.toISOString() })
+      .onConflict((oc) => oc.columns(['meeting_id', 'connection_id']).doUpdateSet({ ref: w.sighting!.ref }))
+      .execute();
+  }
+  return id;
+}
+
+export async function searchMeetings(db: Store, ws: string, title: string, from: Date, to: Date): Promise<MeetingRecord[]> {
+  const rows = await db.selectFrom('meetings').selectAll().where('workspace_id', '=', ws)
+    .where('title', 'like', `%${title.replace(/[%_\\]/g, '\\$&')}%`)
+    .where('occurrence_start', '>=', from.toISOString()).where('occurrence_start', '<', to.toISOString())
+    .orderBy('occurrence_start').execute();
+  return rows.map(fromRow);
+}

@@ -1,0 +1,214 @@
+// Table types for Kysely. Portable on purpose (SQLite today, PostgreSQL next): times are
+// ISO-8601 UTC text (sortable, same on both), JSON is text, ids are text.
+import type { Generated } from 'kysely';
+
+export interface WorkspacesTable {
+  id: string;
+  slug: string;
+  internal_domains: string; // JSON string[]
+  sync_interval_minutes: number;
+  /** Per-workspace HMAC key for hashed participant addresses (base64). */
+  hash_key: string;
+  created_at: string;
+}
+
+export interface TeammatesTable {
+  id: string;
+  workspace_id: string;
+  email: string;
+  name: string | null;
+  created_at: string;
+}
+
+export interface TeammateAddressesTable {
+  workspace_id: string;
+  address: string; // normalized
+  teammate_id: string;
+}
+
+export interface AccountsTable {
+  workspace_id: string;
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface EndUsersTable {
+  id: string;
+  workspace_id: string;
+  account_id: string;
+  email: string;
+  email_norm: string;
+  name: string | null;
+  source: string;
+  external_id: string | null;
+  other_fields: string | null; // JSON string[]
+  created_at: string;
+}
+
+export interface SuppressionsTable {
+  workspace_id: string;
+  source: string;
+  account_id: string;
+  email_norm: string;
+  external_id: string | null;
+  created_at: string;
+}
+
+export interface BlocklistTable {
+  workspace_id: string;
+  entry: string;
+  kind: 'domain' | 'address';
+  created_at: string;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  workspace_id: string;
+  teammate_id: string;
+  provider: string;
+  /** Provider settings without secrets (folder paths, host, port, …). JSON. */
+  config: string;
+  /** Encrypted credentials (see store/secrets.ts), null when the provider needs none. */
+  secret_enc: string | null;
+  has_mail: number;
+  has_calendar: number;
+  status: string;
+  status_reason: string | null;
+  /** First successful authorization: never moved by re-authorization (E2/M2). */
+  authorized_at: string;
+  last_sync_at: string | null;
+  last_success_at: string | null;
+  next_sync_at: string | null;
+  last_error: string | null;
+  progress: string | null; // JSON { done, total }
+  created_at: string;
+}
+
+export interface CursorsTable {
+  connection_id: string;
+  stream: 'mail' | 'calendar';
+  value: string; // JSON
+  updated_at: string;
+}
+
+export interface EmailsTable {
+  id: string;
+  workspace_id: string;
+  /** "mid:<message-id>" or "fp:<fingerprint>": one activity however many mailboxes saw it. */
+  dedup_key: string;
+  message_id: string | null;
+  /** Earliest time any mailbox received it. */
+  at: string;
+  outcome: string;
+  /** JSON Decision. For not-linked mail the details are dropped (codes only): no addresses kept. */
+  decision: string;
+  /** Linked mail only: JSON { from, to, cc, bcc } plain addresses. Null when not linked. */
+  participants: string | null;
+  subject: string | null;
+  body_text: string | null;
+  body_html: string | null;
+  decided_at: string;
+  first_seen_at: string;
+}
+
+export interface EmailSightingsTable {
+  workspace_id: string;
+  email_id: string;
+  connection_id: string;
+  folder: string;
+  ref: string;
+  at: string;
+  seen_at: string;
+}
+
+export interface LinksTable {
+  workspace_id: string;
+  item_id: string;
+  account_id: string;
+  via: string; // JSON LinkVia[]
+  at: string; // the activity's time, for timelines
+}
+
+export interface ParticipantHashesTable {
+  workspace_id: string;
+  kind: 'email' | 'meeting';
+  item_id: string;
+  /** HMAC-SHA256(workspace key, normalized address), hex. */
+  addr_hash: string;
+}
+
+export interface CalendarObjectsTable {
+  workspace_id: string;
+  connection_id: string;
+  ref: string;
+  version: string;
+  ics: string | null;
+  /** Provider-expanded occurrences (JSON) when there is no ICS. */
+  occurrences: string | null;
+  recurring: number;
+  /** Occurrences are stored up to this time; later syncs extend it as the clock moves. */
+  expanded_until: string;
+}
+
+export interface MeetingsTable {
+  id: string;
+  workspace_id: string;
+  uid: string;
+  occurrence_start: string;
+  title: string;
+  data: string; // JSON MeetingOccurrence
+  outcome: string;
+  decision: string;
+  decided_at: string;
+  first_seen_at: string;
+}
+
+export interface MeetingSightingsTable {
+  workspace_id: string;
+  meeting_id: string;
+  connection_id: string;
+  ref: string;
+  seen_at: string;
+}
+
+export interface ItemErrorsTable {
+  workspace_id: string;
+  connection_id: string;
+  where_ref: string;
+  reason: string;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  workspace_id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  details: string; // JSON { linked: [...], unlinked: [...], ... }
+}
+
+export interface DB {
+  workspaces: WorkspacesTable;
+  teammates: TeammatesTable;
+  teammate_addresses: TeammateAddressesTable;
+  accounts: AccountsTable;
+  end_users: EndUsersTable;
+  suppressions: SuppressionsTable;
+  blocklist: BlocklistTable;
+  connections: ConnectionsTable;
+  cursors: CursorsTable;
+  emails: EmailsTable;
+  email_sightings: EmailSightingsTable;
+  email_links: LinksTable;
+  meeting_links: LinksTable;
+  participant_hashes: ParticipantHashesTable;
+  calendar_objects: CalendarObjectsTable;
+  meetings: MeetingsTable;
+  meeting_sightings: MeetingSightingsTable;
+  item_errors: ItemErrorsTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,161 @@
+// Calendars: calendar objects → occurrences → decision → store.
+// Each occurrence of a series is its own meeting (UID + start), judged on its own start (M2).
+import type { Sighting } from '../domain/connection.js';
+import type { Decision } from '../domain/decision.js';
+import type { MeetingOccurrence } from '../domain/items.js';
+import type { CalendarObject, ItemError } from '../connectors/types.js';
+import { expandOccurrences, hasRecurrence, parseCalendarObject } from '../connectors/ical/parse-calendar.js';
+import { normalizeAddress } from '../directory/address.js';
+import type { DirectoryIndex } from '../directory/index.js';
+import { decideMeeting } from '../rules/decide-meeting.js';
+import type { ConnectionRecord } from '../store/connections.js';
+import {
+  deleteCalendarObject, findMeeting, getMeeting, meetingIdsByRef, meetingSightings, objectsToExtend, saveCalendarObject,
+  saveMeeting, type MeetingRecord,
+} from '../store/meetings.js';
+import { hashAddress, type Ctx } from './context.js';
+
+const DAY = 86_400_000;
+/** Occurrences are stored this far ahead, so upcoming meetings are known before they start. */
+export const LOOKAHEAD_MS = 30 * DAY;
+/** … and this far before authorization, so the troubleshooter can explain recent historic ones. */
+export const LOOKBEHIND_MS = 30 * DAY;
+
+export function meetingSightingViews(rows: { connectionId: string }[], conns: Map<string, ConnectionRecord>, start: Date, seenAt: Date): Sighting[] {
+  const out: Sighting[] = [];
+  for (const r of rows) {
+    const connection = conns.get(r.connectionId);
+    if (connection) out.push({ connection, folder: 'calendar', at: start, seenAt });
+  }
+  return out;
+}
+
+export interface MeetingResult {
+  id: string;
+  decision: Decision;
+  previousAccounts: string[];
+}
+
+/** Decide and store one occurrence with every calendar that has it. */
+export async function storeMeeting(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conns: Map<string, ConnectionRecord>,
+  occ: MeetingOccurrence,
+  sighting: { connectionId: string; ref: string } | undefined,
+  existing: MeetingRecord | undefined,
+): Promise<MeetingResult> {
+  const prior = existing ? await meetingSightings(ctx.db, ctx.ws.id, existing.id) : [];
+  const rows = sighting && !prior.some((p) => p.connectionId === sighting.connectionId) ? [...prior, sighting] : prior;
+  const decision = decideMeeting({ occurrence: occ, sightings: meetingSightingViews(rows, conns, occ.start, ctx.now) }, dir, ctx.now);
+  const addrs = [...occ.attendees.map((a) => a.address), ...(occ.organizer ? [occ.organizer.address] : [])];
+  const hashes = [...new Set(addrs.map((a) => hashAddress(ctx, normalizeAddress(a))))];
+  const id = await saveMeeting(ctx.db, ctx.ws.id, {
+    ...(existing ? { id: existing.id } : {}),
+    occurrence: occ,
+    decision,
+    hashes,
+    ...(sighting ? { sighting } : {}),
+    now: ctx.now,
+  });
+  const previousAccounts = existing?.outcome === 'linked' ? existing.decision.accounts.map((a) => a.id) : [];
+  return { id, decision, previousAccounts };
+}
+
+export interface CalendarIngestResult {
+  linked: number;
+  notLinked: number;
+  upcoming: number;
+  errors: ItemError[];
+}
+
+function tally(r: CalendarIngestResult, d: Decision): void {
+  if (d.outcome === 'linked') r.linked++;
+  else if (d.outcome === 'upcoming') r.upcoming++;
+  else r.notLinked++;
+}
+
+/** Parse and expand one calendar object inside the window, or explain why it cannot be. */
+function occurrencesOf(obj: CalendarObject, window: { from: Date; to: Date }, seenAt: Date): { occurrences: MeetingOccurrence[]; recurring: boolean; problems: string[] } {
+  if (obj.occurrences) return { occurrences: obj.occurrences, recurring: false, problems: [] };
+  const parsed = parseCalendarObject(obj.ics ?? '');
+  const recurring = hasRecurrence(parsed);
+  // A single event is kept whatever its date; a series only within the window.
+  const from = recurring ? window.from : new Date(0);
+  return { occurrences: expandOccurrences(parsed, { from, to: window.to }, { seenAt }), recurring, problems: parsed.problems };
+}
+
+export function expansionWindow(conn: ConnectionRecord, now: Date): { from: Date; to: Date } {
+  return { from: new Date(conn.authorizedAt.getTime() - LOOKBEHIND_MS), to: new Date(now.getTime() + LOOKAHEAD_MS) };
+}
+
+/** A calendar object changed (or appeared): store it, decide its occurrences, cancel vanished ones. */
+export async function ingestCalendarObject(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conn: ConnectionRecord,
+  conns: Map<string, ConnectionRecord>,
+  obj: CalendarObject,
+  result: CalendarIngestResult,
+): Promise<void> {
+  const window = expansionWindow(conn, ctx.now);
+  let parsed: ReturnType<typeof occurrencesOf>;
+  try {
+    parsed = occurrencesOf(obj, window, ctx.now);
+  } catch (err) {
+    result.errors.push({ where: obj.ref, reason: (err as Error).message });
+    return;
+  }
+  for (const p of parsed.problems) result.errors.push({ where: obj.ref, reason: p });
+  await saveCalendarObject(ctx.db, {
+    workspace_id: ctx.ws.id,
+    connection_id: conn.id,
+    ref: obj.ref,
+    version: obj.version,
+    ics: obj.ics ?? null,
+    occurrences: obj.occurrences ? JSON.stringify(obj.occurrences) : null,
+    recurring: parsed.recurring ? 1 : 0,
+    expanded_until: window.to.toISOString(),
+  });
+  const keep = new Set<string>();
+  for (const occ of parsed.occurrences) {
+    const existing = await findMeeting(ctx.db, ctx.ws.id, occ.uid, occ.start);
+    const r = await storeMeeting(ctx, dir, conns, occ, { connectionId: conn.id, ref: obj.ref }, existing);
+    keep.add(r.id);
+    tally(result, r.decision);
+  }
+  // Occurrences this object no longer has (EXDATE added, instance moved, event deleted).
+  // Only those inside the window we expanded: a series' older occurrences are not "gone".
+  for (const id of await meetingIdsByRef(ctx.db, ctx.ws.id, conn.id, obj.ref)) {
+    if (!keep.has(id)) await cancelMeeting(ctx, dir, conns, id, parsed.recurring ? window.from : new Date(0), result);
+  }
+}
+
+export async function deleteCalendarObjectAndMeetings(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conn: ConnectionRecord,
+  conns: Map<string, ConnectionRecord>,
+  ref: string,
+  result: CalendarIngestResult,
+): Promise<void> {
+  for (const id of await meetingIdsByRef(ctx.db, ctx.ws.id, conn.id, ref)) await cancelMeeting(ctx, dir, conns, id, new Date(0), result);
+  await deleteCalendarObject(ctx.db, conn.id, ref);
+}
+
+/** A vanished occurrence counts as cancelled now: one that already happened stays logged (M3). */
+async function cancelMeeting(ctx: Ctx, dir: DirectoryIndex, conns: Map<string, ConnectionRecord>, id: string, notBefore: Date, result: CalendarIngestResult): Promise<void> {
+  const m = await getMeeting(ctx.db, ctx.ws.id, id);
+  if (!m || m.start < notBefore || m.occurrence.cancelled) return;
+  const occ: MeetingOccurrence = { ...m.occurrence, cancelled: true, cancelledAt: ctx.now };
+  tally(result, (await storeMeeting(ctx, dir, conns, occ, undefined, m)).decision);
+}
+
+/** As the clock moves, extend recurring series whose stored occurrences end too soon. */
+export async function extendSeries(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, conns: Map<string, ConnectionRecord>, result: CalendarIngestResult): Promise<void> {
+  const due = new Date(ctx.now.getTime() + LOOKAHEAD_MS - DAY);
+  for (const row of await objectsToExtend(ctx.db, conn.id, due)) {
+    const obj: CalendarObject = { ref: row.ref, version: row.version, ...(row.ics ? { ics: row.ics } : {}) };
+    await ingestCalendarObject(ctx, dir, conn, conns, obj, result);
+  }
+}

@@ -1,0 +1,106 @@
+// Mail: normalized sightings → decision → store. One activity per message however many
+// mailboxes or folders saw it (deduplicated by Message-ID, else by fingerprint).
+import type { Sighting } from '../domain/connection.js';
+import type { Decision } from '../domain/decision.js';
+import type { Address, EmailItem } from '../domain/items.js';
+import type { MailSighting } from '../connectors/types.js';
+import { normalizeAddress } from '../directory/address.js';
+import type { DirectoryIndex } from '../directory/index.js';
+import { decideEmail } from '../rules/decide-email.js';
+import { emailParticipants } from '../rules/participants.js';
+import type { ConnectionRecord } from '../store/connections.js';
+import { emailSightings, findEmailByKey, saveEmail, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
+import { hashAddress, type Ctx } from './context.js';
+
+export function dedupKey(item: Pick<EmailItem, 'messageId' | 'fingerprint'>): string {
+  return item.messageId ? `mid:${item.messageId}` : `fp:${item.fingerprint}`;
+}
+
+/** Union of two address lists, first spelling kept. */
+function union(a: Address[], b: Address[]): Address[] {
+  const seen = new Set(a.map((x) => normalizeAddress(x.address)));
+  return [...a, ...b.filter((x) => !seen.has(normalizeAddress(x.address)))];
+}
+
+/** A sent copy shows Bcc, a received one does not: decide on what every sighting showed. */
+export function mergeItem(stored: EmailRecord | undefined, item: EmailItem): EmailItem {
+  const p = stored?.participants;
+  if (!p) return item;
+  return { ...item, from: union(p.from, item.from), to: union(p.to, item.to), cc: union(p.cc, item.cc), bcc: union(p.bcc, item.bcc) };
+}
+
+export function sightingViews(rows: EmailSightingRow[], conns: Map<string, ConnectionRecord>): Sighting[] {
+  const out: Sighting[] = [];
+  for (const r of rows) {
+    const connection = conns.get(r.connectionId);
+    if (connection) out.push({ connection, folder: r.folder, at: r.at, seenAt: r.seenAt });
+  }
+  return out;
+}
+
+export interface IngestResult {
+  id: string;
+  decision: Decision;
+  previousAccounts: string[];
+}
+
+/** Decide and store one email given all of its sightings (stored + new). */
+export async function storeEmail(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conns: Map<string, ConnectionRecord>,
+  item: EmailItem,
+  newSightings: EmailSightingRow[],
+  existing: EmailRecord | undefined,
+): Promise<IngestResult> {
+  const prior = existing ? await emailSightings(ctx.db, ctx.ws.id, existing.id) : [];
+  const known = new Set(prior.map((s) => `${s.connectionId}|${s.ref}`));
+  const fresh = newSightings.filter((s) => !known.has(`${s.connectionId}|${s.ref}`));
+  const merged = mergeItem(existing, item);
+  const decision = decideEmail(
+    { item: merged, sightings: sightingViews([...prior, ...fresh], conns) },
+    dir,
+    ctx.now,
+    { promiseMinutes: 30 },
+  );
+  const at = [existing?.at, ...[...prior, ...fresh].map((s) => s.at)].filter((x): x is Date => !!x).reduce((a, b) => (a < b ? a : b), item.receivedAt);
+  const participants = emailParticipants(merged).map((p) => hashAddress(ctx, p.address));
+  const id = await saveEmail(ctx.db, ctx.ws.id, {
+    ...(existing ? { id: existing.id } : {}),
+    dedupKey: dedupKey(item),
+    messageId: item.messageId,
+    at,
+    decision,
+    content: {
+      participants: { from: merged.from, to: merged.to, cc: merged.cc, bcc: merged.bcc },
+      subject: merged.subject,
+      bodyText: merged.text ?? null,
+      bodyHtml: merged.html ?? null,
+    },
+    hashes: participants,
+    newSightings: fresh,
+    now: ctx.now,
+  });
+  const previousAccounts = existing?.outcome === 'linked' ? existing.decision.accounts.map((a) => a.id) : [];
+  return { id, decision, previousAccounts };
+}
+
+/** One page of a mailbox's changes. */
+export async function ingestMailPage(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conn: ConnectionRecord,
+  conns: Map<string, ConnectionRecord>,
+  sightings: MailSighting[],
+): Promise<{ linked: number; notLinked: number }> {
+  let linked = 0;
+  let notLinked = 0;
+  for (const s of sightings) {
+    const existing = await findEmailByKey(ctx.db, ctx.ws.id, dedupKey(s.item));
+    const row: EmailSightingRow = { connectionId: conn.id, folder: s.folder, ref: s.ref, at: s.item.receivedAt, seenAt: ctx.now };
+    const r = await storeEmail(ctx, dir, conns, s.item, [row], existing);
+    if (r.decision.outcome === 'linked') linked++;
+    else notLinked++;
+  }
+  return { linked, notLinked };
+}

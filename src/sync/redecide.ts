@@ -1,0 +1,87 @@
+// Directory changes re-decide the past (SPEC): account timelines are always what the rules
+// give for the current directory. Every directory change reduces to "these addresses are
+// affected"; their hashes find the emails and meetings to decide again.
+import type { EmailItem } from '../domain/items.js';
+import { mailSourceFor } from '../connectors/registry.js';
+import { normalizeAddress } from '../directory/address.js';
+import type { DirectoryIndex } from '../directory/index.js';
+import { listConnections, type ConnectionRecord } from '../store/connections.js';
+import { emailSightings, getEmail, itemIdsByHashes, type EmailRecord } from '../store/emails.js';
+import { getMeeting } from '../store/meetings.js';
+import { storeMeeting } from './calendar-ingest.js';
+import { hashAddress, type Ctx } from './context.js';
+import { storeEmail } from './email-ingest.js';
+
+export interface LinkChange {
+  kind: 'email' | 'meeting';
+  id: string;
+  /** Message-ID or UID@start, so a person can find it. */
+  ref: string;
+  accountId: string;
+}
+
+export interface RedecideReport {
+  linked: LinkChange[];
+  unlinked: LinkChange[];
+  /** Items whose source could not be re-read (the file or message is gone). */
+  unavailable: number;
+}
+
+/** The message as the rules need it: from the store when linked, else re-read from its source. */
+export async function reloadEmail(ctx: Ctx, rec: EmailRecord, conns: Map<string, ConnectionRecord>): Promise<EmailItem | null> {
+  if (rec.participants) {
+    return {
+      messageId: rec.messageId,
+      fingerprint: rec.dedupKey.startsWith('fp:') ? rec.dedupKey.slice(3) : '',
+      sentAt: null,
+      receivedAt: rec.at,
+      ...rec.participants,
+      subject: rec.subject ?? '',
+      ...(rec.bodyText ? { text: rec.bodyText } : {}),
+      ...(rec.bodyHtml ? { html: rec.bodyHtml } : {}),
+    };
+  }
+  // Not-linked mail kept no content: read it again where it was seen.
+  for (const s of await emailSightings(ctx.db, ctx.ws.id, rec.id)) {
+    const conn = conns.get(s.connectionId);
+    if (!conn) continue;
+    try {
+      const source = await mailSourceFor(conn);
+      const item = source ? await source.fetch(s.ref) : null;
+      if (item) return item;
+    } catch {
+      // Try the next sighting; if none works the item is reported as unavailable.
+    }
+  }
+  return null;
+}
+
+function diff(report: RedecideReport, kind: LinkChange['kind'], id: string, ref: string, before: string[], after: string[]): void {
+  for (const a of after) if (!before.includes(a)) report.linked.push({ kind, id, ref, accountId: a });
+  for (const a of before) if (!after.includes(a)) report.unlinked.push({ kind, id, ref, accountId: a });
+}
+
+export async function redecideAddresses(ctx: Ctx, dir: DirectoryIndex, addresses: string[]): Promise<RedecideReport> {
+  const report: RedecideReport = { linked: [], unlinked: [], unavailable: 0 };
+  const hashes = [...new Set(addresses.map((a) => hashAddress(ctx, normalizeAddress(a))))];
+  const conns = new Map((await listConnections(ctx.db, ctx.ws.id)).map((c) => [c.id, c]));
+
+  for (const id of await itemIdsByHashes(ctx.db, ctx.ws.id, 'email', hashes)) {
+    const rec = await getEmail(ctx.db, ctx.ws.id, id);
+    if (!rec) continue;
+    const item = await reloadEmail(ctx, rec, conns);
+    if (!item) {
+      report.unavailable++;
+      continue;
+    }
+    const r = await storeEmail(ctx, dir, conns, item, [], rec);
+    diff(report, 'email', id, rec.messageId ?? rec.dedupKey, r.previousAccounts, r.decision.outcome === 'linked' ? r.decision.accounts.map((a) => a.id) : []);
+  }
+  for (const id of await itemIdsByHashes(ctx.db, ctx.ws.id, 'meeting', hashes)) {
+    const m = await getMeeting(ctx.db, ctx.ws.id, id);
+    if (!m) continue;
+    const r = await storeMeeting(ctx, dir, conns, m.occurrence, undefined, m);
+    diff(report, 'meeting', id, `${m.uid}@${m.start.toISOString()}`, r.previousAccounts, r.decision.outcome === 'linked' ? r.decision.accounts.map((a) => a.id) : []);
+  }
+  return report;
+}

@@ -1,0 +1,133 @@
+// The sync loop: fetch page → decide → store → advance cursor (only after the store commits),
+// for a connection's mailbox and calendar. Errors are translated once here into a status.
+import { calendarSourceFor, mailSourceFor } from '../connectors/registry.js';
+import { SourceError, type ItemError } from '../connectors/types.js';
+import type { DirectoryIndex } from '../directory/index.js';
+import {
+  clearItemError, getCursor, listConnections, recordItemError, saveCursor, updateConnection, type ConnectionRecord,
+} from '../store/connections.js';
+import { upcomingStartedBy } from '../store/meetings.js';
+import { deleteCalendarObjectAndMeetings, extendSeries, ingestCalendarObject, storeMeeting, type CalendarIngestResult } from './calendar-ingest.js';
+import { loadDirectoryIndex, type Ctx } from './context.js';
+import { ingestMailPage } from './email-ingest.js';
+import { describeSyncError } from './errors.js';
+
+export interface SyncReport {
+  connectionId: string;
+  teammate: string;
+  status: string;
+  mail: { seen: number; linked: number; notLinked: number };
+  calendar: { linked: number; notLinked: number; upcoming: number };
+  errors: ItemError[];
+  failure?: string;
+}
+
+export interface SyncOptions {
+  onProgress?: (p: { connectionId: string; stream: 'mail' | 'calendar'; done: number; total?: number }) => void;
+}
+
+/** Sync every connection of the workspace (or one), one after the other. */
+export async function syncAll(ctx: Ctx, only?: string, opts: SyncOptions = {}): Promise<SyncReport[]> {
+  const conns = await listConnections(ctx.db, ctx.ws.id);
+  const byId = new Map(conns.map((c) => [c.id, c]));
+  const dir = await loadDirectoryIndex(ctx);
+  const targets = only ? conns.filter((c) => c.id === only) : conns;
+  const reports: SyncReport[] = [];
+  for (const c of targets) reports.push(await syncConnection(ctx, dir, c, byId, opts));
+  // Upcoming meetings whose start has passed are logged now (M3), whichever calendar had them.
+  await logStartedMeetings(ctx, dir, byId);
+  return reports;
+}
+
+export async function syncConnection(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, conns: Map<string, ConnectionRecord>, opts: SyncOptions = {}): Promise<SyncReport> {
+  const report: SyncReport = {
+    connectionId: conn.id,
+    teammate: conn.ownerAddresses[0] ?? conn.teammateId,
+    status: conn.status,
+    mail: { seen: 0, linked: 0, notLinked: 0 },
+    calendar: { linked: 0, notLinked: 0, upcoming: 0 },
+    errors: [],
+  };
+  if (conn.status === 'needs_reauth' || conn.status === 'disconnected') {
+    report.failure = `not synced: the connection ${conn.status === 'needs_reauth' ? 'needs re-authorization' : 'is disconnected'}`;
+    return report;
+  }
+  const next = new Date(ctx.now.getTime() + ctx.ws.syncIntervalMinutes * 60_000);
+  try {
+    await syncMail(ctx, dir, conn, conns, report, opts);
+    await syncCalendar(ctx, dir, conn, conns, report, opts);
+    await updateConnection(ctx.db, ctx.ws.id, conn.id, {
+      status: 'active', statusReason: null, lastSyncAt: ctx.now, lastSuccessAt: ctx.now, nextSyncAt: next, lastError: null, progress: null,
+    });
+    report.status = 'active';
+  } catch (err) {
+    const { status, words } = describeSyncError(err);
+    await updateConnection(ctx.db, ctx.ws.id, conn.id, { status, statusReason: words, lastSyncAt: ctx.now, nextSyncAt: next, lastError: words });
+    report.status = status;
+    report.failure = words;
+  }
+  return report;
+}
+
+async function recordErrors(ctx: Ctx, conn: ConnectionRecord, errors: ItemError[], report: SyncReport): Promise<void> {
+  for (const e of errors) await recordItemError(ctx.db, ctx.ws.id, conn.id, e.where, e.reason, ctx.now);
+  report.errors.push(...errors);
+}
+
+async function syncMail(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, conns: Map<string, ConnectionRecord>, report: SyncReport, opts: SyncOptions): Promise<void> {
+  if (!conn.hasMail) return;
+  const source = await mailSourceFor(conn);
+  if (!source) return;
+  const cursor = await getCursor(ctx.db, conn.id, 'mail');
+  for await (const page of source.changes(cursor)) {
+    // The page's items, its errors and its cursor commit together: a crash re-reads at most this page.
+    await ctx.db.transaction().execute(async (trx) => {
+      const tctx = { ...ctx, db: trx };
+      const r = await ingestMailPage(tctx, dir, conn, conns, page.sightings);
+      for (const s of page.sightings) await clearItemError(trx, conn.id, s.ref);
+      await recordErrors(tctx, conn, page.errors, report);
+      await saveCursor(trx, conn.id, 'mail', page.cursor, ctx.now);
+      report.mail.seen += page.sightings.length;
+      report.mail.linked += r.linked;
+      report.mail.notLinked += r.notLinked;
+    });
+    if (page.progress) {
+      await updateConnection(ctx.db, ctx.ws.id, conn.id, { progress: page.progress });
+      opts.onProgress?.({ connectionId: conn.id, stream: 'mail', ...page.progress });
+    }
+  }
+}
+
+async function syncCalendar(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, conns: Map<string, ConnectionRecord>, report: SyncReport, opts: SyncOptions): Promise<void> {
+  if (!conn.hasCalendar) return;
+  const source = await calendarSourceFor(conn);
+  if (!source) return;
+  const cursor = await getCursor(ctx.db, conn.id, 'calendar');
+  const tally: CalendarIngestResult = { linked: 0, notLinked: 0, upcoming: 0, errors: [] };
+  for await (const page of source.changes(cursor)) {
+    await ctx.db.transaction().execute(async (trx) => {
+      const tctx = { ...ctx, db: trx };
+      for (const obj of page.upserts) {
+        await clearItemError(trx, conn.id, obj.ref);
+        await ingestCalendarObject(tctx, dir, conn, conns, obj, tally);
+      }
+      for (const ref of page.deletes) await deleteCalendarObjectAndMeetings(tctx, dir, conn, conns, ref, tally);
+      await recordErrors(tctx, conn, [...page.errors, ...tally.errors.splice(0)], report);
+      await saveCursor(trx, conn.id, 'calendar', page.cursor, ctx.now);
+    });
+    if (page.progress) opts.onProgress?.({ connectionId: conn.id, stream: 'calendar', ...page.progress });
+  }
+  await ctx.db.transaction().execute(async (trx) => extendSeries({ ...ctx, db: trx }, dir, conn, conns, tally));
+  report.calendar.linked += tally.linked;
+  report.calendar.notLinked += tally.notLinked;
+  report.calendar.upcoming += tally.upcoming;
+}
+
+async function logStartedMeetings(ctx: Ctx, dir: DirectoryIndex, conns: Map<string, ConnectionRecord>): Promise<void> {
+  const due = await upcomingStartedBy(ctx.db, ctx.ws.id, ctx.now);
+  await ctx.db.transaction().execute(async (trx) => {
+    for (const m of due) await storeMeeting({ ...ctx, db: trx }, dir, conns, m.occurrence, undefined, m);
+  });
+}
+
+export { SourceError };

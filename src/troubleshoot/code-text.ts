@@ -1,0 +1,23 @@
+// Plain words for each stable check code, for records that keep codes only
+// (seen-but-not-linked mail whose source can no longer be read).
+const TEXT: Record<string, string> = {
+  E1_AUTHORIZED: 'Seen through an authorized inbox.',
+  E1_NOT_SEEN: 'No authorized inbox has seen this email.',
+  E2_AFTER_AUTHORIZATION: 'Received after the inbox was authorized.',
+  E2_HISTORIC: 'Received before the inbox was first authorized: historic emails are never synced.',
+  E3_END_USER_MATCH: 'A participant is an end user of an account.',
+  E3_NO_END_USER: 'No participant was an end user of any account.',
+  E4_NO_MATCH: 'No matching end user to check against the blocklist.',
+  E4_ALL_BLOCKLISTED: 'Every matching participant was blocklisted.',
+  E4_NOT_BLOCKLISTED: 'No blocklist entry covers the matching participants.',
+  E5_NO_ACCOUNT: 'No account to link.',
+  E5_ACCOUNTS: 'Linked to every account with a matching end user.',
+  E6_INTERNAL_ONLY: 'Every participant was internal: internal-only mail is never logged.',
+  E6_HAS_EXTERNAL: 'At least one participant is external.',
+  E7_SYNCED: 'Synced on time.',
+  E7_CAUGHT_UP: 'Synced late, after an outage or a late authorization.',
+};
+
+export function codeText(code: string): string {
+  return TEXT[code] ?? code;
+}

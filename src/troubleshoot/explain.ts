@@ -1,0 +1,142 @@
+// The troubleshooter: "Why not?" and "Why here?" for one email or meeting, re-decided
+// against the current directory with near-miss hints, plus the remedies that apply.
+import type { Check, Decision, Hint, LinkedAccount, Remedy } from '../domain/decision.js';
+import { domainOf } from '../directory/address.js';
+import { recreationWarning } from '../directory/changes.js';
+import { decideEmail } from '../rules/decide-email.js';
+import { decideMeeting } from '../rules/decide-meeting.js';
+import { remedy, uniqueRemedies } from '../rules/remedies.js';
+import { listConnections, type ConnectionRecord } from '../store/connections.js';
+import { emailSightings, findEmailsByMessageId } from '../store/emails.js';
+import { meetingSightings, meetingsByUid, type MeetingRecord } from '../store/meetings.js';
+import { meetingSightingViews } from '../sync/calendar-ingest.js';
+import { loadDirectoryIndex, type Ctx } from '../sync/context.js';
+import { sightingViews } from '../sync/email-ingest.js';
+import { reloadEmail } from '../sync/redecide.js';
+import { codeText } from './code-text.js';
+
+export interface SearchedConnection {
+  id: string;
+  teammate: string;
+  provider: string;
+  status: string;
+  authorizedAt: string;
+  lastSyncAt: string | null;
+  nextSyncAt: string | null;
+}
+
+export interface Explanation {
+  kind: 'email' | 'meeting';
+  outcome: 'linked' | 'not_linked' | 'upcoming' | 'unknown';
+  ref: string;
+  accounts: LinkedAccount[];
+  checks: Check[];
+  remedies: string[];
+  remedyCodes: string[];
+  hints: Hint[];
+  searched?: SearchedConnection[];
+  occurrence?: string;
+  occurrences?: { start: string; outcome: string }[];
+  /** True when the source could not be re-read and only the stored codes are shown. */
+  fromStoredCodes?: boolean;
+}
+
+function searched(conns: ConnectionRecord[], want: 'mail' | 'calendar'): SearchedConnection[] {
+  return conns
+    .filter((c) => (want === 'mail' ? c.hasMail : c.hasCalendar))
+    .map((c) => ({
+      id: c.id,
+      teammate: c.ownerAddresses[0] ?? c.teammateId,
+      provider: c.provider,
+      status: c.status,
+      authorizedAt: c.authorizedAt.toISOString(),
+      lastSyncAt: c.lastSyncAt?.toISOString() ?? null,
+      nextSyncAt: c.nextSyncAt?.toISOString() ?? null,
+    }));
+}
+
+/** Never seen: say which connections were searched and when they last synced. */
+function unknown(kind: 'email' | 'meeting', ref: string, conns: ConnectionRecord[]): Explanation {
+  const list = searched(conns, kind === 'email' ? 'mail' : 'calendar');
+  const what = kind === 'email' ? 'inbox' : 'calendar';
+  const rule = kind === 'email' ? 'E1' : 'M1';
+  const broken = list.filter((c) => c.status !== 'active');
+  const detail = list.length === 0
+    ? `No ${what} is connected.`
+    : `Searched ${list.length} ${what}(es): ${list.map((c) => `${c.teammate} (${c.status}, last synced ${c.lastSyncAt ?? 'never'})`).join('; ')}. None has seen it.`;
+  const remedies: Remedy[] = [];
+  if (list.length === 0) remedies.push(remedy.authorize(what));
+  if (broken.some((c) => c.status === 'needs_reauth')) remedies.push(remedy.reauthorize(what));
+  const next = list.map((c) => c.nextSyncAt).filter((x): x is string => !!x).sort()[0];
+  remedies.push(remedy.waitForSync(next ? new Date(next) : null));
+  const check: Check = { rule, status: list.length && !broken.length ? 'n/a' : 'fail', code: list.length ? `${rule}_NOT_SEEN` : `${rule}_NOT_CONNECTED`, detail };
+  return { kind, outcome: 'unknown', ref, accounts: [], checks: [check], remedies: remedies.map((r) => r.text), remedyCodes: remedies.map((r) => r.code), hints: [], searched: list };
+}
+
+/** "Why here?": for a linked activity, what the user can do about each link. */
+function whyHereRemedies(accounts: LinkedAccount[]): Remedy[] {
+  const out: Remedy[] = [];
+  for (const a of accounts) {
+    for (const v of a.via) {
+      out.push(remedy.deleteEndUser(v.email, a.id));
+      if (recreationWarning({ source: v.source, email: v.email })) out.push(remedy.deleteAndSuppress(v.email, v.source));
+      out.push(remedy.blocklistDomain(domainOf(v.email.toLowerCase())));
+    }
+  }
+  return out;
+}
+
+function shape(kind: 'email' | 'meeting', ref: string, d: Decision, extra: Partial<Explanation> = {}): Explanation {
+  const remedies = uniqueRemedies(d.outcome === 'linked' ? [...d.remedies, ...whyHereRemedies(d.accounts)] : d.remedies);
+  return { kind, outcome: d.outcome, ref, accounts: d.accounts, checks: d.checks, remedies: remedies.map((r) => r.text), remedyCodes: remedies.map((r) => r.code), hints: d.hints, ...extra };
+}
+
+export function stripAngles(id: string): string {
+  const s = id.trim();
+  return s.startsWith('<') && s.endsWith('>') ? s.slice(1, -1).trim() : s;
+}
+
+export async function explainEmail(ctx: Ctx, messageIdRaw: string): Promise<Explanation> {
+  const messageId = stripAngles(messageIdRaw);
+  const connList = await listConnections(ctx.db, ctx.ws.id);
+  const conns = new Map(connList.map((c) => [c.id, c]));
+  const [rec] = await findEmailsByMessageId(ctx.db, ctx.ws.id, messageId);
+  if (!rec) return unknown('email', messageId, connList);
+  const item = await reloadEmail(ctx, rec, conns);
+  if (!item) {
+    // The source is gone and not-linked mail keeps codes only: explain with the stored codes.
+    const d = rec.decision;
+    const checks = d.checks.map((c) => ({ ...c, detail: c.detail || codeText(c.code) }));
+    return { ...shape('email', messageId, { ...d, checks }), fromStoredCodes: true };
+  }
+  const dir = await loadDirectoryIndex(ctx);
+  const sightings = sightingViews(await emailSightings(ctx.db, ctx.ws.id, rec.id), conns);
+  return shape('email', messageId, decideEmail({ item, sightings }, dir, ctx.now, { hints: true }));
+}
+
+/** Without --occurrence: its single occurrence, or the most recent started one of a series. */
+function pickOccurrence(list: MeetingRecord[], now: Date, occurrence?: Date): MeetingRecord | undefined {
+  if (occurrence) return list.find((m) => m.start.getTime() === occurrence.getTime());
+  if (list.length === 1) return list[0];
+  const started = list.filter((m) => m.start <= now);
+  return started.length ? started[started.length - 1] : list[0];
+}
+
+export async function explainMeeting(ctx: Ctx, uid: string, occurrence?: Date): Promise<Explanation> {
+  const connList = await listConnections(ctx.db, ctx.ws.id);
+  const conns = new Map(connList.map((c) => [c.id, c]));
+  const all = await meetingsByUid(ctx.db, ctx.ws.id, uid);
+  const m = pickOccurrence(all, ctx.now, occurrence);
+  const occurrences = all.map((o) => ({ start: o.start.toISOString(), outcome: o.outcome }));
+  if (!m) {
+    const u = unknown('meeting', uid, connList);
+    if (occurrence && all.length) {
+      u.checks.push({ rule: 'M2', status: 'n/a', code: 'NO_SUCH_OCCURRENCE', detail: `The series has no occurrence starting ${occurrence.toISOString()}; see "occurrences" for the ones it has.` });
+    }
+    return { ...u, occurrences };
+  }
+  const dir = await loadDirectoryIndex(ctx);
+  const sightings = meetingSightingViews(await meetingSightings(ctx.db, ctx.ws.id, m.id), conns, m.start, ctx.now);
+  const d = decideMeeting({ occurrence: m.occurrence, sightings }, dir, ctx.now, { hints: true });
+  return shape('meeting', uid, d, { occurrence: m.start.toISOString(), occurrences });
+}
