@@ -14,6 +14,7 @@ const program = new Command('touchpoint')
   .option('--now <iso>', 'the clock, ISO-8601 (default: the real time)')
   .option('--workspace <slug>', 'workspace (default: the first one in the database)')
   .addOption(new Option('--verbose', 'print stack traces of unexpected errors').hideHelp())
+  .enablePositionalOptions()
   .showHelpAfterError()
   .exitOverride();
 

@@ -89,7 +89,7 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
   const answers = matches.map((m) => `${m.participant.address} ${m.participant.partstat} (${m.endUser.accountId})`);
   if (matches.length === 0) {
     const ext = attendees.filter((p) => !dir.isInternal(p.address)).map((p) => p.address);
-    checks.push({ rule: 'M5', status: 'fail', code: 'M5_NO_END_USER', detail: `No attendee is an end user of any account (checked ${list(ext) || 'no attendees'}).` });
+    checks.push({ rule: 'M5', status: 'fail', code: 'M5_NO_END_USER', detail: `No attendee is an end user of any account (checked ${list(ext) || 'no external attendees besides the organizer'}).` });
     if (opts.hints) hints = attendees.flatMap((p) => dir.hints().forParticipant(p.address));
     for (const h of hints) remedies.push(remedy.fixEmailField(h.endUserEmail, h.participant));
     if (ext.length) remedies.push(remedy.addEndUser(ext));
