@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { decryptSecret, deriveKey, encryptSecret, keyFromEnv, SecretKeyError } from './secrets.js';
+
+const PASS = 'correct horse battery staple, and then some more';
+
+describe('secrets at rest', () => {
+  it('round-trips and never stores the plain text', () => {
+    const k = deriveKey(PASS);
+    const stored = encryptSecret('hunter2-imap-password', k);
+    expect(stored).not.toContain('hunter2');
+    expect(decryptSecret(stored, k)).toBe('hunter2-imap-password');
+  });
+
+  it('encrypts the same value differently each time (random IV)', () => {
+    const k = deriveKey(PASS);
+    expect(encryptSecret('x', k)).not.toBe(encryptSecret('x', k));
+  });
+
+  it('refuses a wrong key or tampered data with a clear error', () => {
+    const stored = encryptSecret('token', deriveKey(PASS));
+    expect(() => decryptSecret(stored, deriveKey(PASS + '!'))).toThrow(/another key/);
+    const parts = stored.split(':');
+    parts[4] = Buffer.from('tampered').toString('base64');
+    expect(() => decryptSecret(parts.join(':'), deriveKey(PASS))).toThrow(/integrity/);
+  });
+
+  it('explains a missing or short TOUCHPOINT_SECRET_KEY', () => {
+    expect(() => keyFromEnv({})).toThrow(SecretKeyError);
+    expect(() => keyFromEnv({})).toThrow(/TOUCHPOINT_SECRET_KEY is not set/);
+    expect(() => keyFromEnv({ TOUCHPOINT_SECRET_KEY: 'short' })).toThrow(/at least 32/);
+  });
+});

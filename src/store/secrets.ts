@@ -1,0 +1,53 @@
+// Credentials at rest: AES-256-GCM with a key derived (scrypt) from the
+// TOUCHPOINT_SECRET_KEY passphrase. The stored form names its key id, so keys can be rotated.
+import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'node:crypto';
+
+export class SecretKeyError extends Error {}
+
+const MIN_PASSPHRASE = 32;
+// A fixed, public salt: the passphrase is the secret. Per-value randomness comes from the IV.
+const SALT = 'touchpoint/secrets/v1';
+
+export interface SecretKey {
+  id: string;
+  key: Buffer;
+}
+
+export function deriveKey(passphrase: string): SecretKey {
+  if (passphrase.length < MIN_PASSPHRASE) {
+    throw new SecretKeyError(`TOUCHPOINT_SECRET_KEY must be a passphrase of at least ${MIN_PASSPHRASE} characters`);
+  }
+  const key = scryptSync(passphrase, SALT, 32);
+  const id = createHash('sha256').update(key).digest('hex').slice(0, 8);
+  return { id, key };
+}
+
+/** The key from the environment, or a clear error saying how to set it. */
+export function keyFromEnv(env: NodeJS.ProcessEnv = process.env): SecretKey {
+  const p = env.TOUCHPOINT_SECRET_KEY;
+  if (!p) {
+    throw new SecretKeyError('TOUCHPOINT_SECRET_KEY is not set: export a passphrase of at least 32 characters to store credentials encrypted');
+  }
+  return deriveKey(p);
+}
+
+/** "v1:<keyId>:<iv b64>:<tag b64>:<ciphertext b64>" */
+export function encryptSecret(plain: string, k: SecretKey): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', k.key, iv);
+  const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return ['v1', k.id, iv.toString('base64'), cipher.getAuthTag().toString('base64'), ct.toString('base64')].join(':');
+}
+
+export function decryptSecret(stored: string, k: SecretKey): string {
+  const [v, keyId, iv, tag, ct] = stored.split(':');
+  if (v !== 'v1' || !keyId || !iv || !tag || ct === undefined) throw new SecretKeyError('stored secret is not in a known format');
+  if (keyId !== k.id) throw new SecretKeyError(`stored secret was encrypted with another key (${keyId}); set the TOUCHPOINT_SECRET_KEY it was made with, or rotate`);
+  const decipher = createDecipheriv('aes-256-gcm', k.key, Buffer.from(iv, 'base64'));
+  decipher.setAuthTag(Buffer.from(tag, 'base64'));
+  try {
+    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64')), decipher.final()]).toString('utf8');
+  } catch {
+    throw new SecretKeyError('stored secret failed its integrity check (wrong key or tampered data)');
+  }
+}
