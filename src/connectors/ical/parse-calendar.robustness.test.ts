@@ -1,0 +1,131 @@
+// Hostile and broken calendars: everything ends in bounded time, and either parses (with
+// the good events kept) or fails with a MalformedCalendarError — never another exception.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { expandOccurrences, MalformedCalendarError, parseCalendarObject } from './parse-calendar.js';
+
+const ICS_DIR = path.resolve(import.meta.dirname, '../../../test/fixtures/real/ics');
+const read = (name: string) => readFileSync(path.join(ICS_DIR, name), 'utf8');
+const ALL_TIME = { from: new Date('1990-01-01T00:00:00Z'), to: new Date('2031-01-01T00:00:00Z') };
+
+describe('pathological and malformed input', () => {
+  const secondly = (dtstart: string, rule = 'FREQ=SECONDLY') =>
+    `BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:p\r\nDTSTART:${dtstart}\r\nRRULE:${rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
+
+  it('stops FREQ=SECONDLY without end at maxPerSeries, quickly', () => {
+    const t0 = performance.now();
+    const problems: string[] = [];
+    const occ = expandOccurrences(parseCalendarObject(secondly('20240101T000000Z')), { from: new Date('2024-01-01T00:00:00Z'), to: new Date('2025-01-01T00:00:00Z') }, { maxPerSeries: 500, onProblem: (p) => problems.push(p) });
+    expect(occ).toHaveLength(500);
+    expect(problems.join()).toMatch(/more than 500/);
+    expect(performance.now() - t0).toBeLessThan(3000);
+  });
+
+  it('caps the steps walked before the window, so a huge COUNT or an old start cannot hang', () => {
+    const t0 = performance.now();
+    const problems: string[] = [];
+    const parsed = parseCalendarObject(secondly('19900101T000000Z', 'FREQ=MINUTELY;COUNT=900000000'));
+    const occ = expandOccurrences(parsed, { from: new Date('2024-01-01T00:00:00Z'), to: new Date('2024-02-01T00:00:00Z') }, { onProblem: (p) => problems.push(p) });
+    expect(occ).toEqual([]);
+    expect(problems.join()).toMatch(/stopped expanding/);
+    expect(performance.now() - t0).toBeLessThan(3000);
+  });
+
+  it('gives up on an impossible sub-daily rule instead of looping inside ical.js', () => {
+    for (const rule of ['FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30', 'FREQ=HOURLY;BYDAY=MO;BYMONTH=2;BYMONTHDAY=30']) {
+      const t0 = performance.now();
+      const problems: string[] = [];
+      const occ = expandOccurrences(parseCalendarObject(secondly('20240101T000000Z', rule)), ALL_TIME, { onProblem: (p) => problems.push(p) });
+      expect(occ).toEqual([]);
+      expect(problems.join()).toMatch(/rule may be impossible/);
+      expect(performance.now() - t0).toBeLessThan(5000);
+    }
+  });
+
+  it('ignores a VTIMEZONE whose rules are not yearly (ical.js would expand them from 1601)', () => {
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'BEGIN:VTIMEZONE', 'TZID:W. Europe Standard Time',
+      'BEGIN:STANDARD', 'DTSTART:16010101T030000', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'RRULE:FREQ=SECONDLY', 'END:STANDARD',
+      'END:VTIMEZONE',
+      'BEGIN:VEVENT', 'UID:z', 'DTSTART;TZID=W. Europe Standard Time:20240115T090000', 'EXDATE;TZID=W. Europe Standard Time:20240116T090000', 'RRULE:FREQ=DAILY;COUNT=3', 'END:VEVENT',
+      'END:VCALENDAR',
+    ].join('\r\n');
+    const t0 = performance.now();
+    const parsed = parseCalendarObject(ics);
+    expect(parsed.problems).toEqual(['VTIMEZONE W. Europe Standard Time: its rules do not repeat yearly, ignored']);
+    const occ = expandOccurrences(parsed, ALL_TIME);
+    expect(occ.map((o) => o.start.toISOString())).toEqual(['2024-01-15T08:00:00.000Z', '2024-01-17T08:00:00.000Z']);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it('rejects what is not a calendar, in plain words', () => {
+    const reason = (ics: string) => {
+      try {
+        parseCalendarObject(ics);
+      } catch (err) {
+        expect(err).toBeInstanceOf(MalformedCalendarError);
+        return (err as MalformedCalendarError).reason;
+      }
+      throw new Error('expected a MalformedCalendarError');
+    };
+    expect(reason('')).toBe('the file is empty');
+    expect(reason('\n\nhello: world\n')).toBe('line 3: not an iCalendar file (it does not start with BEGIN:VCALENDAR)');
+    expect(reason('BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\n')).toMatch(/truncated/);
+    expect(reason('BEGIN:VCALENDAR\r\nVERSION:2.0\r\ngarbage line\r\nEND:VCALENDAR\r\n')).toBe(
+      'line 3: not an iCalendar line (no ":" between name and value)',
+    );
+    expect(reason(read('py-icalendar__issue_27_multiple_periods_in_freebusy_one_freebusy.ics'))).toMatch(/no VEVENT .*VFREEBUSY/);
+  });
+
+  it('keeps the complete events of a cut-off file', () => {
+    const parsed = parseCalendarObject('BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20240102T100000Z\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:b\r\nDTST');
+    expect(parsed.series.map((s) => s.uid)).toEqual(['a']);
+    expect(parsed.problems.join()).toMatch(/truncated/);
+  });
+
+  it('returns the good events of a file and lists the bad ones', () => {
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'BEGIN:VEVENT', 'UID:good', 'DTSTART:20240102T100000Z', 'SUMMARY:Good', 'END:VEVENT',
+      'BEGIN:VEVENT', 'UID:nostart', 'SUMMARY:No start', 'END:VEVENT',
+      'BEGIN:VEVENT', 'UID:badrule', 'DTSTART:20240102T100000Z', 'RRULE:FREQ=WEEKLY;BYDAY=XX', 'END:VEVENT',
+      'END:VCALENDAR',
+    ].join('\r\n');
+    const parsed = parseCalendarObject(ics);
+    expect(parsed.series.map((s) => s.uid)).toEqual(['good']);
+    expect(parsed.problems).toEqual([
+      'UID badrule (line 11): invalid BYDAY value "XX", skipped', // ICAL.parse rejects it; the rest is salvaged
+      'UID nostart: no DTSTART, skipped',
+    ]);
+  });
+});
+
+describe('mutated real-world files (fast-check)', () => {
+  const files = readdirSync(ICS_DIR).filter((f) => f.endsWith('.ics')).map(read);
+  const edit = fc.tuple(fc.nat(), fc.constantFrom('delete', 'duplicate', 'cut', 'append', 'swap'));
+
+  it('parse + expand either works or throws MalformedCalendarError', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: files.length - 1 }), fc.array(edit, { maxLength: 4 }), fc.string({ maxLength: 12 }), (fi, edits, junk) => {
+        const lines = files[fi]!.split(/\r?\n/);
+        for (const [n, op] of edits) {
+          const i = n % lines.length;
+          if (op === 'delete') lines.splice(i, 1);
+          else if (op === 'duplicate') lines.splice(i, 0, lines[i] ?? '');
+          else if (op === 'cut') lines[i] = (lines[i] ?? '').slice(0, n % 17);
+          else if (op === 'append') lines[i] = `${lines[i] ?? ''}${junk}`;
+          else [lines[i], lines[(n >> 4) % lines.length]] = [lines[(n >> 4) % lines.length]!, lines[i]!];
+        }
+        try {
+          expandOccurrences(parseCalendarObject(lines.join('\r\n')), ALL_TIME, { maxPerSeries: 200 });
+        } catch (err) {
+          if (!(err instanceof MalformedCalendarError)) throw err;
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

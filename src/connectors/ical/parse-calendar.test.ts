@@ -1,0 +1,203 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { MeetingOccurrence } from '../../domain/items.js';
+import { expandOccurrences, hasRecurrence, MalformedCalendarError, parseCalendarObject } from './parse-calendar.js';
+
+const ICS_DIR = path.resolve(import.meta.dirname, '../../../test/fixtures/real/ics');
+const read = (name: string) => readFileSync(path.join(ICS_DIR, name), 'utf8');
+const ALL_TIME = { from: new Date('1990-01-01T00:00:00Z'), to: new Date('2031-01-01T00:00:00Z') };
+const SEEN = new Date('2025-06-01T12:00:00Z');
+const expand = (name: string, window = ALL_TIME) => expandOccurrences(parseCalendarObject(read(name)), window, { seenAt: SEEN });
+const starts = (occ: MeetingOccurrence[]) => occ.map((o) => o.start.toISOString());
+
+describe('every real-world .ics', () => {
+  const files = readdirSync(ICS_DIR).filter((f) => f.endsWith('.ics'));
+
+  it('has the fixtures', () => expect(files.length).toBeGreaterThanOrEqual(33));
+
+  it.each(files)('%s parses and expands, or fails with a MalformedCalendarError reason', (file) => {
+    let parsed;
+    try {
+      parsed = parseCalendarObject(read(file));
+    } catch (err) {
+      expect(err).toBeInstanceOf(MalformedCalendarError);
+      expect((err as MalformedCalendarError).reason).not.toBe('');
+      return;
+    }
+    const occ = expandOccurrences(parsed, ALL_TIME, { seenAt: SEEN });
+    for (const o of occ) {
+      expect(o.uid).not.toBe('');
+      expect(o.end.getTime()).toBeGreaterThanOrEqual(o.start.getTime());
+      for (const a of o.attendees) expect(a.address).toMatch(/^[^:\s]+@[^\s]+$/);
+    }
+  });
+});
+
+describe('time zones', () => {
+  it('reads a Windows TZID through the IANA database, not the bogus VTIMEZONE in the file', () => {
+    // "New Zealand Standard Time" 2019-11-20 13:00 is NZDT (UTC+13); the file's VTIMEZONE says CET.
+    const [o] = expand('khal__tz_windows_format.ics');
+    expect(o?.start.toISOString()).toBe('2019-11-20T00:00:00.000Z');
+    expect(o?.end.toISOString()).toBe('2019-11-20T01:30:00.000Z');
+    expect(o?.timeZone).toBe('New Zealand Standard Time');
+  });
+
+  it('reads OWA display-name TZIDs', () => {
+    const occ = expand('node-ical__Office-2012-owa.ics');
+    const syd = occ.find((o) => o.title === 'TEST Syd');
+    expect(syd?.start.toISOString()).toBe('2020-10-28T02:30:00.000Z'); // AEDT, UTC+11
+    const est = occ.find((o) => o.title === 'TEST');
+    expect(est?.start.toISOString()).toBe('2020-10-28T17:30:00.000Z'); // EDT, UTC-4
+  });
+
+  it('repairs Exchange\'s misplaced TZID quote instead of rejecting the file', () => {
+    const occ = expand('node-ical__ms_timezones.ics');
+    expect(starts(occ)).toContain('2020-06-09T07:00:00.000Z'); // 09:00 CEST
+  });
+});
+
+describe('recurrence', () => {
+  it('removes comma-separated EXDATEs and follows DST in the series zone', () => {
+    const occ = expand('icalevents__multi_exdate_same_line_ms.ics');
+    // Fridays 11:00 Eastern; 18 Mar, 1 Apr and 8 Apr excluded; US DST starts 13 Mar 2022.
+    expect(starts(occ)).toEqual([
+      '2022-03-11T16:00:00.000Z',
+      '2022-03-25T15:00:00.000Z',
+      '2022-04-15T15:00:00.000Z',
+      '2022-04-22T15:00:00.000Z',
+      '2022-04-29T15:00:00.000Z',
+    ]);
+  });
+
+  it('moves an instance to its RECURRENCE-ID override and cancels another', () => {
+    const occ = expand('khal__event_rrule_recuid_cancelled.ics');
+    expect(starts(occ)).toEqual([
+      '2014-06-30T05:00:00.000Z',
+      '2014-07-07T07:00:00.000Z', // moved from 07:00 to 09:00 Berlin time
+      '2014-07-14T05:00:00.000Z',
+      '2014-07-21T05:00:00.000Z',
+      '2014-07-28T05:00:00.000Z',
+      '2014-08-04T05:00:00.000Z',
+    ]);
+    const cancelled = occ.filter((o) => o.cancelled);
+    expect(cancelled.map((o) => o.start.toISOString())).toEqual(['2014-07-14T05:00:00.000Z']);
+    expect(cancelled[0]?.cancelledAt).toEqual(SEEN); // no LAST-MODIFIED / DTSTAMP in the file
+    expect(occ.every((o) => o.recurring)).toBe(true);
+  });
+
+  it('takes cancelledAt from LAST-MODIFIED of the cancelled event', () => {
+    const o = expand('node-ical__tentative-apple-calendar.ics').find((x) => x.title === 'Cancelled');
+    expect(o?.cancelled).toBe(true);
+    expect(o?.cancelledAt?.toISOString()).toBe('2022-07-04T23:15:59.000Z');
+  });
+
+  it('moves an all-day instance whose RECURRENCE-ID is a timed Windows-zone value', () => {
+    const days = starts(expand('node-ical__exchange_whole_day_moved_recurrence.ics')).map((s) => s.slice(0, 10));
+    expect(days).toContain('2026-02-27');
+    expect(days).not.toContain('2026-02-26');
+  });
+
+  it('keeps an override that has no master (an invitation to one instance)', () => {
+    const occ = expand('khal__event_dt_recuid_no_master.ics');
+    expect(occ).toHaveLength(1);
+    expect(occ[0]).toMatchObject({ uid: '406336', title: 'Infrastructure Planning', recurring: true, cancelled: false });
+    expect(occ[0]?.start.toISOString()).toBe('2017-03-29T16:00:00.000Z'); // floating, read as UTC
+  });
+
+  it('bounds an RRULE without end to the window', () => {
+    // Weekdays 09:30 Sydney, no UNTIL/COUNT: 2024 holds 262 weekdays.
+    const occ = expand('ical4j__Standup.ics', { from: new Date('2024-01-01T00:00:00Z'), to: new Date('2025-01-01T00:00:00Z') });
+    expect(occ).toHaveLength(262);
+    expect(occ[0]?.start.toISOString()).toBe('2024-01-01T22:30:00.000Z'); // Tue 2 Jan, AEDT
+  });
+
+  it('matches overrides and EXDATEs written in another zone than the series', () => {
+    // Weekly Mondays 09:00 Berlin (CET, UTC+1). Override and EXDATE are written in UTC.
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'BEGIN:VEVENT', 'UID:s', 'DTSTART;TZID=W. Europe Standard Time:20240108T090000', 'DURATION:PT1H',
+      'RRULE:FREQ=WEEKLY;COUNT=4', 'EXDATE:20240115T080000Z', 'SUMMARY:Weekly', 'END:VEVENT',
+      'BEGIN:VEVENT', 'UID:s', 'RECURRENCE-ID:20240122T080000Z', 'DTSTART:20240301T150000Z', 'DURATION:PT1H',
+      'SUMMARY:Moved far', 'ATTENDEE;PARTSTAT=ACCEPTED:mailto:c@customer.com', 'END:VEVENT',
+      'END:VCALENDAR',
+    ].join('\r\n');
+    const parsed = parseCalendarObject(ics);
+    const jan = expandOccurrences(parsed, { from: new Date('2024-01-01T00:00:00Z'), to: new Date('2024-02-01T00:00:00Z') });
+    expect(starts(jan)).toEqual(['2024-01-08T08:00:00.000Z', '2024-01-29T08:00:00.000Z']);
+    // The moved instance counts where it now is, even though its original slot was in January.
+    const march = expandOccurrences(parsed, { from: new Date('2024-03-01T00:00:00Z'), to: new Date('2024-04-01T00:00:00Z') });
+    expect(march).toHaveLength(1);
+    expect(march[0]).toMatchObject({ title: 'Moved far', recurring: true, timeZone: 'W. Europe Standard Time' });
+    expect(march[0]?.attendees).toEqual([{ address: 'c@customer.com', partstat: 'ACCEPTED' }]);
+  });
+
+  it('says whether a calendar recurs', () => {
+    expect(hasRecurrence(parseCalendarObject(read('ical4j__Standup.ics')))).toBe(true);
+    expect(hasRecurrence(parseCalendarObject(read('icalevents__response.ics')))).toBe(false);
+  });
+
+  it('groups several UIDs of one file', () => {
+    expect(parseCalendarObject(read('ical4j__apple.ics')).series.length).toBeGreaterThan(1);
+  });
+});
+
+describe('participants', () => {
+  it('strips uppercase MAILTO:', () => {
+    const [o] = expand('ical4j__Standup.ics', { from: new Date('2009-03-09T00:00:00Z'), to: new Date('2009-03-10T00:00:00Z') });
+    expect(o?.organizer).toEqual({ address: 'Ben.Fortuna@example.com' });
+    const [b] = expand('ical4j__blankTzid.ics');
+    expect(b?.attendees.map((a) => a.address)).toEqual(['roberts@company.com', 'sam@company.com']);
+  });
+
+  it('keeps a quoted comma in CN', () => {
+    const [o] = expand('py-icalendar__issue_101_icalendar_chokes_on_umlauts_in_organizer.ics');
+    expect(o?.organizer).toEqual({ address: 'adm-acme@mydomain.de', name: 'acme, ädmin' });
+  });
+
+  it('reads a METHOD:REPLY with PARTSTAT=DECLINED', () => {
+    const parsed = parseCalendarObject(read('icalevents__response.ics'));
+    expect(parsed.method).toBe('REPLY');
+    const [o] = expandOccurrences(parsed, ALL_TIME);
+    expect(o?.attendees).toEqual([{ address: 'calendar@gmail.com', name: 'Eigenmann, Martin', partstat: 'DECLINED' }]);
+  });
+
+  it('defaults a missing PARTSTAT to NEEDS-ACTION and maps unknown ones to OTHER', () => {
+    const [o] = expand('icalevents__multi_attendee_response.ics');
+    expect(o?.attendees[1]).toEqual({ address: 'calendar@microsoft.com', name: 'Eigenmann, Isabel', partstat: 'NEEDS-ACTION' });
+    const confirmed = expand('node-ical__tentative-apple-calendar.ics').find((x) => x.title === 'Confirmed');
+    expect(confirmed?.attendees[0]?.partstat).toBe('OTHER'); // PARTSTAT=CONFIRMED is not an RFC value
+  });
+
+  it('removes whitespace left inside folded mailto values', () => {
+    const [o] = expand('khal__event_dt_partstat.ics');
+    expect(o?.attendees.map((a) => `${a.address} ${a.partstat}`)).toEqual([
+      'hcabot@example.com TENTATIVE',
+      'iamboss@example.com DELEGATED',
+      'jdoe@example.com ACCEPTED',
+      'jqpublic@example.com ACCEPTED',
+      'another@example.com DECLINED',
+      'tent@example.com TENTATIVE',
+    ]);
+  });
+});
+
+describe('all-day and missing DTEND', () => {
+  it('puts an all-day event at 00:00 UTC of its date', () => {
+    const [o] = expand('py-icalendar__property_params.ics');
+    expect(o).toMatchObject({ allDay: true, start: new Date('2012-08-14T00:00:00Z'), end: new Date('2012-08-15T00:00:00Z') });
+  });
+
+  it('reads a date without VALUE=DATE as all-day', () => {
+    const [o] = expand('ical4j__zidestoreical4jbomb.ics');
+    expect(o).toMatchObject({ allDay: true, start: new Date('2006-06-11T00:00:00Z') });
+  });
+
+  it('uses DURATION, else one day (DATE) or zero (DATE-TIME), per RFC 5545 §3.6.1', () => {
+    const cal = (body: string) => `BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n${body}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
+    const one = (body: string) => expandOccurrences(parseCalendarObject(cal(body)), ALL_TIME)[0];
+    expect(one('UID:d\r\nDTSTART:20240102T100000Z\r\nDURATION:PT45M')?.end.toISOString()).toBe('2024-01-02T10:45:00.000Z');
+    expect(one('UID:e\r\nDTSTART;VALUE=DATE:20240102')?.end.toISOString()).toBe('2024-01-03T00:00:00.000Z');
+    expect(one('UID:f\r\nDTSTART:20240102T100000Z')?.end.toISOString()).toBe('2024-01-02T10:00:00.000Z');
+  });
+});
