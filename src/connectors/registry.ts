@@ -6,6 +6,10 @@ import { SourceError } from './types.js';
 export interface ConnectionConfig {
   provider: string;
   config: Record<string, unknown>;
+  /** Encrypted credentials (store/secrets.ts); each connector decrypts its own. */
+  secretEnc?: string | null;
+  /** First authorization: bounds a connector's initial scan (IMAP SEARCH SINCE). */
+  authorizedAt?: Date;
 }
 
 export async function mailSourceFor(c: ConnectionConfig): Promise<MailSource | null> {
@@ -14,6 +18,10 @@ export async function mailSourceFor(c: ConnectionConfig): Promise<MailSource | n
       if (typeof c.config.mail !== 'string') return null;
       const { FolderMailSource } = await import('./folder/folder-mail-source.js');
       return new FolderMailSource({ root: c.config.mail });
+    }
+    case 'imap': {
+      const { imapSourceFromConnection } = await import('./imap/index.js');
+      return imapSourceFromConnection(c);
     }
     default:
       throw new SourceError('INTERNAL', `no mail connector for provider "${c.provider}"`);
@@ -26,6 +34,10 @@ export async function calendarSourceFor(c: ConnectionConfig): Promise<CalendarSo
       if (typeof c.config.calendar !== 'string') return null;
       const { FolderCalendarSource } = await import('./folder/folder-calendar-source.js');
       return new FolderCalendarSource({ root: c.config.calendar });
+    }
+    case 'caldav': {
+      const { calDavSourceFor } = await import('./caldav/config.js');
+      return calDavSourceFor(c);
     }
     default:
       throw new SourceError('INTERNAL', `no calendar connector for provider "${c.provider}"`);

@@ -1,0 +1,207 @@
+// A per-run Radicale (CalDAV server) for the integration tests and the benchmark.
+//
+// Installs Debian's `radicale` if it is missing (apt-get, as root on CI), then starts it in
+// the foreground with `--config <file>` — with an explicit config file Radicale ignores
+// /etc/radicale — on a free loopback high port, with a per-run htpasswd file (plain text
+// passwords: test users only), storage in a temp dir, and `delay = 0` so a wrong password
+// is answered at once instead of after Radicale's anti-brute-force pause.
+//
+//   node --import tsx scripts/services/radicale.ts [user:password ...]   (runs until Ctrl-C)
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const CANDIDATES = ['/usr/bin/radicale', '/usr/local/bin/radicale'];
+
+function findRadicale(): string | null {
+  return CANDIDATES.find((p) => existsSync(p)) ?? null;
+}
+
+/**
+ * The radicale binary, installed with apt-get if needed. Several test files may call this at
+ * once (vitest runs files in parallel) and other suites install Dovecot at the same time:
+ * `flock` serialises our own installs, and DPkg::Lock::Timeout makes apt wait for anyone
+ * else's instead of failing with "could not get lock".
+ */
+export function ensureRadicale(): string {
+  const found = findRadicale();
+  if (found) return found;
+  if (process.getuid?.() !== 0) {
+    throw new Error('radicale is not installed and this is not root: run "apt-get install -y --no-install-recommends radicale" first');
+  }
+  const apt = 'apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3';
+  const install = `${apt} install -y --no-install-recommends radicale`;
+  // The package lists of a fresh machine may be missing or stale: update, then retry once.
+  const script = `command -v radicale >/dev/null || ${install} || { ${apt} update && ${install}; }`;
+  try {
+    execFileSync('flock', ['-w', '900', path.join(tmpdir(), 'touchpoint-apt.lock'), 'sh', '-c', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      timeout: 1_000_000,
+    });
+  } catch (err) {
+    const e = err as { stderr?: Buffer; message: string };
+    throw new Error(`installing radicale failed: ${e.stderr?.toString().trim().split('\n').slice(-3).join(' | ') || e.message}`);
+  }
+  const bin = findRadicale();
+  if (!bin) throw new Error('apt-get reported success but no radicale binary was found');
+  return bin;
+}
+
+/** A free TCP port on loopback (bound and released; Radicale binds it right after). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface RadicaleOptions {
+  /** user → password, written to the per-run htpasswd file. */
+  users: Record<string, string>;
+}
+
+export class RadicaleServer {
+  readonly dir: string;
+  readonly storage: string;
+  private readonly htpasswd: string;
+  private readonly config: string;
+  private child: ChildProcess | null = null;
+  private output = '';
+  port = 0;
+
+  private constructor(private readonly bin: string, private users: Record<string, string>) {
+    this.dir = mkdtempSync(path.join(tmpdir(), 'touchpoint-radicale-'));
+    this.storage = path.join(this.dir, 'collections');
+    this.htpasswd = path.join(this.dir, 'users');
+    this.config = path.join(this.dir, 'config');
+  }
+
+  static async start(opts: RadicaleOptions): Promise<RadicaleServer> {
+    const server = new RadicaleServer(ensureRadicale(), { ...opts.users });
+    server.port = await freePort();
+    server.writeFiles();
+    await server.start();
+    return server;
+  }
+
+  /** Base URL, with a trailing slash: http://127.0.0.1:<port>/ */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/`;
+  }
+
+  /** Radicale reads the htpasswd file on every login, so this takes effect at once. */
+  setPassword(user: string, password: string): void {
+    this.users[user] = password;
+    this.writeFiles();
+  }
+
+  private writeFiles(): void {
+    writeFileSync(this.htpasswd, Object.entries(this.users).map(([u, p]) => `${u}:${p}\n`).join(''), { mode: 0o600 });
+    writeFileSync(this.config, [
+      '[server]',
+      `hosts = 127.0.0.1:${this.port}`,
+      'max_connections = 20',
+      '[auth]',
+      'type = htpasswd',
+      `htpasswd_filename = ${this.htpasswd}`,
+      'htpasswd_encryption = plain',
+      'delay = 0',
+      '[rights]',
+      'type = owner_only',
+      '[storage]',
+      `filesystem_folder = ${this.storage}`,
+      '[web]',
+      'type = none',
+      '[logging]',
+      'level = warning',
+      'mask_passwords = True',
+      '',
+    ].join('\n'));
+  }
+
+  /** Starts (or restarts, on the same port and storage) and waits until it answers HTTP. */
+  async start(): Promise<void> {
+    if (this.child) return;
+    this.output = '';
+    const child = spawn(this.bin, ['--config', this.config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    const keep = (b: Buffer) => { this.output = (this.output + b.toString()).slice(-8000); };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.on('exit', () => { if (this.child === child) this.child = null; });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (!this.child) throw new Error(`radicale exited at start-up:\n${this.output}`);
+      try {
+        const r = await fetch(this.url, { method: 'OPTIONS', signal: AbortSignal.timeout(1000) });
+        await r.arrayBuffer();
+        return;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`radicale did not answer on ${this.url} within 20 s:\n${this.output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+
+  /** Graceful stop (SIGTERM), waiting for the process to exit. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /**
+   * Kills the server and returns only once it is dead, synchronously: a test can call it from
+   * a progress callback and be sure the very next request of the sync finds no server.
+   */
+  killNow(): void {
+    const child = this.child;
+    if (!child?.pid) return;
+    const pid = child.pid;
+    child.kill('SIGKILL');
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      let state: string | undefined;
+      try {
+        state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      } catch {
+        break; // gone and reaped
+      }
+      if (state === 'Z' || state === 'X') break; // dead: its sockets are closed
+    }
+    this.child = null;
+  }
+
+  /** Recent server output, for failure messages. */
+  log(): string {
+    return this.output;
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// Run by hand: start a server with the given users and keep it in the foreground.
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  const pairs = process.argv.slice(2);
+  const users = Object.fromEntries((pairs.length ? pairs : ['alice:alice-password']).map((p) => p.split(':', 2) as [string, string]));
+  const server = await RadicaleServer.start({ users });
+  console.log(`radicale on ${server.url} (storage ${server.storage}); users: ${Object.keys(users).join(', ')}. Ctrl-C stops it.`);
+  const quit = () => void server.close().then(() => process.exit(0));
+  process.on('SIGINT', quit);
+  process.on('SIGTERM', quit);
+}

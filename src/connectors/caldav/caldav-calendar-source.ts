@@ -1,0 +1,123 @@
+// CalDAV calendars (RFC 4791) as a CalendarSource. Per sync:
+//   1. discover the teammate's calendars (discover.ts);
+//   2. list what changed in each, by hrefs and etags only (list-changes.ts: RFC 6578
+//      sync-collection, or ctag + etag diff when the server lacks it);
+//   3. fetch the changed objects page by page with calendar-multiget (fetch-objects.ts).
+// The raw iCalendar text goes to the sync layer, which parses and expands it with ical.js;
+// this source never decides and never touches the store. The cursor (cursor.ts) holds a
+// token and the known etags per calendar.
+import type { CalendarPage, CalendarSource, Cursor, ItemError } from '../types.js';
+import { readCursor, snapshot, type CalendarState } from './cursor.js';
+import { basicAuth, discoverCalendars, type CalDavCredentials, type DiscoveredCalendar } from './discover.js';
+import { fetchObjects } from './fetch-objects.js';
+import { makeEdgeFetch } from './http.js';
+import { listChanges, type Listing, type RequestCtx } from './list-changes.js';
+
+export interface CalDavSourceOptions extends CalDavCredentials {
+  /** Objects per calendar-multiget, i.e. per page (default 200). */
+  pageSize?: number;
+  /** false: behave as with a server without sync-collection (ctag + etag diff). Default true. */
+  syncCollection?: boolean;
+  /** Per-request time limit in ms (default 60 s). */
+  timeoutMs?: number;
+}
+
+/** What the last `changes()` run did per calendar, for tests and diagnostics. */
+export interface CalendarRunInfo {
+  path: string;
+  method: Listing['method'];
+  fetched: number;
+  deleted: number;
+}
+
+export class CalDavCalendarSource implements CalendarSource {
+  private readonly creds: CalDavCredentials;
+  private readonly pageSize: number;
+  private readonly useSyncCollection: boolean;
+  private readonly ctx: RequestCtx;
+  lastRun: CalendarRunInfo[] = [];
+
+  constructor(opts: CalDavSourceOptions) {
+    this.creds = { url: opts.url, user: opts.user, password: opts.password };
+    this.pageSize = Math.max(1, opts.pageSize ?? 200);
+    this.useSyncCollection = opts.syncCollection ?? true;
+    const who = `${opts.user} at ${new URL(opts.url).host}`;
+    this.ctx = { headers: basicAuth(opts), fetch: makeEdgeFetch({ who, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) }) };
+  }
+
+  /** The calendars the server shows this user (also used by `connect caldav` to check the credentials). */
+  calendars(): Promise<DiscoveredCalendar[]> {
+    return discoverCalendars(this.creds, this.ctx.fetch);
+  }
+
+  async *changes(cursor: Cursor | null): AsyncIterable<CalendarPage> {
+    const state = readCursor(cursor);
+    this.lastRun = [];
+    const calendars = await this.calendars();
+
+    // List every calendar first (etags only, cheap) so progress has a total.
+    const work: { cal: DiscoveredCalendar; listing: Listing }[] = [];
+    for (const cal of calendars) {
+      const known = state.calendars[cal.path] ?? { etags: {} };
+      work.push({ cal, listing: await listChanges(cal, known, this.ctx, { useSyncCollection: this.useSyncCollection }) });
+    }
+    const total = work.reduce((n, w) => n + w.listing.changed.size, 0);
+    let done = 0;
+
+    // A calendar that is no longer there took its events with it: they are deletions (the
+    // ingest keeps those that already happened and cancels the others).
+    const present = new Set(calendars.map((c) => c.path));
+    const vanished = Object.keys(state.calendars).filter((p) => !present.has(p));
+    if (vanished.length) {
+      const deletes = vanished.flatMap((p) => Object.keys(state.calendars[p]!.etags));
+      for (const p of vanished) delete state.calendars[p];
+      yield { upserts: [], deletes, errors: [], cursor: snapshot(state), progress: { done, total } };
+    }
+
+    for (const { cal, listing } of work) {
+      const st: CalendarState = (state.calendars[cal.path] ??= { etags: {} });
+      const info: CalendarRunInfo = { path: cal.path, method: listing.method, fetched: 0, deleted: listing.deleted.length };
+      this.lastRun.push(info);
+      for (const href of listing.deleted) delete st.etags[href];
+      const hrefs = [...listing.changed.keys()];
+      let failed = false;
+      // Advance the token and ctag only once the whole calendar is stored, and not at all if
+      // an object could not be fetched: the next sync then lists it again (RFC 6578 gives
+      // no way to ask again for one member past a token).
+      const finish = () => {
+        if (failed) return;
+        if (listing.syncToken) st.syncToken = listing.syncToken;
+        else delete st.syncToken;
+        if (cal.ctag) st.ctag = cal.ctag;
+      };
+
+      if (hrefs.length === 0) {
+        const before = JSON.stringify([st.syncToken, st.ctag]);
+        finish();
+        if (listing.deleted.length || before !== JSON.stringify([st.syncToken, st.ctag])) {
+          yield { upserts: [], deletes: listing.deleted, errors: [], cursor: snapshot(state), progress: { done, total } };
+        }
+        continue;
+      }
+      for (let i = 0; i < hrefs.length; i += this.pageSize) {
+        const batch = hrefs.slice(i, i + this.pageSize);
+        const page = await fetchObjects(cal, batch, this.ctx);
+        for (const o of page.objects) st.etags[o.ref] = o.version;
+        for (const g of page.gone) delete st.etags[g];
+        const errors: ItemError[] = page.errors;
+        failed ||= errors.length > 0;
+        done += batch.length;
+        info.fetched += page.objects.length;
+        info.deleted += page.gone.length;
+        if (i + this.pageSize >= hrefs.length) finish();
+        yield {
+          upserts: page.objects,
+          deletes: [...(i === 0 ? listing.deleted : []), ...page.gone],
+          errors,
+          cursor: snapshot(state),
+          progress: { done, total },
+        };
+      }
+    }
+  }
+}

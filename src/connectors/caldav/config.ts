@@ -1,0 +1,65 @@
+// A CalDAV connection as stored: `config` holds what is not secret (server URL, user name),
+// `secret_enc` the password, encrypted at rest (store/secrets.ts) with the key derived from
+// TOUCHPOINT_SECRET_KEY. The password is decrypted only here, right before a sync, and is
+// never part of a message, a log line or the connection's JSON.
+import { decryptSecret, encryptSecret, keyFromEnv, SecretKeyError, type SecretKey } from '../../store/secrets.js';
+import { SourceError } from '../types.js';
+import { CalDavCalendarSource } from './caldav-calendar-source.js';
+
+export interface CalDavConfig {
+  url: string;
+  user: string;
+  /** Tuning, not exposed by the CLI: objects per page, and forcing the no-sync-collection path. */
+  pageSize?: number;
+  syncCollection?: boolean;
+}
+
+export interface StoredCalDavSecret {
+  password: string;
+}
+
+export function encodeCalDavSecret(password: string, key: SecretKey): string {
+  return encryptSecret(JSON.stringify({ password } satisfies StoredCalDavSecret), key);
+}
+
+export function decodeCalDavSecret(stored: string, key: SecretKey): StoredCalDavSecret {
+  let v: Partial<StoredCalDavSecret> | null;
+  try {
+    v = JSON.parse(decryptSecret(stored, key)) as Partial<StoredCalDavSecret> | null;
+  } catch (err) {
+    if (err instanceof SecretKeyError) throw err;
+    // Never pass JSON.parse's message on: it quotes the text it failed on, i.e. the secret.
+    throw new SecretKeyError('the stored CalDAV secret is not in the expected format');
+  }
+  if (typeof v?.password !== 'string') throw new SecretKeyError('the stored CalDAV secret has no password');
+  return { password: v.password };
+}
+
+/** Checks the stored config's shape; a broken one is a configuration error, not a provider one. */
+export function readCalDavConfig(config: Record<string, unknown>): CalDavConfig {
+  const { url, user, pageSize, syncCollection } = config;
+  if (typeof url !== 'string' || typeof user !== 'string') {
+    throw new SourceError('INTERNAL', 'this CalDAV connection has no server URL or user name; connect it again');
+  }
+  return {
+    url,
+    user,
+    ...(typeof pageSize === 'number' ? { pageSize } : {}),
+    ...(typeof syncCollection === 'boolean' ? { syncCollection } : {}),
+  };
+}
+
+export function calDavSourceFor(c: { config: Record<string, unknown>; secretEnc?: string | null }, env: NodeJS.ProcessEnv = process.env): CalDavCalendarSource {
+  const cfg = readCalDavConfig(c.config);
+  if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no password is stored for this CalDAV connection; re-authorize it');
+  let password: string;
+  try {
+    password = decodeCalDavSecret(c.secretEnc, keyFromEnv(env)).password;
+  } catch (err) {
+    // A missing or different TOUCHPOINT_SECRET_KEY is this machine's configuration, not the
+    // teammate's grant: status "error" with the reason, not "needs re-authorization".
+    if (err instanceof SecretKeyError) throw new SourceError('INTERNAL', `cannot read the stored CalDAV password: ${err.message}`);
+    throw err;
+  }
+  return new CalDavCalendarSource({ ...cfg, password });
+}
