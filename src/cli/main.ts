@@ -5,8 +5,10 @@ import { CsvImportError } from '../directory/csv-import.js';
 import { StoreError } from '../store/db.js';
 import { UserError, type GlobalOptions } from './context.js';
 import { registerDirectoryCommands } from './directory-commands.js';
+import { registerImapCommands } from './imap-commands.js';
 import { registerReadCommands } from './read-commands.js';
 import { registerSetupCommands } from './setup-commands.js';
+import { registerWatchCommand } from './watch-command.js';
 
 const program = new Command('touchpoint')
   .description('Logs customer emails and meetings onto the right account, and explains every decision.')
@@ -20,6 +22,8 @@ const program = new Command('touchpoint')
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 registerSetupCommands(program, globals);
+registerImapCommands(program, globals);
+registerWatchCommand(program, globals);
 registerDirectoryCommands(program, globals);
 registerReadCommands(program, globals);
 

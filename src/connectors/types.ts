@@ -37,6 +37,16 @@ export interface MailSource {
   changes(cursor: Cursor | null): AsyncIterable<MailPage>;
   /** Re-read one message (re-decision after a directory change, body for newly linked mail). */
   fetch(ref: string): Promise<EmailItem | null>;
+  /**
+   * For sources whose pages carry headers only (IMAP): the whole message, asked for only
+   * when the decision is "linked". Calls made together may be batched by the source.
+   */
+  fetchBody?(ref: string): Promise<EmailItem | null>;
+  /**
+   * Push, where the provider has it (IMAP IDLE): call onChange when new mail may be there;
+   * resolve when `signal` aborts; throw SourceError AUTH_FAILED when credentials are refused.
+   */
+  watch?(onChange: () => void, signal: AbortSignal, onState?: (state: 'idle' | 'reconnecting', detail?: string) => void): Promise<void>;
 }
 
 /** One calendar object (an .ics resource): a single event or a series with its overrides. */

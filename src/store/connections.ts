@@ -97,6 +97,8 @@ export interface ConnectionPatch {
   nextSyncAt?: Date | null;
   lastError?: string | null;
   progress?: { done: number; total?: number } | null;
+  /** New credentials (re-authorization); authorized_at is never patched (SPEC E2). */
+  secretEnc?: string | null;
 }
 
 export async function updateConnection(db: Store, ws: string, id: string, p: ConnectionPatch): Promise<void> {
@@ -108,6 +110,7 @@ export async function updateConnection(db: Store, ws: string, id: string, p: Con
   if (p.nextSyncAt !== undefined) set.next_sync_at = p.nextSyncAt ? p.nextSyncAt.toISOString() : null;
   if (p.lastError !== undefined) set.last_error = p.lastError;
   if (p.progress !== undefined) set.progress = p.progress ? JSON.stringify(p.progress) : null;
+  if (p.secretEnc !== undefined) set.secret_enc = p.secretEnc;
   if (Object.keys(set).length) await db.updateTable('connections').set(set).where('workspace_id', '=', ws).where('id', '=', id).execute();
 }
 

@@ -142,6 +142,11 @@ export async function saveEmail(db: Store, ws: string, w: EmailWrite): Promise<s
   return id;
 }
 
+/** The body of a linked email, downloaded after its headers were decided (IMAP). */
+export async function setEmailBody(db: Store, ws: string, id: string, text: string | null, html: string | null): Promise<void> {
+  await db.updateTable('emails').set({ body_text: text, body_html: html }).where('workspace_id', '=', ws).where('id', '=', id).where('outcome', '=', 'linked').execute();
+}
+
 /** Ids of items (email or meeting) that involve any of these hashed addresses. */
 export async function itemIdsByHashes(db: Store, ws: string, kind: 'email' | 'meeting', hashes: string[]): Promise<string[]> {
   if (hashes.length === 0) return [];

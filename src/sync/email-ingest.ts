@@ -9,7 +9,7 @@ import type { DirectoryIndex } from '../directory/index.js';
 import { decideEmail } from '../rules/decide-email.js';
 import { emailParticipants } from '../rules/participants.js';
 import type { ConnectionRecord } from '../store/connections.js';
-import { emailSightings, findEmailByKey, saveEmail, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
+import { emailSightings, findEmailByKey, saveEmail, setEmailBody, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
 import { hashAddress, type Ctx } from './context.js';
 
 export function dedupKey(item: Pick<EmailItem, 'messageId' | 'fingerprint'>): string {
@@ -74,8 +74,9 @@ export async function storeEmail(
     content: {
       participants: { from: merged.from, to: merged.to, cc: merged.cc, bcc: merged.bcc },
       subject: merged.subject,
-      bodyText: merged.text ?? null,
-      bodyHtml: merged.html ?? null,
+      // A headers-only sighting (IMAP) must not wipe the body stored from an earlier one.
+      bodyText: merged.text ?? existing?.bodyText ?? null,
+      bodyHtml: merged.html ?? existing?.bodyHtml ?? null,
     },
     hashes: participants,
     newSightings: fresh,
@@ -92,15 +93,26 @@ export async function ingestMailPage(
   conn: ConnectionRecord,
   conns: Map<string, ConnectionRecord>,
   sightings: MailSighting[],
+  fetchBody?: (ref: string) => Promise<EmailItem | null>,
 ): Promise<{ linked: number; notLinked: number }> {
   let linked = 0;
   let notLinked = 0;
+  const needBody: { id: string; ref: string }[] = [];
   for (const s of sightings) {
     const existing = await findEmailByKey(ctx.db, ctx.ws.id, dedupKey(s.item));
     const row: EmailSightingRow = { connectionId: conn.id, folder: s.folder, ref: s.ref, at: s.item.receivedAt, seenAt: ctx.now };
     const r = await storeEmail(ctx, dir, conns, s.item, [row], existing);
     if (r.decision.outcome === 'linked') linked++;
     else notLinked++;
+    const hasBody = s.item.text !== undefined || s.item.html !== undefined || existing?.bodyText != null || existing?.bodyHtml != null;
+    if (fetchBody && r.decision.outcome === 'linked' && !hasBody) needBody.push({ id: r.id, ref: s.ref });
+  }
+  // Headers-only sources: download bodies for linked mail only, all at once so the source
+  // can batch them; not-linked mail never has its body read.
+  const bodies = fetchBody ? await Promise.all(needBody.map((n) => fetchBody(n.ref))) : [];
+  for (const [i, n] of needBody.entries()) {
+    const b = bodies[i];
+    if (b) await setEmailBody(ctx.db, ctx.ws.id, n.id, b.text ?? null, b.html ?? null);
   }
   return { linked, notLinked };
 }

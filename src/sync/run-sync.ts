@@ -83,7 +83,7 @@ async function syncMail(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, c
     // The page's items, its errors and its cursor commit together: a crash re-reads at most this page.
     await ctx.db.transaction().execute(async (trx) => {
       const tctx = { ...ctx, db: trx };
-      const r = await ingestMailPage(tctx, dir, conn, conns, page.sightings);
+      const r = await ingestMailPage(tctx, dir, conn, conns, page.sightings, source.fetchBody?.bind(source));
       for (const s of page.sightings) await clearItemError(trx, conn.id, s.ref);
       await recordErrors(tctx, conn, page.errors, report);
       await saveCursor(trx, conn.id, 'mail', page.cursor, ctx.now);

@@ -1,0 +1,240 @@
+// A per-run Dovecot IMAP server for tests and benchmarks: installs `dovecot-imapd` from
+// Debian if it is missing, then runs its own instance (own config, data and run dirs) on a
+// free loopback port, in the foreground, so stopping it is killing our own child.
+//
+// Facts this relies on (Dovecot 2.3 on Debian 12):
+// - `ssl = no` and `disable_plaintext_auth = no`: tests talk plain IMAP on 127.0.0.1.
+// - Mail is stored as a non-root uid (nobody); every parent of the mail root must be
+//   enterable by it (mkdtemp makes 0700 dirs, so they are chmod-ed 0755).
+// - `mail_max_userip_connections` defaults to 10 per user and IP: the sync, IDLE watcher and
+//   the test's own client together can exceed it.
+// - The passwd-file is re-read when it changes, so a test can change a password on the fly.
+// - IDLE clients are notified ~0.5 s after a change (inotify on the Maildir).
+//
+// Usage: `node --import tsx scripts/services/dovecot.ts check` starts one, logs in, stops it.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const DOVECOT = '/usr/sbin/dovecot';
+/** nobody:nogroup on Debian: a non-root owner for the mail files. */
+const MAIL_UID = 65534;
+const MAIL_GID = 65534;
+
+export interface DovecotOptions {
+  /** user → password; more can be added later with setPassword(). */
+  users?: Record<string, string>;
+  /**
+   * Replace the advertised capability list (Dovecot's `imap_capability`), e.g. to play a
+   * server without CONDSTORE. Undefined: Dovecot's own list.
+   */
+  capabilities?: string;
+}
+
+export interface Dovecot {
+  host: string;
+  port: number;
+  dir: string;
+  /** Path of a user's Maildir (INBOX is its root; other folders are `.Name`). */
+  maildir(user: string): string;
+  setPassword(user: string, password: string): void;
+  /** Stop and start again on the same port (connections drop, data stays). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  log(): string;
+}
+
+/** Install dovecot-imapd if it is missing (CI machines start without it; we run as root there). */
+export function ensureDovecotInstalled(): void {
+  if (existsSync(DOVECOT)) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error('Dovecot is not installed and we are not root: run "apt-get install -y --no-install-recommends dovecot-imapd"');
+  }
+  const install = () =>
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'dovecot-imapd'], {
+      stdio: 'pipe', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  try {
+    install();
+  } catch {
+    // A fresh machine may have no package lists yet.
+    execFileSync('apt-get', ['update'], { stdio: 'pipe' });
+    install();
+  }
+  if (!existsSync(DOVECOT)) throw new Error('apt-get finished but /usr/sbin/dovecot is still missing');
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function config(dir: string, port: number, opts: DovecotOptions): string {
+  return `
+protocols = imap
+listen = 127.0.0.1
+base_dir = ${dir}/run
+state_dir = ${dir}/state
+instance_name = touchpoint-test-${port}
+log_path = ${dir}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+first_valid_uid = ${MAIL_UID}
+mail_location = maildir:${dir}/mail/%u
+mail_fsync = never
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u ${dir}/passwd
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u ${dir}/passwd
+}
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = subscribe
+  }
+  mailbox Archive {
+    special_use = \\Archive
+    auto = create
+  }
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${port}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service stats {
+  unix_listener stats-reader {
+    mode = 0666
+  }
+  unix_listener stats-writer {
+    mode = 0666
+  }
+}
+protocol imap {
+  mail_max_userip_connections = 200
+${opts.capabilities ? `  imap_capability = ${opts.capabilities}\n` : ''}}
+`;
+}
+
+function waitForGreeting(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const sock = createConnection({ host: '127.0.0.1', port });
+      let buf = '';
+      const retry = () => {
+        sock.destroy();
+        if (Date.now() > deadline) reject(new Error(`Dovecot did not greet on port ${port} within ${timeoutMs} ms`));
+        else setTimeout(attempt, 50);
+      };
+      sock.on('data', (d) => {
+        buf += d.toString();
+        if (buf.startsWith('* OK')) {
+          sock.end('a LOGOUT\r\n');
+          resolve();
+        }
+      });
+      sock.on('error', retry);
+    };
+    attempt();
+  });
+}
+
+export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> {
+  ensureDovecotInstalled();
+  const dir = mkdtempSync(join(tmpdir(), 'tp-dovecot-'));
+  // mkdtemp makes 0700: Dovecot's login and mail processes (dovenull, nobody) must enter it.
+  chmodSync(dir, 0o755);
+  for (const sub of ['run', 'state', 'mail']) mkdirSync(join(dir, sub), { mode: 0o755 });
+  chownSync(join(dir, 'mail'), MAIL_UID, MAIL_GID);
+  const users = new Map(Object.entries(opts.users ?? {}));
+  const writePasswd = () => {
+    const lines = [...users].map(([u, p]) => `${u}:{PLAIN}${p}:${MAIL_UID}:${MAIL_GID}::${dir}/mail/${u}::`);
+    writeFileSync(join(dir, 'passwd'), `${lines.join('\n')}\n`, { mode: 0o644 });
+  };
+  writePasswd();
+  const port = await freePort();
+  writeFileSync(join(dir, 'dovecot.conf'), config(dir, port, opts));
+
+  let child: ChildProcess | null = null;
+  const killOnExit = () => child?.kill('SIGKILL');
+  const start = async () => {
+    child = spawn(DOVECOT, ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d.toString()));
+    const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`dovecot exited (${code}): ${stderr}${readLog()}`))));
+    await Promise.race([waitForGreeting(port, 15_000), exited]);
+    child.removeAllListeners('exit');
+  };
+  const stopChild = async () => {
+    const c = child;
+    child = null;
+    if (!c || c.exitCode !== null) return;
+    const gone = new Promise<void>((r) => c.once('exit', () => r()));
+    c.kill('SIGTERM');
+    const timer = setTimeout(() => c.kill('SIGKILL'), 5_000);
+    await gone;
+    clearTimeout(timer);
+  };
+  const readLog = () => (existsSync(join(dir, 'dovecot.log')) ? readFileSync(join(dir, 'dovecot.log'), 'utf8') : '');
+
+  process.once('exit', killOnExit);
+  await start();
+  return {
+    host: '127.0.0.1',
+    port,
+    dir,
+    maildir: (user) => join(dir, 'mail', user),
+    setPassword(user, password) {
+      users.set(user, password);
+      writePasswd();
+    },
+    async restart() {
+      await stopChild();
+      await start();
+    },
+    async stop() {
+      await stopChild();
+      process.off('exit', killOnExit);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    log: readLog,
+  };
+}
+
+// `npm run services:check`: prove the set-up works on this machine.
+if (process.argv[1]?.endsWith('dovecot.ts') && process.argv[2] === 'check') {
+  const { ImapFlow } = await import('imapflow');
+  const t0 = Date.now();
+  const d = await startDovecot({ users: { check: 'check-password' } });
+  const client = new ImapFlow({ host: d.host, port: d.port, secure: false, doSTARTTLS: false, auth: { user: 'check', pass: 'check-password' }, logger: false });
+  await client.connect();
+  const caps = [...client.capabilities.keys()].join(' ');
+  await client.logout();
+  await d.stop();
+  console.log(`dovecot ok on 127.0.0.1:${d.port} in ${Date.now() - t0} ms; capabilities: ${caps}`);
+}

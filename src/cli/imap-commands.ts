@@ -1,0 +1,126 @@
+// connect imap, reauthorize. Passwords and tokens are read from an environment variable
+// named on the command line (never the secret itself: command lines show up in `ps` and
+// shell history), checked against the server, and stored encrypted (store/secrets.ts).
+import { Command, Option } from 'commander';
+import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, readImapConfig, type ImapConfig } from '../connectors/imap/config.js';
+import { ImapSession } from '../connectors/imap/session.js';
+import { SourceError } from '../connectors/types.js';
+import { isValidAddress } from '../directory/address.js';
+import { createConnection, getConnection, updateConnection } from '../store/connections.js';
+import { teammateByAddress } from '../store/directory.js';
+import { encryptSecret, keyFromEnv, SecretKeyError, type SecretKey } from '../store/secrets.js';
+import { parseDate, UserError, withContext, type GlobalOptions } from './context.js';
+
+interface SecretOptions {
+  passwordEnv?: string;
+  xoauth2TokenEnv?: string;
+}
+
+/** The secret from the named variable, with which kind it is. */
+function readSecret(o: SecretOptions): { kind: 'password' | 'xoauth2'; value: string } {
+  if (!!o.passwordEnv === !!o.xoauth2TokenEnv) throw new UserError('give exactly one of --password-env <VAR> or --xoauth2-token-env <VAR>');
+  const name = (o.passwordEnv ?? o.xoauth2TokenEnv)!;
+  const flag = o.passwordEnv ? '--password-env' : '--xoauth2-token-env';
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UserError(`${flag} takes the NAME of an environment variable, not the secret itself`);
+  const value = process.env[name];
+  if (!value) throw new UserError(`${flag}: the environment variable ${name} is not set or is empty`);
+  return { kind: o.passwordEnv ? 'password' : 'xoauth2', value };
+}
+
+function secretKey(): SecretKey {
+  try {
+    return keyFromEnv();
+  } catch (err) {
+    if (err instanceof SecretKeyError) throw new UserError(err.message);
+    throw err;
+  }
+}
+
+/** Log in once before saving anything, so a typo is caught now and not at the first sync. */
+async function verifyLogin(cfg: ImapConfig, secret: string): Promise<void> {
+  try {
+    const s = await ImapSession.open(cfg, secret);
+    await s.close();
+  } catch (err) {
+    if (err instanceof SourceError) throw new UserError(`${err.message}; nothing was saved`);
+    throw err;
+  }
+}
+
+export function registerImapCommands(program: Command, g: () => GlobalOptions): void {
+  const connect = program.commands.find((c) => c.name() === 'connect') ?? program.command('connect');
+  connect.command('imap')
+    .description('an IMAP mailbox (INBOX and Sent by default); the secret is read from an environment variable')
+    .requiredOption('--teammate <addr>', 'the teammate whose mailbox this is')
+    .requiredOption('--host <host>', 'IMAP server host name')
+    .option('--port <port>', 'IMAP port (default 993 with --tls, else 143)')
+    .option('--tls', 'implicit TLS (the default on port 993)')
+    .option('--starttls', 'plain connection upgraded with STARTTLS, required (the default on other ports)')
+    .option('--plain', 'no TLS at all: only for a test server on this machine')
+    .requiredOption('--user <user>', 'IMAP user name')
+    .option('--password-env <VAR>', 'name of the environment variable holding the password')
+    .option('--xoauth2-token-env <VAR>', 'name of the environment variable holding an XOAUTH2 access token (Gmail, Outlook)')
+    .requiredOption('--authorized-at <iso>', 'when the teammate authorized it; earlier mail is historic')
+    .option('--folders <list>', `comma-separated folders or special-use names (default ${DEFAULT_FOLDERS.join(',')})`)
+    .addOption(new Option('--page-size <n>', 'messages per page').default(String(DEFAULT_PAGE_SIZE)).hideHelp())
+    .option('--no-verify', 'save without logging in first')
+    .action(async (o: SecretOptions & {
+      teammate: string; host: string; port?: string; tls?: boolean; starttls?: boolean; plain?: boolean; user: string;
+      authorizedAt: string; folders?: string; pageSize: string; verify: boolean;
+    }) => {
+      if ([o.tls, o.starttls, o.plain].filter(Boolean).length > 1) throw new UserError('give only one of --tls, --starttls, --plain');
+      const port = o.port === undefined ? (o.plain || o.starttls ? 143 : 993) : Number(o.port);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--port: "${o.port}" is not a port number`);
+      const security = o.tls ? 'tls' : o.starttls ? 'starttls' : o.plain ? 'plain' : port === 993 ? 'tls' : 'starttls';
+      const authorizedAt = parseDate(o.authorizedAt, '--authorized-at');
+      if (!isValidAddress(o.teammate)) throw new UserError(`"${o.teammate}" is not an email address`);
+      const folders = o.folders ? o.folders.split(',').map((f) => f.trim()).filter(Boolean) : DEFAULT_FOLDERS;
+      if (folders.length === 0) throw new UserError('--folders: give at least one folder');
+      const pageSize = Number(o.pageSize);
+      if (!Number.isInteger(pageSize) || pageSize < 1) throw new UserError('--page-size must be a positive whole number');
+      const secret = readSecret(o);
+      const key = secretKey();
+      const raw = { host: o.host, port, security, user: o.user, auth: secret.kind, folders, pageSize };
+      const cfg = readImapConfig(raw);
+      await withContext(g(), async (ctx) => {
+        const t = await teammateByAddress(ctx.db, ctx.ws.id, o.teammate);
+        if (!t) throw new UserError(`no teammate with address ${o.teammate}: add it with "touchpoint teammate add --email ${o.teammate}"`);
+        if (o.verify) await verifyLogin(cfg, secret.value);
+        const id = await createConnection(ctx.db, ctx.ws.id, {
+          teammateId: t.id, provider: 'imap', config: raw, secretEnc: encryptSecret(secret.value, key),
+          hasMail: true, hasCalendar: false, authorizedAt,
+        }, ctx.now);
+        console.log(`Connected IMAP mailbox ${o.user} at ${o.host}:${port} (${security}) for ${t.email}: connection ${id}`);
+        console.log(`  folders: ${folders.join(', ')}; mail received before ${authorizedAt.toISOString()} is historic`);
+      });
+    });
+
+  program.command('reauthorize')
+    .description('store new credentials for a connection that needs re-authorization; the gap is caught up at the next sync')
+    .requiredOption('--connection <id>', 'the connection')
+    .option('--password-env <VAR>', 'name of the environment variable holding the new password')
+    .option('--xoauth2-token-env <VAR>', 'name of the environment variable holding a new XOAUTH2 access token')
+    .option('--no-verify', 'save without logging in first')
+    .action(async (o: SecretOptions & { connection: string; verify: boolean }) => {
+      const secret = readSecret(o);
+      const key = secretKey();
+      await withContext(g(), async (ctx) => {
+        const conn = await getConnection(ctx.db, ctx.ws.id, o.connection);
+        if (!conn) throw new UserError(`no connection "${o.connection}"`);
+        if (conn.provider === 'imap') {
+          const cfg = readImapConfig(conn.config);
+          if (cfg.auth !== secret.kind) {
+            throw new UserError(`this connection signs in with ${cfg.auth === 'password' ? 'a password: use --password-env' : 'an XOAUTH2 token: use --xoauth2-token-env'}`);
+          }
+          if (o.verify) await verifyLogin(cfg, secret.value);
+        }
+        // authorized_at stays: mail that arrived while the connection was broken is not
+        // historic (SPEC E2), so the next sync links it as a catch-up.
+        await updateConnection(ctx.db, ctx.ws.id, conn.id, {
+          secretEnc: encryptSecret(secret.value, key), status: 'active', statusReason: null, lastError: null, nextSyncAt: ctx.now,
+        });
+        console.log(`Re-authorized connection ${conn.id} (${conn.ownerAddresses[0] ?? conn.teammateId}); still authorized since ${conn.authorizedAt.toISOString()}.`);
+        console.log('  Run "touchpoint sync" (or keep "touchpoint watch" running) to catch up the mail that arrived meanwhile.');
+      });
+    });
+}

@@ -1,0 +1,57 @@
+// touchpoint watch: keep syncing until SIGINT/SIGTERM (push + poll, see sync/watch.ts).
+// One line per event on stdout (JSON lines with --json); secrets never appear in them.
+import { Option, type Command } from 'commander';
+import { findWorkspace } from '../store/workspaces.js';
+import { runWatch, type WatchEvent } from '../sync/watch.js';
+import { openStore, parseNow, UserError, type GlobalOptions } from './context.js';
+
+function describe(e: WatchEvent): string {
+  const t = new Date().toISOString();
+  switch (e.event) {
+    case 'watching':
+      return `${t} watching ${e.teammate} [${e.connectionId}]${e.push ? ' (push: IMAP IDLE on INBOX)' : ' (polling)'}`;
+    case 'push':
+      return `${t} push ${e.connectionId}: ${e.state}${e.detail ? ` — ${e.detail}` : ''}`;
+    case 'synced':
+      return e.reports.map((r) => `${t} synced (${e.trigger}, ${e.ms} ms) ${r.teammate} [${r.connectionId}]: ${r.status}`
+        + `${r.failure ? ` — ${r.failure}` : ''}; mail ${r.mail.seen} seen, ${r.mail.linked} linked`).join('\n') || `${t} synced (${e.trigger}): no connections`;
+    case 'error':
+      return `${t} error: ${e.message}`;
+    case 'stopped':
+      return `${t} stopped`;
+  }
+}
+
+export function registerWatchCommand(program: Command, g: () => GlobalOptions): void {
+  program.command('watch')
+    .description('keep syncing: new mail is linked within seconds where the server pushes (IMAP IDLE), else at the sync interval; stop with Ctrl-C')
+    .option('--connection <id>', 'only this connection')
+    .option('--json', 'one JSON document per line')
+    .addOption(new Option('--poll-seconds <n>', 'poll interval instead of the workspace sync interval').hideHelp())
+    .action(async (o: { connection?: string; json?: boolean; pollSeconds?: string }) => {
+      const opts = g();
+      // --now fixes the clock (tests); otherwise every sync reads the real time.
+      const fixedNow = opts.now === undefined ? null : parseNow(opts.now);
+      const db = await openStore(opts);
+      const ac = new AbortController();
+      const stop = () => ac.abort(new Error('stopped by signal'));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const ws = await findWorkspace(db, opts.workspace);
+        if (!ws) throw new UserError(`no workspace in ${opts.db}: run "touchpoint init --workspace <slug>" first`);
+        const print = (e: WatchEvent) => console.log(o.json ? JSON.stringify({ at: new Date().toISOString(), ...e }) : describe(e));
+        await runWatch({
+          ctx: async () => ({ db, ws: (await findWorkspace(db, ws.slug)) ?? ws, now: fixedNow ?? new Date(), actor: 'watch' }),
+          ...(o.connection ? { connectionId: o.connection } : {}),
+          ...(o.pollSeconds ? { pollMs: Number(o.pollSeconds) * 1000 } : {}),
+          signal: ac.signal,
+          log: print,
+        });
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        await db.destroy();
+      }
+    });
+}

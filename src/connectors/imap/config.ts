@@ -1,0 +1,66 @@
+// IMAP connection settings, as stored in the connection row's `config` (never the secret,
+// which lives encrypted in `secret_enc`), and the imapflow options they give.
+import type { ImapFlowOptions } from 'imapflow';
+
+export type ImapSecurity = 'tls' | 'starttls' | 'plain';
+export type ImapAuthKind = 'password' | 'xoauth2';
+
+export interface ImapConfig {
+  host: string;
+  port: number;
+  /** tls: implicit TLS (993); starttls: upgrade required (143); plain: no TLS, loopback tests only. */
+  security: ImapSecurity;
+  user: string;
+  auth: ImapAuthKind;
+  /**
+   * Folders to sync: mailbox paths ("INBOX", "Work/Clients") or special-use markers
+   * ("\\Sent", RFC 6154). Default INBOX + \Sent. A name such as "Sent" that is not a
+   * mailbox path falls back to the special-use folder of that name.
+   */
+  folders: string[];
+  /** Messages per page (one transaction, one cursor save). */
+  pageSize: number;
+}
+
+export const DEFAULT_FOLDERS = ['INBOX', '\\Sent'];
+export const DEFAULT_PAGE_SIZE = 500;
+
+/** The stored JSON → ImapConfig, with a plain-words error for a damaged row. */
+export function readImapConfig(raw: Record<string, unknown>): ImapConfig {
+  const str = (k: string) => {
+    const v = raw[k];
+    if (typeof v !== 'string' || !v) throw new Error(`IMAP connection settings lack "${k}"`);
+    return v;
+  };
+  const port = Number(raw.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error('IMAP connection settings have no valid port');
+  const security = str('security');
+  if (security !== 'tls' && security !== 'starttls' && security !== 'plain') throw new Error(`unknown IMAP security "${security}"`);
+  const auth = str('auth');
+  if (auth !== 'password' && auth !== 'xoauth2') throw new Error(`unknown IMAP auth "${auth}"`);
+  const folders = Array.isArray(raw.folders) && raw.folders.every((f) => typeof f === 'string') && raw.folders.length
+    ? (raw.folders as string[])
+    : DEFAULT_FOLDERS;
+  const pageSize = Number.isInteger(raw.pageSize) && (raw.pageSize as number) > 0 ? (raw.pageSize as number) : DEFAULT_PAGE_SIZE;
+  return { host: str('host'), port, security, user: str('user'), auth, folders, pageSize };
+}
+
+export function clientOptions(cfg: ImapConfig, secret: string): ImapFlowOptions {
+  return {
+    host: cfg.host,
+    port: cfg.port,
+    secure: cfg.security === 'tls',
+    // Required STARTTLS: a server that does not offer it fails rather than silently sending
+    // the password in clear (a downgrade an attacker could cause by stripping the capability).
+    doSTARTTLS: cfg.security === 'starttls' ? true : cfg.security === 'plain' ? false : undefined,
+    auth: cfg.auth === 'xoauth2' ? { user: cfg.user, accessToken: secret } : { user: cfg.user, pass: secret },
+    // No logger: imapflow's logs would carry mailbox contents, and never a secret of ours.
+    logger: false,
+    // We IDLE explicitly where we want push (imapflow would auto-IDLE only after 15 s).
+    disableAutoIdle: true,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 120_000,
+    clientInfo: { name: 'Touchpoint' },
+  };
+}

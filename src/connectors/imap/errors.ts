@@ -1,0 +1,47 @@
+// imapflow errors → our SourceError codes, in one place (ARCHITECTURE habit 3). The sync
+// maps the codes to a connection state (src/sync/errors.ts); people read the plain words.
+import { SourceError } from '../types.js';
+
+interface ImapLikeError {
+  code?: string;
+  message?: string;
+  authenticationFailed?: boolean;
+  serverResponseCode?: string;
+  responseText?: string;
+  throttleReset?: number;
+  mailboxMissing?: boolean;
+  tlsFailed?: boolean;
+}
+
+/** Socket-level and imapflow connection codes: the server could not be reached or went away. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE',
+  'NoConnection', 'EConnectionClosed', 'ClosedAfterConnectText', 'ClosedAfterConnectTLS',
+  'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT', 'ETIMEOUT', 'StateLogout',
+]);
+
+export function translateImapError(err: unknown, where: string): SourceError {
+  if (err instanceof SourceError) return err;
+  const e = (err ?? {}) as ImapLikeError;
+  const server = e.responseText ? ` (the server said: ${e.responseText})` : '';
+  // RFC 5530 response code AUTHENTICATIONFAILED, or imapflow's flag for a failed LOGIN/AUTHENTICATE.
+  if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED') {
+    return new SourceError('AUTH_FAILED', `the mail server ${where} rejected the user name or password${server}`);
+  }
+  if (e.serverResponseCode === 'AUTHORIZATIONFAILED' || e.serverResponseCode === 'EXPIRED') {
+    return new SourceError('AUTH_FAILED', `the mail server ${where} no longer accepts these credentials${server}`);
+  }
+  if (e.tlsFailed) {
+    return new SourceError('AUTH_FAILED', `the mail server ${where} does not offer STARTTLS, so the password was not sent`);
+  }
+  if (e.code === 'ETHROTTLE') {
+    return new SourceError('THROTTLED', `the mail server ${where} asked us to slow down`, e.throttleReset);
+  }
+  if (e.code && NETWORK_CODES.has(e.code)) {
+    return new SourceError('NETWORK', `${where}: ${e.code === 'ECONNREFUSED' ? 'connection refused' : e.message ?? e.code}`);
+  }
+  if (e.mailboxMissing || e.code === 'NotFound' || e.serverResponseCode === 'NONEXISTENT') {
+    return new SourceError('NOT_FOUND', `the folder does not exist on ${where}${server}`);
+  }
+  return new SourceError('INTERNAL', `IMAP error at ${where}: ${e.message ?? String(err)}${server}`);
+}

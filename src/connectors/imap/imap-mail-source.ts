@@ -1,0 +1,251 @@
+// The IMAP mailbox of one teammate, behind the MailSource interface.
+//
+// A sync (changes) runs in two phases on one connection:
+//  1. survey: per folder, STATUS to skip unchanged folders cheaply, else EXAMINE and
+//     UID SEARCH for UIDs above the cursor received since the scan window's start;
+//  2. pages: UID FETCH of header blocks + INTERNALDATE in ascending UID order, pageSize at
+//     a time. Each page's cursor is the highest UID in the page, so a crash or a dropped
+//     connection re-reads at most one page and never skips a UID it has not stored.
+// Bodies are not fetched here: the sync asks for them (fetchBody) only for linked mail.
+import type { EmailItem } from '../../domain/items.js';
+import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
+import { SourceError } from '../types.js';
+import { backoffDelay, sleep } from './backoff.js';
+import type { ImapConfig } from './config.js';
+import { readCursor, withFolder, type FolderCursor, type ImapCursor } from './cursor.js';
+import { planFolders } from './folders.js';
+import { watchFolder, type IdleOptions } from './idle-watcher.js';
+import { gmailRef, parseRef, uidRef } from './refs.js';
+import { ImapSession } from './session.js';
+import { headersToItem, sourceToItem } from './to-item.js';
+
+export interface ImapMailSourceOptions {
+  config: ImapConfig;
+  /** Password or XOAUTH2 access token, decrypted; kept in memory only. */
+  secret: string;
+  /** The connection's first authorization: the scan window starts the day before. */
+  authorizedAt: Date;
+  /** Reconnects after a network error within one sync or body download (default 3). */
+  retries?: number;
+  retryBackoff?: { baseMs: number; capMs: number };
+  idle?: Partial<IdleOptions>;
+}
+
+/** What phase 1 found in one folder. */
+interface FolderWork {
+  path: string;
+  uidValidity: string;
+  uidNext: number;
+  highestModseq: string | null;
+  uids: number[];
+  prev: FolderCursor | undefined;
+}
+
+const DAY = 86_400_000;
+
+export class ImapMailSource implements MailSource {
+  private session: ImapSession | null = null;
+  private gmail = false;
+  /** Gmail's "All Mail" path, once known (for gm: refs). */
+  private allMailPath: string | null = null;
+  private bodyQueue: { ref: string; resolve: (i: EmailItem | null) => void; reject: (e: unknown) => void }[] = [];
+
+  constructor(private readonly o: ImapMailSourceOptions) {}
+
+  /**
+   * SEARCH SINCE compares dates, not instants, in a time zone of the server's choosing
+   * (RFC 3501 §6.4.4): starting a day early never misses a message received after
+   * authorizedAt; the earlier ones are judged historic (E2) by their INTERNALDATE.
+   */
+  private get scanSince(): Date {
+    return new Date(this.o.authorizedAt.getTime() - DAY);
+  }
+
+  async *changes(cursor: Cursor | null): AsyncIterable<MailPage> {
+    let cur: ImapCursor = readCursor(cursor);
+    try {
+      const plan = await this.retrying(async (s) => planFolders(await s.list(), this.o.config.folders, s.capabilities));
+      this.gmail = plan.gmail;
+      if (plan.gmail) this.allMailPath = plan.paths[0] ?? null;
+      if (plan.paths.length === 0) {
+        throw new SourceError('NOT_FOUND', `none of the folders ${this.o.config.folders.join(', ')} exist in this mailbox`);
+      }
+      const work: FolderWork[] = [];
+      for (const path of plan.paths) {
+        const w = await this.retrying((s) => this.survey(s, path, cur.folders[path]));
+        if (w) work.push(w);
+      }
+      const total = work.reduce((n, w) => n + w.uids.length, 0);
+      let done = 0;
+      const seenGmailIds = new Set<string>();
+      for (const w of work) {
+        const size = this.o.config.pageSize;
+        // A folder with nothing new still gets its cursor saved (new UIDVALIDITY or MODSEQ).
+        const pages = Math.max(1, Math.ceil(w.uids.length / size));
+        for (let p = 0; p < pages; p++) {
+          const uids = w.uids.slice(p * size, (p + 1) * size);
+          const { sightings, errors } = await this.readPage(w, uids, seenGmailIds);
+          const last = p === pages - 1;
+          const pageMax = uids.length ? uids[uids.length - 1]! : 0;
+          const base = w.prev && w.prev.uidValidity === w.uidValidity ? w.prev : undefined;
+          // Only once every UID below the surveyed UIDNEXT is stored may the cursor reach it,
+          // and only then does the folder's MODSEQ count as caught up.
+          const next: FolderCursor = {
+            uidValidity: w.uidValidity,
+            highestUid: Math.max(base?.highestUid ?? 0, pageMax, last ? w.uidNext - 1 : 0),
+            highestModseq: last ? w.highestModseq : base?.highestModseq ?? null,
+          };
+          cur = withFolder(cur, w.path, next);
+          done += uids.length;
+          yield { sightings, errors, cursor: cur, progress: { done, total } };
+        }
+      }
+    } finally {
+      await this.closeSession();
+    }
+  }
+
+  /** Phase 1 for one folder: null when nothing changed since the cursor. */
+  private async survey(s: ImapSession, path: string, prev: FolderCursor | undefined): Promise<FolderWork | null> {
+    if (prev) {
+      const st = await s.status(path);
+      // UIDNEXT alone says "no new message"; with CONDSTORE a changed HIGHESTMODSEQ makes us
+      // look again too (some servers report UIDNEXT lazily, RFC 7162 §3.1.2.1 never lags).
+      const sameModseq = st.highestModseq === null || st.highestModseq === prev.highestModseq;
+      if (st.uidValidity === prev.uidValidity && st.uidNext - 1 <= prev.highestUid && sameModseq) return null;
+    }
+    const mb = await s.examine(path);
+    // A new UIDVALIDITY voids every UID we knew (RFC 3501 §2.3.1.1): re-scan the window.
+    // Messages seen before dedupe by Message-ID in the store, so nothing is doubled.
+    const after = prev && prev.uidValidity === mb.uidValidity ? prev.highestUid : 0;
+    const uids = mb.exists > 0 ? await s.searchNew(after, this.scanSince) : [];
+    return { path, uidValidity: mb.uidValidity, uidNext: mb.uidNext, highestModseq: mb.highestModseq, uids, prev };
+  }
+
+  private async readPage(w: FolderWork, uids: number[], seenGmailIds: Set<string>): Promise<{ sightings: MailSighting[]; errors: ItemError[] }> {
+    const sightings: MailSighting[] = [];
+    const errors: ItemError[] = [];
+    if (uids.length === 0) return { sightings, errors };
+    const msgs = await this.retrying(async (s) => {
+      const mb = await s.examine(w.path);
+      if (mb.uidValidity !== w.uidValidity) {
+        throw new SourceError('CURSOR_INVALID', `the UIDVALIDITY of "${w.path}" changed during the sync; the next sync re-scans it`);
+      }
+      return s.fetchHeaders(uids, this.gmail);
+    });
+    msgs.sort((a, b) => a.uid - b.uid);
+    for (const m of msgs) {
+      const gmId = this.gmail && m.emailId ? m.emailId : null;
+      if (gmId && seenGmailIds.has(gmId)) continue; // the same Gmail message under another label
+      if (gmId) seenGmailIds.add(gmId);
+      const ref = gmId ? gmailRef(gmId) : uidRef(w.path, w.uidValidity, m.uid);
+      const r = await headersToItem(m, ref);
+      if ('reason' in r) errors.push(r);
+      else sightings.push({ ref, folder: w.path, item: r });
+    }
+    return { sightings, errors };
+  }
+
+  async fetch(ref: string): Promise<EmailItem | null> {
+    const [item] = await this.readWhole([ref]);
+    return item ?? null;
+  }
+
+  /**
+   * The body of a message the sync decided to link. Calls made together (the sync asks for
+   * a page's linked mail at once) are batched into one UID FETCH per folder.
+   */
+  fetchBody(ref: string): Promise<EmailItem | null> {
+    return new Promise((resolve, reject) => {
+      this.bodyQueue.push({ ref, resolve, reject });
+      if (this.bodyQueue.length === 1) setImmediate(() => void this.flushBodies());
+    });
+  }
+
+  private async flushBodies(): Promise<void> {
+    const batch = this.bodyQueue.splice(0);
+    try {
+      const items = await this.readWhole(batch.map((b) => b.ref));
+      batch.forEach((b, i) => b.resolve(items[i] ?? null));
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
+  }
+
+  /** Whole messages for refs, in order (null where a message is gone or its UIDVALIDITY changed). */
+  private async readWhole(refs: string[]): Promise<(EmailItem | null)[]> {
+    const out: (EmailItem | null)[] = refs.map(() => null);
+    const byPath = new Map<string, { uidValidity: string | null; uid?: number; gmId?: string; index: number }[]>();
+    refs.forEach((ref, index) => {
+      const r = parseRef(ref);
+      if (!r) return;
+      const path = r.kind === 'uid' ? r.path : this.allMailPath ?? '';
+      const list = byPath.get(path) ?? [];
+      list.push(r.kind === 'uid' ? { uidValidity: r.uidValidity, uid: r.uid, index } : { uidValidity: null, gmId: r.msgId, index });
+      byPath.set(path, list);
+    });
+    const ephemeral = !this.session;
+    try {
+      for (const [path, wanted] of byPath) {
+        await this.retrying(async (s) => {
+          let target = path;
+          if (wanted.some((w) => w.gmId) && !target) {
+            const plan = planFolders(await s.list(), ['\\All'], s.capabilities);
+            target = this.allMailPath = plan.paths[0] ?? '';
+          }
+          if (!target) return;
+          const mb = await s.examine(target);
+          const uidOf = new Map<number, number[]>();
+          for (const w of wanted) {
+            if (w.uidValidity !== null && w.uidValidity !== mb.uidValidity) continue;
+            const uid = w.uid ?? (await s.searchGmailId(w.gmId!))[0];
+            if (uid !== undefined) uidOf.set(uid, [...(uidOf.get(uid) ?? []), w.index]);
+          }
+          for (const m of await s.fetchSources([...uidOf.keys()])) {
+            const item = await sourceToItem(m).catch(() => null);
+            for (const i of uidOf.get(m.uid) ?? []) out[i] = item;
+          }
+        });
+      }
+    } finally {
+      if (ephemeral) await this.closeSession();
+    }
+    return out;
+  }
+
+  /** Push: IDLE on INBOX (RFC 2177); resolves when `signal` aborts. */
+  async watch(onChange: () => void, signal: AbortSignal, onState?: (state: 'idle' | 'reconnecting', detail?: string) => void): Promise<void> {
+    await watchFolder({
+      open: () => ImapSession.open(this.o.config, this.o.secret),
+      path: 'INBOX',
+      onChange,
+      signal,
+      ...(onState ? { onState } : {}),
+      ...this.o.idle,
+    });
+  }
+
+  /** Runs `fn` on the session, reconnecting with backoff after network errors. */
+  private async retrying<T>(fn: (s: ImapSession) => Promise<T>): Promise<T> {
+    const retries = this.o.retries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (!this.session || !this.session.usable) {
+          await this.closeSession();
+          this.session = await ImapSession.open(this.o.config, this.o.secret);
+        }
+        return await fn(this.session);
+      } catch (err) {
+        if (!(err instanceof SourceError) || err.code !== 'NETWORK' || attempt >= retries) throw err;
+        await this.closeSession();
+        await sleep(backoffDelay(attempt, this.o.retryBackoff ?? { baseMs: 500, capMs: 8_000 }));
+      }
+    }
+  }
+
+  private async closeSession(): Promise<void> {
+    const s = this.session;
+    this.session = null;
+    if (s) await s.close();
+  }
+}

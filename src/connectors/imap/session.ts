@@ -1,0 +1,122 @@
+// One IMAP connection, with every imapflow call's errors translated once. Mailboxes are
+// opened read-only (EXAMINE, RFC 3501 §6.3.2): syncing must never mark mail \Seen.
+// No mailbox locks: one caller drives a session at a time (the sync generator, or a body
+// download while the generator waits at a page boundary).
+import { ImapFlow, type FetchMessageObject, type MailboxObject } from 'imapflow';
+import { SourceError } from '../types.js';
+import { clientOptions, type ImapConfig } from './config.js';
+import { translateImapError } from './errors.js';
+import type { ListedFolder } from './folders.js';
+import { uidSet } from './refs.js';
+
+export interface FolderStatus {
+  uidValidity: string;
+  uidNext: number;
+  highestModseq: string | null;
+}
+
+export class ImapSession {
+  /** The last connection-level error imapflow emitted (it also closes the socket). */
+  private lastError: unknown = null;
+
+  private constructor(
+    readonly client: ImapFlow,
+    private readonly where: string,
+  ) {}
+
+  static async open(cfg: ImapConfig, secret: string): Promise<ImapSession> {
+    const where = `${cfg.host}:${cfg.port}`;
+    const client = new ImapFlow(clientOptions(cfg, secret));
+    const s = new ImapSession(client, where);
+    // Without a listener an 'error' event would crash the process (EventEmitter semantics).
+    client.on('error', (err: unknown) => {
+      s.lastError = err;
+    });
+    try {
+      await client.connect();
+    } catch (err) {
+      client.close();
+      throw translateImapError(err, where);
+    }
+    return s;
+  }
+
+  get usable(): boolean {
+    return this.client.usable;
+  }
+
+  get capabilities(): Set<string> {
+    return new Set(this.client.capabilities.keys());
+  }
+
+  /** CONDSTORE (RFC 7162), either advertised alone or implied by QRESYNC. */
+  get condstore(): boolean {
+    return this.client.capabilities.has('CONDSTORE') || this.client.capabilities.has('QRESYNC');
+  }
+
+  private async run<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      if (!this.client.usable) throw Object.assign(new Error('connection closed'), { code: 'NoConnection' });
+      return await fn();
+    } catch (err) {
+      throw translateImapError(this.lastError && !this.client.usable ? this.lastError : err, this.where);
+    }
+  }
+
+  async list(): Promise<ListedFolder[]> {
+    return this.run(async () => (await this.client.list()).map((f) => ({ path: f.path, specialUse: f.specialUse, flags: f.flags })));
+  }
+
+  /** STATUS without selecting (cheap "anything new?" check). */
+  async status(path: string): Promise<FolderStatus> {
+    const st = await this.run(() => this.client.status(path, { uidNext: true, uidValidity: true, ...(this.condstore ? { highestModseq: true } : {}) }));
+    if (!st || st.uidValidity === undefined || st.uidNext === undefined) {
+      throw new SourceError('NOT_FOUND', `the folder "${path}" cannot be read on ${this.where}`);
+    }
+    return { uidValidity: String(st.uidValidity), uidNext: st.uidNext, highestModseq: st.highestModseq !== undefined ? String(st.highestModseq) : null };
+  }
+
+  /** EXAMINE the folder unless it is the one already open. */
+  async examine(path: string): Promise<MailboxObject & FolderStatus> {
+    const current = this.client.mailbox;
+    const mb = current && current.path === path ? current : await this.run(() => this.client.mailboxOpen(path, { readOnly: true }));
+    return Object.assign(mb, {
+      uidValidity: String(mb.uidValidity),
+      highestModseq: mb.highestModseq !== undefined && !mb.noModseq ? String(mb.highestModseq) : null,
+    }) as unknown as MailboxObject & FolderStatus;
+  }
+
+  /** UIDs above `afterUid` whose INTERNALDATE is on or after `since` (a date: RFC 3501 SEARCH SINCE). */
+  async searchNew(afterUid: number, since: Date): Promise<number[]> {
+    const uids = await this.run(() => this.client.search({ uid: `${afterUid + 1}:*`, since }, { uid: true }));
+    // "n:*" also matches the highest UID when n is above it (RFC 3501 §6.4.8): filter.
+    return (uids || []).filter((u) => u > afterUid).sort((a, b) => a - b);
+  }
+
+  /** Header block + INTERNALDATE (+ X-GM-MSGID on Gmail) of these UIDs of the open folder. */
+  async fetchHeaders(uids: number[], gmail: boolean): Promise<FetchMessageObject[]> {
+    if (uids.length === 0) return [];
+    return this.run(() => this.client.fetchAll(uidSet(uids), { uid: true, internalDate: true, headers: true, ...(gmail ? { emailId: true } : {}) }, { uid: true }));
+  }
+
+  /** Whole messages (RFC 822 source) of these UIDs of the open folder, BODY.PEEK so \Seen stays. */
+  async fetchSources(uids: number[]): Promise<FetchMessageObject[]> {
+    if (uids.length === 0) return [];
+    return this.run(() => this.client.fetchAll(uidSet(uids), { uid: true, internalDate: true, source: true }, { uid: true }));
+  }
+
+  /** UIDs in the open folder of the Gmail message with this X-GM-MSGID. */
+  async searchGmailId(msgId: string): Promise<number[]> {
+    return this.run(async () => (await this.client.search({ emailId: msgId }, { uid: true })) || []);
+  }
+
+  async close(): Promise<void> {
+    if (!this.client.usable) {
+      this.client.close();
+      return;
+    }
+    // LOGOUT politely, but never wait long on a server that stopped answering.
+    await Promise.race([this.client.logout().catch(() => undefined), new Promise((r) => setTimeout(r, 2_000).unref())]);
+    this.client.close();
+  }
+}
