@@ -1,15 +1,16 @@
 // Opening the store: the embedded SQLite default (better-sqlite3), migrated on open.
-// PostgreSQL arrives with the service issue behind the same Kysely<DB>.
+// PostgreSQL (dialects/postgres.ts, chosen in open.ts) is the same Kysely<DB>.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './migrations/001-initial.js';
+import * as m002 from './migrations/002-service.js';
 import type { DB } from './schema.js';
 
 export type Store = Kysely<DB>;
 
-const migrations: Record<string, Migration> = { '001-initial': m001 };
+const migrations: Record<string, Migration> = { '001-initial': m001, '002-service': m002 };
 
 class InCodeMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {

@@ -5,6 +5,7 @@ import type { Account, BlocklistEntry, EndUser, Teammate } from '../domain/direc
 import { normalizeAddress } from '../directory/address.js';
 import type { DirectoryInput } from '../directory/index.js';
 import type { Store } from './db.js';
+import { containsText } from './like.js';
 import type { EndUsersTable } from './schema.js';
 
 export async function addTeammate(db: Store, ws: string, t: { email: string; aliases: string[]; name?: string }, now: Date): Promise<Teammate> {
@@ -96,7 +97,7 @@ export async function deleteEndUserRow(db: Store, ws: string, id: string): Promi
 export async function listEndUsers(db: Store, ws: string, filter: { accountId?: string; emailLike?: string } = {}): Promise<EndUser[]> {
   let q = db.selectFrom('end_users').selectAll().where('workspace_id', '=', ws);
   if (filter.accountId) q = q.where('account_id', '=', filter.accountId);
-  if (filter.emailLike) q = q.where('email_norm', 'like', `%${filter.emailLike.replace(/[%_\\]/g, '\\$&')}%`);
+  if (filter.emailLike) q = q.where(containsText('email_norm', filter.emailLike));
   return (await q.orderBy('account_id').orderBy('email_norm').execute()).map(endUserFromRow);
 }
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Decision } from '../domain/decision.js';
 import type { MeetingOccurrence } from '../domain/items.js';
 import type { Store } from './db.js';
+import { containsText } from './like.js';
 import type { CalendarObjectsTable, MeetingsTable } from './schema.js';
 
 export interface MeetingRecord {
@@ -126,7 +127,7 @@ export async function saveMeeting(db: Store, ws: string, w: MeetingWrite): Promi
 
 export async function searchMeetings(db: Store, ws: string, title: string, from: Date, to: Date): Promise<MeetingRecord[]> {
   const rows = await db.selectFrom('meetings').selectAll().where('workspace_id', '=', ws)
-    .where('title', 'like', `%${title.replace(/[%_\\]/g, '\\$&')}%`)
+    .where(containsText('title', title, { caseInsensitive: true }))
     .where('occurrence_start', '>=', from.toISOString()).where('occurrence_start', '<', to.toISOString())
     .orderBy('occurrence_start').execute();
   return rows.map(fromRow);

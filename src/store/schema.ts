@@ -191,6 +191,40 @@ export interface AuditLogTable {
   details: string; // JSON { linked: [...], unlinked: [...], ... }
 }
 
+export interface ApiTokensTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  role: 'admin' | 'csm';
+  /** SHA-256 of the token (hex); the token itself is never stored. */
+  token_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface WebhooksTable {
+  workspace_id: string;
+  url: string;
+  secret_enc: string;
+  events: string; // JSON string[]
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookOutboxTable {
+  id: string;
+  workspace_id: string;
+  event: string;
+  payload: string; // JSON
+  created_at: string;
+  attempts: number;
+  next_attempt_at: string;
+  state: 'pending' | 'delivered' | 'failed';
+  delivered_at: string | null;
+  last_error: string | null;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   teammates: TeammatesTable;
@@ -211,4 +245,7 @@ export interface DB {
   meeting_sightings: MeetingSightingsTable;
   item_errors: ItemErrorsTable;
   audit_log: AuditLogTable;
+  api_tokens: ApiTokensTable;
+  webhooks: WebhooksTable;
+  webhook_outbox: WebhookOutboxTable;
 }

@@ -1,6 +1,7 @@
 // Initial schema. Written with Kysely's schema builder and portable types only
 // (text, integer) so the same migration runs on SQLite and PostgreSQL.
 import { sql, type Kysely } from 'kysely';
+import { dialectOf } from '../dialects/dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const s = db.schema;
@@ -194,8 +195,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('item_errors_pk', ['connection_id', 'where_ref'])
     .execute();
 
+  // The one auto-numbered id: SQLite's INTEGER PRIMARY KEY AUTOINCREMENT has no PostgreSQL
+  // spelling (it rejects AUTOINCREMENT); there an identity column does the same.
+  const pg = dialectOf(db) === 'postgres';
   await s.createTable('audit_log')
-    .addColumn('id', sql`integer`, (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', sql`integer`, (c) => (pg ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement()))
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('actor', 'text', (c) => c.notNull())

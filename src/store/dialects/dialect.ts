@@ -1,0 +1,9 @@
+// Which database a store runs on, for the few statements that differ (DDL of an
+// auto-numbered id, advisory locks). Queries themselves stay dialect-free.
+import { PostgresAdapter, type Kysely } from 'kysely';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export function dialectOf(db: Kysely<unknown> | Kysely<any>): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
