@@ -7,6 +7,7 @@ import { addAccount, addTeammate, getAccount, teammateByAddress } from '../store
 import { createConnection } from '../store/connections.js';
 import { createWorkspace, findWorkspace } from '../store/workspaces.js';
 import { syncAll } from '../sync/run-sync.js';
+import { registerConnectCalDav } from './connect-caldav.js';
 import { openStore, parseDate, parseNow, UserError, withContext, type GlobalOptions } from './context.js';
 import { printSyncReports } from './print.js';
 
@@ -60,6 +61,7 @@ export function registerSetupCommands(program: Command, g: () => GlobalOptions):
     });
 
   const connect = program.command('connect').description("authorize a teammate's mailbox and/or calendar");
+  registerConnectCalDav(connect, g);
   connect.command('folder')
     .description('a local folder of .eml files / Maildir, and/or of .ics files (demos, imports)')
     .requiredOption('--teammate <addr>', "the teammate whose mailbox/calendar this is")

@@ -2,6 +2,7 @@
 // over plain HTTP (what a calendar app does), so the connector under test only ever sees a
 // real server's answers.
 import { RadicaleServer } from '../../scripts/services/radicale.js';
+import { Workspace, type CliResult } from './cli.js';
 
 export { RadicaleServer };
 
@@ -50,4 +51,63 @@ export class CalDavAccount {
   ref(calendar: string, file: string): string {
     return `/${this.user}/${calendar}/${file}`;
   }
+}
+
+// ------------------------------------------------------------------ CLI set-up
+
+/** A test-only passphrase (≥ 32 characters) for secrets at rest. */
+export const TEST_SECRET_KEY = 'touchpoint test passphrase, not a real secret 0123';
+
+/**
+ * Puts the secret key and the password in this test file's environment (vitest runs each
+ * file in its own process, and the CLI children inherit it).
+ */
+export function setPasswordEnv(varName: string, password: string): void {
+  process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
+  process.env[varName] = password;
+}
+
+export interface ConnectCalDav {
+  teammate: string;
+  user: string;
+  passwordEnv: string;
+  authorizedAt: string;
+  url?: string;
+  extra?: string[];
+}
+
+/** `touchpoint connect caldav …` on a Workspace; returns the CLI result. */
+export function connectCalDavArgs(server: RadicaleServer, c: ConnectCalDav): string[] {
+  return [
+    'connect', 'caldav', '--teammate', c.teammate, '--url', c.url ?? server.url, '--user', c.user,
+    '--password-env', c.passwordEnv, '--authorized-at', c.authorizedAt, ...(c.extra ?? []),
+  ];
+}
+
+/** A Workspace that keeps every CLI output, so a test can prove a secret never appears. */
+export class RecordingWorkspace extends Workspace {
+  readonly outputs: string[] = [];
+
+  override async run(args: string[], opts: { now?: string | null } = {}): Promise<CliResult> {
+    const r = await super.run(args, opts);
+    this.outputs.push(r.stdout, r.stderr);
+    return r;
+  }
+}
+
+/** Outlook's VTIMEZONE for its Windows zone name "Eastern Standard Time" (US rules since 2007). */
+export const OUTLOOK_EASTERN = [
+  'BEGIN:VTIMEZONE', 'TZID:Eastern Standard Time',
+  'BEGIN:STANDARD', 'DTSTART:16010101T020000', 'TZOFFSETFROM:-0400', 'TZOFFSETTO:-0500', 'RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=1SU;BYMONTH=11', 'END:STANDARD',
+  'BEGIN:DAYLIGHT', 'DTSTART:16010101T020000', 'TZOFFSETFROM:-0500', 'TZOFFSETTO:-0400', 'RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=2SU;BYMONTH=3', 'END:DAYLIGHT',
+  'END:VTIMEZONE',
+].join('\r\n');
+
+/**
+ * Adds a VTIMEZONE to an iCalendar text, as Outlook and Exchange send it. (A CalDAV server
+ * must be able to resolve every TZID of what it stores — RFC 4791 §4.1 — and Radicale
+ * refuses a Windows zone name it has no definition for.)
+ */
+export function withTimezone(text: string, vtimezone = OUTLOOK_EASTERN): string {
+  return text.replace(/(PRODID:[^\r\n]*\r\n)/, `$1${vtimezone}\r\n`);
 }

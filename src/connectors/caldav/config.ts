@@ -14,25 +14,10 @@ export interface CalDavConfig {
   syncCollection?: boolean;
 }
 
-export interface StoredCalDavSecret {
-  password: string;
-}
-
+// The stored secret is the password itself, encrypted — the same form `connect imap` and
+// `reauthorize` write, so one `reauthorize --password-env` serves both providers.
 export function encodeCalDavSecret(password: string, key: SecretKey): string {
-  return encryptSecret(JSON.stringify({ password } satisfies StoredCalDavSecret), key);
-}
-
-export function decodeCalDavSecret(stored: string, key: SecretKey): StoredCalDavSecret {
-  let v: Partial<StoredCalDavSecret> | null;
-  try {
-    v = JSON.parse(decryptSecret(stored, key)) as Partial<StoredCalDavSecret> | null;
-  } catch (err) {
-    if (err instanceof SecretKeyError) throw err;
-    // Never pass JSON.parse's message on: it quotes the text it failed on, i.e. the secret.
-    throw new SecretKeyError('the stored CalDAV secret is not in the expected format');
-  }
-  if (typeof v?.password !== 'string') throw new SecretKeyError('the stored CalDAV secret has no password');
-  return { password: v.password };
+  return encryptSecret(password, key);
 }
 
 /** Checks the stored config's shape; a broken one is a configuration error, not a provider one. */
@@ -54,7 +39,7 @@ export function calDavSourceFor(c: { config: Record<string, unknown>; secretEnc?
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no password is stored for this CalDAV connection; re-authorize it');
   let password: string;
   try {
-    password = decodeCalDavSecret(c.secretEnc, keyFromEnv(env)).password;
+    password = decryptSecret(c.secretEnc, keyFromEnv(env));
   } catch (err) {
     // A missing or different TOUCHPOINT_SECRET_KEY is this machine's configuration, not the
     // teammate's grant: status "error" with the reason, not "needs re-authorization".
