@@ -1,7 +1,7 @@
 // touchpoint connect caldav — a teammate's CalDAV calendar. The password comes from an
 // environment variable named on the command line (never the password itself: command lines
 // show up in `ps` and shell history) and is stored encrypted with TOUCHPOINT_SECRET_KEY.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CalDavCalendarSource } from '../connectors/caldav/caldav-calendar-source.js';
 import { encodeCalDavSecret } from '../connectors/caldav/config.js';
 import { SourceError } from '../connectors/types.js';
@@ -17,6 +17,7 @@ interface Opts {
   passwordEnv: string;
   authorizedAt: string;
   verify: boolean;
+  pageSize?: string;
 }
 
 export function checkCalDavUrl(raw: string): string {
@@ -72,12 +73,15 @@ export function registerConnectCalDav(connect: Command, g: () => GlobalOptions):
     .requiredOption('--password-env <VAR>', 'name of the environment variable holding the password')
     .requiredOption('--authorized-at <iso>', 'when the teammate authorized it; earlier meetings are historic')
     .option('--no-verify', 'store it without checking the URL and password against the server now')
+    .addOption(new Option('--page-size <n>', 'events per calendar-multiget request (default 200)').hideHelp())
     .action(async (o: Opts) => {
       const url = checkCalDavUrl(o.url);
       if (!o.user.trim()) throw new UserError('--user must not be empty');
       const password = passwordFromEnv(o.passwordEnv);
       const key = secretKey();
       const authorizedAt = parseDate(o.authorizedAt, '--authorized-at');
+      const pageSize = o.pageSize === undefined ? undefined : Number(o.pageSize);
+      if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) throw new UserError('--page-size must be a positive whole number');
       await withContext(g(), async (ctx) => {
         const t = await teammateByAddress(ctx.db, ctx.ws.id, o.teammate);
         if (!t) throw new UserError(`no teammate with address ${o.teammate}: add it with "touchpoint teammate add --email ${o.teammate}"`);
@@ -85,7 +89,7 @@ export function registerConnectCalDav(connect: Command, g: () => GlobalOptions):
         const id = await createConnection(ctx.db, ctx.ws.id, {
           teammateId: t.id,
           provider: 'caldav',
-          config: { url, user: o.user },
+          config: { url, user: o.user, ...(pageSize ? { pageSize } : {}) },
           secretEnc: encodeCalDavSecret(password, key),
           hasMail: false,
           hasCalendar: true,
