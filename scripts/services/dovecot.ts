@@ -37,6 +37,8 @@ export interface Dovecot {
   host: string;
   port: number;
   dir: string;
+  /** Process id of the Dovecot master (its children serve the IMAP connections). */
+  pid(): number | undefined;
   /** Path of a user's Maildir (INBOX is its root; other folders are `.Name`). */
   maildir(user: string): string;
   setPassword(user: string, password: string): void;
@@ -208,6 +210,7 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> 
     host: '127.0.0.1',
     port,
     dir,
+    pid: () => (child as ChildProcess | null)?.pid,
     maildir: (user) => join(dir, 'mail', user),
     setPassword(user, password) {
       users.set(user, password);
