@@ -8,12 +8,13 @@
 //   enterable by it (mkdtemp makes 0700 dirs, so they are chmod-ed 0755).
 // - `mail_max_userip_connections` defaults to 10 per user and IP: the sync, IDLE watcher and
 //   the test's own client together can exceed it.
-// - The passwd-file is re-read when it changes, so a test can change a password on the fly.
+// - The passwd-file is re-read when its mtime changes, so a test can change a password on
+//   the fly (see setPassword).
 // - IDLE clients are notified ~0.5 s after a change (inotify on the Maildir).
 //
 // Usage: `node --import tsx scripts/services/dovecot.ts check` starts one, logs in, stops it.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +42,8 @@ export interface Dovecot {
   pid(): number | undefined;
   /** Path of a user's Maildir (INBOX is its root; other folders are `.Name`). */
   maildir(user: string): string;
-  setPassword(user: string, password: string): void;
+  /** Add a user or change a password; resolves once Dovecot has taken the new file. */
+  setPassword(user: string, password: string): Promise<void>;
   /** Stop and start again on the same port (connections drop, data stays). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -212,9 +214,14 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> 
     dir,
     pid: () => (child as ChildProcess | null)?.pid,
     maildir: (user) => join(dir, 'mail', user),
-    setPassword(user, password) {
+    async setPassword(user, password) {
       users.set(user, password);
       writePasswd();
+      // Dovecot notices a changed passwd-file by its mtime, to the second: move it clearly
+      // forward and let a second pass so the next login sees the new password.
+      const later = new Date(Date.now() + 2_000);
+      utimesSync(join(dir, 'passwd'), later, later);
+      await new Promise((r) => setTimeout(r, 1_100));
     },
     async restart() {
       await stopChild();
