@@ -139,6 +139,13 @@ export async function clearItemError(db: Store, connectionId: string, where: str
   await db.deleteFrom('item_errors').where('connection_id', '=', connectionId).where('where_ref', '=', where).execute();
 }
 
+/** clearItemError for a whole page at once. */
+export async function clearItemErrors(db: Store, connectionId: string, refs: string[]): Promise<void> {
+  for (let i = 0; i < refs.length; i += 500) {
+    await db.deleteFrom('item_errors').where('connection_id', '=', connectionId).where('where_ref', 'in', refs.slice(i, i + 500)).execute();
+  }
+}
+
 export async function listItemErrors(db: Store, ws: string, connectionId: string): Promise<{ where: string; reason: string; lastSeenAt: string }[]> {
   const rows = await db.selectFrom('item_errors').select(['where_ref', 'reason', 'last_seen_at']).where('workspace_id', '=', ws).where('connection_id', '=', connectionId).orderBy('where_ref').execute();
   return rows.map((r) => ({ where: r.where_ref, reason: r.reason, lastSeenAt: r.last_seen_at }));

@@ -102,13 +102,12 @@ export interface EmailWrite {
   now: Date;
 }
 
-/** Insert or update one email with its links, hashes and new sightings. Idempotent. */
-export async function saveEmail(db: Store, ws: string, w: EmailWrite): Promise<string> {
-  const id = w.id ?? randomUUID();
+/** The emails row for a write: content and details only when linked. */
+function emailValues(w: EmailWrite) {
   const linked = w.decision.outcome === 'linked';
   const decision = JSON.stringify(linked ? w.decision : redactDecision(w.decision));
   const content = linked ? w.content : null;
-  const values = {
+  return {
     message_id: w.messageId,
     at: w.at.toISOString(),
     outcome: w.decision.outcome,
@@ -119,6 +118,13 @@ export async function saveEmail(db: Store, ws: string, w: EmailWrite): Promise<s
     body_html: content?.bodyHtml ?? null,
     decided_at: w.now.toISOString(),
   };
+}
+
+/** Insert or update one email with its links, hashes and new sightings. Idempotent. */
+export async function saveEmail(db: Store, ws: string, w: EmailWrite): Promise<string> {
+  const id = w.id ?? randomUUID();
+  const linked = w.decision.outcome === 'linked';
+  const values = emailValues(w);
   if (w.id) {
     await db.updateTable('emails').set(values).where('workspace_id', '=', ws).where('id', '=', id).execute();
   } else {
@@ -140,6 +146,42 @@ export async function saveEmail(db: Store, ws: string, w: EmailWrite): Promise<s
       .execute();
   }
   return id;
+}
+
+/** Emails of these dedup keys, by key: one query for a whole page instead of one per message. */
+export async function findEmailsByKeys(db: Store, ws: string, keys: string[]): Promise<Map<string, EmailRecord>> {
+  const out = new Map<string, EmailRecord>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const rows = await db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('dedup_key', 'in', keys.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.dedup_key, fromRow(r));
+  }
+  return out;
+}
+
+/**
+ * Insert emails never seen before, with their links, hashes and sightings, in a few
+ * multi-row statements (an initial sync inserts thousands; one statement per row made the
+ * store the bottleneck). Returns the new ids in order.
+ */
+export async function insertNewEmails(db: Store, ws: string, writes: EmailWrite[]): Promise<string[]> {
+  const ids = writes.map(() => randomUUID());
+  const chunk = async <T>(rows: T[], size: number, fn: (part: T[]) => Promise<unknown>) => {
+    for (let i = 0; i < rows.length; i += size) await fn(rows.slice(i, i + size));
+  };
+  const emails = writes.map((w, i) => ({ id: ids[i]!, workspace_id: ws, dedup_key: w.dedupKey, first_seen_at: w.now.toISOString(), ...emailValues(w) }));
+  const links = writes.flatMap((w, i) => (w.decision.outcome === 'linked'
+    ? w.decision.accounts.map((a) => ({ workspace_id: ws, item_id: ids[i]!, account_id: a.id, via: JSON.stringify(a.via), at: w.at.toISOString() }))
+    : []));
+  const hashes = writes.flatMap((w, i) => [...new Set(w.hashes)].map((h) => ({ workspace_id: ws, kind: 'email' as const, item_id: ids[i]!, addr_hash: h })));
+  const sightings = writes.flatMap((w, i) => w.newSightings.map((s) => ({
+    workspace_id: ws, email_id: ids[i]!, connection_id: s.connectionId, folder: s.folder, ref: s.ref, at: s.at.toISOString(), seen_at: s.seenAt.toISOString(),
+  })));
+  // Chunks stay under SQLite's bound-parameter limit.
+  await chunk(emails, 200, (part) => db.insertInto('emails').values(part).execute());
+  await chunk(links, 400, (part) => db.insertInto('email_links').values(part).execute());
+  await chunk(hashes, 1000, (part) => db.insertInto('participant_hashes').values(part).onConflict((oc) => oc.doNothing()).execute());
+  await chunk(sightings, 400, (part) => db.insertInto('email_sightings').values(part).onConflict((oc) => oc.doNothing()).execute());
+  return ids;
 }
 
 /** The body of a linked email, downloaded after its headers were decided (IMAP). */

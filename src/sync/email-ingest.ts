@@ -9,7 +9,9 @@ import type { DirectoryIndex } from '../directory/index.js';
 import { decideEmail } from '../rules/decide-email.js';
 import { emailParticipants } from '../rules/participants.js';
 import type { ConnectionRecord } from '../store/connections.js';
-import { emailSightings, findEmailByKey, saveEmail, setEmailBody, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
+import {
+  emailSightings, findEmailByKey, findEmailsByKeys, insertNewEmails, saveEmail, setEmailBody, type EmailRecord, type EmailSightingRow, type EmailWrite,
+} from '../store/emails.js';
 import { hashAddress, type Ctx } from './context.js';
 
 export function dedupKey(item: Pick<EmailItem, 'messageId' | 'fingerprint'>): string {
@@ -54,6 +56,21 @@ export async function storeEmail(
   existing: EmailRecord | undefined,
 ): Promise<IngestResult> {
   const prior = existing ? await emailSightings(ctx.db, ctx.ws.id, existing.id) : [];
+  const { write, decision, previousAccounts } = prepareEmail(ctx, dir, conns, item, newSightings, existing, prior);
+  const id = await saveEmail(ctx.db, ctx.ws.id, write);
+  return { id, decision, previousAccounts };
+}
+
+/** The decision and the row to write for one email; no I/O (the store reads are the caller's). */
+function prepareEmail(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conns: Map<string, ConnectionRecord>,
+  item: EmailItem,
+  newSightings: EmailSightingRow[],
+  existing: EmailRecord | undefined,
+  prior: EmailSightingRow[],
+): { write: EmailWrite; decision: Decision; previousAccounts: string[] } {
   const known = new Set(prior.map((s) => `${s.connectionId}|${s.ref}`));
   const fresh = newSightings.filter((s) => !known.has(`${s.connectionId}|${s.ref}`));
   const merged = mergeItem(existing, item);
@@ -65,7 +82,7 @@ export async function storeEmail(
   );
   const at = [existing?.at, ...[...prior, ...fresh].map((s) => s.at)].filter((x): x is Date => !!x).reduce((a, b) => (a < b ? a : b), item.receivedAt);
   const participants = emailParticipants(merged).map((p) => hashAddress(ctx, p.address));
-  const id = await saveEmail(ctx.db, ctx.ws.id, {
+  const write: EmailWrite = {
     ...(existing ? { id: existing.id } : {}),
     dedupKey: dedupKey(item),
     messageId: item.messageId,
@@ -81,9 +98,9 @@ export async function storeEmail(
     hashes: participants,
     newSightings: fresh,
     now: ctx.now,
-  });
+  };
   const previousAccounts = existing?.outcome === 'linked' ? existing.decision.accounts.map((a) => a.id) : [];
-  return { id, decision, previousAccounts };
+  return { write, decision, previousAccounts };
 }
 
 /** One page of a mailbox's changes. */
@@ -98,15 +115,38 @@ export async function ingestMailPage(
   let linked = 0;
   let notLinked = 0;
   const needBody: { id: string; ref: string }[] = [];
+  // Mail never seen before is decided in memory and inserted in a few multi-row statements;
+  // a message already stored (or twice in this page) takes the one-by-one path.
+  const known = await findEmailsByKeys(ctx.db, ctx.ws.id, [...new Set(sightings.map((s) => dedupKey(s.item)))]);
+  const batch: { write: EmailWrite; ref: string; needsBody: boolean }[] = [];
+  const batchKeys = new Set<string>();
+  const flush = async () => {
+    const ids = await insertNewEmails(ctx.db, ctx.ws.id, batch.map((b) => b.write));
+    batch.forEach((b, i) => b.needsBody && needBody.push({ id: ids[i]!, ref: b.ref }));
+    batch.length = 0;
+    batchKeys.clear();
+  };
   for (const s of sightings) {
-    const existing = await findEmailByKey(ctx.db, ctx.ws.id, dedupKey(s.item));
+    const key = dedupKey(s.item);
     const row: EmailSightingRow = { connectionId: conn.id, folder: s.folder, ref: s.ref, at: s.item.receivedAt, seenAt: ctx.now };
+    const noBody = s.item.text === undefined && s.item.html === undefined;
+    if (!known.has(key) && !batchKeys.has(key)) {
+      const { write, decision } = prepareEmail(ctx, dir, conns, s.item, [row], undefined, []);
+      batch.push({ write, ref: s.ref, needsBody: !!fetchBody && decision.outcome === 'linked' && noBody });
+      batchKeys.add(key);
+      if (decision.outcome === 'linked') linked++;
+      else notLinked++;
+      continue;
+    }
+    if (batchKeys.has(key)) await flush();
+    const existing = await findEmailByKey(ctx.db, ctx.ws.id, key);
     const r = await storeEmail(ctx, dir, conns, s.item, [row], existing);
     if (r.decision.outcome === 'linked') linked++;
     else notLinked++;
-    const hasBody = s.item.text !== undefined || s.item.html !== undefined || existing?.bodyText != null || existing?.bodyHtml != null;
+    const hasBody = !noBody || existing?.bodyText != null || existing?.bodyHtml != null;
     if (fetchBody && r.decision.outcome === 'linked' && !hasBody) needBody.push({ id: r.id, ref: s.ref });
   }
+  await flush();
   // Headers-only sources: download bodies for linked mail only, all at once so the source
   // can batch them; not-linked mail never has its body read.
   const bodies = fetchBody ? await Promise.all(needBody.map((n) => fetchBody(n.ref))) : [];

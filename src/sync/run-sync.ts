@@ -4,7 +4,7 @@ import { calendarSourceFor, mailSourceFor } from '../connectors/registry.js';
 import { SourceError, type ItemError } from '../connectors/types.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import {
-  clearItemError, getCursor, listConnections, recordItemError, saveCursor, updateConnection, type ConnectionRecord,
+  clearItemError, clearItemErrors, getCursor, listConnections, recordItemError, saveCursor, updateConnection, type ConnectionRecord,
 } from '../store/connections.js';
 import { upcomingStartedBy } from '../store/meetings.js';
 import { deleteCalendarObjectAndMeetings, extendSeries, ingestCalendarObject, storeMeeting, type CalendarIngestResult } from './calendar-ingest.js';
@@ -84,7 +84,7 @@ async function syncMail(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, c
     await ctx.db.transaction().execute(async (trx) => {
       const tctx = { ...ctx, db: trx };
       const r = await ingestMailPage(tctx, dir, conn, conns, page.sightings, source.fetchBody?.bind(source));
-      for (const s of page.sightings) await clearItemError(trx, conn.id, s.ref);
+      await clearItemErrors(trx, conn.id, page.sightings.map((s) => s.ref));
       await recordErrors(tctx, conn, page.errors, report);
       await saveCursor(trx, conn.id, 'mail', page.cursor, ctx.now);
       report.mail.seen += page.sightings.length;

@@ -1,7 +1,6 @@
 // IMAP end-to-end helpers: a real Dovecot per test file (scripts/services/dovecot.ts), a
 // plain imapflow client to put mail in it, and the CLI steps to connect a mailbox.
-import { chownSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { ImapFlow } from 'imapflow';
 import { expect } from 'vitest';
 import { startDovecot, type Dovecot, type DovecotOptions } from '../../scripts/services/dovecot.js';
@@ -80,25 +79,8 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
   }
 }
 
-/**
- * Drops messages straight into a user's Maildir (maildir(5)): thousands in a second where
- * APPEND takes one round trip each. Dovecot assigns UIDs when it next looks at the folder,
- * and uses the file's mtime as INTERNALDATE.
- */
 export function writeMaildir(d: Dovecot, user: string, msgs: Delivery[]): void {
-  const root = d.maildir(user);
-  const dirs = [root, ...['cur', 'new', 'tmp'].map((s) => path.join(root, s))];
-  for (const dir of dirs) {
-    mkdirSync(dir, { recursive: true });
-    chownSync(dir, 65534, 65534);
-  }
-  msgs.forEach((m, i) => {
-    const at = new Date(m.at);
-    const file = path.join(root, 'cur', `${Math.floor(at.getTime() / 1000)}.M${i}P${process.pid}.touchpoint-test,S=${Buffer.byteLength(m.raw)}:2,`);
-    writeFileSync(file, m.raw);
-    chownSync(file, 65534, 65534);
-    utimesSync(file, at, at);
-  });
+  d.writeMaildir(user, msgs);
 }
 
 /** Pids of the Dovecot processes serving IMAP sessions (children named "imap"), to freeze them. */

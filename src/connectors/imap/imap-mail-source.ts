@@ -7,6 +7,7 @@
 //     a time. Each page's cursor is the highest UID in the page, so a crash or a dropped
 //     connection re-reads at most one page and never skips a UID it has not stored.
 // Bodies are not fetched here: the sync asks for them (fetchBody) only for linked mail.
+import type { FetchMessageObject } from 'imapflow';
 import type { EmailItem } from '../../domain/items.js';
 import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
 import { SourceError } from '../types.js';
@@ -82,9 +83,14 @@ export class ImapMailSource implements MailSource {
         const size = this.o.config.pageSize;
         // A folder with nothing new still gets its cursor saved (new UIDVALIDITY or MODSEQ).
         const pages = Math.max(1, Math.ceil(w.uids.length / size));
+        const uidsOf = (p: number) => w.uids.slice(p * size, (p + 1) * size);
+        let fetching = this.fetchPage(w, uidsOf(0));
         for (let p = 0; p < pages; p++) {
-          const uids = w.uids.slice(p * size, (p + 1) * size);
-          const { sightings, errors } = await this.readPage(w, uids, seenGmailIds);
+          const uids = uidsOf(p);
+          const msgs = await fetching;
+          // Ask for the next page now: the server works on it while the sync stores this one.
+          if (p + 1 < pages) fetching = this.fetchPage(w, uidsOf(p + 1));
+          const { sightings, errors } = await this.toSightings(w, msgs, seenGmailIds);
           const last = p === pages - 1;
           const pageMax = uids.length ? uids[uids.length - 1]! : 0;
           const base = w.prev && w.prev.uidValidity === w.uidValidity ? w.prev : undefined;
@@ -122,17 +128,23 @@ export class ImapMailSource implements MailSource {
     return { path, uidValidity: mb.uidValidity, uidNext: mb.uidNext, highestModseq: mb.highestModseq, uids, prev };
   }
 
-  private async readPage(w: FolderWork, uids: number[], seenGmailIds: Set<string>): Promise<{ sightings: MailSighting[]; errors: ItemError[] }> {
-    const sightings: MailSighting[] = [];
-    const errors: ItemError[] = [];
-    if (uids.length === 0) return { sightings, errors };
-    const msgs = await this.retrying(async (s) => {
+  /** Header blocks of these UIDs; started ahead of time, so a failure waits to be awaited. */
+  private fetchPage(w: FolderWork, uids: number[]): Promise<FetchMessageObject[]> {
+    if (uids.length === 0) return Promise.resolve([]);
+    const p = this.retrying(async (s) => {
       const mb = await s.examine(w.path);
       if (mb.uidValidity !== w.uidValidity) {
         throw new SourceError('CURSOR_INVALID', `the UIDVALIDITY of "${w.path}" changed during the sync; the next sync re-scans it`);
       }
       return s.fetchHeaders(uids, this.gmail);
     });
+    p.catch(() => undefined); // not unhandled while the sync is storing the previous page
+    return p;
+  }
+
+  private async toSightings(w: FolderWork, msgs: FetchMessageObject[], seenGmailIds: Set<string>): Promise<{ sightings: MailSighting[]; errors: ItemError[] }> {
+    const sightings: MailSighting[] = [];
+    const errors: ItemError[] = [];
     msgs.sort((a, b) => a.uid - b.uid);
     for (const m of msgs) {
       const gmId = this.gmail && m.emailId ? m.emailId : null;

@@ -1,0 +1,195 @@
+// IMAP benchmark against a real Dovecot on this machine (not a test):
+//  (a) the protocol limit: imapflow fetching envelope + header block of every message;
+//  (b) Touchpoint's full initial sync of the same mailbox (fetch headers, decide against a
+//      directory of 100k end users, store, download bodies of linked mail), same run;
+//  (c) new-mail → linked latency with `watch` (IMAP IDLE), over 50 appends.
+//
+//   npm run bench:imap                       (10,000 messages of ~7 KB, 100,000 end users)
+//   BENCH_MESSAGES=2000 BENCH_RUNS=1 npm run bench:imap   (a quick look)
+//
+// Targets: (b)/(a) ≤ 1.5; p95 latency ≤ 2 s. Results go to bench/results/imap.json.
+import Database from 'better-sqlite3';
+import { ImapFlow } from 'imapflow';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { startDovecot, type Dovecot } from '../scripts/services/dovecot.js';
+import { createConnection } from '../src/store/connections.js';
+import { openSqlite, type Store } from '../src/store/db.js';
+import { addAccount, addTeammate, insertEndUser } from '../src/store/directory.js';
+import { encryptSecret, keyFromEnv } from '../src/store/secrets.js';
+import { createWorkspace, findWorkspace } from '../src/store/workspaces.js';
+import { syncAll } from '../src/sync/run-sync.js';
+import { runWatch } from '../src/sync/watch.js';
+
+const int = (name: string, dflt: number) => (process.env[name] ? Number.parseInt(process.env[name]!, 10) : dflt);
+const CONFIG = {
+  messages: int('BENCH_MESSAGES', 10_000),
+  endUsers: int('BENCH_USERS', 100_000),
+  accounts: int('BENCH_ACCOUNTS', 10_000),
+  /** Share of mail from an end user (linked, so its body is downloaded too). */
+  linkedShare: 0.3,
+  runs: int('BENCH_RUNS', 3),
+  appends: int('BENCH_APPENDS', 50),
+};
+const AUTH = new Date('2026-01-01T00:00:00Z');
+const PASSWORD = 'bench-password';
+process.env.TOUCHPOINT_SECRET_KEY ??= 'touchpoint-benchmark-secret-key-0123456789';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/** A ~7 KB message with a realistic header block (Received chain, DKIM, list headers). */
+function message(i: number, at: Date): string {
+  const from = i % Math.round(1 / CONFIG.linkedShare) === 0 ? `user${(i * 7919) % CONFIG.endUsers}@customer${((i * 7919) % CONFIG.endUsers) % CONFIG.accounts}.com` : `news${i % 500}@vendor${i % 97}.example`;
+  const headers = [
+    ...[1, 2, 3].map((h) => `Received: from mx${h}.relay.example (mx${h}.relay.example [192.0.2.${h}])\r\n\tby mx.ourco.com with ESMTPS id ${i}x${h}; ${at.toUTCString()}`),
+    `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=relay.example; s=s1;\r\n\tbh=${'A'.repeat(44)}=;\r\n\tb=${'B'.repeat(340)}`,
+    `From: Sender ${i} <${from}>`,
+    'To: Alice <alice@ourco.com>',
+    i % 4 === 0 ? 'Cc: dan@ourco.com, support@ourco.com' : null,
+    `Subject: Quarterly review ${i}`,
+    `Date: ${at.toUTCString()}`,
+    `Message-ID: <bench-${i}@mail.example>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+  ].filter(Boolean);
+  const line = 'Thanks for the update on the renewal; here are our notes from the quarterly review meeting.\r\n';
+  return `${headers.join('\r\n')}\r\n\r\n${line.repeat(Math.ceil(5_600 / line.length))}`;
+}
+
+async function buildDirectory(path: string, d: Dovecot): Promise<void> {
+  const db = await openSqlite(path);
+  const now = new Date('2026-03-01T00:00:00Z');
+  const ws = await createWorkspace(db, 'bench', ['ourco.com'], now);
+  const t = await addTeammate(db, ws.id, { email: 'alice@ourco.com', aliases: [] }, now);
+  await db.transaction().execute(async (trx) => {
+    for (let a = 0; a < CONFIG.accounts; a++) await addAccount(trx, ws.id, { id: `acc-${a}`, name: `Customer ${a}` }, now);
+    for (let u = 0; u < CONFIG.endUsers; u++) {
+      await insertEndUser(trx, ws.id, { accountId: `acc-${u % CONFIG.accounts}`, email: `user${u}@customer${u % CONFIG.accounts}.com`, source: 'csv' }, now);
+    }
+  });
+  await createConnection(db, ws.id, {
+    teammateId: t.id, provider: 'imap', hasMail: true, hasCalendar: false, authorizedAt: AUTH,
+    config: { host: d.host, port: d.port, security: 'plain', user: 'alice', auth: 'password', folders: ['INBOX'], pageSize: 500 },
+    secretEnc: encryptSecret(PASSWORD, keyFromEnv()),
+  }, now);
+  await db.destroy();
+}
+
+async function protocolLimit(d: Dovecot): Promise<number> {
+  const c = new ImapFlow({ host: d.host, port: d.port, secure: false, doSTARTTLS: false, auth: { user: 'alice', pass: PASSWORD }, logger: false, disableAutoIdle: true });
+  await c.connect();
+  const t0 = performance.now();
+  await c.mailboxOpen('INBOX', { readOnly: true });
+  let n = 0;
+  for await (const m of c.fetch('1:*', { uid: true, envelope: true, internalDate: true, headers: true })) if (m.headers) n++;
+  const ms = performance.now() - t0;
+  await c.logout();
+  if (n !== CONFIG.messages) throw new Error(`fetched ${n} of ${CONFIG.messages}`);
+  return ms;
+}
+
+async function withStore<T>(path: string, fn: (db: Store) => Promise<T>): Promise<T> {
+  const db = await openSqlite(path);
+  try {
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function fullSync(template: string, dir: string, run: number): Promise<{ ms: number; linked: number }> {
+  const path = join(dir, `run-${run}.db`);
+  copyFileSync(template, path);
+  return withStore(path, async (db) => {
+    const ws = (await findWorkspace(db))!;
+    const t0 = performance.now();
+    const [r] = await syncAll({ db, ws, now: new Date('2026-03-10T00:00:00Z'), actor: 'bench' });
+    const ms = performance.now() - t0;
+    if (r?.mail.seen !== CONFIG.messages) throw new Error(`sync saw ${r?.mail.seen} (${r?.failure ?? ''})`);
+    return { ms, linked: r.mail.linked };
+  });
+}
+
+async function pushLatency(d: Dovecot, path: string): Promise<number[]> {
+  return withStore(path, async (db) => {
+    const ws = (await findWorkspace(db))!;
+    const ac = new AbortController();
+    let idle = false;
+    const watching = runWatch({
+      ctx: async () => ({ db, ws, now: new Date(), actor: 'bench' }),
+      signal: ac.signal,
+      log: (e) => { if (e.event === 'push' && e.state === 'idle') idle = true; },
+    });
+    while (!idle) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 2_000)); // start-up catch-up sync
+    const reader = new Database(path, { readonly: true });
+    const linked = reader.prepare("SELECT 1 FROM emails WHERE message_id = ? AND outcome = 'linked'");
+    const c = new ImapFlow({ host: d.host, port: d.port, secure: false, doSTARTTLS: false, auth: { user: 'alice', pass: PASSWORD }, logger: false, disableAutoIdle: true });
+    await c.connect();
+    const out: number[] = [];
+    for (let i = 0; i < CONFIG.appends; i++) {
+      const id = CONFIG.messages + 1 + i * Math.round(1 / CONFIG.linkedShare); // from an end user
+      const t0 = performance.now();
+      await c.append('INBOX', message(id, new Date()), [], new Date());
+      while (!linked.get(`bench-${id}@mail.example`)) await new Promise((r) => setTimeout(r, 5));
+      out.push(performance.now() - t0);
+    }
+    await c.logout();
+    reader.close();
+    ac.abort();
+    await watching;
+    return out;
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tp-bench-imap-'));
+const d = await startDovecot({ users: { alice: PASSWORD } });
+try {
+  log(`mailbox: ${CONFIG.messages} messages; directory: ${CONFIG.endUsers} end users in ${CONFIG.accounts} accounts`);
+  d.writeMaildir('alice', Array.from({ length: CONFIG.messages }, (_, i) => {
+    const at = new Date(AUTH.getTime() + 86_400_000 + i * 60_000);
+    return { raw: message(i, at), at };
+  }));
+  const template = join(dir, 'template.db');
+  await buildDirectory(template, d);
+  await protocolLimit(d); // warm-up: Dovecot indexes the new Maildir on first look
+  const a: number[] = [];
+  const b: number[] = [];
+  let linked = 0;
+  for (let run = 0; run < CONFIG.runs; run++) {
+    a.push(await protocolLimit(d));
+    const r = await fullSync(template, dir, run);
+    b.push(r.ms);
+    linked = r.linked;
+    log(`run ${run + 1}: protocol ${a[run]!.toFixed(0)} ms, touchpoint ${b[run]!.toFixed(0)} ms`);
+  }
+  const latencies = await pushLatency(d, join(dir, 'run-0.db'));
+  const result = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg: loadavg().map((x) => Number(x.toFixed(2))) },
+    config: CONFIG,
+    protocolLimitMs: Math.round(median(a)),
+    touchpointInitialSyncMs: Math.round(median(b)),
+    ratio: Number((median(b) / median(a)).toFixed(2)),
+    linkedMessages: linked,
+    runs: { protocolMs: a.map(Math.round), touchpointMs: b.map(Math.round) },
+    pushLatencyMs: { p50: Math.round(pct(latencies, 50)), p95: Math.round(pct(latencies, 95)), max: Math.round(Math.max(...latencies)) },
+    targets: { ratio: 1.5, p95Ms: 2_000 },
+  };
+  const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'imap.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`(a) protocol limit, envelope+headers of ${CONFIG.messages}: ${result.protocolLimitMs} ms (median of ${CONFIG.runs})`);
+  console.log(`(b) touchpoint initial sync (fetch, decide vs ${CONFIG.endUsers} end users, store, ${linked} bodies): ${result.touchpointInitialSyncMs} ms`);
+  console.log(`    ratio ${result.ratio}× (target ≤ 1.5×)`);
+  console.log(`(c) new mail → linked with IDLE over ${CONFIG.appends} appends: p50 ${result.pushLatencyMs.p50} ms, p95 ${result.pushLatencyMs.p95} ms (target ≤ 2000 ms)`);
+  console.log(`results: ${out}`);
+} finally {
+  await d.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
