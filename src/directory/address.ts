@@ -4,6 +4,21 @@
 
 /** Canonical form used for every comparison and index key. */
 export function normalizeAddress(raw: string): string {
+  // Fast path for the sync's hot path (same result as below, without ICU normalisation or
+  // new strings): printable ASCII with no space, not "<…>", not "mailto:" is already
+  // canonical except for upper case.
+  const n = raw.length;
+  const c0 = raw.charCodeAt(0);
+  if (n > 0 && c0 !== 60 /* < */ && !((c0 | 32) === 109 /* m */ && raw.charCodeAt(6) === 58 /* : */)) {
+    let upper = false;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = raw.charCodeAt(i);
+      if (c <= 32 || c >= 127) break;
+      if (c >= 65 && c <= 90) upper = true;
+    }
+    if (i === n) return upper ? raw.toLowerCase() : raw;
+  }
   let s = raw.normalize('NFC').trim();
   // Tolerate what clients wrap addresses in: "<a@b>", "mailto:a@b" (ICS), trailing dots.
   if (s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1).trim();

@@ -2,7 +2,7 @@
 // O(1) lookups from a normalized address to end users, teammates, internal domains and
 // the blocklist. Built once per sync run and after each directory change.
 import type { Account, BlocklistEntry, EndUser, Teammate } from '../domain/directory.js';
-import { domainAndParents, domainOf, normalizeAddress, normalizeDomain } from './address.js';
+import { domainOf, normalizeAddress, normalizeDomain } from './address.js';
 import { HintIndex } from './hints.js';
 
 export interface DirectoryInput {
@@ -18,8 +18,23 @@ export interface BlockHit {
   kind: 'domain' | 'address';
 }
 
+const NONE: readonly EndUser[] = Object.freeze([]);
+
+/** The most specific of `domain` and its parents that is in `set` (as domainAndParents, without the array). */
+function coveringDomain(set: ReadonlySet<string>, domain: string): string | undefined {
+  let d = domain;
+  for (;;) {
+    if (set.has(d)) return d;
+    const dot = d.indexOf('.');
+    if (dot < 0) return undefined;
+    d = d.slice(dot + 1);
+  }
+}
+
 export class DirectoryIndex {
-  private readonly usersByEmail = new Map<string, EndUser[]>();
+  // One end user (the common case) is stored bare, several as an array: at a million end
+  // users the one-element arrays alone cost ~30 MB.
+  private readonly usersByEmail = new Map<string, EndUser | EndUser[]>();
   private readonly teammateByAddress = new Map<string, Teammate>();
   private readonly internalDomains: Set<string>;
   private readonly blockedDomains: Set<string>;
@@ -37,15 +52,17 @@ export class DirectoryIndex {
     }
     for (const u of input.endUsers) {
       const key = normalizeAddress(u.email);
-      const list = this.usersByEmail.get(key);
-      if (list) list.push(u);
-      else this.usersByEmail.set(key, [u]);
+      const found = this.usersByEmail.get(key);
+      if (found === undefined) this.usersByEmail.set(key, u);
+      else if (Array.isArray(found)) found.push(u);
+      else this.usersByEmail.set(key, [found, u]);
     }
   }
 
   /** Non-deleted end users whose `email` field is exactly this address (any account). */
   endUsersFor(normalized: string): readonly EndUser[] {
-    return this.usersByEmail.get(normalized) ?? [];
+    const found = this.usersByEmail.get(normalized);
+    return found === undefined ? NONE : Array.isArray(found) ? found : [found];
   }
 
   teammateFor(normalized: string): Teammate | undefined {
@@ -54,8 +71,7 @@ export class DirectoryIndex {
 
   /** The internal domain covering this address's domain, if any. */
   internalDomainOf(normalized: string): string | undefined {
-    for (const d of domainAndParents(domainOf(normalized))) if (this.internalDomains.has(d)) return d;
-    return undefined;
+    return this.internalDomains.size === 0 ? undefined : coveringDomain(this.internalDomains, domainOf(normalized));
   }
 
   /** Internal = a teammate's address (any alias) or an address on an internal domain. */
@@ -67,10 +83,8 @@ export class DirectoryIndex {
   blockHit(normalized: string): BlockHit | undefined {
     if (this.blockedAddresses.has(normalized)) return { entry: normalized, kind: 'address' };
     if (this.blockedDomains.size === 0) return undefined;
-    for (const d of domainAndParents(domainOf(normalized))) {
-      if (this.blockedDomains.has(d)) return { entry: d, kind: 'domain' };
-    }
-    return undefined;
+    const d = coveringDomain(this.blockedDomains, domainOf(normalized));
+    return d === undefined ? undefined : { entry: d, kind: 'domain' };
   }
 
   accountName(id: string): string {

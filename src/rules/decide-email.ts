@@ -7,7 +7,7 @@ import type { EmailItem } from '../domain/items.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import { emailParticipants, findMatches, linkedAccounts, describeMatches, list, type Match } from './participants.js';
 import { remedy, uniqueRemedies } from './remedies.js';
-import { ageWords } from './time-words.js';
+import { ageWords, isoTime } from './time-words.js';
 
 export interface EmailCase {
   /** The message; with several sightings, the union of what each showed (Bcc only on sent copies). */
@@ -34,7 +34,8 @@ export function decideEmail(c: EmailCase, dir: DirectoryIndex, _now: Date, opts:
     checks.push({ rule: 'E1', status: 'fail', code: 'E1_NOT_SEEN', detail: 'No authorized inbox has seen this email.' });
     remedies.push(remedy.authorize('inbox'));
   } else {
-    const who = list([...new Set(c.sightings.map((s) => `${s.connection.ownerAddresses[0] ?? s.connection.id} (${s.folder})`))]);
+    const where = (s: Sighting) => `${s.connection.ownerAddresses[0] ?? s.connection.id} (${s.folder})`;
+    const who = c.sightings.length === 1 ? where(c.sightings[0]!) : list([...new Set(c.sightings.map(where))]);
     const warn = reauth.length ? ` Now needs re-authorization: ${list(reauth.map((s) => s.connection.ownerAddresses[0] ?? s.connection.id))}; new mail there is not syncing.` : '';
     checks.push({ rule: 'E1', status: 'pass', code: 'E1_AUTHORIZED', detail: `Seen through the authorized inbox of ${who}.${warn}` });
     if (reauth.length) remedies.push(remedy.reauthorize('inbox'));
@@ -46,20 +47,22 @@ export function decideEmail(c: EmailCase, dir: DirectoryIndex, _now: Date, opts:
     checks.push({ rule: 'E2', status: 'n/a', code: 'E2_NOT_SEEN', detail: 'Not seen by any inbox.' });
   } else if (current.length > 0) {
     const s = current[0]!;
-    checks.push({ rule: 'E2', status: 'pass', code: 'E2_AFTER_AUTHORIZATION', detail: `Received ${s.at.toISOString()}, after the inbox was authorized (${s.connection.authorizedAt.toISOString()}).` });
+    checks.push({ rule: 'E2', status: 'pass', code: 'E2_AFTER_AUTHORIZATION', detail: `Received ${isoTime(s.at)}, after the inbox was authorized (${isoTime(s.connection.authorizedAt)}).` });
   } else {
     const s = c.sightings[0]!;
-    checks.push({ rule: 'E2', status: 'fail', code: 'E2_HISTORIC', detail: `Received ${s.at.toISOString()}, before the inbox was first authorized (${s.connection.authorizedAt.toISOString()}). Historic emails are never synced.` });
+    checks.push({ rule: 'E2', status: 'fail', code: 'E2_HISTORIC', detail: `Received ${isoTime(s.at)}, before the inbox was first authorized (${isoTime(s.connection.authorizedAt)}). Historic emails are never synced.` });
     remedies.push(remedy.historic('emails', s.connection.authorizedAt));
   }
 
   // E3 end-user match: whole address, case-insensitive, in the "email" field.
   const participants = emailParticipants(c.item);
   const matches = findMatches(participants, dir);
+  // Who is internal is asked once per participant (E3's remedy and E6 both need it).
+  const isInternal = participants.map((p) => dir.isInternal(p.address));
   if (matches.length > 0) {
     checks.push({ rule: 'E3', status: 'pass', code: 'E3_END_USER_MATCH', detail: describeMatches(matches, dir) + '.' });
   } else {
-    const external = participants.filter((p) => !dir.isInternal(p.address)).map((p) => p.address);
+    const external = participants.filter((_, i) => !isInternal[i]).map((p) => p.address);
     const who = external.length ? list(external) : list(participants.map((p) => p.address));
     checks.push({ rule: 'E3', status: 'fail', code: 'E3_NO_END_USER', detail: `No participant is an end user of any account (checked ${who || 'no addresses'}).` });
     if (opts.hints) {
@@ -93,7 +96,7 @@ export function decideEmail(c: EmailCase, dir: DirectoryIndex, _now: Date, opts:
   }
 
   // E6 internal mail: between internal people only → never linked.
-  const internal = participants.filter((p) => dir.isInternal(p.address));
+  const internal = participants.filter((_, i) => isInternal[i]);
   if (participants.length > 0 && internal.length === participants.length) {
     checks.push({ rule: 'E6', status: 'fail', code: 'E6_INTERNAL_ONLY', detail: `Every participant is internal (${list(internal.map((p) => p.address))}).` });
     remedies.push(remedy.internalOnly());
@@ -122,6 +125,6 @@ function onTimeCheck(sightings: Sighting[], promiseMinutes: number): Check {
     rule: 'E7',
     status: 'pass',
     code: late ? 'E7_CAUGHT_UP' : 'E7_SYNCED',
-    detail: `Synced ${first.seenAt.toISOString()}, ${ageWords(lagMin)} after it arrived${why}.`,
+    detail: `Synced ${isoTime(first.seenAt)}, ${ageWords(lagMin)} after it arrived${why}.`,
   };
 }

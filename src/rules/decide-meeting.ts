@@ -8,6 +8,7 @@ import type { DirectoryIndex } from '../directory/index.js';
 import { findMatches, linkedAccounts, list, type Match, type Participant } from './participants.js';
 import { remedy, uniqueRemedies } from './remedies.js';
 import type { DecideOptions } from './decide-email.js';
+import { isoTime } from './time-words.js';
 
 export interface MeetingCase {
   occurrence: MeetingOccurrence;
@@ -20,7 +21,7 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
   const checks: Check[] = [];
   const remedies: Remedy[] = [];
   let hints: Hint[] = [];
-  const startIso = occ.start.toISOString();
+  const startIso = isoTime(occ.start);
 
   // M1 calendar authorized.
   if (c.sightings.length === 0) {
@@ -39,10 +40,10 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
   if (c.sightings.length === 0) {
     checks.push({ rule: 'M2', status: 'n/a', code: 'M2_NOT_SEEN', detail: 'Not seen by any calendar.' });
   } else if (current.length > 0) {
-    checks.push({ rule: 'M2', status: 'pass', code: 'M2_AFTER_AUTHORIZATION', detail: `Starts ${startIso}, after the calendar was authorized (${current[0]!.connection.authorizedAt.toISOString()}).` });
+    checks.push({ rule: 'M2', status: 'pass', code: 'M2_AFTER_AUTHORIZATION', detail: `Starts ${startIso}, after the calendar was authorized (${isoTime(current[0]!.connection.authorizedAt)}).` });
   } else {
     const auth = c.sightings[0]!.connection.authorizedAt;
-    checks.push({ rule: 'M2', status: 'fail', code: 'M2_HISTORIC', detail: `Started ${startIso}, before the calendar was first authorized (${auth.toISOString()}). Historic meetings are never synced.` });
+    checks.push({ rule: 'M2', status: 'fail', code: 'M2_HISTORIC', detail: `Started ${startIso}, before the calendar was first authorized (${isoTime(auth)}). Historic meetings are never synced.` });
     remedies.push(remedy.historic('meetings', auth));
   }
 
@@ -50,7 +51,7 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
   let upcoming = false;
   const cancelledBeforeStart = occ.cancelled && (!occ.cancelledAt || occ.cancelledAt.getTime() < occ.start.getTime());
   if (cancelledBeforeStart) {
-    const when = occ.cancelledAt ? ` on ${occ.cancelledAt.toISOString()}` : '';
+    const when = occ.cancelledAt ? ` on ${isoTime(occ.cancelledAt)}` : '';
     checks.push({ rule: 'M3', status: 'fail', code: 'M3_CANCELLED', detail: `Cancelled${when}, before it started (${startIso}).` });
     remedies.push(remedy.cancelled());
   } else if (occ.start.getTime() > now.getTime()) {
@@ -58,7 +59,7 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
     checks.push({ rule: 'M3', status: 'fail', code: 'M3_NOT_STARTED', detail: `Upcoming: starts ${startIso}; it is logged once it has started.` });
     remedies.push(remedy.waitForStart(occ.start));
   } else {
-    const later = occ.cancelled ? ` Cancelled afterwards (${occ.cancelledAt!.toISOString()}); it had already happened, so it stays logged.` : '';
+    const later = occ.cancelled ? ` Cancelled afterwards (${isoTime(occ.cancelledAt!)}); it had already happened, so it stays logged.` : '';
     checks.push({ rule: 'M3', status: 'pass', code: 'M3_STARTED', detail: `Started ${startIso}.${later}` });
   }
 

@@ -69,6 +69,7 @@ export const remedy = {
 
 /** Keep the first remedy of each code+text, in order. */
 export function uniqueRemedies(list: Remedy[]): Remedy[] {
+  if (list.length < 2) return list.slice(); // nothing to compare (the common case): skip hashing the texts
   const seen = new Set<string>();
   return list.filter((r) => {
     const k = r.code + '|' + r.text;

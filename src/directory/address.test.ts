@@ -1,0 +1,133 @@
+// Address equality: "End User … with the same email" — whole address, case-insensitive,
+// trimmed, Unicode-normalised; never plus-tag or dot folding.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  domainAndParents, domainCovers, domainOf, isValidAddress, isValidDomain, localPartOf, normalizeAddress, normalizeDomain,
+} from './address.js';
+
+describe('normalizeAddress', () => {
+  it.each([
+    ['Bob@Acme.COM', 'bob@acme.com'],
+    ['  bob@acme.com\t\n', 'bob@acme.com'],
+    ['\u00a0bob@acme.com\u00a0', 'bob@acme.com'],
+    ['<bob@acme.com>', 'bob@acme.com'],
+    ['< Bob@Acme.com >', 'bob@acme.com'],
+    ['mailto:bob@acme.com', 'bob@acme.com'],
+    ['MAILTO:Bob@Acme.com', 'bob@acme.com'],
+    ['jose\u0301@acme.com', 'jos\u00e9@acme.com'],
+    ['JOSE\u0301@ACME.COM', 'jos\u00e9@acme.com'],
+    ['J\u030Cane@acme.com', '\u01F0ane@acme.com'],
+  ])('%j is the same address as %j', (raw, canonical) => {
+    expect(normalizeAddress(raw)).toBe(canonical);
+  });
+
+  it.each([
+    ['bob+tag@acme.com', 'bob@acme.com'],
+    ['b.ob@acme.com', 'bob@acme.com'],
+    ['bob@acme.co.uk', 'bob@acme.com'],
+    ['bob@mail.acme.com', 'bob@acme.com'],
+  ])('never folds plus-tags, dots or domains: %j is not %j', (a, b) => {
+    expect(normalizeAddress(a)).not.toBe(normalizeAddress(b));
+  });
+
+  it('normalizing twice changes nothing (index keys are stable)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme-composite', maxLength: 30 }), (s) => {
+        const once = normalizeAddress(s);
+        expect(normalizeAddress(once)).toBe(once);
+      }),
+      // Letters whose capital has no precomposed form: lower-casing leaves a decomposed sequence.
+      { numRuns: 2000, examples: [['J\u030C'], ['W\u030A'], ['\u0399\u0308\u0301'], [' <MAILTO:J\u030C@X.COM> ']] },
+    );
+  });
+
+  it('returns NFC, lower-case text for any input', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme-composite', maxLength: 30 }), (s) => {
+        const n = normalizeAddress(s);
+        expect(n.normalize('NFC')).toBe(n);
+        expect(n.toLowerCase()).toBe(n);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('normalizeAddress fast path (plain ASCII) gives exactly the full normalisation', () => {
+  // The full normalisation, as specified: NFC, trim, unwrap <…> and mailto:, lower case, NFC.
+  const reference = (raw: string): string => {
+    let s = raw.normalize('NFC').trim();
+    if (s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1).trim();
+    if (/^mailto:/i.test(s)) s = s.slice(7).trim();
+    return s.toLowerCase().normalize('NFC');
+  };
+  const asciiish = fc.string({
+    unit: fc.oneof(
+      { weight: 8, arbitrary: fc.constantFrom(...'abcxyzABCXYZ019.+-_@'.split('')) },
+      { weight: 2, arbitrary: fc.constantFrom(' ', '\t', '\n', '<', '>', ':', 'm', 'M', 'mailto:', 'MAILTO:', '\u00a0', '\u007f', '\u0000') },
+      { weight: 1, arbitrary: fc.constantFrom('\u00e9', 'e\u0301', '\u01F0', 'J\u030C', '\u212B', '\uFEFF') },
+    ),
+    maxLength: 24,
+  });
+
+  it.each(['bob@acme.com', 'Bob@Acme.com', 'mike@acme.com', 'mailto:x@y.io', 'MAILTO:X@Y.IO', 'mailtoo@x.io', 'm@x.io', '<a@b.c>', 'a@b.c ', '', '@', 'A'])(
+    '%j',
+    (raw) => expect(normalizeAddress(raw)).toBe(reference(raw)),
+  );
+
+  it('for any string', () => {
+    fc.assert(fc.property(asciiish, (raw) => {
+      expect(normalizeAddress(raw)).toBe(reference(raw));
+    }), { numRuns: 5000 });
+    fc.assert(fc.property(fc.string({ unit: 'grapheme-composite', maxLength: 20 }), (raw) => {
+      expect(normalizeAddress(raw)).toBe(reference(raw));
+    }), { numRuns: 1000 });
+  });
+});
+
+describe('domains', () => {
+  it.each([
+    ['@Acme.com', 'acme.com'],
+    ['.acme.com', 'acme.com'],
+    ['ACME.COM.', 'acme.com'],
+    [' acme.com ', 'acme.com'],
+  ])('a domain entry %j is normalized to %j', (raw, d) => {
+    expect(normalizeDomain(raw)).toBe(d);
+  });
+
+  it('a domain covers itself and its subdomains, but not lookalikes or its parent', () => {
+    expect(domainCovers('acme.com', 'acme.com')).toBe(true);
+    expect(domainCovers('acme.com', 'eu.acme.com')).toBe(true);
+    expect(domainCovers('acme.com', 'a.b.acme.com')).toBe(true);
+    expect(domainCovers('acme.com', 'notacme.com')).toBe(false);
+    expect(domainCovers('acme.com', 'acme.com.evil.io')).toBe(false);
+    expect(domainCovers('eu.acme.com', 'acme.com')).toBe(false);
+  });
+
+  it('lists a domain and each parent, most specific first', () => {
+    expect(domainAndParents('a.b.acme.com')).toEqual(['a.b.acme.com', 'b.acme.com', 'acme.com', 'com']);
+    expect(domainAndParents('localhost')).toEqual(['localhost']);
+  });
+
+  it('splits an address at its last "@"', () => {
+    expect(domainOf('"a@b"@acme.com')).toBe('acme.com');
+    expect(localPartOf('"a@b"@acme.com')).toBe('"a@b"');
+    expect(domainOf('no-at-sign')).toBe('');
+    expect(localPartOf('no-at-sign')).toBe('no-at-sign');
+  });
+
+  it('validates domains and addresses typed by users', () => {
+    expect(isValidDomain('acme.com')).toBe(true);
+    expect(isValidDomain('@Acme.co.uk')).toBe(true);
+    expect(isValidDomain('münchen.de')).toBe(true);
+    expect(isValidDomain('acme')).toBe(false);
+    expect(isValidDomain('-acme.com')).toBe(false);
+    expect(isValidAddress(' Bob@Acme.com ')).toBe(true);
+    expect(isValidAddress('<bob@acme.com>')).toBe(true);
+    expect(isValidAddress('bob@acme')).toBe(false);
+    expect(isValidAddress('bob smith@acme.com')).toBe(false);
+    expect(isValidAddress('bob@@acme.com')).toBe(false);
+    expect(isValidAddress(`${'a'.repeat(320)}@acme.com`)).toBe(false);
+  });
+});

@@ -1,0 +1,92 @@
+// The directory snapshot the rules read: end users by address, who is internal, what is blocklisted.
+import { describe, expect, it } from 'vitest';
+import { DirectoryIndex } from './index.js';
+import { ACME, ALICE, BEN, GLOBEX, addressBlock, directory, directoryInput, domainBlock, endUser } from '../../test/support/builders.js';
+
+describe('DirectoryIndex', () => {
+  const bobAcme = endUser(ACME.id, ' Bob@Acme.com ');
+  const bobGlobex = endUser(GLOBEX.id, 'bob@acme.com', { source: 'crm:salesforce' });
+  const carol = endUser(GLOBEX.id, 'carol@globex.com', { otherFields: ['c@globex.com'] });
+
+  it('finds every end user with exactly this address, in every account, by normalized address', () => {
+    const dir = directory({ endUsers: [bobAcme, bobGlobex, carol] });
+    expect(dir.endUsersFor('bob@acme.com')).toEqual([bobAcme, bobGlobex]);
+    expect(dir.endUsersFor('carol@globex.com')).toEqual([carol]);
+    expect(dir.endUserCount).toBe(3);
+  });
+
+  it('keeps every end user of an address shared by many accounts, in input order', () => {
+    const many = ['a1', 'a2', 'a3', 'a4'].map((acc) => endUser(acc, 'consultant@partner.io'));
+    const dir = directory({ endUsers: [many[0]!, bobAcme, ...many.slice(1)] });
+    expect(dir.endUsersFor('consultant@partner.io')).toEqual(many);
+    expect(dir.endUsersFor('bob@acme.com')).toEqual([bobAcme]);
+    expect(dir.endUsersFor('nobody@acme.com')).toEqual([]);
+  });
+
+  it('never finds an end user by plus-tag, dots, another domain or another field', () => {
+    const dir = directory({ endUsers: [bobAcme, carol] });
+    for (const a of ['bob+x@acme.com', 'b.ob@acme.com', 'bob@acme.io', 'c@globex.com']) expect(dir.endUsersFor(a)).toEqual([]);
+  });
+
+  it('finds the same end user whether its email field was entered composed (NFC) or decomposed (NFD)', () => {
+    const dir = directory({ endUsers: [endUser(ACME.id, 'Jose\u0301@acme.com')] });
+    expect(dir.endUsersFor('jos\u00e9@acme.com')).toHaveLength(1);
+  });
+
+  it('knows teammates by every alias', () => {
+    const dir = directory();
+    for (const a of [ALICE.email, ...ALICE.aliases]) expect(dir.teammateFor(a)?.id).toBe(ALICE.id);
+    expect(dir.teammateFor(BEN.email)?.id).toBe(BEN.id);
+    expect(dir.teammateFor('bob@acme.com')).toBeUndefined();
+  });
+
+  it('teammate aliases are matched after normalization', () => {
+    const dir = directory({ teammates: [{ id: 't', email: ' Zed@OurCo.com ', aliases: ['ZED@Elsewhere.io'] }] });
+    expect(dir.teammateFor('zed@ourco.com')?.id).toBe('t');
+    expect(dir.teammateFor('zed@elsewhere.io')?.id).toBe('t');
+  });
+
+  it('internal = a teammate alias on any domain, or any address on an internal domain or its subdomains', () => {
+    const dir = directory({ internalDomains: ['@OurCo.com'] });
+    expect(dir.isInternal('alice@ourco-sales.io')).toBe(true); // alias on a non-internal domain
+    expect(dir.isInternal('someone@ourco.com')).toBe(true);
+    expect(dir.isInternal('someone@eu.ourco.com')).toBe(true);
+    expect(dir.internalDomainOf('someone@eu.ourco.com')).toBe('ourco.com');
+    expect(dir.isInternal('someone@notourco.com')).toBe(false);
+    expect(dir.isInternal('someone@ourco.com.evil.io')).toBe(false);
+    expect(dir.isInternal('bob@acme.com')).toBe(false);
+  });
+
+  it('a blocklisted address hits only that address', () => {
+    const dir = directory({ blocklist: [addressBlock('Bob@Acme.com')] });
+    expect(dir.blockHit('bob@acme.com')).toEqual({ entry: 'bob@acme.com', kind: 'address' });
+    expect(dir.blockHit('bob+x@acme.com')).toBeUndefined();
+    expect(dir.blockHit('carol@acme.com')).toBeUndefined();
+  });
+
+  it('a blocklisted domain hits the domain and its subdomains, naming the entry, but not lookalikes', () => {
+    const dir = directory({ blocklist: [domainBlock('Acme.com')] });
+    expect(dir.blockHit('bob@acme.com')).toEqual({ entry: 'acme.com', kind: 'domain' });
+    expect(dir.blockHit('bob@eu.mail.acme.com')).toEqual({ entry: 'acme.com', kind: 'domain' });
+    expect(dir.blockHit('bob@notacme.com')).toBeUndefined();
+    expect(dir.blockHit('bob@acme.com.au')).toBeUndefined();
+  });
+
+  it('an exact address entry wins over a domain entry in the explanation', () => {
+    const dir = directory({ blocklist: [domainBlock('acme.com'), addressBlock('bob@acme.com')] });
+    expect(dir.blockHit('bob@acme.com')).toEqual({ entry: 'bob@acme.com', kind: 'address' });
+  });
+
+  it('names accounts, falling back to the id', () => {
+    const dir = directory();
+    expect(dir.accountName(ACME.id)).toBe('Acme');
+    expect(dir.accountName('acc-unknown')).toBe('acc-unknown');
+  });
+
+  it('builds the near-miss index only when the troubleshooter asks, once', () => {
+    const dir = new DirectoryIndex(directoryInput({ endUsers: [bobAcme] }));
+    const h = dir.hints();
+    expect(dir.hints()).toBe(h);
+    expect(h.forParticipant('bob+x@acme.com').map((x) => x.kind)).toEqual(['plus_tag']);
+  });
+});
