@@ -3,8 +3,8 @@
 // direction only, header order never matters, decisions are pure, and outcomes agree with checks.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decideEmail, type EmailCase } from './decide-email.js';
-import { decideMeeting, type MeetingCase } from './decide-meeting.js';
+import { decideEmail, decideEmailForSync, type EmailCase } from './decide-email.js';
+import { decideMeeting, decideMeetingForSync, type MeetingCase } from './decide-meeting.js';
 import { DirectoryIndex, type DirectoryInput } from '../directory/index.js';
 import type { Sighting } from '../domain/connection.js';
 import type { Decision } from '../domain/decision.js';
@@ -318,6 +318,35 @@ describe('meeting rules, for every occurrence and directory', () => {
         }
         // Only accounts with an end user who ACCEPTED are linked.
         for (const a of d.accounts) for (const v of a.via) expect(v.partstat).toBe('ACCEPTED');
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('the sync path (codes first, details only when linked)', () => {
+  it('decides exactly as the full-detail path, and keeps every detail of a linked email', () => {
+    fc.assert(
+      fc.property(emailCaseArb, dirInputArb, (c, input) => {
+        const dir = new DirectoryIndex(input);
+        const full = decideEmail(c, dir, NOW);
+        const fast = decideEmailForSync(c, dir, NOW);
+        expect(summary(fast)).toEqual(summary(full));
+        if (full.outcome === 'linked') expect(fast).toEqual(full);
+        else expect(fast.checks.every((ch) => ch.detail === '')).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+
+  it('decides meetings exactly as the full-detail path', () => {
+    fc.assert(
+      fc.property(meetingCaseArb, dirInputArb, (c, input) => {
+        const dir = new DirectoryIndex(input);
+        const full = decideMeeting(c, dir, NOW);
+        const fast = decideMeetingForSync(c, dir, NOW);
+        expect(summary(fast)).toEqual(summary(full));
+        if (full.outcome === 'linked') expect(fast).toEqual(full);
       }),
       RUNS,
     );

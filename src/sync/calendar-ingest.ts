@@ -7,7 +7,7 @@ import type { CalendarObject, ItemError } from '../connectors/types.js';
 import { expandOccurrences, hasRecurrence, parseCalendarObject } from '../connectors/ical/parse-calendar.js';
 import { normalizeAddress } from '../directory/address.js';
 import type { DirectoryIndex } from '../directory/index.js';
-import { decideMeeting } from '../rules/decide-meeting.js';
+import { decideMeetingForSync } from '../rules/decide-meeting.js';
 import type { ConnectionRecord } from '../store/connections.js';
 import {
   deleteCalendarObject, findMeeting, getMeeting, meetingIdsByRef, meetingSightings, objectsToExtend, saveCalendarObject,
@@ -47,7 +47,7 @@ export async function storeMeeting(
 ): Promise<MeetingResult> {
   const prior = existing ? await meetingSightings(ctx.db, ctx.ws.id, existing.id) : [];
   const rows = sighting && !prior.some((p) => p.connectionId === sighting.connectionId) ? [...prior, sighting] : prior;
-  const decision = decideMeeting({ occurrence: occ, sightings: meetingSightingViews(rows, conns, occ.start, ctx.now) }, dir, ctx.now);
+  const decision = decideMeetingForSync({ occurrence: occ, sightings: meetingSightingViews(rows, conns, occ.start, ctx.now) }, dir, ctx.now);
   const addrs = [...occ.attendees.map((a) => a.address), ...(occ.organizer ? [occ.organizer.address] : [])];
   const hashes = [...new Set(addrs.map((a) => hashAddress(ctx, normalizeAddress(a))))];
   const id = await saveMeeting(ctx.db, ctx.ws.id, {
