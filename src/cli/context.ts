@@ -1,5 +1,6 @@
 // Shared CLI plumbing: global options, opening the store, user errors.
-import { openSqlite, type Store } from '../store/db.js';
+import type { Store } from '../store/db.js';
+import { isPostgresUrl, openStore as openLocation, redactUrl } from '../store/open.js';
 import { findWorkspace } from '../store/workspaces.js';
 import type { Ctx } from '../sync/context.js';
 
@@ -24,11 +25,14 @@ export function parseDate(raw: string, what: string): Date {
   return d;
 }
 
+/** --db: a SQLite file path or a postgres:// URL (the same store either way). */
 export async function openStore(g: GlobalOptions): Promise<Store> {
-  if (g.db.startsWith('postgres://') || g.db.startsWith('postgresql://')) {
-    throw new UserError('PostgreSQL is not supported yet by this build; use a SQLite path for --db');
-  }
-  return openSqlite(g.db);
+  return openLocation(g.db, { poolMax: 4 });
+}
+
+/** How to name the database in a message: a PostgreSQL URL without its password. */
+export function dbLabel(g: GlobalOptions): string {
+  return isPostgresUrl(g.db) ? redactUrl(g.db) : g.db;
 }
 
 /** The command's context: store + workspace + clock. Fails clearly before `init`. */
@@ -38,7 +42,7 @@ export async function withContext<T>(g: GlobalOptions, fn: (ctx: Ctx) => Promise
   try {
     const ws = await findWorkspace(db, g.workspace);
     if (!ws) {
-      throw new UserError(g.workspace ? `no workspace "${g.workspace}" in ${g.db}` : `no workspace in ${g.db}: run "touchpoint init --workspace <slug>" first`);
+      throw new UserError(g.workspace ? `no workspace "${g.workspace}" in ${dbLabel(g)}` : `no workspace in ${dbLabel(g)}: run "touchpoint init --workspace <slug>" first`);
     }
     return await fn({ db, ws, now, actor: 'cli' });
   } finally {

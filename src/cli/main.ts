@@ -7,12 +7,13 @@ import { UserError, type GlobalOptions } from './context.js';
 import { registerDirectoryCommands } from './directory-commands.js';
 import { registerImapCommands } from './imap-commands.js';
 import { registerReadCommands } from './read-commands.js';
+import { registerServiceCommands } from './service-commands.js';
 import { registerSetupCommands } from './setup-commands.js';
 import { registerWatchCommand } from './watch-command.js';
 
 const program = new Command('touchpoint')
   .description('Logs customer emails and meetings onto the right account, and explains every decision.')
-  .option('--db <path>', 'SQLite database file', process.env.TOUCHPOINT_DB ?? './data/touchpoint.db')
+  .option('--db <path>', 'SQLite database file, or a postgres:// URL', process.env.TOUCHPOINT_DB ?? './data/touchpoint.db')
   .option('--now <iso>', 'the clock, ISO-8601 (default: the real time)')
   .option('--workspace <slug>', 'workspace (default: the first one in the database)')
   .addOption(new Option('--verbose', 'print stack traces of unexpected errors').hideHelp())
@@ -26,6 +27,7 @@ registerImapCommands(program, globals);
 registerWatchCommand(program, globals);
 registerDirectoryCommands(program, globals);
 registerReadCommands(program, globals);
+registerServiceCommands(program, globals);
 
 const USER_ERRORS = [UserError, DirectoryError, CsvImportError, StoreError];
 

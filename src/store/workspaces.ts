@@ -52,3 +52,8 @@ export async function updateWorkspaceSettings(
   if (patch.syncIntervalMinutes !== undefined) set.sync_interval_minutes = patch.syncIntervalMinutes;
   if (Object.keys(set).length) await db.updateTable('workspaces').set(set).where('id', '=', id).execute();
 }
+
+export async function getWorkspace(db: Store, id: string): Promise<WorkspaceRecord | undefined> {
+  const row = await db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? fromRow(row) : undefined;
+}

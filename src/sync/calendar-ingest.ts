@@ -14,6 +14,7 @@ import {
   saveMeeting, type MeetingRecord,
 } from '../store/meetings.js';
 import { hashAddress, type Ctx } from './context.js';
+import { linkedAccounts, recordLinkChanges } from './link-events.js';
 
 const DAY = 86_400_000;
 /** Occurrences are stored this far ahead, so upcoming meetings are known before they start. */
@@ -59,6 +60,7 @@ export async function storeMeeting(
     now: ctx.now,
   });
   const previousAccounts = existing?.outcome === 'linked' ? existing.decision.accounts.map((a) => a.id) : [];
+  await recordLinkChanges(ctx, [{ kind: 'meeting', id, ref: `${occ.uid}@${occ.start.toISOString()}`, at: occ.start, before: previousAccounts, after: linkedAccounts(decision) }]);
   return { id, decision, previousAccounts };
 }
 
@@ -123,6 +125,7 @@ export async function ingestCalendarObject(
     const r = await storeMeeting(ctx, dir, conns, occ, { connectionId: conn.id, ref: obj.ref }, existing);
     keep.add(r.id);
     tally(result, r.decision);
+    ctx.onDecision?.('meeting', r.decision);
   }
   // Occurrences this object no longer has (EXDATE added, instance moved, event deleted).
   // Only those inside the window we expanded: a series' older occurrences are not "gone".

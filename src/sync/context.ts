@@ -1,6 +1,7 @@
 // What every sync, directory change and troubleshooter call needs: the store, the
 // workspace and the clock, passed in (never read inside a rule).
 import { createHmac } from 'node:crypto';
+import type { Decision } from '../domain/decision.js';
 import type { Store } from '../store/db.js';
 import type { WorkspaceRecord } from '../store/workspaces.js';
 import { DirectoryIndex } from '../directory/index.js';
@@ -12,6 +13,8 @@ export interface Ctx {
   now: Date;
   /** Who is acting, for the audit log ("cli", an API token's name, "sync"). */
   actor: string;
+  /** Told of every email/meeting decided while syncing (metrics); never changes a decision. */
+  onDecision?: (kind: 'email' | 'meeting', decision: Decision) => void;
 }
 
 /** HMAC of a normalized address with the workspace's key: lets not-linked mail be found

@@ -13,6 +13,7 @@ import {
   emailSightings, findEmailByKey, findEmailsByKeys, insertNewEmails, saveEmail, setEmailBody, type EmailRecord, type EmailSightingRow, type EmailWrite,
 } from '../store/emails.js';
 import { hashAddress, type Ctx } from './context.js';
+import { linkedAccounts, recordLinkChanges } from './link-events.js';
 
 export function dedupKey(item: Pick<EmailItem, 'messageId' | 'fingerprint'>): string {
   return item.messageId ? `mid:${item.messageId}` : `fp:${item.fingerprint}`;
@@ -58,6 +59,7 @@ export async function storeEmail(
   const prior = existing ? await emailSightings(ctx.db, ctx.ws.id, existing.id) : [];
   const { write, decision, previousAccounts } = prepareEmail(ctx, dir, conns, item, newSightings, existing, prior);
   const id = await saveEmail(ctx.db, ctx.ws.id, write);
+  await recordLinkChanges(ctx, [{ kind: 'email', id, ref: write.messageId ?? write.dedupKey, at: write.at, before: previousAccounts, after: linkedAccounts(decision) }]);
   return { id, decision, previousAccounts };
 }
 
@@ -122,6 +124,7 @@ export async function ingestMailPage(
   const batchKeys = new Set<string>();
   const flush = async () => {
     const ids = await insertNewEmails(ctx.db, ctx.ws.id, batch.map((b) => b.write));
+    await recordLinkChanges(ctx, batch.map((b, i) => ({ kind: 'email', id: ids[i]!, ref: b.write.messageId ?? b.write.dedupKey, at: b.write.at, before: [], after: linkedAccounts(b.write.decision) })));
     batch.forEach((b, i) => b.needsBody && needBody.push({ id: ids[i]!, ref: b.ref }));
     batch.length = 0;
     batchKeys.clear();
@@ -134,6 +137,7 @@ export async function ingestMailPage(
       const { write, decision } = prepareEmail(ctx, dir, conns, s.item, [row], undefined, []);
       batch.push({ write, ref: s.ref, needsBody: !!fetchBody && decision.outcome === 'linked' && noBody });
       batchKeys.add(key);
+      ctx.onDecision?.('email', decision);
       if (decision.outcome === 'linked') linked++;
       else notLinked++;
       continue;
@@ -141,6 +145,7 @@ export async function ingestMailPage(
     if (batchKeys.has(key)) await flush();
     const existing = await findEmailByKey(ctx.db, ctx.ws.id, key);
     const r = await storeEmail(ctx, dir, conns, s.item, [row], existing);
+    ctx.onDecision?.('email', r.decision);
     if (r.decision.outcome === 'linked') linked++;
     else notLinked++;
     const hasBody = !noBody || existing?.bodyText != null || existing?.bodyHtml != null;

@@ -1,0 +1,53 @@
+// Bearer-token auth: the token's SHA-256 is looked up (store/tokens.ts) and the request is
+// bound to that token's workspace. Every route reads the workspace from here, never from
+// the request: another workspace's ids simply are not found (404), never its data.
+// Routes marked { config: { public: true } } skip it; { config: { role: 'admin' } } need an admin token.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { Store } from '../store/db.js';
+import { findToken, type Role, type TokenRecord } from '../store/tokens.js';
+import { getWorkspace, type WorkspaceRecord } from '../store/workspaces.js';
+import { ApiError } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth?: { workspace: WorkspaceRecord; token: TokenRecord };
+  }
+  interface FastifyContextConfig {
+    public?: boolean;
+    role?: Role;
+  }
+}
+
+export function bearerToken(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  const m = typeof h === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+  return m?.[1];
+}
+
+/** The rate-limit key: the token's hash (never the token), or the client address without one. */
+export function rateLimitKey(req: FastifyRequest): string {
+  const t = bearerToken(req);
+  return t ? `token:${createHash('sha256').update(t).digest('hex')}` : `ip:${req.ip}`;
+}
+
+export function registerAuth(app: FastifyInstance, db: Store): void {
+  app.addHook('onRequest', async (req) => {
+    const config = req.routeOptions.config;
+    if (config.public || !req.routeOptions.url) return; // public, or no such route (404 handler)
+    const token = bearerToken(req);
+    if (!token) throw new ApiError(401, 'unauthorized', 'send an API token: Authorization: Bearer <token> (touchpoint token create)');
+    const record = await findToken(db, token);
+    const workspace = record ? await getWorkspace(db, record.workspaceId) : undefined;
+    if (!record || !workspace) throw new ApiError(401, 'unauthorized', 'unknown or revoked API token');
+    if (config.role === 'admin' && record.role !== 'admin') throw new ApiError(403, 'forbidden', 'this needs an admin token');
+    req.auth = { workspace, token: record };
+    req.log = req.log.child({ workspace: workspace.slug, tokenId: record.id });
+  });
+}
+
+/** The request's workspace (set by the auth hook). */
+export function auth(req: FastifyRequest): { workspace: WorkspaceRecord; token: TokenRecord } {
+  if (!req.auth) throw new ApiError(401, 'unauthorized', 'not authenticated');
+  return req.auth;
+}

@@ -1,0 +1,34 @@
+// What every route needs: the service's dependencies, and the request's Ctx (store,
+// the token's workspace, the clock, the actor for the audit log).
+import type { FastifyRequest } from 'fastify';
+import type { JobQueue } from '../queue/types.js';
+import type { Store } from '../store/db.js';
+import type { SecretKey } from '../store/secrets.js';
+import type { Ctx } from '../sync/context.js';
+import type { Clock } from '../service/clock.js';
+import type { ServiceMetrics } from '../service/metrics.js';
+import { auth } from './auth.js';
+import { ErrorBody } from './schemas.js';
+
+export interface ApiDeps {
+  db: Store;
+  queue: JobQueue;
+  clock: Clock;
+  metrics: ServiceMetrics;
+  /** Encrypts webhook secrets; null when TOUCHPOINT_SECRET_KEY is not set. */
+  secretKey: SecretKey | null;
+  /** Requests per token (or per client address without one) per window. */
+  rateLimit?: { max: number; timeWindowMs: number };
+  /** Whether the database answers (healthz). */
+  ping?: () => Promise<void>;
+}
+
+export function ctxFor(req: FastifyRequest, deps: ApiDeps): Ctx {
+  const { workspace, token } = auth(req);
+  return { db: deps.db, ws: workspace, now: deps.clock.now(), actor: `api:${token.name}` };
+}
+
+/** Error responses of a route, for the OpenAPI document. */
+export function errors(...codes: number[]): Record<number, typeof ErrorBody> {
+  return Object.fromEntries([401, 429, ...codes].map((c) => [c, ErrorBody]));
+}

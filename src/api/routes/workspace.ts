@@ -1,0 +1,45 @@
+// The workspace of the token, its settings, and its API tokens.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createToken, listTokens, revokeToken } from '../../store/tokens.js';
+import { getWorkspace, updateWorkspaceSettings, type WorkspaceRecord } from '../../store/workspaces.js';
+import { auth } from '../auth.js';
+import { errors, type ApiDeps } from '../context.js';
+import { notFound } from '../errors.js';
+import { CreatedToken, NewToken, Token, Workspace, WorkspacePatch } from '../schemas.js';
+
+const shape = (w: WorkspaceRecord) => ({ id: w.id, slug: w.slug, internalDomains: w.internalDomains, syncIntervalMinutes: w.syncIntervalMinutes });
+
+export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get('/workspace', { schema: { tags: ['workspace'], summary: "The token's workspace", response: { 200: Workspace, ...errors() } } }, async (req) => shape(auth(req).workspace));
+
+  r.patch('/workspace', {
+    config: { role: 'admin' },
+    schema: { tags: ['workspace'], summary: 'Change the sync interval (minutes, 1–30)', body: WorkspacePatch, response: { 200: Workspace, ...errors(400, 403) } },
+  }, async (req) => {
+    const ws = auth(req).workspace;
+    await updateWorkspaceSettings(deps.db, ws.id, { syncIntervalMinutes: req.body.syncIntervalMinutes });
+    return shape((await getWorkspace(deps.db, ws.id))!);
+  });
+
+  r.get('/tokens', { config: { role: 'admin' }, schema: { tags: ['workspace'], summary: 'API tokens (never their values)', response: { 200: z.array(Token), ...errors(403) } } },
+    async (req) => listTokens(deps.db, auth(req).workspace.id));
+
+  r.post('/tokens', {
+    config: { role: 'admin' },
+    schema: { tags: ['workspace'], summary: 'Create a token; its value is shown once', body: NewToken, response: { 201: CreatedToken, ...errors(400, 403) } },
+  }, async (req, reply) => {
+    const { token, record } = await createToken(deps.db, auth(req).workspace.id, req.body, deps.clock.now());
+    return reply.code(201).send({ ...record, token });
+  });
+
+  r.delete('/tokens/:tokenId', {
+    config: { role: 'admin' },
+    schema: { tags: ['workspace'], summary: 'Revoke a token', params: z.object({ tokenId: z.string().min(1).max(200) }), response: { 204: z.null(), ...errors(403, 404) } },
+  }, async (req, reply) => {
+    if (!(await revokeToken(deps.db, auth(req).workspace.id, req.params.tokenId, deps.clock.now()))) throw notFound('token');
+    return reply.code(204).send(null);
+  });
+}

@@ -1,0 +1,127 @@
+// serve, worker, token create/list/revoke, sync-now.
+import type { Command } from 'commander';
+import { PgBossQueue } from '../queue/pg-boss.js';
+import { getConnection } from '../store/connections.js';
+import { isPostgresUrl } from '../store/open.js';
+import { setNextSyncAt } from '../store/schedule.js';
+import { createToken, listTokens, revokeToken, ROLES, type Role } from '../store/tokens.js';
+import { serviceConfig } from '../service/config.js';
+import { startService } from '../service/runtime.js';
+import { requestSync } from '../service/scheduler.js';
+import { UserError, withContext, type GlobalOptions } from './context.js';
+
+function port(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`--port: "${raw}" is not a port number`);
+  return n;
+}
+
+function count(raw: string | undefined, what: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError(`${what}: "${raw}" must be a whole number from 1 to 64`);
+  return n;
+}
+
+/** Run until SIGTERM/SIGINT, then shut down gracefully. */
+async function runUntilSignal(role: 'serve' | 'worker', g: GlobalOptions, o: { port?: string; host?: string; concurrency?: string }): Promise<void> {
+  const cfg = serviceConfig({
+    db: g.db, role,
+    ...(o.port !== undefined ? { port: port(o.port)! } : {}),
+    ...(o.host ? { host: o.host } : {}),
+    ...(o.concurrency ? { concurrency: count(o.concurrency, '--concurrency')! } : {}),
+  });
+  if (role === 'worker' && !isPostgresUrl(cfg.db)) throw new UserError('worker needs --db postgres://…; on SQLite, "touchpoint serve" runs the sync workers itself');
+  const svc = await startService(cfg);
+  if (svc.url) process.stderr.write(`touchpoint ${role}: listening on ${svc.url} (API docs: ${svc.url}/docs)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`touchpoint ${role}: ${signal}, finishing running syncs…\n`);
+      svc.close().then(resolve, (err) => {
+        process.stderr.write(`touchpoint: shutdown failed: ${(err as Error).message}\n`);
+        process.exit(1);
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+export function registerServiceCommands(program: Command, g: () => GlobalOptions): void {
+  program.command('serve')
+    .description('run the service: HTTP API, scheduler and sync workers in one process (SQLite by default; --db postgres://… for PostgreSQL)')
+    .option('--port <n>', 'HTTP port (default 8080, or $TOUCHPOINT_PORT)')
+    .option('--host <addr>', 'address to listen on (default 127.0.0.1, or $TOUCHPOINT_HOST)')
+    .option('--concurrency <n>', 'syncs at once in this process (default 2 on SQLite, 4 on PostgreSQL)')
+    .action(async (o: { port?: string; host?: string; concurrency?: string }) => runUntilSignal('serve', g(), o));
+
+  program.command('worker')
+    .description('an extra sync worker process on PostgreSQL (start as many as you like, on any machine that reaches the database)')
+    .option('--concurrency <n>', 'syncs at once in this process (default 4)')
+    .option('--port <n>', 'serve /healthz and /metrics on this port (default: none)')
+    .option('--host <addr>', 'address for --port (default 127.0.0.1)')
+    .action(async (o: { port?: string; host?: string; concurrency?: string }) => runUntilSignal('worker', g(), o));
+
+  const token = program.command('token').description('API tokens of the workspace');
+  token.command('create')
+    .requiredOption('--role <role>', 'admin (everything) or csm (read, explain, search, Sync now)')
+    .requiredOption('--name <name>', 'what the token is for, e.g. "ci" or a person')
+    .option('--json', 'print one JSON document')
+    .action(async (o: { role: string; name: string; json?: boolean }) => {
+      if (!ROLES.includes(o.role as Role)) throw new UserError(`--role: "${o.role}" must be admin or csm`);
+      if (!o.name.trim()) throw new UserError('--name must not be empty');
+      await withContext(g(), async (ctx) => {
+        const { token: value, record } = await createToken(ctx.db, ctx.ws.id, { name: o.name.trim(), role: o.role as Role }, ctx.now);
+        if (o.json) return console.log(JSON.stringify({ ...record, token: value }, null, 2));
+        process.stderr.write(`Created ${record.role} token "${record.name}" (id ${record.id}) for workspace ${ctx.ws.slug}. It is shown only now:\n`);
+        console.log(value);
+      });
+    });
+  token.command('list')
+    .option('--json', 'print one JSON document')
+    .action(async (o: { json?: boolean }) => {
+      await withContext(g(), async (ctx) => {
+        const list = await listTokens(ctx.db, ctx.ws.id);
+        if (o.json) return console.log(JSON.stringify(list, null, 2));
+        for (const t of list) console.log(`${t.id}  ${t.role.padEnd(5)}  ${t.name}  created ${t.createdAt}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}`);
+      });
+    });
+  token.command('revoke <id>').action(async (id: string) => {
+    await withContext(g(), async (ctx) => {
+      if (!(await revokeToken(ctx.db, ctx.ws.id, id, ctx.now))) throw new UserError(`no live token "${id}"`);
+      console.log(`Revoked token ${id}`);
+    });
+  });
+
+  program.command('sync-now')
+    .description('start a sync of one connection at once in the running service (deduplicated if one is already waiting)')
+    .requiredOption('--connection <id>', 'the connection')
+    .option('--json', 'print one JSON document')
+    .action(async (o: { connection: string; json?: boolean }) => {
+      const globals = g();
+      await withContext(globals, async (ctx) => {
+        const conn = await getConnection(ctx.db, ctx.ws.id, o.connection);
+        if (!conn) throw new UserError(`no connection "${o.connection}"`);
+        if (conn.status === 'needs_reauth' || conn.status === 'disconnected') throw new UserError(`connection ${conn.id} ${conn.status === 'needs_reauth' ? 'needs re-authorization' : 'is disconnected'}: nothing syncs until it is re-authorized`);
+        let status: string;
+        if (isPostgresUrl(globals.db)) {
+          const queue = await new PgBossQueue({ url: globals.db }).start();
+          try {
+            status = (await requestSync(queue, ctx.ws.id, conn.id)).queued ? 'queued' : 'already_queued';
+          } finally {
+            await queue.stop({ timeoutMs: 1000 });
+          }
+        } else {
+          // The embedded queue lives inside `touchpoint serve`: mark the connection due now
+          // and its scheduler starts the sync at its next tick (every 2 s).
+          await setNextSyncAt(ctx.db, ctx.ws.id, conn.id, ctx.now);
+          status = 'due_now';
+        }
+        if (o.json) return console.log(JSON.stringify({ connectionId: conn.id, status }));
+        console.log(status === 'already_queued' ? `A sync of ${conn.id} is already waiting; it will run next.`
+          : status === 'queued' ? `Sync of ${conn.id} queued; a worker starts it at once.`
+            : `Connection ${conn.id} is due now; the running "touchpoint serve" starts its sync within seconds.`);
+      });
+    });
+}

@@ -1,0 +1,84 @@
+// One service process: `serve` (HTTP API + scheduler + sync workers) or `worker` (sync
+// workers only, PostgreSQL). Wires the store, the queue, the jobs and the API, and shuts
+// down gracefully: stop scheduling, stop taking requests, let running syncs finish (up to
+// the timeout; the queue hands unfinished jobs to other workers), close the store.
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../api/app.js';
+import { InProcessQueue } from '../queue/in-process.js';
+import { PgBossQueue } from '../queue/pg-boss.js';
+import { DEFAULT_RETRY, type JobQueue } from '../queue/types.js';
+import type { Store } from '../store/db.js';
+import { isPostgresUrl, openStore, redactUrl } from '../store/open.js';
+import { keyFromEnv, type SecretKey } from '../store/secrets.js';
+import { systemClock, type Clock } from './clock.js';
+import type { ServiceConfig } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type ServiceMetrics } from './metrics.js';
+import { Scheduler, SYNC_QUEUE, WEBHOOK_QUEUE } from './scheduler.js';
+import { makeSyncJob, type SyncJobDeps } from './sync-job.js';
+import { makeWebhookJob } from './webhook-job.js';
+
+export interface RunningService {
+  db: Store;
+  queue: JobQueue;
+  metrics: ServiceMetrics;
+  scheduler?: Scheduler;
+  app?: FastifyInstance;
+  /** http://host:port when listening. */
+  url?: string;
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  sync?: SyncJobDeps['sync'];
+  env?: Record<string, string | undefined>;
+}
+
+export async function startService(cfg: ServiceConfig, o: ServiceOverrides = {}): Promise<RunningService> {
+  const log = o.logger ?? createLogger({ level: cfg.logLevel });
+  const clock = o.clock ?? systemClock;
+  const env = o.env ?? process.env;
+  const pg = isPostgresUrl(cfg.db);
+  if (cfg.role === 'worker' && !pg) throw new Error('touchpoint worker needs --db postgres://…: on SQLite, `touchpoint serve` runs the workers in its own process');
+  const db = await openStore(cfg.db, { poolMax: cfg.concurrency + 4 });
+  const queue: JobQueue = pg
+    ? await new PgBossQueue({
+      url: cfg.db, ...cfg.queue, retry: DEFAULT_RETRY,
+      onError: (err, where) => log.error({ err, where }, 'queue error'),
+    }).start()
+    : new InProcessQueue(DEFAULT_RETRY, (err, job) => log.error({ err, job: { name: job.name, key: job.key } }, 'job failed'));
+  const metrics = createMetrics({ db, queue, clock });
+  const secretKey: SecretKey | null = env.TOUCHPOINT_SECRET_KEY ? keyFromEnv(env) : null;
+
+  await queue.work(SYNC_QUEUE, { concurrency: cfg.concurrency }, makeSyncJob({ db, clock, metrics, log, timing: cfg.timing, ...(o.sync ? { sync: o.sync } : {}) }));
+  await queue.work(WEBHOOK_QUEUE, { concurrency: 2 }, makeWebhookJob({ db, clock, secretKey, metrics, log }));
+
+  let scheduler: Scheduler | undefined;
+  if (cfg.role === 'serve') {
+    scheduler = new Scheduler({ db, queue, clock, timing: cfg.timing, onError: (err) => log.error({ err }, 'scheduler tick failed') });
+    scheduler.start();
+  }
+  let app: FastifyInstance | undefined;
+  let url: string | undefined;
+  if (cfg.role === 'serve' || cfg.port > 0) {
+    app = await buildApp({
+      db, queue, clock, metrics, secretKey, logger: log, systemOnly: cfg.role === 'worker',
+      rateLimit: { max: cfg.rateLimitPerMinute, timeWindowMs: 60_000 },
+    });
+    url = await app.listen({ port: cfg.port, host: cfg.host });
+  }
+  log.info({ role: cfg.role, db: pg ? redactUrl(cfg.db) : cfg.db, queue: queue.kind, concurrency: cfg.concurrency, url }, 'touchpoint started');
+
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    log.info({ role: cfg.role }, 'shutting down');
+    await scheduler?.stop();
+    await app?.close();
+    await queue.stop({ timeoutMs: cfg.shutdownTimeoutMs });
+    await db.destroy();
+    log.info({ role: cfg.role }, 'stopped');
+  })());
+  return { db, queue, metrics, ...(scheduler ? { scheduler } : {}), ...(app ? { app } : {}), ...(url ? { url } : {}), close };
+}

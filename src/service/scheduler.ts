@@ -1,0 +1,114 @@
+// The scheduler: every connection is synced at least once per its workspace's sync interval
+// (default 5 minutes, never more than 30: the promise to users), spread with jitter, and
+// "Sync now" starts one at once. It only enqueues: the sync job (sync-job.ts) runs the
+// sync and sets the connection's next due time from the moment the sync started.
+//
+// It takes the clock and the random source as parameters: a test drives hours of ticks in
+// milliseconds and checks that no connection waited longer than its interval.
+import type { Store } from '../store/db.js';
+import { dueConnections, setNextSyncAt } from '../store/schedule.js';
+import { workspacesWithDueEvents } from '../store/webhooks.js';
+import type { JobQueue } from '../queue/types.js';
+import type { Clock } from './clock.js';
+
+export const SYNC_QUEUE = 'sync';
+export const WEBHOOK_QUEUE = 'webhooks';
+export const MIN_INTERVAL_MINUTES = 1;
+export const MAX_INTERVAL_MINUTES = 30;
+
+export type SyncReason = 'schedule' | 'sync_now' | 'push';
+
+/** What a sync job carries: ids only; the job reloads the rows. */
+export interface SyncJobData {
+  workspaceId: string;
+  connectionId: string;
+  reason: SyncReason;
+}
+
+export interface WebhookJobData {
+  workspaceId: string;
+}
+
+export interface Timing {
+  /** How often the scheduler looks for due connections. */
+  tickMs: number;
+  /** Allowance for the time between "due" and the sync starting (a tick, queue pick-up). */
+  startSlackMs: number;
+  /** Up to this share of the interval is taken off at random, to spread connections. */
+  jitterShare: number;
+}
+
+export const DEFAULT_TIMING: Timing = { tickMs: 2_000, startSlackMs: 10_000, jitterShare: 0.1 };
+
+export function clampInterval(minutes: number): number {
+  return Math.min(MAX_INTERVAL_MINUTES, Math.max(MIN_INTERVAL_MINUTES, Math.round(minutes)));
+}
+
+/**
+ * When a connection whose sync started at `startedAt` is due again: early enough that,
+ * after a tick and the queue's pick-up, the next sync starts within the interval; a random
+ * part of the interval earlier still, so connections that synced together drift apart.
+ */
+export function nextDue(startedAt: Date, intervalMinutes: number, timing: Timing, random: () => number): Date {
+  const interval = clampInterval(intervalMinutes) * 60_000;
+  const lead = timing.tickMs + timing.startSlackMs + random() * timing.jitterShare * interval;
+  return new Date(startedAt.getTime() + Math.max(interval / 2, interval - lead));
+}
+
+export interface SchedulerDeps {
+  db: Store;
+  queue: JobQueue;
+  clock: Clock;
+  timing?: Timing;
+  onError?: (err: unknown) => void;
+}
+
+export class Scheduler {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private readonly timing: Timing;
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.timing = deps.timing ?? DEFAULT_TIMING;
+  }
+
+  /** Enqueue every due connection (and webhook deliveries). Safe to run from several processes: the queue dedups. */
+  async tick(): Promise<{ syncs: number; webhooks: number }> {
+    const { db, queue, clock } = this.deps;
+    const now = clock.now();
+    let syncs = 0;
+    for (const c of await dueConnections(db, now)) {
+      const data: SyncJobData = { workspaceId: c.workspaceId, connectionId: c.id, reason: 'schedule' };
+      if (await queue.send(SYNC_QUEUE, data, { key: c.id })) syncs++;
+      // Not due again until the interval is up: the sync, when it starts, sets the real time.
+      await setNextSyncAt(db, c.workspaceId, c.id, new Date(now.getTime() + clampInterval(c.intervalMinutes) * 60_000));
+    }
+    let webhooks = 0;
+    for (const ws of await workspacesWithDueEvents(db, now)) {
+      if (await queue.send<WebhookJobData>(WEBHOOK_QUEUE, { workspaceId: ws }, { key: ws })) webhooks++;
+    }
+    return { syncs, webhooks };
+  }
+
+  start(): void {
+    if (this.timer) return;
+    const run = () => {
+      if (this.running) return; // a slow tick is never overlapped by the next
+      this.running = this.tick().catch((err) => this.deps.onError?.(err)).finally(() => (this.running = undefined));
+    };
+    run();
+    this.timer = setInterval(run, this.timing.tickMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}
+
+/** "Sync now": start a sync at once, unless one is already waiting (then that one is it). */
+export async function requestSync(queue: JobQueue, workspaceId: string, connectionId: string, reason: SyncReason = 'sync_now'): Promise<{ queued: boolean; jobId: string | null }> {
+  const jobId = await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId, connectionId, reason }, { key: connectionId });
+  return { queued: jobId !== null, jobId };
+}

@@ -1,0 +1,61 @@
+// The sync job: reload the workspace and connection (jobs carry ids only), sync it, and set
+// when it is next due, counted from the moment this sync started. One runs per connection
+// at a time (the queue's per-key guarantee); a re-run after a crash is harmless because the
+// store is idempotent (emails by Message-ID, sightings by their primary key, cursors saved
+// with each page).
+import type { Job } from '../queue/types.js';
+import type { Store } from '../store/db.js';
+import { getConnection } from '../store/connections.js';
+import { setNextSyncAt } from '../store/schedule.js';
+import { enqueueWebhookEvents } from '../store/webhooks.js';
+import { getWorkspace } from '../store/workspaces.js';
+import type { Ctx } from '../sync/context.js';
+import { syncAll, type SyncReport } from '../sync/run-sync.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+import type { ServiceMetrics } from './metrics.js';
+import { DEFAULT_TIMING, nextDue, type SyncJobData, type Timing } from './scheduler.js';
+
+export interface SyncJobDeps {
+  db: Store;
+  clock: Clock;
+  timing?: Timing;
+  random?: () => number;
+  metrics?: ServiceMetrics;
+  log?: Logger;
+  /** The sync itself (tests substitute a recorder). */
+  sync?: (ctx: Ctx, connectionId: string) => Promise<SyncReport[]>;
+}
+
+export function makeSyncJob(deps: SyncJobDeps): (job: Job<SyncJobData>) => Promise<void> {
+  const sync = deps.sync ?? ((ctx: Ctx, id: string) => syncAll(ctx, id));
+  const random = deps.random ?? Math.random;
+  return async (job) => {
+    const { workspaceId, connectionId, reason } = job.data;
+    const ws = await getWorkspace(deps.db, workspaceId);
+    const conn = ws ? await getConnection(deps.db, ws.id, connectionId) : undefined;
+    if (!ws || !conn || conn.status === 'needs_reauth' || conn.status === 'disconnected') {
+      deps.metrics?.syncFinished('skipped', 0);
+      deps.log?.info({ connectionId, reason, status: conn?.status ?? 'gone' }, 'sync skipped');
+      return;
+    }
+    const startedAt = deps.clock.now();
+    const ctx: Ctx = { db: deps.db, ws, now: startedAt, actor: 'sync', ...(deps.metrics ? { onDecision: deps.metrics.decided } : {}) };
+    const [report] = await sync(ctx, conn.id);
+    await setNextSyncAt(deps.db, ws.id, conn.id, nextDue(startedAt, ws.syncIntervalMinutes, deps.timing ?? DEFAULT_TIMING, random));
+    const seconds = (deps.clock.now().getTime() - startedAt.getTime()) / 1000;
+    const failed = !report || report.failure !== undefined;
+    deps.metrics?.syncFinished(failed ? 'failure' : 'success', seconds, report?.status);
+    deps.metrics?.itemErrors(report?.errors.length ?? 0);
+    if (report?.status === 'needs_reauth') {
+      await enqueueWebhookEvents(deps.db, ws.id, [{
+        event: 'connection.needs_reauth',
+        data: { connectionId: conn.id, teammate: report.teammate, provider: conn.provider, reason: report.failure ?? null },
+      }], startedAt);
+    }
+    deps.log?.info({
+      connectionId, workspaceId, reason, retry: job.retryCount, seconds, status: report?.status,
+      mail: report?.mail, calendar: report?.calendar, itemErrors: report?.errors.length ?? 0, failure: report?.failure,
+    }, 'sync finished');
+  };
+}
