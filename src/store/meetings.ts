@@ -105,16 +105,26 @@ export async function saveMeeting(db: Store, ws: string, w: MeetingWrite): Promi
     decision: JSON.stringify(w.decision),
     decided_at: w.now.toISOString(),
   };
-  if (w.id) await db.updateTable('meetings').set(values).where('workspace_id', '=', ws).where('id', '=', id).execute();
-  else await db.insertInto('meetings').values({ id, workspace_id: ws, uid: o.uid, occurrence_start: o.start.toISOString(), first_seen_at: w.now.toISOString(), ...values }).execute();
-  await db.deleteFrom('meeting_links').where('workspace_id', '=', ws).where('item_id', '=', id).execute();
-  if (w.decision.outcome === 'linked') {
-    for (const a of w.decision.accounts) {
-      await db.insertInto('meeting_links').values({ workspace_id: ws, item_id: id, account_id: a.id, via: JSON.stringify(a.via), at: o.start.toISOString() }).execute();
-    }
+  if (w.id) {
+    await db.updateTable('meetings').set(values).where('workspace_id', '=', ws).where('id', '=', id).execute();
+    // By item id alone (a random UUID, so within this workspace): with a workspace_id
+    // condition too, SQLite without statistics picks meeting_links_by_account and scans
+    // every link of the workspace for each meeting — quadratic on a first sync.
+    await db.deleteFrom('meeting_links').where('item_id', '=', id).execute();
+  } else {
+    await db.insertInto('meetings').values({ id, workspace_id: ws, uid: o.uid, occurrence_start: o.start.toISOString(), first_seen_at: w.now.toISOString(), ...values }).execute();
   }
-  for (const h of w.hashes) {
-    await db.insertInto('participant_hashes').values({ workspace_id: ws, kind: 'meeting', item_id: id, addr_hash: h }).onConflict((oc) => oc.doNothing()).execute();
+  // One statement per kind of row: a first sync stores thousands of occurrences.
+  if (w.decision.outcome === 'linked' && w.decision.accounts.length) {
+    await db.insertInto('meeting_links')
+      .values(w.decision.accounts.map((a) => ({ workspace_id: ws, item_id: id, account_id: a.id, via: JSON.stringify(a.via), at: o.start.toISOString() })))
+      .execute();
+  }
+  if (w.hashes.length) {
+    await db.insertInto('participant_hashes')
+      .values(w.hashes.map((h) => ({ workspace_id: ws, kind: 'meeting', item_id: id, addr_hash: h })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
   if (w.sighting) {
     await db.insertInto('meeting_sightings')

@@ -1,8 +1,9 @@
 // CalDAV calendars (RFC 4791) as a CalendarSource. Per sync:
 //   1. discover the teammate's calendars (discover.ts);
-//   2. list what changed in each, by hrefs and etags only (list-changes.ts: RFC 6578
-//      sync-collection, or ctag + etag diff when the server lacks it);
-//   3. fetch the changed objects page by page with calendar-multiget (fetch-objects.ts).
+//   2. list what changed in each (list-changes.ts: RFC 6578 sync-collection, which brings
+//      the changed objects' data along, or ctag + etag diff when the server lacks it);
+//   3. hand them out page by page, fetching with calendar-multiget (fetch-objects.ts) what
+//      the listing did not bring.
 // The raw iCalendar text goes to the sync layer, which parses and expands it with ical.js;
 // this source never decides and never touches the store. The cursor (cursor.ts) holds a
 // token and the known etags per calendar.
@@ -101,7 +102,11 @@ export class CalDavCalendarSource implements CalendarSource {
       }
       for (let i = 0; i < hrefs.length; i += this.pageSize) {
         const batch = hrefs.slice(i, i + this.pageSize);
-        const page = await fetchObjects(cal, batch, this.ctx);
+        // Data that came with the listing is used as is; only the rest is fetched.
+        const inline = batch.filter((h) => listing.data.has(h));
+        const missing = batch.filter((h) => !listing.data.has(h));
+        const page = missing.length ? await fetchObjects(cal, missing, this.ctx) : { objects: [], gone: [], errors: [] };
+        page.objects.unshift(...inline.map((ref) => ({ ref, version: listing.changed.get(ref)!, ics: listing.data.get(ref)! })));
         for (const o of page.objects) st.etags[o.ref] = o.version;
         for (const g of page.gone) delete st.etags[g];
         const errors: ItemError[] = page.errors;

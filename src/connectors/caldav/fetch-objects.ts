@@ -19,7 +19,8 @@ export interface FetchedPage {
   errors: ItemError[];
 }
 
-function calendarData(v: unknown): string | undefined {
+/** CALDAV:calendar-data as tsdav's XML parser hands it over (text, or CDATA). */
+export function calendarData(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object') {
     const o = v as { _cdata?: unknown; _text?: unknown };
