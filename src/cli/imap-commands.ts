@@ -3,7 +3,6 @@
 // shell history), checked against the server, and stored encrypted (store/secrets.ts).
 import { Command, Option } from 'commander';
 import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, readImapConfig, type ImapConfig } from '../connectors/imap/config.js';
-import { ImapSession } from '../connectors/imap/session.js';
 import { SourceError } from '../connectors/types.js';
 import { isValidAddress } from '../directory/address.js';
 import { createConnection, getConnection, updateConnection } from '../store/connections.js';
@@ -39,6 +38,8 @@ function secretKey(): SecretKey {
 /** Log in once before saving anything, so a typo is caught now and not at the first sync. */
 async function verifyLogin(cfg: ImapConfig, secret: string): Promise<void> {
   try {
+    // Loaded on use: imapflow takes ~0.5 s to load, which every other command would pay.
+    const { ImapSession } = await import('../connectors/imap/session.js');
     const s = await ImapSession.open(cfg, secret);
     await s.close();
   } catch (err) {

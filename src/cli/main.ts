@@ -18,7 +18,8 @@ const program = new Command('touchpoint')
   .option('--workspace <slug>', 'workspace (default: the first one in the database)')
   .addOption(new Option('--verbose', 'print stack traces of unexpected errors').hideHelp())
   .enablePositionalOptions()
-  .showHelpAfterError()
+  // Usage mistakes are user errors too: one line on stderr, like every other error.
+  .configureOutput({ outputError: (str, write) => write(`touchpoint: ${str.replace(/^error:\s*/i, '').trim()} (see --help)\n`) })
   .exitOverride();
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();

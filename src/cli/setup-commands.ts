@@ -1,6 +1,6 @@
 // init, teammate add, account add, connect folder, sync.
 import { resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isValidAddress, isValidDomain, normalizeDomain } from '../directory/address.js';
 import { addAccount, addTeammate, getAccount, teammateByAddress } from '../store/directory.js';
@@ -71,7 +71,10 @@ export function registerSetupCommands(program: Command, g: () => GlobalOptions):
     .action(async (o: { teammate: string; mail?: string; calendar?: string; authorizedAt: string }) => {
       if (!o.mail && !o.calendar) throw new UserError('give --mail <dir>, --calendar <dir>, or both');
       const authorizedAt = parseDate(o.authorizedAt, '--authorized-at');
-      for (const d of [o.mail, o.calendar]) if (d && !existsSync(d)) throw new UserError(`folder ${d} does not exist`);
+      for (const d of [o.mail, o.calendar]) {
+        if (d && !existsSync(d)) throw new UserError(`folder ${d} does not exist`);
+        if (d && !statSync(d).isDirectory()) throw new UserError(`${d} is not a folder: give the directory that holds the .eml / .ics files`);
+      }
       await withContext(g(), async (ctx) => {
         const t = await teammateByAddress(ctx.db, ctx.ws.id, o.teammate);
         if (!t) throw new UserError(`no teammate with address ${o.teammate}: add it with "touchpoint teammate add --email ${o.teammate}"`);

@@ -15,19 +15,19 @@ export class DirectoryError extends Error {}
 
 export interface ChangeResult extends RedecideReport {
   warning?: string;
+  /** The audit-log entry the change wrote (who, when, what); its links are linked/unlinked above. */
+  audit: { at: string; actor: string; action: string; target: string };
 }
 
-async function applyAndAudit(ctx: Ctx, action: string, target: string, addresses: string[], extra: Record<string, unknown> = {}): Promise<RedecideReport> {
+async function applyAndAudit(ctx: Ctx, action: string, target: string, addresses: string[], extra: Record<string, unknown> = {}): Promise<ChangeResult> {
   const dir = await loadDirectoryIndex(ctx);
   const report = await redecideAddresses(ctx, dir, addresses);
+  const audit = { at: ctx.now.toISOString(), actor: ctx.actor, action, target };
   await recordAudit(ctx.db, ctx.ws.id, {
-    at: ctx.now.toISOString(),
-    actor: ctx.actor,
-    action,
-    target,
+    ...audit,
     details: { ...extra, linked: report.linked, unlinked: report.unlinked, unavailable: report.unavailable },
   });
-  return report;
+  return { ...report, audit };
 }
 
 /** "Will be recreated by <source>": said at the moment of deletion (the article's warning). */

@@ -25,20 +25,35 @@ export interface ImportReport extends ChangeResult {
 }
 
 const REQUIRED = ['account_id', 'email'] as const;
+const KNOWN = new Set(['account_id', 'email', 'name', 'external_id']);
+
+/** Addresses in the row's other columns (a CRM's "secondary email", …): kept so the
+ * troubleshooter can say "this address is on the end user, but not in its email field". */
+function otherAddresses(record: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const [col, value] of Object.entries(record)) {
+    if (KNOWN.has(col) || !value) continue;
+    for (const v of value.split(/[;,\s]+/)) if (v && isValidAddress(v) && !out.includes(v)) out.push(v);
+  }
+  return out;
+}
 
 export class CsvImportError extends Error {}
 
 export async function importEndUsersCsv(ctx: Ctx, text: string, source: string): Promise<ImportReport> {
-  let records: { record: Record<string, string>; info: { lines: number } }[];
+  let records: { record: Record<string, string>; info: { lines: number }; raw: string }[];
   try {
-    records = parse(text, {
+    // One line ending for the parser: it counts a CRLF inside a quoted field as two lines,
+    // which shifted the line number of every later row (Excel writes CRLF).
+    records = parse(text.replace(/\r\n?/g, '\n'), {
       columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
       skip_empty_lines: true,
       relax_column_count: true,
       trim: true,
       bom: true,
       info: true,
-    }) as { record: Record<string, string>; info: { lines: number } }[];
+      raw: true,
+    }) as { record: Record<string, string>; info: { lines: number }; raw: string }[];
   } catch (err) {
     throw new CsvImportError(`cannot read the CSV: ${(err as Error).message}`);
   }
@@ -54,8 +69,10 @@ export async function importEndUsersCsv(ctx: Ctx, text: string, source: string):
   const created: string[] = [];
   const seen = new Set<string>();
   await ctx.db.transaction().execute(async (trx) => {
-    for (const { record, info } of records) {
-      const line = info.lines;
+    for (const { record, info, raw } of records) {
+      // info.lines is where the record ENDS; report where it starts (a quoted field may span lines).
+      const inner = raw.replace(/^\n+/, '').replace(/\n$/, '').split('\n').length - 1;
+      const line = info.lines - inner;
       const accountId = record.account_id ?? '';
       const email = record.email ?? '';
       const base = { line, email, accountId };
@@ -70,7 +87,8 @@ export async function importEndUsersCsv(ctx: Ctx, text: string, source: string):
         continue;
       }
       if (await findEndUser(trx, ctx.ws.id, accountId, email)) { rows.push({ ...base, outcome: 'unchanged' }); continue; }
-      await insertEndUser(trx, ctx.ws.id, { accountId, email, name: record.name || undefined, source, externalId: record.external_id || undefined }, ctx.now);
+      const otherFields = otherAddresses(record).filter((a) => normalizeAddress(a) !== normalizeAddress(email));
+      await insertEndUser(trx, ctx.ws.id, { accountId, email, name: record.name || undefined, source, externalId: record.external_id || undefined, otherFields }, ctx.now);
       created.push(email);
       rows.push({ ...base, outcome: 'created' });
     }

@@ -28,20 +28,28 @@ export async function openSqlite(path: string): Promise<Store> {
   } catch (err) {
     throw new StoreError(`cannot open database ${path}: ${(err as Error).message}`);
   }
+  // Wait for other processes' locks first: switching a new file to WAL takes one too.
+  sqlite.pragma('busy_timeout = 5000');
   // WAL: readers never block the sync writer; NORMAL is durable across process crashes.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
   await migrate(db);
   return db;
 }
 
 export async function migrate(db: Store): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) {
-    throw new StoreError(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? 'unknown error'}`);
+  // SQLite gives Kysely no migration lock across processes: when two processes open a new
+  // database at once, both migrate and the loser fails ("table … already exists"). Its
+  // retry finds the migration recorded and has nothing left to do.
+  for (let attempt = 1; ; attempt++) {
+    const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+    const { error, results } = await migrator.migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (!error && !failed) return;
+    if (attempt >= 5) {
+      throw new StoreError(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? 'unknown error'}`);
+    }
+    await new Promise((r) => setTimeout(r, 25 * attempt + Math.random() * 50));
   }
 }

@@ -66,6 +66,8 @@ export interface NewEndUser {
   name?: string | undefined;
   source: string;
   externalId?: string | undefined;
+  /** Other addresses on the record (e.g. a CRM's secondary email); never matched, only hinted. */
+  otherFields?: string[] | undefined;
 }
 
 export async function insertEndUser(db: Store, ws: string, u: NewEndUser, now: Date): Promise<EndUser> {
@@ -78,7 +80,7 @@ export async function insertEndUser(db: Store, ws: string, u: NewEndUser, now: D
     name: u.name ?? null,
     source: u.source,
     external_id: u.externalId ?? null,
-    other_fields: null,
+    other_fields: u.otherFields?.length ? JSON.stringify(u.otherFields) : null,
     created_at: now.toISOString(),
   };
   await db.insertInto('end_users').values(row).execute();

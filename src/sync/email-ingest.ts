@@ -6,7 +6,7 @@ import type { Address, EmailItem } from '../domain/items.js';
 import type { MailSighting } from '../connectors/types.js';
 import { normalizeAddress } from '../directory/address.js';
 import type { DirectoryIndex } from '../directory/index.js';
-import { decideEmail } from '../rules/decide-email.js';
+import { decideEmailForSync } from '../rules/decide-email.js';
 import { emailParticipants } from '../rules/participants.js';
 import type { ConnectionRecord } from '../store/connections.js';
 import {
@@ -30,6 +30,11 @@ export function mergeItem(stored: EmailRecord | undefined, item: EmailItem): Ema
   const p = stored?.participants;
   if (!p) return item;
   return { ...item, from: union(p.from, item.from), to: union(p.to, item.to), cc: union(p.cc, item.cc), bcc: union(p.bcc, item.bcc) };
+}
+
+/** Two copies of one message (e.g. the Sent copy with Bcc and a received copy without): the union. */
+export function mergeCopies(a: EmailItem, b: EmailItem): EmailItem {
+  return { ...a, from: union(a.from, b.from), to: union(a.to, b.to), cc: union(a.cc, b.cc), bcc: union(a.bcc, b.bcc) };
 }
 
 export function sightingViews(rows: EmailSightingRow[], conns: Map<string, ConnectionRecord>): Sighting[] {
@@ -76,7 +81,7 @@ function prepareEmail(
   const known = new Set(prior.map((s) => `${s.connectionId}|${s.ref}`));
   const fresh = newSightings.filter((s) => !known.has(`${s.connectionId}|${s.ref}`));
   const merged = mergeItem(existing, item);
-  const decision = decideEmail(
+  const decision = decideEmailForSync(
     { item: merged, sightings: sightingViews([...prior, ...fresh], conns) },
     dir,
     ctx.now,

@@ -10,7 +10,7 @@ import { emailSightings, getEmail, itemIdsByHashes, type EmailRecord } from '../
 import { getMeeting } from '../store/meetings.js';
 import { storeMeeting } from './calendar-ingest.js';
 import { hashAddress, type Ctx } from './context.js';
-import { storeEmail } from './email-ingest.js';
+import { mergeCopies, storeEmail } from './email-ingest.js';
 
 export interface LinkChange {
   kind: 'email' | 'meeting';
@@ -41,19 +41,21 @@ export async function reloadEmail(ctx: Ctx, rec: EmailRecord, conns: Map<string,
       ...(rec.bodyHtml ? { html: rec.bodyHtml } : {}),
     };
   }
-  // Not-linked mail kept no content: read it again where it was seen.
+  // Not-linked mail kept no content: read it again where it was seen — every copy, since
+  // only the sender's sent copy shows Bcc (the decision was made on the union of copies).
+  let merged: EmailItem | null = null;
   for (const s of await emailSightings(ctx.db, ctx.ws.id, rec.id)) {
     const conn = conns.get(s.connectionId);
     if (!conn) continue;
     try {
       const source = await mailSourceFor(conn);
       const item = source ? await source.fetch(s.ref) : null;
-      if (item) return item;
+      if (item) merged = merged ? mergeCopies(merged, item) : item;
     } catch {
       // Try the next sighting; if none works the item is reported as unavailable.
     }
   }
-  return null;
+  return merged;
 }
 
 function diff(report: RedecideReport, kind: LinkChange['kind'], id: string, ref: string, before: string[], after: string[]): void {

@@ -6,7 +6,9 @@ import { recreationWarning } from '../directory/changes.js';
 import { decideEmail } from '../rules/decide-email.js';
 import { decideMeeting } from '../rules/decide-meeting.js';
 import { remedy, uniqueRemedies } from '../rules/remedies.js';
+import type { Teammate } from '../domain/directory.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
+import { listTeammates } from '../store/directory.js';
 import { emailSightings, findEmailsByMessageId } from '../store/emails.js';
 import { meetingSightings, meetingsByUid, type MeetingRecord } from '../store/meetings.js';
 import { meetingSightingViews } from '../sync/calendar-ingest.js';
@@ -55,17 +57,21 @@ function searched(conns: ConnectionRecord[], want: 'mail' | 'calendar'): Searche
     }));
 }
 
-/** Never seen: say which connections were searched and when they last synced. */
-function unknown(kind: 'email' | 'meeting', ref: string, conns: ConnectionRecord[]): Explanation {
+/** Never seen: say which connections were searched and when they last synced, and whose
+ * inbox/calendar is not connected at all (the article's first check: it may be that one). */
+function unknown(kind: 'email' | 'meeting', ref: string, conns: ConnectionRecord[], teammates: Teammate[]): Explanation {
   const list = searched(conns, kind === 'email' ? 'mail' : 'calendar');
   const what = kind === 'email' ? 'inbox' : 'calendar';
   const rule = kind === 'email' ? 'E1' : 'M1';
   const broken = list.filter((c) => c.status !== 'active');
+  const covered = new Set(conns.filter((c) => (kind === 'email' ? c.hasMail : c.hasCalendar)).map((c) => c.teammateId));
+  const missing = teammates.filter((t) => !covered.has(t.id)).map((t) => t.email);
+  const notConnected = list.length && missing.length ? ` Not connected: ${missing.join(', ')}.` : '';
   const detail = list.length === 0
     ? `No ${what} is connected.`
-    : `Searched ${list.length} ${what}(es): ${list.map((c) => `${c.teammate} (${c.status}, last synced ${c.lastSyncAt ?? 'never'})`).join('; ')}. None has seen it.`;
+    : `Searched ${list.length} ${what}(es): ${list.map((c) => `${c.teammate} (${c.status}, last synced ${c.lastSyncAt ?? 'never'})`).join('; ')}. None has seen it.${notConnected}`;
   const remedies: Remedy[] = [];
-  if (list.length === 0) remedies.push(remedy.authorize(what));
+  if (list.length === 0 || missing.length) remedies.push(remedy.authorize(what));
   if (broken.some((c) => c.status === 'needs_reauth')) remedies.push(remedy.reauthorize(what));
   const next = list.map((c) => c.nextSyncAt).filter((x): x is string => !!x).sort()[0];
   remedies.push(remedy.waitForSync(next ? new Date(next) : null));
@@ -101,7 +107,7 @@ export async function explainEmail(ctx: Ctx, messageIdRaw: string): Promise<Expl
   const connList = await listConnections(ctx.db, ctx.ws.id);
   const conns = new Map(connList.map((c) => [c.id, c]));
   const [rec] = await findEmailsByMessageId(ctx.db, ctx.ws.id, messageId);
-  if (!rec) return unknown('email', messageId, connList);
+  if (!rec) return unknown('email', messageId, connList, await listTeammates(ctx.db, ctx.ws.id));
   const item = await reloadEmail(ctx, rec, conns);
   if (!item) {
     // The source is gone and not-linked mail keeps codes only: explain with the stored codes.
@@ -129,7 +135,7 @@ export async function explainMeeting(ctx: Ctx, uid: string, occurrence?: Date): 
   const m = pickOccurrence(all, ctx.now, occurrence);
   const occurrences = all.map((o) => ({ start: o.start.toISOString(), outcome: o.outcome }));
   if (!m) {
-    const u = unknown('meeting', uid, connList);
+    const u = unknown('meeting', uid, connList, await listTeammates(ctx.db, ctx.ws.id));
     if (occurrence && all.length) {
       u.checks.push({ rule: 'M2', status: 'n/a', code: 'NO_SUCH_OCCURRENCE', detail: `The series has no occurrence starting ${occurrence.toISOString()}; see "occurrences" for the ones it has.` });
     }

@@ -1,6 +1,5 @@
 // The PostgreSQL store: the same Kysely<DB>, migrations and queries as the embedded SQLite
 // file, over a `pg` pool. Chosen by a postgres:// URL wherever a database is named (--db).
-import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { DB } from '../schema.js';
 import { migrate, StoreError, type Store } from '../db.js';
@@ -28,6 +27,8 @@ export interface PostgresOptions {
 }
 
 export async function openPostgres(url: string, opts: PostgresOptions = {}): Promise<Store> {
+  // Loaded on use: pg takes ~0.2 s to load, which every SQLite CLI call would pay.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: opts.poolMax ?? 10, application_name: 'touchpoint' });
   // An idle client that loses its server (restart, failover) emits 'error' on the pool; without a
   // listener that would crash the process. The next query gets a fresh client.
