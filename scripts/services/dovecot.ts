@@ -56,24 +56,45 @@ export interface Dovecot {
   log(): string;
 }
 
-/** Install dovecot-imapd if it is missing (CI machines start without it; we run as root there). */
+/**
+ * Install dovecot-imapd if it is missing (CI machines start without it; we run as root
+ * there). Test files run in parallel and other suites install their own servers, so the
+ * install is serialised by a lock directory of ours and waits for apt's own locks.
+ */
 export function ensureDovecotInstalled(): void {
   if (existsSync(DOVECOT)) return;
   if (process.getuid?.() !== 0) {
     throw new Error('Dovecot is not installed and we are not root: run "apt-get install -y --no-install-recommends dovecot-imapd"');
   }
-  const install = () =>
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'dovecot-imapd'], {
+  const lock = join(tmpdir(), 'touchpoint-dovecot-install.lock');
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock); // atomic: whoever creates it installs
+      break;
+    } catch {
+      if (existsSync(DOVECOT)) return;
+      if (Date.now() > deadline) throw new Error(`waited 10 minutes for ${lock}; remove it if no install is running`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    if (existsSync(DOVECOT)) return;
+    const apt = (args: string[]) => execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...args], {
       stdio: 'pipe', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
-  try {
-    install();
-  } catch {
-    // A fresh machine may have no package lists yet.
-    execFileSync('apt-get', ['update'], { stdio: 'pipe' });
-    install();
+    const install = () => apt(['install', '-y', '--no-install-recommends', 'dovecot-imapd']);
+    try {
+      install();
+    } catch {
+      // A fresh machine may have no package lists yet.
+      apt(['update']);
+      install();
+    }
+    if (!existsSync(DOVECOT)) throw new Error('apt-get finished but /usr/sbin/dovecot is still missing');
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
-  if (!existsSync(DOVECOT)) throw new Error('apt-get finished but /usr/sbin/dovecot is still missing');
 }
 
 export async function freePort(): Promise<number> {

@@ -24,13 +24,15 @@ export interface SyncReport {
 
 export interface SyncOptions {
   onProgress?: (p: { connectionId: string; stream: 'mail' | 'calendar'; done: number; total?: number }) => void;
+  /** The directory snapshot to decide with, when the caller keeps one (watch); else loaded now. */
+  directory?: (ctx: Ctx) => Promise<DirectoryIndex>;
 }
 
 /** Sync every connection of the workspace (or one), one after the other. */
 export async function syncAll(ctx: Ctx, only?: string, opts: SyncOptions = {}): Promise<SyncReport[]> {
   const conns = await listConnections(ctx.db, ctx.ws.id);
   const byId = new Map(conns.map((c) => [c.id, c]));
-  const dir = await loadDirectoryIndex(ctx);
+  const dir = opts.directory ? await opts.directory(ctx) : await loadDirectoryIndex(ctx);
   const targets = only ? conns.filter((c) => c.id === only) : conns;
   const reports: SyncReport[] = [];
   for (const c of targets) reports.push(await syncConnection(ctx, dir, c, byId, opts));

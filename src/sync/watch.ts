@@ -8,7 +8,9 @@ import { sleep } from '../connectors/imap/backoff.js';
 import { mailSourceFor } from '../connectors/registry.js';
 import { SourceError } from '../connectors/types.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
-import type { Ctx } from './context.js';
+import { sql } from 'kysely';
+import type { DirectoryIndex } from '../directory/index.js';
+import { loadDirectoryIndex, type Ctx } from './context.js';
 import { syncAll, type SyncReport } from './run-sync.js';
 
 export type WatchEvent =
@@ -31,7 +33,34 @@ export interface WatchDeps {
 const ALL = '*';
 type Trigger = 'start' | 'push' | 'poll';
 
+/**
+ * The directory snapshot, kept between syncs: loading 100k end users for every pushed
+ * message would be most of the push latency. Our own syncs never change the directory, so
+ * it is reloaded only when another connection (a CLI command, the API) committed to the
+ * database since — SQLite's data_version changes exactly then.
+ */
+function cachedDirectory(): (ctx: Ctx) => Promise<DirectoryIndex> {
+  let cached: { version: number; wsId: string; dir: DirectoryIndex } | null = null;
+  return async (ctx) => {
+    const version = await dataVersion(ctx);
+    if (cached && version !== null && cached.version === version && cached.wsId === ctx.ws.id) return cached.dir;
+    const dir = await loadDirectoryIndex(ctx);
+    cached = version === null ? null : { version, wsId: ctx.ws.id, dir };
+    return dir;
+  };
+}
+
+async function dataVersion(ctx: Ctx): Promise<number | null> {
+  try {
+    const r = await sql<{ data_version: number }>`PRAGMA data_version`.execute(ctx.db);
+    return r.rows[0]?.data_version ?? null;
+  } catch {
+    return null; // not SQLite: load every time
+  }
+}
+
 export async function runWatch(d: WatchDeps): Promise<void> {
+  const directory = cachedDirectory();
   const pending = new Map<string, Trigger>();
   let draining: Promise<void> | null = null;
 
@@ -44,7 +73,7 @@ export async function runWatch(d: WatchDeps): Promise<void> {
       const t0 = Date.now();
       try {
         const ctx = await d.ctx();
-        const reports = await syncAll(ctx, id === ALL ? d.connectionId : id);
+        const reports = await syncAll(ctx, id === ALL ? d.connectionId : id, { directory });
         d.log({ event: 'synced', trigger, reports, ms: Date.now() - t0 });
       } catch (err) {
         d.log({ event: 'error', message: (err as Error).message });

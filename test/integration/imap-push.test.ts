@@ -51,7 +51,8 @@ beforeAll(async () => {
   // Let the start-up syncs finish, so the next sync is one that push asked for.
   await eventually(async () => events.some((e) => e.event === 'synced' && e.trigger === 'start'), 30_000);
   await new Promise((r) => setTimeout(r, 1_000));
-});
+  // A fresh machine installs Dovecot first (apt-get), which can take a while.
+}, 300_000);
 
 type Synced = { event: 'synced'; trigger: string; reports: { mail: { linked: number } }[] };
 const linkingSync = () => events.find((e) => e.event === 'synced' && (e as Synced).reports.some((r) => r.mail.linked > 0)) as Synced | undefined;
@@ -72,6 +73,12 @@ describe('touchpoint watch (IMAP IDLE)', () => {
     expect(events.some((e) => e.event === 'synced' && e.trigger === 'poll')).toBe(false);
   });
 
+  it('sees a directory change made by another process (its cached directory is reloaded)', async () => {
+    await w.ok(['user', 'add', '--account', 'acme', '--email', 'newbie@acme.com'], { now: new Date().toISOString() });
+    await deliver(d, 'alice', 'pw-alice', [{ ...customerMail('from-newbie@acme.com'), raw: eml({ from: 'newbie@acme.com', to: 'alice@ourco.com', date: new Date().toISOString(), messageId: 'from-newbie@acme.com' }) }]);
+    await eventually(async () => linkedAt('from-newbie@acme.com'), 10_000);
+  });
+
   it('reconnects after the server restarts and keeps pushing', async () => {
     const before = idleCount();
     await d.restart();
@@ -88,6 +95,7 @@ describe('touchpoint watch (IMAP IDLE)', () => {
     expect(code).toBe(0);
     expect(events[events.length - 1]).toMatchObject({ event: 'stopped' });
     expect(events.filter((e) => e.event === 'stderr')).toEqual([]);
+    expect(JSON.stringify(events)).not.toContain('pw-alice'); // the password never shows
   });
 });
 

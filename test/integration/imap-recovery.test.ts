@@ -67,7 +67,8 @@ function spawnSync(w: Workspace) {
 beforeAll(async () => {
   d = await startMailServer({ users: { kill: 'pw-kill', restart: 'pw-restart', reauth: 'pw-reauth' } });
   process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
-});
+  // A fresh machine installs Dovecot first (apt-get), which can take a while.
+}, 300_000);
 
 afterAll(async () => {
   await d?.stop();

@@ -64,7 +64,8 @@ beforeAll(async () => {
   first = await w.sync();
   second = await w.sync();
   status = await w.status();
-});
+  // A fresh machine installs Dovecot first (apt-get), which can take a while.
+}, 300_000);
 
 afterAll(async () => {
   await d?.stop();

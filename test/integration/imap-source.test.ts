@@ -45,7 +45,8 @@ beforeAll(async () => {
     startMailServer({ users }),
     startMailServer({ users, capabilities: 'IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS SPECIAL-USE LIST-EXTENDED ESEARCH' }),
   ]);
-});
+  // A fresh machine installs Dovecot first (apt-get), which can take a while.
+}, 300_000);
 
 afterAll(async () => {
   await Promise.all([d?.stop(), plain?.stop()]);
