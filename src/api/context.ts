@@ -7,6 +7,7 @@ import type { SecretKey } from '../store/secrets.js';
 import type { Ctx } from '../sync/context.js';
 import type { Clock } from '../service/clock.js';
 import type { ServiceMetrics } from '../service/metrics.js';
+import type { Timing } from '../service/scheduler.js';
 import { auth } from './auth.js';
 import { ErrorBody } from './schemas.js';
 
@@ -19,6 +20,8 @@ export interface ApiDeps {
   secretKey: SecretKey | null;
   /** Requests per token (or per client address without one) per window. */
   rateLimit?: { max: number; timeWindowMs: number };
+  /** The scheduler's timing (a lowered sync interval reschedules pending syncs with it). */
+  timing?: Timing;
   /** Whether the database answers (healthz). */
   ping?: () => Promise<void>;
 }

@@ -64,7 +64,7 @@ export async function startService(cfg: ServiceConfig, o: ServiceOverrides = {})
   let url: string | undefined;
   if (cfg.role === 'serve' || cfg.port > 0) {
     app = await buildApp({
-      db, queue, clock, metrics, secretKey, logger: log, systemOnly: cfg.role === 'worker',
+      db, queue, clock, metrics, secretKey, logger: log, systemOnly: cfg.role === 'worker', timing: cfg.timing,
       rateLimit: { max: cfg.rateLimitPerMinute, timeWindowMs: 60_000 },
     });
     url = await app.listen({ port: cfg.port, host: cfg.host });

@@ -6,7 +6,7 @@
 // It takes the clock and the random source as parameters: a test drives hours of ticks in
 // milliseconds and checks that no connection waited longer than its interval.
 import type { Store } from '../store/db.js';
-import { dueConnections, setNextSyncAt } from '../store/schedule.js';
+import { dueConnections, scheduledConnections, setNextSyncAt } from '../store/schedule.js';
 import { workspacesWithDueEvents } from '../store/webhooks.js';
 import type { JobQueue } from '../queue/types.js';
 import type { Clock } from './clock.js';
@@ -105,6 +105,24 @@ export class Scheduler {
     this.timer = undefined;
     await this.running;
   }
+}
+
+/**
+ * The workspace's interval changed: a connection due later than its last sync's start plus
+ * the new interval is due sooner (a lowered interval takes effect at once, not after the
+ * syncs already scheduled with the old one).
+ */
+export async function rescheduleWorkspace(db: Store, workspaceId: string, intervalMinutes: number, timing: Timing, now: Date): Promise<number> {
+  let moved = 0;
+  for (const c of await scheduledConnections(db, workspaceId)) {
+    const from = c.lastSyncAt ? new Date(c.lastSyncAt) : now;
+    const latest = nextDue(from, intervalMinutes, timing, () => 0);
+    if (!c.nextSyncAt || new Date(c.nextSyncAt) > latest) {
+      await setNextSyncAt(db, workspaceId, c.id, latest < now ? now : latest);
+      moved++;
+    }
+  }
+  return moved;
 }
 
 /** "Sync now": start a sync at once, unless one is already waiting (then that one is it). */

@@ -21,6 +21,13 @@ export async function dueConnections(db: Store, now: Date, limit = 1000): Promis
   return rows.map((r) => ({ id: r.id, workspaceId: r.workspace_id, intervalMinutes: r.sync_interval_minutes, nextSyncAt: r.next_sync_at }));
 }
 
+/** A workspace's scheduled connections with the start of their last sync (last_sync_at is set to the sync's start). */
+export async function scheduledConnections(db: Store, ws: string): Promise<{ id: string; lastSyncAt: string | null; nextSyncAt: string | null }[]> {
+  const rows = await db.selectFrom('connections').select(['id', 'last_sync_at', 'next_sync_at'])
+    .where('workspace_id', '=', ws).where('status', 'in', [...SCHEDULED_STATUSES]).execute();
+  return rows.map((r) => ({ id: r.id, lastSyncAt: r.last_sync_at, nextSyncAt: r.next_sync_at }));
+}
+
 export async function setNextSyncAt(db: Store, ws: string, id: string, at: Date): Promise<void> {
   await db.updateTable('connections').set({ next_sync_at: at.toISOString() }).where('workspace_id', '=', ws).where('id', '=', id).execute();
 }

@@ -51,6 +51,15 @@ for (const dialect of DIALECTS) {
       const next = Date.parse(health.body.nextSyncAt) - Date.parse('2026-03-20T12:00:00Z');
       expect(next).toBeGreaterThan(0);
       expect(next).toBeLessThanOrEqual(10 * 60_000);
+      const metrics = (await api.call(null, 'GET', '/metrics')).body as string;
+      expect(metrics).toContain('touchpoint_syncs_total{result="success"} 1');
+      expect(metrics).toContain('touchpoint_items_seen_total{kind="email"} 5');
+      expect(metrics).toContain('touchpoint_items_linked_total{kind="email"} 2');
+      expect(metrics).toContain('touchpoint_items_skipped_total{kind="email",reason="E2_HISTORIC"} 1');
+      expect(metrics).toContain('touchpoint_items_skipped_total{kind="email",reason="E3_NO_END_USER"} 2');
+      expect(metrics).toContain('touchpoint_items_linked_total{kind="meeting"} 1');
+      expect(metrics).toMatch(/touchpoint_queue_depth\{queue="sync",state="queued"\} 0/);
+      expect(metrics).toMatch(/touchpoint_sync_lag_seconds 0/);
       const status = await api.call(csm, 'GET', '/v1/connections');
       expect(status.body).toMatchObject({ workspace: 'acme-cs', syncIntervalMinutes: 10, connections: [expect.objectContaining({ id: connectionId })] });
     });

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createToken, listTokens, revokeToken } from '../../store/tokens.js';
 import { getWorkspace, updateWorkspaceSettings, type WorkspaceRecord } from '../../store/workspaces.js';
+import { DEFAULT_TIMING, rescheduleWorkspace } from '../../service/scheduler.js';
 import { auth } from '../auth.js';
 import { errors, type ApiDeps } from '../context.js';
 import { notFound } from '../errors.js';
@@ -21,6 +22,8 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
   }, async (req) => {
     const ws = auth(req).workspace;
     await updateWorkspaceSettings(deps.db, ws.id, { syncIntervalMinutes: req.body.syncIntervalMinutes });
+    // A lowered interval applies to syncs already scheduled, not only after them.
+    await rescheduleWorkspace(deps.db, ws.id, req.body.syncIntervalMinutes, deps.timing ?? DEFAULT_TIMING, deps.clock.now());
     return shape((await getWorkspace(deps.db, ws.id))!);
   });
 

@@ -1,0 +1,125 @@
+// Outbound webhooks: link changes from syncs and directory changes, and a connection that
+// needs re-authorization, reach the workspace's URL signed with HMAC-SHA256; a failing
+// receiver is retried with backoff and finally given up on.
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Scheduler } from '../../src/service/scheduler.js';
+import { makeSyncJob } from '../../src/service/sync-job.js';
+import { backoffMs, MAX_ATTEMPTS } from '../../src/service/webhook-job.js';
+import { enqueueWebhookEvents, outboxCounts } from '../../src/store/webhooks.js';
+import { makeTestApi, type TestApi } from '../support/service.js';
+import { aliceFolders, AUTHORIZED_AT } from '../api/fixtures.js';
+
+const SECRET = 'whsec-test-0123456789abcdef';
+
+interface Received { headers: Record<string, string>; body: string }
+
+describe('outbound webhooks', () => {
+  let api: TestApi;
+  let admin: string;
+  let server: Server;
+  let url: string;
+  const received: Received[] = [];
+  let failNext = 0;
+  let scheduler: Scheduler;
+
+  const deliver = async () => {
+    await scheduler.tick();
+    await api.queue.idle();
+  };
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c)).on('end', () => {
+        received.push({ headers: req.headers as Record<string, string>, body });
+        if (failNext > 0) {
+          failNext--;
+          res.writeHead(500).end('down');
+        } else res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    api = await makeTestApi('sqlite');
+    ({ admin } = await api.workspace('acme-cs'));
+    scheduler = new Scheduler({ db: api.db, queue: api.queue, clock: api.clock });
+  });
+  afterAll(async () => {
+    await api.close();
+    server.close();
+  });
+
+  it('signs and delivers activity.linked / activity.unlinked, retrying a failed attempt with backoff', async () => {
+    const put = await api.call(admin, 'PUT', '/v1/webhook', { url, secret: SECRET });
+    expect(put.body).toEqual({ url, events: ['activity.linked', 'activity.unlinked', 'connection.needs_reauth'], enabled: true });
+    expect((await api.call(admin, 'GET', '/v1/webhook')).body).not.toHaveProperty('secret');
+    await api.call(admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' });
+    await api.call(admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' });
+    await api.call(admin, 'POST', '/v1/accounts/acme/end-users', { email: 'bob@acme.com', source: 'crm:sf' });
+    const { mail } = aliceFolders();
+    await api.call(admin, 'POST', '/v1/connections/folder', { teammate: 'alice@ourco.com', mail, authorizedAt: AUTHORIZED_AT });
+    await api.queue.idle(); // the sync linked m1 → one activity.linked in the outbox
+
+    failNext = 1;
+    await deliver();
+    expect(received).toHaveLength(1);
+    let deliveries = (await api.call(admin, 'GET', '/v1/webhook/deliveries')).body;
+    expect(deliveries[0]).toMatchObject({ event: 'activity.linked', state: 'pending', attempts: 1, lastError: 'HTTP 500' });
+    await deliver(); // not due yet: the retry waits its backoff
+    expect(received).toHaveLength(1);
+    api.clock.advance(backoffMs(1));
+    await deliver();
+    expect(received).toHaveLength(2);
+    deliveries = (await api.call(admin, 'GET', '/v1/webhook/deliveries')).body;
+    expect(deliveries[0]).toMatchObject({ state: 'delivered', attempts: 1 });
+
+    // A directory change unlinks it: activity.unlinked.
+    await api.call(admin, 'DELETE', '/v1/accounts/acme/end-users/bob@acme.com');
+    await deliver();
+    expect(received).toHaveLength(3);
+
+    for (const r of received) {
+      const ts = r.headers['x-touchpoint-timestamp']!;
+      const expected = `sha256=${createHmac('sha256', SECRET).update(`${ts}.${r.body}`).digest('hex')}`;
+      expect(r.headers['x-touchpoint-signature']).toBe(expected);
+      expect(JSON.parse(r.body).id).toBe(r.headers['x-touchpoint-delivery']);
+    }
+    const [linked, retried, unlinked] = received.map((r) => JSON.parse(r.body));
+    expect(linked).toEqual(retried); // the same event, redelivered
+    expect(linked).toMatchObject({ type: 'activity.linked', data: { kind: 'email', ref: 'm1@acme.com', accountId: 'acme', occurredAt: '2026-03-03T09:15:00.000Z' } });
+    expect(unlinked).toMatchObject({ type: 'activity.unlinked', data: { kind: 'email', ref: 'm1@acme.com', accountId: 'acme' } });
+    expect(received.every((r) => !r.body.includes(SECRET))).toBe(true);
+  });
+
+  it('sends connection.needs_reauth when a sync finds the grant revoked', async () => {
+    const [conn] = (await api.call(admin, 'GET', '/v1/connections')).body.connections;
+    const ws = (await api.call(admin, 'GET', '/v1/workspace')).body;
+    const job = makeSyncJob({
+      db: api.db, clock: api.clock,
+      sync: async () => [{ connectionId: conn.id, teammate: 'alice@ourco.com', status: 'needs_reauth', failure: 'needs re-authorization: token revoked', mail: { seen: 0, linked: 0, notLinked: 0 }, calendar: { linked: 0, notLinked: 0, upcoming: 0 }, errors: [] }],
+    });
+    await job({ id: 'j', name: 'sync', key: conn.id, data: { workspaceId: ws.id, connectionId: conn.id, reason: 'schedule' }, retryCount: 0 });
+    const before = received.length;
+    await deliver();
+    expect(received.length).toBe(before + 1);
+    expect(JSON.parse(received.at(-1)!.body)).toMatchObject({ type: 'connection.needs_reauth', data: { connectionId: conn.id, reason: 'needs re-authorization: token revoked' } });
+  });
+
+  it(`gives up after ${MAX_ATTEMPTS} failed attempts, backing off up to hours apart`, async () => {
+    const ws = (await api.call(admin, 'GET', '/v1/workspace')).body;
+    await enqueueWebhookEvents(api.db, ws.id, [{ event: 'activity.linked', data: { probe: true } }], api.clock.now());
+    failNext = 1_000;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      await deliver();
+      api.clock.advance(backoffMs(attempt));
+    }
+    await deliver();
+    failNext = 0;
+    expect(await outboxCounts(api.db, ws.id)).toMatchObject({ failed: 1, pending: 0 });
+    expect(backoffMs(1)).toBe(30_000);
+    expect(backoffMs(MAX_ATTEMPTS)).toBeLessThanOrEqual(6 * 3600_000);
+  });
+});
