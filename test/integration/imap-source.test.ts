@@ -127,6 +127,12 @@ describe('ImapMailSource', () => {
     expect((await collect(source(plain, 'u4'), cur)).flatMap(uidsOf)).toEqual([4]);
   });
 
+  it('a configured folder that does not exist is a per-item error; the others still sync', async () => {
+    const pages = await collect(source(d, 'u1', 10, ['INBOX', 'Clients/Gone']), null);
+    expect(pages[0]!.errors).toEqual([{ where: 'Clients/Gone', reason: 'the folder "Clients/Gone" does not exist in this mailbox; it is not synced' }]);
+    expect(pages.flatMap((p) => p.sightings).length).toBe(5);
+  });
+
   it('a wrong password is AUTH_FAILED in plain words, with no retry', async () => {
     const bad = new ImapMailSource({
       config: readImapConfig({ host: d.host, port: d.port, security: 'plain', user: 'u1', auth: 'password' }),

@@ -71,6 +71,11 @@ export class ImapMailSource implements MailSource {
       if (plan.paths.length === 0) {
         throw new SourceError('NOT_FOUND', `none of the folders ${this.o.config.folders.join(', ')} exist in this mailbox`);
       }
+      if (plan.missing.length) {
+        // Reported on every sync (status shows it) until the folder exists or the list changes.
+        const errors = plan.missing.map((f) => ({ where: f, reason: `the folder "${f}" does not exist in this mailbox; it is not synced` }));
+        yield { sightings: [], errors, cursor: cur };
+      }
       const work: FolderWork[] = [];
       for (const path of plan.paths) {
         const w = await this.retrying((s) => this.survey(s, path, cur.folders[path]));
