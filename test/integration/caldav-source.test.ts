@@ -154,6 +154,17 @@ describe('calendars appearing and disappearing', () => {
     expect(Object.keys((removed.cursor as { calendars: object }).calendars)).not.toContain('/alice/projects/');
   });
 
+  it('the calendar home is kept in the cursor; one that moved away is found again by discovery', async () => {
+    const s = source();
+    const first = await drain(s, null);
+    expect((first.cursor as { home?: string }).home).toBe(`${server.url}alice/`);
+    const moved = { ...(first.cursor as object), home: `${server.url}alice/old-home-gone/` };
+    const r = await drain(s, moved);
+    expect(r.upserts).toEqual([]);
+    expect(r.deletes).toEqual([]);
+    expect((r.cursor as { home?: string }).home).toBe(`${server.url}alice/`);
+  });
+
   it('another user\'s calendars are not discovered', async () => {
     const bob = new CalDavAccount(server, 'bob', 'bob-password');
     await bob.makeCalendar('bobcal');

@@ -47,16 +47,19 @@ export class CalDavCalendarSource implements CalendarSource {
   }
 
   /** The calendars the server shows this user (also used by `connect caldav` to check the credentials). */
-  calendars(): Promise<DiscoveredCalendar[]> {
-    return discoverCalendars(this.creds, this.ctx.fetch);
+  async calendars(): Promise<DiscoveredCalendar[]> {
+    return (await discoverCalendars(this.creds, this.ctx.fetch)).calendars;
   }
 
   async *changes(cursor: Cursor | null): AsyncIterable<CalendarPage> {
     const state = readCursor(cursor);
     this.lastRun = [];
-    const calendars = await this.calendars();
+    const { home, calendars } = await discoverCalendars(this.creds, this.ctx.fetch, state.home);
+    // A newly found calendar home must reach the stored cursor even if nothing else changed.
+    let unsaved = state.home !== home;
+    state.home = home;
 
-    // List every calendar first (etags only, cheap) so progress has a total.
+    // List every calendar first, so progress has a total.
     const work: { cal: DiscoveredCalendar; listing: Listing }[] = [];
     for (const cal of calendars) {
       const known = state.calendars[cal.path] ?? { etags: {} };
@@ -72,6 +75,7 @@ export class CalDavCalendarSource implements CalendarSource {
     if (vanished.length) {
       const deletes = vanished.flatMap((p) => Object.keys(state.calendars[p]!.etags));
       for (const p of vanished) delete state.calendars[p];
+      unsaved = false;
       yield { upserts: [], deletes, errors: [], cursor: snapshot(state), progress: { done, total } };
     }
 
@@ -89,13 +93,14 @@ export class CalDavCalendarSource implements CalendarSource {
         if (failed) return;
         if (listing.syncToken) st.syncToken = listing.syncToken;
         else delete st.syncToken;
-        if (cal.ctag) st.ctag = cal.ctag;
+        if (listing.ctag) st.ctag = listing.ctag;
       };
 
       if (hrefs.length === 0) {
         const before = JSON.stringify([st.syncToken, st.ctag]);
         finish();
-        if (listing.deleted.length || before !== JSON.stringify([st.syncToken, st.ctag])) {
+        if (unsaved || listing.deleted.length || before !== JSON.stringify([st.syncToken, st.ctag])) {
+          unsaved = false;
           yield { upserts: [], deletes: listing.deleted, errors: [], cursor: snapshot(state), progress: { done, total } };
         }
         continue;
@@ -115,6 +120,7 @@ export class CalDavCalendarSource implements CalendarSource {
         info.fetched += page.objects.length;
         info.deleted += page.gone.length;
         if (i + this.pageSize >= hrefs.length) finish();
+        unsaved = false;
         yield {
           upserts: page.objects,
           deletes: [...(i === 0 ? listing.deleted : []), ...page.gone],

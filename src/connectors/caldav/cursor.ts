@@ -1,7 +1,8 @@
 // The CalDAV cursor: one value per connection, keyed by calendar path.
 //
-//   { v: 1, calendars: { "/alice/work/": { syncToken?, ctag?, etags: { href: etag } } } }
+//   { v: 1, home?: "https://…/alice/", calendars: { "/alice/work/": { syncToken?, ctag?, etags: { href: etag } } } }
 //
+// `home` is the calendar home found by discovery, so later syncs skip the discovery requests.
 // `etags` lists every object we have stored, so that a full listing (expired sync token,
 // server without sync-collection) can be diffed: unchanged objects are not fetched again and
 // known hrefs missing from the listing are reported as deleted. The token and ctag are only
@@ -15,6 +16,7 @@ export interface CalendarState {
 
 export interface CalDavCursor {
   v: 1;
+  home?: string;
   calendars: Record<string, CalendarState>;
 }
 
@@ -30,6 +32,8 @@ export function readCursor(raw: unknown): CalDavCursor {
   const out: CalDavCursor = { v: 1, calendars: {} };
   const cals = (raw as { v?: unknown; calendars?: unknown } | null)?.calendars;
   if ((raw as { v?: unknown } | null)?.v !== 1 || !cals || typeof cals !== 'object') return out;
+  const home = (raw as { home?: unknown }).home;
+  if (typeof home === 'string' && home) out.home = home;
   for (const [path, s] of Object.entries(cals as Record<string, unknown>)) {
     const st = s as Partial<CalendarState> | null;
     if (!st || !isStringMap(st.etags)) continue;
@@ -46,5 +50,5 @@ export function readCursor(raw: unknown): CalDavCursor {
 export function snapshot(c: CalDavCursor): CalDavCursor {
   const calendars: Record<string, CalendarState> = {};
   for (const [k, s] of Object.entries(c.calendars)) calendars[k] = { ...s, etags: { ...s.etags } };
-  return { v: 1, calendars };
+  return { v: 1, ...(c.home ? { home: c.home } : {}), calendars };
 }

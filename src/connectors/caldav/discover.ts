@@ -1,8 +1,17 @@
-// Finding the teammate's calendars: RFC 6764 service discovery (/.well-known/caldav), the
-// principal's calendar-home-set (RFC 4791 §6.2.1), then the calendars under it — all done by
-// tsdav. We keep the ones that can hold events (RFC 4791 §5.2.3
+// Finding the teammate's calendars.
+//
+// The first time: RFC 6764 service discovery (/.well-known/caldav), the principal's
+// calendar-home-set (RFC 4791 §6.2.1) — done by tsdav. The home URL is then kept in the
+// cursor, and later syncs list the calendars with one Depth: 1 PROPFIND on it (falling back
+// to full discovery if the home has moved).
+//
+// That PROPFIND asks only for cheap, static properties. Not for getctag or DAV:sync-token:
+// servers compute those from every object of the collection (Radicale hashes each item's
+// history), so asking for them costs as much as the sync-collection REPORT that follows.
+// We keep the calendars that can hold events (RFC 4791 §5.2.3
 // supported-calendar-component-set includes VEVENT, or is absent: "any component").
-import { createAccount, fetchCalendars, type DAVAccount } from 'tsdav';
+import { createAccount, propfind, type DAVResponse } from 'tsdav';
+import { SourceError } from '../types.js';
 import { translateError } from './http.js';
 
 export interface CalDavCredentials {
@@ -19,10 +28,6 @@ export interface DiscoveredCalendar {
   displayName: string;
   /** RFC 6578 sync-collection REPORT offered (DAV:supported-report-set). */
   syncCollection: boolean;
-  /** DAV:sync-token property (RFC 6578 §4), when the server shows it. */
-  syncToken?: string;
-  /** CalendarServer getctag: changes whenever anything in the calendar changes. */
-  ctag?: string;
 }
 
 export function basicAuth(c: Pick<CalDavCredentials, 'user' | 'password'>): Record<string, string> {
@@ -34,40 +39,74 @@ export function pathOf(href: string, base: string): string {
   return new URL(href, base).pathname;
 }
 
-const text = (v: unknown): string | undefined => {
+export const text = (v: unknown): string | undefined => {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'object' && '_cdata' in (v as object)) return String((v as { _cdata: unknown })._cdata);
   if (typeof v === 'object' && '_text' in (v as object)) return String((v as { _text: unknown })._text);
   return typeof v === 'object' ? undefined : String(v);
 };
 
-export async function discoverCalendars(c: CalDavCredentials, fetch: typeof globalThis.fetch): Promise<DiscoveredCalendar[]> {
-  const headers = basicAuth(c);
-  let account: DAVAccount;
+const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** The calendar home URL, by service discovery. */
+async function findHome(c: CalDavCredentials, fetch: typeof globalThis.fetch): Promise<string> {
   try {
-    account = await createAccount({ account: { serverUrl: c.url, accountType: 'caldav' }, headers, fetch });
+    const account = await createAccount({ account: { serverUrl: c.url, accountType: 'caldav' }, headers: basicAuth(c), fetch });
+    if (!account.homeUrl) throw new Error('cannot find homeUrl');
+    return account.homeUrl;
   } catch (err) {
     throw translateError(err, 'looking for the calendar home');
   }
-  let calendars: Awaited<ReturnType<typeof fetchCalendars>>;
+}
+
+class HomeGone extends Error {}
+
+async function listCalendars(home: string, c: CalDavCredentials, fetch: typeof globalThis.fetch): Promise<DiscoveredCalendar[]> {
+  let res: DAVResponse[];
   try {
-    calendars = await fetchCalendars({ account, headers, fetch });
+    res = await propfind({
+      url: home,
+      props: { 'd:resourcetype': {}, 'd:displayname': {}, 'c:supported-calendar-component-set': {}, 'd:supported-report-set': {} },
+      depth: '1',
+      headers: basicAuth(c),
+      fetch,
+    });
   } catch (err) {
     throw translateError(err, 'listing the calendars');
   }
-  return calendars
-    .filter((cal) => !cal.components?.length || cal.components.includes('VEVENT'))
-    .map((cal) => {
-      const syncToken = text(cal.syncToken);
-      const ctag = text(cal.ctag);
-      return {
-        url: cal.url,
-        path: pathOf(cal.url, c.url),
-        displayName: text(cal.displayName) ?? pathOf(cal.url, c.url),
-        syncCollection: Array.isArray(cal.reports) && cal.reports.includes('syncCollection'),
-        ...(syncToken ? { syncToken } : {}),
-        ...(ctag ? { ctag } : {}),
-      };
-    })
-    .sort((a, b) => a.path.localeCompare(b.path));
+  const failed = res.find((r) => !r.ok && (!r.href || pathOf(r.href, home) === pathOf(home, home)));
+  if (failed) {
+    if (failed.status === 404 || failed.status === 403 || failed.status === 301 || failed.status === 302) throw new HomeGone();
+    throw new SourceError('INTERNAL', `the CalDAV server refused to list the calendars (HTTP ${failed.status})`);
+  }
+  const out: DiscoveredCalendar[] = [];
+  for (const r of res) {
+    if (!r.href || !r.ok) continue;
+    const props = r.props ?? {};
+    if (!props.resourcetype || typeof props.resourcetype !== 'object' || !('calendar' in props.resourcetype)) continue;
+    const comps = list(props.supportedCalendarComponentSet?.comp as { _attributes?: { name?: string } } | undefined).map((x) => x?._attributes?.name).filter(Boolean);
+    if (comps.length && !comps.includes('VEVENT')) continue;
+    const reports = list(props.supportedReportSet?.supportedReport as { report?: object } | undefined).flatMap((x) => Object.keys(x?.report ?? {}));
+    const url = new URL(r.href, home).href;
+    out.push({ url, path: pathOf(url, home), displayName: text(props.displayname) || pathOf(url, home), syncCollection: reports.includes('syncCollection') });
+  }
+  return out.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** The event calendars under the (cached, else discovered) calendar home. */
+export async function discoverCalendars(c: CalDavCredentials, fetch: typeof globalThis.fetch, knownHome?: string): Promise<{ home: string; calendars: DiscoveredCalendar[] }> {
+  if (knownHome) {
+    try {
+      return { home: knownHome, calendars: await listCalendars(knownHome, c, fetch) };
+    } catch (err) {
+      if (!(err instanceof HomeGone)) throw err;
+    }
+  }
+  const home = await findHome(c, fetch);
+  try {
+    return { home, calendars: await listCalendars(home, c, fetch) };
+  } catch (err) {
+    if (err instanceof HomeGone) throw new SourceError('NOT_FOUND', 'the CalDAV calendar home could not be read; check --url');
+    throw err;
+  }
 }

@@ -32,6 +32,8 @@ export interface Listing {
   deleted: string[];
   /** The token to save once every changed member is stored (sync-collection only). */
   syncToken?: string;
+  /** The ctag to save likewise (servers without sync-collection). */
+  ctag?: string;
   /** How the listing was made, for status and tests. */
   method: 'sync-collection' | 'full-resync' | 'etag-diff' | 'unchanged';
 }
@@ -94,6 +96,17 @@ async function syncCollectionRounds(cal: DiscoveredCalendar, token: string | und
   throw new SourceError('INTERNAL', `the CalDAV server kept truncating the changes of calendar ${cal.path}`);
 }
 
+/** CalendarServer's getctag of the calendar (Depth: 0 PROPFIND), if the server has one. */
+async function readCtag(cal: DiscoveredCalendar, ctx: RequestCtx): Promise<string | undefined> {
+  let res: DAVResponse[];
+  try {
+    res = await propfind({ url: cal.url, props: { 'cs:getctag': {} }, depth: '0', headers: ctx.headers, fetch: ctx.fetch });
+  } catch (err) {
+    throw translateError(err, `reading calendar ${cal.path}`);
+  }
+  return str(res.find((x) => x.ok)?.props?.getctag);
+}
+
 /** Every member of the calendar with its etag (Depth: 1 PROPFIND). */
 async function listEtags(cal: DiscoveredCalendar, ctx: RequestCtx): Promise<Map<string, string>> {
   let res: DAVResponse[];
@@ -127,13 +140,13 @@ export async function listChanges(cal: DiscoveredCalendar, state: CalendarState,
   };
 
   if (opts.useSyncCollection && cal.syncCollection) {
-    // The collection's DAV:sync-token property equals ours: nothing changed, no REPORT needed.
-    if (state.syncToken && cal.syncToken === state.syncToken) return { changed: new Map(), data: new Map(), deleted: [], syncToken: state.syncToken, method: 'unchanged' };
     try {
       const r = await syncCollectionRounds(cal, state.syncToken, ctx);
       // Without a token (first sync, or resuming one that was interrupted) the listing is
       // complete, so anything we know that it lacks was deleted meanwhile.
-      return { ...diff(r.members, !state.syncToken, r.deleted, r.data), syncToken: r.syncToken, method: 'sync-collection' };
+      const d = diff(r.members, !state.syncToken, r.deleted, r.data);
+      const same = d.changed.size === 0 && d.deleted.length === 0 && r.syncToken === state.syncToken;
+      return { ...d, syncToken: r.syncToken, method: same ? 'unchanged' : 'sync-collection' };
     } catch (err) {
       if (!(err instanceof TokenRejected)) throw err;
     }
@@ -141,6 +154,8 @@ export async function listChanges(cal: DiscoveredCalendar, state: CalendarState,
     return { ...diff(r.members, true, [], r.data), syncToken: r.syncToken, method: 'full-resync' };
   }
 
-  if (state.ctag && cal.ctag === state.ctag) return { changed: new Map(), data: new Map(), deleted: [], method: 'unchanged' };
-  return { ...diff(await listEtags(cal, ctx), true), method: 'etag-diff' };
+  // No sync-collection: the ctag (read only here, see discover.ts) says whether to list at all.
+  const ctag = await readCtag(cal, ctx);
+  if (state.ctag && ctag === state.ctag) return { changed: new Map(), data: new Map(), deleted: [], ctag, method: 'unchanged' };
+  return { ...diff(await listEtags(cal, ctx), true), ...(ctag ? { ctag } : {}), method: 'etag-diff' };
 }
