@@ -40,6 +40,7 @@ export function makeSyncJob(deps: SyncJobDeps): (job: Job<SyncJobData>) => Promi
       return;
     }
     const startedAt = deps.clock.now();
+    deps.log?.info({ connectionId, workspaceId, reason, retry: job.retryCount }, 'sync started');
     const ctx: Ctx = { db: deps.db, ws, now: startedAt, actor: 'sync', ...(deps.metrics ? { onDecision: deps.metrics.decided } : {}) };
     const [report] = await sync(ctx, conn.id);
     await setNextSyncAt(deps.db, ws.id, conn.id, nextDue(startedAt, ws.syncIntervalMinutes, deps.timing ?? DEFAULT_TIMING, random));

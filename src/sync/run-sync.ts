@@ -6,6 +6,7 @@ import type { DirectoryIndex } from '../directory/index.js';
 import {
   clearItemError, clearItemErrors, getCursor, listConnections, recordItemError, saveCursor, updateConnection, type ConnectionRecord,
 } from '../store/connections.js';
+import { retryOnConflict } from '../store/conflicts.js';
 import { upcomingStartedBy } from '../store/meetings.js';
 import { deleteCalendarObjectAndMeetings, extendSeries, ingestCalendarObject, storeMeeting, type CalendarIngestResult } from './calendar-ingest.js';
 import { loadDirectoryIndex, type Ctx } from './context.js';
@@ -82,8 +83,9 @@ async function syncMail(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, c
   if (!source) return;
   const cursor = await getCursor(ctx.db, conn.id, 'mail');
   for await (const page of source.changes(cursor)) {
-    // The page's items, its errors and its cursor commit together: a crash re-reads at most this page.
-    await ctx.db.transaction().execute(async (trx) => {
+    // The page's items, its errors and its cursor commit together: a crash re-reads at most this
+    // page. A page that lost a write race with another worker's sync runs again (store/conflicts.ts).
+    await retryOnConflict(() => ctx.db.transaction().execute(async (trx) => {
       const tctx = { ...ctx, db: trx };
       const r = await ingestMailPage(tctx, dir, conn, conns, page.sightings, source.fetchBody?.bind(source));
       await clearItemErrors(trx, conn.id, page.sightings.map((s) => s.ref));
@@ -92,7 +94,7 @@ async function syncMail(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, c
       report.mail.seen += page.sightings.length;
       report.mail.linked += r.linked;
       report.mail.notLinked += r.notLinked;
-    });
+    }));
     if (page.progress) {
       await updateConnection(ctx.db, ctx.ws.id, conn.id, { progress: page.progress });
       opts.onProgress?.({ connectionId: conn.id, stream: 'mail', ...page.progress });
@@ -107,7 +109,7 @@ async function syncCalendar(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecor
   const cursor = await getCursor(ctx.db, conn.id, 'calendar');
   const tally: CalendarIngestResult = { linked: 0, notLinked: 0, upcoming: 0, errors: [] };
   for await (const page of source.changes(cursor)) {
-    await ctx.db.transaction().execute(async (trx) => {
+    await retryOnConflict(() => ctx.db.transaction().execute(async (trx) => {
       const tctx = { ...ctx, db: trx };
       for (const obj of page.upserts) {
         await clearItemError(trx, conn.id, obj.ref);
@@ -116,7 +118,7 @@ async function syncCalendar(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecor
       for (const ref of page.deletes) await deleteCalendarObjectAndMeetings(tctx, dir, conn, conns, ref, tally);
       await recordErrors(tctx, conn, [...page.errors, ...tally.errors.splice(0)], report);
       await saveCursor(trx, conn.id, 'calendar', page.cursor, ctx.now);
-    });
+    }));
     if (page.progress) opts.onProgress?.({ connectionId: conn.id, stream: 'calendar', ...page.progress });
   }
   await ctx.db.transaction().execute(async (trx) => extendSeries({ ...ctx, db: trx }, dir, conn, conns, tally));
@@ -127,9 +129,9 @@ async function syncCalendar(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecor
 
 async function logStartedMeetings(ctx: Ctx, dir: DirectoryIndex, conns: Map<string, ConnectionRecord>): Promise<void> {
   const due = await upcomingStartedBy(ctx.db, ctx.ws.id, ctx.now);
-  await ctx.db.transaction().execute(async (trx) => {
+  await retryOnConflict(() => ctx.db.transaction().execute(async (trx) => {
     for (const m of due) await storeMeeting({ ...ctx, db: trx }, dir, conns, m.occurrence, undefined, m);
-  });
+  }));
 }
 
 export { SourceError };

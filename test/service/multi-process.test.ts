@@ -1,0 +1,132 @@
+// Three `touchpoint worker` processes on PostgreSQL sync 50 folder mailboxes; one worker is
+// killed with SIGKILL in the middle of a sync. Its job is run again by another worker, and
+// in the end every item is stored exactly once (four messages are in all 50 mailboxes, so
+// workers also race to store the same email) and every connection is synced.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PgBossQueue } from '../../src/queue/pg-boss.js';
+import { SYNC_QUEUE, type SyncJobData } from '../../src/service/scheduler.js';
+import type { Store } from '../../src/store/db.js';
+import { createConnection, listConnections } from '../../src/store/connections.js';
+import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
+import { openStore } from '../../src/store/open.js';
+import { createWorkspace } from '../../src/store/workspaces.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { writeMailbox, type TestMail } from '../support/mailbox.js';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'touchpoint');
+const MAILBOXES = 50;
+const UNIQUE_PER_BOX = 120;
+const SHARED = 4;
+const NOW = new Date();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Mailbox i: unique mail (every other one from an end user), plus the shared messages. */
+export function mailboxFor(i: number): TestMail[] {
+  const mails: TestMail[] = [];
+  for (let k = 0; k < UNIQUE_PER_BOX; k++) {
+    const j = (i + k) % 10;
+    mails.push({ id: `msg-${i}-${k}@mail.example`, from: k % 2 === 0 ? `user${j}@cust${j}.example` : `stranger${k}@nowhere.example`, to: `csm${i}@ourco.com` });
+  }
+  for (let k = 0; k < SHARED; k++) mails.push({ id: `shared-${k}@mail.example`, from: `user${k}@cust${k}.example`, to: 'all-csms@ourco.com', subject: `Announcement ${k}` });
+  return mails;
+}
+
+interface Worker { child: ChildProcess; started: Set<string>; finished: number; log: string }
+
+function startWorker(url: string): Worker {
+  const child = spawn(process.execPath, [BIN, '--db', url, 'worker', '--concurrency', '2'], {
+    env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'info', TOUCHPOINT_QUEUE_POLL_MS: '500', TOUCHPOINT_REAP_INTERVAL_MS: '1000', TOUCHPOINT_REAP_AFTER_MS: '2000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const w: Worker = { child, started: new Set(), finished: 0, log: '' };
+  let buf = '';
+  child.stdout!.on('data', (d) => {
+    buf += String(d);
+    const lines = buf.split('\n');
+    buf = lines.pop()!;
+    for (const line of lines) {
+      w.log += `${line}\n`;
+      const m = /"connectionId":"([^"]+)".*"msg":"sync (started|finished)"/.exec(line);
+      if (m?.[2] === 'started') w.started.add(m[1]!);
+      if (m?.[2] === 'finished') {
+        w.started.delete(m[1]!);
+        w.finished++;
+      }
+    }
+  });
+  child.stderr!.on('data', (d) => (w.log += String(d)));
+  return w;
+}
+
+describe('three worker processes on PostgreSQL, one killed mid-sync', () => {
+  let database: TestDatabase;
+  let db: Store;
+  let root: string;
+  const workers: Worker[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres', 'workers');
+    db = await openStore(database.location, { poolMax: 4 });
+    root = mkdtempSync(join(tmpdir(), 'tp-workers-'));
+    const ws = await createWorkspace(db, 'acme-cs', ['ourco.com'], NOW);
+    for (let j = 0; j < 10; j++) {
+      await addAccount(db, ws.id, { id: `acct${j}`, name: `Customer ${j}` }, NOW);
+      await insertEndUser(db, ws.id, { accountId: `acct${j}`, email: `user${j}@cust${j}.example`, source: 'manual' }, NOW);
+    }
+    for (let i = 0; i < MAILBOXES; i++) {
+      const t = await addTeammate(db, ws.id, { email: `csm${i}@ourco.com`, aliases: [] }, NOW);
+      const mail = writeMailbox(join(root, `box${i}`), mailboxFor(i));
+      await createConnection(db, ws.id, { teammateId: t.id, provider: 'folder', config: { mail }, hasMail: true, hasCalendar: false, authorizedAt: new Date('2026-01-01T00:00:00Z') }, NOW);
+    }
+  });
+  afterAll(async () => {
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    await db?.destroy();
+    await database?.drop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('stores every item exactly once and syncs every connection', async () => {
+    const conns = await listConnections(db, (await db.selectFrom('workspaces').select('id').executeTakeFirstOrThrow()).id);
+    for (let i = 0; i < 3; i++) workers.push(startWorker(database.location));
+    const queue = await new PgBossQueue({ url: database.location }).start();
+    for (const c of conns) await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId: c.workspaceId, connectionId: c.id, reason: 'sync_now' }, { key: c.id });
+    await queue.stop({ timeoutMs: 1000 });
+
+    // Kill worker 0 while it is in the middle of a sync (it logged "started", not "finished").
+    const victim = workers[0]!;
+    for (let i = 0; i < 1200 && !(victim.started.size > 0 && workers.reduce((n, w) => n + w.finished, 0) >= 3); i++) await sleep(25);
+    expect(victim.started.size, victim.log.slice(-3000)).toBeGreaterThan(0);
+    const interrupted = [...victim.started];
+    victim.child.kill('SIGKILL');
+
+    // Everything gets synced by the two others, the interrupted connection included.
+    const synced = async () => Number((await sql<{ n: string }>`select count(*) as n from connections where last_success_at is not null`.execute(db)).rows[0]!.n);
+    for (let i = 0; i < 1200 && (await synced()) < MAILBOXES; i++) await sleep(100);
+    expect(await synced(), workers.map((w) => w.log.slice(-1500)).join('\n---\n')).toBe(MAILBOXES);
+    const states = await db.selectFrom('connections').select(['id', 'status', 'last_error']).execute();
+    expect(states.filter((s) => s.status !== 'active' || s.last_error)).toEqual([]);
+    expect(workers.slice(1).some((w) => w.log.includes(`"connectionId":"${interrupted[0]}"`))).toBe(true);
+
+    // Exactly once: every distinct message one row, every file one sighting, every link once.
+    const count = async (q: string) => Number((await sql<{ n: string }>`${sql.raw(q)}`.execute(db)).rows[0]!.n);
+    expect(await count('select count(*) as n from emails')).toBe(MAILBOXES * UNIQUE_PER_BOX + SHARED);
+    expect(await count('select count(distinct dedup_key) as n from emails')).toBe(MAILBOXES * UNIQUE_PER_BOX + SHARED);
+    expect(await count('select count(*) as n from email_sightings')).toBe(MAILBOXES * (UNIQUE_PER_BOX + SHARED));
+    expect(await count("select count(*) as n from emails where outcome = 'linked'")).toBe((MAILBOXES * UNIQUE_PER_BOX) / 2 + SHARED);
+    expect(await count('select count(*) as n from email_links')).toBe((MAILBOXES * UNIQUE_PER_BOX) / 2 + SHARED);
+    for (let k = 0; k < SHARED; k++) {
+      expect(await count(`select count(*) as n from email_sightings s join emails e on e.id = s.email_id where e.message_id = 'shared-${k}@mail.example'`)).toBe(MAILBOXES);
+    }
+
+    // The survivors stop gracefully on SIGTERM.
+    for (const w of workers.slice(1)) w.child.kill('SIGTERM');
+    for (const w of workers.slice(1)) expect((await once(w.child, 'exit'))[0]).toBe(0);
+  });
+});
