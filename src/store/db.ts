@@ -6,11 +6,12 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-service.js';
+import * as m003 from './migrations/003-drop-message-id-index.js';
 import type { DB } from './schema.js';
 
 export type Store = Kysely<DB>;
 
-const migrations: Record<string, Migration> = { '001-initial': m001, '002-service': m002 };
+const migrations: Record<string, Migration> = { '001-initial': m001, '002-service': m002, '003-drop-message-id-index': m003 };
 
 class InCodeMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {

@@ -1,7 +1,7 @@
 // Email activities: one row per message (deduplicated), every sighting kept, links per account.
 // Seen-but-not-linked mail keeps only Message-ID, time, hashed participants and the
 // decision's codes — no subject, body or plain addresses (SPEC, troubleshooter).
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.js';
 import type { Decision } from '../domain/decision.js';
 import type { Address } from '../domain/items.js';
 import type { Store } from './db.js';
@@ -75,7 +75,8 @@ export async function getEmail(db: Store, ws: string, id: string): Promise<Email
 }
 
 export async function findEmailsByMessageId(db: Store, ws: string, messageId: string): Promise<EmailRecord[]> {
-  const rows = await db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('message_id', '=', messageId).execute();
+  // By dedup key: an email with a Message-ID is keyed "mid:<id>" (the unique index answers).
+  const rows = await db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('dedup_key', '=', `mid:${messageId}`).execute();
   return rows.map(fromRow);
 }
 
@@ -122,7 +123,7 @@ function emailValues(w: EmailWrite) {
 
 /** Insert or update one email with its links, hashes and new sightings. Idempotent. */
 export async function saveEmail(db: Store, ws: string, w: EmailWrite): Promise<string> {
-  const id = w.id ?? randomUUID();
+  const id = w.id ?? newId();
   const linked = w.decision.outcome === 'linked';
   const values = emailValues(w);
   if (w.id) {
@@ -164,7 +165,7 @@ export async function findEmailsByKeys(db: Store, ws: string, keys: string[]): P
  * store the bottleneck). Returns the new ids in order.
  */
 export async function insertNewEmails(db: Store, ws: string, writes: EmailWrite[]): Promise<string[]> {
-  const ids = writes.map(() => randomUUID());
+  const ids = writes.map(() => newId());
   const chunk = async <T>(rows: T[], size: number, fn: (part: T[]) => Promise<unknown>) => {
     for (let i = 0; i < rows.length; i += size) await fn(rows.slice(i, i + size));
   };

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { newId } from './ids.js';
+
+describe('newId (UUIDv7)', () => {
+  it('is a version-7, variant-1 UUID', () => {
+    expect(newId()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('sorts in creation order, also within one millisecond', () => {
+    const ids = Array.from({ length: 5000 }, () => newId(1_800_000_000_000));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    const later = newId(1_800_000_000_100);
+    expect(later > ids.at(-1)!).toBe(true);
+  });
+});
