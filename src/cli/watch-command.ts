@@ -1,6 +1,7 @@
 // touchpoint watch: keep syncing until SIGINT/SIGTERM (push + poll, see sync/watch.ts).
 // One line per event on stdout (JSON lines with --json); secrets never appear in them.
 import { Option, type Command } from 'commander';
+import { getConnection } from '../store/connections.js';
 import { findWorkspace } from '../store/workspaces.js';
 import { runWatch, type WatchEvent } from '../sync/watch.js';
 import { openStore, parseNow, UserError, type GlobalOptions } from './context.js';
@@ -34,12 +35,18 @@ export function registerWatchCommand(program: Command, g: () => GlobalOptions): 
       const fixedNow = opts.now === undefined ? null : parseNow(opts.now);
       const db = await openStore(opts);
       const ac = new AbortController();
-      const stop = () => ac.abort(new Error('stopped by signal'));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // First signal: finish the sync under way, close the IDLE connections, exit 0. A second
+      // one exits at once — safe too, each page commits with its cursor.
+      const stop = () => {
+        if (ac.signal.aborted) process.exit(130);
+        ac.abort(new Error('stopped by signal'));
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
       try {
         const ws = await findWorkspace(db, opts.workspace);
         if (!ws) throw new UserError(`no workspace in ${opts.db}: run "touchpoint init --workspace <slug>" first`);
+        if (o.connection && !(await getConnection(db, ws.id, o.connection))) throw new UserError(`no connection "${o.connection}"`);
         const print = (e: WatchEvent) => console.log(o.json ? JSON.stringify({ at: new Date().toISOString(), ...e }) : describe(e));
         await runWatch({
           ctx: async () => ({ db, ws: (await findWorkspace(db, ws.slug)) ?? ws, now: fixedNow ?? new Date(), actor: 'watch' }),

@@ -145,7 +145,7 @@ describe('IMAP sync recovery', () => {
     w.cleanup();
   });
 
-  it('connect imap without TOUCHPOINT_SECRET_KEY, or with the secret missing: one clear line', async () => {
+  it('connect imap without TOUCHPOINT_SECRET_KEY or its secret, reauthorize/watch of an unknown connection: one clear line', async () => {
     const w = new Workspace(NOW, 'tp-imap-keyless-');
     await w.init();
     await w.teammate('alice@ourco.com');
@@ -160,6 +160,8 @@ describe('IMAP sync recovery', () => {
     }
     expectUserError(await w.run([...args, '--password-env', 'PW_NOT_SET_ANYWHERE']), /PW_NOT_SET_ANYWHERE is not set/);
     expectUserError(await w.run([...args, '--password-env', 'pw-reauth-new!']), /NAME of an environment variable/);
+    expectUserError(await w.run(['reauthorize', '--connection', 'nope', '--password-env', 'PW_X']), /no connection "nope"/);
+    expectUserError(await w.run(['watch', '--connection', 'nope']), /no connection "nope"/);
     w.cleanup();
   });
 });
