@@ -104,9 +104,9 @@ export const OUTLOOK_EASTERN = [
 ].join('\r\n');
 
 /**
- * Adds a VTIMEZONE to an iCalendar text, as Outlook and Exchange send it. (A CalDAV server
- * must be able to resolve every TZID of what it stores — RFC 4791 §4.1 — and Radicale
- * refuses a Windows zone name it has no definition for.)
+ * Adds a VTIMEZONE to an iCalendar text, as Outlook and Exchange send it. RFC 5545 §3.2.19
+ * requires one for every TZID used, and Radicale (without pytz) refuses a Windows zone name
+ * it has no definition for.
  */
 export function withTimezone(text: string, vtimezone = OUTLOOK_EASTERN): string {
   return text.replace(/(PRODID:[^\r\n]*\r\n)/, `$1${vtimezone}\r\n`);

@@ -13,8 +13,8 @@
 //   listing, diffed against the etags we know: nothing unchanged is fetched again, and known
 //   hrefs missing from the listing are deletions.
 // - Servers without sync-collection: the CalendarServer ctag tells whether anything changed;
-//   if so, a Depth: 1 PROPFIND of DAV:getetag (RFC 4791 §8.2.1.1 / RFC 4918) lists every
-//   member, diffed the same way.
+//   if so, a Depth: 1 PROPFIND of DAV:getetag (the etag synchronization of RFC 4791 §8.2)
+//   lists every member, diffed the same way.
 import { propfind, syncCollection, type DAVResponse } from 'tsdav';
 import { SourceError } from '../types.js';
 import type { CalendarState } from './cursor.js';
