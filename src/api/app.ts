@@ -19,6 +19,8 @@ import { systemRoutes } from './routes/system.js';
 import { troubleshootRoutes } from './routes/troubleshoot.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { workspaceRoutes } from './routes/workspace.js';
+import { webSupportRoutes } from './routes/web-support.js';
+import { registerWebApp } from './web-static.js';
 
 export type { ApiDeps } from './context.js';
 
@@ -29,7 +31,7 @@ Every request sees only the token's workspace; ids of another workspace are answ
 Errors are \`{ error, message, fields? }\`; invalid input is a 400 naming each field.`;
 
 /** systemOnly: /healthz and /metrics alone (a worker process's port). */
-export async function buildApp(deps: ApiDeps & { logger?: Logger; systemOnly?: boolean }): Promise<FastifyInstance> {
+export async function buildApp(deps: ApiDeps & { logger?: Logger; systemOnly?: boolean; webRoot?: string | false }): Promise<FastifyInstance> {
   // Typed as a plain FastifyInstance: route modules take that, whatever the logger's class.
   const app: FastifyInstance = Fastify({
     loggerInstance: (deps.logger ?? createLogger({ level: 'silent' })) as FastifyBaseLogger,
@@ -74,6 +76,9 @@ export async function buildApp(deps: ApiDeps & { logger?: Logger; systemOnly?: b
     await connectionRoutes(v1, deps);
     await troubleshootRoutes(v1, deps);
     await webhookRoutes(v1, deps);
+    await webSupportRoutes(v1, deps);
   }, { prefix: '/v1' });
+  // The web app at / when it is built (web/dist); `touchpoint serve` says so when it is not.
+  if (deps.webRoot !== false) await registerWebApp(app, deps.webRoot);
   return app;
 }

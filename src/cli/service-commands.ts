@@ -7,6 +7,8 @@ import { setNextSyncAt } from '../store/schedule.js';
 import { createToken, listTokens, revokeToken, ROLES, type Role } from '../store/tokens.js';
 import { serviceConfig } from '../service/config.js';
 import { startService } from '../service/runtime.js';
+import { WEB_DIST } from '../api/web-static.js';
+import { existsSync } from 'node:fs';
 import { requestSync } from '../service/scheduler.js';
 import { UserError, withContext, type GlobalOptions } from './context.js';
 
@@ -35,6 +37,11 @@ async function runUntilSignal(role: 'serve' | 'worker', g: GlobalOptions, o: { p
   if (role === 'worker' && !isPostgresUrl(cfg.db)) throw new UserError('worker needs --db postgres://…; on SQLite, "touchpoint serve" runs the sync workers itself');
   const svc = await startService(cfg);
   if (svc.url) process.stderr.write(`touchpoint ${role}: listening on ${svc.url} (API docs: ${svc.url}/docs)\n`);
+  if (svc.url && role === 'serve') {
+    process.stderr.write(existsSync(`${WEB_DIST}/index.html`)
+      ? `touchpoint serve: web app at ${svc.url}/ (sign in with an API token: touchpoint token create --role admin --name <you>)\n`
+      : `touchpoint serve: the web app is not built (${WEB_DIST} is missing): run "npm run build:web" and restart to serve it at ${svc.url}/\n`);
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`touchpoint ${role}: ${signal}, finishing running syncs…\n`);

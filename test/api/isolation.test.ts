@@ -27,6 +27,7 @@ for (const dialect of DIALECTS) {
     const B = { admin: '', id: '', connection: '', tokenId: '' };
     let markers: string[];
 
+    let bEmailId = '';
     beforeAll(async () => {
       api = await makeTestApi(dialect);
       const a = await api.workspace('acorp-cs');
@@ -52,7 +53,9 @@ for (const dialect of DIALECTS) {
       B.connection = conn.body.id;
       B.tokenId = (await api.call(B.admin, 'GET', '/v1/tokens')).body[0].id;
       await api.queue.idle();
-      expect((await api.call(B.admin, 'GET', '/v1/accounts/bcorp/timeline')).body.items).toHaveLength(2);
+      const bItems = (await api.call(B.admin, 'GET', '/v1/accounts/bcorp/timeline')).body.items as { kind: string; id: string }[];
+      expect(bItems).toHaveLength(2);
+      bEmailId = bItems.find((i) => i.kind === 'email')!.id;
       markers = [B.id, B.connection, B.tokenId, 'bcorp-cs', 'secret-b-user', 'B Secret', 'B Shared', 'B Corp', 'bob-b@', 'b-blocked', 'b-hook', 'b-webhook-secret', 'bcorp.example'];
     });
     afterAll(async () => api.close());
@@ -87,6 +90,9 @@ for (const dialect of DIALECTS) {
         { route: 'GET /v1/connections/{connectionId}', url: `/v1/connections/${B.connection}`, expect: 404 },
         { route: 'POST /v1/connections/folder', url: '/v1/connections/folder', body: { teammate: 'bob-b@bcorp-internal.example', mail: tmpdir(), authorizedAt: '2026-03-01T00:00:00Z' }, expect: 404 },
         { route: 'POST /v1/connections/{connectionId}/sync', url: `/v1/connections/${B.connection}/sync`, expect: 404 },
+        { route: 'POST /v1/connections/{connectionId}/disconnect', url: `/v1/connections/${B.connection}/disconnect`, expect: 404 },
+        { route: 'POST /v1/connections/{connectionId}/reauthorize', url: `/v1/connections/${B.connection}/reauthorize`, body: {}, expect: 404 },
+        { route: 'GET /v1/emails/{emailId}', url: `/v1/emails/${bEmailId}`, expect: 404 },
         { route: 'GET /v1/explain/email', url: '/v1/explain/email?messageId=b-msg-1@bcorp.example', expect: 'own' },
         { route: 'GET /v1/explain/meeting', url: '/v1/explain/meeting?uid=b-meeting@bcorp-internal.example', expect: 'own' },
         { route: 'GET /v1/search', url: '/v1/search?q=secret-b-user', expect: 'own' },

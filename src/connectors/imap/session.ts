@@ -77,13 +77,17 @@ export class ImapSession {
   }
 
   /** EXAMINE the folder unless it is the one already open. */
-  async examine(path: string): Promise<MailboxObject & FolderStatus> {
+  async examine(path: string): Promise<{ path: string; exists: number } & FolderStatus> {
     const current = this.client.mailbox;
-    const mb = current && current.path === path ? current : await this.run(() => this.client.mailboxOpen(path, { readOnly: true }));
-    return Object.assign(mb, {
+    const mb: MailboxObject = current && current.path === path ? current : await this.run(() => this.client.mailboxOpen(path, { readOnly: true }));
+    // A copy: imapflow keeps using its own mailbox object (BigInt fields) internally.
+    return {
+      path: mb.path,
+      exists: mb.exists,
+      uidNext: mb.uidNext,
       uidValidity: String(mb.uidValidity),
       highestModseq: mb.highestModseq !== undefined && !mb.noModseq ? String(mb.highestModseq) : null,
-    }) as unknown as MailboxObject & FolderStatus;
+    };
   }
 
   /** UIDs above `afterUid` whose INTERNALDATE is on or after `since` (a date: RFC 3501 SEARCH SINCE). */

@@ -1,0 +1,70 @@
+// Routes the web app needs beyond the CLI's: one email's content (for the timeline; the
+// browser sanitizes the HTML and shows it in a sandboxed frame), and a connection's
+// Disconnect / Re-authorize buttons. Thin like the others.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { getConnection, updateConnection } from '../../store/connections.js';
+import { getEmail } from '../../store/emails.js';
+import { encryptSecret } from '../../store/secrets.js';
+import { connectionHealth } from '../../troubleshoot/status.js';
+import { auth } from '../auth.js';
+import { ctxFor, errors, type ApiDeps } from '../context.js';
+import { ApiError, notFound } from '../errors.js';
+import { ConnectionHealth, ConnectionParams, Id } from '../schemas.js';
+
+const Party = z.object({ address: z.string(), name: z.string().optional() }).passthrough();
+export const EmailContent = z.object({
+  id: z.string(), messageId: z.string().nullable(), at: z.string(), outcome: z.string(), subject: z.string().nullable(),
+  participants: z.object({ from: z.array(Party), to: z.array(Party), cc: z.array(Party), bcc: z.array(Party) }).nullable(),
+  bodyText: z.string().nullable(),
+  bodyHtml: z.string().nullable().describe('as received: untrusted HTML; sanitize before showing (the web app uses DOMPurify in a sandboxed frame)'),
+});
+
+export async function webSupportRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get('/emails/:emailId', {
+    schema: { tags: ['activities'], summary: "One email's content (linked mail only keeps subject, participants and body)", params: z.object({ emailId: Id }), response: { 200: EmailContent, ...errors(404) } },
+  }, async (req) => {
+    const e = await getEmail(deps.db, auth(req).workspace.id, req.params.emailId);
+    if (!e) throw notFound('email');
+    return {
+      id: e.id, messageId: e.messageId, at: e.at.toISOString(), outcome: e.outcome, subject: e.subject,
+      participants: e.participants as z.infer<typeof EmailContent>['participants'], bodyText: e.bodyText, bodyHtml: e.bodyHtml,
+    };
+  });
+
+  const health = async (req: Parameters<typeof ctxFor>[0], id: string) => (await connectionHealth(ctxFor(req, deps))).connections.find((x) => x.id === id)!;
+
+  r.post('/connections/:connectionId/disconnect', {
+    config: { role: 'admin' },
+    schema: { tags: ['connections'], summary: 'Disconnect: nothing syncs any more; what was logged stays', params: ConnectionParams, response: { 200: ConnectionHealth, ...errors(403, 404) } },
+  }, async (req) => {
+    const ws = auth(req).workspace.id;
+    const conn = await getConnection(deps.db, ws, req.params.connectionId);
+    if (!conn) throw notFound('connection');
+    await updateConnection(deps.db, ws, conn.id, { status: 'disconnected', statusReason: 'disconnected by an admin', nextSyncAt: null, secretEnc: null });
+    return health(req, conn.id);
+  });
+
+  r.post('/connections/:connectionId/reauthorize', {
+    config: { role: 'admin' },
+    schema: {
+      tags: ['connections'], summary: 'Re-authorize (new password or token for IMAP/CalDAV; none for a folder); authorized-since stays, so the gap is caught up',
+      params: ConnectionParams, body: z.object({ secret: z.string().min(1).max(10_000).optional() }), response: { 200: ConnectionHealth, ...errors(400, 403, 404, 409) },
+    },
+  }, async (req) => {
+    const ws = auth(req).workspace.id;
+    const conn = await getConnection(deps.db, ws, req.params.connectionId);
+    if (!conn) throw notFound('connection');
+    let secretEnc: string | undefined;
+    if (conn.provider !== 'folder') {
+      if (!req.body.secret) throw new ApiError(400, 'bad_request', 'give the new password or token', [{ field: 'body.secret', message: 'required for this connection' }]);
+      if (!deps.secretKey) throw new ApiError(409, 'conflict', 'the server has no TOUCHPOINT_SECRET_KEY to keep secrets encrypted; set it and restart');
+      secretEnc = encryptSecret(req.body.secret, deps.secretKey);
+    }
+    await updateConnection(deps.db, ws, conn.id, { status: 'active', statusReason: null, lastError: null, nextSyncAt: deps.clock.now(), ...(secretEnc ? { secretEnc } : {}) });
+    return health(req, conn.id);
+  });
+}

@@ -1,0 +1,160 @@
+// The web app in a real browser (Debian's Chromium via playwright-core) against
+// `touchpoint serve`: only the HTTP API behind it, exactly as users get it.
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/cli.js';
+import { launchBrowser, serveDemo, userDataDir, type Served } from './browser.js';
+
+const SHOTS = path.join(ROOT, 'docs/screenshots');
+let served: Served;
+let browser: BrowserContext;
+let page: Page;
+let profile: string;
+
+const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+
+beforeAll(async () => {
+  served = await serveDemo();
+  profile = userDataDir();
+  browser = await launchBrowser(profile);
+  page = await browser.newPage();
+  page.setDefaultTimeout(15_000);
+  await page.goto(served.url);
+  await page.getByLabel('API token').fill(served.token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: /Sync email & calendar/ }).waitFor();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+describe('web app', () => {
+  it('keeps the token in sessionStorage only and rejects a wrong one', async () => {
+    expect(await page.evaluate(() => [sessionStorage.getItem('touchpoint.token')?.startsWith('tp_') ?? false, localStorage.length])).toEqual([true, 0]);
+    const other = await browser.newPage();
+    await other.goto(served.url);
+    await other.getByLabel('API token').fill('tp_wrong');
+    await other.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => other.getByRole('alert').textContent()).toMatch(/unknown or revoked/);
+    await other.close();
+  });
+
+  it('connects a folder, syncs, and Sync now brings a new email onto the account timeline', async () => {
+    await page.getByLabel('Teammate').selectOption('alice@ourco.com');
+    await page.getByLabel('Mail folder').fill(path.join(served.demo, 'mail/alice'));
+    await page.getByLabel('Calendar folder').fill(path.join(served.demo, 'calendar/alice'));
+    await page.getByLabel('Authorized since').fill('2026-03-01');
+    await page.getByRole('button', { name: 'Connect folder' }).click();
+    const alice = page.getByRole('region', { name: /Connection alice@ourco.com/ });
+    await expect.poll(() => alice.textContent(), { timeout: 30_000 }).toMatch(/Email:\s*\d+ seen, [1-9]\d* linked/);
+    await expect.poll(() => alice.textContent()).toContain('Connected');
+    await shot('sync');
+
+    // A new email arrives in Alice's folder: its HTML carries a script, an onerror handler and a remote image.
+    const html = '<p>Inert body marker</p><script>window.parent.__pwned = 1; window.__pwned = 1;</script>'
+      + '<img src="x" onerror="window.parent.__pwned = 2"><img src="https://tracker.example/pixel.png" alt="pixel">';
+    writeFileSync(path.join(served.demo, 'mail/alice/INBOX/99-new.eml'), [
+      'From: "Jane Doe" <jane@acme.com>', 'To: Alice Chen <alice@ourco.com>', `Date: ${new Date().toUTCString()}`,
+      'Message-ID: <web-new-1@mail.acme.com>', 'Subject: Fresh from the browser test', 'MIME-Version: 1.0',
+      'Content-Type: text/html; charset=utf-8', '', html, ''].join('\r\n'));
+    await alice.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => alice.getByRole('status').first().textContent()).toMatch(/Sync started|already waiting/);
+
+    await page.getByRole('link', { name: 'Accounts' }).click();
+    await page.getByRole('navigation', { name: 'Accounts' }).getByRole('link', { name: 'Acme Corp' }).click();
+    const timeline = page.getByRole('list', { name: 'Timeline' });
+    await expect.poll(async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      return timeline.locator('li[data-kind]').first().textContent();
+    }, { timeout: 30_000 }).toContain('Fresh from the browser test'); // newest first
+  });
+
+  it('shows the new email inert: no script runs, no handler fires, no remote image loads', async () => {
+    const remote: string[] = [];
+    page.on('request', (r) => { if (r.url().includes('tracker.example')) remote.push(r.url()); });
+    const item = page.getByRole('list', { name: 'Timeline' }).locator('li[data-kind]').filter({ hasText: 'Fresh from the browser test' });
+    await item.getByRole('button', { name: 'Show email' }).click();
+    const frame = item.locator('iframe.email');
+    await frame.waitFor();
+    const srcdoc = (await frame.getAttribute('srcdoc')) ?? '';
+    expect(srcdoc).toContain('Inert body marker');
+    expect(srcdoc).not.toMatch(/<script|onerror|tracker\.example/i);
+    expect(await frame.getAttribute('sandbox')).not.toContain('allow-scripts');
+    await expect.poll(() => page.frameLocator('iframe.email').locator('body').textContent()).toContain('Inert body marker');
+    await page.waitForTimeout(500);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(remote).toEqual([]);
+    await expect.poll(() => item.textContent()).toMatch(/1 remote image\(s\) blocked/);
+    await shot('email-sanitized');
+  });
+
+  it('opens "Why is this here?" with the participant, its end user source and remedies', async () => {
+    const item = page.getByRole('list', { name: 'Timeline' }).locator('li[data-kind="email"]').filter({ hasText: 'Question about our renewal' }).first();
+    await item.getByRole('button', { name: 'Why is this here?' }).click();
+    const why = item.getByRole('region', { name: 'Why is this here?' });
+    await expect.poll(() => why.textContent()).toMatch(/jane@acme\.com \((from|to)\) matched end user from crm:salesforce/);
+    expect(await why.getByRole('button', { name: 'Delete and suppress' }).first().isVisible()).toBe(true);
+    expect(await why.textContent()).toContain('will be recreated by crm:salesforce');
+    await item.scrollIntoViewIfNeeded();
+    await shot('timeline-why');
+  });
+
+  it('troubleshoots a historic email and a customer-organized meeting: the failing check is shown', async () => {
+    await page.getByRole('link', { name: 'Troubleshooter' }).click();
+    await page.getByRole('textbox', { name: 'Message-ID' }).fill('historic-4@mail.acme.com');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    const result = page.getByRole('region', { name: 'Explanation' });
+    const failed = result.locator('tr[data-status="fail"]');
+    await expect.poll(() => failed.first().textContent()).toMatch(/E2.*Failed.*(historic|before|authorized)/i);
+    expect(await result.getByRole('button', { name: 'Download support bundle' }).isVisible()).toBe(true);
+    const [download] = await Promise.all([page.waitForEvent('download'), result.getByRole('button', { name: 'Download support bundle' }).click()]);
+    expect(download.suggestedFilename()).toBe('touchpoint-support-demo.json');
+    await shot('troubleshooter-email');
+
+    await page.getByRole('radio', { name: 'Meeting UID' }).check();
+    await page.getByRole('textbox', { name: 'Meeting UID' }).fill('acme-internal-sync@acme.com');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await expect.poll(() => result.textContent()).toContain('acme-internal-sync@acme.com');
+    await expect.poll(() => result.locator('tr[data-status="fail"]').first().textContent()).toMatch(/organiz/i);
+    await shot('troubleshooter-meeting');
+  });
+
+  it('searches an address that is an end user in two accounts', async () => {
+    await page.getByRole('link', { name: 'Search' }).click();
+    await page.getByLabel('Address or part of one').fill('jane@acme.com');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const found = page.getByRole('region', { name: 'Accounts found' });
+    await expect.poll(() => found.getByRole('link').allTextContents()).toEqual(expect.arrayContaining(['Acme Corp', 'Globex']));
+    await shot('search');
+  });
+
+  it('deletes a CRM-sourced end user with the "will be recreated by" warning', async () => {
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByLabel('Account', { exact: true }).selectOption('globex');
+    await page.getByRole('button', { name: 'Delete jane@acme.com' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Confirm deletion' });
+    expect(await dialog.textContent()).toContain('It will be recreated by crm:salesforce');
+    await shot('admin');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => page.locator('.card .ok, .card .error').allTextContents()).toEqual([expect.stringMatching(/^Deleted jane@acme.com: \d+ item\(s\) unlinked/)]);
+    await expect.poll(() => page.locator('p.warning[role="alert"]').textContent()).toMatch(/recreate/);
+    await expect.poll(() => page.getByRole('table', { name: 'End users' }).textContent()).not.toContain('jane@acme.com');
+    await page.reload();
+    await expect.poll(() => page.getByRole('table', { name: 'Audit log' }).textContent()).toContain('globex');
+  });
+
+  it('is readable at phone width', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: 'Sync email & calendar' }).click();
+    await page.getByRole('heading', { name: /Sync email & calendar/ }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot('sync-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+});

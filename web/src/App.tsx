@@ -1,0 +1,88 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, token, type Workspace } from './api.js';
+import { AccountsPage } from './pages/Accounts.js';
+import { AdminPage } from './pages/Admin.js';
+import { SearchPage } from './pages/Search.js';
+import { SyncPage } from './pages/Sync.js';
+import { TroubleshootPage } from './pages/Troubleshoot.js';
+import { Field } from './ui.js';
+
+function useHash(): string {
+  const [hash, setHash] = useState(() => location.hash || '#/sync');
+  useEffect(() => {
+    const on = () => setHash(location.hash || '#/sync');
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  return hash;
+}
+
+const NAV = [
+  ['#/sync', 'Sync email & calendar'],
+  ['#/accounts', 'Accounts'],
+  ['#/troubleshoot', 'Troubleshooter'],
+  ['#/search', 'Search'],
+  ['#/admin', 'Admin'],
+] as const;
+
+function SignIn({ onIn }: { onIn: (w: Workspace) => void }) {
+  const [value, setValue] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const w = await api<Workspace>('GET', '/v1/workspace', undefined, value.trim());
+      token.set(value.trim());
+      onIn(w);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <main className="signin">
+      <h1>Touchpoint</h1>
+      <form onSubmit={submit} aria-label="Sign in">
+        <Field label="API token" hint='Create one with: touchpoint token create --role admin --name <you>. Kept in this tab only (sessionStorage).'>
+          <input type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} required autoFocus />
+        </Field>
+        <button type="submit">Sign in</button>
+        {error ? <p className="error" role="alert">{error}</p> : null}
+      </form>
+    </main>
+  );
+}
+
+export function App() {
+  const [ws, setWs] = useState<Workspace | null>(null);
+  const [checked, setChecked] = useState(false);
+  const hash = useHash();
+  useEffect(() => {
+    if (!token.get()) return setChecked(true);
+    api<Workspace>('GET', '/v1/workspace').then(setWs, () => token.clear()).finally(() => setChecked(true));
+  }, []);
+  if (!checked) return null;
+  if (!ws) return <SignIn onIn={setWs} />;
+  const [, page = 'sync', ...rest] = hash.split('/');
+  return (
+    <>
+      <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
+      <header>
+        <strong className="brand">Touchpoint</strong>
+        <span className="ws">workspace {ws.slug}</span>
+        <nav aria-label="Main">
+          {NAV.map(([href, label]) => (
+            <a key={href} href={href} aria-current={href === `#/${page}` ? 'page' : undefined}>{label}</a>
+          ))}
+        </nav>
+        <button className="link" onClick={() => { token.clear(); setWs(null); }}>Sign out</button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {page === 'sync' ? <SyncPage /> : null}
+        {page === 'accounts' ? <AccountsPage accountId={rest[0] ? decodeURIComponent(rest[0]) : undefined} /> : null}
+        {page === 'troubleshoot' ? <TroubleshootPage /> : null}
+        {page === 'search' ? <SearchPage /> : null}
+        {page === 'admin' ? <AdminPage workspace={ws} onWorkspace={setWs} /> : null}
+      </main>
+    </>
+  );
+}

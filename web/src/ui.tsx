@@ -1,0 +1,56 @@
+import { cloneElement, useCallback, useEffect, useId, useState, type ReactElement } from 'react';
+
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: number) {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const reload = useCallback(() => load().then((d) => { setData(d); setError(null); }, (e: Error) => setError(e.message)), deps);
+  useEffect(() => {
+    void reload();
+    if (!pollMs) return;
+    const t = setInterval(() => void reload(), pollMs);
+    return () => clearInterval(t);
+  }, [reload, pollMs]);
+  return { data, error, reload };
+}
+
+export function ErrorNote({ error }: { error: string | null }) {
+  return error ? <p className="error" role="alert">{error}</p> : null;
+}
+
+/** A labelled form control: <label for>, and the hint as its description. */
+export function Field({ label, children, hint }: { label: string; children: ReactElement<Record<string, unknown>>; hint?: string }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {cloneElement(children, { id, ...(hint ? { 'aria-describedby': `${id}-hint` } : {}) })}
+      {hint ? <small id={`${id}-hint`}>{hint}</small> : null}
+    </div>
+  );
+}
+
+/** Runs an async action, showing "working" and its error or result message. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const run = async (f: () => Promise<string | void>) => {
+    setBusy(true); setError(null); setMessage(null);
+    try {
+      const m = await f();
+      if (m) setMessage(m);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const Status = () => (
+    <>
+      {message ? <p className="ok" role="status">{message}</p> : null}
+      <ErrorNote error={error} />
+    </>
+  );
+  return { busy, run, Status };
+}
