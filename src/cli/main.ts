@@ -5,6 +5,7 @@ import { CsvImportError } from '../directory/csv-import.js';
 import { StoreError } from '../store/db.js';
 import { UserError, type GlobalOptions } from './context.js';
 import { registerDirectoryCommands } from './directory-commands.js';
+import { registerGoogleCommands } from './google-commands.js';
 import { registerImapCommands } from './imap-commands.js';
 import { registerReadCommands } from './read-commands.js';
 import { registerServiceCommands } from './service-commands.js';
@@ -25,6 +26,7 @@ const program = new Command('touchpoint')
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 registerSetupCommands(program, globals);
 registerImapCommands(program, globals);
+registerGoogleCommands(program, globals);
 registerWatchCommand(program, globals);
 registerDirectoryCommands(program, globals);
 registerReadCommands(program, globals);

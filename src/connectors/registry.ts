@@ -10,6 +10,10 @@ export interface ConnectionConfig {
   secretEnc?: string | null;
   /** First authorization: bounds a connector's initial scan (IMAP SEARCH SINCE). */
   authorizedAt?: Date;
+  /** Connection id: OAuth connectors keep one token holder (and refresh lock) per connection. */
+  id?: string;
+  /** Saves a rotated credential (already encrypted), e.g. a refresh token Google or Microsoft rotated. */
+  saveSecret?: (secretEnc: string) => Promise<void>;
 }
 
 export async function mailSourceFor(c: ConnectionConfig): Promise<MailSource | null> {
@@ -22,6 +26,10 @@ export async function mailSourceFor(c: ConnectionConfig): Promise<MailSource | n
     case 'imap': {
       const { imapSourceFromConnection } = await import('./imap/index.js');
       return imapSourceFromConnection(c);
+    }
+    case 'gmail': {
+      const { gmailSourceFor } = await import('./google/index.js');
+      return gmailSourceFor(c);
     }
     default:
       throw new SourceError('INTERNAL', `no mail connector for provider "${c.provider}"`);
@@ -38,6 +46,10 @@ export async function calendarSourceFor(c: ConnectionConfig): Promise<CalendarSo
     case 'caldav': {
       const { calDavSourceFor } = await import('./caldav/config.js');
       return calDavSourceFor(c);
+    }
+    case 'google_calendar': {
+      const { googleCalendarSourceFor } = await import('./google/index.js');
+      return googleCalendarSourceFor(c);
     }
     default:
       throw new SourceError('INTERNAL', `no calendar connector for provider "${c.provider}"`);

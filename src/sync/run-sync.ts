@@ -72,6 +72,11 @@ export async function syncConnection(ctx: Ctx, dir: DirectoryIndex, conn: Connec
   return report;
 }
 
+/** A rotated OAuth refresh token is saved at once, outside the page transaction. */
+function rotatedSecretSaver(ctx: Ctx, conn: ConnectionRecord): (secretEnc: string) => Promise<void> {
+  return (secretEnc) => updateConnection(ctx.db, ctx.ws.id, conn.id, { secretEnc });
+}
+
 async function recordErrors(ctx: Ctx, conn: ConnectionRecord, errors: ItemError[], report: SyncReport): Promise<void> {
   for (const e of errors) await recordItemError(ctx.db, ctx.ws.id, conn.id, e.where, e.reason, ctx.now);
   report.errors.push(...errors);
@@ -79,7 +84,7 @@ async function recordErrors(ctx: Ctx, conn: ConnectionRecord, errors: ItemError[
 
 async function syncMail(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, conns: Map<string, ConnectionRecord>, report: SyncReport, opts: SyncOptions): Promise<void> {
   if (!conn.hasMail) return;
-  const source = await mailSourceFor(conn);
+  const source = await mailSourceFor({ ...conn, saveSecret: rotatedSecretSaver(ctx, conn) });
   if (!source) return;
   const cursor = await getCursor(ctx.db, conn.id, 'mail');
   for await (const page of source.changes(cursor)) {
@@ -104,7 +109,7 @@ async function syncMail(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, c
 
 async function syncCalendar(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, conns: Map<string, ConnectionRecord>, report: SyncReport, opts: SyncOptions): Promise<void> {
   if (!conn.hasCalendar) return;
-  const source = await calendarSourceFor(conn);
+  const source = await calendarSourceFor({ ...conn, saveSecret: rotatedSecretSaver(ctx, conn) });
   if (!source) return;
   const cursor = await getCursor(ctx.db, conn.id, 'calendar');
   const tally: CalendarIngestResult = { linked: 0, notLinked: 0, upcoming: 0, errors: [] };

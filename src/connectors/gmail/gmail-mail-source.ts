@@ -1,0 +1,201 @@
+// Gmail over the official client (@googleapis/gmail). First sync: the mailbox's current
+// historyId, then messages.list `after:<authorizedAt epoch>` page by page. Then
+// history.list(startHistoryId) for messagesAdded. History expired (404) → the same bounded
+// listing since authorizedAt again (never a skip-ahead); messages already stored are the
+// same refs, so they do not duplicate. Pages carry metadata (headers) only; `fetchBody`
+// reads format=raw for linked mail. One Gmail message id is one sighting whatever its
+// labels (INBOX + SENT + IMPORTANT is one message).
+import { gmail, type gmail_v1 } from '@googleapis/gmail';
+import type { EmailItem } from '../../domain/items.js';
+import { MalformedItemError, parseEmail } from '../mime/parse-email.js';
+import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
+import { SourceError } from '../types.js';
+import type { GoogleTokens } from '../google/auth.js';
+import { googleCall, GoogleHttpError, type RetryPolicy } from '../google/call.js';
+
+export interface GmailCursor {
+  /** history.list starts here once the listing is done. */
+  historyId: string;
+  /** Set while the bounded listing is in progress. */
+  listing?: { pageToken: string | null };
+}
+
+export interface GmailOptions {
+  tokens: GoogleTokens;
+  authorizedAt: Date;
+  rootUrl?: string;
+  pageSize?: number;
+  retry?: RetryPolicy;
+  /** Requests in flight per mailbox. */
+  concurrency?: number;
+}
+
+const METADATA_HEADERS = ['From', 'To', 'Cc', 'Bcc', 'Subject', 'Date', 'Message-ID', 'Sender', 'Reply-To'];
+
+export class GmailMailSource implements MailSource {
+  private api: gmail_v1.Gmail;
+
+  constructor(private o: GmailOptions) {
+    this.api = gmail({ version: 'v1', auth: o.tokens.client, retry: false, ...(o.rootUrl ? { rootUrl: o.rootUrl } : {}) });
+  }
+
+  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return googleCall(this.o.tokens, what, fn, this.o.retry);
+  }
+
+  async *changes(cursor: Cursor | null): AsyncIterable<MailPage> {
+    let c = readCursor(cursor);
+    if (!c) c = await this.startListing();
+    if (c.listing) {
+      yield* this.list(c);
+      return;
+    }
+    try {
+      yield* this.history(c.historyId);
+    } catch (err) {
+      if (err instanceof GoogleHttpError && err.status === 404) {
+        // History no longer available: list again since authorizedAt (bounded), never skip ahead.
+        yield* this.list(await this.startListing());
+        return;
+      }
+      throw translate(err);
+    }
+  }
+
+  private async startListing(): Promise<GmailCursor> {
+    const profile = await this.call('users.getProfile', () => this.api.users.getProfile({ userId: 'me' }));
+    const historyId = profile.data.historyId;
+    if (!historyId) throw new SourceError('INTERNAL', 'Gmail returned no historyId for this mailbox');
+    return { historyId, listing: { pageToken: null } };
+  }
+
+  private async *list(c: GmailCursor): AsyncIterable<MailPage> {
+    const after = Math.floor(this.o.authorizedAt.getTime() / 1000);
+    let pageToken = c.listing?.pageToken ?? null;
+    let done = 0;
+    for (;;) {
+      const res = await this.call('messages.list', () => this.api.users.messages.list({
+        userId: 'me', q: `after:${after}`, maxResults: this.o.pageSize ?? 100, includeSpamTrash: false,
+        ...(pageToken ? { pageToken } : {}),
+      })).catch((e) => { throw translate(e); });
+      const ids = (res.data.messages ?? []).map((m) => m.id!).filter(Boolean);
+      const page = await this.metadataPage(ids);
+      pageToken = res.data.nextPageToken ?? null;
+      done += ids.length;
+      const next: GmailCursor = pageToken ? { historyId: c.historyId, listing: { pageToken } } : { historyId: c.historyId };
+      yield { ...page, cursor: next, progress: { done, ...(res.data.resultSizeEstimate ? { total: res.data.resultSizeEstimate } : {}) } };
+      if (!pageToken) return;
+    }
+  }
+
+  private async *history(start: string): AsyncIterable<MailPage> {
+    let pageToken: string | null = null;
+    for (;;) {
+      const res: { data: gmail_v1.Schema$ListHistoryResponse } = await this.call('history.list', () => this.api.users.history.list({
+        userId: 'me', startHistoryId: start, historyTypes: ['messageAdded'], maxResults: this.o.pageSize ?? 100,
+        ...(pageToken ? { pageToken } : {}),
+      }));
+      const ids = new Set<string>();
+      for (const h of res.data.history ?? []) for (const a of h.messagesAdded ?? []) if (a.message?.id) ids.add(a.message.id);
+      const page = await this.metadataPage([...ids]);
+      pageToken = res.data.nextPageToken ?? null;
+      // The page's historyId is the mailbox's latest: resume from it once every page is read.
+      const next: GmailCursor = { historyId: pageToken ? start : res.data.historyId ?? start };
+      if (pageToken) {
+        // Mid-way through history pages we keep `start`: re-reading a page is harmless (same refs).
+        yield { ...page, cursor: next };
+        continue;
+      }
+      yield { ...page, cursor: next };
+      return;
+    }
+  }
+
+  /** Headers of these messages (a few requests in flight), one sighting per message id. */
+  private async metadataPage(ids: string[]): Promise<{ sightings: MailSighting[]; errors: ItemError[] }> {
+    const sightings: MailSighting[] = [];
+    const errors: ItemError[] = [];
+    const results = await mapLimit(ids, this.o.concurrency ?? 4, async (id) => {
+      try {
+        const r = await this.call(`messages.get ${id}`, () => this.api.users.messages.get({ userId: 'me', id, format: 'metadata', metadataHeaders: METADATA_HEADERS }));
+        return r.data;
+      } catch (err) {
+        if (err instanceof GoogleHttpError && err.status === 404) return null; // deleted since listed
+        throw translate(err);
+      }
+    });
+    for (const m of results) {
+      if (!m || !m.id) continue;
+      const labels = m.labelIds ?? [];
+      if (labels.includes('DRAFT') || labels.includes('SPAM') || labels.includes('TRASH')) continue;
+      const item = await metadataToItem(m);
+      if ('reason' in item) errors.push(item);
+      else sightings.push({ ref: m.id, folder: labels.includes('INBOX') ? 'INBOX' : labels.includes('SENT') ? 'SENT' : labels[0] ?? 'ALL', item });
+    }
+    return { sightings, errors };
+  }
+
+  async fetch(ref: string): Promise<EmailItem | null> {
+    return this.fetchBody(ref);
+  }
+
+  async fetchBody(ref: string): Promise<EmailItem | null> {
+    let m: gmail_v1.Schema$Message;
+    try {
+      m = (await this.call(`messages.get ${ref}`, () => this.api.users.messages.get({ userId: 'me', id: ref, format: 'raw' }))).data;
+    } catch (err) {
+      if (err instanceof GoogleHttpError && err.status === 404) return null;
+      throw translate(err);
+    }
+    if (!m.raw) return null;
+    const received = internalDate(m);
+    const item = await parseEmail(Buffer.from(m.raw, 'base64url'), { fallbackReceivedAt: received ?? new Date(0) });
+    if (received) item.receivedAt = received;
+    return item;
+  }
+}
+
+function internalDate(m: gmail_v1.Schema$Message): Date | null {
+  const n = Number(m.internalDate);
+  return m.internalDate && Number.isFinite(n) ? new Date(n) : null;
+}
+
+/** format=metadata → EmailItem via the shared MIME header parser (same meaning as IMAP). */
+export async function metadataToItem(m: gmail_v1.Schema$Message): Promise<EmailItem | ItemError> {
+  const headers = m.payload?.headers ?? [];
+  const where = `gmail message ${m.id}`;
+  if (!headers.length) return { where, reason: 'Gmail returned no headers for this message' };
+  const block = headers.map((h) => `${h.name}: ${(h.value ?? '').replace(/\r?\n/g, ' ')}`).join('\r\n') + '\r\n\r\n';
+  const received = internalDate(m);
+  try {
+    const item = await parseEmail(block, { fallbackReceivedAt: received ?? new Date(0), headersOnly: true });
+    if (received) item.receivedAt = received;
+    return item;
+  } catch (err) {
+    return { where, reason: err instanceof MalformedItemError ? err.reason : `unexpected parser failure (${(err as Error).message})` };
+  }
+}
+
+function readCursor(c: Cursor | null): GmailCursor | null {
+  if (!c || typeof c !== 'object') return null;
+  const h = (c as GmailCursor).historyId;
+  return typeof h === 'string' ? (c as GmailCursor) : null;
+}
+
+function translate(err: unknown): unknown {
+  if (err instanceof GoogleHttpError) return new SourceError(err.status === 404 ? 'NOT_FOUND' : 'INTERNAL', err.message);
+  return err;
+}
+
+export async function mapLimit<T, R>(xs: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(xs.length);
+  let i = 0;
+  const workers = Array.from({ length: Math.min(limit, xs.length) }, async () => {
+    while (i < xs.length) {
+      const k = i++;
+      out[k] = await fn(xs[k]!);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}

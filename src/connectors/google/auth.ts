@@ -1,0 +1,143 @@
+// Google OAuth 2.0 for one connection: the stored secret is the refresh token (encrypted,
+// store/secrets.ts); access tokens live in memory only. One OAuth2Client per connection
+// (mail and calendar share it), refreshed early under a per-connection lock, and a refresh
+// token Google rotates is saved encrypted through `saveSecret`. `invalid_grant` from the
+// token endpoint means the grant was revoked or expired: AUTH_FAILED → needs_reauth.
+import { OAuth2Client, CodeChallengeMethod } from 'google-auth-library';
+import { decryptSecret, encryptSecret, keyFromEnv, SecretKeyError } from '../../store/secrets.js';
+import { SourceError } from '../types.js';
+
+export const GMAIL_SCOPE = 'https://www.googleapis.com/auth/gmail.readonly';
+export const CALENDAR_SCOPE = 'https://www.googleapis.com/auth/calendar.readonly';
+
+/** Refresh this long before the access token expires. */
+export const EARLY_REFRESH_MS = 5 * 60_000;
+
+export interface GoogleSettings {
+  clientId: string;
+  clientSecret: string;
+  /** Overrides for emulators and tests; unset in production. */
+  tokenUrl?: string;
+  rootUrl?: string;
+}
+
+/** Client id/secret from configuration (environment), endpoints overridable for emulators. */
+export function googleSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): GoogleSettings {
+  const clientId = env.TOUCHPOINT_GOOGLE_CLIENT_ID;
+  const clientSecret = env.TOUCHPOINT_GOOGLE_CLIENT_SECRET;
+  if (!clientId || !clientSecret) {
+    throw new SourceError('INTERNAL', 'TOUCHPOINT_GOOGLE_CLIENT_ID and TOUCHPOINT_GOOGLE_CLIENT_SECRET must be set to use Google connections');
+  }
+  return {
+    clientId, clientSecret,
+    ...(env.TOUCHPOINT_GOOGLE_TOKEN_URL ? { tokenUrl: env.TOUCHPOINT_GOOGLE_TOKEN_URL } : {}),
+    ...(env.TOUCHPOINT_GOOGLE_ROOT_URL ? { rootUrl: env.TOUCHPOINT_GOOGLE_ROOT_URL } : {}),
+  };
+}
+
+export function oauthClient(s: GoogleSettings, redirectUri?: string): OAuth2Client {
+  return new OAuth2Client({
+    clientId: s.clientId,
+    clientSecret: s.clientSecret,
+    ...(redirectUri ? { redirectUri } : {}),
+    eagerRefreshThresholdMillis: EARLY_REFRESH_MS,
+    ...(s.tokenUrl ? { endpoints: { oauth2TokenUrl: s.tokenUrl } } : {}),
+  });
+}
+
+/** The consent URL of the real flow (authorization code + PKCE S256). */
+export async function authorizeUrl(s: GoogleSettings, redirectUri: string, scopes: string[]): Promise<{ url: string; codeVerifier: string }> {
+  const client = oauthClient(s, redirectUri);
+  const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
+  const url = client.generateAuthUrl({
+    access_type: 'offline', prompt: 'consent', scope: scopes,
+    code_challenge_method: CodeChallengeMethod.S256, code_challenge: codeChallenge!,
+  });
+  return { url, codeVerifier };
+}
+
+/** Plain words for a token-endpoint refusal. */
+export const REVOKED_WORDS = 'Google says the grant was revoked or expired; re-authorize this connection';
+
+type SaveSecret = (secretEnc: string) => Promise<void>;
+
+/** One connection's tokens. Shared by its Gmail and Calendar sources (see `googleTokensFor`). */
+export class GoogleTokens {
+  readonly client: OAuth2Client;
+  private refreshing: Promise<void> | null = null;
+  private refreshToken: string;
+
+  constructor(settings: GoogleSettings, refreshToken: string, private saveSecret?: SaveSecret, private now: () => number = Date.now) {
+    this.client = oauthClient(settings);
+    this.refreshToken = refreshToken;
+    this.client.setCredentials({ refresh_token: refreshToken });
+    // The library reports every token response here, before it overwrites the refresh token.
+    this.client.on('tokens', (t) => {
+      if (t.refresh_token && t.refresh_token !== this.refreshToken) {
+        this.refreshToken = t.refresh_token;
+        this.pendingSave = this.saveSecret ? this.saveSecret(encryptSecret(t.refresh_token, keyFromEnv())) : Promise.resolve();
+      }
+    });
+  }
+
+  private pendingSave: Promise<void> = Promise.resolve();
+
+  /** A valid access token, refreshed early; concurrent callers wait for the one refresh (the lock). */
+  async ensureFresh(): Promise<void> {
+    const exp = this.client.credentials.expiry_date;
+    if (this.client.credentials.access_token && exp && exp - this.now() > EARLY_REFRESH_MS) return;
+    this.refreshing ??= this.refresh().finally(() => { this.refreshing = null; });
+    await this.refreshing;
+  }
+
+  /** Forget the access token (after a 401): the next call refreshes. */
+  invalidate(): void {
+    this.client.setCredentials({ refresh_token: this.refreshToken });
+  }
+
+  private async refresh(): Promise<void> {
+    let credentials;
+    try {
+      this.client.setCredentials({ refresh_token: this.refreshToken });
+      ({ credentials } = await this.client.refreshAccessToken());
+    } catch (err) {
+      throw translateTokenError(err);
+    }
+    // A rotated refresh token is saved (encrypted) before it is used.
+    await this.pendingSave;
+    this.client.setCredentials({ ...credentials, refresh_token: this.refreshToken });
+  }
+}
+
+export function translateTokenError(err: unknown): SourceError {
+  const e = err as { response?: { status?: number; data?: { error?: string; error_description?: string } }; message?: string; code?: string };
+  const code = e.response?.data?.error;
+  if (code === 'invalid_grant' || code === 'unauthorized_client' || code === 'invalid_client') {
+    return new SourceError('AUTH_FAILED', code === 'invalid_grant' ? REVOKED_WORDS : `Google refused this app's credentials (${code})`);
+  }
+  const status = e.response?.status;
+  if (status === 429) return new SourceError('THROTTLED', 'Google token endpoint is rate limiting');
+  if (status && status >= 500) return new SourceError('NETWORK', `Google token endpoint answered ${status}`);
+  if (!status) return new SourceError('NETWORK', `could not reach Google's token endpoint (${e.code ?? e.message})`);
+  return new SourceError('INTERNAL', `Google token endpoint answered ${status} (${code ?? e.message})`);
+}
+
+const shared = new Map<string, GoogleTokens>();
+
+/** Per-connection token holder (the lock lives in it), created from the stored secret. */
+export function googleTokensFor(c: { id?: string; secretEnc?: string | null; saveSecret?: SaveSecret }, settings: GoogleSettings): GoogleTokens {
+  if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no Google refresh token is stored for this connection');
+  let refreshToken: string;
+  try {
+    refreshToken = decryptSecret(c.secretEnc, keyFromEnv());
+  } catch (err) {
+    if (err instanceof SecretKeyError) throw new SourceError('INTERNAL', `cannot read the stored Google token: ${err.message}`);
+    throw err;
+  }
+  const key = c.id ? `${c.id}:${refreshToken}` : null;
+  const existing = key ? shared.get(key) : undefined;
+  if (existing) return existing;
+  const t = new GoogleTokens(settings, refreshToken, c.saveSecret);
+  if (key) shared.set(key, t);
+  return t;
+}

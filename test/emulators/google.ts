@@ -1,0 +1,217 @@
+// A local Google emulator (plain node:http) serving the documented JSON of the endpoints
+// Touchpoint uses: the OAuth token endpoint, Gmail users.getProfile / messages.list /
+// messages.get (metadata, raw) / history.list, and Calendar events.list. Errors as Google
+// sends them: 400 invalid_grant, 401, 403 rateLimitExceeded, 404 history expired, 410
+// sync token gone, 429 with Retry-After. The real client libraries are pointed at it with
+// rootUrl / the token URL override.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface GmailMessage {
+  id: string;
+  labelIds: string[];
+  internalDate: number;
+  raw: string;
+  historyId: number;
+}
+
+export interface GEvent {
+  id: string;
+  [k: string]: unknown;
+}
+
+export class GoogleEmulator {
+  private server!: Server;
+  url = '';
+  readonly messages = new Map<string, GmailMessage>();
+  private history: { id: number; messageId: string }[] = [];
+  historyId = 100;
+  /** history.list with a startHistoryId below this answers 404. */
+  minHistoryId = 0;
+  readonly refreshTokens = new Set<string>();
+  private accessTokens = new Set<string>();
+  private tokenCount = 0;
+  /** Token endpoint rotates the refresh token on each refresh. */
+  rotate = false;
+  /** Every API (not token) request answers 429 while this is > now. */
+  stormUntil = 0;
+  /** Arms a storm of this many ms that starts with the next API request. */
+  stormFor = 0;
+  stormRetryAfter = '1';
+  /** Requests answered 429/403 during the storm. */
+  throttled = 0;
+  /** Queue of one-off error answers for the next API requests. */
+  readonly failNext: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
+  readonly log: string[] = [];
+  readonly events = new Map<string, GEvent & { seq: number }>();
+  private eventSeq = 0;
+  /** Calendar sync tokens older than this answer 410. */
+  minSyncSeq = 0;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => { res.statusCode = 500; res.end(String(err)); });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+
+  get tokenUrl(): string { return `${this.url}/token`; }
+  get rootUrl(): string { return `${this.url}/`; }
+
+  issueRefreshToken(): string {
+    const t = `1//rt-${++this.tokenCount}-${Math.random().toString(36).slice(2)}`;
+    this.refreshTokens.add(t);
+    return t;
+  }
+
+  revokeAll(): void {
+    this.refreshTokens.clear();
+    this.accessTokens.clear();
+  }
+
+  addMessage(id: string, raw: string, at: string, labelIds: string[] = ['INBOX']): void {
+    const existing = this.messages.get(id);
+    this.historyId += 1;
+    if (existing) {
+      existing.labelIds = [...new Set([...existing.labelIds, ...labelIds])];
+    } else {
+      this.messages.set(id, { id, labelIds, internalDate: Date.parse(at), raw, historyId: this.historyId });
+    }
+    this.history.push({ id: this.historyId, messageId: id });
+  }
+
+  /** Forget history up to now: older startHistoryIds answer 404. */
+  expireHistory(): void {
+    this.minHistoryId = this.historyId + 1;
+    this.history = [];
+  }
+
+  putEvent(ev: GEvent): void {
+    this.events.set(ev.id, { updated: new Date().toISOString(), ...ev, seq: ++this.eventSeq, etag: `"${this.eventSeq}"` });
+  }
+
+  expireSyncTokens(): void {
+    this.minSyncSeq = this.eventSeq + 1;
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
+    res.end(JSON.stringify(body));
+  }
+
+  private error(res: ServerResponse, status: number, reason: string, message: string, headers: Record<string, string> = {}): void {
+    this.send(res, status, { error: { code: status, message, errors: [{ domain: 'global', reason, message }], status: reason } }, headers);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const u = new URL(req.url ?? '/', this.url);
+    this.log.push(`${req.method} ${u.pathname}${u.search}`);
+    if (u.pathname === '/token' && req.method === 'POST') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      const p = new URLSearchParams(body);
+      const rt = p.get('refresh_token') ?? '';
+      if (p.get('grant_type') !== 'refresh_token' || !this.refreshTokens.has(rt)) {
+        return this.send(res, 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
+      }
+      const at = `ya29.at-${++this.tokenCount}`;
+      this.accessTokens.add(at);
+      const out: Record<string, unknown> = { access_token: at, expires_in: 3599, token_type: 'Bearer', scope: 'https://www.googleapis.com/auth/gmail.readonly' };
+      if (this.rotate) {
+        this.refreshTokens.delete(rt);
+        out.refresh_token = this.issueRefreshToken();
+      }
+      return this.send(res, 200, out);
+    }
+    const auth = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    if (!this.accessTokens.has(auth)) return this.error(res, 401, 'authError', 'Request had invalid authentication credentials.', { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' });
+    if (this.stormFor) {
+      this.stormUntil = Date.now() + this.stormFor;
+      this.stormFor = 0;
+    }
+    if (this.stormUntil > Date.now()) {
+      this.throttled++;
+      return this.throttled % 3 === 0
+        ? this.error(res, 403, 'rateLimitExceeded', 'Rate Limit Exceeded')
+        : this.error(res, 429, 'rateLimitExceeded', 'Too many concurrent requests for user.', { 'retry-after': this.stormRetryAfter });
+    }
+    const f = this.failNext.shift();
+    if (f) return this.send(res, f.status, f.body, f.headers);
+
+    const q = u.searchParams;
+    const int = (k: string, d: number) => (q.get(k) ? Number(q.get(k)) : d);
+    let m: RegExpExecArray | null;
+    if (u.pathname === '/gmail/v1/users/me/profile') {
+      return this.send(res, 200, { emailAddress: 'me@example.com', messagesTotal: this.messages.size, historyId: String(this.historyId) });
+    }
+    if (u.pathname === '/gmail/v1/users/me/messages') {
+      const after = /after:(\d+)/.exec(q.get('q') ?? '')?.[1];
+      const all = [...this.messages.values()]
+        .filter((x) => !after || x.internalDate >= Number(after) * 1000)
+        .sort((a, b) => b.internalDate - a.internalDate);
+      const off = int('pageToken', 0);
+      const size = int('maxResults', 100);
+      const slice = all.slice(off, off + size);
+      return this.send(res, 200, {
+        messages: slice.map((x) => ({ id: x.id, threadId: x.id })), resultSizeEstimate: all.length,
+        ...(off + size < all.length ? { nextPageToken: String(off + size) } : {}),
+      });
+    }
+    if ((m = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)$/.exec(u.pathname))) {
+      const msg = this.messages.get(decodeURIComponent(m[1]!));
+      if (!msg) return this.error(res, 404, 'notFound', 'Requested entity was not found.');
+      const base = { id: msg.id, threadId: msg.id, labelIds: msg.labelIds, historyId: String(msg.historyId), internalDate: String(msg.internalDate), sizeEstimate: msg.raw.length };
+      if (q.get('format') === 'raw') return this.send(res, 200, { ...base, raw: Buffer.from(msg.raw).toString('base64url') });
+      const want = new Set(q.getAll('metadataHeaders').map((h) => h.toLowerCase()));
+      const head = msg.raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+      const headers = head.split(/\r?\n/).map((l) => { const i = l.indexOf(':'); return { name: l.slice(0, i), value: l.slice(i + 1).trim() }; })
+        .filter((h) => !want.size || want.has(h.name.toLowerCase()));
+      return this.send(res, 200, { ...base, snippet: '', payload: { mimeType: 'text/plain', headers } });
+    }
+    if (u.pathname === '/gmail/v1/users/me/history') {
+      const start = int('startHistoryId', 0);
+      if (start < this.minHistoryId) return this.error(res, 404, 'notFound', 'Requested entity was not found.');
+      const recs = this.history.filter((h) => h.id > start);
+      const off = int('pageToken', 0);
+      const size = int('maxResults', 100);
+      const slice = recs.slice(off, off + size);
+      return this.send(res, 200, {
+        history: slice.map((h) => ({ id: String(h.id), messages: [{ id: h.messageId }], messagesAdded: [{ message: { id: h.messageId, threadId: h.messageId, labelIds: this.messages.get(h.messageId)?.labelIds } }] })),
+        historyId: String(this.historyId),
+        ...(off + size < recs.length ? { nextPageToken: String(off + size) } : {}),
+      });
+    }
+    if ((m = /^\/calendar\/v3\/calendars\/([^/]+)\/events$/.exec(u.pathname))) {
+      const sync = q.get('syncToken');
+      let evs = [...this.events.values()];
+      if (sync) {
+        const seq = Number(sync.replace('st-', ''));
+        if (!Number.isFinite(seq) || seq < this.minSyncSeq) return this.error(res, 410, 'fullSyncRequired', 'Sync token is no longer valid, a full sync is required.');
+        evs = evs.filter((e) => e.seq > seq);
+      } else {
+        const timeMin = q.get('timeMin') ? Date.parse(q.get('timeMin')!) : 0;
+        evs = evs.filter((e) => {
+          const end = (e.end as { dateTime?: string; date?: string } | undefined);
+          const t = end?.dateTime ? Date.parse(end.dateTime) : end?.date ? Date.parse(end.date) : Infinity;
+          return t > timeMin && (q.get('showDeleted') === 'true' || e.status !== 'cancelled');
+        });
+      }
+      evs.sort((a, b) => a.seq - b.seq);
+      const off = int('pageToken', 0);
+      const size = int('maxResults', 250);
+      const slice = evs.slice(off, off + size).map(({ seq: _seq, ...e }) => ({ kind: 'calendar#event', ...e }));
+      const more = off + size < evs.length;
+      return this.send(res, 200, {
+        kind: 'calendar#events', items: slice,
+        ...(more ? { nextPageToken: String(off + size) } : { nextSyncToken: `st-${this.eventSeq}` }),
+      });
+    }
+    return this.error(res, 404, 'notFound', `no such endpoint ${u.pathname}`);
+  }
+}

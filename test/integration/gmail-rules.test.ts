@@ -1,0 +1,194 @@
+// Gmail through the real client libraries (@googleapis/gmail, google-auth-library) against
+// the local Google emulator (test/emulators/google.ts): every E rule, labels never
+// duplicating a message, history expiry re-synced without duplicates or losses, a
+// throttling storm, token rotation, and revocation → needs_reauth → reauthorize catch-up.
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GoogleEmulator } from '../emulators/google.js';
+import { check, eml, failedCodes, Workspace, type StatusJson, type SyncJson } from '../support/cli.js';
+import { TEST_SECRET_KEY } from '../support/imap.js';
+
+const AUTH = '2026-03-01T00:00:00Z';
+const NOW = '2026-03-10T12:00:00Z';
+
+const g = new GoogleEmulator();
+const w = new Workspace(NOW, 'tp-gmail-rules-');
+let first: SyncJson;
+let second: SyncJson;
+let status: StatusJson;
+let connId = '';
+let logAfterSyncs: string[] = [];
+
+const add = (id: string, over: Partial<Parameters<typeof eml>[0]> & { at: string; labels?: string[] }) => {
+  const { labels, ...rest } = over;
+  g.addMessage(`g-${id}`, eml({ from: 'john@acme.com', to: 'alice@ourco.com', date: over.at, messageId: id, subject: `Subject of ${id}`, body: `Body of ${id}`, ...rest }), over.at, labels);
+};
+
+const conn = async () => (await w.status()).connections.find((c) => c.id === connId)!;
+
+beforeAll(async () => {
+  await g.start();
+  process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
+  process.env.TOUCHPOINT_GOOGLE_CLIENT_ID = 'test-client.apps.googleusercontent.com';
+  process.env.TOUCHPOINT_GOOGLE_CLIENT_SECRET = 'test-client-secret';
+  process.env.TOUCHPOINT_GOOGLE_TOKEN_URL = g.tokenUrl;
+  process.env.TOUCHPOINT_GOOGLE_ROOT_URL = g.rootUrl;
+  process.env.ALICE_GOOGLE_TOKEN = g.issueRefreshToken();
+  await w.init('cs-team', ['ourco.com']);
+  await w.teammate('alice@ourco.com', ['alice.smith@ourco.com']);
+  await w.account('acme', 'Acme');
+  await w.account('globex', 'Globex');
+  await w.account('partner', 'Partner Co');
+  await w.users(['account_id,email,name,external_id', 'acme,john@acme.com,John,A1', 'globex,john@acme.com,John (advisor),G1',
+    'acme,kate@acme.com,Kate,A2', 'partner,pat@partner.io,Pat,P1'].join('\n'));
+  await w.ok(['blocklist', 'add', 'partner.io']);
+
+  add('e2-historic@acme.com', { at: '2026-02-28T20:00:00Z' });
+  add('e2-old-date@acme.com', { at: '2026-03-02T08:00:00Z', date: '2026-01-15T08:00:00Z' });
+  add('e3-plus@acme.com', { at: '2026-03-03T09:00:00Z', from: 'john+billing@acme.com' });
+  add('e3-kate@acme.com', { at: '2026-03-03T10:00:00Z', from: 'Kate <KATE@acme.com>' });
+  add('e4-partner@partner.io', { at: '2026-03-04T09:00:00Z', from: 'pat@partner.io' });
+  add('e5-both@acme.com', { at: '2026-03-04T10:00:00Z' });
+  add('e6-internal@ourco.com', { at: '2026-03-05T09:00:00Z', from: 'bob@ourco.com' });
+  add('e6-mixed@ourco.com', { at: '2026-03-05T10:00:00Z', from: 'bob@ourco.com', cc: 'kate@acme.com' });
+  // One Gmail message with three labels is one message.
+  add('sent-1@ourco.com', { at: '2026-03-07T10:00:00Z', labels: ['SENT', 'INBOX', 'IMPORTANT'], from: 'alice@ourco.com', to: 'bob@ourco.com', bcc: 'kate@acme.com' });
+
+  const out = await w.ok(['connect', 'gmail', '--teammate', 'alice@ourco.com', '--token-env', 'ALICE_GOOGLE_TOKEN', '--authorized-at', AUTH, '--page-size', '3']);
+  connId = /connection (\S+)/.exec(out)![1]!;
+  first = await w.sync();
+  second = await w.sync();
+  logAfterSyncs = [...g.log];
+  status = await w.status();
+}, 120_000);
+
+afterAll(async () => {
+  await g.stop();
+  w.cleanup();
+});
+
+describe('email rules over Gmail', () => {
+  it('lists since authorizedAt (after:), each message once whatever its labels, then nothing new', () => {
+    expect(first.connections[0]!.status).toBe('active');
+    expect(first.connections[0]!.errors).toEqual([]);
+    expect(first.connections[0]!.mail.seen).toBe(8); // the historic one is not even listed
+    expect(second.connections[0]!.mail.seen).toBe(0);
+    expect(status.connections[0]!.provider).toBe('gmail');
+    expect(status.connections[0]!.counts.email.seen).toBe(8);
+    expect(g.log.some((l) => l.includes('q=after%3A1772323200'))).toBe(true);
+    expect(g.log.some((l) => l.startsWith('GET /gmail/v1/users/me/history'))).toBe(true);
+  });
+
+  it('E1 and E2: judged on internalDate, not the Date header', async () => {
+    const e = await w.explainEmail('e3-kate@acme.com');
+    expect(check(e, 'E1')).toMatchObject({ status: 'pass', code: 'E1_AUTHORIZED' });
+    const oldDate = await w.explainEmail('e2-old-date@acme.com');
+    expect(oldDate.outcome).toBe('linked');
+    expect(check(oldDate, 'E2').detail).toContain('2026-03-02T08:00:00.000Z');
+  });
+
+  it('E3: the same address links (any case); a +tag is a hint', async () => {
+    expect((await w.explainEmail('e3-kate@acme.com')).outcome).toBe('linked');
+    const plus = await w.explainEmail('e3-plus@acme.com');
+    expect(failedCodes(plus)).toEqual(['E3_NO_END_USER']);
+  });
+
+  it('E4: a blocklisted end user never links', async () => {
+    expect(failedCodes(await w.explainEmail('e4-partner@partner.io'))).toEqual(['E4_ALL_BLOCKLISTED']);
+  });
+
+  it('E5: linked to every account with a matching end user', async () => {
+    const e = await w.explainEmail('e5-both@acme.com');
+    expect(e.accounts.map((a) => a.id).sort()).toEqual(['acme', 'globex']);
+  });
+
+  it('E6: internal-only mail is not linked; internal + end user is', async () => {
+    expect(failedCodes(await w.explainEmail('e6-internal@ourco.com'))).toContain('E6_INTERNAL_ONLY');
+    expect((await w.explainEmail('e6-mixed@ourco.com')).outcome).toBe('linked');
+  });
+
+  it('E7: sent mail with the end user in Bcc links (the SENT label shows Bcc)', async () => {
+    const e = await w.explainEmail('sent-1@ourco.com');
+    expect(e.outcome).toBe('linked');
+  });
+
+  it('the sync fetches bodies (format=raw) only for linked mail', () => {
+    const raw = logAfterSyncs.filter((l) => l.includes('format=raw'));
+    expect(raw.some((l) => l.includes('g-e3-kate'))).toBe(true);
+    expect(raw.some((l) => l.includes('g-e6-internal'))).toBe(false);
+    expect(raw.some((l) => l.includes('g-e4-partner'))).toBe(false);
+  });
+
+  it('the refresh token is stored encrypted, never in clear', () => {
+    const db = new Database(w.db, { readonly: true });
+    const dump = JSON.stringify(db.prepare('select * from connections').all());
+    db.close();
+    expect(dump).not.toContain(process.env.ALICE_GOOGLE_TOKEN);
+  });
+});
+
+describe('Gmail sync behaviour', () => {
+  it('history expired (404) → bounded re-listing since authorizedAt: no duplicates, no losses', async () => {
+    add('after-expiry-1@acme.com', { at: '2026-03-08T09:00:00Z' });
+    g.expireHistory();
+    add('after-expiry-2@acme.com', { at: '2026-03-08T10:00:00Z' });
+    const before = g.log.length;
+    const s = await w.sync();
+    expect(s.connections[0]!.status).toBe('active');
+    const c = await conn();
+    expect(c.counts.email.seen).toBe(10);
+    expect((await w.explainEmail('after-expiry-1@acme.com')).outcome).toBe('linked');
+    expect((await w.explainEmail('after-expiry-2@acme.com')).outcome).toBe('linked');
+    expect(g.log.slice(before).some((l) => l.includes('q=after%3A1772323200'))).toBe(true);
+    expect((await w.sync()).connections[0]!.mail.seen).toBe(0);
+  });
+
+  it('a throttling storm (every request 429/403 for a while) ends with everything synced once', async () => {
+    add('storm-1@acme.com', { at: '2026-03-09T09:00:00Z' });
+    add('storm-2@acme.com', { at: '2026-03-09T09:30:00Z' });
+    g.stormRetryAfter = '1';
+    g.stormFor = 3000;
+    const s = await w.sync();
+    expect(g.throttled).toBeGreaterThan(0);
+    expect(s.connections[0]!.status).toBe('active');
+    expect((await conn()).counts.email.seen).toBe(12);
+    expect((await w.explainEmail('storm-2@acme.com')).outcome).toBe('linked');
+  }, 60_000);
+
+  it('a rotated refresh token is saved encrypted and used next time', async () => {
+    const secretOf = () => {
+      const db = new Database(w.db, { readonly: true });
+      const r = db.prepare('select secret_enc from connections where id = ?').get(connId) as { secret_enc: string };
+      db.close();
+      return r.secret_enc;
+    };
+    const before = secretOf();
+    g.rotate = true;
+    add('rotated-1@acme.com', { at: '2026-03-09T10:00:00Z' });
+    expect((await w.sync()).connections[0]!.status).toBe('active');
+    g.rotate = false;
+    expect(secretOf()).not.toBe(before);
+    // The old token is no longer valid at the emulator: only the saved one works.
+    add('rotated-2@acme.com', { at: '2026-03-09T11:00:00Z' });
+    const s = await w.sync();
+    expect(s.connections[0]!.status).toBe('active');
+    expect(s.connections[0]!.mail.seen).toBe(1);
+  });
+
+  it('revoked grant → needs_reauth in plain words → reauthorize catches up the gap', async () => {
+    g.revokeAll();
+    add('gap-1@acme.com', { at: '2026-03-09T12:00:00Z' });
+    const s = await w.sync();
+    expect(s.connections[0]!.status).toBe('needs_reauth');
+    const c = await conn();
+    expect(c.status).toBe('needs_reauth');
+    expect(c.statusReason).toContain('Google says the grant was revoked or expired');
+    add('gap-2@acme.com', { at: '2026-03-09T13:00:00Z' });
+    process.env.ALICE_NEW_TOKEN = g.issueRefreshToken();
+    await w.ok(['reauthorize', '--connection', connId, '--password-env', 'ALICE_NEW_TOKEN']);
+    const after = await w.sync();
+    expect(after.connections[0]!.status).toBe('active');
+    expect((await w.explainEmail('gap-1@acme.com')).outcome).toBe('linked');
+    expect((await w.explainEmail('gap-2@acme.com')).outcome).toBe('linked');
+  });
+});
