@@ -53,6 +53,7 @@ describe('web app', () => {
     const alice = page.getByRole('region', { name: /Connection alice@ourco.com/ });
     await expect.poll(() => alice.textContent(), { timeout: 30_000 }).toMatch(/Email:\s*\d+ seen, [1-9]\d* linked/);
     await expect.poll(() => alice.textContent()).toContain('Connected');
+    await page.evaluate(() => scrollTo(0, 0));
     await shot('sync');
 
     // A new email arrives in Alice's folder: its HTML carries a script, an onerror handler and a remote image.
