@@ -5,11 +5,14 @@
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readImapConfig } from '../../src/connectors/imap/config.js';
 import { ImapMailSource } from '../../src/connectors/imap/imap-mail-source.js';
 import { BIN, eml, Workspace } from '../support/cli.js';
 import { connectImap, deliver, eventually, imapSessionPids, startMailServer, TEST_SECRET_KEY, type Dovecot } from '../support/imap.js';
+
+// Each step spawns the CLI or a server; on a loaded 2-core machine a test can take minutes.
+vi.setConfig({ testTimeout: 240_000 });
 
 let d: Dovecot;
 const w = new Workspace(new Date().toISOString(), 'tp-imap-push-');

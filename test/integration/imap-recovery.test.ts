@@ -3,9 +3,12 @@
 // stops working (needs re-authorization, then the outage is caught up, not historic).
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BIN, check, eml, expectUserError, Workspace, type StatusJson, type SyncJson } from '../support/cli.js';
 import { connectImap, deliver, eventually, startMailServer, TEST_SECRET_KEY, writeMaildir, type Delivery, type Dovecot } from '../support/imap.js';
+
+// Each step spawns the CLI or a server; on a loaded 2-core machine a test can take minutes.
+vi.setConfig({ testTimeout: 240_000 });
 
 const AUTH = '2026-03-01T00:00:00Z';
 const NOW = '2026-03-20T12:00:00Z';

@@ -4,9 +4,12 @@
 // directory change re-reads not-linked mail from IMAP, and the password never leaks.
 import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { check, eml, failedCodes, messageIds, Workspace, type CliResult, type StatusJson, type SyncJson } from '../support/cli.js';
 import { connectImap, deliver, startMailServer, TEST_SECRET_KEY, type Dovecot } from '../support/imap.js';
+
+// Each step spawns the CLI or a server; on a loaded 2-core machine a test can take minutes.
+vi.setConfig({ testTimeout: 240_000 });
 
 const AUTH = '2026-03-01T00:00:00Z';
 const NOW = '2026-03-10T12:00:00Z';
