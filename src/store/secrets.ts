@@ -13,12 +13,18 @@ export interface SecretKey {
   key: Buffer;
 }
 
+/** scrypt is slow on purpose (~50–250 ms): a long-running process derives each key once. */
+const derived = new Map<string, SecretKey>();
+
 export function deriveKey(passphrase: string): SecretKey {
   if (passphrase.length < MIN_PASSPHRASE) {
     throw new SecretKeyError(`TOUCHPOINT_SECRET_KEY must be a passphrase of at least ${MIN_PASSPHRASE} characters`);
   }
+  const known = derived.get(passphrase);
+  if (known) return known;
   const key = scryptSync(passphrase, SALT, 32);
   const id = createHash('sha256').update(key).digest('hex').slice(0, 8);
+  derived.set(passphrase, { id, key });
   return { id, key };
 }
 
