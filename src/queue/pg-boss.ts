@@ -19,6 +19,7 @@ import { DEFAULT_RETRY, type Job, type JobHandler, type JobQueue, type QueueStat
 
 /** Advisory lock "class" of per-key job locks (two-int form: class, hashtext(name:key)). */
 const JOB_LOCK_CLASS = 0x7470; // "tp"
+/** Class of the service's own locks: (class, 0) the reaper, (class, 1) queue creation. */
 const REAPER_LOCK = 0x7471;
 
 export interface PgBossQueueOptions {
@@ -73,14 +74,25 @@ export class PgBossQueue implements JobQueue {
   private async ensureQueue(name: string): Promise<void> {
     if (this.created.has(name)) return;
     const retry = this.opts.retry ?? DEFAULT_RETRY;
-    await this.boss.createQueue(name, {
-      name,
-      policy: 'short',
-      retryLimit: retry.retryLimit,
-      retryDelay: Math.max(1, Math.round(retry.retryDelayMs / 1000)),
-      retryBackoff: true,
-      expireInSeconds: this.opts.expireInSeconds ?? 3600,
-    });
+    // Creating a queue adds a partition to pg-boss's job table; workers starting together
+    // and creating different queues at once can deadlock there. One process at a time.
+    const session = await this.locks.connect();
+    try {
+      await session.query('SELECT pg_advisory_lock($1, 1)', [REAPER_LOCK]);
+      if (!(await this.boss.getQueue(name))) {
+        await this.boss.createQueue(name, {
+          name,
+          policy: 'short',
+          retryLimit: retry.retryLimit,
+          retryDelay: Math.max(1, Math.round(retry.retryDelayMs / 1000)),
+          retryBackoff: true,
+          expireInSeconds: this.opts.expireInSeconds ?? 3600,
+        });
+      }
+    } finally {
+      await session.query('SELECT pg_advisory_unlock($1, 1)', [REAPER_LOCK]).catch(() => {});
+      session.release();
+    }
     this.created.add(name);
   }
 

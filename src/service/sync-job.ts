@@ -9,7 +9,9 @@ import { getConnection } from '../store/connections.js';
 import { setNextSyncAt } from '../store/schedule.js';
 import { enqueueWebhookEvents } from '../store/webhooks.js';
 import { getWorkspace } from '../store/workspaces.js';
-import type { Ctx } from '../sync/context.js';
+import type { DirectoryIndex } from '../directory/index.js';
+import { directoryVersion } from '../store/directory-version.js';
+import { loadDirectoryIndex, type Ctx } from '../sync/context.js';
 import { syncAll, type SyncReport } from '../sync/run-sync.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
@@ -23,12 +25,32 @@ export interface SyncJobDeps {
   random?: () => number;
   metrics?: ServiceMetrics;
   log?: Logger;
+  /** Workspaces whose directory index is kept between jobs (default 4). */
+  directoryCacheSize?: number;
   /** The sync itself (tests substitute a recorder). */
   sync?: (ctx: Ctx, connectionId: string) => Promise<SyncReport[]>;
 }
 
+/**
+ * The directory index of the last few workspaces synced, reused while their directory is
+ * unchanged: loading 10,000 end users took longer than syncing a mailbox's new mail.
+ */
+function directoryCache(db: Store, size: number): (ctx: Ctx) => Promise<DirectoryIndex> {
+  const cache = new Map<string, { version: string; dir: DirectoryIndex }>();
+  return async (ctx) => {
+    const version = `${await directoryVersion(db, ctx.ws.id)}|${ctx.ws.internalDomains.join(',')}`;
+    const hit = cache.get(ctx.ws.id);
+    cache.delete(ctx.ws.id); // re-inserted below: Map order is the LRU order
+    const dir = hit?.version === version ? hit.dir : await loadDirectoryIndex(ctx);
+    cache.set(ctx.ws.id, { version, dir });
+    if (cache.size > size) cache.delete(cache.keys().next().value!);
+    return dir;
+  };
+}
+
 export function makeSyncJob(deps: SyncJobDeps): (job: Job<SyncJobData>) => Promise<void> {
-  const sync = deps.sync ?? ((ctx: Ctx, id: string) => syncAll(ctx, id));
+  const directory = directoryCache(deps.db, deps.directoryCacheSize ?? 4);
+  const sync = deps.sync ?? ((ctx: Ctx, id: string) => syncAll(ctx, id, { directory }));
   const random = deps.random ?? Math.random;
   return async (job) => {
     const { workspaceId, connectionId, reason } = job.data;

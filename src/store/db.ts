@@ -7,11 +7,12 @@ import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-service.js';
 import * as m003 from './migrations/003-drop-message-id-index.js';
+import * as m004 from './migrations/004-audit-by-workspace.js';
 import type { DB } from './schema.js';
 
 export type Store = Kysely<DB>;
 
-const migrations: Record<string, Migration> = { '001-initial': m001, '002-service': m002, '003-drop-message-id-index': m003 };
+const migrations: Record<string, Migration> = { '001-initial': m001, '002-service': m002, '003-drop-message-id-index': m003, '004-audit-by-workspace': m004 };
 
 class InCodeMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
