@@ -60,7 +60,7 @@ beforeAll(async () => {
   second = await w.sync();
   logAfterSyncs = [...g.log];
   status = await w.status();
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await g.stop();
@@ -141,7 +141,7 @@ describe('Gmail sync behaviour', () => {
     expect((await w.explainEmail('after-expiry-2@acme.com')).outcome).toBe('linked');
     expect(g.log.slice(before).some((l) => l.includes('q=after%3A1772323200'))).toBe(true);
     expect((await w.sync()).connections[0]!.mail.seen).toBe(0);
-  });
+  }, 180_000);
 
   it('a throttling storm (every request 429/403 for a while) ends with everything synced once', async () => {
     add('storm-1@acme.com', { at: '2026-03-09T09:00:00Z' });
@@ -153,7 +153,7 @@ describe('Gmail sync behaviour', () => {
     expect(s.connections[0]!.status).toBe('active');
     expect((await conn()).counts.email.seen).toBe(12);
     expect((await w.explainEmail('storm-2@acme.com')).outcome).toBe('linked');
-  }, 60_000);
+  }, 180_000);
 
   it('a rotated refresh token is saved encrypted and used next time', async () => {
     const secretOf = () => {
@@ -173,7 +173,7 @@ describe('Gmail sync behaviour', () => {
     const s = await w.sync();
     expect(s.connections[0]!.status).toBe('active');
     expect(s.connections[0]!.mail.seen).toBe(1);
-  });
+  }, 180_000);
 
   it('revoked grant → needs_reauth in plain words → reauthorize catches up the gap', async () => {
     g.revokeAll();
@@ -190,5 +190,5 @@ describe('Gmail sync behaviour', () => {
     expect(after.connections[0]!.status).toBe('active');
     expect((await w.explainEmail('gap-1@acme.com')).outcome).toBe('linked');
     expect((await w.explainEmail('gap-2@acme.com')).outcome).toBe('linked');
-  });
+  }, 180_000);
 });

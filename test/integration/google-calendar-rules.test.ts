@@ -70,7 +70,7 @@ beforeAll(async () => {
   first = await w.sync();
   second = await w.sync();
   status = await w.status();
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await g.stop();
@@ -132,5 +132,5 @@ describe('meeting rules over Google Calendar', () => {
     const after = meetingKeys(await w.timeline('acme'));
     expect(after).toEqual([...before, 'after-410@2026-03-15T09:00:00.000Z'].sort());
     expect(g.log.filter((l) => l.includes('timeMin=') && !l.includes('pageToken=')).length).toBe(2);
-  });
+  }, 180_000);
 });
