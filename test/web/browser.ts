@@ -94,7 +94,10 @@ export async function serveDemo(): Promise<Served> {
   const deadline = Date.now() + 30_000;
   while (!/web app at/.test(err)) {
     if (child.exitCode !== null) throw new Error(`touchpoint serve exited: ${err}`);
-    if (Date.now() > deadline) throw new Error(`touchpoint serve did not start: ${err}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`touchpoint serve did not start: ${err}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

@@ -1,13 +1,15 @@
 // The web app in a real browser (Debian's Chromium via playwright-core) against
 // `touchpoint serve`: only the HTTP API behind it, exactly as users get it.
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/cli.js';
 import { launchBrowser, serveDemo, userDataDir, type Served } from './browser.js';
 
-const SHOTS = path.join(ROOT, 'docs/screenshots');
+// UPDATE_SCREENSHOTS=1 refreshes the README's screenshots; other runs write them to a temp dir.
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, 'docs/screenshots') : mkdtempSync(path.join(tmpdir(), 'tp-shots-'));
 let served: Served;
 let browser: BrowserContext;
 let page: Page;
