@@ -36,6 +36,12 @@ export async function mailSourceFor(c: ConnectionConfig): Promise<MailSource | n
   }
 }
 
+/** Long-running processes (watch) keep connector sessions open between syncs; off closes them. */
+export async function keepSourcesOpen(on: boolean): Promise<void> {
+  const { keepImapSessions } = await import('./imap/index.js');
+  await keepImapSessions(on);
+}
+
 export async function calendarSourceFor(c: ConnectionConfig): Promise<CalendarSource | null> {
   switch (c.provider) {
     case 'folder': {

@@ -5,7 +5,7 @@
 // Syncs run one at a time (one SQLite writer); requests that arrive during a sync are
 // merged into the next one, so a burst of new mail costs one or two syncs, not one each.
 import { sleep } from '../connectors/imap/backoff.js';
-import { mailSourceFor } from '../connectors/registry.js';
+import { keepSourcesOpen, mailSourceFor } from '../connectors/registry.js';
 import { SourceError } from '../connectors/types.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
 import { sql } from 'kysely';
@@ -112,6 +112,7 @@ export async function runWatch(d: WatchDeps): Promise<void> {
     watchers.set(c.id, w);
   };
 
+  await keepSourcesOpen(true);
   request(ALL, 'start');
   while (!d.signal.aborted) {
     let pollMs = 5 * 60_000;
@@ -125,5 +126,6 @@ export async function runWatch(d: WatchDeps): Promise<void> {
   }
   await Promise.allSettled([...watchers.values()]);
   await draining;
+  await keepSourcesOpen(false);
   d.log({ event: 'stopped' });
 }

@@ -30,6 +30,8 @@ export interface ImapMailSourceOptions {
   retries?: number;
   retryBackoff?: { baseMs: number; capMs: number };
   idle?: Partial<IdleOptions>;
+  /** Keep the connection open after a sync for the next one (watch); close() ends it. */
+  keepSession?: boolean;
 }
 
 /** What phase 1 found in one folder. */
@@ -64,8 +66,12 @@ export class ImapMailSource implements MailSource {
 
   async *changes(cursor: Cursor | null): AsyncIterable<MailPage> {
     let cur: ImapCursor = readCursor(cursor);
+    let finished = false;
     try {
-      const plan = await this.retrying(async (s) => planFolders(await s.list(), this.o.config.folders, s.capabilities));
+      const plan = await this.retrying(async (s) => {
+        await s.unselect(); // a session kept from the last sync may still have a folder open
+        return planFolders(await s.list(), this.o.config.folders, s.capabilities);
+      });
       this.gmail = plan.gmail;
       if (plan.gmail) this.allMailPath = plan.paths[0] ?? null;
       if (plan.paths.length === 0) {
@@ -111,9 +117,16 @@ export class ImapMailSource implements MailSource {
           yield { sightings, errors, cursor: cur, progress: { done, total } };
         }
       }
+      finished = true;
     } finally {
-      await this.closeSession();
+      // After an error or an abandoned sync the session's state is unknown: never keep it.
+      if (!finished || !this.o.keepSession) await this.closeSession();
     }
+  }
+
+  /** Ends a kept session (keepSession). */
+  async close(): Promise<void> {
+    await this.closeSession();
   }
 
   /** Phase 1 for one folder: null when nothing changed since the cursor. */
@@ -125,7 +138,7 @@ export class ImapMailSource implements MailSource {
       const sameModseq = st.highestModseq === null || st.highestModseq === prev.highestModseq;
       if (st.uidValidity === prev.uidValidity && st.uidNext - 1 <= prev.highestUid && sameModseq) return null;
     }
-    const mb = await s.examine(path);
+    const mb = await s.examine(path, { fresh: true });
     // A new UIDVALIDITY voids every UID we knew (RFC 3501 §2.3.1.1): re-scan the window.
     // Messages seen before dedupe by Message-ID in the store, so nothing is doubled.
     const after = prev && prev.uidValidity === mb.uidValidity ? prev.highestUid : 0;
@@ -201,7 +214,7 @@ export class ImapMailSource implements MailSource {
       list.push(r.kind === 'uid' ? { uidValidity: r.uidValidity, uid: r.uid, index } : { uidValidity: null, gmId: r.msgId, index });
       byPath.set(path, list);
     });
-    const ephemeral = !this.session;
+    const ephemeral = !this.session && !this.o.keepSession;
     try {
       for (const [path, wanted] of byPath) {
         await this.retrying(async (s) => {

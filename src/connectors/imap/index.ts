@@ -13,7 +13,32 @@ export interface StoredImapConnection {
   authorizedAt?: Date;
 }
 
+/**
+ * Long-running processes (watch) keep one source, and its IMAP session, per mailbox between
+ * syncs: logging in again for every pushed message was most of the push latency.
+ */
+const kept = new Map<string, ImapMailSource>();
+let keeping = false;
+
+export async function keepImapSessions(on: boolean): Promise<void> {
+  keeping = on;
+  if (!on) {
+    const all = [...kept.values()];
+    kept.clear();
+    await Promise.all(all.map((s) => s.close()));
+  }
+}
+
 export function imapSourceFromConnection(c: StoredImapConnection, extra: Partial<ImapMailSourceOptions> = {}): ImapMailSource {
+  if (!keeping) return build(c, extra);
+  // Same settings and same secret → same mailbox session; re-authorization makes a new one.
+  const key = JSON.stringify([c.config, c.secretEnc, c.authorizedAt?.toISOString()]);
+  let s = kept.get(key);
+  if (!s) kept.set(key, (s = build(c, { ...extra, keepSession: true })));
+  return s;
+}
+
+function build(c: StoredImapConnection, extra: Partial<ImapMailSourceOptions>): ImapMailSource {
   let config;
   try {
     config = readImapConfig(c.config);

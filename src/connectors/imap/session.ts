@@ -77,9 +77,14 @@ export class ImapSession {
   }
 
   /** EXAMINE the folder unless it is the one already open. */
-  async examine(path: string): Promise<{ path: string; exists: number } & FolderStatus> {
+  /**
+   * EXAMINE the folder unless it is the one already open. `fresh`: EXAMINE again anyway — a
+   * session kept open between syncs has only the counts the server volunteered since.
+   */
+  async examine(path: string, opts: { fresh?: boolean } = {}): Promise<{ path: string; exists: number } & FolderStatus> {
     const current = this.client.mailbox;
-    const mb: MailboxObject = current && current.path === path ? current : await this.run(() => this.client.mailboxOpen(path, { readOnly: true }));
+    const reuse = !opts.fresh && current && current.path === path;
+    const mb: MailboxObject = reuse ? current : await this.run(() => this.client.mailboxOpen(path, { readOnly: true }));
     // A copy: imapflow keeps using its own mailbox object (BigInt fields) internally.
     return {
       path: mb.path,
@@ -88,6 +93,14 @@ export class ImapSession {
       uidValidity: String(mb.uidValidity),
       highestModseq: mb.highestModseq !== undefined && !mb.noModseq ? String(mb.highestModseq) : null,
     };
+  }
+
+  /**
+   * Leave the selected folder (CLOSE after EXAMINE removes nothing, RFC 3501 §6.4.2): STATUS
+   * on the selected folder answers from the session's own, possibly stale, view (§6.3.10).
+   */
+  async unselect(): Promise<void> {
+    if (this.client.mailbox) await this.run(() => this.client.mailboxClose());
   }
 
   /** UIDs above `afterUid` whose INTERNALDATE is on or after `since` (a date: RFC 3501 SEARCH SINCE). */
