@@ -11,7 +11,7 @@
 // Medians of BENCH_RUNS runs. Results go to bench/results/workers.json.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +22,7 @@ import { SYNC_QUEUE, type SyncJobData } from '../src/service/scheduler.js';
 import { retryOnConflict } from '../src/store/conflicts.js';
 import { clearItemErrors, createConnection, listConnections, saveCursor } from '../src/store/connections.js';
 import type { Store } from '../src/store/db.js';
+import { dialectOf } from '../src/store/dialects/dialect.js';
 import { openStore } from '../src/store/open.js';
 import type { DB } from '../src/store/schema.js';
 import { loadDirectoryIndex, type Ctx } from '../src/sync/context.js';
@@ -42,7 +43,19 @@ const round = (x: number) => Math.round(x);
 
 const COPY: (keyof DB)[] = ['emails', 'email_links', 'participant_hashes', 'email_sightings'];
 
-async function storeRun(dialect: Dialect): Promise<{ decided: number; raw: number; linked: number }> {
+interface StoreRun { decided: number; raw: number; linked: number; decidedCpu: number; rawCpu: number }
+
+/** CPU seconds of this process plus the PostgreSQL backends serving `dbs` (none on SQLite). */
+async function cpuNow(dbs: Store[]): Promise<number> {
+  const own = process.cpuUsage();
+  let pg = 0;
+  for (const db of dbs.filter((d) => dialectOf(d) === 'postgres')) {
+    for (const r of (await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db)).rows) pg += cpuSeconds(r.pid);
+  }
+  return (own.user + own.system) / 1e6 + pg;
+}
+
+async function storeRun(dialect: Dialect): Promise<StoreRun> {
   const source = await createTestDatabase(dialect, 'bench-store');
   const target = await createTestDatabase(dialect, 'bench-raw');
   const db = await openStore(source.location, { poolMax: 4 });
@@ -56,6 +69,7 @@ async function storeRun(dialect: Dialect): Promise<{ decided: number; raw: numbe
     const dir = await loadDirectoryIndex(ctx);
     const mail = parsedMail(CONFIG.emails, 0, 42);
     let linked = 0;
+    const c0 = await cpuNow([db]);
     const t0 = performance.now();
     for (let i = 0; i < mail.length; i += CONFIG.pageSize) {
       const page = mail.slice(i, i + CONFIG.pageSize);
@@ -68,6 +82,7 @@ async function storeRun(dialect: Dialect): Promise<{ decided: number; raw: numbe
       }));
     }
     const decided = CONFIG.emails / ((performance.now() - t0) / 1000);
+    const decidedCpu = CONFIG.emails / ((await cpuNow([db])) - c0);
 
     // The same rows, inserted raw: read back, then written page by page with multi-row inserts.
     const rows = new Map<keyof DB, Record<string, unknown>[]>();
@@ -81,6 +96,7 @@ async function storeRun(dialect: Dialect): Promise<{ decided: number; raw: numbe
     const hashes = byEmail('participant_hashes', 'item_id');
     const sightings = byEmail('email_sightings', 'email_id');
     const emails = rows.get('emails')!;
+    const c1 = await cpuNow([rawDb]);
     const t1 = performance.now();
     for (let i = 0; i < emails.length; i += CONFIG.pageSize) {
       const page = emails.slice(i, i + CONFIG.pageSize);
@@ -96,7 +112,8 @@ async function storeRun(dialect: Dialect): Promise<{ decided: number; raw: numbe
       });
     }
     const raw = emails.length / ((performance.now() - t1) / 1000);
-    return { decided, raw, linked };
+    const rawCpu = emails.length / ((await cpuNow([rawDb])) - c1);
+    return { decided, raw, linked, decidedCpu, rawCpu };
   } finally {
     await db.destroy();
     await rawDb.destroy();
@@ -123,7 +140,19 @@ function startWorker(url: string): { child: ChildProcess; ready: Promise<void> }
   return { child, ready };
 }
 
-async function workersRun(n: number, mailRoot: string): Promise<number> {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+interface WorkersRun { seconds: number; workerCpu: number; postgresCpu: number }
+
+async function workersRun(n: number, mailRoot: string): Promise<WorkersRun> {
   const database = await createTestDatabase('postgres', `bench-w${n}`);
   const db = await openStore(database.location, { poolMax: 4 });
   const workers: ReturnType<typeof startWorker>[] = [];
@@ -136,15 +165,19 @@ async function workersRun(n: number, mailRoot: string): Promise<number> {
     for (let i = 0; i < n; i++) workers.push(startWorker(database.location));
     await Promise.all(workers.map((w) => w.ready));
     const conns = await listConnections(db, ws.id);
+    const backends = async () => (await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db)).rows.map((r) => r.pid);
+    const cpuOf = async () => ({ workers: workers.reduce((t, w) => t + cpuSeconds(w.child.pid), 0), pg: (await backends()).reduce((t, pid) => t + cpuSeconds(pid), 0) });
+    const before = await cpuOf();
     const t0 = performance.now();
     for (const c of conns) await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId: ws.id, connectionId: c.id, reason: 'sync_now' }, { key: c.id });
     const done = async () => Number((await sql<{ n: string }>`select count(*) as n from connections where last_success_at is not null`.execute(db)).rows[0]!.n);
     while ((await done()) < CONFIG.mailboxes) await new Promise((r) => setTimeout(r, 50));
     const seconds = (performance.now() - t0) / 1000;
+    const after = await cpuOf();
     await queue.stop({ timeoutMs: 1000 });
     const stored = Number((await sql<{ n: string }>`select count(*) as n from email_sightings`.execute(db)).rows[0]!.n);
     if (stored !== CONFIG.mailboxes * CONFIG.files) throw new Error(`expected ${CONFIG.mailboxes * CONFIG.files} sightings, found ${stored}`);
-    return seconds;
+    return { seconds, workerCpu: after.workers - before.workers, postgresCpu: after.pg - before.pg };
   } finally {
     for (const w of workers) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => (w.child.exitCode === null ? once(w.child, 'exit') : null)));
@@ -157,13 +190,17 @@ async function workersRun(n: number, mailRoot: string): Promise<number> {
 
 const load = loadavg()[0]!;
 console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}; load average ${load.toFixed(2)}`);
-const store: Record<string, { decided: number[]; raw: number[] }> = { sqlite: { decided: [], raw: [] }, postgres: { decided: [], raw: [] } };
+const store: Record<string, { decided: number[]; raw: number[]; decidedCpu: number[]; rawCpu: number[] }> = {
+  sqlite: { decided: [], raw: [], decidedCpu: [], rawCpu: [] }, postgres: { decided: [], raw: [], decidedCpu: [], rawCpu: [] },
+};
 for (let r = 0; r < CONFIG.runs; r++) {
   for (const dialect of ['sqlite', 'postgres'] as const) {
     const x = await storeRun(dialect);
     store[dialect]!.decided.push(round(x.decided));
     store[dialect]!.raw.push(round(x.raw));
-    console.log(`store ${dialect} run ${r + 1}: ${round(x.decided)} emails/s decided and stored, ${round(x.raw)} rows/s raw insert (${x.linked} linked)`);
+    store[dialect]!.decidedCpu.push(round(x.decidedCpu));
+    store[dialect]!.rawCpu.push(round(x.rawCpu));
+    console.log(`store ${dialect} run ${r + 1}: ${round(x.decided)} emails/s decided and stored, ${round(x.raw)} rows/s raw insert (${x.linked} linked); per CPU-second ${round(x.decidedCpu)} vs ${round(x.rawCpu)}; load ${loadavg()[0]!.toFixed(1)}`);
   }
 }
 
@@ -171,12 +208,15 @@ const mailRoot = mkdtempSync(join(tmpdir(), 'tp-bench-mail-'));
 for (let i = 0; i < CONFIG.mailboxes; i++) writeMailbox(join(mailRoot, `box${i}`), mailboxFiles(i, CONFIG.files));
 const items = CONFIG.mailboxes * CONFIG.files;
 const secs: Record<1 | 2, number[]> = { 1: [], 2: [] };
+const cpu: Record<1 | 2, { workers: number[]; postgres: number[] }> = { 1: { workers: [], postgres: [] }, 2: { workers: [], postgres: [] } };
 await workersRun(1, mailRoot); // warm-up: the CLI bundle, PostgreSQL caches
 for (let r = 0; r < CONFIG.runs; r++) {
   for (const n of (r % 2 ? [2, 1] : [1, 2]) as (1 | 2)[]) {
-    const s = await workersRun(n, mailRoot);
-    secs[n].push(s);
-    console.log(`workers ×${n} run ${r + 1}: ${items} items in ${s.toFixed(2)} s = ${round(items / s)} items/s`);
+    const x = await workersRun(n, mailRoot);
+    secs[n].push(x.seconds);
+    cpu[n].workers.push(Number(x.workerCpu.toFixed(2)));
+    cpu[n].postgres.push(Number(x.postgresCpu.toFixed(2)));
+    console.log(`workers ×${n} run ${r + 1}: ${items} items in ${x.seconds.toFixed(2)} s = ${round(items / x.seconds)} items/s; CPU: workers ${x.workerCpu.toFixed(1)} s, PostgreSQL ${x.postgresCpu.toFixed(1)} s; load ${loadavg()[0]!.toFixed(1)}`);
   }
 }
 rmSync(mailRoot, { recursive: true, force: true });
@@ -185,12 +225,24 @@ const one = median(secs[1]);
 const two = median(secs[2]);
 const result = {
   date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, loadAverageAtStart: load, config: CONFIG,
-  store: Object.fromEntries(Object.entries(store).map(([d, v]) => [d, { decidedPerSec: v.decided, rawPerSec: v.raw, medianDecided: median(v.decided), medianRaw: median(v.raw) }])),
-  workers: { items, oneWorkerSeconds: secs[1], twoWorkersSeconds: secs[2], oneWorkerItemsPerSec: round(items / one), twoWorkersItemsPerSec: round(items / two), speedup: Number((one / two).toFixed(2)) },
+  store: Object.fromEntries(Object.entries(store).map(([d, v]) => [d, {
+    decidedPerSec: v.decided, rawPerSec: v.raw, medianDecided: median(v.decided), medianRaw: median(v.raw),
+    /** Per CPU-second of this process (+ PostgreSQL's backends): less sensitive to a shared machine. */
+    decidedPerCpuSec: v.decidedCpu, rawPerCpuSec: v.rawCpu, medianDecidedPerCpuSec: median(v.decidedCpu), medianRawPerCpuSec: median(v.rawCpu),
+  }])),
+  workers: {
+    items, oneWorkerSeconds: secs[1], twoWorkersSeconds: secs[2], oneWorkerItemsPerSec: round(items / one), twoWorkersItemsPerSec: round(items / two), speedup: Number((one / two).toFixed(2)),
+    cpuSeconds: cpu,
+    /** Items per CPU-second of the worker processes, and of PostgreSQL's backends: what an idle machine would give. */
+    workerItemsPerCpuSecond: round(items / median(cpu[1].workers)),
+    postgresItemsPerCpuSecond: round(items / median(cpu[1].postgres)),
+  },
   targets: { sqliteDecidedPerSec: 20_000, postgresDecidedPerSec: 10_000, speedup: 1.7 },
 };
 console.log(`\nstore, decided and stored (median): SQLite ${result.store.sqlite!.medianDecided}/s (target ≥ 20,000; raw insert ${result.store.sqlite!.medianRaw}/s), PostgreSQL ${result.store.postgres!.medianDecided}/s (target ≥ 10,000; raw insert ${result.store.postgres!.medianRaw}/s)`);
+console.log(`store per CPU-second (median): SQLite ${result.store.sqlite!.medianDecidedPerCpuSec} (raw ${result.store.sqlite!.medianRawPerCpuSec}), PostgreSQL ${result.store.postgres!.medianDecidedPerCpuSec} (raw ${result.store.postgres!.medianRawPerCpuSec}), counting PostgreSQL's backends`);
 console.log(`workers (median): 1 process ${result.workers.oneWorkerItemsPerSec} items/s, 2 processes ${result.workers.twoWorkersItemsPerSec} items/s: speed-up ${result.workers.speedup}× (target ≥ 1.7×)`);
+console.log(`CPU per item (1 worker, median): ${result.workers.workerItemsPerCpuSecond} items per worker CPU-second, ${result.workers.postgresItemsPerCpuSecond} per PostgreSQL CPU-second`);
 const out = join(ROOT, 'bench', 'results', 'workers.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
