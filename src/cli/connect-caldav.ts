@@ -29,6 +29,11 @@ export function checkCalDavUrl(raw: string): string {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new UserError(`--url: "${raw}" must start with https:// (or http:// for a server on this machine)`);
   if (u.username || u.password) throw new UserError('--url must not contain a user name or password; use --user and --password-env');
+  // Basic authentication sends the password with every request: in clear text over http.
+  const loopback = u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\./.test(u.hostname);
+  if (u.protocol === 'http:' && !loopback) {
+    throw new UserError(`--url: use https:// — over http:// the password would cross the network in clear text (http is accepted only for a server on this machine)`);
+  }
   return u.href;
 }
 

@@ -47,8 +47,9 @@ describe('connect caldav', () => {
     expect(r.stderr).not.toContain('hunter2');
   });
 
-  it('a URL with credentials in it is refused', async () => {
+  it('a URL with credentials in it, or plain http to another machine, is refused', async () => {
     expectUserError(await w.run(args({ url: `http://alice:${PASSWORD}@127.0.0.1:${server.port}/` })), /must not contain a user name or password/);
+    expectUserError(await w.run(args({ url: 'http://caldav.example.com/' })), /use https:\/\/ .*clear text/);
   });
 
   it('a wrong password is caught now, not at the first sync: nothing stored', async () => {

@@ -59,13 +59,9 @@ export class CalDavCalendarSource implements CalendarSource {
     let unsaved = state.home !== home;
     state.home = home;
 
-    // List every calendar first, so progress has a total.
-    const work: { cal: DiscoveredCalendar; listing: Listing }[] = [];
-    for (const cal of calendars) {
-      const known = state.calendars[cal.path] ?? { etags: {} };
-      work.push({ cal, listing: await listChanges(cal, known, this.ctx, { useSyncCollection: this.useSyncCollection }) });
-    }
-    const total = work.reduce((n, w) => n + w.listing.changed.size, 0);
+    // Calendars are listed one at a time, each right before its pages: only one calendar's
+    // changes (with their data) are held in memory. The progress total grows as they are.
+    let total = 0;
     let done = 0;
 
     // A calendar that is no longer there took its events with it: they are deletions (the
@@ -79,8 +75,10 @@ export class CalDavCalendarSource implements CalendarSource {
       yield { upserts: [], deletes, errors: [], cursor: snapshot(state), progress: { done, total } };
     }
 
-    for (const { cal, listing } of work) {
+    for (const cal of calendars) {
       const st: CalendarState = (state.calendars[cal.path] ??= { etags: {} });
+      const listing = await listChanges(cal, st, this.ctx, { useSyncCollection: this.useSyncCollection });
+      total += listing.changed.size;
       const info: CalendarRunInfo = { path: cal.path, method: listing.method, fetched: 0, deleted: listing.deleted.length };
       this.lastRun.push(info);
       for (const href of listing.deleted) delete st.etags[href];

@@ -9,6 +9,7 @@ import type { CalendarObject, ItemError } from '../types.js';
 import type { DiscoveredCalendar } from './discover.js';
 import { pathOf } from './discover.js';
 import { translateError } from './http.js';
+import { calendarData, requestFailed } from './dav-response.js';
 import type { RequestCtx } from './list-changes.js';
 import { SourceError } from '../types.js';
 
@@ -19,16 +20,6 @@ export interface FetchedPage {
   errors: ItemError[];
 }
 
-/** CALDAV:calendar-data as tsdav's XML parser hands it over (text, or CDATA). */
-export function calendarData(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (v && typeof v === 'object') {
-    const o = v as { _cdata?: unknown; _text?: unknown };
-    if (typeof o._cdata === 'string') return o._cdata;
-    if (typeof o._text === 'string') return o._text;
-  }
-  return undefined;
-}
 
 export async function fetchObjects(cal: DiscoveredCalendar, hrefs: string[], ctx: RequestCtx): Promise<FetchedPage> {
   let res: DAVResponse[];
@@ -52,7 +43,7 @@ export async function fetchObjects(cal: DiscoveredCalendar, hrefs: string[], ctx
   } catch (err) {
     throw translateError(err, `reading events of calendar ${cal.path}`);
   }
-  const failed = res.find((x) => !x.href && !x.ok);
+  const failed = requestFailed(res, cal);
   if (failed) throw new SourceError('INTERNAL', `the CalDAV server refused to send events of calendar ${cal.path} (HTTP ${failed.status})`);
 
   const page: FetchedPage = { objects: [], gone: [], errors: [] };

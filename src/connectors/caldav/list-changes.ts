@@ -20,7 +20,7 @@ import { SourceError } from '../types.js';
 import type { CalendarState } from './cursor.js';
 import type { DiscoveredCalendar } from './discover.js';
 import { pathOf } from './discover.js';
-import { calendarData } from './fetch-objects.js';
+import { calendarData, requestFailed } from './dav-response.js';
 import { translateError } from './http.js';
 
 export interface Listing {
@@ -55,6 +55,7 @@ function isTokenRejected(r: DAVResponse[]): boolean {
 
 class TokenRejected extends Error {}
 
+
 async function syncCollectionRounds(cal: DiscoveredCalendar, token: string | undefined, ctx: RequestCtx) {
   const members = new Map<string, string>();
   const data = new Map<string, string>();
@@ -68,7 +69,7 @@ async function syncCollectionRounds(cal: DiscoveredCalendar, token: string | und
       throw translateError(err, `syncing calendar ${cal.path}`);
     }
     if (current && isTokenRejected(res)) throw new TokenRejected();
-    const failed = res.find((x) => !x.href && !x.ok);
+    const failed = requestFailed(res, cal);
     if (failed) throw new SourceError('INTERNAL', `the CalDAV server refused to list calendar ${cal.path} (HTTP ${failed.status} ${failed.statusText ?? ''})`.trim());
     let truncated = false;
     for (const x of res) {
@@ -115,7 +116,7 @@ async function listEtags(cal: DiscoveredCalendar, ctx: RequestCtx): Promise<Map<
   } catch (err) {
     throw translateError(err, `listing calendar ${cal.path}`);
   }
-  const failed = res.find((x) => !x.href && !x.ok);
+  const failed = requestFailed(res, cal);
   if (failed) throw new SourceError('INTERNAL', `the CalDAV server refused to list calendar ${cal.path} (HTTP ${failed.status})`);
   const out = new Map<string, string>();
   for (const x of res) {
