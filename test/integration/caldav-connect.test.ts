@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectUserError } from '../support/cli.js';
-import { CalDavAccount, connectCalDavArgs, RadicaleServer, RecordingWorkspace, setPasswordEnv, TEST_SECRET_KEY } from '../support/caldav-server.js';
+import { CalDavAccount, connectCalDavArgs, RadicaleServer, RecordingWorkspace, SERVER_SETUP_MS, setPasswordEnv, TEST_SECRET_KEY } from '../support/caldav-server.js';
 
 const ALICE = 'alice@ourco.com';
 const PASSWORD = 'connect-test-Password-0042';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   await w.init();
   await w.teammate(ALICE);
   setPasswordEnv('CALDAV_PW', PASSWORD);
-});
+}, SERVER_SETUP_MS);
 
 afterAll(async () => {
   await server?.close();

@@ -3,7 +3,7 @@
 // meeting, even when its iCalendar says the customer accepted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failedCodes, ics, meetingKeys, messageIds } from '../support/cli.js';
-import { CalDavAccount, connectCalDavArgs, RadicaleServer, RecordingWorkspace, setPasswordEnv } from '../support/caldav-server.js';
+import { CalDavAccount, connectCalDavArgs, RadicaleServer, RecordingWorkspace, SERVER_SETUP_MS, setPasswordEnv } from '../support/caldav-server.js';
 
 const AUTH = '2026-03-01T00:00:00Z';
 const NOW = '2026-03-20T12:00:00Z';
@@ -50,7 +50,7 @@ beforeAll(async () => {
   await w.connect(ALICE, { mail: 'mail' }, AUTH);
   const s = await w.sync();
   expect(s.connections.map((c) => c.status)).toEqual(['active', 'active']);
-});
+}, SERVER_SETUP_MS);
 
 afterAll(async () => {
   await server?.close();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withContext } from '../../src/cli/context.js';
 import { syncAll, type SyncReport } from '../../src/sync/run-sync.js';
 import { ics, meetingKeys } from '../support/cli.js';
-import { CalDavAccount, connectCalDavArgs, RadicaleServer, RecordingWorkspace, setPasswordEnv } from '../support/caldav-server.js';
+import { CalDavAccount, connectCalDavArgs, RadicaleServer, RecordingWorkspace, SERVER_SETUP_MS, setPasswordEnv } from '../support/caldav-server.js';
 
 const AUTH = '2026-03-01T00:00:00Z';
 const NOW = '2026-03-20T12:00:00Z';
@@ -68,7 +68,7 @@ async function syncKillingAfter(w: RecordingWorkspace, id: string, stored: numbe
 beforeAll(async () => {
   server = await RadicaleServer.start({ users: { alice: PASSWORD, alice2: PASSWORD } });
   setPasswordEnv('CALDAV_PW', PASSWORD);
-});
+}, SERVER_SETUP_MS);
 
 afterAll(async () => {
   await server?.close();
@@ -87,7 +87,7 @@ describe('sync-collection: Radicale killed between two calendars, then restarted
     for (let i = 0; i < 30; i++) await cal.put('b', `b${i}.ics`, event(`b${i}`, i));
     ({ w, id } = await workspace('alice'));
     run = await syncKillingAfter(w, id, 30); // calendar a: three pages, all stored
-  });
+  }, SERVER_SETUP_MS);
   afterAll(() => w?.cleanup());
 
   it('the interrupted sync kept calendar a and says the server could not be reached', async () => {
@@ -129,7 +129,7 @@ describe('ctag/etag path: Radicale killed between two multiget pages of one cale
     d.prepare('UPDATE connections SET config = ? WHERE id = ?').run(JSON.stringify({ ...JSON.parse(row.config), syncCollection: false }), id);
     d.close();
     run = await syncKillingAfter(w, id, 2 * PAGE);
-  });
+  }, SERVER_SETUP_MS);
   afterAll(() => w?.cleanup());
 
   it('the interrupted sync kept its first two pages and reports the network error', () => {

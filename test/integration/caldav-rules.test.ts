@@ -3,7 +3,7 @@
 // `timeline` and `status` must say exactly what the folder calendar tests say.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check, failedCodes, ics, meetingKeys, type ExplanationJson, type StatusJson, type SyncJson, type TimelineJson } from '../support/cli.js';
-import { CalDavAccount, connectCalDavArgs, RadicaleServer, RecordingWorkspace, setPasswordEnv, withTimezone } from '../support/caldav-server.js';
+import { CalDavAccount, connectCalDavArgs, RadicaleServer, RecordingWorkspace, SERVER_SETUP_MS, setPasswordEnv, withTimezone } from '../support/caldav-server.js';
 
 const AUTH = '2026-03-01T00:00:00Z';
 const NOW = '2026-03-20T12:00:00Z';
@@ -61,7 +61,7 @@ beforeAll(async () => {
   status = await w.status();
   acme = await w.timeline('acme');
   globex = await w.timeline('globex');
-});
+}, SERVER_SETUP_MS);
 
 afterAll(async () => {
   await server?.close();

@@ -8,7 +8,7 @@ import { CalDavCalendarSource, type CalDavSourceOptions } from '../../src/connec
 import type { CalendarPage, Cursor } from '../../src/connectors/types.js';
 import { SourceError } from '../../src/connectors/types.js';
 import { ics } from '../support/cli.js';
-import { CalDavAccount, RadicaleServer } from '../support/caldav-server.js';
+import { CalDavAccount, RadicaleServer, SERVER_SETUP_MS } from '../support/caldav-server.js';
 
 let server: RadicaleServer;
 let alice: CalDavAccount;
@@ -38,7 +38,7 @@ beforeAll(async () => {
   await alice.makeCalendar('personal', 'Personal');
   for (let i = 1; i <= 7; i++) await alice.put('work', `w${i}.ics`, event(`w${i}`));
   await alice.put('personal', 'p1.ics', event('p1'));
-});
+}, SERVER_SETUP_MS);
 
 afterAll(async () => {
   await server?.close();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failedCodes, ics, meetingKeys, type SyncJson } from '../support/cli.js';
-import { CalDavAccount, connectCalDavArgs, RadicaleServer, RecordingWorkspace, setPasswordEnv } from '../support/caldav-server.js';
+import { CalDavAccount, connectCalDavArgs, RadicaleServer, RecordingWorkspace, SERVER_SETUP_MS, setPasswordEnv } from '../support/caldav-server.js';
 
 const AUTH = '2026-03-01T00:00:00Z';
 const NOW = '2026-03-20T12:00:00Z';
@@ -57,7 +57,7 @@ beforeAll(async () => {
   connectionId = /connection (\S+)/.exec(out)![1]!;
   expect(out).toContain('calendars: work');
   await w.sync();
-});
+}, SERVER_SETUP_MS);
 
 afterAll(async () => {
   await server?.close();

@@ -6,6 +6,12 @@ import { Workspace, type CliResult } from './cli.js';
 
 export { RadicaleServer };
 
+/**
+ * Time limit for a test file's set-up: on a fresh CI machine the first file installs Radicale
+ * (apt-get update + install) while the others wait for its lock.
+ */
+export const SERVER_SETUP_MS = 600_000;
+
 export class CalDavAccount {
   constructor(readonly server: RadicaleServer, readonly user: string, private password: string) {}
 
