@@ -1,9 +1,9 @@
 // Meetings: one row per occurrence (UID + start), the calendar objects they came from,
 // sightings per calendar and links per account.
-import { randomUUID } from 'node:crypto';
 import type { Decision } from '../domain/decision.js';
 import type { MeetingOccurrence } from '../domain/items.js';
 import type { Store } from './db.js';
+import { newId } from './ids.js';
 import { containsText } from './like.js';
 import type { CalendarObjectsTable, MeetingsTable } from './schema.js';
 
@@ -96,7 +96,7 @@ export interface MeetingWrite {
 }
 
 export async function saveMeeting(db: Store, ws: string, w: MeetingWrite): Promise<string> {
-  const id = w.id ?? randomUUID();
+  const id = w.id ?? newId();
   const o = w.occurrence;
   const values = {
     title: o.title,
@@ -133,6 +133,35 @@ export async function saveMeeting(db: Store, ws: string, w: MeetingWrite): Promi
       .execute();
   }
   return id;
+}
+
+/**
+ * Insert occurrences never stored before, with their links, hashes and sightings, in a few
+ * multi-row statements (a first sync stores thousands; one statement per row made the store
+ * most of a CalDAV first sync). Returns the new ids in order.
+ */
+export async function insertNewMeetings(db: Store, ws: string, writes: MeetingWrite[]): Promise<string[]> {
+  const ids = writes.map(() => newId());
+  const chunk = async <T>(rows: T[], size: number, fn: (part: T[]) => Promise<unknown>) => {
+    for (let i = 0; i < rows.length; i += size) await fn(rows.slice(i, i + size));
+  };
+  const meetings = writes.map((w, i) => ({
+    id: ids[i]!, workspace_id: ws, uid: w.occurrence.uid, occurrence_start: w.occurrence.start.toISOString(), first_seen_at: w.now.toISOString(),
+    title: w.occurrence.title, data: JSON.stringify(w.occurrence), outcome: w.decision.outcome, decision: JSON.stringify(w.decision), decided_at: w.now.toISOString(),
+  }));
+  const links = writes.flatMap((w, i) => (w.decision.outcome === 'linked'
+    ? w.decision.accounts.map((a) => ({ workspace_id: ws, item_id: ids[i]!, account_id: a.id, via: JSON.stringify(a.via), at: w.occurrence.start.toISOString() }))
+    : []));
+  const hashes = writes.flatMap((w, i) => [...new Set(w.hashes)].map((h) => ({ workspace_id: ws, kind: 'meeting' as const, item_id: ids[i]!, addr_hash: h })));
+  const sightings = writes.flatMap((w, i) => (w.sighting
+    ? [{ workspace_id: ws, meeting_id: ids[i]!, connection_id: w.sighting.connectionId, ref: w.sighting.ref, seen_at: w.now.toISOString() }]
+    : []));
+  // Chunks stay under SQLite's bound-parameter limit.
+  await chunk(meetings, 200, (part) => db.insertInto('meetings').values(part).execute());
+  await chunk(links, 400, (part) => db.insertInto('meeting_links').values(part).execute());
+  await chunk(hashes, 1000, (part) => db.insertInto('participant_hashes').values(part).onConflict((oc) => oc.doNothing()).execute());
+  await chunk(sightings, 400, (part) => db.insertInto('meeting_sightings').values(part).execute());
+  return ids;
 }
 
 export async function searchMeetings(db: Store, ws: string, title: string, from: Date, to: Date): Promise<MeetingRecord[]> {

@@ -10,8 +10,8 @@ import type { DirectoryIndex } from '../directory/index.js';
 import { decideMeetingForSync } from '../rules/decide-meeting.js';
 import type { ConnectionRecord } from '../store/connections.js';
 import {
-  deleteCalendarObject, getMeeting, meetingIdsByRef, meetingsByUid, meetingSightings, objectsToExtend, saveCalendarObject,
-  saveMeeting, type MeetingRecord,
+  deleteCalendarObject, getMeeting, insertNewMeetings, meetingIdsByRef, meetingsByUid, meetingSightings, objectsToExtend,
+  saveCalendarObject, saveMeeting, type MeetingRecord, type MeetingWrite,
 } from '../store/meetings.js';
 import { hashAddress, type Ctx } from './context.js';
 import { linkedAccounts, recordLinkChanges } from './link-events.js';
@@ -37,6 +37,23 @@ export interface MeetingResult {
   previousAccounts: string[];
 }
 
+/** The decision and the row to write for one occurrence, seen in these calendars (no I/O). */
+function prepareMeeting(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conns: Map<string, ConnectionRecord>,
+  occ: MeetingOccurrence,
+  rows: { connectionId: string }[],
+  sighting: { connectionId: string; ref: string } | undefined,
+): MeetingWrite {
+  const decision = decideMeetingForSync({ occurrence: occ, sightings: meetingSightingViews(rows, conns, occ.start, ctx.now) }, dir, ctx.now);
+  const addrs = [...occ.attendees.map((a) => a.address), ...(occ.organizer ? [occ.organizer.address] : [])];
+  const hashes = [...new Set(addrs.map((a) => hashAddress(ctx, normalizeAddress(a))))];
+  return { occurrence: occ, decision, hashes, ...(sighting ? { sighting } : {}), now: ctx.now };
+}
+
+const meetingRef = (occ: MeetingOccurrence) => `${occ.uid}@${occ.start.toISOString()}`;
+
 /** Decide and store one occurrence with every calendar that has it. */
 export async function storeMeeting(
   ctx: Ctx,
@@ -48,19 +65,11 @@ export async function storeMeeting(
 ): Promise<MeetingResult> {
   const prior = existing ? await meetingSightings(ctx.db, ctx.ws.id, existing.id) : [];
   const rows = sighting && !prior.some((p) => p.connectionId === sighting.connectionId) ? [...prior, sighting] : prior;
-  const decision = decideMeetingForSync({ occurrence: occ, sightings: meetingSightingViews(rows, conns, occ.start, ctx.now) }, dir, ctx.now);
-  const addrs = [...occ.attendees.map((a) => a.address), ...(occ.organizer ? [occ.organizer.address] : [])];
-  const hashes = [...new Set(addrs.map((a) => hashAddress(ctx, normalizeAddress(a))))];
-  const id = await saveMeeting(ctx.db, ctx.ws.id, {
-    ...(existing ? { id: existing.id } : {}),
-    occurrence: occ,
-    decision,
-    hashes,
-    ...(sighting ? { sighting } : {}),
-    now: ctx.now,
-  });
+  const write = prepareMeeting(ctx, dir, conns, occ, rows, sighting);
+  const { decision } = write;
+  const id = await saveMeeting(ctx.db, ctx.ws.id, { ...(existing ? { id: existing.id } : {}), ...write });
   const previousAccounts = existing?.outcome === 'linked' ? existing.decision.accounts.map((a) => a.id) : [];
-  await recordLinkChanges(ctx, [{ kind: 'meeting', id, ref: `${occ.uid}@${occ.start.toISOString()}`, at: occ.start, before: previousAccounts, after: linkedAccounts(decision) }]);
+  await recordLinkChanges(ctx, [{ kind: 'meeting', id, ref: meetingRef(occ), at: occ.start, before: previousAccounts, after: linkedAccounts(decision) }]);
   return { id, decision, previousAccounts };
 }
 
@@ -127,15 +136,31 @@ export async function ingestCalendarObject(
     for (const m of await meetingsByUid(ctx.db, ctx.ws.id, uid)) stored.set(`${uid} ${m.start.getTime()}`, m);
   }
   const done = new Set<string>();
+  // Occurrences never stored before (all of them, on a first sync) are decided in memory and
+  // inserted together, in a few multi-row statements; stored ones take the one-by-one path.
+  const fresh: MeetingWrite[] = [];
+  const sighting = { connectionId: conn.id, ref: obj.ref };
   for (const occ of parsed.occurrences) {
     const key = `${occ.uid} ${occ.start.getTime()}`;
     if (done.has(key)) continue; // the same instance twice (e.g. an RDATE on an RRULE date)
     done.add(key);
     const existing = stored.get(key);
-    const r = await storeMeeting(ctx, dir, conns, occ, { connectionId: conn.id, ref: obj.ref }, existing);
+    if (!existing) {
+      const w = prepareMeeting(ctx, dir, conns, occ, [sighting], sighting);
+      fresh.push(w);
+      tally(result, w.decision);
+      ctx.onDecision?.('meeting', w.decision);
+      continue;
+    }
+    const r = await storeMeeting(ctx, dir, conns, occ, sighting, existing);
     keep.add(r.id);
     tally(result, r.decision);
     ctx.onDecision?.('meeting', r.decision);
+  }
+  if (fresh.length) {
+    const ids = await insertNewMeetings(ctx.db, ctx.ws.id, fresh);
+    for (const id of ids) keep.add(id);
+    await recordLinkChanges(ctx, fresh.map((w, i) => ({ kind: 'meeting', id: ids[i]!, ref: meetingRef(w.occurrence), at: w.occurrence.start, before: [], after: linkedAccounts(w.decision) })));
   }
   // Occurrences this object no longer has (EXDATE added, instance moved, event deleted).
   // Only those inside the window we expanded: a series' older occurrences are not "gone".
