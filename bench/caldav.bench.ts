@@ -6,7 +6,7 @@
 //
 //   npm run bench:caldav                          BENCH_EVENTS=2000 BENCH_SERIES=200 BENCH_RUNS=5
 // Results go to bench/results/caldav.json.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -100,6 +100,24 @@ async function connectorOnly(url: string): Promise<number> {
   return performance.now() - t;
 }
 
+/**
+ * CPU milliseconds spent from now until stop() by this process and by Radicale (all its
+ * threads, from /proc): less sensitive than wall time to a machine shared with other work.
+ */
+function cpuSpan(serverPid: number): () => number {
+  const serverMs = () => {
+    const stat = readFileSync(`/proc/${serverPid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, in 10 ms clock ticks
+  };
+  const node0 = process.cpuUsage();
+  const server0 = serverMs();
+  return () => {
+    const n = process.cpuUsage(node0);
+    return Math.round((n.user + n.system) / 1000 + serverMs() - server0);
+  };
+}
+
 const copyDb = (from: string, to: string) => {
   for (const sfx of ['', '-wal', '-shm']) if (existsSync(from + sfx)) copyFileSync(from + sfx, to + sfx);
 };
@@ -132,15 +150,23 @@ async function main() {
     cli(template, 'users', 'import', path.join(work, 'users.csv'), '--source', 'csv');
     cli(template, 'connect', 'caldav', '--teammate', 'alice@ourco.com', '--url', server.url, '--user', 'alice', '--password-env', 'BENCH_CALDAV_PW', '--authorized-at', AUTH);
 
-    const runs: { protocolInitialMs: number; connectorInitialMs: number; touchpointInitialMs: number; protocolIncrementalMs: number; touchpointIncrementalMs: number }[] = [];
+    const runs: {
+      protocolInitialMs: number; connectorInitialMs: number; touchpointInitialMs: number; protocolIncrementalMs: number; touchpointIncrementalMs: number;
+      protocolInitialCpuMs: number; touchpointInitialCpuMs: number; protocolIncrementalCpuMs: number; touchpointIncrementalCpuMs: number;
+    }[] = [];
     let meetings = { linked: 0, upcoming: 0, notLinked: 0 };
     let objects = 0;
     for (let run = 0; run < CONFIG.runs; run++) {
       const db = path.join(work, `run-${run}.db`);
       copyDb(template, db);
+      const pid = server.pid!;
+      let stop = cpuSpan(pid);
       const p0 = await protocolOnly(calUrl);
+      const p0cpu = stop();
       const c0 = await connectorOnly(server.url);
+      stop = cpuSpan(pid);
       const t0r = await touchpoint(db);
+      const t0cpu = stop();
       objects = p0.objects;
       meetings = { linked: t0r.linked, upcoming: t0r.upcoming, notLinked: t0r.notLinked };
       if (t0r.errors) throw new Error(`${t0r.errors} item errors`);
@@ -149,10 +175,15 @@ async function main() {
         const i = (run * 97 + k * 101) % CONFIG.events;
         await http('PUT', new URL(p0.hrefs.get(i)!, server.url).href, calendarText([vevent(i, run + 1)]), { 'content-type': 'text/calendar' });
       }
+      stop = cpuSpan(pid);
       const p1 = await protocolOnly(calUrl, p0.token);
+      const p1cpu = stop();
       if (p1.objects !== CONFIG.changed) throw new Error(`protocol saw ${p1.objects} changed objects, expected ${CONFIG.changed}`);
+      stop = cpuSpan(pid);
       const t1 = await touchpoint(db);
-      runs.push({ protocolInitialMs: round(p0.ms), connectorInitialMs: round(c0), touchpointInitialMs: round(t0r.ms), protocolIncrementalMs: round(p1.ms), touchpointIncrementalMs: round(t1.ms) });
+      const t1cpu = stop();
+      runs.push({ protocolInitialMs: round(p0.ms), connectorInitialMs: round(c0), touchpointInitialMs: round(t0r.ms), protocolIncrementalMs: round(p1.ms), touchpointIncrementalMs: round(t1.ms),
+        protocolInitialCpuMs: p0cpu, touchpointInitialCpuMs: t0cpu, protocolIncrementalCpuMs: p1cpu, touchpointIncrementalCpuMs: t1cpu });
       await withContext({ db, now: NOW }, async (ctx) => {
         const c = (await getCursor(ctx.db, (await ctx.db.selectFrom('connections').select('id').executeTakeFirstOrThrow()).id, 'calendar')) as { calendars: Record<string, { etags: object }> };
         if (Object.keys(Object.values(c.calendars)[0]!.etags).length !== CONFIG.events) throw new Error('cursor does not know every object');
@@ -178,6 +209,11 @@ async function main() {
       medians: {
         protocolInitialMs: m('protocolInitialMs'), connectorInitialMs: m('connectorInitialMs'), touchpointInitialMs: m('touchpointInitialMs'), initialRatio: Number(initialRatio.toFixed(2)),
         protocolIncrementalMs: m('protocolIncrementalMs'), touchpointIncrementalMs: m('touchpointIncrementalMs'), incrementalRatio: Number(incrementalRatio.toFixed(2)),
+        // CPU of this process + Radicale during each: the same comparison, less disturbed by other load.
+        protocolInitialCpuMs: m('protocolInitialCpuMs'), touchpointInitialCpuMs: m('touchpointInitialCpuMs'),
+        initialCpuRatio: Number((m('touchpointInitialCpuMs') / m('protocolInitialCpuMs')).toFixed(2)),
+        protocolIncrementalCpuMs: m('protocolIncrementalCpuMs'), touchpointIncrementalCpuMs: m('touchpointIncrementalCpuMs'),
+        incrementalCpuRatio: Number((m('touchpointIncrementalCpuMs') / m('protocolIncrementalCpuMs')).toFixed(2)),
       },
       targetRatio: TARGET_RATIO,
       runs,
@@ -187,6 +223,7 @@ async function main() {
     console.log(`\n${objects} calendar objects (${CONFIG.series} recurring series) → ${meetings.linked + meetings.upcoming + meetings.notLinked} occurrences decided and stored`);
     console.log(`initial:     protocol ${m('protocolInitialMs')} ms, connector alone ${m('connectorInitialMs')} ms, Touchpoint ${m('touchpointInitialMs')} ms → ${initialRatio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×)`);
     console.log(`incremental: protocol ${m('protocolIncrementalMs')} ms, Touchpoint ${m('touchpointIncrementalMs')} ms → ${incrementalRatio.toFixed(2)}× (${CONFIG.changed} events changed)`);
+    console.log(`CPU (this process + Radicale): initial ${m('protocolInitialCpuMs')} / ${m('touchpointInitialCpuMs')} ms → ${(m('touchpointInitialCpuMs') / m('protocolInitialCpuMs')).toFixed(2)}×; incremental ${m('protocolIncrementalCpuMs')} / ${m('touchpointIncrementalCpuMs')} ms → ${(m('touchpointIncrementalCpuMs') / m('protocolIncrementalCpuMs')).toFixed(2)}×`);
     console.log('written to bench/results/caldav.json');
   } finally {
     await server.close();

@@ -92,6 +92,11 @@ export class RadicaleServer {
     return server;
   }
 
+  /** The server's process id while it runs (benchmarks read its CPU time from /proc). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Base URL, with a trailing slash: http://127.0.0.1:<port>/ */
   get url(): string {
     return `http://127.0.0.1:${this.port}/`;
