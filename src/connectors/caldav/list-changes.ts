@@ -9,7 +9,8 @@
 //   (Radicale's cost is in walking the collection), which halved the connector's time in
 //   bench/caldav.bench.ts. Objects it sends without data are fetched by fetch-objects.ts.
 // - A token the server no longer accepts (§3.2: 403 or 409 with the DAV:valid-sync-token
-//   precondition; Radicale answers 403 when it has expired its token history) → a full
+//   precondition; Radicale answers 403 when it has expired its token history; any other
+//   failure of the request made with a token is treated the same) → a full
 //   listing, diffed against the etags we know: nothing unchanged is fetched again, and known
 //   hrefs missing from the listing are deletions.
 // - Servers without sync-collection: the CalendarServer ctag tells whether anything changed;
@@ -149,7 +150,11 @@ export async function listChanges(cal: DiscoveredCalendar, state: CalendarState,
       const same = d.changed.size === 0 && d.deleted.length === 0 && r.syncToken === state.syncToken;
       return { ...d, syncToken: r.syncToken, method: same ? 'unchanged' : 'sync-collection' };
     } catch (err) {
-      if (!(err instanceof TokenRejected)) throw err;
+      // Refused tokens are RFC 6578's 403/409 valid-sync-token, but servers also answer 400,
+      // 412 or 500, or send what tsdav cannot parse. Any failure of a request made with a token
+      // is retried once without one; auth, network and throttling errors are not the token's.
+      const notTheToken = err instanceof SourceError && err.code !== 'INTERNAL';
+      if (!state.syncToken || notTheToken) throw err;
     }
     const r = await syncCollectionRounds(cal, undefined, ctx);
     return { ...diff(r.members, true, [], r.data), syncToken: r.syncToken, method: 'full-resync' };
