@@ -15,7 +15,7 @@ import { makeEdgeFetch } from './http.js';
 import { listChanges, type Listing, type RequestCtx } from './list-changes.js';
 
 export interface CalDavSourceOptions extends CalDavCredentials {
-  /** Objects per calendar-multiget, i.e. per page (default 200). */
+  /** Objects per page, stored in one transaction with the cursor (default 200). */
   pageSize?: number;
   /** false: behave as with a server without sync-collection (ctag + etag diff). Default true. */
   syncCollection?: boolean;
