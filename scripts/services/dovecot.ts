@@ -195,6 +195,20 @@ function waitForGreeting(port: number, timeoutMs: number): Promise<void> {
   });
 }
 
+async function waitUntilPortFree(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} still in use ${timeoutMs} ms after Dovecot stopped`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> {
   ensureDovecotInstalled();
   const dir = mkdtempSync(join(tmpdir(), 'tp-dovecot-'));
@@ -267,6 +281,9 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> 
     },
     async restart() {
       await stopChild();
+      // The master's login and mail processes keep the listening socket open for a moment
+      // after it exits; starting before they are gone fails with "Failed to start listeners".
+      await waitUntilPortFree(port, 30_000);
       await start();
     },
     async stop() {
