@@ -1,4 +1,4 @@
-// Three `touchpoint worker` processes on PostgreSQL sync 50 folder mailboxes; one worker is
+// Three `touchpoint worker` processes on PostgreSQL sync 50 folder mailboxes (3,200 files); one worker is
 // killed with SIGKILL in the middle of a sync. Its job is run again by another worker, and
 // in the end every item is stored exactly once (four messages are in all 50 mailboxes, so
 // workers also race to store the same email) and every connection is synced.
@@ -21,7 +21,7 @@ import { writeMailbox, type TestMail } from '../support/mailbox.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'touchpoint');
 const MAILBOXES = 50;
-const UNIQUE_PER_BOX = 120;
+const UNIQUE_PER_BOX = 60;
 const SHARED = 4;
 const NOW = new Date();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -101,14 +101,14 @@ describe('three worker processes on PostgreSQL, one killed mid-sync', () => {
 
     // Kill worker 0 while it is in the middle of a sync (it logged "started", not "finished").
     const victim = workers[0]!;
-    for (let i = 0; i < 1200 && !(victim.started.size > 0 && workers.reduce((n, w) => n + w.finished, 0) >= 3); i++) await sleep(25);
+    for (let i = 0; i < 2400 && !(victim.started.size > 0 && workers.reduce((n, w) => n + w.finished, 0) >= 3); i++) await sleep(25);
     expect(victim.started.size, victim.log.slice(-3000)).toBeGreaterThan(0);
     const interrupted = [...victim.started];
     victim.child.kill('SIGKILL');
 
     // Everything gets synced by the two others, the interrupted connection included.
     const synced = async () => Number((await sql<{ n: string }>`select count(*) as n from connections where last_success_at is not null`.execute(db)).rows[0]!.n);
-    for (let i = 0; i < 1200 && (await synced()) < MAILBOXES; i++) await sleep(100);
+    for (let i = 0; i < 2400 && (await synced()) < MAILBOXES; i++) await sleep(100);
     expect(await synced(), workers.map((w) => w.log.slice(-1500)).join('\n---\n')).toBe(MAILBOXES);
     const states = await db.selectFrom('connections').select(['id', 'status', 'last_error']).execute();
     expect(states.filter((s) => s.status !== 'active' || s.last_error)).toEqual([]);
@@ -128,5 +128,5 @@ describe('three worker processes on PostgreSQL, one killed mid-sync', () => {
     // The survivors stop gracefully on SIGTERM.
     for (const w of workers.slice(1)) w.child.kill('SIGTERM');
     for (const w of workers.slice(1)) expect((await once(w.child, 'exit'))[0]).toBe(0);
-  });
+  }, 300_000); // a loaded CI machine runs other suites beside it
 });

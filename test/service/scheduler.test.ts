@@ -108,5 +108,5 @@ describe('scheduler with an injected clock', () => {
     // Jitter: connections that first synced together no longer start in the same tick.
     const thirty = [...starts.entries()].filter(([id]) => interval.get(id) === 30).map(([, l]) => l[3]);
     expect(new Set(thirty).size).toBeGreaterThan(1);
-  });
+  }, 240_000); // 5,400 ticks: seconds alone, longer beside other suites
 });
