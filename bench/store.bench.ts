@@ -1,0 +1,171 @@
+// Store benchmark (not a test): emails decided and stored per second, on SQLite and on
+// PostgreSQL, exactly as a sync stores a page of 500 (src/sync/run-sync.ts: dedup look-up,
+// decide, multi-row inserts, cursor, in one transaction) — against the raw insert of the very
+// same rows in the same run: better-sqlite3 prepared statements in one transaction per page,
+// and PostgreSQL `INSERT … SELECT FROM unnest($1::text[], …)` (one statement per table per page).
+//
+//   npm run bench:store                  BENCH_EMAILS=20000 BENCH_RUNS=3
+//
+// Targets: ≥ 20,000/s on SQLite, ≥ 10,000/s on PostgreSQL, and ≤ 3× the raw insert.
+// Medians of BENCH_RUNS runs. Results go to bench/results/store.json.
+import Database from 'better-sqlite3';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { retryOnConflict } from '../src/store/conflicts.js';
+import { clearItemErrors, createConnection, listConnections, saveCursor } from '../src/store/connections.js';
+import { openStore } from '../src/store/open.js';
+import type { DB } from '../src/store/schema.js';
+import { loadDirectoryIndex, type Ctx } from '../src/sync/context.js';
+import { ingestMailPage } from '../src/sync/email-ingest.js';
+import { createTestDatabase, type Dialect } from '../test/support/databases.js';
+import { QUICK, median, ratioRow, saveResults } from './report.js';
+import { parsedMail, seedDirectory } from './workers-fixtures.js';
+
+const int = (name: string, dflt: number) => (process.env[name] ? Number.parseInt(process.env[name]!, 10) : dflt);
+const CONFIG = { runs: int('BENCH_RUNS', QUICK ? 1 : 3), emails: int('BENCH_EMAILS', 20_000), pageSize: 500 };
+const NOW = new Date('2026-03-20T12:00:00Z');
+const AUTH = new Date('2026-01-01T00:00:00Z');
+const TABLES: (keyof DB)[] = ['emails', 'email_links', 'participant_hashes', 'email_sightings'];
+type Row = Record<string, unknown>;
+
+/** Touchpoint's page-by-page ingest of `CONFIG.emails` parsed emails; returns emails/s and the rows it wrote. */
+async function touchpoint(location: string): Promise<{ perSec: number; linked: number; rows: Map<keyof DB, Row[]> }> {
+  const db = await openStore(location, { poolMax: 4 });
+  try {
+    const { ws, teammateIds } = await seedDirectory(db, 1, NOW);
+    const connId = await createConnection(db, ws.id, { teammateId: teammateIds[0]!, provider: 'folder', config: {}, hasMail: true, hasCalendar: false, authorizedAt: AUTH }, NOW);
+    const ctx: Ctx = { db, ws, now: NOW, actor: 'bench' };
+    const conns = new Map((await listConnections(db, ws.id)).map((c) => [c.id, c]));
+    const conn = conns.get(connId)!;
+    const dir = await loadDirectoryIndex(ctx);
+    const mail = parsedMail(CONFIG.emails, 0, 42);
+    let linked = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < mail.length; i += CONFIG.pageSize) {
+      const page = mail.slice(i, i + CONFIG.pageSize);
+      await retryOnConflict(() => db.transaction().execute(async (trx) => {
+        const r = await ingestMailPage({ ...ctx, db: trx }, dir, conn, conns, page);
+        await clearItemErrors(trx, connId, page.map((s) => s.ref));
+        await saveCursor(trx, connId, 'mail', { upTo: i + page.length }, NOW);
+        linked += r.linked;
+      }));
+    }
+    const perSec = CONFIG.emails / ((performance.now() - t0) / 1000);
+    const rows = new Map<keyof DB, Row[]>();
+    for (const t of TABLES) rows.set(t, (await db.selectFrom(t).selectAll().execute()) as Row[]);
+    return { perSec, linked, rows };
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** The rows of each page: the page's emails and their links, hashes and sightings. */
+function pages(rows: Map<keyof DB, Row[]>): Map<keyof DB, Row[]>[] {
+  const byEmail = (t: keyof DB, col: string) => {
+    const m = new Map<string, Row[]>();
+    for (const r of rows.get(t)!) {
+      const k = r[col] as string;
+      const list = m.get(k);
+      if (list) list.push(r);
+      else m.set(k, [r]);
+    }
+    return m;
+  };
+  const children: [keyof DB, Map<string, Row[]>][] = [
+    ['email_links', byEmail('email_links', 'item_id')], ['participant_hashes', byEmail('participant_hashes', 'item_id')], ['email_sightings', byEmail('email_sightings', 'email_id')],
+  ];
+  const emails = rows.get('emails')!;
+  const out: Map<keyof DB, Row[]>[] = [];
+  for (let i = 0; i < emails.length; i += CONFIG.pageSize) {
+    const page = emails.slice(i, i + CONFIG.pageSize);
+    const ids = page.map((e) => e.id as string);
+    out.push(new Map([['emails', page], ...children.map(([t, m]) => [t, ids.flatMap((id) => m.get(id) ?? [])] as [keyof DB, Row[]])]));
+  }
+  return out;
+}
+
+/** Raw better-sqlite3: one prepared INSERT per table, one transaction per page. */
+function rawSqlite(location: string, data: Map<keyof DB, Row[]>[], count: number): number {
+  const db = new Database(location);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  try {
+    const stmts = new Map(TABLES.map((t) => {
+      const cols = Object.keys(data[0]!.get(t)![0] ?? data.find((p) => p.get(t)!.length)!.get(t)![0]!);
+      return [t, { cols, stmt: db.prepare(`INSERT INTO ${t} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`) }];
+    }));
+    const page = db.transaction((p: Map<keyof DB, Row[]>) => {
+      for (const t of TABLES) {
+        const { cols, stmt } = stmts.get(t)!;
+        for (const r of p.get(t)!) stmt.run(cols.map((c) => r[c]));
+      }
+    });
+    const t0 = performance.now();
+    for (const p of data) page(p);
+    return count / ((performance.now() - t0) / 1000);
+  } finally {
+    db.close();
+  }
+}
+
+/** Raw PostgreSQL: per page, one `INSERT … SELECT * FROM unnest(…)` per table, in a transaction. */
+async function rawPostgres(location: string, data: Map<keyof DB, Row[]>[], count: number): Promise<number> {
+  const client = new pg.Client({ connectionString: location });
+  await client.connect();
+  try {
+    const colsOf = (t: keyof DB) => Object.keys(data.find((p) => p.get(t)!.length)!.get(t)![0]!);
+    const sqlOf = new Map(TABLES.map((t) => {
+      const cols = colsOf(t);
+      return [t, { cols, text: `INSERT INTO ${t} (${cols.join(', ')}) SELECT * FROM unnest(${cols.map((_, i) => `$${i + 1}::text[]`).join(', ')})` }];
+    }));
+    const t0 = performance.now();
+    for (const p of data) {
+      await client.query('BEGIN');
+      for (const t of TABLES) {
+        const rows = p.get(t)!;
+        if (!rows.length) continue;
+        const { cols, text } = sqlOf.get(t)!;
+        await client.query({ name: `raw-${t}`, text, values: cols.map((c) => rows.map((r) => r[c])) });
+      }
+      await client.query('COMMIT');
+    }
+    return count / ((performance.now() - t0) / 1000);
+  } finally {
+    await client.end();
+  }
+}
+
+/** One run on one dialect: Touchpoint, then the raw insert of the very rows it wrote. */
+async function run(dialect: Dialect): Promise<{ decided: number; raw: number; linked: number }> {
+  const source = await createTestDatabase(dialect, 'bench-store');
+  const target = await createTestDatabase(dialect, 'bench-raw');
+  try {
+    const t = await touchpoint(source.location);
+    (await openStore(target.location, { poolMax: 1 })).destroy(); // the same schema, migrated
+    const data = pages(t.rows);
+    const raw = dialect === 'sqlite' ? rawSqlite(target.location, data, CONFIG.emails) : await rawPostgres(target.location, data, CONFIG.emails);
+    return { decided: t.perSec, raw, linked: t.linked };
+  } finally {
+    await source.drop();
+    await target.drop();
+  }
+}
+
+const runs: Record<Dialect, { decided: number[]; raw: number[] }> = { sqlite: { decided: [], raw: [] }, postgres: { decided: [], raw: [] } };
+let linked = 0;
+for (let r = 0; r < CONFIG.runs; r++) {
+  for (const dialect of ['sqlite', 'postgres'] as const) {
+    const x = await run(dialect);
+    runs[dialect].decided.push(x.decided);
+    runs[dialect].raw.push(x.raw);
+    linked = x.linked;
+    console.log(`${dialect} run ${r + 1}: ${Math.round(x.decided)} emails/s decided and stored; raw insert of the same rows ${Math.round(x.raw)} emails/s; load ${loadavg()[0]!.toFixed(1)}`);
+  }
+}
+
+const what = (db: string) => `decide + store ${CONFIG.emails.toLocaleString('en-US')} emails on ${db} (pages of ${CONFIG.pageSize})`;
+saveResults('store', [
+  ratioRow({ id: 'store.sqlite', what: what('SQLite'), limit: 'raw better-sqlite3 prepared inserts of the same rows', unit: 'emails/s', value: runs.sqlite.decided, limitRuns: runs.sqlite.raw, kind: 'rate', maxRatio: 3, minValue: 20_000 }),
+  ratioRow({ id: 'store.postgres', what: what('PostgreSQL'), limit: 'raw PostgreSQL `unnest` insert of the same rows', unit: 'emails/s', value: runs.postgres.decided, limitRuns: runs.postgres.raw, kind: 'rate', maxRatio: 3, minValue: 10_000 }),
+], { config: CONFIG, linkedPerRun: linked, medians: { sqliteDecided: median(runs.sqlite.decided), sqliteRaw: median(runs.sqlite.raw), postgresDecided: median(runs.postgres.decided), postgresRaw: median(runs.postgres.raw) }, runs });
