@@ -4,6 +4,7 @@
 // sends them: 400 invalid_grant, 401, 403 rateLimitExceeded, 404 history expired, 410
 // sync token gone, 429 with Retry-After. The real client libraries are pointed at it with
 // rootUrl / the token URL override.
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -109,13 +110,62 @@ export class GoogleEmulator {
     this.send(res, status, { error: { code: status, message, errors: [{ domain: 'global', reason, message }], status: reason } }, headers);
   }
 
+  /**
+   * The consent page: what the user does there. 'allow' redirects back with a code, 'deny'
+   * with error=access_denied (the user pressed Cancel).
+   */
+  consent: 'allow' | 'deny' = 'allow';
+  /** Authorization codes given out on the consent page, with the PKCE challenge they need. */
+  private codes = new Map<string, { challenge: string; method: string; redirectUri: string; scope: string }>();
+  /** The scopes of the last consent page shown. */
+  lastConsentScopes: string[] = [];
+
+  get authUrl(): string { return `${this.url}/o/oauth2/v2/auth`; }
+
+  private consentPage(u: URL, res: ServerResponse): void {
+    const q = u.searchParams;
+    const redirect = new URL(q.get('redirect_uri') ?? '');
+    const state = q.get('state');
+    this.lastConsentScopes = (q.get('scope') ?? '').split(' ').filter(Boolean);
+    if (q.get('response_type') !== 'code' || q.get('access_type') !== 'offline' || !q.get('code_challenge')) {
+      redirect.searchParams.set('error', 'invalid_request');
+    } else if (this.consent === 'deny') {
+      redirect.searchParams.set('error', 'access_denied');
+    } else {
+      const code = `4/code-${++this.tokenCount}`;
+      this.codes.set(code, { challenge: q.get('code_challenge')!, method: q.get('code_challenge_method') ?? 'plain', redirectUri: redirect.toString(), scope: q.get('scope') ?? '' });
+      redirect.searchParams.set('code', code);
+      redirect.searchParams.set('scope', q.get('scope') ?? '');
+    }
+    if (state) redirect.searchParams.set('state', state);
+    res.writeHead(302, { location: redirect.toString() });
+    res.end();
+  }
+
+  /** grant_type=authorization_code: one use per code, PKCE verifier and redirect_uri checked. */
+  private exchangeCode(p: URLSearchParams, res: ServerResponse): void {
+    const code = p.get('code') ?? '';
+    const grant = this.codes.get(code);
+    this.codes.delete(code);
+    const verifier = p.get('code_verifier') ?? '';
+    const challenge = grant?.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+    if (!grant || challenge !== grant.challenge || p.get('redirect_uri') !== grant.redirectUri) {
+      return this.send(res, 400, { error: 'invalid_grant', error_description: 'Malformed auth code.' });
+    }
+    const at = `ya29.at-${++this.tokenCount}`;
+    this.accessTokens.add(at);
+    this.send(res, 200, { access_token: at, refresh_token: this.issueRefreshToken(), expires_in: 3599, token_type: 'Bearer', scope: grant.scope });
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const u = new URL(req.url ?? '/', this.url);
     this.log.push(`${req.method} ${u.pathname}${u.search}`);
+    if (u.pathname === '/o/oauth2/v2/auth' && req.method === 'GET') return this.consentPage(u, res);
     if (u.pathname === '/token' && req.method === 'POST') {
       let body = '';
       for await (const chunk of req) body += chunk;
       const p = new URLSearchParams(body);
+      if (p.get('grant_type') === 'authorization_code') return this.exchangeCode(p, res);
       const rt = p.get('refresh_token') ?? '';
       if (p.get('grant_type') !== 'refresh_token' || !this.refreshTokens.has(rt)) {
         return this.send(res, 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });

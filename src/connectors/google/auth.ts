@@ -18,6 +18,8 @@ export interface GoogleSettings {
   clientSecret: string;
   /** Overrides for emulators and tests; unset in production. */
   tokenUrl?: string;
+  /** The consent page (accounts.google.com/o/oauth2/v2/auth in production). */
+  authUrl?: string;
   rootUrl?: string;
 }
 
@@ -31,6 +33,7 @@ export function googleSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Goo
   return {
     clientId, clientSecret,
     ...(env.TOUCHPOINT_GOOGLE_TOKEN_URL ? { tokenUrl: env.TOUCHPOINT_GOOGLE_TOKEN_URL } : {}),
+    ...(env.TOUCHPOINT_GOOGLE_AUTH_URL ? { authUrl: env.TOUCHPOINT_GOOGLE_AUTH_URL } : {}),
     ...(env.TOUCHPOINT_GOOGLE_ROOT_URL ? { rootUrl: env.TOUCHPOINT_GOOGLE_ROOT_URL } : {}),
   };
 }
@@ -41,7 +44,7 @@ export function oauthClient(s: GoogleSettings, redirectUri?: string): OAuth2Clie
     clientSecret: s.clientSecret,
     ...(redirectUri ? { redirectUri } : {}),
     eagerRefreshThresholdMillis: EARLY_REFRESH_MS,
-    ...(s.tokenUrl ? { endpoints: { oauth2TokenUrl: s.tokenUrl } } : {}),
+    ...(s.tokenUrl || s.authUrl ? { endpoints: { ...(s.tokenUrl ? { oauth2TokenUrl: s.tokenUrl } : {}), ...(s.authUrl ? { oauth2AuthBaseUrl: s.authUrl } : {}) } } : {}),
   });
 }
 
