@@ -14,6 +14,7 @@ import type { ApiDeps } from './context.js';
 import { registerErrorHandling } from './errors.js';
 import { connectionRoutes } from './routes/connections.js';
 import { directoryRoutes } from './routes/directory.js';
+import { oauthCallbackRoutes, oauthStartRoutes } from './routes/oauth.js';
 import { endUserRoutes } from './routes/end-users.js';
 import { systemRoutes } from './routes/system.js';
 import { troubleshootRoutes } from './routes/troubleshoot.js';
@@ -77,7 +78,9 @@ export async function buildApp(deps: ApiDeps & { logger?: Logger; systemOnly?: b
     await troubleshootRoutes(v1, deps);
     await webhookRoutes(v1, deps);
     await webSupportRoutes(v1, deps);
+    await oauthStartRoutes(v1, deps);
   }, { prefix: '/v1' });
+  await app.register(async (root) => oauthCallbackRoutes(root, deps));
   // The web app at / when it is built (web/dist); `touchpoint serve` says so when it is not.
   if (deps.webRoot !== false) await registerWebApp(app, deps.webRoot);
   return app;
