@@ -12,6 +12,8 @@ export interface ConnectionConfig {
   authorizedAt?: Date;
   /** Connection id: OAuth connectors keep one token holder (and refresh lock) per connection. */
   id?: string;
+  /** Workspace id: Graph subscriptions name their connection in the notification URL. */
+  workspaceId?: string;
   /** Saves a rotated credential (already encrypted), e.g. a refresh token Google or Microsoft rotated. */
   saveSecret?: (secretEnc: string) => Promise<void>;
 }
@@ -30,6 +32,10 @@ export async function mailSourceFor(c: ConnectionConfig): Promise<MailSource | n
     case 'gmail': {
       const { gmailSourceFor } = await import('./google/index.js');
       return gmailSourceFor(c);
+    }
+    case 'graph': {
+      const { graphMailSourceFor } = await import('./microsoft/index.js');
+      return graphMailSourceFor(c);
     }
     default:
       throw new SourceError('INTERNAL', `no mail connector for provider "${c.provider}"`);
@@ -56,6 +62,10 @@ export async function calendarSourceFor(c: ConnectionConfig): Promise<CalendarSo
     case 'google_calendar': {
       const { googleCalendarSourceFor } = await import('./google/index.js');
       return googleCalendarSourceFor(c);
+    }
+    case 'graph': {
+      const { graphCalendarSourceFor } = await import('./microsoft/index.js');
+      return graphCalendarSourceFor(c);
     }
     default:
       throw new SourceError('INTERNAL', `no calendar connector for provider "${c.provider}"`);

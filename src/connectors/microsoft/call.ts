@@ -1,0 +1,107 @@
+// Every Graph request goes through `graphCall`: at most 4 requests in flight per mailbox
+// (a slot is held only while a request is out, not while waiting to retry); 429 and
+// 503/504 wait Retry-After (else exponential backoff with jitter) and retry within a
+// budget, then THROTTLED; a 401 refreshes the token once, then AUTH_FAILED; 403 access
+// denied → AUTH_FAILED. 404/410 and other answers go back to the caller as GraphHttpError
+// (deleted message, sync state gone).
+import { SourceError } from '../types.js';
+import type { MicrosoftTokens } from './auth.js';
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000 };
+
+/** A counting semaphore: Graph throttles above 4 concurrent requests per mailbox. */
+export class Limiter {
+  private active = 0;
+  private waiting: (() => void)[] = [];
+  /** Highest number of requests seen in flight (tests read it). */
+  peak = 0;
+  constructor(private max: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    this.peak = Math.max(this.peak, this.active);
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+export class GraphHttpError extends Error {
+  constructor(readonly status: number, readonly code: string | undefined, message: string) {
+    super(message);
+  }
+}
+
+interface GraphErrorLike { statusCode?: number; code?: string | null; message?: string; headers?: Headers; body?: unknown }
+
+/** Retry-After as seconds or an HTTP date → ms. */
+export function retryAfterMs(v: string | null | undefined, now = Date.now()): number | undefined {
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+export interface CallContext {
+  tokens: MicrosoftTokens;
+  limiter: Limiter;
+  retry?: RetryPolicy;
+}
+
+export async function graphCall<T>(c: CallContext, what: string, fn: () => Promise<T>): Promise<T> {
+  const policy = c.retry ?? DEFAULT_RETRY;
+  const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let refreshedAfter401 = false;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await c.limiter.run(fn);
+    } catch (raw) {
+      if (raw instanceof SourceError) throw raw;
+      const err = raw as GraphErrorLike;
+      const status = err.statusCode ?? -1;
+      const code = err.code ?? undefined;
+      if (status <= 0) {
+        if (attempt < 3) { await sleep(policy.baseDelayMs * attempt); continue; }
+        throw new SourceError('NETWORK', `could not reach Microsoft Graph (${err.message ?? code}) during ${what}`);
+      }
+      if (status === 401) {
+        if (!refreshedAfter401) { refreshedAfter401 = true; c.tokens.invalidate(); continue; }
+        throw new SourceError('AUTH_FAILED', `Microsoft Graph refused the access token during ${what}`);
+      }
+      if (status === 429 || status === 503 || status === 504) {
+        const asked = retryAfterMs(err.headers?.get?.('retry-after'));
+        const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+        const wait = asked ?? backoff;
+        if (attempt >= policy.maxAttempts) {
+          throw new SourceError('THROTTLED', `Microsoft Graph kept answering ${status} during ${what}`, wait);
+        }
+        await sleep(Math.min(wait, policy.maxDelayMs));
+        continue;
+      }
+      if (status === 403) throw new SourceError('AUTH_FAILED', `Microsoft Graph refused ${what}: ${err.message ?? 'access denied'} (${code ?? 'forbidden'}); the consent may have been withdrawn`);
+      throw new GraphHttpError(status, code, `Microsoft Graph answered ${status} during ${what}: ${err.message ?? code ?? ''}`);
+    }
+  }
+}
+
+/** Delta state gone: 410 Gone, or the codes Graph uses for it. */
+export function isSyncStateGone(err: unknown): boolean {
+  if (!(err instanceof GraphHttpError)) return false;
+  return err.status === 410 || /syncstatenotfound|resyncrequired|syncstateinvalid/i.test(err.code ?? '');
+}
+
+export function translate(err: unknown): unknown {
+  if (err instanceof GraphHttpError) return new SourceError(err.status === 404 ? 'NOT_FOUND' : 'INTERNAL', err.message);
+  return err;
+}

@@ -1,0 +1,54 @@
+// Microsoft 365 configuration: the Entra ID app's client id/secret from the environment,
+// and endpoint overrides for the local emulator (production leaves them unset).
+import { SourceError } from '../types.js';
+
+/** Minimal delegated scopes: read mail, read calendars, and a refresh token. */
+export const MAIL_SCOPE = 'https://graph.microsoft.com/Mail.Read';
+export const CALENDAR_SCOPE = 'https://graph.microsoft.com/Calendars.Read';
+export const GRAPH_SCOPES = [MAIL_SCOPE, CALENDAR_SCOPE];
+/** Asked for at consent only; msal adds openid/profile/offline_access itself to token requests. */
+export const CONSENT_SCOPES = ['Mail.Read', 'Calendars.Read', 'offline_access'];
+
+export const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com/common';
+export const DEFAULT_GRAPH_BASE = 'https://graph.microsoft.com';
+
+export interface MicrosoftSettings {
+  clientId: string;
+  clientSecret: string;
+  /** The authority URL (tenant or `common`); http only for an emulator on loopback. */
+  authority: string;
+  /** Graph's root (without /v1.0). */
+  graphBaseUrl: string;
+  /** Where Graph should POST change notifications (…/v1/push/microsoft); unset: poll only. */
+  notificationUrl?: string;
+}
+
+export function isLoopbackHttp(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
+function checkUrl(name: string, value: string): string {
+  let u: URL;
+  try { u = new URL(value); } catch { throw new SourceError('INTERNAL', `${name} is not a URL: "${value}"`); }
+  if (u.protocol !== 'https:' && !isLoopbackHttp(value)) throw new SourceError('INTERNAL', `${name} must be https (plain http only to a test server on loopback)`);
+  return value.replace(/\/+$/, '');
+}
+
+export function microsoftSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): MicrosoftSettings {
+  const clientId = env.TOUCHPOINT_MICROSOFT_CLIENT_ID;
+  const clientSecret = env.TOUCHPOINT_MICROSOFT_CLIENT_SECRET;
+  if (!clientId || !clientSecret) {
+    throw new SourceError('INTERNAL', 'TOUCHPOINT_MICROSOFT_CLIENT_ID and TOUCHPOINT_MICROSOFT_CLIENT_SECRET must be set to use Microsoft 365 connections');
+  }
+  return {
+    clientId, clientSecret,
+    authority: checkUrl('TOUCHPOINT_MICROSOFT_AUTHORITY', env.TOUCHPOINT_MICROSOFT_AUTHORITY || DEFAULT_AUTHORITY),
+    graphBaseUrl: checkUrl('TOUCHPOINT_GRAPH_BASE_URL', env.TOUCHPOINT_GRAPH_BASE_URL || DEFAULT_GRAPH_BASE),
+    ...(env.TOUCHPOINT_MICROSOFT_NOTIFICATION_URL ? { notificationUrl: checkUrl('TOUCHPOINT_MICROSOFT_NOTIFICATION_URL', env.TOUCHPOINT_MICROSOFT_NOTIFICATION_URL) } : {}),
+  };
+}
