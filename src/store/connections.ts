@@ -99,6 +99,8 @@ export interface ConnectionPatch {
   progress?: { done: number; total?: number } | null;
   /** New credentials (re-authorization); authorized_at is never patched (SPEC E2). */
   secretEnc?: string | null;
+  /** The whole connector configuration, replaced (e.g. push channel state kept with it). */
+  config?: Record<string, unknown>;
 }
 
 export async function updateConnection(db: Store, ws: string, id: string, p: ConnectionPatch): Promise<void> {
@@ -111,6 +113,7 @@ export async function updateConnection(db: Store, ws: string, id: string, p: Con
   if (p.lastError !== undefined) set.last_error = p.lastError;
   if (p.progress !== undefined) set.progress = p.progress ? JSON.stringify(p.progress) : null;
   if (p.secretEnc !== undefined) set.secret_enc = p.secretEnc;
+  if (p.config !== undefined) set.config = JSON.stringify(p.config);
   if (Object.keys(set).length) await db.updateTable('connections').set(set).where('workspace_id', '=', ws).where('id', '=', id).execute();
 }
 
