@@ -8,7 +8,7 @@ export const IsoDate = z.string().describe('ISO-8601 UTC time');
 export const Address = z.string().trim().min(3).max(320).describe('an email address');
 
 export const ErrorBody = z.object({
-  error: z.string().describe('a stable code: bad_request, unauthorized, forbidden, not_found, conflict, rate_limited, internal'),
+  error: z.string().describe('a stable code: bad_request, unauthorized, forbidden, not_found, conflict, verification_failed (the server refused the credentials or could not be reached; nothing was saved), rate_limited, internal'),
   message: z.string(),
   fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
 }).describe('Error');
@@ -157,3 +157,23 @@ export const Delivery = z.object({ id: z.string(), event: z.string(), state: z.s
 
 export const AccountParams = z.object({ accountId: Id });
 export const ConnectionParams = z.object({ connectionId: Id });
+
+export const NewInternalDomain = z.object({ domain: z.string().trim().min(1).max(253).describe("a domain of the team's own mail, e.g. ourco.com (covers its subdomains)") });
+export const InternalDomainChange = ChangeResult.extend({ internalDomains: z.array(z.string()).describe('the internal domains after the change') });
+
+const ConnectBase = z.object({
+  teammate: Address.describe("the teammate's address"),
+  user: z.string().trim().min(1).max(320).describe('user name on the server'),
+  password: z.string().min(1).max(10_000).describe('checked by signing in before anything is saved; stored encrypted, never shown again'),
+  authorizedAt: z.iso.datetime({ offset: true }).describe('when the teammate authorized it; earlier items are historic'),
+});
+export const NewImapConnection = ConnectBase.extend({
+  host: z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address').describe('IMAP server host name'),
+  port: z.number().int().min(1).max(65535).optional().describe('default 993 for tls, else 143'),
+  security: z.enum(['tls', 'starttls', 'plain']).default('tls').describe('tls: implicit TLS; starttls: required upgrade; plain: only for a server on this machine'),
+  folders: z.array(z.string().trim().min(1).max(500)).min(1).max(50).optional().describe('default INBOX and the Sent folder'),
+});
+export const NewCalDavConnection = ConnectBase.extend({
+  url: z.string().trim().min(1).max(2000).describe('the CalDAV server or calendar-home URL (https://, or http:// for a server on this machine)'),
+});
+export const Reauthorize = z.object({ secret: z.string().min(1).max(10_000).optional().describe('the new password (IMAP, CalDAV); none for a folder') });

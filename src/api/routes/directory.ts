@@ -2,13 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isValidAddress } from '../../directory/address.js';
+import { isValidAddress, isValidDomain, normalizeDomain } from '../../directory/address.js';
+import { addInternalDomain, removeInternalDomain } from '../../directory/internal-domains.js';
 import { addAccount, addTeammate, getAccount, listAccounts, listEndUsers, listTeammates, teammateByAddress } from '../../store/directory.js';
 import { accountTimeline } from '../../store/timeline.js';
 import { auth } from '../auth.js';
-import { errors, type ApiDeps } from '../context.js';
+import { ctxFor, errors, type ApiDeps } from '../context.js';
 import { badRequest, conflict, notFound } from '../errors.js';
-import { Account, AccountDetail, AccountParams, NewAccount, NewTeammate, Teammate, Timeline } from '../schemas.js';
+import { Account, AccountDetail, AccountParams, InternalDomainChange, NewAccount, NewInternalDomain, NewTeammate, Teammate, Timeline } from '../schemas.js';
 import { endUserView } from './end-users.js';
 
 export async function directoryRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -67,5 +68,36 @@ export async function directoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
         ? { kind: it.kind, id: it.id, messageId: it.messageId, at: it.at, subject: it.subject, via: it.via }
         : { kind: it.kind, id: it.id, uid: it.uid, occurrence: it.occurrence, at: it.at, title: it.title, via: it.via });
     return { account, items };
+  });
+
+  // Internal domains: mail among internal people only is never logged (E6). A change
+  // re-decides the past like the blocklist does.
+  const domainOf = (raw: string, field: string) => {
+    if (!isValidDomain(raw)) throw badRequest(field, `"${raw}" is not a domain`);
+    return normalizeDomain(raw);
+  };
+
+  r.post('/internal-domains', {
+    config: { role: 'admin' },
+    schema: {
+      tags: ['workspace'], summary: "Add an internal domain (the team's own mail domain); re-decides mail with end users on it",
+      body: NewInternalDomain, response: { 201: InternalDomainChange, ...errors(400, 403, 409) },
+    },
+  }, async (req, reply) => {
+    const domain = domainOf(req.body.domain, 'body.domain');
+    if (auth(req).workspace.internalDomains.includes(domain)) throw conflict(`${domain} is already an internal domain`);
+    return reply.code(201).send(await addInternalDomain(ctxFor(req, deps), domain));
+  });
+
+  r.delete('/internal-domains/:domain', {
+    config: { role: 'admin' },
+    schema: {
+      tags: ['workspace'], summary: 'Remove an internal domain; re-decides mail with end users on it',
+      params: z.object({ domain: z.string().min(1).max(253) }), response: { 200: InternalDomainChange, ...errors(400, 403, 404) },
+    },
+  }, async (req) => {
+    const domain = domainOf(req.params.domain, 'params.domain');
+    if (!auth(req).workspace.internalDomains.includes(domain)) throw notFound(`internal domain ${domain}`);
+    return removeInternalDomain(ctxFor(req, deps), domain);
   });
 }

@@ -1,6 +1,6 @@
 // Routes the web app needs beyond the CLI's: one email's content (for the timeline; the
 // browser sanitizes the HTML and shows it in a sandboxed frame), and a connection's
-// Disconnect / Re-authorize buttons. Thin like the others.
+// Disconnect (its stored password or token is deleted) / Re-authorize buttons. Thin like the others.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -11,7 +11,11 @@ import { connectionHealth } from '../../troubleshoot/status.js';
 import { auth } from '../auth.js';
 import { ctxFor, errors, type ApiDeps } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
-import { ConnectionHealth, ConnectionParams, Id } from '../schemas.js';
+import { ConnectionHealth, ConnectionParams, Id, Reauthorize } from '../schemas.js';
+import { readImapConfig } from '../../connectors/imap/config.js';
+import { readCalDavConfig } from '../../connectors/caldav/config.js';
+import { verifyCalDav, verifyImapLogin } from '../verify-credentials.js';
+import { requireSecretKey } from './connections.js';
 
 const Party = z.object({ address: z.string(), name: z.string().optional() }).passthrough();
 export const EmailContent = z.object({
@@ -51,18 +55,27 @@ export async function webSupportRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   r.post('/connections/:connectionId/reauthorize', {
     config: { role: 'admin' },
     schema: {
-      tags: ['connections'], summary: 'Re-authorize (new password or token for IMAP/CalDAV; none for a folder); authorized-since stays, so the gap is caught up',
-      params: ConnectionParams, body: z.object({ secret: z.string().min(1).max(10_000).optional() }), response: { 200: ConnectionHealth, ...errors(400, 403, 404, 409) },
+      tags: ['connections'],
+      summary: 'Re-authorize: a new password for IMAP/CalDAV (checked against the server first: 422 and nothing changed if refused), none for a folder; authorized-since stays, so the gap is caught up',
+      params: ConnectionParams, body: Reauthorize, response: { 200: ConnectionHealth, ...errors(400, 403, 404, 409, 422) },
     },
   }, async (req) => {
     const ws = auth(req).workspace.id;
     const conn = await getConnection(deps.db, ws, req.params.connectionId);
     if (!conn) throw notFound('connection');
     let secretEnc: string | undefined;
-    if (conn.provider !== 'folder') {
-      if (!req.body.secret) throw new ApiError(400, 'bad_request', 'give the new password or token', [{ field: 'body.secret', message: 'required for this connection' }]);
-      if (!deps.secretKey) throw new ApiError(409, 'conflict', 'the server has no TOUCHPOINT_SECRET_KEY to keep secrets encrypted; set it and restart');
-      secretEnc = encryptSecret(req.body.secret, deps.secretKey);
+    if (conn.provider === 'imap' || conn.provider === 'caldav') {
+      const secret = req.body.secret;
+      if (!secret) throw new ApiError(400, 'bad_request', 'give the new password', [{ field: 'body.secret', message: 'required for this connection' }]);
+      const key = requireSecretKey(deps);
+      if (conn.provider === 'imap') await verifyImapLogin(readImapConfig(conn.config), secret);
+      else {
+        const cfg = readCalDavConfig(conn.config);
+        await verifyCalDav(cfg.url, cfg.user, secret);
+      }
+      secretEnc = encryptSecret(secret, key);
+    } else if (conn.provider !== 'folder') {
+      throw new ApiError(409, 'conflict', `a ${conn.provider} connection is re-authorized by signing in with the provider again (connect it again); a password cannot be typed here`);
     }
     await updateConnection(deps.db, ws, conn.id, { status: 'active', statusReason: null, lastError: null, nextSyncAt: deps.clock.now(), ...(secretEnc ? { secretEnc } : {}) });
     return health(req, conn.id);
