@@ -50,15 +50,19 @@ export function ratioRow(r: {
   maxRatio: number;
   /** Extra absolute target a rate must also meet (e.g. ≥ 20,000 /s). */
   minValue?: number;
+  /** The target in words, when "≤ maxRatio× the limit" does not say it. */
+  targetText?: string;
+  /** The ratio must be below maxRatio, not just at most ("faster than"). */
+  strictlyBelow?: boolean;
   note?: string;
 }): BenchRow {
   const value = median(r.value);
   const limitValue = median(r.limitRuns);
   const ratio = r.kind === 'time' ? value / limitValue : limitValue / value;
   const abs = r.minValue === undefined ? '' : `≥ ${r.minValue.toLocaleString('en-US')} ${r.unit}, and `;
-  const met = ratio <= r.maxRatio && (r.minValue === undefined || value >= r.minValue);
+  const met = (r.strictlyBelow ? ratio < r.maxRatio : ratio <= r.maxRatio) && (r.minValue === undefined || value >= r.minValue);
   return {
-    id: r.id, what: r.what, limit: r.limit, target: `${abs}≤ ${r.maxRatio}× the limit`, unit: r.unit,
+    id: r.id, what: r.what, limit: r.limit, target: r.targetText ?? `${abs}≤ ${r.maxRatio}× the limit`, unit: r.unit,
     value: round(value), limitValue: round(limitValue), ratio: round(ratio), met,
     runs: { value: r.value.map((x) => round(x)), limit: r.limitRuns.map((x) => round(x)) },
     loadAverage: round(loadavg()[0]!), date: new Date().toISOString(), ...(r.note ? { note: r.note } : {}),

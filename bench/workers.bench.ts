@@ -1,8 +1,5 @@
-// Service benchmark (not a test):
-//  (1) the store: emails decided and stored per second (the sync's page transaction:
-//      dedup lookup, decide, multi-row insert, cursor; pages of 500 like IMAP) on SQLite and on PostgreSQL, against a
-//      raw insert of the very same rows (no lookup, no decision) — targets ≥ 20k/s, ≥ 10k/s;
-//  (2) 50 folder mailboxes synced by 1 and by 2 `touchpoint worker` processes on PostgreSQL,
+// Service benchmark (not a test; the store's own figures are bench/store.bench.ts):
+//      50 folder mailboxes synced by 1 and by 2 `touchpoint worker` processes on PostgreSQL,
 //      same run, alternating — target speed-up ≥ 1.7× on this 2-core machine.
 //
 //   npm run bench:workers                          (20,000 emails; 50 × 200 files; 3 runs)
@@ -19,108 +16,20 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { PgBossQueue } from '../src/queue/pg-boss.js';
 import { SYNC_QUEUE, type SyncJobData } from '../src/service/scheduler.js';
-import { retryOnConflict } from '../src/store/conflicts.js';
-import { clearItemErrors, createConnection, listConnections, saveCursor } from '../src/store/connections.js';
-import type { Store } from '../src/store/db.js';
-import { dialectOf } from '../src/store/dialects/dialect.js';
+import { createConnection, listConnections } from '../src/store/connections.js';
 import { openStore } from '../src/store/open.js';
-import type { DB } from '../src/store/schema.js';
-import { loadDirectoryIndex, type Ctx } from '../src/sync/context.js';
-import { ingestMailPage } from '../src/sync/email-ingest.js';
-import { createTestDatabase, type Dialect } from '../test/support/databases.js';
+import { createTestDatabase } from '../test/support/databases.js';
 import { writeMailbox } from '../test/support/mailbox.js';
-import { mailboxFiles, median, parsedMail, seedDirectory } from './workers-fixtures.js';
+import { mailboxFiles, median, seedDirectory } from './workers-fixtures.js';
+import { QUICK, absoluteRow } from './report.js';
 
 const int = (name: string, dflt: number) => (process.env[name] ? Number.parseInt(process.env[name]!, 10) : dflt);
-const CONFIG = { runs: int('BENCH_RUNS', 3), emails: int('BENCH_EMAILS', 20_000), pageSize: 500, mailboxes: 50, files: int('BENCH_FILES', 200), concurrency: 4 };
+const CONFIG = { runs: int('BENCH_RUNS', QUICK ? 1 : 3), mailboxes: 50, files: int('BENCH_FILES', 200), concurrency: 4 };
 const NOW = new Date('2026-03-20T12:00:00Z');
 const AUTH = new Date('2026-01-01T00:00:00Z');
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'touchpoint');
 const round = (x: number) => Math.round(x);
-
-// ---------------------------------------------------------------- (1) the store
-
-const COPY: (keyof DB)[] = ['emails', 'email_links', 'participant_hashes', 'email_sightings'];
-
-interface StoreRun { decided: number; raw: number; linked: number; decidedCpu: number; rawCpu: number }
-
-/** CPU seconds of this process plus the PostgreSQL backends serving `dbs` (none on SQLite). */
-async function cpuNow(dbs: Store[]): Promise<number> {
-  const own = process.cpuUsage();
-  let pg = 0;
-  for (const db of dbs.filter((d) => dialectOf(d) === 'postgres')) {
-    for (const r of (await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db)).rows) pg += cpuSeconds(r.pid);
-  }
-  return (own.user + own.system) / 1e6 + pg;
-}
-
-async function storeRun(dialect: Dialect): Promise<StoreRun> {
-  const source = await createTestDatabase(dialect, 'bench-store');
-  const target = await createTestDatabase(dialect, 'bench-raw');
-  const db = await openStore(source.location, { poolMax: 4 });
-  const rawDb = await openStore(target.location, { poolMax: 4 });
-  try {
-    const { ws, teammateIds } = await seedDirectory(db, 1, NOW);
-    const connId = await createConnection(db, ws.id, { teammateId: teammateIds[0]!, provider: 'folder', config: {}, hasMail: true, hasCalendar: false, authorizedAt: AUTH }, NOW);
-    const ctx: Ctx = { db, ws, now: NOW, actor: 'bench' };
-    const conns = new Map((await listConnections(db, ws.id)).map((c) => [c.id, c]));
-    const conn = conns.get(connId)!;
-    const dir = await loadDirectoryIndex(ctx);
-    const mail = parsedMail(CONFIG.emails, 0, 42);
-    let linked = 0;
-    const c0 = await cpuNow([db]);
-    const t0 = performance.now();
-    for (let i = 0; i < mail.length; i += CONFIG.pageSize) {
-      const page = mail.slice(i, i + CONFIG.pageSize);
-      // What syncMail does with each page (src/sync/run-sync.ts), minus reading the source.
-      await retryOnConflict(() => db.transaction().execute(async (trx) => {
-        const r = await ingestMailPage({ ...ctx, db: trx }, dir, conn, conns, page);
-        await clearItemErrors(trx, connId, page.map((s) => s.ref));
-        await saveCursor(trx, connId, 'mail', { upTo: i + page.length }, NOW);
-        linked += r.linked;
-      }));
-    }
-    const decided = CONFIG.emails / ((performance.now() - t0) / 1000);
-    const decidedCpu = CONFIG.emails / ((await cpuNow([db])) - c0);
-
-    // The same rows, inserted raw: read back, then written page by page with multi-row inserts.
-    const rows = new Map<keyof DB, Record<string, unknown>[]>();
-    for (const t of COPY) rows.set(t, await db.selectFrom(t).selectAll().execute() as Record<string, unknown>[]);
-    const byEmail = (t: keyof DB, col: string) => {
-      const m = new Map<string, Record<string, unknown>[]>();
-      for (const r of rows.get(t)!) m.set(r[col] as string, [...(m.get(r[col] as string) ?? []), r]);
-      return m;
-    };
-    const links = byEmail('email_links', 'item_id');
-    const hashes = byEmail('participant_hashes', 'item_id');
-    const sightings = byEmail('email_sightings', 'email_id');
-    const emails = rows.get('emails')!;
-    const c1 = await cpuNow([rawDb]);
-    const t1 = performance.now();
-    for (let i = 0; i < emails.length; i += CONFIG.pageSize) {
-      const page = emails.slice(i, i + CONFIG.pageSize);
-      const ids = page.map((e) => e.id as string);
-      await rawDb.transaction().execute(async (trx) => {
-        const insert = async (t: keyof DB, list: Record<string, unknown>[], size: number) => {
-          for (let j = 0; j < list.length; j += size) await trx.insertInto(t).values(list.slice(j, j + size) as never).execute();
-        };
-        await insert('emails', page, 200);
-        await insert('email_links', ids.flatMap((id) => links.get(id) ?? []), 400);
-        await insert('participant_hashes', ids.flatMap((id) => hashes.get(id) ?? []), 1000);
-        await insert('email_sightings', ids.flatMap((id) => sightings.get(id) ?? []), 400);
-      });
-    }
-    const raw = emails.length / ((performance.now() - t1) / 1000);
-    const rawCpu = emails.length / ((await cpuNow([rawDb])) - c1);
-    return { decided, raw, linked, decidedCpu, rawCpu };
-  } finally {
-    await db.destroy();
-    await rawDb.destroy();
-    await source.drop();
-    await target.drop();
-  }
-}
 
 // ---------------------------------------------------------------- (2) worker processes
 
@@ -190,20 +99,6 @@ async function workersRun(n: number, mailRoot: string): Promise<WorkersRun> {
 
 const load = loadavg()[0]!;
 console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}; load average ${load.toFixed(2)}`);
-const store: Record<string, { decided: number[]; raw: number[]; decidedCpu: number[]; rawCpu: number[] }> = {
-  sqlite: { decided: [], raw: [], decidedCpu: [], rawCpu: [] }, postgres: { decided: [], raw: [], decidedCpu: [], rawCpu: [] },
-};
-for (let r = 0; r < CONFIG.runs; r++) {
-  for (const dialect of ['sqlite', 'postgres'] as const) {
-    const x = await storeRun(dialect);
-    store[dialect]!.decided.push(round(x.decided));
-    store[dialect]!.raw.push(round(x.raw));
-    store[dialect]!.decidedCpu.push(round(x.decidedCpu));
-    store[dialect]!.rawCpu.push(round(x.rawCpu));
-    console.log(`store ${dialect} run ${r + 1}: ${round(x.decided)} emails/s decided and stored, ${round(x.raw)} rows/s raw insert (${x.linked} linked); per CPU-second ${round(x.decidedCpu)} vs ${round(x.rawCpu)}; load ${loadavg()[0]!.toFixed(1)}`);
-  }
-}
-
 const mailRoot = mkdtempSync(join(tmpdir(), 'tp-bench-mail-'));
 for (let i = 0; i < CONFIG.mailboxes; i++) writeMailbox(join(mailRoot, `box${i}`), mailboxFiles(i, CONFIG.files));
 const items = CONFIG.mailboxes * CONFIG.files;
@@ -223,13 +118,14 @@ rmSync(mailRoot, { recursive: true, force: true });
 
 const one = median(secs[1]);
 const two = median(secs[2]);
+const rows = [absoluteRow({
+  id: 'workers.speedup', what: `${CONFIG.mailboxes} folder mailboxes (${items.toLocaleString('en-US')} files) on PostgreSQL: 2 worker processes vs 1, speed-up`,
+  limit: '1 worker process, same run, alternating', unit: '×', value: secs[1].map((s, i) => s / secs[2][i]!), target: '≥ 1.7×', met: (m) => m >= 1.7,
+})];
 const result = {
+  bench: 'workers',
+  rows,
   date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, loadAverageAtStart: load, config: CONFIG,
-  store: Object.fromEntries(Object.entries(store).map(([d, v]) => [d, {
-    decidedPerSec: v.decided, rawPerSec: v.raw, medianDecided: median(v.decided), medianRaw: median(v.raw),
-    /** Per CPU-second of this process (+ PostgreSQL's backends): less sensitive to a shared machine. */
-    decidedPerCpuSec: v.decidedCpu, rawPerCpuSec: v.rawCpu, medianDecidedPerCpuSec: median(v.decidedCpu), medianRawPerCpuSec: median(v.rawCpu),
-  }])),
   workers: {
     items, oneWorkerSeconds: secs[1], twoWorkersSeconds: secs[2], oneWorkerItemsPerSec: round(items / one), twoWorkersItemsPerSec: round(items / two), speedup: Number((one / two).toFixed(2)),
     cpuSeconds: cpu,
@@ -237,10 +133,8 @@ const result = {
     workerItemsPerCpuSecond: round(items / median(cpu[1].workers)),
     postgresItemsPerCpuSecond: round(items / median(cpu[1].postgres)),
   },
-  targets: { sqliteDecidedPerSec: 20_000, postgresDecidedPerSec: 10_000, speedup: 1.7 },
+  targets: { speedup: 1.7 },
 };
-console.log(`\nstore, decided and stored (median): SQLite ${result.store.sqlite!.medianDecided}/s (target ≥ 20,000; raw insert ${result.store.sqlite!.medianRaw}/s), PostgreSQL ${result.store.postgres!.medianDecided}/s (target ≥ 10,000; raw insert ${result.store.postgres!.medianRaw}/s)`);
-console.log(`store per CPU-second (median): SQLite ${result.store.sqlite!.medianDecidedPerCpuSec} (raw ${result.store.sqlite!.medianRawPerCpuSec}), PostgreSQL ${result.store.postgres!.medianDecidedPerCpuSec} (raw ${result.store.postgres!.medianRawPerCpuSec}), counting PostgreSQL's backends`);
 console.log(`workers (median): 1 process ${result.workers.oneWorkerItemsPerSec} items/s, 2 processes ${result.workers.twoWorkersItemsPerSec} items/s: speed-up ${result.workers.speedup}× (target ≥ 1.7×)`);
 console.log(`CPU per item (1 worker, median): ${result.workers.workerItemsPerCpuSecond} items per worker CPU-second, ${result.workers.postgresItemsPerCpuSecond} per PostgreSQL CPU-second`);
 const out = join(ROOT, 'bench', 'results', 'workers.json');

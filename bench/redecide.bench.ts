@@ -1,0 +1,67 @@
+// Directory-change benchmark (not a test): a change that touches 10,000 past emails must
+// re-decide them at once (SPEC: timelines always follow the current directory).
+// A folder mailbox holds 10,000 emails from one end user plus 10,000 from strangers, synced
+// into SQLite. Then, timed, alternately:
+//   (a) blocklist that end user's address → the 10,000 are re-decided from the stored
+//       content and unlinked;
+//   (b) remove it from the blocklist → the 10,000 are re-decided again and re-linked
+//       (not-linked mail keeps no content, so each is re-read from its source, here the folder).
+//
+//   npm run bench:redecide             BENCH_EMAILS=10000 BENCH_RUNS=3
+//
+// Target: each change re-decided in ≤ 1 s. Results go to bench/results/redecide.json.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { addToBlocklist, removeFromBlocklist } from '../src/directory/changes.js';
+import { createConnection } from '../src/store/connections.js';
+import { openStore } from '../src/store/open.js';
+import type { Ctx } from '../src/sync/context.js';
+import { syncAll } from '../src/sync/run-sync.js';
+import { writeMailbox, type TestMail } from '../test/support/mailbox.js';
+import { QUICK, absoluteRow, saveResults } from './report.js';
+import { endUserAddress, seedDirectory } from './workers-fixtures.js';
+
+const int = (name: string, dflt: number) => (process.env[name] ? Number.parseInt(process.env[name]!, 10) : dflt);
+const CONFIG = { emails: int('BENCH_EMAILS', 10_000), others: int('BENCH_OTHERS', 10_000), runs: int('BENCH_RUNS', QUICK ? 1 : 3) };
+const NOW = new Date('2026-03-20T12:00:00Z');
+const AUTH = new Date('2026-01-01T00:00:00Z');
+const CUSTOMER = endUserAddress(7, 3);
+
+const work = mkdtempSync(join(tmpdir(), 'tp-bench-redecide-'));
+const db = await openStore(join(work, 'tp.db'));
+try {
+  const mails: TestMail[] = [];
+  for (let i = 0; i < CONFIG.emails; i++) mails.push({ id: `c${i}@mail.example`, from: CUSTOMER, to: 'csm0@ourco.com', date: new Date(Date.UTC(2026, 1, 1) + i * 60_000).toUTCString() });
+  for (let i = 0; i < CONFIG.others; i++) mails.push({ id: `o${i}@mail.example`, from: `person${i}@elsewhere${i % 97}.example`, to: 'csm0@ourco.com', date: new Date(Date.UTC(2026, 1, 1) + i * 60_000).toUTCString() });
+  writeMailbox(join(work, 'mail'), mails);
+  const { ws, teammateIds } = await seedDirectory(db, 1, NOW);
+  await createConnection(db, ws.id, { teammateId: teammateIds[0]!, provider: 'folder', config: { mail: join(work, 'mail') }, hasMail: true, hasCalendar: false, authorizedAt: AUTH }, NOW);
+  const ctx: Ctx = { db, ws, now: NOW, actor: 'bench' };
+  const t0 = performance.now();
+  const [sync] = await syncAll(ctx);
+  console.log(`synced ${sync?.mail.seen} emails (${sync?.mail.linked} linked) in ${Math.round(performance.now() - t0)} ms`);
+  if (sync?.mail.linked !== CONFIG.emails) throw new Error(`expected ${CONFIG.emails} linked, got ${sync?.mail.linked} (${sync?.failure ?? ''})`);
+
+  const unlink: number[] = [];
+  const relink: number[] = [];
+  for (let r = 0; r < CONFIG.runs; r++) {
+    let t = performance.now();
+    const a = await addToBlocklist(ctx, CUSTOMER);
+    unlink.push(performance.now() - t);
+    t = performance.now();
+    const b = await removeFromBlocklist(ctx, CUSTOMER);
+    relink.push(performance.now() - t);
+    if (a.unlinked.length !== CONFIG.emails || b.linked.length !== CONFIG.emails) throw new Error(`unlinked ${a.unlinked.length}, re-linked ${b.linked.length}, expected ${CONFIG.emails} each`);
+    console.log(`run ${r + 1}: blocklist → ${a.unlinked.length} unlinked in ${Math.round(unlink[r]!)} ms; unblock → ${b.linked.length} re-linked in ${Math.round(relink[r]!)} ms`);
+  }
+  const n = CONFIG.emails.toLocaleString('en-US');
+  saveResults('redecide', [
+    absoluteRow({ id: 'redecide.unlink', what: `directory change touching ${n} past emails: blocklist an end user (re-decided from the store, unlinked)`, unit: 'ms', value: unlink, target: '≤ 1,000 ms', met: (m) => m <= 1000 }),
+    absoluteRow({ id: 'redecide.relink', what: `the same change undone: ${n} emails re-read from their source (folder), re-decided, re-linked`, unit: 'ms', value: relink, target: '≤ 1,000 ms', met: (m) => m <= 1000 }),
+  ], { config: CONFIG, runs: { unlinkMs: unlink, relinkMs: relink } });
+} finally {
+  await db.destroy();
+  rmSync(work, { recursive: true, force: true });
+}
