@@ -42,6 +42,22 @@ export async function mailSourceFor(c: ConnectionConfig): Promise<MailSource | n
   }
 }
 
+/**
+ * Creates or renews a connection's push subscription (when the provider has one and push
+ * is configured); returns the config to save, or null when nothing changed.
+ */
+export async function maintainPush(c: ConnectionConfig, now: Date): Promise<Record<string, unknown> | null> {
+  switch (c.provider) {
+    case 'gmail':
+    case 'google_calendar': {
+      const { maintainGooglePush } = await import('./google/index.js');
+      return maintainGooglePush(c, now);
+    }
+    default:
+      return null;
+  }
+}
+
 /** Long-running processes (watch) keep connector sessions open between syncs; off closes them. */
 export async function keepSourcesOpen(on: boolean): Promise<void> {
   const { keepImapSessions } = await import('./imap/index.js');

@@ -1,6 +1,6 @@
 // The sync loop: fetch page → decide → store → advance cursor (only after the store commits),
 // for a connection's mailbox and calendar. Errors are translated once here into a status.
-import { calendarSourceFor, mailSourceFor } from '../connectors/registry.js';
+import { calendarSourceFor, mailSourceFor, maintainPush } from '../connectors/registry.js';
 import { SourceError, type ItemError } from '../connectors/types.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import {
@@ -63,6 +63,7 @@ export async function syncConnection(ctx: Ctx, dir: DirectoryIndex, conn: Connec
       status: 'active', statusReason: null, lastSyncAt: ctx.now, lastSuccessAt: ctx.now, nextSyncAt: next, lastError: null, progress: null,
     });
     report.status = 'active';
+    await keepPushAlive(ctx, conn);
   } catch (err) {
     const { status, words } = describeSyncError(err);
     await updateConnection(ctx.db, ctx.ws.id, conn.id, { status, statusReason: words, lastSyncAt: ctx.now, nextSyncAt: next, lastError: words });
@@ -70,6 +71,24 @@ export async function syncConnection(ctx: Ctx, dir: DirectoryIndex, conn: Connec
     report.failure = words;
   }
   return report;
+}
+
+/** Where a push problem is shown in the connection's item errors. */
+const PUSH_REF = 'push notifications';
+
+/**
+ * After a successful sync: create or renew the provider's push channel. A failure here
+ * never fails the sync (polling goes on); it shows in the connection's errors until fixed.
+ */
+async function keepPushAlive(ctx: Ctx, conn: ConnectionRecord): Promise<void> {
+  try {
+    const config = await maintainPush({ ...conn, saveSecret: rotatedSecretSaver(ctx, conn) }, ctx.now);
+    if (config) await updateConnection(ctx.db, ctx.ws.id, conn.id, { config });
+    await clearItemError(ctx.db, conn.id, PUSH_REF);
+  } catch (err) {
+    const { words } = describeSyncError(err);
+    await recordItemError(ctx.db, ctx.ws.id, conn.id, PUSH_REF, `could not set up push (new items arrive by the regular sync instead): ${words}`, ctx.now);
+  }
 }
 
 /** A rotated OAuth refresh token is saved at once, outside the page transaction. */

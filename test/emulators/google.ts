@@ -157,6 +157,34 @@ export class GoogleEmulator {
     this.send(res, 200, { access_token: at, refresh_token: this.issueRefreshToken(), expires_in: 3599, token_type: 'Bearer', scope: grant.scope });
   }
 
+  /** Gmail users.watch calls (topic, labels) and Calendar channels opened / stopped. */
+  readonly gmailWatches: { topicName: string; labelIds: string[] }[] = [];
+  readonly channels = new Map<string, { id: string; resourceId: string; address: string; token: string; expiration: number; stopped: boolean }>();
+  /** How long watches live (Gmail: 7 days). */
+  watchTtlMs = 7 * 24 * 3600_000;
+  /** The emulator's clock for watch expiry (tests set it to their --now). */
+  nowMs = () => Date.now();
+
+  private async readJson(req: IncomingMessage): Promise<any> {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    return body ? JSON.parse(body) : {};
+  }
+
+  /** What Google sends to a channel's address when the calendar changes. */
+  async notifyCalendar(channelId: string, state: 'sync' | 'exists' = 'exists', token?: string): Promise<number> {
+    const ch = this.channels.get(channelId);
+    if (!ch) throw new Error(`no channel ${channelId}`);
+    const res = await fetch(ch.address, {
+      method: 'POST',
+      headers: {
+        'x-goog-channel-id': ch.id, 'x-goog-channel-token': token ?? ch.token, 'x-goog-resource-id': ch.resourceId,
+        'x-goog-resource-state': state, 'x-goog-message-number': '1', 'x-goog-channel-expiration': new Date(ch.expiration).toUTCString(),
+      },
+    });
+    return res.status;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const u = new URL(req.url ?? '/', this.url);
     this.log.push(`${req.method} ${u.pathname}${u.search}`);
@@ -197,6 +225,28 @@ export class GoogleEmulator {
     const q = u.searchParams;
     const int = (k: string, d: number) => (q.get(k) ? Number(q.get(k)) : d);
     let m: RegExpExecArray | null;
+    if (u.pathname === '/gmail/v1/users/me/watch' && req.method === 'POST') {
+      const body = await this.readJson(req);
+      if (!/^projects\/[^/]+\/topics\/[^/]+$/.test(body.topicName ?? '')) return this.error(res, 400, 'invalidArgument', 'Invalid topicName does not match projects/*/topics/*');
+      this.gmailWatches.push({ topicName: body.topicName, labelIds: body.labelIds ?? [] });
+      return this.send(res, 200, { historyId: String(this.historyId), expiration: String(this.nowMs() + this.watchTtlMs) });
+    }
+    if (u.pathname === '/calendar/v3/channels/stop' && req.method === 'POST') {
+      const body = await this.readJson(req);
+      const ch = this.channels.get(body.id);
+      if (!ch || ch.resourceId !== body.resourceId) return this.error(res, 404, 'notFound', `Channel '${body.id}' not found for project`);
+      ch.stopped = true;
+      res.writeHead(204);
+      return void res.end();
+    }
+    if ((m = /^\/calendar\/v3\/calendars\/([^/]+)\/events\/watch$/.exec(u.pathname)) && req.method === 'POST') {
+      const body = await this.readJson(req);
+      if (body.type !== 'web_hook' || !/^https?:/.test(body.address ?? '')) return this.error(res, 400, 'invalid', 'WebHook callback must be HTTPS');
+      const ttl = Number(body.params?.ttl ?? 604800) * 1000;
+      const ch = { id: body.id, resourceId: `res-${m[1]}`, address: body.address, token: body.token ?? '', expiration: this.nowMs() + Math.min(ttl, this.watchTtlMs), stopped: false };
+      this.channels.set(ch.id, ch);
+      return this.send(res, 200, { kind: 'api#channel', id: ch.id, resourceId: ch.resourceId, resourceUri: `${this.url}/calendar/v3/calendars/${m[1]}/events`, token: ch.token, expiration: String(ch.expiration) });
+    }
     if (u.pathname === '/gmail/v1/users/me/profile') {
       return this.send(res, 200, { emailAddress: 'me@example.com', messagesTotal: this.messages.size, historyId: String(this.historyId) });
     }

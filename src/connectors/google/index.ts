@@ -21,3 +21,23 @@ export async function googleCalendarSourceFor(c: ConnectionConfig) {
   const { GoogleCalendarSource } = await import('../google-calendar/google-calendar-source.js');
   return new GoogleCalendarSource(common(c));
 }
+
+/**
+ * Creates or renews the connection's push watch when push is configured and the watch is
+ * missing or expires within a day. Returns the config to save, or null when nothing changed.
+ */
+export async function maintainGooglePush(c: ConnectionConfig, now: Date): Promise<Record<string, unknown> | null> {
+  const { needsRenewal, pushSettingsFromEnv, watchCalendar, watchGmail } = await import('./push.js');
+  const push = pushSettingsFromEnv();
+  const state = c.config.push as import('./push.js').PushState | undefined;
+  if (!needsRenewal(state, now)) return null;
+  const { tokens, rootUrl } = common(c);
+  const deps = { tokens, ...(rootUrl ? { rootUrl } : {}) };
+  if (c.provider === 'gmail') {
+    if (!push.gmailTopic) return null;
+    return { ...c.config, push: await watchGmail(deps, push.gmailTopic) };
+  }
+  if (!push.publicUrl) return null;
+  const old = state?.kind === 'calendar' ? state : undefined;
+  return { ...c.config, push: await watchCalendar(deps, `${push.publicUrl}/push/google/calendar`, old) };
+}
