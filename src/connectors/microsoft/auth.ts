@@ -71,7 +71,9 @@ export class MicrosoftTokens {
   private async refresh(): Promise<void> {
     let result;
     try {
-      result = await this.app.acquireTokenByRefreshToken({ refreshToken: this.refreshToken, scopes: GRAPH_SCOPES });
+      // forceCache: store what comes back even for an account msal has not seen (the refresh
+      // token came from elsewhere); that is where a rotated refresh token can be read.
+      result = await this.app.acquireTokenByRefreshToken({ refreshToken: this.refreshToken, scopes: GRAPH_SCOPES, forceCache: true });
     } catch (err) {
       throw translateTokenError(err);
     }

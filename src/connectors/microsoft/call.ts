@@ -64,6 +64,8 @@ export async function graphCall<T>(c: CallContext, what: string, fn: () => Promi
   const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let refreshedAfter401 = false;
   for (let attempt = 1; ; attempt++) {
+    // The token first, outside the client: the client would wrap a refusal into a GraphError.
+    await c.tokens.token();
     try {
       return await c.limiter.run(fn);
     } catch (raw) {

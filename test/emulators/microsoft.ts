@@ -1,0 +1,322 @@
+// A local Microsoft 365 emulator (plain node:http) serving the documented JSON of what
+// Touchpoint uses: the identity platform's OpenID configuration and v2.0 token endpoint
+// (refresh_token grant, rotated refresh tokens, 400 invalid_grant with AADSTS codes), and
+// Graph v1.0 mailFolders/{inbox,sentitems}/messages/delta (pages with @odata.nextLink, a final
+// @odata.deltaLink, 410 SyncStateNotFound), message GET with body, calendarView/delta
+// (expanded occurrences, @removed), events GET, subscriptions POST/PATCH/DELETE (with the
+// validation handshake against the notification URL), and switchable errors: 401, 429 and
+// 503 with Retry-After, a throttling storm for N requests. @azure/msal-node and
+// @microsoft/microsoft-graph-client are pointed at it (TOUCHPOINT_MICROSOFT_AUTHORITY,
+// TOUCHPOINT_GRAPH_BASE_URL).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface MsMessage {
+  id: string;
+  folder: 'inbox' | 'sentitems';
+  internetMessageId?: string;
+  subject: string;
+  from: string;
+  to: string[];
+  cc?: string[];
+  bcc?: string[];
+  receivedDateTime: string;
+  sentDateTime?: string;
+  body?: string;
+  isDraft?: boolean;
+}
+
+export interface MsEvent {
+  id: string;
+  [k: string]: unknown;
+}
+
+interface Stored<T> { seq: number; removed?: boolean; data: T }
+
+interface Subscription { id: string; resource: string; changeType: string; clientState: string; notificationUrl: string; expirationDateTime: string }
+
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const unb64 = <T>(s: string): T | null => { try { return JSON.parse(Buffer.from(s, 'base64url').toString()) as T; } catch { return null; } };
+const rcpt = (a: string) => ({ emailAddress: { address: a, name: a.split('@')[0] } });
+
+export class MicrosoftEmulator {
+  private server!: Server;
+  url = '';
+  readonly tenant = 'common';
+  private seq = 0;
+  readonly messages = new Map<string, Stored<MsMessage>>();
+  readonly events = new Map<string, Stored<MsEvent>>();
+  /** Delta tokens below these answer 410 SyncStateNotFound. */
+  minMailSeq = 0;
+  minEventSeq = 0;
+  readonly refreshTokens = new Set<string>();
+  private accessTokens = new Set<string>();
+  private tokenCount = 0;
+  /** Each refresh returns a new refresh token and invalidates the old one. */
+  rotate = false;
+  /** The next N Graph requests answer 429 / 503 (alternating) with Retry-After. */
+  stormRequests = 0;
+  stormRetryAfter = '1';
+  throttled = 0;
+  /** One-off answers for the next Graph requests. */
+  readonly failNext: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
+  /** Every request: method, path+query, and its Prefer header. */
+  readonly log: { method: string; path: string; prefer: string }[] = [];
+  readonly subscriptions = new Map<string, Subscription>();
+  /** POST /subscriptions validates the notification URL first, as Graph does. */
+  validateNotificationUrl = true;
+  /** Highest number of Graph requests in flight at once. */
+  peakInFlight = 0;
+  private inFlight = 0;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => { res.statusCode = 500; res.end(String(err)); });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+
+  get authority(): string { return `${this.url}/${this.tenant}`; }
+  get graphBaseUrl(): string { return this.url; }
+  /** What msal sees: the same origin with https (see src/connectors/microsoft/network.ts). */
+  private get httpsOrigin(): string { return 'https' + this.url.slice('http'.length); }
+
+  issueRefreshToken(): string {
+    const t = `0.AR-rt-${++this.tokenCount}-${Math.random().toString(36).slice(2)}`;
+    this.refreshTokens.add(t);
+    return t;
+  }
+
+  revokeAll(): void {
+    this.refreshTokens.clear();
+    this.accessTokens.clear();
+  }
+
+  addMessage(m: MsMessage): void {
+    this.messages.set(m.id, { seq: ++this.seq, data: m });
+  }
+
+  putEvent(ev: MsEvent): void {
+    this.events.set(ev.id, { seq: ++this.seq, data: { lastModifiedDateTime: new Date().toISOString(), ...ev, changeKey: `ck-${this.seq}` } });
+  }
+
+  deleteEvent(id: string): void {
+    const e = this.events.get(id);
+    if (e) this.events.set(id, { seq: ++this.seq, removed: true, data: e.data });
+  }
+
+  /** Every delta token issued so far answers 410 from now on. */
+  expireMailDelta(): void { this.minMailSeq = this.seq + 1; }
+  expireEventDelta(): void { this.minEventSeq = this.seq + 1; }
+
+  /** POSTs a change notification for one of our subscriptions, as Graph would. */
+  async notify(subscriptionId: string, over: { clientState?: string; lifecycleEvent?: string } = {}): Promise<Response> {
+    const s = this.subscriptions.get(subscriptionId);
+    if (!s) throw new Error(`no subscription ${subscriptionId}`);
+    const n = {
+      subscriptionId, clientState: over.clientState ?? s.clientState, tenantId: 'tenant-1', subscriptionExpirationDateTime: s.expirationDateTime,
+      ...(over.lifecycleEvent ? { lifecycleEvent: over.lifecycleEvent } : { changeType: 'created', resource: s.resource, resourceData: { '@odata.type': '#Microsoft.Graph.Message', id: 'x' } }),
+    };
+    return fetch(s.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [n] }) });
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'content-type': 'application/json; odata.metadata=minimal; charset=utf-8', 'request-id': `req-${this.log.length}`, ...headers });
+    res.end(body === undefined ? '' : JSON.stringify(body));
+  }
+
+  private graphError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+    this.send(res, status, { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': `req-${this.log.length}` } } }, headers);
+  }
+
+  private async body(req: IncomingMessage): Promise<string> {
+    let b = '';
+    for await (const chunk of req) b += chunk;
+    return b;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const u = new URL(req.url ?? '/', this.url);
+    this.log.push({ method: req.method ?? 'GET', path: `${u.pathname}${u.search}`, prefer: String(req.headers.prefer ?? '') });
+    if (u.pathname.startsWith(`/${this.tenant}/`)) return this.identity(req, res, u);
+    const auth = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    if (!this.accessTokens.has(auth)) return this.graphError(res, 401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.');
+    this.inFlight++;
+    this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+    try {
+      // A moment in flight, so that concurrent requests overlap as they would on the network.
+      await new Promise((r) => setTimeout(r, 5));
+      if (this.stormRequests > 0) {
+        this.stormRequests--;
+        this.throttled++;
+        return this.throttled % 2 === 0
+          ? this.graphError(res, 503, 'ServiceUnavailable', 'The service is temporarily unavailable.', { 'retry-after': this.stormRetryAfter })
+          : this.graphError(res, 429, 'TooManyRequests', 'Too many requests.', { 'retry-after': this.stormRetryAfter });
+      }
+      const f = this.failNext.shift();
+      if (f) return this.send(res, f.status, f.body, f.headers);
+      return await this.graph(req, res, u);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async identity(req: IncomingMessage, res: ServerResponse, u: URL): Promise<void> {
+    const base = `${this.httpsOrigin}/${this.tenant}`;
+    if (u.pathname.endsWith('/.well-known/openid-configuration')) {
+      return this.send(res, 200, {
+        token_endpoint: `${base}/oauth2/v2.0/token`, authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+        end_session_endpoint: `${base}/oauth2/v2.0/logout`, jwks_uri: `${base}/discovery/v2.0/keys`,
+        issuer: `${this.httpsOrigin}/{tenantid}/v2.0`, response_types_supported: ['code'], scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      });
+    }
+    if (u.pathname.endsWith('/oauth2/v2.0/token') && req.method === 'POST') {
+      const p = new URLSearchParams(await this.body(req));
+      const rt = p.get('refresh_token') ?? '';
+      if (p.get('grant_type') !== 'refresh_token' || !this.refreshTokens.has(rt)) {
+        return this.send(res, 400, {
+          error: 'invalid_grant', error_description: 'AADSTS70000: The provided grant has expired due to it being revoked, a fresh auth token is needed.',
+          error_codes: [70000], timestamp: new Date().toISOString(), trace_id: 't', correlation_id: p.get('client-request-id') ?? 'c', suberror: 'bad_token',
+        });
+      }
+      const at = `eyJ0eXAi.at-${++this.tokenCount}`;
+      this.accessTokens.add(at);
+      let refresh = rt;
+      if (this.rotate) {
+        this.refreshTokens.delete(rt);
+        refresh = this.issueRefreshToken();
+      }
+      const now = Math.floor(Date.now() / 1000);
+      const idToken = [b64({ typ: 'JWT', alg: 'none' }), b64({ aud: p.get('client_id'), iss: `${this.httpsOrigin}/tenant-1/v2.0`, iat: now, nbf: now, exp: now + 3600, oid: 'user-1', tid: 'tenant-1', sub: 'sub-1', preferred_username: 'alice@ourco.com', name: 'Alice', ver: '2.0' }), ''].join('.');
+      return this.send(res, 200, {
+        token_type: 'Bearer', scope: 'https://graph.microsoft.com/Mail.Read https://graph.microsoft.com/Calendars.Read', expires_in: 3599, ext_expires_in: 3599,
+        access_token: at, refresh_token: refresh, id_token: idToken, client_info: b64({ uid: 'user-1', utid: 'tenant-1' }),
+      });
+    }
+    return this.send(res, 404, { error: 'not_found' });
+  }
+
+  private pageSize(req: IncomingMessage, dflt: number): number {
+    const m = /odata\.maxpagesize=(\d+)/.exec(String(req.headers.prefer ?? ''));
+    return m ? Number(m[1]) : dflt;
+  }
+
+  private async graph(req: IncomingMessage, res: ServerResponse, u: URL): Promise<void> {
+    const q = u.searchParams;
+    let m: RegExpExecArray | null;
+    if ((m = /^\/v1\.0\/me\/mailFolders\/(inbox|sentitems)\/messages\/delta$/.exec(u.pathname))) {
+      const folder = m[1] as MsMessage['folder'];
+      type Tok = { offset: number; upTo: number; after: number; since: number };
+      let tok: Tok;
+      if (q.get('$skiptoken')) tok = unb64<Tok>(q.get('$skiptoken')!)!;
+      else if (q.get('$deltatoken')) {
+        const d = unb64<{ seq: number; since: number }>(q.get('$deltatoken')!);
+        if (!d || d.seq < this.minMailSeq) return this.graphError(res, 410, 'SyncStateNotFound', 'The sync state generation is not found. Please resync.');
+        tok = { offset: 0, upTo: this.seq, after: d.seq, since: d.since };
+      } else {
+        const f = /receivedDateTime ge (\S+)/.exec(q.get('$filter') ?? '');
+        tok = { offset: 0, upTo: this.seq, after: 0, since: f ? Date.parse(f[1]!) : 0 };
+      }
+      const all = [...this.messages.values()]
+        .filter((s) => s.data.folder === folder && s.seq > tok.after && s.seq <= tok.upTo && Date.parse(s.data.receivedDateTime) >= tok.since)
+        .sort((a, b) => a.seq - b.seq);
+      const size = this.pageSize(req, 10);
+      const slice = all.slice(tok.offset, tok.offset + size);
+      const link = `${this.url}/v1.0/me/mailFolders/${folder}/messages/delta`;
+      const more = tok.offset + size < all.length;
+      return this.send(res, 200, {
+        '@odata.context': `${this.url}/v1.0/$metadata#Collection(message)`,
+        value: slice.map((s) => this.messageJson(s.data, false)),
+        ...(more ? { '@odata.nextLink': `${link}?$skiptoken=${b64({ ...tok, offset: tok.offset + size })}` } : { '@odata.deltaLink': `${link}?$deltatoken=${b64({ seq: tok.upTo, since: tok.since })}` }),
+      });
+    }
+    if ((m = /^\/v1\.0\/me\/messages\/([^/]+)$/.exec(u.pathname))) {
+      const s = this.messages.get(decodeURIComponent(m[1]!));
+      if (!s) return this.graphError(res, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      return this.send(res, 200, this.messageJson(s.data, true));
+    }
+    if (u.pathname === '/v1.0/me/calendarView/delta') {
+      type Tok = { offset: number; upTo: number; after: number; start: number; end: number };
+      let tok: Tok;
+      if (q.get('$skiptoken')) tok = unb64<Tok>(q.get('$skiptoken')!)!;
+      else if (q.get('$deltatoken')) {
+        const d = unb64<{ seq: number; start: number; end: number }>(q.get('$deltatoken')!);
+        if (!d || d.seq < this.minEventSeq) return this.graphError(res, 410, 'SyncStateNotFound', 'The sync state generation is not found. Please resync.');
+        tok = { offset: 0, upTo: this.seq, after: d.seq, start: d.start, end: d.end };
+      } else {
+        const start = Date.parse(q.get('startDateTime') ?? '');
+        const end = Date.parse(q.get('endDateTime') ?? '');
+        if (Number.isNaN(start) || Number.isNaN(end)) return this.graphError(res, 400, 'ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.');
+        tok = { offset: 0, upTo: this.seq, after: 0, start, end };
+      }
+      const inWindow = (e: MsEvent) => {
+        const s = Date.parse(`${(e.start as { dateTime: string }).dateTime}Z`);
+        const en = Date.parse(`${(e.end as { dateTime: string }).dateTime}Z`);
+        return en > tok.start && s < tok.end;
+      };
+      const all = [...this.events.values()]
+        .filter((s) => s.seq > tok.after && s.seq <= tok.upTo && s.data.type !== 'seriesMaster' && inWindow(s.data) && (!s.removed || tok.after > 0))
+        .sort((a, b) => a.seq - b.seq);
+      const size = this.pageSize(req, 10);
+      const slice = all.slice(tok.offset, tok.offset + size);
+      const link = `${this.url}/v1.0/me/calendarView/delta`;
+      const more = tok.offset + size < all.length;
+      return this.send(res, 200, {
+        '@odata.context': `${this.url}/v1.0/$metadata#Collection(event)`,
+        value: slice.map((s) => (s.removed ? { '@odata.type': '#microsoft.graph.event', id: s.data.id, '@removed': { reason: 'deleted' } } : { '@odata.type': '#microsoft.graph.event', '@odata.etag': `W/"${s.data.changeKey}"`, ...s.data })),
+        ...(more ? { '@odata.nextLink': `${link}?$skiptoken=${b64({ ...tok, offset: tok.offset + size })}` } : { '@odata.deltaLink': `${link}?$deltatoken=${b64({ seq: tok.upTo, start: tok.start, end: tok.end })}` }),
+      });
+    }
+    if ((m = /^\/v1\.0\/me\/events\/([^/]+)$/.exec(u.pathname))) {
+      const s = this.events.get(decodeURIComponent(m[1]!));
+      if (!s || s.removed) return this.graphError(res, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      return this.send(res, 200, s.data);
+    }
+    if (u.pathname === '/v1.0/subscriptions' && req.method === 'POST') {
+      const b = JSON.parse(await this.body(req)) as Subscription;
+      if (this.validateNotificationUrl) {
+        const token = `validation-${Math.random().toString(36).slice(2)}`;
+        const r = await fetch(`${b.notificationUrl}?validationToken=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'text/plain' } }).catch(() => null);
+        if (!r || r.status !== 200 || (await r.text()) !== token) {
+          return this.graphError(res, 400, 'ValidationError', 'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.');
+        }
+      }
+      const s: Subscription = { id: `sub-${++this.tokenCount}`, resource: b.resource, changeType: b.changeType, clientState: b.clientState, notificationUrl: b.notificationUrl, expirationDateTime: b.expirationDateTime };
+      this.subscriptions.set(s.id, s);
+      return this.send(res, 201, { '@odata.context': `${this.url}/v1.0/$metadata#subscriptions/$entity`, ...s });
+    }
+    if ((m = /^\/v1\.0\/subscriptions\/([^/]+)$/.exec(u.pathname))) {
+      const s = this.subscriptions.get(decodeURIComponent(m[1]!));
+      if (!s) return this.graphError(res, 404, 'ResourceNotFound', 'The object was not found.');
+      if (req.method === 'PATCH') {
+        const b = JSON.parse(await this.body(req)) as { expirationDateTime?: string };
+        if (b.expirationDateTime) s.expirationDateTime = b.expirationDateTime;
+        return this.send(res, 200, s);
+      }
+      if (req.method === 'DELETE') {
+        this.subscriptions.delete(s.id);
+        return this.send(res, 204, undefined);
+      }
+      return this.send(res, 200, s);
+    }
+    return this.graphError(res, 400, 'BadRequest', `Resource not found for the segment '${u.pathname}'.`);
+  }
+
+  private messageJson(m: MsMessage, withBody: boolean): Record<string, unknown> {
+    return {
+      '@odata.etag': `W/"${m.id}"`, id: m.id,
+      receivedDateTime: m.receivedDateTime, sentDateTime: m.sentDateTime ?? m.receivedDateTime,
+      subject: m.subject, isDraft: m.isDraft ?? false,
+      ...(m.internetMessageId ? { internetMessageId: `<${m.internetMessageId}>` } : {}),
+      from: rcpt(m.from), sender: rcpt(m.from),
+      toRecipients: m.to.map(rcpt), ccRecipients: (m.cc ?? []).map(rcpt), bccRecipients: (m.bcc ?? []).map(rcpt),
+      ...(withBody ? { body: { contentType: 'html', content: `<html><body><p>${m.body ?? ''}</p></body></html>` } } : {}),
+    };
+  }
+}
