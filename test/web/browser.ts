@@ -10,6 +10,8 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { BIN, ROOT, runCli } from '../support/cli.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
+/** The served process encrypts the passwords typed into the connect forms with this (tests only). */
+export const WEB_SECRET_KEY = 'touchpoint web test passphrase, not a real secret';
 
 export function ensureChromium(): void {
   if (existsSync(CHROMIUM)) return;
@@ -30,6 +32,7 @@ export async function launchBrowser(userDataDir: string): Promise<BrowserContext
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 800 },
+    timezoneId: 'UTC', // "Authorized since" is typed as local time
     acceptDownloads: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
@@ -86,7 +89,7 @@ export async function serveDemo(): Promise<Served> {
 
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [BIN, '--db', db, 'serve', '--port', String(port)], {
-    cwd: ROOT, env: { ...process.env, NO_COLOR: '1', TOUCHPOINT_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: ROOT, env: { ...process.env, NO_COLOR: '1', TOUCHPOINT_LOG_LEVEL: 'warn', TOUCHPOINT_SECRET_KEY: WEB_SECRET_KEY }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });

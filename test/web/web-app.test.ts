@@ -47,11 +47,12 @@ describe('web app', () => {
   });
 
   it('connects a folder, syncs, and Sync now brings a new email onto the account timeline', async () => {
-    await page.getByLabel('Teammate').selectOption('alice@ourco.com');
-    await page.getByLabel('Mail folder').fill(path.join(served.demo, 'mail/alice'));
-    await page.getByLabel('Calendar folder').fill(path.join(served.demo, 'calendar/alice'));
-    await page.getByLabel('Authorized since').fill('2026-03-01');
-    await page.getByRole('button', { name: 'Connect folder' }).click();
+    const form = page.getByRole('form', { name: 'Connect a folder' });
+    await form.getByLabel('Teammate').selectOption('alice@ourco.com');
+    await form.getByLabel('Mail folder').fill(path.join(served.demo, 'mail/alice'));
+    await form.getByLabel('Calendar folder').fill(path.join(served.demo, 'calendar/alice'));
+    await form.getByLabel('Authorized since').fill('2026-03-01T00:00');
+    await form.getByRole('button', { name: 'Connect folder' }).click();
     const alice = page.getByRole('region', { name: /Connection alice@ourco.com/ });
     await expect.poll(() => alice.textContent(), { timeout: 30_000 }).toMatch(/Email:\s*\d+ seen, [1-9]\d* linked/);
     await expect.poll(() => alice.textContent()).toContain('Connected');
@@ -151,13 +152,87 @@ describe('web app', () => {
     await expect.poll(() => page.getByRole('table', { name: 'Audit log' }).textContent()).toContain('globex');
   });
 
-  it('is readable at phone width', async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
+  it('says in plain words what the admin must configure before "Connect Google" works', async () => {
     await page.getByRole('link', { name: 'Sync email & calendar' }).click();
+    const google = page.getByRole('form', { name: 'Connect Google' });
+    await google.getByRole('button', { name: 'Connect Google' }).click();
+    await expect.poll(() => google.getByRole('note').textContent()).toMatch(/Not available on this server: TOUCHPOINT_GOOGLE_CLIENT_ID and TOUCHPOINT_GOOGLE_CLIENT_SECRET must be set/);
+    expect(await google.getByRole('button', { name: 'Connect Google' }).isDisabled()).toBe(true);
+    expect(page.url()).toContain(served.url); // still here, not sent anywhere
+  });
+
+  it('imports a CSV with a bad row and shows the row-by-row report', async () => {
+    await page.getByRole('link', { name: 'Admin' }).click();
+    const form = page.getByRole('form', { name: 'CSV import' });
+    await form.getByLabel('CSV text').fill('account_id,email,name,external_id\nacme,new.person@acme.com,New Person,X-1\ninitech,not-an-address,Bad Row,X-2\n');
+    await form.getByRole('button', { name: 'Import' }).click();
+    await expect.poll(() => form.getByRole('status').textContent()).toMatch(/1 created, 0 unchanged, 0 skipped \(suppressed\), 1 errors/);
+    const rows = await form.getByRole('table', { name: 'Import report' }).locator('tbody tr').allInnerTexts();
+    expect(rows[0]).toMatch(/^2\s+new.person@acme.com\s+acme\s+created/);
+    expect(rows[1]).toMatch(/^3\s+.*initech\s+error\s+.*not-an-address/);
+  });
+
+  it('adds and removes an internal domain: the timeline is re-decided each time', async () => {
+    const acmeSubjects = async () => {
+      await page.getByRole('link', { name: 'Accounts' }).click();
+      await page.getByRole('navigation', { name: 'Accounts' }).getByRole('link', { name: 'Acme Corp' }).click();
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      return page.getByRole('list', { name: 'Timeline' }).textContent();
+    };
+    expect(await acmeSubjects()).toContain('Question about our renewal');
+    await page.getByRole('link', { name: 'Admin' }).click();
+    const card = page.getByRole('region', { name: 'Internal domains' });
+    await card.getByLabel('Internal domain to add').fill('acme.com');
+    await card.getByRole('button', { name: 'Add domain' }).click();
+    await expect.poll(() => card.getByRole('status').textContent()).toMatch(/^Added acme.com: 0 item\(s\) linked, [1-9]\d* unlinked/);
+    expect(await card.getByRole('list', { name: 'Internal domains' }).innerText()).toMatch(/ourco.com[\s\S]*acme.com/);
+    await expect.poll(acmeSubjects).not.toContain('Question about our renewal');
+
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await card.getByRole('button', { name: 'Remove internal domain acme.com' }).click();
+    await expect.poll(() => card.getByRole('status').textContent()).toMatch(/^Removed acme.com: [1-9]\d* item\(s\) linked/);
+    await expect.poll(acmeSubjects).toContain('Question about our renewal');
+  });
+
+  it('is usable with the keyboard alone: Tab through the main menu, Enter, fill a labelled form', async () => {
+    await page.goto(`${served.url}/#/sync`);
+    await page.reload(); // focus starts at the top of a freshly loaded page
     await page.getByRole('heading', { name: /Sync email & calendar/ }).waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
-    await shot('sync-phone');
-    await page.setViewportSize({ width: 1280, height: 800 });
+    const focused = () => page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return { text: el?.textContent?.trim() ?? '', tag: el?.tagName ?? '', outline: el ? getComputedStyle(el).outlineStyle : 'none' };
+    });
+    let found = false;
+    const seen: string[] = [];
+    for (let i = 0; i < 12 && !found; i++) {
+      await page.keyboard.press('Tab');
+      const f = await focused();
+      seen.push(`${f.tag}:${f.text}`);
+      found = f.tag === 'A' && f.text === 'Search';
+      if (found) expect(f.outline).not.toBe('none'); // the focus is visible
+    }
+    expect(seen).toEqual(['A:Skip to content', 'A:Sync email & calendar', 'A:Accounts', 'A:Troubleshooter', 'A:Search']);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Search' }).waitFor();
+    for (let i = 0; i < 20 && !(await page.getByLabel('Address or part of one').evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+    await page.keyboard.type('bob@globex.com');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('region', { name: 'Accounts found' }).getByRole('link').allTextContents()).toEqual(['Globex']);
+  });
+
+  it('is readable at phone width: no sideways scrolling on the main pages', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      for (const [hash, heading] of [['#/accounts/acme', /Accounts/], ['#/troubleshoot', /Troubleshooter/], ['#/search', /Search/], ['#/admin', /Admin/], ['#/sync', /Sync email & calendar/]] as const) {
+        await page.goto(`${served.url}/${hash}`);
+        await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+        await page.waitForLoadState('networkidle');
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect({ hash, overflow }).toEqual({ hash, overflow: 0 });
+      }
+      await shot('sync-phone');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
   });
 });

@@ -62,7 +62,8 @@ export function App() {
   }, []);
   if (!checked) return null;
   if (!ws) return <SignIn onIn={setWs} />;
-  const [, page = 'sync', ...rest] = hash.split('/');
+  // A query after the route (#/sync?connected=…) is the page's own: the route is before it.
+  const [, page = 'sync', ...rest] = (hash.split('?')[0] ?? '').split('/');
   return (
     <>
       <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>

@@ -110,15 +110,41 @@ function Blocklist() {
   );
 }
 
+interface DomainChange extends ChangeResult { internalDomains: string[] }
+
+function InternalDomains({ workspace, onWorkspace }: { workspace: Workspace; onWorkspace: (w: Workspace) => void }) {
+  const act = useAction();
+  const [domain, setDomain] = useState('');
+  const apply = (r: DomainChange, what: string) => {
+    onWorkspace({ ...workspace, internalDomains: r.internalDomains });
+    return `${what}: ${r.linked.length} item(s) linked, ${r.unlinked.length} unlinked.`;
+  };
+  return (
+    <section className="card" aria-labelledby="id-h">
+      <h2 id="id-h">Internal domains</h2>
+      <p className="muted">Your own mail domains. Mail only among internal people is never logged; a change re-decides the past at once.</p>
+      <ul className="chips" aria-label="Internal domains">{workspace.internalDomains.map((d) => (
+        <li key={d}>{d} <button className="secondary" aria-label={`Remove internal domain ${d}`} disabled={act.busy}
+          onClick={() => void act.run(async () => apply(await api<DomainChange>('DELETE', `/v1/internal-domains/${encodeURIComponent(d)}`), `Removed ${d}`))}>Remove</button></li>
+      ))}</ul>
+      {workspace.internalDomains.length === 0 ? <p>None yet.</p> : null}
+      <form className="row" onSubmit={(e) => { e.preventDefault(); void act.run(async () => { const r = await api<DomainChange>('POST', '/v1/internal-domains', { domain }); setDomain(''); return apply(r, `Added ${domain.trim().toLowerCase()}`); }); }}>
+        <Field label="Internal domain to add"><input value={domain} onChange={(e) => setDomain(e.target.value)} placeholder="ourco.com" required /></Field>
+        <button type="submit" disabled={act.busy}>Add domain</button>
+      </form>
+      <act.Status />
+    </section>
+  );
+}
+
 function Settings({ workspace, onWorkspace }: { workspace: Workspace; onWorkspace: (w: Workspace) => void }) {
   const act = useAction();
   const [minutes, setMinutes] = useState(workspace.syncIntervalMinutes);
   return (
     <section className="card" aria-labelledby="set-h">
-      <h2 id="set-h">Workspace</h2>
-      <p><strong>Internal domains:</strong> {workspace.internalDomains.join(', ') || 'none'} <span className="muted">(mail only among these is never logged; change with the CLI)</span></p>
-      <form className="row" onSubmit={(e) => { e.preventDefault(); void act.run(async () => { onWorkspace(await api<Workspace>('PATCH', '/v1/workspace', { syncIntervalMinutes: minutes })); return 'Saved.'; }); }}>
-        <Field label="Sync interval (minutes, 1–30)"><input type="number" min={1} max={30} value={minutes} onChange={(e) => setMinutes(Number(e.target.value))} /></Field>
+      <h2 id="set-h">Sync interval</h2>
+      <form className="row" onSubmit={(e) => { e.preventDefault(); void act.run(async () => { onWorkspace(await api<Workspace>('PATCH', '/v1/workspace', { syncIntervalMinutes: minutes })); return `Saved: every ${minutes} minutes.`; }); }}>
+        <Field label="Sync interval (minutes, 1–30)" hint="Scheduled syncs run this often; Sync now runs at once"><input type="number" min={1} max={30} value={minutes} onChange={(e) => setMinutes(Number(e.target.value))} /></Field>
         <button type="submit" disabled={act.busy}>Save</button>
       </form>
       <act.Status />
@@ -167,7 +193,7 @@ export function AdminPage(p: { workspace: Workspace; onWorkspace: (w: Workspace)
       <h1>Admin</h1>
       <EndUsers />
       <CsvImport />
-      <div className="grid"><Blocklist /><Settings {...p} /></div>
+      <div className="grid"><Blocklist /><InternalDomains {...p} /><Settings {...p} /></div>
       <HygieneView />
       <Audit />
     </>

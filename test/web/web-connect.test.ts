@@ -1,0 +1,120 @@
+// Connecting a real IMAP mailbox (Dovecot) in a real browser, through the connect form and
+// the HTTP API only: a wrong password is refused and nothing is saved; Sync now brings new
+// mail onto the account timeline; Re-authorize checks the new password; blocklisting the
+// sender's domain takes the mail off the timeline; Disconnect stops the connection.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/cli.js';
+import { deliver, startMailServer, type Dovecot } from '../support/imap.js';
+import { launchBrowser, serveDemo, userDataDir, type Served } from './browser.js';
+
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, 'docs/screenshots') : mkdtempSync(path.join(tmpdir(), 'tp-shots-'));
+let served: Served;
+let dovecot: Dovecot;
+let browser: BrowserContext;
+let page: Page;
+let profile: string;
+
+const mail = (id: string, subject: string) => ({
+  at: new Date(),
+  raw: ['From: Bob Stone <bob@globex.com>', 'To: Alice Chen <alice@ourco.com>', `Subject: ${subject}`, `Message-ID: <${id}@globex.com>`,
+    `Date: ${new Date().toUTCString()}`, '', 'Sent to the IMAP mailbox.', ''].join('\r\n'),
+});
+const card = () => page.getByRole('region', { name: /Connection alice@ourco.com \(imap/ });
+
+async function globexTimeline(): Promise<string> {
+  await page.getByRole('link', { name: 'Accounts' }).click();
+  await page.getByRole('navigation', { name: 'Accounts' }).getByRole('link', { name: 'Globex' }).click();
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  return (await page.getByRole('list', { name: 'Timeline' }).textContent()) ?? '';
+}
+
+beforeAll(async () => {
+  [served, dovecot] = await Promise.all([serveDemo(), startMailServer({ users: { alice: 'first-password' } })]);
+  profile = userDataDir();
+  browser = await launchBrowser(profile);
+  page = await browser.newPage();
+  page.setDefaultTimeout(15_000);
+  await page.goto(served.url);
+  await page.getByLabel('API token').fill(served.token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: /Sync email & calendar/ }).waitFor();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+  await dovecot?.stop();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+describe('IMAP in the web app', () => {
+  it('refuses a wrong password in the connect form and saves nothing', async () => {
+    const form = page.getByRole('form', { name: 'Connect IMAP' });
+    await form.getByLabel('Teammate').selectOption('alice@ourco.com');
+    await form.getByLabel('IMAP server').fill(dovecot.host);
+    await form.getByLabel('Security').selectOption('plain');
+    await form.getByLabel('Port').fill(String(dovecot.port));
+    await form.getByLabel('User name').fill('alice');
+    await form.getByLabel('Password').fill('not-the-password');
+    await form.getByRole('button', { name: 'Connect IMAP' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/rejected the user name or password.*nothing was saved/);
+    expect(await card().count()).toBe(0);
+  });
+
+  it('connects with the right password; Sync now brings the new email onto the account timeline', async () => {
+    const form = page.getByRole('form', { name: 'Connect IMAP' });
+    await form.getByLabel('Password').fill('first-password');
+    await shot('connect-imap', form);
+    await form.getByRole('button', { name: 'Connect IMAP' }).click();
+    await expect.poll(() => form.getByRole('status').textContent()).toMatch(/accepted the sign-in/);
+    expect(await form.getByLabel('Password').inputValue()).toBe(''); // not kept in the page
+    await expect.poll(() => card().textContent(), { timeout: 30_000 }).toMatch(/Connected — syncing on schedule[\s\S]*Last successful sync\d/);
+
+    await deliver(dovecot, 'alice', 'first-password', [mail('imap-web-1', 'Arrived over IMAP')]);
+    await card().getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => card().getByRole('status').last().textContent()).toMatch(/Sync started|already waiting/);
+    await expect.poll(globexTimeline, { timeout: 30_000 }).toContain('Arrived over IMAP');
+  });
+
+  it('re-authorizes: a wrong new password is refused, the right one is accepted', async () => {
+    await dovecot.setPassword('alice', 'second-password');
+    await page.getByRole('link', { name: 'Sync email & calendar' }).click();
+    await card().getByRole('button', { name: 'Re-authorize' }).click();
+    const form = page.getByRole('form', { name: /Re-authorize alice@ourco.com/ });
+    await form.getByLabel('New password').fill('first-password');
+    await form.getByRole('button', { name: 'Save and resume syncing' }).click();
+    await expect.poll(() => card().getByRole('alert').textContent()).toMatch(/rejected the user name or password.*; nothing was saved/);
+    await form.getByLabel('New password').fill('second-password');
+    await form.getByRole('button', { name: 'Save and resume syncing' }).click();
+    await expect.poll(() => card().getByRole('status').last().textContent()).toMatch(/^Re-authorized/);
+    expect(await form.count()).toBe(0);
+  });
+
+  it("blocklisting the sender's domain takes the email off the timeline", async () => {
+    await page.getByRole('link', { name: 'Admin' }).click();
+    const block = page.getByRole('region', { name: 'Blocklist' });
+    await block.getByLabel('Domain or address to blocklist').fill('globex.com');
+    await block.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => block.getByRole('status').textContent()).toMatch(/^Blocklisted: [1-9]\d* item\(s\) unlinked/);
+    await expect.poll(globexTimeline).not.toContain('Arrived over IMAP');
+  });
+
+  it('disconnects: nothing syncs any more, Sync now is refused', async () => {
+    await page.getByRole('link', { name: 'Sync email & calendar' }).click();
+    await card().getByRole('button', { name: 'Disconnect' }).click();
+    await card().getByRole('alertdialog', { name: 'Confirm disconnect' }).getByRole('button', { name: 'Yes, disconnect' }).click();
+    await expect.poll(() => card().textContent()).toMatch(/Disconnected — nothing syncs[\s\S]*Next sync\s*none/);
+    expect(await card().getByRole('button', { name: 'Disconnect' }).isDisabled()).toBe(true);
+    await card().getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => card().getByRole('alert').textContent()).toMatch(/disconnected: nothing syncs until it is re-authorized/);
+  });
+});
+
+async function shot(name: string, target?: ReturnType<Page['getByRole']>): Promise<void> {
+  if (target) await target.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  else await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
