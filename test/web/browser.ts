@@ -67,8 +67,12 @@ async function cli(db: string, ...args: string[]): Promise<string> {
   return r.stdout;
 }
 
-/** The demo workspace (teammates, accounts, CRM end users, blocklist) without connections, served. */
-export async function serveDemo(): Promise<Served> {
+/**
+ * The demo workspace (teammates, accounts, CRM end users, blocklist) without connections, served.
+ * env: extra environment for `touchpoint serve` (e.g. the Google emulator's URLs); without it
+ * the server has no Google OAuth client, whatever this process's environment says.
+ */
+export async function serveDemo(env: Record<string, string> = {}): Promise<Served> {
   if (!existsSync(path.join(ROOT, 'web/dist/index.html'))) throw new Error('web/dist is missing: npm test builds it first (npm run build:web)');
   const dir = mkdtempSync(path.join(tmpdir(), 'tp-web-'));
   const demo = path.join(dir, 'demo');
@@ -89,7 +93,8 @@ export async function serveDemo(): Promise<Served> {
 
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [BIN, '--db', db, 'serve', '--port', String(port)], {
-    cwd: ROOT, env: { ...process.env, NO_COLOR: '1', TOUCHPOINT_LOG_LEVEL: 'warn', TOUCHPOINT_SECRET_KEY: WEB_SECRET_KEY }, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: ROOT, env: { ...process.env, NO_COLOR: '1', TOUCHPOINT_LOG_LEVEL: 'warn', TOUCHPOINT_SECRET_KEY: WEB_SECRET_KEY,
+      TOUCHPOINT_GOOGLE_CLIENT_ID: '', TOUCHPOINT_GOOGLE_CLIENT_SECRET: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });

@@ -170,6 +170,8 @@ describe('web app', () => {
     const rows = await form.getByRole('table', { name: 'Import report' }).locator('tbody tr').allInnerTexts();
     expect(rows[0]).toMatch(/^2\s+new.person@acme.com\s+acme\s+created/);
     expect(rows[1]).toMatch(/^3\s+.*initech\s+error\s+.*not-an-address/);
+    await form.getByRole('table', { name: 'Import report' }).scrollIntoViewIfNeeded();
+    await shot('admin-import');
   });
 
   it('adds and removes an internal domain: the timeline is re-decided each time', async () => {

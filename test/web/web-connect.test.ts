@@ -9,11 +9,13 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/cli.js';
 import { deliver, startMailServer, type Dovecot } from '../support/imap.js';
+import { GoogleEmulator } from '../emulators/google.js';
 import { launchBrowser, serveDemo, userDataDir, type Served } from './browser.js';
 
 const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, 'docs/screenshots') : mkdtempSync(path.join(tmpdir(), 'tp-shots-'));
 let served: Served;
 let dovecot: Dovecot;
+const google = new GoogleEmulator();
 let browser: BrowserContext;
 let page: Page;
 let profile: string;
@@ -33,7 +35,15 @@ async function globexTimeline(): Promise<string> {
 }
 
 beforeAll(async () => {
-  [served, dovecot] = await Promise.all([serveDemo(), startMailServer({ users: { alice: 'first-password' } })]);
+  await google.start();
+  google.accountEmail = 'alice@ourco.com';
+  [served, dovecot] = await Promise.all([
+    serveDemo({
+      TOUCHPOINT_GOOGLE_CLIENT_ID: 'web-test.apps.googleusercontent.com', TOUCHPOINT_GOOGLE_CLIENT_SECRET: 'web-test-client-secret',
+      TOUCHPOINT_GOOGLE_TOKEN_URL: google.tokenUrl, TOUCHPOINT_GOOGLE_AUTH_URL: google.authUrl, TOUCHPOINT_GOOGLE_ROOT_URL: google.rootUrl,
+    }),
+    startMailServer({ users: { alice: 'first-password' } }),
+  ]);
   profile = userDataDir();
   browser = await launchBrowser(profile);
   page = await browser.newPage();
@@ -48,6 +58,7 @@ afterAll(async () => {
   await browser?.close();
   await served?.close();
   await dovecot?.stop();
+  await google.stop();
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
@@ -111,6 +122,32 @@ describe('IMAP in the web app', () => {
     expect(await card().getByRole('button', { name: 'Disconnect' }).isDisabled()).toBe(true);
     await card().getByRole('button', { name: 'Sync now' }).click();
     await expect.poll(() => card().getByRole('alert').textContent()).toMatch(/disconnected: nothing syncs until it is re-authorized/);
+  });
+});
+
+describe('Google in the web app', () => {
+  it('Connect Google: consent at Google, back on the Sync page, Gmail synced; Sync now brings new mail to the timeline', async () => {
+    await page.getByRole('link', { name: 'Sync email & calendar' }).click();
+    const form = page.getByRole('form', { name: 'Connect Google' });
+    await form.getByLabel('Teammate').selectOption('alice@ourco.com');
+    await form.getByRole('checkbox', { name: 'Google Calendar' }).uncheck();
+    await form.getByRole('button', { name: 'Connect Google' }).click();
+    // The emulator's consent page sends the browser straight back to the server's callback.
+    await page.waitForURL(/#\/sync\?connected=/);
+    await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/^Connected 1 connection\(s\); the first sync has started/);
+    const gmail = page.getByRole('region', { name: /Connection alice@ourco.com \(gmail, mail\)/ });
+    await expect.poll(() => gmail.textContent(), { timeout: 30_000 }).toMatch(/Connected — syncing on schedule[\s\S]*Last successful sync\d/);
+    expect(google.lastConsentScopes).toEqual(['https://www.googleapis.com/auth/gmail.readonly']);
+
+    google.addMessage('g-web-1', ['From: John Smith <john@acme.com>', 'To: alice@ourco.com', 'Subject: Arrived over Gmail', 'Message-ID: <g-web-1@acme.com>',
+      `Date: ${new Date().toUTCString()}`, '', 'Hello from Gmail.', ''].join('\r\n'), new Date().toISOString());
+    await gmail.getByRole('button', { name: 'Sync now' }).click();
+    await page.getByRole('link', { name: 'Accounts' }).click();
+    await page.getByRole('navigation', { name: 'Accounts' }).getByRole('link', { name: 'Acme Corp' }).click();
+    await expect.poll(async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      return page.getByRole('list', { name: 'Timeline' }).textContent();
+    }, { timeout: 30_000 }).toContain('Arrived over Gmail');
   });
 });
 
