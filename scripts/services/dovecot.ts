@@ -32,6 +32,11 @@ export interface DovecotOptions {
    * server without CONDSTORE. Undefined: Dovecot's own list.
    */
   capabilities?: string;
+  /**
+   * Also accept XOAUTH2 / OAUTHBEARER: Dovecot's oauth2 passdb asks this URL (the access
+   * token appended) whose JSON names the user in `email`, e.g. an emulator's tokeninfo.
+   */
+  oauth2TokenInfoUrl?: string;
 }
 
 export interface Dovecot {
@@ -119,7 +124,7 @@ instance_name = touchpoint-test-${port}
 log_path = ${dir}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${opts.oauth2TokenInfoUrl ? ' xoauth2 oauthbearer' : ''}
 auth_failure_delay = 0
 first_valid_uid = ${MAIL_UID}
 mail_location = maildir:${dir}/mail/%u
@@ -128,6 +133,11 @@ passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/passwd
 }
+${opts.oauth2TokenInfoUrl ? `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${dir}/oauth2.conf
+}` : ''}
 userdb {
   driver = passwd-file
   args = username_format=%u ${dir}/passwd
@@ -224,6 +234,9 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> 
   writePasswd();
   const port = await freePort();
   writeFileSync(join(dir, 'dovecot.conf'), config(dir, port, opts));
+  if (opts.oauth2TokenInfoUrl) {
+    writeFileSync(join(dir, 'oauth2.conf'), `introspection_mode = get\nintrospection_url = ${opts.oauth2TokenInfoUrl}\nusername_attribute = email\n`, { mode: 0o644 });
+  }
 
   let child: ChildProcess | null = null;
   const killOnExit = () => child?.kill('SIGKILL');

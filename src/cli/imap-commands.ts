@@ -13,16 +13,18 @@ import { parseDate, UserError, withContext, type GlobalOptions } from './context
 interface SecretOptions {
   passwordEnv?: string;
   xoauth2TokenEnv?: string;
+  googleTokenEnv?: string;
 }
 
 /** The secret from the named variable, with which kind it is. */
-function readSecret(o: SecretOptions): { kind: 'password' | 'xoauth2'; value: string } {
-  if (!!o.passwordEnv === !!o.xoauth2TokenEnv) throw new UserError('give exactly one of --password-env <VAR> or --xoauth2-token-env <VAR>');
-  const name = (o.passwordEnv ?? o.xoauth2TokenEnv)!;
-  const flag = o.passwordEnv ? '--password-env' : '--xoauth2-token-env';
+function readSecret(o: SecretOptions): { kind: 'password' | 'xoauth2'; oauth?: 'google'; value: string } {
+  const given = [['--password-env', o.passwordEnv], ['--xoauth2-token-env', o.xoauth2TokenEnv], ['--google-token-env', o.googleTokenEnv]].filter(([, v]) => v);
+  if (given.length !== 1) throw new UserError('give exactly one of --password-env <VAR>, --xoauth2-token-env <VAR> or --google-token-env <VAR>');
+  const [flag, name] = given[0] as [string, string];
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UserError(`${flag} takes the NAME of an environment variable, not the secret itself`);
   const value = process.env[name];
   if (!value) throw new UserError(`${flag}: the environment variable ${name} is not set or is empty`);
+  if (o.googleTokenEnv) return { kind: 'xoauth2', oauth: 'google', value };
   return { kind: o.passwordEnv ? 'password' : 'xoauth2', value };
 }
 
@@ -40,12 +42,20 @@ async function verifyLogin(cfg: ImapConfig, secret: string): Promise<void> {
   try {
     // Loaded on use: imapflow takes ~0.5 s to load, which every other command would pay.
     const { ImapSession } = await import('../connectors/imap/session.js');
-    const s = await ImapSession.open(cfg, secret);
+    const s = await ImapSession.open(cfg, cfg.oauth === 'google' ? await googleAccessToken(secret) : secret);
     await s.close();
   } catch (err) {
     if (err instanceof SourceError) throw new UserError(`${err.message}; nothing was saved`);
     throw err;
   }
+}
+
+/** An access token from a Google refresh token (the login check of --google-token-env). */
+async function googleAccessToken(refreshToken: string): Promise<string> {
+  const { GoogleTokens, googleSettingsFromEnv } = await import('../connectors/google/auth.js');
+  const t = new GoogleTokens(googleSettingsFromEnv(), refreshToken);
+  await t.ensureFresh();
+  return t.client.credentials.access_token!;
 }
 
 export function registerImapCommands(program: Command, g: () => GlobalOptions): void {
@@ -61,6 +71,7 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
     .requiredOption('--user <user>', 'IMAP user name')
     .option('--password-env <VAR>', 'name of the environment variable holding the password')
     .option('--xoauth2-token-env <VAR>', 'name of the environment variable holding an XOAUTH2 access token (Gmail, Outlook)')
+    .option('--google-token-env <VAR>', 'name of the environment variable holding a Google OAuth refresh token: XOAUTH2 with a fresh access token at each login (Gmail IMAP)')
     .requiredOption('--authorized-at <iso>', 'when the teammate authorized it; earlier mail is historic')
     .option('--folders <list>', `comma-separated folders or special-use names (default ${DEFAULT_FOLDERS.join(',')})`)
     .addOption(new Option('--page-size <n>', 'messages per page').default(String(DEFAULT_PAGE_SIZE)).hideHelp())
@@ -81,7 +92,7 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
       if (!Number.isInteger(pageSize) || pageSize < 1) throw new UserError('--page-size must be a positive whole number');
       const secret = readSecret(o);
       const key = secretKey();
-      const raw = { host: o.host, port, security, user: o.user, auth: secret.kind, folders, pageSize };
+      const raw = { host: o.host, port, security, user: o.user, auth: secret.kind, ...(secret.oauth ? { oauth: secret.oauth } : {}), folders, pageSize };
       const cfg = readImapConfig(raw);
       await withContext(g(), async (ctx) => {
         const t = await teammateByAddress(ctx.db, ctx.ws.id, o.teammate);
@@ -101,6 +112,7 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
     .requiredOption('--connection <id>', 'the connection')
     .option('--password-env <VAR>', 'name of the environment variable holding the new password')
     .option('--xoauth2-token-env <VAR>', 'name of the environment variable holding a new XOAUTH2 access token')
+    .option('--google-token-env <VAR>', 'name of the environment variable holding a new Google refresh token (IMAP with Google OAuth)')
     .option('--no-verify', 'save without logging in first')
     .action(async (o: SecretOptions & { connection: string; verify: boolean }) => {
       const secret = readSecret(o);
@@ -110,8 +122,9 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
         if (!conn) throw new UserError(`no connection "${o.connection}"`);
         if (conn.provider === 'imap') {
           const cfg = readImapConfig(conn.config);
-          if (cfg.auth !== secret.kind) {
-            throw new UserError(`this connection signs in with ${cfg.auth === 'password' ? 'a password: use --password-env' : 'an XOAUTH2 token: use --xoauth2-token-env'}`);
+          if (cfg.auth !== secret.kind || cfg.oauth !== secret.oauth) {
+            const how = cfg.oauth === 'google' ? 'a Google grant: use --google-token-env' : cfg.auth === 'password' ? 'a password: use --password-env' : 'an XOAUTH2 token: use --xoauth2-token-env';
+            throw new UserError(`this connection signs in with ${how}`);
           }
           if (o.verify) await verifyLogin(cfg, secret.value);
         }

@@ -30,6 +30,8 @@ export class GoogleEmulator {
   /** history.list with a startHistoryId below this answers 404. */
   minHistoryId = 0;
   readonly refreshTokens = new Set<string>();
+  /** The Google account's address (users.getProfile, tokeninfo). */
+  accountEmail = 'me@example.com';
   private accessTokens = new Set<string>();
   private tokenCount = 0;
   /** Token endpoint rotates the refresh token on each refresh. */
@@ -207,6 +209,12 @@ export class GoogleEmulator {
       }
       return this.send(res, 200, out);
     }
+    if (u.pathname === '/oauth2/v3/tokeninfo') {
+      // What Dovecot's oauth2 passdb asks to accept an IMAP XOAUTH2 login.
+      const t = u.searchParams.get('access_token') ?? '';
+      if (!this.accessTokens.has(t)) return this.send(res, 400, { error: 'invalid_token', error_description: 'Invalid Value' });
+      return this.send(res, 200, { aud: 'test-client.apps.googleusercontent.com', scope: 'https://mail.google.com/', email: this.accountEmail, email_verified: 'true', expires_in: '3599', access_type: 'offline' });
+    }
     const auth = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
     if (!this.accessTokens.has(auth)) return this.error(res, 401, 'authError', 'Request had invalid authentication credentials.', { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' });
     if (this.stormFor) {
@@ -248,7 +256,7 @@ export class GoogleEmulator {
       return this.send(res, 200, { kind: 'api#channel', id: ch.id, resourceId: ch.resourceId, resourceUri: `${this.url}/calendar/v3/calendars/${m[1]}/events`, token: ch.token, expiration: String(ch.expiration) });
     }
     if (u.pathname === '/gmail/v1/users/me/profile') {
-      return this.send(res, 200, { emailAddress: 'me@example.com', messagesTotal: this.messages.size, historyId: String(this.historyId) });
+      return this.send(res, 200, { emailAddress: this.accountEmail, messagesTotal: this.messages.size, historyId: String(this.historyId) });
     }
     if (u.pathname === '/gmail/v1/users/me/messages') {
       const after = /after:(\d+)/.exec(q.get('q') ?? '')?.[1];

@@ -13,6 +13,12 @@ export interface ImapConfig {
   user: string;
   auth: ImapAuthKind;
   /**
+   * XOAUTH2 with tokens of this provider's OAuth grant: the stored secret is its refresh
+   * token and each login gets a fresh access token (Gmail over IMAP). Unset: the secret is
+   * the password or a (short-lived) access token itself.
+   */
+  oauth?: 'google';
+  /**
    * Folders to sync: mailbox paths ("INBOX", "Work/Clients") or special-use markers
    * ("\\Sent", RFC 6154). Default INBOX + \Sent. A name such as "Sent" that is not a
    * mailbox path falls back to the special-use folder of that name.
@@ -42,7 +48,8 @@ export function readImapConfig(raw: Record<string, unknown>): ImapConfig {
     ? (raw.folders as string[])
     : DEFAULT_FOLDERS;
   const pageSize = Number.isInteger(raw.pageSize) && (raw.pageSize as number) > 0 ? (raw.pageSize as number) : DEFAULT_PAGE_SIZE;
-  return { host: str('host'), port, security, user: str('user'), auth, folders, pageSize };
+  if (raw.oauth !== undefined && (raw.oauth !== 'google' || auth !== 'xoauth2')) throw new Error(`unknown IMAP OAuth provider "${String(raw.oauth)}"`);
+  return { host: str('host'), port, security, user: str('user'), auth, ...(raw.oauth === 'google' ? { oauth: 'google' as const } : {}), folders, pageSize };
 }
 
 export function clientOptions(cfg: ImapConfig, secret: string): ImapFlowOptions {

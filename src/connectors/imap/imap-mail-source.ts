@@ -23,7 +23,7 @@ import { headersToItem, sourceToItem } from './to-item.js';
 export interface ImapMailSourceOptions {
   config: ImapConfig;
   /** Password or XOAUTH2 access token, decrypted; kept in memory only. */
-  secret: string;
+  secret: string | (() => Promise<string>);
   /** The connection's first authorization: the scan window starts the day before. */
   authorizedAt: Date;
   /** Reconnects after a network error within one sync or body download (default 3). */

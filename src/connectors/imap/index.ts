@@ -8,9 +8,11 @@ import { ImapMailSource, type ImapMailSourceOptions } from './imap-mail-source.j
 export { ImapMailSource } from './imap-mail-source.js';
 
 export interface StoredImapConnection {
+  id?: string;
   config: Record<string, unknown>;
   secretEnc?: string | null;
   authorizedAt?: Date;
+  saveSecret?: (secretEnc: string) => Promise<void>;
 }
 
 /**
@@ -47,6 +49,7 @@ function build(c: StoredImapConnection, extra: Partial<ImapMailSourceOptions>): 
   }
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no password or token is stored for this mailbox');
   if (!c.authorizedAt) throw new SourceError('INTERNAL', 'the connection has no authorization time');
+  if (config.oauth === 'google') return new ImapMailSource({ config, secret: googleAccessToken(c), authorizedAt: c.authorizedAt, ...extra });
   let secret: string;
   try {
     secret = decryptSecret(c.secretEnc, keyFromEnv());
@@ -56,4 +59,19 @@ function build(c: StoredImapConnection, extra: Partial<ImapMailSourceOptions>): 
     throw err;
   }
   return new ImapMailSource({ config, secret, authorizedAt: c.authorizedAt, ...extra });
+}
+
+/**
+ * Gmail over IMAP with the Google grant's tokens: a fresh access token at each login, from
+ * the connection's token holder (refreshed early, one refresh at a time, rotation saved).
+ */
+function googleAccessToken(c: StoredImapConnection): () => Promise<string> {
+  return async () => {
+    const { googleSettingsFromEnv, googleTokensFor } = await import('../google/auth.js');
+    const tokens = googleTokensFor(c, googleSettingsFromEnv());
+    await tokens.ensureFresh();
+    const at = tokens.client.credentials.access_token;
+    if (!at) throw new SourceError('AUTH_FAILED', 'Google gave no access token for IMAP');
+    return at;
+  };
 }

@@ -24,9 +24,10 @@ export class ImapSession {
     private readonly where: string,
   ) {}
 
-  static async open(cfg: ImapConfig, secret: string): Promise<ImapSession> {
+  /** `secret` is a password or access token, or gives a fresh access token (OAuth) at each login. */
+  static async open(cfg: ImapConfig, secret: string | (() => Promise<string>)): Promise<ImapSession> {
     const where = `${cfg.host}:${cfg.port}`;
-    const client = new ImapFlow(clientOptions(cfg, secret));
+    const client = new ImapFlow(clientOptions(cfg, typeof secret === 'string' ? secret : await secret()));
     const s = new ImapSession(client, where);
     // Without a listener an 'error' event would crash the process (EventEmitter semantics).
     client.on('error', (err: unknown) => {
