@@ -16,6 +16,7 @@ import { connectionRoutes } from './routes/connections.js';
 import { directoryRoutes } from './routes/directory.js';
 import { oauthCallbackRoutes, oauthStartRoutes } from './routes/oauth.js';
 import { googlePushRoutes } from './routes/google-push.js';
+import { microsoftNotificationRoutes } from './routes/microsoft-notifications.js';
 import { endUserRoutes } from './routes/end-users.js';
 import { systemRoutes } from './routes/system.js';
 import { troubleshootRoutes } from './routes/troubleshoot.js';
@@ -83,6 +84,7 @@ export async function buildApp(deps: ApiDeps & { logger?: Logger; systemOnly?: b
   }, { prefix: '/v1' });
   await app.register(async (root) => oauthCallbackRoutes(root, deps));
   await app.register(async (root) => googlePushRoutes(root, deps));
+  await app.register(async (root) => microsoftNotificationRoutes(root, deps));
   // The web app at / when it is built (web/dist); `touchpoint serve` says so when it is not.
   if (deps.webRoot !== false) await registerWebApp(app, deps.webRoot);
   return app;

@@ -1,0 +1,117 @@
+// Microsoft Graph change notifications end to end, over real HTTP: the service (API + the
+// embedded queue with the real sync job) listens on loopback; its sync creates the
+// subscriptions at the emulator, which validates the notification URL with the handshake
+// as Graph does. A notification with a wrong clientState is refused (403) and syncs
+// nothing; a right one queues a sync that finds the new mail; lifecycle notifications
+// renew (reauthorizationRequired), recreate (subscriptionRemoved) or catch up (missed).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConnection } from '../../src/store/connections.js';
+import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
+import { encryptSecret } from '../../src/store/secrets.js';
+import { MicrosoftEmulator } from '../emulators/microsoft.js';
+import { makeTestApi, SECRET_KEY, type TestApi } from '../support/service.js';
+
+const ms = new MicrosoftEmulator();
+let api: TestApi;
+let admin = '';
+let wsId = '';
+let connId = '';
+let base = '';
+
+const inboxDeltas = () => ms.log.filter((l) => l.path.startsWith('/v1.0/me/mailFolders/inbox/messages/delta')).length;
+const subFor = (resource: string) => [...ms.subscriptions.values()].find((s) => s.resource === resource)!;
+const add = (id: string, at: string) => ms.addMessage({ id: `AAMk-${id}`, folder: 'inbox', internetMessageId: id, subject: id, from: 'john@acme.com', to: ['alice@ourco.com'], receivedDateTime: at });
+const outcome = async (messageId: string) => (await api.call(admin, 'GET', `/v1/explain/email?messageId=${encodeURIComponent(messageId)}`)).body.outcome as string;
+
+beforeAll(async () => {
+  await ms.start();
+  process.env.TOUCHPOINT_SECRET_KEY = 'test passphrase of at least thirty-two characters'; // = SECRET_KEY
+  process.env.TOUCHPOINT_MICROSOFT_CLIENT_ID = '00000000-0000-0000-0000-00000000c11e';
+  process.env.TOUCHPOINT_MICROSOFT_CLIENT_SECRET = 'test-client-secret';
+  process.env.TOUCHPOINT_MICROSOFT_AUTHORITY = ms.authority;
+  process.env.TOUCHPOINT_GRAPH_BASE_URL = ms.graphBaseUrl;
+  api = await makeTestApi('sqlite', { now: new Date('2026-03-10T12:00:00Z') });
+  base = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  process.env.TOUCHPOINT_MICROSOFT_NOTIFICATION_URL = `${base}/push/microsoft`;
+  const { ws, admin: token } = await api.workspace('cs-team');
+  admin = token;
+  wsId = ws.id;
+  const now = api.clock.now();
+  const t = await addTeammate(api.db, ws.id, { email: 'alice@ourco.com', aliases: [] }, now);
+  await addAccount(api.db, ws.id, { id: 'acme', name: 'Acme' }, now);
+  await insertEndUser(api.db, ws.id, { accountId: 'acme', email: 'john@acme.com', source: 'manual' }, now);
+  connId = await createConnection(api.db, ws.id, {
+    teammateId: t.id, provider: 'graph', config: {}, secretEnc: encryptSecret(ms.issueRefreshToken(), SECRET_KEY),
+    hasMail: true, hasCalendar: true, authorizedAt: new Date('2026-03-01T00:00:00Z'),
+  }, now);
+  add('before-push@acme.com', '2026-03-05T10:00:00Z');
+  expect((await api.call(admin, 'POST', `/v1/connections/${connId}/sync`)).status).toBeLessThan(300);
+  await api.queue.idle();
+}, 120_000);
+
+afterAll(async () => {
+  await api.close();
+  await ms.stop();
+  delete process.env.TOUCHPOINT_MICROSOFT_NOTIFICATION_URL;
+});
+
+describe('Graph change notifications', () => {
+  it('the first sync subscribes Inbox and SentItems (created) and events (created,updated,deleted), after the URL validation handshake', async () => {
+    expect(await outcome('before-push@acme.com')).toBe('linked');
+    expect([...ms.subscriptions.values()].map((s) => `${s.resource} ${s.changeType}`).sort()).toEqual([
+      "me/events created,updated,deleted", "me/mailFolders('inbox')/messages created", "me/mailFolders('sentitems')/messages created",
+    ]);
+    const sub = subFor("me/mailFolders('inbox')/messages");
+    expect(sub.notificationUrl).toBe(`${base}/push/microsoft/${wsId}/${connId}`);
+    expect(sub.clientState.length).toBeGreaterThanOrEqual(32);
+    // The clientState is stored encrypted only.
+    const rows = await api.db.selectFrom('cursors').select('value').execute();
+    expect(JSON.stringify(rows)).not.toContain(sub.clientState);
+  });
+
+  it('answers the validation handshake with the token as text/plain', async () => {
+    const r = await fetch(`${base}/push/microsoft/${wsId}/${connId}?validationToken=${encodeURIComponent('Validation: Testing client application reachability')}`, { method: 'POST', headers: { 'content-type': 'text/plain' } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await r.text()).toBe('Validation: Testing client application reachability');
+  });
+
+  it('a wrong clientState is refused with 403 and syncs nothing; the right one queues a sync that finds the new mail', async () => {
+    add('pushed-1@acme.com', '2026-03-09T10:00:00Z');
+    const before = inboxDeltas();
+    const sub = subFor("me/mailFolders('inbox')/messages");
+    const wrong = await ms.notify(sub.id, { clientState: `${sub.clientState.slice(0, -1)}x` });
+    expect(wrong.status).toBe(403);
+    const unknown = await fetch(`${base}/push/microsoft/${wsId}/not-a-connection`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [{ subscriptionId: sub.id, clientState: sub.clientState }] }) });
+    expect(unknown.status).toBe(403);
+    await api.queue.idle();
+    expect(inboxDeltas()).toBe(before);
+    expect(await outcome('pushed-1@acme.com')).toBe('unknown');
+
+    const right = await ms.notify(sub.id);
+    expect(right.status).toBe(202);
+    await api.queue.idle();
+    expect(inboxDeltas()).toBe(before + 1);
+    expect(await outcome('pushed-1@acme.com')).toBe('linked');
+  });
+
+  it('lifecycle: reauthorizationRequired renews, subscriptionRemoved recreates, missed catches up', async () => {
+    const inbox = subFor("me/mailFolders('inbox')/messages");
+    const renewals = () => ms.log.filter((l) => l.method === 'PATCH' && l.path === `/v1.0/subscriptions/${inbox.id}`).length;
+    expect((await ms.notify(inbox.id, { lifecycleEvent: 'reauthorizationRequired' })).status).toBe(202);
+    await api.queue.idle();
+    expect(renewals()).toBe(1);
+
+    const events = subFor('me/events');
+    ms.subscriptions.delete(events.id); // Graph removed it
+    expect((await fetch(events.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [{ subscriptionId: events.id, clientState: events.clientState, lifecycleEvent: 'subscriptionRemoved' }] }) })).status).toBe(202);
+    await api.queue.idle();
+    const recreated = subFor('me/events');
+    expect(recreated.id).not.toBe(events.id);
+
+    add('missed-1@acme.com', '2026-03-09T11:00:00Z');
+    expect((await ms.notify(inbox.id, { lifecycleEvent: 'missed' })).status).toBe(202);
+    await api.queue.idle();
+    expect(await outcome('missed-1@acme.com')).toBe('linked');
+  });
+});
