@@ -74,12 +74,14 @@ describe('IMAP in the web app', () => {
     await form.getByRole('button', { name: 'Connect IMAP' }).click();
     await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/rejected the user name or password.*nothing was saved/);
     expect(await card().count()).toBe(0);
+    await shot('connect-imap-refused', form);
+    await page.getByRole('heading', { name: 'Connect', exact: true }).evaluate((h) => h.scrollIntoView({ block: 'start' }));
+    await shot('connect');
   });
 
   it('connects with the right password; Sync now brings the new email onto the account timeline', async () => {
     const form = page.getByRole('form', { name: 'Connect IMAP' });
     await form.getByLabel('Password').fill('first-password');
-    await shot('connect-imap', form);
     await form.getByRole('button', { name: 'Connect IMAP' }).click();
     await expect.poll(() => form.getByRole('status').textContent()).toMatch(/accepted the sign-in/);
     expect(await form.getByLabel('Password').inputValue()).toBe(''); // not kept in the page

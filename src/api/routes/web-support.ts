@@ -68,7 +68,13 @@ export async function webSupportRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       const secret = req.body.secret;
       if (!secret) throw new ApiError(400, 'bad_request', 'give the new password', [{ field: 'body.secret', message: 'required for this connection' }]);
       const key = requireSecretKey(deps);
-      if (conn.provider === 'imap') await verifyImapLogin(readImapConfig(conn.config), secret);
+      if (conn.provider === 'imap') {
+        const cfg = readImapConfig(conn.config);
+        if (cfg.auth !== 'password') {
+          throw new ApiError(409, 'conflict', 'this mailbox signs in with an OAuth token (XOAUTH2), not a password: re-authorize it on the server with touchpoint reauthorize --xoauth2-token-env <VAR>');
+        }
+        await verifyImapLogin(cfg, secret);
+      }
       else {
         const cfg = readCalDavConfig(conn.config);
         await verifyCalDav(cfg.url, cfg.user, secret);

@@ -101,7 +101,8 @@ function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }
         }); }}>
           {PASSWORD_PROVIDERS.has(c.provider) ? (
             <Field label="New password" hint="Checked against the server before it is saved"><input type="password" autoComplete="new-password" value={secret} onChange={(e) => setSecret(e.target.value)} required /></Field>
-          ) : <p className="muted">A folder connection needs no credentials.</p>}
+          ) : c.provider === 'folder' ? <p className="muted">A folder connection needs no credentials.</p>
+            : <p className="muted">A {c.provider} connection is re-authorized on the server with the CLI (touchpoint reauthorize); see the README.</p>}
           <button type="submit" disabled={act.busy}>Save and resume syncing</button>
         </form>
       ) : null}
@@ -184,16 +185,14 @@ function ConnectImap({ teammates, onDone }: { teammates: Teammate[]; onDone: () 
       <h3>IMAP mailbox</h3>
       <TeammateSelect teammates={teammates} value={f.teammate} onChange={(v) => setF({ ...f, teammate: v })} />
       <Field label="IMAP server"><input value={f.host} onChange={set('host')} placeholder="imap.example.com" autoComplete="off" required /></Field>
-      <div className="row">
-        <Field label="Security">
-          <select value={f.security} onChange={set('security')}>
-            <option value="tls">TLS (port 993)</option>
-            <option value="starttls">STARTTLS (port 143)</option>
-            <option value="plain">None — a server on this machine only</option>
-          </select>
-        </Field>
-        <Field label="Port" hint="Empty: the usual one"><input type="number" min={1} max={65535} value={f.port} onChange={set('port')} /></Field>
-      </div>
+      <Field label="Security">
+        <select value={f.security} onChange={set('security')}>
+          <option value="tls">TLS (port 993)</option>
+          <option value="starttls">STARTTLS (port 143)</option>
+          <option value="plain">None — a server on this machine only</option>
+        </select>
+      </Field>
+      <Field label="Port" hint="Empty: the usual one for the security chosen"><input type="number" min={1} max={65535} value={f.port} onChange={set('port')} /></Field>
       <Field label="User name"><input value={f.user} onChange={set('user')} autoComplete="off" required /></Field>
       <Field label="Password" hint="Checked by signing in now; stored encrypted"><input type="password" value={f.password} onChange={set('password')} autoComplete="new-password" required /></Field>
       <Field label="Folders" hint="Comma-separated; empty: INBOX and Sent"><input value={f.folders} onChange={set('folders')} /></Field>
@@ -233,11 +232,11 @@ function ConnectCalDav({ teammates, onDone }: { teammates: Teammate[]; onDone: (
 }
 
 /** Connect with a provider's sign-in (OAuth), when this server has that flow. */
-function ConnectOAuth({ teammates, name, start, products }: { teammates: Teammate[]; name: string; start: string | null; products: [string, string][] }) {
+function ConnectOAuth({ teammates, name, start, products, cli }: { teammates: Teammate[]; name: string; start: string | null; products: [string, string][]; cli: string }) {
   const act = useAction();
   const [teammate, setTeammate] = useState('');
   const [chosen, setChosen] = useState(() => products.map(([p]) => p));
-  const [unavailable, setUnavailable] = useState<string | null>(start ? null : `This server has no ${name} sign-in yet. An admin connects ${name} mailboxes with the CLI (IMAP with XOAUTH2).`);
+  const [unavailable, setUnavailable] = useState<string | null>(start ? null : `This server has no ${name} sign-in page yet. An admin connects ${name} on the server with the CLI: ${cli} (see the README).`);
   const connect = (e: FormEvent) => {
     e.preventDefault();
     void act.run(async () => {
@@ -296,9 +295,10 @@ export function SyncPage() {
       {conns.data?.connections.map((c) => <ConnectionCard key={c.id} c={c} onChange={() => void conns.reload()} />)}
       <h2>Connect</h2>
       {t && paths.data ? (
-        <div className="grid">
-          <ConnectOAuth teammates={t} name="Google" start={has('/v1/oauth/google/start')} products={[['gmail', 'Gmail'], ['calendar', 'Google Calendar']]} />
-          <ConnectOAuth teammates={t} name="Microsoft 365" start={has('/v1/oauth/microsoft/start')} products={[['mail', 'Outlook mail'], ['calendar', 'Outlook calendar']]} />
+        <div className="grid connect">
+          <ConnectOAuth teammates={t} name="Google" start={has('/v1/oauth/google/start')} products={[['gmail', 'Gmail'], ['calendar', 'Google Calendar']]} cli="touchpoint authorize google prints the consent link, then touchpoint connect gmail / google-calendar stores the grant" />
+          <ConnectOAuth teammates={t} name="Microsoft 365" start={has('/v1/oauth/microsoft/start')} products={[['mail', 'Outlook mail'], ['calendar', 'Outlook calendar']]}
+            cli="touchpoint authorize microsoft prints the consent link, then touchpoint connect microsoft stores the grant" />
           <ConnectImap teammates={t} onDone={() => void conns.reload()} />
           <ConnectCalDav teammates={t} onDone={() => void conns.reload()} />
           <ConnectFolder teammates={t} onDone={() => void conns.reload()} />
