@@ -1,0 +1,58 @@
+// MicrosoftTokens on @azure/msal-node against the local emulator: one refresh for many
+// concurrent callers (the per-connection lock), an early refresh before expiry, and a
+// rotated refresh token saved encrypted before it is used.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MicrosoftEmulator } from '../../../test/emulators/microsoft.js';
+import { decryptSecret, deriveKey } from '../../store/secrets.js';
+import { EARLY_REFRESH_MS, MicrosoftTokens } from './auth.js';
+
+const ms = new MicrosoftEmulator();
+const PASSPHRASE = 'a test passphrase of at least thirty-two characters';
+const settings = () => ({ clientId: 'cid', clientSecret: 'secret', authority: ms.authority, graphBaseUrl: ms.graphBaseUrl });
+const tokenPosts = () => ms.log.filter((l) => l.method === 'POST' && l.path.includes('/oauth2/v2.0/token')).length;
+
+beforeAll(async () => {
+  await ms.start();
+  process.env.TOUCHPOINT_SECRET_KEY = PASSPHRASE;
+});
+afterAll(() => ms.stop());
+
+describe('MicrosoftTokens', () => {
+  it('many concurrent callers share one refresh', async () => {
+    const t = new MicrosoftTokens(settings(), ms.issueRefreshToken());
+    const before = tokenPosts();
+    const got = await Promise.all(Array.from({ length: 8 }, () => t.token()));
+    expect(new Set(got).size).toBe(1);
+    expect(tokenPosts() - before).toBe(1);
+  });
+
+  it('refreshes early: not while more than 5 minutes are left, then before expiry', async () => {
+    let now = Date.now();
+    const t = new MicrosoftTokens(settings(), ms.issueRefreshToken(), undefined, () => now);
+    const first = await t.token();
+    const before = tokenPosts();
+    now += 3599_000 - EARLY_REFRESH_MS - 60_000; // 6 minutes left
+    expect(await t.token()).toBe(first);
+    now += 2 * 60_000; // 4 minutes left
+    expect(await t.token()).not.toBe(first);
+    expect(tokenPosts() - before).toBe(1);
+  });
+
+  it('a rotated refresh token is saved encrypted, and the next refresh uses it', async () => {
+    ms.rotate = true;
+    const original = ms.issueRefreshToken();
+    const saved: string[] = [];
+    let now = Date.now();
+    const t = new MicrosoftTokens(settings(), original, async (enc) => { saved.push(enc); }, () => now);
+    await t.token();
+    expect(saved).toHaveLength(1);
+    const rotated = decryptSecret(saved[0]!, deriveKey(PASSPHRASE));
+    expect(rotated).not.toBe(original);
+    expect(saved[0]).not.toContain(rotated);
+    expect(ms.refreshTokens.has(original)).toBe(false);
+    now += 3600_000;
+    await t.token(); // would be invalid_grant with the original
+    expect(saved).toHaveLength(2);
+    ms.rotate = false;
+  });
+});
