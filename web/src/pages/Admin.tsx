@@ -2,11 +2,14 @@ import { useState, type FormEvent } from 'react';
 import { api, get, recreatingSource, when, type Account, type AuditEntry, type ChangeResult, type EndUser, type Hygiene, type ImportResult, type Workspace } from '../api.js';
 import { ErrorNote, Field, useAction, useLoad } from '../ui.js';
 
-function EndUsers() {
+/** rev: bumped after every change on this page, so the lists that depend on it reload. */
+interface Sync { rev: number; changed: () => void }
+
+function EndUsers({ rev, changed }: Sync) {
   const accounts = useLoad(() => get<Account[]>('/v1/accounts'), []);
   const [accountId, setAccountId] = useState('');
   const current = accountId || accounts.data?.[0]?.id || '';
-  const users = useLoad(async () => (current ? get<EndUser[]>(`/v1/accounts/${encodeURIComponent(current)}/end-users`) : []), [current]);
+  const users = useLoad(async () => (current ? get<EndUser[]>(`/v1/accounts/${encodeURIComponent(current)}/end-users`) : []), [current, rev]);
   const act = useAction();
   const [pending, setPending] = useState<{ u: EndUser; suppress: boolean } | null>(null);
   const [warning, setWarning] = useState<string | null>(null);
@@ -15,7 +18,7 @@ function EndUsers() {
     const { u, suppress } = pending;
     void act.run(async () => {
       const r = await api<ChangeResult>('DELETE', `/v1/accounts/${encodeURIComponent(u.accountId)}/end-users/${encodeURIComponent(u.email)}?suppress=${suppress}`);
-      setPending(null); setWarning(r.warning ?? null); void users.reload();
+      setPending(null); setWarning(r.warning ?? null); changed();
       return `Deleted ${u.email}${suppress ? ' and suppressed it' : ''}: ${r.unlinked.length} item(s) unlinked, ${r.linked.length} linked.`;
     });
   };
@@ -58,7 +61,7 @@ function EndUsers() {
   );
 }
 
-function CsvImport() {
+function CsvImport({ changed }: Pick<Sync, 'changed'>) {
   const act = useAction();
   const [csv, setCsv] = useState('account_id,email,name,external_id\n');
   const [source, setSource] = useState('csv');
@@ -67,7 +70,7 @@ function CsvImport() {
     e.preventDefault();
     void act.run(async () => {
       const res = await api<ImportResult>('POST', '/v1/end-users/import', { csv, source });
-      setR(res);
+      setR(res); changed();
       return `Imported: ${res.counts.created} created, ${res.counts.unchanged} unchanged, ${res.counts.skipped_suppressed} skipped (suppressed), ${res.counts.error} errors.`;
     });
   };
@@ -89,7 +92,7 @@ function CsvImport() {
   );
 }
 
-function Blocklist() {
+function Blocklist({ changed }: Pick<Sync, 'changed'>) {
   const list = useLoad(() => get<{ entry: string; kind: string }[]>('/v1/blocklist'), []);
   const act = useAction();
   const [entry, setEntry] = useState('');
@@ -98,10 +101,10 @@ function Blocklist() {
       <h2 id="bl-h">Blocklist</h2>
       <ul>{list.data?.map((b) => (
         <li key={b.entry}>{b.entry} <span className="muted">({b.kind})</span>{' '}
-          <button className="secondary" aria-label={`Remove ${b.entry}`} onClick={() => void act.run(async () => { const r = await api<ChangeResult>('DELETE', `/v1/blocklist/${encodeURIComponent(b.entry)}`); void list.reload(); return `Removed ${b.entry}: ${r.linked.length} item(s) linked.`; })}>Remove</button>
+          <button className="secondary" aria-label={`Remove ${b.entry}`} onClick={() => void act.run(async () => { const r = await api<ChangeResult>('DELETE', `/v1/blocklist/${encodeURIComponent(b.entry)}`); void list.reload(); changed(); return `Removed ${b.entry}: ${r.linked.length} item(s) linked.`; })}>Remove</button>
         </li>
       ))}</ul>
-      <form className="row" onSubmit={(e) => { e.preventDefault(); void act.run(async () => { const r = await api<ChangeResult>('POST', '/v1/blocklist', { entry }); setEntry(''); void list.reload(); return `Blocklisted: ${r.unlinked.length} item(s) unlinked.`; }); }}>
+      <form className="row" onSubmit={(e) => { e.preventDefault(); void act.run(async () => { const r = await api<ChangeResult>('POST', '/v1/blocklist', { entry }); setEntry(''); void list.reload(); changed(); return `Blocklisted: ${r.unlinked.length} item(s) unlinked.`; }); }}>
         <Field label="Domain or address to blocklist"><input value={entry} onChange={(e) => setEntry(e.target.value)} required /></Field>
         <button type="submit" disabled={act.busy}>Add</button>
       </form>
@@ -112,11 +115,12 @@ function Blocklist() {
 
 interface DomainChange extends ChangeResult { internalDomains: string[] }
 
-function InternalDomains({ workspace, onWorkspace }: { workspace: Workspace; onWorkspace: (w: Workspace) => void }) {
+function InternalDomains({ workspace, onWorkspace, changed }: { workspace: Workspace; onWorkspace: (w: Workspace) => void } & Pick<Sync, 'changed'>) {
   const act = useAction();
   const [domain, setDomain] = useState('');
   const apply = (r: DomainChange, what: string) => {
     onWorkspace({ ...workspace, internalDomains: r.internalDomains });
+    changed();
     return `${what}: ${r.linked.length} item(s) linked, ${r.unlinked.length} unlinked.`;
   };
   return (
@@ -152,8 +156,8 @@ function Settings({ workspace, onWorkspace }: { workspace: Workspace; onWorkspac
   );
 }
 
-function HygieneView() {
-  const h = useLoad(() => get<Hygiene>('/v1/hygiene?minAccounts=2'), []);
+function HygieneView({ rev }: Pick<Sync, 'rev'>) {
+  const h = useLoad(() => get<Hygiene>('/v1/hygiene?minAccounts=2'), [rev]);
   const d = h.data;
   return (
     <section className="card" aria-labelledby="hy-h">
@@ -173,8 +177,8 @@ function HygieneView() {
   );
 }
 
-function Audit() {
-  const a = useLoad(() => get<AuditEntry[]>('/v1/audit?limit=50'), []);
+function Audit({ rev }: Pick<Sync, 'rev'>) {
+  const a = useLoad(() => get<AuditEntry[]>('/v1/audit?limit=50'), [rev]);
   return (
     <section className="card" aria-labelledby="au-h">
       <h2 id="au-h">Audit log</h2>
@@ -188,14 +192,16 @@ function Audit() {
 }
 
 export function AdminPage(p: { workspace: Workspace; onWorkspace: (w: Workspace) => void }) {
+  const [rev, setRev] = useState(0);
+  const changed = () => setRev((n) => n + 1);
   return (
     <>
       <h1>Admin</h1>
-      <EndUsers />
-      <CsvImport />
-      <div className="grid"><Blocklist /><InternalDomains {...p} /><Settings {...p} /></div>
-      <HygieneView />
-      <Audit />
+      <EndUsers rev={rev} changed={changed} />
+      <CsvImport changed={changed} />
+      <div className="grid"><Blocklist changed={changed} /><InternalDomains {...p} changed={changed} /><Settings {...p} /></div>
+      <HygieneView rev={rev} />
+      <Audit rev={rev} />
     </>
   );
 }
