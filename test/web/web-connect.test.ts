@@ -151,6 +151,20 @@ describe('Google in the web app', () => {
       return page.getByRole('list', { name: 'Timeline' }).textContent();
     }, { timeout: 30_000 }).toContain('Arrived over Gmail');
   });
+
+  it('a revoked Google grant shows "Needs re-authorization"; Re-authorize signs in again and the same connection resumes', async () => {
+    google.revokeAll();
+    await page.getByRole('link', { name: 'Sync email & calendar' }).click();
+    const gmail = page.getByRole('region', { name: /Connection alice@ourco.com \(gmail, mail\)/ });
+    const id = await gmail.getAttribute('data-connection');
+    await gmail.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => gmail.textContent(), { timeout: 30_000 }).toMatch(/Needs re-authorization/);
+    await gmail.getByRole('button', { name: 'Re-authorize' }).click();
+    await page.waitForURL(/#\/sync\?connected=/);
+    await expect.poll(() => gmail.textContent(), { timeout: 30_000 }).toMatch(/Connected — syncing on schedule/);
+    expect(await gmail.getAttribute('data-connection')).toBe(id);
+    expect(await page.getByRole('region', { name: /\(gmail, mail\)/ }).count()).toBe(1);
+  });
 });
 
 async function shot(name: string, target?: ReturnType<Page['getByRole']>): Promise<void> {
