@@ -223,9 +223,10 @@ export class GoogleEmulator {
     }
     if (this.stormUntil > Date.now()) {
       this.throttled++;
-      return this.throttled % 3 === 0
-        ? this.error(res, 403, 'rateLimitExceeded', 'Rate Limit Exceeded')
-        : this.error(res, 429, 'rateLimitExceeded', 'Too many concurrent requests for user.', { 'retry-after': this.stormRetryAfter });
+      // Google's three ways of saying "not now": 403 rateLimitExceeded, 503 backendError, 429.
+      if (this.throttled % 3 === 0) return this.error(res, 403, 'rateLimitExceeded', 'Rate Limit Exceeded');
+      if (this.throttled % 5 === 0) return this.error(res, 503, 'backendError', 'The service is currently unavailable.');
+      return this.error(res, 429, 'rateLimitExceeded', 'Too many concurrent requests for user.', { 'retry-after': this.stormRetryAfter });
     }
     const f = this.failNext.shift();
     if (f) return this.send(res, f.status, f.body, f.headers);
