@@ -53,6 +53,10 @@ export async function maintainPush(c: ConnectionConfig, now: Date): Promise<Reco
       const { maintainGooglePush } = await import('./google/index.js');
       return maintainGooglePush(c, now);
     }
+    case 'graph': {
+      const { maintainGraphPush } = await import('./microsoft/index.js');
+      return maintainGraphPush(c, now);
+    }
     default:
       return null;
   }

@@ -65,6 +65,8 @@ export class MicrosoftEmulator {
   readonly subscriptions = new Map<string, Subscription>();
   /** POST /subscriptions validates the notification URL first, as Graph does. */
   validateNotificationUrl = true;
+  /** POST /subscriptions fails as when the notification URL cannot be validated. */
+  refuseSubscriptions = false;
   /** Highest number of Graph requests in flight at once. */
   peakInFlight = 0;
   private inFlight = 0;
@@ -280,6 +282,9 @@ export class MicrosoftEmulator {
     }
     if (u.pathname === '/v1.0/subscriptions' && req.method === 'POST') {
       const b = JSON.parse(await this.body(req)) as Subscription;
+      if (this.refuseSubscriptions) {
+        return this.graphError(res, 400, 'ValidationError', 'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.');
+      }
       if (this.validateNotificationUrl) {
         const token = `validation-${Math.random().toString(36).slice(2)}`;
         const r = await fetch(`${b.notificationUrl}?validationToken=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'text/plain' } }).catch(() => null);

@@ -39,7 +39,7 @@ beforeAll(async () => {
   process.env.TOUCHPOINT_MICROSOFT_CLIENT_SECRET = 'test-client-secret';
   process.env.TOUCHPOINT_MICROSOFT_AUTHORITY = ms.authority;
   process.env.TOUCHPOINT_GRAPH_BASE_URL = ms.graphBaseUrl;
-  delete process.env.TOUCHPOINT_MICROSOFT_NOTIFICATION_URL;
+  delete process.env.TOUCHPOINT_PUBLIC_URL; // poll only: no subscriptions here (graph-push.test.ts)
   process.env.ALICE_MS_TOKEN = ms.issueRefreshToken();
   await w.init('cs-team', ['ourco.com']);
   await w.teammate('alice@ourco.com', ['alice.smith@ourco.com']);

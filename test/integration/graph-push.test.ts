@@ -32,7 +32,7 @@ beforeAll(async () => {
   process.env.TOUCHPOINT_GRAPH_BASE_URL = ms.graphBaseUrl;
   api = await makeTestApi('sqlite', { now: new Date('2026-03-10T12:00:00Z') });
   base = await api.app.listen({ port: 0, host: '127.0.0.1' });
-  process.env.TOUCHPOINT_MICROSOFT_NOTIFICATION_URL = `${base}/push/microsoft`;
+  process.env.TOUCHPOINT_PUBLIC_URL = base;
   const { ws, admin: token } = await api.workspace('cs-team');
   admin = token;
   wsId = ws.id;
@@ -52,7 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api.close();
   await ms.stop();
-  delete process.env.TOUCHPOINT_MICROSOFT_NOTIFICATION_URL;
+  delete process.env.TOUCHPOINT_PUBLIC_URL;
 });
 
 describe('Graph change notifications', () => {
@@ -65,7 +65,8 @@ describe('Graph change notifications', () => {
     expect(sub.notificationUrl).toBe(`${base}/push/microsoft/${wsId}/${connId}`);
     expect(sub.clientState.length).toBeGreaterThanOrEqual(32);
     // The clientState is stored encrypted only.
-    const rows = await api.db.selectFrom('cursors').select('value').execute();
+    const rows = await api.db.selectFrom('connections').select('config').execute();
+    expect(JSON.stringify(rows)).toContain(sub.id);
     expect(JSON.stringify(rows)).not.toContain(sub.clientState);
   });
 
@@ -113,5 +114,26 @@ describe('Graph change notifications', () => {
     expect((await ms.notify(inbox.id, { lifecycleEvent: 'missed' })).status).toBe(202);
     await api.queue.idle();
     expect(await outcome('missed-1@acme.com')).toBe('linked');
+  });
+
+  it('a subscription that cannot be created leaves the sync healthy and shows "could not set up push" until it works', async () => {
+    const inbox = subFor("me/mailFolders('inbox')/messages");
+    ms.subscriptions.delete(inbox.id);
+    ms.refuseSubscriptions = true;
+    add('while-refused@acme.com', '2026-03-09T12:00:00Z');
+    expect((await ms.notify(subFor('me/events').id)).status).toBe(202);
+    expect((await fetch(inbox.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [{ subscriptionId: inbox.id, clientState: inbox.clientState, lifecycleEvent: 'subscriptionRemoved' }] }) })).status).toBe(202);
+    await api.queue.idle();
+    let health = (await api.call(admin, 'GET', `/v1/connections/${connId}`)).body;
+    expect(health.status).toBe('active');
+    expect(await outcome('while-refused@acme.com')).toBe('linked');
+    expect(JSON.stringify(health.errors)).toMatch(/could not set up push.*Subscription validation request failed/);
+
+    ms.refuseSubscriptions = false;
+    expect((await api.call(admin, 'POST', `/v1/connections/${connId}/sync`)).status).toBeLessThan(300);
+    await api.queue.idle();
+    health = (await api.call(admin, 'GET', `/v1/connections/${connId}`)).body;
+    expect(health.errors).toEqual([]);
+    expect(subFor("me/mailFolders('inbox')/messages").id).not.toBe(inbox.id);
   });
 });

@@ -11,8 +11,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { handleGraphWebhook } from '../../connectors/graph/notifications.js';
-import { clientStates, flagForRenewal } from '../../connectors/microsoft/subscriptions.js';
-import { getConnection, getCursor, saveCursor } from '../../store/connections.js';
+import { clientStates, flagForRenewal, readPushState } from '../../connectors/microsoft/subscriptions.js';
+import { getConnection, updateConnection } from '../../store/connections.js';
 import { requestSync } from '../../service/scheduler.js';
 import type { ApiDeps } from '../context.js';
 
@@ -32,19 +32,17 @@ export async function microsoftNotificationRoutes(app: FastifyInstance, deps: Ap
     }
     const { workspaceId, connectionId } = req.params;
     const conn = deps.secretKey ? await getConnection(deps.db, workspaceId, connectionId).catch(() => undefined) : undefined;
-    const cursors = conn?.provider === 'graph' ? [await getCursor(deps.db, conn.id, 'mail'), await getCursor(deps.db, conn.id, 'calendar')] : [];
-    const states = deps.secretKey ? clientStates(cursors, deps.secretKey) : new Map<string, string>();
+    const push = conn?.provider === 'graph' ? readPushState(conn.config) : undefined;
+    const states = deps.secretKey ? clientStates(push, deps.secretKey) : new Map<string, string>();
     const answer = handleGraphWebhook(query, req.body, (id) => states.get(id) ?? null);
     if (answer.status === 200) return reply.code(200).type('text/plain').send(answer.body);
     if (answer.status !== 202) return reply.code(answer.status).send({ error: answer.status === 403 ? 'forbidden' : 'bad_request', message: answer.body });
     if (!conn || answer.accepted.length === 0) return reply.code(202).send();
+    let flagged = false;
     for (const n of answer.accepted) {
-      if (n.lifecycleEvent !== 'reauthorizationRequired' && n.lifecycleEvent !== 'subscriptionRemoved') continue;
-      for (const stream of ['mail', 'calendar'] as const) {
-        const c = await getCursor(deps.db, conn.id, stream);
-        if (flagForRenewal(c, n.subscriptionId!)) await saveCursor(deps.db, conn.id, stream, c, deps.clock.now());
-      }
+      if (n.lifecycleEvent === 'reauthorizationRequired' || n.lifecycleEvent === 'subscriptionRemoved') flagged = flagForRenewal(push, n.subscriptionId!) || flagged;
     }
+    if (flagged) await updateConnection(deps.db, workspaceId, conn.id, { config: { ...conn.config, push } });
     await requestSync(deps.queue, workspaceId, conn.id, 'push');
     req.log.info({ connection: conn.id, notifications: answer.accepted.length, rejected: answer.rejected }, 'microsoft notification');
     return reply.code(202).send();

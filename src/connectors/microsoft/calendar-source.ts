@@ -14,7 +14,6 @@ import type { CalendarObject, CalendarPage, CalendarSource, Cursor, ItemError } 
 import { SourceError } from '../types.js';
 import { graphCall, GraphHttpError, isSyncStateGone, translate, type CallContext } from './call.js';
 import { linkPath } from './graph-client.js';
-import { maintainSubscriptions, type SubscriptionState, type Subscriptions } from './subscriptions.js';
 
 export const WINDOW_AHEAD_MS = 365 * 86_400_000;
 const EXTEND_WHEN_LEFT_MS = 180 * 86_400_000;
@@ -23,7 +22,6 @@ export interface GraphCalendarCursor {
   window: { start: string; end: string };
   nextLink?: string;
   deltaLink?: string;
-  subscriptions?: Record<string, SubscriptionState>;
 }
 
 export interface GraphCalendarOptions extends CallContext {
@@ -35,7 +33,6 @@ export interface GraphCalendarOptions extends CallContext {
   ownerAddresses?: string[];
   pageSize?: number;
   now?: () => Date;
-  subscriptions?: Subscriptions;
 }
 
 interface GraphDateTime { dateTime?: string; timeZone?: string }
@@ -80,7 +77,7 @@ export class GraphCalendarSource implements CalendarSource {
   async *changes(cursor: Cursor | null): AsyncIterable<CalendarPage> {
     let state = readCursor(cursor);
     if (!state || Date.parse(state.window.end) - this.now().getTime() < EXTEND_WHEN_LEFT_MS) {
-      state = { ...this.freshRound(), ...(state?.subscriptions ? { subscriptions: state.subscriptions } : {}) };
+      state = this.freshRound();
     }
     let link = state.nextLink ?? state.deltaLink ?? null;
     let restarted = false;
@@ -91,7 +88,7 @@ export class GraphCalendarSource implements CalendarSource {
         page = await this.deltaPage(state, link);
       } catch (err) {
         if (link && !restarted && isSyncStateGone(err)) {
-          state = { ...this.freshRound(), ...(state.subscriptions ? { subscriptions: state.subscriptions } : {}) };
+          state = this.freshRound();
           link = null;
           restarted = true;
           continue;
@@ -118,11 +115,6 @@ export class GraphCalendarSource implements CalendarSource {
       yield { upserts, deletes, errors, cursor: structuredClone(state), progress: { done } };
       if (!next) break;
       link = next;
-    }
-    if (this.o.subscriptions) {
-      state.subscriptions = await maintainSubscriptions(this.o.subscriptions, state.subscriptions ?? {},
-        [{ key: 'events', resource: 'me/events', changeType: 'created,updated,deleted' }]);
-      yield { upserts: [], deletes: [], errors: this.o.subscriptions.errors.splice(0), cursor: structuredClone(state) };
     }
   }
 

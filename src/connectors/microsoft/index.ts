@@ -1,13 +1,13 @@
 // Builds the Graph mail and calendar sources of one `graph` connection (mail + calendar in
-// one connection, one consent). Both share the connection's token holder (one refresh at a
-// time) and one limiter (at most 4 Graph requests in flight for the mailbox).
+// one connection, one consent), and keeps its change-notification subscriptions. All share
+// the connection's token holder (one refresh at a time) and one limiter (at most 4 Graph
+// requests in flight for the mailbox).
 import type { ConnectionConfig } from '../registry.js';
 import { SourceError } from '../types.js';
 import { microsoftTokensFor, type MicrosoftTokens } from './auth.js';
 import { Limiter } from './call.js';
 import { graphClient } from './graph-client.js';
-import { microsoftSettingsFromEnv } from './settings.js';
-import type { Subscriptions } from './subscriptions.js';
+import { checkUrl, microsoftSettingsFromEnv } from './settings.js';
 
 export const MAX_CONCURRENT_PER_MAILBOX = 4;
 
@@ -21,10 +21,7 @@ function common(c: ConnectionConfig) {
   if (!limiter) limiters.set(tokens, (limiter = new Limiter(MAX_CONCURRENT_PER_MAILBOX)));
   const client = graphClient(tokens, settings.graphBaseUrl);
   const pageSize = typeof c.config.pageSize === 'number' ? c.config.pageSize : undefined;
-  const subscriptions: Subscriptions | undefined = settings.notificationUrl && c.id && c.workspaceId
-    ? { tokens, limiter, client, notificationUrl: `${settings.notificationUrl}/${c.workspaceId}/${c.id}`, now: () => new Date(), errors: [] }
-    : undefined;
-  return { tokens, limiter, client, baseUrl: settings.graphBaseUrl, authorizedAt: c.authorizedAt, ...(pageSize ? { pageSize } : {}), ...(subscriptions ? { subscriptions } : {}) };
+  return { settings, tokens, limiter, client, baseUrl: settings.graphBaseUrl, authorizedAt: c.authorizedAt, ...(pageSize ? { pageSize } : {}) };
 }
 
 export async function graphMailSourceFor(c: ConnectionConfig) {
@@ -36,4 +33,16 @@ export async function graphCalendarSourceFor(c: ConnectionConfig) {
   const { GraphCalendarSource } = await import('./calendar-source.js');
   const owners = (c as { ownerAddresses?: string[] }).ownerAddresses ?? [];
   return new GraphCalendarSource({ ...common(c), ...(owners[0] ? { ownerAddress: owners[0] } : {}), ownerAddresses: owners });
+}
+
+/** After a successful sync: create / renew the subscriptions when push is configured; the config to save, or null. */
+export async function maintainGraphPush(c: ConnectionConfig, now: Date): Promise<Record<string, unknown> | null> {
+  const { needsMaintenance, maintainSubscriptions, readPushState } = await import('./subscriptions.js');
+  const publicUrl = process.env.TOUCHPOINT_PUBLIC_URL?.replace(/\/+$/, '');
+  if (!publicUrl || !c.id || !c.workspaceId) return null;
+  const notificationUrl = `${checkUrl('TOUCHPOINT_PUBLIC_URL', publicUrl)}/push/microsoft/${c.workspaceId}/${c.id}`;
+  const state = readPushState(c.config);
+  if (!needsMaintenance(state, notificationUrl, now)) return null;
+  const { tokens, limiter, client } = common(c);
+  return { ...c.config, push: await maintainSubscriptions({ tokens, limiter, client, notificationUrl }, state, now) };
 }

@@ -13,7 +13,6 @@ import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../t
 import { SourceError } from '../types.js';
 import { graphCall, GraphHttpError, isSyncStateGone, translate, type CallContext } from './call.js';
 import { linkPath } from './graph-client.js';
-import { maintainSubscriptions, type SubscriptionState, type Subscriptions } from './subscriptions.js';
 
 export const MAIL_FOLDERS = ['inbox', 'sentitems'] as const;
 export type MailFolder = (typeof MAIL_FOLDERS)[number];
@@ -27,7 +26,6 @@ export interface FolderCursor {
 
 export interface GraphMailCursor {
   folders: Partial<Record<MailFolder, FolderCursor>>;
-  subscriptions?: Record<string, SubscriptionState>;
 }
 
 export interface GraphMailOptions extends CallContext {
@@ -35,7 +33,6 @@ export interface GraphMailOptions extends CallContext {
   baseUrl: string;
   authorizedAt: Date;
   pageSize?: number;
-  subscriptions?: Subscriptions;
 }
 
 const SELECT = ['internetMessageId', 'subject', 'from', 'sender', 'toRecipients', 'ccRecipients', 'bccRecipients', 'sentDateTime', 'receivedDateTime', 'isDraft'].join(',');
@@ -92,12 +89,6 @@ export class GraphMailSource implements MailSource {
         if (!next) break;
         link = next;
       }
-    }
-    if (this.o.subscriptions) {
-      // Change notifications only wake a sync up; they are set up once the folders are read.
-      state.subscriptions = await maintainSubscriptions(this.o.subscriptions, state.subscriptions ?? {},
-        MAIL_FOLDERS.map((f) => ({ key: f, resource: `me/mailFolders('${f}')/messages`, changeType: 'created' })));
-      yield { sightings: [], errors: this.o.subscriptions.errors.splice(0), cursor: structuredClone(state) };
     }
   }
 

@@ -19,8 +19,6 @@ export interface MicrosoftSettings {
   authority: string;
   /** Graph's root (without /v1.0). */
   graphBaseUrl: string;
-  /** Where Graph should POST change notifications (…/v1/push/microsoft); unset: poll only. */
-  notificationUrl?: string;
 }
 
 export function isLoopbackHttp(url: string): boolean {
@@ -32,7 +30,7 @@ export function isLoopbackHttp(url: string): boolean {
   }
 }
 
-function checkUrl(name: string, value: string): string {
+export function checkUrl(name: string, value: string): string {
   let u: URL;
   try { u = new URL(value); } catch { throw new SourceError('INTERNAL', `${name} is not a URL: "${value}"`); }
   if (u.protocol !== 'https:' && !isLoopbackHttp(value)) throw new SourceError('INTERNAL', `${name} must be https (plain http only to a test server on loopback)`);
@@ -49,6 +47,5 @@ export function microsoftSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
     clientId, clientSecret,
     authority: checkUrl('TOUCHPOINT_MICROSOFT_AUTHORITY', env.TOUCHPOINT_MICROSOFT_AUTHORITY || DEFAULT_AUTHORITY),
     graphBaseUrl: checkUrl('TOUCHPOINT_GRAPH_BASE_URL', env.TOUCHPOINT_GRAPH_BASE_URL || DEFAULT_GRAPH_BASE),
-    ...(env.TOUCHPOINT_MICROSOFT_NOTIFICATION_URL ? { notificationUrl: checkUrl('TOUCHPOINT_MICROSOFT_NOTIFICATION_URL', env.TOUCHPOINT_MICROSOFT_NOTIFICATION_URL) } : {}),
   };
 }

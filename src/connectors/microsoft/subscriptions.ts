@@ -1,14 +1,16 @@
-// Graph change-notification subscriptions of one connection (Inbox and SentItems
-// `created`, events `created,updated,deleted`), kept in the stream's cursor: id, resource,
-// expiry and a random clientState stored encrypted. Each sync creates missing ones and
-// renews those that expire within a day (or that a lifecycle notification flagged); a
-// renewal answered 404 (subscription removed) creates a new one. Failures here never fail
-// the sync: polling still finds everything, and the reason shows as a per-item error.
+// Graph change-notification subscriptions of one `graph` connection: Inbox and SentItems
+// (`created`) and events (`created,updated,deleted`), each with a random clientState kept
+// encrypted in the connection's config under `push` (with id, resource and expiry). After
+// each successful sync (sync/run-sync.ts → registry.maintainPush) missing ones are created
+// and those that expire within a day, or that a lifecycle notification flagged
+// (reauthorizationRequired, subscriptionRemoved), are renewed; a renewal answered 404 (the
+// subscription is gone) creates a new one. Graph validates the notification URL when a
+// subscription is created (src/api/routes/microsoft-notifications.ts answers it). A failure
+// never fails the sync: it shows as the connection's "push notifications" error until fixed,
+// and polling goes on.
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { decryptSecret, encryptSecret, keyFromEnv, type SecretKey } from '../../store/secrets.js';
-import type { ItemError } from '../types.js';
-import { SourceError } from '../types.js';
 import { graphCall, GraphHttpError, type CallContext } from './call.js';
 
 /** Graph caps Outlook resources at 7 days; we ask for 3 and renew with a day to spare. */
@@ -21,37 +23,61 @@ export interface SubscriptionState {
   changeType: string;
   expiresAt: string;
   clientStateEnc: string;
-  /** Set by a lifecycle notification (reauthorizationRequired, subscriptionRemoved). */
+  /** Where it posts: a changed public URL means a new subscription. */
+  notificationUrl: string;
+  /** Set by a lifecycle notification: renew (or recreate) at the next sync. */
   renewNow?: boolean;
 }
 
-export interface Subscriptions extends CallContext {
-  client: Client;
-  /** This connection's notification URL (…/v1/push/microsoft/<workspace>/<connection>). */
-  notificationUrl: string;
-  now: () => Date;
-  /** Per-item errors of the last maintenance (a sync page reports them). */
-  errors: ItemError[];
+export interface GraphPushState {
+  kind: 'graph';
+  subscriptions: Record<string, SubscriptionState>;
 }
 
-export interface WantedSubscription { key: string; resource: string; changeType: string }
+export const WANTED = [
+  { key: 'inbox', resource: "me/mailFolders('inbox')/messages", changeType: 'created' },
+  { key: 'sentitems', resource: "me/mailFolders('sentitems')/messages", changeType: 'created' },
+  { key: 'events', resource: 'me/events', changeType: 'created,updated,deleted' },
+] as const;
 
-interface GraphSubscription { id: string; expirationDateTime?: string; resource?: string }
+export interface PushContext extends CallContext {
+  client: Client;
+  /** This connection's notification URL: <public URL>/push/microsoft/<workspace>/<connection>. */
+  notificationUrl: string;
+}
 
-export async function maintainSubscriptions(s: Subscriptions, current: Record<string, SubscriptionState>, wanted: WantedSubscription[]): Promise<Record<string, SubscriptionState>> {
-  const out: Record<string, SubscriptionState> = {};
-  const now = s.now();
+interface GraphSubscription { id: string; expirationDateTime?: string }
+
+export function readPushState(config: Record<string, unknown>): GraphPushState | undefined {
+  const p = config.push as GraphPushState | undefined;
+  return p?.kind === 'graph' && p.subscriptions && typeof p.subscriptions === 'object' ? p : undefined;
+}
+
+function same(s: SubscriptionState | undefined, resource: string, notificationUrl: string): s is SubscriptionState {
+  return !!s && s.resource === resource && s.notificationUrl === notificationUrl;
+}
+
+function due(s: SubscriptionState | undefined, resource: string, notificationUrl: string, now: Date): boolean {
+  return !same(s, resource, notificationUrl) || !!s.renewNow || Date.parse(s.expiresAt) - now.getTime() < RENEW_BEFORE_MS;
+}
+
+/** Whether anything needs doing (no Graph call otherwise). */
+export function needsMaintenance(state: GraphPushState | undefined, notificationUrl: string, now: Date): boolean {
+  return WANTED.some((w) => due(state?.subscriptions[w.key], w.resource, notificationUrl, now));
+}
+
+/** Creates / renews what is due; returns the new state. Throws (after undoing this run's creations) on failure. */
+export async function maintainSubscriptions(p: PushContext, state: GraphPushState | undefined, now: Date): Promise<GraphPushState> {
+  const out: Record<string, SubscriptionState> = { ...(state?.subscriptions ?? {}) };
+  const created: string[] = [];
   const expires = new Date(now.getTime() + SUBSCRIPTION_LIFETIME_MS).toISOString();
-  for (const w of wanted) {
-    const have = current[w.key];
-    try {
-      if (have && have.resource === w.resource && !have.renewNow && Date.parse(have.expiresAt) - now.getTime() > RENEW_BEFORE_MS) {
-        out[w.key] = have;
-        continue;
-      }
-      if (have && have.resource === w.resource && Date.parse(have.expiresAt) > now.getTime()) {
+  try {
+    for (const w of WANTED) {
+      const have = out[w.key];
+      if (!due(have, w.resource, p.notificationUrl, now)) continue;
+      if (same(have, w.resource, p.notificationUrl) && Date.parse(have.expiresAt) > now.getTime()) {
         try {
-          const r = await graphCall(s, `renew subscription ${w.key}`, () => s.client.api(`subscriptions/${have.id}`).patch({ expirationDateTime: expires }) as Promise<GraphSubscription>);
+          const r = await graphCall(p, `renewing the ${w.key} subscription`, () => p.client.api(`subscriptions/${encodeURIComponent(have.id)}`).patch({ expirationDateTime: expires }) as Promise<GraphSubscription>);
           const { renewNow: _flag, ...kept } = have;
           out[w.key] = { ...kept, expiresAt: r.expirationDateTime ?? expires };
           continue;
@@ -60,36 +86,36 @@ export async function maintainSubscriptions(s: Subscriptions, current: Record<st
         }
       }
       const clientState = randomBytes(32).toString('base64url');
-      const r = await graphCall(s, `create subscription ${w.key}`, () => s.client.api('subscriptions').post({
-        changeType: w.changeType, notificationUrl: s.notificationUrl, lifecycleNotificationUrl: s.notificationUrl,
+      const r = await graphCall(p, `creating the ${w.key} subscription`, () => p.client.api('subscriptions').post({
+        changeType: w.changeType, notificationUrl: p.notificationUrl, lifecycleNotificationUrl: p.notificationUrl,
         resource: w.resource, expirationDateTime: expires, clientState,
       }) as Promise<GraphSubscription>);
-      out[w.key] = { id: r.id, resource: w.resource, changeType: w.changeType, expiresAt: r.expirationDateTime ?? expires, clientStateEnc: encryptSecret(clientState, keyFromEnv()) };
-    } catch (err) {
-      if (err instanceof SourceError && err.code === 'AUTH_FAILED') throw err;
-      if (have) out[w.key] = have;
-      s.errors.push({ where: `graph subscription ${w.key}`, reason: `could not set up change notifications (${(err as Error).message}); polling continues` });
+      created.push(r.id);
+      out[w.key] = {
+        id: r.id, resource: w.resource, changeType: w.changeType, expiresAt: r.expirationDateTime ?? expires,
+        clientStateEnc: encryptSecret(clientState, keyFromEnv()), notificationUrl: p.notificationUrl,
+      };
     }
+  } catch (err) {
+    // Subscriptions made in this run would be forgotten with the failed state: delete them.
+    for (const id of created) await p.client.api(`subscriptions/${encodeURIComponent(id)}`).delete().catch(() => {});
+    throw err;
   }
-  return out;
+  return { kind: 'graph', subscriptions: out };
 }
 
 /** subscription id → clientState, for the notification endpoint. */
-export function clientStates(cursors: unknown[], key: SecretKey): Map<string, string> {
+export function clientStates(state: GraphPushState | undefined, key: SecretKey): Map<string, string> {
   const out = new Map<string, string>();
-  for (const c of cursors) {
-    const subs = (c as { subscriptions?: Record<string, SubscriptionState> } | null)?.subscriptions;
-    for (const s of Object.values(subs ?? {})) {
-      try { out.set(s.id, decryptSecret(s.clientStateEnc, key)); } catch { /* another key: not ours to accept */ }
-    }
+  for (const s of Object.values(state?.subscriptions ?? {})) {
+    try { out.set(s.id, decryptSecret(s.clientStateEnc, key)); } catch { /* sealed with another key: never matches */ }
   }
   return out;
 }
 
 /** A lifecycle notification asks for a renewal (or a new subscription) at the next sync. */
-export function flagForRenewal(cursor: unknown, subscriptionId: string): boolean {
-  const subs = (cursor as { subscriptions?: Record<string, SubscriptionState> } | null)?.subscriptions;
+export function flagForRenewal(state: GraphPushState | undefined, subscriptionId: string): boolean {
   let changed = false;
-  for (const s of Object.values(subs ?? {})) if (s.id === subscriptionId && !s.renewNow) { s.renewNow = true; changed = true; }
+  for (const s of Object.values(state?.subscriptions ?? {})) if (s.id === subscriptionId && !s.renewNow) { s.renewNow = true; changed = true; }
   return changed;
 }
