@@ -20,6 +20,41 @@ export interface BlockHit {
 
 const NONE: readonly EndUser[] = Object.freeze([]);
 
+/**
+ * A Bloom filter of the end users' addresses (one probe in 2^24 bits = 2 MB, ~6 % false
+ * positives at a million addresses). Most participants of most mail are not end users, and
+ * at a million keys each miss in the Map costs several cache misses (~0.5 µs on our VMs);
+ * the filter answers those from 2 MB that stay in cache.
+ */
+class AddressFilter {
+  private static readonly BITS = 24;
+  private readonly words = new Int32Array(1 << (AddressFilter.BITS - 5));
+
+  private static hash(s: string): number {
+    let h = 0x811c9dc5; // FNV-1a
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    return h;
+  }
+
+  add(s: string): void {
+    const h = AddressFilter.hash(s);
+    this.set(h >>> (32 - AddressFilter.BITS));
+  }
+
+  mightHave(s: string): boolean {
+    const h = AddressFilter.hash(s);
+    return this.has(h >>> (32 - AddressFilter.BITS));
+  }
+
+  private set(bit: number): void {
+    this.words[bit >>> 5]! |= 1 << (bit & 31);
+  }
+
+  private has(bit: number): boolean {
+    return (this.words[bit >>> 5]! & (1 << (bit & 31))) !== 0;
+  }
+}
+
 /** The most specific of `domain` and its parents that is in `set` (as domainAndParents, without the array). */
 function coveringDomain(set: ReadonlySet<string>, domain: string): string | undefined {
   let d = domain;
@@ -35,6 +70,7 @@ export class DirectoryIndex {
   // One end user (the common case) is stored bare, several as an array: at a million end
   // users the one-element arrays alone cost ~30 MB.
   private readonly usersByEmail = new Map<string, EndUser | EndUser[]>();
+  private readonly userFilter = new AddressFilter();
   private readonly teammateByAddress = new Map<string, Teammate>();
   private readonly internalDomains: Set<string>;
   private readonly blockedDomains: Set<string>;
@@ -52,6 +88,7 @@ export class DirectoryIndex {
     }
     for (const u of input.endUsers) {
       const key = normalizeAddress(u.email);
+      this.userFilter.add(key);
       const found = this.usersByEmail.get(key);
       if (found === undefined) this.usersByEmail.set(key, u);
       else if (Array.isArray(found)) found.push(u);
@@ -61,6 +98,7 @@ export class DirectoryIndex {
 
   /** Non-deleted end users whose `email` field is exactly this address (any account). */
   endUsersFor(normalized: string): readonly EndUser[] {
+    if (!this.userFilter.mightHave(normalized)) return NONE;
     const found = this.usersByEmail.get(normalized);
     return found === undefined ? NONE : Array.isArray(found) ? found : [found];
   }
