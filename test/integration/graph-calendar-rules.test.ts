@@ -78,6 +78,8 @@ beforeAll(async () => {
   ms.putEvent(ev('to-delete-1', '2026-03-15T11:00:00Z', { attendees: [acc('john@acme.com')] }));
   ms.putEvent(ev('to-delete-2', '2026-03-25T11:00:00Z', { attendees: [acc('john@acme.com')] }));
 
+  // Bad data from the provider: reported where and why; the rest syncs.
+  ms.putEvent({ ...ev('bad-start', '2026-03-06T10:00:00Z'), start: { dateTime: 'soon', timeZone: 'UTC' } });
   await w.ok(['connect', 'microsoft', '--teammate', ALICE, '--token-env', 'ALICE_MS_TOKEN', '--authorized-at', AUTH, '--page-size', '4']);
   first = await w.sync();
   second = await w.sync();
@@ -93,7 +95,8 @@ const uid = (id: string) => `040000008200E00074C5B7101A82E008-${id}`;
 
 describe('meeting rules over Microsoft 365 (calendarView/delta)', () => {
   it('syncs the window from authorizedAt, then by deltaLink; active, no errors', () => {
-    expect(first.connections[0]).toMatchObject({ status: 'active', errors: [] });
+    expect(first.connections[0]!.status).toBe('active');
+    expect(first.connections[0]!.errors).toEqual([{ where: 'graph event bad-start', reason: expect.stringContaining('the event has no readable start time') }]);
     expect(second.connections[0]!.status).toBe('active');
     expect(status.connections[0]!.provider).toBe('graph');
     const views = ms.log.filter((l) => l.path.startsWith('/v1.0/me/calendarView/delta'));
@@ -159,7 +162,8 @@ describe('meeting rules over Microsoft 365 (calendarView/delta)', () => {
     const starts = () => ms.log.filter((l) => l.path.includes('startDateTime=')).length;
     const fullBefore = starts();
     const s = await w.sync();
-    expect(s.connections[0]).toMatchObject({ status: 'active', errors: [] });
+    expect(s.connections[0]!.status).toBe('active');
+    expect(s.connections[0]!.errors.map((e) => e.where)).toEqual(['graph event bad-start']); // re-read, reported again
     expect(meetingKeys(await w.timeline('acme'))).toEqual([...before, `${uid('after-410')}@2026-03-15T09:00:00.000Z`].sort());
     expect(starts() - fullBefore).toBe(1);
   }, 180_000);

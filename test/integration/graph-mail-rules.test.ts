@@ -62,6 +62,8 @@ beforeAll(async () => {
   // Sent mail shows Bcc; a copy to herself is in Inbox too (another Graph id, the same Message-ID).
   add('sent-1@ourco.com', { receivedDateTime: '2026-03-07T10:00:00Z', folder: 'sentitems', from: 'alice@ourco.com', to: ['bob@ourco.com'], bcc: ['kate@acme.com'] });
   add('self-copy@ourco.com', { receivedDateTime: '2026-03-07T11:00:00Z', folder: 'sentitems', from: 'alice@ourco.com', to: ['alice.smith@ourco.com'], cc: ['john@acme.com'] });
+  // Bad data from the provider: this one is reported where and why; the rest syncs.
+  add('bad-times@acme.com', { receivedDateTime: '2026-03-06T09:00:00Z', raw: { receivedDateTime: 'yesterday', sentDateTime: null } });
   ms.addMessage({ id: 'AAMk-self-copy-inbox', folder: 'inbox', internetMessageId: 'self-copy@ourco.com', subject: 'Subject of self-copy@ourco.com', from: 'alice@ourco.com', to: ['alice.smith@ourco.com'], cc: ['john@acme.com'], receivedDateTime: '2026-03-07T11:00:01Z', sentDateTime: '2026-03-07T11:00:00Z' });
 
   const out = await w.ok(['connect', 'microsoft', '--teammate', 'alice@ourco.com', '--token-env', 'ALICE_MS_TOKEN', '--authorized-at', AUTH, '--page-size', '3']);
@@ -79,8 +81,10 @@ afterAll(async () => {
 
 describe('email rules over Microsoft Graph', () => {
   it('reads Inbox and SentItems by delta since authorizedAt, in pages, with immutable ids; then only changes', () => {
-    expect(first.connections[0]).toMatchObject({ status: 'active', errors: [] });
-    expect(first.connections[0]!.mail.seen).toBe(10); // not the historic one (filtered), not the draft
+    expect(first.connections[0]!.status).toBe('active');
+    expect(first.connections[0]!.errors).toEqual([{ where: 'graph message AAMk-bad-times@acme.com', reason: 'Microsoft Graph gave no received or sent time for this message' }]);
+    expect(status.connections[0]!.errors.map((e) => e.where)).toEqual(['graph message AAMk-bad-times@acme.com']);
+    expect(first.connections[0]!.mail.seen).toBe(10); // not the historic one (filtered), not the draft, not the bad one
     expect(second.connections[0]!.mail.seen).toBe(0);
     expect(status.connections[0]).toMatchObject({ provider: 'graph', mail: true, calendar: true });
     const deltas = ms.log.filter((l) => l.path.includes('/messages/delta'));
@@ -148,7 +152,9 @@ describe('Graph mail sync behaviour', () => {
     add('after-expiry-2@acme.com', { receivedDateTime: '2026-03-08T10:00:00Z', folder: 'sentitems', from: 'alice@ourco.com', to: ['john@acme.com'] });
     const before = ms.log.length;
     const s = await w.sync();
-    expect(s.connections[0]).toMatchObject({ status: 'active', errors: [] });
+    expect(s.connections[0]!.status).toBe('active');
+    // The re-read bad message is reported again, nothing else.
+    expect(s.connections[0]!.errors.map((e) => e.where)).toEqual(['graph message AAMk-bad-times@acme.com']);
     expect((await w.explainEmail('after-expiry-1@acme.com')).outcome).toBe('linked');
     expect((await w.explainEmail('after-expiry-2@acme.com')).outcome).toBe('linked');
     const acme = messageIds(await w.timeline('acme'));
