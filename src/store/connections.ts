@@ -103,7 +103,8 @@ export interface ConnectionPatch {
   config?: Record<string, unknown>;
 }
 
-export async function updateConnection(db: Store, ws: string, id: string, p: ConnectionPatch): Promise<void> {
+/** unlessDisconnected: leave a connection alone that was disconnected meanwhile (a sync ending after Disconnect). */
+export async function updateConnection(db: Store, ws: string, id: string, p: ConnectionPatch, opts: { unlessDisconnected?: boolean } = {}): Promise<void> {
   const set: Partial<ConnectionsTable> = {};
   if (p.status !== undefined) set.status = p.status;
   if (p.statusReason !== undefined) set.status_reason = p.statusReason;
@@ -114,7 +115,10 @@ export async function updateConnection(db: Store, ws: string, id: string, p: Con
   if (p.progress !== undefined) set.progress = p.progress ? JSON.stringify(p.progress) : null;
   if (p.secretEnc !== undefined) set.secret_enc = p.secretEnc;
   if (p.config !== undefined) set.config = JSON.stringify(p.config);
-  if (Object.keys(set).length) await db.updateTable('connections').set(set).where('workspace_id', '=', ws).where('id', '=', id).execute();
+  if (!Object.keys(set).length) return;
+  let q = db.updateTable('connections').set(set).where('workspace_id', '=', ws).where('id', '=', id);
+  if (opts.unlessDisconnected) q = q.where('status', '!=', 'disconnected');
+  await q.execute();
 }
 
 export async function getCursor(db: Store, connectionId: string, stream: 'mail' | 'calendar'): Promise<unknown> {

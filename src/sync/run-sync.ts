@@ -11,7 +11,8 @@ import { upcomingStartedBy } from '../store/meetings.js';
 import { deleteCalendarObjectAndMeetings, extendSeries, ingestCalendarObject, storeMeeting, type CalendarIngestResult } from './calendar-ingest.js';
 import { loadDirectoryIndex, type Ctx } from './context.js';
 import { ingestMailPage } from './email-ingest.js';
-import { describeSyncError } from './errors.js';
+import { describeSyncError, storeFailureWords } from './errors.js';
+import { StoreError } from '../store/db.js';
 
 export interface SyncReport {
   connectionId: string;
@@ -61,12 +62,19 @@ export async function syncConnection(ctx: Ctx, dir: DirectoryIndex, conn: Connec
     await syncCalendar(ctx, dir, conn, conns, report, opts);
     await updateConnection(ctx.db, ctx.ws.id, conn.id, {
       status: 'active', statusReason: null, lastSyncAt: ctx.now, lastSuccessAt: ctx.now, nextSyncAt: next, lastError: null, progress: null,
-    });
+    }, { unlessDisconnected: true }); // Disconnect pressed while this sync ran: it stays disconnected
     report.status = 'active';
     await keepPushAlive(ctx, conn);
   } catch (err) {
+    const storeWords = storeFailureWords(err);
+    if (storeWords) {
+      // Recorded if the store still answers (a dropped connection is replaced by the pool);
+      // then the whole sync stops: every other connection would fail the same way.
+      await updateConnection(ctx.db, ctx.ws.id, conn.id, { lastSyncAt: ctx.now, nextSyncAt: next, lastError: storeWords }).catch(() => undefined);
+      throw new StoreError(storeWords);
+    }
     const { status, words } = describeSyncError(err);
-    await updateConnection(ctx.db, ctx.ws.id, conn.id, { status, statusReason: words, lastSyncAt: ctx.now, nextSyncAt: next, lastError: words });
+    await updateConnection(ctx.db, ctx.ws.id, conn.id, { status, statusReason: words, lastSyncAt: ctx.now, nextSyncAt: next, lastError: words }, { unlessDisconnected: true });
     report.status = status;
     report.failure = words;
   }
@@ -93,7 +101,8 @@ async function keepPushAlive(ctx: Ctx, conn: ConnectionRecord): Promise<void> {
 
 /** A rotated OAuth refresh token is saved at once, outside the page transaction. */
 function rotatedSecretSaver(ctx: Ctx, conn: ConnectionRecord): (secretEnc: string) => Promise<void> {
-  return (secretEnc) => updateConnection(ctx.db, ctx.ws.id, conn.id, { secretEnc });
+  // Never after Disconnect: it deleted the credentials on purpose.
+  return (secretEnc) => updateConnection(ctx.db, ctx.ws.id, conn.id, { secretEnc }, { unlessDisconnected: true });
 }
 
 async function recordErrors(ctx: Ctx, conn: ConnectionRecord, errors: ItemError[], report: SyncReport): Promise<void> {

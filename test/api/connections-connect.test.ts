@@ -4,6 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { getConnection, listConnections } from '../../src/store/connections.js';
+import { getWorkspace } from '../../src/store/workspaces.js';
+import { loadDirectoryIndex } from '../../src/sync/context.js';
+import { syncConnection } from '../../src/sync/run-sync.js';
 import { decryptSecret } from '../../src/store/secrets.js';
 import { RadicaleServer, SERVER_SETUP_MS } from '../support/caldav-server.js';
 import { deliver, startMailServer, type Dovecot } from '../support/imap.js';
@@ -130,6 +133,19 @@ describe('connect IMAP through the API', () => {
     expect((await getConnection(api.db, A.id, connectionId))!.secretEnc).toBeNull();
     expect((await api.call(A.admin, 'POST', `/v1/connections/${connectionId}/sync`)).status).toBe(409);
     expect((await api.call(A.admin, 'GET', '/v1/accounts/acme/timeline')).body.items).toHaveLength(1);
+  });
+
+  it('a sync that was already running when Disconnect was pressed leaves it disconnected', async () => {
+    const res = await api.call(A.admin, 'POST', '/v1/connections/imap', imapBody({ password: 'imap-new' }));
+    expect(res.status).toBe(201);
+    await api.queue.idle();
+    const running = (await getConnection(api.db, A.id, res.body.id))!; // what the sync read when it started
+    expect((await api.call(A.admin, 'POST', `/v1/connections/${res.body.id}/disconnect`)).status).toBe(200);
+    const ctx = { db: api.db, ws: (await getWorkspace(api.db, A.id))!, now: api.clock.now(), actor: 'sync' };
+    const report = await syncConnection(ctx, await loadDirectoryIndex(ctx), running, new Map([[running.id, running]]));
+    expect(report.failure).toBeUndefined(); // it did sync, with the password it had read
+    const after = (await getConnection(api.db, A.id, res.body.id))!;
+    expect([after.status, after.nextSyncAt, after.secretEnc]).toEqual(['disconnected', null, null]);
   });
 });
 
