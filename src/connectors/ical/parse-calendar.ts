@@ -7,6 +7,7 @@
 // VTIMEZONEs of the same VCALENDAR (Component#getTimeZoneByID), which is what we want.
 import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
+import { withCandidateBudget } from './recur-guard.js';
 import { repairIcs } from './repair-ics.js';
 import { salvageEvents } from './salvage.js';
 
@@ -127,7 +128,7 @@ function unreadable(ev: Component): string | null {
     check('EXDATE', () => ev.getAllProperties('exdate').forEach((p) => p.getValues())) ??
     check('RDATE', () => ev.getAllProperties('rdate').forEach((p) => p.getValues())) ??
     // Building the iterator validates the RRULE parts (BYDAY, BYMONTHDAY, …).
-    check('RRULE', () => ev.hasProperty('rrule') && new ICAL.Event(ev, { exceptions: [] }).iterator())
+    check('RRULE', () => ev.hasProperty('rrule') && withCandidateBudget(100_000, () => new ICAL.Event(ev, { exceptions: [] }).iterator()))
   );
 }
 
@@ -139,16 +140,34 @@ function unreadable(ev: Component): string | null {
  */
 function dropRunawayTimezones(root: Component, problems: string[]): void {
   for (const vtz of root.getAllSubcomponents('vtimezone')) {
+    let unreadableRule = false;
     const runaway = vtz.getAllSubcomponents().some((obs) =>
       obs.getAllProperties('rrule').some((p) => {
-        const freq = (p.getFirstValue() as { freq?: string } | null)?.freq;
+        let freq: string | undefined;
+        try {
+          freq = (p.getFirstValue() as { freq?: string } | null)?.freq;
+        } catch {
+          // ical.js parses a rule's value on first read and throws on e.g. "UNTIL=garbage"
+          // (found by test/fuzz/ics.test.ts): a zone it cannot read is no better than none.
+          unreadableRule = true;
+          return true;
+        }
         return freq !== 'YEARLY';
       }),
     );
     if (runaway) {
       root.removeSubcomponent(vtz);
-      problems.push(`VTIMEZONE ${vtz.getFirstPropertyValue('tzid')}: its rules do not repeat yearly, ignored`);
+      const why = unreadableRule ? 'one of its rules cannot be read' : 'its rules do not repeat yearly';
+      problems.push(`VTIMEZONE ${tzidText(vtz)}: ${why}, ignored`);
     }
+  }
+}
+
+function tzidText(vtz: Component): string {
+  try {
+    return String(vtz.getFirstPropertyValue('tzid') ?? '');
+  } catch {
+    return '(unreadable TZID)';
   }
 }
 

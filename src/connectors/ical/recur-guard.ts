@@ -1,0 +1,69 @@
+// A budget for ical.js's inner candidate loop while a recurrence iterator is BUILT.
+//
+// RecurExpansion's constructor primes each rule iterator with one next(), and next() loops
+// until a candidate passes the BYxxx parts. For an impossible rule whose first candidate
+// falls before DTSTART (FREQ=DAILY;BYHOUR=12;BYMONTH=10;BYMONTHDAY=-31;BYSETPOS=227 with a
+// 15:00 start, found by test/fuzz/ics.test.ts) that loop never ends — before
+// expand-occurrences.ts can bound the iterator's own loops. The prototype is wrapped once;
+// the wrapper counts only inside withCandidateBudget (code here is synchronous, so the
+// budget cannot leak into another caller), and otherwise calls straight through.
+// Separately, init() searches a YEARLY rule's first year with a match up to the year 20000,
+// each year a whole-year expansion (~0.2 ms): seconds for a rule whose BYSETPOS never fits.
+// Years searched inside init() are capped much lower, always (VTIMEZONE observances find
+// their match in their first year; their later years are walked by next(), not counted).
+import ICAL from 'ical.js';
+
+type Candidate = { last?: { year: number }; dtstart?: { year: number } };
+type Check = (this: Candidate) => boolean;
+
+/** Years init() searches for a YEARLY rule's first match. */
+const MAX_YEARS = 1000;
+
+let remaining = Number.POSITIVE_INFINITY;
+let limit = 0;
+const proto = ICAL.RecurIterator.prototype as unknown as {
+  check_contracting_rules: Check;
+  expand_year_days: (this: unknown, year: number) => unknown;
+  init: (this: unknown) => void;
+};
+/** How far past DTSTART a rule's first occurrence is searched while it is built. */
+const MAX_YEARS_AHEAD = 1000;
+
+const originalCheck = proto.check_contracting_rules;
+proto.check_contracting_rules = function budgeted(this: Candidate): boolean {
+  if (remaining !== Number.POSITIVE_INFINITY) {
+    if (--remaining < 0) throw new Error(`gave up after ${limit} candidate times (the rule may be impossible)`);
+    // A large INTERVAL walks years per candidate, each slower to compute than the last.
+    if (this.last && this.dtstart && this.last.year > this.dtstart.year + MAX_YEARS_AHEAD) {
+      throw new Error(`no occurrence within ${MAX_YEARS_AHEAD} years of its start (the rule may be impossible)`);
+    }
+  }
+  return originalCheck.call(this);
+};
+let yearsLeft = Number.POSITIVE_INFINITY;
+const originalInit = proto.init;
+proto.init = function cappedInit(this: unknown): void {
+  const saved = yearsLeft;
+  yearsLeft = MAX_YEARS;
+  try {
+    originalInit.call(this);
+  } finally {
+    yearsLeft = saved;
+  }
+};
+const originalYear = proto.expand_year_days;
+proto.expand_year_days = function countedYear(this: unknown, year: number): unknown {
+  if (--yearsLeft < 0) throw new Error(`no match in ${MAX_YEARS} years (the rule may be impossible)`);
+  return originalYear.call(this, year);
+};
+
+export function withCandidateBudget<T>(budget: number, build: () => T): T {
+  const saved = [remaining, limit] as const;
+  remaining = budget;
+  limit = budget;
+  try {
+    return build();
+  } finally {
+    [remaining, limit] = saved;
+  }
+}
