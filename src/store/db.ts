@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type Driver, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-service.js';
 import * as m003 from './migrations/003-drop-message-id-index.js';
@@ -22,6 +22,26 @@ class InCodeMigrations implements MigrationProvider {
 
 export class StoreError extends Error {}
 
+/**
+ * SQLite rolls a transaction back by itself when a write fails with SQLITE_FULL or an I/O
+ * error; Kysely's ROLLBACK then fails with "no transaction is active" and that error would
+ * replace the one that says what happened (the disk is full). Roll back only what is open.
+ */
+class SqliteDialectKeepingErrors extends SqliteDialect {
+  constructor(private readonly sqlite: Database.Database) {
+    super({ database: sqlite });
+  }
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const rollback = driver.rollbackTransaction.bind(driver);
+    driver.rollbackTransaction = async (conn) => {
+      if (this.sqlite.inTransaction) await rollback(conn);
+    };
+    return driver;
+  }
+}
+
 export async function openSqlite(path: string): Promise<Store> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let sqlite: Database.Database;
@@ -35,7 +55,7 @@ export async function openSqlite(path: string): Promise<Store> {
   // WAL: readers never block the sync writer; NORMAL is durable across process crashes.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialectKeepingErrors(sqlite) });
   await migrate(db);
   return db;
 }

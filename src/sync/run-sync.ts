@@ -11,7 +11,8 @@ import { upcomingStartedBy } from '../store/meetings.js';
 import { deleteCalendarObjectAndMeetings, extendSeries, ingestCalendarObject, storeMeeting, type CalendarIngestResult } from './calendar-ingest.js';
 import { loadDirectoryIndex, type Ctx } from './context.js';
 import { ingestMailPage } from './email-ingest.js';
-import { describeSyncError } from './errors.js';
+import { describeSyncError, storeFailureWords } from './errors.js';
+import { StoreError } from '../store/db.js';
 
 export interface SyncReport {
   connectionId: string;
@@ -65,6 +66,13 @@ export async function syncConnection(ctx: Ctx, dir: DirectoryIndex, conn: Connec
     report.status = 'active';
     await keepPushAlive(ctx, conn);
   } catch (err) {
+    const storeWords = storeFailureWords(err);
+    if (storeWords) {
+      // Recorded if the store still answers (a dropped connection is replaced by the pool);
+      // then the whole sync stops: every other connection would fail the same way.
+      await updateConnection(ctx.db, ctx.ws.id, conn.id, { lastSyncAt: ctx.now, nextSyncAt: next, lastError: storeWords }).catch(() => undefined);
+      throw new StoreError(storeWords);
+    }
     const { status, words } = describeSyncError(err);
     await updateConnection(ctx.db, ctx.ws.id, conn.id, { status, statusReason: words, lastSyncAt: ctx.now, nextSyncAt: next, lastError: words }, { unlessDisconnected: true });
     report.status = status;
