@@ -116,6 +116,22 @@ describe('Graph change notifications', () => {
     expect(await outcome('missed-1@acme.com')).toBe('linked');
   });
 
+  it('renews every subscription when it expires within a day, not before', async () => {
+    const patches = () => ms.log.filter((l) => l.method === 'PATCH' && l.path.startsWith('/v1.0/subscriptions/')).length;
+    const syncNow = async () => {
+      expect((await api.call(admin, 'POST', `/v1/connections/${connId}/sync`)).status).toBeLessThan(300);
+      await api.queue.idle();
+    };
+    const before = patches();
+    await syncNow();
+    expect(patches()).toBe(before); // three days left: nothing to do
+    const expiries = [...ms.subscriptions.values()].map((s) => s.expirationDateTime);
+    api.clock.advance(2.5 * 24 * 3_600_000);
+    await syncNow();
+    expect(patches()).toBe(before + 3);
+    expect([...ms.subscriptions.values()].every((s) => !expiries.includes(s.expirationDateTime))).toBe(true);
+  });
+
   it('a subscription that cannot be created leaves the sync healthy and shows "could not set up push" until it works', async () => {
     const inbox = subFor("me/mailFolders('inbox')/messages");
     ms.subscriptions.delete(inbox.id);
