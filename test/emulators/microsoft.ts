@@ -60,6 +60,8 @@ export class MicrosoftEmulator {
   stormRequests = 0;
   stormRetryAfter = '1';
   throttled = 0;
+  /** One-off answers for the next token-endpoint requests. */
+  readonly tokenFailNext: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
   /** One-off answers for the next Graph requests. */
   readonly failNext: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
   /** Every request: method, path+query, and its Prefer header. */
@@ -182,6 +184,8 @@ export class MicrosoftEmulator {
     }
     if (u.pathname.endsWith('/oauth2/v2.0/token') && req.method === 'POST') {
       const p = new URLSearchParams(await this.body(req));
+      const f = this.tokenFailNext.shift();
+      if (f) return this.send(res, f.status, f.body, f.headers);
       const rt = p.get('refresh_token') ?? '';
       if (p.get('grant_type') !== 'refresh_token' || !this.refreshTokens.has(rt)) {
         return this.send(res, 400, {

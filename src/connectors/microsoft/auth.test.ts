@@ -55,4 +55,20 @@ describe('MicrosoftTokens', () => {
     expect(saved).toHaveLength(2);
     ms.rotate = false;
   });
+
+  it('token endpoint refusals in plain words: revoked consent, a wrong app secret, throttling, an outage', async () => {
+    const answers: [number, unknown, string, RegExp][] = [
+      [400, { error: 'invalid_grant', error_description: 'AADSTS65001: The user or administrator has not consented to use the application.', suberror: 'consent_required' }, 'AUTH_FAILED', /Microsoft says the grant was revoked or expired/],
+      [401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' }, 'AUTH_FAILED', /refused this app's credentials \(invalid_client\)/],
+      [503, { error: 'temporarily_unavailable', error_description: 'AADSTS50196: The server terminated an operation because it encountered a client request loop.' }, 'THROTTLED', /rate limiting/],
+      [500, '<html>Service Unavailable</html>', 'NETWORK', /answered 500/],
+    ];
+    for (const [status, body, code, words] of answers) {
+      // msal may retry once by itself: the same answer each time.
+      ms.tokenFailNext.push(...Array.from({ length: 3 }, () => ({ status, body })));
+      const err = await new MicrosoftTokens(settings(), ms.issueRefreshToken()).token().catch((e: unknown) => e);
+      ms.tokenFailNext.length = 0;
+      expect(err, `${status}`).toMatchObject({ code, message: expect.stringMatching(words) });
+    }
+  });
 });

@@ -109,7 +109,9 @@ export function translateTokenError(err: unknown): SourceError {
   if (REVOKED_CODES.has(code) || REVOKED_CODES.has(e.subError ?? '')) return new SourceError('AUTH_FAILED', REVOKED_WORDS);
   if (code === 'invalid_client' || code === 'unauthorized_client') return new SourceError('AUTH_FAILED', `Microsoft refused this app's credentials (${code}); check TOUCHPOINT_MICROSOFT_CLIENT_ID / _SECRET`);
   if (e.status === 429 || code === 'temporarily_unavailable') return new SourceError('THROTTLED', 'the Microsoft token endpoint is rate limiting');
-  if ((e.status ?? 0) >= 500) return new SourceError('NETWORK', `the Microsoft token endpoint answered ${e.status}`);
+  // A 5xx: msal keeps no status for it; a non-JSON answer carries it in our network module's description.
+  const http5xx = /HTTP (5\d\d)/.exec(e.errorMessage ?? e.message ?? '')?.[1];
+  if ((e.status ?? 0) >= 500 || http5xx || code === 'server_error') return new SourceError('NETWORK', `the Microsoft token endpoint answered ${e.status ?? http5xx ?? code}; retrying at the next sync`);
   if (code === 'network_error' || code === 'endpoints_resolution_error' || /fetch failed|ECONNREFUSED|ENOTFOUND|timeout/i.test(e.message ?? '')) {
     return new SourceError('NETWORK', `could not reach Microsoft's token endpoint (${code || e.message})`);
   }
