@@ -17,7 +17,8 @@ interface Row {
   route: string; // "METHOD /template" as in the OpenAPI document
   url: string;
   body?: unknown;
-  expect: 404 | 'own';
+  /** refused: turned away (a 3xx/4xx other than 404), e.g. a public provider callback without valid proof. */
+  expect: 404 | 'own' | 'refused';
 }
 
 for (const dialect of DIALECTS) {
@@ -108,6 +109,11 @@ for (const dialect of DIALECTS) {
         { route: 'DELETE /v1/webhook', url: '/v1/webhook', expect: 404 },
         { route: 'PUT /v1/webhook', url: '/v1/webhook', body: { url: 'http://127.0.0.1:9/a-hook' }, expect: 'own' },
         { route: 'GET /v1/webhook/deliveries', url: '/v1/webhook/deliveries', expect: 'own' },
+        // Provider sign-in and push endpoints: B's teammate cannot be granted, forged proof is turned away.
+        { route: 'GET /v1/oauth/google/start', url: '/v1/oauth/google/start?teammate=bob-b@bcorp-internal.example', expect: 'refused' },
+        { route: 'GET /oauth/google/callback', url: '/oauth/google/callback?code=forged&state=forged', expect: 'refused' },
+        { route: 'POST /push/google/gmail', url: '/push/google/gmail?token=forged', body: {}, expect: 'refused' },
+        { route: 'POST /push/google/calendar', url: '/push/google/calendar', body: {}, expect: 'refused' },
       ];
 
       // Every route of the API is in the table.
@@ -122,6 +128,8 @@ for (const dialect of DIALECTS) {
         const text = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
         if (row.expect === 404) {
           expect({ url: `${method} ${row.url}`, status: res.status, error: res.body?.error }).toEqual({ url: `${method} ${row.url}`, status: 404, error: 'not_found' });
+        } else if (row.expect === 'refused') {
+          expect({ url: `${method} ${row.url}`, refused: res.status >= 300 && res.status < 500 && res.status !== 404 }).toEqual({ url: `${method} ${row.url}`, refused: true });
         } else {
           expect({ url: `${method} ${row.url}`, ok: res.status < 300 }).toEqual({ url: `${method} ${row.url}`, ok: true });
         }
