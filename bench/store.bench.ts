@@ -154,8 +154,10 @@ async function run(dialect: Dialect): Promise<{ decided: number; raw: number; li
 
 const runs: Record<Dialect, { decided: number[]; raw: number[] }> = { sqlite: { decided: [], raw: [] }, postgres: { decided: [], raw: [] } };
 let linked = 0;
+// BENCH_DIALECTS=sqlite: one dialect only (for profiling; the results then miss the other).
+const dialects = (process.env.BENCH_DIALECTS?.split(',') ?? ['sqlite', 'postgres']) as Dialect[];
 for (let r = 0; r < CONFIG.runs; r++) {
-  for (const dialect of ['sqlite', 'postgres'] as const) {
+  for (const dialect of dialects) {
     const x = await run(dialect);
     runs[dialect].decided.push(x.decided);
     runs[dialect].raw.push(x.raw);

@@ -149,6 +149,66 @@ export async function saveEmail(db: Store, ws: string, w: EmailWrite): Promise<s
   return id;
 }
 
+/** Emails by id, a page at a time (re-decisions). */
+export async function getEmailsByIds(db: Store, ws: string, ids: string[]): Promise<Map<string, EmailRecord>> {
+  const out = new Map<string, EmailRecord>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.id, fromRow(r));
+  }
+  return out;
+}
+
+/** The sightings of these emails, by email id, each list in the order `emailSightings` gives. */
+export async function sightingsOfEmails(db: Store, ws: string, ids: string[]): Promise<Map<string, EmailSightingRow[]>> {
+  const out = new Map<string, EmailSightingRow[]>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('email_sightings').selectAll().where('workspace_id', '=', ws).where('email_id', 'in', ids.slice(i, i + 500)).orderBy('seen_at').execute();
+    for (const r of rows) {
+      const row = { connectionId: r.connection_id, folder: r.folder, ref: r.ref, at: new Date(r.at), seenAt: new Date(r.seen_at) };
+      const list = out.get(r.email_id);
+      if (list) list.push(row);
+      else out.set(r.email_id, [row]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Write back emails that were decided again (each has an id): what saveEmail does for an
+ * update, for a whole page — one UPDATE per email, the links replaced and the hashes and
+ * sightings added in a few multi-row statements.
+ */
+export async function updateEmails(db: Store, ws: string, writes: EmailWrite[]): Promise<void> {
+  // One multi-row upsert per 200 emails instead of an UPDATE each (one statement per email
+  // was most of a directory change's time). The rows exist, so the insert half never applies.
+  const rows = writes.map((w) => ({ id: w.id!, workspace_id: ws, dedup_key: w.dedupKey, first_seen_at: w.now.toISOString(), ...emailValues(w) }));
+  for (let i = 0; i < rows.length; i += 200) {
+    await db.insertInto('emails').values(rows.slice(i, i + 200))
+      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
+        message_id: eb.ref('excluded.message_id'), at: eb.ref('excluded.at'), outcome: eb.ref('excluded.outcome'), decision: eb.ref('excluded.decision'),
+        participants: eb.ref('excluded.participants'), subject: eb.ref('excluded.subject'), body_text: eb.ref('excluded.body_text'),
+        body_html: eb.ref('excluded.body_html'), decided_at: eb.ref('excluded.decided_at'),
+      })).where('emails.workspace_id', '=', ws))
+      .execute();
+  }
+  const ids = writes.map((w) => w.id!);
+  for (let i = 0; i < ids.length; i += 500) await db.deleteFrom('email_links').where('workspace_id', '=', ws).where('item_id', 'in', ids.slice(i, i + 500)).execute();
+  const links = writes.flatMap((w) => (w.decision.outcome === 'linked'
+    ? w.decision.accounts.map((a) => ({ workspace_id: ws, item_id: w.id!, account_id: a.id, via: JSON.stringify(a.via), at: w.at.toISOString() }))
+    : []));
+  const hashes = writes.flatMap((w) => [...new Set(w.hashes)].map((h) => ({ workspace_id: ws, kind: 'email' as const, item_id: w.id!, addr_hash: h })));
+  const sightings = writes.flatMap((w) => w.newSightings.map((s) => ({
+    workspace_id: ws, email_id: w.id!, connection_id: s.connectionId, folder: s.folder, ref: s.ref, at: s.at.toISOString(), seen_at: s.seenAt.toISOString(),
+  })));
+  const chunk = async <T>(rows: T[], size: number, fn: (part: T[]) => Promise<unknown>) => {
+    for (let i = 0; i < rows.length; i += size) await fn(rows.slice(i, i + size));
+  };
+  await chunk(links, 400, (part) => db.insertInto('email_links').values(part).execute());
+  await chunk(hashes, 1000, (part) => db.insertInto('participant_hashes').values(part).onConflict((oc) => oc.doNothing()).execute());
+  await chunk(sightings, 400, (part) => db.insertInto('email_sightings').values(part).onConflict((oc) => oc.doNothing()).execute());
+}
+
 /** Emails of these dedup keys, by key: one query for a whole page instead of one per message. */
 export async function findEmailsByKeys(db: Store, ws: string, keys: string[]): Promise<Map<string, EmailRecord>> {
   const out = new Map<string, EmailRecord>();

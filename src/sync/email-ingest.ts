@@ -10,7 +10,7 @@ import { decideEmailForSync } from '../rules/decide-email.js';
 import { emailParticipants } from '../rules/participants.js';
 import type { ConnectionRecord } from '../store/connections.js';
 import {
-  emailSightings, findEmailByKey, findEmailsByKeys, insertNewEmails, saveEmail, setEmailBody, type EmailRecord, type EmailSightingRow, type EmailWrite,
+  emailSightings, findEmailByKey, findEmailsByKeys, insertNewEmails, saveEmail, setEmailBody, updateEmails, type EmailRecord, type EmailSightingRow, type EmailWrite,
 } from '../store/emails.js';
 import { hashAddress, type Ctx } from './context.js';
 import { linkedAccounts, recordLinkChanges } from './link-events.js';
@@ -66,6 +66,24 @@ export async function storeEmail(
   const id = await saveEmail(ctx.db, ctx.ws.id, write);
   await recordLinkChanges(ctx, [{ kind: 'email', id, ref: write.messageId ?? write.dedupKey, at: write.at, before: previousAccounts, after: linkedAccounts(decision) }]);
   return { id, decision, previousAccounts };
+}
+
+/**
+ * Decide stored emails again (a directory change) and write them back together: as
+ * storeEmail for each, with the sightings already read, in a few statements per page.
+ */
+export async function storeRedecidedEmails(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conns: Map<string, ConnectionRecord>,
+  emails: { item: EmailItem; existing: EmailRecord; prior: EmailSightingRow[] }[],
+): Promise<IngestResult[]> {
+  const prepared = emails.map((e) => prepareEmail(ctx, dir, conns, e.item, [], e.existing, e.prior));
+  await updateEmails(ctx.db, ctx.ws.id, prepared.map((p) => p.write));
+  await recordLinkChanges(ctx, prepared.map((p) => ({
+    kind: 'email', id: p.write.id!, ref: p.write.messageId ?? p.write.dedupKey, at: p.write.at, before: p.previousAccounts, after: linkedAccounts(p.decision),
+  })));
+  return prepared.map((p) => ({ id: p.write.id!, decision: p.decision, previousAccounts: p.previousAccounts }));
 }
 
 /** The decision and the row to write for one email; no I/O (the store reads are the caller's). */

@@ -5,12 +5,13 @@ import type { EmailItem } from '../domain/items.js';
 import { mailSourceFor } from '../connectors/registry.js';
 import { normalizeAddress } from '../directory/address.js';
 import type { DirectoryIndex } from '../directory/index.js';
+import type { MailSource } from '../connectors/types.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
-import { emailSightings, getEmail, itemIdsByHashes, type EmailRecord } from '../store/emails.js';
+import { emailSightings, getEmailsByIds, itemIdsByHashes, sightingsOfEmails, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
 import { getMeeting } from '../store/meetings.js';
 import { storeMeeting } from './calendar-ingest.js';
 import { hashAddress, type Ctx } from './context.js';
-import { mergeCopies, storeEmail } from './email-ingest.js';
+import { mergeCopies, storeRedecidedEmails } from './email-ingest.js';
 
 export interface LinkChange {
   kind: 'email' | 'meeting';
@@ -28,7 +29,13 @@ export interface RedecideReport {
 }
 
 /** The message as the rules need it: from the store when linked, else re-read from its source. */
-export async function reloadEmail(ctx: Ctx, rec: EmailRecord, conns: Map<string, ConnectionRecord>): Promise<EmailItem | null> {
+export async function reloadEmail(
+  ctx: Ctx,
+  rec: EmailRecord,
+  conns: Map<string, ConnectionRecord>,
+  /** Already read by the caller (a page of re-decisions): the sightings, and one source per connection. */
+  known: { sightings?: EmailSightingRow[]; sources?: Map<string, Promise<MailSource | null>> } = {},
+): Promise<EmailItem | null> {
   if (rec.participants) {
     return {
       messageId: rec.messageId,
@@ -44,11 +51,16 @@ export async function reloadEmail(ctx: Ctx, rec: EmailRecord, conns: Map<string,
   // Not-linked mail kept no content: read it again where it was seen — every copy, since
   // only the sender's sent copy shows Bcc (the decision was made on the union of copies).
   let merged: EmailItem | null = null;
-  for (const s of await emailSightings(ctx.db, ctx.ws.id, rec.id)) {
+  for (const s of known.sightings ?? (await emailSightings(ctx.db, ctx.ws.id, rec.id))) {
     const conn = conns.get(s.connectionId);
     if (!conn) continue;
     try {
-      const source = await mailSourceFor(conn);
+      let opening = known.sources?.get(conn.id);
+      if (!opening) {
+        opening = mailSourceFor(conn);
+        known.sources?.set(conn.id, opening);
+      }
+      const source = await opening;
       const item = source ? await source.fetch(s.ref) : null;
       if (item) merged = merged ? mergeCopies(merged, item) : item;
     } catch {
@@ -56,6 +68,24 @@ export async function reloadEmail(ctx: Ctx, rec: EmailRecord, conns: Map<string,
     }
   }
   return merged;
+}
+
+const REDECIDE_PAGE = 500;
+/** Messages re-read from their sources at once (files, or fetches a source may batch). */
+const RELOAD_CONCURRENCY = 16;
+
+/** fn over xs, at most `limit` at a time, results in order. */
+async function mapLimited<T, R>(xs: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(xs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < xs.length) {
+      const k = next++;
+      out[k] = await fn(xs[k]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, xs.length) }, worker));
+  return out;
 }
 
 function diff(report: RedecideReport, kind: LinkChange['kind'], id: string, ref: string, before: string[], after: string[]): void {
@@ -68,16 +98,27 @@ export async function redecideAddresses(ctx: Ctx, dir: DirectoryIndex, addresses
   const hashes = [...new Set(addresses.map((a) => hashAddress(ctx, normalizeAddress(a))))];
   const conns = new Map((await listConnections(ctx.db, ctx.ws.id)).map((c) => [c.id, c]));
 
-  for (const id of await itemIdsByHashes(ctx.db, ctx.ws.id, 'email', hashes)) {
-    const rec = await getEmail(ctx.db, ctx.ws.id, id);
-    if (!rec) continue;
-    const item = await reloadEmail(ctx, rec, conns);
-    if (!item) {
-      report.unavailable++;
-      continue;
-    }
-    const r = await storeEmail(ctx, dir, conns, item, [], rec);
-    diff(report, 'email', id, rec.messageId ?? rec.dedupKey, r.previousAccounts, r.decision.outcome === 'linked' ? r.decision.accounts.map((a) => a.id) : []);
+  // Emails a page at a time: records and sightings in a few queries, each source opened
+  // once, messages re-read a few at a time, the page written back together.
+  const ids = await itemIdsByHashes(ctx.db, ctx.ws.id, 'email', hashes);
+  const sources = new Map<string, Promise<MailSource | null>>();
+  for (let i = 0; i < ids.length; i += REDECIDE_PAGE) {
+    const page = ids.slice(i, i + REDECIDE_PAGE);
+    const recs = await getEmailsByIds(ctx.db, ctx.ws.id, page);
+    const sightings = await sightingsOfEmails(ctx.db, ctx.ws.id, page);
+    const found = page.map((id) => recs.get(id)).filter((r): r is EmailRecord => !!r);
+    const items = await mapLimited(found, RELOAD_CONCURRENCY, (rec) => reloadEmail(ctx, rec, conns, { sightings: sightings.get(rec.id) ?? [], sources }));
+    const todo: { item: EmailItem; existing: EmailRecord; prior: EmailSightingRow[] }[] = [];
+    found.forEach((rec, k) => {
+      const item = items[k];
+      if (item) todo.push({ item, existing: rec, prior: sightings.get(rec.id) ?? [] });
+      else report.unavailable++;
+    });
+    const results = await storeRedecidedEmails(ctx, dir, conns, todo);
+    todo.forEach(({ existing: rec }, k) => {
+      const r = results[k]!;
+      diff(report, 'email', rec.id, rec.messageId ?? rec.dedupKey, r.previousAccounts, r.decision.outcome === 'linked' ? r.decision.accounts.map((a) => a.id) : []);
+    });
   }
   for (const id of await itemIdsByHashes(ctx.db, ctx.ws.id, 'meeting', hashes)) {
     const m = await getMeeting(ctx.db, ctx.ws.id, id);
