@@ -16,8 +16,9 @@ import ICAL from 'ical.js';
 type Candidate = { last?: { year: number }; dtstart?: { year: number } };
 type Check = (this: Candidate) => boolean;
 
-/** Years init() searches for a YEARLY rule's first match. */
-const MAX_YEARS = 1000;
+/** Years init() searches for a YEARLY rule's first match: the Gregorian calendar repeats
+ * every 400 years, so a rule with no match in 400 years has none at all. */
+const MAX_YEARS = 400;
 
 let remaining = Number.POSITIVE_INFINITY;
 let limit = 0;
