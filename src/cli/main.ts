@@ -1,5 +1,6 @@
 // touchpoint — the CLI. Thin: parse, call, print. Global options come before the command.
 import { Command, CommanderError, Option } from 'commander';
+import { registerAdminCommands } from './admin-commands.js';
 import { DirectoryError } from '../directory/changes.js';
 import { CsvImportError } from '../directory/csv-import.js';
 import { StoreError } from '../store/db.js';
@@ -33,6 +34,7 @@ registerWatchCommand(program, globals);
 registerDirectoryCommands(program, globals);
 registerReadCommands(program, globals);
 registerServiceCommands(program, globals);
+registerAdminCommands(program, globals);
 
 const USER_ERRORS = [UserError, DirectoryError, CsvImportError, StoreError];
 
