@@ -78,12 +78,27 @@ export async function storeRedecidedEmails(
   conns: Map<string, ConnectionRecord>,
   emails: { item: EmailItem; existing: EmailRecord; prior: EmailSightingRow[] }[],
 ): Promise<IngestResult[]> {
-  const prepared = emails.map((e) => prepareEmail(ctx, dir, conns, e.item, [], e.existing, e.prior));
+  const hashes = new Map<string, string>();
+  const prepared = emails.map((e) => prepareEmail(ctx, dir, conns, e.item, [], e.existing, e.prior, hashes));
   await updateEmails(ctx.db, ctx.ws.id, prepared.map((p) => p.write));
   await recordLinkChanges(ctx, prepared.map((p) => ({
     kind: 'email', id: p.write.id!, ref: p.write.messageId ?? p.write.dedupKey, at: p.write.at, before: p.previousAccounts, after: linkedAccounts(p.decision),
   })));
   return prepared.map((p) => ({ id: p.write.id!, decision: p.decision, previousAccounts: p.previousAccounts }));
+}
+
+/**
+ * The keyed hash of an address, computed once per page: the mailbox owner and frequent
+ * correspondents are in most messages of a page, and an HMAC costs microseconds.
+ */
+function hashOnce(ctx: Ctx, address: string, hashes: Map<string, string> | undefined): string {
+  if (!hashes) return hashAddress(ctx, address);
+  let h = hashes.get(address);
+  if (h === undefined) {
+    h = hashAddress(ctx, address);
+    hashes.set(address, h);
+  }
+  return h;
 }
 
 /** The decision and the row to write for one email; no I/O (the store reads are the caller's). */
@@ -95,6 +110,7 @@ function prepareEmail(
   newSightings: EmailSightingRow[],
   existing: EmailRecord | undefined,
   prior: EmailSightingRow[],
+  hashes?: Map<string, string>,
 ): { write: EmailWrite; decision: Decision; previousAccounts: string[] } {
   const known = new Set(prior.map((s) => `${s.connectionId}|${s.ref}`));
   const fresh = newSightings.filter((s) => !known.has(`${s.connectionId}|${s.ref}`));
@@ -106,7 +122,7 @@ function prepareEmail(
     { promiseMinutes: 30 },
   );
   const at = [existing?.at, ...[...prior, ...fresh].map((s) => s.at)].filter((x): x is Date => !!x).reduce((a, b) => (a < b ? a : b), item.receivedAt);
-  const participants = emailParticipants(merged).map((p) => hashAddress(ctx, p.address));
+  const participants = emailParticipants(merged).map((p) => hashOnce(ctx, p.address, hashes));
   const write: EmailWrite = {
     ...(existing ? { id: existing.id } : {}),
     dedupKey: dedupKey(item),
@@ -145,6 +161,7 @@ export async function ingestMailPage(
   const known = await findEmailsByKeys(ctx.db, ctx.ws.id, [...new Set(sightings.map((s) => dedupKey(s.item)))]);
   const batch: { write: EmailWrite; ref: string; needsBody: boolean }[] = [];
   const batchKeys = new Set<string>();
+  const hashes = new Map<string, string>();
   const flush = async () => {
     const ids = await insertNewEmails(ctx.db, ctx.ws.id, batch.map((b) => b.write));
     await recordLinkChanges(ctx, batch.map((b, i) => ({ kind: 'email', id: ids[i]!, ref: b.write.messageId ?? b.write.dedupKey, at: b.write.at, before: [], after: linkedAccounts(b.write.decision) })));
@@ -157,7 +174,7 @@ export async function ingestMailPage(
     const row: EmailSightingRow = { connectionId: conn.id, folder: s.folder, ref: s.ref, at: s.item.receivedAt, seenAt: ctx.now };
     const noBody = s.item.text === undefined && s.item.html === undefined;
     if (!known.has(key) && !batchKeys.has(key)) {
-      const { write, decision } = prepareEmail(ctx, dir, conns, s.item, [row], undefined, []);
+      const { write, decision } = prepareEmail(ctx, dir, conns, s.item, [row], undefined, [], hashes);
       batch.push({ write, ref: s.ref, needsBody: !!fetchBody && decision.outcome === 'linked' && noBody });
       batchKeys.add(key);
       ctx.onDecision?.('email', decision);
