@@ -51,7 +51,7 @@ beforeAll(async () => {
   connectionId = /connection (\S+)/.exec(r.stdout)?.[1] ?? '';
   const db = await openSqlite(ws.db);
   const wsId = (await db.selectFrom('workspaces').select('id').executeTakeFirstOrThrow()).id;
-  await putWebhook(db, wsId, { url: 'http://127.0.0.1:9/hook', events: ['email.linked'], enabled: true, secretEnc: encryptSecret(HOOK_SECRET, deriveKey(OLD)) }, new Date());
+  await putWebhook(db, wsId, { url: 'http://127.0.0.1:9/hook', events: ['activity.linked'], enabled: true, secretEnc: encryptSecret(HOOK_SECRET, deriveKey(OLD)) }, new Date());
   await db.destroy();
 });
 afterAll(() => {
