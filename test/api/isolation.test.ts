@@ -67,6 +67,8 @@ for (const dialect of DIALECTS) {
         { route: 'GET /metrics', url: '/metrics', expect: 'own' },
         { route: 'GET /v1/workspace', url: '/v1/workspace', expect: 'own' },
         { route: 'PATCH /v1/workspace', url: '/v1/workspace', body: { syncIntervalMinutes: 7 }, expect: 'own' },
+        { route: 'GET /v1/workspace/export', url: '/v1/workspace/export', expect: 'own' },
+        { route: 'DELETE /v1/workspace', url: '/v1/workspace?confirm=bcorp-cs', expect: 'refused' },
         { route: 'GET /v1/tokens', url: '/v1/tokens', expect: 'own' },
         { route: 'POST /v1/tokens', url: '/v1/tokens', body: { name: 'a2', role: 'csm' }, expect: 'own' },
         { route: 'DELETE /v1/tokens/{tokenId}', url: `/v1/tokens/${B.tokenId}`, expect: 404 },

@@ -3,11 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createToken, listTokens, revokeToken } from '../../store/tokens.js';
+import { deleteWorkspace, exportWorkspace } from '../../store/workspace-data.js';
 import { getWorkspace, updateWorkspaceSettings, type WorkspaceRecord } from '../../store/workspaces.js';
 import { DEFAULT_TIMING, rescheduleWorkspace } from '../../service/scheduler.js';
 import { auth } from '../auth.js';
 import { errors, type ApiDeps } from '../context.js';
-import { notFound } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
 import { CreatedToken, NewToken, Token, Workspace, WorkspacePatch } from '../schemas.js';
 
 const shape = (w: WorkspaceRecord) => ({ id: w.id, slug: w.slug, internalDomains: w.internalDomains, syncIntervalMinutes: w.syncIntervalMinutes });
@@ -25,6 +26,25 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     // A lowered interval applies to syncs already scheduled, not only after them.
     await rescheduleWorkspace(deps.db, ws.id, req.body.syncIntervalMinutes, deps.timing ?? DEFAULT_TIMING, deps.clock.now());
     return shape((await getWorkspace(deps.db, ws.id))!);
+  });
+
+  // Export and deletion of the token's own workspace (see `touchpoint workspace export/delete`).
+  r.get('/workspace/export', {
+    config: { role: 'admin' },
+    schema: { tags: ['workspace'], summary: 'All of the workspace\'s data as JSON, every table; credentials, token hashes and the address-hash key left out', response: { 200: z.record(z.string(), z.unknown()), ...errors(403) } },
+  }, async (req) => ({ ...(await exportWorkspace(deps.db, auth(req).workspace, deps.clock.now())) }));
+
+  r.delete('/workspace', {
+    config: { role: 'admin' },
+    schema: {
+      tags: ['workspace'], summary: "Delete the token's workspace and every row of it (cannot be undone; confirm with its slug)",
+      querystring: z.object({ confirm: z.string().max(200).optional() }), response: { 204: z.null(), ...errors(400, 403) },
+    },
+  }, async (req, reply) => {
+    const ws = auth(req).workspace;
+    if (req.query.confirm !== ws.slug) throw badRequest('query.confirm', `must be the workspace's slug (${ws.slug}) to delete it`);
+    await deleteWorkspace(deps.db, ws.id);
+    return reply.code(204).send(null);
   });
 
   r.get('/tokens', { config: { role: 'admin' }, schema: { tags: ['workspace'], summary: 'API tokens (never their values)', response: { 200: z.array(Token), ...errors(403) } } },
