@@ -16,6 +16,8 @@ export interface ConnectionConfig {
   workspaceId?: string;
   /** Saves a rotated credential (already encrypted), e.g. a refresh token Google or Microsoft rotated. */
   saveSecret?: (secretEnc: string) => Promise<void>;
+  /** The sync's clock (--now, the service clock): time windows follow it, never the real clock. */
+  now?: Date;
 }
 
 export async function mailSourceFor(c: ConnectionConfig): Promise<MailSource | null> {

@@ -112,7 +112,7 @@ async function recordErrors(ctx: Ctx, conn: ConnectionRecord, errors: ItemError[
 
 async function syncMail(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, conns: Map<string, ConnectionRecord>, report: SyncReport, opts: SyncOptions): Promise<void> {
   if (!conn.hasMail) return;
-  const source = await mailSourceFor({ ...conn, saveSecret: rotatedSecretSaver(ctx, conn) });
+  const source = await mailSourceFor({ ...conn, saveSecret: rotatedSecretSaver(ctx, conn), now: ctx.now });
   if (!source) return;
   const cursor = await getCursor(ctx.db, conn.id, 'mail');
   for await (const page of source.changes(cursor)) {
@@ -137,7 +137,7 @@ async function syncMail(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, c
 
 async function syncCalendar(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, conns: Map<string, ConnectionRecord>, report: SyncReport, opts: SyncOptions): Promise<void> {
   if (!conn.hasCalendar) return;
-  const source = await calendarSourceFor({ ...conn, saveSecret: rotatedSecretSaver(ctx, conn) });
+  const source = await calendarSourceFor({ ...conn, saveSecret: rotatedSecretSaver(ctx, conn), now: ctx.now });
   if (!source) return;
   const cursor = await getCursor(ctx.db, conn.id, 'calendar');
   const tally: CalendarIngestResult = { linked: 0, notLinked: 0, upcoming: 0, errors: [] };

@@ -167,4 +167,14 @@ describe('meeting rules over Microsoft 365 (calendarView/delta)', () => {
     expect(meetingKeys(await w.timeline('acme'))).toEqual([...before, `${uid('after-410')}@2026-03-15T09:00:00.000Z`].sort());
     expect(starts() - fullBefore).toBe(1);
   }, 180_000);
+
+  it('the window ends a year after the sync\'s --now (not the machine clock), and moves with it', async () => {
+    const ends = () => ms.log.filter((l) => l.path.includes('startDateTime=')).map((l) => new URL(l.path, ms.url).searchParams.get('endDateTime'));
+    // Every round so far was opened at --now 2026-03-20T12:00Z (the machine's clock is months later).
+    expect(new Set(ends())).toEqual(new Set(['2027-03-20T12:00:00.000Z']));
+    // Less than 180 days of window left at this --now: a new round over a window a year past it.
+    const later = '2026-10-01T08:00:00Z';
+    expect((await w.sync({ now: later })).connections[0]!.status).toBe('active');
+    expect(ends().at(-1)).toBe('2027-10-01T08:00:00.000Z');
+  }, 180_000);
 });

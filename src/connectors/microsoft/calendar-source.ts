@@ -32,7 +32,8 @@ export interface GraphCalendarOptions extends CallContext {
   ownerAddress?: string;
   ownerAddresses?: string[];
   pageSize?: number;
-  now?: () => Date;
+  /** The sync's clock: the window's end is a year past it (never the machine's clock). */
+  now: () => Date;
 }
 
 interface GraphDateTime { dateTime?: string; timeZone?: string }
@@ -65,7 +66,7 @@ export class GraphCalendarSource implements CalendarSource {
   constructor(private o: GraphCalendarOptions) {}
 
   private now(): Date {
-    return this.o.now ? this.o.now() : new Date();
+    return this.o.now();
   }
 
   private freshRound(): GraphCalendarCursor {

@@ -32,7 +32,10 @@ export async function graphMailSourceFor(c: ConnectionConfig) {
 export async function graphCalendarSourceFor(c: ConnectionConfig) {
   const { GraphCalendarSource } = await import('./calendar-source.js');
   const owners = (c as { ownerAddresses?: string[] }).ownerAddresses ?? [];
-  return new GraphCalendarSource({ ...common(c), ...(owners[0] ? { ownerAddress: owners[0] } : {}), ownerAddresses: owners });
+  const now = c.now;
+  // The window's end follows the sync's clock (--now, the service clock), not the machine's.
+  if (!now) throw new SourceError('INTERNAL', 'the Graph calendar needs the sync\'s clock (ConnectionConfig.now)');
+  return new GraphCalendarSource({ ...common(c), ...(owners[0] ? { ownerAddress: owners[0] } : {}), ownerAddresses: owners, now: () => now });
 }
 
 /** After a successful sync: create / renew the subscriptions when push is configured; the config to save, or null. */
