@@ -6,7 +6,9 @@
 // It takes the clock and the random source as parameters: a test drives hours of ticks in
 // milliseconds and checks that no connection waited longer than its interval.
 import type { Store } from '../store/db.js';
+import { DEFAULT_RETENTION_DAYS, purgeNotLinked } from '../store/retention.js';
 import { dueConnections, scheduledConnections, setNextSyncAt } from '../store/schedule.js';
+import { listWorkspaces } from '../store/workspaces.js';
 import { workspacesWithDueEvents } from '../store/webhooks.js';
 import type { JobQueue } from '../queue/types.js';
 import type { Clock } from './clock.js';
@@ -61,12 +63,16 @@ export interface SchedulerDeps {
   clock: Clock;
   timing?: Timing;
   onError?: (err: unknown) => void;
+  /** Seen-but-not-linked items older than this are purged once a (UTC) day; default 30. */
+  retentionDays?: number;
 }
 
 export class Scheduler {
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
   private readonly timing: Timing;
+  /** UTC day of the last retention purge by this process (several processes may each purge: it is idempotent). */
+  private purgedDay?: string;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.timing = deps.timing ?? DEFAULT_TIMING;
@@ -87,7 +93,23 @@ export class Scheduler {
     for (const ws of await workspacesWithDueEvents(db, now)) {
       if (await queue.send<WebhookJobData>(WEBHOOK_QUEUE, { workspaceId: ws }, { key: ws })) webhooks++;
     }
+    // After the syncs are queued: a failed purge never delays a sync (it is retried tomorrow).
+    await this.purgeOncePerDay(now).catch((err) => this.deps.onError?.(err));
     return { syncs, webhooks };
+  }
+
+  /** Retention (store/retention.ts) for every workspace, at the first tick of each UTC day;
+   * the number of items purged, or undefined when this day's purge was done already. */
+  async purgeOncePerDay(now: Date): Promise<number | undefined> {
+    const day = now.toISOString().slice(0, 10);
+    if (this.purgedDay === day) return undefined;
+    this.purgedDay = day;
+    let n = 0;
+    for (const ws of await listWorkspaces(this.deps.db)) {
+      const r = await purgeNotLinked(this.deps.db, ws.id, now, this.deps.retentionDays ?? DEFAULT_RETENTION_DAYS);
+      n += r.emails + r.meetings;
+    }
+    return n;
   }
 
   start(): void {
