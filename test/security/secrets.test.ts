@@ -108,6 +108,7 @@ describe('no plaintext secret in any output or log', () => {
     await new Promise((r) => child.once('exit', r));
     outputs.push(out);
     expect(out).toMatch(/listening on http/);
+    expect(out).toContain('"msg":"sync finished"'); // the connection was synced (and failed: nothing on port 9)
     const everything = [...outputs, readFileSync(ws.db).toString('latin1')].join('\n');
     expect(everything).not.toContain(PASSWORD);
     expect(everything).not.toContain(HOOK_SECRET);
