@@ -15,6 +15,7 @@ import { registerErrorHandling } from './errors.js';
 import { connectionRoutes } from './routes/connections.js';
 import { directoryRoutes } from './routes/directory.js';
 import { oauthCallbackRoutes, oauthStartRoutes } from './routes/oauth.js';
+import { microsoftOauthCallbackRoutes, microsoftOauthStartRoutes } from './routes/oauth-microsoft.js';
 import { googlePushRoutes } from './routes/google-push.js';
 import { microsoftNotificationRoutes } from './routes/microsoft-notifications.js';
 import { endUserRoutes } from './routes/end-users.js';
@@ -81,8 +82,10 @@ export async function buildApp(deps: ApiDeps & { logger?: Logger; systemOnly?: b
     await webhookRoutes(v1, deps);
     await webSupportRoutes(v1, deps);
     await oauthStartRoutes(v1, deps);
+    await microsoftOauthStartRoutes(v1, deps);
   }, { prefix: '/v1' });
   await app.register(async (root) => oauthCallbackRoutes(root, deps));
+  await app.register(async (root) => microsoftOauthCallbackRoutes(root, deps));
   await app.register(async (root) => googlePushRoutes(root, deps));
   await app.register(async (root) => microsoftNotificationRoutes(root, deps));
   // The web app at / when it is built (web/dist); `touchpoint serve` says so when it is not.

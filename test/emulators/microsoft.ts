@@ -1,6 +1,7 @@
 // A local Microsoft 365 emulator (plain node:http) serving the documented JSON of what
 // Touchpoint uses: the identity platform's OpenID configuration and v2.0 token endpoint
-// (refresh_token grant, rotated refresh tokens, 400 invalid_grant with AADSTS codes), and
+// (authorization_code grant with PKCE after the /authorize consent page, refresh_token grant,
+// rotated refresh tokens, 400 invalid_grant with AADSTS codes), and
 // Graph v1.0 mailFolders/{inbox,sentitems}/messages/delta (pages with @odata.nextLink, a final
 // @odata.deltaLink, 410 SyncStateNotFound), message GET with body, calendarView/delta
 // (expanded occurrences, @removed), events GET, subscriptions POST/PATCH/DELETE (with the
@@ -8,6 +9,7 @@
 // 503 with Retry-After, a throttling storm for N requests. @azure/msal-node and
 // @microsoft/microsoft-graph-client are pointed at it (TOUCHPOINT_MICROSOFT_AUTHORITY,
 // TOUCHPOINT_GRAPH_BASE_URL).
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -75,6 +77,16 @@ export class MicrosoftEmulator {
   peakInFlight = 0;
   private inFlight = 0;
 
+  /**
+   * The consent page: what the user does there. 'allow' redirects back with a code, 'deny'
+   * with error=access_denied (the user pressed Cancel).
+   */
+  consent: 'allow' | 'deny' = 'allow';
+  /** Authorization codes given out on the consent page, with the PKCE challenge they need. */
+  private codes = new Map<string, { challenge: string; method: string; redirectUri: string; scope: string }>();
+  /** The scopes of the last consent page shown. */
+  lastConsentScopes: string[] = [];
+
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err) => { res.statusCode = 500; res.end(String(err)); });
@@ -89,6 +101,7 @@ export class MicrosoftEmulator {
   }
 
   get authority(): string { return `${this.url}/${this.tenant}`; }
+  get authorizeUrl(): string { return `${this.authority}/oauth2/v2.0/authorize`; }
   get graphBaseUrl(): string { return this.url; }
   /** What msal sees: the same origin with https (see src/connectors/microsoft/network.ts). */
   private get httpsOrigin(): string { return 'https' + this.url.slice('http'.length); }
@@ -182,24 +195,40 @@ export class MicrosoftEmulator {
         issuer: `${this.httpsOrigin}/{tenantid}/v2.0`, response_types_supported: ['code'], scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
       });
     }
+    if (u.pathname.endsWith('/oauth2/v2.0/authorize') && req.method === 'GET') return this.consentPage(u, res);
     if (u.pathname.endsWith('/oauth2/v2.0/token') && req.method === 'POST') {
       const p = new URLSearchParams(await this.body(req));
       const f = this.tokenFailNext.shift();
       if (f) return this.send(res, f.status, f.body, f.headers);
-      const rt = p.get('refresh_token') ?? '';
-      if (p.get('grant_type') !== 'refresh_token' || !this.refreshTokens.has(rt)) {
-        return this.send(res, 400, {
-          error: 'invalid_grant', error_description: 'AADSTS70000: The provided grant has expired due to it being revoked, a fresh auth token is needed.',
-          error_codes: [70000], timestamp: new Date().toISOString(), trace_id: 't', correlation_id: p.get('client-request-id') ?? 'c', suberror: 'bad_token',
-        });
+      const invalidGrant = (description: string, code: number) => this.send(res, 400, {
+        error: 'invalid_grant', error_description: description,
+        error_codes: [code], timestamp: new Date().toISOString(), trace_id: 't', correlation_id: p.get('client-request-id') ?? 'c', suberror: 'bad_token',
+      });
+      let refresh: string;
+      if (p.get('grant_type') === 'authorization_code') {
+        // One use per code; the PKCE verifier and the redirect_uri must match the consent request.
+        const code = p.get('code') ?? '';
+        const grant = this.codes.get(code);
+        this.codes.delete(code);
+        const verifier = p.get('code_verifier') ?? '';
+        const challenge = grant?.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+        if (!grant || challenge !== grant.challenge || p.get('redirect_uri') !== grant.redirectUri) {
+          return invalidGrant('AADSTS54005: OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.', 54005);
+        }
+        refresh = this.issueRefreshToken();
+      } else {
+        const rt = p.get('refresh_token') ?? '';
+        if (p.get('grant_type') !== 'refresh_token' || !this.refreshTokens.has(rt)) {
+          return invalidGrant('AADSTS70000: The provided grant has expired due to it being revoked, a fresh auth token is needed.', 70000);
+        }
+        refresh = rt;
+        if (this.rotate) {
+          this.refreshTokens.delete(rt);
+          refresh = this.issueRefreshToken();
+        }
       }
       const at = `eyJ0eXAi.at-${++this.tokenCount}`;
       this.accessTokens.add(at);
-      let refresh = rt;
-      if (this.rotate) {
-        this.refreshTokens.delete(rt);
-        refresh = this.issueRefreshToken();
-      }
       const now = Math.floor(Date.now() / 1000);
       const idToken = [b64({ typ: 'JWT', alg: 'none' }), b64({ aud: p.get('client_id'), iss: `${this.httpsOrigin}/tenant-1/v2.0`, iat: now, nbf: now, exp: now + 3600, oid: 'user-1', tid: 'tenant-1', sub: 'sub-1', preferred_username: 'alice@ourco.com', name: 'Alice', ver: '2.0' }), ''].join('.');
       return this.send(res, 200, {
@@ -208,6 +237,28 @@ export class MicrosoftEmulator {
       });
     }
     return this.send(res, 404, { error: 'not_found' });
+  }
+
+  /** The /authorize page: checks the request is the real flow's (code + PKCE), then "the user" allows or cancels. */
+  private consentPage(u: URL, res: ServerResponse): void {
+    const q = u.searchParams;
+    const redirect = new URL(q.get('redirect_uri') ?? '');
+    const state = q.get('state');
+    this.lastConsentScopes = (q.get('scope') ?? '').split(' ').filter(Boolean);
+    if (q.get('response_type') !== 'code' || !q.get('code_challenge') || !q.get('client_id')) {
+      redirect.searchParams.set('error', 'invalid_request');
+      redirect.searchParams.set('error_description', 'AADSTS900144: The request body must contain the following parameter: code_challenge.');
+    } else if (this.consent === 'deny') {
+      redirect.searchParams.set('error', 'access_denied');
+      redirect.searchParams.set('error_description', 'AADSTS65004: User declined to consent to access the app.');
+    } else {
+      const code = `0.AR-code-${++this.tokenCount}`;
+      this.codes.set(code, { challenge: q.get('code_challenge')!, method: q.get('code_challenge_method') ?? 'plain', redirectUri: q.get('redirect_uri') ?? '', scope: q.get('scope') ?? '' });
+      redirect.searchParams.set('code', code);
+    }
+    if (state) redirect.searchParams.set('state', state);
+    res.writeHead(302, { location: redirect.toString() });
+    res.end();
   }
 
   private pageSize(req: IncomingMessage, dflt: number): number {

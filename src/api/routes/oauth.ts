@@ -32,8 +32,12 @@ const StartQuery = z.object({
 
 /** The public address Google sends the browser back to; must be registered with the OAuth client. */
 export function googleRedirectUri(req: FastifyRequest, env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.TOUCHPOINT_PUBLIC_URL?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
-  return `${base}/oauth/google/callback`;
+  return `${publicBase(req, env)}/oauth/google/callback`;
+}
+
+/** TOUCHPOINT_PUBLIC_URL, else the address this request came to. */
+export function publicBase(req: FastifyRequest, env: NodeJS.ProcessEnv = process.env): string {
+  return env.TOUCHPOINT_PUBLIC_URL?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
 }
 
 function settingsOr409() {
@@ -45,7 +49,7 @@ function settingsOr409() {
   }
 }
 
-function keyOr409(deps: ApiDeps): SecretKey {
+export function keyOr409(deps: ApiDeps): SecretKey {
   if (!deps.secretKey) throw new ApiError(409, 'conflict', 'the server has no TOUCHPOINT_SECRET_KEY to keep refresh tokens encrypted; set it and restart');
   return deps.secretKey;
 }
@@ -80,7 +84,7 @@ export async function oauthStartRoutes(app: FastifyInstance, deps: ApiDeps): Pro
 const CallbackQuery = z.object({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional() }).passthrough();
 
 /** Back to the web app's Sync page, with what happened in plain words. */
-function backToApp(reply: FastifyReply, outcome: { connected?: string[]; error?: string }): FastifyReply {
+export function backToApp(reply: FastifyReply, outcome: { connected?: string[]; error?: string }): FastifyReply {
   const q = new URLSearchParams();
   if (outcome.connected) q.set('connected', outcome.connected.join(','));
   if (outcome.error) q.set('error', outcome.error);

@@ -1,11 +1,11 @@
 // The browser side of Google's authorization-code flow with PKCE, for the service.
 //
-// start: the consent URL plus a `state` that carries what the callback needs (workspace,
-// teammate, which products, the PKCE code verifier, an expiry) encrypted and authenticated
-// with the workspace secret key, so no pending-grant table is needed and nobody can forge
-// or read it. finish: the code is exchanged (with the verifier) for a refresh token.
+// start: the consent URL plus a sealed `state` (../oauth-state.ts) carrying what the callback
+// needs (workspace, teammate, which products, the PKCE code verifier, an expiry). finish: the
+// code is exchanged (with the verifier) for a refresh token.
 import { CodeChallengeMethod } from 'google-auth-library';
-import { decryptSecret, encryptSecret, type SecretKey, SecretKeyError } from '../../store/secrets.js';
+import type { SecretKey } from '../../store/secrets.js';
+import { GRANT_TTL_MS, GrantError, openState, sealState } from '../oauth-state.js';
 import { SourceError } from '../types.js';
 import { CALENDAR_SCOPE, GMAIL_SCOPE, oauthClient, translateTokenError, type GoogleSettings } from './auth.js';
 
@@ -21,10 +21,7 @@ export interface GrantState {
   expiresAt: number;
 }
 
-/** How long a started grant may take to come back. */
-export const GRANT_TTL_MS = 15 * 60_000;
-
-export class GrantError extends Error {}
+export { GRANT_TTL_MS, GrantError };
 
 const SCOPES: Record<GoogleProduct, string> = { gmail: GMAIL_SCOPE, calendar: CALENDAR_SCOPE };
 
@@ -38,7 +35,7 @@ export async function startGoogleGrant(
     workspaceId: g.workspaceId, teammate: g.teammate, products: g.products, codeVerifier,
     redirectUri: g.redirectUri, expiresAt: g.now.getTime() + GRANT_TTL_MS,
   };
-  const sealed = Buffer.from(encryptSecret(JSON.stringify(state), key)).toString('base64url');
+  const sealed = sealState('google', state, key);
   const url = client.generateAuthUrl({
     access_type: 'offline',
     // consent: Google returns a refresh token only when the consent screen was shown.
@@ -54,17 +51,7 @@ export async function startGoogleGrant(
 
 /** Opens a state from the callback; a tampered, foreign-key or expired state is a GrantError. */
 export function openGrantState(sealed: string, key: SecretKey, now: Date): GrantState {
-  let state: GrantState;
-  try {
-    state = JSON.parse(decryptSecret(Buffer.from(sealed, 'base64url').toString('utf8'), key)) as GrantState;
-  } catch (err) {
-    if (err instanceof SecretKeyError || err instanceof SyntaxError) {
-      throw new GrantError('this sign-in link is not one Touchpoint made (or the server key changed since): start connecting again');
-    }
-    throw err;
-  }
-  if (now.getTime() > state.expiresAt) throw new GrantError('this sign-in took longer than 15 minutes: start connecting again');
-  return state;
+  return openState<GrantState>('google', sealed, key, now);
 }
 
 /** Exchanges the authorization code for a refresh token. */

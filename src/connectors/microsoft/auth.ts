@@ -34,14 +34,43 @@ export function msalConfig(s: MicrosoftSettings): Configuration {
   };
 }
 
-/** The consent URL of the real flow (authorization code + PKCE S256) and the verifier to redeem the code with. */
-export async function authorizeUrl(s: MicrosoftSettings, redirectUri: string): Promise<{ url: string; codeVerifier: string }> {
+/**
+ * The consent URL of the real flow (authorization code + PKCE S256) and the verifier to
+ * redeem the code with. `state` travels through the consent page back to the redirect URL.
+ */
+export async function authorizeUrl(
+  s: MicrosoftSettings, redirectUri: string, state?: string, pkce?: { verifier: string; challenge: string },
+): Promise<{ url: string; codeVerifier: string }> {
   const app = new ConfidentialClientApplication(msalConfig(s));
-  const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
+  const { verifier, challenge } = pkce ?? await new CryptoProvider().generatePkceCodes();
   const url = await app.getAuthCodeUrl({
     scopes: CONSENT_SCOPES, redirectUri, codeChallenge: challenge, codeChallengeMethod: 'S256', prompt: 'consent',
+    ...(state ? { state } : {}),
   });
-  return { url, codeVerifier: verifier };
+  return { url: browserUrl(s, url), codeVerifier: verifier };
+}
+
+/** msal built the URL on the https alias of an http loopback emulator (see msalConfig): a browser needs the real one. */
+function browserUrl(s: MicrosoftSettings, url: string): string {
+  if (!isLoopbackHttp(s.authority)) return url;
+  const httpsOrigin = 'https' + new URL(s.authority).origin.slice('http'.length);
+  return url.startsWith(httpsOrigin + '/') ? 'http' + url.slice('https'.length) : url;
+}
+
+/** Redeems an authorization code (with the PKCE verifier) for the grant's refresh token. */
+export async function redeemCode(s: MicrosoftSettings, g: { code: string; codeVerifier: string; redirectUri: string }): Promise<{ refreshToken: string; account?: string }> {
+  const app = new ConfidentialClientApplication(msalConfig(s));
+  let result;
+  try {
+    result = await app.acquireTokenByCode({ code: g.code, codeVerifier: g.codeVerifier, redirectUri: g.redirectUri, scopes: CONSENT_SCOPES });
+  } catch (err) {
+    throw translateTokenError(err);
+  }
+  // msal keeps the refresh token in its cache, not in the result.
+  const cache = JSON.parse(app.getTokenCache().serialize()) as { RefreshToken?: Record<string, { secret?: string }> };
+  const refreshToken = Object.values(cache.RefreshToken ?? {}).find((rt) => rt.secret)?.secret;
+  if (!refreshToken) throw new SourceError('AUTH_FAILED', 'Microsoft granted access but sent no refresh token (offline_access was not granted): connect again and accept all permissions');
+  return { refreshToken, ...(result?.account?.username ? { account: result.account.username } : {}) };
 }
 
 export class MicrosoftTokens {

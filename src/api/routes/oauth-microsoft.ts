@@ -1,0 +1,107 @@
+// "Connect Microsoft 365" from the browser, like Google's (./oauth.ts): GET
+// /v1/oauth/microsoft/start (with the user's API token) answers msal's consent URL; Microsoft
+// sends the browser back to the public GET /oauth/microsoft/callback, which redeems the code
+// with the PKCE verifier from the sealed state, stores the refresh token encrypted and creates
+// the teammate's `graph` connection (mail and calendar, one consent), or re-authorizes their
+// existing one (authorizedAt kept, so the outage is caught up), queues a sync, and sends the
+// browser back to the web app's Sync page.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { finishMicrosoftGrant, microsoftConsentErrorWords, openMicrosoftGrantState, startMicrosoftGrant } from '../../connectors/microsoft/oauth-flow.js';
+import { microsoftSettingsFromEnv } from '../../connectors/microsoft/settings.js';
+import { GrantError } from '../../connectors/oauth-state.js';
+import { SourceError } from '../../connectors/types.js';
+import { isValidAddress } from '../../directory/address.js';
+import { createConnection, listConnections, updateConnection } from '../../store/connections.js';
+import { teammateByAddress } from '../../store/directory.js';
+import { encryptSecret } from '../../store/secrets.js';
+import { getWorkspace } from '../../store/workspaces.js';
+import { requestSync } from '../../service/scheduler.js';
+import { auth } from '../auth.js';
+import { errors, type ApiDeps } from '../context.js';
+import { ApiError } from '../errors.js';
+import { backToApp, keyOr409, publicBase } from './oauth.js';
+
+const StartQuery = z.object({
+  teammate: z.string().describe("the teammate whose Microsoft 365 account is being connected (one of the workspace's teammates)"),
+  products: z.string().default('mail,calendar').describe('mail, calendar or both (comma-separated); one Microsoft 365 connection always covers both under one consent'),
+});
+
+function settingsOr409() {
+  try {
+    return microsoftSettingsFromEnv();
+  } catch (err) {
+    if (err instanceof SourceError) throw new ApiError(409, 'conflict', `${err.message} (the server's administrator registers the Entra ID app; see the README, "Microsoft 365")`);
+    throw err;
+  }
+}
+
+export async function microsoftOauthStartRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get('/oauth/microsoft/start', {
+    schema: {
+      tags: ['connections'],
+      summary: 'Connect Microsoft 365: the consent URL to send the browser to (authorization code + PKCE; Mail.Read, Calendars.Read, offline_access)',
+      querystring: StartQuery,
+      response: { 200: z.object({ url: z.string(), redirectUri: z.string() }), ...errors(400, 409) },
+    },
+  }, async (req) => {
+    const ws = auth(req).workspace;
+    const products = req.query.products.split(',').map((p) => p.trim()).filter(Boolean);
+    const bad = products.filter((p) => p !== 'mail' && p !== 'calendar');
+    if (!products.length || bad.length) throw new ApiError(400, 'bad_request', `products: give mail, calendar or both${bad.length ? ` (not ${bad.join(', ')})` : ''}`);
+    if (!isValidAddress(req.query.teammate)) throw new ApiError(400, 'bad_request', `teammate: "${req.query.teammate}" is not an email address`);
+    const teammate = await teammateByAddress(deps.db, ws.id, req.query.teammate);
+    if (!teammate) throw new ApiError(400, 'bad_request', `teammate: no teammate with address ${req.query.teammate}`);
+    const settings = settingsOr409();
+    const key = keyOr409(deps);
+    const redirectUri = `${publicBase(req)}/oauth/microsoft/callback`;
+    const { url } = await startMicrosoftGrant(settings, key, { workspaceId: ws.id, teammate: teammate.email, redirectUri, now: deps.clock.now() });
+    return { url, redirectUri };
+  });
+}
+
+const CallbackQuery = z.object({
+  code: z.string().optional(), state: z.string().optional(), error: z.string().optional(), error_description: z.string().optional(),
+}).passthrough();
+
+export async function microsoftOauthCallbackRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get('/oauth/microsoft/callback', {
+    config: { public: true },
+    schema: { tags: ['connections'], summary: "Microsoft's redirect after consent (public; the browser comes here from Microsoft)", querystring: CallbackQuery, security: [] },
+  }, async (req, reply) => {
+    const { code, state: sealed, error } = req.query;
+    if (error) return backToApp(reply, { error: microsoftConsentErrorWords(error, req.query.error_description) });
+    if (!code || !sealed) return backToApp(reply, { error: 'the sign-in came back without a code: start connecting again' });
+    const now = deps.clock.now();
+    try {
+      const key = keyOr409(deps);
+      const settings = settingsOr409();
+      const state = openMicrosoftGrantState(sealed, key, now);
+      const ws = await getWorkspace(deps.db, state.workspaceId);
+      const teammate = ws ? await teammateByAddress(deps.db, ws.id, state.teammate) : undefined;
+      if (!ws || !teammate) throw new GrantError(`the teammate ${state.teammate} is no longer in this workspace; nothing was connected`);
+      const { refreshToken } = await finishMicrosoftGrant(settings, state, code);
+      const secretEnc = encryptSecret(refreshToken, key);
+      const prior = (await listConnections(deps.db, ws.id)).find((c) => c.provider === 'graph' && c.teammateId === teammate.id && c.status !== 'disconnected');
+      let id: string;
+      if (prior) {
+        // Re-authorization: authorized_at stays (SPEC E2), so the outage is caught up.
+        await updateConnection(deps.db, ws.id, prior.id, { secretEnc, status: 'active', statusReason: null, lastError: null, nextSyncAt: now });
+        id = prior.id;
+      } else {
+        id = await createConnection(deps.db, ws.id, {
+          teammateId: teammate.id, provider: 'graph', config: {}, secretEnc, hasMail: true, hasCalendar: true, authorizedAt: now,
+        }, now);
+      }
+      await requestSync(deps.queue, ws.id, id, 'sync_now');
+      req.log.info({ workspace: ws.slug, connections: [id] }, 'microsoft grant completed');
+      return backToApp(reply, { connected: [id] });
+    } catch (err) {
+      if (err instanceof GrantError || err instanceof SourceError || err instanceof ApiError) return backToApp(reply, { error: err.message });
+      throw err;
+    }
+  });
+}

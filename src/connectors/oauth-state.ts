@@ -1,0 +1,40 @@
+// The `state` of a browser OAuth flow (Google, Microsoft): what the callback needs (workspace,
+// teammate, PKCE code verifier, redirect URL, an expiry) encrypted and authenticated with the
+// workspace secret key (AES-GCM, store/secrets.ts), so no pending-grant table is needed and
+// nobody can read or forge it. It names its provider: a Google state is refused at the
+// Microsoft callback and the other way round.
+import { decryptSecret, encryptSecret, SecretKeyError, type SecretKey } from '../store/secrets.js';
+
+/** How long a started grant may take to come back. */
+export const GRANT_TTL_MS = 15 * 60_000;
+
+/** A sign-in that cannot finish; its message is shown to the user as is. */
+export class GrantError extends Error {}
+
+export type OAuthProvider = 'google' | 'microsoft';
+
+export interface SealedFields {
+  /** ms since epoch: a consent screen left open longer than this is refused. */
+  expiresAt: number;
+}
+
+export function sealState<T extends SealedFields>(provider: OAuthProvider, state: T, key: SecretKey): string {
+  return Buffer.from(encryptSecret(JSON.stringify({ ...state, provider }), key)).toString('base64url');
+}
+
+/** Opens a state from a callback; a tampered, foreign-key, other-provider or expired state is a GrantError. */
+export function openState<T extends SealedFields>(provider: OAuthProvider, sealed: string, key: SecretKey, now: Date): T {
+  let state: T & { provider?: string };
+  try {
+    state = JSON.parse(decryptSecret(Buffer.from(sealed, 'base64url').toString('utf8'), key)) as T & { provider?: string };
+  } catch (err) {
+    if (err instanceof SecretKeyError || err instanceof SyntaxError) {
+      throw new GrantError('this sign-in link is not one Touchpoint made (or the server key changed since): start connecting again');
+    }
+    throw err;
+  }
+  if (state.provider !== provider) throw new GrantError('this sign-in link is not one Touchpoint made for this provider: start connecting again');
+  if (typeof state.expiresAt !== 'number' || now.getTime() > state.expiresAt) throw new GrantError('this sign-in took longer than 15 minutes: start connecting again');
+  const { provider: _p, ...rest } = state;
+  return rest as unknown as T;
+}
