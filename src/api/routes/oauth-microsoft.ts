@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { finishMicrosoftGrant, microsoftConsentErrorWords, openMicrosoftGrantState, startMicrosoftGrant } from '../../connectors/microsoft/oauth-flow.js';
+import { finishMicrosoftGrant, microsoftConsentErrorWords, openMicrosoftGrantState, startMicrosoftGrant, type MicrosoftProduct } from '../../connectors/microsoft/oauth-flow.js';
 import { microsoftSettingsFromEnv } from '../../connectors/microsoft/settings.js';
 import { GrantError } from '../../connectors/oauth-state.js';
 import { SourceError } from '../../connectors/types.js';
@@ -25,7 +25,7 @@ import { backToApp, keyOr409, publicBase } from './oauth.js';
 
 const StartQuery = z.object({
   teammate: z.string().describe("the teammate whose Microsoft 365 account is being connected (one of the workspace's teammates)"),
-  products: z.string().default('mail,calendar').describe('mail, calendar or both (comma-separated); one Microsoft 365 connection always covers both under one consent'),
+  products: z.string().default('mail,calendar').describe('mail, calendar or both (comma-separated): what a new connection syncs (the consent covers both; a re-authorization keeps what the connection had)'),
 });
 
 function settingsOr409() {
@@ -48,7 +48,7 @@ export async function microsoftOauthStartRoutes(app: FastifyInstance, deps: ApiD
     },
   }, async (req) => {
     const ws = auth(req).workspace;
-    const products = req.query.products.split(',').map((p) => p.trim()).filter(Boolean);
+    const products = [...new Set(req.query.products.split(',').map((p) => p.trim()).filter(Boolean))];
     const bad = products.filter((p) => p !== 'mail' && p !== 'calendar');
     if (!products.length || bad.length) throw new ApiError(400, 'bad_request', `products: give mail, calendar or both${bad.length ? ` (not ${bad.join(', ')})` : ''}`);
     if (!isValidAddress(req.query.teammate)) throw new ApiError(400, 'bad_request', `teammate: "${req.query.teammate}" is not an email address`);
@@ -57,7 +57,7 @@ export async function microsoftOauthStartRoutes(app: FastifyInstance, deps: ApiD
     const settings = settingsOr409();
     const key = keyOr409(deps);
     const redirectUri = `${publicBase(req)}/oauth/microsoft/callback`;
-    const { url } = await startMicrosoftGrant(settings, key, { workspaceId: ws.id, teammate: teammate.email, redirectUri, now: deps.clock.now() });
+    const { url } = await startMicrosoftGrant(settings, key, { workspaceId: ws.id, teammate: teammate.email, products: products as MicrosoftProduct[], redirectUri, now: deps.clock.now() });
     return { url, redirectUri };
   });
 }
@@ -93,7 +93,8 @@ export async function microsoftOauthCallbackRoutes(app: FastifyInstance, deps: A
         id = prior.id;
       } else {
         id = await createConnection(deps.db, ws.id, {
-          teammateId: teammate.id, provider: 'graph', config: {}, secretEnc, hasMail: true, hasCalendar: true, authorizedAt: now,
+          teammateId: teammate.id, provider: 'graph', config: {}, secretEnc,
+          hasMail: state.products.includes('mail'), hasCalendar: state.products.includes('calendar'), authorizedAt: now,
         }, now);
       }
       await requestSync(deps.queue, ws.id, id, 'sync_now');

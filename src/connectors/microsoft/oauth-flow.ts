@@ -9,9 +9,13 @@ import { SourceError } from '../types.js';
 import { authorizeUrl, redeemCode, REVOKED_WORDS } from './auth.js';
 import type { MicrosoftSettings } from './settings.js';
 
+export type MicrosoftProduct = 'mail' | 'calendar';
+
 export interface MicrosoftGrantState {
   workspaceId: string;
   teammate: string;
+  /** What a new connection syncs (the consent always covers both: one token, one connection). */
+  products: MicrosoftProduct[];
   codeVerifier: string;
   redirectUri: string;
   expiresAt: number;
@@ -19,12 +23,12 @@ export interface MicrosoftGrantState {
 
 export async function startMicrosoftGrant(
   s: MicrosoftSettings, key: SecretKey,
-  g: { workspaceId: string; teammate: string; redirectUri: string; now: Date },
+  g: { workspaceId: string; teammate: string; products: MicrosoftProduct[]; redirectUri: string; now: Date },
 ): Promise<{ url: string }> {
   // The verifier must be inside the state, and the state inside the URL: two steps, one PKCE pair.
   const pkce = await new CryptoProvider().generatePkceCodes();
   const state: MicrosoftGrantState = {
-    workspaceId: g.workspaceId, teammate: g.teammate, codeVerifier: pkce.verifier, redirectUri: g.redirectUri, expiresAt: g.now.getTime() + GRANT_TTL_MS,
+    workspaceId: g.workspaceId, teammate: g.teammate, products: g.products, codeVerifier: pkce.verifier, redirectUri: g.redirectUri, expiresAt: g.now.getTime() + GRANT_TTL_MS,
   };
   const { url } = await authorizeUrl(s, g.redirectUri, sealState('microsoft', state, key), pkce);
   return { url };

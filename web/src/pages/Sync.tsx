@@ -38,7 +38,7 @@ function Progress({ c }: { c: Connection }) {
 }
 
 const PASSWORD_PROVIDERS = new Set(['imap', 'caldav']);
-const OAUTH_START: Record<string, string> = { gmail: '/v1/oauth/google/start', google_calendar: '/v1/oauth/google/start' };
+const OAUTH_START: Record<string, string> = { gmail: '/v1/oauth/google/start', google_calendar: '/v1/oauth/google/start', graph: '/v1/oauth/microsoft/start' };
 
 function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }) {
   const act = useAction();
@@ -51,7 +51,7 @@ function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }
     if (!oauth) return setReauth(!reauth);
     // OAuth connections re-authorize by signing in with the provider again.
     void act.run(async () => {
-      const products = c.provider === 'gmail' ? 'gmail' : 'calendar';
+      const products = c.provider === 'graph' ? 'mail,calendar' : c.provider === 'gmail' ? 'gmail' : 'calendar';
       const r = await get<{ url: string }>(`${oauth}?${q({ teammate: c.teammate, products })}`);
       location.assign(r.url);
     });
