@@ -1,6 +1,7 @@
 // Hardening commands: secrets rotate, disconnect, purge, workspace export / delete.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { stopPush } from '../connectors/registry.js';
 import { getConnection, updateConnection } from '../store/connections.js';
 import { DEFAULT_RETENTION_DAYS, parsePeriodDays, purgeNotLinked } from '../store/retention.js';
 import { rotateSecrets } from '../store/rotate-secrets.js';
@@ -47,6 +48,7 @@ export function registerAdminCommands(program: Command, g: () => GlobalOptions):
       await withContext(g(), async (ctx) => {
         const conn = await getConnection(ctx.db, ctx.ws.id, o.connection);
         if (!conn) throw new UserError(`no connection "${o.connection}"`);
+        await stopPush(conn); // Graph subscriptions, Calendar channels: while the token is still there; best effort
         await updateConnection(ctx.db, ctx.ws.id, conn.id, { status: 'disconnected', statusReason: 'disconnected from the CLI', nextSyncAt: null, secretEnc: null });
         console.log(`Disconnected ${conn.id}; its stored credentials are deleted. What was synced stays on the timelines.`);
       });

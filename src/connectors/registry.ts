@@ -64,6 +64,35 @@ export async function maintainPush(c: ConnectionConfig, now: Date): Promise<Reco
   }
 }
 
+/**
+ * Disconnect: before the credentials are deleted, ends the connection's push subscriptions
+ * at the provider (Graph subscriptions, Google Calendar channels, the Gmail watch) so the
+ * provider stops posting for it. Best effort: never throws; what cannot be stopped expires
+ * on its own (days) and its notifications are refused meanwhile.
+ */
+export async function stopPush(c: ConnectionConfig): Promise<void> {
+  if (!c.config.push || !c.secretEnc) return;
+  const stopping = (async () => {
+    switch (c.provider) {
+      case 'gmail':
+      case 'google_calendar': {
+        const { stopGooglePush } = await import('./google/index.js');
+        return stopGooglePush(c);
+      }
+      case 'graph': {
+        const { stopGraphPush } = await import('./microsoft/index.js');
+        return stopGraphPush(c);
+      }
+    }
+  })().catch(() => undefined);
+  // A slow or throttling provider does not hold the Disconnect button for long.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([stopping, new Promise((r) => { timer = setTimeout(r, STOP_PUSH_WAIT_MS); })]);
+  clearTimeout(timer);
+}
+
+const STOP_PUSH_WAIT_MS = 10_000;
+
 /** Long-running processes (watch) keep connector sessions open between syncs; off closes them. */
 export async function keepSourcesOpen(on: boolean): Promise<void> {
   const { keepImapSessions } = await import('./imap/index.js');

@@ -143,4 +143,18 @@ describe('Connect Google from the browser', () => {
     expect(new URLSearchParams(String(replay.headers.location).split('?')[1]).get('error')).toMatch(/already used or expired/);
     expect(await count()).toBe(n);
   });
+
+  it('Disconnect stops the Calendar channel at Google while the token is still there', async () => {
+    // The calendar connection's grant was revoked above: sign in again, so its channel is reopened by the sync.
+    await connectThroughBrowser(csm, 'teammate=alice@ourco.com&products=calendar');
+    await api.queue.idle();
+    const cal = (await api.call(csm, 'GET', '/v1/connections')).body.connections.find((c: { provider: string }) => c.provider === 'google_calendar');
+    expect(cal.status).toBe('active');
+    const open = [...g.channels.values()].filter((c) => !c.stopped);
+    expect(open.length).toBeGreaterThan(0);
+    expect((await api.call(admin, 'POST', `/v1/connections/${cal.id}/disconnect`)).body.status).toBe('disconnected');
+    const stored = (await api.db.selectFrom('connections').select('config').where('id', '=', cal.id).executeTakeFirstOrThrow()).config;
+    const channelId = (JSON.parse(String(stored)) as { push: { channelId: string } }).push.channelId;
+    expect(g.channels.get(channelId)!.stopped).toBe(true);
+  });
 });

@@ -152,4 +152,16 @@ describe('Graph change notifications', () => {
     expect(health.errors).toEqual([]);
     expect(subFor("me/mailFolders('inbox')/messages").id).not.toBe(inbox.id);
   });
+
+  it('Disconnect deletes the subscriptions at Graph (while the token is still there); later notifications are refused', async () => {
+    const subs = [...ms.subscriptions.values()];
+    expect(subs).toHaveLength(3);
+    const res = await api.call(admin, 'POST', `/v1/connections/${connId}/disconnect`);
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('disconnected');
+    expect(ms.subscriptions.size).toBe(0);
+    expect(ms.log.filter((l) => l.method === 'DELETE').map((l) => l.path).sort()).toEqual(subs.map((s) => `/v1.0/subscriptions/${s.id}`).sort());
+    const late = await fetch(subs[0]!.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [{ subscriptionId: subs[0]!.id, clientState: subs[0]!.clientState, changeType: 'created' }] }) });
+    expect(late.status).toBe(403);
+  });
 });

@@ -32,7 +32,8 @@ export async function microsoftNotificationRoutes(app: FastifyInstance, deps: Ap
     }
     const { workspaceId, connectionId } = req.params;
     const conn = deps.secretKey ? await getConnection(deps.db, workspaceId, connectionId).catch(() => undefined) : undefined;
-    const push = conn?.provider === 'graph' ? readPushState(conn.config) : undefined;
+    // A disconnected connection has no subscriptions to trust (Disconnect deleted them; one it could not delete is refused here).
+    const push = conn?.provider === 'graph' && conn.status !== 'disconnected' ? readPushState(conn.config) : undefined;
     const states = deps.secretKey ? clientStates(push, deps.secretKey) : new Map<string, string>();
     const answer = handleGraphWebhook(query, req.body, (id) => states.get(id) ?? null);
     if (answer.status === 200) return reply.code(200).type('text/plain').send(answer.body);

@@ -16,6 +16,7 @@ import { readImapConfig } from '../../connectors/imap/config.js';
 import { readCalDavConfig } from '../../connectors/caldav/config.js';
 import { verifyCalDav, verifyImapLogin } from '../verify-credentials.js';
 import { requireSecretKey } from './connections.js';
+import { stopPush } from '../../connectors/registry.js';
 
 const Party = z.object({ address: z.string(), name: z.string().optional() }).passthrough();
 export const EmailContent = z.object({
@@ -48,6 +49,7 @@ export async function webSupportRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     const ws = auth(req).workspace.id;
     const conn = await getConnection(deps.db, ws, req.params.connectionId);
     if (!conn) throw notFound('connection');
+    await stopPush(conn); // while the token is still there to do it with; best effort
     await updateConnection(deps.db, ws, conn.id, { status: 'disconnected', statusReason: 'disconnected by an admin', nextSyncAt: null, secretEnc: null });
     return health(req, conn.id);
   });

@@ -41,3 +41,12 @@ export async function maintainGooglePush(c: ConnectionConfig, now: Date): Promis
   const old = state?.kind === 'calendar' ? state : undefined;
   return { ...c.config, push: await watchCalendar(deps, `${push.publicUrl}/push/google/calendar`, old) };
 }
+
+/** Disconnect: stops the connection's Calendar channel (see push.ts stopWatch). */
+export async function stopGooglePush(c: ConnectionConfig): Promise<void> {
+  const { stopWatch } = await import('./push.js');
+  const state = c.config.push as import('./push.js').PushState | undefined;
+  if (!state) return;
+  const { tokens, rootUrl } = common(c);
+  await stopWatch({ tokens, ...(rootUrl ? { rootUrl } : {}), retry: { maxAttempts: 2, baseDelayMs: 500, maxDelayMs: 5_000 } }, state);
+}

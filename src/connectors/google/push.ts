@@ -102,6 +102,17 @@ export async function watchCalendar(d: WatchDeps, address: string, old?: Calenda
   };
 }
 
+/**
+ * Disconnect: stops the connection's Calendar channel (channels.stop). The Gmail watch is
+ * left to expire (7 days): users.stop would end every watch on that mailbox, another
+ * workspace's included, and its notifications are refused once the connection is gone.
+ */
+export async function stopWatch(d: WatchDeps, state: PushState): Promise<void> {
+  if (state.kind !== 'calendar') return;
+  const api = calendar({ version: 'v3', auth: d.tokens.client, retry: false, ...(d.rootUrl ? { rootUrl: d.rootUrl } : {}) });
+  await googleCall(d.tokens, 'channels.stop', () => api.channels.stop({ requestBody: { id: state.channelId, resourceId: state.resourceId } }), d.retry);
+}
+
 /** A calendar notification's channel token against the stored hash, in constant time. */
 export function channelTokenMatches(given: string | undefined, ch: CalendarChannel): boolean {
   return sameSecret(given === undefined ? undefined : sha256(given), ch.tokenSha256);

@@ -49,3 +49,17 @@ export async function maintainGraphPush(c: ConnectionConfig, now: Date): Promise
   const { tokens, limiter, client } = common(c);
   return { ...c.config, push: await maintainSubscriptions({ tokens, limiter, client, notificationUrl }, state, now) };
 }
+
+/** Disconnect is not worth minutes of throttling: two tries, then the subscription simply expires. */
+const STOP_RETRY = { maxAttempts: 2, baseDelayMs: 500, maxDelayMs: 5_000 };
+
+/** Disconnect: deletes the connection's subscriptions (DELETE /subscriptions/{id}); one that is gone already is fine. */
+export async function stopGraphPush(c: ConnectionConfig): Promise<void> {
+  const { readPushState } = await import('./subscriptions.js');
+  const state = readPushState(c.config);
+  if (!state) return;
+  const { tokens, limiter, client } = common(c);
+  const { graphCall } = await import('./call.js');
+  await Promise.all(Object.values(state.subscriptions).map((s) =>
+    graphCall({ tokens, limiter, retry: STOP_RETRY }, `deleting the ${s.resource} subscription`, () => client.api(`subscriptions/${encodeURIComponent(s.id)}`).delete() as Promise<unknown>).catch(() => undefined)));
+}
