@@ -4,6 +4,7 @@
 //   npm run bench                      every benchmark, full number of runs (~10–15 min)
 //   npm run bench -- --quick           fewer runs (medians of 3 or fewer), same sizes
 //   npm run bench -- --only=rules,parse
+//   npm run bench -- --render         no runs: rewrite results.md and the README from results.json
 //
 // Writes bench/results.json (every row, with runs, load average and date), bench/results.md
 // (the table) and copies the table into README.md between the bench:results markers.
@@ -35,7 +36,8 @@ async function entry(bench: string): Promise<{ args: string[]; cleanup: () => vo
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
-const chosen = BENCHES.filter((b) => !only || only.includes(b));
+const render = args.includes('--render');
+const chosen = render ? [] : BENCHES.filter((b) => !only || only.includes(b));
 
 const started = new Date();
 const rows: BenchRow[] = [];
@@ -62,7 +64,7 @@ const fmt = (x: number | null) => (x === null ? '—' : x >= 100 ? Math.round(x)
 /** The Markdown table of these rows. */
 function table(list: BenchRow[]): string {
   const lines = [
-    '| what | limit, same run | target | median | limit\'s median | ratio | | load |',
+    '| what | limit, same run | target | median | limit\'s median | ratio | target met? | load |',
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of list) {
@@ -73,22 +75,28 @@ function table(list: BenchRow[]): string {
 }
 
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? null, cores: cpus().length };
-const header = `Run of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' (--quick: fewer runs)' : ''}: node ${machine.node}, ` +
-  `${machine.cores} × ${machine.cpu ?? 'CPU'}, shared with other work (load = 1-minute load average when the figure was taken). ` +
-  'Medians of several runs; "ratio" is how many times the limit measured in the same run (time ÷ time, or rate ÷ rate inverted).';
-
-if (only) {
+let date = started.toISOString();
+let wasQuick = quick;
+if (only || render) {
   // A partial run: keep the other benchmarks' rows from the last full results.
   const prev = join(BENCH_DIR, 'results.json');
   if (existsSync(prev)) {
-    const old = (JSON.parse(readFileSync(prev, 'utf8')) as { rows: BenchRow[] }).rows;
+    const last = JSON.parse(readFileSync(prev, 'utf8')) as { date: string; quick: boolean };
+    if (render) {
+      date = last.date;
+      wasQuick = last.quick;
+    }
+    const old = (last as unknown as { rows: BenchRow[] }).rows;
     const ran = new Set(chosen.map((b) => `${b}.`));
     rows.unshift(...old.filter((r) => ![...ran].some((p) => r.id.startsWith(p))));
   }
 }
+const header = `Run of ${date.slice(0, 16).replace('T', ' ')} UTC${wasQuick ? ' (--quick: fewer runs)' : ''}: node ${machine.node}, ` +
+  `${machine.cores} × ${machine.cpu ?? 'CPU'}, shared with other work (load = 1-minute load average when the figure was taken). ` +
+  'Medians of several runs; "ratio" is how many times the limit measured in the same run (time ÷ time, or rate ÷ rate inverted).';
 const ordered = BENCHES.flatMap((b) => rows.filter((r) => r.id.startsWith(`${b}.`)));
 const mdAll = `${header}\n\n${table(ordered)}\n${failures.length ? `\nFailed to run: ${failures.map((f) => f.bench).join(', ')}.\n` : ''}`;
-writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify({ date: started.toISOString(), quick, machine, failures, rows: ordered }, null, 2)}\n`);
+if (!render) writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify({ date, quick: wasQuick, machine, failures, rows: ordered }, null, 2)}\n`);
 writeFileSync(join(BENCH_DIR, 'results.md'), `${mdAll}`);
 
 // README.md shows the same table between the markers.
@@ -101,5 +109,5 @@ const j = readme.indexOf(end);
 if (i >= 0 && j > i) writeFileSync(readmePath, `${readme.slice(0, i + begin.length)}\n${mdAll}${readme.slice(j)}`);
 
 console.log(`\n${mdAll}`);
-console.log(`wrote bench/results.json, bench/results.md${i >= 0 && j > i ? ' and the README table' : ''}`);
+console.log(`wrote ${render ? '' : 'bench/results.json, '}bench/results.md${i >= 0 && j > i ? ' and the README table' : ''}`);
 process.exit(failures.length ? 1 : 0);
