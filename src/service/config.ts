@@ -18,6 +18,8 @@ export interface ServiceConfig {
   /** SIGTERM: how long running syncs may take to finish before their jobs are handed back. */
   shutdownTimeoutMs: number;
   timing: Timing;
+  /** serve: seen-but-not-linked items are purged once a day after this many days. */
+  retentionDays: number;
   queue: { pollingIntervalSeconds: number; reapIntervalMs: number; reapAfterMs: number; expireInSeconds: number };
 }
 
@@ -44,6 +46,7 @@ export function serviceConfig(base: { db: string; role: 'serve' | 'worker'; port
     rateLimitPerMinute: int(env, 'TOUCHPOINT_RATE_LIMIT', 600),
     shutdownTimeoutMs: int(env, 'TOUCHPOINT_SHUTDOWN_TIMEOUT_MS', 30_000),
     timing: { ...DEFAULT_TIMING, tickMs: int(env, 'TOUCHPOINT_TICK_MS', DEFAULT_TIMING.tickMs) },
+    retentionDays: int(env, 'TOUCHPOINT_RETENTION_DAYS', 30),
     queue: {
       pollingIntervalSeconds: int(env, 'TOUCHPOINT_QUEUE_POLL_MS', 1000) / 1000,
       reapIntervalMs: int(env, 'TOUCHPOINT_REAP_INTERVAL_MS', 5000),

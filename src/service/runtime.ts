@@ -57,7 +57,7 @@ export async function startService(cfg: ServiceConfig, o: ServiceOverrides = {})
 
   let scheduler: Scheduler | undefined;
   if (cfg.role === 'serve') {
-    scheduler = new Scheduler({ db, queue, clock, timing: cfg.timing, onError: (err) => log.error({ err }, 'scheduler tick failed') });
+    scheduler = new Scheduler({ db, queue, clock, timing: cfg.timing, retentionDays: cfg.retentionDays, onError: (err) => log.error({ err }, 'scheduler tick failed') });
     scheduler.start();
   }
   let app: FastifyInstance | undefined;
