@@ -2,7 +2,7 @@
 // named on the command line (never the secret itself: command lines show up in `ps` and
 // shell history), checked against the server, and stored encrypted (store/secrets.ts).
 import { Command, Option } from 'commander';
-import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, readImapConfig, type ImapConfig } from '../connectors/imap/config.js';
+import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, readImapConfig, type ImapConfig, type ImapOAuthProvider } from '../connectors/imap/config.js';
 import { SourceError } from '../connectors/types.js';
 import { isValidAddress } from '../directory/address.js';
 import { createConnection, getConnection, updateConnection } from '../store/connections.js';
@@ -14,17 +14,19 @@ interface SecretOptions {
   passwordEnv?: string;
   xoauth2TokenEnv?: string;
   googleTokenEnv?: string;
+  microsoftTokenEnv?: string;
 }
 
 /** The secret from the named variable, with which kind it is. */
-function readSecret(o: SecretOptions): { kind: 'password' | 'xoauth2'; oauth?: 'google'; value: string } {
-  const given = [['--password-env', o.passwordEnv], ['--xoauth2-token-env', o.xoauth2TokenEnv], ['--google-token-env', o.googleTokenEnv]].filter(([, v]) => v);
-  if (given.length !== 1) throw new UserError('give exactly one of --password-env <VAR>, --xoauth2-token-env <VAR> or --google-token-env <VAR>');
+function readSecret(o: SecretOptions): { kind: 'password' | 'xoauth2'; oauth?: ImapOAuthProvider; value: string } {
+  const given = [['--password-env', o.passwordEnv], ['--xoauth2-token-env', o.xoauth2TokenEnv], ['--google-token-env', o.googleTokenEnv], ['--microsoft-token-env', o.microsoftTokenEnv]].filter(([, v]) => v);
+  if (given.length !== 1) throw new UserError('give exactly one of --password-env <VAR>, --xoauth2-token-env <VAR>, --google-token-env <VAR> or --microsoft-token-env <VAR>');
   const [flag, name] = given[0] as [string, string];
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UserError(`${flag} takes the NAME of an environment variable, not the secret itself`);
   const value = process.env[name];
   if (!value) throw new UserError(`${flag}: the environment variable ${name} is not set or is empty`);
   if (o.googleTokenEnv) return { kind: 'xoauth2', oauth: 'google', value };
+  if (o.microsoftTokenEnv) return { kind: 'xoauth2', oauth: 'microsoft', value };
   return { kind: o.passwordEnv ? 'password' : 'xoauth2', value };
 }
 
@@ -37,17 +39,34 @@ function secretKey(): SecretKey {
   }
 }
 
-/** Log in once before saving anything, so a typo is caught now and not at the first sync. */
-async function verifyLogin(cfg: ImapConfig, secret: string): Promise<void> {
+/**
+ * Log in once before saving anything, so a typo is caught now and not at the first sync.
+ * Returns the secret to store: Microsoft may rotate the refresh token on this first use.
+ */
+async function verifyLogin(cfg: ImapConfig, secret: string): Promise<string> {
   try {
     // Loaded on use: imapflow takes ~0.5 s to load, which every other command would pay.
     const { ImapSession } = await import('../connectors/imap/session.js');
-    const s = await ImapSession.open(cfg, cfg.oauth === 'google' ? await googleAccessToken(secret) : secret);
+    let keep = secret;
+    const login = cfg.oauth === 'google' ? await googleAccessToken(secret)
+      : cfg.oauth === 'microsoft' ? await microsoftAccessToken(secret, (rotated) => { keep = rotated; })
+      : secret;
+    const s = await ImapSession.open(cfg, login);
     await s.close();
+    return keep;
   } catch (err) {
     if (err instanceof SourceError) throw new UserError(`${err.message}; nothing was saved`);
     throw err;
   }
+}
+
+/** An Outlook IMAP access token from a Microsoft refresh token (the login check of --microsoft-token-env). */
+async function microsoftAccessToken(refreshToken: string, rotated: (plain: string) => void): Promise<string> {
+  const { MicrosoftTokens } = await import('../connectors/microsoft/auth.js');
+  const { IMAP_SCOPES, microsoftSettingsFromEnv } = await import('../connectors/microsoft/settings.js');
+  const { decryptSecret } = await import('../store/secrets.js');
+  const t = new MicrosoftTokens(microsoftSettingsFromEnv(), refreshToken, async (enc) => rotated(decryptSecret(enc, secretKey())), Date.now, IMAP_SCOPES);
+  return t.token();
 }
 
 /** An access token from a Google refresh token (the login check of --google-token-env). */
@@ -72,6 +91,7 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
     .option('--password-env <VAR>', 'name of the environment variable holding the password')
     .option('--xoauth2-token-env <VAR>', 'name of the environment variable holding an XOAUTH2 access token (Gmail, Outlook)')
     .option('--google-token-env <VAR>', 'name of the environment variable holding a Google OAuth refresh token: XOAUTH2 with a fresh access token at each login (Gmail IMAP)')
+    .option('--microsoft-token-env <VAR>', 'name of the environment variable holding a Microsoft OAuth refresh token (consented to IMAP.AccessAsUser.All): XOAUTH2 with a fresh access token at each login (Outlook IMAP)')
     .requiredOption('--authorized-at <iso>', 'when the teammate authorized it; earlier mail is historic')
     .option('--folders <list>', `comma-separated folders or special-use names (default ${DEFAULT_FOLDERS.join(',')})`)
     .addOption(new Option('--page-size <n>', 'messages per page').default(String(DEFAULT_PAGE_SIZE)).hideHelp())
@@ -97,9 +117,9 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
       await withContext(g(), async (ctx) => {
         const t = await teammateByAddress(ctx.db, ctx.ws.id, o.teammate);
         if (!t) throw new UserError(`no teammate with address ${o.teammate}: add it with "touchpoint teammate add --email ${o.teammate}"`);
-        if (o.verify) await verifyLogin(cfg, secret.value);
+        const stored = o.verify ? await verifyLogin(cfg, secret.value) : secret.value;
         const id = await createConnection(ctx.db, ctx.ws.id, {
-          teammateId: t.id, provider: 'imap', config: raw, secretEnc: encryptSecret(secret.value, key),
+          teammateId: t.id, provider: 'imap', config: raw, secretEnc: encryptSecret(stored, key),
           hasMail: true, hasCalendar: false, authorizedAt,
         }, ctx.now);
         console.log(`Connected IMAP mailbox ${o.user} at ${o.host}:${port} (${security}) for ${t.email}: connection ${id}`);
@@ -113,6 +133,7 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
     .option('--password-env <VAR>', 'name of the environment variable holding the new password')
     .option('--xoauth2-token-env <VAR>', 'name of the environment variable holding a new XOAUTH2 access token')
     .option('--google-token-env <VAR>', 'name of the environment variable holding a new Google refresh token (IMAP with Google OAuth)')
+    .option('--microsoft-token-env <VAR>', 'name of the environment variable holding a new Microsoft refresh token (IMAP with Microsoft OAuth)')
     .option('--no-verify', 'save without logging in first')
     .action(async (o: SecretOptions & { connection: string; verify: boolean }) => {
       const secret = readSecret(o);
@@ -120,18 +141,20 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
       await withContext(g(), async (ctx) => {
         const conn = await getConnection(ctx.db, ctx.ws.id, o.connection);
         if (!conn) throw new UserError(`no connection "${o.connection}"`);
+        let stored = secret.value;
         if (conn.provider === 'imap') {
           const cfg = readImapConfig(conn.config);
           if (cfg.auth !== secret.kind || cfg.oauth !== secret.oauth) {
-            const how = cfg.oauth === 'google' ? 'a Google grant: use --google-token-env' : cfg.auth === 'password' ? 'a password: use --password-env' : 'an XOAUTH2 token: use --xoauth2-token-env';
+            const how = cfg.oauth === 'google' ? 'a Google grant: use --google-token-env'
+              : cfg.oauth === 'microsoft' ? 'a Microsoft grant: use --microsoft-token-env' : cfg.auth === 'password' ? 'a password: use --password-env' : 'an XOAUTH2 token: use --xoauth2-token-env';
             throw new UserError(`this connection signs in with ${how}`);
           }
-          if (o.verify) await verifyLogin(cfg, secret.value);
+          if (o.verify) stored = await verifyLogin(cfg, secret.value);
         }
         // authorized_at stays: mail that arrived while the connection was broken is not
         // historic (SPEC E2), so the next sync links it as a catch-up.
         await updateConnection(ctx.db, ctx.ws.id, conn.id, {
-          secretEnc: encryptSecret(secret.value, key), status: 'active', statusReason: null, lastError: null, nextSyncAt: ctx.now,
+          secretEnc: encryptSecret(stored, key), status: 'active', statusReason: null, lastError: null, nextSyncAt: ctx.now,
         });
         console.log(`Re-authorized connection ${conn.id} (${conn.ownerAddresses[0] ?? conn.teammateId}); still authorized since ${conn.authorizedAt.toISOString()}.`);
         console.log('  Run "touchpoint sync" (or keep "touchpoint watch" running) to catch up the mail that arrived meanwhile.');

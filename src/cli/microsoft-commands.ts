@@ -69,10 +69,12 @@ export function registerMicrosoftCommands(program: Command, g: () => GlobalOptio
   authorize.command('microsoft')
     .description('print the Microsoft consent URL (authorization code + PKCE; Mail.Read Calendars.Read offline_access) and the code verifier')
     .requiredOption('--redirect-uri <url>', 'the redirect URL registered for the Entra ID app')
-    .action(async (o: { redirectUri: string }) => {
+    .option('--imap', 'ask for Outlook IMAP instead (https://outlook.office.com/IMAP.AccessAsUser.All offline_access), for connect imap --microsoft-token-env')
+    .action(async (o: { redirectUri: string; imap?: boolean }) => {
       try { new URL(o.redirectUri); } catch { throw new UserError(`--redirect-uri: "${o.redirectUri}" is not a URL`); }
       const { authorizeUrl } = await import('../connectors/microsoft/auth.js');
-      const { url, codeVerifier } = await authorizeUrl(await settingsOrUserError(), o.redirectUri);
+      const { IMAP_CONSENT_SCOPES } = await import('../connectors/microsoft/settings.js');
+      const { url, codeVerifier } = await authorizeUrl(await settingsOrUserError(), o.redirectUri, undefined, undefined, ...(o.imap ? [IMAP_CONSENT_SCOPES] : []));
       console.log(url);
       console.log(`code verifier (keep it for the token exchange): ${codeVerifier}`);
     });

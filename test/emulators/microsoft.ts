@@ -54,6 +54,10 @@ export class MicrosoftEmulator {
   minMailSeq = 0;
   minEventSeq = 0;
   readonly refreshTokens = new Set<string>();
+  /** The mailbox's address (the emulator-only /introspect answer Dovecot logs in with). */
+  accountEmail = 'alice@ourco.com';
+  /** The scope of each access-token request (the `scope` form field). */
+  readonly tokenScopes: string[] = [];
   private accessTokens = new Set<string>();
   private tokenCount = 0;
   /** Each refresh returns a new refresh token and invalidates the old one. */
@@ -102,6 +106,8 @@ export class MicrosoftEmulator {
 
   get authority(): string { return `${this.url}/${this.tenant}`; }
   get authorizeUrl(): string { return `${this.authority}/oauth2/v2.0/authorize`; }
+  /** Emulator-only token introspection for Dovecot's oauth2 passdb (the access token appended). */
+  get introspectUrl(): string { return `${this.url}/introspect?access_token=`; }
   get graphBaseUrl(): string { return this.url; }
   /** What msal sees: the same origin with https (see src/connectors/microsoft/network.ts). */
   private get httpsOrigin(): string { return 'https' + this.url.slice('http'.length); }
@@ -164,6 +170,14 @@ export class MicrosoftEmulator {
     const u = new URL(req.url ?? '/', this.url);
     this.log.push({ method: req.method ?? 'GET', path: `${u.pathname}${u.search}`, prefer: String(req.headers.prefer ?? '') });
     if (u.pathname.startsWith(`/${this.tenant}/`)) return this.identity(req, res, u);
+    if (u.pathname === '/introspect') {
+      // EMULATOR ONLY: Microsoft has no public token-introspection endpoint (Outlook IMAP checks
+      // its own tokens). Dovecot's oauth2 passdb (introspection_mode = get) asks this instead,
+      // as it asks Google's tokeninfo, to accept an IMAP XOAUTH2 login with our access tokens.
+      const t = u.searchParams.get('access_token') ?? '';
+      if (!this.accessTokens.has(t)) return this.send(res, 401, { active: false, error: 'invalid_token' });
+      return this.send(res, 200, { active: true, email: this.accountEmail, scope: 'https://outlook.office.com/IMAP.AccessAsUser.All' });
+    }
     const auth = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
     if (!this.accessTokens.has(auth)) return this.graphError(res, 401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.');
     this.inFlight++;
@@ -198,6 +212,7 @@ export class MicrosoftEmulator {
     if (u.pathname.endsWith('/oauth2/v2.0/authorize') && req.method === 'GET') return this.consentPage(u, res);
     if (u.pathname.endsWith('/oauth2/v2.0/token') && req.method === 'POST') {
       const p = new URLSearchParams(await this.body(req));
+      this.tokenScopes.push(p.get('scope') ?? '');
       const f = this.tokenFailNext.shift();
       if (f) return this.send(res, f.status, f.body, f.headers);
       const invalidGrant = (description: string, code: number) => this.send(res, 400, {

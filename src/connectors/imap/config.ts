@@ -4,6 +4,7 @@ import type { ImapFlowOptions } from 'imapflow';
 
 export type ImapSecurity = 'tls' | 'starttls' | 'plain';
 export type ImapAuthKind = 'password' | 'xoauth2';
+export type ImapOAuthProvider = 'google' | 'microsoft';
 
 export interface ImapConfig {
   host: string;
@@ -14,10 +15,10 @@ export interface ImapConfig {
   auth: ImapAuthKind;
   /**
    * XOAUTH2 with tokens of this provider's OAuth grant: the stored secret is its refresh
-   * token and each login gets a fresh access token (Gmail over IMAP). Unset: the secret is
-   * the password or a (short-lived) access token itself.
+   * token and each login gets a fresh access token (Gmail or Outlook over IMAP). Unset: the
+   * secret is the password or a (short-lived) access token itself.
    */
-  oauth?: 'google';
+  oauth?: ImapOAuthProvider;
   /**
    * Folders to sync: mailbox paths ("INBOX", "Work/Clients") or special-use markers
    * ("\\Sent", RFC 6154). Default INBOX + \Sent. A name such as "Sent" that is not a
@@ -48,8 +49,9 @@ export function readImapConfig(raw: Record<string, unknown>): ImapConfig {
     ? (raw.folders as string[])
     : DEFAULT_FOLDERS;
   const pageSize = Number.isInteger(raw.pageSize) && (raw.pageSize as number) > 0 ? (raw.pageSize as number) : DEFAULT_PAGE_SIZE;
-  if (raw.oauth !== undefined && (raw.oauth !== 'google' || auth !== 'xoauth2')) throw new Error(`unknown IMAP OAuth provider "${String(raw.oauth)}"`);
-  return { host: str('host'), port, security, user: str('user'), auth, ...(raw.oauth === 'google' ? { oauth: 'google' as const } : {}), folders, pageSize };
+  if (raw.oauth !== undefined && ((raw.oauth !== 'google' && raw.oauth !== 'microsoft') || auth !== 'xoauth2')) throw new Error(`unknown IMAP OAuth provider "${String(raw.oauth)}"`);
+  const oauth = raw.oauth as ImapOAuthProvider | undefined;
+  return { host: str('host'), port, security, user: str('user'), auth, ...(oauth ? { oauth } : {}), folders, pageSize };
 }
 
 export function clientOptions(cfg: ImapConfig, secret: string): ImapFlowOptions {

@@ -50,6 +50,7 @@ function build(c: StoredImapConnection, extra: Partial<ImapMailSourceOptions>): 
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no password or token is stored for this mailbox');
   if (!c.authorizedAt) throw new SourceError('INTERNAL', 'the connection has no authorization time');
   if (config.oauth === 'google') return new ImapMailSource({ config, secret: googleAccessToken(c), authorizedAt: c.authorizedAt, ...extra });
+  if (config.oauth === 'microsoft') return new ImapMailSource({ config, secret: microsoftAccessToken(c), authorizedAt: c.authorizedAt, ...extra });
   let secret: string;
   try {
     secret = decryptSecret(c.secretEnc, keyFromEnv());
@@ -73,5 +74,18 @@ function googleAccessToken(c: StoredImapConnection): () => Promise<string> {
     const at = tokens.client.credentials.access_token;
     if (!at) throw new SourceError('AUTH_FAILED', 'Google gave no access token for IMAP');
     return at;
+  };
+}
+
+/**
+ * Outlook over IMAP with a Microsoft grant's tokens: a fresh access token for Outlook IMAP
+ * (https://outlook.office.com/IMAP.AccessAsUser.All, not Graph) at each login, from the
+ * connection's msal token holder (refreshed early, one refresh at a time, rotation saved).
+ */
+function microsoftAccessToken(c: StoredImapConnection): () => Promise<string> {
+  return async () => {
+    const { microsoftTokensFor } = await import('../microsoft/auth.js');
+    const { IMAP_SCOPES, microsoftSettingsFromEnv } = await import('../microsoft/settings.js');
+    return microsoftTokensFor(c, microsoftSettingsFromEnv(), IMAP_SCOPES).token();
   };
 }

@@ -39,12 +39,12 @@ export function msalConfig(s: MicrosoftSettings): Configuration {
  * redeem the code with. `state` travels through the consent page back to the redirect URL.
  */
 export async function authorizeUrl(
-  s: MicrosoftSettings, redirectUri: string, state?: string, pkce?: { verifier: string; challenge: string },
+  s: MicrosoftSettings, redirectUri: string, state?: string, pkce?: { verifier: string; challenge: string }, scopes: string[] = CONSENT_SCOPES,
 ): Promise<{ url: string; codeVerifier: string }> {
   const app = new ConfidentialClientApplication(msalConfig(s));
   const { verifier, challenge } = pkce ?? await new CryptoProvider().generatePkceCodes();
   const url = await app.getAuthCodeUrl({
-    scopes: CONSENT_SCOPES, redirectUri, codeChallenge: challenge, codeChallengeMethod: 'S256', prompt: 'consent',
+    scopes, redirectUri, codeChallenge: challenge, codeChallengeMethod: 'S256', prompt: 'consent',
     ...(state ? { state } : {}),
   });
   return { url: browserUrl(s, url), codeVerifier: verifier };
@@ -79,7 +79,11 @@ export class MicrosoftTokens {
   private expiresAt = 0;
   private refreshing: Promise<void> | null = null;
 
-  constructor(settings: MicrosoftSettings, private refreshToken: string, private saveSecret?: SaveSecret, private now: () => number = Date.now) {
+  constructor(
+    settings: MicrosoftSettings, private refreshToken: string, private saveSecret?: SaveSecret, private now: () => number = Date.now,
+    /** Which resource the access tokens are for: Graph (default) or Outlook IMAP (IMAP_SCOPES). */
+    private scopes: string[] = GRAPH_SCOPES,
+  ) {
     this.app = new ConfidentialClientApplication(msalConfig(settings));
   }
 
@@ -102,7 +106,7 @@ export class MicrosoftTokens {
     try {
       // forceCache: store what comes back even for an account msal has not seen (the refresh
       // token came from elsewhere); that is where a rotated refresh token can be read.
-      result = await this.app.acquireTokenByRefreshToken({ refreshToken: this.refreshToken, scopes: GRAPH_SCOPES, forceCache: true });
+      result = await this.app.acquireTokenByRefreshToken({ refreshToken: this.refreshToken, scopes: this.scopes, forceCache: true });
     } catch (err) {
       throw translateTokenError(err);
     }
@@ -150,7 +154,9 @@ export function translateTokenError(err: unknown): SourceError {
 const shared = new Map<string, MicrosoftTokens>();
 
 /** Per-connection token holder (the lock lives in it), created from the stored secret. */
-export function microsoftTokensFor(c: { id?: string; secretEnc?: string | null; saveSecret?: SaveSecret }, settings: MicrosoftSettings): MicrosoftTokens {
+export function microsoftTokensFor(
+  c: { id?: string; secretEnc?: string | null; saveSecret?: SaveSecret }, settings: MicrosoftSettings, scopes: string[] = GRAPH_SCOPES,
+): MicrosoftTokens {
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no Microsoft refresh token is stored for this connection');
   let refreshToken: string;
   try {
@@ -159,10 +165,10 @@ export function microsoftTokensFor(c: { id?: string; secretEnc?: string | null; 
     if (err instanceof SecretKeyError) throw new SourceError('INTERNAL', `cannot read the stored Microsoft token: ${err.message}`);
     throw err;
   }
-  const key = c.id ? `${c.id}:${refreshToken}` : null;
+  const key = c.id ? `${c.id}:${scopes.join(' ')}:${refreshToken}` : null;
   const existing = key ? shared.get(key) : undefined;
   if (existing) return existing;
-  const t = new MicrosoftTokens(settings, refreshToken, c.saveSecret);
+  const t = new MicrosoftTokens(settings, refreshToken, c.saveSecret, Date.now, scopes);
   if (key) shared.set(key, t);
   return t;
 }

@@ -6,6 +6,12 @@ import { SourceError } from '../types.js';
 export const MAIL_SCOPE = 'https://graph.microsoft.com/Mail.Read';
 export const CALENDAR_SCOPE = 'https://graph.microsoft.com/Calendars.Read';
 export const GRAPH_SCOPES = [MAIL_SCOPE, CALENDAR_SCOPE];
+/**
+ * Outlook IMAP (XOAUTH2) is another resource than Graph: its access tokens are asked for
+ * with this scope, which the Entra ID app must have and the user must have consented to.
+ */
+export const IMAP_SCOPES = ['https://outlook.office.com/IMAP.AccessAsUser.All'];
+export const IMAP_CONSENT_SCOPES = [...IMAP_SCOPES, 'offline_access'];
 /** Asked for at consent only; msal adds openid/profile/offline_access itself to token requests. */
 export const CONSENT_SCOPES = ['Mail.Read', 'Calendars.Read', 'offline_access'];
 
