@@ -43,6 +43,16 @@ export interface WorkspaceExport {
   tables: Record<string, Record<string, unknown>[]>;
 }
 
+/** A connector's JSON config may keep encrypted fields ("clientStateEnc"): left out too. */
+function withoutJsonSecrets(row: Record<string, unknown>): Record<string, unknown> {
+  if (typeof row.config !== 'string') return row;
+  try {
+    return { ...row, config: JSON.stringify(JSON.parse(row.config), (k, v: unknown) => (/Enc$/.test(k) ? undefined : v)) };
+  } catch {
+    return row;
+  }
+}
+
 export async function exportWorkspace(db: Store, ws: { id: string; slug: string }, now: Date): Promise<WorkspaceExport> {
   const out: WorkspaceExport = { format: 'touchpoint-workspace-export/1', exportedAt: now.toISOString(), workspace: { id: ws.id, slug: ws.slug }, excludedColumns: {}, tables: {} };
   for (const t of await workspaceTables(db)) {
@@ -50,7 +60,7 @@ export async function exportWorkspace(db: Store, ws: { id: string; slug: string 
     const dropped = t.columns.filter((c) => SECRET_COLUMN.test(c));
     if (dropped.length) out.excludedColumns[t.name] = dropped;
     const rows = await sql<Record<string, unknown>>`select ${sql.join(keep.map((c) => sql.ref(c)))} from ${sql.table(t.name)} where ${scoped(t, ws.id)}`.execute(db);
-    out.tables[t.name] = rows.rows;
+    out.tables[t.name] = rows.rows.map(withoutJsonSecrets);
   }
   return out;
 }

@@ -15,6 +15,7 @@ const OLD = 'old passphrase of at least thirty-two characters!!';
 const NEW = 'new passphrase of at least thirty-two characters!!';
 const PASSWORD = 'imap-Pa55word-that-must-never-show';
 const HOOK_SECRET = 'webhook-signing-secret-never-shown';
+const CLIENT_STATE = 'graph-client-state-never-shown';
 
 const ws = new Workspace('2026-03-20T12:00:00Z', 'tp-secrets-');
 const saved = { key: process.env.TOUCHPOINT_SECRET_KEY };
@@ -24,9 +25,10 @@ let connectionId = '';
 async function secretsInDb(): Promise<string[]> {
   const db = await openSqlite(ws.db);
   try {
-    const c = await db.selectFrom('connections').select('secret_enc').execute();
+    const c = await db.selectFrom('connections').select(['secret_enc', 'config']).execute();
     const w = await db.selectFrom('webhooks').select('secret_enc').execute();
-    return [...c.map((r) => r.secret_enc ?? ''), ...w.map((r) => r.secret_enc)].sort();
+    const inConfig = c.map((r) => (JSON.parse(r.config) as { push?: { mail?: { clientStateEnc?: string } } }).push?.mail?.clientStateEnc ?? '');
+    return [...c.map((r) => r.secret_enc ?? ''), ...inConfig, ...w.map((r) => r.secret_enc)].sort();
   } finally {
     await db.destroy();
   }
@@ -52,6 +54,10 @@ beforeAll(async () => {
   const db = await openSqlite(ws.db);
   const wsId = (await db.selectFrom('workspaces').select('id').executeTakeFirstOrThrow()).id;
   await putWebhook(db, wsId, { url: 'http://127.0.0.1:9/hook', events: ['activity.linked'], enabled: true, secretEnc: encryptSecret(HOOK_SECRET, deriveKey(OLD)) }, new Date());
+  // A connector's push state keeps an encrypted clientState inside the JSON config (Graph).
+  const conn = await db.selectFrom('connections').select(['id', 'config']).executeTakeFirstOrThrow();
+  const config = { ...JSON.parse(conn.config), push: { mail: { id: 'sub-1', clientStateEnc: encryptSecret(CLIENT_STATE, deriveKey(OLD)) } } };
+  await db.updateTable('connections').set({ config: JSON.stringify(config) }).where('id', '=', conn.id).execute();
   await db.destroy();
 });
 afterAll(() => {
@@ -66,7 +72,7 @@ describe('touchpoint secrets rotate', () => {
     const r = await cli(['secrets', 'rotate', '--new-key-env', 'NEW_KEY'], { TOUCHPOINT_SECRET_KEY: 'a wrong passphrase of at least thirty-two chars', NEW_KEY: NEW });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^touchpoint: cannot open a secret in \w+\.secret_enc with the old key .*nothing was changed/);
+    expect(r.stderr).toMatch(/^touchpoint: cannot open a secret in \w+\.(secret_enc|config) with the old key .*nothing was changed/);
     expect(await secretsInDb()).toEqual(before);
   });
 
@@ -80,16 +86,16 @@ describe('touchpoint secrets rotate', () => {
     const r = await cli(['secrets', 'rotate', '--new-key-env', 'NEW_KEY', '--json'], { TOUCHPOINT_SECRET_KEY: OLD, NEW_KEY: NEW });
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ total: 2, alreadyNew: 0, reencrypted: { 'connections.secret_enc': 1, 'webhooks.secret_enc': 1 }, newKeyId: deriveKey(NEW).id });
+    expect(report).toMatchObject({ total: 3, alreadyNew: 0, reencrypted: { 'connections.secret_enc': 1, 'connections.config': 1, 'webhooks.secret_enc': 1 }, newKeyId: deriveKey(NEW).id });
     const values = await secretsInDb();
-    expect(values.map((v) => decryptSecret(v, deriveKey(NEW))).sort()).toEqual([PASSWORD, HOOK_SECRET].sort());
+    expect(values.map((v) => decryptSecret(v, deriveKey(NEW))).sort()).toEqual([PASSWORD, CLIENT_STATE, HOOK_SECRET].sort());
     for (const v of values) expect(() => decryptSecret(v, deriveKey(OLD))).toThrow(/another key/);
   });
 
   it('run again with the old key set, it finds them all under the new key already', async () => {
     const r = await cli(['secrets', 'rotate', '--new-key-env', 'NEW_KEY'], { TOUCHPOINT_SECRET_KEY: OLD, NEW_KEY: NEW });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/Re-encrypted 0 secret\(s\) .*\(2 already under it\)/);
+    expect(r.stdout).toMatch(/Re-encrypted 0 secret\(s\) .*\(3 already under it\)/);
   });
 });
 
@@ -112,6 +118,7 @@ describe('no plaintext secret in any output or log', () => {
     const everything = [...outputs, readFileSync(ws.db).toString('latin1')].join('\n');
     expect(everything).not.toContain(PASSWORD);
     expect(everything).not.toContain(HOOK_SECRET);
+    expect(everything).not.toContain(CLIENT_STATE);
   });
 });
 
