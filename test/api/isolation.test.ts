@@ -114,6 +114,8 @@ for (const dialect of DIALECTS) {
         // Provider sign-in and push endpoints: B's teammate cannot be granted, forged proof is turned away.
         { route: 'GET /v1/oauth/google/start', url: '/v1/oauth/google/start?teammate=bob-b@bcorp-internal.example', expect: 'refused' },
         { route: 'GET /oauth/google/callback', url: '/oauth/google/callback?code=forged&state=forged', expect: 'refused' },
+        { route: 'GET /v1/oauth/microsoft/start', url: '/v1/oauth/microsoft/start?teammate=bob-b@bcorp-internal.example', expect: 'refused' },
+        { route: 'GET /oauth/microsoft/callback', url: '/oauth/microsoft/callback?code=forged&state=forged', expect: 'refused' },
         { route: 'POST /push/google/gmail', url: '/push/google/gmail?token=forged', body: {}, expect: 'refused' },
         { route: 'POST /push/google/calendar', url: '/push/google/calendar', body: {}, expect: 'refused' },
       ];
