@@ -40,6 +40,13 @@ describe('touchpoint authorize microsoft', () => {
     expect(verifierLine).toMatch(/^code verifier \(keep it for the token exchange\): [A-Za-z0-9_-]{43,128}$/);
   });
 
+  it('--imap asks for Outlook IMAP (IMAP.AccessAsUser.All + offline_access) instead of Graph', async () => {
+    const out = await w.ok(['authorize', 'microsoft', '--imap', '--redirect-uri', 'https://touchpoint.example.com/oauth/microsoft/callback']);
+    const u = new URL(out.trim().split('\n')[0]!);
+    expect(u.searchParams.get('scope')!.split(' ').sort()).toEqual(['https://outlook.office.com/IMAP.AccessAsUser.All', 'offline_access', 'openid', 'profile']);
+    expect(u.searchParams.get('code_challenge_method')).toBe('S256');
+  });
+
   it('without the app credentials: one plain line', async () => {
     const r = await runWithout('TOUCHPOINT_MICROSOFT_CLIENT_SECRET', ['authorize', 'microsoft', '--redirect-uri', 'https://x.example/cb']);
     expectUserError(r, /TOUCHPOINT_MICROSOFT_CLIENT_ID and TOUCHPOINT_MICROSOFT_CLIENT_SECRET must be set/);
