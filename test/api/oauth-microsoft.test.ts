@@ -155,4 +155,17 @@ describe('Connect Microsoft 365 from the browser', () => {
     expect(await count()).toBe(n);
     await api.queue.idle();
   });
+
+  it('Disconnect deletes its Graph subscriptions; connecting again makes a new connection with only the products asked for', async () => {
+    const before = await graphConnection();
+    expect(ms.subscriptions.size).toBe(3); // the syncs above subscribed (TOUCHPOINT_PUBLIC_URL is set)
+    expect((await api.call(admin, 'POST', `/v1/connections/${before.id}/disconnect`)).body.status).toBe('disconnected');
+    expect(ms.subscriptions.size).toBe(0);
+
+    const { params } = await connectThroughBrowser(csm, 'teammate=alice@ourco.com&products=mail');
+    expect(params.get('connected')).not.toBe(before.id);
+    await api.queue.idle();
+    const fresh = (await api.call(csm, 'GET', '/v1/connections')).body.connections.find((c: { id: string }) => c.id === params.get('connected'));
+    expect(fresh).toMatchObject({ provider: 'graph', status: 'active', mail: true, calendar: false });
+  });
 });
