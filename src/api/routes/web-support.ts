@@ -73,7 +73,8 @@ export async function webSupportRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       if (conn.provider === 'imap') {
         const cfg = readImapConfig(conn.config);
         if (cfg.auth !== 'password') {
-          throw new ApiError(409, 'conflict', 'this mailbox signs in with an OAuth token (XOAUTH2), not a password: re-authorize it on the server with touchpoint reauthorize --xoauth2-token-env <VAR>');
+          const flag = cfg.oauth ? `--${cfg.oauth}-token-env` : '--xoauth2-token-env';
+          throw new ApiError(409, 'conflict', `this mailbox signs in with an OAuth token (XOAUTH2), not a password: re-authorize it on the server with touchpoint reauthorize ${flag} <VAR>`);
         }
         await verifyImapLogin(cfg, secret);
       }
