@@ -19,13 +19,22 @@ export function normalizeAddress(raw: string): string {
     }
     if (i === n) return upper ? raw.toLowerCase() : raw;
   }
-  let s = raw.normalize('NFC').trim();
+  // Any ASCII string (padded, "<…>", "mailto:") is already in NFC, before and after
+  // lower-casing: the same steps without ICU.
+  let ascii = true;
+  for (let i = 0; i < n; i++) {
+    if (raw.charCodeAt(i) >= 128) {
+      ascii = false;
+      break;
+    }
+  }
+  let s = ascii ? raw.trim() : raw.normalize('NFC').trim();
   // Tolerate what clients wrap addresses in: "<a@b>", "mailto:a@b" (ICS), trailing dots.
   if (s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1).trim();
   if (/^mailto:/i.test(s)) s = s.slice(7).trim();
   // NFC again after lower-casing: lower-casing can leave a decomposed sequence that has a
   // precomposed form ("J\u030C" → "j\u030C", NFC "\u01F0"), which would break equality and idempotence.
-  return s.toLowerCase().normalize('NFC');
+  return ascii ? s.toLowerCase() : s.toLowerCase().normalize('NFC');
 }
 
 const ADDRESS_RE = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/u;
