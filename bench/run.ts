@@ -77,6 +77,7 @@ function table(list: BenchRow[]): string {
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? null, cores: cpus().length };
 let date = started.toISOString();
 let wasQuick = quick;
+let partialNote = '';
 if (only || render) {
   // A partial run: keep the other benchmarks' rows from the last full results.
   const prev = join(BENCH_DIR, 'results.json');
@@ -85,13 +86,15 @@ if (only || render) {
     if (render) {
       date = last.date;
       wasQuick = last.quick;
+    } else {
+      partialNote = ` (this run: ${chosen.join(', ')}; the other rows are from the run of ${last.date.slice(0, 16).replace('T', ' ')} UTC)`;
     }
     const old = (last as unknown as { rows: BenchRow[] }).rows;
     const ran = new Set(chosen.map((b) => `${b}.`));
     rows.unshift(...old.filter((r) => ![...ran].some((p) => r.id.startsWith(p))));
   }
 }
-const header = `Run of ${date.slice(0, 16).replace('T', ' ')} UTC${wasQuick ? ' (--quick: fewer runs)' : ''}: node ${machine.node}, ` +
+const header = `Run of ${date.slice(0, 16).replace('T', ' ')} UTC${partialNote}${wasQuick ? ' (--quick: fewer runs)' : ''}: node ${machine.node}, ` +
   `${machine.cores} × ${machine.cpu ?? 'CPU'}, shared with other work (load = 1-minute load average when the figure was taken). ` +
   'Medians of several runs; "ratio" is how many times the limit measured in the same run (time ÷ time, or rate ÷ rate inverted).';
 const ordered = BENCHES.flatMap((b) => rows.filter((r) => r.id.startsWith(`${b}.`)));
