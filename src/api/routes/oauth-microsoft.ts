@@ -12,16 +12,10 @@ import { finishMicrosoftGrant, microsoftConsentErrorWords, openMicrosoftGrantSta
 import { microsoftSettingsFromEnv } from '../../connectors/microsoft/settings.js';
 import { GrantError } from '../../connectors/oauth-state.js';
 import { SourceError } from '../../connectors/types.js';
-import { isValidAddress } from '../../directory/address.js';
-import { createConnection, listConnections, updateConnection } from '../../store/connections.js';
-import { teammateByAddress } from '../../store/directory.js';
-import { encryptSecret } from '../../store/secrets.js';
-import { getWorkspace } from '../../store/workspaces.js';
-import { requestSync } from '../../service/scheduler.js';
 import { auth } from '../auth.js';
 import { errors, type ApiDeps } from '../context.js';
 import { ApiError } from '../errors.js';
-import { backToApp, keyOr409, publicBase } from './oauth.js';
+import { backToApp, connectOrReauthorize, grantOwner, keyOr409, parseProducts, publicBase, startTeammate } from './oauth-grants.js';
 
 const StartQuery = z.object({
   teammate: z.string().describe("the teammate whose Microsoft 365 account is being connected (one of the workspace's teammates)"),
@@ -48,16 +42,12 @@ export async function microsoftOauthStartRoutes(app: FastifyInstance, deps: ApiD
     },
   }, async (req) => {
     const ws = auth(req).workspace;
-    const products = [...new Set(req.query.products.split(',').map((p) => p.trim()).filter(Boolean))];
-    const bad = products.filter((p) => p !== 'mail' && p !== 'calendar');
-    if (!products.length || bad.length) throw new ApiError(400, 'bad_request', `products: give mail, calendar or both${bad.length ? ` (not ${bad.join(', ')})` : ''}`);
-    if (!isValidAddress(req.query.teammate)) throw new ApiError(400, 'bad_request', `teammate: "${req.query.teammate}" is not an email address`);
-    const teammate = await teammateByAddress(deps.db, ws.id, req.query.teammate);
-    if (!teammate) throw new ApiError(400, 'bad_request', `teammate: no teammate with address ${req.query.teammate}`);
+    const products = parseProducts<MicrosoftProduct>(req.query.products, ['mail', 'calendar']);
+    const teammate = await startTeammate(deps, ws, req.query.teammate);
     const settings = settingsOr409();
     const key = keyOr409(deps);
     const redirectUri = `${publicBase(req)}/oauth/microsoft/callback`;
-    const { url } = await startMicrosoftGrant(settings, key, { workspaceId: ws.id, teammate: teammate.email, products: products as MicrosoftProduct[], redirectUri, now: deps.clock.now() });
+    const { url } = await startMicrosoftGrant(settings, key, { workspaceId: ws.id, teammate: teammate.email, products, redirectUri, now: deps.clock.now() });
     return { url, redirectUri };
   });
 }
@@ -80,24 +70,10 @@ export async function microsoftOauthCallbackRoutes(app: FastifyInstance, deps: A
       const key = keyOr409(deps);
       const settings = settingsOr409();
       const state = openMicrosoftGrantState(sealed, key, now);
-      const ws = await getWorkspace(deps.db, state.workspaceId);
-      const teammate = ws ? await teammateByAddress(deps.db, ws.id, state.teammate) : undefined;
-      if (!ws || !teammate) throw new GrantError(`the teammate ${state.teammate} is no longer in this workspace; nothing was connected`);
+      const { ws, teammate } = await grantOwner(deps, state);
       const { refreshToken } = await finishMicrosoftGrant(settings, state, code);
-      const secretEnc = encryptSecret(refreshToken, key);
-      const prior = (await listConnections(deps.db, ws.id)).find((c) => c.provider === 'graph' && c.teammateId === teammate.id && c.status !== 'disconnected');
-      let id: string;
-      if (prior) {
-        // Re-authorization: authorized_at stays (SPEC E2), so the outage is caught up.
-        await updateConnection(deps.db, ws.id, prior.id, { secretEnc, status: 'active', statusReason: null, lastError: null, nextSyncAt: now });
-        id = prior.id;
-      } else {
-        id = await createConnection(deps.db, ws.id, {
-          teammateId: teammate.id, provider: 'graph', config: {}, secretEnc,
-          hasMail: state.products.includes('mail'), hasCalendar: state.products.includes('calendar'), authorizedAt: now,
-        }, now);
-      }
-      await requestSync(deps.queue, ws.id, id, 'sync_now');
+      const kind = { provider: 'graph' as const, hasMail: state.products.includes('mail'), hasCalendar: state.products.includes('calendar') };
+      const id = await connectOrReauthorize(deps, key, ws, teammate, kind, refreshToken, now);
       req.log.info({ workspace: ws.slug, connections: [id] }, 'microsoft grant completed');
       return backToApp(reply, { connected: [id] });
     } catch (err) {

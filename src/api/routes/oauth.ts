@@ -4,25 +4,20 @@
 // teammate), which exchanges the code, stores the refresh token encrypted and creates the
 // Gmail / Google Calendar connections, or re-authorizes the teammate's existing ones
 // (authorizedAt kept, so the outage is caught up, not historic). Then back to the web app.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { googleSettingsFromEnv } from '../../connectors/google/auth.js';
 import { consentErrorWords, finishGoogleGrant, GrantError, openGrantState, startGoogleGrant, type GoogleProduct } from '../../connectors/google/oauth-flow.js';
 import { SourceError } from '../../connectors/types.js';
-import { isValidAddress } from '../../directory/address.js';
-import { createConnection, listConnections, updateConnection } from '../../store/connections.js';
-import { teammateByAddress } from '../../store/directory.js';
-import { encryptSecret, type SecretKey } from '../../store/secrets.js';
-import { getWorkspace } from '../../store/workspaces.js';
-import { requestSync } from '../../service/scheduler.js';
 import { auth } from '../auth.js';
 import { errors, type ApiDeps } from '../context.js';
 import { ApiError } from '../errors.js';
+import { backToApp, connectOrReauthorize, grantOwner, keyOr409, parseProducts, publicBase, startTeammate, type GrantedConnection } from './oauth-grants.js';
 
-const PROVIDER: Record<GoogleProduct, { provider: 'gmail' | 'google_calendar'; mail: boolean; calendar: boolean }> = {
-  gmail: { provider: 'gmail', mail: true, calendar: false },
-  calendar: { provider: 'google_calendar', mail: false, calendar: true },
+const PROVIDER: Record<GoogleProduct, GrantedConnection> = {
+  gmail: { provider: 'gmail', hasMail: true, hasCalendar: false },
+  calendar: { provider: 'google_calendar', hasMail: false, hasCalendar: true },
 };
 
 const StartQuery = z.object({
@@ -35,11 +30,6 @@ export function googleRedirectUri(req: FastifyRequest, env: NodeJS.ProcessEnv = 
   return `${publicBase(req, env)}/oauth/google/callback`;
 }
 
-/** TOUCHPOINT_PUBLIC_URL, else the address this request came to. */
-export function publicBase(req: FastifyRequest, env: NodeJS.ProcessEnv = process.env): string {
-  return env.TOUCHPOINT_PUBLIC_URL?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
-}
-
 function settingsOr409() {
   try {
     return googleSettingsFromEnv();
@@ -47,11 +37,6 @@ function settingsOr409() {
     if (err instanceof SourceError) throw new ApiError(409, 'conflict', `${err.message} (the server's administrator registers the OAuth app; see the README, "Google")`);
     throw err;
   }
-}
-
-export function keyOr409(deps: ApiDeps): SecretKey {
-  if (!deps.secretKey) throw new ApiError(409, 'conflict', 'the server has no TOUCHPOINT_SECRET_KEY to keep refresh tokens encrypted; set it and restart');
-  return deps.secretKey;
 }
 
 export async function oauthStartRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -65,31 +50,17 @@ export async function oauthStartRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     },
   }, async (req) => {
     const ws = auth(req).workspace;
-    const products = [...new Set(req.query.products.split(',').map((p) => p.trim()).filter(Boolean))];
-    const bad = products.filter((p) => p !== 'gmail' && p !== 'calendar');
-    if (!products.length || bad.length) throw new ApiError(400, 'bad_request', `products: give gmail, calendar or both${bad.length ? ` (not ${bad.join(', ')})` : ''}`);
-    if (!isValidAddress(req.query.teammate)) throw new ApiError(400, 'bad_request', `teammate: "${req.query.teammate}" is not an email address`);
-    const teammate = await teammateByAddress(deps.db, ws.id, req.query.teammate);
-    if (!teammate) throw new ApiError(400, 'bad_request', `teammate: no teammate with address ${req.query.teammate}`);
+    const products = parseProducts<GoogleProduct>(req.query.products, ['gmail', 'calendar']);
+    const teammate = await startTeammate(deps, ws, req.query.teammate);
     const settings = settingsOr409();
     const key = keyOr409(deps);
     const redirectUri = googleRedirectUri(req);
-    const { url } = await startGoogleGrant(settings, key, {
-      workspaceId: ws.id, teammate: teammate.email, products: products as GoogleProduct[], redirectUri, now: deps.clock.now(),
-    });
+    const { url } = await startGoogleGrant(settings, key, { workspaceId: ws.id, teammate: teammate.email, products, redirectUri, now: deps.clock.now() });
     return { url, redirectUri };
   });
 }
 
 const CallbackQuery = z.object({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional() }).passthrough();
-
-/** Back to the web app's Sync page, with what happened in plain words. */
-export function backToApp(reply: FastifyReply, outcome: { connected?: string[]; error?: string }): FastifyReply {
-  const q = new URLSearchParams();
-  if (outcome.connected) q.set('connected', outcome.connected.join(','));
-  if (outcome.error) q.set('error', outcome.error);
-  return reply.redirect(`/#/sync?${q.toString()}`, 303);
-}
 
 export async function oauthCallbackRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -105,35 +76,14 @@ export async function oauthCallbackRoutes(app: FastifyInstance, deps: ApiDeps): 
       const key = keyOr409(deps);
       const settings = settingsOr409();
       const state = openGrantState(sealed, key, now);
-      const ws = await getWorkspace(deps.db, state.workspaceId);
-      const teammate = ws ? await teammateByAddress(deps.db, ws.id, state.teammate) : undefined;
-      if (!ws || !teammate) throw new GrantError(`the teammate ${state.teammate} is no longer in this workspace; nothing was connected`);
+      const { ws, teammate } = await grantOwner(deps, state);
       const { refreshToken } = await finishGoogleGrant(settings, state, code);
-      const existing = await listConnections(deps.db, ws.id);
       const done: string[] = [];
-      for (const product of state.products) {
-        const kind = PROVIDER[product];
-        const secretEnc = encryptSecret(refreshToken, key);
-        const prior = existing.find((c) => c.provider === kind.provider && c.teammateId === teammate.id && c.status !== 'disconnected');
-        let id: string;
-        if (prior) {
-          // Re-authorization: authorized_at stays (SPEC E2), so the outage is caught up.
-          await updateConnection(deps.db, ws.id, prior.id, { secretEnc, status: 'active', statusReason: null, lastError: null, nextSyncAt: now });
-          id = prior.id;
-        } else {
-          id = await createConnection(deps.db, ws.id, {
-            teammateId: teammate.id, provider: kind.provider, config: {}, secretEnc, hasMail: kind.mail, hasCalendar: kind.calendar, authorizedAt: now,
-          }, now);
-        }
-        await requestSync(deps.queue, ws.id, id, 'sync_now');
-        done.push(id);
-      }
+      for (const product of state.products) done.push(await connectOrReauthorize(deps, key, ws, teammate, PROVIDER[product], refreshToken, now));
       req.log.info({ workspace: ws.slug, connections: done }, 'google grant completed');
       return backToApp(reply, { connected: done });
     } catch (err) {
-      if (err instanceof GrantError || err instanceof SourceError || err instanceof ApiError) {
-        return backToApp(reply, { error: err.message });
-      }
+      if (err instanceof GrantError || err instanceof SourceError || err instanceof ApiError) return backToApp(reply, { error: err.message });
       throw err;
     }
   });
