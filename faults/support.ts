@@ -1,24 +1,9 @@
 // Shared moves of the fault scenarios: a sync process to kill, waiting for a point in it,
 // and mail from many senders (every 10th from an end user, so bodies are fetched too).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { BIN, eml, type Workspace } from '../test/support/cli.js';
+import { eml, type RunningSync as Running } from '../test/support/cli.js';
 import { query } from './ledger.js';
 
-export interface Running {
-  p: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>;
-}
-
-/** `touchpoint sync --json` as its own process, so it can be SIGKILLed. */
-export function spawnSync(w: Workspace, env: NodeJS.ProcessEnv = process.env): Running {
-  const p = spawn(process.execPath, [BIN, '--db', w.db, '--now', w.now, 'sync', '--json'], { cwd: w.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  p.stdout!.on('data', (b) => (out += String(b)));
-  p.stderr!.on('data', (b) => (err += String(b)));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) => p.once('exit', (code, signal) => r({ code, signal, out, err })));
-  return { p, done };
-}
+export { spawnSync } from '../test/support/cli.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

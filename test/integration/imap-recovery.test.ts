@@ -2,9 +2,8 @@
 // killed with SIGKILL mid-initial-sync, the server restarted mid-sync, and a password that
 // stops working (needs re-authorization, then the outage is caught up, not historic).
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BIN, check, eml, expectUserError, Workspace, type StatusJson, type SyncJson } from '../support/cli.js';
+import { check, eml, expectUserError, spawnSync, Workspace, type StatusJson, type SyncJson } from '../support/cli.js';
 import { connectImap, deliver, eventually, startMailServer, TEST_SECRET_KEY, writeMaildir, type Delivery, type Dovecot } from '../support/imap.js';
 
 // Each step spawns the CLI or a server; on a loaded 2-core machine a test can take minutes.
@@ -55,16 +54,6 @@ function expectEachOnce(w: Workspace, user: string, n: number): void {
   const linked = query<{ n: number }>(w, "SELECT COUNT(*) AS n FROM emails WHERE outcome = 'linked' AND body_text IS NOT NULL")[0]!.n;
   expect(linked).toBe(Math.ceil(n / 10));
   expect(query<{ id: string }>(w, `SELECT message_id AS id FROM emails WHERE message_id NOT LIKE '${user}-%'`)).toEqual([]);
-}
-
-function spawnSync(w: Workspace) {
-  const p = spawn(process.execPath, [BIN, '--db', w.db, '--now', NOW, 'sync', '--json'], { cwd: w.dir, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  p.stdout!.on('data', (b) => (out += String(b)));
-  p.stderr!.on('data', (b) => (err += String(b)));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) => p.once('exit', (code, signal) => r({ code, signal, out, err })));
-  return { p, done };
 }
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 // End-to-end helpers: run the real CLI (bin/touchpoint) as a child process against a
 // fresh temp dir + SQLite file, and build scenario folders of .eml / .ics files there.
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -319,4 +319,20 @@ function vevent(e: EventSpec): string[] {
 /** An iCalendar object holding these VEVENTs (a series master and its overrides share a UID). */
 export function ics(...events: EventSpec[]): string {
   return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Touchpoint tests//EN', ...events.flatMap(vevent), 'END:VCALENDAR', ''].join('\r\n');
+}
+
+export interface RunningSync {
+  p: ChildProcess;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>;
+}
+
+/** `touchpoint sync --json` as a process of its own, so a test can SIGKILL it mid-sync. */
+export function spawnSync(w: Workspace, env: NodeJS.ProcessEnv = process.env): RunningSync {
+  const p = spawn(process.execPath, [BIN, '--db', w.db, '--now', w.now, 'sync', '--json'], { cwd: w.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  p.stdout!.on('data', (b) => (out += String(b)));
+  p.stderr!.on('data', (b) => (err += String(b)));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) => p.once('exit', (code, signal) => r({ code, signal, out, err })));
+  return { p, done };
 }
