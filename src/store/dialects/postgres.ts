@@ -33,6 +33,11 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   // An idle client that loses its server (restart, failover) emits 'error' on the pool; without a
   // listener that would crash the process. The next query gets a fresh client.
   pool.on('error', () => {});
+  // A client checked out between two queries of a transaction has no pool listener: a lost
+  // server then emitted 'error' with nobody listening, and the process crashed with a stack
+  // trace (seen by the fault suite's pg_terminate_backend). The transaction's next query
+  // fails with "Connection terminated", which the sync reports in plain words.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     const client = await pool.connect();
     client.release();
