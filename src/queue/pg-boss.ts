@@ -64,6 +64,10 @@ export class PgBossQueue implements JobQueue {
     this.boss.on('error', (err) => this.onError(err, 'pg-boss'));
     this.locks = new pg.Pool({ connectionString: opts.url, max: 32, application_name: 'touchpoint-locks' });
     this.locks.on('error', (err) => this.onError(err, 'lock pool'));
+    // A lock session is checked out for a whole job: the pool's listener does not cover it,
+    // and a lost server would emit 'error' to nobody and crash the worker. The job's unlock
+    // then fails quietly and the reaper sees the key free (the session is gone).
+    this.locks.on('connect', (client) => client.on('error', (err) => this.onError(err, 'lock session')));
   }
 
   async start(): Promise<this> {
