@@ -13,8 +13,12 @@
 // their match in their first year; their later years are walked by next(), not counted).
 import ICAL from 'ical.js';
 
+type Rule = { freq?: string; interval?: number; count?: number | null };
 type Candidate = { last?: { year: number }; dtstart?: { year: number } };
 type Check = (this: Candidate) => boolean;
+
+/** How far past DTSTART a rule's first occurrence is searched while it is built. */
+const MAX_YEARS_AHEAD = 1000;
 
 /** Years init() searches for a YEARLY rule's first match: the Gregorian calendar repeats
  * every 400 years, so a rule with no match in 400 years has none at all. */
@@ -25,10 +29,8 @@ let limit = 0;
 const proto = ICAL.RecurIterator.prototype as unknown as {
   check_contracting_rules: Check;
   expand_year_days: (this: unknown, year: number) => unknown;
-  init: (this: unknown) => void;
+  init: (this: { rule?: Rule }) => void;
 };
-/** How far past DTSTART a rule's first occurrence is searched while it is built. */
-const MAX_YEARS_AHEAD = 1000;
 
 const originalCheck = proto.check_contracting_rules;
 proto.check_contracting_rules = function budgeted(this: Candidate): boolean {
@@ -41,9 +43,21 @@ proto.check_contracting_rules = function budgeted(this: Candidate): boolean {
   }
   return originalCheck.call(this);
 };
+// One step of a rule is walked a day (or a second) at a time by ical.js's increment_*
+// helpers: FREQ=WEEKLY;INTERVAL=1000008200 is seven billion day increments inside a single
+// next(), which nothing can interrupt (it hung `npm test` in CI, found by the ICS fuzzer). A
+// rule whose one step is more than MAX_YEARS_AHEAD away has no second occurrence any sync
+// could log: it keeps its first (DTSTART) and stops, and a step's walk stays under ~370k days.
+const STEP_SECONDS: Record<string, number> = {
+  SECONDLY: 1, MINUTELY: 60, HOURLY: 3600, DAILY: 86_400, WEEKLY: 604_800, MONTHLY: 2_629_746, YEARLY: 31_556_952,
+};
+const MAX_STEP_SECONDS = MAX_YEARS_AHEAD * STEP_SECONDS.YEARLY!;
+
 let yearsLeft = Number.POSITIVE_INFINITY;
 const originalInit = proto.init;
-proto.init = function cappedInit(this: unknown): void {
+proto.init = function cappedInit(this: { rule?: Rule }): void {
+  const r = this.rule;
+  if (r?.freq && typeof r.interval === 'number' && r.interval * (STEP_SECONDS[r.freq] ?? 1) > MAX_STEP_SECONDS) r.count = 1;
   const saved = yearsLeft;
   yearsLeft = MAX_YEARS;
   try {
