@@ -5,6 +5,8 @@ import { RESULTS, type FaultRow } from './ledger.js';
 
 export function setup(): void {
   rmSync(RESULTS, { force: true });
+  // One seed for the whole run, inherited by the test processes and printed with the table.
+  process.env.FAULT_SEED ??= String(Math.floor(Math.random() * 100_000));
 }
 
 export function teardown(): void {
@@ -16,7 +18,7 @@ export function teardown(): void {
   const total = rows.reduce((t, r) => ({ e: t.e + r.expected, s: t.s + r.stored, d: t.d + r.duplicates, l: t.l + r.lost }), { e: 0, s: 0, d: 0, l: 0 });
   body.push(['**total**', `${rows.length} scenarios`, String(total.e), String(total.s), String(total.d), String(total.l), rows.every((r) => r.healthy) ? 'yes' : 'NO']);
   const md = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((c) => `| ${c.join(' | ')} |`)].join('\n');
-  const stamp = `Run ${new Date().toISOString()}, seed ${process.env.FAULT_SEED ?? '(random, see each row)'}${process.env.FAULT_QUICK === '1' ? ', quick mode' : ''}.`;
+  const stamp = `Run ${new Date().toISOString()}, seed ${process.env.FAULT_SEED} (FAULT_SEED=${process.env.FAULT_SEED} replays the kill points)${process.env.FAULT_QUICK === '1' ? ', quick mode' : ''}.`;
   writeFileSync(new URL('./results.md', import.meta.url), `${stamp}\n\n${md}\n`);
   console.log(`\nFault injection — ${stamp}\n\n${md}\n`);
 }
