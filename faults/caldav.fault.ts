@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ics, Workspace } from '../test/support/cli.js';
 import { CalDavAccount, connectCalDavArgs, RadicaleServer, SERVER_SETUP_MS, setPasswordEnv } from '../test/support/caldav-server.js';
 import { allHealthy, meetingCensus, prng, query, QUICK, record, SEED } from './ledger.js';
-import { killPoints, sleep, spawnSync, whenCount } from './support.js';
+import { killPoints, sleep, spawnSync, syncSucceeded, whenCount } from './support.js';
 
 const NOW = '2026-03-20T12:00:00Z';
 const ALICE = 'alice@ourco.com';
@@ -52,7 +52,7 @@ async function workspace(user: string): Promise<Workspace> {
 async function recover(w: Workspace): Promise<number> {
   for (let i = 1; i <= 3; i++) {
     const r = await w.run(['sync', '--json']);
-    if (r.code === 0 && (JSON.parse(r.stdout) as { connections: { status: string }[] }).connections.every((c) => c.status === 'active')) return i;
+    if (syncSucceeded(r)) return i;
     await sleep(1000);
   }
   return 3;

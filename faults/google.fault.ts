@@ -8,7 +8,7 @@ import { GoogleEmulator } from '../test/emulators/google.js';
 import { eml, Workspace } from '../test/support/cli.js';
 import { TEST_SECRET_KEY } from '../test/support/imap.js';
 import { allHealthy, emailCensus, meetingCensus, QUICK, record } from './ledger.js';
-import { sleep } from './support.js';
+import { sleep, syncSucceeded } from './support.js';
 
 const NOW = '2026-03-20T12:00:00Z';
 const N = QUICK ? 150 : 600;
@@ -43,7 +43,7 @@ function addMeetings(prefix: string, n: number, from: Date): void {
 async function syncUntilHealthy(everyMs: number, max: number): Promise<number> {
   for (let i = 1; i <= max; i++) {
     const r = await w.run(['sync', '--json']);
-    if (r.code === 0 && (JSON.parse(r.stdout) as { connections: { status: string }[] }).connections.every((c) => c.status === 'active')) return i;
+    if (syncSucceeded(r)) return i;
     await sleep(everyMs);
   }
   return max;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Workspace } from '../test/support/cli.js';
 import { connectImap, startMailServer, TEST_SECRET_KEY, type Dovecot } from '../test/support/imap.js';
 import { allHealthy, emailCensus, prng, query, QUICK, record, SEED } from './ledger.js';
-import { emailCount, killPoints, mailFor, sleep, spawnSync, whenCount, type Msg } from './support.js';
+import { emailCount, killPoints, mailFor, type Msg, sleep, spawnSync, syncSucceeded, whenCount } from './support.js';
 
 const AUTH = '2026-03-01T00:00:00Z';
 const NOW = '2026-03-20T12:00:00Z';
@@ -31,7 +31,7 @@ async function mailbox(user: string): Promise<Workspace> {
 async function recover(w: Workspace): Promise<void> {
   for (let i = 0; i < 3; i++) {
     const r = await w.run(['sync', '--json']);
-    if (r.code === 0 && (JSON.parse(r.stdout) as { connections: { status: string }[] }).connections.every((c) => c.status === 'active')) return;
+    if (syncSucceeded(r)) return;
   }
 }
 

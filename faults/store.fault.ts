@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, eml, Workspace } from '../test/support/cli.js';
 import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../test/support/databases.js';
 import { allHealthy, emailCensus, prng, query, QUICK, record, SEED } from './ledger.js';
-import { emailCount, sleep, spawnSync, whenCount } from './support.js';
+import { emailCount, sleep, spawnSync, syncSucceeded, whenCount } from './support.js';
 
 const NOW = '2026-03-20T12:00:00Z';
 const N = QUICK ? 600 : 2000;
@@ -42,8 +42,7 @@ async function setUp(w: Workspace): Promise<void> {
 
 async function recover(w: Workspace): Promise<number> {
   for (let i = 1; i <= 3; i++) {
-    const r = await w.run(['sync', '--json']);
-    if (r.code === 0) return i;
+    if (syncSucceeded(await w.run(['sync', '--json']))) return i;
     await sleep(500);
   }
   return 3;

@@ -1,6 +1,6 @@
 // Shared moves of the fault scenarios: a sync process to kill, waiting for a point in it,
 // and mail from many senders (every 10th from an end user, so bodies are fetched too).
-import { eml, type RunningSync as Running } from '../test/support/cli.js';
+import { eml, type CliResult, type RunningSync as Running } from '../test/support/cli.js';
 import { query } from './ledger.js';
 
 export { spawnSync } from '../test/support/cli.js';
@@ -51,4 +51,14 @@ export function mailFor(user: string, prefix: string, n: number, from: Date): Ms
 /** Kill points: `k` sorted fractions in [lo, hi) from the seeded generator. */
 export function killPoints(rand: () => number, k: number, lo = 0.1, hi = 0.9): number[] {
   return Array.from({ length: k }, () => lo + rand() * (hi - lo)).sort((a, b) => a - b);
+}
+
+/**
+ * Whether a `sync --json` run left every connection healthy: exit 0, status active and no
+ * failure (being throttled keeps a connection active, with a failure saying so).
+ */
+export function syncSucceeded(r: CliResult): boolean {
+  if (r.code !== 0) return false;
+  const report = JSON.parse(r.stdout) as { connections: { status: string; failure?: string }[] };
+  return report.connections.every((c) => c.status === 'active' && !c.failure);
 }
