@@ -7,8 +7,7 @@ import { encodeCalDavSecret } from '../connectors/caldav/config.js';
 import { SourceError } from '../connectors/types.js';
 import { createConnection } from '../store/connections.js';
 import { teammateByAddress } from '../store/directory.js';
-import { keyFromEnv, SecretKeyError, type SecretKey } from '../store/secrets.js';
-import { parseDate, UserError, withContext, type GlobalOptions } from './context.js';
+import { parseDate, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
 
 interface Opts {
   teammate: string;
@@ -45,15 +44,6 @@ export function passwordFromEnv(name: string, env: NodeJS.ProcessEnv = process.e
   const v = env[name];
   if (!v) throw new UserError(`--password-env: the environment variable ${name} is not set or empty; export the password in it first`);
   return v;
-}
-
-export function secretKey(): SecretKey {
-  try {
-    return keyFromEnv();
-  } catch (err) {
-    if (err instanceof SecretKeyError) throw new UserError(err.message);
-    throw err;
-  }
 }
 
 /** Asks the server for the calendars: proves the URL and password before anything is stored. */

@@ -1,10 +1,32 @@
 // Shared CLI plumbing: global options, opening the store, user errors.
+import { SourceError } from '../connectors/types.js';
 import type { Store } from '../store/db.js';
+import { keyFromEnv, SecretKeyError, type SecretKey } from '../store/secrets.js';
 import { isPostgresUrl, openStore as openLocation, redactUrl } from '../store/open.js';
 import { findWorkspace } from '../store/workspaces.js';
 import type { Ctx } from '../sync/context.js';
 
 export class UserError extends Error {}
+
+/** The key for secrets at rest (TOUCHPOINT_SECRET_KEY); missing or too short is one clear line. */
+export function secretKey(): SecretKey {
+  try {
+    return keyFromEnv();
+  } catch (err) {
+    if (err instanceof SecretKeyError) throw new UserError(err.message);
+    throw err;
+  }
+}
+
+/** A provider's OAuth client settings from the environment; one not set is one clear line. */
+export async function providerSettings<T>(load: () => T | Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    if (err instanceof SourceError) throw new UserError(err.message);
+    throw err;
+  }
+}
 
 export interface GlobalOptions {
   db: string;

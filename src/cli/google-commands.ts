@@ -7,23 +7,15 @@ import { SourceError } from '../connectors/types.js';
 import { isValidAddress } from '../directory/address.js';
 import { createConnection } from '../store/connections.js';
 import { teammateByAddress } from '../store/directory.js';
-import { encryptSecret, keyFromEnv, SecretKeyError } from '../store/secrets.js';
-import { parseDate, UserError, withContext, type GlobalOptions } from './context.js';
+import { encryptSecret } from '../store/secrets.js';
+import { parseDate, providerSettings, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
 
 const KINDS = {
   gmail: { provider: 'gmail', label: 'Gmail', mail: true, calendar: false },
   'google-calendar': { provider: 'google_calendar', label: 'Google Calendar', mail: false, calendar: true },
 } as const;
 
-async function settingsOrUserError() {
-  const { googleSettingsFromEnv } = await import('../connectors/google/auth.js');
-  try {
-    return googleSettingsFromEnv();
-  } catch (err) {
-    if (err instanceof SourceError) throw new UserError(err.message);
-    throw err;
-  }
-}
+const settingsOrUserError = () => providerSettings(async () => (await import('../connectors/google/auth.js')).googleSettingsFromEnv());
 
 export function registerGoogleCommands(program: Command, g: () => GlobalOptions): void {
   const connect = program.commands.find((c) => c.name() === 'connect') ?? program.command('connect');
@@ -43,8 +35,7 @@ export function registerGoogleCommands(program: Command, g: () => GlobalOptions)
         if (!token) throw new UserError(`--token-env: the environment variable ${o.tokenEnv} is not set or is empty`);
         const pageSize = o.pageSize === undefined ? undefined : Number(o.pageSize);
         if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) throw new UserError('--page-size must be a positive whole number');
-        let key;
-        try { key = keyFromEnv(); } catch (err) { if (err instanceof SecretKeyError) throw new UserError(err.message); throw err; }
+        const key = secretKey();
         const settings = await settingsOrUserError();
         if (o.verify) {
           const { GoogleTokens } = await import('../connectors/google/auth.js');

@@ -7,8 +7,8 @@ import { SourceError } from '../connectors/types.js';
 import { isValidAddress } from '../directory/address.js';
 import { createConnection, getConnection, updateConnection } from '../store/connections.js';
 import { teammateByAddress } from '../store/directory.js';
-import { encryptSecret, keyFromEnv, SecretKeyError, type SecretKey } from '../store/secrets.js';
-import { parseDate, UserError, withContext, type GlobalOptions } from './context.js';
+import { decryptSecret, encryptSecret } from '../store/secrets.js';
+import { parseDate, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
 
 interface SecretOptions {
   passwordEnv?: string;
@@ -28,15 +28,6 @@ function readSecret(o: SecretOptions): { kind: 'password' | 'xoauth2'; oauth?: I
   if (o.googleTokenEnv) return { kind: 'xoauth2', oauth: 'google', value };
   if (o.microsoftTokenEnv) return { kind: 'xoauth2', oauth: 'microsoft', value };
   return { kind: o.passwordEnv ? 'password' : 'xoauth2', value };
-}
-
-function secretKey(): SecretKey {
-  try {
-    return keyFromEnv();
-  } catch (err) {
-    if (err instanceof SecretKeyError) throw new UserError(err.message);
-    throw err;
-  }
 }
 
 /**
@@ -64,7 +55,6 @@ async function verifyLogin(cfg: ImapConfig, secret: string): Promise<string> {
 async function microsoftAccessToken(refreshToken: string, rotated: (plain: string) => void): Promise<string> {
   const { MicrosoftTokens } = await import('../connectors/microsoft/auth.js');
   const { IMAP_SCOPES, microsoftSettingsFromEnv } = await import('../connectors/microsoft/settings.js');
-  const { decryptSecret } = await import('../store/secrets.js');
   const t = new MicrosoftTokens(microsoftSettingsFromEnv(), refreshToken, async (enc) => rotated(decryptSecret(enc, secretKey())), Date.now, IMAP_SCOPES);
   return t.token();
 }

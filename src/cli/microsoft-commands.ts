@@ -8,18 +8,10 @@ import { SourceError } from '../connectors/types.js';
 import { isValidAddress } from '../directory/address.js';
 import { createConnection } from '../store/connections.js';
 import { teammateByAddress } from '../store/directory.js';
-import { encryptSecret, keyFromEnv, SecretKeyError } from '../store/secrets.js';
-import { parseDate, UserError, withContext, type GlobalOptions } from './context.js';
+import { encryptSecret } from '../store/secrets.js';
+import { parseDate, providerSettings, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
 
-async function settingsOrUserError() {
-  const { microsoftSettingsFromEnv } = await import('../connectors/microsoft/settings.js');
-  try {
-    return microsoftSettingsFromEnv();
-  } catch (err) {
-    if (err instanceof SourceError) throw new UserError(err.message);
-    throw err;
-  }
-}
+const settingsOrUserError = () => providerSettings(async () => (await import('../connectors/microsoft/settings.js')).microsoftSettingsFromEnv());
 
 export function registerMicrosoftCommands(program: Command, g: () => GlobalOptions): void {
   const connect = program.commands.find((c) => c.name() === 'connect') ?? program.command('connect');
@@ -38,8 +30,7 @@ export function registerMicrosoftCommands(program: Command, g: () => GlobalOptio
       if (!token) throw new UserError(`--token-env: the environment variable ${o.tokenEnv} is not set or is empty`);
       const pageSize = o.pageSize === undefined ? undefined : Number(o.pageSize);
       if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)) throw new UserError('--page-size must be a whole number from 1 to 1000');
-      let key;
-      try { key = keyFromEnv(); } catch (err) { if (err instanceof SecretKeyError) throw new UserError(err.message); throw err; }
+      const key = secretKey();
       const settings = await settingsOrUserError();
       let secret = token;
       if (o.verify) {
