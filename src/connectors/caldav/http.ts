@@ -6,6 +6,7 @@
 // tsdav itself turns most non-2xx answers into `{ ok: false, status }` entries, or into
 // Errors whose text embeds the server's answer; translating at the fetch level means a 401
 // is recognised whatever tsdav does with it afterwards.
+import { retryAfterMs } from '../retry-after.js';
 import { SourceError } from '../types.js';
 
 export interface EdgeOptions {
@@ -42,15 +43,6 @@ function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
-function retryAfterMs(res: Response): number | undefined {
-  const v = res.headers.get('retry-after');
-  if (!v) return undefined;
-  const secs = Number(v);
-  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
 /** A fetch for tsdav that throws SourceError for auth, network and overload failures. */
 export function makeEdgeFetch(opts: EdgeOptions): typeof globalThis.fetch {
   const base = opts.fetch ?? globalThis.fetch;
@@ -71,7 +63,7 @@ export function makeEdgeFetch(opts: EdgeOptions): typeof globalThis.fetch {
     }
     if (res.status === 429 || (res.status === 503 && res.headers.has('retry-after'))) {
       await res.arrayBuffer().catch(() => undefined);
-      const wait = retryAfterMs(res);
+      const wait = retryAfterMs(res.headers.get('retry-after'));
       throw new SourceError('THROTTLED', `the CalDAV server asked us to slow down (HTTP ${res.status})`, wait);
     }
     if (res.status === 502 || res.status === 503 || res.status === 504) {

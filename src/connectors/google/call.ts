@@ -3,18 +3,12 @@
 // backoff with jitter) and retry within a budget; a 401 refreshes once; anything else is
 // translated once into a SourceError. 404/410 are returned to the caller's own handling
 // (history expired, sync token gone) through `GoogleHttpError`.
+import { DEFAULT_RETRY, retryAfterMs, type RetryPolicy } from '../retry-after.js';
 import { SourceError } from '../types.js';
 import type { GoogleTokens } from './auth.js';
 
-export interface RetryPolicy {
-  /** Attempts per call before giving up with THROTTLED. */
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000 };
+// Callers configure retries with these; the one definition is in ../retry-after.ts.
+export { DEFAULT_RETRY, retryAfterMs, type RetryPolicy };
 
 export class GoogleHttpError extends Error {
   constructor(readonly status: number, readonly reason: string | undefined, message: string) {
@@ -33,14 +27,6 @@ function header(h: unknown, name: string): string | undefined {
   if (typeof (h as Headers).get === 'function') return (h as Headers).get(name) ?? undefined;
   const v = (h as Record<string, unknown>)[name] ?? (h as Record<string, unknown>)[name.toLowerCase()];
   return typeof v === 'string' ? v : undefined;
-}
-
-/** Retry-After as seconds or an HTTP date → ms. */
-export function retryAfterMs(v: string | undefined, now = Date.now()): number | undefined {
-  if (!v) return undefined;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
 const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'quotaExceeded', 'dailyLimitExceeded', 'backendError']);

@@ -4,17 +4,12 @@
 // budget, then THROTTLED; a 401 refreshes the token once, then AUTH_FAILED; 403 access
 // denied → AUTH_FAILED. 404/410 and other answers go back to the caller as GraphHttpError
 // (deleted message, sync state gone).
+import { DEFAULT_RETRY, retryAfterMs, type RetryPolicy } from '../retry-after.js';
 import { SourceError } from '../types.js';
 import type { MicrosoftTokens } from './auth.js';
 
-export interface RetryPolicy {
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000 };
+// Callers configure retries with these; the one definition is in ../retry-after.ts.
+export { DEFAULT_RETRY, retryAfterMs, type RetryPolicy };
 
 /** A counting semaphore: Graph throttles above 4 concurrent requests per mailbox. */
 export class Limiter {
@@ -44,14 +39,6 @@ export class GraphHttpError extends Error {
 }
 
 interface GraphErrorLike { statusCode?: number; code?: string | null; message?: string; headers?: Headers; body?: unknown }
-
-/** Retry-After as seconds or an HTTP date → ms. */
-export function retryAfterMs(v: string | null | undefined, now = Date.now()): number | undefined {
-  if (!v) return undefined;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
-}
 
 export interface CallContext {
   tokens: MicrosoftTokens;
