@@ -167,9 +167,14 @@ export class GoogleEmulator {
   /** The emulator's clock for watch expiry (tests set it to their --now). */
   nowMs = () => Date.now();
 
-  private async readJson(req: IncomingMessage): Promise<any> {
+  private async readBody(req: IncomingMessage): Promise<string> {
     let body = '';
     for await (const chunk of req) body += chunk;
+    return body;
+  }
+
+  private async readJson(req: IncomingMessage): Promise<any> {
+    const body = await this.readBody(req);
     return body ? JSON.parse(body) : {};
   }
 
@@ -192,9 +197,7 @@ export class GoogleEmulator {
     this.log.push(`${req.method} ${u.pathname}${u.search}`);
     if (u.pathname === '/o/oauth2/v2/auth' && req.method === 'GET') return this.consentPage(u, res);
     if (u.pathname === '/token' && req.method === 'POST') {
-      let body = '';
-      for await (const chunk of req) body += chunk;
-      const p = new URLSearchParams(body);
+      const p = new URLSearchParams(await this.readBody(req));
       if (p.get('grant_type') === 'authorization_code') return this.exchangeCode(p, res);
       const rt = p.get('refresh_token') ?? '';
       if (p.get('grant_type') !== 'refresh_token' || !this.refreshTokens.has(rt)) {
