@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { syncCollection } from 'tsdav';
 import { RadicaleServer } from '../scripts/services/radicale.js';
 import { withContext } from '../src/cli/context.js';
-import { CalDavCalendarSource } from '../src/connectors/caldav/caldav-calendar-source.js';
+import { CalDavCalendarSource } from '../src/providers/caldav/caldav-calendar-source.js';
 import { syncAll } from '../src/sync/run-sync.js';
 import { getCursor } from '../src/store/connections.js';
 import { addAccount } from '../src/store/directory.js';

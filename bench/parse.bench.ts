@@ -9,7 +9,7 @@
 // interleaved run by run so both see the same load. Results go to bench/results/parse.json.
 import { performance } from 'node:perf_hooks';
 import PostalMime from 'postal-mime';
-import { parseEmail } from '../src/connectors/mime/parse-email.js';
+import { parseEmail } from '../src/formats/mime/parse-email.js';
 import { prng } from './workers-fixtures.js';
 import { QUICK, absoluteRow, median, ratioRow, saveResults } from './report.js';
 

@@ -16,7 +16,7 @@ import { retryOnConflict } from '../src/store/conflicts.js';
 import { clearItemErrors, createConnection, listConnections, saveCursor } from '../src/store/connections.js';
 import { openStore } from '../src/store/open.js';
 import type { DB } from '../src/store/schema.js';
-import { loadDirectoryIndex, type Ctx } from '../src/sync/context.js';
+import { loadDirectoryIndex, type Ctx } from '../src/store/context.js';
 import { ingestMailPage } from '../src/sync/email-ingest.js';
 import { createTestDatabase, type Dialect } from '../test/support/databases.js';
 import { QUICK, median, ratioRow, saveResults } from './report.js';

@@ -1,6 +1,6 @@
 // Data for bench/workers.bench.ts: a directory, parsed emails for the store benchmark, and
 // folder mailboxes for the worker benchmark. Deterministic (seeded), so every run is alike.
-import type { MailSighting } from '../src/connectors/types.js';
+import type { MailSighting } from '../src/providers/types.js';
 import type { Store } from '../src/store/db.js';
 import { addAccount, addTeammate } from '../src/store/directory.js';
 import { createWorkspace, type WorkspaceRecord } from '../src/store/workspaces.js';

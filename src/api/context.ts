@@ -3,9 +3,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { JobQueue } from '../queue/types.js';
 import type { Store } from '../store/db.js';
-import type { SecretKey } from '../store/secrets.js';
-import type { Ctx } from '../sync/context.js';
-import type { Clock } from '../service/clock.js';
+import type { SecretKey } from '../secrets/secrets.js';
+import type { Ctx } from '../store/context.js';
+import type { Clock } from '../domain/clock.js';
 import type { ServiceMetrics } from '../service/metrics.js';
 import type { Timing } from '../service/scheduler.js';
 import { auth } from './auth.js';

@@ -2,8 +2,8 @@
 // input the field that was wrong (body.email, query.limit, params.accountId, …).
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { DirectoryError } from '../directory/changes.js';
-import { CsvImportError } from '../directory/csv-import.js';
+import { DirectoryError } from '../app/directory-changes.js';
+import { CsvImportError } from '../app/csv-import.js';
 
 export class ApiError extends Error {
   constructor(readonly statusCode: number, readonly code: string, message: string, readonly fields?: { field: string; message: string }[]) {

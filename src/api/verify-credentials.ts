@@ -1,8 +1,8 @@
 // Credentials are checked against the server before the API saves them — the same checks as
 // `touchpoint connect imap|caldav` (a login; a calendar listing) — so a typo is caught on the
 // form, not at the first sync. A refusal is a 422 in plain words and nothing is stored.
-import type { ImapConfig } from '../connectors/imap/config.js';
-import { SourceError } from '../connectors/types.js';
+import type { ImapConfig } from '../providers/imap/config.js';
+import { SourceError } from '../providers/types.js';
 import { ApiError, badRequest } from './errors.js';
 
 const refused = (message: string) => new ApiError(422, 'verification_failed', `${message}; nothing was saved`);
@@ -19,7 +19,7 @@ export function checkImapSecurity(cfg: Pick<ImapConfig, 'host' | 'security'>): v
 export async function verifyImapLogin(cfg: ImapConfig, secret: string): Promise<void> {
   try {
     // Loaded on use, as in the CLI: imapflow is slow to load and most requests never need it.
-    const { ImapSession } = await import('../connectors/imap/session.js');
+    const { ImapSession } = await import('../providers/imap/session.js');
     const s = await ImapSession.open(cfg, secret);
     await s.close();
   } catch (err) {
@@ -47,7 +47,7 @@ export function checkCalDavUrl(raw: string, field: string): string {
 /** Lists the calendars: proves the URL and password. Returns their names. */
 export async function verifyCalDav(url: string, user: string, password: string): Promise<string[]> {
   try {
-    const { CalDavCalendarSource } = await import('../connectors/caldav/caldav-calendar-source.js');
+    const { CalDavCalendarSource } = await import('../providers/caldav/caldav-calendar-source.js');
     const cals = await new CalDavCalendarSource({ url, user, password, timeoutMs: 30_000 }).calendars();
     return cals.map((c) => c.displayName);
   } catch (err) {

@@ -1,11 +1,11 @@
 // Hardening commands: secrets rotate, disconnect, purge, workspace export / delete.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { stopPush } from '../connectors/registry.js';
+import { stopPush } from '../providers/registry.js';
 import { getConnection, updateConnection } from '../store/connections.js';
 import { DEFAULT_RETENTION_DAYS, parsePeriodDays, purgeNotLinked } from '../store/retention.js';
 import { rotateSecrets } from '../store/rotate-secrets.js';
-import { deriveKey, keyFromEnv, SecretKeyError } from '../store/secrets.js';
+import { deriveKey, keyFromEnv, SecretKeyError } from '../secrets/secrets.js';
 import { deleteWorkspace, exportWorkspace } from '../store/workspace-data.js';
 import { findWorkspace } from '../store/workspaces.js';
 import { dbLabel, openStore, UserError, withContext, type GlobalOptions } from './context.js';

@@ -2,9 +2,9 @@
 // environment variable named on the command line (never the password itself: command lines
 // show up in `ps` and shell history) and is stored encrypted with TOUCHPOINT_SECRET_KEY.
 import { Option, type Command } from 'commander';
-import { CalDavCalendarSource } from '../connectors/caldav/caldav-calendar-source.js';
-import { encodeCalDavSecret } from '../connectors/caldav/config.js';
-import { SourceError } from '../connectors/types.js';
+import { CalDavCalendarSource } from '../providers/caldav/caldav-calendar-source.js';
+import { encodeCalDavSecret } from '../providers/caldav/config.js';
+import { SourceError } from '../providers/types.js';
 import { createConnection } from '../store/connections.js';
 import { teammateByAddress } from '../store/directory.js';
 import { parseDate, secretKey, UserError, withContext, type GlobalOptions } from './context.js';

@@ -1,10 +1,10 @@
 // Shared CLI plumbing: global options, opening the store, user errors.
-import { SourceError } from '../connectors/types.js';
+import { SourceError } from '../providers/types.js';
 import type { Store } from '../store/db.js';
-import { keyFromEnv, SecretKeyError, type SecretKey } from '../store/secrets.js';
+import { keyFromEnv, SecretKeyError, type SecretKey } from '../secrets/secrets.js';
 import { isPostgresUrl, openStore as openLocation, redactUrl } from '../store/open.js';
 import { findWorkspace } from '../store/workspaces.js';
-import type { Ctx } from '../sync/context.js';
+import type { Ctx } from '../store/context.js';
 
 export class UserError extends Error {}
 

@@ -1,8 +1,8 @@
 // user add/delete, users import, blocklist add/remove: each re-decides the past at once.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { addEndUser, addToBlocklist, deleteEndUser, removeFromBlocklist, type ChangeResult } from '../directory/changes.js';
-import { importEndUsersCsv } from '../directory/csv-import.js';
+import { addEndUser, addToBlocklist, deleteEndUser, removeFromBlocklist, type ChangeResult } from '../app/directory-changes.js';
+import { importEndUsersCsv } from '../app/csv-import.js';
 import { UserError, withContext, type GlobalOptions } from './context.js';
 import { printChange } from './print.js';
 

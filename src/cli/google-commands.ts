@@ -3,11 +3,11 @@
 // (obtained out-of-band, or from an emulator in tests) and stored encrypted; client id and
 // secret come from TOUCHPOINT_GOOGLE_CLIENT_ID / TOUCHPOINT_GOOGLE_CLIENT_SECRET.
 import type { Command } from 'commander';
-import { SourceError } from '../connectors/types.js';
+import { SourceError } from '../providers/types.js';
 import { isValidAddress } from '../directory/address.js';
 import { createConnection } from '../store/connections.js';
 import { teammateByAddress } from '../store/directory.js';
-import { encryptSecret } from '../store/secrets.js';
+import { encryptSecret } from '../secrets/secrets.js';
 import { parseDate, providerSettings, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
 
 const KINDS = {
@@ -15,7 +15,7 @@ const KINDS = {
   'google-calendar': { provider: 'google_calendar', label: 'Google Calendar', mail: false, calendar: true },
 } as const;
 
-const settingsOrUserError = () => providerSettings(async () => (await import('../connectors/google/auth.js')).googleSettingsFromEnv());
+const settingsOrUserError = () => providerSettings(async () => (await import('../providers/google/auth.js')).googleSettingsFromEnv());
 
 export function registerGoogleCommands(program: Command, g: () => GlobalOptions): void {
   const connect = program.commands.find((c) => c.name() === 'connect') ?? program.command('connect');
@@ -38,7 +38,7 @@ export function registerGoogleCommands(program: Command, g: () => GlobalOptions)
         const key = secretKey();
         const settings = await settingsOrUserError();
         if (o.verify) {
-          const { GoogleTokens } = await import('../connectors/google/auth.js');
+          const { GoogleTokens } = await import('../providers/google/auth.js');
           try {
             await new GoogleTokens(settings, token).ensureFresh();
           } catch (err) {
@@ -65,7 +65,7 @@ export function registerGoogleCommands(program: Command, g: () => GlobalOptions)
     .requiredOption('--redirect-uri <url>', 'the redirect URL registered for the OAuth client')
     .option('--scopes <list>', 'gmail, calendar, or both', 'gmail,calendar')
     .action(async (o: { redirectUri: string; scopes: string }) => {
-      const { authorizeUrl, CALENDAR_SCOPE, GMAIL_SCOPE } = await import('../connectors/google/auth.js');
+      const { authorizeUrl, CALENDAR_SCOPE, GMAIL_SCOPE } = await import('../providers/google/auth.js');
       const want = o.scopes.split(',').map((s) => s.trim());
       const scopes = [...(want.includes('gmail') ? [GMAIL_SCOPE] : []), ...(want.includes('calendar') ? [CALENDAR_SCOPE] : [])];
       if (!scopes.length) throw new UserError('--scopes: give gmail, calendar or both');

@@ -1,13 +1,13 @@
 // connect imap, reauthorize. Passwords and tokens are read from an environment variable
 // named on the command line (never the secret itself: command lines show up in `ps` and
-// shell history), checked against the server, and stored encrypted (store/secrets.ts).
+// shell history), checked against the server, and stored encrypted (secrets/secrets.ts).
 import { Command, Option } from 'commander';
-import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, readImapConfig, type ImapConfig, type ImapOAuthProvider } from '../connectors/imap/config.js';
-import { SourceError } from '../connectors/types.js';
+import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, readImapConfig, type ImapConfig, type ImapOAuthProvider } from '../providers/imap/config.js';
+import { SourceError } from '../providers/types.js';
 import { isValidAddress } from '../directory/address.js';
 import { createConnection, getConnection, updateConnection } from '../store/connections.js';
 import { teammateByAddress } from '../store/directory.js';
-import { decryptSecret, encryptSecret } from '../store/secrets.js';
+import { decryptSecret, encryptSecret } from '../secrets/secrets.js';
 import { parseDate, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
 
 interface SecretOptions {
@@ -37,7 +37,7 @@ function readSecret(o: SecretOptions): { kind: 'password' | 'xoauth2'; oauth?: I
 async function verifyLogin(cfg: ImapConfig, secret: string): Promise<string> {
   try {
     // Loaded on use: imapflow takes ~0.5 s to load, which every other command would pay.
-    const { ImapSession } = await import('../connectors/imap/session.js');
+    const { ImapSession } = await import('../providers/imap/session.js');
     let keep = secret;
     const login = cfg.oauth === 'google' ? await googleAccessToken(secret)
       : cfg.oauth === 'microsoft' ? await microsoftAccessToken(secret, (rotated) => { keep = rotated; })
@@ -53,15 +53,15 @@ async function verifyLogin(cfg: ImapConfig, secret: string): Promise<string> {
 
 /** An Outlook IMAP access token from a Microsoft refresh token (the login check of --microsoft-token-env). */
 async function microsoftAccessToken(refreshToken: string, rotated: (plain: string) => void): Promise<string> {
-  const { MicrosoftTokens } = await import('../connectors/microsoft/auth.js');
-  const { IMAP_SCOPES, microsoftSettingsFromEnv } = await import('../connectors/microsoft/settings.js');
+  const { MicrosoftTokens } = await import('../providers/microsoft/auth.js');
+  const { IMAP_SCOPES, microsoftSettingsFromEnv } = await import('../providers/microsoft/settings.js');
   const t = new MicrosoftTokens(microsoftSettingsFromEnv(), refreshToken, async (enc) => rotated(decryptSecret(enc, secretKey())), Date.now, IMAP_SCOPES);
   return t.token();
 }
 
 /** An access token from a Google refresh token (the login check of --google-token-env). */
 async function googleAccessToken(refreshToken: string): Promise<string> {
-  const { GoogleTokens, googleSettingsFromEnv } = await import('../connectors/google/auth.js');
+  const { GoogleTokens, googleSettingsFromEnv } = await import('../providers/google/auth.js');
   const t = new GoogleTokens(googleSettingsFromEnv(), refreshToken);
   await t.ensureFresh();
   return t.client.credentials.access_token!;

@@ -1,8 +1,8 @@
 // touchpoint — the CLI. Thin: parse, call, print. Global options come before the command.
 import { Command, CommanderError, Option } from 'commander';
 import { registerAdminCommands } from './admin-commands.js';
-import { DirectoryError } from '../directory/changes.js';
-import { CsvImportError } from '../directory/csv-import.js';
+import { DirectoryError } from '../app/directory-changes.js';
+import { CsvImportError } from '../app/csv-import.js';
 import { StoreError } from '../store/db.js';
 import { UserError, type GlobalOptions } from './context.js';
 import { registerDirectoryCommands } from './directory-commands.js';

@@ -4,14 +4,14 @@
 // command line and stored encrypted; client id and secret come from
 // TOUCHPOINT_MICROSOFT_CLIENT_ID / TOUCHPOINT_MICROSOFT_CLIENT_SECRET.
 import type { Command } from 'commander';
-import { SourceError } from '../connectors/types.js';
+import { SourceError } from '../providers/types.js';
 import { isValidAddress } from '../directory/address.js';
 import { createConnection } from '../store/connections.js';
 import { teammateByAddress } from '../store/directory.js';
-import { encryptSecret } from '../store/secrets.js';
+import { encryptSecret } from '../secrets/secrets.js';
 import { parseDate, providerSettings, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
 
-const settingsOrUserError = () => providerSettings(async () => (await import('../connectors/microsoft/settings.js')).microsoftSettingsFromEnv());
+const settingsOrUserError = () => providerSettings(async () => (await import('../providers/microsoft/settings.js')).microsoftSettingsFromEnv());
 
 export function registerMicrosoftCommands(program: Command, g: () => GlobalOptions): void {
   const connect = program.commands.find((c) => c.name() === 'connect') ?? program.command('connect');
@@ -34,7 +34,7 @@ export function registerMicrosoftCommands(program: Command, g: () => GlobalOptio
       const settings = await settingsOrUserError();
       let secret = token;
       if (o.verify) {
-        const { MicrosoftTokens } = await import('../connectors/microsoft/auth.js');
+        const { MicrosoftTokens } = await import('../providers/microsoft/auth.js');
         try {
           // Microsoft may rotate the refresh token on this first use: keep the one it gave back.
           await new MicrosoftTokens(settings, token, async (enc) => { secret = enc; }).token();
@@ -63,8 +63,8 @@ export function registerMicrosoftCommands(program: Command, g: () => GlobalOptio
     .option('--imap', 'ask for Outlook IMAP instead (https://outlook.office.com/IMAP.AccessAsUser.All offline_access), for connect imap --microsoft-token-env')
     .action(async (o: { redirectUri: string; imap?: boolean }) => {
       try { new URL(o.redirectUri); } catch { throw new UserError(`--redirect-uri: "${o.redirectUri}" is not a URL`); }
-      const { authorizeUrl } = await import('../connectors/microsoft/auth.js');
-      const { IMAP_CONSENT_SCOPES } = await import('../connectors/microsoft/settings.js');
+      const { authorizeUrl } = await import('../providers/microsoft/auth.js');
+      const { IMAP_CONSENT_SCOPES } = await import('../providers/microsoft/settings.js');
       const { url, codeVerifier } = await authorizeUrl(await settingsOrUserError(), o.redirectUri, undefined, undefined, ...(o.imap ? [IMAP_CONSENT_SCOPES] : []));
       console.log(url);
       console.log(`code verifier (keep it for the token exchange): ${codeVerifier}`);

@@ -1,5 +1,5 @@
 // Human-readable output for the CLI (the --json forms are the documents themselves).
-import type { ChangeResult } from '../directory/changes.js';
+import type { ChangeResult } from '../app/directory-changes.js';
 import type { SyncReport } from '../sync/run-sync.js';
 import type { Explanation } from '../troubleshoot/explain.js';
 import type { globalSearch } from '../troubleshoot/search.js';

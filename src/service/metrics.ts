@@ -6,7 +6,7 @@ import type { Decision } from '../domain/decision.js';
 import type { JobQueue } from '../queue/types.js';
 import type { Store } from '../store/db.js';
 import { connectionsByStatus, oldestDue } from '../store/schedule.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../domain/clock.js';
 import { SYNC_QUEUE, WEBHOOK_QUEUE } from './scheduler.js';
 
 export interface ServiceMetrics {

@@ -11,7 +11,7 @@ import { dueConnections, scheduledConnections, setNextSyncAt } from '../store/sc
 import { listWorkspaces } from '../store/workspaces.js';
 import { workspacesWithDueEvents } from '../store/webhooks.js';
 import type { JobQueue } from '../queue/types.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../domain/clock.js';
 
 export const SYNC_QUEUE = 'sync';
 export const WEBHOOK_QUEUE = 'webhooks';

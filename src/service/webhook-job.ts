@@ -9,9 +9,9 @@
 import { createHmac } from 'node:crypto';
 import type { Job } from '../queue/types.js';
 import type { Store } from '../store/db.js';
-import { decryptSecret, type SecretKey } from '../store/secrets.js';
+import { decryptSecret, type SecretKey } from '../secrets/secrets.js';
 import { dueEvents, getWebhook, markAttemptFailed, markDelivered } from '../store/webhooks.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../domain/clock.js';
 import type { Logger } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { WebhookJobData } from './scheduler.js';

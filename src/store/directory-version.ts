@@ -1,6 +1,6 @@
 // A cheap fingerprint of a workspace's directory, so a worker can keep the directory index
 // between syncs and reload it only when it changed. End users and the blocklist change only
-// through directory/changes.ts and the CSV import, which write an audit entry in the same
+// through app/directory-changes.ts and the CSV import, which write an audit entry in the same
 // transaction: the newest audit id moves with them. Teammates are added, never edited: their
 // address count moves with them. Internal domains are on the workspace row, reread per job.
 import { sql } from 'kysely';

@@ -6,7 +6,7 @@
 // encrypted clientState there).
 import { sql } from 'kysely';
 import type { Store } from './db.js';
-import { decryptSecret, encryptSecret, SecretKeyError, type SecretKey } from './secrets.js';
+import { decryptSecret, encryptSecret, SecretKeyError, type SecretKey } from '../secrets/secrets.js';
 
 export interface RotationReport {
   /** Values now under the new key, per "table.column". */

@@ -69,7 +69,7 @@ export interface ConnectionsTable {
   provider: string;
   /** Provider settings without secrets (folder paths, host, port, …). JSON. */
   config: string;
-  /** Encrypted credentials (see store/secrets.ts), null when the provider needs none. */
+  /** Encrypted credentials (see secrets/secrets.ts), null when the provider needs none. */
   secret_enc: string | null;
   has_mail: number;
   has_calendar: number;

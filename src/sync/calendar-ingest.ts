@@ -3,8 +3,8 @@
 import type { Sighting } from '../domain/connection.js';
 import type { Decision } from '../domain/decision.js';
 import type { MeetingOccurrence } from '../domain/items.js';
-import type { CalendarObject, ItemError } from '../connectors/types.js';
-import { expandOccurrences, hasRecurrence, parseCalendarObject } from '../connectors/ical/parse-calendar.js';
+import type { CalendarObject, ItemError } from '../providers/types.js';
+import { expandOccurrences, hasRecurrence, parseCalendarObject } from '../formats/ical/parse-calendar.js';
 import { normalizeAddress } from '../directory/address.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import { decideMeetingForSync } from '../rules/decide-meeting.js';
@@ -13,7 +13,7 @@ import {
   deleteCalendarObject, getMeeting, insertNewMeetings, meetingIdsByRef, meetingsByUid, meetingSightings, objectsToExtend,
   saveCalendarObject, saveMeeting, type MeetingRecord, type MeetingWrite,
 } from '../store/meetings.js';
-import { hashAddress, type Ctx } from './context.js';
+import { hashAddress, type Ctx } from '../store/context.js';
 import { linkedAccounts, recordLinkChanges } from './link-events.js';
 
 const DAY = 86_400_000;

@@ -3,7 +3,7 @@
 import type { Sighting } from '../domain/connection.js';
 import type { Decision } from '../domain/decision.js';
 import type { Address, EmailItem } from '../domain/items.js';
-import type { MailSighting } from '../connectors/types.js';
+import type { MailSighting } from '../providers/types.js';
 import { normalizeAddress } from '../directory/address.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import { decideEmailForSync } from '../rules/decide-email.js';
@@ -12,7 +12,7 @@ import type { ConnectionRecord } from '../store/connections.js';
 import {
   emailSightings, findEmailByKey, findEmailsByKeys, insertNewEmails, saveEmail, setEmailBody, updateEmails, type EmailRecord, type EmailSightingRow, type EmailWrite,
 } from '../store/emails.js';
-import { hashAddress, type Ctx } from './context.js';
+import { hashAddress, type Ctx } from '../store/context.js';
 import { linkedAccounts, recordLinkChanges } from './link-events.js';
 
 export function dedupKey(item: Pick<EmailItem, 'messageId' | 'fingerprint'>): string {

@@ -1,6 +1,6 @@
 // One place maps a provider error code to a connection state and plain words.
 import type { ConnectionStatus } from '../domain/connection.js';
-import { SourceError } from '../connectors/types.js';
+import { SourceError } from '../providers/types.js';
 
 export function describeSyncError(err: unknown): { status: ConnectionStatus; words: string } {
   if (err instanceof SourceError) {

@@ -2,7 +2,7 @@
 // outbox in the same transaction as the links themselves. Only when the workspace has a
 // webhook that wants them (store/webhooks.ts); otherwise this costs one small query.
 import { enqueueWebhookEvents, type OutboxEvent } from '../store/webhooks.js';
-import type { Ctx } from './context.js';
+import type { Ctx } from '../store/context.js';
 
 export interface LinkDiff {
   kind: 'email' | 'meeting';

@@ -2,15 +2,15 @@
 // give for the current directory. Every directory change reduces to "these addresses are
 // affected"; their hashes find the emails and meetings to decide again.
 import type { EmailItem } from '../domain/items.js';
-import { mailSourceFor } from '../connectors/registry.js';
+import { mailSourceFor } from '../providers/registry.js';
 import { normalizeAddress } from '../directory/address.js';
 import type { DirectoryIndex } from '../directory/index.js';
-import type { MailSource } from '../connectors/types.js';
+import type { MailSource } from '../providers/types.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
 import { emailSightings, getEmailsByIds, itemIdsByHashes, sightingsOfEmails, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
 import { getMeeting } from '../store/meetings.js';
 import { storeMeeting } from './calendar-ingest.js';
-import { hashAddress, type Ctx } from './context.js';
+import { hashAddress, type Ctx } from '../store/context.js';
 import { mergeCopies, storeRedecidedEmails } from './email-ingest.js';
 
 export interface LinkChange {

@@ -1,7 +1,7 @@
 // The sync loop: fetch page → decide → store → advance cursor (only after the store commits),
 // for a connection's mailbox and calendar. Errors are translated once here into a status.
-import { calendarSourceFor, mailSourceFor, maintainPush } from '../connectors/registry.js';
-import { SourceError, type ItemError } from '../connectors/types.js';
+import { calendarSourceFor, mailSourceFor, maintainPush } from '../providers/registry.js';
+import { SourceError, type ItemError } from '../providers/types.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import {
   clearItemError, clearItemErrors, getCursor, listConnections, recordItemError, saveCursor, updateConnection, type ConnectionRecord,
@@ -9,7 +9,7 @@ import {
 import { retryOnConflict } from '../store/conflicts.js';
 import { upcomingStartedBy } from '../store/meetings.js';
 import { deleteCalendarObjectAndMeetings, extendSeries, ingestCalendarObject, storeMeeting, type CalendarIngestResult } from './calendar-ingest.js';
-import { loadDirectoryIndex, type Ctx } from './context.js';
+import { loadDirectoryIndex, type Ctx } from '../store/context.js';
 import { ingestMailPage } from './email-ingest.js';
 import { describeSyncError, storeFailureWords } from './errors.js';
 import { StoreError } from '../store/db.js';

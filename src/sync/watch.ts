@@ -4,13 +4,13 @@
 //
 // Syncs run one at a time (one SQLite writer); requests that arrive during a sync are
 // merged into the next one, so a burst of new mail costs one or two syncs, not one each.
-import { sleep } from '../connectors/imap/backoff.js';
-import { keepSourcesOpen, mailSourceFor } from '../connectors/registry.js';
-import { SourceError } from '../connectors/types.js';
+import { sleep } from '../providers/imap/backoff.js';
+import { keepSourcesOpen, mailSourceFor } from '../providers/registry.js';
+import { SourceError } from '../providers/types.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
 import { sql } from 'kysely';
 import type { DirectoryIndex } from '../directory/index.js';
-import { loadDirectoryIndex, type Ctx } from './context.js';
+import { loadDirectoryIndex, type Ctx } from '../store/context.js';
 import { syncAll, type SyncReport } from './run-sync.js';
 
 export type WatchEvent =

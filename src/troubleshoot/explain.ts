@@ -2,7 +2,7 @@
 // against the current directory with near-miss hints, plus the remedies that apply.
 import type { Check, Decision, Hint, LinkedAccount, Remedy } from '../domain/decision.js';
 import { domainOf } from '../directory/address.js';
-import { recreationWarning } from '../directory/changes.js';
+import { recreationWarning } from '../app/directory-changes.js';
 import { decideEmail } from '../rules/decide-email.js';
 import { decideMeeting } from '../rules/decide-meeting.js';
 import { remedy, uniqueRemedies } from '../rules/remedies.js';
@@ -12,7 +12,7 @@ import { listTeammates } from '../store/directory.js';
 import { emailSightings, findEmailsByMessageId } from '../store/emails.js';
 import { meetingSightings, meetingsByUid, type MeetingRecord } from '../store/meetings.js';
 import { meetingSightingViews } from '../sync/calendar-ingest.js';
-import { loadDirectoryIndex, type Ctx } from '../sync/context.js';
+import { loadDirectoryIndex, type Ctx } from '../store/context.js';
 import { sightingViews } from '../sync/email-ingest.js';
 import { reloadEmail } from '../sync/redecide.js';
 import { codeText } from './code-text.js';

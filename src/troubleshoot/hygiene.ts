@@ -6,8 +6,8 @@
 // - one address in many accounts: every email with it is logged on all of them (E5).
 import type { EndUser } from '../domain/directory.js';
 import { domainOf, normalizeAddress } from '../directory/address.js';
-import type { Ctx } from '../sync/context.js';
-import { loadDirectoryIndex } from '../sync/context.js';
+import type { Ctx } from '../store/context.js';
+import { loadDirectoryIndex } from '../store/context.js';
 import { listEndUsers } from '../store/directory.js';
 
 const view = (u: EndUser) => ({ id: u.id, accountId: u.accountId, email: u.email, name: u.name ?? null, source: u.source, externalId: u.externalId ?? null });

@@ -1,7 +1,7 @@
 // Global search: an address (or part of one) → the accounts where it is an end user,
 // the teammates using it, and its recent activities.
 import { normalizeAddress } from '../directory/address.js';
-import type { Ctx } from '../sync/context.js';
+import type { Ctx } from '../store/context.js';
 import { listAccounts, listEndUsers, listTeammates } from '../store/directory.js';
 import { recentActivitiesFor } from '../store/timeline.js';
 

@@ -1,6 +1,6 @@
 // Connection health: per connection, status, authorizedAt, last and next sync, counts of
 // items seen / linked / skipped by reason, last error in plain words, per-item errors.
-import type { Ctx } from '../sync/context.js';
+import type { Ctx } from '../store/context.js';
 import { listConnections, listItemErrors } from '../store/connections.js';
 import { connectionCounts } from '../store/timeline.js';
 

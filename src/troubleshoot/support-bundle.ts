@@ -5,7 +5,7 @@
 import { listAudit, type AuditEntry } from '../store/audit.js';
 import { emailSightings, findEmailsByMessageId } from '../store/emails.js';
 import { meetingSightings, meetingsByUid } from '../store/meetings.js';
-import type { Ctx } from '../sync/context.js';
+import type { Ctx } from '../store/context.js';
 import { explainEmail, explainMeeting, stripAngles, type Explanation } from './explain.js';
 import { connectionHealth } from './status.js';
 

@@ -7,7 +7,7 @@
 // consent page, a forged, a Google or an expired state, a replayed code) come back to the web
 // app in plain words and connect nothing. Disconnect deletes the connection's subscriptions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sealState } from '../../src/connectors/oauth-state.js';
+import { sealState } from '../../src/providers/oauth-state.js';
 import { SECRET_KEY } from '../support/service.js';
 import { MicrosoftEmulator } from '../emulators/microsoft.js';
 import { makeTestApi, type TestApi } from '../support/service.js';

@@ -109,7 +109,7 @@ export class MicrosoftEmulator {
   /** Emulator-only token introspection for Dovecot's oauth2 passdb (the access token appended). */
   get introspectUrl(): string { return `${this.url}/introspect?access_token=`; }
   get graphBaseUrl(): string { return this.url; }
-  /** What msal sees: the same origin with https (see src/connectors/microsoft/network.ts). */
+  /** What msal sees: the same origin with https (see src/providers/microsoft/network.ts). */
   private get httpsOrigin(): string { return 'https' + this.url.slice('http'.length); }
 
   issueRefreshToken(): string {

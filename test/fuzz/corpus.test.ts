@@ -1,8 +1,8 @@
 // Replays test/fuzz/corpus/: every input that once crashed, hung or slowed a parser
 // wrapper, kept for ever. Each must now end as a result or the documented per-item error.
 import { describe, expect, it } from 'vitest';
-import { expandOccurrences, MalformedCalendarError, parseCalendarObject } from '../../src/connectors/ical/parse-calendar.js';
-import { MalformedItemError, parseEmail } from '../../src/connectors/mime/parse-email.js';
+import { expandOccurrences, MalformedCalendarError, parseCalendarObject } from '../../src/formats/ical/parse-calendar.js';
+import { MalformedItemError, parseEmail } from '../../src/formats/mime/parse-email.js';
 import { corpusFiles, guarded } from './harness.js';
 
 const WINDOW = { from: new Date('2000-01-01T00:00:00Z'), to: new Date('2030-01-01T00:00:00Z') };

@@ -4,11 +4,12 @@
 // not a usable CSV — never another exception, never a hang, and the good rows are stored.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CsvImportError, importEndUsersCsv } from '../../src/directory/csv-import.js';
-import { openSqlite, type Store } from '../../src/store/db.js';
+import { CsvImportError, importEndUsersCsv } from '../../src/app/csv-import.js';
+import type { Store } from '../../src/store/db.js';
+import { openSqlite } from '../../src/store/dialects/sqlite.js';
 import { addAccount, listEndUsers } from '../../src/store/directory.js';
 import { createWorkspace, type WorkspaceRecord } from '../../src/store/workspaces.js';
-import type { Ctx } from '../../src/sync/context.js';
+import type { Ctx } from '../../src/store/context.js';
 import { applyMutation, guarded, mutation, Tally } from './harness.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');

@@ -5,7 +5,7 @@
 // per-item error a sync records — in bounded time.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expandOccurrences, MalformedCalendarError, parseCalendarObject } from '../../src/connectors/ical/parse-calendar.js';
+import { expandOccurrences, MalformedCalendarError, parseCalendarObject } from '../../src/formats/ical/parse-calendar.js';
 import { applyMutation, guarded, mutation, readFixtures, Tally } from './harness.js';
 
 const FIXTURES = readFixtures('ics').map((b) => b.toString('utf8'));

@@ -4,7 +4,7 @@
 // error a sync records while the rest goes on — in bounded time.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MalformedItemError, parseEmail } from '../../src/connectors/mime/parse-email.js';
+import { MalformedItemError, parseEmail } from '../../src/formats/mime/parse-email.js';
 import type { EmailItem } from '../../src/domain/items.js';
 import { applyMutation, guarded, mutation, readFixtures, Tally } from './harness.js';
 

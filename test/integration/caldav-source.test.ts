@@ -4,9 +4,9 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CalDavCalendarSource, type CalDavSourceOptions } from '../../src/connectors/caldav/caldav-calendar-source.js';
-import type { CalendarPage, Cursor } from '../../src/connectors/types.js';
-import { SourceError } from '../../src/connectors/types.js';
+import { CalDavCalendarSource, type CalDavSourceOptions } from '../../src/providers/caldav/caldav-calendar-source.js';
+import type { CalendarPage, Cursor } from '../../src/providers/types.js';
+import { SourceError } from '../../src/providers/types.js';
 import { ics } from '../support/cli.js';
 import { CalDavAccount, RadicaleServer, SERVER_SETUP_MS } from '../support/caldav-server.js';
 

@@ -5,7 +5,7 @@
 // channel token is refused and syncs nothing; a watch about to expire is renewed by the
 // next sync (new channel, the old one stopped and then refused).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encryptSecret } from '../../src/store/secrets.js';
+import { encryptSecret } from '../../src/secrets/secrets.js';
 import { createConnection } from '../../src/store/connections.js';
 import { teammateByAddress } from '../../src/store/directory.js';
 import { GoogleEmulator } from '../emulators/google.js';

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnection } from '../../src/store/connections.js';
 import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
-import { encryptSecret } from '../../src/store/secrets.js';
+import { encryptSecret } from '../../src/secrets/secrets.js';
 import { MicrosoftEmulator } from '../emulators/microsoft.js';
 import { makeTestApi, SECRET_KEY, type TestApi } from '../support/service.js';
 

@@ -6,8 +6,8 @@ import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readImapConfig } from '../../src/connectors/imap/config.js';
-import { ImapMailSource } from '../../src/connectors/imap/imap-mail-source.js';
+import { readImapConfig } from '../../src/providers/imap/config.js';
+import { ImapMailSource } from '../../src/providers/imap/imap-mail-source.js';
 import { BIN, eml, Workspace } from '../support/cli.js';
 import { connectImap, deliver, eventually, imapSessionPids, startMailServer, TEST_SECRET_KEY, type Dovecot } from '../support/imap.js';
 

@@ -2,11 +2,11 @@
 // UIDVALIDITY re-scan, and a server without CONDSTORE. These are the guarantees the sync
 // loop builds on: a page's cursor never passes a UID that page did not carry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MailPage } from '../../src/connectors/types.js';
-import { ImapMailSource } from '../../src/connectors/imap/imap-mail-source.js';
-import { readImapConfig } from '../../src/connectors/imap/config.js';
-import { parseRef } from '../../src/connectors/imap/refs.js';
-import type { ImapCursor } from '../../src/connectors/imap/cursor.js';
+import type { MailPage } from '../../src/providers/types.js';
+import { ImapMailSource } from '../../src/providers/imap/imap-mail-source.js';
+import { readImapConfig } from '../../src/providers/imap/config.js';
+import { parseRef } from '../../src/providers/imap/refs.js';
+import type { ImapCursor } from '../../src/providers/imap/cursor.js';
 import { eml } from '../support/cli.js';
 import { deliver, mailClient, startMailServer, type Dovecot } from '../support/imap.js';
 

@@ -3,7 +3,7 @@
 // in every string option are stored verbatim or refused, and the schema is intact after.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqlite } from '../../src/store/db.js';
+import { openSqlite } from '../../src/store/dialects/sqlite.js';
 import { writeMailbox } from '../support/mailbox.js';
 import { Workspace } from '../support/cli.js';
 

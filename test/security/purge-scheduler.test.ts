@@ -2,9 +2,10 @@
 // first tick of each UTC day runs the same retention as `touchpoint purge`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessQueue } from '../../src/queue/in-process.js';
-import { ManualClock } from '../../src/service/clock.js';
+import { ManualClock } from '../../src/domain/clock.js';
 import { Scheduler } from '../../src/service/scheduler.js';
-import { openSqlite, type Store } from '../../src/store/db.js';
+import type { Store } from '../../src/store/db.js';
+import { openSqlite } from '../../src/store/dialects/sqlite.js';
 import { createWorkspace } from '../../src/store/workspaces.js';
 
 let db: Store;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqlite } from '../../src/store/db.js';
+import { openSqlite } from '../../src/store/dialects/sqlite.js';
 import { workspaceTables } from '../../src/store/workspace-data.js';
 import { writeCalendar, writeMailbox } from '../support/mailbox.js';
 import { Workspace } from '../support/cli.js';

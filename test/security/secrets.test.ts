@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqlite } from '../../src/store/db.js';
-import { decryptSecret, deriveKey, encryptSecret } from '../../src/store/secrets.js';
+import { openSqlite } from '../../src/store/dialects/sqlite.js';
+import { decryptSecret, deriveKey, encryptSecret } from '../../src/secrets/secrets.js';
 import { putWebhook } from '../../src/store/webhooks.js';
 import { BIN, Workspace } from '../support/cli.js';
 

@@ -3,7 +3,7 @@
 // recorder). No connection ever waits longer than its interval, connections drift apart
 // (jitter), none is synced twice for one due time, and lowering the interval takes effect.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/service/clock.js';
+import { ManualClock } from '../../src/domain/clock.js';
 import { rescheduleWorkspace, Scheduler, SYNC_QUEUE, type Timing } from '../../src/service/scheduler.js';
 import { makeSyncJob } from '../../src/service/sync-job.js';
 import { InProcessQueue } from '../../src/queue/in-process.js';
@@ -11,7 +11,7 @@ import type { Store } from '../../src/store/db.js';
 import { createConnection, updateConnection } from '../../src/store/connections.js';
 import { addTeammate } from '../../src/store/directory.js';
 import { createWorkspace, getWorkspace, updateWorkspaceSettings } from '../../src/store/workspaces.js';
-import type { Ctx } from '../../src/sync/context.js';
+import type { Ctx } from '../../src/store/context.js';
 import type { SyncReport } from '../../src/sync/run-sync.js';
 import { openTestStore } from '../support/databases.js';
 

@@ -7,7 +7,7 @@ import { buildApp } from '../../src/api/app.js';
 import { InProcessQueue } from '../../src/queue/in-process.js';
 import { PgBossQueue } from '../../src/queue/pg-boss.js';
 import type { JobQueue } from '../../src/queue/types.js';
-import { systemClock } from '../../src/service/clock.js';
+import { systemClock } from '../../src/domain/clock.js';
 import { createMetrics } from '../../src/service/metrics.js';
 import { SYNC_QUEUE } from '../../src/service/scheduler.js';
 import { makeSyncJob } from '../../src/service/sync-job.js';

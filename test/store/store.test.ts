@@ -20,7 +20,7 @@ import { accountTimeline, connectionCounts } from '../../src/store/timeline.js';
 import { createToken, findToken, listTokens, revokeToken } from '../../src/store/tokens.js';
 import { dueEvents, enqueueWebhookEvents, markAttemptFailed, markDelivered, outboxCounts, putWebhook } from '../../src/store/webhooks.js';
 import { createWorkspace, findWorkspace, listWorkspaces, updateWorkspaceSettings, type WorkspaceRecord } from '../../src/store/workspaces.js';
-import { addEndUser, addToBlocklist, deleteEndUser } from '../../src/directory/changes.js';
+import { addEndUser, addToBlocklist, deleteEndUser } from '../../src/app/directory-changes.js';
 import { syncAll } from '../../src/sync/run-sync.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
 

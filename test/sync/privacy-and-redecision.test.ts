@@ -4,15 +4,16 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqlite, type Store } from '../../src/store/db.js';
+import type { Store } from '../../src/store/db.js';
+import { openSqlite } from '../../src/store/dialects/sqlite.js';
 import { createWorkspace } from '../../src/store/workspaces.js';
 import { addAccount, addTeammate } from '../../src/store/directory.js';
 import { createConnection } from '../../src/store/connections.js';
 import { syncAll } from '../../src/sync/run-sync.js';
-import { addEndUser, deleteEndUser } from '../../src/directory/changes.js';
+import { addEndUser, deleteEndUser } from '../../src/app/directory-changes.js';
 import { accountTimeline } from '../../src/store/timeline.js';
 import { listAudit } from '../../src/store/audit.js';
-import type { Ctx } from '../../src/sync/context.js';
+import type { Ctx } from '../../src/store/context.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
 

@@ -13,11 +13,11 @@ import { auth } from '../auth.js';
 import { ctxFor, errors, type ApiDeps } from '../context.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { ConnectionHealth, ConnectionParams, NewCalDavConnection, NewFolderConnection, NewImapConnection, Status, SyncNow } from '../schemas.js';
-import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, readImapConfig } from '../../connectors/imap/config.js';
-import { encodeCalDavSecret } from '../../connectors/caldav/config.js';
-import { encryptSecret, type SecretKey } from '../../store/secrets.js';
+import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, readImapConfig } from '../../providers/imap/config.js';
+import { encodeCalDavSecret } from '../../providers/caldav/config.js';
+import { encryptSecret, type SecretKey } from '../../secrets/secrets.js';
 import type { NewConnection } from '../../store/connections.js';
-import type { Ctx } from '../../sync/context.js';
+import type { Ctx } from '../../store/context.js';
 import { checkCalDavUrl, checkImapSecurity, verifyCalDav, verifyImapLogin } from '../verify-credentials.js';
 
 /** The key that encrypts stored passwords, or a 409 saying how to configure it. */

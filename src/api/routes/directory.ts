@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isValidAddress, isValidDomain, normalizeDomain } from '../../directory/address.js';
-import { addInternalDomain, removeInternalDomain } from '../../directory/internal-domains.js';
+import { addInternalDomain, removeInternalDomain } from '../../app/internal-domains.js';
 import { addAccount, addTeammate, getAccount, listAccounts, listEndUsers, listTeammates, teammateByAddress } from '../../store/directory.js';
 import { accountTimeline } from '../../store/timeline.js';
 import { auth } from '../auth.js';

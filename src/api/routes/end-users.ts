@@ -1,13 +1,13 @@
 // End users: add, delete (and suppress), CSV import, and the blocklist. Each change
-// re-decides the past at once (directory/changes.ts) and answers with what it linked and
+// re-decides the past at once (app/directory-changes.ts) and answers with what it linked and
 // unlinked; deleting a user that came from a source warns that its next import recreates it.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { EndUser } from '../../domain/directory.js';
 import { isValidAddress } from '../../directory/address.js';
-import { addEndUser, addToBlocklist, deleteEndUser, parseBlocklistEntry, removeFromBlocklist } from '../../directory/changes.js';
-import { importEndUsersCsv } from '../../directory/csv-import.js';
+import { addEndUser, addToBlocklist, deleteEndUser, parseBlocklistEntry, removeFromBlocklist } from '../../app/directory-changes.js';
+import { importEndUsersCsv } from '../../app/csv-import.js';
 import { findEndUser, getAccount, listBlocklist, listEndUsers } from '../../store/directory.js';
 import { auth } from '../auth.js';
 import { ctxFor, errors, type ApiDeps } from '../context.js';

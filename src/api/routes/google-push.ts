@@ -15,8 +15,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { channelTokenMatches, type PushState } from '../../connectors/google/push.js';
-import { sameSecret } from '../../connectors/graph/notifications.js';
+import { channelTokenMatches, type PushState } from '../../providers/google/push.js';
+import { sameSecret } from '../../providers/microsoft/notifications.js';
 import type { Store } from '../../store/db.js';
 import { requestSync } from '../../service/scheduler.js';
 import type { ApiDeps } from '../context.js';

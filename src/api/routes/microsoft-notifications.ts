@@ -10,8 +10,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { handleGraphWebhook } from '../../connectors/graph/notifications.js';
-import { clientStates, flagForRenewal, readPushState } from '../../connectors/microsoft/subscriptions.js';
+import { handleGraphWebhook } from '../../providers/microsoft/notifications.js';
+import { clientStates, flagForRenewal, readPushState } from '../../providers/microsoft/subscriptions.js';
 import { getConnection, updateConnection } from '../../store/connections.js';
 import { requestSync } from '../../service/scheduler.js';
 import type { ApiDeps } from '../context.js';

@@ -8,10 +8,10 @@ import type { Provider } from '../../domain/connection.js';
 import { createConnection, listConnections, updateConnection } from '../../store/connections.js';
 import type { Teammate } from '../../domain/directory.js';
 import { teammateByAddress } from '../../store/directory.js';
-import { encryptSecret, type SecretKey } from '../../store/secrets.js';
+import { encryptSecret, type SecretKey } from '../../secrets/secrets.js';
 import { getWorkspace, type WorkspaceRecord } from '../../store/workspaces.js';
 import { requestSync } from '../../service/scheduler.js';
-import { GrantError } from '../../connectors/oauth-state.js';
+import { GrantError } from '../../providers/oauth-state.js';
 import type { ApiDeps } from '../context.js';
 import { ApiError } from '../errors.js';
 

@@ -8,10 +8,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { finishMicrosoftGrant, microsoftConsentErrorWords, openMicrosoftGrantState, startMicrosoftGrant, type MicrosoftProduct } from '../../connectors/microsoft/oauth-flow.js';
-import { microsoftSettingsFromEnv } from '../../connectors/microsoft/settings.js';
-import { GrantError } from '../../connectors/oauth-state.js';
-import { SourceError } from '../../connectors/types.js';
+import { finishMicrosoftGrant, microsoftConsentErrorWords, openMicrosoftGrantState, startMicrosoftGrant, type MicrosoftProduct } from '../../providers/microsoft/oauth-flow.js';
+import { microsoftSettingsFromEnv } from '../../providers/microsoft/settings.js';
+import { GrantError } from '../../providers/oauth-state.js';
+import { SourceError } from '../../providers/types.js';
 import { auth } from '../auth.js';
 import { errors, type ApiDeps } from '../context.js';
 import { ApiError } from '../errors.js';

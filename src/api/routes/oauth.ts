@@ -7,9 +7,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { googleSettingsFromEnv } from '../../connectors/google/auth.js';
-import { consentErrorWords, finishGoogleGrant, GrantError, openGrantState, startGoogleGrant, type GoogleProduct } from '../../connectors/google/oauth-flow.js';
-import { SourceError } from '../../connectors/types.js';
+import { googleSettingsFromEnv } from '../../providers/google/auth.js';
+import { consentErrorWords, finishGoogleGrant, GrantError, openGrantState, startGoogleGrant, type GoogleProduct } from '../../providers/google/oauth-flow.js';
+import { SourceError } from '../../providers/types.js';
 import { auth } from '../auth.js';
 import { errors, type ApiDeps } from '../context.js';
 import { ApiError } from '../errors.js';

@@ -6,17 +6,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getConnection, updateConnection } from '../../store/connections.js';
 import { getEmail } from '../../store/emails.js';
-import { encryptSecret } from '../../store/secrets.js';
+import { encryptSecret } from '../../secrets/secrets.js';
 import { connectionHealth } from '../../troubleshoot/status.js';
 import { auth } from '../auth.js';
 import { ctxFor, errors, type ApiDeps } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { ConnectionHealth, ConnectionParams, Id, Reauthorize } from '../schemas.js';
-import { readImapConfig } from '../../connectors/imap/config.js';
-import { readCalDavConfig } from '../../connectors/caldav/config.js';
+import { readImapConfig } from '../../providers/imap/config.js';
+import { readCalDavConfig } from '../../providers/caldav/config.js';
 import { verifyCalDav, verifyImapLogin } from '../verify-credentials.js';
 import { requireSecretKey } from './connections.js';
-import { stopPush } from '../../connectors/registry.js';
+import { stopPush } from '../../providers/registry.js';
 
 const Party = z.object({ address: z.string(), name: z.string().optional() }).passthrough();
 export const EmailContent = z.object({

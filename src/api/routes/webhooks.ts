@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { encryptSecret } from '../../store/secrets.js';
+import { encryptSecret } from '../../secrets/secrets.js';
 import { deleteWebhook, getWebhook, listOutbox, putWebhook } from '../../store/webhooks.js';
 import { auth } from '../auth.js';
 import { errors, type ApiDeps } from '../context.js';

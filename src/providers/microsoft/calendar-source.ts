@@ -8,8 +8,8 @@
 // When the window's end comes within 180 days, a new round with a later window starts.
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Attendee, MeetingOccurrence, PartStat } from '../../domain/items.js';
-import { wallTimeToUtc } from '../ical/zoned-time.js';
-import { resolveTzid } from '../ical/windows-zones.js';
+import { wallTimeToUtc } from '../../formats/ical/zoned-time.js';
+import { resolveTzid } from '../../formats/ical/windows-zones.js';
 import type { CalendarObject, CalendarPage, CalendarSource, Cursor, ItemError } from '../types.js';
 import { SourceError } from '../types.js';
 import { graphCall, GraphHttpError, isSyncStateGone, translate, type CallContext } from './call.js';

@@ -2,7 +2,7 @@
 // (postal-mime) so IMAP and folder mail mean the same thing; IMAP only adds its own time.
 import type { FetchMessageObject } from 'imapflow';
 import type { EmailItem } from '../../domain/items.js';
-import { MalformedItemError, parseEmail } from '../mime/parse-email.js';
+import { MalformedItemError, parseEmail } from '../../formats/mime/parse-email.js';
 import type { ItemError } from '../types.js';
 
 /**

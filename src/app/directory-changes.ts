@@ -1,15 +1,15 @@
 // Directory changes: each one re-decides the affected past at once and is audited
 // (who, when, what it linked and unlinked).
 import type { BlocklistEntry, EndUser } from '../domain/directory.js';
-import type { Ctx } from '../sync/context.js';
-import { loadDirectoryIndex } from '../sync/context.js';
+import type { Ctx } from '../store/context.js';
+import { loadDirectoryIndex } from '../store/context.js';
 import { redecideAddresses, type RedecideReport } from '../sync/redecide.js';
 import { recordAudit } from '../store/audit.js';
 import {
   addBlocklistEntry, addSuppression, deleteEndUserRow, findEndUser, getAccount, insertEndUser, listEndUsers, removeBlocklistEntry,
   type NewEndUser,
 } from '../store/directory.js';
-import { domainCovers, domainOf, isValidAddress, isValidDomain, normalizeAddress, normalizeDomain } from './address.js';
+import { domainCovers, domainOf, isValidAddress, isValidDomain, normalizeAddress, normalizeDomain } from '../directory/address.js';
 
 export class DirectoryError extends Error {}
 

@@ -7,8 +7,8 @@ import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import type { Attendee, MeetingOccurrence, PartStat } from '../../domain/items.js';
 import type { CalendarObject, CalendarPage, CalendarSource, Cursor, ItemError } from '../types.js';
 import { SourceError } from '../types.js';
-import type { GoogleTokens } from '../google/auth.js';
-import { googleCall, GoogleHttpError, type RetryPolicy } from '../google/call.js';
+import type { GoogleTokens } from './auth.js';
+import { googleCall, GoogleHttpError, type RetryPolicy } from './call.js';
 
 export interface GoogleCalendarCursor {
   syncToken?: string;

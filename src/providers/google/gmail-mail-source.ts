@@ -7,11 +7,11 @@
 // labels (INBOX + SENT + IMPORTANT is one message).
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import type { EmailItem } from '../../domain/items.js';
-import { MalformedItemError, parseEmail } from '../mime/parse-email.js';
+import { MalformedItemError, parseEmail } from '../../formats/mime/parse-email.js';
 import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
 import { SourceError } from '../types.js';
-import type { GoogleTokens } from '../google/auth.js';
-import { googleCall, GoogleHttpError, type RetryPolicy } from '../google/call.js';
+import type { GoogleTokens } from './auth.js';
+import { googleCall, GoogleHttpError, type RetryPolicy } from './call.js';
 
 export interface GmailCursor {
   /** history.list starts here once the listing is done. */

@@ -1,6 +1,6 @@
 // Builds an ImapMailSource from a stored connection: settings from `config`, the secret
-// decrypted with the key from TOUCHPOINT_SECRET_KEY (src/store/secrets.ts).
-import { decryptSecret, keyFromEnv, SecretKeyError } from '../../store/secrets.js';
+// decrypted with the key from TOUCHPOINT_SECRET_KEY (src/secrets/secrets.ts).
+import { decryptSecret, keyFromEnv, SecretKeyError } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
 import { readImapConfig } from './config.js';
 import { ImapMailSource, type ImapMailSourceOptions } from './imap-mail-source.js';

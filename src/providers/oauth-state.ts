@@ -1,9 +1,9 @@
 // The `state` of a browser OAuth flow (Google, Microsoft): what the callback needs (workspace,
 // teammate, PKCE code verifier, redirect URL, an expiry) encrypted and authenticated with the
-// workspace secret key (AES-GCM, store/secrets.ts), so no pending-grant table is needed and
+// workspace secret key (AES-GCM, secrets/secrets.ts), so no pending-grant table is needed and
 // nobody can read or forge it. It names its provider: a Google state is refused at the
 // Microsoft callback and the other way round.
-import { decryptSecret, encryptSecret, SecretKeyError, type SecretKey } from '../store/secrets.js';
+import { decryptSecret, encryptSecret, SecretKeyError, type SecretKey } from '../secrets/secrets.js';
 
 /** How long a started grant may take to come back. */
 export const GRANT_TTL_MS = 15 * 60_000;

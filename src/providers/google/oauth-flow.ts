@@ -4,7 +4,7 @@
 // needs (workspace, teammate, which products, the PKCE code verifier, an expiry). finish: the
 // code is exchanged (with the verifier) for a refresh token.
 import { CodeChallengeMethod } from 'google-auth-library';
-import type { SecretKey } from '../../store/secrets.js';
+import type { SecretKey } from '../../secrets/secrets.js';
 import { GRANT_TTL_MS, GrantError, openState, sealState } from '../oauth-state.js';
 import { SourceError } from '../types.js';
 import { CALENDAR_SCOPE, GMAIL_SCOPE, oauthClient, translateTokenError, type GoogleSettings } from './auth.js';

@@ -2,12 +2,12 @@
 // Only rule E6 ("every participant is internal → never linked") reads internal domains, and
 // an email is linked only through a matching end user, so a link can flip only when that end
 // user is internal before or after the change. Those end users are the affected addresses.
-import type { Ctx } from '../sync/context.js';
-import { loadDirectoryIndex } from '../sync/context.js';
+import type { Ctx } from '../store/context.js';
+import { loadDirectoryIndex } from '../store/context.js';
 import { listEndUsers } from '../store/directory.js';
 import { getWorkspace, updateWorkspaceSettings } from '../store/workspaces.js';
-import { applyAndAudit, DirectoryError, type ChangeResult } from './changes.js';
-import { isValidDomain, normalizeAddress, normalizeDomain } from './address.js';
+import { applyAndAudit, DirectoryError, type ChangeResult } from './directory-changes.js';
+import { isValidDomain, normalizeAddress, normalizeDomain } from '../directory/address.js';
 
 async function internalEndUsers(ctx: Ctx): Promise<string[]> {
   const dir = await loadDirectoryIndex(ctx);

@@ -10,7 +10,7 @@
 // and polling goes on.
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { decryptSecret, encryptSecret, keyFromEnv, type SecretKey } from '../../store/secrets.js';
+import { decryptSecret, encryptSecret, keyFromEnv, type SecretKey } from '../../secrets/secrets.js';
 import { graphCall, GraphHttpError, type CallContext } from './call.js';
 
 /** Graph caps Outlook resources at 7 days; we ask for 3 and renew with a day to spare. */

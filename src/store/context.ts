@@ -2,10 +2,10 @@
 // workspace and the clock, passed in (never read inside a rule).
 import { createHmac } from 'node:crypto';
 import type { Decision } from '../domain/decision.js';
-import type { Store } from '../store/db.js';
-import type { WorkspaceRecord } from '../store/workspaces.js';
+import type { Store } from './db.js';
+import type { WorkspaceRecord } from './workspaces.js';
 import { DirectoryIndex } from '../directory/index.js';
-import { loadDirectory } from '../store/directory.js';
+import { loadDirectory } from './directory.js';
 
 export interface Ctx {
   db: Store;

@@ -1,12 +1,12 @@
 // Microsoft identity platform for one connection, on @azure/msal-node: the stored secret is
-// the refresh token (encrypted, store/secrets.ts); access tokens live in memory only. One
+// the refresh token (encrypted, secrets/secrets.ts); access tokens live in memory only. One
 // ConfidentialClientApplication per connection (mail and calendar share it), refreshed
 // early (5 minutes before expiry) under a per-connection lock. Microsoft rotates refresh
 // tokens: the new one (read from msal's token cache) is saved encrypted through
 // `saveSecret` before the access token is used. invalid_grant / revoked consent →
 // AUTH_FAILED in plain words → needs_reauth.
 import { ConfidentialClientApplication, CryptoProvider, type Configuration } from '@azure/msal-node';
-import { decryptSecret, encryptSecret, keyFromEnv, SecretKeyError } from '../../store/secrets.js';
+import { decryptSecret, encryptSecret, keyFromEnv, SecretKeyError } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
 import { FetchNetworkModule } from './network.js';
 import { CONSENT_SCOPES, DEFAULT_AUTHORITY, GRAPH_SCOPES, isLoopbackHttp, type MicrosoftSettings } from './settings.js';

@@ -13,12 +13,12 @@ function common(c: ConnectionConfig) {
 }
 
 export async function gmailSourceFor(c: ConnectionConfig) {
-  const { GmailMailSource } = await import('../gmail/gmail-mail-source.js');
+  const { GmailMailSource } = await import('./gmail-mail-source.js');
   return new GmailMailSource(common(c));
 }
 
 export async function googleCalendarSourceFor(c: ConnectionConfig) {
-  const { GoogleCalendarSource } = await import('../google-calendar/google-calendar-source.js');
+  const { GoogleCalendarSource } = await import('./calendar-source.js');
   return new GoogleCalendarSource(common(c));
 }
 

@@ -8,7 +8,7 @@
 // body is read (fetchBody) only for linked mail.
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Address, EmailItem } from '../../domain/items.js';
-import { cleanMessageId, fingerprintOf } from '../mime/parse-email.js';
+import { cleanMessageId, fingerprintOf } from '../../formats/mime/parse-email.js';
 import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
 import { SourceError } from '../types.js';
 import { graphCall, GraphHttpError, isSyncStateGone, translate, type CallContext } from './call.js';

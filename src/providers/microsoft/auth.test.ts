@@ -3,7 +3,7 @@
 // rotated refresh token saved encrypted before it is used.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MicrosoftEmulator } from '../../../test/emulators/microsoft.js';
-import { decryptSecret, deriveKey } from '../../store/secrets.js';
+import { decryptSecret, deriveKey } from '../../secrets/secrets.js';
 import { EARLY_REFRESH_MS, MicrosoftTokens } from './auth.js';
 
 const ms = new MicrosoftEmulator();

@@ -3,7 +3,7 @@
 // (../oauth-state.ts) carrying workspace, teammate, the PKCE verifier, the redirect URL and a
 // 15-minute expiry. finish: msal redeems the code with the verifier for a refresh token.
 import { CryptoProvider } from '@azure/msal-node';
-import type { SecretKey } from '../../store/secrets.js';
+import type { SecretKey } from '../../secrets/secrets.js';
 import { GRANT_TTL_MS, GrantError, openState, sealState } from '../oauth-state.js';
 import { SourceError } from '../types.js';
 import { authorizeUrl, redeemCode, REVOKED_WORDS } from './auth.js';

@@ -3,10 +3,10 @@
 // "suppress" are skipped and reported (the article: "the user will be recreated on the
 // next sync" unless suppressed).
 import { parse } from 'csv-parse/sync';
-import type { Ctx } from '../sync/context.js';
+import type { Ctx } from '../store/context.js';
 import { findEndUser, insertEndUser, isSuppressed, listAccounts } from '../store/directory.js';
-import { isValidAddress, normalizeAddress } from './address.js';
-import { applyAndAudit, type ChangeResult } from './changes.js';
+import { isValidAddress, normalizeAddress } from '../directory/address.js';
+import { applyAndAudit, type ChangeResult } from './directory-changes.js';
 
 export type RowOutcome = 'created' | 'unchanged' | 'skipped_suppressed' | 'error';
 

@@ -11,7 +11,7 @@
 import { calendar } from '@googleapis/calendar';
 import { gmail } from '@googleapis/gmail';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { sameSecret } from '../graph/notifications.js';
+import { sameSecret } from '../microsoft/notifications.js';
 import type { GoogleTokens } from './auth.js';
 import { googleCall, type RetryPolicy } from './call.js';
 

@@ -1,8 +1,8 @@
 // A CalDAV connection as stored: `config` holds what is not secret (server URL, user name),
-// `secret_enc` the password, encrypted at rest (store/secrets.ts) with the key derived from
+// `secret_enc` the password, encrypted at rest (secrets/secrets.ts) with the key derived from
 // TOUCHPOINT_SECRET_KEY. The password is decrypted only here, right before a sync, and is
 // never part of a message, a log line or the connection's JSON.
-import { decryptSecret, encryptSecret, keyFromEnv, SecretKeyError, type SecretKey } from '../../store/secrets.js';
+import { decryptSecret, encryptSecret, keyFromEnv, SecretKeyError, type SecretKey } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
 import { CalDavCalendarSource } from './caldav-calendar-source.js';
 

@@ -6,7 +6,7 @@ import { SourceError } from './types.js';
 export interface ConnectionConfig {
   provider: string;
   config: Record<string, unknown>;
-  /** Encrypted credentials (store/secrets.ts); each connector decrypts its own. */
+  /** Encrypted credentials (secrets/secrets.ts); each connector decrypts its own. */
   secretEnc?: string | null;
   /** First authorization: bounds a connector's initial scan (IMAP SEARCH SINCE). */
   authorizedAt?: Date;

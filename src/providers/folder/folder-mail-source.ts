@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EmailItem } from '../../domain/items.js';
-import { parseEmail, MalformedItemError } from '../mime/parse-email.js';
+import { parseEmail, MalformedItemError } from '../../formats/mime/parse-email.js';
 import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
 import { assertFolder, diff, isHidden, listFiles, readCursor, resolveRef, type FileEntry } from './scan.js';
 

@@ -1,10 +1,10 @@
 // Google OAuth 2.0 for one connection: the stored secret is the refresh token (encrypted,
-// store/secrets.ts); access tokens live in memory only. One OAuth2Client per connection
+// secrets/secrets.ts); access tokens live in memory only. One OAuth2Client per connection
 // (mail and calendar share it), refreshed early under a per-connection lock, and a refresh
 // token Google rotates is saved encrypted through `saveSecret`. `invalid_grant` from the
 // token endpoint means the grant was revoked or expired: AUTH_FAILED → needs_reauth.
 import { OAuth2Client, CodeChallengeMethod } from 'google-auth-library';
-import { decryptSecret, encryptSecret, keyFromEnv, SecretKeyError } from '../../store/secrets.js';
+import { decryptSecret, encryptSecret, keyFromEnv, SecretKeyError } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
 
 export const GMAIL_SCOPE = 'https://www.googleapis.com/auth/gmail.readonly';

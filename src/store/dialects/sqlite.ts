@@ -1,0 +1,73 @@
+// The embedded SQLite default (better-sqlite3): the same Kysely<DB>, migrations and queries
+// as PostgreSQL (postgres.ts), over one file. Chosen by any --db that is not a postgres:// URL.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect, type Driver } from 'kysely';
+import type { DB } from '../schema.js';
+import { migrate, StoreError, type Store } from '../db.js';
+
+/** Distinct SQL texts kept prepared (a sync repeats a few dozen shapes, pages of a fixed size). */
+const STATEMENT_CACHE = 500;
+
+/**
+ * Kysely prepares every query anew; better-sqlite3 statements can be reused, and preparing
+ * the multi-row inserts of a page was ~12 % of a CalDAV sync's time (bench/README.md). Kept
+ * by SQL text, least recently used out. Nothing here streams (iterate), so a statement is
+ * never busy when it is reused.
+ */
+function withStatementCache(sqlite: Database.Database): { prepare(sql: string): Database.Statement; close(): void } {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    prepare(sql) {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        cache.delete(sql);
+      } else {
+        stmt = sqlite.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, stmt);
+      return stmt;
+    },
+    close: () => sqlite.close(),
+  };
+}
+
+/**
+ * SQLite rolls a transaction back by itself when a write fails with SQLITE_FULL or an I/O
+ * error; Kysely's ROLLBACK then fails with "no transaction is active" and that error would
+ * replace the one that says what happened (the disk is full). Roll back only what is open.
+ */
+class SqliteDialectKeepingErrors extends SqliteDialect {
+  constructor(private readonly sqlite: Database.Database) {
+    super({ database: withStatementCache(sqlite) });
+  }
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const rollback = driver.rollbackTransaction.bind(driver);
+    driver.rollbackTransaction = async (conn) => {
+      if (this.sqlite.inTransaction) await rollback(conn);
+    };
+    return driver;
+  }
+}
+
+export async function openSqlite(path: string): Promise<Store> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let sqlite: Database.Database;
+  try {
+    sqlite = new Database(path);
+  } catch (err) {
+    throw new StoreError(`cannot open database ${path}: ${(err as Error).message}`);
+  }
+  // Wait for other processes' locks first: switching a new file to WAL takes one too.
+  sqlite.pragma('busy_timeout = 5000');
+  // WAL: readers never block the sync writer; NORMAL is durable across process crashes.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = new Kysely<DB>({ dialect: new SqliteDialectKeepingErrors(sqlite) });
+  await migrate(db);
+  return db;
+}
