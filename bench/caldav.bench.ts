@@ -21,7 +21,14 @@ import { addAccount } from '../src/store/directory.js';
 import { QUICK, ratioRow } from './report.js';
 
 const int = (name: string, dflt: number) => (process.env[name] ? Number.parseInt(process.env[name]!, 10) : dflt);
-const CONFIG = { events: int('BENCH_EVENTS', 2000), series: int('BENCH_SERIES', 200), runs: int('BENCH_RUNS', QUICK ? 2 : 5), changed: 20, accounts: 500, usersPerAccount: 10 };
+const CONFIG = {
+  events: int('BENCH_EVENTS', 2000),
+  series: int('BENCH_SERIES', 200),
+  runs: int('BENCH_RUNS', QUICK ? 2 : 5),
+  changed: 20,
+  accounts: 500,
+  usersPerAccount: 10,
+};
 const TARGET_RATIO = 2;
 const AUTH = '2026-01-01T00:00:00Z';
 const NOW = '2026-03-20T12:00:00Z';
@@ -32,7 +39,8 @@ process.env.TOUCHPOINT_SECRET_KEY ??= 'touchpoint benchmark passphrase, not a se
 process.env.BENCH_CALDAV_PW = PASSWORD;
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-const utc = (d: Date) => `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}00Z`;
+const utc = (d: Date) =>
+  `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}00Z`;
 const user = (i: number) => `user${i % CONFIG.usersPerAccount}@account${Math.floor(i / CONFIG.usersPerAccount) % CONFIG.accounts}.example`;
 
 /** One VEVENT: a meeting Alice organizes with 1–3 end users, most of whom accepted. */
@@ -40,18 +48,28 @@ function vevent(i: number, rev = 0): string[] {
   const recurring = i < CONFIG.series;
   const start = recurring
     ? new Date(Date.UTC(2025, 10, 3 + (i % 7), 9 + (i % 8)))
-    : new Date(Date.UTC(2025, 11, 1) + (i * 97 % (140 * 24)) * 3_600_000);
-  const attendees = [0, 1, 2].slice(0, 1 + (i % 3)).map((k) => `ATTENDEE;PARTSTAT=${(i + k) % 4 === 0 ? 'NEEDS-ACTION' : 'ACCEPTED'}:mailto:${user(i * 3 + k)}`);
+    : new Date(Date.UTC(2025, 11, 1) + ((i * 97) % (140 * 24)) * 3_600_000);
+  const attendees = [0, 1, 2]
+    .slice(0, 1 + (i % 3))
+    .map((k) => `ATTENDEE;PARTSTAT=${(i + k) % 4 === 0 ? 'NEEDS-ACTION' : 'ACCEPTED'}:mailto:${user(i * 3 + k)}`);
   return [
-    'BEGIN:VEVENT', `UID:bench-${i}@ourco.com`, 'DTSTAMP:20251101T000000Z', `SEQUENCE:${rev}`,
-    `DTSTART:${utc(start)}`, `DTEND:${utc(new Date(start.getTime() + 1_800_000))}`,
+    'BEGIN:VEVENT',
+    `UID:bench-${i}@ourco.com`,
+    'DTSTAMP:20251101T000000Z',
+    `SEQUENCE:${rev}`,
+    `DTSTART:${utc(start)}`,
+    `DTEND:${utc(new Date(start.getTime() + 1_800_000))}`,
     ...(recurring ? ['RRULE:FREQ=WEEKLY;COUNT=40', `EXDATE:${utc(new Date(start.getTime() + 7 * 86_400_000 * 10))}`] : []),
-    `SUMMARY:Meeting ${i}${rev ? ` (rev ${rev})` : ''}`, 'ORGANIZER:mailto:alice@ourco.com', 'ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@ourco.com', ...attendees,
+    `SUMMARY:Meeting ${i}${rev ? ` (rev ${rev})` : ''}`,
+    'ORGANIZER:mailto:alice@ourco.com',
+    'ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@ourco.com',
+    ...attendees,
     'DESCRIPTION:Agenda: renewal\\, adoption\\, open tickets. Dial-in details follow in the invitation body text.',
     'END:VEVENT',
   ];
 }
-const calendarText = (events: string[][]) => ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Touchpoint bench//EN', ...events.flat(), 'END:VCALENDAR', ''].join('\r\n');
+const calendarText = (events: string[][]) =>
+  ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Touchpoint bench//EN', ...events.flat(), 'END:VCALENDAR', ''].join('\r\n');
 
 const auth = { authorization: `Basic ${Buffer.from(`alice:${PASSWORD}`).toString('base64')}` };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -68,9 +86,18 @@ function cli(db: string, ...args: string[]): string {
 }
 
 /** tsdav sync-collection with calendar data: the least any client must do to read the calendar. */
-async function protocolOnly(calUrl: string, token?: string): Promise<{ ms: number; objects: number; token: string; hrefs: Map<number, string> }> {
+async function protocolOnly(
+  calUrl: string,
+  token?: string,
+): Promise<{ ms: number; objects: number; token: string; hrefs: Map<number, string> }> {
   const t = performance.now();
-  const res = await syncCollection({ url: calUrl, props: { 'd:getetag': {}, 'c:calendar-data': {} }, syncLevel: 1, ...(token ? { syncToken: token } : {}), headers: auth });
+  const res = await syncCollection({
+    url: calUrl,
+    props: { 'd:getetag': {}, 'c:calendar-data': {} },
+    syncLevel: 1,
+    ...(token ? { syncToken: token } : {}),
+    headers: auth,
+  });
   const ms = performance.now() - t;
   // Which href Radicale gave each event (index in our list → href), to change some later.
   const hrefs = new Map<number, string>();
@@ -131,7 +158,9 @@ async function main() {
     const t0 = performance.now();
     await http('MKCALENDAR', calUrl);
     // Radicale accepts a whole calendar PUT on the collection and splits it into one object per UID.
-    await http('PUT', calUrl, calendarText(Array.from({ length: CONFIG.events }, (_, i) => vevent(i))), { 'content-type': 'text/calendar' });
+    await http('PUT', calUrl, calendarText(Array.from({ length: CONFIG.events }, (_, i) => vevent(i))), {
+      'content-type': 'text/calendar',
+    });
     const fillMs = performance.now() - t0;
     // Radicale parses and caches each item the first time it is read: do that once, untimed,
     // so the first run does not charge Radicale's cache build to whichever side goes first.
@@ -142,18 +171,40 @@ async function main() {
     cli(template, 'init', '--workspace', 'bench', '--internal-domain', 'ourco.com');
     cli(template, 'teammate', 'add', '--email', 'alice@ourco.com');
     const csv = ['account_id,email,name,external_id'];
-    for (let a = 0; a < CONFIG.accounts; a++) for (let u = 0; u < CONFIG.usersPerAccount; u++) csv.push(`acc-${a},user${u}@account${a}.example,,`);
+    for (let a = 0; a < CONFIG.accounts; a++)
+      for (let u = 0; u < CONFIG.usersPerAccount; u++) csv.push(`acc-${a},user${u}@account${a}.example,,`);
     writeFileSync(path.join(work, 'users.csv'), csv.join('\n'));
     // Accounts must exist before the import; 500 CLI calls would take minutes, the store takes ms.
     await withContext({ db: template, now: NOW }, async (ctx) => {
       for (let a = 0; a < CONFIG.accounts; a++) await addAccount(ctx.db, ctx.ws.id, { id: `acc-${a}`, name: `Account ${a}` }, ctx.now);
     });
     cli(template, 'users', 'import', path.join(work, 'users.csv'), '--source', 'csv');
-    cli(template, 'connect', 'caldav', '--teammate', 'alice@ourco.com', '--url', server.url, '--user', 'alice', '--password-env', 'BENCH_CALDAV_PW', '--authorized-at', AUTH);
+    cli(
+      template,
+      'connect',
+      'caldav',
+      '--teammate',
+      'alice@ourco.com',
+      '--url',
+      server.url,
+      '--user',
+      'alice',
+      '--password-env',
+      'BENCH_CALDAV_PW',
+      '--authorized-at',
+      AUTH,
+    );
 
     const runs: {
-      protocolInitialMs: number; connectorInitialMs: number; touchpointInitialMs: number; protocolIncrementalMs: number; touchpointIncrementalMs: number;
-      protocolInitialCpuMs: number; touchpointInitialCpuMs: number; protocolIncrementalCpuMs: number; touchpointIncrementalCpuMs: number;
+      protocolInitialMs: number;
+      connectorInitialMs: number;
+      touchpointInitialMs: number;
+      protocolIncrementalMs: number;
+      touchpointIncrementalMs: number;
+      protocolInitialCpuMs: number;
+      touchpointInitialCpuMs: number;
+      protocolIncrementalCpuMs: number;
+      touchpointIncrementalCpuMs: number;
     }[] = [];
     let meetings = { linked: 0, upcoming: 0, notLinked: 0 };
     let objects = 0;
@@ -174,7 +225,9 @@ async function main() {
       // Change 20 events (a few of them series), then read the change both ways from the same state.
       for (let k = 0; k < CONFIG.changed; k++) {
         const i = (run * 97 + k * 101) % CONFIG.events;
-        await http('PUT', new URL(p0.hrefs.get(i)!, server.url).href, calendarText([vevent(i, run + 1)]), { 'content-type': 'text/calendar' });
+        await http('PUT', new URL(p0.hrefs.get(i)!, server.url).href, calendarText([vevent(i, run + 1)]), {
+          'content-type': 'text/calendar',
+        });
       }
       stop = cpuSpan(pid);
       const p1 = await protocolOnly(calUrl, p0.token);
@@ -183,14 +236,32 @@ async function main() {
       stop = cpuSpan(pid);
       const t1 = await touchpoint(db);
       const t1cpu = stop();
-      runs.push({ protocolInitialMs: round(p0.ms), connectorInitialMs: round(c0), touchpointInitialMs: round(t0r.ms), protocolIncrementalMs: round(p1.ms), touchpointIncrementalMs: round(t1.ms),
-        protocolInitialCpuMs: p0cpu, touchpointInitialCpuMs: t0cpu, protocolIncrementalCpuMs: p1cpu, touchpointIncrementalCpuMs: t1cpu });
+      runs.push({
+        protocolInitialMs: round(p0.ms),
+        connectorInitialMs: round(c0),
+        touchpointInitialMs: round(t0r.ms),
+        protocolIncrementalMs: round(p1.ms),
+        touchpointIncrementalMs: round(t1.ms),
+        protocolInitialCpuMs: p0cpu,
+        touchpointInitialCpuMs: t0cpu,
+        protocolIncrementalCpuMs: p1cpu,
+        touchpointIncrementalCpuMs: t1cpu,
+      });
       await withContext({ db, now: NOW }, async (ctx) => {
-        const c = (await getCursor(ctx.db, (await ctx.db.selectFrom('connections').select('id').executeTakeFirstOrThrow()).id, 'calendar')) as { calendars: Record<string, { etags: object }> };
-        if (Object.keys(Object.values(c.calendars)[0]!.etags).length !== CONFIG.events) throw new Error('cursor does not know every object');
+        const c = (await getCursor(
+          ctx.db,
+          (
+            await ctx.db.selectFrom('connections').select('id').executeTakeFirstOrThrow()
+          ).id,
+          'calendar',
+        )) as { calendars: Record<string, { etags: object }> };
+        if (Object.keys(Object.values(c.calendars)[0]!.etags).length !== CONFIG.events)
+          throw new Error('cursor does not know every object');
       });
       rmSync(db, { force: true });
-      console.log(`run ${run + 1}/${CONFIG.runs}: initial ${runs.at(-1)!.protocolInitialMs} ms protocol, ${runs.at(-1)!.connectorInitialMs} ms connector alone, ${runs.at(-1)!.touchpointInitialMs} ms Touchpoint; incremental ${runs.at(-1)!.protocolIncrementalMs} / ${runs.at(-1)!.touchpointIncrementalMs} ms`);
+      console.log(
+        `run ${run + 1}/${CONFIG.runs}: initial ${runs.at(-1)!.protocolInitialMs} ms protocol, ${runs.at(-1)!.connectorInitialMs} ms connector alone, ${runs.at(-1)!.touchpointInitialMs} ms Touchpoint; incremental ${runs.at(-1)!.protocolIncrementalMs} / ${runs.at(-1)!.touchpointIncrementalMs} ms`,
+      );
     }
 
     const m = (k: keyof (typeof runs)[number]) => median(runs.map((r) => r[k]));
@@ -199,8 +270,26 @@ async function main() {
     const col = (k: keyof (typeof runs)[number]) => runs.map((r) => r[k]);
     const events = `${CONFIG.events.toLocaleString('en-US')} events incl. ${CONFIG.series} recurring series`;
     const rows = [
-      ratioRow({ id: 'caldav.initial', what: `CalDAV initial sync, ${events} (fetch, expand, decide, store)`, limit: 'tsdav sync-collection alone (etag + calendar-data)', unit: 'ms', value: col('touchpointInitialMs'), limitRuns: col('protocolInitialMs'), kind: 'time', maxRatio: TARGET_RATIO }),
-      ratioRow({ id: 'caldav.incremental', what: `CalDAV incremental sync, ${CONFIG.changed} of the ${events} changed`, limit: 'tsdav sync-collection alone, from the same token', unit: 'ms', value: col('touchpointIncrementalMs'), limitRuns: col('protocolIncrementalMs'), kind: 'time', maxRatio: TARGET_RATIO }),
+      ratioRow({
+        id: 'caldav.initial',
+        what: `CalDAV initial sync, ${events} (fetch, expand, decide, store)`,
+        limit: 'tsdav sync-collection alone (etag + calendar-data)',
+        unit: 'ms',
+        value: col('touchpointInitialMs'),
+        limitRuns: col('protocolInitialMs'),
+        kind: 'time',
+        maxRatio: TARGET_RATIO,
+      }),
+      ratioRow({
+        id: 'caldav.incremental',
+        what: `CalDAV incremental sync, ${CONFIG.changed} of the ${events} changed`,
+        limit: 'tsdav sync-collection alone, from the same token',
+        unit: 'ms',
+        value: col('touchpointIncrementalMs'),
+        limitRuns: col('protocolIncrementalMs'),
+        kind: 'time',
+        maxRatio: TARGET_RATIO,
+      }),
     ];
     const result = {
       bench: 'caldav',
@@ -216,12 +305,19 @@ async function main() {
       calendarObjects: objects,
       meetingsStored: meetings,
       medians: {
-        protocolInitialMs: m('protocolInitialMs'), connectorInitialMs: m('connectorInitialMs'), touchpointInitialMs: m('touchpointInitialMs'), initialRatio: Number(initialRatio.toFixed(2)),
-        protocolIncrementalMs: m('protocolIncrementalMs'), touchpointIncrementalMs: m('touchpointIncrementalMs'), incrementalRatio: Number(incrementalRatio.toFixed(2)),
+        protocolInitialMs: m('protocolInitialMs'),
+        connectorInitialMs: m('connectorInitialMs'),
+        touchpointInitialMs: m('touchpointInitialMs'),
+        initialRatio: Number(initialRatio.toFixed(2)),
+        protocolIncrementalMs: m('protocolIncrementalMs'),
+        touchpointIncrementalMs: m('touchpointIncrementalMs'),
+        incrementalRatio: Number(incrementalRatio.toFixed(2)),
         // CPU of this process + Radicale during each: the same comparison, less disturbed by other load.
-        protocolInitialCpuMs: m('protocolInitialCpuMs'), touchpointInitialCpuMs: m('touchpointInitialCpuMs'),
+        protocolInitialCpuMs: m('protocolInitialCpuMs'),
+        touchpointInitialCpuMs: m('touchpointInitialCpuMs'),
         initialCpuRatio: Number((m('touchpointInitialCpuMs') / m('protocolInitialCpuMs')).toFixed(2)),
-        protocolIncrementalCpuMs: m('protocolIncrementalCpuMs'), touchpointIncrementalCpuMs: m('touchpointIncrementalCpuMs'),
+        protocolIncrementalCpuMs: m('protocolIncrementalCpuMs'),
+        touchpointIncrementalCpuMs: m('touchpointIncrementalCpuMs'),
         incrementalCpuRatio: Number((m('touchpointIncrementalCpuMs') / m('protocolIncrementalCpuMs')).toFixed(2)),
       },
       targetRatio: TARGET_RATIO,
@@ -229,10 +325,18 @@ async function main() {
     };
     mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(path.join(ROOT, 'bench', 'results', 'caldav.json'), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`\n${objects} calendar objects (${CONFIG.series} recurring series) → ${meetings.linked + meetings.upcoming + meetings.notLinked} occurrences decided and stored`);
-    console.log(`initial:     protocol ${m('protocolInitialMs')} ms, connector alone ${m('connectorInitialMs')} ms, Touchpoint ${m('touchpointInitialMs')} ms → ${initialRatio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×)`);
-    console.log(`incremental: protocol ${m('protocolIncrementalMs')} ms, Touchpoint ${m('touchpointIncrementalMs')} ms → ${incrementalRatio.toFixed(2)}× (${CONFIG.changed} events changed)`);
-    console.log(`CPU (this process + Radicale): initial ${m('protocolInitialCpuMs')} / ${m('touchpointInitialCpuMs')} ms → ${(m('touchpointInitialCpuMs') / m('protocolInitialCpuMs')).toFixed(2)}×; incremental ${m('protocolIncrementalCpuMs')} / ${m('touchpointIncrementalCpuMs')} ms → ${(m('touchpointIncrementalCpuMs') / m('protocolIncrementalCpuMs')).toFixed(2)}×`);
+    console.log(
+      `\n${objects} calendar objects (${CONFIG.series} recurring series) → ${meetings.linked + meetings.upcoming + meetings.notLinked} occurrences decided and stored`,
+    );
+    console.log(
+      `initial:     protocol ${m('protocolInitialMs')} ms, connector alone ${m('connectorInitialMs')} ms, Touchpoint ${m('touchpointInitialMs')} ms → ${initialRatio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×)`,
+    );
+    console.log(
+      `incremental: protocol ${m('protocolIncrementalMs')} ms, Touchpoint ${m('touchpointIncrementalMs')} ms → ${incrementalRatio.toFixed(2)}× (${CONFIG.changed} events changed)`,
+    );
+    console.log(
+      `CPU (this process + Radicale): initial ${m('protocolInitialCpuMs')} / ${m('touchpointInitialCpuMs')} ms → ${(m('touchpointInitialCpuMs') / m('protocolInitialCpuMs')).toFixed(2)}×; incremental ${m('protocolIncrementalCpuMs')} / ${m('touchpointIncrementalCpuMs')} ms → ${(m('touchpointIncrementalCpuMs') / m('protocolIncrementalCpuMs')).toFixed(2)}×`,
+    );
     console.log('written to bench/results/caldav.json');
   } finally {
     await server.close();

@@ -18,19 +18,40 @@ const CONFIG = { messages: int('BENCH_MESSAGES', 10_000), runs: int('BENCH_RUNS'
 
 const rand = prng(7);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
-const b64lines = (bytes: number) => (Buffer.from(Buffer.alloc(bytes, 0).map((_, i) => (i * 131 + 7) & 255)).toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
+const b64lines = (bytes: number) =>
+  (
+    Buffer.from(Buffer.alloc(bytes, 0).map((_, i) => (i * 131 + 7) & 255))
+      .toString('base64')
+      .match(/.{1,76}/g) ?? []
+  ).join('\r\n');
 const PDF = b64lines(60_000); // a typical attachment, shared so building the corpus stays fast
 const LOGO = b64lines(8_000);
 
-const paragraph = 'Thanks for the call today. As discussed, we would like to move the renewal to the next quarter and add two seats for the new team in Lyon. ';
-const html = (n: number) => `<html><head><style>p{font-family:Arial}</style></head><body>${`<p>${paragraph}</p>`.repeat(n)}<div class="sig"><b>Jane Doe</b><br>Head of Ops</div></body></html>`;
+const paragraph =
+  'Thanks for the call today. As discussed, we would like to move the renewal to the next quarter and add two seats for the new team in Lyon. ';
+const html = (n: number) =>
+  `<html><head><style>p{font-family:Arial}</style></head><body>${`<p>${paragraph}</p>`.repeat(n)}<div class="sig"><b>Jane Doe</b><br>Head of Ops</div></body></html>`;
 
 /** One message: a Received chain, DKIM/ARC, encoded subjects and names; plain, alternative, related or with an attachment. */
 function message(i: number): string {
   const at = new Date(Date.UTC(2026, 1, 1) + i * 97_000).toUTCString();
-  const from = pick(['"Müller, Jürgen" <j.mueller@kunde.de>', 'Jane Doe <jane@customer.example>', '=?UTF-8?B?5bGx55Sw5aSq6YOO?= <taro@example.jp>', 'noreply@saas.example']);
-  const subject = pick(['Re: Renewal — Q3 plan', '=?UTF-8?Q?Fw:_Pr=C3=A9sentation_du_projet?=', 'Invoice 2026-0042', '=?UTF-8?B?44GK6aGY44GE?=']);
-  const received = Array.from({ length: 2 + (i % 4) }, (_, h) => `Received: from mx${h}.relay.example (mx${h}.relay.example [192.0.2.${h + 1}])\r\n\tby mx.ourco.com with ESMTPS id ${i}x${h}\r\n\tfor <alice@ourco.com>; ${at}`);
+  const from = pick([
+    '"Müller, Jürgen" <j.mueller@kunde.de>',
+    'Jane Doe <jane@customer.example>',
+    '=?UTF-8?B?5bGx55Sw5aSq6YOO?= <taro@example.jp>',
+    'noreply@saas.example',
+  ]);
+  const subject = pick([
+    'Re: Renewal — Q3 plan',
+    '=?UTF-8?Q?Fw:_Pr=C3=A9sentation_du_projet?=',
+    'Invoice 2026-0042',
+    '=?UTF-8?B?44GK6aGY44GE?=',
+  ]);
+  const received = Array.from(
+    { length: 2 + (i % 4) },
+    (_, h) =>
+      `Received: from mx${h}.relay.example (mx${h}.relay.example [192.0.2.${h + 1}])\r\n\tby mx.ourco.com with ESMTPS id ${i}x${h}\r\n\tfor <alice@ourco.com>; ${at}`,
+  );
   const headers = [
     ...received,
     `ARC-Seal: i=1; a=rsa-sha256; t=1700000000; cv=none; d=relay.example; s=arc;\r\n\tb=${'C'.repeat(300)}`,
@@ -53,7 +74,8 @@ function message(i: number): string {
     body = text;
   } else {
     const b = `b${i}`;
-    const alt = `--${b}a\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${text.replace(/(.{70})/g, '$1=\r\n')}\r\n` +
+    const alt =
+      `--${b}a\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${text.replace(/(.{70})/g, '$1=\r\n')}\r\n` +
       `--${b}a\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n${html(3 + (i % 5))}\r\n--${b}a--`;
     if (kind < 7) {
       headers.push(`Content-Type: multipart/alternative; boundary="${b}a"`);
@@ -89,7 +111,8 @@ console.log(`${CONFIG.messages} messages, ${(bytes / 1e6).toFixed(1)} MB (mean $
 // Sanity: the headers-only path reads the same participants as the full one.
 for (const raw of corpus.slice(0, 50)) {
   const [h, f] = [await headersOnly(raw), await ours(raw)];
-  if (JSON.stringify([h.from, h.to, h.cc, h.messageId, h.receivedAt]) !== JSON.stringify([f.from, f.to, f.cc, f.messageId, f.receivedAt])) throw new Error('headers-only and full parse disagree');
+  if (JSON.stringify([h.from, h.to, h.cc, h.messageId, h.receivedAt]) !== JSON.stringify([f.from, f.to, f.cc, f.messageId, f.receivedAt]))
+    throw new Error('headers-only and full parse disagree');
 }
 await cpuMs(headersOnly); // warm-up
 await cpuMs(full);
@@ -103,13 +126,34 @@ for (let r = 0; r < CONFIG.runs; r++) {
   h.push(got.get(headersOnly)!);
   f.push(got.get(full)!);
   o.push(got.get(ours)!);
-  console.log(`run ${r + 1}: headers-only ${Math.round(h[r]!)} ms CPU, postal-mime full ${Math.round(f[r]!)} ms, Touchpoint's full parse ${Math.round(o[r]!)} ms`);
+  console.log(
+    `run ${r + 1}: headers-only ${Math.round(h[r]!)} ms CPU, postal-mime full ${Math.round(f[r]!)} ms, Touchpoint's full parse ${Math.round(o[r]!)} ms`,
+  );
 }
 
-saveResults('parse', [
-  ratioRow({
-    id: 'parse.headers-only', what: `parse ${CONFIG.messages.toLocaleString('en-US')} real-world-shaped messages, headers only (CPU)`,
-    limit: 'postal-mime full parse of the same messages', unit: 'ms', value: h, limitRuns: f, kind: 'time', maxRatio: 1, targetText: 'faster than the full parse (< 1×)', strictlyBelow: true,
-  }),
-  absoluteRow({ id: 'parse.full', what: 'for reference: Touchpoint\'s full parse (bodies too) of the same (CPU)', unit: 'ms', value: o, target: '—', met: () => true }),
-], { config: CONFIG, corpusBytes: bytes, medians: { headersOnlyMs: median(h), postalMimeFullMs: median(f), touchpointFullMs: median(o) } });
+saveResults(
+  'parse',
+  [
+    ratioRow({
+      id: 'parse.headers-only',
+      what: `parse ${CONFIG.messages.toLocaleString('en-US')} real-world-shaped messages, headers only (CPU)`,
+      limit: 'postal-mime full parse of the same messages',
+      unit: 'ms',
+      value: h,
+      limitRuns: f,
+      kind: 'time',
+      maxRatio: 1,
+      targetText: 'faster than the full parse (< 1×)',
+      strictlyBelow: true,
+    }),
+    absoluteRow({
+      id: 'parse.full',
+      what: "for reference: Touchpoint's full parse (bodies too) of the same (CPU)",
+      unit: 'ms',
+      value: o,
+      target: '—',
+      met: () => true,
+    }),
+  ],
+  { config: CONFIG, corpusBytes: bytes, medians: { headersOnlyMs: median(h), postalMimeFullMs: median(f), touchpointFullMs: median(o) } },
+);

@@ -44,7 +44,12 @@ const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 
 /** A figure compared with a limit measured alongside it: the target is a ratio (lower is better). */
 export function ratioRow(r: {
-  id: string; what: string; limit: string; unit: string; value: number[]; limitRuns: number[];
+  id: string;
+  what: string;
+  limit: string;
+  unit: string;
+  value: number[];
+  limitRuns: number[];
   /** "time": value/limit; "rate": limit/value (both give "times slower than the limit"). */
   kind: 'time' | 'rate';
   maxRatio: number;
@@ -62,23 +67,48 @@ export function ratioRow(r: {
   const abs = r.minValue === undefined ? '' : `≥ ${r.minValue.toLocaleString('en-US')} ${r.unit}, and `;
   const met = (r.strictlyBelow ? ratio < r.maxRatio : ratio <= r.maxRatio) && (r.minValue === undefined || value >= r.minValue);
   return {
-    id: r.id, what: r.what, limit: r.limit, target: r.targetText ?? `${abs}≤ ${r.maxRatio}× the limit`, unit: r.unit,
-    value: round(value), limitValue: round(limitValue), ratio: round(ratio), met,
+    id: r.id,
+    what: r.what,
+    limit: r.limit,
+    target: r.targetText ?? `${abs}≤ ${r.maxRatio}× the limit`,
+    unit: r.unit,
+    value: round(value),
+    limitValue: round(limitValue),
+    ratio: round(ratio),
+    met,
     runs: { value: r.value.map((x) => round(x)), limit: r.limitRuns.map((x) => round(x)) },
-    loadAverage: round(loadavg()[0]!), date: new Date().toISOString(), ...(r.note ? { note: r.note } : {}),
+    loadAverage: round(loadavg()[0]!),
+    date: new Date().toISOString(),
+    ...(r.note ? { note: r.note } : {}),
   };
 }
 
 /** A figure with an absolute target. */
 export function absoluteRow(r: {
-  id: string; what: string; unit: string; value: number[]; target: string; met: (median: number) => boolean; limit?: string; note?: string;
+  id: string;
+  what: string;
+  unit: string;
+  value: number[];
+  target: string;
+  met: (median: number) => boolean;
+  limit?: string;
+  note?: string;
 }): BenchRow {
   const value = median(r.value);
   return {
-    id: r.id, what: r.what, limit: r.limit ?? '—', target: r.target, unit: r.unit,
-    value: round(value), limitValue: null, ratio: null, met: r.met(value),
+    id: r.id,
+    what: r.what,
+    limit: r.limit ?? '—',
+    target: r.target,
+    unit: r.unit,
+    value: round(value),
+    limitValue: null,
+    ratio: null,
+    met: r.met(value),
     runs: { value: r.value.map((x) => round(x)) },
-    loadAverage: round(loadavg()[0]!), date: new Date().toISOString(), ...(r.note ? { note: r.note } : {}),
+    loadAverage: round(loadavg()[0]!),
+    date: new Date().toISOString(),
+    ...(r.note ? { note: r.note } : {}),
   };
 }
 

@@ -60,22 +60,22 @@ function buildInput(): { input: DirectoryInput; distinct: string[]; shared: stri
   const accounts: Account[] = new Array(CONFIG.accounts);
   const domains: string[] = new Array(CONFIG.accounts);
   for (let a = 0; a < CONFIG.accounts; a++) {
-    const id = 'a' + a.toString(36);
+    const id = `a${a.toString(36)}`;
     accounts[a] = { id, name: id };
-    domains[a] = 'c' + a.toString(36) + '.io';
+    domains[a] = `c${a.toString(36)}.io`;
   }
   const teammates: Teammate[] = [];
   for (let t = 0; t < CONFIG.teammates; t++) {
-    teammates.push({ id: 't' + t, email: `t${t}@ourco.com`, aliases: [`t${t}@ourco.io`, `csm${t}@ourco-eu.com`] });
+    teammates.push({ id: `t${t}`, email: `t${t}@ourco.com`, aliases: [`t${t}@ourco.io`, `csm${t}@ourco-eu.com`] });
   }
   const distinctCount = Math.round(CONFIG.endUsers * (1 - CONFIG.sharedShare));
   const endUsers: EndUser[] = new Array(CONFIG.endUsers);
   const distinct: string[] = new Array(distinctCount);
   for (let i = 0; i < distinctCount; i++) {
     const a = i % CONFIG.accounts;
-    const email = i.toString(36) + '@' + domains[a];
+    const email = `${i.toString(36)}@${domains[a]}`;
     distinct[i] = email;
-    endUsers[i] = { id: 'u' + i.toString(36), accountId: accounts[a]!.id, email, source: SOURCES[i % SOURCES.length]! };
+    endUsers[i] = { id: `u${i.toString(36)}`, accountId: accounts[a]!.id, email, source: SOURCES[i % SOURCES.length]! };
   }
   // The rest: addresses that are also end users in other accounts (partners, consultants).
   // A few "consultants" are in many accounts; most shared addresses are in two or three.
@@ -84,7 +84,13 @@ function buildInput(): { input: DirectoryInput; distinct: string[]; shared: stri
     const j = i % 200 === 0 ? randInt(100) : randInt(distinctCount);
     const email = distinct[j]!;
     const a = randInt(CONFIG.accounts);
-    endUsers[i] = { id: 'u' + i.toString(36), accountId: accounts[a]!.id, email, source: 'crm:salesforce', externalId: 'x' + i.toString(36) };
+    endUsers[i] = {
+      id: `u${i.toString(36)}`,
+      accountId: accounts[a]!.id,
+      email,
+      source: 'crm:salesforce',
+      externalId: `x${i.toString(36)}`,
+    };
     shared.push(email);
   }
   const blocklist: BlocklistEntry[] = [];
@@ -113,9 +119,9 @@ function connections(): ConnectionView[] {
   const out: ConnectionView[] = [];
   for (let t = 0; t < CONFIG.teammates; t++) {
     out.push({
-      id: 'c' + t,
+      id: `c${t}`,
       provider: t % 2 ? 'gmail' : 'graph',
-      teammateId: 't' + t,
+      teammateId: `t${t}`,
       ownerAddresses: [`t${t}@ourco.com`, `t${t}@ourco.io`, `csm${t}@ourco-eu.com`],
       status: t % 25 === 7 ? 'needs_reauth' : 'active',
       authorizedAt: AUTHORIZED_AT,
@@ -128,7 +134,14 @@ function mixedCase(s: string): string {
   return rand() < 0.1 ? s.toUpperCase() : rand() < 0.05 ? ` ${s} ` : s;
 }
 
-interface EmailMix { endUser: number; multiAccount: number; blocklisted: number; internalOnly: number; external: number; historic: number }
+interface EmailMix {
+  endUser: number;
+  multiAccount: number;
+  blocklisted: number;
+  internalOnly: number;
+  external: number;
+  historic: number;
+}
 
 function buildEmails(d: ReturnType<typeof buildInput>, conns: ConnectionView[]): { pool: EmailCase[]; mix: EmailMix } {
   const mix: EmailMix = { endUser: 0, multiAccount: 0, blocklisted: 0, internalOnly: 0, external: 0, historic: 0 };
@@ -184,8 +197,11 @@ function buildEmails(d: ReturnType<typeof buildInput>, conns: ConnectionView[]):
     if (historic) mix.historic++;
     const when = new Date(historic ? AUTHORIZED_AT.getTime() - randInt(1e9) : AUTHORIZED_AT.getTime() + randInt(SPAN));
     item.receivedAt = when;
-    const sightings: Sighting[] = [{ connection: conn, folder: incoming ? 'INBOX' : 'Sent', at: when, seenAt: new Date(when.getTime() + randInt(600_000)) }];
-    if (rand() < 0.1) sightings.push({ connection: pick(conns), folder: 'INBOX', at: when, seenAt: new Date(when.getTime() + randInt(600_000)) });
+    const sightings: Sighting[] = [
+      { connection: conn, folder: incoming ? 'INBOX' : 'Sent', at: when, seenAt: new Date(when.getTime() + randInt(600_000)) },
+    ];
+    if (rand() < 0.1)
+      sightings.push({ connection: pick(conns), folder: 'INBOX', at: when, seenAt: new Date(when.getTime() + randInt(600_000)) });
     pool.push({ item, sightings });
   }
   return { pool, mix };
@@ -200,12 +216,26 @@ function buildMeetings(d: ReturnType<typeof buildInput>, conns: ConnectionView[]
     const n = 1 + randInt(5);
     for (let i = 0; i < n; i++) {
       const r = rand();
-      const address = r < 0.4 ? pick(d.distinct) : r < 0.5 ? pick(d.shared) : r < 0.55 ? pick(d.blockedSample) : `p${randInt(1e9).toString(36)}@x${randInt(1e5)}.com`;
+      const address =
+        r < 0.4
+          ? pick(d.distinct)
+          : r < 0.5
+            ? pick(d.shared)
+            : r < 0.55
+              ? pick(d.blockedSample)
+              : `p${randInt(1e9).toString(36)}@x${randInt(1e5)}.com`;
       attendees.push({ address: mixedCase(address), partstat: pick(statuses) });
     }
     const start = new Date(AUTHORIZED_AT.getTime() + randInt(SPAN * 1.1) - SPAN * 0.05);
     const o = rand();
-    const organizer = o < 0.8 ? { address: pick(conn.ownerAddresses) } : o < 0.9 ? { address: attendees[1]!.address } : o < 0.95 ? { address: `t${randInt(CONFIG.teammates)}@ourco.com` } : null;
+    const organizer =
+      o < 0.8
+        ? { address: pick(conn.ownerAddresses) }
+        : o < 0.9
+          ? { address: attendees[1]!.address }
+          : o < 0.95
+            ? { address: `t${randInt(CONFIG.teammates)}@ourco.com` }
+            : null;
     const cancelled = rand() < 0.05;
     const occurrence: MeetingOccurrence = {
       uid: `e${k}@bench`,
@@ -271,8 +301,12 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 function main(): void {
   const rssBefore = process.memoryUsage().rss;
   const load = loadavg()[0]!;
-  console.log(`Touchpoint rules benchmark — node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, load ${load.toFixed(1)} (decisions run on one thread)`);
-  console.log(`directory: ${fmt(CONFIG.endUsers)} end users in ${fmt(CONFIG.accounts)} accounts, ${CONFIG.teammates} teammates, ${CONFIG.blockedDomains + CONFIG.blockedAddresses} blocklist entries`);
+  console.log(
+    `Touchpoint rules benchmark — node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, load ${load.toFixed(1)} (decisions run on one thread)`,
+  );
+  console.log(
+    `directory: ${fmt(CONFIG.endUsers)} end users in ${fmt(CONFIG.accounts)} accounts, ${CONFIG.teammates} teammates, ${CONFIG.blockedDomains + CONFIG.blockedAddresses} blocklist entries`,
+  );
 
   const g0 = performance.now();
   const data = buildInput();
@@ -282,7 +316,9 @@ function main(): void {
   const dir = new DirectoryIndex(data.input);
   const buildMs = performance.now() - b0;
   const heapAfterBuild = process.memoryUsage().heapUsed;
-  console.log(`generate input: ${Math.round(generateMs)} ms; build DirectoryIndex: ${Math.round(buildMs)} ms; heap after build: ${mb(heapAfterBuild)} MB`);
+  console.log(
+    `generate input: ${Math.round(generateMs)} ms; build DirectoryIndex: ${Math.round(buildMs)} ms; heap after build: ${mb(heapAfterBuild)} MB`,
+  );
 
   const conns = connections();
   const { pool: emails, mix } = buildEmails(data, conns);
@@ -294,7 +330,9 @@ function main(): void {
   );
 
   const show = (name: string, x: Series) =>
-    console.log(`${name} median ${fmt(x.median)} decisions/CPU-second (runs ${x.runs.map(fmt).join(', ')}); wall-clock median ${fmt(x.wallMedian)}/s; outcomes ${JSON.stringify(x.outcomes)}`);
+    console.log(
+      `${name} median ${fmt(x.median)} decisions/CPU-second (runs ${x.runs.map(fmt).join(', ')}); wall-clock median ${fmt(x.wallMedian)}/s; outcomes ${JSON.stringify(x.outcomes)}`,
+    );
   // BENCH_ONLY=email|meeting times one of the two (for profiling); results.json is then not written.
   const only = process.env.BENCH_ONLY;
   // The headline is the sync's hot path (codes only; details written for linked items).
@@ -325,9 +363,30 @@ function main(): void {
 
   const users = `${fmt(CONFIG.endUsers)} end users in ${fmt(CONFIG.accounts)} accounts`;
   const rows = [
-    absoluteRow({ id: 'rules.email', what: `rule engine: decideEmail on the sync path, ${users} (one core, per CPU-second)`, unit: 'decisions/s', value: email.runs, target: `≥ ${fmt(TARGET_PER_SEC)} decisions/s`, met: (m) => m >= TARGET_PER_SEC }),
-    absoluteRow({ id: 'rules.meeting', what: `rule engine: decideMeeting on the sync path, ${users} (one core, per CPU-second)`, unit: 'decisions/s', value: meeting.runs, target: `≥ ${fmt(TARGET_PER_SEC)} decisions/s`, met: (m) => m >= TARGET_PER_SEC }),
-    absoluteRow({ id: 'rules.rss', what: 'rule engine: peak RSS of the whole benchmark (1M-user index, pools, decisions)', unit: 'MB', value: [peakRssMb], target: `≤ ${TARGET_RSS_MB} MB`, met: (m) => m <= TARGET_RSS_MB }),
+    absoluteRow({
+      id: 'rules.email',
+      what: `rule engine: decideEmail on the sync path, ${users} (one core, per CPU-second)`,
+      unit: 'decisions/s',
+      value: email.runs,
+      target: `≥ ${fmt(TARGET_PER_SEC)} decisions/s`,
+      met: (m) => m >= TARGET_PER_SEC,
+    }),
+    absoluteRow({
+      id: 'rules.meeting',
+      what: `rule engine: decideMeeting on the sync path, ${users} (one core, per CPU-second)`,
+      unit: 'decisions/s',
+      value: meeting.runs,
+      target: `≥ ${fmt(TARGET_PER_SEC)} decisions/s`,
+      met: (m) => m >= TARGET_PER_SEC,
+    }),
+    absoluteRow({
+      id: 'rules.rss',
+      what: 'rule engine: peak RSS of the whole benchmark (1M-user index, pools, decisions)',
+      unit: 'MB',
+      value: [peakRssMb],
+      target: `≤ ${TARGET_RSS_MB} MB`,
+      met: (m) => m <= TARGET_RSS_MB,
+    }),
   ];
   const results = {
     bench: 'rules',
@@ -338,7 +397,13 @@ function main(): void {
     cores: cpus().length,
     loadAverageAtStart: load,
     config: CONFIG,
-    directory: { endUsers: CONFIG.endUsers, accounts: CONFIG.accounts, generateMs: Math.round(generateMs), buildMs: Math.round(buildMs), heapAfterBuildMb: mb(heapAfterBuild) },
+    directory: {
+      endUsers: CONFIG.endUsers,
+      accounts: CONFIG.accounts,
+      generateMs: Math.round(generateMs),
+      buildMs: Math.round(buildMs),
+      heapAfterBuildMb: mb(heapAfterBuild),
+    },
     emailMix: mix,
     decideEmail: email,
     decideMeeting: meeting,
@@ -350,7 +415,7 @@ function main(): void {
   };
   const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'rules.json');
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`wrote ${out}`);
 }
 

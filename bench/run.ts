@@ -29,13 +29,25 @@ async function entry(bench: string): Promise<{ args: string[]; cleanup: () => vo
   const source = join(BENCH_DIR, `${bench}.bench.ts`);
   if (!BUNDLED.has(bench)) return { args: ['--import', 'tsx', source], cleanup: () => undefined };
   const outfile = join(BENCH_DIR, `.${bench}.bench.bundle.mjs`);
-  await build({ entryPoints: [source], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' });
+  await build({
+    entryPoints: [source],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'error',
+  });
   return { args: [outfile], cleanup: () => rmSync(outfile, { force: true }) };
 }
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const render = args.includes('--render');
 const chosen = render ? [] : BENCHES.filter((b) => !only || only.includes(b));
 
@@ -64,12 +76,14 @@ const fmt = (x: number | null) => (x === null ? '—' : x >= 100 ? Math.round(x)
 /** The Markdown table of these rows. */
 function table(list: BenchRow[]): string {
   const lines = [
-    '| what | limit, same run | target | median | limit\'s median | ratio | target met? | load |',
+    "| what | limit, same run | target | median | limit's median | ratio | target met? | load |",
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of list) {
     const limitValue = r.limitValue === null ? '—' : `${fmt(r.limitValue)} ${r.unit}`;
-    lines.push(`| ${r.what} | ${r.limit} | ${r.target} | ${fmt(r.value)} ${r.unit} | ${limitValue} | ${r.ratio === null ? '—' : `${r.ratio}×`} | ${r.target === '—' ? '—' : r.met ? 'met' : '**not met**'} | ${r.loadAverage} |`);
+    lines.push(
+      `| ${r.what} | ${r.limit} | ${r.target} | ${fmt(r.value)} ${r.unit} | ${limitValue} | ${r.ratio === null ? '—' : `${r.ratio}×`} | ${r.target === '—' ? '—' : r.met ? 'met' : '**not met**'} | ${r.loadAverage} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -94,12 +108,17 @@ if (only || render) {
     rows.unshift(...old.filter((r) => ![...ran].some((p) => r.id.startsWith(p))));
   }
 }
-const header = `Run of ${date.slice(0, 16).replace('T', ' ')} UTC${partialNote}${wasQuick ? ' (--quick: fewer runs)' : ''}: node ${machine.node}, ` +
+const header =
+  `Run of ${date.slice(0, 16).replace('T', ' ')} UTC${partialNote}${wasQuick ? ' (--quick: fewer runs)' : ''}: node ${machine.node}, ` +
   `${machine.cores} × ${machine.cpu ?? 'CPU'}, shared with other work (load = 1-minute load average when the figure was taken). ` +
   'Medians of several runs; "ratio" is how many times the limit measured in the same run (time ÷ time, or rate ÷ rate inverted).';
 const ordered = BENCHES.flatMap((b) => rows.filter((r) => r.id.startsWith(`${b}.`)));
 const mdAll = `${header}\n\n${table(ordered)}\n${failures.length ? `\nFailed to run: ${failures.map((f) => f.bench).join(', ')}.\n` : ''}`;
-if (!render) writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify({ date, quick: wasQuick, machine, failures, rows: ordered }, null, 2)}\n`);
+if (!render)
+  writeFileSync(
+    join(BENCH_DIR, 'results.json'),
+    `${JSON.stringify({ date, quick: wasQuick, machine, failures, rows: ordered }, null, 2)}\n`,
+  );
 writeFileSync(join(BENCH_DIR, 'results.md'), `${mdAll}`);
 
 // README.md shows the same table between the markers.

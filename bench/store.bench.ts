@@ -34,7 +34,12 @@ async function touchpoint(location: string): Promise<{ perSec: number; linked: n
   const db = await openStore(location, { poolMax: 4 });
   try {
     const { ws, teammateIds } = await seedDirectory(db, 1, NOW);
-    const connId = await createConnection(db, ws.id, { teammateId: teammateIds[0]!, provider: 'folder', config: {}, hasMail: true, hasCalendar: false, authorizedAt: AUTH }, NOW);
+    const connId = await createConnection(
+      db,
+      ws.id,
+      { teammateId: teammateIds[0]!, provider: 'folder', config: {}, hasMail: true, hasCalendar: false, authorizedAt: AUTH },
+      NOW,
+    );
     const ctx: Ctx = { db, ws, now: NOW, actor: 'bench' };
     const conns = new Map((await listConnections(db, ws.id)).map((c) => [c.id, c]));
     const conn = conns.get(connId)!;
@@ -44,12 +49,18 @@ async function touchpoint(location: string): Promise<{ perSec: number; linked: n
     const t0 = performance.now();
     for (let i = 0; i < mail.length; i += CONFIG.pageSize) {
       const page = mail.slice(i, i + CONFIG.pageSize);
-      await retryOnConflict(() => db.transaction().execute(async (trx) => {
-        const r = await ingestMailPage({ ...ctx, db: trx }, dir, conn, conns, page);
-        await clearItemErrors(trx, connId, page.map((s) => s.ref));
-        await saveCursor(trx, connId, 'mail', { upTo: i + page.length }, NOW);
-        linked += r.linked;
-      }));
+      await retryOnConflict(() =>
+        db.transaction().execute(async (trx) => {
+          const r = await ingestMailPage({ ...ctx, db: trx }, dir, conn, conns, page);
+          await clearItemErrors(
+            trx,
+            connId,
+            page.map((s) => s.ref),
+          );
+          await saveCursor(trx, connId, 'mail', { upTo: i + page.length }, NOW);
+          linked += r.linked;
+        }),
+      );
     }
     const perSec = CONFIG.emails / ((performance.now() - t0) / 1000);
     const rows = new Map<keyof DB, Row[]>();
@@ -73,7 +84,9 @@ function pages(rows: Map<keyof DB, Row[]>): Map<keyof DB, Row[]>[] {
     return m;
   };
   const children: [keyof DB, Map<string, Row[]>][] = [
-    ['email_links', byEmail('email_links', 'item_id')], ['participant_hashes', byEmail('participant_hashes', 'item_id')], ['email_sightings', byEmail('email_sightings', 'email_id')],
+    ['email_links', byEmail('email_links', 'item_id')],
+    ['participant_hashes', byEmail('participant_hashes', 'item_id')],
+    ['email_sightings', byEmail('email_sightings', 'email_id')],
   ];
   const emails = rows.get('emails')!;
   const out: Map<keyof DB, Row[]>[] = [];
@@ -91,10 +104,12 @@ function rawSqlite(location: string, data: Map<keyof DB, Row[]>[], count: number
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   try {
-    const stmts = new Map(TABLES.map((t) => {
-      const cols = Object.keys(data[0]!.get(t)![0] ?? data.find((p) => p.get(t)!.length)!.get(t)![0]!);
-      return [t, { cols, stmt: db.prepare(`INSERT INTO ${t} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`) }];
-    }));
+    const stmts = new Map(
+      TABLES.map((t) => {
+        const cols = Object.keys(data[0]!.get(t)![0] ?? data.find((p) => p.get(t)!.length)!.get(t)![0]!);
+        return [t, { cols, stmt: db.prepare(`INSERT INTO ${t} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`) }];
+      }),
+    );
     const page = db.transaction((p: Map<keyof DB, Row[]>) => {
       for (const t of TABLES) {
         const { cols, stmt } = stmts.get(t)!;
@@ -115,10 +130,18 @@ async function rawPostgres(location: string, data: Map<keyof DB, Row[]>[], count
   await client.connect();
   try {
     const colsOf = (t: keyof DB) => Object.keys(data.find((p) => p.get(t)!.length)!.get(t)![0]!);
-    const sqlOf = new Map(TABLES.map((t) => {
-      const cols = colsOf(t);
-      return [t, { cols, text: `INSERT INTO ${t} (${cols.join(', ')}) SELECT * FROM unnest(${cols.map((_, i) => `$${i + 1}::text[]`).join(', ')})` }];
-    }));
+    const sqlOf = new Map(
+      TABLES.map((t) => {
+        const cols = colsOf(t);
+        return [
+          t,
+          {
+            cols,
+            text: `INSERT INTO ${t} (${cols.join(', ')}) SELECT * FROM unnest(${cols.map((_, i) => `$${i + 1}::text[]`).join(', ')})`,
+          },
+        ];
+      }),
+    );
     const t0 = performance.now();
     for (const p of data) {
       await client.query('BEGIN');
@@ -144,7 +167,8 @@ async function run(dialect: Dialect): Promise<{ decided: number; raw: number; li
     const t = await touchpoint(source.location);
     (await openStore(target.location, { poolMax: 1 })).destroy(); // the same schema, migrated
     const data = pages(t.rows);
-    const raw = dialect === 'sqlite' ? rawSqlite(target.location, data, CONFIG.emails) : await rawPostgres(target.location, data, CONFIG.emails);
+    const raw =
+      dialect === 'sqlite' ? rawSqlite(target.location, data, CONFIG.emails) : await rawPostgres(target.location, data, CONFIG.emails);
     return { decided: t.perSec, raw, linked: t.linked };
   } finally {
     await source.drop();
@@ -152,7 +176,10 @@ async function run(dialect: Dialect): Promise<{ decided: number; raw: number; li
   }
 }
 
-const runs: Record<Dialect, { decided: number[]; raw: number[] }> = { sqlite: { decided: [], raw: [] }, postgres: { decided: [], raw: [] } };
+const runs: Record<Dialect, { decided: number[]; raw: number[] }> = {
+  sqlite: { decided: [], raw: [] },
+  postgres: { decided: [], raw: [] },
+};
 let linked = 0;
 // BENCH_DIALECTS=sqlite: one dialect only (for profiling; the results then miss the other).
 const dialects = (process.env.BENCH_DIALECTS?.split(',') ?? ['sqlite', 'postgres']) as Dialect[];
@@ -162,12 +189,48 @@ for (let r = 0; r < CONFIG.runs; r++) {
     runs[dialect].decided.push(x.decided);
     runs[dialect].raw.push(x.raw);
     linked = x.linked;
-    console.log(`${dialect} run ${r + 1}: ${Math.round(x.decided)} emails/s decided and stored; raw insert of the same rows ${Math.round(x.raw)} emails/s; load ${loadavg()[0]!.toFixed(1)}`);
+    console.log(
+      `${dialect} run ${r + 1}: ${Math.round(x.decided)} emails/s decided and stored; raw insert of the same rows ${Math.round(x.raw)} emails/s; load ${loadavg()[0]!.toFixed(1)}`,
+    );
   }
 }
 
 const what = (db: string) => `decide + store ${CONFIG.emails.toLocaleString('en-US')} emails on ${db} (pages of ${CONFIG.pageSize})`;
-saveResults('store', [
-  ratioRow({ id: 'store.sqlite', what: what('SQLite'), limit: 'raw better-sqlite3 prepared inserts of the same rows', unit: 'emails/s', value: runs.sqlite.decided, limitRuns: runs.sqlite.raw, kind: 'rate', maxRatio: 3, minValue: 20_000 }),
-  ratioRow({ id: 'store.postgres', what: what('PostgreSQL'), limit: 'raw PostgreSQL `unnest` insert of the same rows', unit: 'emails/s', value: runs.postgres.decided, limitRuns: runs.postgres.raw, kind: 'rate', maxRatio: 3, minValue: 10_000 }),
-], { config: CONFIG, linkedPerRun: linked, medians: { sqliteDecided: median(runs.sqlite.decided), sqliteRaw: median(runs.sqlite.raw), postgresDecided: median(runs.postgres.decided), postgresRaw: median(runs.postgres.raw) }, runs });
+saveResults(
+  'store',
+  [
+    ratioRow({
+      id: 'store.sqlite',
+      what: what('SQLite'),
+      limit: 'raw better-sqlite3 prepared inserts of the same rows',
+      unit: 'emails/s',
+      value: runs.sqlite.decided,
+      limitRuns: runs.sqlite.raw,
+      kind: 'rate',
+      maxRatio: 3,
+      minValue: 20_000,
+    }),
+    ratioRow({
+      id: 'store.postgres',
+      what: what('PostgreSQL'),
+      limit: 'raw PostgreSQL `unnest` insert of the same rows',
+      unit: 'emails/s',
+      value: runs.postgres.decided,
+      limitRuns: runs.postgres.raw,
+      kind: 'rate',
+      maxRatio: 3,
+      minValue: 10_000,
+    }),
+  ],
+  {
+    config: CONFIG,
+    linkedPerRun: linked,
+    medians: {
+      sqliteDecided: median(runs.sqlite.decided),
+      sqliteRaw: median(runs.sqlite.raw),
+      postgresDecided: median(runs.postgres.decided),
+      postgresRaw: median(runs.postgres.raw),
+    },
+    runs,
+  },
+);

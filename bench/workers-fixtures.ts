@@ -28,10 +28,25 @@ export async function seedDirectory(db: Store, teammates: number, now: Date): Pr
   for (let a = 0; a < ACCOUNTS; a++) {
     for (let u = 0; u < USERS_PER_ACCOUNT; u++) {
       const email = endUserAddress(a, u);
-      rows.push({ id: `eu-${a}-${u}`, workspace_id: ws.id, account_id: `acct${a}`, email, email_norm: email, name: null, source: 'manual', external_id: null, other_fields: null, created_at: now.toISOString() });
+      rows.push({
+        id: `eu-${a}-${u}`,
+        workspace_id: ws.id,
+        account_id: `acct${a}`,
+        email,
+        email_norm: email,
+        name: null,
+        source: 'manual',
+        external_id: null,
+        other_fields: null,
+        created_at: now.toISOString(),
+      });
     }
   }
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('end_users').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('end_users')
+      .values(rows.slice(i, i + 500))
+      .execute();
   const teammateIds = [];
   for (let t = 0; t < teammates; t++) teammateIds.push((await addTeammate(db, ws.id, { email: `csm${t}@ourco.com`, aliases: [] }, now)).id);
   return { ws, teammateIds };
@@ -44,15 +59,24 @@ export function parsedMail(n: number, mailbox: number, seed: number): MailSighti
   const base = Date.parse('2026-02-01T00:00:00Z');
   for (let i = 0; i < n; i++) {
     const fromCustomer = rand() < 0.3;
-    const from = fromCustomer ? endUserAddress(Math.floor(rand() * ACCOUNTS), Math.floor(rand() * USERS_PER_ACCOUNT)) : `person${Math.floor(rand() * 1e6)}@elsewhere${Math.floor(rand() * 1000)}.example`;
+    const from = fromCustomer
+      ? endUserAddress(Math.floor(rand() * ACCOUNTS), Math.floor(rand() * USERS_PER_ACCOUNT))
+      : `person${Math.floor(rand() * 1e6)}@elsewhere${Math.floor(rand() * 1000)}.example`;
     const at = new Date(base + Math.floor(rand() * 40 * 86_400_000));
     out.push({
       ref: `INBOX/${mailbox}-${i}.eml`,
       folder: 'INBOX',
       item: {
-        messageId: `bench-${mailbox}-${i}@mail.example`, fingerprint: `fp-${mailbox}-${i}`, sentAt: at, receivedAt: at,
-        from: [{ address: from }], to: [{ address: `csm${mailbox}@ourco.com` }], cc: rand() < 0.2 ? [{ address: `colleague${i % 7}@ourco.com` }] : [], bcc: [],
-        subject: `Subject ${i} about the renewal`, text: 'Hello, a short body of an ordinary business email.',
+        messageId: `bench-${mailbox}-${i}@mail.example`,
+        fingerprint: `fp-${mailbox}-${i}`,
+        sentAt: at,
+        receivedAt: at,
+        from: [{ address: from }],
+        to: [{ address: `csm${mailbox}@ourco.com` }],
+        cc: rand() < 0.2 ? [{ address: `colleague${i % 7}@ourco.com` }] : [],
+        bcc: [],
+        subject: `Subject ${i} about the renewal`,
+        text: 'Hello, a short body of an ordinary business email.',
       },
     });
   }
@@ -64,7 +88,10 @@ export function mailboxFiles(i: number, n: number): TestMail[] {
   const rand = prng(1000 + i);
   const mails: TestMail[] = [];
   for (let k = 0; k < n; k++) {
-    const from = rand() < 0.3 ? endUserAddress(Math.floor(rand() * ACCOUNTS), Math.floor(rand() * USERS_PER_ACCOUNT)) : `person${k}@elsewhere${k % 97}.example`;
+    const from =
+      rand() < 0.3
+        ? endUserAddress(Math.floor(rand() * ACCOUNTS), Math.floor(rand() * USERS_PER_ACCOUNT))
+        : `person${k}@elsewhere${k % 97}.example`;
     mails.push({ id: `w-${i}-${k}@mail.example`, from, to: `csm${i}@ourco.com`, subject: `Mail ${k} for mailbox ${i}` });
   }
   return mails;

@@ -17,7 +17,11 @@ const rand = prng(SEED + 1);
 let server: RadicaleServer;
 
 const meetings = async (db: string) => Number((await query<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM meetings'))[0]!.n);
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const stamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 /** N events in Alice's calendar (every 10th a weekly series of 2), Mar 2–19; returns the occurrence keys. */
 async function fill(user: string, prefix: string): Promise<string[]> {
@@ -29,10 +33,18 @@ async function fill(user: string, prefix: string): Promise<string[]> {
     const start = new Date(Date.parse('2026-03-02T08:00:00Z') + Math.floor((i * span) / N / 60_000) * 60_000);
     const uid = `${prefix}-${i}@caldav.test`;
     const series = i % 10 === 0;
-    await a.put('work', `${prefix}-${i}.ics`, ics({
-      uid, start: stamp(start), end: stamp(new Date(start.getTime() + 1800_000)), organizer: ALICE,
-      attendees: [{ email: 'jane@acme.com', partstat: 'ACCEPTED' }], ...(series ? { rrule: 'FREQ=WEEKLY;COUNT=2' } : {}),
-    }));
+    await a.put(
+      'work',
+      `${prefix}-${i}.ics`,
+      ics({
+        uid,
+        start: stamp(start),
+        end: stamp(new Date(start.getTime() + 1800_000)),
+        organizer: ALICE,
+        attendees: [{ email: 'jane@acme.com', partstat: 'ACCEPTED' }],
+        ...(series ? { rrule: 'FREQ=WEEKLY;COUNT=2' } : {}),
+      }),
+    );
     keys.push(`${uid}@${start.toISOString()}`);
     if (series) keys.push(`${uid}@${new Date(start.getTime() + 7 * 24 * 3600_000).toISOString()}`);
   }
@@ -45,7 +57,15 @@ async function workspace(user: string): Promise<Workspace> {
   await w.teammate(ALICE);
   await w.account('acme');
   await w.ok(['user', 'add', '--account', 'acme', '--email', 'jane@acme.com']);
-  await w.ok(connectCalDavArgs(server, { teammate: ALICE, user, passwordEnv: 'CALDAV_PW', authorizedAt: '2026-03-01T00:00:00Z', extra: ['--page-size', '25'] }));
+  await w.ok(
+    connectCalDavArgs(server, {
+      teammate: ALICE,
+      user,
+      passwordEnv: 'CALDAV_PW',
+      authorizedAt: '2026-03-01T00:00:00Z',
+      extra: ['--page-size', '25'],
+    }),
+  );
   return w;
 }
 
@@ -75,13 +95,31 @@ describe(`CalDAV faults (seed ${SEED + 1})`, () => {
     for (const f of killPoints(rand, 3)) {
       const target = Math.max(Math.floor(f * keys.length), (await meetings(w.db).catch(() => 0)) + 1);
       const run = spawnSync(w);
-      const n = await whenCount(run, () => meetings(w.db), target, () => { run.p.kill('SIGKILL'); });
+      const n = await whenCount(
+        run,
+        () => meetings(w.db),
+        target,
+        () => {
+          run.p.kill('SIGKILL');
+        },
+      );
       await run.done;
       at.push(n === null ? 'sync ended first' : `${n}/${keys.length}`);
     }
     await recover(w);
     const c = await meetingCensus(w.db, keys);
-    record({ scenario: 'CalDAV initial sync, sync process SIGKILLed', faults: `3 × SIGKILL at ${at.join(', ')} occurrences stored`, expected: keys.length, stored: c.stored, duplicates: c.duplicates, lost: c.lost, healthy: await allHealthy(w.db) }, c);
+    record(
+      {
+        scenario: 'CalDAV initial sync, sync process SIGKILLed',
+        faults: `3 × SIGKILL at ${at.join(', ')} occurrences stored`,
+        expected: keys.length,
+        stored: c.stored,
+        duplicates: c.duplicates,
+        lost: c.lost,
+        healthy: await allHealthy(w.db),
+      },
+      c,
+    );
     w.cleanup();
   });
 
@@ -89,13 +127,29 @@ describe(`CalDAV faults (seed ${SEED + 1})`, () => {
     const keys = await fill('restart', 'r');
     const w = await workspace('restart');
     const run = spawnSync(w);
-    const n = await whenCount(run, () => meetings(w.db), Math.floor((0.2 + rand() * 0.5) * keys.length), () => server.killNow());
+    const n = await whenCount(
+      run,
+      () => meetings(w.db),
+      Math.floor((0.2 + rand() * 0.5) * keys.length),
+      () => server.killNow(),
+    );
     await sleep(2000);
     await server.start();
     const r = await run.done;
     const syncs = await recover(w);
     const c = await meetingCensus(w.db, keys);
-    record({ scenario: 'CalDAV server restarted mid-sync', faults: `killed at ${n ?? 'end'}/${keys.length}; the running sync ${r.code === 0 ? 'finished' : 'stopped with a network error'}; healthy after ${syncs} more sync(s)`, expected: keys.length, stored: c.stored, duplicates: c.duplicates, lost: c.lost, healthy: await allHealthy(w.db) }, c);
+    record(
+      {
+        scenario: 'CalDAV server restarted mid-sync',
+        faults: `killed at ${n ?? 'end'}/${keys.length}; the running sync ${r.code === 0 ? 'finished' : 'stopped with a network error'}; healthy after ${syncs} more sync(s)`,
+        expected: keys.length,
+        stored: c.stored,
+        duplicates: c.duplicates,
+        lost: c.lost,
+        healthy: await allHealthy(w.db),
+      },
+      c,
+    );
     w.cleanup();
   });
 
@@ -113,12 +167,33 @@ describe(`CalDAV faults (seed ${SEED + 1})`, () => {
     for (let i = 0; i < 20; i++) {
       const uid = `t-new-${i}@caldav.test`;
       const start = new Date(Date.parse('2026-03-18T08:00:00Z') + i * 1800_000);
-      await a.put('work', `t-new-${i}.ics`, ics({ uid, start: stamp(start), end: stamp(new Date(start.getTime() + 1800_000)), organizer: ALICE, attendees: [{ email: 'jane@acme.com', partstat: 'ACCEPTED' }] }));
+      await a.put(
+        'work',
+        `t-new-${i}.ics`,
+        ics({
+          uid,
+          start: stamp(start),
+          end: stamp(new Date(start.getTime() + 1800_000)),
+          organizer: ALICE,
+          attendees: [{ email: 'jane@acme.com', partstat: 'ACCEPTED' }],
+        }),
+      );
       extra.push(`${uid}@${start.toISOString()}`);
     }
     const syncs = await recover(w);
     const c = await meetingCensus(w.db, [...keys, ...extra]);
-    record({ scenario: 'CalDAV sync token invalidated', faults: `token history deleted, 20 new events; healthy after ${syncs} sync(s)`, expected: keys.length + extra.length, stored: c.stored, duplicates: c.duplicates, lost: c.lost, healthy: await allHealthy(w.db) }, c);
+    record(
+      {
+        scenario: 'CalDAV sync token invalidated',
+        faults: `token history deleted, 20 new events; healthy after ${syncs} sync(s)`,
+        expected: keys.length + extra.length,
+        stored: c.stored,
+        duplicates: c.duplicates,
+        lost: c.lost,
+        healthy: await allHealthy(w.db),
+      },
+      c,
+    );
     w.cleanup();
   });
 });

@@ -22,7 +22,18 @@ function addMail(prefix: string, n: number, from: Date): void {
   for (let i = 0; i < n; i++) {
     const id = `${prefix}-${i}@mail.test`;
     const at = new Date(from.getTime() + i * 60_000).toISOString();
-    g.addMessage(`g-${id}`, eml({ from: i % 10 === 0 ? 'john@acme.com' : `someone${i}@elsewhere.org`, to: 'alice@ourco.com', date: at, messageId: id, body: `body ${i}` }), at, i % 7 === 0 ? ['INBOX', 'IMPORTANT'] : ['INBOX']);
+    g.addMessage(
+      `g-${id}`,
+      eml({
+        from: i % 10 === 0 ? 'john@acme.com' : `someone${i}@elsewhere.org`,
+        to: 'alice@ourco.com',
+        date: at,
+        messageId: id,
+        body: `body ${i}`,
+      }),
+      at,
+      i % 7 === 0 ? ['INBOX', 'IMPORTANT'] : ['INBOX'],
+    );
     mailIds.push(id);
   }
 }
@@ -31,9 +42,14 @@ function addMeetings(prefix: string, n: number, from: Date): void {
   for (let i = 0; i < n; i++) {
     const start = new Date(from.getTime() + i * 3600_000);
     g.putEvent({
-      id: `${prefix}${i}`, iCalUID: `${prefix}-${i}@google.com`, status: 'confirmed', summary: `${prefix} ${i}`,
-      start: { dateTime: start.toISOString(), timeZone: 'UTC' }, end: { dateTime: new Date(start.getTime() + 1800_000).toISOString(), timeZone: 'UTC' },
-      organizer: { email: 'alice@ourco.com', self: true }, attendees: [{ email: 'john@acme.com', responseStatus: 'accepted' }],
+      id: `${prefix}${i}`,
+      iCalUID: `${prefix}-${i}@google.com`,
+      status: 'confirmed',
+      summary: `${prefix} ${i}`,
+      start: { dateTime: start.toISOString(), timeZone: 'UTC' },
+      end: { dateTime: new Date(start.getTime() + 1800_000).toISOString(), timeZone: 'UTC' },
+      organizer: { email: 'alice@ourco.com', self: true },
+      attendees: [{ email: 'john@acme.com', responseStatus: 'accepted' }],
     });
     meetingKeys.push(`${prefix}-${i}@google.com@${start.toISOString()}`);
   }
@@ -52,10 +68,18 @@ async function syncUntilHealthy(everyMs: number, max: number): Promise<number> {
 async function census(scenario: string, faults: string): Promise<void> {
   const mail = await emailCensus(w.db, mailIds);
   const meet = await meetingCensus(w.db, meetingKeys);
-  record({
-    scenario, faults, expected: mailIds.length + meetingKeys.length, stored: mail.stored + meet.stored,
-    duplicates: mail.duplicates + meet.duplicates, lost: mail.lost + meet.lost, healthy: await allHealthy(w.db),
-  }, { ...mail, missing: [...mail.missing, ...meet.missing] });
+  record(
+    {
+      scenario,
+      faults,
+      expected: mailIds.length + meetingKeys.length,
+      stored: mail.stored + meet.stored,
+      duplicates: mail.duplicates + meet.duplicates,
+      lost: mail.lost + meet.lost,
+      healthy: await allHealthy(w.db),
+    },
+    { ...mail, missing: [...mail.missing, ...meet.missing] },
+  );
 }
 
 beforeAll(async () => {
@@ -73,7 +97,18 @@ beforeAll(async () => {
   await w.account('acme');
   await w.ok(['user', 'add', '--account', 'acme', '--email', 'john@acme.com']);
   for (const kind of ['gmail', 'google-calendar']) {
-    await w.ok(['connect', kind, '--teammate', 'alice@ourco.com', '--token-env', 'FAULT_GOOGLE_TOKEN', '--authorized-at', '2026-03-01T00:00:00Z', '--page-size', '50']);
+    await w.ok([
+      'connect',
+      kind,
+      '--teammate',
+      'alice@ourco.com',
+      '--token-env',
+      'FAULT_GOOGLE_TOKEN',
+      '--authorized-at',
+      '2026-03-01T00:00:00Z',
+      '--page-size',
+      '50',
+    ]);
   }
   addMail('first', N, new Date('2026-03-02T00:00:00Z'));
   addMeetings('m1', N / 5, new Date('2026-03-02T09:00:00Z'));
@@ -92,7 +127,10 @@ describe('Google faults', () => {
     g.expireHistory();
     g.expireSyncTokens();
     await syncUntilHealthy(0, 3);
-    await census('Gmail 404 history expired + Calendar 410 sync token gone', 'both cursors expired with new items pending; bounded re-listing since authorizedAt');
+    await census(
+      'Gmail 404 history expired + Calendar 410 sync token gone',
+      'both cursors expired with new items pending; bounded re-listing since authorizedAt',
+    );
   });
 
   it(`every request answered 429 / 503 / 403 rateLimitExceeded for ${STORM_MS / 1000} s`, async () => {
@@ -102,6 +140,9 @@ describe('Google faults', () => {
     g.stormFor = STORM_MS;
     const before = g.throttled;
     const syncs = await syncUntilHealthy(10_000, 30);
-    await census(`throttling storm, ${STORM_MS / 1000} s`, `${g.throttled - before} requests refused; healthy after ${syncs} syncs 10 s apart`);
+    await census(
+      `throttling storm, ${STORM_MS / 1000} s`,
+      `${g.throttled - before} requests refused; healthy after ${syncs} syncs 10 s apart`,
+    );
   });
 });

@@ -23,7 +23,13 @@ async function mailbox(user: string): Promise<Workspace> {
   await w.account('acme');
   await w.ok(['user', 'add', '--account', 'acme', '--email', 'john@acme.com']);
   process.env[`PW_${user.toUpperCase()}`] = `pw-${user}`;
-  await connectImap(w, d, { teammate: `${user}@ourco.com`, user, passwordEnv: `PW_${user.toUpperCase()}`, authorizedAt: AUTH, pageSize: 100 });
+  await connectImap(w, d, {
+    teammate: `${user}@ourco.com`,
+    user,
+    passwordEnv: `PW_${user.toUpperCase()}`,
+    authorizedAt: AUTH,
+    pageSize: 100,
+  });
   return w;
 }
 
@@ -42,7 +48,14 @@ async function killAt(w: Workspace, base: number, total: number, fractions: numb
     // Never a target already passed: each kill lands in work this run does.
     const target = Math.max(base + Math.floor(f * total), (await emailCount(w.db)) + 1);
     const run = spawnSync(w);
-    const at = await whenCount(run, () => emailCount(w.db), target, () => { run.p.kill('SIGKILL'); });
+    const at = await whenCount(
+      run,
+      () => emailCount(w.db),
+      target,
+      () => {
+        run.p.kill('SIGKILL');
+      },
+    );
     await run.done;
     done.push(at === null ? 'sync ended first' : `${at - base}/${total}`);
   }
@@ -65,15 +78,43 @@ describe(`IMAP faults (seed ${SEED})`, () => {
     const w = await mailbox('initial');
     const kills = await killAt(w, 0, N, killPoints(rand, 3));
     await recover(w);
-    let c = await emailCensus(w.db, first.map((m) => m.id));
-    record({ scenario: 'IMAP initial sync, sync process SIGKILLed', faults: `3 × SIGKILL at ${kills.join(', ')} stored`, expected: N, stored: c.stored, duplicates: c.duplicates, lost: c.lost, healthy: await allHealthy(w.db) }, c);
+    let c = await emailCensus(
+      w.db,
+      first.map((m) => m.id),
+    );
+    record(
+      {
+        scenario: 'IMAP initial sync, sync process SIGKILLed',
+        faults: `3 × SIGKILL at ${kills.join(', ')} stored`,
+        expected: N,
+        stored: c.stored,
+        duplicates: c.duplicates,
+        lost: c.lost,
+        healthy: await allHealthy(w.db),
+      },
+      c,
+    );
 
     const more = mailFor('initial', 'incr', N / 2, new Date('2026-03-10T00:00:00Z'));
     d.writeMaildir('initial', more);
     const kills2 = await killAt(w, N, N / 2, killPoints(rand, 2));
     await recover(w);
-    c = await emailCensus(w.db, [...first, ...more].map((m) => m.id));
-    record({ scenario: 'IMAP incremental sync, sync process SIGKILLed', faults: `2 × SIGKILL at ${kills2.join(', ')} new stored`, expected: N * 1.5, stored: c.stored, duplicates: c.duplicates, lost: c.lost, healthy: await allHealthy(w.db) }, c);
+    c = await emailCensus(
+      w.db,
+      [...first, ...more].map((m) => m.id),
+    );
+    record(
+      {
+        scenario: 'IMAP incremental sync, sync process SIGKILLed',
+        faults: `2 × SIGKILL at ${kills2.join(', ')} new stored`,
+        expected: N * 1.5,
+        stored: c.stored,
+        duplicates: c.duplicates,
+        lost: c.lost,
+        healthy: await allHealthy(w.db),
+      },
+      c,
+    );
     w.cleanup();
   });
 
@@ -85,13 +126,32 @@ describe(`IMAP faults (seed ${SEED})`, () => {
     const points = killPoints(rand, 2, 0.1, 0.7);
     const at: string[] = [];
     for (const f of points) {
-      const n = await whenCount(run, () => emailCount(w.db), Math.floor(f * N), () => d.restart());
+      const n = await whenCount(
+        run,
+        () => emailCount(w.db),
+        Math.floor(f * N),
+        () => d.restart(),
+      );
       at.push(n === null ? 'sync ended first' : `${n}/${N}`);
     }
     const r = await run.done;
     await recover(w); // a sync that gave up after its retries is followed by the next one
-    const c = await emailCensus(w.db, msgs.map((m: Msg) => m.id));
-    record({ scenario: 'IMAP server restarted mid-sync', faults: `2 restarts at ${at.join(', ')} stored; the running sync ${r.code === 0 ? 'reconnected and finished' : 'failed, the next one finished'}`, expected: N, stored: c.stored, duplicates: c.duplicates, lost: c.lost, healthy: await allHealthy(w.db) }, c);
+    const c = await emailCensus(
+      w.db,
+      msgs.map((m: Msg) => m.id),
+    );
+    record(
+      {
+        scenario: 'IMAP server restarted mid-sync',
+        faults: `2 restarts at ${at.join(', ')} stored; the running sync ${r.code === 0 ? 'reconnected and finished' : 'failed, the next one finished'}`,
+        expected: N,
+        stored: c.stored,
+        duplicates: c.duplicates,
+        lost: c.lost,
+        healthy: await allHealthy(w.db),
+      },
+      c,
+    );
     w.cleanup();
   });
 
@@ -100,7 +160,12 @@ describe(`IMAP faults (seed ${SEED})`, () => {
     d.writeMaildir('validity', before);
     const w = await mailbox('validity');
     await recover(w);
-    const validity = async () => (JSON.parse((await query<{ value: string }>(w.db, "SELECT value FROM cursors WHERE stream = 'mail'"))[0]!.value) as { folders: { INBOX: { uidValidity: number } } }).folders.INBOX.uidValidity;
+    const validity = async () =>
+      (
+        JSON.parse((await query<{ value: string }>(w.db, "SELECT value FROM cursors WHERE stream = 'mail'"))[0]!.value) as {
+          folders: { INBOX: { uidValidity: number } };
+        }
+      ).folders.INBOX.uidValidity;
     const oldValidity = await validity();
     // Dovecot keeps UIDs and UIDVALIDITY in dovecot-uidlist and its indexes: without them
     // it numbers the mailbox anew with a new UIDVALIDITY.
@@ -110,8 +175,22 @@ describe(`IMAP faults (seed ${SEED})`, () => {
     const after = mailFor('validity', 'uv2', N / 4, new Date('2026-03-12T00:00:00Z'));
     d.writeMaildir('validity', after);
     await recover(w);
-    const c = await emailCensus(w.db, [...before, ...after].map((m) => m.id));
-    record({ scenario: 'IMAP UIDVALIDITY change', faults: `UIDVALIDITY ${oldValidity} → ${await validity()}, new mail added`, expected: before.length + after.length, stored: c.stored, duplicates: c.duplicates, lost: c.lost, healthy: await allHealthy(w.db) }, c);
+    const c = await emailCensus(
+      w.db,
+      [...before, ...after].map((m) => m.id),
+    );
+    record(
+      {
+        scenario: 'IMAP UIDVALIDITY change',
+        faults: `UIDVALIDITY ${oldValidity} → ${await validity()}, new mail added`,
+        expected: before.length + after.length,
+        stored: c.stored,
+        duplicates: c.duplicates,
+        lost: c.lost,
+        healthy: await allHealthy(w.db),
+      },
+      c,
+    );
     w.cleanup();
   });
 });

@@ -63,8 +63,14 @@ export async function emailCensus(db: string, expectedMessageIds: string[]): Pro
 
 /** Meetings by UID + occurrence start. */
 export async function meetingCensus(db: string, expectedKeys: string[]): Promise<Census> {
-  const rows = await query<{ uid: string; start: string; n: number }>(db, 'SELECT uid, occurrence_start AS start, COUNT(*) AS n FROM meetings GROUP BY uid, occurrence_start');
-  return census(expectedKeys, rows.map((r) => ({ key: `${r.uid}@${new Date(r.start).toISOString()}`, n: r.n })));
+  const rows = await query<{ uid: string; start: string; n: number }>(
+    db,
+    'SELECT uid, occurrence_start AS start, COUNT(*) AS n FROM meetings GROUP BY uid, occurrence_start',
+  );
+  return census(
+    expectedKeys,
+    rows.map((r) => ({ key: `${r.uid}@${new Date(r.start).toISOString()}`, n: r.n })),
+  );
 }
 
 export async function allHealthy(db: string): Promise<boolean> {
@@ -75,7 +81,12 @@ export async function allHealthy(db: string): Promise<boolean> {
 /** Records the row and asserts the targets: nothing lost, nothing doubled, healthy again. */
 export function record(row: FaultRow, c?: Census): void {
   appendFileSync(RESULTS, `${JSON.stringify(row)}\n`);
-  expect({ lost: row.lost, duplicates: row.duplicates, healthy: row.healthy, missing: c?.missing ?? [] }).toEqual({ lost: 0, duplicates: 0, healthy: true, missing: [] });
+  expect({ lost: row.lost, duplicates: row.duplicates, healthy: row.healthy, missing: c?.missing ?? [] }).toEqual({
+    lost: 0,
+    duplicates: 0,
+    healthy: true,
+    missing: [],
+  });
   expect(row.stored).toBe(row.expected);
 }
 

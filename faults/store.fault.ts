@@ -26,7 +26,16 @@ function mailbox(w: Workspace, prefix: string, n: number): string[] {
   for (let i = 0; i < n; i++) {
     const id = `${prefix}-${i}@mail.test`;
     const at = new Date(Date.parse('2026-03-02T00:00:00Z') + i * 60_000).toISOString();
-    writeFileSync(join(dir, `${i}.eml`), eml({ from: i % 3 === 0 ? 'john@acme.com' : `someone${i}@elsewhere.org`, to: 'alice@ourco.com', date: at, messageId: id, body: `${i} `.repeat(1000) }));
+    writeFileSync(
+      join(dir, `${i}.eml`),
+      eml({
+        from: i % 3 === 0 ? 'john@acme.com' : `someone${i}@elsewhere.org`,
+        to: 'alice@ourco.com',
+        date: at,
+        messageId: id,
+        body: `${i} `.repeat(1000),
+      }),
+    );
     ids.push(id);
   }
   return ids;
@@ -79,11 +88,18 @@ describe(`store faults (seed ${SEED + 2})`, () => {
         const run = spawnSync(w);
         // Ten rounds 30 ms apart, so one lands inside a page's transaction, not only on idle
         // pooled connections (which the pool quietly replaces).
-        const n = await whenCount(run, () => emailCount(w.db), target, async () => {
-          for (let i = 0; i < 10; i++, await sleep(30)) {
-            await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-          }
-        });
+        const n = await whenCount(
+          run,
+          () => emailCount(w.db),
+          target,
+          async () => {
+            for (let i = 0; i < 10; i++, await sleep(30)) {
+              await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+                name,
+              ]);
+            }
+          },
+        );
         const r = await run.done;
         at.push(n === null ? 'sync ended first' : `${n}/${N}`);
         if (r.code !== 0) {
@@ -99,7 +115,18 @@ describe(`store faults (seed ${SEED + 2})`, () => {
     }
     const syncs = await recover(w);
     const c = await emailCensus(w.db, ids);
-    record({ scenario: 'PostgreSQL connections dropped mid-sync', faults: `2 × 10 rounds of pg_terminate_backend at ${at.join(', ')} stored; ${failures.length} sync(s) stopped with "${failures[0]?.slice(0, 80) ?? '-'}"; healthy after ${syncs} sync(s)`, expected: N, stored: c.stored, duplicates: c.duplicates, lost: c.lost, healthy: await allHealthy(w.db) }, c);
+    record(
+      {
+        scenario: 'PostgreSQL connections dropped mid-sync',
+        faults: `2 × 10 rounds of pg_terminate_backend at ${at.join(', ')} stored; ${failures.length} sync(s) stopped with "${failures[0]?.slice(0, 80) ?? '-'}"; healthy after ${syncs} sync(s)`,
+        expected: N,
+        stored: c.stored,
+        duplicates: c.duplicates,
+        lost: c.lost,
+        healthy: await allHealthy(w.db),
+      },
+      c,
+    );
   });
 
   it('disk full under the SQLite file', async () => {
@@ -110,7 +137,11 @@ describe(`store faults (seed ${SEED + 2})`, () => {
     // ulimit -f (1 KiB blocks): every write past it fails with EFBIG — to SQLite, a full disk.
     const limitKiB = QUICK ? 1536 : 4096;
     const r = await new Promise<{ code: number | null; err: string; out: string }>((resolve) => {
-      const p = spawn('bash', ['-c', `ulimit -f ${limitKiB}; exec "$0" "$@"`, process.execPath, BIN, '--db', w.db, '--now', NOW, 'sync', '--json'], { cwd: w.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(
+        'bash',
+        ['-c', `ulimit -f ${limitKiB}; exec "$0" "$@"`, process.execPath, BIN, '--db', w.db, '--now', NOW, 'sync', '--json'],
+        { cwd: w.dir, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let err = '';
       let out = '';
       p.stderr!.on('data', (b) => (err += String(b)));
@@ -125,6 +156,17 @@ describe(`store faults (seed ${SEED + 2})`, () => {
     // Space again: the next sync carries on from the last page that committed.
     const syncs = await recover(w);
     const c = await emailCensus(w.db, ids);
-    record({ scenario: 'disk full on the SQLite file', faults: `file-size limit ${limitKiB} KiB: sync stopped at ${partial}/${N} with "${r.err.trim().slice(0, 90)}"; integrity_check ok; healthy after ${syncs} sync(s)`, expected: N, stored: c.stored, duplicates: c.duplicates, lost: c.lost, healthy: await allHealthy(w.db) }, c);
+    record(
+      {
+        scenario: 'disk full on the SQLite file',
+        faults: `file-size limit ${limitKiB} KiB: sync stopped at ${partial}/${N} with "${r.err.trim().slice(0, 90)}"; integrity_check ok; healthy after ${syncs} sync(s)`,
+        expected: N,
+        stored: c.stored,
+        duplicates: c.duplicates,
+        lost: c.lost,
+        healthy: await allHealthy(w.db),
+      },
+      c,
+    );
   });
 });

@@ -15,7 +15,12 @@ export async function emailCount(db: string): Promise<number> {
  * Waits until `count()` reaches `target` (then runs `act`), or the process ends first.
  * Returns the count when it acted, or null when the process finished before.
  */
-export async function whenCount(r: Running, count: () => Promise<number>, target: number, act: () => void | Promise<void>): Promise<number | null> {
+export async function whenCount(
+  r: Running,
+  count: () => Promise<number>,
+  target: number,
+  act: () => void | Promise<void>,
+): Promise<number | null> {
   let exited = false;
   void r.done.then(() => (exited = true));
   for (;;) {
@@ -34,7 +39,11 @@ export async function whenCount(r: Running, count: () => Promise<number>, target
   }
 }
 
-export interface Msg { raw: string; at: Date; id: string }
+export interface Msg {
+  raw: string;
+  at: Date;
+  id: string;
+}
 
 /** n messages to `user`, ids `<prefix>-<i>@mail.test`, received one a minute from `from`. */
 export function mailFor(user: string, prefix: string, n: number, from: Date): Msg[] {
@@ -42,8 +51,15 @@ export function mailFor(user: string, prefix: string, n: number, from: Date): Ms
     const id = `${prefix}-${i}@mail.test`;
     const at = new Date(from.getTime() + i * 60_000);
     return {
-      id, at,
-      raw: eml({ from: i % 10 === 0 ? 'john@acme.com' : `someone${i}@elsewhere.org`, to: `${user}@ourco.com`, date: at.toISOString(), messageId: id, body: `message ${i} of ${prefix}` }),
+      id,
+      at,
+      raw: eml({
+        from: i % 10 === 0 ? 'john@acme.com' : `someone${i}@elsewhere.org`,
+        to: `${user}@ourco.com`,
+        date: at.toISOString(),
+        messageId: id,
+        body: `message ${i} of ${prefix}`,
+      }),
     };
   });
 }

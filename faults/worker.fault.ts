@@ -45,7 +45,8 @@ function batch(box: number, prefix: string, n: number): TestMail[] {
 
 async function enqueueAll(): Promise<void> {
   const ws = (await db.selectFrom('workspaces').select('id').executeTakeFirstOrThrow()).id;
-  for (const c of await listConnections(db, ws)) await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId: ws, connectionId: c.id, reason: 'sync_now' }, { key: c.id });
+  for (const c of await listConnections(db, ws))
+    await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId: ws, connectionId: c.id, reason: 'sync_now' }, { key: c.id });
 }
 
 /** A killed process keeps exitCode null (it has a signalCode instead). */
@@ -82,12 +83,28 @@ beforeAll(async () => {
     await addAccount(db, ws.id, { id: `acct${j}`, name: `Customer ${j}` }, NOW);
     await insertEndUser(db, ws.id, { accountId: `acct${j}`, email: `user${j}@cust${j}.example`, source: 'manual' }, NOW);
   }
-  const shared: TestMail[] = Array.from({ length: SHARED }, (_, k) => ({ id: `shared-${k}@mail.test`, from: `user${k}@cust${k}.example`, to: 'all@ourco.com' }));
+  const shared: TestMail[] = Array.from({ length: SHARED }, (_, k) => ({
+    id: `shared-${k}@mail.test`,
+    from: `user${k}@cust${k}.example`,
+    to: 'all@ourco.com',
+  }));
   expected.push(...shared.map((m) => m.id));
   for (let i = 0; i < BOXES; i++) {
     const t = await addTeammate(db, ws.id, { email: `csm${i}@ourco.com`, aliases: [] }, NOW);
     const mail = writeMailbox(join(root, `box${i}`), [...batch(i, 'init', PER_BOX), ...shared]);
-    await createConnection(db, ws.id, { teammateId: t.id, provider: 'folder', config: { mail, pageSize: 20 }, hasMail: true, hasCalendar: false, authorizedAt: new Date('2026-01-01T00:00:00Z') }, NOW);
+    await createConnection(
+      db,
+      ws.id,
+      {
+        teammateId: t.id,
+        provider: 'folder',
+        config: { mail, pageSize: 20 },
+        hasMail: true,
+        hasCalendar: false,
+        authorizedAt: new Date('2026-01-01T00:00:00Z'),
+      },
+      NOW,
+    );
   }
   for (let i = 0; i < 3; i++) workers.push(startWorker(database.location, 2));
   // The test's own sending side of the queue (the workers are separate processes).
@@ -113,7 +130,18 @@ describe(`worker faults on PostgreSQL (seed ${SEED + 3})`, () => {
     const first = await killOneAt(Math.floor((0.2 + rand() * 0.5) * total));
     await waitAllSynced(since);
     let c = await emailCensus(database.location, expected);
-    record({ scenario: 'worker SIGKILLed mid initial sync (PostgreSQL, 3 workers)', faults: `SIGKILL at ${first}/${total} stored, replacement worker started`, expected: expected.length, stored: c.stored, duplicates: c.duplicates, lost: c.lost, healthy: await allHealthy(database.location) }, c);
+    record(
+      {
+        scenario: 'worker SIGKILLed mid initial sync (PostgreSQL, 3 workers)',
+        faults: `SIGKILL at ${first}/${total} stored, replacement worker started`,
+        expected: expected.length,
+        stored: c.stored,
+        duplicates: c.duplicates,
+        lost: c.lost,
+        healthy: await allHealthy(database.location),
+      },
+      c,
+    );
 
     for (let i = 0; i < BOXES; i++) writeMailbox(join(root, `box${i}`), batch(i, 'incr', PER_BOX));
     since = new Date();
@@ -121,6 +149,17 @@ describe(`worker faults on PostgreSQL (seed ${SEED + 3})`, () => {
     const second = await killOneAt(total + Math.floor((0.1 + rand() * 0.4) * BOXES * PER_BOX));
     await waitAllSynced(since);
     c = await emailCensus(database.location, expected);
-    record({ scenario: 'worker SIGKILLed mid incremental sync (PostgreSQL)', faults: `SIGKILL at ${second}/${expected.length} stored, replacement worker started`, expected: expected.length, stored: c.stored, duplicates: c.duplicates, lost: c.lost, healthy: await allHealthy(database.location) }, c);
+    record(
+      {
+        scenario: 'worker SIGKILLed mid incremental sync (PostgreSQL)',
+        faults: `SIGKILL at ${second}/${expected.length} stored, replacement worker started`,
+        expected: expected.length,
+        stored: c.stored,
+        duplicates: c.duplicates,
+        lost: c.lost,
+        healthy: await allHealthy(database.location),
+      },
+      c,
+    );
   });
 });

@@ -85,9 +85,11 @@ export function ensureDovecotInstalled(): void {
   }
   try {
     if (existsSync(DOVECOT)) return;
-    const apt = (args: string[]) => execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...args], {
-      stdio: 'pipe', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
+    const apt = (args: string[]) =>
+      execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...args], {
+        stdio: 'pipe',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
     const install = () => apt(['install', '-y', '--no-install-recommends', 'dovecot-imapd']);
     try {
       install();
@@ -133,11 +135,15 @@ passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/passwd
 }
-${opts.oauth2TokenInfoUrl ? `passdb {
+${
+  opts.oauth2TokenInfoUrl
+    ? `passdb {
   driver = oauth2
   mechanisms = xoauth2 oauthbearer
   args = ${dir}/oauth2.conf
-}` : ''}
+}`
+    : ''
+}
 userdb {
   driver = passwd-file
   args = username_format=%u ${dir}/passwd
@@ -235,7 +241,11 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> 
   const port = await freePort();
   writeFileSync(join(dir, 'dovecot.conf'), config(dir, port, opts));
   if (opts.oauth2TokenInfoUrl) {
-    writeFileSync(join(dir, 'oauth2.conf'), `introspection_mode = get\nintrospection_url = ${opts.oauth2TokenInfoUrl}\nusername_attribute = email\n`, { mode: 0o644 });
+    writeFileSync(
+      join(dir, 'oauth2.conf'),
+      `introspection_mode = get\nintrospection_url = ${opts.oauth2TokenInfoUrl}\nusername_attribute = email\n`,
+      { mode: 0o644 },
+    );
   }
 
   let child: ChildProcess | null = null;
@@ -244,7 +254,9 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> 
     child = spawn(DOVECOT, ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d.toString()));
-    const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`dovecot exited (${code}): ${stderr}${readLog()}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child!.once('exit', (code) => reject(new Error(`dovecot exited (${code}): ${stderr}${readLog()}`))),
+    );
     await Promise.race([waitForGreeting(port, 15_000), exited]);
     child.removeAllListeners('exit');
   };
@@ -313,7 +325,14 @@ if (process.argv[1]?.endsWith('dovecot.ts') && process.argv[2] === 'check') {
   const { ImapFlow } = await import('imapflow');
   const t0 = Date.now();
   const d = await startDovecot({ users: { check: 'check-password' } });
-  const client = new ImapFlow({ host: d.host, port: d.port, secure: false, doSTARTTLS: false, auth: { user: 'check', pass: 'check-password' }, logger: false });
+  const client = new ImapFlow({
+    host: d.host,
+    port: d.port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user: 'check', pass: 'check-password' },
+    logger: false,
+  });
   await client.connect();
   const caps = [...client.capabilities.keys()].join(' ');
   await client.logout();

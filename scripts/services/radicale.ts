@@ -77,7 +77,10 @@ export class RadicaleServer {
   private output = '';
   port = 0;
 
-  private constructor(private readonly bin: string, private users: Record<string, string>) {
+  private constructor(
+    private readonly bin: string,
+    private users: Record<string, string>,
+  ) {
     this.dir = mkdtempSync(path.join(tmpdir(), 'touchpoint-radicale-'));
     this.storage = path.join(this.dir, 'collections');
     this.htpasswd = path.join(this.dir, 'users');
@@ -109,27 +112,36 @@ export class RadicaleServer {
   }
 
   private writeFiles(): void {
-    writeFileSync(this.htpasswd, Object.entries(this.users).map(([u, p]) => `${u}:${p}\n`).join(''), { mode: 0o600 });
-    writeFileSync(this.config, [
-      '[server]',
-      `hosts = 127.0.0.1:${this.port}`,
-      'max_connections = 20',
-      '[auth]',
-      'type = htpasswd',
-      `htpasswd_filename = ${this.htpasswd}`,
-      'htpasswd_encryption = plain',
-      'delay = 0',
-      '[rights]',
-      'type = owner_only',
-      '[storage]',
-      `filesystem_folder = ${this.storage}`,
-      '[web]',
-      'type = none',
-      '[logging]',
-      'level = warning',
-      'mask_passwords = True',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      this.htpasswd,
+      Object.entries(this.users)
+        .map(([u, p]) => `${u}:${p}\n`)
+        .join(''),
+      { mode: 0o600 },
+    );
+    writeFileSync(
+      this.config,
+      [
+        '[server]',
+        `hosts = 127.0.0.1:${this.port}`,
+        'max_connections = 20',
+        '[auth]',
+        'type = htpasswd',
+        `htpasswd_filename = ${this.htpasswd}`,
+        'htpasswd_encryption = plain',
+        'delay = 0',
+        '[rights]',
+        'type = owner_only',
+        '[storage]',
+        `filesystem_folder = ${this.storage}`,
+        '[web]',
+        'type = none',
+        '[logging]',
+        'level = warning',
+        'mask_passwords = True',
+        '',
+      ].join('\n'),
+    );
   }
 
   /** Starts (or restarts, on the same port and storage) and waits until it answers HTTP. */
@@ -138,10 +150,14 @@ export class RadicaleServer {
     this.output = '';
     const child = spawn(this.bin, ['--config', this.config], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    const keep = (b: Buffer) => { this.output = (this.output + b.toString()).slice(-8000); };
+    const keep = (b: Buffer) => {
+      this.output = (this.output + b.toString()).slice(-8000);
+    };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    child.on('exit', () => { if (this.child === child) this.child = null; });
+    child.on('exit', () => {
+      if (this.child === child) this.child = null;
+    });
     const deadline = Date.now() + 20_000;
     for (;;) {
       if (!this.child) throw new Error(`radicale exited at start-up:\n${this.output}`);

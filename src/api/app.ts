@@ -35,7 +35,9 @@ Every request sees only the token's workspace; ids of another workspace are answ
 Errors are \`{ error, message, fields? }\`; invalid input is a 400 naming each field.`;
 
 /** systemOnly: /healthz and /metrics alone (a worker process's port). */
-export async function buildApp(deps: ApiDeps & { logger?: Logger; systemOnly?: boolean; webRoot?: string | false }): Promise<FastifyInstance> {
+export async function buildApp(
+  deps: ApiDeps & { logger?: Logger; systemOnly?: boolean; webRoot?: string | false },
+): Promise<FastifyInstance> {
   // Typed as a plain FastifyInstance: route modules take that, whatever the logger's class.
   const app: FastifyInstance = Fastify({
     loggerInstance: (deps.logger ?? createLogger({ level: 'silent' })) as FastifyBaseLogger,
@@ -67,23 +69,30 @@ export async function buildApp(deps: ApiDeps & { logger?: Logger; systemOnly?: b
     max: limit.max,
     timeWindow: limit.timeWindowMs,
     keyGenerator: rateLimitKey,
-    errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: 'rate_limited', message: `rate limit: ${ctx.max} requests per ${ctx.after}; retry later` }),
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      error: 'rate_limited',
+      message: `rate limit: ${ctx.max} requests per ${ctx.after}; retry later`,
+    }),
   });
   registerAuth(app, deps.db);
 
   await app.register(async (root) => systemRoutes(root, deps));
   if (deps.systemOnly) return app;
-  await app.register(async (v1) => {
-    await workspaceRoutes(v1, deps);
-    await directoryRoutes(v1, deps);
-    await endUserRoutes(v1, deps);
-    await connectionRoutes(v1, deps);
-    await troubleshootRoutes(v1, deps);
-    await webhookRoutes(v1, deps);
-    await webSupportRoutes(v1, deps);
-    await oauthStartRoutes(v1, deps);
-    await microsoftOauthStartRoutes(v1, deps);
-  }, { prefix: '/v1' });
+  await app.register(
+    async (v1) => {
+      await workspaceRoutes(v1, deps);
+      await directoryRoutes(v1, deps);
+      await endUserRoutes(v1, deps);
+      await connectionRoutes(v1, deps);
+      await troubleshootRoutes(v1, deps);
+      await webhookRoutes(v1, deps);
+      await webSupportRoutes(v1, deps);
+      await oauthStartRoutes(v1, deps);
+      await microsoftOauthStartRoutes(v1, deps);
+    },
+    { prefix: '/v1' },
+  );
   await app.register(async (root) => oauthCallbackRoutes(root, deps));
   await app.register(async (root) => microsoftOauthCallbackRoutes(root, deps));
   await app.register(async (root) => googlePushRoutes(root, deps));

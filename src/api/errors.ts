@@ -6,16 +6,32 @@ import { DirectoryError } from '../app/directory-changes.js';
 import { CsvImportError } from '../app/csv-import.js';
 
 export class ApiError extends Error {
-  constructor(readonly statusCode: number, readonly code: string, message: string, readonly fields?: { field: string; message: string }[]) {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly fields?: { field: string; message: string }[],
+  ) {
     super(message);
   }
 }
 
 export const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string): ApiError => new ApiError(409, 'conflict', message);
-export const badRequest = (field: string, message: string): ApiError => new ApiError(400, 'bad_request', `${field}: ${message}`, [{ field, message }]);
+export const badRequest = (field: string, message: string): ApiError =>
+  new ApiError(400, 'bad_request', `${field}: ${message}`, [{ field, message }]);
 
-const CODES: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 409: 'conflict', 413: 'payload_too_large', 415: 'unsupported_media_type', 429: 'rate_limited' };
+const CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => {
@@ -24,7 +40,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const where = err.validationContext === 'querystring' ? 'query' : (err.validationContext ?? 'body');
-      const fields = err.validation.map((v) => ({ field: `${where}${v.instancePath.replaceAll('/', '.').replace(/\.$/, '')}`, message: v.message ?? 'invalid' }));
+      const fields = err.validation.map((v) => ({
+        field: `${where}${v.instancePath.replaceAll('/', '.').replace(/\.$/, '')}`,
+        message: v.message ?? 'invalid',
+      }));
       return reply.code(400).send({ error: 'bad_request', message: fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields });
     }
     if (err instanceof ApiError) {

@@ -7,13 +7,24 @@ export const Id = z.string().min(1).max(200);
 export const IsoDate = z.string().describe('ISO-8601 UTC time');
 export const Address = z.string().trim().min(3).max(320).describe('an email address');
 
-export const ErrorBody = z.object({
-  error: z.string().describe('a stable code: bad_request, unauthorized, forbidden, not_found, conflict, verification_failed (the server refused the credentials or could not be reached; nothing was saved), rate_limited, internal'),
-  message: z.string(),
-  fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-}).describe('Error');
+export const ErrorBody = z
+  .object({
+    error: z
+      .string()
+      .describe(
+        'a stable code: bad_request, unauthorized, forbidden, not_found, conflict, verification_failed (the server refused the credentials or could not be reached; nothing was saved), rate_limited, internal',
+      ),
+    message: z.string(),
+    fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .describe('Error');
 
-export const Workspace = z.object({ id: z.string(), slug: z.string(), internalDomains: z.array(z.string()), syncIntervalMinutes: z.number().int() });
+export const Workspace = z.object({
+  id: z.string(),
+  slug: z.string(),
+  internalDomains: z.array(z.string()),
+  syncIntervalMinutes: z.number().int(),
+});
 export const WorkspacePatch = z.object({
   syncIntervalMinutes: z.number().int().min(1).max(30).describe('minutes between scheduled syncs (1–30; the promise to users is 30)'),
 });
@@ -24,20 +35,44 @@ export const NewToken = z.object({ name: z.string().trim().min(1).max(100), role
 export const CreatedToken = Token.extend({ token: z.string().describe('shown once; only its SHA-256 is stored') });
 
 export const Teammate = z.object({ id: z.string(), email: z.string(), aliases: z.array(z.string()), name: z.string().nullable() });
-export const NewTeammate = z.object({ email: Address, aliases: z.array(Address).max(50).default([]), name: z.string().max(200).optional() });
+export const NewTeammate = z.object({
+  email: Address,
+  aliases: z.array(Address).max(50).default([]),
+  name: z.string().max(200).optional(),
+});
 
 export const Account = z.object({ id: z.string(), name: z.string() });
 export const NewAccount = z.object({ id: z.string().trim().min(1).max(200), name: z.string().trim().min(1).max(500) });
 
-export const Source = z.string().regex(/^(manual|csv|api|(crm|support|integration):[a-z0-9][a-z0-9_.-]*)$/, 'must be manual, csv, api, crm:<name>, support:<name> or integration:<name>');
+export const Source = z
+  .string()
+  .regex(
+    /^(manual|csv|api|(crm|support|integration):[a-z0-9][a-z0-9_.-]*)$/,
+    'must be manual, csv, api, crm:<name>, support:<name> or integration:<name>',
+  );
 export const EndUser = z.object({
-  id: z.string(), accountId: z.string(), email: z.string(), name: z.string().nullable(), source: z.string(), externalId: z.string().nullable(),
+  id: z.string(),
+  accountId: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  source: z.string(),
+  externalId: z.string().nullable(),
 });
-export const NewEndUser = z.object({ email: Address, name: z.string().max(200).optional(), source: Source.default('api'), externalId: z.string().max(200).optional() });
+export const NewEndUser = z.object({
+  email: Address,
+  name: z.string().max(200).optional(),
+  source: Source.default('api'),
+  externalId: z.string().max(200).optional(),
+});
 export const AccountDetail = z.object({ account: Account, endUsers: z.array(EndUser) });
 
 export const LinkVia = z.object({
-  email: z.string(), endUserId: z.string(), source: z.string(), externalId: z.string().optional(), field: z.string(), partstat: z.string().optional(),
+  email: z.string(),
+  endUserId: z.string(),
+  source: z.string(),
+  externalId: z.string().optional(),
+  field: z.string(),
+  partstat: z.string().optional(),
 });
 export const LinkChange = z.object({ kind: z.enum(['email', 'meeting']), id: z.string(), ref: z.string(), accountId: z.string() });
 export const ChangeResult = z.object({
@@ -47,30 +82,58 @@ export const ChangeResult = z.object({
   warning: z.string().optional().describe('e.g. "its next import will recreate it" for a deleted end user from a source'),
 });
 
-export const ImportRequest = z.object({ source: Source.default('csv'), csv: z.string().min(1).max(20_000_000).describe('columns account_id,email,name,external_id') });
+export const ImportRequest = z.object({
+  source: Source.default('csv'),
+  csv: z.string().min(1).max(20_000_000).describe('columns account_id,email,name,external_id'),
+});
 export const ImportResult = ChangeResult.extend({
   source: z.string(),
   counts: z.object({ created: z.number(), unchanged: z.number(), skipped_suppressed: z.number(), error: z.number() }),
-  rows: z.array(z.object({
-    line: z.number(), email: z.string().optional(), accountId: z.string().optional(),
-    outcome: z.enum(['created', 'unchanged', 'skipped_suppressed', 'error']), reason: z.string().optional(),
-  })),
+  rows: z.array(
+    z.object({
+      line: z.number(),
+      email: z.string().optional(),
+      accountId: z.string().optional(),
+      outcome: z.enum(['created', 'unchanged', 'skipped_suppressed', 'error']),
+      reason: z.string().optional(),
+    }),
+  ),
 });
 
 export const BlocklistEntry = z.object({ entry: z.string(), kind: z.enum(['domain', 'address']) });
-export const NewBlocklistEntry = z.object({ entry: z.string().trim().min(1).max(320).describe('a domain (covers its subdomains) or an exact address') });
+export const NewBlocklistEntry = z.object({
+  entry: z.string().trim().min(1).max(320).describe('a domain (covers its subdomains) or an exact address'),
+});
 
 export const TimelineItem = z.object({
-  kind: z.enum(['email', 'meeting']), id: z.string(), at: z.string(), via: z.array(LinkVia),
-  messageId: z.string().nullable().optional(), subject: z.string().optional(),
-  uid: z.string().optional(), occurrence: z.string().optional(), title: z.string().optional(),
+  kind: z.enum(['email', 'meeting']),
+  id: z.string(),
+  at: z.string(),
+  via: z.array(LinkVia),
+  messageId: z.string().nullable().optional(),
+  subject: z.string().optional(),
+  uid: z.string().optional(),
+  occurrence: z.string().optional(),
+  title: z.string().optional(),
 });
 export const Timeline = z.object({ account: Account, items: z.array(TimelineItem) });
 
 export const Check = z.object({ rule: z.string(), status: z.enum(['pass', 'fail', 'n/a']), code: z.string(), detail: z.string() });
-export const Hint = z.object({ kind: z.string(), participant: z.string(), endUserEmail: z.string(), accountId: z.string(), detail: z.string() });
+export const Hint = z.object({
+  kind: z.string(),
+  participant: z.string(),
+  endUserEmail: z.string(),
+  accountId: z.string(),
+  detail: z.string(),
+});
 export const SearchedConnection = z.object({
-  id: z.string(), teammate: z.string(), provider: z.string(), status: z.string(), authorizedAt: z.string(), lastSyncAt: z.string().nullable(), nextSyncAt: z.string().nullable(),
+  id: z.string(),
+  teammate: z.string(),
+  provider: z.string(),
+  status: z.string(),
+  authorizedAt: z.string(),
+  lastSyncAt: z.string().nullable(),
+  nextSyncAt: z.string().nullable(),
 });
 export const Explanation = z.object({
   kind: z.enum(['email', 'meeting']),
@@ -94,9 +157,18 @@ export const ExplainMeetingQuery = z.object({
 
 const Counts = z.object({ seen: z.number(), linked: z.number(), upcoming: z.number(), skipped: z.record(z.string(), z.number()) });
 export const ConnectionHealth = z.object({
-  id: z.string(), teammate: z.string(), provider: z.string(), mail: z.boolean(), calendar: z.boolean(),
-  status: z.string(), statusReason: z.string().nullable(), authorizedAt: z.string(),
-  lastSyncAt: z.string().nullable(), lastSuccessAt: z.string().nullable(), nextSyncAt: z.string().nullable(), lastError: z.string().nullable(),
+  id: z.string(),
+  teammate: z.string(),
+  provider: z.string(),
+  mail: z.boolean(),
+  calendar: z.boolean(),
+  status: z.string(),
+  statusReason: z.string().nullable(),
+  authorizedAt: z.string(),
+  lastSyncAt: z.string().nullable(),
+  lastSuccessAt: z.string().nullable(),
+  nextSyncAt: z.string().nullable(),
+  lastError: z.string().nullable(),
   progress: z.object({ done: z.number(), total: z.number().optional() }).nullable(),
   counts: z.object({ email: Counts, meeting: Counts }),
   errors: z.array(z.object({ where: z.string(), reason: z.string(), lastSeenAt: z.string() })),
@@ -121,14 +193,26 @@ export const SearchResult = z.object({
   activities: z.array(TimelineItem.omit({ id: true, via: true }).extend({ accountId: z.string() })),
 });
 
-export const AuditEntry = z.object({ at: z.string(), actor: z.string(), action: z.string(), target: z.string(), details: z.record(z.string(), z.unknown()) });
+export const AuditEntry = z.object({
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
 export const AuditQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 export const Hygiene = z.object({
-  internalAddresses: z.array(EndUser.extend({ why: z.string() })).describe('end users on an internal domain or a teammate address: internal mail with them gets logged'),
+  internalAddresses: z
+    .array(EndUser.extend({ why: z.string() }))
+    .describe('end users on an internal domain or a teammate address: internal mail with them gets logged'),
   blocklisted: z.array(EndUser.extend({ why: z.string() })).describe('end users the blocklist silences: they never cause a link'),
-  sharedDomains: z.array(z.object({ domain: z.string(), accounts: z.array(z.string()), endUsers: z.number() })).describe('domains with end users in several accounts: a partner, reseller or free-mail domain'),
-  multiAccountAddresses: z.array(z.object({ email: z.string(), accounts: z.array(z.string()) })).describe('one address, end user in many accounts: its mail is logged on all of them'),
+  sharedDomains: z
+    .array(z.object({ domain: z.string(), accounts: z.array(z.string()), endUsers: z.number() }))
+    .describe('domains with end users in several accounts: a partner, reseller or free-mail domain'),
+  multiAccountAddresses: z
+    .array(z.object({ email: z.string(), accounts: z.array(z.string()) }))
+    .describe('one address, end user in many accounts: its mail is logged on all of them'),
 });
 export const HygieneQuery = z.object({ minAccounts: z.coerce.number().int().min(2).max(100).default(3) });
 
@@ -148,18 +232,32 @@ export const SupportBundle = z.object({
 export const Webhook = z.object({ url: z.string(), events: z.array(z.string()), enabled: z.boolean() });
 export const WebhookPut = z.object({
   url: z.url({ protocol: /^https?$/ }).max(2000),
-  events: z.array(z.enum(['activity.linked', 'activity.unlinked', 'connection.needs_reauth'])).min(1).default(['activity.linked', 'activity.unlinked', 'connection.needs_reauth']),
+  events: z
+    .array(z.enum(['activity.linked', 'activity.unlinked', 'connection.needs_reauth']))
+    .min(1)
+    .default(['activity.linked', 'activity.unlinked', 'connection.needs_reauth']),
   enabled: z.boolean().default(true),
   secret: z.string().min(16).max(200).optional().describe('HMAC key; made up and returned once if omitted'),
 });
 export const WebhookSaved = Webhook.extend({ secret: z.string().optional().describe('only when the server made it up') });
-export const Delivery = z.object({ id: z.string(), event: z.string(), state: z.string(), attempts: z.number(), lastError: z.string().nullable(), createdAt: z.string() });
+export const Delivery = z.object({
+  id: z.string(),
+  event: z.string(),
+  state: z.string(),
+  attempts: z.number(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+});
 
 export const AccountParams = z.object({ accountId: Id });
 export const ConnectionParams = z.object({ connectionId: Id });
 
-export const NewInternalDomain = z.object({ domain: z.string().trim().min(1).max(253).describe("a domain of the team's own mail, e.g. ourco.com (covers its subdomains)") });
-export const InternalDomainChange = ChangeResult.extend({ internalDomains: z.array(z.string()).describe('the internal domains after the change') });
+export const NewInternalDomain = z.object({
+  domain: z.string().trim().min(1).max(253).describe("a domain of the team's own mail, e.g. ourco.com (covers its subdomains)"),
+});
+export const InternalDomainChange = ChangeResult.extend({
+  internalDomains: z.array(z.string()).describe('the internal domains after the change'),
+});
 
 const ConnectBase = z.object({
   teammate: Address.describe("the teammate's address"),
@@ -168,12 +266,28 @@ const ConnectBase = z.object({
   authorizedAt: z.iso.datetime({ offset: true }).describe('when the teammate authorized it; earlier items are historic'),
 });
 export const NewImapConnection = ConnectBase.extend({
-  host: z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address').describe('IMAP server host name'),
+  host: z
+    .string()
+    .trim()
+    .min(1)
+    .max(253)
+    .regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address')
+    .describe('IMAP server host name'),
   port: z.number().int().min(1).max(65535).optional().describe('default 993 for tls, else 143'),
-  security: z.enum(['tls', 'starttls', 'plain']).default('tls').describe('tls: implicit TLS; starttls: required upgrade; plain: only for a server on this machine'),
+  security: z
+    .enum(['tls', 'starttls', 'plain'])
+    .default('tls')
+    .describe('tls: implicit TLS; starttls: required upgrade; plain: only for a server on this machine'),
   folders: z.array(z.string().trim().min(1).max(500)).min(1).max(50).optional().describe('default INBOX and the Sent folder'),
 });
 export const NewCalDavConnection = ConnectBase.extend({
-  url: z.string().trim().min(1).max(2000).describe('the CalDAV server or calendar-home URL (https://, or http:// for a server on this machine)'),
+  url: z
+    .string()
+    .trim()
+    .min(1)
+    .max(2000)
+    .describe('the CalDAV server or calendar-home URL (https://, or http:// for a server on this machine)'),
 });
-export const Reauthorize = z.object({ secret: z.string().min(1).max(10_000).optional().describe('the new password (IMAP, CalDAV); none for a folder') });
+export const Reauthorize = z.object({
+  secret: z.string().min(1).max(10_000).optional().describe('the new password (IMAP, CalDAV); none for a folder'),
+});

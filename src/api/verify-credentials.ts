@@ -12,7 +12,10 @@ const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' ||
 /** Plain IMAP sends the password in clear: accepted only for a server on this machine. */
 export function checkImapSecurity(cfg: Pick<ImapConfig, 'host' | 'security'>): void {
   if (cfg.security === 'plain' && !isLoopback(cfg.host)) {
-    throw badRequest('body.security', 'plain IMAP would send the password in clear text: use tls or starttls (plain is accepted only for a server on this machine)');
+    throw badRequest(
+      'body.security',
+      'plain IMAP would send the password in clear text: use tls or starttls (plain is accepted only for a server on this machine)',
+    );
   }
 }
 
@@ -39,7 +42,10 @@ export function checkCalDavUrl(raw: string, field: string): string {
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw badRequest(field, 'must start with https://');
   if (u.username || u.password) throw badRequest(field, 'must not contain a user name or password; give them in their own fields');
   if (u.protocol === 'http:' && !isLoopback(u.hostname)) {
-    throw badRequest(field, 'use https:// — over http:// the password would cross the network in clear text (http is accepted only for a server on this machine)');
+    throw badRequest(
+      field,
+      'use https:// — over http:// the password would cross the network in clear text (http is accepted only for a server on this machine)',
+    );
   }
   return u.href;
 }

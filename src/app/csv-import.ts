@@ -57,9 +57,18 @@ export async function importEndUsersCsv(ctx: Ctx, text: string, source: string):
   } catch (err) {
     throw new CsvImportError(`cannot read the CSV: ${(err as Error).message}`);
   }
-  const header = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0]?.toLowerCase() ?? '';
+  const header =
+    text
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/, 1)[0]
+      ?.toLowerCase() ?? '';
   for (const col of REQUIRED) {
-    if (!header.split(',').map((h) => h.trim().replace(/^"|"$/g, '')).includes(col)) {
+    if (
+      !header
+        .split(',')
+        .map((h) => h.trim().replace(/^"|"$/g, ''))
+        .includes(col)
+    ) {
       throw new CsvImportError(`the CSV header must name the columns account_id,email,name,external_id (missing "${col}")`);
     }
   }
@@ -76,27 +85,47 @@ export async function importEndUsersCsv(ctx: Ctx, text: string, source: string):
       const accountId = record.account_id ?? '';
       const email = record.email ?? '';
       const base = { line, email, accountId };
-      if (!accountId) { rows.push({ ...base, outcome: 'error', reason: 'account_id is empty' }); continue; }
-      if (!accounts.has(accountId)) { rows.push({ ...base, outcome: 'error', reason: `unknown account "${accountId}"` }); continue; }
-      if (!isValidAddress(email)) { rows.push({ ...base, outcome: 'error', reason: email ? `"${email}" is not an email address` : 'email is empty' }); continue; }
+      if (!accountId) {
+        rows.push({ ...base, outcome: 'error', reason: 'account_id is empty' });
+        continue;
+      }
+      if (!accounts.has(accountId)) {
+        rows.push({ ...base, outcome: 'error', reason: `unknown account "${accountId}"` });
+        continue;
+      }
+      if (!isValidAddress(email)) {
+        rows.push({ ...base, outcome: 'error', reason: email ? `"${email}" is not an email address` : 'email is empty' });
+        continue;
+      }
       const key = `${accountId}|${normalizeAddress(email)}`;
-      if (seen.has(key)) { rows.push({ ...base, outcome: 'error', reason: 'duplicate of an earlier row' }); continue; }
+      if (seen.has(key)) {
+        rows.push({ ...base, outcome: 'error', reason: 'duplicate of an earlier row' });
+        continue;
+      }
       seen.add(key);
       if (await isSuppressed(trx, ctx.ws.id, source, accountId, email)) {
         rows.push({ ...base, outcome: 'skipped_suppressed', reason: `deleted with suppress; ${source} will not recreate it` });
         continue;
       }
-      if (await findEndUser(trx, ctx.ws.id, accountId, email)) { rows.push({ ...base, outcome: 'unchanged' }); continue; }
+      if (await findEndUser(trx, ctx.ws.id, accountId, email)) {
+        rows.push({ ...base, outcome: 'unchanged' });
+        continue;
+      }
       const otherFields = otherAddresses(record).filter((a) => normalizeAddress(a) !== normalizeAddress(email));
-      await insertEndUser(trx, ctx.ws.id, { accountId, email, name: record.name || undefined, source, externalId: record.external_id || undefined, otherFields }, ctx.now);
+      await insertEndUser(
+        trx,
+        ctx.ws.id,
+        { accountId, email, name: record.name || undefined, source, externalId: record.external_id || undefined, otherFields },
+        ctx.now,
+      );
       created.push(email);
       rows.push({ ...base, outcome: 'created' });
     }
   });
   const counts: Record<RowOutcome, number> = { created: 0, unchanged: 0, skipped_suppressed: 0, error: 0 };
   for (const r of rows) counts[r.outcome]++;
-  const change = await ctx.db.transaction().execute((trx) =>
-    applyAndAudit({ ...ctx, db: trx }, 'end_users.import', source, created, { counts }),
-  );
+  const change = await ctx.db
+    .transaction()
+    .execute((trx) => applyAndAudit({ ...ctx, db: trx }, 'end_users.import', source, created, { counts }));
   return { ...change, source, rows, counts };
 }

@@ -6,7 +6,14 @@ import { loadDirectoryIndex } from '../store/context.js';
 import { redecideAddresses, type RedecideReport } from '../sync/redecide.js';
 import { recordAudit } from '../store/audit.js';
 import {
-  addBlocklistEntry, addSuppression, deleteEndUserRow, findEndUser, getAccount, insertEndUser, listEndUsers, removeBlocklistEntry,
+  addBlocklistEntry,
+  addSuppression,
+  deleteEndUserRow,
+  findEndUser,
+  getAccount,
+  insertEndUser,
+  listEndUsers,
+  removeBlocklistEntry,
   type NewEndUser,
 } from '../store/directory.js';
 import { domainCovers, domainOf, isValidAddress, isValidDomain, normalizeAddress, normalizeDomain } from '../directory/address.js';
@@ -19,7 +26,13 @@ export interface ChangeResult extends RedecideReport {
   audit: { at: string; actor: string; action: string; target: string };
 }
 
-async function applyAndAudit(ctx: Ctx, action: string, target: string, addresses: string[], extra: Record<string, unknown> = {}): Promise<ChangeResult> {
+async function applyAndAudit(
+  ctx: Ctx,
+  action: string,
+  target: string,
+  addresses: string[],
+  extra: Record<string, unknown> = {},
+): Promise<ChangeResult> {
   const dir = await loadDirectoryIndex(ctx);
   const report = await redecideAddresses(ctx, dir, addresses);
   const audit = { at: ctx.now.toISOString(), actor: ctx.actor, action, target };
@@ -56,7 +69,9 @@ export async function deleteEndUser(ctx: Ctx, accountId: string, email: string, 
     const tctx = { ...ctx, db: trx };
     await deleteEndUserRow(trx, ctx.ws.id, u.id);
     if (suppress) await addSuppression(trx, ctx.ws.id, { source: u.source, accountId, email: u.email, externalId: u.externalId }, ctx.now);
-    return applyAndAudit(tctx, suppress ? 'end_user.delete_and_suppress' : 'end_user.delete', `${accountId}/${u.email}`, [u.email], { source: u.source });
+    return applyAndAudit(tctx, suppress ? 'end_user.delete_and_suppress' : 'end_user.delete', `${accountId}/${u.email}`, [u.email], {
+      source: u.source,
+    });
   });
   const warning = suppress ? undefined : recreationWarning(u);
   return warning ? { ...report, warning } : report;

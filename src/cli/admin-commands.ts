@@ -15,8 +15,13 @@ const asUserError = (err: unknown): never => {
 };
 
 export function registerAdminCommands(program: Command, g: () => GlobalOptions): void {
-  program.command('secrets').description('stored credentials').command('rotate')
-    .description('re-encrypt every stored secret from TOUCHPOINT_SECRET_KEY (the old key) to the key in --new-key-env, in one transaction; stop serve/worker first and restart them with the new key')
+  program
+    .command('secrets')
+    .description('stored credentials')
+    .command('rotate')
+    .description(
+      're-encrypt every stored secret from TOUCHPOINT_SECRET_KEY (the old key) to the key in --new-key-env, in one transaction; stop serve/worker first and restart them with the new key',
+    )
     .requiredOption('--new-key-env <VAR>', 'name of the environment variable holding the new passphrase')
     .option('--json', 'print one JSON document')
     .action(async (o: { newKeyEnv: string; json?: boolean }) => {
@@ -33,7 +38,9 @@ export function registerAdminCommands(program: Command, g: () => GlobalOptions):
       try {
         const r = await rotateSecrets(db, oldKey!, newKey!).catch(asUserError);
         if (o.json) return console.log(JSON.stringify(r, null, 2));
-        console.log(`Re-encrypted ${r.total} secret(s) with key ${r.newKeyId}${r.alreadyNew ? ` (${r.alreadyNew} already under it)` : ''}:`);
+        console.log(
+          `Re-encrypted ${r.total} secret(s) with key ${r.newKeyId}${r.alreadyNew ? ` (${r.alreadyNew} already under it)` : ''}:`,
+        );
         for (const [col, n] of Object.entries(r.reencrypted)) console.log(`  ${col}: ${n}`);
         console.log(`Now set TOUCHPOINT_SECRET_KEY to the new passphrase for every process.`);
       } finally {
@@ -41,7 +48,8 @@ export function registerAdminCommands(program: Command, g: () => GlobalOptions):
       }
     });
 
-  program.command('disconnect')
+  program
+    .command('disconnect')
     .description('stop syncing a connection and delete its stored credentials (tokens, passwords)')
     .requiredOption('--connection <id>', 'connection id (see "touchpoint status")')
     .action(async (o: { connection: string }) => {
@@ -49,12 +57,18 @@ export function registerAdminCommands(program: Command, g: () => GlobalOptions):
         const conn = await getConnection(ctx.db, ctx.ws.id, o.connection);
         if (!conn) throw new UserError(`no connection "${o.connection}"`);
         await stopPush(conn); // Graph subscriptions, Calendar channels: while the token is still there; best effort
-        await updateConnection(ctx.db, ctx.ws.id, conn.id, { status: 'disconnected', statusReason: 'disconnected from the CLI', nextSyncAt: null, secretEnc: null });
+        await updateConnection(ctx.db, ctx.ws.id, conn.id, {
+          status: 'disconnected',
+          statusReason: 'disconnected from the CLI',
+          nextSyncAt: null,
+          secretEnc: null,
+        });
         console.log(`Disconnected ${conn.id}; its stored credentials are deleted. What was synced stays on the timelines.`);
       });
     });
 
-  program.command('purge')
+  program
+    .command('purge')
     .description(`delete mail and meetings seen but never linked, first seen before the period (default ${DEFAULT_RETENTION_DAYS}d)`)
     .option('--older-than <period>', 'e.g. 30d, 90d, 12h', `${DEFAULT_RETENTION_DAYS}d`)
     .option('--json', 'print one JSON document')
@@ -68,8 +82,9 @@ export function registerAdminCommands(program: Command, g: () => GlobalOptions):
       });
     });
 
-  const workspace = program.command('workspace').description('all of a workspace\'s data');
-  workspace.command('export')
+  const workspace = program.command('workspace').description("all of a workspace's data");
+  workspace
+    .command('export')
     .description('every row of the workspace as one JSON document (credentials, token hashes and the address-hash key left out)')
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (o: { out?: string }) => {
@@ -80,7 +95,8 @@ export function registerAdminCommands(program: Command, g: () => GlobalOptions):
         process.stderr.write(`Exported workspace ${ctx.ws.slug} to ${o.out}\n`);
       });
     });
-  workspace.command('delete')
+  workspace
+    .command('delete')
     .description('delete every row of a workspace, in every table (cannot be undone)')
     .requiredOption('--workspace <slug>', 'the workspace to delete, named explicitly')
     .option('--yes', 'confirm')

@@ -26,12 +26,15 @@ export function checkCalDavUrl(raw: string): string {
   } catch {
     throw new UserError(`--url: "${raw}" is not a URL (e.g. https://caldav.example.com/)`);
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new UserError(`--url: "${raw}" must start with https:// (or http:// for a server on this machine)`);
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw new UserError(`--url: "${raw}" must start with https:// (or http:// for a server on this machine)`);
   if (u.username || u.password) throw new UserError('--url must not contain a user name or password; use --user and --password-env');
   // Basic authentication sends the password with every request: in clear text over http.
   const loopback = u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\./.test(u.hostname);
   if (u.protocol === 'http:' && !loopback) {
-    throw new UserError(`--url: use https:// — over http:// the password would cross the network in clear text (http is accepted only for a server on this machine)`);
+    throw new UserError(
+      `--url: use https:// — over http:// the password would cross the network in clear text (http is accepted only for a server on this machine)`,
+    );
   }
   return u.href;
 }
@@ -60,7 +63,8 @@ async function verify(url: string, user: string, password: string): Promise<stri
 }
 
 export function registerConnectCalDav(connect: Command, g: () => GlobalOptions): void {
-  connect.command('caldav')
+  connect
+    .command('caldav')
     .description('a CalDAV calendar (Radicale, Nextcloud, Fastmail, iCloud, …); its calendars are found from the URL')
     .requiredOption('--teammate <addr>', 'the teammate whose calendar this is')
     .requiredOption('--url <url>', 'the CalDAV server (or calendar home) URL')
@@ -76,20 +80,26 @@ export function registerConnectCalDav(connect: Command, g: () => GlobalOptions):
       const key = secretKey();
       const authorizedAt = parseDate(o.authorizedAt, '--authorized-at');
       const pageSize = o.pageSize === undefined ? undefined : Number(o.pageSize);
-      if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) throw new UserError('--page-size must be a positive whole number');
+      if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1))
+        throw new UserError('--page-size must be a positive whole number');
       await withContext(g(), async (ctx) => {
         const t = await teammateByAddress(ctx.db, ctx.ws.id, o.teammate);
         if (!t) throw new UserError(`no teammate with address ${o.teammate}: add it with "touchpoint teammate add --email ${o.teammate}"`);
         const calendars = o.verify ? await verify(url, o.user, password) : null;
-        const id = await createConnection(ctx.db, ctx.ws.id, {
-          teammateId: t.id,
-          provider: 'caldav',
-          config: { url, user: o.user, ...(pageSize ? { pageSize } : {}) },
-          secretEnc: encodeCalDavSecret(password, key),
-          hasMail: false,
-          hasCalendar: true,
-          authorizedAt,
-        }, ctx.now);
+        const id = await createConnection(
+          ctx.db,
+          ctx.ws.id,
+          {
+            teammateId: t.id,
+            provider: 'caldav',
+            config: { url, user: o.user, ...(pageSize ? { pageSize } : {}) },
+            secretEnc: encodeCalDavSecret(password, key),
+            hasMail: false,
+            hasCalendar: true,
+            authorizedAt,
+          },
+          ctx.now,
+        );
         const found = calendars === null ? 'not checked' : calendars.length ? `calendars: ${calendars.join(', ')}` : 'no calendars yet';
         console.log(`Connected CalDAV calendar for ${t.email}: connection ${id} (${found})`);
       });

@@ -64,7 +64,11 @@ export async function withContext<T>(g: GlobalOptions, fn: (ctx: Ctx) => Promise
   try {
     const ws = await findWorkspace(db, g.workspace);
     if (!ws) {
-      throw new UserError(g.workspace ? `no workspace "${g.workspace}" in ${dbLabel(g)}` : `no workspace in ${dbLabel(g)}: run "touchpoint init --workspace <slug>" first`);
+      throw new UserError(
+        g.workspace
+          ? `no workspace "${g.workspace}" in ${dbLabel(g)}`
+          : `no workspace in ${dbLabel(g)}: run "touchpoint init --workspace <slug>" first`,
+      );
     }
     return await fn({ db, ws, now, actor: 'cli' });
   } finally {

@@ -9,7 +9,8 @@ import { printChange } from './print.js';
 const SOURCE_RE = /^(manual|csv|api|(crm|support|integration):[a-z0-9][a-z0-9_.-]*)$/;
 
 function checkSource(s: string): string {
-  if (!SOURCE_RE.test(s)) throw new UserError(`--source: "${s}" must be manual, csv, api, crm:<name>, support:<name> or integration:<name>`);
+  if (!SOURCE_RE.test(s))
+    throw new UserError(`--source: "${s}" must be manual, csv, api, crm:<name>, support:<name> or integration:<name>`);
   return s;
 }
 
@@ -20,7 +21,8 @@ function output(json: boolean | undefined, what: string, r: ChangeResult): void 
 
 export function registerDirectoryCommands(program: Command, g: () => GlobalOptions): void {
   const user = program.command('user').description('end users: people at customer accounts');
-  user.command('add')
+  user
+    .command('add')
     .requiredOption('--account <id>', 'account id')
     .requiredOption('--email <addr>', 'the "email" field: the address that must match exactly')
     .option('--name <name>', 'name')
@@ -29,14 +31,21 @@ export function registerDirectoryCommands(program: Command, g: () => GlobalOptio
     .option('--json', 'print one JSON document')
     .action(async (o: { account: string; email: string; name?: string; source: string; externalId?: string; json?: boolean }) => {
       await withContext(g(), async (ctx) => {
-        const r = await addEndUser(ctx, { accountId: o.account, email: o.email, name: o.name, source: checkSource(o.source), externalId: o.externalId });
+        const r = await addEndUser(ctx, {
+          accountId: o.account,
+          email: o.email,
+          name: o.name,
+          source: checkSource(o.source),
+          externalId: o.externalId,
+        });
         output(o.json, `Added ${o.email} to ${o.account}`, r);
       });
     });
 
-  user.command('delete')
+  user
+    .command('delete')
     .requiredOption('--account <id>', 'account id')
-    .requiredOption('--email <addr>', 'the end user\'s email')
+    .requiredOption('--email <addr>', "the end user's email")
     .option('--suppress', 'also stop its source from recreating it on the next import')
     .option('--json', 'print one JSON document')
     .action(async (o: { account: string; email: string; suppress?: boolean; json?: boolean }) => {
@@ -47,7 +56,8 @@ export function registerDirectoryCommands(program: Command, g: () => GlobalOptio
       });
     });
 
-  program.command('users')
+  program
+    .command('users')
     .description('bulk end-user operations')
     .command('import <file>')
     .description('import end users from a CSV with columns account_id,email,name,external_id')
@@ -58,13 +68,17 @@ export function registerDirectoryCommands(program: Command, g: () => GlobalOptio
       try {
         text = await readFile(file, 'utf8');
       } catch (err) {
-        throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+        throw new UserError(
+          `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+        );
       }
       await withContext(g(), async (ctx) => {
         const r = await importEndUsersCsv(ctx, text, checkSource(o.source));
         if (o.json) return console.log(JSON.stringify(r, null, 2));
         const c = r.counts;
-        console.log(`Imported from ${r.source}: ${c.created} created, ${c.unchanged} unchanged, ${c.skipped_suppressed} skipped (suppressed), ${c.error} rejected`);
+        console.log(
+          `Imported from ${r.source}: ${c.created} created, ${c.unchanged} unchanged, ${c.skipped_suppressed} skipped (suppressed), ${c.error} rejected`,
+        );
         for (const row of r.rows.filter((x) => x.outcome === 'error' || x.outcome === 'skipped_suppressed')) {
           console.log(`  line ${row.line}: ${row.outcome === 'error' ? 'rejected' : 'skipped'} — ${row.reason}`);
         }
@@ -73,13 +87,15 @@ export function registerDirectoryCommands(program: Command, g: () => GlobalOptio
     });
 
   const blocklist = program.command('blocklist').description('domains and addresses that must never cause a sync');
-  blocklist.command('add <entry>')
+  blocklist
+    .command('add <entry>')
     .description('a domain (covers its subdomains) or an exact address')
     .option('--json', 'print one JSON document')
     .action(async (entry: string, o: { json?: boolean }) => {
       await withContext(g(), async (ctx) => output(o.json, `Blocklisted ${entry}`, await addToBlocklist(ctx, entry)));
     });
-  blocklist.command('remove <entry>')
+  blocklist
+    .command('remove <entry>')
     .option('--json', 'print one JSON document')
     .action(async (entry: string, o: { json?: boolean }) => {
       await withContext(g(), async (ctx) => output(o.json, `Removed ${entry} from the blocklist`, await removeFromBlocklist(ctx, entry)));

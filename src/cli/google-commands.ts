@@ -20,7 +20,8 @@ const settingsOrUserError = () => providerSettings(async () => (await import('..
 export function registerGoogleCommands(program: Command, g: () => GlobalOptions): void {
   const connect = program.commands.find((c) => c.name() === 'connect') ?? program.command('connect');
   for (const [name, kind] of Object.entries(KINDS)) {
-    connect.command(name)
+    connect
+      .command(name)
       .description(`a ${kind.label} account over OAuth; the refresh token is read from an environment variable`)
       .requiredOption('--teammate <addr>', 'the teammate whose account this is')
       .requiredOption('--token-env <VAR>', 'name of the environment variable holding the OAuth refresh token')
@@ -30,11 +31,13 @@ export function registerGoogleCommands(program: Command, g: () => GlobalOptions)
       .action(async (o: { teammate: string; tokenEnv: string; authorizedAt: string; pageSize?: string; verify: boolean }) => {
         const authorizedAt = parseDate(o.authorizedAt, '--authorized-at');
         if (!isValidAddress(o.teammate)) throw new UserError(`"${o.teammate}" is not an email address`);
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.tokenEnv)) throw new UserError('--token-env takes the NAME of an environment variable, not the token itself');
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.tokenEnv))
+          throw new UserError('--token-env takes the NAME of an environment variable, not the token itself');
         const token = process.env[o.tokenEnv];
         if (!token) throw new UserError(`--token-env: the environment variable ${o.tokenEnv} is not set or is empty`);
         const pageSize = o.pageSize === undefined ? undefined : Number(o.pageSize);
-        if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) throw new UserError('--page-size must be a positive whole number');
+        if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1))
+          throw new UserError('--page-size must be a positive whole number');
         const key = secretKey();
         const settings = await settingsOrUserError();
         if (o.verify) {
@@ -48,19 +51,35 @@ export function registerGoogleCommands(program: Command, g: () => GlobalOptions)
         }
         await withContext(g(), async (ctx) => {
           const t = await teammateByAddress(ctx.db, ctx.ws.id, o.teammate);
-          if (!t) throw new UserError(`no teammate with address ${o.teammate}: add it with "touchpoint teammate add --email ${o.teammate}"`);
-          const id = await createConnection(ctx.db, ctx.ws.id, {
-            teammateId: t.id, provider: kind.provider, config: pageSize ? { pageSize } : {}, secretEnc: encryptSecret(token, key),
-            hasMail: kind.mail, hasCalendar: kind.calendar, authorizedAt,
-          }, ctx.now);
+          if (!t)
+            throw new UserError(`no teammate with address ${o.teammate}: add it with "touchpoint teammate add --email ${o.teammate}"`);
+          const id = await createConnection(
+            ctx.db,
+            ctx.ws.id,
+            {
+              teammateId: t.id,
+              provider: kind.provider,
+              config: pageSize ? { pageSize } : {},
+              secretEnc: encryptSecret(token, key),
+              hasMail: kind.mail,
+              hasCalendar: kind.calendar,
+              authorizedAt,
+            },
+            ctx.now,
+          );
           console.log(`Connected ${kind.label} for ${t.email}: connection ${id}`);
-          console.log(`  ${kind.mail ? 'mail received' : 'meetings'} before ${authorizedAt.toISOString()} ${kind.mail ? 'is' : 'are'} historic`);
+          console.log(
+            `  ${kind.mail ? 'mail received' : 'meetings'} before ${authorizedAt.toISOString()} ${kind.mail ? 'is' : 'are'} historic`,
+          );
         });
       });
   }
 
-  const authorize = program.commands.find((c) => c.name() === 'authorize') ?? program.command('authorize').description('print the consent URL of a provider (the real OAuth flow)');
-  authorize.command('google')
+  const authorize =
+    program.commands.find((c) => c.name() === 'authorize') ??
+    program.command('authorize').description('print the consent URL of a provider (the real OAuth flow)');
+  authorize
+    .command('google')
     .description('print the Google consent URL (authorization code + PKCE) and the code verifier to exchange the code with')
     .requiredOption('--redirect-uri <url>', 'the redirect URL registered for the OAuth client')
     .option('--scopes <list>', 'gmail, calendar, or both', 'gmail,calendar')

@@ -1,7 +1,7 @@
 // connect imap, reauthorize. Passwords and tokens are read from an environment variable
 // named on the command line (never the secret itself: command lines show up in `ps` and
 // shell history), checked against the server, and stored encrypted (secrets/secrets.ts).
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, readImapConfig, type ImapConfig, type ImapOAuthProvider } from '../providers/imap/config.js';
 import { SourceError } from '../providers/types.js';
 import { isValidAddress } from '../directory/address.js';
@@ -19,10 +19,19 @@ interface SecretOptions {
 
 /** The secret from the named variable, with which kind it is. */
 function readSecret(o: SecretOptions): { kind: 'password' | 'xoauth2'; oauth?: ImapOAuthProvider; value: string } {
-  const given = [['--password-env', o.passwordEnv], ['--xoauth2-token-env', o.xoauth2TokenEnv], ['--google-token-env', o.googleTokenEnv], ['--microsoft-token-env', o.microsoftTokenEnv]].filter(([, v]) => v);
-  if (given.length !== 1) throw new UserError('give exactly one of --password-env <VAR>, --xoauth2-token-env <VAR>, --google-token-env <VAR> or --microsoft-token-env <VAR>');
+  const given = [
+    ['--password-env', o.passwordEnv],
+    ['--xoauth2-token-env', o.xoauth2TokenEnv],
+    ['--google-token-env', o.googleTokenEnv],
+    ['--microsoft-token-env', o.microsoftTokenEnv],
+  ].filter(([, v]) => v);
+  if (given.length !== 1)
+    throw new UserError(
+      'give exactly one of --password-env <VAR>, --xoauth2-token-env <VAR>, --google-token-env <VAR> or --microsoft-token-env <VAR>',
+    );
   const [flag, name] = given[0] as [string, string];
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UserError(`${flag} takes the NAME of an environment variable, not the secret itself`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    throw new UserError(`${flag} takes the NAME of an environment variable, not the secret itself`);
   const value = process.env[name];
   if (!value) throw new UserError(`${flag}: the environment variable ${name} is not set or is empty`);
   if (o.googleTokenEnv) return { kind: 'xoauth2', oauth: 'google', value };
@@ -39,9 +48,14 @@ async function verifyLogin(cfg: ImapConfig, secret: string): Promise<string> {
     // Loaded on use: imapflow takes ~0.5 s to load, which every other command would pay.
     const { ImapSession } = await import('../providers/imap/session.js');
     let keep = secret;
-    const login = cfg.oauth === 'google' ? await googleAccessToken(secret)
-      : cfg.oauth === 'microsoft' ? await microsoftAccessToken(secret, (rotated) => { keep = rotated; })
-      : secret;
+    const login =
+      cfg.oauth === 'google'
+        ? await googleAccessToken(secret)
+        : cfg.oauth === 'microsoft'
+          ? await microsoftAccessToken(secret, (rotated) => {
+              keep = rotated;
+            })
+          : secret;
     const s = await ImapSession.open(cfg, login);
     await s.close();
     return keep;
@@ -55,7 +69,13 @@ async function verifyLogin(cfg: ImapConfig, secret: string): Promise<string> {
 async function microsoftAccessToken(refreshToken: string, rotated: (plain: string) => void): Promise<string> {
   const { MicrosoftTokens } = await import('../providers/microsoft/auth.js');
   const { IMAP_SCOPES, microsoftSettingsFromEnv } = await import('../providers/microsoft/settings.js');
-  const t = new MicrosoftTokens(microsoftSettingsFromEnv(), refreshToken, async (enc) => rotated(decryptSecret(enc, secretKey())), Date.now, IMAP_SCOPES);
+  const t = new MicrosoftTokens(
+    microsoftSettingsFromEnv(),
+    refreshToken,
+    async (enc) => rotated(decryptSecret(enc, secretKey())),
+    Date.now,
+    IMAP_SCOPES,
+  );
   return t.token();
 }
 
@@ -69,7 +89,8 @@ async function googleAccessToken(refreshToken: string): Promise<string> {
 
 export function registerImapCommands(program: Command, g: () => GlobalOptions): void {
   const connect = program.commands.find((c) => c.name() === 'connect') ?? program.command('connect');
-  connect.command('imap')
+  connect
+    .command('imap')
     .description('an IMAP mailbox (INBOX and Sent by default); the secret is read from an environment variable')
     .requiredOption('--teammate <addr>', 'the teammate whose mailbox this is')
     .requiredOption('--host <host>', 'IMAP server host name')
@@ -80,50 +101,98 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
     .requiredOption('--user <user>', 'IMAP user name')
     .option('--password-env <VAR>', 'name of the environment variable holding the password')
     .option('--xoauth2-token-env <VAR>', 'name of the environment variable holding an XOAUTH2 access token (Gmail, Outlook)')
-    .option('--google-token-env <VAR>', 'name of the environment variable holding a Google OAuth refresh token: XOAUTH2 with a fresh access token at each login (Gmail IMAP)')
-    .option('--microsoft-token-env <VAR>', 'name of the environment variable holding a Microsoft OAuth refresh token (consented to IMAP.AccessAsUser.All): XOAUTH2 with a fresh access token at each login (Outlook IMAP)')
+    .option(
+      '--google-token-env <VAR>',
+      'name of the environment variable holding a Google OAuth refresh token: XOAUTH2 with a fresh access token at each login (Gmail IMAP)',
+    )
+    .option(
+      '--microsoft-token-env <VAR>',
+      'name of the environment variable holding a Microsoft OAuth refresh token (consented to IMAP.AccessAsUser.All): XOAUTH2 with a fresh access token at each login (Outlook IMAP)',
+    )
     .requiredOption('--authorized-at <iso>', 'when the teammate authorized it; earlier mail is historic')
     .option('--folders <list>', `comma-separated folders or special-use names (default ${DEFAULT_FOLDERS.join(',')})`)
     .addOption(new Option('--page-size <n>', 'messages per page').default(String(DEFAULT_PAGE_SIZE)).hideHelp())
     .option('--no-verify', 'save without logging in first')
-    .action(async (o: SecretOptions & {
-      teammate: string; host: string; port?: string; tls?: boolean; starttls?: boolean; plain?: boolean; user: string;
-      authorizedAt: string; folders?: string; pageSize: string; verify: boolean;
-    }) => {
-      if ([o.tls, o.starttls, o.plain].filter(Boolean).length > 1) throw new UserError('give only one of --tls, --starttls, --plain');
-      const port = o.port === undefined ? (o.plain || o.starttls ? 143 : 993) : Number(o.port);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--port: "${o.port}" is not a port number`);
-      const security = o.tls ? 'tls' : o.starttls ? 'starttls' : o.plain ? 'plain' : port === 993 ? 'tls' : 'starttls';
-      const authorizedAt = parseDate(o.authorizedAt, '--authorized-at');
-      if (!isValidAddress(o.teammate)) throw new UserError(`"${o.teammate}" is not an email address`);
-      const folders = o.folders ? o.folders.split(',').map((f) => f.trim()).filter(Boolean) : DEFAULT_FOLDERS;
-      if (folders.length === 0) throw new UserError('--folders: give at least one folder');
-      const pageSize = Number(o.pageSize);
-      if (!Number.isInteger(pageSize) || pageSize < 1) throw new UserError('--page-size must be a positive whole number');
-      const secret = readSecret(o);
-      const key = secretKey();
-      const raw = { host: o.host, port, security, user: o.user, auth: secret.kind, ...(secret.oauth ? { oauth: secret.oauth } : {}), folders, pageSize };
-      const cfg = readImapConfig(raw);
-      await withContext(g(), async (ctx) => {
-        const t = await teammateByAddress(ctx.db, ctx.ws.id, o.teammate);
-        if (!t) throw new UserError(`no teammate with address ${o.teammate}: add it with "touchpoint teammate add --email ${o.teammate}"`);
-        const stored = o.verify ? await verifyLogin(cfg, secret.value) : secret.value;
-        const id = await createConnection(ctx.db, ctx.ws.id, {
-          teammateId: t.id, provider: 'imap', config: raw, secretEnc: encryptSecret(stored, key),
-          hasMail: true, hasCalendar: false, authorizedAt,
-        }, ctx.now);
-        console.log(`Connected IMAP mailbox ${o.user} at ${o.host}:${port} (${security}) for ${t.email}: connection ${id}`);
-        console.log(`  folders: ${folders.join(', ')}; mail received before ${authorizedAt.toISOString()} is historic`);
-      });
-    });
+    .action(
+      async (
+        o: SecretOptions & {
+          teammate: string;
+          host: string;
+          port?: string;
+          tls?: boolean;
+          starttls?: boolean;
+          plain?: boolean;
+          user: string;
+          authorizedAt: string;
+          folders?: string;
+          pageSize: string;
+          verify: boolean;
+        },
+      ) => {
+        if ([o.tls, o.starttls, o.plain].filter(Boolean).length > 1) throw new UserError('give only one of --tls, --starttls, --plain');
+        const port = o.port === undefined ? (o.plain || o.starttls ? 143 : 993) : Number(o.port);
+        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--port: "${o.port}" is not a port number`);
+        const security = o.tls ? 'tls' : o.starttls ? 'starttls' : o.plain ? 'plain' : port === 993 ? 'tls' : 'starttls';
+        const authorizedAt = parseDate(o.authorizedAt, '--authorized-at');
+        if (!isValidAddress(o.teammate)) throw new UserError(`"${o.teammate}" is not an email address`);
+        const folders = o.folders
+          ? o.folders
+              .split(',')
+              .map((f) => f.trim())
+              .filter(Boolean)
+          : DEFAULT_FOLDERS;
+        if (folders.length === 0) throw new UserError('--folders: give at least one folder');
+        const pageSize = Number(o.pageSize);
+        if (!Number.isInteger(pageSize) || pageSize < 1) throw new UserError('--page-size must be a positive whole number');
+        const secret = readSecret(o);
+        const key = secretKey();
+        const raw = {
+          host: o.host,
+          port,
+          security,
+          user: o.user,
+          auth: secret.kind,
+          ...(secret.oauth ? { oauth: secret.oauth } : {}),
+          folders,
+          pageSize,
+        };
+        const cfg = readImapConfig(raw);
+        await withContext(g(), async (ctx) => {
+          const t = await teammateByAddress(ctx.db, ctx.ws.id, o.teammate);
+          if (!t)
+            throw new UserError(`no teammate with address ${o.teammate}: add it with "touchpoint teammate add --email ${o.teammate}"`);
+          const stored = o.verify ? await verifyLogin(cfg, secret.value) : secret.value;
+          const id = await createConnection(
+            ctx.db,
+            ctx.ws.id,
+            {
+              teammateId: t.id,
+              provider: 'imap',
+              config: raw,
+              secretEnc: encryptSecret(stored, key),
+              hasMail: true,
+              hasCalendar: false,
+              authorizedAt,
+            },
+            ctx.now,
+          );
+          console.log(`Connected IMAP mailbox ${o.user} at ${o.host}:${port} (${security}) for ${t.email}: connection ${id}`);
+          console.log(`  folders: ${folders.join(', ')}; mail received before ${authorizedAt.toISOString()} is historic`);
+        });
+      },
+    );
 
-  program.command('reauthorize')
+  program
+    .command('reauthorize')
     .description('store new credentials for a connection that needs re-authorization; the gap is caught up at the next sync')
     .requiredOption('--connection <id>', 'the connection')
     .option('--password-env <VAR>', 'name of the environment variable holding the new password')
     .option('--xoauth2-token-env <VAR>', 'name of the environment variable holding a new XOAUTH2 access token')
     .option('--google-token-env <VAR>', 'name of the environment variable holding a new Google refresh token (IMAP with Google OAuth)')
-    .option('--microsoft-token-env <VAR>', 'name of the environment variable holding a new Microsoft refresh token (IMAP with Microsoft OAuth)')
+    .option(
+      '--microsoft-token-env <VAR>',
+      'name of the environment variable holding a new Microsoft refresh token (IMAP with Microsoft OAuth)',
+    )
     .option('--no-verify', 'save without logging in first')
     .action(async (o: SecretOptions & { connection: string; verify: boolean }) => {
       const secret = readSecret(o);
@@ -135,8 +204,14 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
         if (conn.provider === 'imap') {
           const cfg = readImapConfig(conn.config);
           if (cfg.auth !== secret.kind || cfg.oauth !== secret.oauth) {
-            const how = cfg.oauth === 'google' ? 'a Google grant: use --google-token-env'
-              : cfg.oauth === 'microsoft' ? 'a Microsoft grant: use --microsoft-token-env' : cfg.auth === 'password' ? 'a password: use --password-env' : 'an XOAUTH2 token: use --xoauth2-token-env';
+            const how =
+              cfg.oauth === 'google'
+                ? 'a Google grant: use --google-token-env'
+                : cfg.oauth === 'microsoft'
+                  ? 'a Microsoft grant: use --microsoft-token-env'
+                  : cfg.auth === 'password'
+                    ? 'a password: use --password-env'
+                    : 'an XOAUTH2 token: use --xoauth2-token-env';
             throw new UserError(`this connection signs in with ${how}`);
           }
           if (o.verify) stored = await verifyLogin(cfg, secret.value);
@@ -144,9 +219,15 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
         // authorized_at stays: mail that arrived while the connection was broken is not
         // historic (SPEC E2), so the next sync links it as a catch-up.
         await updateConnection(ctx.db, ctx.ws.id, conn.id, {
-          secretEnc: encryptSecret(stored, key), status: 'active', statusReason: null, lastError: null, nextSyncAt: ctx.now,
+          secretEnc: encryptSecret(stored, key),
+          status: 'active',
+          statusReason: null,
+          lastError: null,
+          nextSyncAt: ctx.now,
         });
-        console.log(`Re-authorized connection ${conn.id} (${conn.ownerAddresses[0] ?? conn.teammateId}); still authorized since ${conn.authorizedAt.toISOString()}.`);
+        console.log(
+          `Re-authorized connection ${conn.id} (${conn.ownerAddresses[0] ?? conn.teammateId}); still authorized since ${conn.authorizedAt.toISOString()}.`,
+        );
         console.log('  Run "touchpoint sync" (or keep "touchpoint watch" running) to catch up the mail that arrived meanwhile.');
       });
     });

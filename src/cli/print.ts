@@ -63,7 +63,9 @@ export function printStatus(r: Awaited<ReturnType<typeof connectionHealth>>): vo
     console.log(`${c.teammate} [${c.id}] ${c.provider}: ${c.status}${c.statusReason ? ` — ${c.statusReason}` : ''}`);
     console.log(`  authorized ${c.authorizedAt}; last sync ${c.lastSuccessAt ?? 'never'}; next due ${c.nextSyncAt ?? '—'}`);
     for (const [kind, n] of Object.entries(c.counts)) {
-      const skipped = Object.entries(n.skipped).map(([k, v]) => `${k} ${v}`).join(', ');
+      const skipped = Object.entries(n.skipped)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
       console.log(`  ${kind}: ${n.seen} seen, ${n.linked} linked, ${n.upcoming} upcoming${skipped ? `, skipped: ${skipped}` : ''}`);
     }
     if (c.lastError) console.log(`  last error: ${c.lastError}`);

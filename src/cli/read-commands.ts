@@ -9,7 +9,8 @@ import { parseDate, UserError, withContext, type GlobalOptions } from './context
 import { printExplanation, printSearch, printStatus, printTimeline } from './print.js';
 
 export function registerReadCommands(program: Command, g: () => GlobalOptions): void {
-  program.command('timeline <account-id>')
+  program
+    .command('timeline <account-id>')
     .description("an account's emails and meetings, newest first")
     .option('--json', 'print one JSON document')
     .action(async (accountId: string, o: { json?: boolean }) => {
@@ -19,14 +20,16 @@ export function registerReadCommands(program: Command, g: () => GlobalOptions): 
         const items = (await accountTimeline(ctx.db, ctx.ws.id, accountId)).map((it) =>
           it.kind === 'email'
             ? { kind: it.kind, messageId: it.messageId, at: it.at, subject: it.subject, via: it.via }
-            : { kind: it.kind, uid: it.uid, occurrence: it.occurrence, at: it.at, title: it.title, via: it.via });
+            : { kind: it.kind, uid: it.uid, occurrence: it.occurrence, at: it.at, title: it.title, via: it.via },
+        );
         if (o.json) console.log(JSON.stringify({ account, items }, null, 2));
         else printTimeline(account, items);
       });
     });
 
   const explain = program.command('explain').description('why an email or meeting was logged, or why not');
-  explain.command('email <message-id>')
+  explain
+    .command('email <message-id>')
     .option('--json', 'print one JSON document')
     .action(async (id: string, o: { json?: boolean }) => {
       await withContext(g(), async (ctx) => {
@@ -35,7 +38,8 @@ export function registerReadCommands(program: Command, g: () => GlobalOptions): 
         else printExplanation(r);
       });
     });
-  explain.command('meeting <uid>')
+  explain
+    .command('meeting <uid>')
     .option('--occurrence <iso>', 'which occurrence of a recurring series (its start)')
     .option('--json', 'print one JSON document')
     .action(async (uid: string, o: { occurrence?: string; json?: boolean }) => {
@@ -47,7 +51,8 @@ export function registerReadCommands(program: Command, g: () => GlobalOptions): 
       });
     });
 
-  program.command('search <address-or-part>')
+  program
+    .command('search <address-or-part>')
     .description('where an address is an end user, which teammate uses it, its recent activities')
     .option('--json', 'print one JSON document')
     .action(async (q: string, o: { json?: boolean }) => {
@@ -59,7 +64,8 @@ export function registerReadCommands(program: Command, g: () => GlobalOptions): 
       });
     });
 
-  program.command('status')
+  program
+    .command('status')
     .description('connection health: status, last/next sync, counts, errors')
     .option('--json', 'print one JSON document')
     .action(async (o: { json?: boolean }) => {

@@ -27,20 +27,28 @@ function count(raw: string | undefined, what: string): number | undefined {
 }
 
 /** Run until SIGTERM/SIGINT, then shut down gracefully. */
-async function runUntilSignal(role: 'serve' | 'worker', g: GlobalOptions, o: { port?: string; host?: string; concurrency?: string }): Promise<void> {
+async function runUntilSignal(
+  role: 'serve' | 'worker',
+  g: GlobalOptions,
+  o: { port?: string; host?: string; concurrency?: string },
+): Promise<void> {
   const cfg = serviceConfig({
-    db: g.db, role,
+    db: g.db,
+    role,
     ...(o.port !== undefined ? { port: port(o.port)! } : {}),
     ...(o.host ? { host: o.host } : {}),
     ...(o.concurrency ? { concurrency: count(o.concurrency, '--concurrency')! } : {}),
   });
-  if (role === 'worker' && !isPostgresUrl(cfg.db)) throw new UserError('worker needs --db postgres://…; on SQLite, "touchpoint serve" runs the sync workers itself');
+  if (role === 'worker' && !isPostgresUrl(cfg.db))
+    throw new UserError('worker needs --db postgres://…; on SQLite, "touchpoint serve" runs the sync workers itself');
   const svc = await startService(cfg);
   if (svc.url) process.stderr.write(`touchpoint ${role}: listening on ${svc.url} (API docs: ${svc.url}/docs)\n`);
   if (svc.url && role === 'serve') {
-    process.stderr.write(existsSync(`${WEB_DIST}/index.html`)
-      ? `touchpoint serve: web app at ${svc.url}/ (sign in with an API token: touchpoint token create --role admin --name <you>)\n`
-      : `touchpoint serve: the web app is not built (${WEB_DIST} is missing): run "npm run build:web" and restart to serve it at ${svc.url}/\n`);
+    process.stderr.write(
+      existsSync(`${WEB_DIST}/index.html`)
+        ? `touchpoint serve: web app at ${svc.url}/ (sign in with an API token: touchpoint token create --role admin --name <you>)\n`
+        : `touchpoint serve: the web app is not built (${WEB_DIST} is missing): run "npm run build:web" and restart to serve it at ${svc.url}/\n`,
+    );
   }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -56,14 +64,18 @@ async function runUntilSignal(role: 'serve' | 'worker', g: GlobalOptions, o: { p
 }
 
 export function registerServiceCommands(program: Command, g: () => GlobalOptions): void {
-  program.command('serve')
-    .description('run the service: HTTP API, scheduler and sync workers in one process (SQLite by default; --db postgres://… for PostgreSQL)')
+  program
+    .command('serve')
+    .description(
+      'run the service: HTTP API, scheduler and sync workers in one process (SQLite by default; --db postgres://… for PostgreSQL)',
+    )
     .option('--port <n>', 'HTTP port (default 8080, or $TOUCHPOINT_PORT)')
     .option('--host <addr>', 'address to listen on (default 127.0.0.1, or $TOUCHPOINT_HOST)')
     .option('--concurrency <n>', 'syncs at once in this process (default 2 on SQLite, 4 on PostgreSQL)')
     .action(async (o: { port?: string; host?: string; concurrency?: string }) => runUntilSignal('serve', g(), o));
 
-  program.command('worker')
+  program
+    .command('worker')
     .description('an extra sync worker process on PostgreSQL (start as many as you like, on any machine that reaches the database)')
     .option('--concurrency <n>', 'syncs at once in this process (default 4)')
     .option('--port <n>', 'serve /healthz and /metrics on this port (default: none)')
@@ -71,7 +83,8 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
     .action(async (o: { port?: string; host?: string; concurrency?: string }) => runUntilSignal('worker', g(), o));
 
   const token = program.command('token').description('API tokens of the workspace');
-  token.command('create')
+  token
+    .command('create')
     .requiredOption('--role <role>', 'admin (everything) or csm (read, explain, search, Sync now)')
     .requiredOption('--name <name>', 'what the token is for, e.g. "ci" or a person')
     .option('--json', 'print one JSON document')
@@ -81,17 +94,21 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
       await withContext(g(), async (ctx) => {
         const { token: value, record } = await createToken(ctx.db, ctx.ws.id, { name: o.name.trim(), role: o.role as Role }, ctx.now);
         if (o.json) return console.log(JSON.stringify({ ...record, token: value }, null, 2));
-        process.stderr.write(`Created ${record.role} token "${record.name}" (id ${record.id}) for workspace ${ctx.ws.slug}. It is shown only now:\n`);
+        process.stderr.write(
+          `Created ${record.role} token "${record.name}" (id ${record.id}) for workspace ${ctx.ws.slug}. It is shown only now:\n`,
+        );
         console.log(value);
       });
     });
-  token.command('list')
+  token
+    .command('list')
     .option('--json', 'print one JSON document')
     .action(async (o: { json?: boolean }) => {
       await withContext(g(), async (ctx) => {
         const list = await listTokens(ctx.db, ctx.ws.id);
         if (o.json) return console.log(JSON.stringify(list, null, 2));
-        for (const t of list) console.log(`${t.id}  ${t.role.padEnd(5)}  ${t.name}  created ${t.createdAt}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}`);
+        for (const t of list)
+          console.log(`${t.id}  ${t.role.padEnd(5)}  ${t.name}  created ${t.createdAt}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}`);
       });
     });
   token.command('revoke <id>').action(async (id: string) => {
@@ -101,7 +118,8 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
     });
   });
 
-  program.command('sync-now')
+  program
+    .command('sync-now')
     .description('start a sync of one connection at once in the running service (deduplicated if one is already waiting)')
     .requiredOption('--connection <id>', 'the connection')
     .option('--json', 'print one JSON document')
@@ -110,7 +128,10 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
       await withContext(globals, async (ctx) => {
         const conn = await getConnection(ctx.db, ctx.ws.id, o.connection);
         if (!conn) throw new UserError(`no connection "${o.connection}"`);
-        if (conn.status === 'needs_reauth' || conn.status === 'disconnected') throw new UserError(`connection ${conn.id} ${conn.status === 'needs_reauth' ? 'needs re-authorization' : 'is disconnected'}: nothing syncs until it is re-authorized`);
+        if (conn.status === 'needs_reauth' || conn.status === 'disconnected')
+          throw new UserError(
+            `connection ${conn.id} ${conn.status === 'needs_reauth' ? 'needs re-authorization' : 'is disconnected'}: nothing syncs until it is re-authorized`,
+          );
         let status: string;
         if (isPostgresUrl(globals.db)) {
           const queue = await new PgBossQueue({ url: globals.db }).start();
@@ -126,9 +147,13 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
           status = 'due_now';
         }
         if (o.json) return console.log(JSON.stringify({ connectionId: conn.id, status }));
-        console.log(status === 'already_queued' ? `A sync of ${conn.id} is already waiting; it will run next.`
-          : status === 'queued' ? `Sync of ${conn.id} queued; a worker starts it at once.`
-            : `Connection ${conn.id} is due now; the running "touchpoint serve" starts its sync within seconds.`);
+        console.log(
+          status === 'already_queued'
+            ? `A sync of ${conn.id} is already waiting; it will run next.`
+            : status === 'queued'
+              ? `Sync of ${conn.id} queued; a worker starts it at once.`
+              : `Connection ${conn.id} is due now; the running "touchpoint serve" starts its sync within seconds.`,
+        );
       });
     });
 }

@@ -14,12 +14,14 @@ import { printSyncReports } from './print.js';
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function registerSetupCommands(program: Command, g: () => GlobalOptions): void {
-  program.command('init')
+  program
+    .command('init')
     .description('create the workspace (one per database for the CLI)')
     .requiredOption('--workspace <slug>', 'workspace slug, e.g. acme-cs')
     .option('--internal-domain <domain>', "the team's own mail domain (repeatable)", collect, [])
     .action(async (o: { workspace: string; internalDomain: string[] }) => {
-      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(o.workspace)) throw new UserError(`--workspace: "${o.workspace}" must be lowercase letters, digits and dashes`);
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(o.workspace))
+        throw new UserError(`--workspace: "${o.workspace}" must be lowercase letters, digits and dashes`);
       for (const d of o.internalDomain) if (!isValidDomain(d)) throw new UserError(`--internal-domain: "${d}" is not a domain`);
       const db = await openStore(g());
       try {
@@ -32,7 +34,8 @@ export function registerSetupCommands(program: Command, g: () => GlobalOptions):
     });
 
   const teammate = program.command('teammate').description('internal users (CSMs, admins)');
-  teammate.command('add')
+  teammate
+    .command('add')
     .requiredOption('--email <addr>', 'primary address')
     .option('--alias <addr>', 'another address of the same person (repeatable)', collect, [])
     .option('--name <name>', 'display name')
@@ -48,7 +51,8 @@ export function registerSetupCommands(program: Command, g: () => GlobalOptions):
     });
 
   const account = program.command('account').description('customer accounts');
-  account.command('add')
+  account
+    .command('add')
     .requiredOption('--id <id>', 'account id (as in your CRM)')
     .requiredOption('--name <name>', 'account name')
     .action(async (o: { id: string; name: string }) => {
@@ -62,9 +66,10 @@ export function registerSetupCommands(program: Command, g: () => GlobalOptions):
 
   const connect = program.command('connect').description("authorize a teammate's mailbox and/or calendar");
   registerConnectCalDav(connect, g);
-  connect.command('folder')
+  connect
+    .command('folder')
     .description('a local folder of .eml files / Maildir, and/or of .ics files (demos, imports)')
-    .requiredOption('--teammate <addr>', "the teammate whose mailbox/calendar this is")
+    .requiredOption('--teammate <addr>', 'the teammate whose mailbox/calendar this is')
     .option('--mail <dir>', 'directory of .eml files or a Maildir')
     .option('--calendar <dir>', 'directory of .ics files')
     .requiredOption('--authorized-at <iso>', 'when the teammate authorized it; earlier items are historic')
@@ -73,7 +78,8 @@ export function registerSetupCommands(program: Command, g: () => GlobalOptions):
       const authorizedAt = parseDate(o.authorizedAt, '--authorized-at');
       for (const d of [o.mail, o.calendar]) {
         if (d && !existsSync(d)) throw new UserError(`folder ${d} does not exist`);
-        if (d && !statSync(d).isDirectory()) throw new UserError(`${d} is not a folder: give the directory that holds the .eml / .ics files`);
+        if (d && !statSync(d).isDirectory())
+          throw new UserError(`${d} is not a folder: give the directory that holds the .eml / .ics files`);
       }
       await withContext(g(), async (ctx) => {
         const t = await teammateByAddress(ctx.db, ctx.ws.id, o.teammate);
@@ -81,14 +87,25 @@ export function registerSetupCommands(program: Command, g: () => GlobalOptions):
         const config: Record<string, string> = {};
         if (o.mail) config.mail = resolve(o.mail);
         if (o.calendar) config.calendar = resolve(o.calendar);
-        const id = await createConnection(ctx.db, ctx.ws.id, {
-          teammateId: t.id, provider: 'folder', config, hasMail: !!o.mail, hasCalendar: !!o.calendar, authorizedAt,
-        }, ctx.now);
+        const id = await createConnection(
+          ctx.db,
+          ctx.ws.id,
+          {
+            teammateId: t.id,
+            provider: 'folder',
+            config,
+            hasMail: !!o.mail,
+            hasCalendar: !!o.calendar,
+            authorizedAt,
+          },
+          ctx.now,
+        );
         console.log(`Connected folder for ${t.email}: connection ${id}`);
       });
     });
 
-  program.command('sync')
+  program
+    .command('sync')
     .description('sync every connection now (or one)')
     .option('--connection <id>', 'only this connection')
     .option('--json', 'print one JSON document')

@@ -14,8 +14,15 @@ function describe(e: WatchEvent): string {
     case 'push':
       return `${t} push ${e.connectionId}: ${e.state}${e.detail ? ` — ${e.detail}` : ''}`;
     case 'synced':
-      return e.reports.map((r) => `${t} synced (${e.trigger}, ${e.ms} ms) ${r.teammate} [${r.connectionId}]: ${r.status}`
-        + `${r.failure ? ` — ${r.failure}` : ''}; mail ${r.mail.seen} seen, ${r.mail.linked} linked`).join('\n') || `${t} synced (${e.trigger}): no connections`;
+      return (
+        e.reports
+          .map(
+            (r) =>
+              `${t} synced (${e.trigger}, ${e.ms} ms) ${r.teammate} [${r.connectionId}]: ${r.status}` +
+              `${r.failure ? ` — ${r.failure}` : ''}; mail ${r.mail.seen} seen, ${r.mail.linked} linked`,
+          )
+          .join('\n') || `${t} synced (${e.trigger}): no connections`
+      );
     case 'error':
       return `${t} error: ${e.message}`;
     case 'stopped':
@@ -24,8 +31,11 @@ function describe(e: WatchEvent): string {
 }
 
 export function registerWatchCommand(program: Command, g: () => GlobalOptions): void {
-  program.command('watch')
-    .description('keep syncing: new mail is linked within seconds where the server pushes (IMAP IDLE), else at the sync interval; stop with Ctrl-C')
+  program
+    .command('watch')
+    .description(
+      'keep syncing: new mail is linked within seconds where the server pushes (IMAP IDLE), else at the sync interval; stop with Ctrl-C',
+    )
     .option('--connection <id>', 'only this connection')
     .option('--json', 'one JSON document per line')
     .addOption(new Option('--poll-seconds <n>', 'poll interval instead of the workspace sync interval').hideHelp())

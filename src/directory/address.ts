@@ -9,7 +9,7 @@ export function normalizeAddress(raw: string): string {
   // canonical except for upper case.
   const n = raw.length;
   const c0 = raw.charCodeAt(0);
-  if (n > 0 && c0 !== 60 /* < */ && !((c0 | 32) === 109 /* m */ && raw.charCodeAt(6) === 58 /* : */)) {
+  if (n > 0 && c0 !== 60 /* < */ && !(((c0 | 32) === 109 /* m */ && raw.charCodeAt(6) === 58) /* : */)) {
     let upper = false;
     let i = 0;
     for (; i < n; i++) {
@@ -57,7 +57,13 @@ export function localPartOf(normalized: string): string {
 
 /** Normalize a domain entry: lowercase, no leading "@" or ".", NFC. */
 export function normalizeDomain(raw: string): string {
-  return raw.normalize('NFC').trim().toLowerCase().normalize('NFC').replace(/^[@.]+/, '').replace(/\.+$/, '');
+  return raw
+    .normalize('NFC')
+    .trim()
+    .toLowerCase()
+    .normalize('NFC')
+    .replace(/^[@.]+/, '')
+    .replace(/\.+$/, '');
 }
 
 const DOMAIN_RE = /^(?=.{1,253}$)([\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+[\p{L}\p{N}-]{2,}$/u;
@@ -68,7 +74,7 @@ export function isValidDomain(raw: string): boolean {
 
 /** True when `domain` is `parent` or one of its subdomains (a domain covers its subdomains). */
 export function domainCovers(parent: string, domain: string): boolean {
-  return domain === parent || domain.endsWith('.' + parent);
+  return domain === parent || domain.endsWith(`.${parent}`);
 }
 
 /** The domain and each parent domain: a.b.acme.com → [a.b.acme.com, b.acme.com, acme.com, com]. */

@@ -27,7 +27,7 @@ describe('HintIndex', () => {
     expect(kinds('bob.smith+news@acme.com')).toEqual([['plus_tag', 'Bob.Smith@Acme.com', ACME.id]]);
   });
 
-  it('a plus-tag on the end user\'s email field is a near miss', () => {
+  it("a plus-tag on the end user's email field is a near miss", () => {
     expect(kinds('ops@acme.com')).toEqual([['plus_tag', 'ops+crm@acme.com', ACME.id]]);
   });
 
@@ -41,7 +41,10 @@ describe('HintIndex', () => {
 
   it('an address that only appears in another field of an end user is a near miss', () => {
     expect(kinds('carol.personal@gmail.com')).toEqual([['other_field', 'carol@globex.com', GLOBEX.id]]);
-    expect(kinds('dan@globex.io')).toEqual([['other_domain', 'dan@globex.com', GLOBEX.id], ['other_field', 'dan@globex.com', GLOBEX.id]]);
+    expect(kinds('dan@globex.io')).toEqual([
+      ['other_domain', 'dan@globex.com', GLOBEX.id],
+      ['other_field', 'dan@globex.com', GLOBEX.id],
+    ]);
   });
 
   it('the exact address is never a hint (it is a match), nor is an unrelated one', () => {

@@ -8,8 +8,24 @@ import { domainOf, localPartOf, normalizeAddress } from './address.js';
 // Two-label public suffixes common enough to matter for "same company, other domain"
 // (acme.co.uk vs acme.com). Not a full public-suffix list; a miss only loses a hint.
 const TWO_LABEL_SUFFIXES = new Set([
-  'co.uk', 'org.uk', 'ac.uk', 'com.au', 'net.au', 'org.au', 'co.nz', 'co.jp', 'co.in',
-  'com.br', 'com.mx', 'co.za', 'com.sg', 'com.cn', 'com.tr', 'co.kr', 'com.hk', 'co.il',
+  'co.uk',
+  'org.uk',
+  'ac.uk',
+  'com.au',
+  'net.au',
+  'org.au',
+  'co.nz',
+  'co.jp',
+  'co.in',
+  'com.br',
+  'com.mx',
+  'co.za',
+  'com.sg',
+  'com.cn',
+  'com.tr',
+  'co.kr',
+  'com.hk',
+  'co.il',
 ]);
 
 /** "acme" for acme.com, acme.co.uk, mail.acme.io. */
@@ -76,7 +92,11 @@ export class HintIndex {
     }
     for (const u of this.byOtherField.get(participant) ?? []) {
       if (normalizeAddress(u.email) === participant) continue;
-      add('other_field', u, `${participant} appears on end user ${u.email}, but not in its "email" field, which is the only field that matches`);
+      add(
+        'other_field',
+        u,
+        `${participant} appears on end user ${u.email}, but not in its "email" field, which is the only field that matches`,
+      );
     }
     return out;
   }

@@ -33,8 +33,10 @@ export function openState<T extends SealedFields>(provider: OAuthProvider, seale
     }
     throw err;
   }
-  if (state.provider !== provider) throw new GrantError('this sign-in link is not one Touchpoint made for this provider: start connecting again');
-  if (typeof state.expiresAt !== 'number' || now.getTime() > state.expiresAt) throw new GrantError('this sign-in took longer than 15 minutes: start connecting again');
+  if (state.provider !== provider)
+    throw new GrantError('this sign-in link is not one Touchpoint made for this provider: start connecting again');
+  if (typeof state.expiresAt !== 'number' || now.getTime() > state.expiresAt)
+    throw new GrantError('this sign-in took longer than 15 minutes: start connecting again');
   const { provider: _p, ...rest } = state;
   return rest as unknown as T;
 }

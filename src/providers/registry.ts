@@ -87,7 +87,12 @@ export async function stopPush(c: ConnectionConfig): Promise<void> {
   })().catch(() => undefined);
   // A slow or throttling provider does not hold the Disconnect button for long.
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([stopping, new Promise((r) => { timer = setTimeout(r, STOP_PUSH_WAIT_MS); })]);
+  await Promise.race([
+    stopping,
+    new Promise((r) => {
+      timer = setTimeout(r, STOP_PUSH_WAIT_MS);
+    }),
+  ]);
   clearTimeout(timer);
 }
 

@@ -2,7 +2,16 @@
 // Nothing is lost across a restart that matters: the scheduler finds due connections from
 // their next_sync_at column again. Same semantics as the pg-boss queue (see types.ts).
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_RETRY, retryDelay, type Job, type JobHandler, type JobQueue, type QueueStats, type RetryPolicy, type SendOptions } from './types.js';
+import {
+  DEFAULT_RETRY,
+  retryDelay,
+  type Job,
+  type JobHandler,
+  type JobQueue,
+  type QueueStats,
+  type RetryPolicy,
+  type SendOptions,
+} from './types.js';
 
 interface Waiting {
   job: Job<unknown>;

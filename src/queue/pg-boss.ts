@@ -60,7 +60,12 @@ export class PgBossQueue implements JobQueue {
   constructor(private readonly opts: PgBossQueueOptions) {
     this.schema = opts.schema ?? 'pgboss';
     this.onError = opts.onError ?? (() => {});
-    this.boss = new PgBoss({ connectionString: opts.url, schema: this.schema, max: opts.poolMax ?? 4, application_name: 'touchpoint-queue' });
+    this.boss = new PgBoss({
+      connectionString: opts.url,
+      schema: this.schema,
+      max: opts.poolMax ?? 4,
+      application_name: 'touchpoint-queue',
+    });
     this.boss.on('error', (err) => this.onError(err, 'pg-boss'));
     this.locks = new pg.Pool({ connectionString: opts.url, max: 32, application_name: 'touchpoint-locks' });
     this.locks.on('error', (err) => this.onError(err, 'lock pool'));
@@ -165,7 +170,8 @@ export class PgBossQueue implements JobQueue {
               orphans.push({ name: j.name, id: j.id });
             }
           }
-          for (const o of orphans) await this.boss.fail(o.name, o.id, { reason: 'the worker running this job stopped (its lock was released)' });
+          for (const o of orphans)
+            await this.boss.fail(o.name, o.id, { reason: 'the worker running this job stopped (its lock was released)' });
           reaped = orphans.length;
         }
         await session.query('COMMIT');

@@ -3,9 +3,30 @@
 import { describe, expect, it } from 'vitest';
 import { decideEmail } from './decide-email.js';
 import {
-  ACME, ALICE, BEN, BEN_CONNECTION, EMAIL_RULES, GLOBEX, INITECH, NOW, T0,
-  accountIds, addressBlock, at, check, codes, connection, directory, domainBlock, emailCase,
-  endUser, minutes, remedyCodes, ruleIds, sighting, statuses,
+  ACME,
+  ALICE,
+  BEN,
+  BEN_CONNECTION,
+  EMAIL_RULES,
+  GLOBEX,
+  INITECH,
+  NOW,
+  T0,
+  accountIds,
+  addressBlock,
+  at,
+  check,
+  codes,
+  connection,
+  directory,
+  domainBlock,
+  emailCase,
+  endUser,
+  minutes,
+  remedyCodes,
+  ruleIds,
+  sighting,
+  statuses,
 } from '../../test/support/builders.js';
 import type { DirectoryInput } from '../directory/index.js';
 import type { Decision } from '../domain/decision.js';
@@ -18,17 +39,22 @@ const DANA_GLOBEX = endUser(GLOBEX.id, 'dana@partner.io', { source: 'support:zen
 /** An end user whose address is on the workspace's own (internal) domain: a hygiene problem. */
 const ERIN_INTERNAL = endUser(INITECH.id, 'erin@ourco.com');
 
-const dirOf = (over: Partial<DirectoryInput> = {}) =>
-  directory({ endUsers: [BOB, CAROL, DANA_ACME, DANA_GLOBEX, ERIN_INTERNAL], ...over });
+const dirOf = (over: Partial<DirectoryInput> = {}) => directory({ endUsers: [BOB, CAROL, DANA_ACME, DANA_GLOBEX, ERIN_INTERNAL], ...over });
 
 const decide = (c: EmailCase, over: Partial<DirectoryInput> = {}, opts = {}): Decision => decideEmail(c, dirOf(over), NOW, opts);
 
 const LINKED_CODES = [
-  'E1_AUTHORIZED', 'E2_AFTER_AUTHORIZATION', 'E3_END_USER_MATCH', 'E4_NOT_BLOCKLISTED', 'E5_ACCOUNTS', 'E6_HAS_EXTERNAL', 'E7_SYNCED',
+  'E1_AUTHORIZED',
+  'E2_AFTER_AUTHORIZATION',
+  'E3_END_USER_MATCH',
+  'E4_NOT_BLOCKLISTED',
+  'E5_ACCOUNTS',
+  'E6_HAS_EXTERNAL',
+  'E7_SYNCED',
 ];
 
 describe('an email from an end user to the CSM', () => {
-  it('is linked to the end user\'s account, with all seven checks passing in order E1..E7 and nothing to do', () => {
+  it("is linked to the end user's account, with all seven checks passing in order E1..E7 and nothing to do", () => {
     const d = decide(emailCase({ from: 'bob@acme.com', to: ALICE.email }));
     expect(d.kind).toBe('email');
     expect(d.outcome).toBe('linked');
@@ -49,7 +75,13 @@ describe('article 1 — "I cannot find the email which should have been synced"'
       expect(d.accounts).toEqual([]);
       expect(ruleIds(d)).toEqual(EMAIL_RULES);
       expect(codes(d)).toEqual([
-        'E1_NOT_SEEN', 'E2_NOT_SEEN', 'E3_END_USER_MATCH', 'E4_NOT_BLOCKLISTED', 'E5_ACCOUNTS', 'E6_HAS_EXTERNAL', 'E7_NOT_SEEN',
+        'E1_NOT_SEEN',
+        'E2_NOT_SEEN',
+        'E3_END_USER_MATCH',
+        'E4_NOT_BLOCKLISTED',
+        'E5_ACCOUNTS',
+        'E6_HAS_EXTERNAL',
+        'E7_NOT_SEEN',
       ]);
       expect(statuses(d)).toEqual(['fail', 'n/a', 'pass', 'pass', 'pass', 'pass', 'n/a']);
       expect(remedyCodes(d)).toEqual(['AUTHORIZE']);
@@ -74,11 +106,13 @@ describe('article 1 — "I cannot find the email which should have been synced"'
     });
 
     it('names every mailbox and folder that saw the email', () => {
-      const d = decide(emailCase({ from: 'bob@acme.com', to: [ALICE.email, BEN.email] }, [
-        sighting({ folder: 'INBOX' }),
-        sighting({ folder: '[Gmail]/Important' }),
-        sighting({ connection: BEN_CONNECTION, folder: 'Inbox' }),
-      ]));
+      const d = decide(
+        emailCase({ from: 'bob@acme.com', to: [ALICE.email, BEN.email] }, [
+          sighting({ folder: 'INBOX' }),
+          sighting({ folder: '[Gmail]/Important' }),
+          sighting({ connection: BEN_CONNECTION, folder: 'Inbox' }),
+        ]),
+      );
       expect(check(d, 'E1').detail).toContain('alice@ourco.com (INBOX)');
       expect(check(d, 'E1').detail).toContain('alice@ourco.com ([Gmail]/Important)');
       expect(check(d, 'E1').detail).toContain('ben@ourco.com (Inbox)');
@@ -199,7 +233,13 @@ describe('article 1 — "I cannot find the email which should have been synced"'
       expect(d.outcome).toBe('not_linked');
       expect(ruleIds(d)).toEqual(EMAIL_RULES);
       expect(codes(d)).toEqual([
-        'E1_AUTHORIZED', 'E2_AFTER_AUTHORIZATION', 'E3_NO_END_USER', 'E4_NO_MATCH', 'E5_NO_ACCOUNT', 'E6_HAS_EXTERNAL', 'E7_SYNCED',
+        'E1_AUTHORIZED',
+        'E2_AFTER_AUTHORIZATION',
+        'E3_NO_END_USER',
+        'E4_NO_MATCH',
+        'E5_NO_ACCOUNT',
+        'E6_HAS_EXTERNAL',
+        'E7_SYNCED',
       ]);
       expect(statuses(d)).toEqual(['pass', 'pass', 'fail', 'n/a', 'n/a', 'pass', 'pass']);
       expect(check(d, 'E3').detail).toContain('zoe@newcustomer.com');
@@ -226,13 +266,16 @@ describe('article 1 — "I cannot find the email which should have been synced"'
         expect(remedyCodes(d)).not.toContain('FIX_EMAIL_FIELD');
       });
 
-      it.each(cases)('$kind: $participant vs end user $user is a hint with a fix-the-email-field remedy when asked', ({ kind, participant, user }) => {
-        const d = decide(emailCase({ from: participant, to: ALICE.email }), { endUsers: [endUser(ACME.id, user)] }, { hints: true });
-        expect(d.outcome).toBe('not_linked');
-        expect(d.accounts).toEqual([]);
-        expect(d.hints).toEqual([expect.objectContaining({ kind, participant, endUserEmail: user, accountId: ACME.id })]);
-        expect(remedyCodes(d)).toEqual(['FIX_EMAIL_FIELD', 'ADD_END_USER']);
-      });
+      it.each(cases)(
+        '$kind: $participant vs end user $user is a hint with a fix-the-email-field remedy when asked',
+        ({ kind, participant, user }) => {
+          const d = decide(emailCase({ from: participant, to: ALICE.email }), { endUsers: [endUser(ACME.id, user)] }, { hints: true });
+          expect(d.outcome).toBe('not_linked');
+          expect(d.accounts).toEqual([]);
+          expect(d.hints).toEqual([expect.objectContaining({ kind, participant, endUserEmail: user, accountId: ACME.id })]);
+          expect(remedyCodes(d)).toEqual(['FIX_EMAIL_FIELD', 'ADD_END_USER']);
+        },
+      );
 
       it('an address found only in another field of an end user (not "email") is not a match, only a hint', () => {
         const users = [endUser(ACME.id, 'robert@acme.com', { otherFields: ['bob@acme.com'] })];
@@ -241,7 +284,9 @@ describe('article 1 — "I cannot find the email which should have been synced"'
         expect(off.hints).toEqual([]);
         const on = decide(emailCase({ from: 'bob@acme.com', to: ALICE.email }), { endUsers: users }, { hints: true });
         expect(on.outcome).toBe('not_linked');
-        expect(on.hints).toEqual([expect.objectContaining({ kind: 'other_field', participant: 'bob@acme.com', endUserEmail: 'robert@acme.com' })]);
+        expect(on.hints).toEqual([
+          expect.objectContaining({ kind: 'other_field', participant: 'bob@acme.com', endUserEmail: 'robert@acme.com' }),
+        ]);
         expect(on.hints[0]!.detail).toContain('"email" field');
         expect(remedyCodes(on)).toContain('FIX_EMAIL_FIELD');
       });
@@ -267,14 +312,22 @@ describe('article 1 — "I cannot find the email which should have been synced"'
   describe('E7 on time ("it may take up to 30 min for email to sync")', () => {
     it('mail seen within the 30-minute promise is reported as synced on time', () => {
       const arrived = at(T0, minutes(60));
-      const d = decide(emailCase({ from: 'bob@acme.com', to: ALICE.email, receivedAt: arrived }, [sighting({ at: arrived, seenAt: at(arrived, minutes(4)) })]));
+      const d = decide(
+        emailCase({ from: 'bob@acme.com', to: ALICE.email, receivedAt: arrived }, [
+          sighting({ at: arrived, seenAt: at(arrived, minutes(4)) }),
+        ]),
+      );
       expect(check(d, 'E7')).toMatchObject({ status: 'pass', code: 'E7_SYNCED' });
       expect(check(d, 'E7').detail).toContain('4 minutes after it arrived');
     });
 
     it('mail first seen later than the promise is reported as caught up, and still linked', () => {
       const arrived = at(T0, minutes(60));
-      const d = decide(emailCase({ from: 'bob@acme.com', to: ALICE.email, receivedAt: arrived }, [sighting({ at: arrived, seenAt: at(arrived, minutes(45)) })]));
+      const d = decide(
+        emailCase({ from: 'bob@acme.com', to: ALICE.email, receivedAt: arrived }, [
+          sighting({ at: arrived, seenAt: at(arrived, minutes(45)) }),
+        ]),
+      );
       expect(check(d, 'E7')).toMatchObject({ status: 'pass', code: 'E7_CAUGHT_UP' });
       expect(check(d, 'E7').detail).toContain('30-minute promise');
       expect(d.outcome).toBe('linked');
@@ -282,16 +335,20 @@ describe('article 1 — "I cannot find the email which should have been synced"'
 
     it('judges the lag on the earliest sighting across mailboxes', () => {
       const arrived = at(T0, minutes(60));
-      const d = decide(emailCase({ from: 'bob@acme.com', to: [ALICE.email, BEN.email], receivedAt: arrived }, [
-        sighting({ at: arrived, seenAt: at(arrived, minutes(90)) }),
-        sighting({ at: arrived, seenAt: at(arrived, minutes(2)), connection: BEN_CONNECTION }),
-      ]));
+      const d = decide(
+        emailCase({ from: 'bob@acme.com', to: [ALICE.email, BEN.email], receivedAt: arrived }, [
+          sighting({ at: arrived, seenAt: at(arrived, minutes(90)) }),
+          sighting({ at: arrived, seenAt: at(arrived, minutes(2)), connection: BEN_CONNECTION }),
+        ]),
+      );
       expect(check(d, 'E7').code).toBe('E7_SYNCED');
     });
 
     it('uses the workspace promise when one is given', () => {
       const arrived = at(T0, minutes(60));
-      const c = emailCase({ from: 'bob@acme.com', to: ALICE.email, receivedAt: arrived }, [sighting({ at: arrived, seenAt: at(arrived, minutes(10)) })]);
+      const c = emailCase({ from: 'bob@acme.com', to: ALICE.email, receivedAt: arrived }, [
+        sighting({ at: arrived, seenAt: at(arrived, minutes(10)) }),
+      ]);
       expect(check(decide(c, {}, { promiseMinutes: 5 }), 'E7').code).toBe('E7_CAUGHT_UP');
       expect(check(decide(c, {}, { promiseMinutes: 30 }), 'E7').code).toBe('E7_SYNCED');
     });
@@ -315,7 +372,13 @@ describe('article 2 — "I can see emails which should not have been synced"', (
       expect(d.outcome).toBe('not_linked');
       expect(d.accounts).toEqual([]);
       expect(codes(d)).toEqual([
-        'E1_AUTHORIZED', 'E2_AFTER_AUTHORIZATION', 'E3_END_USER_MATCH', 'E4_NOT_BLOCKLISTED', 'E5_ACCOUNTS', 'E6_INTERNAL_ONLY', 'E7_SYNCED',
+        'E1_AUTHORIZED',
+        'E2_AFTER_AUTHORIZATION',
+        'E3_END_USER_MATCH',
+        'E4_NOT_BLOCKLISTED',
+        'E5_ACCOUNTS',
+        'E6_INTERNAL_ONLY',
+        'E7_SYNCED',
       ]);
       expect(check(d, 'E6').status).toBe('fail');
     });
@@ -349,7 +412,7 @@ describe('article 2 — "I can see emails which should not have been synced"', (
       expect(accountIds(d)).toEqual([ACME.id]);
     });
 
-    it('mail from an end user on an internal domain to a customer links that end user\'s account (directory hygiene flags it)', () => {
+    it("mail from an end user on an internal domain to a customer links that end user's account (directory hygiene flags it)", () => {
       const d = decide(emailCase({ from: ERIN_INTERNAL.email, to: 'zoe@newcustomer.com' }));
       expect(d.outcome).toBe('linked');
       expect(accountIds(d)).toEqual([INITECH.id]);
@@ -363,7 +426,13 @@ describe('article 2 — "I can see emails which should not have been synced"', (
       expect(d.accounts).toEqual([]);
       expect(ruleIds(d)).toEqual(EMAIL_RULES);
       expect(codes(d)).toEqual([
-        'E1_AUTHORIZED', 'E2_AFTER_AUTHORIZATION', 'E3_END_USER_MATCH', 'E4_ALL_BLOCKLISTED', 'E5_NO_ACCOUNT', 'E6_HAS_EXTERNAL', 'E7_SYNCED',
+        'E1_AUTHORIZED',
+        'E2_AFTER_AUTHORIZATION',
+        'E3_END_USER_MATCH',
+        'E4_ALL_BLOCKLISTED',
+        'E5_NO_ACCOUNT',
+        'E6_HAS_EXTERNAL',
+        'E7_SYNCED',
       ]);
       expect(statuses(d)).toEqual(['pass', 'pass', 'pass', 'fail', 'n/a', 'pass', 'pass']);
       expect(remedyCodes(d)).toEqual(['REMOVE_FROM_BLOCKLIST']);
@@ -380,7 +449,10 @@ describe('article 2 — "I can see emails which should not have been synced"', (
 
     it('a blocklisted domain covers its subdomains', () => {
       const users = [endUser(ACME.id, 'frank@eu.partner.io')];
-      const d = decide(emailCase({ from: 'frank@eu.partner.io', to: ALICE.email }), { endUsers: users, blocklist: [domainBlock('partner.io')] });
+      const d = decide(emailCase({ from: 'frank@eu.partner.io', to: ALICE.email }), {
+        endUsers: users,
+        blocklist: [domainBlock('partner.io')],
+      });
       expect(check(d, 'E4').code).toBe('E4_ALL_BLOCKLISTED');
       expect(d.outcome).toBe('not_linked');
     });
@@ -405,7 +477,9 @@ describe('article 2 — "I can see emails which should not have been synced"', (
     });
 
     it('when only some matching participants are blocklisted, the others still link their accounts', () => {
-      const d = decide(emailCase({ from: 'dana@partner.io', to: ['bob@acme.com', 'carol@globex.com'] }), { blocklist: [domainBlock('partner.io')] });
+      const d = decide(emailCase({ from: 'dana@partner.io', to: ['bob@acme.com', 'carol@globex.com'] }), {
+        blocklist: [domainBlock('partner.io')],
+      });
       expect(d.outcome).toBe('linked');
       // dana is in ACME and GLOBEX, but blocked; bob links ACME and carol links GLOBEX on their own.
       expect(d.accounts).toEqual([
@@ -424,7 +498,7 @@ describe('article 2 — "I can see emails which should not have been synced"', (
     });
   });
 
-  it('a linked email names each end user\'s source and external id, so deleting a synced user can be warned about (article 2.3)', () => {
+  it("a linked email names each end user's source and external id, so deleting a synced user can be warned about (article 2.3)", () => {
     const d = decide(emailCase({ from: 'bob@acme.com', to: ALICE.email }));
     expect(d.accounts).toEqual([
       { id: ACME.id, via: [{ email: 'bob@acme.com', endUserId: BOB.id, source: 'crm:salesforce', externalId: 'SF-003', field: 'from' }] },
@@ -438,7 +512,10 @@ describe('article 3 — "I can see the same email synced under multiple accounts
     expect(d.outcome).toBe('linked');
     expect(d.accounts).toEqual([
       { id: ACME.id, via: [{ email: 'dana@partner.io', endUserId: DANA_ACME.id, source: 'manual', field: 'from' }] },
-      { id: GLOBEX.id, via: [{ email: 'dana@partner.io', endUserId: DANA_GLOBEX.id, source: 'support:zendesk', externalId: 'ZD-77', field: 'from' }] },
+      {
+        id: GLOBEX.id,
+        via: [{ email: 'dana@partner.io', endUserId: DANA_GLOBEX.id, source: 'support:zendesk', externalId: 'ZD-77', field: 'from' }],
+      },
     ]);
     expect(check(d, 'E5')).toMatchObject({ status: 'pass', code: 'E5_ACCOUNTS' });
     expect(check(d, 'E5').detail).toContain('2 account(s)');
@@ -456,7 +533,13 @@ describe('article 3 — "I can see the same email synced under multiple accounts
   it('two end users of the same account give one link naming both', () => {
     const d = decide(emailCase({ from: 'dana@partner.io', to: 'bob@acme.com' }), { endUsers: [BOB, DANA_ACME] });
     expect(d.accounts).toEqual([
-      { id: ACME.id, via: [expect.objectContaining({ email: 'dana@partner.io', field: 'from' }), expect.objectContaining({ email: 'bob@acme.com', field: 'to' })] },
+      {
+        id: ACME.id,
+        via: [
+          expect.objectContaining({ email: 'dana@partner.io', field: 'from' }),
+          expect.objectContaining({ email: 'bob@acme.com', field: 'to' }),
+        ],
+      },
     ]);
   });
 });

@@ -52,8 +52,16 @@ export function decideEmail(c: EmailCase, dir: DirectoryIndex, _now: Date, opts:
   } else {
     const where = (s: Sighting) => `${s.connection.ownerAddresses[0] ?? s.connection.id} (${s.folder})`;
     const who = () => (c.sightings.length === 1 ? where(c.sightings[0]!) : list([...new Set(c.sightings.map(where))]));
-    const warn = () => (reauth.length ? ` Now needs re-authorization: ${list(reauth.map((s) => s.connection.ownerAddresses[0] ?? s.connection.id))}; new mail there is not syncing.` : '');
-    checks.push({ rule: 'E1', status: 'pass', code: 'E1_AUTHORIZED', detail: say(() => `Seen through the authorized inbox of ${who()}.${warn()}`) });
+    const warn = () =>
+      reauth.length
+        ? ` Now needs re-authorization: ${list(reauth.map((s) => s.connection.ownerAddresses[0] ?? s.connection.id))}; new mail there is not syncing.`
+        : '';
+    checks.push({
+      rule: 'E1',
+      status: 'pass',
+      code: 'E1_AUTHORIZED',
+      detail: say(() => `Seen through the authorized inbox of ${who()}.${warn()}`),
+    });
     if (reauth.length) remedies.push(remedy.reauthorize('inbox'));
   }
 
@@ -63,10 +71,23 @@ export function decideEmail(c: EmailCase, dir: DirectoryIndex, _now: Date, opts:
     checks.push({ rule: 'E2', status: 'n/a', code: 'E2_NOT_SEEN', detail: say(() => 'Not seen by any inbox.') });
   } else if (current.length > 0) {
     const s = current[0]!;
-    checks.push({ rule: 'E2', status: 'pass', code: 'E2_AFTER_AUTHORIZATION', detail: say(() => `Received ${isoTime(s.at)}, after the inbox was authorized (${isoTime(s.connection.authorizedAt)}).`) });
+    checks.push({
+      rule: 'E2',
+      status: 'pass',
+      code: 'E2_AFTER_AUTHORIZATION',
+      detail: say(() => `Received ${isoTime(s.at)}, after the inbox was authorized (${isoTime(s.connection.authorizedAt)}).`),
+    });
   } else {
     const s = c.sightings[0]!;
-    checks.push({ rule: 'E2', status: 'fail', code: 'E2_HISTORIC', detail: say(() => `Received ${isoTime(s.at)}, before the inbox was first authorized (${isoTime(s.connection.authorizedAt)}). Historic emails are never synced.`) });
+    checks.push({
+      rule: 'E2',
+      status: 'fail',
+      code: 'E2_HISTORIC',
+      detail: say(
+        () =>
+          `Received ${isoTime(s.at)}, before the inbox was first authorized (${isoTime(s.connection.authorizedAt)}). Historic emails are never synced.`,
+      ),
+    });
     remedies.push(remedy.historic('emails', s.connection.authorizedAt));
   }
 
@@ -76,11 +97,16 @@ export function decideEmail(c: EmailCase, dir: DirectoryIndex, _now: Date, opts:
   // Who is internal is asked once per participant (E3's remedy and E6 both need it).
   const isInternal = participants.map((p) => dir.isInternal(p.address));
   if (matches.length > 0) {
-    checks.push({ rule: 'E3', status: 'pass', code: 'E3_END_USER_MATCH', detail: say(() => describeMatches(matches, dir) + '.') });
+    checks.push({ rule: 'E3', status: 'pass', code: 'E3_END_USER_MATCH', detail: say(() => `${describeMatches(matches, dir)}.`) });
   } else {
     const external = participants.filter((_, i) => !isInternal[i]).map((p) => p.address);
     const who = () => (external.length ? list(external) : list(participants.map((p) => p.address)));
-    checks.push({ rule: 'E3', status: 'fail', code: 'E3_NO_END_USER', detail: say(() => `No participant is an end user of any account (checked ${who() || 'no addresses'}).`) });
+    checks.push({
+      rule: 'E3',
+      status: 'fail',
+      code: 'E3_NO_END_USER',
+      detail: say(() => `No participant is an end user of any account (checked ${who() || 'no addresses'}).`),
+    });
     if (opts.hints) {
       hints = participants.flatMap((p) => dir.hints().forParticipant(p.address));
       for (const h of hints) remedies.push(remedy.fixEmailField(h.endUserEmail, h.participant));
@@ -92,14 +118,32 @@ export function decideEmail(c: EmailCase, dir: DirectoryIndex, _now: Date, opts:
   const effective: Match[] = matches.filter((m) => !m.blocked);
   const blocked = matches.filter((m) => m.blocked);
   if (matches.length === 0) {
-    checks.push({ rule: 'E4', status: 'n/a', code: 'E4_NO_MATCH', detail: say(() => 'No matching end user to check against the blocklist.') });
+    checks.push({
+      rule: 'E4',
+      status: 'n/a',
+      code: 'E4_NO_MATCH',
+      detail: say(() => 'No matching end user to check against the blocklist.'),
+    });
   } else if (effective.length === 0) {
     const entries = [...new Set(blocked.map((m) => m.blocked!.entry))];
-    checks.push({ rule: 'E4', status: 'fail', code: 'E4_ALL_BLOCKLISTED', detail: say(() => `Every matching participant is blocklisted (${list(entries)}).`) });
+    checks.push({
+      rule: 'E4',
+      status: 'fail',
+      code: 'E4_ALL_BLOCKLISTED',
+      detail: say(() => `Every matching participant is blocklisted (${list(entries)}).`),
+    });
     for (const e of entries) remedies.push(remedy.unblock(e));
   } else {
-    const note = () => blocked.length ? ` Ignored as blocklisted: ${list([...new Set(blocked.map((m) => `${m.participant.address} (${m.blocked!.entry})`))])}.` : '';
-    checks.push({ rule: 'E4', status: 'pass', code: 'E4_NOT_BLOCKLISTED', detail: say(() => `No blocklist entry covers the matching participants.${note()}`) });
+    const note = () =>
+      blocked.length
+        ? ` Ignored as blocklisted: ${list([...new Set(blocked.map((m) => `${m.participant.address} (${m.blocked!.entry})`))])}.`
+        : '';
+    checks.push({
+      rule: 'E4',
+      status: 'pass',
+      code: 'E4_NOT_BLOCKLISTED',
+      detail: say(() => `No blocklist entry covers the matching participants.${note()}`),
+    });
   }
 
   // E5 every account with a matching end user gets the email.
@@ -108,17 +152,32 @@ export function decideEmail(c: EmailCase, dir: DirectoryIndex, _now: Date, opts:
     checks.push({ rule: 'E5', status: 'n/a', code: 'E5_NO_ACCOUNT', detail: say(() => 'No account to link.') });
   } else {
     const names = () => accounts.map((a) => `${dir.accountName(a.id)} [${a.id}] via ${a.via.map((v) => v.email).join(', ')}`);
-    checks.push({ rule: 'E5', status: 'pass', code: 'E5_ACCOUNTS', detail: say(() => `Linked to ${accounts.length} account(s): ${list(names(), 10)}.`) });
+    checks.push({
+      rule: 'E5',
+      status: 'pass',
+      code: 'E5_ACCOUNTS',
+      detail: say(() => `Linked to ${accounts.length} account(s): ${list(names(), 10)}.`),
+    });
   }
 
   // E6 internal mail: between internal people only → never linked.
   const internal = participants.filter((_, i) => isInternal[i]);
   if (participants.length > 0 && internal.length === participants.length) {
-    checks.push({ rule: 'E6', status: 'fail', code: 'E6_INTERNAL_ONLY', detail: say(() => `Every participant is internal (${list(internal.map((p) => p.address))}).`) });
+    checks.push({
+      rule: 'E6',
+      status: 'fail',
+      code: 'E6_INTERNAL_ONLY',
+      detail: say(() => `Every participant is internal (${list(internal.map((p) => p.address))}).`),
+    });
     remedies.push(remedy.internalOnly());
   } else {
     const ext = participants.length - internal.length;
-    checks.push({ rule: 'E6', status: 'pass', code: 'E6_HAS_EXTERNAL', detail: say(() => `${ext} external participant(s), ${internal.length} internal.`) });
+    checks.push({
+      rule: 'E6',
+      status: 'pass',
+      code: 'E6_HAS_EXTERNAL',
+      detail: say(() => `${ext} external participant(s), ${internal.length} internal.`),
+    });
   }
 
   // E7 on time: informational — how long after it arrived the sync saw it.
@@ -131,7 +190,12 @@ export function decideEmail(c: EmailCase, dir: DirectoryIndex, _now: Date, opts:
 
 function onTimeCheck(sightings: Sighting[], promiseMinutes: number, say: Say): Check {
   if (sightings.length === 0) {
-    return { rule: 'E7', status: 'n/a', code: 'E7_NOT_SEEN', detail: say(() => `Not seen yet; new mail is synced within ${promiseMinutes} minutes.`) };
+    return {
+      rule: 'E7',
+      status: 'n/a',
+      code: 'E7_NOT_SEEN',
+      detail: say(() => `Not seen yet; new mail is synced within ${promiseMinutes} minutes.`),
+    };
   }
   const first = sightings.reduce((a, b) => (a.seenAt <= b.seenAt ? a : b));
   const lagMin = Math.max(0, (first.seenAt.getTime() - first.at.getTime()) / 60000);

@@ -2,9 +2,30 @@
 import { describe, expect, it } from 'vitest';
 import { decideMeeting, type MeetingCase } from './decide-meeting.js';
 import {
-  ACME, ALICE, BEN, BEN_CONNECTION, GLOBEX, MEETING_RULES, NOW, T0,
-  accountIds, addressBlock, at, attendee, check, codes, connection, directory, domainBlock,
-  endUser, meetingCase, minutes, remedyCodes, ruleIds, sighting, statuses,
+  ACME,
+  ALICE,
+  BEN,
+  BEN_CONNECTION,
+  GLOBEX,
+  MEETING_RULES,
+  NOW,
+  T0,
+  accountIds,
+  addressBlock,
+  at,
+  attendee,
+  check,
+  codes,
+  connection,
+  directory,
+  domainBlock,
+  endUser,
+  meetingCase,
+  minutes,
+  remedyCodes,
+  ruleIds,
+  sighting,
+  statuses,
 } from '../../test/support/builders.js';
 import type { DirectoryInput } from '../directory/index.js';
 import type { Decision } from '../domain/decision.js';
@@ -16,17 +37,19 @@ const DANA_ACME = endUser(ACME.id, 'dana@partner.io');
 const DANA_GLOBEX = endUser(GLOBEX.id, 'dana@partner.io', { source: 'api', externalId: 'u-9' });
 
 const dirOf = (over: Partial<DirectoryInput> = {}) => directory({ endUsers: [BOB, CAROL, DANA_ACME, DANA_GLOBEX], ...over });
-const decide = (c: MeetingCase, over: Partial<DirectoryInput> = {}, now = NOW, opts = {}): Decision => decideMeeting(c, dirOf(over), now, opts);
+const decide = (c: MeetingCase, over: Partial<DirectoryInput> = {}, now = NOW, opts = {}): Decision =>
+  decideMeeting(c, dirOf(over), now, opts);
 
 const PAST = at(NOW, -minutes(24 * 60)); // yesterday, after authorization
 const FUTURE = at(NOW, minutes(24 * 60));
 const LINKED_CODES = ['M1_AUTHORIZED', 'M2_AFTER_AUTHORIZATION', 'M3_STARTED', 'M4_OWNER_ORGANIZES', 'M5_ACCEPTED', 'M6_NOT_BLOCKLISTED'];
 
 const withBob = (partstat: PartStat = 'ACCEPTED') => [attendee(ALICE.email), attendee('bob@acme.com', partstat)];
-const calendar = (over = {}) => sighting({ folder: 'Calendar', connection: connection({ provider: 'google_calendar', ...over }), at: PAST });
+const calendar = (over = {}) =>
+  sighting({ folder: 'Calendar', connection: connection({ provider: 'google_calendar', ...over }), at: PAST });
 
 describe('a meeting the CSM organized and an end user accepted', () => {
-  it('is linked to the end user\'s account, with M1..M6 passing in order and nothing to do', () => {
+  it("is linked to the end user's account, with M1..M6 passing in order and nothing to do", () => {
     const d = decide(meetingCase({ start: PAST, attendees: withBob() }));
     expect(d.kind).toBe('meeting');
     expect(d.outcome).toBe('linked');
@@ -34,7 +57,12 @@ describe('a meeting the CSM organized and an end user accepted', () => {
     expect(codes(d)).toEqual(LINKED_CODES);
     expect(statuses(d)).toEqual(Array(6).fill('pass'));
     expect(d.accounts).toEqual([
-      { id: ACME.id, via: [{ email: 'bob@acme.com', endUserId: BOB.id, source: 'crm:hubspot', externalId: 'HS-1', field: 'attendee', partstat: 'ACCEPTED' }] },
+      {
+        id: ACME.id,
+        via: [
+          { email: 'bob@acme.com', endUserId: BOB.id, source: 'crm:hubspot', externalId: 'HS-1', field: 'attendee', partstat: 'ACCEPTED' },
+        ],
+      },
     ]);
     expect(d.remedies).toEqual([]);
     expect(d.hints).toEqual([]);
@@ -63,7 +91,7 @@ describe('article 4 — "I can\'t see the meeting which I recently had with my c
     });
   });
 
-  describe('M2 not historic (meetings before the calendar\'s first authorization are never synced)', () => {
+  describe("M2 not historic (meetings before the calendar's first authorization are never synced)", () => {
     it('a meeting that started before the calendar was first authorized is historic: not linked, with the historic remedy', () => {
       const d = decide(meetingCase({ start: at(T0, -minutes(60)), attendees: withBob() }));
       expect(d.outcome).toBe('not_linked');
@@ -88,7 +116,7 @@ describe('article 4 — "I can\'t see the meeting which I recently had with my c
       expect(check(after, 'M2').code).toBe('M2_AFTER_AUTHORIZATION');
     });
 
-    it('a meeting before one calendar\'s authorization but after another\'s is not historic', () => {
+    it("a meeting before one calendar's authorization but after another's is not historic", () => {
       const start = at(T0, minutes(60));
       const late = calendar({ authorizedAt: at(T0, minutes(24 * 60)) });
       const ben = sighting({ folder: 'Calendar', connection: BEN_CONNECTION, at: start });
@@ -103,7 +131,14 @@ describe('article 4 — "I can\'t see the meeting which I recently had with my c
       expect(d.outcome).toBe('upcoming');
       expect(d.accounts).toEqual([]);
       expect(ruleIds(d)).toEqual(MEETING_RULES);
-      expect(codes(d)).toEqual(['M1_AUTHORIZED', 'M2_AFTER_AUTHORIZATION', 'M3_NOT_STARTED', 'M4_OWNER_ORGANIZES', 'M5_ACCEPTED', 'M6_NOT_BLOCKLISTED']);
+      expect(codes(d)).toEqual([
+        'M1_AUTHORIZED',
+        'M2_AFTER_AUTHORIZATION',
+        'M3_NOT_STARTED',
+        'M4_OWNER_ORGANIZES',
+        'M5_ACCEPTED',
+        'M6_NOT_BLOCKLISTED',
+      ]);
       expect(check(d, 'M3').status).toBe('fail');
       expect(remedyCodes(d)).toEqual(['WAIT_FOR_START']);
       expect(d.remedies[0]!.text).toContain(FUTURE.toISOString());
@@ -171,14 +206,20 @@ describe('article 4 — "I can\'t see the meeting which I recently had with my c
       },
     );
 
-    it('a personal entry with no organizer counts as the owner\'s', () => {
+    it("a personal entry with no organizer counts as the owner's", () => {
       const d = decide(meetingCase({ start: PAST, organizer: null, attendees: withBob() }));
       expect(check(d, 'M4')).toMatchObject({ status: 'pass', code: 'M4_OWNER_ORGANIZES' });
       expect(d.outcome).toBe('linked');
     });
 
     it('a meeting the customer organized is not synced', () => {
-      const d = decide(meetingCase({ start: PAST, organizer: { address: 'bob@acme.com' }, attendees: [attendee(ALICE.email), attendee('carol@globex.com')] }));
+      const d = decide(
+        meetingCase({
+          start: PAST,
+          organizer: { address: 'bob@acme.com' },
+          attendees: [attendee(ALICE.email), attendee('carol@globex.com')],
+        }),
+      );
       expect(d.outcome).toBe('not_linked');
       expect(d.accounts).toEqual([]);
       expect(ruleIds(d)).toEqual(MEETING_RULES);
@@ -195,11 +236,13 @@ describe('article 4 — "I can\'t see the meeting which I recently had with my c
       expect(remedyCodes(d)).toContain('ORGANIZE_IT');
     });
 
-    it('the same meeting also seen in the organizing teammate\'s calendar is linked', () => {
-      const d = decide(meetingCase({ start: PAST, organizer: { address: BEN.email }, attendees: withBob() }, [
-        calendar(),
-        sighting({ folder: 'Calendar', connection: BEN_CONNECTION, at: PAST }),
-      ]));
+    it("the same meeting also seen in the organizing teammate's calendar is linked", () => {
+      const d = decide(
+        meetingCase({ start: PAST, organizer: { address: BEN.email }, attendees: withBob() }, [
+          calendar(),
+          sighting({ folder: 'Calendar', connection: BEN_CONNECTION, at: PAST }),
+        ]),
+      );
       expect(check(d, 'M4').code).toBe('M4_OWNER_ORGANIZES');
       expect(d.outcome).toBe('linked');
     });
@@ -207,7 +250,12 @@ describe('article 4 — "I can\'t see the meeting which I recently had with my c
 
   describe('M5 accepted ("at least 1 user … has accepted the meeting invitation")', () => {
     it('links only the accounts one of whose own end users accepted (A accepted, B only declined → only A)', () => {
-      const d = decide(meetingCase({ start: PAST, attendees: [attendee(ALICE.email), attendee('bob@acme.com', 'ACCEPTED'), attendee('carol@globex.com', 'DECLINED')] }));
+      const d = decide(
+        meetingCase({
+          start: PAST,
+          attendees: [attendee(ALICE.email), attendee('bob@acme.com', 'ACCEPTED'), attendee('carol@globex.com', 'DECLINED')],
+        }),
+      );
       expect(d.outcome).toBe('linked');
       expect(accountIds(d)).toEqual([ACME.id]);
       expect(check(d, 'M5')).toMatchObject({ status: 'pass', code: 'M5_ACCEPTED' });
@@ -216,13 +264,20 @@ describe('article 4 — "I can\'t see the meeting which I recently had with my c
     });
 
     it.each(['DECLINED', 'NEEDS-ACTION', 'TENTATIVE', 'DELEGATED', 'OTHER'] as const)(
-      'an end user\'s %s is not an acceptance: not linked, and the remedy is to ask the customer to accept',
+      "an end user's %s is not an acceptance: not linked, and the remedy is to ask the customer to accept",
       (partstat) => {
         const d = decide(meetingCase({ start: PAST, attendees: withBob(partstat) }));
         expect(d.outcome).toBe('not_linked');
         expect(d.accounts).toEqual([]);
         expect(ruleIds(d)).toEqual(MEETING_RULES);
-        expect(codes(d)).toEqual(['M1_AUTHORIZED', 'M2_AFTER_AUTHORIZATION', 'M3_STARTED', 'M4_OWNER_ORGANIZES', 'M5_NOT_ACCEPTED', 'M6_NO_MATCH']);
+        expect(codes(d)).toEqual([
+          'M1_AUTHORIZED',
+          'M2_AFTER_AUTHORIZATION',
+          'M3_STARTED',
+          'M4_OWNER_ORGANIZES',
+          'M5_NOT_ACCEPTED',
+          'M6_NO_MATCH',
+        ]);
         expect(statuses(d)).toEqual(['pass', 'pass', 'pass', 'pass', 'fail', 'n/a']);
         expect(check(d, 'M5').detail).toContain(`bob@acme.com ${partstat}`);
         expect(remedyCodes(d)).toEqual(['ASK_TO_ACCEPT']);
@@ -231,15 +286,29 @@ describe('article 4 — "I can\'t see the meeting which I recently had with my c
     );
 
     it('internal attendees accepting do not count; only end users do', () => {
-      const d = decide(meetingCase({ start: PAST, attendees: [attendee(ALICE.email), attendee(BEN.email, 'ACCEPTED'), attendee('bob@acme.com', 'TENTATIVE')] }));
+      const d = decide(
+        meetingCase({
+          start: PAST,
+          attendees: [attendee(ALICE.email), attendee(BEN.email, 'ACCEPTED'), attendee('bob@acme.com', 'TENTATIVE')],
+        }),
+      );
       expect(check(d, 'M5').code).toBe('M5_NOT_ACCEPTED');
       expect(d.outcome).toBe('not_linked');
     });
 
     it('a meeting with no attendee who is an end user is not linked; the remedy is to add the external attendees', () => {
-      const d = decide(meetingCase({ start: PAST, attendees: [attendee(ALICE.email), attendee(BEN.email), attendee('zoe@newcustomer.com')] }));
+      const d = decide(
+        meetingCase({ start: PAST, attendees: [attendee(ALICE.email), attendee(BEN.email), attendee('zoe@newcustomer.com')] }),
+      );
       expect(d.outcome).toBe('not_linked');
-      expect(codes(d)).toEqual(['M1_AUTHORIZED', 'M2_AFTER_AUTHORIZATION', 'M3_STARTED', 'M4_OWNER_ORGANIZES', 'M5_NO_END_USER', 'M6_NO_MATCH']);
+      expect(codes(d)).toEqual([
+        'M1_AUTHORIZED',
+        'M2_AFTER_AUTHORIZATION',
+        'M3_STARTED',
+        'M4_OWNER_ORGANIZES',
+        'M5_NO_END_USER',
+        'M6_NO_MATCH',
+      ]);
       expect(remedyCodes(d)).toEqual(['ADD_END_USER']);
       expect(d.remedies[0]!.text).toContain('zoe@newcustomer.com');
       expect(d.remedies[0]!.text).not.toContain(BEN.email);
@@ -249,7 +318,10 @@ describe('article 4 — "I can\'t see the meeting which I recently had with my c
       const d = decide(meetingCase({ start: PAST, attendees: [attendee(ALICE.email), attendee('Dana@Partner.io', 'ACCEPTED')] }));
       expect(d.accounts).toEqual([
         { id: ACME.id, via: [expect.objectContaining({ endUserId: DANA_ACME.id, source: 'manual', partstat: 'ACCEPTED' })] },
-        { id: GLOBEX.id, via: [expect.objectContaining({ endUserId: DANA_GLOBEX.id, source: 'api', externalId: 'u-9', partstat: 'ACCEPTED' })] },
+        {
+          id: GLOBEX.id,
+          via: [expect.objectContaining({ endUserId: DANA_GLOBEX.id, source: 'api', externalId: 'u-9', partstat: 'ACCEPTED' })],
+        },
       ]);
     });
 
@@ -261,7 +333,9 @@ describe('article 4 — "I can\'t see the meeting which I recently had with my c
       const on = decide(c, {}, NOW, { hints: true });
       expect(on.outcome).toBe('not_linked');
       expect(check(on, 'M5').code).toBe('M5_NO_END_USER');
-      expect(on.hints).toEqual([expect.objectContaining({ kind: 'plus_tag', participant: 'bob+meet@acme.com', endUserEmail: 'bob@acme.com', accountId: ACME.id })]);
+      expect(on.hints).toEqual([
+        expect.objectContaining({ kind: 'plus_tag', participant: 'bob+meet@acme.com', endUserEmail: 'bob@acme.com', accountId: ACME.id }),
+      ]);
       expect(remedyCodes(on)).toEqual(['FIX_EMAIL_FIELD', 'ADD_END_USER']);
     });
   });
@@ -270,16 +344,22 @@ describe('article 4 — "I can\'t see the meeting which I recently had with my c
     it('an accepting end user on a blocklisted domain never counts: nothing linked, remedy names the entry', () => {
       const d = decide(meetingCase({ start: PAST, attendees: withBob() }), { blocklist: [domainBlock('acme.com')] });
       expect(d.outcome).toBe('not_linked');
-      expect(codes(d)).toEqual(['M1_AUTHORIZED', 'M2_AFTER_AUTHORIZATION', 'M3_STARTED', 'M4_OWNER_ORGANIZES', 'M5_ACCEPTED', 'M6_ALL_BLOCKLISTED']);
+      expect(codes(d)).toEqual([
+        'M1_AUTHORIZED',
+        'M2_AFTER_AUTHORIZATION',
+        'M3_STARTED',
+        'M4_OWNER_ORGANIZES',
+        'M5_ACCEPTED',
+        'M6_ALL_BLOCKLISTED',
+      ]);
       expect(check(d, 'M6').status).toBe('fail');
       expect(d.remedies).toEqual([expect.objectContaining({ code: 'REMOVE_FROM_BLOCKLIST', text: expect.stringContaining('acme.com') })]);
     });
 
-    it('a blocklisted accepting attendee does not stop another account\'s accepting end user', () => {
-      const d = decide(
-        meetingCase({ start: PAST, attendees: [attendee('bob@acme.com'), attendee('carol@globex.com')] }),
-        { blocklist: [addressBlock('bob@acme.com')] },
-      );
+    it("a blocklisted accepting attendee does not stop another account's accepting end user", () => {
+      const d = decide(meetingCase({ start: PAST, attendees: [attendee('bob@acme.com'), attendee('carol@globex.com')] }), {
+        blocklist: [addressBlock('bob@acme.com')],
+      });
       expect(d.outcome).toBe('linked');
       expect(accountIds(d)).toEqual([GLOBEX.id]);
       expect(check(d, 'M6').code).toBe('M6_NOT_BLOCKLISTED');
@@ -310,7 +390,9 @@ describe('article 5 — "I can see the meeting logged which did not happen for t
 
   it('the organizer is never counted as an accepting attendee', () => {
     // Bob organizes and lists himself as ACCEPTED: M4 fails, and he is not an attendee match either.
-    const d = decide(meetingCase({ start: PAST, organizer: { address: 'bob@acme.com' }, attendees: [attendee('bob@acme.com'), attendee(ALICE.email)] }));
+    const d = decide(
+      meetingCase({ start: PAST, organizer: { address: 'bob@acme.com' }, attendees: [attendee('bob@acme.com'), attendee(ALICE.email)] }),
+    );
     expect(check(d, 'M5').code).toBe('M5_NO_END_USER');
     expect(d.outcome).toBe('not_linked');
   });

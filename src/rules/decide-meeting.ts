@@ -32,7 +32,12 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
     const reauth = c.sightings.filter((s) => s.connection.status === 'needs_reauth');
     const who = () => list([...new Set(c.sightings.map((s) => s.connection.ownerAddresses[0] ?? s.connection.id))]);
     const warn = reauth.length ? ' The calendar now needs re-authorization; changes are not syncing.' : '';
-    checks.push({ rule: 'M1', status: 'pass', code: 'M1_AUTHORIZED', detail: say(() => `Seen in the authorized calendar of ${who()}.${warn}`) });
+    checks.push({
+      rule: 'M1',
+      status: 'pass',
+      code: 'M1_AUTHORIZED',
+      detail: say(() => `Seen in the authorized calendar of ${who()}.${warn}`),
+    });
     if (reauth.length) remedies.push(remedy.reauthorize('calendar'));
   }
 
@@ -41,10 +46,22 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
   if (c.sightings.length === 0) {
     checks.push({ rule: 'M2', status: 'n/a', code: 'M2_NOT_SEEN', detail: say(() => 'Not seen by any calendar.') });
   } else if (current.length > 0) {
-    checks.push({ rule: 'M2', status: 'pass', code: 'M2_AFTER_AUTHORIZATION', detail: say(() => `Starts ${startIso}, after the calendar was authorized (${isoTime(current[0]!.connection.authorizedAt)}).`) });
+    checks.push({
+      rule: 'M2',
+      status: 'pass',
+      code: 'M2_AFTER_AUTHORIZATION',
+      detail: say(() => `Starts ${startIso}, after the calendar was authorized (${isoTime(current[0]!.connection.authorizedAt)}).`),
+    });
   } else {
     const auth = c.sightings[0]!.connection.authorizedAt;
-    checks.push({ rule: 'M2', status: 'fail', code: 'M2_HISTORIC', detail: say(() => `Started ${startIso}, before the calendar was first authorized (${isoTime(auth)}). Historic meetings are never synced.`) });
+    checks.push({
+      rule: 'M2',
+      status: 'fail',
+      code: 'M2_HISTORIC',
+      detail: say(
+        () => `Started ${startIso}, before the calendar was first authorized (${isoTime(auth)}). Historic meetings are never synced.`,
+      ),
+    });
     remedies.push(remedy.historic('meetings', auth));
   }
 
@@ -53,11 +70,21 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
   const cancelledBeforeStart = occ.cancelled && (!occ.cancelledAt || occ.cancelledAt.getTime() < occ.start.getTime());
   if (cancelledBeforeStart) {
     const when = occ.cancelledAt ? ` on ${isoTime(occ.cancelledAt)}` : '';
-    checks.push({ rule: 'M3', status: 'fail', code: 'M3_CANCELLED', detail: say(() => `Cancelled${when}, before it started (${startIso}).`) });
+    checks.push({
+      rule: 'M3',
+      status: 'fail',
+      code: 'M3_CANCELLED',
+      detail: say(() => `Cancelled${when}, before it started (${startIso}).`),
+    });
     remedies.push(remedy.cancelled());
   } else if (occ.start.getTime() > now.getTime()) {
     upcoming = true;
-    checks.push({ rule: 'M3', status: 'fail', code: 'M3_NOT_STARTED', detail: say(() => `Upcoming: starts ${startIso}; it is logged once it has started.`) });
+    checks.push({
+      rule: 'M3',
+      status: 'fail',
+      code: 'M3_NOT_STARTED',
+      detail: say(() => `Upcoming: starts ${startIso}; it is logged once it has started.`),
+    });
     remedies.push(remedy.waitForStart(occ.start));
   } else {
     const later = occ.cancelled ? ` Cancelled afterwards (${isoTime(occ.cancelledAt!)}); it had already happened, so it stays logged.` : '';
@@ -91,29 +118,65 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
   const answers = () => matches.map((m) => `${m.participant.address} ${m.participant.partstat} (${m.endUser.accountId})`);
   if (matches.length === 0) {
     const ext = attendees.filter((p) => !dir.isInternal(p.address)).map((p) => p.address);
-    checks.push({ rule: 'M5', status: 'fail', code: 'M5_NO_END_USER', detail: say(() => `No attendee is an end user of any account (checked ${list(ext) || 'no external attendees besides the organizer'}).`) });
+    checks.push({
+      rule: 'M5',
+      status: 'fail',
+      code: 'M5_NO_END_USER',
+      detail: say(
+        () => `No attendee is an end user of any account (checked ${list(ext) || 'no external attendees besides the organizer'}).`,
+      ),
+    });
     if (opts.hints) hints = attendees.flatMap((p) => dir.hints().forParticipant(p.address));
     for (const h of hints) remedies.push(remedy.fixEmailField(h.endUserEmail, h.participant));
     if (ext.length) remedies.push(remedy.addEndUser(ext));
   } else if (accepted.length === 0) {
-    checks.push({ rule: 'M5', status: 'fail', code: 'M5_NOT_ACCEPTED', detail: say(() => `No end user accepted: ${list(answers(), 10)}.`) });
+    checks.push({
+      rule: 'M5',
+      status: 'fail',
+      code: 'M5_NOT_ACCEPTED',
+      detail: say(() => `No end user accepted: ${list(answers(), 10)}.`),
+    });
     remedies.push(remedy.askToAccept([...new Set(matches.map((m) => m.participant.address))]));
   } else {
-    const notAccepting = [...new Set(matches.map((m) => m.endUser.accountId))].filter((id) => !accepted.some((m) => m.endUser.accountId === id));
-    const note = () => notAccepting.length ? ` Not linked to ${list(notAccepting)}: none of its end users accepted.` : '';
-    checks.push({ rule: 'M5', status: 'pass', code: 'M5_ACCEPTED', detail: say(() => `Accepted by ${list([...new Set(accepted.map((m) => m.participant.address))])}. Answers: ${list(answers(), 10)}.${note()}`) });
+    const notAccepting = [...new Set(matches.map((m) => m.endUser.accountId))].filter(
+      (id) => !accepted.some((m) => m.endUser.accountId === id),
+    );
+    const note = () => (notAccepting.length ? ` Not linked to ${list(notAccepting)}: none of its end users accepted.` : '');
+    checks.push({
+      rule: 'M5',
+      status: 'pass',
+      code: 'M5_ACCEPTED',
+      detail: say(
+        () => `Accepted by ${list([...new Set(accepted.map((m) => m.participant.address))])}. Answers: ${list(answers(), 10)}.${note()}`,
+      ),
+    });
   }
 
   // M6 not blocklisted: a blocklisted attendee never counts.
   const effective: Match[] = accepted.filter((m) => !m.blocked);
   if (accepted.length === 0) {
-    checks.push({ rule: 'M6', status: 'n/a', code: 'M6_NO_MATCH', detail: say(() => 'No accepting end user to check against the blocklist.') });
+    checks.push({
+      rule: 'M6',
+      status: 'n/a',
+      code: 'M6_NO_MATCH',
+      detail: say(() => 'No accepting end user to check against the blocklist.'),
+    });
   } else if (effective.length === 0) {
     const entries = [...new Set(accepted.map((m) => m.blocked!.entry))];
-    checks.push({ rule: 'M6', status: 'fail', code: 'M6_ALL_BLOCKLISTED', detail: say(() => `Every accepting end user is blocklisted (${list(entries)}).`) });
+    checks.push({
+      rule: 'M6',
+      status: 'fail',
+      code: 'M6_ALL_BLOCKLISTED',
+      detail: say(() => `Every accepting end user is blocklisted (${list(entries)}).`),
+    });
     for (const e of entries) remedies.push(remedy.unblock(e));
   } else {
-    checks.push({ rule: 'M6', status: 'pass', code: 'M6_NOT_BLOCKLISTED', detail: say(() => 'No blocklist entry covers the accepting end users.') });
+    checks.push({
+      rule: 'M6',
+      status: 'pass',
+      code: 'M6_NOT_BLOCKLISTED',
+      detail: say(() => 'No blocklist entry covers the accepting end users.'),
+    });
   }
 
   const accounts = linkedAccounts(effective);

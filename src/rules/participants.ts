@@ -70,7 +70,10 @@ export function linkedAccounts(matches: readonly Match[]): LinkedAccount[] {
 
 export function describeMatches(matches: readonly Match[], dir: DirectoryIndex): string {
   return matches
-    .map((m) => `${m.participant.address} (${m.participant.field}) is an end user of ${dir.accountName(m.endUser.accountId)} [${m.endUser.accountId}]`)
+    .map(
+      (m) =>
+        `${m.participant.address} (${m.participant.field}) is an end user of ${dir.accountName(m.endUser.accountId)} [${m.endUser.accountId}]`,
+    )
     .join('; ');
 }
 

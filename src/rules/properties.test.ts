@@ -11,7 +11,19 @@ import type { Decision } from '../domain/decision.js';
 import type { BlocklistEntry, EndUser } from '../domain/directory.js';
 import type { Address, Attendee, PartStat } from '../domain/items.js';
 import {
-  ALICE, BEN, BEN_CONNECTION, EMAIL_RULES, MEETING_RULES, NOW, T0, at, connection, directoryInput, emailItem, minutes, occurrence,
+  ALICE,
+  BEN,
+  BEN_CONNECTION,
+  EMAIL_RULES,
+  MEETING_RULES,
+  NOW,
+  T0,
+  at,
+  connection,
+  directoryInput,
+  emailItem,
+  minutes,
+  occurrence,
 } from '../../test/support/builders.js';
 
 // ---------------------------------------------------------------- generators
@@ -29,7 +41,12 @@ const anyAddress = fc.oneof({ weight: 4, arbitrary: poolAddress }, { weight: 1, 
 
 let seq = 0;
 const endUserArb: fc.Arbitrary<EndUser> = fc
-  .record({ accountId: fc.constantFrom(...ACCOUNTS), email: poolAddress, source: fc.constantFrom(...SOURCES), ext: fc.option(fc.constantFrom('X1', 'X2'), { nil: undefined }) })
+  .record({
+    accountId: fc.constantFrom(...ACCOUNTS),
+    email: poolAddress,
+    source: fc.constantFrom(...SOURCES),
+    ext: fc.option(fc.constantFrom('X1', 'X2'), { nil: undefined }),
+  })
   .map(({ accountId, email, source, ext }) => ({ id: `u${++seq}`, accountId, email, source, ...(ext ? { externalId: ext } : {}) }));
 
 const blockArb: fc.Arbitrary<BlocklistEntry> = fc.oneof(
@@ -39,7 +56,9 @@ const blockArb: fc.Arbitrary<BlocklistEntry> = fc.oneof(
 
 const dirInputArb: fc.Arbitrary<DirectoryInput> = fc
   .record({ endUsers: fc.array(endUserArb, { maxLength: 25 }), blocklist: fc.array(blockArb, { maxLength: 2 }) })
-  .map(({ endUsers, blocklist }) => directoryInput({ endUsers, blocklist, accounts: ACCOUNTS.map((id) => ({ id, name: id.toUpperCase() })) }));
+  .map(({ endUsers, blocklist }) =>
+    directoryInput({ endUsers, blocklist, accounts: ACCOUNTS.map((id) => ({ id, name: id.toUpperCase() })) }),
+  );
 
 const sightingArb: fc.Arbitrary<Sighting> = fc
   .record({
@@ -82,7 +101,9 @@ const meetingCaseArb: fc.Arbitrary<MeetingCase> = fc
       cancelled: cancel !== undefined,
       ...(cancel !== undefined ? { cancelledAt: at(start, minutes(cancel)) } : {}),
     });
-    const sightings: Sighting[] = seen ? [{ connection: connection({ provider: 'google_calendar' }), folder: 'Calendar', at: start, seenAt: start }] : [];
+    const sightings: Sighting[] = seen
+      ? [{ connection: connection({ provider: 'google_calendar' }), folder: 'Calendar', at: start, seenAt: start }]
+      : [];
     return { occurrence: occ, sightings };
   });
 
@@ -99,14 +120,21 @@ function respell(address: string, s: Spelling, salt = 0): string {
   const chars = [...address.normalize('NFC')].map((ch, i) => (s.upper[(i + salt) % s.upper.length] ? ch.toUpperCase() : ch));
   return s.before + chars.join('').normalize(s.form) + s.after;
 }
-const respellAll = (list: Address[], s: Spelling, salt: number): Address[] => list.map((a, i) => ({ ...a, address: respell(a.address, s, salt + i) }));
+const respellAll = (list: Address[], s: Spelling, salt: number): Address[] =>
+  list.map((a, i) => ({ ...a, address: respell(a.address, s, salt + i) }));
 
 // ---------------------------------------------------------------- helpers
 
 const email = (c: EmailCase, input: DirectoryInput, hints = false): Decision => decideEmail(c, new DirectoryIndex(input), NOW, { hints });
-const meeting = (c: MeetingCase, input: DirectoryInput, hints = false): Decision => decideMeeting(c, new DirectoryIndex(input), NOW, { hints });
+const meeting = (c: MeetingCase, input: DirectoryInput, hints = false): Decision =>
+  decideMeeting(c, new DirectoryIndex(input), NOW, { hints });
 const linkedIds = (d: Decision): string[] => d.accounts.map((a) => a.id).sort();
-const summary = (d: Decision) => ({ outcome: d.outcome, accounts: linkedIds(d), codes: d.checks.map((c) => c.code), statuses: d.checks.map((c) => c.status) });
+const summary = (d: Decision) => ({
+  outcome: d.outcome,
+  accounts: linkedIds(d),
+  codes: d.checks.map((c) => c.code),
+  statuses: d.checks.map((c) => c.status),
+});
 const isSubset = (a: string[], b: string[]) => a.every((x) => b.includes(x));
 
 // 1000 random cases per property (~1.5 s for the file on an idle core); FC_NUM_RUNS=20000 for a deeper local run.
@@ -120,7 +148,13 @@ describe('email rules, for every email and directory', () => {
       fc.property(emailCaseArb, dirInputArb, spellingArb, (c, input, s) => {
         const respelled: EmailCase = {
           ...c,
-          item: { ...c.item, from: respellAll(c.item.from, s, 0), to: respellAll(c.item.to, s, 1), cc: respellAll(c.item.cc, s, 2), bcc: respellAll(c.item.bcc, s, 3) },
+          item: {
+            ...c.item,
+            from: respellAll(c.item.from, s, 0),
+            to: respellAll(c.item.to, s, 1),
+            cc: respellAll(c.item.cc, s, 2),
+            bcc: respellAll(c.item.bcc, s, 3),
+          },
         };
         expect(email(respelled, input)).toEqual(email(c, input));
         expect(email(respelled, input, true)).toEqual(email(c, input, true));
@@ -240,8 +274,16 @@ describe('email rules, for every email and directory', () => {
 
   it('never links mail whose participants are all internal', () => {
     const internalCase = fc
-      .record({ from: fc.array(fc.constantFrom(...TEAM, 'x@ourco.com', 'y@eu.ourco.com'), { minLength: 1, maxLength: 1 }), to: fc.array(fc.constantFrom(...TEAM, 'x@ourco.com'), { minLength: 1, maxLength: 3 }) })
-      .map(({ from, to }): EmailCase => ({ item: emailItem({ from, to }), sightings: [{ connection: connection(), folder: 'INBOX', at: at(T0, 1), seenAt: at(T0, 2) }] }));
+      .record({
+        from: fc.array(fc.constantFrom(...TEAM, 'x@ourco.com', 'y@eu.ourco.com'), { minLength: 1, maxLength: 1 }),
+        to: fc.array(fc.constantFrom(...TEAM, 'x@ourco.com'), { minLength: 1, maxLength: 3 }),
+      })
+      .map(
+        ({ from, to }): EmailCase => ({
+          item: emailItem({ from, to }),
+          sightings: [{ connection: connection(), folder: 'INBOX', at: at(T0, 1), seenAt: at(T0, 2) }],
+        }),
+      );
     fc.assert(
       fc.property(internalCase, dirInputArb, (c, input) => {
         const d = email(c, input);

@@ -23,7 +23,13 @@ describe('remedies', () => {
   });
 
   it('are listed once each, in first-seen order', () => {
-    const list = [remedy.authorize('inbox'), remedy.unblock('a.com'), remedy.authorize('inbox'), remedy.unblock('b.com'), remedy.unblock('a.com')];
+    const list = [
+      remedy.authorize('inbox'),
+      remedy.unblock('a.com'),
+      remedy.authorize('inbox'),
+      remedy.unblock('b.com'),
+      remedy.unblock('a.com'),
+    ];
     expect(uniqueRemedies(list)).toEqual([remedy.authorize('inbox'), remedy.unblock('a.com'), remedy.unblock('b.com')]);
   });
 
@@ -64,7 +70,8 @@ describe('isoTime', () => {
       }
       expect(isoTime(d)).toBe(expected);
     };
-    for (const t of [0, -1, 1, 951782400000 /* 2000-02-29 */, 253402300799999, 253402300800000, -62198755200000, 8.64e15, -8.64e15, NaN]) same(t);
+    for (const t of [0, -1, 1, 951782400000 /* 2000-02-29 */, 253402300799999, 253402300800000, -62198755200000, 8.64e15, -8.64e15, NaN])
+      same(t);
     fc.assert(fc.property(fc.integer({ min: 0, max: 253402300799999 }), same), { numRuns: 5000 });
     fc.assert(fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), same), { numRuns: 2000 });
   });

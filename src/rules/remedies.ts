@@ -72,7 +72,7 @@ export function uniqueRemedies(list: Remedy[]): Remedy[] {
   if (list.length < 2) return list.slice(); // nothing to compare (the common case): skip hashing the texts
   const seen = new Set<string>();
   return list.filter((r) => {
-    const k = r.code + '|' + r.text;
+    const k = `${r.code}|${r.text}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

@@ -18,7 +18,7 @@ describe('secrets at rest', () => {
 
   it('refuses a wrong key or tampered data with a clear error', () => {
     const stored = encryptSecret('token', deriveKey(PASS));
-    expect(() => decryptSecret(stored, deriveKey(PASS + '!'))).toThrow(/another key/);
+    expect(() => decryptSecret(stored, deriveKey(`${PASS}!`))).toThrow(/another key/);
     const parts = stored.split(':');
     parts[4] = Buffer.from('tampered').toString('base64');
     expect(() => decryptSecret(parts.join(':'), deriveKey(PASS))).toThrow(/integrity/);

@@ -32,7 +32,9 @@ export function deriveKey(passphrase: string): SecretKey {
 export function keyFromEnv(env: NodeJS.ProcessEnv = process.env): SecretKey {
   const p = env.TOUCHPOINT_SECRET_KEY;
   if (!p) {
-    throw new SecretKeyError('TOUCHPOINT_SECRET_KEY is not set: export a passphrase of at least 32 characters to store credentials encrypted');
+    throw new SecretKeyError(
+      'TOUCHPOINT_SECRET_KEY is not set: export a passphrase of at least 32 characters to store credentials encrypted',
+    );
   }
   return deriveKey(p);
 }
@@ -48,7 +50,10 @@ export function encryptSecret(plain: string, k: SecretKey): string {
 export function decryptSecret(stored: string, k: SecretKey): string {
   const [v, keyId, iv, tag, ct] = stored.split(':');
   if (v !== 'v1' || !keyId || !iv || !tag || ct === undefined) throw new SecretKeyError('stored secret is not in a known format');
-  if (keyId !== k.id) throw new SecretKeyError(`stored secret was encrypted with another key (${keyId}); set the TOUCHPOINT_SECRET_KEY it was made with, or rotate`);
+  if (keyId !== k.id)
+    throw new SecretKeyError(
+      `stored secret was encrypted with another key (${keyId}); set the TOUCHPOINT_SECRET_KEY it was made with, or rotate`,
+    );
   const decipher = createDecipheriv('aes-256-gcm', k.key, Buffer.from(iv, 'base64'));
   decipher.setAuthTag(Buffer.from(tag, 'base64'));
   try {

@@ -33,7 +33,10 @@ function int(env: Env, name: string, dflt: number): number {
   return n;
 }
 
-export function serviceConfig(base: { db: string; role: 'serve' | 'worker'; port?: number; host?: string; concurrency?: number }, env: Env = process.env): ServiceConfig {
+export function serviceConfig(
+  base: { db: string; role: 'serve' | 'worker'; port?: number; host?: string; concurrency?: number },
+  env: Env = process.env,
+): ServiceConfig {
   const pg = isPostgresUrl(base.db);
   return {
     db: base.db,

@@ -26,20 +26,64 @@ export function createMetrics(deps: { db: Store; queue: JobQueue; clock: Clock; 
   const registry = new Registry();
   if (deps.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'touchpoint_' });
 
-  const syncs = new Counter({ name: 'touchpoint_syncs_total', help: 'Connection syncs run by this process, by result', labelNames: ['result'], registers: [registry] });
-  const syncSeconds = new Histogram({
-    name: 'touchpoint_sync_duration_seconds', help: 'Duration of connection syncs', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers: [registry],
+  const syncs = new Counter({
+    name: 'touchpoint_syncs_total',
+    help: 'Connection syncs run by this process, by result',
+    labelNames: ['result'],
+    registers: [registry],
   });
-  const syncErrors = new Counter({ name: 'touchpoint_sync_errors_total', help: 'Failed syncs by the connection status they left', labelNames: ['status'], registers: [registry] });
-  const seen = new Counter({ name: 'touchpoint_items_seen_total', help: 'Emails and meeting occurrences decided while syncing', labelNames: ['kind'], registers: [registry] });
-  const linked = new Counter({ name: 'touchpoint_items_linked_total', help: 'Items linked to at least one account', labelNames: ['kind'], registers: [registry] });
-  const upcoming = new Counter({ name: 'touchpoint_items_upcoming_total', help: 'Meetings seen before their start (not yet an activity)', registers: [registry] });
-  const skipped = new Counter({ name: 'touchpoint_items_skipped_total', help: 'Items not linked, by the first failing rule code', labelNames: ['kind', 'reason'], registers: [registry] });
-  const itemErrors = new Counter({ name: 'touchpoint_item_errors_total', help: 'Items that could not be read (per-item errors)', registers: [registry] });
-  const hooks = new Counter({ name: 'touchpoint_webhook_deliveries_total', help: 'Webhook delivery attempts, by result', labelNames: ['result'], registers: [registry] });
+  const syncSeconds = new Histogram({
+    name: 'touchpoint_sync_duration_seconds',
+    help: 'Duration of connection syncs',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
+  const syncErrors = new Counter({
+    name: 'touchpoint_sync_errors_total',
+    help: 'Failed syncs by the connection status they left',
+    labelNames: ['status'],
+    registers: [registry],
+  });
+  const seen = new Counter({
+    name: 'touchpoint_items_seen_total',
+    help: 'Emails and meeting occurrences decided while syncing',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  const linked = new Counter({
+    name: 'touchpoint_items_linked_total',
+    help: 'Items linked to at least one account',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  const upcoming = new Counter({
+    name: 'touchpoint_items_upcoming_total',
+    help: 'Meetings seen before their start (not yet an activity)',
+    registers: [registry],
+  });
+  const skipped = new Counter({
+    name: 'touchpoint_items_skipped_total',
+    help: 'Items not linked, by the first failing rule code',
+    labelNames: ['kind', 'reason'],
+    registers: [registry],
+  });
+  const itemErrors = new Counter({
+    name: 'touchpoint_item_errors_total',
+    help: 'Items that could not be read (per-item errors)',
+    registers: [registry],
+  });
+  const hooks = new Counter({
+    name: 'touchpoint_webhook_deliveries_total',
+    help: 'Webhook delivery attempts, by result',
+    labelNames: ['result'],
+    registers: [registry],
+  });
 
   const depth = new Gauge({
-    name: 'touchpoint_queue_depth', help: 'Jobs waiting or running, by queue and state', labelNames: ['queue', 'state'], registers: [registry],
+    name: 'touchpoint_queue_depth',
+    help: 'Jobs waiting or running, by queue and state',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
     async collect() {
       for (const q of [SYNC_QUEUE, WEBHOOK_QUEUE]) {
         const s = await deps.queue.stats(q);
@@ -49,20 +93,27 @@ export function createMetrics(deps: { db: Store; queue: JobQueue; clock: Clock; 
     },
   });
   const lag = new Gauge({
-    name: 'touchpoint_sync_lag_seconds', help: 'How far past its due time the most overdue connection is (0 when none is)', registers: [registry],
+    name: 'touchpoint_sync_lag_seconds',
+    help: 'How far past its due time the most overdue connection is (0 when none is)',
+    registers: [registry],
     async collect() {
       const t = await oldestDue(deps.db);
       this.set(t ? Math.max(0, (deps.clock.now().getTime() - t.getTime()) / 1000) : 0);
     },
   });
   const byStatus = new Gauge({
-    name: 'touchpoint_connections', help: 'Connections by status', labelNames: ['status'], registers: [registry],
+    name: 'touchpoint_connections',
+    help: 'Connections by status',
+    labelNames: ['status'],
+    registers: [registry],
     async collect() {
       this.reset();
       for (const [status, n] of Object.entries(await connectionsByStatus(deps.db))) this.set({ status }, n);
     },
   });
-  void depth; void lag; void byStatus;
+  void depth;
+  void lag;
+  void byStatus;
 
   return {
     registry,

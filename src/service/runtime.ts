@@ -41,44 +41,69 @@ export async function startService(cfg: ServiceConfig, o: ServiceOverrides = {})
   const clock = o.clock ?? systemClock;
   const env = o.env ?? process.env;
   const pg = isPostgresUrl(cfg.db);
-  if (cfg.role === 'worker' && !pg) throw new Error('touchpoint worker needs --db postgres://…: on SQLite, `touchpoint serve` runs the workers in its own process');
+  if (cfg.role === 'worker' && !pg)
+    throw new Error('touchpoint worker needs --db postgres://…: on SQLite, `touchpoint serve` runs the workers in its own process');
   const db = await openStore(cfg.db, { poolMax: cfg.concurrency + 4 });
   const queue: JobQueue = pg
     ? await new PgBossQueue({
-      url: cfg.db, ...cfg.queue, retry: DEFAULT_RETRY,
-      onError: (err, where) => log.error({ err, where }, 'queue error'),
-    }).start()
+        url: cfg.db,
+        ...cfg.queue,
+        retry: DEFAULT_RETRY,
+        onError: (err, where) => log.error({ err, where }, 'queue error'),
+      }).start()
     : new InProcessQueue(DEFAULT_RETRY, (err, job) => log.error({ err, job: { name: job.name, key: job.key } }, 'job failed'));
   const metrics = createMetrics({ db, queue, clock });
   const secretKey: SecretKey | null = env.TOUCHPOINT_SECRET_KEY ? keyFromEnv(env) : null;
 
-  await queue.work(SYNC_QUEUE, { concurrency: cfg.concurrency }, makeSyncJob({ db, clock, metrics, log, timing: cfg.timing, ...(o.sync ? { sync: o.sync } : {}) }));
+  await queue.work(
+    SYNC_QUEUE,
+    { concurrency: cfg.concurrency },
+    makeSyncJob({ db, clock, metrics, log, timing: cfg.timing, ...(o.sync ? { sync: o.sync } : {}) }),
+  );
   await queue.work(WEBHOOK_QUEUE, { concurrency: 2 }, makeWebhookJob({ db, clock, secretKey, metrics, log }));
 
   let scheduler: Scheduler | undefined;
   if (cfg.role === 'serve') {
-    scheduler = new Scheduler({ db, queue, clock, timing: cfg.timing, retentionDays: cfg.retentionDays, onError: (err) => log.error({ err }, 'scheduler tick failed') });
+    scheduler = new Scheduler({
+      db,
+      queue,
+      clock,
+      timing: cfg.timing,
+      retentionDays: cfg.retentionDays,
+      onError: (err) => log.error({ err }, 'scheduler tick failed'),
+    });
     scheduler.start();
   }
   let app: FastifyInstance | undefined;
   let url: string | undefined;
   if (cfg.role === 'serve' || cfg.port > 0) {
     app = await buildApp({
-      db, queue, clock, metrics, secretKey, logger: log, systemOnly: cfg.role === 'worker', timing: cfg.timing,
+      db,
+      queue,
+      clock,
+      metrics,
+      secretKey,
+      logger: log,
+      systemOnly: cfg.role === 'worker',
+      timing: cfg.timing,
       rateLimit: { max: cfg.rateLimitPerMinute, timeWindowMs: 60_000 },
     });
     url = await app.listen({ port: cfg.port, host: cfg.host });
   }
-  log.info({ role: cfg.role, db: pg ? redactUrl(cfg.db) : cfg.db, queue: queue.kind, concurrency: cfg.concurrency, url }, 'touchpoint started');
+  log.info(
+    { role: cfg.role, db: pg ? redactUrl(cfg.db) : cfg.db, queue: queue.kind, concurrency: cfg.concurrency, url },
+    'touchpoint started',
+  );
 
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= (async () => {
-    log.info({ role: cfg.role }, 'shutting down');
-    await scheduler?.stop();
-    await app?.close();
-    await queue.stop({ timeoutMs: cfg.shutdownTimeoutMs });
-    await db.destroy();
-    log.info({ role: cfg.role }, 'stopped');
-  })());
+  const close = () =>
+    (closing ??= (async () => {
+      log.info({ role: cfg.role }, 'shutting down');
+      await scheduler?.stop();
+      await app?.close();
+      await queue.stop({ timeoutMs: cfg.shutdownTimeoutMs });
+      await db.destroy();
+      log.info({ role: cfg.role }, 'stopped');
+    })());
   return { db, queue, metrics, ...(scheduler ? { scheduler } : {}), ...(app ? { app } : {}), ...(url ? { url } : {}), close };
 }

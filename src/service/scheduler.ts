@@ -116,7 +116,9 @@ export class Scheduler {
     if (this.timer) return;
     const run = () => {
       if (this.running) return; // a slow tick is never overlapped by the next
-      this.running = this.tick().catch((err) => this.deps.onError?.(err)).finally(() => (this.running = undefined));
+      this.running = this.tick()
+        .catch((err) => this.deps.onError?.(err))
+        .finally(() => (this.running = undefined));
     };
     run();
     this.timer = setInterval(run, this.timing.tickMs);
@@ -134,7 +136,13 @@ export class Scheduler {
  * the new interval is due sooner (a lowered interval takes effect at once, not after the
  * syncs already scheduled with the old one).
  */
-export async function rescheduleWorkspace(db: Store, workspaceId: string, intervalMinutes: number, timing: Timing, now: Date): Promise<number> {
+export async function rescheduleWorkspace(
+  db: Store,
+  workspaceId: string,
+  intervalMinutes: number,
+  timing: Timing,
+  now: Date,
+): Promise<number> {
   let moved = 0;
   for (const c of await scheduledConnections(db, workspaceId)) {
     const from = c.lastSyncAt ? new Date(c.lastSyncAt) : now;
@@ -148,7 +156,12 @@ export async function rescheduleWorkspace(db: Store, workspaceId: string, interv
 }
 
 /** "Sync now": start a sync at once, unless one is already waiting (then that one is it). */
-export async function requestSync(queue: JobQueue, workspaceId: string, connectionId: string, reason: SyncReason = 'sync_now'): Promise<{ queued: boolean; jobId: string | null }> {
+export async function requestSync(
+  queue: JobQueue,
+  workspaceId: string,
+  connectionId: string,
+  reason: SyncReason = 'sync_now',
+): Promise<{ queued: boolean; jobId: string | null }> {
   const jobId = await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId, connectionId, reason }, { key: connectionId });
   return { queued: jobId !== null, jobId };
 }

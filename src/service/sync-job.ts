@@ -71,14 +71,32 @@ export function makeSyncJob(deps: SyncJobDeps): (job: Job<SyncJobData>) => Promi
     deps.metrics?.syncFinished(failed ? 'failure' : 'success', seconds, report?.status);
     deps.metrics?.itemErrors(report?.errors.length ?? 0);
     if (report?.status === 'needs_reauth') {
-      await enqueueWebhookEvents(deps.db, ws.id, [{
-        event: 'connection.needs_reauth',
-        data: { connectionId: conn.id, teammate: report.teammate, provider: conn.provider, reason: report.failure ?? null },
-      }], startedAt);
+      await enqueueWebhookEvents(
+        deps.db,
+        ws.id,
+        [
+          {
+            event: 'connection.needs_reauth',
+            data: { connectionId: conn.id, teammate: report.teammate, provider: conn.provider, reason: report.failure ?? null },
+          },
+        ],
+        startedAt,
+      );
     }
-    deps.log?.info({
-      connectionId, workspaceId, reason, retry: job.retryCount, seconds, status: report?.status,
-      mail: report?.mail, calendar: report?.calendar, itemErrors: report?.errors.length ?? 0, failure: report?.failure,
-    }, 'sync finished');
+    deps.log?.info(
+      {
+        connectionId,
+        workspaceId,
+        reason,
+        retry: job.retryCount,
+        seconds,
+        status: report?.status,
+        mail: report?.mail,
+        calendar: report?.calendar,
+        itemErrors: report?.errors.length ?? 0,
+        failure: report?.failure,
+      },
+      'sync finished',
+    );
   };
 }

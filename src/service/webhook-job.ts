@@ -79,7 +79,10 @@ export async function deliverDue(deps: WebhookDeps, workspaceId: string): Promis
     const next = attempts >= MAX_ATTEMPTS ? null : new Date(now.getTime() + backoffMs(attempts));
     await markAttemptFailed(deps.db, ev.id, attempts, error, next);
     deps.metrics?.webhookDelivery(next ? 'retry' : 'failed');
-    deps.log?.warn({ workspaceId, event: ev.event, delivery: ev.id, attempts, error, nextAttemptAt: next?.toISOString() ?? null }, 'webhook delivery failed');
+    deps.log?.warn(
+      { workspaceId, event: ev.event, delivery: ev.id, attempts, error, nextAttemptAt: next?.toISOString() ?? null },
+      'webhook delivery failed',
+    );
     failed++;
     // The receiver is failing: do not hammer it with the rest now; they go at the next job.
     break;

@@ -10,10 +10,19 @@ export interface AuditEntry {
 }
 
 export async function recordAudit(db: Store, ws: string, e: AuditEntry): Promise<void> {
-  await db.insertInto('audit_log').values({ workspace_id: ws, at: e.at, actor: e.actor, action: e.action, target: e.target, details: JSON.stringify(e.details) }).execute();
+  await db
+    .insertInto('audit_log')
+    .values({ workspace_id: ws, at: e.at, actor: e.actor, action: e.action, target: e.target, details: JSON.stringify(e.details) })
+    .execute();
 }
 
 export async function listAudit(db: Store, ws: string, limit = 100): Promise<AuditEntry[]> {
   const rows = await db.selectFrom('audit_log').selectAll().where('workspace_id', '=', ws).orderBy('id', 'desc').limit(limit).execute();
-  return rows.map((r) => ({ at: r.at, actor: r.actor, action: r.action, target: r.target, details: JSON.parse(r.details) as Record<string, unknown> }));
+  return rows.map((r) => ({
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    target: r.target,
+    details: JSON.parse(r.details) as Record<string, unknown>,
+  }));
 }

@@ -52,25 +52,28 @@ export interface NewConnection {
 
 export async function createConnection(db: Store, ws: string, c: NewConnection, now: Date): Promise<string> {
   const id = randomUUID();
-  await db.insertInto('connections').values({
-    id,
-    workspace_id: ws,
-    teammate_id: c.teammateId,
-    provider: c.provider,
-    config: JSON.stringify(c.config),
-    secret_enc: c.secretEnc ?? null,
-    has_mail: c.hasMail ? 1 : 0,
-    has_calendar: c.hasCalendar ? 1 : 0,
-    status: 'active',
-    status_reason: null,
-    authorized_at: c.authorizedAt.toISOString(),
-    last_sync_at: null,
-    last_success_at: null,
-    next_sync_at: now.toISOString(),
-    last_error: null,
-    progress: null,
-    created_at: now.toISOString(),
-  }).execute();
+  await db
+    .insertInto('connections')
+    .values({
+      id,
+      workspace_id: ws,
+      teammate_id: c.teammateId,
+      provider: c.provider,
+      config: JSON.stringify(c.config),
+      secret_enc: c.secretEnc ?? null,
+      has_mail: c.hasMail ? 1 : 0,
+      has_calendar: c.hasCalendar ? 1 : 0,
+      status: 'active',
+      status_reason: null,
+      authorized_at: c.authorizedAt.toISOString(),
+      last_sync_at: null,
+      last_success_at: null,
+      next_sync_at: now.toISOString(),
+      last_error: null,
+      progress: null,
+      created_at: now.toISOString(),
+    })
+    .execute();
   return id;
 }
 
@@ -80,7 +83,10 @@ export async function listConnections(db: Store, ws: string): Promise<Connection
   const teammates = await db.selectFrom('teammates').select(['id', 'email']).where('workspace_id', '=', ws).execute();
   return rows.map((r) => {
     const primary = teammates.find((t) => t.id === r.teammate_id);
-    const owner = [primary ? normalizeAddress(primary.email) : '', ...addrs.filter((a) => a.teammate_id === r.teammate_id).map((a) => a.address)];
+    const owner = [
+      primary ? normalizeAddress(primary.email) : '',
+      ...addrs.filter((a) => a.teammate_id === r.teammate_id).map((a) => a.address),
+    ];
     return fromRow(r, [...new Set(owner.filter(Boolean))]);
   });
 }
@@ -104,7 +110,13 @@ export interface ConnectionPatch {
 }
 
 /** unlessDisconnected: leave a connection alone that was disconnected meanwhile (a sync ending after Disconnect). */
-export async function updateConnection(db: Store, ws: string, id: string, p: ConnectionPatch, opts: { unlessDisconnected?: boolean } = {}): Promise<void> {
+export async function updateConnection(
+  db: Store,
+  ws: string,
+  id: string,
+  p: ConnectionPatch,
+  opts: { unlessDisconnected?: boolean } = {},
+): Promise<void> {
   const set: Partial<ConnectionsTable> = {};
   if (p.status !== undefined) set.status = p.status;
   if (p.statusReason !== undefined) set.status_reason = p.statusReason;
@@ -122,21 +134,35 @@ export async function updateConnection(db: Store, ws: string, id: string, p: Con
 }
 
 export async function getCursor(db: Store, connectionId: string, stream: 'mail' | 'calendar'): Promise<unknown> {
-  const r = await db.selectFrom('cursors').select('value').where('connection_id', '=', connectionId).where('stream', '=', stream).executeTakeFirst();
+  const r = await db
+    .selectFrom('cursors')
+    .select('value')
+    .where('connection_id', '=', connectionId)
+    .where('stream', '=', stream)
+    .executeTakeFirst();
   return r ? (JSON.parse(r.value) as unknown) : null;
 }
 
 export async function saveCursor(db: Store, connectionId: string, stream: 'mail' | 'calendar', value: unknown, now: Date): Promise<void> {
   const v = JSON.stringify(value);
-  await db.insertInto('cursors')
+  await db
+    .insertInto('cursors')
     .values({ connection_id: connectionId, stream, value: v, updated_at: now.toISOString() })
     .onConflict((oc) => oc.columns(['connection_id', 'stream']).doUpdateSet({ value: v, updated_at: now.toISOString() }))
     .execute();
 }
 
-export async function recordItemError(db: Store, ws: string, connectionId: string, where: string, reason: string, now: Date): Promise<void> {
+export async function recordItemError(
+  db: Store,
+  ws: string,
+  connectionId: string,
+  where: string,
+  reason: string,
+  now: Date,
+): Promise<void> {
   const t = now.toISOString();
-  await db.insertInto('item_errors')
+  await db
+    .insertInto('item_errors')
     .values({ workspace_id: ws, connection_id: connectionId, where_ref: where, reason, first_seen_at: t, last_seen_at: t })
     .onConflict((oc) => oc.columns(['connection_id', 'where_ref']).doUpdateSet({ reason, last_seen_at: t }))
     .execute();
@@ -149,11 +175,25 @@ export async function clearItemError(db: Store, connectionId: string, where: str
 /** clearItemError for a whole page at once. */
 export async function clearItemErrors(db: Store, connectionId: string, refs: string[]): Promise<void> {
   for (let i = 0; i < refs.length; i += 500) {
-    await db.deleteFrom('item_errors').where('connection_id', '=', connectionId).where('where_ref', 'in', refs.slice(i, i + 500)).execute();
+    await db
+      .deleteFrom('item_errors')
+      .where('connection_id', '=', connectionId)
+      .where('where_ref', 'in', refs.slice(i, i + 500))
+      .execute();
   }
 }
 
-export async function listItemErrors(db: Store, ws: string, connectionId: string): Promise<{ where: string; reason: string; lastSeenAt: string }[]> {
-  const rows = await db.selectFrom('item_errors').select(['where_ref', 'reason', 'last_seen_at']).where('workspace_id', '=', ws).where('connection_id', '=', connectionId).orderBy('where_ref').execute();
+export async function listItemErrors(
+  db: Store,
+  ws: string,
+  connectionId: string,
+): Promise<{ where: string; reason: string; lastSeenAt: string }[]> {
+  const rows = await db
+    .selectFrom('item_errors')
+    .select(['where_ref', 'reason', 'last_seen_at'])
+    .where('workspace_id', '=', ws)
+    .where('connection_id', '=', connectionId)
+    .orderBy('where_ref')
+    .execute();
   return rows.map((r) => ({ where: r.where_ref, reason: r.reason, lastSeenAt: r.last_seen_at }));
 }

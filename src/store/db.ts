@@ -9,7 +9,12 @@ import type { DB } from './schema.js';
 
 export type Store = Kysely<DB>;
 
-const migrations: Record<string, Migration> = { '001-initial': m001, '002-service': m002, '003-drop-message-id-index': m003, '004-audit-by-workspace': m004 };
+const migrations: Record<string, Migration> = {
+  '001-initial': m001,
+  '002-service': m002,
+  '003-drop-message-id-index': m003,
+  '004-audit-by-workspace': m004,
+};
 
 class InCodeMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {

@@ -8,10 +8,18 @@ import type { Store } from './db.js';
 import { containsText } from './like.js';
 import type { EndUsersTable } from './schema.js';
 
-export async function addTeammate(db: Store, ws: string, t: { email: string; aliases: string[]; name?: string }, now: Date): Promise<Teammate> {
+export async function addTeammate(
+  db: Store,
+  ws: string,
+  t: { email: string; aliases: string[]; name?: string },
+  now: Date,
+): Promise<Teammate> {
   const id = randomUUID();
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('teammates').values({ id, workspace_id: ws, email: t.email, name: t.name ?? null, created_at: now.toISOString() }).execute();
+    await trx
+      .insertInto('teammates')
+      .values({ id, workspace_id: ws, email: t.email, name: t.name ?? null, created_at: now.toISOString() })
+      .execute();
     const addrs = [...new Set([t.email, ...t.aliases].map(normalizeAddress))];
     for (const address of addrs) {
       await trx.insertInto('teammate_addresses').values({ workspace_id: ws, address, teammate_id: id }).execute();
@@ -35,7 +43,12 @@ export async function listTeammates(db: Store, ws: string): Promise<Teammate[]> 
 }
 
 export async function teammateByAddress(db: Store, ws: string, address: string): Promise<Teammate | undefined> {
-  const hit = await db.selectFrom('teammate_addresses').select('teammate_id').where('workspace_id', '=', ws).where('address', '=', normalizeAddress(address)).executeTakeFirst();
+  const hit = await db
+    .selectFrom('teammate_addresses')
+    .select('teammate_id')
+    .where('workspace_id', '=', ws)
+    .where('address', '=', normalizeAddress(address))
+    .executeTakeFirst();
   if (!hit) return undefined;
   return (await listTeammates(db, ws)).find((t) => t.id === hit.teammate_id);
 }
@@ -88,7 +101,13 @@ export async function insertEndUser(db: Store, ws: string, u: NewEndUser, now: D
 }
 
 export async function findEndUser(db: Store, ws: string, accountId: string, email: string): Promise<EndUser | undefined> {
-  const r = await db.selectFrom('end_users').selectAll().where('workspace_id', '=', ws).where('account_id', '=', accountId).where('email_norm', '=', normalizeAddress(email)).executeTakeFirst();
+  const r = await db
+    .selectFrom('end_users')
+    .selectAll()
+    .where('workspace_id', '=', ws)
+    .where('account_id', '=', accountId)
+    .where('email_norm', '=', normalizeAddress(email))
+    .executeTakeFirst();
   return r ? endUserFromRow(r) : undefined;
 }
 
@@ -104,7 +123,12 @@ export async function listEndUsers(db: Store, ws: string, filter: { accountId?: 
 }
 
 export async function addBlocklistEntry(db: Store, ws: string, e: BlocklistEntry, now: Date): Promise<boolean> {
-  const existing = await db.selectFrom('blocklist').select('entry').where('workspace_id', '=', ws).where('entry', '=', e.entry).executeTakeFirst();
+  const existing = await db
+    .selectFrom('blocklist')
+    .select('entry')
+    .where('workspace_id', '=', ws)
+    .where('entry', '=', e.entry)
+    .executeTakeFirst();
   if (existing) return false;
   await db.insertInto('blocklist').values({ workspace_id: ws, entry: e.entry, kind: e.kind, created_at: now.toISOString() }).execute();
   return true;
@@ -119,15 +143,35 @@ export async function listBlocklist(db: Store, ws: string): Promise<BlocklistEnt
   return db.selectFrom('blocklist').select(['entry', 'kind']).where('workspace_id', '=', ws).orderBy('entry').execute();
 }
 
-export async function addSuppression(db: Store, ws: string, s: { source: string; accountId: string; email: string; externalId?: string | undefined }, now: Date): Promise<void> {
-  await db.insertInto('suppressions')
-    .values({ workspace_id: ws, source: s.source, account_id: s.accountId, email_norm: normalizeAddress(s.email), external_id: s.externalId ?? null, created_at: now.toISOString() })
+export async function addSuppression(
+  db: Store,
+  ws: string,
+  s: { source: string; accountId: string; email: string; externalId?: string | undefined },
+  now: Date,
+): Promise<void> {
+  await db
+    .insertInto('suppressions')
+    .values({
+      workspace_id: ws,
+      source: s.source,
+      account_id: s.accountId,
+      email_norm: normalizeAddress(s.email),
+      external_id: s.externalId ?? null,
+      created_at: now.toISOString(),
+    })
     .onConflict((oc) => oc.doNothing())
     .execute();
 }
 
 export async function isSuppressed(db: Store, ws: string, source: string, accountId: string, email: string): Promise<boolean> {
-  const r = await db.selectFrom('suppressions').select('source').where('workspace_id', '=', ws).where('source', '=', source).where('account_id', '=', accountId).where('email_norm', '=', normalizeAddress(email)).executeTakeFirst();
+  const r = await db
+    .selectFrom('suppressions')
+    .select('source')
+    .where('workspace_id', '=', ws)
+    .where('source', '=', source)
+    .where('account_id', '=', accountId)
+    .where('email_norm', '=', normalizeAddress(email))
+    .executeTakeFirst();
   return r !== undefined;
 }
 

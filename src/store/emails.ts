@@ -76,17 +76,39 @@ export async function getEmail(db: Store, ws: string, id: string): Promise<Email
 
 export async function findEmailsByMessageId(db: Store, ws: string, messageId: string): Promise<EmailRecord[]> {
   // By dedup key: an email with a Message-ID is keyed "mid:<id>" (the unique index answers).
-  const rows = await db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('dedup_key', '=', `mid:${messageId}`).execute();
+  const rows = await db
+    .selectFrom('emails')
+    .selectAll()
+    .where('workspace_id', '=', ws)
+    .where('dedup_key', '=', `mid:${messageId}`)
+    .execute();
   return rows.map(fromRow);
 }
 
 export async function emailSightings(db: Store, ws: string, emailId: string): Promise<EmailSightingRow[]> {
-  const rows = await db.selectFrom('email_sightings').selectAll().where('workspace_id', '=', ws).where('email_id', '=', emailId).orderBy('seen_at').execute();
-  return rows.map((r) => ({ connectionId: r.connection_id, folder: r.folder, ref: r.ref, at: new Date(r.at), seenAt: new Date(r.seen_at) }));
+  const rows = await db
+    .selectFrom('email_sightings')
+    .selectAll()
+    .where('workspace_id', '=', ws)
+    .where('email_id', '=', emailId)
+    .orderBy('seen_at')
+    .execute();
+  return rows.map((r) => ({
+    connectionId: r.connection_id,
+    folder: r.folder,
+    ref: r.ref,
+    at: new Date(r.at),
+    seenAt: new Date(r.seen_at),
+  }));
 }
 
 export async function sightingExists(db: Store, connectionId: string, ref: string): Promise<string | undefined> {
-  const r = await db.selectFrom('email_sightings').select('email_id').where('connection_id', '=', connectionId).where('ref', '=', ref).executeTakeFirst();
+  const r = await db
+    .selectFrom('email_sightings')
+    .select('email_id')
+    .where('connection_id', '=', connectionId)
+    .where('ref', '=', ref)
+    .executeTakeFirst();
   return r?.email_id;
 }
 
@@ -129,20 +151,39 @@ export async function saveEmail(db: Store, ws: string, w: EmailWrite): Promise<s
   if (w.id) {
     await db.updateTable('emails').set(values).where('workspace_id', '=', ws).where('id', '=', id).execute();
   } else {
-    await db.insertInto('emails').values({ id, workspace_id: ws, dedup_key: w.dedupKey, first_seen_at: w.now.toISOString(), ...values }).execute();
+    await db
+      .insertInto('emails')
+      .values({ id, workspace_id: ws, dedup_key: w.dedupKey, first_seen_at: w.now.toISOString(), ...values })
+      .execute();
   }
   await db.deleteFrom('email_links').where('workspace_id', '=', ws).where('item_id', '=', id).execute();
   if (linked) {
     for (const a of w.decision.accounts) {
-      await db.insertInto('email_links').values({ workspace_id: ws, item_id: id, account_id: a.id, via: JSON.stringify(a.via), at: w.at.toISOString() }).execute();
+      await db
+        .insertInto('email_links')
+        .values({ workspace_id: ws, item_id: id, account_id: a.id, via: JSON.stringify(a.via), at: w.at.toISOString() })
+        .execute();
     }
   }
   for (const h of w.hashes) {
-    await db.insertInto('participant_hashes').values({ workspace_id: ws, kind: 'email', item_id: id, addr_hash: h }).onConflict((oc) => oc.doNothing()).execute();
+    await db
+      .insertInto('participant_hashes')
+      .values({ workspace_id: ws, kind: 'email', item_id: id, addr_hash: h })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
   for (const s of w.newSightings) {
-    await db.insertInto('email_sightings')
-      .values({ workspace_id: ws, email_id: id, connection_id: s.connectionId, folder: s.folder, ref: s.ref, at: s.at.toISOString(), seen_at: s.seenAt.toISOString() })
+    await db
+      .insertInto('email_sightings')
+      .values({
+        workspace_id: ws,
+        email_id: id,
+        connection_id: s.connectionId,
+        folder: s.folder,
+        ref: s.ref,
+        at: s.at.toISOString(),
+        seen_at: s.seenAt.toISOString(),
+      })
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
@@ -153,7 +194,12 @@ export async function saveEmail(db: Store, ws: string, w: EmailWrite): Promise<s
 export async function getEmailsByIds(db: Store, ws: string, ids: string[]): Promise<Map<string, EmailRecord>> {
   const out = new Map<string, EmailRecord>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('emails')
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
     for (const r of rows) out.set(r.id, fromRow(r));
   }
   return out;
@@ -163,7 +209,13 @@ export async function getEmailsByIds(db: Store, ws: string, ids: string[]): Prom
 export async function sightingsOfEmails(db: Store, ws: string, ids: string[]): Promise<Map<string, EmailSightingRow[]>> {
   const out = new Map<string, EmailSightingRow[]>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('email_sightings').selectAll().where('workspace_id', '=', ws).where('email_id', 'in', ids.slice(i, i + 500)).orderBy('seen_at').execute();
+    const rows = await db
+      .selectFrom('email_sightings')
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .where('email_id', 'in', ids.slice(i, i + 500))
+      .orderBy('seen_at')
+      .execute();
     for (const r of rows) {
       const row = { connectionId: r.connection_id, folder: r.folder, ref: r.ref, at: new Date(r.at), seenAt: new Date(r.seen_at) };
       const list = out.get(r.email_id);
@@ -182,38 +234,97 @@ export async function sightingsOfEmails(db: Store, ws: string, ids: string[]): P
 export async function updateEmails(db: Store, ws: string, writes: EmailWrite[]): Promise<void> {
   // One multi-row upsert per 200 emails instead of an UPDATE each (one statement per email
   // was most of a directory change's time). The rows exist, so the insert half never applies.
-  const rows = writes.map((w) => ({ id: w.id!, workspace_id: ws, dedup_key: w.dedupKey, first_seen_at: w.now.toISOString(), ...emailValues(w) }));
+  const rows = writes.map((w) => ({
+    id: w.id!,
+    workspace_id: ws,
+    dedup_key: w.dedupKey,
+    first_seen_at: w.now.toISOString(),
+    ...emailValues(w),
+  }));
   for (let i = 0; i < rows.length; i += 200) {
-    await db.insertInto('emails').values(rows.slice(i, i + 200))
-      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
-        message_id: eb.ref('excluded.message_id'), at: eb.ref('excluded.at'), outcome: eb.ref('excluded.outcome'), decision: eb.ref('excluded.decision'),
-        participants: eb.ref('excluded.participants'), subject: eb.ref('excluded.subject'), body_text: eb.ref('excluded.body_text'),
-        body_html: eb.ref('excluded.body_html'), decided_at: eb.ref('excluded.decided_at'),
-      })).where('emails.workspace_id', '=', ws))
+    await db
+      .insertInto('emails')
+      .values(rows.slice(i, i + 200))
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet((eb) => ({
+            message_id: eb.ref('excluded.message_id'),
+            at: eb.ref('excluded.at'),
+            outcome: eb.ref('excluded.outcome'),
+            decision: eb.ref('excluded.decision'),
+            participants: eb.ref('excluded.participants'),
+            subject: eb.ref('excluded.subject'),
+            body_text: eb.ref('excluded.body_text'),
+            body_html: eb.ref('excluded.body_html'),
+            decided_at: eb.ref('excluded.decided_at'),
+          }))
+          .where('emails.workspace_id', '=', ws),
+      )
       .execute();
   }
   const ids = writes.map((w) => w.id!);
-  for (let i = 0; i < ids.length; i += 500) await db.deleteFrom('email_links').where('workspace_id', '=', ws).where('item_id', 'in', ids.slice(i, i + 500)).execute();
-  const links = writes.flatMap((w) => (w.decision.outcome === 'linked'
-    ? w.decision.accounts.map((a) => ({ workspace_id: ws, item_id: w.id!, account_id: a.id, via: JSON.stringify(a.via), at: w.at.toISOString() }))
-    : []));
-  const hashes = writes.flatMap((w) => [...new Set(w.hashes)].map((h) => ({ workspace_id: ws, kind: 'email' as const, item_id: w.id!, addr_hash: h })));
-  const sightings = writes.flatMap((w) => w.newSightings.map((s) => ({
-    workspace_id: ws, email_id: w.id!, connection_id: s.connectionId, folder: s.folder, ref: s.ref, at: s.at.toISOString(), seen_at: s.seenAt.toISOString(),
-  })));
+  for (let i = 0; i < ids.length; i += 500)
+    await db
+      .deleteFrom('email_links')
+      .where('workspace_id', '=', ws)
+      .where('item_id', 'in', ids.slice(i, i + 500))
+      .execute();
+  const links = writes.flatMap((w) =>
+    w.decision.outcome === 'linked'
+      ? w.decision.accounts.map((a) => ({
+          workspace_id: ws,
+          item_id: w.id!,
+          account_id: a.id,
+          via: JSON.stringify(a.via),
+          at: w.at.toISOString(),
+        }))
+      : [],
+  );
+  const hashes = writes.flatMap((w) =>
+    [...new Set(w.hashes)].map((h) => ({ workspace_id: ws, kind: 'email' as const, item_id: w.id!, addr_hash: h })),
+  );
+  const sightings = writes.flatMap((w) =>
+    w.newSightings.map((s) => ({
+      workspace_id: ws,
+      email_id: w.id!,
+      connection_id: s.connectionId,
+      folder: s.folder,
+      ref: s.ref,
+      at: s.at.toISOString(),
+      seen_at: s.seenAt.toISOString(),
+    })),
+  );
   const chunk = async <T>(rows: T[], size: number, fn: (part: T[]) => Promise<unknown>) => {
     for (let i = 0; i < rows.length; i += size) await fn(rows.slice(i, i + size));
   };
   await chunk(links, 400, (part) => db.insertInto('email_links').values(part).execute());
-  await chunk(hashes, 1000, (part) => db.insertInto('participant_hashes').values(part).onConflict((oc) => oc.doNothing()).execute());
-  await chunk(sightings, 400, (part) => db.insertInto('email_sightings').values(part).onConflict((oc) => oc.doNothing()).execute());
+  await chunk(hashes, 1000, (part) =>
+    db
+      .insertInto('participant_hashes')
+      .values(part)
+      .onConflict((oc) => oc.doNothing())
+      .execute(),
+  );
+  await chunk(sightings, 400, (part) =>
+    db
+      .insertInto('email_sightings')
+      .values(part)
+      .onConflict((oc) => oc.doNothing())
+      .execute(),
+  );
 }
 
 /** Emails of these dedup keys, by key: one query for a whole page instead of one per message. */
 export async function findEmailsByKeys(db: Store, ws: string, keys: string[]): Promise<Map<string, EmailRecord>> {
   const out = new Map<string, EmailRecord>();
   for (let i = 0; i < keys.length; i += 500) {
-    const rows = await db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('dedup_key', 'in', keys.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('emails')
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .where('dedup_key', 'in', keys.slice(i, i + 500))
+      .execute();
     for (const r of rows) out.set(r.dedup_key, fromRow(r));
   }
   return out;
@@ -229,25 +340,67 @@ export async function insertNewEmails(db: Store, ws: string, writes: EmailWrite[
   const chunk = async <T>(rows: T[], size: number, fn: (part: T[]) => Promise<unknown>) => {
     for (let i = 0; i < rows.length; i += size) await fn(rows.slice(i, i + size));
   };
-  const emails = writes.map((w, i) => ({ id: ids[i]!, workspace_id: ws, dedup_key: w.dedupKey, first_seen_at: w.now.toISOString(), ...emailValues(w) }));
-  const links = writes.flatMap((w, i) => (w.decision.outcome === 'linked'
-    ? w.decision.accounts.map((a) => ({ workspace_id: ws, item_id: ids[i]!, account_id: a.id, via: JSON.stringify(a.via), at: w.at.toISOString() }))
-    : []));
-  const hashes = writes.flatMap((w, i) => [...new Set(w.hashes)].map((h) => ({ workspace_id: ws, kind: 'email' as const, item_id: ids[i]!, addr_hash: h })));
-  const sightings = writes.flatMap((w, i) => w.newSightings.map((s) => ({
-    workspace_id: ws, email_id: ids[i]!, connection_id: s.connectionId, folder: s.folder, ref: s.ref, at: s.at.toISOString(), seen_at: s.seenAt.toISOString(),
-  })));
+  const emails = writes.map((w, i) => ({
+    id: ids[i]!,
+    workspace_id: ws,
+    dedup_key: w.dedupKey,
+    first_seen_at: w.now.toISOString(),
+    ...emailValues(w),
+  }));
+  const links = writes.flatMap((w, i) =>
+    w.decision.outcome === 'linked'
+      ? w.decision.accounts.map((a) => ({
+          workspace_id: ws,
+          item_id: ids[i]!,
+          account_id: a.id,
+          via: JSON.stringify(a.via),
+          at: w.at.toISOString(),
+        }))
+      : [],
+  );
+  const hashes = writes.flatMap((w, i) =>
+    [...new Set(w.hashes)].map((h) => ({ workspace_id: ws, kind: 'email' as const, item_id: ids[i]!, addr_hash: h })),
+  );
+  const sightings = writes.flatMap((w, i) =>
+    w.newSightings.map((s) => ({
+      workspace_id: ws,
+      email_id: ids[i]!,
+      connection_id: s.connectionId,
+      folder: s.folder,
+      ref: s.ref,
+      at: s.at.toISOString(),
+      seen_at: s.seenAt.toISOString(),
+    })),
+  );
   // Chunks stay under SQLite's bound-parameter limit.
   await chunk(emails, 200, (part) => db.insertInto('emails').values(part).execute());
   await chunk(links, 400, (part) => db.insertInto('email_links').values(part).execute());
-  await chunk(hashes, 1000, (part) => db.insertInto('participant_hashes').values(part).onConflict((oc) => oc.doNothing()).execute());
-  await chunk(sightings, 400, (part) => db.insertInto('email_sightings').values(part).onConflict((oc) => oc.doNothing()).execute());
+  await chunk(hashes, 1000, (part) =>
+    db
+      .insertInto('participant_hashes')
+      .values(part)
+      .onConflict((oc) => oc.doNothing())
+      .execute(),
+  );
+  await chunk(sightings, 400, (part) =>
+    db
+      .insertInto('email_sightings')
+      .values(part)
+      .onConflict((oc) => oc.doNothing())
+      .execute(),
+  );
   return ids;
 }
 
 /** The body of a linked email, downloaded after its headers were decided (IMAP). */
 export async function setEmailBody(db: Store, ws: string, id: string, text: string | null, html: string | null): Promise<void> {
-  await db.updateTable('emails').set({ body_text: text, body_html: html }).where('workspace_id', '=', ws).where('id', '=', id).where('outcome', '=', 'linked').execute();
+  await db
+    .updateTable('emails')
+    .set({ body_text: text, body_html: html })
+    .where('workspace_id', '=', ws)
+    .where('id', '=', id)
+    .where('outcome', '=', 'linked')
+    .execute();
 }
 
 /** Ids of items (email or meeting) that involve any of these hashed addresses. */
@@ -255,7 +408,13 @@ export async function itemIdsByHashes(db: Store, ws: string, kind: 'email' | 'me
   if (hashes.length === 0) return [];
   const out = new Set<string>();
   for (let i = 0; i < hashes.length; i += 500) {
-    const rows = await db.selectFrom('participant_hashes').select('item_id').where('workspace_id', '=', ws).where('kind', '=', kind).where('addr_hash', 'in', hashes.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('participant_hashes')
+      .select('item_id')
+      .where('workspace_id', '=', ws)
+      .where('kind', '=', kind)
+      .where('addr_hash', 'in', hashes.slice(i, i + 500))
+      .execute();
     for (const r of rows) out.add(r.item_id);
   }
   return [...out];

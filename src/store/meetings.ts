@@ -40,7 +40,9 @@ export async function getCalendarObject(db: Store, connectionId: string, ref: st
 
 export async function saveCalendarObject(db: Store, row: CalendarObjectsTable): Promise<void> {
   const { connection_id, ref, ...rest } = row;
-  await db.insertInto('calendar_objects').values(row)
+  await db
+    .insertInto('calendar_objects')
+    .values(row)
     .onConflict((oc) => oc.columns(['connection_id', 'ref']).doUpdateSet(rest))
     .execute();
 }
@@ -51,11 +53,23 @@ export async function deleteCalendarObject(db: Store, connectionId: string, ref:
 
 /** Recurring objects whose stored expansion ends before `until` (the clock moved on). */
 export async function objectsToExtend(db: Store, connectionId: string, until: Date): Promise<CalendarObjectsTable[]> {
-  return db.selectFrom('calendar_objects').selectAll().where('connection_id', '=', connectionId).where('recurring', '=', 1).where('expanded_until', '<', until.toISOString()).execute();
+  return db
+    .selectFrom('calendar_objects')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .where('recurring', '=', 1)
+    .where('expanded_until', '<', until.toISOString())
+    .execute();
 }
 
 export async function findMeeting(db: Store, ws: string, uid: string, start: Date): Promise<MeetingRecord | undefined> {
-  const r = await db.selectFrom('meetings').selectAll().where('workspace_id', '=', ws).where('uid', '=', uid).where('occurrence_start', '=', start.toISOString()).executeTakeFirst();
+  const r = await db
+    .selectFrom('meetings')
+    .selectAll()
+    .where('workspace_id', '=', ws)
+    .where('uid', '=', uid)
+    .where('occurrence_start', '=', start.toISOString())
+    .executeTakeFirst();
   return r ? fromRow(r) : undefined;
 }
 
@@ -65,24 +79,51 @@ export async function getMeeting(db: Store, ws: string, id: string): Promise<Mee
 }
 
 export async function meetingsByUid(db: Store, ws: string, uid: string): Promise<MeetingRecord[]> {
-  const rows = await db.selectFrom('meetings').selectAll().where('workspace_id', '=', ws).where('uid', '=', uid).orderBy('occurrence_start').execute();
+  const rows = await db
+    .selectFrom('meetings')
+    .selectAll()
+    .where('workspace_id', '=', ws)
+    .where('uid', '=', uid)
+    .orderBy('occurrence_start')
+    .execute();
   return rows.map(fromRow);
 }
 
 /** Meetings of one calendar object (by its ref), e.g. to cancel the ones a deleted file held. */
 export async function meetingIdsByRef(db: Store, ws: string, connectionId: string, ref: string): Promise<string[]> {
-  const rows = await db.selectFrom('meeting_sightings').select('meeting_id').where('workspace_id', '=', ws).where('connection_id', '=', connectionId).where('ref', '=', ref).execute();
+  const rows = await db
+    .selectFrom('meeting_sightings')
+    .select('meeting_id')
+    .where('workspace_id', '=', ws)
+    .where('connection_id', '=', connectionId)
+    .where('ref', '=', ref)
+    .execute();
   return rows.map((r) => r.meeting_id);
 }
 
-export async function meetingSightings(db: Store, ws: string, meetingId: string): Promise<{ connectionId: string; ref: string; seenAt: Date }[]> {
-  const rows = await db.selectFrom('meeting_sightings').selectAll().where('workspace_id', '=', ws).where('meeting_id', '=', meetingId).execute();
+export async function meetingSightings(
+  db: Store,
+  ws: string,
+  meetingId: string,
+): Promise<{ connectionId: string; ref: string; seenAt: Date }[]> {
+  const rows = await db
+    .selectFrom('meeting_sightings')
+    .selectAll()
+    .where('workspace_id', '=', ws)
+    .where('meeting_id', '=', meetingId)
+    .execute();
   return rows.map((r) => ({ connectionId: r.connection_id, ref: r.ref, seenAt: new Date(r.seen_at) }));
 }
 
 /** Upcoming meetings whose start has passed: the next sync logs them (M3). */
 export async function upcomingStartedBy(db: Store, ws: string, now: Date): Promise<MeetingRecord[]> {
-  const rows = await db.selectFrom('meetings').selectAll().where('workspace_id', '=', ws).where('outcome', '=', 'upcoming').where('occurrence_start', '<=', now.toISOString()).execute();
+  const rows = await db
+    .selectFrom('meetings')
+    .selectAll()
+    .where('workspace_id', '=', ws)
+    .where('outcome', '=', 'upcoming')
+    .where('occurrence_start', '<=', now.toISOString())
+    .execute();
   return rows.map(fromRow);
 }
 
@@ -112,23 +153,43 @@ export async function saveMeeting(db: Store, ws: string, w: MeetingWrite): Promi
     // every link of the workspace for each meeting — quadratic on a first sync.
     await db.deleteFrom('meeting_links').where('item_id', '=', id).execute();
   } else {
-    await db.insertInto('meetings').values({ id, workspace_id: ws, uid: o.uid, occurrence_start: o.start.toISOString(), first_seen_at: w.now.toISOString(), ...values }).execute();
+    await db
+      .insertInto('meetings')
+      .values({ id, workspace_id: ws, uid: o.uid, occurrence_start: o.start.toISOString(), first_seen_at: w.now.toISOString(), ...values })
+      .execute();
   }
   // One statement per kind of row: a first sync stores thousands of occurrences.
   if (w.decision.outcome === 'linked' && w.decision.accounts.length) {
-    await db.insertInto('meeting_links')
-      .values(w.decision.accounts.map((a) => ({ workspace_id: ws, item_id: id, account_id: a.id, via: JSON.stringify(a.via), at: o.start.toISOString() })))
+    await db
+      .insertInto('meeting_links')
+      .values(
+        w.decision.accounts.map((a) => ({
+          workspace_id: ws,
+          item_id: id,
+          account_id: a.id,
+          via: JSON.stringify(a.via),
+          at: o.start.toISOString(),
+        })),
+      )
       .execute();
   }
   if (w.hashes.length) {
-    await db.insertInto('participant_hashes')
+    await db
+      .insertInto('participant_hashes')
       .values(w.hashes.map((h) => ({ workspace_id: ws, kind: 'meeting', item_id: id, addr_hash: h })))
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
   if (w.sighting) {
-    await db.insertInto('meeting_sightings')
-      .values({ workspace_id: ws, meeting_id: id, connection_id: w.sighting.connectionId, ref: w.sighting.ref, seen_at: w.now.toISOString() })
+    await db
+      .insertInto('meeting_sightings')
+      .values({
+        workspace_id: ws,
+        meeting_id: id,
+        connection_id: w.sighting.connectionId,
+        ref: w.sighting.ref,
+        seen_at: w.now.toISOString(),
+      })
       .onConflict((oc) => oc.columns(['meeting_id', 'connection_id']).doUpdateSet({ ref: w.sighting!.ref }))
       .execute();
   }
@@ -146,28 +207,67 @@ export async function insertNewMeetings(db: Store, ws: string, writes: MeetingWr
     for (let i = 0; i < rows.length; i += size) await fn(rows.slice(i, i + size));
   };
   const meetings = writes.map((w, i) => ({
-    id: ids[i]!, workspace_id: ws, uid: w.occurrence.uid, occurrence_start: w.occurrence.start.toISOString(), first_seen_at: w.now.toISOString(),
-    title: w.occurrence.title, data: JSON.stringify(w.occurrence), outcome: w.decision.outcome, decision: JSON.stringify(w.decision), decided_at: w.now.toISOString(),
+    id: ids[i]!,
+    workspace_id: ws,
+    uid: w.occurrence.uid,
+    occurrence_start: w.occurrence.start.toISOString(),
+    first_seen_at: w.now.toISOString(),
+    title: w.occurrence.title,
+    data: JSON.stringify(w.occurrence),
+    outcome: w.decision.outcome,
+    decision: JSON.stringify(w.decision),
+    decided_at: w.now.toISOString(),
   }));
-  const links = writes.flatMap((w, i) => (w.decision.outcome === 'linked'
-    ? w.decision.accounts.map((a) => ({ workspace_id: ws, item_id: ids[i]!, account_id: a.id, via: JSON.stringify(a.via), at: w.occurrence.start.toISOString() }))
-    : []));
-  const hashes = writes.flatMap((w, i) => [...new Set(w.hashes)].map((h) => ({ workspace_id: ws, kind: 'meeting' as const, item_id: ids[i]!, addr_hash: h })));
-  const sightings = writes.flatMap((w, i) => (w.sighting
-    ? [{ workspace_id: ws, meeting_id: ids[i]!, connection_id: w.sighting.connectionId, ref: w.sighting.ref, seen_at: w.now.toISOString() }]
-    : []));
+  const links = writes.flatMap((w, i) =>
+    w.decision.outcome === 'linked'
+      ? w.decision.accounts.map((a) => ({
+          workspace_id: ws,
+          item_id: ids[i]!,
+          account_id: a.id,
+          via: JSON.stringify(a.via),
+          at: w.occurrence.start.toISOString(),
+        }))
+      : [],
+  );
+  const hashes = writes.flatMap((w, i) =>
+    [...new Set(w.hashes)].map((h) => ({ workspace_id: ws, kind: 'meeting' as const, item_id: ids[i]!, addr_hash: h })),
+  );
+  const sightings = writes.flatMap((w, i) =>
+    w.sighting
+      ? [
+          {
+            workspace_id: ws,
+            meeting_id: ids[i]!,
+            connection_id: w.sighting.connectionId,
+            ref: w.sighting.ref,
+            seen_at: w.now.toISOString(),
+          },
+        ]
+      : [],
+  );
   // Chunks stay under SQLite's bound-parameter limit.
   await chunk(meetings, 200, (part) => db.insertInto('meetings').values(part).execute());
   await chunk(links, 400, (part) => db.insertInto('meeting_links').values(part).execute());
-  await chunk(hashes, 1000, (part) => db.insertInto('participant_hashes').values(part).onConflict((oc) => oc.doNothing()).execute());
+  await chunk(hashes, 1000, (part) =>
+    db
+      .insertInto('participant_hashes')
+      .values(part)
+      .onConflict((oc) => oc.doNothing())
+      .execute(),
+  );
   await chunk(sightings, 400, (part) => db.insertInto('meeting_sightings').values(part).execute());
   return ids;
 }
 
 export async function searchMeetings(db: Store, ws: string, title: string, from: Date, to: Date): Promise<MeetingRecord[]> {
-  const rows = await db.selectFrom('meetings').selectAll().where('workspace_id', '=', ws)
+  const rows = await db
+    .selectFrom('meetings')
+    .selectAll()
+    .where('workspace_id', '=', ws)
     .where(containsText('title', title, { caseInsensitive: true }))
-    .where('occurrence_start', '>=', from.toISOString()).where('occurrence_start', '<', to.toISOString())
-    .orderBy('occurrence_start').execute();
+    .where('occurrence_start', '>=', from.toISOString())
+    .where('occurrence_start', '<', to.toISOString())
+    .orderBy('occurrence_start')
+    .execute();
   return rows.map(fromRow);
 }

@@ -18,14 +18,44 @@ export interface PurgeReport {
 export async function purgeNotLinked(db: Store, ws: string, now: Date, days = DEFAULT_RETENTION_DAYS): Promise<PurgeReport> {
   const cutoff = new Date(now.getTime() - days * 86_400_000).toISOString();
   return db.transaction().execute(async (trx) => {
-    const oldEmails = trx.selectFrom('emails').select('id').where('workspace_id', '=', ws).where('outcome', '!=', 'linked').where('first_seen_at', '<', cutoff);
-    const oldMeetings = trx.selectFrom('meetings').select('id').where('workspace_id', '=', ws).where('outcome', '=', 'not_linked').where('first_seen_at', '<', cutoff);
+    const oldEmails = trx
+      .selectFrom('emails')
+      .select('id')
+      .where('workspace_id', '=', ws)
+      .where('outcome', '!=', 'linked')
+      .where('first_seen_at', '<', cutoff);
+    const oldMeetings = trx
+      .selectFrom('meetings')
+      .select('id')
+      .where('workspace_id', '=', ws)
+      .where('outcome', '=', 'not_linked')
+      .where('first_seen_at', '<', cutoff);
     await trx.deleteFrom('email_sightings').where('workspace_id', '=', ws).where('email_id', 'in', oldEmails).execute();
-    await trx.deleteFrom('participant_hashes').where('workspace_id', '=', ws).where('kind', '=', 'email').where('item_id', 'in', oldEmails).execute();
+    await trx
+      .deleteFrom('participant_hashes')
+      .where('workspace_id', '=', ws)
+      .where('kind', '=', 'email')
+      .where('item_id', 'in', oldEmails)
+      .execute();
     await trx.deleteFrom('meeting_sightings').where('workspace_id', '=', ws).where('meeting_id', 'in', oldMeetings).execute();
-    await trx.deleteFrom('participant_hashes').where('workspace_id', '=', ws).where('kind', '=', 'meeting').where('item_id', 'in', oldMeetings).execute();
-    const e = await trx.deleteFrom('emails').where('workspace_id', '=', ws).where('outcome', '!=', 'linked').where('first_seen_at', '<', cutoff).executeTakeFirst();
-    const m = await trx.deleteFrom('meetings').where('workspace_id', '=', ws).where('outcome', '=', 'not_linked').where('first_seen_at', '<', cutoff).executeTakeFirst();
+    await trx
+      .deleteFrom('participant_hashes')
+      .where('workspace_id', '=', ws)
+      .where('kind', '=', 'meeting')
+      .where('item_id', 'in', oldMeetings)
+      .execute();
+    const e = await trx
+      .deleteFrom('emails')
+      .where('workspace_id', '=', ws)
+      .where('outcome', '!=', 'linked')
+      .where('first_seen_at', '<', cutoff)
+      .executeTakeFirst();
+    const m = await trx
+      .deleteFrom('meetings')
+      .where('workspace_id', '=', ws)
+      .where('outcome', '=', 'not_linked')
+      .where('first_seen_at', '<', cutoff)
+      .executeTakeFirst();
     return { cutoff, emails: Number(e.numDeletedRows), meetings: Number(m.numDeletedRows) };
   });
 }

@@ -20,7 +20,12 @@ export interface RotationReport {
 /** Columns that hold encrypted secrets: "<anything>_enc" (whole value) or "config" (JSON with "...Enc" fields). */
 export async function secretColumns(db: Store): Promise<{ table: string; column: string; json: boolean }[]> {
   const tables = await db.introspection.getTables();
-  return tables.flatMap((t) => t.columns.filter((c) => /_enc$/.test(c.name) || c.name === 'config').map((c) => ({ table: t.name, column: c.name, json: c.name === 'config' })))
+  return tables
+    .flatMap((t) =>
+      t.columns
+        .filter((c) => /_enc$/.test(c.name) || c.name === 'config')
+        .map((c) => ({ table: t.name, column: c.name, json: c.name === 'config' })),
+    )
     .sort((a, b) => `${a.table}.${a.column}`.localeCompare(`${b.table}.${b.column}`));
 }
 
@@ -55,23 +60,27 @@ export async function rotateSecrets(db: Store, oldKey: SecretKey, newKey: Secret
   const report: RotationReport = { reencrypted: {}, alreadyNew: 0, total: 0, newKeyId: newKey.id };
   await db.transaction().execute(async (trx) => {
     /** The value under the new key; null when it is under the new key already. */
-    const rotate = (label: string) => (v: string): string | null => {
-      if (v.split(':')[1] === newKey.id) {
-        report.alreadyNew++;
-        return null;
-      }
-      let plain: string;
-      try {
-        plain = decryptSecret(v, oldKey);
-      } catch (err) {
-        throw new SecretKeyError(`cannot open a secret in ${label} with the old key (${(err as Error).message}); nothing was changed`);
-      }
-      return encryptSecret(plain, newKey);
-    };
+    const rotate =
+      (label: string) =>
+      (v: string): string | null => {
+        if (v.split(':')[1] === newKey.id) {
+          report.alreadyNew++;
+          return null;
+        }
+        let plain: string;
+        try {
+          plain = decryptSecret(v, oldKey);
+        } catch (err) {
+          throw new SecretKeyError(`cannot open a secret in ${label} with the old key (${(err as Error).message}); nothing was changed`);
+        }
+        return encryptSecret(plain, newKey);
+      };
     for (const { table, column, json } of columns) {
       const label = `${table}.${column}`;
       let count = 0;
-      const rows = await sql<{ v: string }>`select ${sql.ref(column)} as v from ${sql.table(table)} where ${sql.ref(column)} is not null`.execute(trx);
+      const rows = await sql<{
+        v: string;
+      }>`select ${sql.ref(column)} as v from ${sql.table(table)} where ${sql.ref(column)} is not null`.execute(trx);
       for (const { v } of rows.rows) {
         let next: string | null;
         if (json) {
@@ -89,7 +98,8 @@ export async function rotateSecrets(db: Store, oldKey: SecretKey, newKey: Secret
           if (next !== null) count++;
         }
         // An encrypted value is unique (random IV), and so is a config holding one: it identifies its own row.
-        if (next !== null) await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${next} where ${sql.ref(column)} = ${v}`.execute(trx);
+        if (next !== null)
+          await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${next} where ${sql.ref(column)} = ${v}`.execute(trx);
       }
       if (count || !json) report.reencrypted[label] = count;
       report.total += count;

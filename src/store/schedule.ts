@@ -13,18 +13,29 @@ export interface DueConnection {
 }
 
 export async function dueConnections(db: Store, now: Date, limit = 1000): Promise<DueConnection[]> {
-  const rows = await db.selectFrom('connections').innerJoin('workspaces', 'workspaces.id', 'connections.workspace_id')
+  const rows = await db
+    .selectFrom('connections')
+    .innerJoin('workspaces', 'workspaces.id', 'connections.workspace_id')
     .select(['connections.id', 'connections.workspace_id', 'workspaces.sync_interval_minutes', 'connections.next_sync_at'])
     .where('connections.status', 'in', [...SCHEDULED_STATUSES])
     .where((eb) => eb.or([eb('connections.next_sync_at', 'is', null), eb('connections.next_sync_at', '<=', now.toISOString())]))
-    .orderBy('connections.next_sync_at').limit(limit).execute();
+    .orderBy('connections.next_sync_at')
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({ id: r.id, workspaceId: r.workspace_id, intervalMinutes: r.sync_interval_minutes, nextSyncAt: r.next_sync_at }));
 }
 
 /** A workspace's scheduled connections with the start of their last sync (last_sync_at is set to the sync's start). */
-export async function scheduledConnections(db: Store, ws: string): Promise<{ id: string; lastSyncAt: string | null; nextSyncAt: string | null }[]> {
-  const rows = await db.selectFrom('connections').select(['id', 'last_sync_at', 'next_sync_at'])
-    .where('workspace_id', '=', ws).where('status', 'in', [...SCHEDULED_STATUSES]).execute();
+export async function scheduledConnections(
+  db: Store,
+  ws: string,
+): Promise<{ id: string; lastSyncAt: string | null; nextSyncAt: string | null }[]> {
+  const rows = await db
+    .selectFrom('connections')
+    .select(['id', 'last_sync_at', 'next_sync_at'])
+    .where('workspace_id', '=', ws)
+    .where('status', 'in', [...SCHEDULED_STATUSES])
+    .execute();
   return rows.map((r) => ({ id: r.id, lastSyncAt: r.last_sync_at, nextSyncAt: r.next_sync_at }));
 }
 
@@ -34,12 +45,19 @@ export async function setNextSyncAt(db: Store, ws: string, id: string, at: Date)
 
 /** The earliest due time of a scheduled connection: now minus it is how late the scheduler runs. */
 export async function oldestDue(db: Store): Promise<Date | null> {
-  const r = await db.selectFrom('connections').select((eb) => eb.fn.min('next_sync_at').as('t'))
-    .where('status', 'in', [...SCHEDULED_STATUSES]).executeTakeFirst();
+  const r = await db
+    .selectFrom('connections')
+    .select((eb) => eb.fn.min('next_sync_at').as('t'))
+    .where('status', 'in', [...SCHEDULED_STATUSES])
+    .executeTakeFirst();
   return r?.t ? new Date(r.t) : null;
 }
 
 export async function connectionsByStatus(db: Store): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('connections').select(['status', (eb) => eb.fn.countAll<string | number>().as('n')]).groupBy('status').execute();
+  const rows = await db
+    .selectFrom('connections')
+    .select(['status', (eb) => eb.fn.countAll<string | number>().as('n')])
+    .groupBy('status')
+    .execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }

@@ -7,21 +7,41 @@ export type TimelineItem =
   | { kind: 'meeting'; id: string; uid: string; occurrence: string; at: string; title: string; via: LinkVia[] };
 
 export async function accountTimeline(db: Store, ws: string, accountId: string, limit = 500): Promise<TimelineItem[]> {
-  const emails = await db.selectFrom('email_links').innerJoin('emails', 'emails.id', 'email_links.item_id')
+  const emails = await db
+    .selectFrom('email_links')
+    .innerJoin('emails', 'emails.id', 'email_links.item_id')
     .select(['emails.id', 'emails.message_id', 'emails.at', 'emails.subject', 'emails.participants', 'email_links.via'])
-    .where('email_links.workspace_id', '=', ws).where('email_links.account_id', '=', accountId)
-    .orderBy('emails.at', 'desc').limit(limit).execute();
-  const meetings = await db.selectFrom('meeting_links').innerJoin('meetings', 'meetings.id', 'meeting_links.item_id')
+    .where('email_links.workspace_id', '=', ws)
+    .where('email_links.account_id', '=', accountId)
+    .orderBy('emails.at', 'desc')
+    .limit(limit)
+    .execute();
+  const meetings = await db
+    .selectFrom('meeting_links')
+    .innerJoin('meetings', 'meetings.id', 'meeting_links.item_id')
     .select(['meetings.id', 'meetings.uid', 'meetings.occurrence_start', 'meetings.title', 'meeting_links.via'])
-    .where('meeting_links.workspace_id', '=', ws).where('meeting_links.account_id', '=', accountId)
-    .orderBy('meetings.occurrence_start', 'desc').limit(limit).execute();
+    .where('meeting_links.workspace_id', '=', ws)
+    .where('meeting_links.account_id', '=', accountId)
+    .orderBy('meetings.occurrence_start', 'desc')
+    .limit(limit)
+    .execute();
   const items: TimelineItem[] = [
     ...emails.map((e) => ({
-      kind: 'email' as const, id: e.id, messageId: e.message_id, at: e.at, subject: e.subject ?? '',
-      via: JSON.parse(e.via) as LinkVia[], participants: e.participants ? JSON.parse(e.participants) : null,
+      kind: 'email' as const,
+      id: e.id,
+      messageId: e.message_id,
+      at: e.at,
+      subject: e.subject ?? '',
+      via: JSON.parse(e.via) as LinkVia[],
+      participants: e.participants ? JSON.parse(e.participants) : null,
     })),
     ...meetings.map((m) => ({
-      kind: 'meeting' as const, id: m.id, uid: m.uid, occurrence: m.occurrence_start, at: m.occurrence_start, title: m.title,
+      kind: 'meeting' as const,
+      id: m.id,
+      uid: m.uid,
+      occurrence: m.occurrence_start,
+      at: m.occurrence_start,
+      title: m.title,
       via: JSON.parse(m.via) as LinkVia[],
     })),
   ];
@@ -30,7 +50,12 @@ export async function accountTimeline(db: Store, ws: string, accountId: string, 
 }
 
 /** Linked activities of an account set, newest first (global search). */
-export async function recentActivitiesFor(db: Store, ws: string, accountIds: string[], limit = 20): Promise<(TimelineItem & { accountId: string })[]> {
+export async function recentActivitiesFor(
+  db: Store,
+  ws: string,
+  accountIds: string[],
+  limit = 20,
+): Promise<(TimelineItem & { accountId: string })[]> {
   const out: (TimelineItem & { accountId: string })[] = [];
   for (const id of accountIds) for (const it of await accountTimeline(db, ws, id, limit)) out.push({ ...it, accountId: id });
   return out.sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, limit);
@@ -44,13 +69,27 @@ export interface OutcomeCounts {
 }
 
 /** Items seen by one connection, linked or skipped by the first failing rule code. */
-export async function connectionCounts(db: Store, ws: string, connectionId: string): Promise<{ email: OutcomeCounts; meeting: OutcomeCounts }> {
-  const emails = await db.selectFrom('email_sightings').innerJoin('emails', 'emails.id', 'email_sightings.email_id')
-    .select(['emails.id', 'emails.outcome', 'emails.decision']).distinct()
-    .where('email_sightings.workspace_id', '=', ws).where('email_sightings.connection_id', '=', connectionId).execute();
-  const meetings = await db.selectFrom('meeting_sightings').innerJoin('meetings', 'meetings.id', 'meeting_sightings.meeting_id')
-    .select(['meetings.id', 'meetings.outcome', 'meetings.decision']).distinct()
-    .where('meeting_sightings.workspace_id', '=', ws).where('meeting_sightings.connection_id', '=', connectionId).execute();
+export async function connectionCounts(
+  db: Store,
+  ws: string,
+  connectionId: string,
+): Promise<{ email: OutcomeCounts; meeting: OutcomeCounts }> {
+  const emails = await db
+    .selectFrom('email_sightings')
+    .innerJoin('emails', 'emails.id', 'email_sightings.email_id')
+    .select(['emails.id', 'emails.outcome', 'emails.decision'])
+    .distinct()
+    .where('email_sightings.workspace_id', '=', ws)
+    .where('email_sightings.connection_id', '=', connectionId)
+    .execute();
+  const meetings = await db
+    .selectFrom('meeting_sightings')
+    .innerJoin('meetings', 'meetings.id', 'meeting_sightings.meeting_id')
+    .select(['meetings.id', 'meetings.outcome', 'meetings.decision'])
+    .distinct()
+    .where('meeting_sightings.workspace_id', '=', ws)
+    .where('meeting_sightings.connection_id', '=', connectionId)
+    .execute();
   return { email: tally(emails), meeting: tally(meetings) };
 }
 

@@ -21,8 +21,16 @@ export async function getWebhook(db: Store, ws: string): Promise<WebhookConfig |
 }
 
 export async function putWebhook(db: Store, ws: string, c: WebhookConfig, now: Date): Promise<void> {
-  const values = { url: c.url, secret_enc: c.secretEnc, events: JSON.stringify(c.events), enabled: c.enabled ? 1 : 0, updated_at: now.toISOString() };
-  await db.insertInto('webhooks').values({ workspace_id: ws, created_at: now.toISOString(), ...values })
+  const values = {
+    url: c.url,
+    secret_enc: c.secretEnc,
+    events: JSON.stringify(c.events),
+    enabled: c.enabled ? 1 : 0,
+    updated_at: now.toISOString(),
+  };
+  await db
+    .insertInto('webhooks')
+    .values({ workspace_id: ws, created_at: now.toISOString(), ...values })
     .onConflict((oc) => oc.column('workspace_id').doUpdateSet(values))
     .execute();
 }
@@ -47,11 +55,23 @@ export async function enqueueWebhookEvents(db: Store, ws: string, events: Outbox
   const rows: WebhookOutboxTable[] = wanted.map((e) => {
     const id = randomUUID();
     return {
-      id, workspace_id: ws, event: e.event, created_at: t, attempts: 0, next_attempt_at: t, state: 'pending', delivered_at: null, last_error: null,
+      id,
+      workspace_id: ws,
+      event: e.event,
+      created_at: t,
+      attempts: 0,
+      next_attempt_at: t,
+      state: 'pending',
+      delivered_at: null,
+      last_error: null,
       payload: JSON.stringify({ id, type: e.event, workspaceId: ws, createdAt: t, data: e.data }),
     };
   });
-  for (let i = 0; i < rows.length; i += 200) await db.insertInto('webhook_outbox').values(rows.slice(i, i + 200)).execute();
+  for (let i = 0; i < rows.length; i += 200)
+    await db
+      .insertInto('webhook_outbox')
+      .values(rows.slice(i, i + 200))
+      .execute();
   return rows.length;
 }
 
@@ -65,38 +85,78 @@ export interface OutboxRow {
 
 /** Workspaces with events due for (re)delivery. */
 export async function workspacesWithDueEvents(db: Store, now: Date): Promise<string[]> {
-  const rows = await db.selectFrom('webhook_outbox').select('workspace_id').distinct()
-    .where('state', '=', 'pending').where('next_attempt_at', '<=', now.toISOString()).execute();
+  const rows = await db
+    .selectFrom('webhook_outbox')
+    .select('workspace_id')
+    .distinct()
+    .where('state', '=', 'pending')
+    .where('next_attempt_at', '<=', now.toISOString())
+    .execute();
   return rows.map((r) => r.workspace_id);
 }
 
 export async function dueEvents(db: Store, ws: string, now: Date, limit = 100): Promise<OutboxRow[]> {
-  const rows = await db.selectFrom('webhook_outbox').select(['id', 'workspace_id', 'event', 'payload', 'attempts'])
-    .where('workspace_id', '=', ws).where('state', '=', 'pending').where('next_attempt_at', '<=', now.toISOString())
-    .orderBy('created_at').orderBy('id').limit(limit).execute();
+  const rows = await db
+    .selectFrom('webhook_outbox')
+    .select(['id', 'workspace_id', 'event', 'payload', 'attempts'])
+    .where('workspace_id', '=', ws)
+    .where('state', '=', 'pending')
+    .where('next_attempt_at', '<=', now.toISOString())
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({ id: r.id, workspaceId: r.workspace_id, event: r.event, payload: r.payload, attempts: r.attempts }));
 }
 
 export async function markDelivered(db: Store, id: string, now: Date): Promise<void> {
-  await db.updateTable('webhook_outbox').set({ state: 'delivered', delivered_at: now.toISOString(), last_error: null }).where('id', '=', id).execute();
+  await db
+    .updateTable('webhook_outbox')
+    .set({ state: 'delivered', delivered_at: now.toISOString(), last_error: null })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** A failed attempt: try again at `next`, or give up (state failed) when `next` is null. */
 export async function markAttemptFailed(db: Store, id: string, attempts: number, error: string, next: Date | null): Promise<void> {
-  await db.updateTable('webhook_outbox')
+  await db
+    .updateTable('webhook_outbox')
     .set({ attempts, last_error: error, ...(next ? { next_attempt_at: next.toISOString() } : { state: 'failed' }) })
-    .where('id', '=', id).execute();
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function outboxCounts(db: Store, ws?: string): Promise<Record<'pending' | 'delivered' | 'failed', number>> {
-  let q = db.selectFrom('webhook_outbox').select(['state', (eb) => eb.fn.countAll<string | number>().as('n')]).groupBy('state');
+  let q = db
+    .selectFrom('webhook_outbox')
+    .select(['state', (eb) => eb.fn.countAll<string | number>().as('n')])
+    .groupBy('state');
   if (ws) q = q.where('workspace_id', '=', ws);
   const out = { pending: 0, delivered: 0, failed: 0 };
   for (const r of await q.execute()) out[r.state] = Number(r.n);
   return out;
 }
 
-export async function listOutbox(db: Store, ws: string, limit = 50): Promise<(OutboxRow & { state: string; lastError: string | null; createdAt: string })[]> {
-  const rows = await db.selectFrom('webhook_outbox').selectAll().where('workspace_id', '=', ws).orderBy('created_at', 'desc').limit(limit).execute();
-  return rows.map((r) => ({ id: r.id, workspaceId: r.workspace_id, event: r.event, payload: r.payload, attempts: r.attempts, state: r.state, lastError: r.last_error, createdAt: r.created_at }));
+export async function listOutbox(
+  db: Store,
+  ws: string,
+  limit = 50,
+): Promise<(OutboxRow & { state: string; lastError: string | null; createdAt: string })[]> {
+  const rows = await db
+    .selectFrom('webhook_outbox')
+    .selectAll()
+    .where('workspace_id', '=', ws)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    workspaceId: r.workspace_id,
+    event: r.event,
+    payload: r.payload,
+    attempts: r.attempts,
+    state: r.state,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+  }));
 }

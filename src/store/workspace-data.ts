@@ -54,12 +54,20 @@ function withoutJsonSecrets(row: Record<string, unknown>): Record<string, unknow
 }
 
 export async function exportWorkspace(db: Store, ws: { id: string; slug: string }, now: Date): Promise<WorkspaceExport> {
-  const out: WorkspaceExport = { format: 'touchpoint-workspace-export/1', exportedAt: now.toISOString(), workspace: { id: ws.id, slug: ws.slug }, excludedColumns: {}, tables: {} };
+  const out: WorkspaceExport = {
+    format: 'touchpoint-workspace-export/1',
+    exportedAt: now.toISOString(),
+    workspace: { id: ws.id, slug: ws.slug },
+    excludedColumns: {},
+    tables: {},
+  };
   for (const t of await workspaceTables(db)) {
     const keep = t.columns.filter((c) => !SECRET_COLUMN.test(c));
     const dropped = t.columns.filter((c) => SECRET_COLUMN.test(c));
     if (dropped.length) out.excludedColumns[t.name] = dropped;
-    const rows = await sql<Record<string, unknown>>`select ${sql.join(keep.map((c) => sql.ref(c)))} from ${sql.table(t.name)} where ${scoped(t, ws.id)}`.execute(db);
+    const rows = await sql<
+      Record<string, unknown>
+    >`select ${sql.join(keep.map((c) => sql.ref(c)))} from ${sql.table(t.name)} where ${scoped(t, ws.id)}`.execute(db);
     out.tables[t.name] = rows.rows.map(withoutJsonSecrets);
   }
   return out;
@@ -69,7 +77,11 @@ export async function exportWorkspace(db: Store, ws: { id: string; slug: string 
 export async function deleteWorkspace(db: Store, wsId: string): Promise<Record<string, number>> {
   const tables = await workspaceTables(db);
   // Rows found through connections first, the workspaces row last.
-  const order = [...tables.filter((t) => t.scope === 'connection_id'), ...tables.filter((t) => t.scope === 'workspace_id'), ...tables.filter((t) => t.scope === 'id')];
+  const order = [
+    ...tables.filter((t) => t.scope === 'connection_id'),
+    ...tables.filter((t) => t.scope === 'workspace_id'),
+    ...tables.filter((t) => t.scope === 'id'),
+  ];
   const counts: Record<string, number> = {};
   await db.transaction().execute(async (trx) => {
     for (const t of order) {

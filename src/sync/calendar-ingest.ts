@@ -10,8 +10,17 @@ import type { DirectoryIndex } from '../directory/index.js';
 import { decideMeetingForSync } from '../rules/decide-meeting.js';
 import type { ConnectionRecord } from '../store/connections.js';
 import {
-  deleteCalendarObject, getMeeting, insertNewMeetings, meetingIdsByRef, meetingsByUid, meetingSightings, objectsToExtend,
-  saveCalendarObject, saveMeeting, type MeetingRecord, type MeetingWrite,
+  deleteCalendarObject,
+  getMeeting,
+  insertNewMeetings,
+  meetingIdsByRef,
+  meetingsByUid,
+  meetingSightings,
+  objectsToExtend,
+  saveCalendarObject,
+  saveMeeting,
+  type MeetingRecord,
+  type MeetingWrite,
 } from '../store/meetings.js';
 import { hashAddress, type Ctx } from '../store/context.js';
 import { linkedAccounts, recordLinkChanges } from './link-events.js';
@@ -22,7 +31,12 @@ export const LOOKAHEAD_MS = 30 * DAY;
 /** … and this far before authorization, so the troubleshooter can explain recent historic ones. */
 export const LOOKBEHIND_MS = 30 * DAY;
 
-export function meetingSightingViews(rows: { connectionId: string }[], conns: Map<string, ConnectionRecord>, start: Date, seenAt: Date): Sighting[] {
+export function meetingSightingViews(
+  rows: { connectionId: string }[],
+  conns: Map<string, ConnectionRecord>,
+  start: Date,
+  seenAt: Date,
+): Sighting[] {
   const out: Sighting[] = [];
   for (const r of rows) {
     const connection = conns.get(r.connectionId);
@@ -46,7 +60,11 @@ function prepareMeeting(
   rows: { connectionId: string }[],
   sighting: { connectionId: string; ref: string } | undefined,
 ): MeetingWrite {
-  const decision = decideMeetingForSync({ occurrence: occ, sightings: meetingSightingViews(rows, conns, occ.start, ctx.now) }, dir, ctx.now);
+  const decision = decideMeetingForSync(
+    { occurrence: occ, sightings: meetingSightingViews(rows, conns, occ.start, ctx.now) },
+    dir,
+    ctx.now,
+  );
   const addrs = [...occ.attendees.map((a) => a.address), ...(occ.organizer ? [occ.organizer.address] : [])];
   const hashes = [...new Set(addrs.map((a) => hashAddress(ctx, normalizeAddress(a))))];
   return { occurrence: occ, decision, hashes, ...(sighting ? { sighting } : {}), now: ctx.now };
@@ -69,7 +87,9 @@ export async function storeMeeting(
   const { decision } = write;
   const id = await saveMeeting(ctx.db, ctx.ws.id, { ...(existing ? { id: existing.id } : {}), ...write });
   const previousAccounts = existing?.outcome === 'linked' ? existing.decision.accounts.map((a) => a.id) : [];
-  await recordLinkChanges(ctx, [{ kind: 'meeting', id, ref: meetingRef(occ), at: occ.start, before: previousAccounts, after: linkedAccounts(decision) }]);
+  await recordLinkChanges(ctx, [
+    { kind: 'meeting', id, ref: meetingRef(occ), at: occ.start, before: previousAccounts, after: linkedAccounts(decision) },
+  ]);
   return { id, decision, previousAccounts };
 }
 
@@ -87,7 +107,11 @@ function tally(r: CalendarIngestResult, d: Decision): void {
 }
 
 /** Parse and expand one calendar object inside the window, or explain why it cannot be. */
-function occurrencesOf(obj: CalendarObject, window: { from: Date; to: Date }, seenAt: Date): { occurrences: MeetingOccurrence[]; recurring: boolean; problems: string[] } {
+function occurrencesOf(
+  obj: CalendarObject,
+  window: { from: Date; to: Date },
+  seenAt: Date,
+): { occurrences: MeetingOccurrence[]; recurring: boolean; problems: string[] } {
   if (obj.occurrences) return { occurrences: obj.occurrences, recurring: false, problems: [] };
   const parsed = parseCalendarObject(obj.ics ?? '');
   const recurring = hasRecurrence(parsed);
@@ -160,7 +184,17 @@ export async function ingestCalendarObject(
   if (fresh.length) {
     const ids = await insertNewMeetings(ctx.db, ctx.ws.id, fresh);
     for (const id of ids) keep.add(id);
-    await recordLinkChanges(ctx, fresh.map((w, i) => ({ kind: 'meeting', id: ids[i]!, ref: meetingRef(w.occurrence), at: w.occurrence.start, before: [], after: linkedAccounts(w.decision) })));
+    await recordLinkChanges(
+      ctx,
+      fresh.map((w, i) => ({
+        kind: 'meeting',
+        id: ids[i]!,
+        ref: meetingRef(w.occurrence),
+        at: w.occurrence.start,
+        before: [],
+        after: linkedAccounts(w.decision),
+      })),
+    );
   }
   // Occurrences this object no longer has (EXDATE added, instance moved, event deleted).
   // Only those inside the window we expanded: a series' older occurrences are not "gone".
@@ -182,7 +216,14 @@ export async function deleteCalendarObjectAndMeetings(
 }
 
 /** A vanished occurrence counts as cancelled now: one that already happened stays logged (M3). */
-async function cancelMeeting(ctx: Ctx, dir: DirectoryIndex, conns: Map<string, ConnectionRecord>, id: string, notBefore: Date, result: CalendarIngestResult): Promise<void> {
+async function cancelMeeting(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conns: Map<string, ConnectionRecord>,
+  id: string,
+  notBefore: Date,
+  result: CalendarIngestResult,
+): Promise<void> {
   const m = await getMeeting(ctx.db, ctx.ws.id, id);
   if (!m || m.start < notBefore || m.occurrence.cancelled) return;
   const occ: MeetingOccurrence = { ...m.occurrence, cancelled: true, cancelledAt: ctx.now };
@@ -190,7 +231,13 @@ async function cancelMeeting(ctx: Ctx, dir: DirectoryIndex, conns: Map<string, C
 }
 
 /** As the clock moves, extend recurring series whose stored occurrences end too soon. */
-export async function extendSeries(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, conns: Map<string, ConnectionRecord>, result: CalendarIngestResult): Promise<void> {
+export async function extendSeries(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conn: ConnectionRecord,
+  conns: Map<string, ConnectionRecord>,
+  result: CalendarIngestResult,
+): Promise<void> {
   const due = new Date(ctx.now.getTime() + LOOKAHEAD_MS - DAY);
   for (const row of await objectsToExtend(ctx.db, conn.id, due)) {
     const obj: CalendarObject = { ref: row.ref, version: row.version, ...(row.ics ? { ics: row.ics } : {}) };

@@ -10,7 +10,16 @@ import { decideEmailForSync } from '../rules/decide-email.js';
 import { emailParticipants } from '../rules/participants.js';
 import type { ConnectionRecord } from '../store/connections.js';
 import {
-  emailSightings, findEmailByKey, findEmailsByKeys, insertNewEmails, saveEmail, setEmailBody, updateEmails, type EmailRecord, type EmailSightingRow, type EmailWrite,
+  emailSightings,
+  findEmailByKey,
+  findEmailsByKeys,
+  insertNewEmails,
+  saveEmail,
+  setEmailBody,
+  updateEmails,
+  type EmailRecord,
+  type EmailSightingRow,
+  type EmailWrite,
 } from '../store/emails.js';
 import { hashAddress, type Ctx } from '../store/context.js';
 import { linkedAccounts, recordLinkChanges } from './link-events.js';
@@ -64,7 +73,9 @@ export async function storeEmail(
   const prior = existing ? await emailSightings(ctx.db, ctx.ws.id, existing.id) : [];
   const { write, decision, previousAccounts } = prepareEmail(ctx, dir, conns, item, newSightings, existing, prior);
   const id = await saveEmail(ctx.db, ctx.ws.id, write);
-  await recordLinkChanges(ctx, [{ kind: 'email', id, ref: write.messageId ?? write.dedupKey, at: write.at, before: previousAccounts, after: linkedAccounts(decision) }]);
+  await recordLinkChanges(ctx, [
+    { kind: 'email', id, ref: write.messageId ?? write.dedupKey, at: write.at, before: previousAccounts, after: linkedAccounts(decision) },
+  ]);
   return { id, decision, previousAccounts };
 }
 
@@ -80,10 +91,22 @@ export async function storeRedecidedEmails(
 ): Promise<IngestResult[]> {
   const hashes = new Map<string, string>();
   const prepared = emails.map((e) => prepareEmail(ctx, dir, conns, e.item, [], e.existing, e.prior, hashes));
-  await updateEmails(ctx.db, ctx.ws.id, prepared.map((p) => p.write));
-  await recordLinkChanges(ctx, prepared.map((p) => ({
-    kind: 'email', id: p.write.id!, ref: p.write.messageId ?? p.write.dedupKey, at: p.write.at, before: p.previousAccounts, after: linkedAccounts(p.decision),
-  })));
+  await updateEmails(
+    ctx.db,
+    ctx.ws.id,
+    prepared.map((p) => p.write),
+  );
+  await recordLinkChanges(
+    ctx,
+    prepared.map((p) => ({
+      kind: 'email',
+      id: p.write.id!,
+      ref: p.write.messageId ?? p.write.dedupKey,
+      at: p.write.at,
+      before: p.previousAccounts,
+      after: linkedAccounts(p.decision),
+    })),
+  );
   return prepared.map((p) => ({ id: p.write.id!, decision: p.decision, previousAccounts: p.previousAccounts }));
 }
 
@@ -115,13 +138,12 @@ function prepareEmail(
   const known = new Set(prior.map((s) => `${s.connectionId}|${s.ref}`));
   const fresh = newSightings.filter((s) => !known.has(`${s.connectionId}|${s.ref}`));
   const merged = mergeItem(existing, item);
-  const decision = decideEmailForSync(
-    { item: merged, sightings: sightingViews([...prior, ...fresh], conns) },
-    dir,
-    ctx.now,
-    { promiseMinutes: 30 },
-  );
-  const at = [existing?.at, ...[...prior, ...fresh].map((s) => s.at)].filter((x): x is Date => !!x).reduce((a, b) => (a < b ? a : b), item.receivedAt);
+  const decision = decideEmailForSync({ item: merged, sightings: sightingViews([...prior, ...fresh], conns) }, dir, ctx.now, {
+    promiseMinutes: 30,
+  });
+  const at = [existing?.at, ...[...prior, ...fresh].map((s) => s.at)]
+    .filter((x): x is Date => !!x)
+    .reduce((a, b) => (a < b ? a : b), item.receivedAt);
   const participants = emailParticipants(merged).map((p) => hashOnce(ctx, p.address, hashes));
   const write: EmailWrite = {
     ...(existing ? { id: existing.id } : {}),
@@ -163,8 +185,22 @@ export async function ingestMailPage(
   const batchKeys = new Set<string>();
   const hashes = new Map<string, string>();
   const flush = async () => {
-    const ids = await insertNewEmails(ctx.db, ctx.ws.id, batch.map((b) => b.write));
-    await recordLinkChanges(ctx, batch.map((b, i) => ({ kind: 'email', id: ids[i]!, ref: b.write.messageId ?? b.write.dedupKey, at: b.write.at, before: [], after: linkedAccounts(b.write.decision) })));
+    const ids = await insertNewEmails(
+      ctx.db,
+      ctx.ws.id,
+      batch.map((b) => b.write),
+    );
+    await recordLinkChanges(
+      ctx,
+      batch.map((b, i) => ({
+        kind: 'email',
+        id: ids[i]!,
+        ref: b.write.messageId ?? b.write.dedupKey,
+        at: b.write.at,
+        before: [],
+        after: linkedAccounts(b.write.decision),
+      })),
+    );
     batch.forEach((b, i) => b.needsBody && needBody.push({ id: ids[i]!, ref: b.ref }));
     batch.length = 0;
     batchKeys.clear();

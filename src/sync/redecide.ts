@@ -7,7 +7,14 @@ import { normalizeAddress } from '../directory/address.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import type { MailSource } from '../providers/types.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
-import { emailSightings, getEmailsByIds, itemIdsByHashes, sightingsOfEmails, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
+import {
+  emailSightings,
+  getEmailsByIds,
+  itemIdsByHashes,
+  sightingsOfEmails,
+  type EmailRecord,
+  type EmailSightingRow,
+} from '../store/emails.js';
 import { getMeeting } from '../store/meetings.js';
 import { storeMeeting } from './calendar-ingest.js';
 import { hashAddress, type Ctx } from '../store/context.js';
@@ -107,7 +114,9 @@ export async function redecideAddresses(ctx: Ctx, dir: DirectoryIndex, addresses
     const recs = await getEmailsByIds(ctx.db, ctx.ws.id, page);
     const sightings = await sightingsOfEmails(ctx.db, ctx.ws.id, page);
     const found = page.map((id) => recs.get(id)).filter((r): r is EmailRecord => !!r);
-    const items = await mapLimited(found, RELOAD_CONCURRENCY, (rec) => reloadEmail(ctx, rec, conns, { sightings: sightings.get(rec.id) ?? [], sources }));
+    const items = await mapLimited(found, RELOAD_CONCURRENCY, (rec) =>
+      reloadEmail(ctx, rec, conns, { sightings: sightings.get(rec.id) ?? [], sources }),
+    );
     const todo: { item: EmailItem; existing: EmailRecord; prior: EmailSightingRow[] }[] = [];
     found.forEach((rec, k) => {
       const item = items[k];
@@ -117,14 +126,28 @@ export async function redecideAddresses(ctx: Ctx, dir: DirectoryIndex, addresses
     const results = await storeRedecidedEmails(ctx, dir, conns, todo);
     todo.forEach(({ existing: rec }, k) => {
       const r = results[k]!;
-      diff(report, 'email', rec.id, rec.messageId ?? rec.dedupKey, r.previousAccounts, r.decision.outcome === 'linked' ? r.decision.accounts.map((a) => a.id) : []);
+      diff(
+        report,
+        'email',
+        rec.id,
+        rec.messageId ?? rec.dedupKey,
+        r.previousAccounts,
+        r.decision.outcome === 'linked' ? r.decision.accounts.map((a) => a.id) : [],
+      );
     });
   }
   for (const id of await itemIdsByHashes(ctx.db, ctx.ws.id, 'meeting', hashes)) {
     const m = await getMeeting(ctx.db, ctx.ws.id, id);
     if (!m) continue;
     const r = await storeMeeting(ctx, dir, conns, m.occurrence, undefined, m);
-    diff(report, 'meeting', id, `${m.uid}@${m.start.toISOString()}`, r.previousAccounts, r.decision.outcome === 'linked' ? r.decision.accounts.map((a) => a.id) : []);
+    diff(
+      report,
+      'meeting',
+      id,
+      `${m.uid}@${m.start.toISOString()}`,
+      r.previousAccounts,
+      r.decision.outcome === 'linked' ? r.decision.accounts.map((a) => a.id) : [],
+    );
   }
   return report;
 }

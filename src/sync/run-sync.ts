@@ -4,11 +4,24 @@ import { calendarSourceFor, mailSourceFor, maintainPush } from '../providers/reg
 import { SourceError, type ItemError } from '../providers/types.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import {
-  clearItemError, clearItemErrors, getCursor, listConnections, recordItemError, saveCursor, updateConnection, type ConnectionRecord,
+  clearItemError,
+  clearItemErrors,
+  getCursor,
+  listConnections,
+  recordItemError,
+  saveCursor,
+  updateConnection,
+  type ConnectionRecord,
 } from '../store/connections.js';
 import { retryOnConflict } from '../store/conflicts.js';
 import { upcomingStartedBy } from '../store/meetings.js';
-import { deleteCalendarObjectAndMeetings, extendSeries, ingestCalendarObject, storeMeeting, type CalendarIngestResult } from './calendar-ingest.js';
+import {
+  deleteCalendarObjectAndMeetings,
+  extendSeries,
+  ingestCalendarObject,
+  storeMeeting,
+  type CalendarIngestResult,
+} from './calendar-ingest.js';
 import { loadDirectoryIndex, type Ctx } from '../store/context.js';
 import { ingestMailPage } from './email-ingest.js';
 import { describeSyncError, storeFailureWords } from './errors.js';
@@ -43,7 +56,13 @@ export async function syncAll(ctx: Ctx, only?: string, opts: SyncOptions = {}): 
   return reports;
 }
 
-export async function syncConnection(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, conns: Map<string, ConnectionRecord>, opts: SyncOptions = {}): Promise<SyncReport> {
+export async function syncConnection(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conn: ConnectionRecord,
+  conns: Map<string, ConnectionRecord>,
+  opts: SyncOptions = {},
+): Promise<SyncReport> {
   const report: SyncReport = {
     connectionId: conn.id,
     teammate: conn.ownerAddresses[0] ?? conn.teammateId,
@@ -60,9 +79,21 @@ export async function syncConnection(ctx: Ctx, dir: DirectoryIndex, conn: Connec
   try {
     await syncMail(ctx, dir, conn, conns, report, opts);
     await syncCalendar(ctx, dir, conn, conns, report, opts);
-    await updateConnection(ctx.db, ctx.ws.id, conn.id, {
-      status: 'active', statusReason: null, lastSyncAt: ctx.now, lastSuccessAt: ctx.now, nextSyncAt: next, lastError: null, progress: null,
-    }, { unlessDisconnected: true }); // Disconnect pressed while this sync ran: it stays disconnected
+    await updateConnection(
+      ctx.db,
+      ctx.ws.id,
+      conn.id,
+      {
+        status: 'active',
+        statusReason: null,
+        lastSyncAt: ctx.now,
+        lastSuccessAt: ctx.now,
+        nextSyncAt: next,
+        lastError: null,
+        progress: null,
+      },
+      { unlessDisconnected: true },
+    ); // Disconnect pressed while this sync ran: it stays disconnected
     report.status = 'active';
     await keepPushAlive(ctx, conn);
   } catch (err) {
@@ -70,11 +101,19 @@ export async function syncConnection(ctx: Ctx, dir: DirectoryIndex, conn: Connec
     if (storeWords) {
       // Recorded if the store still answers (a dropped connection is replaced by the pool);
       // then the whole sync stops: every other connection would fail the same way.
-      await updateConnection(ctx.db, ctx.ws.id, conn.id, { lastSyncAt: ctx.now, nextSyncAt: next, lastError: storeWords }).catch(() => undefined);
+      await updateConnection(ctx.db, ctx.ws.id, conn.id, { lastSyncAt: ctx.now, nextSyncAt: next, lastError: storeWords }).catch(
+        () => undefined,
+      );
       throw new StoreError(storeWords);
     }
     const { status, words } = describeSyncError(err);
-    await updateConnection(ctx.db, ctx.ws.id, conn.id, { status, statusReason: words, lastSyncAt: ctx.now, nextSyncAt: next, lastError: words }, { unlessDisconnected: true });
+    await updateConnection(
+      ctx.db,
+      ctx.ws.id,
+      conn.id,
+      { status, statusReason: words, lastSyncAt: ctx.now, nextSyncAt: next, lastError: words },
+      { unlessDisconnected: true },
+    );
     report.status = status;
     report.failure = words;
   }
@@ -95,7 +134,14 @@ async function keepPushAlive(ctx: Ctx, conn: ConnectionRecord): Promise<void> {
     await clearItemError(ctx.db, conn.id, PUSH_REF);
   } catch (err) {
     const { words } = describeSyncError(err);
-    await recordItemError(ctx.db, ctx.ws.id, conn.id, PUSH_REF, `could not set up push (new items arrive by the regular sync instead): ${words}`, ctx.now);
+    await recordItemError(
+      ctx.db,
+      ctx.ws.id,
+      conn.id,
+      PUSH_REF,
+      `could not set up push (new items arrive by the regular sync instead): ${words}`,
+      ctx.now,
+    );
   }
 }
 
@@ -110,7 +156,14 @@ async function recordErrors(ctx: Ctx, conn: ConnectionRecord, errors: ItemError[
   report.errors.push(...errors);
 }
 
-async function syncMail(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, conns: Map<string, ConnectionRecord>, report: SyncReport, opts: SyncOptions): Promise<void> {
+async function syncMail(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conn: ConnectionRecord,
+  conns: Map<string, ConnectionRecord>,
+  report: SyncReport,
+  opts: SyncOptions,
+): Promise<void> {
   if (!conn.hasMail) return;
   const source = await mailSourceFor({ ...conn, saveSecret: rotatedSecretSaver(ctx, conn), now: ctx.now });
   if (!source) return;
@@ -118,16 +171,22 @@ async function syncMail(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, c
   for await (const page of source.changes(cursor)) {
     // The page's items, its errors and its cursor commit together: a crash re-reads at most this
     // page. A page that lost a write race with another worker's sync runs again (store/conflicts.ts).
-    await retryOnConflict(() => ctx.db.transaction().execute(async (trx) => {
-      const tctx = { ...ctx, db: trx };
-      const r = await ingestMailPage(tctx, dir, conn, conns, page.sightings, source.fetchBody?.bind(source));
-      await clearItemErrors(trx, conn.id, page.sightings.map((s) => s.ref));
-      await recordErrors(tctx, conn, page.errors, report);
-      await saveCursor(trx, conn.id, 'mail', page.cursor, ctx.now);
-      report.mail.seen += page.sightings.length;
-      report.mail.linked += r.linked;
-      report.mail.notLinked += r.notLinked;
-    }));
+    await retryOnConflict(() =>
+      ctx.db.transaction().execute(async (trx) => {
+        const tctx = { ...ctx, db: trx };
+        const r = await ingestMailPage(tctx, dir, conn, conns, page.sightings, source.fetchBody?.bind(source));
+        await clearItemErrors(
+          trx,
+          conn.id,
+          page.sightings.map((s) => s.ref),
+        );
+        await recordErrors(tctx, conn, page.errors, report);
+        await saveCursor(trx, conn.id, 'mail', page.cursor, ctx.now);
+        report.mail.seen += page.sightings.length;
+        report.mail.linked += r.linked;
+        report.mail.notLinked += r.notLinked;
+      }),
+    );
     if (page.progress) {
       await updateConnection(ctx.db, ctx.ws.id, conn.id, { progress: page.progress });
       opts.onProgress?.({ connectionId: conn.id, stream: 'mail', ...page.progress });
@@ -135,23 +194,32 @@ async function syncMail(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, c
   }
 }
 
-async function syncCalendar(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecord, conns: Map<string, ConnectionRecord>, report: SyncReport, opts: SyncOptions): Promise<void> {
+async function syncCalendar(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conn: ConnectionRecord,
+  conns: Map<string, ConnectionRecord>,
+  report: SyncReport,
+  opts: SyncOptions,
+): Promise<void> {
   if (!conn.hasCalendar) return;
   const source = await calendarSourceFor({ ...conn, saveSecret: rotatedSecretSaver(ctx, conn), now: ctx.now });
   if (!source) return;
   const cursor = await getCursor(ctx.db, conn.id, 'calendar');
   const tally: CalendarIngestResult = { linked: 0, notLinked: 0, upcoming: 0, errors: [] };
   for await (const page of source.changes(cursor)) {
-    await retryOnConflict(() => ctx.db.transaction().execute(async (trx) => {
-      const tctx = { ...ctx, db: trx };
-      for (const obj of page.upserts) {
-        await clearItemError(trx, conn.id, obj.ref);
-        await ingestCalendarObject(tctx, dir, conn, conns, obj, tally);
-      }
-      for (const ref of page.deletes) await deleteCalendarObjectAndMeetings(tctx, dir, conn, conns, ref, tally);
-      await recordErrors(tctx, conn, [...page.errors, ...tally.errors.splice(0)], report);
-      await saveCursor(trx, conn.id, 'calendar', page.cursor, ctx.now);
-    }));
+    await retryOnConflict(() =>
+      ctx.db.transaction().execute(async (trx) => {
+        const tctx = { ...ctx, db: trx };
+        for (const obj of page.upserts) {
+          await clearItemError(trx, conn.id, obj.ref);
+          await ingestCalendarObject(tctx, dir, conn, conns, obj, tally);
+        }
+        for (const ref of page.deletes) await deleteCalendarObjectAndMeetings(tctx, dir, conn, conns, ref, tally);
+        await recordErrors(tctx, conn, [...page.errors, ...tally.errors.splice(0)], report);
+        await saveCursor(trx, conn.id, 'calendar', page.cursor, ctx.now);
+      }),
+    );
     if (page.progress) opts.onProgress?.({ connectionId: conn.id, stream: 'calendar', ...page.progress });
   }
   await ctx.db.transaction().execute(async (trx) => extendSeries({ ...ctx, db: trx }, dir, conn, conns, tally));
@@ -162,9 +230,11 @@ async function syncCalendar(ctx: Ctx, dir: DirectoryIndex, conn: ConnectionRecor
 
 async function logStartedMeetings(ctx: Ctx, dir: DirectoryIndex, conns: Map<string, ConnectionRecord>): Promise<void> {
   const due = await upcomingStartedBy(ctx.db, ctx.ws.id, ctx.now);
-  await retryOnConflict(() => ctx.db.transaction().execute(async (trx) => {
-    for (const m of due) await storeMeeting({ ...ctx, db: trx }, dir, conns, m.occurrence, undefined, m);
-  }));
+  await retryOnConflict(() =>
+    ctx.db.transaction().execute(async (trx) => {
+      for (const m of due) await storeMeeting({ ...ctx, db: trx }, dir, conns, m.occurrence, undefined, m);
+    }),
+  );
 }
 
 export { SourceError };

@@ -100,8 +100,10 @@ export async function runWatch(d: WatchDeps): Promise<void> {
     });
     d.log({ event: 'watching', connectionId: c.id, teammate, push: !!source?.watch });
     if (!source?.watch) return;
-    const onState = (state: 'idle' | 'reconnecting', detail?: string) => d.log({ event: 'push', connectionId: c.id, state, ...(detail ? { detail } : {}) });
-    const w = source.watch(() => request(c.id, 'push'), d.signal, onState)
+    const onState = (state: 'idle' | 'reconnecting', detail?: string) =>
+      d.log({ event: 'push', connectionId: c.id, state, ...(detail ? { detail } : {}) });
+    const w = source
+      .watch(() => request(c.id, 'push'), d.signal, onState)
       .catch((err: unknown) => {
         d.log({ event: 'push', connectionId: c.id, state: 'stopped', detail: (err as Error).message });
         // A sync records the refusal as "needs re-authorization"; once re-authorized, the
@@ -121,7 +123,10 @@ export async function runWatch(d: WatchDeps): Promise<void> {
     } catch (err) {
       d.log({ event: 'error', message: (err as Error).message });
     }
-    const aborted = await sleep(pollMs, d.signal).then(() => false, () => true);
+    const aborted = await sleep(pollMs, d.signal).then(
+      () => false,
+      () => true,
+    );
     if (!aborted) request(ALL, 'poll');
   }
   await Promise.allSettled([...watchers.values()]);

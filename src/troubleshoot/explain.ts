@@ -67,16 +67,35 @@ function unknown(kind: 'email' | 'meeting', ref: string, conns: ConnectionRecord
   const covered = new Set(conns.filter((c) => (kind === 'email' ? c.hasMail : c.hasCalendar)).map((c) => c.teammateId));
   const missing = teammates.filter((t) => !covered.has(t.id)).map((t) => t.email);
   const notConnected = list.length && missing.length ? ` Not connected: ${missing.join(', ')}.` : '';
-  const detail = list.length === 0
-    ? `No ${what} is connected.`
-    : `Searched ${list.length} ${what}(es): ${list.map((c) => `${c.teammate} (${c.status}, last synced ${c.lastSyncAt ?? 'never'})`).join('; ')}. None has seen it.${notConnected}`;
+  const detail =
+    list.length === 0
+      ? `No ${what} is connected.`
+      : `Searched ${list.length} ${what}(es): ${list.map((c) => `${c.teammate} (${c.status}, last synced ${c.lastSyncAt ?? 'never'})`).join('; ')}. None has seen it.${notConnected}`;
   const remedies: Remedy[] = [];
   if (list.length === 0 || missing.length) remedies.push(remedy.authorize(what));
   if (broken.some((c) => c.status === 'needs_reauth')) remedies.push(remedy.reauthorize(what));
-  const next = list.map((c) => c.nextSyncAt).filter((x): x is string => !!x).sort()[0];
+  const next = list
+    .map((c) => c.nextSyncAt)
+    .filter((x): x is string => !!x)
+    .sort()[0];
   remedies.push(remedy.waitForSync(next ? new Date(next) : null));
-  const check: Check = { rule, status: list.length && !broken.length ? 'n/a' : 'fail', code: list.length ? `${rule}_NOT_SEEN` : `${rule}_NOT_CONNECTED`, detail };
-  return { kind, outcome: 'unknown', ref, accounts: [], checks: [check], remedies: remedies.map((r) => r.text), remedyCodes: remedies.map((r) => r.code), hints: [], searched: list };
+  const check: Check = {
+    rule,
+    status: list.length && !broken.length ? 'n/a' : 'fail',
+    code: list.length ? `${rule}_NOT_SEEN` : `${rule}_NOT_CONNECTED`,
+    detail,
+  };
+  return {
+    kind,
+    outcome: 'unknown',
+    ref,
+    accounts: [],
+    checks: [check],
+    remedies: remedies.map((r) => r.text),
+    remedyCodes: remedies.map((r) => r.code),
+    hints: [],
+    searched: list,
+  };
 }
 
 /** "Why here?": for a linked activity, what the user can do about each link. */
@@ -94,7 +113,17 @@ function whyHereRemedies(accounts: LinkedAccount[]): Remedy[] {
 
 function shape(kind: 'email' | 'meeting', ref: string, d: Decision, extra: Partial<Explanation> = {}): Explanation {
   const remedies = uniqueRemedies(d.outcome === 'linked' ? [...d.remedies, ...whyHereRemedies(d.accounts)] : d.remedies);
-  return { kind, outcome: d.outcome, ref, accounts: d.accounts, checks: d.checks, remedies: remedies.map((r) => r.text), remedyCodes: remedies.map((r) => r.code), hints: d.hints, ...extra };
+  return {
+    kind,
+    outcome: d.outcome,
+    ref,
+    accounts: d.accounts,
+    checks: d.checks,
+    remedies: remedies.map((r) => r.text),
+    remedyCodes: remedies.map((r) => r.code),
+    hints: d.hints,
+    ...extra,
+  };
 }
 
 export function stripAngles(id: string): string {
@@ -137,7 +166,12 @@ export async function explainMeeting(ctx: Ctx, uid: string, occurrence?: Date): 
   if (!m) {
     const u = unknown('meeting', uid, connList, await listTeammates(ctx.db, ctx.ws.id));
     if (occurrence && all.length) {
-      u.checks.push({ rule: 'M2', status: 'n/a', code: 'NO_SUCH_OCCURRENCE', detail: `The series has no occurrence starting ${occurrence.toISOString()}; see "occurrences" for the ones it has.` });
+      u.checks.push({
+        rule: 'M2',
+        status: 'n/a',
+        code: 'NO_SUCH_OCCURRENCE',
+        detail: `The series has no occurrence starting ${occurrence.toISOString()}; see "occurrences" for the ones it has.`,
+      });
     }
     return { ...u, occurrences };
   }

@@ -10,7 +10,14 @@ import type { Ctx } from '../store/context.js';
 import { loadDirectoryIndex } from '../store/context.js';
 import { listEndUsers } from '../store/directory.js';
 
-const view = (u: EndUser) => ({ id: u.id, accountId: u.accountId, email: u.email, name: u.name ?? null, source: u.source, externalId: u.externalId ?? null });
+const view = (u: EndUser) => ({
+  id: u.id,
+  accountId: u.accountId,
+  email: u.email,
+  name: u.name ?? null,
+  source: u.source,
+  externalId: u.externalId ?? null,
+});
 
 export async function directoryHygiene(ctx: Ctx, opts: { minAccounts: number }) {
   const dir = await loadDirectoryIndex(ctx);
@@ -26,7 +33,11 @@ export async function directoryHygiene(ctx: Ctx, opts: { minAccounts: number }) 
     if (teammate) internalAddresses.push({ ...view(u), why: `the address of teammate ${teammate.email}` });
     else if (internal) internalAddresses.push({ ...view(u), why: `on the internal domain ${internal}` });
     const hit = dir.blockHit(a);
-    if (hit) blocklisted.push({ ...view(u), why: hit.kind === 'domain' ? `the domain ${hit.entry} is blocklisted` : 'the address is blocklisted' });
+    if (hit)
+      blocklisted.push({
+        ...view(u),
+        why: hit.kind === 'domain' ? `the domain ${hit.entry} is blocklisted` : 'the address is blocklisted',
+      });
     if (!teammate && !internal) {
       const d = domainOf(a);
       const e = byDomain.get(d) ?? { accounts: new Set<string>(), users: 0 };

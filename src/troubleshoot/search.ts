@@ -22,8 +22,10 @@ export async function globalSearch(ctx: Ctx, query: string) {
   const activities = (await recentActivitiesFor(ctx.db, ctx.ws.id, [...new Set(users.map((u) => u.accountId))], 50))
     .filter((a) => a.via.some((v) => emails.has(normalizeAddress(v.email))))
     .slice(0, 20)
-    .map((a) => (a.kind === 'email'
-      ? { kind: a.kind, accountId: a.accountId, at: a.at, messageId: a.messageId, subject: a.subject }
-      : { kind: a.kind, accountId: a.accountId, at: a.at, uid: a.uid, occurrence: a.occurrence, title: a.title }));
+    .map((a) =>
+      a.kind === 'email'
+        ? { kind: a.kind, accountId: a.accountId, at: a.at, messageId: a.messageId, subject: a.subject }
+        : { kind: a.kind, accountId: a.accountId, at: a.at, uid: a.uid, occurrence: a.occurrence, title: a.title },
+    );
   return { query: q, accounts, teammates, activities };
 }

@@ -18,7 +18,8 @@ function mentions(e: AuditEntry, needles: string[]): boolean {
 }
 
 export async function supportBundle(ctx: Ctx, what: { messageId: string } | { uid: string; occurrence?: Date }) {
-  const explanation: Explanation = 'messageId' in what ? await explainEmail(ctx, what.messageId) : await explainMeeting(ctx, what.uid, what.occurrence);
+  const explanation: Explanation =
+    'messageId' in what ? await explainEmail(ctx, what.messageId) : await explainMeeting(ctx, what.uid, what.occurrence);
   const health = await connectionHealth(ctx);
   // The connections that saw it (or, for an item never seen, every one that was searched).
   const relevant = new Set([...(explanation.searched?.map((s) => s.id) ?? []), ...(await sawIt(ctx, what))]);
@@ -42,10 +43,12 @@ async function sawIt(ctx: Ctx, what: { messageId: string } | { uid: string }): P
   const ws = ctx.ws.id;
   if ('messageId' in what) {
     const ids: string[] = [];
-    for (const e of await findEmailsByMessageId(ctx.db, ws, stripAngles(what.messageId))) ids.push(...(await emailSightings(ctx.db, ws, e.id)).map((s) => s.connectionId));
+    for (const e of await findEmailsByMessageId(ctx.db, ws, stripAngles(what.messageId)))
+      ids.push(...(await emailSightings(ctx.db, ws, e.id)).map((s) => s.connectionId));
     return ids;
   }
   const ids: string[] = [];
-  for (const m of (await meetingsByUid(ctx.db, ws, what.uid)).slice(0, 50)) ids.push(...(await meetingSightings(ctx.db, ws, m.id)).map((s) => s.connectionId));
+  for (const m of (await meetingsByUid(ctx.db, ws, what.uid)).slice(0, 50))
+    ids.push(...(await meetingSightings(ctx.db, ws, m.id)).map((s) => s.connectionId));
   return ids;
 }

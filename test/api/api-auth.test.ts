@@ -67,8 +67,9 @@ describe('API auth, roles and input', () => {
     const doc = (await api.call(null, 'GET', '/openapi.json')).body;
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
-    const ops = Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)
-      .flatMap(([path, methods]) => Object.entries(methods).map(([m, op]) => ({ path, m, op })));
+    const ops = Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>).flatMap(
+      ([path, methods]) => Object.entries(methods).map(([m, op]) => ({ path, m, op })),
+    );
     expect(ops.length).toBeGreaterThanOrEqual(28);
     for (const { path, m, op } of ops) {
       if (path === '/metrics') continue;

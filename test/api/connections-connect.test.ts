@@ -23,15 +23,30 @@ const A = { admin: '', csm: '', id: '' };
 const B = { admin: '' };
 
 const imapBody = (over: Record<string, unknown> = {}) => ({
-  teammate: 'alice@ourco.com', host: dovecot.host, port: dovecot.port, security: 'plain', user: 'alice', password: 'imap-right', authorizedAt: AUTHORIZED_AT, ...over,
+  teammate: 'alice@ourco.com',
+  host: dovecot.host,
+  port: dovecot.port,
+  security: 'plain',
+  user: 'alice',
+  password: 'imap-right',
+  authorizedAt: AUTHORIZED_AT,
+  ...over,
 });
 const caldavBody = (over: Record<string, unknown> = {}) => ({
-  teammate: 'alice@ourco.com', url: radicale.url, user: 'alice', password: 'cal-right', authorizedAt: AUTHORIZED_AT, ...over,
+  teammate: 'alice@ourco.com',
+  url: radicale.url,
+  user: 'alice',
+  password: 'cal-right',
+  authorizedAt: AUTHORIZED_AT,
+  ...over,
 });
 const saved = async () => listConnections(api.db, A.id);
 
 beforeAll(async () => {
-  [dovecot, radicale] = await Promise.all([startMailServer({ users: { alice: 'imap-right' } }), RadicaleServer.start({ users: { alice: 'cal-right' } })]);
+  [dovecot, radicale] = await Promise.all([
+    startMailServer({ users: { alice: 'imap-right' } }),
+    RadicaleServer.start({ users: { alice: 'cal-right' } }),
+  ]);
   api = await makeTestApi('sqlite');
   const a = await api.workspace('acme-cs');
   Object.assign(A, { admin: a.admin, csm: a.csm, id: a.ws.id });
@@ -39,10 +54,21 @@ beforeAll(async () => {
   await api.call(A.admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' });
   await api.call(A.admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' });
   await api.call(A.admin, 'POST', '/v1/accounts/acme/end-users', { email: 'jane@acme.com' });
-  await deliver(dovecot, 'alice', 'imap-right', [{
-    at: '2026-03-10T09:00:00Z',
-    raw: ['From: jane@acme.com', 'To: alice@ourco.com', 'Subject: Over IMAP', 'Message-ID: <imap-1@acme.com>', 'Date: Tue, 10 Mar 2026 09:00:00 +0000', '', 'Hello', ''].join('\r\n'),
-  }]);
+  await deliver(dovecot, 'alice', 'imap-right', [
+    {
+      at: '2026-03-10T09:00:00Z',
+      raw: [
+        'From: jane@acme.com',
+        'To: alice@ourco.com',
+        'Subject: Over IMAP',
+        'Message-ID: <imap-1@acme.com>',
+        'Date: Tue, 10 Mar 2026 09:00:00 +0000',
+        '',
+        'Hello',
+        '',
+      ].join('\r\n'),
+    },
+  ]);
 }, SERVER_SETUP_MS);
 
 afterAll(async () => {
@@ -55,7 +81,10 @@ describe('connect IMAP through the API', () => {
   it('refuses a wrong password, an unreachable server and bad input, and saves nothing', async () => {
     const wrong = await api.call(A.admin, 'POST', '/v1/connections/imap', imapBody({ password: 'imap-wrong' }));
     expect(wrong.status).toBe(422);
-    expect(wrong.body).toMatchObject({ error: 'verification_failed', message: expect.stringMatching(/rejected the user name or password.*nothing was saved/) });
+    expect(wrong.body).toMatchObject({
+      error: 'verification_failed',
+      message: expect.stringMatching(/rejected the user name or password.*nothing was saved/),
+    });
 
     const closed = await api.call(A.admin, 'POST', '/v1/connections/imap', imapBody({ port: 9 }));
     expect(closed.status).toBe(422);
@@ -77,9 +106,21 @@ describe('connect IMAP through the API', () => {
   });
 
   it('says plainly when the server has no key to encrypt passwords with', async () => {
-    const keyless = await buildApp({ db: api.db, queue: api.queue, clock: api.clock, metrics: api.metrics, secretKey: null, webRoot: false });
+    const keyless = await buildApp({
+      db: api.db,
+      queue: api.queue,
+      clock: api.clock,
+      metrics: api.metrics,
+      secretKey: null,
+      webRoot: false,
+    });
     try {
-      const res = await keyless.inject({ method: 'POST', url: '/v1/connections/imap', headers: { authorization: `Bearer ${A.admin}` }, payload: imapBody() });
+      const res = await keyless.inject({
+        method: 'POST',
+        url: '/v1/connections/imap',
+        headers: { authorization: `Bearer ${A.admin}` },
+        payload: imapBody(),
+      });
       expect(res.statusCode).toBe(409);
       expect(res.json().message).toMatch(/TOUCHPOINT_SECRET_KEY/);
     } finally {
@@ -92,7 +133,13 @@ describe('connect IMAP through the API', () => {
   it('connects with the right password: stored encrypted, never answered back, first sync links the mail', async () => {
     const res = await api.call(A.admin, 'POST', '/v1/connections/imap', imapBody());
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ teammate: 'alice@ourco.com', provider: 'imap', mail: true, calendar: false, authorizedAt: '2026-03-01T00:00:00.000Z' });
+    expect(res.body).toMatchObject({
+      teammate: 'alice@ourco.com',
+      provider: 'imap',
+      mail: true,
+      calendar: false,
+      authorizedAt: '2026-03-01T00:00:00.000Z',
+    });
     connectionId = res.body.id;
     const row = (await getConnection(api.db, A.id, connectionId))!;
     expect(row.secretEnc).not.toContain('imap-right');
@@ -153,7 +200,10 @@ describe('connect CalDAV through the API', () => {
   it('refuses a wrong password and clear-text http to another machine, and saves nothing', async () => {
     const count = (await saved()).length;
     const wrong = await api.call(A.admin, 'POST', '/v1/connections/caldav', caldavBody({ password: 'cal-wrong' }));
-    expect([wrong.status, wrong.body.message]).toEqual([422, 'the CalDAV server rejected the user name or password for alice; nothing was saved']);
+    expect([wrong.status, wrong.body.message]).toEqual([
+      422,
+      'the CalDAV server rejected the user name or password for alice; nothing was saved',
+    ]);
     const http = await api.call(A.admin, 'POST', '/v1/connections/caldav', caldavBody({ url: 'http://caldav.example.com/' }));
     expect(http.status).toBe(400);
     expect(http.body.message).toMatch(/^body\.url: use https:\/\//);

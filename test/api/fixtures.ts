@@ -17,9 +17,15 @@ export function aliceFolders(): { mail: string; calendar: string } {
     { id: 'm4@acme.com', from: 'bob@acme.com', to: 'alice@ourco.com', subject: 'Old thread', date: 'Mon, 02 Feb 2026 09:00:00 +0000' },
     { id: 'm5@partnerco.com', from: 'pat@partnerco.com', to: 'alice@ourco.com', subject: 'Partner intro' },
   ]);
-  const calendar = writeCalendar(join(root, 'calendar'), [{
-    uid: 'qbr-1@ourco.com', start: '20260305T150000Z', end: '20260305T160000Z', title: 'Acme QBR', organizer: 'alice@ourco.com',
-    attendees: [{ email: 'bob@acme.com', partstat: 'ACCEPTED' }],
-  }]);
+  const calendar = writeCalendar(join(root, 'calendar'), [
+    {
+      uid: 'qbr-1@ourco.com',
+      start: '20260305T150000Z',
+      end: '20260305T160000Z',
+      title: 'Acme QBR',
+      organizer: 'alice@ourco.com',
+      attendees: [{ email: 'bob@acme.com', partstat: 'ACCEPTED' }],
+    },
+  ]);
   return { mail, calendar };
 }

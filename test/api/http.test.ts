@@ -25,8 +25,19 @@ describe('touchpoint serve over HTTP', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('sqlite', 'http');
-    const logger = createLogger({ level: 'info', destination: new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } }) });
-    svc = await startService(serviceConfig({ db: database.location, role: 'serve', port: 0, host: '127.0.0.1' }, { TOUCHPOINT_TICK_MS: '200' }), { logger, env: {} });
+    const logger = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk, _enc, cb) {
+          logs.push(String(chunk));
+          cb();
+        },
+      }),
+    });
+    svc = await startService(
+      serviceConfig({ db: database.location, role: 'serve', port: 0, host: '127.0.0.1' }, { TOUCHPOINT_TICK_MS: '200' }),
+      { logger, env: {} },
+    );
     const ws = await createWorkspace(svc.db, 'acme-cs', ['ourco.com'], new Date());
     token = (await createToken(svc.db, ws.id, { name: 'http-test', role: 'admin' }, new Date())).token;
   });
@@ -37,7 +48,9 @@ describe('touchpoint serve over HTTP', () => {
 
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${svc.url}${path}`, {
-      method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
     });
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
@@ -83,7 +96,9 @@ describe('touchpoint serve over HTTP', () => {
 describe('the touchpoint serve command', () => {
   it('starts, answers, and shuts down gracefully on SIGTERM', async () => {
     const database = await createTestDatabase('sqlite', 'cli-serve');
-    const child = spawn(process.execPath, [BIN, '--db', database.location, 'serve', '--port', '0'], { env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'warn' } });
+    const child = spawn(process.execPath, [BIN, '--db', database.location, 'serve', '--port', '0'], {
+      env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'warn' },
+    });
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
     for (let i = 0; i < 600 && !/listening on (http:\S+)/.test(err); i++) await sleep(100);

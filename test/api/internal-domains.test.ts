@@ -6,7 +6,10 @@ import { makeTestApi, type TestApi } from '../support/service.js';
 
 let api: TestApi;
 const A = { admin: '', csm: '' };
-const subjects = async () => (await api.call(A.admin, 'GET', '/v1/accounts/acme/timeline')).body.items.map((i: { subject?: string; title?: string }) => i.subject ?? i.title).sort();
+const subjects = async () =>
+  (await api.call(A.admin, 'GET', '/v1/accounts/acme/timeline')).body.items
+    .map((i: { subject?: string; title?: string }) => i.subject ?? i.title)
+    .sort();
 
 beforeAll(async () => {
   api = await makeTestApi('sqlite');
@@ -16,7 +19,16 @@ beforeAll(async () => {
   await api.call(A.admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' });
   await api.call(A.admin, 'POST', '/v1/accounts/acme/end-users', { email: 'bob@acme.com', source: 'crm:sf' });
   const { mail, calendar } = aliceFolders();
-  expect((await api.call(A.admin, 'POST', '/v1/connections/folder', { teammate: 'alice@ourco.com', mail, calendar, authorizedAt: AUTHORIZED_AT })).status).toBe(201);
+  expect(
+    (
+      await api.call(A.admin, 'POST', '/v1/connections/folder', {
+        teammate: 'alice@ourco.com',
+        mail,
+        calendar,
+        authorizedAt: AUTHORIZED_AT,
+      })
+    ).status,
+  ).toBe(201);
   await api.queue.idle();
 });
 afterAll(async () => api?.close());
@@ -41,8 +53,12 @@ describe('internal domains', () => {
     expect(res.body.linked).toEqual([expect.objectContaining({ ref: 'm1@acme.com' })]);
     expect(await subjects()).toEqual(['Acme QBR', 'Renewal question']);
     const audit = (await api.call(A.admin, 'GET', '/v1/audit')).body as { action: string; target: string }[];
-    expect(audit.filter((e) => e.action.startsWith('internal_domain')).map((e) => `${e.action} ${e.target}`).sort())
-      .toEqual(['internal_domain.add acme.com', 'internal_domain.remove acme.com']);
+    expect(
+      audit
+        .filter((e) => e.action.startsWith('internal_domain'))
+        .map((e) => `${e.action} ${e.target}`)
+        .sort(),
+    ).toEqual(['internal_domain.add acme.com', 'internal_domain.remove acme.com']);
   });
 
   it('answers errors in plain words: invalid, duplicate, unknown, not an admin', async () => {

@@ -18,10 +18,10 @@ const INJECTIONS = [
   "x' OR '1'='1",
   '"; DELETE FROM end_users; --',
   "Robert'); DROP TABLE emails;--",
-  '1; UPDATE workspaces SET slug = \'pwned\'',
+  "1; UPDATE workspaces SET slug = 'pwned'",
   "' UNION SELECT token_hash FROM api_tokens --",
-  '\\\'; SELECT pg_sleep(10); --',
-  '%\' OR 1=1 --',
+  "\\'; SELECT pg_sleep(10); --",
+  "%' OR 1=1 --",
 ];
 const HTML = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '"><svg onload=alert(1)>', "javascript:alert('x')"];
 
@@ -36,8 +36,15 @@ for (const dialect of DIALECTS) {
     const rowsOf = async (wsId: string) => {
       const out: Record<string, number> = {};
       for (const t of await workspaceTables(api.db)) {
-        const where = t.scope === 'id' ? sql`id = ${wsId}` : t.scope === 'workspace_id' ? sql`workspace_id = ${wsId}` : sql`connection_id in (select id from connections where workspace_id = ${wsId})`;
-        out[t.name] = Number((await sql<{ n: number | string }>`select count(*) as n from ${sql.table(t.name)} where ${where}`.execute(api.db)).rows[0]!.n);
+        const where =
+          t.scope === 'id'
+            ? sql`id = ${wsId}`
+            : t.scope === 'workspace_id'
+              ? sql`workspace_id = ${wsId}`
+              : sql`connection_id in (select id from connections where workspace_id = ${wsId})`;
+        out[t.name] = Number(
+          (await sql<{ n: number | string }>`select count(*) as n from ${sql.table(t.name)} where ${where}`.execute(api.db)).rows[0]!.n,
+        );
       }
       return out;
     };
@@ -64,16 +71,26 @@ for (const dialect of DIALECTS) {
         // As an id: stored verbatim, or refused with a 400 — either way a value, not SQL.
         const asId = await api.call(A.admin, 'POST', '/v1/accounts', { id: inj, name: 'Id test' });
         expect([201, 400]).toContain(asId.status);
-        if (asId.status === 201) expect((await api.call(A.admin, 'GET', `/v1/accounts/${encodeURIComponent(inj)}`)).body.account.id).toBe(inj);
+        if (asId.status === 201)
+          expect((await api.call(A.admin, 'GET', `/v1/accounts/${encodeURIComponent(inj)}`)).body.account.id).toBe(inj);
         const eu = await api.call(A.admin, 'POST', `/v1/accounts/acct-${i}/end-users`, { email: `user${i}@acme.com`, name: inj });
         expect(eu.status).toBe(201);
-        expect((await api.call(A.admin, 'GET', `/v1/accounts/acct-${i}/end-users`)).body.map((u: { name: string }) => u.name)).toEqual([inj]);
+        expect((await api.call(A.admin, 'GET', `/v1/accounts/acct-${i}/end-users`)).body.map((u: { name: string }) => u.name)).toEqual([
+          inj,
+        ]);
         expect((await api.call(A.admin, 'POST', '/v1/blocklist', { entry: inj })).status).toBe(400);
         expect((await api.call(A.admin, 'POST', '/v1/teammates', { email: `t${i}@ourco.com`, name: inj })).status).toBe(201);
-        const imported = await api.call(A.admin, 'POST', '/v1/end-users/import', { csv: `account_id,email,name\nacct-${i},csv${i}@acme.com,"${inj.replaceAll('"', '""')}"\n` });
+        const imported = await api.call(A.admin, 'POST', '/v1/end-users/import', {
+          csv: `account_id,email,name\nacct-${i},csv${i}@acme.com,"${inj.replaceAll('"', '""')}"\n`,
+        });
         expect(imported.body.counts.created).toBe(1);
         // In queries: answered, found nothing of another workspace.
-        for (const url of [`/v1/search?q=${encodeURIComponent(inj)}`, `/v1/explain/email?messageId=${encodeURIComponent(inj)}`, `/v1/explain/meeting?uid=${encodeURIComponent(inj)}`, `/v1/audit?limit=5`]) {
+        for (const url of [
+          `/v1/search?q=${encodeURIComponent(inj)}`,
+          `/v1/explain/email?messageId=${encodeURIComponent(inj)}`,
+          `/v1/explain/meeting?uid=${encodeURIComponent(inj)}`,
+          `/v1/audit?limit=5`,
+        ]) {
           const res = await api.call(A.admin, 'GET', url);
           expect([200, 400]).toContain(res.status);
           expect(JSON.stringify(res.body)).not.toContain('b-user@bcorp.example');
@@ -87,11 +104,26 @@ for (const dialect of DIALECTS) {
 
     it('gives HTML and JavaScript back as JSON data, never as a page', async () => {
       const root = mkdtempSync(join(tmpdir(), 'tp-inj-'));
-      const mail = writeMailbox(join(root, 'mail'), HTML.map((h, i) => ({ id: `html-${i}@acme.com`, from: `user0@acme.com`, to: 'alice@ourco.com', subject: h })));
-      expect((await api.call(A.admin, 'POST', '/v1/connections/folder', { teammate: 'alice@ourco.com', mail, authorizedAt: '2026-03-01T00:00:00Z' })).status).toBe(201);
+      const mail = writeMailbox(
+        join(root, 'mail'),
+        HTML.map((h, i) => ({ id: `html-${i}@acme.com`, from: `user0@acme.com`, to: 'alice@ourco.com', subject: h })),
+      );
+      expect(
+        (
+          await api.call(A.admin, 'POST', '/v1/connections/folder', {
+            teammate: 'alice@ourco.com',
+            mail,
+            authorizedAt: '2026-03-01T00:00:00Z',
+          })
+        ).status,
+      ).toBe(201);
       await api.queue.idle();
       for (const [i, h] of HTML.entries()) await api.call(A.admin, 'POST', '/v1/accounts', { id: `html-${i}`, name: h });
-      const res = await api.app.inject({ method: 'GET', url: '/v1/accounts/acct-0/timeline', headers: { authorization: `Bearer ${A.admin}` } });
+      const res = await api.app.inject({
+        method: 'GET',
+        url: '/v1/accounts/acct-0/timeline',
+        headers: { authorization: `Bearer ${A.admin}` },
+      });
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       const subjects = (JSON.parse(res.body).items as { subject: string }[]).map((x) => x.subject).sort();
       expect(subjects).toEqual([...HTML].sort());
@@ -100,7 +132,11 @@ for (const dialect of DIALECTS) {
       // JSON-escaped: the raw markup never appears unescaped in a response that a browser could render.
       expect(JSON.parse(accounts.body).map((a: { name: string }) => a.name)).toEqual(expect.arrayContaining(HTML));
       const email = (JSON.parse(res.body).items as { id: string }[])[0]!;
-      const content = await api.app.inject({ method: 'GET', url: `/v1/emails/${email.id}`, headers: { authorization: `Bearer ${A.admin}` } });
+      const content = await api.app.inject({
+        method: 'GET',
+        url: `/v1/emails/${email.id}`,
+        headers: { authorization: `Bearer ${A.admin}` },
+      });
       expect(content.headers['content-type']).toMatch(/^application\/json/);
     });
 

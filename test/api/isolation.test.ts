@@ -40,28 +40,65 @@ for (const dialect of DIALECTS) {
       await api.call(A.admin, 'POST', '/v1/accounts', { id: 'shared', name: 'A Shared' });
       // B: everything, with recognisable markers.
       const root = mkdtempSync(join(tmpdir(), 'tp-iso-'));
-      const mail = writeMailbox(join(root, 'mail'), [{ id: 'b-msg-1@bcorp.example', from: 'secret-b-user@bcorp.example', to: 'bob-b@bcorp-internal.example', subject: 'B Secret Subject' }]);
-      const calendar = writeCalendar(join(root, 'cal'), [{
-        uid: 'b-meeting@bcorp-internal.example', start: '20260305T150000Z', end: '20260305T160000Z', title: 'B Secret Meeting',
-        organizer: 'bob-b@bcorp-internal.example', attendees: [{ email: 'secret-b-user@bcorp.example', partstat: 'ACCEPTED' }],
-      }]);
+      const mail = writeMailbox(join(root, 'mail'), [
+        {
+          id: 'b-msg-1@bcorp.example',
+          from: 'secret-b-user@bcorp.example',
+          to: 'bob-b@bcorp-internal.example',
+          subject: 'B Secret Subject',
+        },
+      ]);
+      const calendar = writeCalendar(join(root, 'cal'), [
+        {
+          uid: 'b-meeting@bcorp-internal.example',
+          start: '20260305T150000Z',
+          end: '20260305T160000Z',
+          title: 'B Secret Meeting',
+          organizer: 'bob-b@bcorp-internal.example',
+          attendees: [{ email: 'secret-b-user@bcorp.example', partstat: 'ACCEPTED' }],
+        },
+      ]);
       await api.call(B.admin, 'PUT', '/v1/webhook', { url: 'http://127.0.0.1:9/b-hook', secret: 'b-webhook-secret-0123456789' });
       await api.call(B.admin, 'POST', '/v1/teammates', { email: 'bob-b@bcorp-internal.example' });
-      for (const acc of [{ id: 'bcorp', name: 'B Corp' }, { id: 'shared', name: 'B Shared' }]) await api.call(B.admin, 'POST', '/v1/accounts', acc);
-      for (const acc of ['bcorp', 'shared']) await api.call(B.admin, 'POST', `/v1/accounts/${acc}/end-users`, { email: 'secret-b-user@bcorp.example', source: 'crm:b' });
+      for (const acc of [
+        { id: 'bcorp', name: 'B Corp' },
+        { id: 'shared', name: 'B Shared' },
+      ])
+        await api.call(B.admin, 'POST', '/v1/accounts', acc);
+      for (const acc of ['bcorp', 'shared'])
+        await api.call(B.admin, 'POST', `/v1/accounts/${acc}/end-users`, { email: 'secret-b-user@bcorp.example', source: 'crm:b' });
       await api.call(B.admin, 'POST', '/v1/blocklist', { entry: 'b-blocked.example' });
-      const conn = await api.call(B.admin, 'POST', '/v1/connections/folder', { teammate: 'bob-b@bcorp-internal.example', mail, calendar, authorizedAt: '2026-03-01T00:00:00Z' });
+      const conn = await api.call(B.admin, 'POST', '/v1/connections/folder', {
+        teammate: 'bob-b@bcorp-internal.example',
+        mail,
+        calendar,
+        authorizedAt: '2026-03-01T00:00:00Z',
+      });
       B.connection = conn.body.id;
       B.tokenId = (await api.call(B.admin, 'GET', '/v1/tokens')).body[0].id;
       await api.queue.idle();
       const bItems = (await api.call(B.admin, 'GET', '/v1/accounts/bcorp/timeline')).body.items as { kind: string; id: string }[];
       expect(bItems).toHaveLength(2);
       bEmailId = bItems.find((i) => i.kind === 'email')!.id;
-      markers = [B.id, B.connection, B.tokenId, 'bcorp-cs', 'secret-b-user', 'B Secret', 'B Shared', 'B Corp', 'bob-b@', 'b-blocked', 'b-hook', 'b-webhook-secret', 'bcorp.example'];
+      markers = [
+        B.id,
+        B.connection,
+        B.tokenId,
+        'bcorp-cs',
+        'secret-b-user',
+        'B Secret',
+        'B Shared',
+        'B Corp',
+        'bob-b@',
+        'b-blocked',
+        'b-hook',
+        'b-webhook-secret',
+        'bcorp.example',
+      ];
     });
     afterAll(async () => api.close());
 
-    it('answers every endpoint with 404 or A\'s own data, never B\'s, and changes nothing of B\'s', async () => {
+    it("answers every endpoint with 404 or A's own data, never B's, and changes nothing of B's", async () => {
       const rows: Row[] = [
         { route: 'GET /healthz', url: '/healthz', expect: 'own' },
         { route: 'GET /metrics', url: '/metrics', expect: 'own' },
@@ -82,23 +119,75 @@ for (const dialect of DIALECTS) {
         { route: 'GET /v1/accounts/{accountId}/timeline', url: '/v1/accounts/shared/timeline', expect: 'own' },
         { route: 'GET /v1/accounts/{accountId}/end-users', url: '/v1/accounts/bcorp/end-users', expect: 404 },
         { route: 'GET /v1/accounts/{accountId}/end-users', url: '/v1/accounts/shared/end-users', expect: 'own' },
-        { route: 'POST /v1/accounts/{accountId}/end-users', url: '/v1/accounts/bcorp/end-users', body: { email: 'x@a.example' }, expect: 404 },
-        { route: 'DELETE /v1/accounts/{accountId}/end-users/{email}', url: '/v1/accounts/bcorp/end-users/secret-b-user@bcorp.example', expect: 404 },
-        { route: 'DELETE /v1/accounts/{accountId}/end-users/{email}', url: '/v1/accounts/shared/end-users/secret-b-user@bcorp.example?suppress=true', expect: 404 },
-        { route: 'POST /v1/end-users/import', url: '/v1/end-users/import', body: { csv: 'account_id,email\nbcorp,new@a.example\nshared,new@a.example\n' }, expect: 'own' },
+        {
+          route: 'POST /v1/accounts/{accountId}/end-users',
+          url: '/v1/accounts/bcorp/end-users',
+          body: { email: 'x@a.example' },
+          expect: 404,
+        },
+        {
+          route: 'DELETE /v1/accounts/{accountId}/end-users/{email}',
+          url: '/v1/accounts/bcorp/end-users/secret-b-user@bcorp.example',
+          expect: 404,
+        },
+        {
+          route: 'DELETE /v1/accounts/{accountId}/end-users/{email}',
+          url: '/v1/accounts/shared/end-users/secret-b-user@bcorp.example?suppress=true',
+          expect: 404,
+        },
+        {
+          route: 'POST /v1/end-users/import',
+          url: '/v1/end-users/import',
+          body: { csv: 'account_id,email\nbcorp,new@a.example\nshared,new@a.example\n' },
+          expect: 'own',
+        },
         { route: 'GET /v1/blocklist', url: '/v1/blocklist', expect: 'own' },
         { route: 'DELETE /v1/blocklist/{entry}', url: '/v1/blocklist/b-blocked.example', expect: 404 },
         { route: 'POST /v1/blocklist', url: '/v1/blocklist', body: { entry: 'a-blocked.example' }, expect: 'own' },
         { route: 'GET /v1/connections', url: '/v1/connections', expect: 'own' },
         { route: 'GET /v1/connections/{connectionId}', url: `/v1/connections/${B.connection}`, expect: 404 },
-        { route: 'POST /v1/connections/folder', url: '/v1/connections/folder', body: { teammate: 'bob-b@bcorp-internal.example', mail: tmpdir(), authorizedAt: '2026-03-01T00:00:00Z' }, expect: 404 },
-        { route: 'POST /v1/connections/imap', url: '/v1/connections/imap', body: { teammate: 'bob-b@bcorp-internal.example', host: '127.0.0.1', port: 9, security: 'plain', user: 'b', password: 'p', authorizedAt: '2026-03-01T00:00:00Z' }, expect: 404 },
-        { route: 'POST /v1/connections/caldav', url: '/v1/connections/caldav', body: { teammate: 'bob-b@bcorp-internal.example', url: 'http://127.0.0.1:9/', user: 'b', password: 'p', authorizedAt: '2026-03-01T00:00:00Z' }, expect: 404 },
+        {
+          route: 'POST /v1/connections/folder',
+          url: '/v1/connections/folder',
+          body: { teammate: 'bob-b@bcorp-internal.example', mail: tmpdir(), authorizedAt: '2026-03-01T00:00:00Z' },
+          expect: 404,
+        },
+        {
+          route: 'POST /v1/connections/imap',
+          url: '/v1/connections/imap',
+          body: {
+            teammate: 'bob-b@bcorp-internal.example',
+            host: '127.0.0.1',
+            port: 9,
+            security: 'plain',
+            user: 'b',
+            password: 'p',
+            authorizedAt: '2026-03-01T00:00:00Z',
+          },
+          expect: 404,
+        },
+        {
+          route: 'POST /v1/connections/caldav',
+          url: '/v1/connections/caldav',
+          body: {
+            teammate: 'bob-b@bcorp-internal.example',
+            url: 'http://127.0.0.1:9/',
+            user: 'b',
+            password: 'p',
+            authorizedAt: '2026-03-01T00:00:00Z',
+          },
+          expect: 404,
+        },
         { route: 'POST /v1/internal-domains', url: '/v1/internal-domains', body: { domain: 'a-internal.example' }, expect: 'own' },
         { route: 'DELETE /v1/internal-domains/{domain}', url: '/v1/internal-domains/bcorp-internal.example', expect: 404 },
         { route: 'POST /v1/connections/{connectionId}/sync', url: `/v1/connections/${B.connection}/sync`, expect: 404 },
         { route: 'POST /v1/connections/{connectionId}/disconnect', url: `/v1/connections/${B.connection}/disconnect`, expect: 404 },
-        { route: 'POST /v1/connections/{connectionId}/reauthorize', url: `/v1/connections/${B.connection}/reauthorize`, body: {}, expect: 404 },
+        {
+          route: 'POST /v1/connections/{connectionId}/reauthorize',
+          url: `/v1/connections/${B.connection}/reauthorize`,
+          body: {},
+          expect: 404,
+        },
         { route: 'GET /v1/emails/{emailId}', url: `/v1/emails/${bEmailId}`, expect: 404 },
         { route: 'GET /v1/explain/email', url: '/v1/explain/email?messageId=b-msg-1@bcorp.example', expect: 'own' },
         { route: 'GET /v1/explain/meeting', url: '/v1/explain/meeting?uid=b-meeting@bcorp-internal.example', expect: 'own' },
@@ -114,7 +203,11 @@ for (const dialect of DIALECTS) {
         // Provider sign-in and push endpoints: B's teammate cannot be granted, forged proof is turned away.
         { route: 'GET /v1/oauth/google/start', url: '/v1/oauth/google/start?teammate=bob-b@bcorp-internal.example', expect: 'refused' },
         { route: 'GET /oauth/google/callback', url: '/oauth/google/callback?code=forged&state=forged', expect: 'refused' },
-        { route: 'GET /v1/oauth/microsoft/start', url: '/v1/oauth/microsoft/start?teammate=bob-b@bcorp-internal.example', expect: 'refused' },
+        {
+          route: 'GET /v1/oauth/microsoft/start',
+          url: '/v1/oauth/microsoft/start?teammate=bob-b@bcorp-internal.example',
+          expect: 'refused',
+        },
         { route: 'GET /oauth/microsoft/callback', url: '/oauth/microsoft/callback?code=forged&state=forged', expect: 'refused' },
         { route: 'POST /push/google/gmail', url: '/push/google/gmail?token=forged', body: {}, expect: 'refused' },
         { route: 'POST /push/google/calendar', url: '/push/google/calendar', body: {}, expect: 'refused' },
@@ -131,9 +224,16 @@ for (const dialect of DIALECTS) {
         const res = await api.call(A.admin, method, row.url, row.body);
         const text = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
         if (row.expect === 404) {
-          expect({ url: `${method} ${row.url}`, status: res.status, error: res.body?.error }).toEqual({ url: `${method} ${row.url}`, status: 404, error: 'not_found' });
+          expect({ url: `${method} ${row.url}`, status: res.status, error: res.body?.error }).toEqual({
+            url: `${method} ${row.url}`,
+            status: 404,
+            error: 'not_found',
+          });
         } else if (row.expect === 'refused') {
-          expect({ url: `${method} ${row.url}`, refused: res.status >= 300 && res.status < 500 && res.status !== 404 }).toEqual({ url: `${method} ${row.url}`, refused: true });
+          expect({ url: `${method} ${row.url}`, refused: res.status >= 300 && res.status < 500 && res.status !== 404 }).toEqual({
+            url: `${method} ${row.url}`,
+            refused: true,
+          });
         } else {
           expect({ url: `${method} ${row.url}`, ok: res.status < 300 }).toEqual({ url: `${method} ${row.url}`, ok: true });
         }

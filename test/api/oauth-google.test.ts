@@ -66,7 +66,8 @@ describe('Connect Google from the browser', () => {
     expect(url.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(url.searchParams.get('access_type')).toBe('offline');
     expect(url.searchParams.get('scope')!.split(' ').sort()).toEqual([
-      'https://www.googleapis.com/auth/calendar.readonly', 'https://www.googleapis.com/auth/gmail.readonly',
+      'https://www.googleapis.com/auth/calendar.readonly',
+      'https://www.googleapis.com/auth/gmail.readonly',
     ]);
     // The state is sealed: neither the workspace nor the PKCE verifier can be read from it.
     const state = url.searchParams.get('state')!;
@@ -74,14 +75,26 @@ describe('Connect Google from the browser', () => {
   });
 
   it('start refuses plainly: unknown teammate, unknown product, no token', async () => {
-    expect((await api.call(csm, 'GET', '/v1/oauth/google/start?teammate=nobody@ourco.com')).body.message).toMatch(/no teammate with address nobody@ourco.com/);
-    expect((await api.call(csm, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=drive')).body.message).toMatch(/gmail, calendar or both \(not drive\)/);
+    expect((await api.call(csm, 'GET', '/v1/oauth/google/start?teammate=nobody@ourco.com')).body.message).toMatch(
+      /no teammate with address nobody@ourco.com/,
+    );
+    expect((await api.call(csm, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=drive')).body.message).toMatch(
+      /gmail, calendar or both \(not drive\)/,
+    );
     expect((await api.call(null, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com')).status).toBe(401);
   });
 
   it('consent → callback → Gmail and Calendar connected, synced at once, the token encrypted', async () => {
-    g.addMessage('g-0', eml({ from: 'john@acme.com', to: 'alice@ourco.com', date: '2026-03-09T11:00:00Z', messageId: 'before-grant@acme.com' }), '2026-03-09T11:00:00Z');
-    g.addMessage('g-1', eml({ from: 'john@acme.com', to: 'alice@ourco.com', date: '2026-03-10T12:05:00Z', messageId: 'hello@acme.com' }), '2026-03-10T12:05:00Z');
+    g.addMessage(
+      'g-0',
+      eml({ from: 'john@acme.com', to: 'alice@ourco.com', date: '2026-03-09T11:00:00Z', messageId: 'before-grant@acme.com' }),
+      '2026-03-09T11:00:00Z',
+    );
+    g.addMessage(
+      'g-1',
+      eml({ from: 'john@acme.com', to: 'alice@ourco.com', date: '2026-03-10T12:05:00Z', messageId: 'hello@acme.com' }),
+      '2026-03-10T12:05:00Z',
+    );
     const { location, params } = await connectThroughBrowser(csm, 'teammate=alice@ourco.com&products=gmail,calendar');
     expect(location).toMatch(/^\/#\/sync\?connected=/);
     const ids = params.get('connected')!.split(',');
@@ -100,7 +113,11 @@ describe('Connect Google from the browser', () => {
   it('a revoked grant is re-authorized through the same flow: same connection, authorizedAt kept, the gap caught up', async () => {
     g.revokeAll();
     api.clock.set(new Date('2026-03-12T09:00:00Z'));
-    g.addMessage('g-2', eml({ from: 'john@acme.com', to: 'alice@ourco.com', date: '2026-03-11T10:00:00Z', messageId: 'during-outage@acme.com' }), '2026-03-11T10:00:00Z');
+    g.addMessage(
+      'g-2',
+      eml({ from: 'john@acme.com', to: 'alice@ourco.com', date: '2026-03-11T10:00:00Z', messageId: 'during-outage@acme.com' }),
+      '2026-03-11T10:00:00Z',
+    );
     const before = await gmailConnection();
     expect((await api.call(csm, 'POST', `/v1/connections/${before.id}/sync`)).status).toBe(202);
     await api.queue.idle();
@@ -126,7 +143,10 @@ describe('Connect Google from the browser', () => {
     expect(denied.params.get('error')).toMatch(/access was not granted on the Google consent screen; nothing was connected/);
     g.consent = 'allow';
 
-    const forged = await api.app.inject({ method: 'GET', url: `/oauth/google/callback?code=4/x&state=${Buffer.from('v1:abc:def').toString('base64url')}` });
+    const forged = await api.app.inject({
+      method: 'GET',
+      url: `/oauth/google/callback?code=4/x&state=${Buffer.from('v1:abc:def').toString('base64url')}`,
+    });
     expect(new URLSearchParams(String(forged.headers.location).split('?')[1]).get('error')).toMatch(/not one Touchpoint made/);
 
     const start = await api.call(csm, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=gmail');
@@ -148,7 +168,9 @@ describe('Connect Google from the browser', () => {
     // The calendar connection's grant was revoked above: sign in again, so its channel is reopened by the sync.
     await connectThroughBrowser(csm, 'teammate=alice@ourco.com&products=calendar');
     await api.queue.idle();
-    const cal = (await api.call(csm, 'GET', '/v1/connections')).body.connections.find((c: { provider: string }) => c.provider === 'google_calendar');
+    const cal = (await api.call(csm, 'GET', '/v1/connections')).body.connections.find(
+      (c: { provider: string }) => c.provider === 'google_calendar',
+    );
     expect(cal.status).toBe('active');
     const open = [...g.channels.values()].filter((c) => !c.stopped);
     expect(open.length).toBeGreaterThan(0);

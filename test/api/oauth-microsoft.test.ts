@@ -18,7 +18,16 @@ let api: TestApi;
 let admin: string;
 let csm: string;
 
-const inbox = (id: string, at: string) => ms.addMessage({ id: `AAMk-${id}`, folder: 'inbox', internetMessageId: id, subject: id, from: 'john@acme.com', to: ['alice@ourco.com'], receivedDateTime: at });
+const inbox = (id: string, at: string) =>
+  ms.addMessage({
+    id: `AAMk-${id}`,
+    folder: 'inbox',
+    internetMessageId: id,
+    subject: id,
+    from: 'john@acme.com',
+    to: ['alice@ourco.com'],
+    receivedDateTime: at,
+  });
 const errorOf = (location: unknown) => new URLSearchParams(String(location).split('?')[1] ?? '').get('error');
 
 /** Follows the consent page like a browser and lands on our callback; returns where it sends the browser. */
@@ -79,8 +88,12 @@ describe('Connect Microsoft 365 from the browser', () => {
   });
 
   it('start refuses plainly: unknown teammate, unknown product, no token', async () => {
-    expect((await api.call(csm, 'GET', '/v1/oauth/microsoft/start?teammate=nobody@ourco.com')).body.message).toMatch(/no teammate with address nobody@ourco.com/);
-    expect((await api.call(csm, 'GET', '/v1/oauth/microsoft/start?teammate=alice@ourco.com&products=onedrive')).body.message).toMatch(/mail, calendar or both \(not onedrive\)/);
+    expect((await api.call(csm, 'GET', '/v1/oauth/microsoft/start?teammate=nobody@ourco.com')).body.message).toMatch(
+      /no teammate with address nobody@ourco.com/,
+    );
+    expect((await api.call(csm, 'GET', '/v1/oauth/microsoft/start?teammate=alice@ourco.com&products=onedrive')).body.message).toMatch(
+      /mail, calendar or both \(not onedrive\)/,
+    );
     expect((await api.call(null, 'GET', '/v1/oauth/microsoft/start?teammate=alice@ourco.com')).status).toBe(401);
   });
 
@@ -94,7 +107,14 @@ describe('Connect Microsoft 365 from the browser', () => {
     expect(ms.log.some((l) => l.method === 'POST' && l.path.includes('/oauth2/v2.0/token'))).toBe(true);
     await api.queue.idle();
     const c = await graphConnection();
-    expect(c).toMatchObject({ id: params.get('connected'), status: 'active', authorizedAt: '2026-03-10T12:00:00.000Z', lastError: null, mail: true, calendar: true });
+    expect(c).toMatchObject({
+      id: params.get('connected'),
+      status: 'active',
+      authorizedAt: '2026-03-10T12:00:00.000Z',
+      lastError: null,
+      mail: true,
+      calendar: true,
+    });
     // The sync ran at once: mail since the grant is linked, mail from before it is not read (E2).
     expect(c.counts.email).toMatchObject({ seen: 1, linked: 1 });
     expect(ms.log.some((l) => l.path.startsWith('/v1.0/me/calendarView/delta'))).toBe(true);
@@ -132,7 +152,10 @@ describe('Connect Microsoft 365 from the browser', () => {
     expect(denied.params.get('error')).toMatch(/access was not granted on the Microsoft consent screen; nothing was connected/);
     ms.consent = 'allow';
 
-    const forged = await api.app.inject({ method: 'GET', url: `/oauth/microsoft/callback?code=0.AR-x&state=${Buffer.from('v1:abc:def').toString('base64url')}` });
+    const forged = await api.app.inject({
+      method: 'GET',
+      url: `/oauth/microsoft/callback?code=0.AR-x&state=${Buffer.from('v1:abc:def').toString('base64url')}`,
+    });
     expect(errorOf(forged.headers.location)).toMatch(/not one Touchpoint made/);
 
     // A genuine state of the Google flow is no good here.
@@ -165,7 +188,9 @@ describe('Connect Microsoft 365 from the browser', () => {
     const { params } = await connectThroughBrowser(csm, 'teammate=alice@ourco.com&products=mail');
     expect(params.get('connected')).not.toBe(before.id);
     await api.queue.idle();
-    const fresh = (await api.call(csm, 'GET', '/v1/connections')).body.connections.find((c: { id: string }) => c.id === params.get('connected'));
+    const fresh = (await api.call(csm, 'GET', '/v1/connections')).body.connections.find(
+      (c: { id: string }) => c.id === params.get('connected'),
+    );
     expect(fresh).toMatchObject({ provider: 'graph', status: 'active', mail: true, calendar: false });
   });
 });

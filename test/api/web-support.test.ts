@@ -21,7 +21,9 @@ describe('web-support routes (sqlite)', () => {
       { id: 'm1@acme.com', from: 'jane@acme.com', to: 'alice@ourco.com', subject: 'Hello' },
       { id: 'm2@other.example', from: 'x@other.example', to: 'alice@ourco.com', subject: 'Not ours' },
     ]);
-    connection = (await api.call(admin, 'POST', '/v1/connections/folder', { teammate: 'alice@ourco.com', mail, authorizedAt: '2026-03-01T00:00:00Z' })).body.id;
+    connection = (
+      await api.call(admin, 'POST', '/v1/connections/folder', { teammate: 'alice@ourco.com', mail, authorizedAt: '2026-03-01T00:00:00Z' })
+    ).body.id;
     await api.queue.idle();
   });
   afterAll(async () => api?.close());

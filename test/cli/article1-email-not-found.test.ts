@@ -2,8 +2,15 @@
 // the article, run through the real CLI on a folder mailbox.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  check, eml, failedCodes, messageIds, Workspace,
-  type ExplanationJson, type StatusJson, type SyncJson, type TimelineJson,
+  check,
+  eml,
+  failedCodes,
+  messageIds,
+  Workspace,
+  type ExplanationJson,
+  type StatusJson,
+  type SyncJson,
+  type TimelineJson,
 } from '../support/cli.js';
 
 const AUTH = '2026-03-01T00:00:00Z';
@@ -34,17 +41,68 @@ beforeAll(async () => {
 
   const inbox = (name: string, s: Parameters<typeof eml>[0]) => w.write(`mail/alice/INBOX/${name}.eml`, eml(s));
   const toAlice = { to: 'Alice <alice@ourco.com>' };
-  inbox('01-linked', { ...toAlice, from: 'Jane Doe <jane@acme.com>', date: '2026-03-10T09:00:00Z', messageId: 'linked-1@acme.com', subject: 'Renewal' });
-  inbox('02-historic', { ...toAlice, from: 'jane@acme.com', date: '2026-02-20T09:00:00Z', messageId: 'historic-1@acme.com', subject: 'Old thread' });
-  inbox('03-plus', { ...toAlice, from: 'jane+billing@acme.com', date: '2026-03-11T09:00:00Z', messageId: 'plus-1@acme.com', subject: 'Invoice' });
+  inbox('01-linked', {
+    ...toAlice,
+    from: 'Jane Doe <jane@acme.com>',
+    date: '2026-03-10T09:00:00Z',
+    messageId: 'linked-1@acme.com',
+    subject: 'Renewal',
+  });
+  inbox('02-historic', {
+    ...toAlice,
+    from: 'jane@acme.com',
+    date: '2026-02-20T09:00:00Z',
+    messageId: 'historic-1@acme.com',
+    subject: 'Old thread',
+  });
+  inbox('03-plus', {
+    ...toAlice,
+    from: 'jane+billing@acme.com',
+    date: '2026-03-11T09:00:00Z',
+    messageId: 'plus-1@acme.com',
+    subject: 'Invoice',
+  });
   inbox('04-dots', { ...toAlice, from: 'johnsmith@acme.com', date: '2026-03-11T10:00:00Z', messageId: 'dots-1@acme.com', subject: 'Dots' });
-  inbox('05-other-domain', { ...toAlice, from: 'jane@acme.io', date: '2026-03-11T11:00:00Z', messageId: 'other-domain-1@acme.io', subject: 'From the .io' });
-  inbox('06-same-company', { ...toAlice, from: 'jane@eu.acme.com', date: '2026-03-11T12:00:00Z', messageId: 'same-company-1@eu.acme.com', subject: 'From the EU office' });
-  inbox('07-other-field', { ...toAlice, from: 'carol.personal@gmail.com', date: '2026-03-11T13:00:00Z', messageId: 'other-field-1@gmail.com', subject: 'From my gmail' });
-  inbox('08-nobody', { ...toAlice, from: 'peter@initech.com', date: '2026-03-11T14:00:00Z', messageId: 'nobody-1@initech.com', subject: 'TPS reports' });
-  inbox('09-nobody-historic', { ...toAlice, from: 'peter@initech.com', date: '2026-02-25T14:00:00Z', messageId: 'historic-2@initech.com', subject: 'Before we connected' });
+  inbox('05-other-domain', {
+    ...toAlice,
+    from: 'jane@acme.io',
+    date: '2026-03-11T11:00:00Z',
+    messageId: 'other-domain-1@acme.io',
+    subject: 'From the .io',
+  });
+  inbox('06-same-company', {
+    ...toAlice,
+    from: 'jane@eu.acme.com',
+    date: '2026-03-11T12:00:00Z',
+    messageId: 'same-company-1@eu.acme.com',
+    subject: 'From the EU office',
+  });
+  inbox('07-other-field', {
+    ...toAlice,
+    from: 'carol.personal@gmail.com',
+    date: '2026-03-11T13:00:00Z',
+    messageId: 'other-field-1@gmail.com',
+    subject: 'From my gmail',
+  });
+  inbox('08-nobody', {
+    ...toAlice,
+    from: 'peter@initech.com',
+    date: '2026-03-11T14:00:00Z',
+    messageId: 'nobody-1@initech.com',
+    subject: 'TPS reports',
+  });
+  inbox('09-nobody-historic', {
+    ...toAlice,
+    from: 'peter@initech.com',
+    date: '2026-02-25T14:00:00Z',
+    messageId: 'historic-2@initech.com',
+    subject: 'Before we connected',
+  });
   // Only Bob had this one, and Bob's inbox is not connected.
-  w.write('mail/bob/INBOX/01.eml', eml({ from: 'jane@acme.com', to: 'bob@ourco.com', date: '2026-03-12T09:00:00Z', messageId: 'bob-only-1@acme.com' }));
+  w.write(
+    'mail/bob/INBOX/01.eml',
+    eml({ from: 'jane@acme.com', to: 'bob@ourco.com', date: '2026-03-12T09:00:00Z', messageId: 'bob-only-1@acme.com' }),
+  );
 
   before.noConnection = await w.explainEmail('linked-1@acme.com');
   await w.connect('alice@ourco.com', { mail: 'mail/alice' }, AUTH);
@@ -69,7 +127,13 @@ describe.concurrent('1.1 the inbox must be authorized', () => {
     expect(e.outcome).toBe('unknown');
     expect(e.ref).toBe('bob-only-1@acme.com');
     expect(e.searched).toHaveLength(1);
-    expect(e.searched![0]).toMatchObject({ teammate: 'alice@ourco.com', provider: 'folder', status: 'active', authorizedAt: '2026-03-01T00:00:00.000Z', lastSyncAt: '2026-03-20T12:00:00.000Z' });
+    expect(e.searched![0]).toMatchObject({
+      teammate: 'alice@ourco.com',
+      provider: 'folder',
+      status: 'active',
+      authorizedAt: '2026-03-01T00:00:00.000Z',
+      lastSyncAt: '2026-03-20T12:00:00.000Z',
+    });
     expect(check(e, 'E1').code).toBe('E1_NOT_SEEN');
     expect(check(e, 'E1').detail).toContain('bob@ourco.com');
     expect(e.remedyCodes).toEqual(expect.arrayContaining(['AUTHORIZE', 'SYNC_NOW']));
@@ -83,7 +147,12 @@ describe.concurrent('1.1 the inbox must be authorized', () => {
     expect(e.outcome).toBe('linked');
     expect(e.checks.map((c) => c.rule)).toEqual(['E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'E7']);
     expect(failedCodes(e)).toEqual([]);
-    expect(e.accounts).toEqual([{ id: 'acme', via: [expect.objectContaining({ email: 'jane@acme.com', field: 'from', source: 'crm:salesforce', externalId: 'SF-1' })] }]);
+    expect(e.accounts).toEqual([
+      {
+        id: 'acme',
+        via: [expect.objectContaining({ email: 'jane@acme.com', field: 'from', source: 'crm:salesforce', externalId: 'SF-1' })],
+      },
+    ]);
   });
 });
 
@@ -113,8 +182,10 @@ describe.concurrent('1.2.2 / 1.2.5 the same address must be an end user, in the 
 
   it('a +tag is a hint, never a match', () => nearMiss('plus-1@acme.com', 'plus_tag', 'jane+billing@acme.com', 'jane@acme.com'));
   it('dots are a hint, never a match', () => nearMiss('dots-1@acme.com', 'dots', 'johnsmith@acme.com', 'john.smith@acme.com'));
-  it('another domain of the company is a hint, never a match', () => nearMiss('other-domain-1@acme.io', 'other_domain', 'jane@acme.io', 'jane@acme.com'));
-  it('a subdomain of the same company is a hint, never a match', () => nearMiss('same-company-1@eu.acme.com', 'other_domain', 'jane@eu.acme.com', 'jane@acme.com'));
+  it('another domain of the company is a hint, never a match', () =>
+    nearMiss('other-domain-1@acme.io', 'other_domain', 'jane@acme.io', 'jane@acme.com'));
+  it('a subdomain of the same company is a hint, never a match', () =>
+    nearMiss('same-company-1@eu.acme.com', 'other_domain', 'jane@eu.acme.com', 'jane@acme.com'));
   it('an address held in another field of the end user is a hint, never a match', () =>
     nearMiss('other-field-1@gmail.com', 'other_field', 'carol.personal@gmail.com', 'carol@acme.com'));
 
@@ -169,10 +240,17 @@ describe('1.2.3 it may take up to 30 minutes; the next sync picks new mail up (i
   });
 
   it('mail that arrives after a sync is unknown until the next sync, then on the timeline', async () => {
-    w.write('mail/alice/INBOX/10-late.eml', eml({
-      from: 'jane@acme.com', to: 'alice@ourco.com', date: '2026-03-20T12:02:00Z', received: '2026-03-20T12:03:00Z',
-      messageId: 'late-1@acme.com', subject: 'Arrived after the sync',
-    }));
+    w.write(
+      'mail/alice/INBOX/10-late.eml',
+      eml({
+        from: 'jane@acme.com',
+        to: 'alice@ourco.com',
+        date: '2026-03-20T12:02:00Z',
+        received: '2026-03-20T12:03:00Z',
+        messageId: 'late-1@acme.com',
+        subject: 'Arrived after the sync',
+      }),
+    );
     const notYet = await w.explainEmail('late-1@acme.com', { now: '2026-03-20T12:04:00Z' });
     expect(notYet.outcome).toBe('unknown');
     expect(notYet.remedyCodes).toContain('SYNC_NOW');
@@ -181,7 +259,12 @@ describe('1.2.3 it may take up to 30 minutes; the next sync picks new mail up (i
     const next = await w.sync({ now: '2026-03-20T12:05:00Z' });
     expect(next.connections[0]!.mail).toEqual({ seen: 1, linked: 1, notLinked: 0 });
     const t = await w.timeline('acme', { now: '2026-03-20T12:05:00Z' });
-    expect(t.items[0]).toMatchObject({ kind: 'email', messageId: 'late-1@acme.com', at: '2026-03-20T12:03:00.000Z', subject: 'Arrived after the sync' });
+    expect(t.items[0]).toMatchObject({
+      kind: 'email',
+      messageId: 'late-1@acme.com',
+      at: '2026-03-20T12:03:00.000Z',
+      subject: 'Arrived after the sync',
+    });
     const e = await w.explainEmail('late-1@acme.com', { now: '2026-03-20T12:05:00Z' });
     expect(e.outcome).toBe('linked');
     expect(check(e, 'E7')).toMatchObject({ status: 'pass', code: 'E7_SYNCED' });
@@ -196,7 +279,10 @@ describe('1.2.3 it may take up to 30 minutes; the next sync picks new mail up (i
 describe('1.1 "configured correctly": a mailbox folder that disappears', () => {
   it('the connection shows an error in plain words; unknown mail says the inbox is not working', async () => {
     await w.teammate('dan@ourco.com');
-    w.write('mail/dan/INBOX/01.eml', eml({ from: 'jane@acme.com', to: 'dan@ourco.com', date: '2026-03-15T09:00:00Z', messageId: 'dan-1@acme.com' }));
+    w.write(
+      'mail/dan/INBOX/01.eml',
+      eml({ from: 'jane@acme.com', to: 'dan@ourco.com', date: '2026-03-15T09:00:00Z', messageId: 'dan-1@acme.com' }),
+    );
     const id = await w.connect('dan@ourco.com', { mail: 'mail/dan' }, AUTH);
     w.remove('mail/dan');
     const s = await w.sync({ now: '2026-03-20T12:15:00Z' });

@@ -28,16 +28,61 @@ beforeAll(async () => {
 
   const put = (name: string, s: Parameters<typeof eml>[0]) => w.write(`mail/alice/INBOX/${name}.eml`, eml(s));
   // Alice (the mailbox owner) is only in Cc; Dan, another teammate, writes to Jane.
-  put('01', { from: 'dan@ourco.com', to: 'jane@acme.com', cc: 'alice@ourco.com', date: '2026-03-05T09:00:00Z', messageId: 'cc-1@ourco.com', subject: 'Intro' });
+  put('01', {
+    from: 'dan@ourco.com',
+    to: 'jane@acme.com',
+    cc: 'alice@ourco.com',
+    date: '2026-03-05T09:00:00Z',
+    messageId: 'cc-1@ourco.com',
+    subject: 'Intro',
+  });
   // An internal-domain address that is no teammate writes to Jane.
-  put('02', { from: 'support@ourco.com', to: 'jane@acme.com', cc: 'alice@ourco.com', date: '2026-03-05T10:00:00Z', messageId: 'support-1@ourco.com', subject: 'Your ticket' });
+  put('02', {
+    from: 'support@ourco.com',
+    to: 'jane@acme.com',
+    cc: 'alice@ourco.com',
+    date: '2026-03-05T10:00:00Z',
+    messageId: 'support-1@ourco.com',
+    subject: 'Your ticket',
+  });
   // Internal people only.
-  put('03', { from: 'dan@ourco.com', to: 'alice@ourco.com', date: '2026-03-05T11:00:00Z', messageId: 'internal-1@ourco.com', subject: 'Lunch?' });
+  put('03', {
+    from: 'dan@ourco.com',
+    to: 'alice@ourco.com',
+    date: '2026-03-05T11:00:00Z',
+    messageId: 'internal-1@ourco.com',
+    subject: 'Lunch?',
+  });
   // Internal people only, though ops@ourco.com was (wrongly) made an end user.
-  put('04', { from: 'dan@ourco.com', to: 'ops@ourco.com', cc: 'alice@ourco.com', date: '2026-03-05T12:00:00Z', messageId: 'internal-2@ourco.com', subject: 'Ops' });
-  put('05', { from: 'pat@partnerco.com', to: 'alice@ourco.com', date: '2026-03-06T09:00:00Z', messageId: 'partner-1@partnerco.com', subject: 'Partner deal' });
-  put('06', { from: 'sam@eu.partnerco.com', to: 'alice@ourco.com', date: '2026-03-06T10:00:00Z', messageId: 'partner-2@eu.partnerco.com', subject: 'Partner EU' });
-  put('07', { from: 'john@acme.com', to: 'alice@ourco.com', date: '2026-03-07T09:00:00Z', messageId: 'john-1@acme.com', subject: 'From John' });
+  put('04', {
+    from: 'dan@ourco.com',
+    to: 'ops@ourco.com',
+    cc: 'alice@ourco.com',
+    date: '2026-03-05T12:00:00Z',
+    messageId: 'internal-2@ourco.com',
+    subject: 'Ops',
+  });
+  put('05', {
+    from: 'pat@partnerco.com',
+    to: 'alice@ourco.com',
+    date: '2026-03-06T09:00:00Z',
+    messageId: 'partner-1@partnerco.com',
+    subject: 'Partner deal',
+  });
+  put('06', {
+    from: 'sam@eu.partnerco.com',
+    to: 'alice@ourco.com',
+    date: '2026-03-06T10:00:00Z',
+    messageId: 'partner-2@eu.partnerco.com',
+    subject: 'Partner EU',
+  });
+  put('07', {
+    from: 'john@acme.com',
+    to: 'alice@ourco.com',
+    date: '2026-03-07T09:00:00Z',
+    messageId: 'john-1@acme.com',
+    subject: 'From John',
+  });
   await w.connect('alice@ourco.com', { mail: 'mail/alice' }, AUTH);
   await w.sync();
 });
@@ -47,10 +92,18 @@ afterAll(() => w.cleanup());
 describe.concurrent('2.1 mail between an internal person and an end user is synced', () => {
   it('links internal ↔ end-user mail even when the mailbox owner is only in Cc, or the sender is an internal address that is no teammate', async () => {
     const t = await w.timeline('acme');
-    expect(messageIds(t)).toEqual(['cc-1@ourco.com', 'john-1@acme.com', 'partner-1@partnerco.com', 'partner-2@eu.partnerco.com', 'support-1@ourco.com']);
+    expect(messageIds(t)).toEqual([
+      'cc-1@ourco.com',
+      'john-1@acme.com',
+      'partner-1@partnerco.com',
+      'partner-2@eu.partnerco.com',
+      'support-1@ourco.com',
+    ]);
     const e = await w.explainEmail('cc-1@ourco.com');
     expect(e.outcome).toBe('linked');
-    expect(e.accounts).toEqual([{ id: 'acme', via: [expect.objectContaining({ email: 'jane@acme.com', field: 'to', source: 'crm:salesforce' })] }]);
+    expect(e.accounts).toEqual([
+      { id: 'acme', via: [expect.objectContaining({ email: 'jane@acme.com', field: 'to', source: 'crm:salesforce' })] },
+    ]);
     expect(check(e, 'E6')).toMatchObject({ status: 'pass', code: 'E6_HAS_EXTERNAL' });
     expect(check(e, 'E1').detail).toContain('alice@ourco.com');
     // "Why here?": what the user can do about it.
@@ -116,7 +169,12 @@ describe('2.2 / 2.3 deleting the end user; users from a source come back unless 
     expect(skipped.reason).toMatch(/suppress/);
     // The recreated user links its past mail again; the suppressed one stays gone.
     expect(refs(reimport.linked)).toEqual(['email:cc-1@ourco.com→acme', 'email:support-1@ourco.com→acme']);
-    expect(messageIds(await w.timeline('acme'))).toEqual(['cc-1@ourco.com', 'partner-1@partnerco.com', 'partner-2@eu.partnerco.com', 'support-1@ourco.com']);
+    expect(messageIds(await w.timeline('acme'))).toEqual([
+      'cc-1@ourco.com',
+      'partner-1@partnerco.com',
+      'partner-2@eu.partnerco.com',
+      'support-1@ourco.com',
+    ]);
   });
 
   it('the human form of delete prints the warning on stderr', async () => {
@@ -147,12 +205,20 @@ describe('2.2 blocklisting a domain', () => {
     remove = await w.json<ChangeJson>(['blocklist', 'remove', 'partnerco.com']);
     expect(refs(remove.linked)).toEqual(['email:partner-1@partnerco.com→acme', 'email:partner-2@eu.partnerco.com→acme']);
     expect(remove.unavailable).toBe(0);
-    expect(messageIds(await w.timeline('acme'))).toEqual(['cc-1@ourco.com', 'partner-1@partnerco.com', 'partner-2@eu.partnerco.com', 'support-1@ourco.com']);
+    expect(messageIds(await w.timeline('acme'))).toEqual([
+      'cc-1@ourco.com',
+      'partner-1@partnerco.com',
+      'partner-2@eu.partnerco.com',
+      'support-1@ourco.com',
+    ]);
   });
 
   it('a blocklisted domain also stops new mail at sync time', async () => {
     await w.ok(['blocklist', 'add', 'partnerco.com']);
-    w.write('mail/alice/INBOX/08.eml', eml({ from: 'pat@partnerco.com', to: 'alice@ourco.com', date: '2026-03-20T12:20:00Z', messageId: 'partner-3@partnerco.com' }));
+    w.write(
+      'mail/alice/INBOX/08.eml',
+      eml({ from: 'pat@partnerco.com', to: 'alice@ourco.com', date: '2026-03-20T12:20:00Z', messageId: 'partner-3@partnerco.com' }),
+    );
     const s = await w.sync({ now: '2026-03-20T12:30:00Z' });
     expect(s.connections[0]!.mail).toEqual({ seen: 1, linked: 0, notLinked: 1 });
     const e = await w.explainEmail('partner-3@partnerco.com', { now: '2026-03-20T12:30:00Z' });

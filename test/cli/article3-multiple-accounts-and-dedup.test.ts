@@ -2,7 +2,17 @@
 // side of "same email": one message seen in several folders and mailboxes is ONE activity,
 // and Bcc (shown only on the sender's sent copy) links.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check, eml, messageIds, refs, Workspace, type ChangeJson, type ExplanationJson, type StatusJson, type SyncJson } from '../support/cli.js';
+import {
+  check,
+  eml,
+  messageIds,
+  refs,
+  Workspace,
+  type ChangeJson,
+  type ExplanationJson,
+  type StatusJson,
+  type SyncJson,
+} from '../support/cli.js';
 
 const AUTH = '2026-03-01T00:00:00Z';
 const NOW = '2026-03-20T12:00:00Z';
@@ -21,24 +31,45 @@ beforeAll(async () => {
   await w.account('acme', 'Acme Corp');
   await w.account('globex', 'Globex');
   await w.users(
-    ['account_id,email,name,external_id', 'acme,jane@acme.com,Jane Doe,A-1', 'globex,Jane@Acme.com,Jane Doe (advisor),G-7', 'globex,bob@globex.com,Bob,G-1'].join('\n'),
+    [
+      'account_id,email,name,external_id',
+      'acme,jane@acme.com,Jane Doe,A-1',
+      'globex,Jane@Acme.com,Jane Doe (advisor),G-7',
+      'globex,bob@globex.com,Bob,G-1',
+    ].join('\n'),
     'crm:hubspot',
   );
 
   const shared = eml({
-    from: 'Alice <alice@ourco.com>', to: 'Jane <jane@acme.com>', cc: 'dan@ourco.com',
-    date: '2026-03-05T10:00:00Z', messageId: 'shared-1@ourco.com', subject: 'Renewal plan',
+    from: 'Alice <alice@ourco.com>',
+    to: 'Jane <jane@acme.com>',
+    cc: 'dan@ourco.com',
+    date: '2026-03-05T10:00:00Z',
+    messageId: 'shared-1@ourco.com',
+    subject: 'Renewal plan',
   });
   // The same message in Alice's Sent and (a copy to herself) INBOX, and in Dan's INBOX (Cc).
   w.write('mail/alice/Sent/shared.eml', shared);
   w.write('mail/alice/INBOX/shared-copy.eml', shared);
   w.write('mail/dan/INBOX/shared.eml', shared);
   // No Message-ID: deduplicated by fingerprint (Alice's Sent + Dan's INBOX).
-  const noId = eml({ from: 'alice@ourco.com', to: 'jane@acme.com', cc: 'dan@ourco.com', date: '2026-03-06T10:00:00Z', subject: 'No message id' });
+  const noId = eml({
+    from: 'alice@ourco.com',
+    to: 'jane@acme.com',
+    cc: 'dan@ourco.com',
+    date: '2026-03-06T10:00:00Z',
+    subject: 'No message id',
+  });
   w.write('mail/alice/Sent/no-id.eml', noId);
   w.write('mail/dan/INBOX/no-id.eml', noId);
   // Bob is only in Bcc: the sent copy shows it, Dan's received copy does not.
-  const bcc = { from: 'alice@ourco.com', to: 'dan@ourco.com', date: '2026-03-07T10:00:00Z', messageId: 'bcc-1@ourco.com', subject: 'Deck (Bob in Bcc)' };
+  const bcc = {
+    from: 'alice@ourco.com',
+    to: 'dan@ourco.com',
+    date: '2026-03-07T10:00:00Z',
+    messageId: 'bcc-1@ourco.com',
+    subject: 'Deck (Bob in Bcc)',
+  };
   w.write('mail/alice/Sent/bcc.eml', eml({ ...bcc, bcc: 'bob@globex.com' }));
   w.write('mail/dan/INBOX/bcc.eml', eml(bcc));
 
@@ -68,7 +99,9 @@ describe.concurrent('3. the same email under multiple accounts', () => {
   it('explain names, per account, the end user that caused the link', () => {
     const [acme, globex] = e.accounts;
     expect(acme!.via).toEqual([expect.objectContaining({ email: 'jane@acme.com', field: 'to', externalId: 'A-1', source: 'crm:hubspot' })]);
-    expect(globex!.via).toEqual([expect.objectContaining({ email: 'Jane@Acme.com', field: 'to', externalId: 'G-7', source: 'crm:hubspot' })]);
+    expect(globex!.via).toEqual([
+      expect.objectContaining({ email: 'Jane@Acme.com', field: 'to', externalId: 'G-7', source: 'crm:hubspot' }),
+    ]);
     expect(acme!.via[0]!.endUserId).not.toBe(globex!.via[0]!.endUserId);
     expect(check(e, 'E5').detail).toMatch(/2 account\(s\).*Acme Corp \[acme\].*Globex \[globex\]/);
     expect(e.remedyCodes).toContain('DELETE_END_USER');
@@ -78,7 +111,11 @@ describe.concurrent('3. the same email under multiple accounts', () => {
   it('global search of the address (or a part of it) lists every account it is an end user of', async () => {
     const s = await w.json(['search', 'JANE@acme.com']);
     expect(s.accounts.map((a: { id: string }) => a.id)).toEqual(['acme', 'globex']);
-    expect(s.accounts[1]).toMatchObject({ id: 'globex', name: 'Globex', endUser: { email: 'Jane@Acme.com', source: 'crm:hubspot', externalId: 'G-7' } });
+    expect(s.accounts[1]).toMatchObject({
+      id: 'globex',
+      name: 'Globex',
+      endUser: { email: 'Jane@Acme.com', source: 'crm:hubspot', externalId: 'G-7' },
+    });
     const shared = s.activities.filter((a: { messageId?: string }) => a.messageId === 'shared-1@ourco.com');
     expect(shared.map((a: { accountId: string }) => a.accountId).sort()).toEqual(['acme', 'globex']);
     const part = await w.json(['search', 'acme.com']);
@@ -87,7 +124,6 @@ describe.concurrent('3. the same email under multiple accounts', () => {
     expect(mate.accounts).toEqual([]);
     expect(mate.teammates).toEqual([expect.objectContaining({ email: 'dan@ourco.com' })]);
   });
-
 });
 
 describe('3. the remedy: remove the end user from that account', () => {
@@ -119,7 +155,7 @@ describe.concurrent('one message seen in several folders and mailboxes is one ac
     expect(t.items).toHaveLength(2);
   });
 
-  it('explain keeps every sighting: both of Alice\'s folders and Dan\'s inbox', async () => {
+  it("explain keeps every sighting: both of Alice's folders and Dan's inbox", async () => {
     const e = await w.explainEmail('shared-1@ourco.com');
     const seen = check(e, 'E1').detail;
     expect(seen).toContain('alice@ourco.com (INBOX)');

@@ -1,7 +1,17 @@
 // Article 4: "I can't see the meeting which I recently had with my customer" — every
 // criterion (M1–M6) through the real CLI on a folder calendar, and time passing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check, failedCodes, ics, meetingKeys, Workspace, type ExplanationJson, type StatusJson, type SyncJson, type TimelineJson } from '../support/cli.js';
+import {
+  check,
+  failedCodes,
+  ics,
+  meetingKeys,
+  Workspace,
+  type ExplanationJson,
+  type StatusJson,
+  type SyncJson,
+  type TimelineJson,
+} from '../support/cli.js';
 
 const AUTH = '2026-03-01T00:00:00Z';
 const NOW = '2026-03-20T12:00:00Z';
@@ -24,29 +34,192 @@ beforeAll(async () => {
   await w.teammate('dan@ourco.com');
   await w.account('acme', 'Acme Corp');
   await w.account('globex', 'Globex');
-  await w.users(['account_id,email,name,external_id', 'acme,jane@acme.com,Jane,', 'acme,john@acme.com,John,', 'globex,bob@globex.com,Bob,'].join('\n'));
+  await w.users(
+    ['account_id,email,name,external_id', 'acme,jane@acme.com,Jane,', 'acme,john@acme.com,John,', 'globex,bob@globex.com,Bob,'].join('\n'),
+  );
 
-  cal('single', ics({ uid: 'single-1', start: '20260305T150000Z', end: '20260305T153000Z', summary: 'Acme call', organizer: ALICE, attendees: [accepted('jane@acme.com'), accepted(ALICE)] }));
+  cal(
+    'single',
+    ics({
+      uid: 'single-1',
+      start: '20260305T150000Z',
+      end: '20260305T153000Z',
+      summary: 'Acme call',
+      organizer: ALICE,
+      attendees: [accepted('jane@acme.com'), accepted(ALICE)],
+    }),
+  );
   // A weekly series that began before the calendar was authorized (2026-03-01).
-  cal('weekly', ics({ uid: 'weekly-1', start: '20260216T100000Z', end: '20260216T103000Z', rrule: 'FREQ=WEEKLY;BYDAY=MO', summary: 'Globex weekly', organizer: ALICE, attendees: [accepted('bob@globex.com')] }));
-  cal('upcoming', ics({ uid: 'upcoming-1', start: '20260320T150000Z', end: '20260320T160000Z', summary: 'Acme onsite', organizer: ALICE, attendees: [accepted('jane@acme.com')] }));
-  cal('customer', ics({ uid: 'customer-1', start: '20260310T130000Z', end: '20260310T140000Z', summary: 'Acme roadmap', organizer: 'jane@acme.com', attendees: [accepted(ALICE), accepted('jane@acme.com'), accepted('john@acme.com')] }));
-  cal('alias', ics({ uid: 'alias-1', start: '20260311T090000Z', end: '20260311T093000Z', summary: 'Organized from an alias', organizer: ALICE_ALIAS, attendees: [accepted('john@acme.com')] }));
-  cal('other-teammate', ics({ uid: 'dan-organizes-1', start: '20260311T100000Z', summary: 'Dan organizes', organizer: 'dan@ourco.com', attendees: [accepted(ALICE), accepted('john@acme.com')] }));
-  cal('declined', ics({ uid: 'declined-1', start: '20260312T160000Z', summary: 'Training', organizer: ALICE, attendees: [{ email: 'jane@acme.com', partstat: 'DECLINED' }, { email: 'john@acme.com', partstat: 'TENTATIVE' }] }));
-  cal('no-answer', ics({ uid: 'no-answer-1', start: '20260312T170000Z', summary: 'Nobody answered', organizer: ALICE, attendees: [{ email: 'jane@acme.com', partstat: 'NEEDS-ACTION' }, { email: 'john@acme.com', partstat: '' }] }));
-  cal('per-account', ics({ uid: 'per-account-1', start: '20260313T090000Z', summary: 'Joint session', organizer: ALICE, attendees: [accepted('jane@acme.com'), { email: 'bob@globex.com', partstat: 'DECLINED' }] }));
-  cal('cancelled', ics({ uid: 'cancelled-1', start: '20260313T150000Z', summary: 'QBR (cancelled)', organizer: ALICE, status: 'CANCELLED', lastModified: '20260308T100000Z', attendees: [accepted('jane@acme.com')] }));
-  cal('cancelled-upcoming', ics({ uid: 'cancelled-2', start: '20260325T150000Z', summary: 'Cancelled ahead', organizer: ALICE, status: 'CANCELLED', lastModified: '20260315T100000Z', attendees: [accepted('jane@acme.com')] }));
-  cal('cancelled-after', ics({ uid: 'cancelled-late-1', start: '20260310T150000Z', summary: 'Cancelled after it happened', organizer: ALICE, status: 'CANCELLED', lastModified: '20260311T100000Z', attendees: [accepted('jane@acme.com')] }));
-  cal('deleted', ics({ uid: 'deleted-1', start: '20260322T100000Z', summary: 'Will be deleted', organizer: ALICE, attendees: [accepted('jane@acme.com')] }));
+  cal(
+    'weekly',
+    ics({
+      uid: 'weekly-1',
+      start: '20260216T100000Z',
+      end: '20260216T103000Z',
+      rrule: 'FREQ=WEEKLY;BYDAY=MO',
+      summary: 'Globex weekly',
+      organizer: ALICE,
+      attendees: [accepted('bob@globex.com')],
+    }),
+  );
+  cal(
+    'upcoming',
+    ics({
+      uid: 'upcoming-1',
+      start: '20260320T150000Z',
+      end: '20260320T160000Z',
+      summary: 'Acme onsite',
+      organizer: ALICE,
+      attendees: [accepted('jane@acme.com')],
+    }),
+  );
+  cal(
+    'customer',
+    ics({
+      uid: 'customer-1',
+      start: '20260310T130000Z',
+      end: '20260310T140000Z',
+      summary: 'Acme roadmap',
+      organizer: 'jane@acme.com',
+      attendees: [accepted(ALICE), accepted('jane@acme.com'), accepted('john@acme.com')],
+    }),
+  );
+  cal(
+    'alias',
+    ics({
+      uid: 'alias-1',
+      start: '20260311T090000Z',
+      end: '20260311T093000Z',
+      summary: 'Organized from an alias',
+      organizer: ALICE_ALIAS,
+      attendees: [accepted('john@acme.com')],
+    }),
+  );
+  cal(
+    'other-teammate',
+    ics({
+      uid: 'dan-organizes-1',
+      start: '20260311T100000Z',
+      summary: 'Dan organizes',
+      organizer: 'dan@ourco.com',
+      attendees: [accepted(ALICE), accepted('john@acme.com')],
+    }),
+  );
+  cal(
+    'declined',
+    ics({
+      uid: 'declined-1',
+      start: '20260312T160000Z',
+      summary: 'Training',
+      organizer: ALICE,
+      attendees: [
+        { email: 'jane@acme.com', partstat: 'DECLINED' },
+        { email: 'john@acme.com', partstat: 'TENTATIVE' },
+      ],
+    }),
+  );
+  cal(
+    'no-answer',
+    ics({
+      uid: 'no-answer-1',
+      start: '20260312T170000Z',
+      summary: 'Nobody answered',
+      organizer: ALICE,
+      attendees: [
+        { email: 'jane@acme.com', partstat: 'NEEDS-ACTION' },
+        { email: 'john@acme.com', partstat: '' },
+      ],
+    }),
+  );
+  cal(
+    'per-account',
+    ics({
+      uid: 'per-account-1',
+      start: '20260313T090000Z',
+      summary: 'Joint session',
+      organizer: ALICE,
+      attendees: [accepted('jane@acme.com'), { email: 'bob@globex.com', partstat: 'DECLINED' }],
+    }),
+  );
+  cal(
+    'cancelled',
+    ics({
+      uid: 'cancelled-1',
+      start: '20260313T150000Z',
+      summary: 'QBR (cancelled)',
+      organizer: ALICE,
+      status: 'CANCELLED',
+      lastModified: '20260308T100000Z',
+      attendees: [accepted('jane@acme.com')],
+    }),
+  );
+  cal(
+    'cancelled-upcoming',
+    ics({
+      uid: 'cancelled-2',
+      start: '20260325T150000Z',
+      summary: 'Cancelled ahead',
+      organizer: ALICE,
+      status: 'CANCELLED',
+      lastModified: '20260315T100000Z',
+      attendees: [accepted('jane@acme.com')],
+    }),
+  );
+  cal(
+    'cancelled-after',
+    ics({
+      uid: 'cancelled-late-1',
+      start: '20260310T150000Z',
+      summary: 'Cancelled after it happened',
+      organizer: ALICE,
+      status: 'CANCELLED',
+      lastModified: '20260311T100000Z',
+      attendees: [accepted('jane@acme.com')],
+    }),
+  );
+  cal(
+    'deleted',
+    ics({
+      uid: 'deleted-1',
+      start: '20260322T100000Z',
+      summary: 'Will be deleted',
+      organizer: ALICE,
+      attendees: [accepted('jane@acme.com')],
+    }),
+  );
   // Exchange-style series in a Windows zone (US DST starts 2026-03-08): Tuesdays 10:00 New
   // York time; 17 March deleted; 24 March moved to Wednesday 25 March 16:30.
-  cal('exchange-series', ics(
-    { uid: 'tz-series-1', tzid: 'Eastern Standard Time', start: '20260303T100000', end: '20260303T110000', rrule: 'FREQ=WEEKLY;BYDAY=TU;COUNT=6', exdate: '20260317T100000', summary: 'Globex sync', organizer: ALICE, attendees: [accepted('bob@globex.com')] },
-    { uid: 'tz-series-1', tzid: 'Eastern Standard Time', recurrenceId: '20260324T100000', start: '20260325T163000', end: '20260325T173000', summary: 'Globex sync (moved)', organizer: ALICE, attendees: [accepted('bob@globex.com')], sequence: 1 },
-  ));
-  w.write('calendar/dan/dan-only.ics', ics({ uid: 'dan-only-1', start: '20260314T100000Z', organizer: 'dan@ourco.com', attendees: [accepted('bob@globex.com')] }));
+  cal(
+    'exchange-series',
+    ics(
+      {
+        uid: 'tz-series-1',
+        tzid: 'Eastern Standard Time',
+        start: '20260303T100000',
+        end: '20260303T110000',
+        rrule: 'FREQ=WEEKLY;BYDAY=TU;COUNT=6',
+        exdate: '20260317T100000',
+        summary: 'Globex sync',
+        organizer: ALICE,
+        attendees: [accepted('bob@globex.com')],
+      },
+      {
+        uid: 'tz-series-1',
+        tzid: 'Eastern Standard Time',
+        recurrenceId: '20260324T100000',
+        start: '20260325T163000',
+        end: '20260325T173000',
+        summary: 'Globex sync (moved)',
+        organizer: ALICE,
+        attendees: [accepted('bob@globex.com')],
+        sequence: 1,
+      },
+    ),
+  );
+  w.write(
+    'calendar/dan/dan-only.ics',
+    ics({ uid: 'dan-only-1', start: '20260314T100000Z', organizer: 'dan@ourco.com', attendees: [accepted('bob@globex.com')] }),
+  );
 
   noCalendar = await w.explainMeeting('single-1');
   await w.connect(ALICE, { calendar: 'calendar/alice' }, AUTH);
@@ -66,7 +239,7 @@ describe.concurrent('4.1 the calendar must be authorized', () => {
     expect(noCalendar.remedyCodes).toContain('AUTHORIZE');
   });
 
-  it("a meeting only an unconnected calendar has is unknown, naming who is not connected", async () => {
+  it('a meeting only an unconnected calendar has is unknown, naming who is not connected', async () => {
     const e = await w.explainMeeting('dan-only-1');
     expect(e.outcome).toBe('unknown');
     expect(e.searched!.map((c) => c.teammate)).toEqual([ALICE]);
@@ -89,7 +262,11 @@ describe.concurrent('4.1 the calendar must be authorized', () => {
     expect(m.linked).toBe(acme.items.length + globex.items.length); // no meeting here is on both
     expect(m.upcoming).toBeGreaterThan(0);
     expect(Object.keys(m.skipped).sort()).toEqual([
-      'M2_HISTORIC', 'M3_CANCELLED', 'M4_CUSTOMER_ORGANIZES', 'M4_OTHER_TEAMMATE_ORGANIZES', 'M5_NOT_ACCEPTED',
+      'M2_HISTORIC',
+      'M3_CANCELLED',
+      'M4_CUSTOMER_ORGANIZES',
+      'M4_OTHER_TEAMMATE_ORGANIZES',
+      'M5_NOT_ACCEPTED',
     ]);
     expect(m.skipped).toMatchObject({ M2_HISTORIC: 2, M3_CANCELLED: 2, M5_NOT_ACCEPTED: 2 });
     expect(m.seen).toBe(m.linked + m.upcoming + Object.values(m.skipped).reduce((a, b) => a + b, 0));
@@ -100,14 +277,18 @@ describe.concurrent('4.1 the calendar must be authorized', () => {
     expect(e.outcome).toBe('linked');
     expect(e.checks.map((c) => c.rule)).toEqual(['M1', 'M2', 'M3', 'M4', 'M5', 'M6']);
     expect(failedCodes(e)).toEqual([]);
-    expect(e.accounts).toEqual([{ id: 'acme', via: [expect.objectContaining({ email: 'jane@acme.com', field: 'attendee', partstat: 'ACCEPTED' })] }]);
+    expect(e.accounts).toEqual([
+      { id: 'acme', via: [expect.objectContaining({ email: 'jane@acme.com', field: 'attendee', partstat: 'ACCEPTED' })] },
+    ]);
   });
 });
 
 describe.concurrent('4.4 historic meetings: each occurrence of a series is judged on its own start', () => {
   it('occurrences before authorization fail M2; the later ones are logged', async () => {
     expect(meetingKeys(globex).filter((k) => k.startsWith('weekly-1@'))).toEqual([
-      'weekly-1@2026-03-02T10:00:00.000Z', 'weekly-1@2026-03-09T10:00:00.000Z', 'weekly-1@2026-03-16T10:00:00.000Z',
+      'weekly-1@2026-03-02T10:00:00.000Z',
+      'weekly-1@2026-03-09T10:00:00.000Z',
+      'weekly-1@2026-03-16T10:00:00.000Z',
     ]);
     const old = await w.explainMeeting('weekly-1', '2026-02-23T10:00:00Z');
     expect(old.outcome).toBe('not_linked');
@@ -206,7 +387,11 @@ describe.concurrent('a recurring Exchange series in a Windows time zone, with EX
     const e = await w.explainMeeting('tz-series-1', '2026-03-25T20:30:00Z');
     expect(e.outcome).toBe('upcoming');
     expect(e.occurrences!.map((o) => o.start)).toEqual([
-      '2026-03-03T15:00:00.000Z', '2026-03-10T14:00:00.000Z', '2026-03-25T20:30:00.000Z', '2026-03-31T14:00:00.000Z', '2026-04-07T14:00:00.000Z',
+      '2026-03-03T15:00:00.000Z',
+      '2026-03-10T14:00:00.000Z',
+      '2026-03-25T20:30:00.000Z',
+      '2026-03-31T14:00:00.000Z',
+      '2026-04-07T14:00:00.000Z',
     ]);
     const gone = await w.explainMeeting('tz-series-1', '2026-03-17T14:00:00Z');
     expect(gone.outcome).toBe('unknown');
@@ -240,7 +425,9 @@ describe('time passes: the next syncs', () => {
     const moved = g.items.find((i) => i.uid === 'tz-series-1' && i.title === 'Globex sync (moved)');
     expect(moved).toMatchObject({ at: '2026-03-25T20:30:00.000Z', occurrence: '2026-03-25T20:30:00.000Z' });
     expect(meetingKeys(g).filter((k) => k.startsWith('tz-series-1@'))).toEqual([
-      'tz-series-1@2026-03-03T15:00:00.000Z', 'tz-series-1@2026-03-10T14:00:00.000Z', 'tz-series-1@2026-03-25T20:30:00.000Z',
+      'tz-series-1@2026-03-03T15:00:00.000Z',
+      'tz-series-1@2026-03-10T14:00:00.000Z',
+      'tz-series-1@2026-03-25T20:30:00.000Z',
     ]);
     expect(meetingKeys(g)).toContain('weekly-1@2026-03-23T10:00:00.000Z');
     const e = await w.explainMeeting('upcoming-1', undefined, { now: later });

@@ -18,10 +18,46 @@ beforeAll(async () => {
   await w.users('account_id,email,name,external_id\nacme,pat@partnerco.com,Pat Partner,SF-9', 'crm:salesforce');
   await w.ok(['user', 'add', '--account', 'acme', '--email', 'jane@acme.com', '--name', 'Jane']);
   const cal = (name: string, text: string) => w.write(`calendar/${name}.ics`, text);
-  cal('partner-only', ics({ uid: 'partner-only-1', start: '20260305T150000Z', summary: 'Partner sync', organizer: ALICE, attendees: [accepted('pat@partnerco.com')] }));
-  cal('partner-and-jane', ics({ uid: 'joint-1', start: '20260306T150000Z', summary: 'Joint call', organizer: ALICE, attendees: [accepted('pat@partnerco.com'), accepted('jane@acme.com')] }));
-  cal('jane-only', ics({ uid: 'jane-only-1', start: '20260307T150000Z', summary: 'Acme check-in', organizer: ALICE, attendees: [accepted('jane@acme.com')] }));
-  cal('nobody', ics({ uid: 'nobody-1', start: '20260308T150000Z', summary: 'Prospect call', organizer: ALICE, attendees: [accepted('lisa@initech.com')] }));
+  cal(
+    'partner-only',
+    ics({
+      uid: 'partner-only-1',
+      start: '20260305T150000Z',
+      summary: 'Partner sync',
+      organizer: ALICE,
+      attendees: [accepted('pat@partnerco.com')],
+    }),
+  );
+  cal(
+    'partner-and-jane',
+    ics({
+      uid: 'joint-1',
+      start: '20260306T150000Z',
+      summary: 'Joint call',
+      organizer: ALICE,
+      attendees: [accepted('pat@partnerco.com'), accepted('jane@acme.com')],
+    }),
+  );
+  cal(
+    'jane-only',
+    ics({
+      uid: 'jane-only-1',
+      start: '20260307T150000Z',
+      summary: 'Acme check-in',
+      organizer: ALICE,
+      attendees: [accepted('jane@acme.com')],
+    }),
+  );
+  cal(
+    'nobody',
+    ics({
+      uid: 'nobody-1',
+      start: '20260308T150000Z',
+      summary: 'Prospect call',
+      organizer: ALICE,
+      attendees: [accepted('lisa@initech.com')],
+    }),
+  );
   await w.connect(ALICE, { calendar: 'calendar' }, AUTH);
   await w.sync();
 });
@@ -31,10 +67,17 @@ afterAll(() => w.cleanup());
 describe('5.1 at least one attendee must be an end user', () => {
   it('a meeting with an end user who accepted is logged; explain says which attendee, and what to do about it', async () => {
     expect(meetingKeys(await w.timeline('acme'))).toEqual([
-      'jane-only-1@2026-03-07T15:00:00.000Z', 'joint-1@2026-03-06T15:00:00.000Z', 'partner-only-1@2026-03-05T15:00:00.000Z',
+      'jane-only-1@2026-03-07T15:00:00.000Z',
+      'joint-1@2026-03-06T15:00:00.000Z',
+      'partner-only-1@2026-03-05T15:00:00.000Z',
     ]);
     const e = await w.explainMeeting('partner-only-1');
-    expect(e.accounts).toEqual([{ id: 'acme', via: [expect.objectContaining({ email: 'pat@partnerco.com', source: 'crm:salesforce', externalId: 'SF-9', partstat: 'ACCEPTED' })] }]);
+    expect(e.accounts).toEqual([
+      {
+        id: 'acme',
+        via: [expect.objectContaining({ email: 'pat@partnerco.com', source: 'crm:salesforce', externalId: 'SF-9', partstat: 'ACCEPTED' })],
+      },
+    ]);
     expect(e.remedyCodes).toEqual(['DELETE_END_USER', 'DELETE_AND_SUPPRESS', 'BLOCKLIST_DOMAIN']);
     expect(e.remedies.join(' ')).toContain('partnerco.com');
   });
@@ -75,7 +118,16 @@ describe('5.1.2 blocklisted attendees never cause a sync (M6)', () => {
   it('new meetings with blocklisted attendees are not logged at sync time; an exact address can be blocklisted too', async () => {
     await w.ok(['blocklist', 'remove', 'partnerco.com']);
     await w.ok(['blocklist', 'add', 'Pat@PartnerCo.com']);
-    w.write('calendar/partner-2.ics', ics({ uid: 'partner-only-2', start: '20260320T090000Z', summary: 'Partner again', organizer: ALICE, attendees: [accepted('pat@partnerco.com')] }));
+    w.write(
+      'calendar/partner-2.ics',
+      ics({
+        uid: 'partner-only-2',
+        start: '20260320T090000Z',
+        summary: 'Partner again',
+        organizer: ALICE,
+        attendees: [accepted('pat@partnerco.com')],
+      }),
+    );
     const s = await w.sync();
     expect(s.connections[0]!.calendar).toMatchObject({ linked: 0, notLinked: 1 });
     const e = await w.explainMeeting('partner-only-2');
@@ -86,7 +138,8 @@ describe('5.1.2 blocklisted attendees never cause a sync (M6)', () => {
   it('removing the entry from the blocklist links them back', async () => {
     const r = await w.json<ChangeJson>(['blocklist', 'remove', 'pat@partnerco.com']);
     expect(refs(r.linked)).toEqual([
-      'meeting:partner-only-1@2026-03-05T15:00:00.000Z→acme', 'meeting:partner-only-2@2026-03-20T09:00:00.000Z→acme',
+      'meeting:partner-only-1@2026-03-05T15:00:00.000Z→acme',
+      'meeting:partner-only-2@2026-03-20T09:00:00.000Z→acme',
     ]);
     expect((await w.explainMeeting('joint-1')).accounts[0]!.via.map((v) => v.email).sort()).toEqual(['jane@acme.com', 'pat@partnerco.com']);
   });

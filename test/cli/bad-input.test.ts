@@ -19,18 +19,42 @@ const CASES: [string, string[], RegExp][] = [
   ['an unknown account (user add)', ['user', 'add', '--account', 'nosuch', '--email', 'x@nosuch.com'], /unknown account "nosuch"/],
   ['an unknown account (timeline)', ['timeline', 'nosuch'], /unknown account "nosuch"/],
   ['an unknown account (timeline --json)', ['timeline', 'nosuch', '--json'], /unknown account "nosuch"/],
-  ['an end user that is not there', ['user', 'delete', '--account', 'acme', '--email', 'nobody@acme.com'], /nobody@acme\.com is not an end user of account "acme"/],
+  [
+    'an end user that is not there',
+    ['user', 'delete', '--account', 'acme', '--email', 'nobody@acme.com'],
+    /nobody@acme\.com is not an end user of account "acme"/,
+  ],
   ['a duplicate end user', ['user', 'add', '--account', 'acme', '--email', 'JANE@acme.com'], /already an end user/],
   ['a duplicate account', ['account', 'add', '--id', 'acme', '--name', 'Acme again'], /already exists/],
   ['a second init', ['init', '--workspace', 'cs-team'], /already exists/],
   ['a bad --now (not a date)', ['--now', 'yesterday', 'status'], /--now: "yesterday" is not an ISO-8601 date/],
   ['a bad --now (impossible date)', ['--now', '2026-13-45T00:00:00Z', 'status'], /--now/],
-  ['a bad --authorized-at', ['connect', 'folder', '--teammate', 'alice@ourco.com', '--mail', '.', '--authorized-at', '03/01/2026'], /--authorized-at/],
+  [
+    'a bad --authorized-at',
+    ['connect', 'folder', '--teammate', 'alice@ourco.com', '--mail', '.', '--authorized-at', '03/01/2026'],
+    /--authorized-at/,
+  ],
   ['a bad --occurrence', ['explain', 'meeting', 'x', '--occurrence', 'next tuesday'], /--occurrence/],
-  ['a missing mail folder', ['connect', 'folder', '--teammate', 'alice@ourco.com', '--mail', '/no/such/folder', '--authorized-at', '2026-03-01T00:00:00Z'], /folder \/no\/such\/folder does not exist/],
-  ['a missing calendar folder', ['connect', 'folder', '--teammate', 'alice@ourco.com', '--calendar', 'nope', '--authorized-at', '2026-03-01T00:00:00Z'], /does not exist/],
-  ['connect without any folder', ['connect', 'folder', '--teammate', 'alice@ourco.com', '--authorized-at', '2026-03-01T00:00:00Z'], /--mail/],
-  ['connect for an unknown teammate', ['connect', 'folder', '--teammate', 'zed@ourco.com', '--mail', '.', '--authorized-at', '2026-03-01T00:00:00Z'], /no teammate with address zed@ourco\.com/],
+  [
+    'a missing mail folder',
+    ['connect', 'folder', '--teammate', 'alice@ourco.com', '--mail', '/no/such/folder', '--authorized-at', '2026-03-01T00:00:00Z'],
+    /folder \/no\/such\/folder does not exist/,
+  ],
+  [
+    'a missing calendar folder',
+    ['connect', 'folder', '--teammate', 'alice@ourco.com', '--calendar', 'nope', '--authorized-at', '2026-03-01T00:00:00Z'],
+    /does not exist/,
+  ],
+  [
+    'connect without any folder',
+    ['connect', 'folder', '--teammate', 'alice@ourco.com', '--authorized-at', '2026-03-01T00:00:00Z'],
+    /--mail/,
+  ],
+  [
+    'connect for an unknown teammate',
+    ['connect', 'folder', '--teammate', 'zed@ourco.com', '--mail', '.', '--authorized-at', '2026-03-01T00:00:00Z'],
+    /no teammate with address zed@ourco\.com/,
+  ],
   ['a missing CSV file', ['users', 'import', 'no-such.csv'], /cannot read no-such\.csv/],
   ['a CSV without the required columns', ['users', 'import', 'csv/no-header.csv'], /account_id/],
   ['a bad --source', ['users', 'import', 'csv/no-header.csv', '--source', 'Sales Force'], /--source/],
@@ -41,7 +65,11 @@ const CASES: [string, string[], RegExp][] = [
   ['an unknown option', ['status', '--colour'], /unknown option/],
   ['an unknown command', ['frobnicate'], /unknown command/],
   ['a missing argument', ['timeline'], /missing required argument/],
-  ['a mail "folder" that is a file', ['connect', 'folder', '--teammate', 'alice@ourco.com', '--mail', 'csv/no-header.csv', '--authorized-at', '2026-03-01T00:00:00Z'], /not a folder/],
+  [
+    'a mail "folder" that is a file',
+    ['connect', 'folder', '--teammate', 'alice@ourco.com', '--mail', 'csv/no-header.csv', '--authorized-at', '2026-03-01T00:00:00Z'],
+    /not a folder/,
+  ],
   ['a CSV that is not CSV (unclosed quote)', ['users', 'import', 'csv/broken.csv'], /cannot read the CSV/],
   ['removing what is not on the blocklist', ['blocklist', 'remove', 'nothere.com'], /not on the blocklist/],
   ['a bad workspace slug', ['init', '--workspace', 'Bad Slug'], /--workspace/],
@@ -128,7 +156,9 @@ describe('a CSV with bad rows', () => {
   it('imports the good rows', () => {
     expect(report.counts).toEqual({ created: 3, unchanged: 1, skipped_suppressed: 0, error: 6 });
     expect(report.rows.filter((r) => r.outcome === 'created').map((r) => [r.line, r.email])).toEqual([
-      [2, 'good1@acme.com'], [8, 'good2@acme.com'], [12, 'good3@acme.com'],
+      [2, 'good1@acme.com'],
+      [8, 'good2@acme.com'],
+      [12, 'good3@acme.com'],
     ]);
     expect(report.rows.find((r) => r.outcome === 'unchanged')).toMatchObject({ line: 13, email: 'jane@acme.com' });
   });
@@ -150,7 +180,9 @@ describe('a CSV with bad rows', () => {
     expect(human).toContain('line 11: rejected');
     const s = await w.json(['search', 'good']);
     expect(s.accounts.map((a: { endUser: { email: string; source: string } }) => [a.endUser.email, a.endUser.source])).toEqual([
-      ['good1@acme.com', 'csv'], ['good2@acme.com', 'csv'], ['good3@acme.com', 'csv'],
+      ['good1@acme.com', 'csv'],
+      ['good2@acme.com', 'csv'],
+      ['good3@acme.com', 'csv'],
     ]);
   });
 });

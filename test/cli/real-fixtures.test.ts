@@ -8,8 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, Workspace, type StatusJson, type SyncJson } from '../support/cli.js';
 
 const REAL = path.join(ROOT, 'test/fixtures/real');
-const EML = readdirSync(path.join(REAL, 'eml')).filter((f) => f.endsWith('.eml')).sort();
-const ICS = readdirSync(path.join(REAL, 'ics')).filter((f) => f.endsWith('.ics')).sort();
+const EML = readdirSync(path.join(REAL, 'eml'))
+  .filter((f) => f.endsWith('.eml'))
+  .sort();
+const ICS = readdirSync(path.join(REAL, 'ics'))
+  .filter((f) => f.endsWith('.ics'))
+  .sort();
 
 /** UIDs of a calendar file, from its unfolded content lines. */
 function uidsOf(file: string): string[] {
@@ -27,9 +31,16 @@ beforeAll(async () => {
   await w.teammate('alice@ourco.com');
   // Authorized long ago, so every file's dates fall inside what the sync looks at.
   await w.ok([
-    'connect', 'folder', '--teammate', 'alice@ourco.com',
-    '--mail', path.join(REAL, 'eml'), '--calendar', path.join(REAL, 'ics'),
-    '--authorized-at', '2000-01-01T00:00:00Z',
+    'connect',
+    'folder',
+    '--teammate',
+    'alice@ourco.com',
+    '--mail',
+    path.join(REAL, 'eml'),
+    '--calendar',
+    path.join(REAL, 'ics'),
+    '--authorized-at',
+    '2000-01-01T00:00:00Z',
   ]);
   sync = await w.sync();
   status = await w.status();
@@ -40,7 +51,11 @@ afterAll(() => w.cleanup());
 
 describe('a folder connection over every real-world fixture', () => {
   it('the fixture set is the one SOURCES.tsv describes', () => {
-    const listed = readFileSync(path.join(REAL, 'SOURCES.tsv'), 'utf8').split('\n').slice(1).map((l) => l.split('\t')[0]).filter(Boolean);
+    const listed = readFileSync(path.join(REAL, 'SOURCES.tsv'), 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t')[0])
+      .filter(Boolean);
     for (const f of listed) expect([...EML.map((x) => `eml/${x}`), ...ICS.map((x) => `ics/${x}`)]).toContain(f);
     expect(EML.length).toBeGreaterThan(50);
     expect(ICS.length).toBeGreaterThan(30);
@@ -78,9 +93,24 @@ describe('a folder connection over every real-world fixture', () => {
   it('every file produced an item or is listed as an error (checked file by file in the store)', () => {
     const db = new Database(w.db, { readonly: true });
     try {
-      const mailRefs = new Set(db.prepare('select distinct ref from email_sightings').all().map((r) => (r as { ref: string }).ref));
-      const calRefs = new Set(db.prepare('select distinct ref from meeting_sightings').all().map((r) => (r as { ref: string }).ref));
-      const uids = new Set(db.prepare('select distinct uid from meetings').all().map((r) => (r as { uid: string }).uid));
+      const mailRefs = new Set(
+        db
+          .prepare('select distinct ref from email_sightings')
+          .all()
+          .map((r) => (r as { ref: string }).ref),
+      );
+      const calRefs = new Set(
+        db
+          .prepare('select distinct ref from meeting_sightings')
+          .all()
+          .map((r) => (r as { ref: string }).ref),
+      );
+      const uids = new Set(
+        db
+          .prepare('select distinct uid from meetings')
+          .all()
+          .map((r) => (r as { uid: string }).uid),
+      );
       const errored = new Set(status.connections[0]!.errors.map((e) => e.where));
       const missing = [
         ...EML.filter((f) => !mailRefs.has(f) && !errored.has(f)),

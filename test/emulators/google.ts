@@ -53,7 +53,10 @@ export class GoogleEmulator {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err) => { res.statusCode = 500; res.end(String(err)); });
+      this.handle(req, res).catch((err) => {
+        res.statusCode = 500;
+        res.end(String(err));
+      });
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -64,8 +67,12 @@ export class GoogleEmulator {
     return new Promise((r) => this.server.close(() => r()));
   }
 
-  get tokenUrl(): string { return `${this.url}/token`; }
-  get rootUrl(): string { return `${this.url}/`; }
+  get tokenUrl(): string {
+    return `${this.url}/token`;
+  }
+  get rootUrl(): string {
+    return `${this.url}/`;
+  }
 
   issueRefreshToken(): string {
     const t = `1//rt-${++this.tokenCount}-${Math.random().toString(36).slice(2)}`;
@@ -122,7 +129,9 @@ export class GoogleEmulator {
   /** The scopes of the last consent page shown. */
   lastConsentScopes: string[] = [];
 
-  get authUrl(): string { return `${this.url}/o/oauth2/v2/auth`; }
+  get authUrl(): string {
+    return `${this.url}/o/oauth2/v2/auth`;
+  }
 
   private consentPage(u: URL, res: ServerResponse): void {
     const q = u.searchParams;
@@ -135,7 +144,12 @@ export class GoogleEmulator {
       redirect.searchParams.set('error', 'access_denied');
     } else {
       const code = `4/code-${++this.tokenCount}`;
-      this.codes.set(code, { challenge: q.get('code_challenge')!, method: q.get('code_challenge_method') ?? 'plain', redirectUri: redirect.toString(), scope: q.get('scope') ?? '' });
+      this.codes.set(code, {
+        challenge: q.get('code_challenge')!,
+        method: q.get('code_challenge_method') ?? 'plain',
+        redirectUri: redirect.toString(),
+        scope: q.get('scope') ?? '',
+      });
       redirect.searchParams.set('code', code);
       redirect.searchParams.set('scope', q.get('scope') ?? '');
     }
@@ -156,12 +170,21 @@ export class GoogleEmulator {
     }
     const at = `ya29.at-${++this.tokenCount}`;
     this.accessTokens.add(at);
-    this.send(res, 200, { access_token: at, refresh_token: this.issueRefreshToken(), expires_in: 3599, token_type: 'Bearer', scope: grant.scope });
+    this.send(res, 200, {
+      access_token: at,
+      refresh_token: this.issueRefreshToken(),
+      expires_in: 3599,
+      token_type: 'Bearer',
+      scope: grant.scope,
+    });
   }
 
   /** Gmail users.watch calls (topic, labels) and Calendar channels opened / stopped. */
   readonly gmailWatches: { topicName: string; labelIds: string[] }[] = [];
-  readonly channels = new Map<string, { id: string; resourceId: string; address: string; token: string; expiration: number; stopped: boolean }>();
+  readonly channels = new Map<
+    string,
+    { id: string; resourceId: string; address: string; token: string; expiration: number; stopped: boolean }
+  >();
   /** How long watches live (Gmail: 7 days). */
   watchTtlMs = 7 * 24 * 3600_000;
   /** The emulator's clock for watch expiry (tests set it to their --now). */
@@ -185,8 +208,12 @@ export class GoogleEmulator {
     const res = await fetch(ch.address, {
       method: 'POST',
       headers: {
-        'x-goog-channel-id': ch.id, 'x-goog-channel-token': token ?? ch.token, 'x-goog-resource-id': ch.resourceId,
-        'x-goog-resource-state': state, 'x-goog-message-number': '1', 'x-goog-channel-expiration': new Date(ch.expiration).toUTCString(),
+        'x-goog-channel-id': ch.id,
+        'x-goog-channel-token': token ?? ch.token,
+        'x-goog-resource-id': ch.resourceId,
+        'x-goog-resource-state': state,
+        'x-goog-message-number': '1',
+        'x-goog-channel-expiration': new Date(ch.expiration).toUTCString(),
       },
     });
     return res.status;
@@ -205,7 +232,12 @@ export class GoogleEmulator {
       }
       const at = `ya29.at-${++this.tokenCount}`;
       this.accessTokens.add(at);
-      const out: Record<string, unknown> = { access_token: at, expires_in: 3599, token_type: 'Bearer', scope: 'https://www.googleapis.com/auth/gmail.readonly' };
+      const out: Record<string, unknown> = {
+        access_token: at,
+        expires_in: 3599,
+        token_type: 'Bearer',
+        scope: 'https://www.googleapis.com/auth/gmail.readonly',
+      };
       if (this.rotate) {
         this.refreshTokens.delete(rt);
         out.refresh_token = this.issueRefreshToken();
@@ -216,10 +248,20 @@ export class GoogleEmulator {
       // What Dovecot's oauth2 passdb asks to accept an IMAP XOAUTH2 login.
       const t = u.searchParams.get('access_token') ?? '';
       if (!this.accessTokens.has(t)) return this.send(res, 400, { error: 'invalid_token', error_description: 'Invalid Value' });
-      return this.send(res, 200, { aud: 'test-client.apps.googleusercontent.com', scope: 'https://mail.google.com/', email: this.accountEmail, email_verified: 'true', expires_in: '3599', access_type: 'offline' });
+      return this.send(res, 200, {
+        aud: 'test-client.apps.googleusercontent.com',
+        scope: 'https://mail.google.com/',
+        email: this.accountEmail,
+        email_verified: 'true',
+        expires_in: '3599',
+        access_type: 'offline',
+      });
     }
     const auth = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
-    if (!this.accessTokens.has(auth)) return this.error(res, 401, 'authError', 'Request had invalid authentication credentials.', { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' });
+    if (!this.accessTokens.has(auth))
+      return this.error(res, 401, 'authError', 'Request had invalid authentication credentials.', {
+        'www-authenticate': 'Bearer realm="https://accounts.google.com/"',
+      });
     if (this.stormFor) {
       this.stormUntil = Date.now() + this.stormFor;
       this.stormFor = 0;
@@ -239,7 +281,8 @@ export class GoogleEmulator {
     let m: RegExpExecArray | null;
     if (u.pathname === '/gmail/v1/users/me/watch' && req.method === 'POST') {
       const body = await this.readJson(req);
-      if (!/^projects\/[^/]+\/topics\/[^/]+$/.test(body.topicName ?? '')) return this.error(res, 400, 'invalidArgument', 'Invalid topicName does not match projects/*/topics/*');
+      if (!/^projects\/[^/]+\/topics\/[^/]+$/.test(body.topicName ?? ''))
+        return this.error(res, 400, 'invalidArgument', 'Invalid topicName does not match projects/*/topics/*');
       this.gmailWatches.push({ topicName: body.topicName, labelIds: body.labelIds ?? [] });
       return this.send(res, 200, { historyId: String(this.historyId), expiration: String(this.nowMs() + this.watchTtlMs) });
     }
@@ -253,11 +296,26 @@ export class GoogleEmulator {
     }
     if ((m = /^\/calendar\/v3\/calendars\/([^/]+)\/events\/watch$/.exec(u.pathname)) && req.method === 'POST') {
       const body = await this.readJson(req);
-      if (body.type !== 'web_hook' || !/^https?:/.test(body.address ?? '')) return this.error(res, 400, 'invalid', 'WebHook callback must be HTTPS');
+      if (body.type !== 'web_hook' || !/^https?:/.test(body.address ?? ''))
+        return this.error(res, 400, 'invalid', 'WebHook callback must be HTTPS');
       const ttl = Number(body.params?.ttl ?? 604800) * 1000;
-      const ch = { id: body.id, resourceId: `res-${m[1]}`, address: body.address, token: body.token ?? '', expiration: this.nowMs() + Math.min(ttl, this.watchTtlMs), stopped: false };
+      const ch = {
+        id: body.id,
+        resourceId: `res-${m[1]}`,
+        address: body.address,
+        token: body.token ?? '',
+        expiration: this.nowMs() + Math.min(ttl, this.watchTtlMs),
+        stopped: false,
+      };
       this.channels.set(ch.id, ch);
-      return this.send(res, 200, { kind: 'api#channel', id: ch.id, resourceId: ch.resourceId, resourceUri: `${this.url}/calendar/v3/calendars/${m[1]}/events`, token: ch.token, expiration: String(ch.expiration) });
+      return this.send(res, 200, {
+        kind: 'api#channel',
+        id: ch.id,
+        resourceId: ch.resourceId,
+        resourceUri: `${this.url}/calendar/v3/calendars/${m[1]}/events`,
+        token: ch.token,
+        expiration: String(ch.expiration),
+      });
     }
     if (u.pathname === '/gmail/v1/users/me/profile') {
       return this.send(res, 200, { emailAddress: this.accountEmail, messagesTotal: this.messages.size, historyId: String(this.historyId) });
@@ -271,18 +329,31 @@ export class GoogleEmulator {
       const size = int('maxResults', 100);
       const slice = all.slice(off, off + size);
       return this.send(res, 200, {
-        messages: slice.map((x) => ({ id: x.id, threadId: x.id })), resultSizeEstimate: all.length,
+        messages: slice.map((x) => ({ id: x.id, threadId: x.id })),
+        resultSizeEstimate: all.length,
         ...(off + size < all.length ? { nextPageToken: String(off + size) } : {}),
       });
     }
     if ((m = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)$/.exec(u.pathname))) {
       const msg = this.messages.get(decodeURIComponent(m[1]!));
       if (!msg) return this.error(res, 404, 'notFound', 'Requested entity was not found.');
-      const base = { id: msg.id, threadId: msg.id, labelIds: msg.labelIds, historyId: String(msg.historyId), internalDate: String(msg.internalDate), sizeEstimate: msg.raw.length };
+      const base = {
+        id: msg.id,
+        threadId: msg.id,
+        labelIds: msg.labelIds,
+        historyId: String(msg.historyId),
+        internalDate: String(msg.internalDate),
+        sizeEstimate: msg.raw.length,
+      };
       if (q.get('format') === 'raw') return this.send(res, 200, { ...base, raw: Buffer.from(msg.raw).toString('base64url') });
       const want = new Set(q.getAll('metadataHeaders').map((h) => h.toLowerCase()));
       const head = msg.raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-      const headers = head.split(/\r?\n/).map((l) => { const i = l.indexOf(':'); return { name: l.slice(0, i), value: l.slice(i + 1).trim() }; })
+      const headers = head
+        .split(/\r?\n/)
+        .map((l) => {
+          const i = l.indexOf(':');
+          return { name: l.slice(0, i), value: l.slice(i + 1).trim() };
+        })
         .filter((h) => !want.size || want.has(h.name.toLowerCase()));
       return this.send(res, 200, { ...base, snippet: '', payload: { mimeType: 'text/plain', headers } });
     }
@@ -294,7 +365,11 @@ export class GoogleEmulator {
       const size = int('maxResults', 100);
       const slice = recs.slice(off, off + size);
       return this.send(res, 200, {
-        history: slice.map((h) => ({ id: String(h.id), messages: [{ id: h.messageId }], messagesAdded: [{ message: { id: h.messageId, threadId: h.messageId, labelIds: this.messages.get(h.messageId)?.labelIds } }] })),
+        history: slice.map((h) => ({
+          id: String(h.id),
+          messages: [{ id: h.messageId }],
+          messagesAdded: [{ message: { id: h.messageId, threadId: h.messageId, labelIds: this.messages.get(h.messageId)?.labelIds } }],
+        })),
         historyId: String(this.historyId),
         ...(off + size < recs.length ? { nextPageToken: String(off + size) } : {}),
       });
@@ -304,12 +379,13 @@ export class GoogleEmulator {
       let evs = [...this.events.values()];
       if (sync) {
         const seq = Number(sync.replace('st-', ''));
-        if (!Number.isFinite(seq) || seq < this.minSyncSeq) return this.error(res, 410, 'fullSyncRequired', 'Sync token is no longer valid, a full sync is required.');
+        if (!Number.isFinite(seq) || seq < this.minSyncSeq)
+          return this.error(res, 410, 'fullSyncRequired', 'Sync token is no longer valid, a full sync is required.');
         evs = evs.filter((e) => e.seq > seq);
       } else {
         const timeMin = q.get('timeMin') ? Date.parse(q.get('timeMin')!) : 0;
         evs = evs.filter((e) => {
-          const end = (e.end as { dateTime?: string; date?: string } | undefined);
+          const end = e.end as { dateTime?: string; date?: string } | undefined;
           const t = end?.dateTime ? Date.parse(end.dateTime) : end?.date ? Date.parse(end.date) : Infinity;
           return t > timeMin && (q.get('showDeleted') === 'true' || e.status !== 'cancelled');
         });
@@ -320,7 +396,8 @@ export class GoogleEmulator {
       const slice = evs.slice(off, off + size).map(({ seq: _seq, ...e }) => ({ kind: 'calendar#event', ...e }));
       const more = off + size < evs.length;
       return this.send(res, 200, {
-        kind: 'calendar#events', items: slice,
+        kind: 'calendar#events',
+        items: slice,
         ...(more ? { nextPageToken: String(off + size) } : { nextSyncToken: `st-${this.eventSeq}` }),
       });
     }

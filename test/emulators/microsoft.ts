@@ -35,12 +35,29 @@ export interface MsEvent {
   [k: string]: unknown;
 }
 
-interface Stored<T> { seq: number; removed?: boolean; data: T }
+interface Stored<T> {
+  seq: number;
+  removed?: boolean;
+  data: T;
+}
 
-interface Subscription { id: string; resource: string; changeType: string; clientState: string; notificationUrl: string; expirationDateTime: string }
+interface Subscription {
+  id: string;
+  resource: string;
+  changeType: string;
+  clientState: string;
+  notificationUrl: string;
+  expirationDateTime: string;
+}
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const unb64 = <T>(s: string): T | null => { try { return JSON.parse(Buffer.from(s, 'base64url').toString()) as T; } catch { return null; } };
+const unb64 = <T>(s: string): T | null => {
+  try {
+    return JSON.parse(Buffer.from(s, 'base64url').toString()) as T;
+  } catch {
+    return null;
+  }
+};
 const rcpt = (a: string) => ({ emailAddress: { address: a, name: a.split('@')[0] } });
 
 export class MicrosoftEmulator {
@@ -93,7 +110,10 @@ export class MicrosoftEmulator {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err) => { res.statusCode = 500; res.end(String(err)); });
+      this.handle(req, res).catch((err) => {
+        res.statusCode = 500;
+        res.end(String(err));
+      });
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -104,13 +124,23 @@ export class MicrosoftEmulator {
     return new Promise((r) => this.server.close(() => r()));
   }
 
-  get authority(): string { return `${this.url}/${this.tenant}`; }
-  get authorizeUrl(): string { return `${this.authority}/oauth2/v2.0/authorize`; }
+  get authority(): string {
+    return `${this.url}/${this.tenant}`;
+  }
+  get authorizeUrl(): string {
+    return `${this.authority}/oauth2/v2.0/authorize`;
+  }
   /** Emulator-only token introspection for Dovecot's oauth2 passdb (the access token appended). */
-  get introspectUrl(): string { return `${this.url}/introspect?access_token=`; }
-  get graphBaseUrl(): string { return this.url; }
+  get introspectUrl(): string {
+    return `${this.url}/introspect?access_token=`;
+  }
+  get graphBaseUrl(): string {
+    return this.url;
+  }
   /** What msal sees: the same origin with https (see src/providers/microsoft/network.ts). */
-  private get httpsOrigin(): string { return 'https' + this.url.slice('http'.length); }
+  private get httpsOrigin(): string {
+    return `https${this.url.slice('http'.length)}`;
+  }
 
   issueRefreshToken(): string {
     const t = `0.AR-rt-${++this.tokenCount}-${Math.random().toString(36).slice(2)}`;
@@ -128,7 +158,10 @@ export class MicrosoftEmulator {
   }
 
   putEvent(ev: MsEvent): void {
-    this.events.set(ev.id, { seq: ++this.seq, data: { lastModifiedDateTime: new Date().toISOString(), ...ev, changeKey: `ck-${this.seq}` } });
+    this.events.set(ev.id, {
+      seq: ++this.seq,
+      data: { lastModifiedDateTime: new Date().toISOString(), ...ev, changeKey: `ck-${this.seq}` },
+    });
   }
 
   deleteEvent(id: string): void {
@@ -137,27 +170,49 @@ export class MicrosoftEmulator {
   }
 
   /** Every delta token issued so far answers 410 from now on. */
-  expireMailDelta(): void { this.minMailSeq = this.seq + 1; }
-  expireEventDelta(): void { this.minEventSeq = this.seq + 1; }
+  expireMailDelta(): void {
+    this.minMailSeq = this.seq + 1;
+  }
+  expireEventDelta(): void {
+    this.minEventSeq = this.seq + 1;
+  }
 
   /** POSTs a change notification for one of our subscriptions, as Graph would. */
   async notify(subscriptionId: string, over: { clientState?: string; lifecycleEvent?: string } = {}): Promise<Response> {
     const s = this.subscriptions.get(subscriptionId);
     if (!s) throw new Error(`no subscription ${subscriptionId}`);
     const n = {
-      subscriptionId, clientState: over.clientState ?? s.clientState, tenantId: 'tenant-1', subscriptionExpirationDateTime: s.expirationDateTime,
-      ...(over.lifecycleEvent ? { lifecycleEvent: over.lifecycleEvent } : { changeType: 'created', resource: s.resource, resourceData: { '@odata.type': '#Microsoft.Graph.Message', id: 'x' } }),
+      subscriptionId,
+      clientState: over.clientState ?? s.clientState,
+      tenantId: 'tenant-1',
+      subscriptionExpirationDateTime: s.expirationDateTime,
+      ...(over.lifecycleEvent
+        ? { lifecycleEvent: over.lifecycleEvent }
+        : { changeType: 'created', resource: s.resource, resourceData: { '@odata.type': '#Microsoft.Graph.Message', id: 'x' } }),
     };
-    return fetch(s.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [n] }) });
+    return fetch(s.notificationUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ value: [n] }),
+    });
   }
 
   private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    res.writeHead(status, { 'content-type': 'application/json; odata.metadata=minimal; charset=utf-8', 'request-id': `req-${this.log.length}`, ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json; odata.metadata=minimal; charset=utf-8',
+      'request-id': `req-${this.log.length}`,
+      ...headers,
+    });
     res.end(body === undefined ? '' : JSON.stringify(body));
   }
 
   private graphError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-    this.send(res, status, { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': `req-${this.log.length}` } } }, headers);
+    this.send(
+      res,
+      status,
+      { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': `req-${this.log.length}` } } },
+      headers,
+    );
   }
 
   private async body(req: IncomingMessage): Promise<string> {
@@ -179,7 +234,8 @@ export class MicrosoftEmulator {
       return this.send(res, 200, { active: true, email: this.accountEmail, scope: 'https://outlook.office.com/IMAP.AccessAsUser.All' });
     }
     const auth = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
-    if (!this.accessTokens.has(auth)) return this.graphError(res, 401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.');
+    if (!this.accessTokens.has(auth))
+      return this.graphError(res, 401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.');
     this.inFlight++;
     this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
     try {
@@ -189,7 +245,9 @@ export class MicrosoftEmulator {
         this.stormRequests--;
         this.throttled++;
         return this.throttled % 2 === 0
-          ? this.graphError(res, 503, 'ServiceUnavailable', 'The service is temporarily unavailable.', { 'retry-after': this.stormRetryAfter })
+          ? this.graphError(res, 503, 'ServiceUnavailable', 'The service is temporarily unavailable.', {
+              'retry-after': this.stormRetryAfter,
+            })
           : this.graphError(res, 429, 'TooManyRequests', 'Too many requests.', { 'retry-after': this.stormRetryAfter });
       }
       const f = this.failNext.shift();
@@ -204,9 +262,13 @@ export class MicrosoftEmulator {
     const base = `${this.httpsOrigin}/${this.tenant}`;
     if (u.pathname.endsWith('/.well-known/openid-configuration')) {
       return this.send(res, 200, {
-        token_endpoint: `${base}/oauth2/v2.0/token`, authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-        end_session_endpoint: `${base}/oauth2/v2.0/logout`, jwks_uri: `${base}/discovery/v2.0/keys`,
-        issuer: `${this.httpsOrigin}/{tenantid}/v2.0`, response_types_supported: ['code'], scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+        token_endpoint: `${base}/oauth2/v2.0/token`,
+        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+        jwks_uri: `${base}/discovery/v2.0/keys`,
+        issuer: `${this.httpsOrigin}/{tenantid}/v2.0`,
+        response_types_supported: ['code'],
+        scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
       });
     }
     if (u.pathname.endsWith('/oauth2/v2.0/authorize') && req.method === 'GET') return this.consentPage(u, res);
@@ -215,10 +277,16 @@ export class MicrosoftEmulator {
       this.tokenScopes.push(p.get('scope') ?? '');
       const f = this.tokenFailNext.shift();
       if (f) return this.send(res, f.status, f.body, f.headers);
-      const invalidGrant = (description: string, code: number) => this.send(res, 400, {
-        error: 'invalid_grant', error_description: description,
-        error_codes: [code], timestamp: new Date().toISOString(), trace_id: 't', correlation_id: p.get('client-request-id') ?? 'c', suberror: 'bad_token',
-      });
+      const invalidGrant = (description: string, code: number) =>
+        this.send(res, 400, {
+          error: 'invalid_grant',
+          error_description: description,
+          error_codes: [code],
+          timestamp: new Date().toISOString(),
+          trace_id: 't',
+          correlation_id: p.get('client-request-id') ?? 'c',
+          suberror: 'bad_token',
+        });
       let refresh: string;
       if (p.get('grant_type') === 'authorization_code') {
         // One use per code; the PKCE verifier and the redirect_uri must match the consent request.
@@ -228,7 +296,10 @@ export class MicrosoftEmulator {
         const verifier = p.get('code_verifier') ?? '';
         const challenge = grant?.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
         if (!grant || challenge !== grant.challenge || p.get('redirect_uri') !== grant.redirectUri) {
-          return invalidGrant('AADSTS54005: OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.', 54005);
+          return invalidGrant(
+            'AADSTS54005: OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+            54005,
+          );
         }
         refresh = this.issueRefreshToken();
       } else {
@@ -245,10 +316,32 @@ export class MicrosoftEmulator {
       const at = `eyJ0eXAi.at-${++this.tokenCount}`;
       this.accessTokens.add(at);
       const now = Math.floor(Date.now() / 1000);
-      const idToken = [b64({ typ: 'JWT', alg: 'none' }), b64({ aud: p.get('client_id'), iss: `${this.httpsOrigin}/tenant-1/v2.0`, iat: now, nbf: now, exp: now + 3600, oid: 'user-1', tid: 'tenant-1', sub: 'sub-1', preferred_username: 'alice@ourco.com', name: 'Alice', ver: '2.0' }), ''].join('.');
+      const idToken = [
+        b64({ typ: 'JWT', alg: 'none' }),
+        b64({
+          aud: p.get('client_id'),
+          iss: `${this.httpsOrigin}/tenant-1/v2.0`,
+          iat: now,
+          nbf: now,
+          exp: now + 3600,
+          oid: 'user-1',
+          tid: 'tenant-1',
+          sub: 'sub-1',
+          preferred_username: 'alice@ourco.com',
+          name: 'Alice',
+          ver: '2.0',
+        }),
+        '',
+      ].join('.');
       return this.send(res, 200, {
-        token_type: 'Bearer', scope: 'https://graph.microsoft.com/Mail.Read https://graph.microsoft.com/Calendars.Read', expires_in: 3599, ext_expires_in: 3599,
-        access_token: at, refresh_token: refresh, id_token: idToken, client_info: b64({ uid: 'user-1', utid: 'tenant-1' }),
+        token_type: 'Bearer',
+        scope: 'https://graph.microsoft.com/Mail.Read https://graph.microsoft.com/Calendars.Read',
+        expires_in: 3599,
+        ext_expires_in: 3599,
+        access_token: at,
+        refresh_token: refresh,
+        id_token: idToken,
+        client_info: b64({ uid: 'user-1', utid: 'tenant-1' }),
       });
     }
     return this.send(res, 404, { error: 'not_found' });
@@ -262,13 +355,21 @@ export class MicrosoftEmulator {
     this.lastConsentScopes = (q.get('scope') ?? '').split(' ').filter(Boolean);
     if (q.get('response_type') !== 'code' || !q.get('code_challenge') || !q.get('client_id')) {
       redirect.searchParams.set('error', 'invalid_request');
-      redirect.searchParams.set('error_description', 'AADSTS900144: The request body must contain the following parameter: code_challenge.');
+      redirect.searchParams.set(
+        'error_description',
+        'AADSTS900144: The request body must contain the following parameter: code_challenge.',
+      );
     } else if (this.consent === 'deny') {
       redirect.searchParams.set('error', 'access_denied');
       redirect.searchParams.set('error_description', 'AADSTS65004: User declined to consent to access the app.');
     } else {
       const code = `0.AR-code-${++this.tokenCount}`;
-      this.codes.set(code, { challenge: q.get('code_challenge')!, method: q.get('code_challenge_method') ?? 'plain', redirectUri: q.get('redirect_uri') ?? '', scope: q.get('scope') ?? '' });
+      this.codes.set(code, {
+        challenge: q.get('code_challenge')!,
+        method: q.get('code_challenge_method') ?? 'plain',
+        redirectUri: q.get('redirect_uri') ?? '',
+        scope: q.get('scope') ?? '',
+      });
       redirect.searchParams.set('code', code);
     }
     if (state) redirect.searchParams.set('state', state);
@@ -291,14 +392,17 @@ export class MicrosoftEmulator {
       if (q.get('$skiptoken')) tok = unb64<Tok>(q.get('$skiptoken')!)!;
       else if (q.get('$deltatoken')) {
         const d = unb64<{ seq: number; since: number }>(q.get('$deltatoken')!);
-        if (!d || d.seq < this.minMailSeq) return this.graphError(res, 410, 'SyncStateNotFound', 'The sync state generation is not found. Please resync.');
+        if (!d || d.seq < this.minMailSeq)
+          return this.graphError(res, 410, 'SyncStateNotFound', 'The sync state generation is not found. Please resync.');
         tok = { offset: 0, upTo: this.seq, after: d.seq, since: d.since };
       } else {
         const f = /receivedDateTime ge (\S+)/.exec(q.get('$filter') ?? '');
         tok = { offset: 0, upTo: this.seq, after: 0, since: f ? Date.parse(f[1]!) : 0 };
       }
       const all = [...this.messages.values()]
-        .filter((s) => s.data.folder === folder && s.seq > tok.after && s.seq <= tok.upTo && Date.parse(s.data.receivedDateTime) >= tok.since)
+        .filter(
+          (s) => s.data.folder === folder && s.seq > tok.after && s.seq <= tok.upTo && Date.parse(s.data.receivedDateTime) >= tok.since,
+        )
         .sort((a, b) => a.seq - b.seq);
       const size = this.pageSize(req, 10);
       const slice = all.slice(tok.offset, tok.offset + size);
@@ -307,7 +411,9 @@ export class MicrosoftEmulator {
       return this.send(res, 200, {
         '@odata.context': `${this.url}/v1.0/$metadata#Collection(message)`,
         value: slice.map((s) => this.messageJson(s.data, false)),
-        ...(more ? { '@odata.nextLink': `${link}?$skiptoken=${b64({ ...tok, offset: tok.offset + size })}` } : { '@odata.deltaLink': `${link}?$deltatoken=${b64({ seq: tok.upTo, since: tok.since })}` }),
+        ...(more
+          ? { '@odata.nextLink': `${link}?$skiptoken=${b64({ ...tok, offset: tok.offset + size })}` }
+          : { '@odata.deltaLink': `${link}?$deltatoken=${b64({ seq: tok.upTo, since: tok.since })}` }),
       });
     }
     if ((m = /^\/v1\.0\/me\/messages\/([^/]+)$/.exec(u.pathname))) {
@@ -321,12 +427,19 @@ export class MicrosoftEmulator {
       if (q.get('$skiptoken')) tok = unb64<Tok>(q.get('$skiptoken')!)!;
       else if (q.get('$deltatoken')) {
         const d = unb64<{ seq: number; start: number; end: number }>(q.get('$deltatoken')!);
-        if (!d || d.seq < this.minEventSeq) return this.graphError(res, 410, 'SyncStateNotFound', 'The sync state generation is not found. Please resync.');
+        if (!d || d.seq < this.minEventSeq)
+          return this.graphError(res, 410, 'SyncStateNotFound', 'The sync state generation is not found. Please resync.');
         tok = { offset: 0, upTo: this.seq, after: d.seq, start: d.start, end: d.end };
       } else {
         const start = Date.parse(q.get('startDateTime') ?? '');
         const end = Date.parse(q.get('endDateTime') ?? '');
-        if (Number.isNaN(start) || Number.isNaN(end)) return this.graphError(res, 400, 'ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.');
+        if (Number.isNaN(start) || Number.isNaN(end))
+          return this.graphError(
+            res,
+            400,
+            'ErrorInvalidParameter',
+            'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.',
+          );
         tok = { offset: 0, upTo: this.seq, after: 0, start, end };
       }
       const inWindow = (e: MsEvent) => {
@@ -335,7 +448,10 @@ export class MicrosoftEmulator {
         return en > tok.start && (Number.isNaN(s) || s < tok.end); // a malformed start (tests) is listed by its end
       };
       const all = [...this.events.values()]
-        .filter((s) => s.seq > tok.after && s.seq <= tok.upTo && s.data.type !== 'seriesMaster' && inWindow(s.data) && (!s.removed || tok.after > 0))
+        .filter(
+          (s) =>
+            s.seq > tok.after && s.seq <= tok.upTo && s.data.type !== 'seriesMaster' && inWindow(s.data) && (!s.removed || tok.after > 0),
+        )
         .sort((a, b) => a.seq - b.seq);
       const size = this.pageSize(req, 10);
       const slice = all.slice(tok.offset, tok.offset + size);
@@ -343,8 +459,14 @@ export class MicrosoftEmulator {
       const more = tok.offset + size < all.length;
       return this.send(res, 200, {
         '@odata.context': `${this.url}/v1.0/$metadata#Collection(event)`,
-        value: slice.map((s) => (s.removed ? { '@odata.type': '#microsoft.graph.event', id: s.data.id, '@removed': { reason: 'deleted' } } : { '@odata.type': '#microsoft.graph.event', '@odata.etag': `W/"${s.data.changeKey}"`, ...s.data })),
-        ...(more ? { '@odata.nextLink': `${link}?$skiptoken=${b64({ ...tok, offset: tok.offset + size })}` } : { '@odata.deltaLink': `${link}?$deltatoken=${b64({ seq: tok.upTo, start: tok.start, end: tok.end })}` }),
+        value: slice.map((s) =>
+          s.removed
+            ? { '@odata.type': '#microsoft.graph.event', id: s.data.id, '@removed': { reason: 'deleted' } }
+            : { '@odata.type': '#microsoft.graph.event', '@odata.etag': `W/"${s.data.changeKey}"`, ...s.data },
+        ),
+        ...(more
+          ? { '@odata.nextLink': `${link}?$skiptoken=${b64({ ...tok, offset: tok.offset + size })}` }
+          : { '@odata.deltaLink': `${link}?$deltatoken=${b64({ seq: tok.upTo, start: tok.start, end: tok.end })}` }),
       });
     }
     if ((m = /^\/v1\.0\/me\/events\/([^/]+)$/.exec(u.pathname))) {
@@ -355,16 +477,36 @@ export class MicrosoftEmulator {
     if (u.pathname === '/v1.0/subscriptions' && req.method === 'POST') {
       const b = JSON.parse(await this.body(req)) as Subscription;
       if (this.refuseSubscriptions) {
-        return this.graphError(res, 400, 'ValidationError', 'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.');
+        return this.graphError(
+          res,
+          400,
+          'ValidationError',
+          'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.',
+        );
       }
       if (this.validateNotificationUrl) {
         const token = `validation-${Math.random().toString(36).slice(2)}`;
-        const r = await fetch(`${b.notificationUrl}?validationToken=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'text/plain' } }).catch(() => null);
-        if (!r || r.status !== 200 || (await r.text()) !== token) {
-          return this.graphError(res, 400, 'ValidationError', 'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.');
+        const r = await fetch(`${b.notificationUrl}?validationToken=${encodeURIComponent(token)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+        }).catch(() => null);
+        if (r?.status !== 200 || (await r.text()) !== token) {
+          return this.graphError(
+            res,
+            400,
+            'ValidationError',
+            'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.',
+          );
         }
       }
-      const s: Subscription = { id: `sub-${++this.tokenCount}`, resource: b.resource, changeType: b.changeType, clientState: b.clientState, notificationUrl: b.notificationUrl, expirationDateTime: b.expirationDateTime };
+      const s: Subscription = {
+        id: `sub-${++this.tokenCount}`,
+        resource: b.resource,
+        changeType: b.changeType,
+        clientState: b.clientState,
+        notificationUrl: b.notificationUrl,
+        expirationDateTime: b.expirationDateTime,
+      };
       this.subscriptions.set(s.id, s);
       return this.send(res, 201, { '@odata.context': `${this.url}/v1.0/$metadata#subscriptions/$entity`, ...s });
     }
@@ -387,12 +529,18 @@ export class MicrosoftEmulator {
 
   private messageJson(m: MsMessage, withBody: boolean): Record<string, unknown> {
     return {
-      '@odata.etag': `W/"${m.id}"`, id: m.id,
-      receivedDateTime: m.receivedDateTime, sentDateTime: m.sentDateTime ?? m.receivedDateTime,
-      subject: m.subject, isDraft: m.isDraft ?? false,
+      '@odata.etag': `W/"${m.id}"`,
+      id: m.id,
+      receivedDateTime: m.receivedDateTime,
+      sentDateTime: m.sentDateTime ?? m.receivedDateTime,
+      subject: m.subject,
+      isDraft: m.isDraft ?? false,
       ...(m.internetMessageId ? { internetMessageId: `<${m.internetMessageId}>` } : {}),
-      from: rcpt(m.from), sender: rcpt(m.from),
-      toRecipients: m.to.map(rcpt), ccRecipients: (m.cc ?? []).map(rcpt), bccRecipients: (m.bcc ?? []).map(rcpt),
+      from: rcpt(m.from),
+      sender: rcpt(m.from),
+      toRecipients: m.to.map(rcpt),
+      ccRecipients: (m.cc ?? []).map(rcpt),
+      bccRecipients: (m.bcc ?? []).map(rcpt),
       ...(withBody ? { body: { contentType: 'html', content: `<html><body><p>${m.body ?? ''}</p></body></html>` } } : {}),
       ...m.raw,
     };

@@ -26,12 +26,15 @@ interface Operation {
 
 let api: TestApi;
 let admin = '';
-let operations: Operation[] = [];
+const operations: Operation[] = [];
 const known: Record<string, string> = {};
 let mailDir = '';
 
 beforeAll(async () => {
-  api = await makeTestApi('sqlite', { rateLimit: { max: 1_000_000, timeWindowMs: 60_000 }, fetch: (async () => new Response('ok')) as typeof fetch });
+  api = await makeTestApi('sqlite', {
+    rateLimit: { max: 1_000_000, timeWindowMs: 60_000 },
+    fetch: (async () => new Response('ok')) as typeof fetch,
+  });
   const w = await api.workspace('fuzz-api');
   admin = w.admin;
   mailDir = writeMailbox(path.join(mkdtempSync(path.join(tmpdir(), 'tp-fuzz-api-')), 'mail'), [
@@ -39,8 +42,17 @@ beforeAll(async () => {
   ]);
   await api.call(admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' });
   await api.call(admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' });
-  const conn = await api.call(admin, 'POST', '/v1/connections/folder', { teammate: 'alice@ourco.com', mail: mailDir, authorizedAt: '2026-03-01T00:00:00Z' });
-  Object.assign(known, { accountId: 'acme', connectionId: conn.body.id, tokenId: (await api.call(admin, 'GET', '/v1/tokens')).body[0].id, email: 'bob@acme.com' });
+  const conn = await api.call(admin, 'POST', '/v1/connections/folder', {
+    teammate: 'alice@ourco.com',
+    mail: mailDir,
+    authorizedAt: '2026-03-01T00:00:00Z',
+  });
+  Object.assign(known, {
+    accountId: 'acme',
+    connectionId: conn.body.id,
+    tokenId: (await api.call(admin, 'GET', '/v1/tokens')).body[0].id,
+    email: 'bob@acme.com',
+  });
   await api.queue.idle();
 
   const doc = (await api.call(null, 'GET', '/openapi.json')).body as { paths: Record<string, Record<string, any>> };
@@ -48,7 +60,12 @@ beforeAll(async () => {
     for (const [m, op] of Object.entries(ops)) {
       if (!['post', 'put', 'patch'].includes(m)) continue;
       const schema = op.requestBody?.content?.['application/json']?.schema ?? {};
-      operations.push({ method: m.toUpperCase() as Operation['method'], path: p, properties: schema.properties ?? {}, required: schema.required ?? [] });
+      operations.push({
+        method: m.toUpperCase() as Operation['method'],
+        path: p,
+        properties: schema.properties ?? {},
+        required: schema.required ?? [],
+      });
     }
   }
 });
@@ -56,7 +73,19 @@ afterAll(async () => api?.close());
 
 // ---- values ----
 
-const INJECTION = ["'; DROP TABLE accounts;--", '" OR 1=1 --', "Robert'); DELETE FROM end_users;--", '<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '${7*7}', '../../../../etc/passwd', '%00', '\u0000', '\uFFFF\uD800', 'ʇsǝʇ'];
+const INJECTION = [
+  "'; DROP TABLE accounts;--",
+  '" OR 1=1 --',
+  "Robert'); DELETE FROM end_users;--",
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  '${7*7}',
+  '../../../../etc/passwd',
+  '%00',
+  '\u0000',
+  '\uFFFF\uD800',
+  'ʇsǝʇ',
+];
 const plausible: Record<string, fc.Arbitrary<unknown>> = {
   email: fc.constantFrom('carol@acme.com', 'Bob <bob@acme.com>', 'x@y', 'no-at-sign', 'a@b.example', 'ALICE@OURCO.COM'),
   teammate: fc.constantFrom('alice@ourco.com', 'nobody@ourco.com', 'bad'),
@@ -85,7 +114,8 @@ const wild: fc.Arbitrary<unknown> = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }),
   fc.integer({ min: 10_000, max: 300_000 }).map((n) => 'x'.repeat(n)),
 );
-const valueFor = (key: string) => (plausible[key] ? fc.oneof({ weight: 8, arbitrary: plausible[key]! }, { weight: 1, arbitrary: wild }) : wild);
+const valueFor = (key: string) =>
+  plausible[key] ? fc.oneof({ weight: 8, arbitrary: plausible[key]! }, { weight: 1, arbitrary: wild }) : wild;
 
 const GONE = path.join(tmpdir(), 'tp-fuzz-no-such-dir', 'x');
 /** Keeps the fuzzer off the disk and the network (see the file's header). */
@@ -101,19 +131,55 @@ function defuse(value: unknown, key = ''): unknown {
   return value;
 }
 
-interface Request { op: number; params: string[]; body: unknown; raw?: string }
+interface Request {
+  op: number;
+  params: string[];
+  body: unknown;
+  raw?: string;
+}
 
 const request: fc.Arbitrary<Request> = fc.nat().chain((n) => {
   const op = operations[n % operations.length]!;
   const keys = [...new Set([...Object.keys(op.properties), ...op.required])];
-  const shaped = fc.record(Object.fromEntries(keys.map((k) => [k, fc.option(/^(mail|calendar)$/.test(k) ? fc.constantFrom('FIXTURE', '/', '.', 'src', GONE) : valueFor(k), { nil: undefined, freq: 6 })])))
+  const shaped = fc
+    .record(
+      Object.fromEntries(
+        keys.map((k) => [
+          k,
+          fc.option(/^(mail|calendar)$/.test(k) ? fc.constantFrom('FIXTURE', '/', '.', 'src', GONE) : valueFor(k), {
+            nil: undefined,
+            freq: 6,
+          }),
+        ]),
+      ),
+    )
     .chain((b) => fc.dictionary(fc.string({ maxLength: 6 }), wild, { maxKeys: 2 }).map((extra) => ({ ...extra, ...b })));
-  const params = fc.array(fc.oneof(fc.constantFrom('VALID', 'VALID', 'nosuch', '%27%3B--', '..%2F..', 'x'.repeat(300)), fc.string({ maxLength: 10 })), { minLength: 3, maxLength: 3 });
+  const params = fc.array(
+    fc.oneof(fc.constantFrom('VALID', 'VALID', 'nosuch', '%27%3B--', '..%2F..', 'x'.repeat(300)), fc.string({ maxLength: 10 })),
+    { minLength: 3, maxLength: 3 },
+  );
   return fc.record({
     op: fc.constant(n % operations.length),
     params,
-    body: fc.oneof({ weight: 6, arbitrary: shaped }, { weight: 1, arbitrary: fc.jsonValue() }, { weight: 1, arbitrary: fc.constant(undefined) }),
-    raw: fc.option(fc.constantFrom('{', '{"a":', 'null', '[]', '"str"', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', 'not json at all', '\u0000'), { nil: undefined, freq: 8 }),
+    body: fc.oneof(
+      { weight: 6, arbitrary: shaped },
+      { weight: 1, arbitrary: fc.jsonValue() },
+      { weight: 1, arbitrary: fc.constant(undefined) },
+    ),
+    raw: fc.option(
+      fc.constantFrom(
+        '{',
+        '{"a":',
+        'null',
+        '[]',
+        '"str"',
+        '{"__proto__":{"admin":true}}',
+        '{"constructor":{"prototype":{"x":1}}}',
+        'not json at all',
+        '\u0000',
+      ),
+      { nil: undefined, freq: 8 },
+    ),
   });
 });
 
@@ -127,7 +193,15 @@ function urlOf(op: Operation, params: string[]): string {
 
 describe('API fuzzing: every body-taking route answers below 500, with a JSON error for 4xx', () => {
   it('covers the body-taking routes of the OpenAPI document', () => {
-    expect(operations.map((o) => `${o.method} ${o.path}`)).toEqual(expect.arrayContaining(['POST /v1/accounts', 'PUT /v1/webhook', 'PATCH /v1/workspace', 'POST /v1/end-users/import', 'POST /v1/connections/folder']));
+    expect(operations.map((o) => `${o.method} ${o.path}`)).toEqual(
+      expect.arrayContaining([
+        'POST /v1/accounts',
+        'PUT /v1/webhook',
+        'PATCH /v1/workspace',
+        'POST /v1/end-users/import',
+        'POST /v1/connections/folder',
+      ]),
+    );
   });
 
   it('10,000 generated and mutated requests', async () => {
@@ -144,14 +218,17 @@ describe('API fuzzing: every body-taking route answers below 500, with a JSON er
         const record = JSON.stringify({ method: op.method, url, payload });
         const ms = await guarded('api', record, async () => {
           const res = await api.app.inject({
-            method: op.method, url, headers: { authorization: `Bearer ${admin}`, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) },
+            method: op.method,
+            url,
+            headers: { authorization: `Bearer ${admin}`, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) },
             ...(payload !== undefined ? { payload } : {}),
           });
           status = res.statusCode;
           if (status >= 500) throw new Error(`${op.method} ${url} answered ${status}: ${res.body.slice(0, 300)}`);
           if (status >= 400) {
             const err = JSON.parse(res.body) as { error?: unknown; message?: unknown };
-            if (typeof err.error !== 'string' || typeof err.message !== 'string') throw new Error(`${op.method} ${url} answered ${status} without a JSON error: ${res.body.slice(0, 300)}`);
+            if (typeof err.error !== 'string' || typeof err.message !== 'string')
+              throw new Error(`${op.method} ${url} answered ${status} without a JSON error: ${res.body.slice(0, 300)}`);
           }
         });
         tally.add(String(status), ms);

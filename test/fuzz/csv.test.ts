@@ -49,14 +49,41 @@ async function importOne(text: string, tally: Tally): Promise<void> {
   tally.add(outcome, ms);
 }
 
-const HEADERS = ['account_id,email,name,external_id', 'email,account_id', 'ACCOUNT_ID , Email ,Name,secondary_email', '"account_id","email"', 'account_id;email', 'email', '\uFEFFaccount_id,email,name', ''];
+const HEADERS = [
+  'account_id,email,name,external_id',
+  'email,account_id',
+  'ACCOUNT_ID , Email ,Name,secondary_email',
+  '"account_id","email"',
+  'account_id;email',
+  'email',
+  '\uFEFFaccount_id,email,name',
+  '',
+];
 const field = fc.oneof(
-  fc.constantFrom(...ACCOUNTS, 'unknown-acct', 'bob@acme.com', 'Bob <bob@acme.com>', 'b@@x', '', ' ', '"', '""', '"a,b"', '"multi\nline"', '=cmd|/c calc', "'; DROP TABLE end_users;--", '<script>alert(1)</script>', 'é@ünicode.example', 'x'.repeat(5000)),
+  fc.constantFrom(
+    ...ACCOUNTS,
+    'unknown-acct',
+    'bob@acme.com',
+    'Bob <bob@acme.com>',
+    'b@@x',
+    '',
+    ' ',
+    '"',
+    '""',
+    '"a,b"',
+    '"multi\nline"',
+    '=cmd|/c calc',
+    "'; DROP TABLE end_users;--",
+    '<script>alert(1)</script>',
+    'é@ünicode.example',
+    'x'.repeat(5000),
+  ),
   fc.string({ maxLength: 30 }),
   fc.emailAddress(),
 );
 const row = fc.array(field, { minLength: 0, maxLength: 5 }).map((cells) => cells.join(','));
-const generatedCsv = fc.tuple(fc.constantFrom(...HEADERS), fc.array(row, { maxLength: 10 }), fc.constantFrom('\n', '\r\n', '\r'))
+const generatedCsv = fc
+  .tuple(fc.constantFrom(...HEADERS), fc.array(row, { maxLength: 10 }), fc.constantFrom('\n', '\r\n', '\r'))
   .map(([h, rows, nl]) => [h, ...rows].join(nl));
 
 const SEED = [
@@ -74,7 +101,10 @@ const SEED = [
 describe('CSV fuzzing: the import reports every bad row or rejects the file, and never throws otherwise', () => {
   it('generated files: odd headers, quoting, line endings, injection strings, huge fields (7,000)', async () => {
     const tally = new Tally();
-    await fc.assert(fc.asyncProperty(generatedCsv, async (text) => importOne(text, tally)), { numRuns: 7000, endOnFailure: true });
+    await fc.assert(
+      fc.asyncProperty(generatedCsv, async (text) => importOne(text, tally)),
+      { numRuns: 7000, endOnFailure: true },
+    );
     console.log(`csv generated: ${tally}`);
     expect(tally.items).toBe(7000);
   });
@@ -82,7 +112,9 @@ describe('CSV fuzzing: the import reports every bad row or rejects the file, and
   it('byte-level mutations of a good file (3,000)', async () => {
     const tally = new Tally();
     await fc.assert(
-      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (ms) => importOne(ms.reduce(applyMutation, Buffer.from(SEED)).toString('utf8'), tally)),
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (ms) =>
+        importOne(ms.reduce(applyMutation, Buffer.from(SEED)).toString('utf8'), tally),
+      ),
       { numRuns: 3000, endOnFailure: true },
     );
     console.log(`csv byte mutations: ${tally}`);
@@ -92,7 +124,12 @@ describe('CSV fuzzing: the import reports every bad row or rejects the file, and
   it('the good rows of a mixed file are stored, the bad ones reported by line', async () => {
     const report = await importEndUsersCsv({ db, ws, now: NOW, actor: 'fuzz' }, SEED, 'csv');
     expect(report.rows.map((r) => [r.line, r.outcome === 'error' ? r.reason : 'ok'])).toEqual([
-      [2, 'ok'], [3, 'ok'], [4, 'ok'], [6, '"not an address" is not an email address'], [7, 'unknown account "nope"'], [8, 'ok'],
+      [2, 'ok'],
+      [3, 'ok'],
+      [4, 'ok'],
+      [6, '"not an address" is not an email address'],
+      [7, 'unknown account "nope"'],
+      [8, 'ok'],
     ]);
     const emails = (await listEndUsers(db, ws.id)).map((u) => u.email);
     expect(emails).toEqual(expect.arrayContaining(['bob@acme.com', 'carol@globex.com', 'frank@acme.com', 'eve@evil.example']));

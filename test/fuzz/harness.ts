@@ -9,7 +9,8 @@ import fc from 'fast-check';
 // A fixed seed by default, so `npm test` (and CI) runs the inputs that passed here: a new
 // input that hangs inside ical.js cannot be interrupted, and would hang the suite.
 // FUZZ_SEED=random explores new inputs (each failure names its seed; FUZZ_SEED=<n> replays).
-export const FUZZ_SEED = process.env.FUZZ_SEED === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED ?? 20_261_127);
+export const FUZZ_SEED =
+  process.env.FUZZ_SEED === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED ?? 20_261_127);
 fc.configureGlobal({ seed: FUZZ_SEED });
 
 export const FUZZ_ROOT = import.meta.dirname;
@@ -89,7 +90,7 @@ export type Mutation =
   | { op: 'insert'; at: number; bytes: Uint8Array }
   | { op: 'delete'; at: number; len: number }
   | { op: 'duplicate'; at: number; len: number }
-  | { op: 'lf'; }
+  | { op: 'lf' }
   | { op: 'nul'; at: number };
 
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
@@ -103,7 +104,7 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 export function applyMutation(buf: Buffer, m: Mutation): Buffer {
-  const at = buf.length ? m.op === 'lf' ? 0 : (m as { at: number }).at % (buf.length + 1) : 0;
+  const at = buf.length ? (m.op === 'lf' ? 0 : (m as { at: number }).at % (buf.length + 1)) : 0;
   switch (m.op) {
     case 'flip': {
       if (!buf.length) return buf;
@@ -111,16 +112,25 @@ export function applyMutation(buf: Buffer, m: Mutation): Buffer {
       out[at % buf.length] = m.value;
       return out;
     }
-    case 'truncate': return buf.subarray(0, at);
-    case 'insert': return Buffer.concat([buf.subarray(0, at), Buffer.from(m.bytes), buf.subarray(at)]);
-    case 'delete': return Buffer.concat([buf.subarray(0, at), buf.subarray(at + m.len)]);
-    case 'duplicate': return Buffer.concat([buf.subarray(0, at + m.len), buf.subarray(at, at + m.len), buf.subarray(at + m.len)]);
-    case 'lf': return Buffer.from(buf.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
-    case 'nul': return Buffer.concat([buf.subarray(0, at), Buffer.from([0]), buf.subarray(at)]);
+    case 'truncate':
+      return buf.subarray(0, at);
+    case 'insert':
+      return Buffer.concat([buf.subarray(0, at), Buffer.from(m.bytes), buf.subarray(at)]);
+    case 'delete':
+      return Buffer.concat([buf.subarray(0, at), buf.subarray(at + m.len)]);
+    case 'duplicate':
+      return Buffer.concat([buf.subarray(0, at + m.len), buf.subarray(at, at + m.len), buf.subarray(at + m.len)]);
+    case 'lf':
+      return Buffer.from(buf.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
+    case 'nul':
+      return Buffer.concat([buf.subarray(0, at), Buffer.from([0]), buf.subarray(at)]);
   }
 }
 
 export function readFixtures(sub: 'eml' | 'ics'): Buffer[] {
   const dir = path.join(REAL_FIXTURES, sub);
-  return readdirSync(dir).filter((f) => f.endsWith(`.${sub}`)).sort().map((f) => readFileSync(path.join(dir, f)));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(`.${sub}`))
+    .sort()
+    .map((f) => readFileSync(path.join(dir, f)));
 }

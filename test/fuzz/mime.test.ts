@@ -55,15 +55,32 @@ type Structural =
   | { op: 'nest'; depth: number }
   | { op: 'bad-charset'; charset: string; cte: string };
 
-const ENCODED_WORDS = ['=?utf-8?B?@@@@?=', '=?x-no-such-charset?Q?caf=E9?=', '=?utf-8?Q?=FF=FE=?=', '=?iso-2022-jp?B?GyRCJUYlOSVIGyhC?=', '=?utf-8?B?', '=??=', '=?utf-8?Z?abc?=', '=?utf-16?B?2D3eAA==?='];
+const ENCODED_WORDS = [
+  '=?utf-8?B?@@@@?=',
+  '=?x-no-such-charset?Q?caf=E9?=',
+  '=?utf-8?Q?=FF=FE=?=',
+  '=?iso-2022-jp?B?GyRCJUYlOSVIGyhC?=',
+  '=?utf-8?B?',
+  '=??=',
+  '=?utf-8?Z?abc?=',
+  '=?utf-16?B?2D3eAA==?=',
+];
 const structural: fc.Arbitrary<Structural> = fc.oneof(
   fc.record({ op: fc.constant('dup-header' as const), n: fc.nat() }),
-  fc.record({ op: fc.constant('bad-encoded-word' as const), header: fc.constantFrom('Subject', 'From', 'To', 'Cc', 'Message-ID', 'Date'), word: fc.constantFrom(...ENCODED_WORDS) }),
+  fc.record({
+    op: fc.constant('bad-encoded-word' as const),
+    header: fc.constantFrom('Subject', 'From', 'To', 'Cc', 'Message-ID', 'Date'),
+    word: fc.constantFrom(...ENCODED_WORDS),
+  }),
   fc.record({ op: fc.constant('huge-header' as const), size: fc.integer({ min: 1000, max: 100_000 }), folded: fc.boolean() }),
   fc.record({ op: fc.constant('many-addresses' as const), n: fc.integer({ min: 50, max: 400 }) }),
   // Beyond 256 levels postal-mime gives up: a MalformedItemError, as it should be.
   fc.record({ op: fc.constant('nest' as const), depth: fc.integer({ min: 1, max: 300 }) }),
-  fc.record({ op: fc.constant('bad-charset' as const), charset: fc.constantFrom('x-no-such-charset', 'utf-7', 'utf-32', '', '"', 'iso-8859-99'), cte: fc.constantFrom('base64', 'quoted-printable', 'x-uuencode', '8bit', 'bogus') }),
+  fc.record({
+    op: fc.constant('bad-charset' as const),
+    charset: fc.constantFrom('x-no-such-charset', 'utf-7', 'utf-32', '', '"', 'iso-8859-99'),
+    cte: fc.constantFrom('base64', 'quoted-printable', 'x-uuencode', '8bit', 'bogus'),
+  }),
 );
 
 function applyStructural(buf: Buffer, s: Structural): Buffer {
@@ -108,14 +125,41 @@ function applyStructural(buf: Buffer, s: Structural): Buffer {
 
 // ---- messages from scratch ----
 
-const headerName = fc.constantFrom('From', 'To', 'Cc', 'Bcc', 'Subject', 'Date', 'Message-ID', 'Received', 'Content-Type', 'Content-Transfer-Encoding', 'MIME-Version', 'Reply-To', 'X-Other');
+const headerName = fc.constantFrom(
+  'From',
+  'To',
+  'Cc',
+  'Bcc',
+  'Subject',
+  'Date',
+  'Message-ID',
+  'Received',
+  'Content-Type',
+  'Content-Transfer-Encoding',
+  'MIME-Version',
+  'Reply-To',
+  'X-Other',
+);
 const headerValue = fc.oneof(
   fc.string({ maxLength: 80 }),
-  fc.constantFrom('a@b.example', '"Q, X" <q@x.example>', 'Team: a@x.example, b@y.example;', 'undisclosed-recipients:;', '<id@host>', 'Mon, 02 Feb 2026 09:00:00 +0000',
-    'Thu, 31 Feb 99999 25:61:61 +9999', 'from mx by mx; Tue, 3 Mar 2026 10:00:00 +0000', 'multipart/alternative; boundary=x', 'text/html; charset=utf-8', 'base64', '=?utf-8?B?w6k=?='),
+  fc.constantFrom(
+    'a@b.example',
+    '"Q, X" <q@x.example>',
+    'Team: a@x.example, b@y.example;',
+    'undisclosed-recipients:;',
+    '<id@host>',
+    'Mon, 02 Feb 2026 09:00:00 +0000',
+    'Thu, 31 Feb 99999 25:61:61 +9999',
+    'from mx by mx; Tue, 3 Mar 2026 10:00:00 +0000',
+    'multipart/alternative; boundary=x',
+    'text/html; charset=utf-8',
+    'base64',
+    '=?utf-8?B?w6k=?=',
+  ),
   fc.uint8Array({ maxLength: 60 }).map((b) => Buffer.from(b).toString('latin1')),
 );
-const scratch = fc.tuple(fc.array(fc.tuple(headerName, headerValue), { maxLength: 12 }), fc.constantFrom('\r\n', '\n', ''), fc.string({ maxLength: 300 }))
+const scratch = fc
+  .tuple(fc.array(fc.tuple(headerName, headerValue), { maxLength: 12 }), fc.constantFrom('\r\n', '\n', ''), fc.string({ maxLength: 300 }))
   .map(([headers, sep, body]) => Buffer.from(`${headers.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n${sep}${body}`, 'latin1'));
 
 // 6,000 + 2,000 + 2,000 = 10,000 inputs.
@@ -123,9 +167,14 @@ describe('MIME fuzzing: parseEmail never throws anything but MalformedItemError,
   it('byte-level mutations of the real-world fixtures (6,000)', async () => {
     const tally = new Tally();
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: FIXTURES.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 5 }), fc.boolean(), async (fi, ms, headersOnly) => {
-        await parseOne(ms.reduce(applyMutation, FIXTURES[fi]!), tally, headersOnly);
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: FIXTURES.length - 1 }),
+        fc.array(mutation, { minLength: 1, maxLength: 5 }),
+        fc.boolean(),
+        async (fi, ms, headersOnly) => {
+          await parseOne(ms.reduce(applyMutation, FIXTURES[fi]!), tally, headersOnly);
+        },
+      ),
       { numRuns: 6000, endOnFailure: true },
     );
     console.log(`mime byte mutations: ${tally}`);
@@ -146,7 +195,10 @@ describe('MIME fuzzing: parseEmail never throws anything but MalformedItemError,
 
   it('messages built from random headers and bytes (2,000)', async () => {
     const tally = new Tally();
-    await fc.assert(fc.asyncProperty(scratch, async (raw) => parseOne(raw, tally)), { numRuns: 2000, endOnFailure: true });
+    await fc.assert(
+      fc.asyncProperty(scratch, async (raw) => parseOne(raw, tally)),
+      { numRuns: 2000, endOnFailure: true },
+    );
     console.log(`mime from scratch: ${tally}`);
     expect(tally.items).toBe(2000);
   });

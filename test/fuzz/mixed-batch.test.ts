@@ -12,10 +12,22 @@ const ws = new Workspace('2026-03-20T12:00:00Z', 'tp-fuzz-mixed-');
 afterAll(() => ws.cleanup());
 
 const good = (n: number) => emlText({ id: `good-${n}@acme.com`, from: 'bob@acme.com', to: 'alice@ourco.com', subject: `Good ${n}` });
-const meeting = (uid: string) => [
-  'BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20260301T000000Z', 'DTSTART:20260305T150000Z', 'DTEND:20260305T160000Z',
-  'SUMMARY:Acme sync', 'ORGANIZER:mailto:alice@ourco.com', 'ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@acme.com', 'END:VEVENT', 'END:VCALENDAR', '',
-].join('\r\n');
+const meeting = (uid: string) =>
+  [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20260301T000000Z',
+    'DTSTART:20260305T150000Z',
+    'DTEND:20260305T160000Z',
+    'SUMMARY:Acme sync',
+    'ORGANIZER:mailto:alice@ourco.com',
+    'ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@acme.com',
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
 
 describe('a mixed batch: the good items around bad ones still sync', () => {
   it('stores every good email and meeting and reports each bad file', async () => {
@@ -43,11 +55,28 @@ describe('a mixed batch: the good items around bad ones still sync', () => {
     expect(c.mail.linked).toBe(3);
     expect(c.calendar.linked).toBe(2);
     const where = c.errors.map((e) => e.where);
-    expect(where).toEqual(expect.arrayContaining(['INBOX/2-empty.eml', 'INBOX/4-binary.eml', '2-impossible-daily-bysetpos-minimal.ics', '3-not-a-calendar.ics']));
+    expect(where).toEqual(
+      expect.arrayContaining([
+        'INBOX/2-empty.eml',
+        'INBOX/4-binary.eml',
+        '2-impossible-daily-bysetpos-minimal.ics',
+        '3-not-a-calendar.ics',
+      ]),
+    );
     for (const e of c.errors) expect(e.reason.length).toBeGreaterThan(0);
 
     const timeline = await ws.timeline('acme');
-    expect(timeline.items.filter((i) => i.kind === 'email').map((i) => i.subject).sort()).toEqual(['Good 1', 'Good 3', 'Good 5']);
-    expect(timeline.items.filter((i) => i.kind === 'meeting').map((i) => i.uid).sort()).toEqual(['good-1@ourco.com', 'good-2@ourco.com']);
+    expect(
+      timeline.items
+        .filter((i) => i.kind === 'email')
+        .map((i) => i.subject)
+        .sort(),
+    ).toEqual(['Good 1', 'Good 3', 'Good 5']);
+    expect(
+      timeline.items
+        .filter((i) => i.kind === 'meeting')
+        .map((i) => i.uid)
+        .sort(),
+    ).toEqual(['good-1@ourco.com', 'good-2@ourco.com']);
   });
 });

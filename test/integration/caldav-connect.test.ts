@@ -5,7 +5,15 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectUserError } from '../support/cli.js';
-import { CalDavAccount, connectCalDavArgs, RadicaleServer, RecordingWorkspace, SERVER_SETUP_MS, setPasswordEnv, TEST_SECRET_KEY } from '../support/caldav-server.js';
+import {
+  CalDavAccount,
+  connectCalDavArgs,
+  RadicaleServer,
+  RecordingWorkspace,
+  SERVER_SETUP_MS,
+  setPasswordEnv,
+  TEST_SECRET_KEY,
+} from '../support/caldav-server.js';
 
 const ALICE = 'alice@ourco.com';
 const PASSWORD = 'connect-test-Password-0042';
@@ -48,7 +56,10 @@ describe('connect caldav', () => {
   });
 
   it('a URL with credentials in it, or plain http to another machine, is refused', async () => {
-    expectUserError(await w.run(args({ url: `http://alice:${PASSWORD}@127.0.0.1:${server.port}/` })), /must not contain a user name or password/);
+    expectUserError(
+      await w.run(args({ url: `http://alice:${PASSWORD}@127.0.0.1:${server.port}/` })),
+      /must not contain a user name or password/,
+    );
     expectUserError(await w.run(args({ url: 'http://caldav.example.com/' })), /use https:\/\/ .*clear text/);
   });
 
@@ -63,7 +74,10 @@ describe('connect caldav', () => {
     const out = await w.ok(args());
     expect(out).toMatch(/Connected CalDAV calendar for alice@ourco\.com: connection \S+ \(calendars: Work\)/);
     const d = new Database(w.db, { readonly: true });
-    const row = d.prepare("SELECT config, secret_enc FROM connections WHERE provider = 'caldav'").get() as { config: string; secret_enc: string };
+    const row = d.prepare("SELECT config, secret_enc FROM connections WHERE provider = 'caldav'").get() as {
+      config: string;
+      secret_enc: string;
+    };
     d.close();
     expect(JSON.parse(row.config)).toEqual({ url: server.url, user: 'alice' });
     expect(row.secret_enc).toMatch(/^v1:/);

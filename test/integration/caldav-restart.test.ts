@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withContext } from '../../src/cli/context.js';
 import { syncAll, type SyncReport } from '../../src/sync/run-sync.js';
 import { ics, meetingKeys } from '../support/cli.js';
-import { CalDavAccount, connectCalDavArgs, RadicaleServer, RecordingWorkspace, SERVER_SETUP_MS, setPasswordEnv } from '../support/caldav-server.js';
+import {
+  CalDavAccount,
+  connectCalDavArgs,
+  RadicaleServer,
+  RecordingWorkspace,
+  SERVER_SETUP_MS,
+  setPasswordEnv,
+} from '../support/caldav-server.js';
 
 const AUTH = '2026-03-01T00:00:00Z';
 const NOW = '2026-03-20T12:00:00Z';
@@ -40,7 +47,15 @@ async function workspace(user: string): Promise<{ w: RecordingWorkspace; id: str
   await w.teammate(ALICE);
   await w.account('acme', 'Acme Corp');
   await w.users('account_id,email,name,external_id\nacme,jane@acme.com,Jane,');
-  const out = await w.ok(connectCalDavArgs(server, { teammate: ALICE, user, passwordEnv: 'CALDAV_PW', authorizedAt: AUTH, extra: ['--page-size', String(PAGE)] }));
+  const out = await w.ok(
+    connectCalDavArgs(server, {
+      teammate: ALICE,
+      user,
+      passwordEnv: 'CALDAV_PW',
+      authorizedAt: AUTH,
+      extra: ['--page-size', String(PAGE)],
+    }),
+  );
   return { w, id: /connection (\S+)/.exec(out)![1]! };
 }
 
@@ -126,7 +141,10 @@ describe('ctag/etag path: Radicale killed between two multiget pages of one cale
     // As with a server that lacks sync-collection (the connector's tuning switch).
     const d = new Database(w.db);
     const row = d.prepare('SELECT config FROM connections WHERE id = ?').get(id) as { config: string };
-    d.prepare('UPDATE connections SET config = ? WHERE id = ?').run(JSON.stringify({ ...JSON.parse(row.config), syncCollection: false }), id);
+    d.prepare('UPDATE connections SET config = ? WHERE id = ?').run(
+      JSON.stringify({ ...JSON.parse(row.config), syncCollection: false }),
+      id,
+    );
     d.close();
     run = await syncKillingAfter(w, id, 2 * PAGE);
   }, SERVER_SETUP_MS);

@@ -2,8 +2,25 @@
 // way a calendar app does, `touchpoint connect caldav` + `sync` read them, and `explain`,
 // `timeline` and `status` must say exactly what the folder calendar tests say.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check, failedCodes, ics, meetingKeys, type ExplanationJson, type StatusJson, type SyncJson, type TimelineJson } from '../support/cli.js';
-import { CalDavAccount, connectCalDavArgs, RadicaleServer, RecordingWorkspace, SERVER_SETUP_MS, setPasswordEnv, withTimezone } from '../support/caldav-server.js';
+import {
+  check,
+  failedCodes,
+  ics,
+  meetingKeys,
+  type ExplanationJson,
+  type StatusJson,
+  type SyncJson,
+  type TimelineJson,
+} from '../support/cli.js';
+import {
+  CalDavAccount,
+  connectCalDavArgs,
+  RadicaleServer,
+  RecordingWorkspace,
+  SERVER_SETUP_MS,
+  setPasswordEnv,
+  withTimezone,
+} from '../support/caldav-server.js';
 
 const AUTH = '2026-03-01T00:00:00Z';
 const NOW = '2026-03-20T12:00:00Z';
@@ -32,27 +49,171 @@ beforeAll(async () => {
   await w.teammate('dan@ourco.com');
   await w.account('acme', 'Acme Corp');
   await w.account('globex', 'Globex');
-  await w.users(['account_id,email,name,external_id', 'acme,jane@acme.com,Jane,', 'acme,john@acme.com,John,', 'acme,pat@partnerco.com,Pat,', 'globex,bob@globex.com,Bob,'].join('\n'));
+  await w.users(
+    [
+      'account_id,email,name,external_id',
+      'acme,jane@acme.com,Jane,',
+      'acme,john@acme.com,John,',
+      'acme,pat@partnerco.com,Pat,',
+      'globex,bob@globex.com,Bob,',
+    ].join('\n'),
+  );
   await w.ok(['blocklist', 'add', 'partnerco.com']);
 
-  await put('single', ics({ uid: 'single-1', start: '20260305T150000Z', end: '20260305T153000Z', summary: 'Acme call', organizer: ALICE, attendees: [accepted('jane@acme.com'), accepted(ALICE)] }));
-  await put('historic', ics({ uid: 'historic-1', start: '20260220T150000Z', summary: 'Before authorization', organizer: ALICE, attendees: [accepted('jane@acme.com')] }));
-  await put('weekly', ics({ uid: 'weekly-1', start: '20260216T100000Z', end: '20260216T103000Z', rrule: 'FREQ=WEEKLY;BYDAY=MO', summary: 'Globex weekly', organizer: ALICE, attendees: [accepted('bob@globex.com')] }), 'customers');
-  await put('upcoming', ics({ uid: 'upcoming-1', start: '20260320T150000Z', end: '20260320T160000Z', summary: 'Acme onsite', organizer: ALICE, attendees: [accepted('jane@acme.com')] }));
-  await put('customer', ics({ uid: 'customer-1', start: '20260310T130000Z', summary: 'Acme roadmap', organizer: 'jane@acme.com', attendees: [accepted(ALICE), accepted('jane@acme.com'), accepted('john@acme.com')] }), 'customers');
-  await put('alias', ics({ uid: 'alias-1', start: '20260311T090000Z', summary: 'Organized from an alias', organizer: ALICE_ALIAS, attendees: [accepted('john@acme.com')] }));
-  await put('other-teammate', ics({ uid: 'dan-organizes-1', start: '20260311T100000Z', summary: 'Dan organizes', organizer: 'dan@ourco.com', attendees: [accepted(ALICE), accepted('john@acme.com')] }));
-  await put('declined', ics({ uid: 'declined-1', start: '20260312T160000Z', summary: 'Training', organizer: ALICE, attendees: [{ email: 'jane@acme.com', partstat: 'DECLINED' }, { email: 'john@acme.com', partstat: 'TENTATIVE' }] }));
-  await put('per-account', ics({ uid: 'per-account-1', start: '20260313T090000Z', summary: 'Joint session', organizer: ALICE, attendees: [accepted('jane@acme.com'), { email: 'bob@globex.com', partstat: 'DECLINED' }] }));
-  await put('cancelled', ics({ uid: 'cancelled-1', start: '20260313T150000Z', summary: 'QBR (cancelled)', organizer: ALICE, status: 'CANCELLED', lastModified: '20260308T100000Z', attendees: [accepted('jane@acme.com')] }));
-  await put('partner', ics({ uid: 'partner-1', start: '20260314T100000Z', summary: 'Partner sync', organizer: ALICE, attendees: [accepted('pat@partnerco.com')] }));
+  await put(
+    'single',
+    ics({
+      uid: 'single-1',
+      start: '20260305T150000Z',
+      end: '20260305T153000Z',
+      summary: 'Acme call',
+      organizer: ALICE,
+      attendees: [accepted('jane@acme.com'), accepted(ALICE)],
+    }),
+  );
+  await put(
+    'historic',
+    ics({
+      uid: 'historic-1',
+      start: '20260220T150000Z',
+      summary: 'Before authorization',
+      organizer: ALICE,
+      attendees: [accepted('jane@acme.com')],
+    }),
+  );
+  await put(
+    'weekly',
+    ics({
+      uid: 'weekly-1',
+      start: '20260216T100000Z',
+      end: '20260216T103000Z',
+      rrule: 'FREQ=WEEKLY;BYDAY=MO',
+      summary: 'Globex weekly',
+      organizer: ALICE,
+      attendees: [accepted('bob@globex.com')],
+    }),
+    'customers',
+  );
+  await put(
+    'upcoming',
+    ics({
+      uid: 'upcoming-1',
+      start: '20260320T150000Z',
+      end: '20260320T160000Z',
+      summary: 'Acme onsite',
+      organizer: ALICE,
+      attendees: [accepted('jane@acme.com')],
+    }),
+  );
+  await put(
+    'customer',
+    ics({
+      uid: 'customer-1',
+      start: '20260310T130000Z',
+      summary: 'Acme roadmap',
+      organizer: 'jane@acme.com',
+      attendees: [accepted(ALICE), accepted('jane@acme.com'), accepted('john@acme.com')],
+    }),
+    'customers',
+  );
+  await put(
+    'alias',
+    ics({
+      uid: 'alias-1',
+      start: '20260311T090000Z',
+      summary: 'Organized from an alias',
+      organizer: ALICE_ALIAS,
+      attendees: [accepted('john@acme.com')],
+    }),
+  );
+  await put(
+    'other-teammate',
+    ics({
+      uid: 'dan-organizes-1',
+      start: '20260311T100000Z',
+      summary: 'Dan organizes',
+      organizer: 'dan@ourco.com',
+      attendees: [accepted(ALICE), accepted('john@acme.com')],
+    }),
+  );
+  await put(
+    'declined',
+    ics({
+      uid: 'declined-1',
+      start: '20260312T160000Z',
+      summary: 'Training',
+      organizer: ALICE,
+      attendees: [
+        { email: 'jane@acme.com', partstat: 'DECLINED' },
+        { email: 'john@acme.com', partstat: 'TENTATIVE' },
+      ],
+    }),
+  );
+  await put(
+    'per-account',
+    ics({
+      uid: 'per-account-1',
+      start: '20260313T090000Z',
+      summary: 'Joint session',
+      organizer: ALICE,
+      attendees: [accepted('jane@acme.com'), { email: 'bob@globex.com', partstat: 'DECLINED' }],
+    }),
+  );
+  await put(
+    'cancelled',
+    ics({
+      uid: 'cancelled-1',
+      start: '20260313T150000Z',
+      summary: 'QBR (cancelled)',
+      organizer: ALICE,
+      status: 'CANCELLED',
+      lastModified: '20260308T100000Z',
+      attendees: [accepted('jane@acme.com')],
+    }),
+  );
+  await put(
+    'partner',
+    ics({
+      uid: 'partner-1',
+      start: '20260314T100000Z',
+      summary: 'Partner sync',
+      organizer: ALICE,
+      attendees: [accepted('pat@partnerco.com')],
+    }),
+  );
   // Exchange-style series in a Windows zone (US DST starts 2026-03-08): Tuesdays 10:00 New
   // York time; 17 March deleted (EXDATE); 24 March moved to Wednesday 25 March 16:30.
   // Master and override are one calendar object resource, as RFC 4791 §4.1 requires.
-  await put('exchange-series', withTimezone(ics(
-    { uid: 'tz-series-1', tzid: 'Eastern Standard Time', start: '20260303T100000', end: '20260303T110000', rrule: 'FREQ=WEEKLY;BYDAY=TU;COUNT=6', exdate: '20260317T100000', summary: 'Globex sync', organizer: ALICE, attendees: [accepted('bob@globex.com')] },
-    { uid: 'tz-series-1', tzid: 'Eastern Standard Time', recurrenceId: '20260324T100000', start: '20260325T163000', end: '20260325T173000', summary: 'Globex sync (moved)', organizer: ALICE, attendees: [accepted('bob@globex.com')], sequence: 1 },
-  )), 'customers');
+  await put(
+    'exchange-series',
+    withTimezone(
+      ics(
+        {
+          uid: 'tz-series-1',
+          tzid: 'Eastern Standard Time',
+          start: '20260303T100000',
+          end: '20260303T110000',
+          rrule: 'FREQ=WEEKLY;BYDAY=TU;COUNT=6',
+          exdate: '20260317T100000',
+          summary: 'Globex sync',
+          organizer: ALICE,
+          attendees: [accepted('bob@globex.com')],
+        },
+        {
+          uid: 'tz-series-1',
+          tzid: 'Eastern Standard Time',
+          recurrenceId: '20260324T100000',
+          start: '20260325T163000',
+          end: '20260325T173000',
+          summary: 'Globex sync (moved)',
+          organizer: ALICE,
+          attendees: [accepted('bob@globex.com')],
+          sequence: 1,
+        },
+      ),
+    ),
+    'customers',
+  );
 
   setPasswordEnv('ALICE_CALDAV_PASSWORD', PASSWORD);
   before = await w.explainMeeting('single-1');
@@ -102,7 +263,9 @@ describe('M1 the calendar must be authorized', () => {
     expect(e.outcome).toBe('linked');
     expect(e.checks.map((c) => `${c.rule}:${c.status}`)).toEqual(['M1:pass', 'M2:pass', 'M3:pass', 'M4:pass', 'M5:pass', 'M6:pass']);
     expect(check(e, 'M1').code).toBe('M1_AUTHORIZED');
-    expect(e.accounts).toEqual([{ id: 'acme', via: [expect.objectContaining({ email: 'jane@acme.com', field: 'attendee', partstat: 'ACCEPTED' })] }]);
+    expect(e.accounts).toEqual([
+      { id: 'acme', via: [expect.objectContaining({ email: 'jane@acme.com', field: 'attendee', partstat: 'ACCEPTED' })] },
+    ]);
   });
 });
 
@@ -120,7 +283,7 @@ describe.concurrent('M2–M6 through CalDAV', () => {
     expect(failedCodes(await w.explainMeeting('cancelled-1'))).toEqual(['M3_CANCELLED']);
   });
 
-  it('M4: customer-organized is not synced; an alias of the owner counts; another teammate\'s is not logged here', async () => {
+  it("M4: customer-organized is not synced; an alias of the owner counts; another teammate's is not logged here", async () => {
     const c = await w.explainMeeting('customer-1');
     expect(failedCodes(c)).toEqual(['M4_CUSTOMER_ORGANIZES']);
     expect(check(c, 'M4').detail).toContain('jane@acme.com');
@@ -147,7 +310,11 @@ describe.concurrent('M2–M6 through CalDAV', () => {
     const e = await w.explainMeeting('tz-series-1', '2026-03-25T20:30:00Z');
     expect(e.outcome).toBe('upcoming');
     expect(e.occurrences!.map((o) => o.start)).toEqual([
-      '2026-03-03T15:00:00.000Z', '2026-03-10T14:00:00.000Z', '2026-03-25T20:30:00.000Z', '2026-03-31T14:00:00.000Z', '2026-04-07T14:00:00.000Z',
+      '2026-03-03T15:00:00.000Z',
+      '2026-03-10T14:00:00.000Z',
+      '2026-03-25T20:30:00.000Z',
+      '2026-03-31T14:00:00.000Z',
+      '2026-04-07T14:00:00.000Z',
     ]);
     expect((await w.explainMeeting('tz-series-1', '2026-03-17T14:00:00Z')).outcome).toBe('unknown');
   });
@@ -161,7 +328,9 @@ describe('time passes', () => {
     expect(a).toContain('upcoming-1@2026-03-20T15:00:00.000Z');
     expect(a.some((k) => k.startsWith('cancelled-1@'))).toBe(false);
     const g = await w.timeline('globex', { now: later });
-    expect(g.items.find((i) => i.uid === 'tz-series-1' && i.title === 'Globex sync (moved)')).toMatchObject({ at: '2026-03-25T20:30:00.000Z' });
+    expect(g.items.find((i) => i.uid === 'tz-series-1' && i.title === 'Globex sync (moved)')).toMatchObject({
+      at: '2026-03-25T20:30:00.000Z',
+    });
   });
 
   it('the password never appears in any output of the run', () => {

@@ -14,7 +14,8 @@ let server: RadicaleServer;
 let alice: CalDavAccount;
 const PASSWORD = 'alice-S3cret-pw';
 
-const event = (uid: string, start = '20260310T150000Z', summary = uid) => ics({ uid, start, end: start.replace(/T15/, 'T16'), summary, organizer: 'alice@ourco.com' });
+const event = (uid: string, start = '20260310T150000Z', summary = uid) =>
+  ics({ uid, start, end: start.replace(/T15/, 'T16'), summary, organizer: 'alice@ourco.com' });
 
 async function drain(source: CalDavCalendarSource, cursor: Cursor | null) {
   const pages: CalendarPage[] = [];
@@ -28,8 +29,10 @@ async function drain(source: CalDavCalendarSource, cursor: Cursor | null) {
   };
 }
 
-const source = (over: Partial<CalDavSourceOptions> = {}) => new CalDavCalendarSource({ url: server.url, user: 'alice', password: PASSWORD, pageSize: 3, ...over });
-const tokenOf = (c: Cursor, cal: string) => (c as { calendars: Record<string, { syncToken?: string }> }).calendars[`/alice/${cal}/`]?.syncToken;
+const source = (over: Partial<CalDavSourceOptions> = {}) =>
+  new CalDavCalendarSource({ url: server.url, user: 'alice', password: PASSWORD, pageSize: 3, ...over });
+const tokenOf = (c: Cursor, cal: string) =>
+  (c as { calendars: Record<string, { syncToken?: string }> }).calendars[`/alice/${cal}/`]?.syncToken;
 
 beforeAll(async () => {
   server = await RadicaleServer.start({ users: { alice: PASSWORD, bob: 'bob-password' } });
@@ -45,7 +48,7 @@ afterAll(async () => {
 });
 
 describe('discovery and the first sync', () => {
-  it('finds the user\'s event calendars through /.well-known and the calendar home', async () => {
+  it("finds the user's event calendars through /.well-known and the calendar home", async () => {
     const cals = await source().calendars();
     expect(cals.map((c) => [c.path, c.displayName, c.syncCollection])).toEqual([
       ['/alice/personal/', 'Personal', true],
@@ -55,7 +58,10 @@ describe('discovery and the first sync', () => {
 
   it('returns every object once, in pages, with the etag as version and the raw iCalendar text', async () => {
     const r = await drain(source(), null);
-    expect(r.upserts).toEqual([...['p1'].map((n) => alice.ref('personal', `${n}.ics`)), ...[1, 2, 3, 4, 5, 6, 7].map((i) => alice.ref('work', `w${i}.ics`))]);
+    expect(r.upserts).toEqual([
+      ...['p1'].map((n) => alice.ref('personal', `${n}.ics`)),
+      ...[1, 2, 3, 4, 5, 6, 7].map((i) => alice.ref('work', `w${i}.ics`)),
+    ]);
     expect(r.errors).toEqual([]);
     // 1 page for personal, 3 pages of ≤3 for work.
     expect(r.pages.map((p) => p.upserts.length)).toEqual([1, 3, 3, 1]);
@@ -112,7 +118,10 @@ describe('incremental sync with RFC 6578 tokens', () => {
     const s = source();
     const { cursor } = await drain(s, null);
     await alice.put('work', 'w6.ics', event('w6', '20260313T150000Z', 'changed'));
-    rmSync(path.join(server.storage, 'collection-root', 'alice', 'work', '.Radicale.cache', 'sync-token'), { recursive: true, force: true });
+    rmSync(path.join(server.storage, 'collection-root', 'alice', 'work', '.Radicale.cache', 'sync-token'), {
+      recursive: true,
+      force: true,
+    });
     const r = await drain(s, cursor);
     expect(s.lastRun.find((c) => c.path === '/alice/work/')!.method).toBe('full-resync');
     expect(r.upserts).toEqual([alice.ref('work', 'w6.ics')]);
@@ -141,7 +150,7 @@ describe('servers without sync-collection: ctag + etag diff', () => {
 });
 
 describe('calendars appearing and disappearing', () => {
-  it('a new calendar is synced in full; a deleted calendar\'s events come back as deletions', async () => {
+  it("a new calendar is synced in full; a deleted calendar's events come back as deletions", async () => {
     const s = source();
     const { cursor } = await drain(s, null);
     await alice.makeCalendar('projects');
@@ -165,7 +174,7 @@ describe('calendars appearing and disappearing', () => {
     expect((r.cursor as { home?: string }).home).toBe(`${server.url}alice/`);
   });
 
-  it('another user\'s calendars are not discovered', async () => {
+  it("another user's calendars are not discovered", async () => {
     const bob = new CalDavAccount(server, 'bob', 'bob-password');
     await bob.makeCalendar('bobcal');
     await bob.put('bobcal', 'b1.ics', event('b1'));

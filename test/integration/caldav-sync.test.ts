@@ -6,7 +6,14 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failedCodes, ics, meetingKeys, type SyncJson } from '../support/cli.js';
-import { CalDavAccount, connectCalDavArgs, RadicaleServer, RecordingWorkspace, SERVER_SETUP_MS, setPasswordEnv } from '../support/caldav-server.js';
+import {
+  CalDavAccount,
+  connectCalDavArgs,
+  RadicaleServer,
+  RecordingWorkspace,
+  SERVER_SETUP_MS,
+  setPasswordEnv,
+} from '../support/caldav-server.js';
 
 const AUTH = '2026-03-01T00:00:00Z';
 const NOW = '2026-03-20T12:00:00Z';
@@ -14,7 +21,13 @@ const ALICE = 'alice@ourco.com';
 const PASSWORD = 'first-Radicale-password-91';
 const accepted = (email: string) => ({ email, partstat: 'ACCEPTED' });
 const meeting = (uid: string, start: string, over: { partstat?: string; summary?: string } = {}) =>
-  ics({ uid, start, summary: over.summary ?? uid, organizer: ALICE, attendees: [{ email: 'jane@acme.com', partstat: over.partstat ?? 'ACCEPTED' }] });
+  ics({
+    uid,
+    start,
+    summary: over.summary ?? uid,
+    organizer: ALICE,
+    attendees: [{ email: 'jane@acme.com', partstat: over.partstat ?? 'ACCEPTED' }],
+  });
 
 const w = new RecordingWorkspace(NOW, 'touchpoint-caldav-sync-');
 let server: RadicaleServer;
@@ -36,7 +49,8 @@ function db<T>(fn: (d: Database.Database) => T): T {
   }
 }
 const meetingCount = () => db((d) => (d.prepare('SELECT count(*) AS n FROM meetings').get() as { n: number }).n);
-const objectRefs = () => db((d) => (d.prepare('SELECT ref FROM calendar_objects ORDER BY ref').all() as { ref: string }[]).map((r) => r.ref));
+const objectRefs = () =>
+  db((d) => (d.prepare('SELECT ref FROM calendar_objects ORDER BY ref').all() as { ref: string }[]).map((r) => r.ref));
 
 beforeAll(async () => {
   server = await RadicaleServer.start({ users: { alice: PASSWORD } });
@@ -50,7 +64,17 @@ beforeAll(async () => {
   await cal.put('work', 'happened.ics', meeting('happened-1', '20260306T150000Z'));
   await cal.put('work', 'soon.ics', meeting('soon-1', '20260322T150000Z'));
   await cal.put('work', 'pending.ics', meeting('pending-1', '20260309T150000Z', { partstat: 'NEEDS-ACTION' }));
-  await cal.put('work', 'weekly.ics', ics({ uid: 'weekly-1', start: '20260302T100000Z', rrule: 'FREQ=WEEKLY;BYDAY=MO', organizer: ALICE, attendees: [accepted('jane@acme.com')] }));
+  await cal.put(
+    'work',
+    'weekly.ics',
+    ics({
+      uid: 'weekly-1',
+      start: '20260302T100000Z',
+      rrule: 'FREQ=WEEKLY;BYDAY=MO',
+      organizer: ALICE,
+      attendees: [accepted('jane@acme.com')],
+    }),
+  );
   for (let i = 1; i <= 5; i++) await cal.put('work', `filler-${i}.ics`, meeting(`filler-${i}`, `2026031${i}T090000Z`));
   setPasswordEnv('CALDAV_PW', PASSWORD);
   const out = await w.ok(connectCalDavArgs(server, { teammate: ALICE, user: 'alice', passwordEnv: 'CALDAV_PW', authorizedAt: AUTH }));
@@ -104,7 +128,9 @@ describe('an invalid or expired sync token → full re-sync of the calendar, no 
   it('a corrupted token in the cursors table: changes and deletions made meanwhile are found, nothing is doubled', async () => {
     const meetingsBefore = meetingCount();
     db((d) => {
-      const row = d.prepare("SELECT value FROM cursors WHERE connection_id = ? AND stream = 'calendar'").get(connectionId) as { value: string };
+      const row = d.prepare("SELECT value FROM cursors WHERE connection_id = ? AND stream = 'calendar'").get(connectionId) as {
+        value: string;
+      };
       const cursor = JSON.parse(row.value);
       expect(cursor.calendars['/alice/work/'].syncToken).toMatch(/^http:\/\/radicale\.org\/ns\/sync\//);
       cursor.calendars['/alice/work/'].syncToken = 'http://radicale.org/ns/sync/not-a-token-any-more';

@@ -21,7 +21,20 @@ let logAfterSyncs: string[] = [];
 
 const add = (id: string, over: Partial<Parameters<typeof eml>[0]> & { at: string; labels?: string[] }) => {
   const { labels, ...rest } = over;
-  g.addMessage(`g-${id}`, eml({ from: 'john@acme.com', to: 'alice@ourco.com', date: over.at, messageId: id, subject: `Subject of ${id}`, body: `Body of ${id}`, ...rest }), over.at, labels);
+  g.addMessage(
+    `g-${id}`,
+    eml({
+      from: 'john@acme.com',
+      to: 'alice@ourco.com',
+      date: over.at,
+      messageId: id,
+      subject: `Subject of ${id}`,
+      body: `Body of ${id}`,
+      ...rest,
+    }),
+    over.at,
+    labels,
+  );
 };
 
 const conn = async () => (await w.status()).connections.find((c) => c.id === connId)!;
@@ -39,8 +52,15 @@ beforeAll(async () => {
   await w.account('acme', 'Acme');
   await w.account('globex', 'Globex');
   await w.account('partner', 'Partner Co');
-  await w.users(['account_id,email,name,external_id', 'acme,john@acme.com,John,A1', 'globex,john@acme.com,John (advisor),G1',
-    'acme,kate@acme.com,Kate,A2', 'partner,pat@partner.io,Pat,P1'].join('\n'));
+  await w.users(
+    [
+      'account_id,email,name,external_id',
+      'acme,john@acme.com,John,A1',
+      'globex,john@acme.com,John (advisor),G1',
+      'acme,kate@acme.com,Kate,A2',
+      'partner,pat@partner.io,Pat,P1',
+    ].join('\n'),
+  );
   await w.ok(['blocklist', 'add', 'partner.io']);
 
   add('e2-historic@acme.com', { at: '2026-02-28T20:00:00Z' });
@@ -52,9 +72,26 @@ beforeAll(async () => {
   add('e6-internal@ourco.com', { at: '2026-03-05T09:00:00Z', from: 'bob@ourco.com' });
   add('e6-mixed@ourco.com', { at: '2026-03-05T10:00:00Z', from: 'bob@ourco.com', cc: 'kate@acme.com' });
   // One Gmail message with three labels is one message.
-  add('sent-1@ourco.com', { at: '2026-03-07T10:00:00Z', labels: ['SENT', 'INBOX', 'IMPORTANT'], from: 'alice@ourco.com', to: 'bob@ourco.com', bcc: 'kate@acme.com' });
+  add('sent-1@ourco.com', {
+    at: '2026-03-07T10:00:00Z',
+    labels: ['SENT', 'INBOX', 'IMPORTANT'],
+    from: 'alice@ourco.com',
+    to: 'bob@ourco.com',
+    bcc: 'kate@acme.com',
+  });
 
-  const out = await w.ok(['connect', 'gmail', '--teammate', 'alice@ourco.com', '--token-env', 'ALICE_GOOGLE_TOKEN', '--authorized-at', AUTH, '--page-size', '3']);
+  const out = await w.ok([
+    'connect',
+    'gmail',
+    '--teammate',
+    'alice@ourco.com',
+    '--token-env',
+    'ALICE_GOOGLE_TOKEN',
+    '--authorized-at',
+    AUTH,
+    '--page-size',
+    '3',
+  ]);
   connId = /connection (\S+)/.exec(out)![1]!;
   first = await w.sync();
   second = await w.sync();

@@ -20,12 +20,28 @@ let connId = '';
 
 type Att = { email: string; responseStatus?: string; self?: boolean };
 const acc = (email: string): Att => ({ email, responseStatus: 'accepted' });
-function ev(id: string, start: string, o: { summary?: string; organizer?: string; attendees?: Att[]; status?: string; minutes?: number; recurringEventId?: string; iCalUID?: string } = {}): GEvent {
+function ev(
+  id: string,
+  start: string,
+  o: {
+    summary?: string;
+    organizer?: string;
+    attendees?: Att[];
+    status?: string;
+    minutes?: number;
+    recurringEventId?: string;
+    iCalUID?: string;
+  } = {},
+): GEvent {
   const s = new Date(start);
   const e = new Date(s.getTime() + (o.minutes ?? 30) * 60_000);
   return {
-    id, iCalUID: o.iCalUID ?? id, status: o.status ?? 'confirmed', summary: o.summary ?? id,
-    start: { dateTime: s.toISOString(), timeZone: 'UTC' }, end: { dateTime: e.toISOString(), timeZone: 'UTC' },
+    id,
+    iCalUID: o.iCalUID ?? id,
+    status: o.status ?? 'confirmed',
+    summary: o.summary ?? id,
+    start: { dateTime: s.toISOString(), timeZone: 'UTC' },
+    end: { dateTime: e.toISOString(), timeZone: 'UTC' },
     organizer: { email: o.organizer ?? ALICE, ...(o.organizer && o.organizer !== ALICE ? {} : { self: true }) },
     attendees: o.attendees ?? [],
     ...(o.recurringEventId ? { recurringEventId: o.recurringEventId, originalStartTime: { dateTime: s.toISOString() } } : {}),
@@ -46,7 +62,15 @@ beforeAll(async () => {
   await w.teammate('dan@ourco.com');
   await w.account('acme', 'Acme Corp');
   await w.account('globex', 'Globex');
-  await w.users(['account_id,email,name,external_id', 'acme,jane@acme.com,Jane,', 'acme,john@acme.com,John,', 'acme,pat@partnerco.com,Pat,', 'globex,bob@globex.com,Bob,'].join('\n'));
+  await w.users(
+    [
+      'account_id,email,name,external_id',
+      'acme,jane@acme.com,Jane,',
+      'acme,john@acme.com,John,',
+      'acme,pat@partnerco.com,Pat,',
+      'globex,bob@globex.com,Bob,',
+    ].join('\n'),
+  );
   await w.ok(['blocklist', 'add', 'partnerco.com']);
 
   g.putEvent(ev('single-1', '2026-03-05T15:00:00Z', { attendees: [acc('jane@acme.com'), { ...acc(ALICE), self: true }] }));
@@ -54,18 +78,54 @@ beforeAll(async () => {
   // because it ends after: it starts before authorization.
   g.putEvent(ev('historic-1', '2026-02-28T23:45:00Z', { attendees: [acc('jane@acme.com')] }));
   for (const day of ['2026-03-02', '2026-03-09', '2026-03-16']) {
-    g.putEvent(ev(`weekly-1_${day.replaceAll('-', '')}T100000Z`, `${day}T10:00:00Z`, { iCalUID: 'weekly-1', recurringEventId: 'weekly-1', attendees: [acc('bob@globex.com')] }));
+    g.putEvent(
+      ev(`weekly-1_${day.replaceAll('-', '')}T100000Z`, `${day}T10:00:00Z`, {
+        iCalUID: 'weekly-1',
+        recurringEventId: 'weekly-1',
+        attendees: [acc('bob@globex.com')],
+      }),
+    );
   }
   g.putEvent(ev('upcoming-1', '2026-03-20T15:00:00Z', { minutes: 60, attendees: [acc('jane@acme.com')] }));
-  g.putEvent(ev('customer-1', '2026-03-10T13:00:00Z', { organizer: 'jane@acme.com', attendees: [acc(ALICE), acc('jane@acme.com'), acc('john@acme.com')] }));
+  g.putEvent(
+    ev('customer-1', '2026-03-10T13:00:00Z', {
+      organizer: 'jane@acme.com',
+      attendees: [acc(ALICE), acc('jane@acme.com'), acc('john@acme.com')],
+    }),
+  );
   g.putEvent(ev('alias-1', '2026-03-11T09:00:00Z', { organizer: ALICE_ALIAS, attendees: [acc('john@acme.com')] }));
   g.putEvent(ev('dan-organizes-1', '2026-03-11T10:00:00Z', { organizer: 'dan@ourco.com', attendees: [acc(ALICE), acc('john@acme.com')] }));
-  g.putEvent(ev('declined-1', '2026-03-12T16:00:00Z', { attendees: [{ email: 'jane@acme.com', responseStatus: 'declined' }, { email: 'john@acme.com', responseStatus: 'tentative' }] }));
-  g.putEvent(ev('per-account-1', '2026-03-13T09:00:00Z', { attendees: [acc('jane@acme.com'), { email: 'bob@globex.com', responseStatus: 'declined' }] }));
-  g.putEvent({ ...ev('cancelled-1', '2026-03-13T15:00:00Z', { status: 'cancelled', attendees: [acc('jane@acme.com')] }), updated: '2026-03-08T10:00:00.000Z' });
+  g.putEvent(
+    ev('declined-1', '2026-03-12T16:00:00Z', {
+      attendees: [
+        { email: 'jane@acme.com', responseStatus: 'declined' },
+        { email: 'john@acme.com', responseStatus: 'tentative' },
+      ],
+    }),
+  );
+  g.putEvent(
+    ev('per-account-1', '2026-03-13T09:00:00Z', {
+      attendees: [acc('jane@acme.com'), { email: 'bob@globex.com', responseStatus: 'declined' }],
+    }),
+  );
+  g.putEvent({
+    ...ev('cancelled-1', '2026-03-13T15:00:00Z', { status: 'cancelled', attendees: [acc('jane@acme.com')] }),
+    updated: '2026-03-08T10:00:00.000Z',
+  });
   g.putEvent(ev('partner-1', '2026-03-14T10:00:00Z', { attendees: [acc('pat@partnerco.com')] }));
 
-  const out = await w.ok(['connect', 'google-calendar', '--teammate', ALICE, '--token-env', 'ALICE_GCAL_TOKEN', '--authorized-at', AUTH, '--page-size', '4']);
+  const out = await w.ok([
+    'connect',
+    'google-calendar',
+    '--teammate',
+    ALICE,
+    '--token-env',
+    'ALICE_GCAL_TOKEN',
+    '--authorized-at',
+    AUTH,
+    '--page-size',
+    '4',
+  ]);
   connId = /connection (\S+)/.exec(out)![1]!;
   first = await w.sync();
   second = await w.sync();
@@ -82,7 +142,11 @@ describe('meeting rules over Google Calendar', () => {
     expect(first.connections[0]).toMatchObject({ status: 'active', errors: [] });
     expect(second.connections[0]!.status).toBe('active');
     expect(status.connections[0]!.provider).toBe('google_calendar');
-    expect(g.log.some((l) => l.includes('timeMin=2026-03-01T00%3A00%3A00.000Z') && l.includes('singleEvents=true') && l.includes('showDeleted=true'))).toBe(true);
+    expect(
+      g.log.some(
+        (l) => l.includes('timeMin=2026-03-01T00%3A00%3A00.000Z') && l.includes('singleEvents=true') && l.includes('showDeleted=true'),
+      ),
+    ).toBe(true);
     expect(g.log.some((l) => l.includes('syncToken=st-'))).toBe(true);
   });
 

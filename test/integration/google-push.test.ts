@@ -22,18 +22,29 @@ let base = '';
 let gmailId = '';
 let calendarId = '';
 
-const pubsub = (token: string, emailAddress = 'me@example.com') => fetch(`${base}/push/google/gmail?token=${encodeURIComponent(token)}`, {
-  method: 'POST', headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ message: { data: Buffer.from(JSON.stringify({ emailAddress, historyId: g.historyId })).toString('base64'), messageId: '1' }, subscription: 'projects/touchpoint-test/subscriptions/tp' }),
-});
+const pubsub = (token: string, emailAddress = 'me@example.com') =>
+  fetch(`${base}/push/google/gmail?token=${encodeURIComponent(token)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      message: { data: Buffer.from(JSON.stringify({ emailAddress, historyId: g.historyId })).toString('base64'), messageId: '1' },
+      subscription: 'projects/touchpoint-test/subscriptions/tp',
+    }),
+  });
 const health = async (id: string) => (await api.call(csm, 'GET', `/v1/connections/${id}`)).body;
 const timeline = async () => (await api.call(csm, 'GET', '/v1/accounts/acme/timeline')).body as { items?: unknown[] } | unknown[];
 const timelineText = async () => JSON.stringify(await timeline());
-const channelOf = async (id: string) => (await api.db.selectFrom('connections').select('config').where('id', '=', id).executeTakeFirstOrThrow()).config;
+const channelOf = async (id: string) =>
+  (await api.db.selectFrom('connections').select('config').where('id', '=', id).executeTakeFirstOrThrow()).config;
 const event = (id: string, start: string) => ({
-  id, iCalUID: id, status: 'confirmed', summary: id,
-  start: { dateTime: start, timeZone: 'UTC' }, end: { dateTime: new Date(Date.parse(start) + 1800_000).toISOString(), timeZone: 'UTC' },
-  organizer: { email: 'alice@ourco.com', self: true }, attendees: [{ email: 'john@acme.com', responseStatus: 'accepted' }],
+  id,
+  iCalUID: id,
+  status: 'confirmed',
+  summary: id,
+  start: { dateTime: start, timeZone: 'UTC' },
+  end: { dateTime: new Date(Date.parse(start) + 1800_000).toISOString(), timeZone: 'UTC' },
+  organizer: { email: 'alice@ourco.com', self: true },
+  attendees: [{ email: 'john@acme.com', responseStatus: 'accepted' }],
 });
 
 beforeAll(async () => {
@@ -61,8 +72,24 @@ beforeAll(async () => {
   const alice = (await teammateByAddress(api.db, w.ws.id, 'alice@ourco.com'))!;
   const now = api.clock.now();
   const common = { teammateId: alice.id, config: {}, authorizedAt: new Date('2026-03-01T00:00:00Z') };
-  gmailId = await createConnection(api.db, w.ws.id, { ...common, provider: 'gmail', secretEnc: encryptSecret(g.issueRefreshToken(), SECRET_KEY), hasMail: true, hasCalendar: false }, now);
-  calendarId = await createConnection(api.db, w.ws.id, { ...common, provider: 'google_calendar', secretEnc: encryptSecret(g.issueRefreshToken(), SECRET_KEY), hasMail: false, hasCalendar: true }, now);
+  gmailId = await createConnection(
+    api.db,
+    w.ws.id,
+    { ...common, provider: 'gmail', secretEnc: encryptSecret(g.issueRefreshToken(), SECRET_KEY), hasMail: true, hasCalendar: false },
+    now,
+  );
+  calendarId = await createConnection(
+    api.db,
+    w.ws.id,
+    {
+      ...common,
+      provider: 'google_calendar',
+      secretEnc: encryptSecret(g.issueRefreshToken(), SECRET_KEY),
+      hasMail: false,
+      hasCalendar: true,
+    },
+    now,
+  );
   for (const id of [gmailId, calendarId]) await api.call(csm, 'POST', `/v1/connections/${id}/sync`);
   await api.queue.idle();
 });
@@ -83,7 +110,11 @@ describe('Google push', () => {
   });
 
   it('a Pub/Sub push brings new mail in; a wrong push token is refused and syncs nothing', async () => {
-    g.addMessage('g-1', eml({ from: 'john@acme.com', to: 'alice@ourco.com', date: '2026-03-10T12:01:00Z', messageId: 'pushed@acme.com' }), '2026-03-10T12:01:00Z');
+    g.addMessage(
+      'g-1',
+      eml({ from: 'john@acme.com', to: 'alice@ourco.com', date: '2026-03-10T12:01:00Z', messageId: 'pushed@acme.com' }),
+      '2026-03-10T12:01:00Z',
+    );
     expect((await pubsub('not-the-token')).status).toBe(403);
     await api.queue.idle();
     expect(await timelineText()).not.toContain('pushed@acme.com');
@@ -126,7 +157,11 @@ describe('Google push', () => {
 
   it('a watch that cannot be opened leaves the sync healthy and says so in the connection errors', async () => {
     api.clock.set(new Date(api.clock.now().getTime() + 7 * 24 * 3600_000));
-    g.addMessage('g-2', eml({ from: 'john@acme.com', to: 'alice@ourco.com', date: '2026-03-18T09:00:00Z', messageId: 'no-push@acme.com' }), '2026-03-18T09:00:00Z');
+    g.addMessage(
+      'g-2',
+      eml({ from: 'john@acme.com', to: 'alice@ourco.com', date: '2026-03-18T09:00:00Z', messageId: 'no-push@acme.com' }),
+      '2026-03-18T09:00:00Z',
+    );
     process.env.TOUCHPOINT_GOOGLE_PUBSUB_TOPIC = 'not a topic';
     await api.call(csm, 'POST', `/v1/connections/${gmailId}/sync`);
     await api.queue.idle();

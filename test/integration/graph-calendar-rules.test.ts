@@ -22,15 +22,40 @@ let status: StatusJson;
 type Att = { address: string; response?: string };
 const acc = (address: string): Att => ({ address, response: 'accepted' });
 const graphTime = (d: Date) => ({ dateTime: d.toISOString().replace('Z', '0000'), timeZone: 'UTC' });
-function ev(id: string, start: string, o: { subject?: string; organizer?: string; isOrganizer?: boolean; attendees?: Att[]; isCancelled?: boolean; minutes?: number; type?: string; seriesMasterId?: string; lastModified?: string } = {}): MsEvent {
+function ev(
+  id: string,
+  start: string,
+  o: {
+    subject?: string;
+    organizer?: string;
+    isOrganizer?: boolean;
+    attendees?: Att[];
+    isCancelled?: boolean;
+    minutes?: number;
+    type?: string;
+    seriesMasterId?: string;
+    lastModified?: string;
+  } = {},
+): MsEvent {
   const s = new Date(start);
   const e = new Date(s.getTime() + (o.minutes ?? 30) * 60_000);
   const organizer = o.organizer ?? ALICE;
   return {
-    id, iCalUId: `040000008200E00074C5B7101A82E008-${id}`, type: o.type ?? 'singleInstance', subject: o.subject ?? id,
-    start: graphTime(s), end: graphTime(e), isAllDay: false, isCancelled: o.isCancelled ?? false,
-    isOrganizer: o.isOrganizer ?? organizer === ALICE, organizer: { emailAddress: { address: organizer, name: organizer.split('@')[0] } },
-    attendees: (o.attendees ?? []).map((a) => ({ type: 'required', status: { response: a.response ?? 'none', time: '0001-01-01T00:00:00Z' }, emailAddress: { address: a.address, name: a.address } })),
+    id,
+    iCalUId: `040000008200E00074C5B7101A82E008-${id}`,
+    type: o.type ?? 'singleInstance',
+    subject: o.subject ?? id,
+    start: graphTime(s),
+    end: graphTime(e),
+    isAllDay: false,
+    isCancelled: o.isCancelled ?? false,
+    isOrganizer: o.isOrganizer ?? organizer === ALICE,
+    organizer: { emailAddress: { address: organizer, name: organizer.split('@')[0] } },
+    attendees: (o.attendees ?? []).map((a) => ({
+      type: 'required',
+      status: { response: a.response ?? 'none', time: '0001-01-01T00:00:00Z' },
+      emailAddress: { address: a.address, name: a.address },
+    })),
     originalStartTimeZone: 'W. Europe Standard Time',
     ...(o.seriesMasterId ? { seriesMasterId: o.seriesMasterId } : {}),
     ...(o.lastModified ? { lastModifiedDateTime: o.lastModified } : {}),
@@ -52,28 +77,84 @@ beforeAll(async () => {
   await w.teammate('dan@ourco.com');
   await w.account('acme', 'Acme Corp');
   await w.account('globex', 'Globex');
-  await w.users(['account_id,email,name,external_id', 'acme,jane@acme.com,Jane,', 'acme,john@acme.com,John,', 'acme,pat@partnerco.com,Pat,', 'globex,bob@globex.com,Bob,'].join('\n'));
+  await w.users(
+    [
+      'account_id,email,name,external_id',
+      'acme,jane@acme.com,Jane,',
+      'acme,john@acme.com,John,',
+      'acme,pat@partnerco.com,Pat,',
+      'globex,bob@globex.com,Bob,',
+    ].join('\n'),
+  );
   await w.ok(['blocklist', 'add', 'partnerco.com']);
 
   ms.putEvent(ev('single-1', '2026-03-05T15:00:00Z', { attendees: [acc('jane@acme.com'), acc(ALICE)] }));
   // calendarView returns what overlaps the window: this one starts before authorization.
   ms.putEvent(ev('historic-1', '2026-02-28T23:45:00Z', { attendees: [acc('jane@acme.com')] }));
   // A weekly series: the master is not in calendarView; its occurrences are, each with its own id and iCalUId.
-  ms.putEvent({ ...ev('weekly-master', '2026-03-02T10:00:00Z', { type: 'seriesMaster', attendees: [acc('bob@globex.com')] }), iCalUId: 'weekly-1' });
+  ms.putEvent({
+    ...ev('weekly-master', '2026-03-02T10:00:00Z', { type: 'seriesMaster', attendees: [acc('bob@globex.com')] }),
+    iCalUId: 'weekly-1',
+  });
   for (const day of ['2026-03-02', '2026-03-09']) {
-    ms.putEvent(ev(`weekly-occ-${day}`, `${day}T10:00:00Z`, { type: 'occurrence', seriesMasterId: 'weekly-master', attendees: [acc('bob@globex.com')] }));
+    ms.putEvent(
+      ev(`weekly-occ-${day}`, `${day}T10:00:00Z`, {
+        type: 'occurrence',
+        seriesMasterId: 'weekly-master',
+        attendees: [acc('bob@globex.com')],
+      }),
+    );
   }
-  ms.putEvent(ev('weekly-exc-2026-03-16', '2026-03-16T10:00:00Z', { type: 'exception', seriesMasterId: 'weekly-master', attendees: [{ address: 'bob@globex.com', response: 'declined' }] }));
+  ms.putEvent(
+    ev('weekly-exc-2026-03-16', '2026-03-16T10:00:00Z', {
+      type: 'exception',
+      seriesMasterId: 'weekly-master',
+      attendees: [{ address: 'bob@globex.com', response: 'declined' }],
+    }),
+  );
   ms.putEvent(ev('upcoming-1', '2026-03-20T15:00:00Z', { minutes: 60, attendees: [acc('jane@acme.com')] }));
-  ms.putEvent(ev('customer-1', '2026-03-10T13:00:00Z', { organizer: 'jane@acme.com', attendees: [acc(ALICE), acc('jane@acme.com'), acc('john@acme.com')] }));
+  ms.putEvent(
+    ev('customer-1', '2026-03-10T13:00:00Z', {
+      organizer: 'jane@acme.com',
+      attendees: [acc(ALICE), acc('jane@acme.com'), acc('john@acme.com')],
+    }),
+  );
   ms.putEvent(ev('alias-1', '2026-03-11T09:00:00Z', { organizer: ALICE_ALIAS, isOrganizer: true, attendees: [acc('john@acme.com')] }));
   // Graph says she organizes it though the address shown is her tenant's routing address.
-  ms.putEvent(ev('isorganizer-1', '2026-03-11T09:30:00Z', { organizer: 'alice@ourco.onmicrosoft.com', isOrganizer: true, attendees: [acc('john@acme.com')] }));
+  ms.putEvent(
+    ev('isorganizer-1', '2026-03-11T09:30:00Z', {
+      organizer: 'alice@ourco.onmicrosoft.com',
+      isOrganizer: true,
+      attendees: [acc('john@acme.com')],
+    }),
+  );
   ms.putEvent(ev('dan-organizes-1', '2026-03-11T10:00:00Z', { organizer: 'dan@ourco.com', attendees: [acc(ALICE), acc('john@acme.com')] }));
-  ms.putEvent(ev('declined-1', '2026-03-12T16:00:00Z', { attendees: [{ address: 'jane@acme.com', response: 'declined' }, { address: 'john@acme.com', response: 'tentativelyAccepted' }] }));
-  ms.putEvent(ev('notresponded-1', '2026-03-12T17:00:00Z', { attendees: [{ address: 'jane@acme.com', response: 'notResponded' }, { address: 'john@acme.com', response: 'none' }] }));
-  ms.putEvent(ev('per-account-1', '2026-03-13T09:00:00Z', { attendees: [acc('jane@acme.com'), { address: 'bob@globex.com', response: 'declined' }] }));
-  ms.putEvent(ev('cancelled-1', '2026-03-13T15:00:00Z', { isCancelled: true, attendees: [acc('jane@acme.com')], lastModified: '2026-03-08T10:00:00Z' }));
+  ms.putEvent(
+    ev('declined-1', '2026-03-12T16:00:00Z', {
+      attendees: [
+        { address: 'jane@acme.com', response: 'declined' },
+        { address: 'john@acme.com', response: 'tentativelyAccepted' },
+      ],
+    }),
+  );
+  ms.putEvent(
+    ev('notresponded-1', '2026-03-12T17:00:00Z', {
+      attendees: [
+        { address: 'jane@acme.com', response: 'notResponded' },
+        { address: 'john@acme.com', response: 'none' },
+      ],
+    }),
+  );
+  ms.putEvent(
+    ev('per-account-1', '2026-03-13T09:00:00Z', { attendees: [acc('jane@acme.com'), { address: 'bob@globex.com', response: 'declined' }] }),
+  );
+  ms.putEvent(
+    ev('cancelled-1', '2026-03-13T15:00:00Z', {
+      isCancelled: true,
+      attendees: [acc('jane@acme.com')],
+      lastModified: '2026-03-08T10:00:00Z',
+    }),
+  );
   ms.putEvent(ev('partner-1', '2026-03-14T10:00:00Z', { attendees: [acc('pat@partnerco.com')] }));
   ms.putEvent(ev('to-delete-1', '2026-03-15T11:00:00Z', { attendees: [acc('john@acme.com')] }));
   ms.putEvent(ev('to-delete-2', '2026-03-25T11:00:00Z', { attendees: [acc('john@acme.com')] }));
@@ -96,11 +177,15 @@ const uid = (id: string) => `040000008200E00074C5B7101A82E008-${id}`;
 describe('meeting rules over Microsoft 365 (calendarView/delta)', () => {
   it('syncs the window from authorizedAt, then by deltaLink; active, no errors', () => {
     expect(first.connections[0]!.status).toBe('active');
-    expect(first.connections[0]!.errors).toEqual([{ where: 'graph event bad-start', reason: expect.stringContaining('the event has no readable start time') }]);
+    expect(first.connections[0]!.errors).toEqual([
+      { where: 'graph event bad-start', reason: expect.stringContaining('the event has no readable start time') },
+    ]);
     expect(second.connections[0]!.status).toBe('active');
     expect(status.connections[0]!.provider).toBe('graph');
     const views = ms.log.filter((l) => l.path.startsWith('/v1.0/me/calendarView/delta'));
-    expect(views.some((l) => decodeURIComponent(l.path).includes('startDateTime=2026-03-01T00:00:00.000Z') && l.path.includes('endDateTime='))).toBe(true);
+    expect(
+      views.some((l) => decodeURIComponent(l.path).includes('startDateTime=2026-03-01T00:00:00.000Z') && l.path.includes('endDateTime=')),
+    ).toBe(true);
     expect(views.some((l) => l.path.includes('$deltatoken='))).toBe(true);
     expect(views.every((l) => l.prefer.includes('outlook.timezone="UTC"') && l.prefer.includes('odata.maxpagesize=4'))).toBe(true);
   });
@@ -168,8 +253,9 @@ describe('meeting rules over Microsoft 365 (calendarView/delta)', () => {
     expect(starts() - fullBefore).toBe(1);
   }, 180_000);
 
-  it('the window ends a year after the sync\'s --now (not the machine clock), and moves with it', async () => {
-    const ends = () => ms.log.filter((l) => l.path.includes('startDateTime=')).map((l) => new URL(l.path, ms.url).searchParams.get('endDateTime'));
+  it("the window ends a year after the sync's --now (not the machine clock), and moves with it", async () => {
+    const ends = () =>
+      ms.log.filter((l) => l.path.includes('startDateTime=')).map((l) => new URL(l.path, ms.url).searchParams.get('endDateTime'));
     // Every round so far was opened at --now 2026-03-20T12:00Z (the machine's clock is months later).
     expect(new Set(ends())).toEqual(new Set(['2027-03-20T12:00:00.000Z']));
     // Less than 180 days of window left at this --now: a new round over a window a year past it.

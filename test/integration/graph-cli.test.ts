@@ -41,9 +41,20 @@ describe('touchpoint authorize microsoft', () => {
   });
 
   it('--imap asks for Outlook IMAP (IMAP.AccessAsUser.All + offline_access) instead of Graph', async () => {
-    const out = await w.ok(['authorize', 'microsoft', '--imap', '--redirect-uri', 'https://touchpoint.example.com/oauth/microsoft/callback']);
+    const out = await w.ok([
+      'authorize',
+      'microsoft',
+      '--imap',
+      '--redirect-uri',
+      'https://touchpoint.example.com/oauth/microsoft/callback',
+    ]);
     const u = new URL(out.trim().split('\n')[0]!);
-    expect(u.searchParams.get('scope')!.split(' ').sort()).toEqual(['https://outlook.office.com/IMAP.AccessAsUser.All', 'offline_access', 'openid', 'profile']);
+    expect(u.searchParams.get('scope')!.split(' ').sort()).toEqual([
+      'https://outlook.office.com/IMAP.AccessAsUser.All',
+      'offline_access',
+      'openid',
+      'profile',
+    ]);
     expect(u.searchParams.get('code_challenge_method')).toBe('S256');
   });
 
@@ -55,22 +66,80 @@ describe('touchpoint authorize microsoft', () => {
 
 describe('touchpoint connect microsoft', () => {
   it('refuses a token given instead of a variable name, an unset variable, and a bad page size', async () => {
-    expectUserError(await w.run(['connect', 'microsoft', '--teammate', 'alice@ourco.com', '--token-env', '0.AR-secret-token', '--authorized-at', '2026-03-01T00:00:00Z']), /NAME of an environment variable/);
-    expectUserError(await w.run(['connect', 'microsoft', '--teammate', 'alice@ourco.com', '--token-env', 'NO_SUCH_VAR_SET', '--authorized-at', '2026-03-01T00:00:00Z']), /NO_SUCH_VAR_SET is not set/);
+    expectUserError(
+      await w.run([
+        'connect',
+        'microsoft',
+        '--teammate',
+        'alice@ourco.com',
+        '--token-env',
+        '0.AR-secret-token',
+        '--authorized-at',
+        '2026-03-01T00:00:00Z',
+      ]),
+      /NAME of an environment variable/,
+    );
+    expectUserError(
+      await w.run([
+        'connect',
+        'microsoft',
+        '--teammate',
+        'alice@ourco.com',
+        '--token-env',
+        'NO_SUCH_VAR_SET',
+        '--authorized-at',
+        '2026-03-01T00:00:00Z',
+      ]),
+      /NO_SUCH_VAR_SET is not set/,
+    );
     process.env.MS_OK_TOKEN = ms.issueRefreshToken();
-    expectUserError(await w.run(['connect', 'microsoft', '--teammate', 'alice@ourco.com', '--token-env', 'MS_OK_TOKEN', '--authorized-at', '2026-03-01T00:00:00Z', '--page-size', '0']), /--page-size/);
+    expectUserError(
+      await w.run([
+        'connect',
+        'microsoft',
+        '--teammate',
+        'alice@ourco.com',
+        '--token-env',
+        'MS_OK_TOKEN',
+        '--authorized-at',
+        '2026-03-01T00:00:00Z',
+        '--page-size',
+        '0',
+      ]),
+      /--page-size/,
+    );
   });
 
   it('a revoked refresh token: "Microsoft says the grant was revoked or expired"; nothing is saved', async () => {
     process.env.MS_DEAD_TOKEN = '0.AR-never-issued';
-    const line = expectUserError(await w.run(['connect', 'microsoft', '--teammate', 'alice@ourco.com', '--token-env', 'MS_DEAD_TOKEN', '--authorized-at', '2026-03-01T00:00:00Z']));
+    const line = expectUserError(
+      await w.run([
+        'connect',
+        'microsoft',
+        '--teammate',
+        'alice@ourco.com',
+        '--token-env',
+        'MS_DEAD_TOKEN',
+        '--authorized-at',
+        '2026-03-01T00:00:00Z',
+      ]),
+    );
     expect(line).toContain('Microsoft says the grant was revoked or expired');
     expect(line).toContain('nothing was saved');
     expect((await w.status()).connections).toEqual([]);
   });
 
   it('a plain http authority other than loopback is refused', async () => {
-    const r = await runWith({ TOUCHPOINT_MICROSOFT_AUTHORITY: 'http://login.example.com/common' }, ['connect', 'microsoft', '--teammate', 'alice@ourco.com', '--token-env', 'MS_OK_TOKEN', '--authorized-at', '2026-03-01T00:00:00Z']);
+    const r = await runWith({ TOUCHPOINT_MICROSOFT_AUTHORITY: 'http://login.example.com/common' }, [
+      'connect',
+      'microsoft',
+      '--teammate',
+      'alice@ourco.com',
+      '--token-env',
+      'MS_OK_TOKEN',
+      '--authorized-at',
+      '2026-03-01T00:00:00Z',
+    ]);
     expectUserError(r, /TOUCHPOINT_MICROSOFT_AUTHORITY must be https/);
   });
 });
@@ -78,11 +147,22 @@ describe('touchpoint connect microsoft', () => {
 async function runWith(env: Record<string, string>, args: string[]) {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
-  try { return await w.run(args); } finally { for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; } }
+  try {
+    return await w.run(args);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
 
 async function runWithout(name: string, args: string[]) {
   const saved = process.env[name];
   delete process.env[name];
-  try { return await w.run(args); } finally { if (saved !== undefined) process.env[name] = saved; }
+  try {
+    return await w.run(args);
+  } finally {
+    if (saved !== undefined) process.env[name] = saved;
+  }
 }

@@ -22,7 +22,16 @@ let connId = '';
 let logAfterSyncs: string[] = [];
 
 const add = (id: string, m: Partial<MsMessage> & { receivedDateTime: string }) => {
-  ms.addMessage({ id: `AAMk-${id}`, folder: 'inbox', internetMessageId: id, subject: `Subject of ${id}`, from: 'john@acme.com', to: ['alice@ourco.com'], body: `Body of ${id}`, ...m });
+  ms.addMessage({
+    id: `AAMk-${id}`,
+    folder: 'inbox',
+    internetMessageId: id,
+    subject: `Subject of ${id}`,
+    from: 'john@acme.com',
+    to: ['alice@ourco.com'],
+    body: `Body of ${id}`,
+    ...m,
+  });
 };
 const conn = async () => (await w.status()).connections.find((c) => c.id === connId)!;
 const secretOf = () => {
@@ -46,8 +55,15 @@ beforeAll(async () => {
   await w.account('acme', 'Acme');
   await w.account('globex', 'Globex');
   await w.account('partner', 'Partner Co');
-  await w.users(['account_id,email,name,external_id', 'acme,john@acme.com,John,A1', 'globex,john@acme.com,John (advisor),G1',
-    'acme,kate@acme.com,Kate,A2', 'partner,pat@partner.io,Pat,P1'].join('\n'));
+  await w.users(
+    [
+      'account_id,email,name,external_id',
+      'acme,john@acme.com,John,A1',
+      'globex,john@acme.com,John (advisor),G1',
+      'acme,kate@acme.com,Kate,A2',
+      'partner,pat@partner.io,Pat,P1',
+    ].join('\n'),
+  );
   await w.ok(['blocklist', 'add', 'partner.io']);
 
   add('e2-historic@acme.com', { receivedDateTime: '2026-02-28T20:00:00Z' });
@@ -58,15 +74,54 @@ beforeAll(async () => {
   add('e5-both@acme.com', { receivedDateTime: '2026-03-04T10:00:00Z' });
   add('e6-internal@ourco.com', { receivedDateTime: '2026-03-05T09:00:00Z', from: 'bob@ourco.com' });
   add('e6-mixed@ourco.com', { receivedDateTime: '2026-03-05T10:00:00Z', from: 'bob@ourco.com', cc: ['kate@acme.com'] });
-  add('draft-1@ourco.com', { receivedDateTime: '2026-03-06T10:00:00Z', folder: 'sentitems', from: 'alice@ourco.com', to: ['kate@acme.com'], isDraft: true });
+  add('draft-1@ourco.com', {
+    receivedDateTime: '2026-03-06T10:00:00Z',
+    folder: 'sentitems',
+    from: 'alice@ourco.com',
+    to: ['kate@acme.com'],
+    isDraft: true,
+  });
   // Sent mail shows Bcc; a copy to herself is in Inbox too (another Graph id, the same Message-ID).
-  add('sent-1@ourco.com', { receivedDateTime: '2026-03-07T10:00:00Z', folder: 'sentitems', from: 'alice@ourco.com', to: ['bob@ourco.com'], bcc: ['kate@acme.com'] });
-  add('self-copy@ourco.com', { receivedDateTime: '2026-03-07T11:00:00Z', folder: 'sentitems', from: 'alice@ourco.com', to: ['alice.smith@ourco.com'], cc: ['john@acme.com'] });
+  add('sent-1@ourco.com', {
+    receivedDateTime: '2026-03-07T10:00:00Z',
+    folder: 'sentitems',
+    from: 'alice@ourco.com',
+    to: ['bob@ourco.com'],
+    bcc: ['kate@acme.com'],
+  });
+  add('self-copy@ourco.com', {
+    receivedDateTime: '2026-03-07T11:00:00Z',
+    folder: 'sentitems',
+    from: 'alice@ourco.com',
+    to: ['alice.smith@ourco.com'],
+    cc: ['john@acme.com'],
+  });
   // Bad data from the provider: this one is reported where and why; the rest syncs.
   add('bad-times@acme.com', { receivedDateTime: '2026-03-06T09:00:00Z', raw: { receivedDateTime: 'yesterday', sentDateTime: null } });
-  ms.addMessage({ id: 'AAMk-self-copy-inbox', folder: 'inbox', internetMessageId: 'self-copy@ourco.com', subject: 'Subject of self-copy@ourco.com', from: 'alice@ourco.com', to: ['alice.smith@ourco.com'], cc: ['john@acme.com'], receivedDateTime: '2026-03-07T11:00:01Z', sentDateTime: '2026-03-07T11:00:00Z' });
+  ms.addMessage({
+    id: 'AAMk-self-copy-inbox',
+    folder: 'inbox',
+    internetMessageId: 'self-copy@ourco.com',
+    subject: 'Subject of self-copy@ourco.com',
+    from: 'alice@ourco.com',
+    to: ['alice.smith@ourco.com'],
+    cc: ['john@acme.com'],
+    receivedDateTime: '2026-03-07T11:00:01Z',
+    sentDateTime: '2026-03-07T11:00:00Z',
+  });
 
-  const out = await w.ok(['connect', 'microsoft', '--teammate', 'alice@ourco.com', '--token-env', 'ALICE_MS_TOKEN', '--authorized-at', AUTH, '--page-size', '3']);
+  const out = await w.ok([
+    'connect',
+    'microsoft',
+    '--teammate',
+    'alice@ourco.com',
+    '--token-env',
+    'ALICE_MS_TOKEN',
+    '--authorized-at',
+    AUTH,
+    '--page-size',
+    '3',
+  ]);
   connId = /connection (\S+)/.exec(out)![1]!;
   first = await w.sync();
   second = await w.sync();
@@ -82,13 +137,21 @@ afterAll(async () => {
 describe('email rules over Microsoft Graph', () => {
   it('reads Inbox and SentItems by delta since authorizedAt, in pages, with immutable ids; then only changes', () => {
     expect(first.connections[0]!.status).toBe('active');
-    expect(first.connections[0]!.errors).toEqual([{ where: 'graph message AAMk-bad-times@acme.com', reason: 'Microsoft Graph gave no received or sent time for this message' }]);
+    expect(first.connections[0]!.errors).toEqual([
+      { where: 'graph message AAMk-bad-times@acme.com', reason: 'Microsoft Graph gave no received or sent time for this message' },
+    ]);
     expect(status.connections[0]!.errors.map((e) => e.where)).toEqual(['graph message AAMk-bad-times@acme.com']);
     expect(first.connections[0]!.mail.seen).toBe(10); // not the historic one (filtered), not the draft, not the bad one
     expect(second.connections[0]!.mail.seen).toBe(0);
     expect(status.connections[0]).toMatchObject({ provider: 'graph', mail: true, calendar: true });
     const deltas = ms.log.filter((l) => l.path.includes('/messages/delta'));
-    expect(deltas.some((l) => l.path.startsWith('/v1.0/me/mailFolders/inbox/messages/delta') && decodeURIComponent(l.path).includes('$filter=receivedDateTime ge 2026-03-01T00:00:00.000Z'))).toBe(true);
+    expect(
+      deltas.some(
+        (l) =>
+          l.path.startsWith('/v1.0/me/mailFolders/inbox/messages/delta') &&
+          decodeURIComponent(l.path).includes('$filter=receivedDateTime ge 2026-03-01T00:00:00.000Z'),
+      ),
+    ).toBe(true);
     expect(deltas.some((l) => l.path.startsWith('/v1.0/me/mailFolders/sentitems/messages/delta'))).toBe(true);
     expect(deltas.every((l) => l.prefer.includes('IdType="ImmutableId"') && l.prefer.includes('odata.maxpagesize=3'))).toBe(true);
     expect(deltas.some((l) => l.path.includes('$skiptoken='))).toBe(true); // more than one page
@@ -149,7 +212,12 @@ describe('Graph mail sync behaviour', () => {
   it('delta state gone (410 SyncStateNotFound) → bounded re-sync from authorizedAt: no duplicates, no losses', async () => {
     add('after-expiry-1@acme.com', { receivedDateTime: '2026-03-08T09:00:00Z' });
     ms.expireMailDelta();
-    add('after-expiry-2@acme.com', { receivedDateTime: '2026-03-08T10:00:00Z', folder: 'sentitems', from: 'alice@ourco.com', to: ['john@acme.com'] });
+    add('after-expiry-2@acme.com', {
+      receivedDateTime: '2026-03-08T10:00:00Z',
+      folder: 'sentitems',
+      from: 'alice@ourco.com',
+      to: ['john@acme.com'],
+    });
     const before = ms.log.length;
     const s = await w.sync();
     expect(s.connections[0]!.status).toBe('active');
@@ -172,7 +240,10 @@ describe('Graph mail sync behaviour', () => {
     ms.stormRetryAfter = '1';
     ms.stormRequests = 4;
     // After the storm, one expired-token answer: one refresh, and the sync goes on.
-    ms.failNext.push({ status: 401, body: { error: { code: 'InvalidAuthenticationToken', message: 'Lifetime validation failed, the token is expired.' } } });
+    ms.failNext.push({
+      status: 401,
+      body: { error: { code: 'InvalidAuthenticationToken', message: 'Lifetime validation failed, the token is expired.' } },
+    });
     const s = await w.sync();
     expect(ms.throttled - throttledBefore).toBe(4);
     expect(ms.failNext).toHaveLength(0);
@@ -217,7 +288,12 @@ describe('Graph mail sync behaviour', () => {
     const c = await conn();
     expect(c.status).toBe('needs_reauth');
     expect(c.statusReason).toContain('Microsoft says the grant was revoked or expired');
-    add('gap-2@acme.com', { receivedDateTime: '2026-03-09T13:00:00Z', folder: 'sentitems', from: 'alice@ourco.com', to: ['kate@acme.com'] });
+    add('gap-2@acme.com', {
+      receivedDateTime: '2026-03-09T13:00:00Z',
+      folder: 'sentitems',
+      from: 'alice@ourco.com',
+      to: ['kate@acme.com'],
+    });
     process.env.ALICE_NEW_MS_TOKEN = ms.issueRefreshToken();
     await w.ok(['reauthorize', '--connection', connId, '--password-env', 'ALICE_NEW_MS_TOKEN']);
     const after = await w.sync();

@@ -20,8 +20,18 @@ let base = '';
 
 const inboxDeltas = () => ms.log.filter((l) => l.path.startsWith('/v1.0/me/mailFolders/inbox/messages/delta')).length;
 const subFor = (resource: string) => [...ms.subscriptions.values()].find((s) => s.resource === resource)!;
-const add = (id: string, at: string) => ms.addMessage({ id: `AAMk-${id}`, folder: 'inbox', internetMessageId: id, subject: id, from: 'john@acme.com', to: ['alice@ourco.com'], receivedDateTime: at });
-const outcome = async (messageId: string) => (await api.call(admin, 'GET', `/v1/explain/email?messageId=${encodeURIComponent(messageId)}`)).body.outcome as string;
+const add = (id: string, at: string) =>
+  ms.addMessage({
+    id: `AAMk-${id}`,
+    folder: 'inbox',
+    internetMessageId: id,
+    subject: id,
+    from: 'john@acme.com',
+    to: ['alice@ourco.com'],
+    receivedDateTime: at,
+  });
+const outcome = async (messageId: string) =>
+  (await api.call(admin, 'GET', `/v1/explain/email?messageId=${encodeURIComponent(messageId)}`)).body.outcome as string;
 
 beforeAll(async () => {
   await ms.start();
@@ -40,10 +50,20 @@ beforeAll(async () => {
   const t = await addTeammate(api.db, ws.id, { email: 'alice@ourco.com', aliases: [] }, now);
   await addAccount(api.db, ws.id, { id: 'acme', name: 'Acme' }, now);
   await insertEndUser(api.db, ws.id, { accountId: 'acme', email: 'john@acme.com', source: 'manual' }, now);
-  connId = await createConnection(api.db, ws.id, {
-    teammateId: t.id, provider: 'graph', config: {}, secretEnc: encryptSecret(ms.issueRefreshToken(), SECRET_KEY),
-    hasMail: true, hasCalendar: true, authorizedAt: new Date('2026-03-01T00:00:00Z'),
-  }, now);
+  connId = await createConnection(
+    api.db,
+    ws.id,
+    {
+      teammateId: t.id,
+      provider: 'graph',
+      config: {},
+      secretEnc: encryptSecret(ms.issueRefreshToken(), SECRET_KEY),
+      hasMail: true,
+      hasCalendar: true,
+      authorizedAt: new Date('2026-03-01T00:00:00Z'),
+    },
+    now,
+  );
   add('before-push@acme.com', '2026-03-05T10:00:00Z');
   expect((await api.call(admin, 'POST', `/v1/connections/${connId}/sync`)).status).toBeLessThan(300);
   await api.queue.idle();
@@ -59,7 +79,9 @@ describe('Graph change notifications', () => {
   it('the first sync subscribes Inbox and SentItems (created) and events (created,updated,deleted), after the URL validation handshake', async () => {
     expect(await outcome('before-push@acme.com')).toBe('linked');
     expect([...ms.subscriptions.values()].map((s) => `${s.resource} ${s.changeType}`).sort()).toEqual([
-      "me/events created,updated,deleted", "me/mailFolders('inbox')/messages created", "me/mailFolders('sentitems')/messages created",
+      'me/events created,updated,deleted',
+      "me/mailFolders('inbox')/messages created",
+      "me/mailFolders('sentitems')/messages created",
     ]);
     const sub = subFor("me/mailFolders('inbox')/messages");
     expect(sub.notificationUrl).toBe(`${base}/push/microsoft/${wsId}/${connId}`);
@@ -71,7 +93,10 @@ describe('Graph change notifications', () => {
   });
 
   it('answers the validation handshake with the token as text/plain', async () => {
-    const r = await fetch(`${base}/push/microsoft/${wsId}/${connId}?validationToken=${encodeURIComponent('Validation: Testing client application reachability')}`, { method: 'POST', headers: { 'content-type': 'text/plain' } });
+    const r = await fetch(
+      `${base}/push/microsoft/${wsId}/${connId}?validationToken=${encodeURIComponent('Validation: Testing client application reachability')}`,
+      { method: 'POST', headers: { 'content-type': 'text/plain' } },
+    );
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await r.text()).toBe('Validation: Testing client application reachability');
@@ -83,7 +108,11 @@ describe('Graph change notifications', () => {
     const sub = subFor("me/mailFolders('inbox')/messages");
     const wrong = await ms.notify(sub.id, { clientState: `${sub.clientState.slice(0, -1)}x` });
     expect(wrong.status).toBe(403);
-    const unknown = await fetch(`${base}/push/microsoft/${wsId}/not-a-connection`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [{ subscriptionId: sub.id, clientState: sub.clientState }] }) });
+    const unknown = await fetch(`${base}/push/microsoft/${wsId}/not-a-connection`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ value: [{ subscriptionId: sub.id, clientState: sub.clientState }] }),
+    });
     expect(unknown.status).toBe(403);
     await api.queue.idle();
     expect(inboxDeltas()).toBe(before);
@@ -105,7 +134,17 @@ describe('Graph change notifications', () => {
 
     const events = subFor('me/events');
     ms.subscriptions.delete(events.id); // Graph removed it
-    expect((await fetch(events.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [{ subscriptionId: events.id, clientState: events.clientState, lifecycleEvent: 'subscriptionRemoved' }] }) })).status).toBe(202);
+    expect(
+      (
+        await fetch(events.notificationUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            value: [{ subscriptionId: events.id, clientState: events.clientState, lifecycleEvent: 'subscriptionRemoved' }],
+          }),
+        })
+      ).status,
+    ).toBe(202);
     await api.queue.idle();
     const recreated = subFor('me/events');
     expect(recreated.id).not.toBe(events.id);
@@ -138,7 +177,17 @@ describe('Graph change notifications', () => {
     ms.refuseSubscriptions = true;
     add('while-refused@acme.com', '2026-03-09T12:00:00Z');
     expect((await ms.notify(subFor('me/events').id)).status).toBe(202);
-    expect((await fetch(inbox.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [{ subscriptionId: inbox.id, clientState: inbox.clientState, lifecycleEvent: 'subscriptionRemoved' }] }) })).status).toBe(202);
+    expect(
+      (
+        await fetch(inbox.notificationUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            value: [{ subscriptionId: inbox.id, clientState: inbox.clientState, lifecycleEvent: 'subscriptionRemoved' }],
+          }),
+        })
+      ).status,
+    ).toBe(202);
     await api.queue.idle();
     let health = (await api.call(admin, 'GET', `/v1/connections/${connId}`)).body;
     expect(health.status).toBe('active');
@@ -160,8 +209,17 @@ describe('Graph change notifications', () => {
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('disconnected');
     expect(ms.subscriptions.size).toBe(0);
-    expect(ms.log.filter((l) => l.method === 'DELETE').map((l) => l.path).sort()).toEqual(subs.map((s) => `/v1.0/subscriptions/${s.id}`).sort());
-    const late = await fetch(subs[0]!.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [{ subscriptionId: subs[0]!.id, clientState: subs[0]!.clientState, changeType: 'created' }] }) });
+    expect(
+      ms.log
+        .filter((l) => l.method === 'DELETE')
+        .map((l) => l.path)
+        .sort(),
+    ).toEqual(subs.map((s) => `/v1.0/subscriptions/${s.id}`).sort());
+    const late = await fetch(subs[0]!.notificationUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ value: [{ subscriptionId: subs[0]!.id, clientState: subs[0]!.clientState, changeType: 'created' }] }),
+    });
     expect(late.status).toBe(403);
   });
 });

@@ -47,7 +47,11 @@ beforeAll(async () => {
   await w.ok(['user', 'add', '--account', 'acme', '--email', 'john@acme.com']);
   await connectImap(w, d, { teammate: 'alice@ourco.com', user: 'alice', passwordEnv: 'ALICE_PW', authorizedAt: AUTH });
   // The real clock (no --now), the workspace's own 5-minute poll.
-  watcher = spawn(process.execPath, [BIN, '--db', w.db, 'watch', '--json'], { cwd: w.dir, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  watcher = spawn(process.execPath, [BIN, '--db', w.db, 'watch', '--json'], {
+    cwd: w.dir,
+    env: { ...process.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   createInterface({ input: watcher.stdout! }).on('line', (l) => events.push(JSON.parse(l) as Record<string, unknown>));
   watcher.stderr!.on('data', (b) => events.push({ event: 'stderr', text: String(b) }));
   await eventually(async () => idleCount() >= 1, 30_000);
@@ -58,7 +62,8 @@ beforeAll(async () => {
 }, 300_000);
 
 type Synced = { event: 'synced'; trigger: string; reports: { mail: { linked: number } }[] };
-const linkingSync = () => events.find((e) => e.event === 'synced' && (e as Synced).reports.some((r) => r.mail.linked > 0)) as Synced | undefined;
+const linkingSync = () =>
+  events.find((e) => e.event === 'synced' && (e as Synced).reports.some((r) => r.mail.linked > 0)) as Synced | undefined;
 
 afterAll(async () => {
   if (watcher && watcher.exitCode === null) watcher.kill('SIGKILL');
@@ -78,7 +83,12 @@ describe('touchpoint watch (IMAP IDLE)', () => {
 
   it('sees a directory change made by another process (its cached directory is reloaded)', async () => {
     await w.ok(['user', 'add', '--account', 'acme', '--email', 'newbie@acme.com'], { now: new Date().toISOString() });
-    await deliver(d, 'alice', 'pw-alice', [{ ...customerMail('from-newbie@acme.com'), raw: eml({ from: 'newbie@acme.com', to: 'alice@ourco.com', date: new Date().toISOString(), messageId: 'from-newbie@acme.com' }) }]);
+    await deliver(d, 'alice', 'pw-alice', [
+      {
+        ...customerMail('from-newbie@acme.com'),
+        raw: eml({ from: 'newbie@acme.com', to: 'alice@ourco.com', date: new Date().toISOString(), messageId: 'from-newbie@acme.com' }),
+      },
+    ]);
     await eventually(async () => linkedAt('from-newbie@acme.com'), 10_000);
   });
 
@@ -113,7 +123,11 @@ describe('IDLE watchdog', () => {
     const states: string[] = [];
     let changes = 0;
     const ac = new AbortController();
-    const watching = src.watch(() => changes++, ac.signal, (s) => states.push(s));
+    const watching = src.watch(
+      () => changes++,
+      ac.signal,
+      (s) => states.push(s),
+    );
     await eventually(async () => states.includes('idle'), 10_000);
     // Freeze the session's server process: the TCP connection stays open, nothing answers.
     const frozen = imapSessionPids(d);

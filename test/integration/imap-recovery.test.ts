@@ -4,7 +4,16 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { check, eml, expectUserError, spawnSync, Workspace, type StatusJson, type SyncJson } from '../support/cli.js';
-import { connectImap, deliver, eventually, startMailServer, TEST_SECRET_KEY, writeMaildir, type Delivery, type Dovecot } from '../support/imap.js';
+import {
+  connectImap,
+  deliver,
+  eventually,
+  startMailServer,
+  TEST_SECRET_KEY,
+  writeMaildir,
+  type Delivery,
+  type Dovecot,
+} from '../support/imap.js';
 
 // Each step spawns the CLI or a server; on a loaded 2-core machine a test can take minutes.
 vi.setConfig({ testTimeout: 240_000 });
@@ -16,7 +25,13 @@ let d: Dovecot;
 function many(user: string, n: number): Delivery[] {
   return Array.from({ length: n }, (_, i) => ({
     // Every 10th message is from an end user, so linked mail (with a body download) is in the mix.
-    raw: eml({ from: i % 10 === 0 ? 'john@acme.com' : `someone${i}@elsewhere.org`, to: `${user}@ourco.com`, date: '2026-03-05T10:00:00Z', messageId: `${user}-${i}@mail.test`, body: `message ${i}` }),
+    raw: eml({
+      from: i % 10 === 0 ? 'john@acme.com' : `someone${i}@elsewhere.org`,
+      to: `${user}@ourco.com`,
+      date: '2026-03-05T10:00:00Z',
+      messageId: `${user}-${i}@mail.test`,
+      body: `message ${i}`,
+    }),
     at: new Date(Date.parse('2026-03-02T00:00:00Z') + i * 60_000),
   }));
 }
@@ -28,7 +43,13 @@ async function workspaceFor(user: string, pageSize: number): Promise<{ w: Worksp
   await w.account('acme');
   await w.ok(['user', 'add', '--account', 'acme', '--email', 'john@acme.com']);
   process.env[`PW_${user.toUpperCase()}`] = `pw-${user}`;
-  const id = await connectImap(w, d, { teammate: `${user}@ourco.com`, user, passwordEnv: `PW_${user.toUpperCase()}`, authorizedAt: AUTH, pageSize });
+  const id = await connectImap(w, d, {
+    teammate: `${user}@ourco.com`,
+    user,
+    passwordEnv: `PW_${user.toUpperCase()}`,
+    authorizedAt: AUTH,
+    pageSize,
+  });
   return { w, id };
 }
 
@@ -43,13 +64,15 @@ function query<T>(w: Workspace, sql: string): T[] {
 
 const storedUid = (w: Workspace): number => {
   const [row] = query<{ value: string }>(w, "SELECT value FROM cursors WHERE stream = 'mail'");
-  return row ? (JSON.parse(row.value) as { folders: { INBOX?: { highestUid: number } } }).folders.INBOX?.highestUid ?? 0 : 0;
+  return row ? ((JSON.parse(row.value) as { folders: { INBOX?: { highestUid: number } } }).folders.INBOX?.highestUid ?? 0) : 0;
 };
 
 /** Every message exactly once: one email row and one sighting per delivered message. */
 function expectEachOnce(w: Workspace, user: string, n: number): void {
-  const [counts] = query<{ emails: number; distinct_ids: number; sightings: number }>(w,
-    `SELECT (SELECT COUNT(*) FROM emails) AS emails, (SELECT COUNT(DISTINCT message_id) FROM emails) AS distinct_ids, (SELECT COUNT(*) FROM email_sightings) AS sightings`);
+  const [counts] = query<{ emails: number; distinct_ids: number; sightings: number }>(
+    w,
+    `SELECT (SELECT COUNT(*) FROM emails) AS emails, (SELECT COUNT(DISTINCT message_id) FROM emails) AS distinct_ids, (SELECT COUNT(*) FROM email_sightings) AS sightings`,
+  );
   expect(counts).toEqual({ emails: n, distinct_ids: n, sightings: n });
   const linked = query<{ n: number }>(w, "SELECT COUNT(*) AS n FROM emails WHERE outcome = 'linked' AND body_text IS NOT NULL")[0]!.n;
   expect(linked).toBe(Math.ceil(n / 10));
@@ -79,7 +102,7 @@ describe('IMAP sync recovery', () => {
     expect(killed.signal).toBe('SIGKILL');
     const atKill = storedUid(w);
     expect(atKill).toBeLessThan(N);
-    const again: SyncJson = JSON.parse((await w.ok(['sync', '--json'])));
+    const again: SyncJson = JSON.parse(await w.ok(['sync', '--json']));
     expect(again.connections[0]!.status).toBe('active');
     // The restart reads at most what the killed run had not committed.
     expect(again.connections[0]!.mail.seen).toBe(N - atKill);
@@ -105,11 +128,21 @@ describe('IMAP sync recovery', () => {
 
   it('wrong password → needs_reauth in plain words; reauthorize → the outage is caught up, not historic', async () => {
     const { w, id } = await workspaceFor('reauth', 100);
-    await deliver(d, 'reauth', 'pw-reauth', [{ raw: eml({ from: 'john@acme.com', to: 'reauth@ourco.com', date: '2026-03-05T10:00:00Z', messageId: 'before-outage@acme.com' }), at: '2026-03-05T10:00:00Z' }]);
+    await deliver(d, 'reauth', 'pw-reauth', [
+      {
+        raw: eml({ from: 'john@acme.com', to: 'reauth@ourco.com', date: '2026-03-05T10:00:00Z', messageId: 'before-outage@acme.com' }),
+        at: '2026-03-05T10:00:00Z',
+      },
+    ]);
     expect((await w.sync({ now: '2026-03-06T00:00:00Z' })).connections[0]!.mail.linked).toBe(1);
     // The password is changed on the server (or the app password revoked).
     await d.setPassword('reauth', 'pw-reauth-new');
-    await deliver(d, 'reauth', 'pw-reauth-new', [{ raw: eml({ from: 'john@acme.com', to: 'reauth@ourco.com', date: '2026-03-08T10:00:00Z', messageId: 'during-outage@acme.com' }), at: '2026-03-08T10:00:00Z' }]);
+    await deliver(d, 'reauth', 'pw-reauth-new', [
+      {
+        raw: eml({ from: 'john@acme.com', to: 'reauth@ourco.com', date: '2026-03-08T10:00:00Z', messageId: 'during-outage@acme.com' }),
+        at: '2026-03-08T10:00:00Z',
+      },
+    ]);
     const failed = await w.sync({ now: '2026-03-09T00:00:00Z' });
     expect(failed.connections[0]!.status).toBe('needs_reauth');
     const st = await w.status({ now: '2026-03-09T00:00:00Z' });
@@ -121,7 +154,10 @@ describe('IMAP sync recovery', () => {
 
     // A wrong new password is refused and changes nothing.
     process.env.PW_REAUTH_WRONG = 'still-wrong';
-    expectUserError(await w.run(['reauthorize', '--connection', id, '--password-env', 'PW_REAUTH_WRONG']), /rejected the user name or password.*; nothing was saved/);
+    expectUserError(
+      await w.run(['reauthorize', '--connection', id, '--password-env', 'PW_REAUTH_WRONG']),
+      /rejected the user name or password.*; nothing was saved/,
+    );
     expect((await w.status()).connections[0]!.status).toBe('needs_reauth');
 
     process.env.PW_REAUTH_NEW = 'pw-reauth-new';
@@ -141,7 +177,21 @@ describe('IMAP sync recovery', () => {
     const w = new Workspace(NOW, 'tp-imap-keyless-');
     await w.init();
     await w.teammate('alice@ourco.com');
-    const args = ['connect', 'imap', '--teammate', 'alice@ourco.com', '--host', d.host, '--port', String(d.port), '--plain', '--user', 'reauth', '--authorized-at', AUTH];
+    const args = [
+      'connect',
+      'imap',
+      '--teammate',
+      'alice@ourco.com',
+      '--host',
+      d.host,
+      '--port',
+      String(d.port),
+      '--plain',
+      '--user',
+      'reauth',
+      '--authorized-at',
+      AUTH,
+    ];
     const saved = process.env.TOUCHPOINT_SECRET_KEY;
     delete process.env.TOUCHPOINT_SECRET_KEY;
     try {

@@ -23,7 +23,15 @@ let second: SyncJson;
 let status: StatusJson;
 
 const msg = (id: string, over: Partial<Parameters<typeof eml>[0]> & { at: string; folder?: string }) => ({
-  raw: eml({ from: 'john@acme.com', to: 'alice@ourco.com', date: over.at, messageId: id, subject: `Subject of ${id}`, body: `Body of ${id}`, ...over }),
+  raw: eml({
+    from: 'john@acme.com',
+    to: 'alice@ourco.com',
+    date: over.at,
+    messageId: id,
+    subject: `Subject of ${id}`,
+    body: `Body of ${id}`,
+    ...over,
+  }),
   at: over.at,
   ...(over.folder ? { folder: over.folder } : {}),
 });
@@ -44,8 +52,16 @@ beforeAll(async () => {
   await w.account('acme', 'Acme');
   await w.account('globex', 'Globex');
   await w.account('partner', 'Partner Co');
-  await w.users(['account_id,email,name,external_id', 'acme,john@acme.com,John,A1', 'globex,john@acme.com,John (advisor),G1',
-    'acme,kate@acme.com,Kate,A2', 'partner,pat@partner.io,Pat,P1', 'globex,late@globex.com,Late,G2'].join('\n'));
+  await w.users(
+    [
+      'account_id,email,name,external_id',
+      'acme,john@acme.com,John,A1',
+      'globex,john@acme.com,John (advisor),G1',
+      'acme,kate@acme.com,Kate,A2',
+      'partner,pat@partner.io,Pat,P1',
+      'globex,late@globex.com,Late,G2',
+    ].join('\n'),
+  );
   await w.ok(['blocklist', 'add', 'partner.io']);
 
   await deliver(d, 'alice', PASSWORD, [
@@ -59,7 +75,13 @@ beforeAll(async () => {
     msg('e6-mixed@ourco.com', { at: '2026-03-05T10:00:00Z', from: 'bob@ourco.com', cc: 'kate@acme.com' }),
     msg('later-user@globex.com', { at: '2026-03-06T10:00:00Z', from: 'late@globex.com' }),
     // The sent copy shows Bcc; the copy Alice also filed in INBOX does not.
-    msg('sent-1@ourco.com', { at: '2026-03-07T10:00:00Z', folder: 'Sent', from: 'alice@ourco.com', to: 'bob@ourco.com', bcc: 'kate@acme.com' }),
+    msg('sent-1@ourco.com', {
+      at: '2026-03-07T10:00:00Z',
+      folder: 'Sent',
+      from: 'alice@ourco.com',
+      to: 'bob@ourco.com',
+      bcc: 'kate@acme.com',
+    }),
     msg('sent-1@ourco.com', { at: '2026-03-07T10:00:05Z', from: 'alice@ourco.com', to: 'bob@ourco.com' }),
   ]);
   await w.ok(['user', 'delete', '--account', 'globex', '--email', 'late@globex.com']);
@@ -137,14 +159,23 @@ describe('email rules over IMAP', () => {
     const acme = await w.timeline('acme');
     expect(messageIds(acme).filter((m) => m === 'sent-1@ourco.com')).toHaveLength(1);
     const db = new Database(w.db, { readonly: true });
-    const folders = db.prepare("SELECT s.folder FROM email_sightings s JOIN emails e ON e.id = s.email_id WHERE e.message_id = 'sent-1@ourco.com' ORDER BY s.folder").all();
+    const folders = db
+      .prepare(
+        "SELECT s.folder FROM email_sightings s JOIN emails e ON e.id = s.email_id WHERE e.message_id = 'sent-1@ourco.com' ORDER BY s.folder",
+      )
+      .all();
     db.close();
     expect(folders).toEqual([{ folder: 'INBOX' }, { folder: 'Sent' }]);
   });
 
   it('downloads and keeps bodies of linked mail only', () => {
     const db = new Database(w.db, { readonly: true });
-    const rows = db.prepare('SELECT message_id, outcome, subject, body_text FROM emails').all() as { message_id: string; outcome: string; subject: string | null; body_text: string | null }[];
+    const rows = db.prepare('SELECT message_id, outcome, subject, body_text FROM emails').all() as {
+      message_id: string;
+      outcome: string;
+      subject: string | null;
+      body_text: string | null;
+    }[];
     db.close();
     for (const r of rows) {
       if (r.outcome === 'linked') {
@@ -172,7 +203,16 @@ describe('email rules over IMAP', () => {
     for (const r of outputs) {
       expect(r.stdout + r.stderr).not.toContain(PASSWORD);
     }
-    const dbBytes = Buffer.concat([readFileSync(w.db), ...['-wal'].map((s) => { try { return readFileSync(w.db + s); } catch { return Buffer.alloc(0); } })]);
+    const dbBytes = Buffer.concat([
+      readFileSync(w.db),
+      ...['-wal'].map((s) => {
+        try {
+          return readFileSync(w.db + s);
+        } catch {
+          return Buffer.alloc(0);
+        }
+      }),
+    ]);
     expect(dbBytes.includes(Buffer.from(PASSWORD))).toBe(false);
     expect(dbBytes.includes(Buffer.from('v1:'))).toBe(true); // stored, encrypted
   });

@@ -43,7 +43,10 @@ beforeAll(async () => {
   const users = Object.fromEntries(['u1', 'u2', 'u3', 'u4'].map((u) => [u, `pw-${u}`]));
   [d, plain] = await Promise.all([
     startMailServer({ users }),
-    startMailServer({ users, capabilities: 'IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS SPECIAL-USE LIST-EXTENDED ESEARCH' }),
+    startMailServer({
+      users,
+      capabilities: 'IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS SPECIAL-USE LIST-EXTENDED ESEARCH',
+    }),
   ]);
   // A fresh machine installs Dovecot first (apt-get), which can take a while.
 }, 300_000);
@@ -54,13 +57,23 @@ afterAll(async () => {
 
 describe('ImapMailSource', () => {
   it('pages headers in ascending UID order; each cursor is the page’s highest UID; INTERNALDATE is the time', async () => {
-    await deliver(d, 'u1', 'pw-u1', [1, 2, 3, 4, 5].map((n) => mail(n, `2026-03-0${n + 1}T10:00:00Z`)));
+    await deliver(
+      d,
+      'u1',
+      'pw-u1',
+      [1, 2, 3, 4, 5].map((n) => mail(n, `2026-03-0${n + 1}T10:00:00Z`)),
+    );
     await deliver(d, 'u1', 'pw-u1', [mail(6, '2026-03-08T10:00:00Z', 'Sent')]);
     const pages = await collect(source(d, 'u1'), null);
     expect(pages.map(uidsOf)).toEqual([[1, 2], [3, 4], [5], [1]]);
     expect(pages.slice(0, 3).map((p) => inbox(p).highestUid)).toEqual([2, 4, 5]);
     expect(pages[3]!.sightings[0]!.folder).toBe('Sent');
-    expect(pages.map((p) => p.progress)).toEqual([{ done: 2, total: 6 }, { done: 4, total: 6 }, { done: 5, total: 6 }, { done: 6, total: 6 }]);
+    expect(pages.map((p) => p.progress)).toEqual([
+      { done: 2, total: 6 },
+      { done: 4, total: 6 },
+      { done: 5, total: 6 },
+      { done: 6, total: 6 },
+    ]);
     const first = pages[0]!.sightings[0]!.item;
     expect(first.receivedAt.toISOString()).toBe('2026-03-02T10:00:00.000Z');
     expect(first.messageId).toBe('m1@acme.com');
@@ -72,7 +85,12 @@ describe('ImapMailSource', () => {
   });
 
   it('resumes after a crash from the last stored page, and finds nothing when nothing changed', async () => {
-    await deliver(d, 'u2', 'pw-u2', [1, 2, 3, 4, 5].map((n) => mail(n, `2026-03-0${n + 1}T10:00:00Z`)));
+    await deliver(
+      d,
+      'u2',
+      'pw-u2',
+      [1, 2, 3, 4, 5].map((n) => mail(n, `2026-03-0${n + 1}T10:00:00Z`)),
+    );
     const crashed = await collect(source(d, 'u2'), null, 1);
     const resumed = await collect(source(d, 'u2'), crashed[0]!.cursor);
     expect(resumed.flatMap(uidsOf)).toEqual([3, 4, 5]);
@@ -107,7 +125,12 @@ describe('ImapMailSource', () => {
     await c2.mailboxDelete('Clients');
     await c2.mailboxCreate('Clients');
     await c2.logout();
-    await deliver(d, 'u3', 'pw-u3', [mail(1, '2026-03-02T10:00:00Z', 'Clients'), mail(2, '2026-03-03T10:00:00Z', 'Clients'), mail(3, '2026-03-04T10:00:00Z', 'Clients'), mail(9, '2026-01-04T10:00:00Z', 'Clients')]);
+    await deliver(d, 'u3', 'pw-u3', [
+      mail(1, '2026-03-02T10:00:00Z', 'Clients'),
+      mail(2, '2026-03-03T10:00:00Z', 'Clients'),
+      mail(3, '2026-03-04T10:00:00Z', 'Clients'),
+      mail(9, '2026-01-04T10:00:00Z', 'Clients'),
+    ]);
     const after = await collect(source(d, 'u3', 10, folders), before[before.length - 1]!.cursor);
     const clients = (after[after.length - 1]!.cursor as ImapCursor).folders.Clients!;
     expect(clients.uidValidity).not.toBe(oldValidity);
@@ -117,7 +140,12 @@ describe('ImapMailSource', () => {
   });
 
   it('works with UID ranges alone on a server without CONDSTORE', async () => {
-    await deliver(plain, 'u4', 'pw-u4', [1, 2, 3].map((n) => mail(n, `2026-03-0${n + 1}T10:00:00Z`)));
+    await deliver(
+      plain,
+      'u4',
+      'pw-u4',
+      [1, 2, 3].map((n) => mail(n, `2026-03-0${n + 1}T10:00:00Z`)),
+    );
     const pages = await collect(source(plain, 'u4'), null);
     expect(pages.flatMap(uidsOf)).toEqual([1, 2, 3]);
     const cur = pages[pages.length - 1]!.cursor;
@@ -129,7 +157,9 @@ describe('ImapMailSource', () => {
 
   it('a configured folder that does not exist is a per-item error; the others still sync', async () => {
     const pages = await collect(source(d, 'u1', 10, ['INBOX', 'Clients/Gone']), null);
-    expect(pages[0]!.errors).toEqual([{ where: 'Clients/Gone', reason: 'the folder "Clients/Gone" does not exist in this mailbox; it is not synced' }]);
+    expect(pages[0]!.errors).toEqual([
+      { where: 'Clients/Gone', reason: 'the folder "Clients/Gone" does not exist in this mailbox; it is not synced' },
+    ]);
     expect(pages.flatMap((p) => p.sightings).length).toBe(5);
   });
 
@@ -140,7 +170,10 @@ describe('ImapMailSource', () => {
       authorizedAt: AUTH,
     });
     const t0 = Date.now();
-    await expect(collect(bad, null)).rejects.toMatchObject({ code: 'AUTH_FAILED', message: expect.stringMatching(/rejected the user name or password/) });
+    await expect(collect(bad, null)).rejects.toMatchObject({
+      code: 'AUTH_FAILED',
+      message: expect.stringMatching(/rejected the user name or password/),
+    });
     expect(Date.now() - t0).toBeLessThan(3_000);
   });
 });

@@ -34,36 +34,46 @@ const g = new GoogleEmulator();
 const ms = new MicrosoftEmulator();
 
 const google: Provider = {
-  name: 'Google', flag: '--google-token-env',
+  name: 'Google',
+  flag: '--google-token-env',
   async start() {
     await g.start();
     g.accountEmail = ALICE;
     Object.assign(process.env, {
-      TOUCHPOINT_GOOGLE_CLIENT_ID: 'test-client.apps.googleusercontent.com', TOUCHPOINT_GOOGLE_CLIENT_SECRET: 'test-client-secret', TOUCHPOINT_GOOGLE_TOKEN_URL: g.tokenUrl,
+      TOUCHPOINT_GOOGLE_CLIENT_ID: 'test-client.apps.googleusercontent.com',
+      TOUCHPOINT_GOOGLE_CLIENT_SECRET: 'test-client-secret',
+      TOUCHPOINT_GOOGLE_TOKEN_URL: g.tokenUrl,
     });
     return `${g.url}/oauth2/v3/tokeninfo?access_token=`;
   },
   stop: () => g.stop(),
   issue: () => g.issueRefreshToken(),
   revokeAll: () => g.revokeAll(),
-  rotate: (on) => { g.rotate = on; },
+  rotate: (on) => {
+    g.rotate = on;
+  },
   introspections: () => g.log.filter((l) => l.startsWith('GET /oauth2/v3/tokeninfo')).length,
 };
 
 const microsoft: Provider = {
-  name: 'Microsoft', flag: '--microsoft-token-env',
+  name: 'Microsoft',
+  flag: '--microsoft-token-env',
   async start() {
     await ms.start();
     ms.accountEmail = ALICE;
     Object.assign(process.env, {
-      TOUCHPOINT_MICROSOFT_CLIENT_ID: '00000000-0000-0000-0000-00000000c11e', TOUCHPOINT_MICROSOFT_CLIENT_SECRET: 'test-client-secret', TOUCHPOINT_MICROSOFT_AUTHORITY: ms.authority,
+      TOUCHPOINT_MICROSOFT_CLIENT_ID: '00000000-0000-0000-0000-00000000c11e',
+      TOUCHPOINT_MICROSOFT_CLIENT_SECRET: 'test-client-secret',
+      TOUCHPOINT_MICROSOFT_AUTHORITY: ms.authority,
     });
     return ms.introspectUrl;
   },
   stop: () => ms.stop(),
   issue: () => ms.issueRefreshToken(),
   revokeAll: () => ms.revokeAll(),
-  rotate: (on) => { ms.rotate = on; },
+  rotate: (on) => {
+    ms.rotate = on;
+  },
   introspections: () => ms.log.filter((l) => l.path.startsWith('/introspect')).length,
 };
 
@@ -81,8 +91,23 @@ describe.each([google, microsoft])('IMAP XOAUTH2 with $name tokens', (p) => {
     }
   };
   const linked = async () => messageIds(await w.timeline('acme'));
-  const connectArgs = (tokenEnv: string) => ['connect', 'imap', '--teammate', ALICE, '--host', d.host, '--port', String(d.port), '--plain',
-    '--user', ALICE, p.flag, tokenEnv, '--authorized-at', '2026-03-01T00:00:00Z'];
+  const connectArgs = (tokenEnv: string) => [
+    'connect',
+    'imap',
+    '--teammate',
+    ALICE,
+    '--host',
+    d.host,
+    '--port',
+    String(d.port),
+    '--plain',
+    '--user',
+    ALICE,
+    p.flag,
+    tokenEnv,
+    '--authorized-at',
+    '2026-03-01T00:00:00Z',
+  ];
 
   beforeAll(async () => {
     d = await startMailServer({ users: { [ALICE]: PW }, oauth2TokenInfoUrl: await p.start() });
@@ -100,7 +125,10 @@ describe.each([google, microsoft])('IMAP XOAUTH2 with $name tokens', (p) => {
   });
 
   it('a grant the provider refuses is not saved; a good one logs in and syncs with a fresh access token', async () => {
-    expectUserError(await w.run(connectArgs('REVOKED_GRANT')), new RegExp(`${p.name} says the grant was revoked or expired.*; nothing was saved`));
+    expectUserError(
+      await w.run(connectArgs('REVOKED_GRANT')),
+      new RegExp(`${p.name} says the grant was revoked or expired.*; nothing was saved`),
+    );
     expect((await w.status()).connections).toHaveLength(0);
 
     const out = await w.ok(connectArgs('ALICE_GRANT'));
@@ -113,7 +141,12 @@ describe.each([google, microsoft])('IMAP XOAUTH2 with $name tokens', (p) => {
     // Each login asked for an access token, and Dovecot asked the provider about it.
     expect(p.introspections()).toBeGreaterThanOrEqual(2);
     // Outlook IMAP is its own resource: the tokens are asked for with its scope, not Graph's.
-    if (p === microsoft) expect(ms.tokenScopes.filter((s) => s).every((s) => s.includes('https://outlook.office.com/IMAP.AccessAsUser.All') && !s.includes('graph.microsoft.com'))).toBe(true);
+    if (p === microsoft)
+      expect(
+        ms.tokenScopes
+          .filter((s) => s)
+          .every((s) => s.includes('https://outlook.office.com/IMAP.AccessAsUser.All') && !s.includes('graph.microsoft.com')),
+      ).toBe(true);
   });
 
   it('a refresh token the provider rotates is saved and works at the next sync', async () => {
@@ -137,7 +170,10 @@ describe.each([google, microsoft])('IMAP XOAUTH2 with $name tokens', (p) => {
     const conn = (await w.status()).connections[0]!;
     expect(conn.statusReason).toMatch(new RegExp(`${p.name} says the grant was revoked or expired`));
 
-    expectUserError(await w.run(['reauthorize', '--connection', id, '--password-env', 'ALICE_GRANT']), new RegExp(`signs in with a ${p.name} grant: use ${p.flag}`));
+    expectUserError(
+      await w.run(['reauthorize', '--connection', id, '--password-env', 'ALICE_GRANT']),
+      new RegExp(`signs in with a ${p.name} grant: use ${p.flag}`),
+    );
     process.env.NEW_GRANT = p.issue();
     await w.ok(['reauthorize', '--connection', id, p.flag, 'NEW_GRANT']);
     expect((await w.sync()).connections[0]).toMatchObject({ status: 'active', mail: { linked: 1 } });

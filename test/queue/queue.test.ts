@@ -32,7 +32,9 @@ function recorder() {
   let maxSameKey = 0;
   return {
     runs,
-    get maxSameKey() { return maxSameKey; },
+    get maxSameKey() {
+      return maxSameKey;
+    },
     async around(job: Job<unknown>, body: () => Promise<void>) {
       running.set(job.key, (running.get(job.key) ?? 0) + 1);
       maxSameKey = Math.max(maxSameKey, running.get(job.key)!);
@@ -55,9 +57,16 @@ for (const kind of KINDS) {
     let n = 0;
 
     async function makeQueue(): Promise<JobQueue> {
-      const q = kind === 'in-process'
-        ? new InProcessQueue(RETRY)
-        : await new PgBossQueue({ url: database!.location, retry: RETRY, pollingIntervalSeconds: 0.5, reapIntervalMs: 500, reapAfterMs: 1000 }).start();
+      const q =
+        kind === 'in-process'
+          ? new InProcessQueue(RETRY)
+          : await new PgBossQueue({
+              url: database!.location,
+              retry: RETRY,
+              pollingIntervalSeconds: 0.5,
+              reapIntervalMs: 500,
+              reapAfterMs: 1000,
+            }).start();
       opened.push(q);
       return q;
     }
@@ -91,9 +100,11 @@ for (const kind of KINDS) {
       const queue = name();
       const first = gate();
       const rec = recorder();
-      await q.work(queue, { concurrency: 3 }, (job) => rec.around(job, async () => {
-        if (rec.runs.length === 1) await first.p;
-      }));
+      await q.work(queue, { concurrency: 3 }, (job) =>
+        rec.around(job, async () => {
+          if (rec.runs.length === 1) await first.p;
+        }),
+      );
       await q.send(queue, { why: 'schedule' }, { key: 'c1' });
       await until(() => rec.runs.length === 1);
       // Running now: the first "Sync now" is queued, the next ones are the same follow-up.
@@ -116,11 +127,12 @@ for (const kind of KINDS) {
       const rec = recorder();
       let parallel = 0;
       let maxParallel = 0;
-      const handler = (job: Job<unknown>) => rec.around(job, async () => {
-        maxParallel = Math.max(maxParallel, ++parallel);
-        await sleep(150);
-        parallel--;
-      });
+      const handler = (job: Job<unknown>) =>
+        rec.around(job, async () => {
+          maxParallel = Math.max(maxParallel, ++parallel);
+          await sleep(150);
+          parallel--;
+        });
       await q1.work(queue, { concurrency: 3 }, handler);
       if (q2 !== q1) await q2.work(queue, { concurrency: 3 }, handler);
       for (let round = 0; round < 6; round++) {
@@ -140,9 +152,11 @@ for (const kind of KINDS) {
       const q = await makeQueue();
       const queue = name();
       const rec = recorder();
-      await q.work(queue, { concurrency: 1 }, (job) => rec.around(job, async () => {
-        if (job.retryCount === 0) throw new Error('transient');
-      }));
+      await q.work(queue, { concurrency: 1 }, (job) =>
+        rec.around(job, async () => {
+          if (job.retryCount === 0) throw new Error('transient');
+        }),
+      );
       await q.send(queue, {}, { key: 'c1' });
       await until(() => rec.runs.length === 2);
       expect(rec.runs.map((r) => r.retryCount)).toEqual([0, 1]);

@@ -30,8 +30,22 @@ beforeAll(async () => {
   await ws.ok([...B, 'teammate', 'add', '--email', 'bob@bco.example']);
   await ws.ok([...B, 'account', 'add', '--id', 'bsecret', '--name', 'B Secret Corp']);
   await ws.ok([...B, 'user', 'add', '--account', 'bsecret', '--email', 'b-user@bcustomer.example']);
-  writeMailbox(ws.path('b-mail'), [{ id: 'b-msg@bcustomer.example', from: 'b-user@bcustomer.example', to: 'bob@bco.example', subject: 'B secret subject' }]);
-  bConnection = /connection (\S+)/.exec(await ws.ok([...B, 'connect', 'folder', '--teammate', 'bob@bco.example', '--mail', ws.path('b-mail'), '--authorized-at', '2026-03-01T00:00:00Z']))![1]!;
+  writeMailbox(ws.path('b-mail'), [
+    { id: 'b-msg@bcustomer.example', from: 'b-user@bcustomer.example', to: 'bob@bco.example', subject: 'B secret subject' },
+  ]);
+  bConnection = /connection (\S+)/.exec(
+    await ws.ok([
+      ...B,
+      'connect',
+      'folder',
+      '--teammate',
+      'bob@bco.example',
+      '--mail',
+      ws.path('b-mail'),
+      '--authorized-at',
+      '2026-03-01T00:00:00Z',
+    ]),
+  )![1]!;
   await ws.ok([...B, 'sync']);
   bToken = (await ws.json([...B, 'token', 'create', '--role', 'admin', '--name', 'b-ops'])).id;
 });
@@ -52,11 +66,18 @@ describe('the CLI keeps workspaces apart', () => {
       expect(r.stderr).toMatch(message);
       expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     }
-    const reads = [['explain', 'email', 'b-msg@bcustomer.example'], ['search', 'b-user'], ['status'], ['token', 'list'], ['workspace', 'export']];
+    const reads = [
+      ['explain', 'email', 'b-msg@bcustomer.example'],
+      ['search', 'b-user'],
+      ['status'],
+      ['token', 'list'],
+      ['workspace', 'export'],
+    ];
     for (const args of reads) {
       const r = await ws.run([...A, ...args, ...(args[0] === 'workspace' ? [] : ['--json'])]);
       expect({ args, code: r.code }).toEqual({ args, code: 0 });
-      for (const marker of ['bsecret', 'B Secret', 'b-user@', 'bob@bco', bConnection, bToken]) expect({ args, leaked: r.stdout.includes(marker) ? marker : null }).toEqual({ args, leaked: null });
+      for (const marker of ['bsecret', 'B Secret', 'b-user@', 'bob@bco', bConnection, bToken])
+        expect({ args, leaked: r.stdout.includes(marker) ? marker : null }).toEqual({ args, leaked: null });
     }
     // B is as it was.
     expect((await ws.json(['--workspace', 'b-cs', 'timeline', 'bsecret'])).items).toHaveLength(1);
@@ -68,11 +89,19 @@ describe('the CLI keeps workspaces apart', () => {
     await ws.ok([...A, 'account', 'add', '--id', INJ, '--name', INJ]);
     await ws.ok([...A, 'teammate', 'add', '--email', 'alice@ourco.com', '--name', INJ]);
     await ws.ok([...A, 'user', 'add', '--account', INJ, '--email', 'carol@acme.com', '--name', INJ, '--external-id', INJ]);
-    for (const args of [['blocklist', 'add', INJ], ['user', 'add', '--account', 'acme', '--email', INJ], ['init', '--workspace', INJ]]) {
+    for (const args of [
+      ['blocklist', 'add', INJ],
+      ['user', 'add', '--account', 'acme', '--email', INJ],
+      ['init', '--workspace', INJ],
+    ]) {
       const r = await ws.run([...A, ...args]);
       expect({ args, code: r.code }).toEqual({ args, code: 1 });
     }
-    for (const args of [['search', INJ.slice(0, 20)], ['explain', 'email', INJ], ['explain', 'meeting', INJ]]) {
+    for (const args of [
+      ['search', INJ.slice(0, 20)],
+      ['explain', 'email', INJ],
+      ['explain', 'meeting', INJ],
+    ]) {
       expect((await ws.run([...A, ...args, '--json'])).code).toBe(0);
     }
     expect((await ws.run(['--workspace', INJ, 'status'])).stderr).toMatch(/^touchpoint: no workspace/);

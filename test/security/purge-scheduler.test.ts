@@ -12,14 +12,32 @@ let db: Store;
 let wsId = '';
 const clock = new ManualClock(new Date('2026-03-20T12:00:00Z'));
 const email = (id: string, outcome: string, firstSeen: string) => ({
-  id, workspace_id: wsId, dedup_key: `mid:${id}`, message_id: id, at: firstSeen, outcome, decision: '{}', participants: null,
-  subject: null, body_text: null, body_html: null, decided_at: firstSeen, first_seen_at: firstSeen,
+  id,
+  workspace_id: wsId,
+  dedup_key: `mid:${id}`,
+  message_id: id,
+  at: firstSeen,
+  outcome,
+  decision: '{}',
+  participants: null,
+  subject: null,
+  body_text: null,
+  body_html: null,
+  decided_at: firstSeen,
+  first_seen_at: firstSeen,
 });
 
 beforeAll(async () => {
   db = await openSqlite(':memory:');
   wsId = (await createWorkspace(db, 'acme-cs', ['ourco.com'], clock.now())).id;
-  await db.insertInto('emails').values([email('old-not-linked', 'not_linked', '2026-02-01T00:00:00.000Z'), email('old-linked', 'linked', '2026-02-01T00:00:00.000Z'), email('new-not-linked', 'not_linked', '2026-03-19T00:00:00.000Z')]).execute();
+  await db
+    .insertInto('emails')
+    .values([
+      email('old-not-linked', 'not_linked', '2026-02-01T00:00:00.000Z'),
+      email('old-linked', 'linked', '2026-02-01T00:00:00.000Z'),
+      email('new-not-linked', 'not_linked', '2026-03-19T00:00:00.000Z'),
+    ])
+    .execute();
 });
 afterAll(async () => db?.destroy());
 
@@ -36,7 +54,10 @@ describe('the daily retention purge of the scheduler', () => {
   });
 
   it('runs from tick() without delaying the syncs', async () => {
-    await db.insertInto('emails').values(email('another', 'not_linked', '2026-01-01T00:00:00.000Z')).execute();
+    await db
+      .insertInto('emails')
+      .values(email('another', 'not_linked', '2026-01-01T00:00:00.000Z'))
+      .execute();
     const scheduler = new Scheduler({ db, queue: new InProcessQueue(), clock, retentionDays: 10 });
     expect(await scheduler.tick()).toEqual({ syncs: 0, webhooks: 0 });
     expect((await db.selectFrom('emails').select('id').execute()).map((r) => r.id)).toEqual(['old-linked']);

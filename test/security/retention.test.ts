@@ -24,10 +24,36 @@ async function setUp(slug: string, prefix: string): Promise<void> {
     { id: `${prefix}prospect@prospect.example`, from: 'zed@prospect.example', to: `${prefix}alice@ourco.com`, subject: 'Not linked' },
   ]);
   writeCalendar(ws.path(`${slug}/cal`), [
-    { uid: `${prefix}qbr@ourco.com`, start: '20260305T150000Z', end: '20260305T160000Z', title: 'QBR', organizer: `${prefix}alice@ourco.com`, attendees: [{ email: `${prefix}bob@acme.com`, partstat: 'ACCEPTED' }] },
-    { uid: `${prefix}demo@ourco.com`, start: '20260306T150000Z', end: '20260306T160000Z', title: 'Demo', organizer: `${prefix}alice@ourco.com`, attendees: [{ email: 'zed@prospect.example', partstat: 'ACCEPTED' }] },
+    {
+      uid: `${prefix}qbr@ourco.com`,
+      start: '20260305T150000Z',
+      end: '20260305T160000Z',
+      title: 'QBR',
+      organizer: `${prefix}alice@ourco.com`,
+      attendees: [{ email: `${prefix}bob@acme.com`, partstat: 'ACCEPTED' }],
+    },
+    {
+      uid: `${prefix}demo@ourco.com`,
+      start: '20260306T150000Z',
+      end: '20260306T160000Z',
+      title: 'Demo',
+      organizer: `${prefix}alice@ourco.com`,
+      attendees: [{ email: 'zed@prospect.example', partstat: 'ACCEPTED' }],
+    },
   ]);
-  await ws.ok([...g, 'connect', 'folder', '--teammate', `${prefix}alice@ourco.com`, '--mail', ws.path(`${slug}/mail`), '--calendar', ws.path(`${slug}/cal`), '--authorized-at', '2026-03-01T00:00:00Z']);
+  await ws.ok([
+    ...g,
+    'connect',
+    'folder',
+    '--teammate',
+    `${prefix}alice@ourco.com`,
+    '--mail',
+    ws.path(`${slug}/mail`),
+    '--calendar',
+    ws.path(`${slug}/cal`),
+    '--authorized-at',
+    '2026-03-01T00:00:00Z',
+  ]);
   await ws.ok([...g, 'sync']);
   await ws.ok([...g, 'token', 'create', '--role', 'admin', '--name', 'ops']);
 }
@@ -45,7 +71,11 @@ describe('touchpoint purge', () => {
   });
 
   it('purges not-linked mail and meetings after 30 days, and nothing linked', async () => {
-    expect(await ws.json([...A, 'purge'], { now: '2026-04-20T12:00:00Z' })).toEqual({ cutoff: '2026-03-21T12:00:00.000Z', emails: 1, meetings: 1 });
+    expect(await ws.json([...A, 'purge'], { now: '2026-04-20T12:00:00Z' })).toEqual({
+      cutoff: '2026-03-21T12:00:00.000Z',
+      emails: 1,
+      meetings: 1,
+    });
     expect((await ws.json([...A, 'explain', 'email', 'prospect@prospect.example'])).outcome).toBe('unknown');
     const timeline = await ws.json([...A, 'timeline', 'acme']);
     expect(timeline.items.map((i: { subject?: string; title?: string }) => i.subject ?? i.title).sort()).toEqual(['Linked', 'QBR']);
@@ -54,7 +84,9 @@ describe('touchpoint purge', () => {
   });
 
   it('takes --older-than, and refuses what is not a period', async () => {
-    expect(await ws.json(['--workspace', 'other-cs', 'purge', '--older-than', '90d'], { now: '2026-04-20T12:00:00Z' })).toMatchObject({ emails: 0 });
+    expect(await ws.json(['--workspace', 'other-cs', 'purge', '--older-than', '90d'], { now: '2026-04-20T12:00:00Z' })).toMatchObject({
+      emails: 0,
+    });
     const r = await ws.run([...A, 'purge', '--older-than', 'soon']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^touchpoint: --older-than: "soon" is not a period/);
@@ -69,7 +101,11 @@ describe('touchpoint workspace export / delete', () => {
     expect(doc.tables.emails.map((e: { subject: string }) => e.subject)).toEqual(['Linked']);
     expect(doc.tables.api_tokens).toHaveLength(1);
     expect(doc.excludedColumns).toMatchObject({ connections: ['secret_enc'], api_tokens: ['token_hash'], workspaces: ['hash_key'] });
-    const keys = new Set(Object.values(doc.tables as Record<string, Record<string, unknown>[]>).flat().flatMap((row) => Object.keys(row)));
+    const keys = new Set(
+      Object.values(doc.tables as Record<string, Record<string, unknown>[]>)
+        .flat()
+        .flatMap((row) => Object.keys(row)),
+    );
     for (const secret of ['secret_enc', 'token_hash', 'hash_key']) expect(keys.has(secret)).toBe(false);
     const text = JSON.stringify(doc.tables);
     for (const leak of ['b-alice', 'b-bob', 'b-Acme', 'other-cs']) expect(text).not.toContain(leak);
@@ -82,8 +118,15 @@ describe('touchpoint workspace export / delete', () => {
     const count = async (wsId: string) => {
       const out: Record<string, number> = {};
       for (const t of tables) {
-        const where = t.scope === 'id' ? sql`id = ${wsId}` : t.scope === 'workspace_id' ? sql`workspace_id = ${wsId}` : sql`connection_id in (select id from connections where workspace_id = ${wsId})`;
-        out[t.name] = Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(t.name)} where ${where}`.execute(db)).rows[0]!.n);
+        const where =
+          t.scope === 'id'
+            ? sql`id = ${wsId}`
+            : t.scope === 'workspace_id'
+              ? sql`workspace_id = ${wsId}`
+              : sql`connection_id in (select id from connections where workspace_id = ${wsId})`;
+        out[t.name] = Number(
+          (await sql<{ n: number }>`select count(*) as n from ${sql.table(t.name)} where ${where}`.execute(db)).rows[0]!.n,
+        );
       }
       return out;
     };
@@ -91,7 +134,22 @@ describe('touchpoint workspace export / delete', () => {
     const acmeBefore = await count(ids['acme-cs']!);
     await db.destroy();
     // Every table the schema has that holds workspace data is in the list, and had rows.
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['accounts', 'api_tokens', 'audit_log', 'connections', 'cursors', 'email_links', 'emails', 'end_users', 'meetings', 'participant_hashes', 'teammates', 'workspaces']));
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining([
+        'accounts',
+        'api_tokens',
+        'audit_log',
+        'connections',
+        'cursors',
+        'email_links',
+        'emails',
+        'end_users',
+        'meetings',
+        'participant_hashes',
+        'teammates',
+        'workspaces',
+      ]),
+    );
     expect(acmeBefore).toMatchObject({ emails: 1, cursors: 2, connections: 1, workspaces: 1 });
 
     const refused = await ws.run(['workspace', 'delete', '--workspace', 'acme-cs']);
@@ -105,14 +163,26 @@ describe('touchpoint workspace export / delete', () => {
       const counts = async (wsId: string) => {
         const out: Record<string, number> = {};
         for (const t of tables) {
-          const where = t.scope === 'id' ? sql`id = ${wsId}` : t.scope === 'workspace_id' ? sql`workspace_id = ${wsId}` : sql`connection_id in (select id from connections where workspace_id = ${wsId})`;
-          out[t.name] = Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(t.name)} where ${where}`.execute(db2)).rows[0]!.n);
+          const where =
+            t.scope === 'id'
+              ? sql`id = ${wsId}`
+              : t.scope === 'workspace_id'
+                ? sql`workspace_id = ${wsId}`
+                : sql`connection_id in (select id from connections where workspace_id = ${wsId})`;
+          out[t.name] = Number(
+            (await sql<{ n: number }>`select count(*) as n from ${sql.table(t.name)} where ${where}`.execute(db2)).rows[0]!.n,
+          );
         }
         return out;
       };
       expect(Object.values(await counts(ids['acme-cs']!)).every((n) => n === 0)).toBe(true);
       // Cursors hang off connections: none is left without its connection.
-      expect(Number((await sql<{ n: number }>`select count(*) as n from cursors where connection_id not in (select id from connections)`.execute(db2)).rows[0]!.n)).toBe(0);
+      expect(
+        Number(
+          (await sql<{ n: number }>`select count(*) as n from cursors where connection_id not in (select id from connections)`.execute(db2))
+            .rows[0]!.n,
+        ),
+      ).toBe(0);
       expect(await counts(ids['other-cs']!)).toEqual(otherBefore);
     } finally {
       await after.destroy();

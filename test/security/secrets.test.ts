@@ -27,7 +27,9 @@ async function secretsInDb(): Promise<string[]> {
   try {
     const c = await db.selectFrom('connections').select(['secret_enc', 'config']).execute();
     const w = await db.selectFrom('webhooks').select('secret_enc').execute();
-    const inConfig = c.map((r) => (JSON.parse(r.config) as { push?: { mail?: { clientStateEnc?: string } } }).push?.mail?.clientStateEnc ?? '');
+    const inConfig = c.map(
+      (r) => (JSON.parse(r.config) as { push?: { mail?: { clientStateEnc?: string } } }).push?.mail?.clientStateEnc ?? '',
+    );
     return [...c.map((r) => r.secret_enc ?? ''), ...inConfig, ...w.map((r) => r.secret_enc)].sort();
   } finally {
     await db.destroy();
@@ -47,17 +49,48 @@ beforeAll(async () => {
   process.env.TOUCHPOINT_SECRET_KEY = OLD;
   await ws.init('acme-cs');
   await ws.teammate('alice@ourco.com');
-  const r = await cli(['connect', 'imap', '--teammate', 'alice@ourco.com', '--host', '127.0.0.1', '--port', '9', '--plain', '--user', 'alice',
-    '--password-env', 'IMAP_PW', '--no-verify', '--authorized-at', '2026-03-01T00:00:00Z'], {});
+  const r = await cli(
+    [
+      'connect',
+      'imap',
+      '--teammate',
+      'alice@ourco.com',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '9',
+      '--plain',
+      '--user',
+      'alice',
+      '--password-env',
+      'IMAP_PW',
+      '--no-verify',
+      '--authorized-at',
+      '2026-03-01T00:00:00Z',
+    ],
+    {},
+  );
   expect(r.code, r.stderr).toBe(0);
   connectionId = /connection (\S+)/.exec(r.stdout)?.[1] ?? '';
   const db = await openSqlite(ws.db);
   const wsId = (await db.selectFrom('workspaces').select('id').executeTakeFirstOrThrow()).id;
-  await putWebhook(db, wsId, { url: 'http://127.0.0.1:9/hook', events: ['activity.linked'], enabled: true, secretEnc: encryptSecret(HOOK_SECRET, deriveKey(OLD)) }, new Date());
+  await putWebhook(
+    db,
+    wsId,
+    { url: 'http://127.0.0.1:9/hook', events: ['activity.linked'], enabled: true, secretEnc: encryptSecret(HOOK_SECRET, deriveKey(OLD)) },
+    new Date(),
+  );
   // A connector's push state keeps an encrypted clientState inside the JSON config (Graph).
   const conn = await db.selectFrom('connections').select(['id', 'config']).executeTakeFirstOrThrow();
-  const config = { ...JSON.parse(conn.config), push: { mail: { id: 'sub-1', clientStateEnc: encryptSecret(CLIENT_STATE, deriveKey(OLD)) } } };
-  await db.updateTable('connections').set({ config: JSON.stringify(config) }).where('id', '=', conn.id).execute();
+  const config = {
+    ...JSON.parse(conn.config),
+    push: { mail: { id: 'sub-1', clientStateEnc: encryptSecret(CLIENT_STATE, deriveKey(OLD)) } },
+  };
+  await db
+    .updateTable('connections')
+    .set({ config: JSON.stringify(config) })
+    .where('id', '=', conn.id)
+    .execute();
   await db.destroy();
 });
 afterAll(() => {
@@ -69,7 +102,10 @@ afterAll(() => {
 describe('touchpoint secrets rotate', () => {
   it('refuses a wrong old key in one line and changes nothing', async () => {
     const before = await secretsInDb();
-    const r = await cli(['secrets', 'rotate', '--new-key-env', 'NEW_KEY'], { TOUCHPOINT_SECRET_KEY: 'a wrong passphrase of at least thirty-two chars', NEW_KEY: NEW });
+    const r = await cli(['secrets', 'rotate', '--new-key-env', 'NEW_KEY'], {
+      TOUCHPOINT_SECRET_KEY: 'a wrong passphrase of at least thirty-two chars',
+      NEW_KEY: NEW,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^touchpoint: cannot open a secret in \w+\.(secret_enc|config) with the old key .*nothing was changed/);
@@ -77,7 +113,10 @@ describe('touchpoint secrets rotate', () => {
   });
 
   it('says which variable is missing', async () => {
-    const r = await cli(['secrets', 'rotate', '--new-key-env', 'NOT_SET_ANYWHERE'], { TOUCHPOINT_SECRET_KEY: OLD, NOT_SET_ANYWHERE: undefined });
+    const r = await cli(['secrets', 'rotate', '--new-key-env', 'NOT_SET_ANYWHERE'], {
+      TOUCHPOINT_SECRET_KEY: OLD,
+      NOT_SET_ANYWHERE: undefined,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^touchpoint: --new-key-env: the environment variable NOT_SET_ANYWHERE is not set/);
   });
@@ -86,7 +125,12 @@ describe('touchpoint secrets rotate', () => {
     const r = await cli(['secrets', 'rotate', '--new-key-env', 'NEW_KEY', '--json'], { TOUCHPOINT_SECRET_KEY: OLD, NEW_KEY: NEW });
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ total: 3, alreadyNew: 0, reencrypted: { 'connections.secret_enc': 1, 'connections.config': 1, 'webhooks.secret_enc': 1 }, newKeyId: deriveKey(NEW).id });
+    expect(report).toMatchObject({
+      total: 3,
+      alreadyNew: 0,
+      reencrypted: { 'connections.secret_enc': 1, 'connections.config': 1, 'webhooks.secret_enc': 1 },
+      newKeyId: deriveKey(NEW).id,
+    });
     const values = await secretsInDb();
     expect(values.map((v) => decryptSecret(v, deriveKey(NEW))).sort()).toEqual([PASSWORD, CLIENT_STATE, HOOK_SECRET].sort());
     for (const v of values) expect(() => decryptSecret(v, deriveKey(OLD))).toThrow(/another key/);
@@ -104,7 +148,9 @@ describe('no plaintext secret in any output or log', () => {
     process.env.TOUCHPOINT_SECRET_KEY = NEW;
     await cli(['sync'], {});
     await cli(['status', '--json'], {});
-    const child = spawn(process.execPath, [BIN, '--db', ws.db, 'serve', '--port', '0'], { env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'debug', TOUCHPOINT_TICK_MS: '200' } });
+    const child = spawn(process.execPath, [BIN, '--db', ws.db, 'serve', '--port', '0'], {
+      env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'debug', TOUCHPOINT_TICK_MS: '200' },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += String(d)));
     child.stderr.on('data', (d) => (out += String(d)));
@@ -123,11 +169,15 @@ describe('no plaintext secret in any output or log', () => {
 });
 
 describe('touchpoint disconnect', () => {
-  it('deletes the connection\'s stored credentials', async () => {
+  it("deletes the connection's stored credentials", async () => {
     const r = await cli(['disconnect', '--connection', connectionId], {});
     expect(r.code, r.stderr).toBe(0);
     const db = await openSqlite(ws.db);
-    const row = await db.selectFrom('connections').select(['secret_enc', 'status']).where('id', '=', connectionId).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('connections')
+      .select(['secret_enc', 'status'])
+      .where('id', '=', connectionId)
+      .executeTakeFirstOrThrow();
     await db.destroy();
     expect(row).toEqual({ secret_enc: null, status: 'disconnected' });
     expect((await cli(['disconnect', '--connection', 'nosuch'], {})).stderr).toMatch(/^touchpoint: no connection "nosuch"/);

@@ -29,7 +29,11 @@ describe('the directory index kept between sync jobs', () => {
     mail = mkdtempSync(join(tmpdir(), 'tp-dircache-'));
     await api.call(admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' });
     await api.call(admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' });
-    const c = await api.call(admin, 'POST', '/v1/connections/folder', { teammate: 'alice@ourco.com', mail, authorizedAt: '2026-03-01T00:00:00Z' });
+    const c = await api.call(admin, 'POST', '/v1/connections/folder', {
+      teammate: 'alice@ourco.com',
+      mail,
+      authorizedAt: '2026-03-01T00:00:00Z',
+    });
     connectionId = c.body.id;
     await api.queue.idle();
   });

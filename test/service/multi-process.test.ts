@@ -30,9 +30,19 @@ export function mailboxFor(i: number): TestMail[] {
   const mails: TestMail[] = [];
   for (let k = 0; k < UNIQUE_PER_BOX; k++) {
     const j = (i + k) % 10;
-    mails.push({ id: `msg-${i}-${k}@mail.example`, from: k % 2 === 0 ? `user${j}@cust${j}.example` : `stranger${k}@nowhere.example`, to: `csm${i}@ourco.com` });
+    mails.push({
+      id: `msg-${i}-${k}@mail.example`,
+      from: k % 2 === 0 ? `user${j}@cust${j}.example` : `stranger${k}@nowhere.example`,
+      to: `csm${i}@ourco.com`,
+    });
   }
-  for (let k = 0; k < SHARED; k++) mails.push({ id: `shared-${k}@mail.example`, from: `user${k}@cust${k}.example`, to: 'all-csms@ourco.com', subject: `Announcement ${k}` });
+  for (let k = 0; k < SHARED; k++)
+    mails.push({
+      id: `shared-${k}@mail.example`,
+      from: `user${k}@cust${k}.example`,
+      to: 'all-csms@ourco.com',
+      subject: `Announcement ${k}`,
+    });
   return mails;
 }
 
@@ -54,7 +64,19 @@ describe('three worker processes on PostgreSQL, one killed mid-sync', () => {
     for (let i = 0; i < MAILBOXES; i++) {
       const t = await addTeammate(db, ws.id, { email: `csm${i}@ourco.com`, aliases: [] }, NOW);
       const mail = writeMailbox(join(root, `box${i}`), mailboxFor(i));
-      await createConnection(db, ws.id, { teammateId: t.id, provider: 'folder', config: { mail }, hasMail: true, hasCalendar: false, authorizedAt: new Date('2026-01-01T00:00:00Z') }, NOW);
+      await createConnection(
+        db,
+        ws.id,
+        {
+          teammateId: t.id,
+          provider: 'folder',
+          config: { mail },
+          hasMail: true,
+          hasCalendar: false,
+          authorizedAt: new Date('2026-01-01T00:00:00Z'),
+        },
+        NOW,
+      );
     }
   });
   afterAll(async () => {
@@ -68,22 +90,35 @@ describe('three worker processes on PostgreSQL, one killed mid-sync', () => {
     const conns = await listConnections(db, (await db.selectFrom('workspaces').select('id').executeTakeFirstOrThrow()).id);
     for (let i = 0; i < 3; i++) workers.push(startWorker(database.location));
     const queue = await new PgBossQueue({ url: database.location }).start();
-    for (const c of conns) await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId: c.workspaceId, connectionId: c.id, reason: 'sync_now' }, { key: c.id });
+    for (const c of conns)
+      await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId: c.workspaceId, connectionId: c.id, reason: 'sync_now' }, { key: c.id });
     await queue.stop({ timeoutMs: 1000 });
 
     // Kill worker 0 while it is in the middle of a sync (it logged "started", not "finished").
     const victim = workers[0]!;
-    for (const end = Date.now() + 60_000; Date.now() < end && !(victim.started.size > 0 && workers.reduce((n, w) => n + w.finished, 0) >= 3);) await sleep(25);
+    for (
+      const end = Date.now() + 60_000;
+      Date.now() < end && !(victim.started.size > 0 && workers.reduce((n, w) => n + w.finished, 0) >= 3);
+    )
+      await sleep(25);
     expect(victim.started.size, victim.log.slice(-3000)).toBeGreaterThan(0);
     const interrupted = [...victim.started];
     victim.child.kill('SIGKILL');
 
     // Everything gets synced by the two others, the interrupted connection included.
-    const synced = async () => Number((await sql<{ n: string }>`select count(*) as n from connections where last_success_at is not null`.execute(db)).rows[0]!.n);
+    const synced = async () =>
+      Number((await sql<{ n: string }>`select count(*) as n from connections where last_success_at is not null`.execute(db)).rows[0]!.n);
     // Bounded well inside the test's limit, so a failure prints the workers' logs.
-    for (const end = Date.now() + 200_000; Date.now() < end && (await synced()) < MAILBOXES;) await sleep(100);
-    const states0 = await db.selectFrom('connections').select(['id', 'status', 'last_success_at']).where('last_success_at', 'is', null).execute();
-    expect(await synced(), `never synced: ${JSON.stringify(states0)}\ninterrupted: ${interrupted}\n${workers.map((w) => w.log.slice(-2500)).join('\n---\n')}`).toBe(MAILBOXES);
+    for (const end = Date.now() + 200_000; Date.now() < end && (await synced()) < MAILBOXES; ) await sleep(100);
+    const states0 = await db
+      .selectFrom('connections')
+      .select(['id', 'status', 'last_success_at'])
+      .where('last_success_at', 'is', null)
+      .execute();
+    expect(
+      await synced(),
+      `never synced: ${JSON.stringify(states0)}\ninterrupted: ${interrupted}\n${workers.map((w) => w.log.slice(-2500)).join('\n---\n')}`,
+    ).toBe(MAILBOXES);
     const states = await db.selectFrom('connections').select(['id', 'status', 'last_error']).execute();
     expect(states.filter((s) => s.status !== 'active' || s.last_error)).toEqual([]);
     expect(workers.slice(1).some((w) => w.log.includes(`"connectionId":"${interrupted[0]}"`))).toBe(true);
@@ -96,7 +131,11 @@ describe('three worker processes on PostgreSQL, one killed mid-sync', () => {
     expect(await count("select count(*) as n from emails where outcome = 'linked'")).toBe((MAILBOXES * UNIQUE_PER_BOX) / 2 + SHARED);
     expect(await count('select count(*) as n from email_links')).toBe((MAILBOXES * UNIQUE_PER_BOX) / 2 + SHARED);
     for (let k = 0; k < SHARED; k++) {
-      expect(await count(`select count(*) as n from email_sightings s join emails e on e.id = s.email_id where e.message_id = 'shared-${k}@mail.example'`)).toBe(MAILBOXES);
+      expect(
+        await count(
+          `select count(*) as n from email_sightings s join emails e on e.id = s.email_id where e.message_id = 'shared-${k}@mail.example'`,
+        ),
+      ).toBe(MAILBOXES);
     }
 
     // The survivors stop gracefully on SIGTERM.

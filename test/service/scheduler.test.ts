@@ -41,18 +41,27 @@ describe('scheduler with an injected clock', () => {
 
   beforeAll(async () => {
     ({ db, close } = await openTestStore('sqlite', 'scheduler'));
-    for (const [slug, minutes, n] of [['five', 5, 12], ['thirty', 30, 4], ['one', 1, 3]] as const) {
+    for (const [slug, minutes, n] of [
+      ['five', 5, 12],
+      ['thirty', 30, 4],
+      ['one', 1, 3],
+    ] as const) {
       const ws = await createWorkspace(db, slug, [], T0);
       await updateWorkspaceSettings(db, ws.id, { syncIntervalMinutes: minutes });
       const t = await addTeammate(db, ws.id, { email: `csm@${slug}.example`, aliases: [] }, T0);
       for (let i = 0; i < n; i++) {
-        const id = await createConnection(db, ws.id, { teammateId: t.id, provider: 'folder', config: {}, hasMail: true, hasCalendar: false, authorizedAt: T0 }, T0);
+        const id = await createConnection(
+          db,
+          ws.id,
+          { teammateId: t.id, provider: 'folder', config: {}, hasMail: true, hasCalendar: false, authorizedAt: T0 },
+          T0,
+        );
         starts.set(id, []);
         wsOf.set(id, ws.id);
         interval.set(id, minutes);
       }
     }
-    [broken = "", reauth = ""] = [...starts.keys()].slice(0, 2);
+    [broken = '', reauth = ''] = [...starts.keys()].slice(0, 2);
     await updateConnection(db, wsOf.get(broken)!, broken, { status: 'error', lastError: 'server said no' });
     await updateConnection(db, wsOf.get(reauth)!, reauth, { status: 'needs_reauth' });
   });
@@ -63,7 +72,17 @@ describe('scheduler with an injected clock', () => {
     const sync = async (ctx: Ctx, id: string): Promise<SyncReport[]> => {
       starts.get(id)!.push(ctx.now.getTime());
       const status = id === broken ? 'error' : 'active';
-      return [{ connectionId: id, teammate: 'x', status, mail: { seen: 0, linked: 0, notLinked: 0 }, calendar: { linked: 0, notLinked: 0, upcoming: 0 }, errors: [], ...(status === 'error' ? { failure: 'server said no' } : {}) }];
+      return [
+        {
+          connectionId: id,
+          teammate: 'x',
+          status,
+          mail: { seen: 0, linked: 0, notLinked: 0 },
+          calendar: { linked: 0, notLinked: 0, upcoming: 0 },
+          errors: [],
+          ...(status === 'error' ? { failure: 'server said no' } : {}),
+        },
+      ];
     };
     await queue.work(SYNC_QUEUE, { concurrency: 4 }, makeSyncJob({ db, clock, timing: TIMING, random: seeded(7), sync }));
     const scheduler = new Scheduler({ db, queue, clock, timing: TIMING });
@@ -92,7 +111,11 @@ describe('scheduler with an injected clock', () => {
         const gap = list[i]! - list[i - 1]!;
         // The interval in force: the old one for a gap that began before the change.
         const limit = (list[i - 1]! < changeAt && wsOf.get(id) === fiveWs.id ? Math.max(5, minutes) : minutes) * MIN;
-        expect({ id, at: new Date(list[i]!).toISOString(), ok: gap <= limit }).toEqual({ id, at: new Date(list[i]!).toISOString(), ok: true });
+        expect({ id, at: new Date(list[i]!).toISOString(), ok: gap <= limit }).toEqual({
+          id,
+          at: new Date(list[i]!).toISOString(),
+          ok: true,
+        });
         // No needless extra syncs: never sooner than half the interval (except right after lowering it).
         if (list[i - 1]! > changeAt + 5 * MIN || wsOf.get(id) !== fiveWs.id) expect(gap).toBeGreaterThanOrEqual((minutes * MIN) / 2);
       }

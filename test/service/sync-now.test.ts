@@ -23,7 +23,10 @@ async function until(cond: () => boolean, ms = 20_000): Promise<void> {
   for (const start = Date.now(); !cond(); await sleep(20)) if (Date.now() - start > ms) throw new Error('timed out');
 }
 
-for (const [dialect, kind] of [['sqlite', 'in-process'], ['postgres', 'pg-boss']] as const) {
+for (const [dialect, kind] of [
+  ['sqlite', 'in-process'],
+  ['postgres', 'pg-boss'],
+] as const) {
   describe(`Sync now while a sync runs (${kind} queue)`, () => {
     let app: FastifyInstance;
     let queue: JobQueue;
@@ -37,21 +40,44 @@ for (const [dialect, kind] of [['sqlite', 'in-process'], ['postgres', 'pg-boss']
     beforeAll(async () => {
       const store = await openTestStore(dialect as Dialect, 'syncnow');
       const db = store.db;
-      queue = kind === 'in-process' ? new InProcessQueue() : await new PgBossQueue({ url: store.database.location, pollingIntervalSeconds: 0.5 }).start();
+      queue =
+        kind === 'in-process'
+          ? new InProcessQueue()
+          : await new PgBossQueue({ url: store.database.location, pollingIntervalSeconds: 0.5 }).start();
       const now = new Date();
       const ws = await createWorkspace(db, 'acme-cs', [], now);
       const t = await addTeammate(db, ws.id, { email: 'alice@ourco.com', aliases: [] }, now);
-      connectionId = await createConnection(db, ws.id, { teammateId: t.id, provider: 'folder', config: {}, hasMail: true, hasCalendar: false, authorizedAt: now }, now);
+      connectionId = await createConnection(
+        db,
+        ws.id,
+        { teammateId: t.id, provider: 'folder', config: {}, hasMail: true, hasCalendar: false, authorizedAt: now },
+        now,
+      );
       token = (await createToken(db, ws.id, { name: 'csm', role: 'csm' }, now)).token;
       const sync = async (): Promise<SyncReport[]> => {
         const run: { at: number; done?: number } = { at: Date.now() };
         runs.push(run);
         if (runs.length === 1) await firstRunHeld;
         run.done = Date.now();
-        return [{ connectionId, teammate: 'alice@ourco.com', status: 'active', mail: { seen: 0, linked: 0, notLinked: 0 }, calendar: { linked: 0, notLinked: 0, upcoming: 0 }, errors: [] }];
+        return [
+          {
+            connectionId,
+            teammate: 'alice@ourco.com',
+            status: 'active',
+            mail: { seen: 0, linked: 0, notLinked: 0 },
+            calendar: { linked: 0, notLinked: 0, upcoming: 0 },
+            errors: [],
+          },
+        ];
       };
       await queue.work(SYNC_QUEUE, { concurrency: 3 }, makeSyncJob({ db, clock: systemClock, sync }));
-      app = await buildApp({ db, queue, clock: systemClock, metrics: createMetrics({ db, queue, clock: systemClock, defaultMetrics: false }), secretKey: null });
+      app = await buildApp({
+        db,
+        queue,
+        clock: systemClock,
+        metrics: createMetrics({ db, queue, clock: systemClock, defaultMetrics: false }),
+        secretKey: null,
+      });
       close = async () => {
         await app.close();
         await queue.stop({ timeoutMs: 5000 });
@@ -61,7 +87,11 @@ for (const [dialect, kind] of [['sqlite', 'in-process'], ['postgres', 'pg-boss']
     afterAll(async () => close());
 
     const press = async () => {
-      const res = await app.inject({ method: 'POST', url: `/v1/connections/${connectionId}/sync`, headers: { authorization: `Bearer ${token}` } });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/connections/${connectionId}/sync`,
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(res.statusCode).toBe(202);
       return (JSON.parse(res.body) as { status: string }).status;
     };

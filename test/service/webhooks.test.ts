@@ -14,7 +14,10 @@ import { aliceFolders, AUTHORIZED_AT } from '../api/fixtures.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
 
-interface Received { headers: Record<string, string>; body: string }
+interface Received {
+  headers: Record<string, string>;
+  body: string;
+}
 
 describe('outbound webhooks', () => {
   let api: TestApi;
@@ -33,13 +36,15 @@ describe('outbound webhooks', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       let body = '';
-      req.on('data', (c) => (body += c)).on('end', () => {
-        received.push({ headers: req.headers as Record<string, string>, body });
-        if (failNext > 0) {
-          failNext--;
-          res.writeHead(500).end('down');
-        } else res.writeHead(204).end();
-      });
+      req
+        .on('data', (c) => (body += c))
+        .on('end', () => {
+          received.push({ headers: req.headers as Record<string, string>, body });
+          if (failNext > 0) {
+            failNext--;
+            res.writeHead(500).end('down');
+          } else res.writeHead(204).end();
+        });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
@@ -89,7 +94,10 @@ describe('outbound webhooks', () => {
     }
     const [linked, retried, unlinked] = received.map((r) => JSON.parse(r.body));
     expect(linked).toEqual(retried); // the same event, redelivered
-    expect(linked).toMatchObject({ type: 'activity.linked', data: { kind: 'email', ref: 'm1@acme.com', accountId: 'acme', occurredAt: '2026-03-03T09:15:00.000Z' } });
+    expect(linked).toMatchObject({
+      type: 'activity.linked',
+      data: { kind: 'email', ref: 'm1@acme.com', accountId: 'acme', occurredAt: '2026-03-03T09:15:00.000Z' },
+    });
     expect(unlinked).toMatchObject({ type: 'activity.unlinked', data: { kind: 'email', ref: 'm1@acme.com', accountId: 'acme' } });
     expect(received.every((r) => !r.body.includes(SECRET))).toBe(true);
   });
@@ -98,14 +106,34 @@ describe('outbound webhooks', () => {
     const [conn] = (await api.call(admin, 'GET', '/v1/connections')).body.connections;
     const ws = (await api.call(admin, 'GET', '/v1/workspace')).body;
     const job = makeSyncJob({
-      db: api.db, clock: api.clock,
-      sync: async () => [{ connectionId: conn.id, teammate: 'alice@ourco.com', status: 'needs_reauth', failure: 'needs re-authorization: token revoked', mail: { seen: 0, linked: 0, notLinked: 0 }, calendar: { linked: 0, notLinked: 0, upcoming: 0 }, errors: [] }],
+      db: api.db,
+      clock: api.clock,
+      sync: async () => [
+        {
+          connectionId: conn.id,
+          teammate: 'alice@ourco.com',
+          status: 'needs_reauth',
+          failure: 'needs re-authorization: token revoked',
+          mail: { seen: 0, linked: 0, notLinked: 0 },
+          calendar: { linked: 0, notLinked: 0, upcoming: 0 },
+          errors: [],
+        },
+      ],
     });
-    await job({ id: 'j', name: 'sync', key: conn.id, data: { workspaceId: ws.id, connectionId: conn.id, reason: 'schedule' }, retryCount: 0 });
+    await job({
+      id: 'j',
+      name: 'sync',
+      key: conn.id,
+      data: { workspaceId: ws.id, connectionId: conn.id, reason: 'schedule' },
+      retryCount: 0,
+    });
     const before = received.length;
     await deliver();
     expect(received.length).toBe(before + 1);
-    expect(JSON.parse(received.at(-1)!.body)).toMatchObject({ type: 'connection.needs_reauth', data: { connectionId: conn.id, reason: 'needs re-authorization: token revoked' } });
+    expect(JSON.parse(received.at(-1)!.body)).toMatchObject({
+      type: 'connection.needs_reauth',
+      data: { connectionId: conn.id, reason: 'needs re-authorization: token revoked' },
+    });
   });
 
   it(`gives up after ${MAX_ATTEMPTS} failed attempts, backing off up to hours apart`, async () => {

@@ -8,18 +8,51 @@ import type { Decision } from '../../src/domain/decision.js';
 import type { Store } from '../../src/store/db.js';
 import { listAudit, recordAudit } from '../../src/store/audit.js';
 import {
-  clearItemError, createConnection, getConnection, getCursor, listConnections, listItemErrors, recordItemError, saveCursor, updateConnection,
+  clearItemError,
+  createConnection,
+  getConnection,
+  getCursor,
+  listConnections,
+  listItemErrors,
+  recordItemError,
+  saveCursor,
+  updateConnection,
 } from '../../src/store/connections.js';
 import {
-  addAccount, addBlocklistEntry, addSuppression, addTeammate, deleteEndUserRow, findEndUser, insertEndUser, isSuppressed, listBlocklist,
-  listEndUsers, listTeammates, loadDirectory, removeBlocklistEntry, teammateByAddress,
+  addAccount,
+  addBlocklistEntry,
+  addSuppression,
+  addTeammate,
+  deleteEndUserRow,
+  findEndUser,
+  insertEndUser,
+  isSuppressed,
+  listBlocklist,
+  listEndUsers,
+  listTeammates,
+  loadDirectory,
+  removeBlocklistEntry,
+  teammateByAddress,
 } from '../../src/store/directory.js';
-import { emailSightings, findEmailByKey, findEmailsByMessageId, itemIdsByHashes, linkedEmailIds, saveEmail } from '../../src/store/emails.js';
+import {
+  emailSightings,
+  findEmailByKey,
+  findEmailsByMessageId,
+  itemIdsByHashes,
+  linkedEmailIds,
+  saveEmail,
+} from '../../src/store/emails.js';
 import { findMeeting, meetingsByUid, saveMeeting, searchMeetings, upcomingStartedBy } from '../../src/store/meetings.js';
 import { accountTimeline, connectionCounts } from '../../src/store/timeline.js';
 import { createToken, findToken, listTokens, revokeToken } from '../../src/store/tokens.js';
 import { dueEvents, enqueueWebhookEvents, markAttemptFailed, markDelivered, outboxCounts, putWebhook } from '../../src/store/webhooks.js';
-import { createWorkspace, findWorkspace, listWorkspaces, updateWorkspaceSettings, type WorkspaceRecord } from '../../src/store/workspaces.js';
+import {
+  createWorkspace,
+  findWorkspace,
+  listWorkspaces,
+  updateWorkspaceSettings,
+  type WorkspaceRecord,
+} from '../../src/store/workspaces.js';
 import { addEndUser, addToBlocklist, deleteEndUser } from '../../src/app/directory-changes.js';
 import { syncAll } from '../../src/sync/run-sync.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
@@ -32,14 +65,23 @@ function decision(outcome: Decision['outcome'], accounts: string[] = []): Decisi
     kind: 'email',
     outcome,
     accounts: accounts.map((id) => ({ id, via: [{ email: 'bob@acme.com', endUserId: 'u1', source: 'manual', field: 'from' }] })),
-    checks: [{ rule: 'E3', status: outcome === 'linked' ? 'pass' : 'fail', code: outcome === 'linked' ? 'E3_END_USER' : 'E3_NO_END_USER', detail: 'bob@acme.com' }],
+    checks: [
+      {
+        rule: 'E3',
+        status: outcome === 'linked' ? 'pass' : 'fail',
+        code: outcome === 'linked' ? 'E3_END_USER' : 'E3_NO_END_USER',
+        detail: 'bob@acme.com',
+      },
+    ],
     remedies: [],
     hints: [],
   };
 }
 
 function eml(id: string, from: string, subject: string, date = 'Tue, 03 Mar 2026 09:15:00 +0000'): string {
-  return [`From: ${from}`, 'To: alice@ourco.com', `Date: ${date}`, `Message-ID: <${id}>`, `Subject: ${subject}`, '', 'body', ''].join('\r\n');
+  return [`From: ${from}`, 'To: alice@ourco.com', `Date: ${date}`, `Message-ID: <${id}>`, `Subject: ${subject}`, '', 'body', ''].join(
+    '\r\n',
+  );
 }
 
 for (const dialect of DIALECTS) {
@@ -58,7 +100,12 @@ for (const dialect of DIALECTS) {
       alice = (await addTeammate(db, ws.id, { email: 'Alice@ourco.com', aliases: ['alice.w@ourco.com'], name: 'Alice' }, NOW)).id;
       await addAccount(db, ws.id, { id: 'acme', name: 'Acme' }, NOW);
       await addAccount(db, ws.id, { id: 'globex', name: 'Globex' }, NOW);
-      conn = await createConnection(db, ws.id, { teammateId: alice, provider: 'folder', config: { mail: '/nowhere' }, hasMail: true, hasCalendar: false, authorizedAt: AUTH }, NOW);
+      conn = await createConnection(
+        db,
+        ws.id,
+        { teammateId: alice, provider: 'folder', config: { mail: '/nowhere' }, hasMail: true, hasCalendar: false, authorizedAt: AUTH },
+        NOW,
+      );
     });
     afterAll(async () => close());
 
@@ -77,7 +124,12 @@ for (const dialect of DIALECTS) {
       expect(await teammateByAddress(db, other.id, 'alice@ourco.com')).toBeUndefined();
       expect((await listTeammates(db, ws.id))[0]).toMatchObject({ email: 'Alice@ourco.com', aliases: ['alice.w@ourco.com'] });
 
-      const u = await insertEndUser(db, ws.id, { accountId: 'acme', email: ' Bob@Acme.com ', source: 'crm:salesforce', externalId: 'sf-1' }, NOW);
+      const u = await insertEndUser(
+        db,
+        ws.id,
+        { accountId: 'acme', email: ' Bob@Acme.com ', source: 'crm:salesforce', externalId: 'sf-1' },
+        NOW,
+      );
       expect(u).toMatchObject({ email: 'Bob@Acme.com', source: 'crm:salesforce', externalId: 'sf-1' });
       await insertEndUser(db, ws.id, { accountId: 'globex', email: 'a_b@globex.com', source: 'manual' }, NOW);
       await insertEndUser(db, ws.id, { accountId: 'globex', email: 'axb@globex.com', source: 'manual' }, NOW);
@@ -110,11 +162,27 @@ for (const dialect of DIALECTS) {
 
     it('connections: status fields, cursors, per-item errors', async () => {
       const c = await getConnection(db, ws.id, conn);
-      expect(c).toMatchObject({ provider: 'folder', status: 'active', hasMail: true, hasCalendar: false, authorizedAt: AUTH, nextSyncAt: NOW });
+      expect(c).toMatchObject({
+        provider: 'folder',
+        status: 'active',
+        hasMail: true,
+        hasCalendar: false,
+        authorizedAt: AUTH,
+        nextSyncAt: NOW,
+      });
       expect(c?.ownerAddresses.sort()).toEqual(['alice.w@ourco.com', 'alice@ourco.com']);
       expect(await getConnection(db, other.id, conn)).toBeUndefined();
-      await updateConnection(db, ws.id, conn, { status: 'needs_reauth', statusReason: 'password rejected', lastError: 'password rejected', nextSyncAt: null });
-      expect(await getConnection(db, ws.id, conn)).toMatchObject({ status: 'needs_reauth', lastError: 'password rejected', nextSyncAt: null });
+      await updateConnection(db, ws.id, conn, {
+        status: 'needs_reauth',
+        statusReason: 'password rejected',
+        lastError: 'password rejected',
+        nextSyncAt: null,
+      });
+      expect(await getConnection(db, ws.id, conn)).toMatchObject({
+        status: 'needs_reauth',
+        lastError: 'password rejected',
+        nextSyncAt: null,
+      });
       await updateConnection(db, other.id, conn, { status: 'active' }); // another workspace: no effect
       expect((await getConnection(db, ws.id, conn))?.status).toBe('needs_reauth');
       await updateConnection(db, ws.id, conn, { status: 'active', lastError: null, nextSyncAt: NOW });
@@ -126,15 +194,25 @@ for (const dialect of DIALECTS) {
 
       await recordItemError(db, ws.id, conn, 'INBOX/x.eml', 'bad', NOW);
       await recordItemError(db, ws.id, conn, 'INBOX/x.eml', 'worse', new Date(NOW.getTime() + 1000));
-      expect(await listItemErrors(db, ws.id, conn)).toEqual([{ where: 'INBOX/x.eml', reason: 'worse', lastSeenAt: '2026-03-20T12:00:01.000Z' }]);
+      expect(await listItemErrors(db, ws.id, conn)).toEqual([
+        { where: 'INBOX/x.eml', reason: 'worse', lastSeenAt: '2026-03-20T12:00:01.000Z' },
+      ]);
       await clearItemError(db, conn, 'INBOX/x.eml');
       expect(await listItemErrors(db, ws.id, conn)).toEqual([]);
     });
 
     it('emails: one row per message, sightings kept, links replaced, hashes found; idempotent', async () => {
       const write = {
-        dedupKey: 'mid:m1@acme.com', messageId: 'm1@acme.com', at: AUTH, decision: decision('linked', ['acme']),
-        content: { participants: { from: [{ address: 'bob@acme.com' }], to: [], cc: [], bcc: [] }, subject: 'Renewal', bodyText: 'hi', bodyHtml: null },
+        dedupKey: 'mid:m1@acme.com',
+        messageId: 'm1@acme.com',
+        at: AUTH,
+        decision: decision('linked', ['acme']),
+        content: {
+          participants: { from: [{ address: 'bob@acme.com' }], to: [], cc: [], bcc: [] },
+          subject: 'Renewal',
+          bodyText: 'hi',
+          bodyHtml: null,
+        },
         hashes: ['h-bob', 'h-alice'],
         newSightings: [{ connectionId: conn, folder: 'INBOX', ref: 'INBOX/1.eml', at: AUTH, seenAt: NOW }],
         now: NOW,
@@ -166,11 +244,24 @@ for (const dialect of DIALECTS) {
 
     it('meetings: occurrences by UID + start, upcoming ones found when started, title search', async () => {
       const occ = {
-        uid: 'evt-1@ourco.com', start: new Date('2026-03-21T10:00:00Z'), end: new Date('2026-03-21T10:30:00Z'), allDay: false, title: 'QBR 100% review',
-        organizer: { address: 'alice@ourco.com' }, attendees: [], cancelled: false, recurring: false,
+        uid: 'evt-1@ourco.com',
+        start: new Date('2026-03-21T10:00:00Z'),
+        end: new Date('2026-03-21T10:30:00Z'),
+        allDay: false,
+        title: 'QBR 100% review',
+        organizer: { address: 'alice@ourco.com' },
+        attendees: [],
+        cancelled: false,
+        recurring: false,
       };
       const d: Decision = { ...decision('upcoming'), kind: 'meeting' };
-      const id = await saveMeeting(db, ws.id, { occurrence: occ, decision: d, hashes: ['h1'], sighting: { connectionId: conn, ref: 'a.ics' }, now: NOW });
+      const id = await saveMeeting(db, ws.id, {
+        occurrence: occ,
+        decision: d,
+        hashes: ['h1'],
+        sighting: { connectionId: conn, ref: 'a.ics' },
+        now: NOW,
+      });
       expect((await findMeeting(db, ws.id, occ.uid, occ.start))?.id).toBe(id);
       expect(await findMeeting(db, other.id, occ.uid, occ.start)).toBeUndefined();
       expect((await meetingsByUid(db, ws.id, occ.uid))[0]?.occurrence.start).toEqual(occ.start);
@@ -180,12 +271,19 @@ for (const dialect of DIALECTS) {
       // Case-insensitive, and "%" is literal, on both databases.
       expect((await searchMeetings(db, ws.id, 'qbr 100%', ...range)).map((m) => m.id)).toEqual([id]);
       expect(await searchMeetings(db, ws.id, 'QBR 1000', ...range)).toEqual([]);
-      await saveMeeting(db, ws.id, { id, occurrence: occ, decision: { ...d, outcome: 'linked', accounts: [{ id: 'globex', via: [] }] }, hashes: ['h1'], now: NOW });
+      await saveMeeting(db, ws.id, {
+        id,
+        occurrence: occ,
+        decision: { ...d, outcome: 'linked', accounts: [{ id: 'globex', via: [] }] },
+        hashes: ['h1'],
+        now: NOW,
+      });
       expect((await accountTimeline(db, ws.id, 'globex')).map((i) => i.kind)).toEqual(['meeting']);
     });
 
     it('audit log: newest first, numbered by the database', async () => {
-      for (const action of ['a.one', 'a.two', 'a.three']) await recordAudit(db, ws.id, { at: NOW.toISOString(), actor: 'test', action, target: 't', details: { n: action } });
+      for (const action of ['a.one', 'a.two', 'a.three'])
+        await recordAudit(db, ws.id, { at: NOW.toISOString(), actor: 'test', action, target: 't', details: { n: action } });
       await recordAudit(db, other.id, { at: NOW.toISOString(), actor: 'test', action: 'other', target: 't', details: {} });
       expect((await listAudit(db, ws.id, 3)).map((a) => a.action)).toEqual(['a.three', 'a.two', 'a.one']);
       expect((await listAudit(db, other.id)).map((a) => a.action)).toEqual(['other']);
@@ -207,7 +305,15 @@ for (const dialect of DIALECTS) {
     it('webhook outbox: only for an enabled, subscribed webhook; due, delivered, retried, failed', async () => {
       expect(await enqueueWebhookEvents(db, ws.id, [{ event: 'activity.linked', data: {} }], NOW)).toBe(0);
       await putWebhook(db, ws.id, { url: 'http://127.0.0.1:9/hook', secretEnc: 'x', events: ['activity.linked'], enabled: true }, NOW);
-      const n = await enqueueWebhookEvents(db, ws.id, [{ event: 'activity.linked', data: { a: 1 } }, { event: 'activity.unlinked', data: {} }], NOW);
+      const n = await enqueueWebhookEvents(
+        db,
+        ws.id,
+        [
+          { event: 'activity.linked', data: { a: 1 } },
+          { event: 'activity.unlinked', data: {} },
+        ],
+        NOW,
+      );
       expect(n).toBe(1);
       const [due] = await dueEvents(db, ws.id, NOW);
       expect(JSON.parse(due!.payload)).toMatchObject({ type: 'activity.linked', workspaceId: ws.id, data: { a: 1 } });
@@ -240,8 +346,17 @@ for (const dialect of DIALECTS) {
       const t = await addTeammate(db, ws.id, { email: 'alice@ourco.com', aliases: [] }, NOW);
       await addAccount(db, ws.id, { id: 'acme', name: 'Acme' }, NOW);
       mkdirSync(join(dir, 'INBOX'), { recursive: true });
-      for (let i = 0; i < 30; i++) writeFileSync(join(dir, 'INBOX', `${i}.eml`), eml(`m${i}@acme.com`, i % 3 === 0 ? 'bob@acme.com' : `x${i}@prospect.example`, `Hello ${i}`));
-      await createConnection(db, ws.id, { teammateId: t.id, provider: 'folder', config: { mail: dir }, hasMail: true, hasCalendar: false, authorizedAt: AUTH }, NOW);
+      for (let i = 0; i < 30; i++)
+        writeFileSync(
+          join(dir, 'INBOX', `${i}.eml`),
+          eml(`m${i}@acme.com`, i % 3 === 0 ? 'bob@acme.com' : `x${i}@prospect.example`, `Hello ${i}`),
+        );
+      await createConnection(
+        db,
+        ws.id,
+        { teammateId: t.id, provider: 'folder', config: { mail: dir }, hasMail: true, hasCalendar: false, authorizedAt: AUTH },
+        NOW,
+      );
       await addEndUser(ctx, { accountId: 'acme', email: 'bob@acme.com', source: 'crm:hubspot' });
 
       const [r] = await syncAll(ctx);
@@ -258,7 +373,12 @@ for (const dialect of DIALECTS) {
       const blocked = await addToBlocklist(ctx, 'prospect.example');
       expect(blocked.unlinked.map((l) => l.ref)).toEqual(['m1@acme.com']);
       expect(await accountTimeline(db, ws.id, 'acme')).toEqual([]);
-      expect((await listAudit(db, ws.id)).map((a) => a.action)).toEqual(['blocklist.add', 'end_user.delete_and_suppress', 'end_user.add', 'end_user.add']);
+      expect((await listAudit(db, ws.id)).map((a) => a.action)).toEqual([
+        'blocklist.add',
+        'end_user.delete_and_suppress',
+        'end_user.add',
+        'end_user.add',
+      ]);
       expect((await listConnections(db, ws.id))[0]).toMatchObject({ status: 'active', lastSuccessAt: new Date(NOW.getTime() + 300_000) });
     });
   });

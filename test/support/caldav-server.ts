@@ -13,7 +13,11 @@ export { RadicaleServer };
 export const SERVER_SETUP_MS = 600_000;
 
 export class CalDavAccount {
-  constructor(readonly server: RadicaleServer, readonly user: string, private password: string) {}
+  constructor(
+    readonly server: RadicaleServer,
+    readonly user: string,
+    private password: string,
+  ) {}
 
   private get auth(): Record<string, string> {
     return { authorization: `Basic ${Buffer.from(`${this.user}:${this.password}`).toString('base64')}` };
@@ -85,8 +89,19 @@ export interface ConnectCalDav {
 /** `touchpoint connect caldav …` on a Workspace; returns the CLI result. */
 export function connectCalDavArgs(server: RadicaleServer, c: ConnectCalDav): string[] {
   return [
-    'connect', 'caldav', '--teammate', c.teammate, '--url', c.url ?? server.url, '--user', c.user,
-    '--password-env', c.passwordEnv, '--authorized-at', c.authorizedAt, ...(c.extra ?? []),
+    'connect',
+    'caldav',
+    '--teammate',
+    c.teammate,
+    '--url',
+    c.url ?? server.url,
+    '--user',
+    c.user,
+    '--password-env',
+    c.passwordEnv,
+    '--authorized-at',
+    c.authorizedAt,
+    ...(c.extra ?? []),
   ];
 }
 
@@ -103,9 +118,20 @@ export class RecordingWorkspace extends Workspace {
 
 /** Outlook's VTIMEZONE for its Windows zone name "Eastern Standard Time" (US rules since 2007). */
 export const OUTLOOK_EASTERN = [
-  'BEGIN:VTIMEZONE', 'TZID:Eastern Standard Time',
-  'BEGIN:STANDARD', 'DTSTART:16010101T020000', 'TZOFFSETFROM:-0400', 'TZOFFSETTO:-0500', 'RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=1SU;BYMONTH=11', 'END:STANDARD',
-  'BEGIN:DAYLIGHT', 'DTSTART:16010101T020000', 'TZOFFSETFROM:-0500', 'TZOFFSETTO:-0400', 'RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=2SU;BYMONTH=3', 'END:DAYLIGHT',
+  'BEGIN:VTIMEZONE',
+  'TZID:Eastern Standard Time',
+  'BEGIN:STANDARD',
+  'DTSTART:16010101T020000',
+  'TZOFFSETFROM:-0400',
+  'TZOFFSETTO:-0500',
+  'RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=1SU;BYMONTH=11',
+  'END:STANDARD',
+  'BEGIN:DAYLIGHT',
+  'DTSTART:16010101T020000',
+  'TZOFFSETFROM:-0500',
+  'TZOFFSETTO:-0400',
+  'RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=2SU;BYMONTH=3',
+  'END:DAYLIGHT',
   'END:VTIMEZONE',
 ].join('\r\n');
 

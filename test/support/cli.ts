@@ -139,10 +139,14 @@ export class Workspace {
   /** Connects a folder; returns the connection id printed by the CLI. */
   async connect(teammate: string, dirs: { mail?: string; calendar?: string }, authorizedAt: string): Promise<string> {
     const out = await this.ok([
-      'connect', 'folder', '--teammate', teammate,
+      'connect',
+      'folder',
+      '--teammate',
+      teammate,
       ...(dirs.mail ? ['--mail', this.path(dirs.mail)] : []),
       ...(dirs.calendar ? ['--calendar', this.path(dirs.calendar)] : []),
-      '--authorized-at', authorizedAt,
+      '--authorized-at',
+      authorizedAt,
     ]);
     const id = /connection (\S+)/.exec(out)?.[1];
     expect(id, out).toBeTruthy();
@@ -172,9 +176,27 @@ export class Workspace {
 
 // ------------------------------------------------------------------ JSON shapes (loose)
 
-export interface Via { email: string; endUserId: string; source: string; externalId?: string; field: string; partstat?: string }
-export interface CheckJson { rule: string; status: 'pass' | 'fail' | 'n/a'; code: string; detail: string }
-export interface HintJson { kind: string; participant: string; endUserEmail: string; accountId: string; detail: string }
+export interface Via {
+  email: string;
+  endUserId: string;
+  source: string;
+  externalId?: string;
+  field: string;
+  partstat?: string;
+}
+export interface CheckJson {
+  rule: string;
+  status: 'pass' | 'fail' | 'n/a';
+  code: string;
+  detail: string;
+}
+export interface HintJson {
+  kind: string;
+  participant: string;
+  endUserEmail: string;
+  accountId: string;
+  detail: string;
+}
 export interface ExplanationJson {
   kind: 'email' | 'meeting';
   outcome: 'linked' | 'not_linked' | 'upcoming' | 'unknown';
@@ -184,13 +206,38 @@ export interface ExplanationJson {
   remedies: string[];
   remedyCodes: string[];
   hints: HintJson[];
-  searched?: { id: string; teammate: string; provider: string; status: string; authorizedAt: string; lastSyncAt: string | null; nextSyncAt: string | null }[];
+  searched?: {
+    id: string;
+    teammate: string;
+    provider: string;
+    status: string;
+    authorizedAt: string;
+    lastSyncAt: string | null;
+    nextSyncAt: string | null;
+  }[];
   occurrence?: string;
   occurrences?: { start: string; outcome: string }[];
 }
-export interface TimelineItemJson { kind: 'email' | 'meeting'; messageId?: string | null; uid?: string; occurrence?: string; at: string; subject?: string; title?: string; via: Via[] }
-export interface TimelineJson { account: { id: string; name: string }; items: TimelineItemJson[] }
-export interface LinkChange { kind: 'email' | 'meeting'; id: string; ref: string; accountId: string }
+export interface TimelineItemJson {
+  kind: 'email' | 'meeting';
+  messageId?: string | null;
+  uid?: string;
+  occurrence?: string;
+  at: string;
+  subject?: string;
+  title?: string;
+  via: Via[];
+}
+export interface TimelineJson {
+  account: { id: string; name: string };
+  items: TimelineItemJson[];
+}
+export interface LinkChange {
+  kind: 'email' | 'meeting';
+  id: string;
+  ref: string;
+  accountId: string;
+}
 export interface ChangeJson {
   linked: LinkChange[];
   unlinked: LinkChange[];
@@ -204,15 +251,38 @@ export interface ImportReport extends ChangeJson {
   counts: Record<string, number>;
 }
 export interface SyncJson {
-  connections: { connectionId: string; teammate: string; status: string; mail: { seen: number; linked: number; notLinked: number }; calendar: { linked: number; notLinked: number; upcoming: number }; errors: { where: string; reason: string }[]; failure?: string }[];
+  connections: {
+    connectionId: string;
+    teammate: string;
+    status: string;
+    mail: { seen: number; linked: number; notLinked: number };
+    calendar: { linked: number; notLinked: number; upcoming: number };
+    errors: { where: string; reason: string }[];
+    failure?: string;
+  }[];
 }
-export interface Counts { seen: number; linked: number; upcoming: number; skipped: Record<string, number> }
+export interface Counts {
+  seen: number;
+  linked: number;
+  upcoming: number;
+  skipped: Record<string, number>;
+}
 export interface StatusJson {
   workspace: string;
   syncIntervalMinutes: number;
   connections: {
-    id: string; teammate: string; provider: string; mail: boolean; calendar: boolean; status: string; statusReason: string | null;
-    authorizedAt: string; lastSyncAt: string | null; lastSuccessAt: string | null; nextSyncAt: string | null; lastError: string | null;
+    id: string;
+    teammate: string;
+    provider: string;
+    mail: boolean;
+    calendar: boolean;
+    status: string;
+    statusReason: string | null;
+    authorizedAt: string;
+    lastSyncAt: string | null;
+    lastSuccessAt: string | null;
+    nextSyncAt: string | null;
+    lastError: string | null;
     counts: { email: Counts; meeting: Counts };
     errors: { where: string; reason: string; lastSeenAt: string }[];
   }[];
@@ -227,8 +297,16 @@ export const check = (e: ExplanationJson, rule: string): CheckJson => {
 };
 export const failedCodes = (e: ExplanationJson): string[] => e.checks.filter((c) => c.status === 'fail').map((c) => c.code);
 export const accountIds = (e: { accounts: { id: string }[] }): string[] => e.accounts.map((a) => a.id).sort();
-export const messageIds = (t: TimelineJson): string[] => t.items.filter((i) => i.kind === 'email').map((i) => i.messageId!).sort();
-export const meetingKeys = (t: TimelineJson): string[] => t.items.filter((i) => i.kind === 'meeting').map((i) => `${i.uid}@${i.at}`).sort();
+export const messageIds = (t: TimelineJson): string[] =>
+  t.items
+    .filter((i) => i.kind === 'email')
+    .map((i) => i.messageId!)
+    .sort();
+export const meetingKeys = (t: TimelineJson): string[] =>
+  t.items
+    .filter((i) => i.kind === 'meeting')
+    .map((i) => `${i.uid}@${i.at}`)
+    .sort();
 export const refs = (changes: LinkChange[]): string[] => changes.map((c) => `${c.kind}:${c.ref}→${c.accountId}`).sort();
 
 // ------------------------------------------------------------------ scenario files
@@ -272,7 +350,11 @@ export function eml(s: EmlSpec): string {
   return lines.join('\r\n');
 }
 
-export interface AttendeeSpec { email: string; partstat?: string; cn?: string }
+export interface AttendeeSpec {
+  email: string;
+  partstat?: string;
+  cn?: string;
+}
 
 export interface EventSpec {
   uid: string;
@@ -310,7 +392,9 @@ function vevent(e: EventSpec): string[] {
     ...(e.lastModified ? [`LAST-MODIFIED:${e.lastModified}`] : []),
     ...(e.organizer ? [`ORGANIZER:mailto:${e.organizer}`] : []),
     // partstat '' leaves PARTSTAT out (RFC 5545: it then means NEEDS-ACTION).
-    ...(e.attendees ?? []).map((a) => `ATTENDEE${a.cn ? `;CN="${a.cn}"` : ''}${a.partstat === '' ? '' : `;PARTSTAT=${a.partstat ?? 'ACCEPTED'}`}:mailto:${a.email}`),
+    ...(e.attendees ?? []).map(
+      (a) => `ATTENDEE${a.cn ? `;CN="${a.cn}"` : ''}${a.partstat === '' ? '' : `;PARTSTAT=${a.partstat ?? 'ACCEPTED'}`}:mailto:${a.email}`,
+    ),
     ...(e.extra ?? []),
     'END:VEVENT',
   ];
@@ -328,11 +412,17 @@ export interface RunningSync {
 
 /** `touchpoint sync --json` as a process of its own, so a test can SIGKILL it mid-sync. */
 export function spawnSync(w: Workspace, env: NodeJS.ProcessEnv = process.env): RunningSync {
-  const p = spawn(process.execPath, [BIN, '--db', w.db, '--now', w.now, 'sync', '--json'], { cwd: w.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, [BIN, '--db', w.db, '--now', w.now, 'sync', '--json'], {
+    cwd: w.dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   p.stdout!.on('data', (b) => (out += String(b)));
   p.stderr!.on('data', (b) => (err += String(b)));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) => p.once('exit', (code, signal) => r({ code, signal, out, err })));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) =>
+    p.once('exit', (code, signal) => r({ code, signal, out, err })),
+  );
   return { p, done };
 }

@@ -53,7 +53,10 @@ export async function createTestDatabase(dialect: Dialect, label = 'test'): Prom
 }
 
 /** A migrated store on a fresh database of this dialect. */
-export async function openTestStore(dialect: Dialect, label?: string): Promise<{ db: Store; database: TestDatabase; close(): Promise<void> }> {
+export async function openTestStore(
+  dialect: Dialect,
+  label?: string,
+): Promise<{ db: Store; database: TestDatabase; close(): Promise<void> }> {
   const database = await createTestDatabase(dialect, label);
   const db = await openStore(database.location, { poolMax: 5 });
   return {

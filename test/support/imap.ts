@@ -17,7 +17,15 @@ export function startMailServer(opts: DovecotOptions = {}): Promise<Dovecot> {
 
 /** A logged-in imapflow client, as a mail client or an MTA would be. */
 export async function mailClient(d: Dovecot, user: string, pass: string): Promise<ImapFlow> {
-  const c = new ImapFlow({ host: d.host, port: d.port, secure: false, doSTARTTLS: false, auth: { user, pass }, logger: false, disableAutoIdle: true });
+  const c = new ImapFlow({
+    host: d.host,
+    port: d.port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user, pass },
+    logger: false,
+    disableAutoIdle: true,
+  });
   c.on('error', () => undefined);
   await c.connect();
   return c;
@@ -37,7 +45,7 @@ export async function deliver(d: Dovecot, user: string, pass: string, msgs: Deli
     const uids: number[] = [];
     for (const m of msgs) {
       const r = await c.append(m.folder ?? 'INBOX', m.raw, [], new Date(m.at));
-      uids.push(r ? r.uid ?? 0 : 0);
+      uids.push(r ? (r.uid ?? 0) : 0);
     }
     return uids;
   } finally {
@@ -58,8 +66,21 @@ export interface ImapConnectSpec {
 /** `touchpoint connect imap …`; returns the new connection id. */
 export async function connectImap(ws: Workspace, d: Dovecot, s: ImapConnectSpec): Promise<string> {
   const out = await ws.ok([
-    'connect', 'imap', '--teammate', s.teammate, '--host', d.host, '--port', String(d.port), '--plain',
-    '--user', s.user, '--password-env', s.passwordEnv, '--authorized-at', s.authorizedAt,
+    'connect',
+    'imap',
+    '--teammate',
+    s.teammate,
+    '--host',
+    d.host,
+    '--port',
+    String(d.port),
+    '--plain',
+    '--user',
+    s.user,
+    '--password-env',
+    s.passwordEnv,
+    '--authorized-at',
+    s.authorizedAt,
     ...(s.folders ? ['--folders', s.folders] : []),
     ...(s.pageSize ? ['--page-size', String(s.pageSize)] : []),
   ]);

@@ -14,8 +14,15 @@ export interface TestMail {
 
 export function emlText(m: TestMail): string {
   return [
-    `From: ${m.from}`, `To: ${([] as string[]).concat(m.to).join(', ')}`, `Date: ${m.date ?? 'Tue, 03 Mar 2026 09:15:00 +0000'}`,
-    `Message-ID: <${m.id}>`, `Subject: ${m.subject ?? `About ${m.id}`}`, 'Content-Type: text/plain; charset=utf-8', '', `Body of ${m.id}.`, '',
+    `From: ${m.from}`,
+    `To: ${([] as string[]).concat(m.to).join(', ')}`,
+    `Date: ${m.date ?? 'Tue, 03 Mar 2026 09:15:00 +0000'}`,
+    `Message-ID: <${m.id}>`,
+    `Subject: ${m.subject ?? `About ${m.id}`}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    `Body of ${m.id}.`,
+    '',
   ].join('\r\n');
 }
 
@@ -40,11 +47,25 @@ export interface TestEvent {
 export function writeCalendar(root: string, events: TestEvent[]): string {
   mkdirSync(root, { recursive: true });
   for (const e of events) {
-    writeFileSync(join(root, `${e.uid.replace(/[^\w.-]/g, '_')}.ics`), [
-      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Touchpoint tests//EN', 'BEGIN:VEVENT', `UID:${e.uid}`, 'DTSTAMP:20260301T000000Z',
-      `DTSTART:${e.start}`, `DTEND:${e.end}`, `SUMMARY:${e.title}`, `ORGANIZER:mailto:${e.organizer}`,
-      ...e.attendees.map((a) => `ATTENDEE;PARTSTAT=${a.partstat}:mailto:${a.email}`), 'END:VEVENT', 'END:VCALENDAR', '',
-    ].join('\r\n'));
+    writeFileSync(
+      join(root, `${e.uid.replace(/[^\w.-]/g, '_')}.ics`),
+      [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'PRODID:-//Touchpoint tests//EN',
+        'BEGIN:VEVENT',
+        `UID:${e.uid}`,
+        'DTSTAMP:20260301T000000Z',
+        `DTSTART:${e.start}`,
+        `DTEND:${e.end}`,
+        `SUMMARY:${e.title}`,
+        `ORGANIZER:mailto:${e.organizer}`,
+        ...e.attendees.map((a) => `ATTENDEE;PARTSTAT=${a.partstat}:mailto:${a.email}`),
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n'),
+    );
   }
   return root;
 }

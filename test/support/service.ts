@@ -25,19 +25,42 @@ export interface TestApi {
   close(): Promise<void>;
   workspace(slug: string, internalDomains?: string[]): Promise<{ ws: WorkspaceRecord; admin: string; csm: string }>;
   token(ws: string, role: Role, name?: string): Promise<string>;
-  call(token: string | null, method: InjectOptions['method'], url: string, body?: unknown): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  call(
+    token: string | null,
+    method: InjectOptions['method'],
+    url: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
 }
 
-export async function makeTestApi(dialect: Dialect, opts: { now?: Date; rateLimit?: { max: number; timeWindowMs: number }; fetch?: typeof fetch } = {}): Promise<TestApi> {
+export async function makeTestApi(
+  dialect: Dialect,
+  opts: { now?: Date; rateLimit?: { max: number; timeWindowMs: number }; fetch?: typeof fetch } = {},
+): Promise<TestApi> {
   const { db, close } = await openTestStore(dialect, 'api');
   const clock = new ManualClock(opts.now ?? new Date('2026-03-20T12:00:00Z'));
   const queue = new InProcessQueue({ retryLimit: 0, retryDelayMs: 10, maxDelayMs: 10 });
   const metrics = createMetrics({ db, queue, clock, defaultMetrics: false });
   await queue.work(SYNC_QUEUE, { concurrency: 2 }, makeSyncJob({ db, clock, metrics }));
-  await queue.work(WEBHOOK_QUEUE, { concurrency: 1 }, makeWebhookJob({ db, clock, metrics, secretKey: SECRET_KEY, ...(opts.fetch ? { fetch: opts.fetch } : {}) }));
-  const app = await buildApp({ db, queue, clock, metrics, secretKey: SECRET_KEY, rateLimit: opts.rateLimit ?? { max: 10_000, timeWindowMs: 60_000 } });
+  await queue.work(
+    WEBHOOK_QUEUE,
+    { concurrency: 1 },
+    makeWebhookJob({ db, clock, metrics, secretKey: SECRET_KEY, ...(opts.fetch ? { fetch: opts.fetch } : {}) }),
+  );
+  const app = await buildApp({
+    db,
+    queue,
+    clock,
+    metrics,
+    secretKey: SECRET_KEY,
+    rateLimit: opts.rateLimit ?? { max: 10_000, timeWindowMs: 60_000 },
+  });
   const api: TestApi = {
-    app, db, queue, clock, metrics,
+    app,
+    db,
+    queue,
+    clock,
+    metrics,
     async close() {
       await app.close();
       await queue.stop({ timeoutMs: 5000 });
@@ -52,7 +75,10 @@ export async function makeTestApi(dialect: Dialect, opts: { now?: Date; rateLimi
     },
     async call(token, method, url, body) {
       const res = await app.inject({
-        method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(body !== undefined ? { payload: body as InjectOptions['payload'] } : {}),
+        method,
+        url,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        ...(body !== undefined ? { payload: body as InjectOptions['payload'] } : {}),
       });
       const text = res.body;
       let parsed: unknown = text;

@@ -5,11 +5,22 @@ import { join } from 'node:path';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'touchpoint');
 
-export interface Worker { child: ChildProcess; started: Set<string>; finished: number; log: string }
+export interface Worker {
+  child: ChildProcess;
+  started: Set<string>;
+  finished: number;
+  log: string;
+}
 
 export function startWorker(url: string, concurrency = 2): Worker {
   const child = spawn(process.execPath, [BIN, '--db', url, 'worker', '--concurrency', String(concurrency)], {
-    env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'info', TOUCHPOINT_QUEUE_POLL_MS: '500', TOUCHPOINT_REAP_INTERVAL_MS: '1000', TOUCHPOINT_REAP_AFTER_MS: '2000' },
+    env: {
+      ...process.env,
+      TOUCHPOINT_LOG_LEVEL: 'info',
+      TOUCHPOINT_QUEUE_POLL_MS: '500',
+      TOUCHPOINT_REAP_INTERVAL_MS: '1000',
+      TOUCHPOINT_REAP_AFTER_MS: '2000',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const w: Worker = { child, started: new Set(), finished: 0, log: '' };

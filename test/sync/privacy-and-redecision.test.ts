@@ -19,8 +19,15 @@ const NOW = new Date('2026-03-20T12:00:00Z');
 
 function eml(opts: { from: string; to: string; id: string; subject: string; date: string }): string {
   return [
-    `From: ${opts.from}`, `To: ${opts.to}`, `Date: ${opts.date}`, `Message-ID: <${opts.id}>`,
-    `Subject: ${opts.subject}`, 'Content-Type: text/plain', '', 'Body text that must not be kept when not linked.', '',
+    `From: ${opts.from}`,
+    `To: ${opts.to}`,
+    `Date: ${opts.date}`,
+    `Message-ID: <${opts.id}>`,
+    `Subject: ${opts.subject}`,
+    'Content-Type: text/plain',
+    '',
+    'Body text that must not be kept when not linked.',
+    '',
   ].join('\r\n');
 }
 
@@ -38,14 +45,29 @@ beforeEach(async () => {
   const t = await addTeammate(db, ws.id, { email: 'alice@ourco.com', aliases: [] }, NOW);
   await addAccount(db, ws.id, { id: 'acme', name: 'Acme' }, NOW);
   mkdirSync(join(dir, 'mail', 'INBOX'), { recursive: true });
-  writeFileSync(join(dir, 'mail', 'INBOX', 'a.eml'), eml({
-    from: 'Zed Secret <zed.secret@prospect.example>', to: 'alice@ourco.com', id: 'secret-1@prospect.example',
-    subject: 'Confidential pricing for Zed', date: 'Tue, 03 Mar 2026 09:15:00 +0000',
-  }));
-  await createConnection(db, ws.id, {
-    teammateId: t.id, provider: 'folder', config: { mail: join(dir, 'mail') }, hasMail: true, hasCalendar: false,
-    authorizedAt: new Date('2026-03-01T00:00:00Z'),
-  }, NOW);
+  writeFileSync(
+    join(dir, 'mail', 'INBOX', 'a.eml'),
+    eml({
+      from: 'Zed Secret <zed.secret@prospect.example>',
+      to: 'alice@ourco.com',
+      id: 'secret-1@prospect.example',
+      subject: 'Confidential pricing for Zed',
+      date: 'Tue, 03 Mar 2026 09:15:00 +0000',
+    }),
+  );
+  await createConnection(
+    db,
+    ws.id,
+    {
+      teammateId: t.id,
+      provider: 'folder',
+      config: { mail: join(dir, 'mail') },
+      hasMail: true,
+      hasCalendar: false,
+      authorizedAt: new Date('2026-03-01T00:00:00Z'),
+    },
+    NOW,
+  );
 });
 
 afterEach(async () => {
@@ -57,7 +79,13 @@ describe('seen-but-not-linked mail', () => {
     const [r] = await syncAll(ctx);
     expect(r?.mail).toMatchObject({ seen: 1, linked: 0, notLinked: 1 });
     const row = await db.selectFrom('emails').selectAll().executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ message_id: 'secret-1@prospect.example', subject: null, participants: null, body_text: null, body_html: null });
+    expect(row).toMatchObject({
+      message_id: 'secret-1@prospect.example',
+      subject: null,
+      participants: null,
+      body_text: null,
+      body_html: null,
+    });
     await db.destroy();
     const bytes = readFileSync(dbPath).toString('latin1') + readFileSync(`${dbPath}-wal`, { flag: 'a+' }).toString('latin1');
     expect(bytes).not.toContain('Confidential pricing');

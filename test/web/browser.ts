@@ -15,7 +15,8 @@ export const WEB_SECRET_KEY = 'touchpoint web test passphrase, not a real secret
 
 export function ensureChromium(): void {
   if (existsSync(CHROMIUM)) return;
-  const apt = (args: string[]) => execFileSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const apt = (args: string[]) =>
+    execFileSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   try {
     apt(['install', '-y', '--no-install-recommends', 'chromium']);
   } catch {
@@ -34,8 +35,16 @@ export async function launchBrowser(userDataDir: string): Promise<BrowserContext
     viewport: { width: 1280, height: 800 },
     timezoneId: 'UTC', // "Authorized since" is typed as local time
     acceptDownloads: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -73,7 +82,8 @@ async function cli(db: string, ...args: string[]): Promise<string> {
  * the server has no Google OAuth client, whatever this process's environment says.
  */
 export async function serveDemo(env: Record<string, string> = {}): Promise<Served> {
-  if (!existsSync(path.join(ROOT, 'web/dist/index.html'))) throw new Error('web/dist is missing: npm test builds it first (npm run build:web)');
+  if (!existsSync(path.join(ROOT, 'web/dist/index.html')))
+    throw new Error('web/dist is missing: npm test builds it first (npm run build:web)');
   const dir = mkdtempSync(path.join(tmpdir(), 'tp-web-'));
   const demo = path.join(dir, 'demo');
   cpSync(path.join(ROOT, 'examples/demo'), demo, { recursive: true });
@@ -87,17 +97,38 @@ export async function serveDemo(env: Record<string, string> = {}): Promise<Serve
   await runCli(['--db', db, 'users', 'import', path.join(demo, 'users.csv'), '--source', 'crm:salesforce']); // two bad rows: exit 1 by design
   await cli(db, 'blocklist', 'add', 'partnerco.com');
   // Dan's mailbox is connected through the CLI; Alice's is connected in the browser.
-  await cli(db, 'connect', 'folder', '--teammate', 'dan@ourco.com', '--mail', path.join(demo, 'mail/dan'), '--authorized-at', '2026-03-01T00:00:00Z');
+  await cli(
+    db,
+    'connect',
+    'folder',
+    '--teammate',
+    'dan@ourco.com',
+    '--mail',
+    path.join(demo, 'mail/dan'),
+    '--authorized-at',
+    '2026-03-01T00:00:00Z',
+  );
   await cli(db, 'sync');
   const token = (await cli(db, 'token', 'create', '--role', 'admin', '--name', 'web-test')).trim();
 
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [BIN, '--db', db, 'serve', '--port', String(port)], {
-    cwd: ROOT, env: { ...process.env, NO_COLOR: '1', TOUCHPOINT_LOG_LEVEL: 'warn', TOUCHPOINT_SECRET_KEY: WEB_SECRET_KEY,
-      TOUCHPOINT_GOOGLE_CLIENT_ID: '', TOUCHPOINT_GOOGLE_CLIENT_SECRET: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      TOUCHPOINT_LOG_LEVEL: 'warn',
+      TOUCHPOINT_SECRET_KEY: WEB_SECRET_KEY,
+      TOUCHPOINT_GOOGLE_CLIENT_ID: '',
+      TOUCHPOINT_GOOGLE_CLIENT_SECRET: '',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (!/web app at/.test(err)) {
@@ -109,7 +140,12 @@ export async function serveDemo(env: Record<string, string> = {}): Promise<Serve
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    dir, db, url, token, demo, stderr: () => err,
+    dir,
+    db,
+    url,
+    token,
+    demo,
+    stderr: () => err,
     async close() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

@@ -37,7 +37,9 @@ afterAll(async () => {
 
 describe('web app', () => {
   it('keeps the token in sessionStorage only and rejects a wrong one', async () => {
-    expect(await page.evaluate(() => [sessionStorage.getItem('touchpoint.token')?.startsWith('tp_') ?? false, localStorage.length])).toEqual([true, 0]);
+    expect(
+      await page.evaluate(() => [sessionStorage.getItem('touchpoint.token')?.startsWith('tp_') ?? false, localStorage.length]),
+    ).toEqual([true, 0]);
     const other = await browser.newPage();
     await other.goto(served.url);
     await other.getByLabel('API token').fill('tp_wrong');
@@ -60,27 +62,46 @@ describe('web app', () => {
     await shot('sync');
 
     // A new email arrives in Alice's folder: its HTML carries a script, an onerror handler and a remote image.
-    const html = '<p>Inert body marker</p><script>window.parent.__pwned = 1; window.__pwned = 1;</script>'
-      + '<img src="x" onerror="window.parent.__pwned = 2"><img src="https://tracker.example/pixel.png" alt="pixel">';
-    writeFileSync(path.join(served.demo, 'mail/alice/INBOX/99-new.eml'), [
-      'From: "Jane Doe" <jane@acme.com>', 'To: Alice Chen <alice@ourco.com>', `Date: ${new Date().toUTCString()}`,
-      'Message-ID: <web-new-1@mail.acme.com>', 'Subject: Fresh from the browser test', 'MIME-Version: 1.0',
-      'Content-Type: text/html; charset=utf-8', '', html, ''].join('\r\n'));
+    const html =
+      '<p>Inert body marker</p><script>window.parent.__pwned = 1; window.__pwned = 1;</script>' +
+      '<img src="x" onerror="window.parent.__pwned = 2"><img src="https://tracker.example/pixel.png" alt="pixel">';
+    writeFileSync(
+      path.join(served.demo, 'mail/alice/INBOX/99-new.eml'),
+      [
+        'From: "Jane Doe" <jane@acme.com>',
+        'To: Alice Chen <alice@ourco.com>',
+        `Date: ${new Date().toUTCString()}`,
+        'Message-ID: <web-new-1@mail.acme.com>',
+        'Subject: Fresh from the browser test',
+        'MIME-Version: 1.0',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        html,
+        '',
+      ].join('\r\n'),
+    );
     await alice.getByRole('button', { name: 'Sync now' }).click();
     await expect.poll(() => alice.getByRole('status').first().textContent()).toMatch(/Sync started|already waiting/);
 
     await page.getByRole('link', { name: 'Accounts' }).click();
     await page.getByRole('navigation', { name: 'Accounts' }).getByRole('link', { name: 'Acme Corp' }).click();
     const timeline = page.getByRole('list', { name: 'Timeline' });
-    await expect.poll(async () => {
-      await page.getByRole('button', { name: 'Refresh' }).click();
-      return timeline.locator('li[data-kind]').first().textContent();
-    }, { timeout: 30_000 }).toContain('Fresh from the browser test'); // newest first
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return timeline.locator('li[data-kind]').first().textContent();
+        },
+        { timeout: 30_000 },
+      )
+      .toContain('Fresh from the browser test'); // newest first
   });
 
   it('shows the new email inert: no script runs, no handler fires, no remote image loads', async () => {
     const remote: string[] = [];
-    page.on('request', (r) => { if (r.url().includes('tracker.example')) remote.push(r.url()); });
+    page.on('request', (r) => {
+      if (r.url().includes('tracker.example')) remote.push(r.url());
+    });
     const item = page.getByRole('list', { name: 'Timeline' }).locator('li[data-kind]').filter({ hasText: 'Fresh from the browser test' });
     await item.getByRole('button', { name: 'Show email' }).click();
     const frame = item.locator('iframe.email');
@@ -98,7 +119,11 @@ describe('web app', () => {
   });
 
   it('opens "Why is this here?" with the participant, its end user source and remedies', async () => {
-    const item = page.getByRole('list', { name: 'Timeline' }).locator('li[data-kind="email"]').filter({ hasText: 'Question about our renewal' }).first();
+    const item = page
+      .getByRole('list', { name: 'Timeline' })
+      .locator('li[data-kind="email"]')
+      .filter({ hasText: 'Question about our renewal' })
+      .first();
     await item.getByRole('button', { name: 'Why is this here?' }).click();
     const why = item.getByRole('region', { name: 'Why is this here?' });
     await expect.poll(() => why.textContent()).toMatch(/jane@acme\.com \((from|to)\) matched end user from crm:salesforce/);
@@ -116,7 +141,10 @@ describe('web app', () => {
     const failed = result.locator('tr[data-status="fail"]');
     await expect.poll(() => failed.first().textContent()).toMatch(/E2.*Failed.*(historic|before|authorized)/i);
     expect(await result.getByRole('button', { name: 'Download support bundle' }).isVisible()).toBe(true);
-    const [download] = await Promise.all([page.waitForEvent('download'), result.getByRole('button', { name: 'Download support bundle' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      result.getByRole('button', { name: 'Download support bundle' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('touchpoint-support-demo.json');
     await shot('troubleshooter-email');
 
@@ -145,7 +173,9 @@ describe('web app', () => {
     expect(await dialog.textContent()).toContain('It will be recreated by crm:salesforce');
     await shot('admin');
     await dialog.getByRole('button', { name: 'Confirm' }).click();
-    await expect.poll(() => page.locator('.card .ok, .card .error').allTextContents()).toEqual([expect.stringMatching(/^Deleted jane@acme.com: \d+ item\(s\) unlinked/)]);
+    await expect
+      .poll(() => page.locator('.card .ok, .card .error').allTextContents())
+      .toEqual([expect.stringMatching(/^Deleted jane@acme.com: \d+ item\(s\) unlinked/)]);
     await expect.poll(() => page.locator('p.warning[role="alert"]').textContent()).toMatch(/recreate/);
     await expect.poll(() => page.getByRole('table', { name: 'End users' }).textContent()).not.toContain('jane@acme.com');
     await page.reload();
@@ -156,7 +186,9 @@ describe('web app', () => {
     await page.getByRole('link', { name: 'Sync email & calendar' }).click();
     const google = page.getByRole('form', { name: 'Connect Google' });
     await google.getByRole('button', { name: 'Connect Google' }).click();
-    await expect.poll(() => google.getByRole('note').textContent()).toMatch(/Not available on this server: TOUCHPOINT_GOOGLE_CLIENT_ID and TOUCHPOINT_GOOGLE_CLIENT_SECRET must be set/);
+    await expect
+      .poll(() => google.getByRole('note').textContent())
+      .toMatch(/Not available on this server: TOUCHPOINT_GOOGLE_CLIENT_ID and TOUCHPOINT_GOOGLE_CLIENT_SECRET must be set/);
     expect(await google.getByRole('button', { name: 'Connect Google' }).isDisabled()).toBe(true);
     expect(page.url()).toContain(served.url); // still here, not sent anywhere
   });
@@ -164,7 +196,9 @@ describe('web app', () => {
   it('imports a CSV with a bad row and shows the row-by-row report', async () => {
     await page.getByRole('link', { name: 'Admin' }).click();
     const form = page.getByRole('form', { name: 'CSV import' });
-    await form.getByLabel('CSV text').fill('account_id,email,name,external_id\nacme,new.person@acme.com,New Person,X-1\ninitech,not-an-address,Bad Row,X-2\n');
+    await form
+      .getByLabel('CSV text')
+      .fill('account_id,email,name,external_id\nacme,new.person@acme.com,New Person,X-1\ninitech,not-an-address,Bad Row,X-2\n');
     await form.getByRole('button', { name: 'Import' }).click();
     await expect.poll(() => form.getByRole('status').textContent()).toMatch(/1 created, 0 unchanged, 0 skipped \(suppressed\), 1 errors/);
     const rows = await form.getByRole('table', { name: 'Import report' }).locator('tbody tr').allInnerTexts();
@@ -201,10 +235,11 @@ describe('web app', () => {
     await page.goto(`${served.url}/#/sync`);
     await page.reload(); // focus starts at the top of a freshly loaded page
     await page.getByRole('heading', { name: /Sync email & calendar/ }).waitFor();
-    const focused = () => page.evaluate(() => {
-      const el = document.activeElement as HTMLElement | null;
-      return { text: el?.textContent?.trim() ?? '', tag: el?.tagName ?? '', outline: el ? getComputedStyle(el).outlineStyle : 'none' };
-    });
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return { text: el?.textContent?.trim() ?? '', tag: el?.tagName ?? '', outline: el ? getComputedStyle(el).outlineStyle : 'none' };
+      });
     let found = false;
     const seen: string[] = [];
     for (let i = 0; i < 12 && !found; i++) {
@@ -217,7 +252,8 @@ describe('web app', () => {
     expect(seen).toEqual(['A:Skip to content', 'A:Sync email & calendar', 'A:Accounts', 'A:Troubleshooter', 'A:Search']);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Search' }).waitFor();
-    for (let i = 0; i < 20 && !(await page.getByLabel('Address or part of one').evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+    for (let i = 0; i < 20 && !(await page.getByLabel('Address or part of one').evaluate((el) => el === document.activeElement)); i++)
+      await page.keyboard.press('Tab');
     await page.keyboard.type('bob@globex.com');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('region', { name: 'Accounts found' }).getByRole('link').allTextContents()).toEqual(['Globex']);
@@ -226,7 +262,13 @@ describe('web app', () => {
   it('is readable at phone width: no sideways scrolling on the main pages', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
-      for (const [hash, heading] of [['#/accounts/acme', /Accounts/], ['#/troubleshoot', /Troubleshooter/], ['#/search', /Search/], ['#/admin', /Admin/], ['#/sync', /Sync email & calendar/]] as const) {
+      for (const [hash, heading] of [
+        ['#/accounts/acme', /Accounts/],
+        ['#/troubleshoot', /Troubleshooter/],
+        ['#/search', /Search/],
+        ['#/admin', /Admin/],
+        ['#/sync', /Sync email & calendar/],
+      ] as const) {
         await page.goto(`${served.url}/${hash}`);
         await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
         await page.waitForLoadState('networkidle');

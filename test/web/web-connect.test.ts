@@ -22,8 +22,16 @@ let profile: string;
 
 const mail = (id: string, subject: string) => ({
   at: new Date(),
-  raw: ['From: Bob Stone <bob@globex.com>', 'To: Alice Chen <alice@ourco.com>', `Subject: ${subject}`, `Message-ID: <${id}@globex.com>`,
-    `Date: ${new Date().toUTCString()}`, '', 'Sent to the IMAP mailbox.', ''].join('\r\n'),
+  raw: [
+    'From: Bob Stone <bob@globex.com>',
+    'To: Alice Chen <alice@ourco.com>',
+    `Subject: ${subject}`,
+    `Message-ID: <${id}@globex.com>`,
+    `Date: ${new Date().toUTCString()}`,
+    '',
+    'Sent to the IMAP mailbox.',
+    '',
+  ].join('\r\n'),
 });
 const card = () => page.getByRole('region', { name: /Connection alice@ourco.com \(imap/ });
 
@@ -39,8 +47,11 @@ beforeAll(async () => {
   google.accountEmail = 'alice@ourco.com';
   [served, dovecot] = await Promise.all([
     serveDemo({
-      TOUCHPOINT_GOOGLE_CLIENT_ID: 'web-test.apps.googleusercontent.com', TOUCHPOINT_GOOGLE_CLIENT_SECRET: 'web-test-client-secret',
-      TOUCHPOINT_GOOGLE_TOKEN_URL: google.tokenUrl, TOUCHPOINT_GOOGLE_AUTH_URL: google.authUrl, TOUCHPOINT_GOOGLE_ROOT_URL: google.rootUrl,
+      TOUCHPOINT_GOOGLE_CLIENT_ID: 'web-test.apps.googleusercontent.com',
+      TOUCHPOINT_GOOGLE_CLIENT_SECRET: 'web-test-client-secret',
+      TOUCHPOINT_GOOGLE_TOKEN_URL: google.tokenUrl,
+      TOUCHPOINT_GOOGLE_AUTH_URL: google.authUrl,
+      TOUCHPOINT_GOOGLE_ROOT_URL: google.rootUrl,
     }),
     startMailServer({ users: { alice: 'first-password' } }),
   ]);
@@ -85,7 +96,9 @@ describe('IMAP in the web app', () => {
     await form.getByRole('button', { name: 'Connect IMAP' }).click();
     await expect.poll(() => form.getByRole('status').textContent()).toMatch(/accepted the sign-in/);
     expect(await form.getByLabel('Password').inputValue()).toBe(''); // not kept in the page
-    await expect.poll(() => card().textContent(), { timeout: 30_000 }).toMatch(/Connected — syncing on schedule[\s\S]*Last successful sync\d/);
+    await expect
+      .poll(() => card().textContent(), { timeout: 30_000 })
+      .toMatch(/Connected — syncing on schedule[\s\S]*Last successful sync\d/);
 
     await deliver(dovecot, 'alice', 'first-password', [mail('imap-web-1', 'Arrived over IMAP')]);
     await card().getByRole('button', { name: 'Sync now' }).click();
@@ -136,20 +149,41 @@ describe('Google in the web app', () => {
     await form.getByRole('button', { name: 'Connect Google' }).click();
     // The emulator's consent page sends the browser straight back to the server's callback.
     await page.waitForURL(/#\/sync\?connected=/);
-    await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/^Connected 1 connection\(s\); the first sync has started/);
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toMatch(/^Connected 1 connection\(s\); the first sync has started/);
     const gmail = page.getByRole('region', { name: /Connection alice@ourco.com \(gmail, mail\)/ });
-    await expect.poll(() => gmail.textContent(), { timeout: 30_000 }).toMatch(/Connected — syncing on schedule[\s\S]*Last successful sync\d/);
+    await expect
+      .poll(() => gmail.textContent(), { timeout: 30_000 })
+      .toMatch(/Connected — syncing on schedule[\s\S]*Last successful sync\d/);
     expect(google.lastConsentScopes).toEqual(['https://www.googleapis.com/auth/gmail.readonly']);
 
-    google.addMessage('g-web-1', ['From: John Smith <john@acme.com>', 'To: alice@ourco.com', 'Subject: Arrived over Gmail', 'Message-ID: <g-web-1@acme.com>',
-      `Date: ${new Date().toUTCString()}`, '', 'Hello from Gmail.', ''].join('\r\n'), new Date().toISOString());
+    google.addMessage(
+      'g-web-1',
+      [
+        'From: John Smith <john@acme.com>',
+        'To: alice@ourco.com',
+        'Subject: Arrived over Gmail',
+        'Message-ID: <g-web-1@acme.com>',
+        `Date: ${new Date().toUTCString()}`,
+        '',
+        'Hello from Gmail.',
+        '',
+      ].join('\r\n'),
+      new Date().toISOString(),
+    );
     await gmail.getByRole('button', { name: 'Sync now' }).click();
     await page.getByRole('link', { name: 'Accounts' }).click();
     await page.getByRole('navigation', { name: 'Accounts' }).getByRole('link', { name: 'Acme Corp' }).click();
-    await expect.poll(async () => {
-      await page.getByRole('button', { name: 'Refresh' }).click();
-      return page.getByRole('list', { name: 'Timeline' }).textContent();
-    }, { timeout: 30_000 }).toContain('Arrived over Gmail');
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return page.getByRole('list', { name: 'Timeline' }).textContent();
+        },
+        { timeout: 30_000 },
+      )
+      .toContain('Arrived over Gmail');
   });
 
   it('a revoked Google grant shows "Needs re-authorization"; Re-authorize signs in again and the same connection resumes', async () => {

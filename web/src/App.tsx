@@ -42,11 +42,18 @@ function SignIn({ onIn }: { onIn: (w: Workspace) => void }) {
     <main className="signin">
       <h1>Touchpoint</h1>
       <form onSubmit={submit} aria-label="Sign in">
-        <Field label="API token" hint='Create one with: touchpoint token create --role admin --name <you>. Kept in this tab only (sessionStorage).'>
+        <Field
+          label="API token"
+          hint="Create one with: touchpoint token create --role admin --name <you>. Kept in this tab only (sessionStorage)."
+        >
           <input type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} required autoFocus />
         </Field>
         <button type="submit">Sign in</button>
-        {error ? <p className="error" role="alert">{error}</p> : null}
+        {error ? (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        ) : null}
       </form>
     </main>
   );
@@ -58,7 +65,9 @@ export function App() {
   const hash = useHash();
   useEffect(() => {
     if (!token.get()) return setChecked(true);
-    api<Workspace>('GET', '/v1/workspace').then(setWs, () => token.clear()).finally(() => setChecked(true));
+    api<Workspace>('GET', '/v1/workspace')
+      .then(setWs, () => token.clear())
+      .finally(() => setChecked(true));
   }, []);
   if (!checked) return null;
   if (!ws) return <SignIn onIn={setWs} />;
@@ -66,16 +75,35 @@ export function App() {
   const [, page = 'sync', ...rest] = (hash.split('?')[0] ?? '').split('/');
   return (
     <>
-      <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       <header>
         <strong className="brand">Touchpoint</strong>
         <span className="ws">workspace {ws.slug}</span>
         <nav aria-label="Main">
           {NAV.map(([href, label]) => (
-            <a key={href} href={href} aria-current={href === `#/${page}` ? 'page' : undefined}>{label}</a>
+            <a key={href} href={href} aria-current={href === `#/${page}` ? 'page' : undefined}>
+              {label}
+            </a>
           ))}
         </nav>
-        <button className="link" onClick={() => { token.clear(); setWs(null); }}>Sign out</button>
+        <button
+          className="link"
+          onClick={() => {
+            token.clear();
+            setWs(null);
+          }}
+        >
+          Sign out
+        </button>
       </header>
       <main id="main" tabIndex={-1}>
         {page === 'sync' ? <SyncPage /> : null}

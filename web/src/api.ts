@@ -8,7 +8,11 @@ export const token = {
 };
 
 export class ApiFailure extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -28,56 +32,147 @@ export async function api<T>(method: string, path: string, body?: unknown, tok =
   return data as T;
 }
 
-export const get = <T,>(path: string) => api<T>('GET', path);
+export const get = <T>(path: string) => api<T>('GET', path);
 export const q = (params: Record<string, string | number | undefined>) =>
-  new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)])).toString();
+  new URLSearchParams(
+    Object.entries(params)
+      .filter(([, v]) => v !== undefined && v !== '')
+      .map(([k, v]) => [k, String(v)]),
+  ).toString();
 
 // Response shapes (see /openapi.json).
-export interface Workspace { id: string; slug: string; internalDomains: string[]; syncIntervalMinutes: number }
-export interface Teammate { id: string; email: string; aliases: string[]; name: string | null }
-export interface Account { id: string; name: string }
-export interface EndUser { id: string; accountId: string; email: string; name: string | null; source: string; externalId: string | null }
-export interface Counts { seen: number; linked: number; upcoming: number; skipped: Record<string, number> }
+export interface Workspace {
+  id: string;
+  slug: string;
+  internalDomains: string[];
+  syncIntervalMinutes: number;
+}
+export interface Teammate {
+  id: string;
+  email: string;
+  aliases: string[];
+  name: string | null;
+}
+export interface Account {
+  id: string;
+  name: string;
+}
+export interface EndUser {
+  id: string;
+  accountId: string;
+  email: string;
+  name: string | null;
+  source: string;
+  externalId: string | null;
+}
+export interface Counts {
+  seen: number;
+  linked: number;
+  upcoming: number;
+  skipped: Record<string, number>;
+}
 export interface Connection {
-  id: string; teammate: string; provider: string; mail: boolean; calendar: boolean; status: string; statusReason: string | null;
-  authorizedAt: string; lastSyncAt: string | null; lastSuccessAt: string | null; nextSyncAt: string | null; lastError: string | null;
-  progress: { done: number; total?: number } | null; counts: { email: Counts; meeting: Counts };
+  id: string;
+  teammate: string;
+  provider: string;
+  mail: boolean;
+  calendar: boolean;
+  status: string;
+  statusReason: string | null;
+  authorizedAt: string;
+  lastSyncAt: string | null;
+  lastSuccessAt: string | null;
+  nextSyncAt: string | null;
+  lastError: string | null;
+  progress: { done: number; total?: number } | null;
+  counts: { email: Counts; meeting: Counts };
   errors: { where: string; reason: string; lastSeenAt: string }[];
 }
-export interface Via { email: string; endUserId: string; source: string; externalId?: string; field: string; partstat?: string }
-export interface TimelineItem {
-  kind: 'email' | 'meeting'; id: string; at: string; via: Via[];
-  messageId?: string | null; subject?: string; uid?: string; occurrence?: string; title?: string;
+export interface Via {
+  email: string;
+  endUserId: string;
+  source: string;
+  externalId?: string;
+  field: string;
+  partstat?: string;
 }
-export interface Check { rule: string; status: 'pass' | 'fail' | 'n/a'; code: string; detail: string }
+export interface TimelineItem {
+  kind: 'email' | 'meeting';
+  id: string;
+  at: string;
+  via: Via[];
+  messageId?: string | null;
+  subject?: string;
+  uid?: string;
+  occurrence?: string;
+  title?: string;
+}
+export interface Check {
+  rule: string;
+  status: 'pass' | 'fail' | 'n/a';
+  code: string;
+  detail: string;
+}
 export interface Explanation {
-  kind: 'email' | 'meeting'; outcome: 'linked' | 'not_linked' | 'upcoming' | 'unknown'; ref: string;
-  accounts: { id: string; via: Via[] }[]; checks: Check[]; remedies: string[]; remedyCodes: string[];
+  kind: 'email' | 'meeting';
+  outcome: 'linked' | 'not_linked' | 'upcoming' | 'unknown';
+  ref: string;
+  accounts: { id: string; via: Via[] }[];
+  checks: Check[];
+  remedies: string[];
+  remedyCodes: string[];
   hints: { kind: string; participant: string; endUserEmail: string; accountId: string; detail: string }[];
   searched?: { id: string; teammate: string; provider: string; status: string; authorizedAt: string; lastSyncAt: string | null }[];
-  occurrence?: string; occurrences?: { start: string; outcome: string }[];
+  occurrence?: string;
+  occurrences?: { start: string; outcome: string }[];
 }
-export interface ChangeResult { linked: unknown[]; unlinked: unknown[]; unavailable: number; warning?: string }
+export interface ChangeResult {
+  linked: unknown[];
+  unlinked: unknown[];
+  unavailable: number;
+  warning?: string;
+}
 export interface ImportResult extends ChangeResult {
-  source: string; counts: { created: number; unchanged: number; skipped_suppressed: number; error: number };
+  source: string;
+  counts: { created: number; unchanged: number; skipped_suppressed: number; error: number };
   rows: { line: number; email?: string; accountId?: string; outcome: string; reason?: string }[];
 }
-export interface Party { address: string; name?: string }
+export interface Party {
+  address: string;
+  name?: string;
+}
 export interface EmailContent {
-  id: string; messageId: string | null; at: string; outcome: string; subject: string | null;
-  participants: { from: Party[]; to: Party[]; cc: Party[]; bcc: Party[] } | null; bodyText: string | null; bodyHtml: string | null;
+  id: string;
+  messageId: string | null;
+  at: string;
+  outcome: string;
+  subject: string | null;
+  participants: { from: Party[]; to: Party[]; cc: Party[]; bcc: Party[] } | null;
+  bodyText: string | null;
+  bodyHtml: string | null;
 }
 export interface SearchResult {
-  query: string; accounts: (Account & { endUser: Omit<EndUser, 'accountId'> })[]; teammates: Teammate[];
+  query: string;
+  accounts: (Account & { endUser: Omit<EndUser, 'accountId'> })[];
+  teammates: Teammate[];
   activities: (Omit<TimelineItem, 'id' | 'via'> & { accountId: string })[];
 }
 export interface Hygiene {
-  internalAddresses: (EndUser & { why: string })[]; blocklisted: (EndUser & { why: string })[];
-  sharedDomains: { domain: string; accounts: string[]; endUsers: number }[]; multiAccountAddresses: { email: string; accounts: string[] }[];
+  internalAddresses: (EndUser & { why: string })[];
+  blocklisted: (EndUser & { why: string })[];
+  sharedDomains: { domain: string; accounts: string[]; endUsers: number }[];
+  multiAccountAddresses: { email: string; accounts: string[] }[];
 }
-export interface AuditEntry { at: string; actor: string; action: string; target: string; details: Record<string, unknown> }
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+}
 
-export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' }) + ' UTC' : '—');
+export const when = (iso: string | null | undefined) =>
+  iso ? `${new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' })} UTC` : '—';
 
 /** A source that re-creates what is deleted (anything but manual or api). */
 export const recreatingSource = (source: string) => (source === 'manual' || source === 'api' ? null : source);

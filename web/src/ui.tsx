@@ -4,7 +4,17 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const reload = useCallback(() => load().then((d) => { setData(d); setError(null); }, (e: Error) => setError(e.message)), deps);
+  const reload = useCallback(
+    () =>
+      load().then(
+        (d) => {
+          setData(d);
+          setError(null);
+        },
+        (e: Error) => setError(e.message),
+      ),
+    deps,
+  );
   useEffect(() => {
     void reload();
     if (!pollMs) return;
@@ -15,7 +25,11 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
 }
 
 export function ErrorNote({ error }: { error: string | null }) {
-  return error ? <p className="error" role="alert">{error}</p> : null;
+  return error ? (
+    <p className="error" role="alert">
+      {error}
+    </p>
+  ) : null;
 }
 
 /** A labelled form control: <label for>, and the hint as its description. */
@@ -36,7 +50,9 @@ export function useAction() {
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const run = async (f: () => Promise<string | void>) => {
-    setBusy(true); setError(null); setMessage(null);
+    setBusy(true);
+    setError(null);
+    setMessage(null);
     try {
       const m = await f();
       if (m) setMessage(m);
@@ -48,7 +64,11 @@ export function useAction() {
   };
   const Status = () => (
     <>
-      {message ? <p className="ok" role="status">{message}</p> : null}
+      {message ? (
+        <p className="ok" role="status">
+          {message}
+        </p>
+      ) : null}
       <ErrorNote error={error} />
     </>
   );

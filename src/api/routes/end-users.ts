@@ -12,7 +12,17 @@ import { findEndUser, getAccount, listBlocklist, listEndUsers } from '../../stor
 import { auth } from '../auth.js';
 import { ctxFor, errors, type ApiDeps } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
-import { AccountParams, Address, BlocklistEntry, ChangeResult, EndUser as EndUserSchema, ImportRequest, ImportResult, NewBlocklistEntry, NewEndUser } from '../schemas.js';
+import {
+  AccountParams,
+  Address,
+  BlocklistEntry,
+  ChangeResult,
+  EndUser as EndUserSchema,
+  ImportRequest,
+  ImportResult,
+  NewBlocklistEntry,
+  NewEndUser,
+} from '../schemas.js';
 
 /** A blocklist entry, normalized, or a 400 naming the field. */
 function entryOf(raw: string, field: string): string {
@@ -23,77 +33,148 @@ function entryOf(raw: string, field: string): string {
   }
 }
 
-export const endUserView = (u: EndUser) => ({ id: u.id, accountId: u.accountId, email: u.email, name: u.name ?? null, source: u.source, externalId: u.externalId ?? null });
+export const endUserView = (u: EndUser) => ({
+  id: u.id,
+  accountId: u.accountId,
+  email: u.email,
+  name: u.name ?? null,
+  source: u.source,
+  externalId: u.externalId ?? null,
+});
 
 export async function endUserRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/accounts/:accountId/end-users', {
-    schema: { tags: ['directory'], summary: "An account's end users", params: AccountParams, response: { 200: z.array(EndUserSchema), ...errors(404) } },
-  }, async (req) => {
-    const ws = auth(req).workspace.id;
-    if (!(await getAccount(deps.db, ws, req.params.accountId))) throw notFound('account');
-    return (await listEndUsers(deps.db, ws, { accountId: req.params.accountId })).map(endUserView);
-  });
-
-  r.post('/accounts/:accountId/end-users', {
-    config: { role: 'admin' },
-    schema: {
-      tags: ['directory'], summary: 'Add an end user; links the mail and meetings already seen with them', params: AccountParams, body: NewEndUser,
-      response: { 201: ChangeResult, ...errors(400, 403, 404, 409) },
+  r.get(
+    '/accounts/:accountId/end-users',
+    {
+      schema: {
+        tags: ['directory'],
+        summary: "An account's end users",
+        params: AccountParams,
+        response: { 200: z.array(EndUserSchema), ...errors(404) },
+      },
     },
-  }, async (req, reply) => {
-    const ctx = ctxFor(req, deps);
-    if (!isValidAddress(req.body.email)) throw badRequest('body.email', `"${req.body.email}" is not an email address`);
-    if (!(await getAccount(deps.db, ctx.ws.id, req.params.accountId))) throw notFound('account');
-    const r2 = await addEndUser(ctx, { accountId: req.params.accountId, email: req.body.email, name: req.body.name, source: req.body.source, externalId: req.body.externalId });
-    return reply.code(201).send(r2);
-  });
-
-  r.delete('/accounts/:accountId/end-users/:email', {
-    config: { role: 'admin' },
-    schema: {
-      tags: ['directory'],
-      summary: 'Delete an end user (suppress=true: and stop its source from recreating it); unlinks what it caused',
-      params: AccountParams.extend({ email: Address }),
-      querystring: z.object({ suppress: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }),
-      response: { 200: ChangeResult, ...errors(400, 403, 404) },
+    async (req) => {
+      const ws = auth(req).workspace.id;
+      if (!(await getAccount(deps.db, ws, req.params.accountId))) throw notFound('account');
+      return (await listEndUsers(deps.db, ws, { accountId: req.params.accountId })).map(endUserView);
     },
-  }, async (req) => {
-    const ctx = ctxFor(req, deps);
-    if (!(await getAccount(deps.db, ctx.ws.id, req.params.accountId))) throw notFound('account');
-    if (!(await findEndUser(deps.db, ctx.ws.id, req.params.accountId, req.params.email))) throw notFound('end user');
-    return deleteEndUser(ctx, req.params.accountId, req.params.email, req.query.suppress);
-  });
+  );
 
-  r.post('/end-users/import', {
-    config: { role: 'admin' },
-    schema: {
-      tags: ['directory'], summary: 'Import end users from CSV text (account_id,email,name,external_id); suppressed rows are skipped and reported',
-      body: ImportRequest, response: { 200: ImportResult, ...errors(400, 403) },
+  r.post(
+    '/accounts/:accountId/end-users',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['directory'],
+        summary: 'Add an end user; links the mail and meetings already seen with them',
+        params: AccountParams,
+        body: NewEndUser,
+        response: { 201: ChangeResult, ...errors(400, 403, 404, 409) },
+      },
     },
-  }, async (req) => importEndUsersCsv(ctxFor(req, deps), req.body.csv, req.body.source));
+    async (req, reply) => {
+      const ctx = ctxFor(req, deps);
+      if (!isValidAddress(req.body.email)) throw badRequest('body.email', `"${req.body.email}" is not an email address`);
+      if (!(await getAccount(deps.db, ctx.ws.id, req.params.accountId))) throw notFound('account');
+      const r2 = await addEndUser(ctx, {
+        accountId: req.params.accountId,
+        email: req.body.email,
+        name: req.body.name,
+        source: req.body.source,
+        externalId: req.body.externalId,
+      });
+      return reply.code(201).send(r2);
+    },
+  );
 
-  r.get('/blocklist', { schema: { tags: ['directory'], summary: 'Blocklisted domains and addresses', response: { 200: z.array(BlocklistEntry), ...errors() } } },
-    async (req) => listBlocklist(deps.db, auth(req).workspace.id));
+  r.delete(
+    '/accounts/:accountId/end-users/:email',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['directory'],
+        summary: 'Delete an end user (suppress=true: and stop its source from recreating it); unlinks what it caused',
+        params: AccountParams.extend({ email: Address }),
+        querystring: z.object({
+          suppress: z
+            .enum(['true', 'false'])
+            .default('false')
+            .transform((v) => v === 'true'),
+        }),
+        response: { 200: ChangeResult, ...errors(400, 403, 404) },
+      },
+    },
+    async (req) => {
+      const ctx = ctxFor(req, deps);
+      if (!(await getAccount(deps.db, ctx.ws.id, req.params.accountId))) throw notFound('account');
+      if (!(await findEndUser(deps.db, ctx.ws.id, req.params.accountId, req.params.email))) throw notFound('end user');
+      return deleteEndUser(ctx, req.params.accountId, req.params.email, req.query.suppress);
+    },
+  );
 
-  r.post('/blocklist', {
-    config: { role: 'admin' },
-    schema: { tags: ['directory'], summary: 'Blocklist a domain (and its subdomains) or an address; unlinks what it caused', body: NewBlocklistEntry, response: { 201: ChangeResult, ...errors(400, 403, 409) } },
-  }, async (req, reply) => {
-    const ctx = ctxFor(req, deps);
-    entryOf(req.body.entry, 'body.entry');
-    return reply.code(201).send(await addToBlocklist(ctx, req.body.entry));
-  });
+  r.post(
+    '/end-users/import',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['directory'],
+        summary: 'Import end users from CSV text (account_id,email,name,external_id); suppressed rows are skipped and reported',
+        body: ImportRequest,
+        response: { 200: ImportResult, ...errors(400, 403) },
+      },
+    },
+    async (req) => importEndUsersCsv(ctxFor(req, deps), req.body.csv, req.body.source),
+  );
 
-  r.delete('/blocklist/:entry', {
-    config: { role: 'admin' },
-    schema: { tags: ['directory'], summary: 'Remove a blocklist entry; links what it had silenced', params: z.object({ entry: z.string().min(1).max(320) }), response: { 200: ChangeResult, ...errors(400, 403, 404) } },
-  }, async (req) => {
-    const ctx = ctxFor(req, deps);
-    const entry = entryOf(req.params.entry, 'params.entry');
-    const known = (await listBlocklist(deps.db, ctx.ws.id)).some((e) => e.entry === entry);
-    if (!known) throw notFound('blocklist entry');
-    return removeFromBlocklist(ctx, req.params.entry);
-  });
+  r.get(
+    '/blocklist',
+    {
+      schema: {
+        tags: ['directory'],
+        summary: 'Blocklisted domains and addresses',
+        response: { 200: z.array(BlocklistEntry), ...errors() },
+      },
+    },
+    async (req) => listBlocklist(deps.db, auth(req).workspace.id),
+  );
+
+  r.post(
+    '/blocklist',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['directory'],
+        summary: 'Blocklist a domain (and its subdomains) or an address; unlinks what it caused',
+        body: NewBlocklistEntry,
+        response: { 201: ChangeResult, ...errors(400, 403, 409) },
+      },
+    },
+    async (req, reply) => {
+      const ctx = ctxFor(req, deps);
+      entryOf(req.body.entry, 'body.entry');
+      return reply.code(201).send(await addToBlocklist(ctx, req.body.entry));
+    },
+  );
+
+  r.delete(
+    '/blocklist/:entry',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['directory'],
+        summary: 'Remove a blocklist entry; links what it had silenced',
+        params: z.object({ entry: z.string().min(1).max(320) }),
+        response: { 200: ChangeResult, ...errors(400, 403, 404) },
+      },
+    },
+    async (req) => {
+      const ctx = ctxFor(req, deps);
+      const entry = entryOf(req.params.entry, 'params.entry');
+      const known = (await listBlocklist(deps.db, ctx.ws.id)).some((e) => e.entry === entry);
+      if (!known) throw notFound('blocklist entry');
+      return removeFromBlocklist(ctx, req.params.entry);
+    },
+  );
 }

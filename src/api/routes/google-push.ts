@@ -22,11 +22,19 @@ import { requestSync } from '../../service/scheduler.js';
 import type { ApiDeps } from '../context.js';
 import { ApiError } from '../errors.js';
 
-interface Watched { id: string; workspaceId: string; push: PushState }
+interface Watched {
+  id: string;
+  workspaceId: string;
+  push: PushState;
+}
 
 async function watchedConnections(db: Store, provider: 'gmail' | 'google_calendar'): Promise<Watched[]> {
-  const rows = await db.selectFrom('connections').select(['id', 'workspace_id', 'config'])
-    .where('provider', '=', provider).where('status', '=', 'active').execute();
+  const rows = await db
+    .selectFrom('connections')
+    .select(['id', 'workspace_id', 'config'])
+    .where('provider', '=', provider)
+    .where('status', '=', 'active')
+    .execute();
   return rows.flatMap((r) => {
     const push = (JSON.parse(r.config) as { push?: PushState }).push;
     return push ? [{ id: r.id, workspaceId: r.workspace_id, push }] : [];
@@ -41,41 +49,69 @@ const PubSubPush = z.object({
 export async function googlePushRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.post('/push/google/gmail', {
-    config: { public: true },
-    schema: { tags: ['connections'], summary: 'Gmail push (Cloud Pub/Sub push subscription); queues a sync of that mailbox', querystring: z.object({ token: z.string().optional() }), body: PubSubPush, security: [] },
-  }, async (req, reply) => {
-    const expected = process.env.TOUCHPOINT_GOOGLE_PUSH_TOKEN;
-    if (!expected) throw new ApiError(404, 'not_found', 'Gmail push is not configured on this server (TOUCHPOINT_GOOGLE_PUSH_TOKEN)');
-    if (!sameSecret(req.query.token, expected)) throw new ApiError(403, 'forbidden', 'wrong or missing push token');
-    let note: { emailAddress?: unknown };
-    try {
-      note = JSON.parse(Buffer.from(req.body.message.data, 'base64').toString('utf8')) as { emailAddress?: unknown };
-    } catch {
-      throw new ApiError(400, 'bad_request', 'message.data is not base64-encoded JSON');
-    }
-    if (typeof note.emailAddress !== 'string') throw new ApiError(400, 'bad_request', 'message.data has no emailAddress');
-    const address = note.emailAddress.toLowerCase();
-    const hits = (await watchedConnections(deps.db, 'gmail')).filter((c) => c.push.kind === 'gmail' && c.push.emailAddress === address);
-    for (const c of hits) await requestSync(deps.queue, c.workspaceId, c.id, 'push');
-    req.log.info({ connections: hits.map((c) => c.id) }, 'gmail push');
-    return reply.code(204).send();
-  });
+  r.post(
+    '/push/google/gmail',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['connections'],
+        summary: 'Gmail push (Cloud Pub/Sub push subscription); queues a sync of that mailbox',
+        querystring: z.object({ token: z.string().optional() }),
+        body: PubSubPush,
+        security: [],
+      },
+    },
+    async (req, reply) => {
+      const expected = process.env.TOUCHPOINT_GOOGLE_PUSH_TOKEN;
+      if (!expected) throw new ApiError(404, 'not_found', 'Gmail push is not configured on this server (TOUCHPOINT_GOOGLE_PUSH_TOKEN)');
+      if (!sameSecret(req.query.token, expected)) throw new ApiError(403, 'forbidden', 'wrong or missing push token');
+      let note: { emailAddress?: unknown };
+      try {
+        note = JSON.parse(Buffer.from(req.body.message.data, 'base64').toString('utf8')) as { emailAddress?: unknown };
+      } catch {
+        throw new ApiError(400, 'bad_request', 'message.data is not base64-encoded JSON');
+      }
+      if (typeof note.emailAddress !== 'string') throw new ApiError(400, 'bad_request', 'message.data has no emailAddress');
+      const address = note.emailAddress.toLowerCase();
+      const hits = (await watchedConnections(deps.db, 'gmail')).filter((c) => c.push.kind === 'gmail' && c.push.emailAddress === address);
+      for (const c of hits) await requestSync(deps.queue, c.workspaceId, c.id, 'push');
+      req.log.info({ connections: hits.map((c) => c.id) }, 'gmail push');
+      return reply.code(204).send();
+    },
+  );
 
-  r.post('/push/google/calendar', {
-    config: { public: true },
-    schema: { tags: ['connections'], summary: 'Google Calendar channel notification (events.watch); queues a sync of that calendar', security: [] },
-  }, async (req, reply) => {
-    const h = (name: string) => { const v = req.headers[name]; return typeof v === 'string' ? v : undefined; };
-    const channelId = h('x-goog-channel-id');
-    const state = h('x-goog-resource-state');
-    if (!channelId || !state) throw new ApiError(400, 'bad_request', 'not a Google channel notification (X-Goog-Channel-ID and X-Goog-Resource-State are required)');
-    const hit = (await watchedConnections(deps.db, 'google_calendar')).find((c) => c.push.kind === 'calendar' && c.push.channelId === channelId);
-    // An unknown (stopped, replaced) channel: refusing it is what makes Google give up on it.
-    if (!hit || hit.push.kind !== 'calendar') throw new ApiError(404, 'not_found', 'no such channel');
-    if (!channelTokenMatches(h('x-goog-channel-token'), hit.push)) throw new ApiError(403, 'forbidden', 'wrong channel token');
-    if (state !== 'sync') await requestSync(deps.queue, hit.workspaceId, hit.id, 'push');
-    req.log.info({ connection: hit.id, state }, 'calendar push');
-    return reply.code(204).send();
-  });
+  r.post(
+    '/push/google/calendar',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['connections'],
+        summary: 'Google Calendar channel notification (events.watch); queues a sync of that calendar',
+        security: [],
+      },
+    },
+    async (req, reply) => {
+      const h = (name: string) => {
+        const v = req.headers[name];
+        return typeof v === 'string' ? v : undefined;
+      };
+      const channelId = h('x-goog-channel-id');
+      const state = h('x-goog-resource-state');
+      if (!channelId || !state)
+        throw new ApiError(
+          400,
+          'bad_request',
+          'not a Google channel notification (X-Goog-Channel-ID and X-Goog-Resource-State are required)',
+        );
+      const hit = (await watchedConnections(deps.db, 'google_calendar')).find(
+        (c) => c.push.kind === 'calendar' && c.push.channelId === channelId,
+      );
+      // An unknown (stopped, replaced) channel: refusing it is what makes Google give up on it.
+      if (hit?.push.kind !== 'calendar') throw new ApiError(404, 'not_found', 'no such channel');
+      if (!channelTokenMatches(h('x-goog-channel-token'), hit.push)) throw new ApiError(403, 'forbidden', 'wrong channel token');
+      if (state !== 'sync') await requestSync(deps.queue, hit.workspaceId, hit.id, 'push');
+      req.log.info({ connection: hit.id, state }, 'calendar push');
+      return reply.code(204).send();
+    },
+  );
 }

@@ -21,13 +21,21 @@ export function publicBase(req: FastifyRequest, env: NodeJS.ProcessEnv = process
 }
 
 export function keyOr409(deps: ApiDeps): SecretKey {
-  if (!deps.secretKey) throw new ApiError(409, 'conflict', 'the server has no TOUCHPOINT_SECRET_KEY to keep refresh tokens encrypted; set it and restart');
+  if (!deps.secretKey)
+    throw new ApiError(409, 'conflict', 'the server has no TOUCHPOINT_SECRET_KEY to keep refresh tokens encrypted; set it and restart');
   return deps.secretKey;
 }
 
 /** "a,b" → the distinct products, each one of `allowed`, or a 400 naming what is wrong. */
 export function parseProducts<P extends string>(raw: string, allowed: readonly P[]): P[] {
-  const products = [...new Set(raw.split(',').map((p) => p.trim()).filter(Boolean))];
+  const products = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
+  ];
   const bad = products.filter((p) => !allowed.includes(p as P));
   if (!products.length || bad.length) {
     throw new ApiError(400, 'bad_request', `products: give ${allowed.join(', ')} or both${bad.length ? ` (not ${bad.join(', ')})` : ''}`);
@@ -44,7 +52,10 @@ export async function startTeammate(deps: ApiDeps, ws: WorkspaceRecord, address:
 }
 
 /** The callback's workspace and teammate from the opened state; gone since → a GrantError. */
-export async function grantOwner(deps: ApiDeps, state: { workspaceId: string; teammate: string }): Promise<{ ws: WorkspaceRecord; teammate: Teammate }> {
+export async function grantOwner(
+  deps: ApiDeps,
+  state: { workspaceId: string; teammate: string },
+): Promise<{ ws: WorkspaceRecord; teammate: Teammate }> {
   const ws = await getWorkspace(deps.db, state.workspaceId);
   const teammate = ws ? await teammateByAddress(deps.db, ws.id, state.teammate) : undefined;
   if (!ws || !teammate) throw new GrantError(`the teammate ${state.teammate} is no longer in this workspace; nothing was connected`);
@@ -62,18 +73,37 @@ export interface GrantedConnection {
  * re-authorizing it — or on a new one authorized now; queues a sync. Returns its id.
  */
 export async function connectOrReauthorize(
-  deps: ApiDeps, key: SecretKey, ws: WorkspaceRecord, teammate: Teammate, kind: GrantedConnection, refreshToken: string, now: Date,
+  deps: ApiDeps,
+  key: SecretKey,
+  ws: WorkspaceRecord,
+  teammate: Teammate,
+  kind: GrantedConnection,
+  refreshToken: string,
+  now: Date,
 ): Promise<string> {
   const secretEnc = encryptSecret(refreshToken, key);
-  const prior = (await listConnections(deps.db, ws.id)).find((c) => c.provider === kind.provider && c.teammateId === teammate.id && c.status !== 'disconnected');
+  const prior = (await listConnections(deps.db, ws.id)).find(
+    (c) => c.provider === kind.provider && c.teammateId === teammate.id && c.status !== 'disconnected',
+  );
   let id: string;
   if (prior) {
     await updateConnection(deps.db, ws.id, prior.id, { secretEnc, status: 'active', statusReason: null, lastError: null, nextSyncAt: now });
     id = prior.id;
   } else {
-    id = await createConnection(deps.db, ws.id, {
-      teammateId: teammate.id, provider: kind.provider, config: {}, secretEnc, hasMail: kind.hasMail, hasCalendar: kind.hasCalendar, authorizedAt: now,
-    }, now);
+    id = await createConnection(
+      deps.db,
+      ws.id,
+      {
+        teammateId: teammate.id,
+        provider: kind.provider,
+        config: {},
+        secretEnc,
+        hasMail: kind.hasMail,
+        hasCalendar: kind.hasCalendar,
+        authorizedAt: now,
+      },
+      now,
+    );
   }
   await requestSync(deps.queue, ws.id, id, 'sync_now');
   return id;

@@ -8,7 +8,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { finishMicrosoftGrant, microsoftConsentErrorWords, openMicrosoftGrantState, startMicrosoftGrant, type MicrosoftProduct } from '../../providers/microsoft/oauth-flow.js';
+import {
+  finishMicrosoftGrant,
+  microsoftConsentErrorWords,
+  openMicrosoftGrantState,
+  startMicrosoftGrant,
+  type MicrosoftProduct,
+} from '../../providers/microsoft/oauth-flow.js';
 import { microsoftSettingsFromEnv } from '../../providers/microsoft/settings.js';
 import { GrantError } from '../../providers/oauth-state.js';
 import { SourceError } from '../../providers/types.js';
@@ -19,66 +25,106 @@ import { backToApp, connectOrReauthorize, grantOwner, keyOr409, parseProducts, p
 
 const StartQuery = z.object({
   teammate: z.string().describe("the teammate whose Microsoft 365 account is being connected (one of the workspace's teammates)"),
-  products: z.string().default('mail,calendar').describe('mail, calendar or both (comma-separated): what a new connection syncs (the consent covers both; a re-authorization keeps what the connection had)'),
+  products: z
+    .string()
+    .default('mail,calendar')
+    .describe(
+      'mail, calendar or both (comma-separated): what a new connection syncs (the consent covers both; a re-authorization keeps what the connection had)',
+    ),
 });
 
 function settingsOr409() {
   try {
     return microsoftSettingsFromEnv();
   } catch (err) {
-    if (err instanceof SourceError) throw new ApiError(409, 'conflict', `${err.message} (the server's administrator registers the Entra ID app; see the README, "Microsoft 365")`);
+    if (err instanceof SourceError)
+      throw new ApiError(
+        409,
+        'conflict',
+        `${err.message} (the server's administrator registers the Entra ID app; see the README, "Microsoft 365")`,
+      );
     throw err;
   }
 }
 
 export async function microsoftOauthStartRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.get('/oauth/microsoft/start', {
-    schema: {
-      tags: ['connections'],
-      summary: 'Connect Microsoft 365: the consent URL to send the browser to (authorization code + PKCE; Mail.Read, Calendars.Read, offline_access)',
-      querystring: StartQuery,
-      response: { 200: z.object({ url: z.string(), redirectUri: z.string() }), ...errors(400, 409) },
+  r.get(
+    '/oauth/microsoft/start',
+    {
+      schema: {
+        tags: ['connections'],
+        summary:
+          'Connect Microsoft 365: the consent URL to send the browser to (authorization code + PKCE; Mail.Read, Calendars.Read, offline_access)',
+        querystring: StartQuery,
+        response: { 200: z.object({ url: z.string(), redirectUri: z.string() }), ...errors(400, 409) },
+      },
     },
-  }, async (req) => {
-    const ws = auth(req).workspace;
-    const products = parseProducts<MicrosoftProduct>(req.query.products, ['mail', 'calendar']);
-    const teammate = await startTeammate(deps, ws, req.query.teammate);
-    const settings = settingsOr409();
-    const key = keyOr409(deps);
-    const redirectUri = `${publicBase(req)}/oauth/microsoft/callback`;
-    const { url } = await startMicrosoftGrant(settings, key, { workspaceId: ws.id, teammate: teammate.email, products, redirectUri, now: deps.clock.now() });
-    return { url, redirectUri };
-  });
+    async (req) => {
+      const ws = auth(req).workspace;
+      const products = parseProducts<MicrosoftProduct>(req.query.products, ['mail', 'calendar']);
+      const teammate = await startTeammate(deps, ws, req.query.teammate);
+      const settings = settingsOr409();
+      const key = keyOr409(deps);
+      const redirectUri = `${publicBase(req)}/oauth/microsoft/callback`;
+      const { url } = await startMicrosoftGrant(settings, key, {
+        workspaceId: ws.id,
+        teammate: teammate.email,
+        products,
+        redirectUri,
+        now: deps.clock.now(),
+      });
+      return { url, redirectUri };
+    },
+  );
 }
 
-const CallbackQuery = z.object({
-  code: z.string().optional(), state: z.string().optional(), error: z.string().optional(), error_description: z.string().optional(),
-}).passthrough();
+const CallbackQuery = z
+  .object({
+    code: z.string().optional(),
+    state: z.string().optional(),
+    error: z.string().optional(),
+    error_description: z.string().optional(),
+  })
+  .passthrough();
 
 export async function microsoftOauthCallbackRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.get('/oauth/microsoft/callback', {
-    config: { public: true },
-    schema: { tags: ['connections'], summary: "Microsoft's redirect after consent (public; the browser comes here from Microsoft)", querystring: CallbackQuery, security: [] },
-  }, async (req, reply) => {
-    const { code, state: sealed, error } = req.query;
-    if (error) return backToApp(reply, { error: microsoftConsentErrorWords(error, req.query.error_description) });
-    if (!code || !sealed) return backToApp(reply, { error: 'the sign-in came back without a code: start connecting again' });
-    const now = deps.clock.now();
-    try {
-      const key = keyOr409(deps);
-      const settings = settingsOr409();
-      const state = openMicrosoftGrantState(sealed, key, now);
-      const { ws, teammate } = await grantOwner(deps, state);
-      const { refreshToken } = await finishMicrosoftGrant(settings, state, code);
-      const kind = { provider: 'graph' as const, hasMail: state.products.includes('mail'), hasCalendar: state.products.includes('calendar') };
-      const id = await connectOrReauthorize(deps, key, ws, teammate, kind, refreshToken, now);
-      req.log.info({ workspace: ws.slug, connections: [id] }, 'microsoft grant completed');
-      return backToApp(reply, { connected: [id] });
-    } catch (err) {
-      if (err instanceof GrantError || err instanceof SourceError || err instanceof ApiError) return backToApp(reply, { error: err.message });
-      throw err;
-    }
-  });
+  r.get(
+    '/oauth/microsoft/callback',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['connections'],
+        summary: "Microsoft's redirect after consent (public; the browser comes here from Microsoft)",
+        querystring: CallbackQuery,
+        security: [],
+      },
+    },
+    async (req, reply) => {
+      const { code, state: sealed, error } = req.query;
+      if (error) return backToApp(reply, { error: microsoftConsentErrorWords(error, req.query.error_description) });
+      if (!code || !sealed) return backToApp(reply, { error: 'the sign-in came back without a code: start connecting again' });
+      const now = deps.clock.now();
+      try {
+        const key = keyOr409(deps);
+        const settings = settingsOr409();
+        const state = openMicrosoftGrantState(sealed, key, now);
+        const { ws, teammate } = await grantOwner(deps, state);
+        const { refreshToken } = await finishMicrosoftGrant(settings, state, code);
+        const kind = {
+          provider: 'graph' as const,
+          hasMail: state.products.includes('mail'),
+          hasCalendar: state.products.includes('calendar'),
+        };
+        const id = await connectOrReauthorize(deps, key, ws, teammate, kind, refreshToken, now);
+        req.log.info({ workspace: ws.slug, connections: [id] }, 'microsoft grant completed');
+        return backToApp(reply, { connected: [id] });
+      } catch (err) {
+        if (err instanceof GrantError || err instanceof SourceError || err instanceof ApiError)
+          return backToApp(reply, { error: err.message });
+        throw err;
+      }
+    },
+  );
 }

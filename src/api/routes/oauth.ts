@@ -8,12 +8,28 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { googleSettingsFromEnv } from '../../providers/google/auth.js';
-import { consentErrorWords, finishGoogleGrant, GrantError, openGrantState, startGoogleGrant, type GoogleProduct } from '../../providers/google/oauth-flow.js';
+import {
+  consentErrorWords,
+  finishGoogleGrant,
+  GrantError,
+  openGrantState,
+  startGoogleGrant,
+  type GoogleProduct,
+} from '../../providers/google/oauth-flow.js';
 import { SourceError } from '../../providers/types.js';
 import { auth } from '../auth.js';
 import { errors, type ApiDeps } from '../context.js';
 import { ApiError } from '../errors.js';
-import { backToApp, connectOrReauthorize, grantOwner, keyOr409, parseProducts, publicBase, startTeammate, type GrantedConnection } from './oauth-grants.js';
+import {
+  backToApp,
+  connectOrReauthorize,
+  grantOwner,
+  keyOr409,
+  parseProducts,
+  publicBase,
+  startTeammate,
+  type GrantedConnection,
+} from './oauth-grants.js';
 
 const PROVIDER: Record<GoogleProduct, GrantedConnection> = {
   gmail: { provider: 'gmail', hasMail: true, hasCalendar: false },
@@ -34,57 +50,79 @@ function settingsOr409() {
   try {
     return googleSettingsFromEnv();
   } catch (err) {
-    if (err instanceof SourceError) throw new ApiError(409, 'conflict', `${err.message} (the server's administrator registers the OAuth app; see the README, "Google")`);
+    if (err instanceof SourceError)
+      throw new ApiError(409, 'conflict', `${err.message} (the server's administrator registers the OAuth app; see the README, "Google")`);
     throw err;
   }
 }
 
 export async function oauthStartRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.get('/oauth/google/start', {
-    schema: {
-      tags: ['connections'],
-      summary: 'Connect Google: the consent URL to send the browser to (authorization code + PKCE, read-only scopes)',
-      querystring: StartQuery,
-      response: { 200: z.object({ url: z.string(), redirectUri: z.string() }), ...errors(400, 409) },
+  r.get(
+    '/oauth/google/start',
+    {
+      schema: {
+        tags: ['connections'],
+        summary: 'Connect Google: the consent URL to send the browser to (authorization code + PKCE, read-only scopes)',
+        querystring: StartQuery,
+        response: { 200: z.object({ url: z.string(), redirectUri: z.string() }), ...errors(400, 409) },
+      },
     },
-  }, async (req) => {
-    const ws = auth(req).workspace;
-    const products = parseProducts<GoogleProduct>(req.query.products, ['gmail', 'calendar']);
-    const teammate = await startTeammate(deps, ws, req.query.teammate);
-    const settings = settingsOr409();
-    const key = keyOr409(deps);
-    const redirectUri = googleRedirectUri(req);
-    const { url } = await startGoogleGrant(settings, key, { workspaceId: ws.id, teammate: teammate.email, products, redirectUri, now: deps.clock.now() });
-    return { url, redirectUri };
-  });
+    async (req) => {
+      const ws = auth(req).workspace;
+      const products = parseProducts<GoogleProduct>(req.query.products, ['gmail', 'calendar']);
+      const teammate = await startTeammate(deps, ws, req.query.teammate);
+      const settings = settingsOr409();
+      const key = keyOr409(deps);
+      const redirectUri = googleRedirectUri(req);
+      const { url } = await startGoogleGrant(settings, key, {
+        workspaceId: ws.id,
+        teammate: teammate.email,
+        products,
+        redirectUri,
+        now: deps.clock.now(),
+      });
+      return { url, redirectUri };
+    },
+  );
 }
 
 const CallbackQuery = z.object({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional() }).passthrough();
 
 export async function oauthCallbackRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.get('/oauth/google/callback', {
-    config: { public: true },
-    schema: { tags: ['connections'], summary: "Google's redirect after consent (public; the browser comes here from Google)", querystring: CallbackQuery, security: [] },
-  }, async (req, reply) => {
-    const { code, state: sealed, error } = req.query;
-    if (error) return backToApp(reply, { error: consentErrorWords(error) });
-    if (!code || !sealed) return backToApp(reply, { error: 'the sign-in came back without a code: start connecting again' });
-    const now = deps.clock.now();
-    try {
-      const key = keyOr409(deps);
-      const settings = settingsOr409();
-      const state = openGrantState(sealed, key, now);
-      const { ws, teammate } = await grantOwner(deps, state);
-      const { refreshToken } = await finishGoogleGrant(settings, state, code);
-      const done: string[] = [];
-      for (const product of state.products) done.push(await connectOrReauthorize(deps, key, ws, teammate, PROVIDER[product], refreshToken, now));
-      req.log.info({ workspace: ws.slug, connections: done }, 'google grant completed');
-      return backToApp(reply, { connected: done });
-    } catch (err) {
-      if (err instanceof GrantError || err instanceof SourceError || err instanceof ApiError) return backToApp(reply, { error: err.message });
-      throw err;
-    }
-  });
+  r.get(
+    '/oauth/google/callback',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['connections'],
+        summary: "Google's redirect after consent (public; the browser comes here from Google)",
+        querystring: CallbackQuery,
+        security: [],
+      },
+    },
+    async (req, reply) => {
+      const { code, state: sealed, error } = req.query;
+      if (error) return backToApp(reply, { error: consentErrorWords(error) });
+      if (!code || !sealed) return backToApp(reply, { error: 'the sign-in came back without a code: start connecting again' });
+      const now = deps.clock.now();
+      try {
+        const key = keyOr409(deps);
+        const settings = settingsOr409();
+        const state = openGrantState(sealed, key, now);
+        const { ws, teammate } = await grantOwner(deps, state);
+        const { refreshToken } = await finishGoogleGrant(settings, state, code);
+        const done: string[] = [];
+        for (const product of state.products)
+          done.push(await connectOrReauthorize(deps, key, ws, teammate, PROVIDER[product], refreshToken, now));
+        req.log.info({ workspace: ws.slug, connections: done }, 'google grant completed');
+        return backToApp(reply, { connected: done });
+      } catch (err) {
+        if (err instanceof GrantError || err instanceof SourceError || err instanceof ApiError)
+          return backToApp(reply, { error: err.message });
+        throw err;
+      }
+    },
+  );
 }

@@ -12,42 +12,106 @@ import { auth } from '../auth.js';
 import { ctxFor, errors, type ApiDeps } from '../context.js';
 import { badRequest } from '../errors.js';
 import {
-  AuditEntry, AuditQuery, ExplainEmailQuery, ExplainMeetingQuery, Explanation, Hygiene, HygieneQuery, SearchQuery, SearchResult, SupportBundle, SupportBundleQuery,
+  AuditEntry,
+  AuditQuery,
+  ExplainEmailQuery,
+  ExplainMeetingQuery,
+  Explanation,
+  Hygiene,
+  HygieneQuery,
+  SearchQuery,
+  SearchResult,
+  SupportBundle,
+  SupportBundleQuery,
 } from '../schemas.js';
 
 export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/explain/email', {
-    schema: { tags: ['troubleshoot'], summary: 'Why was this email logged, or why not? Every E check with its data, hints and remedies', querystring: ExplainEmailQuery, response: { 200: Explanation, ...errors(400) } },
-  }, async (req) => explainEmail(ctxFor(req, deps), req.query.messageId));
-
-  r.get('/explain/meeting', {
-    schema: { tags: ['troubleshoot'], summary: 'Why was this meeting (occurrence) logged, or why not? Every M check', querystring: ExplainMeetingQuery, response: { 200: Explanation, ...errors(400) } },
-  }, async (req) => explainMeeting(ctxFor(req, deps), req.query.uid, req.query.occurrence ? new Date(req.query.occurrence) : undefined));
-
-  r.get('/search', {
-    schema: { tags: ['troubleshoot'], summary: 'An address or part of one: accounts where it is an end user, teammates using it, recent activities', querystring: SearchQuery, response: { 200: SearchResult, ...errors(400) } },
-  }, async (req) => globalSearch(ctxFor(req, deps), req.query.q));
-
-  r.get('/hygiene', {
-    schema: { tags: ['troubleshoot'], summary: 'End users that will cause surprises', querystring: HygieneQuery, response: { 200: Hygiene, ...errors(400) } },
-  }, async (req) => directoryHygiene(ctxFor(req, deps), { minAccounts: req.query.minAccounts }));
-
-  r.get('/support-bundle', {
-    schema: {
-      tags: ['troubleshoot'], summary: 'One JSON to attach when writing to support: the explanation, connection health and audit entries; no secrets',
-      querystring: SupportBundleQuery, response: { 200: SupportBundle, ...errors(400) },
+  r.get(
+    '/explain/email',
+    {
+      schema: {
+        tags: ['troubleshoot'],
+        summary: 'Why was this email logged, or why not? Every E check with its data, hints and remedies',
+        querystring: ExplainEmailQuery,
+        response: { 200: Explanation, ...errors(400) },
+      },
     },
-  }, async (req, reply) => {
-    const { messageId, uid, occurrence } = req.query;
-    if (!messageId === !uid) throw badRequest('query.messageId', 'give messageId (an email) or uid (a meeting), not both');
-    const bundle = await supportBundle(ctxFor(req, deps), messageId ? { messageId } : { uid: uid!, ...(occurrence ? { occurrence: new Date(occurrence) } : {}) });
-    void reply.header('content-disposition', `attachment; filename="touchpoint-support-${auth(req).workspace.slug}.json"`);
-    return bundle;
-  });
+    async (req) => explainEmail(ctxFor(req, deps), req.query.messageId),
+  );
 
-  r.get('/audit', {
-    schema: { tags: ['troubleshoot'], summary: 'Directory changes: who, when, what they linked and unlinked (newest first)', querystring: AuditQuery, response: { 200: z.array(AuditEntry), ...errors(400) } },
-  }, async (req) => listAudit(deps.db, auth(req).workspace.id, req.query.limit));
+  r.get(
+    '/explain/meeting',
+    {
+      schema: {
+        tags: ['troubleshoot'],
+        summary: 'Why was this meeting (occurrence) logged, or why not? Every M check',
+        querystring: ExplainMeetingQuery,
+        response: { 200: Explanation, ...errors(400) },
+      },
+    },
+    async (req) => explainMeeting(ctxFor(req, deps), req.query.uid, req.query.occurrence ? new Date(req.query.occurrence) : undefined),
+  );
+
+  r.get(
+    '/search',
+    {
+      schema: {
+        tags: ['troubleshoot'],
+        summary: 'An address or part of one: accounts where it is an end user, teammates using it, recent activities',
+        querystring: SearchQuery,
+        response: { 200: SearchResult, ...errors(400) },
+      },
+    },
+    async (req) => globalSearch(ctxFor(req, deps), req.query.q),
+  );
+
+  r.get(
+    '/hygiene',
+    {
+      schema: {
+        tags: ['troubleshoot'],
+        summary: 'End users that will cause surprises',
+        querystring: HygieneQuery,
+        response: { 200: Hygiene, ...errors(400) },
+      },
+    },
+    async (req) => directoryHygiene(ctxFor(req, deps), { minAccounts: req.query.minAccounts }),
+  );
+
+  r.get(
+    '/support-bundle',
+    {
+      schema: {
+        tags: ['troubleshoot'],
+        summary: 'One JSON to attach when writing to support: the explanation, connection health and audit entries; no secrets',
+        querystring: SupportBundleQuery,
+        response: { 200: SupportBundle, ...errors(400) },
+      },
+    },
+    async (req, reply) => {
+      const { messageId, uid, occurrence } = req.query;
+      if (!messageId === !uid) throw badRequest('query.messageId', 'give messageId (an email) or uid (a meeting), not both');
+      const bundle = await supportBundle(
+        ctxFor(req, deps),
+        messageId ? { messageId } : { uid: uid!, ...(occurrence ? { occurrence: new Date(occurrence) } : {}) },
+      );
+      void reply.header('content-disposition', `attachment; filename="touchpoint-support-${auth(req).workspace.slug}.json"`);
+      return bundle;
+    },
+  );
+
+  r.get(
+    '/audit',
+    {
+      schema: {
+        tags: ['troubleshoot'],
+        summary: 'Directory changes: who, when, what they linked and unlinked (newest first)',
+        querystring: AuditQuery,
+        response: { 200: z.array(AuditEntry), ...errors(400) },
+      },
+    },
+    async (req) => listAudit(deps.db, auth(req).workspace.id, req.query.limit),
+  );
 }

@@ -14,37 +14,84 @@ import { Delivery, Webhook, WebhookPut, WebhookSaved } from '../schemas.js';
 export async function webhookRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/webhook', {
-    config: { role: 'admin' },
-    schema: { tags: ['webhooks'], summary: "The workspace's webhook (never its secret)", response: { 200: Webhook, ...errors(403, 404) } },
-  }, async (req) => {
-    const hook = await getWebhook(deps.db, auth(req).workspace.id);
-    if (!hook) throw notFound('webhook');
-    return { url: hook.url, events: hook.events, enabled: hook.enabled };
-  });
+  r.get(
+    '/webhook',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['webhooks'],
+        summary: "The workspace's webhook (never its secret)",
+        response: { 200: Webhook, ...errors(403, 404) },
+      },
+    },
+    async (req) => {
+      const hook = await getWebhook(deps.db, auth(req).workspace.id);
+      if (!hook) throw notFound('webhook');
+      return { url: hook.url, events: hook.events, enabled: hook.enabled };
+    },
+  );
 
-  r.put('/webhook', {
-    config: { role: 'admin' },
-    schema: { tags: ['webhooks'], summary: 'Set the webhook; without a secret one is made up and returned once', body: WebhookPut, response: { 200: WebhookSaved, ...errors(400, 403, 409) } },
-  }, async (req) => {
-    if (!deps.secretKey) throw new ApiError(409, 'conflict', 'the server has no TOUCHPOINT_SECRET_KEY to keep webhook secrets encrypted; set it and restart');
-    const made = req.body.secret ? undefined : randomBytes(32).toString('base64url');
-    const secret = req.body.secret ?? made!;
-    const { url, events, enabled } = req.body;
-    await putWebhook(deps.db, auth(req).workspace.id, { url, events, enabled, secretEnc: encryptSecret(secret, deps.secretKey) }, deps.clock.now());
-    return { url, events, enabled, ...(made ? { secret: made } : {}) };
-  });
+  r.put(
+    '/webhook',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Set the webhook; without a secret one is made up and returned once',
+        body: WebhookPut,
+        response: { 200: WebhookSaved, ...errors(400, 403, 409) },
+      },
+    },
+    async (req) => {
+      if (!deps.secretKey)
+        throw new ApiError(
+          409,
+          'conflict',
+          'the server has no TOUCHPOINT_SECRET_KEY to keep webhook secrets encrypted; set it and restart',
+        );
+      const made = req.body.secret ? undefined : randomBytes(32).toString('base64url');
+      const secret = req.body.secret ?? made!;
+      const { url, events, enabled } = req.body;
+      await putWebhook(
+        deps.db,
+        auth(req).workspace.id,
+        { url, events, enabled, secretEnc: encryptSecret(secret, deps.secretKey) },
+        deps.clock.now(),
+      );
+      return { url, events, enabled, ...(made ? { secret: made } : {}) };
+    },
+  );
 
-  r.delete('/webhook', {
-    config: { role: 'admin' },
-    schema: { tags: ['webhooks'], summary: 'Remove the webhook', response: { 204: z.null(), ...errors(403, 404) } },
-  }, async (req, reply) => {
-    if (!(await deleteWebhook(deps.db, auth(req).workspace.id))) throw notFound('webhook');
-    return reply.code(204).send(null);
-  });
+  r.delete(
+    '/webhook',
+    {
+      config: { role: 'admin' },
+      schema: { tags: ['webhooks'], summary: 'Remove the webhook', response: { 204: z.null(), ...errors(403, 404) } },
+    },
+    async (req, reply) => {
+      if (!(await deleteWebhook(deps.db, auth(req).workspace.id))) throw notFound('webhook');
+      return reply.code(204).send(null);
+    },
+  );
 
-  r.get('/webhook/deliveries', {
-    config: { role: 'admin' },
-    schema: { tags: ['webhooks'], summary: 'Recent events and their delivery state', response: { 200: z.array(Delivery), ...errors(403) } },
-  }, async (req) => (await listOutbox(deps.db, auth(req).workspace.id)).map(({ id, event, state, attempts, lastError, createdAt }) => ({ id, event, state, attempts, lastError, createdAt })));
+  r.get(
+    '/webhook/deliveries',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Recent events and their delivery state',
+        response: { 200: z.array(Delivery), ...errors(403) },
+      },
+    },
+    async (req) =>
+      (await listOutbox(deps.db, auth(req).workspace.id)).map(({ id, event, state, attempts, lastError, createdAt }) => ({
+        id,
+        event,
+        state,
+        attempts,
+        lastError,
+        createdAt,
+      })),
+  );
 }

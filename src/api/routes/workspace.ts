@@ -11,58 +11,114 @@ import { errors, type ApiDeps } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
 import { CreatedToken, NewToken, Token, Workspace, WorkspacePatch } from '../schemas.js';
 
-const shape = (w: WorkspaceRecord) => ({ id: w.id, slug: w.slug, internalDomains: w.internalDomains, syncIntervalMinutes: w.syncIntervalMinutes });
+const shape = (w: WorkspaceRecord) => ({
+  id: w.id,
+  slug: w.slug,
+  internalDomains: w.internalDomains,
+  syncIntervalMinutes: w.syncIntervalMinutes,
+});
 
 export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.get('/workspace', { schema: { tags: ['workspace'], summary: "The token's workspace", response: { 200: Workspace, ...errors() } } }, async (req) => shape(auth(req).workspace));
+  r.get(
+    '/workspace',
+    { schema: { tags: ['workspace'], summary: "The token's workspace", response: { 200: Workspace, ...errors() } } },
+    async (req) => shape(auth(req).workspace),
+  );
 
-  r.patch('/workspace', {
-    config: { role: 'admin' },
-    schema: { tags: ['workspace'], summary: 'Change the sync interval (minutes, 1–30)', body: WorkspacePatch, response: { 200: Workspace, ...errors(400, 403) } },
-  }, async (req) => {
-    const ws = auth(req).workspace;
-    await updateWorkspaceSettings(deps.db, ws.id, { syncIntervalMinutes: req.body.syncIntervalMinutes });
-    // A lowered interval applies to syncs already scheduled, not only after them.
-    await rescheduleWorkspace(deps.db, ws.id, req.body.syncIntervalMinutes, deps.timing ?? DEFAULT_TIMING, deps.clock.now());
-    return shape((await getWorkspace(deps.db, ws.id))!);
-  });
+  r.patch(
+    '/workspace',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['workspace'],
+        summary: 'Change the sync interval (minutes, 1–30)',
+        body: WorkspacePatch,
+        response: { 200: Workspace, ...errors(400, 403) },
+      },
+    },
+    async (req) => {
+      const ws = auth(req).workspace;
+      await updateWorkspaceSettings(deps.db, ws.id, { syncIntervalMinutes: req.body.syncIntervalMinutes });
+      // A lowered interval applies to syncs already scheduled, not only after them.
+      await rescheduleWorkspace(deps.db, ws.id, req.body.syncIntervalMinutes, deps.timing ?? DEFAULT_TIMING, deps.clock.now());
+      return shape((await getWorkspace(deps.db, ws.id))!);
+    },
+  );
 
   // Export and deletion of the token's own workspace (see `touchpoint workspace export/delete`).
-  r.get('/workspace/export', {
-    config: { role: 'admin' },
-    schema: { tags: ['workspace'], summary: 'All of the workspace\'s data as JSON, every table; credentials, token hashes and the address-hash key left out', response: { 200: z.record(z.string(), z.unknown()), ...errors(403) } },
-  }, async (req) => ({ ...(await exportWorkspace(deps.db, auth(req).workspace, deps.clock.now())) }));
-
-  r.delete('/workspace', {
-    config: { role: 'admin' },
-    schema: {
-      tags: ['workspace'], summary: "Delete the token's workspace and every row of it (cannot be undone; confirm with its slug)",
-      querystring: z.object({ confirm: z.string().max(200).optional() }), response: { 204: z.null(), ...errors(400, 403) },
+  r.get(
+    '/workspace/export',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['workspace'],
+        summary: "All of the workspace's data as JSON, every table; credentials, token hashes and the address-hash key left out",
+        response: { 200: z.record(z.string(), z.unknown()), ...errors(403) },
+      },
     },
-  }, async (req, reply) => {
-    const ws = auth(req).workspace;
-    if (req.query.confirm !== ws.slug) throw badRequest('query.confirm', `must be the workspace's slug (${ws.slug}) to delete it`);
-    await deleteWorkspace(deps.db, ws.id);
-    return reply.code(204).send(null);
-  });
+    async (req) => ({ ...(await exportWorkspace(deps.db, auth(req).workspace, deps.clock.now())) }),
+  );
 
-  r.get('/tokens', { config: { role: 'admin' }, schema: { tags: ['workspace'], summary: 'API tokens (never their values)', response: { 200: z.array(Token), ...errors(403) } } },
-    async (req) => listTokens(deps.db, auth(req).workspace.id));
+  r.delete(
+    '/workspace',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['workspace'],
+        summary: "Delete the token's workspace and every row of it (cannot be undone; confirm with its slug)",
+        querystring: z.object({ confirm: z.string().max(200).optional() }),
+        response: { 204: z.null(), ...errors(400, 403) },
+      },
+    },
+    async (req, reply) => {
+      const ws = auth(req).workspace;
+      if (req.query.confirm !== ws.slug) throw badRequest('query.confirm', `must be the workspace's slug (${ws.slug}) to delete it`);
+      await deleteWorkspace(deps.db, ws.id);
+      return reply.code(204).send(null);
+    },
+  );
 
-  r.post('/tokens', {
-    config: { role: 'admin' },
-    schema: { tags: ['workspace'], summary: 'Create a token; its value is shown once', body: NewToken, response: { 201: CreatedToken, ...errors(400, 403) } },
-  }, async (req, reply) => {
-    const { token, record } = await createToken(deps.db, auth(req).workspace.id, req.body, deps.clock.now());
-    return reply.code(201).send({ ...record, token });
-  });
+  r.get(
+    '/tokens',
+    {
+      config: { role: 'admin' },
+      schema: { tags: ['workspace'], summary: 'API tokens (never their values)', response: { 200: z.array(Token), ...errors(403) } },
+    },
+    async (req) => listTokens(deps.db, auth(req).workspace.id),
+  );
 
-  r.delete('/tokens/:tokenId', {
-    config: { role: 'admin' },
-    schema: { tags: ['workspace'], summary: 'Revoke a token', params: z.object({ tokenId: z.string().min(1).max(200) }), response: { 204: z.null(), ...errors(403, 404) } },
-  }, async (req, reply) => {
-    if (!(await revokeToken(deps.db, auth(req).workspace.id, req.params.tokenId, deps.clock.now()))) throw notFound('token');
-    return reply.code(204).send(null);
-  });
+  r.post(
+    '/tokens',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['workspace'],
+        summary: 'Create a token; its value is shown once',
+        body: NewToken,
+        response: { 201: CreatedToken, ...errors(400, 403) },
+      },
+    },
+    async (req, reply) => {
+      const { token, record } = await createToken(deps.db, auth(req).workspace.id, req.body, deps.clock.now());
+      return reply.code(201).send({ ...record, token });
+    },
+  );
+
+  r.delete(
+    '/tokens/:tokenId',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['workspace'],
+        summary: 'Revoke a token',
+        params: z.object({ tokenId: z.string().min(1).max(200) }),
+        response: { 204: z.null(), ...errors(403, 404) },
+      },
+    },
+    async (req, reply) => {
+      if (!(await revokeToken(deps.db, auth(req).workspace.id, req.params.tokenId, deps.clock.now()))) throw notFound('token');
+      return reply.code(204).send(null);
+    },
+  );
 }

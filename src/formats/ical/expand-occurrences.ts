@@ -40,11 +40,7 @@ export interface ExpandContext {
  * Every occurrence whose start lies in [window.from, window.to), sorted by start.
  * Occurrences are judged on their own start (M2, M3), so that is what the window selects.
  */
-export function expandOccurrences(
-  parsed: ParsedCalendar,
-  window: { from: Date; to: Date },
-  opts: ExpandOptions = {},
-): MeetingOccurrence[] {
+export function expandOccurrences(parsed: ParsedCalendar, window: { from: Date; to: Date }, opts: ExpandOptions = {}): MeetingOccurrence[] {
   const ctx: ExpandContext = { method: parsed.method, seenAt: opts.seenAt, problem: opts.onProblem ?? (() => {}) };
   const limits = { maxPerSeries: opts.maxPerSeries ?? 2000, maxSteps: opts.maxSteps ?? 20_000 };
   const out: MeetingOccurrence[] = [];

@@ -90,7 +90,9 @@ export function buildOccurrence(
  * STATUS:CANCELLED (RFC 5545 §3.8.1.11) or a METHOD:CANCEL message (RFC 5546 §3.2.5).
  */
 function cancellation(comp: Component, ctx: ExpandContext): Date | null | undefined {
-  const status = String(comp.getFirstPropertyValue('status') ?? '').trim().toUpperCase();
+  const status = String(comp.getFirstPropertyValue('status') ?? '')
+    .trim()
+    .toUpperCase();
   if (status !== 'CANCELLED' && ctx.method !== 'CANCEL') return undefined;
   for (const name of ['last-modified', 'dtstamp']) {
     const prop = comp.getFirstProperty(name);

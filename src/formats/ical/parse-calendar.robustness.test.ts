@@ -17,7 +17,11 @@ describe('pathological and malformed input', () => {
   it('stops FREQ=SECONDLY without end at maxPerSeries, quickly', () => {
     const t0 = performance.now();
     const problems: string[] = [];
-    const occ = expandOccurrences(parseCalendarObject(secondly('20240101T000000Z')), { from: new Date('2024-01-01T00:00:00Z'), to: new Date('2025-01-01T00:00:00Z') }, { maxPerSeries: 500, onProblem: (p) => problems.push(p) });
+    const occ = expandOccurrences(
+      parseCalendarObject(secondly('20240101T000000Z')),
+      { from: new Date('2024-01-01T00:00:00Z'), to: new Date('2025-01-01T00:00:00Z') },
+      { maxPerSeries: 500, onProblem: (p) => problems.push(p) },
+    );
     expect(occ).toHaveLength(500);
     expect(problems.join()).toMatch(/more than 500/);
     expect(performance.now() - t0).toBeLessThan(3000);
@@ -27,7 +31,11 @@ describe('pathological and malformed input', () => {
     const t0 = performance.now();
     const problems: string[] = [];
     const parsed = parseCalendarObject(secondly('19900101T000000Z', 'FREQ=MINUTELY;COUNT=900000000'));
-    const occ = expandOccurrences(parsed, { from: new Date('2024-01-01T00:00:00Z'), to: new Date('2024-02-01T00:00:00Z') }, { onProblem: (p) => problems.push(p) });
+    const occ = expandOccurrences(
+      parsed,
+      { from: new Date('2024-01-01T00:00:00Z'), to: new Date('2024-02-01T00:00:00Z') },
+      { onProblem: (p) => problems.push(p) },
+    );
     expect(occ).toEqual([]);
     expect(problems.join()).toMatch(/stopped expanding/);
     expect(performance.now() - t0).toBeLessThan(3000);
@@ -37,10 +45,15 @@ describe('pathological and malformed input', () => {
     // SECONDLY spends its candidate budget first: a problem, nothing logged. HOURLY walks
     // past the window's end first and stops there; the DTSTART instance, which RFC 5545
     // §3.8.5.3 always counts as the first, is then kept.
-    for (const [rule, problem] of [['FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30', /rule may be impossible/], ['FREQ=HOURLY;BYDAY=MO;BYMONTH=2;BYMONTHDAY=30', null]] as const) {
+    for (const [rule, problem] of [
+      ['FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30', /rule may be impossible/],
+      ['FREQ=HOURLY;BYDAY=MO;BYMONTH=2;BYMONTHDAY=30', null],
+    ] as const) {
       const t0 = performance.now();
       const problems: string[] = [];
-      const occ = expandOccurrences(parseCalendarObject(secondly('20240101T000000Z', rule)), ALL_TIME, { onProblem: (p) => problems.push(p) });
+      const occ = expandOccurrences(parseCalendarObject(secondly('20240101T000000Z', rule)), ALL_TIME, {
+        onProblem: (p) => problems.push(p),
+      });
       expect(occ.map((o) => o.start.toISOString()).filter((s) => s !== '2024-01-01T00:00:00.000Z')).toEqual([]);
       if (problem) expect(problems.join()).toMatch(problem);
       expect(performance.now() - t0).toBeLessThan(5000);
@@ -50,10 +63,21 @@ describe('pathological and malformed input', () => {
   it('ignores a VTIMEZONE whose rules are not yearly (ical.js would expand them from 1601)', () => {
     const ics = [
       'BEGIN:VCALENDAR',
-      'BEGIN:VTIMEZONE', 'TZID:W. Europe Standard Time',
-      'BEGIN:STANDARD', 'DTSTART:16010101T030000', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'RRULE:FREQ=SECONDLY', 'END:STANDARD',
+      'BEGIN:VTIMEZONE',
+      'TZID:W. Europe Standard Time',
+      'BEGIN:STANDARD',
+      'DTSTART:16010101T030000',
+      'TZOFFSETFROM:+0200',
+      'TZOFFSETTO:+0100',
+      'RRULE:FREQ=SECONDLY',
+      'END:STANDARD',
       'END:VTIMEZONE',
-      'BEGIN:VEVENT', 'UID:z', 'DTSTART;TZID=W. Europe Standard Time:20240115T090000', 'EXDATE;TZID=W. Europe Standard Time:20240116T090000', 'RRULE:FREQ=DAILY;COUNT=3', 'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:z',
+      'DTSTART;TZID=W. Europe Standard Time:20240115T090000',
+      'EXDATE;TZID=W. Europe Standard Time:20240116T090000',
+      'RRULE:FREQ=DAILY;COUNT=3',
+      'END:VEVENT',
       'END:VCALENDAR',
     ].join('\r\n');
     const t0 = performance.now();
@@ -84,7 +108,9 @@ describe('pathological and malformed input', () => {
   });
 
   it('keeps the complete events of a cut-off file', () => {
-    const parsed = parseCalendarObject('BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20240102T100000Z\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:b\r\nDTST');
+    const parsed = parseCalendarObject(
+      'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20240102T100000Z\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:b\r\nDTST',
+    );
     expect(parsed.series.map((s) => s.uid)).toEqual(['a']);
     expect(parsed.problems.join()).toMatch(/truncated/);
   });
@@ -92,9 +118,20 @@ describe('pathological and malformed input', () => {
   it('returns the good events of a file and lists the bad ones', () => {
     const ics = [
       'BEGIN:VCALENDAR',
-      'BEGIN:VEVENT', 'UID:good', 'DTSTART:20240102T100000Z', 'SUMMARY:Good', 'END:VEVENT',
-      'BEGIN:VEVENT', 'UID:nostart', 'SUMMARY:No start', 'END:VEVENT',
-      'BEGIN:VEVENT', 'UID:badrule', 'DTSTART:20240102T100000Z', 'RRULE:FREQ=WEEKLY;BYDAY=XX', 'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:good',
+      'DTSTART:20240102T100000Z',
+      'SUMMARY:Good',
+      'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:nostart',
+      'SUMMARY:No start',
+      'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:badrule',
+      'DTSTART:20240102T100000Z',
+      'RRULE:FREQ=WEEKLY;BYDAY=XX',
+      'END:VEVENT',
       'END:VCALENDAR',
     ].join('\r\n');
     const parsed = parseCalendarObject(ics);
@@ -107,7 +144,9 @@ describe('pathological and malformed input', () => {
 });
 
 describe('mutated real-world files (fast-check)', () => {
-  const files = readdirSync(ICS_DIR).filter((f) => f.endsWith('.ics')).map(read);
+  const files = readdirSync(ICS_DIR)
+    .filter((f) => f.endsWith('.ics'))
+    .map(read);
   const edit = fc.tuple(fc.nat(), fc.constantFrom('delete', 'duplicate', 'cut', 'append', 'swap'));
 
   it('parse + expand either works or throws MalformedCalendarError', () => {

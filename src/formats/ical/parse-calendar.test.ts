@@ -51,7 +51,7 @@ describe('time zones', () => {
     expect(est?.start.toISOString()).toBe('2020-10-28T17:30:00.000Z'); // EDT, UTC-4
   });
 
-  it('repairs Exchange\'s misplaced TZID quote instead of rejecting the file', () => {
+  it("repairs Exchange's misplaced TZID quote instead of rejecting the file", () => {
     const occ = expand('node-ical__ms_timezones.ics');
     expect(starts(occ)).toContain('2020-06-09T07:00:00.000Z'); // 09:00 CEST
   });
@@ -116,10 +116,22 @@ describe('recurrence', () => {
     // Weekly Mondays 09:00 Berlin (CET, UTC+1). Override and EXDATE are written in UTC.
     const ics = [
       'BEGIN:VCALENDAR',
-      'BEGIN:VEVENT', 'UID:s', 'DTSTART;TZID=W. Europe Standard Time:20240108T090000', 'DURATION:PT1H',
-      'RRULE:FREQ=WEEKLY;COUNT=4', 'EXDATE:20240115T080000Z', 'SUMMARY:Weekly', 'END:VEVENT',
-      'BEGIN:VEVENT', 'UID:s', 'RECURRENCE-ID:20240122T080000Z', 'DTSTART:20240301T150000Z', 'DURATION:PT1H',
-      'SUMMARY:Moved far', 'ATTENDEE;PARTSTAT=ACCEPTED:mailto:c@customer.com', 'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:s',
+      'DTSTART;TZID=W. Europe Standard Time:20240108T090000',
+      'DURATION:PT1H',
+      'RRULE:FREQ=WEEKLY;COUNT=4',
+      'EXDATE:20240115T080000Z',
+      'SUMMARY:Weekly',
+      'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:s',
+      'RECURRENCE-ID:20240122T080000Z',
+      'DTSTART:20240301T150000Z',
+      'DURATION:PT1H',
+      'SUMMARY:Moved far',
+      'ATTENDEE;PARTSTAT=ACCEPTED:mailto:c@customer.com',
+      'END:VEVENT',
       'END:VCALENDAR',
     ].join('\r\n');
     const parsed = parseCalendarObject(ics);

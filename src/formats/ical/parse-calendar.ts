@@ -92,7 +92,9 @@ export function parseCalendarObject(ics: string): ParsedCalendar {
 
   if (byUid.size === 0) {
     const others = [...new Set(roots.flatMap((r) => r.getAllSubcomponents().map((c) => c.name.toUpperCase())))];
-    const holds = vevents.length ? problems.join('; ') : `the file holds ${others.filter((n) => n !== 'VTIMEZONE').join(', ') || 'no components'}`;
+    const holds = vevents.length
+      ? problems.join('; ')
+      : `the file holds ${others.filter((n) => n !== 'VTIMEZONE').join(', ') || 'no components'}`;
     throw new MalformedCalendarError(`no VEVENT with a UID and DTSTART (${holds})`);
   }
   return { method: typeof method === 'string' ? method.toUpperCase() : null, series: [...byUid.values()], problems };

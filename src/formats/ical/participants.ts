@@ -1,5 +1,5 @@
 // ORGANIZER / ATTENDEE properties → Address / Attendee (RFC 5545 §3.8.4.1, §3.8.4.3).
-import ICAL from 'ical.js';
+import type ICAL from 'ical.js';
 import type { Address, Attendee, PartStat } from '../../domain/items.js';
 
 type Component = InstanceType<typeof ICAL.Component>;

@@ -49,7 +49,13 @@ proto.check_contracting_rules = function budgeted(this: Candidate): boolean {
 // rule whose one step is more than MAX_YEARS_AHEAD away has no second occurrence any sync
 // could log: it keeps its first (DTSTART) and stops, and a step's walk stays under ~370k days.
 const STEP_SECONDS: Record<string, number> = {
-  SECONDLY: 1, MINUTELY: 60, HOURLY: 3600, DAILY: 86_400, WEEKLY: 604_800, MONTHLY: 2_629_746, YEARLY: 31_556_952,
+  SECONDLY: 1,
+  MINUTELY: 60,
+  HOURLY: 3600,
+  DAILY: 86_400,
+  WEEKLY: 604_800,
+  MONTHLY: 2_629_746,
+  YEARLY: 31_556_952,
 };
 const MAX_STEP_SECONDS = MAX_YEARS_AHEAD * STEP_SECONDS.YEARLY!;
 

@@ -26,7 +26,7 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
 /** Offset of `zone` from UTC at instant `ms`, in milliseconds (east positive). */
 export function zoneOffsetMs(zone: string, ms: number): number {
   const m = /GMT(?:([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?)?\s*$/.exec(formatterFor(zone).format(new Date(ms)));
-  if (!m || !m[1]) return 0; // plain "GMT"
+  if (!m?.[1]) return 0; // plain "GMT"
   const seconds = Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
   return (m[1] === '-' ? -seconds : seconds) * 1000;
 }
@@ -51,9 +51,7 @@ export function wallTimeToUtc(t: WallTime, zone: string): Date {
   const before = zoneOffsetMs(zone, local - 86_400_000);
   const after = zoneOffsetMs(zone, local + 86_400_000);
   if (before === after) return new Date(local - before); // no transition nearby
-  const valid = [before, after]
-    .map((off) => local - off)
-    .filter((ms) => local - zoneOffsetMs(zone, ms) === ms);
+  const valid = [before, after].map((off) => local - off).filter((ms) => local - zoneOffsetMs(zone, ms) === ms);
   if (valid.length) return new Date(Math.min(...valid));
   return new Date(local - before); // in the gap
 }

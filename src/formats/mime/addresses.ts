@@ -44,8 +44,8 @@ export function cleanAddress(raw: string | undefined): string | null {
   const local = a.slice(0, at);
   const domain = a.slice(at + 1);
   // A quoted local part may hold anything; an unquoted one may not hold these.
-  if (!local.startsWith('"') && /[<>;:,\[\]]/.test(local)) return null;
+  if (!local.startsWith('"') && /[<>;:,[\]]/.test(local)) return null;
   const isLiteral = /^\[[^\]]*\]$/.test(domain); // domain literal, e.g. [192.0.2.1]
-  if (!isLiteral && /[<>;:,"\[\]]/.test(domain)) return null;
+  if (!isLiteral && /[<>;:,"[\]]/.test(domain)) return null;
   return a;
 }

@@ -32,7 +32,11 @@ describe('parseEmail on every real-world fixture', () => {
 describe('fixture provenance', () => {
   it('lists every real-world .eml and .ics in SOURCES.tsv under a permissive license', () => {
     const root = path.dirname(EML_DIR);
-    const rows = readFileSync(path.join(root, 'SOURCES.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+    const rows = readFileSync(path.join(root, 'SOURCES.tsv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t'));
     const listed = new Map(rows.map((r) => [r[0], r[4]]));
     for (const dir of ['eml', 'ics']) {
       for (const f of readdirSync(path.join(root, dir))) {
@@ -43,7 +47,9 @@ describe('fixture provenance', () => {
 });
 
 describe('parseEmail on damaged real-world files (fast-check)', () => {
-  const files = readdirSync(EML_DIR).filter((f) => f.endsWith('.eml')).map(read);
+  const files = readdirSync(EML_DIR)
+    .filter((f) => f.endsWith('.eml'))
+    .map(read);
 
   it('parses or throws MalformedItemError, never anything else', async () => {
     const flips = fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { maxLength: 20 });
@@ -125,10 +131,14 @@ describe('parseEmail facts', () => {
   });
 
   it('keeps Bcc', async () => {
-    const raw = 'From: Me <me@ours.com>\r\nTo: a@customer.com\r\nBcc: Boss <boss@ours.com>, "Secret, Agent" <x@customer.com>\r\n' +
+    const raw =
+      'From: Me <me@ours.com>\r\nTo: a@customer.com\r\nBcc: Boss <boss@ours.com>, "Secret, Agent" <x@customer.com>\r\n' +
       'Date: Tue, 2 Jan 2024 10:00:00 +0100\r\nSubject: hi\r\nMessage-ID: <1@ours.com>\r\n\r\nbody\r\n';
     const item = await parseEmail(raw, { fallbackReceivedAt: FALLBACK });
-    expect(item.bcc).toEqual([{ address: 'boss@ours.com', name: 'Boss' }, { address: 'x@customer.com', name: 'Secret, Agent' }]);
+    expect(item.bcc).toEqual([
+      { address: 'boss@ours.com', name: 'Boss' },
+      { address: 'x@customer.com', name: 'Secret, Agent' },
+    ]);
     expect(item.sentAt?.toISOString()).toBe('2024-01-02T09:00:00.000Z');
     expect(item.text).toContain('body');
   });
@@ -154,8 +164,7 @@ describe('parseEmail facts', () => {
   });
 
   it('fingerprint ignores address case and order', async () => {
-    const mk = (to: string) =>
-      parseEmail(`From: A@X.com\r\nTo: ${to}\r\nSubject: s\r\n\r\n`, { fallbackReceivedAt: FALLBACK });
+    const mk = (to: string) => parseEmail(`From: A@X.com\r\nTo: ${to}\r\nSubject: s\r\n\r\n`, { fallbackReceivedAt: FALLBACK });
     expect((await mk('b@y.com, C@z.com')).fingerprint).toBe((await mk('c@z.com, B@Y.com')).fingerprint);
   });
 });

@@ -34,7 +34,10 @@ export function readCalDavConfig(config: Record<string, unknown>): CalDavConfig 
   };
 }
 
-export function calDavSourceFor(c: { config: Record<string, unknown>; secretEnc?: string | null }, env: NodeJS.ProcessEnv = process.env): CalDavCalendarSource {
+export function calDavSourceFor(
+  c: { config: Record<string, unknown>; secretEnc?: string | null },
+  env: NodeJS.ProcessEnv = process.env,
+): CalDavCalendarSource {
   const cfg = readCalDavConfig(c.config);
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no password is stored for this CalDAV connection; re-authorize it');
   let password: string;

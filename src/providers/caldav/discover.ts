@@ -84,17 +84,30 @@ async function listCalendars(home: string, c: CalDavCredentials, fetch: typeof g
     if (!r.href || !r.ok) continue;
     const props = r.props ?? {};
     if (!props.resourcetype || typeof props.resourcetype !== 'object' || !('calendar' in props.resourcetype)) continue;
-    const comps = list(props.supportedCalendarComponentSet?.comp as { _attributes?: { name?: string } } | undefined).map((x) => x?._attributes?.name).filter(Boolean);
+    const comps = list(props.supportedCalendarComponentSet?.comp as { _attributes?: { name?: string } } | undefined)
+      .map((x) => x?._attributes?.name)
+      .filter(Boolean);
     if (comps.length && !comps.includes('VEVENT')) continue;
-    const reports = list(props.supportedReportSet?.supportedReport as { report?: object } | undefined).flatMap((x) => Object.keys(x?.report ?? {}));
+    const reports = list(props.supportedReportSet?.supportedReport as { report?: object } | undefined).flatMap((x) =>
+      Object.keys(x?.report ?? {}),
+    );
     const url = new URL(r.href, home).href;
-    out.push({ url, path: pathOf(url, home), displayName: text(props.displayname) || pathOf(url, home), syncCollection: reports.includes('syncCollection') });
+    out.push({
+      url,
+      path: pathOf(url, home),
+      displayName: text(props.displayname) || pathOf(url, home),
+      syncCollection: reports.includes('syncCollection'),
+    });
   }
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** The event calendars under the (cached, else discovered) calendar home. */
-export async function discoverCalendars(c: CalDavCredentials, fetch: typeof globalThis.fetch, knownHome?: string): Promise<{ home: string; calendars: DiscoveredCalendar[] }> {
+export async function discoverCalendars(
+  c: CalDavCredentials,
+  fetch: typeof globalThis.fetch,
+  knownHome?: string,
+): Promise<{ home: string; calendars: DiscoveredCalendar[] }> {
   if (knownHome) {
     try {
       return { home: knownHome, calendars: await listCalendars(knownHome, c, fetch) };

@@ -20,7 +20,6 @@ export interface FetchedPage {
   errors: ItemError[];
 }
 
-
 export async function fetchObjects(cal: DiscoveredCalendar, hrefs: string[], ctx: RequestCtx): Promise<FetchedPage> {
   let res: DAVResponse[];
   try {

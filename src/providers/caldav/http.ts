@@ -88,7 +88,10 @@ export function translateError(err: unknown, what: string): SourceError {
   // The connection can also fail after the headers, while tsdav reads the body ("terminated").
   const code = errorCode(err);
   if ((code && NETWORK_CODES[code]) || msg === 'terminated') {
-    return new SourceError('NETWORK', `the connection to the CalDAV server broke while ${what}: ${(code && NETWORK_CODES[code]) ?? 'the server closed the connection'}`);
+    return new SourceError(
+      'NETWORK',
+      `the connection to the CalDAV server broke while ${what}: ${(code && NETWORK_CODES[code]) ?? 'the server closed the connection'}`,
+    );
   }
   // The server's answer can be long XML: keep the first line for the plain-words status.
   return new SourceError('INTERNAL', `the CalDAV server gave an unexpected answer while ${what}: ${msg.split('\n')[0]!.slice(0, 300)}`);

@@ -56,7 +56,6 @@ function isTokenRejected(r: DAVResponse[]): boolean {
 
 class TokenRejected extends Error {}
 
-
 async function syncCollectionRounds(cal: DiscoveredCalendar, token: string | undefined, ctx: RequestCtx) {
   const members = new Map<string, string>();
   const data = new Map<string, string>();
@@ -65,13 +64,24 @@ async function syncCollectionRounds(cal: DiscoveredCalendar, token: string | und
   for (let round = 0; round < MAX_TRUNCATED_ROUNDS; round++) {
     let res: DAVResponse[];
     try {
-      res = await syncCollection({ url: cal.url, props: { 'd:getetag': {}, 'c:calendar-data': {} }, syncLevel: 1, ...(current ? { syncToken: current } : {}), headers: ctx.headers, fetch: ctx.fetch });
+      res = await syncCollection({
+        url: cal.url,
+        props: { 'd:getetag': {}, 'c:calendar-data': {} },
+        syncLevel: 1,
+        ...(current ? { syncToken: current } : {}),
+        headers: ctx.headers,
+        fetch: ctx.fetch,
+      });
     } catch (err) {
       throw translateError(err, `syncing calendar ${cal.path}`);
     }
     if (current && isTokenRejected(res)) throw new TokenRejected();
     const failed = requestFailed(res, cal);
-    if (failed) throw new SourceError('INTERNAL', `the CalDAV server refused to list calendar ${cal.path} (HTTP ${failed.status} ${failed.statusText ?? ''})`.trim());
+    if (failed)
+      throw new SourceError(
+        'INTERNAL',
+        `the CalDAV server refused to list calendar ${cal.path} (HTTP ${failed.status} ${failed.statusText ?? ''})`.trim(),
+      );
     let truncated = false;
     for (const x of res) {
       if (!x.href) continue;
@@ -113,7 +123,13 @@ async function readCtag(cal: DiscoveredCalendar, ctx: RequestCtx): Promise<strin
 async function listEtags(cal: DiscoveredCalendar, ctx: RequestCtx): Promise<Map<string, string>> {
   let res: DAVResponse[];
   try {
-    res = await propfind({ url: cal.url, props: { 'd:getetag': {}, 'd:resourcetype': {} }, depth: '1', headers: ctx.headers, fetch: ctx.fetch });
+    res = await propfind({
+      url: cal.url,
+      props: { 'd:getetag': {}, 'd:resourcetype': {} },
+      depth: '1',
+      headers: ctx.headers,
+      fetch: ctx.fetch,
+    });
   } catch (err) {
     throw translateError(err, `listing calendar ${cal.path}`);
   }
@@ -131,7 +147,12 @@ async function listEtags(cal: DiscoveredCalendar, ctx: RequestCtx): Promise<Map<
 }
 
 /** The changes of one calendar relative to what the cursor knows. */
-export async function listChanges(cal: DiscoveredCalendar, state: CalendarState, ctx: RequestCtx, opts: { useSyncCollection: boolean }): Promise<Listing> {
+export async function listChanges(
+  cal: DiscoveredCalendar,
+  state: CalendarState,
+  ctx: RequestCtx,
+  opts: { useSyncCollection: boolean },
+): Promise<Listing> {
   const known = state.etags;
   const diff = (members: Map<string, string>, full: boolean, reported: string[] = [], withData = new Map<string, string>()) => {
     const changed = new Map([...members].filter(([href, etag]) => etag === '' || known[href] !== etag));

@@ -28,10 +28,14 @@ export function googleSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Goo
   const clientId = env.TOUCHPOINT_GOOGLE_CLIENT_ID;
   const clientSecret = env.TOUCHPOINT_GOOGLE_CLIENT_SECRET;
   if (!clientId || !clientSecret) {
-    throw new SourceError('INTERNAL', 'TOUCHPOINT_GOOGLE_CLIENT_ID and TOUCHPOINT_GOOGLE_CLIENT_SECRET must be set to use Google connections');
+    throw new SourceError(
+      'INTERNAL',
+      'TOUCHPOINT_GOOGLE_CLIENT_ID and TOUCHPOINT_GOOGLE_CLIENT_SECRET must be set to use Google connections',
+    );
   }
   return {
-    clientId, clientSecret,
+    clientId,
+    clientSecret,
     ...(env.TOUCHPOINT_GOOGLE_TOKEN_URL ? { tokenUrl: env.TOUCHPOINT_GOOGLE_TOKEN_URL } : {}),
     ...(env.TOUCHPOINT_GOOGLE_AUTH_URL ? { authUrl: env.TOUCHPOINT_GOOGLE_AUTH_URL } : {}),
     ...(env.TOUCHPOINT_GOOGLE_ROOT_URL ? { rootUrl: env.TOUCHPOINT_GOOGLE_ROOT_URL } : {}),
@@ -44,17 +48,26 @@ export function oauthClient(s: GoogleSettings, redirectUri?: string): OAuth2Clie
     clientSecret: s.clientSecret,
     ...(redirectUri ? { redirectUri } : {}),
     eagerRefreshThresholdMillis: EARLY_REFRESH_MS,
-    ...(s.tokenUrl || s.authUrl ? { endpoints: { ...(s.tokenUrl ? { oauth2TokenUrl: s.tokenUrl } : {}), ...(s.authUrl ? { oauth2AuthBaseUrl: s.authUrl } : {}) } } : {}),
+    ...(s.tokenUrl || s.authUrl
+      ? { endpoints: { ...(s.tokenUrl ? { oauth2TokenUrl: s.tokenUrl } : {}), ...(s.authUrl ? { oauth2AuthBaseUrl: s.authUrl } : {}) } }
+      : {}),
   });
 }
 
 /** The consent URL of the real flow (authorization code + PKCE S256). */
-export async function authorizeUrl(s: GoogleSettings, redirectUri: string, scopes: string[]): Promise<{ url: string; codeVerifier: string }> {
+export async function authorizeUrl(
+  s: GoogleSettings,
+  redirectUri: string,
+  scopes: string[],
+): Promise<{ url: string; codeVerifier: string }> {
   const client = oauthClient(s, redirectUri);
   const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
   const url = client.generateAuthUrl({
-    access_type: 'offline', prompt: 'consent', scope: scopes,
-    code_challenge_method: CodeChallengeMethod.S256, code_challenge: codeChallenge!,
+    access_type: 'offline',
+    prompt: 'consent',
+    scope: scopes,
+    code_challenge_method: CodeChallengeMethod.S256,
+    code_challenge: codeChallenge!,
   });
   return { url, codeVerifier };
 }
@@ -70,7 +83,12 @@ export class GoogleTokens {
   private refreshing: Promise<void> | null = null;
   private refreshToken: string;
 
-  constructor(settings: GoogleSettings, refreshToken: string, private saveSecret?: SaveSecret, private now: () => number = Date.now) {
+  constructor(
+    settings: GoogleSettings,
+    refreshToken: string,
+    private saveSecret?: SaveSecret,
+    private now: () => number = Date.now,
+  ) {
     this.client = oauthClient(settings);
     this.refreshToken = refreshToken;
     this.client.setCredentials({ refresh_token: refreshToken });
@@ -89,7 +107,9 @@ export class GoogleTokens {
   async ensureFresh(): Promise<void> {
     const exp = this.client.credentials.expiry_date;
     if (this.client.credentials.access_token && exp && exp - this.now() > EARLY_REFRESH_MS) return;
-    this.refreshing ??= this.refresh().finally(() => { this.refreshing = null; });
+    this.refreshing ??= this.refresh().finally(() => {
+      this.refreshing = null;
+    });
     await this.refreshing;
   }
 
@@ -113,7 +133,11 @@ export class GoogleTokens {
 }
 
 export function translateTokenError(err: unknown): SourceError {
-  const e = err as { response?: { status?: number; data?: { error?: string; error_description?: string } }; message?: string; code?: string };
+  const e = err as {
+    response?: { status?: number; data?: { error?: string; error_description?: string } };
+    message?: string;
+    code?: string;
+  };
   const code = e.response?.data?.error;
   if (code === 'invalid_grant' || code === 'unauthorized_client' || code === 'invalid_client') {
     return new SourceError('AUTH_FAILED', code === 'invalid_grant' ? REVOKED_WORDS : `Google refused this app's credentials (${code})`);
@@ -128,7 +152,10 @@ export function translateTokenError(err: unknown): SourceError {
 const shared = new Map<string, GoogleTokens>();
 
 /** Per-connection token holder (the lock lives in it), created from the stored secret. */
-export function googleTokensFor(c: { id?: string; secretEnc?: string | null; saveSecret?: SaveSecret }, settings: GoogleSettings): GoogleTokens {
+export function googleTokensFor(
+  c: { id?: string; secretEnc?: string | null; saveSecret?: SaveSecret },
+  settings: GoogleSettings,
+): GoogleTokens {
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no Google refresh token is stored for this connection');
   let refreshToken: string;
   try {

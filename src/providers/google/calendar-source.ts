@@ -50,11 +50,20 @@ export class GoogleCalendarSource implements CalendarSource {
     const full = !!c.listing;
     let done = 0;
     for (;;) {
-      const res: { data: calendar_v3.Schema$Events } = await googleCall(this.o.tokens, 'events.list', () => this.api.events.list({
-        calendarId: this.o.calendarId ?? 'primary', singleEvents: true, showDeleted: true, maxResults: this.o.pageSize ?? 250,
-        ...(full ? { timeMin: this.o.authorizedAt.toISOString() } : { syncToken: c.syncToken! }),
-        ...(pageToken ? { pageToken } : {}),
-      }), this.o.retry);
+      const res: { data: calendar_v3.Schema$Events } = await googleCall(
+        this.o.tokens,
+        'events.list',
+        () =>
+          this.api.events.list({
+            calendarId: this.o.calendarId ?? 'primary',
+            singleEvents: true,
+            showDeleted: true,
+            maxResults: this.o.pageSize ?? 250,
+            ...(full ? { timeMin: this.o.authorizedAt.toISOString() } : { syncToken: c.syncToken! }),
+            ...(pageToken ? { pageToken } : {}),
+          }),
+        this.o.retry,
+      );
       const upserts: CalendarObject[] = [];
       const deletes: string[] = [];
       const errors: ItemError[] = [];
@@ -69,7 +78,9 @@ export class GoogleCalendarSource implements CalendarSource {
       done += res.data.items?.length ?? 0;
       // Mid-listing the cursor keeps the page token (full listing) or the old sync token.
       const next: GoogleCalendarCursor = pageToken
-        ? (full ? { listing: { pageToken } } : { syncToken: c.syncToken! })
+        ? full
+          ? { listing: { pageToken } }
+          : { syncToken: c.syncToken! }
         : { syncToken: res.data.nextSyncToken ?? c.syncToken! };
       if (!pageToken && !res.data.nextSyncToken) throw new SourceError('INTERNAL', 'Google Calendar ended a listing without a sync token');
       yield { upserts, deletes, errors, cursor: next, progress: { done } };
@@ -78,7 +89,12 @@ export class GoogleCalendarSource implements CalendarSource {
   }
 }
 
-const PARTSTAT: Record<string, PartStat> = { accepted: 'ACCEPTED', declined: 'DECLINED', tentative: 'TENTATIVE', needsAction: 'NEEDS-ACTION' };
+const PARTSTAT: Record<string, PartStat> = {
+  accepted: 'ACCEPTED',
+  declined: 'DECLINED',
+  tentative: 'TENTATIVE',
+  needsAction: 'NEEDS-ACTION',
+};
 
 function when(t: calendar_v3.Schema$EventDateTime | undefined): { at: Date; allDay: boolean } | null {
   if (t?.dateTime) return { at: new Date(t.dateTime), allDay: false };
@@ -92,12 +108,17 @@ export function toOccurrence(ev: calendar_v3.Schema$Event): MeetingOccurrence | 
   const end = when(ev.end ?? undefined);
   const cancelled = ev.status === 'cancelled';
   if (!start) return cancelled ? null : { where: `google event ${ev.id}`, reason: 'the event has no start time' };
-  const attendees: Attendee[] = (ev.attendees ?? []).filter((a) => a.email && !a.resource).map((a) => ({
-    address: a.email!, ...(a.displayName ? { name: a.displayName } : {}),
-    partstat: PARTSTAT[a.responseStatus ?? ''] ?? 'OTHER',
-    ...(a.optional ? { role: 'OPT-PARTICIPANT' } : {}),
-  }));
-  const organizer = ev.organizer?.email ? { address: ev.organizer.email, ...(ev.organizer.displayName ? { name: ev.organizer.displayName } : {}) } : null;
+  const attendees: Attendee[] = (ev.attendees ?? [])
+    .filter((a) => a.email && !a.resource)
+    .map((a) => ({
+      address: a.email!,
+      ...(a.displayName ? { name: a.displayName } : {}),
+      partstat: PARTSTAT[a.responseStatus ?? ''] ?? 'OTHER',
+      ...(a.optional ? { role: 'OPT-PARTICIPANT' } : {}),
+    }));
+  const organizer = ev.organizer?.email
+    ? { address: ev.organizer.email, ...(ev.organizer.displayName ? { name: ev.organizer.displayName } : {}) }
+    : null;
   const updated = ev.updated ? new Date(ev.updated) : undefined;
   return {
     uid: ev.iCalUID ?? ev.recurringEventId ?? ev.id!,

@@ -3,30 +3,70 @@ import { SourceError } from '../types.js';
 import { REVOKED_WORDS, translateTokenError, type GoogleTokens } from './auth.js';
 import { googleCall, GoogleHttpError, retryAfterMs } from './call.js';
 
-const tokens = { ensureFresh: async () => {}, invalidate: () => { invalidated++; } } as unknown as GoogleTokens;
+const tokens = {
+  ensureFresh: async () => {},
+  invalidate: () => {
+    invalidated++;
+  },
+} as unknown as GoogleTokens;
 let invalidated = 0;
-const gaxiosError = (status: number, data: unknown, headers: Record<string, string> = {}) => Object.assign(new Error(`status ${status}`), { response: { status, data, headers } });
+const gaxiosError = (status: number, data: unknown, headers: Record<string, string> = {}) =>
+  Object.assign(new Error(`status ${status}`), { response: { status, data, headers } });
 
 describe('googleCall', () => {
   it('waits Retry-After on 429 and 403 rateLimitExceeded, then succeeds', async () => {
     const waits: number[] = [];
-    const answers = [gaxiosError(429, { error: { errors: [{ reason: 'rateLimitExceeded' }] } }, { 'retry-after': '2' }), gaxiosError(403, { error: { errors: [{ reason: 'rateLimitExceeded' }] } })];
-    const r = await googleCall(tokens, 'test', async () => { const a = answers.shift(); if (a) throw a; return 'ok'; }, { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 10_000, sleep: async (ms) => { waits.push(ms); } });
+    const answers = [
+      gaxiosError(429, { error: { errors: [{ reason: 'rateLimitExceeded' }] } }, { 'retry-after': '2' }),
+      gaxiosError(403, { error: { errors: [{ reason: 'rateLimitExceeded' }] } }),
+    ];
+    const r = await googleCall(
+      tokens,
+      'test',
+      async () => {
+        const a = answers.shift();
+        if (a) throw a;
+        return 'ok';
+      },
+      {
+        maxAttempts: 5,
+        baseDelayMs: 10,
+        maxDelayMs: 10_000,
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
+      },
+    );
     expect(r).toBe('ok');
     expect(waits[0]).toBe(2000);
     expect(waits).toHaveLength(2);
   });
 
   it('gives up with THROTTLED after the budget, carrying the wait', async () => {
-    const p = googleCall(tokens, 'test', async () => { throw gaxiosError(429, {}, { 'retry-after': '7' }); }, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10, sleep: async () => {} });
+    const p = googleCall(
+      tokens,
+      'test',
+      async () => {
+        throw gaxiosError(429, {}, { 'retry-after': '7' });
+      },
+      { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10, sleep: async () => {} },
+    );
     await expect(p).rejects.toMatchObject({ code: 'THROTTLED', retryAfterMs: 7000 });
   });
 
   it('a 401 refreshes once, a second 401 is AUTH_FAILED; 404/410 go back to the caller', async () => {
     invalidated = 0;
-    await expect(googleCall(tokens, 'test', async () => { throw gaxiosError(401, {}); })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    await expect(
+      googleCall(tokens, 'test', async () => {
+        throw gaxiosError(401, {});
+      }),
+    ).rejects.toMatchObject({ code: 'AUTH_FAILED' });
     expect(invalidated).toBe(1);
-    await expect(googleCall(tokens, 'test', async () => { throw gaxiosError(410, { error: { errors: [{ reason: 'fullSyncRequired' }] } }); })).rejects.toBeInstanceOf(GoogleHttpError);
+    await expect(
+      googleCall(tokens, 'test', async () => {
+        throw gaxiosError(410, { error: { errors: [{ reason: 'fullSyncRequired' }] } });
+      }),
+    ).rejects.toBeInstanceOf(GoogleHttpError);
   });
 
   it('Retry-After as seconds or an HTTP date', () => {

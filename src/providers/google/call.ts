@@ -11,13 +11,21 @@ import type { GoogleTokens } from './auth.js';
 export { DEFAULT_RETRY, retryAfterMs, type RetryPolicy };
 
 export class GoogleHttpError extends Error {
-  constructor(readonly status: number, readonly reason: string | undefined, message: string) {
+  constructor(
+    readonly status: number,
+    readonly reason: string | undefined,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 interface GaxiosLike {
-  response?: { status?: number; headers?: unknown; data?: { error?: { errors?: { reason?: string }[]; message?: string; status?: string } | string } };
+  response?: {
+    status?: number;
+    headers?: unknown;
+    data?: { error?: { errors?: { reason?: string }[]; message?: string; status?: string } | string };
+  };
   code?: string;
   message?: string;
 }
@@ -31,7 +39,12 @@ function header(h: unknown, name: string): string | undefined {
 
 const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'quotaExceeded', 'dailyLimitExceeded', 'backendError']);
 
-export async function googleCall<T>(tokens: GoogleTokens, what: string, fn: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
+export async function googleCall<T>(
+  tokens: GoogleTokens,
+  what: string,
+  fn: () => Promise<T>,
+  policy: RetryPolicy = DEFAULT_RETRY,
+): Promise<T> {
   const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let refreshedAfter401 = false;
   for (let attempt = 1; ; attempt++) {
@@ -44,13 +57,20 @@ export async function googleCall<T>(tokens: GoogleTokens, what: string, fn: () =
       const status = err.response?.status;
       const body = err.response?.data?.error;
       const reason = typeof body === 'object' ? body?.errors?.[0]?.reason : body;
-      const message = typeof body === 'object' ? body?.message ?? err.message : err.message;
+      const message = typeof body === 'object' ? (body?.message ?? err.message) : err.message;
       if (!status) {
-        if (attempt < 3) { await sleep(policy.baseDelayMs * attempt); continue; }
+        if (attempt < 3) {
+          await sleep(policy.baseDelayMs * attempt);
+          continue;
+        }
         throw new SourceError('NETWORK', `could not reach Google (${err.code ?? err.message}) during ${what}`);
       }
       if (status === 401) {
-        if (!refreshedAfter401) { refreshedAfter401 = true; tokens.invalidate(); continue; }
+        if (!refreshedAfter401) {
+          refreshedAfter401 = true;
+          tokens.invalidate();
+          continue;
+        }
         throw new SourceError('AUTH_FAILED', `Google refused the access token during ${what}`);
       }
       const throttled = status === 429 || (status === 403 && reason !== undefined && RATE_REASONS.has(reason)) || status >= 500;

@@ -74,10 +74,17 @@ export class GmailMailSource implements MailSource {
     let pageToken = c.listing?.pageToken ?? null;
     let done = 0;
     for (;;) {
-      const res = await this.call('messages.list', () => this.api.users.messages.list({
-        userId: 'me', q: `after:${after}`, maxResults: this.o.pageSize ?? 100, includeSpamTrash: false,
-        ...(pageToken ? { pageToken } : {}),
-      })).catch((e) => { throw translate(e); });
+      const res = await this.call('messages.list', () =>
+        this.api.users.messages.list({
+          userId: 'me',
+          q: `after:${after}`,
+          maxResults: this.o.pageSize ?? 100,
+          includeSpamTrash: false,
+          ...(pageToken ? { pageToken } : {}),
+        }),
+      ).catch((e) => {
+        throw translate(e);
+      });
       const ids = (res.data.messages ?? []).map((m) => m.id!).filter(Boolean);
       const page = await this.metadataPage(ids);
       pageToken = res.data.nextPageToken ?? null;
@@ -91,16 +98,21 @@ export class GmailMailSource implements MailSource {
   private async *history(start: string): AsyncIterable<MailPage> {
     let pageToken: string | null = null;
     for (;;) {
-      const res: { data: gmail_v1.Schema$ListHistoryResponse } = await this.call('history.list', () => this.api.users.history.list({
-        userId: 'me', startHistoryId: start, historyTypes: ['messageAdded'], maxResults: this.o.pageSize ?? 100,
-        ...(pageToken ? { pageToken } : {}),
-      }));
+      const res: { data: gmail_v1.Schema$ListHistoryResponse } = await this.call('history.list', () =>
+        this.api.users.history.list({
+          userId: 'me',
+          startHistoryId: start,
+          historyTypes: ['messageAdded'],
+          maxResults: this.o.pageSize ?? 100,
+          ...(pageToken ? { pageToken } : {}),
+        }),
+      );
       const ids = new Set<string>();
       for (const h of res.data.history ?? []) for (const a of h.messagesAdded ?? []) if (a.message?.id) ids.add(a.message.id);
       const page = await this.metadataPage([...ids]);
       pageToken = res.data.nextPageToken ?? null;
       // The page's historyId is the mailbox's latest: resume from it once every page is read.
-      const next: GmailCursor = { historyId: pageToken ? start : res.data.historyId ?? start };
+      const next: GmailCursor = { historyId: pageToken ? start : (res.data.historyId ?? start) };
       if (pageToken) {
         // Mid-way through history pages we keep `start`: re-reading a page is harmless (same refs).
         yield { ...page, cursor: next };
@@ -117,7 +129,9 @@ export class GmailMailSource implements MailSource {
     const errors: ItemError[] = [];
     const results = await mapLimit(ids, this.o.concurrency ?? 4, async (id) => {
       try {
-        const r = await this.call(`messages.get ${id}`, () => this.api.users.messages.get({ userId: 'me', id, format: 'metadata', metadataHeaders: METADATA_HEADERS }));
+        const r = await this.call(`messages.get ${id}`, () =>
+          this.api.users.messages.get({ userId: 'me', id, format: 'metadata', metadataHeaders: METADATA_HEADERS }),
+        );
         return r.data;
       } catch (err) {
         if (err instanceof GoogleHttpError && err.status === 404) return null; // deleted since listed
@@ -125,12 +139,17 @@ export class GmailMailSource implements MailSource {
       }
     });
     for (const m of results) {
-      if (!m || !m.id) continue;
+      if (!m?.id) continue;
       const labels = m.labelIds ?? [];
       if (labels.includes('DRAFT') || labels.includes('SPAM') || labels.includes('TRASH')) continue;
       const item = await metadataToItem(m);
       if ('reason' in item) errors.push(item);
-      else sightings.push({ ref: m.id, folder: labels.includes('INBOX') ? 'INBOX' : labels.includes('SENT') ? 'SENT' : labels[0] ?? 'ALL', item });
+      else
+        sightings.push({
+          ref: m.id,
+          folder: labels.includes('INBOX') ? 'INBOX' : labels.includes('SENT') ? 'SENT' : (labels[0] ?? 'ALL'),
+          item,
+        });
     }
     return { sightings, errors };
   }
@@ -165,7 +184,7 @@ export async function metadataToItem(m: gmail_v1.Schema$Message): Promise<EmailI
   const headers = m.payload?.headers ?? [];
   const where = `gmail message ${m.id}`;
   if (!headers.length) return { where, reason: 'Gmail returned no headers for this message' };
-  const block = headers.map((h) => `${h.name}: ${(h.value ?? '').replace(/\r?\n/g, ' ')}`).join('\r\n') + '\r\n\r\n';
+  const block = `${headers.map((h) => `${h.name}: ${(h.value ?? '').replace(/\r?\n/g, ' ')}`).join('\r\n')}\r\n\r\n`;
   const received = internalDate(m);
   try {
     const item = await parseEmail(block, { fallbackReceivedAt: received ?? new Date(0), headersOnly: true });

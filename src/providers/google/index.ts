@@ -9,7 +9,12 @@ function common(c: ConnectionConfig) {
   const settings = googleSettingsFromEnv();
   const tokens = googleTokensFor(c, settings);
   const pageSize = typeof c.config.pageSize === 'number' ? c.config.pageSize : undefined;
-  return { tokens, authorizedAt: c.authorizedAt, ...(settings.rootUrl ? { rootUrl: settings.rootUrl } : {}), ...(pageSize ? { pageSize } : {}) };
+  return {
+    tokens,
+    authorizedAt: c.authorizedAt,
+    ...(settings.rootUrl ? { rootUrl: settings.rootUrl } : {}),
+    ...(pageSize ? { pageSize } : {}),
+  };
 }
 
 export async function gmailSourceFor(c: ConnectionConfig) {

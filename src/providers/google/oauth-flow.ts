@@ -26,14 +26,19 @@ export { GRANT_TTL_MS, GrantError };
 const SCOPES: Record<GoogleProduct, string> = { gmail: GMAIL_SCOPE, calendar: CALENDAR_SCOPE };
 
 export async function startGoogleGrant(
-  s: GoogleSettings, key: SecretKey,
+  s: GoogleSettings,
+  key: SecretKey,
   g: { workspaceId: string; teammate: string; products: GoogleProduct[]; redirectUri: string; now: Date },
 ): Promise<{ url: string; state: string }> {
   const client = oauthClient(s, g.redirectUri);
   const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
   const state: GrantState = {
-    workspaceId: g.workspaceId, teammate: g.teammate, products: g.products, codeVerifier,
-    redirectUri: g.redirectUri, expiresAt: g.now.getTime() + GRANT_TTL_MS,
+    workspaceId: g.workspaceId,
+    teammate: g.teammate,
+    products: g.products,
+    codeVerifier,
+    redirectUri: g.redirectUri,
+    expiresAt: g.now.getTime() + GRANT_TTL_MS,
   };
   const sealed = sealState('google', state, key);
   const url = client.generateAuthUrl({
@@ -63,10 +68,15 @@ export async function finishGoogleGrant(s: GoogleSettings, state: GrantState, co
   } catch (err) {
     const e = translateTokenError(err);
     // invalid_grant at this step means the code was used already or has expired.
-    throw e.code === 'AUTH_FAILED' ? new GrantError('Google refused the sign-in code (already used or expired): start connecting again') : e;
+    throw e.code === 'AUTH_FAILED'
+      ? new GrantError('Google refused the sign-in code (already used or expired): start connecting again')
+      : e;
   }
   if (!tokens.refresh_token) {
-    throw new SourceError('AUTH_FAILED', 'Google granted access but sent no refresh token: remove Touchpoint from the Google account\'s third-party access and connect again');
+    throw new SourceError(
+      'AUTH_FAILED',
+      "Google granted access but sent no refresh token: remove Touchpoint from the Google account's third-party access and connect again",
+    );
   }
   return { refreshToken: tokens.refresh_token };
 }

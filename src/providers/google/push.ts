@@ -70,11 +70,20 @@ interface WatchDeps {
 export async function watchGmail(d: WatchDeps, topic: string): Promise<GmailWatch> {
   const api = gmail({ version: 'v1', auth: d.tokens.client, retry: false, ...(d.rootUrl ? { rootUrl: d.rootUrl } : {}) });
   const profile = await googleCall(d.tokens, 'users.getProfile', () => api.users.getProfile({ userId: 'me' }), d.retry);
-  const res = await googleCall(d.tokens, 'users.watch', () => api.users.watch({
-    userId: 'me', requestBody: { topicName: topic, labelIds: ['INBOX', 'SENT'], labelFilterBehavior: 'include' },
-  }), d.retry);
+  const res = await googleCall(
+    d.tokens,
+    'users.watch',
+    () =>
+      api.users.watch({
+        userId: 'me',
+        requestBody: { topicName: topic, labelIds: ['INBOX', 'SENT'], labelFilterBehavior: 'include' },
+      }),
+    d.retry,
+  );
   return {
-    kind: 'gmail', emailAddress: (profile.data.emailAddress ?? '').toLowerCase(), topic,
+    kind: 'gmail',
+    emailAddress: (profile.data.emailAddress ?? '').toLowerCase(),
+    topic,
     expiresAt: new Date(Number(res.data.expiration)).toISOString(),
   };
 }
@@ -87,17 +96,32 @@ export async function watchCalendar(d: WatchDeps, address: string, old?: Calenda
   const api = calendar({ version: 'v3', auth: d.tokens.client, retry: false, ...(d.rootUrl ? { rootUrl: d.rootUrl } : {}) });
   const token = randomBytes(24).toString('base64url');
   const channelId = randomUUID();
-  const res = await googleCall(d.tokens, 'events.watch', () => api.events.watch({
-    calendarId: 'primary',
-    requestBody: { id: channelId, type: 'web_hook', address, token, params: { ttl: String(CHANNEL_TTL_S) } },
-  }), d.retry);
+  const res = await googleCall(
+    d.tokens,
+    'events.watch',
+    () =>
+      api.events.watch({
+        calendarId: 'primary',
+        requestBody: { id: channelId, type: 'web_hook', address, token, params: { ttl: String(CHANNEL_TTL_S) } },
+      }),
+    d.retry,
+  );
   if (old) {
     // Best effort: an old channel that cannot be stopped simply expires; its notifications
     // no longer match a stored channel and are refused.
-    await googleCall(d.tokens, 'channels.stop', () => api.channels.stop({ requestBody: { id: old.channelId, resourceId: old.resourceId } }), d.retry).catch(() => undefined);
+    await googleCall(
+      d.tokens,
+      'channels.stop',
+      () => api.channels.stop({ requestBody: { id: old.channelId, resourceId: old.resourceId } }),
+      d.retry,
+    ).catch(() => undefined);
   }
   return {
-    kind: 'calendar', channelId, resourceId: res.data.resourceId ?? '', tokenSha256: sha256(token), address,
+    kind: 'calendar',
+    channelId,
+    resourceId: res.data.resourceId ?? '',
+    tokenSha256: sha256(token),
+    address,
     expiresAt: new Date(Number(res.data.expiration)).toISOString(),
   };
 }
@@ -110,7 +134,12 @@ export async function watchCalendar(d: WatchDeps, address: string, old?: Calenda
 export async function stopWatch(d: WatchDeps, state: PushState): Promise<void> {
   if (state.kind !== 'calendar') return;
   const api = calendar({ version: 'v3', auth: d.tokens.client, retry: false, ...(d.rootUrl ? { rootUrl: d.rootUrl } : {}) });
-  await googleCall(d.tokens, 'channels.stop', () => api.channels.stop({ requestBody: { id: state.channelId, resourceId: state.resourceId } }), d.retry);
+  await googleCall(
+    d.tokens,
+    'channels.stop',
+    () => api.channels.stop({ requestBody: { id: state.channelId, resourceId: state.resourceId } }),
+    d.retry,
+  );
 }
 
 /** A calendar notification's channel token against the stored hash, in constant time. */

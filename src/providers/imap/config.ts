@@ -45,11 +45,13 @@ export function readImapConfig(raw: Record<string, unknown>): ImapConfig {
   if (security !== 'tls' && security !== 'starttls' && security !== 'plain') throw new Error(`unknown IMAP security "${security}"`);
   const auth = str('auth');
   if (auth !== 'password' && auth !== 'xoauth2') throw new Error(`unknown IMAP auth "${auth}"`);
-  const folders = Array.isArray(raw.folders) && raw.folders.every((f) => typeof f === 'string') && raw.folders.length
-    ? (raw.folders as string[])
-    : DEFAULT_FOLDERS;
+  const folders =
+    Array.isArray(raw.folders) && raw.folders.every((f) => typeof f === 'string') && raw.folders.length
+      ? (raw.folders as string[])
+      : DEFAULT_FOLDERS;
   const pageSize = Number.isInteger(raw.pageSize) && (raw.pageSize as number) > 0 ? (raw.pageSize as number) : DEFAULT_PAGE_SIZE;
-  if (raw.oauth !== undefined && ((raw.oauth !== 'google' && raw.oauth !== 'microsoft') || auth !== 'xoauth2')) throw new Error(`unknown IMAP OAuth provider "${String(raw.oauth)}"`);
+  if (raw.oauth !== undefined && ((raw.oauth !== 'google' && raw.oauth !== 'microsoft') || auth !== 'xoauth2'))
+    throw new Error(`unknown IMAP OAuth provider "${String(raw.oauth)}"`);
   const oauth = raw.oauth as ImapOAuthProvider | undefined;
   return { host: str('host'), port, security, user: str('user'), auth, ...(oauth ? { oauth } : {}), folders, pageSize };
 }

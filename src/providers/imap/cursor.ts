@@ -33,7 +33,11 @@ export function readCursor(raw: unknown): ImapCursor {
   const folders: Record<string, FolderCursor> = {};
   for (const [path, f] of Object.entries(c.folders)) {
     if (f && typeof f.uidValidity === 'string' && Number.isInteger(f.highestUid)) {
-      folders[path] = { uidValidity: f.uidValidity, highestUid: f.highestUid, highestModseq: typeof f.highestModseq === 'string' ? f.highestModseq : null };
+      folders[path] = {
+        uidValidity: f.uidValidity,
+        highestUid: f.highestUid,
+        highestModseq: typeof f.highestModseq === 'string' ? f.highestModseq : null,
+      };
     }
   }
   return { v: 1, folders };

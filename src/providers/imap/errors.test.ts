@@ -6,10 +6,19 @@ import { translateImapError } from './errors.js';
 
 describe('translateImapError', () => {
   it('AUTHENTICATIONFAILED (RFC 5530) → AUTH_FAILED in plain words', () => {
-    const e = translateImapError(Object.assign(new Error('Command failed'), { authenticationFailed: true, serverResponseCode: 'AUTHENTICATIONFAILED', responseText: 'Authentication failed.' }), 'imap.example.com:993');
+    const e = translateImapError(
+      Object.assign(new Error('Command failed'), {
+        authenticationFailed: true,
+        serverResponseCode: 'AUTHENTICATIONFAILED',
+        responseText: 'Authentication failed.',
+      }),
+      'imap.example.com:993',
+    );
     expect(e).toBeInstanceOf(SourceError);
     expect(e.code).toBe('AUTH_FAILED');
-    expect(e.message).toBe('the mail server imap.example.com:993 rejected the user name or password (the server said: Authentication failed.)');
+    expect(e.message).toBe(
+      'the mail server imap.example.com:993 rejected the user name or password (the server said: Authentication failed.)',
+    );
   });
 
   it('socket and connection errors → NETWORK; throttling → THROTTLED with its delay', () => {
@@ -40,6 +49,7 @@ describe('readCursor', () => {
   it('keeps valid folder entries and starts over on anything it does not recognise', () => {
     const ok = { v: 1, folders: { INBOX: { uidValidity: '7', highestUid: 12, highestModseq: '99' }, Bad: { highestUid: 'x' } } };
     expect(readCursor(ok)).toEqual({ v: 1, folders: { INBOX: { uidValidity: '7', highestUid: 12, highestModseq: '99' } } });
-    for (const junk of [null, 'x', { v: 2, folders: {} }, { 'INBOX/cur/1': 'mtime' }]) expect(readCursor(junk)).toEqual({ v: 1, folders: {} });
+    for (const junk of [null, 'x', { v: 2, folders: {} }, { 'INBOX/cur/1': 'mtime' }])
+      expect(readCursor(junk)).toEqual({ v: 1, folders: {} });
   });
 });

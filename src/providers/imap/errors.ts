@@ -15,9 +15,23 @@ interface ImapLikeError {
 
 /** Socket-level and imapflow connection codes: the server could not be reached or went away. */
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE',
-  'NoConnection', 'EConnectionClosed', 'ClosedAfterConnectText', 'ClosedAfterConnectTLS',
-  'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT', 'ETIMEOUT', 'StateLogout',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'NoConnection',
+  'EConnectionClosed',
+  'ClosedAfterConnectText',
+  'ClosedAfterConnectTLS',
+  'CONNECT_TIMEOUT',
+  'GREETING_TIMEOUT',
+  'UPGRADE_TIMEOUT',
+  'ETIMEOUT',
+  'StateLogout',
 ]);
 
 export function translateImapError(err: unknown, where: string): SourceError {
@@ -38,7 +52,7 @@ export function translateImapError(err: unknown, where: string): SourceError {
     return new SourceError('THROTTLED', `the mail server ${where} asked us to slow down`, e.throttleReset);
   }
   if (e.code && NETWORK_CODES.has(e.code)) {
-    return new SourceError('NETWORK', `${where}: ${e.code === 'ECONNREFUSED' ? 'connection refused' : e.message ?? e.code}`);
+    return new SourceError('NETWORK', `${where}: ${e.code === 'ECONNREFUSED' ? 'connection refused' : (e.message ?? e.code)}`);
   }
   if (e.mailboxMissing || e.code === 'NotFound' || e.serverResponseCode === 'NONEXISTENT') {
     return new SourceError('NOT_FOUND', `the folder does not exist on ${where}${server}`);

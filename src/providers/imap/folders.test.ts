@@ -4,7 +4,13 @@ import { planFolders, type ListedFolder } from './folders.js';
 
 const f = (path: string, specialUse?: string, flags: string[] = []): ListedFolder => ({ path, specialUse, flags: new Set(flags) });
 const dovecot = [f('INBOX'), f('Sent', '\\Sent'), f('Drafts', '\\Drafts'), f('Archive', '\\Archive'), f('Clients')];
-const gmail = [f('INBOX'), f('[Gmail]', undefined, ['\\Noselect']), f('[Gmail]/All Mail', '\\All'), f('[Gmail]/Sent Mail', '\\Sent'), f('Customers')];
+const gmail = [
+  f('INBOX'),
+  f('[Gmail]', undefined, ['\\Noselect']),
+  f('[Gmail]/All Mail', '\\All'),
+  f('[Gmail]/Sent Mail', '\\Sent'),
+  f('Customers'),
+];
 
 describe('planFolders', () => {
   it('defaults to INBOX and the special-use \\Sent folder (RFC 6154), whatever it is called', () => {

@@ -19,8 +19,16 @@ export interface FolderPlan {
 }
 
 const SPECIAL_BY_NAME: Record<string, string> = {
-  sent: '\\Sent', 'sent items': '\\Sent', 'sent mail': '\\Sent', all: '\\All', 'all mail': '\\All',
-  archive: '\\Archive', drafts: '\\Drafts', junk: '\\Junk', spam: '\\Junk', trash: '\\Trash',
+  sent: '\\Sent',
+  'sent items': '\\Sent',
+  'sent mail': '\\Sent',
+  all: '\\All',
+  'all mail': '\\All',
+  archive: '\\Archive',
+  drafts: '\\Drafts',
+  junk: '\\Junk',
+  spam: '\\Junk',
+  trash: '\\Trash',
 };
 
 export function planFolders(listed: ListedFolder[], configured: string[], capabilities: Set<string>): FolderPlan {

@@ -32,7 +32,8 @@ export interface WatchFolderOptions extends Partial<IdleOptions> {
 const DEFAULTS: IdleOptions = { probeMs: 5 * 60_000, deadlineMs: 20_000, backoff: { baseMs: 1_000, capMs: 60_000 } };
 
 export async function watchFolder(o: WatchFolderOptions): Promise<void> {
-  const opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as IdleOptions & WatchFolderOptions;
+  const opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as IdleOptions &
+    WatchFolderOptions;
   let attempt = 0;
   while (!o.signal.aborted) {
     let session: ImapSession | null = null;
@@ -67,7 +68,10 @@ async function idleUntilBroken(s: ImapSession, o: IdleOptions & WatchFolderOptio
   const onAbort = () => client.close();
   o.signal.addEventListener('abort', onAbort, { once: true });
   const watchdog = setInterval(() => {
-    const answered = client.noop().then(() => true, () => false);
+    const answered = client.noop().then(
+      () => true,
+      () => false,
+    );
     const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), o.deadlineMs).unref());
     void Promise.race([answered, timeout]).then((ok) => {
       if (!ok) client.close(); // silent or dead: drop it, the loop reconnects

@@ -79,7 +79,10 @@ export class ImapMailSource implements MailSource {
       }
       if (plan.missing.length) {
         // Reported on every sync (status shows it) until the folder exists or the list changes.
-        const errors = plan.missing.map((f) => ({ where: f, reason: `the folder "${f}" does not exist in this mailbox; it is not synced` }));
+        const errors = plan.missing.map((f) => ({
+          where: f,
+          reason: `the folder "${f}" does not exist in this mailbox; it is not synced`,
+        }));
         yield { sightings: [], errors, cursor: cur };
       }
       const work: FolderWork[] = [];
@@ -110,7 +113,7 @@ export class ImapMailSource implements MailSource {
           const next: FolderCursor = {
             uidValidity: w.uidValidity,
             highestUid: Math.max(base?.highestUid ?? 0, pageMax, last ? w.uidNext - 1 : 0),
-            highestModseq: last ? w.highestModseq : base?.highestModseq ?? null,
+            highestModseq: last ? w.highestModseq : (base?.highestModseq ?? null),
           };
           cur = withFolder(cur, w.path, next);
           done += uids.length;
@@ -160,7 +163,11 @@ export class ImapMailSource implements MailSource {
     return p;
   }
 
-  private async toSightings(w: FolderWork, msgs: FetchMessageObject[], seenGmailIds: Set<string>): Promise<{ sightings: MailSighting[]; errors: ItemError[] }> {
+  private async toSightings(
+    w: FolderWork,
+    msgs: FetchMessageObject[],
+    seenGmailIds: Set<string>,
+  ): Promise<{ sightings: MailSighting[]; errors: ItemError[] }> {
     const sightings: MailSighting[] = [];
     const errors: ItemError[] = [];
     msgs.sort((a, b) => a.uid - b.uid);
@@ -209,7 +216,7 @@ export class ImapMailSource implements MailSource {
     refs.forEach((ref, index) => {
       const r = parseRef(ref);
       if (!r) return;
-      const path = r.kind === 'uid' ? r.path : this.allMailPath ?? '';
+      const path = r.kind === 'uid' ? r.path : (this.allMailPath ?? '');
       const list = byPath.get(path) ?? [];
       list.push(r.kind === 'uid' ? { uidValidity: r.uidValidity, uid: r.uid, index } : { uidValidity: null, gmId: r.msgId, index });
       byPath.set(path, list);
@@ -244,7 +251,11 @@ export class ImapMailSource implements MailSource {
   }
 
   /** Push: IDLE on INBOX (RFC 2177); resolves when `signal` aborts. */
-  async watch(onChange: () => void, signal: AbortSignal, onState?: (state: 'idle' | 'reconnecting', detail?: string) => void): Promise<void> {
+  async watch(
+    onChange: () => void,
+    signal: AbortSignal,
+    onState?: (state: 'idle' | 'reconnecting', detail?: string) => void,
+  ): Promise<void> {
     await watchFolder({
       open: () => ImapSession.open(this.o.config, this.o.secret),
       path: 'INBOX',
@@ -260,7 +271,7 @@ export class ImapMailSource implements MailSource {
     const retries = this.o.retries ?? 3;
     for (let attempt = 0; ; attempt++) {
       try {
-        if (!this.session || !this.session.usable) {
+        if (!this.session?.usable) {
           await this.closeSession();
           this.session = await ImapSession.open(this.o.config, this.o.secret);
         }

@@ -49,8 +49,10 @@ function build(c: StoredImapConnection, extra: Partial<ImapMailSourceOptions>): 
   }
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no password or token is stored for this mailbox');
   if (!c.authorizedAt) throw new SourceError('INTERNAL', 'the connection has no authorization time');
-  if (config.oauth === 'google') return new ImapMailSource({ config, secret: googleAccessToken(c), authorizedAt: c.authorizedAt, ...extra });
-  if (config.oauth === 'microsoft') return new ImapMailSource({ config, secret: microsoftAccessToken(c), authorizedAt: c.authorizedAt, ...extra });
+  if (config.oauth === 'google')
+    return new ImapMailSource({ config, secret: googleAccessToken(c), authorizedAt: c.authorizedAt, ...extra });
+  if (config.oauth === 'microsoft')
+    return new ImapMailSource({ config, secret: microsoftAccessToken(c), authorizedAt: c.authorizedAt, ...extra });
   let secret: string;
   try {
     secret = decryptSecret(c.secretEnc, keyFromEnv());

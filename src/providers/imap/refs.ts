@@ -6,9 +6,7 @@
 // rather than the wrong message.
 // Gmail: "gm:<X-GM-MSGID>", the same message whatever label (folder) it was seen under.
 
-export type ImapRef =
-  | { kind: 'uid'; path: string; uidValidity: string; uid: number }
-  | { kind: 'gmail'; msgId: string };
+export type ImapRef = { kind: 'uid'; path: string; uidValidity: string; uid: number } | { kind: 'gmail'; msgId: string };
 
 export function uidRef(path: string, uidValidity: string, uid: number): string {
   return `${encodeURIComponent(path)};UIDVALIDITY=${uidValidity}/;UID=${uid}`;

@@ -70,11 +70,17 @@ export class ImapSession {
 
   /** STATUS without selecting (cheap "anything new?" check). */
   async status(path: string): Promise<FolderStatus> {
-    const st = await this.run(() => this.client.status(path, { uidNext: true, uidValidity: true, ...(this.condstore ? { highestModseq: true } : {}) }));
+    const st = await this.run(() =>
+      this.client.status(path, { uidNext: true, uidValidity: true, ...(this.condstore ? { highestModseq: true } : {}) }),
+    );
     if (!st || st.uidValidity === undefined || st.uidNext === undefined) {
       throw new SourceError('NOT_FOUND', `the folder "${path}" cannot be read on ${this.where}`);
     }
-    return { uidValidity: String(st.uidValidity), uidNext: st.uidNext, highestModseq: st.highestModseq !== undefined ? String(st.highestModseq) : null };
+    return {
+      uidValidity: String(st.uidValidity),
+      uidNext: st.uidNext,
+      highestModseq: st.highestModseq !== undefined ? String(st.highestModseq) : null,
+    };
   }
 
   /** EXAMINE the folder unless it is the one already open. */
@@ -114,7 +120,13 @@ export class ImapSession {
   /** Header block + INTERNALDATE (+ X-GM-MSGID on Gmail) of these UIDs of the open folder. */
   async fetchHeaders(uids: number[], gmail: boolean): Promise<FetchMessageObject[]> {
     if (uids.length === 0) return [];
-    return this.run(() => this.client.fetchAll(uidSet(uids), { uid: true, internalDate: true, headers: true, ...(gmail ? { emailId: true } : {}) }, { uid: true }));
+    return this.run(() =>
+      this.client.fetchAll(
+        uidSet(uids),
+        { uid: true, internalDate: true, headers: true, ...(gmail ? { emailId: true } : {}) },
+        { uid: true },
+      ),
+    );
   }
 
   /** Whole messages (RFC 822 source) of these UIDs of the open folder, BODY.PEEK so \Seen stays. */

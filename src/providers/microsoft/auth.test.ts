@@ -43,7 +43,14 @@ describe('MicrosoftTokens', () => {
     const original = ms.issueRefreshToken();
     const saved: string[] = [];
     let now = Date.now();
-    const t = new MicrosoftTokens(settings(), original, async (enc) => { saved.push(enc); }, () => now);
+    const t = new MicrosoftTokens(
+      settings(),
+      original,
+      async (enc) => {
+        saved.push(enc);
+      },
+      () => now,
+    );
     await t.token();
     expect(saved).toHaveLength(1);
     const rotated = decryptSecret(saved[0]!, deriveKey(PASSPHRASE));
@@ -58,9 +65,31 @@ describe('MicrosoftTokens', () => {
 
   it('token endpoint refusals in plain words: revoked consent, a wrong app secret, throttling, an outage', async () => {
     const answers: [number, unknown, string, RegExp][] = [
-      [400, { error: 'invalid_grant', error_description: 'AADSTS65001: The user or administrator has not consented to use the application.', suberror: 'consent_required' }, 'AUTH_FAILED', /Microsoft says the grant was revoked or expired/],
-      [401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' }, 'AUTH_FAILED', /refused this app's credentials \(invalid_client\)/],
-      [503, { error: 'temporarily_unavailable', error_description: 'AADSTS50196: The server terminated an operation because it encountered a client request loop.' }, 'THROTTLED', /rate limiting/],
+      [
+        400,
+        {
+          error: 'invalid_grant',
+          error_description: 'AADSTS65001: The user or administrator has not consented to use the application.',
+          suberror: 'consent_required',
+        },
+        'AUTH_FAILED',
+        /Microsoft says the grant was revoked or expired/,
+      ],
+      [
+        401,
+        { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' },
+        'AUTH_FAILED',
+        /refused this app's credentials \(invalid_client\)/,
+      ],
+      [
+        503,
+        {
+          error: 'temporarily_unavailable',
+          error_description: 'AADSTS50196: The server terminated an operation because it encountered a client request loop.',
+        },
+        'THROTTLED',
+        /rate limiting/,
+      ],
       [500, '<html>Service Unavailable</html>', 'NETWORK', /answered 500/],
     ];
     for (const [status, body, code, words] of answers) {

@@ -19,7 +19,7 @@ type SaveSecret = (secretEnc: string) => Promise<void>;
 /** msal configuration; an http loopback authority (emulator) is handed to msal as https (see network.ts). */
 export function msalConfig(s: MicrosoftSettings): Configuration {
   const http = isLoopbackHttp(s.authority);
-  const authority = http ? 'https' + s.authority.slice('http'.length) : s.authority;
+  const authority = http ? `https${s.authority.slice('http'.length)}` : s.authority;
   const origin = new URL(authority).origin;
   const custom = s.authority !== DEFAULT_AUTHORITY;
   return {
@@ -39,12 +39,20 @@ export function msalConfig(s: MicrosoftSettings): Configuration {
  * redeem the code with. `state` travels through the consent page back to the redirect URL.
  */
 export async function authorizeUrl(
-  s: MicrosoftSettings, redirectUri: string, state?: string, pkce?: { verifier: string; challenge: string }, scopes: string[] = CONSENT_SCOPES,
+  s: MicrosoftSettings,
+  redirectUri: string,
+  state?: string,
+  pkce?: { verifier: string; challenge: string },
+  scopes: string[] = CONSENT_SCOPES,
 ): Promise<{ url: string; codeVerifier: string }> {
   const app = new ConfidentialClientApplication(msalConfig(s));
-  const { verifier, challenge } = pkce ?? await new CryptoProvider().generatePkceCodes();
+  const { verifier, challenge } = pkce ?? (await new CryptoProvider().generatePkceCodes());
   const url = await app.getAuthCodeUrl({
-    scopes, redirectUri, codeChallenge: challenge, codeChallengeMethod: 'S256', prompt: 'consent',
+    scopes,
+    redirectUri,
+    codeChallenge: challenge,
+    codeChallengeMethod: 'S256',
+    prompt: 'consent',
     ...(state ? { state } : {}),
   });
   return { url: browserUrl(s, url), codeVerifier: verifier };
@@ -53,23 +61,35 @@ export async function authorizeUrl(
 /** msal built the URL on the https alias of an http loopback emulator (see msalConfig): a browser needs the real one. */
 function browserUrl(s: MicrosoftSettings, url: string): string {
   if (!isLoopbackHttp(s.authority)) return url;
-  const httpsOrigin = 'https' + new URL(s.authority).origin.slice('http'.length);
-  return url.startsWith(httpsOrigin + '/') ? 'http' + url.slice('https'.length) : url;
+  const httpsOrigin = `https${new URL(s.authority).origin.slice('http'.length)}`;
+  return url.startsWith(`${httpsOrigin}/`) ? `http${url.slice('https'.length)}` : url;
 }
 
 /** Redeems an authorization code (with the PKCE verifier) for the grant's refresh token. */
-export async function redeemCode(s: MicrosoftSettings, g: { code: string; codeVerifier: string; redirectUri: string }): Promise<{ refreshToken: string; account?: string }> {
+export async function redeemCode(
+  s: MicrosoftSettings,
+  g: { code: string; codeVerifier: string; redirectUri: string },
+): Promise<{ refreshToken: string; account?: string }> {
   const app = new ConfidentialClientApplication(msalConfig(s));
   let result;
   try {
-    result = await app.acquireTokenByCode({ code: g.code, codeVerifier: g.codeVerifier, redirectUri: g.redirectUri, scopes: CONSENT_SCOPES });
+    result = await app.acquireTokenByCode({
+      code: g.code,
+      codeVerifier: g.codeVerifier,
+      redirectUri: g.redirectUri,
+      scopes: CONSENT_SCOPES,
+    });
   } catch (err) {
     throw translateTokenError(err);
   }
   // msal keeps the refresh token in its cache, not in the result.
   const cache = JSON.parse(app.getTokenCache().serialize()) as { RefreshToken?: Record<string, { secret?: string }> };
   const refreshToken = Object.values(cache.RefreshToken ?? {}).find((rt) => rt.secret)?.secret;
-  if (!refreshToken) throw new SourceError('AUTH_FAILED', 'Microsoft granted access but sent no refresh token (offline_access was not granted): connect again and accept all permissions');
+  if (!refreshToken)
+    throw new SourceError(
+      'AUTH_FAILED',
+      'Microsoft granted access but sent no refresh token (offline_access was not granted): connect again and accept all permissions',
+    );
   return { refreshToken, ...(result?.account?.username ? { account: result.account.username } : {}) };
 }
 
@@ -80,7 +100,10 @@ export class MicrosoftTokens {
   private refreshing: Promise<void> | null = null;
 
   constructor(
-    settings: MicrosoftSettings, private refreshToken: string, private saveSecret?: SaveSecret, private now: () => number = Date.now,
+    settings: MicrosoftSettings,
+    private refreshToken: string,
+    private saveSecret?: SaveSecret,
+    private now: () => number = Date.now,
     /** Which resource the access tokens are for: Graph (default) or Outlook IMAP (IMAP_SCOPES). */
     private scopes: string[] = GRAPH_SCOPES,
   ) {
@@ -90,7 +113,9 @@ export class MicrosoftTokens {
   /** A valid access token, refreshed early; concurrent callers wait for the one refresh (the lock). */
   async token(): Promise<string> {
     if (!this.accessToken || this.expiresAt - this.now() <= EARLY_REFRESH_MS) {
-      this.refreshing ??= this.refresh().finally(() => { this.refreshing = null; });
+      this.refreshing ??= this.refresh().finally(() => {
+        this.refreshing = null;
+      });
       await this.refreshing;
     }
     return this.accessToken!;
@@ -131,31 +156,60 @@ export class MicrosoftTokens {
   }
 }
 
-interface MsalErrorLike { errorCode?: string; subError?: string; errorMessage?: string; message?: string; status?: number; name?: string }
+interface MsalErrorLike {
+  errorCode?: string;
+  subError?: string;
+  errorMessage?: string;
+  message?: string;
+  status?: number;
+  name?: string;
+}
 
-const REVOKED_CODES = new Set(['invalid_grant', 'interaction_required', 'consent_required', 'login_required', 'bad_token', 'no_tokens_found']);
+const REVOKED_CODES = new Set([
+  'invalid_grant',
+  'interaction_required',
+  'consent_required',
+  'login_required',
+  'bad_token',
+  'no_tokens_found',
+]);
 
 export function translateTokenError(err: unknown): SourceError {
   if (err instanceof SourceError) return err;
   const e = (err ?? {}) as MsalErrorLike;
   const code = e.errorCode ?? '';
   if (REVOKED_CODES.has(code) || REVOKED_CODES.has(e.subError ?? '')) return new SourceError('AUTH_FAILED', REVOKED_WORDS);
-  if (code === 'invalid_client' || code === 'unauthorized_client') return new SourceError('AUTH_FAILED', `Microsoft refused this app's credentials (${code}); check TOUCHPOINT_MICROSOFT_CLIENT_ID / _SECRET`);
-  if (e.status === 429 || code === 'temporarily_unavailable') return new SourceError('THROTTLED', 'the Microsoft token endpoint is rate limiting');
+  if (code === 'invalid_client' || code === 'unauthorized_client')
+    return new SourceError(
+      'AUTH_FAILED',
+      `Microsoft refused this app's credentials (${code}); check TOUCHPOINT_MICROSOFT_CLIENT_ID / _SECRET`,
+    );
+  if (e.status === 429 || code === 'temporarily_unavailable')
+    return new SourceError('THROTTLED', 'the Microsoft token endpoint is rate limiting');
   // A 5xx: msal keeps no status for it; a non-JSON answer carries it in our network module's description.
   const http5xx = /HTTP (5\d\d)/.exec(e.errorMessage ?? e.message ?? '')?.[1];
-  if ((e.status ?? 0) >= 500 || http5xx || code === 'server_error') return new SourceError('NETWORK', `the Microsoft token endpoint answered ${e.status ?? http5xx ?? code}; retrying at the next sync`);
-  if (code === 'network_error' || code === 'endpoints_resolution_error' || /fetch failed|ECONNREFUSED|ENOTFOUND|timeout/i.test(e.message ?? '')) {
+  if ((e.status ?? 0) >= 500 || http5xx || code === 'server_error')
+    return new SourceError('NETWORK', `the Microsoft token endpoint answered ${e.status ?? http5xx ?? code}; retrying at the next sync`);
+  if (
+    code === 'network_error' ||
+    code === 'endpoints_resolution_error' ||
+    /fetch failed|ECONNREFUSED|ENOTFOUND|timeout/i.test(e.message ?? '')
+  ) {
     return new SourceError('NETWORK', `could not reach Microsoft's token endpoint (${code || e.message})`);
   }
-  return new SourceError('INTERNAL', `Microsoft token endpoint: ${code || e.name || 'error'} (${(e.errorMessage ?? e.message ?? '').split('\n')[0]})`);
+  return new SourceError(
+    'INTERNAL',
+    `Microsoft token endpoint: ${code || e.name || 'error'} (${(e.errorMessage ?? e.message ?? '').split('\n')[0]})`,
+  );
 }
 
 const shared = new Map<string, MicrosoftTokens>();
 
 /** Per-connection token holder (the lock lives in it), created from the stored secret. */
 export function microsoftTokensFor(
-  c: { id?: string; secretEnc?: string | null; saveSecret?: SaveSecret }, settings: MicrosoftSettings, scopes: string[] = GRAPH_SCOPES,
+  c: { id?: string; secretEnc?: string | null; saveSecret?: SaveSecret },
+  settings: MicrosoftSettings,
+  scopes: string[] = GRAPH_SCOPES,
 ): MicrosoftTokens {
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no Microsoft refresh token is stored for this connection');
   let refreshToken: string;

@@ -36,8 +36,13 @@ export interface GraphCalendarOptions extends CallContext {
   now: () => Date;
 }
 
-interface GraphDateTime { dateTime?: string; timeZone?: string }
-interface GraphEmail { emailAddress?: { address?: string; name?: string } }
+interface GraphDateTime {
+  dateTime?: string;
+  timeZone?: string;
+}
+interface GraphEmail {
+  emailAddress?: { address?: string; name?: string };
+}
 export interface GraphEvent {
   id: string;
   '@removed'?: { reason?: string };
@@ -58,7 +63,11 @@ export interface GraphEvent {
   originalStartTimeZone?: string;
 }
 
-interface DeltaPage { value?: GraphEvent[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string }
+interface DeltaPage {
+  value?: GraphEvent[];
+  '@odata.nextLink'?: string;
+  '@odata.deltaLink'?: string;
+}
 
 export class GraphCalendarSource implements CalendarSource {
   private seriesUid = new Map<string, string>();
@@ -101,7 +110,10 @@ export class GraphCalendarSource implements CalendarSource {
       const errors: ItemError[] = [];
       for (const ev of page.value ?? []) {
         if (!ev?.id) continue;
-        if (ev['@removed']) { deletes.push(ev.id); continue; }
+        if (ev['@removed']) {
+          deletes.push(ev.id);
+          continue;
+        }
         if (ev.type === 'seriesMaster') continue; // its occurrences come on their own
         const occ = await this.toOccurrence(ev);
         if ('reason' in occ) errors.push(occ);
@@ -109,7 +121,8 @@ export class GraphCalendarSource implements CalendarSource {
       }
       const next = page['@odata.nextLink'];
       const delta = page['@odata.deltaLink'];
-      if (!next && !delta) throw new SourceError('INTERNAL', 'Microsoft Graph ended a calendarView delta page without a next or delta link');
+      if (!next && !delta)
+        throw new SourceError('INTERNAL', 'Microsoft Graph ended a calendarView delta page without a next or delta link');
       const { nextLink: _n, deltaLink: _d, ...rest } = state;
       state = next ? { ...rest, nextLink: next } : { ...rest, deltaLink: delta! };
       done += page.value?.length ?? 0;
@@ -136,8 +149,16 @@ export class GraphCalendarSource implements CalendarSource {
     if (known) return known;
     let uid = ev.seriesMasterId;
     try {
-      const master = await graphCall(this.o, `series ${ev.seriesMasterId}`, () => this.o.client.api(`me/events/${encodeURIComponent(ev.seriesMasterId!)}`)
-        .select('iCalUId').header('Prefer', 'IdType="ImmutableId"').get() as Promise<{ iCalUId?: string }>);
+      const master = await graphCall(
+        this.o,
+        `series ${ev.seriesMasterId}`,
+        () =>
+          this.o.client
+            .api(`me/events/${encodeURIComponent(ev.seriesMasterId!)}`)
+            .select('iCalUId')
+            .header('Prefer', 'IdType="ImmutableId"')
+            .get() as Promise<{ iCalUId?: string }>,
+      );
       uid = master.iCalUId ?? uid;
     } catch (err) {
       if (!(err instanceof GraphHttpError && err.status === 404)) throw translate(err);
@@ -152,7 +173,12 @@ export class GraphCalendarSource implements CalendarSource {
 }
 
 const PARTSTAT: Record<string, PartStat> = {
-  accepted: 'ACCEPTED', organizer: 'ACCEPTED', tentativelyAccepted: 'TENTATIVE', declined: 'DECLINED', none: 'NEEDS-ACTION', notResponded: 'NEEDS-ACTION',
+  accepted: 'ACCEPTED',
+  organizer: 'ACCEPTED',
+  tentativelyAccepted: 'TENTATIVE',
+  declined: 'DECLINED',
+  none: 'NEEDS-ACTION',
+  notResponded: 'NEEDS-ACTION',
 };
 
 /** Graph's {dateTime, timeZone} (UTC when we ask for it; else a Windows or IANA zone). */
@@ -167,7 +193,12 @@ export function graphTime(t: GraphDateTime | undefined): Date | null {
   return new Date(Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second) - zone.offsetMinutes * 60_000);
 }
 
-export function toOccurrence(ev: GraphEvent, uid: string, ownerAddress?: string, ownerAddresses: string[] = []): MeetingOccurrence | ItemError {
+export function toOccurrence(
+  ev: GraphEvent,
+  uid: string,
+  ownerAddress?: string,
+  ownerAddresses: string[] = [],
+): MeetingOccurrence | ItemError {
   const where = `graph event ${ev.id}`;
   const start = graphTime(ev.start);
   if (!start) return { where, reason: `the event has no readable start time (${JSON.stringify(ev.start ?? null)})` };
@@ -177,20 +208,28 @@ export function toOccurrence(ev: GraphEvent, uid: string, ownerAddress?: string,
   const ownerOrganizes = ev.isOrganizer === true && ownerAddress && !(org && ownerAddresses.includes(org.toLowerCase()));
   const organizer = ownerOrganizes
     ? { address: ownerAddress! }
-    : org ? { address: org, ...(ev.organizer?.emailAddress?.name ? { name: ev.organizer.emailAddress.name } : {}) } : null;
-  const attendees: Attendee[] = (ev.attendees ?? []).filter((a) => a.emailAddress?.address && a.type !== 'resource').map((a) => ({
-    address: a.emailAddress!.address!.trim(),
-    ...(a.emailAddress?.name ? { name: a.emailAddress.name } : {}),
-    partstat: PARTSTAT[a.status?.response ?? ''] ?? 'OTHER',
-    ...(a.type === 'optional' ? { role: 'OPT-PARTICIPANT' } : {}),
-  }));
+    : org
+      ? { address: org, ...(ev.organizer?.emailAddress?.name ? { name: ev.organizer.emailAddress.name } : {}) }
+      : null;
+  const attendees: Attendee[] = (ev.attendees ?? [])
+    .filter((a) => a.emailAddress?.address && a.type !== 'resource')
+    .map((a) => ({
+      address: a.emailAddress!.address!.trim(),
+      ...(a.emailAddress?.name ? { name: a.emailAddress.name } : {}),
+      partstat: PARTSTAT[a.status?.response ?? ''] ?? 'OTHER',
+      ...(a.type === 'optional' ? { role: 'OPT-PARTICIPANT' } : {}),
+    }));
   const cancelled = ev.isCancelled === true;
   const modified = ev.lastModifiedDateTime ? new Date(ev.lastModifiedDateTime) : undefined;
   return {
-    uid, start, end,
+    uid,
+    start,
+    end,
     allDay: ev.isAllDay === true,
     title: ev.subject ?? '',
-    organizer, attendees, cancelled,
+    organizer,
+    attendees,
+    cancelled,
     ...(cancelled && modified ? { cancelledAt: modified } : {}),
     recurring: ev.type === 'occurrence' || ev.type === 'exception',
     ...(ev.originalStartTimeZone ? { timeZone: ev.originalStartTimeZone } : {}),

@@ -5,29 +5,67 @@ import { graphCall, GraphHttpError, isSyncStateGone, Limiter, retryAfterMs } fro
 import { graphTime, toOccurrence } from './calendar-source.js';
 
 let invalidated = 0;
-const tokens = { token: async () => 'at', invalidate: () => { invalidated++; } } as unknown as MicrosoftTokens;
-const graphError = (statusCode: number, code: string, headers: Record<string, string> = {}) => Object.assign(new Error(`status ${statusCode}`), { statusCode, code, headers: new Headers(headers) });
-const ctx = (maxAttempts = 5, waits: number[] = []) => ({ tokens, limiter: new Limiter(4), retry: { maxAttempts, baseDelayMs: 10, maxDelayMs: 10_000, sleep: async (ms: number) => { waits.push(ms); } } });
+const tokens = {
+  token: async () => 'at',
+  invalidate: () => {
+    invalidated++;
+  },
+} as unknown as MicrosoftTokens;
+const graphError = (statusCode: number, code: string, headers: Record<string, string> = {}) =>
+  Object.assign(new Error(`status ${statusCode}`), { statusCode, code, headers: new Headers(headers) });
+const ctx = (maxAttempts = 5, waits: number[] = []) => ({
+  tokens,
+  limiter: new Limiter(4),
+  retry: {
+    maxAttempts,
+    baseDelayMs: 10,
+    maxDelayMs: 10_000,
+    sleep: async (ms: number) => {
+      waits.push(ms);
+    },
+  },
+});
 
 describe('graphCall', () => {
   it('waits Retry-After on 429 and 503, then succeeds', async () => {
     const waits: number[] = [];
-    const answers = [graphError(429, 'TooManyRequests', { 'retry-after': '2' }), graphError(503, 'ServiceUnavailable', { 'retry-after': '1' })];
-    const r = await graphCall(ctx(5, waits), 'test', async () => { const a = answers.shift(); if (a) throw a; return 'ok'; });
+    const answers = [
+      graphError(429, 'TooManyRequests', { 'retry-after': '2' }),
+      graphError(503, 'ServiceUnavailable', { 'retry-after': '1' }),
+    ];
+    const r = await graphCall(ctx(5, waits), 'test', async () => {
+      const a = answers.shift();
+      if (a) throw a;
+      return 'ok';
+    });
     expect(r).toBe('ok');
     expect(waits).toEqual([2000, 1000]);
   });
 
   it('gives up with THROTTLED after the budget, carrying the wait', async () => {
-    await expect(graphCall(ctx(3), 'test', async () => { throw graphError(429, 'TooManyRequests', { 'retry-after': '7' }); })).rejects.toMatchObject({ code: 'THROTTLED', retryAfterMs: 7000 });
+    await expect(
+      graphCall(ctx(3), 'test', async () => {
+        throw graphError(429, 'TooManyRequests', { 'retry-after': '7' });
+      }),
+    ).rejects.toMatchObject({ code: 'THROTTLED', retryAfterMs: 7000 });
   });
 
   it('a 401 refreshes once, a second 401 is AUTH_FAILED; 403 is AUTH_FAILED; 410 goes back to the caller', async () => {
     invalidated = 0;
-    await expect(graphCall(ctx(), 'test', async () => { throw graphError(401, 'InvalidAuthenticationToken'); })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    await expect(
+      graphCall(ctx(), 'test', async () => {
+        throw graphError(401, 'InvalidAuthenticationToken');
+      }),
+    ).rejects.toMatchObject({ code: 'AUTH_FAILED' });
     expect(invalidated).toBe(1);
-    await expect(graphCall(ctx(), 'test', async () => { throw graphError(403, 'ErrorAccessDenied'); })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
-    const gone = await graphCall(ctx(), 'test', async () => { throw graphError(410, 'SyncStateNotFound'); }).catch((e: unknown) => e);
+    await expect(
+      graphCall(ctx(), 'test', async () => {
+        throw graphError(403, 'ErrorAccessDenied');
+      }),
+    ).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    const gone = await graphCall(ctx(), 'test', async () => {
+      throw graphError(410, 'SyncStateNotFound');
+    }).catch((e: unknown) => e);
     expect(gone).toBeInstanceOf(GraphHttpError);
     expect(isSyncStateGone(gone)).toBe(true);
     expect(isSyncStateGone(new GraphHttpError(400, 'resyncRequired', 'x'))).toBe(true);
@@ -47,20 +85,27 @@ describe('graphCall', () => {
   });
 
   it('invalid_grant (and revoked consent) from msal → AUTH_FAILED in plain words', () => {
-    for (const e of [{ errorCode: 'invalid_grant', subError: 'bad_token' }, { errorCode: 'interaction_required', subError: 'consent_required' }]) {
+    for (const e of [
+      { errorCode: 'invalid_grant', subError: 'bad_token' },
+      { errorCode: 'interaction_required', subError: 'consent_required' },
+    ]) {
       const t = translateTokenError(Object.assign(new Error('x'), e));
       expect(t).toBeInstanceOf(SourceError);
       expect(t.code).toBe('AUTH_FAILED');
       expect(t.message).toBe(REVOKED_WORDS);
     }
-    expect(translateTokenError(Object.assign(new Error('x'), { errorCode: 'invalid_client' })).message).toMatch(/refused this app's credentials/);
+    expect(translateTokenError(Object.assign(new Error('x'), { errorCode: 'invalid_client' })).message).toMatch(
+      /refused this app's credentials/,
+    );
   });
 });
 
 describe('Graph event mapping', () => {
   it('reads Graph times in UTC or a Windows zone', () => {
     expect(graphTime({ dateTime: '2026-03-05T15:00:00.0000000', timeZone: 'UTC' })?.toISOString()).toBe('2026-03-05T15:00:00.000Z');
-    expect(graphTime({ dateTime: '2026-07-05T15:00:00.0000000', timeZone: 'W. Europe Standard Time' })?.toISOString()).toBe('2026-07-05T13:00:00.000Z');
+    expect(graphTime({ dateTime: '2026-07-05T15:00:00.0000000', timeZone: 'W. Europe Standard Time' })?.toISOString()).toBe(
+      '2026-07-05T13:00:00.000Z',
+    );
     expect(graphTime({ dateTime: 'soon', timeZone: 'UTC' })).toBeNull();
   });
 

@@ -33,12 +33,22 @@ export class Limiter {
 }
 
 export class GraphHttpError extends Error {
-  constructor(readonly status: number, readonly code: string | undefined, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    message: string,
+  ) {
     super(message);
   }
 }
 
-interface GraphErrorLike { statusCode?: number; code?: string | null; message?: string; headers?: Headers; body?: unknown }
+interface GraphErrorLike {
+  statusCode?: number;
+  code?: string | null;
+  message?: string;
+  headers?: Headers;
+  body?: unknown;
+}
 
 export interface CallContext {
   tokens: MicrosoftTokens;
@@ -61,11 +71,18 @@ export async function graphCall<T>(c: CallContext, what: string, fn: () => Promi
       const status = err.statusCode ?? -1;
       const code = err.code ?? undefined;
       if (status <= 0) {
-        if (attempt < 3) { await sleep(policy.baseDelayMs * attempt); continue; }
+        if (attempt < 3) {
+          await sleep(policy.baseDelayMs * attempt);
+          continue;
+        }
         throw new SourceError('NETWORK', `could not reach Microsoft Graph (${err.message ?? code}) during ${what}`);
       }
       if (status === 401) {
-        if (!refreshedAfter401) { refreshedAfter401 = true; c.tokens.invalidate(); continue; }
+        if (!refreshedAfter401) {
+          refreshedAfter401 = true;
+          c.tokens.invalidate();
+          continue;
+        }
         throw new SourceError('AUTH_FAILED', `Microsoft Graph refused the access token during ${what}`);
       }
       if (status === 429 || status === 503 || status === 504) {
@@ -78,7 +95,11 @@ export async function graphCall<T>(c: CallContext, what: string, fn: () => Promi
         await sleep(Math.min(wait, policy.maxDelayMs));
         continue;
       }
-      if (status === 403) throw new SourceError('AUTH_FAILED', `Microsoft Graph refused ${what}: ${err.message ?? 'access denied'} (${code ?? 'forbidden'}); the consent may have been withdrawn`);
+      if (status === 403)
+        throw new SourceError(
+          'AUTH_FAILED',
+          `Microsoft Graph refused ${what}: ${err.message ?? 'access denied'} (${code ?? 'forbidden'}); the consent may have been withdrawn`,
+        );
       throw new GraphHttpError(status, code, `Microsoft Graph answered ${status} during ${what}: ${err.message ?? code ?? ''}`);
     }
   }

@@ -21,7 +21,15 @@ function common(c: ConnectionConfig) {
   if (!limiter) limiters.set(tokens, (limiter = new Limiter(MAX_CONCURRENT_PER_MAILBOX)));
   const client = graphClient(tokens, settings.graphBaseUrl);
   const pageSize = typeof c.config.pageSize === 'number' ? c.config.pageSize : undefined;
-  return { settings, tokens, limiter, client, baseUrl: settings.graphBaseUrl, authorizedAt: c.authorizedAt, ...(pageSize ? { pageSize } : {}) };
+  return {
+    settings,
+    tokens,
+    limiter,
+    client,
+    baseUrl: settings.graphBaseUrl,
+    authorizedAt: c.authorizedAt,
+    ...(pageSize ? { pageSize } : {}),
+  };
 }
 
 export async function graphMailSourceFor(c: ConnectionConfig) {
@@ -34,8 +42,13 @@ export async function graphCalendarSourceFor(c: ConnectionConfig) {
   const owners = (c as { ownerAddresses?: string[] }).ownerAddresses ?? [];
   const now = c.now;
   // The window's end follows the sync's clock (--now, the service clock), not the machine's.
-  if (!now) throw new SourceError('INTERNAL', 'the Graph calendar needs the sync\'s clock (ConnectionConfig.now)');
-  return new GraphCalendarSource({ ...common(c), ...(owners[0] ? { ownerAddress: owners[0] } : {}), ownerAddresses: owners, now: () => now });
+  if (!now) throw new SourceError('INTERNAL', "the Graph calendar needs the sync's clock (ConnectionConfig.now)");
+  return new GraphCalendarSource({
+    ...common(c),
+    ...(owners[0] ? { ownerAddress: owners[0] } : {}),
+    ownerAddresses: owners,
+    now: () => now,
+  });
 }
 
 /** After a successful sync: create / renew the subscriptions when push is configured; the config to save, or null. */
@@ -60,6 +73,13 @@ export async function stopGraphPush(c: ConnectionConfig): Promise<void> {
   if (!state) return;
   const { tokens, limiter, client } = common(c);
   const { graphCall } = await import('./call.js');
-  await Promise.all(Object.values(state.subscriptions).map((s) =>
-    graphCall({ tokens, limiter, retry: STOP_RETRY }, `deleting the ${s.resource} subscription`, () => client.api(`subscriptions/${encodeURIComponent(s.id)}`).delete() as Promise<unknown>).catch(() => undefined)));
+  await Promise.all(
+    Object.values(state.subscriptions).map((s) =>
+      graphCall(
+        { tokens, limiter, retry: STOP_RETRY },
+        `deleting the ${s.resource} subscription`,
+        () => client.api(`subscriptions/${encodeURIComponent(s.id)}`).delete() as Promise<unknown>,
+      ).catch(() => undefined),
+    ),
+  );
 }

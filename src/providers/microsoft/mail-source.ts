@@ -35,9 +35,22 @@ export interface GraphMailOptions extends CallContext {
   pageSize?: number;
 }
 
-const SELECT = ['internetMessageId', 'subject', 'from', 'sender', 'toRecipients', 'ccRecipients', 'bccRecipients', 'sentDateTime', 'receivedDateTime', 'isDraft'].join(',');
+const SELECT = [
+  'internetMessageId',
+  'subject',
+  'from',
+  'sender',
+  'toRecipients',
+  'ccRecipients',
+  'bccRecipients',
+  'sentDateTime',
+  'receivedDateTime',
+  'isDraft',
+].join(',');
 
-interface GraphRecipient { emailAddress?: { address?: string; name?: string } }
+interface GraphRecipient {
+  emailAddress?: { address?: string; name?: string };
+}
 export interface GraphMessage {
   id: string;
   '@removed'?: { reason?: string };
@@ -54,7 +67,11 @@ export interface GraphMessage {
   body?: { contentType?: string; content?: string };
 }
 
-interface DeltaPage<T> { value?: T[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string }
+interface DeltaPage<T> {
+  value?: T[];
+  '@odata.nextLink'?: string;
+  '@odata.deltaLink'?: string;
+}
 
 export class GraphMailSource implements MailSource {
   constructor(private o: GraphMailOptions) {}
@@ -76,13 +93,18 @@ export class GraphMailSource implements MailSource {
           page = await this.deltaPage(folder, link);
         } catch (err) {
           // Sync state gone: one bounded round from authorizedAt for this folder, never a skip-ahead.
-          if (link && !restarted && isSyncStateGone(err)) { link = null; restarted = true; continue; }
+          if (link && !restarted && isSyncStateGone(err)) {
+            link = null;
+            restarted = true;
+            continue;
+          }
           throw translate(err);
         }
         const { sightings, errors } = toSightings(page.value ?? [], FOLDER_NAME[folder]);
         const next = page['@odata.nextLink'];
         const delta = page['@odata.deltaLink'];
-        if (!next && !delta) throw new SourceError('INTERNAL', `Microsoft Graph ended a ${FOLDER_NAME[folder]} delta page without a next or delta link`);
+        if (!next && !delta)
+          throw new SourceError('INTERNAL', `Microsoft Graph ended a ${FOLDER_NAME[folder]} delta page without a next or delta link`);
         state.folders[folder] = next ? { nextLink: next } : { deltaLink: delta! };
         done += sightings.length;
         yield { sightings, errors, cursor: structuredClone(state), progress: { done } };
@@ -96,8 +118,10 @@ export class GraphMailSource implements MailSource {
     return graphCall(this.o, `${FOLDER_NAME[folder]} messages/delta`, () => {
       const req = link
         ? this.o.client.api(linkPath(link, this.o.baseUrl))
-        : this.o.client.api(`me/mailFolders/${folder}/messages/delta`)
-          .select(SELECT).filter(`receivedDateTime ge ${this.o.authorizedAt.toISOString()}`);
+        : this.o.client
+            .api(`me/mailFolders/${folder}/messages/delta`)
+            .select(SELECT)
+            .filter(`receivedDateTime ge ${this.o.authorizedAt.toISOString()}`);
       return req.header('Prefer', this.prefer()).get() as Promise<DeltaPage<GraphMessage>>;
     });
   }
@@ -110,8 +134,16 @@ export class GraphMailSource implements MailSource {
   async fetchBody(ref: string): Promise<EmailItem | null> {
     let m: GraphMessage;
     try {
-      m = await graphCall(this.o, `message ${ref}`, () => this.o.client.api(`me/messages/${encodeURIComponent(ref)}`)
-        .select(`${SELECT},body`).header('Prefer', `IdType="ImmutableId", outlook.body-content-type="html"`).get() as Promise<GraphMessage>);
+      m = await graphCall(
+        this.o,
+        `message ${ref}`,
+        () =>
+          this.o.client
+            .api(`me/messages/${encodeURIComponent(ref)}`)
+            .select(`${SELECT},body`)
+            .header('Prefer', `IdType="ImmutableId", outlook.body-content-type="html"`)
+            .get() as Promise<GraphMessage>,
+      );
     } catch (err) {
       if (err instanceof GraphHttpError && err.status === 404) return null; // deleted since
       throw translate(err);
@@ -154,8 +186,13 @@ export function toItem(m: GraphMessage): EmailItem | ItemError {
   return {
     messageId: cleanMessageId(m.internetMessageId),
     fingerprint: fingerprintOf(sentAt, from, to, subject),
-    sentAt, receivedAt, from, to,
-    cc: list(m.ccRecipients), bcc: list(m.bccRecipients), subject,
+    sentAt,
+    receivedAt,
+    from,
+    to,
+    cc: list(m.ccRecipients),
+    bcc: list(m.bccRecipients),
+    subject,
   };
 }
 

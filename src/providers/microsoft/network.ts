@@ -10,7 +10,7 @@ export class FetchNetworkModule implements INetworkModule {
   constructor(private downgradeOrigin?: string) {}
 
   private target(url: string): string {
-    if (this.downgradeOrigin && url.startsWith(this.downgradeOrigin + '/')) return 'http' + url.slice('https'.length);
+    if (this.downgradeOrigin && url.startsWith(`${this.downgradeOrigin}/`)) return `http${url.slice('https'.length)}`;
     return url;
   }
 
@@ -32,10 +32,17 @@ export class FetchNetworkModule implements INetworkModule {
     const text = await res.text();
     // msal expects a JSON object; anything else (an HTML error page, a proxy's text) becomes one it can report.
     let body: unknown;
-    try { body = text ? JSON.parse(text) : {}; } catch { body = undefined; }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) body = { error: 'invalid_response', error_description: `HTTP ${res.status}: ${text.slice(0, 200)}` };
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      body = undefined;
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      body = { error: 'invalid_response', error_description: `HTTP ${res.status}: ${text.slice(0, 200)}` };
     const headers: Record<string, string> = {};
-    res.headers.forEach((v, k) => { headers[k] = v; });
+    res.headers.forEach((v, k) => {
+      headers[k] = v;
+    });
     return { status: res.status, headers, body: body as T };
   }
 }

@@ -22,13 +22,19 @@ export interface MicrosoftGrantState {
 }
 
 export async function startMicrosoftGrant(
-  s: MicrosoftSettings, key: SecretKey,
+  s: MicrosoftSettings,
+  key: SecretKey,
   g: { workspaceId: string; teammate: string; products: MicrosoftProduct[]; redirectUri: string; now: Date },
 ): Promise<{ url: string }> {
   // The verifier must be inside the state, and the state inside the URL: two steps, one PKCE pair.
   const pkce = await new CryptoProvider().generatePkceCodes();
   const state: MicrosoftGrantState = {
-    workspaceId: g.workspaceId, teammate: g.teammate, products: g.products, codeVerifier: pkce.verifier, redirectUri: g.redirectUri, expiresAt: g.now.getTime() + GRANT_TTL_MS,
+    workspaceId: g.workspaceId,
+    teammate: g.teammate,
+    products: g.products,
+    codeVerifier: pkce.verifier,
+    redirectUri: g.redirectUri,
+    expiresAt: g.now.getTime() + GRANT_TTL_MS,
   };
   const { url } = await authorizeUrl(s, g.redirectUri, sealState('microsoft', state, key), pkce);
   return { url };
@@ -38,7 +44,11 @@ export function openMicrosoftGrantState(sealed: string, key: SecretKey, now: Dat
   return openState<MicrosoftGrantState>('microsoft', sealed, key, now);
 }
 
-export async function finishMicrosoftGrant(s: MicrosoftSettings, state: MicrosoftGrantState, code: string): Promise<{ refreshToken: string }> {
+export async function finishMicrosoftGrant(
+  s: MicrosoftSettings,
+  state: MicrosoftGrantState,
+  code: string,
+): Promise<{ refreshToken: string }> {
   try {
     return await redeemCode(s, { code, codeVerifier: state.codeVerifier, redirectUri: state.redirectUri });
   } catch (err) {

@@ -38,8 +38,13 @@ export function isLoopbackHttp(url: string): boolean {
 
 export function checkUrl(name: string, value: string): string {
   let u: URL;
-  try { u = new URL(value); } catch { throw new SourceError('INTERNAL', `${name} is not a URL: "${value}"`); }
-  if (u.protocol !== 'https:' && !isLoopbackHttp(value)) throw new SourceError('INTERNAL', `${name} must be https (plain http only to a test server on loopback)`);
+  try {
+    u = new URL(value);
+  } catch {
+    throw new SourceError('INTERNAL', `${name} is not a URL: "${value}"`);
+  }
+  if (u.protocol !== 'https:' && !isLoopbackHttp(value))
+    throw new SourceError('INTERNAL', `${name} must be https (plain http only to a test server on loopback)`);
   return value.replace(/\/+$/, '');
 }
 
@@ -47,10 +52,14 @@ export function microsoftSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   const clientId = env.TOUCHPOINT_MICROSOFT_CLIENT_ID;
   const clientSecret = env.TOUCHPOINT_MICROSOFT_CLIENT_SECRET;
   if (!clientId || !clientSecret) {
-    throw new SourceError('INTERNAL', 'TOUCHPOINT_MICROSOFT_CLIENT_ID and TOUCHPOINT_MICROSOFT_CLIENT_SECRET must be set to use Microsoft 365 connections');
+    throw new SourceError(
+      'INTERNAL',
+      'TOUCHPOINT_MICROSOFT_CLIENT_ID and TOUCHPOINT_MICROSOFT_CLIENT_SECRET must be set to use Microsoft 365 connections',
+    );
   }
   return {
-    clientId, clientSecret,
+    clientId,
+    clientSecret,
     authority: checkUrl('TOUCHPOINT_MICROSOFT_AUTHORITY', env.TOUCHPOINT_MICROSOFT_AUTHORITY || DEFAULT_AUTHORITY),
     graphBaseUrl: checkUrl('TOUCHPOINT_GRAPH_BASE_URL', env.TOUCHPOINT_GRAPH_BASE_URL || DEFAULT_GRAPH_BASE),
   };

@@ -46,7 +46,10 @@ export interface PushContext extends CallContext {
   notificationUrl: string;
 }
 
-interface GraphSubscription { id: string; expirationDateTime?: string }
+interface GraphSubscription {
+  id: string;
+  expirationDateTime?: string;
+}
 
 export function readPushState(config: Record<string, unknown>): GraphPushState | undefined {
   const p = config.push as GraphPushState | undefined;
@@ -77,7 +80,14 @@ export async function maintainSubscriptions(p: PushContext, state: GraphPushStat
       if (!due(have, w.resource, p.notificationUrl, now)) continue;
       if (same(have, w.resource, p.notificationUrl) && Date.parse(have.expiresAt) > now.getTime()) {
         try {
-          const r = await graphCall(p, `renewing the ${w.key} subscription`, () => p.client.api(`subscriptions/${encodeURIComponent(have.id)}`).patch({ expirationDateTime: expires }) as Promise<GraphSubscription>);
+          const r = await graphCall(
+            p,
+            `renewing the ${w.key} subscription`,
+            () =>
+              p.client
+                .api(`subscriptions/${encodeURIComponent(have.id)}`)
+                .patch({ expirationDateTime: expires }) as Promise<GraphSubscription>,
+          );
           const { renewNow: _flag, ...kept } = have;
           out[w.key] = { ...kept, expiresAt: r.expirationDateTime ?? expires };
           continue;
@@ -86,19 +96,36 @@ export async function maintainSubscriptions(p: PushContext, state: GraphPushStat
         }
       }
       const clientState = randomBytes(32).toString('base64url');
-      const r = await graphCall(p, `creating the ${w.key} subscription`, () => p.client.api('subscriptions').post({
-        changeType: w.changeType, notificationUrl: p.notificationUrl, lifecycleNotificationUrl: p.notificationUrl,
-        resource: w.resource, expirationDateTime: expires, clientState,
-      }) as Promise<GraphSubscription>);
+      const r = await graphCall(
+        p,
+        `creating the ${w.key} subscription`,
+        () =>
+          p.client.api('subscriptions').post({
+            changeType: w.changeType,
+            notificationUrl: p.notificationUrl,
+            lifecycleNotificationUrl: p.notificationUrl,
+            resource: w.resource,
+            expirationDateTime: expires,
+            clientState,
+          }) as Promise<GraphSubscription>,
+      );
       created.push(r.id);
       out[w.key] = {
-        id: r.id, resource: w.resource, changeType: w.changeType, expiresAt: r.expirationDateTime ?? expires,
-        clientStateEnc: encryptSecret(clientState, keyFromEnv()), notificationUrl: p.notificationUrl,
+        id: r.id,
+        resource: w.resource,
+        changeType: w.changeType,
+        expiresAt: r.expirationDateTime ?? expires,
+        clientStateEnc: encryptSecret(clientState, keyFromEnv()),
+        notificationUrl: p.notificationUrl,
       };
     }
   } catch (err) {
     // Subscriptions made in this run would be forgotten with the failed state: delete them.
-    for (const id of created) await p.client.api(`subscriptions/${encodeURIComponent(id)}`).delete().catch(() => {});
+    for (const id of created)
+      await p.client
+        .api(`subscriptions/${encodeURIComponent(id)}`)
+        .delete()
+        .catch(() => {});
     throw err;
   }
   return { kind: 'graph', subscriptions: out };
@@ -108,7 +135,11 @@ export async function maintainSubscriptions(p: PushContext, state: GraphPushStat
 export function clientStates(state: GraphPushState | undefined, key: SecretKey): Map<string, string> {
   const out = new Map<string, string>();
   for (const s of Object.values(state?.subscriptions ?? {})) {
-    try { out.set(s.id, decryptSecret(s.clientStateEnc, key)); } catch { /* sealed with another key: never matches */ }
+    try {
+      out.set(s.id, decryptSecret(s.clientStateEnc, key));
+    } catch {
+      /* sealed with another key: never matches */
+    }
   }
   return out;
 }
@@ -116,6 +147,10 @@ export function clientStates(state: GraphPushState | undefined, key: SecretKey):
 /** A lifecycle notification asks for a renewal (or a new subscription) at the next sync. */
 export function flagForRenewal(state: GraphPushState | undefined, subscriptionId: string): boolean {
   let changed = false;
-  for (const s of Object.values(state?.subscriptions ?? {})) if (s.id === subscriptionId && !s.renewNow) { s.renewNow = true; changed = true; }
+  for (const s of Object.values(state?.subscriptions ?? {}))
+    if (s.id === subscriptionId && !s.renewNow) {
+      s.renewNow = true;
+      changed = true;
+    }
   return changed;
 }

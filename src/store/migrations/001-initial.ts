@@ -5,7 +5,8 @@ import { dialectOf } from '../dialects/dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const s = db.schema;
-  await s.createTable('workspaces')
+  await s
+    .createTable('workspaces')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('slug', 'text', (c) => c.notNull().unique())
     .addColumn('internal_domains', 'text', (c) => c.notNull())
@@ -14,21 +15,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 
-  await s.createTable('teammates')
+  await s
+    .createTable('teammates')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('email', 'text', (c) => c.notNull())
     .addColumn('name', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await s.createTable('teammate_addresses')
+  await s
+    .createTable('teammate_addresses')
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('address', 'text', (c) => c.notNull())
     .addColumn('teammate_id', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('teammate_addresses_pk', ['workspace_id', 'address'])
     .execute();
 
-  await s.createTable('accounts')
+  await s
+    .createTable('accounts')
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('id', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
@@ -36,7 +40,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('accounts_pk', ['workspace_id', 'id'])
     .execute();
 
-  await s.createTable('end_users')
+  await s
+    .createTable('end_users')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('account_id', 'text', (c) => c.notNull())
@@ -51,7 +56,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await s.createIndex('end_users_by_email').on('end_users').columns(['workspace_id', 'email_norm']).execute();
 
-  await s.createTable('suppressions')
+  await s
+    .createTable('suppressions')
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('source', 'text', (c) => c.notNull())
     .addColumn('account_id', 'text', (c) => c.notNull())
@@ -61,7 +67,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('suppressions_pk', ['workspace_id', 'source', 'account_id', 'email_norm'])
     .execute();
 
-  await s.createTable('blocklist')
+  await s
+    .createTable('blocklist')
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('entry', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
@@ -69,7 +76,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('blocklist_pk', ['workspace_id', 'entry'])
     .execute();
 
-  await s.createTable('connections')
+  await s
+    .createTable('connections')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('teammate_id', 'text', (c) => c.notNull())
@@ -89,7 +97,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 
-  await s.createTable('cursors')
+  await s
+    .createTable('cursors')
     .addColumn('connection_id', 'text', (c) => c.notNull())
     .addColumn('stream', 'text', (c) => c.notNull())
     .addColumn('value', 'text', (c) => c.notNull())
@@ -97,7 +106,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('cursors_pk', ['connection_id', 'stream'])
     .execute();
 
-  await s.createTable('emails')
+  await s
+    .createTable('emails')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('dedup_key', 'text', (c) => c.notNull())
@@ -115,7 +125,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await s.createIndex('emails_by_message_id').on('emails').columns(['workspace_id', 'message_id']).execute();
 
-  await s.createTable('email_sightings')
+  await s
+    .createTable('email_sightings')
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('email_id', 'text', (c) => c.notNull())
     .addColumn('connection_id', 'text', (c) => c.notNull())
@@ -128,7 +139,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await s.createIndex('email_sightings_by_email').on('email_sightings').column('email_id').execute();
 
   for (const t of ['email_links', 'meeting_links']) {
-    await s.createTable(t)
+    await s
+      .createTable(t)
       .addColumn('workspace_id', 'text', (c) => c.notNull())
       .addColumn('item_id', 'text', (c) => c.notNull())
       .addColumn('account_id', 'text', (c) => c.notNull())
@@ -139,7 +151,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await s.createIndex(`${t}_by_account`).on(t).columns(['workspace_id', 'account_id', 'at']).execute();
   }
 
-  await s.createTable('participant_hashes')
+  await s
+    .createTable('participant_hashes')
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('item_id', 'text', (c) => c.notNull())
@@ -148,7 +161,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await s.createIndex('participant_hashes_by_hash').on('participant_hashes').columns(['workspace_id', 'addr_hash']).execute();
 
-  await s.createTable('calendar_objects')
+  await s
+    .createTable('calendar_objects')
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('connection_id', 'text', (c) => c.notNull())
     .addColumn('ref', 'text', (c) => c.notNull())
@@ -160,7 +174,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('calendar_objects_pk', ['connection_id', 'ref'])
     .execute();
 
-  await s.createTable('meetings')
+  await s
+    .createTable('meetings')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('uid', 'text', (c) => c.notNull())
@@ -175,7 +190,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await s.createIndex('meetings_upcoming').on('meetings').columns(['workspace_id', 'outcome', 'occurrence_start']).execute();
 
-  await s.createTable('meeting_sightings')
+  await s
+    .createTable('meeting_sightings')
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('meeting_id', 'text', (c) => c.notNull())
     .addColumn('connection_id', 'text', (c) => c.notNull())
@@ -185,7 +201,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await s.createIndex('meeting_sightings_by_ref').on('meeting_sightings').columns(['connection_id', 'ref']).execute();
 
-  await s.createTable('item_errors')
+  await s
+    .createTable('item_errors')
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('connection_id', 'text', (c) => c.notNull())
     .addColumn('where_ref', 'text', (c) => c.notNull())
@@ -198,7 +215,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // The one auto-numbered id: SQLite's INTEGER PRIMARY KEY AUTOINCREMENT has no PostgreSQL
   // spelling (it rejects AUTOINCREMENT); there an identity column does the same.
   const pg = dialectOf(db) === 'postgres';
-  await s.createTable('audit_log')
+  await s
+    .createTable('audit_log')
     .addColumn('id', sql`integer`, (c) => (pg ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement()))
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('at', 'text', (c) => c.notNull())
@@ -211,9 +229,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const t of [
-    'audit_log', 'item_errors', 'meeting_sightings', 'meetings', 'calendar_objects', 'participant_hashes',
-    'meeting_links', 'email_links', 'email_sightings', 'emails', 'cursors', 'connections', 'blocklist',
-    'suppressions', 'end_users', 'accounts', 'teammate_addresses', 'teammates', 'workspaces',
+    'audit_log',
+    'item_errors',
+    'meeting_sightings',
+    'meetings',
+    'calendar_objects',
+    'participant_hashes',
+    'meeting_links',
+    'email_links',
+    'email_sightings',
+    'emails',
+    'cursors',
+    'connections',
+    'blocklist',
+    'suppressions',
+    'end_users',
+    'accounts',
+    'teammate_addresses',
+    'teammates',
+    'workspaces',
   ]) {
     await db.schema.dropTable(t).ifExists().execute();
   }

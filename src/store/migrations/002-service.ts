@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const s = db.schema;
-  await s.createTable('api_tokens')
+  await s
+    .createTable('api_tokens')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
@@ -15,7 +16,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('revoked_at', 'text')
     .execute();
 
-  await s.createTable('webhooks')
+  await s
+    .createTable('webhooks')
     .addColumn('workspace_id', 'text', (c) => c.primaryKey())
     .addColumn('url', 'text', (c) => c.notNull())
     /** The signing secret, encrypted at rest like connection credentials. */
@@ -26,7 +28,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
 
-  await s.createTable('webhook_outbox')
+  await s
+    .createTable('webhook_outbox')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('workspace_id', 'text', (c) => c.notNull())
     .addColumn('event', 'text', (c) => c.notNull())

@@ -7,7 +7,11 @@ import { Field, useAction } from '../ui.js';
 
 /** "Authorized since": now unless changed; earlier items are historic (never logged). */
 function useAuthorizedSince() {
-  const local = () => { const d = new Date(); d.setSeconds(0, 0); return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16); };
+  const local = () => {
+    const d = new Date();
+    d.setSeconds(0, 0);
+    return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  };
   const [value, setValue] = useState(local);
   const field = (
     <Field label="Authorized since" hint="Now by default: mail and meetings before this moment are historic and not logged">
@@ -21,7 +25,11 @@ function TeammateSelect({ teammates, value, onChange }: { teammates: Teammate[];
   return (
     <Field label="Teammate">
       <select value={value} onChange={(e) => onChange(e.target.value)}>
-        {teammates.map((t) => <option key={t.id} value={t.email}>{t.name ? `${t.name} <${t.email}>` : t.email}</option>)}
+        {teammates.map((t) => (
+          <option key={t.id} value={t.email}>
+            {t.name ? `${t.name} <${t.email}>` : t.email}
+          </option>
+        ))}
       </select>
     </Field>
   );
@@ -37,7 +45,10 @@ export function ConnectFolder({ teammates, onDone }: { teammates: Teammate[]; on
     e.preventDefault();
     void act.run(async () => {
       await api('POST', '/v1/connections/folder', {
-        teammate: teammate || teammates[0]?.email, ...(mail ? { mail } : {}), ...(calendar ? { calendar } : {}), authorizedAt: since.iso(),
+        teammate: teammate || teammates[0]?.email,
+        ...(mail ? { mail } : {}),
+        ...(calendar ? { calendar } : {}),
+        authorizedAt: since.iso(),
       });
       onDone();
       return 'Connected. The first sync has started.';
@@ -47,10 +58,16 @@ export function ConnectFolder({ teammates, onDone }: { teammates: Teammate[]; on
     <form className="card" onSubmit={submit} aria-label="Connect a folder">
       <h3>Folder on the server (.eml / Maildir, .ics)</h3>
       <TeammateSelect teammates={teammates} value={teammate} onChange={setTeammate} />
-      <Field label="Mail folder" hint="A directory of .eml files or a Maildir, on the server"><input value={mail} onChange={(e) => setMail(e.target.value)} /></Field>
-      <Field label="Calendar folder" hint="A directory of .ics files, on the server"><input value={calendar} onChange={(e) => setCalendar(e.target.value)} /></Field>
+      <Field label="Mail folder" hint="A directory of .eml files or a Maildir, on the server">
+        <input value={mail} onChange={(e) => setMail(e.target.value)} />
+      </Field>
+      <Field label="Calendar folder" hint="A directory of .ics files, on the server">
+        <input value={calendar} onChange={(e) => setCalendar(e.target.value)} />
+      </Field>
       {since.field}
-      <button type="submit" disabled={act.busy}>Connect folder</button>
+      <button type="submit" disabled={act.busy}>
+        Connect folder
+      </button>
       <act.Status />
     </form>
   );
@@ -64,10 +81,19 @@ export function ConnectImap({ teammates, onDone }: { teammates: Teammate[]; onDo
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void act.run(async () => {
-      const folders = f.folders.split(',').map((x) => x.trim()).filter(Boolean);
+      const folders = f.folders
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
       await api('POST', '/v1/connections/imap', {
-        teammate: f.teammate || teammates[0]?.email, host: f.host.trim(), security: f.security, user: f.user, password: f.password,
-        authorizedAt: since.iso(), ...(f.port ? { port: Number(f.port) } : {}), ...(folders.length ? { folders } : {}),
+        teammate: f.teammate || teammates[0]?.email,
+        host: f.host.trim(),
+        security: f.security,
+        user: f.user,
+        password: f.password,
+        authorizedAt: since.iso(),
+        ...(f.port ? { port: Number(f.port) } : {}),
+        ...(folders.length ? { folders } : {}),
       });
       setF({ ...f, password: '' });
       onDone();
@@ -78,7 +104,9 @@ export function ConnectImap({ teammates, onDone }: { teammates: Teammate[]; onDo
     <form className="card" onSubmit={submit} aria-label="Connect IMAP">
       <h3>IMAP mailbox</h3>
       <TeammateSelect teammates={teammates} value={f.teammate} onChange={(v) => setF({ ...f, teammate: v })} />
-      <Field label="IMAP server"><input value={f.host} onChange={set('host')} placeholder="imap.example.com" autoComplete="off" required /></Field>
+      <Field label="IMAP server">
+        <input value={f.host} onChange={set('host')} placeholder="imap.example.com" autoComplete="off" required />
+      </Field>
       <Field label="Security">
         <select value={f.security} onChange={set('security')}>
           <option value="tls">TLS (port 993)</option>
@@ -86,12 +114,22 @@ export function ConnectImap({ teammates, onDone }: { teammates: Teammate[]; onDo
           <option value="plain">None — a server on this machine only</option>
         </select>
       </Field>
-      <Field label="Port" hint="Empty: the usual one for the security chosen"><input type="number" min={1} max={65535} value={f.port} onChange={set('port')} /></Field>
-      <Field label="User name"><input value={f.user} onChange={set('user')} autoComplete="off" required /></Field>
-      <Field label="Password" hint="Checked by signing in now; stored encrypted"><input type="password" value={f.password} onChange={set('password')} autoComplete="new-password" required /></Field>
-      <Field label="Folders" hint="Comma-separated; empty: INBOX and Sent"><input value={f.folders} onChange={set('folders')} /></Field>
+      <Field label="Port" hint="Empty: the usual one for the security chosen">
+        <input type="number" min={1} max={65535} value={f.port} onChange={set('port')} />
+      </Field>
+      <Field label="User name">
+        <input value={f.user} onChange={set('user')} autoComplete="off" required />
+      </Field>
+      <Field label="Password" hint="Checked by signing in now; stored encrypted">
+        <input type="password" value={f.password} onChange={set('password')} autoComplete="new-password" required />
+      </Field>
+      <Field label="Folders" hint="Comma-separated; empty: INBOX and Sent">
+        <input value={f.folders} onChange={set('folders')} />
+      </Field>
       {since.field}
-      <button type="submit" disabled={act.busy}>{act.busy ? 'Signing in…' : 'Connect IMAP'}</button>
+      <button type="submit" disabled={act.busy}>
+        {act.busy ? 'Signing in…' : 'Connect IMAP'}
+      </button>
       <act.Status />
     </form>
   );
@@ -105,7 +143,13 @@ export function ConnectCalDav({ teammates, onDone }: { teammates: Teammate[]; on
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void act.run(async () => {
-      await api('POST', '/v1/connections/caldav', { teammate: f.teammate || teammates[0]?.email, url: f.url.trim(), user: f.user, password: f.password, authorizedAt: since.iso() });
+      await api('POST', '/v1/connections/caldav', {
+        teammate: f.teammate || teammates[0]?.email,
+        url: f.url.trim(),
+        user: f.user,
+        password: f.password,
+        authorizedAt: since.iso(),
+      });
       setF({ ...f, password: '' });
       onDone();
       return 'Connected: the server accepted the sign-in. The first sync has started.';
@@ -115,22 +159,46 @@ export function ConnectCalDav({ teammates, onDone }: { teammates: Teammate[]; on
     <form className="card" onSubmit={submit} aria-label="Connect CalDAV">
       <h3>CalDAV calendar</h3>
       <TeammateSelect teammates={teammates} value={f.teammate} onChange={(v) => setF({ ...f, teammate: v })} />
-      <Field label="CalDAV URL" hint="https://…; the calendars are found from it"><input type="url" value={f.url} onChange={set('url')} placeholder="https://caldav.example.com/" required /></Field>
-      <Field label="User name"><input value={f.user} onChange={set('user')} autoComplete="off" required /></Field>
-      <Field label="Password" hint="Checked by listing the calendars now; stored encrypted"><input type="password" value={f.password} onChange={set('password')} autoComplete="new-password" required /></Field>
+      <Field label="CalDAV URL" hint="https://…; the calendars are found from it">
+        <input type="url" value={f.url} onChange={set('url')} placeholder="https://caldav.example.com/" required />
+      </Field>
+      <Field label="User name">
+        <input value={f.user} onChange={set('user')} autoComplete="off" required />
+      </Field>
+      <Field label="Password" hint="Checked by listing the calendars now; stored encrypted">
+        <input type="password" value={f.password} onChange={set('password')} autoComplete="new-password" required />
+      </Field>
       {since.field}
-      <button type="submit" disabled={act.busy}>{act.busy ? 'Checking…' : 'Connect CalDAV'}</button>
+      <button type="submit" disabled={act.busy}>
+        {act.busy ? 'Checking…' : 'Connect CalDAV'}
+      </button>
       <act.Status />
     </form>
   );
 }
 
 /** Connect with a provider's sign-in (OAuth), when this server has that flow. */
-export function ConnectOAuth({ teammates, name, start, products, cli }: { teammates: Teammate[]; name: string; start: string | null; products: [string, string][]; cli: string }) {
+export function ConnectOAuth({
+  teammates,
+  name,
+  start,
+  products,
+  cli,
+}: {
+  teammates: Teammate[];
+  name: string;
+  start: string | null;
+  products: [string, string][];
+  cli: string;
+}) {
   const act = useAction();
   const [teammate, setTeammate] = useState('');
   const [chosen, setChosen] = useState(() => products.map(([p]) => p));
-  const [unavailable, setUnavailable] = useState<string | null>(start ? null : `This server has no ${name} sign-in page yet. An admin connects ${name} on the server with the CLI: ${cli} (see the README).`);
+  const [unavailable, setUnavailable] = useState<string | null>(
+    start
+      ? null
+      : `This server has no ${name} sign-in page yet. An admin connects ${name} on the server with the CLI: ${cli} (see the README).`,
+  );
   const connect = (e: FormEvent) => {
     e.preventDefault();
     void act.run(async () => {
@@ -148,14 +216,28 @@ export function ConnectOAuth({ teammates, name, start, products, cli }: { teamma
     <form className="card" onSubmit={connect} aria-label={`Connect ${name}`}>
       <h3>{name}</h3>
       <TeammateSelect teammates={teammates} value={teammate} onChange={setTeammate} />
-      <fieldset className="checks"><legend>What to sync</legend>
+      <fieldset className="checks">
+        <legend>What to sync</legend>
         {products.map(([p, label]) => (
-          <label key={p}><input type="checkbox" checked={chosen.includes(p)} onChange={(e) => setChosen(e.target.checked ? [...chosen, p] : chosen.filter((x) => x !== p))} /> {label}</label>
+          <label key={p}>
+            <input
+              type="checkbox"
+              checked={chosen.includes(p)}
+              onChange={(e) => setChosen(e.target.checked ? [...chosen, p] : chosen.filter((x) => x !== p))}
+            />{' '}
+            {label}
+          </label>
         ))}
       </fieldset>
       <p className="muted">You sign in with {name} and grant read-only access; you come back here when done. Authorized since: now.</p>
-      <button type="submit" disabled={act.busy || !!unavailable || chosen.length === 0}>Connect {name}</button>
-      {unavailable ? <p className="warning" role="note">{unavailable}</p> : null}
+      <button type="submit" disabled={act.busy || !!unavailable || chosen.length === 0}>
+        Connect {name}
+      </button>
+      {unavailable ? (
+        <p className="warning" role="note">
+          {unavailable}
+        </p>
+      ) : null}
       <act.Status />
     </form>
   );

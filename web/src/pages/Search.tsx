@@ -6,28 +6,57 @@ export function SearchPage() {
   const act = useAction();
   const [text, setText] = useState('');
   const [r, setR] = useState<SearchResult | null>(null);
-  const submit = (e: FormEvent) => { e.preventDefault(); void act.run(async () => { setR(await get<SearchResult>(`/v1/search?${q({ q: text })}`)); }); };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void act.run(async () => {
+      setR(await get<SearchResult>(`/v1/search?${q({ q: text })}`));
+    });
+  };
   return (
     <>
       <h1>Search</h1>
       <form className="row" onSubmit={submit} role="search">
-        <Field label="Address or part of one"><input type="search" value={text} onChange={(e) => setText(e.target.value)} minLength={2} required /></Field>
-        <button type="submit" disabled={act.busy}>Search</button>
+        <Field label="Address or part of one">
+          <input type="search" value={text} onChange={(e) => setText(e.target.value)} minLength={2} required />
+        </Field>
+        <button type="submit" disabled={act.busy}>
+          Search
+        </button>
       </form>
       <act.Status />
       {r ? (
         <div className="grid">
           <section className="card" aria-label="Accounts found">
             <h2>Accounts ({r.accounts.length})</h2>
-            <ul>{r.accounts.map((a) => <li key={`${a.id}/${a.endUser.id}`}><a href={`#/accounts/${encodeURIComponent(a.id)}`}>{a.name}</a>: {a.endUser.email}{a.endUser.name ? ` (${a.endUser.name})` : ''}, from {a.endUser.source}</li>)}</ul>
+            <ul>
+              {r.accounts.map((a) => (
+                <li key={`${a.id}/${a.endUser.id}`}>
+                  <a href={`#/accounts/${encodeURIComponent(a.id)}`}>{a.name}</a>: {a.endUser.email}
+                  {a.endUser.name ? ` (${a.endUser.name})` : ''}, from {a.endUser.source}
+                </li>
+              ))}
+            </ul>
           </section>
           <section className="card" aria-label="Teammates found">
             <h2>Teammates ({r.teammates.length})</h2>
-            <ul>{r.teammates.map((t) => <li key={t.id}>{t.name ?? t.email} — {[t.email, ...t.aliases].join(', ')}</li>)}</ul>
+            <ul>
+              {r.teammates.map((t) => (
+                <li key={t.id}>
+                  {t.name ?? t.email} — {[t.email, ...t.aliases].join(', ')}
+                </li>
+              ))}
+            </ul>
           </section>
           <section className="card" aria-label="Recent activities">
             <h2>Recent activities ({r.activities.length})</h2>
-            <ul>{r.activities.map((a, i) => <li key={i}>{when(a.at)} · {a.kind} · {a.subject ?? a.title} · <a href={`#/accounts/${encodeURIComponent(a.accountId)}`}>{a.accountId}</a></li>)}</ul>
+            <ul>
+              {r.activities.map((a, i) => (
+                <li key={i}>
+                  {when(a.at)} · {a.kind} · {a.subject ?? a.title} ·{' '}
+                  <a href={`#/accounts/${encodeURIComponent(a.accountId)}`}>{a.accountId}</a>
+                </li>
+              ))}
+            </ul>
           </section>
         </div>
       ) : null}

@@ -25,20 +25,29 @@ function Progress({ c }: { c: Connection }) {
   if (c.progress) {
     return (
       <p role="status" className="progress">
-        Syncing… {c.progress.done}{c.progress.total ? ` of ${c.progress.total}` : ''} items read
+        Syncing… {c.progress.done}
+        {c.progress.total ? ` of ${c.progress.total}` : ''} items read
         {c.progress.total ? <progress max={c.progress.total} value={c.progress.done} aria-label="Sync progress" /> : null}
       </p>
     );
   }
   if (c.status === 'active' && !c.lastSuccessAt) {
     const seen = c.counts.email.seen + c.counts.meeting.seen;
-    return <p role="status" className="progress">First sync in progress… {seen} item(s) seen so far.</p>;
+    return (
+      <p role="status" className="progress">
+        First sync in progress… {seen} item(s) seen so far.
+      </p>
+    );
   }
   return null;
 }
 
 const PASSWORD_PROVIDERS = new Set(['imap', 'caldav']);
-const OAUTH_START: Record<string, string> = { gmail: '/v1/oauth/google/start', google_calendar: '/v1/oauth/google/start', graph: '/v1/oauth/microsoft/start' };
+const OAUTH_START: Record<string, string> = {
+  gmail: '/v1/oauth/google/start',
+  google_calendar: '/v1/oauth/google/start',
+  graph: '/v1/oauth/microsoft/start',
+};
 
 function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }) {
   const act = useAction();
@@ -59,52 +68,114 @@ function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }
   return (
     <section className="card" aria-label={`Connection ${label}`} data-connection={c.id}>
       <h3>{label}</h3>
-      <p className={`status ${c.status}`}>{STATUS[c.status] ?? c.status}{c.statusReason ? `: ${c.statusReason}` : ''}</p>
+      <p className={`status ${c.status}`}>
+        {STATUS[c.status] ?? c.status}
+        {c.statusReason ? `: ${c.statusReason}` : ''}
+      </p>
       <Progress c={c} />
       <dl className="facts">
-        <dt>Authorized since</dt><dd>{when(c.authorizedAt)} <span className="muted">(earlier mail and meetings are historic)</span></dd>
-        <dt>Last successful sync</dt><dd>{when(c.lastSuccessAt)}</dd>
-        <dt>Next sync</dt><dd>{c.status === 'active' || c.status === 'error' ? when(c.nextSyncAt) : 'none — see above'}</dd>
-        <dt>Last error</dt><dd>{c.lastError ?? 'none'}</dd>
+        <dt>Authorized since</dt>
+        <dd>
+          {when(c.authorizedAt)} <span className="muted">(earlier mail and meetings are historic)</span>
+        </dd>
+        <dt>Last successful sync</dt>
+        <dd>{when(c.lastSuccessAt)}</dd>
+        <dt>Next sync</dt>
+        <dd>{c.status === 'active' || c.status === 'error' ? when(c.nextSyncAt) : 'none — see above'}</dd>
+        <dt>Last error</dt>
+        <dd>{c.lastError ?? 'none'}</dd>
       </dl>
       {c.mail ? <CountLine label="Email" c={c.counts.email} /> : null}
       {c.calendar ? <CountLine label="Meetings" c={c.counts.meeting} /> : null}
       {c.errors.length ? (
-        <details><summary>{c.errors.length} item(s) could not be read</summary>
-          <ul>{c.errors.map((e) => <li key={e.where}><code>{e.where}</code>: {e.reason} (last seen {when(e.lastSeenAt)})</li>)}</ul>
+        <details>
+          <summary>{c.errors.length} item(s) could not be read</summary>
+          <ul>
+            {c.errors.map((e) => (
+              <li key={e.where}>
+                <code>{e.where}</code>: {e.reason} (last seen {when(e.lastSeenAt)})
+              </li>
+            ))}
+          </ul>
         </details>
       ) : null}
       <div className="actions">
-        <button disabled={act.busy} onClick={() => act.run(async () => {
-          const r = await api<{ status: string }>('POST', `/v1/connections/${c.id}/sync`);
-          onChange();
-          return r.status === 'queued' ? 'Sync started.' : 'A sync was already waiting; it will run next.';
-        })}>Sync now</button>
-        <button className="secondary" disabled={act.busy} onClick={reauthorize} aria-expanded={oauth ? undefined : reauth}>Re-authorize</button>
-        <button className="danger" disabled={act.busy || c.status === 'disconnected'} onClick={() => setDisconnecting(true)}>Disconnect</button>
+        <button
+          disabled={act.busy}
+          onClick={() =>
+            act.run(async () => {
+              const r = await api<{ status: string }>('POST', `/v1/connections/${c.id}/sync`);
+              onChange();
+              return r.status === 'queued' ? 'Sync started.' : 'A sync was already waiting; it will run next.';
+            })
+          }
+        >
+          Sync now
+        </button>
+        <button className="secondary" disabled={act.busy} onClick={reauthorize} aria-expanded={oauth ? undefined : reauth}>
+          Re-authorize
+        </button>
+        <button className="danger" disabled={act.busy || c.status === 'disconnected'} onClick={() => setDisconnecting(true)}>
+          Disconnect
+        </button>
       </div>
       {disconnecting ? (
         <div className="warning" role="alertdialog" aria-label="Confirm disconnect">
-          <p>Disconnect {label}? Nothing syncs any more and its stored {PASSWORD_PROVIDERS.has(c.provider) ? 'password is' : 'credentials are'} deleted; what was logged stays.</p>
+          <p>
+            Disconnect {label}? Nothing syncs any more and its stored{' '}
+            {PASSWORD_PROVIDERS.has(c.provider) ? 'password is' : 'credentials are'} deleted; what was logged stays.
+          </p>
           <div className="actions">
-            <button className="danger" autoFocus disabled={act.busy} onClick={() => void act.run(async () => {
-              await api('POST', `/v1/connections/${c.id}/disconnect`); setDisconnecting(false); onChange(); return 'Disconnected.';
-            })}>Yes, disconnect</button>
-            <button className="secondary" onClick={() => setDisconnecting(false)}>Cancel</button>
+            <button
+              className="danger"
+              autoFocus
+              disabled={act.busy}
+              onClick={() =>
+                void act.run(async () => {
+                  await api('POST', `/v1/connections/${c.id}/disconnect`);
+                  setDisconnecting(false);
+                  onChange();
+                  return 'Disconnected.';
+                })
+              }
+            >
+              Yes, disconnect
+            </button>
+            <button className="secondary" onClick={() => setDisconnecting(false)}>
+              Cancel
+            </button>
           </div>
         </div>
       ) : null}
       {reauth ? (
-        <form className="row" aria-label={`Re-authorize ${label}`} onSubmit={(e) => { e.preventDefault(); void act.run(async () => {
-          await api('POST', `/v1/connections/${c.id}/reauthorize`, PASSWORD_PROVIDERS.has(c.provider) ? { secret } : {});
-          setReauth(false); setSecret(''); onChange();
-          return 'Re-authorized: the server accepted the password; the next sync catches up what arrived meanwhile.';
-        }); }}>
+        <form
+          className="row"
+          aria-label={`Re-authorize ${label}`}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act.run(async () => {
+              await api('POST', `/v1/connections/${c.id}/reauthorize`, PASSWORD_PROVIDERS.has(c.provider) ? { secret } : {});
+              setReauth(false);
+              setSecret('');
+              onChange();
+              return 'Re-authorized: the server accepted the password; the next sync catches up what arrived meanwhile.';
+            });
+          }}
+        >
           {PASSWORD_PROVIDERS.has(c.provider) ? (
-            <Field label="New password" hint="Checked against the server before it is saved"><input type="password" autoComplete="new-password" value={secret} onChange={(e) => setSecret(e.target.value)} required /></Field>
-          ) : c.provider === 'folder' ? <p className="muted">A folder connection needs no credentials.</p>
-            : <p className="muted">A {c.provider} connection is re-authorized on the server with the CLI (touchpoint reauthorize); see the README.</p>}
-          <button type="submit" disabled={act.busy}>Save and resume syncing</button>
+            <Field label="New password" hint="Checked against the server before it is saved">
+              <input type="password" autoComplete="new-password" value={secret} onChange={(e) => setSecret(e.target.value)} required />
+            </Field>
+          ) : c.provider === 'folder' ? (
+            <p className="muted">A folder connection needs no credentials.</p>
+          ) : (
+            <p className="muted">
+              A {c.provider} connection is re-authorized on the server with the CLI (touchpoint reauthorize); see the README.
+            </p>
+          )}
+          <button type="submit" disabled={act.busy}>
+            Save and resume syncing
+          </button>
         </form>
       ) : null}
       <act.Status />
@@ -117,8 +188,18 @@ function ReturnNote() {
   const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
   const connected = params.get('connected');
   const error = params.get('error');
-  if (error) return <p className="error" role="alert">Connecting did not finish: {error}</p>;
-  if (connected) return <p className="ok" role="status">Connected {connected.split(',').length} connection(s); the first sync has started.</p>;
+  if (error)
+    return (
+      <p className="error" role="alert">
+        Connecting did not finish: {error}
+      </p>
+    );
+  if (connected)
+    return (
+      <p className="ok" role="status">
+        Connected {connected.split(',').length} connection(s); the first sync has started.
+      </p>
+    );
   return null;
 }
 
@@ -126,7 +207,7 @@ export function SyncPage() {
   const conns = useLoad(() => get<{ connections: Connection[]; syncIntervalMinutes: number }>('/v1/connections'), [], 3000);
   const teammates = useLoad(() => get<Teammate[]>('/v1/teammates'), []);
   // Which sign-in flows this server offers: its OpenAPI document lists them.
-  const paths = useLoad(async () => Object.keys(((await get<{ paths: Record<string, unknown> }>('/openapi.json')).paths)), []);
+  const paths = useLoad(async () => Object.keys((await get<{ paths: Record<string, unknown> }>('/openapi.json')).paths), []);
   const has = (p: string) => (paths.data?.includes(p) ? p : null);
   const t = teammates.data;
   return (
@@ -134,16 +215,37 @@ export function SyncPage() {
       <h1>Profile → Sync email &amp; calendar</h1>
       <ReturnNote />
       <ErrorNote error={conns.error} />
-      {conns.data ? <p className="muted">Scheduled syncs run every {conns.data.syncIntervalMinutes} minutes; this page refreshes every few seconds.</p> : null}
+      {conns.data ? (
+        <p className="muted">Scheduled syncs run every {conns.data.syncIntervalMinutes} minutes; this page refreshes every few seconds.</p>
+      ) : null}
       <h2>Connections</h2>
       {conns.data?.connections.length === 0 ? <p>No connections yet. Connect one below.</p> : null}
-      {conns.data?.connections.map((c) => <ConnectionCard key={c.id} c={c} onChange={() => void conns.reload()} />)}
+      {conns.data?.connections.map((c) => (
+        <ConnectionCard key={c.id} c={c} onChange={() => void conns.reload()} />
+      ))}
       <h2>Connect</h2>
       {t && paths.data ? (
         <div className="grid connect">
-          <ConnectOAuth teammates={t} name="Google" start={has('/v1/oauth/google/start')} products={[['gmail', 'Gmail'], ['calendar', 'Google Calendar']]} cli="touchpoint authorize google prints the consent link, then touchpoint connect gmail / google-calendar stores the grant" />
-          <ConnectOAuth teammates={t} name="Microsoft 365" start={has('/v1/oauth/microsoft/start')} products={[['mail', 'Outlook mail'], ['calendar', 'Outlook calendar']]}
-            cli="touchpoint authorize microsoft prints the consent link, then touchpoint connect microsoft stores the grant" />
+          <ConnectOAuth
+            teammates={t}
+            name="Google"
+            start={has('/v1/oauth/google/start')}
+            products={[
+              ['gmail', 'Gmail'],
+              ['calendar', 'Google Calendar'],
+            ]}
+            cli="touchpoint authorize google prints the consent link, then touchpoint connect gmail / google-calendar stores the grant"
+          />
+          <ConnectOAuth
+            teammates={t}
+            name="Microsoft 365"
+            start={has('/v1/oauth/microsoft/start')}
+            products={[
+              ['mail', 'Outlook mail'],
+              ['calendar', 'Outlook calendar'],
+            ]}
+            cli="touchpoint authorize microsoft prints the consent link, then touchpoint connect microsoft stores the grant"
+          />
           <ConnectImap teammates={t} onDone={() => void conns.reload()} />
           <ConnectCalDav teammates={t} onDone={() => void conns.reload()} />
           <ConnectFolder teammates={t} onDone={() => void conns.reload()} />

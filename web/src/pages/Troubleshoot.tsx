@@ -14,9 +14,10 @@ export function TroubleshootPage() {
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
 
   const explain = async (target: Target) => {
-    const e = 'messageId' in target
-      ? await get<Explanation>(`/v1/explain/email?${q({ messageId: target.messageId })}`)
-      : await get<Explanation>(`/v1/explain/meeting?${q({ uid: target.uid, occurrence: target.occurrence })}`);
+    const e =
+      'messageId' in target
+        ? await get<Explanation>(`/v1/explain/email?${q({ messageId: target.messageId })}`)
+        : await get<Explanation>(`/v1/explain/meeting?${q({ uid: target.uid, occurrence: target.occurrence })}`);
     setResult({ e, target });
   };
   const submit = (ev: FormEvent) => {
@@ -28,11 +29,22 @@ export function TroubleshootPage() {
       // By sender + subject + date, or attendee + title + date: logged items keep their subject
       // and title; mail that was not logged keeps only its Message-ID (privacy), so ask for it.
       const r = await get<SearchResult>(`/v1/search?${q({ q: mode === 'sender' ? f.sender : f.attendee })}`);
-      const hit = r.activities.find((a) => (mode === 'sender'
-        ? a.kind === 'email' && (a.subject ?? '').toLowerCase().includes(f.subject.toLowerCase())
-        : a.kind === 'meeting' && (a.title ?? '').toLowerCase().includes(f.title.toLowerCase())) && (!f.date || sameDay(a.at, f.date)));
-      if (!hit) throw new Error(`Nothing logged matches. Items that were not logged keep no ${mode === 'sender' ? 'subject' : 'title'}: ask for the ${mode === 'sender' ? 'Message-ID (in the mail headers)' : "meeting's UID (in its .ics)"} and search by it.`);
-      return explain(hit.kind === 'email' ? { messageId: hit.messageId ?? '' } : { uid: hit.uid ?? '', ...(hit.occurrence ? { occurrence: hit.occurrence } : {}) });
+      const hit = r.activities.find(
+        (a) =>
+          (mode === 'sender'
+            ? a.kind === 'email' && (a.subject ?? '').toLowerCase().includes(f.subject.toLowerCase())
+            : a.kind === 'meeting' && (a.title ?? '').toLowerCase().includes(f.title.toLowerCase())) &&
+          (!f.date || sameDay(a.at, f.date)),
+      );
+      if (!hit)
+        throw new Error(
+          `Nothing logged matches. Items that were not logged keep no ${mode === 'sender' ? 'subject' : 'title'}: ask for the ${mode === 'sender' ? 'Message-ID (in the mail headers)' : "meeting's UID (in its .ics)"} and search by it.`,
+        );
+      return explain(
+        hit.kind === 'email'
+          ? { messageId: hit.messageId ?? '' }
+          : { uid: hit.uid ?? '', ...(hit.occurrence ? { occurrence: hit.occurrence } : {}) },
+      );
     });
   };
   return (
@@ -41,33 +53,82 @@ export function TroubleshootPage() {
       <form className="card" onSubmit={submit} aria-label="Find an item">
         <fieldset className="row">
           <legend>Find by</legend>
-          {([['messageId', 'Message-ID'], ['sender', 'Sender + subject + date'], ['uid', 'Meeting UID'], ['title', 'Meeting title + date']] as const).map(([m, label]) => (
-            <label key={m}><input type="radio" name="mode" checked={mode === m} onChange={() => setMode(m)} /> {label}</label>
+          {(
+            [
+              ['messageId', 'Message-ID'],
+              ['sender', 'Sender + subject + date'],
+              ['uid', 'Meeting UID'],
+              ['title', 'Meeting title + date'],
+            ] as const
+          ).map(([m, label]) => (
+            <label key={m}>
+              <input type="radio" name="mode" checked={mode === m} onChange={() => setMode(m)} /> {label}
+            </label>
           ))}
         </fieldset>
-        {mode === 'messageId' ? <Field label="Message-ID" hint="From the mail's headers, with or without < >"><input value={f.messageId} onChange={set('messageId')} required /></Field> : null}
-        {mode === 'sender' ? <div className="row">
-          <Field label="Sender address"><input type="email" value={f.sender} onChange={set('sender')} required /></Field>
-          <Field label="Subject"><input value={f.subject} onChange={set('subject')} required /></Field>
-          <Field label="Date"><input type="date" value={f.date} onChange={set('date')} /></Field>
-        </div> : null}
-        {mode === 'uid' ? <div className="row">
-          <Field label="Meeting UID"><input value={f.uid} onChange={set('uid')} required /></Field>
-          <Field label="Occurrence start (recurring meetings)"><input type="datetime-local" value={f.occurrence} onChange={set('occurrence')} /></Field>
-        </div> : null}
-        {mode === 'title' ? <div className="row">
-          <Field label="An attendee's address"><input type="email" value={f.attendee} onChange={set('attendee')} required /></Field>
-          <Field label="Meeting title"><input value={f.title} onChange={set('title')} required /></Field>
-          <Field label="Date"><input type="date" value={f.date} onChange={set('date')} /></Field>
-        </div> : null}
-        <div className="actions"><button type="submit" disabled={act.busy}>Explain</button></div>
+        {mode === 'messageId' ? (
+          <Field label="Message-ID" hint="From the mail's headers, with or without < >">
+            <input value={f.messageId} onChange={set('messageId')} required />
+          </Field>
+        ) : null}
+        {mode === 'sender' ? (
+          <div className="row">
+            <Field label="Sender address">
+              <input type="email" value={f.sender} onChange={set('sender')} required />
+            </Field>
+            <Field label="Subject">
+              <input value={f.subject} onChange={set('subject')} required />
+            </Field>
+            <Field label="Date">
+              <input type="date" value={f.date} onChange={set('date')} />
+            </Field>
+          </div>
+        ) : null}
+        {mode === 'uid' ? (
+          <div className="row">
+            <Field label="Meeting UID">
+              <input value={f.uid} onChange={set('uid')} required />
+            </Field>
+            <Field label="Occurrence start (recurring meetings)">
+              <input type="datetime-local" value={f.occurrence} onChange={set('occurrence')} />
+            </Field>
+          </div>
+        ) : null}
+        {mode === 'title' ? (
+          <div className="row">
+            <Field label="An attendee's address">
+              <input type="email" value={f.attendee} onChange={set('attendee')} required />
+            </Field>
+            <Field label="Meeting title">
+              <input value={f.title} onChange={set('title')} required />
+            </Field>
+            <Field label="Date">
+              <input type="date" value={f.date} onChange={set('date')} />
+            </Field>
+          </div>
+        ) : null}
+        <div className="actions">
+          <button type="submit" disabled={act.busy}>
+            Explain
+          </button>
+        </div>
         <act.Status />
       </form>
       {result ? (
         <section className="card" aria-label="Explanation">
           <ExplanationView e={result.e} />
           <div className="actions">
-            <button className="secondary" onClick={() => void act.run(async () => { await downloadSupportBundle(result.target); return 'Support bundle downloaded.'; })}>Download support bundle</button>
+            <button
+              className="secondary"
+              onClick={() =>
+                void act.run(async () => {
+                  await downloadSupportBundle(result.target);
+                  return 'Support bundle downloaded.';
+                })
+              }
+            >
+              Download support bundle
+            </button>
           </div>
         </section>
       ) : null}
