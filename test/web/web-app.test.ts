@@ -48,6 +48,25 @@ describe('web app', () => {
     await other.close();
   });
 
+  it('signs in from a link with the token in the fragment, then takes it out of the address bar', async () => {
+    const other = await browser.newPage();
+    await other.goto(`${served.url}/#token=${encodeURIComponent(served.token)}`);
+    await other.getByRole('heading', { name: /Sync email & calendar/ }).waitFor();
+    expect(new URL(other.url()).hash).toBe('#/sync');
+    expect(await other.evaluate(() => sessionStorage.getItem('touchpoint.token'))).toBe(served.token);
+    // replaced, not pushed: Back leaves the app rather than landing on the link with the token
+    await other.goBack();
+    expect(other.url()).not.toContain('token=');
+    await other.close();
+
+    const stale = await browser.newPage();
+    await stale.goto(`${served.url}/#token=tp_revoked`);
+    await expect.poll(() => stale.getByRole('alert').textContent()).toMatch(/sign-in link is no longer valid/);
+    expect(new URL(stale.url()).hash).toBe('#/sync');
+    expect(await stale.evaluate(() => sessionStorage.getItem('touchpoint.token'))).toBeNull();
+    await stale.close();
+  });
+
   it('connects a folder, syncs, and Sync now brings a new email onto the account timeline', async () => {
     const form = page.getByRole('form', { name: 'Connect a folder' });
     await form.getByLabel('Teammate').selectOption('alice@ourco.com');
