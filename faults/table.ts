@@ -1,5 +1,5 @@
 // vitest globalSetup of `npm run faults`: starts an empty ledger, and at the end prints the
-// table of every scenario (and writes it to faults/results.md for the README).
+// table of every scenario (and writes it to faults/results.md for docs/testing.md).
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { RESULTS, type FaultRow } from './ledger.js';
 

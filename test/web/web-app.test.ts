@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/cli.js';
 import { launchBrowser, serveDemo, userDataDir, type Served } from './browser.js';
 
-// UPDATE_SCREENSHOTS=1 refreshes the README's screenshots; other runs write them to a temp dir.
+// UPDATE_SCREENSHOTS=1 refreshes the screenshots in docs/screenshots; other runs write them to a temp dir.
 const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, 'docs/screenshots') : mkdtempSync(path.join(tmpdir(), 'tp-shots-'));
 let served: Served;
 let browser: BrowserContext;
