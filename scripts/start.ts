@@ -8,7 +8,7 @@
 //
 //   npm start [-- --port <n>] [--db <file>] [--fresh]
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -50,9 +50,9 @@ function options(): { port: number | undefined; db: string; fresh: boolean } {
 }
 
 /** Runs a command to completion; its output is shown only if it fails (or always, with `show`). */
-function run(cmd: string, args: string[], what: string, show = false): Promise<string> {
+function run(cmd: string, args: string[], what: string, show = false, env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -95,13 +95,21 @@ async function buildWebApp(): Promise<void> {
   await run('npm', ['run', '--silent', 'build:web'], 'npm run build:web');
 }
 
+/** Where the demo's folder mailboxes and calendars are copied: data/start.db → data/start-mail/. */
+const demoMailDir = (db: string) => path.join(path.dirname(db), `${path.basename(db, path.extname(db))}-mail`);
+
 async function buildDemoWorkspace(db: string, fresh: boolean): Promise<void> {
   if (existsSync(db) && !fresh) {
     process.stderr.write(`Using the workspace in ${shown(db)} (npm start -- --fresh builds the demo again).\n`);
     return;
   }
-  process.stderr.write(`Building the demo workspace from examples/demo in ${shown(db)}…\n`);
-  await run('bash', [path.join(ROOT, 'scripts', 'demo-workspace.sh'), db], 'building the demo workspace');
+  // The mailboxes are a copy next to the database, so files dropped into them (to see Sync
+  // now bring them in) never change examples/demo.
+  const mail = demoMailDir(db);
+  process.stderr.write(`Building the demo workspace in ${shown(db)}, its mailboxes in ${shown(mail)}…\n`);
+  rmSync(mail, { recursive: true, force: true });
+  cpSync(path.join(ROOT, 'examples', 'demo'), mail, { recursive: true });
+  await run('bash', [path.join(ROOT, 'scripts', 'demo-workspace.sh'), db], 'building the demo workspace', false, { DEMO_DIR: mail });
 }
 
 /** Revokes the tokens earlier starts created, then creates this start's admin token. */
