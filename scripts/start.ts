@@ -46,6 +46,10 @@ function options(): { port: number | undefined; db: string; fresh: boolean } {
     port = Number(rawPort);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StartError(`--port: "${rawPort}" is not a port number (1–65535)`);
   }
+  if (values.db && /^postgres(ql)?:/i.test(values.db))
+    throw new StartError(
+      '--db: npm start runs on a SQLite file; on PostgreSQL run "touchpoint --db postgres://… serve" (docs/operations.md)',
+    );
   return { port, db: path.resolve(values.db ?? path.join(ROOT, 'data', 'start.db')), fresh: values.fresh ?? false };
 }
 
