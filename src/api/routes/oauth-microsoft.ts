@@ -41,7 +41,7 @@ function settingsOr409() {
       throw new ApiError(
         409,
         'conflict',
-        `${err.message} (the server's administrator registers the Entra ID app; see the README, "Microsoft 365")`,
+        `${err.message} (the server's administrator registers the Entra ID app; see docs/providers/microsoft.md)`,
       );
     throw err;
   }

@@ -51,7 +51,11 @@ function settingsOr409() {
     return googleSettingsFromEnv();
   } catch (err) {
     if (err instanceof SourceError)
-      throw new ApiError(409, 'conflict', `${err.message} (the server's administrator registers the OAuth app; see the README, "Google")`);
+      throw new ApiError(
+        409,
+        'conflict',
+        `${err.message} (the server's administrator registers the OAuth app; see docs/providers/google.md)`,
+      );
     throw err;
   }
 }

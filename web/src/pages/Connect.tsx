@@ -197,7 +197,7 @@ export function ConnectOAuth({
   const [unavailable, setUnavailable] = useState<string | null>(
     start
       ? null
-      : `This server has no ${name} sign-in page yet. An admin connects ${name} on the server with the CLI: ${cli} (see the README).`,
+      : `This server has no ${name} sign-in page yet. An admin connects ${name} on the server with the CLI: ${cli} (see docs/providers/).`,
   );
   const connect = (e: FormEvent) => {
     e.preventDefault();

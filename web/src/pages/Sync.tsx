@@ -170,7 +170,7 @@ function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }
             <p className="muted">A folder connection needs no credentials.</p>
           ) : (
             <p className="muted">
-              A {c.provider} connection is re-authorized on the server with the CLI (touchpoint reauthorize); see the README.
+              A {c.provider} connection is re-authorized on the server with the CLI (touchpoint reauthorize); see docs/cli.md.
             </p>
           )}
           <button type="submit" disabled={act.busy}>
