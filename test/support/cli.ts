@@ -16,19 +16,23 @@ export interface CliResult {
   args: string[];
 }
 
-function cliEnv(): NodeJS.ProcessEnv {
+function cliEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.TOUCHPOINT_DB;
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
   return env;
 }
 
-/** Runs the CLI once; never rejects — the exit code is in the result. */
-export function runCli(args: string[], cwd: string = ROOT): Promise<CliResult> {
+/** Runs the CLI once; never rejects — the exit code is in the result. `env`: variables added for this child only. */
+export function runCli(args: string[], cwd: string = ROOT, env: Record<string, string | undefined> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd, env: cliEnv(), maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      { cwd, env: cliEnv(env), maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
         resolve({ code, stdout: String(stdout), stderr: String(stderr), args });
