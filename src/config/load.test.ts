@@ -65,14 +65,14 @@ describe('loadConfig', () => {
       return [];
     })();
     expect(problems).toContain('TOUCHPOINT_RATE_LIMIT: "abc" is not a number');
-    expect(problems).toContain('TOUCHPOINT_SECRET_KEY: must be a passphrase of at least 32 characters');
+    expect(problems).toContain('TOUCHPOINT_SECRET_KEY must be a passphrase of at least 32 characters');
     expect(problems).toContain('--port: "99999" must be a whole number from 0 to 65535');
     expect(problems.find((p) => p.startsWith('TOUCHPOINT_LOG_LEVEL'))).toMatch(/"loud" is not a log level/);
   });
 
   it('refuses plain http to a provider endpoint other than loopback', () => {
     expect(() => loadConfig({ env: { TOUCHPOINT_MICROSOFT_AUTHORITY: 'http://login.example.com/t' } })).toThrow(
-      /TOUCHPOINT_MICROSOFT_AUTHORITY: .* must be https/,
+      /TOUCHPOINT_MICROSOFT_AUTHORITY must be https .*not "http:\/\/login.example.com\/t"/,
     );
   });
 

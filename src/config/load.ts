@@ -42,7 +42,8 @@ export function loadConfig({ env = {}, flags = {} }: ConfigSources = {}): Config
 function describeIssue(i: z.core.$ZodIssue, entries: SettingEntry[], origin: Map<string, string>): string {
   const key = i.path.join('.');
   const name = origin.get(key) ?? entries.find((e) => e.path.join('.') === key)?.env ?? key;
-  return `${name}: ${i.message}`;
+  // "X: "abc" is not a number" about a value; "X must be …" about the setting itself.
+  return i.message.startsWith('"') ? `${name}: ${i.message}` : `${name} ${i.message}`;
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

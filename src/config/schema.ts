@@ -51,7 +51,7 @@ const url = (opts: { httpAnywhere?: boolean } = {}) =>
     }
     const ok = u.protocol === 'https:' || (u.protocol === 'http:' && (opts.httpAnywhere || LOOPBACK.includes(u.hostname)));
     if (!ok) {
-      ctx.addIssue({ code: 'custom', message: `"${raw}" must be https (plain http only to a test server on loopback)` });
+      ctx.addIssue({ code: 'custom', message: `must be https (plain http only to a test server on loopback), not "${raw}"` });
       return z.NEVER;
     }
     return raw.replace(/\/+$/, '');

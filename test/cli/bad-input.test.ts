@@ -122,7 +122,7 @@ describe('user mistakes: non-zero exit, one "touchpoint:" line, no stack trace',
       /^touchpoint: TOUCHPOINT_RATE_LIMIT: "abc" is not a number$/,
     );
     const short = await runCli(['--db', db, 'status'], ROOT, { TOUCHPOINT_SECRET_KEY: 'too-short-key' });
-    expectUserError(short, /TOUCHPOINT_SECRET_KEY: must be a passphrase of at least 32 characters/);
+    expectUserError(short, /TOUCHPOINT_SECRET_KEY must be a passphrase of at least 32 characters/);
     expect(short.stderr).not.toContain('too-short-key');
     expectUserError(await runCli(['--db', db, 'serve', '--port', 'x'], ROOT), /--port: "x" is not a number/);
     expect(existsSync(db)).toBe(false); // nothing ran
