@@ -65,6 +65,11 @@ export class Workspace {
   readonly db: string;
   /** The default --now for every call; tests move it to let time pass. */
   now: string;
+  /**
+   * Variables for this workspace's CLI children only (the settings and the --…-env secrets
+   * a test configures them with): set here, never in the test process's own environment.
+   */
+  readonly env: Record<string, string | undefined> = {};
 
   constructor(now: string, prefix = 'touchpoint-e2e-') {
     this.dir = mkdtempSync(path.join(tmpdir(), prefix));
@@ -75,7 +80,7 @@ export class Workspace {
   /** Runs `touchpoint --db <db> --now <now> …args`; `now: null` leaves --now out. */
   run(args: string[], opts: { now?: string | null } = {}): Promise<CliResult> {
     const now = opts.now === undefined ? this.now : opts.now;
-    return runCli(['--db', this.db, ...(now === null ? [] : ['--now', now]), ...args], this.dir);
+    return runCli(['--db', this.db, ...(now === null ? [] : ['--now', now]), ...args], this.dir, this.env);
   }
 
   /** Runs and asserts exit 0; returns stdout. */
@@ -418,7 +423,7 @@ export interface RunningSync {
 export function spawnSync(w: Workspace, env: NodeJS.ProcessEnv = process.env): RunningSync {
   const p = spawn(process.execPath, [BIN, '--db', w.db, '--now', w.now, 'sync', '--json'], {
     cwd: w.dir,
-    env,
+    env: { ...env, ...w.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
