@@ -45,6 +45,7 @@ function meetingCount(w: RecordingWorkspace): number {
 /** A workspace with Alice's CalDAV calendar connected (pages of PAGE events). */
 async function workspace(user: string): Promise<{ w: RecordingWorkspace; id: string }> {
   const w = new RecordingWorkspace(NOW, 'touchpoint-caldav-restart-');
+  setPasswordEnv(w, 'CALDAV_PW', PASSWORD);
   await w.init('cs-team', ['ourco.com']);
   await w.teammate(ALICE);
   await w.account('acme', 'Acme Corp');
@@ -84,7 +85,6 @@ async function syncKillingAfter(w: RecordingWorkspace, id: string, stored: numbe
 
 beforeAll(async () => {
   server = await RadicaleServer.start({ users: { alice: PASSWORD, alice2: PASSWORD } });
-  setPasswordEnv('CALDAV_PW', PASSWORD);
 }, SERVER_SETUP_MS);
 
 afterAll(async () => {
