@@ -1,7 +1,7 @@
 // A CalDAV connection as stored: `config` holds what is not secret (server URL, user name),
 // `secret_enc` the password, encrypted at rest (secrets/secrets.ts) with the process's key
-// (`secrets`, created once from the Config). The password is decrypted only here, right before a sync, and is
-// never part of a message, a log line or the connection's JSON.
+// (`secrets`, created once from the Config). The password is decrypted only here, right
+// before a sync, and is never part of a message, a log line or the connection's JSON.
 import { encryptSecret, type SecretKey, type Secrets, SecretKeyError } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
 import { CalDavCalendarSource } from './caldav-calendar-source.js';
