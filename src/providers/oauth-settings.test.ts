@@ -10,10 +10,10 @@ describe('OAuth settings from the Config', () => {
   it('Google: names each missing variable', () => {
     expect(() => googleSettings(loadConfig({}).google)).toThrow(SourceError);
     expect(() => googleSettings(loadConfig({}).google)).toThrow(
-      /^TOUCHPOINT_GOOGLE_CLIENT_ID and TOUCHPOINT_GOOGLE_CLIENT_SECRET are not set/,
+      /must be set to use Google connections \(not set: TOUCHPOINT_GOOGLE_CLIENT_ID, TOUCHPOINT_GOOGLE_CLIENT_SECRET\)$/,
     );
     const onlyId = loadConfig({ env: { TOUCHPOINT_GOOGLE_CLIENT_ID: 'cid' } }).google;
-    expect(() => googleSettings(onlyId)).toThrow(/^TOUCHPOINT_GOOGLE_CLIENT_SECRET is not set/);
+    expect(() => googleSettings(onlyId)).toThrow(/\(not set: TOUCHPOINT_GOOGLE_CLIENT_SECRET\)$/);
   });
 
   it('Google: client and endpoints when set', () => {
@@ -31,7 +31,7 @@ describe('OAuth settings from the Config', () => {
 
   it('Microsoft: names each missing variable; the endpoints default to the real ones', () => {
     expect(() => microsoftSettings(loadConfig({}).microsoft)).toThrow(
-      /^TOUCHPOINT_MICROSOFT_CLIENT_ID and TOUCHPOINT_MICROSOFT_CLIENT_SECRET are not set/,
+      /^TOUCHPOINT_MICROSOFT_CLIENT_ID and TOUCHPOINT_MICROSOFT_CLIENT_SECRET must be set .*\(not set: TOUCHPOINT_MICROSOFT_CLIENT_ID, TOUCHPOINT_MICROSOFT_CLIENT_SECRET\)$/,
     );
     const env = { TOUCHPOINT_MICROSOFT_CLIENT_ID: 'cid', TOUCHPOINT_MICROSOFT_CLIENT_SECRET: 's' };
     expect(microsoftSettings(loadConfig({ env }).microsoft)).toEqual({

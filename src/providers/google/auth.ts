@@ -33,7 +33,7 @@ export function googleSettings(c: GoogleConfig): GoogleSettings {
   if (missing.length || !c.clientId || !c.clientSecret) {
     throw new SourceError(
       'INTERNAL',
-      `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: TOUCHPOINT_GOOGLE_CLIENT_ID and TOUCHPOINT_GOOGLE_CLIENT_SECRET must be set to use Google connections`,
+      `TOUCHPOINT_GOOGLE_CLIENT_ID and TOUCHPOINT_GOOGLE_CLIENT_SECRET must be set to use Google connections (not set: ${missing.join(', ')})`,
     );
   }
   return {

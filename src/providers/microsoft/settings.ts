@@ -61,7 +61,7 @@ export function microsoftSettings(c: MicrosoftConfig): MicrosoftSettings {
   if (missing.length || !c.clientId || !c.clientSecret) {
     throw new SourceError(
       'INTERNAL',
-      `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: TOUCHPOINT_MICROSOFT_CLIENT_ID and TOUCHPOINT_MICROSOFT_CLIENT_SECRET must be set to use Microsoft 365 connections`,
+      `TOUCHPOINT_MICROSOFT_CLIENT_ID and TOUCHPOINT_MICROSOFT_CLIENT_SECRET must be set to use Microsoft 365 connections (not set: ${missing.join(', ')})`,
     );
   }
   return {
