@@ -14,6 +14,8 @@ import { execFileSync } from 'node:child_process';
 import { syncCollection } from 'tsdav';
 import { RadicaleServer } from '../scripts/services/radicale.js';
 import { withContext } from '../src/cli/context.js';
+import { loadConfig } from '../src/config/index.js';
+import { createSecrets } from '../src/secrets/secrets.js';
 import { CalDavCalendarSource } from '../src/providers/caldav/caldav-calendar-source.js';
 import { syncAll } from '../src/sync/run-sync.js';
 import { getCursor } from '../src/store/connections.js';
@@ -37,6 +39,9 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 
 process.env.TOUCHPOINT_SECRET_KEY ??= 'touchpoint benchmark passphrase, not a secret 42';
 process.env.BENCH_CALDAV_PW = PASSWORD;
+// The benchmark is an entry point: it reads its configuration once, like the CLI.
+const config = loadConfig({ env: process.env });
+const globals = { config, secrets: createSecrets(config.secretKey), env: process.env };
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 const utc = (d: Date) =>
@@ -111,7 +116,7 @@ async function protocolOnly(
 }
 
 async function touchpoint(db: string): Promise<{ ms: number; linked: number; upcoming: number; notLinked: number; errors: number }> {
-  return withContext({ db, now: NOW }, async (ctx) => {
+  return withContext({ db, now: NOW, ...globals }, async (ctx) => {
     const t = performance.now();
     const [r] = await syncAll(ctx);
     const ms = performance.now() - t;
@@ -175,7 +180,7 @@ async function main() {
       for (let u = 0; u < CONFIG.usersPerAccount; u++) csv.push(`acc-${a},user${u}@account${a}.example,,`);
     writeFileSync(path.join(work, 'users.csv'), csv.join('\n'));
     // Accounts must exist before the import; 500 CLI calls would take minutes, the store takes ms.
-    await withContext({ db: template, now: NOW }, async (ctx) => {
+    await withContext({ db: template, now: NOW, ...globals }, async (ctx) => {
       for (let a = 0; a < CONFIG.accounts; a++) await addAccount(ctx.db, ctx.ws.id, { id: `acc-${a}`, name: `Account ${a}` }, ctx.now);
     });
     cli(template, 'users', 'import', path.join(work, 'users.csv'), '--source', 'csv');
@@ -247,7 +252,7 @@ async function main() {
         protocolIncrementalCpuMs: p1cpu,
         touchpointIncrementalCpuMs: t1cpu,
       });
-      await withContext({ db, now: NOW }, async (ctx) => {
+      await withContext({ db, now: NOW, ...globals }, async (ctx) => {
         const c = (await getCursor(
           ctx.db,
           (

@@ -53,6 +53,7 @@ async function fill(user: string, prefix: string): Promise<string[]> {
 
 async function workspace(user: string): Promise<Workspace> {
   const w = new Workspace(NOW, `tp-fault-caldav-${user}-`);
+  setPasswordEnv(w, 'CALDAV_PW', PASSWORD);
   await w.init();
   await w.teammate(ALICE);
   await w.account('acme');
@@ -80,7 +81,6 @@ async function recover(w: Workspace): Promise<number> {
 
 beforeAll(async () => {
   server = await RadicaleServer.start({ users: { kill: PASSWORD, restart: PASSWORD, token: PASSWORD } });
-  setPasswordEnv('CALDAV_PW', PASSWORD);
 }, SERVER_SETUP_MS);
 
 afterAll(async () => {

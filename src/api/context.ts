@@ -3,7 +3,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { JobQueue } from '../queue/types.js';
 import type { Store } from '../store/db.js';
-import type { SecretKey } from '../secrets/secrets.js';
+import type { Config } from '../config/schema.js';
+import type { SecretKey, Secrets } from '../secrets/secrets.js';
 import type { Ctx } from '../store/context.js';
 import type { Clock } from '../domain/clock.js';
 import type { ServiceMetrics } from '../service/metrics.js';
@@ -18,6 +19,10 @@ export interface ApiDeps {
   metrics: ServiceMetrics;
   /** Encrypts webhook secrets; null when TOUCHPOINT_SECRET_KEY is not set. */
   secretKey: SecretKey | null;
+  /** The Config read once at start-up: provider settings, the public URL, the Gmail push token. */
+  config: Config;
+  /** The process's key (from the Config), handed to connectors (Disconnect stops push with it). */
+  secrets: Secrets;
   /** Requests per token (or per client address without one) per window. */
   rateLimit?: { max: number; timeWindowMs: number };
   /** The scheduler's timing (a lowered sync interval reschedules pending syncs with it). */
@@ -28,7 +33,13 @@ export interface ApiDeps {
 
 export function ctxFor(req: FastifyRequest, deps: ApiDeps): Ctx {
   const { workspace, token } = auth(req);
-  return { db: deps.db, ws: workspace, now: deps.clock.now(), actor: `api:${token.name}` };
+  return {
+    db: deps.db,
+    ws: workspace,
+    now: deps.clock.now(),
+    actor: `api:${token.name}`,
+    connectors: { secrets: deps.secrets, settings: deps.config },
+  };
 }
 
 /** Error responses of a route, for the OpenAPI document. */

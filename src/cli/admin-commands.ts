@@ -5,10 +5,10 @@ import { stopPush } from '../providers/registry.js';
 import { getConnection, updateConnection } from '../store/connections.js';
 import { DEFAULT_RETENTION_DAYS, parsePeriodDays, purgeNotLinked } from '../store/retention.js';
 import { rotateSecrets } from '../store/rotate-secrets.js';
-import { deriveKey, keyFromEnv, SecretKeyError } from '../secrets/secrets.js';
+import { deriveKey, SecretKeyError } from '../secrets/secrets.js';
 import { deleteWorkspace, exportWorkspace } from '../store/workspace-data.js';
 import { findWorkspace } from '../store/workspaces.js';
-import { dbLabel, openStore, UserError, withContext, type GlobalOptions } from './context.js';
+import { connectors, dbLabel, openStore, UserError, withContext, type GlobalOptions } from './context.js';
 
 const asUserError = (err: unknown): never => {
   throw err instanceof SecretKeyError ? new UserError(err.message) : err;
@@ -25,11 +25,11 @@ export function registerAdminCommands(program: Command, g: () => GlobalOptions):
     .requiredOption('--new-key-env <VAR>', 'name of the environment variable holding the new passphrase')
     .option('--json', 'print one JSON document')
     .action(async (o: { newKeyEnv: string; json?: boolean }) => {
-      const raw = process.env[o.newKeyEnv];
+      const raw = g().env[o.newKeyEnv];
       if (!raw) throw new UserError(`--new-key-env: the environment variable ${o.newKeyEnv} is not set`);
       let oldKey, newKey;
       try {
-        oldKey = keyFromEnv();
+        oldKey = g().secrets.key();
         newKey = deriveKey(raw);
       } catch (err) {
         asUserError(err);
@@ -56,7 +56,7 @@ export function registerAdminCommands(program: Command, g: () => GlobalOptions):
       await withContext(g(), async (ctx) => {
         const conn = await getConnection(ctx.db, ctx.ws.id, o.connection);
         if (!conn) throw new UserError(`no connection "${o.connection}"`);
-        await stopPush(conn); // Graph subscriptions, Calendar channels: while the token is still there; best effort
+        await stopPush({ ...conn, ...connectors(g()) }); // Graph subscriptions, Calendar channels: while the token is still there; best effort
         await updateConnection(ctx.db, ctx.ws.id, conn.id, {
           status: 'disconnected',
           statusReason: 'disconnected from the CLI',

@@ -7,6 +7,7 @@ import { encodeCalDavSecret } from '../providers/caldav/config.js';
 import { SourceError } from '../providers/types.js';
 import { createConnection } from '../store/connections.js';
 import { teammateByAddress } from '../store/directory.js';
+import type { Env } from '../config/load.js';
 import { parseDate, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
 
 interface Opts {
@@ -40,7 +41,7 @@ export function checkCalDavUrl(raw: string): string {
 }
 
 /** The password from the named environment variable, or a one-line error. */
-export function passwordFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+export function passwordFromEnv(name: string, env: Env): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
     throw new UserError(`--password-env takes the NAME of an environment variable (e.g. CALDAV_PASSWORD), not a password`);
   }
@@ -76,8 +77,8 @@ export function registerConnectCalDav(connect: Command, g: () => GlobalOptions):
     .action(async (o: Opts) => {
       const url = checkCalDavUrl(o.url);
       if (!o.user.trim()) throw new UserError('--user must not be empty');
-      const password = passwordFromEnv(o.passwordEnv);
-      const key = secretKey();
+      const password = passwordFromEnv(o.passwordEnv, g().env);
+      const key = secretKey(g());
       const authorizedAt = parseDate(o.authorizedAt, '--authorized-at');
       const pageSize = o.pageSize === undefined ? undefined : Number(o.pageSize);
       if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1))

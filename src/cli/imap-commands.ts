@@ -8,6 +8,7 @@ import { isValidAddress } from '../directory/address.js';
 import { createConnection, getConnection, updateConnection } from '../store/connections.js';
 import { teammateByAddress } from '../store/directory.js';
 import { decryptSecret, encryptSecret } from '../secrets/secrets.js';
+import type { Env } from '../config/load.js';
 import { parseDate, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
 
 interface SecretOptions {
@@ -18,7 +19,7 @@ interface SecretOptions {
 }
 
 /** The secret from the named variable, with which kind it is. */
-function readSecret(o: SecretOptions): { kind: 'password' | 'xoauth2'; oauth?: ImapOAuthProvider; value: string } {
+function readSecret(o: SecretOptions, env: Env): { kind: 'password' | 'xoauth2'; oauth?: ImapOAuthProvider; value: string } {
   const given = [
     ['--password-env', o.passwordEnv],
     ['--xoauth2-token-env', o.xoauth2TokenEnv],
@@ -32,7 +33,7 @@ function readSecret(o: SecretOptions): { kind: 'password' | 'xoauth2'; oauth?: I
   const [flag, name] = given[0] as [string, string];
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
     throw new UserError(`${flag} takes the NAME of an environment variable, not the secret itself`);
-  const value = process.env[name];
+  const value = env[name];
   if (!value) throw new UserError(`${flag}: the environment variable ${name} is not set or is empty`);
   if (o.googleTokenEnv) return { kind: 'xoauth2', oauth: 'google', value };
   if (o.microsoftTokenEnv) return { kind: 'xoauth2', oauth: 'microsoft', value };
@@ -43,16 +44,16 @@ function readSecret(o: SecretOptions): { kind: 'password' | 'xoauth2'; oauth?: I
  * Log in once before saving anything, so a typo is caught now and not at the first sync.
  * Returns the secret to store: Microsoft may rotate the refresh token on this first use.
  */
-async function verifyLogin(cfg: ImapConfig, secret: string): Promise<string> {
+async function verifyLogin(cfg: ImapConfig, secret: string, g: GlobalOptions): Promise<string> {
   try {
     // Loaded on use: imapflow takes ~0.5 s to load, which every other command would pay.
     const { ImapSession } = await import('../providers/imap/session.js');
     let keep = secret;
     const login =
       cfg.oauth === 'google'
-        ? await googleAccessToken(secret)
+        ? await googleAccessToken(secret, g)
         : cfg.oauth === 'microsoft'
-          ? await microsoftAccessToken(secret, (rotated) => {
+          ? await microsoftAccessToken(secret, g, (rotated) => {
               keep = rotated;
             })
           : secret;
@@ -66,13 +67,13 @@ async function verifyLogin(cfg: ImapConfig, secret: string): Promise<string> {
 }
 
 /** An Outlook IMAP access token from a Microsoft refresh token (the login check of --microsoft-token-env). */
-async function microsoftAccessToken(refreshToken: string, rotated: (plain: string) => void): Promise<string> {
+async function microsoftAccessToken(refreshToken: string, g: GlobalOptions, rotated: (plain: string) => void): Promise<string> {
   const { MicrosoftTokens } = await import('../providers/microsoft/auth.js');
-  const { IMAP_SCOPES, microsoftSettingsFromEnv } = await import('../providers/microsoft/settings.js');
+  const { IMAP_SCOPES, microsoftSettings } = await import('../providers/microsoft/settings.js');
   const t = new MicrosoftTokens(
-    microsoftSettingsFromEnv(),
+    microsoftSettings(g.config.microsoft),
     refreshToken,
-    async (enc) => rotated(decryptSecret(enc, secretKey())),
+    { secrets: g.secrets, save: async (enc) => rotated(decryptSecret(enc, secretKey(g))) },
     Date.now,
     IMAP_SCOPES,
   );
@@ -80,9 +81,9 @@ async function microsoftAccessToken(refreshToken: string, rotated: (plain: strin
 }
 
 /** An access token from a Google refresh token (the login check of --google-token-env). */
-async function googleAccessToken(refreshToken: string): Promise<string> {
-  const { GoogleTokens, googleSettingsFromEnv } = await import('../providers/google/auth.js');
-  const t = new GoogleTokens(googleSettingsFromEnv(), refreshToken);
+async function googleAccessToken(refreshToken: string, g: GlobalOptions): Promise<string> {
+  const { GoogleTokens, googleSettings } = await import('../providers/google/auth.js');
+  const t = new GoogleTokens(googleSettings(g.config.google), refreshToken);
   await t.ensureFresh();
   return t.client.credentials.access_token!;
 }
@@ -144,8 +145,8 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
         if (folders.length === 0) throw new UserError('--folders: give at least one folder');
         const pageSize = Number(o.pageSize);
         if (!Number.isInteger(pageSize) || pageSize < 1) throw new UserError('--page-size must be a positive whole number');
-        const secret = readSecret(o);
-        const key = secretKey();
+        const secret = readSecret(o, g().env);
+        const key = secretKey(g());
         const raw = {
           host: o.host,
           port,
@@ -161,7 +162,7 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
           const t = await teammateByAddress(ctx.db, ctx.ws.id, o.teammate);
           if (!t)
             throw new UserError(`no teammate with address ${o.teammate}: add it with "touchpoint teammate add --email ${o.teammate}"`);
-          const stored = o.verify ? await verifyLogin(cfg, secret.value) : secret.value;
+          const stored = o.verify ? await verifyLogin(cfg, secret.value, g()) : secret.value;
           const id = await createConnection(
             ctx.db,
             ctx.ws.id,
@@ -195,8 +196,8 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
     )
     .option('--no-verify', 'save without logging in first')
     .action(async (o: SecretOptions & { connection: string; verify: boolean }) => {
-      const secret = readSecret(o);
-      const key = secretKey();
+      const secret = readSecret(o, g().env);
+      const key = secretKey(g());
       await withContext(g(), async (ctx) => {
         const conn = await getConnection(ctx.db, ctx.ws.id, o.connection);
         if (!conn) throw new UserError(`no connection "${o.connection}"`);
@@ -214,7 +215,7 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
                     : 'an XOAUTH2 token: use --xoauth2-token-env';
             throw new UserError(`this connection signs in with ${how}`);
           }
-          if (o.verify) stored = await verifyLogin(cfg, secret.value);
+          if (o.verify) stored = await verifyLogin(cfg, secret.value, g());
         }
         // authorized_at stays: mail that arrived while the connection was broken is not
         // historic (SPEC E2), so the next sync links it as a catch-up.

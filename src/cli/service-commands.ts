@@ -12,33 +12,10 @@ import { existsSync } from 'node:fs';
 import { requestSync } from '../service/scheduler.js';
 import { UserError, withContext, type GlobalOptions } from './context.js';
 
-function port(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`--port: "${raw}" is not a port number`);
-  return n;
-}
-
-function count(raw: string | undefined, what: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError(`${what}: "${raw}" must be a whole number from 1 to 64`);
-  return n;
-}
-
 /** Run until SIGTERM/SIGINT, then shut down gracefully. */
-async function runUntilSignal(
-  role: 'serve' | 'worker',
-  g: GlobalOptions,
-  o: { port?: string; host?: string; concurrency?: string },
-): Promise<void> {
-  const cfg = serviceConfig({
-    db: g.db,
-    role,
-    ...(o.port !== undefined ? { port: port(o.port)! } : {}),
-    ...(o.host ? { host: o.host } : {}),
-    ...(o.concurrency ? { concurrency: count(o.concurrency, '--concurrency')! } : {}),
-  });
+// --port, --host and --concurrency are settings: main.ts read them into the Config (flags win over the environment).
+async function runUntilSignal(role: 'serve' | 'worker', g: GlobalOptions): Promise<void> {
+  const cfg = serviceConfig(g.config, role);
   if (role === 'worker' && !isPostgresUrl(cfg.db))
     throw new UserError('worker needs --db postgres://…; on SQLite, "touchpoint serve" runs the sync workers itself');
   const svc = await startService(cfg);
@@ -72,7 +49,7 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
     .option('--port <n>', 'HTTP port (default 8080, or $TOUCHPOINT_PORT)')
     .option('--host <addr>', 'address to listen on (default 127.0.0.1, or $TOUCHPOINT_HOST)')
     .option('--concurrency <n>', 'syncs at once in this process (default 2 on SQLite, 4 on PostgreSQL)')
-    .action(async (o: { port?: string; host?: string; concurrency?: string }) => runUntilSignal('serve', g(), o));
+    .action(async () => runUntilSignal('serve', g()));
 
   program
     .command('worker')
@@ -80,7 +57,7 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
     .option('--concurrency <n>', 'syncs at once in this process (default 4)')
     .option('--port <n>', 'serve /healthz and /metrics on this port (default: none)')
     .option('--host <addr>', 'address for --port (default 127.0.0.1)')
-    .action(async (o: { port?: string; host?: string; concurrency?: string }) => runUntilSignal('worker', g(), o));
+    .action(async () => runUntilSignal('worker', g()));
 
   const token = program.command('token').description('API tokens of the workspace');
   token

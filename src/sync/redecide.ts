@@ -17,7 +17,7 @@ import {
 } from '../store/emails.js';
 import { getMeeting } from '../store/meetings.js';
 import { storeMeeting } from './calendar-ingest.js';
-import { hashAddress, type Ctx } from '../store/context.js';
+import { connectorDeps, hashAddress, type Ctx } from '../store/context.js';
 import { mergeCopies, storeRedecidedEmails } from './email-ingest.js';
 
 export interface LinkChange {
@@ -64,7 +64,7 @@ export async function reloadEmail(
     try {
       let opening = known.sources?.get(conn.id);
       if (!opening) {
-        opening = mailSourceFor(conn);
+        opening = mailSourceFor({ ...conn, ...connectorDeps(ctx) });
         known.sources?.set(conn.id, opening);
       }
       const source = await opening;

@@ -22,7 +22,7 @@ import {
   storeMeeting,
   type CalendarIngestResult,
 } from './calendar-ingest.js';
-import { loadDirectoryIndex, type Ctx } from '../store/context.js';
+import { connectorDeps, loadDirectoryIndex, type Ctx } from '../store/context.js';
 import { ingestMailPage } from './email-ingest.js';
 import { describeSyncError, storeFailureWords } from './errors.js';
 import { StoreError } from '../store/db.js';
@@ -129,7 +129,7 @@ const PUSH_REF = 'push notifications';
  */
 async function keepPushAlive(ctx: Ctx, conn: ConnectionRecord): Promise<void> {
   try {
-    const config = await maintainPush({ ...conn, saveSecret: rotatedSecretSaver(ctx, conn) }, ctx.now);
+    const config = await maintainPush({ ...conn, ...connectorDeps(ctx), saveSecret: rotatedSecretSaver(ctx, conn) }, ctx.now);
     if (config) await updateConnection(ctx.db, ctx.ws.id, conn.id, { config });
     await clearItemError(ctx.db, conn.id, PUSH_REF);
   } catch (err) {
@@ -165,7 +165,7 @@ async function syncMail(
   opts: SyncOptions,
 ): Promise<void> {
   if (!conn.hasMail) return;
-  const source = await mailSourceFor({ ...conn, saveSecret: rotatedSecretSaver(ctx, conn), now: ctx.now });
+  const source = await mailSourceFor({ ...conn, ...connectorDeps(ctx), saveSecret: rotatedSecretSaver(ctx, conn), now: ctx.now });
   if (!source) return;
   const cursor = await getCursor(ctx.db, conn.id, 'mail');
   for await (const page of source.changes(cursor)) {
@@ -203,7 +203,7 @@ async function syncCalendar(
   opts: SyncOptions,
 ): Promise<void> {
   if (!conn.hasCalendar) return;
-  const source = await calendarSourceFor({ ...conn, saveSecret: rotatedSecretSaver(ctx, conn), now: ctx.now });
+  const source = await calendarSourceFor({ ...conn, ...connectorDeps(ctx), saveSecret: rotatedSecretSaver(ctx, conn), now: ctx.now });
   if (!source) return;
   const cursor = await getCursor(ctx.db, conn.id, 'calendar');
   const tally: CalendarIngestResult = { linked: 0, notLinked: 0, upcoming: 0, errors: [] };

@@ -97,7 +97,7 @@ beforeAll(async () => {
   await w.teammate(ALICE);
   await w.account('acme', 'Acme Corp');
   await w.users('account_id,email,name,external_id\nacme,jane@acme.com,Jane,');
-  setPasswordEnv('CALDAV_PW', PASSWORD);
+  setPasswordEnv(w, 'CALDAV_PW', PASSWORD);
   await w.ok(connectCalDavArgs(server, { teammate: ALICE, user: 'alice', passwordEnv: 'CALDAV_PW', authorizedAt: AUTH }));
   await w.connect(ALICE, { mail: 'mail' }, AUTH);
   const s = await w.sync();

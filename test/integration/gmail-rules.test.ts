@@ -41,12 +41,12 @@ const conn = async () => (await w.status()).connections.find((c) => c.id === con
 
 beforeAll(async () => {
   await g.start();
-  process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
-  process.env.TOUCHPOINT_GOOGLE_CLIENT_ID = 'test-client.apps.googleusercontent.com';
-  process.env.TOUCHPOINT_GOOGLE_CLIENT_SECRET = 'test-client-secret';
-  process.env.TOUCHPOINT_GOOGLE_TOKEN_URL = g.tokenUrl;
-  process.env.TOUCHPOINT_GOOGLE_ROOT_URL = g.rootUrl;
-  process.env.ALICE_GOOGLE_TOKEN = g.issueRefreshToken();
+  w.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
+  w.env.TOUCHPOINT_GOOGLE_CLIENT_ID = 'test-client.apps.googleusercontent.com';
+  w.env.TOUCHPOINT_GOOGLE_CLIENT_SECRET = 'test-client-secret';
+  w.env.TOUCHPOINT_GOOGLE_TOKEN_URL = g.tokenUrl;
+  w.env.TOUCHPOINT_GOOGLE_ROOT_URL = g.rootUrl;
+  w.env.ALICE_GOOGLE_TOKEN = g.issueRefreshToken();
   await w.init('cs-team', ['ourco.com']);
   await w.teammate('alice@ourco.com', ['alice.smith@ourco.com']);
   await w.account('acme', 'Acme');
@@ -160,7 +160,7 @@ describe('email rules over Gmail', () => {
     const db = new Database(w.db, { readonly: true });
     const dump = JSON.stringify(db.prepare('select * from connections').all());
     db.close();
-    expect(dump).not.toContain(process.env.ALICE_GOOGLE_TOKEN);
+    expect(dump).not.toContain(w.env.ALICE_GOOGLE_TOKEN);
   });
 });
 
@@ -221,7 +221,7 @@ describe('Gmail sync behaviour', () => {
     expect(c.status).toBe('needs_reauth');
     expect(c.statusReason).toContain('Google says the grant was revoked or expired');
     add('gap-2@acme.com', { at: '2026-03-09T13:00:00Z' });
-    process.env.ALICE_NEW_TOKEN = g.issueRefreshToken();
+    w.env.ALICE_NEW_TOKEN = g.issueRefreshToken();
     await w.ok(['reauthorize', '--connection', connId, '--password-env', 'ALICE_NEW_TOKEN']);
     const after = await w.sync();
     expect(after.connections[0]!.status).toBe('active');

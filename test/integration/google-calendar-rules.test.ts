@@ -50,12 +50,12 @@ function ev(
 
 beforeAll(async () => {
   await g.start();
-  process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
-  process.env.TOUCHPOINT_GOOGLE_CLIENT_ID = 'test-client.apps.googleusercontent.com';
-  process.env.TOUCHPOINT_GOOGLE_CLIENT_SECRET = 'test-client-secret';
-  process.env.TOUCHPOINT_GOOGLE_TOKEN_URL = g.tokenUrl;
-  process.env.TOUCHPOINT_GOOGLE_ROOT_URL = g.rootUrl;
-  process.env.ALICE_GCAL_TOKEN = g.issueRefreshToken();
+  w.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
+  w.env.TOUCHPOINT_GOOGLE_CLIENT_ID = 'test-client.apps.googleusercontent.com';
+  w.env.TOUCHPOINT_GOOGLE_CLIENT_SECRET = 'test-client-secret';
+  w.env.TOUCHPOINT_GOOGLE_TOKEN_URL = g.tokenUrl;
+  w.env.TOUCHPOINT_GOOGLE_ROOT_URL = g.rootUrl;
+  w.env.ALICE_GCAL_TOKEN = g.issueRefreshToken();
 
   await w.init('cs-team', ['ourco.com']);
   await w.teammate(ALICE, [ALICE_ALIAS]);

@@ -43,13 +43,13 @@ const secretOf = () => {
 
 beforeAll(async () => {
   await ms.start();
-  process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
-  process.env.TOUCHPOINT_MICROSOFT_CLIENT_ID = '00000000-0000-0000-0000-00000000c11e';
-  process.env.TOUCHPOINT_MICROSOFT_CLIENT_SECRET = 'test-client-secret';
-  process.env.TOUCHPOINT_MICROSOFT_AUTHORITY = ms.authority;
-  process.env.TOUCHPOINT_GRAPH_BASE_URL = ms.graphBaseUrl;
-  delete process.env.TOUCHPOINT_PUBLIC_URL; // poll only: no subscriptions here (graph-push.test.ts)
-  process.env.ALICE_MS_TOKEN = ms.issueRefreshToken();
+  w.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
+  w.env.TOUCHPOINT_MICROSOFT_CLIENT_ID = '00000000-0000-0000-0000-00000000c11e';
+  w.env.TOUCHPOINT_MICROSOFT_CLIENT_SECRET = 'test-client-secret';
+  w.env.TOUCHPOINT_MICROSOFT_AUTHORITY = ms.authority;
+  w.env.TOUCHPOINT_GRAPH_BASE_URL = ms.graphBaseUrl;
+  w.env.TOUCHPOINT_PUBLIC_URL = undefined; // poll only: no subscriptions here (graph-push.test.ts)
+  w.env.ALICE_MS_TOKEN = ms.issueRefreshToken();
   await w.init('cs-team', ['ourco.com']);
   await w.teammate('alice@ourco.com', ['alice.smith@ourco.com']);
   await w.account('acme', 'Acme');
@@ -204,7 +204,7 @@ describe('email rules over Microsoft Graph', () => {
     const db = new Database(w.db, { readonly: true });
     const dump = JSON.stringify(db.prepare('select * from connections').all());
     db.close();
-    expect(dump).not.toContain(process.env.ALICE_MS_TOKEN);
+    expect(dump).not.toContain(w.env.ALICE_MS_TOKEN);
   });
 });
 
@@ -294,7 +294,7 @@ describe('Graph mail sync behaviour', () => {
       from: 'alice@ourco.com',
       to: ['kate@acme.com'],
     });
-    process.env.ALICE_NEW_MS_TOKEN = ms.issueRefreshToken();
+    w.env.ALICE_NEW_MS_TOKEN = ms.issueRefreshToken();
     await w.ok(['reauthorize', '--connection', connId, '--password-env', 'ALICE_NEW_MS_TOKEN']);
     const after = await w.sync();
     expect(after.connections[0]!.status).toBe('active');

@@ -3,6 +3,7 @@
 // teammate's connection or re-authorize the one they have (authorized_at kept, SPEC E2, so
 // the outage is caught up), queue a sync at once, and send the browser back to the web app.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../config/schema.js';
 import { isValidAddress } from '../../directory/address.js';
 import type { Provider } from '../../domain/connection.js';
 import { createConnection, listConnections, updateConnection } from '../../store/connections.js';
@@ -16,8 +17,8 @@ import type { ApiDeps } from '../context.js';
 import { ApiError } from '../errors.js';
 
 /** TOUCHPOINT_PUBLIC_URL, else the address this request came to. */
-export function publicBase(req: FastifyRequest, env: NodeJS.ProcessEnv = process.env): string {
-  return env.TOUCHPOINT_PUBLIC_URL?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
+export function publicBase(req: FastifyRequest, config: Pick<Config, 'publicUrl'>): string {
+  return config.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
 }
 
 export function keyOr409(deps: ApiDeps): SecretKey {

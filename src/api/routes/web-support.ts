@@ -80,7 +80,7 @@ export async function webSupportRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       const ws = auth(req).workspace.id;
       const conn = await getConnection(deps.db, ws, req.params.connectionId);
       if (!conn) throw notFound('connection');
-      await stopPush(conn); // while the token is still there to do it with; best effort
+      await stopPush({ ...conn, secrets: deps.secrets, settings: deps.config }); // while the token is still there to do it with; best effort
       await updateConnection(deps.db, ws, conn.id, {
         status: 'disconnected',
         statusReason: 'disconnected by an admin',

@@ -3,7 +3,7 @@
 // rotated refresh token saved encrypted before it is used.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MicrosoftEmulator } from '../../../test/emulators/microsoft.js';
-import { decryptSecret, deriveKey } from '../../secrets/secrets.js';
+import { createSecrets, decryptSecret, deriveKey } from '../../secrets/secrets.js';
 import { EARLY_REFRESH_MS, MicrosoftTokens } from './auth.js';
 
 const ms = new MicrosoftEmulator();
@@ -11,10 +11,7 @@ const PASSPHRASE = 'a test passphrase of at least thirty-two characters';
 const settings = () => ({ clientId: 'cid', clientSecret: 'secret', authority: ms.authority, graphBaseUrl: ms.graphBaseUrl });
 const tokenPosts = () => ms.log.filter((l) => l.method === 'POST' && l.path.includes('/oauth2/v2.0/token')).length;
 
-beforeAll(async () => {
-  await ms.start();
-  process.env.TOUCHPOINT_SECRET_KEY = PASSPHRASE;
-});
+beforeAll(() => ms.start());
 afterAll(() => ms.stop());
 
 describe('MicrosoftTokens', () => {
@@ -46,8 +43,11 @@ describe('MicrosoftTokens', () => {
     const t = new MicrosoftTokens(
       settings(),
       original,
-      async (enc) => {
-        saved.push(enc);
+      {
+        secrets: createSecrets(PASSPHRASE),
+        save: async (enc) => {
+          saved.push(enc);
+        },
       },
       () => now,
     );

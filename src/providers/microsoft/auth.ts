@@ -6,7 +6,7 @@
 // `saveSecret` before the access token is used. invalid_grant / revoked consent →
 // AUTH_FAILED in plain words → needs_reauth.
 import { ConfidentialClientApplication, CryptoProvider, type Configuration } from '@azure/msal-node';
-import { decryptSecret, encryptSecret, keyFromEnv, SecretKeyError } from '../../secrets/secrets.js';
+import { type Secrets, SecretKeyError } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
 import { FetchNetworkModule } from './network.js';
 import { CONSENT_SCOPES, DEFAULT_AUTHORITY, GRAPH_SCOPES, isLoopbackHttp, type MicrosoftSettings } from './settings.js';
@@ -15,6 +15,12 @@ export const EARLY_REFRESH_MS = 5 * 60_000;
 export const REVOKED_WORDS = 'Microsoft says the grant was revoked or expired; re-authorize this connection';
 
 type SaveSecret = (secretEnc: string) => Promise<void>;
+
+/** Where a refresh token Microsoft rotated goes: encrypted with `secrets`, then saved. */
+export interface Rotation {
+  secrets: Secrets;
+  save: SaveSecret;
+}
 
 /** msal configuration; an http loopback authority (emulator) is handed to msal as https (see network.ts). */
 export function msalConfig(s: MicrosoftSettings): Configuration {
@@ -102,7 +108,7 @@ export class MicrosoftTokens {
   constructor(
     settings: MicrosoftSettings,
     private refreshToken: string,
-    private saveSecret?: SaveSecret,
+    private rotation?: Rotation,
     private now: () => number = Date.now,
     /** Which resource the access tokens are for: Graph (default) or Outlook IMAP (IMAP_SCOPES). */
     private scopes: string[] = GRAPH_SCOPES,
@@ -139,7 +145,7 @@ export class MicrosoftTokens {
     const rotated = this.rotatedRefreshToken();
     if (rotated) {
       // Saved (encrypted) before the new access token is used: the old one may be dead now.
-      if (this.saveSecret) await this.saveSecret(encryptSecret(rotated, keyFromEnv()));
+      if (this.rotation) await this.rotation.save(this.rotation.secrets.encrypt(rotated));
       this.refreshToken = rotated;
     }
     this.accessToken = result.accessToken;
@@ -207,14 +213,14 @@ const shared = new Map<string, MicrosoftTokens>();
 
 /** Per-connection token holder (the lock lives in it), created from the stored secret. */
 export function microsoftTokensFor(
-  c: { id?: string; secretEnc?: string | null; saveSecret?: SaveSecret },
+  c: { id?: string; secretEnc?: string | null; saveSecret?: SaveSecret; secrets: Secrets },
   settings: MicrosoftSettings,
   scopes: string[] = GRAPH_SCOPES,
 ): MicrosoftTokens {
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no Microsoft refresh token is stored for this connection');
   let refreshToken: string;
   try {
-    refreshToken = decryptSecret(c.secretEnc, keyFromEnv());
+    refreshToken = c.secrets.decrypt(c.secretEnc);
   } catch (err) {
     if (err instanceof SecretKeyError) throw new SourceError('INTERNAL', `cannot read the stored Microsoft token: ${err.message}`);
     throw err;
@@ -222,7 +228,8 @@ export function microsoftTokensFor(
   const key = c.id ? `${c.id}:${scopes.join(' ')}:${refreshToken}` : null;
   const existing = key ? shared.get(key) : undefined;
   if (existing) return existing;
-  const t = new MicrosoftTokens(settings, refreshToken, c.saveSecret, Date.now, scopes);
+  const rotation = c.saveSecret ? { secrets: c.secrets, save: c.saveSecret } : undefined;
+  const t = new MicrosoftTokens(settings, refreshToken, rotation, Date.now, scopes);
   if (key) shared.set(key, t);
   return t;
 }

@@ -10,7 +10,7 @@
 // and polling goes on.
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { decryptSecret, encryptSecret, keyFromEnv, type SecretKey } from '../../secrets/secrets.js';
+import { decryptSecret, type SecretKey, type Secrets } from '../../secrets/secrets.js';
 import { graphCall, GraphHttpError, type CallContext } from './call.js';
 
 /** Graph caps Outlook resources at 7 days; we ask for 3 and renew with a day to spare. */
@@ -44,6 +44,8 @@ export interface PushContext extends CallContext {
   client: Client;
   /** This connection's notification URL: <public URL>/push/microsoft/<workspace>/<connection>. */
   notificationUrl: string;
+  /** Seals each subscription's clientState. */
+  secrets: Secrets;
 }
 
 interface GraphSubscription {
@@ -115,7 +117,7 @@ export async function maintainSubscriptions(p: PushContext, state: GraphPushStat
         resource: w.resource,
         changeType: w.changeType,
         expiresAt: r.expirationDateTime ?? expires,
-        clientStateEnc: encryptSecret(clientState, keyFromEnv()),
+        clientStateEnc: p.secrets.encrypt(clientState),
         notificationUrl: p.notificationUrl,
       };
     }
