@@ -82,7 +82,7 @@ export async function buildApp(
       message: `rate limit: ${ctx.max} requests per ${ctx.after}; retry later`,
     }),
   });
-  registerAuth(app, deps.db);
+  registerAuth(app, deps.db, { clock: deps.clock, ...(deps.authFailureLimit ? { failureLimit: deps.authFailureLimit } : {}) });
 
   await app.register(async (root) => systemRoutes(root, deps));
   if (deps.systemOnly) return app;
