@@ -25,6 +25,7 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { workspaceRoutes } from './routes/workspace.js';
 import { webSupportRoutes } from './routes/web-support.js';
 import { registerWebApp } from './web-static.js';
+import { noFraming, registerSecurityHeaders } from './security-headers.js';
 
 export type { ApiDeps } from './context.js';
 
@@ -46,6 +47,7 @@ export async function buildApp(
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  registerSecurityHeaders(app);
 
   await app.register(swagger, {
     openapi: {
@@ -61,7 +63,12 @@ export async function buildApp(
     // The docs page and its assets are public like the document they show.
     if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true, rateLimit: false } as typeof route.config;
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { url: '/openapi.json' }, staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { url: '/openapi.json' },
+    staticCSP: true,
+    transformStaticCSP: noFraming,
+  });
 
   const limit = deps.rateLimit ?? { max: 600, timeWindowMs: 60_000 };
   await app.register(rateLimit, {
@@ -75,7 +82,7 @@ export async function buildApp(
       message: `rate limit: ${ctx.max} requests per ${ctx.after}; retry later`,
     }),
   });
-  registerAuth(app, deps.db);
+  registerAuth(app, deps.db, { clock: deps.clock, ...(deps.authFailureLimit ? { failureLimit: deps.authFailureLimit } : {}) });
 
   await app.register(async (root) => systemRoutes(root, deps));
   if (deps.systemOnly) return app;

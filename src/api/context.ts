@@ -25,6 +25,8 @@ export interface ApiDeps {
   secrets: Secrets;
   /** Requests per token (or per client address without one) per window. */
   rateLimit?: { max: number; timeWindowMs: number };
+  /** Failed authentications per client address per window (default 20 a minute). */
+  authFailureLimit?: { max: number; windowMs: number };
   /** The scheduler's timing (a lowered sync interval reschedules pending syncs with it). */
   timing?: Timing;
   /** Whether the database answers (healthz). */

@@ -4,7 +4,7 @@ import { PgBossQueue } from '../queue/pg-boss.js';
 import { getConnection } from '../store/connections.js';
 import { isPostgresUrl } from '../store/open.js';
 import { setNextSyncAt } from '../store/schedule.js';
-import { createToken, listTokens, revokeToken, ROLES, type Role } from '../store/tokens.js';
+import { createToken, expiryFrom, isExpired, listTokens, revokeToken, ROLES, type Role } from '../store/tokens.js';
 import { serviceConfig } from '../service/config.js';
 import { startService } from '../service/runtime.js';
 import { WEB_DIST } from '../api/web-static.js';
@@ -64,15 +64,23 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
     .command('create')
     .requiredOption('--role <role>', 'admin (everything) or csm (read, explain, search, Sync now)')
     .requiredOption('--name <name>', 'what the token is for, e.g. "ci" or a person')
+    .option('--expires <duration>', 'refuse the token after this long, e.g. 90d, 12h, 2w (default: never)')
     .option('--json', 'print one JSON document')
-    .action(async (o: { role: string; name: string; json?: boolean }) => {
+    .action(async (o: { role: string; name: string; expires?: string; json?: boolean }) => {
       if (!ROLES.includes(o.role as Role)) throw new UserError(`--role: "${o.role}" must be admin or csm`);
       if (!o.name.trim()) throw new UserError('--name must not be empty');
       await withContext(g(), async (ctx) => {
-        const { token: value, record } = await createToken(ctx.db, ctx.ws.id, { name: o.name.trim(), role: o.role as Role }, ctx.now);
+        let expiresAt: Date | null = null;
+        try {
+          expiresAt = o.expires === undefined ? null : expiryFrom(o.expires, ctx.now);
+        } catch (err) {
+          throw new UserError(`--expires: ${(err as Error).message}`);
+        }
+        const t = { name: o.name.trim(), role: o.role as Role, expiresAt };
+        const { token: value, record } = await createToken(ctx.db, ctx.ws.id, t, ctx.now);
         if (o.json) return console.log(JSON.stringify({ ...record, token: value }, null, 2));
         process.stderr.write(
-          `Created ${record.role} token "${record.name}" (id ${record.id}) for workspace ${ctx.ws.slug}. It is shown only now:\n`,
+          `Created ${record.role} token "${record.name}" (id ${record.id}) for workspace ${ctx.ws.slug}${record.expiresAt ? `, expiring ${record.expiresAt}` : ''}. It is shown only now:\n`,
         );
         console.log(value);
       });
@@ -85,7 +93,9 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
         const list = await listTokens(ctx.db, ctx.ws.id);
         if (o.json) return console.log(JSON.stringify(list, null, 2));
         for (const t of list)
-          console.log(`${t.id}  ${t.role.padEnd(5)}  ${t.name}  created ${t.createdAt}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}`);
+          console.log(
+            `${t.id}  ${t.role.padEnd(5)}  ${t.name}  created ${t.createdAt}  ${t.expiresAt ? `${isExpired(t, ctx.now) ? 'expired' : 'expires'} ${t.expiresAt}` : 'never expires'}  last used ${t.lastUsedAt ?? 'never'}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}`,
+          );
       });
     });
   token.command('revoke <id>').action(async (id: string) => {

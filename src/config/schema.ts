@@ -21,6 +21,15 @@ const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
 
 const text = () => z.string();
 
+/** A comma-separated list; blanks dropped. */
+const list = () =>
+  z.string().transform((raw) =>
+    raw
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
 /** A whole number in [min, max]. */
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.string().transform((raw, ctx) => {
@@ -100,6 +109,12 @@ export const ConfigSchema = z.object({
     env: 'TOUCHPOINT_PUBLIC_URL',
     description:
       'the address browsers and providers reach the service at: OAuth redirects, Google Calendar and Microsoft Graph push (default for redirects: the address of the request)',
+  }),
+  outboundAllow: s(list().default([]), {
+    env: 'TOUCHPOINT_OUTBOUND_ALLOW',
+    default: 'none',
+    description:
+      'comma-separated hosts and CIDRs (127.0.0.1/32, mail.internal) that webhooks may reach although they are not public internet addresses (docs/security.md)',
   }),
   logLevel: s(logLevel().default('info'), {
     env: 'TOUCHPOINT_LOG_LEVEL',

@@ -17,6 +17,7 @@ import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { Scheduler, SYNC_QUEUE, WEBHOOK_QUEUE } from './scheduler.js';
 import { makeSyncJob, type SyncJobDeps } from './sync-job.js';
 import { makeWebhookJob } from './webhook-job.js';
+import { OutboundPolicy } from '../net/outbound-policy.js';
 
 export interface RunningService {
   db: Store;
@@ -61,7 +62,11 @@ export async function startService(cfg: ServiceConfig, o: ServiceOverrides = {})
     { concurrency: cfg.concurrency },
     makeSyncJob({ db, clock, metrics, log, timing: cfg.timing, connectors, ...(o.sync ? { sync: o.sync } : {}) }),
   );
-  await queue.work(WEBHOOK_QUEUE, { concurrency: 2 }, makeWebhookJob({ db, clock, secretKey, metrics, log }));
+  await queue.work(
+    WEBHOOK_QUEUE,
+    { concurrency: 2 },
+    makeWebhookJob({ db, clock, secretKey, metrics, log, outbound: new OutboundPolicy({ allow: cfg.config.outboundAllow }) }),
+  );
 
   let scheduler: Scheduler | undefined;
   if (cfg.role === 'serve') {

@@ -6,6 +6,7 @@ import { InProcessQueue } from '../../src/queue/in-process.js';
 import { SYNC_QUEUE, WEBHOOK_QUEUE } from '../../src/service/scheduler.js';
 import { makeSyncJob } from '../../src/service/sync-job.js';
 import { makeWebhookJob } from '../../src/service/webhook-job.js';
+import { OutboundPolicy } from '../../src/net/outbound-policy.js';
 import { createMetrics, type ServiceMetrics } from '../../src/service/metrics.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import type { Store } from '../../src/store/db.js';
@@ -51,7 +52,15 @@ export async function makeTestApi(
   await queue.work(
     WEBHOOK_QUEUE,
     { concurrency: 1 },
-    makeWebhookJob({ db, clock, metrics, secretKey: SECRET_KEY, ...(opts.fetch ? { fetch: opts.fetch } : {}) }),
+    makeWebhookJob({
+      db,
+      clock,
+      metrics,
+      secretKey: SECRET_KEY,
+      // Test receivers listen on 127.0.0.1: allowed like an operator's TOUCHPOINT_OUTBOUND_ALLOW would.
+      outbound: new OutboundPolicy({ allow: ['127.0.0.1/32', 'localhost'] }),
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    }),
   );
   const app = await buildApp({
     db,
