@@ -2,7 +2,7 @@
 // against the current directory with near-miss hints, plus the remedies that apply.
 import type { Check, Decision, Hint, LinkedAccount, Remedy } from '../domain/decision.js';
 import { domainOf } from '../directory/address.js';
-import { recreationWarning } from '../app/directory-changes.js';
+import { recreationWarning } from '../directory/recreation.js';
 import { decideEmail } from '../rules/decide-email.js';
 import { decideMeeting } from '../rules/decide-meeting.js';
 import { remedy, uniqueRemedies } from '../rules/remedies.js';

@@ -7,6 +7,7 @@
 // VTIMEZONEs of the same VCALENDAR (Component#getTimeZoneByID), which is what we want.
 import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
+import type { ParsedCalendar, ParsedSeries } from './parsed-calendar.js';
 import { withCandidateBudget } from './recur-guard.js';
 import { repairIcs } from './repair-ics.js';
 import { salvageEvents } from './salvage.js';
@@ -19,22 +20,6 @@ export class MalformedCalendarError extends Error {
     super(`not a readable calendar: ${reason}`);
     this.name = 'MalformedCalendarError';
   }
-}
-
-/** All VEVENTs of one UID: the series master and its RECURRENCE-ID overrides. */
-export interface ParsedSeries {
-  uid: string;
-  /** Null when the file holds only overrides (an invitation to a single instance). */
-  master: Component | null;
-  overrides: Component[];
-}
-
-export interface ParsedCalendar {
-  /** METHOD (RFC 5546: PUBLISH, REQUEST, REPLY, CANCEL, …), upper-cased; null if absent. */
-  method: string | null;
-  series: ParsedSeries[];
-  /** Events skipped or partly read, in plain words ("UID x: no DTSTART"). */
-  problems: string[];
 }
 
 export function parseCalendarObject(ics: string): ParsedCalendar {

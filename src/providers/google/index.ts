@@ -1,6 +1,6 @@
 // Builds Gmail / Google Calendar sources from a stored connection. Both share the
 // connection's token holder (one refresh at a time per connection).
-import type { ConnectionConfig } from '../registry.js';
+import type { ConnectionConfig } from '../types.js';
 import { SourceError } from '../types.js';
 import { googleSettingsFromEnv, googleTokensFor } from './auth.js';
 

@@ -2,7 +2,7 @@
 // one connection, one consent), and keeps its change-notification subscriptions. All share
 // the connection's token holder (one refresh at a time) and one limiter (at most 4 Graph
 // requests in flight for the mailbox).
-import type { ConnectionConfig } from '../registry.js';
+import type { ConnectionConfig } from '../types.js';
 import { SourceError } from '../types.js';
 import { microsoftTokensFor, type MicrosoftTokens } from './auth.js';
 import { Limiter } from './call.js';
