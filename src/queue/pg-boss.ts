@@ -207,5 +207,3 @@ export class PgBossQueue implements JobQueue {
     await this.locks.end();
   }
 }
-
-export type { Job };

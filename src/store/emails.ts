@@ -102,16 +102,6 @@ export async function emailSightings(db: Store, ws: string, emailId: string): Pr
   }));
 }
 
-export async function sightingExists(db: Store, connectionId: string, ref: string): Promise<string | undefined> {
-  const r = await db
-    .selectFrom('email_sightings')
-    .select('email_id')
-    .where('connection_id', '=', connectionId)
-    .where('ref', '=', ref)
-    .executeTakeFirst();
-  return r?.email_id;
-}
-
 export interface EmailWrite {
   id?: string;
   dedupKey: string;

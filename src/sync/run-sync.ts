@@ -236,5 +236,3 @@ async function logStartedMeetings(ctx: Ctx, dir: DirectoryIndex, conns: Map<stri
     }),
   );
 }
-
-export { SourceError };

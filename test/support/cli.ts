@@ -296,7 +296,6 @@ export const check = (e: ExplanationJson, rule: string): CheckJson => {
   return c;
 };
 export const failedCodes = (e: ExplanationJson): string[] => e.checks.filter((c) => c.status === 'fail').map((c) => c.code);
-export const accountIds = (e: { accounts: { id: string }[] }): string[] => e.accounts.map((a) => a.id).sort();
 export const messageIds = (t: TimelineJson): string[] =>
   t.items
     .filter((i) => i.kind === 'email')

@@ -196,4 +196,4 @@ function firstContentLine(text: string): { no: number; text: string } | null {
 }
 
 // Expansion is a separate file to keep each small; callers import both from here.
-export { expandOccurrences, type ExpandOptions } from './expand-occurrences.js';
+export { expandOccurrences } from './expand-occurrences.js';
