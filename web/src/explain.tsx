@@ -48,6 +48,7 @@ export function ExplanationView({ e }: { e: Explanation }) {
             {e.checks.map((c, i) => {
               const [word, cls] = STATUS[c.status];
               return (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a read-only list replaced whole on each response; its items have no id and never move
                 <tr key={i} data-status={c.status}>
                   <td>{c.rule}</td>
                   <td className={cls}>{word}</td>
@@ -63,6 +64,7 @@ export function ExplanationView({ e }: { e: Explanation }) {
           <h3>Near misses</h3>
           <ul>
             {e.hints.map((h, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a read-only list replaced whole on each response; its items have no id and never move
               <li key={i}>{h.detail}</li>
             ))}
           </ul>
@@ -73,6 +75,7 @@ export function ExplanationView({ e }: { e: Explanation }) {
           <h3>Remedies</h3>
           <ul aria-label="Remedies">
             {e.remedies.map((r, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a read-only list replaced whole on each response; its items have no id and never move
               <li key={i}>{r}</li>
             ))}
           </ul>
@@ -138,13 +141,14 @@ export function WhyPanel({ e, onChanged }: { e: Explanation; onChanged: () => vo
             <span>
               {v.email} in {v.accountId} (source {v.source}):
             </span>
-            <button className="danger" onClick={() => del(v.accountId, v.email, v.source, false)}>
+            <button type="button" className="danger" onClick={() => del(v.accountId, v.email, v.source, false)}>
               Delete
             </button>
-            <button className="danger" onClick={() => del(v.accountId, v.email, v.source, true)}>
+            <button type="button" className="danger" onClick={() => del(v.accountId, v.email, v.source, true)}>
               Delete and suppress
             </button>
             <button
+              type="button"
               className="secondary"
               onClick={() => {
                 if (!confirm(`Blocklist ${domain}? Its addresses never cause a link again.`)) return;
@@ -170,7 +174,7 @@ export function WhyPanel({ e, onChanged }: { e: Explanation; onChanged: () => vo
           {warning}
         </p>
       ) : null}
-      <act.Status />
+      {act.status}
     </section>
   );
 }

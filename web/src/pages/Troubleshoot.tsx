@@ -112,13 +112,14 @@ export function TroubleshootPage() {
             Explain
           </button>
         </div>
-        <act.Status />
+        {act.status}
       </form>
       {result ? (
         <section className="card" aria-label="Explanation">
           <ExplanationView e={result.e} />
           <div className="actions">
             <button
+              type="button"
               className="secondary"
               onClick={() =>
                 void act.run(async () => {
