@@ -107,7 +107,7 @@ async function protocolOnly(
     const i = text && /UID:bench-(\d+)@/.exec(text)?.[1];
     if (r.href && i) hrefs.set(Number(i), r.href);
   }
-  return { ms, objects: hrefs.size, token: String((res[0]?.raw as { multistatus: { syncToken: string } }).multistatus.syncToken), hrefs };
+  return { ms, objects: hrefs.size, token: String((res[0]!.raw as { multistatus: { syncToken: string } }).multistatus.syncToken), hrefs };
 }
 
 async function touchpoint(db: string): Promise<{ ms: number; linked: number; upcoming: number; notLinked: number; errors: number }> {

@@ -1,6 +1,6 @@
 // Directory changes: each one re-decides the affected past at once and is audited
 // (who, when, what it linked and unlinked).
-import type { BlocklistEntry, EndUser } from '../domain/directory.js';
+import type { BlocklistEntry } from '../domain/directory.js';
 import type { Ctx } from '../store/context.js';
 import { loadDirectoryIndex } from '../store/context.js';
 import { redecideAddresses, type RedecideReport } from '../sync/redecide.js';

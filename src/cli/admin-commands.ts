@@ -27,7 +27,7 @@ export function registerAdminCommands(program: Command, g: () => GlobalOptions):
     .action(async (o: { newKeyEnv: string; json?: boolean }) => {
       const raw = process.env[o.newKeyEnv];
       if (!raw) throw new UserError(`--new-key-env: the environment variable ${o.newKeyEnv} is not set`);
-      let oldKey, newKey;
+      let oldKey: ReturnType<typeof keyFromEnv>, newKey: ReturnType<typeof deriveKey>;
       try {
         oldKey = keyFromEnv();
         newKey = deriveKey(raw);

@@ -1,7 +1,7 @@
 // The sync loop: fetch page → decide → store → advance cursor (only after the store commits),
 // for a connection's mailbox and calendar. Errors are translated once here into a status.
 import { calendarSourceFor, mailSourceFor, maintainPush } from '../providers/registry.js';
-import { SourceError, type ItemError } from '../providers/types.js';
+import type { ItemError } from '../providers/types.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import {
   clearItemError,

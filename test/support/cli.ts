@@ -83,6 +83,7 @@ export class Workspace {
   }
 
   /** Runs with --json, asserts exit 0 and that stdout is exactly one JSON document. */
+  // biome-ignore lint/suspicious/noExplicitAny: each test names the JSON shape it reads, or reads it loosely
   async json<T = any>(args: string[], opts: { now?: string } = {}): Promise<T> {
     const r = await this.run([...args, '--json'], opts);
     expect(r.code, describe(r)).toBe(0);

@@ -45,14 +45,17 @@ export function parseCalendarObject(ics: string): ParsedCalendar {
   const byUid = new Map<string, ParsedSeries>();
   const vevents = roots.flatMap((r) => r.getAllSubcomponents('vevent'));
 
-  vevents.forEach((ev, i) => {
+  for (const [i, ev] of vevents.entries()) {
     const uidValue = ev.getFirstPropertyValue('uid');
     let uid = typeof uidValue === 'string' ? uidValue.trim() : '';
     const label = uid ? `UID ${uid}` : `VEVENT #${i + 1}${summaryHint(ev)}`;
     // RFC 5545 §3.6.1: DTSTART is required unless METHOD is set, but an event without a
     // start cannot be placed on a timeline either way.
     const why = unreadable(ev);
-    if (why) return void problems.push(`${label}: ${why}, skipped`);
+    if (why) {
+      problems.push(`${label}: ${why}, skipped`);
+      continue;
+    }
     if (!uid) {
       // UID is required too, yet OWA's exports omit it. A hash of what identifies the
       // event keeps re-imports of the same file stable.
@@ -60,11 +63,14 @@ export function parseCalendarObject(ics: string): ParsedCalendar {
       problems.push(`${label}: no UID, identified as ${uid}`);
     }
     let series = byUid.get(uid);
-    if (!series) byUid.set(uid, (series = { uid, master: null, overrides: [] }));
+    if (!series) {
+      series = { uid, master: null, overrides: [] };
+      byUid.set(uid, series);
+    }
     if (!ev.hasProperty('recurrence-id')) {
       if (series.master) problems.push(`${label}: two VEVENTs without RECURRENCE-ID, kept the newer SEQUENCE`);
       series.master = newer(series.master, ev);
-      return;
+      continue;
     }
     const rid = String(ev.getFirstPropertyValue('recurrence-id'));
     const same = series.overrides.findIndex((o) => String(o.getFirstPropertyValue('recurrence-id')) === rid);
@@ -73,7 +79,7 @@ export function parseCalendarObject(ics: string): ParsedCalendar {
       problems.push(`${label}: two overrides for RECURRENCE-ID ${rid}, kept the newer SEQUENCE`);
       series.overrides[same] = newer(series.overrides[same]!, ev);
     }
-  });
+  }
 
   if (byUid.size === 0) {
     const others = [...new Set(roots.flatMap((r) => r.getAllSubcomponents().map((c) => c.name.toUpperCase())))];
@@ -112,8 +118,12 @@ function unreadable(ev: Component): string | null {
     check('DTEND', () => ev.getFirstProperty('dtend') && isTime(ev.getFirstPropertyValue('dtend'))) ??
     check('DURATION', () => ev.getFirstPropertyValue('duration')) ??
     check('RECURRENCE-ID', () => ev.hasProperty('recurrence-id') && isTime(ev.getFirstPropertyValue('recurrence-id'))) ??
-    check('EXDATE', () => ev.getAllProperties('exdate').forEach((p) => p.getValues())) ??
-    check('RDATE', () => ev.getAllProperties('rdate').forEach((p) => p.getValues())) ??
+    check('EXDATE', () => {
+      for (const p of ev.getAllProperties('exdate')) p.getValues();
+    }) ??
+    check('RDATE', () => {
+      for (const p of ev.getAllProperties('rdate')) p.getValues();
+    }) ??
     // Building the iterator validates the RRULE parts (BYDAY, BYMONTHDAY, …).
     check('RRULE', () => ev.hasProperty('rrule') && withCandidateBudget(100_000, () => new ICAL.Event(ev, { exceptions: [] }).iterator()))
   );
