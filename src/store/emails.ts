@@ -1,6 +1,6 @@
 // Email activities: one row per message (deduplicated), every sighting kept, links per account.
 // Seen-but-not-linked mail keeps only Message-ID, time, hashed participants and the
-// decision's codes — no subject, body or plain addresses (SPEC, troubleshooter).
+// decision's codes — no subject, body or plain addresses (the troubleshooter's rule for seen-but-not-linked mail).
 import { newId } from './ids.js';
 import type { Decision } from '../domain/decision.js';
 import type { Address } from '../domain/items.js';

@@ -117,7 +117,9 @@ export function WhyPanel({ e, onChanged }: { e: Explanation; onChanged: () => vo
   const vias = e.accounts.flatMap((a) => a.via.map((v) => ({ ...v, accountId: a.id })));
   const del = (accountId: string, email: string, source: string, suppress: boolean) => {
     const re = recreatingSource(source);
-    const text = `${suppress ? 'Delete and suppress' : 'Delete'} end user ${email} in ${accountId}?${re && !suppress ? ` It came from ${re}: it will be recreated by ${re} at its next import.` : ''}`;
+    const text =
+      `${suppress ? 'Delete and suppress' : 'Delete'} end user ${email} in ` +
+      `${accountId}?${re && !suppress ? ` It came from ${re}: it will be recreated by ${re} at its next import.` : ''}`;
     if (!confirm(text)) return;
     void act.run(async () => {
       const r = await api<ChangeResult>(

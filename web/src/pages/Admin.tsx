@@ -158,7 +158,10 @@ function CsvImport({ changed }: Pick<Sync, 'changed'>) {
       const res = await api<ImportResult>('POST', '/v1/end-users/import', { csv, source });
       setR(res);
       changed();
-      return `Imported: ${res.counts.created} created, ${res.counts.unchanged} unchanged, ${res.counts.skipped_suppressed} skipped (suppressed), ${res.counts.error} errors.`;
+      return (
+        `Imported: ${res.counts.created} created, ${res.counts.unchanged} unchanged, ${res.counts.skipped_suppressed} skipped ` +
+        `(suppressed), ${res.counts.error} errors.`
+      );
     });
   };
   return (

@@ -38,7 +38,8 @@ export function TroubleshootPage() {
       );
       if (!hit)
         throw new Error(
-          `Nothing logged matches. Items that were not logged keep no ${mode === 'sender' ? 'subject' : 'title'}: ask for the ${mode === 'sender' ? 'Message-ID (in the mail headers)' : "meeting's UID (in its .ics)"} and search by it.`,
+          `Nothing logged matches. Items that were not logged keep no ${mode === 'sender' ? 'subject' : 'title'}: ask for the ` +
+            `${mode === 'sender' ? 'Message-ID (in the mail headers)' : "meeting's UID (in its .ics)"} and search by it.`,
         );
       return explain(
         hit.kind === 'email'
