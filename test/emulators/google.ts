@@ -166,7 +166,8 @@ export class GoogleEmulator {
     const verifier = p.get('code_verifier') ?? '';
     const challenge = grant?.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
     if (!grant || challenge !== grant.challenge || p.get('redirect_uri') !== grant.redirectUri) {
-      return this.send(res, 400, { error: 'invalid_grant', error_description: 'Malformed auth code.' });
+      this.send(res, 400, { error: 'invalid_grant', error_description: 'Malformed auth code.' });
+      return;
     }
     const at = `ya29.at-${++this.tokenCount}`;
     this.accessTokens.add(at);
@@ -196,6 +197,7 @@ export class GoogleEmulator {
     return body;
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: each route reads the fields it expects from a fake API's request body
   private async readJson(req: IncomingMessage): Promise<any> {
     const body = await this.readBody(req);
     return body ? JSON.parse(body) : {};
@@ -294,6 +296,7 @@ export class GoogleEmulator {
       res.writeHead(204);
       return void res.end();
     }
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/calendar\/v3\/calendars\/([^/]+)\/events\/watch$/.exec(u.pathname)) && req.method === 'POST') {
       const body = await this.readJson(req);
       if (body.type !== 'web_hook' || !/^https?:/.test(body.address ?? ''))
@@ -334,6 +337,7 @@ export class GoogleEmulator {
         ...(off + size < all.length ? { nextPageToken: String(off + size) } : {}),
       });
     }
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)$/.exec(u.pathname))) {
       const msg = this.messages.get(decodeURIComponent(m[1]!));
       if (!msg) return this.error(res, 404, 'notFound', 'Requested entity was not found.');
@@ -374,6 +378,7 @@ export class GoogleEmulator {
         ...(off + size < recs.length ? { nextPageToken: String(off + size) } : {}),
       });
     }
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/calendar\/v3\/calendars\/([^/]+)\/events$/.exec(u.pathname))) {
       const sync = q.get('syncToken');
       let evs = [...this.events.values()];

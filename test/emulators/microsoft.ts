@@ -385,6 +385,7 @@ export class MicrosoftEmulator {
   private async graph(req: IncomingMessage, res: ServerResponse, u: URL): Promise<void> {
     const q = u.searchParams;
     let m: RegExpExecArray | null;
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/v1\.0\/me\/mailFolders\/(inbox|sentitems)\/messages\/delta$/.exec(u.pathname))) {
       const folder = m[1] as MsMessage['folder'];
       type Tok = { offset: number; upTo: number; after: number; since: number };
@@ -416,6 +417,7 @@ export class MicrosoftEmulator {
           : { '@odata.deltaLink': `${link}?$deltatoken=${b64({ seq: tok.upTo, since: tok.since })}` }),
       });
     }
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/v1\.0\/me\/messages\/([^/]+)$/.exec(u.pathname))) {
       const s = this.messages.get(decodeURIComponent(m[1]!));
       if (!s) return this.graphError(res, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
@@ -469,6 +471,7 @@ export class MicrosoftEmulator {
           : { '@odata.deltaLink': `${link}?$deltatoken=${b64({ seq: tok.upTo, start: tok.start, end: tok.end })}` }),
       });
     }
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/v1\.0\/me\/events\/([^/]+)$/.exec(u.pathname))) {
       const s = this.events.get(decodeURIComponent(m[1]!));
       if (!s || s.removed) return this.graphError(res, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
@@ -510,6 +513,7 @@ export class MicrosoftEmulator {
       this.subscriptions.set(s.id, s);
       return this.send(res, 201, { '@odata.context': `${this.url}/v1.0/$metadata#subscriptions/$entity`, ...s });
     }
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/v1\.0\/subscriptions\/([^/]+)$/.exec(u.pathname))) {
       const s = this.subscriptions.get(decodeURIComponent(m[1]!));
       if (!s) return this.graphError(res, 404, 'ResourceNotFound', 'The object was not found.');

@@ -5,7 +5,7 @@
 // tokens: the new one (read from msal's token cache) is saved encrypted through
 // `saveSecret` before the access token is used. invalid_grant / revoked consent →
 // AUTH_FAILED in plain words → needs_reauth.
-import { ConfidentialClientApplication, CryptoProvider, type Configuration } from '@azure/msal-node';
+import { ConfidentialClientApplication, CryptoProvider, type AuthenticationResult, type Configuration } from '@azure/msal-node';
 import { type Secrets, SecretKeyError } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
 import { FetchNetworkModule } from './network.js';
@@ -77,7 +77,7 @@ export async function redeemCode(
   g: { code: string; codeVerifier: string; redirectUri: string },
 ): Promise<{ refreshToken: string; account?: string }> {
   const app = new ConfidentialClientApplication(msalConfig(s));
-  let result;
+  let result: AuthenticationResult;
   try {
     result = await app.acquireTokenByCode({
       code: g.code,
@@ -133,7 +133,7 @@ export class MicrosoftTokens {
   }
 
   private async refresh(): Promise<void> {
-    let result;
+    let result: AuthenticationResult | null;
     try {
       // forceCache: store what comes back even for an account msal has not seen (the refresh
       // token came from elsewhere); that is where a rotated refresh token can be read.
