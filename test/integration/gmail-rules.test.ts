@@ -274,3 +274,21 @@ describe('Gmail label changes', () => {
     expect(g.log.slice(before).some((l) => l.includes('messages/g-e3-kate'))).toBe(false);
   }, 180_000);
 });
+
+describe('Gmail quota', () => {
+  it('dailyLimitExceeded stops the sync at once with plain words; the next sync after the reset catches up', async () => {
+    add('after-quota@acme.com', { at: '2026-03-09T16:00:00Z' });
+    g.dailyLimitExceeded = true;
+    const before = g.log.length;
+    const started = Date.now();
+    const s = await w.sync();
+    const refused = g.log.slice(before).filter((l) => l.startsWith('GET /gmail'));
+    expect(refused.length).toBeLessThanOrEqual(2); // one refused request, no retries
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(s.connections[0]!.status).toBe('active');
+    expect((await conn()).statusReason ?? (await conn()).lastError).toContain('daily request quota');
+    g.dailyLimitExceeded = false;
+    expect((await w.sync()).connections[0]!.mail.seen).toBe(1);
+    expect((await w.explainEmail('after-quota@acme.com')).outcome).toBe('linked');
+  }, 180_000);
+});
