@@ -94,6 +94,19 @@ export class MicrosoftEmulator {
   validateNotificationUrl = true;
   /** POST /subscriptions fails as when the notification URL cannot be validated. */
   refuseSubscriptions = false;
+  /** The emulator's clock for subscription expiry (tests set it to their service clock). */
+  nowMs = () => Date.now();
+  /**
+   * Longest subscription lifetime per resource, in minutes. Graph's subscription resource
+   * type page (https://learn.microsoft.com/graph/api/resources/subscription#subscription-lifetime)
+   * has long given 4,230 minutes (under 3 days) for Outlook messages, events and contacts;
+   * newer revisions give 10,080 (7 days). The emulator enforces the lower, documented-longest
+   * figure, so code that asks for more fails here as it would on a tenant that enforces it.
+   */
+  maxLifetimeMinutes: { match: RegExp; minutes: number }[] = [
+    { match: /messages|events|contacts/i, minutes: 4230 },
+    { match: /.*/, minutes: 4230 },
+  ];
   /** Highest number of Graph requests in flight at once. */
   peakInFlight = 0;
   private inFlight = 0;
@@ -219,6 +232,23 @@ export class MicrosoftEmulator {
     let b = '';
     for await (const chunk of req) b += chunk;
     return b;
+  }
+
+  /**
+   * A requested expiry beyond the resource's cap: Graph answers 400 with this body (subscription
+   * create / update pages: "Subscription expiration can only be 4230 minutes in the future").
+   */
+  private overCap(res: ServerResponse, resource: string, expirationDateTime: string): boolean {
+    const cap = this.maxLifetimeMinutes.find((c) => c.match.test(resource))!.minutes;
+    const asked = Date.parse(expirationDateTime);
+    if (!Number.isNaN(asked) && asked - this.nowMs() <= cap * 60_000) return false;
+    this.graphError(
+      res,
+      400,
+      'ExtensionError',
+      `Operation: Create; Exception: [Status Code: BadRequest; Reason: Subscription expiration can only be ${cap} minutes in the future.]`,
+    );
+    return true;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -476,6 +506,7 @@ export class MicrosoftEmulator {
     }
     if (u.pathname === '/v1.0/subscriptions' && req.method === 'POST') {
       const b = JSON.parse(await this.body(req)) as Subscription;
+      if (this.overCap(res, b.resource ?? '', b.expirationDateTime)) return;
       if (this.refuseSubscriptions) {
         return this.graphError(
           res,
@@ -515,6 +546,7 @@ export class MicrosoftEmulator {
       if (!s) return this.graphError(res, 404, 'ResourceNotFound', 'The object was not found.');
       if (req.method === 'PATCH') {
         const b = JSON.parse(await this.body(req)) as { expirationDateTime?: string };
+        if (b.expirationDateTime && this.overCap(res, s.resource, b.expirationDateTime)) return;
         if (b.expirationDateTime) s.expirationDateTime = b.expirationDateTime;
         return this.send(res, 200, s);
       }

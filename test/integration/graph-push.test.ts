@@ -41,6 +41,7 @@ beforeAll(async () => {
   process.env.TOUCHPOINT_MICROSOFT_AUTHORITY = ms.authority;
   process.env.TOUCHPOINT_GRAPH_BASE_URL = ms.graphBaseUrl;
   api = await makeTestApi('sqlite', { now: new Date('2026-03-10T12:00:00Z') });
+  ms.nowMs = () => api.clock.now().getTime();
   base = await api.app.listen({ port: 0, host: '127.0.0.1' });
   process.env.TOUCHPOINT_PUBLIC_URL = base;
   const { ws, admin: token } = await api.workspace('cs-team');
