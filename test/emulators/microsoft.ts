@@ -85,6 +85,38 @@ export class MicrosoftEmulator {
   throttled = 0;
   /** One-off answers for the next token-endpoint requests. */
   readonly tokenFailNext: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
+  /**
+   * The token endpoint refuses the next refreshes as Microsoft Entra does (bodies as in
+   * https://learn.microsoft.com/entra/identity-platform/reference-error-codes): AADSTS700082
+   * refresh token expired by inactivity, 65001 consent missing/withdrawn, 50076 MFA required.
+   */
+  refuseRefresh(aadsts: 700082 | 65001 | 50076, times = 3): void {
+    const words: Record<number, [string, string | undefined]> = {
+      700082: [
+        'AADSTS700082: The refresh token has expired due to inactivity. The token was issued on 2025-12-01T00:00:00Z and was inactive for 90.00:00:00.',
+        undefined,
+      ],
+      65001: [
+        "AADSTS65001: The user or administrator has not consented to use the application with ID 'cid' named 'Touchpoint'. Send an interactive authorization request for this user and resource.",
+        'consent_required',
+      ],
+      50076: [
+        "AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '00000003-0000-0000-c000-000000000000'.",
+        'basic_action',
+      ],
+    };
+    const [description, suberror] = words[aadsts]!;
+    const body = {
+      error: 'invalid_grant',
+      error_description: description,
+      error_codes: [aadsts],
+      timestamp: new Date().toISOString(),
+      trace_id: 't',
+      correlation_id: 'c',
+      ...(suberror ? { suberror } : {}),
+    };
+    for (let i = 0; i < times; i++) this.tokenFailNext.push({ status: 400, body });
+  }
   /** One-off answers for the next Graph requests. */
   readonly failNext: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
   /** Every request: method, path+query, and its Prefer header. */
