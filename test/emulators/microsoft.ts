@@ -67,7 +67,13 @@ export class MicrosoftEmulator {
   private seq = 0;
   readonly messages = new Map<string, Stored<MsMessage>>();
   readonly events = new Map<string, Stored<MsEvent>>();
-  /** Delta tokens below these answer 410 SyncStateNotFound. */
+  /**
+   * How an expired delta token is answered. Graph's delta query overview lists 410 Gone with
+   * `syncStateNotFound` / `resyncRequired`, and Outlook resources are seen answering 400 with
+   * `syncStateInvalid` / `SyncStateNotFound` (https://learn.microsoft.com/graph/delta-query-overview).
+   */
+  syncStateGone: { status: number; code: string } = { status: 410, code: 'SyncStateNotFound' };
+  /** Delta tokens below these answer 410 SyncStateNotFound (or `syncStateGone`). */
   minMailSeq = 0;
   minEventSeq = 0;
   readonly refreshTokens = new Set<string>();
@@ -216,10 +222,11 @@ export class MicrosoftEmulator {
 
   /** Every delta token issued so far answers 410 from now on. */
   expireMailDelta(): void {
-    this.minMailSeq = this.seq + 1;
+    // A new generation: tokens issued from now on (upTo >= this.seq) stay valid.
+    this.minMailSeq = ++this.seq;
   }
   expireEventDelta(): void {
-    this.minEventSeq = this.seq + 1;
+    this.minEventSeq = ++this.seq;
   }
 
   /** POSTs a change notification for one of our subscriptions, as Graph would. */
@@ -455,7 +462,12 @@ export class MicrosoftEmulator {
       else if (q.get('$deltatoken')) {
         const d = unb64<{ seq: number; since: number }>(q.get('$deltatoken')!);
         if (!d || d.seq < this.minMailSeq)
-          return this.graphError(res, 410, 'SyncStateNotFound', 'The sync state generation is not found. Please resync.');
+          return this.graphError(
+            res,
+            this.syncStateGone.status,
+            this.syncStateGone.code,
+            'The sync state generation is not found. Please resync.',
+          );
         tok = { offset: 0, upTo: this.seq, after: d.seq, since: d.since };
       } else {
         const f = /receivedDateTime ge (\S+)/.exec(q.get('$filter') ?? '');
@@ -490,7 +502,12 @@ export class MicrosoftEmulator {
       else if (q.get('$deltatoken')) {
         const d = unb64<{ seq: number; start: number; end: number }>(q.get('$deltatoken')!);
         if (!d || d.seq < this.minEventSeq)
-          return this.graphError(res, 410, 'SyncStateNotFound', 'The sync state generation is not found. Please resync.');
+          return this.graphError(
+            res,
+            this.syncStateGone.status,
+            this.syncStateGone.code,
+            'The sync state generation is not found. Please resync.',
+          );
         tok = { offset: 0, upTo: this.seq, after: d.seq, start: d.start, end: d.end };
       } else {
         const start = Date.parse(q.get('startDateTime') ?? '');
