@@ -317,6 +317,9 @@ export class GoogleEmulator {
     return body ? JSON.parse(body) : {};
   }
 
+  /** The `sync` messages sent on channel creation, with the status the address answered. */
+  readonly syncMessages: { channelId: string; status: number }[] = [];
+
   /** What Google sends to a channel's address when the calendar changes. */
   async notifyCalendar(channelId: string, state: 'sync' | 'exists' = 'exists', token?: string): Promise<number> {
     const ch = this.channels.get(channelId);
@@ -434,6 +437,15 @@ export class GoogleEmulator {
         stopped: false,
       };
       this.channels.set(ch.id, ch);
+      // https://developers.google.com/calendar/api/guides/push#sync-message: "After creating a new
+      // notification channel … the Google Calendar API sends a sync message", at once — it can
+      // arrive before the watch answer has been stored by the caller.
+      setImmediate(() => {
+        this.notifyCalendar(ch.id, 'sync').then(
+          (status) => this.syncMessages.push({ channelId: ch.id, status }),
+          () => this.syncMessages.push({ channelId: ch.id, status: 0 }),
+        );
+      });
       return this.send(res, 200, {
         kind: 'api#channel',
         id: ch.id,
