@@ -9,10 +9,11 @@ import { createConnection, listConnections } from '../../src/store/connections.j
 import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
 import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
 import { purgeNotLinked } from '../../src/store/retention.js';
+import { meetingTombstoneKey, tombstoneKey, writeTombstones } from '../../src/store/tombstones.js';
 import { deleteWorkspace, exportWorkspace } from '../../src/store/workspace-data.js';
 import { createWorkspace } from '../../src/store/workspaces.js';
 import { ingestMailPage } from '../../src/sync/email-ingest.js';
-import { explainEmail } from '../../src/troubleshoot/explain.js';
+import { explainEmail, explainMeeting } from '../../src/troubleshoot/explain.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
 
 const AUTH = new Date('2026-03-01T00:00:00Z');
@@ -78,6 +79,28 @@ for (const dialect of DIALECTS) {
       expect((await explainEmail({ ...ctx, now: LATER }, 'linked@acme.com')).outcome).toBe('linked');
       // Never seen at all is still "unknown".
       expect((await explainEmail({ ...ctx, now: LATER }, 'never@acme.com')).outcome).toBe('unknown');
+    });
+
+    it('a purged meeting occurrence is answered from its tombstone too', async () => {
+      await writeTombstones(db, ctx.ws.id, [
+        {
+          kind: 'meeting',
+          keyHash: tombstoneKey(ctx.ws.hashKey, meetingTombstoneKey('series-1@example.com')),
+          occurrenceStart: '2026-03-04T15:00:00.000Z',
+          at: new Date('2026-03-04T15:00:00Z'),
+          firstSeenAt: SEEN,
+          purgedAt: LATER,
+          retentionDays: 30,
+          outcome: 'not_linked',
+          codes: ['M4_CUSTOMER_ORGANIZES'],
+          seenIn: [],
+        },
+      ]);
+      const e = await explainMeeting({ ...ctx, now: LATER }, 'series-1@example.com');
+      expect(e).toMatchObject({ outcome: 'not_linked', occurrence: '2026-03-04T15:00:00.000Z' });
+      expect(e.checks.map((c) => c.code)).toEqual(['M4_CUSTOMER_ORGANIZES']);
+      expect(e.summary).toContain('details removed after 30 days');
+      await db.deleteFrom('tombstones').where('kind', '=', 'meeting').execute();
     });
 
     it('a tombstone keeps no content and no address in clear; it is exported and deleted with the workspace', async () => {
