@@ -32,9 +32,15 @@ export function tombstoneKey(hashKey: Buffer, key: string): string {
 export const emailTombstoneKey = (dedupKey: string) => dedupKey; // "mid:…" or "fp:…"
 export const meetingTombstoneKey = (uid: string) => `uid:${uid}`;
 
+/** The failing codes of a stored decision; a record whose decision cannot be read gives none
+ * (the purge must never stop on one bad row). */
 export function failedCodes(decisionJson: string): string[] {
-  const d = JSON.parse(decisionJson) as Decision;
-  return d.checks.filter((c) => c.status === 'fail').map((c) => c.code);
+  try {
+    const d = JSON.parse(decisionJson) as Partial<Decision>;
+    return Array.isArray(d.checks) ? d.checks.filter((c) => c?.status === 'fail' && typeof c.code === 'string').map((c) => c.code) : [];
+  } catch {
+    return [];
+  }
 }
 
 export interface TombstoneWrite extends Omit<Tombstone, 'kind' | 'occurrenceStart'> {
