@@ -112,7 +112,7 @@ async function protocolOnly(
     const i = text && /UID:bench-(\d+)@/.exec(text)?.[1];
     if (r.href && i) hrefs.set(Number(i), r.href);
   }
-  return { ms, objects: hrefs.size, token: String((res[0]?.raw as { multistatus: { syncToken: string } }).multistatus.syncToken), hrefs };
+  return { ms, objects: hrefs.size, token: String((res[0]!.raw as { multistatus: { syncToken: string } }).multistatus.syncToken), hrefs };
 }
 
 async function touchpoint(db: string): Promise<{ ms: number; linked: number; upcoming: number; notLinked: number; errors: number }> {
@@ -265,7 +265,9 @@ async function main() {
       });
       rmSync(db, { force: true });
       console.log(
-        `run ${run + 1}/${CONFIG.runs}: initial ${runs.at(-1)!.protocolInitialMs} ms protocol, ${runs.at(-1)!.connectorInitialMs} ms connector alone, ${runs.at(-1)!.touchpointInitialMs} ms Touchpoint; incremental ${runs.at(-1)!.protocolIncrementalMs} / ${runs.at(-1)!.touchpointIncrementalMs} ms`,
+        `run ${run + 1}/${CONFIG.runs}: initial ${runs.at(-1)!.protocolInitialMs} ms protocol, ${runs.at(-1)!.connectorInitialMs} ms ` +
+          `connector alone, ${runs.at(-1)!.touchpointInitialMs} ms Touchpoint; incremental ${runs.at(-1)!.protocolIncrementalMs} / ` +
+          `${runs.at(-1)!.touchpointIncrementalMs} ms`,
       );
     }
 
@@ -331,16 +333,21 @@ async function main() {
     mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(path.join(ROOT, 'bench', 'results', 'caldav.json'), `${JSON.stringify(result, null, 2)}\n`);
     console.log(
-      `\n${objects} calendar objects (${CONFIG.series} recurring series) → ${meetings.linked + meetings.upcoming + meetings.notLinked} occurrences decided and stored`,
+      `\n${objects} calendar objects (${CONFIG.series} recurring series) → ${meetings.linked + meetings.upcoming + meetings.notLinked} ` +
+        `occurrences decided and stored`,
     );
     console.log(
-      `initial:     protocol ${m('protocolInitialMs')} ms, connector alone ${m('connectorInitialMs')} ms, Touchpoint ${m('touchpointInitialMs')} ms → ${initialRatio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×)`,
+      `initial:     protocol ${m('protocolInitialMs')} ms, connector alone ${m('connectorInitialMs')} ms, Touchpoint ` +
+        `${m('touchpointInitialMs')} ms → ${initialRatio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×)`,
     );
     console.log(
-      `incremental: protocol ${m('protocolIncrementalMs')} ms, Touchpoint ${m('touchpointIncrementalMs')} ms → ${incrementalRatio.toFixed(2)}× (${CONFIG.changed} events changed)`,
+      `incremental: protocol ${m('protocolIncrementalMs')} ms, Touchpoint ${m('touchpointIncrementalMs')} ms → ` +
+        `${incrementalRatio.toFixed(2)}× (${CONFIG.changed} events changed)`,
     );
     console.log(
-      `CPU (this process + Radicale): initial ${m('protocolInitialCpuMs')} / ${m('touchpointInitialCpuMs')} ms → ${(m('touchpointInitialCpuMs') / m('protocolInitialCpuMs')).toFixed(2)}×; incremental ${m('protocolIncrementalCpuMs')} / ${m('touchpointIncrementalCpuMs')} ms → ${(m('touchpointIncrementalCpuMs') / m('protocolIncrementalCpuMs')).toFixed(2)}×`,
+      `CPU (this process + Radicale): initial ${m('protocolInitialCpuMs')} / ${m('touchpointInitialCpuMs')} ms → ` +
+        `${(m('touchpointInitialCpuMs') / m('protocolInitialCpuMs')).toFixed(2)}×; incremental ${m('protocolIncrementalCpuMs')} / ` +
+        `${m('touchpointIncrementalCpuMs')} ms → ${(m('touchpointIncrementalCpuMs') / m('protocolIncrementalCpuMs')).toFixed(2)}×`,
     );
     console.log('written to bench/results/caldav.json');
   } finally {

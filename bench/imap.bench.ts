@@ -222,7 +222,9 @@ try {
   const rows = [
     ratioRow({
       id: 'imap.initial',
-      what: `initial IMAP sync of ${n} messages (fetch + decide + store; bodies of the ${linked} linked), directory of ${CONFIG.endUsers.toLocaleString('en-US')}`,
+      what:
+        `initial IMAP sync of ${n} messages (fetch + decide + store; bodies of the ${linked} linked), directory of ` +
+        `${CONFIG.endUsers.toLocaleString('en-US')}`,
       limit: 'imapflow fetching the same envelopes + headers',
       unit: 'ms',
       value: b,

@@ -82,7 +82,8 @@ function table(list: BenchRow[]): string {
   for (const r of list) {
     const limitValue = r.limitValue === null ? '—' : `${fmt(r.limitValue)} ${r.unit}`;
     lines.push(
-      `| ${r.what} | ${r.limit} | ${r.target} | ${fmt(r.value)} ${r.unit} | ${limitValue} | ${r.ratio === null ? '—' : `${r.ratio}×`} | ${r.target === '—' ? '—' : r.met ? 'met' : '**not met**'} | ${r.loadAverage} |`,
+      `| ${r.what} | ${r.limit} | ${r.target} | ${fmt(r.value)} ${r.unit} | ${limitValue} | ${r.ratio === null ? '—' : `${r.ratio}×`} | ` +
+        `${r.target === '—' ? '—' : r.met ? 'met' : '**not met**'} | ${r.loadAverage} |`,
     );
   }
   return lines.join('\n');

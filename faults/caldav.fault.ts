@@ -141,7 +141,9 @@ describe(`CalDAV faults (seed ${SEED + 1})`, () => {
     record(
       {
         scenario: 'CalDAV server restarted mid-sync',
-        faults: `killed at ${n ?? 'end'}/${keys.length}; the running sync ${r.code === 0 ? 'finished' : 'stopped with a network error'}; healthy after ${syncs} more sync(s)`,
+        faults:
+          `killed at ${n ?? 'end'}/${keys.length}; the running sync ${r.code === 0 ? 'finished' : 'stopped with a network error'}; ` +
+          `healthy after ${syncs} more sync(s)`,
         expected: keys.length,
         stored: c.stored,
         duplicates: c.duplicates,

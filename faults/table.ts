@@ -34,7 +34,9 @@ export function teardown(): void {
     rows.every((r) => r.healthy) ? 'yes' : 'NO',
   ]);
   const md = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((c) => `| ${c.join(' | ')} |`)].join('\n');
-  const stamp = `Run ${new Date().toISOString()}, seed ${process.env.FAULT_SEED} (FAULT_SEED=${process.env.FAULT_SEED} replays the kill points)${process.env.FAULT_QUICK === '1' ? ', quick mode' : ''}.`;
+  const stamp =
+    `Run ${new Date().toISOString()}, seed ${process.env.FAULT_SEED} (FAULT_SEED=${process.env.FAULT_SEED} replays the kill ` +
+    `points)${process.env.FAULT_QUICK === '1' ? ', quick mode' : ''}.`;
   writeFileSync(new URL('./results.md', import.meta.url), `${stamp}\n\n${md}\n`);
   console.log(`\nFault injection — ${stamp}\n\n${md}\n`);
 }

@@ -32,7 +32,8 @@ export type { ApiDeps } from './context.js';
 const DESCRIPTION = `Touchpoint logs customer emails and meetings onto the right account timeline and explains every decision.
 
 Authenticate with a workspace API token: \`Authorization: Bearer <token>\` (create one with \`touchpoint token create --role admin --name <name>\`).
-Every request sees only the token's workspace; ids of another workspace are answered 404. Roles: **admin** (everything) and **csm** (read, explain, search, Sync now).
+Every request sees only the token's workspace; ids of another workspace are answered 404. Roles: **admin** (everything) and **csm** (read, \
+explain, search, Sync now).
 Errors are \`{ error, message, fields? }\`; invalid input is a 400 naming each field.`;
 
 /** systemOnly: /healthz and /metrics alone (a worker process's port). */

@@ -1,6 +1,6 @@
 // Directory changes: each one re-decides the affected past at once and is audited
 // (who, when, what it linked and unlinked).
-import type { BlocklistEntry, EndUser } from '../domain/directory.js';
+import type { BlocklistEntry } from '../domain/directory.js';
 import type { Ctx } from '../store/context.js';
 import { loadDirectoryIndex } from '../store/context.js';
 import { redecideAddresses, type RedecideReport } from '../sync/redecide.js';
@@ -17,6 +17,7 @@ import {
   type NewEndUser,
 } from '../store/directory.js';
 import { domainCovers, domainOf, isValidAddress, isValidDomain, normalizeAddress, normalizeDomain } from '../directory/address.js';
+import { recreationWarning } from '../directory/recreation.js';
 
 export class DirectoryError extends Error {}
 
@@ -41,12 +42,6 @@ async function applyAndAudit(
     details: { ...extra, linked: report.linked, unlinked: report.unlinked, unavailable: report.unavailable },
   });
   return { ...report, audit };
-}
-
-/** "Will be recreated by <source>": said at the moment of deletion (the article's warning). */
-export function recreationWarning(u: Pick<EndUser, 'source' | 'email'>): string | undefined {
-  if (u.source === 'manual') return undefined;
-  return `${u.email} came from ${u.source}: its next import will recreate it unless you delete with --suppress or remove it at ${u.source}.`;
 }
 
 export async function addEndUser(ctx: Ctx, u: NewEndUser): Promise<ChangeResult> {

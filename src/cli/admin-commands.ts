@@ -20,14 +20,15 @@ export function registerAdminCommands(program: Command, g: () => GlobalOptions):
     .description('stored credentials')
     .command('rotate')
     .description(
-      're-encrypt every stored secret from TOUCHPOINT_SECRET_KEY (the old key) to the key in --new-key-env, in one transaction; stop serve/worker first and restart them with the new key',
+      're-encrypt every stored secret from TOUCHPOINT_SECRET_KEY (the old key) to the key in --new-key-env, in one transaction; stop ' +
+        'serve/worker first and restart them with the new key',
     )
     .requiredOption('--new-key-env <VAR>', 'name of the environment variable holding the new passphrase')
     .option('--json', 'print one JSON document')
     .action(async (o: { newKeyEnv: string; json?: boolean }) => {
       const raw = g().env[o.newKeyEnv];
       if (!raw) throw new UserError(`--new-key-env: the environment variable ${o.newKeyEnv} is not set`);
-      let oldKey, newKey;
+      let oldKey: ReturnType<typeof deriveKey>, newKey: ReturnType<typeof deriveKey>;
       try {
         oldKey = g().secrets.key();
         newKey = deriveKey(raw);

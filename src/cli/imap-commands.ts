@@ -108,7 +108,8 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
     )
     .option(
       '--microsoft-token-env <VAR>',
-      'name of the environment variable holding a Microsoft OAuth refresh token (consented to IMAP.AccessAsUser.All): XOAUTH2 with a fresh access token at each login (Outlook IMAP)',
+      'name of the environment variable holding a Microsoft OAuth refresh token (consented to IMAP.AccessAsUser.All): XOAUTH2 with a fresh ' +
+        'access token at each login (Outlook IMAP)',
     )
     .requiredOption('--authorized-at <iso>', 'when the teammate authorized it; earlier mail is historic')
     .option('--folders <list>', `comma-separated folders or special-use names (default ${DEFAULT_FOLDERS.join(',')})`)
@@ -218,7 +219,7 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
           if (o.verify) stored = await verifyLogin(cfg, secret.value, g());
         }
         // authorized_at stays: mail that arrived while the connection was broken is not
-        // historic (SPEC E2), so the next sync links it as a catch-up.
+        // historic (rule E2, not historic), so the next sync links it as a catch-up.
         await updateConnection(ctx.db, ctx.ws.id, conn.id, {
           secretEnc: encryptSecret(stored, key),
           status: 'active',

@@ -3,8 +3,6 @@
 import type { CalendarSource, ConnectionConfig, MailSource } from './types.js';
 import { SourceError } from './types.js';
 
-export type { ConnectionConfig } from './types.js';
-
 export async function mailSourceFor(c: ConnectionConfig): Promise<MailSource | null> {
   switch (c.provider) {
     case 'folder': {

@@ -1,4 +1,4 @@
-// Directory changes re-decide the past (SPEC): account timelines are always what the rules
+// Directory changes re-decide the past (the product rule of that name): account timelines are always what the rules
 // give for the current directory. Every directory change reduces to "these addresses are
 // affected"; their hashes find the emails and meetings to decide again.
 import type { EmailItem } from '../domain/items.js';

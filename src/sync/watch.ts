@@ -1,6 +1,6 @@
 // `touchpoint watch`: the long-running sync. Push where the connector has it (IMAP IDLE on
 // INBOX), and a poll of every connection at the workspace's sync interval for the rest
-// (Sent, other folders, calendars, providers without push) — SPEC E7.
+// (Sent, other folders, calendars, providers without push) — rule E7 (on time).
 //
 // Syncs run one at a time (one SQLite writer); requests that arrive during a sync are
 // merged into the next one, so a burst of new mail costs one or two syncs, not one each.

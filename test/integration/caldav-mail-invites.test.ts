@@ -1,4 +1,4 @@
-// The calendar is the source of truth for meetings (SPEC M rules, issue 3): an invitation
+// The calendar is the source of truth for meetings (the meeting rules M1–M6, issue 3): an invitation
 // or an acceptance that arrives by mail as a text/calendar part never creates or changes a
 // meeting, even when its iCalendar says the customer accepted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -16,7 +16,6 @@ const w = new Workspace(NOW, 'tp-gcal-rules-');
 let first: SyncJson;
 let second: SyncJson;
 let status: StatusJson;
-let connId = '';
 
 type Att = { email: string; responseStatus?: string; self?: boolean };
 const acc = (email: string): Att => ({ email, responseStatus: 'accepted' });
@@ -127,7 +126,7 @@ beforeAll(async () => {
     '--page-size',
     '4',
   ]);
-  connId = /connection (\S+)/.exec(out)![1]!;
+  expect(out).toMatch(/connection \S+/);
   first = await w.sync();
   second = await w.sync();
   status = await w.status();

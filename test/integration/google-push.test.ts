@@ -106,6 +106,11 @@ describe('Google push', () => {
     for (const id of [gmailId, calendarId]) expect((await health(id)).status).toBe('active');
   });
 
+  it('the sync message Google sends on channel creation (even before the channel is stored) is acknowledged, not refused', async () => {
+    for (let i = 0; i < 50 && g.syncMessages.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(g.syncMessages.map((m) => m.status)).toEqual([204]);
+  });
+
   it('a Pub/Sub push brings new mail in; a wrong push token is refused and syncs nothing', async () => {
     g.addMessage(
       'g-1',

@@ -237,6 +237,20 @@ describe('Graph mail sync behaviour', () => {
     expect((await w.sync()).connections[0]!.mail.seen).toBe(0);
   }, 180_000);
 
+  it('delta state gone answered 400 syncStateInvalid (not 410) → the same bounded re-sync, nothing lost', async () => {
+    ms.syncStateGone = { status: 400, code: 'syncStateInvalid' };
+    add('after-400-expiry@acme.com', { receivedDateTime: '2026-03-08T11:00:00Z' });
+    ms.expireMailDelta();
+    const before = ms.log.length;
+    const s = await w.sync();
+    ms.syncStateGone = { status: 410, code: 'SyncStateNotFound' };
+    expect(s.connections[0]!.status).toBe('active');
+    expect((await w.explainEmail('after-400-expiry@acme.com')).outcome).toBe('linked');
+    const redone = ms.log.slice(before).filter((l) => decodeURIComponent(l.path).includes('$filter=receivedDateTime ge 2026-03-01'));
+    expect(redone.length).toBe(2);
+    expect((await w.sync()).connections[0]!.mail.seen).toBe(0);
+  }, 180_000);
+
   it('a throttling storm (429 and 503 with Retry-After), then a 401, ends with everything synced once', async () => {
     add('storm-1@acme.com', { receivedDateTime: '2026-03-09T09:00:00Z' });
     add('storm-2@acme.com', { receivedDateTime: '2026-03-09T09:30:00Z' });

@@ -38,6 +38,7 @@ beforeAll(async () => {
   await ms.start();
   const config = testConfig({ microsoft: microsoftEmulatorConfig(ms) }); // its key is SECRET_KEY's
   api = await makeTestApi('sqlite', { now: new Date('2026-03-10T12:00:00Z'), config });
+  ms.nowMs = () => api.clock.now().getTime();
   base = await api.app.listen({ port: 0, host: '127.0.0.1' });
   config.publicUrl = base; // known once listening: the notification URL the subscriptions get
   const { ws, admin: token } = await api.workspace('cs-team');

@@ -72,7 +72,8 @@ const storedUid = (w: Workspace): number => {
 function expectEachOnce(w: Workspace, user: string, n: number): void {
   const [counts] = query<{ emails: number; distinct_ids: number; sightings: number }>(
     w,
-    `SELECT (SELECT COUNT(*) FROM emails) AS emails, (SELECT COUNT(DISTINCT message_id) FROM emails) AS distinct_ids, (SELECT COUNT(*) FROM email_sightings) AS sightings`,
+    `SELECT (SELECT COUNT(*) FROM emails) AS emails, (SELECT COUNT(DISTINCT message_id) FROM emails) AS distinct_ids, (SELECT COUNT(*) FROM ` +
+      `email_sightings) AS sightings`,
   );
   expect(counts).toEqual({ emails: n, distinct_ids: n, sightings: n });
   const linked = query<{ n: number }>(w, "SELECT COUNT(*) AS n FROM emails WHERE outcome = 'linked' AND body_text IS NOT NULL")[0]!.n;

@@ -92,6 +92,7 @@ export class Workspace {
   }
 
   /** Runs with --json, asserts exit 0 and that stdout is exactly one JSON document. */
+  // biome-ignore lint/suspicious/noExplicitAny: each test names the JSON shape it reads, or reads it loosely
   async json<T = any>(args: string[], opts: { now?: string } = {}): Promise<T> {
     const r = await this.run([...args, '--json'], opts);
     expect(r.code, describe(r)).toBe(0);
@@ -305,7 +306,6 @@ export const check = (e: ExplanationJson, rule: string): CheckJson => {
   return c;
 };
 export const failedCodes = (e: ExplanationJson): string[] => e.checks.filter((c) => c.status === 'fail').map((c) => c.code);
-export const accountIds = (e: { accounts: { id: string }[] }): string[] => e.accounts.map((a) => a.id).sort();
 export const messageIds = (t: TimelineJson): string[] =>
   t.items
     .filter((i) => i.kind === 'email')

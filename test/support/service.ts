@@ -35,6 +35,7 @@ export interface TestApi {
     method: InjectOptions['method'],
     url: string,
     body?: unknown,
+    // biome-ignore lint/suspicious/noExplicitAny: each test reads the response body it expects
   ): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
 }
 

@@ -240,7 +240,7 @@ describe('web app', () => {
     await card.getByLabel('Internal domain to add').fill('acme.com');
     await card.getByRole('button', { name: 'Add domain' }).click();
     await expect.poll(() => card.getByRole('status').textContent()).toMatch(/^Added acme.com: 0 item\(s\) linked, [1-9]\d* unlinked/);
-    expect(await card.getByRole('list', { name: 'Internal domains' }).innerText()).toMatch(/ourco.com[\s\S]*acme.com/);
+    expect(await card.getByRole('list', { name: 'Internal domains' }).textContent()).toMatch(/ourco.com[\s\S]*acme.com/);
     await expect.poll(() => page.getByRole('table', { name: 'Audit log' }).textContent()).toContain('internal_domain.add'); // no reload needed
     await expect.poll(acmeSubjects).not.toContain('Question about our renewal');
 

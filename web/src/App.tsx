@@ -49,7 +49,15 @@ function SignIn({ onIn, notice }: { onIn: (w: Workspace) => void; notice: string
           label="API token"
           hint="Create one with: touchpoint token create --role admin --name <you>. Kept in this tab only (sessionStorage)."
         >
-          <input type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} required autoFocus />
+          <input
+            type="password"
+            autoComplete="off"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            required
+            // biome-ignore lint/a11y/noAutofocus: the sign-in page has one field, the token, and nothing else to do
+            autoFocus
+          />
         </Field>
         <button type="submit">Sign in</button>
         {(error ?? notice) ? (
@@ -83,6 +91,7 @@ export function App() {
   const [, page = 'sync', ...rest] = (hash.split('?')[0] ?? '').split('/');
   return (
     <>
+      {/* biome-ignore lint/a11y/useValidAnchor: a skip link; the hash is the router's, so it focuses #main itself */}
       <a
         className="skip"
         href="#main"
@@ -104,6 +113,7 @@ export function App() {
           ))}
         </nav>
         <button
+          type="button"
           className="link"
           onClick={() => {
             token.clear();

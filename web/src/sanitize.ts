@@ -94,5 +94,9 @@ export function sanitizeEmailHtml(html: string, allowRemote: boolean): { html: s
 
 export function emailFrameDoc(cleanHtml: string, allowRemote: boolean): string {
   const img = allowRemote ? 'img-src data: cid: https: http:' : 'img-src data: cid:';
-  return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; ${img}; style-src 'unsafe-inline'"><style>body{font:14px/1.5 system-ui,sans-serif;margin:8px;color:#222;word-wrap:break-word}</style></head><body>${cleanHtml}</body></html>`;
+  return (
+    `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; ${img}; ` +
+    `style-src 'unsafe-inline'"><style>body{font:14px/1.5 system-ui,sans-serif;margin:8px;color:#222;word-wrap:break-word}</style>` +
+    `</head><body>${cleanHtml}</body></html>`
+  );
 }

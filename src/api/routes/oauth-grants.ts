@@ -1,6 +1,6 @@
 // What Google's and Microsoft's browser sign-ins share: where the provider sends the browser
 // back, the checks of a start request, and what a completed grant does — create the
-// teammate's connection or re-authorize the one they have (authorized_at kept, SPEC E2, so
+// teammate's connection or re-authorize the one they have (authorized_at kept by rule E2, not historic, so
 // the outage is caught up), queue a sync at once, and send the browser back to the web app.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/schema.js';

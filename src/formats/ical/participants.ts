@@ -69,10 +69,6 @@ export function organizerWithAliases(comp: Component): Organizer | null {
   return { address: named(found.address, param(prop, 'cn')), also };
 }
 
-export function organizerOf(comp: Component): Address | null {
-  return organizerWithAliases(comp)?.address ?? null;
-}
-
 /** RFC 5545 §3.2.12: PARTSTAT defaults to NEEDS-ACTION; values we do not know are OTHER. */
 export function partStatOf(raw: string | undefined): PartStat {
   if (!raw) return 'NEEDS-ACTION';

@@ -3,7 +3,7 @@
 // (mail and calendar share it), refreshed early under a per-connection lock, and a refresh
 // token Google rotates is saved encrypted through `saveSecret`. `invalid_grant` from the
 // token endpoint means the grant was revoked or expired: AUTH_FAILED → needs_reauth.
-import { OAuth2Client, CodeChallengeMethod } from 'google-auth-library';
+import { OAuth2Client, CodeChallengeMethod, type Credentials } from 'google-auth-library';
 import type { GoogleConfig } from '../../config/schema.js';
 import { type Secrets, SecretKeyError } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
@@ -128,7 +128,7 @@ export class GoogleTokens {
   }
 
   private async refresh(): Promise<void> {
-    let credentials;
+    let credentials: Credentials;
     try {
       this.client.setCredentials({ refresh_token: this.refreshToken });
       ({ credentials } = await this.client.refreshAccessToken());

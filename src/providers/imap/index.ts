@@ -40,12 +40,15 @@ export function imapSourceFromConnection(c: StoredImapConnection, extra: Partial
   // Same settings and same secret → same mailbox session; re-authorization makes a new one.
   const key = JSON.stringify([c.config, c.secretEnc, c.authorizedAt?.toISOString()]);
   let s = kept.get(key);
-  if (!s) kept.set(key, (s = build(c, { ...extra, keepSession: true })));
+  if (!s) {
+    s = build(c, { ...extra, keepSession: true });
+    kept.set(key, s);
+  }
   return s;
 }
 
 function build(c: StoredImapConnection, extra: Partial<ImapMailSourceOptions>): ImapMailSource {
-  let config;
+  let config: ReturnType<typeof readImapConfig>;
   try {
     config = readImapConfig(c.config);
   } catch (err) {

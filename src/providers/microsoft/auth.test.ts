@@ -73,7 +73,7 @@ describe('MicrosoftTokens', () => {
           suberror: 'consent_required',
         },
         'AUTH_FAILED',
-        /Microsoft says the grant was revoked or expired/,
+        /not \(or no longer\) consented .*AADSTS65001.*re-authorize/,
       ],
       [
         401,
@@ -98,6 +98,21 @@ describe('MicrosoftTokens', () => {
       const err = await new MicrosoftTokens(settings(), ms.issueRefreshToken()).token().catch((e: unknown) => e);
       ms.tokenFailNext.length = 0;
       expect(err, `${status}`).toMatchObject({ code, message: expect.stringMatching(words) });
+    }
+  });
+
+  it('expired refresh token (700082), no consent (65001), MFA required (50076) → re-authorize, in plain words', async () => {
+    const cases: [700082 | 65001 | 50076, RegExp][] = [
+      [700082, /sign-in expired after a long time unused/],
+      [65001, /not \(or no longer\) consented/],
+      [50076, /requires multi-factor sign-in/],
+    ];
+    for (const [aadsts, words] of cases) {
+      ms.refuseRefresh(aadsts);
+      const err = await new MicrosoftTokens(settings(), ms.issueRefreshToken()).token().catch((e: unknown) => e);
+      ms.tokenFailNext.length = 0;
+      expect(err, String(aadsts)).toMatchObject({ code: 'AUTH_FAILED', message: expect.stringMatching(words) });
+      expect((err as Error).message).toContain('re-authorize this connection');
     }
   });
 });

@@ -5,7 +5,7 @@
 // tokens: the new one (read from msal's token cache) is saved encrypted through
 // `saveSecret` before the access token is used. invalid_grant / revoked consent →
 // AUTH_FAILED in plain words → needs_reauth.
-import { ConfidentialClientApplication, CryptoProvider, type Configuration } from '@azure/msal-node';
+import { ConfidentialClientApplication, CryptoProvider, type AuthenticationResult, type Configuration } from '@azure/msal-node';
 import { type Secrets, SecretKeyError } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
 import { FetchNetworkModule } from './network.js';
@@ -77,7 +77,7 @@ export async function redeemCode(
   g: { code: string; codeVerifier: string; redirectUri: string },
 ): Promise<{ refreshToken: string; account?: string }> {
   const app = new ConfidentialClientApplication(msalConfig(s));
-  let result;
+  let result: AuthenticationResult;
   try {
     result = await app.acquireTokenByCode({
       code: g.code,
@@ -133,7 +133,7 @@ export class MicrosoftTokens {
   }
 
   private async refresh(): Promise<void> {
-    let result;
+    let result: AuthenticationResult | null;
     try {
       // forceCache: store what comes back even for an account msal has not seen (the refresh
       // token came from elsewhere); that is where a rotated refresh token can be read.
@@ -180,10 +180,21 @@ const REVOKED_CODES = new Set([
   'no_tokens_found',
 ]);
 
+/** Microsoft Entra codes that need the user back, each in plain words (reference-error-codes page). */
+const AADSTS_WORDS: Record<string, string> = {
+  '700082': 'Microsoft says the sign-in expired after a long time unused (AADSTS700082); re-authorize this connection',
+  '65001':
+    'Microsoft says the app is not (or no longer) consented for this user (AADSTS65001); re-authorize this connection, with an admin if the tenant requires one',
+  '50076':
+    'Microsoft now requires multi-factor sign-in for this user (AADSTS50076); re-authorize this connection to sign in again with MFA',
+};
+
 export function translateTokenError(err: unknown): SourceError {
   if (err instanceof SourceError) return err;
   const e = (err ?? {}) as MsalErrorLike;
   const code = e.errorCode ?? '';
+  const aadsts = /AADSTS(\d+)/.exec(e.errorMessage ?? e.message ?? '')?.[1];
+  if (aadsts && AADSTS_WORDS[aadsts]) return new SourceError('AUTH_FAILED', AADSTS_WORDS[aadsts]);
   if (REVOKED_CODES.has(code) || REVOKED_CODES.has(e.subError ?? '')) return new SourceError('AUTH_FAILED', REVOKED_WORDS);
   if (code === 'invalid_client' || code === 'unauthorized_client')
     return new SourceError(

@@ -17,7 +17,10 @@ function common(c: ConnectionConfig) {
   const settings = microsoftSettings(c.settings.microsoft);
   const tokens = microsoftTokensFor(c, settings);
   let limiter = limiters.get(tokens);
-  if (!limiter) limiters.set(tokens, (limiter = new Limiter(MAX_CONCURRENT_PER_MAILBOX)));
+  if (!limiter) {
+    limiter = new Limiter(MAX_CONCURRENT_PER_MAILBOX);
+    limiters.set(tokens, limiter);
+  }
   const client = graphClient(tokens, settings.graphBaseUrl);
   const pageSize = typeof c.config.pageSize === 'number' ? c.config.pageSize : undefined;
   return {

@@ -68,7 +68,7 @@ export function ConnectFolder({ teammates, onDone }: { teammates: Teammate[]; on
       <button type="submit" disabled={act.busy}>
         Connect folder
       </button>
-      <act.Status />
+      {act.status}
     </form>
   );
 }
@@ -130,7 +130,7 @@ export function ConnectImap({ teammates, onDone }: { teammates: Teammate[]; onDo
       <button type="submit" disabled={act.busy}>
         {act.busy ? 'Signing in…' : 'Connect IMAP'}
       </button>
-      <act.Status />
+      {act.status}
     </form>
   );
 }
@@ -172,7 +172,7 @@ export function ConnectCalDav({ teammates, onDone }: { teammates: Teammate[]; on
       <button type="submit" disabled={act.busy}>
         {act.busy ? 'Checking…' : 'Connect CalDAV'}
       </button>
-      <act.Status />
+      {act.status}
     </form>
   );
 }
@@ -238,7 +238,7 @@ export function ConnectOAuth({
           {unavailable}
         </p>
       ) : null}
-      <act.Status />
+      {act.status}
     </form>
   );
 }
