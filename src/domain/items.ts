@@ -50,6 +50,11 @@ export interface MeetingOccurrence {
   title: string;
   /** Null when the event has no ORGANIZER (a personal calendar entry). */
   organizer: Address | null;
+  /**
+   * Other addresses the ORGANIZER property carries (its calendar-user address when an EMAIL
+   * parameter names the real one, SENT-BY): a teammate written in any of them organizes it.
+   */
+  organizerAlso?: string[];
   attendees: Attendee[];
   /** STATUS:CANCELLED on the event or the overriding instance. */
   cancelled: boolean;

@@ -93,14 +93,18 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
 
   // M4 the calendar's owner (by any of their addresses) organizes it.
   const organizer = occ.organizer ? normalizeAddress(occ.organizer.address) : null;
-  const ownerSightings = c.sightings.filter((s) => organizer === null || s.connection.ownerAddresses.includes(organizer));
+  // Every address the ORGANIZER carries (its EMAIL, a relay value, SENT-BY) can name the CSM.
+  const organizerAddrs = organizer ? [organizer, ...(occ.organizerAlso ?? []).map(normalizeAddress)] : [];
+  const ownerSightings = c.sightings.filter(
+    (s) => organizer === null || organizerAddrs.some((a) => s.connection.ownerAddresses.includes(a)),
+  );
   if (c.sightings.length === 0) {
     checks.push({ rule: 'M4', status: 'n/a', code: 'M4_NOT_SEEN', detail: say(() => `Organizer: ${organizer ?? 'none'}.`) });
   } else if (ownerSightings.length > 0) {
     const detail = organizer ? `Organized by ${organizer}, the calendar's owner.` : 'No ORGANIZER: a personal entry of the calendar owner.';
     checks.push({ rule: 'M4', status: 'pass', code: 'M4_OWNER_ORGANIZES', detail });
   } else {
-    const mate = organizer ? dir.teammateFor(organizer) : undefined;
+    const mate = organizerAddrs.map((a) => dir.teammateFor(a)).find((t) => t !== undefined);
     const code = mate ? 'M4_OTHER_TEAMMATE_ORGANIZES' : 'M4_CUSTOMER_ORGANIZES';
     const detail = mate
       ? `Organized by teammate ${organizer}, not by the calendar's owner; it is logged from the organizer's calendar once they connect it.`

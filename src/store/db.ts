@@ -6,6 +6,7 @@ import * as m002 from './migrations/002-service.js';
 import * as m003 from './migrations/003-drop-message-id-index.js';
 import * as m004 from './migrations/004-audit-by-workspace.js';
 import * as m005 from './migrations/005-token-expiry.js';
+import * as m006 from './migrations/006-tombstones.js';
 import type { DB } from './schema.js';
 
 export type Store = Kysely<DB>;
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '003-drop-message-id-index': m003,
   '004-audit-by-workspace': m004,
   '005-token-expiry': m005,
+  '006-tombstones': m006,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -3,9 +3,14 @@
 // participant hashes. Linked items, and meetings still upcoming, are never touched.
 //
 // A purged item is forgotten: if an end user is added later, mail older than the period is
-// not found again (that is the point of the rule). A calendar object that changes later is
+// not found again (that is the point of the rule). What stays is a tombstone (tombstones.ts):
+// when and where it was seen, its outcome and failing codes, keyed by a hash — so explain
+// answers "seen …, not linked: …; details removed after N days", not "none has seen it". A calendar object that changes later is
 // expanded again, and its not-linked occurrences come back with a new first-seen time.
+import type { Transaction } from 'kysely';
 import type { Store } from './db.js';
+import type { DB } from './schema.js';
+import { emailTombstoneKey, failedCodes, meetingTombstoneKey, tombstoneKey, writeTombstones, type TombstoneWrite } from './tombstones.js';
 
 export const DEFAULT_RETENTION_DAYS = 30;
 
@@ -30,6 +35,7 @@ export async function purgeNotLinked(db: Store, ws: string, now: Date, days = DE
       .where('workspace_id', '=', ws)
       .where('outcome', '=', 'not_linked')
       .where('first_seen_at', '<', cutoff);
+    await keepTombstones(trx, ws, cutoff, now, days);
     await trx.deleteFrom('email_sightings').where('workspace_id', '=', ws).where('email_id', 'in', oldEmails).execute();
     await trx
       .deleteFrom('participant_hashes')
@@ -58,6 +64,83 @@ export async function purgeNotLinked(db: Store, ws: string, now: Date, days = DE
       .executeTakeFirst();
     return { cutoff, emails: Number(e.numDeletedRows), meetings: Number(m.numDeletedRows) };
   });
+}
+
+/** One tombstone per email and meeting occurrence about to be purged (same selection). */
+async function keepTombstones(trx: Transaction<DB>, ws: string, cutoff: string, now: Date, days: number): Promise<void> {
+  const wsRow = await trx.selectFrom('workspaces').select('hash_key').where('id', '=', ws).executeTakeFirst();
+  if (!wsRow) return;
+  const hashKey = Buffer.from(wsRow.hash_key, 'base64');
+  const emails = await trx
+    .selectFrom('emails')
+    .select(['id', 'dedup_key', 'at', 'first_seen_at', 'outcome', 'decision'])
+    .where('workspace_id', '=', ws)
+    .where('outcome', '!=', 'linked')
+    .where('first_seen_at', '<', cutoff)
+    .execute();
+  const meetings = await trx
+    .selectFrom('meetings')
+    .select(['id', 'uid', 'occurrence_start', 'first_seen_at', 'outcome', 'decision'])
+    .where('workspace_id', '=', ws)
+    .where('outcome', '=', 'not_linked')
+    .where('first_seen_at', '<', cutoff)
+    .execute();
+  const emailWhere = new Map<string, TombstoneWrite['seenIn']>();
+  for (let i = 0; i < emails.length; i += 500) {
+    const ids = emails.slice(i, i + 500).map((e) => e.id);
+    const rows = await trx
+      .selectFrom('email_sightings')
+      .select(['email_id', 'connection_id', 'folder'])
+      .where('workspace_id', '=', ws)
+      .where('email_id', 'in', ids)
+      .execute();
+    for (const r of rows) addWhere(emailWhere, r.email_id, r.connection_id, r.folder);
+  }
+  const meetingWhere = new Map<string, TombstoneWrite['seenIn']>();
+  for (let i = 0; i < meetings.length; i += 500) {
+    const ids = meetings.slice(i, i + 500).map((m) => m.id);
+    const rows = await trx
+      .selectFrom('meeting_sightings')
+      .select(['meeting_id', 'connection_id'])
+      .where('workspace_id', '=', ws)
+      .where('meeting_id', 'in', ids)
+      .execute();
+    // A calendar sighting's ref may hold a path with an address: only the connection is kept.
+    for (const r of rows) addWhere(meetingWhere, r.meeting_id, r.connection_id, null);
+  }
+  const purgedAt = now;
+  await writeTombstones(trx, ws, [
+    ...emails.map((e) => ({
+      kind: 'email' as const,
+      keyHash: tombstoneKey(hashKey, emailTombstoneKey(e.dedup_key)),
+      occurrenceStart: '',
+      at: new Date(e.at),
+      firstSeenAt: new Date(e.first_seen_at),
+      purgedAt,
+      retentionDays: days,
+      outcome: e.outcome,
+      codes: failedCodes(e.decision),
+      seenIn: emailWhere.get(e.id) ?? [],
+    })),
+    ...meetings.map((m) => ({
+      kind: 'meeting' as const,
+      keyHash: tombstoneKey(hashKey, meetingTombstoneKey(m.uid)),
+      occurrenceStart: m.occurrence_start,
+      at: new Date(m.occurrence_start),
+      firstSeenAt: new Date(m.first_seen_at),
+      purgedAt,
+      retentionDays: days,
+      outcome: m.outcome,
+      codes: failedCodes(m.decision),
+      seenIn: meetingWhere.get(m.id) ?? [],
+    })),
+  ]);
+}
+
+function addWhere(map: Map<string, TombstoneWrite['seenIn']>, id: string, connectionId: string, folder: string | null): void {
+  const list = map.get(id) ?? [];
+  if (!list.some((w) => w.connectionId === connectionId && w.folder === folder)) list.push({ connectionId, folder });
+  map.set(id, list);
 }
 
 /** "30d", "12h", "90" (days) → days; null when it is not such a period. */

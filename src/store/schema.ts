@@ -164,6 +164,21 @@ export interface MeetingsTable {
   first_seen_at: string;
 }
 
+/** What the retention purge keeps of a not-linked item (migration 006). */
+export interface TombstonesTable {
+  workspace_id: string;
+  kind: string;
+  key_hash: string;
+  occurrence_start: string;
+  at: string;
+  first_seen_at: string;
+  purged_at: string;
+  retention_days: number;
+  outcome: string;
+  codes: string;
+  seen_in: string;
+}
+
 export interface MeetingSightingsTable {
   workspace_id: string;
   meeting_id: string;
@@ -247,6 +262,7 @@ export interface DB {
   calendar_objects: CalendarObjectsTable;
   meetings: MeetingsTable;
   meeting_sightings: MeetingSightingsTable;
+  tombstones: TombstonesTable;
   item_errors: ItemErrorsTable;
   audit_log: AuditLogTable;
   api_tokens: ApiTokensTable;

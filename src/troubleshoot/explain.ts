@@ -15,6 +15,7 @@ import { meetingSightingViews } from '../sync/calendar-ingest.js';
 import { loadDirectoryIndex, type Ctx } from '../store/context.js';
 import { sightingViews } from '../sync/email-ingest.js';
 import { reloadEmail } from '../sync/redecide.js';
+import { emailTombstoneKey, findTombstones, meetingTombstoneKey, tombstoneKey, type Tombstone } from '../store/tombstones.js';
 import { codeText } from './code-text.js';
 
 export interface SearchedConnection {
@@ -41,6 +42,63 @@ export interface Explanation {
   occurrences?: { start: string; outcome: string }[];
   /** True when the source could not be re-read and only the stored codes are shown. */
   fromStoredCodes?: boolean;
+  /** Purged by retention: what its tombstone kept (no content, no addresses). */
+  purged?: PurgedFacts;
+  /** One sentence for a person, where the answer needs one (a purged item). */
+  summary?: string;
+}
+
+export interface PurgedFacts {
+  /** When the item was first seen. */
+  seenAt: string;
+  /** Email: received; meeting: the occurrence's start. */
+  at: string;
+  where: { connection: string; teammate: string | null; folder: string | null }[];
+  purgedAt: string;
+  retentionDays: number;
+}
+
+const dayOf = (d: Date) => d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+
+/** An item retention purged: its tombstone's facts and failing codes, in plain words. */
+function fromTombstone(kind: 'email' | 'meeting', ref: string, t: Tombstone, conns: Map<string, ConnectionRecord>): Explanation {
+  const where = t.seenIn.map((w) => ({
+    connection: w.connectionId,
+    teammate: conns.get(w.connectionId)?.ownerAddresses[0] ?? null,
+    folder: w.folder,
+  }));
+  const place = where.map((w) => w.folder ?? (w.teammate ? `${w.teammate}'s calendar` : 'a connected calendar')).join(', ');
+  const checks: Check[] = t.codes.map((code) => ({
+    rule: code.slice(0, 2) as Check['rule'],
+    status: 'fail',
+    code,
+    detail: codeText(code),
+  }));
+  const why = checks.map((c) => `${c.detail.replace(/\.$/, '')} (${c.rule})`).join('; ');
+  const outcome = t.outcome === 'linked' || t.outcome === 'upcoming' || t.outcome === 'unknown' ? t.outcome : 'not_linked';
+  const summary =
+    `Seen on ${dayOf(t.firstSeenAt)}${place ? ` in ${place}` : ''}, not linked${why ? `: ${why}` : ''}; ` +
+    `details removed after ${t.retentionDays} days (on ${dayOf(t.purgedAt)}).`;
+  return {
+    kind,
+    outcome,
+    ref,
+    accounts: [],
+    checks,
+    remedies: [],
+    remedyCodes: [],
+    hints: [],
+    fromStoredCodes: true,
+    purged: {
+      seenAt: t.firstSeenAt.toISOString(),
+      at: t.at.toISOString(),
+      where,
+      purgedAt: t.purgedAt.toISOString(),
+      retentionDays: t.retentionDays,
+    },
+    summary,
+    ...(t.occurrenceStart ? { occurrence: t.occurrenceStart.toISOString() } : {}),
+  };
 }
 
 function searched(conns: ConnectionRecord[], want: 'mail' | 'calendar'): SearchedConnection[] {
@@ -136,7 +194,11 @@ export async function explainEmail(ctx: Ctx, messageIdRaw: string): Promise<Expl
   const connList = await listConnections(ctx.db, ctx.ws.id);
   const conns = new Map(connList.map((c) => [c.id, c]));
   const [rec] = await findEmailsByMessageId(ctx.db, ctx.ws.id, messageId);
-  if (!rec) return unknown('email', messageId, connList, await listTeammates(ctx.db, ctx.ws.id));
+  if (!rec) {
+    const [t] = await findTombstones(ctx.db, ctx.ws.id, 'email', tombstoneKey(ctx.ws.hashKey, emailTombstoneKey(`mid:${messageId}`)));
+    if (t) return fromTombstone('email', messageId, t, conns);
+    return unknown('email', messageId, connList, await listTeammates(ctx.db, ctx.ws.id));
+  }
   const item = await reloadEmail(ctx, rec, conns);
   if (!item) {
     // The source is gone and not-linked mail keeps codes only: explain with the stored codes.
@@ -164,6 +226,11 @@ export async function explainMeeting(ctx: Ctx, uid: string, occurrence?: Date): 
   const m = pickOccurrence(all, ctx.now, occurrence);
   const occurrences = all.map((o) => ({ start: o.start.toISOString(), outcome: o.outcome }));
   if (!m) {
+    const tombs = await findTombstones(ctx.db, ctx.ws.id, 'meeting', tombstoneKey(ctx.ws.hashKey, meetingTombstoneKey(uid)));
+    const t = occurrence
+      ? tombs.find((x) => x.occurrenceStart?.getTime() === occurrence.getTime())
+      : ([...tombs].reverse().find((x) => (x.occurrenceStart ?? x.at) <= ctx.now) ?? tombs[0]);
+    if (t) return { ...fromTombstone('meeting', uid, t, conns), ...(occurrences.length ? { occurrences } : {}) };
     const u = unknown('meeting', uid, connList, await listTeammates(ctx.db, ctx.ws.id));
     if (occurrence && all.length) {
       u.checks.push({

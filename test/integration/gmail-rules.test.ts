@@ -105,20 +105,25 @@ afterAll(async () => {
 });
 
 describe('email rules over Gmail', () => {
-  it('lists since authorizedAt (after:), each message once whatever its labels, then nothing new', () => {
+  it('lists from 30 days before authorizedAt (after:), each message once whatever its labels, then nothing new', () => {
     expect(first.connections[0]!.status).toBe('active');
     expect(first.connections[0]!.errors).toEqual([]);
-    expect(first.connections[0]!.mail.seen).toBe(8); // the historic one is not even listed
+    expect(first.connections[0]!.mail.seen).toBe(9); // the historic one too: it is answered historic (E2)
     expect(second.connections[0]!.mail.seen).toBe(0);
     expect(status.connections[0]!.provider).toBe('gmail');
-    expect(status.connections[0]!.counts.email.seen).toBe(8);
-    expect(g.log.some((l) => l.includes('q=after%3A1772323200'))).toBe(true);
+    expect(status.connections[0]!.counts.email.seen).toBe(9);
+    expect(g.log.some((l) => l.includes('q=after%3A1769731200'))).toBe(true);
     expect(g.log.some((l) => l.startsWith('GET /gmail/v1/users/me/history'))).toBe(true);
   });
 
   it('E1 and E2: judged on internalDate, not the Date header', async () => {
     const e = await w.explainEmail('e3-kate@acme.com');
     expect(check(e, 'E1')).toMatchObject({ status: 'pass', code: 'E1_AUTHORIZED' });
+    // Issue 13: mail from before authorization is answered historic with its date, not unknown.
+    const historic = await w.explainEmail('e2-historic@acme.com');
+    expect(historic.outcome).toBe('not_linked');
+    expect(check(historic, 'E2')).toMatchObject({ status: 'fail', code: 'E2_HISTORIC' });
+    expect(check(historic, 'E2').detail).toContain('2026-02-28T20:00:00.000Z');
     const oldDate = await w.explainEmail('e2-old-date@acme.com');
     expect(oldDate.outcome).toBe('linked');
     expect(check(oldDate, 'E2').detail).toContain('2026-03-02T08:00:00.000Z');
@@ -173,10 +178,10 @@ describe('Gmail sync behaviour', () => {
     const s = await w.sync();
     expect(s.connections[0]!.status).toBe('active');
     const c = await conn();
-    expect(c.counts.email.seen).toBe(10);
+    expect(c.counts.email.seen).toBe(11);
     expect((await w.explainEmail('after-expiry-1@acme.com')).outcome).toBe('linked');
     expect((await w.explainEmail('after-expiry-2@acme.com')).outcome).toBe('linked');
-    expect(g.log.slice(before).some((l) => l.includes('q=after%3A1772323200'))).toBe(true);
+    expect(g.log.slice(before).some((l) => l.includes('q=after%3A1769731200'))).toBe(true);
     expect((await w.sync()).connections[0]!.mail.seen).toBe(0);
   }, 180_000);
 
@@ -188,7 +193,7 @@ describe('Gmail sync behaviour', () => {
     const s = await w.sync();
     expect(g.throttled).toBeGreaterThan(0);
     expect(s.connections[0]!.status).toBe('active');
-    expect((await conn()).counts.email.seen).toBe(12);
+    expect((await conn()).counts.email.seen).toBe(13);
     expect((await w.explainEmail('storm-2@acme.com')).outcome).toBe('linked');
   }, 180_000);
 

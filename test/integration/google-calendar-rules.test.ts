@@ -76,6 +76,7 @@ beforeAll(async () => {
   // Google returns nothing that ended before timeMin=authorizedAt; this one is listed only
   // because it ends after: it starts before authorization.
   g.putEvent(ev('historic-1', '2026-02-28T23:45:00Z', { attendees: [acc('jane@acme.com')] }));
+  g.putEvent(ev('historic-10d', '2026-02-19T10:00:00Z', { attendees: [acc('jane@acme.com')] })); // issue 13
   for (const day of ['2026-03-02', '2026-03-09', '2026-03-16']) {
     g.putEvent(
       ev(`weekly-1_${day.replaceAll('-', '')}T100000Z`, `${day}T10:00:00Z`, {
@@ -137,13 +138,13 @@ afterAll(async () => {
 });
 
 describe('meeting rules over Google Calendar', () => {
-  it('syncs with timeMin=authorizedAt, then by syncToken; active, no errors', () => {
+  it('syncs with timeMin 30 days before authorizedAt, then by syncToken; active, no errors', () => {
     expect(first.connections[0]).toMatchObject({ status: 'active', errors: [] });
     expect(second.connections[0]!.status).toBe('active');
     expect(status.connections[0]!.provider).toBe('google_calendar');
     expect(
       g.log.some(
-        (l) => l.includes('timeMin=2026-03-01T00%3A00%3A00.000Z') && l.includes('singleEvents=true') && l.includes('showDeleted=true'),
+        (l) => l.includes('timeMin=2026-01-30T00%3A00%3A00.000Z') && l.includes('singleEvents=true') && l.includes('showDeleted=true'),
       ),
     ).toBe(true);
     expect(g.log.some((l) => l.includes('syncToken=st-'))).toBe(true);
@@ -158,6 +159,10 @@ describe('meeting rules over Google Calendar', () => {
 
   it('M2: before authorization is historic; instances of a series are judged one by one', async () => {
     expect(failedCodes(await w.explainMeeting('historic-1'))).toEqual(['M2_HISTORIC']);
+    // Issue 13: 10 days before authorization is answered historic too, not unknown.
+    const tenDays = await w.explainMeeting('historic-10d');
+    expect(failedCodes(tenDays)).toEqual(['M2_HISTORIC']);
+    expect(tenDays.occurrence).toBe('2026-02-19T10:00:00.000Z');
     expect((await w.explainMeeting('weekly-1', '2026-03-09T10:00:00Z')).outcome).toBe('linked');
     const globex = meetingKeys(await w.timeline('globex'));
     expect(globex).toEqual(['weekly-1@2026-03-02T10:00:00.000Z', 'weekly-1@2026-03-09T10:00:00.000Z', 'weekly-1@2026-03-16T10:00:00.000Z']);

@@ -91,6 +91,7 @@ beforeAll(async () => {
   ms.putEvent(ev('single-1', '2026-03-05T15:00:00Z', { attendees: [acc('jane@acme.com'), acc(ALICE)] }));
   // calendarView returns what overlaps the window: this one starts before authorization.
   ms.putEvent(ev('historic-1', '2026-02-28T23:45:00Z', { attendees: [acc('jane@acme.com')] }));
+  ms.putEvent(ev('historic-10d', '2026-02-19T10:00:00Z', { attendees: [acc('jane@acme.com')] })); // issue 13
   // A weekly series: the master is not in calendarView; its occurrences are, each with its own id and iCalUId.
   ms.putEvent({
     ...ev('weekly-master', '2026-03-02T10:00:00Z', { type: 'seriesMaster', attendees: [acc('bob@globex.com')] }),
@@ -175,7 +176,7 @@ afterAll(async () => {
 const uid = (id: string) => `040000008200E00074C5B7101A82E008-${id}`;
 
 describe('meeting rules over Microsoft 365 (calendarView/delta)', () => {
-  it('syncs the window from authorizedAt, then by deltaLink; active, no errors', () => {
+  it('syncs the window from 30 days before authorizedAt, then by deltaLink; active, no errors', () => {
     expect(first.connections[0]!.status).toBe('active');
     expect(first.connections[0]!.errors).toEqual([
       { where: 'graph event bad-start', reason: expect.stringContaining('the event has no readable start time') },
@@ -184,7 +185,7 @@ describe('meeting rules over Microsoft 365 (calendarView/delta)', () => {
     expect(status.connections[0]!.provider).toBe('graph');
     const views = ms.log.filter((l) => l.path.startsWith('/v1.0/me/calendarView/delta'));
     expect(
-      views.some((l) => decodeURIComponent(l.path).includes('startDateTime=2026-03-01T00:00:00.000Z') && l.path.includes('endDateTime=')),
+      views.some((l) => decodeURIComponent(l.path).includes('startDateTime=2026-01-30T00:00:00.000Z') && l.path.includes('endDateTime=')),
     ).toBe(true);
     expect(views.some((l) => l.path.includes('$deltatoken='))).toBe(true);
     expect(views.every((l) => l.prefer.includes('outlook.timezone="UTC"') && l.prefer.includes('odata.maxpagesize=4'))).toBe(true);
@@ -198,6 +199,10 @@ describe('meeting rules over Microsoft 365 (calendarView/delta)', () => {
 
   it('M2: before authorization is historic; occurrences and exceptions of a series share its UID and are judged one by one', async () => {
     expect(failedCodes(await w.explainMeeting(uid('historic-1')))).toEqual(['M2_HISTORIC']);
+    // Issue 13: 10 days before authorization is answered historic too, not unknown.
+    const tenDays = await w.explainMeeting(uid('historic-10d'));
+    expect(failedCodes(tenDays)).toEqual(['M2_HISTORIC']);
+    expect(tenDays.occurrence).toBe('2026-02-19T10:00:00.000Z');
     expect((await w.explainMeeting('weekly-1', '2026-03-09T10:00:00Z')).outcome).toBe('linked');
     expect(failedCodes(await w.explainMeeting('weekly-1', '2026-03-16T10:00:00Z'))).toEqual(['M5_NOT_ACCEPTED']);
     expect(meetingKeys(await w.timeline('globex'))).toEqual(['weekly-1@2026-03-02T10:00:00.000Z', 'weekly-1@2026-03-09T10:00:00.000Z']);

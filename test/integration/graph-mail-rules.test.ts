@@ -141,7 +141,7 @@ describe('email rules over Microsoft Graph', () => {
       { where: 'graph message AAMk-bad-times@acme.com', reason: 'Microsoft Graph gave no received or sent time for this message' },
     ]);
     expect(status.connections[0]!.errors.map((e) => e.where)).toEqual(['graph message AAMk-bad-times@acme.com']);
-    expect(first.connections[0]!.mail.seen).toBe(10); // not the historic one (filtered), not the draft, not the bad one
+    expect(first.connections[0]!.mail.seen).toBe(11); // the historic one too (answered E2), not the draft, not the bad one
     expect(second.connections[0]!.mail.seen).toBe(0);
     expect(status.connections[0]).toMatchObject({ provider: 'graph', mail: true, calendar: true });
     const deltas = ms.log.filter((l) => l.path.includes('/messages/delta'));
@@ -149,7 +149,7 @@ describe('email rules over Microsoft Graph', () => {
       deltas.some(
         (l) =>
           l.path.startsWith('/v1.0/me/mailFolders/inbox/messages/delta') &&
-          decodeURIComponent(l.path).includes('$filter=receivedDateTime ge 2026-03-01T00:00:00.000Z'),
+          decodeURIComponent(l.path).includes('$filter=receivedDateTime ge 2026-01-30T00:00:00.000Z'),
       ),
     ).toBe(true);
     expect(deltas.some((l) => l.path.startsWith('/v1.0/me/mailFolders/sentitems/messages/delta'))).toBe(true);
@@ -161,6 +161,11 @@ describe('email rules over Microsoft Graph', () => {
 
   it('E1 and E2: judged on receivedDateTime, not the sent date', async () => {
     expect(check(await w.explainEmail('e3-kate@acme.com'), 'E1')).toMatchObject({ status: 'pass', code: 'E1_AUTHORIZED' });
+    // Issue 13: mail from before authorization is answered historic with its date, not unknown.
+    const historic = await w.explainEmail('e2-historic@acme.com');
+    expect(historic.outcome).toBe('not_linked');
+    expect(check(historic, 'E2')).toMatchObject({ status: 'fail', code: 'E2_HISTORIC' });
+    expect(check(historic, 'E2').detail).toContain('2026-02-28T20:00:00.000Z');
     const oldDate = await w.explainEmail('e2-old-date@acme.com');
     expect(oldDate.outcome).toBe('linked');
     expect(check(oldDate, 'E2').detail).toContain('2026-03-02T08:00:00.000Z');
@@ -209,7 +214,7 @@ describe('email rules over Microsoft Graph', () => {
 });
 
 describe('Graph mail sync behaviour', () => {
-  it('delta state gone (410 SyncStateNotFound) → bounded re-sync from authorizedAt: no duplicates, no losses', async () => {
+  it('delta state gone (410 SyncStateNotFound) → bounded re-sync from the window start: no duplicates, no losses', async () => {
     add('after-expiry-1@acme.com', { receivedDateTime: '2026-03-08T09:00:00Z' });
     ms.expireMailDelta();
     add('after-expiry-2@acme.com', {
@@ -227,7 +232,7 @@ describe('Graph mail sync behaviour', () => {
     expect((await w.explainEmail('after-expiry-2@acme.com')).outcome).toBe('linked');
     const acme = messageIds(await w.timeline('acme'));
     expect(new Set(acme).size).toBe(acme.length);
-    const redone = ms.log.slice(before).filter((l) => decodeURIComponent(l.path).includes('$filter=receivedDateTime ge 2026-03-01'));
+    const redone = ms.log.slice(before).filter((l) => decodeURIComponent(l.path).includes('$filter=receivedDateTime ge 2026-01-30'));
     expect(redone.length).toBe(2); // one bounded round per folder
     expect((await w.sync()).connections[0]!.mail.seen).toBe(0);
   }, 180_000);

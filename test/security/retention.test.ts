@@ -76,7 +76,12 @@ describe('touchpoint purge', () => {
       emails: 1,
       meetings: 1,
     });
-    expect((await ws.json([...A, 'explain', 'email', 'prospect@prospect.example'])).outcome).toBe('unknown');
+    // Issue 13: the purged mail leaves a tombstone, so explain still says it was seen and why
+    // it was not linked (not "unknown, none has seen it").
+    const purged = await ws.json([...A, 'explain', 'email', 'prospect@prospect.example']);
+    expect(purged.outcome).toBe('not_linked');
+    expect(purged.purged).toMatchObject({ retentionDays: 30, purgedAt: '2026-04-20T12:00:00.000Z' });
+    expect(purged.summary).toMatch(/^Seen on .*, not linked.*; details removed after 30 days/);
     const timeline = await ws.json([...A, 'timeline', 'acme']);
     expect(timeline.items.map((i: { subject?: string; title?: string }) => i.subject ?? i.title).sort()).toEqual(['Linked', 'QBR']);
     // The other workspace was not purged.

@@ -2,7 +2,7 @@
 import ICAL from 'ical.js';
 import type { MeetingOccurrence } from '../../domain/items.js';
 import { instantOf, tzidOf, zoneRuleOf } from './ical-time.js';
-import { attendeesOf, organizerOf } from './participants.js';
+import { attendeesOf, organizerWithAliases } from './participants.js';
 
 type Component = InstanceType<typeof ICAL.Component>;
 type Time = InstanceType<typeof ICAL.Time>;
@@ -66,17 +66,19 @@ export function buildOccurrence(
 ): MeetingOccurrence {
   const fromEither = <T>(read: (c: Component) => T | null | undefined): T | undefined =>
     read(comp) ?? (master ? read(master) : undefined) ?? undefined;
+  const organizer = fromEither(organizerWithAliases);
   const occ: MeetingOccurrence = {
     uid,
     start: timing.start,
     end: timing.end,
     allDay: timing.allDay,
     title: fromEither((c) => text(c, 'summary')) ?? '',
-    organizer: fromEither(organizerOf) ?? null,
+    organizer: organizer?.address ?? null,
     attendees: attendeesOf(comp.hasProperty('attendee') || !master ? comp : master),
     cancelled: false,
     recurring,
   };
+  if (organizer?.also.length) occ.organizerAlso = organizer.also;
   // A cancelled series cancels every instance, even an override that still says CONFIRMED.
   const cancelledAt = cancellation(comp, ctx) ?? (master ? cancellation(master, ctx) : undefined);
   if (cancelledAt !== undefined) {

@@ -32,12 +32,41 @@ function named(address: string, cn: string | undefined): Address {
   return cn ? { address, name: cn } : { address };
 }
 
-export function organizerOf(comp: Component): Address | null {
+/**
+ * The real mail address of a participant and the other addresses its property carries.
+ * RFC 7986 §6.2: EMAIL is "the email address of the calendar user when it differs from the
+ * cal-address" — iCloud writes relay addresses (mailto:2_…@imip.me.com) with the real one in
+ * EMAIL, Google and Exchange write group, resource and urn:uuid addresses the same way. So
+ * EMAIL wins; the value is kept as another address (it may still be a teammate's own).
+ */
+function addressesOf(prop: Property): { address: string; also: string[] } | null {
+  const value = calAddress(prop.getFirstValue());
+  const email = calAddress(param(prop, 'email'));
+  const address = email ?? value;
+  if (!address) return null;
+  const also = value && value.toLowerCase() !== address.toLowerCase() ? [value] : [];
+  return { address, also };
+}
+
+export interface Organizer {
+  address: Address;
+  /** Other addresses it carries: the relay value under EMAIL, SENT-BY (a delegate acting for it). */
+  also: string[];
+}
+
+export function organizerWithAliases(comp: Component): Organizer | null {
   const prop = comp.getFirstProperty('organizer');
   if (!prop) return null;
-  // SENT-BY is a delegate acting for the organizer; the organizer is still the value.
-  const address = calAddress(prop.getFirstValue());
-  return address ? named(address, param(prop, 'cn')) : null;
+  const found = addressesOf(prop);
+  if (!found) return null;
+  // SENT-BY is a delegate acting for the organizer (Outlook, Exchange, Yahoo write it): the
+  // organizer stays the value, and a teammate who sent it on their behalf is recognised too.
+  const sentBy = calAddress(param(prop, 'sent-by'));
+  const also = [...found.also];
+  if (sentBy && sentBy.toLowerCase() !== found.address.toLowerCase() && !also.some((a) => a.toLowerCase() === sentBy.toLowerCase())) {
+    also.push(sentBy);
+  }
+  return { address: named(found.address, param(prop, 'cn')), also };
 }
 
 /** RFC 5545 §3.2.12: PARTSTAT defaults to NEEDS-ACTION; values we do not know are OTHER. */
@@ -50,8 +79,9 @@ export function partStatOf(raw: string | undefined): PartStat {
 export function attendeesOf(comp: Component): Attendee[] {
   const out: Attendee[] = [];
   for (const prop of comp.getAllProperties('attendee')) {
-    const address = calAddress(prop.getFirstValue());
-    if (!address) continue;
+    const found = addressesOf(prop);
+    if (!found) continue;
+    const { address } = found;
     const attendee: Attendee = { ...named(address, param(prop, 'cn')), partstat: partStatOf(param(prop, 'partstat')) };
     const role = param(prop, 'role');
     if (role) attendee.role = role;

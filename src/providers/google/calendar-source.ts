@@ -7,6 +7,7 @@ import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import type { Attendee, MeetingOccurrence, PartStat } from '../../domain/items.js';
 import type { CalendarObject, CalendarPage, CalendarSource, Cursor, ItemError } from '../types.js';
 import { SourceError } from '../types.js';
+import { historicWindowStart } from '../historic-window.js';
 import type { GoogleTokens } from './auth.js';
 import { googleCall, GoogleHttpError, type RetryPolicy } from './call.js';
 
@@ -59,7 +60,7 @@ export class GoogleCalendarSource implements CalendarSource {
             singleEvents: true,
             showDeleted: true,
             maxResults: this.o.pageSize ?? 250,
-            ...(full ? { timeMin: this.o.authorizedAt.toISOString() } : { syncToken: c.syncToken! }),
+            ...(full ? { timeMin: historicWindowStart(this.o.authorizedAt).toISOString() } : { syncToken: c.syncToken! }),
             ...(pageToken ? { pageToken } : {}),
           }),
         this.o.retry,

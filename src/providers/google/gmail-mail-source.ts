@@ -15,6 +15,7 @@ import type { EmailItem } from '../../domain/items.js';
 import { MalformedItemError, parseEmail } from '../../formats/mime/parse-email.js';
 import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
 import { SourceError } from '../types.js';
+import { historicWindowStart } from '../historic-window.js';
 import type { GoogleTokens } from './auth.js';
 import { googleCall, GoogleHttpError, type RetryPolicy } from './call.js';
 
@@ -75,7 +76,8 @@ export class GmailMailSource implements MailSource {
   }
 
   private async *list(c: GmailCursor): AsyncIterable<MailPage> {
-    const after = Math.floor(this.o.authorizedAt.getTime() / 1000);
+    // From before authorization: recent historic mail is seen and answered historic (E2).
+    const after = Math.floor(historicWindowStart(this.o.authorizedAt).getTime() / 1000);
     let pageToken = c.listing?.pageToken ?? null;
     let done = 0;
     for (;;) {

@@ -11,6 +11,7 @@ import type { FetchMessageObject } from 'imapflow';
 import type { EmailItem } from '../../domain/items.js';
 import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
 import { SourceError } from '../types.js';
+import { historicWindowStart } from '../historic-window.js';
 import { backoffDelay, sleep } from './backoff.js';
 import type { ImapConfig } from './config.js';
 import { readCursor, withFolder, type FolderCursor, type ImapCursor } from './cursor.js';
@@ -44,8 +45,6 @@ interface FolderWork {
   prev: FolderCursor | undefined;
 }
 
-const DAY = 86_400_000;
-
 export class ImapMailSource implements MailSource {
   private session: ImapSession | null = null;
   private gmail = false;
@@ -56,12 +55,14 @@ export class ImapMailSource implements MailSource {
   constructor(private readonly o: ImapMailSourceOptions) {}
 
   /**
-   * SEARCH SINCE compares dates, not instants, in a time zone of the server's choosing
-   * (RFC 3501 §6.4.4): starting a day early never misses a message received after
-   * authorizedAt; the earlier ones are judged historic (E2) by their INTERNALDATE.
+   * The scan window starts HISTORIC_LOOKBACK_DAYS before authorizedAt: mail from just before
+   * authorization is seen (headers only, never a body) and judged historic (E2) by its
+   * INTERNALDATE, so explain answers "historic" with its date rather than "unknown". SEARCH
+   * SINCE compares dates in a time zone of the server's choosing (RFC 3501 §6.4.4); the
+   * margin covers that too.
    */
   private get scanSince(): Date {
-    return new Date(this.o.authorizedAt.getTime() - DAY);
+    return historicWindowStart(this.o.authorizedAt);
   }
 
   async *changes(cursor: Cursor | null): AsyncIterable<MailPage> {

@@ -12,6 +12,7 @@ import { wallTimeToUtc } from '../../formats/ical/zoned-time.js';
 import { resolveTzid } from '../../formats/ical/windows-zones.js';
 import type { CalendarObject, CalendarPage, CalendarSource, Cursor, ItemError } from '../types.js';
 import { SourceError } from '../types.js';
+import { historicWindowStart } from '../historic-window.js';
 import { graphCall, GraphHttpError, isSyncStateGone, translate, type CallContext } from './call.js';
 import { linkPath } from './graph-client.js';
 
@@ -81,7 +82,8 @@ export class GraphCalendarSource implements CalendarSource {
   private freshRound(): GraphCalendarCursor {
     const startMs = this.o.authorizedAt.getTime();
     const end = new Date(Math.max(startMs, this.now().getTime()) + WINDOW_AHEAD_MS);
-    return { window: { start: this.o.authorizedAt.toISOString(), end: end.toISOString() } };
+    // Starts before authorization: recent past occurrences are seen and answered historic (M2).
+    return { window: { start: historicWindowStart(this.o.authorizedAt).toISOString(), end: end.toISOString() } };
   }
 
   async *changes(cursor: Cursor | null): AsyncIterable<CalendarPage> {

@@ -11,6 +11,7 @@ import type { Address, EmailItem } from '../../domain/items.js';
 import { cleanMessageId, fingerprintOf } from '../../formats/mime/parse-email.js';
 import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
 import { SourceError } from '../types.js';
+import { historicWindowStart } from '../historic-window.js';
 import { graphCall, GraphHttpError, isSyncStateGone, translate, type CallContext } from './call.js';
 import { linkPath } from './graph-client.js';
 
@@ -121,7 +122,7 @@ export class GraphMailSource implements MailSource {
         : this.o.client
             .api(`me/mailFolders/${folder}/messages/delta`)
             .select(SELECT)
-            .filter(`receivedDateTime ge ${this.o.authorizedAt.toISOString()}`);
+            .filter(`receivedDateTime ge ${historicWindowStart(this.o.authorizedAt).toISOString()}`);
       return req.header('Prefer', this.prefer()).get() as Promise<DeltaPage<GraphMessage>>;
     });
   }
