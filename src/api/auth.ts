@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Store } from '../store/db.js';
 import { findToken, type Role, type TokenRecord } from '../store/tokens.js';
 import { getWorkspace, type WorkspaceRecord } from '../store/workspaces.js';
-import { ApiError } from './errors.js';
+import { AppError } from '../app/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,11 +36,11 @@ export function registerAuth(app: FastifyInstance, db: Store): void {
     const config = req.routeOptions.config;
     if (config.public || !req.routeOptions.url) return; // public, or no such route (404 handler)
     const token = bearerToken(req);
-    if (!token) throw new ApiError(401, 'unauthorized', 'send an API token: Authorization: Bearer <token> (touchpoint token create)');
+    if (!token) throw new AppError('unauthorized', 'send an API token: Authorization: Bearer <token> (touchpoint token create)');
     const record = await findToken(db, token);
     const workspace = record ? await getWorkspace(db, record.workspaceId) : undefined;
-    if (!record || !workspace) throw new ApiError(401, 'unauthorized', 'unknown or revoked API token');
-    if (config.role === 'admin' && record.role !== 'admin') throw new ApiError(403, 'forbidden', 'this needs an admin token');
+    if (!record || !workspace) throw new AppError('unauthorized', 'unknown or revoked API token');
+    if (config.role === 'admin' && record.role !== 'admin') throw new AppError('forbidden', 'this needs an admin token');
     req.auth = { workspace, token: record };
     req.log = req.log.child({ workspace: workspace.slug, tokenId: record.id });
   });
@@ -48,6 +48,6 @@ export function registerAuth(app: FastifyInstance, db: Store): void {
 
 /** The request's workspace (set by the auth hook). */
 export function auth(req: FastifyRequest): { workspace: WorkspaceRecord; token: TokenRecord } {
-  if (!req.auth) throw new ApiError(401, 'unauthorized', 'not authenticated');
+  if (!req.auth) throw new AppError('unauthorized', 'not authenticated');
   return req.auth;
 }

@@ -9,6 +9,8 @@ import type { Clock } from '../domain/clock.js';
 import type { ServiceMetrics } from '../service/metrics.js';
 import type { Timing } from '../service/scheduler.js';
 import { auth } from './auth.js';
+import type { AppDeps } from '../app/deps.js';
+import { requestSync } from '../service/scheduler.js';
 import { ErrorBody } from './schemas.js';
 
 export interface ApiDeps {
@@ -29,6 +31,17 @@ export interface ApiDeps {
 export function ctxFor(req: FastifyRequest, deps: ApiDeps): Ctx {
   const { workspace, token } = auth(req);
   return { db: deps.db, ws: workspace, now: deps.clock.now(), actor: `api:${token.name}` };
+}
+
+/** What a use case is given for this request: its Ctx, the secret key, and the service's queue to start syncs on. */
+export function appDeps(req: FastifyRequest, deps: ApiDeps): AppDeps {
+  const ctx = ctxFor(req, deps);
+  return {
+    ...ctx,
+    secretKey: deps.secretKey,
+    requestSync: async (connectionId, reason) =>
+      (await requestSync(deps.queue, ctx.ws.id, connectionId, reason)).queued ? 'queued' : 'already_queued',
+  };
 }
 
 /** Error responses of a route, for the OpenAPI document. */

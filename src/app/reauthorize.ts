@@ -55,7 +55,8 @@ async function checkedSecret(deps: AppDeps, conn: ConnectionRecord, input: Reaut
   }
   const cfg = readImapConfig(conn.config);
   const signIn = input.signIn ?? { auth: 'password' };
-  if (cfg.auth !== signIn.auth || cfg.oauth !== signIn.oauth) throw new AppError('conflict', `this connection signs in with ${signsInWith(cfg)}`);
+  if (cfg.auth !== signIn.auth || cfg.oauth !== signIn.oauth)
+    throw new AppError('conflict', `this connection signs in with ${signsInWith(cfg)}`);
   return input.verify === false ? secret : verifyImapLogin(cfg, secret, input.toLogin);
 }
 
