@@ -20,7 +20,8 @@ import { createConnection } from '../src/store/connections.js';
 import type { Store } from '../src/store/db.js';
 import { openSqlite } from '../src/store/dialects/sqlite.js';
 import { addAccount, addTeammate, insertEndUser } from '../src/store/directory.js';
-import { encryptSecret, keyFromEnv } from '../src/secrets/secrets.js';
+import { loadConfig } from '../src/config/index.js';
+import { createSecrets } from '../src/secrets/secrets.js';
 import { createWorkspace, findWorkspace } from '../src/store/workspaces.js';
 import { syncAll } from '../src/sync/run-sync.js';
 import { runWatch } from '../src/sync/watch.js';
@@ -95,7 +96,7 @@ async function buildDirectory(path: string, d: Dovecot): Promise<void> {
       hasCalendar: false,
       authorizedAt: AUTH,
       config: { host: d.host, port: d.port, security: 'plain', user: 'alice', auth: 'password', folders: ['INBOX'], pageSize: 500 },
-      secretEnc: encryptSecret(PASSWORD, keyFromEnv()),
+      secretEnc: createSecrets(loadConfig({ env: process.env }).secretKey).encrypt(PASSWORD),
     },
     now,
   );
@@ -221,7 +222,9 @@ try {
   const rows = [
     ratioRow({
       id: 'imap.initial',
-      what: `initial IMAP sync of ${n} messages (fetch + decide + store; bodies of the ${linked} linked), directory of ${CONFIG.endUsers.toLocaleString('en-US')}`,
+      what:
+        `initial IMAP sync of ${n} messages (fetch + decide + store; bodies of the ${linked} linked), directory of ` +
+        `${CONFIG.endUsers.toLocaleString('en-US')}`,
       limit: 'imapflow fetching the same envelopes + headers',
       unit: 'ms',
       value: b,

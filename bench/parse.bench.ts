@@ -30,7 +30,8 @@ const LOGO = b64lines(8_000);
 const paragraph =
   'Thanks for the call today. As discussed, we would like to move the renewal to the next quarter and add two seats for the new team in Lyon. ';
 const html = (n: number) =>
-  `<html><head><style>p{font-family:Arial}</style></head><body>${`<p>${paragraph}</p>`.repeat(n)}<div class="sig"><b>Jane Doe</b><br>Head of Ops</div></body></html>`;
+  `<html><head><style>p{font-family:Arial}</style></head><body>${`<p>${paragraph}</p>`.repeat(n)}<div class="sig"><b>Jane Doe</b><br>Head of ` +
+  `Ops</div></body></html>`;
 
 /** One message: a Received chain, DKIM/ARC, encoded subjects and names; plain, alternative, related or with an attachment. */
 function message(i: number): string {
@@ -50,12 +51,14 @@ function message(i: number): string {
   const received = Array.from(
     { length: 2 + (i % 4) },
     (_, h) =>
-      `Received: from mx${h}.relay.example (mx${h}.relay.example [192.0.2.${h + 1}])\r\n\tby mx.ourco.com with ESMTPS id ${i}x${h}\r\n\tfor <alice@ourco.com>; ${at}`,
+      `Received: from mx${h}.relay.example (mx${h}.relay.example [192.0.2.${h + 1}])\r\n\tby mx.ourco.com with ESMTPS id ${i}x${h}\r\n\tfor ` +
+      `<alice@ourco.com>; ${at}`,
   );
   const headers = [
     ...received,
     `ARC-Seal: i=1; a=rsa-sha256; t=1700000000; cv=none; d=relay.example; s=arc;\r\n\tb=${'C'.repeat(300)}`,
-    `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=customer.example; s=s1;\r\n\th=from:to:subject:date:message-id; bh=${'A'.repeat(44)}=;\r\n\tb=${'B'.repeat(340)}`,
+    `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=customer.example; s=s1;\r\n\th=from:to:subject:date:message-id; ` +
+      `bh=${'A'.repeat(44)}=;\r\n\tb=${'B'.repeat(340)}`,
     `From: ${from}`,
     'To: Alice <alice@ourco.com>, "Support" <support@ourco.com>',
     i % 3 === 0 ? 'Cc: dan@ourco.com, "O\'Brien, Pat" <pat@customer.example>' : null,
@@ -82,10 +85,15 @@ function message(i: number): string {
       body = alt;
     } else if (kind < 9) {
       headers.push(`Content-Type: multipart/related; boundary="${b}r"`);
-      body = `--${b}r\r\nContent-Type: multipart/alternative; boundary="${b}a"\r\n\r\n${alt}\r\n--${b}r\r\nContent-Type: image/png\r\nContent-ID: <logo>\r\nContent-Transfer-Encoding: base64\r\n\r\n${LOGO}\r\n--${b}r--`;
+      body =
+        `--${b}r\r\nContent-Type: multipart/alternative; boundary="${b}a"\r\n\r\n${alt}\r\n--${b}r\r\nContent-Type: ` +
+        `image/png\r\nContent-ID: <logo>\r\nContent-Transfer-Encoding: base64\r\n\r\n${LOGO}\r\n--${b}r--`;
     } else {
       headers.push(`Content-Type: multipart/mixed; boundary="${b}m"`);
-      body = `--${b}m\r\nContent-Type: multipart/alternative; boundary="${b}a"\r\n\r\n${alt}\r\n--${b}m\r\nContent-Type: application/pdf; name="=?UTF-8?Q?Angebot_K=C3=B6ln.pdf?="\r\nContent-Disposition: attachment; filename="offer.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n${PDF}\r\n--${b}m--`;
+      body =
+        `--${b}m\r\nContent-Type: multipart/alternative; boundary="${b}a"\r\n\r\n${alt}\r\n--${b}m\r\nContent-Type: application/pdf; ` +
+        `name="=?UTF-8?Q?Angebot_K=C3=B6ln.pdf?="\r\nContent-Disposition: attachment; filename="offer.pdf"\r\nContent-Transfer-Encoding: ` +
+        `base64\r\n\r\n${PDF}\r\n--${b}m--`;
     }
   }
   return `${headers.join('\r\n')}\r\n\r\n${body}\r\n`;

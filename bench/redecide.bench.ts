@@ -85,7 +85,8 @@ try {
     if (a.unlinked.length !== CONFIG.emails || b.linked.length !== CONFIG.emails)
       throw new Error(`unlinked ${a.unlinked.length}, re-linked ${b.linked.length}, expected ${CONFIG.emails} each`);
     console.log(
-      `run ${r + 1}: blocklist → ${a.unlinked.length} unlinked in ${Math.round(unlink[r]!)} ms; unblock → ${b.linked.length} re-linked in ${Math.round(relink[r]!)} ms`,
+      `run ${r + 1}: blocklist → ${a.unlinked.length} unlinked in ${Math.round(unlink[r]!)} ms; unblock → ${b.linked.length} re-linked in ` +
+        `${Math.round(relink[r]!)} ms`,
     );
   }
   const n = CONFIG.emails.toLocaleString('en-US');
@@ -94,7 +95,9 @@ try {
     [
       absoluteRow({
         id: 'redecide.unlink',
-        what: `directory change touching ${n} past emails (${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}): blocklist an end user (re-decided from the store, unlinked)`,
+        what:
+          `directory change touching ${n} past emails (${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}): blocklist an end user ` +
+          `(re-decided from the store, unlinked)`,
         unit: 'ms',
         value: unlink,
         target: '≤ 1,000 ms',

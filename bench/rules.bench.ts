@@ -302,10 +302,12 @@ function main(): void {
   const rssBefore = process.memoryUsage().rss;
   const load = loadavg()[0]!;
   console.log(
-    `Touchpoint rules benchmark — node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, load ${load.toFixed(1)} (decisions run on one thread)`,
+    `Touchpoint rules benchmark — node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, load ${load.toFixed(1)} ` +
+      `(decisions run on one thread)`,
   );
   console.log(
-    `directory: ${fmt(CONFIG.endUsers)} end users in ${fmt(CONFIG.accounts)} accounts, ${CONFIG.teammates} teammates, ${CONFIG.blockedDomains + CONFIG.blockedAddresses} blocklist entries`,
+    `directory: ${fmt(CONFIG.endUsers)} end users in ${fmt(CONFIG.accounts)} accounts, ${CONFIG.teammates} teammates, ` +
+      `${CONFIG.blockedDomains + CONFIG.blockedAddresses} blocklist entries`,
   );
 
   const g0 = performance.now();
@@ -325,13 +327,15 @@ function main(): void {
   const meetings = buildMeetings(data, conns);
   const pct = (n: number) => `${Math.round((n / CONFIG.emailPool) * 100)}%`;
   console.log(
-    `email pool: ${fmt(emails.length)} — with an end-user participant ${pct(mix.endUser)} (incl. multi-account ${pct(mix.multiAccount)}, blocklisted ${pct(mix.blocklisted)} of all), ` +
+    `email pool: ${fmt(emails.length)} — with an end-user participant ${pct(mix.endUser)} (incl. multi-account ${pct(mix.multiAccount)}, ` +
+      `blocklisted ${pct(mix.blocklisted)} of all), ` +
       `internal-only ${pct(mix.internalOnly)}, no end user ${pct(mix.external)}; historic ${pct(mix.historic)}. meeting pool: ${fmt(meetings.length)}`,
   );
 
   const show = (name: string, x: Series) =>
     console.log(
-      `${name} median ${fmt(x.median)} decisions/CPU-second (runs ${x.runs.map(fmt).join(', ')}); wall-clock median ${fmt(x.wallMedian)}/s; outcomes ${JSON.stringify(x.outcomes)}`,
+      `${name} median ${fmt(x.median)} decisions/CPU-second (runs ${x.runs.map(fmt).join(', ')}); wall-clock median ${fmt(x.wallMedian)}/s; ` +
+        `outcomes ${JSON.stringify(x.outcomes)}`,
     );
   // BENCH_ONLY=email|meeting times one of the two (for profiling); results.json is then not written.
   const only = process.env.BENCH_ONLY;

@@ -4,10 +4,10 @@
 //   npm run bench                      every benchmark, full number of runs (~10–15 min)
 //   npm run bench -- --quick           fewer runs (medians of 3 or fewer), same sizes
 //   npm run bench -- --only=rules,parse
-//   npm run bench -- --render         no runs: rewrite results.md and the README from results.json
+//   npm run bench -- --render         no runs: rewrite results.md and docs/benchmarks.md from results.json
 //
 // Writes bench/results.json (every row, with runs, load average and date), bench/results.md
-// (the table) and copies the table into README.md between the bench:results markers.
+// (the table) and copies the table into docs/benchmarks.md between the bench:results markers.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -82,7 +82,8 @@ function table(list: BenchRow[]): string {
   for (const r of list) {
     const limitValue = r.limitValue === null ? '—' : `${fmt(r.limitValue)} ${r.unit}`;
     lines.push(
-      `| ${r.what} | ${r.limit} | ${r.target} | ${fmt(r.value)} ${r.unit} | ${limitValue} | ${r.ratio === null ? '—' : `${r.ratio}×`} | ${r.target === '—' ? '—' : r.met ? 'met' : '**not met**'} | ${r.loadAverage} |`,
+      `| ${r.what} | ${r.limit} | ${r.target} | ${fmt(r.value)} ${r.unit} | ${limitValue} | ${r.ratio === null ? '—' : `${r.ratio}×`} | ` +
+        `${r.target === '—' ? '—' : r.met ? 'met' : '**not met**'} | ${r.loadAverage} |`,
     );
   }
   return lines.join('\n');
@@ -121,8 +122,8 @@ if (!render)
   );
 writeFileSync(join(BENCH_DIR, 'results.md'), `${mdAll}`);
 
-// README.md shows the same table between the markers.
-const readmePath = join(BENCH_DIR, '..', 'README.md');
+// docs/benchmarks.md shows the same table between the markers.
+const readmePath = join(BENCH_DIR, '..', 'docs', 'benchmarks.md');
 const readme = readFileSync(readmePath, 'utf8');
 const begin = '<!-- bench:results:begin -->';
 const end = '<!-- bench:results:end -->';
@@ -131,5 +132,7 @@ const j = readme.indexOf(end);
 if (i >= 0 && j > i) writeFileSync(readmePath, `${readme.slice(0, i + begin.length)}\n${mdAll}${readme.slice(j)}`);
 
 console.log(`\n${mdAll}`);
-console.log(`wrote ${render ? '' : 'bench/results.json, '}bench/results.md${i >= 0 && j > i ? ' and the README table' : ''}`);
+console.log(
+  `wrote ${render ? '' : 'bench/results.json, '}bench/results.md${i >= 0 && j > i ? ' and the table in docs/benchmarks.md' : ''}`,
+);
 process.exit(failures.length ? 1 : 0);

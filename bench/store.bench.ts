@@ -190,7 +190,8 @@ for (let r = 0; r < CONFIG.runs; r++) {
     runs[dialect].raw.push(x.raw);
     linked = x.linked;
     console.log(
-      `${dialect} run ${r + 1}: ${Math.round(x.decided)} emails/s decided and stored; raw insert of the same rows ${Math.round(x.raw)} emails/s; load ${loadavg()[0]!.toFixed(1)}`,
+      `${dialect} run ${r + 1}: ${Math.round(x.decided)} emails/s decided and stored; raw insert of the same rows ${Math.round(x.raw)} ` +
+        `emails/s; load ${loadavg()[0]!.toFixed(1)}`,
     );
   }
 }

@@ -139,7 +139,8 @@ for (let r = 0; r < CONFIG.runs; r++) {
     cpu[n].workers.push(Number(x.workerCpu.toFixed(2)));
     cpu[n].postgres.push(Number(x.postgresCpu.toFixed(2)));
     console.log(
-      `workers ×${n} run ${r + 1}: ${items} items in ${x.seconds.toFixed(2)} s = ${round(items / x.seconds)} items/s; CPU: workers ${x.workerCpu.toFixed(1)} s, PostgreSQL ${x.postgresCpu.toFixed(1)} s; load ${loadavg()[0]!.toFixed(1)}`,
+      `workers ×${n} run ${r + 1}: ${items} items in ${x.seconds.toFixed(2)} s = ${round(items / x.seconds)} items/s; CPU: workers ` +
+        `${x.workerCpu.toFixed(1)} s, PostgreSQL ${x.postgresCpu.toFixed(1)} s; load ${loadavg()[0]!.toFixed(1)}`,
     );
   }
 }
@@ -182,10 +183,12 @@ const result = {
   targets: { speedup: 1.7 },
 };
 console.log(
-  `workers (median): 1 process ${result.workers.oneWorkerItemsPerSec} items/s, 2 processes ${result.workers.twoWorkersItemsPerSec} items/s: speed-up ${result.workers.speedup}× (target ≥ 1.7×)`,
+  `workers (median): 1 process ${result.workers.oneWorkerItemsPerSec} items/s, 2 processes ${result.workers.twoWorkersItemsPerSec} items/s: ` +
+    `speed-up ${result.workers.speedup}× (target ≥ 1.7×)`,
 );
 console.log(
-  `CPU per item (1 worker, median): ${result.workers.workerItemsPerCpuSecond} items per worker CPU-second, ${result.workers.postgresItemsPerCpuSecond} per PostgreSQL CPU-second`,
+  `CPU per item (1 worker, median): ${result.workers.workerItemsPerCpuSecond} items per worker CPU-second, ` +
+    `${result.workers.postgresItemsPerCpuSecond} per PostgreSQL CPU-second`,
 );
 const out = join(ROOT, 'bench', 'results', 'workers.json');
 mkdirSync(dirname(out), { recursive: true });

@@ -53,6 +53,7 @@ async function fill(user: string, prefix: string): Promise<string[]> {
 
 async function workspace(user: string): Promise<Workspace> {
   const w = new Workspace(NOW, `tp-fault-caldav-${user}-`);
+  setPasswordEnv(w, 'CALDAV_PW', PASSWORD);
   await w.init();
   await w.teammate(ALICE);
   await w.account('acme');
@@ -80,7 +81,6 @@ async function recover(w: Workspace): Promise<number> {
 
 beforeAll(async () => {
   server = await RadicaleServer.start({ users: { kill: PASSWORD, restart: PASSWORD, token: PASSWORD } });
-  setPasswordEnv('CALDAV_PW', PASSWORD);
 }, SERVER_SETUP_MS);
 
 afterAll(async () => {
@@ -141,7 +141,9 @@ describe(`CalDAV faults (seed ${SEED + 1})`, () => {
     record(
       {
         scenario: 'CalDAV server restarted mid-sync',
-        faults: `killed at ${n ?? 'end'}/${keys.length}; the running sync ${r.code === 0 ? 'finished' : 'stopped with a network error'}; healthy after ${syncs} more sync(s)`,
+        faults:
+          `killed at ${n ?? 'end'}/${keys.length}; the running sync ${r.code === 0 ? 'finished' : 'stopped with a network error'}; ` +
+          `healthy after ${syncs} more sync(s)`,
         expected: keys.length,
         stored: c.stored,
         duplicates: c.duplicates,

@@ -118,7 +118,9 @@ describe(`store faults (seed ${SEED + 2})`, () => {
     record(
       {
         scenario: 'PostgreSQL connections dropped mid-sync',
-        faults: `2 × 10 rounds of pg_terminate_backend at ${at.join(', ')} stored; ${failures.length} sync(s) stopped with "${failures[0]?.slice(0, 80) ?? '-'}"; healthy after ${syncs} sync(s)`,
+        faults:
+          `2 × 10 rounds of pg_terminate_backend at ${at.join(', ')} stored; ${failures.length} sync(s) stopped with ` +
+          `"${failures[0]?.slice(0, 80) ?? '-'}"; healthy after ${syncs} sync(s)`,
         expected: N,
         stored: c.stored,
         duplicates: c.duplicates,
@@ -159,7 +161,9 @@ describe(`store faults (seed ${SEED + 2})`, () => {
     record(
       {
         scenario: 'disk full on the SQLite file',
-        faults: `file-size limit ${limitKiB} KiB: sync stopped at ${partial}/${N} with "${r.err.trim().slice(0, 90)}"; integrity_check ok; healthy after ${syncs} sync(s)`,
+        faults:
+          `file-size limit ${limitKiB} KiB: sync stopped at ${partial}/${N} with "${r.err.trim().slice(0, 90)}"; integrity_check ok; ` +
+          `healthy after ${syncs} sync(s)`,
         expected: N,
         stored: c.stored,
         duplicates: c.duplicates,

@@ -1,5 +1,5 @@
 // vitest globalSetup of `npm run faults`: starts an empty ledger, and at the end prints the
-// table of every scenario (and writes it to faults/results.md for the README).
+// table of every scenario (and writes it to faults/results.md for docs/testing.md).
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { RESULTS, type FaultRow } from './ledger.js';
 
@@ -34,7 +34,9 @@ export function teardown(): void {
     rows.every((r) => r.healthy) ? 'yes' : 'NO',
   ]);
   const md = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((c) => `| ${c.join(' | ')} |`)].join('\n');
-  const stamp = `Run ${new Date().toISOString()}, seed ${process.env.FAULT_SEED} (FAULT_SEED=${process.env.FAULT_SEED} replays the kill points)${process.env.FAULT_QUICK === '1' ? ', quick mode' : ''}.`;
+  const stamp =
+    `Run ${new Date().toISOString()}, seed ${process.env.FAULT_SEED} (FAULT_SEED=${process.env.FAULT_SEED} replays the kill ` +
+    `points)${process.env.FAULT_QUICK === '1' ? ', quick mode' : ''}.`;
   writeFileSync(new URL('./results.md', import.meta.url), `${stamp}\n\n${md}\n`);
   console.log(`\nFault injection — ${stamp}\n\n${md}\n`);
 }

@@ -25,13 +25,15 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { workspaceRoutes } from './routes/workspace.js';
 import { webSupportRoutes } from './routes/web-support.js';
 import { registerWebApp } from './web-static.js';
+import { noFraming, registerSecurityHeaders } from './security-headers.js';
 
 export type { ApiDeps } from './context.js';
 
 const DESCRIPTION = `Touchpoint logs customer emails and meetings onto the right account timeline and explains every decision.
 
 Authenticate with a workspace API token: \`Authorization: Bearer <token>\` (create one with \`touchpoint token create --role admin --name <name>\`).
-Every request sees only the token's workspace; ids of another workspace are answered 404. Roles: **admin** (everything) and **csm** (read, explain, search, Sync now).
+Every request sees only the token's workspace; ids of another workspace are answered 404. Roles: **admin** (everything) and **csm** (read, \
+explain, search, Sync now).
 Errors are \`{ error, message, fields? }\`; invalid input is a 400 naming each field.`;
 
 /** systemOnly: /healthz and /metrics alone (a worker process's port). */
@@ -46,6 +48,7 @@ export async function buildApp(
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  registerSecurityHeaders(app);
 
   await app.register(swagger, {
     openapi: {
@@ -61,7 +64,12 @@ export async function buildApp(
     // The docs page and its assets are public like the document they show.
     if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true, rateLimit: false } as typeof route.config;
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { url: '/openapi.json' }, staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { url: '/openapi.json' },
+    staticCSP: true,
+    transformStaticCSP: noFraming,
+  });
 
   const limit = deps.rateLimit ?? { max: 600, timeWindowMs: 60_000 };
   await app.register(rateLimit, {
@@ -75,7 +83,7 @@ export async function buildApp(
       message: `rate limit: ${ctx.max} requests per ${ctx.after}; retry later`,
     }),
   });
-  registerAuth(app, deps.db);
+  registerAuth(app, deps.db, { clock: deps.clock, ...(deps.authFailureLimit ? { failureLimit: deps.authFailureLimit } : {}) });
 
   await app.register(async (root) => systemRoutes(root, deps));
   if (deps.systemOnly) return app;

@@ -2,10 +2,14 @@
 // bound to that token's workspace. Every route reads the workspace from here, never from
 // the request: another workspace's ids simply are not found (404), never its data.
 // Routes marked { config: { public: true } } skip it; { config: { role: 'admin' } } need an admin token.
+// Failures are counted per client address before the lookup (auth-failures.ts); expired tokens
+// are refused; a token's last use is recorded at most once a minute.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
+import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/db.js';
-import { findToken, type Role, type TokenRecord } from '../store/tokens.js';
+import { findToken, isExpired, type Role, type TokenRecord, touchToken } from '../store/tokens.js';
+import { type AuthFailureLimit, AuthFailureLimiter } from './auth-failures.js';
 import { getWorkspace, type WorkspaceRecord } from '../store/workspaces.js';
 import { AppError } from '../app/errors.js';
 
@@ -31,16 +35,29 @@ export function rateLimitKey(req: FastifyRequest): string {
   return t ? `token:${createHash('sha256').update(t).digest('hex')}` : `ip:${req.ip}`;
 }
 
-export function registerAuth(app: FastifyInstance, db: Store): void {
-  app.addHook('onRequest', async (req) => {
+export function registerAuth(app: FastifyInstance, db: Store, opts: { clock: Clock; failureLimit?: AuthFailureLimit }): void {
+  const failures = new AuthFailureLimiter(opts.clock, opts.failureLimit);
+  app.addHook('onRequest', async (req, reply) => {
     const config = req.routeOptions.config;
     if (config.public || !req.routeOptions.url) return; // public, or no such route (404 handler)
+    const retryAfter = failures.retryAfterSeconds(req.ip);
+    if (retryAfter > 0) {
+      void reply.header('retry-after', String(retryAfter));
+      throw new AppError('rate_limited', `too many failed authentications from this address; retry in ${retryAfter} s`);
+    }
+    const refuse = (message: string): AppError => {
+      failures.recordFailure(req.ip);
+      return new AppError('unauthorized', message);
+    };
     const token = bearerToken(req);
-    if (!token) throw new AppError('unauthorized', 'send an API token: Authorization: Bearer <token> (touchpoint token create)');
+    if (!token) throw refuse('send an API token: Authorization: Bearer <token> (touchpoint token create)');
     const record = await findToken(db, token);
     const workspace = record ? await getWorkspace(db, record.workspaceId) : undefined;
-    if (!record || !workspace) throw new AppError('unauthorized', 'unknown or revoked API token');
+    if (!record || !workspace) throw refuse('unknown or revoked API token');
+    const now = opts.clock.now();
+    if (isExpired(record, now)) throw refuse('this API token has expired; create a new one (touchpoint token create)');
     if (config.role === 'admin' && record.role !== 'admin') throw new AppError('forbidden', 'this needs an admin token');
+    await touchToken(db, record, now);
     req.auth = { workspace, token: record };
     req.log = req.log.child({ workspace: workspace.slug, tokenId: record.id });
   });

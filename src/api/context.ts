@@ -3,7 +3,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { JobQueue } from '../queue/types.js';
 import type { Store } from '../store/db.js';
-import type { SecretKey } from '../secrets/secrets.js';
+import type { Config } from '../config/schema.js';
+import type { SecretKey, Secrets } from '../secrets/secrets.js';
 import type { Ctx } from '../store/context.js';
 import type { Clock } from '../domain/clock.js';
 import type { ServiceMetrics } from '../service/metrics.js';
@@ -20,8 +21,14 @@ export interface ApiDeps {
   metrics: ServiceMetrics;
   /** Encrypts webhook secrets; null when TOUCHPOINT_SECRET_KEY is not set. */
   secretKey: SecretKey | null;
+  /** The Config read once at start-up: provider settings, the public URL, the Gmail push token. */
+  config: Config;
+  /** The process's key (from the Config), handed to connectors (Disconnect stops push with it). */
+  secrets: Secrets;
   /** Requests per token (or per client address without one) per window. */
   rateLimit?: { max: number; timeWindowMs: number };
+  /** Failed authentications per client address per window (default 20 a minute). */
+  authFailureLimit?: { max: number; windowMs: number };
   /** The scheduler's timing (a lowered sync interval reschedules pending syncs with it). */
   timing?: Timing;
   /** Whether the database answers (healthz). */
@@ -30,7 +37,13 @@ export interface ApiDeps {
 
 export function ctxFor(req: FastifyRequest, deps: ApiDeps): Ctx {
   const { workspace, token } = auth(req);
-  return { db: deps.db, ws: workspace, now: deps.clock.now(), actor: `api:${token.name}` };
+  return {
+    db: deps.db,
+    ws: workspace,
+    now: deps.clock.now(),
+    actor: `api:${token.name}`,
+    connectors: { secrets: deps.secrets, settings: deps.config },
+  };
 }
 
 /** What a use case is given for this request: its Ctx, the secret key, and the service's queue to start syncs on. */

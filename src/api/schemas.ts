@@ -12,7 +12,8 @@ export const ErrorBody = z
     error: z
       .string()
       .describe(
-        'a stable code: bad_request, unauthorized, forbidden, not_found, conflict, verification_failed (the server refused the credentials or could not be reached; nothing was saved), rate_limited, internal',
+        'a stable code: bad_request, unauthorized, forbidden, not_found, conflict, verification_failed (the server refused the credentials ' +
+          'or could not be reached; nothing was saved), rate_limited, internal',
       ),
     message: z.string(),
     fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),

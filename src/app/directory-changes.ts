@@ -1,6 +1,6 @@
 // Directory changes: each one re-decides the affected past at once and is audited
 // (who, when, what it linked and unlinked).
-import type { BlocklistEntry, EndUser } from '../domain/directory.js';
+import type { BlocklistEntry } from '../domain/directory.js';
 import type { Ctx } from '../store/context.js';
 import { loadDirectoryIndex } from '../store/context.js';
 import { redecideAddresses, type RedecideReport } from '../sync/redecide.js';
@@ -18,6 +18,7 @@ import {
 } from '../store/directory.js';
 import { AppError } from './errors.js';
 import { domainCovers, domainOf, isValidAddress, isValidDomain, normalizeAddress, normalizeDomain } from '../directory/address.js';
+import { recreationWarning } from '../directory/recreation.js';
 
 export interface ChangeResult extends RedecideReport {
   warning?: string;
@@ -40,12 +41,6 @@ async function applyAndAudit(
     details: { ...extra, linked: report.linked, unlinked: report.unlinked, unavailable: report.unavailable },
   });
   return { ...report, audit };
-}
-
-/** "Will be recreated by <source>": said at the moment of deletion (the article's warning). */
-export function recreationWarning(u: Pick<EndUser, 'source' | 'email'>): string | undefined {
-  if (u.source === 'manual') return undefined;
-  return `${u.email} came from ${u.source}: its next import will recreate it unless you delete with --suppress or remove it at ${u.source}.`;
 }
 
 export async function addEndUser(ctx: Ctx, u: NewEndUser): Promise<ChangeResult> {

@@ -3,12 +3,13 @@
 // do it with is still there (best effort, bounded: providers/registry.ts).
 import { stopPush } from '../providers/registry.js';
 import type { ConnectionRecord } from '../store/connections.js';
+import { connectorDeps } from '../store/context.js';
 import { updateConnection } from '../store/connections.js';
 import { requireConnection, type AppDeps } from './deps.js';
 
 export async function disconnect(deps: AppDeps, input: { connectionId: string }): Promise<ConnectionRecord> {
   const conn = await requireConnection(deps, input.connectionId);
-  await stopPush(conn);
+  await stopPush({ ...conn, ...connectorDeps(deps) });
   await updateConnection(deps.db, deps.ws.id, conn.id, {
     status: 'disconnected',
     statusReason: `disconnected by ${deps.actor}`,

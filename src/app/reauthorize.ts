@@ -35,7 +35,7 @@ function signsInWith(cfg: ImapConfig): string {
   return cfg.auth === 'password' ? 'a password: use --password-env' : 'an XOAUTH2 token: use --xoauth2-token-env';
 }
 
-async function checkedSecret(deps: AppDeps, conn: ConnectionRecord, input: ReauthorizeInput): Promise<string | undefined> {
+async function checkedSecret(conn: ConnectionRecord, input: ReauthorizeInput): Promise<string | undefined> {
   if (conn.provider === 'folder') return undefined;
   const secret = input.secret;
   if (conn.provider !== 'imap' && conn.provider !== 'caldav') {
@@ -63,7 +63,7 @@ async function checkedSecret(deps: AppDeps, conn: ConnectionRecord, input: Reaut
 export async function reauthorize(deps: AppDeps, input: ReauthorizeInput): Promise<ConnectionRecord> {
   const conn = await requireConnection(deps, input.connectionId);
   const key = conn.provider === 'folder' ? null : requireSecretKey(deps);
-  const secret = await checkedSecret(deps, conn, input);
+  const secret = await checkedSecret(conn, input);
   await updateConnection(deps.db, deps.ws.id, conn.id, {
     status: 'active',
     statusReason: null,

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { disconnect } from '../app/disconnect.js';
 import { DEFAULT_RETENTION_DAYS, parsePeriodDays, purgeNotLinked } from '../store/retention.js';
 import { rotateSecrets } from '../store/rotate-secrets.js';
-import { deriveKey, keyFromEnv, SecretKeyError, type SecretKey } from '../secrets/secrets.js';
+import { deriveKey, SecretKeyError } from '../secrets/secrets.js';
 import { deleteWorkspace, exportWorkspace } from '../store/workspace-data.js';
 import { findWorkspace } from '../store/workspaces.js';
 import { dbLabel, openStore, UserError, withContext, type GlobalOptions } from './context.js';
@@ -19,16 +19,17 @@ export function registerAdminCommands(program: Command, g: () => GlobalOptions):
     .description('stored credentials')
     .command('rotate')
     .description(
-      're-encrypt every stored secret from TOUCHPOINT_SECRET_KEY (the old key) to the key in --new-key-env, in one transaction; stop serve/worker first and restart them with the new key',
+      're-encrypt every stored secret from TOUCHPOINT_SECRET_KEY (the old key) to the key in --new-key-env, in one transaction; stop ' +
+        'serve/worker first and restart them with the new key',
     )
     .requiredOption('--new-key-env <VAR>', 'name of the environment variable holding the new passphrase')
     .option('--json', 'print one JSON document')
     .action(async (o: { newKeyEnv: string; json?: boolean }) => {
-      const raw = process.env[o.newKeyEnv];
+      const raw = g().env[o.newKeyEnv];
       if (!raw) throw new UserError(`--new-key-env: the environment variable ${o.newKeyEnv} is not set`);
-      let oldKey: SecretKey, newKey: SecretKey;
+      let oldKey: ReturnType<typeof deriveKey>, newKey: ReturnType<typeof deriveKey>;
       try {
-        oldKey = keyFromEnv();
+        oldKey = g().secrets.key();
         newKey = deriveKey(raw);
       } catch (err) {
         asUserError(err);

@@ -3,6 +3,7 @@
 // show up in `ps` and shell history) and is stored encrypted with TOUCHPOINT_SECRET_KEY.
 import { Option, type Command } from 'commander';
 import { connectCalDav } from '../app/connect.js';
+import type { Env } from '../config/load.js';
 import { asFlags, parseDate, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
 
 interface Opts {
@@ -16,7 +17,7 @@ interface Opts {
 }
 
 /** The password from the named environment variable, or a one-line error. */
-function passwordFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+function passwordFromEnv(name: string, env: Env): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
     throw new UserError(`--password-env takes the NAME of an environment variable (e.g. CALDAV_PASSWORD), not a password`);
   }
@@ -37,8 +38,8 @@ export function registerConnectCalDav(connect: Command, g: () => GlobalOptions):
     .option('--no-verify', 'store it without checking the URL and password against the server now')
     .addOption(new Option('--page-size <n>', 'events per calendar-multiget request (default 200)').hideHelp())
     .action(async (o: Opts) => {
-      const password = passwordFromEnv(o.passwordEnv);
-      const key = secretKey();
+      const password = passwordFromEnv(o.passwordEnv, g().env);
+      const key = secretKey(g());
       const authorizedAt = parseDate(o.authorizedAt, '--authorized-at');
       const pageSize = o.pageSize === undefined ? undefined : Number(o.pageSize);
       if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1))

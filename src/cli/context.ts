@@ -2,10 +2,12 @@
 import { AppError } from '../app/errors.js';
 import { SourceError } from '../providers/types.js';
 import type { Store } from '../store/db.js';
-import { keyFromEnv, SecretKeyError, type SecretKey } from '../secrets/secrets.js';
+import type { Env } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { SecretKeyError, type SecretKey, type Secrets } from '../secrets/secrets.js';
 import { isPostgresUrl, openStore as openLocation, redactUrl } from '../store/open.js';
 import { findWorkspace } from '../store/workspaces.js';
-import type { Ctx } from '../store/context.js';
+import type { ConnectorDeps, Ctx } from '../store/context.js';
 
 /** A mistake on the command line: the 'invalid' AppError of the CLI's own checks (exit 1). */
 export class UserError extends AppError {
@@ -14,17 +16,17 @@ export class UserError extends AppError {
   }
 }
 
-/** The key for secrets at rest (TOUCHPOINT_SECRET_KEY); missing or too short is one clear line. */
-export function secretKey(): SecretKey {
+/** The key for secrets at rest (TOUCHPOINT_SECRET_KEY); missing is one clear line. */
+export function secretKey(g: Pick<GlobalOptions, 'secrets'>): SecretKey {
   try {
-    return keyFromEnv();
+    return g.secrets.key();
   } catch (err) {
     if (err instanceof SecretKeyError) throw new UserError(err.message);
     throw err;
   }
 }
 
-/** A provider's OAuth client settings from the environment; one not set is one clear line. */
+/** A provider's OAuth client settings from the Config; one not set is one clear line. */
 export async function providerSettings<T>(load: () => T | Promise<T>): Promise<T> {
   try {
     return await load();
@@ -35,9 +37,21 @@ export async function providerSettings<T>(load: () => T | Promise<T>): Promise<T
 }
 
 export interface GlobalOptions {
+  /** --db, else TOUCHPOINT_DB, else the default (from the Config). */
   db: string;
   now?: string;
   workspace?: string;
+  /** Read once by main.ts, flags over environment over defaults. */
+  config: Config;
+  /** The one key of this process, created from the Config. */
+  secrets: Secrets;
+  /** The environment, for options that name a variable holding a secret (--password-env, --token-env). */
+  env: Env;
+}
+
+/** What connectors need (the key, provider settings), from the Config. */
+export function connectors(g: Pick<GlobalOptions, 'config' | 'secrets'>): ConnectorDeps {
+  return { secrets: g.secrets, settings: g.config };
 }
 
 /** --now: the clock for everything time-dependent; default the real time. */
@@ -76,7 +90,7 @@ export async function withContext<T>(g: GlobalOptions, fn: (ctx: Ctx) => Promise
           : `no workspace in ${dbLabel(g)}: run "touchpoint init --workspace <slug>" first`,
       );
     }
-    return await fn({ db, ws, now, actor: 'cli' });
+    return await fn({ db, ws, now, actor: 'cli', connectors: connectors(g) });
   } finally {
     await db.destroy();
   }

@@ -15,7 +15,8 @@ const KINDS = {
   'google-calendar': { provider: 'google_calendar', label: 'Google Calendar', mail: false, calendar: true },
 } as const;
 
-const settingsOrUserError = () => providerSettings(async () => (await import('../providers/google/auth.js')).googleSettingsFromEnv());
+const settingsOrUserError = (g: GlobalOptions) =>
+  providerSettings(async () => (await import('../providers/google/auth.js')).googleSettings(g.config.google));
 
 export function registerGoogleCommands(program: Command, g: () => GlobalOptions): void {
   const connect = program.commands.find((c) => c.name() === 'connect') ?? program.command('connect');
@@ -33,13 +34,13 @@ export function registerGoogleCommands(program: Command, g: () => GlobalOptions)
         if (!isValidAddress(o.teammate)) throw new UserError(`"${o.teammate}" is not an email address`);
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.tokenEnv))
           throw new UserError('--token-env takes the NAME of an environment variable, not the token itself');
-        const token = process.env[o.tokenEnv];
+        const token = g().env[o.tokenEnv];
         if (!token) throw new UserError(`--token-env: the environment variable ${o.tokenEnv} is not set or is empty`);
         const pageSize = o.pageSize === undefined ? undefined : Number(o.pageSize);
         if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1))
           throw new UserError('--page-size must be a positive whole number');
-        const key = secretKey();
-        const settings = await settingsOrUserError();
+        const key = secretKey(g());
+        const settings = await settingsOrUserError(g());
         if (o.verify) {
           const { GoogleTokens } = await import('../providers/google/auth.js');
           try {
@@ -88,7 +89,7 @@ export function registerGoogleCommands(program: Command, g: () => GlobalOptions)
       const want = o.scopes.split(',').map((s) => s.trim());
       const scopes = [...(want.includes('gmail') ? [GMAIL_SCOPE] : []), ...(want.includes('calendar') ? [CALENDAR_SCOPE] : [])];
       if (!scopes.length) throw new UserError('--scopes: give gmail, calendar or both');
-      const { url, codeVerifier } = await authorizeUrl(await settingsOrUserError(), o.redirectUri, scopes);
+      const { url, codeVerifier } = await authorizeUrl(await settingsOrUserError(g()), o.redirectUri, scopes);
       console.log(url);
       console.log(`code verifier (keep it for the token exchange): ${codeVerifier}`);
     });

@@ -8,6 +8,7 @@ import type { ImapLogin } from '../app/verify-credentials.js';
 import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, type ImapOAuthProvider } from '../providers/imap/config.js';
 import { isValidAddress } from '../directory/address.js';
 import { decryptSecret } from '../secrets/secrets.js';
+import type { Env } from '../config/load.js';
 import { asFlags, parseDate, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
 
 interface SecretOptions {
@@ -18,7 +19,7 @@ interface SecretOptions {
 }
 
 /** The secret from the named variable, with which kind it is. */
-function readSecret(o: SecretOptions): { kind: 'password' | 'xoauth2'; oauth?: ImapOAuthProvider; value: string } {
+function readSecret(o: SecretOptions, env: Env): { kind: 'password' | 'xoauth2'; oauth?: ImapOAuthProvider; value: string } {
   const given = [
     ['--password-env', o.passwordEnv],
     ['--xoauth2-token-env', o.xoauth2TokenEnv],
@@ -32,7 +33,7 @@ function readSecret(o: SecretOptions): { kind: 'password' | 'xoauth2'; oauth?: I
   const [flag, name] = given[0] as [string, string];
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
     throw new UserError(`${flag} takes the NAME of an environment variable, not the secret itself`);
-  const value = process.env[name];
+  const value = env[name];
   if (!value) throw new UserError(`${flag}: the environment variable ${name} is not set or is empty`);
   if (o.googleTokenEnv) return { kind: 'xoauth2', oauth: 'google', value };
   if (o.microsoftTokenEnv) return { kind: 'xoauth2', oauth: 'microsoft', value };
@@ -43,24 +44,26 @@ function readSecret(o: SecretOptions): { kind: 'password' | 'xoauth2'; oauth?: I
  * The login of the CLI's OAuth flags: a Google or Microsoft refresh token becomes a fresh
  * access token (Microsoft may rotate the refresh token on this first use: keep the new one).
  */
-const oauthLogin: ImapLogin = async (cfg, secret) => {
-  if (cfg.oauth === 'google') return { login: await googleAccessToken(secret), keep: secret };
-  if (cfg.oauth !== 'microsoft') return { login: secret, keep: secret };
-  let keep = secret;
-  const login = await microsoftAccessToken(secret, (rotated) => {
-    keep = rotated;
-  });
-  return { login, keep };
-};
+const oauthLogin =
+  (g: GlobalOptions): ImapLogin =>
+  async (cfg, secret) => {
+    if (cfg.oauth === 'google') return { login: await googleAccessToken(secret, g), keep: secret };
+    if (cfg.oauth !== 'microsoft') return { login: secret, keep: secret };
+    let keep = secret;
+    const login = await microsoftAccessToken(secret, g, (rotated) => {
+      keep = rotated;
+    });
+    return { login, keep };
+  };
 
 /** An Outlook IMAP access token from a Microsoft refresh token (the login check of --microsoft-token-env). */
-async function microsoftAccessToken(refreshToken: string, rotated: (plain: string) => void): Promise<string> {
+async function microsoftAccessToken(refreshToken: string, g: GlobalOptions, rotated: (plain: string) => void): Promise<string> {
   const { MicrosoftTokens } = await import('../providers/microsoft/auth.js');
-  const { IMAP_SCOPES, microsoftSettingsFromEnv } = await import('../providers/microsoft/settings.js');
+  const { IMAP_SCOPES, microsoftSettings } = await import('../providers/microsoft/settings.js');
   const t = new MicrosoftTokens(
-    microsoftSettingsFromEnv(),
+    microsoftSettings(g.config.microsoft),
     refreshToken,
-    async (enc) => rotated(decryptSecret(enc, secretKey())),
+    { secrets: g.secrets, save: async (enc) => rotated(decryptSecret(enc, secretKey(g))) },
     Date.now,
     IMAP_SCOPES,
   );
@@ -68,9 +71,9 @@ async function microsoftAccessToken(refreshToken: string, rotated: (plain: strin
 }
 
 /** An access token from a Google refresh token (the login check of --google-token-env). */
-async function googleAccessToken(refreshToken: string): Promise<string> {
-  const { GoogleTokens, googleSettingsFromEnv } = await import('../providers/google/auth.js');
-  const t = new GoogleTokens(googleSettingsFromEnv(), refreshToken);
+async function googleAccessToken(refreshToken: string, g: GlobalOptions): Promise<string> {
+  const { GoogleTokens, googleSettings } = await import('../providers/google/auth.js');
+  const t = new GoogleTokens(googleSettings(g.config.google), refreshToken);
   await t.ensureFresh();
   return t.client.credentials.access_token!;
 }
@@ -95,7 +98,8 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
     )
     .option(
       '--microsoft-token-env <VAR>',
-      'name of the environment variable holding a Microsoft OAuth refresh token (consented to IMAP.AccessAsUser.All): XOAUTH2 with a fresh access token at each login (Outlook IMAP)',
+      'name of the environment variable holding a Microsoft OAuth refresh token (consented to IMAP.AccessAsUser.All): XOAUTH2 with a fresh ' +
+        'access token at each login (Outlook IMAP)',
     )
     .requiredOption('--authorized-at <iso>', 'when the teammate authorized it; earlier mail is historic')
     .option('--folders <list>', `comma-separated folders or special-use names (default ${DEFAULT_FOLDERS.join(',')})`)
@@ -132,8 +136,8 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
         if (folders.length === 0) throw new UserError('--folders: give at least one folder');
         const pageSize = Number(o.pageSize);
         if (!Number.isInteger(pageSize) || pageSize < 1) throw new UserError('--page-size must be a positive whole number');
-        const secret = readSecret(o);
-        const key = secretKey();
+        const secret = readSecret(o, g().env);
+        const key = secretKey(g());
         await withContext(g(), async (ctx) => {
           const { id, config, teammate } = await asFlags(
             connectImap(
@@ -151,7 +155,7 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
                 pageSize,
                 authorizedAt,
                 verify: o.verify,
-                toLogin: oauthLogin,
+                toLogin: oauthLogin(g()),
               },
             ),
             { security: '--plain' },
@@ -176,8 +180,8 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
     )
     .option('--no-verify', 'save without logging in first')
     .action(async (o: SecretOptions & { connection: string; verify: boolean }) => {
-      const secret = readSecret(o);
-      const key = secretKey();
+      const secret = readSecret(o, g().env);
+      const key = secretKey(g());
       await withContext(g(), async (ctx) => {
         const conn = await reauthorize(
           { ...ctx, secretKey: key },
@@ -187,7 +191,7 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
             signIn: { auth: secret.kind, ...(secret.oauth ? { oauth: secret.oauth } : {}) },
             providerToken: true,
             verify: o.verify,
-            toLogin: oauthLogin,
+            toLogin: oauthLogin(g()),
           },
         );
         console.log(

@@ -3,7 +3,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { registerAdminCommands } from './admin-commands.js';
 import { AppError, EXIT_CODE } from '../app/errors.js';
 import { StoreError } from '../store/db.js';
-import type { GlobalOptions } from './context.js';
+import { ConfigError, type Env, loadConfig } from '../config/load.js';
+import { createSecrets } from '../secrets/secrets.js';
+import { UserError, type GlobalOptions } from './context.js';
 import { registerDirectoryCommands } from './directory-commands.js';
 import { registerGoogleCommands } from './google-commands.js';
 import { registerImapCommands } from './imap-commands.js';
@@ -15,7 +17,7 @@ import { registerWatchCommand } from './watch-command.js';
 
 const program = new Command('touchpoint')
   .description('Logs customer emails and meetings onto the right account, and explains every decision.')
-  .option('--db <path>', 'SQLite database file, or a postgres:// URL', process.env.TOUCHPOINT_DB ?? './data/touchpoint.db')
+  .option('--db <path>', 'SQLite database file, or a postgres:// URL (default: $TOUCHPOINT_DB, else ./data/touchpoint.db)')
   .option('--now <iso>', 'the clock, ISO-8601 (default: the real time)')
   .option('--workspace <slug>', 'workspace (default: the first one in the database)')
   .addOption(new Option('--verbose', 'print stack traces of unexpected errors').hideHelp())
@@ -24,7 +26,25 @@ const program = new Command('touchpoint')
   .configureOutput({ outputError: (str, write) => write(`touchpoint: ${str.replace(/^error:\s*/i, '').trim()} (see --help)\n`) })
   .exitOverride();
 
-const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+// The one place the environment is read: the Config is parsed once, before the command runs,
+// from the flags that are settings (--db; serve/worker's --port, --host, --concurrency), the
+// environment and the defaults, and handed to the command with the key made from it.
+const env: Env = process.env;
+const SETTING_FLAGS_OF = new Set(['serve', 'worker']);
+let loaded: Pick<GlobalOptions, 'db' | 'config' | 'secrets' | 'env'> | undefined;
+program.hook('preAction', (_program, action) => {
+  const flags = { ...program.opts(), ...(SETTING_FLAGS_OF.has(action.name()) ? action.opts() : {}) };
+  try {
+    const config = loadConfig({ env, flags });
+    loaded = { db: config.db, config, secrets: createSecrets(config.secretKey), env };
+  } catch (err) {
+    throw err instanceof ConfigError ? new UserError(err.message) : err;
+  }
+});
+const globals = (): GlobalOptions => {
+  if (!loaded) throw new Error('a command ran before the configuration was read');
+  return { ...program.opts<Omit<GlobalOptions, keyof typeof loaded>>(), ...loaded };
+};
 registerSetupCommands(program, globals);
 registerImapCommands(program, globals);
 registerGoogleCommands(program, globals);

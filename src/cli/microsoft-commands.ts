@@ -11,8 +11,8 @@ import { teammateByAddress } from '../store/directory.js';
 import { encryptSecret } from '../secrets/secrets.js';
 import { parseDate, providerSettings, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
 
-const settingsOrUserError = () =>
-  providerSettings(async () => (await import('../providers/microsoft/settings.js')).microsoftSettingsFromEnv());
+const settingsOrUserError = (g: GlobalOptions) =>
+  providerSettings(async () => (await import('../providers/microsoft/settings.js')).microsoftSettings(g.config.microsoft));
 
 export function registerMicrosoftCommands(program: Command, g: () => GlobalOptions): void {
   const connect = program.commands.find((c) => c.name() === 'connect') ?? program.command('connect');
@@ -29,21 +29,22 @@ export function registerMicrosoftCommands(program: Command, g: () => GlobalOptio
       if (!isValidAddress(o.teammate)) throw new UserError(`"${o.teammate}" is not an email address`);
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.tokenEnv))
         throw new UserError('--token-env takes the NAME of an environment variable, not the token itself');
-      const token = process.env[o.tokenEnv];
+      const token = g().env[o.tokenEnv];
       if (!token) throw new UserError(`--token-env: the environment variable ${o.tokenEnv} is not set or is empty`);
       const pageSize = o.pageSize === undefined ? undefined : Number(o.pageSize);
       if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000))
         throw new UserError('--page-size must be a whole number from 1 to 1000');
-      const key = secretKey();
-      const settings = await settingsOrUserError();
+      const key = secretKey(g());
+      const settings = await settingsOrUserError(g());
       let secret = token;
       if (o.verify) {
         const { MicrosoftTokens } = await import('../providers/microsoft/auth.js');
         try {
           // Microsoft may rotate the refresh token on this first use: keep the one it gave back.
-          await new MicrosoftTokens(settings, token, async (enc) => {
+          const save = async (enc: string) => {
             secret = enc;
-          }).token();
+          };
+          await new MicrosoftTokens(settings, token, { secrets: g().secrets, save }).token();
         } catch (err) {
           if (err instanceof SourceError) throw new UserError(`${err.message}; nothing was saved`);
           throw err;
@@ -93,7 +94,7 @@ export function registerMicrosoftCommands(program: Command, g: () => GlobalOptio
       const { authorizeUrl } = await import('../providers/microsoft/auth.js');
       const { IMAP_CONSENT_SCOPES } = await import('../providers/microsoft/settings.js');
       const { url, codeVerifier } = await authorizeUrl(
-        await settingsOrUserError(),
+        await settingsOrUserError(g()),
         o.redirectUri,
         undefined,
         undefined,

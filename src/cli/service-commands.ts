@@ -5,7 +5,7 @@ import type { SyncRequested } from '../app/deps.js';
 import { syncNow } from '../app/sync-now.js';
 import { isPostgresUrl } from '../store/open.js';
 import { setNextSyncAt } from '../store/schedule.js';
-import { createToken, listTokens, revokeToken, ROLES, type Role } from '../store/tokens.js';
+import { createToken, expiryFrom, isExpired, listTokens, revokeToken, ROLES, type Role } from '../store/tokens.js';
 import { serviceConfig } from '../service/config.js';
 import { startService } from '../service/runtime.js';
 import { WEB_DIST } from '../api/web-static.js';
@@ -13,33 +13,10 @@ import { existsSync } from 'node:fs';
 import { requestSync } from '../service/scheduler.js';
 import { UserError, withContext, type GlobalOptions } from './context.js';
 
-function port(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`--port: "${raw}" is not a port number`);
-  return n;
-}
-
-function count(raw: string | undefined, what: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError(`${what}: "${raw}" must be a whole number from 1 to 64`);
-  return n;
-}
-
 /** Run until SIGTERM/SIGINT, then shut down gracefully. */
-async function runUntilSignal(
-  role: 'serve' | 'worker',
-  g: GlobalOptions,
-  o: { port?: string; host?: string; concurrency?: string },
-): Promise<void> {
-  const cfg = serviceConfig({
-    db: g.db,
-    role,
-    ...(o.port !== undefined ? { port: port(o.port)! } : {}),
-    ...(o.host ? { host: o.host } : {}),
-    ...(o.concurrency ? { concurrency: count(o.concurrency, '--concurrency')! } : {}),
-  });
+// --port, --host and --concurrency are settings: main.ts read them into the Config (flags win over the environment).
+async function runUntilSignal(role: 'serve' | 'worker', g: GlobalOptions): Promise<void> {
+  const cfg = serviceConfig(g.config, role);
   if (role === 'worker' && !isPostgresUrl(cfg.db))
     throw new UserError('worker needs --db postgres://…; on SQLite, "touchpoint serve" runs the sync workers itself');
   const svc = await startService(cfg);
@@ -73,7 +50,7 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
     .option('--port <n>', 'HTTP port (default 8080, or $TOUCHPOINT_PORT)')
     .option('--host <addr>', 'address to listen on (default 127.0.0.1, or $TOUCHPOINT_HOST)')
     .option('--concurrency <n>', 'syncs at once in this process (default 2 on SQLite, 4 on PostgreSQL)')
-    .action(async (o: { port?: string; host?: string; concurrency?: string }) => runUntilSignal('serve', g(), o));
+    .action(async () => runUntilSignal('serve', g()));
 
   program
     .command('worker')
@@ -81,22 +58,30 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
     .option('--concurrency <n>', 'syncs at once in this process (default 4)')
     .option('--port <n>', 'serve /healthz and /metrics on this port (default: none)')
     .option('--host <addr>', 'address for --port (default 127.0.0.1)')
-    .action(async (o: { port?: string; host?: string; concurrency?: string }) => runUntilSignal('worker', g(), o));
+    .action(async () => runUntilSignal('worker', g()));
 
   const token = program.command('token').description('API tokens of the workspace');
   token
     .command('create')
     .requiredOption('--role <role>', 'admin (everything) or csm (read, explain, search, Sync now)')
     .requiredOption('--name <name>', 'what the token is for, e.g. "ci" or a person')
+    .option('--expires <duration>', 'refuse the token after this long, e.g. 90d, 12h, 2w (default: never)')
     .option('--json', 'print one JSON document')
-    .action(async (o: { role: string; name: string; json?: boolean }) => {
+    .action(async (o: { role: string; name: string; expires?: string; json?: boolean }) => {
       if (!ROLES.includes(o.role as Role)) throw new UserError(`--role: "${o.role}" must be admin or csm`);
       if (!o.name.trim()) throw new UserError('--name must not be empty');
       await withContext(g(), async (ctx) => {
-        const { token: value, record } = await createToken(ctx.db, ctx.ws.id, { name: o.name.trim(), role: o.role as Role }, ctx.now);
+        let expiresAt: Date | null = null;
+        try {
+          expiresAt = o.expires === undefined ? null : expiryFrom(o.expires, ctx.now);
+        } catch (err) {
+          throw new UserError(`--expires: ${(err as Error).message}`);
+        }
+        const t = { name: o.name.trim(), role: o.role as Role, expiresAt };
+        const { token: value, record } = await createToken(ctx.db, ctx.ws.id, t, ctx.now);
         if (o.json) return console.log(JSON.stringify({ ...record, token: value }, null, 2));
         process.stderr.write(
-          `Created ${record.role} token "${record.name}" (id ${record.id}) for workspace ${ctx.ws.slug}. It is shown only now:\n`,
+          `Created ${record.role} token "${record.name}" (id ${record.id}) for workspace ${ctx.ws.slug}${record.expiresAt ? `, expiring ${record.expiresAt}` : ''}. It is shown only now:\n`,
         );
         console.log(value);
       });
@@ -109,7 +94,9 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
         const list = await listTokens(ctx.db, ctx.ws.id);
         if (o.json) return console.log(JSON.stringify(list, null, 2));
         for (const t of list)
-          console.log(`${t.id}  ${t.role.padEnd(5)}  ${t.name}  created ${t.createdAt}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}`);
+          console.log(
+            `${t.id}  ${t.role.padEnd(5)}  ${t.name}  created ${t.createdAt}  ${t.expiresAt ? `${isExpired(t, ctx.now) ? 'expired' : 'expires'} ${t.expiresAt}` : 'never expires'}  last used ${t.lastUsedAt ?? 'never'}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}`,
+          );
       });
     });
   token.command('revoke <id>').action(async (id: string) => {

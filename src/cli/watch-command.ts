@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { getConnection } from '../store/connections.js';
 import { findWorkspace } from '../store/workspaces.js';
 import { runWatch, type WatchEvent } from '../sync/watch.js';
-import { openStore, parseNow, UserError, type GlobalOptions } from './context.js';
+import { connectors, openStore, parseNow, UserError, type GlobalOptions } from './context.js';
 
 function describe(e: WatchEvent): string {
   const t = new Date().toISOString();
@@ -59,7 +59,13 @@ export function registerWatchCommand(program: Command, g: () => GlobalOptions): 
         if (o.connection && !(await getConnection(db, ws.id, o.connection))) throw new UserError(`no connection "${o.connection}"`);
         const print = (e: WatchEvent) => console.log(o.json ? JSON.stringify({ at: new Date().toISOString(), ...e }) : describe(e));
         await runWatch({
-          ctx: async () => ({ db, ws: (await findWorkspace(db, ws.slug)) ?? ws, now: fixedNow ?? new Date(), actor: 'watch' }),
+          ctx: async () => ({
+            db,
+            ws: (await findWorkspace(db, ws.slug)) ?? ws,
+            now: fixedNow ?? new Date(),
+            actor: 'watch',
+            connectors: connectors(g()),
+          }),
           ...(o.connection ? { connectionId: o.connection } : {}),
           ...(o.pollSeconds ? { pollMs: Number(o.pollSeconds) * 1000 } : {}),
           signal: ac.signal,

@@ -1,4 +1,4 @@
-// Near misses (SPEC E3): shown in the troubleshooter as hints, never as matches.
+// Near misses (rule E3, end-user match): shown in the troubleshooter as hints, never as matches.
 import { describe, expect, it } from 'vitest';
 import { HintIndex, companyLabel } from './hints.js';
 import { ACME, GLOBEX, endUser } from '../../test/support/builders.js';

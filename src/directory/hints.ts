@@ -1,6 +1,6 @@
 // Near misses: addresses that look like an end user's but are not the same address.
 // The article says "the same email", so these are shown as hints in the troubleshooter and
-// never cause a link (SPEC E3).
+// never cause a link (rule E3, end-user match).
 import type { EndUser } from '../domain/directory.js';
 import type { Hint } from '../domain/decision.js';
 import { domainOf, localPartOf, normalizeAddress } from './address.js';

@@ -14,7 +14,7 @@ export interface ConnectionView {
   status: ConnectionStatus;
   /** Plain words for a non-active status ("the password was rejected"). */
   statusReason?: string | null;
-  /** The FIRST successful authorization. Re-authorizing never moves it (SPEC E2). */
+  /** The FIRST successful authorization. Re-authorizing never moves it (rule E2, not historic). */
   authorizedAt: Date;
   lastSuccessAt?: Date | null;
   nextSyncAt?: Date | null;

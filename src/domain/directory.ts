@@ -1,8 +1,5 @@
 // The directory: who is internal, who is a customer's end user, and what must never sync.
 
-/** Where an end user came from. Integrations are "crm:<name>" / "support:<name>". */
-export type UserSource = 'manual' | 'csv' | 'api' | `crm:${string}` | `support:${string}` | `integration:${string}`;
-
 export interface Workspace {
   id: string;
   slug: string;
@@ -39,11 +36,4 @@ export interface BlocklistEntry {
   /** A domain (covers its subdomains) or an exact address. */
   entry: string;
   kind: 'domain' | 'address';
-}
-
-export interface Suppression {
-  source: string;
-  accountId: string;
-  email: string;
-  externalId?: string;
 }

@@ -1,24 +1,7 @@
 // One registry: provider name → its MailSource / CalendarSource, loaded lazily so a
 // folder-only install never loads IMAP or Google code.
-import type { CalendarSource, MailSource } from './types.js';
+import type { CalendarSource, ConnectionConfig, MailSource } from './types.js';
 import { SourceError } from './types.js';
-
-export interface ConnectionConfig {
-  provider: string;
-  config: Record<string, unknown>;
-  /** Encrypted credentials (secrets/secrets.ts); each connector decrypts its own. */
-  secretEnc?: string | null;
-  /** First authorization: bounds a connector's initial scan (IMAP SEARCH SINCE). */
-  authorizedAt?: Date;
-  /** Connection id: OAuth connectors keep one token holder (and refresh lock) per connection. */
-  id?: string;
-  /** Workspace id: Graph subscriptions name their connection in the notification URL. */
-  workspaceId?: string;
-  /** Saves a rotated credential (already encrypted), e.g. a refresh token Google or Microsoft rotated. */
-  saveSecret?: (secretEnc: string) => Promise<void>;
-  /** The sync's clock (--now, the service clock): time windows follow it, never the real clock. */
-  now?: Date;
-}
 
 export async function mailSourceFor(c: ConnectionConfig): Promise<MailSource | null> {
   switch (c.provider) {

@@ -2,7 +2,27 @@
 // A connector turns provider data and provider errors into our types; it never decides
 // and never touches the store. The sync loop (src/sync) drives it page by page and saves
 // the cursor only after the page's items are stored.
+import type { ProviderSettings } from '../config/schema.js';
 import type { EmailItem, MeetingOccurrence } from '../domain/items.js';
+import type { Secrets } from '../secrets/secrets.js';
+
+/** What a connector is built from: a stored connection, its credentials and the sync's clock. */
+export interface ConnectionConfig {
+  provider: string;
+  config: Record<string, unknown>;
+  /** Encrypted credentials (secrets/secrets.ts); each connector decrypts its own. */
+  secretEnc?: string | null;
+  /** First authorization: bounds a connector's initial scan (IMAP SEARCH SINCE). */
+  authorizedAt?: Date;
+  /** Connection id: OAuth connectors keep one token holder (and refresh lock) per connection. */
+  id?: string;
+  /** Workspace id: Graph subscriptions name their connection in the notification URL. */
+  workspaceId?: string;
+  /** Saves a rotated credential (already encrypted), e.g. a refresh token Google or Microsoft rotated. */
+  saveSecret?: (secretEnc: string) => Promise<void>;
+  /** The sync's clock (--now, the service clock): time windows follow it, never the real clock. */
+  now?: Date;
+}
 
 /** A per-item problem: the item is skipped, reported in `status`, and the sync goes on. */
 export interface ItemError {
@@ -85,4 +105,26 @@ export class SourceError extends Error {
     super(message);
     this.name = 'SourceError';
   }
+}
+
+/** A stored connection as a connector needs it, with what it depends on (the key, the settings). */
+export interface ConnectionConfig {
+  provider: string;
+  config: Record<string, unknown>;
+  /** Encrypted credentials (secrets/secrets.ts); each connector decrypts its own, with `secrets`. */
+  secretEnc?: string | null;
+  /** The process's one key (created once from the Config): decrypts `secretEnc`, encrypts rotated tokens. */
+  secrets: Secrets;
+  /** Provider settings from the Config: OAuth apps, endpoints, the public URL for push. */
+  settings: ProviderSettings;
+  /** First authorization: bounds a connector's initial scan (IMAP SEARCH SINCE). */
+  authorizedAt?: Date;
+  /** Connection id: OAuth connectors keep one token holder (and refresh lock) per connection. */
+  id?: string;
+  /** Workspace id: Graph subscriptions name their connection in the notification URL. */
+  workspaceId?: string;
+  /** Saves a rotated credential (already encrypted), e.g. a refresh token Google or Microsoft rotated. */
+  saveSecret?: (secretEnc: string) => Promise<void>;
+  /** The sync's clock (--now, the service clock): time windows follow it, never the real clock. */
+  now?: Date;
 }

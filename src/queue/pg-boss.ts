@@ -15,7 +15,7 @@
 //   large mailbox takes a while). One reaper runs at a time (a transaction-level lock).
 import pg from 'pg';
 import PgBoss from 'pg-boss';
-import { DEFAULT_RETRY, type Job, type JobHandler, type JobQueue, type QueueStats, type RetryPolicy, type SendOptions } from './types.js';
+import { DEFAULT_RETRY, type JobHandler, type JobQueue, type QueueStats, type RetryPolicy, type SendOptions } from './types.js';
 
 /** Advisory lock "class" of per-key job locks (two-int form: class, hashtext(name:key)). */
 const JOB_LOCK_CLASS = 0x7470; // "tp"
@@ -207,5 +207,3 @@ export class PgBossQueue implements JobQueue {
     await this.locks.end();
   }
 }
-
-export type { Job };

@@ -1,4 +1,4 @@
-// Rules E1–E7 (SPEC.md), organised by the troubleshooting article's questions.
+// Rules E1–E7 (the email rules: inbox authorized … on time), organised by the troubleshooting article's questions.
 // Each test is named after what a CSM sees; every test also pins the ordered checks.
 import { describe, expect, it } from 'vitest';
 import { decideEmail } from './decide-email.js';

@@ -1,5 +1,5 @@
-// Rules E1–E7 (SPEC.md, from the article's "I cannot find the email which should have been
-// synced?"). Pure: the item, the directory and `now` come in; the decision and every reason
+// Rules E1–E7, E1 inbox authorized to E7 on time (from the article's "I cannot find the
+// email which should have been synced?"). Pure: the item, the directory and `now` come in; the decision and every reason
 // come out. No I/O, no clock.
 import type { Sighting } from '../domain/connection.js';
 import type { Check, Decision, Hint, Remedy } from '../domain/decision.js';

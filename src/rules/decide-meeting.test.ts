@@ -1,4 +1,4 @@
-// Rules M1–M6 (SPEC.md), organised by the troubleshooting article's meeting questions.
+// Rules M1–M6 (the meeting rules: calendar authorized … not blocklisted), organised by the troubleshooting article's meeting questions.
 import { describe, expect, it } from 'vitest';
 import { decideMeeting, type MeetingCase } from './decide-meeting.js';
 import {

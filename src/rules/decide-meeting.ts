@@ -1,5 +1,5 @@
-// Rules M1–M6 (SPEC.md, from the article's "I can't see the meeting which I recently had
-// with my customer"). Pure: each occurrence is judged on its own start, against `now`.
+// Rules M1–M6, M1 calendar authorized to M6 not blocklisted (from the article's "I can't
+// see the meeting which I recently had with my customer"). Pure: each occurrence is judged on its own start, against `now`.
 import type { Sighting } from '../domain/connection.js';
 import type { Check, Decision, Hint, Remedy } from '../domain/decision.js';
 import type { MeetingOccurrence } from '../domain/items.js';

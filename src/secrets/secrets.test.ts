@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decryptSecret, deriveKey, encryptSecret, keyFromEnv, SecretKeyError } from './secrets.js';
+import { createSecrets, decryptSecret, deriveKey, encryptSecret, SecretKeyError } from './secrets.js';
 
 const PASS = 'correct horse battery staple, and then some more';
 
@@ -25,8 +25,18 @@ describe('secrets at rest', () => {
   });
 
   it('explains a missing or short TOUCHPOINT_SECRET_KEY', () => {
-    expect(() => keyFromEnv({})).toThrow(SecretKeyError);
-    expect(() => keyFromEnv({})).toThrow(/TOUCHPOINT_SECRET_KEY is not set/);
-    expect(() => keyFromEnv({ TOUCHPOINT_SECRET_KEY: 'short' })).toThrow(/at least 32/);
+    expect(() => createSecrets(undefined).key()).toThrow(SecretKeyError);
+    expect(() => createSecrets(undefined).encrypt('x')).toThrow(/TOUCHPOINT_SECRET_KEY is not set/);
+    expect(() => deriveKey('short')).toThrow(/at least 32/);
+  });
+
+  it('a Secrets object seals and opens with its one key', () => {
+    const secrets = createSecrets(PASS);
+    expect(secrets.configured).toBe(true);
+    expect(createSecrets(undefined).configured).toBe(false);
+    const stored = secrets.encrypt('token');
+    expect(secrets.key().id).toBe(deriveKey(PASS).id);
+    expect(secrets.decrypt(stored)).toBe('token');
+    expect(() => createSecrets(`${PASS}!`).decrypt(stored)).toThrow(/another key/);
   });
 });

@@ -1,5 +1,6 @@
-// Credentials at rest: AES-256-GCM with a key derived (scrypt) from the
-// TOUCHPOINT_SECRET_KEY passphrase. The stored form names its key id, so keys can be rotated.
+// Credentials at rest: AES-256-GCM with a key derived (scrypt) from the TOUCHPOINT_SECRET_KEY
+// passphrase (read once, into the Config; see createSecrets). The stored form names its key
+// id, so keys can be rotated.
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'node:crypto';
 
 export class SecretKeyError extends Error {}
@@ -28,15 +29,36 @@ export function deriveKey(passphrase: string): SecretKey {
   return { id, key };
 }
 
-/** The key from the environment, or a clear error saying how to set it. */
-export function keyFromEnv(env: NodeJS.ProcessEnv = process.env): SecretKey {
-  const p = env.TOUCHPOINT_SECRET_KEY;
-  if (!p) {
-    throw new SecretKeyError(
-      'TOUCHPOINT_SECRET_KEY is not set: export a passphrase of at least 32 characters to store credentials encrypted',
-    );
-  }
-  return deriveKey(p);
+/** The message for a key that is not configured: says how to set it. */
+export const KEY_NOT_SET = 'TOUCHPOINT_SECRET_KEY is not set: export a passphrase of at least 32 characters to store credentials encrypted';
+
+/**
+ * The process's one key for secrets at rest, created once from the Config and handed to
+ * whatever encrypts or decrypts (providers, webhooks, the API): nothing reads the key from
+ * the environment itself. The key is derived on first use (scrypt is slow), so commands that
+ * never touch a credential do not pay for it; without a passphrase every use throws
+ * SecretKeyError saying how to set one.
+ */
+export interface Secrets {
+  /** Whether a passphrase is configured. */
+  readonly configured: boolean;
+  /** The derived key (its id names it in stored values; rotation re-encrypts from one to another). */
+  key(): SecretKey;
+  encrypt(plain: string): string;
+  decrypt(stored: string): string;
+}
+
+export function createSecrets(passphrase: string | undefined): Secrets {
+  const key = (): SecretKey => {
+    if (!passphrase) throw new SecretKeyError(KEY_NOT_SET);
+    return deriveKey(passphrase);
+  };
+  return {
+    configured: !!passphrase,
+    key,
+    encrypt: (plain) => encryptSecret(plain, key()),
+    decrypt: (stored) => decryptSecret(stored, key()),
+  };
 }
 
 /** "v1:<keyId>:<iv b64>:<tag b64>:<ciphertext b64>" */

@@ -9,7 +9,7 @@ import { PgBossQueue } from '../queue/pg-boss.js';
 import { DEFAULT_RETRY, type JobQueue } from '../queue/types.js';
 import type { Store } from '../store/db.js';
 import { isPostgresUrl, openStore, redactUrl } from '../store/open.js';
-import { keyFromEnv, type SecretKey } from '../secrets/secrets.js';
+import { createSecrets, type SecretKey } from '../secrets/secrets.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import type { ServiceConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -17,6 +17,7 @@ import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { Scheduler, SYNC_QUEUE, WEBHOOK_QUEUE } from './scheduler.js';
 import { makeSyncJob, type SyncJobDeps } from './sync-job.js';
 import { makeWebhookJob } from './webhook-job.js';
+import { OutboundPolicy } from '../net/outbound-policy.js';
 
 export interface RunningService {
   db: Store;
@@ -33,13 +34,11 @@ export interface ServiceOverrides {
   clock?: Clock;
   logger?: Logger;
   sync?: SyncJobDeps['sync'];
-  env?: Record<string, string | undefined>;
 }
 
 export async function startService(cfg: ServiceConfig, o: ServiceOverrides = {}): Promise<RunningService> {
   const log = o.logger ?? createLogger({ level: cfg.logLevel });
   const clock = o.clock ?? systemClock;
-  const env = o.env ?? process.env;
   const pg = isPostgresUrl(cfg.db);
   if (cfg.role === 'worker' && !pg)
     throw new Error('touchpoint worker needs --db postgres://…: on SQLite, `touchpoint serve` runs the workers in its own process');
@@ -53,14 +52,21 @@ export async function startService(cfg: ServiceConfig, o: ServiceOverrides = {})
       }).start()
     : new InProcessQueue(DEFAULT_RETRY, (err, job) => log.error({ err, job: { name: job.name, key: job.key } }, 'job failed'));
   const metrics = createMetrics({ db, queue, clock });
-  const secretKey: SecretKey | null = env.TOUCHPOINT_SECRET_KEY ? keyFromEnv(env) : null;
+  // The one key of this process, from the Config; connectors, webhooks and the API get it from here.
+  const secrets = createSecrets(cfg.config.secretKey);
+  const secretKey: SecretKey | null = secrets.configured ? secrets.key() : null;
+  const connectors = { secrets, settings: cfg.config };
 
   await queue.work(
     SYNC_QUEUE,
     { concurrency: cfg.concurrency },
-    makeSyncJob({ db, clock, metrics, log, timing: cfg.timing, ...(o.sync ? { sync: o.sync } : {}) }),
+    makeSyncJob({ db, clock, metrics, log, timing: cfg.timing, connectors, ...(o.sync ? { sync: o.sync } : {}) }),
   );
-  await queue.work(WEBHOOK_QUEUE, { concurrency: 2 }, makeWebhookJob({ db, clock, secretKey, metrics, log }));
+  await queue.work(
+    WEBHOOK_QUEUE,
+    { concurrency: 2 },
+    makeWebhookJob({ db, clock, secretKey, metrics, log, outbound: new OutboundPolicy({ allow: cfg.config.outboundAllow }) }),
+  );
 
   let scheduler: Scheduler | undefined;
   if (cfg.role === 'serve') {
@@ -83,6 +89,8 @@ export async function startService(cfg: ServiceConfig, o: ServiceOverrides = {})
       clock,
       metrics,
       secretKey,
+      config: cfg.config,
+      secrets,
       logger: log,
       systemOnly: cfg.role === 'worker',
       timing: cfg.timing,

@@ -11,7 +11,7 @@ import { enqueueWebhookEvents } from '../store/webhooks.js';
 import { getWorkspace } from '../store/workspaces.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import { directoryVersion } from '../store/directory-version.js';
-import { loadDirectoryIndex, type Ctx } from '../store/context.js';
+import { type ConnectorDeps, loadDirectoryIndex, type Ctx } from '../store/context.js';
 import { syncAll, type SyncReport } from '../sync/run-sync.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from './logger.js';
@@ -27,6 +27,8 @@ export interface SyncJobDeps {
   log?: Logger;
   /** Workspaces whose directory index is kept between jobs (default 4). */
   directoryCacheSize?: number;
+  /** The process's key and provider settings (from its Config), for the connectors. */
+  connectors?: ConnectorDeps;
   /** The sync itself (tests substitute a recorder). */
   sync?: (ctx: Ctx, connectionId: string) => Promise<SyncReport[]>;
 }
@@ -63,7 +65,14 @@ export function makeSyncJob(deps: SyncJobDeps): (job: Job<SyncJobData>) => Promi
     }
     const startedAt = deps.clock.now();
     deps.log?.info({ connectionId, workspaceId, reason, retry: job.retryCount }, 'sync started');
-    const ctx: Ctx = { db: deps.db, ws, now: startedAt, actor: 'sync', ...(deps.metrics ? { onDecision: deps.metrics.decided } : {}) };
+    const ctx: Ctx = {
+      db: deps.db,
+      ws,
+      now: startedAt,
+      actor: 'sync',
+      ...(deps.metrics ? { onDecision: deps.metrics.decided } : {}),
+      ...(deps.connectors ? { connectors: deps.connectors } : {}),
+    };
     const [report] = await sync(ctx, conn.id);
     await setNextSyncAt(deps.db, ws.id, conn.id, nextDue(startedAt, ws.syncIntervalMinutes, deps.timing ?? DEFAULT_TIMING, random));
     const seconds = (deps.clock.now().getTime() - startedAt.getTime()) / 1000;

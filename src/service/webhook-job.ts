@@ -15,6 +15,8 @@ import type { Clock } from '../domain/clock.js';
 import type { Logger } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { WebhookJobData } from './scheduler.js';
+import { COULD_NOT_CONNECT, OutboundPolicy } from '../net/outbound-policy.js';
+import { outboundPost, type OutboundResult } from '../net/outbound-http.js';
 
 export const MAX_ATTEMPTS = 10;
 
@@ -32,6 +34,12 @@ export interface WebhookDeps {
   clock: Clock;
   /** The key webhook secrets are encrypted with; null when the server has none. */
   secretKey: SecretKey | null;
+  /**
+   * Where deliveries may go (src/net/outbound-policy.ts). Without one, only public internet
+   * addresses: the operator's allow-list (TOUCHPOINT_OUTBOUND_ALLOW) is passed in by the runtime.
+   */
+  outbound?: OutboundPolicy;
+  /** Tests only: deliver through this instead of the network (the policy still checks the URL first). */
   fetch?: typeof fetch;
   timeoutMs?: number;
   metrics?: ServiceMetrics;
@@ -42,33 +50,27 @@ export async function deliverDue(deps: WebhookDeps, workspaceId: string): Promis
   const hook = await getWebhook(deps.db, workspaceId);
   if (!hook?.enabled || !deps.secretKey) return { delivered: 0, failed: 0 };
   const secret = decryptSecret(hook.secretEnc, deps.secretKey);
-  const doFetch = deps.fetch ?? fetch;
+  const policy = deps.outbound ?? new OutboundPolicy();
   let delivered = 0;
   let failed = 0;
   for (const ev of await dueEvents(deps.db, workspaceId, deps.clock.now())) {
     const now = deps.clock.now();
     const ts = Math.floor(now.getTime() / 1000);
-    let error: string | null = null;
-    try {
-      const res = await doFetch(hook.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'touchpoint-webhooks/1',
-          'x-touchpoint-event': ev.event,
-          'x-touchpoint-delivery': ev.id,
-          'x-touchpoint-timestamp': String(ts),
-          'x-touchpoint-signature': signPayload(secret, ts, ev.payload),
-        },
-        body: ev.payload,
-        signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
-        redirect: 'manual',
-      });
-      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
-      await res.body?.cancel().catch(() => {});
-    } catch (err) {
-      error = (err as Error).name === 'TimeoutError' ? 'timed out' : `could not connect (${(err as Error).message})`;
-    }
+    const result = await post(deps, policy, hook.url, {
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'touchpoint-webhooks/1',
+        'x-touchpoint-event': ev.event,
+        'x-touchpoint-delivery': ev.id,
+        'x-touchpoint-timestamp': String(ts),
+        'x-touchpoint-signature': signPayload(secret, ts, ev.payload),
+      },
+      body: ev.payload,
+      timeoutMs: deps.timeoutMs ?? 10_000,
+    });
+    // Recorded and listed as "HTTP nnn", "refused by policy" or "could not connect": nothing
+    // that tells a closed port from a filtered one or a timeout (no port scanner for an admin).
+    const error = !result.ok ? result.error : result.status < 200 || result.status >= 300 ? `HTTP ${result.status}` : null;
     if (error === null) {
       await markDelivered(deps.db, ev.id, now);
       deps.metrics?.webhookDelivery('delivered');
@@ -88,6 +90,30 @@ export async function deliverDue(deps: WebhookDeps, workspaceId: string): Promis
     break;
   }
   return { delivered, failed };
+}
+
+async function post(
+  deps: WebhookDeps,
+  policy: OutboundPolicy,
+  url: string,
+  init: { headers: Record<string, string>; body: string; timeoutMs: number },
+): Promise<OutboundResult> {
+  if (!deps.fetch) return outboundPost(policy, url, init);
+  const verdict = await policy.checkUrl(url);
+  if (!verdict.allowed) return { ok: false, error: verdict.reason };
+  try {
+    const res = await deps.fetch(url, {
+      method: 'POST',
+      headers: init.headers,
+      body: init.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(init.timeoutMs),
+    });
+    await res.body?.cancel().catch(() => {});
+    return { ok: true, status: res.status };
+  } catch {
+    return { ok: false, error: COULD_NOT_CONNECT };
+  }
 }
 
 export function makeWebhookJob(deps: WebhookDeps): (job: Job<WebhookJobData>) => Promise<void> {

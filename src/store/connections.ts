@@ -103,7 +103,7 @@ export interface ConnectionPatch {
   nextSyncAt?: Date | null;
   lastError?: string | null;
   progress?: { done: number; total?: number } | null;
-  /** New credentials (re-authorization); authorized_at is never patched (SPEC E2). */
+  /** New credentials (re-authorization); authorized_at is never patched (rule E2, not historic). */
   secretEnc?: string | null;
   /** The whole connector configuration, replaced (e.g. push channel state kept with it). */
   config?: Record<string, unknown>;

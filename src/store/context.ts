@@ -1,7 +1,10 @@
 // What every sync, directory change and troubleshooter call needs: the store, the
 // workspace and the clock, passed in (never read inside a rule).
 import { createHmac } from 'node:crypto';
+import { loadConfig } from '../config/load.js';
+import type { ProviderSettings } from '../config/schema.js';
 import type { Decision } from '../domain/decision.js';
+import { createSecrets, type Secrets } from '../secrets/secrets.js';
 import type { Store } from './db.js';
 import type { WorkspaceRecord } from './workspaces.js';
 import { DirectoryIndex } from '../directory/index.js';
@@ -15,6 +18,29 @@ export interface Ctx {
   actor: string;
   /** Told of every email/meeting decided while syncing (metrics); never changes a decision. */
   onDecision?: (kind: 'email' | 'meeting', decision: Decision) => void;
+  /**
+   * What connectors need to reach a provider (syncing, re-reading mail, push): the process's
+   * key and the provider settings, both from the Config the entry point read once. Absent in
+   * contexts that never talk to a provider.
+   */
+  connectors?: ConnectorDeps;
+}
+
+export interface ConnectorDeps {
+  secrets: Secrets;
+  settings: ProviderSettings;
+}
+
+let unconfigured: ConnectorDeps | undefined;
+
+/**
+ * The connector dependencies of a context. One built without them (a test, a tool that only
+ * reads files) behaves like a process configured with nothing: folder connections work,
+ * anything needing the key or an OAuth app says which variable is not set.
+ */
+export function connectorDeps(ctx: Pick<Ctx, 'connectors'>): ConnectorDeps {
+  unconfigured ??= { secrets: createSecrets(undefined), settings: loadConfig({}) };
+  return ctx.connectors ?? unconfigured;
 }
 
 /** HMAC of a normalized address with the workspace's key: lets not-linked mail be found

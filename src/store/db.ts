@@ -5,6 +5,7 @@ import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-service.js';
 import * as m003 from './migrations/003-drop-message-id-index.js';
 import * as m004 from './migrations/004-audit-by-workspace.js';
+import * as m005 from './migrations/005-token-expiry.js';
 import type { DB } from './schema.js';
 
 export type Store = Kysely<DB>;
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '002-service': m002,
   '003-drop-message-id-index': m003,
   '004-audit-by-workspace': m004,
+  '005-token-expiry': m005,
 };
 
 class InCodeMigrations implements MigrationProvider {

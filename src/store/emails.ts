@@ -1,6 +1,6 @@
 // Email activities: one row per message (deduplicated), every sighting kept, links per account.
 // Seen-but-not-linked mail keeps only Message-ID, time, hashed participants and the
-// decision's codes — no subject, body or plain addresses (SPEC, troubleshooter).
+// decision's codes — no subject, body or plain addresses (the troubleshooter's rule for seen-but-not-linked mail).
 import { newId } from './ids.js';
 import type { Decision } from '../domain/decision.js';
 import type { Address } from '../domain/items.js';
@@ -100,16 +100,6 @@ export async function emailSightings(db: Store, ws: string, emailId: string): Pr
     at: new Date(r.at),
     seenAt: new Date(r.seen_at),
   }));
-}
-
-export async function sightingExists(db: Store, connectionId: string, ref: string): Promise<string | undefined> {
-  const r = await db
-    .selectFrom('email_sightings')
-    .select('email_id')
-    .where('connection_id', '=', connectionId)
-    .where('ref', '=', ref)
-    .executeTakeFirst();
-  return r?.email_id;
 }
 
 export interface EmailWrite {

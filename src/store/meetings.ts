@@ -34,10 +34,6 @@ function fromRow(r: MeetingsTable): MeetingRecord {
   };
 }
 
-export async function getCalendarObject(db: Store, connectionId: string, ref: string): Promise<CalendarObjectsTable | undefined> {
-  return db.selectFrom('calendar_objects').selectAll().where('connection_id', '=', connectionId).where('ref', '=', ref).executeTakeFirst();
-}
-
 export async function saveCalendarObject(db: Store, row: CalendarObjectsTable): Promise<void> {
   const { connection_id, ref, ...rest } = row;
   await db

@@ -200,6 +200,10 @@ export interface ApiTokensTable {
   token_hash: string;
   created_at: string;
   revoked_at: string | null;
+  /** After this instant the token is refused; null: never expires. */
+  expires_at: string | null;
+  /** The last request it authenticated, written at most once a minute. */
+  last_used_at: string | null;
 }
 
 export interface WebhooksTable {

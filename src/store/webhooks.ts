@@ -137,6 +137,15 @@ export async function outboxCounts(db: Store, ws?: string): Promise<Record<'pend
   return out;
 }
 
+/**
+ * Rows recorded before the outbound policy said "could not connect (ECONNREFUSED …)" or
+ * "timed out": listed as plain "could not connect" like every failure since, so the list
+ * tells no closed port from a filtered one.
+ */
+function listedError(e: string | null): string | null {
+  return e !== null && /^(could not connect|timed out)/.test(e) ? 'could not connect' : e;
+}
+
 export async function listOutbox(
   db: Store,
   ws: string,
@@ -156,7 +165,7 @@ export async function listOutbox(
     payload: r.payload,
     attempts: r.attempts,
     state: r.state,
-    lastError: r.last_error,
+    lastError: listedError(r.last_error),
     createdAt: r.created_at,
   }));
 }

@@ -201,7 +201,7 @@ export async function ingestMailPage(
         after: linkedAccounts(b.write.decision),
       })),
     );
-    batch.forEach((b, i) => b.needsBody && needBody.push({ id: ids[i]!, ref: b.ref }));
+    for (const [i, b] of batch.entries()) if (b.needsBody) needBody.push({ id: ids[i]!, ref: b.ref });
     batch.length = 0;
     batchKeys.clear();
   };

@@ -1,4 +1,4 @@
-// Directory changes re-decide the past (SPEC): account timelines are always what the rules
+// Directory changes re-decide the past (the product rule of that name): account timelines are always what the rules
 // give for the current directory. Every directory change reduces to "these addresses are
 // affected"; their hashes find the emails and meetings to decide again.
 import type { EmailItem } from '../domain/items.js';
@@ -17,7 +17,7 @@ import {
 } from '../store/emails.js';
 import { getMeeting } from '../store/meetings.js';
 import { storeMeeting } from './calendar-ingest.js';
-import { hashAddress, type Ctx } from '../store/context.js';
+import { connectorDeps, hashAddress, type Ctx } from '../store/context.js';
 import { mergeCopies, storeRedecidedEmails } from './email-ingest.js';
 
 export interface LinkChange {
@@ -64,7 +64,7 @@ export async function reloadEmail(
     try {
       let opening = known.sources?.get(conn.id);
       if (!opening) {
-        opening = mailSourceFor(conn);
+        opening = mailSourceFor({ ...conn, ...connectorDeps(ctx) });
         known.sources?.set(conn.id, opening);
       }
       const source = await opening;

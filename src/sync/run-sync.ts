@@ -1,7 +1,7 @@
 // The sync loop: fetch page → decide → store → advance cursor (only after the store commits),
 // for a connection's mailbox and calendar. Errors are translated once here into a status.
 import { calendarSourceFor, mailSourceFor, maintainPush } from '../providers/registry.js';
-import { SourceError, type ItemError } from '../providers/types.js';
+import type { CalendarSource, ConnectionConfig, ItemError, MailSource } from '../providers/types.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import {
   clearItemError,
@@ -22,7 +22,7 @@ import {
   storeMeeting,
   type CalendarIngestResult,
 } from './calendar-ingest.js';
-import { loadDirectoryIndex, type Ctx } from '../store/context.js';
+import { connectorDeps, loadDirectoryIndex, type Ctx } from '../store/context.js';
 import { ingestMailPage } from './email-ingest.js';
 import { describeSyncError, storeFailureWords } from './errors.js';
 import { StoreError } from '../store/db.js';
@@ -37,7 +37,26 @@ export interface SyncReport {
   failure?: string;
 }
 
+/** Where the sync loop gets its connectors: providers/registry.ts, or a test's fakes. */
+export interface SourceFactory {
+  mail(c: ConnectionConfig): Promise<MailSource | null>;
+  calendar(c: ConnectionConfig): Promise<CalendarSource | null>;
+  maintainPush(c: ConnectionConfig, now: Date): Promise<Record<string, unknown> | null>;
+}
+
+const REGISTRY: SourceFactory = { mail: mailSourceFor, calendar: calendarSourceFor, maintainPush };
+
+/** Thrown between pages when the caller aborted: what was committed stays, the rest waits for the next sync. */
+class SyncCancelled extends Error {}
+
 export interface SyncOptions {
+  /** The connectors (default: providers/registry.ts). */
+  sources?: SourceFactory;
+  /**
+   * Stops the sync between pages (shutdown, Disconnect): the page being stored commits, its
+   * cursor with it, and the next sync resumes there.
+   */
+  signal?: AbortSignal;
   onProgress?: (p: { connectionId: string; stream: 'mail' | 'calendar'; done: number; total?: number }) => void;
   /** The directory snapshot to decide with, when the caller keeps one (watch); else loaded now. */
   directory?: (ctx: Ctx) => Promise<DirectoryIndex>;
@@ -50,7 +69,10 @@ export async function syncAll(ctx: Ctx, only?: string, opts: SyncOptions = {}): 
   const dir = opts.directory ? await opts.directory(ctx) : await loadDirectoryIndex(ctx);
   const targets = only ? conns.filter((c) => c.id === only) : conns;
   const reports: SyncReport[] = [];
-  for (const c of targets) reports.push(await syncConnection(ctx, dir, c, byId, opts));
+  for (const c of targets) {
+    if (opts.signal?.aborted) break;
+    reports.push(await syncConnection(ctx, dir, c, byId, opts));
+  }
   // Upcoming meetings whose start has passed are logged now (M3), whichever calendar had them.
   await logStartedMeetings(ctx, dir, byId);
   return reports;
@@ -95,8 +117,13 @@ export async function syncConnection(
       { unlessDisconnected: true },
     ); // Disconnect pressed while this sync ran: it stays disconnected
     report.status = 'active';
-    await keepPushAlive(ctx, conn);
+    await keepPushAlive(ctx, conn, opts.sources ?? REGISTRY);
   } catch (err) {
+    if (err instanceof SyncCancelled) {
+      // Not a failure of the connection: its status stays, and the next sync resumes from the saved cursor.
+      report.failure = 'cancelled: stopped after the last stored page; the next sync resumes from there';
+      return report;
+    }
     const storeWords = storeFailureWords(err);
     if (storeWords) {
       // Recorded if the store still answers (a dropped connection is replaced by the pool);
@@ -127,9 +154,9 @@ const PUSH_REF = 'push notifications';
  * After a successful sync: create or renew the provider's push channel. A failure here
  * never fails the sync (polling goes on); it shows in the connection's errors until fixed.
  */
-async function keepPushAlive(ctx: Ctx, conn: ConnectionRecord): Promise<void> {
+async function keepPushAlive(ctx: Ctx, conn: ConnectionRecord, sources: SourceFactory): Promise<void> {
   try {
-    const config = await maintainPush({ ...conn, saveSecret: rotatedSecretSaver(ctx, conn) }, ctx.now);
+    const config = await sources.maintainPush({ ...conn, ...connectorDeps(ctx), saveSecret: rotatedSecretSaver(ctx, conn) }, ctx.now);
     if (config) await updateConnection(ctx.db, ctx.ws.id, conn.id, { config });
     await clearItemError(ctx.db, conn.id, PUSH_REF);
   } catch (err) {
@@ -165,10 +192,16 @@ async function syncMail(
   opts: SyncOptions,
 ): Promise<void> {
   if (!conn.hasMail) return;
-  const source = await mailSourceFor({ ...conn, saveSecret: rotatedSecretSaver(ctx, conn), now: ctx.now });
+  const source = await (opts.sources ?? REGISTRY).mail({
+    ...conn,
+    ...connectorDeps(ctx),
+    saveSecret: rotatedSecretSaver(ctx, conn),
+    now: ctx.now,
+  });
   if (!source) return;
   const cursor = await getCursor(ctx.db, conn.id, 'mail');
   for await (const page of source.changes(cursor)) {
+    if (opts.signal?.aborted) throw new SyncCancelled();
     // The page's items, its errors and its cursor commit together: a crash re-reads at most this
     // page. A page that lost a write race with another worker's sync runs again (store/conflicts.ts).
     await retryOnConflict(() =>
@@ -203,11 +236,17 @@ async function syncCalendar(
   opts: SyncOptions,
 ): Promise<void> {
   if (!conn.hasCalendar) return;
-  const source = await calendarSourceFor({ ...conn, saveSecret: rotatedSecretSaver(ctx, conn), now: ctx.now });
+  const source = await (opts.sources ?? REGISTRY).calendar({
+    ...conn,
+    ...connectorDeps(ctx),
+    saveSecret: rotatedSecretSaver(ctx, conn),
+    now: ctx.now,
+  });
   if (!source) return;
   const cursor = await getCursor(ctx.db, conn.id, 'calendar');
   const tally: CalendarIngestResult = { linked: 0, notLinked: 0, upcoming: 0, errors: [] };
   for await (const page of source.changes(cursor)) {
+    if (opts.signal?.aborted) throw new SyncCancelled();
     await retryOnConflict(() =>
       ctx.db.transaction().execute(async (trx) => {
         const tctx = { ...ctx, db: trx };
@@ -236,5 +275,3 @@ async function logStartedMeetings(ctx: Ctx, dir: DirectoryIndex, conns: Map<stri
     }),
   );
 }
-
-export { SourceError };

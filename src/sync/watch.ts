@@ -1,6 +1,6 @@
 // `touchpoint watch`: the long-running sync. Push where the connector has it (IMAP IDLE on
 // INBOX), and a poll of every connection at the workspace's sync interval for the rest
-// (Sent, other folders, calendars, providers without push) — SPEC E7.
+// (Sent, other folders, calendars, providers without push) — rule E7 (on time).
 //
 // Syncs run one at a time (one SQLite writer); requests that arrive during a sync are
 // merged into the next one, so a burst of new mail costs one or two syncs, not one each.
@@ -10,7 +10,7 @@ import { SourceError } from '../providers/types.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
 import { sql } from 'kysely';
 import type { DirectoryIndex } from '../directory/index.js';
-import { loadDirectoryIndex, type Ctx } from '../store/context.js';
+import { connectorDeps, loadDirectoryIndex, type Ctx } from '../store/context.js';
 import { syncAll, type SyncReport } from './run-sync.js';
 
 export type WatchEvent =
@@ -89,12 +89,12 @@ export async function runWatch(d: WatchDeps): Promise<void> {
   const startWatchers = async (): Promise<number> => {
     const ctx = await d.ctx();
     const conns = (await listConnections(ctx.db, ctx.ws.id)).filter((c) => !d.connectionId || c.id === d.connectionId);
-    for (const c of conns) if (c.hasMail && c.status === 'active' && !watchers.has(c.id)) await startWatcher(c);
+    for (const c of conns) if (c.hasMail && c.status === 'active' && !watchers.has(c.id)) await startWatcher(c, ctx);
     return d.pollMs ?? ctx.ws.syncIntervalMinutes * 60_000;
   };
-  const startWatcher = async (c: ConnectionRecord) => {
+  const startWatcher = async (c: ConnectionRecord, ctx: Ctx) => {
     const teammate = c.ownerAddresses[0] ?? c.teammateId;
-    const source = await mailSourceFor(c).catch((err: Error) => {
+    const source = await mailSourceFor({ ...c, ...connectorDeps(ctx) }).catch((err: Error) => {
       d.log({ event: 'error', message: `${teammate}: ${err.message}` });
       return null;
     });

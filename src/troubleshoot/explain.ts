@@ -2,7 +2,7 @@
 // against the current directory with near-miss hints, plus the remedies that apply.
 import type { Check, Decision, Hint, LinkedAccount, Remedy } from '../domain/decision.js';
 import { domainOf } from '../directory/address.js';
-import { recreationWarning } from '../app/directory-changes.js';
+import { recreationWarning } from '../directory/recreation.js';
 import { decideEmail } from '../rules/decide-email.js';
 import { decideMeeting } from '../rules/decide-meeting.js';
 import { remedy, uniqueRemedies } from '../rules/remedies.js';
@@ -70,7 +70,7 @@ function unknown(kind: 'email' | 'meeting', ref: string, conns: ConnectionRecord
   const detail =
     list.length === 0
       ? `No ${what} is connected.`
-      : `Searched ${list.length} ${what}(es): ${list.map((c) => `${c.teammate} (${c.status}, last synced ${c.lastSyncAt ?? 'never'})`).join('; ')}. None has seen it.${notConnected}`;
+      : `Searched ${list.length} ${what}(es): ${list.map(searchedWords).join('; ')}. None has seen it.${notConnected}`;
   const remedies: Remedy[] = [];
   if (list.length === 0 || missing.length) remedies.push(remedy.authorize(what));
   if (broken.some((c) => c.status === 'needs_reauth')) remedies.push(remedy.reauthorize(what));
@@ -179,4 +179,8 @@ export async function explainMeeting(ctx: Ctx, uid: string, occurrence?: Date): 
   const sightings = meetingSightingViews(await meetingSightings(ctx.db, ctx.ws.id, m.id), conns, m.start, ctx.now);
   const d = decideMeeting({ occurrence: m.occurrence, sightings }, dir, ctx.now, { hints: true });
   return shape('meeting', uid, d, { occurrence: m.start.toISOString(), occurrences });
+}
+
+function searchedWords(c: { teammate: string; status: string; lastSyncAt?: string | null }): string {
+  return `${c.teammate} (${c.status}, last synced ${c.lastSyncAt ?? 'never'})`;
 }

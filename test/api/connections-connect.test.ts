@@ -10,10 +10,8 @@ import { syncConnection } from '../../src/sync/run-sync.js';
 import { decryptSecret } from '../../src/secrets/secrets.js';
 import { RadicaleServer, SERVER_SETUP_MS } from '../support/caldav-server.js';
 import { deliver, startMailServer, type Dovecot } from '../support/imap.js';
+import { testConfig, testConnectors } from '../support/config.js';
 import { makeTestApi, SECRET_KEY, type TestApi } from '../support/service.js';
-
-// The sync job reads the key from the environment, like `touchpoint serve`.
-process.env.TOUCHPOINT_SECRET_KEY = 'test passphrase of at least thirty-two characters';
 
 const AUTHORIZED_AT = '2026-03-01T00:00:00Z';
 let api: TestApi;
@@ -112,6 +110,8 @@ describe('connect IMAP through the API', () => {
       clock: api.clock,
       metrics: api.metrics,
       secretKey: null,
+      config: testConfig({ secretKey: undefined }),
+      secrets: testConnectors(testConfig({ secretKey: undefined })).secrets,
       webRoot: false,
     });
     try {
@@ -188,7 +188,7 @@ describe('connect IMAP through the API', () => {
     await api.queue.idle();
     const running = (await getConnection(api.db, A.id, res.body.id))!; // what the sync read when it started
     expect((await api.call(A.admin, 'POST', `/v1/connections/${res.body.id}/disconnect`)).status).toBe(200);
-    const ctx = { db: api.db, ws: (await getWorkspace(api.db, A.id))!, now: api.clock.now(), actor: 'sync' };
+    const ctx = { db: api.db, ws: (await getWorkspace(api.db, A.id))!, now: api.clock.now(), actor: 'sync', connectors: testConnectors() };
     const report = await syncConnection(ctx, await loadDirectoryIndex(ctx), running, new Map([[running.id, running]]));
     expect(report.failure).toBeUndefined(); // it did sync, with the password it had read
     const after = (await getConnection(api.db, A.id, res.body.id))!;

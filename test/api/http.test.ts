@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceConfig } from '../../src/service/config.js';
+import { testConfig } from '../support/config.js';
 import { createLogger } from '../../src/service/logger.js';
 import { startService, type RunningService } from '../../src/service/runtime.js';
 import { createToken } from '../../src/store/tokens.js';
@@ -35,8 +36,11 @@ describe('touchpoint serve over HTTP', () => {
       }),
     });
     svc = await startService(
-      serviceConfig({ db: database.location, role: 'serve', port: 0, host: '127.0.0.1' }, { TOUCHPOINT_TICK_MS: '200' }),
-      { logger, env: {} },
+      serviceConfig(
+        testConfig({ db: database.location, secretKey: undefined, service: { port: 0, host: '127.0.0.1', tickMs: 200 } }),
+        'serve',
+      ),
+      { logger },
     );
     const ws = await createWorkspace(svc.db, 'acme-cs', ['ourco.com'], new Date());
     token = (await createToken(svc.db, ws.id, { name: 'http-test', role: 'admin' }, new Date())).token;

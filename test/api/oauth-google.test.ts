@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GoogleEmulator } from '../emulators/google.js';
 import { eml } from '../support/cli.js';
+import { googleEmulatorConfig, testConfig } from '../support/config.js';
 import { makeTestApi, type TestApi } from '../support/service.js';
 
 const PASSPHRASE = 'test passphrase of at least thirty-two characters'; // the key makeTestApi uses
@@ -36,14 +37,8 @@ async function gmailConnection() {
 
 beforeAll(async () => {
   await g.start();
-  process.env.TOUCHPOINT_SECRET_KEY = PASSPHRASE;
-  process.env.TOUCHPOINT_GOOGLE_CLIENT_ID = 'test-client.apps.googleusercontent.com';
-  process.env.TOUCHPOINT_GOOGLE_CLIENT_SECRET = 'test-client-secret';
-  process.env.TOUCHPOINT_GOOGLE_TOKEN_URL = g.tokenUrl;
-  process.env.TOUCHPOINT_GOOGLE_AUTH_URL = g.authUrl;
-  process.env.TOUCHPOINT_GOOGLE_ROOT_URL = g.rootUrl;
-  process.env.TOUCHPOINT_PUBLIC_URL = 'https://touchpoint.example.com/';
-  api = await makeTestApi('sqlite', { now: new Date('2026-03-10T12:00:00Z') });
+  const config = testConfig({ secretKey: PASSPHRASE, google: googleEmulatorConfig(g), publicUrl: 'https://touchpoint.example.com' });
+  api = await makeTestApi('sqlite', { now: new Date('2026-03-10T12:00:00Z'), config });
   ({ admin, csm } = await api.workspace('cs-team'));
   expect((await api.call(admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' })).status).toBe(201);
   expect((await api.call(admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' })).status).toBe(201);

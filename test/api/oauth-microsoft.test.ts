@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealState } from '../../src/providers/oauth-state.js';
 import { SECRET_KEY } from '../support/service.js';
 import { MicrosoftEmulator } from '../emulators/microsoft.js';
+import { microsoftEmulatorConfig, testConfig } from '../support/config.js';
 import { makeTestApi, type TestApi } from '../support/service.js';
 
 const PASSPHRASE = 'test passphrase of at least thirty-two characters'; // the key makeTestApi uses
@@ -51,13 +52,8 @@ async function graphConnection() {
 beforeAll(async () => {
   await ms.start();
   ms.validateNotificationUrl = false; // the public URL below is not reachable from here
-  process.env.TOUCHPOINT_SECRET_KEY = PASSPHRASE;
-  process.env.TOUCHPOINT_MICROSOFT_CLIENT_ID = '00000000-0000-0000-0000-00000000c11e';
-  process.env.TOUCHPOINT_MICROSOFT_CLIENT_SECRET = 'test-client-secret';
-  process.env.TOUCHPOINT_MICROSOFT_AUTHORITY = ms.authority;
-  process.env.TOUCHPOINT_GRAPH_BASE_URL = ms.graphBaseUrl;
-  process.env.TOUCHPOINT_PUBLIC_URL = 'https://touchpoint.example.com/';
-  api = await makeTestApi('sqlite', { now: new Date('2026-03-10T12:00:00Z') });
+  const config = testConfig({ secretKey: PASSPHRASE, microsoft: microsoftEmulatorConfig(ms), publicUrl: 'https://touchpoint.example.com' });
+  api = await makeTestApi('sqlite', { now: new Date('2026-03-10T12:00:00Z'), config });
   ({ admin, csm } = await api.workspace('cs-team'));
   expect((await api.call(admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' })).status).toBe(201);
   expect((await api.call(admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' })).status).toBe(201);

@@ -1,10 +1,10 @@
 // User mistakes: a non-zero exit and ONE clear line on stderr ("touchpoint: …"), never a
 // stack trace; a CSV with bad rows reports each with its line number while good rows import.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectUserError, runCli, Workspace, type CliResult, type ImportReport } from '../support/cli.js';
+import { expectUserError, ROOT, runCli, Workspace, type CliResult, type ImportReport } from '../support/cli.js';
 
 const NOW = '2026-03-20T12:00:00Z';
 const w = new Workspace(NOW);
@@ -113,6 +113,26 @@ describe('user mistakes: non-zero exit, one "touchpoint:" line, no stack trace',
     ]);
     expectUserError(status, /no workspace in .*touchpoint init --workspace/);
     expectUserError(timeline, /touchpoint init/);
+  });
+
+  it('a bad setting stops the command before it runs, naming the variable or the flag', async () => {
+    const db = path.join(fresh, 'never-created.db');
+    expectUserError(
+      await runCli(['--db', db, '--now', NOW, 'status'], ROOT, { TOUCHPOINT_RATE_LIMIT: 'abc' }),
+      /^touchpoint: TOUCHPOINT_RATE_LIMIT: "abc" is not a number$/,
+    );
+    const short = await runCli(['--db', db, 'status'], ROOT, { TOUCHPOINT_SECRET_KEY: 'too-short-key' });
+    expectUserError(short, /TOUCHPOINT_SECRET_KEY must be a passphrase of at least 32 characters/);
+    expect(short.stderr).not.toContain('too-short-key');
+    expectUserError(await runCli(['--db', db, 'serve', '--port', 'x'], ROOT), /--port: "x" is not a number/);
+    expect(existsSync(db)).toBe(false); // nothing ran
+  });
+
+  it('--db wins over TOUCHPOINT_DB, which is the default without it', async () => {
+    const viaEnv = await runCli(['--now', NOW, 'status', '--json'], ROOT, { TOUCHPOINT_DB: w.db });
+    expect(viaEnv.code, viaEnv.stderr).toBe(0);
+    const viaFlag = await runCli(['--db', path.join(fresh, 'other.db'), '--now', NOW, 'status'], ROOT, { TOUCHPOINT_DB: w.db });
+    expectUserError(viaFlag, /no workspace in .*other\.db/);
   });
 
   it('a database path that cannot be opened', async () => {

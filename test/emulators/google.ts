@@ -1,9 +1,16 @@
 // A local Google emulator (plain node:http) serving the documented JSON of the endpoints
 // Touchpoint uses: the OAuth token endpoint, Gmail users.getProfile / messages.list /
 // messages.get (metadata, raw) / history.list, and Calendar events.list. Errors as Google
-// sends them: 400 invalid_grant, 401, 403 rateLimitExceeded, 404 history expired, 410
-// sync token gone, 429 with Retry-After. The real client libraries are pointed at it with
-// rootUrl / the token URL override.
+// sends them (body {error: {code, message, errors: [{domain, reason, message}], status}}):
+// 400 invalid_grant, 401, 403 rateLimitExceeded / userRateLimitExceeded / dailyLimitExceeded
+// (domain usageLimits), 404 history expired, 410 sync token gone, 429 with Retry-After. The
+// real client libraries are pointed at it with rootUrl / the token URL override.
+//
+// Gmail mailbox changes follow the reference pages (each method below cites its page):
+// https://developers.google.com/gmail/api/reference/rest/v1/users.history/list — one history
+// record per change, of four types (messageAdded, messageDeleted, labelAdded, labelRemoved),
+// filtered by `historyTypes` and `labelId`; a label change on an existing message is a
+// labelsAdded / labelsRemoved record, never a messagesAdded one.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +23,43 @@ export interface GmailMessage {
   historyId: number;
 }
 
+/** https://developers.google.com/gmail/api/reference/rest/v1/users.history/list#HistoryType */
+export type HistoryType = 'messageAdded' | 'messageDeleted' | 'labelAdded' | 'labelRemoved';
+const HISTORY_TYPES: readonly HistoryType[] = ['messageAdded', 'messageDeleted', 'labelAdded', 'labelRemoved'];
+/** The response field of each history type (users.history resource "History"). */
+const HISTORY_FIELD: Record<HistoryType, string> = {
+  messageAdded: 'messagesAdded',
+  messageDeleted: 'messagesDeleted',
+  labelAdded: 'labelsAdded',
+  labelRemoved: 'labelsRemoved',
+};
+
+interface HistoryRecord {
+  id: number;
+  type: HistoryType;
+  messageId: string;
+  /** The message's labels at the time of the change (what Gmail puts in `message.labelIds`). */
+  labelsThen: string[];
+  /** labelAdded / labelRemoved: the labels that changed. */
+  changed?: string[];
+}
+
+/** Google's canonical status names for the HTTP codes the emulator answers (google.rpc.Code). */
+const CANONICAL: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  410: 'GONE',
+  429: 'RESOURCE_EXHAUSTED',
+  503: 'UNAVAILABLE',
+};
+
+/** Google's JSON error body (https://developers.google.com/gmail/api/guides/handle-errors). */
+export function googleErrorBody(code: number, reason: string, message: string, domain = 'global'): unknown {
+  return { error: { code, message, errors: [{ message, domain, reason }], status: CANONICAL[code] ?? 'UNKNOWN' } };
+}
+
 export interface GEvent {
   id: string;
   [k: string]: unknown;
@@ -25,7 +69,13 @@ export class GoogleEmulator {
   private server!: Server;
   url = '';
   readonly messages = new Map<string, GmailMessage>();
-  private history: { id: number; messageId: string }[] = [];
+  private history: HistoryRecord[] = [];
+  /**
+   * Gmail's per-project daily quota is used up: every API request answers 403
+   * dailyLimitExceeded (domain usageLimits) while this is true, as Google does until the
+   * quota resets at midnight Pacific time (https://developers.google.com/gmail/api/guides/handle-errors#resolve_a_403_error_daily_limit_exceeded).
+   */
+  dailyLimitExceeded = false;
   historyId = 100;
   /** history.list with a startHistoryId below this answers 404. */
   minHistoryId = 0;
@@ -85,15 +135,74 @@ export class GoogleEmulator {
     this.accessTokens.clear();
   }
 
+  /**
+   * A message arrives with these labels: one messageAdded record. Adding an id that exists
+   * applies the labels it lacks (labelAdded), as users.messages.modify would.
+   */
   addMessage(id: string, raw: string, at: string, labelIds: string[] = ['INBOX']): void {
-    const existing = this.messages.get(id);
-    this.historyId += 1;
-    if (existing) {
-      existing.labelIds = [...new Set([...existing.labelIds, ...labelIds])];
-    } else {
-      this.messages.set(id, { id, labelIds, internalDate: Date.parse(at), raw, historyId: this.historyId });
+    if (this.messages.has(id)) {
+      this.modifyLabels(id, labelIds, []);
+      return;
     }
-    this.history.push({ id: this.historyId, messageId: id });
+    this.historyId += 1;
+    this.messages.set(id, { id, labelIds: [...labelIds], internalDate: Date.parse(at), raw, historyId: this.historyId });
+    this.record('messageAdded', id);
+  }
+
+  /**
+   * users.messages.modify (https://developers.google.com/gmail/api/reference/rest/v1/users.messages/modify):
+   * the labels the message did not have → one labelAdded record, the ones it had → labelRemoved.
+   * "Not spam" in Gmail is modify(add INBOX, remove SPAM); a message keeps its id throughout.
+   */
+  modifyLabels(id: string, add: string[], remove: string[]): void {
+    const msg = this.messages.get(id);
+    if (!msg) throw new Error(`no message ${id}`);
+    const added = add.filter((l) => !msg.labelIds.includes(l));
+    const removed = remove.filter((l) => msg.labelIds.includes(l) && !add.includes(l));
+    msg.labelIds = [...msg.labelIds.filter((l) => !removed.includes(l)), ...added];
+    if (added.length) {
+      this.historyId += 1;
+      msg.historyId = this.historyId;
+      this.record('labelAdded', id, added);
+    }
+    if (removed.length) {
+      this.historyId += 1;
+      msg.historyId = this.historyId;
+      this.record('labelRemoved', id, removed);
+    }
+  }
+
+  /** users.messages.trash / untrash: the TRASH label added / removed (labelAdded / labelRemoved). */
+  trash(id: string): void {
+    this.modifyLabels(id, ['TRASH'], []);
+  }
+  untrash(id: string): void {
+    this.modifyLabels(id, [], ['TRASH']);
+  }
+
+  /** users.messages.delete (permanent): one messageDeleted record; messages.get answers 404 after. */
+  deleteMessage(id: string): void {
+    if (!this.messages.has(id)) return;
+    this.historyId += 1;
+    this.record('messageDeleted', id);
+    this.messages.delete(id);
+  }
+
+  /**
+   * users.drafts.send (https://developers.google.com/gmail/api/guides/drafts): "sending a draft
+   * automatically deletes the draft and creates a new message with an updated ID that has the
+   * SENT system label". So: messageDeleted for the draft's message, messageAdded for the sent one.
+   */
+  sendDraft(draftMessageId: string, sentId: string, at: string): void {
+    const draft = this.messages.get(draftMessageId);
+    if (!draft?.labelIds.includes('DRAFT')) throw new Error(`no draft ${draftMessageId}`);
+    this.deleteMessage(draftMessageId);
+    this.addMessage(sentId, draft.raw, at, ['SENT']);
+  }
+
+  private record(type: HistoryType, messageId: string, changed?: string[]): void {
+    const labelsThen = [...(this.messages.get(messageId)?.labelIds ?? [])];
+    this.history.push({ id: this.historyId, type, messageId, labelsThen, ...(changed ? { changed } : {}) });
   }
 
   /** Forget history up to now: older startHistoryIds answer 404. */
@@ -115,8 +224,15 @@ export class GoogleEmulator {
     res.end(JSON.stringify(body));
   }
 
-  private error(res: ServerResponse, status: number, reason: string, message: string, headers: Record<string, string> = {}): void {
-    this.send(res, status, { error: { code: status, message, errors: [{ domain: 'global', reason, message }], status: reason } }, headers);
+  private error(
+    res: ServerResponse,
+    status: number,
+    reason: string,
+    message: string,
+    headers: Record<string, string> = {},
+    domain = 'global',
+  ): void {
+    this.send(res, status, googleErrorBody(status, reason, message, domain), headers);
   }
 
   /**
@@ -166,7 +282,8 @@ export class GoogleEmulator {
     const verifier = p.get('code_verifier') ?? '';
     const challenge = grant?.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
     if (!grant || challenge !== grant.challenge || p.get('redirect_uri') !== grant.redirectUri) {
-      return this.send(res, 400, { error: 'invalid_grant', error_description: 'Malformed auth code.' });
+      this.send(res, 400, { error: 'invalid_grant', error_description: 'Malformed auth code.' });
+      return;
     }
     const at = `ya29.at-${++this.tokenCount}`;
     this.accessTokens.add(at);
@@ -196,10 +313,14 @@ export class GoogleEmulator {
     return body;
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: each route reads the fields it expects from a fake API's request body
   private async readJson(req: IncomingMessage): Promise<any> {
     const body = await this.readBody(req);
     return body ? JSON.parse(body) : {};
   }
+
+  /** The `sync` messages sent on channel creation, with the status the address answered. */
+  readonly syncMessages: { channelId: string; status: number }[] = [];
 
   /** What Google sends to a channel's address when the calendar changes. */
   async notifyCalendar(channelId: string, state: 'sync' | 'exists' = 'exists', token?: string): Promise<number> {
@@ -262,6 +383,7 @@ export class GoogleEmulator {
       return this.error(res, 401, 'authError', 'Request had invalid authentication credentials.', {
         'www-authenticate': 'Bearer realm="https://accounts.google.com/"',
       });
+    if (this.dailyLimitExceeded) return this.error(res, 403, 'dailyLimitExceeded', 'Daily Limit Exceeded', {}, 'usageLimits');
     if (this.stormFor) {
       this.stormUntil = Date.now() + this.stormFor;
       this.stormFor = 0;
@@ -269,9 +391,18 @@ export class GoogleEmulator {
     if (this.stormUntil > Date.now()) {
       this.throttled++;
       // Google's three ways of saying "not now": 403 rateLimitExceeded, 503 backendError, 429.
-      if (this.throttled % 3 === 0) return this.error(res, 403, 'rateLimitExceeded', 'Rate Limit Exceeded');
+      // https://developers.google.com/gmail/api/guides/handle-errors: 403 userRateLimitExceeded /
+      // rateLimitExceeded and 429 rateLimitExceeded, all of domain usageLimits; 503 backendError.
+      if (this.throttled % 3 === 0) return this.error(res, 403, 'userRateLimitExceeded', 'User Rate Limit Exceeded', {}, 'usageLimits');
       if (this.throttled % 5 === 0) return this.error(res, 503, 'backendError', 'The service is currently unavailable.');
-      return this.error(res, 429, 'rateLimitExceeded', 'Too many concurrent requests for user.', { 'retry-after': this.stormRetryAfter });
+      return this.error(
+        res,
+        429,
+        'rateLimitExceeded',
+        'Too many concurrent requests for user.',
+        { 'retry-after': this.stormRetryAfter },
+        'usageLimits',
+      );
     }
     const f = this.failNext.shift();
     if (f) return this.send(res, f.status, f.body, f.headers);
@@ -294,6 +425,7 @@ export class GoogleEmulator {
       res.writeHead(204);
       return void res.end();
     }
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/calendar\/v3\/calendars\/([^/]+)\/events\/watch$/.exec(u.pathname)) && req.method === 'POST') {
       const body = await this.readJson(req);
       if (body.type !== 'web_hook' || !/^https?:/.test(body.address ?? ''))
@@ -308,6 +440,15 @@ export class GoogleEmulator {
         stopped: false,
       };
       this.channels.set(ch.id, ch);
+      // https://developers.google.com/calendar/api/guides/push#sync-message: "After creating a new
+      // notification channel … the Google Calendar API sends a sync message", at once — it can
+      // arrive before the watch answer has been stored by the caller.
+      setImmediate(() => {
+        this.notifyCalendar(ch.id, 'sync').then(
+          (status) => this.syncMessages.push({ channelId: ch.id, status }),
+          () => this.syncMessages.push({ channelId: ch.id, status: 0 }),
+        );
+      });
       return this.send(res, 200, {
         kind: 'api#channel',
         id: ch.id,
@@ -321,9 +462,13 @@ export class GoogleEmulator {
       return this.send(res, 200, { emailAddress: this.accountEmail, messagesTotal: this.messages.size, historyId: String(this.historyId) });
     }
     if (u.pathname === '/gmail/v1/users/me/messages') {
+      // https://developers.google.com/gmail/api/reference/rest/v1/users.messages/list:
+      // includeSpamTrash (default false) leaves out messages in SPAM and TRASH; drafts are listed.
       const after = /after:(\d+)/.exec(q.get('q') ?? '')?.[1];
+      const spamTrash = q.get('includeSpamTrash') === 'true';
       const all = [...this.messages.values()]
         .filter((x) => !after || x.internalDate >= Number(after) * 1000)
+        .filter((x) => spamTrash || !x.labelIds.some((l) => l === 'SPAM' || l === 'TRASH'))
         .sort((a, b) => b.internalDate - a.internalDate);
       const off = int('pageToken', 0);
       const size = int('maxResults', 100);
@@ -334,6 +479,7 @@ export class GoogleEmulator {
         ...(off + size < all.length ? { nextPageToken: String(off + size) } : {}),
       });
     }
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)$/.exec(u.pathname))) {
       const msg = this.messages.get(decodeURIComponent(m[1]!));
       if (!msg) return this.error(res, 404, 'notFound', 'Requested entity was not found.');
@@ -358,22 +504,40 @@ export class GoogleEmulator {
       return this.send(res, 200, { ...base, snippet: '', payload: { mimeType: 'text/plain', headers } });
     }
     if (u.pathname === '/gmail/v1/users/me/history') {
+      // https://developers.google.com/gmail/api/reference/rest/v1/users.history/list
       const start = int('startHistoryId', 0);
+      if (!q.get('startHistoryId')) return this.error(res, 400, 'invalidArgument', 'Missing required parameter: startHistoryId');
+      // "History IDs are typically valid for at least a week … an HTTP 404 error response".
       if (start < this.minHistoryId) return this.error(res, 404, 'notFound', 'Requested entity was not found.');
-      const recs = this.history.filter((h) => h.id > start);
+      const types = q.getAll('historyTypes').flatMap((t) => t.split(','));
+      const bad = types.find((t) => !HISTORY_TYPES.includes(t as HistoryType));
+      if (bad) return this.error(res, 400, 'invalidArgument', `Invalid value at 'history_types' (${bad})`);
+      const labelId = q.get('labelId');
+      const recs = this.history.filter(
+        (h) =>
+          h.id > start &&
+          (!types.length || types.includes(h.type)) &&
+          // labelId: "Only return messages with a label matching the ID".
+          (!labelId || h.labelsThen.includes(labelId) || !!h.changed?.includes(labelId)),
+      );
       const off = int('pageToken', 0);
-      const size = int('maxResults', 100);
+      const size = Math.min(int('maxResults', 100), 500);
       const slice = recs.slice(off, off + size);
       return this.send(res, 200, {
-        history: slice.map((h) => ({
-          id: String(h.id),
-          messages: [{ id: h.messageId }],
-          messagesAdded: [{ message: { id: h.messageId, threadId: h.messageId, labelIds: this.messages.get(h.messageId)?.labelIds } }],
-        })),
+        ...(slice.length
+          ? {
+              history: slice.map((h) => {
+                const message = { id: h.messageId, threadId: h.messageId, labelIds: h.labelsThen };
+                const change = h.changed ? { message, labelIds: h.changed } : { message };
+                return { id: String(h.id), messages: [{ id: h.messageId, threadId: h.messageId }], [HISTORY_FIELD[h.type]]: [change] };
+              }),
+            }
+          : {}),
         historyId: String(this.historyId),
         ...(off + size < recs.length ? { nextPageToken: String(off + size) } : {}),
       });
     }
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/calendar\/v3\/calendars\/([^/]+)\/events$/.exec(u.pathname))) {
       const sync = q.get('syncToken');
       let evs = [...this.events.values()];

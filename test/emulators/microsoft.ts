@@ -67,7 +67,13 @@ export class MicrosoftEmulator {
   private seq = 0;
   readonly messages = new Map<string, Stored<MsMessage>>();
   readonly events = new Map<string, Stored<MsEvent>>();
-  /** Delta tokens below these answer 410 SyncStateNotFound. */
+  /**
+   * How an expired delta token is answered. Graph's delta query overview lists 410 Gone with
+   * `syncStateNotFound` / `resyncRequired`, and Outlook resources are seen answering 400 with
+   * `syncStateInvalid` / `SyncStateNotFound` (https://learn.microsoft.com/graph/delta-query-overview).
+   */
+  syncStateGone: { status: number; code: string } = { status: 410, code: 'SyncStateNotFound' };
+  /** Delta tokens below these answer 410 SyncStateNotFound (or `syncStateGone`). */
   minMailSeq = 0;
   minEventSeq = 0;
   readonly refreshTokens = new Set<string>();
@@ -85,6 +91,38 @@ export class MicrosoftEmulator {
   throttled = 0;
   /** One-off answers for the next token-endpoint requests. */
   readonly tokenFailNext: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
+  /**
+   * The token endpoint refuses the next refreshes as Microsoft Entra does (bodies as in
+   * https://learn.microsoft.com/entra/identity-platform/reference-error-codes): AADSTS700082
+   * refresh token expired by inactivity, 65001 consent missing/withdrawn, 50076 MFA required.
+   */
+  refuseRefresh(aadsts: 700082 | 65001 | 50076, times = 3): void {
+    const words: Record<number, [string, string | undefined]> = {
+      700082: [
+        'AADSTS700082: The refresh token has expired due to inactivity. The token was issued on 2025-12-01T00:00:00Z and was inactive for 90.00:00:00.',
+        undefined,
+      ],
+      65001: [
+        "AADSTS65001: The user or administrator has not consented to use the application with ID 'cid' named 'Touchpoint'. Send an interactive authorization request for this user and resource.",
+        'consent_required',
+      ],
+      50076: [
+        "AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '00000003-0000-0000-c000-000000000000'.",
+        'basic_action',
+      ],
+    };
+    const [description, suberror] = words[aadsts]!;
+    const body = {
+      error: 'invalid_grant',
+      error_description: description,
+      error_codes: [aadsts],
+      timestamp: new Date().toISOString(),
+      trace_id: 't',
+      correlation_id: 'c',
+      ...(suberror ? { suberror } : {}),
+    };
+    for (let i = 0; i < times; i++) this.tokenFailNext.push({ status: 400, body });
+  }
   /** One-off answers for the next Graph requests. */
   readonly failNext: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
   /** Every request: method, path+query, and its Prefer header. */
@@ -94,6 +132,19 @@ export class MicrosoftEmulator {
   validateNotificationUrl = true;
   /** POST /subscriptions fails as when the notification URL cannot be validated. */
   refuseSubscriptions = false;
+  /** The emulator's clock for subscription expiry (tests set it to their service clock). */
+  nowMs = () => Date.now();
+  /**
+   * Longest subscription lifetime per resource, in minutes. Graph's subscription resource
+   * type page (https://learn.microsoft.com/graph/api/resources/subscription#subscription-lifetime)
+   * has long given 4,230 minutes (under 3 days) for Outlook messages, events and contacts;
+   * newer revisions give 10,080 (7 days). The emulator enforces the lower, documented-longest
+   * figure, so code that asks for more fails here as it would on a tenant that enforces it.
+   */
+  maxLifetimeMinutes: { match: RegExp; minutes: number }[] = [
+    { match: /messages|events|contacts/i, minutes: 4230 },
+    { match: /.*/, minutes: 4230 },
+  ];
   /** Highest number of Graph requests in flight at once. */
   peakInFlight = 0;
   private inFlight = 0;
@@ -171,10 +222,11 @@ export class MicrosoftEmulator {
 
   /** Every delta token issued so far answers 410 from now on. */
   expireMailDelta(): void {
-    this.minMailSeq = this.seq + 1;
+    // A new generation: tokens issued from now on (upTo >= this.seq) stay valid.
+    this.minMailSeq = ++this.seq;
   }
   expireEventDelta(): void {
-    this.minEventSeq = this.seq + 1;
+    this.minEventSeq = ++this.seq;
   }
 
   /** POSTs a change notification for one of our subscriptions, as Graph would. */
@@ -219,6 +271,23 @@ export class MicrosoftEmulator {
     let b = '';
     for await (const chunk of req) b += chunk;
     return b;
+  }
+
+  /**
+   * A requested expiry beyond the resource's cap: Graph answers 400 with this body (subscription
+   * create / update pages: "Subscription expiration can only be 4230 minutes in the future").
+   */
+  private overCap(res: ServerResponse, resource: string, expirationDateTime: string): boolean {
+    const cap = this.maxLifetimeMinutes.find((c) => c.match.test(resource))!.minutes;
+    const asked = Date.parse(expirationDateTime);
+    if (!Number.isNaN(asked) && asked - this.nowMs() <= cap * 60_000) return false;
+    this.graphError(
+      res,
+      400,
+      'ExtensionError',
+      `Operation: Create; Exception: [Status Code: BadRequest; Reason: Subscription expiration can only be ${cap} minutes in the future.]`,
+    );
+    return true;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -385,6 +454,7 @@ export class MicrosoftEmulator {
   private async graph(req: IncomingMessage, res: ServerResponse, u: URL): Promise<void> {
     const q = u.searchParams;
     let m: RegExpExecArray | null;
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/v1\.0\/me\/mailFolders\/(inbox|sentitems)\/messages\/delta$/.exec(u.pathname))) {
       const folder = m[1] as MsMessage['folder'];
       type Tok = { offset: number; upTo: number; after: number; since: number };
@@ -393,7 +463,12 @@ export class MicrosoftEmulator {
       else if (q.get('$deltatoken')) {
         const d = unb64<{ seq: number; since: number }>(q.get('$deltatoken')!);
         if (!d || d.seq < this.minMailSeq)
-          return this.graphError(res, 410, 'SyncStateNotFound', 'The sync state generation is not found. Please resync.');
+          return this.graphError(
+            res,
+            this.syncStateGone.status,
+            this.syncStateGone.code,
+            'The sync state generation is not found. Please resync.',
+          );
         tok = { offset: 0, upTo: this.seq, after: d.seq, since: d.since };
       } else {
         const f = /receivedDateTime ge (\S+)/.exec(q.get('$filter') ?? '');
@@ -416,6 +491,7 @@ export class MicrosoftEmulator {
           : { '@odata.deltaLink': `${link}?$deltatoken=${b64({ seq: tok.upTo, since: tok.since })}` }),
       });
     }
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/v1\.0\/me\/messages\/([^/]+)$/.exec(u.pathname))) {
       const s = this.messages.get(decodeURIComponent(m[1]!));
       if (!s) return this.graphError(res, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
@@ -428,7 +504,12 @@ export class MicrosoftEmulator {
       else if (q.get('$deltatoken')) {
         const d = unb64<{ seq: number; start: number; end: number }>(q.get('$deltatoken')!);
         if (!d || d.seq < this.minEventSeq)
-          return this.graphError(res, 410, 'SyncStateNotFound', 'The sync state generation is not found. Please resync.');
+          return this.graphError(
+            res,
+            this.syncStateGone.status,
+            this.syncStateGone.code,
+            'The sync state generation is not found. Please resync.',
+          );
         tok = { offset: 0, upTo: this.seq, after: d.seq, start: d.start, end: d.end };
       } else {
         const start = Date.parse(q.get('startDateTime') ?? '');
@@ -469,6 +550,7 @@ export class MicrosoftEmulator {
           : { '@odata.deltaLink': `${link}?$deltatoken=${b64({ seq: tok.upTo, start: tok.start, end: tok.end })}` }),
       });
     }
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/v1\.0\/me\/events\/([^/]+)$/.exec(u.pathname))) {
       const s = this.events.get(decodeURIComponent(m[1]!));
       if (!s || s.removed) return this.graphError(res, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
@@ -476,6 +558,7 @@ export class MicrosoftEmulator {
     }
     if (u.pathname === '/v1.0/subscriptions' && req.method === 'POST') {
       const b = JSON.parse(await this.body(req)) as Subscription;
+      if (this.overCap(res, b.resource ?? '', b.expirationDateTime)) return;
       if (this.refuseSubscriptions) {
         return this.graphError(
           res,
@@ -510,11 +593,13 @@ export class MicrosoftEmulator {
       this.subscriptions.set(s.id, s);
       return this.send(res, 201, { '@odata.context': `${this.url}/v1.0/$metadata#subscriptions/$entity`, ...s });
     }
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/v1\.0\/subscriptions\/([^/]+)$/.exec(u.pathname))) {
       const s = this.subscriptions.get(decodeURIComponent(m[1]!));
       if (!s) return this.graphError(res, 404, 'ResourceNotFound', 'The object was not found.');
       if (req.method === 'PATCH') {
         const b = JSON.parse(await this.body(req)) as { expirationDateTime?: string };
+        if (b.expirationDateTime && this.overCap(res, s.resource, b.expirationDateTime)) return;
         if (b.expirationDateTime) s.expirationDateTime = b.expirationDateTime;
         return this.send(res, 200, s);
       }

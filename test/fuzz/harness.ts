@@ -67,7 +67,7 @@ export function corpusFiles(kind: CorpusKind): { name: string; bytes: Buffer }[]
   return names.sort().map((name) => ({ name, bytes: readFileSync(path.join(dir, name)) }));
 }
 
-/** Stats a fuzz test prints so the README figures can be checked. */
+/** Stats a fuzz test prints so the figures in docs/testing.md can be checked. */
 export class Tally {
   items = 0;
   slowestMs = 0;

@@ -117,7 +117,9 @@ function applyStructural(buf: Buffer, s: Structural): Buffer {
       break;
     }
     case 'bad-charset':
-      out = `${lines.filter((l) => !/^content-(type|transfer-encoding):/i.test(l)).join('\r\n')}\r\nContent-Type: text/plain; charset=${s.charset}\r\nContent-Transfer-Encoding: ${s.cte}\r\n${rest}`;
+      out =
+        `${lines.filter((l) => !/^content-(type|transfer-encoding):/i.test(l)).join('\r\n')}\r\nContent-Type: text/plain; ` +
+        `charset=${s.charset}\r\nContent-Transfer-Encoding: ${s.cte}\r\n${rest}`;
       break;
   }
   return Buffer.from(out, 'latin1');

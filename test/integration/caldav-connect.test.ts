@@ -29,7 +29,7 @@ beforeAll(async () => {
   await new CalDavAccount(server, 'alice', PASSWORD).makeCalendar('work', 'Work');
   await w.init();
   await w.teammate(ALICE);
-  setPasswordEnv('CALDAV_PW', PASSWORD);
+  setPasswordEnv(w, 'CALDAV_PW', PASSWORD);
 }, SERVER_SETUP_MS);
 
 afterAll(async () => {
@@ -39,11 +39,11 @@ afterAll(async () => {
 
 describe('connect caldav', () => {
   it('without TOUCHPOINT_SECRET_KEY: one clear line, nothing stored', async () => {
-    delete process.env.TOUCHPOINT_SECRET_KEY;
+    w.env.TOUCHPOINT_SECRET_KEY = undefined;
     try {
       expectUserError(await w.run(args()), /TOUCHPOINT_SECRET_KEY is not set/);
     } finally {
-      process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
+      w.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
     }
     expect((await w.status()).connections).toEqual([]);
   });
@@ -64,7 +64,7 @@ describe('connect caldav', () => {
   });
 
   it('a wrong password is caught now, not at the first sync: nothing stored', async () => {
-    setPasswordEnv('WRONG_PW', 'not-the-right-one');
+    setPasswordEnv(w, 'WRONG_PW', 'not-the-right-one');
     expectUserError(await w.run(args({ passwordEnv: 'WRONG_PW' })), /rejected the user name or password for alice\. Nothing was stored/);
     expectUserError(await w.run(args({ url: 'http://127.0.0.1:9/' })), /could not reach the CalDAV server.*--no-verify/);
     expect((await w.status()).connections).toEqual([]);
@@ -96,13 +96,13 @@ describe('connect caldav', () => {
   });
 
   it('syncing with a different TOUCHPOINT_SECRET_KEY fails in plain words (an error, not a re-authorization)', async () => {
-    process.env.TOUCHPOINT_SECRET_KEY = 'a different passphrase that is long enough 99';
+    w.env.TOUCHPOINT_SECRET_KEY = 'a different passphrase that is long enough 99';
     try {
       const s = await w.sync();
       expect(s.connections[0]!.status).toBe('error');
       expect(s.connections[0]!.failure).toMatch(/cannot read the stored CalDAV password: .*another key/);
     } finally {
-      process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
+      w.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
     }
   });
 });

@@ -1,4 +1,4 @@
-// The calendar is the source of truth for meetings (SPEC M rules, issue 3): an invitation
+// The calendar is the source of truth for meetings (the meeting rules M1–M6, issue 3): an invitation
 // or an acceptance that arrives by mail as a text/calendar part never creates or changes a
 // meeting, even when its iCalendar says the customer accepted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,7 +97,7 @@ beforeAll(async () => {
   await w.teammate(ALICE);
   await w.account('acme', 'Acme Corp');
   await w.users('account_id,email,name,external_id\nacme,jane@acme.com,Jane,');
-  setPasswordEnv('CALDAV_PW', PASSWORD);
+  setPasswordEnv(w, 'CALDAV_PW', PASSWORD);
   await w.ok(connectCalDavArgs(server, { teammate: ALICE, user: 'alice', passwordEnv: 'CALDAV_PW', authorizedAt: AUTH }));
   await w.connect(ALICE, { mail: 'mail' }, AUTH);
   const s = await w.sync();

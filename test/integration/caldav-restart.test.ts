@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withContext } from '../../src/cli/context.js';
 import { syncAll, type SyncReport } from '../../src/sync/run-sync.js';
 import { ics, meetingKeys } from '../support/cli.js';
+import { testConfig, testGlobals } from '../support/config.js';
 import {
   CalDavAccount,
   connectCalDavArgs,
@@ -15,6 +16,7 @@ import {
   RecordingWorkspace,
   SERVER_SETUP_MS,
   setPasswordEnv,
+  TEST_SECRET_KEY,
 } from '../support/caldav-server.js';
 
 const AUTH = '2026-03-01T00:00:00Z';
@@ -43,6 +45,7 @@ function meetingCount(w: RecordingWorkspace): number {
 /** A workspace with Alice's CalDAV calendar connected (pages of PAGE events). */
 async function workspace(user: string): Promise<{ w: RecordingWorkspace; id: string }> {
   const w = new RecordingWorkspace(NOW, 'touchpoint-caldav-restart-');
+  setPasswordEnv(w, 'CALDAV_PW', PASSWORD);
   await w.init('cs-team', ['ourco.com']);
   await w.teammate(ALICE);
   await w.account('acme', 'Acme Corp');
@@ -66,7 +69,7 @@ async function workspace(user: string): Promise<{ w: RecordingWorkspace; id: str
  */
 async function syncKillingAfter(w: RecordingWorkspace, id: string, stored: number): Promise<{ report: SyncReport; killedAt: number }> {
   let killedAt = 0;
-  const report = await withContext({ db: w.db, now: NOW }, async (ctx) => {
+  const report = await withContext({ db: w.db, now: NOW, ...testGlobals(testConfig({ secretKey: TEST_SECRET_KEY })) }, async (ctx) => {
     const [r] = await syncAll(ctx, id, {
       onProgress: (p) => {
         if (p.stream === 'calendar' && p.done >= stored && !killedAt) {
@@ -82,7 +85,6 @@ async function syncKillingAfter(w: RecordingWorkspace, id: string, stored: numbe
 
 beforeAll(async () => {
   server = await RadicaleServer.start({ users: { alice: PASSWORD, alice2: PASSWORD } });
-  setPasswordEnv('CALDAV_PW', PASSWORD);
 }, SERVER_SETUP_MS);
 
 afterAll(async () => {

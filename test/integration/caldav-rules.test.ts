@@ -215,7 +215,7 @@ beforeAll(async () => {
     'customers',
   );
 
-  setPasswordEnv('ALICE_CALDAV_PASSWORD', PASSWORD);
+  setPasswordEnv(w, 'ALICE_CALDAV_PASSWORD', PASSWORD);
   before = await w.explainMeeting('single-1');
   await w.ok(connectCalDavArgs(server, { teammate: ALICE, user: 'alice', passwordEnv: 'ALICE_CALDAV_PASSWORD', authorizedAt: AUTH }));
   first = await w.sync();

@@ -76,7 +76,7 @@ beforeAll(async () => {
     }),
   );
   for (let i = 1; i <= 5; i++) await cal.put('work', `filler-${i}.ics`, meeting(`filler-${i}`, `2026031${i}T090000Z`));
-  setPasswordEnv('CALDAV_PW', PASSWORD);
+  setPasswordEnv(w, 'CALDAV_PW', PASSWORD);
   const out = await w.ok(connectCalDavArgs(server, { teammate: ALICE, user: 'alice', passwordEnv: 'CALDAV_PW', authorizedAt: AUTH }));
   connectionId = /connection (\S+)/.exec(out)![1]!;
   expect(out).toContain('calendars: work');
@@ -185,7 +185,7 @@ describe('a rejected password', () => {
   });
 
   it('after `reauthorize` with the new password, the next sync catches up what happened meanwhile', async () => {
-    setPasswordEnv('CALDAV_PW_NEW', NEW_PASSWORD);
+    setPasswordEnv(w, 'CALDAV_PW_NEW', NEW_PASSWORD);
     await w.ok(['reauthorize', '--connection', connectionId, '--password-env', 'CALDAV_PW_NEW']);
     const s = await w.sync();
     expect(s.connections[0]).toMatchObject({ status: 'active', errors: [] });

@@ -41,12 +41,12 @@ const conn = async () => (await w.status()).connections.find((c) => c.id === con
 
 beforeAll(async () => {
   await g.start();
-  process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
-  process.env.TOUCHPOINT_GOOGLE_CLIENT_ID = 'test-client.apps.googleusercontent.com';
-  process.env.TOUCHPOINT_GOOGLE_CLIENT_SECRET = 'test-client-secret';
-  process.env.TOUCHPOINT_GOOGLE_TOKEN_URL = g.tokenUrl;
-  process.env.TOUCHPOINT_GOOGLE_ROOT_URL = g.rootUrl;
-  process.env.ALICE_GOOGLE_TOKEN = g.issueRefreshToken();
+  w.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
+  w.env.TOUCHPOINT_GOOGLE_CLIENT_ID = 'test-client.apps.googleusercontent.com';
+  w.env.TOUCHPOINT_GOOGLE_CLIENT_SECRET = 'test-client-secret';
+  w.env.TOUCHPOINT_GOOGLE_TOKEN_URL = g.tokenUrl;
+  w.env.TOUCHPOINT_GOOGLE_ROOT_URL = g.rootUrl;
+  w.env.ALICE_GOOGLE_TOKEN = g.issueRefreshToken();
   await w.init('cs-team', ['ourco.com']);
   await w.teammate('alice@ourco.com', ['alice.smith@ourco.com']);
   await w.account('acme', 'Acme');
@@ -160,7 +160,7 @@ describe('email rules over Gmail', () => {
     const db = new Database(w.db, { readonly: true });
     const dump = JSON.stringify(db.prepare('select * from connections').all());
     db.close();
-    expect(dump).not.toContain(process.env.ALICE_GOOGLE_TOKEN);
+    expect(dump).not.toContain(w.env.ALICE_GOOGLE_TOKEN);
   });
 });
 
@@ -221,11 +221,74 @@ describe('Gmail sync behaviour', () => {
     expect(c.status).toBe('needs_reauth');
     expect(c.statusReason).toContain('Google says the grant was revoked or expired');
     add('gap-2@acme.com', { at: '2026-03-09T13:00:00Z' });
-    process.env.ALICE_NEW_TOKEN = g.issueRefreshToken();
+    w.env.ALICE_NEW_TOKEN = g.issueRefreshToken();
     await w.ok(['reauthorize', '--connection', connId, '--password-env', 'ALICE_NEW_TOKEN']);
     const after = await w.sync();
     expect(after.connections[0]!.status).toBe('active');
     expect((await w.explainEmail('gap-1@acme.com')).outcome).toBe('linked');
     expect((await w.explainEmail('gap-2@acme.com')).outcome).toBe('linked');
+  }, 180_000);
+});
+
+// Label changes on existing messages (users.history.list labelsAdded / labelsRemoved records,
+// see test/emulators/google.ts): mail rescued from Spam or restored from Trash comes in; a
+// sent draft is a new message id (the drafts guide); read/star changes fetch nothing.
+describe('Gmail label changes', () => {
+  it('"Not spam" and "restore from Trash" bring the message in; moving to Spam or Trash does not sight it', async () => {
+    add('spam-rescued@acme.com', { at: '2026-03-09T14:00:00Z', labels: ['SPAM'] });
+    add('trash-restored@acme.com', { at: '2026-03-09T14:10:00Z' });
+    g.trash('g-trash-restored@acme.com');
+    const hidden = await w.sync();
+    expect(hidden.connections[0]!.status).toBe('active');
+    expect(hidden.connections[0]!.mail.seen).toBe(0);
+
+    g.modifyLabels('g-spam-rescued@acme.com', ['INBOX'], ['SPAM']);
+    g.untrash('g-trash-restored@acme.com');
+    const before = (await conn()).counts.email.seen;
+    const s = await w.sync();
+    expect(s.connections[0]!.mail.seen).toBe(2);
+    expect((await w.explainEmail('spam-rescued@acme.com')).outcome).toBe('linked');
+    expect((await w.explainEmail('trash-restored@acme.com')).outcome).toBe('linked');
+    expect((await conn()).counts.email.seen).toBe(before + 2);
+
+    // Into Spam / Trash again: not sighted (as Graph's @removed), nothing duplicates.
+    g.modifyLabels('g-spam-rescued@acme.com', ['SPAM'], ['INBOX']);
+    g.trash('g-trash-restored@acme.com');
+    expect((await w.sync()).connections[0]!.mail.seen).toBe(0);
+    expect((await conn()).counts.email.seen).toBe(before + 2);
+  }, 180_000);
+
+  it('a sent draft comes in once, under the new message id Gmail gives it', async () => {
+    add('draft-sent@acme.com', { at: '2026-03-09T15:00:00Z', labels: ['DRAFT'], from: 'alice@ourco.com', to: 'john@acme.com' });
+    expect((await w.sync()).connections[0]!.mail.seen).toBe(0);
+    g.sendDraft('g-draft-sent@acme.com', 'g-draft-sent-as-sent', '2026-03-09T15:05:00Z');
+    const s = await w.sync();
+    expect(s.connections[0]!.mail.seen).toBe(1);
+    expect((await w.explainEmail('draft-sent@acme.com')).outcome).toBe('linked');
+  }, 180_000);
+
+  it('read / star label changes fetch nothing again', async () => {
+    g.modifyLabels('g-e3-kate@acme.com', ['STARRED'], ['UNREAD']);
+    const before = g.log.length;
+    expect((await w.sync()).connections[0]!.mail.seen).toBe(0);
+    expect(g.log.slice(before).some((l) => l.includes('messages/g-e3-kate'))).toBe(false);
+  }, 180_000);
+});
+
+describe('Gmail quota', () => {
+  it('dailyLimitExceeded stops the sync at once with plain words; the next sync after the reset catches up', async () => {
+    add('after-quota@acme.com', { at: '2026-03-09T16:00:00Z' });
+    g.dailyLimitExceeded = true;
+    const before = g.log.length;
+    const started = Date.now();
+    const s = await w.sync();
+    const refused = g.log.slice(before).filter((l) => l.startsWith('GET /gmail'));
+    expect(refused.length).toBeLessThanOrEqual(2); // one refused request, no retries
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(s.connections[0]!.status).toBe('active');
+    expect((await conn()).statusReason ?? (await conn()).lastError).toContain('daily request quota');
+    g.dailyLimitExceeded = false;
+    expect((await w.sync()).connections[0]!.mail.seen).toBe(1);
+    expect((await w.explainEmail('after-quota@acme.com')).outcome).toBe('linked');
   }, 180_000);
 });

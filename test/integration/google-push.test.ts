@@ -10,6 +10,7 @@ import { createConnection } from '../../src/store/connections.js';
 import { teammateByAddress } from '../../src/store/directory.js';
 import { GoogleEmulator } from '../emulators/google.js';
 import { eml } from '../support/cli.js';
+import { googleEmulatorConfig, testConfig } from '../support/config.js';
 import { makeTestApi, SECRET_KEY, type TestApi } from '../support/service.js';
 
 const PASSPHRASE = 'test passphrase of at least thirty-two characters'; // SECRET_KEY's
@@ -49,21 +50,17 @@ const event = (id: string, start: string) => ({
 
 beforeAll(async () => {
   await g.start();
-  api = await makeTestApi('sqlite', { now: new Date('2026-03-10T12:00:00Z') });
+  const config = testConfig({
+    secretKey: PASSPHRASE,
+    google: { ...googleEmulatorConfig(g), pubsubTopic: TOPIC, pushToken: PUSH_TOKEN },
+  });
+  api = await makeTestApi('sqlite', { now: new Date('2026-03-10T12:00:00Z'), config });
   g.nowMs = () => api.clock.now().getTime();
   await api.app.listen({ port: 0, host: '127.0.0.1' });
   const addr = api.app.server.address();
   base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  Object.assign(process.env, {
-    TOUCHPOINT_SECRET_KEY: PASSPHRASE,
-    TOUCHPOINT_GOOGLE_CLIENT_ID: 'test-client.apps.googleusercontent.com',
-    TOUCHPOINT_GOOGLE_CLIENT_SECRET: 'test-client-secret',
-    TOUCHPOINT_GOOGLE_TOKEN_URL: g.tokenUrl,
-    TOUCHPOINT_GOOGLE_ROOT_URL: g.rootUrl,
-    TOUCHPOINT_PUBLIC_URL: base,
-    TOUCHPOINT_GOOGLE_PUBSUB_TOPIC: TOPIC,
-    TOUCHPOINT_GOOGLE_PUSH_TOKEN: PUSH_TOKEN,
-  });
+  // Known once listening: where Google posts calendar notifications.
+  api.config.publicUrl = base;
   const w = await api.workspace('cs-team');
   csm = w.csm;
   expect((await api.call(w.admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' })).status).toBe(201);
@@ -107,6 +104,11 @@ describe('Google push', () => {
     // Only the token's hash is stored.
     expect(await channelOf(calendarId)).not.toContain(ch!.token);
     for (const id of [gmailId, calendarId]) expect((await health(id)).status).toBe('active');
+  });
+
+  it('the sync message Google sends on channel creation (even before the channel is stored) is acknowledged, not refused', async () => {
+    for (let i = 0; i < 50 && g.syncMessages.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(g.syncMessages.map((m) => m.status)).toEqual([204]);
   });
 
   it('a Pub/Sub push brings new mail in; a wrong push token is refused and syncs nothing', async () => {
@@ -162,10 +164,10 @@ describe('Google push', () => {
       eml({ from: 'john@acme.com', to: 'alice@ourco.com', date: '2026-03-18T09:00:00Z', messageId: 'no-push@acme.com' }),
       '2026-03-18T09:00:00Z',
     );
-    process.env.TOUCHPOINT_GOOGLE_PUBSUB_TOPIC = 'not a topic';
+    api.config.google.pubsubTopic = 'not a topic';
     await api.call(csm, 'POST', `/v1/connections/${gmailId}/sync`);
     await api.queue.idle();
-    process.env.TOUCHPOINT_GOOGLE_PUBSUB_TOPIC = TOPIC;
+    api.config.google.pubsubTopic = TOPIC;
     const h = await health(gmailId);
     expect(h.status).toBe('active');
     expect(await timelineText()).toContain('no-push@acme.com');

@@ -64,13 +64,13 @@ function ev(
 
 beforeAll(async () => {
   await ms.start();
-  process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
-  process.env.TOUCHPOINT_MICROSOFT_CLIENT_ID = '00000000-0000-0000-0000-00000000c11e';
-  process.env.TOUCHPOINT_MICROSOFT_CLIENT_SECRET = 'test-client-secret';
-  process.env.TOUCHPOINT_MICROSOFT_AUTHORITY = ms.authority;
-  process.env.TOUCHPOINT_GRAPH_BASE_URL = ms.graphBaseUrl;
-  delete process.env.TOUCHPOINT_PUBLIC_URL; // poll only: no subscriptions here (graph-push.test.ts)
-  process.env.ALICE_MS_TOKEN = ms.issueRefreshToken();
+  w.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
+  w.env.TOUCHPOINT_MICROSOFT_CLIENT_ID = '00000000-0000-0000-0000-00000000c11e';
+  w.env.TOUCHPOINT_MICROSOFT_CLIENT_SECRET = 'test-client-secret';
+  w.env.TOUCHPOINT_MICROSOFT_AUTHORITY = ms.authority;
+  w.env.TOUCHPOINT_GRAPH_BASE_URL = ms.graphBaseUrl;
+  w.env.TOUCHPOINT_PUBLIC_URL = undefined; // poll only: no subscriptions here (graph-push.test.ts)
+  w.env.ALICE_MS_TOKEN = ms.issueRefreshToken();
 
   await w.init('cs-team', ['ourco.com']);
   await w.teammate(ALICE, [ALICE_ALIAS]);

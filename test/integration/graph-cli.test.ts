@@ -11,11 +11,11 @@ const w = new Workspace('2026-03-10T12:00:00Z', 'tp-graph-cli-');
 
 beforeAll(async () => {
   await ms.start();
-  process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
-  process.env.TOUCHPOINT_MICROSOFT_CLIENT_ID = '00000000-0000-0000-0000-00000000c11e';
-  process.env.TOUCHPOINT_MICROSOFT_CLIENT_SECRET = 'test-client-secret';
-  process.env.TOUCHPOINT_MICROSOFT_AUTHORITY = ms.authority;
-  process.env.TOUCHPOINT_GRAPH_BASE_URL = ms.graphBaseUrl;
+  w.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
+  w.env.TOUCHPOINT_MICROSOFT_CLIENT_ID = '00000000-0000-0000-0000-00000000c11e';
+  w.env.TOUCHPOINT_MICROSOFT_CLIENT_SECRET = 'test-client-secret';
+  w.env.TOUCHPOINT_MICROSOFT_AUTHORITY = ms.authority;
+  w.env.TOUCHPOINT_GRAPH_BASE_URL = ms.graphBaseUrl;
   await w.init('cs-team', ['ourco.com']);
   await w.teammate('alice@ourco.com');
 }, 120_000);
@@ -92,7 +92,7 @@ describe('touchpoint connect microsoft', () => {
       ]),
       /NO_SUCH_VAR_SET is not set/,
     );
-    process.env.MS_OK_TOKEN = ms.issueRefreshToken();
+    w.env.MS_OK_TOKEN = ms.issueRefreshToken();
     expectUserError(
       await w.run([
         'connect',
@@ -111,7 +111,7 @@ describe('touchpoint connect microsoft', () => {
   });
 
   it('a revoked refresh token: "Microsoft says the grant was revoked or expired"; nothing is saved', async () => {
-    process.env.MS_DEAD_TOKEN = '0.AR-never-issued';
+    w.env.MS_DEAD_TOKEN = '0.AR-never-issued';
     const line = expectUserError(
       await w.run([
         'connect',
@@ -145,24 +145,21 @@ describe('touchpoint connect microsoft', () => {
 });
 
 async function runWith(env: Record<string, string>, args: string[]) {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, w.env[k]]));
+  Object.assign(w.env, env);
   try {
     return await w.run(args);
   } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    Object.assign(w.env, saved);
   }
 }
 
 async function runWithout(name: string, args: string[]) {
-  const saved = process.env[name];
-  delete process.env[name];
+  const saved = w.env[name];
+  w.env[name] = undefined; // removed from the child's environment
   try {
     return await w.run(args);
   } finally {
-    if (saved !== undefined) process.env[name] = saved;
+    w.env[name] = saved;
   }
 }

@@ -43,13 +43,13 @@ const secretOf = () => {
 
 beforeAll(async () => {
   await ms.start();
-  process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
-  process.env.TOUCHPOINT_MICROSOFT_CLIENT_ID = '00000000-0000-0000-0000-00000000c11e';
-  process.env.TOUCHPOINT_MICROSOFT_CLIENT_SECRET = 'test-client-secret';
-  process.env.TOUCHPOINT_MICROSOFT_AUTHORITY = ms.authority;
-  process.env.TOUCHPOINT_GRAPH_BASE_URL = ms.graphBaseUrl;
-  delete process.env.TOUCHPOINT_PUBLIC_URL; // poll only: no subscriptions here (graph-push.test.ts)
-  process.env.ALICE_MS_TOKEN = ms.issueRefreshToken();
+  w.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
+  w.env.TOUCHPOINT_MICROSOFT_CLIENT_ID = '00000000-0000-0000-0000-00000000c11e';
+  w.env.TOUCHPOINT_MICROSOFT_CLIENT_SECRET = 'test-client-secret';
+  w.env.TOUCHPOINT_MICROSOFT_AUTHORITY = ms.authority;
+  w.env.TOUCHPOINT_GRAPH_BASE_URL = ms.graphBaseUrl;
+  w.env.TOUCHPOINT_PUBLIC_URL = undefined; // poll only: no subscriptions here (graph-push.test.ts)
+  w.env.ALICE_MS_TOKEN = ms.issueRefreshToken();
   await w.init('cs-team', ['ourco.com']);
   await w.teammate('alice@ourco.com', ['alice.smith@ourco.com']);
   await w.account('acme', 'Acme');
@@ -204,7 +204,7 @@ describe('email rules over Microsoft Graph', () => {
     const db = new Database(w.db, { readonly: true });
     const dump = JSON.stringify(db.prepare('select * from connections').all());
     db.close();
-    expect(dump).not.toContain(process.env.ALICE_MS_TOKEN);
+    expect(dump).not.toContain(w.env.ALICE_MS_TOKEN);
   });
 });
 
@@ -229,6 +229,20 @@ describe('Graph mail sync behaviour', () => {
     expect(new Set(acme).size).toBe(acme.length);
     const redone = ms.log.slice(before).filter((l) => decodeURIComponent(l.path).includes('$filter=receivedDateTime ge 2026-03-01'));
     expect(redone.length).toBe(2); // one bounded round per folder
+    expect((await w.sync()).connections[0]!.mail.seen).toBe(0);
+  }, 180_000);
+
+  it('delta state gone answered 400 syncStateInvalid (not 410) → the same bounded re-sync, nothing lost', async () => {
+    ms.syncStateGone = { status: 400, code: 'syncStateInvalid' };
+    add('after-400-expiry@acme.com', { receivedDateTime: '2026-03-08T11:00:00Z' });
+    ms.expireMailDelta();
+    const before = ms.log.length;
+    const s = await w.sync();
+    ms.syncStateGone = { status: 410, code: 'SyncStateNotFound' };
+    expect(s.connections[0]!.status).toBe('active');
+    expect((await w.explainEmail('after-400-expiry@acme.com')).outcome).toBe('linked');
+    const redone = ms.log.slice(before).filter((l) => decodeURIComponent(l.path).includes('$filter=receivedDateTime ge 2026-03-01'));
+    expect(redone.length).toBe(2);
     expect((await w.sync()).connections[0]!.mail.seen).toBe(0);
   }, 180_000);
 
@@ -294,7 +308,7 @@ describe('Graph mail sync behaviour', () => {
       from: 'alice@ourco.com',
       to: ['kate@acme.com'],
     });
-    process.env.ALICE_NEW_MS_TOKEN = ms.issueRefreshToken();
+    w.env.ALICE_NEW_MS_TOKEN = ms.issueRefreshToken();
     await w.ok(['reauthorize', '--connection', connId, '--password-env', 'ALICE_NEW_MS_TOKEN']);
     const after = await w.sync();
     expect(after.connections[0]!.status).toBe('active');

@@ -9,6 +9,7 @@ import { createConnection } from '../../src/store/connections.js';
 import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
 import { encryptSecret } from '../../src/secrets/secrets.js';
 import { MicrosoftEmulator } from '../emulators/microsoft.js';
+import { microsoftEmulatorConfig, testConfig } from '../support/config.js';
 import { makeTestApi, SECRET_KEY, type TestApi } from '../support/service.js';
 
 const ms = new MicrosoftEmulator();
@@ -35,14 +36,11 @@ const outcome = async (messageId: string) =>
 
 beforeAll(async () => {
   await ms.start();
-  process.env.TOUCHPOINT_SECRET_KEY = 'test passphrase of at least thirty-two characters'; // = SECRET_KEY
-  process.env.TOUCHPOINT_MICROSOFT_CLIENT_ID = '00000000-0000-0000-0000-00000000c11e';
-  process.env.TOUCHPOINT_MICROSOFT_CLIENT_SECRET = 'test-client-secret';
-  process.env.TOUCHPOINT_MICROSOFT_AUTHORITY = ms.authority;
-  process.env.TOUCHPOINT_GRAPH_BASE_URL = ms.graphBaseUrl;
-  api = await makeTestApi('sqlite', { now: new Date('2026-03-10T12:00:00Z') });
+  const config = testConfig({ microsoft: microsoftEmulatorConfig(ms) }); // its key is SECRET_KEY's
+  api = await makeTestApi('sqlite', { now: new Date('2026-03-10T12:00:00Z'), config });
+  ms.nowMs = () => api.clock.now().getTime();
   base = await api.app.listen({ port: 0, host: '127.0.0.1' });
-  process.env.TOUCHPOINT_PUBLIC_URL = base;
+  config.publicUrl = base; // known once listening: the notification URL the subscriptions get
   const { ws, admin: token } = await api.workspace('cs-team');
   admin = token;
   wsId = ws.id;
@@ -72,7 +70,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api.close();
   await ms.stop();
-  delete process.env.TOUCHPOINT_PUBLIC_URL;
 });
 
 describe('Graph change notifications', () => {

@@ -39,8 +39,8 @@ const idleCount = () => events.filter((e) => e.event === 'push' && e.state === '
 
 beforeAll(async () => {
   d = await startMailServer({ users: { alice: 'pw-alice' } });
-  process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
-  process.env.ALICE_PW = 'pw-alice';
+  w.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
+  w.env.ALICE_PW = 'pw-alice';
   await w.init();
   await w.teammate('alice@ourco.com');
   await w.account('acme');
@@ -49,7 +49,7 @@ beforeAll(async () => {
   // The real clock (no --now), the workspace's own 5-minute poll.
   watcher = spawn(process.execPath, [BIN, '--db', w.db, 'watch', '--json'], {
     cwd: w.dir,
-    env: { ...process.env },
+    env: { ...process.env, ...w.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   createInterface({ input: watcher.stdout! }).on('line', (l) => events.push(JSON.parse(l) as Record<string, unknown>));

@@ -38,11 +38,12 @@ function many(user: string, n: number): Delivery[] {
 
 async function workspaceFor(user: string, pageSize: number): Promise<{ w: Workspace; id: string }> {
   const w = new Workspace(NOW, `tp-imap-${user}-`);
+  w.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
   await w.init();
   await w.teammate(`${user}@ourco.com`);
   await w.account('acme');
   await w.ok(['user', 'add', '--account', 'acme', '--email', 'john@acme.com']);
-  process.env[`PW_${user.toUpperCase()}`] = `pw-${user}`;
+  w.env[`PW_${user.toUpperCase()}`] = `pw-${user}`;
   const id = await connectImap(w, d, {
     teammate: `${user}@ourco.com`,
     user,
@@ -71,7 +72,8 @@ const storedUid = (w: Workspace): number => {
 function expectEachOnce(w: Workspace, user: string, n: number): void {
   const [counts] = query<{ emails: number; distinct_ids: number; sightings: number }>(
     w,
-    `SELECT (SELECT COUNT(*) FROM emails) AS emails, (SELECT COUNT(DISTINCT message_id) FROM emails) AS distinct_ids, (SELECT COUNT(*) FROM email_sightings) AS sightings`,
+    `SELECT (SELECT COUNT(*) FROM emails) AS emails, (SELECT COUNT(DISTINCT message_id) FROM emails) AS distinct_ids, (SELECT COUNT(*) FROM ` +
+      `email_sightings) AS sightings`,
   );
   expect(counts).toEqual({ emails: n, distinct_ids: n, sightings: n });
   const linked = query<{ n: number }>(w, "SELECT COUNT(*) AS n FROM emails WHERE outcome = 'linked' AND body_text IS NOT NULL")[0]!.n;
@@ -81,7 +83,6 @@ function expectEachOnce(w: Workspace, user: string, n: number): void {
 
 beforeAll(async () => {
   d = await startMailServer({ users: { kill: 'pw-kill', restart: 'pw-restart', reauth: 'pw-reauth' } });
-  process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
   // A fresh machine installs Dovecot first (apt-get), which can take a while.
 }, 300_000);
 
@@ -153,14 +154,14 @@ describe('IMAP sync recovery', () => {
     expect((await w.run(['explain', 'email', 'during-outage@acme.com', '--json'])).stdout).toMatch(/"outcome": "unknown"/);
 
     // A wrong new password is refused and changes nothing.
-    process.env.PW_REAUTH_WRONG = 'still-wrong';
+    w.env.PW_REAUTH_WRONG = 'still-wrong';
     expectUserError(
       await w.run(['reauthorize', '--connection', id, '--password-env', 'PW_REAUTH_WRONG']),
       /rejected the user name or password.*; nothing was saved/,
     );
     expect((await w.status()).connections[0]!.status).toBe('needs_reauth');
 
-    process.env.PW_REAUTH_NEW = 'pw-reauth-new';
+    w.env.PW_REAUTH_NEW = 'pw-reauth-new';
     await w.ok(['reauthorize', '--connection', id, '--password-env', 'PW_REAUTH_NEW'], { now: '2026-03-10T00:00:00Z' });
     const after: StatusJson = await w.status({ now: '2026-03-10T00:00:00Z' });
     expect(after.connections[0]).toMatchObject({ status: 'active', authorizedAt: '2026-03-01T00:00:00.000Z', statusReason: null });
@@ -175,6 +176,7 @@ describe('IMAP sync recovery', () => {
 
   it('connect imap without TOUCHPOINT_SECRET_KEY or its secret, reauthorize/watch of an unknown connection: one clear line', async () => {
     const w = new Workspace(NOW, 'tp-imap-keyless-');
+    w.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
     await w.init();
     await w.teammate('alice@ourco.com');
     const args = [
@@ -192,13 +194,13 @@ describe('IMAP sync recovery', () => {
       '--authorized-at',
       AUTH,
     ];
-    const saved = process.env.TOUCHPOINT_SECRET_KEY;
-    delete process.env.TOUCHPOINT_SECRET_KEY;
+    const saved = w.env.TOUCHPOINT_SECRET_KEY;
+    w.env.TOUCHPOINT_SECRET_KEY = undefined;
     try {
-      process.env.PW_X = 'pw-reauth-new';
+      w.env.PW_X = 'pw-reauth-new';
       expectUserError(await w.run([...args, '--password-env', 'PW_X']), /TOUCHPOINT_SECRET_KEY is not set/);
     } finally {
-      process.env.TOUCHPOINT_SECRET_KEY = saved;
+      w.env.TOUCHPOINT_SECRET_KEY = saved;
     }
     expectUserError(await w.run([...args, '--password-env', 'PW_NOT_SET_ANYWHERE']), /PW_NOT_SET_ANYWHERE is not set/);
     expectUserError(await w.run([...args, '--password-env', 'pw-reauth-new!']), /NAME of an environment variable/);

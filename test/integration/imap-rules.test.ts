@@ -38,8 +38,8 @@ const msg = (id: string, over: Partial<Parameters<typeof eml>[0]> & { at: string
 
 beforeAll(async () => {
   d = await startMailServer({ users: { alice: PASSWORD } });
-  process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
-  process.env.ALICE_IMAP_PASSWORD = PASSWORD;
+  w.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
+  w.env.ALICE_IMAP_PASSWORD = PASSWORD;
   // Record every CLI call's output for the "no secret in output" check.
   const run = w.run.bind(w);
   w.run = async (args, opts) => {

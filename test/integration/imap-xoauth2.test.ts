@@ -21,7 +21,8 @@ interface Provider {
   name: 'Google' | 'Microsoft';
   flag: string;
   /** Starts the emulator; its URL Dovecot appends an access token to. */
-  start(): Promise<string>;
+  /** Starts the emulator and puts its OAuth app in `env` (the CLI children's settings); returns the introspection URL. */
+  start(env: Record<string, string | undefined>): Promise<string>;
   stop(): Promise<void>;
   issue(): string;
   revokeAll(): void;
@@ -36,10 +37,10 @@ const ms = new MicrosoftEmulator();
 const google: Provider = {
   name: 'Google',
   flag: '--google-token-env',
-  async start() {
+  async start(env) {
     await g.start();
     g.accountEmail = ALICE;
-    Object.assign(process.env, {
+    Object.assign(env, {
       TOUCHPOINT_GOOGLE_CLIENT_ID: 'test-client.apps.googleusercontent.com',
       TOUCHPOINT_GOOGLE_CLIENT_SECRET: 'test-client-secret',
       TOUCHPOINT_GOOGLE_TOKEN_URL: g.tokenUrl,
@@ -58,10 +59,10 @@ const google: Provider = {
 const microsoft: Provider = {
   name: 'Microsoft',
   flag: '--microsoft-token-env',
-  async start() {
+  async start(env) {
     await ms.start();
     ms.accountEmail = ALICE;
-    Object.assign(process.env, {
+    Object.assign(env, {
       TOUCHPOINT_MICROSOFT_CLIENT_ID: '00000000-0000-0000-0000-00000000c11e',
       TOUCHPOINT_MICROSOFT_CLIENT_SECRET: 'test-client-secret',
       TOUCHPOINT_MICROSOFT_AUTHORITY: ms.authority,
@@ -110,8 +111,8 @@ describe.each([google, microsoft])('IMAP XOAUTH2 with $name tokens', (p) => {
   ];
 
   beforeAll(async () => {
-    d = await startMailServer({ users: { [ALICE]: PW }, oauth2TokenInfoUrl: await p.start() });
-    Object.assign(process.env, { TOUCHPOINT_SECRET_KEY: TEST_SECRET_KEY, ALICE_GRANT: p.issue(), REVOKED_GRANT: 'revoked-or-made-up' });
+    d = await startMailServer({ users: { [ALICE]: PW }, oauth2TokenInfoUrl: await p.start(w.env) });
+    Object.assign(w.env, { TOUCHPOINT_SECRET_KEY: TEST_SECRET_KEY, ALICE_GRANT: p.issue(), REVOKED_GRANT: 'revoked-or-made-up' });
     await w.init('cs-team', ['ourco.com']);
     await w.teammate(ALICE);
     await w.account('acme', 'Acme');
@@ -133,7 +134,7 @@ describe.each([google, microsoft])('IMAP XOAUTH2 with $name tokens', (p) => {
 
     const out = await w.ok(connectArgs('ALICE_GRANT'));
     id = /connection (\S+)/.exec(out)![1]!;
-    expect(storedSecret()).not.toContain(process.env.ALICE_GRANT!);
+    expect(storedSecret()).not.toContain(w.env.ALICE_GRANT!);
     await deliver(d, ALICE, PW, [mail('first@acme.com', '2026-03-05T10:00:00Z')]);
     const s = await w.sync();
     expect(s.connections[0]).toMatchObject({ status: 'active', mail: { linked: 1 } });
@@ -174,7 +175,7 @@ describe.each([google, microsoft])('IMAP XOAUTH2 with $name tokens', (p) => {
       await w.run(['reauthorize', '--connection', id, '--password-env', 'ALICE_GRANT']),
       new RegExp(`signs in with a ${p.name} grant: use ${p.flag}`),
     );
-    process.env.NEW_GRANT = p.issue();
+    w.env.NEW_GRANT = p.issue();
     await w.ok(['reauthorize', '--connection', id, p.flag, 'NEW_GRANT']);
     expect((await w.sync()).connections[0]).toMatchObject({ status: 'active', mail: { linked: 1 } });
     expect(await linked()).toContain('during-outage@acme.com');

@@ -18,7 +18,6 @@ const HOOK_SECRET = 'webhook-signing-secret-never-shown';
 const CLIENT_STATE = 'graph-client-state-never-shown';
 
 const ws = new Workspace('2026-03-20T12:00:00Z', 'tp-secrets-');
-const saved = { key: process.env.TOUCHPOINT_SECRET_KEY };
 const outputs: string[] = [];
 let connectionId = '';
 
@@ -36,17 +35,17 @@ async function secretsInDb(): Promise<string[]> {
   }
 }
 
+/** Runs the CLI with these variables added to (undefined: removed from) the workspace's children's environment. */
 async function cli(args: string[], env: Record<string, string | undefined>) {
-  Object.assign(process.env, env);
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
+  Object.assign(ws.env, env);
   const r = await ws.run(args);
   outputs.push(r.stdout, r.stderr);
   return r;
 }
 
 beforeAll(async () => {
-  process.env.IMAP_PW = PASSWORD;
-  process.env.TOUCHPOINT_SECRET_KEY = OLD;
+  ws.env.IMAP_PW = PASSWORD;
+  ws.env.TOUCHPOINT_SECRET_KEY = OLD;
   await ws.init('acme-cs');
   await ws.teammate('alice@ourco.com');
   const r = await cli(
@@ -94,8 +93,6 @@ beforeAll(async () => {
   await db.destroy();
 });
 afterAll(() => {
-  if (saved.key === undefined) delete process.env.TOUCHPOINT_SECRET_KEY;
-  else process.env.TOUCHPOINT_SECRET_KEY = saved.key;
   ws.cleanup();
 });
 
@@ -145,11 +142,11 @@ describe('touchpoint secrets rotate', () => {
 
 describe('no plaintext secret in any output or log', () => {
   it('sync and serve (with debug logs) print neither the IMAP password nor the webhook secret', async () => {
-    process.env.TOUCHPOINT_SECRET_KEY = NEW;
+    ws.env.TOUCHPOINT_SECRET_KEY = NEW;
     await cli(['sync'], {});
     await cli(['status', '--json'], {});
     const child = spawn(process.execPath, [BIN, '--db', ws.db, 'serve', '--port', '0'], {
-      env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'debug', TOUCHPOINT_TICK_MS: '200' },
+      env: { ...process.env, ...ws.env, TOUCHPOINT_LOG_LEVEL: 'debug', TOUCHPOINT_TICK_MS: '200' },
     });
     let out = '';
     child.stdout.on('data', (d) => (out += String(d)));

@@ -26,7 +26,7 @@ const NOW = new Date();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Mailbox i: unique mail (every other one from an end user), plus the shared messages. */
-export function mailboxFor(i: number): TestMail[] {
+function mailboxFor(i: number): TestMail[] {
   const mails: TestMail[] = [];
   for (let k = 0; k < UNIQUE_PER_BOX; k++) {
     const j = (i + k) % 10;

@@ -16,6 +16,7 @@ import { addTeammate } from '../../src/store/directory.js';
 import { createToken } from '../../src/store/tokens.js';
 import { createWorkspace } from '../../src/store/workspaces.js';
 import type { SyncReport } from '../../src/sync/run-sync.js';
+import { testConfig, testGlobals } from '../support/config.js';
 import { openTestStore, type Dialect } from '../support/databases.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -77,6 +78,7 @@ for (const [dialect, kind] of [
         clock: systemClock,
         metrics: createMetrics({ db, queue, clock: systemClock, defaultMetrics: false }),
         secretKey: null,
+        ...testGlobals(testConfig({ secretKey: undefined })),
       });
       close = async () => {
         await app.close();

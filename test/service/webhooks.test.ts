@@ -150,4 +150,36 @@ describe('outbound webhooks', () => {
     expect(backoffMs(1)).toBe(30_000);
     expect(backoffMs(MAX_ATTEMPTS)).toBeLessThanOrEqual(6 * 3600_000);
   });
+
+  // Issue 18, finding 2: a webhook URL that points inside the server's network is refused
+  // when delivering, and the deliveries list tells no closed port from any other failure.
+  it('refuses non-public targets as "refused by policy" and lists every connection failure as "could not connect"', async () => {
+    const ws = (await api.call(admin, 'GET', '/v1/workspace')).body;
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    await enqueueWebhookEvents(api.db, ws.id, [{ event: 'activity.linked', data: { probe: true } }], api.clock.now());
+    const lastError = async (target: string) => {
+      await api.call(admin, 'PUT', '/v1/webhook', { url: target, secret: SECRET });
+      const before = received.length;
+      await deliver();
+      api.clock.advance(backoffMs(MAX_ATTEMPTS));
+      const list = (await api.call(admin, 'GET', '/v1/webhook/deliveries')).body as { state: string; lastError: string | null }[];
+      expect(received.length).toBe(before); // nothing reached the test receiver
+      return list.find((d) => d.state === 'pending')?.lastError; // the one probe, re-attempted each round
+    };
+    // 127.0.0.1 is on the test's allow-list; these spellings of other internal addresses are not.
+    for (const target of [
+      `http://[::1]:${closedPort}/hook`,
+      'http://169.254.169.254/latest/meta-data/',
+      `http://0.0.0.0:${closedPort}/`,
+      `http://[::ffff:10.0.0.1]:${closedPort}/`,
+      `http://user:pass@127.0.0.1:${closedPort}/`,
+    ])
+      expect(await lastError(target)).toBe('refused by policy');
+    expect(await lastError(`http://127.0.0.1:${closedPort}/hook`)).toBe('could not connect');
+    await api.call(admin, 'PUT', '/v1/webhook', { url, secret: SECRET });
+    await deliver(); // the pending probes go to the working receiver again
+  });
 });

@@ -44,7 +44,7 @@ import {
 } from '../../src/store/emails.js';
 import { findMeeting, meetingsByUid, saveMeeting, searchMeetings, upcomingStartedBy } from '../../src/store/meetings.js';
 import { accountTimeline, connectionCounts } from '../../src/store/timeline.js';
-import { createToken, findToken, listTokens, revokeToken } from '../../src/store/tokens.js';
+import { createToken, expiryFrom, findToken, isExpired, listTokens, revokeToken, touchToken } from '../../src/store/tokens.js';
 import { dueEvents, enqueueWebhookEvents, markAttemptFailed, markDelivered, outboxCounts, putWebhook } from '../../src/store/webhooks.js';
 import {
   createWorkspace,
@@ -300,6 +300,30 @@ for (const dialect of DIALECTS) {
       expect(await revokeToken(db, ws.id, record.id, NOW)).toBe(true);
       expect(await findToken(db, token)).toBeUndefined();
       expect((await listTokens(db, ws.id)).map((t) => t.revokedAt)).toEqual([NOW.toISOString()]);
+    });
+
+    it('api tokens: an optional expiry, and the last use written at most once a minute', async () => {
+      const { token, record } = await createToken(db, ws.id, { name: 'temp', role: 'csm', expiresAt: expiryFrom('90d', NOW) }, NOW);
+      expect(record.expiresAt).toBe(new Date(NOW.getTime() + 90 * 86_400_000).toISOString());
+      const found = (await findToken(db, token))!;
+      expect(found).toMatchObject({ expiresAt: record.expiresAt, lastUsedAt: null });
+      expect(isExpired(found, NOW)).toBe(false);
+      expect(isExpired(found, new Date(Date.parse(record.expiresAt!)))).toBe(true);
+      expect(() => expiryFrom('soon', NOW)).toThrow(/not a duration like 90d/);
+      expect(() => expiryFrom('0d', NOW)).toThrow(/not a duration/);
+
+      const lastUsed = async () => (await listTokens(db, ws.id)).find((t) => t.id === record.id)?.lastUsedAt;
+      await touchToken(db, (await findToken(db, token))!, NOW);
+      expect(await lastUsed()).toBe(NOW.toISOString());
+      const later = new Date(NOW.getTime() + 30_000);
+      await touchToken(db, (await findToken(db, token))!, later); // within the minute: no write
+      await touchToken(db, { ...found, lastUsedAt: null }, later); // a stale record: the UPDATE still refuses
+      expect(await lastUsed()).toBe(NOW.toISOString());
+      const minuteOn = new Date(NOW.getTime() + 60_000);
+      await touchToken(db, (await findToken(db, token))!, minuteOn);
+      expect(await lastUsed()).toBe(minuteOn.toISOString());
+      const { record: forever } = await createToken(db, ws.id, { name: 'forever', role: 'csm' }, NOW);
+      expect(forever.expiresAt).toBeNull();
     });
 
     it('webhook outbox: only for an enabled, subscribed webhook; due, delivered, retried, failed', async () => {

@@ -68,13 +68,10 @@ export class CalDavAccount {
 /** A test-only passphrase (≥ 32 characters) for secrets at rest. */
 export const TEST_SECRET_KEY = 'touchpoint test passphrase, not a real secret 0123';
 
-/**
- * Puts the secret key and the password in this test file's environment (vitest runs each
- * file in its own process, and the CLI children inherit it).
- */
-export function setPasswordEnv(varName: string, password: string): void {
-  process.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
-  process.env[varName] = password;
+/** Puts the secret key and the password in the environment of this workspace's CLI children. */
+export function setPasswordEnv(w: Workspace, varName: string, password: string): void {
+  w.env.TOUCHPOINT_SECRET_KEY = TEST_SECRET_KEY;
+  w.env[varName] = password;
 }
 
 export interface ConnectCalDav {

@@ -16,19 +16,23 @@ export interface CliResult {
   args: string[];
 }
 
-function cliEnv(): NodeJS.ProcessEnv {
+function cliEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.TOUCHPOINT_DB;
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
   return env;
 }
 
-/** Runs the CLI once; never rejects — the exit code is in the result. */
-export function runCli(args: string[], cwd: string = ROOT): Promise<CliResult> {
+/** Runs the CLI once; never rejects — the exit code is in the result. `env`: variables added for this child only. */
+export function runCli(args: string[], cwd: string = ROOT, env: Record<string, string | undefined> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd, env: cliEnv(), maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      { cwd, env: cliEnv(env), maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
         resolve({ code, stdout: String(stdout), stderr: String(stderr), args });
@@ -61,6 +65,11 @@ export class Workspace {
   readonly db: string;
   /** The default --now for every call; tests move it to let time pass. */
   now: string;
+  /**
+   * Variables for this workspace's CLI children only (the settings and the --…-env secrets
+   * a test configures them with): set here, never in the test process's own environment.
+   */
+  readonly env: Record<string, string | undefined> = {};
 
   constructor(now: string, prefix = 'touchpoint-e2e-') {
     this.dir = mkdtempSync(path.join(tmpdir(), prefix));
@@ -71,7 +80,7 @@ export class Workspace {
   /** Runs `touchpoint --db <db> --now <now> …args`; `now: null` leaves --now out. */
   run(args: string[], opts: { now?: string | null } = {}): Promise<CliResult> {
     const now = opts.now === undefined ? this.now : opts.now;
-    return runCli(['--db', this.db, ...(now === null ? [] : ['--now', now]), ...args], this.dir);
+    return runCli(['--db', this.db, ...(now === null ? [] : ['--now', now]), ...args], this.dir, this.env);
   }
 
   /** Runs and asserts exit 0; returns stdout. */
@@ -83,6 +92,7 @@ export class Workspace {
   }
 
   /** Runs with --json, asserts exit 0 and that stdout is exactly one JSON document. */
+  // biome-ignore lint/suspicious/noExplicitAny: each test names the JSON shape it reads, or reads it loosely
   async json<T = any>(args: string[], opts: { now?: string } = {}): Promise<T> {
     const r = await this.run([...args, '--json'], opts);
     expect(r.code, describe(r)).toBe(0);
@@ -296,7 +306,6 @@ export const check = (e: ExplanationJson, rule: string): CheckJson => {
   return c;
 };
 export const failedCodes = (e: ExplanationJson): string[] => e.checks.filter((c) => c.status === 'fail').map((c) => c.code);
-export const accountIds = (e: { accounts: { id: string }[] }): string[] => e.accounts.map((a) => a.id).sort();
 export const messageIds = (t: TimelineJson): string[] =>
   t.items
     .filter((i) => i.kind === 'email')
@@ -414,7 +423,7 @@ export interface RunningSync {
 export function spawnSync(w: Workspace, env: NodeJS.ProcessEnv = process.env): RunningSync {
   const p = spawn(process.execPath, [BIN, '--db', w.db, '--now', w.now, 'sync', '--json'], {
     cwd: w.dir,
-    env,
+    env: { ...env, ...w.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -56,7 +56,7 @@ export async function deliver(d: Dovecot, user: string, pass: string, msgs: Deli
 export interface ImapConnectSpec {
   teammate: string;
   user: string;
-  /** Name of the environment variable holding the password (set it in process.env first). */
+  /** Name of the environment variable holding the password (set it in the workspace's env first). */
   passwordEnv: string;
   authorizedAt: string;
   folders?: string;

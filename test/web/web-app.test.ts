@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/cli.js';
 import { launchBrowser, serveDemo, userDataDir, type Served } from './browser.js';
 
-// UPDATE_SCREENSHOTS=1 refreshes the README's screenshots; other runs write them to a temp dir.
+// UPDATE_SCREENSHOTS=1 refreshes the screenshots in docs/screenshots; other runs write them to a temp dir.
 const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, 'docs/screenshots') : mkdtempSync(path.join(tmpdir(), 'tp-shots-'));
 let served: Served;
 let browser: BrowserContext;
@@ -46,6 +46,25 @@ describe('web app', () => {
     await other.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => other.getByRole('alert').textContent()).toMatch(/unknown or revoked/);
     await other.close();
+  });
+
+  it('signs in from a link with the token in the fragment, then takes it out of the address bar', async () => {
+    const other = await browser.newPage();
+    await other.goto(`${served.url}/#token=${encodeURIComponent(served.token)}`);
+    await other.getByRole('heading', { name: /Sync email & calendar/ }).waitFor();
+    expect(new URL(other.url()).hash).toBe('#/sync');
+    expect(await other.evaluate(() => sessionStorage.getItem('touchpoint.token'))).toBe(served.token);
+    // replaced, not pushed: Back leaves the app rather than landing on the link with the token
+    await other.goBack();
+    expect(other.url()).not.toContain('token=');
+    await other.close();
+
+    const stale = await browser.newPage();
+    await stale.goto(`${served.url}/#token=tp_revoked`);
+    await expect.poll(() => stale.getByRole('alert').textContent()).toMatch(/sign-in link is no longer valid/);
+    expect(new URL(stale.url()).hash).toBe('#/sync');
+    expect(await stale.evaluate(() => sessionStorage.getItem('touchpoint.token'))).toBeNull();
+    await stale.close();
   });
 
   it('connects a folder, syncs, and Sync now brings a new email onto the account timeline', async () => {
@@ -221,7 +240,7 @@ describe('web app', () => {
     await card.getByLabel('Internal domain to add').fill('acme.com');
     await card.getByRole('button', { name: 'Add domain' }).click();
     await expect.poll(() => card.getByRole('status').textContent()).toMatch(/^Added acme.com: 0 item\(s\) linked, [1-9]\d* unlinked/);
-    expect(await card.getByRole('list', { name: 'Internal domains' }).innerText()).toMatch(/ourco.com[\s\S]*acme.com/);
+    expect(await card.getByRole('list', { name: 'Internal domains' }).textContent()).toMatch(/ourco.com[\s\S]*acme.com/);
     await expect.poll(() => page.getByRole('table', { name: 'Audit log' }).textContent()).toContain('internal_domain.add'); // no reload needed
     await expect.poll(acmeSubjects).not.toContain('Question about our renewal');
 

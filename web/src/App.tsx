@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, token, type Workspace } from './api.js';
+import { adoptTokenFromLink, api, token, type Workspace } from './api.js';
 import { AccountsPage } from './pages/Accounts.js';
 import { AdminPage } from './pages/Admin.js';
 import { SearchPage } from './pages/Search.js';
@@ -25,7 +25,10 @@ const NAV = [
   ['#/admin', 'Admin'],
 ] as const;
 
-function SignIn({ onIn }: { onIn: (w: Workspace) => void }) {
+// Before the first render, so the route never sees #token=….
+const signedInByLink = adoptTokenFromLink();
+
+function SignIn({ onIn, notice }: { onIn: (w: Workspace) => void; notice: string | null }) {
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | null>(null);
   const submit = async (e: FormEvent) => {
@@ -46,12 +49,20 @@ function SignIn({ onIn }: { onIn: (w: Workspace) => void }) {
           label="API token"
           hint="Create one with: touchpoint token create --role admin --name <you>. Kept in this tab only (sessionStorage)."
         >
-          <input type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} required autoFocus />
+          <input
+            type="password"
+            autoComplete="off"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            required
+            // biome-ignore lint/a11y/noAutofocus: the sign-in page has one field, the token, and nothing else to do
+            autoFocus
+          />
         </Field>
         <button type="submit">Sign in</button>
-        {error ? (
+        {(error ?? notice) ? (
           <p className="error" role="alert">
-            {error}
+            {error ?? notice}
           </p>
         ) : null}
       </form>
@@ -62,19 +73,25 @@ function SignIn({ onIn }: { onIn: (w: Workspace) => void }) {
 export function App() {
   const [ws, setWs] = useState<Workspace | null>(null);
   const [checked, setChecked] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   const hash = useHash();
   useEffect(() => {
     if (!token.get()) return setChecked(true);
     api<Workspace>('GET', '/v1/workspace')
-      .then(setWs, () => token.clear())
+      .then(setWs, () => {
+        token.clear();
+        if (signedInByLink)
+          setNotice('That sign-in link is no longer valid (each "npm start" makes a new one). Paste an API token instead.');
+      })
       .finally(() => setChecked(true));
   }, []);
   if (!checked) return null;
-  if (!ws) return <SignIn onIn={setWs} />;
+  if (!ws) return <SignIn onIn={setWs} notice={notice} />;
   // A query after the route (#/sync?connected=…) is the page's own: the route is before it.
   const [, page = 'sync', ...rest] = (hash.split('?')[0] ?? '').split('/');
   return (
     <>
+      {/* biome-ignore lint/a11y/useValidAnchor: a skip link; the hash is the router's, so it focuses #main itself */}
       <a
         className="skip"
         href="#main"
@@ -96,6 +113,7 @@ export function App() {
           ))}
         </nav>
         <button
+          type="button"
           className="link"
           onClick={() => {
             token.clear();

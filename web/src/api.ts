@@ -7,6 +7,20 @@ export const token = {
   clear: () => sessionStorage.removeItem(KEY),
 };
 
+/**
+ * A sign-in link (`npm start` prints one) carries a token in the URL fragment, `#token=…`:
+ * browsers never send the fragment to the server, so it stays out of request lines and logs.
+ * Read it once into this tab's sessionStorage and take it out of the address bar and history.
+ * Returns whether there was one.
+ */
+export function adoptTokenFromLink(): boolean {
+  const m = /^#token=([^&]+)/.exec(location.hash);
+  if (!m?.[1]) return false;
+  token.set(decodeURIComponent(m[1]));
+  history.replaceState(null, '', `${location.pathname}${location.search}#/sync`);
+  return true;
+}
+
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,

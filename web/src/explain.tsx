@@ -48,6 +48,7 @@ export function ExplanationView({ e }: { e: Explanation }) {
             {e.checks.map((c, i) => {
               const [word, cls] = STATUS[c.status];
               return (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a read-only list replaced whole on each response; its items have no id and never move
                 <tr key={i} data-status={c.status}>
                   <td>{c.rule}</td>
                   <td className={cls}>{word}</td>
@@ -63,6 +64,7 @@ export function ExplanationView({ e }: { e: Explanation }) {
           <h3>Near misses</h3>
           <ul>
             {e.hints.map((h, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a read-only list replaced whole on each response; its items have no id and never move
               <li key={i}>{h.detail}</li>
             ))}
           </ul>
@@ -73,6 +75,7 @@ export function ExplanationView({ e }: { e: Explanation }) {
           <h3>Remedies</h3>
           <ul aria-label="Remedies">
             {e.remedies.map((r, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a read-only list replaced whole on each response; its items have no id and never move
               <li key={i}>{r}</li>
             ))}
           </ul>
@@ -114,7 +117,9 @@ export function WhyPanel({ e, onChanged }: { e: Explanation; onChanged: () => vo
   const vias = e.accounts.flatMap((a) => a.via.map((v) => ({ ...v, accountId: a.id })));
   const del = (accountId: string, email: string, source: string, suppress: boolean) => {
     const re = recreatingSource(source);
-    const text = `${suppress ? 'Delete and suppress' : 'Delete'} end user ${email} in ${accountId}?${re && !suppress ? ` It came from ${re}: it will be recreated by ${re} at its next import.` : ''}`;
+    const text =
+      `${suppress ? 'Delete and suppress' : 'Delete'} end user ${email} in ` +
+      `${accountId}?${re && !suppress ? ` It came from ${re}: it will be recreated by ${re} at its next import.` : ''}`;
     if (!confirm(text)) return;
     void act.run(async () => {
       const r = await api<ChangeResult>(
@@ -138,13 +143,14 @@ export function WhyPanel({ e, onChanged }: { e: Explanation; onChanged: () => vo
             <span>
               {v.email} in {v.accountId} (source {v.source}):
             </span>
-            <button className="danger" onClick={() => del(v.accountId, v.email, v.source, false)}>
+            <button type="button" className="danger" onClick={() => del(v.accountId, v.email, v.source, false)}>
               Delete
             </button>
-            <button className="danger" onClick={() => del(v.accountId, v.email, v.source, true)}>
+            <button type="button" className="danger" onClick={() => del(v.accountId, v.email, v.source, true)}>
               Delete and suppress
             </button>
             <button
+              type="button"
               className="secondary"
               onClick={() => {
                 if (!confirm(`Blocklist ${domain}? Its addresses never cause a link again.`)) return;
@@ -170,7 +176,7 @@ export function WhyPanel({ e, onChanged }: { e: Explanation; onChanged: () => vo
           {warning}
         </p>
       ) : null}
-      <act.Status />
+      {act.status}
     </section>
   );
 }

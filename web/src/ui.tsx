@@ -3,7 +3,6 @@ import { cloneElement, useCallback, useEffect, useId, useState, type ReactElemen
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: number) {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   const reload = useCallback(
     () =>
       load().then(
@@ -13,6 +12,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
         },
         (e: Error) => setError(e.message),
       ),
+    // biome-ignore lint/correctness/useExhaustiveDependencies: deps are the caller's list for `load`, as with useEffect itself
     deps,
   );
   useEffect(() => {
@@ -49,7 +49,7 @@ export function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const run = async (f: () => Promise<string | void>) => {
+  const run = async (f: (() => Promise<string>) | (() => Promise<void>)) => {
     setBusy(true);
     setError(null);
     setMessage(null);
@@ -62,7 +62,12 @@ export function useAction() {
       setBusy(false);
     }
   };
-  const Status = () => (
+  return { busy, run, status: <ActionStatus message={message} error={error} /> };
+}
+
+/** useAction's result line. A component of its own: one defined inside the hook would be a new type each render, remounting its subtree. */
+function ActionStatus({ message, error }: { message: string | null; error: string | null }) {
+  return (
     <>
       {message ? (
         <p className="ok" role="status">
@@ -72,5 +77,4 @@ export function useAction() {
       <ErrorNote error={error} />
     </>
   );
-  return { busy, run, Status };
 }

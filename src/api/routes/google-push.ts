@@ -62,7 +62,7 @@ export async function googlePushRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       },
     },
     async (req, reply) => {
-      const expected = process.env.TOUCHPOINT_GOOGLE_PUSH_TOKEN;
+      const expected = deps.config.google.pushToken;
       if (!expected) throw new AppError('not_found', 'Gmail push is not configured on this server (TOUCHPOINT_GOOGLE_PUSH_TOKEN)');
       if (!sameSecret(req.query.token, expected)) throw new AppError('forbidden', 'wrong or missing push token');
       let note: { emailAddress?: unknown };

@@ -2,6 +2,7 @@
 // back, the checks of a start request, the deps the grant use case (app/oauth-grant.ts) runs
 // with at a callback, and sending the browser back to the web app.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../config/schema.js';
 import { isValidAddress } from '../../directory/address.js';
 import type { Teammate } from '../../domain/directory.js';
 import { teammateByAddress } from '../../store/directory.js';
@@ -14,8 +15,8 @@ import type { ApiDeps } from '../context.js';
 import { AppError, invalid } from '../../app/errors.js';
 
 /** TOUCHPOINT_PUBLIC_URL, else the address this request came to. */
-export function publicBase(req: FastifyRequest, env: NodeJS.ProcessEnv = process.env): string {
-  return env.TOUCHPOINT_PUBLIC_URL?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
+export function publicBase(req: FastifyRequest, config: Pick<Config, 'publicUrl'>): string {
+  return config.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
 }
 
 export function keyOr409(deps: ApiDeps): SecretKey {

@@ -16,7 +16,8 @@ import {
   startMicrosoftGrant,
   type MicrosoftProduct,
 } from '../../providers/microsoft/oauth-flow.js';
-import { microsoftSettingsFromEnv } from '../../providers/microsoft/settings.js';
+import type { Config } from '../../config/schema.js';
+import { microsoftSettings } from '../../providers/microsoft/settings.js';
 import { GrantError } from '../../providers/oauth-state.js';
 import { SourceError } from '../../providers/types.js';
 import { auth } from '../auth.js';
@@ -34,14 +35,14 @@ const StartQuery = z.object({
     ),
 });
 
-function settingsOr409() {
+function settingsOr409(config: Config) {
   try {
-    return microsoftSettingsFromEnv();
+    return microsoftSettings(config.microsoft);
   } catch (err) {
     if (err instanceof SourceError)
       throw new AppError(
         'conflict',
-        `${err.message} (the server's administrator registers the Entra ID app; see the README, "Microsoft 365")`,
+        `${err.message} (the server's administrator registers the Entra ID app; see docs/providers/microsoft.md)`,
       );
     throw err;
   }
@@ -64,9 +65,9 @@ export async function microsoftOauthStartRoutes(app: FastifyInstance, deps: ApiD
       const ws = auth(req).workspace;
       const products = parseProducts<MicrosoftProduct>(req.query.products, ['mail', 'calendar']);
       const teammate = await startTeammate(deps, ws, req.query.teammate);
-      const settings = settingsOr409();
+      const settings = settingsOr409(deps.config);
       const key = keyOr409(deps);
-      const redirectUri = `${publicBase(req)}/oauth/microsoft/callback`;
+      const redirectUri = `${publicBase(req, deps.config)}/oauth/microsoft/callback`;
       const { url } = await startMicrosoftGrant(settings, key, {
         workspaceId: ws.id,
         teammate: teammate.email,
@@ -108,7 +109,7 @@ export async function microsoftOauthCallbackRoutes(app: FastifyInstance, deps: A
       const now = deps.clock.now();
       try {
         const key = keyOr409(deps);
-        const settings = settingsOr409();
+        const settings = settingsOr409(deps.config);
         const state = openMicrosoftGrantState(sealed, key, now);
         const { ws, teammate } = await grantOwner(deps, state);
         const { refreshToken } = await finishMicrosoftGrant(settings, state, code);

@@ -8,7 +8,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { connectOrReauthorizeGrant, type GrantedConnection } from '../../app/oauth-grant.js';
 import { z } from 'zod';
-import { googleSettingsFromEnv } from '../../providers/google/auth.js';
+import type { Config } from '../../config/schema.js';
+import { googleSettings } from '../../providers/google/auth.js';
 import {
   consentErrorWords,
   finishGoogleGrant,
@@ -34,16 +35,16 @@ const StartQuery = z.object({
 });
 
 /** The public address Google sends the browser back to; must be registered with the OAuth client. */
-export function googleRedirectUri(req: FastifyRequest, env: NodeJS.ProcessEnv = process.env): string {
-  return `${publicBase(req, env)}/oauth/google/callback`;
+export function googleRedirectUri(req: FastifyRequest, config: Config): string {
+  return `${publicBase(req, config)}/oauth/google/callback`;
 }
 
-function settingsOr409() {
+function settingsOr409(config: Config) {
   try {
-    return googleSettingsFromEnv();
+    return googleSettings(config.google);
   } catch (err) {
     if (err instanceof SourceError)
-      throw new AppError('conflict', `${err.message} (the server's administrator registers the OAuth app; see the README, "Google")`);
+      throw new AppError('conflict', `${err.message} (the server's administrator registers the OAuth app; see docs/providers/google.md)`);
     throw err;
   }
 }
@@ -64,9 +65,9 @@ export async function oauthStartRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       const ws = auth(req).workspace;
       const products = parseProducts<GoogleProduct>(req.query.products, ['gmail', 'calendar']);
       const teammate = await startTeammate(deps, ws, req.query.teammate);
-      const settings = settingsOr409();
+      const settings = settingsOr409(deps.config);
       const key = keyOr409(deps);
-      const redirectUri = googleRedirectUri(req);
+      const redirectUri = googleRedirectUri(req, deps.config);
       const { url } = await startGoogleGrant(settings, key, {
         workspaceId: ws.id,
         teammate: teammate.email,
@@ -101,7 +102,7 @@ export async function oauthCallbackRoutes(app: FastifyInstance, deps: ApiDeps): 
       const now = deps.clock.now();
       try {
         const key = keyOr409(deps);
-        const settings = settingsOr409();
+        const settings = settingsOr409(deps.config);
         const state = openGrantState(sealed, key, now);
         const { ws, teammate } = await grantOwner(deps, state);
         const { refreshToken } = await finishGoogleGrant(settings, state, code);

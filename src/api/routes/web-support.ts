@@ -85,7 +85,8 @@ export async function webSupportRoutes(app: FastifyInstance, deps: ApiDeps): Pro
         operationId: 'reauthorize',
         tags: ['connections'],
         summary:
-          'Re-authorize: a new password for IMAP/CalDAV (checked against the server first: 422 and nothing changed if refused), none for a folder; authorized-since stays, so the gap is caught up',
+          'Re-authorize: a new password for IMAP/CalDAV (checked against the server first: 422 and nothing changed if refused), none for a ' +
+          'folder; authorized-since stays, so the gap is caught up',
         params: ConnectionParams,
         body: Reauthorize,
         response: { 200: ConnectionHealth, ...errors(400, 403, 404, 409, 422) },

@@ -8,9 +8,9 @@
 import ICAL from 'ical.js';
 import type { MeetingOccurrence } from '../../domain/items.js';
 import { dateKeyOf, instantOf, zoneRuleOf, type ZoneRule } from './ical-time.js';
-import { buildOccurrence, timingOf } from './occurrence.js';
+import { buildOccurrence, timingOf, type ExpandContext } from './occurrence.js';
 import { withCandidateBudget } from './recur-guard.js';
-import type { ParsedCalendar, ParsedSeries } from './parse-calendar.js';
+import type { ParsedCalendar, ParsedSeries } from './parsed-calendar.js';
 
 type Component = InstanceType<typeof ICAL.Component>;
 type Time = InstanceType<typeof ICAL.Time>;
@@ -28,12 +28,6 @@ export interface ExpandOptions {
   seenAt?: Date;
   /** Receives expansion problems in plain words (a rule cut short, a zone we do not know). */
   onProblem?: (problem: string) => void;
-}
-
-export interface ExpandContext {
-  method: string | null;
-  seenAt?: Date;
-  problem: (p: string) => void;
 }
 
 /**

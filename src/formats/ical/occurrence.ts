@@ -1,12 +1,18 @@
 // One VEVENT (a master's instance or an override) → MeetingOccurrence fields.
 import ICAL from 'ical.js';
 import type { MeetingOccurrence } from '../../domain/items.js';
-import type { ExpandContext } from './expand-occurrences.js';
 import { instantOf, tzidOf, zoneRuleOf } from './ical-time.js';
 import { attendeesOf, organizerOf } from './participants.js';
 
 type Component = InstanceType<typeof ICAL.Component>;
 type Time = InstanceType<typeof ICAL.Time>;
+
+/** What building an occurrence needs from the expansion: the METHOD, when it was seen, where problems go. */
+export interface ExpandContext {
+  method: string | null;
+  seenAt?: Date;
+  problem: (p: string) => void;
+}
 
 export interface Timing {
   start: Date;

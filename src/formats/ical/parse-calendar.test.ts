@@ -17,7 +17,7 @@ describe('every real-world .ics', () => {
   it('has the fixtures', () => expect(files.length).toBeGreaterThanOrEqual(33));
 
   it.each(files)('%s parses and expands, or fails with a MalformedCalendarError reason', (file) => {
-    let parsed;
+    let parsed: ReturnType<typeof parseCalendarObject>;
     try {
       parsed = parseCalendarObject(read(file));
     } catch (err) {

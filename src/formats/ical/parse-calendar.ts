@@ -7,6 +7,7 @@
 // VTIMEZONEs of the same VCALENDAR (Component#getTimeZoneByID), which is what we want.
 import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
+import type { ParsedCalendar, ParsedSeries } from './parsed-calendar.js';
 import { withCandidateBudget } from './recur-guard.js';
 import { repairIcs } from './repair-ics.js';
 import { salvageEvents } from './salvage.js';
@@ -19,22 +20,6 @@ export class MalformedCalendarError extends Error {
     super(`not a readable calendar: ${reason}`);
     this.name = 'MalformedCalendarError';
   }
-}
-
-/** All VEVENTs of one UID: the series master and its RECURRENCE-ID overrides. */
-export interface ParsedSeries {
-  uid: string;
-  /** Null when the file holds only overrides (an invitation to a single instance). */
-  master: Component | null;
-  overrides: Component[];
-}
-
-export interface ParsedCalendar {
-  /** METHOD (RFC 5546: PUBLISH, REQUEST, REPLY, CANCEL, …), upper-cased; null if absent. */
-  method: string | null;
-  series: ParsedSeries[];
-  /** Events skipped or partly read, in plain words ("UID x: no DTSTART"). */
-  problems: string[];
 }
 
 export function parseCalendarObject(ics: string): ParsedCalendar {
@@ -60,14 +45,17 @@ export function parseCalendarObject(ics: string): ParsedCalendar {
   const byUid = new Map<string, ParsedSeries>();
   const vevents = roots.flatMap((r) => r.getAllSubcomponents('vevent'));
 
-  vevents.forEach((ev, i) => {
+  for (const [i, ev] of vevents.entries()) {
     const uidValue = ev.getFirstPropertyValue('uid');
     let uid = typeof uidValue === 'string' ? uidValue.trim() : '';
     const label = uid ? `UID ${uid}` : `VEVENT #${i + 1}${summaryHint(ev)}`;
     // RFC 5545 §3.6.1: DTSTART is required unless METHOD is set, but an event without a
     // start cannot be placed on a timeline either way.
     const why = unreadable(ev);
-    if (why) return void problems.push(`${label}: ${why}, skipped`);
+    if (why) {
+      problems.push(`${label}: ${why}, skipped`);
+      continue;
+    }
     if (!uid) {
       // UID is required too, yet OWA's exports omit it. A hash of what identifies the
       // event keeps re-imports of the same file stable.
@@ -75,11 +63,14 @@ export function parseCalendarObject(ics: string): ParsedCalendar {
       problems.push(`${label}: no UID, identified as ${uid}`);
     }
     let series = byUid.get(uid);
-    if (!series) byUid.set(uid, (series = { uid, master: null, overrides: [] }));
+    if (!series) {
+      series = { uid, master: null, overrides: [] };
+      byUid.set(uid, series);
+    }
     if (!ev.hasProperty('recurrence-id')) {
       if (series.master) problems.push(`${label}: two VEVENTs without RECURRENCE-ID, kept the newer SEQUENCE`);
       series.master = newer(series.master, ev);
-      return;
+      continue;
     }
     const rid = String(ev.getFirstPropertyValue('recurrence-id'));
     const same = series.overrides.findIndex((o) => String(o.getFirstPropertyValue('recurrence-id')) === rid);
@@ -88,7 +79,7 @@ export function parseCalendarObject(ics: string): ParsedCalendar {
       problems.push(`${label}: two overrides for RECURRENCE-ID ${rid}, kept the newer SEQUENCE`);
       series.overrides[same] = newer(series.overrides[same]!, ev);
     }
-  });
+  }
 
   if (byUid.size === 0) {
     const others = [...new Set(roots.flatMap((r) => r.getAllSubcomponents().map((c) => c.name.toUpperCase())))];
@@ -127,8 +118,12 @@ function unreadable(ev: Component): string | null {
     check('DTEND', () => ev.getFirstProperty('dtend') && isTime(ev.getFirstPropertyValue('dtend'))) ??
     check('DURATION', () => ev.getFirstPropertyValue('duration')) ??
     check('RECURRENCE-ID', () => ev.hasProperty('recurrence-id') && isTime(ev.getFirstPropertyValue('recurrence-id'))) ??
-    check('EXDATE', () => ev.getAllProperties('exdate').forEach((p) => p.getValues())) ??
-    check('RDATE', () => ev.getAllProperties('rdate').forEach((p) => p.getValues())) ??
+    check('EXDATE', () => {
+      for (const p of ev.getAllProperties('exdate')) p.getValues();
+    }) ??
+    check('RDATE', () => {
+      for (const p of ev.getAllProperties('rdate')) p.getValues();
+    }) ??
     // Building the iterator validates the RRULE parts (BYDAY, BYMONTHDAY, …).
     check('RRULE', () => ev.hasProperty('rrule') && withCandidateBudget(100_000, () => new ICAL.Event(ev, { exceptions: [] }).iterator()))
   );
@@ -211,4 +206,4 @@ function firstContentLine(text: string): { no: number; text: string } | null {
 }
 
 // Expansion is a separate file to keep each small; callers import both from here.
-export { expandOccurrences, type ExpandOptions } from './expand-occurrences.js';
+export { expandOccurrences } from './expand-occurrences.js';

@@ -106,14 +106,16 @@ function outsideTimezones(): (line: string) => boolean {
   let inside = false;
   return (line) => {
     if (/^BEGIN:VTIMEZONE\s*$/i.test(line)) inside = true;
-    else if (inside && /^END:VTIMEZONE\s*$/i.test(line)) return (inside = false);
-    else if (inside && /^(BEGIN|END):V(?!TIMEZONE)/i.test(line)) inside = false; // a cut-off block
+    else if (inside && /^END:VTIMEZONE\s*$/i.test(line)) {
+      inside = false;
+      return false; // the END line is part of the block
+    } else if (inside && /^(BEGIN|END):V(?!TIMEZONE)/i.test(line)) inside = false; // a cut-off block
     return !inside;
   };
 }
 
 function lineNumbersOf(text: string, re: RegExp): number[] {
   const out: number[] = [];
-  text.split(/\r\n|\n|\r/).forEach((l, i) => re.test(l) && out.push(i + 1));
+  for (const [i, l] of text.split(/\r\n|\n|\r/).entries()) if (re.test(l)) out.push(i + 1);
   return out;
 }

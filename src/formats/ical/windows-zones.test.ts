@@ -1,14 +1,34 @@
+import { WINDOWS_TO_IANA_MAP } from 'windows-iana';
 import { describe, expect, it } from 'vitest';
-import { resolveTzid, WINDOWS_TO_IANA, windowsToIana } from './windows-zones.js';
+import { resolveTzid, windowsToIana } from './windows-zones.js';
 import { wallTimeToUtc } from './zoned-time.js';
 
 const wall = (year: number, month: number, day: number, hour: number, minute = 0) => ({ year, month, day, hour, minute, second: 0 });
 
 describe('Windows zone names', () => {
-  it('maps every table entry to a zone Node knows', () => {
-    for (const iana of Object.values(WINDOWS_TO_IANA)) {
-      expect(() => new Intl.DateTimeFormat('en-US', { timeZone: iana })).not.toThrow();
+  it('maps every Windows zone to a zone Node knows', () => {
+    const ids = new Set(WINDOWS_TO_IANA_MAP.map((e) => e.windowsName));
+    expect(ids.size).toBeGreaterThan(130);
+    for (const id of ids) {
+      const iana = windowsToIana(id);
+      expect(iana, id).toBeDefined();
+      expect(() => new Intl.DateTimeFormat('en-US', { timeZone: iana }), id).not.toThrow();
     }
+  });
+
+  it('knows the retired Windows ids old Outlook files still carry', () => {
+    expect(windowsToIana('Mexico Standard Time')).toBe('America/Mexico_City');
+    expect(windowsToIana('Mid-Atlantic Standard Time')).toBe('Etc/GMT+2');
+    expect(windowsToIana('Kamchatka Standard Time')).toBe('Asia/Kamchatka');
+  });
+
+  it('follows zones CLDR re-pointed and IANA renamed', () => {
+    expect(windowsToIana('Eastern Standard Time')).toBe('America/New_York');
+    expect(windowsToIana('Mountain Standard Time (Mexico)')).toBe('America/Mazatlan');
+    expect(windowsToIana('Central Asia Standard Time')).toBe('Asia/Bishkek');
+    expect(windowsToIana('Nepal Standard Time')).toBe('Asia/Kathmandu');
+    expect(windowsToIana('Greenland Standard Time')).toBe('America/Nuuk');
+    expect(windowsToIana('Argentina Standard Time')).toBe('America/Argentina/Buenos_Aires');
   });
 
   it('maps the common ones, case-insensitively', () => {

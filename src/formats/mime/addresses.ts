@@ -11,7 +11,7 @@ export function addressesOf(headers: Header[], key: 'from' | 'to' | 'cc' | 'bcc'
   const out: Address[] = [];
   for (const h of headers) {
     if (h.key !== key || !h.value.trim()) continue;
-    let parsed;
+    let parsed: ReturnType<typeof addressParser>;
     try {
       // flatten: group syntax ("Team: a@x, b@y;") becomes its members; empty groups
       // ("undisclosed-recipients:;") become nothing.

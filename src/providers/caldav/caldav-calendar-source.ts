@@ -76,7 +76,8 @@ export class CalDavCalendarSource implements CalendarSource {
     }
 
     for (const cal of calendars) {
-      const st: CalendarState = (state.calendars[cal.path] ??= { etags: {} });
+      const st: CalendarState = state.calendars[cal.path] ?? { etags: {} };
+      state.calendars[cal.path] = st;
       const listing = await listChanges(cal, st, this.ctx, { useSyncCollection: this.useSyncCollection });
       total += listing.changed.size;
       const info: CalendarRunInfo = { path: cal.path, method: listing.method, fetched: 0, deleted: listing.deleted.length };

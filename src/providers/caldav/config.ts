@@ -1,8 +1,8 @@
 // A CalDAV connection as stored: `config` holds what is not secret (server URL, user name),
-// `secret_enc` the password, encrypted at rest (secrets/secrets.ts) with the key derived from
-// TOUCHPOINT_SECRET_KEY. The password is decrypted only here, right before a sync, and is
-// never part of a message, a log line or the connection's JSON.
-import { decryptSecret, encryptSecret, keyFromEnv, SecretKeyError, type SecretKey } from '../../secrets/secrets.js';
+// `secret_enc` the password, encrypted at rest (secrets/secrets.ts) with the process's key
+// (`secrets`, created once from the Config). The password is decrypted only here, right
+// before a sync, and is never part of a message, a log line or the connection's JSON.
+import { encryptSecret, type SecretKey, type Secrets, SecretKeyError } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
 import { CalDavCalendarSource } from './caldav-calendar-source.js';
 
@@ -34,15 +34,12 @@ export function readCalDavConfig(config: Record<string, unknown>): CalDavConfig 
   };
 }
 
-export function calDavSourceFor(
-  c: { config: Record<string, unknown>; secretEnc?: string | null },
-  env: NodeJS.ProcessEnv = process.env,
-): CalDavCalendarSource {
+export function calDavSourceFor(c: { config: Record<string, unknown>; secretEnc?: string | null; secrets: Secrets }): CalDavCalendarSource {
   const cfg = readCalDavConfig(c.config);
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no password is stored for this CalDAV connection; re-authorize it');
   let password: string;
   try {
-    password = decryptSecret(c.secretEnc, keyFromEnv(env));
+    password = c.secrets.decrypt(c.secretEnc);
   } catch (err) {
     // A missing or different TOUCHPOINT_SECRET_KEY is this machine's configuration, not the
     // teammate's grant: status "error" with the reason, not "needs re-authorization".

@@ -3,8 +3,9 @@
 // (mail and calendar share it), refreshed early under a per-connection lock, and a refresh
 // token Google rotates is saved encrypted through `saveSecret`. `invalid_grant` from the
 // token endpoint means the grant was revoked or expired: AUTH_FAILED → needs_reauth.
-import { OAuth2Client, CodeChallengeMethod } from 'google-auth-library';
-import { decryptSecret, encryptSecret, keyFromEnv, SecretKeyError } from '../../secrets/secrets.js';
+import { OAuth2Client, CodeChallengeMethod, type Credentials } from 'google-auth-library';
+import type { GoogleConfig } from '../../config/schema.js';
+import { type Secrets, SecretKeyError } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
 
 export const GMAIL_SCOPE = 'https://www.googleapis.com/auth/gmail.readonly';
@@ -23,22 +24,24 @@ export interface GoogleSettings {
   rootUrl?: string;
 }
 
-/** Client id/secret from configuration (environment), endpoints overridable for emulators. */
-export function googleSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): GoogleSettings {
-  const clientId = env.TOUCHPOINT_GOOGLE_CLIENT_ID;
-  const clientSecret = env.TOUCHPOINT_GOOGLE_CLIENT_SECRET;
-  if (!clientId || !clientSecret) {
+/**
+ * The Google OAuth app from the Config. The settings are optional as a group (a Google-less
+ * install sets none): using Google without them is one error naming what is missing.
+ */
+export function googleSettings(c: GoogleConfig): GoogleSettings {
+  const missing = [...(c.clientId ? [] : ['TOUCHPOINT_GOOGLE_CLIENT_ID']), ...(c.clientSecret ? [] : ['TOUCHPOINT_GOOGLE_CLIENT_SECRET'])];
+  if (missing.length || !c.clientId || !c.clientSecret) {
     throw new SourceError(
       'INTERNAL',
-      'TOUCHPOINT_GOOGLE_CLIENT_ID and TOUCHPOINT_GOOGLE_CLIENT_SECRET must be set to use Google connections',
+      `TOUCHPOINT_GOOGLE_CLIENT_ID and TOUCHPOINT_GOOGLE_CLIENT_SECRET must be set to use Google connections (not set: ${missing.join(', ')})`,
     );
   }
   return {
-    clientId,
-    clientSecret,
-    ...(env.TOUCHPOINT_GOOGLE_TOKEN_URL ? { tokenUrl: env.TOUCHPOINT_GOOGLE_TOKEN_URL } : {}),
-    ...(env.TOUCHPOINT_GOOGLE_AUTH_URL ? { authUrl: env.TOUCHPOINT_GOOGLE_AUTH_URL } : {}),
-    ...(env.TOUCHPOINT_GOOGLE_ROOT_URL ? { rootUrl: env.TOUCHPOINT_GOOGLE_ROOT_URL } : {}),
+    clientId: c.clientId,
+    clientSecret: c.clientSecret,
+    ...(c.tokenUrl ? { tokenUrl: c.tokenUrl } : {}),
+    ...(c.authUrl ? { authUrl: c.authUrl } : {}),
+    ...(c.rootUrl ? { rootUrl: c.rootUrl } : {}),
   };
 }
 
@@ -77,6 +80,12 @@ export const REVOKED_WORDS = 'Google says the grant was revoked or expired; re-a
 
 type SaveSecret = (secretEnc: string) => Promise<void>;
 
+/** Where a refresh token Google rotated goes: encrypted with `secrets`, then saved. */
+export interface Rotation {
+  secrets: Secrets;
+  save: SaveSecret;
+}
+
 /** One connection's tokens. Shared by its Gmail and Calendar sources (see `googleTokensFor`). */
 export class GoogleTokens {
   readonly client: OAuth2Client;
@@ -86,7 +95,7 @@ export class GoogleTokens {
   constructor(
     settings: GoogleSettings,
     refreshToken: string,
-    private saveSecret?: SaveSecret,
+    private rotation?: Rotation,
     private now: () => number = Date.now,
   ) {
     this.client = oauthClient(settings);
@@ -96,7 +105,7 @@ export class GoogleTokens {
     this.client.on('tokens', (t) => {
       if (t.refresh_token && t.refresh_token !== this.refreshToken) {
         this.refreshToken = t.refresh_token;
-        this.pendingSave = this.saveSecret ? this.saveSecret(encryptSecret(t.refresh_token, keyFromEnv())) : Promise.resolve();
+        this.pendingSave = this.rotation ? this.rotation.save(this.rotation.secrets.encrypt(t.refresh_token)) : Promise.resolve();
       }
     });
   }
@@ -119,7 +128,7 @@ export class GoogleTokens {
   }
 
   private async refresh(): Promise<void> {
-    let credentials;
+    let credentials: Credentials;
     try {
       this.client.setCredentials({ refresh_token: this.refreshToken });
       ({ credentials } = await this.client.refreshAccessToken());
@@ -153,13 +162,13 @@ const shared = new Map<string, GoogleTokens>();
 
 /** Per-connection token holder (the lock lives in it), created from the stored secret. */
 export function googleTokensFor(
-  c: { id?: string; secretEnc?: string | null; saveSecret?: SaveSecret },
+  c: { id?: string; secretEnc?: string | null; saveSecret?: SaveSecret; secrets: Secrets },
   settings: GoogleSettings,
 ): GoogleTokens {
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no Google refresh token is stored for this connection');
   let refreshToken: string;
   try {
-    refreshToken = decryptSecret(c.secretEnc, keyFromEnv());
+    refreshToken = c.secrets.decrypt(c.secretEnc);
   } catch (err) {
     if (err instanceof SecretKeyError) throw new SourceError('INTERNAL', `cannot read the stored Google token: ${err.message}`);
     throw err;
@@ -167,7 +176,7 @@ export function googleTokensFor(
   const key = c.id ? `${c.id}:${refreshToken}` : null;
   const existing = key ? shared.get(key) : undefined;
   if (existing) return existing;
-  const t = new GoogleTokens(settings, refreshToken, c.saveSecret);
+  const t = new GoogleTokens(settings, refreshToken, c.saveSecret ? { secrets: c.secrets, save: c.saveSecret } : undefined);
   if (key) shared.set(key, t);
   return t;
 }

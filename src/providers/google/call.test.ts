@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SourceError } from '../types.js';
 import { REVOKED_WORDS, translateTokenError, type GoogleTokens } from './auth.js';
-import { googleCall, GoogleHttpError, retryAfterMs } from './call.js';
+import { googleCall, GoogleHttpError, msUntilPacificMidnight, retryAfterMs } from './call.js';
 
 const tokens = {
   ensureFresh: async () => {},
@@ -81,5 +81,46 @@ describe('googleCall', () => {
     expect(e.code).toBe('AUTH_FAILED');
     expect(e.message).toBe(REVOKED_WORDS);
     expect(e.message).toContain('Google says the grant was revoked or expired');
+  });
+
+  it('403 dailyLimitExceeded stops at once (no retry) with plain words and the time to the quota reset', async () => {
+    let calls = 0;
+    const p = googleCall(
+      tokens,
+      'history.list',
+      async () => {
+        calls++;
+        throw gaxiosError(403, {
+          error: { code: 403, errors: [{ domain: 'usageLimits', reason: 'dailyLimitExceeded' }], message: 'Daily Limit Exceeded' },
+        });
+      },
+      { maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 10, sleep: async () => {} },
+    );
+    await expect(p).rejects.toMatchObject({ code: 'THROTTLED' });
+    const e = (await p.catch((x) => x)) as SourceError;
+    expect(calls).toBe(1);
+    expect(e.message).toContain('daily request quota');
+    expect(e.retryAfterMs).toBeGreaterThan(0);
+    expect(e.retryAfterMs).toBeLessThanOrEqual(24 * 3_600_000);
+  });
+
+  it('403 userRateLimitExceeded (usageLimits) is still waited out and retried', async () => {
+    let calls = 0;
+    const r = await googleCall(
+      tokens,
+      'test',
+      async () => {
+        if (++calls < 3) throw gaxiosError(403, { error: { errors: [{ domain: 'usageLimits', reason: 'userRateLimitExceeded' }] } });
+        return 'ok';
+      },
+      { maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 10, sleep: async () => {} },
+    );
+    expect(r).toBe('ok');
+    expect(calls).toBe(3);
+  });
+
+  it('the quota resets at midnight Pacific time (PST and PDT)', () => {
+    expect(msUntilPacificMidnight(Date.parse('2026-01-15T07:00:00Z'))).toBe(3_600_000); // 23:00 PST
+    expect(msUntilPacificMidnight(Date.parse('2026-07-15T06:30:00Z'))).toBe(30 * 60_000); // 23:30 PDT
   });
 });

@@ -1,7 +1,10 @@
 // Every Google API call goes through `googleCall`: a fresh token first, then the request;
 // 429 and 403 rate-limit/quota answers wait (Retry-After when given, else exponential
 // backoff with jitter) and retry within a budget; a 401 refreshes once; anything else is
-// translated once into a SourceError. 404/410 are returned to the caller's own handling
+// translated once into a SourceError. A 403 dailyLimitExceeded (domain usageLimits: the
+// project's daily quota is spent) is not retried: waiting minutes would not help before the
+// quota resets at midnight Pacific time, so it stops the sync at once as THROTTLED in plain
+// words with the time until the reset. 404/410 are returned to the caller's own handling
 // (history expired, sync token gone) through `GoogleHttpError`.
 import { DEFAULT_RETRY, retryAfterMs, type RetryPolicy } from '../retry-after.js';
 import { SourceError } from '../types.js';
@@ -37,7 +40,33 @@ function header(h: unknown, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'quotaExceeded', 'dailyLimitExceeded', 'backendError']);
+// https://developers.google.com/gmail/api/guides/handle-errors: per-user and per-project rate
+// limits (403/429) pass within seconds; the daily limit does not (see dailyLimitError).
+const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'quotaExceeded', 'backendError']);
+
+/** Milliseconds from `now` to the next midnight in America/Los_Angeles (Google's daily quota reset). */
+export function msUntilPacificMidnight(now: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: 'America/Los_Angeles',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(now));
+  const n = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  const sinceMidnight = ((n('hour') * 60 + n('minute')) * 60 + n('second')) * 1000 + (now % 1000);
+  return 24 * 3_600_000 - sinceMidnight;
+}
+
+function dailyLimitError(what: string, now: number): SourceError {
+  const wait = msUntilPacificMidnight(now);
+  const hours = Math.max(1, Math.round(wait / 3_600_000));
+  return new SourceError(
+    'THROTTLED',
+    `Google's daily request quota for this app is used up (dailyLimitExceeded during ${what}); syncing stops until it resets at midnight Pacific time, in about ${hours} h`,
+    wait,
+  );
+}
 
 export async function googleCall<T>(
   tokens: GoogleTokens,
@@ -73,6 +102,7 @@ export async function googleCall<T>(
         }
         throw new SourceError('AUTH_FAILED', `Google refused the access token during ${what}`);
       }
+      if (status === 403 && reason === 'dailyLimitExceeded') throw dailyLimitError(what, Date.now());
       const throttled = status === 429 || (status === 403 && reason !== undefined && RATE_REASONS.has(reason)) || status >= 500;
       if (throttled) {
         const asked = retryAfterMs(header(err.response?.headers, 'retry-after'));

@@ -1,6 +1,11 @@
 // Gmail over the official client (@googleapis/gmail). First sync: the mailbox's current
 // historyId, then messages.list `after:<authorizedAt epoch>` page by page. Then
-// history.list(startHistoryId) for messagesAdded. History expired (404) → the same bounded
+// history.list(startHistoryId) for messages added and for label changes that bring a
+// message into view (SPAM / TRASH / DRAFT removed: "Not spam", restored from Trash) —
+// messages in Spam, Trash or Drafts are never sighted, so a message can first become
+// syncable through a label change, never through messagesAdded. Moving mail into Spam or
+// Trash is not sighted again (as Graph's @removed): what was stored stays. A sent draft is a
+// new message id with SENT (Gmail's drafts guide), so it arrives as messagesAdded. History expired (404) → the same bounded
 // listing since authorizedAt again (never a skip-ahead); messages already stored are the
 // same refs, so they do not duplicate. Pages carry metadata (headers) only; `fetchBody`
 // reads format=raw for linked mail. One Gmail message id is one sighting whatever its
@@ -102,13 +107,17 @@ export class GmailMailSource implements MailSource {
         this.api.users.history.list({
           userId: 'me',
           startHistoryId: start,
-          historyTypes: ['messageAdded'],
+          historyTypes: ['messageAdded', 'labelRemoved', 'labelAdded'],
           maxResults: this.o.pageSize ?? 100,
           ...(pageToken ? { pageToken } : {}),
         }),
       );
       const ids = new Set<string>();
-      for (const h of res.data.history ?? []) for (const a of h.messagesAdded ?? []) if (a.message?.id) ids.add(a.message.id);
+      for (const h of res.data.history ?? []) {
+        for (const a of h.messagesAdded ?? []) if (a.message?.id) ids.add(a.message.id);
+        for (const l of h.labelsRemoved ?? []) if (l.message?.id && bringsIntoView(l, HIDDEN)) ids.add(l.message.id);
+        for (const l of h.labelsAdded ?? []) if (l.message?.id && bringsIntoView(l, SHOWN)) ids.add(l.message.id);
+      }
       const page = await this.metadataPage([...ids]);
       pageToken = res.data.nextPageToken ?? null;
       // The page's historyId is the mailbox's latest: resume from it once every page is read.
@@ -141,7 +150,7 @@ export class GmailMailSource implements MailSource {
     for (const m of results) {
       if (!m?.id) continue;
       const labels = m.labelIds ?? [];
-      if (labels.includes('DRAFT') || labels.includes('SPAM') || labels.includes('TRASH')) continue;
+      if (labels.some((l) => HIDDEN.has(l))) continue;
       const item = await metadataToItem(m);
       if ('reason' in item) errors.push(item);
       else
@@ -172,6 +181,22 @@ export class GmailMailSource implements MailSource {
     if (received) item.receivedAt = received;
     return item;
   }
+}
+
+/** Labels that hide a message from the sync (a draft, spam, the bin). */
+const HIDDEN = new Set(['DRAFT', 'SPAM', 'TRASH']);
+/** Labels whose arrival can make mail visible (moved to the Inbox, or marked sent). */
+const SHOWN = new Set(['INBOX', 'SENT']);
+
+/**
+ * Whether a label change may have made a message syncable: a hiding label removed
+ * (labelsRemoved, `that` = HIDDEN), or INBOX/SENT added (labelsAdded, `that` = SHOWN), and
+ * no hiding label left. Read/star/archive changes are not (no request for them); the current
+ * labels are checked again when the message is read.
+ */
+function bringsIntoView(change: gmail_v1.Schema$HistoryLabelAdded | gmail_v1.Schema$HistoryLabelRemoved, that: Set<string>): boolean {
+  if ((change.message?.labelIds ?? []).some((l) => HIDDEN.has(l))) return false;
+  return (change.labelIds ?? []).some((l) => that.has(l));
 }
 
 function internalDate(m: gmail_v1.Schema$Message): Date | null {

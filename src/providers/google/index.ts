@@ -1,12 +1,11 @@
 // Builds Gmail / Google Calendar sources from a stored connection. Both share the
 // connection's token holder (one refresh at a time per connection).
-import type { ConnectionConfig } from '../registry.js';
-import { SourceError } from '../types.js';
-import { googleSettingsFromEnv, googleTokensFor } from './auth.js';
+import { type ConnectionConfig, SourceError } from '../types.js';
+import { googleSettings, googleTokensFor } from './auth.js';
 
 function common(c: ConnectionConfig) {
   if (!c.authorizedAt) throw new SourceError('INTERNAL', 'the connection has no authorization time');
-  const settings = googleSettingsFromEnv();
+  const settings = googleSettings(c.settings.google);
   const tokens = googleTokensFor(c, settings);
   const pageSize = typeof c.config.pageSize === 'number' ? c.config.pageSize : undefined;
   return {
@@ -32,8 +31,8 @@ export async function googleCalendarSourceFor(c: ConnectionConfig) {
  * missing or expires within a day. Returns the config to save, or null when nothing changed.
  */
 export async function maintainGooglePush(c: ConnectionConfig, now: Date): Promise<Record<string, unknown> | null> {
-  const { needsRenewal, pushSettingsFromEnv, watchCalendar, watchGmail } = await import('./push.js');
-  const push = pushSettingsFromEnv();
+  const { needsRenewal, pushSettings, watchCalendar, watchGmail } = await import('./push.js');
+  const push = pushSettings(c.settings);
   const state = c.config.push as import('./push.js').PushState | undefined;
   if (!needsRenewal(state, now)) return null;
   const { tokens, rootUrl } = common(c);

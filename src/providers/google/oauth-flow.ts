@@ -3,7 +3,7 @@
 // start: the consent URL plus a sealed `state` (../oauth-state.ts) carrying what the callback
 // needs (workspace, teammate, which products, the PKCE code verifier, an expiry). finish: the
 // code is exchanged (with the verifier) for a refresh token.
-import { CodeChallengeMethod } from 'google-auth-library';
+import { CodeChallengeMethod, type Credentials } from 'google-auth-library';
 import type { SecretKey } from '../../secrets/secrets.js';
 import { GRANT_TTL_MS, GrantError, openState, sealState } from '../oauth-state.js';
 import { SourceError } from '../types.js';
@@ -62,7 +62,7 @@ export function openGrantState(sealed: string, key: SecretKey, now: Date): Grant
 /** Exchanges the authorization code for a refresh token. */
 export async function finishGoogleGrant(s: GoogleSettings, state: GrantState, code: string): Promise<{ refreshToken: string }> {
   const client = oauthClient(s, state.redirectUri);
-  let tokens;
+  let tokens: Credentials;
   try {
     ({ tokens } = await client.getToken({ code, codeVerifier: state.codeVerifier, redirect_uri: state.redirectUri }));
   } catch (err) {

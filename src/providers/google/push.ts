@@ -11,6 +11,7 @@
 import { calendar } from '@googleapis/calendar';
 import { gmail } from '@googleapis/gmail';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { ProviderSettings } from '../../config/schema.js';
 import { sameSecret } from '../microsoft/notifications.js';
 import type { GoogleTokens } from './auth.js';
 import { googleCall, type RetryPolicy } from './call.js';
@@ -46,10 +47,11 @@ export interface PushSettings {
   gmailTopic?: string;
 }
 
-export function pushSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): PushSettings {
+/** Push from the Config (TOUCHPOINT_PUBLIC_URL, TOUCHPOINT_GOOGLE_PUBSUB_TOPIC); either unset: that push is off. */
+export function pushSettings(s: ProviderSettings): PushSettings {
   return {
-    ...(env.TOUCHPOINT_PUBLIC_URL ? { publicUrl: env.TOUCHPOINT_PUBLIC_URL.replace(/\/+$/, '') } : {}),
-    ...(env.TOUCHPOINT_GOOGLE_PUBSUB_TOPIC ? { gmailTopic: env.TOUCHPOINT_GOOGLE_PUBSUB_TOPIC } : {}),
+    ...(s.publicUrl ? { publicUrl: s.publicUrl.replace(/\/+$/, '') } : {}),
+    ...(s.google.pubsubTopic ? { gmailTopic: s.google.pubsubTopic } : {}),
   };
 }
 

@@ -203,7 +203,7 @@ export class ImapMailSource implements MailSource {
     const batch = this.bodyQueue.splice(0);
     try {
       const items = await this.readWhole(batch.map((b) => b.ref));
-      batch.forEach((b, i) => b.resolve(items[i] ?? null));
+      for (const [i, b] of batch.entries()) b.resolve(items[i] ?? null);
     } catch (err) {
       for (const b of batch) b.reject(err);
     }

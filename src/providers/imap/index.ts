@@ -1,6 +1,7 @@
 // Builds an ImapMailSource from a stored connection: settings from `config`, the secret
-// decrypted with the key from TOUCHPOINT_SECRET_KEY (src/secrets/secrets.ts).
-import { decryptSecret, keyFromEnv, SecretKeyError } from '../../secrets/secrets.js';
+// decrypted with the process's key (`secrets`, created once from the Config).
+import type { ProviderSettings } from '../../config/schema.js';
+import { type Secrets, SecretKeyError } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
 import { readImapConfig } from './config.js';
 import { ImapMailSource, type ImapMailSourceOptions } from './imap-mail-source.js';
@@ -13,6 +14,9 @@ export interface StoredImapConnection {
   secretEnc?: string | null;
   authorizedAt?: Date;
   saveSecret?: (secretEnc: string) => Promise<void>;
+  secrets: Secrets;
+  /** For Gmail / Outlook over IMAP (XOAUTH2): the OAuth app that refreshes the tokens. */
+  settings: ProviderSettings;
 }
 
 /**
@@ -36,12 +40,15 @@ export function imapSourceFromConnection(c: StoredImapConnection, extra: Partial
   // Same settings and same secret → same mailbox session; re-authorization makes a new one.
   const key = JSON.stringify([c.config, c.secretEnc, c.authorizedAt?.toISOString()]);
   let s = kept.get(key);
-  if (!s) kept.set(key, (s = build(c, { ...extra, keepSession: true })));
+  if (!s) {
+    s = build(c, { ...extra, keepSession: true });
+    kept.set(key, s);
+  }
   return s;
 }
 
 function build(c: StoredImapConnection, extra: Partial<ImapMailSourceOptions>): ImapMailSource {
-  let config;
+  let config: ReturnType<typeof readImapConfig>;
   try {
     config = readImapConfig(c.config);
   } catch (err) {
@@ -55,7 +62,7 @@ function build(c: StoredImapConnection, extra: Partial<ImapMailSourceOptions>): 
     return new ImapMailSource({ config, secret: microsoftAccessToken(c), authorizedAt: c.authorizedAt, ...extra });
   let secret: string;
   try {
-    secret = decryptSecret(c.secretEnc, keyFromEnv());
+    secret = c.secrets.decrypt(c.secretEnc);
   } catch (err) {
     // Not the server's fault: say what to fix here (the key is missing or another one).
     if (err instanceof SecretKeyError) throw new SourceError('INTERNAL', err.message);
@@ -70,8 +77,8 @@ function build(c: StoredImapConnection, extra: Partial<ImapMailSourceOptions>): 
  */
 function googleAccessToken(c: StoredImapConnection): () => Promise<string> {
   return async () => {
-    const { googleSettingsFromEnv, googleTokensFor } = await import('../google/auth.js');
-    const tokens = googleTokensFor(c, googleSettingsFromEnv());
+    const { googleSettings, googleTokensFor } = await import('../google/auth.js');
+    const tokens = googleTokensFor(c, googleSettings(c.settings.google));
     await tokens.ensureFresh();
     const at = tokens.client.credentials.access_token;
     if (!at) throw new SourceError('AUTH_FAILED', 'Google gave no access token for IMAP');
@@ -87,7 +94,7 @@ function googleAccessToken(c: StoredImapConnection): () => Promise<string> {
 function microsoftAccessToken(c: StoredImapConnection): () => Promise<string> {
   return async () => {
     const { microsoftTokensFor } = await import('../microsoft/auth.js');
-    const { IMAP_SCOPES, microsoftSettingsFromEnv } = await import('../microsoft/settings.js');
-    return microsoftTokensFor(c, microsoftSettingsFromEnv(), IMAP_SCOPES).token();
+    const { IMAP_SCOPES, microsoftSettings } = await import('../microsoft/settings.js');
+    return microsoftTokensFor(c, microsoftSettings(c.settings.microsoft), IMAP_SCOPES).token();
   };
 }

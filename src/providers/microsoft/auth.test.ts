@@ -3,7 +3,7 @@
 // rotated refresh token saved encrypted before it is used.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MicrosoftEmulator } from '../../../test/emulators/microsoft.js';
-import { decryptSecret, deriveKey } from '../../secrets/secrets.js';
+import { createSecrets, decryptSecret, deriveKey } from '../../secrets/secrets.js';
 import { EARLY_REFRESH_MS, MicrosoftTokens } from './auth.js';
 
 const ms = new MicrosoftEmulator();
@@ -11,10 +11,7 @@ const PASSPHRASE = 'a test passphrase of at least thirty-two characters';
 const settings = () => ({ clientId: 'cid', clientSecret: 'secret', authority: ms.authority, graphBaseUrl: ms.graphBaseUrl });
 const tokenPosts = () => ms.log.filter((l) => l.method === 'POST' && l.path.includes('/oauth2/v2.0/token')).length;
 
-beforeAll(async () => {
-  await ms.start();
-  process.env.TOUCHPOINT_SECRET_KEY = PASSPHRASE;
-});
+beforeAll(() => ms.start());
 afterAll(() => ms.stop());
 
 describe('MicrosoftTokens', () => {
@@ -46,8 +43,11 @@ describe('MicrosoftTokens', () => {
     const t = new MicrosoftTokens(
       settings(),
       original,
-      async (enc) => {
-        saved.push(enc);
+      {
+        secrets: createSecrets(PASSPHRASE),
+        save: async (enc) => {
+          saved.push(enc);
+        },
       },
       () => now,
     );
@@ -73,7 +73,7 @@ describe('MicrosoftTokens', () => {
           suberror: 'consent_required',
         },
         'AUTH_FAILED',
-        /Microsoft says the grant was revoked or expired/,
+        /not \(or no longer\) consented .*AADSTS65001.*re-authorize/,
       ],
       [
         401,
@@ -98,6 +98,21 @@ describe('MicrosoftTokens', () => {
       const err = await new MicrosoftTokens(settings(), ms.issueRefreshToken()).token().catch((e: unknown) => e);
       ms.tokenFailNext.length = 0;
       expect(err, `${status}`).toMatchObject({ code, message: expect.stringMatching(words) });
+    }
+  });
+
+  it('expired refresh token (700082), no consent (65001), MFA required (50076) → re-authorize, in plain words', async () => {
+    const cases: [700082 | 65001 | 50076, RegExp][] = [
+      [700082, /sign-in expired after a long time unused/],
+      [65001, /not \(or no longer\) consented/],
+      [50076, /requires multi-factor sign-in/],
+    ];
+    for (const [aadsts, words] of cases) {
+      ms.refuseRefresh(aadsts);
+      const err = await new MicrosoftTokens(settings(), ms.issueRefreshToken()).token().catch((e: unknown) => e);
+      ms.tokenFailNext.length = 0;
+      expect(err, String(aadsts)).toMatchObject({ code: 'AUTH_FAILED', message: expect.stringMatching(words) });
+      expect((err as Error).message).toContain('re-authorize this connection');
     }
   });
 });

@@ -5,8 +5,8 @@
 // tokens: the new one (read from msal's token cache) is saved encrypted through
 // `saveSecret` before the access token is used. invalid_grant / revoked consent →
 // AUTH_FAILED in plain words → needs_reauth.
-import { ConfidentialClientApplication, CryptoProvider, type Configuration } from '@azure/msal-node';
-import { decryptSecret, encryptSecret, keyFromEnv, SecretKeyError } from '../../secrets/secrets.js';
+import { ConfidentialClientApplication, CryptoProvider, type AuthenticationResult, type Configuration } from '@azure/msal-node';
+import { type Secrets, SecretKeyError } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
 import { FetchNetworkModule } from './network.js';
 import { CONSENT_SCOPES, DEFAULT_AUTHORITY, GRAPH_SCOPES, isLoopbackHttp, type MicrosoftSettings } from './settings.js';
@@ -15,6 +15,12 @@ export const EARLY_REFRESH_MS = 5 * 60_000;
 export const REVOKED_WORDS = 'Microsoft says the grant was revoked or expired; re-authorize this connection';
 
 type SaveSecret = (secretEnc: string) => Promise<void>;
+
+/** Where a refresh token Microsoft rotated goes: encrypted with `secrets`, then saved. */
+export interface Rotation {
+  secrets: Secrets;
+  save: SaveSecret;
+}
 
 /** msal configuration; an http loopback authority (emulator) is handed to msal as https (see network.ts). */
 export function msalConfig(s: MicrosoftSettings): Configuration {
@@ -71,7 +77,7 @@ export async function redeemCode(
   g: { code: string; codeVerifier: string; redirectUri: string },
 ): Promise<{ refreshToken: string; account?: string }> {
   const app = new ConfidentialClientApplication(msalConfig(s));
-  let result;
+  let result: AuthenticationResult;
   try {
     result = await app.acquireTokenByCode({
       code: g.code,
@@ -102,7 +108,7 @@ export class MicrosoftTokens {
   constructor(
     settings: MicrosoftSettings,
     private refreshToken: string,
-    private saveSecret?: SaveSecret,
+    private rotation?: Rotation,
     private now: () => number = Date.now,
     /** Which resource the access tokens are for: Graph (default) or Outlook IMAP (IMAP_SCOPES). */
     private scopes: string[] = GRAPH_SCOPES,
@@ -127,7 +133,7 @@ export class MicrosoftTokens {
   }
 
   private async refresh(): Promise<void> {
-    let result;
+    let result: AuthenticationResult | null;
     try {
       // forceCache: store what comes back even for an account msal has not seen (the refresh
       // token came from elsewhere); that is where a rotated refresh token can be read.
@@ -139,7 +145,7 @@ export class MicrosoftTokens {
     const rotated = this.rotatedRefreshToken();
     if (rotated) {
       // Saved (encrypted) before the new access token is used: the old one may be dead now.
-      if (this.saveSecret) await this.saveSecret(encryptSecret(rotated, keyFromEnv()));
+      if (this.rotation) await this.rotation.save(this.rotation.secrets.encrypt(rotated));
       this.refreshToken = rotated;
     }
     this.accessToken = result.accessToken;
@@ -174,10 +180,21 @@ const REVOKED_CODES = new Set([
   'no_tokens_found',
 ]);
 
+/** Microsoft Entra codes that need the user back, each in plain words (reference-error-codes page). */
+const AADSTS_WORDS: Record<string, string> = {
+  '700082': 'Microsoft says the sign-in expired after a long time unused (AADSTS700082); re-authorize this connection',
+  '65001':
+    'Microsoft says the app is not (or no longer) consented for this user (AADSTS65001); re-authorize this connection, with an admin if the tenant requires one',
+  '50076':
+    'Microsoft now requires multi-factor sign-in for this user (AADSTS50076); re-authorize this connection to sign in again with MFA',
+};
+
 export function translateTokenError(err: unknown): SourceError {
   if (err instanceof SourceError) return err;
   const e = (err ?? {}) as MsalErrorLike;
   const code = e.errorCode ?? '';
+  const aadsts = /AADSTS(\d+)/.exec(e.errorMessage ?? e.message ?? '')?.[1];
+  if (aadsts && AADSTS_WORDS[aadsts]) return new SourceError('AUTH_FAILED', AADSTS_WORDS[aadsts]);
   if (REVOKED_CODES.has(code) || REVOKED_CODES.has(e.subError ?? '')) return new SourceError('AUTH_FAILED', REVOKED_WORDS);
   if (code === 'invalid_client' || code === 'unauthorized_client')
     return new SourceError(
@@ -207,14 +224,14 @@ const shared = new Map<string, MicrosoftTokens>();
 
 /** Per-connection token holder (the lock lives in it), created from the stored secret. */
 export function microsoftTokensFor(
-  c: { id?: string; secretEnc?: string | null; saveSecret?: SaveSecret },
+  c: { id?: string; secretEnc?: string | null; saveSecret?: SaveSecret; secrets: Secrets },
   settings: MicrosoftSettings,
   scopes: string[] = GRAPH_SCOPES,
 ): MicrosoftTokens {
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no Microsoft refresh token is stored for this connection');
   let refreshToken: string;
   try {
-    refreshToken = decryptSecret(c.secretEnc, keyFromEnv());
+    refreshToken = c.secrets.decrypt(c.secretEnc);
   } catch (err) {
     if (err instanceof SecretKeyError) throw new SourceError('INTERNAL', `cannot read the stored Microsoft token: ${err.message}`);
     throw err;
@@ -222,7 +239,8 @@ export function microsoftTokensFor(
   const key = c.id ? `${c.id}:${scopes.join(' ')}:${refreshToken}` : null;
   const existing = key ? shared.get(key) : undefined;
   if (existing) return existing;
-  const t = new MicrosoftTokens(settings, refreshToken, c.saveSecret, Date.now, scopes);
+  const rotation = c.saveSecret ? { secrets: c.secrets, save: c.saveSecret } : undefined;
+  const t = new MicrosoftTokens(settings, refreshToken, rotation, Date.now, scopes);
   if (key) shared.set(key, t);
   return t;
 }

@@ -2,12 +2,11 @@
 // one connection, one consent), and keeps its change-notification subscriptions. All share
 // the connection's token holder (one refresh at a time) and one limiter (at most 4 Graph
 // requests in flight for the mailbox).
-import type { ConnectionConfig } from '../registry.js';
-import { SourceError } from '../types.js';
+import { type ConnectionConfig, SourceError } from '../types.js';
 import { microsoftTokensFor, type MicrosoftTokens } from './auth.js';
 import { Limiter } from './call.js';
 import { graphClient } from './graph-client.js';
-import { checkUrl, microsoftSettingsFromEnv } from './settings.js';
+import { checkUrl, microsoftSettings } from './settings.js';
 
 export const MAX_CONCURRENT_PER_MAILBOX = 4;
 
@@ -15,10 +14,13 @@ const limiters = new WeakMap<MicrosoftTokens, Limiter>();
 
 function common(c: ConnectionConfig) {
   if (!c.authorizedAt) throw new SourceError('INTERNAL', 'the connection has no authorization time');
-  const settings = microsoftSettingsFromEnv();
+  const settings = microsoftSettings(c.settings.microsoft);
   const tokens = microsoftTokensFor(c, settings);
   let limiter = limiters.get(tokens);
-  if (!limiter) limiters.set(tokens, (limiter = new Limiter(MAX_CONCURRENT_PER_MAILBOX)));
+  if (!limiter) {
+    limiter = new Limiter(MAX_CONCURRENT_PER_MAILBOX);
+    limiters.set(tokens, limiter);
+  }
   const client = graphClient(tokens, settings.graphBaseUrl);
   const pageSize = typeof c.config.pageSize === 'number' ? c.config.pageSize : undefined;
   return {
@@ -54,13 +56,13 @@ export async function graphCalendarSourceFor(c: ConnectionConfig) {
 /** After a successful sync: create / renew the subscriptions when push is configured; the config to save, or null. */
 export async function maintainGraphPush(c: ConnectionConfig, now: Date): Promise<Record<string, unknown> | null> {
   const { needsMaintenance, maintainSubscriptions, readPushState } = await import('./subscriptions.js');
-  const publicUrl = process.env.TOUCHPOINT_PUBLIC_URL?.replace(/\/+$/, '');
+  const publicUrl = c.settings.publicUrl?.replace(/\/+$/, '');
   if (!publicUrl || !c.id || !c.workspaceId) return null;
   const notificationUrl = `${checkUrl('TOUCHPOINT_PUBLIC_URL', publicUrl)}/push/microsoft/${c.workspaceId}/${c.id}`;
   const state = readPushState(c.config);
   if (!needsMaintenance(state, notificationUrl, now)) return null;
   const { tokens, limiter, client } = common(c);
-  return { ...c.config, push: await maintainSubscriptions({ tokens, limiter, client, notificationUrl }, state, now) };
+  return { ...c.config, push: await maintainSubscriptions({ tokens, limiter, client, notificationUrl, secrets: c.secrets }, state, now) };
 }
 
 /** Disconnect is not worth minutes of throttling: two tries, then the subscription simply expires. */

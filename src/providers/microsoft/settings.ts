@@ -1,5 +1,6 @@
-// Microsoft 365 configuration: the Entra ID app's client id/secret from the environment,
+// Microsoft 365 configuration: the Entra ID app's client id/secret from the Config,
 // and endpoint overrides for the local emulator (production leaves them unset).
+import type { MicrosoftConfig } from '../../config/schema.js';
 import { SourceError } from '../types.js';
 
 /** Minimal delegated scopes: read mail, read calendars, and a refresh token. */
@@ -48,19 +49,25 @@ export function checkUrl(name: string, value: string): string {
   return value.replace(/\/+$/, '');
 }
 
-export function microsoftSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): MicrosoftSettings {
-  const clientId = env.TOUCHPOINT_MICROSOFT_CLIENT_ID;
-  const clientSecret = env.TOUCHPOINT_MICROSOFT_CLIENT_SECRET;
-  if (!clientId || !clientSecret) {
+/**
+ * The Entra ID app from the Config. The settings are optional as a group (an install without
+ * Microsoft 365 sets none): using Microsoft without them is one error naming what is missing.
+ */
+export function microsoftSettings(c: MicrosoftConfig): MicrosoftSettings {
+  const missing = [
+    ...(c.clientId ? [] : ['TOUCHPOINT_MICROSOFT_CLIENT_ID']),
+    ...(c.clientSecret ? [] : ['TOUCHPOINT_MICROSOFT_CLIENT_SECRET']),
+  ];
+  if (missing.length || !c.clientId || !c.clientSecret) {
     throw new SourceError(
       'INTERNAL',
-      'TOUCHPOINT_MICROSOFT_CLIENT_ID and TOUCHPOINT_MICROSOFT_CLIENT_SECRET must be set to use Microsoft 365 connections',
+      `TOUCHPOINT_MICROSOFT_CLIENT_ID and TOUCHPOINT_MICROSOFT_CLIENT_SECRET must be set to use Microsoft 365 connections (not set: ${missing.join(', ')})`,
     );
   }
   return {
-    clientId,
-    clientSecret,
-    authority: checkUrl('TOUCHPOINT_MICROSOFT_AUTHORITY', env.TOUCHPOINT_MICROSOFT_AUTHORITY || DEFAULT_AUTHORITY),
-    graphBaseUrl: checkUrl('TOUCHPOINT_GRAPH_BASE_URL', env.TOUCHPOINT_GRAPH_BASE_URL || DEFAULT_GRAPH_BASE),
+    clientId: c.clientId,
+    clientSecret: c.clientSecret,
+    authority: checkUrl('TOUCHPOINT_MICROSOFT_AUTHORITY', c.authority || DEFAULT_AUTHORITY),
+    graphBaseUrl: checkUrl('TOUCHPOINT_GRAPH_BASE_URL', c.graphBaseUrl || DEFAULT_GRAPH_BASE),
   };
 }

@@ -10,11 +10,15 @@
 // and polling goes on.
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { decryptSecret, encryptSecret, keyFromEnv, type SecretKey } from '../../secrets/secrets.js';
+import { decryptSecret, type SecretKey, type Secrets } from '../../secrets/secrets.js';
 import { graphCall, GraphHttpError, type CallContext } from './call.js';
 
-/** Graph caps Outlook resources at 7 days; we ask for 3 and renew with a day to spare. */
-export const SUBSCRIPTION_LIFETIME_MS = 3 * 24 * 3_600_000;
+/**
+ * Graph caps Outlook message and event subscriptions at 4,230 minutes in the reference that
+ * tenants have long enforced (newer pages say 10,080): we ask for 4,200 (30 minutes of slack
+ * for clock skew) and renew with a day to spare. See docs/decisions.md.
+ */
+export const SUBSCRIPTION_LIFETIME_MS = 4_200 * 60_000;
 export const RENEW_BEFORE_MS = 24 * 3_600_000;
 
 export interface SubscriptionState {
@@ -44,6 +48,8 @@ export interface PushContext extends CallContext {
   client: Client;
   /** This connection's notification URL: <public URL>/push/microsoft/<workspace>/<connection>. */
   notificationUrl: string;
+  /** Seals each subscription's clientState. */
+  secrets: Secrets;
 }
 
 interface GraphSubscription {
@@ -115,7 +121,7 @@ export async function maintainSubscriptions(p: PushContext, state: GraphPushStat
         resource: w.resource,
         changeType: w.changeType,
         expiresAt: r.expirationDateTime ?? expires,
-        clientStateEnc: encryptSecret(clientState, keyFromEnv()),
+        clientStateEnc: p.secrets.encrypt(clientState),
         notificationUrl: p.notificationUrl,
       };
     }

@@ -32,7 +32,7 @@ function EmailBody({ id }: { id: string }) {
           {clean.blockedRemote > 0 || remote ? (
             <p className="muted">
               {remote ? 'Remote content is shown.' : `${clean.blockedRemote} remote image(s) blocked.`}{' '}
-              <button className="secondary" onClick={() => setRemote(!remote)}>
+              <button type="button" className="secondary" onClick={() => setRemote(!remote)}>
                 {remote ? 'Block remote content' : 'Show remote content'}
               </button>
             </p>
@@ -79,11 +79,11 @@ function Item({ it, onChanged }: { it: TimelineItem; onChanged: () => void }) {
       </div>
       <div className="actions">
         {it.kind === 'email' ? (
-          <button className="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>
+          <button type="button" className="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>
             {open ? 'Hide email' : 'Show email'}
           </button>
         ) : null}
-        <button className="secondary" aria-expanded={!!why} onClick={() => void toggleWhy()}>
+        <button type="button" className="secondary" aria-expanded={!!why} onClick={() => void toggleWhy()}>
           Why is this here?
         </button>
       </div>
@@ -116,7 +116,7 @@ export function AccountsPage({ accountId }: { accountId?: string }) {
         <>
           <h2>
             Timeline <span className="muted">(newest first, {timeline.data.items.length} items)</span>{' '}
-            <button className="secondary" onClick={() => void timeline.reload()}>
+            <button type="button" className="secondary" onClick={() => void timeline.reload()}>
               Refresh
             </button>
           </h2>

@@ -87,6 +87,7 @@ function EndUsers({ rev, changed }: Sync) {
                 </td>
                 <td className="actions">
                   <button
+                    type="button"
                     className="danger"
                     onClick={() => {
                       setWarning(null);
@@ -97,6 +98,7 @@ function EndUsers({ rev, changed }: Sync) {
                     Delete
                   </button>
                   <button
+                    type="button"
                     className="danger"
                     onClick={() => {
                       setWarning(null);
@@ -125,10 +127,11 @@ function EndUsers({ rev, changed }: Sync) {
           ) : null}
           {re && pending.suppress ? <p>Suppressed: {re} imports will skip it from now on.</p> : null}
           <div className="actions">
-            <button className="danger" onClick={confirmDelete} disabled={act.busy} autoFocus>
+            {/* biome-ignore lint/a11y/noAutofocus: the user just asked to delete; focus goes to the confirmation they opened */}
+            <button type="button" className="danger" onClick={confirmDelete} disabled={act.busy} autoFocus>
               Confirm
             </button>
-            <button className="secondary" onClick={() => setPending(null)}>
+            <button type="button" className="secondary" onClick={() => setPending(null)}>
               Cancel
             </button>
           </div>
@@ -139,7 +142,7 @@ function EndUsers({ rev, changed }: Sync) {
           {warning}
         </p>
       ) : null}
-      <act.Status />
+      {act.status}
     </section>
   );
 }
@@ -155,7 +158,10 @@ function CsvImport({ changed }: Pick<Sync, 'changed'>) {
       const res = await api<ImportResult>('POST', '/v1/end-users/import', { csv, source });
       setR(res);
       changed();
-      return `Imported: ${res.counts.created} created, ${res.counts.unchanged} unchanged, ${res.counts.skipped_suppressed} skipped (suppressed), ${res.counts.error} errors.`;
+      return (
+        `Imported: ${res.counts.created} created, ${res.counts.unchanged} unchanged, ${res.counts.skipped_suppressed} skipped ` +
+        `(suppressed), ${res.counts.error} errors.`
+      );
     });
   };
   return (
@@ -180,7 +186,7 @@ function CsvImport({ changed }: Pick<Sync, 'changed'>) {
       <button type="submit" disabled={act.busy}>
         Import
       </button>
-      <act.Status />
+      {act.status}
       {r ? (
         <div className="table-wrap">
           <table aria-label="Import report">
@@ -223,6 +229,7 @@ function Blocklist({ changed }: Pick<Sync, 'changed'>) {
           <li key={b.entry}>
             {b.entry} <span className="muted">({b.kind})</span>{' '}
             <button
+              type="button"
               className="secondary"
               aria-label={`Remove ${b.entry}`}
               onClick={() =>
@@ -259,7 +266,7 @@ function Blocklist({ changed }: Pick<Sync, 'changed'>) {
           Add
         </button>
       </form>
-      <act.Status />
+      {act.status}
     </section>
   );
 }
@@ -289,6 +296,7 @@ function InternalDomains({
           <li key={d}>
             {d}{' '}
             <button
+              type="button"
               className="secondary"
               aria-label={`Remove internal domain ${d}`}
               disabled={act.busy}
@@ -322,7 +330,7 @@ function InternalDomains({
           Add domain
         </button>
       </form>
-      <act.Status />
+      {act.status}
     </section>
   );
 }
@@ -350,7 +358,7 @@ function Settings({ workspace, onWorkspace }: { workspace: Workspace; onWorkspac
           Save
         </button>
       </form>
-      <act.Status />
+      {act.status}
     </section>
   );
 }
@@ -421,6 +429,7 @@ function Audit({ rev }: Pick<Sync, 'rev'>) {
           </thead>
           <tbody>
             {a.data?.map((e, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a read-only list replaced whole on each response; its items have no id and never move
               <tr key={i}>
                 <td>{when(e.at)}</td>
                 <td>{e.actor}</td>

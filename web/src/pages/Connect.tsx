@@ -68,7 +68,7 @@ export function ConnectFolder({ teammates, onDone }: { teammates: Teammate[]; on
       <button type="submit" disabled={act.busy}>
         Connect folder
       </button>
-      <act.Status />
+      {act.status}
     </form>
   );
 }
@@ -130,7 +130,7 @@ export function ConnectImap({ teammates, onDone }: { teammates: Teammate[]; onDo
       <button type="submit" disabled={act.busy}>
         {act.busy ? 'Signing in…' : 'Connect IMAP'}
       </button>
-      <act.Status />
+      {act.status}
     </form>
   );
 }
@@ -172,7 +172,7 @@ export function ConnectCalDav({ teammates, onDone }: { teammates: Teammate[]; on
       <button type="submit" disabled={act.busy}>
         {act.busy ? 'Checking…' : 'Connect CalDAV'}
       </button>
-      <act.Status />
+      {act.status}
     </form>
   );
 }
@@ -197,7 +197,7 @@ export function ConnectOAuth({
   const [unavailable, setUnavailable] = useState<string | null>(
     start
       ? null
-      : `This server has no ${name} sign-in page yet. An admin connects ${name} on the server with the CLI: ${cli} (see the README).`,
+      : `This server has no ${name} sign-in page yet. An admin connects ${name} on the server with the CLI: ${cli} (see docs/providers/).`,
   );
   const connect = (e: FormEvent) => {
     e.preventDefault();
@@ -238,7 +238,7 @@ export function ConnectOAuth({
           {unavailable}
         </p>
       ) : null}
-      <act.Status />
+      {act.status}
     </form>
   );
 }

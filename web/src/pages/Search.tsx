@@ -15,6 +15,7 @@ export function SearchPage() {
   return (
     <>
       <h1>Search</h1>
+      {/* biome-ignore lint/a11y/useSemanticElements: a form with role="search" is the landmark every browser knows; <search> is too new for some */}
       <form className="row" onSubmit={submit} role="search">
         <Field label="Address or part of one">
           <input type="search" value={text} onChange={(e) => setText(e.target.value)} minLength={2} required />
@@ -23,7 +24,7 @@ export function SearchPage() {
           Search
         </button>
       </form>
-      <act.Status />
+      {act.status}
       {r ? (
         <div className="grid">
           <section className="card" aria-label="Accounts found">
@@ -51,6 +52,7 @@ export function SearchPage() {
             <h2>Recent activities ({r.activities.length})</h2>
             <ul>
               {r.activities.map((a, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a read-only list replaced whole on each response; its items have no id and never move
                 <li key={i}>
                   {when(a.at)} · {a.kind} · {a.subject ?? a.title} ·{' '}
                   <a href={`#/accounts/${encodeURIComponent(a.accountId)}`}>{a.accountId}</a>

@@ -101,6 +101,7 @@ function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }
       ) : null}
       <div className="actions">
         <button
+          type="button"
           disabled={act.busy}
           onClick={() =>
             act.run(async () => {
@@ -112,10 +113,10 @@ function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }
         >
           Sync now
         </button>
-        <button className="secondary" disabled={act.busy} onClick={reauthorize} aria-expanded={oauth ? undefined : reauth}>
+        <button type="button" className="secondary" disabled={act.busy} onClick={reauthorize} aria-expanded={oauth ? undefined : reauth}>
           Re-authorize
         </button>
-        <button className="danger" disabled={act.busy || c.status === 'disconnected'} onClick={() => setDisconnecting(true)}>
+        <button type="button" className="danger" disabled={act.busy || c.status === 'disconnected'} onClick={() => setDisconnecting(true)}>
           Disconnect
         </button>
       </div>
@@ -127,7 +128,9 @@ function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }
           </p>
           <div className="actions">
             <button
+              type="button"
               className="danger"
+              // biome-ignore lint/a11y/noAutofocus: the user just asked to disconnect; focus goes to the confirmation they opened
               autoFocus
               disabled={act.busy}
               onClick={() =>
@@ -141,7 +144,7 @@ function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }
             >
               Yes, disconnect
             </button>
-            <button className="secondary" onClick={() => setDisconnecting(false)}>
+            <button type="button" className="secondary" onClick={() => setDisconnecting(false)}>
               Cancel
             </button>
           </div>
@@ -170,7 +173,7 @@ function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }
             <p className="muted">A folder connection needs no credentials.</p>
           ) : (
             <p className="muted">
-              A {c.provider} connection is re-authorized on the server with the CLI (touchpoint reauthorize); see the README.
+              A {c.provider} connection is re-authorized on the server with the CLI (touchpoint reauthorize); see docs/cli.md.
             </p>
           )}
           <button type="submit" disabled={act.busy}>
@@ -178,7 +181,7 @@ function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }
           </button>
         </form>
       ) : null}
-      <act.Status />
+      {act.status}
     </section>
   );
 }

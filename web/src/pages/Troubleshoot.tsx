@@ -38,7 +38,8 @@ export function TroubleshootPage() {
       );
       if (!hit)
         throw new Error(
-          `Nothing logged matches. Items that were not logged keep no ${mode === 'sender' ? 'subject' : 'title'}: ask for the ${mode === 'sender' ? 'Message-ID (in the mail headers)' : "meeting's UID (in its .ics)"} and search by it.`,
+          `Nothing logged matches. Items that were not logged keep no ${mode === 'sender' ? 'subject' : 'title'}: ask for the ` +
+            `${mode === 'sender' ? 'Message-ID (in the mail headers)' : "meeting's UID (in its .ics)"} and search by it.`,
         );
       return explain(
         hit.kind === 'email'
@@ -112,13 +113,14 @@ export function TroubleshootPage() {
             Explain
           </button>
         </div>
-        <act.Status />
+        {act.status}
       </form>
       {result ? (
         <section className="card" aria-label="Explanation">
           <ExplanationView e={result.e} />
           <div className="actions">
             <button
+              type="button"
               className="secondary"
               onClick={() =>
                 void act.run(async () => {

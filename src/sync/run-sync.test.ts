@@ -1,0 +1,160 @@
+// The sync loop in process, on an in-memory SQLite store, with fake connectors injected in
+// place of providers/registry.ts: what commits with a page, and what a page that fails or a
+// cancelled sync leaves behind.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EmailItem } from '../domain/items.js';
+import type { ConnectionConfig, Cursor, MailPage, MailSource } from '../providers/types.js';
+import { SourceError } from '../providers/types.js';
+import { createConnection, getConnection, getCursor, listItemErrors } from '../store/connections.js';
+import type { Ctx } from '../store/context.js';
+import type { Store } from '../store/db.js';
+import { openSqlite } from '../store/dialects/sqlite.js';
+import { addAccount, addTeammate, insertEndUser } from '../store/directory.js';
+import { createWorkspace } from '../store/workspaces.js';
+import { type SourceFactory, syncAll } from './run-sync.js';
+
+const NOW = new Date('2026-03-20T12:00:00Z');
+const CUSTOMER = 'carol@acme.example';
+
+function mail(n: number, opts: { withBody?: boolean } = {}): EmailItem {
+  const receivedAt = new Date(Date.UTC(2026, 2, 10, 9, n));
+  return {
+    messageId: `m${n}@acme.example`,
+    fingerprint: `fp-${n}`,
+    sentAt: receivedAt,
+    receivedAt,
+    from: [{ address: CUSTOMER, name: 'Carol' }],
+    to: [{ address: 'alice@ourco.com', name: 'Alice' }],
+    cc: [],
+    bcc: [],
+    subject: `Message ${n}`,
+    ...(opts.withBody === false ? {} : { text: `Body ${n}` }),
+  };
+}
+
+function page(refs: number[], cursor: Cursor, errors: MailPage['errors'] = [], withBody = true): MailPage {
+  return { sightings: refs.map((n) => ({ ref: `ref-${n}`, folder: 'INBOX', item: mail(n, { withBody }) })), errors, cursor };
+}
+
+/** A mail source that replays fixed pages, noting which cursor each sync started from. */
+class FakeMailSource implements MailSource {
+  startedFrom: Cursor[] = [];
+  constructor(
+    private readonly pages: MailPage[],
+    private readonly hooks: { afterPage?: (i: number) => void; fetchBody?: (ref: string) => Promise<EmailItem | null> } = {},
+  ) {
+    if (hooks.fetchBody) this.fetchBody = hooks.fetchBody;
+  }
+  fetchBody?: (ref: string) => Promise<EmailItem | null>;
+  async *changes(cursor: Cursor | null): AsyncIterable<MailPage> {
+    this.startedFrom.push(cursor);
+    const from = typeof cursor === 'number' ? cursor : 0;
+    for (let i = from; i < this.pages.length; i++) {
+      yield this.pages[i]!;
+      this.hooks.afterPage?.(i);
+    }
+  }
+  async fetch(): Promise<EmailItem | null> {
+    return null;
+  }
+}
+
+function factory(source: MailSource): SourceFactory & { configs: ConnectionConfig[] } {
+  const configs: ConnectionConfig[] = [];
+  return {
+    configs,
+    mail: async (c) => {
+      configs.push(c);
+      return source;
+    },
+    calendar: async () => null,
+    maintainPush: async () => null,
+  };
+}
+
+let db: Store;
+let ctx: Ctx;
+let connId: string;
+
+beforeEach(async () => {
+  db = await openSqlite(':memory:');
+  const ws = await createWorkspace(db, 'test', ['ourco.com'], NOW);
+  ctx = { db, ws, now: NOW, actor: 'test' };
+  const t = await addTeammate(db, ws.id, { email: 'alice@ourco.com', aliases: [] }, NOW);
+  await addAccount(db, ws.id, { id: 'acme', name: 'Acme' }, NOW);
+  await insertEndUser(db, ws.id, { accountId: 'acme', email: CUSTOMER, source: 'manual' }, NOW);
+  connId = await createConnection(
+    db,
+    ws.id,
+    { teammateId: t.id, provider: 'folder', config: {}, hasMail: true, hasCalendar: false, authorizedAt: new Date('2026-03-01T00:00:00Z') },
+    NOW,
+  );
+});
+
+afterEach(async () => {
+  await db.destroy();
+});
+
+async function storedRefs(): Promise<string[]> {
+  const rows = await db.selectFrom('email_sightings').select('ref').where('connection_id', '=', connId).orderBy('ref').execute();
+  return rows.map((r) => r.ref);
+}
+
+describe('syncAll with an injected source factory', () => {
+  it('stores every page and advances the cursor; the next sync starts from it', async () => {
+    const source = new FakeMailSource([page([1, 2], 1), page([3], 2)]);
+    const sources = factory(source);
+    const [r] = await syncAll(ctx, undefined, { sources });
+    expect(r).toMatchObject({ status: 'active', mail: { seen: 3, linked: 3, notLinked: 0 }, errors: [] });
+    expect(r?.failure).toBeUndefined();
+    expect(await storedRefs()).toEqual(['ref-1', 'ref-2', 'ref-3']);
+    expect(await getCursor(db, connId, 'mail')).toBe(2);
+    expect(sources.configs[0]).toMatchObject({ id: connId, provider: 'folder', now: NOW });
+
+    await syncAll({ ...ctx, now: new Date(NOW.getTime() + 300_000) }, undefined, { sources });
+    expect(source.startedFrom).toEqual([null, 2]);
+    expect(await storedRefs()).toEqual(['ref-1', 'ref-2', 'ref-3']);
+  });
+
+  it('skips and reports an item the connector could not read, and stores the rest of its page', async () => {
+    const broken = { where: 'ref-bad', reason: 'not a readable message' };
+    const source = new FakeMailSource([page([1, 2], 1, [broken])]);
+    const [r] = await syncAll(ctx, undefined, { sources: factory(source) });
+    expect(r).toMatchObject({ status: 'active', mail: { seen: 2, linked: 2 }, errors: [broken] });
+    expect(await storedRefs()).toEqual(['ref-1', 'ref-2']);
+    expect(await listItemErrors(db, ctx.ws.id, connId)).toEqual([expect.objectContaining(broken)]);
+    expect(await getCursor(db, connId, 'mail')).toBe(1);
+  });
+
+  it('stops between pages when cancelled, keeping the cursor of the last stored page', async () => {
+    const abort = new AbortController();
+    const source = new FakeMailSource([page([1], 1), page([2], 2), page([3], 3)], { afterPage: (i) => i === 0 && abort.abort() });
+    const [r] = await syncAll(ctx, undefined, { sources: factory(source), signal: abort.signal });
+    expect(r?.failure).toMatch(/^cancelled/);
+    expect(r?.mail.seen).toBe(1);
+    expect(await storedRefs()).toEqual(['ref-1']);
+    expect(await getCursor(db, connId, 'mail')).toBe(1);
+    // Cancelling is not a failure of the connection.
+    expect((await getConnection(db, ctx.ws.id, connId))?.status).not.toBe('error');
+
+    await syncAll({ ...ctx, now: new Date(NOW.getTime() + 300_000) }, undefined, { sources: factory(source) });
+    expect(source.startedFrom).toEqual([null, 1]);
+    expect(await storedRefs()).toEqual(['ref-1', 'ref-2', 'ref-3']);
+  });
+
+  it('commits nothing of a page that fails while being stored: no items, cursor unchanged', async () => {
+    // Page 2 carries headers only; fetching the body of its second linked message fails,
+    // after its first message was written in the same transaction.
+    const fetchBody = async (ref: string): Promise<EmailItem | null> => {
+      if (ref === 'ref-3') throw new SourceError('NETWORK', 'connection reset');
+      return mail(Number(ref.slice(4)));
+    };
+    const source = new FakeMailSource([page([1], 1), page([2, 3], 2, [], false)], { fetchBody });
+    const [r] = await syncAll(ctx, undefined, { sources: factory(source) });
+    // A network error is transient: the connection stays active and the next sync retries the page.
+    expect(r?.failure).toBeDefined();
+    expect((await getConnection(db, ctx.ws.id, connId))?.lastError).toBe(r?.failure);
+    expect(await storedRefs()).toEqual(['ref-1']);
+    expect(await getCursor(db, connId, 'mail')).toBe(1);
+  });
+});
