@@ -3,6 +3,7 @@
 // show up in `ps` and shell history) and is stored encrypted with TOUCHPOINT_SECRET_KEY.
 import { Option, type Command } from 'commander';
 import { connectCalDav } from '../app/connect.js';
+import { AppError } from '../app/errors.js';
 import type { Env } from '../config/load.js';
 import { asFlags, parseDate, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
 
@@ -26,6 +27,22 @@ function passwordFromEnv(name: string, env: Env): string {
   return v;
 }
 
+/**
+ * The CLI's words for a refused check, as they were before the use-case layer (scripts and
+ * the help-center article quote them): a wrong password is said as such; any other failure
+ * adds how to store it anyway.
+ */
+async function inCliWords<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== 'rejected') throw err;
+    const what = err.message.replace(/; nothing was saved$/, '');
+    const hint = what.startsWith('could not check') ? '; fix it, or connect with --no-verify' : '';
+    throw new AppError(err.code, `${what}. Nothing was stored${hint}.`, err.fields);
+  }
+}
+
 export function registerConnectCalDav(connect: Command, g: () => GlobalOptions): void {
   connect
     .command('caldav')
@@ -45,13 +62,21 @@ export function registerConnectCalDav(connect: Command, g: () => GlobalOptions):
       if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1))
         throw new UserError('--page-size must be a positive whole number');
       await withContext(g(), async (ctx) => {
-        const { id, teammate, calendars } = await asFlags(
-          connectCalDav(
-            { ...ctx, secretKey: key },
-            { teammate: o.teammate, url: o.url, user: o.user, password, authorizedAt, verify: o.verify, ...(pageSize ? { pageSize } : {}) },
+        const { id, teammate, calendars } = await inCliWords(
+          asFlags(
+            connectCalDav(
+              { ...ctx, secretKey: key },
+              {
+                teammate: o.teammate,
+                url: o.url,
+                user: o.user,
+                password,
+                authorizedAt,
+                verify: o.verify,
+                ...(pageSize ? { pageSize } : {}),
+              },
+            ),
           ),
-          {},
-          'fix it, or connect with --no-verify',
         );
         const found = calendars === null ? 'not checked' : calendars.length ? `calendars: ${calendars.join(', ')}` : 'no calendars yet';
         console.log(`Connected CalDAV calendar for ${teammate}: connection ${id} (${found})`);
