@@ -11,7 +11,7 @@ import type { Store } from '../store/db.js';
 import { findToken, isExpired, type Role, type TokenRecord, touchToken } from '../store/tokens.js';
 import { type AuthFailureLimit, AuthFailureLimiter } from './auth-failures.js';
 import { getWorkspace, type WorkspaceRecord } from '../store/workspaces.js';
-import { ApiError } from './errors.js';
+import { AppError } from '../app/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,11 +43,11 @@ export function registerAuth(app: FastifyInstance, db: Store, opts: { clock: Clo
     const retryAfter = failures.retryAfterSeconds(req.ip);
     if (retryAfter > 0) {
       void reply.header('retry-after', String(retryAfter));
-      throw new ApiError(429, 'rate_limited', `too many failed authentications from this address; retry in ${retryAfter} s`);
+      throw new AppError('rate_limited', `too many failed authentications from this address; retry in ${retryAfter} s`);
     }
-    const refuse = (message: string): ApiError => {
+    const refuse = (message: string): AppError => {
       failures.recordFailure(req.ip);
-      return new ApiError(401, 'unauthorized', message);
+      return new AppError('unauthorized', message);
     };
     const token = bearerToken(req);
     if (!token) throw refuse('send an API token: Authorization: Bearer <token> (touchpoint token create)');
@@ -56,7 +56,7 @@ export function registerAuth(app: FastifyInstance, db: Store, opts: { clock: Clo
     if (!record || !workspace) throw refuse('unknown or revoked API token');
     const now = opts.clock.now();
     if (isExpired(record, now)) throw refuse('this API token has expired; create a new one (touchpoint token create)');
-    if (config.role === 'admin' && record.role !== 'admin') throw new ApiError(403, 'forbidden', 'this needs an admin token');
+    if (config.role === 'admin' && record.role !== 'admin') throw new AppError('forbidden', 'this needs an admin token');
     await touchToken(db, record, now);
     req.auth = { workspace, token: record };
     req.log = req.log.child({ workspace: workspace.slug, tokenId: record.id });
@@ -65,6 +65,6 @@ export function registerAuth(app: FastifyInstance, db: Store, opts: { clock: Clo
 
 /** The request's workspace (set by the auth hook). */
 export function auth(req: FastifyRequest): { workspace: WorkspaceRecord; token: TokenRecord } {
-  if (!req.auth) throw new ApiError(401, 'unauthorized', 'not authenticated');
+  if (!req.auth) throw new AppError('unauthorized', 'not authenticated');
   return req.auth;
 }

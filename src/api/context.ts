@@ -10,6 +10,8 @@ import type { Clock } from '../domain/clock.js';
 import type { ServiceMetrics } from '../service/metrics.js';
 import type { Timing } from '../service/scheduler.js';
 import { auth } from './auth.js';
+import type { AppDeps } from '../app/deps.js';
+import { requestSync } from '../service/scheduler.js';
 import { ErrorBody } from './schemas.js';
 
 export interface ApiDeps {
@@ -41,6 +43,17 @@ export function ctxFor(req: FastifyRequest, deps: ApiDeps): Ctx {
     now: deps.clock.now(),
     actor: `api:${token.name}`,
     connectors: { secrets: deps.secrets, settings: deps.config },
+  };
+}
+
+/** What a use case is given for this request: its Ctx, the secret key, and the service's queue to start syncs on. */
+export function appDeps(req: FastifyRequest, deps: ApiDeps): AppDeps {
+  const ctx = ctxFor(req, deps);
+  return {
+    ...ctx,
+    secretKey: deps.secretKey,
+    requestSync: async (connectionId, reason) =>
+      (await requestSync(deps.queue, ctx.ws.id, connectionId, reason)).queued ? 'queued' : 'already_queued',
   };
 }
 

@@ -1,37 +1,35 @@
-// Errors as the API says them: a status, a stable code, plain words, and for invalid
-// input the field that was wrong (body.email, query.limit, params.accountId, …).
+// Errors as the API says them: `{ error: <AppError code>, message, fields? }`, with the HTTP
+// status taken from the code (HTTP_STATUS in app/errors.ts), never from the message. Invalid
+// input names each field that was wrong (body.email, query.limit, params.accountId, …).
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { DirectoryError } from '../app/directory-changes.js';
-import { CsvImportError } from '../app/csv-import.js';
+import { AppError, HTTP_STATUS, type AppErrorCode } from '../app/errors.js';
 
-export class ApiError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly fields?: { field: string; message: string }[],
-  ) {
-    super(message);
-  }
+/** The code of an error fastify or a plugin raised itself (a body too large, a bad JSON body, the rate limit). */
+function codeOfStatus(status: number): AppErrorCode {
+  const byStatus: Record<number, AppErrorCode> = {
+    401: 'unauthorized',
+    403: 'forbidden',
+    404: 'not_found',
+    409: 'conflict',
+    429: 'rate_limited',
+  };
+  return byStatus[status] ?? 'invalid';
 }
 
-export const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} not found`);
-export const conflict = (message: string): ApiError => new ApiError(409, 'conflict', message);
-export const badRequest = (field: string, message: string): ApiError =>
-  new ApiError(400, 'bad_request', `${field}: ${message}`, [{ field, message }]);
-
-const CODES: Record<number, string> = {
-  400: 'bad_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  409: 'conflict',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  429: 'rate_limited',
-};
+/**
+ * A use case names the fields of its input ("url", "security"); the API says where they were
+ * in the request ("body.url"). Runs `work` and relabels the fields of an AppError it throws.
+ */
+export async function fieldsIn<T>(where: 'body' | 'query' | 'params', work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (!(err instanceof AppError) || !err.fields) throw err;
+    const fields = err.fields.map((f) => ({ field: `${where}.${f.field}`, message: f.message }));
+    throw new AppError(err.code, fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
+  }
+}
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => {
@@ -44,21 +42,19 @@ export function registerErrorHandling(app: FastifyInstance): void {
         field: `${where}${v.instancePath.replaceAll('/', '.').replace(/\.$/, '')}`,
         message: v.message ?? 'invalid',
       }));
-      return reply.code(400).send({ error: 'bad_request', message: fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields });
+      return reply.code(400).send({ error: 'invalid', message: fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields });
     }
-    if (err instanceof ApiError) {
-      return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) });
-    }
-    if (err instanceof DirectoryError || err instanceof CsvImportError) {
-      const status = /already/.test(err.message) ? 409 : 400;
-      return reply.code(status).send({ error: CODES[status], message: err.message });
+    if (err instanceof AppError) {
+      return reply
+        .code(HTTP_STATUS[err.code])
+        .send({ error: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) });
     }
     if (isResponseSerializationError(err)) {
       req.log.error({ err, issues: err.cause.issues }, 'response does not match its schema');
       return reply.code(500).send({ error: 'internal', message: 'internal error' });
     }
     const status = err.statusCode ?? 500;
-    if (status < 500) return reply.code(status).send({ error: CODES[status] ?? 'bad_request', message: err.message });
+    if (status < 500) return reply.code(status).send({ error: codeOfStatus(status), message: err.message });
     req.log.error({ err }, 'request failed');
     return reply.code(500).send({ error: 'internal', message: 'internal error' });
   });

@@ -183,7 +183,11 @@ export const NewFolderConnection = z.object({
 });
 export const SyncNow = z.object({
   connectionId: z.string(),
-  status: z.enum(['queued', 'already_queued']).describe('already_queued: a sync was waiting; it is the one that will run'),
+  status: z
+    .enum(['queued', 'already_queued', 'due_now'])
+    .describe(
+      'already_queued: a sync was waiting; it is the one that will run. due_now: the embedded scheduler starts it at its next tick',
+    ),
 });
 
 export const SearchQuery = z.object({ q: z.string().trim().min(2).max(320) });

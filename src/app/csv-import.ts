@@ -7,6 +7,7 @@ import type { Ctx } from '../store/context.js';
 import { findEndUser, insertEndUser, isSuppressed, listAccounts } from '../store/directory.js';
 import { isValidAddress, normalizeAddress } from '../directory/address.js';
 import { applyAndAudit, type ChangeResult } from './directory-changes.js';
+import { AppError } from './errors.js';
 
 export type RowOutcome = 'created' | 'unchanged' | 'skipped_suppressed' | 'error';
 
@@ -38,8 +39,6 @@ function otherAddresses(record: Record<string, string>): string[] {
   return out;
 }
 
-export class CsvImportError extends Error {}
-
 export async function importEndUsersCsv(ctx: Ctx, text: string, source: string): Promise<ImportReport> {
   let records: { record: Record<string, string>; info: { lines: number }; raw: string }[];
   try {
@@ -55,7 +54,7 @@ export async function importEndUsersCsv(ctx: Ctx, text: string, source: string):
       raw: true,
     }) as { record: Record<string, string>; info: { lines: number }; raw: string }[];
   } catch (err) {
-    throw new CsvImportError(`cannot read the CSV: ${(err as Error).message}`);
+    throw new AppError('invalid', `cannot read the CSV: ${(err as Error).message}`);
   }
   const header =
     text
@@ -69,7 +68,7 @@ export async function importEndUsersCsv(ctx: Ctx, text: string, source: string):
         .map((h) => h.trim().replace(/^"|"$/g, ''))
         .includes(col)
     ) {
-      throw new CsvImportError(`the CSV header must name the columns account_id,email,name,external_id (missing "${col}")`);
+      throw new AppError('invalid', `the CSV header must name the columns account_id,email,name,external_id (missing "${col}")`);
     }
   }
 

@@ -16,10 +16,9 @@ import {
   removeBlocklistEntry,
   type NewEndUser,
 } from '../store/directory.js';
+import { AppError } from './errors.js';
 import { domainCovers, domainOf, isValidAddress, isValidDomain, normalizeAddress, normalizeDomain } from '../directory/address.js';
 import { recreationWarning } from '../directory/recreation.js';
-
-export class DirectoryError extends Error {}
 
 export interface ChangeResult extends RedecideReport {
   warning?: string;
@@ -45,10 +44,10 @@ async function applyAndAudit(
 }
 
 export async function addEndUser(ctx: Ctx, u: NewEndUser): Promise<ChangeResult> {
-  if (!isValidAddress(u.email)) throw new DirectoryError(`"${u.email}" is not an email address`);
-  if (!(await getAccount(ctx.db, ctx.ws.id, u.accountId))) throw new DirectoryError(`unknown account "${u.accountId}"`);
+  if (!isValidAddress(u.email)) throw new AppError('invalid', `"${u.email}" is not an email address`);
+  if (!(await getAccount(ctx.db, ctx.ws.id, u.accountId))) throw new AppError('not_found', `unknown account "${u.accountId}"`);
   if (await findEndUser(ctx.db, ctx.ws.id, u.accountId, u.email)) {
-    throw new DirectoryError(`${normalizeAddress(u.email)} is already an end user of account ${u.accountId}`);
+    throw new AppError('conflict', `${normalizeAddress(u.email)} is already an end user of account ${u.accountId}`);
   }
   return ctx.db.transaction().execute(async (trx) => {
     const tctx = { ...ctx, db: trx };
@@ -59,7 +58,7 @@ export async function addEndUser(ctx: Ctx, u: NewEndUser): Promise<ChangeResult>
 
 export async function deleteEndUser(ctx: Ctx, accountId: string, email: string, suppress: boolean): Promise<ChangeResult> {
   const u = await findEndUser(ctx.db, ctx.ws.id, accountId, email);
-  if (!u) throw new DirectoryError(`${normalizeAddress(email)} is not an end user of account "${accountId}"`);
+  if (!u) throw new AppError('not_found', `${normalizeAddress(email)} is not an end user of account "${accountId}"`);
   const report = await ctx.db.transaction().execute(async (trx) => {
     const tctx = { ...ctx, db: trx };
     await deleteEndUserRow(trx, ctx.ws.id, u.id);
@@ -75,10 +74,10 @@ export async function deleteEndUser(ctx: Ctx, accountId: string, email: string, 
 export function parseBlocklistEntry(raw: string): BlocklistEntry {
   const s = raw.trim();
   if (s.includes('@') && !s.startsWith('@')) {
-    if (!isValidAddress(s)) throw new DirectoryError(`"${raw}" is neither a domain nor an email address`);
+    if (!isValidAddress(s)) throw new AppError('invalid', `"${raw}" is neither a domain nor an email address`);
     return { entry: normalizeAddress(s), kind: 'address' };
   }
-  if (!isValidDomain(s)) throw new DirectoryError(`"${raw}" is neither a domain nor an email address`);
+  if (!isValidDomain(s)) throw new AppError('invalid', `"${raw}" is neither a domain nor an email address`);
   return { entry: normalizeDomain(s), kind: 'domain' };
 }
 
@@ -93,7 +92,7 @@ export async function addToBlocklist(ctx: Ctx, raw: string): Promise<ChangeResul
   const e = parseBlocklistEntry(raw);
   return ctx.db.transaction().execute(async (trx) => {
     const tctx = { ...ctx, db: trx };
-    if (!(await addBlocklistEntry(trx, ctx.ws.id, e, ctx.now))) throw new DirectoryError(`${e.entry} is already on the blocklist`);
+    if (!(await addBlocklistEntry(trx, ctx.ws.id, e, ctx.now))) throw new AppError('conflict', `${e.entry} is already on the blocklist`);
     return applyAndAudit(tctx, 'blocklist.add', e.entry, await coveredAddresses(tctx, e), { kind: e.kind });
   });
 }
@@ -102,7 +101,7 @@ export async function removeFromBlocklist(ctx: Ctx, raw: string): Promise<Change
   const e = parseBlocklistEntry(raw);
   return ctx.db.transaction().execute(async (trx) => {
     const tctx = { ...ctx, db: trx };
-    if (!(await removeBlocklistEntry(trx, ctx.ws.id, e.entry))) throw new DirectoryError(`${e.entry} is not on the blocklist`);
+    if (!(await removeBlocklistEntry(trx, ctx.ws.id, e.entry))) throw new AppError('not_found', `${e.entry} is not on the blocklist`);
     return applyAndAudit(tctx, 'blocklist.remove', e.entry, await coveredAddresses(tctx, e), { kind: e.kind });
   });
 }

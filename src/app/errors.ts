@@ -24,19 +24,6 @@ export type AppErrorCode =
   /** Too many requests or attempts from this caller. */
   | 'rate_limited';
 
-export const APP_ERROR_CODES: readonly AppErrorCode[] = [
-  'invalid',
-  'not_found',
-  'conflict',
-  'forbidden',
-  'unauthorized',
-  'needs_reauth',
-  'rejected',
-  'refused_by_policy',
-  'unavailable',
-  'rate_limited',
-];
-
 export interface FieldProblem {
   /** Where: body.email, query.limit, params.accountId, a CSV line, a flag name. */
   field: string;
@@ -57,7 +44,6 @@ export class AppError extends Error {
 export const invalid = (field: string, message: string): AppError => new AppError('invalid', `${field}: ${message}`, [{ field, message }]);
 export const notFound = (what: string): AppError => new AppError('not_found', `${what} not found`);
 export const conflict = (message: string): AppError => new AppError('conflict', message);
-export const forbidden = (message: string): AppError => new AppError('forbidden', message);
 
 /** HTTP status per code: the API's only source for it. */
 export const HTTP_STATUS: Record<AppErrorCode, number> = {

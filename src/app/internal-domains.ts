@@ -6,7 +6,8 @@ import type { Ctx } from '../store/context.js';
 import { loadDirectoryIndex } from '../store/context.js';
 import { listEndUsers } from '../store/directory.js';
 import { getWorkspace, updateWorkspaceSettings } from '../store/workspaces.js';
-import { applyAndAudit, DirectoryError, type ChangeResult } from './directory-changes.js';
+import { applyAndAudit, type ChangeResult } from './directory-changes.js';
+import { AppError } from './errors.js';
 import { isValidDomain, normalizeAddress, normalizeDomain } from '../directory/address.js';
 
 async function internalEndUsers(ctx: Ctx): Promise<string[]> {
@@ -15,13 +16,13 @@ async function internalEndUsers(ctx: Ctx): Promise<string[]> {
 }
 
 async function change(ctx: Ctx, raw: string, add: boolean): Promise<ChangeResult & { internalDomains: string[] }> {
-  if (!isValidDomain(raw)) throw new DirectoryError(`"${raw}" is not a domain`);
+  if (!isValidDomain(raw)) throw new AppError('invalid', `"${raw}" is not a domain`);
   const domain = normalizeDomain(raw);
   return ctx.db.transaction().execute(async (trx) => {
     const ws = (await getWorkspace(trx, ctx.ws.id))!;
     const has = ws.internalDomains.includes(domain);
-    if (add && has) throw new DirectoryError(`${domain} is already an internal domain`);
-    if (!add && !has) throw new DirectoryError(`${domain} is not an internal domain`);
+    if (add && has) throw new AppError('conflict', `${domain} is already an internal domain`);
+    if (!add && !has) throw new AppError('not_found', `${domain} is not an internal domain`);
     const internalDomains = add ? [...ws.internalDomains, domain] : ws.internalDomains.filter((d) => d !== domain);
     const before = await internalEndUsers({ ...ctx, db: trx, ws });
     await updateWorkspaceSettings(trx, ws.id, { internalDomains });

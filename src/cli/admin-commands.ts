@@ -1,14 +1,13 @@
 // Hardening commands: secrets rotate, disconnect, purge, workspace export / delete.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { stopPush } from '../providers/registry.js';
-import { getConnection, updateConnection } from '../store/connections.js';
+import { disconnect } from '../app/disconnect.js';
 import { DEFAULT_RETENTION_DAYS, parsePeriodDays, purgeNotLinked } from '../store/retention.js';
 import { rotateSecrets } from '../store/rotate-secrets.js';
 import { deriveKey, SecretKeyError } from '../secrets/secrets.js';
 import { deleteWorkspace, exportWorkspace } from '../store/workspace-data.js';
 import { findWorkspace } from '../store/workspaces.js';
-import { connectors, dbLabel, openStore, UserError, withContext, type GlobalOptions } from './context.js';
+import { dbLabel, openStore, UserError, withContext, type GlobalOptions } from './context.js';
 
 const asUserError = (err: unknown): never => {
   throw err instanceof SecretKeyError ? new UserError(err.message) : err;
@@ -55,15 +54,7 @@ export function registerAdminCommands(program: Command, g: () => GlobalOptions):
     .requiredOption('--connection <id>', 'connection id (see "touchpoint status")')
     .action(async (o: { connection: string }) => {
       await withContext(g(), async (ctx) => {
-        const conn = await getConnection(ctx.db, ctx.ws.id, o.connection);
-        if (!conn) throw new UserError(`no connection "${o.connection}"`);
-        await stopPush({ ...conn, ...connectors(g()) }); // Graph subscriptions, Calendar channels: while the token is still there; best effort
-        await updateConnection(ctx.db, ctx.ws.id, conn.id, {
-          status: 'disconnected',
-          statusReason: 'disconnected from the CLI',
-          nextSyncAt: null,
-          secretEnc: null,
-        });
+        const conn = await disconnect(ctx, { connectionId: o.connection });
         console.log(`Disconnected ${conn.id}; its stored credentials are deleted. What was synced stays on the timelines.`);
       });
     });

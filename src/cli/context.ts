@@ -1,4 +1,5 @@
 // Shared CLI plumbing: global options, opening the store, user errors.
+import { AppError } from '../app/errors.js';
 import { SourceError } from '../providers/types.js';
 import type { Store } from '../store/db.js';
 import type { Env } from '../config/load.js';
@@ -8,7 +9,12 @@ import { isPostgresUrl, openStore as openLocation, redactUrl } from '../store/op
 import { findWorkspace } from '../store/workspaces.js';
 import type { ConnectorDeps, Ctx } from '../store/context.js';
 
-export class UserError extends Error {}
+/** A mistake on the command line: the 'invalid' AppError of the CLI's own checks (exit 1). */
+export class UserError extends AppError {
+  constructor(message: string) {
+    super('invalid', message);
+  }
+}
 
 /** The key for secrets at rest (TOUCHPOINT_SECRET_KEY); missing is one clear line. */
 export function secretKey(g: Pick<GlobalOptions, 'secrets'>): SecretKey {
@@ -87,5 +93,25 @@ export async function withContext<T>(g: GlobalOptions, fn: (ctx: Ctx) => Promise
     return await fn({ db, ws, now, actor: 'cli', connectors: connectors(g) });
   } finally {
     await db.destroy();
+  }
+}
+
+/**
+ * A use case names the fields of its input ("url", "security"); the CLI says which flag that
+ * was. Runs `work` and relabels the fields of an AppError it throws (`--<field>` unless `flags`
+ * names another flag); a 'rejected' check gets `rejectedHint` (e.g. how to skip the check).
+ */
+export async function asFlags<T>(work: Promise<T>, flags: Record<string, string> = {}, rejectedHint?: string): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    if (err.code === 'rejected' && rejectedHint) throw new AppError(err.code, `${err.message}; ${rejectedHint}`, err.fields);
+    if (!err.fields) throw err;
+    const fields = err.fields.map((f) => ({
+      field: flags[f.field] ?? `--${f.field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+      message: f.message,
+    }));
+    throw new AppError(err.code, fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
   }
 }

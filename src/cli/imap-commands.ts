@@ -1,15 +1,15 @@
-// connect imap, reauthorize. Passwords and tokens are read from an environment variable
+// connect imap, reauthorize (the use cases in src/app). Passwords and tokens are read from an environment variable
 // named on the command line (never the secret itself: command lines show up in `ps` and
 // shell history), checked against the server, and stored encrypted (secrets/secrets.ts).
 import { type Command, Option } from 'commander';
-import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, readImapConfig, type ImapConfig, type ImapOAuthProvider } from '../providers/imap/config.js';
-import { SourceError } from '../providers/types.js';
+import { connectImap } from '../app/connect.js';
+import { reauthorize } from '../app/reauthorize.js';
+import type { ImapLogin } from '../app/verify-credentials.js';
+import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, type ImapOAuthProvider } from '../providers/imap/config.js';
 import { isValidAddress } from '../directory/address.js';
-import { createConnection, getConnection, updateConnection } from '../store/connections.js';
-import { teammateByAddress } from '../store/directory.js';
-import { decryptSecret, encryptSecret } from '../secrets/secrets.js';
+import { decryptSecret } from '../secrets/secrets.js';
 import type { Env } from '../config/load.js';
-import { parseDate, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
+import { asFlags, parseDate, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
 
 interface SecretOptions {
   passwordEnv?: string;
@@ -41,30 +41,20 @@ function readSecret(o: SecretOptions, env: Env): { kind: 'password' | 'xoauth2';
 }
 
 /**
- * Log in once before saving anything, so a typo is caught now and not at the first sync.
- * Returns the secret to store: Microsoft may rotate the refresh token on this first use.
+ * The login of the CLI's OAuth flags: a Google or Microsoft refresh token becomes a fresh
+ * access token (Microsoft may rotate the refresh token on this first use: keep the new one).
  */
-async function verifyLogin(cfg: ImapConfig, secret: string, g: GlobalOptions): Promise<string> {
-  try {
-    // Loaded on use: imapflow takes ~0.5 s to load, which every other command would pay.
-    const { ImapSession } = await import('../providers/imap/session.js');
+const oauthLogin =
+  (g: GlobalOptions): ImapLogin =>
+  async (cfg, secret) => {
+    if (cfg.oauth === 'google') return { login: await googleAccessToken(secret, g), keep: secret };
+    if (cfg.oauth !== 'microsoft') return { login: secret, keep: secret };
     let keep = secret;
-    const login =
-      cfg.oauth === 'google'
-        ? await googleAccessToken(secret, g)
-        : cfg.oauth === 'microsoft'
-          ? await microsoftAccessToken(secret, g, (rotated) => {
-              keep = rotated;
-            })
-          : secret;
-    const s = await ImapSession.open(cfg, login);
-    await s.close();
-    return keep;
-  } catch (err) {
-    if (err instanceof SourceError) throw new UserError(`${err.message}; nothing was saved`);
-    throw err;
-  }
-}
+    const login = await microsoftAccessToken(secret, g, (rotated) => {
+      keep = rotated;
+    });
+    return { login, keep };
+  };
 
 /** An Outlook IMAP access token from a Microsoft refresh token (the login check of --microsoft-token-env). */
 async function microsoftAccessToken(refreshToken: string, g: GlobalOptions, rotated: (plain: string) => void): Promise<string> {
@@ -148,38 +138,31 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
         if (!Number.isInteger(pageSize) || pageSize < 1) throw new UserError('--page-size must be a positive whole number');
         const secret = readSecret(o, g().env);
         const key = secretKey(g());
-        const raw = {
-          host: o.host,
-          port,
-          security,
-          user: o.user,
-          auth: secret.kind,
-          ...(secret.oauth ? { oauth: secret.oauth } : {}),
-          folders,
-          pageSize,
-        };
-        const cfg = readImapConfig(raw);
         await withContext(g(), async (ctx) => {
-          const t = await teammateByAddress(ctx.db, ctx.ws.id, o.teammate);
-          if (!t)
-            throw new UserError(`no teammate with address ${o.teammate}: add it with "touchpoint teammate add --email ${o.teammate}"`);
-          const stored = o.verify ? await verifyLogin(cfg, secret.value, g()) : secret.value;
-          const id = await createConnection(
-            ctx.db,
-            ctx.ws.id,
-            {
-              teammateId: t.id,
-              provider: 'imap',
-              config: raw,
-              secretEnc: encryptSecret(stored, key),
-              hasMail: true,
-              hasCalendar: false,
-              authorizedAt,
-            },
-            ctx.now,
+          const { id, config, teammate } = await asFlags(
+            connectImap(
+              { ...ctx, secretKey: key },
+              {
+                teammate: o.teammate,
+                host: o.host,
+                port,
+                security,
+                user: o.user,
+                auth: secret.kind,
+                ...(secret.oauth ? { oauth: secret.oauth } : {}),
+                secret: secret.value,
+                folders,
+                pageSize,
+                authorizedAt,
+                verify: o.verify,
+                toLogin: oauthLogin(g()),
+              },
+            ),
+            { security: '--plain' },
+            'fix it, or connect with --no-verify',
           );
-          console.log(`Connected IMAP mailbox ${o.user} at ${o.host}:${port} (${security}) for ${t.email}: connection ${id}`);
-          console.log(`  folders: ${folders.join(', ')}; mail received before ${authorizedAt.toISOString()} is historic`);
+          console.log(`Connected IMAP mailbox ${o.user} at ${o.host}:${port} (${security}) for ${teammate}: connection ${id}`);
+          console.log(`  folders: ${config.folders.join(', ')}; mail received before ${authorizedAt.toISOString()} is historic`);
         });
       },
     );
@@ -200,33 +183,17 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
       const secret = readSecret(o, g().env);
       const key = secretKey(g());
       await withContext(g(), async (ctx) => {
-        const conn = await getConnection(ctx.db, ctx.ws.id, o.connection);
-        if (!conn) throw new UserError(`no connection "${o.connection}"`);
-        let stored = secret.value;
-        if (conn.provider === 'imap') {
-          const cfg = readImapConfig(conn.config);
-          if (cfg.auth !== secret.kind || cfg.oauth !== secret.oauth) {
-            const how =
-              cfg.oauth === 'google'
-                ? 'a Google grant: use --google-token-env'
-                : cfg.oauth === 'microsoft'
-                  ? 'a Microsoft grant: use --microsoft-token-env'
-                  : cfg.auth === 'password'
-                    ? 'a password: use --password-env'
-                    : 'an XOAUTH2 token: use --xoauth2-token-env';
-            throw new UserError(`this connection signs in with ${how}`);
-          }
-          if (o.verify) stored = await verifyLogin(cfg, secret.value, g());
-        }
-        // authorized_at stays: mail that arrived while the connection was broken is not
-        // historic (rule E2, not historic), so the next sync links it as a catch-up.
-        await updateConnection(ctx.db, ctx.ws.id, conn.id, {
-          secretEnc: encryptSecret(stored, key),
-          status: 'active',
-          statusReason: null,
-          lastError: null,
-          nextSyncAt: ctx.now,
-        });
+        const conn = await reauthorize(
+          { ...ctx, secretKey: key },
+          {
+            connectionId: o.connection,
+            secret: secret.value,
+            signIn: { auth: secret.kind, ...(secret.oauth ? { oauth: secret.oauth } : {}) },
+            providerToken: true,
+            verify: o.verify,
+            toLogin: oauthLogin(g()),
+          },
+        );
         console.log(
           `Re-authorized connection ${conn.id} (${conn.ownerAddresses[0] ?? conn.teammateId}); still authorized since ${conn.authorizedAt.toISOString()}.`,
         );

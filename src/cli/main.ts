@@ -1,8 +1,7 @@
 // touchpoint — the CLI. Thin: parse, call, print. Global options come before the command.
 import { Command, CommanderError, Option } from 'commander';
 import { registerAdminCommands } from './admin-commands.js';
-import { DirectoryError } from '../app/directory-changes.js';
-import { CsvImportError } from '../app/csv-import.js';
+import { AppError, EXIT_CODE } from '../app/errors.js';
 import { StoreError } from '../store/db.js';
 import { ConfigError, type Env, loadConfig } from '../config/load.js';
 import { createSecrets } from '../secrets/secrets.js';
@@ -56,8 +55,6 @@ registerReadCommands(program, globals);
 registerServiceCommands(program, globals);
 registerAdminCommands(program, globals);
 
-const USER_ERRORS = [UserError, DirectoryError, CsvImportError, StoreError];
-
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
@@ -66,7 +63,12 @@ try {
     process.exit(err.exitCode === 0 ? 0 : 2);
   }
   const e = err as Error;
-  if (USER_ERRORS.some((cls) => e instanceof cls)) {
+  if (e instanceof AppError) {
+    // The exit code follows the code alone (app/errors.ts), never the message.
+    process.stderr.write(`touchpoint: ${e.message}\n`);
+    process.exit(EXIT_CODE[e.code]);
+  }
+  if (e instanceof StoreError) {
     process.stderr.write(`touchpoint: ${e.message}\n`);
     process.exit(1);
   }

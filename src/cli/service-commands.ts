@@ -1,7 +1,8 @@
 // serve, worker, token create/list/revoke, sync-now.
 import type { Command } from 'commander';
 import { PgBossQueue } from '../queue/pg-boss.js';
-import { getConnection } from '../store/connections.js';
+import type { SyncRequested } from '../app/deps.js';
+import { syncNow } from '../app/sync-now.js';
 import { isPostgresUrl } from '../store/open.js';
 import { setNextSyncAt } from '../store/schedule.js';
 import { createToken, expiryFrom, isExpired, listTokens, revokeToken, ROLES, type Role } from '../store/tokens.js';
@@ -113,26 +114,22 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
     .action(async (o: { connection: string; json?: boolean }) => {
       const globals = g();
       await withContext(globals, async (ctx) => {
-        const conn = await getConnection(ctx.db, ctx.ws.id, o.connection);
-        if (!conn) throw new UserError(`no connection "${o.connection}"`);
-        if (conn.status === 'needs_reauth' || conn.status === 'disconnected')
-          throw new UserError(
-            `connection ${conn.id} ${conn.status === 'needs_reauth' ? 'needs re-authorization' : 'is disconnected'}: nothing syncs until it is re-authorized`,
-          );
-        let status: string;
-        if (isPostgresUrl(globals.db)) {
+        // The embedded queue lives inside `touchpoint serve`: there the connection is marked due
+        // now and its scheduler starts the sync at its next tick (every 2 s).
+        const requestSyncIn = async (connectionId: string): Promise<SyncRequested> => {
+          if (!isPostgresUrl(globals.db)) {
+            await setNextSyncAt(ctx.db, ctx.ws.id, connectionId, ctx.now);
+            return 'due_now';
+          }
           const queue = await new PgBossQueue({ url: globals.db }).start();
           try {
-            status = (await requestSync(queue, ctx.ws.id, conn.id)).queued ? 'queued' : 'already_queued';
+            return (await requestSync(queue, ctx.ws.id, connectionId)).queued ? 'queued' : 'already_queued';
           } finally {
             await queue.stop({ timeoutMs: 1000 });
           }
-        } else {
-          // The embedded queue lives inside `touchpoint serve`: mark the connection due now
-          // and its scheduler starts the sync at its next tick (every 2 s).
-          await setNextSyncAt(ctx.db, ctx.ws.id, conn.id, ctx.now);
-          status = 'due_now';
-        }
+        };
+        const { connectionId, status } = await syncNow({ ...ctx, requestSync: requestSyncIn }, { connectionId: o.connection });
+        const conn = { id: connectionId };
         if (o.json) return console.log(JSON.stringify({ connectionId: conn.id, status }));
         console.log(
           status === 'already_queued'

@@ -1,14 +1,11 @@
-// init, teammate add, account add, connect folder, sync.
-import { resolve } from 'node:path';
-import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isValidAddress, isValidDomain, normalizeDomain } from '../directory/address.js';
 import { addAccount, addTeammate, getAccount, teammateByAddress } from '../store/directory.js';
-import { createConnection } from '../store/connections.js';
 import { createWorkspace, findWorkspace } from '../store/workspaces.js';
 import { syncAll } from '../sync/run-sync.js';
+import { connectFolder } from '../app/connect.js';
 import { registerConnectCalDav } from './connect-caldav.js';
-import { openStore, parseDate, parseNow, UserError, withContext, type GlobalOptions } from './context.js';
+import { asFlags, openStore, parseDate, parseNow, UserError, withContext, type GlobalOptions } from './context.js';
 import { printSyncReports } from './print.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -74,33 +71,16 @@ export function registerSetupCommands(program: Command, g: () => GlobalOptions):
     .option('--calendar <dir>', 'directory of .ics files')
     .requiredOption('--authorized-at <iso>', 'when the teammate authorized it; earlier items are historic')
     .action(async (o: { teammate: string; mail?: string; calendar?: string; authorizedAt: string }) => {
-      if (!o.mail && !o.calendar) throw new UserError('give --mail <dir>, --calendar <dir>, or both');
       const authorizedAt = parseDate(o.authorizedAt, '--authorized-at');
-      for (const d of [o.mail, o.calendar]) {
-        if (d && !existsSync(d)) throw new UserError(`folder ${d} does not exist`);
-        if (d && !statSync(d).isDirectory())
-          throw new UserError(`${d} is not a folder: give the directory that holds the .eml / .ics files`);
-      }
       await withContext(g(), async (ctx) => {
-        const t = await teammateByAddress(ctx.db, ctx.ws.id, o.teammate);
-        if (!t) throw new UserError(`no teammate with address ${o.teammate}: add it with "touchpoint teammate add --email ${o.teammate}"`);
-        const config: Record<string, string> = {};
-        if (o.mail) config.mail = resolve(o.mail);
-        if (o.calendar) config.calendar = resolve(o.calendar);
-        const id = await createConnection(
-          ctx.db,
-          ctx.ws.id,
-          {
-            teammateId: t.id,
-            provider: 'folder',
-            config,
-            hasMail: !!o.mail,
-            hasCalendar: !!o.calendar,
-            authorizedAt,
-          },
-          ctx.now,
-        );
-        console.log(`Connected folder for ${t.email}: connection ${id}`);
+        const input = {
+          teammate: o.teammate,
+          authorizedAt,
+          ...(o.mail ? { mail: o.mail } : {}),
+          ...(o.calendar ? { calendar: o.calendar } : {}),
+        };
+        const { id, teammate } = await asFlags(connectFolder(ctx, input));
+        console.log(`Connected folder for ${teammate}: connection ${id}`);
       });
     });
 

@@ -55,7 +55,7 @@ describe('API auth, roles and input', () => {
     ];
     for (const [method, url, body, field] of cases) {
       const res = await api.call(admin, method as 'GET', url, body);
-      expect({ url, status: res.status, error: res.body.error }).toEqual({ url, status: 400, error: 'bad_request' });
+      expect({ url, status: res.status, error: res.body.error }).toEqual({ url, status: 400, error: 'invalid' });
       expect(res.body.fields.map((f: { field: string }) => f.field)).toContain(field);
     }
     await api.call(admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' });

@@ -80,7 +80,7 @@ describe('connect IMAP through the API', () => {
     const wrong = await api.call(A.admin, 'POST', '/v1/connections/imap', imapBody({ password: 'imap-wrong' }));
     expect(wrong.status).toBe(422);
     expect(wrong.body).toMatchObject({
-      error: 'verification_failed',
+      error: 'rejected',
       message: expect.stringMatching(/rejected the user name or password.*nothing was saved/),
     });
 
@@ -97,7 +97,10 @@ describe('connect IMAP through the API', () => {
     expect(clear.body.message).toMatch(/body\.security: plain IMAP would send the password in clear text/);
 
     const stranger = await api.call(A.admin, 'POST', '/v1/connections/imap', imapBody({ teammate: 'nobody@ourco.com' }));
-    expect([stranger.status, stranger.body.message]).toEqual([404, 'teammate nobody@ourco.com not found']);
+    expect([stranger.status, stranger.body.message]).toEqual([
+      404,
+      'no teammate with address nobody@ourco.com: add them to the workspace first',
+    ]);
 
     expect((await api.call(A.csm, 'POST', '/v1/connections/imap', imapBody())).status).toBe(403);
     expect(await saved()).toEqual([]);
@@ -157,7 +160,7 @@ describe('connect IMAP through the API', () => {
   it("re-authorizes only with a password the server accepts; another workspace's id is not found", async () => {
     const before = (await getConnection(api.db, A.id, connectionId))!.secretEnc;
     const wrong = await api.call(A.admin, 'POST', `/v1/connections/${connectionId}/reauthorize`, { secret: 'imap-wrong' });
-    expect([wrong.status, wrong.body.error]).toEqual([422, 'verification_failed']);
+    expect([wrong.status, wrong.body.error]).toEqual([422, 'rejected']);
     expect((await getConnection(api.db, A.id, connectionId))!.secretEnc).toBe(before);
     expect((await api.call(A.admin, 'POST', `/v1/connections/${connectionId}/reauthorize`, {})).status).toBe(400);
 

@@ -200,13 +200,13 @@ for (const dialect of DIALECTS) {
         { route: 'DELETE /v1/webhook', url: '/v1/webhook', expect: 404 },
         { route: 'PUT /v1/webhook', url: '/v1/webhook', body: { url: 'http://127.0.0.1:9/a-hook' }, expect: 'own' },
         { route: 'GET /v1/webhook/deliveries', url: '/v1/webhook/deliveries', expect: 'own' },
-        // Provider sign-in and push endpoints: B's teammate cannot be granted, forged proof is turned away.
-        { route: 'GET /v1/oauth/google/start', url: '/v1/oauth/google/start?teammate=bob-b@bcorp-internal.example', expect: 'refused' },
+        // Provider sign-in and push endpoints: B's teammate is not found (cannot be granted), forged proof is turned away.
+        { route: 'GET /v1/oauth/google/start', url: '/v1/oauth/google/start?teammate=bob-b@bcorp-internal.example', expect: 404 },
         { route: 'GET /oauth/google/callback', url: '/oauth/google/callback?code=forged&state=forged', expect: 'refused' },
         {
           route: 'GET /v1/oauth/microsoft/start',
           url: '/v1/oauth/microsoft/start?teammate=bob-b@bcorp-internal.example',
-          expect: 'refused',
+          expect: 404,
         },
         { route: 'GET /oauth/microsoft/callback', url: '/oauth/microsoft/callback?code=forged&state=forged', expect: 'refused' },
         { route: 'POST /push/google/gmail', url: '/push/google/gmail?token=forged', body: {}, expect: 'refused' },

@@ -50,4 +50,23 @@ describe('web-support routes (sqlite)', () => {
     expect((await api.call(csm, 'POST', `/v1/connections/${connection}/sync`)).status).toBe(202);
     expect((await api.call(admin, 'POST', '/v1/connections/nope/reauthorize', {})).status).toBe(404);
   });
+
+  it('Sync now of a disconnected connection is needs_reauth (409); re-authorizing it again is allowed', async () => {
+    await api.call(admin, 'POST', `/v1/connections/${connection}/disconnect`);
+    const s = await api.call(csm, 'POST', `/v1/connections/${connection}/sync`);
+    expect(s.status).toBe(409);
+    expect(s.body.error).toBe('needs_reauth');
+    const r = await api.call(admin, 'POST', `/v1/connections/${connection}/reauthorize`, {});
+    expect(r.status).toBe(200);
+    expect(r.body.status).toBe('active');
+  });
+
+  it('an unknown account is not_found (404), not a bad request', async () => {
+    const r = await api.call(admin, 'POST', '/v1/accounts/nope/end-users', { email: 'x@nope.example' });
+    expect(r.status).toBe(404);
+    expect(r.body.error).toBe('not_found');
+    const c = await api.call(admin, 'POST', '/v1/connections/nope/disconnect');
+    expect(c.status).toBe(404);
+    expect(c.body).toMatchObject({ error: 'not_found', message: 'no connection "nope"' });
+  });
 });

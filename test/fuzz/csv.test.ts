@@ -1,10 +1,11 @@
 // Fuzzing the end-user CSV import (importEndUsersCsv, behind `touchpoint users import` and
 // POST /v1/end-users/import) on a real in-memory SQLite store: every input ends as a
-// report whose bad rows say their line and why, or as a CsvImportError for a file that is
+// report whose bad rows say their line and why, or as an 'invalid' AppError for a file that is
 // not a usable CSV — never another exception, never a hang, and the good rows are stored.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CsvImportError, importEndUsersCsv } from '../../src/app/csv-import.js';
+import { importEndUsersCsv } from '../../src/app/csv-import.js';
+import { AppError } from '../../src/app/errors.js';
 import type { Store } from '../../src/store/db.js';
 import { openSqlite } from '../../src/store/dialects/sqlite.js';
 import { addAccount, listEndUsers } from '../../src/store/directory.js';
@@ -41,7 +42,7 @@ async function importOne(text: string, tally: Tally): Promise<void> {
       await db.deleteFrom('end_users').where('workspace_id', '=', ws.id).execute();
       await db.deleteFrom('audit_log').where('workspace_id', '=', ws.id).execute();
     } catch (err) {
-      if (!(err instanceof CsvImportError)) throw err;
+      if (!(err instanceof AppError) || err.code !== 'invalid') throw err;
       expect(err.message.length).toBeGreaterThan(0);
       outcome = 'rejected';
     }

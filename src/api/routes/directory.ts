@@ -16,7 +16,7 @@ import {
 import { accountTimeline } from '../../store/timeline.js';
 import { auth } from '../auth.js';
 import { ctxFor, errors, type ApiDeps } from '../context.js';
-import { badRequest, conflict, notFound } from '../errors.js';
+import { conflict, invalid, notFound } from '../../app/errors.js';
 import {
   Account,
   AccountDetail,
@@ -60,7 +60,7 @@ export async function directoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
       const ws = auth(req).workspace.id;
       const { email, aliases, name } = req.body;
       for (const [i, a] of [email, ...aliases].entries()) {
-        if (!isValidAddress(a)) throw badRequest(i === 0 ? 'body.email' : `body.aliases.${i - 1}`, `"${a}" is not an email address`);
+        if (!isValidAddress(a)) throw invalid(i === 0 ? 'body.email' : `body.aliases.${i - 1}`, `"${a}" is not an email address`);
         if (await teammateByAddress(deps.db, ws, a)) throw conflict(`${a} already belongs to a teammate`);
       }
       const t = await addTeammate(deps.db, ws, { email, aliases, ...(name ? { name } : {}) }, deps.clock.now());
@@ -133,7 +133,7 @@ export async function directoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
   // Internal domains: mail among internal people only is never logged (E6). A change
   // re-decides the past like the blocklist does.
   const domainOf = (raw: string, field: string) => {
-    if (!isValidDomain(raw)) throw badRequest(field, `"${raw}" is not a domain`);
+    if (!isValidDomain(raw)) throw invalid(field, `"${raw}" is not a domain`);
     return normalizeDomain(raw);
   };
 

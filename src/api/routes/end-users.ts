@@ -11,7 +11,7 @@ import { importEndUsersCsv } from '../../app/csv-import.js';
 import { findEndUser, getAccount, listBlocklist, listEndUsers } from '../../store/directory.js';
 import { auth } from '../auth.js';
 import { ctxFor, errors, type ApiDeps } from '../context.js';
-import { badRequest, notFound } from '../errors.js';
+import { invalid, notFound } from '../../app/errors.js';
 import {
   AccountParams,
   Address,
@@ -29,7 +29,7 @@ function entryOf(raw: string, field: string): string {
   try {
     return parseBlocklistEntry(raw).entry;
   } catch (err) {
-    throw badRequest(field, (err as Error).message);
+    throw invalid(field, (err as Error).message);
   }
 }
 
@@ -76,7 +76,7 @@ export async function endUserRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     },
     async (req, reply) => {
       const ctx = ctxFor(req, deps);
-      if (!isValidAddress(req.body.email)) throw badRequest('body.email', `"${req.body.email}" is not an email address`);
+      if (!isValidAddress(req.body.email)) throw invalid('body.email', `"${req.body.email}" is not an email address`);
       if (!(await getAccount(deps.db, ctx.ws.id, req.params.accountId))) throw notFound('account');
       const r2 = await addEndUser(ctx, {
         accountId: req.params.accountId,

@@ -20,7 +20,7 @@ import { sameSecret } from '../../providers/microsoft/notifications.js';
 import type { Store } from '../../store/db.js';
 import { requestSync } from '../../service/scheduler.js';
 import type { ApiDeps } from '../context.js';
-import { ApiError } from '../errors.js';
+import { AppError } from '../../app/errors.js';
 
 interface Watched {
   id: string;
@@ -63,15 +63,15 @@ export async function googlePushRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     },
     async (req, reply) => {
       const expected = deps.config.google.pushToken;
-      if (!expected) throw new ApiError(404, 'not_found', 'Gmail push is not configured on this server (TOUCHPOINT_GOOGLE_PUSH_TOKEN)');
-      if (!sameSecret(req.query.token, expected)) throw new ApiError(403, 'forbidden', 'wrong or missing push token');
+      if (!expected) throw new AppError('not_found', 'Gmail push is not configured on this server (TOUCHPOINT_GOOGLE_PUSH_TOKEN)');
+      if (!sameSecret(req.query.token, expected)) throw new AppError('forbidden', 'wrong or missing push token');
       let note: { emailAddress?: unknown };
       try {
         note = JSON.parse(Buffer.from(req.body.message.data, 'base64').toString('utf8')) as { emailAddress?: unknown };
       } catch {
-        throw new ApiError(400, 'bad_request', 'message.data is not base64-encoded JSON');
+        throw new AppError('invalid', 'message.data is not base64-encoded JSON');
       }
-      if (typeof note.emailAddress !== 'string') throw new ApiError(400, 'bad_request', 'message.data has no emailAddress');
+      if (typeof note.emailAddress !== 'string') throw new AppError('invalid', 'message.data has no emailAddress');
       const address = note.emailAddress.toLowerCase();
       const hits = (await watchedConnections(deps.db, 'gmail')).filter((c) => c.push.kind === 'gmail' && c.push.emailAddress === address);
       for (const c of hits) await requestSync(deps.queue, c.workspaceId, c.id, 'push');
@@ -98,17 +98,13 @@ export async function googlePushRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       const channelId = h('x-goog-channel-id');
       const state = h('x-goog-resource-state');
       if (!channelId || !state)
-        throw new ApiError(
-          400,
-          'bad_request',
-          'not a Google channel notification (X-Goog-Channel-ID and X-Goog-Resource-State are required)',
-        );
+        throw new AppError('invalid', 'not a Google channel notification (X-Goog-Channel-ID and X-Goog-Resource-State are required)');
       const hit = (await watchedConnections(deps.db, 'google_calendar')).find(
         (c) => c.push.kind === 'calendar' && c.push.channelId === channelId,
       );
       // An unknown (stopped, replaced) channel: refusing it is what makes Google give up on it.
-      if (hit?.push.kind !== 'calendar') throw new ApiError(404, 'not_found', 'no such channel');
-      if (!channelTokenMatches(h('x-goog-channel-token'), hit.push)) throw new ApiError(403, 'forbidden', 'wrong channel token');
+      if (hit?.push.kind !== 'calendar') throw new AppError('not_found', 'no such channel');
+      if (!channelTokenMatches(h('x-goog-channel-token'), hit.push)) throw new AppError('forbidden', 'wrong channel token');
       if (state !== 'sync') await requestSync(deps.queue, hit.workspaceId, hit.id, 'push');
       req.log.info({ connection: hit.id, state }, 'calendar push');
       return reply.code(204).send();

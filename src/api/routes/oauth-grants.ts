@@ -1,20 +1,18 @@
 // What Google's and Microsoft's browser sign-ins share: where the provider sends the browser
-// back, the checks of a start request, and what a completed grant does — create the
-// teammate's connection or re-authorize the one they have (authorized_at kept by rule E2, not historic, so
-// the outage is caught up), queue a sync at once, and send the browser back to the web app.
+// back, the checks of a start request, the deps the grant use case (app/oauth-grant.ts) runs
+// with at a callback, and sending the browser back to the web app.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/schema.js';
 import { isValidAddress } from '../../directory/address.js';
-import type { Provider } from '../../domain/connection.js';
-import { createConnection, listConnections, updateConnection } from '../../store/connections.js';
 import type { Teammate } from '../../domain/directory.js';
 import { teammateByAddress } from '../../store/directory.js';
-import { encryptSecret, type SecretKey } from '../../secrets/secrets.js';
+import type { SecretKey } from '../../secrets/secrets.js';
+import { requireTeammate, type AppDeps } from '../../app/deps.js';
 import { getWorkspace, type WorkspaceRecord } from '../../store/workspaces.js';
 import { requestSync } from '../../service/scheduler.js';
 import { GrantError } from '../../providers/oauth-state.js';
 import type { ApiDeps } from '../context.js';
-import { ApiError } from '../errors.js';
+import { AppError, invalid } from '../../app/errors.js';
 
 /** TOUCHPOINT_PUBLIC_URL, else the address this request came to. */
 export function publicBase(req: FastifyRequest, config: Pick<Config, 'publicUrl'>): string {
@@ -23,7 +21,7 @@ export function publicBase(req: FastifyRequest, config: Pick<Config, 'publicUrl'
 
 export function keyOr409(deps: ApiDeps): SecretKey {
   if (!deps.secretKey)
-    throw new ApiError(409, 'conflict', 'the server has no TOUCHPOINT_SECRET_KEY to keep refresh tokens encrypted; set it and restart');
+    throw new AppError('conflict', 'the server has no TOUCHPOINT_SECRET_KEY to keep refresh tokens encrypted; set it and restart');
   return deps.secretKey;
 }
 
@@ -39,17 +37,15 @@ export function parseProducts<P extends string>(raw: string, allowed: readonly P
   ];
   const bad = products.filter((p) => !allowed.includes(p as P));
   if (!products.length || bad.length) {
-    throw new ApiError(400, 'bad_request', `products: give ${allowed.join(', ')} or both${bad.length ? ` (not ${bad.join(', ')})` : ''}`);
+    throw invalid('query.products', `give ${allowed.join(', ')} or both${bad.length ? ` (not ${bad.join(', ')})` : ''}`);
   }
   return products as P[];
 }
 
-/** The start request's teammate, or a 400 in plain words. */
+/** The start request's teammate: a 400 for a malformed address, a 404 for one not in the workspace. */
 export async function startTeammate(deps: ApiDeps, ws: WorkspaceRecord, address: string): Promise<Teammate> {
-  if (!isValidAddress(address)) throw new ApiError(400, 'bad_request', `teammate: "${address}" is not an email address`);
-  const teammate = await teammateByAddress(deps.db, ws.id, address);
-  if (!teammate) throw new ApiError(400, 'bad_request', `teammate: no teammate with address ${address}`);
-  return teammate;
+  if (!isValidAddress(address)) throw invalid('query.teammate', `"${address}" is not an email address`);
+  return requireTeammate({ db: deps.db, ws, now: deps.clock.now(), actor: 'api' }, address);
 }
 
 /** The callback's workspace and teammate from the opened state; gone since → a GrantError. */
@@ -63,51 +59,17 @@ export async function grantOwner(
   return { ws, teammate };
 }
 
-export interface GrantedConnection {
-  provider: Provider;
-  hasMail: boolean;
-  hasCalendar: boolean;
-}
-
-/**
- * Stores the refresh token (encrypted) on the teammate's connection of this provider —
- * re-authorizing it — or on a new one authorized now; queues a sync. Returns its id.
- */
-export async function connectOrReauthorize(
-  deps: ApiDeps,
-  key: SecretKey,
-  ws: WorkspaceRecord,
-  teammate: Teammate,
-  kind: GrantedConnection,
-  refreshToken: string,
-  now: Date,
-): Promise<string> {
-  const secretEnc = encryptSecret(refreshToken, key);
-  const prior = (await listConnections(deps.db, ws.id)).find(
-    (c) => c.provider === kind.provider && c.teammateId === teammate.id && c.status !== 'disconnected',
-  );
-  let id: string;
-  if (prior) {
-    await updateConnection(deps.db, ws.id, prior.id, { secretEnc, status: 'active', statusReason: null, lastError: null, nextSyncAt: now });
-    id = prior.id;
-  } else {
-    id = await createConnection(
-      deps.db,
-      ws.id,
-      {
-        teammateId: teammate.id,
-        provider: kind.provider,
-        config: {},
-        secretEnc,
-        hasMail: kind.hasMail,
-        hasCalendar: kind.hasCalendar,
-        authorizedAt: now,
-      },
-      now,
-    );
-  }
-  await requestSync(deps.queue, ws.id, id, 'sync_now');
-  return id;
+/** What the grant use case is given at a callback: the state's workspace, the key, the clock, the queue. */
+export function grantDeps(deps: ApiDeps, ws: WorkspaceRecord, key: SecretKey, now: Date, actor: string): AppDeps {
+  return {
+    db: deps.db,
+    ws,
+    now,
+    actor,
+    secretKey: key,
+    requestSync: async (connectionId, reason) =>
+      (await requestSync(deps.queue, ws.id, connectionId, reason)).queued ? 'queued' : 'already_queued',
+  };
 }
 
 /** Back to the web app's Sync page, with what happened in plain words. */

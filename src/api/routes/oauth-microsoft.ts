@@ -7,6 +7,7 @@
 // browser back to the web app's Sync page.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { connectOrReauthorizeGrant } from '../../app/oauth-grant.js';
 import { z } from 'zod';
 import {
   finishMicrosoftGrant,
@@ -21,8 +22,8 @@ import { GrantError } from '../../providers/oauth-state.js';
 import { SourceError } from '../../providers/types.js';
 import { auth } from '../auth.js';
 import { errors, type ApiDeps } from '../context.js';
-import { ApiError } from '../errors.js';
-import { backToApp, connectOrReauthorize, grantOwner, keyOr409, parseProducts, publicBase, startTeammate } from './oauth-grants.js';
+import { AppError } from '../../app/errors.js';
+import { backToApp, grantDeps, grantOwner, keyOr409, parseProducts, publicBase, startTeammate } from './oauth-grants.js';
 
 const StartQuery = z.object({
   teammate: z.string().describe("the teammate whose Microsoft 365 account is being connected (one of the workspace's teammates)"),
@@ -39,8 +40,7 @@ function settingsOr409(config: Config) {
     return microsoftSettings(config.microsoft);
   } catch (err) {
     if (err instanceof SourceError)
-      throw new ApiError(
-        409,
+      throw new AppError(
         'conflict',
         `${err.message} (the server's administrator registers the Entra ID app; see docs/providers/microsoft.md)`,
       );
@@ -118,11 +118,15 @@ export async function microsoftOauthCallbackRoutes(app: FastifyInstance, deps: A
           hasMail: state.products.includes('mail'),
           hasCalendar: state.products.includes('calendar'),
         };
-        const id = await connectOrReauthorize(deps, key, ws, teammate, kind, refreshToken, now);
+        const id = await connectOrReauthorizeGrant(grantDeps(deps, ws, key, now, 'oauth:microsoft'), {
+          teammate,
+          connection: kind,
+          refreshToken,
+        });
         req.log.info({ workspace: ws.slug, connections: [id] }, 'microsoft grant completed');
         return backToApp(reply, { connected: [id] });
       } catch (err) {
-        if (err instanceof GrantError || err instanceof SourceError || err instanceof ApiError)
+        if (err instanceof GrantError || err instanceof SourceError || err instanceof AppError)
           return backToApp(reply, { error: err.message });
         throw err;
       }

@@ -6,6 +6,7 @@
 // (authorizedAt kept, so the outage is caught up, not historic). Then back to the web app.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { connectOrReauthorizeGrant, type GrantedConnection } from '../../app/oauth-grant.js';
 import { z } from 'zod';
 import type { Config } from '../../config/schema.js';
 import { googleSettings } from '../../providers/google/auth.js';
@@ -20,17 +21,8 @@ import {
 import { SourceError } from '../../providers/types.js';
 import { auth } from '../auth.js';
 import { errors, type ApiDeps } from '../context.js';
-import { ApiError } from '../errors.js';
-import {
-  backToApp,
-  connectOrReauthorize,
-  grantOwner,
-  keyOr409,
-  parseProducts,
-  publicBase,
-  startTeammate,
-  type GrantedConnection,
-} from './oauth-grants.js';
+import { AppError } from '../../app/errors.js';
+import { backToApp, grantDeps, grantOwner, keyOr409, parseProducts, publicBase, startTeammate } from './oauth-grants.js';
 
 const PROVIDER: Record<GoogleProduct, GrantedConnection> = {
   gmail: { provider: 'gmail', hasMail: true, hasCalendar: false },
@@ -52,11 +44,7 @@ function settingsOr409(config: Config) {
     return googleSettings(config.google);
   } catch (err) {
     if (err instanceof SourceError)
-      throw new ApiError(
-        409,
-        'conflict',
-        `${err.message} (the server's administrator registers the OAuth app; see docs/providers/google.md)`,
-      );
+      throw new AppError('conflict', `${err.message} (the server's administrator registers the OAuth app; see docs/providers/google.md)`);
     throw err;
   }
 }
@@ -120,11 +108,17 @@ export async function oauthCallbackRoutes(app: FastifyInstance, deps: ApiDeps): 
         const { refreshToken } = await finishGoogleGrant(settings, state, code);
         const done: string[] = [];
         for (const product of state.products)
-          done.push(await connectOrReauthorize(deps, key, ws, teammate, PROVIDER[product], refreshToken, now));
+          done.push(
+            await connectOrReauthorizeGrant(grantDeps(deps, ws, key, now, 'oauth:google'), {
+              teammate,
+              connection: PROVIDER[product],
+              refreshToken,
+            }),
+          );
         req.log.info({ workspace: ws.slug, connections: done }, 'google grant completed');
         return backToApp(reply, { connected: done });
       } catch (err) {
-        if (err instanceof GrantError || err instanceof SourceError || err instanceof ApiError)
+        if (err instanceof GrantError || err instanceof SourceError || err instanceof AppError)
           return backToApp(reply, { error: err.message });
         throw err;
       }

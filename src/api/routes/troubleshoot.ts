@@ -10,7 +10,7 @@ import { globalSearch } from '../../troubleshoot/search.js';
 import { supportBundle } from '../../troubleshoot/support-bundle.js';
 import { auth } from '../auth.js';
 import { ctxFor, errors, type ApiDeps } from '../context.js';
-import { badRequest } from '../errors.js';
+import { invalid } from '../../app/errors.js';
 import {
   AuditEntry,
   AuditQuery,
@@ -92,7 +92,7 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
     },
     async (req, reply) => {
       const { messageId, uid, occurrence } = req.query;
-      if (!messageId === !uid) throw badRequest('query.messageId', 'give messageId (an email) or uid (a meeting), not both');
+      if (!messageId === !uid) throw invalid('query.messageId', 'give messageId (an email) or uid (a meeting), not both');
       const bundle = await supportBundle(
         ctxFor(req, deps),
         messageId ? { messageId } : { uid: uid!, ...(occurrence ? { occurrence: new Date(occurrence) } : {}) },

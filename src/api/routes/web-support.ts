@@ -4,19 +4,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getConnection, updateConnection } from '../../store/connections.js';
 import { getEmail } from '../../store/emails.js';
-import { encryptSecret } from '../../secrets/secrets.js';
-import { connectionHealth } from '../../troubleshoot/status.js';
 import { auth } from '../auth.js';
-import { ctxFor, errors, type ApiDeps } from '../context.js';
-import { ApiError, notFound } from '../errors.js';
+import { appDeps, errors, type ApiDeps } from '../context.js';
+import { fieldsIn } from '../errors.js';
+import { disconnect } from '../../app/disconnect.js';
+import { reauthorize } from '../../app/reauthorize.js';
+import { notFound } from '../../app/errors.js';
 import { ConnectionHealth, ConnectionParams, Id, Reauthorize } from '../schemas.js';
-import { readImapConfig } from '../../providers/imap/config.js';
-import { readCalDavConfig } from '../../providers/caldav/config.js';
-import { verifyCalDav, verifyImapLogin } from '../verify-credentials.js';
-import { requireSecretKey } from './connections.js';
-import { stopPush } from '../../providers/registry.js';
+import { healthOf } from './connections.js';
 
 const Party = z.object({ address: z.string(), name: z.string().optional() }).passthrough();
 export const EmailContent = z.object({
@@ -62,14 +58,12 @@ export async function webSupportRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     },
   );
 
-  const health = async (req: Parameters<typeof ctxFor>[0], id: string) =>
-    (await connectionHealth(ctxFor(req, deps))).connections.find((x) => x.id === id)!;
-
   r.post(
     '/connections/:connectionId/disconnect',
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'disconnect',
         tags: ['connections'],
         summary: 'Disconnect: nothing syncs any more; what was logged stays',
         params: ConnectionParams,
@@ -77,17 +71,9 @@ export async function webSupportRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       },
     },
     async (req) => {
-      const ws = auth(req).workspace.id;
-      const conn = await getConnection(deps.db, ws, req.params.connectionId);
-      if (!conn) throw notFound('connection');
-      await stopPush({ ...conn, secrets: deps.secrets, settings: deps.config }); // while the token is still there to do it with; best effort
-      await updateConnection(deps.db, ws, conn.id, {
-        status: 'disconnected',
-        statusReason: 'disconnected by an admin',
-        nextSyncAt: null,
-        secretEnc: null,
-      });
-      return health(req, conn.id);
+      const d = appDeps(req, deps);
+      const conn = await disconnect(d, { connectionId: req.params.connectionId });
+      return healthOf(d, conn.id);
     },
   );
 
@@ -96,6 +82,7 @@ export async function webSupportRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'reauthorize',
         tags: ['connections'],
         summary:
           'Re-authorize: a new password for IMAP/CalDAV (checked against the server first: 422 and nothing changed if refused), none for a ' +
@@ -106,48 +93,12 @@ export async function webSupportRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       },
     },
     async (req) => {
-      const ws = auth(req).workspace.id;
-      const conn = await getConnection(deps.db, ws, req.params.connectionId);
-      if (!conn) throw notFound('connection');
-      let secretEnc: string | undefined;
-      if (conn.provider === 'imap' || conn.provider === 'caldav') {
-        const secret = req.body.secret;
-        if (!secret)
-          throw new ApiError(400, 'bad_request', 'give the new password', [
-            { field: 'body.secret', message: 'required for this connection' },
-          ]);
-        const key = requireSecretKey(deps);
-        if (conn.provider === 'imap') {
-          const cfg = readImapConfig(conn.config);
-          if (cfg.auth !== 'password') {
-            const flag = cfg.oauth ? `--${cfg.oauth}-token-env` : '--xoauth2-token-env';
-            throw new ApiError(
-              409,
-              'conflict',
-              `this mailbox signs in with an OAuth token (XOAUTH2), not a password: re-authorize it on the server with touchpoint reauthorize ${flag} <VAR>`,
-            );
-          }
-          await verifyImapLogin(cfg, secret);
-        } else {
-          const cfg = readCalDavConfig(conn.config);
-          await verifyCalDav(cfg.url, cfg.user, secret);
-        }
-        secretEnc = encryptSecret(secret, key);
-      } else if (conn.provider !== 'folder') {
-        throw new ApiError(
-          409,
-          'conflict',
-          `a ${conn.provider} connection is re-authorized by signing in with the provider again (connect it again); a password cannot be typed here`,
-        );
-      }
-      await updateConnection(deps.db, ws, conn.id, {
-        status: 'active',
-        statusReason: null,
-        lastError: null,
-        nextSyncAt: deps.clock.now(),
-        ...(secretEnc ? { secretEnc } : {}),
-      });
-      return health(req, conn.id);
+      const d = appDeps(req, deps);
+      const conn = await fieldsIn(
+        'body',
+        reauthorize(d, { connectionId: req.params.connectionId, ...(req.body.secret ? { secret: req.body.secret } : {}) }),
+      );
+      return healthOf(d, conn.id);
     },
   );
 }

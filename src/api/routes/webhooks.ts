@@ -8,7 +8,7 @@ import { encryptSecret } from '../../secrets/secrets.js';
 import { deleteWebhook, getWebhook, listOutbox, putWebhook } from '../../store/webhooks.js';
 import { auth } from '../auth.js';
 import { errors, type ApiDeps } from '../context.js';
-import { ApiError, notFound } from '../errors.js';
+import { AppError, notFound } from '../../app/errors.js';
 import { Delivery, Webhook, WebhookPut, WebhookSaved } from '../schemas.js';
 
 export async function webhookRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -44,11 +44,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     },
     async (req) => {
       if (!deps.secretKey)
-        throw new ApiError(
-          409,
-          'conflict',
-          'the server has no TOUCHPOINT_SECRET_KEY to keep webhook secrets encrypted; set it and restart',
-        );
+        throw new AppError('conflict', 'the server has no TOUCHPOINT_SECRET_KEY to keep webhook secrets encrypted; set it and restart');
       const made = req.body.secret ? undefined : randomBytes(32).toString('base64url');
       const secret = req.body.secret ?? made!;
       const { url, events, enabled } = req.body;

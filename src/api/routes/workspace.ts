@@ -8,7 +8,7 @@ import { getWorkspace, updateWorkspaceSettings, type WorkspaceRecord } from '../
 import { DEFAULT_TIMING, rescheduleWorkspace } from '../../service/scheduler.js';
 import { auth } from '../auth.js';
 import { errors, type ApiDeps } from '../context.js';
-import { badRequest, notFound } from '../errors.js';
+import { invalid, notFound } from '../../app/errors.js';
 import { CreatedToken, NewToken, Token, Workspace, WorkspacePatch } from '../schemas.js';
 
 const shape = (w: WorkspaceRecord) => ({
@@ -73,7 +73,7 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     },
     async (req, reply) => {
       const ws = auth(req).workspace;
-      if (req.query.confirm !== ws.slug) throw badRequest('query.confirm', `must be the workspace's slug (${ws.slug}) to delete it`);
+      if (req.query.confirm !== ws.slug) throw invalid('query.confirm', `must be the workspace's slug (${ws.slug}) to delete it`);
       await deleteWorkspace(deps.db, ws.id);
       return reply.code(204).send(null);
     },
