@@ -99,7 +99,8 @@ describe('Connect Google from the browser', () => {
     expect(connections.map((c: { provider: string }) => c.provider).sort()).toEqual(['gmail', 'google_calendar']);
     for (const c of connections) expect(c).toMatchObject({ status: 'active', authorizedAt: '2026-03-10T12:00:00.000Z', lastError: null });
     // The sync ran at once: mail since the grant is linked, mail from before it is not read (E2).
-    expect((await gmailConnection()).counts.email).toMatchObject({ seen: 1, linked: 1 });
+    // before-grant@ (a day before authorization) is read too, headers only, and answered historic (E2).
+    expect((await gmailConnection()).counts.email).toMatchObject({ seen: 2, linked: 1 });
     const rows = await api.db.selectFrom('connections').select('secret_enc').execute();
     for (const r of rows) expect(r.secret_enc).toMatch(/^v1:/);
     expect(JSON.stringify(rows)).not.toContain('1//rt-');
