@@ -7,7 +7,7 @@
 // when and where it was seen, its outcome and failing codes, keyed by a hash — so explain
 // answers "seen …, not linked: …; details removed after N days", not "none has seen it". A calendar object that changes later is
 // expanded again, and its not-linked occurrences come back with a new first-seen time.
-import type { Transaction } from 'kysely';
+import type { ExpressionBuilder, Transaction } from 'kysely';
 import type { Store } from './db.js';
 import type { DB } from './schema.js';
 import { emailTombstoneKey, failedCodes, meetingTombstoneKey, tombstoneKey, writeTombstones, type TombstoneWrite } from './tombstones.js';
@@ -20,21 +20,17 @@ export interface PurgeReport {
   meetings: number;
 }
 
+/** What the purge takes, written once for the purge, its tombstones and the deletes. */
+const purgeableEmail = (ws: string, cutoff: string) => (eb: ExpressionBuilder<DB, 'emails'>) =>
+  eb.and([eb('workspace_id', '=', ws), eb('outcome', '!=', 'linked'), eb('first_seen_at', '<', cutoff)]);
+const purgeableMeeting = (ws: string, cutoff: string) => (eb: ExpressionBuilder<DB, 'meetings'>) =>
+  eb.and([eb('workspace_id', '=', ws), eb('outcome', '=', 'not_linked'), eb('first_seen_at', '<', cutoff)]);
+
 export async function purgeNotLinked(db: Store, ws: string, now: Date, days = DEFAULT_RETENTION_DAYS): Promise<PurgeReport> {
   const cutoff = new Date(now.getTime() - days * 86_400_000).toISOString();
   return db.transaction().execute(async (trx) => {
-    const oldEmails = trx
-      .selectFrom('emails')
-      .select('id')
-      .where('workspace_id', '=', ws)
-      .where('outcome', '!=', 'linked')
-      .where('first_seen_at', '<', cutoff);
-    const oldMeetings = trx
-      .selectFrom('meetings')
-      .select('id')
-      .where('workspace_id', '=', ws)
-      .where('outcome', '=', 'not_linked')
-      .where('first_seen_at', '<', cutoff);
+    const oldEmails = trx.selectFrom('emails').select('id').where(purgeableEmail(ws, cutoff));
+    const oldMeetings = trx.selectFrom('meetings').select('id').where(purgeableMeeting(ws, cutoff));
     await keepTombstones(trx, ws, cutoff, now, days);
     await trx.deleteFrom('email_sightings').where('workspace_id', '=', ws).where('email_id', 'in', oldEmails).execute();
     await trx
@@ -50,23 +46,13 @@ export async function purgeNotLinked(db: Store, ws: string, now: Date, days = DE
       .where('kind', '=', 'meeting')
       .where('item_id', 'in', oldMeetings)
       .execute();
-    const e = await trx
-      .deleteFrom('emails')
-      .where('workspace_id', '=', ws)
-      .where('outcome', '!=', 'linked')
-      .where('first_seen_at', '<', cutoff)
-      .executeTakeFirst();
-    const m = await trx
-      .deleteFrom('meetings')
-      .where('workspace_id', '=', ws)
-      .where('outcome', '=', 'not_linked')
-      .where('first_seen_at', '<', cutoff)
-      .executeTakeFirst();
+    const e = await trx.deleteFrom('emails').where(purgeableEmail(ws, cutoff)).executeTakeFirst();
+    const m = await trx.deleteFrom('meetings').where(purgeableMeeting(ws, cutoff)).executeTakeFirst();
     return { cutoff, emails: Number(e.numDeletedRows), meetings: Number(m.numDeletedRows) };
   });
 }
 
-/** One tombstone per email and meeting occurrence about to be purged (same selection). */
+/** One tombstone per email and meeting occurrence about to be purged (the same predicates). */
 async function keepTombstones(trx: Transaction<DB>, ws: string, cutoff: string, now: Date, days: number): Promise<void> {
   const wsRow = await trx.selectFrom('workspaces').select('hash_key').where('id', '=', ws).executeTakeFirst();
   if (!wsRow) return;
@@ -74,16 +60,12 @@ async function keepTombstones(trx: Transaction<DB>, ws: string, cutoff: string, 
   const emails = await trx
     .selectFrom('emails')
     .select(['id', 'dedup_key', 'at', 'first_seen_at', 'outcome', 'decision'])
-    .where('workspace_id', '=', ws)
-    .where('outcome', '!=', 'linked')
-    .where('first_seen_at', '<', cutoff)
+    .where(purgeableEmail(ws, cutoff))
     .execute();
   const meetings = await trx
     .selectFrom('meetings')
     .select(['id', 'uid', 'occurrence_start', 'first_seen_at', 'outcome', 'decision'])
-    .where('workspace_id', '=', ws)
-    .where('outcome', '=', 'not_linked')
-    .where('first_seen_at', '<', cutoff)
+    .where(purgeableMeeting(ws, cutoff))
     .execute();
   const emailWhere = new Map<string, TombstoneWrite['seenIn']>();
   for (let i = 0; i < emails.length; i += 500) {
