@@ -1,0 +1,50 @@
+// The words of "Where is my email?": what a CSM remembers (the query) and what find answers
+// (candidates, each the explain document plus where the item is). Shared by the store side
+// (find.ts) and the live lookup at the provider (live-find.ts) so both answer alike.
+import type { Explanation } from '../troubleshoot/explain.js';
+
+/** Email: at least one address or subject words; any subset of the rest. */
+export interface FindEmailQuery {
+  from?: string;
+  to?: string;
+  /** Words of the subject, matched case-insensitively, all of them. */
+  subject?: string;
+  /** ISO instants; `--on <day>` becomes since = day 00:00Z, until = next day 00:00Z. */
+  since?: string;
+  until?: string;
+  /** Only this teammate's connections (any of their addresses). */
+  teammate?: string;
+}
+
+/** Meeting: at least title words or an attendee; any subset of the rest. */
+export interface FindMeetingQuery {
+  title?: string;
+  attendee?: string;
+  since?: string;
+  until?: string;
+  teammate?: string;
+}
+
+/** One place an item is: a connection of a teammate, and a folder (Gmail: its labels). */
+export interface FoundWhere {
+  connection: string;
+  teammate: string | null;
+  folder: string | null;
+  labels?: string[];
+}
+
+/** One answer: the explain document plus how to recognise the item and where it is. */
+export type FindCandidate = Explanation & {
+  messageId?: string;
+  uid?: string;
+  date: string;
+  /** Only where it may be shown (linked items; live hits shown to the mailbox's own teammate). */
+  subject?: string;
+  where: FoundWhere[];
+  /** True when found at the provider just now rather than in the store. */
+  live: boolean;
+};
+
+export interface FindResult {
+  candidates: FindCandidate[];
+}
