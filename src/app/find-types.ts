@@ -48,3 +48,12 @@ export type FindCandidate = Explanation & {
 export interface FindResult {
   candidates: FindCandidate[];
 }
+
+/**
+ * The live lookup at the provider (src/app/live-find.ts), handed to find by the faces; absent,
+ * find answers from the store alone. Read-only: nothing found live is stored.
+ */
+export interface LiveFind {
+  emails(q: FindEmailQuery): Promise<FindCandidate[]>;
+  meetings(q: FindMeetingQuery): Promise<FindCandidate[]>;
+}
