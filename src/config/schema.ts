@@ -114,7 +114,23 @@ export const ConfigSchema = z.object({
     env: 'TOUCHPOINT_OUTBOUND_ALLOW',
     default: 'none',
     description:
-      'comma-separated hosts and CIDRs (127.0.0.1/32, mail.internal) that webhooks may reach although they are not public internet addresses (docs/security.md)',
+      'comma-separated hosts and CIDRs (127.0.0.1/32, mail.internal) that webhooks, CalDAV and IMAP may reach although they are not public internet addresses (docs/security.md)',
+  }),
+  folderRoot: s(text().optional(), {
+    env: 'TOUCHPOINT_FOLDER_ROOT',
+    default: 'none (folder connections through the API are refused)',
+    description:
+      'the directory under which API folder connections may read, one subfolder per workspace (<root>/<workspace-slug>/…); the CLI keeps full paths (docs/security.md)',
+  }),
+  folderMaxDepth: s(int(1, 64).default(16), {
+    env: 'TOUCHPOINT_FOLDER_MAX_DEPTH',
+    default: '16',
+    description: 'folder connections: directories nested deeper than this below the connected folder are skipped, with an error',
+  }),
+  folderMaxFiles: s(int(1).default(100_000), {
+    env: 'TOUCHPOINT_FOLDER_MAX_FILES',
+    default: '100000',
+    description: 'folder connections: files taken per scan; the rest are skipped, with an error',
   }),
   logLevel: s(logLevel().default('info'), {
     env: 'TOUCHPOINT_LOG_LEVEL',
@@ -236,8 +252,11 @@ export const ConfigSchema = z.object({
 export type Config = z.output<typeof ConfigSchema>;
 export type GoogleConfig = Config['google'];
 export type MicrosoftConfig = Config['microsoft'];
-/** What providers take from the Config: the OAuth apps, their endpoints and the public URL. */
-export type ProviderSettings = Pick<Config, 'publicUrl' | 'google' | 'microsoft'>;
+/** What providers take from the Config: the OAuth apps, their endpoints, the public URL, the outbound allow-list and the folder limits. */
+export type ProviderSettings = Pick<
+  Config,
+  'publicUrl' | 'google' | 'microsoft' | 'outboundAllow' | 'folderRoot' | 'folderMaxDepth' | 'folderMaxFiles'
+>;
 
 export interface SettingEntry extends SettingMeta {
   /** Where the value lands in Config, e.g. ["service", "port"]. */

@@ -223,3 +223,15 @@ export function outboundErrorMessage(err: unknown): typeof REFUSED | typeof COUL
     ? REFUSED
     : COULD_NOT_CONNECT;
 }
+
+const policies = new WeakMap<readonly string[], OutboundPolicy>();
+
+/** The policy of a Config's allow-list (`outboundAllow`), built once per list. */
+export function outboundPolicyFor(settings: { outboundAllow: readonly string[] }): OutboundPolicy {
+  let p = policies.get(settings.outboundAllow);
+  if (!p) {
+    p = new OutboundPolicy({ allow: settings.outboundAllow });
+    policies.set(settings.outboundAllow, p);
+  }
+  return p;
+}

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/service/scheduler.js';
 import { makeSyncJob } from '../../src/service/sync-job.js';
 import { backoffMs, MAX_ATTEMPTS } from '../../src/service/webhook-job.js';
-import { enqueueWebhookEvents, outboxCounts } from '../../src/store/webhooks.js';
-import { makeTestApi, type TestApi } from '../support/service.js';
+import { encryptSecret } from '../../src/secrets/secrets.js';
+import { enqueueWebhookEvents, outboxCounts, putWebhook } from '../../src/store/webhooks.js';
+import { makeTestApi, SECRET_KEY, type TestApi } from '../support/service.js';
 import { aliceFolders, AUTHORIZED_AT } from '../api/fixtures.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
@@ -153,6 +154,9 @@ describe('outbound webhooks', () => {
 
   // Issue 18, finding 2: a webhook URL that points inside the server's network is refused
   // when delivering, and the deliveries list tells no closed port from any other failure.
+  // The API refuses such URLs when they are saved (test/security/webhook-targets.test.ts):
+  // they are written to the store directly here, as if saved before the check existed or
+  // allowed then and no longer, to prove delivery re-checks on its own.
   it('refuses non-public targets as "refused by policy" and lists every connection failure as "could not connect"', async () => {
     const ws = (await api.call(admin, 'GET', '/v1/workspace')).body;
     const closed = createServer();
@@ -161,7 +165,8 @@ describe('outbound webhooks', () => {
     await new Promise((r) => closed.close(r));
     await enqueueWebhookEvents(api.db, ws.id, [{ event: 'activity.linked', data: { probe: true } }], api.clock.now());
     const lastError = async (target: string) => {
-      await api.call(admin, 'PUT', '/v1/webhook', { url: target, secret: SECRET });
+      const hook = { url: target, events: ['activity.linked' as const], enabled: true, secretEnc: encryptSecret(SECRET, SECRET_KEY) };
+      await putWebhook(api.db, ws.id, hook, api.clock.now());
       const before = received.length;
       await deliver();
       api.clock.advance(backoffMs(MAX_ATTEMPTS));

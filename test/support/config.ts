@@ -7,7 +7,9 @@ import type { ConnectorDeps } from '../../src/store/context.js';
 /** The passphrase of testConfig()'s key (what makeTestApi's SECRET_KEY is derived from). */
 export const TEST_PASSPHRASE = 'test passphrase of at least thirty-two characters';
 
-type Overrides<T> = { [K in keyof T]?: T[K] extends string | number | undefined ? T[K] : Overrides<T[K]> };
+type Overrides<T> = {
+  [K in keyof T]?: T[K] extends string | number | readonly unknown[] | undefined ? T[K] : Overrides<T[K]>;
+};
 
 /**
  * The defaults of every setting (as with an empty environment), a test key, and `overrides`
@@ -15,15 +17,23 @@ type Overrides<T> = { [K in keyof T]?: T[K] extends string | number | undefined 
  * `secretKey: undefined` gives a Config without a key.
  */
 export function testConfig(overrides: Overrides<Config> = {}): Config {
-  const base = loadConfig({ env: { TOUCHPOINT_SECRET_KEY: TEST_PASSPHRASE } });
+  const base = loadConfig({ env: { TOUCHPOINT_SECRET_KEY: TEST_PASSPHRASE, TOUCHPOINT_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW } });
   return merge(base, overrides) as Config;
 }
+
+/**
+ * The test servers (Dovecot, Radicale, webhook receivers, emulators) listen on loopback, which
+ * the outbound policy refuses by default: tests allow it as an operator's
+ * TOUCHPOINT_OUTBOUND_ALLOW would. Never a production default; a test of the policy itself
+ * overrides it with `outboundAllow: []`.
+ */
+export const TEST_OUTBOUND_ALLOW = '127.0.0.1/32,::1/128,localhost';
 
 function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = base[k];
-    if (v && typeof v === 'object' && b && typeof b === 'object')
+    if (v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object')
       out[k] = merge(b as Record<string, unknown>, v as Record<string, unknown>);
     else if (v === undefined) delete out[k];
     else out[k] = v;

@@ -9,6 +9,9 @@ import { deleteWebhook, getWebhook, listOutbox, putWebhook } from '../../store/w
 import { auth } from '../auth.js';
 import { errors, type ApiDeps } from '../context.js';
 import { AppError, notFound } from '../../app/errors.js';
+import { checkWebhookUrl } from '../../app/webhook-url-policy.js';
+import { outboundPolicyFor } from '../../net/outbound-policy.js';
+import { fieldsIn } from '../errors.js';
 import { Delivery, Webhook, WebhookPut, WebhookSaved } from '../schemas.js';
 
 export async function webhookRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -37,9 +40,10 @@ export async function webhookRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       config: { role: 'admin' },
       schema: {
         tags: ['webhooks'],
-        summary: 'Set the webhook; without a secret one is made up and returned once',
+        summary:
+          'Set the webhook; without a secret one is made up and returned once. The URL must reach a public internet address (422 refused_by_policy otherwise)',
         body: WebhookPut,
-        response: { 200: WebhookSaved, ...errors(400, 403, 409) },
+        response: { 200: WebhookSaved, ...errors(400, 403, 409, 422) },
       },
     },
     async (req) => {
@@ -48,6 +52,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       const made = req.body.secret ? undefined : randomBytes(32).toString('base64url');
       const secret = req.body.secret ?? made!;
       const { url, events, enabled } = req.body;
+      await fieldsIn('body', checkWebhookUrl(outboundPolicyFor(deps.config), url));
       await putWebhook(
         deps.db,
         auth(req).workspace.id,
