@@ -21,6 +21,7 @@ import { syncAll } from '../src/sync/run-sync.js';
 import { getCursor } from '../src/store/connections.js';
 import { addAccount } from '../src/store/directory.js';
 import { QUICK, ratioRow } from './report.js';
+import { TEST_OUTBOUND } from '../test/support/config.js';
 
 const int = (name: string, dflt: number) => (process.env[name] ? Number.parseInt(process.env[name]!, 10) : dflt);
 const CONFIG = {
@@ -128,7 +129,7 @@ async function touchpoint(db: string): Promise<{ ms: number; linked: number; upc
 /** Touchpoint's CalDAV connector alone (discover, list, multiget), without parsing or storing. */
 async function connectorOnly(url: string): Promise<number> {
   const t = performance.now();
-  const source = new CalDavCalendarSource({ url, user: 'alice', password: PASSWORD });
+  const source = new CalDavCalendarSource({ url, user: 'alice', password: PASSWORD, outbound: TEST_OUTBOUND });
   for await (const page of source.changes(null)) void page;
   return performance.now() - t;
 }

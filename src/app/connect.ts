@@ -8,7 +8,7 @@ import { encodeCalDavSecret } from '../providers/caldav/config.js';
 import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, readImapConfig, type ImapConfig, type ImapOAuthProvider } from '../providers/imap/config.js';
 import { encryptSecret } from '../secrets/secrets.js';
 import { createConnection, type NewConnection } from '../store/connections.js';
-import { checkCalDavUrl, checkImapTransport } from './connection-policy.js';
+import { checkCalDavUrl, checkImapTransport, checkServerAddress, checkServerUrl, outboundOf } from './connection-policy.js';
 import { requireSecretKey, requireTeammate, type AppDeps } from './deps.js';
 import { invalid } from './errors.js';
 import { verifyCalDav, verifyImapLogin, type ImapLogin } from './verify-credentials.js';
@@ -54,8 +54,10 @@ export async function connectImap(deps: AppDeps, input: ConnectImapInput): Promi
   };
   const cfg = readImapConfig(raw);
   checkImapTransport(cfg);
+  const outbound = outboundOf(deps);
+  await checkServerAddress(outbound, 'host', cfg.host, cfg.port);
   const t = await requireTeammate(deps, input.teammate);
-  const stored = input.verify === false ? input.secret : await verifyImapLogin(cfg, input.secret, input.toLogin);
+  const stored = input.verify === false ? input.secret : await verifyImapLogin(cfg, input.secret, outbound, input.toLogin);
   const id = await save(deps, {
     teammateId: t.id,
     provider: 'imap',
@@ -86,8 +88,10 @@ export async function connectCalDav(
   const key = requireSecretKey(deps);
   const url = checkCalDavUrl(input.url);
   if (!input.user.trim()) throw invalid('user', 'must not be empty');
+  const outbound = outboundOf(deps);
+  await checkServerUrl(outbound, url);
   const t = await requireTeammate(deps, input.teammate);
-  const calendars = input.verify === false ? null : await verifyCalDav(url, input.user, input.password);
+  const calendars = input.verify === false ? null : await verifyCalDav(url, input.user, input.password, outbound);
   const id = await save(deps, {
     teammateId: t.id,
     provider: 'caldav',

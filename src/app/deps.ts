@@ -2,6 +2,7 @@
 // use cases that need them, the key that encrypts stored secrets and a way to start a sync.
 // The faces build it (the API per request, the CLI per command); nothing here reads the
 // environment.
+import type { OutboundPolicy } from '../net/outbound-policy.js';
 import type { SecretKey } from '../secrets/secrets.js';
 import type { ConnectionRecord } from '../store/connections.js';
 import { getConnection } from '../store/connections.js';
@@ -19,6 +20,8 @@ export interface AppDeps extends Ctx {
   secretKey?: SecretKey | null;
   /** Asks the running service to sync one connection of ctx.ws soon; absent where nothing runs syncs (the CLI's own commands sync in-process). */
   requestSync?: (connectionId: string, reason: SyncReason) => Promise<SyncRequested>;
+  /** Where servers may be (IMAP, CalDAV); default: the policy of the Config's TOUCHPOINT_OUTBOUND_ALLOW. */
+  outbound?: OutboundPolicy;
 }
 
 export function requireSecretKey(deps: AppDeps): SecretKey {

@@ -7,6 +7,8 @@ import { readImapConfig, type ImapAuthKind, type ImapConfig, type ImapOAuthProvi
 import { encryptSecret } from '../secrets/secrets.js';
 import type { ConnectionRecord } from '../store/connections.js';
 import { updateConnection } from '../store/connections.js';
+import type { OutboundPolicy } from '../net/outbound-policy.js';
+import { outboundOf } from './connection-policy.js';
 import { requireConnection, requireSecretKey, type AppDeps } from './deps.js';
 import { AppError, invalid } from './errors.js';
 import { verifyCalDav, verifyImapLogin, type ImapLogin } from './verify-credentials.js';
@@ -35,7 +37,7 @@ function signsInWith(cfg: ImapConfig): string {
   return cfg.auth === 'password' ? 'a password: use --password-env' : 'an XOAUTH2 token: use --xoauth2-token-env';
 }
 
-async function checkedSecret(conn: ConnectionRecord, input: ReauthorizeInput): Promise<string | undefined> {
+async function checkedSecret(conn: ConnectionRecord, input: ReauthorizeInput, outbound: OutboundPolicy): Promise<string | undefined> {
   if (conn.provider === 'folder') return undefined;
   const secret = input.secret;
   if (conn.provider !== 'imap' && conn.provider !== 'caldav') {
@@ -50,20 +52,20 @@ async function checkedSecret(conn: ConnectionRecord, input: ReauthorizeInput): P
   if (!secret) throw invalid('secret', 'required for this connection: give the new password');
   if (conn.provider === 'caldav') {
     const cfg = readCalDavConfig(conn.config);
-    if (input.verify !== false) await verifyCalDav(cfg.url, cfg.user, secret);
+    if (input.verify !== false) await verifyCalDav(cfg.url, cfg.user, secret, outbound);
     return secret;
   }
   const cfg = readImapConfig(conn.config);
   const signIn = input.signIn ?? { auth: 'password' };
   if (cfg.auth !== signIn.auth || cfg.oauth !== signIn.oauth)
     throw new AppError('conflict', `this connection signs in with ${signsInWith(cfg)}`);
-  return input.verify === false ? secret : verifyImapLogin(cfg, secret, input.toLogin);
+  return input.verify === false ? secret : verifyImapLogin(cfg, secret, outbound, input.toLogin);
 }
 
 export async function reauthorize(deps: AppDeps, input: ReauthorizeInput): Promise<ConnectionRecord> {
   const conn = await requireConnection(deps, input.connectionId);
   const key = conn.provider === 'folder' ? null : requireSecretKey(deps);
-  const secret = await checkedSecret(conn, input);
+  const secret = await checkedSecret(conn, input, outboundOf(deps));
   await updateConnection(deps.db, deps.ws.id, conn.id, {
     status: 'active',
     statusReason: null,

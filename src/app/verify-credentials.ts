@@ -1,8 +1,10 @@
 // Credentials are checked against the server before anything is saved — a login for IMAP,
 // a calendar listing for CalDAV — so a typo is caught when it is typed, not at the first
 // sync. A refusal is a 'rejected' AppError in plain words, and nothing is stored.
+import type { OutboundPolicy } from '../net/outbound-policy.js';
 import type { ImapConfig } from '../providers/imap/config.js';
 import { SourceError } from '../providers/types.js';
+import { checkServerAddress, checkServerUrl } from './connection-policy.js';
 import { AppError } from './errors.js';
 
 const refused = (message: string) => new AppError('rejected', `${message}; nothing was saved`);
@@ -17,12 +19,18 @@ export type ImapLogin = (cfg: ImapConfig, secret: string) => Promise<{ login: st
 const asIs: ImapLogin = async (_cfg, secret) => ({ login: secret, keep: secret });
 
 /** Logs in once; returns the secret to store. */
-export async function verifyImapLogin(cfg: ImapConfig, secret: string, toLogin: ImapLogin = asIs): Promise<string> {
+export async function verifyImapLogin(
+  cfg: ImapConfig,
+  secret: string,
+  outbound: OutboundPolicy,
+  toLogin: ImapLogin = asIs,
+): Promise<string> {
+  await checkServerAddress(outbound, 'host', cfg.host, cfg.port);
   try {
     // Loaded on use: imapflow takes ~0.5 s to load, which most commands and requests never need.
     const { ImapSession } = await import('../providers/imap/session.js');
     const { login, keep } = await toLogin(cfg, secret);
-    const s = await ImapSession.open(cfg, login);
+    const s = await ImapSession.open(cfg, login, outbound);
     await s.close();
     return keep;
   } catch (err) {
@@ -32,10 +40,11 @@ export async function verifyImapLogin(cfg: ImapConfig, secret: string, toLogin: 
 }
 
 /** Lists the calendars: proves the URL and password. Returns their names. */
-export async function verifyCalDav(url: string, user: string, password: string): Promise<string[]> {
+export async function verifyCalDav(url: string, user: string, password: string, outbound: OutboundPolicy): Promise<string[]> {
+  await checkServerUrl(outbound, url);
   try {
     const { CalDavCalendarSource } = await import('../providers/caldav/caldav-calendar-source.js');
-    const cals = await new CalDavCalendarSource({ url, user, password, timeoutMs: 30_000 }).calendars();
+    const cals = await new CalDavCalendarSource({ url, user, password, timeoutMs: 30_000, outbound }).calendars();
     return cals.map((c) => c.displayName);
   } catch (err) {
     if (!(err instanceof SourceError)) throw err;

@@ -86,7 +86,7 @@ describe('connect IMAP through the API', () => {
 
     const closed = await api.call(A.admin, 'POST', '/v1/connections/imap', imapBody({ port: 9 }));
     expect(closed.status).toBe(422);
-    expect(closed.body.message).toMatch(/127\.0\.0\.1:9: connection refused; nothing was saved/);
+    expect(closed.body.message).toMatch(/127\.0\.0\.1:9: could not connect; nothing was saved/);
 
     const badHost = await api.call(A.admin, 'POST', '/v1/connections/imap', imapBody({ host: 'mail server!' }));
     expect(badHost.status).toBe(400);

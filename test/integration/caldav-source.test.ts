@@ -9,6 +9,7 @@ import type { CalendarPage, Cursor } from '../../src/providers/types.js';
 import { SourceError } from '../../src/providers/types.js';
 import { ics } from '../support/cli.js';
 import { CalDavAccount, RadicaleServer, SERVER_SETUP_MS } from '../support/caldav-server.js';
+import { TEST_OUTBOUND } from '../support/config.js';
 
 let server: RadicaleServer;
 let alice: CalDavAccount;
@@ -30,7 +31,7 @@ async function drain(source: CalDavCalendarSource, cursor: Cursor | null) {
 }
 
 const source = (over: Partial<CalDavSourceOptions> = {}) =>
-  new CalDavCalendarSource({ url: server.url, user: 'alice', password: PASSWORD, pageSize: 3, ...over });
+  new CalDavCalendarSource({ url: server.url, user: 'alice', password: PASSWORD, pageSize: 3, outbound: TEST_OUTBOUND, ...over });
 const tokenOf = (c: Cursor, cal: string) =>
   (c as { calendars: Record<string, { syncToken?: string }> }).calendars[`/alice/${cal}/`]?.syncToken;
 

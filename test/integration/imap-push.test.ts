@@ -10,6 +10,7 @@ import { readImapConfig } from '../../src/providers/imap/config.js';
 import { ImapMailSource } from '../../src/providers/imap/imap-mail-source.js';
 import { BIN, eml, Workspace } from '../support/cli.js';
 import { connectImap, deliver, eventually, imapSessionPids, startMailServer, TEST_SECRET_KEY, type Dovecot } from '../support/imap.js';
+import { TEST_OUTBOUND } from '../support/config.js';
 
 // Each step spawns the CLI or a server; on a loaded 2-core machine a test can take minutes.
 vi.setConfig({ testTimeout: 240_000 });
@@ -118,6 +119,7 @@ describe('IDLE watchdog', () => {
       config: readImapConfig({ host: d.host, port: d.port, security: 'plain', user: 'alice', auth: 'password' }),
       secret: 'pw-alice',
       authorizedAt: new Date(AUTH),
+      outbound: TEST_OUTBOUND,
       idle: { probeMs: 300, deadlineMs: 500, backoff: { baseMs: 100, capMs: 500 } },
     });
     const states: string[] = [];

@@ -9,6 +9,7 @@ import { parseRef } from '../../src/providers/imap/refs.js';
 import type { ImapCursor } from '../../src/providers/imap/cursor.js';
 import { eml } from '../support/cli.js';
 import { deliver, mailClient, startMailServer, type Dovecot } from '../support/imap.js';
+import { TEST_OUTBOUND } from '../support/config.js';
 
 const AUTH = new Date('2026-03-01T00:00:00Z');
 let d: Dovecot;
@@ -19,6 +20,7 @@ const source = (server: Dovecot, user: string, pageSize = 2, folders = ['INBOX',
     config: readImapConfig({ host: server.host, port: server.port, security: 'plain', user, auth: 'password', folders, pageSize }),
     secret: `pw-${user}`,
     authorizedAt: AUTH,
+    outbound: TEST_OUTBOUND,
   });
 
 const mail = (n: number, at: string, folder?: string) => ({
@@ -168,6 +170,7 @@ describe('ImapMailSource', () => {
       config: readImapConfig({ host: d.host, port: d.port, security: 'plain', user: 'u1', auth: 'password' }),
       secret: 'not-the-password',
       authorizedAt: AUTH,
+      outbound: TEST_OUTBOUND,
     });
     const t0 = Date.now();
     await expect(collect(bad, null)).rejects.toMatchObject({

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
+import { TEST_OUTBOUND_ALLOW } from './config.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const BIN = path.join(ROOT, 'bin', 'touchpoint');
@@ -17,7 +18,8 @@ export interface CliResult {
 }
 
 function cliEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  // The test servers (Dovecot, Radicale, emulators) listen on loopback: allowed as testConfig() does.
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TOUCHPOINT_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW };
   delete env.TOUCHPOINT_DB;
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
@@ -68,8 +70,9 @@ export class Workspace {
   /**
    * Variables for this workspace's CLI children only (the settings and the --…-env secrets
    * a test configures them with): set here, never in the test process's own environment.
+   * The outbound allow-list lets the children reach the test servers on loopback.
    */
-  readonly env: Record<string, string | undefined> = {};
+  readonly env: Record<string, string | undefined> = { TOUCHPOINT_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW };
 
   constructor(now: string, prefix = 'touchpoint-e2e-') {
     this.dir = mkdtempSync(path.join(tmpdir(), prefix));

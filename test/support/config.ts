@@ -1,6 +1,7 @@
 // Tests configure the code by building a Config, never by writing process.env: the same
 // schema and defaults the CLI parses at start-up, with a test key and the overrides given.
 import { type Config, loadConfig } from '../../src/config/index.js';
+import { OutboundPolicy } from '../../src/net/outbound-policy.js';
 import { createSecrets, type Secrets } from '../../src/secrets/secrets.js';
 import type { ConnectorDeps } from '../../src/store/context.js';
 
@@ -28,6 +29,9 @@ export function testConfig(overrides: Overrides<Config> = {}): Config {
  * overrides it with `outboundAllow: []`.
  */
 export const TEST_OUTBOUND_ALLOW = '127.0.0.1/32,::1/128,localhost';
+
+/** The outbound policy of testConfig(), for tests that build a CalDAV or IMAP source themselves. */
+export const TEST_OUTBOUND = new OutboundPolicy({ allow: TEST_OUTBOUND_ALLOW.split(',') });
 
 function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };

@@ -2,6 +2,7 @@
 // connections each has started and not finished, and how many syncs it finished.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { TEST_OUTBOUND_ALLOW } from './config.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'touchpoint');
 
@@ -17,6 +18,7 @@ export function startWorker(url: string, concurrency = 2): Worker {
     env: {
       ...process.env,
       TOUCHPOINT_LOG_LEVEL: 'info',
+      TOUCHPOINT_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW,
       TOUCHPOINT_QUEUE_POLL_MS: '500',
       TOUCHPOINT_REAP_INTERVAL_MS: '1000',
       TOUCHPOINT_REAP_AFTER_MS: '2000',

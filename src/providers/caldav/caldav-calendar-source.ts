@@ -7,6 +7,7 @@
 // The raw iCalendar text goes to the sync layer, which parses and expands it with ical.js;
 // this source never decides and never touches the store. The cursor (cursor.ts) holds a
 // token and the known etags per calendar.
+import type { OutboundPolicy } from '../../net/outbound-policy.js';
 import type { CalendarPage, CalendarSource, Cursor, ItemError } from '../types.js';
 import { readCursor, snapshot, type CalendarState } from './cursor.js';
 import { basicAuth, discoverCalendars, type CalDavCredentials, type DiscoveredCalendar } from './discover.js';
@@ -21,6 +22,8 @@ export interface CalDavSourceOptions extends CalDavCredentials {
   syncCollection?: boolean;
   /** Per-request time limit in ms (default 60 s). */
   timeoutMs?: number;
+  /** The outbound-address policy every request is checked against, at connect time too. */
+  outbound: OutboundPolicy;
 }
 
 /** What the last `changes()` run did per calendar, for tests and diagnostics. */
@@ -43,7 +46,8 @@ export class CalDavCalendarSource implements CalendarSource {
     this.pageSize = Math.max(1, opts.pageSize ?? 200);
     this.useSyncCollection = opts.syncCollection ?? true;
     const who = `${opts.user} at ${new URL(opts.url).host}`;
-    this.ctx = { headers: basicAuth(opts), fetch: makeEdgeFetch({ who, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) }) };
+    const edge = { who, outbound: opts.outbound, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) };
+    this.ctx = { headers: basicAuth(opts), fetch: makeEdgeFetch(edge) };
   }
 
   /** The calendars the server shows this user (also used by `connect caldav` to check the credentials). */

@@ -2,6 +2,8 @@
 // `secret_enc` the password, encrypted at rest (secrets/secrets.ts) with the process's key
 // (`secrets`, created once from the Config). The password is decrypted only here, right
 // before a sync, and is never part of a message, a log line or the connection's JSON.
+import type { ProviderSettings } from '../../config/schema.js';
+import { outboundPolicyFor } from '../../net/outbound-policy.js';
 import { encryptSecret, type SecretKey, type Secrets, SecretKeyError } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
 import { CalDavCalendarSource } from './caldav-calendar-source.js';
@@ -34,7 +36,12 @@ export function readCalDavConfig(config: Record<string, unknown>): CalDavConfig 
   };
 }
 
-export function calDavSourceFor(c: { config: Record<string, unknown>; secretEnc?: string | null; secrets: Secrets }): CalDavCalendarSource {
+export function calDavSourceFor(c: {
+  config: Record<string, unknown>;
+  secretEnc?: string | null;
+  secrets: Secrets;
+  settings: Pick<ProviderSettings, 'outboundAllow'>;
+}): CalDavCalendarSource {
   const cfg = readCalDavConfig(c.config);
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no password is stored for this CalDAV connection; re-authorize it');
   let password: string;
@@ -46,5 +53,7 @@ export function calDavSourceFor(c: { config: Record<string, unknown>; secretEnc?
     if (err instanceof SecretKeyError) throw new SourceError('INTERNAL', `cannot read the stored CalDAV password: ${err.message}`);
     throw err;
   }
-  return new CalDavCalendarSource({ ...cfg, password });
+  // The policy of the Config in force now: an address allowed when connected and no longer
+  // allowed (or a name that now resolves elsewhere) is refused at this sync.
+  return new CalDavCalendarSource({ ...cfg, password, outbound: outboundPolicyFor(c.settings) });
 }

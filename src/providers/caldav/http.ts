@@ -6,31 +6,46 @@
 // tsdav itself turns most non-2xx answers into `{ ok: false, status }` entries, or into
 // Errors whose text embeds the server's answer; translating at the fetch level means a 401
 // is recognised whatever tsdav does with it afterwards.
+import { outboundErrorMessage, REFUSED, type OutboundPolicy } from '../../net/outbound-policy.js';
+import { policyFetch } from '../../net/policy-fetch.js';
 import { retryAfterMs } from '../retry-after.js';
 import { SourceError } from '../types.js';
 
 export interface EdgeOptions {
   /** Only for the wording of errors: "alice at caldav.example.com". */
   who: string;
+  /** Every request's address is checked by it, at connect time too (src/net/outbound-policy.ts). */
+  outbound: OutboundPolicy;
   /** Per-request time limit (default 60 s): a server that stops answering is a network error. */
   timeoutMs?: number;
+  /** Tests only: the transport under the edge (the policy is not applied to it). */
   fetch?: typeof globalThis.fetch;
 }
 
-const NETWORK_CODES: Record<string, string> = {
-  ECONNREFUSED: 'the connection was refused (is the server running?)',
-  ECONNRESET: 'the server closed the connection',
-  EPIPE: 'the server closed the connection',
-  ETIMEDOUT: 'the connection timed out',
-  ENOTFOUND: 'the host name does not resolve',
-  EAI_AGAIN: 'the host name could not be resolved right now',
-  EHOSTUNREACH: 'the host is unreachable',
-  ENETUNREACH: 'the network is unreachable',
-  UND_ERR_SOCKET: 'the server closed the connection',
-  UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'the server did not answer in time',
-  UND_ERR_BODY_TIMEOUT: 'the server stopped sending its answer',
-};
+// Which of these happened is not said: a closed port, an unknown name, a timeout or a TLS
+// failure all read "could not connect" (the words must not make a port scanner).
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** The SourceError for a request the outbound policy refused. */
+export function refusedByPolicy(who: string): SourceError {
+  return new SourceError(
+    'INTERNAL',
+    `the CalDAV server for ${who}: refused by policy (it is not a public internet address; an operator can allow it with TOUCHPOINT_OUTBOUND_ALLOW)`,
+  );
+}
 
 /** The innermost `code` of a fetch failure (undici wraps the socket error in `cause`). */
 function errorCode(err: unknown): string | undefined {
@@ -45,7 +60,7 @@ function errorCode(err: unknown): string | undefined {
 
 /** A fetch for tsdav that throws SourceError for auth, network and overload failures. */
 export function makeEdgeFetch(opts: EdgeOptions): typeof globalThis.fetch {
-  const base = opts.fetch ?? globalThis.fetch;
+  const base = opts.fetch ?? policyFetch(opts.outbound);
   const timeoutMs = opts.timeoutMs ?? 60_000;
   return async (input, init) => {
     let res: Response;
@@ -53,9 +68,8 @@ export function makeEdgeFetch(opts: EdgeOptions): typeof globalThis.fetch {
       res = await base(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       if (err instanceof SourceError) throw err;
-      const code = errorCode(err);
-      const why = (code && NETWORK_CODES[code]) ?? `the request failed (${code ?? (err as Error).message})`;
-      throw new SourceError('NETWORK', `could not reach the CalDAV server for ${opts.who}: ${why}`);
+      if (outboundErrorMessage(err) === REFUSED) throw refusedByPolicy(opts.who);
+      throw new SourceError('NETWORK', `could not reach the CalDAV server for ${opts.who}: could not connect`);
     }
     if (res.status === 401) {
       await res.arrayBuffer().catch(() => undefined);
@@ -87,11 +101,8 @@ export function translateError(err: unknown, what: string): SourceError {
   if (/Invalid credentials/i.test(msg)) return new SourceError('AUTH_FAILED', `the CalDAV server rejected the credentials (${what})`);
   // The connection can also fail after the headers, while tsdav reads the body ("terminated").
   const code = errorCode(err);
-  if ((code && NETWORK_CODES[code]) || msg === 'terminated') {
-    return new SourceError(
-      'NETWORK',
-      `the connection to the CalDAV server broke while ${what}: ${(code && NETWORK_CODES[code]) ?? 'the server closed the connection'}`,
-    );
+  if ((code && NETWORK_CODES.has(code)) || msg === 'terminated') {
+    return new SourceError('NETWORK', `the connection to the CalDAV server broke while ${what}`);
   }
   // The server's answer can be long XML: keep the first line for the plain-words status.
   return new SourceError('INTERNAL', `the CalDAV server gave an unexpected answer while ${what}: ${msg.split('\n')[0]!.slice(0, 300)}`);

@@ -1,5 +1,6 @@
 // imapflow errors → our SourceError codes, in one place (ARCHITECTURE habit 3). The sync
 // maps the codes to a connection state (src/sync/errors.ts); people read the plain words.
+import { outboundErrorMessage, REFUSED } from '../../net/outbound-policy.js';
 import { SourceError } from '../types.js';
 
 interface ImapLikeError {
@@ -51,11 +52,25 @@ export function translateImapError(err: unknown, where: string): SourceError {
   if (e.code === 'ETHROTTLE') {
     return new SourceError('THROTTLED', `the mail server ${where} asked us to slow down`, e.throttleReset);
   }
-  if (e.code && NETWORK_CODES.has(e.code)) {
-    return new SourceError('NETWORK', `${where}: ${e.code === 'ECONNREFUSED' ? 'connection refused' : (e.message ?? e.code)}`);
-  }
+  if (e.code === 'EOUTBOUNDREFUSED' || outboundErrorMessage(err) === REFUSED) return imapRefusedByPolicy(where);
+  // A closed port, an unknown name, a timeout and a failed TLS handshake read the same: the
+  // words must not make a port scanner, nor pass OpenSSL's text through.
+  if ((e.code && NETWORK_CODES.has(e.code)) || isTlsFailure(e.code)) return new SourceError('NETWORK', `${where}: could not connect`);
   if (e.mailboxMissing || e.code === 'NotFound' || e.serverResponseCode === 'NONEXISTENT') {
     return new SourceError('NOT_FOUND', `the folder does not exist on ${where}${server}`);
   }
   return new SourceError('INTERNAL', `IMAP error at ${where}: ${e.message ?? String(err)}${server}`);
+}
+
+/** The SourceError for a mail server the outbound policy refused. */
+export function imapRefusedByPolicy(where: string): SourceError {
+  return new SourceError(
+    'INTERNAL',
+    `the mail server ${where}: refused by policy (it is not a public internet address; an operator can allow it with TOUCHPOINT_OUTBOUND_ALLOW)`,
+  );
+}
+
+/** Node's TLS and OpenSSL error codes (ERR_SSL_…, ERR_TLS_…, certificate verification codes). */
+function isTlsFailure(code: string | undefined): boolean {
+  return !!code && /^(ERR_SSL_|ERR_TLS_|ERR_OSSL_)|CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code);
 }

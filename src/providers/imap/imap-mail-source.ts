@@ -9,6 +9,7 @@
 // Bodies are not fetched here: the sync asks for them (fetchBody) only for linked mail.
 import type { FetchMessageObject } from 'imapflow';
 import type { EmailItem } from '../../domain/items.js';
+import type { OutboundPolicy } from '../../net/outbound-policy.js';
 import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
 import { SourceError } from '../types.js';
 import { historicWindowStart } from '../historic-window.js';
@@ -33,6 +34,8 @@ export interface ImapMailSourceOptions {
   idle?: Partial<IdleOptions>;
   /** Keep the connection open after a sync for the next one (watch); close() ends it. */
   keepSession?: boolean;
+  /** The outbound-address policy the server is checked against at every connect. */
+  outbound: OutboundPolicy;
 }
 
 /** What phase 1 found in one folder. */
@@ -258,7 +261,7 @@ export class ImapMailSource implements MailSource {
     onState?: (state: 'idle' | 'reconnecting', detail?: string) => void,
   ): Promise<void> {
     await watchFolder({
-      open: () => ImapSession.open(this.o.config, this.o.secret),
+      open: () => ImapSession.open(this.o.config, this.o.secret, this.o.outbound),
       path: 'INBOX',
       onChange,
       signal,
@@ -274,7 +277,7 @@ export class ImapMailSource implements MailSource {
       try {
         if (!this.session?.usable) {
           await this.closeSession();
-          this.session = await ImapSession.open(this.o.config, this.o.secret);
+          this.session = await ImapSession.open(this.o.config, this.o.secret, this.o.outbound);
         }
         return await fn(this.session);
       } catch (err) {

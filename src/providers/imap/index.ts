@@ -1,6 +1,7 @@
 // Builds an ImapMailSource from a stored connection: settings from `config`, the secret
 // decrypted with the process's key (`secrets`, created once from the Config).
 import type { ProviderSettings } from '../../config/schema.js';
+import { outboundPolicyFor } from '../../net/outbound-policy.js';
 import { type Secrets, SecretKeyError } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
 import { readImapConfig } from './config.js';
@@ -56,10 +57,11 @@ function build(c: StoredImapConnection, extra: Partial<ImapMailSourceOptions>): 
   }
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no password or token is stored for this mailbox');
   if (!c.authorizedAt) throw new SourceError('INTERNAL', 'the connection has no authorization time');
-  if (config.oauth === 'google')
-    return new ImapMailSource({ config, secret: googleAccessToken(c), authorizedAt: c.authorizedAt, ...extra });
+  // The policy of the Config in force now: the server is checked again at every connect.
+  const more = { ...extra, outbound: extra.outbound ?? outboundPolicyFor(c.settings) };
+  if (config.oauth === 'google') return new ImapMailSource({ config, secret: googleAccessToken(c), authorizedAt: c.authorizedAt, ...more });
   if (config.oauth === 'microsoft')
-    return new ImapMailSource({ config, secret: microsoftAccessToken(c), authorizedAt: c.authorizedAt, ...extra });
+    return new ImapMailSource({ config, secret: microsoftAccessToken(c), authorizedAt: c.authorizedAt, ...more });
   let secret: string;
   try {
     secret = c.secrets.decrypt(c.secretEnc);
@@ -68,7 +70,7 @@ function build(c: StoredImapConnection, extra: Partial<ImapMailSourceOptions>): 
     if (err instanceof SecretKeyError) throw new SourceError('INTERNAL', err.message);
     throw err;
   }
-  return new ImapMailSource({ config, secret, authorizedAt: c.authorizedAt, ...extra });
+  return new ImapMailSource({ config, secret, authorizedAt: c.authorizedAt, ...more });
 }
 
 /**

@@ -3,9 +3,10 @@
 // No mailbox locks: one caller drives a session at a time (the sync generator, or a body
 // download while the generator waits at a page boundary).
 import { ImapFlow, type FetchMessageObject, type MailboxObject } from 'imapflow';
+import { COULD_NOT_CONNECT, type OutboundPolicy } from '../../net/outbound-policy.js';
 import { SourceError } from '../types.js';
 import { clientOptions, type ImapConfig } from './config.js';
-import { translateImapError } from './errors.js';
+import { imapRefusedByPolicy, translateImapError } from './errors.js';
 import type { ListedFolder } from './folders.js';
 import { uidSet } from './refs.js';
 
@@ -24,10 +25,21 @@ export class ImapSession {
     private readonly where: string,
   ) {}
 
-  /** `secret` is a password or access token, or gives a fresh access token (OAuth) at each login. */
-  static async open(cfg: ImapConfig, secret: string | (() => Promise<string>)): Promise<ImapSession> {
+  /**
+   * `secret` is a password or access token, or gives a fresh access token (OAuth) at each login.
+   * The host is checked against the outbound policy first (an IP literal is never looked up),
+   * and the policy's lookup is the socket's, so the address connected to is the one checked
+   * (DNS rebinding); TLS still verifies the certificate against the host name.
+   */
+  static async open(cfg: ImapConfig, secret: string | (() => Promise<string>), outbound: OutboundPolicy): Promise<ImapSession> {
     const where = `${cfg.host}:${cfg.port}`;
-    const client = new ImapFlow(clientOptions(cfg, typeof secret === 'string' ? secret : await secret()));
+    const verdict = await outbound.checkHost(cfg.host, cfg.port);
+    if (!verdict.allowed) {
+      if (verdict.reason === COULD_NOT_CONNECT) throw new SourceError('NETWORK', `${where}: ${COULD_NOT_CONNECT}`);
+      throw imapRefusedByPolicy(where);
+    }
+    const options = clientOptions(cfg, typeof secret === 'string' ? secret : await secret());
+    const client = new ImapFlow({ ...options, tls: { ...options.tls, lookup: outbound.lookup } });
     const s = new ImapSession(client, where);
     // Without a listener an 'error' event would crash the process (EventEmitter semantics).
     client.on('error', (err: unknown) => {
