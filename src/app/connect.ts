@@ -8,6 +8,8 @@ import { encodeCalDavSecret } from '../providers/caldav/config.js';
 import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, readImapConfig, type ImapConfig, type ImapOAuthProvider } from '../providers/imap/config.js';
 import { encryptSecret } from '../secrets/secrets.js';
 import { createConnection, type NewConnection } from '../store/connections.js';
+import { connectorDeps } from '../store/context.js';
+import { confinedFolder, workspaceFolder } from './folder-root.js';
 import { checkCalDavUrl, checkImapTransport, checkServerAddress, checkServerUrl, outboundOf } from './connection-policy.js';
 import { requireSecretKey, requireTeammate, type AppDeps } from './deps.js';
 import { invalid } from './errors.js';
@@ -111,19 +113,17 @@ export interface ConnectFolderInput {
   /** A folder of .ics files, on this machine. */
   calendar?: string;
   authorizedAt: Date;
+  /**
+   * The operator on their own machine (the CLI): any path on it. Otherwise (the API) only
+   * folders inside the workspace's folder under TOUCHPOINT_FOLDER_ROOT (folder-root.ts).
+   */
+  anyPath?: boolean;
 }
 
 export async function connectFolder(deps: AppDeps, input: ConnectFolderInput): Promise<{ id: string; teammate: string }> {
   if (!input.mail && !input.calendar) throw invalid('mail', 'give mail, calendar, or both');
-  for (const field of ['mail', 'calendar'] as const) {
-    const d = input[field];
-    if (d && !existsSync(d)) throw invalid(field, `folder ${d} does not exist`);
-    if (d && !statSync(d).isDirectory()) throw invalid(field, `${d} is not a folder: give the directory that holds the .eml / .ics files`);
-  }
+  const config = input.anyPath ? operatorFolders(input) : await workspaceFolders(deps, input);
   const t = await requireTeammate(deps, input.teammate);
-  const config: Record<string, string> = {};
-  if (input.mail) config.mail = resolve(input.mail);
-  if (input.calendar) config.calendar = resolve(input.calendar);
   const id = await save(deps, {
     teammateId: t.id,
     provider: 'folder',
@@ -133,4 +133,28 @@ export async function connectFolder(deps: AppDeps, input: ConnectFolderInput): P
     authorizedAt: input.authorizedAt,
   });
   return { id, teammate: t.email };
+}
+
+/** The CLI's folders: any existing directory, said plainly when it is not one. */
+function operatorFolders(input: ConnectFolderInput): Record<string, string> {
+  const config: Record<string, string> = {};
+  for (const field of ['mail', 'calendar'] as const) {
+    const d = input[field];
+    if (!d) continue;
+    if (!existsSync(d)) throw invalid(field, `folder ${d} does not exist`);
+    if (!statSync(d).isDirectory()) throw invalid(field, `${d} is not a folder: give the directory that holds the .eml / .ics files`);
+    config[field] = resolve(d);
+  }
+  return config;
+}
+
+/** The API's folders: real paths inside the workspace's folder, which the scanner keeps them to (`within`). */
+async function workspaceFolders(deps: AppDeps, input: ConnectFolderInput): Promise<Record<string, string>> {
+  const within = await workspaceFolder(connectorDeps(deps).settings.folderRoot, deps.ws.slug, input.mail ? 'mail' : 'calendar');
+  const config: Record<string, string> = { within };
+  for (const field of ['mail', 'calendar'] as const) {
+    const d = input[field];
+    if (d) config[field] = await confinedFolder(within, d, field, deps.ws.slug);
+  }
+  return config;
 }

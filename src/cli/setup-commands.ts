@@ -78,6 +78,7 @@ export function registerSetupCommands(program: Command, g: () => GlobalOptions):
           authorizedAt,
           ...(o.mail ? { mail: o.mail } : {}),
           ...(o.calendar ? { calendar: o.calendar } : {}),
+          anyPath: true, // the operator's own machine: full paths, not TOUCHPOINT_FOLDER_ROOT
         };
         const { id, teammate } = await asFlags(connectFolder(ctx, input));
         console.log(`Connected folder for ${teammate}: connection ${id}`);

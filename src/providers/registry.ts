@@ -8,7 +8,7 @@ export async function mailSourceFor(c: ConnectionConfig): Promise<MailSource | n
     case 'folder': {
       if (typeof c.config.mail !== 'string') return null;
       const { FolderMailSource } = await import('./folder/folder-mail-source.js');
-      return new FolderMailSource({ root: c.config.mail });
+      return new FolderMailSource({ root: c.config.mail, ...folderScope(c) });
     }
     case 'imap': {
       const { imapSourceFromConnection } = await import('./imap/index.js');
@@ -92,7 +92,7 @@ export async function calendarSourceFor(c: ConnectionConfig): Promise<CalendarSo
     case 'folder': {
       if (typeof c.config.calendar !== 'string') return null;
       const { FolderCalendarSource } = await import('./folder/folder-calendar-source.js');
-      return new FolderCalendarSource({ root: c.config.calendar });
+      return new FolderCalendarSource({ root: c.config.calendar, ...folderScope(c) });
     }
     case 'caldav': {
       const { calDavSourceFor } = await import('./caldav/config.js');
@@ -109,4 +109,10 @@ export async function calendarSourceFor(c: ConnectionConfig): Promise<CalendarSo
     default:
       throw new SourceError('INTERNAL', `no calendar connector for provider "${c.provider}"`);
   }
+}
+
+/** A folder connection's bounds: the workspace's folder it was confined to (API), and the Config's scan limits. */
+function folderScope(c: ConnectionConfig): { within?: string; limits: { maxDepth: number; maxFiles: number } } {
+  const limits = { maxDepth: c.settings.folderMaxDepth, maxFiles: c.settings.folderMaxFiles };
+  return typeof c.config.within === 'string' ? { within: c.config.within, limits } : { limits };
 }

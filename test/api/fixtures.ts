@@ -1,15 +1,15 @@
 // One small world for API tests: Alice's folder mailbox and calendar, authorized
 // 2026-03-01, with mail from an end user, a prospect, a partner, a historic message and
 // one meeting a customer accepted.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { workspaceFolder } from '../support/config.js';
 import { writeCalendar, writeMailbox } from '../support/mailbox.js';
 
 export const AUTHORIZED_AT = '2026-03-01T00:00:00Z';
 
-export function aliceFolders(): { mail: string; calendar: string } {
-  const root = mkdtempSync(join(tmpdir(), 'tp-api-'));
+/** Written inside the folder of workspace `slug` under testConfig()'s TOUCHPOINT_FOLDER_ROOT, where the API may read. */
+export function aliceFolders(slug = 'acme-cs'): { mail: string; calendar: string } {
+  const root = workspaceFolder(slug, 'tp-api-');
   const mail = writeMailbox(join(root, 'mail'), [
     { id: 'm1@acme.com', from: 'Bob <bob@acme.com>', to: 'alice@ourco.com', subject: 'Renewal question' },
     { id: 'm2@prospect.example', from: 'zed@prospect.example', to: 'alice@ourco.com', subject: 'Secret pricing' },

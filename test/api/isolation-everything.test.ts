@@ -4,14 +4,13 @@
 // workspace's own are refused, and deleting a workspace through the API leaves the other
 // one untouched. On SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { workspaceTables } from '../../src/store/workspace-data.js';
 import { DIALECTS } from '../support/databases.js';
 import { makeTestApi, type TestApi } from '../support/service.js';
 import { writeMailbox } from '../support/mailbox.js';
+import { workspaceFolder } from '../support/config.js';
 
 const INJECTIONS = [
   "'; DROP TABLE accounts;--",
@@ -103,7 +102,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('gives HTML and JavaScript back as JSON data, never as a page', async () => {
-      const root = mkdtempSync(join(tmpdir(), 'tp-inj-'));
+      const root = workspaceFolder('acorp-inj', 'tp-inj-');
       const mail = writeMailbox(
         join(root, 'mail'),
         HTML.map((h, i) => ({ id: `html-${i}@acme.com`, from: `user0@acme.com`, to: 'alice@ourco.com', subject: h })),

@@ -9,9 +9,8 @@ import { getWorkspace } from '../../src/store/workspaces.js';
 import { DIALECTS } from '../support/databases.js';
 import { makeTestApi, type TestApi } from '../support/service.js';
 import { writeCalendar, writeMailbox } from '../support/mailbox.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { workspaceFolder } from '../support/config.js';
 
 interface Row {
   route: string; // "METHOD /template" as in the OpenAPI document
@@ -39,7 +38,7 @@ for (const dialect of DIALECTS) {
       await api.call(A.admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' });
       await api.call(A.admin, 'POST', '/v1/accounts', { id: 'shared', name: 'A Shared' });
       // B: everything, with recognisable markers.
-      const root = mkdtempSync(join(tmpdir(), 'tp-iso-'));
+      const root = workspaceFolder('bcorp-cs', 'tp-iso-');
       const mail = writeMailbox(join(root, 'mail'), [
         {
           id: 'b-msg-1@bcorp.example',
@@ -149,7 +148,7 @@ for (const dialect of DIALECTS) {
         {
           route: 'POST /v1/connections/folder',
           url: '/v1/connections/folder',
-          body: { teammate: 'bob-b@bcorp-internal.example', mail: tmpdir(), authorizedAt: '2026-03-01T00:00:00Z' },
+          body: { teammate: 'bob-b@bcorp-internal.example', mail: workspaceFolder('acorp-cs'), authorizedAt: '2026-03-01T00:00:00Z' },
           expect: 404,
         },
         {

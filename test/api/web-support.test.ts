@@ -1,10 +1,9 @@
 // The routes the web app added: one email's content, Disconnect and Re-authorize.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeMailbox } from '../support/mailbox.js';
 import { makeTestApi, type TestApi } from '../support/service.js';
+import { workspaceFolder } from '../support/config.js';
 
 describe('web-support routes (sqlite)', () => {
   let api: TestApi;
@@ -17,7 +16,7 @@ describe('web-support routes (sqlite)', () => {
     await api.call(admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' });
     await api.call(admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' });
     await api.call(admin, 'POST', '/v1/accounts/acme/end-users', { email: 'jane@acme.com', source: 'crm:sf' });
-    const mail = writeMailbox(join(mkdtempSync(join(tmpdir(), 'tp-websup-')), 'mail'), [
+    const mail = writeMailbox(join(workspaceFolder('acme-cs', 'tp-websup-'), 'mail'), [
       { id: 'm1@acme.com', from: 'jane@acme.com', to: 'alice@ourco.com', subject: 'Hello' },
       { id: 'm2@other.example', from: 'x@other.example', to: 'alice@ourco.com', subject: 'Not ours' },
     ]);

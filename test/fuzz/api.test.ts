@@ -8,7 +8,7 @@
 // string that names an existing path becomes a missing one (a folder connection to "/"
 // would sync the whole disk), hosts and URLs are loopback port 9 (nothing listens), and the
 // webhook sender's fetch is a stub.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApi, type TestApi } from '../support/service.js';
 import { writeMailbox } from '../support/mailbox.js';
 import { guarded, Tally } from './harness.js';
+import { workspaceFolder } from '../support/config.js';
 
 interface Operation {
   method: 'POST' | 'PUT' | 'PATCH';
@@ -37,7 +38,7 @@ beforeAll(async () => {
   });
   const w = await api.workspace('fuzz-api');
   admin = w.admin;
-  mailDir = writeMailbox(path.join(mkdtempSync(path.join(tmpdir(), 'tp-fuzz-api-')), 'mail'), [
+  mailDir = writeMailbox(path.join(workspaceFolder('fuzz-api', 'tp-fuzz-api-'), 'mail'), [
     { id: 'f1@acme.com', from: 'bob@acme.com', to: 'alice@ourco.com', subject: 'Hello' },
   ]);
   await api.call(admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' });

@@ -1,11 +1,10 @@
 // The sync job keeps a workspace's directory index between jobs, and must never decide new
 // mail with a directory that changed since: every kind of directory change is seen.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApi, type TestApi } from '../support/service.js';
 import { writeMailbox } from '../support/mailbox.js';
+import { workspaceFolder } from '../support/config.js';
 
 describe('the directory index kept between sync jobs', () => {
   let api: TestApi;
@@ -26,7 +25,7 @@ describe('the directory index kept between sync jobs', () => {
   beforeAll(async () => {
     api = await makeTestApi('sqlite');
     ({ admin } = await api.workspace('acme-cs'));
-    mail = mkdtempSync(join(tmpdir(), 'tp-dircache-'));
+    mail = workspaceFolder('acme-cs', 'tp-dircache-');
     await api.call(admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' });
     await api.call(admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' });
     const c = await api.call(admin, 'POST', '/v1/connections/folder', {

@@ -1,6 +1,9 @@
 // Tests configure the code by building a Config, never by writing process.env: the same
 // schema and defaults the CLI parses at start-up, with a test key and the overrides given.
 import { type Config, loadConfig } from '../../src/config/index.js';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OutboundPolicy } from '../../src/net/outbound-policy.js';
 import { createSecrets, type Secrets } from '../../src/secrets/secrets.js';
 import type { ConnectorDeps } from '../../src/store/context.js';
@@ -18,7 +21,13 @@ type Overrides<T> = {
  * `secretKey: undefined` gives a Config without a key.
  */
 export function testConfig(overrides: Overrides<Config> = {}): Config {
-  const base = loadConfig({ env: { TOUCHPOINT_SECRET_KEY: TEST_PASSPHRASE, TOUCHPOINT_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW } });
+  const base = loadConfig({
+    env: {
+      TOUCHPOINT_SECRET_KEY: TEST_PASSPHRASE,
+      TOUCHPOINT_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW,
+      TOUCHPOINT_FOLDER_ROOT: TEST_FOLDER_ROOT,
+    },
+  });
   return merge(base, overrides) as Config;
 }
 
@@ -29,6 +38,19 @@ export function testConfig(overrides: Overrides<Config> = {}): Config {
  * overrides it with `outboundAllow: []`.
  */
 export const TEST_OUTBOUND_ALLOW = '127.0.0.1/32,::1/128,localhost';
+
+/**
+ * testConfig()'s TOUCHPOINT_FOLDER_ROOT (one per test process): API folder connections read
+ * only from <root>/<workspace-slug>/, so tests write their folders with workspaceFolder().
+ */
+export const TEST_FOLDER_ROOT = mkdtempSync(join(tmpdir(), 'tp-folder-root-'));
+
+/** A fresh directory inside the workspace's folder under TEST_FOLDER_ROOT (made on first use). */
+export function workspaceFolder(slug: string, prefix = 'tp-'): string {
+  const dir = join(TEST_FOLDER_ROOT, slug);
+  mkdirSync(dir, { recursive: true });
+  return mkdtempSync(join(dir, prefix));
+}
 
 /** The outbound policy of testConfig(), for tests that build a CalDAV or IMAP source themselves. */
 export const TEST_OUTBOUND = new OutboundPolicy({ allow: TEST_OUTBOUND_ALLOW.split(',') });

@@ -5,43 +5,61 @@
 // Same cursor as the mail source (ref → "mtimeMs:size"); refs in the cursor whose file is
 // gone come back in `deletes` (on the first page). A file that is empty or not text is an
 // ItemError, reported once per version (its version is recorded with the page).
-import { readFile } from 'node:fs/promises';
 import type { CalendarObject, CalendarPage, CalendarSource, Cursor, ItemError } from '../types.js';
-import { assertFolder, diff, isHidden, listFiles, readCursor, type FileEntry } from './scan.js';
+import {
+  DEFAULT_SCAN_LIMITS,
+  diff,
+  type FileEntry,
+  isHidden,
+  listFiles,
+  openFolder,
+  readCursor,
+  readListed,
+  type ScanLimits,
+} from './scan.js';
 
 export interface FolderCalendarSourceOptions {
   root: string;
   /** Files per page (default 200). */
   pageSize?: number;
+  /** The workspace's folder the root must still lie in (connections made through the API). */
+  within?: string;
+  limits?: ScanLimits;
 }
 
 export class FolderCalendarSource implements CalendarSource {
   private readonly root: string;
   private readonly pageSize: number;
+  private readonly within: string | undefined;
+  private readonly limits: ScanLimits;
 
   constructor(opts: FolderCalendarSourceOptions) {
     this.root = opts.root;
     this.pageSize = Math.max(1, opts.pageSize ?? 200);
+    this.within = opts.within;
+    this.limits = opts.limits ?? DEFAULT_SCAN_LIMITS;
   }
 
   async *changes(cursor: Cursor | null): AsyncIterable<CalendarPage> {
-    await assertFolder(this.root, 'calendar');
+    const root = await openFolder(this.root, 'calendar', this.within);
     const prev = readCursor(cursor);
-    const files = await listFiles(this.root, {
-      dir: (name) => !isHidden(name),
-      file: (name) => !isHidden(name) && /\.ics$/i.test(name),
-    });
-    const { changed, kept, gone } = diff(files, prev);
+    const listing = await listFiles(
+      root,
+      { dir: (name) => !isHidden(name), file: (name) => !isHidden(name) && /\.ics$/i.test(name) },
+      this.limits,
+    );
+    const { changed, kept, gone } = diff(listing.files, prev, listing.complete);
     if (changed.length === 0) {
-      if (gone.length) yield { upserts: [], deletes: gone, errors: [], cursor: { ...kept }, progress: { done: 0, total: 0 } };
+      if (gone.length || listing.errors.length)
+        yield { upserts: [], deletes: gone, errors: listing.errors, cursor: { ...kept }, progress: { done: 0, total: 0 } };
       return;
     }
     const next = { ...kept };
     for (let i = 0; i < changed.length; i += this.pageSize) {
       const upserts: CalendarObject[] = [];
-      const errors: ItemError[] = [];
+      const errors: ItemError[] = i === 0 ? [...listing.errors] : [];
       for (const file of changed.slice(i, i + this.pageSize)) {
-        const result = await readOne(file);
+        const result = await readOne(root, file);
         if (result === null) continue; // vanished between listing and reading
         next[file.ref] = file.version;
         if ('reason' in result) errors.push(result);
@@ -59,14 +77,16 @@ export class FolderCalendarSource implements CalendarSource {
   }
 }
 
-async function readOne(file: FileEntry): Promise<CalendarObject | ItemError | null> {
-  let raw: Buffer;
+async function readOne(root: string, file: FileEntry): Promise<CalendarObject | ItemError | null> {
+  let raw: Buffer | null;
   try {
-    raw = await readFile(file.abs);
+    raw = await readListed(root, file.abs);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    return { where: file.ref, reason: `the file cannot be read (${(err as Error).message})` };
+    // The code only: the message would carry the server's absolute path.
+    return { where: file.ref, reason: `the file cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
   }
+  if (raw === null) return null;
   const ics = decodeText(raw);
   if (ics === null) return { where: file.ref, reason: 'the file is not text (not valid UTF-8)' };
   if (ics.trim() === '') return { where: file.ref, reason: 'the file is empty' };

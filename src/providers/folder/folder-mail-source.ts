@@ -9,17 +9,31 @@
 // - A file that does not parse is reported once per version: its version goes into the
 //   cursor with the page, so it is not retried (nor re-reported) until the file changes.
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EmailItem } from '../../domain/items.js';
 import { parseEmail, MalformedItemError } from '../../formats/mime/parse-email.js';
 import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
-import { assertFolder, diff, isHidden, listFiles, readCursor, resolveRef, type FileEntry } from './scan.js';
+import {
+  DEFAULT_SCAN_LIMITS,
+  diff,
+  type FileEntry,
+  isHidden,
+  listFiles,
+  openFolder,
+  readCursor,
+  readListed,
+  resolveRef,
+  type ScanLimits,
+} from './scan.js';
 
 export interface FolderMailSourceOptions {
   root: string;
   /** Files per page (default 200). */
   pageSize?: number;
+  /** The workspace's folder the root must still lie in (connections made through the API). */
+  within?: string;
+  limits?: ScanLimits;
 }
 
 const MAILDIR_LEAVES = new Set(['cur', 'new']);
@@ -27,34 +41,46 @@ const MAILDIR_LEAVES = new Set(['cur', 'new']);
 export class FolderMailSource implements MailSource {
   private readonly root: string;
   private readonly pageSize: number;
+  private readonly within: string | undefined;
+  private readonly limits: ScanLimits;
+  /** The root's real path, as of the last scan (fetch reads only inside it). */
+  private realRoot: string | null = null;
 
   constructor(opts: FolderMailSourceOptions) {
     this.root = opts.root;
     this.pageSize = Math.max(1, opts.pageSize ?? 200);
+    this.within = opts.within;
+    this.limits = opts.limits ?? DEFAULT_SCAN_LIMITS;
   }
 
   async *changes(cursor: Cursor | null): AsyncIterable<MailPage> {
-    await assertFolder(this.root, 'mail');
+    const root = await openFolder(this.root, 'mail', this.within);
+    this.realRoot = root;
     const prev = readCursor(cursor);
-    const files = await listFiles(this.root, {
-      dir: (name, siblings, abs) => {
-        if (name === 'tmp' && (siblings.has('cur') || siblings.has('new'))) return false;
-        return !isHidden(name) || (isMaildirPlusPlus(name) && isMaildir(abs));
+    const listing = await listFiles(
+      root,
+      {
+        dir: (name, siblings, abs) => {
+          if (name === 'tmp' && (siblings.has('cur') || siblings.has('new'))) return false;
+          return !isHidden(name) || (isMaildirPlusPlus(name) && isMaildir(abs));
+        },
+        file: (name, parentRel) => !isHidden(name) && (isMaildirLeaf(parentRel) || /\.eml$/i.test(name)),
       },
-      file: (name, parentRel) => !isHidden(name) && (isMaildirLeaf(parentRel) || /\.eml$/i.test(name)),
-    });
-    const { changed, kept, gone } = diff(files, prev);
+      this.limits,
+    );
+    const { changed, kept, gone } = diff(listing.files, prev, listing.complete);
     if (changed.length === 0) {
-      // Nothing to read; still hand back a cursor without the vanished files.
-      if (gone.length) yield { sightings: [], errors: [], cursor: { ...kept }, progress: { done: 0, total: 0 } };
+      // Nothing to read; still hand back a cursor without the vanished files (and what a limit left out).
+      if (gone.length || listing.errors.length)
+        yield { sightings: [], errors: listing.errors, cursor: { ...kept }, progress: { done: 0, total: 0 } };
       return;
     }
     const next = { ...kept };
     for (let i = 0; i < changed.length; i += this.pageSize) {
       const sightings: MailSighting[] = [];
-      const errors: ItemError[] = [];
+      const errors: ItemError[] = i === 0 ? [...listing.errors] : [];
       for (const file of changed.slice(i, i + this.pageSize)) {
-        const result = await this.readOne(file);
+        const result = await this.readOne(root, file);
         if (result === null) continue; // vanished between listing and reading
         next[file.ref] = file.version;
         if ('reason' in result) errors.push(result);
@@ -66,22 +92,26 @@ export class FolderMailSource implements MailSource {
   }
 
   async fetch(ref: string): Promise<EmailItem | null> {
-    const abs = resolveRef(this.root, ref);
+    const root = this.realRoot ?? (await openFolder(this.root, 'mail', this.within).catch(() => null));
+    if (!root) return null;
+    const abs = resolveRef(root, ref);
     if (!abs) return null;
     const st = await stat(abs).catch(() => null);
     if (!st?.isFile()) return null;
-    const raw = await readFile(abs).catch(() => null);
+    const raw = await readListed(root, abs).catch(() => null);
     return raw ? parseEmail(raw, { fallbackReceivedAt: st.mtime }) : null;
   }
 
-  private async readOne(file: FileEntry): Promise<MailSighting | ItemError | null> {
-    let raw: Buffer;
+  private async readOne(root: string, file: FileEntry): Promise<MailSighting | ItemError | null> {
+    let raw: Buffer | null;
     try {
-      raw = await readFile(file.abs);
+      raw = await readListed(root, file.abs);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      return { where: file.ref, reason: `the file cannot be read (${(err as Error).message})` };
+      // The code only: the message would carry the server's absolute path.
+      return { where: file.ref, reason: `the file cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
     }
+    if (raw === null) return null;
     try {
       const item = await parseEmail(raw, { fallbackReceivedAt: file.mtime });
       return { ref: file.ref, folder: folderOf(file.ref), item };

@@ -4,9 +4,9 @@
 // ("mtimeMs:size"). Each page's cursor = the files unchanged since the previous cursor +
 // every file handled so far, so saving it after storing the page is correct and a crash
 // re-reads at most one page. Files that vanished simply drop out of it.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { SourceError } from '../types.js';
+import { type ItemError, SourceError } from '../types.js';
 
 export interface FileEntry {
   ref: string;
@@ -33,10 +33,31 @@ export function readCursor(cursor: unknown): FileCursor {
   return out;
 }
 
-export async function assertFolder(root: string, what: string): Promise<void> {
+/** True when `p` is `dir` or below it (both real paths). */
+export function isInside(dir: string, p: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/**
+ * The folder's real path, checked at every scan. `within` (connections made through the API):
+ * the workspace's folder it must still lie in — a symlink swapped in since it was connected,
+ * or a parent moved, is refused here, in words that name no path outside.
+ */
+export async function openFolder(root: string, what: string, within?: string): Promise<string> {
+  if (within !== undefined) {
+    const [real, bound] = await Promise.all([realpath(root).catch(() => null), realpath(within).catch(() => null)]);
+    if (!real || !bound || !isInside(bound, real) || !(await stat(real)).isDirectory())
+      throw new SourceError(
+        'NOT_FOUND',
+        `refused by policy: the ${what} folder no longer leads to a folder inside this workspace's folder; connect it again`,
+      );
+    return real;
+  }
   const st = await stat(root).catch(() => null);
   if (!st) throw new SourceError('NOT_FOUND', `${what} folder ${root} does not exist`);
   if (!st.isDirectory()) throw new SourceError('NOT_FOUND', `${what} folder ${root} is not a folder`);
+  return realpath(root);
 }
 
 /** Decides which directories to enter (seeing their siblings) and which files to take. */
@@ -45,29 +66,97 @@ export interface WalkRules {
   file(name: string, parentRel: string): boolean;
 }
 
-/** Every accepted file under root, sorted by ref so pages come in a stable order. */
-export async function listFiles(root: string, rules: WalkRules): Promise<FileEntry[]> {
+/**
+ * How far one scan goes (TOUCHPOINT_FOLDER_MAX_DEPTH / _MAX_FILES): a tree deeper or bigger
+ * than this is read up to the limit, with an error saying what was left out — a folder of
+ * the whole disk cannot keep a sync walking for hours or fill the memory with its listing.
+ */
+export interface ScanLimits {
+  /** Directory levels below the connected folder that are entered. */
+  maxDepth: number;
+  /** Files taken (and directories entered) per scan. */
+  maxFiles: number;
+}
+
+export const DEFAULT_SCAN_LIMITS: ScanLimits = { maxDepth: 16, maxFiles: 100_000 };
+
+export interface Listing {
+  files: FileEntry[];
+  /** False when a limit left something out: files not seen then are not gone. */
+  complete: boolean;
+  /** What the limits left out, in plain words (refs relative to the folder, never beyond it). */
+  errors: ItemError[];
+}
+
+/**
+ * Every accepted file under `root` (a real path), sorted by ref so pages come in a stable
+ * order. Directories are walked in name order, so a limit always cuts at the same place.
+ * Symbolic links are neither entered nor read (Dirent of a link is neither file nor directory).
+ */
+export async function listFiles(root: string, rules: WalkRules, limits: ScanLimits = DEFAULT_SCAN_LIMITS): Promise<Listing> {
   const out: FileEntry[] = [];
-  async function walk(rel: string): Promise<void> {
-    const entries = await readdir(path.join(root, rel), { withFileTypes: true }).catch(() => []);
+  let dirs = 0;
+  let full = false;
+  let tooDeep = 0;
+  let firstTooDeep = '';
+  async function walk(rel: string, depth: number): Promise<void> {
+    const entries = (await readdir(path.join(root, rel), { withFileTypes: true }).catch(() => [])).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     const names = new Set(entries.map((e) => e.name));
     for (const e of entries) {
+      if (full) return;
       const childRel = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (rules.dir(e.name, names, path.join(root, childRel))) await walk(childRel);
+        if (!rules.dir(e.name, names, path.join(root, childRel))) continue;
+        if (depth + 1 > limits.maxDepth) {
+          if (tooDeep++ === 0) firstTooDeep = childRel;
+          continue;
+        }
+        if (++dirs > limits.maxFiles) {
+          full = true;
+          return;
+        }
+        await walk(childRel, depth + 1);
       } else if (e.isFile() && rules.file(e.name, rel)) {
+        if (out.length >= limits.maxFiles) {
+          full = true;
+          return;
+        }
         const abs = path.join(root, childRel);
         const st = await stat(abs).catch(() => null); // gone since readdir: skip
         if (st) out.push({ ref: childRel, abs, version: `${st.mtimeMs}:${st.size}`, mtime: st.mtime });
       }
     }
   }
-  await walk('');
-  return out.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+  await walk('', 0);
+  const errors: ItemError[] = [];
+  if (tooDeep)
+    errors.push({
+      where: firstTooDeep,
+      reason: `${tooDeep === 1 ? 'this folder is' : `${tooDeep} folders (this one first) are`} nested more than ${limits.maxDepth} levels deep and were not read (limit: TOUCHPOINT_FOLDER_MAX_DEPTH)`,
+    });
+  if (full)
+    errors.push({
+      where: '.',
+      reason: `the folder holds more than ${limits.maxFiles} files or folders: only the first ${limits.maxFiles} were read (limit: TOUCHPOINT_FOLDER_MAX_FILES)`,
+    });
+  out.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+  return { files: out, complete: !full && tooDeep === 0, errors };
+}
+
+/**
+ * Reads a listed file, or null when it vanished — or no longer lies inside the folder (a
+ * symlink swapped in since the listing is not followed out of it).
+ */
+export async function readListed(realRoot: string, abs: string): Promise<Buffer | null> {
+  const real = await realpath(abs).catch(() => null);
+  if (!real || !isInside(realRoot, real)) return null;
+  return readFile(real);
 }
 
 /** Splits the listing against the cursor: what changed, what stayed, what vanished. */
-export function diff(files: FileEntry[], prev: FileCursor): { changed: FileEntry[]; kept: FileCursor; gone: string[] } {
+export function diff(files: FileEntry[], prev: FileCursor, complete = true): { changed: FileEntry[]; kept: FileCursor; gone: string[] } {
   const kept: FileCursor = {};
   const changed: FileEntry[] = [];
   const present = new Set<string>();
@@ -76,8 +165,13 @@ export function diff(files: FileEntry[], prev: FileCursor): { changed: FileEntry
     if (prev[f.ref] === f.version) kept[f.ref] = f.version;
     else changed.push(f);
   }
-  const gone = Object.keys(prev).filter((ref) => !present.has(ref));
-  return { changed, kept, gone };
+  const unseen = Object.keys(prev).filter((ref) => !present.has(ref));
+  // A listing cut short by a limit did not see everything: what it missed is not deleted.
+  if (!complete) {
+    for (const ref of unseen) kept[ref] = prev[ref]!;
+    return { changed, kept, gone: [] };
+  }
+  return { changed, kept, gone: unseen };
 }
 
 /** Resolves a ref inside root; null for refs that would leave it ("../", absolute). */
