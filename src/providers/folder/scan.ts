@@ -74,9 +74,11 @@ export interface WalkRules {
 export interface ScanLimits {
   /** Directory levels below the connected folder that are entered. */
   maxDepth: number;
-  /** Files taken (and directories entered) per scan. */
+  /** Files taken per scan (and DIRS_PER_FILE times as many directories entered: a tree of empty folders stops too). */
   maxFiles: number;
 }
+
+export const DIRS_PER_FILE = 10;
 
 export const DEFAULT_SCAN_LIMITS: ScanLimits = { maxDepth: 16, maxFiles: 100_000 };
 
@@ -113,7 +115,7 @@ export async function listFiles(root: string, rules: WalkRules, limits: ScanLimi
           if (tooDeep++ === 0) firstTooDeep = childRel;
           continue;
         }
-        if (++dirs > limits.maxFiles) {
+        if (++dirs > DIRS_PER_FILE * limits.maxFiles) {
           full = true;
           return;
         }
@@ -139,7 +141,7 @@ export async function listFiles(root: string, rules: WalkRules, limits: ScanLimi
   if (full)
     errors.push({
       where: '.',
-      reason: `the folder holds more than ${limits.maxFiles} files or folders: only the first ${limits.maxFiles} were read (limit: TOUCHPOINT_FOLDER_MAX_FILES)`,
+      reason: `the folder holds more than ${limits.maxFiles} files (or ${DIRS_PER_FILE * limits.maxFiles} folders): only the first were read (limit: TOUCHPOINT_FOLDER_MAX_FILES)`,
     });
   out.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
   return { files: out, complete: !full && tooDeep === 0, errors };
