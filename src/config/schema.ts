@@ -120,7 +120,7 @@ export const ConfigSchema = z.object({
     env: 'TOUCHPOINT_FOLDER_ROOT',
     default: 'none (folder connections through the API are refused)',
     description:
-      'the directory under which API folder connections may read, one subfolder per workspace (<root>/<workspace-slug>/…); the CLI keeps full paths (docs/security.md)',
+      'the directory under which folder connections made through the API may read: each workspace only its own subfolder, named by its slug; the CLI keeps full paths (docs/security.md)',
   }),
   folderMaxDepth: s(int(1, 64).default(16), {
     env: 'TOUCHPOINT_FOLDER_MAX_DEPTH',
