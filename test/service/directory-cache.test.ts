@@ -1,6 +1,5 @@
 // The sync job keeps a workspace's directory index between jobs, and must never decide new
 // mail with a directory that changed since: every kind of directory change is seen.
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApi, type TestApi } from '../support/service.js';
 import { writeMailbox } from '../support/mailbox.js';
