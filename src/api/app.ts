@@ -7,8 +7,6 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { Logger } from '../service/logger.js';
-import { createLogger } from '../service/logger.js';
 import { rateLimitKey, registerAuth } from './auth.js';
 import type { ApiDeps } from './context.js';
 import { registerErrorHandling } from './errors.js';
@@ -38,11 +36,12 @@ Errors are \`{ error, message, fields? }\`; invalid input is a 400 naming each f
 
 /** systemOnly: /healthz and /metrics alone (a worker process's port). */
 export async function buildApp(
-  deps: ApiDeps & { logger?: Logger; systemOnly?: boolean; webRoot?: string | false },
+  deps: ApiDeps & { logger?: FastifyBaseLogger; systemOnly?: boolean; webRoot?: string | false },
 ): Promise<FastifyInstance> {
   // Typed as a plain FastifyInstance: route modules take that, whatever the logger's class.
+  // The logger is the service's (pino, redacting secrets); without one, nothing is logged.
   const app: FastifyInstance = Fastify({
-    loggerInstance: (deps.logger ?? createLogger({ level: 'silent' })) as FastifyBaseLogger,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: 32 * 1024 * 1024, // CSV imports
   });
   app.setValidatorCompiler(validatorCompiler);

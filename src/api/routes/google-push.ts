@@ -18,7 +18,6 @@ import { z } from 'zod';
 import { channelTokenMatches, type PushState } from '../../providers/google/push.js';
 import { sameSecret } from '../../providers/microsoft/notifications.js';
 import type { Store } from '../../store/db.js';
-import { requestSync } from '../../service/scheduler.js';
 import type { ApiDeps } from '../context.js';
 import { AppError } from '../../app/errors.js';
 
@@ -74,7 +73,7 @@ export async function googlePushRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       if (typeof note.emailAddress !== 'string') throw new AppError('invalid', 'message.data has no emailAddress');
       const address = note.emailAddress.toLowerCase();
       const hits = (await watchedConnections(deps.db, 'gmail')).filter((c) => c.push.kind === 'gmail' && c.push.emailAddress === address);
-      for (const c of hits) await requestSync(deps.queue, c.workspaceId, c.id, 'push');
+      for (const c of hits) await deps.service.requestSync(c.workspaceId, c.id, 'push');
       req.log.info({ connections: hits.map((c) => c.id) }, 'gmail push');
       return reply.code(204).send();
     },
@@ -105,7 +104,7 @@ export async function googlePushRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       // An unknown (stopped, replaced) channel: refusing it is what makes Google give up on it.
       if (hit?.push.kind !== 'calendar') throw new AppError('not_found', 'no such channel');
       if (!channelTokenMatches(h('x-goog-channel-token'), hit.push)) throw new AppError('forbidden', 'wrong channel token');
-      if (state !== 'sync') await requestSync(deps.queue, hit.workspaceId, hit.id, 'push');
+      if (state !== 'sync') await deps.service.requestSync(hit.workspaceId, hit.id, 'push');
       req.log.info({ connection: hit.id, state }, 'calendar push');
       return reply.code(204).send();
     },

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { createToken, listTokens, revokeToken } from '../../store/tokens.js';
 import { deleteWorkspace, exportWorkspace } from '../../store/workspace-data.js';
 import { getWorkspace, updateWorkspaceSettings, type WorkspaceRecord } from '../../store/workspaces.js';
-import { DEFAULT_TIMING, rescheduleWorkspace } from '../../service/scheduler.js';
 import { auth } from '../auth.js';
 import { errors, type ApiDeps } from '../context.js';
 import { invalid, notFound } from '../../app/errors.js';
@@ -41,7 +40,7 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
       const ws = auth(req).workspace;
       await updateWorkspaceSettings(deps.db, ws.id, { syncIntervalMinutes: req.body.syncIntervalMinutes });
       // A lowered interval applies to syncs already scheduled, not only after them.
-      await rescheduleWorkspace(deps.db, ws.id, req.body.syncIntervalMinutes, deps.timing ?? DEFAULT_TIMING, deps.clock.now());
+      await deps.service.rescheduleWorkspace(ws.id, req.body.syncIntervalMinutes, deps.clock.now());
       return shape((await getWorkspace(deps.db, ws.id))!);
     },
   );
