@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { connectCalDav, connectFolder, connectImap } from '../../app/connect.js';
 import { requireConnection } from '../../app/deps.js';
+import { connectionStatus } from '../../app/status.js';
 import { syncNow } from '../../app/sync-now.js';
 import { DEFAULT_FOLDERS } from '../../providers/imap/config.js';
 import type { Ctx } from '../../store/context.js';
@@ -41,7 +42,7 @@ export async function connectionRoutes(app: FastifyInstance, deps: ApiDeps): Pro
         response: { 200: Status, ...errors() },
       },
     },
-    async (req) => connectionHealth(ctxFor(req, deps)),
+    async (req) => connectionStatus(ctxFor(req, deps)),
   );
 
   r.get(

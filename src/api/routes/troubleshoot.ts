@@ -4,12 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listAudit } from '../../store/audit.js';
-import { explainEmail, explainMeeting } from '../../troubleshoot/explain.js';
+import { explainEmail, explainMeeting } from '../../app/explain.js';
+import { search } from '../../app/search.js';
 import { directoryHygiene } from '../../troubleshoot/hygiene.js';
-import { globalSearch } from '../../troubleshoot/search.js';
 import { supportBundle } from '../../troubleshoot/support-bundle.js';
 import { auth } from '../auth.js';
 import { ctxFor, errors, type ApiDeps } from '../context.js';
+import { fieldsIn } from '../errors.js';
 import { invalid } from '../../app/errors.js';
 import {
   AuditEntry,
@@ -38,7 +39,7 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
         response: { 200: Explanation, ...errors(400) },
       },
     },
-    async (req) => explainEmail(ctxFor(req, deps), req.query.messageId),
+    async (req) => fieldsIn('query', explainEmail(ctxFor(req, deps), { messageId: req.query.messageId })),
   );
 
   r.get(
@@ -51,7 +52,10 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
         response: { 200: Explanation, ...errors(400) },
       },
     },
-    async (req) => explainMeeting(ctxFor(req, deps), req.query.uid, req.query.occurrence ? new Date(req.query.occurrence) : undefined),
+    async (req) => {
+      const { uid, occurrence } = req.query;
+      return fieldsIn('query', explainMeeting(ctxFor(req, deps), { uid, ...(occurrence ? { occurrence: new Date(occurrence) } : {}) }));
+    },
   );
 
   r.get(
@@ -64,7 +68,7 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
         response: { 200: SearchResult, ...errors(400) },
       },
     },
-    async (req) => globalSearch(ctxFor(req, deps), req.query.q),
+    async (req) => fieldsIn('query', search(ctxFor(req, deps), { q: req.query.q })),
   );
 
   r.get(
