@@ -74,7 +74,15 @@ export function syncRequester(service: ServiceHooks, workspaceId: string): NonNu
     (await service.requestSync(workspaceId, connectionId, reason)).queued ? 'queued' : 'already_queued';
 }
 
-/** Error responses of a route, for the OpenAPI document. */
+/**
+ * Error answers of an authenticated route, for the OpenAPI document: every one can answer
+ * 401 (no or a bad token), 429 (the rate limit) and 500; `codes` adds the route's own.
+ */
 export function errors(...codes: number[]): Record<number, typeof ErrorBody> {
-  return Object.fromEntries([401, 429, ...codes].map((c) => [c, ErrorBody]));
+  return Object.fromEntries([...new Set([401, 429, ...codes, 500])].sort().map((c) => [c, ErrorBody]));
+}
+
+/** Error answers of a public route (a provider's or the browser's callback): rate-limited per client address, no token. */
+export function publicErrors(...codes: number[]): Record<number, typeof ErrorBody> {
+  return Object.fromEntries([...new Set([429, ...codes, 500])].sort().map((c) => [c, ErrorBody]));
 }

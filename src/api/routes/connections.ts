@@ -36,7 +36,7 @@ export async function connectionRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     '/connections',
     {
       schema: {
-        operationId: 'listConnections',
+        operationId: 'connectionStatus',
         tags: ['connections'],
         summary: 'Connection health: status, last success, next due, last error, counts by reason',
         response: { 200: Status, ...errors() },
@@ -150,7 +150,7 @@ export async function connectionRoutes(app: FastifyInstance, deps: ApiDeps): Pro
         tags: ['connections'],
         summary: 'Sync now: starts a sync at once; while one runs, exactly one follow-up is queued (repeated calls are deduplicated)',
         params: ConnectionParams,
-        response: { 202: SyncNow, ...errors(404, 409) },
+        response: { 202: SyncNow, ...errors(404, 409, 503) },
       },
     },
     async (req, reply) => reply.code(202).send(await syncNow(appDeps(req, deps), { connectionId: req.params.connectionId })),

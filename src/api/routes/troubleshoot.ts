@@ -33,6 +33,7 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
     '/explain/email',
     {
       schema: {
+        operationId: 'explainEmail',
         tags: ['troubleshoot'],
         summary: 'Why was this email logged, or why not? Every E check with its data, hints and remedies',
         querystring: ExplainEmailQuery,
@@ -46,6 +47,7 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
     '/explain/meeting',
     {
       schema: {
+        operationId: 'explainMeeting',
         tags: ['troubleshoot'],
         summary: 'Why was this meeting (occurrence) logged, or why not? Every M check',
         querystring: ExplainMeetingQuery,
@@ -62,6 +64,7 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
     '/search',
     {
       schema: {
+        operationId: 'search',
         tags: ['troubleshoot'],
         summary: 'An address or part of one: accounts where it is an end user, teammates using it, recent activities',
         querystring: SearchQuery,
@@ -75,6 +78,7 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
     '/hygiene',
     {
       schema: {
+        operationId: 'directoryHygiene',
         tags: ['troubleshoot'],
         summary: 'End users that will cause surprises',
         querystring: HygieneQuery,
@@ -88,6 +92,7 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
     '/support-bundle',
     {
       schema: {
+        operationId: 'supportBundle',
         tags: ['troubleshoot'],
         summary: 'One JSON to attach when writing to support: the explanation, connection health and audit entries; no secrets',
         querystring: SupportBundleQuery,
@@ -110,6 +115,7 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
     '/audit',
     {
       schema: {
+        operationId: 'listAudit',
         tags: ['troubleshoot'],
         summary: 'Directory changes: who, when, what they linked and unlinked (newest first)',
         querystring: AuditQuery,
