@@ -116,6 +116,12 @@ export const ConfigSchema = z.object({
     description:
       'comma-separated hosts and CIDRs (127.0.0.1/32, mail.internal) that webhooks may reach although they are not public internet addresses (docs/security.md)',
   }),
+  token: s(text().min(1).optional(), {
+    env: 'TOUCHPOINT_TOKEN',
+    flag: '--token',
+    description: 'touchpoint mcp: the workspace API token the MCP server answers as (it sees that workspace only)',
+    secret: true,
+  }),
   logLevel: s(logLevel().default('info'), {
     env: 'TOUCHPOINT_LOG_LEVEL',
     default: 'info',
