@@ -33,7 +33,7 @@ export function registerMcpCommand(program: Command, g: () => GlobalOptions): vo
       //   import { findEmails, findMeetings } from '../app/find.js';  …  find: { emails: findEmails, meetings: findMeetings },
       const server = createMcpServer({ ctx, version: '1' });
       // stdout is the protocol's: a stray console.log anywhere below would corrupt it, so it goes to stderr.
-      console.log = console.error;
+      console.log = console.info = console.debug = console.error;
       const closed = new Promise<void>((resolve) => {
         process.stdin.once('end', resolve);
         process.stdin.once('close', resolve);
