@@ -16,7 +16,8 @@ layer('adapters', ['store', 'queue', 'providers']);
 layer('sync', ['sync']);
 layer('troubleshoot', ['troubleshoot']);
 layer('app', ['app']);
-layer('api', ['api']);
+// The faces the use cases are served through, side by side: HTTP and MCP never import each other.
+layer('faces', ['api', 'mcp']);
 layer('service', ['service']);
 layer('cli', ['cli']);
 

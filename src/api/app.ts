@@ -6,12 +6,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { Logger } from '../service/logger.js';
-import { createLogger } from '../service/logger.js';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { rateLimitKey, registerAuth } from './auth.js';
 import type { ApiDeps } from './context.js';
-import { registerErrorHandling } from './errors.js';
+import { documentInvalidInput, registerErrorHandling } from './errors.js';
+import { openApiOptions } from './openapi.js';
 import { connectionRoutes } from './routes/connections.js';
 import { directoryRoutes } from './routes/directory.js';
 import { oauthCallbackRoutes, oauthStartRoutes } from './routes/oauth.js';
@@ -29,20 +28,14 @@ import { noFraming, registerSecurityHeaders } from './security-headers.js';
 
 export type { ApiDeps } from './context.js';
 
-const DESCRIPTION = `Touchpoint logs customer emails and meetings onto the right account timeline and explains every decision.
-
-Authenticate with a workspace API token: \`Authorization: Bearer <token>\` (create one with \`touchpoint token create --role admin --name <name>\`).
-Every request sees only the token's workspace; ids of another workspace are answered 404. Roles: **admin** (everything) and **csm** (read, \
-explain, search, Sync now).
-Errors are \`{ error, message, fields? }\`; invalid input is a 400 naming each field.`;
-
 /** systemOnly: /healthz and /metrics alone (a worker process's port). */
 export async function buildApp(
-  deps: ApiDeps & { logger?: Logger; systemOnly?: boolean; webRoot?: string | false },
+  deps: ApiDeps & { logger?: FastifyBaseLogger; systemOnly?: boolean; webRoot?: string | false },
 ): Promise<FastifyInstance> {
   // Typed as a plain FastifyInstance: route modules take that, whatever the logger's class.
+  // The logger is the service's (pino, redacting secrets); without one, nothing is logged.
   const app: FastifyInstance = Fastify({
-    loggerInstance: (deps.logger ?? createLogger({ level: 'silent' })) as FastifyBaseLogger,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: 32 * 1024 * 1024, // CSV imports
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -50,19 +43,11 @@ export async function buildApp(
   registerErrorHandling(app);
   registerSecurityHeaders(app);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'Touchpoint API', version: '1', description: DESCRIPTION },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'a workspace API token (tp_…)' } } },
-      security: [{ bearerAuth: [] }],
-      tags: ['workspace', 'directory', 'activities', 'connections', 'troubleshoot', 'webhooks', 'system'].map((name) => ({ name })),
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(swagger, openApiOptions(deps.config));
   app.addHook('onRoute', (route) => {
     // The docs page and its assets are public like the document they show.
     if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true, rateLimit: false } as typeof route.config;
+    documentInvalidInput(route.schema);
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',

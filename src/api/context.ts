@@ -7,18 +7,32 @@ import type { Config } from '../config/schema.js';
 import type { SecretKey, Secrets } from '../secrets/secrets.js';
 import type { Ctx } from '../store/context.js';
 import type { Clock } from '../domain/clock.js';
-import type { ServiceMetrics } from '../service/metrics.js';
-import type { Timing } from '../service/scheduler.js';
 import { auth } from './auth.js';
-import type { AppDeps } from '../app/deps.js';
-import { requestSync } from '../service/scheduler.js';
+import type { AppDeps, SyncRequested } from '../app/deps.js';
 import { ErrorBody } from './schemas.js';
+
+/**
+ * What the API asks of the running service, handed in by whoever starts it (the service's
+ * runtime, tests): the API sits below the service and never imports it.
+ */
+export interface ServiceHooks {
+  /** Queue a sync of one connection now; queued false when one was already waiting (deduplicated). */
+  requestSync(workspaceId: string, connectionId: string, reason: 'schedule' | 'sync_now' | 'push'): Promise<{ queued: boolean }>;
+  /** The workspace's interval changed: pull in syncs scheduled with the old one. */
+  rescheduleWorkspace(workspaceId: string, intervalMinutes: number, now: Date): Promise<unknown>;
+}
+
+/** The metrics registry /metrics shows (prom-client's Registry fits). */
+export interface MetricsRegistry {
+  registry: { metrics(): Promise<string>; contentType: string };
+}
 
 export interface ApiDeps {
   db: Store;
   queue: JobQueue;
   clock: Clock;
-  metrics: ServiceMetrics;
+  metrics: MetricsRegistry;
+  service: ServiceHooks;
   /** Encrypts webhook secrets; null when TOUCHPOINT_SECRET_KEY is not set. */
   secretKey: SecretKey | null;
   /** The Config read once at start-up: provider settings, the public URL, the Gmail push token. */
@@ -29,8 +43,6 @@ export interface ApiDeps {
   rateLimit?: { max: number; timeWindowMs: number };
   /** Failed authentications per client address per window (default 20 a minute). */
   authFailureLimit?: { max: number; windowMs: number };
-  /** The scheduler's timing (a lowered sync interval reschedules pending syncs with it). */
-  timing?: Timing;
   /** Whether the database answers (healthz). */
   ping?: () => Promise<void>;
 }
@@ -52,12 +64,25 @@ export function appDeps(req: FastifyRequest, deps: ApiDeps): AppDeps {
   return {
     ...ctx,
     secretKey: deps.secretKey,
-    requestSync: async (connectionId, reason) =>
-      (await requestSync(deps.queue, ctx.ws.id, connectionId, reason)).queued ? 'queued' : 'already_queued',
+    requestSync: syncRequester(deps.service, ctx.ws.id),
   };
 }
 
-/** Error responses of a route, for the OpenAPI document. */
+/** A use case's requestSync for one workspace, over the service's. */
+export function syncRequester(service: ServiceHooks, workspaceId: string): NonNullable<AppDeps['requestSync']> {
+  return async (connectionId, reason): Promise<SyncRequested> =>
+    (await service.requestSync(workspaceId, connectionId, reason)).queued ? 'queued' : 'already_queued';
+}
+
+/**
+ * Error answers of an authenticated route, for the OpenAPI document: every one can answer
+ * 401 (no or a bad token), 429 (the rate limit) and 500; `codes` adds the route's own.
+ */
 export function errors(...codes: number[]): Record<number, typeof ErrorBody> {
-  return Object.fromEntries([401, 429, ...codes].map((c) => [c, ErrorBody]));
+  return Object.fromEntries([...new Set([401, 429, ...codes, 500])].sort().map((c) => [c, ErrorBody]));
+}
+
+/** Error answers of a public route (a provider's or the browser's callback): rate-limited per client address, no token. */
+export function publicErrors(...codes: number[]): Record<number, typeof ErrorBody> {
+  return Object.fromEntries([...new Set([429, ...codes, 500])].sort().map((c) => [c, ErrorBody]));
 }

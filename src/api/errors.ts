@@ -1,9 +1,10 @@
 // Errors as the API says them: `{ error: <AppError code>, message, fields? }`, with the HTTP
 // status taken from the code (HTTP_STATUS in app/errors.ts), never from the message. Invalid
 // input names each field that was wrong (body.email, query.limit, params.accountId, …).
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifySchema } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, HTTP_STATUS, type AppErrorCode } from '../app/errors.js';
+import { ErrorBody } from './schemas.js';
 
 /** The code of an error fastify or a plugin raised itself (a body too large, a bad JSON body, the rate limit). */
 function codeOfStatus(status: number): AppErrorCode {
@@ -58,4 +59,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
     req.log.error({ err }, 'request failed');
     return reply.code(500).send({ error: 'internal', message: 'internal error' });
   });
+}
+
+/**
+ * Every route that takes input (params, query or body) can answer 400 naming the field (the
+ * validation above): said in its documented answers without each route repeating it. Only
+ * for routes that document their answers at all.
+ */
+export function documentInvalidInput(schema: FastifySchema | undefined): void {
+  if (!schema?.response || typeof schema.response !== 'object') return;
+  const takesInput = schema.params || schema.querystring || schema.body;
+  const answers = schema.response as Record<string, unknown>;
+  if (takesInput && !answers['400']) answers['400'] = ErrorBody;
 }

@@ -2,21 +2,29 @@
 // is generated from these; responses are also parsed with them, so a route can never send
 // a field that is not declared here (no secret can slip out by accident).
 import { z } from 'zod';
+import { HTTP_STATUS, type AppErrorCode } from '../app/errors.js';
 
 export const Id = z.string().min(1).max(200);
 export const IsoDate = z.string().describe('ISO-8601 UTC time');
 export const Address = z.string().trim().min(3).max(320).describe('an email address');
 
+/** Every code an error answer can carry: the AppError union (app/errors.ts), and `internal` for a 500. */
+const ERROR_CODES = [...(Object.keys(HTTP_STATUS) as AppErrorCode[]), 'internal'] as const;
+
 export const ErrorBody = z
   .object({
     error: z
-      .string()
+      .enum(ERROR_CODES)
       .describe(
-        'a stable code: bad_request, unauthorized, forbidden, not_found, conflict, verification_failed (the server refused the credentials ' +
-          'or could not be reached; nothing was saved), rate_limited, internal',
+        'a stable code; it alone decides the HTTP status: invalid 400, unauthorized 401, forbidden 403, not_found 404, conflict and ' +
+          'needs_reauth 409, rejected (a server refused the credentials or request; nothing was saved) and refused_by_policy 422, ' +
+          'rate_limited 429, unavailable (a server we need cannot be reached now; retry later) 503, internal 500',
       ),
-    message: z.string(),
-    fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    message: z.string().describe('what went wrong, in plain words'),
+    fields: z
+      .array(z.object({ field: z.string().describe('where: body.email, query.limit, params.accountId, …'), message: z.string() }))
+      .optional()
+      .describe('for invalid input: each field that was wrong'),
   })
   .describe('Error');
 

@@ -9,6 +9,7 @@ import { UserError, type GlobalOptions } from './context.js';
 import { registerDirectoryCommands } from './directory-commands.js';
 import { registerGoogleCommands } from './google-commands.js';
 import { registerImapCommands } from './imap-commands.js';
+import { registerMcpCommand } from './mcp-command.js';
 import { registerMicrosoftCommands } from './microsoft-commands.js';
 import { registerReadCommands } from './read-commands.js';
 import { registerServiceCommands } from './service-commands.js';
@@ -27,10 +28,10 @@ const program = new Command('touchpoint')
   .exitOverride();
 
 // The one place the environment is read: the Config is parsed once, before the command runs,
-// from the flags that are settings (--db; serve/worker's --port, --host, --concurrency), the
+// from the flags that are settings (--db; serve/worker's --port, --host, --concurrency; mcp's --token), the
 // environment and the defaults, and handed to the command with the key made from it.
 const env: Env = process.env;
-const SETTING_FLAGS_OF = new Set(['serve', 'worker']);
+const SETTING_FLAGS_OF = new Set(['serve', 'worker', 'mcp']);
 let loaded: Pick<GlobalOptions, 'db' | 'config' | 'secrets' | 'env'> | undefined;
 program.hook('preAction', (_program, action) => {
   const flags = { ...program.opts(), ...(SETTING_FLAGS_OF.has(action.name()) ? action.opts() : {}) };
@@ -54,6 +55,7 @@ registerDirectoryCommands(program, globals);
 registerReadCommands(program, globals);
 registerServiceCommands(program, globals);
 registerAdminCommands(program, globals);
+registerMcpCommand(program, globals);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import { getAccount } from '../store/directory.js';
 import { accountTimeline } from '../store/timeline.js';
-import { explainEmail, explainMeeting } from '../troubleshoot/explain.js';
-import { globalSearch } from '../troubleshoot/search.js';
-import { connectionHealth } from '../troubleshoot/status.js';
-import { parseDate, UserError, withContext, type GlobalOptions } from './context.js';
+import { explainEmail, explainMeeting } from '../app/explain.js';
+import { search } from '../app/search.js';
+import { connectionStatus } from '../app/status.js';
+import { asFlags, parseDate, UserError, withContext, type GlobalOptions } from './context.js';
 import { printExplanation, printSearch, printStatus, printTimeline } from './print.js';
 
 export function registerReadCommands(program: Command, g: () => GlobalOptions): void {
@@ -33,7 +33,7 @@ export function registerReadCommands(program: Command, g: () => GlobalOptions): 
     .option('--json', 'print one JSON document')
     .action(async (id: string, o: { json?: boolean }) => {
       await withContext(g(), async (ctx) => {
-        const r = await explainEmail(ctx, id);
+        const r = await asFlags(explainEmail(ctx, { messageId: id }), { messageId: '<message-id>' });
         if (o.json) console.log(JSON.stringify(r, null, 2));
         else printExplanation(r);
       });
@@ -45,7 +45,7 @@ export function registerReadCommands(program: Command, g: () => GlobalOptions): 
     .action(async (uid: string, o: { occurrence?: string; json?: boolean }) => {
       const occ = o.occurrence ? parseDate(o.occurrence, '--occurrence') : undefined;
       await withContext(g(), async (ctx) => {
-        const r = await explainMeeting(ctx, uid, occ);
+        const r = await asFlags(explainMeeting(ctx, { uid, ...(occ ? { occurrence: occ } : {}) }), { uid: '<uid>' });
         if (o.json) console.log(JSON.stringify(r, null, 2));
         else printExplanation(r);
       });
@@ -56,9 +56,8 @@ export function registerReadCommands(program: Command, g: () => GlobalOptions): 
     .description('where an address is an end user, which teammate uses it, its recent activities')
     .option('--json', 'print one JSON document')
     .action(async (q: string, o: { json?: boolean }) => {
-      if (q.trim().length < 2) throw new UserError('search needs at least 2 characters');
       await withContext(g(), async (ctx) => {
-        const r = await globalSearch(ctx, q);
+        const r = await asFlags(search(ctx, { q }), { q: '<address-or-part>' });
         if (o.json) console.log(JSON.stringify(r, null, 2));
         else printSearch(r);
       });
@@ -70,7 +69,7 @@ export function registerReadCommands(program: Command, g: () => GlobalOptions): 
     .option('--json', 'print one JSON document')
     .action(async (o: { json?: boolean }) => {
       await withContext(g(), async (ctx) => {
-        const r = await connectionHealth(ctx);
+        const r = await connectionStatus(ctx);
         if (o.json) console.log(JSON.stringify(r, null, 2));
         else printStatus(r);
       });

@@ -132,6 +132,12 @@ export const ConfigSchema = z.object({
     default: '100000',
     description: 'folder connections: files taken per scan; the rest are skipped, with an error',
   }),
+  token: s(text().min(1).optional(), {
+    env: 'TOUCHPOINT_TOKEN',
+    flag: '--token',
+    description: 'touchpoint mcp: the workspace API token the MCP server answers as (it sees that workspace only)',
+    secret: true,
+  }),
   logLevel: s(logLevel().default('info'), {
     env: 'TOUCHPOINT_LOG_LEVEL',
     default: 'info',

@@ -4,6 +4,7 @@
 // the timeout; the queue hands unfinished jobs to other workers), close the store.
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
+import { apiServiceHooks } from './api-hooks.js';
 import { InProcessQueue } from '../queue/in-process.js';
 import { PgBossQueue } from '../queue/pg-boss.js';
 import { DEFAULT_RETRY, type JobQueue } from '../queue/types.js';
@@ -93,7 +94,7 @@ export async function startService(cfg: ServiceConfig, o: ServiceOverrides = {})
       secrets,
       logger: log,
       systemOnly: cfg.role === 'worker',
-      timing: cfg.timing,
+      service: apiServiceHooks({ db, queue, timing: cfg.timing }),
       rateLimit: { max: cfg.rateLimitPerMinute, timeWindowMs: 60_000 },
     });
     url = await app.listen({ port: cfg.port, host: cfg.host });

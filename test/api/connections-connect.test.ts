@@ -3,6 +3,7 @@
 // Re-authorize checks the new password the same way; Disconnect deletes it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
+import { apiServiceHooks } from '../../src/service/api-hooks.js';
 import { getConnection, listConnections } from '../../src/store/connections.js';
 import { getWorkspace } from '../../src/store/workspaces.js';
 import { loadDirectoryIndex } from '../../src/store/context.js';
@@ -112,6 +113,7 @@ describe('connect IMAP through the API', () => {
       queue: api.queue,
       clock: api.clock,
       metrics: api.metrics,
+      service: apiServiceHooks({ db: api.db, queue: api.queue }),
       secretKey: null,
       config: testConfig({ secretKey: undefined }),
       secrets: testConnectors(testConfig({ secretKey: undefined })).secrets,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
+import { apiServiceHooks } from '../../src/service/api-hooks.js';
 import { CONTENT_SECURITY_POLICY, EMAIL_FRAME_STYLE_HASH } from '../../src/api/security-headers.js';
 import { emailFrameDoc } from '../../web/src/sanitize.js';
 import { testConfig, testConnectors } from '../support/config.js';
@@ -29,6 +30,7 @@ describe('security headers', () => {
       queue: api.queue,
       clock: api.clock,
       metrics: api.metrics,
+      service: apiServiceHooks({ db: api.db, queue: api.queue }),
       secretKey: null,
       config: testConfig(),
       secrets: testConnectors().secrets,

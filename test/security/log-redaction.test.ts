@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
+import { apiServiceHooks } from '../../src/service/api-hooks.js';
 import { createLogger, redactUrl } from '../../src/service/logger.js';
 import { testConfig, testConnectors } from '../support/config.js';
 import { makeTestApi, type TestApi } from '../support/service.js';
@@ -40,6 +41,7 @@ describe('request logs', () => {
       queue: api.queue,
       clock: api.clock,
       metrics: api.metrics,
+      service: apiServiceHooks({ db: api.db, queue: api.queue }),
       secretKey: null,
       config: testConfig(),
       secrets: testConnectors().secrets,

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
+import { apiServiceHooks } from '../../src/service/api-hooks.js';
 import { InProcessQueue } from '../../src/queue/in-process.js';
 import { PgBossQueue } from '../../src/queue/pg-boss.js';
 import type { JobQueue } from '../../src/queue/types.js';
@@ -77,6 +78,7 @@ for (const [dialect, kind] of [
         queue,
         clock: systemClock,
         metrics: createMetrics({ db, queue, clock: systemClock, defaultMetrics: false }),
+        service: apiServiceHooks({ db, queue }),
         secretKey: null,
         ...testGlobals(testConfig({ secretKey: undefined })),
       });

@@ -2,6 +2,7 @@
 // embedded queue with the real sync job, and helpers to make workspaces and tokens.
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
+import { apiServiceHooks } from '../../src/service/api-hooks.js';
 import { InProcessQueue } from '../../src/queue/in-process.js';
 import { SYNC_QUEUE, WEBHOOK_QUEUE } from '../../src/service/scheduler.js';
 import { makeSyncJob } from '../../src/service/sync-job.js';
@@ -68,6 +69,7 @@ export async function makeTestApi(
     queue,
     clock,
     metrics,
+    service: apiServiceHooks({ db, queue }),
     secretKey: SECRET_KEY,
     config,
     secrets,

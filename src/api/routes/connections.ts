@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { connectCalDav, connectFolder, connectImap } from '../../app/connect.js';
 import { requireConnection } from '../../app/deps.js';
+import { connectionStatus } from '../../app/status.js';
 import { syncNow } from '../../app/sync-now.js';
 import { DEFAULT_FOLDERS } from '../../providers/imap/config.js';
 import type { Ctx } from '../../store/context.js';
@@ -35,13 +36,13 @@ export async function connectionRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     '/connections',
     {
       schema: {
-        operationId: 'listConnections',
+        operationId: 'connectionStatus',
         tags: ['connections'],
         summary: 'Connection health: status, last success, next due, last error, counts by reason',
         response: { 200: Status, ...errors() },
       },
     },
-    async (req) => connectionHealth(ctxFor(req, deps)),
+    async (req) => connectionStatus(ctxFor(req, deps)),
   );
 
   r.get(
@@ -149,7 +150,7 @@ export async function connectionRoutes(app: FastifyInstance, deps: ApiDeps): Pro
         tags: ['connections'],
         summary: 'Sync now: starts a sync at once; while one runs, exactly one follow-up is queued (repeated calls are deduplicated)',
         params: ConnectionParams,
-        response: { 202: SyncNow, ...errors(404, 409) },
+        response: { 202: SyncNow, ...errors(404, 409, 503) },
       },
     },
     async (req, reply) => reply.code(202).send(await syncNow(appDeps(req, deps), { connectionId: req.params.connectionId })),

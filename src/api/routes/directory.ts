@@ -37,6 +37,7 @@ export async function directoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     '/teammates',
     {
       schema: {
+        operationId: 'listTeammates',
         tags: ['directory'],
         summary: 'Teammates (CSMs, admins) and their addresses',
         response: { 200: z.array(Teammate), ...errors() },
@@ -50,6 +51,7 @@ export async function directoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'addTeammate',
         tags: ['directory'],
         summary: 'Add a teammate with aliases',
         body: NewTeammate,
@@ -70,7 +72,14 @@ export async function directoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
 
   r.get(
     '/accounts',
-    { schema: { tags: ['directory'], summary: 'Customer accounts', response: { 200: z.array(Account), ...errors() } } },
+    {
+      schema: {
+        operationId: 'listAccounts',
+        tags: ['directory'],
+        summary: 'Customer accounts',
+        response: { 200: z.array(Account), ...errors() },
+      },
+    },
     async (req) => listAccounts(deps.db, auth(req).workspace.id),
   );
 
@@ -78,7 +87,13 @@ export async function directoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     '/accounts',
     {
       config: { role: 'admin' },
-      schema: { tags: ['directory'], summary: 'Add an account', body: NewAccount, response: { 201: Account, ...errors(400, 403, 409) } },
+      schema: {
+        operationId: 'addAccount',
+        tags: ['directory'],
+        summary: 'Add an account',
+        body: NewAccount,
+        response: { 201: Account, ...errors(400, 403, 409) },
+      },
     },
     async (req, reply) => {
       const ws = auth(req).workspace.id;
@@ -92,6 +107,7 @@ export async function directoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     '/accounts/:accountId',
     {
       schema: {
+        operationId: 'getAccount',
         tags: ['directory'],
         summary: 'An account and its end users',
         params: AccountParams,
@@ -110,6 +126,7 @@ export async function directoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     '/accounts/:accountId/timeline',
     {
       schema: {
+        operationId: 'accountTimeline',
         tags: ['activities'],
         summary: "An account's emails and meetings, newest first",
         params: AccountParams,
@@ -142,6 +159,7 @@ export async function directoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'addInternalDomain',
         tags: ['workspace'],
         summary: "Add an internal domain (the team's own mail domain); re-decides mail with end users on it",
         body: NewInternalDomain,
@@ -160,6 +178,7 @@ export async function directoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'removeInternalDomain',
         tags: ['workspace'],
         summary: 'Remove an internal domain; re-decides mail with end users on it',
         params: z.object({ domain: z.string().min(1).max(253) }),

@@ -49,6 +49,7 @@ export async function endUserRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     '/accounts/:accountId/end-users',
     {
       schema: {
+        operationId: 'listEndUsers',
         tags: ['directory'],
         summary: "An account's end users",
         params: AccountParams,
@@ -67,6 +68,7 @@ export async function endUserRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'addEndUser',
         tags: ['directory'],
         summary: 'Add an end user; links the mail and meetings already seen with them',
         params: AccountParams,
@@ -94,6 +96,7 @@ export async function endUserRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'deleteEndUser',
         tags: ['directory'],
         summary: 'Delete an end user (suppress=true: and stop its source from recreating it); unlinks what it caused',
         params: AccountParams.extend({ email: Address }),
@@ -119,6 +122,7 @@ export async function endUserRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'importEndUsersCsv',
         tags: ['directory'],
         summary: 'Import end users from CSV text (account_id,email,name,external_id); suppressed rows are skipped and reported',
         body: ImportRequest,
@@ -132,6 +136,7 @@ export async function endUserRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     '/blocklist',
     {
       schema: {
+        operationId: 'listBlocklist',
         tags: ['directory'],
         summary: 'Blocklisted domains and addresses',
         response: { 200: z.array(BlocklistEntry), ...errors() },
@@ -145,6 +150,7 @@ export async function endUserRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'addToBlocklist',
         tags: ['directory'],
         summary: 'Blocklist a domain (and its subdomains) or an address; unlinks what it caused',
         body: NewBlocklistEntry,
@@ -163,6 +169,7 @@ export async function endUserRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'removeFromBlocklist',
         tags: ['directory'],
         summary: 'Remove a blocklist entry; links what it had silenced',
         params: z.object({ entry: z.string().min(1).max(320) }),

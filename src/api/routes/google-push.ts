@@ -18,8 +18,7 @@ import { z } from 'zod';
 import { channelTokenMatches, type PushState } from '../../providers/google/push.js';
 import { sameSecret } from '../../providers/microsoft/notifications.js';
 import type { Store } from '../../store/db.js';
-import { requestSync } from '../../service/scheduler.js';
-import type { ApiDeps } from '../context.js';
+import { publicErrors, type ApiDeps } from '../context.js';
 import { AppError } from '../../app/errors.js';
 
 interface Watched {
@@ -54,11 +53,16 @@ export async function googlePushRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     {
       config: { public: true },
       schema: {
-        tags: ['connections'],
+        operationId: 'receiveGmailPush',
+        tags: ['callbacks'],
         summary: 'Gmail push (Cloud Pub/Sub push subscription); queues a sync of that mailbox',
         querystring: z.object({ token: z.string().optional() }),
         body: PubSubPush,
         security: [],
+        response: {
+          204: z.null().describe('acknowledged (also for a mailbox nobody watches, so that Pub/Sub stops retrying it)'),
+          ...publicErrors(400, 403, 404),
+        },
       },
     },
     async (req, reply) => {
@@ -74,9 +78,9 @@ export async function googlePushRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       if (typeof note.emailAddress !== 'string') throw new AppError('invalid', 'message.data has no emailAddress');
       const address = note.emailAddress.toLowerCase();
       const hits = (await watchedConnections(deps.db, 'gmail')).filter((c) => c.push.kind === 'gmail' && c.push.emailAddress === address);
-      for (const c of hits) await requestSync(deps.queue, c.workspaceId, c.id, 'push');
+      for (const c of hits) await deps.service.requestSync(c.workspaceId, c.id, 'push');
       req.log.info({ connections: hits.map((c) => c.id) }, 'gmail push');
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
@@ -85,9 +89,11 @@ export async function googlePushRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     {
       config: { public: true },
       schema: {
-        tags: ['connections'],
+        operationId: 'receiveGoogleCalendarPush',
+        tags: ['callbacks'],
         summary: 'Google Calendar channel notification (events.watch); queues a sync of that calendar',
         security: [],
+        response: { 204: z.null().describe('acknowledged'), ...publicErrors(400, 403, 404) },
       },
     },
     async (req, reply) => {
@@ -105,9 +111,9 @@ export async function googlePushRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       // An unknown (stopped, replaced) channel: refusing it is what makes Google give up on it.
       if (hit?.push.kind !== 'calendar') throw new AppError('not_found', 'no such channel');
       if (!channelTokenMatches(h('x-goog-channel-token'), hit.push)) throw new AppError('forbidden', 'wrong channel token');
-      if (state !== 'sync') await requestSync(deps.queue, hit.workspaceId, hit.id, 'push');
+      if (state !== 'sync') await deps.service.requestSync(hit.workspaceId, hit.id, 'push');
       req.log.info({ connection: hit.id, state }, 'calendar push');
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

@@ -13,7 +13,6 @@ import { z } from 'zod';
 import { handleGraphWebhook } from '../../providers/microsoft/notifications.js';
 import { clientStates, flagForRenewal, readPushState } from '../../providers/microsoft/subscriptions.js';
 import { getConnection, updateConnection } from '../../store/connections.js';
-import { requestSync } from '../../service/scheduler.js';
 import type { ApiDeps } from '../context.js';
 
 const Params = z.object({ workspaceId: z.string().max(100), connectionId: z.string().max(100) });
@@ -49,7 +48,7 @@ export async function microsoftNotificationRoutes(app: FastifyInstance, deps: Ap
           flagged = flagForRenewal(push, n.subscriptionId!) || flagged;
       }
       if (flagged) await updateConnection(deps.db, workspaceId, conn.id, { config: { ...conn.config, push } });
-      await requestSync(deps.queue, workspaceId, conn.id, 'push');
+      await deps.service.requestSync(workspaceId, conn.id, 'push');
       req.log.info({ connection: conn.id, notifications: answer.accepted.length, rejected: answer.rejected }, 'microsoft notification');
       return reply.code(202).send();
     },

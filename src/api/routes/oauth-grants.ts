@@ -9,9 +9,8 @@ import { teammateByAddress } from '../../store/directory.js';
 import type { SecretKey } from '../../secrets/secrets.js';
 import { requireTeammate, type AppDeps } from '../../app/deps.js';
 import { getWorkspace, type WorkspaceRecord } from '../../store/workspaces.js';
-import { requestSync } from '../../service/scheduler.js';
 import { GrantError } from '../../providers/oauth-state.js';
-import type { ApiDeps } from '../context.js';
+import { syncRequester, type ApiDeps } from '../context.js';
 import { AppError, invalid } from '../../app/errors.js';
 
 /** TOUCHPOINT_PUBLIC_URL, else the address this request came to. */
@@ -67,8 +66,7 @@ export function grantDeps(deps: ApiDeps, ws: WorkspaceRecord, key: SecretKey, no
     now,
     actor,
     secretKey: key,
-    requestSync: async (connectionId, reason) =>
-      (await requestSync(deps.queue, ws.id, connectionId, reason)).queued ? 'queued' : 'already_queued',
+    requestSync: syncRequester(deps.service, ws.id),
   };
 }
 

@@ -21,7 +21,7 @@ import { microsoftSettings } from '../../providers/microsoft/settings.js';
 import { GrantError } from '../../providers/oauth-state.js';
 import { SourceError } from '../../providers/types.js';
 import { auth } from '../auth.js';
-import { errors, type ApiDeps } from '../context.js';
+import { errors, publicErrors, type ApiDeps } from '../context.js';
 import { AppError } from '../../app/errors.js';
 import { backToApp, grantDeps, grantOwner, keyOr409, parseProducts, publicBase, startTeammate } from './oauth-grants.js';
 
@@ -54,6 +54,7 @@ export async function microsoftOauthStartRoutes(app: FastifyInstance, deps: ApiD
     '/oauth/microsoft/start',
     {
       schema: {
+        operationId: 'startMicrosoftGrant',
         tags: ['connections'],
         summary:
           'Connect Microsoft 365: the consent URL to send the browser to (authorization code + PKCE; Mail.Read, Calendars.Read, offline_access)',
@@ -96,10 +97,15 @@ export async function microsoftOauthCallbackRoutes(app: FastifyInstance, deps: A
     {
       config: { public: true },
       schema: {
-        tags: ['connections'],
+        operationId: 'finishMicrosoftGrant',
+        tags: ['callbacks'],
         summary: "Microsoft's redirect after consent (public; the browser comes here from Microsoft)",
         querystring: CallbackQuery,
         security: [],
+        response: {
+          303: z.null().describe('back to the web app (/#/sync) with connected=<ids> or error=<what went wrong, in plain words>'),
+          ...publicErrors(),
+        },
       },
     },
     async (req, reply) => {

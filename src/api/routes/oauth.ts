@@ -20,7 +20,7 @@ import {
 } from '../../providers/google/oauth-flow.js';
 import { SourceError } from '../../providers/types.js';
 import { auth } from '../auth.js';
-import { errors, type ApiDeps } from '../context.js';
+import { errors, publicErrors, type ApiDeps } from '../context.js';
 import { AppError } from '../../app/errors.js';
 import { backToApp, grantDeps, grantOwner, keyOr409, parseProducts, publicBase, startTeammate } from './oauth-grants.js';
 
@@ -55,6 +55,7 @@ export async function oauthStartRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     '/oauth/google/start',
     {
       schema: {
+        operationId: 'startGoogleGrant',
         tags: ['connections'],
         summary: 'Connect Google: the consent URL to send the browser to (authorization code + PKCE, read-only scopes)',
         querystring: StartQuery,
@@ -89,10 +90,15 @@ export async function oauthCallbackRoutes(app: FastifyInstance, deps: ApiDeps): 
     {
       config: { public: true },
       schema: {
-        tags: ['connections'],
+        operationId: 'finishGoogleGrant',
+        tags: ['callbacks'],
         summary: "Google's redirect after consent (public; the browser comes here from Google)",
         querystring: CallbackQuery,
         security: [],
+        response: {
+          303: z.null().describe('back to the web app (/#/sync) with connected=<ids> or error=<what went wrong, in plain words>'),
+          ...publicErrors(),
+        },
       },
     },
     async (req, reply) => {

@@ -13,6 +13,7 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     {
       config: { public: true, rateLimit: false },
       schema: {
+        operationId: 'checkHealth',
         tags: ['system'],
         summary: 'Liveness and database reachability',
         security: [],
@@ -33,7 +34,13 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     '/metrics',
     {
       config: { public: true, rateLimit: false },
-      schema: { tags: ['system'], summary: 'Prometheus metrics (text exposition format)', security: [], hide: false },
+      schema: {
+        operationId: 'getMetrics',
+        tags: ['system'],
+        summary: 'Prometheus metrics (text exposition format)',
+        security: [],
+        hide: false,
+      },
     },
     async (_req, reply) => {
       const text = await deps.metrics.registry.metrics();

@@ -4,12 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listAudit } from '../../store/audit.js';
-import { explainEmail, explainMeeting } from '../../troubleshoot/explain.js';
+import { explainEmail, explainMeeting } from '../../app/explain.js';
+import { search } from '../../app/search.js';
 import { directoryHygiene } from '../../troubleshoot/hygiene.js';
-import { globalSearch } from '../../troubleshoot/search.js';
 import { supportBundle } from '../../troubleshoot/support-bundle.js';
 import { auth } from '../auth.js';
 import { ctxFor, errors, type ApiDeps } from '../context.js';
+import { fieldsIn } from '../errors.js';
 import { invalid } from '../../app/errors.js';
 import {
   AuditEntry,
@@ -32,45 +33,52 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
     '/explain/email',
     {
       schema: {
+        operationId: 'explainEmail',
         tags: ['troubleshoot'],
         summary: 'Why was this email logged, or why not? Every E check with its data, hints and remedies',
         querystring: ExplainEmailQuery,
         response: { 200: Explanation, ...errors(400) },
       },
     },
-    async (req) => explainEmail(ctxFor(req, deps), req.query.messageId),
+    async (req) => fieldsIn('query', explainEmail(ctxFor(req, deps), { messageId: req.query.messageId })),
   );
 
   r.get(
     '/explain/meeting',
     {
       schema: {
+        operationId: 'explainMeeting',
         tags: ['troubleshoot'],
         summary: 'Why was this meeting (occurrence) logged, or why not? Every M check',
         querystring: ExplainMeetingQuery,
         response: { 200: Explanation, ...errors(400) },
       },
     },
-    async (req) => explainMeeting(ctxFor(req, deps), req.query.uid, req.query.occurrence ? new Date(req.query.occurrence) : undefined),
+    async (req) => {
+      const { uid, occurrence } = req.query;
+      return fieldsIn('query', explainMeeting(ctxFor(req, deps), { uid, ...(occurrence ? { occurrence: new Date(occurrence) } : {}) }));
+    },
   );
 
   r.get(
     '/search',
     {
       schema: {
+        operationId: 'search',
         tags: ['troubleshoot'],
         summary: 'An address or part of one: accounts where it is an end user, teammates using it, recent activities',
         querystring: SearchQuery,
         response: { 200: SearchResult, ...errors(400) },
       },
     },
-    async (req) => globalSearch(ctxFor(req, deps), req.query.q),
+    async (req) => fieldsIn('query', search(ctxFor(req, deps), { q: req.query.q })),
   );
 
   r.get(
     '/hygiene',
     {
       schema: {
+        operationId: 'directoryHygiene',
         tags: ['troubleshoot'],
         summary: 'End users that will cause surprises',
         querystring: HygieneQuery,
@@ -84,6 +92,7 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
     '/support-bundle',
     {
       schema: {
+        operationId: 'supportBundle',
         tags: ['troubleshoot'],
         summary: 'One JSON to attach when writing to support: the explanation, connection health and audit entries; no secrets',
         querystring: SupportBundleQuery,
@@ -106,6 +115,7 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
     '/audit',
     {
       schema: {
+        operationId: 'listAudit',
         tags: ['troubleshoot'],
         summary: 'Directory changes: who, when, what they linked and unlinked (newest first)',
         querystring: AuditQuery,

@@ -36,6 +36,7 @@ export async function webSupportRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     '/emails/:emailId',
     {
       schema: {
+        operationId: 'getEmail',
         tags: ['activities'],
         summary: "One email's content (linked mail only keeps subject, participants and body)",
         params: z.object({ emailId: Id }),

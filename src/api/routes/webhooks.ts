@@ -22,6 +22,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'getWebhook',
         tags: ['webhooks'],
         summary: "The workspace's webhook (never its secret)",
         response: { 200: Webhook, ...errors(403, 404) },
@@ -39,6 +40,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'saveWebhook',
         tags: ['webhooks'],
         summary:
           'Set the webhook; without a secret one is made up and returned once. The URL must reach a public internet address (422 refused_by_policy otherwise)',
@@ -67,7 +69,12 @@ export async function webhookRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     '/webhook',
     {
       config: { role: 'admin' },
-      schema: { tags: ['webhooks'], summary: 'Remove the webhook', response: { 204: z.null(), ...errors(403, 404) } },
+      schema: {
+        operationId: 'deleteWebhook',
+        tags: ['webhooks'],
+        summary: 'Remove the webhook',
+        response: { 204: z.null(), ...errors(403, 404) },
+      },
     },
     async (req, reply) => {
       if (!(await deleteWebhook(deps.db, auth(req).workspace.id))) throw notFound('webhook');
@@ -80,6 +87,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'listWebhookDeliveries',
         tags: ['webhooks'],
         summary: 'Recent events and their delivery state',
         response: { 200: z.array(Delivery), ...errors(403) },

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { createToken, listTokens, revokeToken } from '../../store/tokens.js';
 import { deleteWorkspace, exportWorkspace } from '../../store/workspace-data.js';
 import { getWorkspace, updateWorkspaceSettings, type WorkspaceRecord } from '../../store/workspaces.js';
-import { DEFAULT_TIMING, rescheduleWorkspace } from '../../service/scheduler.js';
 import { auth } from '../auth.js';
 import { errors, type ApiDeps } from '../context.js';
 import { invalid, notFound } from '../../app/errors.js';
@@ -22,7 +21,14 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/workspace',
-    { schema: { tags: ['workspace'], summary: "The token's workspace", response: { 200: Workspace, ...errors() } } },
+    {
+      schema: {
+        operationId: 'getWorkspace',
+        tags: ['workspace'],
+        summary: "The token's workspace",
+        response: { 200: Workspace, ...errors() },
+      },
+    },
     async (req) => shape(auth(req).workspace),
   );
 
@@ -31,6 +37,7 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'updateWorkspaceSettings',
         tags: ['workspace'],
         summary: 'Change the sync interval (minutes, 1–30)',
         body: WorkspacePatch,
@@ -41,7 +48,7 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
       const ws = auth(req).workspace;
       await updateWorkspaceSettings(deps.db, ws.id, { syncIntervalMinutes: req.body.syncIntervalMinutes });
       // A lowered interval applies to syncs already scheduled, not only after them.
-      await rescheduleWorkspace(deps.db, ws.id, req.body.syncIntervalMinutes, deps.timing ?? DEFAULT_TIMING, deps.clock.now());
+      await deps.service.rescheduleWorkspace(ws.id, req.body.syncIntervalMinutes, deps.clock.now());
       return shape((await getWorkspace(deps.db, ws.id))!);
     },
   );
@@ -52,6 +59,7 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'exportWorkspace',
         tags: ['workspace'],
         summary: "All of the workspace's data as JSON, every table; credentials, token hashes and the address-hash key left out",
         response: { 200: z.record(z.string(), z.unknown()), ...errors(403) },
@@ -65,6 +73,7 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'deleteWorkspace',
         tags: ['workspace'],
         summary: "Delete the token's workspace and every row of it (cannot be undone; confirm with its slug)",
         querystring: z.object({ confirm: z.string().max(200).optional() }),
@@ -83,7 +92,12 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     '/tokens',
     {
       config: { role: 'admin' },
-      schema: { tags: ['workspace'], summary: 'API tokens (never their values)', response: { 200: z.array(Token), ...errors(403) } },
+      schema: {
+        operationId: 'listTokens',
+        tags: ['workspace'],
+        summary: 'API tokens (never their values)',
+        response: { 200: z.array(Token), ...errors(403) },
+      },
     },
     async (req) => listTokens(deps.db, auth(req).workspace.id),
   );
@@ -93,6 +107,7 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'createToken',
         tags: ['workspace'],
         summary: 'Create a token; its value is shown once',
         body: NewToken,
@@ -110,6 +125,7 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     {
       config: { role: 'admin' },
       schema: {
+        operationId: 'revokeToken',
         tags: ['workspace'],
         summary: 'Revoke a token',
         params: z.object({ tokenId: z.string().min(1).max(200) }),
