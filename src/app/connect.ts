@@ -10,6 +10,8 @@ import { encryptSecret } from '../secrets/secrets.js';
 import { createConnection, type NewConnection } from '../store/connections.js';
 import { checkCalDavUrl, checkImapTransport } from './connection-policy.js';
 import { requireSecretKey, requireTeammate, type AppDeps } from './deps.js';
+import { audit } from './audit.js';
+import { requireAdmin, requireOwnOrAdmin } from './roles.js';
 import { invalid } from './errors.js';
 import { verifyCalDav, verifyImapLogin, type ImapLogin } from './verify-credentials.js';
 
@@ -55,6 +57,7 @@ export async function connectImap(deps: AppDeps, input: ConnectImapInput): Promi
   const cfg = readImapConfig(raw);
   checkImapTransport(cfg);
   const t = await requireTeammate(deps, input.teammate);
+  await requireOwnOrAdmin(deps, t.id, 'connect a mailbox');
   const stored = input.verify === false ? input.secret : await verifyImapLogin(cfg, input.secret, input.toLogin);
   const id = await save(deps, {
     teammateId: t.id,
@@ -65,6 +68,7 @@ export async function connectImap(deps: AppDeps, input: ConnectImapInput): Promi
     hasCalendar: false,
     authorizedAt: input.authorizedAt,
   });
+  await audit(deps, 'connection.connect', id, { provider: 'imap', teammate: t.email, host: cfg.host, user: cfg.user });
   return { id, config: cfg, teammate: t.email };
 }
 
@@ -87,6 +91,7 @@ export async function connectCalDav(
   const url = checkCalDavUrl(input.url);
   if (!input.user.trim()) throw invalid('user', 'must not be empty');
   const t = await requireTeammate(deps, input.teammate);
+  await requireOwnOrAdmin(deps, t.id, 'connect a calendar');
   const calendars = input.verify === false ? null : await verifyCalDav(url, input.user, input.password);
   const id = await save(deps, {
     teammateId: t.id,
@@ -97,6 +102,7 @@ export async function connectCalDav(
     hasCalendar: true,
     authorizedAt: input.authorizedAt,
   });
+  await audit(deps, 'connection.connect', id, { provider: 'caldav', teammate: t.email, host: new URL(url).host, user: input.user });
   return { id, teammate: t.email, calendars };
 }
 
@@ -110,6 +116,8 @@ export interface ConnectFolderInput {
 }
 
 export async function connectFolder(deps: AppDeps, input: ConnectFolderInput): Promise<{ id: string; teammate: string }> {
+  // A folder is on the server's own disk: an admin's (or the operator's) decision, never a CSM's.
+  requireAdmin(deps, 'connect a folder on the server');
   if (!input.mail && !input.calendar) throw invalid('mail', 'give mail, calendar, or both');
   for (const field of ['mail', 'calendar'] as const) {
     const d = input[field];
@@ -128,5 +136,6 @@ export async function connectFolder(deps: AppDeps, input: ConnectFolderInput): P
     hasCalendar: !!input.calendar,
     authorizedAt: input.authorizedAt,
   });
+  await audit(deps, 'connection.connect', id, { provider: 'folder', teammate: t.email });
   return { id, teammate: t.email };
 }

@@ -8,6 +8,8 @@ import { encryptSecret } from '../secrets/secrets.js';
 import type { ConnectionRecord } from '../store/connections.js';
 import { updateConnection } from '../store/connections.js';
 import { requireConnection, requireSecretKey, type AppDeps } from './deps.js';
+import { audit } from './audit.js';
+import { requireOwnOrAdmin } from './roles.js';
 import { AppError, invalid } from './errors.js';
 import { verifyCalDav, verifyImapLogin, type ImapLogin } from './verify-credentials.js';
 
@@ -62,6 +64,7 @@ async function checkedSecret(conn: ConnectionRecord, input: ReauthorizeInput): P
 
 export async function reauthorize(deps: AppDeps, input: ReauthorizeInput): Promise<ConnectionRecord> {
   const conn = await requireConnection(deps, input.connectionId);
+  await requireOwnOrAdmin(deps, conn.teammateId, 're-authorize a connection');
   const key = conn.provider === 'folder' ? null : requireSecretKey(deps);
   const secret = await checkedSecret(conn, input);
   await updateConnection(deps.db, deps.ws.id, conn.id, {
@@ -71,5 +74,6 @@ export async function reauthorize(deps: AppDeps, input: ReauthorizeInput): Promi
     nextSyncAt: deps.now,
     ...(secret !== undefined && key ? { secretEnc: encryptSecret(secret, key) } : {}),
   });
+  await audit(deps, 'connection.reauthorize', conn.id, { provider: conn.provider, secretChanged: secret !== undefined });
   return conn;
 }
