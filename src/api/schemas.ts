@@ -45,7 +45,9 @@ export const NewToken = z.object({
   name: z.string().trim().min(1).max(100),
   role: Role,
   expires: z.string().max(20).optional().describe('refuse the token after this long: 90d, 12h, 2w, 30m (default: never)'),
-  teammate: Address.optional().describe("bind a CSM token to its own teammate: it may connect, re-authorize and disconnect that teammate's accounts"),
+  teammate: Address.optional().describe(
+    "bind a CSM token to its own teammate: it may connect, re-authorize and disconnect that teammate's accounts",
+  ),
 });
 export const CreatedToken = Token.extend({ token: z.string().describe('shown once; only its SHA-256 is stored') });
 

@@ -43,6 +43,7 @@ export async function listApiTokens(deps: AppDeps): Promise<TokenRecord[]> {
 export async function revokeApiToken(deps: AppDeps, input: { tokenId: string }): Promise<void> {
   requireAdmin(deps, 'revoke API tokens');
   const token = (await listTokens(deps.db, deps.ws.id)).find((t) => t.id === input.tokenId);
-  if (!token || !(await revokeToken(deps.db, deps.ws.id, input.tokenId, deps.now))) throw new AppError('not_found', `no live token "${input.tokenId}"`);
+  if (!token || !(await revokeToken(deps.db, deps.ws.id, input.tokenId, deps.now)))
+    throw new AppError('not_found', `no live token "${input.tokenId}"`);
   await audit(deps, 'token.revoke', token.id, { name: token.name, role: token.role });
 }

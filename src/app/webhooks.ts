@@ -26,7 +26,10 @@ function auditedUrl(url: string): string {
   }
 }
 
-export async function setWebhook(deps: AppDeps, input: WebhookInput): Promise<{ url: string; events: WebhookEvent[]; enabled: boolean; secret?: string }> {
+export async function setWebhook(
+  deps: AppDeps,
+  input: WebhookInput,
+): Promise<{ url: string; events: WebhookEvent[]; enabled: boolean; secret?: string }> {
   requireAdmin(deps, 'manage the webhook');
   if (!deps.secretKey)
     throw new AppError('conflict', 'the server has no TOUCHPOINT_SECRET_KEY to keep webhook secrets encrypted; set it and restart');

@@ -64,14 +64,22 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
   const token = program.command('token').description('API tokens of the workspace');
   token
     .command('create')
-    .requiredOption('--role <role>', 'admin (everything) or csm (read, explain, search, Sync now; with --teammate, that teammate\'s own connections)')
+    .requiredOption(
+      '--role <role>',
+      "admin (everything) or csm (read, explain, search, Sync now; with --teammate, that teammate's own connections)",
+    )
     .requiredOption('--name <name>', 'what the token is for, e.g. "ci" or a person')
     .option('--expires <duration>', 'refuse the token after this long, e.g. 90d, 12h, 2w (default: never)')
     .option('--teammate <email>', "a CSM token's own teammate: it may connect, re-authorize and disconnect that teammate's accounts")
     .option('--json', 'print one JSON document')
     .action(async (o: { role: string; name: string; expires?: string; teammate?: string; json?: boolean }) => {
       await withContext(g(), async (ctx) => {
-        const input = { name: o.name, role: o.role, ...(o.expires !== undefined ? { expires: o.expires } : {}), ...(o.teammate ? { teammate: o.teammate } : {}) };
+        const input = {
+          name: o.name,
+          role: o.role,
+          ...(o.expires !== undefined ? { expires: o.expires } : {}),
+          ...(o.teammate ? { teammate: o.teammate } : {}),
+        };
         const { token: value, record } = await asFlags(createApiToken(ctx, input));
         if (o.json) return console.log(JSON.stringify({ ...record, token: value }, null, 2));
         process.stderr.write(

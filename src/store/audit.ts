@@ -15,7 +15,15 @@ export interface AuditEntry {
 export async function recordAudit(db: Store, ws: string, e: AuditEntry): Promise<void> {
   await db
     .insertInto('audit_log')
-    .values({ workspace_id: ws, at: e.at, actor: e.actor, action: e.action, target: e.target, details: JSON.stringify(e.details), source: e.source ?? null })
+    .values({
+      workspace_id: ws,
+      at: e.at,
+      actor: e.actor,
+      action: e.action,
+      target: e.target,
+      details: JSON.stringify(e.details),
+      source: e.source ?? null,
+    })
     .execute();
 }
 

@@ -169,7 +169,11 @@ describe('Connect Google from the browser', () => {
     const start = await api.call(csm, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=gmail');
     const back = new URL((await fetch(start.body.url, { redirect: 'manual' })).headers.get('location')!);
     api.clock.set(new Date(api.clock.now().getTime() + 11 * 60_000));
-    const late = await api.app.inject({ method: 'GET', url: `${back.pathname}${back.search}`, headers: { cookie: browserCookie(start.headers) } });
+    const late = await api.app.inject({
+      method: 'GET',
+      url: `${back.pathname}${back.search}`,
+      headers: { cookie: browserCookie(start.headers) },
+    });
     expect(new URLSearchParams(String(late.headers.location).split('?')[1]).get('error')).toMatch(/longer than 10 minutes/);
 
     const start2 = await api.call(csm, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=gmail');
@@ -199,9 +203,10 @@ describe('Connect Google from the browser', () => {
   });
 });
 
-describe('the browser sign-in is the starting user\'s, once, in their browser (issue 18 findings 4 and 5)', () => {
+describe("the browser sign-in is the starting user's, once, in their browser (issue 18 findings 4 and 5)", () => {
   const gmailSecret = async () =>
-    (await api.db.selectFrom('connections').select(['id', 'secret_enc']).where('provider', '=', 'gmail').executeTakeFirstOrThrow()).secret_enc;
+    (await api.db.selectFrom('connections').select(['id', 'secret_enc']).where('provider', '=', 'gmail').executeTakeFirstOrThrow())
+      .secret_enc;
 
   it("a CSM cannot start a grant for a colleague, so cannot re-point the colleague's mailbox", async () => {
     const before = await gmailSecret();
@@ -227,7 +232,7 @@ describe('the browser sign-in is the starting user\'s, once, in their browser (i
     expect(set).toMatch(/; Max-Age=600/);
   });
 
-  it('a callback in another browser (no cookie, or another start\'s cookie) connects nothing', async () => {
+  it("a callback in another browser (no cookie, or another start's cookie) connects nothing", async () => {
     const before = await gmailSecret();
     const start = await api.call(csm, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=gmail');
     const other = await api.call(csm, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=gmail');

@@ -30,7 +30,15 @@ const SCOPES: Record<GoogleProduct, string> = { gmail: GMAIL_SCOPE, calendar: CA
 export async function startGoogleGrant(
   s: GoogleSettings,
   key: SecretKey,
-  g: { workspaceId: string; teammate: string; products: GoogleProduct[]; redirectUri: string; now: Date; nonce: string; startedBy: GrantStarter },
+  g: {
+    workspaceId: string;
+    teammate: string;
+    products: GoogleProduct[];
+    redirectUri: string;
+    now: Date;
+    nonce: string;
+    startedBy: GrantStarter;
+  },
 ): Promise<{ url: string; state: string }> {
   const client = oauthClient(s, g.redirectUri);
   const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();

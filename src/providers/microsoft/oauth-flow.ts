@@ -26,7 +26,15 @@ export interface MicrosoftGrantState {
 export async function startMicrosoftGrant(
   s: MicrosoftSettings,
   key: SecretKey,
-  g: { workspaceId: string; teammate: string; products: MicrosoftProduct[]; redirectUri: string; now: Date; nonce: string; startedBy: GrantStarter },
+  g: {
+    workspaceId: string;
+    teammate: string;
+    products: MicrosoftProduct[];
+    redirectUri: string;
+    now: Date;
+    nonce: string;
+    startedBy: GrantStarter;
+  },
 ): Promise<{ url: string }> {
   // The verifier must be inside the state, and the state inside the URL: two steps, one PKCE pair.
   const pkce = await new CryptoProvider().generatePkceCodes();
