@@ -220,6 +220,7 @@ export const AuditEntry = z.object({
   action: z.string(),
   target: z.string(),
   details: z.record(z.string(), z.unknown()),
+  source: z.string().nullable().describe('from where: the client address (API), "cli"; null for entries older than this field'),
 });
 export const AuditQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 

@@ -107,11 +107,11 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
     {
       schema: {
         tags: ['troubleshoot'],
-        summary: 'Directory changes: who, when, what they linked and unlinked (newest first)',
+        summary: 'Every change: who, when, what, from where; directory changes with what they linked and unlinked (newest first)',
         querystring: AuditQuery,
         response: { 200: z.array(AuditEntry), ...errors(400) },
       },
     },
-    async (req) => listAudit(deps.db, auth(req).workspace.id, req.query.limit),
+    async (req) => (await listAudit(deps.db, auth(req).workspace.id, req.query.limit)).map((e) => ({ ...e, source: e.source ?? null })),
   );
 }
