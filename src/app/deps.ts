@@ -9,7 +9,14 @@ import type { Ctx } from '../store/context.js';
 import { teammateByAddress } from '../store/directory.js';
 import type { Teammate } from '../domain/directory.js';
 import { AppError } from './errors.js';
-import type { Caller } from './roles.js';
+import type { Role } from '../store/tokens.js';
+
+/** Who asks, by role (the rules are in roles.ts). */
+export interface Caller {
+  role: Role;
+  /** A CSM token's own teammate (address), or null. */
+  teammate: string | null;
+}
 
 export type SyncReason = 'schedule' | 'sync_now';
 /** queued: a worker starts it at once; already_queued: one is waiting (deduplicated); due_now: the embedded scheduler starts it at its next tick. */

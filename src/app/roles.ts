@@ -4,16 +4,9 @@
 // teammate, it may connect, re-authorize and disconnect that teammate's own connections —
 // never a colleague's (re-pointing someone else's mailbox is the attack this stops). The
 // operator (the CLI on the server, no caller) is trusted with everything.
-import type { Role } from '../store/tokens.js';
 import { teammateByAddress } from '../store/directory.js';
 import type { AppDeps } from './deps.js';
 import { AppError } from './errors.js';
-
-export interface Caller {
-  role: Role;
-  /** A CSM token's own teammate (address), or null. */
-  teammate: string | null;
-}
 
 export function requireAdmin(deps: Pick<AppDeps, 'caller'>, what: string): void {
   if (deps.caller && deps.caller.role !== 'admin') throw new AppError('forbidden', `only an admin may ${what}`);

@@ -9,10 +9,10 @@ export interface AuditEntry {
   target: string;
   details: Record<string, unknown>;
   /** From where: the client address (API), "cli"; null for entries written before it was recorded. */
-  source?: string | null;
+  source: string | null;
 }
 
-export async function recordAudit(db: Store, ws: string, e: AuditEntry): Promise<void> {
+export async function recordAudit(db: Store, ws: string, e: Omit<AuditEntry, 'source'> & { source?: string | null }): Promise<void> {
   await db
     .insertInto('audit_log')
     .values({

@@ -112,6 +112,6 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
         response: { 200: z.array(AuditEntry), ...errors(400) },
       },
     },
-    async (req) => (await listAudit(deps.db, auth(req).workspace.id, req.query.limit)).map((e) => ({ ...e, source: e.source ?? null })),
+    async (req) => listAudit(deps.db, auth(req).workspace.id, req.query.limit),
   );
 }
