@@ -121,5 +121,5 @@ describe('audit of the CLI', () => {
     expect(rows.map((r) => r.action)).toEqual(['connection.connect', 'token.create', 'token.revoke', 'workspace.export']);
     for (const r of rows) expect(r).toMatchObject({ actor: 'cli', source: 'cli' });
     expect(JSON.stringify(rows)).not.toContain(token.token);
-  });
+  }, 240_000); // six CLI processes: slow on a loaded machine
 });
