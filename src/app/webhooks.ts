@@ -33,7 +33,7 @@ export async function setWebhook(
   requireAdmin(deps, 'manage the webhook');
   if (!deps.secretKey)
     throw new AppError('conflict', 'the server has no TOUCHPOINT_SECRET_KEY to keep webhook secrets encrypted; set it and restart');
-  // CHECK THE URL HERE: the creation-time outbound policy (wt-sec1's webhook URL check) goes
+  // wt-sec1 HOOK: the creation-time outbound policy (their webhook URL check) goes
   // right here, before anything is saved, when it lands on main.
   const made = input.secret ? undefined : randomBytes(32).toString('base64url');
   const secret = input.secret ?? made!;
