@@ -69,7 +69,7 @@ export async function microsoftOauthStartRoutes(app: FastifyInstance, deps: ApiD
         summary:
           'Connect Microsoft 365: the consent URL to send the browser to (authorization code + PKCE; Mail.Read, Calendars.Read, offline_access)',
         querystring: StartQuery,
-        response: { 200: z.object({ url: z.string(), redirectUri: z.string() }), ...errors(400, 409) },
+        response: { 200: z.object({ url: z.string(), redirectUri: z.string() }), ...errors(400, 403, 404, 409) },
       },
     },
     async (req, reply) => {

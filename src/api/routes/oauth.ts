@@ -70,7 +70,7 @@ export async function oauthStartRoutes(app: FastifyInstance, deps: ApiDeps): Pro
         tags: ['connections'],
         summary: 'Connect Google: the consent URL to send the browser to (authorization code + PKCE, read-only scopes)',
         querystring: StartQuery,
-        response: { 200: z.object({ url: z.string(), redirectUri: z.string() }), ...errors(400, 409) },
+        response: { 200: z.object({ url: z.string(), redirectUri: z.string() }), ...errors(400, 403, 404, 409) },
       },
     },
     async (req, reply) => {
