@@ -164,7 +164,12 @@ async function serve(db: string, port: number, token: string): Promise<number> {
   // once (a second SIGINT would make `serve` exit at once instead of finishing its syncs).
   const child: ChildProcess = spawn(process.execPath, [BIN, '--db', db, 'serve', '--port', String(port), '--host', HOST], {
     cwd: ROOT,
-    env: { ...process.env, TOUCHPOINT_LOG_LEVEL: process.env.TOUCHPOINT_LOG_LEVEL ?? 'warn' },
+    env: {
+      ...process.env,
+      TOUCHPOINT_LOG_LEVEL: process.env.TOUCHPOINT_LOG_LEVEL ?? 'warn',
+      // The browser sign-ins (Connect Google / Microsoft) send the browser back to this address only.
+      TOUCHPOINT_PUBLIC_URL: process.env.TOUCHPOINT_PUBLIC_URL ?? `http://${HOST}:${port}`,
+    },
     stdio: ['ignore', 'inherit', 'pipe'],
     detached: true,
   });

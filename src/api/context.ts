@@ -54,6 +54,7 @@ export function ctxFor(req: FastifyRequest, deps: ApiDeps): Ctx {
     ws: workspace,
     now: deps.clock.now(),
     actor: `api:${token.name}`,
+    origin: req.ip,
     connectors: { secrets: deps.secrets, settings: deps.config },
   };
 }
@@ -61,8 +62,10 @@ export function ctxFor(req: FastifyRequest, deps: ApiDeps): Ctx {
 /** What a use case is given for this request: its Ctx, the secret key, and the service's queue to start syncs on. */
 export function appDeps(req: FastifyRequest, deps: ApiDeps): AppDeps {
   const ctx = ctxFor(req, deps);
+  const { token } = auth(req);
   return {
     ...ctx,
+    caller: { role: token.role, teammate: token.teammate },
     secretKey: deps.secretKey,
     requestSync: syncRequester(deps.service, ctx.ws.id),
   };

@@ -39,8 +39,24 @@ export const WorkspacePatch = z.object({
 });
 
 export const Role = z.enum(['admin', 'csm']);
-export const Token = z.object({ id: z.string(), name: z.string(), role: Role, createdAt: z.string(), revokedAt: z.string().nullable() });
-export const NewToken = z.object({ name: z.string().trim().min(1).max(100), role: Role });
+export const Token = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: Role,
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  teammate: z.string().nullable().describe("a CSM token's own teammate: whose connections it may connect, re-authorize and disconnect"),
+});
+export const NewToken = z.object({
+  name: z.string().trim().min(1).max(100),
+  role: Role,
+  expires: z.string().max(20).optional().describe('refuse the token after this long: 90d, 12h, 2w, 30m (default: never)'),
+  teammate: Address.optional().describe(
+    "bind a CSM token to its own teammate: it may connect, re-authorize and disconnect that teammate's accounts",
+  ),
+});
 export const CreatedToken = Token.extend({ token: z.string().describe('shown once; only its SHA-256 is stored') });
 
 export const Teammate = z.object({ id: z.string(), email: z.string(), aliases: z.array(z.string()), name: z.string().nullable() });
@@ -212,6 +228,7 @@ export const AuditEntry = z.object({
   action: z.string(),
   target: z.string(),
   details: z.record(z.string(), z.unknown()),
+  source: z.string().nullable().describe('from where: the client address (API), "cli"; null for entries older than this field'),
 });
 export const AuditQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 

@@ -12,6 +12,8 @@ import { connectorDeps } from '../store/context.js';
 import { confinedFolder, workspaceFolder } from './folder-root.js';
 import { checkCalDavUrl, checkImapTransport, checkServerAddress, checkServerUrl, outboundOf } from './connection-policy.js';
 import { requireSecretKey, requireTeammate, type AppDeps } from './deps.js';
+import { audit } from './audit.js';
+import { requireAdmin, requireOwnOrAdmin } from './roles.js';
 import { invalid } from './errors.js';
 import { verifyCalDav, verifyImapLogin, type ImapLogin } from './verify-credentials.js';
 
@@ -59,6 +61,7 @@ export async function connectImap(deps: AppDeps, input: ConnectImapInput): Promi
   const outbound = outboundOf(deps);
   await checkServerAddress(outbound, 'host', cfg.host, cfg.port);
   const t = await requireTeammate(deps, input.teammate);
+  await requireOwnOrAdmin(deps, t.id, 'connect a mailbox');
   const stored = input.verify === false ? input.secret : await verifyImapLogin(cfg, input.secret, outbound, input.toLogin);
   const id = await save(deps, {
     teammateId: t.id,
@@ -69,6 +72,7 @@ export async function connectImap(deps: AppDeps, input: ConnectImapInput): Promi
     hasCalendar: false,
     authorizedAt: input.authorizedAt,
   });
+  await audit(deps, 'connection.connect', id, { provider: 'imap', teammate: t.email, host: cfg.host, user: cfg.user });
   return { id, config: cfg, teammate: t.email };
 }
 
@@ -93,6 +97,7 @@ export async function connectCalDav(
   const outbound = outboundOf(deps);
   await checkServerUrl(outbound, url);
   const t = await requireTeammate(deps, input.teammate);
+  await requireOwnOrAdmin(deps, t.id, 'connect a calendar');
   const calendars = input.verify === false ? null : await verifyCalDav(url, input.user, input.password, outbound);
   const id = await save(deps, {
     teammateId: t.id,
@@ -103,6 +108,7 @@ export async function connectCalDav(
     hasCalendar: true,
     authorizedAt: input.authorizedAt,
   });
+  await audit(deps, 'connection.connect', id, { provider: 'caldav', teammate: t.email, host: new URL(url).host, user: input.user });
   return { id, teammate: t.email, calendars };
 }
 
@@ -121,6 +127,8 @@ export interface ConnectFolderInput {
 }
 
 export async function connectFolder(deps: AppDeps, input: ConnectFolderInput): Promise<{ id: string; teammate: string }> {
+  // A folder is on the server's own disk: an admin's (or the operator's) decision, never a CSM's.
+  requireAdmin(deps, 'connect a folder on the server');
   if (!input.mail && !input.calendar) throw invalid('mail', 'give mail, calendar, or both');
   const config = input.anyPath ? operatorFolders(input) : await workspaceFolders(deps, input);
   const t = await requireTeammate(deps, input.teammate);
@@ -132,6 +140,7 @@ export async function connectFolder(deps: AppDeps, input: ConnectFolderInput): P
     hasCalendar: !!input.calendar,
     authorizedAt: input.authorizedAt,
   });
+  await audit(deps, 'connection.connect', id, { provider: 'folder', teammate: t.email });
   return { id, teammate: t.email };
 }
 

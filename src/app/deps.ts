@@ -10,12 +10,22 @@ import type { Ctx } from '../store/context.js';
 import { teammateByAddress } from '../store/directory.js';
 import type { Teammate } from '../domain/directory.js';
 import { AppError } from './errors.js';
+import type { Role } from '../store/tokens.js';
+
+/** Who asks, by role (the rules are in roles.ts). */
+export interface Caller {
+  role: Role;
+  /** A CSM token's own teammate (address), or null. */
+  teammate: string | null;
+}
 
 export type SyncReason = 'schedule' | 'sync_now';
 /** queued: a worker starts it at once; already_queued: one is waiting (deduplicated); due_now: the embedded scheduler starts it at its next tick. */
 export type SyncRequested = 'queued' | 'already_queued' | 'due_now';
 
 export interface AppDeps extends Ctx {
+  /** Who asks, by role (app/roles.ts); absent: the operator (the CLI on the server), who may do everything. */
+  caller?: Caller;
   /** Encrypts stored passwords and tokens; null when the server has none configured. */
   secretKey?: SecretKey | null;
   /** Asks the running service to sync one connection of ctx.ws soon; absent where nothing runs syncs (the CLI's own commands sync in-process). */

@@ -39,6 +39,7 @@ async function applyAndAudit(
   await recordAudit(ctx.db, ctx.ws.id, {
     ...audit,
     details: { ...extra, linked: report.linked, unlinked: report.unlinked, unavailable: report.unavailable },
+    source: ctx.origin ?? null,
   });
   return { ...report, audit };
 }

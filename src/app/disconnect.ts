@@ -6,9 +6,12 @@ import type { ConnectionRecord } from '../store/connections.js';
 import { connectorDeps } from '../store/context.js';
 import { updateConnection } from '../store/connections.js';
 import { requireConnection, type AppDeps } from './deps.js';
+import { audit } from './audit.js';
+import { requireOwnOrAdmin } from './roles.js';
 
 export async function disconnect(deps: AppDeps, input: { connectionId: string }): Promise<ConnectionRecord> {
   const conn = await requireConnection(deps, input.connectionId);
+  await requireOwnOrAdmin(deps, conn.teammateId, 'disconnect a connection');
   await stopPush({ ...conn, ...connectorDeps(deps) });
   await updateConnection(deps.db, deps.ws.id, conn.id, {
     status: 'disconnected',
@@ -16,5 +19,6 @@ export async function disconnect(deps: AppDeps, input: { connectionId: string })
     nextSyncAt: null,
     secretEnc: null,
   });
+  await audit(deps, 'connection.disconnect', conn.id, { provider: conn.provider });
   return conn;
 }

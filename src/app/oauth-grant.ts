@@ -5,7 +5,9 @@ import type { Provider } from '../domain/connection.js';
 import type { Teammate } from '../domain/directory.js';
 import { encryptSecret } from '../secrets/secrets.js';
 import { createConnection, listConnections, updateConnection } from '../store/connections.js';
-import { requireSecretKey, type AppDeps } from './deps.js';
+import { requireSecretKey, requireTeammate, type AppDeps } from './deps.js';
+import { audit } from './audit.js';
+import { requireOwnOrAdmin } from './roles.js';
 
 export interface GrantedConnection {
   provider: Provider;
@@ -19,6 +21,7 @@ export async function connectOrReauthorizeGrant(
   input: { teammate: Teammate; connection: GrantedConnection; refreshToken: string },
 ): Promise<string> {
   const { teammate, connection: kind } = input;
+  await requireOwnOrAdmin(deps, teammate.id, `connect or re-authorize ${teammate.email}'s account`);
   const secretEnc = encryptSecret(input.refreshToken, requireSecretKey(deps));
   const prior = (await listConnections(deps.db, deps.ws.id)).find(
     (c) => c.provider === kind.provider && c.teammateId === teammate.id && c.status !== 'disconnected',
@@ -49,6 +52,18 @@ export async function connectOrReauthorizeGrant(
       deps.now,
     );
   }
+  await audit(deps, prior ? 'connection.reauthorize' : 'connection.connect', id, { provider: kind.provider, teammate: teammate.email });
   await deps.requestSync?.(id, 'sync_now');
   return id;
+}
+
+/**
+ * Before a browser is sent to the provider: the teammate must exist and be the caller's to
+ * connect (an admin: anyone; a CSM: its own teammate), so a CSM cannot start a grant that would
+ * re-point a colleague's mailbox. The callback checks again, as whoever started it.
+ */
+export async function authorizeGrantStart(deps: AppDeps, input: { teammate: string }): Promise<Teammate> {
+  const t = await requireTeammate(deps, input.teammate);
+  await requireOwnOrAdmin(deps, t.id, `connect or re-authorize ${t.email}'s account`);
+  return t;
 }

@@ -10,6 +10,8 @@ import { updateConnection } from '../store/connections.js';
 import type { OutboundPolicy } from '../net/outbound-policy.js';
 import { outboundOf } from './connection-policy.js';
 import { requireConnection, requireSecretKey, type AppDeps } from './deps.js';
+import { audit } from './audit.js';
+import { requireOwnOrAdmin } from './roles.js';
 import { AppError, invalid } from './errors.js';
 import { verifyCalDav, verifyImapLogin, type ImapLogin } from './verify-credentials.js';
 
@@ -64,6 +66,7 @@ async function checkedSecret(conn: ConnectionRecord, input: ReauthorizeInput, ou
 
 export async function reauthorize(deps: AppDeps, input: ReauthorizeInput): Promise<ConnectionRecord> {
   const conn = await requireConnection(deps, input.connectionId);
+  await requireOwnOrAdmin(deps, conn.teammateId, 're-authorize a connection');
   const key = conn.provider === 'folder' ? null : requireSecretKey(deps);
   const secret = await checkedSecret(conn, input, outboundOf(deps));
   await updateConnection(deps.db, deps.ws.id, conn.id, {
@@ -73,5 +76,6 @@ export async function reauthorize(deps: AppDeps, input: ReauthorizeInput): Promi
     nextSyncAt: deps.now,
     ...(secret !== undefined && key ? { secretEnc: encryptSecret(secret, key) } : {}),
   });
+  await audit(deps, 'connection.reauthorize', conn.id, { provider: conn.provider, secretChanged: secret !== undefined });
   return conn;
 }

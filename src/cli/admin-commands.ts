@@ -5,9 +5,9 @@ import { disconnect } from '../app/disconnect.js';
 import { DEFAULT_RETENTION_DAYS, parsePeriodDays, purgeNotLinked } from '../store/retention.js';
 import { rotateSecrets } from '../store/rotate-secrets.js';
 import { deriveKey, SecretKeyError } from '../secrets/secrets.js';
-import { deleteWorkspace, exportWorkspace } from '../store/workspace-data.js';
+import { deleteWorkspaceData, exportWorkspaceData } from '../app/workspace-data.js';
 import { findWorkspace } from '../store/workspaces.js';
-import { dbLabel, openStore, UserError, withContext, type GlobalOptions } from './context.js';
+import { dbLabel, openStore, parseNow, UserError, withContext, type GlobalOptions } from './context.js';
 
 const asUserError = (err: unknown): never => {
   throw err instanceof SecretKeyError ? new UserError(err.message) : err;
@@ -81,7 +81,7 @@ export function registerAdminCommands(program: Command, g: () => GlobalOptions):
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (o: { out?: string }) => {
       await withContext(g(), async (ctx) => {
-        const doc = JSON.stringify(await exportWorkspace(ctx.db, ctx.ws, ctx.now), null, 2);
+        const doc = JSON.stringify(await exportWorkspaceData(ctx), null, 2);
         if (!o.out) return console.log(doc);
         writeFileSync(o.out, `${doc}\n`, { mode: 0o600 });
         process.stderr.write(`Exported workspace ${ctx.ws.slug} to ${o.out}\n`);
@@ -98,7 +98,7 @@ export function registerAdminCommands(program: Command, g: () => GlobalOptions):
       try {
         const ws = await findWorkspace(db, o.workspace);
         if (!ws) throw new UserError(`no workspace "${o.workspace}" in ${dbLabel(g())}`);
-        const counts = await deleteWorkspace(db, ws.id);
+        const counts = await deleteWorkspaceData({ db, ws, now: parseNow(g().now), actor: 'cli', origin: 'cli' }, { confirm: ws.slug });
         const total = Object.values(counts).reduce((a, b) => a + b, 0);
         console.log(`Deleted workspace ${ws.slug}: ${total} row(s) in ${Object.keys(counts).length} tables`);
       } finally {

@@ -90,7 +90,7 @@ export async function withContext<T>(g: GlobalOptions, fn: (ctx: Ctx) => Promise
           : `no workspace in ${dbLabel(g)}: run "touchpoint init --workspace <slug>" first`,
       );
     }
-    return await fn({ db, ws, now, actor: 'cli', connectors: connectors(g) });
+    return await fn({ db, ws, now, actor: 'cli', origin: 'cli', connectors: connectors(g) });
   } finally {
     await db.destroy();
   }

@@ -5,13 +5,14 @@ import type { SyncRequested } from '../app/deps.js';
 import { syncNow } from '../app/sync-now.js';
 import { isPostgresUrl } from '../store/open.js';
 import { setNextSyncAt } from '../store/schedule.js';
-import { createToken, expiryFrom, isExpired, listTokens, revokeToken, ROLES, type Role } from '../store/tokens.js';
+import { isExpired } from '../store/tokens.js';
+import { createApiToken, listApiTokens, revokeApiToken } from '../app/api-tokens.js';
 import { serviceConfig } from '../service/config.js';
 import { startService } from '../service/runtime.js';
 import { WEB_DIST } from '../api/web-static.js';
 import { existsSync } from 'node:fs';
 import { requestSync } from '../service/scheduler.js';
-import { UserError, withContext, type GlobalOptions } from './context.js';
+import { asFlags, UserError, withContext, type GlobalOptions } from './context.js';
 
 /** Run until SIGTERM/SIGINT, then shut down gracefully. */
 // --port, --host and --concurrency are settings: main.ts read them into the Config (flags win over the environment).
@@ -63,25 +64,26 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
   const token = program.command('token').description('API tokens of the workspace');
   token
     .command('create')
-    .requiredOption('--role <role>', 'admin (everything) or csm (read, explain, search, Sync now)')
+    .requiredOption(
+      '--role <role>',
+      "admin (everything) or csm (read, explain, search, Sync now; with --teammate, that teammate's own connections)",
+    )
     .requiredOption('--name <name>', 'what the token is for, e.g. "ci" or a person')
     .option('--expires <duration>', 'refuse the token after this long, e.g. 90d, 12h, 2w (default: never)')
+    .option('--teammate <email>', "a CSM token's own teammate: it may connect, re-authorize and disconnect that teammate's accounts")
     .option('--json', 'print one JSON document')
-    .action(async (o: { role: string; name: string; expires?: string; json?: boolean }) => {
-      if (!ROLES.includes(o.role as Role)) throw new UserError(`--role: "${o.role}" must be admin or csm`);
-      if (!o.name.trim()) throw new UserError('--name must not be empty');
+    .action(async (o: { role: string; name: string; expires?: string; teammate?: string; json?: boolean }) => {
       await withContext(g(), async (ctx) => {
-        let expiresAt: Date | null = null;
-        try {
-          expiresAt = o.expires === undefined ? null : expiryFrom(o.expires, ctx.now);
-        } catch (err) {
-          throw new UserError(`--expires: ${(err as Error).message}`);
-        }
-        const t = { name: o.name.trim(), role: o.role as Role, expiresAt };
-        const { token: value, record } = await createToken(ctx.db, ctx.ws.id, t, ctx.now);
+        const input = {
+          name: o.name,
+          role: o.role,
+          ...(o.expires !== undefined ? { expires: o.expires } : {}),
+          ...(o.teammate ? { teammate: o.teammate } : {}),
+        };
+        const { token: value, record } = await asFlags(createApiToken(ctx, input));
         if (o.json) return console.log(JSON.stringify({ ...record, token: value }, null, 2));
         process.stderr.write(
-          `Created ${record.role} token "${record.name}" (id ${record.id}) for workspace ${ctx.ws.slug}${record.expiresAt ? `, expiring ${record.expiresAt}` : ''}. It is shown only now:\n`,
+          `Created ${record.role} token "${record.name}" (id ${record.id}) for workspace ${ctx.ws.slug}${record.teammate ? ` for ${record.teammate}'s own connections` : ''}${record.expiresAt ? `, expiring ${record.expiresAt}` : ''}. It is shown only now:\n`,
         );
         console.log(value);
       });
@@ -91,17 +93,17 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
     .option('--json', 'print one JSON document')
     .action(async (o: { json?: boolean }) => {
       await withContext(g(), async (ctx) => {
-        const list = await listTokens(ctx.db, ctx.ws.id);
+        const list = await listApiTokens(ctx);
         if (o.json) return console.log(JSON.stringify(list, null, 2));
         for (const t of list)
           console.log(
-            `${t.id}  ${t.role.padEnd(5)}  ${t.name}  created ${t.createdAt}  ${t.expiresAt ? `${isExpired(t, ctx.now) ? 'expired' : 'expires'} ${t.expiresAt}` : 'never expires'}  last used ${t.lastUsedAt ?? 'never'}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}`,
+            `${t.id}  ${t.role.padEnd(5)}  ${t.name}${t.teammate ? ` (${t.teammate})` : ''}  created ${t.createdAt}  ${t.expiresAt ? `${isExpired(t, ctx.now) ? 'expired' : 'expires'} ${t.expiresAt}` : 'never expires'}  last used ${t.lastUsedAt ?? 'never'}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}`,
           );
       });
     });
   token.command('revoke <id>').action(async (id: string) => {
     await withContext(g(), async (ctx) => {
-      if (!(await revokeToken(ctx.db, ctx.ws.id, id, ctx.now))) throw new UserError(`no live token "${id}"`);
+      await revokeApiToken(ctx, { tokenId: id });
       console.log(`Revoked token ${id}`);
     });
   });

@@ -108,7 +108,7 @@ export const ConfigSchema = z.object({
   publicUrl: s(url({ httpAnywhere: true }).optional(), {
     env: 'TOUCHPOINT_PUBLIC_URL',
     description:
-      'the address browsers and providers reach the service at: OAuth redirects, Google Calendar and Microsoft Graph push (default for redirects: the address of the request)',
+      'the address browsers and providers reach the service at: OAuth redirects (unset: Connect Google / Microsoft in the browser is off; `npm start` sets its own), Google Calendar and Microsoft Graph push',
   }),
   outboundAllow: s(list().default([]), {
     env: 'TOUCHPOINT_OUTBOUND_ALLOW',

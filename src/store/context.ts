@@ -16,6 +16,8 @@ export interface Ctx {
   now: Date;
   /** Who is acting, for the audit log ("cli", an API token's name, "sync"). */
   actor: string;
+  /** From where, for the audit log: the client address (API), "cli"; absent in jobs nobody asked for. */
+  origin?: string;
   /** Told of every email/meeting decided while syncing (metrics); never changes a decision. */
   onDecision?: (kind: 'email' | 'meeting', decision: Decision) => void;
   /**

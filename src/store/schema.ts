@@ -204,6 +204,16 @@ export interface AuditLogTable {
   action: string;
   target: string;
   details: string; // JSON { linked: [...], unlinked: [...], ... }
+  /** From where: the client address (API), "cli", or null for entries written before it was recorded. */
+  source: string | null;
+}
+
+export interface OauthStatesUsedTable {
+  workspace_id: string;
+  /** The random nonce sealed in an OAuth state: recorded when its callback runs, so a replay is refused. */
+  nonce: string;
+  /** When the state would have expired anyway: the row may be deleted after. */
+  expires_at: string;
 }
 
 export interface ApiTokensTable {
@@ -219,6 +229,8 @@ export interface ApiTokensTable {
   expires_at: string | null;
   /** The last request it authenticated, written at most once a minute. */
   last_used_at: string | null;
+  /** A CSM token's own teammate (address): whose connections it may connect and re-authorize; null: none. */
+  teammate: string | null;
 }
 
 export interface WebhooksTable {
@@ -265,6 +277,7 @@ export interface DB {
   tombstones: TombstonesTable;
   item_errors: ItemErrorsTable;
   audit_log: AuditLogTable;
+  oauth_states_used: OauthStatesUsedTable;
   api_tokens: ApiTokensTable;
   webhooks: WebhooksTable;
   webhook_outbox: WebhookOutboxTable;

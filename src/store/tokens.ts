@@ -19,6 +19,8 @@ export interface TokenRecord {
   revokedAt: string | null;
   expiresAt: string | null;
   lastUsedAt: string | null;
+  /** A CSM token's own teammate (address): whose connections it may connect and re-authorize. */
+  teammate: string | null;
 }
 
 type Row = Selectable<ApiTokensTable>;
@@ -33,6 +35,7 @@ function fromRow(r: Row): TokenRecord {
     revokedAt: r.revoked_at,
     expiresAt: r.expires_at,
     lastUsedAt: r.last_used_at,
+    teammate: r.teammate,
   };
 }
 
@@ -65,7 +68,7 @@ export function newTokenValue(): string {
 export async function createToken(
   db: Store,
   ws: string,
-  t: { name: string; role: Role; expiresAt?: Date | null },
+  t: { name: string; role: Role; expiresAt?: Date | null; teammate?: string | null },
   now: Date,
 ): Promise<{ token: string; record: TokenRecord }> {
   const token = newTokenValue();
@@ -78,6 +81,7 @@ export async function createToken(
     revokedAt: null,
     expiresAt: t.expiresAt ? t.expiresAt.toISOString() : null,
     lastUsedAt: null,
+    teammate: t.teammate ?? null,
   };
   await db
     .insertInto('api_tokens')
@@ -91,6 +95,7 @@ export async function createToken(
       revoked_at: null,
       expires_at: record.expiresAt,
       last_used_at: null,
+      teammate: record.teammate,
     })
     .execute();
   return { token, record };

@@ -15,7 +15,19 @@ const PASSPHRASE = 'test passphrase of at least thirty-two characters'; // the k
 const g = new GoogleEmulator();
 let api: TestApi;
 let admin: string;
+/** A CSM token bound to alice: may connect and re-authorize alice's own accounts. */
 let csm: string;
+/** A CSM token bound to bob, alice's colleague. */
+let bobCsm: string;
+/** A CSM token bound to no teammate. */
+let unboundCsm: string;
+
+/** The cookie the start set, as the same browser sends it back to the callback. */
+function browserCookie(headers: Record<string, unknown>): string {
+  const set = headers['set-cookie'];
+  const first = String(Array.isArray(set) ? set[0] : set);
+  return first.split(';')[0]!;
+}
 
 /** Follows the consent page like a browser and lands on our callback; returns where it sends the browser. */
 async function connectThroughBrowser(token: string, query: string): Promise<{ location: string; params: URLSearchParams }> {
@@ -25,7 +37,8 @@ async function connectThroughBrowser(token: string, query: string): Promise<{ lo
   expect(consent.status).toBe(302);
   const back = new URL(consent.headers.get('location')!);
   expect(back.pathname).toBe('/oauth/google/callback');
-  const res = await api.app.inject({ method: 'GET', url: `${back.pathname}${back.search}` });
+  const cookie = browserCookie(start.headers);
+  const res = await api.app.inject({ method: 'GET', url: `${back.pathname}${back.search}`, headers: { cookie } });
   expect(res.statusCode).toBe(303);
   const location = String(res.headers.location);
   return { location, params: new URLSearchParams(location.split('?')[1] ?? '') };
@@ -39,8 +52,16 @@ beforeAll(async () => {
   await g.start();
   const config = testConfig({ secretKey: PASSPHRASE, google: googleEmulatorConfig(g), publicUrl: 'https://touchpoint.example.com' });
   api = await makeTestApi('sqlite', { now: new Date('2026-03-10T12:00:00Z'), config });
-  ({ admin, csm } = await api.workspace('cs-team'));
+  ({ admin, csm: unboundCsm } = await api.workspace('cs-team'));
   expect((await api.call(admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' })).status).toBe(201);
+  expect((await api.call(admin, 'POST', '/v1/teammates', { email: 'bob@ourco.com' })).status).toBe(201);
+  const bound = async (teammate: string) => {
+    const res = await api.call(admin, 'POST', '/v1/tokens', { name: teammate, role: 'csm', teammate });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.token as string;
+  };
+  csm = await bound('alice@ourco.com');
+  bobCsm = await bound('bob@ourco.com');
   expect((await api.call(admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' })).status).toBe(201);
   expect((await api.call(admin, 'POST', '/v1/accounts/acme/end-users', { email: 'john@acme.com' })).status).toBe(201);
 });
@@ -147,15 +168,20 @@ describe('Connect Google from the browser', () => {
 
     const start = await api.call(csm, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=gmail');
     const back = new URL((await fetch(start.body.url, { redirect: 'manual' })).headers.get('location')!);
-    api.clock.set(new Date(api.clock.now().getTime() + 16 * 60_000));
-    const late = await api.app.inject({ method: 'GET', url: `${back.pathname}${back.search}` });
-    expect(new URLSearchParams(String(late.headers.location).split('?')[1]).get('error')).toMatch(/longer than 15 minutes/);
+    api.clock.set(new Date(api.clock.now().getTime() + 11 * 60_000));
+    const late = await api.app.inject({
+      method: 'GET',
+      url: `${back.pathname}${back.search}`,
+      headers: { cookie: browserCookie(start.headers) },
+    });
+    expect(new URLSearchParams(String(late.headers.location).split('?')[1]).get('error')).toMatch(/longer than 10 minutes/);
 
     const start2 = await api.call(csm, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=gmail');
     const back2 = new URL((await fetch(start2.body.url, { redirect: 'manual' })).headers.get('location')!);
-    const first = await api.app.inject({ method: 'GET', url: `${back2.pathname}${back2.search}` });
+    const cookie = browserCookie(start2.headers);
+    const first = await api.app.inject({ method: 'GET', url: `${back2.pathname}${back2.search}`, headers: { cookie } });
     expect(String(first.headers.location)).toMatch(/connected=/);
-    const replay = await api.app.inject({ method: 'GET', url: `${back2.pathname}${back2.search}` });
+    const replay = await api.app.inject({ method: 'GET', url: `${back2.pathname}${back2.search}`, headers: { cookie } });
     expect(new URLSearchParams(String(replay.headers.location).split('?')[1]).get('error')).toMatch(/already used or expired/);
     expect(await count()).toBe(n);
   });
@@ -174,5 +200,80 @@ describe('Connect Google from the browser', () => {
     const stored = (await api.db.selectFrom('connections').select('config').where('id', '=', cal.id).executeTakeFirstOrThrow()).config;
     const channelId = (JSON.parse(String(stored)) as { push: { channelId: string } }).push.channelId;
     expect(g.channels.get(channelId)!.stopped).toBe(true);
+  });
+});
+
+describe("the browser sign-in is the starting user's, once, in their browser (issue 18 findings 4 and 5)", () => {
+  const gmailSecret = async () =>
+    (await api.db.selectFrom('connections').select(['id', 'secret_enc']).where('provider', '=', 'gmail').executeTakeFirstOrThrow())
+      .secret_enc;
+
+  it("a CSM cannot start a grant for a colleague, so cannot re-point the colleague's mailbox", async () => {
+    const before = await gmailSecret();
+    for (const token of [bobCsm, unboundCsm]) {
+      const res = await api.call(token, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=gmail');
+      expect(res.status).toBe(403);
+      expect(res.body.message).toMatch(/alice@ourco\.com|admin/);
+    }
+    expect(await gmailSecret()).toBe(before);
+    // Bob's own account: allowed; an admin: anyone's.
+    expect((await api.call(bobCsm, 'GET', '/v1/oauth/google/start?teammate=bob@ourco.com&products=gmail')).status).toBe(200);
+    expect((await api.call(admin, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=gmail')).status).toBe(200);
+  });
+
+  it('sets a cookie bound to the start: HttpOnly, SameSite=Lax, Secure for an https public URL, only for the callback', async () => {
+    const start = await api.call(csm, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=gmail');
+    const set = String(start.headers['set-cookie']);
+    expect(set).toMatch(/^tp_oauth_google=[A-Za-z0-9_-]{43}; /);
+    expect(set).toMatch(/; HttpOnly/);
+    expect(set).toMatch(/; SameSite=Lax/);
+    expect(set).toMatch(/; Secure/);
+    expect(set).toMatch(/; Path=\/oauth\/google\//);
+    expect(set).toMatch(/; Max-Age=600/);
+  });
+
+  it("a callback in another browser (no cookie, or another start's cookie) connects nothing", async () => {
+    const before = await gmailSecret();
+    const start = await api.call(csm, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=gmail');
+    const other = await api.call(csm, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=gmail');
+    const back = new URL((await fetch(start.body.url, { redirect: 'manual' })).headers.get('location')!);
+    for (const headers of [{}, { cookie: browserCookie(other.headers) }]) {
+      const res = await api.app.inject({ method: 'GET', url: `${back.pathname}${back.search}`, headers });
+      expect(new URLSearchParams(String(res.headers.location).split('?')[1]).get('error')).toMatch(/started in another browser/);
+    }
+    expect(await gmailSecret()).toBe(before);
+  });
+
+  it('a state is used once: a second callback with the same state and a fresh code is refused', async () => {
+    const start = await api.call(csm, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=gmail');
+    const cookie = browserCookie(start.headers);
+    const back1 = new URL((await fetch(start.body.url, { redirect: 'manual' })).headers.get('location')!);
+    const first = await api.app.inject({ method: 'GET', url: `${back1.pathname}${back1.search}`, headers: { cookie } });
+    expect(String(first.headers.location)).toMatch(/connected=/);
+    const afterFirst = await gmailSecret();
+    // The same consent URL again: the provider issues a new, valid code with the same state.
+    const back2 = new URL((await fetch(start.body.url, { redirect: 'manual' })).headers.get('location')!);
+    expect(back2.searchParams.get('code')).not.toBe(back1.searchParams.get('code'));
+    const again = await api.app.inject({ method: 'GET', url: `${back2.pathname}${back2.search}`, headers: { cookie } });
+    expect(new URLSearchParams(String(again.headers.location).split('?')[1]).get('error')).toMatch(/already used/);
+    expect(await gmailSecret()).toBe(afterFirst);
+  });
+
+  it('the redirect URI comes only from TOUCHPOINT_PUBLIC_URL: never the Host header; unset, the start refuses saying so', async () => {
+    const res = await api.app.inject({
+      method: 'GET',
+      url: '/v1/oauth/google/start?teammate=alice@ourco.com&products=gmail',
+      headers: { authorization: `Bearer ${admin}`, host: 'attacker.example' },
+    });
+    expect(JSON.parse(res.body).redirectUri).toBe('https://touchpoint.example.com/oauth/google/callback');
+    const saved = api.config.publicUrl;
+    api.config.publicUrl = undefined;
+    try {
+      const off = await api.call(admin, 'GET', '/v1/oauth/google/start?teammate=alice@ourco.com&products=gmail');
+      expect(off.status).toBe(409);
+      expect(off.body.message).toMatch(/TOUCHPOINT_PUBLIC_URL/);
+    } finally {
+      api.config.publicUrl = saved;
+    }
   });
 });

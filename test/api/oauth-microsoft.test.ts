@@ -17,7 +17,16 @@ const PASSPHRASE = 'test passphrase of at least thirty-two characters'; // the k
 const ms = new MicrosoftEmulator();
 let api: TestApi;
 let admin: string;
+/** A CSM token bound to alice: may connect and re-authorize alice's own account. */
 let csm: string;
+/** A CSM token bound to bob, alice's colleague. */
+let bobCsm: string;
+
+/** The cookie the start set, as the same browser sends it back to the callback. */
+function browserCookie(headers: Record<string, unknown>): string {
+  const set = headers['set-cookie'];
+  return String(Array.isArray(set) ? set[0] : set).split(';')[0]!;
+}
 
 const inbox = (id: string, at: string) =>
   ms.addMessage({
@@ -39,7 +48,11 @@ async function connectThroughBrowser(token: string, query: string): Promise<{ lo
   expect(consent.status).toBe(302);
   const back = new URL(consent.headers.get('location')!);
   expect(back.pathname).toBe('/oauth/microsoft/callback');
-  const res = await api.app.inject({ method: 'GET', url: `${back.pathname}${back.search}` });
+  const res = await api.app.inject({
+    method: 'GET',
+    url: `${back.pathname}${back.search}`,
+    headers: { cookie: browserCookie(start.headers) },
+  });
   expect(res.statusCode).toBe(303);
   const location = String(res.headers.location);
   return { location, params: new URLSearchParams(location.split('?')[1] ?? '') };
@@ -54,8 +67,13 @@ beforeAll(async () => {
   ms.validateNotificationUrl = false; // the public URL below is not reachable from here
   const config = testConfig({ secretKey: PASSPHRASE, microsoft: microsoftEmulatorConfig(ms), publicUrl: 'https://touchpoint.example.com' });
   api = await makeTestApi('sqlite', { now: new Date('2026-03-10T12:00:00Z'), config });
-  ({ admin, csm } = await api.workspace('cs-team'));
+  ({ admin } = await api.workspace('cs-team'));
   expect((await api.call(admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' })).status).toBe(201);
+  expect((await api.call(admin, 'POST', '/v1/teammates', { email: 'bob@ourco.com' })).status).toBe(201);
+  const bound = async (teammate: string) =>
+    (await api.call(admin, 'POST', '/v1/tokens', { name: teammate, role: 'csm', teammate })).body.token as string;
+  csm = await bound('alice@ourco.com');
+  bobCsm = await bound('bob@ourco.com');
   expect((await api.call(admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' })).status).toBe(201);
   expect((await api.call(admin, 'POST', '/v1/accounts/acme/end-users', { email: 'john@acme.com' })).status).toBe(201);
 });
@@ -156,22 +174,31 @@ describe('Connect Microsoft 365 from the browser', () => {
     expect(errorOf(forged.headers.location)).toMatch(/not one Touchpoint made/);
 
     // A genuine state of the Google flow is no good here.
-    const google = sealState('google', { expiresAt: api.clock.now().getTime() + 60_000 }, SECRET_KEY);
+    const google = sealState(
+      'google',
+      { expiresAt: api.clock.now().getTime() + 60_000, nonce: 'n', startedBy: { actor: 'api:x', role: 'admin', teammate: null } },
+      SECRET_KEY,
+    );
     const crossed = await api.app.inject({ method: 'GET', url: `/oauth/microsoft/callback?code=0.AR-x&state=${google}` });
     expect(errorOf(crossed.headers.location)).toMatch(/not one Touchpoint made for this provider/);
 
     const start = await api.call(csm, 'GET', '/v1/oauth/microsoft/start?teammate=alice@ourco.com');
     const back = new URL((await fetch(start.body.url, { redirect: 'manual' })).headers.get('location')!);
-    api.clock.set(new Date(api.clock.now().getTime() + 16 * 60_000));
-    const late = await api.app.inject({ method: 'GET', url: `${back.pathname}${back.search}` });
-    expect(errorOf(late.headers.location)).toMatch(/longer than 15 minutes/);
+    api.clock.set(new Date(api.clock.now().getTime() + 11 * 60_000));
+    const late = await api.app.inject({
+      method: 'GET',
+      url: `${back.pathname}${back.search}`,
+      headers: { cookie: browserCookie(start.headers) },
+    });
+    expect(errorOf(late.headers.location)).toMatch(/longer than 10 minutes/);
 
     const start2 = await api.call(csm, 'GET', '/v1/oauth/microsoft/start?teammate=alice@ourco.com');
     const back2 = new URL((await fetch(start2.body.url, { redirect: 'manual' })).headers.get('location')!);
-    const first = await api.app.inject({ method: 'GET', url: `${back2.pathname}${back2.search}` });
+    const cookie = browserCookie(start2.headers);
+    const first = await api.app.inject({ method: 'GET', url: `${back2.pathname}${back2.search}`, headers: { cookie } });
     expect(String(first.headers.location)).toMatch(/connected=/);
-    const replay = await api.app.inject({ method: 'GET', url: `${back2.pathname}${back2.search}` });
-    expect(errorOf(replay.headers.location)).toMatch(/Microsoft refused the sign-in code \(already used or expired\)/);
+    const replay = await api.app.inject({ method: 'GET', url: `${back2.pathname}${back2.search}`, headers: { cookie } });
+    expect(errorOf(replay.headers.location)).toMatch(/already used/);
     expect(await count()).toBe(n);
     await api.queue.idle();
   });
@@ -189,5 +216,57 @@ describe('Connect Microsoft 365 from the browser', () => {
       (c: { id: string }) => c.id === params.get('connected'),
     );
     expect(fresh).toMatchObject({ provider: 'graph', status: 'active', mail: true, calendar: false });
+  });
+});
+
+describe("the browser sign-in is the starting user's, once, in their browser (issue 18 findings 4 and 5)", () => {
+  const graphSecret = async () =>
+    (
+      await api.db
+        .selectFrom('connections')
+        .select('secret_enc')
+        .where('provider', '=', 'graph')
+        .where('status', '!=', 'disconnected')
+        .executeTakeFirst()
+    )?.secret_enc;
+
+  it("a CSM cannot start a grant for a colleague, so cannot re-point the colleague's mailbox", async () => {
+    const before = await graphSecret();
+    const res = await api.call(bobCsm, 'GET', '/v1/oauth/microsoft/start?teammate=alice@ourco.com');
+    expect(res.status).toBe(403);
+    expect(await graphSecret()).toBe(before);
+    expect((await api.call(bobCsm, 'GET', '/v1/oauth/microsoft/start?teammate=bob@ourco.com')).status).toBe(200);
+  });
+
+  it("a callback without the starting browser's cookie, or a second one with the same state, connects nothing", async () => {
+    const start = await api.call(csm, 'GET', '/v1/oauth/microsoft/start?teammate=alice@ourco.com');
+    expect(String(start.headers['set-cookie'])).toMatch(
+      /^tp_oauth_microsoft=[\w-]{43}; Path=\/oauth\/microsoft\/; Max-Age=600; HttpOnly; SameSite=Lax; Secure$/,
+    );
+    const back = new URL((await fetch(start.body.url, { redirect: 'manual' })).headers.get('location')!);
+    const elsewhere = await api.app.inject({ method: 'GET', url: `${back.pathname}${back.search}` });
+    expect(errorOf(elsewhere.headers.location)).toMatch(/started in another browser/);
+    const cookie = browserCookie(start.headers);
+    expect(
+      String((await api.app.inject({ method: 'GET', url: `${back.pathname}${back.search}`, headers: { cookie } })).headers.location),
+    ).toMatch(/connected=/);
+    const after = await graphSecret();
+    const back2 = new URL((await fetch(start.body.url, { redirect: 'manual' })).headers.get('location')!);
+    const again = await api.app.inject({ method: 'GET', url: `${back2.pathname}${back2.search}`, headers: { cookie } });
+    expect(errorOf(again.headers.location)).toMatch(/already used/);
+    expect(await graphSecret()).toBe(after);
+    await api.queue.idle();
+  });
+
+  it('without TOUCHPOINT_PUBLIC_URL the start refuses, saying to set it', async () => {
+    const saved = api.config.publicUrl;
+    api.config.publicUrl = undefined;
+    try {
+      const off = await api.call(admin, 'GET', '/v1/oauth/microsoft/start?teammate=alice@ourco.com');
+      expect(off.status).toBe(409);
+      expect(off.body.message).toMatch(/TOUCHPOINT_PUBLIC_URL/);
+    } finally {
+      api.config.publicUrl = saved;
+    }
   });
 });

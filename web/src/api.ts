@@ -183,6 +183,8 @@ export interface AuditEntry {
   action: string;
   target: string;
   details: Record<string, unknown>;
+  /** From where: the client address, "cli"; null for older entries. */
+  source: string | null;
 }
 
 export const when = (iso: string | null | undefined) =>

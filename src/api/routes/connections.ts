@@ -87,7 +87,7 @@ export async function connectionRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   r.post(
     '/connections/imap',
     {
-      config: { role: 'admin' },
+      // Roles in the use case: an admin for anyone, a CSM for its own teammate (app/roles.ts).
       schema: {
         operationId: 'connectImap',
         tags: ['connections'],
@@ -121,7 +121,7 @@ export async function connectionRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   r.post(
     '/connections/caldav',
     {
-      config: { role: 'admin' },
+      // Roles in the use case: an admin for anyone, a CSM for its own teammate (app/roles.ts).
       schema: {
         operationId: 'connectCalDav',
         tags: ['connections'],

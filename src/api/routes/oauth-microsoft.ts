@@ -18,12 +18,23 @@ import {
 } from '../../providers/microsoft/oauth-flow.js';
 import type { Config } from '../../config/schema.js';
 import { microsoftSettings } from '../../providers/microsoft/settings.js';
-import { GrantError } from '../../providers/oauth-state.js';
+import { GrantError, newGrantNonce } from '../../providers/oauth-state.js';
 import { SourceError } from '../../providers/types.js';
 import { auth } from '../auth.js';
 import { errors, publicErrors, type ApiDeps } from '../context.js';
 import { AppError } from '../../app/errors.js';
-import { backToApp, grantDeps, grantOwner, keyOr409, parseProducts, publicBase, startTeammate } from './oauth-grants.js';
+import {
+  backToApp,
+  claimState,
+  grantDeps,
+  grantOwner,
+  grantStarter,
+  keyOr409,
+  parseProducts,
+  publicBase,
+  setGrantCookie,
+  startTeammate,
+} from './oauth-grants.js';
 
 const StartQuery = z.object({
   teammate: z.string().describe("the teammate whose Microsoft 365 account is being connected (one of the workspace's teammates)"),
@@ -59,23 +70,27 @@ export async function microsoftOauthStartRoutes(app: FastifyInstance, deps: ApiD
         summary:
           'Connect Microsoft 365: the consent URL to send the browser to (authorization code + PKCE; Mail.Read, Calendars.Read, offline_access)',
         querystring: StartQuery,
-        response: { 200: z.object({ url: z.string(), redirectUri: z.string() }), ...errors(400, 409) },
+        response: { 200: z.object({ url: z.string(), redirectUri: z.string() }), ...errors(400, 403, 404, 409) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const ws = auth(req).workspace;
       const products = parseProducts<MicrosoftProduct>(req.query.products, ['mail', 'calendar']);
-      const teammate = await startTeammate(deps, ws, req.query.teammate);
+      const teammate = await startTeammate(req, deps, req.query.teammate);
       const settings = settingsOr409(deps.config);
       const key = keyOr409(deps);
-      const redirectUri = `${publicBase(req, deps.config)}/oauth/microsoft/callback`;
+      const nonce = newGrantNonce();
+      const redirectUri = `${publicBase(deps.config)}/oauth/microsoft/callback`;
       const { url } = await startMicrosoftGrant(settings, key, {
         workspaceId: ws.id,
         teammate: teammate.email,
         products,
         redirectUri,
         now: deps.clock.now(),
+        nonce,
+        startedBy: grantStarter(req),
       });
+      setGrantCookie(reply, 'microsoft', nonce, deps.config);
       return { url, redirectUri };
     },
   );
@@ -117,6 +132,7 @@ export async function microsoftOauthCallbackRoutes(app: FastifyInstance, deps: A
         const key = keyOr409(deps);
         const settings = settingsOr409(deps.config);
         const state = openMicrosoftGrantState(sealed, key, now);
+        await claimState(req, reply, deps, 'microsoft', state, now);
         const { ws, teammate } = await grantOwner(deps, state);
         const { refreshToken } = await finishMicrosoftGrant(settings, state, code);
         const kind = {
@@ -124,7 +140,7 @@ export async function microsoftOauthCallbackRoutes(app: FastifyInstance, deps: A
           hasMail: state.products.includes('mail'),
           hasCalendar: state.products.includes('calendar'),
         };
-        const id = await connectOrReauthorizeGrant(grantDeps(deps, ws, key, now, 'oauth:microsoft'), {
+        const id = await connectOrReauthorizeGrant(grantDeps(req, deps, ws, key, now, state.startedBy), {
           teammate,
           connection: kind,
           refreshToken,

@@ -4,7 +4,7 @@
 // teammate), which exchanges the code, stores the refresh token encrypted and creates the
 // Gmail / Google Calendar connections, or re-authorizes the teammate's existing ones
 // (authorizedAt kept, so the outage is caught up, not historic). Then back to the web app.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { connectOrReauthorizeGrant, type GrantedConnection } from '../../app/oauth-grant.js';
 import { z } from 'zod';
@@ -18,11 +18,23 @@ import {
   startGoogleGrant,
   type GoogleProduct,
 } from '../../providers/google/oauth-flow.js';
+import { newGrantNonce } from '../../providers/oauth-state.js';
 import { SourceError } from '../../providers/types.js';
 import { auth } from '../auth.js';
 import { errors, publicErrors, type ApiDeps } from '../context.js';
 import { AppError } from '../../app/errors.js';
-import { backToApp, grantDeps, grantOwner, keyOr409, parseProducts, publicBase, startTeammate } from './oauth-grants.js';
+import {
+  backToApp,
+  claimState,
+  grantDeps,
+  grantOwner,
+  grantStarter,
+  keyOr409,
+  parseProducts,
+  publicBase,
+  setGrantCookie,
+  startTeammate,
+} from './oauth-grants.js';
 
 const PROVIDER: Record<GoogleProduct, GrantedConnection> = {
   gmail: { provider: 'gmail', hasMail: true, hasCalendar: false },
@@ -35,8 +47,8 @@ const StartQuery = z.object({
 });
 
 /** The public address Google sends the browser back to; must be registered with the OAuth client. */
-export function googleRedirectUri(req: FastifyRequest, config: Config): string {
-  return `${publicBase(req, config)}/oauth/google/callback`;
+export function googleRedirectUri(config: Config): string {
+  return `${publicBase(config)}/oauth/google/callback`;
 }
 
 function settingsOr409(config: Config) {
@@ -59,23 +71,27 @@ export async function oauthStartRoutes(app: FastifyInstance, deps: ApiDeps): Pro
         tags: ['connections'],
         summary: 'Connect Google: the consent URL to send the browser to (authorization code + PKCE, read-only scopes)',
         querystring: StartQuery,
-        response: { 200: z.object({ url: z.string(), redirectUri: z.string() }), ...errors(400, 409) },
+        response: { 200: z.object({ url: z.string(), redirectUri: z.string() }), ...errors(400, 403, 404, 409) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const ws = auth(req).workspace;
       const products = parseProducts<GoogleProduct>(req.query.products, ['gmail', 'calendar']);
-      const teammate = await startTeammate(deps, ws, req.query.teammate);
+      const teammate = await startTeammate(req, deps, req.query.teammate);
       const settings = settingsOr409(deps.config);
       const key = keyOr409(deps);
-      const redirectUri = googleRedirectUri(req, deps.config);
+      const nonce = newGrantNonce();
+      const redirectUri = googleRedirectUri(deps.config);
       const { url } = await startGoogleGrant(settings, key, {
         workspaceId: ws.id,
         teammate: teammate.email,
         products,
         redirectUri,
         now: deps.clock.now(),
+        nonce,
+        startedBy: grantStarter(req),
       });
+      setGrantCookie(reply, 'google', nonce, deps.config);
       return { url, redirectUri };
     },
   );
@@ -110,12 +126,13 @@ export async function oauthCallbackRoutes(app: FastifyInstance, deps: ApiDeps): 
         const key = keyOr409(deps);
         const settings = settingsOr409(deps.config);
         const state = openGrantState(sealed, key, now);
+        await claimState(req, reply, deps, 'google', state, now);
         const { ws, teammate } = await grantOwner(deps, state);
         const { refreshToken } = await finishGoogleGrant(settings, state, code);
         const done: string[] = [];
         for (const product of state.products)
           done.push(
-            await connectOrReauthorizeGrant(grantDeps(deps, ws, key, now, 'oauth:google'), {
+            await connectOrReauthorizeGrant(grantDeps(req, deps, ws, key, now, state.startedBy), {
               teammate,
               connection: PROVIDER[product],
               refreshToken,

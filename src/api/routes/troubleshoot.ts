@@ -117,7 +117,7 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
       schema: {
         operationId: 'listAudit',
         tags: ['troubleshoot'],
-        summary: 'Directory changes: who, when, what they linked and unlinked (newest first)',
+        summary: 'Every change: who, when, what, from where; directory changes with what they linked and unlinked (newest first)',
         querystring: AuditQuery,
         response: { 200: z.array(AuditEntry), ...errors(400) },
       },

@@ -62,7 +62,7 @@ export async function webSupportRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   r.post(
     '/connections/:connectionId/disconnect',
     {
-      config: { role: 'admin' },
+      // Roles in the use case: an admin any connection, a CSM its own teammate's (app/roles.ts).
       schema: {
         operationId: 'disconnect',
         tags: ['connections'],
@@ -81,7 +81,7 @@ export async function webSupportRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   r.post(
     '/connections/:connectionId/reauthorize',
     {
-      config: { role: 'admin' },
+      // Roles in the use case: an admin any connection, a CSM its own teammate's (app/roles.ts).
       schema: {
         operationId: 'reauthorize',
         tags: ['connections'],

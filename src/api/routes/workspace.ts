@@ -2,12 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createToken, listTokens, revokeToken } from '../../store/tokens.js';
-import { deleteWorkspace, exportWorkspace } from '../../store/workspace-data.js';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../app/api-tokens.js';
+import { deleteWorkspaceData, exportWorkspaceData } from '../../app/workspace-data.js';
 import { getWorkspace, updateWorkspaceSettings, type WorkspaceRecord } from '../../store/workspaces.js';
 import { auth } from '../auth.js';
-import { errors, type ApiDeps } from '../context.js';
-import { invalid, notFound } from '../../app/errors.js';
+import { appDeps, errors, type ApiDeps } from '../context.js';
+import { fieldsIn } from '../errors.js';
 import { CreatedToken, NewToken, Token, Workspace, WorkspacePatch } from '../schemas.js';
 
 const shape = (w: WorkspaceRecord) => ({
@@ -65,7 +65,7 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
         response: { 200: z.record(z.string(), z.unknown()), ...errors(403) },
       },
     },
-    async (req) => ({ ...(await exportWorkspace(deps.db, auth(req).workspace, deps.clock.now())) }),
+    async (req) => ({ ...(await exportWorkspaceData(appDeps(req, deps))) }),
   );
 
   r.delete(
@@ -81,9 +81,10 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
       },
     },
     async (req, reply) => {
-      const ws = auth(req).workspace;
-      if (req.query.confirm !== ws.slug) throw invalid('query.confirm', `must be the workspace's slug (${ws.slug}) to delete it`);
-      await deleteWorkspace(deps.db, ws.id);
+      const d = appDeps(req, deps);
+      const counts = await fieldsIn('query', deleteWorkspaceData(d, { confirm: req.query.confirm }));
+      // Its audit log went with it: the service's log keeps the record of who deleted it, from where.
+      req.log.warn({ workspace: d.ws.slug, actor: d.actor, origin: d.origin, rows: counts }, 'workspace deleted');
       return reply.code(204).send(null);
     },
   );
@@ -99,7 +100,7 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
         response: { 200: z.array(Token), ...errors(403) },
       },
     },
-    async (req) => listTokens(deps.db, auth(req).workspace.id),
+    async (req) => listApiTokens(appDeps(req, deps)),
   );
 
   r.post(
@@ -111,11 +112,11 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
         tags: ['workspace'],
         summary: 'Create a token; its value is shown once',
         body: NewToken,
-        response: { 201: CreatedToken, ...errors(400, 403) },
+        response: { 201: CreatedToken, ...errors(400, 403, 404) },
       },
     },
     async (req, reply) => {
-      const { token, record } = await createToken(deps.db, auth(req).workspace.id, req.body, deps.clock.now());
+      const { token, record } = await fieldsIn('body', createApiToken(appDeps(req, deps), req.body));
       return reply.code(201).send({ ...record, token });
     },
   );
@@ -133,7 +134,7 @@ export async function workspaceRoutes(app: FastifyInstance, deps: ApiDeps): Prom
       },
     },
     async (req, reply) => {
-      if (!(await revokeToken(deps.db, auth(req).workspace.id, req.params.tokenId, deps.clock.now()))) throw notFound('token');
+      await revokeApiToken(appDeps(req, deps), { tokenId: req.params.tokenId });
       return reply.code(204).send(null);
     },
   );

@@ -5,7 +5,7 @@
 // code is exchanged (with the verifier) for a refresh token.
 import { CodeChallengeMethod, type Credentials } from 'google-auth-library';
 import type { SecretKey } from '../../secrets/secrets.js';
-import { GRANT_TTL_MS, GrantError, openState, sealState } from '../oauth-state.js';
+import { GRANT_TTL_MS, GrantError, openState, sealState, type GrantStarter } from '../oauth-state.js';
 import { SourceError } from '../types.js';
 import { CALENDAR_SCOPE, GMAIL_SCOPE, oauthClient, translateTokenError, type GoogleSettings } from './auth.js';
 
@@ -19,6 +19,8 @@ export interface GrantState {
   redirectUri: string;
   /** ms since epoch: a consent screen left open longer than this is refused. */
   expiresAt: number;
+  nonce: string;
+  startedBy: GrantStarter;
 }
 
 export { GRANT_TTL_MS, GrantError };
@@ -28,7 +30,15 @@ const SCOPES: Record<GoogleProduct, string> = { gmail: GMAIL_SCOPE, calendar: CA
 export async function startGoogleGrant(
   s: GoogleSettings,
   key: SecretKey,
-  g: { workspaceId: string; teammate: string; products: GoogleProduct[]; redirectUri: string; now: Date },
+  g: {
+    workspaceId: string;
+    teammate: string;
+    products: GoogleProduct[];
+    redirectUri: string;
+    now: Date;
+    nonce: string;
+    startedBy: GrantStarter;
+  },
 ): Promise<{ url: string; state: string }> {
   const client = oauthClient(s, g.redirectUri);
   const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
@@ -39,6 +49,8 @@ export async function startGoogleGrant(
     codeVerifier,
     redirectUri: g.redirectUri,
     expiresAt: g.now.getTime() + GRANT_TTL_MS,
+    nonce: g.nonce,
+    startedBy: g.startedBy,
   };
   const sealed = sealState('google', state, key);
   const url = client.generateAuthUrl({

@@ -4,7 +4,7 @@
 // 15-minute expiry. finish: msal redeems the code with the verifier for a refresh token.
 import { CryptoProvider } from '@azure/msal-node';
 import type { SecretKey } from '../../secrets/secrets.js';
-import { GRANT_TTL_MS, GrantError, openState, sealState } from '../oauth-state.js';
+import { GRANT_TTL_MS, GrantError, openState, sealState, type GrantStarter } from '../oauth-state.js';
 import { SourceError } from '../types.js';
 import { authorizeUrl, redeemCode, REVOKED_WORDS } from './auth.js';
 import type { MicrosoftSettings } from './settings.js';
@@ -19,12 +19,22 @@ export interface MicrosoftGrantState {
   codeVerifier: string;
   redirectUri: string;
   expiresAt: number;
+  nonce: string;
+  startedBy: GrantStarter;
 }
 
 export async function startMicrosoftGrant(
   s: MicrosoftSettings,
   key: SecretKey,
-  g: { workspaceId: string; teammate: string; products: MicrosoftProduct[]; redirectUri: string; now: Date },
+  g: {
+    workspaceId: string;
+    teammate: string;
+    products: MicrosoftProduct[];
+    redirectUri: string;
+    now: Date;
+    nonce: string;
+    startedBy: GrantStarter;
+  },
 ): Promise<{ url: string }> {
   // The verifier must be inside the state, and the state inside the URL: two steps, one PKCE pair.
   const pkce = await new CryptoProvider().generatePkceCodes();
@@ -35,6 +45,8 @@ export async function startMicrosoftGrant(
     codeVerifier: pkce.verifier,
     redirectUri: g.redirectUri,
     expiresAt: g.now.getTime() + GRANT_TTL_MS,
+    nonce: g.nonce,
+    startedBy: g.startedBy,
   };
   const { url } = await authorizeUrl(s, g.redirectUri, sealState('microsoft', state, key), pkce);
   return { url };

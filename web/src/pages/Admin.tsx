@@ -12,6 +12,7 @@ import {
   type ImportResult,
   type Workspace,
 } from '../api.js';
+import { auditDetails, auditWhat, auditWhere, auditWho } from '../audit-words.js';
 import { ErrorNote, Field, useAction, useLoad } from '../ui.js';
 
 /** rev: bumped after every change on this page, so the lists that depend on it reload. */
@@ -423,7 +424,7 @@ function Audit({ rev }: Pick<Sync, 'rev'>) {
               <th>When</th>
               <th>Who</th>
               <th>What</th>
-              <th>Target</th>
+              <th>Where</th>
               <th>Details</th>
             </tr>
           </thead>
@@ -432,12 +433,10 @@ function Audit({ rev }: Pick<Sync, 'rev'>) {
               // biome-ignore lint/suspicious/noArrayIndexKey: a read-only list replaced whole on each response; its items have no id and never move
               <tr key={i}>
                 <td>{when(e.at)}</td>
-                <td>{e.actor}</td>
-                <td>{e.action}</td>
-                <td>{e.target}</td>
-                <td>
-                  <code>{JSON.stringify(e.details).slice(0, 160)}</code>
-                </td>
+                <td>{auditWho(e.actor)}</td>
+                <td>{auditWhat(e.action, e.target)}</td>
+                <td>{auditWhere(e.source)}</td>
+                <td>{auditDetails(e.details).join(' · ')}</td>
               </tr>
             ))}
           </tbody>
