@@ -4,7 +4,7 @@
 // are whole days on the server, and SUBJECT a substring: the exact instants and every word
 // of the subject are checked here on the fetched headers.
 import type { FetchMessageObject } from 'imapflow';
-import type { EmailItem } from '../../domain/items.js';
+import { matchesQuery, subjectWords } from '../search-match.js';
 import type { FolderRole, MailHit, MailSearch, MailSearchQuery } from '../types.js';
 import type { ImapConfig } from './config.js';
 import { planFolders, type ListedFolder } from './folders.js';
@@ -52,22 +52,6 @@ function criteria(q: MailSearchQuery): Record<string, unknown> {
   if (q.until) c.before = new Date(q.until.getTime() + DAY);
   if (!Object.keys(c).length) c.all = true;
   return c;
-}
-
-export function subjectWords(s: string | undefined): string[] {
-  return (s ?? '')
-    .toLowerCase()
-    .split(/\s+/)
-    .filter((w) => w.length > 0);
-}
-
-/** The exact checks SEARCH could only approximate. */
-export function matchesQuery(item: EmailItem, q: MailSearchQuery): boolean {
-  const t = item.receivedAt.getTime();
-  if (q.since && t < q.since.getTime()) return false;
-  if (q.until && t >= q.until.getTime()) return false;
-  const subject = item.subject.toLowerCase();
-  return subjectWords(q.subject).every((w) => subject.includes(w));
 }
 
 export class ImapMailSearch implements MailSearch {
