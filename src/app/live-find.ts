@@ -277,15 +277,16 @@ function split<H>(asked: Asked<H>[]): { answered: { connection: ConnectionRecord
 
 /** The one answer when nothing was found: not in any connected mailbox / calendar, and who could not be asked. */
 function nothingFound(kind: 'email' | 'meeting', asked: Asked<unknown>[], answered: ConnectionRecord[], notAsked: NotAsked[], now: Date): FindCandidate {
-  const nf = notFoundCheck(kind, answered);
+  // "Not in any connected mailbox" only when one was asked; else the answer is who could not be.
+  const nf = answered.length || !notAsked.length ? notFoundCheck(kind, answered) : null;
   const na = notAskedCheck(kind, notAsked, 'fail');
-  const remedies = uniqueRemedies([...nf.remedies, ...(na?.remedies ?? [])]);
+  const remedies = uniqueRemedies([...(nf?.remedies ?? []), ...(na?.remedies ?? [])]);
   return {
     kind,
     outcome: 'unknown',
     ref: '',
     accounts: [],
-    checks: [nf.check, ...(na ? [na.check] : [])],
+    checks: [...(nf ? [nf.check] : []), ...(na ? [na.check] : [])],
     remedies: remedies.map((r) => r.text),
     remedyCodes: remedies.map((r) => r.code),
     hints: [],
