@@ -115,9 +115,11 @@ async function main(): Promise<void> {
     const deps = { db, ws, now, actor: 'bench', connectors: { secrets, settings: config } };
     const find = liveFind(deps, { limiter: { take: () => ({ ok: true }) }, timeoutMs: 120_000 });
 
-    // Dovecot builds each folder's index on first access: one lookup over everything, untimed.
+    // Dovecot builds each folder's index and caches the fields a search reads (From, the
+    // received date) on first use, as a mail client's first session would: one lookup by
+    // sender over the whole year, untimed.
     const ti = performance.now();
-    await find.emails({ from: senderOf(1) });
+    await find.emails({ from: senderOf(1), since: new Date(FIRST_DAY).toISOString(), until: new Date(FIRST_DAY + DAYS * 86_400_000).toISOString() });
     log(`indexing (first lookup over ${MESSAGES} messages): ${Math.round(performance.now() - ti)} ms`);
 
     const times: number[] = [];

@@ -54,38 +54,71 @@ function criteria(q: MailSearchQuery): Record<string, unknown> {
   return c;
 }
 
+/**
+ * Sessions per lookup: folders are searched by up to this many IMAP connections at once (a
+ * mailbox of 20 folders is ~40 round trips). Kept well under Dovecot's default of 10
+ * connections per user and IP, with the sync's session and IDLE watcher also open.
+ */
+export const SEARCH_SESSIONS = 3;
+
 export class ImapMailSearch implements MailSearch {
   constructor(private readonly o: { config: ImapConfig; secret: string | (() => Promise<string>) }) {}
 
   async search(q: MailSearchQuery, opts: { limit: number; signal: AbortSignal }): Promise<MailHit[]> {
-    const session = await ImapSession.open(this.o.config, this.o.secret);
-    // A lookup that runs out of time closes its own session: nothing keeps reading after the answer.
-    const abort = () => session.client.close();
-    opts.signal.addEventListener('abort', abort, { once: true });
+    const first = await this.open(opts.signal);
+    const sessions = [first.session];
+    const releases = [first.release];
     try {
-      const listed = await session.list();
+      const listed = await first.session.list();
       const selectable = listed.filter((f) => !f.flags.has('\\Noselect') && !f.flags.has('\\NonExistent'));
-      const synced = new Set(planFolders(listed, this.o.config.folders, session.capabilities).paths);
+      const synced = new Set(planFolders(listed, this.o.config.folders, first.session.capabilities).paths);
+      const queue = [...selectable];
       const hits: MailHit[] = [];
-      const where = `${this.o.config.user} at ${this.o.config.host}`;
-      for (const f of selectable) {
-        if (opts.signal.aborted || hits.length >= opts.limit) break;
-        await session.examine(f.path);
-        const uids = (await session.client.search(criteria(q), { uid: true })) || [];
-        if (!uids.length) continue;
-        // Newest first: the highest UIDs arrived last.
-        const wanted = [...uids].sort((a, b) => b - a).slice(0, opts.limit - hits.length);
-        const fetched: FetchMessageObject[] = await session.fetchHeaders(wanted, false);
-        for (const m of fetched) {
-          const item = await headersToItem(m, `${where} ${f.path} UID ${m.uid}`);
-          if ('reason' in item || !matchesQuery(item, q)) continue;
-          hits.push({ ref: `${f.path}:${m.uid}`, folder: f.path, role: folderRole(f), synced: synced.has(f.path), item });
+      const worker = async (session: ImapSession) => {
+        for (let f = queue.shift(); f; f = queue.shift()) {
+          if (opts.signal.aborted || hits.length >= opts.limit) return;
+          for (const hit of await this.searchFolder(session, f, q, opts.limit)) hits.push({ ...hit, synced: synced.has(f.path) });
         }
+      };
+      const extra = Math.min(SEARCH_SESSIONS, selectable.length) - 1;
+      // Extra sessions are a speed-up only: one the server refuses (connection limit) is simply not used.
+      const more = await Promise.all(Array.from({ length: Math.max(0, extra) }, () => this.open(opts.signal).catch(() => null)));
+      for (const m of more) {
+        if (!m) continue;
+        sessions.push(m.session);
+        releases.push(m.release);
       }
-      return hits;
+      await Promise.all(sessions.map(worker));
+      // Newest first across folders, at most `limit`.
+      return hits.sort((a, b) => b.item.receivedAt.getTime() - a.item.receivedAt.getTime()).slice(0, opts.limit);
     } finally {
-      opts.signal.removeEventListener('abort', abort);
-      await session.close();
+      await Promise.all(sessions.map((s) => s.close()));
+      for (const r of releases) r();
     }
+  }
+
+  /** A session that a lookup running out of time closes itself: nothing keeps reading after the answer. */
+  private async open(signal: AbortSignal): Promise<{ session: ImapSession; release: () => void }> {
+    const session = await ImapSession.open(this.o.config, this.o.secret);
+    const abort = () => session.client.close();
+    signal.addEventListener('abort', abort, { once: true });
+    return { session, release: () => signal.removeEventListener('abort', abort) };
+  }
+
+  private async searchFolder(session: ImapSession, f: ListedFolder, q: MailSearchQuery, limit: number): Promise<Omit<MailHit, 'synced'>[]> {
+    await session.examine(f.path);
+    const uids = (await session.client.search(criteria(q), { uid: true })) || [];
+    if (!uids.length) return [];
+    // Newest first: the highest UIDs arrived last.
+    const wanted = [...uids].sort((a, b) => b - a).slice(0, limit);
+    const fetched: FetchMessageObject[] = await session.fetchHeaders(wanted, false);
+    const where = `${this.o.config.user} at ${this.o.config.host}`;
+    const out: Omit<MailHit, 'synced'>[] = [];
+    for (const m of fetched) {
+      const item = await headersToItem(m, `${where} ${f.path} UID ${m.uid}`);
+      if ('reason' in item || !matchesQuery(item, q)) continue;
+      out.push({ ref: `${f.path}:${m.uid}`, folder: f.path, role: folderRole(f), item });
+    }
+    return out;
   }
 }
