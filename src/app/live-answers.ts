@@ -26,7 +26,11 @@ export function mailPlaceCheck(hit: MailHit, c: ConnectionRecord): LiveCheck {
     detail,
   });
   if (hit.role === 'junk')
-    return { check: e1('E1_LIVE_IN_JUNK', 'fail', `${where}: in Junk, which is never synced.`), remedies: [remedy.moveOutOfJunk()], blocks: true };
+    return {
+      check: e1('E1_LIVE_IN_JUNK', 'fail', `${where}: in Junk, which is never synced.`),
+      remedies: [remedy.moveOutOfJunk()],
+      blocks: true,
+    };
   if (hit.role === 'trash')
     return {
       check: e1('E1_LIVE_IN_TRASH', 'fail', `${where}: in the Trash, which is never synced.`),
@@ -34,7 +38,11 @@ export function mailPlaceCheck(hit: MailHit, c: ConnectionRecord): LiveCheck {
       blocks: true,
     };
   if (hit.role === 'drafts')
-    return { check: e1('E1_LIVE_IN_DRAFTS', 'fail', `${where}: a draft, never synced.`), remedies: [remedy.draftNeverSynced()], blocks: true };
+    return {
+      check: e1('E1_LIVE_IN_DRAFTS', 'fail', `${where}: a draft, never synced.`),
+      remedies: [remedy.draftNeverSynced()],
+      blocks: true,
+    };
   if (!hit.synced)
     return {
       check: e1('E1_LIVE_FOLDER_NOT_SYNCED', 'fail', `${where}, which this connection does not sync.`),

@@ -95,7 +95,11 @@ export function liveFind(deps: AppDeps, opts: LiveFindOptions = {}): LiveFind {
       if (r.ok) go.push(c);
       else {
         wait = Math.max(wait, r.retryAfterMs);
-        limited.push({ connection: c, kind: 'rate_limited', why: `too many live lookups, try again in ${Math.ceil(r.retryAfterMs / 1000)} s` });
+        limited.push({
+          connection: c,
+          kind: 'rate_limited',
+          why: `too many live lookups, try again in ${Math.ceil(r.retryAfterMs / 1000)} s`,
+        });
       }
     }
     if (conns.length && !go.length && limited.some((l) => l.kind === 'rate_limited'))
@@ -160,7 +164,12 @@ export function liveFind(deps: AppDeps, opts: LiveFindOptions = {}): LiveFind {
       const out = emailCandidates(asked, dir, deps.now, viewer);
       // Audited with the addresses and dates asked (the admin sees them anyway); subject words never.
       const { subject, ...rest } = mq;
-      await audit('email', { ...isoDates(rest), ...(subject ? { subject: 'given' } : {}), ...(q.teammate ? { teammate: q.teammate } : {}) }, asked, out.found);
+      await audit(
+        'email',
+        { ...isoDates(rest), ...(subject ? { subject: 'given' } : {}), ...(q.teammate ? { teammate: q.teammate } : {}) },
+        asked,
+        out.found,
+      );
       return out.candidates;
     },
 
@@ -172,7 +181,12 @@ export function liveFind(deps: AppDeps, opts: LiveFindOptions = {}): LiveFind {
       const dir = await loadDirectoryIndex(deps);
       const out = meetingCandidates(asked, dir, deps.now, viewer);
       const { title, ...rest } = cq;
-      await audit('meeting', { ...isoDates(rest), ...(title ? { title: 'given' } : {}), ...(q.teammate ? { teammate: q.teammate } : {}) }, asked, out.found);
+      await audit(
+        'meeting',
+        { ...isoDates(rest), ...(title ? { title: 'given' } : {}), ...(q.teammate ? { teammate: q.teammate } : {}) },
+        asked,
+        out.found,
+      );
       return out.candidates;
     },
   };
@@ -276,7 +290,13 @@ function split<H>(asked: Asked<H>[]): { answered: { connection: ConnectionRecord
 }
 
 /** The one answer when nothing was found: not in any connected mailbox / calendar, and who could not be asked. */
-function nothingFound(kind: 'email' | 'meeting', asked: Asked<unknown>[], answered: ConnectionRecord[], notAsked: NotAsked[], now: Date): FindCandidate {
+function nothingFound(
+  kind: 'email' | 'meeting',
+  asked: Asked<unknown>[],
+  answered: ConnectionRecord[],
+  notAsked: NotAsked[],
+  now: Date,
+): FindCandidate {
   // "Not in any connected mailbox" only when one was asked; else the answer is who could not be.
   const nf = answered.length || !notAsked.length ? notFoundCheck(kind, answered) : null;
   const na = notAskedCheck(kind, notAsked, 'fail');
@@ -307,7 +327,19 @@ function emailCandidates(asked: Asked<MailHit>[], dir: DirectoryIndex, now: Date
       groups.set(key, [...(groups.get(key) ?? []), { hit, connection: a.connection }]);
     }
   const found = [...groups.values()].reduce((n, g) => n + g.length, 0);
-  if (!groups.size) return { found, candidates: [nothingFound('email', asked, answered.map((a) => a.connection), notAsked, now)] };
+  if (!groups.size)
+    return {
+      found,
+      candidates: [
+        nothingFound(
+          'email',
+          asked,
+          answered.map((a) => a.connection),
+          notAsked,
+          now,
+        ),
+      ],
+    };
   const na = notAskedCheck('email', notAsked, 'n/a');
   const candidates: FindCandidate[] = [...groups.values()].map((g) => {
     const item = g[0]!.hit.item;
@@ -344,7 +376,19 @@ function meetingCandidates(asked: Asked<CalendarHit>[], dir: DirectoryIndex, now
       groups.set(key, [...(groups.get(key) ?? []), { hit, connection: a.connection }]);
     }
   const found = [...groups.values()].reduce((n, g) => n + g.length, 0);
-  if (!groups.size) return { found, candidates: [nothingFound('meeting', asked, answered.map((a) => a.connection), notAsked, now)] };
+  if (!groups.size)
+    return {
+      found,
+      candidates: [
+        nothingFound(
+          'meeting',
+          asked,
+          answered.map((a) => a.connection),
+          notAsked,
+          now,
+        ),
+      ],
+    };
   const na = notAskedCheck('meeting', notAsked, 'n/a');
   const candidates: FindCandidate[] = [...groups.values()].map((g) => {
     const occ = g[0]!.hit.occurrence;
@@ -365,7 +409,11 @@ function meetingCandidates(asked: Asked<CalendarHit>[], dir: DirectoryIndex, now
       occurrence: occ.start.toISOString(),
       date: occ.start.toISOString(),
       ...(own ? { subject: occ.title } : {}),
-      where: g.map(({ hit, connection }) => ({ connection: connection.id, teammate: connection.ownerAddresses[0] ?? null, folder: hit.calendar })),
+      where: g.map(({ hit, connection }) => ({
+        connection: connection.id,
+        teammate: connection.ownerAddresses[0] ?? null,
+        folder: hit.calendar,
+      })),
       live: true,
     };
   });

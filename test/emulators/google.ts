@@ -475,8 +475,7 @@ export class GoogleEmulator {
         if (err instanceof GmailQueryError) return this.error(res, 400, 'invalidArgument', err.message);
         throw err;
       }
-      if (this.stallSearchMs && q.get('q') && !/^after:\d+$/.test(q.get('q')!))
-        await new Promise((r) => setTimeout(r, this.stallSearchMs));
+      if (this.stallSearchMs && q.get('q') && !/^after:\d+$/.test(q.get('q')!)) await new Promise((r) => setTimeout(r, this.stallSearchMs));
       const spamTrash = q.get('includeSpamTrash') === 'true';
       const all = [...this.messages.values()]
         .filter((x) => matches(x))

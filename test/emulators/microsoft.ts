@@ -499,7 +499,10 @@ export class MicrosoftEmulator {
     if (u.pathname === '/v1.0/me/messages' && req.method === 'GET') return this.searchMessages(q, res);
     // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/v1\.0\/me\/mailFolders\/([^/]+)$/.exec(u.pathname)) && req.method === 'GET') {
-      const f = findFolder(decodeURIComponent(m[1]!), [...this.messages.values()].map((x) => x.data));
+      const f = findFolder(
+        decodeURIComponent(m[1]!),
+        [...this.messages.values()].map((x) => x.data),
+      );
       if (!f) return this.graphError(res, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
       return this.send(res, 200, { id: f.id, displayName: f.displayName });
     }
@@ -635,7 +638,8 @@ export class MicrosoftEmulator {
     const search = q.get('$search');
     if (search && q.get('$orderby'))
       return this.graphError(res, 400, 'SearchWithOrderBy', "The query parameter '$orderBy' is not supported with '$search'.");
-    if (search && filter) return this.graphError(res, 400, 'SearchWithFilter', "The query parameter '$filter' is not supported with '$search'.");
+    if (search && filter)
+      return this.graphError(res, 400, 'SearchWithFilter', "The query parameter '$filter' is not supported with '$search'.");
     let match: (m: MsMessage) => boolean = () => true;
     try {
       if (filter) match = parseFilter(filter);
@@ -657,7 +661,7 @@ export class MicrosoftEmulator {
   }
 
   /** GET /me/calendarView: occurrences overlapping [startDateTime, endDateTime), series masters left out. */
-  private calendarView(q: URLSearchParams, res: ServerResponse): void {
+  private calendarView(q: URLSearchParams, res: ServerResponse) {
     const start = Date.parse(q.get('startDateTime') ?? '');
     const end = Date.parse(q.get('endDateTime') ?? '');
     if (Number.isNaN(start) || Number.isNaN(end))

@@ -101,7 +101,11 @@ describe('CalDAV live lookup on Radicale', () => {
   });
 
   it('nothing in the range: not in any connected calendar → check with the organizer', async () => {
-    const [c] = await liveFind(w.deps, { limiter: unlimited }).meetings({ title: 'acme', since: '2026-04-01T00:00:00Z', until: '2026-04-02T00:00:00Z' });
+    const [c] = await liveFind(w.deps, { limiter: unlimited }).meetings({
+      title: 'acme',
+      since: '2026-04-01T00:00:00Z',
+      until: '2026-04-02T00:00:00Z',
+    });
     expect(c!.outcome).toBe('unknown');
     expect(c!.checks.map((x) => x.code)).toEqual(['M1_LIVE_NOT_FOUND']);
     expect(c!.remedyCodes).toEqual(['CHECK_MEETING_WITH_ORGANIZER']);

@@ -82,7 +82,9 @@ describe('Gmail live lookup', () => {
     const [c, ...rest] = await find({ from: 'john@acme.com', since: '2026-03-05T00:00:00Z', until: '2026-03-06T00:00:00Z' });
     expect(rest).toEqual([]);
     expect(c!.messageId).toBe('inbox@acme.com');
-    expect(c!.where).toEqual([{ connection: gmailId, teammate: 'alice@ourco.com', folder: 'INBOX', labels: ['INBOX', 'CATEGORY_PERSONAL'] }]);
+    expect(c!.where).toEqual([
+      { connection: gmailId, teammate: 'alice@ourco.com', folder: 'INBOX', labels: ['INBOX', 'CATEGORY_PERSONAL'] },
+    ]);
     expect(c!.checks[0]!.code).toBe('E1_LIVE_IN_SYNCED_FOLDER');
     expect(c!.outcome).toBe('linked');
     expect(g.log.some((l) => l.includes('includeSpamTrash=true'))).toBe(true);

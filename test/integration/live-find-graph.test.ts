@@ -106,14 +106,17 @@ describe('Graph mail live lookup', () => {
     const secrets = createSecrets(config.secretKey);
     const tokens = microsoftTokensFor({ secretEnc: secrets.encrypt(ms.issueRefreshToken()), secrets }, microsoftSettings(config.microsoft));
     const client = graphClient(tokens, ms.graphBaseUrl);
-    await expect(client.api('me/messages').search('"subject:renewal"').filter("from/emailAddress/address eq 'john@acme.com'").get()).rejects.toMatchObject(
-      { statusCode: 400, code: 'SearchWithFilter' },
-    );
+    await expect(
+      client.api('me/messages').search('"subject:renewal"').filter("from/emailAddress/address eq 'john@acme.com'").get(),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'SearchWithFilter' });
     await expect(client.api('me/messages').search('"subject:renewal"').orderby('receivedDateTime desc').get()).rejects.toMatchObject({
       statusCode: 400,
       code: 'SearchWithOrderBy',
     });
-    await expect(client.api('me/messages').filter('subject has renewal').get()).rejects.toMatchObject({ statusCode: 400, code: 'BadRequest' });
+    await expect(client.api('me/messages').filter('subject has renewal').get()).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'BadRequest',
+    });
   });
 
   it('a mailbox that does not answer in time is named', async () => {

@@ -64,7 +64,8 @@ afterAll(async () => {
   await d?.stop();
 });
 
-const find = (q: Parameters<ReturnType<typeof liveFind>['emails']>[0]) => liveFind(w.deps, { limiter: unlimited, viewer: 'alice@ourco.com' }).emails(q);
+const find = (q: Parameters<ReturnType<typeof liveFind>['emails']>[0]) =>
+  liveFind(w.deps, { limiter: unlimited, viewer: 'alice@ourco.com' }).emails(q);
 
 describe('live lookup on Dovecot', () => {
   it('mail a server rule filed into Customers/Acme: in a folder this connection does not sync → include the folder', async () => {
@@ -148,7 +149,10 @@ describe('live lookup on Dovecot', () => {
   });
 
   it('another teammate asking does not see the subject', async () => {
-    const [c] = await liveFind(w.deps, { limiter: unlimited, viewer: 'bob@ourco.com' }).emails({ from: 'john@acme.com', subject: 'renewal' });
+    const [c] = await liveFind(w.deps, { limiter: unlimited, viewer: 'bob@ourco.com' }).emails({
+      from: 'john@acme.com',
+      subject: 'renewal',
+    });
     expect(c!.subject).toBeUndefined();
   });
 });
@@ -188,7 +192,10 @@ describe('connections that cannot answer', () => {
   });
 
   it('a bad date is refused naming the field', async () => {
-    await expect(find({ from: 'john@acme.com', since: 'last tuesday' })).rejects.toMatchObject({ code: 'invalid', fields: [{ field: 'since' }] });
+    await expect(find({ from: 'john@acme.com', since: 'last tuesday' })).rejects.toMatchObject({
+      code: 'invalid',
+      fields: [{ field: 'since' }],
+    });
     await expect(find({ since: '2026-03-01T00:00:00Z' })).rejects.toMatchObject({ code: 'invalid' });
   });
 });

@@ -14,7 +14,11 @@ import { makeEdgeFetch, translateError } from './http.js';
 import { SourceError } from '../types.js';
 
 /** CalDAV time-range values are UTC "date with UTC time" (RFC 4791 §9.9). */
-const utc = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const utc = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 export class CalDavSearch implements CalendarSearch {
   private readonly headers: Record<string, string>;
@@ -45,7 +49,11 @@ export class CalDavSearch implements CalendarSearch {
     return hits.slice(0, opts.limit);
   }
 
-  private async query(cal: DiscoveredCalendar, q: CalendarSearchQuery, fetch: typeof globalThis.fetch): Promise<{ ref: string; ics: string }[]> {
+  private async query(
+    cal: DiscoveredCalendar,
+    q: CalendarSearchQuery,
+    fetch: typeof globalThis.fetch,
+  ): Promise<{ ref: string; ics: string }[]> {
     const event: Record<string, unknown> = {
       _attributes: { name: 'VEVENT' },
       'c:time-range': { _attributes: { start: utc(q.since), end: utc(q.until) } },

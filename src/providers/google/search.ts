@@ -51,9 +51,10 @@ export class GmailMailSearch implements MailSearch {
 
   async search(q: MailSearchQuery, opts: { limit: number; signal: AbortSignal }): Promise<MailHit[]> {
     const query = gmailQuery(q);
-    const call = <T>(what: string, fn: () => Promise<T>) => googleCall(this.o.tokens, what, fn, LOOKUP_RETRY).catch((e) => {
-      throw e instanceof GoogleHttpError ? new SourceError('INTERNAL', e.message) : e;
-    });
+    const call = <T>(what: string, fn: () => Promise<T>) =>
+      googleCall(this.o.tokens, what, fn, LOOKUP_RETRY).catch((e) => {
+        throw e instanceof GoogleHttpError ? new SourceError('INTERNAL', e.message) : e;
+      });
     const res = await call('messages.list (live lookup)', () =>
       this.api.users.messages.list({ userId: 'me', q: query, includeSpamTrash: true, maxResults: opts.limit }, { signal: opts.signal }),
     );

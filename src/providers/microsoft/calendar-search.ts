@@ -14,12 +14,15 @@ export class GraphCalendarSearch implements CalendarSearch {
   constructor(private readonly o: CallContext & { client: Client; ownerAddresses: string[] }) {}
 
   async search(q: CalendarSearchQuery, opts: { limit: number; signal: AbortSignal }): Promise<CalendarHit[]> {
-    const page = await graphCall({ ...this.o, retry: LOOKUP_RETRY }, 'calendarView (live lookup)', () =>
-      (this.o.client
-        .api('me/calendarView')
-        .query({ startDateTime: q.since.toISOString(), endDateTime: q.until.toISOString(), $top: '500' })
-        .header('Prefer', 'outlook.timezone="UTC"')
-        .get() as Promise<{ value?: GraphEvent[] }>),
+    const page = await graphCall(
+      { ...this.o, retry: LOOKUP_RETRY },
+      'calendarView (live lookup)',
+      () =>
+        this.o.client
+          .api('me/calendarView')
+          .query({ startDateTime: q.since.toISOString(), endDateTime: q.until.toISOString(), $top: '500' })
+          .header('Prefer', 'outlook.timezone="UTC"')
+          .get() as Promise<{ value?: GraphEvent[] }>,
     ).catch((e) => {
       throw translate(e);
     });

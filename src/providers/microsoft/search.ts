@@ -89,9 +89,10 @@ export class GraphMailSearch implements MailSearch {
     const rest = [...new Set(ids)].filter((id) => id && !out.has(id));
     await Promise.all(
       rest.map(async (id) => {
-        const f = await this.get<{ id: string; displayName?: string }>(`mail folder ${id}`, `me/mailFolders/${encodeURIComponent(id)}`).catch(
-          () => null,
-        );
+        const f = await this.get<{ id: string; displayName?: string }>(
+          `mail folder ${id}`,
+          `me/mailFolders/${encodeURIComponent(id)}`,
+        ).catch(() => null);
         out.set(id, { name: f?.displayName ?? id, role: 'other' });
       }),
     );
