@@ -141,7 +141,7 @@ async function main(): Promise<void> {
         disableAutoIdle: true,
       });
       await c.connect();
-      for (const f of await c.list()) {
+      for (const f of (await c.list()).filter((x) => !x.flags.has('\\Noselect') && !x.flags.has('\\NonExistent'))) {
         await c.mailboxOpen(f.path, { readOnly: true });
         const uids =
           (await c.search(
