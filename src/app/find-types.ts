@@ -14,6 +14,8 @@ export interface FindEmailQuery {
   until?: string;
   /** Only this teammate's connections (any of their addresses). */
   teammate?: string;
+  /** The advanced option: the Message-ID, when the CSM has it (the live lookup asks for it exactly). */
+  messageId?: string;
 }
 
 /** Meeting: at least title words or an attendee; any subset of the rest. */
@@ -23,6 +25,8 @@ export interface FindMeetingQuery {
   since?: string;
   until?: string;
   teammate?: string;
+  /** The advanced option: the event's UID. */
+  uid?: string;
 }
 
 /** One place an item is: a connection of a teammate, and a folder (Gmail: its labels). */
@@ -52,6 +56,10 @@ export interface FindResult {
 /**
  * The live lookup at the provider (src/app/live-find.ts), handed to find by the faces; absent,
  * find answers from the store alone. Read-only: nothing found live is stored.
+ * Each found item is one candidate (live: true). When nothing is found, the answer is ONE
+ * candidate with outcome "unknown", no `where`, and the check E1_LIVE_NOT_FOUND /
+ * M1_LIVE_NOT_FOUND (plus E1_LIVE_NOT_ASKED / M1_LIVE_NOT_ASKED naming any connection that
+ * could not be asked). Throws AppError('rate_limited') only when no connection may be asked.
  */
 export interface LiveFind {
   emails(q: FindEmailQuery): Promise<FindCandidate[]>;

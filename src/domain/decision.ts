@@ -6,6 +6,25 @@ export type RuleId = EmailRule | MeetingRule;
 
 export type CheckStatus = 'pass' | 'fail' | 'n/a';
 
+/**
+ * The codes of the live lookup at the provider (src/app/live-find.ts): where the provider has
+ * an item the sync did not store, or why it could not be asked. They take E1's / M1's place
+ * ("seen through an authorized inbox / calendar") in a live answer.
+ */
+export type LiveCheckCode =
+  | 'E1_LIVE_IN_SYNCED_FOLDER'
+  | 'E1_LIVE_FOLDER_NOT_SYNCED'
+  | 'E1_LIVE_IN_JUNK'
+  | 'E1_LIVE_IN_TRASH'
+  | 'E1_LIVE_IN_DRAFTS'
+  | 'E1_LIVE_AFTER_LAST_SYNC'
+  | 'E1_LIVE_NOT_FOUND'
+  | 'E1_LIVE_NOT_ASKED'
+  | 'M1_LIVE_IN_SYNCED_CALENDAR'
+  | 'M1_LIVE_CALENDAR_NOT_SYNCED'
+  | 'M1_LIVE_NOT_FOUND'
+  | 'M1_LIVE_NOT_ASKED';
+
 export interface Check {
   rule: RuleId;
   status: CheckStatus;

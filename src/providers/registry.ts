@@ -1,6 +1,6 @@
 // One registry: provider name → its MailSource / CalendarSource, loaded lazily so a
 // folder-only install never loads IMAP or Google code.
-import type { CalendarSource, ConnectionConfig, MailSource } from './types.js';
+import type { CalendarSearch, CalendarSource, ConnectionConfig, MailSearch, MailSource } from './types.js';
 import { SourceError } from './types.js';
 
 export async function mailSourceFor(c: ConnectionConfig): Promise<MailSource | null> {
@@ -115,4 +115,44 @@ export async function calendarSourceFor(c: ConnectionConfig): Promise<CalendarSo
 function folderScope(c: ConnectionConfig): { within?: string; limits: { maxDepth: number; maxFiles: number } } {
   const limits = { maxDepth: c.settings.folderMaxDepth, maxFiles: c.settings.folderMaxFiles };
   return typeof c.config.within === 'string' ? { within: c.config.within, limits } : { limits };
+}
+
+/** The live lookup's read-only mail search for a connection (null: this provider has none, e.g. folder). */
+export async function mailSearchFor(c: ConnectionConfig): Promise<MailSearch | null> {
+  switch (c.provider) {
+    case 'imap': {
+      const { imapSearchFromConnection } = await import('./imap/index.js');
+      return imapSearchFromConnection(c);
+    }
+    case 'gmail': {
+      const { gmailSearchFor } = await import('./google/index.js');
+      return gmailSearchFor(c);
+    }
+    case 'graph': {
+      const { graphMailSearchFor } = await import('./microsoft/index.js');
+      return graphMailSearchFor(c);
+    }
+    default:
+      return null;
+  }
+}
+
+/** The live lookup's read-only calendar search for a connection (null: this provider has none). */
+export async function calendarSearchFor(c: ConnectionConfig): Promise<CalendarSearch | null> {
+  switch (c.provider) {
+    case 'caldav': {
+      const { calDavSearchFor } = await import('./caldav/config.js');
+      return calDavSearchFor(c);
+    }
+    case 'google_calendar': {
+      const { googleCalendarSearchFor } = await import('./google/index.js');
+      return googleCalendarSearchFor(c);
+    }
+    case 'graph': {
+      const { graphCalendarSearchFor } = await import('./microsoft/index.js');
+      return graphCalendarSearchFor(c);
+    }
+    default:
+      return null;
+  }
 }

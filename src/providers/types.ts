@@ -128,3 +128,63 @@ export interface ConnectionConfig {
   /** The sync's clock (--now, the service clock): time windows follow it, never the real clock. */
   now?: Date;
 }
+
+// ── Live lookup (src/app/live-find.ts): asking a mailbox or calendar, read-only, for items
+// the sync never stored. Each provider answers in its own search syntax (providers/<name>/search.ts).
+
+/** What a CSM remembers about an email; a provider ANDs the criteria it is given. */
+export interface MailSearchQuery {
+  /** RFC 5322 Message-ID without angle brackets. */
+  messageId?: string;
+  from?: string;
+  to?: string;
+  /** Words of the subject (each must appear). */
+  subject?: string;
+  /** Received at or after / before (the mailbox's time: IMAP INTERNALDATE, Gmail internalDate, Graph receivedDateTime). */
+  since?: Date;
+  until?: Date;
+}
+
+/** What kind of folder a hit is in: Junk, Trash and Drafts are never synced whatever the settings. */
+export type FolderRole = 'inbox' | 'sent' | 'junk' | 'trash' | 'drafts' | 'other';
+
+export interface MailHit {
+  /** Provider reference (folder + UID, Gmail / Graph message id). */
+  ref: string;
+  /** Folder as the provider names it ("Customers/Acme", "Junk Email"); Gmail: its main label. */
+  folder: string;
+  role: FolderRole;
+  /** Gmail: every label of the message. */
+  labels?: string[];
+  /** Whether this connection's sync reads that folder (its settings, or the provider's defaults). */
+  synced: boolean;
+  /** Headers only: never the body. */
+  item: EmailItem;
+}
+
+export interface MailSearch {
+  /** At most `limit` hits (newest first where the provider sorts); `signal` aborts a slow lookup. */
+  search(q: MailSearchQuery, opts: { limit: number; signal: AbortSignal }): Promise<MailHit[]>;
+}
+
+export interface CalendarSearchQuery {
+  uid?: string;
+  /** Words of the title (each must appear). */
+  title?: string;
+  attendee?: string;
+  /** The time range asked (occurrences overlapping it). */
+  since: Date;
+  until: Date;
+}
+
+export interface CalendarHit {
+  ref: string;
+  /** Calendar name as the provider shows it. */
+  calendar: string;
+  synced: boolean;
+  occurrence: MeetingOccurrence;
+}
+
+export interface CalendarSearch {
+  search(q: CalendarSearchQuery, opts: { limit: number; signal: AbortSignal }): Promise<CalendarHit[]>;
+}

@@ -52,6 +52,35 @@ export const remedy = {
     code: 'ASK_TO_ACCEPT',
     text: `Ask the customer to accept the invitation (${who.join(', ')}); meetings no end user accepted are not synced.`,
   }),
+  // The live lookup (src/app/live-find.ts): where the provider has the item and the sync does not look.
+  includeFolder: (folder: string, mailbox: string): Remedy => ({
+    code: 'INCLUDE_FOLDER',
+    text: `Include the folder "${folder}" in the folders ${mailbox}'s connection syncs (${PROFILE} → Folders); mail a server rule files there is never synced otherwise.`,
+  }),
+  moveOutOfJunk: (): Remedy => ({
+    code: 'MOVE_OUT_OF_JUNK',
+    text: 'Move it out of Junk (mark it "Not junk") and mark the sender as safe: mail in Junk is never synced.',
+  }),
+  restoreFromTrash: (): Remedy => ({
+    code: 'RESTORE_FROM_TRASH',
+    text: 'Restore it from the Trash if it should be logged: deleted mail is never synced.',
+  }),
+  draftNeverSynced: (): Remedy => ({
+    code: 'DRAFT_NEVER_SYNCED',
+    text: 'Nothing to do: drafts are never synced; the message is synced once it is sent.',
+  }),
+  checkAddressWithSender: (): Remedy => ({
+    code: 'CHECK_ADDRESS_WITH_SENDER',
+    text: 'Check the address with the sender: no connected mailbox has this email (sent to another address, or not sent yet).',
+  }),
+  checkMeetingWithOrganizer: (): Remedy => ({
+    code: 'CHECK_MEETING_WITH_ORGANIZER',
+    text: 'Check the invitation with the organizer: no connected calendar has this meeting (another address invited, or not sent yet).',
+  }),
+  askAgainLater: (who: string[]): Remedy => ({
+    code: 'ASK_AGAIN_LATER',
+    text: `Ask again in a minute: ${who.join(', ')} did not answer in time; the answer may be there.`,
+  }),
   // "Why here?" remedies for a logged activity.
   deleteEndUser: (email: string, accountId: string): Remedy => ({
     code: 'DELETE_END_USER',

@@ -16,6 +16,20 @@ const TEXT: Record<string, string> = {
   E6_HAS_EXTERNAL: 'At least one participant is external.',
   E7_SYNCED: 'Synced on time.',
   E7_CAUGHT_UP: 'Synced late, after an outage or a late authorization.',
+  // The live lookup at the provider (src/app/live-find.ts, docs/live-lookup.md).
+  E1_LIVE_IN_SYNCED_FOLDER: 'Found at the provider in a folder this connection syncs.',
+  E1_LIVE_FOLDER_NOT_SYNCED: 'Found at the provider in a folder this connection does not sync.',
+  E1_LIVE_IN_JUNK: 'Found at the provider in Junk: mail in Junk is never synced.',
+  E1_LIVE_IN_TRASH: 'Found at the provider in the Trash: deleted mail is never synced.',
+  E1_LIVE_IN_DRAFTS: 'Found at the provider in Drafts: drafts are never synced.',
+  E1_LIVE_AFTER_LAST_SYNC: 'Found at the provider; it arrived after the last sync and is picked up by the next one.',
+  E1_LIVE_NOT_FOUND: 'Not in any connected mailbox.',
+  E1_LIVE_NOT_ASKED: 'A connected mailbox could not be asked (it needs re-authorization, failed or did not answer in time).',
+  E7_NOT_SYNCED: 'Not synced: found at the provider just now.',
+  M1_LIVE_IN_SYNCED_CALENDAR: 'Found at the provider in a calendar this connection syncs.',
+  M1_LIVE_CALENDAR_NOT_SYNCED: 'Found at the provider in a calendar this connection does not sync.',
+  M1_LIVE_NOT_FOUND: 'Not in any connected calendar.',
+  M1_LIVE_NOT_ASKED: 'A connected calendar could not be asked (it needs re-authorization, failed or did not answer in time).',
 };
 
 export function codeText(code: string): string {

@@ -11,6 +11,7 @@
 // record per change, of four types (messageAdded, messageDeleted, labelAdded, labelRemoved),
 // filtered by `historyTypes` and `labelId`; a label change on an existing message is a
 // labelsAdded / labelsRemoved record, never a messagesAdded one.
+import { GmailQueryError, type MessageFilter, parseGmailQuery } from './gmail-query.js';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -100,6 +101,8 @@ export class GoogleEmulator {
   private eventSeq = 0;
   /** Calendar sync tokens older than this answer 410. */
   minSyncSeq = 0;
+  /** Searches (a messages.list q other than the sync's after:) answer only after this many ms: a slow mailbox. */
+  stallSearchMs = 0;
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -464,10 +467,18 @@ export class GoogleEmulator {
     if (u.pathname === '/gmail/v1/users/me/messages') {
       // https://developers.google.com/gmail/api/reference/rest/v1/users.messages/list:
       // includeSpamTrash (default false) leaves out messages in SPAM and TRASH; drafts are listed.
-      const after = /after:(\d+)/.exec(q.get('q') ?? '')?.[1];
+      // q: Gmail's search syntax (gmail-query.ts); a query it cannot read answers 400.
+      let matches: MessageFilter;
+      try {
+        matches = parseGmailQuery(q.get('q') ?? '');
+      } catch (err) {
+        if (err instanceof GmailQueryError) return this.error(res, 400, 'invalidArgument', err.message);
+        throw err;
+      }
+      if (this.stallSearchMs && q.get('q') && !/^after:\d+$/.test(q.get('q')!)) await new Promise((r) => setTimeout(r, this.stallSearchMs));
       const spamTrash = q.get('includeSpamTrash') === 'true';
       const all = [...this.messages.values()]
-        .filter((x) => !after || x.internalDate >= Number(after) * 1000)
+        .filter((x) => matches(x))
         .filter((x) => spamTrash || !x.labelIds.some((l) => l === 'SPAM' || l === 'TRASH'))
         .sort((a, b) => b.internalDate - a.internalDate);
       const off = int('pageToken', 0);
@@ -552,6 +563,19 @@ export class GoogleEmulator {
           const end = e.end as { dateTime?: string; date?: string } | undefined;
           const t = end?.dateTime ? Date.parse(end.dateTime) : end?.date ? Date.parse(end.date) : Infinity;
           return t > timeMin && (q.get('showDeleted') === 'true' || e.status !== 'cancelled');
+        });
+        // Live lookups (events.list reference): timeMax "upper bound (exclusive) for an event's
+        // start time", iCalUID "an event ID in the iCalendar format", q "free text search terms
+        // to find events that match these terms in … summary, description, location, attendee's
+        // displayName, attendee's email, organizer's displayName, organizer's email".
+        const timeMax = q.get('timeMax') ? Date.parse(q.get('timeMax')!) : Infinity;
+        const uid = q.get('iCalUID');
+        const words = (q.get('q') ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+        evs = evs.filter((e) => {
+          const start = e.start as { dateTime?: string; date?: string } | undefined;
+          const t = start?.dateTime ? Date.parse(start.dateTime) : start?.date ? Date.parse(start.date) : -Infinity;
+          const text = JSON.stringify([e.summary, e.description, e.location, e.attendees, e.organizer]).toLowerCase();
+          return t < timeMax && (!uid || e.iCalUID === uid) && words.every((w) => text.includes(w));
         });
       }
       evs.sort((a, b) => a.seq - b.seq);

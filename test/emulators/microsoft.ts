@@ -9,13 +9,15 @@
 // 503 with Retry-After, a throttling storm for N requests. @azure/msal-node and
 // @microsoft/microsoft-graph-client are pointed at it (TOUCHPOINT_MICROSOFT_AUTHORITY,
 // TOUCHPOINT_GRAPH_BASE_URL).
+import { findFolder, folderInfo, GraphQueryError, parseFilter, parseSearch } from './graph-search.js';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface MsMessage {
   id: string;
-  folder: 'inbox' | 'sentitems';
+  /** A well-known folder name (inbox, sentitems, junkemail, deleteditems, drafts) or a folder's display name; the sync reads inbox and sentitems. */
+  folder: string;
   internetMessageId?: string;
   subject: string;
   from: string;
@@ -66,6 +68,8 @@ export class MicrosoftEmulator {
   readonly tenant = 'common';
   private seq = 0;
   readonly messages = new Map<string, Stored<MsMessage>>();
+  /** Live lookups (GET /me/messages) answer only after this many ms: a slow mailbox. */
+  stallSearchMs = 0;
   readonly events = new Map<string, Stored<MsEvent>>();
   /**
    * How an expired delta token is answered. Graph's delta query overview lists 410 Gone with
@@ -491,6 +495,18 @@ export class MicrosoftEmulator {
           : { '@odata.deltaLink': `${link}?$deltatoken=${b64({ seq: tok.upTo, since: tok.since })}` }),
       });
     }
+    // Live lookups: GET /me/messages with $filter or $search over every folder (graph-search.ts).
+    if (u.pathname === '/v1.0/me/messages' && req.method === 'GET') return this.searchMessages(q, res);
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
+    if ((m = /^\/v1\.0\/me\/mailFolders\/([^/]+)$/.exec(u.pathname)) && req.method === 'GET') {
+      const f = findFolder(
+        decodeURIComponent(m[1]!),
+        [...this.messages.values()].map((x) => x.data),
+      );
+      if (!f) return this.graphError(res, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      return this.send(res, 200, { id: f.id, displayName: f.displayName });
+    }
+    if (u.pathname === '/v1.0/me/calendarView' && req.method === 'GET') return this.calendarView(q, res);
     // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/v1\.0\/me\/messages\/([^/]+)$/.exec(u.pathname))) {
       const s = this.messages.get(decodeURIComponent(m[1]!));
@@ -610,6 +626,60 @@ export class MicrosoftEmulator {
       return this.send(res, 200, s);
     }
     return this.graphError(res, 400, 'BadRequest', `Resource not found for the segment '${u.pathname}'.`);
+  }
+
+  /**
+   * GET /me/messages: $filter or $search, never both (Graph answers 400, as for $search with
+   * $orderby: "SearchWithOrderBy: The query parameter '$orderBy' is not supported with '$search'."),
+   * newest first, $top at most 1000, each with its parentFolderId.
+   */
+  private async searchMessages(q: URLSearchParams, res: ServerResponse): Promise<void> {
+    const filter = q.get('$filter');
+    const search = q.get('$search');
+    if (search && q.get('$orderby'))
+      return this.graphError(res, 400, 'SearchWithOrderBy', "The query parameter '$orderBy' is not supported with '$search'.");
+    if (search && filter)
+      return this.graphError(res, 400, 'SearchWithFilter', "The query parameter '$filter' is not supported with '$search'.");
+    let match: (m: MsMessage) => boolean = () => true;
+    try {
+      if (filter) match = parseFilter(filter);
+      else if (search !== null) match = parseSearch(search);
+    } catch (err) {
+      if (err instanceof GraphQueryError) return this.graphError(res, 400, err.code, err.message);
+      throw err;
+    }
+    if (this.stallSearchMs) await new Promise((r) => setTimeout(r, this.stallSearchMs));
+    const top = Math.min(Number(q.get('$top') ?? 10), 1000);
+    const found = [...this.messages.values()]
+      .filter((s) => !s.removed && match(s.data))
+      .sort((a, b) => Date.parse(b.data.receivedDateTime) - Date.parse(a.data.receivedDateTime))
+      .slice(0, top);
+    return this.send(res, 200, {
+      '@odata.context': `${this.url}/v1.0/$metadata#users('me')/messages`,
+      value: found.map((s) => ({ ...this.messageJson(s.data, false), parentFolderId: folderInfo(s.data.folder).id })),
+    });
+  }
+
+  /** GET /me/calendarView: occurrences overlapping [startDateTime, endDateTime), series masters left out. */
+  private calendarView(q: URLSearchParams, res: ServerResponse) {
+    const start = Date.parse(q.get('startDateTime') ?? '');
+    const end = Date.parse(q.get('endDateTime') ?? '');
+    if (Number.isNaN(start) || Number.isNaN(end))
+      return this.graphError(
+        res,
+        400,
+        'ErrorInvalidParameter',
+        'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.',
+      );
+    const value = [...this.events.values()]
+      .filter((s) => !s.removed && s.data.type !== 'seriesMaster')
+      .filter((s) => {
+        const st = Date.parse(`${(s.data.start as { dateTime: string }).dateTime}Z`);
+        const en = Date.parse(`${(s.data.end as { dateTime: string }).dateTime}Z`);
+        return en > start && st < end;
+      })
+      .map((s) => ({ '@odata.type': '#microsoft.graph.event', ...s.data }));
+    return this.send(res, 200, { '@odata.context': `${this.url}/v1.0/$metadata#Collection(event)`, value });
   }
 
   private messageJson(m: MsMessage, withBody: boolean): Record<string, unknown> {

@@ -57,3 +57,16 @@ export function calDavSourceFor(c: {
   // allowed (or a name that now resolves elsewhere) is refused at this sync.
   return new CalDavCalendarSource({ ...cfg, password, outbound: outboundPolicyFor(c.settings) });
 }
+
+/** The live lookup's calendar-query search (search.ts), with the same stored credentials. */
+export async function calDavSearchFor(c: { config: Record<string, unknown>; secretEnc?: string | null; secrets: Secrets }) {
+  const { CalDavSearch } = await import('./search.js');
+  const cfg = readCalDavConfig(c.config);
+  if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no password is stored for this CalDAV connection; re-authorize it');
+  try {
+    return new CalDavSearch({ url: cfg.url, user: cfg.user, password: c.secrets.decrypt(c.secretEnc) });
+  } catch (err) {
+    if (err instanceof SecretKeyError) throw new SourceError('INTERNAL', `cannot read the stored CalDAV password: ${err.message}`);
+    throw err;
+  }
+}

@@ -21,6 +21,20 @@ export async function gmailSourceFor(c: ConnectionConfig) {
   return new GmailMailSource(common(c));
 }
 
+/** The live lookup's Gmail search (search.ts). */
+export async function gmailSearchFor(c: ConnectionConfig) {
+  const { GmailMailSearch } = await import('./search.js');
+  const { tokens, rootUrl } = common(c);
+  return new GmailMailSearch({ tokens, ...(rootUrl ? { rootUrl } : {}) });
+}
+
+/** The live lookup's Google Calendar search (calendar-search.ts). */
+export async function googleCalendarSearchFor(c: ConnectionConfig) {
+  const { GoogleCalendarSearch } = await import('./calendar-search.js');
+  const { tokens, rootUrl } = common(c);
+  return new GoogleCalendarSearch({ tokens, ...(rootUrl ? { rootUrl } : {}) });
+}
+
 export async function googleCalendarSourceFor(c: ConnectionConfig) {
   const { GoogleCalendarSource } = await import('./calendar-source.js');
   return new GoogleCalendarSource(common(c));

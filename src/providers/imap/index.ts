@@ -49,6 +49,19 @@ export function imapSourceFromConnection(c: StoredImapConnection, extra: Partial
 }
 
 function build(c: StoredImapConnection, extra: Partial<ImapMailSourceOptions>): ImapMailSource {
+  const { config, secret } = credentials(c);
+  // The policy of the Config in force now: the server is checked again at every connect.
+  return new ImapMailSource({ config, secret, authorizedAt: c.authorizedAt!, ...extra, outbound: extra.outbound ?? outboundPolicyFor(c.settings) });
+}
+
+/** The live lookup's read-only search over every folder of this mailbox (search.ts). */
+export async function imapSearchFromConnection(c: StoredImapConnection) {
+  const { ImapMailSearch } = await import('./search.js');
+  return new ImapMailSearch({ ...credentials(c), outbound: outboundPolicyFor(c.settings) });
+}
+
+/** The settings and the secret (password, or a fresh OAuth access token per login) of a stored connection. */
+function credentials(c: StoredImapConnection): { config: ReturnType<typeof readImapConfig>; secret: string | (() => Promise<string>) } {
   let config: ReturnType<typeof readImapConfig>;
   try {
     config = readImapConfig(c.config);
@@ -57,20 +70,15 @@ function build(c: StoredImapConnection, extra: Partial<ImapMailSourceOptions>): 
   }
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no password or token is stored for this mailbox');
   if (!c.authorizedAt) throw new SourceError('INTERNAL', 'the connection has no authorization time');
-  // The policy of the Config in force now: the server is checked again at every connect.
-  const more = { ...extra, outbound: extra.outbound ?? outboundPolicyFor(c.settings) };
-  if (config.oauth === 'google') return new ImapMailSource({ config, secret: googleAccessToken(c), authorizedAt: c.authorizedAt, ...more });
-  if (config.oauth === 'microsoft')
-    return new ImapMailSource({ config, secret: microsoftAccessToken(c), authorizedAt: c.authorizedAt, ...more });
-  let secret: string;
+  if (config.oauth === 'google') return { config, secret: googleAccessToken(c) };
+  if (config.oauth === 'microsoft') return { config, secret: microsoftAccessToken(c) };
   try {
-    secret = c.secrets.decrypt(c.secretEnc);
+    return { config, secret: c.secrets.decrypt(c.secretEnc) };
   } catch (err) {
     // Not the server's fault: say what to fix here (the key is missing or another one).
     if (err instanceof SecretKeyError) throw new SourceError('INTERNAL', err.message);
     throw err;
   }
-  return new ImapMailSource({ config, secret, authorizedAt: c.authorizedAt, ...more });
 }
 
 /**

@@ -39,6 +39,20 @@ export async function graphMailSourceFor(c: ConnectionConfig) {
   return new GraphMailSource(common(c));
 }
 
+/** The live lookup's Graph mail search (search.ts). */
+export async function graphMailSearchFor(c: ConnectionConfig) {
+  const { GraphMailSearch } = await import('./search.js');
+  const { tokens, limiter, client } = common(c);
+  return new GraphMailSearch({ tokens, limiter, client });
+}
+
+/** The live lookup's Graph calendar search (calendar-search.ts). */
+export async function graphCalendarSearchFor(c: ConnectionConfig) {
+  const { GraphCalendarSearch } = await import('./calendar-search.js');
+  const { tokens, limiter, client } = common(c);
+  return new GraphCalendarSearch({ tokens, limiter, client, ownerAddresses: (c as { ownerAddresses?: string[] }).ownerAddresses ?? [] });
+}
+
 export async function graphCalendarSourceFor(c: ConnectionConfig) {
   const { GraphCalendarSource } = await import('./calendar-source.js');
   const owners = (c as { ownerAddresses?: string[] }).ownerAddresses ?? [];
