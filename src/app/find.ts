@@ -24,7 +24,10 @@ function address(field: string, raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   const a = normalizeAddress(raw);
   if (!isValidAddress(a))
-    throw invalid(field, `"${raw}" is not an email address: give the whole address (john@acme.com); addresses are kept only as keyed hashes, so a part of one cannot be matched`);
+    throw invalid(
+      field,
+      `"${raw}" is not an email address: give the whole address (john@acme.com); addresses are kept only as keyed hashes, so a part of one cannot be matched`,
+    );
   return a;
 }
 
@@ -37,7 +40,8 @@ function words(field: string, raw: string | undefined): string[] | undefined {
 
 function checkedLimit(raw: number | undefined): number {
   if (raw === undefined) return DEFAULT_FIND_LIMIT;
-  if (!Number.isInteger(raw) || raw < 1 || raw > MAX_FIND_LIMIT) throw invalid('limit', `must be a whole number from 1 to ${MAX_FIND_LIMIT}`);
+  if (!Number.isInteger(raw) || raw < 1 || raw > MAX_FIND_LIMIT)
+    throw invalid('limit', `must be a whole number from 1 to ${MAX_FIND_LIMIT}`);
   return raw;
 }
 
@@ -123,13 +127,23 @@ export async function findEmails(deps: FindDeps, query: FindEmailQuery): Promise
     const inScope = purged.filter((t) => !connectionIds || t.seenIn.some((w) => connectionIds.includes(w.connectionId)));
     for (const t of inScope.slice(0, room)) {
       const e = fromTombstone('email', 'purged', t, conns);
-      candidates.push({ ...e, date: t.at.toISOString(), where: e.purged?.where ?? [], live: false, ...(q.subject ? { subjectNotKept: true } : {}) });
+      candidates.push({
+        ...e,
+        date: t.at.toISOString(),
+        where: e.purged?.where ?? [],
+        live: false,
+        ...(q.subject ? { subjectNotKept: true } : {}),
+      });
     }
     truncated ||= inScope.length > room;
     candidates.sort((a, b) => b.date.localeCompare(a.date));
   }
   const askLive = candidates.length === 0 || unchecked.length > 0;
-  return withLive(deps.live && askLive ? () => deps.live!.emails(liveQuery(q)) : undefined, { candidates, ...(truncated ? { truncated } : {}) }, q.limit);
+  return withLive(
+    deps.live && askLive ? () => deps.live!.emails(liveQuery(q)) : undefined,
+    { candidates, ...(truncated ? { truncated } : {}) },
+    q.limit,
+  );
 }
 
 async function emailCandidate(

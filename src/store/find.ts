@@ -47,7 +47,9 @@ function emailQuery(db: Store, ws: string, q: EmailSearch, by: 'sender' | 'legac
   if (q.toHash) {
     const to = q.toHash;
     // A recipient, not (only) the sender: mail someone sent is not "mail to" them.
-    sel = sel.where('emails.id', 'in', participant(to)).where((eb) => eb.or([eb('emails.from_hash', 'is', null), eb('emails.from_hash', '!=', to)]));
+    sel = sel
+      .where('emails.id', 'in', participant(to))
+      .where((eb) => eb.or([eb('emails.from_hash', 'is', null), eb('emails.from_hash', '!=', to)]));
   }
   if (q.since) sel = sel.where('emails.at', '>=', q.since);
   if (q.until) sel = sel.where('emails.at', '<', q.until);
