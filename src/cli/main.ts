@@ -7,6 +7,7 @@ import { ConfigError, type Env, loadConfig } from '../config/load.js';
 import { createSecrets } from '../secrets/secrets.js';
 import { UserError, type GlobalOptions } from './context.js';
 import { registerDirectoryCommands } from './directory-commands.js';
+import { registerFindCommands } from './find-commands.js';
 import { registerGoogleCommands } from './google-commands.js';
 import { registerImapCommands } from './imap-commands.js';
 import { registerMicrosoftCommands } from './microsoft-commands.js';
@@ -52,6 +53,7 @@ registerMicrosoftCommands(program, globals);
 registerWatchCommand(program, globals);
 registerDirectoryCommands(program, globals);
 registerReadCommands(program, globals);
+registerFindCommands(program, globals);
 registerServiceCommands(program, globals);
 registerAdminCommands(program, globals);
 
