@@ -93,7 +93,7 @@ export function checkEmailQuery(q: FindEmailQuery): CheckedEmailQuery {
   const from = address('from', q.from);
   const to = address('to', q.to);
   const subject = words('subject', q.subject);
-  if (!from && !to && !subject) throw invalid('query', 'give a sender (from), a recipient (to) or words of the subject');
+  if (!from && !to && !subject) throw invalid('from|to|subject', 'give a sender (from), a recipient (to) or words of the subject');
   if (q.teammate !== undefined) address('teammate', q.teammate);
   return { from, to, subject, window: checkedWindow(q), teammate: q.teammate, limit: checkedLimit(q.limit) };
 }
@@ -200,7 +200,7 @@ export interface CheckedMeetingQuery {
 export function checkMeetingQuery(q: FindMeetingQuery): CheckedMeetingQuery {
   const title = words('title', q.title);
   const attendee = address('attendee', q.attendee);
-  if (!title && !attendee) throw invalid('query', 'give words of the title or an attendee');
+  if (!title && !attendee) throw invalid('title|attendee', 'give words of the title or an attendee');
   if (q.teammate !== undefined) address('teammate', q.teammate);
   return { title, attendee, window: checkedWindow(q), teammate: q.teammate, limit: checkedLimit(q.limit) };
 }

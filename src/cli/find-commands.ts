@@ -57,7 +57,7 @@ export function registerFindCommands(program: Command, g: () => GlobalOptions): 
       ...common(o),
     };
     await withContext(g(), async (ctx) => {
-      const r = await asFlags(findEmails({ ...ctx, live }, query), { query: '--from, --to or --subject' });
+      const r = await asFlags(findEmails({ ...ctx, live }, query), { 'from|to|subject': '--from, --to or --subject' });
       printFound('email', query, r, !!o.json);
     });
   });
@@ -74,7 +74,7 @@ export function registerFindCommands(program: Command, g: () => GlobalOptions): 
       ...common(o),
     };
     await withContext(g(), async (ctx) => {
-      const r = await asFlags(findMeetings({ ...ctx, live }, query), { query: '--title or --attendee' });
+      const r = await asFlags(findMeetings({ ...ctx, live }, query), { 'title|attendee': '--title or --attendee' });
       printFound('meeting', query, r, !!o.json);
     });
   });

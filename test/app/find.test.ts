@@ -261,7 +261,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('a bad query is refused naming the field, before anything is searched', async () => {
-      expect(await invalidField(findEmails(ctx, {}))).toBe('query');
+      expect(await invalidField(findEmails(ctx, {}))).toBe('from|to|subject');
       expect(await invalidField(findEmails(ctx, { from: 'john' }))).toBe('from');
       expect(await invalidField(findEmails(ctx, { to: 'john@' }))).toBe('to');
       expect(await invalidField(findEmails(ctx, { subject: '   ' }))).toBe('subject');
@@ -270,7 +270,7 @@ for (const dialect of DIALECTS) {
       expect(await invalidField(findEmails(ctx, { from: 'john@acme.com', since: 'last tuesday' }))).toBe('since');
       expect(await invalidField(findEmails(ctx, { from: 'john@acme.com', since: '2026-03-06', until: '2026-03-05' }))).toBe('until');
       expect(await invalidField(findEmails(ctx, { from: 'john@acme.com', limit: 0 }))).toBe('limit');
-      expect(await invalidField(findMeetings(ctx, { on: '2026-03-05' }))).toBe('query');
+      expect(await invalidField(findMeetings(ctx, { on: '2026-03-05' }))).toBe('title|attendee');
     });
 
     it('after the retention purge, a not-linked email is still found by sender + day, from its tombstone', async () => {
