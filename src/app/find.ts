@@ -4,7 +4,9 @@
 // the provider (deps.live, src/app/live-find.ts) is asked only where the store cannot answer.
 import { isValidAddress, normalizeAddress } from '../directory/address.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
-import { hashAddress, loadDirectoryIndex } from '../store/context.js';
+import { hashAddress, type Ctx } from '../store/context.js';
+import { directoryCache } from '../store/directory-version.js';
+import type { DirectoryIndex } from '../directory/index.js';
 import { emailSightings, type EmailRecord } from '../store/emails.js';
 import { emailTombstonesBySender, searchEmails, searchMeetings } from '../store/find.js';
 import { meetingSightings } from '../store/meetings.js';
@@ -19,6 +21,19 @@ export const DEFAULT_FIND_LIMIT = 20;
 const MAX_FIND_LIMIT = 100;
 
 export type FindDeps = AppDeps & { live?: LiveFind };
+
+// Explaining a candidate re-decides it against the directory; loading 10,000 end users is
+// most of a find's time, so the index is kept while the workspace's directory is unchanged.
+const cachedDirectory = directoryCache(8);
+
+/** The directory, read at most once per find and only when a candidate needs it. */
+function lazyDirectory(ctx: Ctx): () => Promise<DirectoryIndex> {
+  let loading: Promise<DirectoryIndex> | undefined;
+  return () => {
+    loading ??= cachedDirectory(ctx);
+    return loading;
+  };
+}
 
 function address(field: string, raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
@@ -117,9 +132,9 @@ export async function findEmails(deps: FindDeps, query: FindEmailQuery): Promise
   const unchecked = q.subject && (q.from || q.to) ? await searchEmails(deps.db, deps.ws.id, { ...base, notLinkedOnly: true }) : [];
   const uncheckedIds = new Set(unchecked.map((r) => r.id));
   const rows = [...matched, ...unchecked].sort((a, b) => b.at.getTime() - a.at.getTime());
-  const dir = await loadDirectoryIndex(deps);
+  const directory = lazyDirectory(deps);
   const candidates: FindCandidate[] = [];
-  for (const rec of rows.slice(0, q.limit)) candidates.push(await emailCandidate(deps, rec, conns, dir, uncheckedIds.has(rec.id)));
+  for (const rec of rows.slice(0, q.limit)) candidates.push(await emailCandidate(deps, rec, conns, directory, uncheckedIds.has(rec.id)));
   let truncated = rows.length > q.limit;
   if (fromHash && candidates.length < q.limit) {
     const room = q.limit - candidates.length;
@@ -150,11 +165,16 @@ async function emailCandidate(
   deps: AppDeps,
   rec: EmailRecord,
   conns: Map<string, ConnectionRecord>,
-  dir: Awaited<ReturnType<typeof loadDirectoryIndex>>,
+  directory: () => Promise<DirectoryIndex>,
   subjectNotKept: boolean,
 ): Promise<FindCandidate> {
   const where = whereOf(await emailSightings(deps.db, deps.ws.id, rec.id), conns);
-  const e = historicWithDate(await explainEmailRecord(deps, rec, conns, rec.messageId ?? rec.dedupKey, { dir }), rec.at, where, conns);
+  const e = historicWithDate(
+    await explainEmailRecord(deps, rec, conns, rec.messageId ?? rec.dedupKey, { directory }),
+    rec.at,
+    where,
+    conns,
+  );
   return {
     ...e,
     ...(rec.messageId ? { messageId: rec.messageId } : {}),
@@ -217,9 +237,10 @@ export async function findMeetings(deps: FindDeps, query: FindMeetingQuery): Pro
     ...(connectionIds ? { connectionIds } : {}),
     limit: q.limit + 1,
   });
+  const directory = lazyDirectory(deps);
   const candidates: FindCandidate[] = [];
   for (const m of rows.slice(0, q.limit)) {
-    const e = await explainMeeting(deps, m.uid, m.start);
+    const e = await explainMeeting(deps, m.uid, m.start, { directory });
     const where = whereOf(
       (await meetingSightings(deps.db, deps.ws.id, m.id)).map((s) => ({ connectionId: s.connectionId, folder: null })),
       conns,

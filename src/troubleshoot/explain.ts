@@ -209,8 +209,8 @@ export async function explainEmailRecord(
   rec: EmailRecord,
   conns: Map<string, ConnectionRecord>,
   ref: string,
-  /** Read once by a caller explaining many (find). */
-  known: { dir?: DirectoryIndex } = {},
+  /** How a caller explaining many (find) gets the directory: once, and only if needed. */
+  known: { directory?: () => Promise<DirectoryIndex> } = {},
 ): Promise<Explanation> {
   const item = await reloadEmail(ctx, rec, conns);
   if (!item) {
@@ -219,7 +219,7 @@ export async function explainEmailRecord(
     const checks = d.checks.map((c) => ({ ...c, detail: c.detail || codeText(c.code) }));
     return { ...shape('email', ref, { ...d, checks }), fromStoredCodes: true };
   }
-  const dir = known.dir ?? (await loadDirectoryIndex(ctx));
+  const dir = await (known.directory ?? (() => loadDirectoryIndex(ctx)))();
   const sightings = sightingViews(await emailSightings(ctx.db, ctx.ws.id, rec.id), conns);
   return shape('email', ref, decideEmail({ item, sightings }, dir, ctx.now, { hints: true }));
 }
@@ -232,7 +232,12 @@ function pickOccurrence(list: MeetingRecord[], now: Date, occurrence?: Date): Me
   return started.length ? started[started.length - 1] : list[0];
 }
 
-export async function explainMeeting(ctx: Ctx, uid: string, occurrence?: Date): Promise<Explanation> {
+export async function explainMeeting(
+  ctx: Ctx,
+  uid: string,
+  occurrence?: Date,
+  known: { directory?: () => Promise<DirectoryIndex> } = {},
+): Promise<Explanation> {
   const connList = await listConnections(ctx.db, ctx.ws.id);
   const conns = new Map(connList.map((c) => [c.id, c]));
   const all = await meetingsByUid(ctx.db, ctx.ws.id, uid);
@@ -255,7 +260,7 @@ export async function explainMeeting(ctx: Ctx, uid: string, occurrence?: Date): 
     }
     return { ...u, occurrences };
   }
-  const dir = await loadDirectoryIndex(ctx);
+  const dir = await (known.directory ?? (() => loadDirectoryIndex(ctx)))();
   const sightings = meetingSightingViews(await meetingSightings(ctx.db, ctx.ws.id, m.id), conns, m.start, ctx.now);
   const d = decideMeeting({ occurrence: m.occurrence, sightings }, dir, ctx.now, { hints: true });
   return shape('meeting', uid, d, { occurrence: m.start.toISOString(), occurrences });
