@@ -29,12 +29,7 @@ beforeAll(async () => {
     mail: path.join(served.demo, 'mail/alice'),
     authorizedAt: '2026-03-01T00:00:00Z',
   });
-  expect(conn.status).toBe(201);
-  await expect
-    .poll(async () => ((await api('GET', '/v1/find/email?from=john%2Bbilling@acme.com')).body.candidates as unknown[]).length, {
-      timeout: 60_000,
-    })
-    .toBe(1);
+  if (conn.status !== 201) throw new Error(`connect: ${JSON.stringify(conn.body)}`);
   profile = userDataDir();
   browser = await launchBrowser(profile);
   page = await browser.newPage();
@@ -53,6 +48,12 @@ afterAll(async () => {
 
 describe('Troubleshooter: find', () => {
   it('finds a not-logged email by sender + day and shows the reason and the remedy', async () => {
+    // The service syncs the new connection in the background: wait until the store has the mail.
+    await expect
+      .poll(async () => ((await api('GET', '/v1/find/email?from=john%2Bbilling@acme.com')).body.candidates as unknown[]).length, {
+        timeout: 60_000,
+      })
+      .toBe(1);
     await page.getByRole('link', { name: 'Troubleshooter' }).click();
     const form = page.getByRole('form', { name: 'Find an email' });
     await form.getByLabel('Sender').fill('john+billing@acme.com');
