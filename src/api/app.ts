@@ -20,6 +20,7 @@ import { microsoftNotificationRoutes } from './routes/microsoft-notifications.js
 import { endUserRoutes } from './routes/end-users.js';
 import { systemRoutes } from './routes/system.js';
 import { troubleshootRoutes } from './routes/troubleshoot.js';
+import { findRoutes } from './routes/find.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { workspaceRoutes } from './routes/workspace.js';
 import { webSupportRoutes } from './routes/web-support.js';
@@ -79,6 +80,7 @@ export async function buildApp(
       await endUserRoutes(v1, deps);
       await connectionRoutes(v1, deps);
       await troubleshootRoutes(v1, deps);
+      await findRoutes(v1, deps);
       await webhookRoutes(v1, deps);
       await webSupportRoutes(v1, deps);
       await oauthStartRoutes(v1, deps);

@@ -12,10 +12,14 @@ export interface FindEmailQuery {
   /** ISO instants; `--on <day>` becomes since = day 00:00Z, until = next day 00:00Z. */
   since?: string;
   until?: string;
+  /** One UTC day, YYYY-MM-DD: since and until of that day (not together with since/until). */
+  on?: string;
   /** Only this teammate's connections (any of their addresses). */
   teammate?: string;
   /** The advanced option: the Message-ID, when the CSM has it (the live lookup asks for it exactly). */
   messageId?: string;
+  /** At most this many candidates (default 20, at most 100). */
+  limit?: number;
 }
 
 /** Meeting: at least title words or an attendee; any subset of the rest. */
@@ -24,9 +28,11 @@ export interface FindMeetingQuery {
   attendee?: string;
   since?: string;
   until?: string;
+  on?: string;
   teammate?: string;
   /** The advanced option: the event's UID. */
   uid?: string;
+  limit?: number;
 }
 
 /** One place an item is: a connection of a teammate, and a folder (Gmail: its labels). */
@@ -47,10 +53,19 @@ export type FindCandidate = Explanation & {
   where: FoundWhere[];
   /** True when found at the provider just now rather than in the store. */
   live: boolean;
+  /**
+   * Subject words were asked for but this not-linked email kept no subject: it matches the
+   * addresses and day only (the live lookup can check the subject at the provider).
+   */
+  subjectNotKept?: boolean;
 };
 
 export interface FindResult {
   candidates: FindCandidate[];
+  /** More matched than the limit: narrow the query (a day, a teammate). */
+  truncated?: boolean;
+  /** The live lookup was asked and failed: the candidates are the store's alone. */
+  liveError?: string;
 }
 
 /**

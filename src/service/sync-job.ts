@@ -9,9 +9,8 @@ import { getConnection } from '../store/connections.js';
 import { setNextSyncAt } from '../store/schedule.js';
 import { enqueueWebhookEvents } from '../store/webhooks.js';
 import { getWorkspace } from '../store/workspaces.js';
-import type { DirectoryIndex } from '../directory/index.js';
-import { directoryVersion } from '../store/directory-version.js';
-import { type ConnectorDeps, loadDirectoryIndex, type Ctx } from '../store/context.js';
+import { directoryCache } from '../store/directory-version.js';
+import type { ConnectorDeps, Ctx } from '../store/context.js';
 import { syncAll, type SyncReport } from '../sync/run-sync.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from './logger.js';
@@ -33,25 +32,8 @@ export interface SyncJobDeps {
   sync?: (ctx: Ctx, connectionId: string) => Promise<SyncReport[]>;
 }
 
-/**
- * The directory index of the last few workspaces synced, reused while their directory is
- * unchanged: loading 10,000 end users took longer than syncing a mailbox's new mail.
- */
-function directoryCache(db: Store, size: number): (ctx: Ctx) => Promise<DirectoryIndex> {
-  const cache = new Map<string, { version: string; dir: DirectoryIndex }>();
-  return async (ctx) => {
-    const version = `${await directoryVersion(db, ctx.ws.id)}|${ctx.ws.internalDomains.join(',')}`;
-    const hit = cache.get(ctx.ws.id);
-    cache.delete(ctx.ws.id); // re-inserted below: Map order is the LRU order
-    const dir = hit?.version === version ? hit.dir : await loadDirectoryIndex(ctx);
-    cache.set(ctx.ws.id, { version, dir });
-    if (cache.size > size) cache.delete(cache.keys().next().value!);
-    return dir;
-  };
-}
-
 export function makeSyncJob(deps: SyncJobDeps): (job: Job<SyncJobData>) => Promise<void> {
-  const directory = directoryCache(deps.db, deps.directoryCacheSize ?? 4);
+  const directory = directoryCache(deps.directoryCacheSize ?? 4, deps.db);
   const sync = deps.sync ?? ((ctx: Ctx, id: string) => syncAll(ctx, id, { directory }));
   const random = deps.random ?? Math.random;
   return async (job) => {

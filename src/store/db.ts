@@ -7,6 +7,7 @@ import * as m003 from './migrations/003-drop-message-id-index.js';
 import * as m004 from './migrations/004-audit-by-workspace.js';
 import * as m005 from './migrations/005-token-expiry.js';
 import * as m006 from './migrations/006-tombstones.js';
+import * as m007 from './migrations/007-find-indexes.js';
 import * as m009 from './migrations/009-audit-source-token-teammate-oauth-states.js';
 import type { DB } from './schema.js';
 
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '004-audit-by-workspace': m004,
   '005-token-expiry': m005,
   '006-tombstones': m006,
+  '007-find-indexes': m007,
   '009-audit-source-token-teammate-oauth-states': m009,
 };
 

@@ -36,7 +36,7 @@ export interface EmailRecord {
   decidedAt: Date;
 }
 
-function fromRow(r: EmailsTable): EmailRecord {
+export function emailFromRow(r: EmailsTable): EmailRecord {
   return {
     id: r.id,
     dedupKey: r.dedup_key,
@@ -66,12 +66,12 @@ export function redactDecision(d: Decision): Decision {
 
 export async function findEmailByKey(db: Store, ws: string, dedupKey: string): Promise<EmailRecord | undefined> {
   const r = await db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('dedup_key', '=', dedupKey).executeTakeFirst();
-  return r ? fromRow(r) : undefined;
+  return r ? emailFromRow(r) : undefined;
 }
 
 export async function getEmail(db: Store, ws: string, id: string): Promise<EmailRecord | undefined> {
   const r = await db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();
-  return r ? fromRow(r) : undefined;
+  return r ? emailFromRow(r) : undefined;
 }
 
 export async function findEmailsByMessageId(db: Store, ws: string, messageId: string): Promise<EmailRecord[]> {
@@ -82,7 +82,7 @@ export async function findEmailsByMessageId(db: Store, ws: string, messageId: st
     .where('workspace_id', '=', ws)
     .where('dedup_key', '=', `mid:${messageId}`)
     .execute();
-  return rows.map(fromRow);
+  return rows.map(emailFromRow);
 }
 
 export async function emailSightings(db: Store, ws: string, emailId: string): Promise<EmailSightingRow[]> {
@@ -111,6 +111,8 @@ export interface EmailWrite {
   /** Linked mail only. */
   content: { participants: StoredParticipants; subject: string; bodyText: string | null; bodyHtml: string | null } | null;
   hashes: string[];
+  /** The sender's keyed hash (find by sender); null when the message names no From. */
+  fromHash?: string | null;
   newSightings: EmailSightingRow[];
   now: Date;
 }
@@ -130,6 +132,7 @@ function emailValues(w: EmailWrite) {
     body_text: content?.bodyText ?? null,
     body_html: content?.bodyHtml ?? null,
     decided_at: w.now.toISOString(),
+    from_hash: w.fromHash ?? null,
   };
 }
 
@@ -190,7 +193,7 @@ export async function getEmailsByIds(db: Store, ws: string, ids: string[]): Prom
       .where('workspace_id', '=', ws)
       .where('id', 'in', ids.slice(i, i + 500))
       .execute();
-    for (const r of rows) out.set(r.id, fromRow(r));
+    for (const r of rows) out.set(r.id, emailFromRow(r));
   }
   return out;
 }
@@ -248,6 +251,7 @@ export async function updateEmails(db: Store, ws: string, writes: EmailWrite[]):
             body_text: eb.ref('excluded.body_text'),
             body_html: eb.ref('excluded.body_html'),
             decided_at: eb.ref('excluded.decided_at'),
+            from_hash: eb.ref('excluded.from_hash'),
           }))
           .where('emails.workspace_id', '=', ws),
       )
@@ -315,7 +319,7 @@ export async function findEmailsByKeys(db: Store, ws: string, keys: string[]): P
       .where('workspace_id', '=', ws)
       .where('dedup_key', 'in', keys.slice(i, i + 500))
       .execute();
-    for (const r of rows) out.set(r.dedup_key, fromRow(r));
+    for (const r of rows) out.set(r.dedup_key, emailFromRow(r));
   }
   return out;
 }

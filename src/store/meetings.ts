@@ -22,7 +22,7 @@ export function occurrenceFromJson(s: string): MeetingOccurrence {
   return { ...o, start: new Date(o.start), end: new Date(o.end), ...(o.cancelledAt ? { cancelledAt: new Date(o.cancelledAt) } : {}) };
 }
 
-function fromRow(r: MeetingsTable): MeetingRecord {
+export function meetingFromRow(r: MeetingsTable): MeetingRecord {
   return {
     id: r.id,
     uid: r.uid,
@@ -66,12 +66,12 @@ export async function findMeeting(db: Store, ws: string, uid: string, start: Dat
     .where('uid', '=', uid)
     .where('occurrence_start', '=', start.toISOString())
     .executeTakeFirst();
-  return r ? fromRow(r) : undefined;
+  return r ? meetingFromRow(r) : undefined;
 }
 
 export async function getMeeting(db: Store, ws: string, id: string): Promise<MeetingRecord | undefined> {
   const r = await db.selectFrom('meetings').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();
-  return r ? fromRow(r) : undefined;
+  return r ? meetingFromRow(r) : undefined;
 }
 
 export async function meetingsByUid(db: Store, ws: string, uid: string): Promise<MeetingRecord[]> {
@@ -82,7 +82,7 @@ export async function meetingsByUid(db: Store, ws: string, uid: string): Promise
     .where('uid', '=', uid)
     .orderBy('occurrence_start')
     .execute();
-  return rows.map(fromRow);
+  return rows.map(meetingFromRow);
 }
 
 /** Meetings of one calendar object (by its ref), e.g. to cancel the ones a deleted file held. */
@@ -120,7 +120,7 @@ export async function upcomingStartedBy(db: Store, ws: string, now: Date): Promi
     .where('outcome', '=', 'upcoming')
     .where('occurrence_start', '<=', now.toISOString())
     .execute();
-  return rows.map(fromRow);
+  return rows.map(meetingFromRow);
 }
 
 export interface MeetingWrite {
@@ -265,5 +265,5 @@ export async function searchMeetings(db: Store, ws: string, title: string, from:
     .where('occurrence_start', '<', to.toISOString())
     .orderBy('occurrence_start')
     .execute();
-  return rows.map(fromRow);
+  return rows.map(meetingFromRow);
 }

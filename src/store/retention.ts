@@ -59,7 +59,7 @@ async function keepTombstones(trx: Transaction<DB>, ws: string, cutoff: string, 
   const hashKey = Buffer.from(wsRow.hash_key, 'base64');
   const emails = await trx
     .selectFrom('emails')
-    .select(['id', 'dedup_key', 'at', 'first_seen_at', 'outcome', 'decision'])
+    .select(['id', 'dedup_key', 'at', 'first_seen_at', 'outcome', 'decision', 'from_hash'])
     .where(purgeableEmail(ws, cutoff))
     .execute();
   const meetings = await trx
@@ -103,6 +103,7 @@ async function keepTombstones(trx: Transaction<DB>, ws: string, cutoff: string, 
       outcome: e.outcome,
       codes: failedCodes(e.decision),
       seenIn: emailWhere.get(e.id) ?? [],
+      fromHash: e.from_hash,
     })),
     ...meetings.map((m) => ({
       kind: 'meeting' as const,

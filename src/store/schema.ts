@@ -110,6 +110,8 @@ export interface EmailsTable {
   body_html: string | null;
   decided_at: string;
   first_seen_at: string;
+  /** Keyed hash of the (first) From address, like participant_hashes (migration 007); null on rows stored before it that kept no addresses. */
+  from_hash: string | null;
 }
 
 export interface EmailSightingsTable {
@@ -177,6 +179,8 @@ export interface TombstonesTable {
   outcome: string;
   codes: string;
   seen_in: string;
+  /** Email: the sender's keyed hash, so find by sender + day still answers after the purge (migration 007). */
+  from_hash: string | null;
 }
 
 export interface MeetingSightingsTable {

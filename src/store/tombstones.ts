@@ -47,6 +47,8 @@ export interface TombstoneWrite extends Omit<Tombstone, 'kind' | 'occurrenceStar
   kind: TombstoneKind;
   keyHash: string;
   occurrenceStart: string;
+  /** Email: the sender's keyed hash, so find by sender + day still answers after the purge. */
+  fromHash?: string | null;
 }
 
 /** Insert or refresh (an item seen again and purged again keeps one tombstone). */
@@ -64,6 +66,7 @@ export async function writeTombstones(trx: Transaction<DB> | Store, ws: string, 
       outcome: t.outcome,
       codes: JSON.stringify(t.codes),
       seen_in: JSON.stringify(t.seenIn),
+      from_hash: t.fromHash ?? null,
     }));
     await trx
       .insertInto('tombstones')
@@ -77,6 +80,7 @@ export async function writeTombstones(trx: Transaction<DB> | Store, ws: string, 
           outcome: eb.ref('excluded.outcome'),
           codes: eb.ref('excluded.codes'),
           seen_in: eb.ref('excluded.seen_in'),
+          from_hash: eb.ref('excluded.from_hash'),
         })),
       )
       .execute();

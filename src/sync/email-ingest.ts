@@ -144,7 +144,9 @@ function prepareEmail(
   const at = [existing?.at, ...[...prior, ...fresh].map((s) => s.at)]
     .filter((x): x is Date => !!x)
     .reduce((a, b) => (a < b ? a : b), item.receivedAt);
-  const participants = emailParticipants(merged).map((p) => hashOnce(ctx, p.address, hashes));
+  const people = emailParticipants(merged);
+  const participants = people.map((p) => hashOnce(ctx, p.address, hashes));
+  const sender = people.findIndex((p) => p.field === 'from');
   const write: EmailWrite = {
     ...(existing ? { id: existing.id } : {}),
     dedupKey: dedupKey(item),
@@ -159,6 +161,7 @@ function prepareEmail(
       bodyHtml: merged.html ?? existing?.bodyHtml ?? null,
     },
     hashes: participants,
+    fromHash: sender >= 0 ? participants[sender]! : null,
     newSightings: fresh,
     now: ctx.now,
   };

@@ -2,6 +2,7 @@
 // against the current directory with near-miss hints, plus the remedies that apply.
 import type { Check, Decision, Hint, LinkedAccount, Remedy } from '../domain/decision.js';
 import { domainOf } from '../directory/address.js';
+import type { DirectoryIndex } from '../directory/index.js';
 import { recreationWarning } from '../directory/recreation.js';
 import { decideEmail } from '../rules/decide-email.js';
 import { decideMeeting } from '../rules/decide-meeting.js';
@@ -9,7 +10,7 @@ import { remedy, uniqueRemedies } from '../rules/remedies.js';
 import type { Teammate } from '../domain/directory.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
 import { listTeammates } from '../store/directory.js';
-import { emailSightings, findEmailsByMessageId } from '../store/emails.js';
+import { emailSightings, findEmailsByMessageId, type EmailRecord } from '../store/emails.js';
 import { meetingSightings, meetingsByUid, type MeetingRecord } from '../store/meetings.js';
 import { meetingSightingViews } from '../sync/calendar-ingest.js';
 import { loadDirectoryIndex, type Ctx } from '../store/context.js';
@@ -61,7 +62,7 @@ export interface PurgedFacts {
 const dayOf = (d: Date) => d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 
 /** An item retention purged: its tombstone's facts and failing codes, in plain words. */
-function fromTombstone(kind: 'email' | 'meeting', ref: string, t: Tombstone, conns: Map<string, ConnectionRecord>): Explanation {
+export function fromTombstone(kind: 'email' | 'meeting', ref: string, t: Tombstone, conns: Map<string, ConnectionRecord>): Explanation {
   const where = t.seenIn.map((w) => ({
     connection: w.connectionId,
     teammate: conns.get(w.connectionId)?.ownerAddresses[0] ?? null,
@@ -199,16 +200,28 @@ export async function explainEmail(ctx: Ctx, messageIdRaw: string): Promise<Expl
     if (t) return fromTombstone('email', messageId, t, conns);
     return unknown('email', messageId, connList, await listTeammates(ctx.db, ctx.ws.id));
   }
+  return explainEmailRecord(ctx, rec, conns, messageId);
+}
+
+/** One stored email explained (by explain, and by find for each candidate). */
+export async function explainEmailRecord(
+  ctx: Ctx,
+  rec: EmailRecord,
+  conns: Map<string, ConnectionRecord>,
+  ref: string,
+  /** How a caller explaining many (find) gets the directory: once, and only if needed. */
+  known: { directory?: () => Promise<DirectoryIndex> } = {},
+): Promise<Explanation> {
   const item = await reloadEmail(ctx, rec, conns);
   if (!item) {
     // The source is gone and not-linked mail keeps codes only: explain with the stored codes.
     const d = rec.decision;
     const checks = d.checks.map((c) => ({ ...c, detail: c.detail || codeText(c.code) }));
-    return { ...shape('email', messageId, { ...d, checks }), fromStoredCodes: true };
+    return { ...shape('email', ref, { ...d, checks }), fromStoredCodes: true };
   }
-  const dir = await loadDirectoryIndex(ctx);
+  const dir = await (known.directory ?? (() => loadDirectoryIndex(ctx)))();
   const sightings = sightingViews(await emailSightings(ctx.db, ctx.ws.id, rec.id), conns);
-  return shape('email', messageId, decideEmail({ item, sightings }, dir, ctx.now, { hints: true }));
+  return shape('email', ref, decideEmail({ item, sightings }, dir, ctx.now, { hints: true }));
 }
 
 /** Without --occurrence: its single occurrence, or the most recent started one of a series. */
@@ -219,7 +232,12 @@ function pickOccurrence(list: MeetingRecord[], now: Date, occurrence?: Date): Me
   return started.length ? started[started.length - 1] : list[0];
 }
 
-export async function explainMeeting(ctx: Ctx, uid: string, occurrence?: Date): Promise<Explanation> {
+export async function explainMeeting(
+  ctx: Ctx,
+  uid: string,
+  occurrence?: Date,
+  known: { directory?: () => Promise<DirectoryIndex> } = {},
+): Promise<Explanation> {
   const connList = await listConnections(ctx.db, ctx.ws.id);
   const conns = new Map(connList.map((c) => [c.id, c]));
   const all = await meetingsByUid(ctx.db, ctx.ws.id, uid);
@@ -242,7 +260,7 @@ export async function explainMeeting(ctx: Ctx, uid: string, occurrence?: Date): 
     }
     return { ...u, occurrences };
   }
-  const dir = await loadDirectoryIndex(ctx);
+  const dir = await (known.directory ?? (() => loadDirectoryIndex(ctx)))();
   const sightings = meetingSightingViews(await meetingSightings(ctx.db, ctx.ws.id, m.id), conns, m.start, ctx.now);
   const d = decideMeeting({ occurrence: m.occurrence, sightings }, dir, ctx.now, { hints: true });
   return shape('meeting', uid, d, { occurrence: m.start.toISOString(), occurrences });

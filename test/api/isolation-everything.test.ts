@@ -88,6 +88,8 @@ for (const dialect of DIALECTS) {
           `/v1/search?q=${encodeURIComponent(inj)}`,
           `/v1/explain/email?messageId=${encodeURIComponent(inj)}`,
           `/v1/explain/meeting?uid=${encodeURIComponent(inj)}`,
+          `/v1/find/email?subject=${encodeURIComponent(inj)}`,
+          `/v1/find/meeting?title=${encodeURIComponent(inj)}`,
           `/v1/audit?limit=5`,
         ]) {
           const res = await api.call(A.admin, 'GET', url);

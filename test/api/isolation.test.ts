@@ -191,6 +191,10 @@ for (const dialect of DIALECTS) {
         { route: 'GET /v1/explain/email', url: '/v1/explain/email?messageId=b-msg-1@bcorp.example', expect: 'own' },
         { route: 'GET /v1/explain/meeting', url: '/v1/explain/meeting?uid=b-meeting@bcorp-internal.example', expect: 'own' },
         { route: 'GET /v1/search', url: '/v1/search?q=secret-b-user', expect: 'own' },
+        { route: 'GET /v1/find/email', url: '/v1/find/email?from=secret-b-user@bcorp.example', expect: 'own' },
+        { route: 'GET /v1/find/email', url: '/v1/find/email?subject=Secret&on=2026-03-05', expect: 'own' },
+        { route: 'GET /v1/find/meeting', url: '/v1/find/meeting?attendee=secret-b-user@bcorp.example', expect: 'own' },
+        { route: 'GET /v1/find/meeting', url: '/v1/find/meeting?title=Secret', expect: 'own' },
         { route: 'GET /v1/hygiene', url: '/v1/hygiene?minAccounts=2', expect: 'own' },
         { route: 'GET /v1/support-bundle', url: '/v1/support-bundle?messageId=b-msg-1@bcorp.example', expect: 'own' },
         { route: 'GET /v1/support-bundle', url: '/v1/support-bundle?uid=b-meeting@bcorp-internal.example', expect: 'own' },
@@ -253,6 +257,10 @@ for (const dialect of DIALECTS) {
     it("B's token sees B's data (the markers are real)", async () => {
       const res = await api.call(B.admin, 'GET', '/v1/support-bundle?messageId=b-msg-1@bcorp.example');
       expect(JSON.stringify(res.body)).toContain('secret-b-user');
+      const found = await api.call(B.admin, 'GET', '/v1/find/email?from=secret-b-user@bcorp.example');
+      expect(found.body.candidates.map((c: { messageId: string }) => c.messageId)).toEqual(['b-msg-1@bcorp.example']);
+      const meeting = await api.call(B.admin, 'GET', '/v1/find/meeting?title=secret');
+      expect(meeting.body.candidates.map((c: { uid: string }) => c.uid)).toEqual(['b-meeting@bcorp-internal.example']);
     });
   });
 }

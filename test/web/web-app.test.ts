@@ -155,6 +155,7 @@ describe('web app', () => {
 
   it('troubleshoots a historic email and a customer-organized meeting: the failing check is shown', async () => {
     await page.getByRole('link', { name: 'Troubleshooter' }).click();
+    await page.getByRole('radio', { name: 'Message-ID (advanced)' }).check();
     await page.getByRole('textbox', { name: 'Message-ID' }).fill('historic-4@mail.acme.com');
     await page.getByRole('button', { name: 'Explain' }).click();
     const result = page.getByRole('region', { name: 'Explanation' });

@@ -140,6 +140,21 @@ export interface Explanation {
   occurrence?: string;
   occurrences?: { start: string; outcome: string }[];
 }
+export interface FindCandidate extends Explanation {
+  messageId?: string;
+  uid?: string;
+  date: string;
+  subject?: string;
+  where: { connection: string; teammate: string | null; folder: string | null; labels?: string[] }[];
+  live: boolean;
+  subjectNotKept?: boolean;
+  summary?: string;
+}
+export interface FindResult {
+  candidates: FindCandidate[];
+  truncated?: boolean;
+  liveError?: string;
+}
 export interface ChangeResult {
   linked: unknown[];
   unlinked: unknown[];
