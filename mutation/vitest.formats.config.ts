@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/formats/**/*.test.ts'],
-    testTimeout: 60_000,
+    // Instrumented code runs slower; fewer property runs keep a mutant's test run short.
+    testTimeout: 300_000,
+    env: { FC_NUM_RUNS: '100' },
   },
 });
