@@ -152,7 +152,9 @@ describe('no plaintext secret in any output or log', () => {
     child.stdout.on('data', (d) => (out += String(d)));
     child.stderr.on('data', (d) => (out += String(d)));
     for (let i = 0; i < 600 && !/listening on http/.test(out); i++) await sleep(100);
-    await sleep(3000); // the scheduler's first ticks: the IMAP connection is due and fails (nothing listens on port 9)
+    // Wait for the event itself, not a fixed time: the scheduler's first ticks find the IMAP
+    // connection due, and its sync fails (nothing listens on port 9). 60 s is a hang guard.
+    for (let i = 0; i < 600 && !out.includes('"msg":"sync finished"'); i++) await sleep(100);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     outputs.push(out);
