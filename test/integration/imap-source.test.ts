@@ -10,6 +10,7 @@ import type { ImapCursor } from '../../src/providers/imap/cursor.js';
 import { eml } from '../support/cli.js';
 import { deliver, mailClient, startMailServer, type Dovecot } from '../support/imap.js';
 import { TEST_OUTBOUND } from '../support/config.js';
+import { countingProxy } from '../support/tcp-proxy.js';
 
 const AUTH = new Date('2026-03-01T00:00:00Z');
 let d: Dovecot;
@@ -29,6 +30,12 @@ const mail = (n: number, at: string, folder?: string) => ({
   ...(folder ? { folder } : {}),
 });
 
+/** u1's mailbox, delivered once in beforeAll so that each test reading it can run alone. */
+const U1_MAIL = [
+  ...[1, 2, 3, 4, 5].map((n) => mail(n, `2026-03-0${n + 1}T10:00:00Z`)),
+  mail(6, '2026-03-08T10:00:00Z', 'Sent'),
+];
+
 async function collect(src: ImapMailSource, cursor: unknown, limit = Infinity): Promise<MailPage[]> {
   const pages: MailPage[] = [];
   for await (const p of src.changes(cursor)) {
@@ -42,7 +49,7 @@ const uidsOf = (p: MailPage) => p.sightings.map((s) => (parseRef(s.ref) as { uid
 const inbox = (p: MailPage) => (p.cursor as ImapCursor).folders.INBOX!;
 
 beforeAll(async () => {
-  const users = Object.fromEntries(['u1', 'u2', 'u3', 'u4'].map((u) => [u, `pw-${u}`]));
+  const users = Object.fromEntries(['u1', 'u2', 'u3', 'u4', 'u5'].map((u) => [u, `pw-${u}`]));
   [d, plain] = await Promise.all([
     startMailServer({ users }),
     startMailServer({
@@ -50,6 +57,7 @@ beforeAll(async () => {
       capabilities: 'IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS SPECIAL-USE LIST-EXTENDED ESEARCH',
     }),
   ]);
+  await deliver(d, 'u1', 'pw-u1', U1_MAIL);
   // A fresh machine installs Dovecot first (apt-get), which can take a while.
 }, 300_000);
 
@@ -59,13 +67,6 @@ afterAll(async () => {
 
 describe('ImapMailSource', () => {
   it('pages headers in ascending UID order; each cursor is the page’s highest UID; INTERNALDATE is the time', async () => {
-    await deliver(
-      d,
-      'u1',
-      'pw-u1',
-      [1, 2, 3, 4, 5].map((n) => mail(n, `2026-03-0${n + 1}T10:00:00Z`)),
-    );
-    await deliver(d, 'u1', 'pw-u1', [mail(6, '2026-03-08T10:00:00Z', 'Sent')]);
     const pages = await collect(source(d, 'u1'), null);
     expect(pages.map(uidsOf)).toEqual([[1, 2], [3, 4], [5], [1]]);
     expect(pages.slice(0, 3).map((p) => inbox(p).highestUid)).toEqual([2, 4, 5]);
@@ -165,18 +166,43 @@ describe('ImapMailSource', () => {
     expect(pages.flatMap((p) => p.sightings).length).toBe(5);
   });
 
-  it('a wrong password is AUTH_FAILED in plain words, with no retry', async () => {
-    const bad = new ImapMailSource({
-      config: readImapConfig({ host: d.host, port: d.port, security: 'plain', user: 'u1', auth: 'password' }),
-      secret: 'not-the-password',
-      authorizedAt: AUTH,
-      outbound: TEST_OUTBOUND,
-    });
-    const t0 = Date.now();
-    await expect(collect(bad, null)).rejects.toMatchObject({
-      code: 'AUTH_FAILED',
-      message: expect.stringMatching(/rejected the user name or password/),
-    });
-    expect(Date.now() - t0).toBeLessThan(3_000);
+  it('a wrong password is AUTH_FAILED in plain words, with no retry (one connection reached the server)', async () => {
+    const proxy = await countingProxy(d);
+    try {
+      const bad = new ImapMailSource({
+        config: readImapConfig({ host: proxy.host, port: proxy.port, security: 'plain', user: 'u5', auth: 'password' }),
+        secret: 'not-the-password',
+        authorizedAt: AUTH,
+        outbound: TEST_OUTBOUND,
+        // Were AUTH_FAILED retried, these would be the retries: at once, so the count shows them.
+        retries: 3,
+        retryBackoff: { baseMs: 1, capMs: 1 },
+      });
+      await expect(collect(bad, null)).rejects.toMatchObject({
+        code: 'AUTH_FAILED',
+        message: expect.stringMatching(/rejected the user name or password/),
+      });
+      expect(proxy.connections()).toBe(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a dropped connection is a network error, retried the configured 3 times: 4 connections in all', async () => {
+    const proxy = await countingProxy(d, { hangUp: true });
+    try {
+      const src = new ImapMailSource({
+        config: readImapConfig({ host: proxy.host, port: proxy.port, security: 'plain', user: 'u5', auth: 'password' }),
+        secret: 'pw-u5',
+        authorizedAt: AUTH,
+        outbound: TEST_OUTBOUND,
+        retries: 3,
+        retryBackoff: { baseMs: 1, capMs: 1 },
+      });
+      await expect(collect(src, null)).rejects.toMatchObject({ code: 'NETWORK' });
+      expect(proxy.connections()).toBe(4);
+    } finally {
+      await proxy.close();
+    }
   });
 });

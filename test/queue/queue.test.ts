@@ -90,7 +90,8 @@ for (const kind of KINDS) {
       const rec = recorder();
       await q.work(queue, { concurrency: 2 }, (job) => rec.around(job, async () => {}));
       await until(() => rec.runs.length === 2);
-      await sleep(1500);
+      // Drained: nothing waits or runs, so the deduplicated send can never run later.
+      await until(async () => (await q.stats(queue)).queued + (await q.stats(queue)).running === 0);
       expect(rec.runs.map((r) => r.key).sort()).toEqual(['c1', 'c2']);
       expect(rec.runs.find((r) => r.key === 'c1')?.data).toEqual({ n: 1 });
     });
@@ -102,7 +103,7 @@ for (const kind of KINDS) {
       const rec = recorder();
       await q.work(queue, { concurrency: 3 }, (job) =>
         rec.around(job, async () => {
-          if (rec.runs.length === 1) await first.p;
+          if (job.key === 'c1' && rec.runs.length === 1) await first.p;
         }),
       );
       await q.send(queue, { why: 'schedule' }, { key: 'c1' });
@@ -111,12 +112,16 @@ for (const kind of KINDS) {
       expect(await q.send(queue, { why: 'now-1' }, { key: 'c1' })).toEqual(expect.any(String));
       expect(await q.send(queue, { why: 'now-2' }, { key: 'c1' })).toBeNull();
       expect(await q.send(queue, { why: 'now-3' }, { key: 'c1' })).toBeNull();
-      await sleep(1500); // free workers must not start the follow-up while the first runs
-      expect(rec.runs).toHaveLength(1);
+      // Free workers must not start the follow-up while the first runs. Evidence that they
+      // looked: another key's job, sent after the follow-up (so fetched after it), has run.
+      await q.send(queue, { why: 'other' }, { key: 'c2' });
+      await until(() => rec.runs.some((r) => r.key === 'c2'));
+      expect(rec.runs.filter((r) => r.key === 'c1')).toHaveLength(1);
       first.open();
-      await until(() => rec.runs.length === 2);
-      await sleep(2500);
-      expect(rec.runs.map((r) => r.data)).toEqual([{ why: 'schedule' }, { why: 'now-1' }]);
+      await until(() => rec.runs.filter((r) => r.key === 'c1').length === 2);
+      // Drained: the deduplicated "Sync now"s left nothing behind that could run a third time.
+      await until(async () => (await q.stats(queue)).queued + (await q.stats(queue)).running === 0);
+      expect(rec.runs.filter((r) => r.key === 'c1').map((r) => r.data)).toEqual([{ why: 'schedule' }, { why: 'now-1' }]);
       expect(rec.maxSameKey).toBe(1);
     });
 
@@ -179,7 +184,7 @@ for (const kind of KINDS) {
     });
 
     if (kind === 'pg-boss') {
-      it('a job whose worker died (its lock is gone) is run again by another worker, at once', async () => {
+      it('a job whose worker died (its lock is gone) is run again by another worker, not after its expiry', async () => {
         const queue = name();
         const q = (await makeQueue()) as PgBossQueue;
         await q.send(queue, { n: 1 }, { key: 'c1' });
@@ -191,8 +196,12 @@ for (const kind of KINDS) {
         await dead.stop({ graceful: false, wait: true });
         const rec = recorder();
         await q.work(queue, { concurrency: 1 }, (job) => rec.around(job, async () => {}));
+        // The job's expiry is pg-boss's 3600 s (PgBossQueue's default expireInSeconds); the
+        // reaper, every 500 ms here, fails it as soon as its key's lock is gone. The wait is a
+        // hang guard 240 times shorter than the expiry, so only the reaper can have freed it.
         await until(() => rec.runs.length === 1, 15_000);
         expect(rec.runs[0]).toMatchObject({ key: 'c1', data: { n: 1 }, retryCount: 1 });
+        expect(await q.stats(queue)).toEqual({ queued: 0, running: 0 });
       });
     }
   });

@@ -21,8 +21,8 @@ import { testConfig, testGlobals } from '../support/config.js';
 import { openTestStore, type Dialect } from '../support/databases.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, ms = 20_000): Promise<void> {
-  for (const start = Date.now(); !cond(); await sleep(20)) if (Date.now() - start > ms) throw new Error('timed out');
+async function until(cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  for (const start = Date.now(); !(await cond()); await sleep(20)) if (Date.now() - start > ms) throw new Error('timed out');
 }
 
 for (const [dialect, kind] of [
@@ -35,7 +35,10 @@ for (const [dialect, kind] of [
     let close: () => Promise<void>;
     let token: string;
     let connectionId: string;
+    let otherConnectionId: string;
     const runs: { at: number; done?: number }[] = [];
+    /** Syncs of another connection: evidence that idle workers were taking jobs. */
+    let otherRuns = 0;
     let release!: () => void;
     const firstRunHeld = new Promise<void>((r) => (release = r));
 
@@ -55,15 +58,24 @@ for (const [dialect, kind] of [
         { teammateId: t.id, provider: 'folder', config: {}, hasMail: true, hasCalendar: false, authorizedAt: now },
         now,
       );
+      otherConnectionId = await createConnection(
+        db,
+        ws.id,
+        { teammateId: t.id, provider: 'folder', config: {}, hasMail: true, hasCalendar: false, authorizedAt: now },
+        now,
+      );
       token = (await createToken(db, ws.id, { name: 'csm', role: 'csm' }, now)).token;
-      const sync = async (): Promise<SyncReport[]> => {
-        const run: { at: number; done?: number } = { at: Date.now() };
-        runs.push(run);
-        if (runs.length === 1) await firstRunHeld;
-        run.done = Date.now();
+      const sync = async (_ctx: unknown, id: string): Promise<SyncReport[]> => {
+        if (id !== connectionId) otherRuns++;
+        else {
+          const run: { at: number; done?: number } = { at: Date.now() };
+          runs.push(run);
+          if (runs.length === 1) await firstRunHeld;
+          run.done = Date.now();
+        }
         return [
           {
-            connectionId,
+            connectionId: id,
             teammate: 'alice@ourco.com',
             status: 'active',
             mail: { seen: 0, linked: 0, notLinked: 0 },
@@ -90,10 +102,14 @@ for (const [dialect, kind] of [
     });
     afterAll(async () => close());
 
-    const press = async () => {
+    const drained = async () => {
+      const s = await queue.stats(SYNC_QUEUE);
+      return s.queued === 0 && s.running === 0;
+    };
+    const press = async (id = connectionId) => {
       const res = await app.inject({
         method: 'POST',
-        url: `/v1/connections/${connectionId}/sync`,
+        url: `/v1/connections/${id}/sync`,
         headers: { authorization: `Bearer ${token}` },
       });
       expect(res.statusCode).toBe(202);
@@ -107,11 +123,15 @@ for (const [dialect, kind] of [
       expect(await press()).toBe('queued');
       expect(await press()).toBe('already_queued');
       expect(await press()).toBe('already_queued');
-      await sleep(1500); // idle workers must not start the follow-up beside the running sync
+      // Idle workers must not start the follow-up beside the running sync. Evidence that they
+      // were taking jobs: another connection's sync, pressed after the follow-up, has run.
+      expect(await press(otherConnectionId)).toBe('queued');
+      await until(() => otherRuns === 1);
       expect(runs).toHaveLength(1);
       release();
       await until(() => runs.length === 2 && runs[1]!.done !== undefined);
-      await sleep(2500);
+      // Drained: nothing waits or runs, so no third sync can come from the repeated presses.
+      await until(drained);
       expect(runs).toHaveLength(2);
       expect(runs[1]!.at).toBeGreaterThanOrEqual(runs[0]!.done!);
       // Idle again: the next press starts a new sync at once.

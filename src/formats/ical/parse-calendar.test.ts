@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { calendarManifest, clientCalendarManifest, type EventExpectation } from '../../../test/fixtures/manifest.js';
 import type { MeetingOccurrence } from '../../domain/items.js';
 import { expandOccurrences, hasRecurrence, MalformedCalendarError, parseCalendarObject } from './parse-calendar.js';
 
@@ -11,26 +12,49 @@ const SEEN = new Date('2025-06-01T12:00:00Z');
 const expand = (name: string, window = ALL_TIME) => expandOccurrences(parseCalendarObject(read(name)), window, { seenAt: SEEN });
 const starts = (occ: MeetingOccurrence[]) => occ.map((o) => o.start.toISOString());
 
-describe('every real-world .ics', () => {
-  const files = readdirSync(ICS_DIR).filter((f) => f.endsWith('.ics'));
+const CLIENTS_DIR = path.resolve(import.meta.dirname, '../../../test/fixtures/clients');
 
-  it('has the fixtures', () => expect(files.length).toBeGreaterThanOrEqual(33));
+/** What the manifest records of a file: one entry per UID (its first occurrence), in file order. */
+function factsOf(ics: string): EventExpectation[] {
+  const byUid = new Map<string, EventExpectation>();
+  for (const o of expandOccurrences(parseCalendarObject(ics), ALL_TIME, { seenAt: SEEN })) {
+    if (byUid.has(o.uid)) continue;
+    const attendees = o.attendees.map((a) => `${a.address} ${a.partstat}`);
+    byUid.set(o.uid, { uid: o.uid, organizer: o.organizer?.address ?? null, attendees, start: o.start.toISOString(), recurring: o.recurring });
+  }
+  return [...byUid.values()];
+}
 
-  it.each(files)('%s parses and expands, or fails with a MalformedCalendarError reason', (file) => {
-    let parsed: ReturnType<typeof parseCalendarObject>;
-    try {
-      parsed = parseCalendarObject(read(file));
-    } catch (err) {
+describe.each([
+  { where: 'test/fixtures/real/ics', dir: ICS_DIR, manifest: calendarManifest(), atLeast: 33 },
+  { where: 'test/fixtures/clients', dir: CLIENTS_DIR, manifest: clientCalendarManifest(), atLeast: 4 },
+])('every .ics in $where', ({ dir, manifest, atLeast }) => {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.ics'));
+
+  it('has the fixtures, each with its expected outcome in the manifest', () => {
+    expect(files.length).toBeGreaterThanOrEqual(atLeast);
+    expect(Object.keys(manifest).sort()).toEqual([...files].sort());
+  });
+
+  it.each(files)('%s has the outcome its manifest entry says', (file) => {
+    const expected = manifest[file]!;
+    const ics = readFileSync(path.join(dir, file), 'utf8');
+    if (expected.outcome === 'malformed') {
+      const err = (() => {
+        try {
+          return factsOf(ics);
+        } catch (e) {
+          return e;
+        }
+      })();
       expect(err).toBeInstanceOf(MalformedCalendarError);
-      expect((err as MalformedCalendarError).reason).not.toBe('');
+      expect((err as MalformedCalendarError).reason).toContain(expected.reason);
       return;
     }
-    const occ = expandOccurrences(parsed, ALL_TIME, { seenAt: SEEN });
-    for (const o of occ) {
-      expect(o.uid).not.toBe('');
-      expect(o.end.getTime()).toBeGreaterThanOrEqual(o.start.getTime());
-      for (const a of o.attendees) expect(a.address).toMatch(/^[^:\s]+@[^\s]+$/);
-    }
+    expect(factsOf(ics)).toEqual(expected.events);
+    const { problems } = parseCalendarObject(ics);
+    if (expected.reported === undefined) expect(problems).toEqual([]);
+    else for (const problem of problems) expect(problem).toContain(expected.reported);
   });
 });
 

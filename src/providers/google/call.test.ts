@@ -62,11 +62,24 @@ describe('googleCall', () => {
       }),
     ).rejects.toMatchObject({ code: 'AUTH_FAILED' });
     expect(invalidated).toBe(1);
-    await expect(
-      googleCall(tokens, 'test', async () => {
-        throw gaxiosError(410, { error: { errors: [{ reason: 'fullSyncRequired' }] } });
-      }),
-    ).rejects.toBeInstanceOf(GoogleHttpError);
+    // Gmail answers 404 to a history.list whose startHistoryId is too old; Calendar answers
+    // 410 fullSyncRequired to an expired syncToken (both per Google's API docs). Each must
+    // reach the caller, which re-lists; neither is retried nor turned into another code.
+    let calls = 0;
+    for (const [status, reason] of [
+      [404, 'notFound'],
+      [410, 'fullSyncRequired'],
+    ] as const) {
+      calls = 0;
+      const err = await googleCall(tokens, 'test', async () => {
+        calls++;
+        throw gaxiosError(status, { error: { errors: [{ reason }] } });
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GoogleHttpError);
+      expect(err).toMatchObject({ status, reason });
+      expect(calls).toBe(1);
+    }
+    expect(invalidated).toBe(1);
   });
 
   it('Retry-After as seconds or an HTTP date', () => {
