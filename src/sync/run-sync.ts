@@ -17,6 +17,7 @@ import { retryOnConflict } from '../store/conflicts.js';
 import { upcomingStartedBy } from '../store/meetings.js';
 import {
   deleteCalendarObjectAndMeetings,
+  deleteSeriesObjects,
   extendSeries,
   ingestCalendarObject,
   storeMeeting,
@@ -255,6 +256,7 @@ async function syncCalendar(
           await ingestCalendarObject(tctx, dir, conn, conns, obj, tally);
         }
         for (const ref of page.deletes) await deleteCalendarObjectAndMeetings(tctx, dir, conn, conns, ref, tally);
+        for (const prefix of page.deletedSeries ?? []) await deleteSeriesObjects(tctx, dir, conn, conns, prefix, tally);
         await recordErrors(tctx, conn, [...page.errors, ...tally.errors.splice(0)], report);
         await saveCursor(trx, conn.id, 'calendar', page.cursor, ctx.now);
       }),
