@@ -161,7 +161,7 @@ describe('meeting rules over Google Calendar', () => {
     expect((await w.explainMeeting('weekly-1', '2026-03-09T10:00:00Z')).outcome).toBe('linked');
     const globex = meetingKeys(await w.timeline('globex'));
     expect(globex).toEqual(['weekly-1@2026-03-02T10:00:00.000Z', 'weekly-1@2026-03-09T10:00:00.000Z', 'weekly-1@2026-03-16T10:00:00.000Z']);
-  });
+  }, 180_000);
 
   it('M3: not started → upcoming; cancelled before start → never logged', async () => {
     expect(failedCodes(await w.explainMeeting('upcoming-1'))).toEqual(['M3_NOT_STARTED']);
