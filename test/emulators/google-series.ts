@@ -10,8 +10,7 @@
 //   originalStartTime fields populated" — so a cancelled instance is served with those only.
 // - events.list `singleEvents=true` expands series into instances between timeMin and timeMax
 //   (https://developers.google.com/calendar/api/v3/reference/events/list). Without timeMax the
-//   reference names no bound (an open series "is not endless, just lengthy"); the emulator
-//   expands a year past its clock (`OPEN_ENDED_MS`).
+//   reference names no bound; the emulator expands a year past its clock (`OPEN_ENDED_MS`).
 // - A deleted series, listed with `singleEvents=true` (incremental sync or showDeleted), comes
 //   back as cancelled instances only up to about six months past the deletion
 //   (https://github.com/googleapis/google-api-ruby-client/issues/860: "only six months worth of
