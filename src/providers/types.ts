@@ -84,6 +84,11 @@ export interface CalendarPage {
   upserts: CalendarObject[];
   /** Refs of objects that disappeared (deleted events). */
   deletes: string[];
+  /**
+   * Series deleted as a whole, as the ref prefix their instances share (Google: `<id>_`): every
+   * stored object under it is gone, also the ones the provider never reports cancelled.
+   */
+  deletedSeries?: string[];
   errors: ItemError[];
   cursor: Cursor;
   progress?: { done: number; total?: number };

@@ -1,10 +1,11 @@
 // Meetings: one row per occurrence (UID + start), the calendar objects they came from,
 // sightings per calendar and links per account.
+import { sql, type SqlBool } from 'kysely';
 import type { Decision } from '../domain/decision.js';
 import type { MeetingOccurrence } from '../domain/items.js';
 import type { Store } from './db.js';
 import { newId } from './ids.js';
-import { containsText } from './like.js';
+import { containsText, escapeLike } from './like.js';
 import type { CalendarObjectsTable, MeetingsTable } from './schema.js';
 
 export interface MeetingRecord {
@@ -45,6 +46,20 @@ export async function saveCalendarObject(db: Store, row: CalendarObjectsTable): 
 
 export async function deleteCalendarObject(db: Store, connectionId: string, ref: string): Promise<void> {
   await db.deleteFrom('calendar_objects').where('connection_id', '=', connectionId).where('ref', '=', ref).execute();
+}
+
+/** Refs of one connection's calendar objects that begin with `prefix` (the instances of one series). */
+export async function calendarRefsWithPrefix(db: Store, ws: string, connectionId: string, prefix: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('calendar_objects')
+    .select('ref')
+    .where('workspace_id', '=', ws)
+    .where('connection_id', '=', connectionId)
+    .where(sql<SqlBool>`ref like ${`${escapeLike(prefix)}%`} escape '\\'`)
+    .orderBy('ref')
+    .execute();
+  // SQLite's LIKE ignores ASCII case: keep the exact prefix only.
+  return rows.map((r) => r.ref).filter((r) => r.startsWith(prefix));
 }
 
 /** Recurring objects whose stored expansion ends before `until` (the clock moved on). */

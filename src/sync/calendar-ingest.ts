@@ -10,6 +10,7 @@ import type { DirectoryIndex } from '../directory/index.js';
 import { decideMeetingForSync } from '../rules/decide-meeting.js';
 import type { ConnectionRecord } from '../store/connections.js';
 import {
+  calendarRefsWithPrefix,
   deleteCalendarObject,
   getMeeting,
   insertNewMeetings,
@@ -213,6 +214,22 @@ export async function deleteCalendarObjectAndMeetings(
 ): Promise<void> {
   for (const id of await meetingIdsByRef(ctx.db, ctx.ws.id, conn.id, ref)) await cancelMeeting(ctx, dir, conns, id, new Date(0), result);
   await deleteCalendarObject(ctx.db, conn.id, ref);
+}
+
+/**
+ * A whole series was deleted: every object of it this calendar holds goes, also the
+ * occurrences the provider never reported cancelled (Google stops some months ahead).
+ */
+export async function deleteSeriesObjects(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conn: ConnectionRecord,
+  conns: Map<string, ConnectionRecord>,
+  refPrefix: string,
+  result: CalendarIngestResult,
+): Promise<void> {
+  for (const ref of await calendarRefsWithPrefix(ctx.db, ctx.ws.id, conn.id, refPrefix))
+    await deleteCalendarObjectAndMeetings(ctx, dir, conn, conns, ref, result);
 }
 
 /** A vanished occurrence counts as cancelled now: one that already happened stays logged (M3). */

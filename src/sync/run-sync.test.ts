@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EmailItem } from '../domain/items.js';
 import type { ConnectionConfig, Cursor, MailPage, MailSource } from '../providers/types.js';
 import { SourceError } from '../providers/types.js';
-import { createConnection, getConnection, getCursor, listItemErrors } from '../store/connections.js';
+import { createConnection, getConnection, getCursor, listItemErrors, updateConnection } from '../store/connections.js';
 import type { Ctx } from '../store/context.js';
 import type { Store } from '../store/db.js';
 import { openSqlite } from '../store/dialects/sqlite.js';
@@ -114,6 +114,31 @@ describe('syncAll with an injected source factory', () => {
     await syncAll({ ...ctx, now: new Date(NOW.getTime() + 300_000) }, undefined, { sources });
     expect(source.startedFrom).toEqual([null, 2]);
     expect(await storedRefs()).toEqual(['ref-1', 'ref-2', 'ref-3']);
+  });
+
+  it('push upkeep sees what the push endpoint flagged while the sync ran (a lifecycle notification mid-sync)', async () => {
+    const source: MailSource = {
+      async *changes() {
+        yield page([1], 1);
+        // Mid-sync, a Graph subscriptionRemoved: the endpoint flags it in the connection's config.
+        await updateConnection(db, ctx.ws.id, connId, { config: { push: { flagged: 'sub-1' } } });
+        yield page([2], 2);
+      },
+      async fetch() {
+        return null;
+      },
+    };
+    const given: unknown[] = [];
+    const sources: SourceFactory = {
+      ...factory(source),
+      maintainPush: async (c) => {
+        given.push(c.config);
+        return null;
+      },
+    };
+    await syncAll(ctx, undefined, { sources });
+    // Read at the start of the sync, the flag would be missed and the subscription never recreated.
+    expect(given).toEqual([{ push: { flagged: 'sub-1' } }]);
   });
 
   it('skips and reports an item the connector could not read, and stores the rest of its page', async () => {

@@ -6,6 +6,7 @@ import type { DirectoryIndex } from '../directory/index.js';
 import {
   clearItemError,
   clearItemErrors,
+  getConnection,
   getCursor,
   listConnections,
   recordItemError,
@@ -17,6 +18,7 @@ import { retryOnConflict } from '../store/conflicts.js';
 import { upcomingStartedBy } from '../store/meetings.js';
 import {
   deleteCalendarObjectAndMeetings,
+  deleteSeriesObjects,
   extendSeries,
   ingestCalendarObject,
   storeMeeting,
@@ -154,8 +156,13 @@ const PUSH_REF = 'push notifications';
  * After a successful sync: create or renew the provider's push channel. A failure here
  * never fails the sync (polling goes on); it shows in the connection's errors until fixed.
  */
-async function keepPushAlive(ctx: Ctx, conn: ConnectionRecord, sources: SourceFactory): Promise<void> {
+async function keepPushAlive(ctx: Ctx, startedWith: ConnectionRecord, sources: SourceFactory): Promise<void> {
   try {
+    // The config as it is now, not as this sync started: a lifecycle notification that came
+    // meanwhile (Graph subscriptionRemoved mid-sync) flagged its subscription there, and
+    // upkeep from the older copy would miss the flag and then save over it.
+    const conn = (await getConnection(ctx.db, ctx.ws.id, startedWith.id)) ?? startedWith;
+    if (conn.status === 'disconnected') return; // Disconnect ended push while this sync ran
     const config = await sources.maintainPush({ ...conn, ...connectorDeps(ctx), saveSecret: rotatedSecretSaver(ctx, conn) }, ctx.now);
     if (config) await updateConnection(ctx.db, ctx.ws.id, conn.id, { config });
     await clearItemError(ctx.db, conn.id, PUSH_REF);
@@ -164,7 +171,7 @@ async function keepPushAlive(ctx: Ctx, conn: ConnectionRecord, sources: SourceFa
     await recordItemError(
       ctx.db,
       ctx.ws.id,
-      conn.id,
+      startedWith.id,
       PUSH_REF,
       `could not set up push (new items arrive by the regular sync instead): ${words}`,
       ctx.now,
@@ -255,6 +262,7 @@ async function syncCalendar(
           await ingestCalendarObject(tctx, dir, conn, conns, obj, tally);
         }
         for (const ref of page.deletes) await deleteCalendarObjectAndMeetings(tctx, dir, conn, conns, ref, tally);
+        for (const prefix of page.deletedSeries ?? []) await deleteSeriesObjects(tctx, dir, conn, conns, prefix, tally);
         await recordErrors(tctx, conn, [...page.errors, ...tally.errors.splice(0)], report);
         await saveCursor(trx, conn.id, 'calendar', page.cursor, ctx.now);
       }),

@@ -49,8 +49,17 @@ interface Subscription {
   changeType: string;
   clientState: string;
   notificationUrl: string;
+  /** Where lifecycle notifications go (reauthorizationRequired, subscriptionRemoved, missed). */
+  lifecycleNotificationUrl?: string;
   expirationDateTime: string;
+  /** A reauthorizationRequired was sent and not answered yet: change notifications are held. */
+  needsReauthorization?: boolean;
+  /** Change notifications that could not be delivered since the last `missed`. */
+  undelivered?: number;
 }
+
+/** The lifecycle events Graph sends (https://learn.microsoft.com/graph/change-notifications-lifecycle-events). */
+export type LifecycleEvent = 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const unb64 = <T>(s: string): T | null => {
@@ -232,6 +241,73 @@ export class MicrosoftEmulator {
   expireEventDelta(): void {
     this.minEventSeq = ++this.seq;
   }
+
+  /**
+   * Lifecycle notifications, as https://learn.microsoft.com/graph/change-notifications-lifecycle-events
+   * describes them: POSTed to the subscription's lifecycleNotificationUrl (none: none sent), a
+   * `value` array of {subscriptionId, subscriptionExpirationDateTime, tenantId, clientState,
+   * lifecycleEvent}. Returns the HTTP status the app answered.
+   */
+  async lifecycle(s: Subscription, lifecycleEvent: LifecycleEvent): Promise<number> {
+    if (!s.lifecycleNotificationUrl) throw new Error(`subscription ${s.id} has no lifecycleNotificationUrl`);
+    const n = {
+      subscriptionId: s.id,
+      subscriptionExpirationDateTime: s.expirationDateTime,
+      tenantId: 'tenant-1',
+      clientState: s.clientState,
+      lifecycleEvent,
+    };
+    const r = await fetch(s.lifecycleNotificationUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ value: [n] }),
+    });
+    return r.status;
+  }
+
+  /**
+   * "The access token is about to expire" (the page's reauthorizationRequired): change
+   * notifications are held until the app reauthorizes (POST …/reauthorize) or renews (PATCH).
+   */
+  async requireReauthorization(subscriptionId: string): Promise<number> {
+    const s = this.subscriptions.get(subscriptionId);
+    if (!s) throw new Error(`no subscription ${subscriptionId}`);
+    s.needsReauthorization = true;
+    return this.lifecycle(s, 'reauthorizationRequired');
+  }
+
+  /** Graph removed the subscription (subscriptionRemoved): it is gone, and no more notifications come. */
+  async removeSubscription(subscriptionId: string): Promise<number> {
+    const s = this.subscriptions.get(subscriptionId);
+    if (!s) throw new Error(`no subscription ${subscriptionId}`);
+    this.subscriptions.delete(s.id);
+    return this.lifecycle(s, 'subscriptionRemoved');
+  }
+
+  /** Change notifications could not be delivered for a while: Graph says so once (missed). */
+  async sendMissed(subscriptionId: string): Promise<number> {
+    const s = this.subscriptions.get(subscriptionId);
+    if (!s) throw new Error(`no subscription ${subscriptionId}`);
+    s.undelivered = 0;
+    return this.lifecycle(s, 'missed');
+  }
+
+  /**
+   * A change happened on `resource`: each live subscription to it gets a change notification,
+   * unless it waits for reauthorization or `dropDeliveries` is set (the endpoint unreachable):
+   * then it is counted as undelivered, for a later `missed`. Returns the statuses delivered.
+   */
+  async changed(resource: string): Promise<number[]> {
+    const out: number[] = [];
+    for (const s of [...this.subscriptions.values()].filter((x) => x.resource === resource)) {
+      if (s.needsReauthorization || this.dropDeliveries) s.undelivered = (s.undelivered ?? 0) + 1;
+      else out.push((await this.notify(s.id)).status);
+    }
+    return out;
+  }
+
+  /** While true, change notifications are lost on the way (counted for `missed`). */
+  dropDeliveries = false;
 
   /** POSTs a change notification for one of our subscriptions, as Graph would. */
   async notify(subscriptionId: string, over: { clientState?: string; lifecycleEvent?: string } = {}): Promise<Response> {
@@ -583,9 +659,10 @@ export class MicrosoftEmulator {
           'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.',
         );
       }
-      if (this.validateNotificationUrl) {
+      // With webhooks both endpoints are validated (change-notifications-lifecycle-events).
+      for (const url of this.validateNotificationUrl ? new Set([b.notificationUrl, b.lifecycleNotificationUrl ?? b.notificationUrl]) : []) {
         const token = `validation-${Math.random().toString(36).slice(2)}`;
-        const r = await fetch(`${b.notificationUrl}?validationToken=${encodeURIComponent(token)}`, {
+        const r = await fetch(`${url}?validationToken=${encodeURIComponent(token)}`, {
           method: 'POST',
           headers: { 'content-type': 'text/plain' },
         }).catch(() => null);
@@ -604,10 +681,19 @@ export class MicrosoftEmulator {
         changeType: b.changeType,
         clientState: b.clientState,
         notificationUrl: b.notificationUrl,
+        ...(b.lifecycleNotificationUrl ? { lifecycleNotificationUrl: b.lifecycleNotificationUrl } : {}),
         expirationDateTime: b.expirationDateTime,
       };
       this.subscriptions.set(s.id, s);
       return this.send(res, 201, { '@odata.context': `${this.url}/v1.0/$metadata#subscriptions/$entity`, ...s });
+    }
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
+    if ((m = /^\/v1\.0\/subscriptions\/([^/]+)\/reauthorize$/.exec(u.pathname)) && req.method === 'POST') {
+      // https://learn.microsoft.com/graph/api/subscription-reauthorize: 204, notifications resume.
+      const s = this.subscriptions.get(decodeURIComponent(m[1]!));
+      if (!s) return this.graphError(res, 404, 'ResourceNotFound', 'The object was not found.');
+      s.needsReauthorization = false;
+      return this.send(res, 204, undefined);
     }
     // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/v1\.0\/subscriptions\/([^/]+)$/.exec(u.pathname))) {
@@ -617,6 +703,8 @@ export class MicrosoftEmulator {
         const b = JSON.parse(await this.body(req)) as { expirationDateTime?: string };
         if (b.expirationDateTime && this.overCap(res, s.resource, b.expirationDateTime)) return;
         if (b.expirationDateTime) s.expirationDateTime = b.expirationDateTime;
+        // The lifecycle page: renewing (PATCH) also reauthorizes a subscription.
+        s.needsReauthorization = false;
         return this.send(res, 200, s);
       }
       if (req.method === 'DELETE') {

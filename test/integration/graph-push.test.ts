@@ -122,34 +122,58 @@ describe('Graph change notifications', () => {
     expect(await outcome('pushed-1@acme.com')).toBe('linked');
   });
 
-  it('lifecycle: reauthorizationRequired renews, subscriptionRemoved recreates, missed catches up', async () => {
-    const inbox = subFor("me/mailFolders('inbox')/messages");
-    const renewals = () => ms.log.filter((l) => l.method === 'PATCH' && l.path === `/v1.0/subscriptions/${inbox.id}`).length;
-    expect((await ms.notify(inbox.id, { lifecycleEvent: 'reauthorizationRequired' })).status).toBe(202);
-    await api.queue.idle();
-    expect(renewals()).toBe(1);
+  // Lifecycle notifications (https://learn.microsoft.com/graph/change-notifications-lifecycle-events),
+  // sent by the emulator to each subscription's lifecycleNotificationUrl.
+  it('subscriptions ask for lifecycle notifications at the notification URL', () => {
+    for (const s of ms.subscriptions.values()) expect(s.lifecycleNotificationUrl).toBe(s.notificationUrl);
+  });
 
+  it('reauthorizationRequired: notifications are held until the sync reauthorizes (renews) the subscription, then flow again', async () => {
+    const inbox = subFor("me/mailFolders('inbox')/messages");
+    expect(await ms.requireReauthorization(inbox.id)).toBe(202);
+    await api.queue.idle();
+    expect(inbox.needsReauthorization).toBe(false);
+    expect(ms.log.some((l) => l.method === 'PATCH' && l.path === `/v1.0/subscriptions/${inbox.id}`)).toBe(true);
+    add('after-reauth@acme.com', '2026-03-09T10:30:00Z');
+    expect(await ms.changed(inbox.resource)).toEqual([202]);
+    await api.queue.idle();
+    expect(await outcome('after-reauth@acme.com')).toBe('linked');
+  });
+
+  it('subscriptionRemoved: the sync creates a new subscription, and new mail is pushed through it', async () => {
     const events = subFor('me/events');
-    ms.subscriptions.delete(events.id); // Graph removed it
-    expect(
-      (
-        await fetch(events.notificationUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            value: [{ subscriptionId: events.id, clientState: events.clientState, lifecycleEvent: 'subscriptionRemoved' }],
-          }),
-        })
-      ).status,
-    ).toBe(202);
+    expect(await ms.removeSubscription(events.id)).toBe(202);
     await api.queue.idle();
     const recreated = subFor('me/events');
     expect(recreated.id).not.toBe(events.id);
+    expect(recreated.lifecycleNotificationUrl).toBe(events.lifecycleNotificationUrl);
 
+    const inbox = subFor("me/mailFolders('inbox')/messages");
+    expect(await ms.removeSubscription(inbox.id)).toBe(202);
+    await api.queue.idle();
+    const newInbox = subFor("me/mailFolders('inbox')/messages");
+    expect(newInbox.id).not.toBe(inbox.id);
+    add('after-removed@acme.com', '2026-03-09T10:45:00Z');
+    expect(await ms.changed(newInbox.resource)).toEqual([202]);
+    await api.queue.idle();
+    expect(await outcome('after-removed@acme.com')).toBe('linked');
+  });
+
+  it('missed: mail whose notifications were lost comes in with the sync the missed notification queues', async () => {
+    const inbox = subFor("me/mailFolders('inbox')/messages");
+    ms.dropDeliveries = true;
     add('missed-1@acme.com', '2026-03-09T11:00:00Z');
-    expect((await ms.notify(inbox.id, { lifecycleEvent: 'missed' })).status).toBe(202);
+    add('missed-2@acme.com', '2026-03-09T11:01:00Z');
+    expect(await ms.changed(inbox.resource)).toEqual([]);
+    expect(await ms.changed(inbox.resource)).toEqual([]);
+    expect(inbox.undelivered).toBe(2);
+    await api.queue.idle();
+    expect(await outcome('missed-1@acme.com')).toBe('unknown');
+    ms.dropDeliveries = false;
+    expect(await ms.sendMissed(inbox.id)).toBe(202);
     await api.queue.idle();
     expect(await outcome('missed-1@acme.com')).toBe('linked');
+    expect(await outcome('missed-2@acme.com')).toBe('linked');
   });
 
   it('renews every subscription when it expires within a day, not before', async () => {

@@ -42,7 +42,15 @@ import {
   linkedEmailIds,
   saveEmail,
 } from '../../src/store/emails.js';
-import { findMeeting, meetingsByUid, saveMeeting, searchMeetings, upcomingStartedBy } from '../../src/store/meetings.js';
+import {
+  calendarRefsWithPrefix,
+  findMeeting,
+  meetingsByUid,
+  saveCalendarObject,
+  saveMeeting,
+  searchMeetings,
+  upcomingStartedBy,
+} from '../../src/store/meetings.js';
 import { accountTimeline, connectionCounts } from '../../src/store/timeline.js';
 import { createToken, expiryFrom, findToken, isExpired, listTokens, revokeToken, touchToken } from '../../src/store/tokens.js';
 import { dueEvents, enqueueWebhookEvents, markAttemptFailed, markDelivered, outboxCounts, putWebhook } from '../../src/store/webhooks.js';
@@ -279,6 +287,32 @@ for (const dialect of DIALECTS) {
         now: NOW,
       });
       expect((await accountTimeline(db, ws.id, 'globex')).map((i) => i.kind)).toEqual(['meeting']);
+    });
+
+    it('calendar objects: the refs of one series by prefix, exactly (no LIKE wildcards, case kept), in its workspace', async () => {
+      const put = (ref: string, workspace = ws.id) =>
+        saveCalendarObject(db, {
+          workspace_id: workspace,
+          connection_id: conn,
+          ref,
+          version: '1',
+          ics: null,
+          occurrences: '[]',
+          recurring: 0,
+          expanded_until: NOW.toISOString(),
+        });
+      for (const ref of [
+        'abc_20260302T100000Z',
+        'abc_20260309T100000Z',
+        'abcd_20260302T100000Z',
+        'aXc_20260302T100000Z',
+        'ABC_20260302T100000Z',
+      ])
+        await put(ref);
+      await put('abc_20260316T100000Z', other.id);
+      expect(await calendarRefsWithPrefix(db, ws.id, conn, 'abc_')).toEqual(['abc_20260302T100000Z', 'abc_20260309T100000Z']);
+      expect(await calendarRefsWithPrefix(db, other.id, conn, 'abc_')).toEqual(['abc_20260316T100000Z']);
+      expect(await calendarRefsWithPrefix(db, ws.id, 'another-connection', 'abc_')).toEqual([]);
     });
 
     it('audit log: newest first, numbered by the database', async () => {

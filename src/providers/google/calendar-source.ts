@@ -28,6 +28,8 @@ export interface GoogleCalendarOptions {
 
 export class GoogleCalendarSource implements CalendarSource {
   private api: calendar_v3.Calendar;
+  /** Series masters asked about in this run: deleted or not. */
+  private seriesGone = new Map<string, boolean>();
 
   constructor(private o: GoogleCalendarOptions) {
     this.api = calendar({ version: 'v3', auth: o.tokens.client, retry: false, ...(o.rootUrl ? { rootUrl: o.rootUrl } : {}) });
@@ -75,6 +77,7 @@ export class GoogleCalendarSource implements CalendarSource {
         else if ('reason' in occ) errors.push(occ);
         else upserts.push({ ref: ev.id, version: ev.etag ?? ev.updated ?? '', occurrences: [occ] });
       }
+      const deletedSeries = await this.deletedSeries(res.data.items ?? []);
       pageToken = res.data.nextPageToken ?? null;
       done += res.data.items?.length ?? 0;
       // Mid-listing the cursor keeps the page token (full listing) or the old sync token.
@@ -84,8 +87,44 @@ export class GoogleCalendarSource implements CalendarSource {
           : { syncToken: c.syncToken! }
         : { syncToken: res.data.nextSyncToken ?? c.syncToken! };
       if (!pageToken && !res.data.nextSyncToken) throw new SourceError('INTERNAL', 'Google Calendar ended a listing without a sync token');
-      yield { upserts, deletes, errors, cursor: next, progress: { done } };
+      yield { upserts, deletes, errors, ...(deletedSeries.length ? { deletedSeries } : {}), cursor: next, progress: { done } };
       if (!pageToken) return;
+    }
+  }
+
+  /**
+   * A cancelled instance is either one occurrence deleted or part of a whole series deleted;
+   * with singleEvents=true the two look alike, and for a deleted series Google reports the
+   * cancelled instances only some months ahead (docs/providers/google.md). So the series'
+   * master is asked once: cancelled (or gone) means every occurrence of the series ends.
+   */
+  private async deletedSeries(items: calendar_v3.Schema$Event[]): Promise<string[]> {
+    const out: string[] = [];
+    const ids = new Set(items.filter((ev) => ev.status === 'cancelled' && ev.recurringEventId).map((ev) => ev.recurringEventId!));
+    for (const id of ids) {
+      let known = this.seriesGone.get(id);
+      if (known === undefined) {
+        known = await this.masterGone(id);
+        this.seriesGone.set(id, known);
+      }
+      if (known) out.push(`${id}_`);
+    }
+    return out;
+  }
+
+  private async masterGone(id: string): Promise<boolean> {
+    try {
+      const res = await googleCall(
+        this.o.tokens,
+        'events.get',
+        () => this.api.events.get({ calendarId: this.o.calendarId ?? 'primary', eventId: id }),
+        this.o.retry,
+      );
+      return res.data.status === 'cancelled';
+    } catch (err) {
+      // Deleted events "will eventually disappear": 404 / 410 is a deleted master too.
+      if (err instanceof GoogleHttpError && (err.status === 404 || err.status === 410)) return true;
+      throw err;
     }
   }
 }
