@@ -2,7 +2,8 @@
 // flags become the use case's query (src/app/find.ts), the answer is printed.
 import { Option, type Command } from 'commander';
 import { findEmails, findMeetings } from '../app/find.js';
-import type { LiveFind } from '../app/find-types.js';
+import type { AppDeps } from '../app/deps.js';
+import { liveFind } from '../app/live-find.js';
 import { asFlags, withContext, type GlobalOptions } from './context.js';
 import { printFound } from './print-find.js';
 
@@ -36,9 +37,8 @@ function common(o: RangeFlags) {
   };
 }
 
-// The live lookup at the provider (wt-live's src/app/live-find.ts) is wired here by the
-// integrator once it exists; until then find answers from the store alone.
-const live: LiveFind | undefined = undefined;
+/** The live lookup at the provider; with --teammate, that teammate's own mailbox hits show their subject. */
+const withLive = <D extends AppDeps>(ctx: D, teammate?: string) => ({ ...ctx, live: liveFind(ctx, teammate ? { viewer: teammate } : {}) });
 
 export function registerFindCommands(program: Command, g: () => GlobalOptions): void {
   const find = program.command('find').description('find an email or meeting by what you remember, and why it is (not) on the timeline');
@@ -57,7 +57,7 @@ export function registerFindCommands(program: Command, g: () => GlobalOptions): 
       ...common(o),
     };
     await withContext(g(), async (ctx) => {
-      const r = await asFlags(findEmails({ ...ctx, live }, query), { 'from|to|subject': '--from, --to or --subject' });
+      const r = await asFlags(findEmails(withLive(ctx, o.teammate), query), { 'from|to|subject': '--from, --to or --subject' });
       printFound('email', query, r, !!o.json);
     });
   });
@@ -74,7 +74,7 @@ export function registerFindCommands(program: Command, g: () => GlobalOptions): 
       ...common(o),
     };
     await withContext(g(), async (ctx) => {
-      const r = await asFlags(findMeetings({ ...ctx, live }, query), { 'title|attendee': '--title or --attendee' });
+      const r = await asFlags(findMeetings(withLive(ctx, o.teammate), query), { 'title|attendee': '--title or --attendee' });
       printFound('meeting', query, r, !!o.json);
     });
   });

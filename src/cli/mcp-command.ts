@@ -29,9 +29,15 @@ export function registerMcpCommand(program: Command, g: () => GlobalOptions): vo
       const ctx = (): Ctx => ({ db, ws: workspace, now: now(), actor: `mcp:${token.name}`, connectors: connectors(gl) });
       const { createMcpServer } = await import('../mcp/server.js');
       const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
-      // INTEGRATOR: when src/app/find.ts (wt-find) lands, offer the find tools by handing its use cases in:
-      //   import { findEmails, findMeetings } from '../app/find.js';  …  find: { emails: findEmails, meetings: findMeetings },
-      const server = createMcpServer({ ctx, version: '1' });
+      const { findEmails, findMeetings } = await import('../app/find.js');
+      const { liveFind } = await import('../app/live-find.js');
+      // find asks the providers too (read-only); a CSM token's own mailbox hits show their subject.
+      const withLive = (c: Ctx) => ({ ...c, live: liveFind(c, token.teammate ? { viewer: token.teammate } : {}) });
+      const server = createMcpServer({
+        ctx,
+        version: '1',
+        find: { emails: (c, q) => findEmails(withLive(c), q), meetings: (c, q) => findMeetings(withLive(c), q) },
+      });
       // stdout is the protocol's: a stray console.log anywhere below would corrupt it, so it goes to stderr.
       console.log = console.info = console.debug = console.error;
       const closed = new Promise<void>((resolve) => {

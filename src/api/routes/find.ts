@@ -3,14 +3,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { findEmails, findMeetings } from '../../app/find.js';
-import type { LiveFind } from '../../app/find-types.js';
+import { liveFind } from '../../app/live-find.js';
+import type { AppDeps } from '../../app/deps.js';
 import { appDeps, errors, type ApiDeps } from '../context.js';
 import { fieldsIn } from '../errors.js';
 import { FindEmailQuery, FindMeetingQuery, FindResult } from '../find-schemas.js';
 
-// The live lookup at the provider (src/app/live-find.ts) is wired here by the integrator
-// once it exists; until then find answers from the store alone.
-const live: LiveFind | undefined = undefined;
+/** The request's deps with the live lookup at the provider; a CSM's own mailbox shows its subjects. */
+function withLive(d: AppDeps) {
+  return { ...d, live: liveFind(d, d.caller?.teammate ? { viewer: d.caller.teammate } : {}) };
+}
 
 /** Absent parameters left out, so the use case sees only what was asked. */
 const given = <T extends Record<string, unknown>>(q: T) => Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as T;
@@ -30,7 +32,7 @@ export async function findRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
         response: { 200: FindResult, ...errors(400, 404) },
       },
     },
-    async (req) => fieldsIn('query', findEmails({ ...appDeps(req, deps), live }, given(req.query))),
+    async (req) => fieldsIn('query', findEmails(withLive(appDeps(req, deps)), given(req.query))),
   );
 
   r.get(
@@ -44,6 +46,6 @@ export async function findRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
         response: { 200: FindResult, ...errors(400, 404) },
       },
     },
-    async (req) => fieldsIn('query', findMeetings({ ...appDeps(req, deps), live }, given(req.query))),
+    async (req) => fieldsIn('query', findMeetings(withLive(appDeps(req, deps)), given(req.query))),
   );
 }

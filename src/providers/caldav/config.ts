@@ -59,12 +59,22 @@ export function calDavSourceFor(c: {
 }
 
 /** The live lookup's calendar-query search (search.ts), with the same stored credentials. */
-export async function calDavSearchFor(c: { config: Record<string, unknown>; secretEnc?: string | null; secrets: Secrets }) {
+export async function calDavSearchFor(c: {
+  config: Record<string, unknown>;
+  secretEnc?: string | null;
+  secrets: Secrets;
+  settings: Pick<ProviderSettings, 'outboundAllow'>;
+}) {
   const { CalDavSearch } = await import('./search.js');
   const cfg = readCalDavConfig(c.config);
   if (!c.secretEnc) throw new SourceError('AUTH_FAILED', 'no password is stored for this CalDAV connection; re-authorize it');
   try {
-    return new CalDavSearch({ url: cfg.url, user: cfg.user, password: c.secrets.decrypt(c.secretEnc) });
+    return new CalDavSearch({
+      url: cfg.url,
+      user: cfg.user,
+      password: c.secrets.decrypt(c.secretEnc),
+      outbound: outboundPolicyFor(c.settings),
+    });
   } catch (err) {
     if (err instanceof SecretKeyError) throw new SourceError('INTERNAL', `cannot read the stored CalDAV password: ${err.message}`);
     throw err;

@@ -4,6 +4,7 @@
 // Each object's iCalendar is parsed and expanded (series → occurrences in the range) with
 // the same code as the sync; title words and the attendee are checked on the occurrences.
 // The sync reads every calendar of the account, so every hit is in a synced calendar.
+import type { OutboundPolicy } from '../../net/outbound-policy.js';
 import { davRequest, type DAVResponse } from 'tsdav';
 import { expandOccurrences, parseCalendarObject } from '../../formats/ical/parse-calendar.js';
 import { matchesMeeting } from '../search-match.js';
@@ -24,9 +25,9 @@ export class CalDavSearch implements CalendarSearch {
   private readonly headers: Record<string, string>;
   private readonly fetch: typeof globalThis.fetch;
 
-  constructor(private readonly creds: CalDavCredentials) {
+  constructor(private readonly creds: CalDavCredentials & { outbound: OutboundPolicy }) {
     this.headers = basicAuth(creds);
-    this.fetch = makeEdgeFetch({ who: `${creds.user} at ${new URL(creds.url).host}` });
+    this.fetch = makeEdgeFetch({ who: `${creds.user} at ${new URL(creds.url).host}`, outbound: creds.outbound });
   }
 
   async search(q: CalendarSearchQuery, opts: { limit: number; signal: AbortSignal }): Promise<CalendarHit[]> {
