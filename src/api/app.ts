@@ -9,7 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { rateLimitKey, registerAuth } from './auth.js';
 import type { ApiDeps } from './context.js';
-import { documentInvalidInput, registerErrorHandling } from './errors.js';
+import { documentCommonAnswers, registerErrorHandling } from './errors.js';
 import { openApiOptions } from './openapi.js';
 import { connectionRoutes } from './routes/connections.js';
 import { directoryRoutes } from './routes/directory.js';
@@ -48,7 +48,7 @@ export async function buildApp(
   app.addHook('onRoute', (route) => {
     // The docs page and its assets are public like the document they show.
     if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true, rateLimit: false } as typeof route.config;
-    documentInvalidInput(route.schema);
+    documentCommonAnswers(route.schema, route.config?.role);
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',

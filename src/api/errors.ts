@@ -62,13 +62,14 @@ export function registerErrorHandling(app: FastifyInstance): void {
 }
 
 /**
- * Every route that takes input (params, query or body) can answer 400 naming the field (the
- * validation above): said in its documented answers without each route repeating it. Only
- * for routes that document their answers at all.
+ * Answers every route of a kind can give, said in its documented answers without each route
+ * repeating them: a 400 naming the field for a route that takes input (params, query or body:
+ * the validation above), a 403 for an admin-only route (api/auth.ts). Only for routes that
+ * document their answers at all.
  */
-export function documentInvalidInput(schema: FastifySchema | undefined): void {
+export function documentCommonAnswers(schema: FastifySchema | undefined, role: string | undefined): void {
   if (!schema?.response || typeof schema.response !== 'object') return;
-  const takesInput = schema.params || schema.querystring || schema.body;
   const answers = schema.response as Record<string, unknown>;
-  if (takesInput && !answers['400']) answers['400'] = ErrorBody;
+  if ((schema.params || schema.querystring || schema.body) && !answers['400']) answers['400'] = ErrorBody;
+  if (role === 'admin' && !answers['403']) answers['403'] = ErrorBody;
 }
