@@ -9,7 +9,17 @@
 //            400 syntax error.
 // Folders: a message's `folder` is a well-known name (inbox, sentitems, junkemail, deleteditems,
 // drafts) or a folder's display name; each gets a stable id for parentFolderId and mailFolders/{id}.
-import type { MsMessage } from './microsoft.js';
+
+/** What a search reads of the emulator's messages (microsoft.ts MsMessage). */
+interface MsMessage {
+  folder: string;
+  internetMessageId?: string;
+  subject: string;
+  from: string;
+  to: string[];
+  receivedDateTime: string;
+  body?: string;
+}
 
 export class GraphQueryError extends Error {
   constructor(
