@@ -164,7 +164,12 @@ async function serve(db: string, port: number, token: string): Promise<number> {
   // once (a second SIGINT would make `serve` exit at once instead of finishing its syncs).
   const child: ChildProcess = spawn(process.execPath, [BIN, '--db', db, 'serve', '--port', String(port), '--host', HOST], {
     cwd: ROOT,
-    env: { ...process.env, TOUCHPOINT_LOG_LEVEL: process.env.TOUCHPOINT_LOG_LEVEL ?? 'warn' },
+    env: {
+      ...process.env,
+      TOUCHPOINT_LOG_LEVEL: process.env.TOUCHPOINT_LOG_LEVEL ?? 'warn',
+      // A local setup: mail and calendar servers for trying things out (Dovecot, Radicale) listen on loopback.
+      TOUCHPOINT_OUTBOUND_ALLOW: process.env.TOUCHPOINT_OUTBOUND_ALLOW ?? '127.0.0.1/32,::1/128,localhost',
+    },
     stdio: ['ignore', 'inherit', 'pipe'],
     detached: true,
   });
