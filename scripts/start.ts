@@ -169,6 +169,8 @@ async function serve(db: string, port: number, token: string): Promise<number> {
       TOUCHPOINT_LOG_LEVEL: process.env.TOUCHPOINT_LOG_LEVEL ?? 'warn',
       // The browser sign-ins (Connect Google / Microsoft) send the browser back to this address only.
       TOUCHPOINT_PUBLIC_URL: process.env.TOUCHPOINT_PUBLIC_URL ?? `http://${HOST}:${port}`,
+      // A local setup: mail and calendar servers for trying things out (Dovecot, Radicale) listen on loopback.
+      TOUCHPOINT_OUTBOUND_ALLOW: process.env.TOUCHPOINT_OUTBOUND_ALLOW ?? '127.0.0.1/32,::1/128,localhost',
     },
     stdio: ['ignore', 'inherit', 'pipe'],
     detached: true,

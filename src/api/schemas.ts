@@ -201,8 +201,18 @@ export const ConnectionHealth = z.object({
 export const Status = z.object({ workspace: z.string(), syncIntervalMinutes: z.number(), connections: z.array(ConnectionHealth) });
 export const NewFolderConnection = z.object({
   teammate: Address.describe("the teammate's address"),
-  mail: z.string().min(1).optional().describe('directory of .eml files or a Maildir, on the server'),
-  calendar: z.string().min(1).optional().describe('directory of .ics files, on the server'),
+  mail: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "directory of .eml files or a Maildir, relative to the workspace's folder under TOUCHPOINT_FOLDER_ROOT (or absolute inside it)",
+    ),
+  calendar: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("directory of .ics files, relative to the workspace's folder under TOUCHPOINT_FOLDER_ROOT (or absolute inside it)"),
   authorizedAt: z.iso.datetime({ offset: true }).describe('when the teammate authorized it; earlier items are historic'),
 });
 export const SyncNow = z.object({

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { BIN, ROOT, runCli } from '../support/cli.js';
+import { TEST_OUTBOUND_ALLOW } from '../support/config.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** The served process encrypts the passwords typed into the connect forms with this (tests only). */
@@ -121,6 +122,10 @@ export async function serveDemo(env: Record<string, string> = {}): Promise<Serve
       TOUCHPOINT_SECRET_KEY: WEB_SECRET_KEY,
       TOUCHPOINT_GOOGLE_CLIENT_ID: '',
       TOUCHPOINT_GOOGLE_CLIENT_SECRET: '',
+      // The browser connects Alice's folder under <dir>/demo, the "demo" workspace's folder,
+      // and IMAP/CalDAV test servers on loopback.
+      TOUCHPOINT_FOLDER_ROOT: dir,
+      TOUCHPOINT_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW,
       ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],

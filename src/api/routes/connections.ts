@@ -70,9 +70,10 @@ export async function connectionRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       schema: {
         operationId: 'connectFolder',
         tags: ['connections'],
-        summary: "Connect a teammate's local folder of mail (.eml / Maildir) and/or calendars (.ics) on the server",
+        summary:
+          "Connect a teammate's folder of mail (.eml / Maildir) and/or calendars (.ics) on the server, inside the workspace's folder under TOUCHPOINT_FOLDER_ROOT (422 refused_by_policy otherwise, or when no root is set)",
         body: NewFolderConnection,
-        response: { 201: ConnectionHealth, ...errors(400, 403, 404) },
+        response: { 201: ConnectionHealth, ...errors(400, 403, 404, 422) },
       },
     },
     async (req, reply) => {
