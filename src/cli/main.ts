@@ -7,6 +7,7 @@ import { ConfigError, type Env, loadConfig } from '../config/load.js';
 import { createSecrets } from '../secrets/secrets.js';
 import { UserError, type GlobalOptions } from './context.js';
 import { registerDirectoryCommands } from './directory-commands.js';
+import { registerFolderCommands } from './folder-commands.js';
 import { registerGoogleCommands } from './google-commands.js';
 import { registerImapCommands } from './imap-commands.js';
 import { registerMicrosoftCommands } from './microsoft-commands.js';
@@ -47,6 +48,7 @@ const globals = (): GlobalOptions => {
 };
 registerSetupCommands(program, globals);
 registerImapCommands(program, globals);
+registerFolderCommands(program, globals);
 registerGoogleCommands(program, globals);
 registerMicrosoftCommands(program, globals);
 registerWatchCommand(program, globals);

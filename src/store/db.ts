@@ -7,6 +7,7 @@ import * as m003 from './migrations/003-drop-message-id-index.js';
 import * as m004 from './migrations/004-audit-by-workspace.js';
 import * as m005 from './migrations/005-token-expiry.js';
 import * as m006 from './migrations/006-tombstones.js';
+import * as m008 from './migrations/008-folder-counts.js';
 import type { DB } from './schema.js';
 
 export type Store = Kysely<DB>;
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '004-audit-by-workspace': m004,
   '005-token-expiry': m005,
   '006-tombstones': m006,
+  '008-folder-counts': m008,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -179,6 +179,18 @@ export interface TombstonesTable {
   seen_in: string;
 }
 
+/** Completeness per connection and mail folder (migration 008). */
+export interface FolderCountsTable {
+  workspace_id: string;
+  connection_id: string;
+  folder: string;
+  since: string;
+  at_server: number;
+  seen: number;
+  rescans: number;
+  counted_at: string;
+}
+
 export interface MeetingSightingsTable {
   workspace_id: string;
   meeting_id: string;
@@ -263,6 +275,7 @@ export interface DB {
   meetings: MeetingsTable;
   meeting_sightings: MeetingSightingsTable;
   tombstones: TombstonesTable;
+  folder_counts: FolderCountsTable;
   item_errors: ItemErrorsTable;
   audit_log: AuditLogTable;
   api_tokens: ApiTokensTable;

@@ -76,7 +76,8 @@ export class ImapMailSource implements MailSource {
       this.gmail = plan.gmail;
       if (plan.gmail) this.allMailPath = plan.paths[0] ?? null;
       if (plan.paths.length === 0) {
-        throw new SourceError('NOT_FOUND', `none of the folders ${this.o.config.folders.join(', ')} exist in this mailbox`);
+        const wanted = this.o.config.folders.only ?? ['every folder but Junk, Trash and Drafts'];
+        throw new SourceError('NOT_FOUND', `none of the folders ${wanted.join(', ')} exist in this mailbox`);
       }
       if (plan.missing.length) {
         // Reported on every sync (status shows it) until the folder exists or the list changes.
@@ -228,7 +229,7 @@ export class ImapMailSource implements MailSource {
         await this.retrying(async (s) => {
           let target = path;
           if (wanted.some((w) => w.gmId) && !target) {
-            const plan = planFolders(await s.list(), ['\\All'], s.capabilities);
+            const plan = planFolders(await s.list(), { include: [], exclude: [], only: ['\\All'] }, s.capabilities);
             target = this.allMailPath = plan.paths[0] ?? '';
           }
           if (!target) return;

@@ -65,7 +65,9 @@ export class ImapSession {
   }
 
   async list(): Promise<ListedFolder[]> {
-    return this.run(async () => (await this.client.list()).map((f) => ({ path: f.path, specialUse: f.specialUse, flags: f.flags })));
+    return this.run(async () =>
+      (await this.client.list()).map((f) => ({ path: f.path, specialUse: f.specialUse, flags: f.flags, delimiter: f.delimiter })),
+    );
   }
 
   /** STATUS without selecting (cheap "anything new?" check). */
