@@ -149,6 +149,10 @@ export const Explanation = z.object({
   occurrence: z.string().optional(),
   occurrences: z.array(z.object({ start: z.string(), outcome: z.string() })).optional(),
   fromStoredCodes: z.boolean().optional(),
+  where: z
+    .array(z.object({ connection: z.string(), teammate: z.string().nullable(), folder: z.string().nullable() }))
+    .optional()
+    .describe('email: every sighting and the folder it was seen in'),
 });
 export const ExplainEmailQuery = z.object({ messageId: z.string().trim().min(1).max(998).describe('Message-ID, with or without <>') });
 export const ExplainMeetingQuery = z.object({

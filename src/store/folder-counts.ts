@@ -7,6 +7,9 @@ import type { Store } from './db.js';
 import { containsText } from './like.js';
 import type { FolderCountsTable } from './schema.js';
 
+/** Re-scans a folder's shortfall gets before it is only reported: each re-reads the folder's window. */
+export const MAX_FOLDER_RESCANS = 2;
+
 export interface FolderCount {
   folder: string;
   since: Date;
@@ -88,7 +91,7 @@ export async function saveFolderCounts(
 }
 
 /** Folders whose last count fell short and that have had fewer than `cap` re-scans. */
-export async function foldersToRescan(db: Store, ws: string, connectionId: string, cap: number): Promise<string[]> {
+export async function foldersToRescan(db: Store, ws: string, connectionId: string, cap = MAX_FOLDER_RESCANS): Promise<string[]> {
   return (await listFolderCounts(db, ws, connectionId)).filter((c) => c.seen < c.atServer && c.rescans < cap).map((c) => c.folder);
 }
 

@@ -4,11 +4,8 @@
 import { readFolderSettings } from '../providers/folder-selection.js';
 import type { Ctx } from '../store/context.js';
 import { listConnections, listItemErrors } from '../store/connections.js';
-import { listFolderCounts, type FolderCount } from '../store/folder-counts.js';
+import { listFolderCounts, MAX_FOLDER_RESCANS, type FolderCount } from '../store/folder-counts.js';
 import { connectionCounts } from '../store/timeline.js';
-
-/** Re-scans a folder's shortfall gets before it is only reported (see sync/run-sync.ts). */
-export const MAX_FOLDER_RESCANS = 2;
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

@@ -87,6 +87,16 @@ export class ImapMailSource implements MailSource {
         }));
         yield { sightings: [], errors, cursor: cur };
       }
+      // Completeness first: mail arriving after the count is seen by this sync and can only
+      // make "seen" larger, never show a shortfall that is not one.
+      const folderCounts: NonNullable<MailPage['folderCounts']> = [];
+      for (const path of plan.paths) {
+        const atServer = await this.retrying(async (s) => {
+          const mb = await s.examine(path, { fresh: true });
+          return mb.exists > 0 ? s.countSince(this.scanSince) : 0;
+        });
+        folderCounts.push({ folder: path, since: this.scanSince, atServer });
+      }
       const work: FolderWork[] = [];
       for (const path of plan.paths) {
         const w = await this.retrying((s) => this.survey(s, path, cur.folders[path]));
@@ -122,11 +132,19 @@ export class ImapMailSource implements MailSource {
           yield { sightings, errors, cursor: cur, progress: { done, total } };
         }
       }
+      yield { sightings: [], errors: [], cursor: cur, folderCounts };
       finished = true;
     } finally {
       // After an error or an abandoned sync the session's state is unknown: never keep it.
       if (!finished || !this.o.keepSession) await this.closeSession();
     }
+  }
+
+  /** Forgets these folders' positions: the next sync re-reads their scan window (stored mail dedupes). */
+  rescan(cursor: Cursor | null, folders: string[]): Cursor {
+    const cur = readCursor(cursor);
+    const kept = Object.fromEntries(Object.entries(cur.folders).filter(([path]) => !folders.includes(path)));
+    return { ...cur, folders: kept };
   }
 
   /** Ends a kept session (keepSession). */

@@ -119,6 +119,12 @@ export class ImapSession {
     return (uids || []).filter((u) => u > afterUid).sort((a, b) => a - b);
   }
 
+  /** How many messages of the open folder have an INTERNALDATE on or after `since` (SEARCH SINCE). */
+  async countSince(since: Date): Promise<number> {
+    const uids = await this.run(() => this.client.search({ since }, { uid: true }));
+    return (uids || []).length;
+  }
+
   /** Header block + INTERNALDATE (+ X-GM-MSGID on Gmail) of these UIDs of the open folder. */
   async fetchHeaders(uids: number[], gmail: boolean): Promise<FetchMessageObject[]> {
     if (uids.length === 0) return [];
