@@ -92,7 +92,8 @@ describe('IMAP: every folder by default', () => {
   it('a message moved to another folder stays one activity and shows both folders; a new folder is picked up', async () => {
     const c = await mailClient(d, 'alice', PASSWORD);
     await c.mailboxOpen('INBOX');
-    const [uid] = await c.search({ header: { 'message-id': 'moved-1@acme.com' } }, { uid: true });
+    const found = await c.search({ header: { 'message-id': 'moved-1@acme.com' } }, { uid: true });
+    const uid = found ? found[0] : undefined;
     expect(uid).toBeTruthy();
     await c.messageMove(String(uid), 'Customers/Acme', { uid: true });
     await c.mailboxCreate('Customers/Initech');

@@ -2,6 +2,7 @@
 // one connection, one consent), and keeps its change-notification subscriptions. All share
 // the connection's token holder (one refresh at a time) and one limiter (at most 4 Graph
 // requests in flight for the mailbox).
+import { readFolderSettings } from '../folder-selection.js';
 import { type ConnectionConfig, SourceError } from '../types.js';
 import { microsoftTokensFor, type MicrosoftTokens } from './auth.js';
 import { Limiter } from './call.js';
@@ -36,7 +37,7 @@ function common(c: ConnectionConfig) {
 
 export async function graphMailSourceFor(c: ConnectionConfig) {
   const { GraphMailSource } = await import('./mail-source.js');
-  return new GraphMailSource(common(c));
+  return new GraphMailSource({ ...common(c), folders: readFolderSettings(c.config) });
 }
 
 export async function graphCalendarSourceFor(c: ConnectionConfig) {
