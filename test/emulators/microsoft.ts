@@ -179,6 +179,10 @@ export class MicrosoftEmulator {
   /** The scopes of the last consent page shown. */
   lastConsentScopes: string[] = [];
 
+  constructor() {
+    this.defaultFolders();
+  }
+
   private defaultFolders(): void {
     const root: MsFolder = {
       id: this.newFolderId(),
@@ -272,7 +276,6 @@ export class MicrosoftEmulator {
   }
 
   async start(): Promise<this> {
-    if (this.folders.size === 0) this.defaultFolders();
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err) => {
         res.statusCode = 500;
