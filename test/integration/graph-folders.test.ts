@@ -4,10 +4,13 @@
 // folder's delta says @removed, the destination's lists it); a new folder is picked up; a
 // folder deleted between syncs ends nothing; completeness counts show in status; an exclude
 // set with `folders set` applies from the next sync.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MicrosoftEmulator, type MsMessage } from '../emulators/microsoft.js';
 import { messageIds, Workspace, type StatusJson } from '../support/cli.js';
 import { TEST_SECRET_KEY } from '../support/imap.js';
+
+// Each step spawns the CLI; on a loaded 2-core machine a test can take minutes.
+vi.setConfig({ testTimeout: 240_000 });
 
 const AUTH = '2026-03-01T00:00:00Z';
 const NOW = '2026-03-10T12:00:00Z';
