@@ -173,6 +173,10 @@ export const Explanation = z.object({
   occurrence: z.string().optional(),
   occurrences: z.array(z.object({ start: z.string(), outcome: z.string() })).optional(),
   fromStoredCodes: z.boolean().optional(),
+  where: z
+    .array(z.object({ connection: z.string(), teammate: z.string().nullable(), folder: z.string().nullable() }))
+    .optional()
+    .describe('email: every sighting and the folder it was seen in'),
 });
 export const ExplainEmailQuery = z.object({ messageId: z.string().trim().min(1).max(998).describe('Message-ID, with or without <>') });
 export const ExplainMeetingQuery = z.object({
@@ -197,6 +201,23 @@ export const ConnectionHealth = z.object({
   progress: z.object({ done: z.number(), total: z.number().optional() }).nullable(),
   counts: z.object({ email: Counts, meeting: Counts }),
   errors: z.array(z.object({ where: z.string(), reason: z.string(), lastSeenAt: z.string() })),
+  folders: z
+    .object({ include: z.array(z.string()), exclude: z.array(z.string()), only: z.array(z.string()).optional() })
+    .nullable()
+    .describe('mail folder settings (IMAP, Microsoft 365); null for other connections'),
+  folderCounts: z
+    .array(
+      z.object({
+        folder: z.string(),
+        since: z.string().describe('the scan window start: messages received since then are counted'),
+        atServer: z.number().describe('messages the server holds in this folder since `since`'),
+        seen: z.number().describe('of them, how many Touchpoint has seen there'),
+        countedAt: z.string(),
+        rescans: z.number().describe('re-scans of this folder run for the current shortfall (capped)'),
+        summary: z.string().describe('in plain words, e.g. "INBOX: 412 at the server since 1 Mar, 412 seen"'),
+      }),
+    )
+    .describe('completeness per synced mail folder, from the last sync'),
 });
 export const Status = z.object({ workspace: z.string(), syncIntervalMinutes: z.number(), connections: z.array(ConnectionHealth) });
 export const NewFolderConnection = z.object({
@@ -305,6 +326,11 @@ const ConnectBase = z.object({
   password: z.string().min(1).max(10_000).describe('checked by signing in before anything is saved; stored encrypted, never shown again'),
   authorizedAt: z.iso.datetime({ offset: true }).describe('when the teammate authorized it; earlier items are historic'),
 });
+const FolderList = z.array(z.string().trim().min(1).max(500)).max(100);
+export const SetConnectionFolders = z.object({
+  include: FolderList.describe('folder paths, names or markers (\\Junk, junkemail) synced even when skipped by default'),
+  exclude: FolderList.describe('folder paths, names or markers never synced; wins over include'),
+});
 export const NewImapConnection = ConnectBase.extend({
   host: z
     .string()
@@ -318,7 +344,14 @@ export const NewImapConnection = ConnectBase.extend({
     .enum(['tls', 'starttls', 'plain'])
     .default('tls')
     .describe('tls: implicit TLS; starttls: required upgrade; plain: only for a server on this machine'),
-  folders: z.array(z.string().trim().min(1).max(500)).min(1).max(50).optional().describe('default INBOX and the Sent folder'),
+  folders: z
+    .array(z.string().trim().min(1).max(500))
+    .min(1)
+    .max(50)
+    .optional()
+    .describe('only these folders; default every folder except Junk, Trash and Drafts'),
+  includeFolders: FolderList.optional().describe('folders synced even when skipped by default (e.g. Junk)'),
+  excludeFolders: FolderList.optional().describe('folders never synced (wins over includeFolders)'),
 });
 export const NewCalDavConnection = ConnectBase.extend({
   url: z

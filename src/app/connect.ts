@@ -5,7 +5,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { encodeCalDavSecret } from '../providers/caldav/config.js';
-import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, readImapConfig, type ImapConfig, type ImapOAuthProvider } from '../providers/imap/config.js';
+import { checkFolderList } from '../providers/folder-selection.js';
+import { DEFAULT_PAGE_SIZE, readImapConfig, type ImapConfig, type ImapOAuthProvider } from '../providers/imap/config.js';
 import { encryptSecret } from '../secrets/secrets.js';
 import { createConnection, type NewConnection } from '../store/connections.js';
 import { connectorDeps } from '../store/context.js';
@@ -33,7 +34,12 @@ export interface ConnectImapInput {
   auth: 'password' | 'xoauth2';
   oauth?: ImapOAuthProvider;
   secret: string;
+  /** Only these folders (the older explicit list); unset: every folder but Junk, Trash, Drafts. */
   folders?: string[];
+  /** Folders synced even when skipped by default (Junk …). */
+  includeFolders?: string[];
+  /** Folders never synced; wins over include. */
+  excludeFolders?: string[];
   pageSize?: number;
   authorizedAt: Date;
   /** Log in once before saving (default). */
@@ -44,8 +50,7 @@ export interface ConnectImapInput {
 
 export async function connectImap(deps: AppDeps, input: ConnectImapInput): Promise<{ id: string; config: ImapConfig; teammate: string }> {
   const key = requireSecretKey(deps);
-  const folders = input.folders ?? DEFAULT_FOLDERS;
-  if (!folders.length) throw invalid('folders', 'give at least one folder');
+  const folders = checkedFolders(input);
   const raw = {
     host: input.host,
     port: input.port,
@@ -53,7 +58,7 @@ export async function connectImap(deps: AppDeps, input: ConnectImapInput): Promi
     user: input.user,
     auth: input.auth,
     ...(input.oauth ? { oauth: input.oauth } : {}),
-    folders,
+    ...folders,
     pageSize: input.pageSize ?? DEFAULT_PAGE_SIZE,
   };
   const cfg = readImapConfig(raw);
@@ -74,6 +79,20 @@ export async function connectImap(deps: AppDeps, input: ConnectImapInput): Promi
   });
   await audit(deps, 'connection.connect', id, { provider: 'imap', teammate: t.email, host: cfg.host, user: cfg.user });
   return { id, config: cfg, teammate: t.email };
+}
+
+/** The folder settings as stored, each list checked (a bad entry names its field and index). */
+function checkedFolders(input: ConnectImapInput): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (input.folders && !input.folders.length) throw invalid('folders', 'give at least one folder, or leave it out for every folder');
+  for (const field of ['folders', 'includeFolders', 'excludeFolders'] as const) {
+    const list = input[field];
+    if (!list?.length) continue;
+    const r = checkFolderList(field, list);
+    if ('error' in r) throw invalid(field, r.error);
+    out[field] = r.ok;
+  }
+  return out;
 }
 
 export interface ConnectCalDavInput {

@@ -5,11 +5,14 @@ import { type Command, Option } from 'commander';
 import { connectImap } from '../app/connect.js';
 import { reauthorize } from '../app/reauthorize.js';
 import type { ImapLogin } from '../app/verify-credentials.js';
-import { DEFAULT_FOLDERS, DEFAULT_PAGE_SIZE, type ImapOAuthProvider } from '../providers/imap/config.js';
+import { DEFAULT_PAGE_SIZE, type ImapOAuthProvider } from '../providers/imap/config.js';
 import { isValidAddress } from '../directory/address.js';
+import { describeFolders } from '../providers/folder-selection.js';
 import { decryptSecret } from '../secrets/secrets.js';
 import type { Env } from '../config/load.js';
 import { asFlags, parseDate, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
 
 interface SecretOptions {
   passwordEnv?: string;
@@ -102,7 +105,12 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
         'access token at each login (Outlook IMAP)',
     )
     .requiredOption('--authorized-at <iso>', 'when the teammate authorized it; earlier mail is historic')
-    .option('--folders <list>', `comma-separated folders or special-use names (default ${DEFAULT_FOLDERS.join(',')})`)
+    .option(
+      '--folders <list>',
+      'only these folders, comma-separated paths or special-use names (default: every folder but Junk, Trash, Drafts)',
+    )
+    .option('--include-folder <folder>', 'also sync this folder, even Junk (repeat for more)', collect, [])
+    .option('--exclude-folder <folder>', 'never sync this folder; wins over --include-folder (repeat for more)', collect, [])
     .addOption(new Option('--page-size <n>', 'messages per page').default(String(DEFAULT_PAGE_SIZE)).hideHelp())
     .option('--no-verify', 'save without logging in first')
     .action(
@@ -117,6 +125,8 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
           user: string;
           authorizedAt: string;
           folders?: string;
+          includeFolder: string[];
+          excludeFolder: string[];
           pageSize: string;
           verify: boolean;
         },
@@ -128,12 +138,10 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
         const authorizedAt = parseDate(o.authorizedAt, '--authorized-at');
         if (!isValidAddress(o.teammate)) throw new UserError(`"${o.teammate}" is not an email address`);
         const folders = o.folders
-          ? o.folders
-              .split(',')
-              .map((f) => f.trim())
-              .filter(Boolean)
-          : DEFAULT_FOLDERS;
-        if (folders.length === 0) throw new UserError('--folders: give at least one folder');
+          ?.split(',')
+          .map((f) => f.trim())
+          .filter(Boolean);
+        if (folders?.length === 0) throw new UserError('--folders: give at least one folder');
         const pageSize = Number(o.pageSize);
         if (!Number.isInteger(pageSize) || pageSize < 1) throw new UserError('--page-size must be a positive whole number');
         const secret = readSecret(o, g().env);
@@ -151,18 +159,20 @@ export function registerImapCommands(program: Command, g: () => GlobalOptions): 
                 auth: secret.kind,
                 ...(secret.oauth ? { oauth: secret.oauth } : {}),
                 secret: secret.value,
-                folders,
+                ...(folders ? { folders } : {}),
+                includeFolders: o.includeFolder,
+                excludeFolders: o.excludeFolder,
                 pageSize,
                 authorizedAt,
                 verify: o.verify,
                 toLogin: oauthLogin(g()),
               },
             ),
-            { security: '--plain' },
+            { security: '--plain', includeFolders: '--include-folder', excludeFolders: '--exclude-folder' },
             'fix it, or connect with --no-verify',
           );
           console.log(`Connected IMAP mailbox ${o.user} at ${o.host}:${port} (${security}) for ${teammate}: connection ${id}`);
-          console.log(`  folders: ${config.folders.join(', ')}; mail received before ${authorizedAt.toISOString()} is historic`);
+          console.log(`  folders: ${describeFolders(config.folders)}; mail received before ${authorizedAt.toISOString()} is historic`);
         });
       },
     );

@@ -8,6 +8,7 @@ import { createSecrets } from '../secrets/secrets.js';
 import { UserError, type GlobalOptions } from './context.js';
 import { registerDirectoryCommands } from './directory-commands.js';
 import { registerFindCommands } from './find-commands.js';
+import { registerFolderCommands } from './folder-commands.js';
 import { registerGoogleCommands } from './google-commands.js';
 import { registerImapCommands } from './imap-commands.js';
 import { registerMcpCommand } from './mcp-command.js';
@@ -49,6 +50,7 @@ const globals = (): GlobalOptions => {
 };
 registerSetupCommands(program, globals);
 registerImapCommands(program, globals);
+registerFolderCommands(program, globals);
 registerGoogleCommands(program, globals);
 registerMicrosoftCommands(program, globals);
 registerWatchCommand(program, globals);

@@ -1,5 +1,6 @@
 // Human-readable output for the CLI (the --json forms are the documents themselves).
 import type { ChangeResult } from '../app/directory-changes.js';
+import { describeFolders } from '../providers/folder-selection.js';
 import type { SyncReport } from '../sync/run-sync.js';
 import type { Explanation } from '../troubleshoot/explain.js';
 import type { globalSearch } from '../troubleshoot/search.js';
@@ -68,6 +69,8 @@ export function printStatus(r: Awaited<ReturnType<typeof connectionHealth>>): vo
         .join(', ');
       console.log(`  ${kind}: ${n.seen} seen, ${n.linked} linked, ${n.upcoming} upcoming${skipped ? `, skipped: ${skipped}` : ''}`);
     }
+    if (c.folders) console.log(`  folders: ${describeFolders(c.folders)}`);
+    for (const f of c.folderCounts) console.log(`  ${f.summary}`);
     if (c.lastError) console.log(`  last error: ${c.lastError}`);
     for (const e of c.errors) console.log(`  item error: ${e.where}: ${e.reason}`);
   }

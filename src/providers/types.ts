@@ -50,6 +50,11 @@ export interface MailPage {
   cursor: Cursor;
   /** Progress for long initial syncs, when the connector knows it. */
   progress?: { done: number; total?: number };
+  /**
+   * Completeness, on one page of a sync (IMAP, Graph): per synced folder, how many messages
+   * the server holds there since the scan window's start. The list is every synced folder.
+   */
+  folderCounts?: { folder: string; since: Date; atServer: number }[];
 }
 
 export interface MailSource {
@@ -62,6 +67,11 @@ export interface MailSource {
    * when the decision is "linked". Calls made together may be batched by the source.
    */
   fetchBody?(ref: string): Promise<EmailItem | null>;
+  /**
+   * A cursor that makes the next changes() re-read these folders' whole scan window (a
+   * completeness shortfall); sightings already stored dedupe, so nothing doubles.
+   */
+  rescan?(cursor: Cursor | null, folders: string[]): Cursor | null;
   /**
    * Push, where the provider has it (IMAP IDLE): call onChange when new mail may be there;
    * resolve when `signal` aborts; throw SourceError AUTH_FAILED when credentials are refused.

@@ -8,6 +8,7 @@ import * as m004 from './migrations/004-audit-by-workspace.js';
 import * as m005 from './migrations/005-token-expiry.js';
 import * as m006 from './migrations/006-tombstones.js';
 import * as m007 from './migrations/007-find-indexes.js';
+import * as m008 from './migrations/008-folder-counts.js';
 import * as m009 from './migrations/009-audit-source-token-teammate-oauth-states.js';
 import type { DB } from './schema.js';
 
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '005-token-expiry': m005,
   '006-tombstones': m006,
   '007-find-indexes': m007,
+  '008-folder-counts': m008,
   '009-audit-source-token-teammate-oauth-states': m009,
 };
 

@@ -177,7 +177,9 @@ export async function saveEmail(db: Store, ws: string, w: EmailWrite): Promise<s
         at: s.at.toISOString(),
         seen_at: s.seenAt.toISOString(),
       })
-      .onConflict((oc) => oc.doNothing())
+      // The same ref in another folder: a Graph immutable id after a move. The sighting says
+      // where the message is now (IMAP refs name their folder, so they never meet here).
+      .onConflict((oc) => oc.columns(['connection_id', 'ref']).doUpdateSet({ folder: s.folder }))
       .execute();
   }
   return id;

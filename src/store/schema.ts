@@ -183,6 +183,18 @@ export interface TombstonesTable {
   from_hash: string | null;
 }
 
+/** Completeness per connection and mail folder (migration 008). */
+export interface FolderCountsTable {
+  workspace_id: string;
+  connection_id: string;
+  folder: string;
+  since: string;
+  at_server: number;
+  seen: number;
+  rescans: number;
+  counted_at: string;
+}
+
 export interface MeetingSightingsTable {
   workspace_id: string;
   meeting_id: string;
@@ -279,6 +291,7 @@ export interface DB {
   meetings: MeetingsTable;
   meeting_sightings: MeetingSightingsTable;
   tombstones: TombstonesTable;
+  folder_counts: FolderCountsTable;
   item_errors: ItemErrorsTable;
   audit_log: AuditLogTable;
   oauth_states_used: OauthStatesUsedTable;

@@ -135,8 +135,9 @@ function prepareEmail(
   prior: EmailSightingRow[],
   hashes?: Map<string, string>,
 ): { write: EmailWrite; decision: Decision; previousAccounts: string[] } {
-  const known = new Set(prior.map((s) => `${s.connectionId}|${s.ref}`));
-  const fresh = newSightings.filter((s) => !known.has(`${s.connectionId}|${s.ref}`));
+  const known = new Map(prior.map((s) => [`${s.connectionId}|${s.ref}`, s.folder]));
+  // A known ref seen in another folder (a Graph immutable id after a move) is written again: its folder changes.
+  const fresh = newSightings.filter((s) => known.get(`${s.connectionId}|${s.ref}`) !== s.folder);
   const merged = mergeItem(existing, item);
   const decision = decideEmailForSync({ item: merged, sightings: sightingViews([...prior, ...fresh], conns) }, dir, ctx.now, {
     promiseMinutes: 30,

@@ -1,7 +1,7 @@
 // The sync loop: fetch page → decide → store → advance cursor (only after the store commits),
 // for a connection's mailbox and calendar. Errors are translated once here into a status.
 import { calendarSourceFor, mailSourceFor, maintainPush } from '../providers/registry.js';
-import type { CalendarSource, ConnectionConfig, ItemError, MailSource } from '../providers/types.js';
+import type { CalendarSource, ConnectionConfig, ItemError, MailPage, MailSource } from '../providers/types.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import {
   clearItemError,
@@ -14,6 +14,7 @@ import {
   updateConnection,
   type ConnectionRecord,
 } from '../store/connections.js';
+import { foldersToRescan, markRescanned, saveFolderCounts } from '../store/folder-counts.js';
 import { retryOnConflict } from '../store/conflicts.js';
 import { upcomingStartedBy } from '../store/meetings.js';
 import {
@@ -206,9 +207,17 @@ async function syncMail(
     now: ctx.now,
   });
   if (!source) return;
-  const cursor = await getCursor(ctx.db, conn.id, 'mail');
+  let cursor = await getCursor(ctx.db, conn.id, 'mail');
+  // A folder that fell short at the last count is re-read from its window's start (capped).
+  const short = source.rescan ? await foldersToRescan(ctx.db, ctx.ws.id, conn.id) : [];
+  if (short.length && source.rescan) {
+    cursor = source.rescan(cursor, short);
+    await markRescanned(ctx.db, ctx.ws.id, conn.id, short);
+  }
+  let counts: MailPage['folderCounts'];
   for await (const page of source.changes(cursor)) {
     if (opts.signal?.aborted) throw new SyncCancelled();
+    if (page.folderCounts) counts = page.folderCounts;
     // The page's items, its errors and its cursor commit together: a crash re-reads at most this
     // page. A page that lost a write race with another worker's sync runs again (store/conflicts.ts).
     await retryOnConflict(() =>
@@ -232,6 +241,8 @@ async function syncMail(
       opts.onProgress?.({ connectionId: conn.id, stream: 'mail', ...page.progress });
     }
   }
+  // Compared once every page is stored, so "seen" includes this sync's mail.
+  if (counts) await saveFolderCounts(ctx.db, ctx.ws.id, conn.id, counts, ctx.now);
 }
 
 async function syncCalendar(

@@ -47,6 +47,8 @@ export interface Explanation {
   purged?: PurgedFacts;
   /** One sentence for a person, where the answer needs one (a purged item). */
   summary?: string;
+  /** Email: every sighting, with the folder it was seen in (a moved message shows both). */
+  where?: { connection: string; teammate: string | null; folder: string | null }[];
 }
 
 export interface PurgedFacts {
@@ -221,7 +223,8 @@ export async function explainEmailRecord(
   }
   const dir = await (known.directory ?? (() => loadDirectoryIndex(ctx)))();
   const sightings = sightingViews(await emailSightings(ctx.db, ctx.ws.id, rec.id), conns);
-  return shape('email', ref, decideEmail({ item, sightings }, dir, ctx.now, { hints: true }));
+  const where = sightings.map((s) => ({ connection: s.connection.id, teammate: s.connection.ownerAddresses[0] ?? null, folder: s.folder }));
+  return shape('email', ref, decideEmail({ item, sightings }, dir, ctx.now, { hints: true }), { where });
 }
 
 /** Without --occurrence: its single occurrence, or the most recent started one of a series. */

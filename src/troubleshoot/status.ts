@@ -1,14 +1,40 @@
 // Connection health: per connection, status, authorizedAt, last and next sync, counts of
-// items seen / linked / skipped by reason, last error in plain words, per-item errors.
+// items seen / linked / skipped by reason, last error in plain words, per-item errors, the
+// mail folder settings and completeness per synced folder.
+import { readFolderSettings } from '../providers/folder-selection.js';
 import type { Ctx } from '../store/context.js';
 import { listConnections, listItemErrors } from '../store/connections.js';
+import { listFolderCounts, MAX_FOLDER_RESCANS, type FolderCount } from '../store/folder-counts.js';
 import { connectionCounts } from '../store/timeline.js';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "INBOX: 412 at the server since 1 Mar, 412 seen", and what is done about a shortfall. */
+export function folderCountWords(c: FolderCount): string {
+  const day = `${c.since.getUTCDate()} ${MONTHS[c.since.getUTCMonth()]}`;
+  const head = `${c.folder}: ${c.atServer} at the server since ${day}, ${c.seen} seen`;
+  if (c.seen >= c.atServer) return head;
+  const missing = c.atServer - c.seen;
+  return c.rescans < MAX_FOLDER_RESCANS
+    ? `${head}; ${missing} not seen yet: the next sync re-reads this folder`
+    : `${head}; ${missing} still not seen after ${c.rescans} re-scans: see the errors below, or the server may list messages it cannot give`;
+}
 
 export async function connectionHealth(ctx: Ctx) {
   const conns = await listConnections(ctx.db, ctx.ws.id);
   const out = [];
   for (const c of conns) {
     const counts = await connectionCounts(ctx.db, ctx.ws.id, c.id);
+    const hasFolders = c.hasMail && (c.provider === 'imap' || c.provider === 'graph');
+    const folderCounts = (await listFolderCounts(ctx.db, ctx.ws.id, c.id)).map((f) => ({
+      folder: f.folder,
+      since: f.since.toISOString(),
+      atServer: f.atServer,
+      seen: f.seen,
+      countedAt: f.countedAt.toISOString(),
+      rescans: f.rescans,
+      summary: folderCountWords(f),
+    }));
     out.push({
       id: c.id,
       teammate: c.ownerAddresses[0] ?? c.teammateId,
@@ -25,6 +51,8 @@ export async function connectionHealth(ctx: Ctx) {
       progress: c.progress,
       counts,
       errors: await listItemErrors(ctx.db, ctx.ws.id, c.id),
+      folders: hasFolders ? readFolderSettings(c.config) : null,
+      folderCounts,
     });
   }
   return { workspace: ctx.ws.slug, syncIntervalMinutes: ctx.ws.syncIntervalMinutes, connections: out };

@@ -180,6 +180,12 @@ for (const dialect of DIALECTS) {
         { route: 'POST /v1/internal-domains', url: '/v1/internal-domains', body: { domain: 'a-internal.example' }, expect: 'own' },
         { route: 'DELETE /v1/internal-domains/{domain}', url: '/v1/internal-domains/bcorp-internal.example', expect: 404 },
         { route: 'POST /v1/connections/{connectionId}/sync', url: `/v1/connections/${B.connection}/sync`, expect: 404 },
+        {
+          route: 'PATCH /v1/connections/{connectionId}/folders',
+          url: `/v1/connections/${B.connection}/folders`,
+          body: { include: [], exclude: ['Junk'] },
+          expect: 404,
+        },
         { route: 'POST /v1/connections/{connectionId}/disconnect', url: `/v1/connections/${B.connection}/disconnect`, expect: 404 },
         {
           route: 'POST /v1/connections/{connectionId}/reauthorize',

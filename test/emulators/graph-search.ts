@@ -46,14 +46,6 @@ export function folderInfo(folder: string): { id: string; displayName: string } 
   return { id: `AAMkFolder-${Buffer.from(name).toString('base64url')}`, displayName: name };
 }
 
-/** mailFolders/{id or well-known name} → the folder, or null. */
-export function findFolder(idOrName: string, messages: MsMessage[]): { id: string; displayName: string } | null {
-  if (WELL_KNOWN_NAMES[idOrName.toLowerCase()]) return folderInfo(idOrName);
-  const all = new Set(messages.map((m) => m.folder));
-  for (const f of all) if (folderInfo(f).id === idOrName) return folderInfo(f);
-  return null;
-}
-
 const unquote = (v: string) => v.replace(/^'|'$/g, '').replace(/''/g, "'").toLowerCase();
 
 function clause(c: string): Pred {

@@ -16,7 +16,8 @@ const AUTH = new Date('2026-03-01T00:00:00Z');
 let d: Dovecot;
 let plain: Dovecot; // a server that does not offer CONDSTORE/QRESYNC
 
-const source = (server: Dovecot, user: string, pageSize = 2, folders = ['INBOX', '\\Sent']) =>
+// An explicit folder list ("only these"), so the empty Archive folder adds no page here.
+const source = (server: Dovecot, user: string, pageSize = 2, folders = ['INBOX', 'Sent']) =>
   new ImapMailSource({
     config: readImapConfig({ host: server.host, port: server.port, security: 'plain', user, auth: 'password', folders, pageSize }),
     secret: `pw-${user}`,
@@ -68,7 +69,12 @@ afterAll(async () => {
 describe('ImapMailSource', () => {
   it('pages headers in ascending UID order; each cursor is the page’s highest UID; INTERNALDATE is the time', async () => {
     const pages = await collect(source(d, 'u1'), null);
-    expect(pages.map(uidsOf)).toEqual([[1, 2], [3, 4], [5], [1]]);
+    // The last page carries no mail: the completeness count per folder (SEARCH SINCE the window start).
+    expect(pages.map(uidsOf)).toEqual([[1, 2], [3, 4], [5], [1], []]);
+    expect(pages.at(-1)!.folderCounts).toEqual([
+      { folder: 'INBOX', since: new Date('2026-01-30T00:00:00Z'), atServer: 5 },
+      { folder: 'Sent', since: new Date('2026-01-30T00:00:00Z'), atServer: 1 },
+    ]);
     expect(pages.slice(0, 3).map((p) => inbox(p).highestUid)).toEqual([2, 4, 5]);
     expect(pages[3]!.sightings[0]!.folder).toBe('Sent');
     expect(pages.map((p) => p.progress)).toEqual([
@@ -76,6 +82,7 @@ describe('ImapMailSource', () => {
       { done: 4, total: 6 },
       { done: 5, total: 6 },
       { done: 6, total: 6 },
+      undefined,
     ]);
     const first = pages[0]!.sightings[0]!.item;
     expect(first.receivedAt.toISOString()).toBe('2026-03-02T10:00:00.000Z');
@@ -98,7 +105,7 @@ describe('ImapMailSource', () => {
     const resumed = await collect(source(d, 'u2'), crashed[0]!.cursor);
     expect(resumed.flatMap(uidsOf)).toEqual([3, 4, 5]);
     const last = resumed[resumed.length - 1]!.cursor;
-    expect(await collect(source(d, 'u2'), last)).toEqual([]);
+    expect((await collect(source(d, 'u2'), last)).flatMap(uidsOf)).toEqual([]);
     await deliver(d, 'u2', 'pw-u2', [mail(6, '2026-03-09T10:00:00Z')]);
     expect((await collect(source(d, 'u2'), last)).flatMap(uidsOf)).toEqual([6]);
   });
@@ -153,7 +160,7 @@ describe('ImapMailSource', () => {
     expect(pages.flatMap(uidsOf)).toEqual([1, 2, 3]);
     const cur = pages[pages.length - 1]!.cursor;
     expect((cur as ImapCursor).folders.INBOX).toMatchObject({ highestUid: 3, highestModseq: null });
-    expect(await collect(source(plain, 'u4'), cur)).toEqual([]);
+    expect((await collect(source(plain, 'u4'), cur)).flatMap(uidsOf)).toEqual([]);
     await deliver(plain, 'u4', 'pw-u4', [mail(4, '2026-03-09T10:00:00Z')]);
     expect((await collect(source(plain, 'u4'), cur)).flatMap(uidsOf)).toEqual([4]);
   });

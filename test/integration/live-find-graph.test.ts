@@ -35,13 +35,14 @@ beforeAll(async () => {
   await ms.start();
   config = testConfig({ microsoft: microsoftEmulatorConfig({ authority: ms.authority, graphBaseUrl: ms.graphBaseUrl }) });
   w = await liveWorkspace(NOW, config);
-  add('filed@acme.com', 'Customers', 'Renewal quote', '2026-03-05T09:00:00Z');
+  // A folder of the user's, left out of this connection's sync by its exclude setting.
+  add('filed@acme.com', ms.createFolder('Customers'), 'Renewal quote', '2026-03-05T09:00:00Z');
   add('junk@acme.com', 'junkemail', 'Invoice question', '2026-03-06T09:00:00Z');
   add('deleted@acme.com', 'deleteditems', 'Meeting notes', '2026-03-07T09:00:00Z');
   add('inbox@acme.com', 'inbox', 'Weekly update', '2026-03-04T09:00:00Z');
   connId = await w.connect({
     provider: 'graph',
-    config: {},
+    config: { excludeFolders: ['Customers'] },
     secret: ms.issueRefreshToken(),
     authorizedAt: AUTH,
     lastSyncAt: '2026-03-10T12:00:00Z',

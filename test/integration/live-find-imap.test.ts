@@ -51,7 +51,8 @@ beforeAll(async () => {
   w = await liveWorkspace(NOW);
   connId = await w.connect({
     provider: 'imap',
-    config: { host: d.host, port: d.port, security: 'plain', user: 'alice', auth: 'password' },
+    // Every folder is synced by default; this connection leaves Customers/Acme out.
+    config: { host: d.host, port: d.port, security: 'plain', user: 'alice', auth: 'password', excludeFolders: ['Customers/Acme'] },
     secret: PASSWORD,
     authorizedAt: AUTH,
     lastSyncAt: LAST_SYNC,

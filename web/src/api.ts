@@ -101,6 +101,10 @@ export interface Connection {
   progress: { done: number; total?: number } | null;
   counts: { email: Counts; meeting: Counts };
   errors: { where: string; reason: string; lastSeenAt: string }[];
+  /** Mail folder settings (IMAP, Microsoft 365); null for other connections. */
+  folders: { include: string[]; exclude: string[]; only?: string[] } | null;
+  /** Completeness per synced folder: "INBOX: 412 at the server since 30 Jan, 412 seen". */
+  folderCounts: { folder: string; atServer: number; seen: number; summary: string }[];
 }
 export interface Via {
   email: string;

@@ -6,8 +6,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { connectCalDav, connectFolder, connectImap } from '../../app/connect.js';
 import { requireConnection } from '../../app/deps.js';
 import { connectionStatus } from '../../app/status.js';
+import { setConnectionFolders } from '../../app/set-connection-folders.js';
 import { syncNow } from '../../app/sync-now.js';
-import { DEFAULT_FOLDERS } from '../../providers/imap/config.js';
 import type { Ctx } from '../../store/context.js';
 import { connectionHealth } from '../../troubleshoot/status.js';
 import { appDeps, ctxFor, errors, type ApiDeps } from '../context.js';
@@ -18,6 +18,7 @@ import {
   NewCalDavConnection,
   NewFolderConnection,
   NewImapConnection,
+  SetConnectionFolders,
   Status,
   SyncNow,
 } from '../schemas.js';
@@ -111,7 +112,9 @@ export async function connectionRoutes(app: FastifyInstance, deps: ApiDeps): Pro
           user: b.user,
           auth: 'password',
           secret: b.password,
-          folders: b.folders ?? DEFAULT_FOLDERS,
+          ...(b.folders ? { folders: b.folders } : {}),
+          ...(b.includeFolders ? { includeFolders: b.includeFolders } : {}),
+          ...(b.excludeFolders ? { excludeFolders: b.excludeFolders } : {}),
           authorizedAt: new Date(b.authorizedAt),
         }),
       );
@@ -155,5 +158,26 @@ export async function connectionRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       },
     },
     async (req, reply) => reply.code(202).send(await syncNow(appDeps(req, deps), { connectionId: req.params.connectionId })),
+  );
+
+  r.patch(
+    '/connections/:connectionId/folders',
+    {
+      config: { role: 'admin' },
+      schema: {
+        operationId: 'setConnectionFolders',
+        tags: ['connections'],
+        summary:
+          'Which mail folders this IMAP or Microsoft 365 connection syncs: every folder but Junk, Trash and Drafts, plus `include`, minus `exclude` (exclude wins). Applies from the next sync; mail already stored stays',
+        params: ConnectionParams,
+        body: SetConnectionFolders,
+        response: { 200: ConnectionHealth, ...errors(400, 403, 404, 409) },
+      },
+    },
+    async (req) => {
+      const d = appDeps(req, deps);
+      const { id } = await fieldsIn('body', setConnectionFolders(d, { connectionId: req.params.connectionId, ...req.body }));
+      return healthOf(d, id);
+    },
   );
 }

@@ -1,6 +1,7 @@
 // IMAP connection settings, as stored in the connection row's `config` (never the secret,
 // which lives encrypted in `secret_enc`), and the imapflow options they give.
 import type { ImapFlowOptions } from 'imapflow';
+import { readFolderSettings, type FolderSettings } from '../folder-selection.js';
 
 export type ImapSecurity = 'tls' | 'starttls' | 'plain';
 export type ImapAuthKind = 'password' | 'xoauth2';
@@ -20,16 +21,15 @@ export interface ImapConfig {
    */
   oauth?: ImapOAuthProvider;
   /**
-   * Folders to sync: mailbox paths ("INBOX", "Work/Clients") or special-use markers
-   * ("\\Sent", RFC 6154). Default INBOX + \Sent. A name such as "Sent" that is not a
-   * mailbox path falls back to the special-use folder of that name.
+   * Which folders: every folder except Junk, Trash and Drafts by default, changed by the
+   * connection's include/exclude lists (src/providers/folder-selection.ts). `only` is the
+   * older explicit list (`--folders`: paths or special-use markers such as "\\Sent").
    */
-  folders: string[];
+  folders: FolderSettings;
   /** Messages per page (one transaction, one cursor save). */
   pageSize: number;
 }
 
-export const DEFAULT_FOLDERS = ['INBOX', '\\Sent'];
 export const DEFAULT_PAGE_SIZE = 500;
 
 /** The stored JSON → ImapConfig, with a plain-words error for a damaged row. */
@@ -45,10 +45,7 @@ export function readImapConfig(raw: Record<string, unknown>): ImapConfig {
   if (security !== 'tls' && security !== 'starttls' && security !== 'plain') throw new Error(`unknown IMAP security "${security}"`);
   const auth = str('auth');
   if (auth !== 'password' && auth !== 'xoauth2') throw new Error(`unknown IMAP auth "${auth}"`);
-  const folders =
-    Array.isArray(raw.folders) && raw.folders.every((f) => typeof f === 'string') && raw.folders.length
-      ? (raw.folders as string[])
-      : DEFAULT_FOLDERS;
+  const folders = readFolderSettings(raw);
   const pageSize = Number.isInteger(raw.pageSize) && (raw.pageSize as number) > 0 ? (raw.pageSize as number) : DEFAULT_PAGE_SIZE;
   if (raw.oauth !== undefined && ((raw.oauth !== 'google' && raw.oauth !== 'microsoft') || auth !== 'xoauth2'))
     throw new Error(`unknown IMAP OAuth provider "${String(raw.oauth)}"`);

@@ -79,7 +79,8 @@ export class ImapMailSource implements MailSource {
       this.gmail = plan.gmail;
       if (plan.gmail) this.allMailPath = plan.paths[0] ?? null;
       if (plan.paths.length === 0) {
-        throw new SourceError('NOT_FOUND', `none of the folders ${this.o.config.folders.join(', ')} exist in this mailbox`);
+        const wanted = this.o.config.folders.only ?? ['every folder but Junk, Trash and Drafts'];
+        throw new SourceError('NOT_FOUND', `none of the folders ${wanted.join(', ')} exist in this mailbox`);
       }
       if (plan.missing.length) {
         // Reported on every sync (status shows it) until the folder exists or the list changes.
@@ -88,6 +89,16 @@ export class ImapMailSource implements MailSource {
           reason: `the folder "${f}" does not exist in this mailbox; it is not synced`,
         }));
         yield { sightings: [], errors, cursor: cur };
+      }
+      // Completeness first: mail arriving after the count is seen by this sync and can only
+      // make "seen" larger, never show a shortfall that is not one.
+      const folderCounts: NonNullable<MailPage['folderCounts']> = [];
+      for (const path of plan.paths) {
+        const atServer = await this.retrying(async (s) => {
+          const mb = await s.examine(path, { fresh: true });
+          return mb.exists > 0 ? s.countSince(this.scanSince) : 0;
+        });
+        folderCounts.push({ folder: path, since: this.scanSince, atServer });
       }
       const work: FolderWork[] = [];
       for (const path of plan.paths) {
@@ -124,11 +135,19 @@ export class ImapMailSource implements MailSource {
           yield { sightings, errors, cursor: cur, progress: { done, total } };
         }
       }
+      yield { sightings: [], errors: [], cursor: cur, folderCounts };
       finished = true;
     } finally {
       // After an error or an abandoned sync the session's state is unknown: never keep it.
       if (!finished || !this.o.keepSession) await this.closeSession();
     }
+  }
+
+  /** Forgets these folders' positions: the next sync re-reads their scan window (stored mail dedupes). */
+  rescan(cursor: Cursor | null, folders: string[]): Cursor {
+    const cur = readCursor(cursor);
+    const kept = Object.fromEntries(Object.entries(cur.folders).filter(([path]) => !folders.includes(path)));
+    return { ...cur, folders: kept };
   }
 
   /** Ends a kept session (keepSession). */
@@ -231,7 +250,7 @@ export class ImapMailSource implements MailSource {
         await this.retrying(async (s) => {
           let target = path;
           if (wanted.some((w) => w.gmId) && !target) {
-            const plan = planFolders(await s.list(), ['\\All'], s.capabilities);
+            const plan = planFolders(await s.list(), { include: [], exclude: [], only: ['\\All'] }, s.capabilities);
             target = this.allMailPath = plan.paths[0] ?? '';
           }
           if (!target) return;

@@ -77,7 +77,9 @@ export class ImapSession {
   }
 
   async list(): Promise<ListedFolder[]> {
-    return this.run(async () => (await this.client.list()).map((f) => ({ path: f.path, specialUse: f.specialUse, flags: f.flags })));
+    return this.run(async () =>
+      (await this.client.list()).map((f) => ({ path: f.path, specialUse: f.specialUse, flags: f.flags, delimiter: f.delimiter })),
+    );
   }
 
   /** STATUS without selecting (cheap "anything new?" check). */
@@ -127,6 +129,12 @@ export class ImapSession {
     const uids = await this.run(() => this.client.search({ uid: `${afterUid + 1}:*`, since }, { uid: true }));
     // "n:*" also matches the highest UID when n is above it (RFC 3501 §6.4.8): filter.
     return (uids || []).filter((u) => u > afterUid).sort((a, b) => a - b);
+  }
+
+  /** How many messages of the open folder have an INTERNALDATE on or after `since` (SEARCH SINCE). */
+  async countSince(since: Date): Promise<number> {
+    const uids = await this.run(() => this.client.search({ since }, { uid: true }));
+    return (uids || []).length;
   }
 
   /** Header block + INTERNALDATE (+ X-GM-MSGID on Gmail) of these UIDs of the open folder. */

@@ -2,6 +2,7 @@
 // one connection, one consent), and keeps its change-notification subscriptions. All share
 // the connection's token holder (one refresh at a time) and one limiter (at most 4 Graph
 // requests in flight for the mailbox).
+import { readFolderSettings } from '../folder-selection.js';
 import { type ConnectionConfig, SourceError } from '../types.js';
 import { microsoftTokensFor, type MicrosoftTokens } from './auth.js';
 import { Limiter } from './call.js';
@@ -36,14 +37,14 @@ function common(c: ConnectionConfig) {
 
 export async function graphMailSourceFor(c: ConnectionConfig) {
   const { GraphMailSource } = await import('./mail-source.js');
-  return new GraphMailSource(common(c));
+  return new GraphMailSource({ ...common(c), folders: readFolderSettings(c.config) });
 }
 
 /** The live lookup's Graph mail search (search.ts). */
 export async function graphMailSearchFor(c: ConnectionConfig) {
   const { GraphMailSearch } = await import('./search.js');
   const { tokens, limiter, client } = common(c);
-  return new GraphMailSearch({ tokens, limiter, client });
+  return new GraphMailSearch({ tokens, limiter, client, folders: readFolderSettings(c.config) });
 }
 
 /** The live lookup's Graph calendar search (calendar-search.ts). */

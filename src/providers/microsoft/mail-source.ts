@@ -1,23 +1,27 @@
-// Microsoft 365 mail over Graph: per-folder `messages/delta` on Inbox and SentItems with
-// `Prefer: IdType="ImmutableId"` (refs survive moves) and `odata.maxpagesize`. The first
-// round of a folder is bounded by `receivedDateTime ge authorizedAt`; after each page the
-// folder's nextLink (mid-round) or deltaLink (round done) is the cursor, saved with the page.
+// Microsoft 365 mail over Graph: every mail folder the connection syncs (./folders.ts: all
+// but Junk, Deleted Items, Drafts and Outlook's own, child folders included), each with its
+// own `messages/delta` (https://learn.microsoft.com/graph/api/message-delta) and
+// `Prefer: IdType="ImmutableId"` (refs survive moves between folders) and `odata.maxpagesize`.
+// The first round of a folder is bounded by `receivedDateTime ge <window start>`; after each
+// page the folder's nextLink (mid-round) or deltaLink (round done) is the cursor, saved with the
+// page. A message moved out of a folder comes back there as @removed (its sighting stays) and
+// in the destination's delta as new: same immutable id, same Message-ID, one activity. A folder
+// deleted between syncs is no longer listed and its cursor is dropped.
 // Sync state gone (410 / syncStateNotFound / resyncRequired) → that folder starts a new
-// bounded round from authorizedAt; refs are the same immutable ids and activities dedupe by
-// Message-ID (internetMessageId), so nothing duplicates. Pages carry metadata only; the
-// body is read (fetchBody) only for linked mail.
+// bounded round; refs are the same immutable ids and activities dedupe by Message-ID
+// (internetMessageId), so nothing duplicates. Pages carry metadata only; the body is read
+// (fetchBody) only for linked mail. The last page carries each folder's count since the window
+// start ($count with the same filter) for the completeness check.
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Address, EmailItem } from '../../domain/items.js';
 import { cleanMessageId, fingerprintOf } from '../../formats/mime/parse-email.js';
+import { NO_FOLDER_SETTINGS, type FolderSettings } from '../folder-selection.js';
 import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
 import { SourceError } from '../types.js';
 import { historicWindowStart } from '../historic-window.js';
 import { graphCall, GraphHttpError, isSyncStateGone, translate, type CallContext } from './call.js';
+import { listMailFolders, wellKnownIds, type GraphFolder } from './folders.js';
 import { linkPath } from './graph-client.js';
-
-export const MAIL_FOLDERS = ['inbox', 'sentitems'] as const;
-export type MailFolder = (typeof MAIL_FOLDERS)[number];
-const FOLDER_NAME: Record<MailFolder, string> = { inbox: 'Inbox', sentitems: 'SentItems' };
 
 export interface FolderCursor {
   /** Mid-round: the next page; else the end of the last round. */
@@ -26,7 +30,13 @@ export interface FolderCursor {
 }
 
 export interface GraphMailCursor {
-  folders: Partial<Record<MailFolder, FolderCursor>>;
+  v: 2;
+  /** Well-known folder name → this mailbox's folder id, asked for once. */
+  wellKnown?: Record<string, string>;
+  /** By folder id. */
+  folders: Record<string, FolderCursor>;
+  /** Folder path (as sightings name it) → id, from the last listing: a re-scan names paths. */
+  paths?: Record<string, string>;
 }
 
 export interface GraphMailOptions extends CallContext {
@@ -34,6 +44,7 @@ export interface GraphMailOptions extends CallContext {
   baseUrl: string;
   authorizedAt: Date;
   pageSize?: number;
+  folders?: FolderSettings;
 }
 
 const SELECT = [
@@ -82,18 +93,39 @@ export class GraphMailSource implements MailSource {
   }
 
   async *changes(cursor: Cursor | null): AsyncIterable<MailPage> {
-    const state: GraphMailCursor = readCursor(cursor) ?? { folders: {} };
+    const state = readCursor(cursor);
+    if (!state.wellKnown) {
+      state.wellKnown = await wellKnownIds(this.o);
+      adoptV1Keys(state);
+    }
+    const listing = await listMailFolders(this.o, this.o.folders ?? NO_FOLDER_SETTINGS, state.wellKnown);
+    // A folder gone or no longer synced: its cursor goes (a later include starts a bounded round).
+    const live = new Set(listing.synced.map((f) => f.id));
+    state.paths = Object.fromEntries(listing.synced.map((f) => [f.path, f.id]));
+    for (const id of Object.keys(state.folders)) if (!live.has(id)) delete state.folders[id];
+    const since = historicWindowStart(this.o.authorizedAt);
+    // Counted before the deltas: mail arriving meanwhile only makes "seen" larger.
+    const folderCounts: NonNullable<MailPage['folderCounts']> = [];
+    for (const f of listing.synced) {
+      const atServer = await this.countSince(f, since);
+      if (atServer !== null) folderCounts.push({ folder: f.path, since, atServer });
+    }
     let done = 0;
-    for (const folder of MAIL_FOLDERS) {
-      const fc = state.folders[folder];
+    for (const f of listing.synced) {
+      const fc = state.folders[f.id];
       let link = fc?.nextLink ?? fc?.deltaLink ?? null;
       let restarted = false;
       for (;;) {
         let page: DeltaPage<GraphMessage>;
         try {
-          page = await this.deltaPage(folder, link);
+          page = await this.deltaPage(f, link);
         } catch (err) {
-          // Sync state gone: one bounded round from authorizedAt for this folder, never a skip-ahead.
+          // Deleted since it was listed: skip it; the next listing leaves it out.
+          if (err instanceof GraphHttpError && err.status === 404) {
+            delete state.folders[f.id];
+            break;
+          }
+          // Sync state gone: one bounded round from the window start for this folder, never a skip-ahead.
           if (link && !restarted && isSyncStateGone(err)) {
             link = null;
             restarted = true;
@@ -101,26 +133,60 @@ export class GraphMailSource implements MailSource {
           }
           throw translate(err);
         }
-        const { sightings, errors } = toSightings(page.value ?? [], FOLDER_NAME[folder]);
+        const { sightings, errors } = toSightings(page.value ?? [], f.path);
         const next = page['@odata.nextLink'];
         const delta = page['@odata.deltaLink'];
-        if (!next && !delta)
-          throw new SourceError('INTERNAL', `Microsoft Graph ended a ${FOLDER_NAME[folder]} delta page without a next or delta link`);
-        state.folders[folder] = next ? { nextLink: next } : { deltaLink: delta! };
+        if (!next && !delta) throw new SourceError('INTERNAL', `Microsoft Graph ended a ${f.path} delta page without a next or delta link`);
+        state.folders[f.id] = next ? { nextLink: next } : { deltaLink: delta! };
         done += sightings.length;
         yield { sightings, errors, cursor: structuredClone(state), progress: { done } };
         if (!next) break;
         link = next;
       }
     }
+    yield { sightings: [], errors: [], cursor: structuredClone(state), folderCounts };
   }
 
-  private deltaPage(folder: MailFolder, link: string | null): Promise<DeltaPage<GraphMessage>> {
-    return graphCall(this.o, `${FOLDER_NAME[folder]} messages/delta`, () => {
+  /** Forgets these folders' delta links (by path): the next sync re-reads their window. */
+  rescan(cursor: Cursor | null, folders: string[]): Cursor {
+    const state = readCursor(cursor);
+    for (const path of folders) {
+      const id = state.paths?.[path];
+      if (id) delete state.folders[id];
+    }
+    return state;
+  }
+
+  /** Messages in the folder received since `since` (@odata.count); null if Graph gave none. */
+  private async countSince(f: GraphFolder, since: Date): Promise<number | null> {
+    try {
+      const r = await graphCall(
+        this.o,
+        `${f.path} count`,
+        () =>
+          this.o.client
+            .api(`me/mailFolders/${f.id}/messages`)
+            .filter(`receivedDateTime ge ${since.toISOString()}`)
+            .count(true)
+            .top(1)
+            .select('id')
+            .get() as Promise<{ '@odata.count'?: number }>,
+      );
+      return typeof r['@odata.count'] === 'number' ? r['@odata.count'] : null;
+    } catch (err) {
+      if (err instanceof GraphHttpError && err.status === 404) return null;
+      throw translate(err);
+    }
+  }
+
+  private deltaPage(f: GraphFolder, link: string | null): Promise<DeltaPage<GraphMessage>> {
+    // Well-known folders by name in the URL (the same folder: Graph accepts both).
+    const segment = f.wellKnownName ?? f.id;
+    return graphCall(this.o, `${f.path} messages/delta`, () => {
       const req = link
         ? this.o.client.api(linkPath(link, this.o.baseUrl))
         : this.o.client
-            .api(`me/mailFolders/${folder}/messages/delta`)
+            .api(`me/mailFolders/${segment}/messages/delta`)
             .select(SELECT)
             .filter(`receivedDateTime ge ${historicWindowStart(this.o.authorizedAt).toISOString()}`);
       return req.header('Prefer', this.prefer()).get() as Promise<DeltaPage<GraphMessage>>;
@@ -212,7 +278,21 @@ function toSightings(messages: GraphMessage[], folder: string): { sightings: Mai
   return { sightings, errors };
 }
 
-function readCursor(c: Cursor | null): GraphMailCursor | null {
-  if (!c || typeof c !== 'object' || typeof (c as GraphMailCursor).folders !== 'object') return null;
-  return structuredClone(c as GraphMailCursor);
+function readCursor(c: Cursor | null): GraphMailCursor {
+  if (!c || typeof c !== 'object' || typeof (c as GraphMailCursor).folders !== 'object') return { v: 2, folders: {} };
+  const copy = structuredClone(c as GraphMailCursor);
+  // Version 1 (before every folder was synced) keyed Inbox and Sent Items by well-known name.
+  if (copy.v !== 2) return { v: 2, folders: copy.folders };
+  return copy;
+}
+
+/** A version-1 cursor's "inbox"/"sentitems" keys become those folders' ids: their delta links go on. */
+function adoptV1Keys(state: GraphMailCursor): void {
+  for (const [name, id] of Object.entries(state.wellKnown ?? {})) {
+    const fc = state.folders[name];
+    if (fc && name !== id) {
+      state.folders[id] = fc;
+      delete state.folders[name];
+    }
+  }
 }

@@ -6,6 +6,7 @@
 // folder's name (GET /me/mailFolders/{id}) and its kind, from the well-known folders
 // junkemail, deleteditems, drafts, inbox and sentitems.
 import type { Client } from '@microsoft/microsoft-graph-client';
+import { isFolderSynced, type FolderSettings } from '../folder-selection.js';
 import { matchesQuery, subjectWords } from '../search-match.js';
 import type { FolderRole, MailHit, MailSearch, MailSearchQuery } from '../types.js';
 import { graphCall, translate, type CallContext } from './call.js';
@@ -43,7 +44,7 @@ export function graphQuery(q: MailSearchQuery): { filter?: string; search?: stri
 }
 
 export class GraphMailSearch implements MailSearch {
-  constructor(private readonly o: CallContext & { client: Client }) {}
+  constructor(private readonly o: CallContext & { client: Client; folders: FolderSettings }) {}
 
   private get<T>(what: string, path: string, query: Record<string, string> = {}): Promise<T> {
     return graphCall({ ...this.o, retry: LOOKUP_RETRY }, what, () => {
@@ -70,20 +71,21 @@ export class GraphMailSearch implements MailSearch {
       const item = toItem(m);
       if ('reason' in item || !matchesQuery(item, q)) continue;
       const f = folders.get(m.parentFolderId ?? '') ?? { name: 'unknown folder', role: 'other' as FolderRole };
-      // Graph syncs the Inbox and Sent Items (mail-source.ts MAIL_FOLDERS).
-      const synced = f.role === 'inbox' || f.role === 'sent';
+      // The sync's own rule (folder-selection.ts), on the folder itself: its parents are not
+      // walked here, so a folder inside an excluded one is reported by its own verdict.
+      const synced = isFolderSynced(this.o.folders, { path: f.name, name: f.name, wellKnownName: f.wk }).synced;
       hits.push({ ref: m.id, folder: f.name, role: m.isDraft ? 'drafts' : f.role, synced: synced && !m.isDraft, item });
     }
     return hits;
   }
 
   /** Names and kinds of these folder ids: the well-known folders' ids first, then the others by id. */
-  private async folderNames(ids: string[]): Promise<Map<string, { name: string; role: FolderRole }>> {
-    const out = new Map<string, { name: string; role: FolderRole }>();
+  private async folderNames(ids: string[]): Promise<Map<string, { name: string; role: FolderRole; wk?: string }>> {
+    const out = new Map<string, { name: string; role: FolderRole; wk?: string }>();
     await Promise.all(
       Object.entries(WELL_KNOWN).map(async ([wk, role]) => {
         const f = await this.get<{ id: string; displayName?: string }>(`mail folder ${wk}`, `me/mailFolders/${wk}`).catch(() => null);
-        if (f?.id) out.set(f.id, { name: f.displayName ?? wk, role });
+        if (f?.id) out.set(f.id, { name: f.displayName ?? wk, role, wk });
       }),
     );
     const rest = [...new Set(ids)].filter((id) => id && !out.has(id));

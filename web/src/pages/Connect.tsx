@@ -123,7 +123,10 @@ export function ConnectImap({ teammates, onDone }: { teammates: Teammate[]; onDo
       <Field label="Password" hint="Checked by signing in now; stored encrypted">
         <input type="password" value={f.password} onChange={set('password')} autoComplete="new-password" required />
       </Field>
-      <Field label="Folders" hint="Comma-separated; empty: INBOX and Sent">
+      <Field
+        label="Only these folders"
+        hint="Comma-separated; empty: every folder but Junk, Trash and Drafts (change it later on the connection)"
+      >
         <input value={f.folders} onChange={set('folders')} />
       </Field>
       {since.field}

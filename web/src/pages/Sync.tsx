@@ -49,6 +49,58 @@ const OAUTH_START: Record<string, string> = {
   graph: '/v1/oauth/microsoft/start',
 };
 
+const lines = (v: string) =>
+  v
+    .split('\n')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** Which folders this mailbox syncs, and how complete each is; include/exclude edited here. */
+function Folders({ c, onChange }: { c: Connection; onChange: () => void }) {
+  const act = useAction();
+  const [include, setInclude] = useState((c.folders?.include ?? []).join('\n'));
+  const [exclude, setExclude] = useState((c.folders?.exclude ?? []).join('\n'));
+  if (!c.folders) return null;
+  return (
+    <details className="folders">
+      <summary>Folders: {c.folders.only ? `only ${c.folders.only.join(', ')}` : 'every folder but Junk, Trash and Drafts'}</summary>
+      {c.folderCounts.length ? (
+        <ul aria-label="Completeness per folder">
+          {c.folderCounts.map((f) => (
+            <li key={f.folder} className={f.seen < f.atServer ? 'warning' : undefined}>
+              {f.summary}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">Counted at the next sync.</p>
+      )}
+      <form
+        aria-label="Folder settings"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act.run(async () => {
+            await api('PATCH', `/v1/connections/${c.id}/folders`, { include: lines(include), exclude: lines(exclude) });
+            onChange();
+            return 'Saved: applies from the next sync. Mail already logged stays.';
+          });
+        }}
+      >
+        <Field label="Also sync (one folder per line, e.g. Junk)">
+          <textarea value={include} onChange={(e) => setInclude(e.target.value)} rows={2} />
+        </Field>
+        <Field label="Never sync (one folder per line, e.g. Customers/Private)">
+          <textarea value={exclude} onChange={(e) => setExclude(e.target.value)} rows={2} />
+        </Field>
+        <button type="submit" disabled={act.busy}>
+          Save folders
+        </button>
+      </form>
+      {act.status}
+    </details>
+  );
+}
+
 function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }) {
   const act = useAction();
   const [secret, setSecret] = useState('');
@@ -87,6 +139,7 @@ function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }
       </dl>
       {c.mail ? <CountLine label="Email" c={c.counts.email} /> : null}
       {c.calendar ? <CountLine label="Meetings" c={c.counts.meeting} /> : null}
+      <Folders c={c} onChange={onChange} />
       {c.errors.length ? (
         <details>
           <summary>{c.errors.length} item(s) could not be read</summary>
