@@ -44,7 +44,7 @@ export interface FoundWhere {
 }
 
 /** One answer: the explain document plus how to recognise the item and where it is. */
-export type FindCandidate = Explanation & {
+export type FindCandidate = Omit<Explanation, 'where'> & {
   messageId?: string;
   uid?: string;
   date: string;
