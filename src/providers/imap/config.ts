@@ -1,5 +1,6 @@
 // IMAP connection settings, as stored in the connection row's `config` (never the secret,
 // which lives encrypted in `secret_enc`), and the imapflow options they give.
+import tls from 'node:tls';
 import type { ImapFlowOptions } from 'imapflow';
 
 export type ImapSecurity = 'tls' | 'starttls' | 'plain';
@@ -27,6 +28,11 @@ export interface ImapConfig {
   folders: string[];
   /** Messages per page (one transaction, one cursor save). */
   pageSize: number;
+  /**
+   * PEM certificate(s) of a CA to trust for this server besides the system's (a company CA,
+   * a test CA). The server's certificate is always checked, name included.
+   */
+  ca?: string;
 }
 
 export const DEFAULT_FOLDERS = ['INBOX', '\\Sent'];
@@ -53,7 +59,20 @@ export function readImapConfig(raw: Record<string, unknown>): ImapConfig {
   if (raw.oauth !== undefined && ((raw.oauth !== 'google' && raw.oauth !== 'microsoft') || auth !== 'xoauth2'))
     throw new Error(`unknown IMAP OAuth provider "${String(raw.oauth)}"`);
   const oauth = raw.oauth as ImapOAuthProvider | undefined;
-  return { host: str('host'), port, security, user: str('user'), auth, ...(oauth ? { oauth } : {}), folders, pageSize };
+  if (raw.ca !== undefined && (typeof raw.ca !== 'string' || !raw.ca.includes('-----BEGIN CERTIFICATE-----')))
+    throw new Error('IMAP connection settings: "ca" is not a PEM certificate');
+  const ca = raw.ca as string | undefined;
+  return {
+    host: str('host'),
+    port,
+    security,
+    user: str('user'),
+    auth,
+    ...(oauth ? { oauth } : {}),
+    folders,
+    pageSize,
+    ...(ca ? { ca } : {}),
+  };
 }
 
 export function clientOptions(cfg: ImapConfig, secret: string): ImapFlowOptions {
@@ -73,5 +92,7 @@ export function clientOptions(cfg: ImapConfig, secret: string): ImapFlowOptions 
     greetingTimeout: 15_000,
     socketTimeout: 120_000,
     clientInfo: { name: 'Touchpoint' },
+    // Node checks the certificate and its name by default; a configured CA is trusted too.
+    ...(cfg.ca ? { tls: { ca: [...tls.rootCertificates, cfg.ca] } } : {}),
   };
 }
