@@ -11,7 +11,6 @@ const targets = {
 const chosen = targets[target];
 if (!chosen) throw new Error(`MUTATE must be one of ${Object.keys(targets).join(', ')} (got ${target})`);
 
-/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],

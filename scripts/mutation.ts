@@ -5,7 +5,9 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import config from '../stryker.config.mjs';
+
+type Config = { thresholds?: { break?: number | null } };
+const config = (await import(new URL('../stryker.config.mjs', import.meta.url).href)).default as Config;
 
 type MutantResult = { status: string };
 type StrykerClass = new (options: object) => { runMutationTest(): Promise<MutantResult[]> };

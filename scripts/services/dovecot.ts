@@ -37,11 +37,18 @@ export interface DovecotOptions {
    * token appended) whose JSON names the user in `email`, e.g. an emulator's tokeninfo.
    */
   oauth2TokenInfoUrl?: string;
+  /**
+   * Serve TLS with this certificate and key (PEM files): STARTTLS on `port`, implicit TLS
+   * (IMAPS) on `tlsPort`. Plain login stays allowed on `port`, as before.
+   */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface Dovecot {
   host: string;
   port: number;
+  /** The IMAPS port, when started with `tls`. */
+  tlsPort?: number;
   dir: string;
   /** Process id of the Dovecot master (its children serve the IMAP connections). */
   pid(): number | undefined;
@@ -116,7 +123,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function config(dir: string, port: number, opts: DovecotOptions): string {
+function config(dir: string, port: number, opts: DovecotOptions, tlsPort = 0): string {
+  const ssl = opts.tls ? `ssl = yes\nssl_cert = <${opts.tls.certFile}\nssl_key = <${opts.tls.keyFile}` : 'ssl = no';
   return `
 protocols = imap
 listen = 127.0.0.1
@@ -124,7 +132,7 @@ base_dir = ${dir}/run
 state_dir = ${dir}/state
 instance_name = touchpoint-test-${port}
 log_path = ${dir}/dovecot.log
-ssl = no
+${ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login${opts.oauth2TokenInfoUrl ? ' xoauth2 oauthbearer' : ''}
 auth_failure_delay = 0
@@ -170,7 +178,8 @@ service imap-login {
     port = ${port}
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = ${tlsPort}
   }
 }
 service stats {
@@ -239,7 +248,8 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> 
   };
   writePasswd();
   const port = await freePort();
-  writeFileSync(join(dir, 'dovecot.conf'), config(dir, port, opts));
+  const tlsPort = opts.tls ? await freePort() : undefined;
+  writeFileSync(join(dir, 'dovecot.conf'), config(dir, port, opts, tlsPort));
   if (opts.oauth2TokenInfoUrl) {
     writeFileSync(
       join(dir, 'oauth2.conf'),
@@ -277,6 +287,7 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> 
   return {
     host: '127.0.0.1',
     port,
+    ...(tlsPort ? { tlsPort } : {}),
     dir,
     pid: () => (child as ChildProcess | null)?.pid,
     maildir: (user) => join(dir, 'mail', user),

@@ -32,10 +32,7 @@ const mail = (n: number, at: string, folder?: string) => ({
 });
 
 /** u1's mailbox, delivered once in beforeAll so that each test reading it can run alone. */
-const U1_MAIL = [
-  ...[1, 2, 3, 4, 5].map((n) => mail(n, `2026-03-0${n + 1}T10:00:00Z`)),
-  mail(6, '2026-03-08T10:00:00Z', 'Sent'),
-];
+const U1_MAIL = [...[1, 2, 3, 4, 5].map((n) => mail(n, `2026-03-0${n + 1}T10:00:00Z`)), mail(6, '2026-03-08T10:00:00Z', 'Sent')];
 
 async function collect(src: ImapMailSource, cursor: unknown, limit = Infinity): Promise<MailPage[]> {
   const pages: MailPage[] = [];

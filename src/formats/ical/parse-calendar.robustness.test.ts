@@ -30,86 +30,102 @@ describe('pathological and malformed input', () => {
   const secondly = (dtstart: string, rule = 'FREQ=SECONDLY') =>
     `BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:p\r\nDTSTART:${dtstart}\r\nRRULE:${rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
 
-  it('stops FREQ=SECONDLY without end at maxPerSeries, after that many steps', () => {
-    const work = countWork();
-    const problems: string[] = [];
-    const occ = expandOccurrences(
-      parseCalendarObject(secondly('20240101T000000Z')),
-      { from: new Date('2024-01-01T00:00:00Z'), to: new Date('2025-01-01T00:00:00Z') },
-      { maxPerSeries: 500, onProblem: (p) => problems.push(p) },
-    );
-    expect(occ).toHaveLength(500);
-    expect(problems.join()).toMatch(/more than 500/);
-    // 501 occurrences (one more tells "cut off" from "exactly 500"), not a year of seconds.
-    // (ical.js primes its iterators with a next() or two of its own.)
-    expect(work.steps.mock.calls.length).toBeLessThanOrEqual(510);
-  }, HANG_GUARD_MS);
-
-  it('caps the steps walked before the window, so a huge COUNT or an old start cannot hang', () => {
-    const work = countWork();
-    const problems: string[] = [];
-    const parsed = parseCalendarObject(secondly('19900101T000000Z', 'FREQ=MINUTELY;COUNT=900000000'));
-    const occ = expandOccurrences(
-      parsed,
-      { from: new Date('2024-01-01T00:00:00Z'), to: new Date('2024-02-01T00:00:00Z') },
-      { onProblem: (p) => problems.push(p) },
-    );
-    expect(occ).toEqual([]);
-    expect(problems.join()).toMatch(/stopped expanding the recurrence after 20000 steps/);
-    // 34 years of minutes lie before the window: the walk stopped at the default 20,000 steps.
-    expect(work.steps.mock.calls.length).toBeLessThanOrEqual(20_010);
-  }, HANG_GUARD_MS);
-
-  it('gives up on an impossible sub-daily rule instead of looping inside ical.js', () => {
-    // SECONDLY spends its candidate budget first: a problem, nothing logged. HOURLY walks
-    // past the window's end first and stops there; the DTSTART instance, which RFC 5545
-    // §3.8.5.3 always counts as the first, is then kept.
-    for (const [rule, problem] of [
-      ['FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30', /rule may be impossible/],
-      ['FREQ=HOURLY;BYDAY=MO;BYMONTH=2;BYMONTHDAY=30', null],
-    ] as const) {
+  it(
+    'stops FREQ=SECONDLY without end at maxPerSeries, after that many steps',
+    () => {
       const work = countWork();
       const problems: string[] = [];
-      const occ = expandOccurrences(parseCalendarObject(secondly('20240101T000000Z', rule)), ALL_TIME, {
-        onProblem: (p) => problems.push(p),
-      });
-      expect(occ.map((o) => o.start.toISOString()).filter((s) => s !== '2024-01-01T00:00:00.000Z')).toEqual([]);
-      if (problem) expect(problems.join()).toMatch(problem);
-      // The candidate budget is 5 × the default 20,000 steps, while the iterator is built
-      // and while it walks; an unguarded rule checks candidates for ever.
-      expect(work.candidates.mock.calls.length).toBeLessThanOrEqual(2 * 100_000 + 1);
-      vi.restoreAllMocks();
-    }
-  }, HANG_GUARD_MS);
+      const occ = expandOccurrences(
+        parseCalendarObject(secondly('20240101T000000Z')),
+        { from: new Date('2024-01-01T00:00:00Z'), to: new Date('2025-01-01T00:00:00Z') },
+        { maxPerSeries: 500, onProblem: (p) => problems.push(p) },
+      );
+      expect(occ).toHaveLength(500);
+      expect(problems.join()).toMatch(/more than 500/);
+      // 501 occurrences (one more tells "cut off" from "exactly 500"), not a year of seconds.
+      // (ical.js primes its iterators with a next() or two of its own.)
+      expect(work.steps.mock.calls.length).toBeLessThanOrEqual(510);
+    },
+    HANG_GUARD_MS,
+  );
 
-  it('ignores a VTIMEZONE whose rules are not yearly (ical.js would expand them from 1601)', () => {
-    const ics = [
-      'BEGIN:VCALENDAR',
-      'BEGIN:VTIMEZONE',
-      'TZID:W. Europe Standard Time',
-      'BEGIN:STANDARD',
-      'DTSTART:16010101T030000',
-      'TZOFFSETFROM:+0200',
-      'TZOFFSETTO:+0100',
-      'RRULE:FREQ=SECONDLY',
-      'END:STANDARD',
-      'END:VTIMEZONE',
-      'BEGIN:VEVENT',
-      'UID:z',
-      'DTSTART;TZID=W. Europe Standard Time:20240115T090000',
-      'EXDATE;TZID=W. Europe Standard Time:20240116T090000',
-      'RRULE:FREQ=DAILY;COUNT=3',
-      'END:VEVENT',
-      'END:VCALENDAR',
-    ].join('\r\n');
-    const work = countWork();
-    const parsed = parseCalendarObject(ics);
-    expect(parsed.problems).toEqual(['VTIMEZONE W. Europe Standard Time: its rules do not repeat yearly, ignored']);
-    const occ = expandOccurrences(parsed, ALL_TIME);
-    expect(occ.map((o) => o.start.toISOString())).toEqual(['2024-01-15T08:00:00.000Z', '2024-01-17T08:00:00.000Z']);
-    // Only the event's own DAILY;COUNT=3 walk: the zone's per-second rule was never iterated.
-    expect(work.steps.mock.calls.length).toBeLessThan(10);
-  }, HANG_GUARD_MS);
+  it(
+    'caps the steps walked before the window, so a huge COUNT or an old start cannot hang',
+    () => {
+      const work = countWork();
+      const problems: string[] = [];
+      const parsed = parseCalendarObject(secondly('19900101T000000Z', 'FREQ=MINUTELY;COUNT=900000000'));
+      const occ = expandOccurrences(
+        parsed,
+        { from: new Date('2024-01-01T00:00:00Z'), to: new Date('2024-02-01T00:00:00Z') },
+        { onProblem: (p) => problems.push(p) },
+      );
+      expect(occ).toEqual([]);
+      expect(problems.join()).toMatch(/stopped expanding the recurrence after 20000 steps/);
+      // 34 years of minutes lie before the window: the walk stopped at the default 20,000 steps.
+      expect(work.steps.mock.calls.length).toBeLessThanOrEqual(20_010);
+    },
+    HANG_GUARD_MS,
+  );
+
+  it(
+    'gives up on an impossible sub-daily rule instead of looping inside ical.js',
+    () => {
+      // SECONDLY spends its candidate budget first: a problem, nothing logged. HOURLY walks
+      // past the window's end first and stops there; the DTSTART instance, which RFC 5545
+      // §3.8.5.3 always counts as the first, is then kept.
+      for (const [rule, problem] of [
+        ['FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30', /rule may be impossible/],
+        ['FREQ=HOURLY;BYDAY=MO;BYMONTH=2;BYMONTHDAY=30', null],
+      ] as const) {
+        const work = countWork();
+        const problems: string[] = [];
+        const occ = expandOccurrences(parseCalendarObject(secondly('20240101T000000Z', rule)), ALL_TIME, {
+          onProblem: (p) => problems.push(p),
+        });
+        expect(occ.map((o) => o.start.toISOString()).filter((s) => s !== '2024-01-01T00:00:00.000Z')).toEqual([]);
+        if (problem) expect(problems.join()).toMatch(problem);
+        // The candidate budget is 5 × the default 20,000 steps, while the iterator is built
+        // and while it walks; an unguarded rule checks candidates for ever.
+        expect(work.candidates.mock.calls.length).toBeLessThanOrEqual(2 * 100_000 + 1);
+        vi.restoreAllMocks();
+      }
+    },
+    HANG_GUARD_MS,
+  );
+
+  it(
+    'ignores a VTIMEZONE whose rules are not yearly (ical.js would expand them from 1601)',
+    () => {
+      const ics = [
+        'BEGIN:VCALENDAR',
+        'BEGIN:VTIMEZONE',
+        'TZID:W. Europe Standard Time',
+        'BEGIN:STANDARD',
+        'DTSTART:16010101T030000',
+        'TZOFFSETFROM:+0200',
+        'TZOFFSETTO:+0100',
+        'RRULE:FREQ=SECONDLY',
+        'END:STANDARD',
+        'END:VTIMEZONE',
+        'BEGIN:VEVENT',
+        'UID:z',
+        'DTSTART;TZID=W. Europe Standard Time:20240115T090000',
+        'EXDATE;TZID=W. Europe Standard Time:20240116T090000',
+        'RRULE:FREQ=DAILY;COUNT=3',
+        'END:VEVENT',
+        'END:VCALENDAR',
+      ].join('\r\n');
+      const work = countWork();
+      const parsed = parseCalendarObject(ics);
+      expect(parsed.problems).toEqual(['VTIMEZONE W. Europe Standard Time: its rules do not repeat yearly, ignored']);
+      const occ = expandOccurrences(parsed, ALL_TIME);
+      expect(occ.map((o) => o.start.toISOString())).toEqual(['2024-01-15T08:00:00.000Z', '2024-01-17T08:00:00.000Z']);
+      // Only the event's own DAILY;COUNT=3 walk: the zone's per-second rule was never iterated.
+      expect(work.steps.mock.calls.length).toBeLessThan(10);
+    },
+    HANG_GUARD_MS,
+  );
 
   it('rejects what is not a calendar, in plain words', () => {
     const reason = (ics: string) => {

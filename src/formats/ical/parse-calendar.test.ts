@@ -20,7 +20,13 @@ function factsOf(ics: string): EventExpectation[] {
   for (const o of expandOccurrences(parseCalendarObject(ics), ALL_TIME, { seenAt: SEEN })) {
     if (byUid.has(o.uid)) continue;
     const attendees = o.attendees.map((a) => `${a.address} ${a.partstat}`);
-    byUid.set(o.uid, { uid: o.uid, organizer: o.organizer?.address ?? null, attendees, start: o.start.toISOString(), recurring: o.recurring });
+    byUid.set(o.uid, {
+      uid: o.uid,
+      organizer: o.organizer?.address ?? null,
+      attendees,
+      start: o.start.toISOString(),
+      recurring: o.recurring,
+    });
   }
   return [...byUid.values()];
 }

@@ -1,5 +1,6 @@
 // IMAP connection settings, as stored in the connection row's `config` (never the secret,
 // which lives encrypted in `secret_enc`), and the imapflow options they give.
+import tls from 'node:tls';
 import type { ImapFlowOptions } from 'imapflow';
 import { readFolderSettings, type FolderSettings } from '../folder-selection.js';
 
@@ -28,6 +29,11 @@ export interface ImapConfig {
   folders: FolderSettings;
   /** Messages per page (one transaction, one cursor save). */
   pageSize: number;
+  /**
+   * PEM certificate(s) of a CA to trust for this server besides the system's (a company CA,
+   * a test CA). The server's certificate is always checked, name included.
+   */
+  ca?: string;
 }
 
 export const DEFAULT_PAGE_SIZE = 500;
@@ -50,7 +56,20 @@ export function readImapConfig(raw: Record<string, unknown>): ImapConfig {
   if (raw.oauth !== undefined && ((raw.oauth !== 'google' && raw.oauth !== 'microsoft') || auth !== 'xoauth2'))
     throw new Error(`unknown IMAP OAuth provider "${String(raw.oauth)}"`);
   const oauth = raw.oauth as ImapOAuthProvider | undefined;
-  return { host: str('host'), port, security, user: str('user'), auth, ...(oauth ? { oauth } : {}), folders, pageSize };
+  if (raw.ca !== undefined && (typeof raw.ca !== 'string' || !raw.ca.includes('-----BEGIN CERTIFICATE-----')))
+    throw new Error('IMAP connection settings: "ca" is not a PEM certificate');
+  const ca = raw.ca as string | undefined;
+  return {
+    host: str('host'),
+    port,
+    security,
+    user: str('user'),
+    auth,
+    ...(oauth ? { oauth } : {}),
+    folders,
+    pageSize,
+    ...(ca ? { ca } : {}),
+  };
 }
 
 export function clientOptions(cfg: ImapConfig, secret: string): ImapFlowOptions {
@@ -70,5 +89,7 @@ export function clientOptions(cfg: ImapConfig, secret: string): ImapFlowOptions 
     greetingTimeout: 15_000,
     socketTimeout: 120_000,
     clientInfo: { name: 'Touchpoint' },
+    // Node checks the certificate and its name by default; a configured CA is trusted too.
+    ...(cfg.ca ? { tls: { ca: [...tls.rootCertificates, cfg.ca] } } : {}),
   };
 }

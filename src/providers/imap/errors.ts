@@ -35,6 +35,19 @@ const NETWORK_CODES = new Set([
   'StateLogout',
 ]);
 
+/** Node's codes for a server certificate that cannot be trusted (openssl's verify errors). */
+const CERTIFICATE_CODES = new Set([
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+]);
+
 export function translateImapError(err: unknown, where: string): SourceError {
   if (err instanceof SourceError) return err;
   const e = (err ?? {}) as ImapLikeError;
@@ -45,6 +58,20 @@ export function translateImapError(err: unknown, where: string): SourceError {
   }
   if (e.serverResponseCode === 'AUTHORIZATIONFAILED' || e.serverResponseCode === 'EXPIRED') {
     return new SourceError('AUTH_FAILED', `the mail server ${where} no longer accepts these credentials${server}`);
+  }
+  // Before tlsFailed: imapflow marks a refused certificate during STARTTLS tlsFailed too,
+  // and "does not offer STARTTLS" would send the reader after the wrong problem.
+  if (e.code && CERTIFICATE_CODES.has(e.code)) {
+    const why =
+      e.code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? `its certificate is for another name (${e.message ?? e.code})`
+        : e.code === 'CERT_HAS_EXPIRED' || e.code === 'CERT_NOT_YET_VALID'
+          ? 'its certificate is outside its validity dates'
+          : 'its certificate is not signed by a certificate authority we trust';
+    return new SourceError(
+      'NETWORK',
+      `the mail server ${where} could not prove who it is: ${why}; the password was not sent (check the host name, or add the server's CA certificate)`,
+    );
   }
   if (e.tlsFailed) {
     return new SourceError('AUTH_FAILED', `the mail server ${where} does not offer STARTTLS, so the password was not sent`);
