@@ -7,6 +7,7 @@ import type { MailPage } from '../../src/providers/types.js';
 import { ImapMailSource } from '../../src/providers/imap/imap-mail-source.js';
 import { readImapConfig } from '../../src/providers/imap/config.js';
 import { eml } from '../support/cli.js';
+import { TEST_OUTBOUND } from '../support/config.js';
 import { deliver, startMailServer, type Dovecot } from '../support/imap.js';
 import { makeTestCertificates, type TestCertificates } from '../support/tls.js';
 
@@ -42,6 +43,7 @@ const source = (over: { host?: string; port: number; security: 'tls' | 'starttls
     }),
     secret: 'pw-alice',
     authorizedAt: new Date('2026-03-01T00:00:00Z'),
+    outbound: TEST_OUTBOUND,
     retries: 0,
   });
 
