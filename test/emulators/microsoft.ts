@@ -911,7 +911,10 @@ export class MicrosoftEmulator {
       .slice(0, top);
     return this.send(res, 200, {
       '@odata.context': `${this.url}/v1.0/$metadata#users('me')/messages`,
-      value: found.map((s) => ({ ...this.messageJson(s.data, false), parentFolderId: this.folder(s.data.folder)?.id ?? folderInfo(s.data.folder).id })),
+      value: found.map((s) => ({
+        ...this.messageJson(s.data, false),
+        parentFolderId: this.folder(s.data.folder)?.id ?? folderInfo(s.data.folder).id,
+      })),
     });
   }
 

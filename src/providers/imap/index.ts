@@ -51,7 +51,13 @@ export function imapSourceFromConnection(c: StoredImapConnection, extra: Partial
 function build(c: StoredImapConnection, extra: Partial<ImapMailSourceOptions>): ImapMailSource {
   const { config, secret } = credentials(c);
   // The policy of the Config in force now: the server is checked again at every connect.
-  return new ImapMailSource({ config, secret, authorizedAt: c.authorizedAt!, ...extra, outbound: extra.outbound ?? outboundPolicyFor(c.settings) });
+  return new ImapMailSource({
+    config,
+    secret,
+    authorizedAt: c.authorizedAt!,
+    ...extra,
+    outbound: extra.outbound ?? outboundPolicyFor(c.settings),
+  });
 }
 
 /** The live lookup's read-only search over every folder of this mailbox (search.ts). */
