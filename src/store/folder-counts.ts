@@ -90,9 +90,22 @@ export async function saveFolderCounts(
   });
 }
 
-/** Folders whose last count fell short and that have had fewer than `cap` re-scans. */
+/**
+ * Folders whose last count fell short and that have had fewer than `cap` re-scans. A shortfall
+ * no larger than the connection's unreadable items (status lists them) is explained by them:
+ * reading the folder again would not change it.
+ */
 export async function foldersToRescan(db: Store, ws: string, connectionId: string, cap = MAX_FOLDER_RESCANS): Promise<string[]> {
-  return (await listFolderCounts(db, ws, connectionId)).filter((c) => c.seen < c.atServer && c.rescans < cap).map((c) => c.folder);
+  const e = await db
+    .selectFrom('item_errors')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('workspace_id', '=', ws)
+    .where('connection_id', '=', connectionId)
+    .executeTakeFirst();
+  const unreadable = Number(e?.n ?? 0);
+  return (await listFolderCounts(db, ws, connectionId))
+    .filter((c) => c.atServer - c.seen > unreadable && c.rescans < cap)
+    .map((c) => c.folder);
 }
 
 export async function markRescanned(db: Store, ws: string, connectionId: string, folders: string[]): Promise<void> {

@@ -10,11 +10,12 @@ import { connectionCounts } from '../store/timeline.js';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** "INBOX: 412 at the server since 1 Mar, 412 seen", and what is done about a shortfall. */
-export function folderCountWords(c: FolderCount): string {
+export function folderCountWords(c: FolderCount, unreadable = 0): string {
   const day = `${c.since.getUTCDate()} ${MONTHS[c.since.getUTCMonth()]}`;
   const head = `${c.folder}: ${c.atServer} at the server since ${day}, ${c.seen} seen`;
   if (c.seen >= c.atServer) return head;
   const missing = c.atServer - c.seen;
+  if (missing <= unreadable) return `${head}; ${missing} could not be read: see the errors below`;
   return c.rescans < MAX_FOLDER_RESCANS
     ? `${head}; ${missing} not seen yet: the next sync re-reads this folder`
     : `${head}; ${missing} still not seen after ${c.rescans} re-scans: see the errors below, or the server may list messages it cannot give`;
@@ -26,6 +27,7 @@ export async function connectionHealth(ctx: Ctx) {
   for (const c of conns) {
     const counts = await connectionCounts(ctx.db, ctx.ws.id, c.id);
     const hasFolders = c.hasMail && (c.provider === 'imap' || c.provider === 'graph');
+    const errors = await listItemErrors(ctx.db, ctx.ws.id, c.id);
     const folderCounts = (await listFolderCounts(ctx.db, ctx.ws.id, c.id)).map((f) => ({
       folder: f.folder,
       since: f.since.toISOString(),
@@ -33,7 +35,7 @@ export async function connectionHealth(ctx: Ctx) {
       seen: f.seen,
       countedAt: f.countedAt.toISOString(),
       rescans: f.rescans,
-      summary: folderCountWords(f),
+      summary: folderCountWords(f, errors.length),
     }));
     out.push({
       id: c.id,
@@ -50,7 +52,7 @@ export async function connectionHealth(ctx: Ctx) {
       lastError: c.lastError,
       progress: c.progress,
       counts,
-      errors: await listItemErrors(ctx.db, ctx.ws.id, c.id),
+      errors,
       folders: hasFolders ? readFolderSettings(c.config) : null,
       folderCounts,
     });

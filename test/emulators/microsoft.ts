@@ -710,10 +710,12 @@ export class MicrosoftEmulator {
       // (https://learn.microsoft.com/graph/query-parameters#count-parameter).
       const target = this.folder(decodeURIComponent(m[1]!));
       if (!target) return this.graphError(res, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
-      const f = /receivedDateTime ge (\S+)/.exec(q.get('$filter') ?? '');
+      const filter = q.get('$filter') ?? '';
+      const f = /receivedDateTime ge (\S+)/.exec(filter);
       const since = f ? Date.parse(f[1]!) : 0;
+      const noDrafts = /isDraft eq false/.test(filter);
       const all = [...this.messages.values()]
-        .filter((s) => this.inFolder(s.data, target) && Date.parse(s.data.receivedDateTime) >= since)
+        .filter((s) => this.inFolder(s.data, target) && Date.parse(s.data.receivedDateTime) >= since && !(noDrafts && s.data.isDraft))
         .sort((a, b) => b.seq - a.seq);
       const top = Number(q.get('$top') ?? 10);
       return this.send(res, 200, {

@@ -166,7 +166,7 @@ export class GraphMailSource implements MailSource {
         () =>
           this.o.client
             .api(`me/mailFolders/${f.id}/messages`)
-            .filter(`receivedDateTime ge ${since.toISOString()}`)
+            .filter(`receivedDateTime ge ${since.toISOString()} and isDraft eq false`)
             .count(true)
             .top(1)
             .select('id')
