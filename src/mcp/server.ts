@@ -112,6 +112,11 @@ function registerFindTools(server: McpServer, find: FindUseCases, ctx: () => Ctx
         from: z.string().max(320).optional().describe('the sender address (or part of it)'),
         to: z.string().max(320).optional().describe('a recipient address (or part of it)'),
         subject: z.string().max(500).optional().describe('words of the subject, all of them, any case'),
+        on: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/)
+          .optional()
+          .describe('one day, YYYY-MM-DD (UTC), instead of since/until'),
         since: iso('from this instant'),
         until: iso('up to this instant'),
         teammate,
@@ -129,6 +134,11 @@ function registerFindTools(server: McpServer, find: FindUseCases, ctx: () => Ctx
       inputSchema: {
         title: z.string().max(500).optional().describe('words of the title, all of them, any case'),
         attendee: z.string().max(320).optional().describe("an attendee's address (or part of it)"),
+        on: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/)
+          .optional()
+          .describe('one day, YYYY-MM-DD (UTC), instead of since/until'),
         since: iso('from this instant'),
         until: iso('up to this instant'),
         teammate,

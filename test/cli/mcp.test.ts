@@ -79,7 +79,7 @@ afterAll(async () => {
 describe('touchpoint mcp', () => {
   it('lists the read-only tools', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['explain_email', 'explain_meeting', 'search', 'status']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['explain_email', 'explain_meeting', 'find_email', 'find_meeting', 'search', 'status']);
     expect(tools.every((t) => t.annotations?.readOnlyHint === true)).toBe(true);
     const explain = tools.find((t) => t.name === 'explain_email')!;
     expect(explain.inputSchema.required).toEqual(['messageId']);
@@ -98,6 +98,15 @@ describe('touchpoint mcp', () => {
       .map((c: { code: string }) => c.code);
     expect(failed).toContain('E2_HISTORIC');
     expect(historic.content[0]?.text).toContain('E2_HISTORIC');
+  });
+
+  it('finds an email by sender and day, dated before the authorization: historic (E2), not unknown', async () => {
+    const found = await call('find_email', { from: 'jane@acme.com', on: '2026-02-20' });
+    expect(found.isError).toBeFalsy();
+    const [c, ...rest] = found.structuredContent.candidates;
+    expect(rest).toEqual([]);
+    expect(c.messageId).toBe('old@acme.com');
+    expect(c.checks.filter((x: { status: string }) => x.status === 'fail').map((x: { code: string }) => x.code)).toContain('E2_HISTORIC');
   });
 
   it('answers search and status for its own workspace', async () => {
