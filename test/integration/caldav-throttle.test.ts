@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CalDavCalendarSource } from '../../src/providers/caldav/caldav-calendar-source.js';
 import type { CalendarPage, Cursor } from '../../src/providers/types.js';
 import { ics } from '../support/cli.js';
+import { TEST_OUTBOUND } from '../support/config.js';
 import { CalDavAccount, RadicaleServer, SERVER_SETUP_MS } from '../support/caldav-server.js';
 import { throttlingProxy, type ThrottlingProxy } from '../support/throttling-proxy.js';
 
@@ -33,7 +34,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const source = () => new CalDavCalendarSource({ url: proxy.url, user: 'alice', password: PASSWORD, pageSize: 2 });
+const source = () => new CalDavCalendarSource({ url: proxy.url, user: 'alice', password: PASSWORD, pageSize: 2, outbound: TEST_OUTBOUND });
 
 async function drain(cursor: Cursor | null): Promise<{ pages: CalendarPage[]; error?: unknown }> {
   const pages: CalendarPage[] = [];
