@@ -15,6 +15,9 @@ export function mergeLive(result: FindResult, live: FindCandidate[], limit: numb
   });
   for (const l of live) {
     const k = keyOf(l);
+    // The live lookup's "not in any connected mailbox" summary has no key: it answers only when
+    // the store has nothing either (beside stored candidates it would contradict them).
+    if (k === undefined && result.candidates.length > 0) continue;
     const at = k === undefined ? undefined : byKey.get(k);
     if (at === undefined) {
       if (k) byKey.set(k, out.length);

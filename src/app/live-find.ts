@@ -70,10 +70,14 @@ export function liveFind(deps: AppDeps, opts: LiveFindOptions = {}): LiveFind {
   const searchers = opts.searchers ?? { mail: mailSearchFor, calendar: calendarSearchFor };
   const viewer = opts.viewer ? normalizeAddress(opts.viewer) : null;
 
-  /** Every connection (of the teammate asked, if any) that has this stream and is not disconnected. */
+  /**
+   * Every connection (of the teammate asked, if any) that has this stream, is not disconnected
+   * and lives at a provider: a folder connection is files on this server, read whole at every
+   * sync, so there is nothing more to ask it.
+   */
   async function connectionsFor(want: 'mail' | 'calendar', teammate?: string): Promise<ConnectionRecord[]> {
     const all = (await listConnections(deps.db, deps.ws.id)).filter(
-      (c) => (want === 'mail' ? c.hasMail : c.hasCalendar) && c.status !== 'disconnected',
+      (c) => (want === 'mail' ? c.hasMail : c.hasCalendar) && c.status !== 'disconnected' && c.provider !== 'folder',
     );
     if (!teammate) return all;
     const t = await requireTeammate(deps, teammate);
@@ -158,6 +162,7 @@ export function liveFind(deps: AppDeps, opts: LiveFindOptions = {}): LiveFind {
     async emails(q: FindEmailQuery): Promise<FindCandidate[]> {
       const mq = emailQuery(q);
       const conns = await connectionsFor('mail', q.teammate);
+      if (!conns.length) return []; // no mailbox to ask: the store's answer stands alone
       const { go, limited } = admit(conns);
       const asked: Asked<MailHit>[] = [...limited, ...(await Promise.all(go.map((c) => ask<MailHit>(c, searchers.mail, mq))))];
       const dir = await loadDirectoryIndex(deps);
@@ -176,6 +181,7 @@ export function liveFind(deps: AppDeps, opts: LiveFindOptions = {}): LiveFind {
     async meetings(q: FindMeetingQuery): Promise<FindCandidate[]> {
       const cq = meetingQuery(q, deps.now);
       const conns = await connectionsFor('calendar', q.teammate);
+      if (!conns.length) return [];
       const { go, limited } = admit(conns);
       const asked: Asked<CalendarHit>[] = [...limited, ...(await Promise.all(go.map((c) => ask<CalendarHit>(c, searchers.calendar, cq))))];
       const dir = await loadDirectoryIndex(deps);

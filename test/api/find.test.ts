@@ -1,9 +1,8 @@
 // GET /v1/find/email and /v1/find/meeting: the find use case over HTTP, query parameters
 // named as the CLI's flags, { candidates } back, a bad query a 400 naming the parameter.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workspaceFolder } from '../support/config.js';
 import { writeMailbox } from '../support/mailbox.js';
 import { makeTestApi, type TestApi } from '../support/service.js';
 
@@ -17,10 +16,16 @@ describe('find over the API', () => {
     await api.call(token, 'POST', '/v1/teammates', { email: 'alice@ourco.com' });
     await api.call(token, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' });
     await api.call(token, 'POST', '/v1/accounts/acme/end-users', { email: 'john@acme.com' });
-    const mail = writeMailbox(join(mkdtempSync(join(tmpdir(), 'tp-find-api-')), 'mail'), [
+    // Inside the workspace's folder under the test folder root: the API reads nowhere else.
+    const mail = writeMailbox(join(workspaceFolder('find-api', 'tp-find-api-'), 'mail'), [
       { id: 'plus@acme.com', from: 'john+billing@acme.com', to: 'alice@ourco.com', subject: 'Invoice question' },
     ]);
-    await api.call(token, 'POST', '/v1/connections/folder', { teammate: 'alice@ourco.com', mail, authorizedAt: '2026-01-01T00:00:00Z' });
+    const connected = await api.call(token, 'POST', '/v1/connections/folder', {
+      teammate: 'alice@ourco.com',
+      mail,
+      authorizedAt: '2026-01-01T00:00:00Z',
+    });
+    expect(connected.status, JSON.stringify(connected.body)).toBe(201);
     await api.queue.idle();
   });
   afterAll(async () => api?.close());

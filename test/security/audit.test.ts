@@ -55,7 +55,9 @@ for (const dialect of DIALECTS) {
       expect(created.body).toMatchObject({ teammate: 'alice@ourco.com', expiresAt: '2026-06-08T12:00:00.000Z' });
       expect((await api.call(admin, 'DELETE', `/v1/tokens/${created.body.id}`)).status).toBe(204);
       const hook = await api.call(admin, 'PUT', '/v1/webhook', {
-        url: 'https://hooks.example.com/in?key=query-secret',
+        // A receiver on loopback, which the test API's outbound policy allows (a name like
+        // hooks.example.com does not resolve on this closed network and would be refused).
+        url: 'http://127.0.0.1:9/in?key=query-secret',
         events: ['activity.linked'],
         enabled: true,
       });
@@ -87,7 +89,7 @@ for (const dialect of DIALECTS) {
         target: created.body.id,
         details: { name: 'quarterly', role: 'csm', teammate: 'alice@ourco.com' },
       });
-      expect(audit.find((e) => e.action === 'webhook.create')).toMatchObject({ target: 'https://hooks.example.com/in' });
+      expect(audit.find((e) => e.action === 'webhook.create')).toMatchObject({ target: 'http://127.0.0.1:9/in' });
       expect(audit.find((e) => e.action === 'connection.disconnect')).toMatchObject({
         target: connectionId,
         details: { provider: 'folder' },

@@ -126,6 +126,8 @@ export async function serveDemo(env: Record<string, string> = {}): Promise<Serve
       // and IMAP/CalDAV test servers on loopback.
       TOUCHPOINT_FOLDER_ROOT: dir,
       TOUCHPOINT_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW,
+      // Browser sign-ins (Connect Google / Microsoft) redirect only to the configured address.
+      TOUCHPOINT_PUBLIC_URL: `http://127.0.0.1:${port}`,
       ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
