@@ -323,17 +323,23 @@ function nothingFound(
   };
 }
 
+/** Every answering connection's hits, grouped by the item they are (one email, one occurrence). */
+function groupHits<H>(answered: { connection: ConnectionRecord; hits: H[] }[], keyOf: (hit: H) => string) {
+  const groups = new Map<string, { hit: H; connection: ConnectionRecord }[]>();
+  for (const a of answered)
+    for (const hit of a.hits) {
+      const key = keyOf(hit);
+      groups.set(key, [...(groups.get(key) ?? []), { hit, connection: a.connection }]);
+    }
+  return [...groups.values()];
+}
+
 function emailCandidates(asked: Asked<MailHit>[], dir: DirectoryIndex, now: Date, viewer: string | null) {
   const { answered, notAsked } = split(asked);
   // One candidate per message: the same Message-ID in two mailboxes (or folders) is one email.
-  const groups = new Map<string, { hit: MailHit; connection: ConnectionRecord }[]>();
-  for (const a of answered)
-    for (const hit of a.hits) {
-      const key = hit.item.messageId ?? hit.item.fingerprint;
-      groups.set(key, [...(groups.get(key) ?? []), { hit, connection: a.connection }]);
-    }
-  const found = [...groups.values()].reduce((n, g) => n + g.length, 0);
-  if (!groups.size)
+  const groups = groupHits(answered, (hit) => hit.item.messageId ?? hit.item.fingerprint);
+  const found = groups.reduce((n, g) => n + g.length, 0);
+  if (!groups.length)
     return {
       found,
       candidates: [
@@ -347,7 +353,7 @@ function emailCandidates(asked: Asked<MailHit>[], dir: DirectoryIndex, now: Date
       ],
     };
   const na = notAskedCheck('email', notAsked, 'n/a');
-  const candidates: FindCandidate[] = [...groups.values()].map((g) => {
+  const candidates: FindCandidate[] = groups.map((g) => {
     const item = g[0]!.hit.item;
     const sightings = g.map(({ hit, connection }) => sightingOf(connection, hit.folder, hit.item.receivedAt, now));
     const d = decideEmail({ item, sightings }, dir, now, { hints: true });
@@ -375,14 +381,10 @@ function emailCandidates(asked: Asked<MailHit>[], dir: DirectoryIndex, now: Date
 
 function meetingCandidates(asked: Asked<CalendarHit>[], dir: DirectoryIndex, now: Date, viewer: string | null) {
   const { answered, notAsked } = split(asked);
-  const groups = new Map<string, { hit: CalendarHit; connection: ConnectionRecord }[]>();
-  for (const a of answered)
-    for (const hit of a.hits) {
-      const key = `${hit.occurrence.uid}|${hit.occurrence.start.toISOString()}`;
-      groups.set(key, [...(groups.get(key) ?? []), { hit, connection: a.connection }]);
-    }
-  const found = [...groups.values()].reduce((n, g) => n + g.length, 0);
-  if (!groups.size)
+  // One candidate per occurrence: its UID and start, whichever calendars show it.
+  const groups = groupHits(answered, (hit) => `${hit.occurrence.uid}|${hit.occurrence.start.toISOString()}`);
+  const found = groups.reduce((n, g) => n + g.length, 0);
+  if (!groups.length)
     return {
       found,
       candidates: [
@@ -396,7 +398,7 @@ function meetingCandidates(asked: Asked<CalendarHit>[], dir: DirectoryIndex, now
       ],
     };
   const na = notAskedCheck('meeting', notAsked, 'n/a');
-  const candidates: FindCandidate[] = [...groups.values()].map((g) => {
+  const candidates: FindCandidate[] = groups.map((g) => {
     const occ = g[0]!.hit.occurrence;
     const sightings = g.map(({ hit, connection }) => sightingOf(connection, hit.calendar, occ.start, now));
     const d = decideMeeting({ occurrence: occ, sightings }, dir, now, { hints: true });
