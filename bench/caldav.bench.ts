@@ -21,7 +21,7 @@ import { syncAll } from '../src/sync/run-sync.js';
 import { getCursor } from '../src/store/connections.js';
 import { addAccount } from '../src/store/directory.js';
 import { QUICK, ratioRow } from './report.js';
-import { TEST_OUTBOUND } from '../test/support/config.js';
+import { TEST_OUTBOUND, TEST_OUTBOUND_ALLOW } from '../test/support/config.js';
 
 const int = (name: string, dflt: number) => (process.env[name] ? Number.parseInt(process.env[name]!, 10) : dflt);
 const CONFIG = {
@@ -40,6 +40,8 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 
 process.env.TOUCHPOINT_SECRET_KEY ??= 'touchpoint benchmark passphrase, not a secret 42';
 process.env.BENCH_CALDAV_PW = PASSWORD;
+// Radicale listens on 127.0.0.1, which the outbound policy refuses unless an operator allows it.
+process.env.TOUCHPOINT_OUTBOUND_ALLOW ??= TEST_OUTBOUND_ALLOW;
 // The benchmark is an entry point: it reads its configuration once, like the CLI.
 const config = loadConfig({ env: process.env });
 const globals = { config, secrets: createSecrets(config.secretKey), env: process.env };

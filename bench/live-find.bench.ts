@@ -92,7 +92,9 @@ async function main(): Promise<void> {
     writeFolders(dovecot.maildir('alice'));
     log(`  ${Math.round(performance.now() - t0)} ms`);
 
-    const config = loadConfig({ env: { TOUCHPOINT_SECRET_KEY: 'touchpoint-benchmark-secret-key-0123456789' } });
+    const config = loadConfig({
+      env: { TOUCHPOINT_SECRET_KEY: 'touchpoint-benchmark-secret-key-0123456789', TOUCHPOINT_OUTBOUND_ALLOW: '127.0.0.1/32' },
+    });
     const secrets = createSecrets(config.secretKey);
     const db = await openStore(join(work, 'tp.db'));
     const now = new Date('2026-03-01T12:00:00Z');

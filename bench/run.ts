@@ -15,7 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, type BenchRow } from './report.js';
 
-const BENCHES = ['rules', 'parse', 'store', 'redecide', 'imap', 'caldav', 'workers', 'find'] as const;
+const BENCHES = ['rules', 'parse', 'store', 'redecide', 'imap', 'caldav', 'cloud', 'workers', 'find', 'source', 'scale'] as const;
 /**
  * Run as an esbuild bundle, like bin/touchpoint ships the code, rather than through tsx:
  * tsx compiles with keepNames, which wraps functions in `__name(…)` calls that stop V8 from

@@ -4,7 +4,6 @@ import type { MailSighting } from '../src/providers/types.js';
 import type { Store } from '../src/store/db.js';
 import { addAccount, addTeammate } from '../src/store/directory.js';
 import { createWorkspace, type WorkspaceRecord } from '../src/store/workspaces.js';
-import type { TestMail } from '../test/support/mailbox.js';
 
 export function prng(seed: number): () => number {
   let s = seed >>> 0;
@@ -83,18 +82,30 @@ export function parsedMail(n: number, mailbox: number, seed: number): MailSighti
   return out;
 }
 
-/** Folder mailbox `i` for the worker benchmark: `n` files, 30% from end users. */
-export function mailboxFiles(i: number, n: number): TestMail[] {
-  const rand = prng(1000 + i);
-  const mails: TestMail[] = [];
-  for (let k = 0; k < n; k++) {
-    const from =
-      rand() < 0.3
-        ? endUserAddress(Math.floor(rand() * ACCOUNTS), Math.floor(rand() * USERS_PER_ACCOUNT))
-        : `person${k}@elsewhere${k % 97}.example`;
-    mails.push({ id: `w-${i}-${k}@mail.example`, from, to: `csm${i}@ourco.com`, subject: `Mail ${k} for mailbox ${i}` });
-  }
-  return mails;
+/**
+ * Message `k` of IMAP mailbox `i` for the worker benchmark, as raw RFC 5322 (~3 KB: a
+ * realistic header block and a short body): 30% from end users (linked, so the sync also
+ * downloads the body), the rest from strangers.
+ */
+export function imapMessage(i: number, k: number, at: Date): string {
+  const rand = prng(1000 + i * 100_003 + k);
+  const from =
+    rand() < 0.3
+      ? endUserAddress(Math.floor(rand() * ACCOUNTS), Math.floor(rand() * USERS_PER_ACCOUNT))
+      : `person${k}@elsewhere${k % 97}.example`;
+  const headers = [
+    `Received: from mx1.relay.example (mx1.relay.example [192.0.2.1])\r\n\tby mx.ourco.com with ESMTPS id ${i}x${k}; ${at.toUTCString()}`,
+    `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=relay.example; s=s1;\r\n\tbh=${'A'.repeat(44)}=;\r\n\tb=${'B'.repeat(340)}`,
+    `From: Sender ${k} <${from}>`,
+    `To: CSM ${i} <csm${i}@ourco.com>`,
+    `Subject: Mail ${k} for mailbox ${i}`,
+    `Date: ${at.toUTCString()}`,
+    `Message-ID: <w-${i}-${k}@mail.example>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+  ];
+  const line = 'Thanks for the update on the renewal; here are our notes from the quarterly review.\r\n';
+  return `${headers.join('\r\n')}\r\n\r\n${line.repeat(24)}`;
 }
 
 export function median(xs: number[]): number {

@@ -1,41 +1,57 @@
-// Service benchmark (not a test; the store's own figures are bench/store.bench.ts):
-//      50 folder mailboxes synced by 1 and by 2 `touchpoint worker` processes on PostgreSQL,
-//      same run, alternating — target speed-up ≥ 1.7× on this 2-core machine.
+// Scale-out benchmark (not a test): 50 IMAP mailboxes on a real Dovecot, reached through a
+// latency proxy (bench/latency-proxy.ts: 40 ms round trip, 10 Mbit/s per connection), the
+// way a worker sees Gmail or Microsoft 365, synced by `touchpoint worker` processes on
+// PostgreSQL. Same run, alternating:
+//  (a) 1, 2 and 3 worker processes (concurrency 4 each): targets ≥ 1.8× and ≥ 2.5× vs 1;
+//  (b) one process with concurrency 1 vs 8: target ≥ 5×;
+//  (c) the sizing model: CPU of the workers, PostgreSQL and Dovecot per initial sync, per
+//      incremental sync with nothing new, and per incremental sync with one new message.
 //
-//   npm run bench:workers                          (20,000 emails; 50 × 200 files; 3 runs)
-//   BENCH_RUNS=1 BENCH_FILES=60 npm run bench:workers   (a quick look)
-//
-// Medians of BENCH_RUNS runs. Results go to bench/results/workers.json.
+//   npm run bench:workers                     (50 × 200 messages; 3 runs; ~10 min)
+//   BENCH_QUICK=1 npm run bench:workers       (1 run)
+//   knobs: BENCH_RUNS, BENCH_MAILBOXES, BENCH_MESSAGES, BENCH_RTT_MS, BENCH_MBIT
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import pg from 'pg';
+import { startDovecot } from '../scripts/services/dovecot.js';
+import { loadConfig } from '../src/config/index.js';
 import { PgBossQueue } from '../src/queue/pg-boss.js';
+import { createSecrets } from '../src/secrets/secrets.js';
 import { SYNC_QUEUE, type SyncJobData } from '../src/service/scheduler.js';
 import { createConnection, listConnections } from '../src/store/connections.js';
+import type { Store } from '../src/store/db.js';
 import { openStore } from '../src/store/open.js';
-import { createTestDatabase } from '../test/support/databases.js';
-import { writeMailbox } from '../test/support/mailbox.js';
-import { mailboxFiles, median, seedDirectory } from './workers-fixtures.js';
-import { QUICK, absoluteRow } from './report.js';
+import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../test/support/databases.js';
+import { startLatencyProxy } from './latency-proxy.js';
+import { cpuSeconds, treeCpuSeconds } from './proc-cpu.js';
+import { QUICK, absoluteRow, median, saveResults } from './report.js';
+import { imapMessage, seedDirectory } from './workers-fixtures.js';
 
 const int = (name: string, dflt: number) => (process.env[name] ? Number.parseInt(process.env[name]!, 10) : dflt);
-const CONFIG = { runs: int('BENCH_RUNS', QUICK ? 1 : 3), mailboxes: 50, files: int('BENCH_FILES', 200), concurrency: 4 };
+const CONFIG = {
+  runs: int('BENCH_RUNS', QUICK ? 1 : 3),
+  mailboxes: int('BENCH_MAILBOXES', 50),
+  messages: int('BENCH_MESSAGES', 200),
+  rttMs: int('BENCH_RTT_MS', 40),
+  mbitPerConnection: int('BENCH_MBIT', 10),
+  concurrency: 4,
+};
 const NOW = new Date('2026-03-20T12:00:00Z');
 const AUTH = new Date('2026-01-01T00:00:00Z');
+const PASSWORD = 'bench-password';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'touchpoint');
-const round = (x: number) => Math.round(x);
+process.env.TOUCHPOINT_SECRET_KEY ??= 'touchpoint-benchmark-secret-key-0123456789';
+const log = (s: string) => console.log(`${s}; load ${loadavg()[0]!.toFixed(1)}`);
 
-// ---------------------------------------------------------------- (2) worker processes
-
-function startWorker(url: string): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, [BIN, '--db', url, 'worker', '--concurrency', String(CONFIG.concurrency)], {
-    env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'info', TOUCHPOINT_QUEUE_POLL_MS: '500' },
+function startWorker(url: string, concurrency: number): { child: ChildProcess; ready: Promise<void> } {
+  const child = spawn(process.execPath, [BIN, '--db', url, 'worker', '--concurrency', String(concurrency)], {
+    env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'info', TOUCHPOINT_QUEUE_POLL_MS: '500', TOUCHPOINT_OUTBOUND_ALLOW: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const ready = new Promise<void>((resolve, reject) => {
@@ -43,6 +59,7 @@ function startWorker(url: string): { child: ChildProcess; ready: Promise<void> }
     child.stdout!.on('data', (d) => {
       out += String(d);
       if (out.includes('"msg":"touchpoint started"')) resolve();
+      if (process.env.BENCH_DEBUG) process.stderr.write(String(d));
       if (out.length > 1e6) out = out.slice(-1e5);
     });
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
@@ -50,68 +67,67 @@ function startWorker(url: string): { child: ChildProcess; ready: Promise<void> }
   return { child, ready };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return 0;
-  }
-}
-
-interface WorkersRun {
+interface Pass {
   seconds: number;
-  workerCpu: number;
-  postgresCpu: number;
+  /** CPU seconds of the worker processes, PostgreSQL's backends of this database, and Dovecot. */
+  cpu: { workers: number; postgres: number; dovecot: number };
+  /** IMAP sessions open at once through the proxy, at most. */
+  peakSessions: number;
 }
 
-async function workersRun(n: number, mailRoot: string): Promise<WorkersRun> {
-  const database = await createTestDatabase('postgres', `bench-w${n}`);
+/**
+ * A fresh database with a 10k-end-user directory and one IMAP connection per mailbox, then
+ * `passes` rounds of "sync every connection now" by `processes` workers; between rounds
+ * `between(round)` may change the mailboxes.
+ */
+async function scenario(
+  template: TestDatabase,
+  processes: number,
+  concurrency: number,
+  passes = 1,
+  between?: (pass: number) => void,
+): Promise<Pass[]> {
+  const database = await cloneDatabase(template);
   const db = await openStore(database.location, { poolMax: 4 });
   const workers: ReturnType<typeof startWorker>[] = [];
+  const queue = await new PgBossQueue({ url: database.location }).start();
   try {
-    const { ws, teammateIds } = await seedDirectory(db, CONFIG.mailboxes, NOW);
-    for (let i = 0; i < CONFIG.mailboxes; i++) {
-      await createConnection(
-        db,
-        ws.id,
-        {
-          teammateId: teammateIds[i]!,
-          provider: 'folder',
-          config: { mail: join(mailRoot, `box${i}`) },
-          hasMail: true,
-          hasCalendar: false,
-          authorizedAt: AUTH,
-        },
-        NOW,
-      );
-    }
-    const queue = await new PgBossQueue({ url: database.location }).start();
-    for (let i = 0; i < n; i++) workers.push(startWorker(database.location));
+    for (let i = 0; i < processes; i++) workers.push(startWorker(database.location, concurrency));
     await Promise.all(workers.map((w) => w.ready));
-    const conns = await listConnections(db, ws.id);
     const backends = async () =>
       (await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db)).rows.map((r) => r.pid);
-    const cpuOf = async () => ({
+    const cpuNow = async () => ({
       workers: workers.reduce((t, w) => t + cpuSeconds(w.child.pid), 0),
-      pg: (await backends()).reduce((t, pid) => t + cpuSeconds(pid), 0),
+      postgres: (await backends()).reduce((t, pid) => t + cpuSeconds(pid), 0),
+      dovecot: treeCpuSeconds(d.pid()),
     });
-    const before = await cpuOf();
-    const t0 = performance.now();
-    for (const c of conns)
-      await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId: ws.id, connectionId: c.id, reason: 'sync_now' }, { key: c.id });
-    const done = async () =>
-      Number((await sql<{ n: string }>`select count(*) as n from connections where last_success_at is not null`.execute(db)).rows[0]!.n);
-    while ((await done()) < CONFIG.mailboxes) await new Promise((r) => setTimeout(r, 50));
-    const seconds = (performance.now() - t0) / 1000;
-    const after = await cpuOf();
-    await queue.stop({ timeoutMs: 1000 });
+    const ws = (await sql<{ id: string }>`select id from workspaces`.execute(db)).rows[0]!.id;
+    const conns = await listConnections(db, ws);
+    const out: Pass[] = [];
+    for (let p = 0; p < passes; p++) {
+      if (p > 0) between?.(p);
+      proxy.resetPeak();
+      const before = await cpuNow();
+      const marker = new Date().toISOString();
+      const t0 = performance.now();
+      for (const c of conns)
+        await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId: ws, connectionId: c.id, reason: 'sync_now' }, { key: c.id });
+      await untilSynced(db, marker);
+      const seconds = (performance.now() - t0) / 1000;
+      const after = await cpuNow();
+      const cpu = {
+        workers: after.workers - before.workers,
+        postgres: after.postgres - before.postgres,
+        dovecot: after.dovecot - before.dovecot,
+      };
+      out.push({ seconds, cpu, peakSessions: proxy.connections().peak });
+    }
     const stored = Number((await sql<{ n: string }>`select count(*) as n from email_sightings`.execute(db)).rows[0]!.n);
-    if (stored !== CONFIG.mailboxes * CONFIG.files)
-      throw new Error(`expected ${CONFIG.mailboxes * CONFIG.files} sightings, found ${stored}`);
-    return { seconds, workerCpu: after.workers - before.workers, postgresCpu: after.pg - before.pg };
+    const expected = CONFIG.mailboxes * CONFIG.messages + (passes > 2 ? CONFIG.mailboxes : 0);
+    if (stored !== expected) throw new Error(`expected ${expected} sightings, found ${stored}`);
+    return out;
   } finally {
+    await queue.stop({ timeoutMs: 1000 });
     for (const w of workers) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => (w.child.exitCode === null ? once(w.child, 'exit') : null)));
     await db.destroy();
@@ -119,78 +135,177 @@ async function workersRun(n: number, mailRoot: string): Promise<WorkersRun> {
   }
 }
 
+/** A copy of the seeded database (PostgreSQL's CREATE DATABASE … TEMPLATE): seconds saved per run. */
+async function cloneDatabase(template: TestDatabase): Promise<TestDatabase> {
+  const url = new URL(template.location);
+  const name = `${url.pathname.slice(1)}_run${++clones}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${url.pathname.slice(1)}`).finally(() => admin.end());
+  url.pathname = `/${name}`;
+  const drop = async () => {
+    const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => c.end());
+  };
+  return { dialect: 'postgres', location: url.toString(), drop };
+}
+let clones = 0;
+
+async function addConnections(db: Store, port: number): Promise<void> {
+  const { ws, teammateIds } = await seedDirectory(db, CONFIG.mailboxes, NOW);
+  const secretEnc = createSecrets(loadConfig({ env: process.env }).secretKey).encrypt(PASSWORD);
+  for (let i = 0; i < CONFIG.mailboxes; i++) {
+    const config = { host: '127.0.0.1', port, security: 'plain', user: `box${i}`, auth: 'password', folders: ['INBOX'], pageSize: 500 };
+    await createConnection(
+      db,
+      ws.id,
+      { teammateId: teammateIds[i]!, provider: 'imap', config, secretEnc, hasMail: true, hasCalendar: false, authorizedAt: AUTH },
+      NOW,
+    );
+  }
+}
+
+async function untilSynced(db: Store, since: string): Promise<void> {
+  const deadline = performance.now() + 5 * 60_000;
+  for (;;) {
+    const r = await sql<{ n: string }>`select count(*) as n from connections where last_success_at >= ${since}`.execute(db);
+    if (Number(r.rows[0]!.n) >= CONFIG.mailboxes) return;
+    if (performance.now() > deadline) {
+      const errors = await sql<{ last_error: string | null }>`select last_error from connections where last_error is not null`.execute(db);
+      throw new Error(`not every mailbox synced within 5 min: ${JSON.stringify(errors.rows.slice(0, 3))}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 const load = loadavg()[0]!;
 console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}; load average ${load.toFixed(2)}`);
-const mailRoot = mkdtempSync(join(tmpdir(), 'tp-bench-mail-'));
-for (let i = 0; i < CONFIG.mailboxes; i++) writeMailbox(join(mailRoot, `box${i}`), mailboxFiles(i, CONFIG.files));
-const items = CONFIG.mailboxes * CONFIG.files;
-const secs: Record<1 | 2, number[]> = { 1: [], 2: [] };
-const cpu: Record<1 | 2, { workers: number[]; postgres: number[] }> = {
-  1: { workers: [], postgres: [] },
-  2: { workers: [], postgres: [] },
-};
-await workersRun(1, mailRoot); // warm-up: the CLI bundle, PostgreSQL caches
-for (let r = 0; r < CONFIG.runs; r++) {
-  for (const n of (r % 2 ? [2, 1] : [1, 2]) as (1 | 2)[]) {
-    const x = await workersRun(n, mailRoot);
-    secs[n].push(x.seconds);
-    cpu[n].workers.push(Number(x.workerCpu.toFixed(2)));
-    cpu[n].postgres.push(Number(x.postgresCpu.toFixed(2)));
-    console.log(
-      `workers ×${n} run ${r + 1}: ${items} items in ${x.seconds.toFixed(2)} s = ${round(items / x.seconds)} items/s; CPU: workers ` +
-        `${x.workerCpu.toFixed(1)} s, PostgreSQL ${x.postgresCpu.toFixed(1)} s; load ${loadavg()[0]!.toFixed(1)}`,
-    );
-  }
+const users = Object.fromEntries(Array.from({ length: CONFIG.mailboxes }, (_, i) => [`box${i}`, PASSWORD]));
+const d = await startDovecot({ users, maxConnections: 100 });
+const items = CONFIG.mailboxes * CONFIG.messages;
+const at = (k: number) => new Date(AUTH.getTime() + 86_400_000 + k * 60_000);
+for (let i = 0; i < CONFIG.mailboxes; i++)
+  d.writeMaildir(
+    `box${i}`,
+    Array.from({ length: CONFIG.messages }, (_, k) => ({ raw: imapMessage(i, k, at(k)), at: at(k) })),
+  );
+const proxy = await startLatencyProxy({
+  targetHost: d.host,
+  targetPort: d.port,
+  oneWayMs: CONFIG.rttMs / 2,
+  bitsPerSecond: CONFIG.mbitPerConnection * 1_000_000,
+});
+const template = await createTestDatabase('postgres', 'bench-workers');
+{
+  const db = await openStore(template.location, { poolMax: 2 });
+  await addConnections(db, proxy.port);
+  await db.destroy();
 }
-rmSync(mailRoot, { recursive: true, force: true });
-
-const one = median(secs[1]);
-const two = median(secs[2]);
-const rows = [
-  absoluteRow({
-    id: 'workers.speedup',
-    what: `${CONFIG.mailboxes} folder mailboxes (${items.toLocaleString('en-US')} files) on PostgreSQL: 2 worker processes vs 1, speed-up`,
-    limit: '1 worker process, same run, alternating',
-    unit: '×',
-    value: secs[1].map((s, i) => s / secs[2][i]!),
-    target: '≥ 1.7×',
-    met: (m) => m >= 1.7,
-  }),
-];
-const result = {
-  bench: 'workers',
-  rows,
-  date: new Date().toISOString(),
-  node: process.version,
-  cpu: cpus()[0]?.model,
-  cores: cpus().length,
-  loadAverageAtStart: load,
-  config: CONFIG,
-  workers: {
-    items,
-    oneWorkerSeconds: secs[1],
-    twoWorkersSeconds: secs[2],
-    oneWorkerItemsPerSec: round(items / one),
-    twoWorkersItemsPerSec: round(items / two),
-    speedup: Number((one / two).toFixed(2)),
-    cpuSeconds: cpu,
-    /** Items per CPU-second of the worker processes, and of PostgreSQL's backends: what an idle machine would give. */
-    workerItemsPerCpuSecond: round(items / median(cpu[1].workers)),
-    postgresItemsPerCpuSecond: round(items / median(cpu[1].postgres)),
-  },
-  targets: { speedup: 1.7 },
+type Key = 'p1' | 'p2' | 'p3' | 'c1' | 'c8';
+const passes: Record<Key, Pass[]> = { p1: [], p2: [], p3: [], c1: [], c8: [] };
+const SETUPS: Record<Key, [processes: number, concurrency: number]> = {
+  p1: [1, CONFIG.concurrency],
+  p2: [2, CONFIG.concurrency],
+  p3: [3, CONFIG.concurrency],
+  c1: [1, 1],
+  c8: [1, 8],
 };
-console.log(
-  `workers (median): 1 process ${result.workers.oneWorkerItemsPerSec} items/s, 2 processes ${result.workers.twoWorkersItemsPerSec} items/s: ` +
-    `speed-up ${result.workers.speedup}× (target ≥ 1.7×)`,
-);
-console.log(
-  `CPU per item (1 worker, median): ${result.workers.workerItemsPerCpuSecond} items per worker CPU-second, ` +
-    `${result.workers.postgresItemsPerCpuSecond} per PostgreSQL CPU-second`,
-);
-const out = join(ROOT, 'bench', 'results', 'workers.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-console.log(`wrote ${out}`);
+const describe = (x: Pass) =>
+  `${x.seconds.toFixed(1)} s = ${Math.round(items / x.seconds)} msg/s; ${x.peakSessions} sessions at once; CPU s: workers ` +
+  `${x.cpu.workers.toFixed(1)}, PostgreSQL ${x.cpu.postgres.toFixed(1)}, Dovecot ${x.cpu.dovecot.toFixed(1)}`;
+try {
+  await scenario(template, 1, 8); // warm-up: the CLI bundle, Dovecot's indexes, PostgreSQL's caches
+  for (let r = 0; r < CONFIG.runs; r++) {
+    const order: Key[] = r % 2 ? ['c8', 'p3', 'p2', 'p1', 'c1'] : ['c1', 'p1', 'p2', 'p3', 'c8'];
+    for (const k of order) {
+      const [x] = await scenario(template, ...SETUPS[k]);
+      passes[k].push(x!);
+      log(`run ${r + 1} ${k} (${SETUPS[k].join(' process(es) × concurrency ')}): ${describe(x!)}`);
+    }
+  }
+  // (c) the model: initial, incremental with nothing new, incremental with one new message each.
+  let extra = 0;
+  const model = await scenario(template, 1, 8, 3, (p) => {
+    if (p !== 2) return;
+    extra = CONFIG.messages + 1;
+    for (let i = 0; i < CONFIG.mailboxes; i++) d.writeMaildir(`box${i}`, [{ raw: imapMessage(i, extra, new Date()), at: new Date() }]);
+  });
+  for (const [i, m] of model.entries()) log(`model pass ${i + 1}: ${describe(m)}`);
+  report(model);
+} finally {
+  await proxy.close();
+  await template.drop();
+  await d.stop();
+}
+
+function report(model: Pass[]): void {
+  const secs = (k: Key) => passes[k].map((x) => x.seconds);
+  const speedup = (a: Key, b: Key) => secs(a).map((s, i) => s / secs(b)[i]!);
+  const cpuOf = (x: Pass) => x.cpu.workers + x.cpu.postgres + x.cpu.dovecot;
+  const per1k = (k: Key, part: keyof Pass['cpu']) => Number(((median(passes[k].map((x) => x.cpu[part])) / items) * 1000).toFixed(2));
+  const n = `${CONFIG.mailboxes} IMAP mailboxes (${items.toLocaleString('en-US')} messages) at ${CONFIG.rttMs} ms RTT, ${CONFIG.mbitPerConnection} Mbit/s`;
+  const rows = [
+    absoluteRow({
+      id: 'workers.speedup2',
+      what: `${n}, PostgreSQL: 2 worker processes vs 1 (concurrency ${CONFIG.concurrency} each), speed-up`,
+      limit: '1 worker process, same run, alternating',
+      unit: '×',
+      value: speedup('p1', 'p2'),
+      target: '≥ 1.8×',
+      met: (m) => m >= 1.8,
+    }),
+    absoluteRow({
+      id: 'workers.speedup3',
+      what: `${n}: 3 worker processes vs 1, speed-up`,
+      limit: '1 worker process, same run, alternating',
+      unit: '×',
+      value: speedup('p1', 'p3'),
+      target: '≥ 2.5×',
+      met: (m) => m >= 2.5,
+    }),
+    absoluteRow({
+      id: 'workers.concurrency8',
+      what: `${n}: one worker process, concurrency 8 vs 1, speed-up`,
+      limit: 'concurrency 1, same run, alternating',
+      unit: '×',
+      value: speedup('c1', 'c8'),
+      target: '≥ 5×',
+      met: (m) => m >= 5,
+    }),
+  ];
+  const [initial, idle, oneNew] = model as [Pass, Pass, Pass];
+  const perSync = (x: Pass) => ({
+    workers: Number(((x.cpu.workers / CONFIG.mailboxes) * 1000).toFixed(1)),
+    postgres: Number(((x.cpu.postgres / CONFIG.mailboxes) * 1000).toFixed(1)),
+    dovecot: Number(((x.cpu.dovecot / CONFIG.mailboxes) * 1000).toFixed(1)),
+  });
+  const details = {
+    config: CONFIG,
+    loadAverageAtStart: load,
+    seconds: Object.fromEntries(Object.keys(passes).map((k) => [k, secs(k as Key).map((s) => Number(s.toFixed(2)))])),
+    peakSessions: Object.fromEntries(Object.entries(passes).map(([k, xs]) => [k, xs.map((x) => x.peakSessions)])),
+    /** CPU-seconds per 1,000 messages of an initial sync, by process, per set-up (medians). */
+    cpuSecondsPer1kMessages: Object.fromEntries(
+      (Object.keys(passes) as Key[]).map((k) => [
+        k,
+        { workers: per1k(k, 'workers'), postgres: per1k(k, 'postgres'), dovecot: per1k(k, 'dovecot') },
+      ]),
+    ),
+    postgresShareOfCpu: Number((median(passes.p1.map((x) => x.cpu.postgres / cpuOf(x))) * 100).toFixed(1)),
+    model: {
+      initialSeconds: Number(initial.seconds.toFixed(2)),
+      /** CPU milliseconds per connection sync, by process. */
+      cpuMsPerIncrementalSyncNothingNew: perSync(idle),
+      cpuMsPerIncrementalSyncOneNew: perSync(oneNew),
+      incrementalSecondsAll: Number(idle.seconds.toFixed(2)),
+      oneNewSecondsAll: Number(oneNew.seconds.toFixed(2)),
+      /** Wall time of one sync with nothing new at concurrency 8: what bounds a worker when CPU does not. */
+      wallSecondsPerIncrementalSync: Number(((idle.seconds * Math.min(8, CONFIG.mailboxes)) / CONFIG.mailboxes).toFixed(2)),
+    },
+  };
+  console.log(JSON.stringify(details, null, 2));
+  console.log(`wrote ${saveResults('workers', rows, details)}`);
+}

@@ -7,5 +7,6 @@ export default defineConfig({
     // Instrumented code runs slower; fewer property runs keep a mutant's test run short.
     testTimeout: 300_000,
     env: { FC_NUM_RUNS: '100' },
+    setupFiles: ['mutation/fast-check-setup.ts'],
   },
 });

@@ -1,9 +1,10 @@
 // `npm start`: the product on the embedded SQLite default, in the browser. It builds the web
 // app when web/ changed since the last build, builds the demo workspace (scripts/demo-workspace.sh)
-// the first time, creates an admin token for this start (revoking the previous start's), runs
-// `touchpoint serve` and prints a sign-in link that carries the token in the URL fragment
-// (#token=…): browsers never send a fragment to the server, so the token stays out of request
-// lines and logs, and the web app removes it from the address bar once it has read it.
+// the first time, runs `touchpoint serve` on it at the demo's date (--now: the daily purge then
+// keeps the demo's troubleshooting cases) and prints the one-time sign-in link serve makes
+// (--sign-in-link): a short-lived, single-use code in the URL fragment (#signin=…, never sent
+// to the server in a request line), which the web app trades once for a session token and
+// removes from the address bar. No long-lived token is ever in a URL.
 // Ctrl-C stops the service cleanly (running syncs finish) and exits 0.
 //
 //   npm start [-- --port <n>] [--db <file>] [--fresh]
@@ -12,13 +13,12 @@ import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEMO_NOW } from './demo-clock.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'touchpoint');
 const HOST = '127.0.0.1';
 const DEFAULT_PORT = 8080;
-/** The name of the token each start creates; the next start revokes the live ones of that name. */
-const TOKEN_NAME = 'npm start';
 
 const USAGE = `usage: npm start [-- --port <n>] [--db <file>] [--fresh]
   --port <n>     port for the web app and API (default 8080, or $TOUCHPOINT_PORT; if 8080 is taken, a free one)
@@ -80,8 +80,6 @@ function shown(p: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }
 
-const touchpoint = (db: string, ...args: string[]) => run(process.execPath, [BIN, '--db', db, ...args], `touchpoint ${args[0]}`);
-
 function newestMtime(p: string): number {
   const s = statSync(p);
   if (!s.isDirectory()) return s.mtimeMs;
@@ -113,17 +111,10 @@ async function buildDemoWorkspace(db: string, fresh: boolean): Promise<void> {
   process.stderr.write(`Building the demo workspace in ${shown(db)}, its mailboxes in ${shown(mail)}…\n`);
   rmSync(mail, { recursive: true, force: true });
   cpSync(path.join(ROOT, 'examples', 'demo'), mail, { recursive: true });
-  await run('bash', [path.join(ROOT, 'scripts', 'demo-workspace.sh'), db], 'building the demo workspace', false, { DEMO_DIR: mail });
-}
-
-/** Revokes the tokens earlier starts created, then creates this start's admin token. */
-async function freshToken(db: string): Promise<string> {
-  const tokens = JSON.parse(await touchpoint(db, 'token', 'list', '--json')) as { id: string; name: string; revokedAt: string | null }[];
-  for (const t of tokens) if (t.name === TOKEN_NAME && !t.revokedAt) await touchpoint(db, 'token', 'revoke', t.id);
-  const created = JSON.parse(await touchpoint(db, 'token', 'create', '--role', 'admin', '--name', TOKEN_NAME, '--json')) as {
-    token: string;
-  };
-  return created.token;
+  await run('bash', [path.join(ROOT, 'scripts', 'demo-workspace.sh'), db], 'building the demo workspace', false, {
+    DEMO_DIR: mail,
+    DEMO_NOW,
+  });
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -159,10 +150,11 @@ async function choosePort(asked: number | undefined): Promise<number> {
   return port;
 }
 
-async function serve(db: string, port: number, token: string): Promise<number> {
+async function serve(db: string, port: number, clock: string[]): Promise<number> {
   // Its own process group: Ctrl-C reaches only this script, which asks the service to stop
   // once (a second SIGINT would make `serve` exit at once instead of finishing its syncs).
-  const child: ChildProcess = spawn(process.execPath, [BIN, '--db', db, 'serve', '--port', String(port), '--host', HOST], {
+  const args = [BIN, '--db', db, 'serve', '--port', String(port), '--host', HOST, '--sign-in-link', ...clock];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -193,17 +185,19 @@ async function serve(db: string, port: number, token: string): Promise<number> {
     const text = d.toString();
     if (ready) return void process.stderr.write(text);
     early += text;
-    if (!/web app (at|is not built)/.test(early)) return;
+    // serve writes its sign-in lines at once after "web app at" (or one line: the app is not built).
+    const link = /sign in: open (\S+)\s+\(one browser, once, until (\S+);/.exec(early);
+    if (!link && !/web app is not built|has no workspace/.test(early)) return;
     ready = true;
     const url = `http://${HOST}:${port}`;
     process.stdout.write(
       [
         '',
-        `Touchpoint is running on ${shown(db)}.`,
+        `Touchpoint is running on ${shown(db)}${clock.length ? `, at the demo's date ${clock[1]} (the clock runs on from there)` : ''}.`,
         '',
-        `  Open  ${url}/#token=${token}`,
+        link ? `  Open  ${link[1]}` : early.trim(),
         '',
-        '  That link signs this browser tab in as an admin; the next "npm start" revokes it.',
+        ...(link ? [`  That link signs one browser tab in as an admin, once, until ${link[2]}; npm start again makes a new one.`] : []),
         `  API docs: ${url}/docs. The text walkthrough of the same demo: npm run demo.`,
         '',
         'Press Ctrl-C to stop.',
@@ -223,10 +217,11 @@ async function serve(db: string, port: number, token: string): Promise<number> {
 async function main(): Promise<void> {
   const o = options();
   await buildWebApp();
+  // The demo is served at its own date; a database of your own (--db, already there) at the real time.
+  const demo = o.fresh || !existsSync(o.db) || o.db === path.join(ROOT, 'data', 'start.db');
   await buildDemoWorkspace(o.db, o.fresh);
-  const token = await freshToken(o.db);
   const port = await choosePort(o.port);
-  process.exitCode = await serve(o.db, port, token);
+  process.exitCode = await serve(o.db, port, demo ? ['--now', DEMO_NOW] : []);
 }
 
 main().catch((err: unknown) => {

@@ -42,6 +42,13 @@ export interface DovecotOptions {
    * (IMAPS) on `tlsPort`. Plain login stays allowed on `port`, as before.
    */
   tls?: { certFile: string; keyFile: string };
+  /**
+   * Serve this many IMAP connections at once (the soak: 1,000 IDLE sessions plus syncs).
+   * Dovecot's defaults allow 100 processes per service and 1,000 clients; this raises the
+   * process and client limits of imap, imap-login, auth and anvil to fit. The caller's
+   * RLIMIT_NOFILE (`ulimit -n`) must exceed it too: the master passes its own on.
+   */
+  maxConnections?: number;
 }
 
 export interface Dovecot {
@@ -123,6 +130,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Limits for `n` concurrent IMAP connections (one imap process each; logins share processes). */
+function limits(n: number | undefined): string {
+  if (!n) return '';
+  const clients = n * 2 + 100;
+  return `
+default_process_limit = ${n + 100}
+default_client_limit = ${clients}
+service imap {
+  process_limit = ${n + 100}
+}
+service imap-login {
+  service_count = 0
+  process_min_avail = 2
+  client_limit = ${clients}
+}
+service anvil {
+  client_limit = ${clients * 2}
+}
+service auth {
+  client_limit = ${clients * 2}
+}
+`;
+}
+
 function config(dir: string, port: number, opts: DovecotOptions, tlsPort = 0): string {
   const ssl = opts.tls ? `ssl = yes\nssl_cert = <${opts.tls.certFile}\nssl_key = <${opts.tls.keyFile}` : 'ssl = no';
   return `
@@ -139,6 +170,7 @@ auth_failure_delay = 0
 first_valid_uid = ${MAIL_UID}
 mail_location = maildir:${dir}/mail/%u
 mail_fsync = never
+${limits(opts.maxConnections)}
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/passwd

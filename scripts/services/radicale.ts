@@ -4,12 +4,15 @@
 // the foreground with `--config <file>` — with an explicit config file Radicale ignores
 // /etc/radicale — on a free loopback high port, with a per-run htpasswd file (plain text
 // passwords: test users only), storage in a temp dir, and `delay = 0` so a wrong password
-// is answered at once instead of after Radicale's anti-brute-force pause.
+// is answered at once instead of after Radicale's anti-brute-force pause. With `tls` it serves
+// https with the given certificate (test/support/tls.ts makes one signed by a test CA), and
+// with `logRequests` it logs one line per request received and per login, which a test reads
+// to observe what reached the server.
 //
 //   node --import tsx scripts/services/radicale.ts [user:password ...]   (runs until Ctrl-C)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -66,6 +69,10 @@ export function freePort(): Promise<number> {
 export interface RadicaleOptions {
   /** user → password, written to the per-run htpasswd file. */
   users: Record<string, string>;
+  /** Serve https with this certificate and key (PEM files) instead of plain http. */
+  tls?: { certFile: string; keyFile: string };
+  /** Log level "info": a line per request received and per login (see `lines`). */
+  logRequests?: boolean;
 }
 
 export class RadicaleServer {
@@ -75,11 +82,16 @@ export class RadicaleServer {
   private readonly config: string;
   private child: ChildProcess | null = null;
   private output = '';
+  private partial = '';
+  private readonly lineWaiters: { re: RegExp; resolve: (line: string) => void }[] = [];
+  /** Every line the server logged, in order (with `logRequests`: one per request and per login). */
+  readonly lines: string[] = [];
   port = 0;
 
   private constructor(
     private readonly bin: string,
     private users: Record<string, string>,
+    private readonly opts: Pick<RadicaleOptions, 'tls' | 'logRequests'> = {},
   ) {
     this.dir = mkdtempSync(path.join(tmpdir(), 'touchpoint-radicale-'));
     this.storage = path.join(this.dir, 'collections');
@@ -88,7 +100,7 @@ export class RadicaleServer {
   }
 
   static async start(opts: RadicaleOptions): Promise<RadicaleServer> {
-    const server = new RadicaleServer(ensureRadicale(), { ...opts.users });
+    const server = new RadicaleServer(ensureRadicale(), { ...opts.users }, opts);
     server.port = await freePort();
     server.writeFiles();
     await server.start();
@@ -100,9 +112,31 @@ export class RadicaleServer {
     return this.child?.pid;
   }
 
-  /** Base URL, with a trailing slash: http://127.0.0.1:<port>/ */
+  /** Base URL, with a trailing slash: http://127.0.0.1:<port>/ (https with `tls`). */
   get url(): string {
-    return `http://127.0.0.1:${this.port}/`;
+    return `${this.opts.tls ? 'https' : 'http'}://127.0.0.1:${this.port}/`;
+  }
+
+  /** Resolves with the first logged line (already logged, or to come) that matches: an observation, not a sleep. */
+  waitForLine(re: RegExp): Promise<string> {
+    const seen = this.lines.find((l) => re.test(l));
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve) => this.lineWaiters.push({ re, resolve }));
+  }
+
+  private keepOutput(chunk: Buffer): void {
+    const text = chunk.toString();
+    this.output = (this.output + text).slice(-8000);
+    const parts = (this.partial + text).split('\n');
+    this.partial = parts.pop() ?? '';
+    for (const line of parts) {
+      this.lines.push(line);
+      for (const w of [...this.lineWaiters]) {
+        if (!w.re.test(line)) continue;
+        this.lineWaiters.splice(this.lineWaiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
   }
 
   /** Radicale reads the htpasswd file on every login, so this takes effect at once. */
@@ -125,6 +159,7 @@ export class RadicaleServer {
         '[server]',
         `hosts = 127.0.0.1:${this.port}`,
         'max_connections = 20',
+        ...(this.opts.tls ? ['ssl = True', `certificate = ${this.opts.tls.certFile}`, `key = ${this.opts.tls.keyFile}`] : []),
         '[auth]',
         'type = htpasswd',
         `htpasswd_filename = ${this.htpasswd}`,
@@ -137,7 +172,7 @@ export class RadicaleServer {
         '[web]',
         'type = none',
         '[logging]',
-        'level = warning',
+        `level = ${this.opts.logRequests ? 'info' : 'warning'}`,
         'mask_passwords = True',
         '',
       ].join('\n'),
@@ -150,9 +185,7 @@ export class RadicaleServer {
     this.output = '';
     const child = spawn(this.bin, ['--config', this.config], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    const keep = (b: Buffer) => {
-      this.output = (this.output + b.toString()).slice(-8000);
-    };
+    const keep = (b: Buffer) => this.keepOutput(b);
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     child.on('exit', () => {
@@ -162,14 +195,33 @@ export class RadicaleServer {
     for (;;) {
       if (!this.child) throw new Error(`radicale exited at start-up:\n${this.output}`);
       try {
-        const r = await fetch(this.url, { method: 'OPTIONS', signal: AbortSignal.timeout(1000) });
-        await r.arrayBuffer();
+        await this.answers();
         return;
       } catch {
         if (Date.now() > deadline) throw new Error(`radicale did not answer on ${this.url} within 20 s:\n${this.output}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     }
+  }
+
+  /**
+   * Throws until the server is up. Over http: an OPTIONS answered. Over https: the port takes
+   * a TCP connection (an https probe would need the test CA, and would log a request).
+   */
+  private async answers(): Promise<void> {
+    if (!this.opts.tls) {
+      const r = await fetch(this.url, { method: 'OPTIONS', signal: AbortSignal.timeout(1000) });
+      await r.arrayBuffer();
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: this.port, timeout: 1000 }, () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.on('error', reject);
+      socket.on('timeout', () => socket.destroy(new Error('timeout')));
+    });
   }
 
   /** Graceful stop (SIGTERM), waiting for the process to exit. */

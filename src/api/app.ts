@@ -18,12 +18,17 @@ import { microsoftOauthCallbackRoutes, microsoftOauthStartRoutes } from './route
 import { googlePushRoutes } from './routes/google-push.js';
 import { microsoftNotificationRoutes } from './routes/microsoft-notifications.js';
 import { endUserRoutes } from './routes/end-users.js';
+import { actionRoutes } from './routes/actions.js';
 import { systemRoutes } from './routes/system.js';
 import { troubleshootRoutes } from './routes/troubleshoot.js';
 import { findRoutes } from './routes/find.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { alertRoutes } from './routes/alerts.js';
+import { sourceRoutes } from './routes/sources.js';
 import { workspaceRoutes } from './routes/workspace.js';
 import { webSupportRoutes } from './routes/web-support.js';
+import { signInRoutes } from './routes/sign-in.js';
+import { overviewRoutes } from './routes/overviews.js';
 import { registerWebApp } from './web-static.js';
 import { noFraming, registerSecurityHeaders } from './security-headers.js';
 
@@ -75,14 +80,24 @@ export async function buildApp(
   if (deps.systemOnly) return app;
   await app.register(
     async (v1) => {
+      // The service's clock on every API answer: the web app reads relative times from it, so
+      // a service run at another date (`serve --now`, the demo) reads the same in the browser.
+      v1.addHook('onSend', async (_req, reply) => {
+        reply.header('x-touchpoint-now', deps.clock.now().toISOString());
+      });
       await workspaceRoutes(v1, deps);
       await directoryRoutes(v1, deps);
       await endUserRoutes(v1, deps);
+      await actionRoutes(v1, deps);
       await connectionRoutes(v1, deps);
       await troubleshootRoutes(v1, deps);
       await findRoutes(v1, deps);
       await webhookRoutes(v1, deps);
+      await alertRoutes(v1, deps);
+      await sourceRoutes(v1, deps);
       await webSupportRoutes(v1, deps);
+      await signInRoutes(v1, deps);
+      await overviewRoutes(v1, deps);
       await oauthStartRoutes(v1, deps);
       await microsoftOauthStartRoutes(v1, deps);
     },

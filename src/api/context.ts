@@ -18,6 +18,8 @@ import { ErrorBody } from './schemas.js';
 export interface ServiceHooks {
   /** Queue a sync of one connection now; queued false when one was already waiting (deduplicated). */
   requestSync(workspaceId: string, connectionId: string, reason: 'schedule' | 'sync_now' | 'push'): Promise<{ queued: boolean }>;
+  /** Queue a sync of one directory source now (deduplicated like a connection's). */
+  requestSourceSync(workspaceId: string, sourceId: string): Promise<{ queued: boolean }>;
   /** The workspace's interval changed: pull in syncs scheduled with the old one. */
   rescheduleWorkspace(workspaceId: string, intervalMinutes: number, now: Date): Promise<unknown>;
 }
@@ -68,6 +70,8 @@ export function appDeps(req: FastifyRequest, deps: ApiDeps): AppDeps {
     caller: { role: token.role, teammate: token.teammate },
     secretKey: deps.secretKey,
     requestSync: syncRequester(deps.service, ctx.ws.id),
+    requestSourceSync: async (sourceId) =>
+      (await deps.service.requestSourceSync(ctx.ws.id, sourceId)).queued ? 'queued' : 'already_queued',
   };
 }
 

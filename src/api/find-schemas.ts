@@ -11,6 +11,13 @@ const Window = {
   until: Text.optional().describe('up to this instant (excluded), ISO 8601'),
   teammate: Text.optional().describe("only this teammate's connections"),
   limit: z.coerce.number().optional().describe('at most this many candidates (default 20, at most 100)'),
+  askMailboxes: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true'))
+    .describe(
+      'true: ask the connected mailboxes / calendars too, even when the store has candidates (default: only when it cannot answer)',
+    ),
 };
 
 export const FindEmailQuery = z.object({

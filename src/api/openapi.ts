@@ -24,6 +24,7 @@ export const TAGS = [
     description: 'Why an email or meeting was logged or not, search by address, directory hygiene, support bundle, audit log',
   },
   { name: 'webhooks', description: "The workspace's outgoing webhook and its deliveries" },
+  { name: 'sources', description: 'Directory sources (HubSpot, Salesforce, Zendesk): connecting, health, Sync now, disconnecting' },
   {
     name: 'callbacks',
     description:

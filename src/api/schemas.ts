@@ -82,6 +82,12 @@ export const EndUser = z.object({
   name: z.string().nullable(),
   source: z.string(),
   externalId: z.string().nullable(),
+  sourceUrl: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('the record at its directory source (HubSpot contact, …); null for manual and imported end users'),
+  sourceSyncedAt: z.string().nullable().optional().describe('when a directory-source sync last saw the record'),
 });
 export const NewEndUser = z.object({
   email: Address,
@@ -96,6 +102,8 @@ export const LinkVia = z.object({
   endUserId: z.string(),
   source: z.string(),
   externalId: z.string().optional(),
+  sourceUrl: z.string().optional(),
+  sourceSyncedAt: z.string().optional(),
   field: z.string(),
   partstat: z.string().optional(),
 });
@@ -105,6 +113,7 @@ export const ChangeResult = z.object({
   unlinked: z.array(LinkChange).describe('links this change removed'),
   unavailable: z.number().int().describe('items whose source could not be re-read'),
   warning: z.string().optional().describe('e.g. "its next import will recreate it" for a deleted end user from a source'),
+  auditId: z.number().int().optional().describe('the audit-log entry this change wrote: POST /v1/audit/{id}/undo undoes it'),
 });
 
 export const ImportRequest = z.object({
@@ -128,6 +137,12 @@ export const ImportResult = ChangeResult.extend({
 export const BlocklistEntry = z.object({ entry: z.string(), kind: z.enum(['domain', 'address']) });
 export const NewBlocklistEntry = z.object({
   entry: z.string().trim().min(1).max(320).describe('a domain (covers its subdomains) or an exact address'),
+  confirm: z
+    .string()
+    .trim()
+    .max(320)
+    .optional()
+    .describe("the domain typed again: required when it is the domain of any account's end users (else 400, field body.confirm)"),
 });
 
 export const TimelineItem = z.object({
@@ -141,7 +156,11 @@ export const TimelineItem = z.object({
   occurrence: z.string().optional(),
   title: z.string().optional(),
 });
-export const Timeline = z.object({ account: Account, items: z.array(TimelineItem) });
+export const Timeline = z.object({
+  account: Account,
+  items: z.array(TimelineItem),
+  next: z.string().optional().describe('more, older items: pass it as `before` for the next page'),
+});
 
 export const Check = z.object({ rule: z.string(), status: z.enum(['pass', 'fail', 'n/a']), code: z.string(), detail: z.string() });
 export const Hint = z.object({
@@ -160,6 +179,25 @@ export const SearchedConnection = z.object({
   lastSyncAt: z.string().nullable(),
   nextSyncAt: z.string().nullable(),
 });
+export const RemedyAction = z
+  .object({
+    kind: z
+      .enum(['add_end_user', 'delete_end_user', 'blocklist', 'unblock', 'include_folder', 'reauthorize', 'sync_now'])
+      .describe(
+        'add_end_user (email, accountId when known: else the person picks the account): addEndUser; delete_end_user (accountId, email, ' +
+          'suppress): previewChange then deleteEndUser; blocklist (entry): previewChange then addToBlocklist; unblock (entry): ' +
+          'removeFromBlocklist; include_folder (connectionId, folder): setConnectionFolders; reauthorize (connectionId, provider): ' +
+          'reauthorize; sync_now (connectionId): syncNow',
+      ),
+    accountId: z.string().optional(),
+    email: z.string().optional(),
+    suppress: z.boolean().optional(),
+    entry: z.string().optional().describe('a domain or an exact address'),
+    connectionId: z.string().optional(),
+    folder: z.string().optional(),
+    provider: z.string().optional(),
+  })
+  .describe("one remedy's button: what to call, with which parameters");
 export const Explanation = z.object({
   kind: z.enum(['email', 'meeting']),
   outcome: z.enum(['linked', 'not_linked', 'upcoming', 'unknown']),
@@ -168,6 +206,7 @@ export const Explanation = z.object({
   checks: z.array(Check),
   remedies: z.array(z.string()),
   remedyCodes: z.array(z.string()),
+  remedyActions: z.array(z.array(RemedyAction)).describe('per remedy, in the same order: the actions that carry it out ([] for advice)'),
   hints: z.array(Hint),
   searched: z.array(SearchedConnection).optional(),
   occurrence: z.string().optional(),
@@ -182,67 +221,6 @@ export const ExplainEmailQuery = z.object({ messageId: z.string().trim().min(1).
 export const ExplainMeetingQuery = z.object({
   uid: z.string().trim().min(1).max(1000),
   occurrence: z.iso.datetime({ offset: true }).optional().describe('start of one occurrence of a series'),
-});
-
-const Counts = z.object({ seen: z.number(), linked: z.number(), upcoming: z.number(), skipped: z.record(z.string(), z.number()) });
-export const ConnectionHealth = z.object({
-  id: z.string(),
-  teammate: z.string(),
-  provider: z.string(),
-  mail: z.boolean(),
-  calendar: z.boolean(),
-  status: z.string(),
-  statusReason: z.string().nullable(),
-  authorizedAt: z.string(),
-  lastSyncAt: z.string().nullable(),
-  lastSuccessAt: z.string().nullable(),
-  nextSyncAt: z.string().nullable(),
-  lastError: z.string().nullable(),
-  progress: z.object({ done: z.number(), total: z.number().optional() }).nullable(),
-  counts: z.object({ email: Counts, meeting: Counts }),
-  errors: z.array(z.object({ where: z.string(), reason: z.string(), lastSeenAt: z.string() })),
-  folders: z
-    .object({ include: z.array(z.string()), exclude: z.array(z.string()), only: z.array(z.string()).optional() })
-    .nullable()
-    .describe('mail folder settings (IMAP, Microsoft 365); null for other connections'),
-  folderCounts: z
-    .array(
-      z.object({
-        folder: z.string(),
-        since: z.string().describe('the scan window start: messages received since then are counted'),
-        atServer: z.number().describe('messages the server holds in this folder since `since`'),
-        seen: z.number().describe('of them, how many Touchpoint has seen there'),
-        countedAt: z.string(),
-        rescans: z.number().describe('re-scans of this folder run for the current shortfall (capped)'),
-        summary: z.string().describe('in plain words, e.g. "INBOX: 412 at the server since 1 Mar, 412 seen"'),
-      }),
-    )
-    .describe('completeness per synced mail folder, from the last sync'),
-});
-export const Status = z.object({ workspace: z.string(), syncIntervalMinutes: z.number(), connections: z.array(ConnectionHealth) });
-export const NewFolderConnection = z.object({
-  teammate: Address.describe("the teammate's address"),
-  mail: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      "directory of .eml files or a Maildir, relative to the workspace's folder under TOUCHPOINT_FOLDER_ROOT (or absolute inside it)",
-    ),
-  calendar: z
-    .string()
-    .min(1)
-    .optional()
-    .describe("directory of .ics files, relative to the workspace's folder under TOUCHPOINT_FOLDER_ROOT (or absolute inside it)"),
-  authorizedAt: z.iso.datetime({ offset: true }).describe('when the teammate authorized it; earlier items are historic'),
-});
-export const SyncNow = z.object({
-  connectionId: z.string(),
-  status: z
-    .enum(['queued', 'already_queued', 'due_now'])
-    .describe(
-      'already_queued: a sync was waiting; it is the one that will run. due_now: the embedded scheduler starts it at its next tick',
-    ),
 });
 
 export const SearchQuery = z.object({ q: z.string().trim().min(2).max(320) });
@@ -261,6 +239,10 @@ export const AuditEntry = z.object({
   details: z.record(z.string(), z.unknown()),
   source: z.string().nullable().describe('from where: the client address (API), "cli"; null for entries older than this field'),
 });
+export const AuditListEntry = AuditEntry.extend({
+  id: z.number().int(),
+  undoable: z.boolean().describe('POST /v1/audit/{id}/undo can undo it (an end-user add or delete, a blocklist change, not undone yet)'),
+});
 export const AuditQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 export const Hygiene = z.object({
@@ -276,19 +258,6 @@ export const Hygiene = z.object({
     .describe('one address, end user in many accounts: its mail is logged on all of them'),
 });
 export const HygieneQuery = z.object({ minAccounts: z.coerce.number().int().min(2).max(100).default(3) });
-
-export const SupportBundleQuery = z.object({
-  messageId: z.string().trim().min(1).max(998).optional(),
-  uid: z.string().trim().min(1).max(1000).optional(),
-  occurrence: z.iso.datetime({ offset: true }).optional(),
-});
-export const SupportBundle = z.object({
-  generatedAt: z.string(),
-  workspace: Workspace.omit({ id: true }),
-  explanation: Explanation,
-  connections: z.array(ConnectionHealth),
-  audit: z.array(AuditEntry),
-});
 
 export const Webhook = z.object({ url: z.string(), events: z.array(z.string()), enabled: z.boolean() });
 export const WebhookPut = z.object({
@@ -318,49 +287,4 @@ export const NewInternalDomain = z.object({
 });
 export const InternalDomainChange = ChangeResult.extend({
   internalDomains: z.array(z.string()).describe('the internal domains after the change'),
-});
-
-const ConnectBase = z.object({
-  teammate: Address.describe("the teammate's address"),
-  user: z.string().trim().min(1).max(320).describe('user name on the server'),
-  password: z.string().min(1).max(10_000).describe('checked by signing in before anything is saved; stored encrypted, never shown again'),
-  authorizedAt: z.iso.datetime({ offset: true }).describe('when the teammate authorized it; earlier items are historic'),
-});
-const FolderList = z.array(z.string().trim().min(1).max(500)).max(100);
-export const SetConnectionFolders = z.object({
-  include: FolderList.describe('folder paths, names or markers (\\Junk, junkemail) synced even when skipped by default'),
-  exclude: FolderList.describe('folder paths, names or markers never synced; wins over include'),
-});
-export const NewImapConnection = ConnectBase.extend({
-  host: z
-    .string()
-    .trim()
-    .min(1)
-    .max(253)
-    .regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address')
-    .describe('IMAP server host name'),
-  port: z.number().int().min(1).max(65535).optional().describe('default 993 for tls, else 143'),
-  security: z
-    .enum(['tls', 'starttls', 'plain'])
-    .default('tls')
-    .describe('tls: implicit TLS; starttls: required upgrade; plain: only for a server on this machine'),
-  folders: z
-    .array(z.string().trim().min(1).max(500))
-    .min(1)
-    .max(50)
-    .optional()
-    .describe('only these folders; default every folder except Junk, Trash and Drafts'),
-  includeFolders: FolderList.optional().describe('folders synced even when skipped by default (e.g. Junk)'),
-  excludeFolders: FolderList.optional().describe('folders never synced (wins over includeFolders)'),
-});
-export const NewCalDavConnection = ConnectBase.extend({
-  url: z
-    .string()
-    .trim()
-    .min(1)
-    .max(2000)
-    .describe('the CalDAV server or calendar-home URL (https://, or http:// for a server on this machine)'),
-});
-export const Reauthorize = z.object({
-  secret: z.string().min(1).max(10_000).optional().describe('the new password (IMAP, CalDAV); none for a folder'),
 });

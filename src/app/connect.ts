@@ -4,6 +4,7 @@
 // once. Returns the new connection's id.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isPemCertificate } from '../net/certificate-problem.js';
 import { encodeCalDavSecret } from '../providers/caldav/config.js';
 import { checkFolderList } from '../providers/folder-selection.js';
 import { DEFAULT_PAGE_SIZE, readImapConfig, type ImapConfig, type ImapOAuthProvider } from '../providers/imap/config.js';
@@ -103,6 +104,8 @@ export interface ConnectCalDavInput {
   authorizedAt: Date;
   pageSize?: number;
   verify?: boolean;
+  /** PEM certificate(s) of a private CA that signed the server's certificate (kept with the connection). */
+  ca?: string;
 }
 
 /** `calendars` is null when not verified. */
@@ -113,15 +116,16 @@ export async function connectCalDav(
   const key = requireSecretKey(deps);
   const url = checkCalDavUrl(input.url);
   if (!input.user.trim()) throw invalid('user', 'must not be empty');
+  if (input.ca !== undefined && !isPemCertificate(input.ca)) throw invalid('ca', 'is not a PEM certificate (-----BEGIN CERTIFICATE-----)');
   const outbound = outboundOf(deps);
   await checkServerUrl(outbound, url);
   const t = await requireTeammate(deps, input.teammate);
   await requireOwnOrAdmin(deps, t.id, 'connect a calendar');
-  const calendars = input.verify === false ? null : await verifyCalDav(url, input.user, input.password, outbound);
+  const calendars = input.verify === false ? null : await verifyCalDav(url, input.user, input.password, outbound, input.ca);
   const id = await save(deps, {
     teammateId: t.id,
     provider: 'caldav',
-    config: { url, user: input.user, ...(input.pageSize ? { pageSize: input.pageSize } : {}) },
+    config: { url, user: input.user, ...(input.pageSize ? { pageSize: input.pageSize } : {}), ...(input.ca ? { ca: input.ca } : {}) },
     secretEnc: encodeCalDavSecret(input.password, key),
     hasMail: false,
     hasCalendar: true,

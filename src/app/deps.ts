@@ -30,6 +30,8 @@ export interface AppDeps extends Ctx {
   secretKey?: SecretKey | null;
   /** Asks the running service to sync one connection of ctx.ws soon; absent where nothing runs syncs (the CLI's own commands sync in-process). */
   requestSync?: (connectionId: string, reason: SyncReason) => Promise<SyncRequested>;
+  /** The same for a directory source (sources sync through the same queue and workers as mail). */
+  requestSourceSync?: (sourceId: string) => Promise<SyncRequested>;
   /** Where servers may be (IMAP, CalDAV); default: the policy of the Config's TOUCHPOINT_OUTBOUND_ALLOW. */
   outbound?: OutboundPolicy;
 }

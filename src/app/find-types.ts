@@ -20,6 +20,12 @@ export interface FindEmailQuery {
   messageId?: string;
   /** At most this many candidates (default 20, at most 100). */
   limit?: number;
+  /**
+   * Ask the connected mailboxes too, even when the store has candidates ("not the one I mean":
+   * a second email from the same sender that day may sit in a folder that is not synced).
+   * Without it the provider is asked only where the store cannot answer.
+   */
+  askMailboxes?: boolean;
 }
 
 /** Meeting: at least title words or an attendee; any subset of the rest. */
@@ -33,6 +39,8 @@ export interface FindMeetingQuery {
   /** The advanced option: the event's UID. */
   uid?: string;
   limit?: number;
+  /** Ask the connected calendars too, even when the store has candidates. */
+  askMailboxes?: boolean;
 }
 
 /** One place an item is: a connection of a teammate, and a folder (Gmail: its labels). */
@@ -66,6 +74,8 @@ export interface FindResult {
   truncated?: boolean;
   /** The live lookup was asked and failed: the candidates are the store's alone. */
   liveError?: string;
+  /** Whether the connected mailboxes / calendars were asked (else the store answered alone: `askMailboxes` asks them too). */
+  liveAsked: boolean;
 }
 
 /**

@@ -101,6 +101,7 @@ export interface CheckedEmailQuery {
   window: Window;
   teammate?: string;
   limit: number;
+  askMailboxes: boolean;
 }
 
 /** The query as find reads it, or AppError('invalid') naming the field. */
@@ -110,7 +111,15 @@ export function checkEmailQuery(q: FindEmailQuery): CheckedEmailQuery {
   const subject = words('subject', q.subject);
   if (!from && !to && !subject) throw invalid('from|to|subject', 'give a sender (from), a recipient (to) or words of the subject');
   if (q.teammate !== undefined) address('teammate', q.teammate);
-  return { from, to, subject, window: checkedWindow(q), teammate: q.teammate, limit: checkedLimit(q.limit) };
+  return {
+    from,
+    to,
+    subject,
+    window: checkedWindow(q),
+    teammate: q.teammate,
+    limit: checkedLimit(q.limit),
+    askMailboxes: q.askMailboxes === true,
+  };
 }
 
 export async function findEmails(deps: FindDeps, query: FindEmailQuery): Promise<FindResult> {
@@ -153,7 +162,7 @@ export async function findEmails(deps: FindDeps, query: FindEmailQuery): Promise
     truncated ||= inScope.length > room;
     candidates.sort((a, b) => b.date.localeCompare(a.date));
   }
-  const askLive = candidates.length === 0 || unchecked.length > 0;
+  const askLive = q.askMailboxes || candidates.length === 0 || unchecked.length > 0;
   return withLive(
     deps.live && askLive ? () => deps.live!.emails(liveQuery(q)) : undefined,
     { candidates, ...(truncated ? { truncated } : {}) },
@@ -199,13 +208,18 @@ function liveQuery(q: CheckedEmailQuery): FindEmailQuery {
 }
 
 /** The store's answer with the live lookup's merged in; a failing lookup leaves the store's answer whole and says why. */
-async function withLive(ask: (() => Promise<FindCandidate[]>) | undefined, result: FindResult, limit: number): Promise<FindResult> {
-  if (!ask) return result;
+async function withLive(
+  ask: (() => Promise<FindCandidate[]>) | undefined,
+  result: Omit<FindResult, 'liveAsked'>,
+  limit: number,
+): Promise<FindResult> {
+  if (!ask) return { ...result, liveAsked: false };
+  const stored = { ...result, liveAsked: true };
   try {
-    return mergeLive(result, await ask(), limit);
+    return mergeLive(stored, await ask(), limit);
   } catch (err) {
     if (err instanceof AppError && err.code === 'invalid') throw err;
-    return { ...result, liveError: err instanceof Error ? err.message : String(err) };
+    return { ...stored, liveError: err instanceof Error ? err.message : String(err) };
   }
 }
 
@@ -215,6 +229,7 @@ export interface CheckedMeetingQuery {
   window: Window;
   teammate?: string;
   limit: number;
+  askMailboxes: boolean;
 }
 
 export function checkMeetingQuery(q: FindMeetingQuery): CheckedMeetingQuery {
@@ -222,7 +237,14 @@ export function checkMeetingQuery(q: FindMeetingQuery): CheckedMeetingQuery {
   const attendee = address('attendee', q.attendee);
   if (!title && !attendee) throw invalid('title|attendee', 'give words of the title or an attendee');
   if (q.teammate !== undefined) address('teammate', q.teammate);
-  return { title, attendee, window: checkedWindow(q), teammate: q.teammate, limit: checkedLimit(q.limit) };
+  return {
+    title,
+    attendee,
+    window: checkedWindow(q),
+    teammate: q.teammate,
+    limit: checkedLimit(q.limit),
+    askMailboxes: q.askMailboxes === true,
+  };
 }
 
 export async function findMeetings(deps: FindDeps, query: FindMeetingQuery): Promise<FindResult> {
@@ -250,7 +272,7 @@ export async function findMeetings(deps: FindDeps, query: FindMeetingQuery): Pro
     const { occurrences: _all, ...one } = e;
     candidates.push({ ...one, uid: m.uid, date: m.start.toISOString(), ...(shown ? { subject: m.title } : {}), where, live: false });
   }
-  const result: FindResult = { candidates, ...(rows.length > q.limit ? { truncated: true } : {}) };
+  const result = { candidates, ...(rows.length > q.limit ? { truncated: true } : {}) };
   const liveQ: FindMeetingQuery = {
     ...(q.title ? { title: q.title.join(' ') } : {}),
     ...(q.attendee ? { attendee: q.attendee } : {}),
@@ -258,5 +280,6 @@ export async function findMeetings(deps: FindDeps, query: FindMeetingQuery): Pro
     ...(q.teammate ? { teammate: normalizeAddress(q.teammate) } : {}),
     limit: q.limit,
   };
-  return withLive(deps.live && candidates.length === 0 ? () => deps.live!.meetings(liveQ) : undefined, result, q.limit);
+  const askLive = q.askMailboxes || candidates.length === 0;
+  return withLive(deps.live && askLive ? () => deps.live!.meetings(liveQ) : undefined, result, q.limit);
 }

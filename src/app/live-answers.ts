@@ -46,7 +46,7 @@ export function mailPlaceCheck(hit: MailHit, c: ConnectionRecord): LiveCheck {
   if (!hit.synced)
     return {
       check: e1('E1_LIVE_FOLDER_NOT_SYNCED', 'fail', `${where}, which this connection does not sync.`),
-      remedies: [remedy.includeFolder(hit.folder, mailboxOf(c))],
+      remedies: [remedy.includeFolder(hit.folder, mailboxOf(c), c.id)],
       blocks: true,
     };
   const arrived = hit.item.receivedAt;
@@ -55,7 +55,7 @@ export function mailPlaceCheck(hit: MailHit, c: ConnectionRecord): LiveCheck {
     const next = c.nextSyncAt ? `; the next sync is due ${isoTime(c.nextSyncAt)}` : '';
     return {
       check: e1('E1_LIVE_AFTER_LAST_SYNC', 'fail', `${where}, arrived ${isoTime(arrived)}, after ${last}${next}.`),
-      remedies: [remedy.waitForSync(c.nextSyncAt)],
+      remedies: [remedy.waitForSync(c.nextSyncAt, [c.id])],
       blocks: true,
     };
   }
@@ -94,7 +94,8 @@ export function notAskedCheck(kind: 'email' | 'meeting', list: NotAsked[], statu
   const what = kind === 'email' ? 'mailbox' : 'calendar';
   const detail = `Could not ask ${list.map((n) => `${mailboxOf(n.connection)}'s ${what} (${n.connection.provider}): ${n.why}`).join('; ')}.`;
   const remedies: Remedy[] = [];
-  if (list.some((n) => n.kind === 'needs_reauth')) remedies.push(remedy.reauthorize(kind === 'email' ? 'inbox' : 'calendar'));
+  const reauth = list.filter((n) => n.kind === 'needs_reauth').map((n) => n.connection);
+  if (reauth.length) remedies.push(remedy.reauthorize(kind === 'email' ? 'inbox' : 'calendar', reauth));
   const later = list.filter((n) => n.kind !== 'needs_reauth').map((n) => mailboxOf(n.connection));
   if (later.length) remedies.push(remedy.askAgainLater(later));
   const code: LiveCheckCode = kind === 'email' ? 'E1_LIVE_NOT_ASKED' : 'M1_LIVE_NOT_ASKED';

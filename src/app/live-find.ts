@@ -4,10 +4,8 @@
 // does not answer in time is named in the answer; it never fails the whole lookup.
 // Audited (who asked what; addresses yes, message content never) and rate-limited per
 // connection (live-rate-limit.ts). docs/live-lookup.md has the words and the limits.
-import type { Sighting } from '../domain/connection.js';
-import type { Check, Decision, Remedy } from '../domain/decision.js';
+// The queries are checked in live-queries.ts; the answers are built in live-candidates.ts.
 import { normalizeAddress } from '../directory/address.js';
-import type { DirectoryIndex } from '../directory/index.js';
 import { calendarSearchFor, mailSearchFor } from '../providers/registry.js';
 import {
   SourceError,
@@ -16,28 +14,17 @@ import {
   type ConnectionConfig,
   type MailHit,
   type MailSearch,
-  type MailSearchQuery,
 } from '../providers/types.js';
-import { decideEmail } from '../rules/decide-email.js';
-import { decideMeeting } from '../rules/decide-meeting.js';
-import { uniqueRemedies } from '../rules/remedies.js';
 import { recordAudit } from '../store/audit.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
 import { connectorDeps, loadDirectoryIndex } from '../store/context.js';
-import type { SearchedConnection } from '../troubleshoot/explain.js';
 import type { AppDeps } from './deps.js';
 import { requireTeammate } from './deps.js';
-import { AppError, invalid } from './errors.js';
+import { AppError } from './errors.js';
 import type { FindCandidate, FindEmailQuery, FindMeetingQuery, LiveFind } from './find-types.js';
-import {
-  calendarPlaceCheck,
-  mailPlaceCheck,
-  mailboxOf,
-  notAskedCheck,
-  notFoundCheck,
-  type LiveCheck,
-  type NotAsked,
-} from './live-answers.js';
+import type { NotAsked } from './live-answers.js';
+import { emailCandidates, meetingCandidates, type Asked } from './live-candidates.js';
+import { emailQuery, isoDates, meetingQuery } from './live-queries.js';
 import { sharedLookupLimit, type LookupLimit } from './live-rate-limit.js';
 
 export interface LiveFindOptions {
@@ -56,12 +43,6 @@ export interface LiveFindOptions {
 }
 
 export const LIVE_TIMEOUT_MS = 10_000;
-/** A meeting lookup without dates looks this far back and ahead of `now`. */
-const MEETING_BACK_DAYS = 90;
-const MEETING_AHEAD_DAYS = 30;
-const DAY = 86_400_000;
-
-type Asked<H> = { connection: ConnectionRecord; hits: H[] } | NotAsked;
 
 export function liveFind(deps: AppDeps, opts: LiveFindOptions = {}): LiveFind {
   const timeoutMs = opts.timeoutMs ?? LIVE_TIMEOUT_MS;
@@ -196,234 +177,4 @@ export function liveFind(deps: AppDeps, opts: LiveFindOptions = {}): LiveFind {
       return out.candidates;
     },
   };
-}
-
-function isoDates(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
-}
-
-function instant(field: string, v: string | undefined): Date | undefined {
-  if (v === undefined) return undefined;
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw invalid(field, `"${v}" is not a date or an ISO instant`);
-  return d;
-}
-
-function emailQuery(q: FindEmailQuery & { messageId?: string }): MailSearchQuery {
-  if (!q.from && !q.to && !q.subject?.trim() && !q.messageId)
-    throw invalid('query', 'give at least a sender (from), a recipient (to), words of the subject or a Message-ID');
-  const since = instant('since', q.since);
-  const until = instant('until', q.until);
-  if (since && until && since >= until) throw invalid('until', 'must be after since');
-  return {
-    ...(q.messageId ? { messageId: q.messageId.replace(/^<|>$/g, '') } : {}),
-    ...(q.from ? { from: normalizeAddress(q.from) } : {}),
-    ...(q.to ? { to: normalizeAddress(q.to) } : {}),
-    ...(q.subject?.trim() ? { subject: q.subject.trim() } : {}),
-    ...(since ? { since } : {}),
-    ...(until ? { until } : {}),
-  };
-}
-
-function meetingQuery(q: FindMeetingQuery & { uid?: string }, now: Date) {
-  if (!q.title?.trim() && !q.attendee && !q.uid) throw invalid('query', 'give at least words of the title, an attendee or a UID');
-  const since = instant('since', q.since) ?? new Date(now.getTime() - MEETING_BACK_DAYS * DAY);
-  const until = instant('until', q.until) ?? new Date(now.getTime() + MEETING_AHEAD_DAYS * DAY);
-  if (since >= until) throw invalid('until', 'must be after since');
-  return {
-    ...(q.uid ? { uid: q.uid } : {}),
-    ...(q.title?.trim() ? { title: q.title.trim() } : {}),
-    ...(q.attendee ? { attendee: normalizeAddress(q.attendee) } : {}),
-    since,
-    until,
-  };
-}
-
-const sightingOf = (c: ConnectionRecord, folder: string, at: Date, now: Date): Sighting => ({ connection: c, folder, at, seenAt: now });
-
-const searchedOf = (list: Asked<unknown>[]): SearchedConnection[] =>
-  list.map(({ connection: c }) => ({
-    id: c.id,
-    teammate: mailboxOf(c),
-    provider: c.provider,
-    status: c.status,
-    authorizedAt: c.authorizedAt.toISOString(),
-    lastSyncAt: c.lastSyncAt?.toISOString() ?? null,
-    nextSyncAt: c.nextSyncAt?.toISOString() ?? null,
-  }));
-
-/**
- * The rules' decision with the live place checks in E1's / M1's place (the sync did not see
- * it, so "seen through an authorized inbox" is not the question) and, for mail, E7 saying it
- * is not synced. A place that explains the absence makes it not linked, whatever the rest says.
- */
-function liveShape(
-  kind: 'email' | 'meeting',
-  d: Decision,
-  places: LiveCheck[],
-  notAsked: LiveCheck | null,
-): Pick<FindCandidate, 'outcome' | 'accounts' | 'checks' | 'remedies' | 'remedyCodes' | 'hints'> {
-  const first = kind === 'email' ? 'E1' : 'M1';
-  const rest = d.checks.filter((c) => c.rule !== first);
-  const checks: Check[] = [...places.map((p) => p.check), ...(notAsked ? [notAsked.check] : []), ...rest].map((c) =>
-    c.rule === 'E7' ? { rule: 'E7', status: 'n/a', code: 'E7_NOT_SYNCED', detail: 'Not synced: found at the provider just now.' } : c,
-  );
-  const blocked = places.every((p) => p.blocks);
-  const remedies: Remedy[] = uniqueRemedies([
-    ...places.flatMap((p) => p.remedies),
-    ...(notAsked?.remedies ?? []),
-    ...d.remedies.filter((r) => r.code !== 'AUTHORIZE'),
-  ]);
-  const outcome = blocked && d.outcome !== 'upcoming' ? 'not_linked' : d.outcome;
-  return {
-    outcome,
-    accounts: outcome === 'linked' ? d.accounts : [],
-    checks,
-    remedies: remedies.map((r) => r.text),
-    remedyCodes: remedies.map((r) => r.code),
-    hints: d.hints,
-  };
-}
-
-function split<H>(asked: Asked<H>[]): { answered: { connection: ConnectionRecord; hits: H[] }[]; notAsked: NotAsked[] } {
-  const answered: { connection: ConnectionRecord; hits: H[] }[] = [];
-  const notAsked: NotAsked[] = [];
-  for (const a of asked) {
-    if ('hits' in a) answered.push(a);
-    else notAsked.push(a);
-  }
-  return { answered, notAsked };
-}
-
-/** The one answer when nothing was found: not in any connected mailbox / calendar, and who could not be asked. */
-function nothingFound(
-  kind: 'email' | 'meeting',
-  asked: Asked<unknown>[],
-  answered: ConnectionRecord[],
-  notAsked: NotAsked[],
-  now: Date,
-): FindCandidate {
-  // "Not in any connected mailbox" only when one was asked; else the answer is who could not be.
-  const nf = answered.length || !notAsked.length ? notFoundCheck(kind, answered) : null;
-  const na = notAskedCheck(kind, notAsked, 'fail');
-  const remedies = uniqueRemedies([...(nf?.remedies ?? []), ...(na?.remedies ?? [])]);
-  return {
-    kind,
-    outcome: 'unknown',
-    ref: '',
-    accounts: [],
-    checks: [...(nf ? [nf.check] : []), ...(na ? [na.check] : [])],
-    remedies: remedies.map((r) => r.text),
-    remedyCodes: remedies.map((r) => r.code),
-    hints: [],
-    searched: searchedOf(asked),
-    date: now.toISOString(),
-    where: [],
-    live: true,
-  };
-}
-
-/** Every answering connection's hits, grouped by the item they are (one email, one occurrence). */
-function groupHits<H>(answered: { connection: ConnectionRecord; hits: H[] }[], keyOf: (hit: H) => string) {
-  const groups = new Map<string, { hit: H; connection: ConnectionRecord }[]>();
-  for (const a of answered)
-    for (const hit of a.hits) {
-      const key = keyOf(hit);
-      groups.set(key, [...(groups.get(key) ?? []), { hit, connection: a.connection }]);
-    }
-  return [...groups.values()];
-}
-
-function emailCandidates(asked: Asked<MailHit>[], dir: DirectoryIndex, now: Date, viewer: string | null) {
-  const { answered, notAsked } = split(asked);
-  // One candidate per message: the same Message-ID in two mailboxes (or folders) is one email.
-  const groups = groupHits(answered, (hit) => hit.item.messageId ?? hit.item.fingerprint);
-  const found = groups.reduce((n, g) => n + g.length, 0);
-  if (!groups.length)
-    return {
-      found,
-      candidates: [
-        nothingFound(
-          'email',
-          asked,
-          answered.map((a) => a.connection),
-          notAsked,
-          now,
-        ),
-      ],
-    };
-  const na = notAskedCheck('email', notAsked, 'n/a');
-  const candidates: FindCandidate[] = groups.map((g) => {
-    const item = g[0]!.hit.item;
-    const sightings = g.map(({ hit, connection }) => sightingOf(connection, hit.folder, hit.item.receivedAt, now));
-    const d = decideEmail({ item, sightings }, dir, now, { hints: true });
-    const places = g.map(({ hit, connection }) => mailPlaceCheck(hit, connection));
-    const own = viewer !== null && g.some(({ connection }) => connection.ownerAddresses.includes(viewer));
-    return {
-      kind: 'email',
-      ref: item.messageId ?? item.fingerprint,
-      ...liveShape('email', d, places, na),
-      searched: searchedOf(asked),
-      ...(item.messageId ? { messageId: item.messageId } : {}),
-      date: item.receivedAt.toISOString(),
-      ...(own ? { subject: item.subject } : {}),
-      where: g.map(({ hit, connection }) => ({
-        connection: connection.id,
-        teammate: connection.ownerAddresses[0] ?? null,
-        folder: hit.folder,
-        ...(hit.labels ? { labels: hit.labels } : {}),
-      })),
-      live: true,
-    };
-  });
-  return { found, candidates: candidates.sort((a, b) => b.date.localeCompare(a.date)) };
-}
-
-function meetingCandidates(asked: Asked<CalendarHit>[], dir: DirectoryIndex, now: Date, viewer: string | null) {
-  const { answered, notAsked } = split(asked);
-  // One candidate per occurrence: its UID and start, whichever calendars show it.
-  const groups = groupHits(answered, (hit) => `${hit.occurrence.uid}|${hit.occurrence.start.toISOString()}`);
-  const found = groups.reduce((n, g) => n + g.length, 0);
-  if (!groups.length)
-    return {
-      found,
-      candidates: [
-        nothingFound(
-          'meeting',
-          asked,
-          answered.map((a) => a.connection),
-          notAsked,
-          now,
-        ),
-      ],
-    };
-  const na = notAskedCheck('meeting', notAsked, 'n/a');
-  const candidates: FindCandidate[] = groups.map((g) => {
-    const occ = g[0]!.hit.occurrence;
-    const sightings = g.map(({ hit, connection }) => sightingOf(connection, hit.calendar, occ.start, now));
-    const d = decideMeeting({ occurrence: occ, sightings }, dir, now, { hints: true });
-    const own = viewer !== null && g.some(({ connection }) => connection.ownerAddresses.includes(viewer));
-    return {
-      kind: 'meeting',
-      ref: occ.uid,
-      ...liveShape(
-        'meeting',
-        d,
-        g.map(({ hit, connection }) => calendarPlaceCheck(hit, connection)),
-        na,
-      ),
-      searched: searchedOf(asked),
-      uid: occ.uid,
-      occurrence: occ.start.toISOString(),
-      date: occ.start.toISOString(),
-      ...(own ? { subject: occ.title } : {}),
-      where: g.map(({ hit, connection }) => ({
-        connection: connection.id,
-        teammate: connection.ownerAddresses[0] ?? null,
-        folder: hit.calendar,
-      })),
-      live: true,
-    };
-  });
-  return { found, candidates: candidates.sort((a, b) => b.date.localeCompare(a.date)) };
 }

@@ -11,6 +11,7 @@ import type { OutboundPolicy } from '../net/outbound-policy.js';
 import { outboundOf } from './connection-policy.js';
 import { requireConnection, requireSecretKey, type AppDeps } from './deps.js';
 import { audit } from './audit.js';
+import { resolveReauthAlert } from './alerts.js';
 import { requireOwnOrAdmin } from './roles.js';
 import { AppError, invalid } from './errors.js';
 import { verifyCalDav, verifyImapLogin, type ImapLogin } from './verify-credentials.js';
@@ -54,7 +55,7 @@ async function checkedSecret(conn: ConnectionRecord, input: ReauthorizeInput, ou
   if (!secret) throw invalid('secret', 'required for this connection: give the new password');
   if (conn.provider === 'caldav') {
     const cfg = readCalDavConfig(conn.config);
-    if (input.verify !== false) await verifyCalDav(cfg.url, cfg.user, secret, outbound);
+    if (input.verify !== false) await verifyCalDav(cfg.url, cfg.user, secret, outbound, cfg.ca);
     return secret;
   }
   const cfg = readImapConfig(conn.config);
@@ -76,6 +77,7 @@ export async function reauthorize(deps: AppDeps, input: ReauthorizeInput): Promi
     nextSyncAt: deps.now,
     ...(secret !== undefined && key ? { secretEnc: encryptSecret(secret, key) } : {}),
   });
+  await resolveReauthAlert(deps, conn.id);
   await audit(deps, 'connection.reauthorize', conn.id, { provider: conn.provider, secretChanged: secret !== undefined });
   return conn;
 }

@@ -39,12 +39,13 @@ export async function verifyImapLogin(
   }
 }
 
-/** Lists the calendars: proves the URL and password. Returns their names. */
-export async function verifyCalDav(url: string, user: string, password: string, outbound: OutboundPolicy): Promise<string[]> {
+/** Lists the calendars: proves the URL and password (and, over https, the server's certificate). Returns their names. */
+export async function verifyCalDav(url: string, user: string, password: string, outbound: OutboundPolicy, ca?: string): Promise<string[]> {
   await checkServerUrl(outbound, url);
   try {
     const { CalDavCalendarSource } = await import('../providers/caldav/caldav-calendar-source.js');
-    const cals = await new CalDavCalendarSource({ url, user, password, timeoutMs: 30_000, outbound }).calendars();
+    const source = new CalDavCalendarSource({ url, user, password, timeoutMs: 30_000, outbound, ...(ca ? { ca } : {}) });
+    const cals = await source.calendars();
     return cals.map((c) => c.displayName);
   } catch (err) {
     if (!(err instanceof SourceError)) throw err;

@@ -1,6 +1,7 @@
 // touchpoint connect caldav — a teammate's CalDAV calendar. The password comes from an
 // environment variable named on the command line (never the password itself: command lines
 // show up in `ps` and shell history) and is stored encrypted with TOUCHPOINT_SECRET_KEY.
+import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { connectCalDav } from '../app/connect.js';
 import { AppError } from '../app/errors.js';
@@ -15,6 +16,7 @@ interface Opts {
   authorizedAt: string;
   verify: boolean;
   pageSize?: string;
+  caFile?: string;
 }
 
 /** The password from the named environment variable, or a one-line error. */
@@ -25,6 +27,15 @@ function passwordFromEnv(name: string, env: Env): string {
   const v = env[name];
   if (!v) throw new UserError(`--password-env: the environment variable ${name} is not set or empty; export the password in it first`);
   return v;
+}
+
+/** The CA certificate file's text, or a one-line error (the use case checks it is PEM). */
+function readCaFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new UserError(`--ca-file: cannot read ${path}`);
+  }
 }
 
 /**
@@ -53,6 +64,7 @@ export function registerConnectCalDav(connect: Command, g: () => GlobalOptions):
     .requiredOption('--password-env <VAR>', 'name of the environment variable holding the password')
     .requiredOption('--authorized-at <iso>', 'when the teammate authorized it; earlier meetings are historic')
     .option('--no-verify', 'store it without checking the URL and password against the server now')
+    .option('--ca-file <path>', "PEM file of a private CA that signed the server's certificate (trusted besides the system's)")
     .addOption(new Option('--page-size <n>', 'events per calendar-multiget request (default 200)').hideHelp())
     .action(async (o: Opts) => {
       const password = passwordFromEnv(o.passwordEnv, g().env);
@@ -61,6 +73,7 @@ export function registerConnectCalDav(connect: Command, g: () => GlobalOptions):
       const pageSize = o.pageSize === undefined ? undefined : Number(o.pageSize);
       if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1))
         throw new UserError('--page-size must be a positive whole number');
+      const ca = o.caFile === undefined ? undefined : readCaFile(o.caFile);
       await withContext(g(), async (ctx) => {
         const { id, teammate, calendars } = await inCliWords(
           asFlags(
@@ -74,6 +87,7 @@ export function registerConnectCalDav(connect: Command, g: () => GlobalOptions):
                 authorizedAt,
                 verify: o.verify,
                 ...(pageSize ? { pageSize } : {}),
+                ...(ca ? { ca } : {}),
               },
             ),
           ),

@@ -1,4 +1,5 @@
 // Shared CLI plumbing: global options, opening the store, user errors.
+import { basename, delimiter, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { AppError } from '../app/errors.js';
 import { SourceError } from '../providers/types.js';
 import type { Store } from '../store/db.js';
@@ -77,7 +78,40 @@ export function dbLabel(g: GlobalOptions): string {
   return isPostgresUrl(g.db) ? redactUrl(g.db) : g.db;
 }
 
-/** The command's context: store + workspace + clock. Fails clearly before `init`. */
+/** The default database (the Config's default for TOUCHPOINT_DB): commands on it need no --db. */
+const DEFAULT_DB = './data/touchpoint.db';
+
+/**
+ * How this CLI was started, as the user would type it again: touchpoint when its folder is on
+ * the PATH (installed), bin/touchpoint from a checkout's root, else its full path.
+ */
+function binName(path: string | undefined): string {
+  const script = process.argv[1];
+  if (!script) return 'touchpoint';
+  const onPath = (path ?? '').split(delimiter).some((d) => d && resolve(d) === dirname(resolve(script)));
+  if (onPath) return basename(script);
+  const rel = relative(process.cwd(), script);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : resolve(script);
+}
+
+const quoted = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
+
+/**
+ * A command to copy and run as is, on the same database: `bin/touchpoint --db data/x.db init …`
+ * (no --db on the default database; a PostgreSQL URL is named without its password, so the
+ * user puts theirs back).
+ */
+export function commandLine(g: Pick<GlobalOptions, 'db' | 'env'>, ...args: string[]): string {
+  const db = g.db === DEFAULT_DB ? [] : ['--db', isPostgresUrl(g.db) ? redactUrl(g.db) : g.db];
+  return [binName(g.env.PATH), ...db, ...args].map(quoted).join(' ');
+}
+
+/** What to run on a database without a workspace (every command says it, and `serve` on start). */
+export function firstWorkspaceCommand(g: Pick<GlobalOptions, 'db' | 'env'>): string {
+  return commandLine(g, 'init', '--workspace', 'cs-team', '--internal-domain', 'ourco.com');
+}
+
+/** The command's context: store + workspace + clock. Fails clearly before `init`, with the command to run. */
 export async function withContext<T>(g: GlobalOptions, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
   const now = parseNow(g.now);
   const db = await openStore(g);
@@ -87,7 +121,7 @@ export async function withContext<T>(g: GlobalOptions, fn: (ctx: Ctx) => Promise
       throw new UserError(
         g.workspace
           ? `no workspace "${g.workspace}" in ${dbLabel(g)}`
-          : `no workspace in ${dbLabel(g)}: run "touchpoint init --workspace <slug>" first`,
+          : `no workspace in ${dbLabel(g)} yet: create one first with "${firstWorkspaceCommand(g)}" (your team's slug and mail domain), or try the demo: npm start`,
       );
     }
     return await fn({ db, ws, now, actor: 'cli', origin: 'cli', connectors: connectors(g) });

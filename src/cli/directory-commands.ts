@@ -92,7 +92,9 @@ export function registerDirectoryCommands(program: Command, g: () => GlobalOptio
     .description('a domain (covers its subdomains) or an exact address')
     .option('--json', 'print one JSON document')
     .action(async (entry: string, o: { json?: boolean }) => {
-      await withContext(g(), async (ctx) => output(o.json, `Blocklisted ${entry}`, await addToBlocklist(ctx, entry)));
+      // On the command line the domain is typed by hand: that is the confirmation a customer's
+      // domain needs (a click in the web app or a field in the API is not; docs/decisions.md).
+      await withContext(g(), async (ctx) => output(o.json, `Blocklisted ${entry}`, await addToBlocklist(ctx, entry, { confirm: entry })));
     });
   blocklist
     .command('remove <entry>')

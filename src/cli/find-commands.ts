@@ -13,6 +13,7 @@ interface RangeFlags {
   until?: string;
   teammate?: string;
   limit?: string;
+  askMailboxes?: boolean;
   json?: boolean;
 }
 
@@ -24,6 +25,7 @@ function rangeOptions(cmd: Command): Command {
     .option('--until <iso>', 'up to this instant, excluded')
     .option('--teammate <addr>', "only this teammate's connections")
     .option('--limit <n>', 'at most this many candidates (default 20)')
+    .option('--ask-mailboxes', 'ask the connected mailboxes / calendars too, even when Touchpoint has candidates')
     .option('--json', 'print { "candidates": [...] }');
 }
 
@@ -34,6 +36,7 @@ function common(o: RangeFlags) {
     ...(o.until !== undefined ? { until: o.until } : {}),
     ...(o.teammate !== undefined ? { teammate: o.teammate } : {}),
     ...(o.limit !== undefined ? { limit: Number(o.limit) } : {}),
+    ...(o.askMailboxes ? { askMailboxes: true } : {}),
   };
 }
 

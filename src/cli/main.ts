@@ -15,7 +15,10 @@ import { registerMcpCommand } from './mcp-command.js';
 import { registerMicrosoftCommands } from './microsoft-commands.js';
 import { registerReadCommands } from './read-commands.js';
 import { registerServiceCommands } from './service-commands.js';
+import { registerSignInLinkCommand } from './getting-started.js';
 import { registerSetupCommands } from './setup-commands.js';
+import { registerStoreCommands } from './store-commands.js';
+import { registerSourceCommands } from './source-commands.js';
 import { registerWatchCommand } from './watch-command.js';
 
 const program = new Command('touchpoint')
@@ -55,10 +58,13 @@ registerGoogleCommands(program, globals);
 registerMicrosoftCommands(program, globals);
 registerWatchCommand(program, globals);
 registerDirectoryCommands(program, globals);
+registerSourceCommands(program, globals);
 registerReadCommands(program, globals);
 registerFindCommands(program, globals);
 registerServiceCommands(program, globals);
+registerSignInLinkCommand(program, globals);
 registerAdminCommands(program, globals);
+registerStoreCommands(program, globals);
 registerMcpCommand(program, globals);
 
 try {

@@ -45,7 +45,9 @@ function printCandidate(c: FindCandidate): void {
 
 export function printFound(kind: 'email' | 'meeting', q: FindEmailQuery & FindMeetingQuery, r: FindResult, json: boolean): void {
   if (json) {
-    console.log(JSON.stringify(r, null, 2));
+    // The documented shape: { candidates, truncated?, liveError? } (liveAsked is for the words below).
+    const { liveAsked: _asked, ...doc } = r;
+    console.log(JSON.stringify(doc, null, 2));
     return;
   }
   const asked = describeQuery(q);
@@ -57,4 +59,6 @@ export function printFound(kind: 'email' | 'meeting', q: FindEmailQuery & FindMe
   console.log(`${n} ${kind}${n === 1 ? '' : 's'} ${asked}${r.truncated ? ' (more matched: narrow it with --on or --teammate)' : ''}:`);
   for (const c of r.candidates) printCandidate(c);
   if (r.liveError) console.log(`The live lookup failed: ${r.liveError}`);
+  else if (!r.liveAsked)
+    console.log(`Not the one? Add --ask-mailboxes to search the connected ${kind === 'email' ? 'mailboxes' : 'calendars'} themselves too.`);
 }

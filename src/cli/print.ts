@@ -2,6 +2,7 @@
 import type { ChangeResult } from '../app/directory-changes.js';
 import { describeFolders } from '../providers/folder-selection.js';
 import type { SyncReport } from '../sync/run-sync.js';
+import { progressLine } from '../sync/progress-eta.js';
 import type { Explanation } from '../troubleshoot/explain.js';
 import type { globalSearch } from '../troubleshoot/search.js';
 import type { connectionHealth } from '../troubleshoot/status.js';
@@ -28,20 +29,26 @@ export function printChange(what: string, r: ChangeResult): void {
   if (r.unavailable) console.log(`  ${r.unavailable} item(s) could not be re-read from their source and were left as they were`);
 }
 
-export function printTimeline(account: { id: string; name: string }, items: { kind: string; at: string; [k: string]: unknown }[]): void {
-  console.log(`${account.name} [${account.id}] — ${items.length} activit${items.length === 1 ? 'y' : 'ies'}`);
+export function printTimeline(
+  account: { id: string; name: string },
+  items: { kind: string; at: string; [k: string]: unknown }[],
+  next?: string,
+): void {
+  const more = next ? ', newest first; more are older' : '';
+  console.log(`${account.name} [${account.id}] — ${items.length} activit${items.length === 1 ? 'y' : 'ies'}${more}`);
   for (const it of items) {
     const via = (it.via as { email: string }[]).map((v) => v.email).join(', ');
     const label = it.kind === 'email' ? `✉ ${String(it.subject) || '(no subject)'}` : `📅 ${String(it.title)}`;
     console.log(`  ${it.at}  ${label}  (via ${via})`);
   }
+  if (next) console.log(`Older: touchpoint timeline ${account.id} --before ${next}`);
 }
 
 export function printExplanation(r: Explanation): void {
   const title = r.kind === 'email' ? `Email <${r.ref}>` : `Meeting ${r.ref}${r.occurrence ? ` at ${r.occurrence}` : ''}`;
   console.log(`${title}: ${r.outcome.replace('_', ' ').toUpperCase()}`);
   for (const a of r.accounts) {
-    console.log(`  logged on ${a.id} via ${a.via.map((v) => `${v.email} (${v.field}, source ${v.source})`).join('; ')}`);
+    console.log(`  logged on ${a.id} via ${a.via.map((v) => `${v.email} (${v.field}, source ${sourceWords(v)})`).join('; ')}`);
   }
   for (const c of r.checks) console.log(`  ${MARK[c.status]} ${c.rule} ${c.code}: ${c.detail}`);
   for (const h of r.hints) console.log(`  hint: ${h.detail}`);
@@ -51,7 +58,7 @@ export function printExplanation(r: Explanation): void {
 
 export function printSearch(r: Awaited<ReturnType<typeof globalSearch>>): void {
   console.log(`End user in ${r.accounts.length} account(s):`);
-  for (const a of r.accounts) console.log(`  ${a.name} [${a.id}]: ${a.endUser.email} (source ${a.endUser.source})`);
+  for (const a of r.accounts) console.log(`  ${a.name} [${a.id}]: ${a.endUser.email} (source ${sourceWords(a.endUser)})`);
   if (r.teammates.length) console.log(`Teammates: ${r.teammates.map((t) => t.email).join(', ')}`);
   console.log(`Recent activities: ${r.activities.length}`);
   for (const a of r.activities) console.log(`  ${a.at} ${a.kind} on ${a.accountId}: ${'subject' in a ? a.subject : a.title}`);
@@ -63,6 +70,8 @@ export function printStatus(r: Awaited<ReturnType<typeof connectionHealth>>): vo
   for (const c of r.connections) {
     console.log(`${c.teammate} [${c.id}] ${c.provider}: ${c.status}${c.statusReason ? ` — ${c.statusReason}` : ''}`);
     console.log(`  authorized ${c.authorizedAt}; last sync ${c.lastSuccessAt ?? 'never'}; next due ${c.nextSyncAt ?? '—'}`);
+    // A sync running in the service (or another terminal) right now: how far, as `touchpoint sync` prints it.
+    if (c.progress) console.log(`  syncing now: ${progressLine(c.progress.stream ?? 'mail', c.progress, c.progress.etaSeconds)}`);
     for (const [kind, n] of Object.entries(c.counts)) {
       const skipped = Object.entries(n.skipped)
         .map(([k, v]) => `${k} ${v}`)
@@ -74,4 +83,12 @@ export function printStatus(r: Awaited<ReturnType<typeof connectionHealth>>): vo
     if (c.lastError) console.log(`  last error: ${c.lastError}`);
     for (const e of c.errors) console.log(`  item error: ${e.where}: ${e.reason}`);
   }
+}
+
+/** "crm:hubspot 123, https://app.hubspot.com/…, last synced 2026-03-20T12:00:00Z": where an end user came from. */
+function sourceWords(u: { source: string; externalId?: string | null; sourceUrl?: string | null; sourceSyncedAt?: string | null }): string {
+  const parts = [u.externalId ? `${u.source} ${u.externalId}` : u.source];
+  if (u.sourceUrl) parts.push(u.sourceUrl);
+  if (u.sourceSyncedAt) parts.push(`last synced ${u.sourceSyncedAt}`);
+  return parts.join(', ');
 }

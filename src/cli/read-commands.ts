@@ -1,7 +1,9 @@
 // timeline, explain, search, status: every one takes --json and then prints one JSON document.
+import { listDirectorySources } from '../app/sources.js';
+import { printSource } from './source-commands.js';
 import type { Command } from 'commander';
-import { getAccount } from '../store/directory.js';
-import { accountTimeline } from '../store/timeline.js';
+import { AppError } from '../app/errors.js';
+import { accountTimelinePage } from '../app/account-timeline.js';
 import { explainEmail, explainMeeting } from '../app/explain.js';
 import { search } from '../app/search.js';
 import { connectionStatus } from '../app/status.js';
@@ -12,18 +14,31 @@ export function registerReadCommands(program: Command, g: () => GlobalOptions): 
   program
     .command('timeline <account-id>')
     .description("an account's emails and meetings, newest first")
+    .option('--limit <n>', 'at most this many items (default 500, at most 1000)')
+    .option('--before <cursor>', 'the items older than this cursor (printed as "next" by the page before)')
     .option('--json', 'print one JSON document')
-    .action(async (accountId: string, o: { json?: boolean }) => {
+    .action(async (accountId: string, o: { json?: boolean; limit?: string; before?: string }) => {
       await withContext(g(), async (ctx) => {
-        const account = await getAccount(ctx.db, ctx.ws.id, accountId);
-        if (!account) throw new UserError(`unknown account "${accountId}"`);
-        const items = (await accountTimeline(ctx.db, ctx.ws.id, accountId)).map((it) =>
+        const query = {
+          ...(o.limit !== undefined ? { limit: Number(o.limit) } : {}),
+          ...(o.before !== undefined ? { before: o.before } : {}),
+        };
+        const {
+          account,
+          items: page,
+          next,
+        } = await asFlags(accountTimelinePage(ctx, accountId, query), { limit: '--limit', before: '--before' }).catch((err: unknown) => {
+          // The CLI's words for a missing account, as every other command says it.
+          if (err instanceof AppError && err.code === 'not_found') throw new UserError(`unknown account "${accountId}"`);
+          throw err;
+        });
+        const items = page.map((it) =>
           it.kind === 'email'
             ? { kind: it.kind, messageId: it.messageId, at: it.at, subject: it.subject, via: it.via }
             : { kind: it.kind, uid: it.uid, occurrence: it.occurrence, at: it.at, title: it.title, via: it.via },
         );
-        if (o.json) console.log(JSON.stringify({ account, items }, null, 2));
-        else printTimeline(account, items);
+        if (o.json) console.log(JSON.stringify({ account, items, ...(next ? { next } : {}) }, null, 2));
+        else printTimeline(account, items, next);
       });
     });
 
@@ -65,13 +80,16 @@ export function registerReadCommands(program: Command, g: () => GlobalOptions): 
 
   program
     .command('status')
-    .description('connection health: status, last/next sync, counts, errors')
+    .description('connection and directory-source health: status, last/next sync, counts, errors')
     .option('--json', 'print one JSON document')
     .action(async (o: { json?: boolean }) => {
       await withContext(g(), async (ctx) => {
         const r = await connectionStatus(ctx);
-        if (o.json) console.log(JSON.stringify(r, null, 2));
-        else printStatus(r);
+        const sources = await listDirectorySources(ctx);
+        if (o.json) return console.log(JSON.stringify({ ...r, sources }, null, 2));
+        printStatus(r);
+        if (sources.length) console.log('\nDirectory sources:');
+        for (const s of sources) printSource(s);
       });
     });
 }

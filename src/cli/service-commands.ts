@@ -9,38 +9,54 @@ import { isExpired } from '../store/tokens.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../app/api-tokens.js';
 import { serviceConfig } from '../service/config.js';
 import { startService } from '../service/runtime.js';
-import { WEB_DIST } from '../api/web-static.js';
-import { existsSync } from 'node:fs';
 import { requestSync } from '../service/scheduler.js';
-import { asFlags, UserError, withContext, type GlobalOptions } from './context.js';
+import { clockFrom, systemClock } from '../domain/clock.js';
+import { asFlags, parseNow, UserError, withContext, type GlobalOptions } from './context.js';
+import { howToSignIn } from './getting-started.js';
 
 /** Run until SIGTERM/SIGINT, then shut down gracefully. */
 // --port, --host and --concurrency are settings: main.ts read them into the Config (flags win over the environment).
-async function runUntilSignal(role: 'serve' | 'worker', g: GlobalOptions): Promise<void> {
+// --now (serve's own, or the global one) starts the served clock at that instant (domain/clock.ts clockFrom).
+async function runUntilSignal(role: 'serve' | 'worker', g: GlobalOptions, o: { now?: string; signInLink?: boolean } = {}): Promise<void> {
   const cfg = serviceConfig(g.config, role);
   if (role === 'worker' && !isPostgresUrl(cfg.db))
     throw new UserError('worker needs --db postgres://…; on SQLite, "touchpoint serve" runs the sync workers itself');
-  const svc = await startService(cfg);
-  if (svc.url) process.stderr.write(`touchpoint ${role}: listening on ${svc.url} (API docs: ${svc.url}/docs)\n`);
-  if (svc.url && role === 'serve') {
-    process.stderr.write(
-      existsSync(`${WEB_DIST}/index.html`)
-        ? `touchpoint serve: web app at ${svc.url}/ (sign in with an API token: touchpoint token create --role admin --name <you>)\n`
-        : `touchpoint serve: the web app is not built (${WEB_DIST} is missing): run "npm run build:web" and restart to serve it at ${svc.url}/\n`,
-    );
-  }
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      process.stderr.write(`touchpoint ${role}: ${signal}, finishing running syncs…\n`);
-      svc.close().then(resolve, (err) => {
-        process.stderr.write(`touchpoint: shutdown failed: ${(err as Error).message}\n`);
-        process.exit(1);
-      });
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+  const startAt = o.now ?? g.now;
+  const start = startAt === undefined ? undefined : parseNow(startAt);
+  const clock = start === undefined ? systemClock : clockFrom(start);
+  // Listening for the signals before saying anything: whoever reads "web app at" may stop us at once.
+  const signalled = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
   });
+  const svc = await startService(cfg, { clock });
+  if (svc.url) process.stderr.write(`touchpoint ${role}: listening on ${svc.url} (API docs: ${svc.url}/docs)\n`);
+  if (start) process.stderr.write(`touchpoint ${role}: the clock starts at ${start.toISOString()} (--now) and runs on from there\n`);
+  if (svc.url && role === 'serve')
+    process.stderr.write(
+      await howToSignIn(g, svc.db, svc.url, clock.now(), { link: o.signInLink ?? false, clockSet: start !== undefined }),
+    );
+  const signal = await signalled;
+  process.stderr.write(`touchpoint ${role}: ${signal}, finishing running syncs…\n`);
+  // Bounded: each step of close() has its own timeout (running syncs, IDLE sessions); this
+  // guard is for a step that hangs anyway, so a stopped service never lingers half-alive.
+  const guard = setTimeout(() => {
+    process.stderr.write(`touchpoint ${role}: shutdown did not finish in time; exiting (the queue re-runs unfinished jobs)\n`);
+    process.exit(1);
+  }, cfg.shutdownTimeoutMs + SHUTDOWN_GRACE_MS);
+  guard.unref();
+  await svc.close().catch((err: unknown) => {
+    process.stderr.write(`touchpoint: shutdown failed: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+  // Everything of ours is closed (the store, the queue, the IDLE sessions) and the log is
+  // written: exit now rather than wait for a library's leftover socket or timer to let go
+  // (a serve with 1,000 IDLE sessions logged "stopped" but never exited).
+  process.exit(0);
 }
+
+/** Beyond the queue's shutdown timeout: closing the IDLE sessions, the HTTP server and the store. */
+const SHUTDOWN_GRACE_MS = 15_000;
 
 export function registerServiceCommands(program: Command, g: () => GlobalOptions): void {
   program
@@ -51,7 +67,9 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
     .option('--port <n>', 'HTTP port (default 8080, or $TOUCHPOINT_PORT)')
     .option('--host <addr>', 'address to listen on (default 127.0.0.1, or $TOUCHPOINT_HOST)')
     .option('--concurrency <n>', 'syncs at once in this process (default 2 on SQLite, 4 on PostgreSQL)')
-    .action(async () => runUntilSignal('serve', g()));
+    .option('--now <iso>', "serve at this date: the clock starts there and runs on (the demo's 2026-03-20T12:00:00Z keeps its cases)")
+    .option('--sign-in-link', 'print a one-time link that signs a browser in as an admin (npm start uses it)')
+    .action(async (o: { now?: string; signInLink?: boolean }) => runUntilSignal('serve', g(), o));
 
   program
     .command('worker')

@@ -7,6 +7,10 @@ import { connectFolder } from '../app/connect.js';
 import { registerConnectCalDav } from './connect-caldav.js';
 import { asFlags, openStore, parseDate, parseNow, UserError, withContext, type GlobalOptions } from './context.js';
 import { printSyncReports } from './print.js';
+import { progressPrinter, type ProgressPrinter } from './sync-progress.js';
+import { clockFrom, type Clock } from '../domain/clock.js';
+import { listConnections } from '../store/connections.js';
+import type { Ctx } from '../store/context.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -89,17 +93,25 @@ export function registerSetupCommands(program: Command, g: () => GlobalOptions):
     .command('sync')
     .description('sync every connection now (or one)')
     .option('--connection <id>', 'only this connection')
-    .option('--json', 'print one JSON document')
-    .action(async (o: { connection?: string; json?: boolean }) => {
+    .option('--json', 'print one JSON document (progress lines still go to stderr)')
+    .option('--quiet', 'no progress lines on stderr')
+    .action(async (o: { connection?: string; json?: boolean; quiet?: boolean }) => {
       await withContext(g(), async (ctx) => {
-        const showProgress = !o.json && process.stderr.isTTY;
-        const reports = await syncAll(ctx, o.connection, {
-          onProgress: showProgress ? (p) => process.stderr.write(`\r${p.stream}: ${p.done}${p.total ? `/${p.total}` : ''} `) : undefined,
-        });
-        if (showProgress) process.stderr.write('\n');
+        // Runs on from --now at real speed: progress is timed with it, as the service's clock times its syncs.
+        const clock = clockFrom(ctx.now);
+        const progress = o.quiet ? undefined : await progressFor(ctx, o.connection, clock);
+        const reports = await syncAll(ctx, o.connection, { clock, ...(progress ? { onProgress: progress.onProgress } : {}) });
+        progress?.finish();
         if (o.connection && reports.length === 0) throw new UserError(`no connection "${o.connection}"`);
         if (o.json) console.log(JSON.stringify({ connections: reports }, null, 2));
         else printSyncReports(reports);
       });
     });
+}
+
+/** Lines name the teammate when several connections sync, so two mailboxes' counts are told apart. */
+async function progressFor(ctx: Ctx, only: string | undefined, clock: Clock): Promise<ProgressPrinter> {
+  const conns = only ? [] : await listConnections(ctx.db, ctx.ws.id);
+  const names = new Map(conns.map((c) => [c.id, c.ownerAddresses[0] ?? c.teammateId]));
+  return progressPrinter(process.stderr, clock, (id) => (names.size > 1 ? `${names.get(id) ?? id} ` : ''));
 }

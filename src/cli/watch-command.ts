@@ -4,7 +4,10 @@ import { Option, type Command } from 'commander';
 import { getConnection } from '../store/connections.js';
 import { findWorkspace } from '../store/workspaces.js';
 import { runWatch, type WatchEvent } from '../sync/watch.js';
-import { connectors, openStore, parseNow, UserError, type GlobalOptions } from './context.js';
+import type { Ctx } from '../store/context.js';
+import { alertNeedsReauth, type AlertSettings } from '../app/alerts.js';
+import { smtpMailer } from '../app/notify.js';
+import { connectors, firstWorkspaceCommand, openStore, parseNow, UserError, type GlobalOptions } from './context.js';
 
 function describe(e: WatchEvent): string {
   const t = new Date().toISOString();
@@ -44,6 +47,11 @@ export function registerWatchCommand(program: Command, g: () => GlobalOptions): 
       // --now fixes the clock (tests); otherwise every sync reads the real time.
       const fixedNow = opts.now === undefined ? null : parseNow(opts.now);
       const db = await openStore(opts);
+      const alerts: AlertSettings = {
+        mailer: smtpMailer(opts.config.smtp),
+        publicUrl: opts.config.publicUrl,
+        brokenPercent: opts.config.alerts.brokenPercent,
+      };
       const ac = new AbortController();
       // First signal: finish the sync under way, close the IDLE connections, exit 0. A second
       // one exits at once — safe too, each page commits with its cursor.
@@ -55,17 +63,22 @@ export function registerWatchCommand(program: Command, g: () => GlobalOptions): 
       process.on('SIGTERM', stop);
       try {
         const ws = await findWorkspace(db, opts.workspace);
-        if (!ws) throw new UserError(`no workspace in ${opts.db}: run "touchpoint init --workspace <slug>" first`);
+        if (!ws) throw new UserError(`no workspace in ${opts.db} yet: create one first with "${firstWorkspaceCommand(opts)}"`);
         if (o.connection && !(await getConnection(db, ws.id, o.connection))) throw new UserError(`no connection "${o.connection}"`);
         const print = (e: WatchEvent) => console.log(o.json ? JSON.stringify({ at: new Date().toISOString(), ...e }) : describe(e));
         await runWatch({
-          ctx: async () => ({
-            db,
-            ws: (await findWorkspace(db, ws.slug)) ?? ws,
-            now: fixedNow ?? new Date(),
-            actor: 'watch',
-            connectors: connectors(g()),
-          }),
+          ctx: async () => {
+            const ctx: Ctx = {
+              db,
+              ws: (await findWorkspace(db, ws.slug)) ?? ws,
+              now: fixedNow ?? new Date(),
+              actor: 'watch',
+              connectors: connectors(g()),
+            };
+            // A connection whose grant is gone: its teammate is emailed (once per breakage).
+            ctx.onNeedsReauth = (conn, words) => alertNeedsReauth(ctx, alerts, conn, words);
+            return ctx;
+          },
           ...(o.connection ? { connectionId: o.connection } : {}),
           ...(o.pollSeconds ? { pollMs: Number(o.pollSeconds) * 1000 } : {}),
           signal: ac.signal,
@@ -75,6 +88,7 @@ export function registerWatchCommand(program: Command, g: () => GlobalOptions): 
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         await db.destroy();
+        alerts.mailer?.close();
       }
     });
 }

@@ -88,6 +88,16 @@ const passphrase = () =>
     return raw;
   });
 
+/** true/false (also yes/no, 1/0). */
+const bool = () =>
+  z.string().transform((raw, ctx) => {
+    const v = raw.trim().toLowerCase();
+    if (['true', 'yes', '1'].includes(v)) return true;
+    if (['false', 'no', '0'].includes(v)) return false;
+    ctx.addIssue({ code: 'custom', message: `"${raw}" is not true or false` });
+    return z.NEVER;
+  });
+
 const s = <T extends z.ZodType>(type: T, meta: SettingMeta): T => {
   settings.add(type, meta);
   return type;
@@ -131,6 +141,11 @@ export const ConfigSchema = z.object({
     env: 'TOUCHPOINT_FOLDER_MAX_FILES',
     default: '100000',
     description: 'folder connections: files taken per scan; the rest are skipped, with an error',
+  }),
+  sourceSyncMinutes: s(int(1, 1440).default(15), {
+    env: 'TOUCHPOINT_SOURCE_SYNC_MINUTES',
+    default: '15',
+    description: 'how often each directory source (HubSpot, Salesforce, Zendesk) is synced on the schedule',
   }),
   token: s(text().min(1).optional(), {
     env: 'TOUCHPOINT_TOKEN',
@@ -177,6 +192,12 @@ export const ConfigSchema = z.object({
       default: '2000',
       description: 'how often the scheduler looks for connections due a sync',
     }),
+    imapPush: s(bool().default(true), {
+      env: 'TOUCHPOINT_IMAP_PUSH',
+      default: 'true',
+      description:
+        'serve: keep an IMAP IDLE session on every active IMAP connection, so new mail is synced within seconds (false: at the sync interval only)',
+    }),
     retentionDays: s(int(0).default(30), {
       env: 'TOUCHPOINT_RETENTION_DAYS',
       default: '30',
@@ -201,6 +222,33 @@ export const ConfigSchema = z.object({
       env: 'TOUCHPOINT_JOB_TIMEOUT_S',
       default: '3600',
       description: 'PostgreSQL queue: a sync job running longer than this is failed and retried',
+    }),
+  }),
+  alerts: z.object({
+    brokenPercent: s(int(1, 100).default(20), {
+      env: 'TOUCHPOINT_ALERT_BROKEN_PERCENT',
+      default: '20',
+      description: "admins see a workspace alert when more than this share (%) of the workspace's connections is broken",
+    }),
+  }),
+  smtp: z.object({
+    host: s(text().optional(), {
+      env: 'TOUCHPOINT_SMTP_HOST',
+      default: 'none (no alert emails; the web app still shows the banner)',
+      description: 'SMTP server for alert emails (a teammate whose connection needs re-authorization, the daily digest)',
+    }),
+    port: s(int(1, 65_535).default(587), { env: 'TOUCHPOINT_SMTP_PORT', default: '587', description: 'port of the SMTP server' }),
+    secure: s(bool().default(false), {
+      env: 'TOUCHPOINT_SMTP_SECURE',
+      default: 'false',
+      description: 'true: TLS from the first byte (port 465); false: STARTTLS when the server offers it',
+    }),
+    user: s(text().optional(), { env: 'TOUCHPOINT_SMTP_USER', description: 'SMTP user name (unset: no authentication)' }),
+    password: s(text().optional(), { env: 'TOUCHPOINT_SMTP_PASSWORD', description: 'SMTP password', secret: true }),
+    from: s(text().default('Touchpoint <touchpoint@localhost>'), {
+      env: 'TOUCHPOINT_SMTP_FROM',
+      default: 'Touchpoint <touchpoint@localhost>',
+      description: 'the From of alert emails',
     }),
   }),
   google: z.object({
@@ -257,11 +305,12 @@ export const ConfigSchema = z.object({
 
 export type Config = z.output<typeof ConfigSchema>;
 export type GoogleConfig = Config['google'];
+export type SmtpConfig = Config['smtp'];
 export type MicrosoftConfig = Config['microsoft'];
 /** What providers take from the Config: the OAuth apps, their endpoints, the public URL, the outbound allow-list and the folder limits. */
 export type ProviderSettings = Pick<
   Config,
-  'publicUrl' | 'google' | 'microsoft' | 'outboundAllow' | 'folderRoot' | 'folderMaxDepth' | 'folderMaxFiles'
+  'publicUrl' | 'google' | 'microsoft' | 'outboundAllow' | 'folderRoot' | 'folderMaxDepth' | 'folderMaxFiles' | 'sourceSyncMinutes'
 >;
 
 export interface SettingEntry extends SettingMeta {

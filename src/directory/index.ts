@@ -76,10 +76,18 @@ export class DirectoryIndex {
   private readonly blockedDomains: Set<string>;
   private readonly blockedAddresses: Set<string>;
   private readonly accountNames = new Map<string, string>();
+  /** The internal domains as "@d" and ".d" suffixes: isInternal asks them without cutting strings (not for an empty domain). */
+  private readonly internalSuffixes: string[] | undefined;
+  /**
+   * The blocklist hit of every end user's address that has one, worked out once here: a match
+   * asks this small map (it stays in cache) instead of cutting the domain into parents.
+   */
+  private readonly blockedEndUsers = new Map<string, BlockHit>();
   private hintIndex: HintIndex | undefined;
 
   constructor(private readonly input: DirectoryInput) {
     this.internalDomains = new Set(input.internalDomains.map(normalizeDomain));
+    this.internalSuffixes = this.internalDomains.has('') ? undefined : [...this.internalDomains].flatMap((d) => [`@${d}`, `.${d}`]);
     this.blockedDomains = new Set(input.blocklist.filter((b) => b.kind === 'domain').map((b) => normalizeDomain(b.entry)));
     this.blockedAddresses = new Set(input.blocklist.filter((b) => b.kind === 'address').map((b) => normalizeAddress(b.entry)));
     for (const a of input.accounts) this.accountNames.set(a.id, a.name);
@@ -90,10 +98,26 @@ export class DirectoryIndex {
       const key = normalizeAddress(u.email);
       this.userFilter.add(key);
       const found = this.usersByEmail.get(key);
-      if (found === undefined) this.usersByEmail.set(key, u);
-      else if (Array.isArray(found)) found.push(u);
+      if (found === undefined) {
+        this.usersByEmail.set(key, u);
+        const hit = this.blockHit(key);
+        if (hit) this.blockedEndUsers.set(key, hit);
+      } else if (Array.isArray(found)) found.push(u);
       else this.usersByEmail.set(key, [found, u]);
     }
+  }
+
+  /**
+   * endUsersFor without the array for the common single end user (the rules' hot path):
+   * undefined, one end user, or several.
+   */
+  endUsersOrOne(normalized: string): EndUser | readonly EndUser[] | undefined {
+    return this.userFilter.mightHave(normalized) ? this.usersByEmail.get(normalized) : undefined;
+  }
+
+  /** blockHit for an address endUsersFor finds end users for (looked up, not worked out). */
+  endUserBlockHit(normalized: string): BlockHit | undefined {
+    return this.blockedEndUsers.size === 0 ? undefined : this.blockedEndUsers.get(normalized);
   }
 
   /** Non-deleted end users whose `email` field is exactly this address (any account). */
@@ -114,7 +138,15 @@ export class DirectoryIndex {
 
   /** Internal = a teammate's address (any alias) or an address on an internal domain. */
   isInternal(normalized: string): boolean {
-    return this.teammateByAddress.has(normalized) || this.internalDomainOf(normalized) !== undefined;
+    if (this.teammateByAddress.has(normalized)) return true;
+    if (this.internalSuffixes === undefined) return this.internalDomainOf(normalized) !== undefined;
+    // The domain is what follows the last "@": an "@d" suffix is that domain, a ".d" suffix
+    // after that "@" a subdomain of it (as coveringDomain, without new strings).
+    const at = normalized.lastIndexOf('@');
+    for (const suffix of this.internalSuffixes) {
+      if (normalized.endsWith(suffix) && normalized.length - suffix.length >= at) return true;
+    }
+    return false;
   }
 
   /** The blocklist entry that covers this address, if any. */

@@ -19,3 +19,13 @@ export class ManualClock implements Clock {
     this.t = new Date(t.getTime());
   }
 }
+
+/**
+ * A clock that reads `start` now and runs at real speed from there: `serve --now` serves a
+ * database (the demo's) at its own date, so the daily purge and every use case see that date,
+ * while syncs, expiries and "last used" still move forward as time passes.
+ */
+export function clockFrom(start: Date, real: Clock = systemClock): Clock {
+  const offsetMs = start.getTime() - real.now().getTime();
+  return { now: () => new Date(real.now().getTime() + offsetMs) };
+}

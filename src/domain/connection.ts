@@ -20,6 +20,19 @@ export interface ConnectionView {
   nextSyncAt?: Date | null;
 }
 
+/** What a running sync stores on its connection after each page (JSON on the row; sync/progress-eta.ts). */
+export interface SyncProgress {
+  done: number;
+  /** Absent when the provider cannot tell (Microsoft 365, Google Calendar): then no estimate. */
+  total?: number;
+  /** The provider's total is an estimate (Gmail's resultSizeEstimate): shown as "about". */
+  approximate?: boolean;
+  /** Which stream the numbers count; absent on rows written before it was stored. */
+  stream?: 'mail' | 'calendar';
+  /** When this stream's sync started (ISO): the origin of the rate the time left is estimated from. */
+  startedAt?: string;
+}
+
 /** One place an email or meeting was seen: which connection, which folder, and when. */
 export interface Sighting {
   connection: ConnectionView;

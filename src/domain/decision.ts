@@ -40,6 +40,9 @@ export interface LinkVia {
   endUserId: string;
   source: string;
   externalId?: string;
+  /** The end user's record at its directory source (HubSpot contact, …) and when a sync last saw it. */
+  sourceUrl?: string;
+  sourceSyncedAt?: string;
   /** Which header or attendee role carried it: from/to/cc/bcc/attendee. */
   field: string;
   /** Meetings only: the attendee's answer. */
@@ -60,9 +63,25 @@ export interface Hint {
   detail: string;
 }
 
+/**
+ * What a remedy's button does, machine-readable (kind + parameters), so every face can offer
+ * it as one action: the web app's buttons, an API client, an agent over MCP.
+ * add_end_user without accountId: the account is for the person to choose.
+ */
+export type RemedyAction =
+  | { kind: 'add_end_user'; email: string; accountId?: string }
+  | { kind: 'delete_end_user'; accountId: string; email: string; suppress: boolean }
+  | { kind: 'blocklist'; entry: string }
+  | { kind: 'unblock'; entry: string }
+  | { kind: 'include_folder'; connectionId: string; folder: string }
+  | { kind: 'reauthorize'; connectionId: string; provider: string }
+  | { kind: 'sync_now'; connectionId: string };
+
 export interface Remedy {
   code: string;
   text: string;
+  /** The buttons that carry it out, where it can be done from Touchpoint; absent for advice ("ask the customer"). */
+  actions?: RemedyAction[];
 }
 
 export type Outcome = 'linked' | 'not_linked' | 'upcoming';

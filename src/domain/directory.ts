@@ -30,6 +30,10 @@ export interface EndUser {
   externalId?: string;
   /** Other addresses that appear on the record (e.g. a secondary email field); never used to match. */
   otherFields?: string[];
+  /** The record at its directory source (HubSpot contact, …), for explain and the remedies. */
+  sourceUrl?: string;
+  /** When a directory-source sync last saw the record (ISO time). */
+  sourceSyncedAt?: string;
 }
 
 export interface BlocklistEntry {

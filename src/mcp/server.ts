@@ -30,6 +30,21 @@ const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: 
 
 const iso = (what: string) => z.iso.datetime({ offset: true }).optional().describe(`${what} (ISO-8601, e.g. 2026-03-10T00:00:00Z)`);
 const teammate = z.string().max(320).optional().describe("only this teammate's mailboxes and calendars (any of their addresses)");
+/** The time range and teammate fields both find tools take. */
+const whenAndWhose = {
+  on: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .describe('one day, YYYY-MM-DD (UTC), instead of since/until'),
+  since: iso('from this instant'),
+  until: iso('up to this instant'),
+  teammate,
+  askMailboxes: z
+    .boolean()
+    .optional()
+    .describe('true: search the connected mailboxes / calendars too, even when Touchpoint has candidates (for "not the one I mean")'),
+};
 
 /** Runs a use case: its document and text, or its AppError as a tool error in plain words. */
 async function answer<T extends object>(work: () => Promise<T>, text: (r: T) => string): Promise<CallToolResult> {
@@ -112,14 +127,7 @@ function registerFindTools(server: McpServer, find: FindUseCases, ctx: () => Ctx
         from: z.string().max(320).optional().describe('the sender address (or part of it)'),
         to: z.string().max(320).optional().describe('a recipient address (or part of it)'),
         subject: z.string().max(500).optional().describe('words of the subject, all of them, any case'),
-        on: z
-          .string()
-          .regex(/^\d{4}-\d{2}-\d{2}$/)
-          .optional()
-          .describe('one day, YYYY-MM-DD (UTC), instead of since/until'),
-        since: iso('from this instant'),
-        until: iso('up to this instant'),
-        teammate,
+        ...whenAndWhose,
       },
       annotations: READ_ONLY,
     },
@@ -134,14 +142,7 @@ function registerFindTools(server: McpServer, find: FindUseCases, ctx: () => Ctx
       inputSchema: {
         title: z.string().max(500).optional().describe('words of the title, all of them, any case'),
         attendee: z.string().max(320).optional().describe("an attendee's address (or part of it)"),
-        on: z
-          .string()
-          .regex(/^\d{4}-\d{2}-\d{2}$/)
-          .optional()
-          .describe('one day, YYYY-MM-DD (UTC), instead of since/until'),
-        since: iso('from this instant'),
-        until: iso('up to this instant'),
-        teammate,
+        ...whenAndWhose,
       },
       annotations: READ_ONLY,
     },
@@ -150,6 +151,6 @@ function registerFindTools(server: McpServer, find: FindUseCases, ctx: () => Ctx
 }
 
 /** The query without the keys left out (exactOptionalPropertyTypes: absent, not undefined). */
-function definedOnly<T extends Record<string, string | undefined>>(q: T): { [K in keyof T]?: string } {
-  return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: string };
+function definedOnly<T extends Record<string, string | boolean | undefined>>(q: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

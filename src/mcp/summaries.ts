@@ -44,5 +44,6 @@ export function findText(r: FindResult): string {
       (c) =>
         `${c.date} ${c.kind} ${c.messageId ?? c.uid ?? c.ref}: ${c.outcome.replace('_', ' ')}${c.remedies[0] ? ` — ${c.remedies[0]}` : ''}`,
     ),
+    ...(r.liveAsked ? [] : ['Not the one? Ask again with askMailboxes: true to search the connected mailboxes / calendars too.']),
   ].join('\n');
 }

@@ -6,21 +6,30 @@
 // the host name. Redirects are followed only when asked (`redirect: 'follow'`), each hop
 // checked the same way. A refusal throws OutboundRefusedError; any other failure passes the
 // socket error through for the caller to word (never to show: see outboundErrorMessage).
+// `ca` adds a private CA (a company's, a test's) to the system's roots for https: the
+// certificate and its name are still checked, only the list of trusted issuers grows.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
 import { OutboundRefusedError, type OutboundPolicy } from './outbound-policy.js';
 
 const MAX_REDIRECTS = 5;
 const NO_BODY = new Set([101, 204, 205, 304]);
 
-export function policyFetch(policy: OutboundPolicy): typeof globalThis.fetch {
+export interface PolicyFetchOptions {
+  /** PEM certificate(s) of a CA to trust besides the system's. */
+  ca?: string;
+}
+
+export function policyFetch(policy: OutboundPolicy, opts: PolicyFetchOptions = {}): typeof globalThis.fetch {
+  const ca = opts.ca ? [...rootCertificates, opts.ca] : undefined;
   return async (input, init = {}) => {
     let url = new URL(input instanceof Request ? input.url : String(input));
     let method = (init.method ?? 'GET').toUpperCase();
     let body = init.body ?? null;
     for (let hop = 0; ; hop++) {
-      const res = await requestOnce(policy, url, { ...init, method, body });
+      const res = await requestOnce(policy, url, { ...init, method, body }, ca);
       const location = res.headers.get('location');
       if (init.redirect === 'manual' || !location || res.status < 300 || res.status >= 400) return res;
       if (init.redirect === 'error' || hop >= MAX_REDIRECTS) throw new TypeError('too many redirects');
@@ -35,7 +44,12 @@ export function policyFetch(policy: OutboundPolicy): typeof globalThis.fetch {
   };
 }
 
-async function requestOnce(policy: OutboundPolicy, url: URL, init: RequestInit & { method: string }): Promise<Response> {
+async function requestOnce(
+  policy: OutboundPolicy,
+  url: URL,
+  init: RequestInit & { method: string },
+  ca: string[] | undefined,
+): Promise<Response> {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundRefusedError();
   const verdict = await policy.checkUrl(url);
   if (!verdict.allowed) {
@@ -45,9 +59,11 @@ async function requestOnce(policy: OutboundPolicy, url: URL, init: RequestInit &
   const payload = await bodyBytes(init.body);
   const headers = Object.fromEntries(new Headers(init.headers).entries());
   if (payload) headers['content-length'] = String(payload.length);
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const secure = url.protocol === 'https:';
+  const request = secure ? httpsRequest : httpRequest;
+  const options = { method: init.method, headers, lookup: policy.lookup, agent: false as const, ...(secure && ca ? { ca } : {}) };
   return new Promise<Response>((resolve, reject) => {
-    const req = request(url, { method: init.method, headers, lookup: policy.lookup, agent: false }, (res: IncomingMessage) => {
+    const req = request(url, options, (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;
       const out = new Headers();
       for (const [k, v] of Object.entries(res.headers)) {

@@ -48,14 +48,20 @@ export interface MailPage {
   errors: ItemError[];
   /** Cursor to save once this page is stored. */
   cursor: Cursor;
-  /** Progress for long initial syncs, when the connector knows it. */
-  progress?: { done: number; total?: number };
+  /**
+   * Progress for long initial syncs: done so far, and the total when the server tells it
+   * (approximate: an estimate such as Gmail's resultSizeEstimate). No total: no time left shown.
+   */
+  progress?: { done: number; total?: number; approximate?: boolean };
   /**
    * Completeness, on one page of a sync (IMAP, Graph): per synced folder, how many messages
    * the server holds there since the scan window's start. The list is every synced folder.
    */
   folderCounts?: { folder: string; since: Date; atServer: number }[];
 }
+
+/** What a push session says: the server announced new mail, or it (re)connected and mail may have come meanwhile. */
+export type PushChange = 'new_mail' | 'reconnected';
 
 export interface MailSource {
   /** New or changed mail since `cursor` (null: initial sync), page by page. */
@@ -76,7 +82,11 @@ export interface MailSource {
    * Push, where the provider has it (IMAP IDLE): call onChange when new mail may be there;
    * resolve when `signal` aborts; throw SourceError AUTH_FAILED when credentials are refused.
    */
-  watch?(onChange: () => void, signal: AbortSignal, onState?: (state: 'idle' | 'reconnecting', detail?: string) => void): Promise<void>;
+  watch?(
+    onChange: (why: PushChange) => void,
+    signal: AbortSignal,
+    onState?: (state: 'idle' | 'reconnecting', detail?: string) => void,
+  ): Promise<void>;
 }
 
 /** One calendar object (an .ics resource): a single event or a series with its overrides. */
@@ -101,7 +111,7 @@ export interface CalendarPage {
   deletedSeries?: string[];
   errors: ItemError[];
   cursor: Cursor;
-  progress?: { done: number; total?: number };
+  progress?: { done: number; total?: number; approximate?: boolean };
 }
 
 export interface CalendarSource {

@@ -2,7 +2,11 @@
 //
 // - Dedup: the queue policy "short" allows one waiting ('created') job per singleton key,
 //   so a second send while one waits returns null, and a send while one runs is accepted:
-//   exactly one follow-up.
+//   exactly one follow-up. The follow-up is not always 'created', though: an idle worker may
+//   fetch it (it becomes 'active') and, finding its key running, put it back as a new job. In
+//   that moment no job of the key waits and "short" would accept a second follow-up, so send
+//   also counts a second active job of the key as the waiting one (see send), and a failed
+//   job waiting for its retry ('retry', which "short" ignores) too.
 // - One run per key at a time: "short" does not stop two workers from running the waiting
 //   job and the running one together, so each run holds a PostgreSQL advisory lock on its
 //   key, on a session of its own. A job that finds the key locked is put back with a growing
@@ -15,7 +19,8 @@
 //   large mailbox takes a while). One reaper runs at a time (a transaction-level lock).
 import pg from 'pg';
 import PgBoss from 'pg-boss';
-import { DEFAULT_RETRY, type JobHandler, type JobQueue, type QueueStats, type RetryPolicy, type SendOptions } from './types.js';
+import { reportUnawaitedSettles } from './pg-boss-settle.js';
+import { DEFAULT_RETRY, PRIORITY, type JobHandler, type JobQueue, type QueueStats, type RetryPolicy, type SendOptions } from './types.js';
 
 /** Advisory lock "class" of per-key job locks (two-int form: class, hashtext(name:key)). */
 const JOB_LOCK_CLASS = 0x7470; // "tp"
@@ -36,6 +41,16 @@ export interface PgBossQueueOptions {
   reapAfterMs?: number;
   retry?: RetryPolicy;
   onError?: (err: unknown, context: string) => void;
+  /**
+   * Tests only: awaited when a job found its key running, before it is put back. A test holds
+   * it to send in the very moment the follow-up is neither waiting nor running.
+   */
+  beforeDeferral?: (key: string) => Promise<void>;
+  /**
+   * Tests only: awaited when a run has released its key's lock, before pg-boss hears back. A
+   * test holds it to look at the queue (and reap) in that very moment.
+   */
+  afterRelease?: (key: string) => Promise<void>;
 }
 
 interface Envelope<T> {
@@ -43,6 +58,8 @@ interface Envelope<T> {
   data: T;
   /** How many times this job found its key locked and was put back. */
   deferrals?: number;
+  /** Its priority, kept when it is put back. */
+  priority?: number;
 }
 
 export class PgBossQueue implements JobQueue {
@@ -60,6 +77,7 @@ export class PgBossQueue implements JobQueue {
   constructor(private readonly opts: PgBossQueueOptions) {
     this.schema = opts.schema ?? 'pgboss';
     this.onError = opts.onError ?? (() => {});
+    reportUnawaitedSettles();
     this.boss = new PgBoss({
       connectionString: opts.url,
       schema: this.schema,
@@ -107,9 +125,43 @@ export class PgBossQueue implements JobQueue {
 
   async send<T>(name: string, data: T, opts: SendOptions, deferrals = 0): Promise<string | null> {
     await this.ensureQueue(name);
-    const envelope: Envelope<T> = { key: opts.key, data, ...(deferrals ? { deferrals } : {}) };
+    // A deferral is the follow-up itself moving back to 'created': it skips the check below.
+    const priority = opts.priority ?? 0;
+    if (deferrals === 0 && (await this.followUpPending(name, opts.key, priority))) return null;
+    const envelope: Envelope<T> = { key: opts.key, data, ...(deferrals ? { deferrals } : {}), ...(priority ? { priority } : {}) };
     const delay = opts.delayMs ? Math.ceil(opts.delayMs / 1000) : 0;
-    return this.boss.send(name, envelope as object, { singletonKey: `${name}:${opts.key}`, ...(delay ? { startAfter: delay } : {}) });
+    return this.boss.send(name, envelope as object, {
+      singletonKey: `${name}:${opts.key}`,
+      ...(delay ? { startAfter: delay } : {}),
+      ...(priority ? { priority } : {}),
+    });
+  }
+
+  /**
+   * Whether a job of this key already waits: 'created', 'retry' (it failed and waits for its
+   * backoff; "short" does not count it, and a second job would run beside its retry), or a
+   * second 'active' one (at most one runs, so another active job is a follow-up being put
+   * back; it is re-created before it completes, so one snapshot always shows it one way or
+   * the other).
+   */
+  private async followUpPending(name: string, key: string, priority: number): Promise<boolean> {
+    const r = await this.locks.query<{ waiting: number; active: number }>(
+      `SELECT count(*) FILTER (WHERE state IN ('created', 'retry'))::int AS waiting, count(*) FILTER (WHERE state = 'active')::int AS active
+       FROM ${this.schema}.job WHERE name = $1 AND singleton_key = $2`,
+      [name, `${name}:${key}`],
+    );
+    const row = r.rows[0];
+    const pending = !!row && (row.waiting > 0 || row.active > 1);
+    // Deduplicated, but an urgent send makes the waiting job urgent and, if it waited for a
+    // retry's backoff, due now (see types.ts). A follow-up being put back (the second active
+    // job) keeps its own priority: it is a moment.
+    if (pending && row.waiting > 0 && priority > PRIORITY.routine)
+      await this.locks.query(
+        `UPDATE ${this.schema}.job SET priority = GREATEST(priority, $3), start_after = LEAST(start_after, now())
+         WHERE name = $1 AND singleton_key = $2 AND state IN ('created', 'retry') AND (priority < $3 OR start_after > now())`,
+        [name, `${name}:${key}`, priority],
+      );
+    return pending;
   }
 
   async work<T>(name: string, opts: { concurrency: number }, handler: JobHandler<T>): Promise<void> {
@@ -128,7 +180,7 @@ export class PgBossQueue implements JobQueue {
   }
 
   private async runLocked<T>(name: string, job: PgBoss.JobWithMetadata<Envelope<T>>, handler: JobHandler<T>): Promise<void> {
-    const { key, data, deferrals = 0 } = job.data;
+    const { key, data, deferrals = 0, priority } = job.data;
     const session = await this.locks.connect();
     let locked = false;
     try {
@@ -136,13 +188,22 @@ export class PgBossQueue implements JobQueue {
       locked = r.rows[0]?.ok === true;
       if (!locked) {
         // Another worker runs this key: this job is its follow-up. Wait our turn, backing off.
-        await this.send(name, data, { key, delayMs: Math.min(30_000, 1000 * 2 ** Math.min(deferrals, 5)) }, deferrals + 1);
+        await this.opts.beforeDeferral?.(key);
+        const delayMs = Math.min(30_000, 1000 * 2 ** Math.min(deferrals, 5));
+        await this.send(name, data, { key, delayMs, ...(priority ? { priority } : {}) }, deferrals + 1);
         return;
       }
       await handler({ id: job.id, name, key, data, retryCount: job.retryCount });
+      // Completed while the key is still ours. pg-boss marks it only after we return: with the
+      // key already free, the reaper would take the finished job for a dead worker's and run
+      // it again, and a send would count it as a second active job. pg-boss's own complete()
+      // then finds it completed and changes nothing. (A failed run is left to pg-boss's fail():
+      // a reaper in between fails it too, to the same retry.)
+      await this.boss.complete(name, job.id);
     } finally {
       if (locked) await session.query('SELECT pg_advisory_unlock($1, hashtext($2))', [JOB_LOCK_CLASS, `${name}:${key}`]).catch(() => {});
       session.release();
+      if (locked) await this.opts.afterRelease?.(key);
     }
   }
 

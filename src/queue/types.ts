@@ -5,6 +5,12 @@
 // - at most one job RUNS at a time, whatever the number of workers;
 // - at most one job WAITS: sending while one waits is deduplicated (returns null), and
 //   sending while one runs queues exactly one follow-up;
+// - waiting jobs run highest priority first, then in arrival order; a send deduplicated into
+//   a waiting job of lower priority raises that job to the new priority (a push for a
+//   mailbox whose routine poll already waits must not wait behind every other routine poll);
+// - a failed job waiting for its retry is the key's waiting job: a send is deduplicated into
+//   it, and an urgent one (above routine) makes it due now ("Sync now" starts a sync at once,
+//   even after a failure; a routine poll leaves the backoff alone);
 // - a job whose handler throws is retried with backoff; a job whose worker dies is run
 //   again by another worker. Handlers must be idempotent (ours are: the store dedups).
 // Jobs carry ids only; the handler reloads the rows it needs.
@@ -25,7 +31,12 @@ export interface SendOptions {
   key: string;
   /** Do not start before this many milliseconds from now. */
   delayMs?: number;
+  /** Higher runs first among the jobs that are due (default 0, PRIORITY.routine). */
+  priority?: number;
 }
+
+/** Priorities the service uses: someone (a user, or the mail server's push) waits for these. */
+export const PRIORITY = { routine: 0, urgent: 10 } as const;
 
 export interface QueueStats {
   /** Waiting to run (including delayed and retrying jobs). */

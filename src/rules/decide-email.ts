@@ -6,8 +6,9 @@ import type { Check, Decision, Hint, Remedy } from '../domain/decision.js';
 import type { EmailItem } from '../domain/items.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import { emailParticipants, findMatches, linkedAccounts, describeMatches, list, type Match } from './participants.js';
-import { remedy, uniqueRemedies } from './remedies.js';
+import { remedy, uniqueConnections, uniqueRemedies } from './remedies.js';
 import { ageWords, isoTime } from './time-words.js';
+import { detailWriter, type DetailMode, type Say } from './details.js';
 
 export interface EmailCase {
   /** The message; with several sightings, the union of what each showed (Bcc only on sent copies). */
@@ -21,20 +22,10 @@ export interface DecideOptions {
   /** The promise to users, minutes (E7). */
   promiseMinutes?: number;
   /**
-   * Write each check's plain-words detail (default true). The sync stores only codes and
-   * `explain` re-decides with details, so the sync's hot path turns this off.
+   * Write each check's plain-words detail (default true). The sync stores details for linked
+   * items only, so its hot path asks for 'linked'; false gives codes only.
    */
-  details?: boolean;
-}
-
-export type Say = (detail: () => string) => string;
-
-const SILENT: Say = () => '';
-const SPEAK: Say = (detail) => detail();
-
-/** The detail writer for these options: details are built only when someone will read them. */
-export function detailWriter(opts: DecideOptions): Say {
-  return opts.details === false ? SILENT : SPEAK;
+  details?: DetailMode;
 }
 
 // `now` is part of the signature for symmetry with decideMeeting; no email rule depends on it yet.
@@ -42,7 +33,8 @@ export function decideEmail(c: EmailCase, dir: DirectoryIndex, _now: Date, opts:
   const checks: Check[] = [];
   const remedies: Remedy[] = [];
   let hints: Hint[] = [];
-  const say = detailWriter(opts);
+  const details = detailWriter(checks, opts.details);
+  const say = details.say;
 
   // E1 inbox authorized: it was seen through a mailbox that was authorized and working.
   const reauth = c.sightings.filter((s) => s.connection.status === 'needs_reauth');
@@ -62,7 +54,7 @@ export function decideEmail(c: EmailCase, dir: DirectoryIndex, _now: Date, opts:
       code: 'E1_AUTHORIZED',
       detail: say(() => `Seen through the authorized inbox of ${who()}.${warn()}`),
     });
-    if (reauth.length) remedies.push(remedy.reauthorize('inbox'));
+    if (reauth.length) remedies.push(remedy.reauthorize('inbox', uniqueConnections(reauth)));
   }
 
   // E2 not historic: sent/received at or after the connection's FIRST authorizedAt.
@@ -109,7 +101,7 @@ export function decideEmail(c: EmailCase, dir: DirectoryIndex, _now: Date, opts:
     });
     if (opts.hints) {
       hints = participants.flatMap((p) => dir.hints().forParticipant(p.address));
-      for (const h of hints) remedies.push(remedy.fixEmailField(h.endUserEmail, h.participant));
+      for (const h of hints) remedies.push(remedy.fixEmailField(h.endUserEmail, h.participant, h.accountId));
     }
     if (external.length) remedies.push(remedy.addEndUser(external));
   }
@@ -185,6 +177,7 @@ export function decideEmail(c: EmailCase, dir: DirectoryIndex, _now: Date, opts:
 
   const failed = checks.some((ch) => ch.status === 'fail');
   const outcome = !failed && accounts.length > 0 ? 'linked' : 'not_linked';
+  details.finish(outcome);
   return { kind: 'email', outcome, accounts: outcome === 'linked' ? accounts : [], checks, remedies: uniqueRemedies(remedies), hints };
 }
 
@@ -210,10 +203,9 @@ function onTimeCheck(sightings: Sighting[], promiseMinutes: number, say: Say): C
 }
 
 /**
- * The sync's hot path: decide with codes only, and write the details only for mail that is
- * linked (most mail is not, and not-linked mail keeps codes only — see store/emails.ts).
+ * The sync's hot path: one pass that writes the details only for mail that is linked (most
+ * mail is not, and not-linked mail keeps codes only — see store/emails.ts).
  */
 export function decideEmailForSync(c: EmailCase, dir: DirectoryIndex, now: Date, opts: DecideOptions = {}): Decision {
-  const quick = decideEmail(c, dir, now, { ...opts, details: false });
-  return quick.outcome === 'linked' ? decideEmail(c, dir, now, opts) : quick;
+  return decideEmail(c, dir, now, { ...opts, details: 'linked' });
 }

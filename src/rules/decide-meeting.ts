@@ -6,8 +6,9 @@ import type { MeetingOccurrence } from '../domain/items.js';
 import { normalizeAddress } from '../directory/address.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import { findMatches, linkedAccounts, list, type Match, type Participant } from './participants.js';
-import { remedy, uniqueRemedies } from './remedies.js';
-import { detailWriter, type DecideOptions } from './decide-email.js';
+import { remedy, uniqueConnections, uniqueRemedies } from './remedies.js';
+import type { DecideOptions } from './decide-email.js';
+import { detailWriter } from './details.js';
 import { isoTime } from './time-words.js';
 
 export interface MeetingCase {
@@ -21,8 +22,9 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
   const checks: Check[] = [];
   const remedies: Remedy[] = [];
   let hints: Hint[] = [];
-  const say = detailWriter(opts);
-  const startIso = say(() => isoTime(occ.start));
+  const details = detailWriter(checks, opts.details);
+  const say = details.say;
+  const startIso = () => isoTime(occ.start);
 
   // M1 calendar authorized.
   if (c.sightings.length === 0) {
@@ -38,7 +40,7 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
       code: 'M1_AUTHORIZED',
       detail: say(() => `Seen in the authorized calendar of ${who()}.${warn}`),
     });
-    if (reauth.length) remedies.push(remedy.reauthorize('calendar'));
+    if (reauth.length) remedies.push(remedy.reauthorize('calendar', uniqueConnections(reauth)));
   }
 
   // M2 not historic: this occurrence starts at or after the calendar's first authorization.
@@ -50,7 +52,7 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
       rule: 'M2',
       status: 'pass',
       code: 'M2_AFTER_AUTHORIZATION',
-      detail: say(() => `Starts ${startIso}, after the calendar was authorized (${isoTime(current[0]!.connection.authorizedAt)}).`),
+      detail: say(() => `Starts ${startIso()}, after the calendar was authorized (${isoTime(current[0]!.connection.authorizedAt)}).`),
     });
   } else {
     const auth = c.sightings[0]!.connection.authorizedAt;
@@ -59,7 +61,7 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
       status: 'fail',
       code: 'M2_HISTORIC',
       detail: say(
-        () => `Started ${startIso}, before the calendar was first authorized (${isoTime(auth)}). Historic meetings are never synced.`,
+        () => `Started ${startIso()}, before the calendar was first authorized (${isoTime(auth)}). Historic meetings are never synced.`,
       ),
     });
     remedies.push(remedy.historic('meetings', auth));
@@ -74,7 +76,7 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
       rule: 'M3',
       status: 'fail',
       code: 'M3_CANCELLED',
-      detail: say(() => `Cancelled${when}, before it started (${startIso}).`),
+      detail: say(() => `Cancelled${when}, before it started (${startIso()}).`),
     });
     remedies.push(remedy.cancelled());
   } else if (occ.start.getTime() > now.getTime()) {
@@ -83,12 +85,12 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
       rule: 'M3',
       status: 'fail',
       code: 'M3_NOT_STARTED',
-      detail: say(() => `Upcoming: starts ${startIso}; it is logged once it has started.`),
+      detail: say(() => `Upcoming: starts ${startIso()}; it is logged once it has started.`),
     });
     remedies.push(remedy.waitForStart(occ.start));
   } else {
     const later = occ.cancelled ? ` Cancelled afterwards (${isoTime(occ.cancelledAt!)}); it had already happened, so it stays logged.` : '';
-    checks.push({ rule: 'M3', status: 'pass', code: 'M3_STARTED', detail: say(() => `Started ${startIso}.${later}`) });
+    checks.push({ rule: 'M3', status: 'pass', code: 'M3_STARTED', detail: say(() => `Started ${startIso()}.${later}`) });
   }
 
   // M4 the calendar's owner (by any of their addresses) organizes it.
@@ -131,7 +133,7 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
       ),
     });
     if (opts.hints) hints = attendees.flatMap((p) => dir.hints().forParticipant(p.address));
-    for (const h of hints) remedies.push(remedy.fixEmailField(h.endUserEmail, h.participant));
+    for (const h of hints) remedies.push(remedy.fixEmailField(h.endUserEmail, h.participant, h.accountId));
     if (ext.length) remedies.push(remedy.addEndUser(ext));
   } else if (accepted.length === 0) {
     checks.push({
@@ -186,11 +188,11 @@ export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, op
   const accounts = linkedAccounts(effective);
   const otherFailure = checks.some((ch) => ch.status === 'fail' && ch.code !== 'M3_NOT_STARTED');
   const outcome = otherFailure || accounts.length === 0 ? 'not_linked' : upcoming ? 'upcoming' : 'linked';
+  details.finish(outcome);
   return { kind: 'meeting', outcome, accounts: outcome === 'linked' ? accounts : [], checks, remedies: uniqueRemedies(remedies), hints };
 }
 
-/** As decideEmailForSync: details only for meetings that are linked. */
+/** As decideEmailForSync: one pass, details only for meetings that are linked. */
 export function decideMeetingForSync(c: MeetingCase, dir: DirectoryIndex, now: Date, opts: DecideOptions = {}): Decision {
-  const quick = decideMeeting(c, dir, now, { ...opts, details: false });
-  return quick.outcome === 'linked' ? decideMeeting(c, dir, now, opts) : quick;
+  return decideMeeting(c, dir, now, { ...opts, details: 'linked' });
 }

@@ -37,14 +37,18 @@ export interface Match {
   blocked?: BlockHit;
 }
 
+const match = (participant: Participant, endUser: EndUser, blocked: BlockHit | undefined): Match =>
+  blocked ? { participant, endUser, blocked } : { participant, endUser };
+
 /** Every (participant, end user) pair with the same address, with any blocklist hit. */
 export function findMatches(participants: readonly Participant[], dir: DirectoryIndex): Match[] {
   const out: Match[] = [];
   for (const p of participants) {
-    const users = dir.endUsersFor(p.address);
-    if (users.length === 0) continue;
-    const blocked = dir.blockHit(p.address);
-    for (const endUser of users) out.push(blocked ? { participant: p, endUser, blocked } : { participant: p, endUser });
+    const users = dir.endUsersOrOne(p.address);
+    if (users === undefined) continue;
+    const blocked = dir.endUserBlockHit(p.address);
+    if (!Array.isArray(users)) out.push(match(p, users as EndUser, blocked));
+    else for (const endUser of users) out.push(match(p, endUser, blocked));
   }
   return out;
 }
@@ -60,6 +64,8 @@ export function linkedAccounts(matches: readonly Match[]): LinkedAccount[] {
       field: m.participant.field,
     };
     if (m.endUser.externalId) via.externalId = m.endUser.externalId;
+    if (m.endUser.sourceUrl) via.sourceUrl = m.endUser.sourceUrl;
+    if (m.endUser.sourceSyncedAt) via.sourceSyncedAt = m.endUser.sourceSyncedAt;
     if (m.participant.partstat) via.partstat = m.participant.partstat;
     const list = byAccount.get(m.endUser.accountId);
     if (list) list.push(via);

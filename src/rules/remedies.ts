@@ -1,5 +1,20 @@
 // Remedies: what the user can do about a failed check, in the article's words.
-import type { Remedy } from '../domain/decision.js';
+import type { Remedy, RemedyAction } from '../domain/decision.js';
+
+/** A connection as a remedy names it: which one, at which provider (how it re-authorizes). */
+interface ConnRef {
+  id: string;
+  provider: string;
+}
+
+/** The connections of some sightings, each once: what a re-authorize remedy names. */
+export function uniqueConnections(sightings: readonly { connection: ConnRef }[]): ConnRef[] {
+  const byId = new Map(sightings.map((s) => [s.connection.id, { id: s.connection.id, provider: s.connection.provider }]));
+  return [...byId.values()];
+}
+
+/** The actions, only when there are some: a remedy without any stays plain advice. */
+const withActions = (r: Remedy, actions: RemedyAction[]): Remedy => (actions.length ? { ...r, actions } : r);
 
 const PROFILE = 'Profile → Sync email & calendar';
 
@@ -8,10 +23,14 @@ export const remedy = {
     code: 'AUTHORIZE',
     text: `Authorize the ${what}: ${PROFILE} → Sync now.`,
   }),
-  reauthorize: (what: 'inbox' | 'calendar'): Remedy => ({
-    code: 'REAUTHORIZE',
-    text: `Re-authorize the ${what}: ${PROFILE} → Re-authorize. Mail and meetings from the outage are caught up afterwards.`,
-  }),
+  reauthorize: (what: 'inbox' | 'calendar', conns: ConnRef[] = []): Remedy =>
+    withActions(
+      {
+        code: 'REAUTHORIZE',
+        text: `Re-authorize the ${what}: ${PROFILE} → Re-authorize. Mail and meetings from the outage are caught up afterwards.`,
+      },
+      conns.map((c) => ({ kind: 'reauthorize', connectionId: c.id, provider: c.provider })),
+    ),
   historic: (what: 'emails' | 'meetings', since: Date): Remedy => ({
     code: 'HISTORIC_NEVER_SYNCED',
     text: `Nothing to do: historic ${what} (before the first authorization, ${since.toISOString()}) are never synced.`,
@@ -19,23 +38,31 @@ export const remedy = {
   addEndUser: (addresses: string[]): Remedy => ({
     code: 'ADD_END_USER',
     text: `Add the end user to the account where it should be logged, with this exact email: ${addresses.join(', ')}.`,
+    actions: addresses.map((email) => ({ kind: 'add_end_user', email })),
   }),
-  fixEmailField: (endUserEmail: string, used: string): Remedy => ({
+  /** A near miss: the address used is one letter off an end user's; add it, exactly, to that end user's account. */
+  fixEmailField: (endUserEmail: string, used: string, accountId?: string): Remedy => ({
     code: 'FIX_EMAIL_FIELD',
     text: `Fix the "email" field of end user ${endUserEmail}: the message used ${used}, and only the same address matches.`,
+    actions: [{ kind: 'add_end_user', email: used, ...(accountId ? { accountId } : {}) }],
   }),
   unblock: (entry: string): Remedy => ({
     code: 'REMOVE_FROM_BLOCKLIST',
     text: `Remove ${entry} from the blocklist if its mail and meetings should sync.`,
+    actions: [{ kind: 'unblock', entry }],
   }),
   internalOnly: (): Remedy => ({
     code: 'INTERNAL_ONLY',
     text: 'Nothing to do: mail between internal people only is never logged.',
   }),
-  waitForSync: (next: Date | null | undefined): Remedy => ({
-    code: 'SYNC_NOW',
-    text: `Wait for the next sync${next ? ` (due ${next.toISOString()})` : ''} or press Sync now: ${PROFILE} → Sync now. It can take up to 30 minutes.`,
-  }),
+  waitForSync: (next: Date | null | undefined, connectionIds: string[] = []): Remedy =>
+    withActions(
+      {
+        code: 'SYNC_NOW',
+        text: `Wait for the next sync${next ? ` (due ${next.toISOString()})` : ''} or press Sync now: ${PROFILE} → Sync now. It can take up to 30 minutes.`,
+      },
+      connectionIds.map((connectionId) => ({ kind: 'sync_now', connectionId })),
+    ),
   waitForStart: (start: Date): Remedy => ({
     code: 'WAIT_FOR_START',
     text: `Nothing to do yet: the meeting is logged once it has started (${start.toISOString()}), within 30 minutes.`,
@@ -53,10 +80,14 @@ export const remedy = {
     text: `Ask the customer to accept the invitation (${who.join(', ')}); meetings no end user accepted are not synced.`,
   }),
   // The live lookup (src/app/live-find.ts): where the provider has the item and the sync does not look.
-  includeFolder: (folder: string, mailbox: string): Remedy => ({
-    code: 'INCLUDE_FOLDER',
-    text: `Include the folder "${folder}" in the folders ${mailbox}'s connection syncs (${PROFILE} → Folders); mail a server rule files there is never synced otherwise.`,
-  }),
+  includeFolder: (folder: string, mailbox: string, connectionId?: string): Remedy =>
+    withActions(
+      {
+        code: 'INCLUDE_FOLDER',
+        text: `Include the folder "${folder}" in the folders ${mailbox}'s connection syncs (${PROFILE} → Folders); mail a server rule files there is never synced otherwise.`,
+      },
+      connectionId ? [{ kind: 'include_folder', connectionId, folder }] : [],
+    ),
   moveOutOfJunk: (): Remedy => ({
     code: 'MOVE_OUT_OF_JUNK',
     text: 'Move it out of Junk (mark it "Not junk") and mark the sender as safe: mail in Junk is never synced.',
@@ -85,14 +116,34 @@ export const remedy = {
   deleteEndUser: (email: string, accountId: string): Remedy => ({
     code: 'DELETE_END_USER',
     text: `Delete end user ${email} from account ${accountId} to stop logging their mail and meetings there.`,
+    actions: [{ kind: 'delete_end_user', accountId, email, suppress: false }],
   }),
-  deleteAndSuppress: (email: string, source: string): Remedy => ({
-    code: 'DELETE_AND_SUPPRESS',
-    text: `${email} came from ${source}: a plain delete is undone by its next import. Use "delete and suppress", or remove the user at ${source}.`,
-  }),
-  blocklistDomain: (domain: string): Remedy => ({
+  deleteAndSuppress: (email: string, source: string, accountId?: string): Remedy =>
+    withActions(
+      {
+        code: 'DELETE_AND_SUPPRESS',
+        text: `${email} came from ${source}: a plain delete is undone by its next import. Use "delete and suppress", or remove the user at ${source}.`,
+      },
+      accountId ? [{ kind: 'delete_end_user', accountId, email, suppress: true }] : [],
+    ),
+  /** The same for an end user a directory source syncs: say where to remove it, with the record's link. */
+  removeAtSourceOrSuppress: (
+    email: string,
+    record: { product: string; contact: string; id: string; url?: string | undefined },
+    accountId?: string,
+  ): Remedy =>
+    withActions(
+      {
+        code: 'DELETE_AND_SUPPRESS',
+        text: `Remove ${email} from ${record.product} ${record.contact} ${record.id}${record.url ? ` (${record.url})` : ''}, or delete and suppress it here: a plain delete is undone by the next ${record.product} sync.`,
+      },
+      accountId ? [{ kind: 'delete_end_user', accountId, email, suppress: true }] : [],
+    ),
+  /** With the address that matched, when known: blocklisting only that person is the narrower choice. */
+  blocklistDomain: (domain: string, address?: string): Remedy => ({
     code: 'BLOCKLIST_DOMAIN',
     text: `Blocklist ${domain} if mail with this domain (e.g. a partner) should never sync.`,
+    actions: [{ kind: 'blocklist', entry: domain }, ...(address ? [{ kind: 'blocklist' as const, entry: address }] : [])],
   }),
 };
 

@@ -22,7 +22,16 @@ export function skipReason(d: Decision): string {
   return d.checks.find((c) => c.status === 'fail')?.code ?? 'NO_ACCOUNT';
 }
 
-export function createMetrics(deps: { db: Store; queue: JobQueue; clock: Clock; defaultMetrics?: boolean }): ServiceMetrics {
+export interface MetricsDeps {
+  db: Store;
+  queue: JobQueue;
+  clock: Clock;
+  defaultMetrics?: boolean;
+  /** IMAP IDLE sessions of this process (service/push-supervisor.ts), read at scrape time. */
+  pushSessions?: () => { idle: number; watched: number };
+}
+
+export function createMetrics(deps: MetricsDeps): ServiceMetrics {
   const registry = new Registry();
   if (deps.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'touchpoint_' });
 
@@ -111,6 +120,18 @@ export function createMetrics(deps: { db: Store; queue: JobQueue; clock: Clock; 
       for (const [status, n] of Object.entries(await connectionsByStatus(deps.db))) this.set({ status }, n);
     },
   });
+  const push = new Gauge({
+    name: 'touchpoint_push_sessions',
+    help: 'IMAP IDLE sessions of this process: idle (alive, listening) and watched (connections it keeps one for)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const s = deps.pushSessions?.() ?? { idle: 0, watched: 0 };
+      this.set({ state: 'idle' }, s.idle);
+      this.set({ state: 'watched' }, s.watched);
+    },
+  });
+  void push;
   void depth;
   void lag;
   void byStatus;

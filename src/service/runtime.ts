@@ -17,8 +17,12 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { Scheduler, SYNC_QUEUE, WEBHOOK_QUEUE } from './scheduler.js';
 import { makeSyncJob, type SyncJobDeps } from './sync-job.js';
+import { PushSupervisor } from './push-supervisor.js';
 import { makeWebhookJob } from './webhook-job.js';
 import { OutboundPolicy } from '../net/outbound-policy.js';
+import { sendDailyDigests, type AlertSettings } from '../app/alerts.js';
+import { smtpMailer } from '../app/notify.js';
+import { listWorkspaces } from '../store/workspaces.js';
 
 export interface RunningService {
   db: Store;
@@ -52,16 +56,19 @@ export async function startService(cfg: ServiceConfig, o: ServiceOverrides = {})
         onError: (err, where) => log.error({ err, where }, 'queue error'),
       }).start()
     : new InProcessQueue(DEFAULT_RETRY, (err, job) => log.error({ err, job: { name: job.name, key: job.key } }, 'job failed'));
-  const metrics = createMetrics({ db, queue, clock });
+  let push: PushSupervisor | undefined;
+  const metrics = createMetrics({ db, queue, clock, pushSessions: () => push?.sessions() ?? { idle: 0, watched: 0 } });
   // The one key of this process, from the Config; connectors, webhooks and the API get it from here.
   const secrets = createSecrets(cfg.config.secretKey);
   const secretKey: SecretKey | null = secrets.configured ? secrets.key() : null;
   const connectors = { secrets, settings: cfg.config };
+  const mailer = smtpMailer(cfg.config.smtp);
+  const alerts: AlertSettings = { mailer, publicUrl: cfg.config.publicUrl, brokenPercent: cfg.config.alerts.brokenPercent };
 
   await queue.work(
     SYNC_QUEUE,
     { concurrency: cfg.concurrency },
-    makeSyncJob({ db, clock, metrics, log, timing: cfg.timing, connectors, ...(o.sync ? { sync: o.sync } : {}) }),
+    makeSyncJob({ db, clock, metrics, log, timing: cfg.timing, connectors, alerts, ...(o.sync ? { sync: o.sync } : {}) }),
   );
   await queue.work(
     WEBHOOK_QUEUE,
@@ -77,9 +84,15 @@ export async function startService(cfg: ServiceConfig, o: ServiceOverrides = {})
       clock,
       timing: cfg.timing,
       retentionDays: cfg.retentionDays,
+      sourceIntervalMinutes: cfg.config.sourceSyncMinutes,
+      onTick: digestsEveryMinute(db, alerts),
       onError: (err) => log.error({ err }, 'scheduler tick failed'),
     });
     scheduler.start();
+    if (cfg.config.service.imapPush) {
+      push = new PushSupervisor({ db, queue, connectors, log });
+      push.start();
+    }
   }
   let app: FastifyInstance | undefined;
   let url: string | undefined;
@@ -109,10 +122,23 @@ export async function startService(cfg: ServiceConfig, o: ServiceOverrides = {})
     (closing ??= (async () => {
       log.info({ role: cfg.role }, 'shutting down');
       await scheduler?.stop();
+      await push?.stop();
       await app?.close();
       await queue.stop({ timeoutMs: cfg.shutdownTimeoutMs });
       await db.destroy();
+      mailer?.close();
       log.info({ role: cfg.role }, 'stopped');
     })());
   return { db, queue, metrics, ...(scheduler ? { scheduler } : {}), ...(app ? { app } : {}), ...(url ? { url } : {}), close };
+}
+
+/** The daily digests (app/alerts.ts decides who is due): looked at once a minute, not every tick. */
+function digestsEveryMinute(db: Store, alerts: AlertSettings): ((now: Date) => Promise<void>) | undefined {
+  if (!alerts.mailer) return undefined;
+  let last = 0;
+  return async (now) => {
+    if (now.getTime() - last < 60_000) return;
+    last = now.getTime();
+    for (const ws of await listWorkspaces(db)) await sendDailyDigests({ db, ws, now, actor: 'alerts' }, alerts);
+  };
 }

@@ -8,9 +8,10 @@
 import type { Store } from '../store/db.js';
 import { DEFAULT_RETENTION_DAYS, purgeNotLinked } from '../store/retention.js';
 import { dueConnections, scheduledConnections, setNextSyncAt } from '../store/schedule.js';
+import { dueSources, postponeDueSource } from '../store/sources.js';
 import { listWorkspaces } from '../store/workspaces.js';
 import { workspacesWithDueEvents } from '../store/webhooks.js';
-import type { JobQueue } from '../queue/types.js';
+import { PRIORITY, type JobQueue } from '../queue/types.js';
 import type { Clock } from '../domain/clock.js';
 
 export const SYNC_QUEUE = 'sync';
@@ -25,7 +26,12 @@ export interface SyncJobData {
   workspaceId: string;
   connectionId: string;
   reason: SyncReason;
+  /** Set for a directory source's sync (connectionId is then empty): same queue, same workers. */
+  sourceId?: string;
 }
+
+/** Directory sources sync every this many minutes unless the Config says otherwise. */
+export const DEFAULT_SOURCE_INTERVAL_MINUTES = 15;
 
 export interface WebhookJobData {
   workspaceId: string;
@@ -65,6 +71,10 @@ export interface SchedulerDeps {
   onError?: (err: unknown) => void;
   /** Seen-but-not-linked items older than this are purged once a (UTC) day; default 30. */
   retentionDays?: number;
+  /** Minutes between scheduled syncs of a directory source (the Config's sourceSyncMinutes). */
+  sourceIntervalMinutes?: number;
+  /** Work that looks at the clock on every tick and decides itself whether it is due (the daily alert digest). */
+  onTick?: (now: Date) => Promise<unknown>;
 }
 
 export class Scheduler {
@@ -89,12 +99,19 @@ export class Scheduler {
       // Not due again until the interval is up: the sync, when it starts, sets the real time.
       await setNextSyncAt(db, c.workspaceId, c.id, new Date(now.getTime() + clampInterval(c.intervalMinutes) * 60_000));
     }
+    const sourceInterval = (this.deps.sourceIntervalMinutes ?? DEFAULT_SOURCE_INTERVAL_MINUTES) * 60_000;
+    for (const src of await dueSources(db, now)) {
+      if (await requestSourceSync(queue, src.workspaceId, src.id, 'schedule')) syncs++;
+      // As for connections: the sync, when it runs, sets the real next time (sooner when a rate limit says so).
+      await postponeDueSource(db, src.workspaceId, src.id, now, new Date(now.getTime() + sourceInterval));
+    }
     let webhooks = 0;
     for (const ws of await workspacesWithDueEvents(db, now)) {
       if (await queue.send<WebhookJobData>(WEBHOOK_QUEUE, { workspaceId: ws }, { key: ws })) webhooks++;
     }
     // After the syncs are queued: a failed purge never delays a sync (it is retried tomorrow).
     await this.purgeOncePerDay(now).catch((err) => this.deps.onError?.(err));
+    await this.deps.onTick?.(now).catch((err) => this.deps.onError?.(err));
     return { syncs, webhooks };
   }
 
@@ -155,13 +172,33 @@ export async function rescheduleWorkspace(
   return moved;
 }
 
-/** "Sync now": start a sync at once, unless one is already waiting (then that one is it). */
+/**
+ * Someone waits for a push or "Sync now" sync (new mail announced, a user pressed the
+ * button): it goes ahead of the routine polls and first syncs of other connections.
+ */
+export function syncPriority(reason: SyncReason): number {
+  return reason === 'schedule' ? PRIORITY.routine : PRIORITY.urgent;
+}
+
+/** "Sync now": start a sync at once, unless one is already waiting (then that one is it, made as urgent). */
 export async function requestSync(
   queue: JobQueue,
   workspaceId: string,
   connectionId: string,
   reason: SyncReason = 'sync_now',
 ): Promise<{ queued: boolean; jobId: string | null }> {
-  const jobId = await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId, connectionId, reason }, { key: connectionId });
+  const data: SyncJobData = { workspaceId, connectionId, reason };
+  const jobId = await queue.send<SyncJobData>(SYNC_QUEUE, data, { key: connectionId, priority: syncPriority(reason) });
   return { queued: jobId !== null, jobId };
+}
+
+/** A directory source's sync, on the same queue and workers as mail; keyed apart from connections. */
+export async function requestSourceSync(
+  queue: JobQueue,
+  workspaceId: string,
+  sourceId: string,
+  reason: SyncReason = 'sync_now',
+): Promise<string | null> {
+  const data: SyncJobData = { workspaceId, connectionId: '', sourceId, reason };
+  return queue.send<SyncJobData>(SYNC_QUEUE, data, { key: `source:${sourceId}`, priority: syncPriority(reason) });
 }

@@ -12,7 +12,10 @@ import { getWorkspace } from '../store/workspaces.js';
 import { directoryCache } from '../store/directory-version.js';
 import type { ConnectorDeps, Ctx } from '../store/context.js';
 import { syncAll, type SyncReport } from '../sync/run-sync.js';
+import { runSourceSync } from '../app/source-sync.js';
+import { getSource } from '../store/sources.js';
 import type { Clock } from '../domain/clock.js';
+import { alertNeedsReauth, type AlertSettings } from '../app/alerts.js';
 import type { Logger } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
 import { DEFAULT_TIMING, nextDue, type SyncJobData, type Timing } from './scheduler.js';
@@ -28,15 +31,18 @@ export interface SyncJobDeps {
   directoryCacheSize?: number;
   /** The process's key and provider settings (from its Config), for the connectors. */
   connectors?: ConnectorDeps;
+  /** Alerts for a connection that needs re-authorization (app/alerts.ts); absent: none sent. */
+  alerts?: AlertSettings;
   /** The sync itself (tests substitute a recorder). */
   sync?: (ctx: Ctx, connectionId: string) => Promise<SyncReport[]>;
 }
 
 export function makeSyncJob(deps: SyncJobDeps): (job: Job<SyncJobData>) => Promise<void> {
   const directory = directoryCache(deps.directoryCacheSize ?? 4, deps.db);
-  const sync = deps.sync ?? ((ctx: Ctx, id: string) => syncAll(ctx, id, { directory }));
+  const sync = deps.sync ?? ((ctx: Ctx, id: string) => syncAll(ctx, id, { directory, clock: deps.clock }));
   const random = deps.random ?? Math.random;
   return async (job) => {
+    if (job.data.sourceId) return syncSourceJob(deps, job.data.workspaceId, job.data.sourceId, job.data.reason);
     const { workspaceId, connectionId, reason } = job.data;
     const ws = await getWorkspace(deps.db, workspaceId);
     const conn = ws ? await getConnection(deps.db, ws.id, connectionId) : undefined;
@@ -55,6 +61,12 @@ export function makeSyncJob(deps: SyncJobDeps): (job: Job<SyncJobData>) => Promi
       ...(deps.metrics ? { onDecision: deps.metrics.decided } : {}),
       ...(deps.connectors ? { connectors: deps.connectors } : {}),
     };
+    const alerts = deps.alerts;
+    if (alerts)
+      ctx.onNeedsReauth = (broken, words) =>
+        alertNeedsReauth(ctx, alerts, broken, words).catch((err: unknown) =>
+          deps.log?.error({ err, connectionId: broken.id }, 'could not record the re-authorization alert'),
+        );
     const [report] = await sync(ctx, conn.id);
     await setNextSyncAt(deps.db, ws.id, conn.id, nextDue(startedAt, ws.syncIntervalMinutes, deps.timing ?? DEFAULT_TIMING, random));
     const seconds = (deps.clock.now().getTime() - startedAt.getTime()) / 1000;
@@ -90,4 +102,31 @@ export function makeSyncJob(deps: SyncJobDeps): (job: Job<SyncJobData>) => Promi
       'sync finished',
     );
   };
+}
+
+/** A directory source's sync: it writes its own health and next due time (source-sync.ts). */
+async function syncSourceJob(deps: SyncJobDeps, workspaceId: string, sourceId: string, reason: string): Promise<void> {
+  const ws = await getWorkspace(deps.db, workspaceId);
+  const src = ws ? await getSource(deps.db, ws.id, sourceId) : undefined;
+  if (!ws || !src || src.status === 'needs_reauth') {
+    deps.log?.info({ sourceId, reason, status: src?.status ?? 'gone' }, 'source sync skipped');
+    return;
+  }
+  const startedAt = deps.clock.now();
+  const ctx: Ctx = { db: deps.db, ws, now: startedAt, actor: 'sync', ...(deps.connectors ? { connectors: deps.connectors } : {}) };
+  const r = await runSourceSync(ctx, src.id);
+  deps.log?.info(
+    {
+      sourceId,
+      workspaceId,
+      kind: src.kind,
+      reason,
+      status: r.status,
+      counts: r.counts,
+      pages: r.pages,
+      problem: r.problem,
+      seconds: (deps.clock.now().getTime() - startedAt.getTime()) / 1000,
+    },
+    'source sync finished',
+  );
 }

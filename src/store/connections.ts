@@ -1,9 +1,10 @@
 // Connections, their cursors (saved only after a page is stored) and per-item errors.
 import { randomUUID } from 'node:crypto';
-import type { ConnectionStatus, ConnectionView, Provider } from '../domain/connection.js';
+import type { ConnectionStatus, ConnectionView, Provider, SyncProgress } from '../domain/connection.js';
 import { normalizeAddress } from '../directory/address.js';
 import type { Store } from './db.js';
 import type { ConnectionsTable } from './schema.js';
+import { chunksOf } from '../domain/chunks.js';
 
 export interface ConnectionRecord extends ConnectionView {
   workspaceId: string;
@@ -13,7 +14,7 @@ export interface ConnectionRecord extends ConnectionView {
   hasCalendar: boolean;
   lastSyncAt: Date | null;
   lastError: string | null;
-  progress: { done: number; total?: number } | null;
+  progress: SyncProgress | null;
 }
 
 const d = (s: string | null): Date | null => (s ? new Date(s) : null);
@@ -36,7 +37,7 @@ function fromRow(r: ConnectionsTable, ownerAddresses: string[]): ConnectionRecor
     secretEnc: r.secret_enc,
     hasMail: r.has_mail === 1,
     hasCalendar: r.has_calendar === 1,
-    progress: r.progress ? (JSON.parse(r.progress) as { done: number; total?: number }) : null,
+    progress: r.progress ? (JSON.parse(r.progress) as SyncProgress) : null,
   };
 }
 
@@ -79,20 +80,33 @@ export async function createConnection(db: Store, ws: string, c: NewConnection, 
 
 export async function listConnections(db: Store, ws: string): Promise<ConnectionRecord[]> {
   const rows = await db.selectFrom('connections').selectAll().where('workspace_id', '=', ws).orderBy('created_at').execute();
-  const addrs = await db.selectFrom('teammate_addresses').select(['teammate_id', 'address']).where('workspace_id', '=', ws).execute();
-  const teammates = await db.selectFrom('teammates').select(['id', 'email']).where('workspace_id', '=', ws).execute();
-  return rows.map((r) => {
-    const primary = teammates.find((t) => t.id === r.teammate_id);
-    const owner = [
-      primary ? normalizeAddress(primary.email) : '',
-      ...addrs.filter((a) => a.teammate_id === r.teammate_id).map((a) => a.address),
-    ];
-    return fromRow(r, [...new Set(owner.filter(Boolean))]);
-  });
+  return withOwners(db, ws, rows);
 }
 
+/** One connection, reading only its own row and its teammate's addresses (a sync of one must not read them all). */
 export async function getConnection(db: Store, ws: string, id: string): Promise<ConnectionRecord | undefined> {
-  return (await listConnections(db, ws)).find((c) => c.id === id);
+  const rows = await db.selectFrom('connections').selectAll().where('workspace_id', '=', ws).where('id', '=', id).execute();
+  return (await withOwners(db, ws, rows))[0];
+}
+
+/** The owner addresses of each connection: its teammate's email first, then their other addresses (indexed: O(rows)). */
+async function withOwners(db: Store, ws: string, rows: ConnectionsTable[]): Promise<ConnectionRecord[]> {
+  if (rows.length === 0) return [];
+  const ids = [...new Set(rows.map((r) => r.teammate_id))];
+  const one = rows.length === 1 ? ids : undefined;
+  let addrQuery = db.selectFrom('teammate_addresses').select(['teammate_id', 'address']).where('workspace_id', '=', ws);
+  let tmQuery = db.selectFrom('teammates').select(['id', 'email']).where('workspace_id', '=', ws);
+  if (one) {
+    addrQuery = addrQuery.where('teammate_id', 'in', one);
+    tmQuery = tmQuery.where('id', 'in', one);
+  }
+  const addrs = new Map<string, string[]>();
+  for (const a of await addrQuery.execute()) addrs.set(a.teammate_id, [...(addrs.get(a.teammate_id) ?? []), a.address]);
+  const primary = new Map((await tmQuery.execute()).map((t) => [t.id, normalizeAddress(t.email)]));
+  return rows.map((r) => {
+    const owner = [primary.get(r.teammate_id) ?? '', ...(addrs.get(r.teammate_id) ?? [])];
+    return fromRow(r, [...new Set(owner.filter(Boolean))]);
+  });
 }
 
 export interface ConnectionPatch {
@@ -102,7 +116,7 @@ export interface ConnectionPatch {
   lastSuccessAt?: Date;
   nextSyncAt?: Date | null;
   lastError?: string | null;
-  progress?: { done: number; total?: number } | null;
+  progress?: SyncProgress | null;
   /** New credentials (re-authorization); authorized_at is never patched (rule E2, not historic). */
   secretEnc?: string | null;
   /** The whole connector configuration, replaced (e.g. push channel state kept with it). */
@@ -174,12 +188,8 @@ export async function clearItemError(db: Store, connectionId: string, where: str
 
 /** clearItemError for a whole page at once. */
 export async function clearItemErrors(db: Store, connectionId: string, refs: string[]): Promise<void> {
-  for (let i = 0; i < refs.length; i += 500) {
-    await db
-      .deleteFrom('item_errors')
-      .where('connection_id', '=', connectionId)
-      .where('where_ref', 'in', refs.slice(i, i + 500))
-      .execute();
+  for (const part of chunksOf(refs, 500)) {
+    await db.deleteFrom('item_errors').where('connection_id', '=', connectionId).where('where_ref', 'in', part).execute();
   }
 }
 
@@ -196,4 +206,23 @@ export async function listItemErrors(
     .orderBy('where_ref')
     .execute();
   return rows.map((r) => ({ where: r.where_ref, reason: r.reason, lastSeenAt: r.last_seen_at }));
+}
+
+/** How many emails and meetings a connection has seen (what a disconnect preview names). */
+export async function countSeenBy(db: Store, ws: string, connectionId: string): Promise<{ emails: number; meetings: number }> {
+  const [e, m] = await Promise.all([
+    db
+      .selectFrom('email_sightings')
+      .select((eb) => eb.fn.count<number>('email_id').distinct().as('n'))
+      .where('workspace_id', '=', ws)
+      .where('connection_id', '=', connectionId)
+      .executeTakeFirst(),
+    db
+      .selectFrom('meeting_sightings')
+      .select((eb) => eb.fn.count<number>('meeting_id').distinct().as('n'))
+      .where('workspace_id', '=', ws)
+      .where('connection_id', '=', connectionId)
+      .executeTakeFirst(),
+  ]);
+  return { emails: Number(e?.n ?? 0), meetings: Number(m?.n ?? 0) };
 }

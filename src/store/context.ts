@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load.js';
 import type { ProviderSettings } from '../config/schema.js';
 import type { Decision } from '../domain/decision.js';
 import { createSecrets, type Secrets } from '../secrets/secrets.js';
+import type { ConnectionRecord } from './connections.js';
 import type { Store } from './db.js';
 import type { WorkspaceRecord } from './workspaces.js';
 import { DirectoryIndex } from '../directory/index.js';
@@ -20,6 +21,11 @@ export interface Ctx {
   origin?: string;
   /** Told of every email/meeting decided while syncing (metrics); never changes a decision. */
   onDecision?: (kind: 'email' | 'meeting', decision: Decision) => void;
+  /**
+   * Told when a sync finds a connection's grant gone and sets it to needs_reauth (the service
+   * alerts its teammate, app/alerts.ts). A failure here never fails the sync.
+   */
+  onNeedsReauth?: (conn: ConnectionRecord, words: string) => Promise<unknown>;
   /**
    * What connectors need to reach a provider (syncing, re-reading mail, push): the process's
    * key and the provider settings, both from the Config the entry point read once. Absent in

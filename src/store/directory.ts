@@ -7,6 +7,7 @@ import type { DirectoryInput } from '../directory/index.js';
 import type { Store } from './db.js';
 import { containsText } from './like.js';
 import type { EndUsersTable } from './schema.js';
+import { chunksOf } from '../domain/chunks.js';
 
 export async function addTeammate(
   db: Store,
@@ -65,11 +66,23 @@ export async function listAccounts(db: Store, ws: string): Promise<Account[]> {
   return db.selectFrom('accounts').select(['id', 'name']).where('workspace_id', '=', ws).orderBy('id').execute();
 }
 
+/** Only the named accounts (search names the accounts of its matches; a workspace may have 10,000). */
+export async function accountsByIds(db: Store, ws: string, ids: readonly string[]): Promise<Account[]> {
+  const out: Account[] = [];
+  // Chunks stay under SQLite's bound-parameter limit (a short query may match every end user).
+  for (const part of chunksOf(ids, 500)) {
+    out.push(...(await db.selectFrom('accounts').select(['id', 'name']).where('workspace_id', '=', ws).where('id', 'in', part).execute()));
+  }
+  return out;
+}
+
 export function endUserFromRow(r: EndUsersTable): EndUser {
   const u: EndUser = { id: r.id, accountId: r.account_id, email: r.email, source: r.source };
   if (r.name) u.name = r.name;
   if (r.external_id) u.externalId = r.external_id;
   if (r.other_fields) u.otherFields = JSON.parse(r.other_fields) as string[];
+  if (r.source_url) u.sourceUrl = r.source_url;
+  if (r.source_synced_at) u.sourceSyncedAt = r.source_synced_at;
   return u;
 }
 
@@ -184,4 +197,34 @@ export async function loadDirectory(db: Store, ws: string, internalDomains: stri
     listBlocklist(db, ws),
   ]);
   return { internalDomains, teammates, accounts, endUsers: users.map(endUserFromRow), blocklist };
+}
+
+export async function renameAccount(db: Store, ws: string, id: string, name: string): Promise<void> {
+  await db.updateTable('accounts').set({ name }).where('workspace_id', '=', ws).where('id', '=', id).execute();
+}
+
+/** The editable fields of an end user: its email field, name and external id. */
+export async function updateEndUserRow(
+  db: Store,
+  ws: string,
+  id: string,
+  u: { email: string; name: string | null; externalId: string | null },
+): Promise<void> {
+  await db
+    .updateTable('end_users')
+    .set({ email: u.email.trim(), email_norm: normalizeAddress(u.email), name: u.name, external_id: u.externalId })
+    .where('workspace_id', '=', ws)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Lifts a suppression (an undone "delete and suppress"): the source may create the end user again. */
+export async function removeSuppression(db: Store, ws: string, s: { source: string; accountId: string; email: string }): Promise<void> {
+  await db
+    .deleteFrom('suppressions')
+    .where('workspace_id', '=', ws)
+    .where('source', '=', s.source)
+    .where('account_id', '=', s.accountId)
+    .where('email_norm', '=', normalizeAddress(s.email))
+    .execute();
 }

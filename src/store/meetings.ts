@@ -7,6 +7,7 @@ import type { Store } from './db.js';
 import { newId } from './ids.js';
 import { containsText, escapeLike } from './like.js';
 import type { CalendarObjectsTable, MeetingsTable } from './schema.js';
+import { chunksOf } from '../domain/chunks.js';
 
 export interface MeetingRecord {
   id: string;
@@ -42,6 +43,29 @@ export async function saveCalendarObject(db: Store, row: CalendarObjectsTable): 
     .values(row)
     .onConflict((oc) => oc.columns(['connection_id', 'ref']).doUpdateSet(rest))
     .execute();
+}
+
+/**
+ * saveCalendarObject for a whole page: one multi-row upsert per 100 objects instead of one
+ * statement each (a first sync of 2,000 events paid for 2,000 statements). Refs are unique.
+ */
+export async function saveCalendarObjects(db: Store, rows: CalendarObjectsTable[]): Promise<void> {
+  for (const part of chunksOf(rows, 100)) {
+    await db
+      .insertInto('calendar_objects')
+      .values(part)
+      .onConflict((oc) =>
+        oc.columns(['connection_id', 'ref']).doUpdateSet((eb) => ({
+          workspace_id: eb.ref('excluded.workspace_id'),
+          version: eb.ref('excluded.version'),
+          ics: eb.ref('excluded.ics'),
+          occurrences: eb.ref('excluded.occurrences'),
+          recurring: eb.ref('excluded.recurring'),
+          expanded_until: eb.ref('excluded.expanded_until'),
+        })),
+      )
+      .execute();
+  }
 }
 
 export async function deleteCalendarObject(db: Store, connectionId: string, ref: string): Promise<void> {
@@ -98,6 +122,32 @@ export async function meetingsByUid(db: Store, ws: string, uid: string): Promise
     .orderBy('occurrence_start')
     .execute();
   return rows.map(meetingFromRow);
+}
+
+/** meetingsByUid for the UIDs of a whole page, in a few queries. */
+export async function meetingsByUids(db: Store, ws: string, uids: string[]): Promise<MeetingRecord[]> {
+  const out: MeetingRecord[] = [];
+  for (const part of chunksOf(uids, 500)) {
+    const rows = await db.selectFrom('meetings').selectAll().where('workspace_id', '=', ws).where('uid', 'in', part).execute();
+    for (const r of rows) out.push(meetingFromRow(r));
+  }
+  return out;
+}
+
+/** meetingIdsByRef for the refs of a whole page: meeting ids by ref. */
+export async function meetingIdsByRefs(db: Store, ws: string, connectionId: string, refs: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const part of chunksOf(refs, 500)) {
+    const rows = await db
+      .selectFrom('meeting_sightings')
+      .select(['ref', 'meeting_id'])
+      .where('workspace_id', '=', ws)
+      .where('connection_id', '=', connectionId)
+      .where('ref', 'in', part)
+      .execute();
+    for (const r of rows) out.set(r.ref, [...(out.get(r.ref) ?? []), r.meeting_id]);
+  }
+  return out;
 }
 
 /** Meetings of one calendar object (by its ref), e.g. to cancel the ones a deleted file held. */
@@ -215,7 +265,7 @@ export async function saveMeeting(db: Store, ws: string, w: MeetingWrite): Promi
 export async function insertNewMeetings(db: Store, ws: string, writes: MeetingWrite[]): Promise<string[]> {
   const ids = writes.map(() => newId());
   const chunk = async <T>(rows: T[], size: number, fn: (part: T[]) => Promise<unknown>) => {
-    for (let i = 0; i < rows.length; i += size) await fn(rows.slice(i, i + size));
+    for (const part of chunksOf(rows, size)) await fn(part);
   };
   const meetings = writes.map((w, i) => ({
     id: ids[i]!,

@@ -7,5 +7,5 @@ import { isPostgresUrl, openPostgres, type PostgresOptions } from './dialects/po
 export { isPostgresUrl, redactUrl } from './dialects/postgres.js';
 
 export async function openStore(location: string, opts: PostgresOptions = {}): Promise<Store> {
-  return isPostgresUrl(location) ? openPostgres(location, opts) : openSqlite(location);
+  return isPostgresUrl(location) ? openPostgres(location, opts) : openSqlite(location, opts);
 }

@@ -11,6 +11,7 @@ import type { ExpressionBuilder, Transaction } from 'kysely';
 import type { Store } from './db.js';
 import type { DB } from './schema.js';
 import { emailTombstoneKey, failedCodes, meetingTombstoneKey, tombstoneKey, writeTombstones, type TombstoneWrite } from './tombstones.js';
+import { chunksOf } from '../domain/chunks.js';
 
 export const DEFAULT_RETENTION_DAYS = 30;
 
@@ -68,8 +69,8 @@ async function keepTombstones(trx: Transaction<DB>, ws: string, cutoff: string, 
     .where(purgeableMeeting(ws, cutoff))
     .execute();
   const emailWhere = new Map<string, TombstoneWrite['seenIn']>();
-  for (let i = 0; i < emails.length; i += 500) {
-    const ids = emails.slice(i, i + 500).map((e) => e.id);
+  for (const part of chunksOf(emails, 500)) {
+    const ids = part.map((e) => e.id);
     const rows = await trx
       .selectFrom('email_sightings')
       .select(['email_id', 'connection_id', 'folder'])
@@ -79,8 +80,8 @@ async function keepTombstones(trx: Transaction<DB>, ws: string, cutoff: string, 
     for (const r of rows) addWhere(emailWhere, r.email_id, r.connection_id, r.folder);
   }
   const meetingWhere = new Map<string, TombstoneWrite['seenIn']>();
-  for (let i = 0; i < meetings.length; i += 500) {
-    const ids = meetings.slice(i, i + 500).map((m) => m.id);
+  for (const part of chunksOf(meetings, 500)) {
+    const ids = part.map((m) => m.id);
     const rows = await trx
       .selectFrom('meeting_sightings')
       .select(['meeting_id', 'connection_id'])

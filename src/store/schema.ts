@@ -44,6 +44,10 @@ export interface EndUsersTable {
   external_id: string | null;
   other_fields: string | null; // JSON string[]
   created_at: string;
+  /** Link to the record at its directory source (migration 010); null for manual and CSV end users. */
+  source_url?: string | null;
+  /** When a directory-source sync last saw the record (migration 010). */
+  source_synced_at?: string | null;
 }
 
 export interface SuppressionsTable {
@@ -232,6 +236,25 @@ export interface OauthStatesUsedTable {
   expires_at: string;
 }
 
+/** A one-time sign-in link's code (store/sign-in-codes.ts): used once, within minutes, for a session token. */
+export interface SignInCodesTable {
+  /** SHA-256 of the code (hex); the code itself is never stored. */
+  code_hash: string;
+  workspace_id: string;
+  /** The name the session token gets (the audit log's actor). */
+  name: string;
+  role: 'admin' | 'csm';
+  teammate: string | null;
+  /** How long the session token lives once the code is used. */
+  session_minutes: number;
+  created_at: string;
+  /** After this instant the code is refused. */
+  expires_at: string;
+  /** Set when the code is used (once); then token_id names the session token it became. */
+  used_at: string | null;
+  token_id: string | null;
+}
+
 export interface ApiTokensTable {
   id: string;
   workspace_id: string;
@@ -272,6 +295,58 @@ export interface WebhookOutboxTable {
   last_error: string | null;
 }
 
+/** A directory source (migration 010): HubSpot, Salesforce, Zendesk. */
+export interface SourcesTable {
+  id: string;
+  workspace_id: string;
+  kind: string;
+  settings: string; // JSON, no secret
+  secret_enc: string;
+  mapping: string; // JSON SourceMapping
+  cursor: string | null;
+  status: string;
+  status_reason: string | null;
+  authorized_at: string;
+  last_sync_at: string | null;
+  last_success_at: string | null;
+  next_sync_at: string | null;
+  counts: string | null; // JSON SyncCounts of the last sync
+  last_report: string | null; // JSON: the last sync's skipped records (capped)
+  last_error: string | null;
+  created_at: string;
+}
+
+/** Which account a source company maps onto (migration 010). */
+export interface SourceCompaniesTable {
+  workspace_id: string;
+  source_id: string;
+  external_id: string;
+  account_id: string;
+  url: string | null;
+  synced_at: string;
+}
+
+export interface ReauthAlertsTable {
+  workspace_id: string;
+  /** One row per connection: its current (or last) breakage. */
+  connection_id: string;
+  broken_at: string;
+  reason: string;
+  /** Where and when the teammate was emailed about this breakage; null: not (no SMTP, no address). */
+  emailed_to: string | null;
+  emailed_at: string | null;
+  /** When it was re-authorized; null while it is broken. */
+  resolved_at: string | null;
+}
+
+export interface AlertDigestsTable {
+  workspace_id: string;
+  /** The admin's address the daily digest goes to. */
+  address: string;
+  subscribed_at: string;
+  last_sent_at: string | null;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   teammates: TeammatesTable;
@@ -296,6 +371,11 @@ export interface DB {
   audit_log: AuditLogTable;
   oauth_states_used: OauthStatesUsedTable;
   api_tokens: ApiTokensTable;
+  sign_in_codes: SignInCodesTable;
   webhooks: WebhooksTable;
   webhook_outbox: WebhookOutboxTable;
+  sources: SourcesTable;
+  source_companies: SourceCompaniesTable;
+  reauth_alerts: ReauthAlertsTable;
+  alert_digests: AlertDigestsTable;
 }

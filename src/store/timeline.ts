@@ -6,25 +6,58 @@ export type TimelineItem =
   | { kind: 'email'; id: string; messageId: string | null; at: string; subject: string; via: LinkVia[]; participants: unknown }
   | { kind: 'meeting'; id: string; uid: string; occurrence: string; at: string; title: string; via: LinkVia[] };
 
-export async function accountTimeline(db: Store, ws: string, accountId: string, limit = 500): Promise<TimelineItem[]> {
-  const emails = await db
+/** Where a timeline page ends: the last item's time, kind and id (the order is at desc, kind, id). */
+export interface TimelineCursor {
+  at: string;
+  kind: 'email' | 'meeting';
+  id: string;
+}
+
+/**
+ * An account's newest `limit` items, or the `limit` after `before` (the last item of the page
+ * before). Ordered by the link's own `at` (written with the item's time, see store/emails.ts),
+ * not the joined item's: then the (workspace, account, at) index yields the page in order and
+ * the read stops after `limit` rows, where ordering by emails.at sorted every email of the
+ * account first (a 100k-email account: bench:scale). Keyset, not OFFSET: page 1,000 costs what
+ * page 1 does.
+ */
+export async function accountTimeline(
+  db: Store,
+  ws: string,
+  accountId: string,
+  limit = 500,
+  before?: TimelineCursor,
+): Promise<TimelineItem[]> {
+  let emailQ = db
     .selectFrom('email_links')
     .innerJoin('emails', 'emails.id', 'email_links.item_id')
     .select(['emails.id', 'emails.message_id', 'emails.at', 'emails.subject', 'emails.participants', 'email_links.via'])
     .where('email_links.workspace_id', '=', ws)
-    .where('email_links.account_id', '=', accountId)
-    .orderBy('emails.at', 'desc')
-    .limit(limit)
-    .execute();
-  const meetings = await db
+    .where('email_links.account_id', '=', accountId);
+  let meetingQ = db
     .selectFrom('meeting_links')
     .innerJoin('meetings', 'meetings.id', 'meeting_links.item_id')
     .select(['meetings.id', 'meetings.uid', 'meetings.occurrence_start', 'meetings.title', 'meeting_links.via'])
     .where('meeting_links.workspace_id', '=', ws)
-    .where('meeting_links.account_id', '=', accountId)
-    .orderBy('meetings.occurrence_start', 'desc')
-    .limit(limit)
-    .execute();
+    .where('meeting_links.account_id', '=', accountId);
+  if (before) {
+    const c = before;
+    // At the cursor's own time, emails come before meetings, each kind by id.
+    emailQ =
+      c.kind === 'meeting'
+        ? emailQ.where('email_links.at', '<', c.at)
+        : emailQ.where((eb) =>
+            eb.or([eb('email_links.at', '<', c.at), eb.and([eb('email_links.at', '=', c.at), eb('email_links.item_id', '>', c.id)])]),
+          );
+    meetingQ =
+      c.kind === 'email'
+        ? meetingQ.where('meeting_links.at', '<=', c.at)
+        : meetingQ.where((eb) =>
+            eb.or([eb('meeting_links.at', '<', c.at), eb.and([eb('meeting_links.at', '=', c.at), eb('meeting_links.item_id', '>', c.id)])]),
+          );
+  }
+  const emails = await emailQ.orderBy('email_links.at', 'desc').orderBy('email_links.item_id').limit(limit).execute();
+  const meetings = await meetingQ.orderBy('meeting_links.at', 'desc').orderBy('meeting_links.item_id').limit(limit).execute();
   const items: TimelineItem[] = [
     ...emails.map((e) => ({
       kind: 'email' as const,
@@ -45,9 +78,12 @@ export async function accountTimeline(db: Store, ws: string, accountId: string, 
       via: JSON.parse(m.via) as LinkVia[],
     })),
   ];
-  // Newest first; ties broken by kind and id so the order is stable.
-  return items.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.id < b.id ? -1 : 1)).slice(0, limit);
+  // Newest first; ties broken by kind, then id, so the order is stable and a cursor can resume it.
+  return items.sort(timelineOrder).slice(0, limit);
 }
+
+const timelineOrder = (a: TimelineItem, b: TimelineItem): number =>
+  a.at !== b.at ? (a.at < b.at ? 1 : -1) : a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 /** Linked activities of an account set, newest first (global search). */
 export async function recentActivitiesFor(

@@ -7,6 +7,7 @@ import type { Transaction } from 'kysely';
 import type { Decision } from '../domain/decision.js';
 import type { Store } from './db.js';
 import type { DB } from './schema.js';
+import { chunksOf } from '../domain/chunks.js';
 
 export type TombstoneKind = 'email' | 'meeting';
 
@@ -53,8 +54,8 @@ export interface TombstoneWrite extends Omit<Tombstone, 'kind' | 'occurrenceStar
 
 /** Insert or refresh (an item seen again and purged again keeps one tombstone). */
 export async function writeTombstones(trx: Transaction<DB> | Store, ws: string, rows: TombstoneWrite[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 200) {
-    const values = rows.slice(i, i + 200).map((t) => ({
+  for (const part of chunksOf(rows, 200)) {
+    const values = part.map((t) => ({
       workspace_id: ws,
       kind: t.kind,
       key_hash: t.keyHash,

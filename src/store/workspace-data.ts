@@ -12,8 +12,8 @@ export interface WorkspaceTable {
   columns: string[];
 }
 
-/** Never exported: encrypted credentials, token hashes, the HMAC key of hashed addresses. */
-const SECRET_COLUMN = /(_enc$|^token_hash$|^hash_key$)/;
+/** Never exported: encrypted credentials, token and sign-in code hashes, the HMAC key of hashed addresses. */
+const SECRET_COLUMN = /(_enc$|^token_hash$|^code_hash$|^hash_key$)/;
 
 export async function workspaceTables(db: Store): Promise<WorkspaceTable[]> {
   const tables = await db.introspection.getTables();

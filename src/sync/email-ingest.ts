@@ -9,18 +9,8 @@ import type { DirectoryIndex } from '../directory/index.js';
 import { decideEmailForSync } from '../rules/decide-email.js';
 import { emailParticipants } from '../rules/participants.js';
 import type { ConnectionRecord } from '../store/connections.js';
-import {
-  emailSightings,
-  findEmailByKey,
-  findEmailsByKeys,
-  insertNewEmails,
-  saveEmail,
-  setEmailBody,
-  updateEmails,
-  type EmailRecord,
-  type EmailSightingRow,
-  type EmailWrite,
-} from '../store/emails.js';
+import { emailSightings, findEmailByKey, findEmailsByKeys, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
+import { insertNewEmails, saveEmail, setEmailBody, updateEmails, type EmailWrite } from '../store/email-writes.js';
 import { hashAddress, type Ctx } from '../store/context.js';
 import { linkedAccounts, recordLinkChanges } from './link-events.js';
 

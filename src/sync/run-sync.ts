@@ -21,7 +21,7 @@ import {
   deleteCalendarObjectAndMeetings,
   deleteSeriesObjects,
   extendSeries,
-  ingestCalendarObject,
+  ingestCalendarObjects,
   storeMeeting,
   type CalendarIngestResult,
 } from './calendar-ingest.js';
@@ -29,6 +29,8 @@ import { connectorDeps, loadDirectoryIndex, type Ctx } from '../store/context.js
 import { ingestMailPage } from './email-ingest.js';
 import { describeSyncError, storeFailureWords } from './errors.js';
 import { StoreError } from '../store/db.js';
+import type { Clock } from '../domain/clock.js';
+import type { SyncProgress } from '../domain/connection.js';
 
 export interface SyncReport {
   connectionId: string;
@@ -60,7 +62,13 @@ export interface SyncOptions {
    * cursor with it, and the next sync resumes there.
    */
   signal?: AbortSignal;
-  onProgress?: (p: { connectionId: string; stream: 'mail' | 'calendar'; done: number; total?: number }) => void;
+  /** After each page that says how far it is: the numbers stored on the connection, with the stream's start. */
+  onProgress?: (p: SyncProgress & { connectionId: string; stream: 'mail' | 'calendar'; startedAt: string }) => void;
+  /**
+   * The clock a stream's start is read from for its progress (the time left is estimated from
+   * it): a running one (the service's, the CLI's). Default: the sync's fixed `now`.
+   */
+  clock?: Clock;
   /** The directory snapshot to decide with, when the caller keeps one (watch); else loaded now. */
   directory?: (ctx: Ctx) => Promise<DirectoryIndex>;
 }
@@ -125,6 +133,8 @@ export async function syncConnection(
     if (err instanceof SyncCancelled) {
       // Not a failure of the connection: its status stays, and the next sync resumes from the saved cursor.
       report.failure = 'cancelled: stopped after the last stored page; the next sync resumes from there';
+      // No sync runs any more: the web app must not show a bar that never moves.
+      await updateConnection(ctx.db, ctx.ws.id, conn.id, { progress: null }).catch(() => undefined);
       return report;
     }
     const storeWords = storeFailureWords(err);
@@ -141,11 +151,13 @@ export async function syncConnection(
       ctx.db,
       ctx.ws.id,
       conn.id,
-      { status, statusReason: words, lastSyncAt: ctx.now, nextSyncAt: next, lastError: words },
+      { status, statusReason: words, lastSyncAt: ctx.now, nextSyncAt: next, lastError: words, progress: null },
       { unlessDisconnected: true },
     );
     report.status = status;
     report.failure = words;
+    // The one place a connection goes to needs_reauth (it was not: see the top): its teammate is told, once per breakage.
+    if (status === 'needs_reauth') await ctx.onNeedsReauth?.(conn, words).catch(() => undefined);
   }
   return report;
 }
@@ -215,6 +227,7 @@ async function syncMail(
     await markRescanned(ctx.db, ctx.ws.id, conn.id, short);
   }
   let counts: MailPage['folderCounts'];
+  const startedAt = (opts.clock?.now() ?? ctx.now).toISOString();
   for await (const page of source.changes(cursor)) {
     if (opts.signal?.aborted) throw new SyncCancelled();
     if (page.folderCounts) counts = page.folderCounts;
@@ -236,10 +249,7 @@ async function syncMail(
         report.mail.notLinked += r.notLinked;
       }),
     );
-    if (page.progress) {
-      await updateConnection(ctx.db, ctx.ws.id, conn.id, { progress: page.progress });
-      opts.onProgress?.({ connectionId: conn.id, stream: 'mail', ...page.progress });
-    }
+    if (page.progress) await reportProgress(ctx, conn, opts, { ...page.progress, stream: 'mail', startedAt });
   }
   // Compared once every page is stored, so "seen" includes this sync's mail.
   if (counts) await saveFolderCounts(ctx.db, ctx.ws.id, conn.id, counts, ctx.now);
@@ -263,27 +273,42 @@ async function syncCalendar(
   if (!source) return;
   const cursor = await getCursor(ctx.db, conn.id, 'calendar');
   const tally: CalendarIngestResult = { linked: 0, notLinked: 0, upcoming: 0, errors: [] };
+  const startedAt = (opts.clock?.now() ?? ctx.now).toISOString();
   for await (const page of source.changes(cursor)) {
     if (opts.signal?.aborted) throw new SyncCancelled();
     await retryOnConflict(() =>
       ctx.db.transaction().execute(async (trx) => {
         const tctx = { ...ctx, db: trx };
-        for (const obj of page.upserts) {
-          await clearItemError(trx, conn.id, obj.ref);
-          await ingestCalendarObject(tctx, dir, conn, conns, obj, tally);
-        }
+        // The whole page at once: a few statements, not several per object (calendar-ingest.ts).
+        await clearItemErrors(
+          trx,
+          conn.id,
+          page.upserts.map((o) => o.ref),
+        );
+        if (page.upserts.length) await ingestCalendarObjects(tctx, dir, conn, conns, page.upserts, tally);
         for (const ref of page.deletes) await deleteCalendarObjectAndMeetings(tctx, dir, conn, conns, ref, tally);
         for (const prefix of page.deletedSeries ?? []) await deleteSeriesObjects(tctx, dir, conn, conns, prefix, tally);
         await recordErrors(tctx, conn, [...page.errors, ...tally.errors.splice(0)], report);
         await saveCursor(trx, conn.id, 'calendar', page.cursor, ctx.now);
       }),
     );
-    if (page.progress) opts.onProgress?.({ connectionId: conn.id, stream: 'calendar', ...page.progress });
+    if (page.progress) await reportProgress(ctx, conn, opts, { ...page.progress, stream: 'calendar', startedAt });
   }
   await ctx.db.transaction().execute(async (trx) => extendSeries({ ...ctx, db: trx }, dir, conn, conns, tally));
   report.calendar.linked += tally.linked;
   report.calendar.notLinked += tally.notLinked;
   report.calendar.upcoming += tally.upcoming;
+}
+
+/** Kept on the connection for the status API and the web app (which estimate the time left from it), and told to the caller. */
+async function reportProgress(
+  ctx: Ctx,
+  conn: ConnectionRecord,
+  opts: SyncOptions,
+  progress: SyncProgress & { stream: 'mail' | 'calendar'; startedAt: string },
+): Promise<void> {
+  await updateConnection(ctx.db, ctx.ws.id, conn.id, { progress });
+  opts.onProgress?.({ connectionId: conn.id, ...progress });
 }
 
 async function logStartedMeetings(ctx: Ctx, dir: DirectoryIndex, conns: Map<string, ConnectionRecord>): Promise<void> {

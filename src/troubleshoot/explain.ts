@@ -1,9 +1,10 @@
 // The troubleshooter: "Why not?" and "Why here?" for one email or meeting, re-decided
 // against the current directory with near-miss hints, plus the remedies that apply.
-import type { Check, Decision, Hint, LinkedAccount, Remedy } from '../domain/decision.js';
+import type { Check, Decision, Hint, LinkedAccount, Remedy, RemedyAction } from '../domain/decision.js';
 import { domainOf } from '../directory/address.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import { recreationWarning } from '../directory/recreation.js';
+import { kindOfSourceName, SOURCE_WORDS } from '../sources/mapping.js';
 import { decideEmail } from '../rules/decide-email.js';
 import { decideMeeting } from '../rules/decide-meeting.js';
 import { remedy, uniqueRemedies } from '../rules/remedies.js';
@@ -37,6 +38,8 @@ export interface Explanation {
   checks: Check[];
   remedies: string[];
   remedyCodes: string[];
+  /** Per remedy (same order): the actions that carry it out, [] for advice. */
+  remedyActions: RemedyAction[][];
   hints: Hint[];
   searched?: SearchedConnection[];
   occurrence?: string;
@@ -90,6 +93,7 @@ export function fromTombstone(kind: 'email' | 'meeting', ref: string, t: Tombsto
     checks,
     remedies: [],
     remedyCodes: [],
+    remedyActions: [],
     hints: [],
     fromStoredCodes: true,
     purged: {
@@ -134,12 +138,14 @@ function unknown(kind: 'email' | 'meeting', ref: string, conns: ConnectionRecord
       : `Searched ${list.length} ${what}(es): ${list.map(searchedWords).join('; ')}. None has seen it.${notConnected}`;
   const remedies: Remedy[] = [];
   if (list.length === 0 || missing.length) remedies.push(remedy.authorize(what));
-  if (broken.some((c) => c.status === 'needs_reauth')) remedies.push(remedy.reauthorize(what));
+  const reauth = broken.filter((c) => c.status === 'needs_reauth');
+  if (reauth.length) remedies.push(remedy.reauthorize(what, reauth));
   const next = list
     .map((c) => c.nextSyncAt)
     .filter((x): x is string => !!x)
     .sort()[0];
-  remedies.push(remedy.waitForSync(next ? new Date(next) : null));
+  const syncable = list.filter((c) => c.status === 'active' || c.status === 'error').map((c) => c.id);
+  remedies.push(remedy.waitForSync(next ? new Date(next) : null, syncable));
   const check: Check = {
     rule,
     status: list.length && !broken.length ? 'n/a' : 'fail',
@@ -152,11 +158,15 @@ function unknown(kind: 'email' | 'meeting', ref: string, conns: ConnectionRecord
     ref,
     accounts: [],
     checks: [check],
-    remedies: remedies.map((r) => r.text),
-    remedyCodes: remedies.map((r) => r.code),
+    ...remedyFields(remedies),
     hints: [],
     searched: list,
   };
+}
+
+/** The remedies as the explain document lists them: texts, codes and actions, in one order. */
+export function remedyFields(list: Remedy[]): Pick<Explanation, 'remedies' | 'remedyCodes' | 'remedyActions'> {
+  return { remedies: list.map((r) => r.text), remedyCodes: list.map((r) => r.code), remedyActions: list.map((r) => r.actions ?? []) };
 }
 
 /** "Why here?": for a linked activity, what the user can do about each link. */
@@ -165,8 +175,11 @@ function whyHereRemedies(accounts: LinkedAccount[]): Remedy[] {
   for (const a of accounts) {
     for (const v of a.via) {
       out.push(remedy.deleteEndUser(v.email, a.id));
-      if (recreationWarning({ source: v.source, email: v.email })) out.push(remedy.deleteAndSuppress(v.email, v.source));
-      out.push(remedy.blocklistDomain(domainOf(v.email.toLowerCase())));
+      const kind = kindOfSourceName(v.source);
+      if (kind && v.externalId) {
+        out.push(remedy.removeAtSourceOrSuppress(v.email, { ...SOURCE_WORDS[kind], id: v.externalId, url: v.sourceUrl }, a.id));
+      } else if (recreationWarning({ source: v.source, email: v.email })) out.push(remedy.deleteAndSuppress(v.email, v.source, a.id));
+      out.push(remedy.blocklistDomain(domainOf(v.email.toLowerCase()), v.email.toLowerCase()));
     }
   }
   return out;
@@ -180,8 +193,7 @@ function shape(kind: 'email' | 'meeting', ref: string, d: Decision, extra: Parti
     ref,
     accounts: d.accounts,
     checks: d.checks,
-    remedies: remedies.map((r) => r.text),
-    remedyCodes: remedies.map((r) => r.code),
+    ...remedyFields(remedies),
     hints: d.hints,
     ...extra,
   };
@@ -192,7 +204,12 @@ export function stripAngles(id: string): string {
   return s.startsWith('<') && s.endsWith('>') ? s.slice(1, -1).trim() : s;
 }
 
-export async function explainEmail(ctx: Ctx, messageIdRaw: string): Promise<Explanation> {
+export async function explainEmail(
+  ctx: Ctx,
+  messageIdRaw: string,
+  /** How the caller gets the directory (a cache of it); else it is loaded. */
+  known: { directory?: () => Promise<DirectoryIndex> } = {},
+): Promise<Explanation> {
   const messageId = stripAngles(messageIdRaw);
   const connList = await listConnections(ctx.db, ctx.ws.id);
   const conns = new Map(connList.map((c) => [c.id, c]));
@@ -202,7 +219,7 @@ export async function explainEmail(ctx: Ctx, messageIdRaw: string): Promise<Expl
     if (t) return fromTombstone('email', messageId, t, conns);
     return unknown('email', messageId, connList, await listTeammates(ctx.db, ctx.ws.id));
   }
-  return explainEmailRecord(ctx, rec, conns, messageId);
+  return explainEmailRecord(ctx, rec, conns, messageId, known);
 }
 
 /** One stored email explained (by explain, and by find for each candidate). */

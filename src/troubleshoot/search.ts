@@ -2,24 +2,33 @@
 // the teammates using it, and its recent activities.
 import { normalizeAddress } from '../directory/address.js';
 import type { Ctx } from '../store/context.js';
-import { listAccounts, listEndUsers, listTeammates } from '../store/directory.js';
+import { accountsByIds, listEndUsers, listTeammates } from '../store/directory.js';
 import { recentActivitiesFor } from '../store/timeline.js';
 
 export async function globalSearch(ctx: Ctx, query: string) {
   const q = normalizeAddress(query);
   if (q.length < 2) throw new Error('search needs at least 2 characters');
   const users = await listEndUsers(ctx.db, ctx.ws.id, { emailLike: q });
-  const names = new Map((await listAccounts(ctx.db, ctx.ws.id)).map((a) => [a.id, a.name]));
+  const accountIds = [...new Set(users.map((u) => u.accountId))];
+  const names = new Map((await accountsByIds(ctx.db, ctx.ws.id, accountIds)).map((a) => [a.id, a.name]));
   const accounts = users.map((u) => ({
     id: u.accountId,
     name: names.get(u.accountId) ?? u.accountId,
-    endUser: { id: u.id, email: u.email, name: u.name ?? null, source: u.source, externalId: u.externalId ?? null },
+    endUser: {
+      id: u.id,
+      email: u.email,
+      name: u.name ?? null,
+      source: u.source,
+      externalId: u.externalId ?? null,
+      sourceUrl: u.sourceUrl ?? null,
+      sourceSyncedAt: u.sourceSyncedAt ?? null,
+    },
   }));
   const teammates = (await listTeammates(ctx.db, ctx.ws.id))
     .filter((t) => [t.email, ...t.aliases].some((a) => normalizeAddress(a).includes(q)))
     .map((t) => ({ id: t.id, email: t.email, aliases: t.aliases, name: t.name ?? null }));
   const emails = new Set(users.map((u) => normalizeAddress(u.email)));
-  const activities = (await recentActivitiesFor(ctx.db, ctx.ws.id, [...new Set(users.map((u) => u.accountId))], 50))
+  const activities = (await recentActivitiesFor(ctx.db, ctx.ws.id, accountIds, 50))
     .filter((a) => a.via.some((v) => emails.has(normalizeAddress(v.email))))
     .slice(0, 20)
     .map((a) =>

@@ -6,6 +6,7 @@ import type { Ctx } from '../store/context.js';
 import { listConnections, listItemErrors } from '../store/connections.js';
 import { listFolderCounts, MAX_FOLDER_RESCANS, type FolderCount } from '../store/folder-counts.js';
 import { connectionCounts } from '../store/timeline.js';
+import { progressWithEta } from '../sync/progress-eta.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -50,7 +51,7 @@ export async function connectionHealth(ctx: Ctx) {
       lastSuccessAt: c.lastSuccessAt?.toISOString() ?? null,
       nextSyncAt: c.nextSyncAt?.toISOString() ?? null,
       lastError: c.lastError,
-      progress: c.progress,
+      progress: c.progress ? progressWithEta(c.progress, ctx.now) : null,
       counts,
       errors,
       folders: hasFolders ? readFolderSettings(c.config) : null,

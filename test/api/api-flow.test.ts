@@ -99,6 +99,14 @@ for (const dialect of DIALECTS) {
         'm5@partnerco.com',
         'qbr-1@ourco.com',
       ]);
+      // A page at a time: `next` is the cursor of the older items, absent on the last page.
+      const first = await api.call(csm, 'GET', '/v1/accounts/acme/timeline?limit=2');
+      expect(first.body.items).toEqual(tl.body.items.slice(0, 2));
+      const rest = await api.call(csm, 'GET', `/v1/accounts/acme/timeline?limit=2&before=${first.body.next}`);
+      expect(rest.body.items).toEqual(tl.body.items.slice(2));
+      expect(rest.body.next).toBeUndefined();
+      const bad = await api.call(csm, 'GET', '/v1/accounts/acme/timeline?before=xyz');
+      expect([bad.status, bad.body.fields?.[0]?.field]).toEqual([400, 'query.before']);
       const linked = await api.call(csm, 'GET', `/v1/explain/email?messageId=${encodeURIComponent('<m1@acme.com>')}`);
       expect(linked.body).toMatchObject({
         outcome: 'linked',
@@ -136,7 +144,11 @@ for (const dialect of DIALECTS) {
         line: 2,
       });
 
-      const blocked = await api.call(admin, 'POST', '/v1/blocklist', { entry: 'prospect.example' });
+      // zed@prospect.example is an end user: one request without the domain typed again is refused.
+      const oneClick = await api.call(admin, 'POST', '/v1/blocklist', { entry: 'prospect.example' });
+      expect(oneClick.status).toBe(400);
+      expect(oneClick.body.fields).toEqual([{ field: 'body.confirm', message: 'type "prospect.example" to confirm' }]);
+      const blocked = await api.call(admin, 'POST', '/v1/blocklist', { entry: 'prospect.example', confirm: 'prospect.example' });
       expect(blocked.status).toBe(201);
       expect(refs(blocked.body.unlinked)).toEqual(['m2@prospect.example']);
       expect((await api.call(csm, 'GET', '/v1/blocklist')).body).toEqual([{ entry: 'prospect.example', kind: 'domain' }]);

@@ -52,6 +52,16 @@ describe('find over the API', () => {
     const none = await api.call(token, 'GET', '/v1/find/meeting');
     expect(none.status).toBe(400);
     expect(none.body.fields[0].field).toBe('query.title|attendee');
+    const ask = await api.call(token, 'GET', '/v1/find/email?from=john%2Bbilling@acme.com&askMailboxes=yes');
+    expect(ask.status).toBe(400);
+    expect(ask.body.fields[0].field).toBe('query.askMailboxes');
+  });
+
+  it('askMailboxes=true is accepted and the answer keeps its documented shape', async () => {
+    const res = await api.call(token, 'GET', '/v1/find/email?from=john%2Bbilling@acme.com&askMailboxes=true');
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body)).toEqual(['candidates']);
+    expect(res.body.candidates.map((c: { messageId: string }) => c.messageId)).toContain('plus@acme.com');
   });
 
   it('is in the OpenAPI document as findEmail / findMeeting', async () => {

@@ -5,9 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAccounts, listBlocklist, listEndUsers } from '../../src/store/directory.js';
 import { getWebhook } from '../../src/store/webhooks.js';
+import { createSource, listSources } from '../../src/store/sources.js';
+import { encryptSecret } from '../../src/secrets/secrets.js';
 import { getWorkspace } from '../../src/store/workspaces.js';
 import { DIALECTS } from '../support/databases.js';
-import { makeTestApi, type TestApi } from '../support/service.js';
+import { makeTestApi, SECRET_KEY, type TestApi } from '../support/service.js';
 import { writeCalendar, writeMailbox } from '../support/mailbox.js';
 import { join } from 'node:path';
 import { workspaceFolder } from '../support/config.js';
@@ -24,10 +26,11 @@ for (const dialect of DIALECTS) {
   describe(`tenant isolation on ${dialect}`, () => {
     let api: TestApi;
     const A = { admin: '', id: '' };
-    const B = { admin: '', id: '', connection: '', tokenId: '' };
+    const B = { admin: '', id: '', connection: '', tokenId: '', source: '' };
     let markers: string[];
 
     let bEmailId = '';
+    let bAuditId = 0;
     beforeAll(async () => {
       api = await makeTestApi(dialect);
       const a = await api.workspace('acorp-cs');
@@ -66,7 +69,7 @@ for (const dialect of DIALECTS) {
         await api.call(B.admin, 'POST', '/v1/accounts', acc);
       for (const acc of ['bcorp', 'shared'])
         await api.call(B.admin, 'POST', `/v1/accounts/${acc}/end-users`, { email: 'secret-b-user@bcorp.example', source: 'crm:b' });
-      await api.call(B.admin, 'POST', '/v1/blocklist', { entry: 'b-blocked.example' });
+      bAuditId = (await api.call(B.admin, 'POST', '/v1/blocklist', { entry: 'b-blocked.example' })).body.auditId;
       const conn = await api.call(B.admin, 'POST', '/v1/connections/folder', {
         teammate: 'bob-b@bcorp-internal.example',
         mail,
@@ -75,6 +78,12 @@ for (const dialect of DIALECTS) {
       });
       B.connection = conn.body.id;
       B.tokenId = (await api.call(B.admin, 'GET', '/v1/tokens')).body[0].id;
+      B.source = await createSource(
+        api.db,
+        B.id,
+        { kind: 'hubspot', settings: {}, secretEnc: encryptSecret('b-hubspot-token', SECRET_KEY), mapping: '{}' },
+        api.clock.now(),
+      );
       await api.queue.idle();
       const bItems = (await api.call(B.admin, 'GET', '/v1/accounts/bcorp/timeline')).body.items as { kind: string; id: string }[];
       expect(bItems).toHaveLength(2);
@@ -83,6 +92,8 @@ for (const dialect of DIALECTS) {
         B.id,
         B.connection,
         B.tokenId,
+        B.source,
+        'b-hubspot-token',
         'bcorp-cs',
         'secret-b-user',
         'B Secret',
@@ -205,10 +216,46 @@ for (const dialect of DIALECTS) {
         { route: 'GET /v1/support-bundle', url: '/v1/support-bundle?messageId=b-msg-1@bcorp.example', expect: 'own' },
         { route: 'GET /v1/support-bundle', url: '/v1/support-bundle?uid=b-meeting@bcorp-internal.example', expect: 'own' },
         { route: 'GET /v1/audit', url: '/v1/audit', expect: 'own' },
+        { route: 'POST /v1/audit/{id}/undo', url: `/v1/audit/${bAuditId}/undo`, expect: 404 },
+        { route: 'POST /v1/preview', url: '/v1/preview', body: { kind: 'blocklist', entry: 'bcorp.example' }, expect: 'own' },
+        {
+          route: 'POST /v1/preview',
+          url: '/v1/preview',
+          body: { kind: 'delete_end_user', accountId: 'bcorp', email: 'secret-b-user@bcorp.example' },
+          expect: 404,
+        },
+        { route: 'POST /v1/preview', url: '/v1/preview', body: { kind: 'disconnect', connectionId: B.connection }, expect: 404 },
+        { route: 'PATCH /v1/accounts/{accountId}', url: '/v1/accounts/bcorp', body: { name: 'Taken' }, expect: 404 },
+        {
+          route: 'PATCH /v1/accounts/{accountId}/end-users/{email}',
+          url: '/v1/accounts/bcorp/end-users/secret-b-user@bcorp.example',
+          body: { name: 'Taken' },
+          expect: 404,
+        },
         { route: 'GET /v1/webhook', url: '/v1/webhook', expect: 404 },
         { route: 'DELETE /v1/webhook', url: '/v1/webhook', expect: 404 },
         { route: 'PUT /v1/webhook', url: '/v1/webhook', body: { url: 'http://127.0.0.1:9/a-hook' }, expect: 'own' },
         { route: 'GET /v1/webhook/deliveries', url: '/v1/webhook/deliveries', expect: 'own' },
+        { route: 'GET /v1/sources', url: '/v1/sources', expect: 'own' },
+        { route: 'GET /v1/alerts', url: '/v1/alerts', expect: 'own' },
+        {
+          route: 'PUT /v1/alerts/digest',
+          url: '/v1/alerts/digest',
+          body: { address: 'admin-a@a-internal.example', daily: true },
+          expect: 'own',
+        },
+        { route: 'GET /v1/account-summaries', url: '/v1/account-summaries?q=bcorp', expect: 'own' },
+        { route: 'GET /v1/connections/{connectionId}/skipped', url: `/v1/connections/${B.connection}/skipped?kind=email`, expect: 404 },
+        {
+          route: 'POST /v1/sources',
+          url: '/v1/sources',
+          body: { kind: 'hubspot', settings: { baseUrl: 'http://127.0.0.1:9' }, secret: 'a-token' },
+          expect: 'own',
+        },
+        // Syncing every source syncs A's (connected in the row above), never B's.
+        { route: 'POST /v1/sources/sync', url: '/v1/sources/sync', expect: 'own' },
+        { route: 'POST /v1/sources/{sourceId}/sync', url: `/v1/sources/${B.source}/sync`, expect: 404 },
+        { route: 'DELETE /v1/sources/{sourceId}', url: `/v1/sources/${B.source}?users=remove`, expect: 404 },
         // Provider sign-in and push endpoints: B's teammate is not found (cannot be granted), forged proof is turned away.
         { route: 'GET /v1/oauth/google/start', url: '/v1/oauth/google/start?teammate=bob-b@bcorp-internal.example', expect: 404 },
         { route: 'GET /oauth/google/callback', url: '/oauth/google/callback?code=forged&state=forged', expect: 'refused' },
@@ -220,6 +267,8 @@ for (const dialect of DIALECTS) {
         { route: 'GET /oauth/microsoft/callback', url: '/oauth/microsoft/callback?code=forged&state=forged', expect: 'refused' },
         { route: 'POST /push/google/gmail', url: '/push/google/gmail?token=forged', body: {}, expect: 'refused' },
         { route: 'POST /push/google/calendar', url: '/push/google/calendar', body: {}, expect: 'refused' },
+        // A one-time sign-in code is redeemed by its holder only: a forged one opens no workspace.
+        { route: 'POST /v1/sign-in', url: '/v1/sign-in', body: { code: 'tps_forged' }, expect: 'refused' },
       ];
 
       // Every route of the API is in the table.
@@ -258,6 +307,7 @@ for (const dialect of DIALECTS) {
       expect((await getWebhook(api.db, B.id))?.url).toBe('http://127.0.0.1:9/b-hook');
       expect((await api.call(B.admin, 'GET', '/v1/connections')).body).toEqual(before);
       expect((await api.call(B.admin, 'GET', '/v1/tokens')).body[0].revokedAt).toBeNull();
+      expect((await listSources(api.db, B.id)).map((x) => x.id)).toEqual([B.source]);
     });
 
     it("B's token sees B's data (the markers are real)", async () => {

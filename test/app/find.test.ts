@@ -209,6 +209,7 @@ for (const dialect of DIALECTS) {
         checks: [],
         remedies: [],
         remedyCodes: [],
+        remedyActions: [],
         hints: [],
         messageId: 'live@acme.com',
         date: '2026-03-06T13:00:00.000Z',
@@ -236,7 +237,22 @@ for (const dialect of DIALECTS) {
         meetings: async () => [],
       };
       const r = await findEmails({ ...ctx, live }, { from: 'nobody@acme.com' });
-      expect(r).toEqual({ candidates: [], liveError: 'imap.example.com timed out' });
+      expect(r).toEqual({ candidates: [], liveAsked: true, liveError: 'imap.example.com timed out' });
+    });
+
+    it('askMailboxes asks the calendars too when the store has the meeting; without it they are not asked', async () => {
+      const asked: string[] = [];
+      const live: LiveFind = {
+        emails: async () => [],
+        meetings: async (q) => {
+          asked.push(q.title ?? '');
+          return [];
+        },
+      };
+      const plain = await findMeetings({ ...ctx, live }, { title: 'quarterly' });
+      expect([plain.candidates.length, plain.liveAsked, asked]).toEqual([1, false, []]);
+      const also = await findMeetings({ ...ctx, live }, { title: 'quarterly', askMailboxes: true });
+      expect([also.candidates.length, also.liveAsked, asked]).toEqual([1, true, ['quarterly']]);
     });
 
     it("another workspace's mail is never found", async () => {

@@ -2,7 +2,6 @@
 // AppError naming the field, an item never seen is answered "unknown", another workspace's
 // end users are not found. On both databases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/app/errors.js';
 import { explainEmail, explainMeeting } from '../../src/app/explain.js';
 import { search } from '../../src/app/search.js';
 import { connectionStatus } from '../../src/app/status.js';
@@ -10,17 +9,9 @@ import type { Ctx } from '../../src/store/context.js';
 import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
 import { createWorkspace } from '../../src/store/workspaces.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
+import { appFailure } from '../support/app-errors.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
-
-async function failure(work: Promise<unknown>): Promise<AppError> {
-  const err = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 describe.each(DIALECTS)('read use cases (%s)', (dialect) => {
   let close: () => Promise<void>;
@@ -44,15 +35,15 @@ describe.each(DIALECTS)('read use cases (%s)', (dialect) => {
   afterAll(async () => close?.());
 
   it('refuses empty or oversized input with the field that was wrong', async () => {
-    const noId = await failure(explainEmail(a, { messageId: '  ' }));
+    const noId = await appFailure(explainEmail(a, { messageId: '  ' }));
     expect(noId.code).toBe('invalid');
     expect(noId.fields?.[0]?.field).toBe('messageId');
-    expect((await failure(explainEmail(a, { messageId: `${'x'.repeat(999)}@acme.com` }))).fields?.[0]?.field).toBe('messageId');
-    expect((await failure(explainMeeting(a, { uid: '' }))).fields?.[0]?.field).toBe('uid');
-    expect((await failure(explainMeeting(a, { uid: 'qbr@ourco.com', occurrence: new Date('nonsense') }))).fields?.[0]?.field).toBe(
+    expect((await appFailure(explainEmail(a, { messageId: `${'x'.repeat(999)}@acme.com` }))).fields?.[0]?.field).toBe('messageId');
+    expect((await appFailure(explainMeeting(a, { uid: '' }))).fields?.[0]?.field).toBe('uid');
+    expect((await appFailure(explainMeeting(a, { uid: 'qbr@ourco.com', occurrence: new Date('nonsense') }))).fields?.[0]?.field).toBe(
       'occurrence',
     );
-    const short = await failure(search(a, { q: ' j ' }));
+    const short = await appFailure(search(a, { q: ' j ' }));
     expect(short.code).toBe('invalid');
     expect(short.message).toMatch(/at least 2 characters/);
   });
@@ -67,7 +58,7 @@ describe.each(DIALECTS)('read use cases (%s)', (dialect) => {
 
   it("search finds its own workspace's end users and never another's", async () => {
     const own = await search(a, { q: 'jane@acme.com' });
-    expect(own.accounts.map((x) => x.id)).toEqual(['acme']);
+    expect(own.accounts.map((x) => ({ id: x.id, name: x.name }))).toEqual([{ id: 'acme', name: 'Acme' }]); // only the matched accounts are read for their names
     expect((await search(a, { q: 'hank@globex.example' })).accounts).toEqual([]);
     expect((await search(b, { q: 'jane@acme.com' })).accounts).toEqual([]);
   });

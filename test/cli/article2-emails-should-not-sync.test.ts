@@ -108,7 +108,7 @@ describe.concurrent('2.1 mail between an internal person and an end user is sync
     expect(check(e, 'E1').detail).toContain('alice@ourco.com');
     // "Why here?": what the user can do about it.
     expect(e.remedyCodes).toEqual(['DELETE_END_USER', 'DELETE_AND_SUPPRESS', 'BLOCKLIST_DOMAIN']);
-    expect(e.remedies.join(' ')).toContain('crm:salesforce');
+    expect(e.remedies.join(' ')).toContain('Salesforce Contact SF-1');
   });
 
   it('never links mail between internal people only', async () => {

@@ -111,8 +111,8 @@ describe('user mistakes: non-zero exit, one "touchpoint:" line, no stack trace',
       runCli(['--db', db, '--now', NOW, 'status', '--json']),
       runCli(['--db', db, '--now', NOW, 'teammate', 'add', '--email', 'alice@ourco.com']),
     ]);
-    expectUserError(status, /no workspace in .*touchpoint init --workspace/);
-    expectUserError(timeline, /touchpoint init/);
+    expectUserError(status, /no workspace in .* yet: create one first with ".*touchpoint --db \S+ init --workspace cs-team/);
+    expectUserError(timeline, / init --workspace /);
   });
 
   it('a bad setting stops the command before it runs, naming the variable or the flag', async () => {

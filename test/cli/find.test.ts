@@ -32,6 +32,12 @@ describe.concurrent('touchpoint find', () => {
     expect(r.stdout).toMatch(/✗ E3 E3_NO_END_USER/);
     expect(r.stdout).toMatch(/hint: .*john\+billing@acme\.com.*john@acme\.com/);
     expect(r.stdout).toMatch(/→ .*john\+billing@acme\.com/); // the remedy: add the alias as an end user
+    // The store answered alone: the way to ask the mailboxes too is named.
+    expect(r.stdout).toMatch(/Not the one\? Add --ask-mailboxes/);
+    const asked = await tp('find', 'email', '--from', 'john+billing@acme.com', '--on', '2026-03-06', '--ask-mailboxes');
+    expect(asked.code, asked.stderr).toBe(0);
+    expect(asked.stdout).toContain('<plus-6@mail.acme.com>');
+    expect(asked.stdout).not.toMatch(/Not the one\?/);
   });
 
   it('--json prints { candidates } with the explain document, where and live', async () => {

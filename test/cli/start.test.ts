@@ -1,6 +1,6 @@
 // `npm start` (scripts/start.ts): builds the demo workspace on a SQLite file, serves the web
-// app and the API on it, prints a sign-in link with a fresh admin token in the URL fragment,
-// and stops cleanly on Ctrl-C (SIGINT). A second start revokes the first start's token.
+// app and the API on it at the demo's date, prints a one-time sign-in link (a single-use code
+// in the URL fragment, never a token), and stops cleanly on Ctrl-C (SIGINT).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -32,7 +32,7 @@ function freePort(): Promise<number> {
 interface Started {
   child: ChildProcess;
   link: URL;
-  token: string;
+  code: string;
   output: () => string;
 }
 
@@ -52,7 +52,7 @@ async function start(args: string[]): Promise<Started> {
     out += d.toString();
   });
   const deadline = Date.now() + 150_000;
-  const printedLink = () => /Open\s+(http:\/\/127\.0\.0\.1:\d+\/#token=(\S+))/.exec(out);
+  const printedLink = () => /Open\s+(http:\/\/127\.0\.0\.1:\d+\/#signin=(\S+))/.exec(out);
   let m = printedLink();
   while (!m) {
     if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}:\n${out}`);
@@ -60,7 +60,7 @@ async function start(args: string[]): Promise<Started> {
     await new Promise((r) => setTimeout(r, 200));
     m = printedLink();
   }
-  return { child, link: new URL(m[1]!), token: decodeURIComponent(m[2]!), output: () => out };
+  return { child, link: new URL(m[1]!), code: decodeURIComponent(m[2]!), output: () => out };
 }
 
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
@@ -70,27 +70,49 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 
 const workspace = (origin: string, token: string) => fetch(`${origin}/v1/workspace`, { headers: { authorization: `Bearer ${token}` } });
 
+/** What the web app does with the link's code: trade it, once, for a session token. */
+const redeem = (origin: string, code: string) =>
+  fetch(`${origin}/v1/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+
 describe('npm start', () => {
   let first: Started;
 
-  it('serves the web app on the demo workspace and prints a sign-in link with the token in the fragment', async () => {
+  it('serves the demo at its date and prints a one-time sign-in link: a single-use code in the fragment, never a token', async () => {
     const port = await freePort();
     first = await start(['--port', String(port)]);
     expect(first.link.port).toBe(String(port));
     expect(first.link.search).toBe(''); // never in the query string: that reaches the server and its logs
-    expect(first.link.hash).toMatch(/^#token=tp_/);
+    expect(first.link.hash).toMatch(/^#signin=tps_/);
+    expect(first.output()).not.toMatch(/tp_[A-Za-z0-9_-]{20}/); // no API token printed anywhere
+    expect(first.output()).toContain("at the demo's date 2026-03-20T12:00:00Z");
 
     const page = await fetch(first.link); // fetch drops the fragment, as browsers do
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(await page.text()).toMatch(/<div id="root">/);
 
-    const ws = await workspace(first.link.origin, first.token);
+    const session = await redeem(first.link.origin, first.code);
+    expect(session.status).toBe(200);
+    const { token, role, expiresAt } = (await session.json()) as { token: string; role: string; expiresAt: string };
+    expect(role).toBe('admin');
+    // The session lasts hours on the served clock, which starts at the demo's date.
+    expect(Date.parse(expiresAt)).toBeLessThan(Date.parse('2026-03-22T00:00:00Z'));
+    expect((await redeem(first.link.origin, first.code)).status).toBe(401); // once only
+
+    const ws = await workspace(first.link.origin, token);
     expect(ws.status).toBe(200);
     expect(await ws.json()).toMatchObject({ slug: 'demo', internalDomains: ['ourco.com'] });
-    const timeline = await fetch(`${first.link.origin}/v1/accounts/acme/timeline`, { headers: { authorization: `Bearer ${first.token}` } });
+    const timeline = await fetch(`${first.link.origin}/v1/accounts/acme/timeline`, { headers: { authorization: `Bearer ${token}` } });
     expect(timeline.status).toBe(200);
     expect(JSON.stringify(await timeline.json())).toContain('renewal-1@mail.acme.com');
+    // The served clock is the demo's: its not-linked cases are still there to troubleshoot.
+    const why = await fetch(`${first.link.origin}/v1/explain/email?messageId=${encodeURIComponent('historic-4@mail.acme.com')}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(why.status).toBe(200);
+    const explained = (await why.json()) as { outcome: string; purged?: unknown };
+    expect(explained.outcome).toBe('not_linked');
+    expect(explained.purged).toBeUndefined(); // not removed by the daily purge: its details are all there
   }, 200_000);
 
   it('stops on SIGINT with exit code 0', async () => {
@@ -99,7 +121,7 @@ describe('npm start', () => {
     await expect(fetch(first.link)).rejects.toThrow(); // nothing listens any more
   }, 60_000);
 
-  it('refuses a --port that is in use in plain words; a second start reuses the workspace and revokes the first start token', async () => {
+  it('refuses a --port that is in use in plain words; a second start reuses the workspace with a new link', async () => {
     const busy: Server = createServer();
     const port = await new Promise<number>((resolve) =>
       busy.listen(0, '127.0.0.1', () => resolve((busy.address() as { port: number }).port)),
@@ -122,9 +144,9 @@ describe('npm start', () => {
 
     const second = await start(['--port', String(await freePort())]);
     expect(second.output()).toContain('Using the workspace in');
-    expect(second.token).not.toBe(first.token);
-    expect((await workspace(second.link.origin, second.token)).status).toBe(200);
-    expect((await workspace(second.link.origin, first.token)).status).toBe(401);
+    expect(second.code).not.toBe(first.code);
+    expect((await redeem(second.link.origin, first.code)).status).toBe(401); // used by the first start
+    expect((await redeem(second.link.origin, second.code)).status).toBe(200);
     second.child.kill('SIGINT');
     expect((await exitOf(second.child)).code).toBe(0);
   }, 200_000);

@@ -1,6 +1,6 @@
 // A local Google emulator (plain node:http) serving the documented JSON of the endpoints
 // Touchpoint uses: the OAuth token endpoint, Gmail users.getProfile / messages.list /
-// messages.get (metadata, raw) / history.list, and Calendar events.list. Errors as Google
+// messages.get (metadata, raw) / history.list, the batch endpoint (gmail-batch.ts), and Calendar events.list. Errors as Google
 // sends them (body {error: {code, message, errors: [{domain, reason, message}], status}}):
 // 400 invalid_grant, 401, 403 rateLimitExceeded / userRateLimitExceeded / dailyLimitExceeded
 // (domain usageLimits), 404 history expired, 410 sync token gone, 429 with Retry-After. The
@@ -11,7 +11,9 @@
 // record per change, of four types (messageAdded, messageDeleted, labelAdded, labelRemoved),
 // filtered by `historyTypes` and `labelId`; a label change on an existing message is a
 // labelsAdded / labelsRemoved record, never a messagesAdded one.
+import { boundaryOf, formatBatchAnswer, GMAIL_BATCH_MAX, parsePart, splitMultipart } from './gmail-batch.js';
 import { GmailQueryError, type MessageFilter, parseGmailQuery } from './gmail-query.js';
+import { runInner } from './inner-request.js';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -429,6 +431,29 @@ export class GoogleEmulator {
     return res.status;
   }
 
+  /** Batch requests received, and the number of parts in each (gmail-batch.ts). */
+  readonly batches: number[] = [];
+
+  /** POST /batch/gmail/v1: every part answered by this handler, in order (gmail-batch.ts). */
+  private async batch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const boundary = boundaryOf(req.headers['content-type']);
+    if (!boundary) return this.error(res, 400, 'badRequest', 'Batch request must be multipart/mixed with a boundary.');
+    const sections = splitMultipart(await this.readBody(req), boundary);
+    if (sections.length > GMAIL_BATCH_MAX)
+      return this.error(res, 400, 'badRequest', `Too many requests in a batch: ${sections.length}, the limit is ${GMAIL_BATCH_MAX}.`);
+    this.batches.push(sections.length);
+    const answers = [];
+    for (const section of sections) {
+      const part = parsePart(section);
+      if (!part) return this.error(res, 400, 'badRequest', 'Each batch part must be Content-Type: application/http.');
+      const headers = { ...req.headers, 'content-type': undefined, ...part.headers };
+      answers.push({ contentId: part.contentId, answer: await runInner((q, r) => this.handle(q, r), { ...part, headers }) });
+    }
+    const out = `batch_${Math.random().toString(36).slice(2)}`;
+    res.writeHead(200, { 'content-type': `multipart/mixed; boundary=${out}` });
+    res.end(formatBatchAnswer(out, answers));
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const u = new URL(req.url ?? '/', this.url);
     this.log.push(`${req.method} ${u.pathname}${u.search}`);
@@ -472,6 +497,8 @@ export class GoogleEmulator {
       return this.error(res, 401, 'authError', 'Request had invalid authentication credentials.', {
         'www-authenticate': 'Bearer realm="https://accounts.google.com/"',
       });
+    // Each part goes through this handler again: quota, storms and failNext apply per part.
+    if (u.pathname === '/batch/gmail/v1' && req.method === 'POST') return this.batch(req, res);
     if (this.dailyLimitExceeded) return this.error(res, 403, 'dailyLimitExceeded', 'Daily Limit Exceeded', {}, 'usageLimits');
     if (this.stormFor) {
       this.stormUntil = Date.now() + this.stormFor;

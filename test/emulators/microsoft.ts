@@ -10,6 +10,7 @@
 // @microsoft/microsoft-graph-client are pointed at it (TOUCHPOINT_MICROSOFT_AUTHORITY,
 // TOUCHPOINT_GRAPH_BASE_URL).
 import { folderInfo, GraphQueryError, parseFilter, parseSearch } from './graph-search.js';
+import { runInner } from './inner-request.js';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -83,6 +84,9 @@ const unb64 = <T>(s: string): T | null => {
     return null;
   }
 };
+/** Requests in one JSON batch (https://learn.microsoft.com/graph/json-batching). */
+const GRAPH_BATCH_MAX = 20;
+
 const rcpt = (a: string) => ({ emailAddress: { address: a, name: a.split('@')[0] } });
 
 export class MicrosoftEmulator {
@@ -500,6 +504,8 @@ export class MicrosoftEmulator {
     const auth = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
     if (!this.accessTokens.has(auth))
       return this.graphError(res, 401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.');
+    // The batch itself is not throttled or counted: each of its requests is, as it runs.
+    if (u.pathname === '/v1.0/$batch' && req.method === 'POST') return this.batch(req, res);
     this.inFlight++;
     this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
     try {
@@ -520,6 +526,65 @@ export class MicrosoftEmulator {
     } finally {
       this.inFlight--;
     }
+  }
+
+  /** $batch requests received, and the number of requests in each. */
+  readonly batches: number[] = [];
+
+  /**
+   * JSON batching (https://learn.microsoft.com/graph/json-batching): {requests: [{id, method,
+   * url, headers?, body?}]} with urls relative to the version; at most 20 ("JSON batch requests
+   * are currently limited to 20 individual requests"), else 400 BadRequest. Each request is
+   * answered on its own ({id, status, headers, body}), throttled on its own (a 429 carries its
+   * Retry-After in its headers), and the mailbox's 4-at-a-time limit holds inside a batch too.
+   */
+  private async batch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let parsed: { requests?: { id?: unknown; method?: unknown; url?: unknown; headers?: Record<string, string>; body?: unknown }[] };
+    try {
+      parsed = JSON.parse(await this.body(req));
+    } catch {
+      return this.graphError(res, 400, 'BadRequest', 'Invalid JSON batch request body.');
+    }
+    const requests = parsed.requests;
+    if (!Array.isArray(requests) || requests.length === 0)
+      return this.graphError(res, 400, 'BadRequest', 'Invalid batch payload format: requests is missing or empty.');
+    if (requests.length > GRAPH_BATCH_MAX)
+      return this.graphError(
+        res,
+        400,
+        'BadRequest',
+        `Unable to process batch request: the number of requests exceeds the limit of ${GRAPH_BATCH_MAX}.`,
+      );
+    const ids = requests.map((r) => String(r.id ?? ''));
+    if (ids.some((id) => !id) || new Set(ids).size !== ids.length)
+      return this.graphError(res, 400, 'BadRequest', 'Each request in a batch needs an id, unique within the batch.');
+    if (requests.some((r) => typeof r.method !== 'string' || typeof r.url !== 'string'))
+      return this.graphError(res, 400, 'BadRequest', 'Each request in a batch needs a method and a url.');
+    this.batches.push(requests.length);
+    const responses: { id: string; status: number; headers: Record<string, string>; body?: unknown }[] = new Array(requests.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < requests.length) {
+        const k = next++;
+        const r = requests[k]!;
+        const url = `/v1.0/${String(r.url).replace(/^\//, '')}`;
+        const headers = {
+          authorization: req.headers.authorization,
+          ...Object.fromEntries(Object.entries(r.headers ?? {}).map(([h, v]) => [h.toLowerCase(), v])),
+        };
+        const body = r.body === undefined ? undefined : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+        const a = await runInner((q, s) => this.handle(q, s), { method: String(r.method), url, headers, ...(body ? { body } : {}) });
+        const json = /json/.test(a.headers['content-type'] ?? '') && a.body;
+        responses[k] = {
+          id: ids[k]!,
+          status: a.status,
+          headers: a.headers,
+          ...(a.body ? { body: json ? JSON.parse(a.body) : a.body } : {}),
+        };
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, requests.length) }, lane));
+    return this.send(res, 200, { responses });
   }
 
   private async identity(req: IncomingMessage, res: ServerResponse, u: URL): Promise<void> {
@@ -717,11 +782,17 @@ export class MicrosoftEmulator {
       const all = [...this.messages.values()]
         .filter((s) => this.inFolder(s.data, target) && Date.parse(s.data.receivedDateTime) >= since && !(noDrafts && s.data.isDraft))
         .sort((a, b) => b.seq - a.seq);
-      const top = Number(q.get('$top') ?? 10);
+      // Pages of $top (at most 1000), the next one an @odata.nextLink carrying $skip.
+      const top = Math.min(Number(q.get('$top') ?? 10), 1000);
+      const skip = Number(q.get('$skip') ?? 0);
+      const next = new URL(`${this.url}${u.pathname}`);
+      for (const [k, v] of q) if (k !== '$skip') next.searchParams.set(k, v);
+      next.searchParams.set('$skip', String(skip + top));
       return this.send(res, 200, {
         '@odata.context': `${this.url}/v1.0/$metadata#Collection(message)`,
         ...(q.get('$count') === 'true' ? { '@odata.count': all.length } : {}),
-        value: all.slice(0, top).map((s) => this.messageJson(s.data, false)),
+        value: all.slice(skip, skip + top).map((s) => selected(this.messageJson(s.data, false), q.get('$select'))),
+        ...(skip + top < all.length ? { '@odata.nextLink': next.toString() } : {}),
       });
     }
     // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
@@ -756,7 +827,7 @@ export class MicrosoftEmulator {
     if ((m = /^\/v1\.0\/me\/messages\/([^/]+)$/.exec(u.pathname))) {
       const s = this.messages.get(decodeURIComponent(m[1]!));
       if (!s) return this.graphError(res, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
-      return this.send(res, 200, this.messageJson(s.data, true));
+      return this.send(res, 200, selected(this.messageJson(s.data, true), q.get('$select')));
     }
     if (u.pathname === '/v1.0/me/calendarView/delta') {
       type Tok = { offset: number; upTo: number; after: number; start: number; end: number };
@@ -960,4 +1031,11 @@ export class MicrosoftEmulator {
       ...m.raw,
     };
   }
+}
+
+/** $select: only the properties asked for (with id and the etag, which Graph always sends). */
+function selected(json: Record<string, unknown>, select: string | null): Record<string, unknown> {
+  if (!select) return json;
+  const keep = new Set(['id', '@odata.etag', ...select.split(',').map((p) => p.trim())]);
+  return Object.fromEntries(Object.entries(json).filter(([k]) => keep.has(k)));
 }

@@ -5,10 +5,12 @@
 // a connection that does not answer in time is named without failing the lookup.
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { findEmails } from '../../src/app/find.js';
 import { liveFind } from '../../src/app/live-find.js';
 import { tokenBucket } from '../../src/app/live-rate-limit.js';
 import type { FindCandidate } from '../../src/app/find-types.js';
 import { listAudit } from '../../src/store/audit.js';
+import { syncAll } from '../../src/sync/run-sync.js';
 import { eml } from '../support/cli.js';
 import { deliver, mailClient, startMailServer, type Dovecot } from '../support/imap.js';
 import { liveWorkspace, type LiveWorkspace } from '../support/live-find.js';
@@ -77,6 +79,10 @@ describe('live lookup on Dovecot', () => {
     expect(codes(c!)).toEqual(['E1_LIVE_FOLDER_NOT_SYNCED']);
     expect(check(c!, 'E1_LIVE_FOLDER_NOT_SYNCED').detail).toContain('"Customers/Acme"');
     expect(c!.remedyCodes).toContain('INCLUDE_FOLDER');
+    // The remedy is an action the web app makes a button of: this connection, this folder.
+    expect(c!.remedyActions[c!.remedyCodes.indexOf('INCLUDE_FOLDER')]).toEqual([
+      { kind: 'include_folder', connectionId: connId, folder: 'Customers/Acme' },
+    ]);
     expect(c!.outcome).toBe('not_linked');
     // The rest of the rules still speak: it would link to Acme through john@acme.com.
     expect(check(c!, 'E3_END_USER_MATCH').status).toBe('pass');
@@ -198,5 +204,26 @@ describe('connections that cannot answer', () => {
       fields: [{ field: 'since' }],
     });
     await expect(find({ since: '2026-03-01T00:00:00Z' })).rejects.toMatchObject({ code: 'invalid' });
+  });
+});
+
+// Last: it syncs the connection, which moves its last sync for the tests above.
+describe('"not the one I mean": the store has a candidate, the mailbox has another', () => {
+  it('asks the mailbox only with askMailboxes, and lists both, each where it is', async () => {
+    await syncAll(w.deps, connId);
+    const deps = { ...w.deps, live: liveFind(w.deps, { limiter: unlimited, viewer: 'alice@ourco.com' }) };
+    const days = { from: 'john@acme.com', since: '2026-03-04T00:00:00Z', until: '2026-03-06T00:00:00Z' };
+    // The store saw the INBOX mail of the 4th and linked it: it answers alone.
+    const stored = await findEmails(deps, days);
+    expect(stored.candidates.map((c) => [c.messageId, c.live])).toEqual([['seen@acme.com', false]]);
+    expect(stored.liveAsked).toBe(false);
+    // Asked to, the mailbox adds the one of the 5th filed in a folder this connection does not sync.
+    const both = await findEmails(deps, { ...days, askMailboxes: true });
+    expect(both.liveAsked).toBe(true);
+    expect(both.candidates.map((c) => [c.messageId, c.live])).toEqual([
+      ['filed@acme.com', true],
+      ['seen@acme.com', false],
+    ]);
+    expect(both.candidates[0]!.remedyCodes).toContain('INCLUDE_FOLDER');
   });
 });

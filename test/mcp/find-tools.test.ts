@@ -17,6 +17,7 @@ const candidate: FindCandidate = {
   checks: [{ rule: 'E3', status: 'fail', code: 'E3_NO_END_USER', detail: 'No participant is an end user of any account.' }],
   remedies: ['Add bob@acme.com as an end user of the account.'],
   remedyCodes: ['ADD_END_USER'],
+  remedyActions: [[]],
   hints: [],
   messageId: 'bob-1@acme.com',
   date: '2026-03-10T09:00:00.000Z',
@@ -32,11 +33,11 @@ beforeAll(async () => {
     find: {
       emails: async (_ctx, q) => {
         asked.emails.push(q);
-        return { candidates: [candidate] };
+        return { candidates: [candidate], liveAsked: false };
       },
       meetings: async (_ctx, q) => {
         asked.meetings.push(q);
-        return { candidates: [] };
+        return { candidates: [], liveAsked: false };
       },
     },
   });

@@ -41,7 +41,7 @@ describe('the directory index kept between sync jobs', () => {
     expect(await arrive('bob@acme.com')).toBe('not_linked'); // the index is now cached
     await api.call(admin, 'POST', '/v1/accounts/acme/end-users', { email: 'bob@acme.com' });
     expect(await arrive('bob@acme.com')).toBe('linked');
-    await api.call(admin, 'POST', '/v1/blocklist', { entry: 'acme.com' });
+    await api.call(admin, 'POST', '/v1/blocklist', { entry: 'acme.com', confirm: 'acme.com' }); // the domain of its end users: typed to confirm
     expect(await arrive('bob@acme.com')).toBe('not_linked');
     await api.call(admin, 'DELETE', '/v1/blocklist/acme.com');
     expect(await arrive('bob@acme.com')).toBe('linked');

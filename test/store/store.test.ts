@@ -34,14 +34,8 @@ import {
   removeBlocklistEntry,
   teammateByAddress,
 } from '../../src/store/directory.js';
-import {
-  emailSightings,
-  findEmailByKey,
-  findEmailsByMessageId,
-  itemIdsByHashes,
-  linkedEmailIds,
-  saveEmail,
-} from '../../src/store/emails.js';
+import { emailSightings, findEmailByKey, findEmailsByMessageId, itemIdsByHashes, linkedEmailIds } from '../../src/store/emails.js';
+import { saveEmail } from '../../src/store/email-writes.js';
 import {
   calendarRefsWithPrefix,
   findMeeting,
@@ -428,7 +422,7 @@ for (const dialect of DIALECTS) {
       expect(added.linked.map((l) => l.ref)).toEqual(['m1@acme.com']);
       const removed = await deleteEndUser(ctx, 'acme', 'bob@acme.com', true);
       expect(removed.unlinked).toHaveLength(10);
-      const blocked = await addToBlocklist(ctx, 'prospect.example');
+      const blocked = await addToBlocklist(ctx, 'prospect.example', { confirm: 'prospect.example' });
       expect(blocked.unlinked.map((l) => l.ref)).toEqual(['m1@acme.com']);
       expect(await accountTimeline(db, ws.id, 'acme')).toEqual([]);
       expect((await listAudit(db, ws.id)).map((a) => a.action)).toEqual([

@@ -1,6 +1,7 @@
 // Test-side CalDAV client for a per-run Radicale: makes calendars and PUTs / DELETEs events
-// over plain HTTP (what a calendar app does), so the connector under test only ever sees a
-// real server's answers.
+// over HTTP (what a calendar app does), so the connector under test only ever sees a real
+// server's answers. For a Radicale serving https, give it a fetch that trusts the test CA
+// (test/support/tls.ts's trustingFetch).
 import { RadicaleServer } from '../../scripts/services/radicale.js';
 import { Workspace, type CliResult } from './cli.js';
 
@@ -17,6 +18,7 @@ export class CalDavAccount {
     readonly server: RadicaleServer,
     readonly user: string,
     private password: string,
+    private readonly fetch: typeof globalThis.fetch = globalThis.fetch,
   ) {}
 
   private get auth(): Record<string, string> {
@@ -28,7 +30,11 @@ export class CalDavAccount {
   }
 
   private async req(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Response> {
-    const res = await fetch(this.url(path), { method, headers: { ...this.auth, ...headers }, ...(body !== undefined ? { body } : {}) });
+    const res = await this.fetch(this.url(path), {
+      method,
+      headers: { ...this.auth, ...headers },
+      ...(body !== undefined ? { body } : {}),
+    });
     await res.arrayBuffer();
     return res;
   }

@@ -296,6 +296,7 @@ export interface StatusJson {
     lastSuccessAt: string | null;
     nextSyncAt: string | null;
     lastError: string | null;
+    progress: { done: number; total?: number; startedAt: string | null; etaSeconds: number | null } | null;
     counts: { email: Counts; meeting: Counts };
     errors: { where: string; reason: string; lastSeenAt: string }[];
   }[];

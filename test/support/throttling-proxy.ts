@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface ThrottlingProxy {
   url: string;
-  /** Refuse the next `count` requests (of `method` only, when given) with this status and Retry-After value. */
-  throttle(count: number, status: 429 | 503, retryAfter: string, method?: string): void;
+  /** Refuse the next `count` requests (those matching `only`, when given) with this status and Retry-After value. */
+  throttle(count: number, status: 429 | 503, retryAfter: string, only?: RequestMatch): void;
   refused(): number;
   passed(): number;
   /** Requests passed through since the last refusal. */
@@ -16,14 +16,26 @@ export interface ThrottlingProxy {
   close(): Promise<void>;
 }
 
+/** Which requests a throttle applies to: a method, a path (exact), or both. */
+export interface RequestMatch {
+  method?: string;
+  path?: string;
+}
+
 export async function throttlingProxy(target: string): Promise<ThrottlingProxy> {
   const upstream = new URL(target);
-  let pending: { count: number; status: number; retryAfter: string; method?: string } = { count: 0, status: 503, retryAfter: '0' };
+  let pending: { count: number; status: number; retryAfter: string; only: RequestMatch } = {
+    count: 0,
+    status: 503,
+    retryAfter: '0',
+    only: {},
+  };
   let refused = 0;
   let passed = 0;
   let passedAtRefusal = 0;
   const server: Server = createServer((req, res) => {
-    if (pending.count > 0 && (!pending.method || pending.method === req.method)) {
+    const { method, path } = pending.only;
+    if (pending.count > 0 && (!method || method === req.method) && (!path || path === req.url)) {
       pending.count--;
       refused++;
       passedAtRefusal = passed;
@@ -46,8 +58,8 @@ export async function throttlingProxy(target: string): Promise<ThrottlingProxy> 
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}${upstream.pathname}`,
-    throttle: (count, status, retryAfter, method) => {
-      pending = { count, status, retryAfter, ...(method ? { method } : {}) };
+    throttle: (count, status, retryAfter, only = {}) => {
+      pending = { count, status, retryAfter, only };
     },
     refused: () => refused,
     passed: () => passed,

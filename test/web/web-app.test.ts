@@ -1,38 +1,34 @@
 // The web app in a real browser (Debian's Chromium via playwright-core) against
 // `touchpoint serve`: only the HTTP API behind it, exactly as users get it.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/cli.js';
-import { launchBrowser, serveDemo, userDataDir, type Served } from './browser.js';
+import { expectNoAxeViolations } from './axe.js';
+import { screenshotDir, serveDemo, signIn, type Served, openBrowser } from './browser.js';
 
 // UPDATE_SCREENSHOTS=1 refreshes the screenshots in docs/screenshots; other runs write them to a temp dir.
-const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, 'docs/screenshots') : mkdtempSync(path.join(tmpdir(), 'tp-shots-'));
+const SHOTS = screenshotDir();
 let served: Served;
 let browser: BrowserContext;
 let page: Page;
-let profile: string;
+let closeBrowser: (() => Promise<void>) | undefined;
 
-const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+/** A state worth showing in the docs: checked by axe first, then photographed. */
+async function shot(name: string) {
+  await expectNoAxeViolations(page, name);
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+}
 
 beforeAll(async () => {
   served = await serveDemo();
-  profile = userDataDir();
-  browser = await launchBrowser(profile);
-  page = await browser.newPage();
-  page.setDefaultTimeout(15_000);
-  await page.goto(served.url);
-  await page.getByLabel('API token').fill(served.token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: /Sync email & calendar/ }).waitFor();
+  ({ browser, page, close: closeBrowser } = await openBrowser());
+  await signIn(page, served);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser?.();
   await served?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 describe('web app', () => {
@@ -78,7 +74,6 @@ describe('web app', () => {
     await expect.poll(() => alice.textContent(), { timeout: 30_000 }).toMatch(/Email:\s*\d+ seen, [1-9]\d* linked/);
     await expect.poll(() => alice.textContent()).toContain('Connected');
     await page.evaluate(() => scrollTo(0, 0));
-    await shot('sync');
 
     // A new email arrives in Alice's folder: its HTML carries a script, an onerror handler and a remote image.
     const html =
@@ -89,7 +84,7 @@ describe('web app', () => {
       [
         'From: "Jane Doe" <jane@acme.com>',
         'To: Alice Chen <alice@ourco.com>',
-        `Date: ${new Date().toUTCString()}`,
+        `Date: ${served.now().toUTCString()}`,
         'Message-ID: <web-new-1@mail.acme.com>',
         'Subject: Fresh from the browser test',
         'MIME-Version: 1.0',
@@ -103,8 +98,8 @@ describe('web app', () => {
     // The card's progress line is a status too (a sync may still be reading): look at every one.
     await expect.poll(async () => (await alice.getByRole('status').allTextContents()).join(' | ')).toMatch(/Sync started|already waiting/);
 
-    await page.getByRole('link', { name: 'Accounts' }).click();
-    await page.getByRole('navigation', { name: 'Accounts' }).getByRole('link', { name: 'Acme Corp' }).click();
+    await page.getByRole('link', { name: 'Accounts', exact: true }).click();
+    await page.getByRole('table', { name: 'Accounts' }).getByRole('link', { name: 'Acme Corp' }).click();
     const timeline = page.getByRole('list', { name: 'Timeline' });
     await expect
       .poll(
@@ -150,7 +145,6 @@ describe('web app', () => {
     expect(await why.getByRole('button', { name: 'Delete and suppress' }).first().isVisible()).toBe(true);
     expect(await why.textContent()).toContain('will be recreated by crm:salesforce');
     await item.scrollIntoViewIfNeeded();
-    await shot('timeline-why');
   });
 
   it('troubleshoots a historic email and a customer-organized meeting: the failing check is shown', async () => {
@@ -167,7 +161,6 @@ describe('web app', () => {
       result.getByRole('button', { name: 'Download support bundle' }).click(),
     ]);
     expect(download.suggestedFilename()).toBe('touchpoint-support-demo.json');
-    await shot('troubleshooter-email');
 
     await page.getByRole('radio', { name: 'Meeting UID' }).check();
     await page.getByRole('textbox', { name: 'Meeting UID' }).fill('acme-internal-sync@acme.com');
@@ -183,16 +176,42 @@ describe('web app', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     const found = page.getByRole('region', { name: 'Accounts found' });
     await expect.poll(() => found.getByRole('link').allTextContents()).toEqual(expect.arrayContaining(['Acme Corp', 'Globex']));
-    await shot('search');
   });
 
   it('deletes a CRM-sourced end user with the "will be recreated by" warning', async () => {
     await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('table', { name: 'End users' }).waitFor(); // the first account's (Acme's)
+    // Globex's end users held on their way: meanwhile no rows are shown, not Acme's, whose Delete
+    // buttons would delete from Acme (jane@acme.com is an end user of both).
+    const globexUsers = '**/v1/accounts/globex/end-users';
+    let release = () => {};
+    let held = () => {};
+    const holding = new Promise<void>((r) => {
+      held = r;
+    });
+    let continued: Promise<void> = Promise.resolve();
+    // The first request only (times: 1): a later one, say a reload, goes through as usual.
+    await page.route(
+      globexUsers,
+      (route) => {
+        continued = new Promise<void>((r) => {
+          release = r;
+          held();
+        }).then(() => route.continue());
+        return continued;
+      },
+      { times: 1 },
+    );
     await page.getByLabel('Account', { exact: true }).selectOption('globex');
+    await holding;
+    expect(await page.getByRole('table', { name: 'End users' }).count()).toBe(0);
+    release();
+    await continued;
     await page.getByRole('button', { name: 'Delete jane@acme.com' }).click();
     const dialog = page.getByRole('alertdialog', { name: 'Confirm deletion' });
+    expect(await dialog.textContent()).toContain('from globex?');
     expect(await dialog.textContent()).toContain('It will be recreated by crm:salesforce');
-    await shot('admin');
+    await shot('admin-delete'); // the pages themselves: web-a11y.test.ts
     await dialog.getByRole('button', { name: 'Confirm' }).click();
     await expect
       .poll(() => page.locator('.card .ok, .card .error').allTextContents())
@@ -231,8 +250,8 @@ describe('web app', () => {
 
   it('adds and removes an internal domain: the timeline is re-decided each time', async () => {
     const acmeSubjects = async () => {
-      await page.getByRole('link', { name: 'Accounts' }).click();
-      await page.getByRole('navigation', { name: 'Accounts' }).getByRole('link', { name: 'Acme Corp' }).click();
+      await page.getByRole('link', { name: 'Accounts', exact: true }).click();
+      await page.getByRole('table', { name: 'Accounts' }).getByRole('link', { name: 'Acme Corp' }).click();
       await page.getByRole('button', { name: 'Refresh' }).click();
       return page.getByRole('list', { name: 'Timeline' }).textContent();
     };
@@ -246,8 +265,14 @@ describe('web app', () => {
     // No reload needed; the entry reads as words: who, what, from where, not an action code and JSON.
     const auditRow = page.getByRole('table', { name: 'Audit log' }).locator('tbody tr').first();
     await expect
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text separates the cells (textContent runs them together)
       .poll(() => auditRow.innerText())
-      .toMatch(/UTC\s+web-test \(API token\)\s+Added internal domain acme\.com\s+127\.0\.0\.1\s+unlinked [1-9]/);
+      .toMatch(/\s+web-test \(API token\)\s+Added internal domain acme\.com\s+127\.0\.0\.1\s+unlinked [1-9]/);
+    // Recorded at the served clock's now (the demo's date), and read against that clock too: the
+    // browser, on the real date, would have shown "20 Mar 2026, 12:01" instead of "just now".
+    const at = Date.parse((await auditRow.locator('time').getAttribute('datetime')) ?? '');
+    expect(Math.abs(at - served.now().getTime())).toBeLessThan(10 * 60_000);
+    expect(await auditRow.locator('time').textContent()).toMatch(/^(just now|\d+ min ago)$/);
     expect(await auditRow.textContent()).not.toMatch(/[{}"]/);
     await expect.poll(acmeSubjects).not.toContain('Question about our renewal');
 
@@ -289,7 +314,8 @@ describe('web app', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       for (const [hash, heading] of [
-        ['#/accounts/acme', /Accounts/],
+        ['#/accounts', /Accounts/],
+        ['#/accounts/acme', /Acme Corp/],
         ['#/troubleshoot', /Troubleshooter/],
         ['#/search', /Search/],
         ['#/admin', /Admin/],
@@ -301,7 +327,6 @@ describe('web app', () => {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect({ hash, overflow }).toEqual({ hash, overflow: 0 });
       }
-      await shot('sync-phone');
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
     }

@@ -2,24 +2,15 @@
 // "Invoice question" mail from john+billing@acme.com by sender + day — no Message-ID — and
 // shows why it was not logged (the +tag near miss) and what to do.
 import path from 'node:path';
-import { rmSync } from 'node:fs';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, serveDemo, userDataDir, type Served } from './browser.js';
+import { servedApi, serveDemo, signIn, type Served, openBrowser } from './browser.js';
 
 let served: Served;
-let browser: BrowserContext;
 let page: Page;
-let profile: string;
+let closeBrowser: (() => Promise<void>) | undefined;
 
-const api = async (method: string, url: string, body?: unknown) => {
-  const res = await fetch(`${served.url}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${served.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-};
+const api = (method: string, url: string, body?: unknown) => servedApi(served, method, url, body);
 
 beforeAll(async () => {
   served = await serveDemo();
@@ -30,20 +21,13 @@ beforeAll(async () => {
     authorizedAt: '2026-03-01T00:00:00Z',
   });
   if (conn.status !== 201) throw new Error(`connect: ${JSON.stringify(conn.body)}`);
-  profile = userDataDir();
-  browser = await launchBrowser(profile);
-  page = await browser.newPage();
-  page.setDefaultTimeout(15_000);
-  await page.goto(served.url);
-  await page.getByLabel('API token').fill(served.token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: /Sync email & calendar/ }).waitFor();
+  ({ page, close: closeBrowser } = await openBrowser());
+  await signIn(page, served);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser?.();
   await served?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 describe('Troubleshooter: find', () => {
@@ -61,9 +45,20 @@ describe('Troubleshooter: find', () => {
     await form.getByRole('button', { name: 'Find' }).click();
     const card = page.getByRole('article', { name: 'Candidate plus-6@mail.acme.com' });
     await expect.poll(() => card.textContent()).toMatch(/6 Mar 2026, 16:45 UTC — Not logged — alice@ourco.com · INBOX/);
-    expect(await card.getByRole('list', { name: 'Why not logged' }).textContent()).toMatch(/E3: No participant is an end user/);
+    // The time reads in the viewer's zone (UTC in this browser), the exact UTC time on hover.
+    expect(await card.locator('time').first().getAttribute('title')).toBe('Fri, 6 Mar 2026, 16:45:00 UTC');
+    // Synced by the service on the demo's clock (as `npm start` serves it): two weeks after it
+    // arrived, the connection having been made on 20 March, not months later on the real date.
+    expect(await card.textContent()).toMatch(/Synced 20 Mar 2026, 12:\d\d UTC, 14 days after it arrived/);
+    // The failing check in words, its rule id beside it.
+    expect(await card.getByRole('list', { name: 'Why not logged' }).textContent()).toMatch(/No participant (is|was) an end user.* E3$/);
     expect(await card.getByRole('list', { name: 'Near misses' }).textContent()).toMatch(/john\+billing@acme\.com .*\+tag/);
     expect(await card.getByRole('list', { name: 'What you can do' }).textContent()).toMatch(/Add the end user .*john\+billing@acme\.com/);
+    // "Not the one I mean": the store answered alone, so the mailboxes can be searched too.
+    await page.getByRole('button', { name: 'Search the connected mailboxes too' }).click();
+    await expect.poll(() => form.textContent()).toMatch(/1 found \(the mailboxes were asked too\)/);
+    expect(await page.getByRole('button', { name: 'Search the connected mailboxes too' }).count()).toBe(0);
+    expect(await card.textContent()).toMatch(/Not logged — alice@ourco.com · INBOX/);
   });
 
   it('a day with nothing from that sender says so', async () => {

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { adoptTokenFromLink, api, token, type Workspace } from './api.js';
+import { AlertBanner } from './AlertBanner.js';
+import { adoptTokenFromLink, api, redeemSignInCode, takeSignInCodeFromLink, token, type Workspace } from './api.js';
 import { AccountsPage } from './pages/Accounts.js';
 import { AdminPage } from './pages/Admin.js';
 import { SearchPage } from './pages/Search.js';
@@ -25,8 +26,33 @@ const NAV = [
   ['#/admin', 'Admin'],
 ] as const;
 
-// Before the first render, so the route never sees #token=….
+const KNOWN = new Set(NAV.map(([href]) => href.slice(2)));
+
+/** An address the app has no page for: say so, and offer the pages it has. */
+function NotFound({ path }: { path: string }) {
+  return (
+    <>
+      <h1>Page not found</h1>
+      <p>
+        There is no page at <code>{path}</code>. It may be an old bookmark or a mistyped address.
+      </p>
+      <ul aria-label="Pages" className="links">
+        {NAV.map(([href, label]) => (
+          <li key={href}>
+            <a href={href}>{label}</a>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+// Before the first render, so the route never sees #token=… or #signin=….
 const signedInByLink = adoptTokenFromLink();
+const signInCode = takeSignInCodeFromLink();
+// Started once here, not in an effect: a code is good for one use (StrictMode runs effects twice).
+const redeemed = signInCode ? redeemSignInCode(signInCode) : null;
+redeemed?.catch(() => undefined); // its failure is shown by the effect that awaits it
 
 function SignIn({ onIn, notice }: { onIn: (w: Workspace) => void; notice: string | null }) {
   const [value, setValue] = useState('');
@@ -47,7 +73,7 @@ function SignIn({ onIn, notice }: { onIn: (w: Workspace) => void; notice: string
       <form onSubmit={submit} aria-label="Sign in">
         <Field
           label="API token"
-          hint="Create one with: touchpoint token create --role admin --name <you>. Kept in this tab only (sessionStorage)."
+          hint="Kept in this tab only (sessionStorage). New here? In a terminal, in the Touchpoint folder: bin/touchpoint token create --role admin --name me prints a token to paste here; bin/touchpoint sign-in-link prints a one-time link that signs you in. No workspace yet? bin/touchpoint init --workspace cs-team first, or try the demo: npm start."
         >
           <input
             type="password"
@@ -76,14 +102,24 @@ export function App() {
   const [notice, setNotice] = useState<string | null>(null);
   const hash = useHash();
   useEffect(() => {
-    if (!token.get()) return setChecked(true);
-    api<Workspace>('GET', '/v1/workspace')
-      .then(setWs, () => {
+    const signIn = async () => {
+      if (redeemed) {
+        try {
+          await redeemed;
+        } catch (err) {
+          token.clear();
+          setNotice(`${(err as Error).message}.`);
+          return;
+        }
+      }
+      if (!token.get()) return;
+      await api<Workspace>('GET', '/v1/workspace').then(setWs, () => {
         token.clear();
-        if (signedInByLink)
+        if (signedInByLink || signInCode)
           setNotice('That sign-in link is no longer valid (each "npm start" makes a new one). Paste an API token instead.');
-      })
-      .finally(() => setChecked(true));
+      });
+    };
+    void signIn().finally(() => setChecked(true));
   }, []);
   if (!checked) return null;
   if (!ws) return <SignIn onIn={setWs} notice={notice} />;
@@ -124,6 +160,8 @@ export function App() {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
+        {KNOWN.has(page) ? null : <NotFound path={hash} />}
+        <AlertBanner />
         {page === 'sync' ? <SyncPage /> : null}
         {page === 'accounts' ? <AccountsPage accountId={rest[0] ? decodeURIComponent(rest[0]) : undefined} /> : null}
         {page === 'troubleshoot' ? <TroubleshootPage /> : null}

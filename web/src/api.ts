@@ -1,4 +1,6 @@
 // The only way the web app reaches data: the HTTP API with the token from sessionStorage.
+import { noteServerNow } from './server-clock.js';
+
 const KEY = 'touchpoint.token';
 
 export const token = {
@@ -21,6 +23,24 @@ export function adoptTokenFromLink(): boolean {
   return true;
 }
 
+/**
+ * A one-time sign-in link (`npm start`, `touchpoint sign-in-link`) carries a short-lived code in
+ * the fragment, `#signin=…`: taken out of the address bar at once, then traded once
+ * (POST /v1/sign-in) for a session token kept in this tab. Returns the code, or null.
+ */
+export function takeSignInCodeFromLink(): string | null {
+  const m = /^#signin=([^&]+)/.exec(location.hash);
+  if (!m?.[1]) return null;
+  history.replaceState(null, '', `${location.pathname}${location.search}#/sync`);
+  return decodeURIComponent(m[1]);
+}
+
+/** Trades a sign-in link's code for a session token and keeps it in this tab. */
+export async function redeemSignInCode(code: string): Promise<void> {
+  const session = await api<{ token: string }>('POST', '/v1/sign-in', { code }, null);
+  token.set(session.token);
+}
+
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
@@ -36,6 +56,7 @@ export async function api<T>(method: string, path: string, body?: unknown, tok =
   if (tok) headers.authorization = `Bearer ${tok}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, { method, headers, cache: 'no-store', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  noteServerNow(res.headers.get('x-touchpoint-now'));
   const text = await res.text();
   const data = text ? (JSON.parse(text) as unknown) : null;
   if (!res.ok) {
@@ -98,7 +119,17 @@ export interface Connection {
   lastSuccessAt: string | null;
   nextSyncAt: string | null;
   lastError: string | null;
-  progress: { done: number; total?: number } | null;
+  /** While a sync runs: how far, and the time left at the rate so far (null until it can be told). */
+  progress: {
+    done: number;
+    total?: number;
+    approximate?: boolean;
+    stream?: 'mail' | 'calendar';
+    startedAt: string | null;
+    etaSeconds: number | null;
+    /** The time left in words, the same as the CLI's (null without a total). */
+    etaText: string | null;
+  } | null;
   counts: { email: Counts; meeting: Counts };
   errors: { where: string; reason: string; lastSeenAt: string }[];
   /** Mail folder settings (IMAP, Microsoft 365); null for other connections. */
@@ -139,10 +170,30 @@ export interface Explanation {
   checks: Check[];
   remedies: string[];
   remedyCodes: string[];
+  /** Per remedy: the buttons that carry it out (see RemedyAction). */
+  remedyActions: RemedyAction[][];
   hints: { kind: string; participant: string; endUserEmail: string; accountId: string; detail: string }[];
   searched?: { id: string; teammate: string; provider: string; status: string; authorizedAt: string; lastSyncAt: string | null }[];
   occurrence?: string;
   occurrences?: { start: string; outcome: string }[];
+}
+/** One remedy's button, as the API describes it (kind + parameters). */
+export type RemedyAction =
+  | { kind: 'add_end_user'; email: string; accountId?: string }
+  | { kind: 'delete_end_user'; accountId: string; email: string; suppress: boolean }
+  | { kind: 'blocklist'; entry: string }
+  | { kind: 'unblock'; entry: string }
+  | { kind: 'include_folder'; connectionId: string; folder: string }
+  | { kind: 'reauthorize'; connectionId: string; provider: string }
+  | { kind: 'sync_now'; connectionId: string };
+/** What a change would do, computed without doing it (POST /v1/preview). */
+export interface ChangePreview {
+  kind: string;
+  removes: { accountId: string; name: string; emails: number; meetings: number }[];
+  adds: { accountId: string; name: string; emails: number; meetings: number }[];
+  /** Must be typed to confirm (a customer's own domain). */
+  confirm?: string;
+  summary: string;
 }
 export interface FindCandidate extends Explanation {
   messageId?: string;
@@ -159,11 +210,19 @@ export interface FindResult {
   truncated?: boolean;
   liveError?: string;
 }
+export interface LinkChange {
+  kind: 'email' | 'meeting';
+  id: string;
+  ref: string;
+  accountId: string;
+}
 export interface ChangeResult {
-  linked: unknown[];
-  unlinked: unknown[];
+  linked: LinkChange[];
+  unlinked: LinkChange[];
   unavailable: number;
   warning?: string;
+  /** The audit entry it wrote: what Undo names. */
+  auditId?: number;
 }
 export interface ImportResult extends ChangeResult {
   source: string;
@@ -197,6 +256,9 @@ export interface Hygiene {
   multiAccountAddresses: { email: string; accounts: string[] }[];
 }
 export interface AuditEntry {
+  /** Absent in a support bundle's copy. */
+  id?: number;
+  undoable?: boolean;
   at: string;
   actor: string;
   action: string;
@@ -205,9 +267,6 @@ export interface AuditEntry {
   /** From where: the client address, "cli"; null for older entries. */
   source: string | null;
 }
-
-export const when = (iso: string | null | undefined) =>
-  iso ? `${new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' })} UTC` : '—';
 
 /** A source that re-creates what is deleted (anything but manual or api). */
 export const recreatingSource = (source: string) => (source === 'manual' || source === 'api' ? null : source);

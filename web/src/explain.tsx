@@ -1,6 +1,9 @@
 import { useState } from 'react';
-import { api, q, recreatingSource, token, when, type ChangeResult, type Explanation } from './api.js';
-import { useAction } from './ui.js';
+import { DoneNote, RemedyActions, type ActionDone } from './actions.js';
+import { q, recreatingSource, token, type Explanation } from './api.js';
+import { ChecksTable } from './checks.js';
+import { readableTimes } from './time-words.js';
+import { Time } from './time.js';
 
 const OUTCOME: Record<Explanation['outcome'], string> = {
   linked: 'Logged on a timeline',
@@ -8,9 +11,10 @@ const OUTCOME: Record<Explanation['outcome'], string> = {
   upcoming: 'Upcoming — logged once it has happened',
   unknown: 'Never seen by any connection',
 };
-const STATUS = { pass: ['Passed', 'pass'], fail: ['Failed', 'fail'], 'n/a': ['Not applicable', 'na'] } as const;
 
-export function ExplanationView({ e }: { e: Explanation }) {
+/** onChanged: the remedies' actions changed something (the caller reloads what it shows). */
+export function ExplanationView({ e, onChanged }: { e: Explanation; onChanged?: () => void }) {
+  const [done, setDone] = useState<ActionDone | null>(null);
   return (
     <div className="explanation">
       <p>
@@ -18,7 +22,12 @@ export function ExplanationView({ e }: { e: Explanation }) {
           {e.kind === 'email' ? 'Email' : 'Meeting'} {e.ref}
         </strong>
         : {OUTCOME[e.outcome]}
-        {e.occurrence ? ` (occurrence ${when(e.occurrence)})` : ''}
+        {e.occurrence ? (
+          <>
+            {' '}
+            (occurrence <Time iso={e.occurrence} />)
+          </>
+        ) : null}
       </p>
       {e.accounts.length ? (
         <ul>
@@ -35,37 +44,14 @@ export function ExplanationView({ e }: { e: Explanation }) {
           ))}
         </ul>
       ) : null}
-      <div className="table-wrap">
-        <table aria-label="Checks">
-          <thead>
-            <tr>
-              <th>Check</th>
-              <th>Result</th>
-              <th>Data</th>
-            </tr>
-          </thead>
-          <tbody>
-            {e.checks.map((c, i) => {
-              const [word, cls] = STATUS[c.status];
-              return (
-                // biome-ignore lint/suspicious/noArrayIndexKey: a read-only list replaced whole on each response; its items have no id and never move
-                <tr key={i} data-status={c.status}>
-                  <td>{c.rule}</td>
-                  <td className={cls}>{word}</td>
-                  <td>{c.detail || c.code}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <ChecksTable checks={e.checks} />
       {e.hints.length ? (
         <>
           <h3>Near misses</h3>
           <ul>
             {e.hints.map((h, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: a read-only list replaced whole on each response; its items have no id and never move
-              <li key={i}>{h.detail}</li>
+              <li key={i}>{readableTimes(h.detail)}</li>
             ))}
           </ul>
         </>
@@ -76,18 +62,23 @@ export function ExplanationView({ e }: { e: Explanation }) {
           <ul aria-label="Remedies">
             {e.remedies.map((r, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: a read-only list replaced whole on each response; its items have no id and never move
-              <li key={i}>{r}</li>
+              <li key={i}>
+                {readableTimes(r)}
+                <RemedyActions actions={e.remedyActions?.[i]} onChanged={onChanged} onDone={onChanged ? setDone : undefined} />
+              </li>
             ))}
           </ul>
         </>
       ) : null}
+      <DoneNote done={done} onUndone={onChanged} />
       {e.searched?.length ? (
         <details>
           <summary>Connections searched ({e.searched.length})</summary>
           <ul>
             {e.searched.map((s) => (
               <li key={s.id}>
-                {s.teammate} ({s.provider}, {s.status}), authorized since {when(s.authorizedAt)}, last sync {when(s.lastSyncAt)}
+                {s.teammate} ({s.provider}, {s.status}), authorized since <Time iso={s.authorizedAt} />, last sync{' '}
+                <Time iso={s.lastSyncAt} />
               </li>
             ))}
           </ul>
@@ -110,73 +101,21 @@ export async function downloadSupportBundle(params: { messageId?: string; uid?: 
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** "Why is this here?": the explanation plus its remedies as buttons (admin tokens). */
+/** "Why is this here?": the explanation, its remedies as buttons (admin tokens), and where a source recreates what is deleted. */
 export function WhyPanel({ e, onChanged }: { e: Explanation; onChanged: () => void }) {
-  const act = useAction();
-  const [warning, setWarning] = useState<string | null>(null);
   const vias = e.accounts.flatMap((a) => a.via.map((v) => ({ ...v, accountId: a.id })));
-  const del = (accountId: string, email: string, source: string, suppress: boolean) => {
-    const re = recreatingSource(source);
-    const text =
-      `${suppress ? 'Delete and suppress' : 'Delete'} end user ${email} in ` +
-      `${accountId}?${re && !suppress ? ` It came from ${re}: it will be recreated by ${re} at its next import.` : ''}`;
-    if (!confirm(text)) return;
-    void act.run(async () => {
-      const r = await api<ChangeResult>(
-        'DELETE',
-        `/v1/accounts/${encodeURIComponent(accountId)}/end-users/${encodeURIComponent(email)}?suppress=${suppress}`,
-      );
-      setWarning(r.warning ?? null);
-      onChanged();
-      return `Deleted ${email}: ${r.unlinked.length} item(s) unlinked.`;
-    });
-  };
   return (
     <section className="why" aria-label="Why is this here?">
-      <ExplanationView e={e} />
-      {vias.length ? <h3>Act on it</h3> : null}
+      <ExplanationView e={e} onChanged={onChanged} />
       {vias.map((v) => {
-        const domain = v.email.split('@')[1] ?? '';
         const re = recreatingSource(v.source);
-        return (
-          <div key={`${v.accountId}/${v.email}`} className="actions">
-            <span>
-              {v.email} in {v.accountId} (source {v.source}):
-            </span>
-            <button type="button" className="danger" onClick={() => del(v.accountId, v.email, v.source, false)}>
-              Delete
-            </button>
-            <button type="button" className="danger" onClick={() => del(v.accountId, v.email, v.source, true)}>
-              Delete and suppress
-            </button>
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => {
-                if (!confirm(`Blocklist ${domain}? Its addresses never cause a link again.`)) return;
-                void act.run(async () => {
-                  const r = await api<ChangeResult>('POST', '/v1/blocklist', { entry: domain });
-                  onChanged();
-                  return `Blocklisted ${domain}: ${r.unlinked.length} item(s) unlinked.`;
-                });
-              }}
-            >
-              Blocklist {domain}
-            </button>
-            {re ? (
-              <span className="muted">
-                or remove it at the source ({re}): deleting here alone, it will be recreated by {re}.
-              </span>
-            ) : null}
-          </div>
-        );
+        return re ? (
+          <p key={`${v.accountId}/${v.email}`} className="muted">
+            {v.email} in {v.accountId} came from {re}: deleted here alone, it will be recreated by {re} at its next import; use “Delete and
+            suppress”, or remove it at the source.
+          </p>
+        ) : null;
       })}
-      {warning ? (
-        <p className="warning" role="alert">
-          {warning}
-        </p>
-      ) : null}
-      {act.status}
     </section>
   );
 }

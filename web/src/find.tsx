@@ -3,8 +3,12 @@
 // by GET /v1/find/* with one card per candidate: outcome, where it is, the failing check and
 // what to do. Each card opens to the full explanation.
 import { useState, type FormEvent } from 'react';
-import { get, q, when, type FindCandidate, type FindResult } from './api.js';
+import { get, q, type FindCandidate, type FindResult } from './api.js';
+import { RemedyActions } from './actions.js';
+import { checkFinding } from './checks.js';
 import { ExplanationView } from './explain.js';
+import { readableTimes } from './time-words.js';
+import { Time } from './time.js';
 import { Field, useAction } from './ui.js';
 
 const OUTCOME: Record<FindCandidate['outcome'], string> = {
@@ -27,17 +31,19 @@ function CandidateCard({ c }: { c: FindCandidate }) {
   return (
     <article className="card" aria-label={`Candidate ${id}`}>
       <p>
-        <strong>{when(c.date)}</strong> — <span className={c.outcome === 'linked' ? 'pass' : 'fail'}>{OUTCOME[c.outcome]}</span> —{' '}
-        {whereWords(c)}
+        <strong>
+          <Time iso={c.date} />
+        </strong>{' '}
+        — <span className={c.outcome === 'linked' ? 'pass' : 'fail'}>{OUTCOME[c.outcome]}</span> — {whereWords(c)}
         {c.subject ? ` — “${c.subject}”` : ''}
         {c.live ? ' (found at the provider just now)' : ''}
       </p>
-      {c.summary ? <p>{c.summary}</p> : null}
+      {c.summary ? <p>{readableTimes(c.summary)}</p> : null}
       {failed.length ? (
         <ul aria-label="Why not logged">
           {failed.map((x) => (
             <li key={x.code}>
-              {x.rule}: {x.detail || x.code}
+              {checkFinding(x)} <small className="rule-id">{x.rule}</small>
             </li>
           ))}
         </ul>
@@ -45,17 +51,20 @@ function CandidateCard({ c }: { c: FindCandidate }) {
       {c.hints.length ? (
         <ul aria-label="Near misses">
           {c.hints.map((h) => (
-            <li key={`${h.kind}|${h.participant}|${h.endUserEmail}`}>{h.detail}</li>
+            <li key={`${h.kind}|${h.participant}|${h.endUserEmail}`}>{readableTimes(h.detail)}</li>
           ))}
         </ul>
       ) : null}
       {c.outcome !== 'linked' && c.remedies.some((r) => r !== '') ? (
         <ul aria-label="What you can do">
-          {c.remedies
-            .filter((r) => r !== '')
-            .map((r) => (
-              <li key={r}>{r}</li>
-            ))}
+          {c.remedies.map((r, i) =>
+            r === '' ? null : (
+              <li key={r}>
+                {readableTimes(r)}
+                <RemedyActions actions={c.remedyActions?.[i]} />
+              </li>
+            ),
+          )}
         </ul>
       ) : null}
       {c.subjectNotKept ? <p className="muted">Not logged, so its subject was not kept: it matches the address and day only.</p> : null}
@@ -71,20 +80,30 @@ function CandidateCard({ c }: { c: FindCandidate }) {
 export function FindForm({ kind }: { kind: 'email' | 'meeting' }) {
   const act = useAction();
   const [result, setResult] = useState<FindResult | null>(null);
+  const [askedMailboxes, setAskedMailboxes] = useState(false);
   const [f, setF] = useState({ from: '', to: '', subject: '', title: '', attendee: '', on: '' });
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
-  const submit = (ev: FormEvent) => {
-    ev.preventDefault();
-    void act.run(async () => {
+  const where = kind === 'email' ? 'mailboxes' : 'calendars';
+  /** askMailboxes: "Not the one?" searches the connected mailboxes / calendars too. */
+  const search = (askMailboxes: boolean) =>
+    act.run(async () => {
       setResult(null);
-      const params =
-        kind === 'email' ? { from: f.from, to: f.to, subject: f.subject, on: f.on } : { title: f.title, attendee: f.attendee, on: f.on };
+      const params = {
+        ...(kind === 'email'
+          ? { from: f.from, to: f.to, subject: f.subject, on: f.on }
+          : { title: f.title, attendee: f.attendee, on: f.on }),
+        ...(askMailboxes ? { askMailboxes: 'true' } : {}),
+      };
       const r = await get<FindResult>(`/v1/find/${kind}?${q(params)}`);
       setResult(r);
+      setAskedMailboxes(askMailboxes);
       if (r.candidates.length === 0)
         return `Nothing ${kind === 'email' ? 'sent or received' : 'scheduled'} like that in what Touchpoint has seen.`;
-      return `${r.candidates.length} found${r.truncated ? ' (more matched: add a day)' : ''}.`;
+      return `${r.candidates.length} found${r.truncated ? ' (more matched: add a day)' : ''}${askMailboxes ? ` (the ${where} were asked too)` : ''}.`;
     });
+  const submit = (ev: FormEvent) => {
+    ev.preventDefault();
+    void search(false);
   };
   return (
     <>
@@ -125,10 +144,19 @@ export function FindForm({ kind }: { kind: 'email' | 'meeting' }) {
         {act.status}
       </form>
       {result?.candidates.length ? (
-        <section aria-label="Candidates">
+        <section aria-labelledby="found-h">
+          <h2 id="found-h">Found ({result.candidates.length})</h2>
           {result.candidates.map((c) => (
             <CandidateCard key={`${c.messageId ?? c.uid ?? c.ref}|${c.date}`} c={c} />
           ))}
+          {askedMailboxes ? null : (
+            <p>
+              Not the one you mean?{' '}
+              <button type="button" className="secondary" disabled={act.busy} onClick={() => void search(true)}>
+                Search the connected {where} too
+              </button>
+            </p>
+          )}
         </section>
       ) : null}
     </>

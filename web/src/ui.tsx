@@ -1,4 +1,4 @@
-import { cloneElement, useCallback, useEffect, useId, useState, type ReactElement } from 'react';
+import { cloneElement, useCallback, useEffect, useId, useRef, useState, type ReactElement, type ReactNode } from 'react';
 
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: number) {
   const [data, setData] = useState<T | null>(null);
@@ -76,5 +76,30 @@ function ActionStatus({ message, error }: { message: string | null; error: strin
       ) : null}
       <ErrorNote error={error} />
     </>
+  );
+}
+
+/**
+ * A wide table's frame: it scrolls sideways on a narrow screen, and then takes the keyboard
+ * focus so it can be scrolled without a mouse (only then: a table that fits is no tab stop).
+ */
+export function TableWrap({ children }: { children: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [scrolls, setScrolls] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setScrolls(el.scrollWidth > el.clientWidth);
+    measure();
+    const watch = new ResizeObserver(measure);
+    watch.observe(el);
+    if (el.firstElementChild) watch.observe(el.firstElementChild);
+    return () => watch.disconnect();
+  }, []);
+  return (
+    // Focusable only while it scrolls: then it must be reachable by keyboard (WCAG 2.1.1).
+    <div className="table-wrap" ref={ref} tabIndex={scrolls ? 0 : undefined}>
+      {children}
+    </div>
   );
 }

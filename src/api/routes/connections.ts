@@ -12,16 +12,16 @@ import type { Ctx } from '../../store/context.js';
 import { connectionHealth } from '../../troubleshoot/status.js';
 import { appDeps, ctxFor, errors, type ApiDeps } from '../context.js';
 import { fieldsIn } from '../errors.js';
+import { ConnectionParams } from '../schemas.js';
 import {
   ConnectionHealth,
-  ConnectionParams,
   NewCalDavConnection,
   NewFolderConnection,
   NewImapConnection,
   SetConnectionFolders,
   Status,
   SyncNow,
-} from '../schemas.js';
+} from '../connection-schemas.js';
 
 type Health = Awaited<ReturnType<typeof connectionHealth>>['connections'][number];
 

@@ -4,18 +4,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isValidAddress, isValidDomain, normalizeDomain } from '../../directory/address.js';
 import { addInternalDomain, removeInternalDomain } from '../../app/internal-domains.js';
-import {
-  addAccount,
-  addTeammate,
-  getAccount,
-  listAccounts,
-  listEndUsers,
-  listTeammates,
-  teammateByAddress,
-} from '../../store/directory.js';
-import { accountTimeline } from '../../store/timeline.js';
+import { addAccount } from '../../app/accounts.js';
+import { fieldsIn } from '../errors.js';
+import { addTeammate, getAccount, listAccounts, listEndUsers, listTeammates, teammateByAddress } from '../../store/directory.js';
+import { accountTimelinePage, TIMELINE_MAX_LIMIT } from '../../app/account-timeline.js';
 import { auth } from '../auth.js';
-import { ctxFor, errors, type ApiDeps } from '../context.js';
+import { appDeps, ctxFor, errors, type ApiDeps } from '../context.js';
 import { conflict, invalid, notFound } from '../../app/errors.js';
 import {
   Account,
@@ -95,12 +89,7 @@ export async function directoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
         response: { 201: Account, ...errors(400, 403, 409) },
       },
     },
-    async (req, reply) => {
-      const ws = auth(req).workspace.id;
-      if (await getAccount(deps.db, ws, req.body.id)) throw conflict(`account "${req.body.id}" already exists`);
-      await addAccount(deps.db, ws, req.body, deps.clock.now());
-      return reply.code(201).send(req.body);
-    },
+    async (req, reply) => reply.code(201).send(await fieldsIn('body', addAccount(appDeps(req, deps), req.body))),
   );
 
   r.get(
@@ -130,20 +119,21 @@ export async function directoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
         tags: ['activities'],
         summary: "An account's emails and meetings, newest first",
         params: AccountParams,
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(500) }),
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(TIMELINE_MAX_LIMIT).default(500),
+          before: z.string().max(2000).optional().describe('the `next` of the page before: the items older than it'),
+        }),
         response: { 200: Timeline, ...errors(400, 404) },
       },
     },
     async (req) => {
-      const ws = auth(req).workspace.id;
-      const account = await getAccount(deps.db, ws, req.params.accountId);
-      if (!account) throw notFound('account');
-      const items = (await accountTimeline(deps.db, ws, account.id, req.query.limit)).map((it) =>
+      const page = await fieldsIn('query', accountTimelinePage(appDeps(req, deps), req.params.accountId, req.query));
+      const items = page.items.map((it) =>
         it.kind === 'email'
           ? { kind: it.kind, id: it.id, messageId: it.messageId, at: it.at, subject: it.subject, via: it.via }
           : { kind: it.kind, id: it.id, uid: it.uid, occurrence: it.occurrence, at: it.at, title: it.title, via: it.via },
       );
-      return { account, items };
+      return { account: page.account, items, ...(page.next ? { next: page.next } : {}) };
     },
   );
 

@@ -12,6 +12,7 @@ import { findEndUser, getAccount, listBlocklist, listEndUsers } from '../../stor
 import { auth } from '../auth.js';
 import { ctxFor, errors, type ApiDeps } from '../context.js';
 import { invalid, notFound } from '../../app/errors.js';
+import { fieldsIn } from '../errors.js';
 import {
   AccountParams,
   Address,
@@ -40,6 +41,8 @@ export const endUserView = (u: EndUser) => ({
   name: u.name ?? null,
   source: u.source,
   externalId: u.externalId ?? null,
+  sourceUrl: u.sourceUrl ?? null,
+  sourceSyncedAt: u.sourceSyncedAt ?? null,
 });
 
 export async function endUserRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -152,7 +155,9 @@ export async function endUserRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       schema: {
         operationId: 'addToBlocklist',
         tags: ['directory'],
-        summary: 'Blocklist a domain (and its subdomains) or an address; unlinks what it caused',
+        summary:
+          "Blocklist a domain (and its subdomains) or an address; unlinks what it caused. The domain of any account's end users needs " +
+          '`confirm` set to it (typed by the person; previewChange says so first)',
         body: NewBlocklistEntry,
         response: { 201: ChangeResult, ...errors(400, 403, 409) },
       },
@@ -160,7 +165,7 @@ export async function endUserRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     async (req, reply) => {
       const ctx = ctxFor(req, deps);
       entryOf(req.body.entry, 'body.entry');
-      return reply.code(201).send(await addToBlocklist(ctx, req.body.entry));
+      return reply.code(201).send(await fieldsIn('body', addToBlocklist(ctx, req.body.entry, { confirm: req.body.confirm })));
     },
   );
 

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listAudit } from '../../store/audit.js';
+import { listAuditLog } from '../../app/undo.js';
 import { explainEmail, explainMeeting } from '../../app/explain.js';
 import { search } from '../../app/search.js';
 import { directoryHygiene } from '../../troubleshoot/hygiene.js';
@@ -13,7 +13,7 @@ import { ctxFor, errors, type ApiDeps } from '../context.js';
 import { fieldsIn } from '../errors.js';
 import { invalid } from '../../app/errors.js';
 import {
-  AuditEntry,
+  AuditListEntry,
   AuditQuery,
   ExplainEmailQuery,
   ExplainMeetingQuery,
@@ -22,9 +22,8 @@ import {
   HygieneQuery,
   SearchQuery,
   SearchResult,
-  SupportBundle,
-  SupportBundleQuery,
 } from '../schemas.js';
+import { SupportBundle, SupportBundleQuery } from '../connection-schemas.js';
 
 export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -117,11 +116,13 @@ export async function troubleshootRoutes(app: FastifyInstance, deps: ApiDeps): P
       schema: {
         operationId: 'listAudit',
         tags: ['troubleshoot'],
-        summary: 'Every change: who, when, what, from where; directory changes with what they linked and unlinked (newest first)',
+        summary:
+          'Every change: who, when, what, from where; directory changes with what they linked and unlinked (newest first); ' +
+          'undoable: POST /v1/audit/{id}/undo can undo it',
         querystring: AuditQuery,
-        response: { 200: z.array(AuditEntry), ...errors(400) },
+        response: { 200: z.array(AuditListEntry), ...errors(400) },
       },
     },
-    async (req) => listAudit(deps.db, auth(req).workspace.id, req.query.limit),
+    async (req) => listAuditLog(ctxFor(req, deps), req.query.limit),
   );
 }

@@ -11,7 +11,8 @@ import { fieldsIn } from '../errors.js';
 import { disconnect } from '../../app/disconnect.js';
 import { reauthorize } from '../../app/reauthorize.js';
 import { notFound } from '../../app/errors.js';
-import { ConnectionHealth, ConnectionParams, Id, Reauthorize } from '../schemas.js';
+import { ConnectionParams, Id } from '../schemas.js';
+import { ConnectionHealth, Reauthorize } from '../connection-schemas.js';
 import { healthOf } from './connections.js';
 
 const Party = z.object({ address: z.string(), name: z.string().optional() }).passthrough();

@@ -210,3 +210,97 @@ describe('mutated real-world files (fast-check)', () => {
     );
   });
 });
+
+// Each value expansion will read is read once while parsing, so one bad event is skipped and
+// named instead of failing the whole file later. ICAL.parse accepts all of these lines: the
+// values are only interpreted when read. Added after the mutation run on parse-calendar.ts.
+describe('an event with a value that cannot be read', () => {
+  const vcalendar = (...events: string[]) =>
+    ['BEGIN:VCALENDAR', ...events.flatMap((e) => ['BEGIN:VEVENT', e, 'END:VEVENT']), 'END:VCALENDAR'].join('\r\n');
+  const at = 'DTSTART:20240102T100000Z';
+
+  it('is skipped with the property named; the good events, with or without DTEND, RRULE, EXDATE, RDATE, stay', () => {
+    const parsed = parseCalendarObject(
+      vcalendar(
+        `UID:plain\r\n${at}`,
+        `UID:stamp\r\nDTSTAMP:yesterday\r\n${at}`, // a value nothing reads does not count against the event
+        `UID:full\r\n${at}\r\nDTEND:20240102T110000Z\r\nRRULE:FREQ=DAILY;COUNT=3\r\nEXDATE:20240103T100000Z\r\nRDATE:20240110T100000Z`,
+        'UID:start\r\nDTSTART;VALUE=TEXT:someday',
+        `UID:end\r\n${at}\r\nDTEND:tomorrow`,
+        `UID:duration\r\n${at}\r\nDURATION:an hour`,
+        `UID:instance\r\n${at}\r\nRECURRENCE-ID:soon`,
+        `UID:exdate\r\n${at}\r\nRRULE:FREQ=DAILY;COUNT=3\r\nEXDATE:never`,
+        `UID:rdate\r\n${at}\r\nRDATE:often`,
+        `UID:rule\r\n${at}\r\nRRULE:FREQ=WEEKLY;BYMONTHDAY=1`,
+      ),
+    );
+    expect(parsed.series.map((s) => s.uid)).toEqual(['plain', 'stamp', 'full']);
+    const skipped = parsed.problems.map((p) => p.replace(/ \(.*\), skipped$/, ', skipped'));
+    expect(skipped).toEqual([
+      'UID start: DTSTART cannot be read, skipped',
+      'UID end: DTEND cannot be read, skipped',
+      'UID duration: DURATION cannot be read, skipped',
+      'UID instance: RECURRENCE-ID cannot be read, skipped',
+      'UID exdate: EXDATE cannot be read, skipped',
+      'UID rdate: RDATE cannot be read, skipped',
+      'UID rule: RRULE cannot be read, skipped',
+    ]);
+    // The why is ical.js's own words, in brackets: e.g. the rule's impossible combination.
+    expect(parsed.problems[0]).toBe('UID start: DTSTART cannot be read (not a date), skipped');
+    expect(parsed.problems[6]).toMatch(/\(For WEEKLY recurrences neither BYMONTHDAY nor BYYEARDAY may appear\)/);
+    const occ = expandOccurrences(parsed, ALL_TIME);
+    expect(occ.filter((o) => o.uid === 'full').map((o) => o.start.toISOString())).toEqual([
+      '2024-01-02T10:00:00.000Z',
+      '2024-01-04T10:00:00.000Z',
+      '2024-01-10T10:00:00.000Z',
+    ]);
+  });
+
+  it('without a UID is named by its place in the file and the start of its SUMMARY', () => {
+    const reason = (() => {
+      try {
+        parseCalendarObject(
+          vcalendar(
+            'UID:a',
+            'DESCRIPTION:not the title\r\nSUMMARY:A very long summary that goes on and on past forty characters',
+            'SUMMARY:',
+          ),
+        );
+      } catch (err) {
+        return (err as MalformedCalendarError).reason;
+      }
+    })();
+    // Nothing usable is left, so the file fails, and its reason lists what was wrong with each.
+    expect(reason).toBe(
+      'no VEVENT with a UID and DTSTART (UID a: no DTSTART, skipped; ' +
+        'VEVENT #2 ("A very long summary that goes on and on "): no DTSTART, skipped; VEVENT #3: no DTSTART, skipped)',
+    );
+  });
+});
+
+describe('a VTIMEZONE rule that cannot be read', () => {
+  it('drops the zone, says so under its TZID, and reads the event by the zone name', () => {
+    const parsed = parseCalendarObject(
+      [
+        'BEGIN:VCALENDAR',
+        'BEGIN:VTIMEZONE',
+        'X-LIC-LOCATION:Berlin', // before TZID: the problem must name the TZID, not the first property
+        'TZID:Europe/Berlin',
+        'BEGIN:STANDARD',
+        'DTSTART:16010101T030000',
+        'TZOFFSETFROM:+0200',
+        'TZOFFSETTO:+0100',
+        'RRULE:FREQ=YEARLY;UNTIL=garbage',
+        'END:STANDARD',
+        'END:VTIMEZONE',
+        'BEGIN:VEVENT',
+        'UID:g',
+        'DTSTART;TZID=Europe/Berlin:20240102T100000',
+        'END:VEVENT',
+        'END:VCALENDAR',
+      ].join('\r\n'),
+    );
+    expect(parsed.problems).toEqual(['VTIMEZONE Europe/Berlin: one of its rules cannot be read, ignored']);
+    expect(expandOccurrences(parsed, ALL_TIME)[0]?.start.toISOString()).toBe('2024-01-02T09:00:00.000Z'); // CET
+  });
+});

@@ -243,3 +243,127 @@ describe('all-day and missing DTEND', () => {
     expect(one('UID:f\r\nDTSTART:20240102T100000Z')?.end.toISOString()).toBe('2024-01-02T10:00:00.000Z');
   });
 });
+
+// Added after the mutation run on parse-calendar.ts: what a user sees when one file holds
+// several versions of an event, several calendars, or nothing to sync.
+const lines = (...l: string[]) => l.join('\r\n');
+const vcalendar = (...events: string[]) =>
+  lines('BEGIN:VCALENDAR', ...events.flatMap((e) => ['BEGIN:VEVENT', e, 'END:VEVENT']), 'END:VCALENDAR');
+const reasonOf = (ics: string) => {
+  try {
+    parseCalendarObject(ics);
+  } catch (err) {
+    return (err as MalformedCalendarError).reason;
+  }
+  return 'parsed';
+};
+
+describe('several versions of one event in a file', () => {
+  const titles = (ics: string) => expandOccurrences(parseCalendarObject(ics), ALL_TIME).map((o) => `${o.title} ${o.start.toISOString()}`);
+
+  it('keeps the higher SEQUENCE of two events without RECURRENCE-ID, whichever comes first, and says so', () => {
+    const v2 = 'UID:m\r\nSEQUENCE:2\r\nDTSTART:20240105T100000Z\r\nSUMMARY:Moved';
+    const v1 = 'UID:m\r\nSEQUENCE:1\r\nDTSTART:20240102T100000Z\r\nSUMMARY:First';
+    expect(titles(vcalendar(v2, v1))).toEqual(['Moved 2024-01-05T10:00:00.000Z']);
+    expect(titles(vcalendar(v1, v2))).toEqual(['Moved 2024-01-05T10:00:00.000Z']);
+    expect(parseCalendarObject(vcalendar(v1, v2)).problems).toEqual(['UID m: two VEVENTs without RECURRENCE-ID, kept the newer SEQUENCE']);
+  });
+
+  it('groups an override with its series when one of them writes spaces around the UID', () => {
+    const parsed = parseCalendarObject(
+      vcalendar(
+        'UID: w \r\nDTSTART:20240101T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=2',
+        'UID:w\r\nRECURRENCE-ID:20240101T100000Z\r\nDTSTART:20240101T150000Z',
+      ),
+    );
+    expect(parsed.series.map((s) => [s.uid, s.overrides.length])).toEqual([['w', 1]]);
+  });
+
+  it('keeps the later one when the SEQUENCEs tie or are missing (RFC 5545 §3.8.7.4)', () => {
+    const early = 'UID:m\r\nDTSTART:20240102T100000Z\r\nSUMMARY:Early';
+    const late = 'UID:m\r\nSEQUENCE:0\r\nDTSTART:20240105T100000Z\r\nSUMMARY:Late';
+    expect(titles(vcalendar(early, late))).toEqual(['Late 2024-01-05T10:00:00.000Z']);
+  });
+
+  it('keeps one override per RECURRENCE-ID, the higher SEQUENCE, and every distinct one', () => {
+    const ics = vcalendar(
+      'UID:w\r\nDTSTART:20240101T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nSUMMARY:Weekly',
+      'UID:w\r\nRECURRENCE-ID:20240101T100000Z\r\nSEQUENCE:3\r\nDTSTART:20240101T150000Z\r\nSUMMARY:Later that day',
+      'UID:w\r\nRECURRENCE-ID:20240101T100000Z\r\nSEQUENCE:1\r\nDTSTART:20240101T120000Z\r\nSUMMARY:Stale move',
+      'UID:w\r\nRECURRENCE-ID:20240108T100000Z\r\nDTSTART:20240109T100000Z\r\nSUMMARY:Next day',
+    );
+    expect(titles(ics)).toEqual([
+      'Later that day 2024-01-01T15:00:00.000Z',
+      'Next day 2024-01-09T10:00:00.000Z',
+      'Weekly 2024-01-15T10:00:00.000Z',
+    ]);
+    expect(parseCalendarObject(ics).problems).toEqual([
+      'UID w: two overrides for RECURRENCE-ID 2024-01-01T10:00:00Z, kept the newer SEQUENCE',
+    ]);
+  });
+});
+
+describe('what a file holds', () => {
+  it('reads every VCALENDAR of a file, and the METHOD of whichever has one', () => {
+    const two = lines(
+      vcalendar('UID:a\r\nDTSTART:20240102T100000Z'),
+      'BEGIN:VCALENDAR\r\nPRODID:-//Mail client//EN\r\nMETHOD:request\r\nBEGIN:VEVENT\r\nUID:b\r\nDTSTART:20240102T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR',
+    );
+    const parsed = parseCalendarObject(two);
+    expect(parsed.series.map((s) => s.uid)).toEqual(['a', 'b']);
+    expect(parsed.method).toBe('REQUEST');
+  });
+
+  it('reads a VEVENT pasted without its VCALENDAR, and a file that starts with blank lines', () => {
+    expect(parseCalendarObject('BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20240102T100000Z\r\nEND:VEVENT').series.map((s) => s.uid)).toEqual(['a']);
+    expect(parseCalendarObject(`  \r\n\t\r\n${vcalendar('UID:a\r\nDTSTART:20240102T100000Z')}`).series).toHaveLength(1);
+    expect(parseCalendarObject(` ${vcalendar('UID:a\r\nDTSTART:20240102T100000Z')}`).series).toHaveLength(1); // an indented first line
+  });
+
+  it('reads a file saved with a byte-order mark (Windows editors write one)', () => {
+    expect(parseCalendarObject(`\uFEFF${vcalendar('UID:a\r\nDTSTART:20240102T100000Z')}`).series.map((s) => s.uid)).toEqual(['a']);
+  });
+
+  it('names what it holds instead when there is no event', () => {
+    expect(
+      reasonOf(
+        lines(
+          'BEGIN:VCALENDAR',
+          'BEGIN:VTIMEZONE',
+          'TZID:x',
+          'END:VTIMEZONE',
+          'BEGIN:VTODO',
+          'UID:t',
+          'END:VTODO',
+          'BEGIN:VJOURNAL',
+          'UID:j',
+          'END:VJOURNAL',
+          'END:VCALENDAR',
+        ),
+      ),
+    ).toBe('no VEVENT with a UID and DTSTART (the file holds VTODO, VJOURNAL)');
+    expect(reasonOf(lines('BEGIN:VCALENDAR', 'VERSION:2.0', 'END:VCALENDAR'))).toBe(
+      'no VEVENT with a UID and DTSTART (the file holds no components)',
+    );
+  });
+
+  it('identifies an event without UID by a hash that does not change between versions', () => {
+    // Meetings already stored are keyed on this id: a new formula would import them again.
+    const parsed = parseCalendarObject(
+      vcalendar('CLASS:PUBLIC\r\nSUMMARY:Kickoff\r\nDTSTART:20240102T100000Z\r\nORGANIZER:mailto:a@b.com'),
+    );
+    expect(parsed.series.map((s) => s.uid)).toEqual(['no-uid-68a891854a70259d15e5d86d32eee0fd']);
+    expect(parsed.problems).toEqual(['VEVENT #1 ("Kickoff"): no UID, identified as no-uid-68a891854a70259d15e5d86d32eee0fd']);
+  });
+});
+
+describe('hasRecurrence', () => {
+  it('is true when any series repeats by RDATE or is an override only, among single events', () => {
+    const single = 'UID:s\r\nDTSTART:20240102T100000Z';
+    expect(hasRecurrence(parseCalendarObject(vcalendar(single, 'UID:r\r\nDTSTART:20240102T100000Z\r\nRDATE:20240109T100000Z')))).toBe(true);
+    expect(
+      hasRecurrence(parseCalendarObject(vcalendar(single, 'UID:o\r\nRECURRENCE-ID:20240102T100000Z\r\nDTSTART:20240103T100000Z'))),
+    ).toBe(true);
+    expect(hasRecurrence(parseCalendarObject(vcalendar(single)))).toBe(false);
+  });
+});

@@ -24,6 +24,8 @@ export interface CalDavSourceOptions extends CalDavCredentials {
   timeoutMs?: number;
   /** The outbound-address policy every request is checked against, at connect time too. */
   outbound: OutboundPolicy;
+  /** PEM certificate(s) of a private CA to trust besides the system's (CalDavConfig.ca). */
+  ca?: string;
 }
 
 /** What the last `changes()` run did per calendar, for tests and diagnostics. */
@@ -46,7 +48,12 @@ export class CalDavCalendarSource implements CalendarSource {
     this.pageSize = Math.max(1, opts.pageSize ?? 200);
     this.useSyncCollection = opts.syncCollection ?? true;
     const who = `${opts.user} at ${new URL(opts.url).host}`;
-    const edge = { who, outbound: opts.outbound, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) };
+    const edge = {
+      who,
+      outbound: opts.outbound,
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.ca ? { ca: opts.ca } : {}),
+    };
     this.ctx = { headers: basicAuth(opts), fetch: makeEdgeFetch(edge) };
   }
 

@@ -3,6 +3,7 @@
 // (`secrets`, created once from the Config). The password is decrypted only here, right
 // before a sync, and is never part of a message, a log line or the connection's JSON.
 import type { ProviderSettings } from '../../config/schema.js';
+import { isPemCertificate } from '../../net/certificate-problem.js';
 import { outboundPolicyFor } from '../../net/outbound-policy.js';
 import { encryptSecret, type SecretKey, type Secrets, SecretKeyError } from '../../secrets/secrets.js';
 import { SourceError } from '../types.js';
@@ -14,6 +15,11 @@ export interface CalDavConfig {
   /** Tuning, not exposed by the CLI: objects per page, and forcing the no-sync-collection path. */
   pageSize?: number;
   syncCollection?: boolean;
+  /**
+   * PEM certificate(s) of a CA to trust for this server besides the system's (a company CA,
+   * a test CA); the certificate and its name are still checked. Set by `connect caldav --ca-file`.
+   */
+  ca?: string;
 }
 
 // The stored secret is the password itself, encrypted — the same form `connect imap` and
@@ -24,15 +30,19 @@ export function encodeCalDavSecret(password: string, key: SecretKey): string {
 
 /** Checks the stored config's shape; a broken one is a configuration error, not a provider one. */
 export function readCalDavConfig(config: Record<string, unknown>): CalDavConfig {
-  const { url, user, pageSize, syncCollection } = config;
+  const { url, user, pageSize, syncCollection, ca } = config;
   if (typeof url !== 'string' || typeof user !== 'string') {
     throw new SourceError('INTERNAL', 'this CalDAV connection has no server URL or user name; connect it again');
+  }
+  if (ca !== undefined && !isPemCertificate(ca)) {
+    throw new SourceError('INTERNAL', 'this CalDAV connection\'s "ca" setting is not a PEM certificate; connect it again');
   }
   return {
     url,
     user,
     ...(typeof pageSize === 'number' ? { pageSize } : {}),
     ...(typeof syncCollection === 'boolean' ? { syncCollection } : {}),
+    ...(ca ? { ca } : {}),
   };
 }
 
@@ -74,6 +84,7 @@ export async function calDavSearchFor(c: {
       user: cfg.user,
       password: c.secrets.decrypt(c.secretEnc),
       outbound: outboundPolicyFor(c.settings),
+      ...(cfg.ca ? { ca: cfg.ca } : {}),
     });
   } catch (err) {
     if (err instanceof SecretKeyError) throw new SourceError('INTERNAL', `cannot read the stored CalDAV password: ${err.message}`);

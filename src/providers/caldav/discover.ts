@@ -3,7 +3,8 @@
 // The first time: RFC 6764 service discovery (/.well-known/caldav), the principal's
 // calendar-home-set (RFC 4791 §6.2.1) — done by tsdav. The home URL is then kept in the
 // cursor, and later syncs list the calendars with one Depth: 1 PROPFIND on it (falling back
-// to full discovery if the home has moved).
+// to full discovery if the home has moved). A throttled or unreachable server stops discovery
+// at its first refusal (tsdav's fallbacks would otherwise try other paths; see stopAtRefusal).
 //
 // That PROPFIND asks only for cheap, static properties. Not for getctag or DAV:sync-token:
 // servers compute those from every object of the collection (Radicale hashes each item's
@@ -48,14 +49,49 @@ export const text = (v: unknown): string | undefined => {
 
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+/**
+ * Failures after which discovery stops: the server asked us to wait (THROTTLED) or cannot be
+ * reached or trusted (NETWORK). tsdav's fallbacks are for paths a server does not serve; they
+ * catch every error, so without this a throttled server would be asked again at the next
+ * path and end as "no calendar home here".
+ */
+const STOPS_DISCOVERY = new Set(['THROTTLED', 'NETWORK']);
+
+/**
+ * The fetch for one discovery: after the first refusal that stops it, every later request
+ * fails with that refusal without reaching the network, and discovery reports it.
+ */
+function stopAtRefusal(fetch: typeof globalThis.fetch): { fetch: typeof globalThis.fetch; refusal: () => SourceError | undefined } {
+  let refusal: SourceError | undefined;
+  return {
+    fetch: async (input, init) => {
+      if (refusal) throw refusal;
+      try {
+        return await fetch(input, init);
+      } catch (err) {
+        if (err instanceof SourceError && STOPS_DISCOVERY.has(err.code)) refusal = err;
+        throw err;
+      }
+    },
+    refusal: () => refusal,
+  };
+}
+
 /** The calendar home URL, by service discovery. */
 async function findHome(c: CalDavCredentials, fetch: typeof globalThis.fetch): Promise<string> {
+  const guarded = stopAtRefusal(fetch);
   try {
-    const account = await createAccount({ account: { serverUrl: c.url, accountType: 'caldav' }, headers: basicAuth(c), fetch });
+    const account = await createAccount({
+      account: { serverUrl: c.url, accountType: 'caldav' },
+      headers: basicAuth(c),
+      fetch: guarded.fetch,
+    });
+    const refusal = guarded.refusal();
+    if (refusal) throw refusal;
     if (!account.homeUrl) throw new Error('cannot find homeUrl');
     return account.homeUrl;
   } catch (err) {
-    throw translateError(err, 'looking for the calendar home');
+    throw translateError(guarded.refusal() ?? err, 'looking for the calendar home');
   }
 }
 

@@ -6,6 +6,7 @@
 // tsdav itself turns most non-2xx answers into `{ ok: false, status }` entries, or into
 // Errors whose text embeds the server's answer; translating at the fetch level means a 401
 // is recognised whatever tsdav does with it afterwards.
+import { CERTIFICATE_ADVICE, certificateProblem } from '../../net/certificate-problem.js';
 import { outboundErrorMessage, REFUSED, type OutboundPolicy } from '../../net/outbound-policy.js';
 import { policyFetch } from '../../net/policy-fetch.js';
 import { retryAfterMs } from '../retry-after.js';
@@ -16,6 +17,8 @@ export interface EdgeOptions {
   who: string;
   /** Every request's address is checked by it, at connect time too (src/net/outbound-policy.ts). */
   outbound: OutboundPolicy;
+  /** PEM certificate(s) of a private CA to trust for this server besides the system's (https only). */
+  ca?: string;
   /** Per-request time limit (default 60 s): a server that stops answering is a network error. */
   timeoutMs?: number;
   /** Tests only: the transport under the edge (the policy is not applied to it). */
@@ -23,7 +26,8 @@ export interface EdgeOptions {
 }
 
 // Which of these happened is not said: a closed port, an unknown name, a timeout or a TLS
-// failure all read "could not connect" (the words must not make a port scanner).
+// failure all read "could not connect" (the words must not make a port scanner). A refused
+// certificate is the exception: the server answered, and the fix (host name, CA) is ours.
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -60,7 +64,7 @@ function errorCode(err: unknown): string | undefined {
 
 /** A fetch for tsdav that throws SourceError for auth, network and overload failures. */
 export function makeEdgeFetch(opts: EdgeOptions): typeof globalThis.fetch {
-  const base = opts.fetch ?? policyFetch(opts.outbound);
+  const base = opts.fetch ?? policyFetch(opts.outbound, opts.ca ? { ca: opts.ca } : {});
   const timeoutMs = opts.timeoutMs ?? 60_000;
   return async (input, init) => {
     let res: Response;
@@ -69,6 +73,9 @@ export function makeEdgeFetch(opts: EdgeOptions): typeof globalThis.fetch {
     } catch (err) {
       if (err instanceof SourceError) throw err;
       if (outboundErrorMessage(err) === REFUSED) throw refusedByPolicy(opts.who);
+      const why = certificateProblem(errorCode(err), (err as Error)?.message);
+      if (why)
+        throw new SourceError('NETWORK', `the CalDAV server for ${opts.who} could not prove who it is: ${why}; ${CERTIFICATE_ADVICE}`);
       throw new SourceError('NETWORK', `could not reach the CalDAV server for ${opts.who}: could not connect`);
     }
     if (res.status === 401) {

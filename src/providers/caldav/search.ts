@@ -25,9 +25,10 @@ export class CalDavSearch implements CalendarSearch {
   private readonly headers: Record<string, string>;
   private readonly fetch: typeof globalThis.fetch;
 
-  constructor(private readonly creds: CalDavCredentials & { outbound: OutboundPolicy }) {
+  constructor(private readonly creds: CalDavCredentials & { outbound: OutboundPolicy; ca?: string }) {
     this.headers = basicAuth(creds);
-    this.fetch = makeEdgeFetch({ who: `${creds.user} at ${new URL(creds.url).host}`, outbound: creds.outbound });
+    const who = `${creds.user} at ${new URL(creds.url).host}`;
+    this.fetch = makeEdgeFetch({ who, outbound: creds.outbound, ...(creds.ca ? { ca: creds.ca } : {}) });
   }
 
   async search(q: CalendarSearchQuery, opts: { limit: number; signal: AbortSignal }): Promise<CalendarHit[]> {

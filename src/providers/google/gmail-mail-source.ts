@@ -7,10 +7,12 @@
 // Trash is not sighted again (as Graph's @removed): what was stored stays. A sent draft is a
 // new message id with SENT (Gmail's drafts guide), so it arrives as messagesAdded. History expired (404) → the same bounded
 // listing since authorizedAt again (never a skip-ahead); messages already stored are the
-// same refs, so they do not duplicate. Pages carry metadata (headers) only; `fetchBody`
-// reads format=raw for linked mail. One Gmail message id is one sighting whatever its
-// labels (INBOX + SENT + IMPORTANT is one message).
+// same refs, so they do not duplicate. Pages carry metadata (headers) only, read in batches of
+// up to 100 messages.get (gmail-batch.ts); `fetchBody` reads format=raw for linked mail,
+// batched the same way. One Gmail message id is one sighting whatever its labels
+// (INBOX + SENT + IMPORTANT is one message).
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
+import { chunksOf } from '../../domain/chunks.js';
 import type { EmailItem } from '../../domain/items.js';
 import { MalformedItemError, parseEmail } from '../../formats/mime/parse-email.js';
 import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
@@ -18,6 +20,7 @@ import { SourceError } from '../types.js';
 import { historicWindowStart } from '../historic-window.js';
 import type { GoogleTokens } from './auth.js';
 import { googleCall, GoogleHttpError, type RetryPolicy } from './call.js';
+import { batchGet, GMAIL_BATCH_MAX } from './gmail-batch.js';
 
 export interface GmailCursor {
   /** history.list starts here once the listing is done. */
@@ -32,11 +35,15 @@ export interface GmailOptions {
   rootUrl?: string;
   pageSize?: number;
   retry?: RetryPolicy;
-  /** Requests in flight per mailbox. */
+  /** Batch requests in flight per mailbox (a history page can name more than 100 messages). */
   concurrency?: number;
 }
 
 const METADATA_HEADERS = ['From', 'To', 'Cc', 'Bcc', 'Subject', 'Date', 'Message-ID', 'Sender', 'Reply-To'];
+// messages.get as a batch part's request line: the whole message, or only these headers.
+const rawPath = (id: string) => `/gmail/v1/users/me/messages/${encodeURIComponent(id)}?format=raw`;
+const metadataPath = (id: string) =>
+  `/gmail/v1/users/me/messages/${encodeURIComponent(id)}?format=metadata&${METADATA_HEADERS.map((h) => `metadataHeaders=${encodeURIComponent(h)}`).join('&')}`;
 
 export class GmailMailSource implements MailSource {
   private api: gmail_v1.Gmail;
@@ -47,6 +54,14 @@ export class GmailMailSource implements MailSource {
 
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return googleCall(this.o.tokens, what, fn, this.o.retry);
+  }
+
+  private batchOptions() {
+    return {
+      tokens: this.o.tokens,
+      ...(this.o.rootUrl ? { rootUrl: this.o.rootUrl } : {}),
+      ...(this.o.retry ? { retry: this.o.retry } : {}),
+    };
   }
 
   async *changes(cursor: Cursor | null): AsyncIterable<MailPage> {
@@ -97,7 +112,11 @@ export class GmailMailSource implements MailSource {
       pageToken = res.data.nextPageToken ?? null;
       done += ids.length;
       const next: GmailCursor = pageToken ? { historyId: c.historyId, listing: { pageToken } } : { historyId: c.historyId };
-      yield { ...page, cursor: next, progress: { done, ...(res.data.resultSizeEstimate ? { total: res.data.resultSizeEstimate } : {}) } };
+      yield {
+        ...page,
+        cursor: next,
+        progress: { done, ...(res.data.resultSizeEstimate ? { total: res.data.resultSizeEstimate, approximate: true } : {}) },
+      };
       if (!pageToken) return;
     }
   }
@@ -134,21 +153,21 @@ export class GmailMailSource implements MailSource {
     }
   }
 
-  /** Headers of these messages (a few requests in flight), one sighting per message id. */
+  /**
+   * Headers of these messages, one sighting per message id: messages.get in batches of up to
+   * 100 (gmail-batch.ts), a few batches in flight. A message deleted since it was listed (404)
+   * is left out.
+   */
   private async metadataPage(ids: string[]): Promise<{ sightings: MailSighting[]; errors: ItemError[] }> {
     const sightings: MailSighting[] = [];
     const errors: ItemError[] = [];
-    const results = await mapLimit(ids, this.o.concurrency ?? 4, async (id) => {
-      try {
-        const r = await this.call(`messages.get ${id}`, () =>
-          this.api.users.messages.get({ userId: 'me', id, format: 'metadata', metadataHeaders: METADATA_HEADERS }),
-        );
-        return r.data;
-      } catch (err) {
-        if (err instanceof GoogleHttpError && err.status === 404) return null; // deleted since listed
+    const chunks = [...chunksOf(ids, GMAIL_BATCH_MAX)];
+    const answered = await mapLimit(chunks, this.o.concurrency ?? 4, (chunk) =>
+      batchGet(this.batchOptions(), chunk, metadataPath).catch((err) => {
         throw translate(err);
-      }
-    });
+      }),
+    );
+    const results = answered.flatMap((byId, k) => chunks[k]!.map((id) => byId.get(id) ?? null));
     for (const m of results) {
       if (!m?.id) continue;
       const labels = m.labelIds ?? [];
@@ -169,19 +188,35 @@ export class GmailMailSource implements MailSource {
     return this.fetchBody(ref);
   }
 
+  /** Bodies asked for in the same turn of the event loop, read together (flushBodies). */
+  private bodyQueue: { ref: string; done: (m: Promise<gmail_v1.Schema$Message | null>) => void }[] = [];
+
+  /**
+   * The whole message (format=raw) for linked mail. The sync asks for a page's linked bodies
+   * all at once, so the requests of one turn are gathered and read in batches of up to 100
+   * (gmail-batch.ts) rather than one HTTP request each; a 404 is null, as alone.
+   */
   async fetchBody(ref: string): Promise<EmailItem | null> {
-    let m: gmail_v1.Schema$Message;
-    try {
-      m = (await this.call(`messages.get ${ref}`, () => this.api.users.messages.get({ userId: 'me', id: ref, format: 'raw' }))).data;
-    } catch (err) {
-      if (err instanceof GoogleHttpError && err.status === 404) return null;
-      throw translate(err);
-    }
-    if (!m.raw) return null;
+    const m = await new Promise<Promise<gmail_v1.Schema$Message | null>>((done) => {
+      if (!this.bodyQueue.length) queueMicrotask(() => this.flushBodies());
+      this.bodyQueue.push({ ref, done });
+    });
+    if (!m?.raw) return null;
     const received = internalDate(m);
     const item = await parseEmail(Buffer.from(m.raw, 'base64url'), { fallbackReceivedAt: received ?? new Date(0) });
     if (received) item.receivedAt = received;
     return item;
+  }
+
+  private flushBodies(): void {
+    const queued = this.bodyQueue;
+    this.bodyQueue = [];
+    for (const chunk of chunksOf(queued, GMAIL_BATCH_MAX)) {
+      const read = batchGet(this.batchOptions(), [...new Set(chunk.map((q) => q.ref))], rawPath).catch((err) => {
+        throw translate(err);
+      });
+      for (const q of chunk) q.done(read.then((byId) => byId.get(q.ref) ?? null));
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 // which lives encrypted in `secret_enc`), and the imapflow options they give.
 import tls from 'node:tls';
 import type { ImapFlowOptions } from 'imapflow';
+import { isPemCertificate } from '../../net/certificate-problem.js';
 import { readFolderSettings, type FolderSettings } from '../folder-selection.js';
 
 export type ImapSecurity = 'tls' | 'starttls' | 'plain';
@@ -56,8 +57,7 @@ export function readImapConfig(raw: Record<string, unknown>): ImapConfig {
   if (raw.oauth !== undefined && ((raw.oauth !== 'google' && raw.oauth !== 'microsoft') || auth !== 'xoauth2'))
     throw new Error(`unknown IMAP OAuth provider "${String(raw.oauth)}"`);
   const oauth = raw.oauth as ImapOAuthProvider | undefined;
-  if (raw.ca !== undefined && (typeof raw.ca !== 'string' || !raw.ca.includes('-----BEGIN CERTIFICATE-----')))
-    throw new Error('IMAP connection settings: "ca" is not a PEM certificate');
+  if (raw.ca !== undefined && !isPemCertificate(raw.ca)) throw new Error('IMAP connection settings: "ca" is not a PEM certificate');
   const ca = raw.ca as string | undefined;
   return {
     host: str('host'),

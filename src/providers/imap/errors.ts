@@ -1,5 +1,6 @@
 // imapflow errors → our SourceError codes, in one place (ARCHITECTURE habit 3). The sync
 // maps the codes to a connection state (src/sync/errors.ts); people read the plain words.
+import { CERTIFICATE_ADVICE, certificateProblem } from '../../net/certificate-problem.js';
 import { outboundErrorMessage, REFUSED } from '../../net/outbound-policy.js';
 import { SourceError } from '../types.js';
 
@@ -35,19 +36,6 @@ const NETWORK_CODES = new Set([
   'StateLogout',
 ]);
 
-/** Node's codes for a server certificate that cannot be trusted (openssl's verify errors). */
-const CERTIFICATE_CODES = new Set([
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-]);
-
 export function translateImapError(err: unknown, where: string): SourceError {
   if (err instanceof SourceError) return err;
   const e = (err ?? {}) as ImapLikeError;
@@ -61,18 +49,8 @@ export function translateImapError(err: unknown, where: string): SourceError {
   }
   // Before tlsFailed: imapflow marks a refused certificate during STARTTLS tlsFailed too,
   // and "does not offer STARTTLS" would send the reader after the wrong problem.
-  if (e.code && CERTIFICATE_CODES.has(e.code)) {
-    const why =
-      e.code === 'ERR_TLS_CERT_ALTNAME_INVALID'
-        ? `its certificate is for another name (${e.message ?? e.code})`
-        : e.code === 'CERT_HAS_EXPIRED' || e.code === 'CERT_NOT_YET_VALID'
-          ? 'its certificate is outside its validity dates'
-          : 'its certificate is not signed by a certificate authority we trust';
-    return new SourceError(
-      'NETWORK',
-      `the mail server ${where} could not prove who it is: ${why}; the password was not sent (check the host name, or add the server's CA certificate)`,
-    );
-  }
+  const why = certificateProblem(e.code, e.message);
+  if (why) return new SourceError('NETWORK', `the mail server ${where} could not prove who it is: ${why}; ${CERTIFICATE_ADVICE}`);
   if (e.tlsFailed) {
     return new SourceError('AUTH_FAILED', `the mail server ${where} does not offer STARTTLS, so the password was not sent`);
   }

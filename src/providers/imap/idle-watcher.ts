@@ -10,7 +10,7 @@
 //   restarts IDLE well inside the 29 minutes RFC 2177 §3 allows before servers log us out.
 // - Reconnect with capped exponential backoff and jitter; credentials rejected → give up
 //   (throw AUTH_FAILED): retrying a wrong password can lock the account.
-import { SourceError } from '../types.js';
+import { SourceError, type PushChange } from '../types.js';
 import { backoffDelay, sleep } from './backoff.js';
 import type { ImapSession } from './session.js';
 
@@ -23,7 +23,7 @@ export interface IdleOptions {
 export interface WatchFolderOptions extends Partial<IdleOptions> {
   open: () => Promise<ImapSession>;
   path: string;
-  onChange: () => void;
+  onChange: (why: PushChange) => void;
   signal: AbortSignal;
   /** Told about each (re)connection and each lost connection, for `watch`'s log. */
   onState?: (state: 'idle' | 'reconnecting', detail?: string) => void;
@@ -42,7 +42,7 @@ export async function watchFolder(o: WatchFolderOptions): Promise<void> {
       await session.examine(o.path);
       attempt = 0;
       // Mail may have arrived while we were away: let the sync look once.
-      o.onChange();
+      o.onChange('reconnected');
       o.onState?.('idle');
       await idleUntilBroken(session, opts);
     } catch (err) {
@@ -60,7 +60,7 @@ export async function watchFolder(o: WatchFolderOptions): Promise<void> {
 /** IDLE until the connection dies, the watchdog gives up on it, or the signal aborts. */
 async function idleUntilBroken(s: ImapSession, o: IdleOptions & WatchFolderOptions): Promise<void> {
   const client = s.client;
-  const onExists = () => o.onChange();
+  const onExists = () => o.onChange('new_mail');
   client.on('exists', onExists);
   let closed!: () => void;
   const gone = new Promise<void>((r) => (closed = r));

@@ -3,14 +3,14 @@
 // A sync (changes) runs in two phases on one connection:
 //  1. survey: per folder, STATUS to skip unchanged folders cheaply, else EXAMINE and
 //     UID SEARCH for UIDs above the cursor received since the scan window's start;
-//  2. pages: UID FETCH of header blocks + INTERNALDATE in ascending UID order, pageSize at
+//  2. pages: UID FETCH of ENVELOPE + INTERNALDATE in ascending UID order, pageSize at
 //     a time. Each page's cursor is the highest UID in the page, so a crash or a dropped
 //     connection re-reads at most one page and never skips a UID it has not stored.
 // Bodies are not fetched here: the sync asks for them (fetchBody) only for linked mail.
 import type { FetchMessageObject } from 'imapflow';
 import type { EmailItem } from '../../domain/items.js';
 import type { OutboundPolicy } from '../../net/outbound-policy.js';
-import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
+import type { Cursor, ItemError, MailPage, MailSighting, MailSource, PushChange } from '../types.js';
 import { SourceError } from '../types.js';
 import { historicWindowStart } from '../historic-window.js';
 import { backoffDelay, sleep } from './backoff.js';
@@ -20,7 +20,7 @@ import { planFolders } from './folders.js';
 import { watchFolder, type IdleOptions } from './idle-watcher.js';
 import { gmailRef, parseRef, uidRef } from './refs.js';
 import { ImapSession } from './session.js';
-import { headersToItem, sourceToItem } from './to-item.js';
+import { envelopeToItem, sourceToItem } from './to-item.js';
 
 export interface ImapMailSourceOptions {
   config: ImapConfig;
@@ -119,7 +119,7 @@ export class ImapMailSource implements MailSource {
           const msgs = await fetching;
           // Ask for the next page now: the server works on it while the sync stores this one.
           if (p + 1 < pages) fetching = this.fetchPage(w, uidsOf(p + 1));
-          const { sightings, errors } = await this.toSightings(w, msgs, seenGmailIds);
+          const { sightings, errors } = this.toSightings(w, msgs, seenGmailIds);
           const last = p === pages - 1;
           const pageMax = uids.length ? uids[uids.length - 1]! : 0;
           const base = w.prev && w.prev.uidValidity === w.uidValidity ? w.prev : undefined;
@@ -172,7 +172,7 @@ export class ImapMailSource implements MailSource {
     return { path, uidValidity: mb.uidValidity, uidNext: mb.uidNext, highestModseq: mb.highestModseq, uids, prev };
   }
 
-  /** Header blocks of these UIDs; started ahead of time, so a failure waits to be awaited. */
+  /** Envelopes of these UIDs; started ahead of time, so a failure waits to be awaited. */
   private fetchPage(w: FolderWork, uids: number[]): Promise<FetchMessageObject[]> {
     if (uids.length === 0) return Promise.resolve([]);
     const p = this.retrying(async (s) => {
@@ -180,17 +180,17 @@ export class ImapMailSource implements MailSource {
       if (mb.uidValidity !== w.uidValidity) {
         throw new SourceError('CURSOR_INVALID', `the UIDVALIDITY of "${w.path}" changed during the sync; the next sync re-scans it`);
       }
-      return s.fetchHeaders(uids, this.gmail);
+      return s.fetchEnvelopes(uids, this.gmail);
     });
     p.catch(() => undefined); // not unhandled while the sync is storing the previous page
     return p;
   }
 
-  private async toSightings(
+  private toSightings(
     w: FolderWork,
     msgs: FetchMessageObject[],
     seenGmailIds: Set<string>,
-  ): Promise<{ sightings: MailSighting[]; errors: ItemError[] }> {
+  ): { sightings: MailSighting[]; errors: ItemError[] } {
     const sightings: MailSighting[] = [];
     const errors: ItemError[] = [];
     msgs.sort((a, b) => a.uid - b.uid);
@@ -199,7 +199,7 @@ export class ImapMailSource implements MailSource {
       if (gmId && seenGmailIds.has(gmId)) continue; // the same Gmail message under another label
       if (gmId) seenGmailIds.add(gmId);
       const ref = gmId ? gmailRef(gmId) : uidRef(w.path, w.uidValidity, m.uid);
-      const r = await headersToItem(m, ref);
+      const r = envelopeToItem(m, ref);
       if ('reason' in r) errors.push(r);
       else sightings.push({ ref, folder: w.path, item: r });
     }
@@ -275,7 +275,7 @@ export class ImapMailSource implements MailSource {
 
   /** Push: IDLE on INBOX (RFC 2177); resolves when `signal` aborts. */
   async watch(
-    onChange: () => void,
+    onChange: (why: PushChange) => void,
     signal: AbortSignal,
     onState?: (state: 'idle' | 'reconnecting', detail?: string) => void,
   ): Promise<void> {

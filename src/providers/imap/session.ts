@@ -8,6 +8,7 @@ import { SourceError } from '../types.js';
 import { clientOptions, type ImapConfig } from './config.js';
 import { imapRefusedByPolicy, translateImapError } from './errors.js';
 import type { ListedFolder } from './folders.js';
+import { gatedLogin } from './login-gate.js';
 import { uidSet } from './refs.js';
 
 export interface FolderStatus {
@@ -46,7 +47,8 @@ export class ImapSession {
       s.lastError = err;
     });
     try {
-      await client.connect();
+      // Bounded per server: a login storm (1,000 IDLE sessions reconnecting) must not stall it (login-gate.ts).
+      await gatedLogin(where, () => client.connect());
     } catch (err) {
       client.close();
       throw translateImapError(err, where);
@@ -144,6 +146,21 @@ export class ImapSession {
       this.client.fetchAll(
         uidSet(uids),
         { uid: true, internalDate: true, headers: true, ...(gmail ? { emailId: true } : {}) },
+        { uid: true },
+      ),
+    );
+  }
+
+  /**
+   * ENVELOPE + INTERNALDATE (+ X-GM-MSGID on Gmail) of these UIDs of the open folder: what the
+   * sync decides on, already split by the server (no header block to parse on our side).
+   */
+  async fetchEnvelopes(uids: number[], gmail: boolean): Promise<FetchMessageObject[]> {
+    if (uids.length === 0) return [];
+    return this.run(() =>
+      this.client.fetchAll(
+        uidSet(uids),
+        { uid: true, internalDate: true, envelope: true, ...(gmail ? { emailId: true } : {}) },
         { uid: true },
       ),
     );

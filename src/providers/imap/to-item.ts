@@ -1,8 +1,11 @@
-// A fetched IMAP message → our EmailItem. Headers are parsed by the shared MIME code
-// (postal-mime) so IMAP and folder mail mean the same thing; IMAP only adds its own time.
-import type { FetchMessageObject } from 'imapflow';
-import type { EmailItem } from '../../domain/items.js';
-import { MalformedItemError, parseEmail } from '../../formats/mime/parse-email.js';
+// A fetched IMAP message → our EmailItem. Whole messages and header blocks are parsed by the
+// shared MIME code (postal-mime) so IMAP and folder mail mean the same thing; the sync's
+// sightings use the server's own parse of the headers (ENVELOPE), see envelopeToItem.
+import type { FetchMessageObject, MessageAddressObject } from 'imapflow';
+import type { Address, EmailItem } from '../../domain/items.js';
+import { cleanAddress } from '../../formats/mime/addresses.js';
+import { parseMailDate } from '../../formats/mime/mail-date.js';
+import { MalformedItemError, cleanMessageId, fingerprintOf, parseEmail } from '../../formats/mime/parse-email.js';
 import type { ItemError } from '../types.js';
 
 /**
@@ -24,6 +27,53 @@ export async function headersToItem(m: FetchMessageObject, where: string): Promi
   } catch (err) {
     return { where, reason: err instanceof MalformedItemError ? err.reason : `unexpected parser failure (${(err as Error).message})` };
   }
+}
+
+/**
+ * A sighting from the server's ENVELOPE (RFC 3501 §7.4.2): the server has already split the
+ * From/To/Cc/Bcc/Subject/Date/Message-ID headers, and imapflow decodes their RFC 2047 words.
+ * Parsing every header block again with postal-mime cost more than fetching it (≈ 0.2–0.4 ms
+ * a message, mostly its Blob plumbing; docs/benchmarks.md), and these are all the rules read.
+ * Addresses are cleaned exactly as the MIME path cleans them (addresses.ts); group syntax
+ * arrives from the server as its members, as postal-mime's flatten gives it.
+ */
+export function envelopeToItem(m: FetchMessageObject, where: string): EmailItem | ItemError {
+  const e = m.envelope;
+  const received = internalDateOf(m);
+  if (!e) return { where, reason: 'the server returned no envelope for this message' };
+  const sentAt = e.date instanceof Date ? (Number.isNaN(e.date.getTime()) ? null : e.date) : parseMailDate(e.date);
+  const from = addressesOf(e.from);
+  const to = addressesOf(e.to);
+  const messageId = cleanMessageId(e.messageId);
+  if (!e.from?.length && !e.to?.length && !e.date && !e.messageId) {
+    return { where, reason: 'it has none of the From, To, Date or Message-ID headers' };
+  }
+  // Unfolding (RFC 5322 §2.2.3) is removing the line breaks; a server may leave them in.
+  const subject = (e.subject ?? '').replace(/\r?\n/g, '').trim();
+  return {
+    messageId,
+    fingerprint: fingerprintOf(sentAt, from, to, subject),
+    sentAt,
+    // INTERNALDATE is what E2 judges (see internalDateOf); the Date header only without it.
+    receivedAt: received ?? sentAt ?? new Date(0),
+    from,
+    to,
+    cc: addressesOf(e.cc),
+    bcc: addressesOf(e.bcc),
+    subject,
+  };
+}
+
+/** The envelope's mailboxes as the MIME path gives them (formats/mime/addresses.ts). */
+function addressesOf(list: MessageAddressObject[] | undefined): Address[] {
+  const out: Address[] = [];
+  for (const entry of list ?? []) {
+    const address = cleanAddress(entry.address);
+    if (!address) continue; // a group's name or end marker, or not an address at all
+    const name = entry.name?.replace(/\s+/g, ' ').trim();
+    out.push(name && name !== address ? { address, name } : { address });
+  }
+  return out;
 }
 
 /** The whole message (body included), e.g. for re-decision or a linked message's body. */

@@ -110,6 +110,9 @@ export class GraphMailSource implements MailSource {
       const atServer = await this.countSince(f, since);
       if (atServer !== null) folderCounts.push({ folder: f.path, since, atServer });
     }
+    // An initial round of every folder: the counts above are the total to expect (about: mail arrives meanwhile).
+    const initial = listing.synced.every((f) => !state.folders[f.id]?.deltaLink) && folderCounts.length === listing.synced.length;
+    const total = initial ? { total: folderCounts.reduce((n, c) => n + c.atServer, 0), approximate: true } : {};
     let done = 0;
     for (const f of listing.synced) {
       const fc = state.folders[f.id];
@@ -139,7 +142,7 @@ export class GraphMailSource implements MailSource {
         if (!next && !delta) throw new SourceError('INTERNAL', `Microsoft Graph ended a ${f.path} delta page without a next or delta link`);
         state.folders[f.id] = next ? { nextLink: next } : { deltaLink: delta! };
         done += sightings.length;
-        yield { sightings, errors, cursor: structuredClone(state), progress: { done } };
+        yield { sightings, errors, cursor: structuredClone(state), progress: { done, ...total } };
         if (!next) break;
         link = next;
       }

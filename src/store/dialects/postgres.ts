@@ -22,7 +22,7 @@ export function redactUrl(url: string): string {
 export interface PostgresOptions {
   /** Pool size per process (default 10). */
   poolMax?: number;
-  /** Run the migrations on open (default true). */
+  /** Run the migrations on open (default true; SQLite too). */
   migrate?: boolean;
 }
 
@@ -46,7 +46,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     throw new StoreError(`cannot open database ${redactUrl(url)}: ${(err as Error).message}`);
   }
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  // Kysely's migrator takes a PostgreSQL advisory lock: workers starting together migrate once.
+  // The migration runner takes a PostgreSQL advisory lock: workers starting together migrate once.
   if (opts.migrate !== false) await migrate(db);
   return db;
 }

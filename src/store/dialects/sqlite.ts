@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Driver } from 'kysely';
 import type { DB } from '../schema.js';
+import { EACH_ROW } from './dialect.js';
 import { migrate, StoreError, type Store } from '../db.js';
 
 /** Distinct SQL texts kept prepared (a sync repeats a few dozen shapes, pages of a fixed size). */
@@ -16,6 +17,16 @@ const STATEMENT_CACHE = 500;
  * by SQL text, least recently used out. Nothing here streams (iterate), so a statement is
  * never busy when it is reused.
  */
+/** The statement that runs `one` once per `width` parameters; Kysely only calls `reader` and `run`. */
+function eachRow(one: Database.Statement, width: number): Database.Statement {
+  const run = (params: unknown[]) => {
+    let changes = 0;
+    for (let i = 0; i < params.length; i += width) changes += one.run(params.slice(i, i + width)).changes;
+    return { changes, lastInsertRowid: 0 };
+  };
+  return { reader: false, run } as unknown as Database.Statement;
+}
+
 function withStatementCache(sqlite: Database.Database): { prepare(sql: string): Database.Statement; close(): void } {
   const cache = new Map<string, Database.Statement>();
   return {
@@ -23,6 +34,9 @@ function withStatementCache(sqlite: Database.Database): { prepare(sql: string): 
       let stmt = cache.get(sql);
       if (stmt) {
         cache.delete(sql);
+      } else if (sql.startsWith(EACH_ROW)) {
+        stmt = eachRow(sqlite.prepare(sql), sql.split('?').length - 1);
+        if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
       } else {
         stmt = sqlite.prepare(sql);
         if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
@@ -54,7 +68,7 @@ class SqliteDialectKeepingErrors extends SqliteDialect {
   }
 }
 
-export async function openSqlite(path: string): Promise<Store> {
+export async function openSqlite(path: string, opts: { migrate?: boolean } = {}): Promise<Store> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let sqlite: Database.Database;
   try {
@@ -68,6 +82,6 @@ export async function openSqlite(path: string): Promise<Store> {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<DB>({ dialect: new SqliteDialectKeepingErrors(sqlite) });
-  await migrate(db);
+  if (opts.migrate !== false) await migrate(db);
   return db;
 }

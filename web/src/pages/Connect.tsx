@@ -3,12 +3,13 @@
 // before saving anything (encrypted); the form never keeps them after a success.
 import { useState, type FormEvent } from 'react';
 import { api, ApiFailure, get, q, type Teammate } from '../api.js';
+import { serverNow } from '../server-clock.js';
 import { Field, useAction } from '../ui.js';
 
-/** "Authorized since": now unless changed; earlier items are historic (never logged). */
+/** "Authorized since": now on the service's clock unless changed; earlier items are historic (never logged). */
 function useAuthorizedSince() {
   const local = () => {
-    const d = new Date();
+    const d = serverNow();
     d.setSeconds(0, 0);
     return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
   };

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { get, q, when, type SearchResult } from '../api.js';
+import { get, q, type SearchResult } from '../api.js';
+import { Time } from '../time.js';
 import { Field, useAction } from '../ui.js';
 
 export function SearchPage() {
@@ -25,7 +26,16 @@ export function SearchPage() {
         </button>
       </form>
       {act.status}
-      {r ? (
+      {r && r.accounts.length + r.teammates.length + r.activities.length === 0 ? (
+        <div className="empty">
+          <p>Nothing matches “{r.query}”.</p>
+          <p className="muted">
+            Try a part of the address, such as its domain (acme.com); an address that is nobody’s end user is not here: add it in{' '}
+            <a href="#/admin">Admin</a>, or ask the <a href="#/troubleshoot">Troubleshooter</a> about one email.
+          </p>
+        </div>
+      ) : null}
+      {r && r.accounts.length + r.teammates.length + r.activities.length > 0 ? (
         <div className="grid">
           <section className="card" aria-label="Accounts found">
             <h2>Accounts ({r.accounts.length})</h2>
@@ -54,7 +64,7 @@ export function SearchPage() {
               {r.activities.map((a, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: a read-only list replaced whole on each response; its items have no id and never move
                 <li key={i}>
-                  {when(a.at)} · {a.kind} · {a.subject ?? a.title} ·{' '}
+                  <Time iso={a.at} /> · {a.kind} · {a.subject ?? a.title} ·{' '}
                   <a href={`#/accounts/${encodeURIComponent(a.accountId)}`}>{a.accountId}</a>
                 </li>
               ))}

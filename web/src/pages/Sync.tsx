@@ -1,6 +1,11 @@
+import { PreviewSummary } from '../change-preview.js';
 import { useState } from 'react';
-import { api, get, q, when, type Connection, type Counts, type Teammate } from '../api.js';
+import { api, get, q, type Connection, type Teammate } from '../api.js';
+import { Time } from '../time.js';
+import { CountLine } from './Skipped.js';
 import { ConnectCalDav, ConnectFolder, ConnectImap, ConnectOAuth } from './Connect.js';
+import { DirectorySources } from './SourcesCard.js';
+import { SyncProgress } from './SyncProgress.js';
 import { ErrorNote, Field, useAction, useLoad } from '../ui.js';
 
 const STATUS: Record<string, string> = {
@@ -9,38 +14,6 @@ const STATUS: Record<string, string> = {
   error: 'The last sync failed — it is retried automatically',
   disconnected: 'Disconnected — nothing syncs',
 };
-
-function CountLine({ label, c }: { label: string; c: Counts }) {
-  const skipped = Object.entries(c.skipped);
-  return (
-    <p>
-      <strong>{label}:</strong> {c.seen} seen, {c.linked} linked{c.upcoming ? `, ${c.upcoming} upcoming` : ''}
-      {skipped.length ? <>, skipped: {skipped.map(([why, n]) => `${n} ${why.replace(/_/g, ' ')}`).join(', ')}</> : ', none skipped'}
-    </p>
-  );
-}
-
-/** Progress of a running sync: the page the source reports, else the items seen so far. */
-function Progress({ c }: { c: Connection }) {
-  if (c.progress) {
-    return (
-      <p role="status" className="progress">
-        Syncing… {c.progress.done}
-        {c.progress.total ? ` of ${c.progress.total}` : ''} items read
-        {c.progress.total ? <progress max={c.progress.total} value={c.progress.done} aria-label="Sync progress" /> : null}
-      </p>
-    );
-  }
-  if (c.status === 'active' && !c.lastSuccessAt) {
-    const seen = c.counts.email.seen + c.counts.meeting.seen;
-    return (
-      <p role="status" className="progress">
-        First sync in progress… {seen} item(s) seen so far.
-      </p>
-    );
-  }
-  return null;
-}
 
 const PASSWORD_PROVIDERS = new Set(['imap', 'caldav']);
 const OAUTH_START: Record<string, string> = {
@@ -124,21 +97,23 @@ function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }
         {STATUS[c.status] ?? c.status}
         {c.statusReason ? `: ${c.statusReason}` : ''}
       </p>
-      <Progress c={c} />
+      <SyncProgress c={c} />
       <dl className="facts">
         <dt>Authorized since</dt>
         <dd>
-          {when(c.authorizedAt)} <span className="muted">(earlier mail and meetings are historic)</span>
+          <Time iso={c.authorizedAt} /> <span className="muted">(earlier mail and meetings are historic)</span>
         </dd>
         <dt>Last successful sync</dt>
-        <dd>{when(c.lastSuccessAt)}</dd>
+        <dd>
+          <Time iso={c.lastSuccessAt} />
+        </dd>
         <dt>Next sync</dt>
-        <dd>{c.status === 'active' || c.status === 'error' ? when(c.nextSyncAt) : 'none — see above'}</dd>
+        <dd>{c.status === 'active' || c.status === 'error' ? <Time iso={c.nextSyncAt} /> : 'none — see above'}</dd>
         <dt>Last error</dt>
         <dd>{c.lastError ?? 'none'}</dd>
       </dl>
-      {c.mail ? <CountLine label="Email" c={c.counts.email} /> : null}
-      {c.calendar ? <CountLine label="Meetings" c={c.counts.meeting} /> : null}
+      {c.mail ? <CountLine label="Email" c={c.counts.email} connectionId={c.id} kind="email" /> : null}
+      {c.calendar ? <CountLine label="Meetings" c={c.counts.meeting} connectionId={c.id} kind="meeting" /> : null}
       <Folders c={c} onChange={onChange} />
       {c.errors.length ? (
         <details>
@@ -146,7 +121,7 @@ function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }
           <ul>
             {c.errors.map((e) => (
               <li key={e.where}>
-                <code>{e.where}</code>: {e.reason} (last seen {when(e.lastSeenAt)})
+                <code>{e.where}</code>: {e.reason} (last seen <Time iso={e.lastSeenAt} />)
               </li>
             ))}
           </ul>
@@ -179,6 +154,7 @@ function ConnectionCard({ c, onChange }: { c: Connection; onChange: () => void }
             Disconnect {label}? Nothing syncs any more and its stored{' '}
             {PASSWORD_PROVIDERS.has(c.provider) ? 'password is' : 'credentials are'} deleted; what was logged stays.
           </p>
+          <PreviewSummary change={{ kind: 'disconnect', connectionId: c.id }} />
           <div className="actions">
             <button
               type="button"
@@ -262,30 +238,44 @@ function ReturnNote() {
 export function SyncPage() {
   const conns = useLoad(() => get<{ connections: Connection[]; syncIntervalMinutes: number }>('/v1/connections'), [], 3000);
   const teammates = useLoad(() => get<Teammate[]>('/v1/teammates'), []);
-  // Which sign-in flows this server offers: its OpenAPI document lists them.
-  const paths = useLoad(async () => Object.keys((await get<{ paths: Record<string, unknown> }>('/openapi.json')).paths), []);
-  const has = (p: string) => (paths.data?.includes(p) ? p : null);
   const t = teammates.data;
   return (
     <>
-      <h1>Profile → Sync email &amp; calendar</h1>
+      <h1>Sync email &amp; calendar</h1>
       <ReturnNote />
       <ErrorNote error={conns.error} />
       {conns.data ? (
         <p className="muted">Scheduled syncs run every {conns.data.syncIntervalMinutes} minutes; this page refreshes every few seconds.</p>
       ) : null}
       <h2>Connections</h2>
-      {conns.data?.connections.length === 0 ? <p>No connections yet. Connect one below.</p> : null}
+      {conns.data?.connections.length === 0 ? (
+        <div className="empty">
+          <p>No connections yet: nothing is synced.</p>
+          <p className="muted">
+            {t?.length === 0 ? (
+              <>
+                First add a teammate on the server: <code>touchpoint teammate add --email you@ourco.com</code>; then connect their mailbox
+                and calendar below.
+              </>
+            ) : (
+              'Connect a teammate’s mailbox and calendar below: Google, Microsoft 365, IMAP, CalDAV or a folder.'
+            )}
+          </p>
+        </div>
+      ) : null}
       {conns.data?.connections.map((c) => (
         <ConnectionCard key={c.id} c={c} onChange={() => void conns.reload()} />
       ))}
-      <h2>Connect</h2>
-      {t && paths.data ? (
+      <DirectorySources />
+      {/* Without a teammate there is nobody to connect: the empty state above says how to add one. */}
+      {t?.length ? <h2>Connect</h2> : null}
+      {/* Every server has both sign-in routes; one not set up for it answers 409 with what the admin must do, shown on the card. */}
+      {t?.length ? (
         <div className="grid connect">
           <ConnectOAuth
             teammates={t}
             name="Google"
-            start={has('/v1/oauth/google/start')}
+            start="/v1/oauth/google/start"
             products={[
               ['gmail', 'Gmail'],
               ['calendar', 'Google Calendar'],
@@ -295,7 +285,7 @@ export function SyncPage() {
           <ConnectOAuth
             teammates={t}
             name="Microsoft 365"
-            start={has('/v1/oauth/microsoft/start')}
+            start="/v1/oauth/microsoft/start"
             products={[
               ['mail', 'Outlook mail'],
               ['calendar', 'Outlook calendar'],

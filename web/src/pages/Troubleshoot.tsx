@@ -75,8 +75,9 @@ export function TroubleshootPage() {
         </form>
       ) : null}
       {result && (mode === 'messageId' || mode === 'uid') ? (
-        <section className="card" aria-label="Explanation">
-          <ExplanationView e={result.e} />
+        <section className="card" aria-labelledby="explanation-h">
+          <h2 id="explanation-h">Explanation</h2>
+          <ExplanationView e={result.e} onChanged={() => void explain(result.target)} />
           <div className="actions">
             <button
               type="button"

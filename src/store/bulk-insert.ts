@@ -1,0 +1,82 @@
+// Many rows into one table in as few statements as the database allows, with SQL text that is
+// built once per shape and reused. A sync page inserts hundreds of rows into four tables; having
+// Kysely build and compile a VALUES list of every row each time cost more than the insert
+// itself (bench:store), so these statements bypass the query builder:
+//   PostgreSQL: INSERT … SELECT * FROM unnest($1::text[], …) — one statement, one parameter per
+//               column whatever the row count (the same text every page, so the plan is reused);
+//   SQLite:     one prepared one-row statement run for every row, in-process (dialects/sqlite.ts:
+//               EACH_ROW), cheaper than a multi-row VALUES list.
+// Every column of the tables written this way is text (migration 001), so text arrays suffice.
+import { CompiledQuery } from 'kysely';
+import type { Store } from './db.js';
+import { dialectOf, EACH_ROW } from './dialects/dialect.js';
+
+/** A row's values in the order of the statement's columns. */
+export type BulkRow = (string | null)[];
+
+const texts = new Map<string, string>();
+
+/** The SQL text of one shape, built on first use. */
+function textOf(key: string, build: () => string): string {
+  let t = texts.get(key);
+  if (t === undefined) {
+    t = build();
+    texts.set(key, t);
+  }
+  return t;
+}
+
+export interface BulkInsert {
+  table: string;
+  columns: readonly string[];
+  rows: BulkRow[];
+  /** Appended verbatim (e.g. "ON CONFLICT DO NOTHING"); the caller's constant, never user input. */
+  onConflict?: string;
+}
+
+/**
+ * Several inserts at once. On PostgreSQL one statement (each insert a data-modifying WITH
+ * clause over its unnest arrays): a page's four tables in one round trip instead of four.
+ * On SQLite, in-process, one after the other. No insert may depend on another's rows.
+ */
+export async function insertAll(db: Store, inserts: BulkInsert[]): Promise<void> {
+  if (dialectOf(db) !== 'postgres') {
+    for (const x of inserts) await insertRows(db, x.table, x.columns, x.rows, x.onConflict);
+    return;
+  }
+  const key = `pg-all|${inserts.map((x) => `${x.table}(${x.columns.join(',')})${x.onConflict ?? ''}`).join('|')}`;
+  const text = textOf(key, () => {
+    let n = 0;
+    const parts = inserts.map((x) => {
+      const arrays = x.columns.map(() => `$${++n}::text[]`).join(', ');
+      return `INSERT INTO ${x.table} (${x.columns.join(', ')}) SELECT * FROM unnest(${arrays}) ${x.onConflict ?? ''}`;
+    });
+    const last = parts.pop()!;
+    return parts.length ? `WITH ${parts.map((p, i) => `w${i} AS (${p})`).join(', ')} ${last}` : last;
+  });
+  const params = inserts.flatMap((x) => x.columns.map((_, c) => x.rows.map((r) => r[c] ?? null)));
+  await db.executeQuery(CompiledQuery.raw(text, params));
+}
+
+/**
+ * Insert `rows` into `table`. `onConflict` is appended verbatim (e.g. "ON CONFLICT DO NOTHING");
+ * table, columns and clause are the caller's constants, never user input.
+ */
+export async function insertRows(db: Store, table: string, columns: readonly string[], rows: BulkRow[], onConflict = ''): Promise<void> {
+  if (rows.length === 0) return;
+  const head = `INSERT INTO ${table} (${columns.join(', ')})`;
+  if (dialectOf(db) === 'postgres') {
+    const text = textOf(`pg|${head}|${onConflict}`, () => {
+      const arrays = columns.map((_, i) => `$${i + 1}::text[]`).join(', ');
+      return `${head} SELECT * FROM unnest(${arrays}) ${onConflict}`;
+    });
+    const params = columns.map((_, c) => rows.map((r) => r[c] ?? null));
+    await db.executeQuery(CompiledQuery.raw(text, params));
+    return;
+  }
+  const text = textOf(
+    `sqlite|${head}|${onConflict}`,
+    () => `${EACH_ROW}${head} VALUES (${columns.map(() => '?').join(', ')}) ${onConflict}`,
+  );
+  await db.executeQuery(CompiledQuery.raw(text, rows.flat()));
+}

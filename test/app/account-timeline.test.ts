@@ -1,0 +1,108 @@
+// An account's timeline a page at a time: following `next` from the newest page reads every
+// item once, in order — emails and meetings at the very same instant included — and a bad
+// cursor or an unknown account is answered in words. On both databases.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountTimelinePage } from '../../src/app/account-timeline.js';
+import type { EmailItem, MeetingOccurrence } from '../../src/domain/items.js';
+import { createConnection, listConnections } from '../../src/store/connections.js';
+import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
+import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
+import { createWorkspace } from '../../src/store/workspaces.js';
+import { storeMeeting } from '../../src/sync/calendar-ingest.js';
+import { ingestMailPage } from '../../src/sync/email-ingest.js';
+import { DIALECTS, openTestStore } from '../support/databases.js';
+import { appFailure } from '../support/app-errors.js';
+
+const NOW = new Date('2026-03-20T12:00:00Z');
+// Several items share an instant: the page boundary must not drop or repeat any of them.
+const TIMES = ['2026-03-06T10:00:00Z', '2026-03-06T10:00:00Z', '2026-03-06T10:00:00Z', '2026-03-05T09:00:00Z', '2026-03-04T08:00:00Z'];
+
+const mail = (i: number, at: string): EmailItem => ({
+  messageId: `m${i}@acme.com`,
+  fingerprint: `fp-${i}`,
+  sentAt: new Date(at),
+  receivedAt: new Date(at),
+  from: [{ address: 'john@acme.com' }],
+  to: [{ address: 'alice@ourco.com' }],
+  cc: [],
+  bcc: [],
+  subject: `Mail ${i}`,
+});
+
+const meeting = (i: number, at: string): MeetingOccurrence => ({
+  uid: `meet-${i}@ourco.com`,
+  start: new Date(at),
+  end: new Date(new Date(at).getTime() + 3_600_000),
+  allDay: false,
+  title: `Meeting ${i}`,
+  organizer: { address: 'alice@ourco.com' },
+  attendees: [{ address: 'john@acme.com', partstat: 'ACCEPTED' }],
+  cancelled: false,
+  recurring: false,
+});
+
+describe.each(DIALECTS)('account timeline pages (%s)', (dialect) => {
+  let close: () => Promise<void>;
+  let ctx: Ctx;
+
+  beforeAll(async () => {
+    const store = await openTestStore(dialect, 'timeline-pages');
+    close = store.close;
+    const ws = await createWorkspace(store.db, 'cs', ['ourco.com'], NOW);
+    const alice = await addTeammate(store.db, ws.id, { email: 'alice@ourco.com', aliases: [] }, NOW);
+    await addAccount(store.db, ws.id, { id: 'acme', name: 'Acme' }, NOW);
+    await insertEndUser(store.db, ws.id, { accountId: 'acme', email: 'john@acme.com', source: 'manual' }, NOW);
+    ctx = { db: store.db, ws, now: NOW, actor: 'test' };
+    await createConnection(
+      store.db,
+      ws.id,
+      {
+        teammateId: alice.id,
+        provider: 'folder',
+        config: { mail: '/nowhere' },
+        hasMail: true,
+        hasCalendar: true,
+        authorizedAt: new Date('2026-03-01T00:00:00Z'),
+      },
+      NOW,
+    );
+    const [conn] = await listConnections(store.db, ws.id);
+    const conns = new Map([[conn!.id, conn!]]);
+    const dir = await loadDirectoryIndex(ctx);
+    await ingestMailPage(
+      ctx,
+      dir,
+      conn!,
+      conns,
+      TIMES.map((at, i) => ({ ref: `INBOX/${i}`, folder: 'INBOX', item: mail(i, at) })),
+    );
+    for (const [i, at] of [TIMES[0]!, TIMES[3]!].entries())
+      await storeMeeting(ctx, dir, conns, meeting(i, at), { connectionId: conn!.id, ref: `cal/${i}.ics` }, undefined);
+  });
+  afterAll(async () => close?.());
+
+  it('following next two items at a time reads the whole timeline once, newest first', async () => {
+    const whole = await accountTimelinePage(ctx, 'acme', { limit: 1000 });
+    expect(whole.items).toHaveLength(7);
+    expect(whole.next).toBeUndefined();
+    const seen: string[] = [];
+    let before: string | undefined;
+    let pages = 0;
+    do {
+      const page = await accountTimelinePage(ctx, 'acme', { limit: 2, ...(before ? { before } : {}) });
+      seen.push(...page.items.map((it) => `${it.kind}/${it.id}`));
+      before = page.next;
+      pages++;
+    } while (before && pages < 10);
+    expect(pages).toBe(4);
+    expect(seen).toEqual(whole.items.map((it) => `${it.kind}/${it.id}`));
+    expect(whole.items.map((it) => it.at)).toEqual([...whole.items.map((it) => it.at)].sort().reverse());
+  });
+
+  it('a cursor that is not one, a bad limit, an unknown account: each said in words', async () => {
+    const bad = await appFailure(accountTimelinePage(ctx, 'acme', { before: 'not-a-cursor' }));
+    expect([bad.code, bad.fields?.[0]?.field]).toEqual(['invalid', 'before']);
+    expect((await appFailure(accountTimelinePage(ctx, 'acme', { limit: 0 }))).fields?.[0]?.field).toBe('limit');
+    expect((await appFailure(accountTimelinePage(ctx, 'nope'))).code).toBe('not_found');
+  });
+});
