@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   DEFAULT_RETRY,
+  PRIORITY,
   retryDelay,
   type Job,
   type JobHandler,
@@ -16,6 +17,9 @@ import {
 interface Waiting {
   job: Job<unknown>;
   runAt: number;
+  priority: number;
+  /** Arrival order, for ties in priority (a retry keeps its place by arriving again). */
+  seq: number;
 }
 
 interface Lane {
@@ -32,6 +36,7 @@ export class InProcessQueue implements JobQueue {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
+  private seq = 0;
 
   constructor(
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
@@ -50,23 +55,42 @@ export class InProcessQueue implements JobQueue {
   async send<T>(name: string, data: T, opts: SendOptions): Promise<string | null> {
     if (this.stopped) return null;
     const lane = this.lane(name);
-    if (lane.waiting.has(opts.key)) return null;
+    const priority = opts.priority ?? 0;
+    const queued = lane.waiting.get(opts.key);
+    if (queued) {
+      // Deduplicated, but an urgent send makes the waiting job urgent and, if it waited for a
+      // retry's backoff, due now: someone waits for it (see types.ts).
+      if (priority > queued.priority) queued.priority = priority;
+      if (priority > PRIORITY.routine) queued.runAt = Math.min(queued.runAt, Date.now());
+      this.pump(lane);
+      return null;
+    }
     const job: Job<unknown> = { id: randomUUID(), name, key: opts.key, data, retryCount: 0 };
-    this.enqueue(lane, job, opts.delayMs ?? 0);
+    this.enqueue(lane, job, opts.delayMs ?? 0, priority);
     return job.id;
   }
 
-  private enqueue(lane: Lane, job: Job<unknown>, delayMs: number): void {
-    lane.waiting.set(job.key, { job, runAt: Date.now() + delayMs });
-    if (delayMs > 0) {
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        this.pump(lane);
-      }, delayMs);
-      t.unref();
-      this.timers.add(t);
-    }
+  private enqueue(lane: Lane, job: Job<unknown>, delayMs: number, priority: number): void {
+    const runAt = Date.now() + delayMs;
+    lane.waiting.set(job.key, { job, runAt, priority, seq: this.seq++ });
+    if (delayMs > 0) this.wakeAt(lane, runAt);
     this.pump(lane);
+  }
+
+  /** Pump the lane once `runAt` has passed by the wall clock that `pump` reads. */
+  private wakeAt(lane: Lane, runAt: number): void {
+    // Timers run on a monotonic clock and may fire a millisecond before Date.now() reaches
+    // runAt; pump would then skip the job and nothing would wake it again, so arm again.
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        if (Date.now() < runAt) this.wakeAt(lane, runAt);
+        else this.pump(lane);
+      },
+      Math.max(1, runAt - Date.now()),
+    );
+    t.unref();
+    this.timers.add(t);
   }
 
   async work<T>(name: string, opts: { concurrency: number }, handler: JobHandler<T>): Promise<void> {
@@ -79,13 +103,16 @@ export class InProcessQueue implements JobQueue {
   /** Start every waiting job that is due and whose key is not running, up to the concurrency. */
   private pump(lane: Lane): void {
     if (this.stopped || !lane.handler) return;
+    if (lane.running.size >= lane.concurrency) return;
     const now = Date.now();
-    for (const [key, w] of lane.waiting) {
+    const byPriority = [...lane.waiting.values()].sort((a, b) => b.priority - a.priority || a.seq - b.seq);
+    for (const w of byPriority) {
+      const key = w.job.key;
       if (lane.running.size >= lane.concurrency) return;
       if (lane.running.has(key) || w.runAt > now) continue;
       lane.waiting.delete(key);
       lane.running.add(key);
-      const p = this.run(lane, w.job).finally(() => {
+      const p = this.run(lane, w.job, w.priority).finally(() => {
         this.inFlight.delete(p);
         lane.running.delete(key);
         this.pump(lane);
@@ -94,14 +121,14 @@ export class InProcessQueue implements JobQueue {
     }
   }
 
-  private async run(lane: Lane, job: Job<unknown>): Promise<void> {
+  private async run(lane: Lane, job: Job<unknown>, priority: number): Promise<void> {
     try {
       await lane.handler!(job);
     } catch (err) {
       this.onError(err, job);
       // A newer job for the key supersedes the retry: it does the same work.
       if (job.retryCount < this.retry.retryLimit && !lane.waiting.has(job.key) && !this.stopped) {
-        this.enqueue(lane, { ...job, retryCount: job.retryCount + 1 }, retryDelay(this.retry, job.retryCount));
+        this.enqueue(lane, { ...job, retryCount: job.retryCount + 1 }, retryDelay(this.retry, job.retryCount), priority);
       }
     }
   }

@@ -145,6 +145,22 @@ export async function serveEmpty(): Promise<Served> {
   return serve(dir, db, path.join(dir, 'demo'), {}, undefined);
 }
 
+/**
+ * The served clock minus this process's, read from the server's own answer (x-touchpoint-now):
+ * serve starts its clock before it listens, so the start-up time is not a good guess. Measured
+ * against the moment the request was sent, the test's reading leads the server's by at most
+ * one round trip and never trails it: mail the test dates "now" is never before what the
+ * server has just called now (an authorization, say).
+ */
+async function servedClockOffset(url: string, token: string): Promise<number> {
+  const sent = Date.now();
+  const res = await fetch(`${url}/v1/workspace`, { headers: { authorization: `Bearer ${token}` } });
+  await res.arrayBuffer();
+  const served = res.headers.get('x-touchpoint-now');
+  if (!served) throw new Error(`touchpoint serve answered ${res.status} without x-touchpoint-now`);
+  return Date.parse(served) - sent;
+}
+
 /** start: the date to create the token at and start the served clock at (it runs on); undefined for the real time. */
 async function serve(dir: string, db: string, demo: string, env: Record<string, string>, start: string | undefined): Promise<Served> {
   const clock = start === undefined ? [] : ['--now', start];
@@ -185,9 +201,7 @@ async function serve(dir: string, db: string, demo: string, env: Record<string, 
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  // serve starts its clock at --now as it starts listening: measured from here, the test's
-  // reading trails the server's by no more than the last poll above.
-  const offsetMs = start === undefined ? 0 : new Date(start).getTime() - Date.now();
+  const offsetMs = start === undefined ? 0 : await servedClockOffset(url, token);
   const now = () => new Date(Date.now() + offsetMs);
   return {
     dir,
