@@ -186,8 +186,8 @@ export async function linkCompanies(
   now: Date,
 ): Promise<void> {
   const at = now.toISOString();
-  for (let i = 0; i < links.length; i += 100) {
-    const values = links.slice(i, i + 100).map((c) => ({
+  for (const chunk of chunksOf(links, 100)) {
+    const values = chunk.map((c) => ({
       workspace_id: ws,
       source_id: sourceId,
       external_id: c.externalId,
@@ -211,10 +211,10 @@ export async function linkCompanies(
 
 /** New accounts, in a few statements. */
 export async function insertAccounts(db: Store, ws: string, accounts: { id: string; name: string }[], now: Date): Promise<void> {
-  for (let i = 0; i < accounts.length; i += 100) {
+  for (const chunk of chunksOf(accounts, 100)) {
     await db
       .insertInto('accounts')
-      .values(accounts.slice(i, i + 100).map((a) => ({ workspace_id: ws, id: a.id, name: a.name, created_at: now.toISOString() })))
+      .values(chunk.map((a) => ({ workspace_id: ws, id: a.id, name: a.name, created_at: now.toISOString() })))
       .execute();
   }
 }
@@ -274,11 +274,7 @@ export async function suppressedPairs(db: Store, ws: string, source: string, add
 
 export async function insertEndUserRows(db: Store, rows: EndUsersTable[]): Promise<void> {
   // 13 columns a row: 250 rows stay well below either database's bound-parameter limit (SQLite 32,766, PostgreSQL 65,535).
-  for (let i = 0; i < rows.length; i += 250)
-    await db
-      .insertInto('end_users')
-      .values(rows.slice(i, i + 250))
-      .execute();
+  for (const chunk of chunksOf(rows, 250)) await db.insertInto('end_users').values(chunk).execute();
 }
 
 export async function markEndUsersSynced(db: Store, ws: string, ids: string[], now: Date): Promise<void> {

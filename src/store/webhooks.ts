@@ -2,6 +2,7 @@
 // same transaction as the change they report (a transactional outbox), and only when the
 // workspace has a webhook that wants them; delivery (service/webhooks.ts) retries with backoff.
 import { randomUUID } from 'node:crypto';
+import { chunksOf } from '../domain/chunks.js';
 import type { Store } from './db.js';
 import type { WebhookOutboxTable } from './schema.js';
 
@@ -67,11 +68,7 @@ export async function enqueueWebhookEvents(db: Store, ws: string, events: Outbox
       payload: JSON.stringify({ id, type: e.event, workspaceId: ws, createdAt: t, data: e.data }),
     };
   });
-  for (let i = 0; i < rows.length; i += 200)
-    await db
-      .insertInto('webhook_outbox')
-      .values(rows.slice(i, i + 200))
-      .execute();
+  for (const chunk of chunksOf(rows, 200)) await db.insertInto('webhook_outbox').values(chunk).execute();
   return rows.length;
 }
 
