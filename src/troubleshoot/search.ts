@@ -2,13 +2,14 @@
 // the teammates using it, and its recent activities.
 import { normalizeAddress } from '../directory/address.js';
 import type { Ctx } from '../store/context.js';
-import { accountsByIds, listEndUsers, listTeammates } from '../store/directory.js';
+import { accountsByIds, listTeammates } from '../store/directory.js';
+import { endUsersContaining } from '../store/end-user-search.js';
 import { recentActivitiesFor } from '../store/timeline.js';
 
 export async function globalSearch(ctx: Ctx, query: string) {
   const q = normalizeAddress(query);
   if (q.length < 2) throw new Error('search needs at least 2 characters');
-  const users = await listEndUsers(ctx.db, ctx.ws.id, { emailLike: q });
+  const users = await endUsersContaining(ctx.db, ctx.ws.id, q);
   const accountIds = [...new Set(users.map((u) => u.accountId))];
   const names = new Map((await accountsByIds(ctx.db, ctx.ws.id, accountIds)).map((a) => [a.id, a.name]));
   const accounts = users.map((u) => ({
