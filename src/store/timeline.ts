@@ -108,19 +108,102 @@ async function throughCoveringIndex<R>(db: Store, q: Compilable<R>, table: strin
   return (await db.executeQuery<R>({ ...c, sql: c.sql.replace(join, `inner join "${table}" indexed by "${index}" on`) })).rows;
 }
 
-const timelineOrder = (a: TimelineItem, b: TimelineItem): number =>
+const timelineOrder = (a: Pick<TimelineItem, 'at' | 'kind' | 'id'>, b: Pick<TimelineItem, 'at' | 'kind' | 'id'>): number =>
   a.at !== b.at ? (a.at < b.at ? 1 : -1) : a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
-/** Linked activities of an account set, newest first (global search). */
+type LinkRow = { kind: 'email' | 'meeting'; id: string; at: string; via: LinkVia[]; accountId: string };
+
+/** An account's `limit` newest links, emails and meetings, in timeline order: links only (014's index holds them). */
+async function newestLinks(db: Store, ws: string, accountId: string, limit: number): Promise<LinkRow[]> {
+  const read = (table: 'email_links' | 'meeting_links') =>
+    db
+      .selectFrom(table)
+      .select(['item_id', 'at', 'via'])
+      .where('workspace_id', '=', ws)
+      .where('account_id', '=', accountId)
+      .orderBy('at', 'desc')
+      .orderBy('item_id')
+      .limit(limit)
+      .execute();
+  const rows: LinkRow[] = [];
+  for (const r of await read('email_links'))
+    rows.push({ kind: 'email', id: r.item_id, at: r.at, via: JSON.parse(r.via) as LinkVia[], accountId });
+  for (const r of await read('meeting_links'))
+    rows.push({ kind: 'meeting', id: r.item_id, at: r.at, via: JSON.parse(r.via) as LinkVia[], accountId });
+  return rows.sort(timelineOrder).slice(0, limit);
+}
+
+/**
+ * Of an account set's `limit` newest linked activities, the ones `keep` accepts (by who linked
+ * them), at most `show`, newest first (global search). The choice is made on links alone; the
+ * items' own columns are read only for those shown, not for `limit` items of every account.
+ * A link's time is its item's (written together, store/emails.ts), so the order is the one the
+ * items' times give.
+ */
 export async function recentActivitiesFor(
   db: Store,
   ws: string,
   accountIds: string[],
-  limit = 20,
+  opts: { limit: number; show: number; keep: (via: LinkVia[]) => boolean },
 ): Promise<(TimelineItem & { accountId: string })[]> {
+  const links: LinkRow[] = [];
+  for (const id of accountIds) links.push(...(await newestLinks(db, ws, id, opts.limit)));
+  const shown = links
+    .sort((a, b) => (a.at < b.at ? 1 : -1))
+    .slice(0, opts.limit)
+    .filter((l) => opts.keep(l.via))
+    .slice(0, opts.show);
+  const emailIds = shown.filter((l) => l.kind === 'email').map((l) => l.id);
+  const meetingIds = shown.filter((l) => l.kind === 'meeting').map((l) => l.id);
+  const emails = new Map(
+    (emailIds.length
+      ? await db
+          .selectFrom('emails')
+          .select(['id', 'message_id', 'at', 'subject'])
+          .where('workspace_id', '=', ws)
+          .where('id', 'in', emailIds)
+          .execute()
+      : []
+    ).map((e) => [e.id, e]),
+  );
+  const meetings = new Map(
+    (meetingIds.length
+      ? await db
+          .selectFrom('meetings')
+          .select(['id', 'uid', 'occurrence_start', 'title'])
+          .where('workspace_id', '=', ws)
+          .where('id', 'in', meetingIds)
+          .execute()
+      : []
+    ).map((m) => [m.id, m]),
+  );
   const out: (TimelineItem & { accountId: string })[] = [];
-  for (const id of accountIds) for (const it of await accountTimeline(db, ws, id, limit)) out.push({ ...it, accountId: id });
-  return out.sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, limit);
+  for (const l of shown) {
+    const e = l.kind === 'email' ? emails.get(l.id) : undefined;
+    const m = l.kind === 'meeting' ? meetings.get(l.id) : undefined;
+    if (e)
+      out.push({
+        kind: 'email',
+        id: e.id,
+        messageId: e.message_id,
+        at: e.at,
+        subject: e.subject ?? '',
+        via: l.via,
+        accountId: l.accountId,
+      });
+    else if (m)
+      out.push({
+        kind: 'meeting',
+        id: m.id,
+        uid: m.uid,
+        occurrence: m.occurrence_start,
+        at: m.occurrence_start,
+        title: m.title,
+        via: l.via,
+        accountId: l.accountId,
+      });
+  }
+  return out;
 }
 
 export interface OutcomeCounts {

@@ -29,13 +29,17 @@ export async function globalSearch(ctx: Ctx, query: string) {
     .filter((t) => [t.email, ...t.aliases].some((a) => normalizeAddress(a).includes(q)))
     .map((t) => ({ id: t.id, email: t.email, aliases: t.aliases, name: t.name ?? null }));
   const emails = new Set(users.map((u) => normalizeAddress(u.email)));
-  const activities = (await recentActivitiesFor(ctx.db, ctx.ws.id, accountIds, 50))
-    .filter((a) => a.via.some((v) => emails.has(normalizeAddress(v.email))))
-    .slice(0, 20)
-    .map((a) =>
-      a.kind === 'email'
-        ? { kind: a.kind, accountId: a.accountId, at: a.at, messageId: a.messageId, subject: a.subject }
-        : { kind: a.kind, accountId: a.accountId, at: a.at, uid: a.uid, occurrence: a.occurrence, title: a.title },
-    );
+  // The 50 newest activities of those accounts, the ones with the found addresses, at most 20.
+  const activities = (
+    await recentActivitiesFor(ctx.db, ctx.ws.id, accountIds, {
+      limit: 50,
+      show: 20,
+      keep: (via) => via.some((v) => emails.has(normalizeAddress(v.email))),
+    })
+  ).map((a) =>
+    a.kind === 'email'
+      ? { kind: a.kind, accountId: a.accountId, at: a.at, messageId: a.messageId, subject: a.subject }
+      : { kind: a.kind, accountId: a.accountId, at: a.at, uid: a.uid, occurrence: a.occurrence, title: a.title },
+  );
   return { query: q, accounts, teammates, activities };
 }
