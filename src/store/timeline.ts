@@ -126,10 +126,10 @@ async function newestLinks(db: Store, ws: string, accountId: string, limit: numb
       .limit(limit)
       .execute();
   const rows: LinkRow[] = [];
-  for (const r of await read('email_links'))
-    rows.push({ kind: 'email', id: r.item_id, at: r.at, via: JSON.parse(r.via) as LinkVia[], accountId });
-  for (const r of await read('meeting_links'))
-    rows.push({ kind: 'meeting', id: r.item_id, at: r.at, via: JSON.parse(r.via) as LinkVia[], accountId });
+  // Both at once: on PostgreSQL each is a round trip.
+  const [emailLinks, meetingLinks] = await Promise.all([read('email_links'), read('meeting_links')]);
+  for (const r of emailLinks) rows.push({ kind: 'email', id: r.item_id, at: r.at, via: JSON.parse(r.via) as LinkVia[], accountId });
+  for (const r of meetingLinks) rows.push({ kind: 'meeting', id: r.item_id, at: r.at, via: JSON.parse(r.via) as LinkVia[], accountId });
   return rows.sort(timelineOrder).slice(0, limit);
 }
 
