@@ -12,7 +12,8 @@
 // file under .tmp/bench-scale/, the PostgreSQL database touchpoint_scale(_quick).
 // Measured, interleaved, after a warm-up, BENCH_CALLS (200) calls each: the limit (one email
 // by primary key through the store), a big account's timeline page as the API and web app
-// read it (accountTimeline, 500 items by default; and 50), `explain` of a linked email (src/app/explain.ts)
+// read it (accountTimelinePage: its default page, 50 items; and the 500 an API client may
+// ask for with ?limit=500), `explain` of a linked email (src/app/explain.ts)
 // and global search for an end user of a big account (src/app/search.ts).
 // Target: p50 and p95 of each within 10× of the limit's.
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
@@ -20,10 +21,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { explainEmail } from '../src/app/explain.js';
+import { accountTimelinePage, TIMELINE_DEFAULT_LIMIT } from '../src/app/account-timeline.js';
 import { search } from '../src/app/search.js';
 import type { Ctx } from '../src/store/context.js';
 import { openStore } from '../src/store/open.js';
-import { accountTimeline } from '../src/store/timeline.js';
 import { findWorkspace } from '../src/store/workspaces.js';
 import { BENCH_DIR, QUICK, ratioRow, saveResults, type BenchRow } from './report.js';
 import { syncPeakRss } from './scale-sync.js';
@@ -143,7 +144,7 @@ async function postgresStore(): Promise<string> {
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
-type Case = 'pk' | 'timeline' | 'timeline50' | 'explain' | 'search';
+type Case = 'pk' | 'timeline' | 'timeline500' | 'explain' | 'search';
 
 /** Every case once per round, in turn (so load hits them alike); the times of the rounds after the warm-up. */
 async function measure(location: string, picked: Sample[]): Promise<Record<Case, number[]>> {
@@ -160,12 +161,12 @@ async function measure(location: string, picked: Sample[]): Promise<Record<Case,
           .where('id', '=', picked[i % picked.length]!.id)
           .executeTakeFirst(),
       timeline: async (i) => {
-        const items = await accountTimeline(db, ws.id, scaleAccountId(i % SHAPE.bigAccounts));
-        if (items.length !== 500) throw new Error(`timeline page of ${items.length} items`);
+        const page = await accountTimelinePage(ctx, scaleAccountId(i % SHAPE.bigAccounts));
+        if (page.items.length !== TIMELINE_DEFAULT_LIMIT || !page.next) throw new Error(`timeline page of ${page.items.length} items`);
       },
-      timeline50: async (i) => {
-        const items = await accountTimeline(db, ws.id, scaleAccountId(i % SHAPE.bigAccounts), 50);
-        if (items.length !== 50) throw new Error(`timeline page of ${items.length} items`);
+      timeline500: async (i) => {
+        const page = await accountTimelinePage(ctx, scaleAccountId(i % SHAPE.bigAccounts), { limit: 500 });
+        if (page.items.length !== 500) throw new Error(`timeline page of ${page.items.length} items`);
       },
       explain: async (i) => {
         const e = await explainEmail(ctx, { messageId: picked[i % picked.length]!.messageId });
@@ -176,7 +177,7 @@ async function measure(location: string, picked: Sample[]): Promise<Record<Case,
         if (!r.accounts.length || !r.activities.length) throw new Error('search found nothing');
       },
     };
-    const times: Record<Case, number[]> = { pk: [], timeline: [], timeline50: [], explain: [], search: [] };
+    const times: Record<Case, number[]> = { pk: [], timeline: [], timeline500: [], explain: [], search: [] };
     for (let i = 0; i < WARMUP + CALLS; i++) {
       for (const c of Object.keys(cases) as Case[]) {
         const t = performance.now();
@@ -191,8 +192,8 @@ async function measure(location: string, picked: Sample[]): Promise<Record<Case,
 }
 
 const WHAT: Record<Exclude<Case, 'pk'>, string> = {
-  timeline: "a 100k-email account's timeline page (500 items, as the API and web app read it)",
-  timeline50: "the same account's timeline, 50 items (`?limit=50`; what search reads per account)",
+  timeline: `a 100k-email account's timeline page (the default ${TIMELINE_DEFAULT_LIMIT} items, as the API and web app read it)`,
+  timeline500: "the same account's timeline, 500 items (`?limit=500`, which an API client may ask for)",
   explain: 'explain of a linked email (src/app/explain.ts)',
   search: 'global search for an end user of a big account (src/app/search.ts)',
 };
@@ -208,7 +209,7 @@ for (const dialect of dialects) {
   for (const c of Object.keys(times) as Case[]) summary[c] = { p50: pct(times[c], 50), p95: pct(times[c], 95) };
   details[dialect] = summary;
   log(`${dialect}: ${JSON.stringify(summary)}`);
-  for (const c of ['timeline', 'timeline50', 'explain', 'search'] as const) {
+  for (const c of ['timeline', 'timeline500', 'explain', 'search'] as const) {
     for (const p of ['p50', 'p95'] as const) {
       rows.push(
         ratioRow({

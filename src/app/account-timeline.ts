@@ -15,6 +15,9 @@ export interface TimelinePage {
   next?: string;
 }
 
+/** A page by default (docs/decisions.md, 2026-12-06): what a screen shows; "Show older" reads on by cursor. */
+export const TIMELINE_DEFAULT_LIMIT = 50;
+/** An API client may still ask for bigger pages, up to this. */
 export const TIMELINE_MAX_LIMIT = 1000;
 
 export async function accountTimelinePage(
@@ -22,7 +25,7 @@ export async function accountTimelinePage(
   accountId: string,
   opts: { limit?: number; before?: string } = {},
 ): Promise<TimelinePage> {
-  const limit = opts.limit ?? 500;
+  const limit = opts.limit ?? TIMELINE_DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > TIMELINE_MAX_LIMIT)
     throw invalid('limit', `a whole number from 1 to ${TIMELINE_MAX_LIMIT}`);
   const before = opts.before === undefined ? undefined : decodeCursor(opts.before);

@@ -3,7 +3,7 @@ import { listDirectorySources } from '../app/sources.js';
 import { printSource } from './source-commands.js';
 import type { Command } from 'commander';
 import { AppError } from '../app/errors.js';
-import { accountTimelinePage } from '../app/account-timeline.js';
+import { accountTimelinePage, TIMELINE_DEFAULT_LIMIT, TIMELINE_MAX_LIMIT } from '../app/account-timeline.js';
 import { explainEmail, explainMeeting } from '../app/explain.js';
 import { search } from '../app/search.js';
 import { connectionStatus } from '../app/status.js';
@@ -14,7 +14,7 @@ export function registerReadCommands(program: Command, g: () => GlobalOptions): 
   program
     .command('timeline <account-id>')
     .description("an account's emails and meetings, newest first")
-    .option('--limit <n>', 'at most this many items (default 500, at most 1000)')
+    .option('--limit <n>', `at most this many items (default ${TIMELINE_DEFAULT_LIMIT}, at most ${TIMELINE_MAX_LIMIT})`)
     .option('--before <cursor>', 'the items older than this cursor (printed as "next" by the page before)')
     .option('--json', 'print one JSON document')
     .action(async (accountId: string, o: { json?: boolean; limit?: string; before?: string }) => {

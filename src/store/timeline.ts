@@ -1,9 +1,11 @@
 // Account timelines and activity look-ups for search.
 import type { LinkVia } from '../domain/decision.js';
+import type { Compilable } from 'kysely';
 import type { Store } from './db.js';
+import { dialectOf } from './dialects/dialect.js';
 
 export type TimelineItem =
-  | { kind: 'email'; id: string; messageId: string | null; at: string; subject: string; via: LinkVia[]; participants: unknown }
+  | { kind: 'email'; id: string; messageId: string | null; at: string; subject: string; via: LinkVia[] }
   | { kind: 'meeting'; id: string; uid: string; occurrence: string; at: string; title: string; via: LinkVia[] };
 
 /** Where a timeline page ends: the last item's time, kind and id (the order is at desc, kind, id). */
@@ -19,7 +21,8 @@ export interface TimelineCursor {
  * not the joined item's: then the (workspace, account, at) index yields the page in order and
  * the read stops after `limit` rows, where ordering by emails.at sorted every email of the
  * account first (a 100k-email account: bench:scale). Keyset, not OFFSET: page 1,000 costs what
- * page 1 does.
+ * page 1 does. Only the columns a page shows are read (no participants JSON): on SQLite
+ * migration 014's covering indexes then answer the page from index pages alone.
  */
 export async function accountTimeline(
   db: Store,
@@ -31,7 +34,7 @@ export async function accountTimeline(
   let emailQ = db
     .selectFrom('email_links')
     .innerJoin('emails', 'emails.id', 'email_links.item_id')
-    .select(['emails.id', 'emails.message_id', 'emails.at', 'emails.subject', 'emails.participants', 'email_links.via'])
+    .select(['emails.id', 'emails.message_id', 'emails.at', 'emails.subject', 'email_links.via'])
     .where('email_links.workspace_id', '=', ws)
     .where('email_links.account_id', '=', accountId);
   let meetingQ = db
@@ -56,8 +59,18 @@ export async function accountTimeline(
             eb.or([eb('meeting_links.at', '<', c.at), eb.and([eb('meeting_links.at', '=', c.at), eb('meeting_links.item_id', '>', c.id)])]),
           );
   }
-  const emails = await emailQ.orderBy('email_links.at', 'desc').orderBy('email_links.item_id').limit(limit).execute();
-  const meetings = await meetingQ.orderBy('meeting_links.at', 'desc').orderBy('meeting_links.item_id').limit(limit).execute();
+  const emails = await throughCoveringIndex(
+    db,
+    emailQ.orderBy('email_links.at', 'desc').orderBy('email_links.item_id').limit(limit),
+    'emails',
+    'emails_timeline',
+  );
+  const meetings = await throughCoveringIndex(
+    db,
+    meetingQ.orderBy('meeting_links.at', 'desc').orderBy('meeting_links.item_id').limit(limit),
+    'meetings',
+    'meetings_timeline',
+  );
   const items: TimelineItem[] = [
     ...emails.map((e) => ({
       kind: 'email' as const,
@@ -66,7 +79,6 @@ export async function accountTimeline(
       at: e.at,
       subject: e.subject ?? '',
       via: JSON.parse(e.via) as LinkVia[],
-      participants: e.participants ? JSON.parse(e.participants) : null,
     })),
     ...meetings.map((m) => ({
       kind: 'meeting' as const,
@@ -82,19 +94,116 @@ export async function accountTimeline(
   return items.sort(timelineOrder).slice(0, limit);
 }
 
-const timelineOrder = (a: TimelineItem, b: TimelineItem): number =>
+/**
+ * Runs a timeline read; on SQLite, reads the joined items through migration 014's covering
+ * index. SQLite's planner takes the primary key's unique index for the `id = ?` join even
+ * when another index holds every column asked for, then reads each (wide) table row: half
+ * the page's time at 1M emails (bench:scale). PostgreSQL has no such index (see 014).
+ */
+async function throughCoveringIndex<R>(db: Store, q: Compilable<R>, table: string, index: string): Promise<R[]> {
+  const c = q.compile();
+  if (dialectOf(db) !== 'sqlite') return (await db.executeQuery(c)).rows;
+  const join = `inner join "${table}" on`;
+  if (!c.sql.includes(join)) throw new Error(`timeline read: no "${join}" to read through ${index}`);
+  return (await db.executeQuery<R>({ ...c, sql: c.sql.replace(join, `inner join "${table}" indexed by "${index}" on`) })).rows;
+}
+
+const timelineOrder = (a: Pick<TimelineItem, 'at' | 'kind' | 'id'>, b: Pick<TimelineItem, 'at' | 'kind' | 'id'>): number =>
   a.at !== b.at ? (a.at < b.at ? 1 : -1) : a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
-/** Linked activities of an account set, newest first (global search). */
+type LinkRow = { kind: 'email' | 'meeting'; id: string; at: string; via: LinkVia[]; accountId: string };
+
+/** An account's `limit` newest links, emails and meetings, in timeline order: links only (014's index holds them). */
+async function newestLinks(db: Store, ws: string, accountId: string, limit: number): Promise<LinkRow[]> {
+  const read = (table: 'email_links' | 'meeting_links') =>
+    db
+      .selectFrom(table)
+      .select(['item_id', 'at', 'via'])
+      .where('workspace_id', '=', ws)
+      .where('account_id', '=', accountId)
+      .orderBy('at', 'desc')
+      .orderBy('item_id')
+      .limit(limit)
+      .execute();
+  const rows: LinkRow[] = [];
+  // Both at once: on PostgreSQL each is a round trip.
+  const [emailLinks, meetingLinks] = await Promise.all([read('email_links'), read('meeting_links')]);
+  for (const r of emailLinks) rows.push({ kind: 'email', id: r.item_id, at: r.at, via: JSON.parse(r.via) as LinkVia[], accountId });
+  for (const r of meetingLinks) rows.push({ kind: 'meeting', id: r.item_id, at: r.at, via: JSON.parse(r.via) as LinkVia[], accountId });
+  return rows.sort(timelineOrder).slice(0, limit);
+}
+
+/**
+ * Of an account set's `limit` newest linked activities, the ones `keep` accepts (by who linked
+ * them), at most `show`, newest first (global search). The choice is made on links alone; the
+ * items' own columns are read only for those shown, not for `limit` items of every account.
+ * A link's time is its item's (written together, store/emails.ts), so the order is the one the
+ * items' times give.
+ */
 export async function recentActivitiesFor(
   db: Store,
   ws: string,
   accountIds: string[],
-  limit = 20,
+  opts: { limit: number; show: number; keep: (via: LinkVia[]) => boolean },
 ): Promise<(TimelineItem & { accountId: string })[]> {
+  const links: LinkRow[] = [];
+  for (const id of accountIds) links.push(...(await newestLinks(db, ws, id, opts.limit)));
+  const shown = links
+    .sort((a, b) => (a.at < b.at ? 1 : -1))
+    .slice(0, opts.limit)
+    .filter((l) => opts.keep(l.via))
+    .slice(0, opts.show);
+  const emailIds = shown.filter((l) => l.kind === 'email').map((l) => l.id);
+  const meetingIds = shown.filter((l) => l.kind === 'meeting').map((l) => l.id);
+  const emails = new Map(
+    (emailIds.length
+      ? await db
+          .selectFrom('emails')
+          .select(['id', 'message_id', 'at', 'subject'])
+          .where('workspace_id', '=', ws)
+          .where('id', 'in', emailIds)
+          .execute()
+      : []
+    ).map((e) => [e.id, e]),
+  );
+  const meetings = new Map(
+    (meetingIds.length
+      ? await db
+          .selectFrom('meetings')
+          .select(['id', 'uid', 'occurrence_start', 'title'])
+          .where('workspace_id', '=', ws)
+          .where('id', 'in', meetingIds)
+          .execute()
+      : []
+    ).map((m) => [m.id, m]),
+  );
   const out: (TimelineItem & { accountId: string })[] = [];
-  for (const id of accountIds) for (const it of await accountTimeline(db, ws, id, limit)) out.push({ ...it, accountId: id });
-  return out.sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, limit);
+  for (const l of shown) {
+    const e = l.kind === 'email' ? emails.get(l.id) : undefined;
+    const m = l.kind === 'meeting' ? meetings.get(l.id) : undefined;
+    if (e)
+      out.push({
+        kind: 'email',
+        id: e.id,
+        messageId: e.message_id,
+        at: e.at,
+        subject: e.subject ?? '',
+        via: l.via,
+        accountId: l.accountId,
+      });
+    else if (m)
+      out.push({
+        kind: 'meeting',
+        id: m.id,
+        uid: m.uid,
+        occurrence: m.occurrence_start,
+        at: m.occurrence_start,
+        title: m.title,
+        via: l.via,
+        accountId: l.accountId,
+      });
+  }
+  return out;
 }
 
 export interface OutcomeCounts {

@@ -2,15 +2,29 @@
 // the teammates using it, and its recent activities.
 import { normalizeAddress } from '../directory/address.js';
 import type { Ctx } from '../store/context.js';
-import { accountsByIds, listEndUsers, listTeammates } from '../store/directory.js';
+import { accountsByIds, listTeammates } from '../store/directory.js';
+import { endUsersContaining } from '../store/end-user-search.js';
 import { recentActivitiesFor } from '../store/timeline.js';
 
 export async function globalSearch(ctx: Ctx, query: string) {
   const q = normalizeAddress(query);
   if (q.length < 2) throw new Error('search needs at least 2 characters');
-  const users = await listEndUsers(ctx.db, ctx.ws.id, { emailLike: q });
+  const users = await endUsersContaining(ctx.db, ctx.ws.id, q);
   const accountIds = [...new Set(users.map((u) => u.accountId))];
-  const names = new Map((await accountsByIds(ctx.db, ctx.ws.id, accountIds)).map((a) => [a.id, a.name]));
+  const emails = new Set(users.map((u) => normalizeAddress(u.email)));
+  // Independent reads, asked together: on PostgreSQL each is a round trip, and the pool runs
+  // them side by side (SQLite runs them one after the other, as before).
+  const [named, allTeammates, recent] = await Promise.all([
+    accountsByIds(ctx.db, ctx.ws.id, accountIds),
+    listTeammates(ctx.db, ctx.ws.id),
+    // The 50 newest activities of those accounts, the ones with the found addresses, at most 20.
+    recentActivitiesFor(ctx.db, ctx.ws.id, accountIds, {
+      limit: 50,
+      show: 20,
+      keep: (via) => via.some((v) => emails.has(normalizeAddress(v.email))),
+    }),
+  ]);
+  const names = new Map(named.map((a) => [a.id, a.name]));
   const accounts = users.map((u) => ({
     id: u.accountId,
     name: names.get(u.accountId) ?? u.accountId,
@@ -24,17 +38,13 @@ export async function globalSearch(ctx: Ctx, query: string) {
       sourceSyncedAt: u.sourceSyncedAt ?? null,
     },
   }));
-  const teammates = (await listTeammates(ctx.db, ctx.ws.id))
+  const teammates = allTeammates
     .filter((t) => [t.email, ...t.aliases].some((a) => normalizeAddress(a).includes(q)))
     .map((t) => ({ id: t.id, email: t.email, aliases: t.aliases, name: t.name ?? null }));
-  const emails = new Set(users.map((u) => normalizeAddress(u.email)));
-  const activities = (await recentActivitiesFor(ctx.db, ctx.ws.id, accountIds, 50))
-    .filter((a) => a.via.some((v) => emails.has(normalizeAddress(v.email))))
-    .slice(0, 20)
-    .map((a) =>
-      a.kind === 'email'
-        ? { kind: a.kind, accountId: a.accountId, at: a.at, messageId: a.messageId, subject: a.subject }
-        : { kind: a.kind, accountId: a.accountId, at: a.at, uid: a.uid, occurrence: a.occurrence, title: a.title },
-    );
+  const activities = recent.map((a) =>
+    a.kind === 'email'
+      ? { kind: a.kind, accountId: a.accountId, at: a.at, messageId: a.messageId, subject: a.subject }
+      : { kind: a.kind, accountId: a.accountId, at: a.at, uid: a.uid, occurrence: a.occurrence, title: a.title },
+  );
   return { query: q, accounts, teammates, activities };
 }

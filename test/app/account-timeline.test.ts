@@ -99,6 +99,26 @@ describe.each(DIALECTS)('account timeline pages (%s)', (dialect) => {
     expect(whole.items.map((it) => it.at)).toEqual([...whole.items.map((it) => it.at)].sort().reverse());
   });
 
+  it('a page is 50 items unless more are asked for (up to 1000), with the cursor to the next', async () => {
+    await addAccount(ctx.db, ctx.ws.id, { id: 'bigco', name: 'BigCo' }, NOW);
+    await insertEndUser(ctx.db, ctx.ws.id, { accountId: 'bigco', email: 'ann@bigco.com', source: 'manual' }, NOW);
+    const [conn] = await listConnections(ctx.db, ctx.ws.id);
+    const many = Array.from({ length: 55 }, (_, i) => ({
+      ref: `INBOX/big-${i}`,
+      folder: 'INBOX',
+      item: {
+        ...mail(100 + i, new Date(Date.parse('2026-03-01T00:00:00Z') + i * 60_000).toISOString()),
+        from: [{ address: 'ann@bigco.com' }],
+      },
+    }));
+    await ingestMailPage(ctx, await loadDirectoryIndex(ctx), conn!, new Map([[conn!.id, conn!]]), many);
+    const first = await accountTimelinePage(ctx, 'bigco');
+    expect(first.items).toHaveLength(50);
+    expect(first.next).toBeDefined();
+    expect((await accountTimelinePage(ctx, 'bigco', { before: first.next! })).items).toHaveLength(5);
+    expect((await accountTimelinePage(ctx, 'bigco', { limit: 500 })).items).toHaveLength(55);
+  });
+
   it('a cursor that is not one, a bad limit, an unknown account: each said in words', async () => {
     const bad = await appFailure(accountTimelinePage(ctx, 'acme', { before: 'not-a-cursor' }));
     expect([bad.code, bad.fields?.[0]?.field]).toEqual(['invalid', 'before']);

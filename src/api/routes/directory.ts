@@ -7,7 +7,7 @@ import { addInternalDomain, removeInternalDomain } from '../../app/internal-doma
 import { addAccount } from '../../app/accounts.js';
 import { fieldsIn } from '../errors.js';
 import { addTeammate, getAccount, listAccounts, listEndUsers, listTeammates, teammateByAddress } from '../../store/directory.js';
-import { accountTimelinePage, TIMELINE_MAX_LIMIT } from '../../app/account-timeline.js';
+import { accountTimelinePage, TIMELINE_DEFAULT_LIMIT, TIMELINE_MAX_LIMIT } from '../../app/account-timeline.js';
 import { auth } from '../auth.js';
 import { appDeps, ctxFor, errors, type ApiDeps } from '../context.js';
 import { conflict, invalid, notFound } from '../../app/errors.js';
@@ -120,7 +120,7 @@ export async function directoryRoutes(app: FastifyInstance, deps: ApiDeps): Prom
         summary: "An account's emails and meetings, newest first",
         params: AccountParams,
         querystring: z.object({
-          limit: z.coerce.number().int().min(1).max(TIMELINE_MAX_LIMIT).default(500),
+          limit: z.coerce.number().int().min(1).max(TIMELINE_MAX_LIMIT).default(TIMELINE_DEFAULT_LIMIT),
           before: z.string().max(2000).optional().describe('the `next` of the page before: the items older than it'),
         }),
         response: { 200: Timeline, ...errors(400, 404) },

@@ -172,8 +172,8 @@ function AccountList() {
   );
 }
 
-/** Items per page: the first page and each "Show older". */
-const PAGE = 100;
+/** Items per page: the first page and each "Show older" (the API's default page, docs/decisions.md). */
+const PAGE = 50;
 type TimelinePage = { account: Account; items: TimelineItem[]; next?: string };
 
 /** One account's timeline, newest first, a page at a time ("Show older" reads the next page by its cursor). */

@@ -1,0 +1,44 @@
+// End users whose address contains a text (global search). "Contains" cannot use a B-tree
+// index, so it scanned every end user of the workspace. When the text has one "@", a match
+// must have that "@" as its own (a valid address has exactly one: directory/address.ts), so
+// its domain starts with the text after it: migration 014's end_users_by_domain reads only
+// that range, and the "contains" test still decides. Other texts keep the scan.
+import { sql } from 'kysely';
+import type { EndUser } from '../domain/directory.js';
+import { dialectOf } from './dialects/dialect.js';
+import type { Store } from './db.js';
+import { endUserFromRow, listEndUsers } from './directory.js';
+import { containsText } from './like.js';
+
+/** The first string after every string that starts with `s` (its last code point + 1); undefined when none. */
+function prefixEnd(s: string): string | undefined {
+  const cps = [...s];
+  const last = cps.pop()?.codePointAt(0);
+  if (last === undefined || last >= 0x10ffff) return undefined;
+  // The next code point after a high surrogate's range would be a lone surrogate: skip it.
+  const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+  return cps.join('') + String.fromCodePoint(next);
+}
+
+/** `q` is normalized (lowercase) like end_users.email_norm. Ordered by account, then address. */
+export async function endUsersContaining(db: Store, ws: string, q: string): Promise<EndUser[]> {
+  const at = q.indexOf('@');
+  const domainPrefix = at >= 0 && q.indexOf('@', at + 1) < 0 ? q.slice(at + 1) : '';
+  const end = domainPrefix ? prefixEnd(domainPrefix) : undefined;
+  if (!end) return listEndUsers(db, ws, { emailLike: q });
+  // The very expression the index was made on, so both databases use it.
+  const domain =
+    dialectOf(db) === 'sqlite'
+      ? sql<string>`substr(email_norm, instr(email_norm, '@') + 1)`
+      : sql<string>`(substr(email_norm, strpos(email_norm, '@') + 1) collate "C")`;
+  const rows = await db
+    .selectFrom('end_users')
+    .selectAll()
+    .where('workspace_id', '=', ws)
+    .where(sql<boolean>`${domain} >= ${domainPrefix} and ${domain} < ${end}`)
+    .where(containsText('email_norm', q))
+    .orderBy('account_id')
+    .orderBy('email_norm')
+    .execute();
+  return rows.map(endUserFromRow);
+}
