@@ -237,11 +237,13 @@ export async function updateRedecided(db: Store, ws: string, writes: EmailWrite[
         .where(sql<string>`workspace_id || ''`, '=', ws)
         .where('id', 'in', part)
         .execute();
-  await insertAll(db, [
+  const inserts = [
     { table: 'emails', columns: KEEP_CONTENT_COLUMNS, rows: keepContent, onConflict: KEEP_CONTENT },
     { table: 'emails', columns: EMAIL_COLUMNS, rows: full, onConflict: REPLACE_EMAIL },
     ...childInserts(ws, writes, ids, false),
-  ]);
+  ].filter((x) => x.rows.length > 0);
+  // An unlink has nothing left to upsert: no round trip on PostgreSQL for empty arrays.
+  if (inserts.length) await insertAll(db, inserts);
 }
 
 /** The columns a grouped update leaves alone are what the write would put there anyway. */

@@ -223,8 +223,13 @@ describe.each(DIALECTS)('set-based re-decision equals a full re-decision (%s)', 
       touched += result.linked.length + result.unlinked.length;
       await copyDirectory(setDb, refDb);
       expect(reported(result), what).toEqual(await fullRedecision(refCtx));
-      expect(await snapshot(setDb), what).toEqual(await snapshot(refDb));
-      for (const id of messageIds) expect(await explainEmail(setCtx, id), `${what}: ${id}`).toEqual(await explainEmail(refCtx, id));
+      const rows = await snapshot(setDb);
+      expect(rows, what).toEqual(await snapshot(refDb));
+      // Explanations follow from the rows (and the sources, the same for both); asked for the
+      // emails this change moved and every fourth other one, to keep the test short on PostgreSQL.
+      const moved = new Set([...result.linked, ...result.unlinked].map((l) => l.id));
+      const explained = messageIds.filter((m, i) => i % 4 === 0 || rows.emails.some((e) => e.message_id === m && moved.has(e.id)));
+      for (const id of explained) expect(await explainEmail(setCtx, id), `${what}: ${id}`).toEqual(await explainEmail(refCtx, id));
     }
     // The generated mail must exercise the changes, not pass vacuously.
     expect(touched).toBeGreaterThan(20);
