@@ -12,10 +12,11 @@
 // The limit, measured in the same run before each pair: decide + store of as many fresh
 // emails (bench/store-run.ts, the page-by-page path of a sync) into a fresh store.
 // Target: each change ≤ 0.3× that limit. Results go to bench/results/redecide.json.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Session } from 'node:inspector/promises';
 import { addToBlocklist, removeFromBlocklist } from '../src/app/directory-changes.js';
 import { createConnection } from '../src/store/connections.js';
 import { openStore } from '../src/store/open.js';
@@ -32,6 +33,22 @@ const CONFIG = { emails: int('BENCH_EMAILS', 10_000), others: int('BENCH_OTHERS'
 const NOW = new Date('2026-03-20T12:00:00Z');
 const AUTH = new Date('2026-01-01T00:00:00Z');
 const CUSTOMER = endUserAddress(7, 3);
+// BENCH_PROFILE=dir: a CPU profile of each timed change alone (the sync before them left out),
+// written to dir/redecide-{unlink,relink}-<run>.cpuprofile.
+const PROFILE = process.env.BENCH_PROFILE;
+const inspector = PROFILE ? new Session() : null;
+inspector?.connect();
+async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  if (!inspector) return fn();
+  await inspector.post('Profiler.enable');
+  await inspector.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await inspector.post('Profiler.stop');
+    writeFileSync(join(PROFILE!, `redecide-${name}.cpuprofile`), JSON.stringify(profile));
+  }
+}
 
 // BENCH_DIALECT=postgres: the same on PostgreSQL (the table's figures are SQLite's).
 const dialect = (process.env.BENCH_DIALECT ?? 'sqlite') as Dialect;
@@ -79,24 +96,34 @@ try {
   const unlink: number[] = [];
   const relink: number[] = [];
   const fresh: number[] = [];
+  // CPU time of each (all threads), in the detailed JSON: on a loaded machine wall time waits for a core.
+  const cpu = { unlink: [] as number[], relink: [] as number[], fresh: [] as number[] };
+  const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
   for (let r = 0; r < CONFIG.runs; r++) {
     const limitDb = await createTestDatabase(dialect, 'bench-redecide-limit');
     try {
-      fresh.push((await decideAndStore(limitDb.location, { emails: CONFIG.emails, pageSize: 500 })).ms);
+      const f = await decideAndStore(limitDb.location, { emails: CONFIG.emails, pageSize: 500 });
+      fresh.push(f.ms);
+      cpu.fresh.push(f.cpuMs);
     } finally {
       await limitDb.drop();
     }
     let t = performance.now();
-    const a = await addToBlocklist(ctx, CUSTOMER);
+    let c = process.cpuUsage();
+    const a = await profiled(`unlink-${r + 1}`, () => addToBlocklist(ctx, CUSTOMER));
     unlink.push(performance.now() - t);
+    cpu.unlink.push(cpuMs(process.cpuUsage(c)));
     t = performance.now();
-    const b = await removeFromBlocklist(ctx, CUSTOMER);
+    c = process.cpuUsage();
+    const b = await profiled(`relink-${r + 1}`, () => removeFromBlocklist(ctx, CUSTOMER));
     relink.push(performance.now() - t);
+    cpu.relink.push(cpuMs(process.cpuUsage(c)));
     if (a.unlinked.length !== CONFIG.emails || b.linked.length !== CONFIG.emails)
       throw new Error(`unlinked ${a.unlinked.length}, re-linked ${b.linked.length}, expected ${CONFIG.emails} each`);
     console.log(
       `run ${r + 1}: decide + store ${CONFIG.emails} fresh in ${Math.round(fresh[r]!)} ms; blocklist → ${a.unlinked.length} unlinked in ` +
-        `${Math.round(unlink[r]!)} ms; unblock → ${b.linked.length} re-linked in ${Math.round(relink[r]!)} ms; load ${loadavg()[0]!.toFixed(1)}`,
+        `${Math.round(unlink[r]!)} ms; unblock → ${b.linked.length} re-linked in ${Math.round(relink[r]!)} ms; load ${loadavg()[0]!.toFixed(1)}; ` +
+        `CPU ms fresh/unlink/relink ${Math.round(cpu.fresh[r]!)}/${Math.round(cpu.unlink[r]!)}/${Math.round(cpu.relink[r]!)}`,
     );
   }
   const n = CONFIG.emails.toLocaleString('en-US');
@@ -126,7 +153,7 @@ try {
         maxRatio: 0.3,
       }),
     ],
-    { config: CONFIG, runs: { unlinkMs: unlink, relinkMs: relink, freshMs: fresh } },
+    { config: CONFIG, runs: { unlinkMs: unlink, relinkMs: relink, freshMs: fresh, cpuMs: cpu } },
   );
 } finally {
   await db.destroy();

@@ -10,7 +10,8 @@ import { decideEmailForSync } from '../rules/decide-email.js';
 import { emailParticipants } from '../rules/participants.js';
 import type { ConnectionRecord } from '../store/connections.js';
 import { emailSightings, findEmailByKey, findEmailsByKeys, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
-import { insertNewEmails, saveEmail, setEmailBody, updateEmails, type EmailWrite } from '../store/email-writes.js';
+import { insertNewEmails, saveEmail, setEmailBody, updateRedecided, type EmailWrite } from '../store/email-writes.js';
+import type { LeanEmailRecord } from '../store/redecide-reads.js';
 import { hashAddress, type Ctx } from '../store/context.js';
 import { linkedAccounts, recordLinkChanges } from './link-events.js';
 
@@ -71,20 +72,22 @@ export async function storeEmail(
 
 /**
  * Decide stored emails again (a directory change) and write them back together: as
- * storeEmail for each, with the sightings already read, in a few statements per page.
+ * storeEmail for each, with the sightings already read, in a few set-based statements per page.
+ * The records are read without subject and bodies, which the write-back leaves as stored.
  */
 export async function storeRedecidedEmails(
   ctx: Ctx,
   dir: DirectoryIndex,
   conns: Map<string, ConnectionRecord>,
-  emails: { item: EmailItem; existing: EmailRecord; prior: EmailSightingRow[] }[],
+  emails: { item: EmailItem; existing: LeanEmailRecord; prior: EmailSightingRow[] }[],
 ): Promise<IngestResult[]> {
   const hashes = new Map<string, string>();
   const prepared = emails.map((e) => prepareEmail(ctx, dir, conns, e.item, [], e.existing, e.prior, hashes));
-  await updateEmails(
+  await updateRedecided(
     ctx.db,
     ctx.ws.id,
     prepared.map((p) => p.write),
+    emails.map(({ existing: r }) => ({ hasContent: !!r.participants, at: r.at, messageId: r.messageId, fromHash: r.fromHash })),
   );
   await recordLinkChanges(
     ctx,

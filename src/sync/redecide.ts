@@ -7,15 +7,9 @@ import { normalizeAddress } from '../directory/address.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import type { MailSource } from '../providers/types.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
-import {
-  emailSightings,
-  getEmailsByIds,
-  itemIdsByHashes,
-  sightingsOfEmails,
-  type EmailRecord,
-  type EmailSightingRow,
-} from '../store/emails.js';
+import { emailSightings, itemIdsByHashes, sightingsOfEmails, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
 import { getMeeting } from '../store/meetings.js';
+import { leanEmailsByIds, type LeanEmailRecord } from '../store/redecide-reads.js';
 import { storeMeeting } from './calendar-ingest.js';
 import { connectorDeps, hashAddress, type Ctx } from '../store/context.js';
 import { mergeCopies, storeRedecidedEmails } from './email-ingest.js';
@@ -111,13 +105,13 @@ export async function redecideAddresses(ctx: Ctx, dir: DirectoryIndex, addresses
   const sources = new Map<string, Promise<MailSource | null>>();
   for (let i = 0; i < ids.length; i += REDECIDE_PAGE) {
     const page = ids.slice(i, i + REDECIDE_PAGE);
-    const recs = await getEmailsByIds(ctx.db, ctx.ws.id, page);
+    const recs = await leanEmailsByIds(ctx.db, ctx.ws.id, page);
     const sightings = await sightingsOfEmails(ctx.db, ctx.ws.id, page);
-    const found = page.map((id) => recs.get(id)).filter((r): r is EmailRecord => !!r);
+    const found = page.map((id) => recs.get(id)).filter((r): r is LeanEmailRecord => !!r);
     const items = await mapLimited(found, RELOAD_CONCURRENCY, (rec) =>
       reloadEmail(ctx, rec, conns, { sightings: sightings.get(rec.id) ?? [], sources }),
     );
-    const todo: { item: EmailItem; existing: EmailRecord; prior: EmailSightingRow[] }[] = [];
+    const todo: { item: EmailItem; existing: LeanEmailRecord; prior: EmailSightingRow[] }[] = [];
     found.forEach((rec, k) => {
       const item = items[k];
       if (item) todo.push({ item, existing: rec, prior: sightings.get(rec.id) ?? [] });
