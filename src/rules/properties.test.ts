@@ -377,7 +377,9 @@ describe('the sync path (codes first, details only when linked)', () => {
         if (full.outcome === 'linked') expect(fast).toEqual(full);
         else expect(fast.checks.every((ch) => ch.detail === '')).toBe(true);
         // Byte for byte: a not-linked email is the full decision without the check details (remedies, hints and all).
-        expect(fast).toStrictEqual(full.outcome === 'linked' ? full : { ...full, checks: full.checks.map((ch) => ({ ...ch, detail: '' })) });
+        expect(fast).toStrictEqual(
+          full.outcome === 'linked' ? full : { ...full, checks: full.checks.map((ch) => ({ ...ch, detail: '' })) },
+        );
       }),
       RUNS,
     );
