@@ -186,7 +186,14 @@ function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: De
     };
     writeDetails(checks, c.sightings, facts, dir);
   }
-  return { kind: 'email', outcome, accounts: outcome === 'linked' ? accounts : [], checks, remedies: uniqueRemedies(remedies), hints };
+  return {
+    kind: 'email',
+    outcome,
+    accounts: outcome === 'linked' ? accounts : [],
+    checks,
+    remedies: remedies.length < 2 ? remedies : uniqueRemedies(remedies) /* our own list: no copy */,
+    hints,
+  };
 }
 
 const owner = (s: Sighting) => s.connection.ownerAddresses[0] ?? s.connection.id;
@@ -212,8 +219,18 @@ function writeDetails(checks: Check[], sightings: Sighting[], f: EmailFacts, dir
     e7.detail = `Synced ${isoTime(first.seenAt)}, ${ageWords(f.lagMin)} after it arrived${why}.`;
   }
 
+  // Each account's name once: it is a look-up in a map of every account (a cache miss at 100k accounts).
+  const names = new Map<string, string>();
+  const accountName = (id: string) => {
+    let name = names.get(id);
+    if (name === undefined) {
+      name = dir.accountName(id);
+      names.set(id, name);
+    }
+    return name;
+  };
   const participants = f.participants;
-  if (f.matches.length > 0) e3.detail = `${describeMatches(f.matches, dir)}.`;
+  if (f.matches.length > 0) e3.detail = `${describeMatches(f.matches, accountName)}.`;
   else {
     const who = f.external.length ? list(f.external) : list(participants.map((p) => p.address));
     e3.detail = `No participant is an end user of any account (checked ${who || 'no addresses'}).`;
@@ -229,8 +246,8 @@ function writeDetails(checks: Check[], sightings: Sighting[], f: EmailFacts, dir
 
   if (f.accounts.length === 0) e5.detail = 'No account to link.';
   else {
-    const names = f.accounts.map((a) => `${dir.accountName(a.id)} [${a.id}] via ${a.via.map((v) => v.email).join(', ')}`);
-    e5.detail = `Linked to ${f.accounts.length} account(s): ${list(names, 10)}.`;
+    const linked = f.accounts.map((a) => `${accountName(a.id)} [${a.id}] via ${a.via.map((v) => v.email).join(', ')}`);
+    e5.detail = `Linked to ${f.accounts.length} account(s): ${list(linked, 10)}.`;
   }
 
   e6.detail =

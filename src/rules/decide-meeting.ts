@@ -160,7 +160,14 @@ function decide(c: MeetingCase, dir: DirectoryIndex, now: Date, opts: DecideOpti
   if (wantsDetails(mode, outcome)) {
     writeDetails(checks, c, { reauth, current, organizer, attendees, matches, accepted, external, blockedEntries });
   }
-  return { kind: 'meeting', outcome, accounts: outcome === 'linked' ? accounts : [], checks, remedies: uniqueRemedies(remedies), hints };
+  return {
+    kind: 'meeting',
+    outcome,
+    accounts: outcome === 'linked' ? accounts : [],
+    checks,
+    remedies: remedies.length < 2 ? remedies : uniqueRemedies(remedies) /* our own list: no copy */,
+    hints,
+  };
 }
 
 /** The deferred details of M1..M6, in order (M4's pass and fail details are already written). */
@@ -197,9 +204,11 @@ function writeDetails(checks: Check[], c: MeetingCase, f: MeetingFacts): void {
     m5.detail = `No attendee is an end user of any account (checked ${list(f.external) || 'no external attendees besides the organizer'}).`;
   } else if (f.accepted.length === 0) m5.detail = `No end user accepted: ${list(answers(), 10)}.`;
   else {
-    const notAccepting = [...new Set(f.matches.map((m) => m.endUser.accountId))].filter(
-      (id) => !f.accepted.some((m) => m.endUser.accountId === id),
-    );
+    const notAccepting: string[] = [];
+    for (const m of f.matches) {
+      const id = m.endUser.accountId;
+      if (!notAccepting.includes(id) && !f.accepted.some((a) => a.endUser.accountId === id)) notAccepting.push(id);
+    }
     const note = notAccepting.length ? ` Not linked to ${list(notAccepting)}: none of its end users accepted.` : '';
     m5.detail = `Accepted by ${list([...new Set(f.accepted.map((m) => m.participant.address))])}. Answers: ${list(answers(), 10)}.${note}`;
   }

@@ -102,11 +102,12 @@ function linkVia(m: Match): LinkVia {
   return via;
 }
 
-export function describeMatches(matches: readonly Match[], dir: DirectoryIndex): string {
+/** `accountName` is the directory's (or a memo of it: one decision names an account in two checks). */
+export function describeMatches(matches: readonly Match[], accountName: (id: string) => string): string {
   return matches
     .map(
       (m) =>
-        `${m.participant.address} (${m.participant.field}) is an end user of ${dir.accountName(m.endUser.accountId)} [${m.endUser.accountId}]`,
+        `${m.participant.address} (${m.participant.field}) is an end user of ${accountName(m.endUser.accountId)} [${m.endUser.accountId}]`,
     )
     .join('; ');
 }
