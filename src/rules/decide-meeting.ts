@@ -98,10 +98,11 @@ function decide(c: MeetingCase, dir: DirectoryIndex, now: Date, opts: DecideOpti
   // M4 the calendar's owner (by any of their addresses) organizes it.
   const organizer = occ.organizer ? normalizeAddress(occ.organizer.address) : null;
   // Every address the ORGANIZER carries (its EMAIL, a relay value, SENT-BY) can name the CSM.
-  const organizerAddrs = organizer ? [organizer, ...(occ.organizerAlso ?? []).map(normalizeAddress)] : [];
+  const also = occ.organizerAlso;
+  const organizerAddrs = organizer ? (also?.length ? [organizer, ...also.map(normalizeAddress)] : [organizer]) : [];
   let m4: Check;
   if (!seen) m4 = check('M4', 'n/a', 'M4_NOT_SEEN');
-  else if (organizer === null || sightings.some((s) => organizerAddrs.some((a) => s.connection.ownerAddresses.includes(a)))) {
+  else if (organizer === null || ownerOrganizes(sightings, organizerAddrs)) {
     // The detail names the organizer: it is written even when the other details are not.
     const detail = organizer ? `Organized by ${organizer}, the calendar's owner.` : 'No ORGANIZER: a personal entry of the calendar owner.';
     m4 = check('M4', 'pass', 'M4_OWNER_ORGANIZES', detail);
@@ -168,6 +169,12 @@ function decide(c: MeetingCase, dir: DirectoryIndex, now: Date, opts: DecideOpti
     remedies: remedies.length < 2 ? remedies : uniqueRemedies(remedies) /* our own list: no copy */,
     hints,
   };
+}
+
+/** Whether one of the calendars' owners is one of the organizer's addresses (loops: this runs for every meeting). */
+function ownerOrganizes(sightings: readonly Sighting[], organizerAddrs: readonly string[]): boolean {
+  for (const s of sightings) for (const a of organizerAddrs) if (s.connection.ownerAddresses.includes(a)) return true;
+  return false;
 }
 
 /** The deferred details of M1..M6, in order (M4's pass and fail details are already written). */
