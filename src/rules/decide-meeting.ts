@@ -1,5 +1,6 @@
 // Rules M1–M6, M1 calendar authorized to M6 not blocklisted (from the article's "I can't
 // see the meeting which I recently had with my customer"). Pure: each occurrence is judged on its own start, against `now`.
+// As decide-email.ts: one pass decides, the details are written afterwards only when wanted.
 import type { Sighting } from '../domain/connection.js';
 import type { Check, Decision, Hint, Remedy } from '../domain/decision.js';
 import type { MeetingOccurrence } from '../domain/items.js';
@@ -8,7 +9,7 @@ import type { DirectoryIndex } from '../directory/index.js';
 import { findMatches, linkedAccounts, list, type Match, type Participant } from './participants.js';
 import { remedy, uniqueConnections, uniqueRemedies } from './remedies.js';
 import type { DecideOptions } from './decide-email.js';
-import { detailWriter } from './details.js';
+import { check, wantsDetails, type DetailMode } from './details.js';
 import { isoTime } from './time-words.js';
 
 export interface MeetingCase {
@@ -18,181 +19,208 @@ export interface MeetingCase {
 }
 
 export function decideMeeting(c: MeetingCase, dir: DirectoryIndex, now: Date, opts: DecideOptions = {}): Decision {
+  return decide(c, dir, now, opts, opts.details ?? true);
+}
+
+/** As decideEmailForSync: one pass, details only for meetings that are linked. */
+export function decideMeetingForSync(c: MeetingCase, dir: DirectoryIndex, now: Date, opts: DecideOptions = {}): Decision {
+  return decide(c, dir, now, opts, 'linked');
+}
+
+/** What the details are written from: the decision's own intermediate results. */
+interface MeetingFacts {
+  reauth: boolean;
+  current: Sighting | undefined;
+  organizer: string | null;
+  attendees: Participant[];
+  matches: Match[];
+  accepted: Match[];
+  external: string[];
+  blockedEntries: string[];
+}
+
+function decide(c: MeetingCase, dir: DirectoryIndex, now: Date, opts: DecideOptions, mode: DetailMode): Decision {
   const occ = c.occurrence;
-  const checks: Check[] = [];
+  const sightings = c.sightings;
+  const seen = sightings.length > 0;
   const remedies: Remedy[] = [];
   let hints: Hint[] = [];
-  const details = detailWriter(checks, opts.details);
-  const say = details.say;
-  const startIso = () => isoTime(occ.start);
+  // A failed check other than "not started yet" (which makes it upcoming, not unlinked).
+  let otherFailure = false;
 
   // M1 calendar authorized.
-  if (c.sightings.length === 0) {
-    checks.push({ rule: 'M1', status: 'fail', code: 'M1_NOT_SEEN', detail: say(() => 'No authorized calendar has this meeting.') });
+  let reauth = false;
+  let m1: Check;
+  if (!seen) {
+    m1 = check('M1', 'fail', 'M1_NOT_SEEN');
+    otherFailure = true;
     remedies.push(remedy.authorize('calendar'));
   } else {
-    const reauth = c.sightings.filter((s) => s.connection.status === 'needs_reauth');
-    const who = () => list([...new Set(c.sightings.map((s) => s.connection.ownerAddresses[0] ?? s.connection.id))]);
-    const warn = reauth.length ? ' The calendar now needs re-authorization; changes are not syncing.' : '';
-    checks.push({
-      rule: 'M1',
-      status: 'pass',
-      code: 'M1_AUTHORIZED',
-      detail: say(() => `Seen in the authorized calendar of ${who()}.${warn}`),
-    });
-    if (reauth.length) remedies.push(remedy.reauthorize('calendar', uniqueConnections(reauth)));
+    for (const s of sightings) if (s.connection.status === 'needs_reauth') reauth = true;
+    m1 = check('M1', 'pass', 'M1_AUTHORIZED');
+    if (reauth) {
+      const needing = sightings.filter((s) => s.connection.status === 'needs_reauth');
+      remedies.push(remedy.reauthorize('calendar', uniqueConnections(needing)));
+    }
   }
 
   // M2 not historic: this occurrence starts at or after the calendar's first authorization.
-  const current = c.sightings.filter((s) => occ.start.getTime() >= s.connection.authorizedAt.getTime());
-  if (c.sightings.length === 0) {
-    checks.push({ rule: 'M2', status: 'n/a', code: 'M2_NOT_SEEN', detail: say(() => 'Not seen by any calendar.') });
-  } else if (current.length > 0) {
-    checks.push({
-      rule: 'M2',
-      status: 'pass',
-      code: 'M2_AFTER_AUTHORIZATION',
-      detail: say(() => `Starts ${startIso()}, after the calendar was authorized (${isoTime(current[0]!.connection.authorizedAt)}).`),
-    });
-  } else {
-    const auth = c.sightings[0]!.connection.authorizedAt;
-    checks.push({
-      rule: 'M2',
-      status: 'fail',
-      code: 'M2_HISTORIC',
-      detail: say(
-        () => `Started ${startIso()}, before the calendar was first authorized (${isoTime(auth)}). Historic meetings are never synced.`,
-      ),
-    });
-    remedies.push(remedy.historic('meetings', auth));
+  const start = occ.start.getTime();
+  let current: Sighting | undefined;
+  for (const s of sightings) {
+    if (start >= s.connection.authorizedAt.getTime()) {
+      current = s;
+      break;
+    }
+  }
+  let m2: Check;
+  if (!seen) m2 = check('M2', 'n/a', 'M2_NOT_SEEN');
+  else if (current) m2 = check('M2', 'pass', 'M2_AFTER_AUTHORIZATION');
+  else {
+    m2 = check('M2', 'fail', 'M2_HISTORIC');
+    otherFailure = true;
+    remedies.push(remedy.historic('meetings', sightings[0]!.connection.authorizedAt));
   }
 
   // M3 started (and not cancelled before it started).
   let upcoming = false;
-  const cancelledBeforeStart = occ.cancelled && (!occ.cancelledAt || occ.cancelledAt.getTime() < occ.start.getTime());
-  if (cancelledBeforeStart) {
-    const when = occ.cancelledAt ? ` on ${isoTime(occ.cancelledAt)}` : '';
-    checks.push({
-      rule: 'M3',
-      status: 'fail',
-      code: 'M3_CANCELLED',
-      detail: say(() => `Cancelled${when}, before it started (${startIso()}).`),
-    });
+  let m3: Check;
+  if (occ.cancelled && (!occ.cancelledAt || occ.cancelledAt.getTime() < start)) {
+    m3 = check('M3', 'fail', 'M3_CANCELLED');
+    otherFailure = true;
     remedies.push(remedy.cancelled());
-  } else if (occ.start.getTime() > now.getTime()) {
+  } else if (start > now.getTime()) {
     upcoming = true;
-    checks.push({
-      rule: 'M3',
-      status: 'fail',
-      code: 'M3_NOT_STARTED',
-      detail: say(() => `Upcoming: starts ${startIso()}; it is logged once it has started.`),
-    });
+    m3 = check('M3', 'fail', 'M3_NOT_STARTED');
     remedies.push(remedy.waitForStart(occ.start));
-  } else {
-    const later = occ.cancelled ? ` Cancelled afterwards (${isoTime(occ.cancelledAt!)}); it had already happened, so it stays logged.` : '';
-    checks.push({ rule: 'M3', status: 'pass', code: 'M3_STARTED', detail: say(() => `Started ${startIso()}.${later}`) });
-  }
+  } else m3 = check('M3', 'pass', 'M3_STARTED');
 
   // M4 the calendar's owner (by any of their addresses) organizes it.
   const organizer = occ.organizer ? normalizeAddress(occ.organizer.address) : null;
   // Every address the ORGANIZER carries (its EMAIL, a relay value, SENT-BY) can name the CSM.
-  const organizerAddrs = organizer ? [organizer, ...(occ.organizerAlso ?? []).map(normalizeAddress)] : [];
-  const ownerSightings = c.sightings.filter(
-    (s) => organizer === null || organizerAddrs.some((a) => s.connection.ownerAddresses.includes(a)),
-  );
-  if (c.sightings.length === 0) {
-    checks.push({ rule: 'M4', status: 'n/a', code: 'M4_NOT_SEEN', detail: say(() => `Organizer: ${organizer ?? 'none'}.`) });
-  } else if (ownerSightings.length > 0) {
+  const also = occ.organizerAlso;
+  const organizerAddrs = organizer ? (also?.length ? [organizer, ...also.map(normalizeAddress)] : [organizer]) : [];
+  let m4: Check;
+  if (!seen) m4 = check('M4', 'n/a', 'M4_NOT_SEEN');
+  else if (organizer === null || ownerOrganizes(sightings, organizerAddrs)) {
+    // The detail names the organizer: it is written even when the other details are not.
     const detail = organizer ? `Organized by ${organizer}, the calendar's owner.` : 'No ORGANIZER: a personal entry of the calendar owner.';
-    checks.push({ rule: 'M4', status: 'pass', code: 'M4_OWNER_ORGANIZES', detail });
+    m4 = check('M4', 'pass', 'M4_OWNER_ORGANIZES', detail);
   } else {
     const mate = organizerAddrs.map((a) => dir.teammateFor(a)).find((t) => t !== undefined);
     const code = mate ? 'M4_OTHER_TEAMMATE_ORGANIZES' : 'M4_CUSTOMER_ORGANIZES';
     const detail = mate
       ? `Organized by teammate ${organizer}, not by the calendar's owner; it is logged from the organizer's calendar once they connect it.`
       : `Organized by ${organizer}, not by the CSM. Meetings organized by the customer are not synced.`;
-    checks.push({ rule: 'M4', status: 'fail', code, detail });
+    m4 = check('M4', 'fail', code, detail);
+    otherFailure = true;
     remedies.push(remedy.organizeYourself());
   }
 
   // M5 accepted: per account, at least one of ITS end users accepted.
-  const attendees: Participant[] = occ.attendees
-    .map((a) => ({ address: normalizeAddress(a.address), field: 'attendee', partstat: a.partstat }))
-    .filter((p) => p.address !== organizer);
+  const attendees: Participant[] = [];
+  for (const a of occ.attendees) {
+    const address = normalizeAddress(a.address);
+    if (address !== organizer) attendees.push({ address, field: 'attendee', partstat: a.partstat });
+  }
   const matches = findMatches(attendees, dir);
-  const accepted = matches.filter((m) => m.participant.partstat === 'ACCEPTED');
-  const answers = () => matches.map((m) => `${m.participant.address} ${m.participant.partstat} (${m.endUser.accountId})`);
+  let nAccepted = 0;
+  for (const m of matches) if (m.participant.partstat === 'ACCEPTED') nAccepted++;
+  const accepted = nAccepted === matches.length ? matches : matches.filter((m) => m.participant.partstat === 'ACCEPTED');
+  const external: string[] = [];
+  let m5: Check;
   if (matches.length === 0) {
-    const ext = attendees.filter((p) => !dir.isInternal(p.address)).map((p) => p.address);
-    checks.push({
-      rule: 'M5',
-      status: 'fail',
-      code: 'M5_NO_END_USER',
-      detail: say(
-        () => `No attendee is an end user of any account (checked ${list(ext) || 'no external attendees besides the organizer'}).`,
-      ),
-    });
+    for (const p of attendees) if (!dir.isInternal(p.address)) external.push(p.address);
+    m5 = check('M5', 'fail', 'M5_NO_END_USER');
     if (opts.hints) hints = attendees.flatMap((p) => dir.hints().forParticipant(p.address));
     for (const h of hints) remedies.push(remedy.fixEmailField(h.endUserEmail, h.participant, h.accountId));
-    if (ext.length) remedies.push(remedy.addEndUser(ext));
+    if (external.length) remedies.push(remedy.addEndUser(external));
   } else if (accepted.length === 0) {
-    checks.push({
-      rule: 'M5',
-      status: 'fail',
-      code: 'M5_NOT_ACCEPTED',
-      detail: say(() => `No end user accepted: ${list(answers(), 10)}.`),
-    });
+    m5 = check('M5', 'fail', 'M5_NOT_ACCEPTED');
     remedies.push(remedy.askToAccept([...new Set(matches.map((m) => m.participant.address))]));
-  } else {
-    const notAccepting = [...new Set(matches.map((m) => m.endUser.accountId))].filter(
-      (id) => !accepted.some((m) => m.endUser.accountId === id),
-    );
-    const note = () => (notAccepting.length ? ` Not linked to ${list(notAccepting)}: none of its end users accepted.` : '');
-    checks.push({
-      rule: 'M5',
-      status: 'pass',
-      code: 'M5_ACCEPTED',
-      detail: say(
-        () => `Accepted by ${list([...new Set(accepted.map((m) => m.participant.address))])}. Answers: ${list(answers(), 10)}.${note()}`,
-      ),
-    });
-  }
+  } else m5 = check('M5', 'pass', 'M5_ACCEPTED');
+  if (m5.status === 'fail') otherFailure = true;
 
   // M6 not blocklisted: a blocklisted attendee never counts.
-  const effective: Match[] = accepted.filter((m) => !m.blocked);
-  if (accepted.length === 0) {
-    checks.push({
-      rule: 'M6',
-      status: 'n/a',
-      code: 'M6_NO_MATCH',
-      detail: say(() => 'No accepting end user to check against the blocklist.'),
-    });
-  } else if (effective.length === 0) {
-    const entries = [...new Set(accepted.map((m) => m.blocked!.entry))];
-    checks.push({
-      rule: 'M6',
-      status: 'fail',
-      code: 'M6_ALL_BLOCKLISTED',
-      detail: say(() => `Every accepting end user is blocklisted (${list(entries)}).`),
-    });
-    for (const e of entries) remedies.push(remedy.unblock(e));
-  } else {
-    checks.push({
-      rule: 'M6',
-      status: 'pass',
-      code: 'M6_NOT_BLOCKLISTED',
-      detail: say(() => 'No blocklist entry covers the accepting end users.'),
-    });
-  }
+  let blocked = 0;
+  for (const m of accepted) if (m.blocked) blocked++;
+  const effective: Match[] = blocked === 0 ? accepted : accepted.filter((m) => !m.blocked);
+  let blockedEntries: string[] = [];
+  let m6: Check;
+  if (accepted.length === 0) m6 = check('M6', 'n/a', 'M6_NO_MATCH');
+  else if (effective.length === 0) {
+    blockedEntries = [...new Set(accepted.map((m) => m.blocked!.entry))];
+    m6 = check('M6', 'fail', 'M6_ALL_BLOCKLISTED');
+    otherFailure = true;
+    for (const e of blockedEntries) remedies.push(remedy.unblock(e));
+  } else m6 = check('M6', 'pass', 'M6_NOT_BLOCKLISTED');
 
   const accounts = linkedAccounts(effective);
-  const otherFailure = checks.some((ch) => ch.status === 'fail' && ch.code !== 'M3_NOT_STARTED');
+  const checks = [m1, m2, m3, m4, m5, m6];
   const outcome = otherFailure || accounts.length === 0 ? 'not_linked' : upcoming ? 'upcoming' : 'linked';
-  details.finish(outcome);
-  return { kind: 'meeting', outcome, accounts: outcome === 'linked' ? accounts : [], checks, remedies: uniqueRemedies(remedies), hints };
+  if (wantsDetails(mode, outcome)) {
+    writeDetails(checks, c, { reauth, current, organizer, attendees, matches, accepted, external, blockedEntries });
+  }
+  return {
+    kind: 'meeting',
+    outcome,
+    accounts: outcome === 'linked' ? accounts : [],
+    checks,
+    remedies: remedies.length < 2 ? remedies : uniqueRemedies(remedies) /* our own list: no copy */,
+    hints,
+  };
 }
 
-/** As decideEmailForSync: one pass, details only for meetings that are linked. */
-export function decideMeetingForSync(c: MeetingCase, dir: DirectoryIndex, now: Date, opts: DecideOptions = {}): Decision {
-  return decideMeeting(c, dir, now, { ...opts, details: 'linked' });
+/** Whether one of the calendars' owners is one of the organizer's addresses (loops: this runs for every meeting). */
+function ownerOrganizes(sightings: readonly Sighting[], organizerAddrs: readonly string[]): boolean {
+  for (const s of sightings) for (const a of organizerAddrs) if (s.connection.ownerAddresses.includes(a)) return true;
+  return false;
+}
+
+/** The deferred details of M1..M6, in order (M4's pass and fail details are already written). */
+function writeDetails(checks: Check[], c: MeetingCase, f: MeetingFacts): void {
+  const [m1, m2, m3, m4, m5, m6] = checks as [Check, Check, Check, Check, Check, Check];
+  const occ = c.occurrence;
+  const sightings = c.sightings;
+  const startIso = isoTime(occ.start);
+
+  if (sightings.length === 0) {
+    m1.detail = 'No authorized calendar has this meeting.';
+    m2.detail = 'Not seen by any calendar.';
+    m4.detail = `Organizer: ${f.organizer ?? 'none'}.`;
+  } else {
+    const who = list([...new Set(sightings.map((s) => s.connection.ownerAddresses[0] ?? s.connection.id))]);
+    const warn = f.reauth ? ' The calendar now needs re-authorization; changes are not syncing.' : '';
+    m1.detail = `Seen in the authorized calendar of ${who}.${warn}`;
+    m2.detail = f.current
+      ? `Starts ${startIso}, after the calendar was authorized (${isoTime(f.current.connection.authorizedAt)}).`
+      : `Started ${startIso}, before the calendar was first authorized (${isoTime(sightings[0]!.connection.authorizedAt)}). Historic meetings are never synced.`;
+  }
+
+  if (m3.code === 'M3_CANCELLED') {
+    const when = occ.cancelledAt ? ` on ${isoTime(occ.cancelledAt)}` : '';
+    m3.detail = `Cancelled${when}, before it started (${startIso}).`;
+  } else if (m3.code === 'M3_NOT_STARTED') m3.detail = `Upcoming: starts ${startIso}; it is logged once it has started.`;
+  else {
+    const later = occ.cancelled ? ` Cancelled afterwards (${isoTime(occ.cancelledAt!)}); it had already happened, so it stays logged.` : '';
+    m3.detail = `Started ${startIso}.${later}`;
+  }
+
+  const answers = () => f.matches.map((m) => `${m.participant.address} ${m.participant.partstat} (${m.endUser.accountId})`);
+  if (f.matches.length === 0) {
+    m5.detail = `No attendee is an end user of any account (checked ${list(f.external) || 'no external attendees besides the organizer'}).`;
+  } else if (f.accepted.length === 0) m5.detail = `No end user accepted: ${list(answers(), 10)}.`;
+  else {
+    const notAccepting: string[] = [];
+    for (const m of f.matches) {
+      const id = m.endUser.accountId;
+      if (!notAccepting.includes(id) && !f.accepted.some((a) => a.endUser.accountId === id)) notAccepting.push(id);
+    }
+    const note = notAccepting.length ? ` Not linked to ${list(notAccepting)}: none of its end users accepted.` : '';
+    m5.detail = `Accepted by ${list([...new Set(f.accepted.map((m) => m.participant.address))])}. Answers: ${list(answers(), 10)}.${note}`;
+  }
+
+  if (f.accepted.length === 0) m6.detail = 'No accepting end user to check against the blocklist.';
+  else if (m6.status === 'fail') m6.detail = `Every accepting end user is blocklisted (${list(f.blockedEntries)}).`;
+  else m6.detail = 'No blocklist entry covers the accepting end users.';
 }

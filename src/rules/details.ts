@@ -1,8 +1,9 @@
-// Each check's plain-words detail, written only when someone will read it. The checks are
-// decided first (codes, statuses, accounts); the details are thunks run at the end, so the
-// sync's hot path decides once and writes the details of linked items only, from the same pass
-// (it used to decide twice: codes first, then again with details when the item was linked).
-import type { Check, Outcome } from '../domain/decision.js';
+// Each check's plain-words detail, written only when someone will read it. The rules decide
+// first (codes, statuses, accounts) with the details left empty, then write them from the same
+// facts when this call wants them: explain always, the sync's hot path for linked items only
+// (not-linked items are stored with codes only). An earlier version registered one closure per
+// check for this; building them cost more than the hot path's whole check list.
+import type { Check, CheckStatus, Outcome, RuleId } from '../domain/decision.js';
 
 /**
  * true: every detail (explain, API, troubleshooter); false: codes only; 'linked': the
@@ -10,33 +11,11 @@ import type { Check, Outcome } from '../domain/decision.js';
  */
 export type DetailMode = boolean | 'linked';
 
-/** Registers the detail of the check about to be pushed; returns the placeholder it carries until `finish`. */
-export type Say = (detail: () => string) => string;
-
-interface DetailWriter {
-  say: Say;
-  /** Writes the registered details into `checks` if this mode wants them for this outcome. */
-  finish: (outcome: Outcome) => void;
+export function wantsDetails(mode: DetailMode, outcome: Outcome): boolean {
+  return mode === true || (mode === 'linked' && outcome === 'linked');
 }
 
-const SILENT: DetailWriter = { say: () => '', finish: () => undefined };
-
-export function detailWriter(checks: Check[], mode: DetailMode | undefined): DetailWriter {
-  if (mode === false) return SILENT;
-  // Indexed by the position of the check each detail belongs to: `say` runs while that check's
-  // object is being built, just before it is pushed.
-  const pending: (() => string)[] = [];
-  return {
-    say: (detail) => {
-      pending[checks.length] = detail;
-      return '';
-    },
-    finish: (outcome) => {
-      if (mode === 'linked' && outcome !== 'linked') return;
-      for (let i = 0; i < pending.length; i++) {
-        const detail = pending[i];
-        if (detail) checks[i]!.detail = detail();
-      }
-    },
-  };
+/** A check whose detail is written later (or never, when nobody reads it). */
+export function check(rule: RuleId, status: CheckStatus, code: string, detail = ''): Check {
+  return { rule, status, code, detail };
 }

@@ -15,20 +15,30 @@ export interface Participant {
 /** From, To, Cc and (where the provider shows it) Bcc, normalized, each address once. */
 export function emailParticipants(item: EmailItem): Participant[] {
   const out: Participant[] = [];
-  const seen = new Set<string>();
-  const add = (list: Address[], field: string) => {
-    for (const a of list) {
-      const address = normalizeAddress(a.address);
-      if (!address || seen.has(address)) continue;
-      seen.add(address);
-      out.push({ address, field });
-    }
-  };
-  add(item.from, 'from');
-  add(item.to, 'to');
-  add(item.cc, 'cc');
-  add(item.bcc, 'bcc');
+  // A handful of participants (the usual mail) are compared in place; a Set only pays off for long lists.
+  const seen = item.from.length + item.to.length + item.cc.length + item.bcc.length > 16 ? new Set<string>() : undefined;
+  addParticipants(out, seen, item.from, 'from');
+  addParticipants(out, seen, item.to, 'to');
+  addParticipants(out, seen, item.cc, 'cc');
+  addParticipants(out, seen, item.bcc, 'bcc');
   return out;
+}
+
+function addParticipants(out: Participant[], seen: Set<string> | undefined, list: readonly Address[], field: string): void {
+  for (const a of list) {
+    const address = normalizeAddress(a.address);
+    if (!address) continue;
+    if (seen) {
+      if (seen.has(address)) continue;
+      seen.add(address);
+    } else if (hasAddress(out, address)) continue;
+    out.push({ address, field });
+  }
+}
+
+function hasAddress(out: readonly Participant[], address: string): boolean {
+  for (const p of out) if (p.address === address) return true;
+  return false;
 }
 
 export interface Match {
@@ -55,30 +65,49 @@ export function findMatches(participants: readonly Participant[], dir: Directory
 
 /** Group matches by account, in first-seen order, naming the end user(s) behind each link. */
 export function linkedAccounts(matches: readonly Match[]): LinkedAccount[] {
-  const byAccount = new Map<string, LinkVia[]>();
+  const out: LinkedAccount[] = [];
+  if (matches.length === 0) return out;
+  // A few matches (the usual item) are grouped by a scan of the accounts so far; many, by a Map.
+  const byAccount = matches.length > 16 ? new Map<string, LinkVia[]>() : undefined;
   for (const m of matches) {
-    const via: LinkVia = {
-      email: m.endUser.email,
-      endUserId: m.endUser.id,
-      source: m.endUser.source,
-      field: m.participant.field,
-    };
-    if (m.endUser.externalId) via.externalId = m.endUser.externalId;
-    if (m.endUser.sourceUrl) via.sourceUrl = m.endUser.sourceUrl;
-    if (m.endUser.sourceSyncedAt) via.sourceSyncedAt = m.endUser.sourceSyncedAt;
-    if (m.participant.partstat) via.partstat = m.participant.partstat;
-    const list = byAccount.get(m.endUser.accountId);
+    const id = m.endUser.accountId;
+    const via = linkVia(m);
+    const list = byAccount ? byAccount.get(id) : viaOf(out, id);
     if (list) list.push(via);
-    else byAccount.set(m.endUser.accountId, [via]);
+    else {
+      const account = { id, via: [via] };
+      out.push(account);
+      byAccount?.set(id, account.via);
+    }
   }
-  return [...byAccount].map(([id, via]) => ({ id, via }));
+  return out;
 }
 
-export function describeMatches(matches: readonly Match[], dir: DirectoryIndex): string {
+function viaOf(accounts: readonly LinkedAccount[], id: string): LinkVia[] | undefined {
+  for (const a of accounts) if (a.id === id) return a.via;
+  return undefined;
+}
+
+function linkVia(m: Match): LinkVia {
+  const via: LinkVia = {
+    email: m.endUser.email,
+    endUserId: m.endUser.id,
+    source: m.endUser.source,
+    field: m.participant.field,
+  };
+  if (m.endUser.externalId) via.externalId = m.endUser.externalId;
+  if (m.endUser.sourceUrl) via.sourceUrl = m.endUser.sourceUrl;
+  if (m.endUser.sourceSyncedAt) via.sourceSyncedAt = m.endUser.sourceSyncedAt;
+  if (m.participant.partstat) via.partstat = m.participant.partstat;
+  return via;
+}
+
+/** `accountName` is the directory's (or a memo of it: one decision names an account in two checks). */
+export function describeMatches(matches: readonly Match[], accountName: (id: string) => string): string {
   return matches
     .map(
       (m) =>
-        `${m.participant.address} (${m.participant.field}) is an end user of ${dir.accountName(m.endUser.accountId)} [${m.endUser.accountId}]`,
+        `${m.participant.address} (${m.participant.field}) is an end user of ${accountName(m.endUser.accountId)} [${m.endUser.accountId}]`,
     )
     .join('; ');
 }

@@ -376,6 +376,10 @@ describe('the sync path (codes first, details only when linked)', () => {
         expect(summary(fast)).toEqual(summary(full));
         if (full.outcome === 'linked') expect(fast).toEqual(full);
         else expect(fast.checks.every((ch) => ch.detail === '')).toBe(true);
+        // Byte for byte: a not-linked email is the full decision without the check details (remedies, hints and all).
+        expect(fast).toStrictEqual(
+          full.outcome === 'linked' ? full : { ...full, checks: full.checks.map((ch) => ({ ...ch, detail: '' })) },
+        );
       }),
       RUNS,
     );
@@ -389,6 +393,10 @@ describe('the sync path (codes first, details only when linked)', () => {
         const fast = decideMeetingForSync(c, dir, NOW);
         expect(summary(fast)).toEqual(summary(full));
         if (full.outcome === 'linked') expect(fast).toEqual(full);
+        // Byte for byte: a meeting not linked keeps its codes, remedies and M4's detail when the
+        // meeting was seen (written eagerly, it names the organizer); the other details are left out.
+        const blank = (ch: Decision['checks'][number]) => (ch.rule === 'M4' && ch.code !== 'M4_NOT_SEEN' ? ch : { ...ch, detail: '' });
+        expect(fast).toStrictEqual(full.outcome === 'linked' ? full : { ...full, checks: full.checks.map(blank) });
       }),
       RUNS,
     );

@@ -14,7 +14,7 @@ export function uniqueConnections(sightings: readonly { connection: ConnRef }[])
 }
 
 /** The actions, only when there are some: a remedy without any stays plain advice. */
-const withActions = (r: Remedy, actions: RemedyAction[]): Remedy => (actions.length ? { ...r, actions } : r);
+const withActions = (r: Remedy, actions: RemedyAction[]): Remedy => (actions.length ? { code: r.code, text: r.text, actions } : r);
 
 const PROFILE = 'Profile → Sync email & calendar';
 
@@ -149,7 +149,13 @@ export const remedy = {
 
 /** Keep the first remedy of each code+text, in order. */
 export function uniqueRemedies(list: Remedy[]): Remedy[] {
-  if (list.length < 2) return list.slice(); // nothing to compare (the common case): skip hashing the texts
+  if (list.length < 2) return list.slice(); // nothing to compare (the common case)
+  if (list.length <= 8) {
+    // A few remedies (the usual decision) are compared pairwise: no key strings to build and hash.
+    const out: Remedy[] = [];
+    for (const r of list) if (!out.some((o) => o.code === r.code && o.text === r.text)) out.push(r);
+    return out;
+  }
   const seen = new Set<string>();
   return list.filter((r) => {
     const k = `${r.code}|${r.text}`;
