@@ -2,10 +2,12 @@
 // decided again (updateRedecided). Seen-but-not-linked mail keeps only Message-ID, time, hashed
 // participants and the decision's codes — no subject, body or plain addresses.
 import type { Decision } from '../domain/decision.js';
+import { CompiledQuery } from 'kysely';
 import { insertAll, type BulkInsert, type BulkRow } from './bulk-insert.js';
 import type { Store } from './db.js';
 import type { EmailSightingRow, StoredParticipants } from './emails.js';
 import { newId } from './ids.js';
+import { dialectOf, EACH_ROW } from './dialects/dialect.js';
 import { chunksOf } from '../domain/chunks.js';
 import { sql } from 'kysely';
 
@@ -262,13 +264,31 @@ export async function insertNewEmails(db: Store, ws: string, writes: EmailWrite[
   return ids;
 }
 
-/** The body of a linked email, downloaded after its headers were decided (IMAP). */
-export async function setEmailBody(db: Store, ws: string, id: string, text: string | null, html: string | null): Promise<void> {
-  await db
-    .updateTable('emails')
-    .set({ body_text: text, body_html: html })
-    .where('workspace_id', '=', ws)
-    .where('id', '=', id)
-    .where('outcome', '=', 'linked')
-    .execute();
+/**
+ * The bodies of linked emails, downloaded after their headers were decided (IMAP): a page's at
+ * once, one statement (PostgreSQL: UPDATE … FROM unnest; SQLite: one prepared row statement
+ * run per email, in-process) instead of one query built per email.
+ */
+export async function setEmailBodies(
+  db: Store,
+  ws: string,
+  bodies: { id: string; text: string | null; html: string | null }[],
+): Promise<void> {
+  if (bodies.length === 0) return;
+  if (dialectOf(db) === 'postgres') {
+    await db.executeQuery(
+      CompiledQuery.raw(
+        'UPDATE emails AS e SET body_text = v.t, body_html = v.h FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, t, h) ' +
+          "WHERE e.workspace_id = $4 AND e.id = v.id AND e.outcome = 'linked'",
+        [bodies.map((b) => b.id), bodies.map((b) => b.text), bodies.map((b) => b.html), ws],
+      ),
+    );
+    return;
+  }
+  await db.executeQuery(
+    CompiledQuery.raw(
+      `${EACH_ROW}UPDATE emails SET body_text = ?, body_html = ? WHERE workspace_id = ? AND id = ? AND outcome = 'linked'`,
+      bodies.flatMap((b) => [b.text, b.html, ws, b.id]),
+    ),
+  );
 }

@@ -10,7 +10,7 @@ import { decideEmailForSync } from '../rules/decide-email.js';
 import { emailParticipants } from '../rules/participants.js';
 import type { ConnectionRecord } from '../store/connections.js';
 import { emailSightings, findEmailByKey, findEmailsByKeys, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
-import { insertNewEmails, saveEmail, setEmailBody, updateRedecided, type EmailWrite } from '../store/email-writes.js';
+import { insertNewEmails, saveEmail, setEmailBodies, updateRedecided, type EmailWrite } from '../store/email-writes.js';
 import type { LeanEmailRecord } from '../store/redecide-reads.js';
 import { hashAddress, type Ctx } from '../store/context.js';
 import { linkedAccounts, recordLinkChanges } from './link-events.js';
@@ -228,9 +228,10 @@ export async function ingestMailPage(
   // Headers-only sources: download bodies for linked mail only, all at once so the source
   // can batch them; not-linked mail never has its body read.
   const bodies = fetchBody ? await Promise.all(needBody.map((n) => fetchBody(n.ref))) : [];
-  for (const [i, n] of needBody.entries()) {
+  const found = needBody.flatMap((n, i) => {
     const b = bodies[i];
-    if (b) await setEmailBody(ctx.db, ctx.ws.id, n.id, b.text ?? null, b.html ?? null);
-  }
+    return b ? [{ id: n.id, text: b.text ?? null, html: b.html ?? null }] : [];
+  });
+  await setEmailBodies(ctx.db, ctx.ws.id, found);
   return { linked, notLinked };
 }

@@ -21,6 +21,7 @@ import { watchFolder, type IdleOptions } from './idle-watcher.js';
 import { gmailRef, parseRef, uidRef } from './refs.js';
 import { ImapSession } from './session.js';
 import { envelopeToItem, sourceToItem } from './to-item.js';
+import { readTextParts, type PagedMessage } from './text-parts.js';
 
 export interface ImapMailSourceOptions {
   config: ImapConfig;
@@ -54,6 +55,11 @@ export class ImapMailSource implements MailSource {
   /** Gmail's "All Mail" path, once known (for gm: refs). */
   private allMailPath: string | null = null;
   private bodyQueue: { ref: string; resolve: (i: EmailItem | null) => void; reject: (e: unknown) => void }[] = [];
+  /**
+   * The last page's messages by ref, with their BODYSTRUCTURE: the sync asks for the bodies of
+   * a page's linked mail before it asks for the next page, so only one page is ever kept.
+   */
+  private page = new Map<string, PagedMessage>();
 
   constructor(private readonly o: ImapMailSourceOptions) {}
 
@@ -193,6 +199,7 @@ export class ImapMailSource implements MailSource {
   ): { sightings: MailSighting[]; errors: ItemError[] } {
     const sightings: MailSighting[] = [];
     const errors: ItemError[] = [];
+    this.page = new Map();
     msgs.sort((a, b) => a.uid - b.uid);
     for (const m of msgs) {
       const gmId = this.gmail && m.emailId ? m.emailId : null;
@@ -201,7 +208,12 @@ export class ImapMailSource implements MailSource {
       const ref = gmId ? gmailRef(gmId) : uidRef(w.path, w.uidValidity, m.uid);
       const r = envelopeToItem(m, ref);
       if ('reason' in r) errors.push(r);
-      else sightings.push({ ref, folder: w.path, item: r });
+      else {
+        sightings.push({ ref, folder: w.path, item: r });
+        if (!gmId && m.bodyStructure) {
+          this.page.set(ref, { path: w.path, uidValidity: w.uidValidity, uid: m.uid, structure: m.bodyStructure, item: r });
+        }
+      }
     }
     return { sightings, errors };
   }
@@ -222,11 +234,19 @@ export class ImapMailSource implements MailSource {
     });
   }
 
+  /**
+   * Messages of the last page are read by their text parts alone (text-parts.ts); the rest, and
+   * those whose structure needs the whole message (an inline forwarded message), whole.
+   */
   private async flushBodies(): Promise<void> {
     const batch = this.bodyQueue.splice(0);
     try {
-      const items = await this.readWhole(batch.map((b) => b.ref));
-      for (const [i, b] of batch.entries()) b.resolve(items[i] ?? null);
+      const paged = batch.map((b) => this.page.get(b.ref)).filter((m): m is PagedMessage => !!m);
+      const byParts = paged.length ? await this.retrying((s) => readTextParts(s, paged)) : new Map<string, EmailItem | null>();
+      const whole = batch.filter((b) => !byParts.has(b.ref)).map((b) => b.ref);
+      const items = whole.length ? await this.readWhole(whole) : [];
+      const wholeOf = new Map(whole.map((ref, i) => [ref, items[i] ?? null]));
+      for (const b of batch) b.resolve(byParts.get(b.ref) ?? wholeOf.get(b.ref) ?? null);
     } catch (err) {
       for (const b of batch) b.reject(err);
     }

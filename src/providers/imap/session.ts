@@ -152,15 +152,38 @@ export class ImapSession {
   }
 
   /**
-   * ENVELOPE + INTERNALDATE (+ X-GM-MSGID on Gmail) of these UIDs of the open folder: what the
-   * sync decides on, already split by the server (no header block to parse on our side).
+   * ENVELOPE + INTERNALDATE + BODYSTRUCTURE (+ X-GM-MSGID on Gmail) of these UIDs of the open
+   * folder: what the sync decides on, already split by the server (no header block to parse on
+   * our side), and where a linked message's text parts are (fetchTextParts).
    */
   async fetchEnvelopes(uids: number[], gmail: boolean): Promise<FetchMessageObject[]> {
     if (uids.length === 0) return [];
     return this.run(() =>
       this.client.fetchAll(
         uidSet(uids),
-        { uid: true, internalDate: true, envelope: true, ...(gmail ? { emailId: true } : {}) },
+        { uid: true, internalDate: true, envelope: true, bodyStructure: true, ...(gmail ? { emailId: true } : {}) },
+        { uid: true },
+      ),
+    );
+  }
+
+  /**
+   * These parts of these UIDs of the open folder, BODY.PEEK so \Seen stays: each part number's
+   * MIME header (n.MIME) and raw body (n); for '' (a single-part message) its content headers
+   * and its TEXT. Keys of the answer's bodyParts are lowercase ("1.mime", "text").
+   */
+  async fetchTextParts(uids: number[], parts: string[]): Promise<FetchMessageObject[]> {
+    if (uids.length === 0) return [];
+    const root = parts.includes('');
+    const sections = parts.filter((p) => p !== '').flatMap((p) => [`${p}.MIME`, p]);
+    return this.run(() =>
+      this.client.fetchAll(
+        uidSet(uids),
+        {
+          uid: true,
+          ...(root ? { headers: ['content-type', 'content-transfer-encoding', 'content-disposition'] } : {}),
+          bodyParts: root ? [...sections, 'TEXT'] : sections,
+        },
         { uid: true },
       ),
     );

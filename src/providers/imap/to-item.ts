@@ -76,7 +76,7 @@ function addressesOf(list: MessageAddressObject[] | undefined): Address[] {
   return out;
 }
 
-/** The whole message (body included), e.g. for re-decision or a linked message's body. */
+/** The whole message (body included): re-decision, and a linked body the text parts cannot give (text-parts.ts). */
 export async function sourceToItem(m: FetchMessageObject): Promise<EmailItem | null> {
   if (!m.source) return null;
   const received = internalDateOf(m);
