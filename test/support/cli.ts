@@ -170,8 +170,10 @@ export class Workspace {
     return this.json<SyncJson>(['sync'], opts);
   }
 
-  timeline(account: string, opts: { now?: string } = {}): Promise<TimelineJson> {
-    return this.json<TimelineJson>(['timeline', account], opts);
+  /** limit: more than the default page (50) when a test reads a whole account. */
+  timeline(account: string, opts: { now?: string; limit?: number } = {}): Promise<TimelineJson> {
+    const { limit, ...rest } = opts;
+    return this.json<TimelineJson>(['timeline', account, ...(limit ? ['--limit', String(limit)] : [])], rest);
   }
 
   explainEmail(messageId: string, opts: { now?: string } = {}): Promise<ExplanationJson> {
