@@ -36,7 +36,11 @@ export interface EmailRecord {
   decidedAt: Date;
 }
 
-export function emailFromRow(r: EmailsTable): EmailRecord {
+/** The columns an EmailRecord is built from; a lean read (redecide-reads.ts) leaves out the content ones (null). */
+type EmailRow = Pick<EmailsTable, 'id' | 'dedup_key' | 'message_id' | 'at' | 'outcome' | 'decision' | 'participants' | 'decided_at'> &
+  Partial<Pick<EmailsTable, 'subject' | 'body_text' | 'body_html'>>;
+
+export function emailFromRow(r: EmailRow): EmailRecord {
   return {
     id: r.id,
     dedupKey: r.dedup_key,
@@ -45,9 +49,9 @@ export function emailFromRow(r: EmailsTable): EmailRecord {
     outcome: r.outcome,
     decision: JSON.parse(r.decision) as Decision,
     participants: r.participants ? (JSON.parse(r.participants) as StoredParticipants) : null,
-    subject: r.subject,
-    bodyText: r.body_text,
-    bodyHtml: r.body_html,
+    subject: r.subject ?? null,
+    bodyText: r.body_text ?? null,
+    bodyHtml: r.body_html ?? null,
     decidedAt: new Date(r.decided_at),
   };
 }

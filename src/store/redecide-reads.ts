@@ -4,10 +4,9 @@
 // `id IN (…)`, SQLite's planner walked the workspace's whole `emails_by_time` index for every
 // page (42 % of a 10k-email unlink); `workspace_id || ''` keeps the check without offering it an index.
 import { sql } from 'kysely';
-import type { Decision } from '../domain/decision.js';
 import { chunksOf } from '../domain/chunks.js';
 import type { Store } from './db.js';
-import type { EmailRecord, StoredParticipants } from './emails.js';
+import { emailFromRow, type EmailRecord } from './emails.js';
 
 /** A stored email without its subject and bodies (null here whatever is stored), and its sender's hash. */
 export interface LeanEmailRecord extends EmailRecord {
@@ -24,22 +23,7 @@ export async function leanEmailsByIds(db: Store, ws: string, ids: string[]): Pro
       .where(sql<string>`workspace_id || ''`, '=', ws)
       .where('id', 'in', part)
       .execute();
-    for (const r of rows)
-      out.set(r.id, {
-        lean: true,
-        id: r.id,
-        dedupKey: r.dedup_key,
-        messageId: r.message_id,
-        at: new Date(r.at),
-        outcome: r.outcome,
-        decision: JSON.parse(r.decision) as Decision,
-        participants: r.participants ? (JSON.parse(r.participants) as StoredParticipants) : null,
-        subject: null,
-        bodyText: null,
-        bodyHtml: null,
-        decidedAt: new Date(r.decided_at),
-        fromHash: r.from_hash,
-      });
+    for (const r of rows) out.set(r.id, { ...emailFromRow(r), lean: true, fromHash: r.from_hash });
   }
   return out;
 }
