@@ -2,12 +2,14 @@
 //  (a) the protocol limit: imapflow fetching envelope + header block of every message;
 //  (b) Touchpoint's full initial sync of the same mailbox (fetch headers, decide against a
 //      directory of 100k end users, store, download bodies of linked mail), same run;
-//  (c) new-mail → linked latency with `watch` (IMAP IDLE), over 50 appends.
+//  (c) new-mail → linked latency with `watch` (IMAP IDLE), over 50 appends, less the server's own
+//      notify delay (append → EXISTS on the watcher's IDLE session); then 20 more while another
+//      mailbox's initial sync runs in the same process.
 //
 //   npm run bench:imap                       (10,000 messages of ~7 KB, 100,000 end users)
 //   BENCH_MESSAGES=2000 BENCH_RUNS=1 npm run bench:imap   (a quick look)
 //
-// Targets: (b)/(a) ≤ 1.5; p95 latency ≤ 2 s. Results go to bench/results/imap.json.
+// Targets: (b)/(a) ≤ 1.5; our share of the push p95 ≤ 100 ms, quiet and busy. Results go to bench/results/imap.json.
 import Database from 'better-sqlite3';
 import { ImapFlow } from 'imapflow';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startDovecot, type Dovecot } from '../scripts/services/dovecot.js';
-import { createConnection } from '../src/store/connections.js';
+import { createConnection, listConnections } from '../src/store/connections.js';
 import type { Store } from '../src/store/db.js';
 import { openSqlite } from '../src/store/dialects/sqlite.js';
 import { addAccount, addTeammate, insertEndUser } from '../src/store/directory.js';
@@ -37,6 +39,9 @@ const CONFIG = {
   linkedShare: 0.3,
   runs: int('BENCH_RUNS', QUICK ? 1 : 3),
   appends: int('BENCH_APPENDS', 50),
+  /** Appends measured while another mailbox's initial sync runs, and that mailbox's size. */
+  busyAppends: int('BENCH_BUSY_APPENDS', 20),
+  busyMessages: int('BENCH_BUSY_MESSAGES', 40_000),
 };
 const AUTH = new Date('2026-01-01T00:00:00Z');
 const PASSWORD = 'bench-password';
@@ -52,7 +57,7 @@ const config = loadConfig({ env: process.env });
 const connectors = { secrets: createSecrets(config.secretKey), settings: config };
 
 /** A ~7 KB message with a realistic header block (Received chain, DKIM, list headers). */
-function message(i: number, at: Date): string {
+function message(i: number, at: Date, tag = ''): string {
   const from =
     i % Math.round(1 / CONFIG.linkedShare) === 0
       ? `user${(i * 7919) % CONFIG.endUsers}@customer${((i * 7919) % CONFIG.endUsers) % CONFIG.accounts}.com`
@@ -68,7 +73,7 @@ function message(i: number, at: Date): string {
     i % 4 === 0 ? 'Cc: dan@ourco.com, support@ourco.com' : null,
     `Subject: Quarterly review ${i}`,
     `Date: ${at.toUTCString()}`,
-    `Message-ID: <bench-${i}@mail.example>`,
+    `Message-ID: <bench-${tag}${i}@mail.example>`,
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
   ].filter(Boolean);
@@ -80,7 +85,6 @@ async function buildDirectory(path: string, d: Dovecot): Promise<void> {
   const db = await openSqlite(path);
   const now = new Date('2026-03-01T00:00:00Z');
   const ws = await createWorkspace(db, 'bench', ['ourco.com'], now);
-  const t = await addTeammate(db, ws.id, { email: 'alice@ourco.com', aliases: [] }, now);
   await db.transaction().execute(async (trx) => {
     for (let a = 0; a < CONFIG.accounts; a++) await addAccount(trx, ws.id, { id: `acc-${a}`, name: `Customer ${a}` }, now);
     for (let u = 0; u < CONFIG.endUsers; u++) {
@@ -92,20 +96,7 @@ async function buildDirectory(path: string, d: Dovecot): Promise<void> {
       );
     }
   });
-  await createConnection(
-    db,
-    ws.id,
-    {
-      teammateId: t.id,
-      provider: 'imap',
-      hasMail: true,
-      hasCalendar: false,
-      authorizedAt: AUTH,
-      config: { host: d.host, port: d.port, security: 'plain', user: 'alice', auth: 'password', folders: ['INBOX'], pageSize: 500 },
-      secretEnc: connectors.secrets.encrypt(PASSWORD),
-    },
-    now,
-  );
+  await connectMailbox(db, ws.id, d, 'alice', now);
   await db.destroy();
 }
 
@@ -171,16 +162,37 @@ async function fullSync(template: string, dir: string, run: number): Promise<{ m
   });
 }
 
-async function pushLatency(d: Dovecot, path: string): Promise<number[]> {
+/** One append: append → linked in our store, and append → the server's EXISTS on our IDLE session (its own delay). */
+interface PushSample {
+  totalMs: number;
+  serverMs: number;
+}
+
+/** What is ours of an append's latency: the time after the server told an IDLE client. */
+const shares = (xs: PushSample[]) => xs.map((x) => x.totalMs - x.serverMs);
+
+/**
+ * New mail → linked with IDLE, as `touchpoint watch` runs it for alice's INBOX. The moment the
+ * watcher's IDLE session receives the server's EXISTS (its `announced` event) ends the server's
+ * own notify delay (inotify, ~0.5 s), measured per append; our share is what remains. With `busy`, the appends
+ * are measured while another mailbox's initial sync runs in the same process on the same store
+ * (as `serve` runs two syncs at once); only appends linked before that sync ended count.
+ */
+async function pushLatency(d: Dovecot, path: string, busy?: { user: string; messages: number }): Promise<PushSample[]> {
   return withStore(path, async (db) => {
     const ws = (await findWorkspace(db))!;
+    const [alice] = await listConnections(db, ws.id);
+    const busyConn = busy ? await connectMailbox(db, ws.id, d, busy.user, new Date()) : null;
     const ac = new AbortController();
     let idle = false;
+    let announced = { n: 0, at: 0 };
     const watching = runWatch({
       ctx: async () => ({ db, ws, now: new Date(), actor: 'bench', connectors }),
+      connectionId: alice!.id,
       signal: ac.signal,
       log: (e) => {
         if (e.event === 'push' && e.state === 'idle') idle = true;
+        if (e.event === 'announced' && e.why === 'new_mail') announced = { n: announced.n + 1, at: performance.now() };
       },
     });
     while (!idle) await new Promise((r) => setTimeout(r, 20));
@@ -198,18 +210,30 @@ async function pushLatency(d: Dovecot, path: string): Promise<number[]> {
     });
     c.on('error', () => undefined);
     await c.connect();
-    const out: number[] = [];
-    for (let i = 0; i < CONFIG.appends; i++) {
+
+    let busyDone = false;
+    const busySync = busyConn
+      ? syncAll({ db, ws, now: new Date(), actor: 'bench', connectors }, busyConn, { directory }).finally(() => (busyDone = true))
+      : null;
+    if (busySync) await new Promise((r) => setTimeout(r, 1_000)); // past its login and SELECT: into the fetch/store loop
+    const out: PushSample[] = [];
+    const n = busy ? CONFIG.busyAppends : CONFIG.appends;
+    for (let i = 0; i < n && !busyDone; i++) {
       const every = Math.round(1 / CONFIG.linkedShare);
-      const id = (Math.floor(CONFIG.messages / every) + 1 + i) * every; // a multiple: from an end user
+      const id = (Math.floor(CONFIG.messages / every) + 1 + i + (busy ? CONFIG.appends : 0)) * every; // a multiple: from an end user
+      const before = announced.n;
       const t0 = performance.now();
       await c.append('INBOX', message(id, new Date()), [], new Date());
-      while (!linked.get(`bench-${id}@mail.example`)) {
-        if (performance.now() - t0 > 60_000) throw new Error(`bench-${id} was not linked within 60 s`);
-        await new Promise((r) => setTimeout(r, 5));
+      while (!linked.get(`bench-${id}@mail.example`) || announced.n === before) {
+        if (performance.now() - t0 > 60_000) throw new Error(`bench-${id} was not linked (or announced) within 60 s`);
+        await new Promise((r) => setTimeout(r, 2));
       }
-      out.push(performance.now() - t0);
+      const totalMs = performance.now() - t0;
+      if (busy && busyDone) break; // the other sync ended meanwhile: not measured under it
+      out.push({ totalMs, serverMs: announced.at - t0 });
     }
+    if (busy && out.length < n) log(`push while busy: only ${out.length} of ${n} appends before the other mailbox's sync ended`);
+    await busySync;
     await c.logout();
     reader.close();
     ac.abort();
@@ -218,8 +242,71 @@ async function pushLatency(d: Dovecot, path: string): Promise<number[]> {
   });
 }
 
+/** Connects another teammate's IMAP mailbox (never synced) to the store's workspace. */
+async function connectMailbox(db: Store, wsId: string, d: Dovecot, user: string, now: Date): Promise<string> {
+  const t = await addTeammate(db, wsId, { email: `${user}@ourco.com`, aliases: [] }, now);
+  return createConnection(
+    db,
+    wsId,
+    {
+      teammateId: t.id,
+      provider: 'imap',
+      hasMail: true,
+      hasCalendar: false,
+      authorizedAt: AUTH,
+      config: { host: d.host, port: d.port, security: 'plain', user, auth: 'password', folders: ['INBOX'], pageSize: 500 },
+      secretEnc: connectors.secrets.encrypt(PASSWORD),
+    },
+    now,
+  );
+}
+
+/** The issue's target: our share of the p95 (what is left after the server's own notify delay). */
+const PUSH_SHARE_MS = 100;
+
+function pushSummary(xs: PushSample[]) {
+  const r = (v: number) => Math.round(v);
+  return {
+    appends: xs.length,
+    totalP50: r(
+      pct(
+        xs.map((x) => x.totalMs),
+        50,
+      ),
+    ),
+    totalP95: r(
+      pct(
+        xs.map((x) => x.totalMs),
+        95,
+      ),
+    ),
+    serverP95: r(
+      pct(
+        xs.map((x) => x.serverMs),
+        95,
+      ),
+    ),
+    shareP50: r(pct(shares(xs), 50)),
+    shareP95: r(pct(shares(xs), 95)),
+  };
+}
+
+function pushRow(id: string, what: string, xs: PushSample[]) {
+  const p = pushSummary(xs);
+  return absoluteRow({
+    id,
+    what: `${what}: our share of p95 (append → linked, less the server's EXISTS on the watcher's IDLE session)`,
+    limit: `Dovecot's own notify delay, measured per append (p95 ${p.serverP95} ms)`,
+    unit: 'ms',
+    value: [p.shareP95],
+    target: `≤ ${PUSH_SHARE_MS} ms`,
+    met: (m) => m <= PUSH_SHARE_MS,
+    note: `append → linked p50 ${p.totalP50} ms, p95 ${p.totalP95} ms; our share p50 ${p.shareP50} ms`,
+  });
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'tp-bench-imap-'));
-const d = await startDovecot({ users: { alice: PASSWORD } });
+const d = await startDovecot({ users: { alice: PASSWORD, bob: PASSWORD } });
 try {
   log(`mailbox: ${CONFIG.messages} messages; directory: ${CONFIG.endUsers} end users in ${CONFIG.accounts} accounts`);
   d.writeMaildir(
@@ -244,7 +331,16 @@ try {
     linked = r.linked;
     log(`run ${run + 1}: protocol ${a[run]!.toFixed(0)} ms, touchpoint ${b[run]!.toFixed(0)} ms`);
   }
-  const latencies = await pushLatency(d, join(dir, 'run-0.db'));
+  const quiet = await pushLatency(d, join(dir, 'run-0.db'));
+  log(`writing ${CONFIG.busyMessages} messages for the mailbox whose initial sync runs during the next appends …`);
+  d.writeMaildir(
+    'bob',
+    Array.from({ length: CONFIG.busyMessages }, (_, i) => {
+      const at = new Date(AUTH.getTime() + 86_400_000 + i * 60_000);
+      return { raw: message(i, at, 'bob-'), at };
+    }),
+  );
+  const busy = await pushLatency(d, join(dir, 'run-0.db'), { user: 'bob', messages: CONFIG.busyMessages });
   const n = CONFIG.messages.toLocaleString('en-US');
   const rows = [
     ratioRow({
@@ -259,16 +355,12 @@ try {
       kind: 'time',
       maxRatio: 1.5,
     }),
-    absoluteRow({
-      id: 'imap.push',
-      what: `new mail → linked with IDLE, ${CONFIG.appends} appends: p95`,
-      limit: "Dovecot's own 0.5 s notify delay",
-      unit: 'ms',
-      value: [pct(latencies, 95)],
-      target: 'p95 ≤ 2,000 ms',
-      met: (m) => m <= 2_000,
-      note: `p50 ${Math.round(pct(latencies, 50))} ms`,
-    }),
+    pushRow('imap.push', `new mail → linked with IDLE, ${quiet.length} appends`, quiet),
+    pushRow(
+      'imap.push.busy',
+      `the same, ${busy.length} appends while another mailbox's initial sync (${CONFIG.busyMessages.toLocaleString('en-US')} messages) runs in the same process`,
+      busy,
+    ),
   ];
   const result = {
     bench: 'imap',
@@ -282,8 +374,8 @@ try {
     linkedMessages: linked,
     directoryLoadMs: Math.round(directoryLoadMs),
     runs: { protocolMs: a.map(Math.round), touchpointMs: b.map(Math.round) },
-    pushLatencyMs: { p50: Math.round(pct(latencies, 50)), p95: Math.round(pct(latencies, 95)), max: Math.round(Math.max(...latencies)) },
-    targets: { ratio: 1.5, p95Ms: 2_000 },
+    push: { quiet: pushSummary(quiet), busy: pushSummary(busy) },
+    targets: { ratio: 1.5, pushShareP95Ms: PUSH_SHARE_MS },
   };
   const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'imap.json');
   mkdirSync(dirname(out), { recursive: true });
@@ -293,9 +385,10 @@ try {
     `(b) touchpoint initial sync (fetch, decide vs ${CONFIG.endUsers} end users, store, ${linked} bodies): ${result.touchpointInitialSyncMs} ms`,
   );
   console.log(`    ratio ${result.ratio}× (target ≤ 1.5×)`);
-  console.log(
-    `(c) new mail → linked with IDLE over ${CONFIG.appends} appends: p50 ${result.pushLatencyMs.p50} ms, p95 ${result.pushLatencyMs.p95} ms (target ≤ 2000 ms)`,
-  );
+  for (const [name, p] of Object.entries(result.push))
+    console.log(
+      `(c) new mail → linked with IDLE, ${name}, ${p.appends} appends: p95 ${p.totalP95} ms, of which the server's own notify p95 ${p.serverP95} ms; our share p95 ${p.shareP95} ms (target ≤ ${PUSH_SHARE_MS} ms)`,
+    );
   console.log(`results: ${out}`);
 } finally {
   await d.stop();

@@ -16,6 +16,8 @@ function describe(e: WatchEvent): string {
       return `${t} watching ${e.teammate} [${e.connectionId}]${e.push ? ' (push: IMAP IDLE on INBOX)' : ' (polling)'}`;
     case 'push':
       return `${t} push ${e.connectionId}: ${e.state}${e.detail ? ` — ${e.detail}` : ''}`;
+    case 'announced':
+      return `${t} push ${e.connectionId}: ${e.why === 'new_mail' ? 'new mail announced' : 'reconnected, looking for mail that came meanwhile'}`;
     case 'synced':
       return (
         e.reports

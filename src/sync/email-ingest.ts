@@ -163,7 +163,124 @@ function prepareEmail(
   return { write, decision, previousAccounts };
 }
 
-/** One page of a mailbox's changes. */
+/**
+ * A page of mail decided before its transaction. New mail is decided and, when linked and the
+ * source gave headers only, its body read now: a page's writes hold SQLite's one connection,
+ * and reading bodies from the server inside them made every other sync of the process (a push
+ * for another mailbox) wait out those round trips.
+ */
+export interface MailPagePlan {
+  /** Mail not stored yet (first copy in the page): inserted together. */
+  fresh: { write: EmailWrite; decision: Decision; sighting: MailSighting }[];
+  /** Mail already stored, or a second copy in the page: decided again with what is stored, in order. */
+  again: MailSighting[];
+}
+
+export async function planMailPage(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conn: ConnectionRecord,
+  conns: Map<string, ConnectionRecord>,
+  sightings: MailSighting[],
+  fetchBody?: (ref: string) => Promise<EmailItem | null>,
+): Promise<MailPagePlan> {
+  const plan: MailPagePlan = { fresh: [], again: [] };
+  const known = await findEmailsByKeys(ctx.db, ctx.ws.id, [...new Set(sightings.map((s) => dedupKey(s.item)))]);
+  const keys = new Set<string>();
+  const hashes = new Map<string, string>();
+  const needBody: MailPagePlan['fresh'] = [];
+  for (const s of sightings) {
+    const key = dedupKey(s.item);
+    if (known.has(key) || keys.has(key)) {
+      plan.again.push(s);
+      continue;
+    }
+    keys.add(key);
+    const { write, decision } = prepareEmail(ctx, dir, conns, s.item, [sightingRow(ctx, conn, s)], undefined, [], hashes);
+    const entry = { write, decision, sighting: s };
+    plan.fresh.push(entry);
+    if (fetchBody && decision.outcome === 'linked' && !hasBody(s.item)) needBody.push(entry);
+  }
+  // All at once, so the source can batch them; not-linked mail never has its body read.
+  const bodies = await Promise.all(needBody.map((n) => fetchBody!(n.sighting.ref)));
+  needBody.forEach((n, i) => {
+    const b = bodies[i];
+    if (b) n.write.content = { ...n.write.content!, bodyText: b.text ?? null, bodyHtml: b.html ?? null };
+  });
+  return plan;
+}
+
+const hasBody = (item: EmailItem) => item.text !== undefined || item.html !== undefined;
+
+function sightingRow(ctx: Ctx, conn: ConnectionRecord, s: MailSighting): EmailSightingRow {
+  return { connectionId: conn.id, folder: s.folder, ref: s.ref, at: s.item.receivedAt, seenAt: ctx.now };
+}
+
+/** Writes a planned page (inside the page's transaction); mail already stored takes the one-by-one path. */
+export async function writeMailPage(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conn: ConnectionRecord,
+  conns: Map<string, ConnectionRecord>,
+  plan: MailPagePlan,
+  fetchBody?: (ref: string) => Promise<EmailItem | null>,
+): Promise<{ linked: number; notLinked: number }> {
+  let linked = 0;
+  let notLinked = 0;
+  const count = (d: Decision) => {
+    ctx.onDecision?.('email', d);
+    if (d.outcome === 'linked') linked++;
+    else notLinked++;
+  };
+  // Planned outside the transaction: another sync of this process may have stored some since.
+  const storedSince = await findEmailsByKeys(
+    ctx.db,
+    ctx.ws.id,
+    plan.fresh.map((f) => f.write.dedupKey),
+  );
+  const fresh = storedSince.size ? plan.fresh.filter((f) => !storedSince.has(f.write.dedupKey)) : plan.fresh;
+  const again = storedSince.size
+    ? [...plan.fresh.filter((f) => storedSince.has(f.write.dedupKey)).map((f) => f.sighting), ...plan.again]
+    : plan.again;
+  const ids = await insertNewEmails(
+    ctx.db,
+    ctx.ws.id,
+    fresh.map((f) => f.write),
+  );
+  await recordLinkChanges(
+    ctx,
+    fresh.map((f, i) => ({
+      kind: 'email',
+      id: ids[i]!,
+      ref: f.write.messageId ?? f.write.dedupKey,
+      at: f.write.at,
+      before: [],
+      after: linkedAccounts(f.decision),
+    })),
+  );
+  for (const f of fresh) count(f.decision);
+  const needBody: { id: string; ref: string }[] = [];
+  for (const s of again) {
+    const existing = await findEmailByKey(ctx.db, ctx.ws.id, dedupKey(s.item));
+    const r = await storeEmail(ctx, dir, conns, s.item, [sightingRow(ctx, conn, s)], existing);
+    count(r.decision);
+    const stored = hasBody(s.item) || existing?.bodyText != null || existing?.bodyHtml != null;
+    if (fetchBody && r.decision.outcome === 'linked' && !stored) needBody.push({ id: r.id, ref: s.ref });
+  }
+  // Rare: stored mail that only now became linked (another mailbox's copy was not) still has no body.
+  const bodies = await Promise.all(needBody.map((n) => fetchBody!(n.ref)));
+  await setEmailBodies(
+    ctx.db,
+    ctx.ws.id,
+    needBody.flatMap((n, i) => {
+      const b = bodies[i];
+      return b ? [{ id: n.id, text: b.text ?? null, html: b.html ?? null }] : [];
+    }),
+  );
+  return { linked, notLinked };
+}
+
+/** One page of a mailbox's changes, planned and written with the same store (tests, benchmarks). */
 export async function ingestMailPage(
   ctx: Ctx,
   dir: DirectoryIndex,
@@ -172,66 +289,6 @@ export async function ingestMailPage(
   sightings: MailSighting[],
   fetchBody?: (ref: string) => Promise<EmailItem | null>,
 ): Promise<{ linked: number; notLinked: number }> {
-  let linked = 0;
-  let notLinked = 0;
-  const needBody: { id: string; ref: string }[] = [];
-  // Mail never seen before is decided in memory and inserted in a few multi-row statements;
-  // a message already stored (or twice in this page) takes the one-by-one path.
-  const known = await findEmailsByKeys(ctx.db, ctx.ws.id, [...new Set(sightings.map((s) => dedupKey(s.item)))]);
-  const batch: { write: EmailWrite; ref: string; needsBody: boolean }[] = [];
-  const batchKeys = new Set<string>();
-  const hashes = new Map<string, string>();
-  const flush = async () => {
-    const ids = await insertNewEmails(
-      ctx.db,
-      ctx.ws.id,
-      batch.map((b) => b.write),
-    );
-    await recordLinkChanges(
-      ctx,
-      batch.map((b, i) => ({
-        kind: 'email',
-        id: ids[i]!,
-        ref: b.write.messageId ?? b.write.dedupKey,
-        at: b.write.at,
-        before: [],
-        after: linkedAccounts(b.write.decision),
-      })),
-    );
-    for (const [i, b] of batch.entries()) if (b.needsBody) needBody.push({ id: ids[i]!, ref: b.ref });
-    batch.length = 0;
-    batchKeys.clear();
-  };
-  for (const s of sightings) {
-    const key = dedupKey(s.item);
-    const row: EmailSightingRow = { connectionId: conn.id, folder: s.folder, ref: s.ref, at: s.item.receivedAt, seenAt: ctx.now };
-    const noBody = s.item.text === undefined && s.item.html === undefined;
-    if (!known.has(key) && !batchKeys.has(key)) {
-      const { write, decision } = prepareEmail(ctx, dir, conns, s.item, [row], undefined, [], hashes);
-      batch.push({ write, ref: s.ref, needsBody: !!fetchBody && decision.outcome === 'linked' && noBody });
-      batchKeys.add(key);
-      ctx.onDecision?.('email', decision);
-      if (decision.outcome === 'linked') linked++;
-      else notLinked++;
-      continue;
-    }
-    if (batchKeys.has(key)) await flush();
-    const existing = await findEmailByKey(ctx.db, ctx.ws.id, key);
-    const r = await storeEmail(ctx, dir, conns, s.item, [row], existing);
-    ctx.onDecision?.('email', r.decision);
-    if (r.decision.outcome === 'linked') linked++;
-    else notLinked++;
-    const hasBody = !noBody || existing?.bodyText != null || existing?.bodyHtml != null;
-    if (fetchBody && r.decision.outcome === 'linked' && !hasBody) needBody.push({ id: r.id, ref: s.ref });
-  }
-  await flush();
-  // Headers-only sources: download bodies for linked mail only, all at once so the source
-  // can batch them; not-linked mail never has its body read.
-  const bodies = fetchBody ? await Promise.all(needBody.map((n) => fetchBody(n.ref))) : [];
-  const found = needBody.flatMap((n, i) => {
-    const b = bodies[i];
-    return b ? [{ id: n.id, text: b.text ?? null, html: b.html ?? null }] : [];
-  });
-  await setEmailBodies(ctx.db, ctx.ws.id, found);
-  return { linked, notLinked };
+  const plan = await planMailPage(ctx, dir, conn, conns, sightings, fetchBody);
+  return writeMailPage(ctx, dir, conn, conns, plan, fetchBody);
 }

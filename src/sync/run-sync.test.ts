@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EmailItem } from '../domain/items.js';
 import type { ConnectionConfig, Cursor, MailPage, MailSource } from '../providers/types.js';
 import { SourceError } from '../providers/types.js';
-import { createConnection, getConnection, getCursor, listItemErrors, updateConnection } from '../store/connections.js';
+import { createConnection, getConnection, getCursor, listConnections, listItemErrors, updateConnection } from '../store/connections.js';
+import { loadDirectoryIndex } from '../store/context.js';
+import { planMailPage, writeMailPage } from './email-ingest.js';
 import type { Ctx } from '../store/context.js';
 import type { Store } from '../store/db.js';
 import { openSqlite } from '../store/dialects/sqlite.js';
@@ -181,5 +183,61 @@ describe('syncAll with an injected source factory', () => {
     expect((await getConnection(db, ctx.ws.id, connId))?.lastError).toBe(r?.failure);
     expect(await storedRefs()).toEqual(['ref-1']);
     expect(await getCursor(db, connId, 'mail')).toBe(1);
+  });
+
+  it("reads linked mail's bodies before the page's transaction: the store stays free for other syncs meanwhile", async () => {
+    // The body read waits until another query on the same store has answered. Were the bodies
+    // read inside the page's transaction (which holds SQLite's one connection), that query would
+    // wait for the transaction, the transaction for the body, and the sync would never end.
+    let bodyAsked!: () => void;
+    const asked = new Promise<void>((r) => (bodyAsked = r));
+    let storeAnswered!: () => void;
+    const answered = new Promise<void>((r) => (storeAnswered = r));
+    const fetchBody = async (ref: string): Promise<EmailItem | null> => {
+      bodyAsked();
+      await answered;
+      return mail(Number(ref.slice(4)));
+    };
+    const source = new FakeMailSource([page([1, 2], 1, [], false)], { fetchBody });
+    const syncing = syncAll(ctx, undefined, { sources: factory(source) });
+    await asked;
+    await getConnection(db, ctx.ws.id, connId); // another sync's query, while the bodies are being read
+    storeAnswered();
+    const [r] = await syncing;
+    expect(r?.mail).toEqual({ seen: 2, linked: 2, notLinked: 0 });
+    const bodies = await db.selectFrom('emails').select(['message_id', 'body_text']).orderBy('message_id').execute();
+    expect(bodies).toEqual([
+      { message_id: 'm1@acme.example', body_text: 'Body 1' },
+      { message_id: 'm2@acme.example', body_text: 'Body 2' },
+    ]);
+  });
+
+  it('a page planned before another sync stored the same message merges into it, not a second copy', async () => {
+    // Two mailboxes' syncs in one process (serve runs two at once): both plan the same new
+    // message outside their transactions, then write one after the other.
+    const dan = await addTeammate(db, ctx.ws.id, { email: 'dan@ourco.com', aliases: [] }, NOW);
+    const danConn = await createConnection(
+      db,
+      ctx.ws.id,
+      {
+        teammateId: dan.id,
+        provider: 'folder',
+        config: {},
+        hasMail: true,
+        hasCalendar: false,
+        authorizedAt: new Date('2026-03-01T00:00:00Z'),
+      },
+      NOW,
+    );
+    const conns = new Map((await listConnections(db, ctx.ws.id)).map((c) => [c.id, c]));
+    const dir = await loadDirectoryIndex(ctx);
+    const sighting = (ref: string) => ({ ref, folder: 'INBOX', item: mail(7) });
+    const alicePlan = await planMailPage(ctx, dir, conns.get(connId)!, conns, [sighting('a-7')]);
+    const danPlan = await planMailPage(ctx, dir, conns.get(danConn)!, conns, [sighting('d-7')]);
+    await db.transaction().execute((trx) => writeMailPage({ ...ctx, db: trx }, dir, conns.get(connId)!, conns, alicePlan));
+    await db.transaction().execute((trx) => writeMailPage({ ...ctx, db: trx }, dir, conns.get(danConn)!, conns, danPlan));
+    expect(await db.selectFrom('emails').select('message_id').execute()).toEqual([{ message_id: 'm7@acme.example' }]);
+    const seenBy = await db.selectFrom('email_sightings').select('ref').orderBy('ref').execute();
+    expect(seenBy.map((r) => r.ref)).toEqual(['a-7', 'd-7']);
   });
 });

@@ -26,7 +26,8 @@ import {
   type CalendarIngestResult,
 } from './calendar-ingest.js';
 import { connectorDeps, loadDirectoryIndex, type Ctx } from '../store/context.js';
-import { ingestMailPage } from './email-ingest.js';
+import { planMailPage, writeMailPage } from './email-ingest.js';
+import { pageTurns, type SyncTurn } from './page-turns.js';
 import { describeSyncError, storeFailureWords } from './errors.js';
 import { StoreError } from '../store/db.js';
 import type { Clock } from '../domain/clock.js';
@@ -96,6 +97,23 @@ export async function syncConnection(
   conns: Map<string, ConnectionRecord>,
   opts: SyncOptions = {},
 ): Promise<SyncReport> {
+  // Short syncs (a push, a poll with little news) go ahead of this one's later pages (page-turns.ts).
+  const turn = pageTurns.begin();
+  try {
+    return await syncConnectionInTurn(ctx, dir, conn, conns, opts, turn);
+  } finally {
+    turn.end();
+  }
+}
+
+async function syncConnectionInTurn(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  conn: ConnectionRecord,
+  conns: Map<string, ConnectionRecord>,
+  opts: SyncOptions,
+  turn: SyncTurn,
+): Promise<SyncReport> {
   const report: SyncReport = {
     connectionId: conn.id,
     teammate: conn.ownerAddresses[0] ?? conn.teammateId,
@@ -110,8 +128,8 @@ export async function syncConnection(
   }
   const next = new Date(ctx.now.getTime() + ctx.ws.syncIntervalMinutes * 60_000);
   try {
-    await syncMail(ctx, dir, conn, conns, report, opts);
-    await syncCalendar(ctx, dir, conn, conns, report, opts);
+    await syncMail(ctx, dir, conn, conns, report, opts, turn);
+    await syncCalendar(ctx, dir, conn, conns, report, opts, turn);
     await updateConnection(
       ctx.db,
       ctx.ws.id,
@@ -210,6 +228,7 @@ async function syncMail(
   conns: Map<string, ConnectionRecord>,
   report: SyncReport,
   opts: SyncOptions,
+  turn: SyncTurn,
 ): Promise<void> {
   if (!conn.hasMail) return;
   const source = await (opts.sources ?? REGISTRY).mail({
@@ -230,13 +249,17 @@ async function syncMail(
   const startedAt = (opts.clock?.now() ?? ctx.now).toISOString();
   for await (const page of source.changes(cursor)) {
     if (opts.signal?.aborted) throw new SyncCancelled();
+    await turn.beforePage();
     if (page.folderCounts) counts = page.folderCounts;
     // The page's items, its errors and its cursor commit together: a crash re-reads at most this
     // page. A page that lost a write race with another worker's sync runs again (store/conflicts.ts).
-    await retryOnConflict(() =>
-      ctx.db.transaction().execute(async (trx) => {
+    const fetchBody = source.fetchBody?.bind(source);
+    await retryOnConflict(async () => {
+      // Decided, and linked mail's bodies read, before the transaction: it holds SQLite's one connection.
+      const plan = await planMailPage(ctx, dir, conn, conns, page.sightings, fetchBody);
+      await ctx.db.transaction().execute(async (trx) => {
         const tctx = { ...ctx, db: trx };
-        const r = await ingestMailPage(tctx, dir, conn, conns, page.sightings, source.fetchBody?.bind(source));
+        const r = await writeMailPage(tctx, dir, conn, conns, plan, fetchBody);
         await clearItemErrors(
           trx,
           conn.id,
@@ -247,8 +270,8 @@ async function syncMail(
         report.mail.seen += page.sightings.length;
         report.mail.linked += r.linked;
         report.mail.notLinked += r.notLinked;
-      }),
-    );
+      });
+    });
     if (page.progress) await reportProgress(ctx, conn, opts, { ...page.progress, stream: 'mail', startedAt });
   }
   // Compared once every page is stored, so "seen" includes this sync's mail.
@@ -262,6 +285,7 @@ async function syncCalendar(
   conns: Map<string, ConnectionRecord>,
   report: SyncReport,
   opts: SyncOptions,
+  turn: SyncTurn,
 ): Promise<void> {
   if (!conn.hasCalendar) return;
   const source = await (opts.sources ?? REGISTRY).calendar({
@@ -276,6 +300,7 @@ async function syncCalendar(
   const startedAt = (opts.clock?.now() ?? ctx.now).toISOString();
   for await (const page of source.changes(cursor)) {
     if (opts.signal?.aborted) throw new SyncCancelled();
+    await turn.beforePage();
     await retryOnConflict(() =>
       ctx.db.transaction().execute(async (trx) => {
         const tctx = { ...ctx, db: trx };

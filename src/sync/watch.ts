@@ -6,7 +6,7 @@
 // merged into the next one, so a burst of new mail costs one or two syncs, not one each.
 import { sleep } from '../providers/imap/backoff.js';
 import { keepSourcesOpen, mailSourceFor } from '../providers/registry.js';
-import { SourceError } from '../providers/types.js';
+import { type PushChange, SourceError } from '../providers/types.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
 import { sql } from 'kysely';
 import type { DirectoryIndex } from '../directory/index.js';
@@ -16,6 +16,8 @@ import { syncAll, type SyncReport } from './run-sync.js';
 export type WatchEvent =
   | { event: 'watching'; connectionId: string; teammate: string; push: boolean }
   | { event: 'push'; connectionId: string; state: 'idle' | 'reconnecting' | 'stopped'; detail?: string }
+  /** The server announced new mail (or a session came back): a sync is requested now. */
+  | { event: 'announced'; connectionId: string; why: PushChange }
   | { event: 'synced'; trigger: 'start' | 'push' | 'poll'; reports: SyncReport[]; ms: number }
   | { event: 'error'; message: string }
   | { event: 'stopped' };
@@ -103,7 +105,14 @@ export async function runWatch(d: WatchDeps): Promise<void> {
     const onState = (state: 'idle' | 'reconnecting', detail?: string) =>
       d.log({ event: 'push', connectionId: c.id, state, ...(detail ? { detail } : {}) });
     const w = source
-      .watch(() => request(c.id, 'push'), d.signal, onState)
+      .watch(
+        (why) => {
+          d.log({ event: 'announced', connectionId: c.id, why });
+          request(c.id, 'push');
+        },
+        d.signal,
+        onState,
+      )
       .catch((err: unknown) => {
         d.log({ event: 'push', connectionId: c.id, state: 'stopped', detail: (err as Error).message });
         // A sync records the refusal as "needs re-authorization"; once re-authorized, the

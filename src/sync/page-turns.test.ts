@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MAX_WAIT_MS, PageTurns } from './page-turns.js';
+
+/** Whether the promise settled after the pending microtasks ran. */
+async function settled(p: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void p.then(() => (done = true));
+  await vi.advanceTimersByTimeAsync(0);
+  return done;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('PageTurns: short syncs go ahead of long ones', () => {
+  it("a long sync's next page waits while a sync on its first page runs, and goes on when it ends", async () => {
+    vi.useFakeTimers();
+    const turns = new PageTurns();
+    const long = turns.begin();
+    await long.beforePage(); // its first page: never waits
+    const push = turns.begin();
+    await push.beforePage();
+    const second = long.beforePage();
+    expect(await settled(second)).toBe(false);
+    push.end();
+    expect(await settled(second)).toBe(true);
+  });
+
+  it('a long sync is no longer short once it asks for its second page: two long syncs never wait for each other', async () => {
+    vi.useFakeTimers();
+    const turns = new PageTurns();
+    const a = turns.begin();
+    const b = turns.begin();
+    await a.beforePage();
+    await b.beforePage();
+    // a leaves "short" as it asks for its second page, but b is still on its first: a waits.
+    const a2 = a.beforePage();
+    expect(await settled(a2)).toBe(false);
+    // b asks for its second page: neither is short any more, both go on.
+    expect(await settled(b.beforePage())).toBe(true);
+    expect(await settled(a2)).toBe(true);
+    expect(turns.shortSyncs).toBe(0);
+  });
+
+  it('waits at most MAX_WAIT_MS per page: a stream of short syncs slows a long one but never stops it', async () => {
+    vi.useFakeTimers();
+    const turns = new PageTurns();
+    const long = turns.begin();
+    await long.beforePage();
+    turns.begin(); // a short sync that never ends (stuck on its server)
+    const next = long.beforePage();
+    await vi.advanceTimersByTimeAsync(MAX_WAIT_MS - 1);
+    expect(await settled(next)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await settled(next)).toBe(true);
+  });
+
+  it('a sync that ends on its first page (or fails) releases its turn once, however often end is called', async () => {
+    const turns = new PageTurns();
+    const s = turns.begin();
+    s.end();
+    s.end();
+    expect(turns.shortSyncs).toBe(0);
+    const t = turns.begin();
+    expect(turns.shortSyncs).toBe(1);
+    t.end();
+  });
+});

@@ -1,0 +1,57 @@
+// Short syncs go first. A sync that a person is waiting on — new mail announced by push, a
+// poll that finds a message or two — is one page; an initial sync is hundreds. In one process
+// all syncs share the event loop and, on SQLite, one connection, so without an order a pushed
+// message waits behind the pages of another mailbox's initial sync (seconds, measured by
+// bench:imap). So a sync, before each page after its first, lets the syncs that are still on
+// their first page finish — for at most MAX_WAIT_MS, so that a steady stream of short syncs
+// slows a long one but never stops it.
+
+/** The longest a long sync waits for short ones before each of its pages. */
+export const MAX_WAIT_MS = 500;
+
+/** One process's syncs: how many are on their first page, and who waits for them. */
+export class PageTurns {
+  private short = 0;
+  private waiting: (() => void)[] = [];
+
+  /** A sync starts: it is short until it asks for its second page. */
+  begin(): SyncTurn {
+    this.short++;
+    let isShort = true;
+    let pages = 0;
+    const leaveShort = () => {
+      if (!isShort) return;
+      isShort = false;
+      if (--this.short === 0) for (const wake of this.waiting.splice(0)) wake();
+    };
+    return {
+      beforePage: async () => {
+        if (pages++ === 0) return;
+        leaveShort();
+        if (this.short === 0) return;
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          this.waiting.push(resolve);
+          timer = setTimeout(resolve, MAX_WAIT_MS);
+        });
+        clearTimeout(timer);
+      },
+      end: leaveShort,
+    };
+  }
+
+  /** Syncs on their first page now (tests, metrics). */
+  get shortSyncs(): number {
+    return this.short;
+  }
+}
+
+export interface SyncTurn {
+  /** Before each page (mail or calendar) is stored: from the second on, short syncs go first. */
+  beforePage(): Promise<void>;
+  /** The sync ended (or failed): it no longer holds others back. */
+  end(): void;
+}
+
+/** The process's syncs (every sync of run-sync.ts takes its turn here). */
+export const pageTurns = new PageTurns();
