@@ -66,4 +66,19 @@ describe('PageTurns: short syncs go ahead of long ones', () => {
     expect(turns.shortSyncs).toBe(1);
     t.end();
   });
+
+  it("gives way again before a long sync's transaction, but never makes a short sync wait", async () => {
+    vi.useFakeTimers();
+    const turns = new PageTurns();
+    const long = turns.begin();
+    await long.beforePage();
+    await long.beforePage(); // now long
+    const push = turns.begin();
+    await push.beforePage();
+    expect(await settled(push.beforeWrite())).toBe(true);
+    const write = long.beforeWrite();
+    expect(await settled(write)).toBe(false);
+    push.end();
+    expect(await settled(write)).toBe(true);
+  });
 });

@@ -2,9 +2,9 @@
 // poll that finds a message or two — is one page; an initial sync is hundreds. In one process
 // all syncs share the event loop and, on SQLite, one connection, so without an order a pushed
 // message waits behind the pages of another mailbox's initial sync (seconds, measured by
-// bench:imap). So a sync, before each page after its first, lets the syncs that are still on
-// their first page finish — for at most MAX_WAIT_MS, so that a steady stream of short syncs
-// slows a long one but never stops it.
+// bench:imap). So a sync, before each page after its first (and again before that page's
+// transaction), lets the syncs that are still on their first page finish — for at most
+// MAX_WAIT_MS, so that a steady stream of short syncs slows a long one but never stops it.
 
 /** The longest a long sync waits for short ones before each of its pages. */
 export const MAX_WAIT_MS = 500;
@@ -24,18 +24,22 @@ export class PageTurns {
       isShort = false;
       if (--this.short === 0) for (const wake of this.waiting.splice(0)) wake();
     };
+    const giveWay = async () => {
+      if (isShort || this.short === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.waiting.push(resolve);
+        timer = setTimeout(resolve, MAX_WAIT_MS);
+      });
+      clearTimeout(timer);
+    };
     return {
       beforePage: async () => {
         if (pages++ === 0) return;
         leaveShort();
-        if (this.short === 0) return;
-        let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((resolve) => {
-          this.waiting.push(resolve);
-          timer = setTimeout(resolve, MAX_WAIT_MS);
-        });
-        clearTimeout(timer);
+        await giveWay();
       },
+      beforeWrite: giveWay,
       end: leaveShort,
     };
   }
@@ -49,6 +53,11 @@ export class PageTurns {
 export interface SyncTurn {
   /** Before each page (mail or calendar) is stored: from the second on, short syncs go first. */
   beforePage(): Promise<void>;
+  /**
+   * Before a page's transaction (its bodies were read meanwhile): a long sync gives way again,
+   * so a short one's queries do not queue behind a transaction that could wait.
+   */
+  beforeWrite(): Promise<void>;
   /** The sync ended (or failed): it no longer holds others back. */
   end(): void;
 }

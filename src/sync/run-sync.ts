@@ -257,6 +257,7 @@ async function syncMail(
     await retryOnConflict(async () => {
       // Decided, and linked mail's bodies read, before the transaction: it holds SQLite's one connection.
       const plan = await planMailPage(ctx, dir, conn, conns, page.sightings, fetchBody);
+      await turn.beforeWrite();
       await ctx.db.transaction().execute(async (trx) => {
         const tctx = { ...ctx, db: trx };
         const r = await writeMailPage(tctx, dir, conn, conns, plan, fetchBody);
