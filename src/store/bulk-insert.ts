@@ -78,5 +78,5 @@ export async function insertRows(db: Store, table: string, columns: readonly str
     `sqlite|${head}|${onConflict}`,
     () => `${EACH_ROW}${head} VALUES (${columns.map(() => '?').join(', ')}) ${onConflict}`,
   );
-  await db.executeQuery(CompiledQuery.raw(text, rows.flat()));
+  await db.executeQuery(CompiledQuery.raw(text, rows));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newId } from './ids.js';
+import { newId, newIds } from './ids.js';
 
 describe('newId (UUIDv7)', () => {
   it('is a version-7, variant-1 UUID', () => {
@@ -12,5 +12,15 @@ describe('newId (UUIDv7)', () => {
     expect(new Set(ids).size).toBe(ids.length);
     const later = newId(1_800_000_000_100);
     expect(later > ids.at(-1)!).toBe(true);
+  });
+
+  it('newIds gives distinct version-7 ids in creation order, after the ids made before them', () => {
+    const before = newId(1_900_000_000_000);
+    const ids = newIds(3000, 1_900_000_000_000);
+    expect(ids).toHaveLength(3000);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([before, ...ids].sort()).toEqual([before, ...ids]);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(newId(1_900_000_000_000) > ids.at(-1)!).toBe(true);
   });
 });

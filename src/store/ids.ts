@@ -10,7 +10,22 @@ let lastMs = 0;
 let seq = 0;
 
 export function newId(nowMs: number = Date.now()): string {
-  const b = randomBytes(16);
+  return idFrom(randomBytes(16), nowMs);
+}
+
+/**
+ * `count` ids at once, as `count` calls of newId would give them, from one draw of random
+ * bytes: a page of new emails took a randomBytes call (and its buffer) per id.
+ */
+export function newIds(count: number, nowMs: number = Date.now()): string[] {
+  const bytes = randomBytes(16 * count);
+  const out: string[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = idFrom(bytes.subarray(16 * i, 16 * i + 16), nowMs);
+  return out;
+}
+
+/** The id for `nowMs` from 16 random bytes, which it overwrites with the id's own. */
+function idFrom(b: Buffer, nowMs: number): string {
   // Several ids in one millisecond: count up in the 12 bits after the version (rand_a) so
   // they still sort in creation order.
   if (nowMs <= lastMs) {

@@ -10,8 +10,8 @@ export function dialectOf(db: Kysely<unknown> | Kysely<any>): DialectName {
 }
 
 /**
- * Marks a one-row INSERT whose parameters are many rows end to end (store/bulk-insert.ts): it
- * runs once per row. A prepared one-row statement run in a loop costs SQLite ~40 % less CPU
+ * Marks a one-row statement whose parameters are rows, each an array of that statement's
+ * parameters (store/bulk-insert.ts): it runs once per row. A prepared one-row statement run in a loop costs SQLite ~40 % less CPU
  * than the same rows as a multi-row VALUES list, and only this layer holds the statement.
  */
 export const EACH_ROW = '/* each row */ ';
