@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnection, getConnection, listConnections } from '../../src/store/connections.js';
 import type { Store } from '../../src/store/db.js';
 import { addAccount, addTeammate, insertEndUser, listTeammates } from '../../src/store/directory.js';
+import { findEmailWithSightings } from '../../src/store/email-with-sightings.js';
+import { emailSightings, findEmailsByMessageId } from '../../src/store/emails.js';
 import { endUsersContaining } from '../../src/store/end-user-search.js';
 import { createWorkspace } from '../../src/store/workspaces.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
@@ -44,6 +46,47 @@ describe.each(DIALECTS)('one-statement reads (%s)', (dialect) => {
     await addAccount(db, other, { id: 'ghost', name: 'Not this workspace' }, NOW);
     await insertEndUser(db, ws, { accountId: 'acme', email: 'john@acme.com', source: 'manual' }, NOW);
     await insertEndUser(db, ws, { accountId: 'ghost', email: 'jane@acme.com', source: 'manual' }, NOW);
+    const conns = await listConnections(db, ws);
+    for (const [id, mid] of [
+      ['e1', 'm1@x'],
+      ['e2', 'm2@x'],
+    ] as const) {
+      await db
+        .insertInto('emails')
+        .values({
+          id,
+          workspace_id: ws,
+          dedup_key: `mid:${mid}`,
+          message_id: mid,
+          at: NOW.toISOString(),
+          outcome: 'linked',
+          decision: JSON.stringify({ outcome: 'linked', accounts: [], checks: [], remedies: [], hints: [] }),
+          participants: JSON.stringify({ from: [{ address: 'john@acme.com' }], to: [], cc: [], bcc: [] }),
+          subject: 's',
+          body_text: null,
+          body_html: null,
+          decided_at: NOW.toISOString(),
+          first_seen_at: NOW.toISOString(),
+          from_hash: null,
+        })
+        .execute();
+    }
+    // e1: seen in four places, three at the same instant (ties keep the order the separate read gave).
+    const seen = ['2026-03-20T12:00:05.000Z', '2026-03-20T12:00:01.000Z', '2026-03-20T12:00:05.000Z', '2026-03-20T12:00:05.000Z'];
+    for (const [i, seenAt] of seen.entries()) {
+      await db
+        .insertInto('email_sightings')
+        .values({
+          workspace_id: ws,
+          email_id: 'e1',
+          connection_id: conns[i % 2]!.id,
+          folder: `F${i}`,
+          ref: `r${i}`,
+          at: NOW.toISOString(),
+          seen_at: seenAt,
+        })
+        .execute();
+    }
   });
   afterAll(async () => close?.());
 
@@ -66,6 +109,19 @@ describe.each(DIALECTS)('one-statement reads (%s)', (dialect) => {
     expect(a!.config).toEqual({ k: 'Alice@OurCo.com' });
     expect(await getConnection(db, ws, a!.id)).toEqual(a);
     expect(await getConnection(db, other, a!.id)).toBeUndefined();
+  });
+
+  it('reads an email by Message-ID with its sightings as the two separate reads give them (none: [])', async () => {
+    for (const mid of ['m1@x', 'm2@x']) {
+      const [email] = await findEmailsByMessageId(db, ws, mid);
+      const found = await findEmailWithSightings(db, ws, mid);
+      expect(found?.email).toEqual(email);
+      expect(found?.sightings).toEqual(await emailSightings(db, ws, email!.id));
+    }
+    expect((await findEmailWithSightings(db, ws, 'm1@x'))?.sightings.map((s) => s.folder)).toHaveLength(4);
+    expect((await findEmailWithSightings(db, ws, 'm2@x'))?.sightings).toEqual([]);
+    expect(await findEmailWithSightings(db, other, 'm1@x')).toBeUndefined();
+    expect(await findEmailWithSightings(db, ws, 'nope@x')).toBeUndefined();
   });
 
   it("names each end user's account, or gives its id when the workspace has no such account", async () => {
