@@ -1,6 +1,6 @@
 // Account timelines and activity look-ups for search.
 import type { LinkVia } from '../domain/decision.js';
-import { type Compilable, sql } from 'kysely';
+import type { Compilable } from 'kysely';
 import type { Store } from './db.js';
 import { dialectOf } from './dialects/dialect.js';
 
@@ -113,27 +113,23 @@ const timelineOrder = (a: Pick<TimelineItem, 'at' | 'kind' | 'id'>, b: Pick<Time
 
 type LinkRow = { kind: 'email' | 'meeting'; id: string; at: string; via: LinkVia[]; accountId: string };
 
-/**
- * An account's `limit` newest links, emails and meetings, in timeline order: links only (014's
- * index holds them). Each kind's newest `limit` in one statement (UNION ALL of the two limited
- * reads): a statement per kind cost search a statement for the (often empty) meetings.
- */
+/** An account's `limit` newest links, emails and meetings, in timeline order: links only (014's index holds them). */
 async function newestLinks(db: Store, ws: string, accountId: string, limit: number): Promise<LinkRow[]> {
-  const read = (table: 'email_links' | 'meeting_links', kind: 'email' | 'meeting') =>
+  const read = (table: 'email_links' | 'meeting_links') =>
     db
       .selectFrom(table)
-      .select([sql.lit(kind).as('kind'), 'item_id', 'at', 'via'])
+      .select(['item_id', 'at', 'via'])
       .where('workspace_id', '=', ws)
       .where('account_id', '=', accountId)
       .orderBy('at', 'desc')
       .orderBy('item_id')
-      .limit(limit);
-  const links = await db
-    .selectFrom(read('email_links', 'email').as('e'))
-    .selectAll()
-    .unionAll(db.selectFrom(read('meeting_links', 'meeting').as('m')).selectAll())
-    .execute();
-  const rows: LinkRow[] = links.map((r) => ({ kind: r.kind, id: r.item_id, at: r.at, via: JSON.parse(r.via) as LinkVia[], accountId }));
+      .limit(limit)
+      .execute();
+  const rows: LinkRow[] = [];
+  // Both at once: on PostgreSQL each is a round trip.
+  const [emailLinks, meetingLinks] = await Promise.all([read('email_links'), read('meeting_links')]);
+  for (const r of emailLinks) rows.push({ kind: 'email', id: r.item_id, at: r.at, via: JSON.parse(r.via) as LinkVia[], accountId });
+  for (const r of meetingLinks) rows.push({ kind: 'meeting', id: r.item_id, at: r.at, via: JSON.parse(r.via) as LinkVia[], accountId });
   return rows.sort(timelineOrder).slice(0, limit);
 }
 
