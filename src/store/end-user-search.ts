@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { EndUser } from '../domain/directory.js';
 import { dialectOf } from './dialects/dialect.js';
 import type { Store } from './db.js';
-import { endUserFromRow, listEndUsers } from './directory.js';
+import { endUserFromRow } from './directory.js';
 import { containsText } from './like.js';
 
 /** The first string after every string that starts with `s` (its last code point + 1); undefined when none. */
@@ -20,25 +20,34 @@ function prefixEnd(s: string): string | undefined {
   return cps.join('') + String.fromCodePoint(next);
 }
 
+/** An end user with its account's name (null when the account row is missing), as search shows it. */
+export type EndUserMatch = EndUser & { accountName: string | null };
+
 /** `q` is normalized (lowercase) like end_users.email_norm. Ordered by account, then address. */
-export async function endUsersContaining(db: Store, ws: string, q: string): Promise<EndUser[]> {
+export async function endUsersContaining(db: Store, ws: string, q: string): Promise<EndUserMatch[]> {
   const at = q.indexOf('@');
   const domainPrefix = at >= 0 && q.indexOf('@', at + 1) < 0 ? q.slice(at + 1) : '';
   const end = domainPrefix ? prefixEnd(domainPrefix) : undefined;
-  if (!end) return listEndUsers(db, ws, { emailLike: q });
-  // The very expression the index was made on, so both databases use it.
-  const domain =
-    dialectOf(db) === 'sqlite'
-      ? sql<string>`substr(email_norm, instr(email_norm, '@') + 1)`
-      : sql<string>`(substr(email_norm, strpos(email_norm, '@') + 1) collate "C")`;
-  const rows = await db
+  // The account's name rides along (a correlated read of its primary key): search named the
+  // accounts with a second statement before.
+  let query = db
     .selectFrom('end_users')
     .selectAll()
-    .where('workspace_id', '=', ws)
-    .where(sql<boolean>`${domain} >= ${domainPrefix} and ${domain} < ${end}`)
-    .where(containsText('email_norm', q))
-    .orderBy('account_id')
-    .orderBy('email_norm')
-    .execute();
-  return rows.map(endUserFromRow);
+    .select(
+      sql<string | null>`(select a.name from accounts a where a.workspace_id = end_users.workspace_id and a.id = end_users.account_id)`.as(
+        'account_name',
+      ),
+    )
+    .where('workspace_id', '=', ws);
+  if (end) {
+    // The very expression the index was made on, so both databases use it.
+    const domain =
+      dialectOf(db) === 'sqlite'
+        ? sql<string>`substr(email_norm, instr(email_norm, '@') + 1)`
+        : sql<string>`(substr(email_norm, strpos(email_norm, '@') + 1) collate "C")`;
+    query = query.where(sql<boolean>`${domain} >= ${domainPrefix} and ${domain} < ${end}`);
+  }
+  // Without a usable "@", the scan listEndUsers does (same test, same order).
+  const rows = await query.where(containsText('email_norm', q)).orderBy('account_id').orderBy('email_norm').execute();
+  return rows.map(({ account_name, ...r }) => ({ ...endUserFromRow(r), accountName: account_name }));
 }

@@ -11,7 +11,8 @@ import { remedy, uniqueRemedies } from '../rules/remedies.js';
 import type { Teammate } from '../domain/directory.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
 import { listTeammates } from '../store/directory.js';
-import { emailSightings, findEmailsByMessageId, type EmailRecord } from '../store/emails.js';
+import { emailSightings, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
+import { findEmailWithSightings } from '../store/email-with-sightings.js';
 import { meetingSightings, meetingsByUid, type MeetingRecord } from '../store/meetings.js';
 import { meetingSightingViews } from '../sync/calendar-ingest.js';
 import { loadDirectoryIndex, type Ctx } from '../store/context.js';
@@ -213,13 +214,13 @@ export async function explainEmail(
   const messageId = stripAngles(messageIdRaw);
   const connList = await listConnections(ctx.db, ctx.ws.id);
   const conns = new Map(connList.map((c) => [c.id, c]));
-  const [rec] = await findEmailsByMessageId(ctx.db, ctx.ws.id, messageId);
-  if (!rec) {
+  const found = await findEmailWithSightings(ctx.db, ctx.ws.id, messageId);
+  if (!found) {
     const [t] = await findTombstones(ctx.db, ctx.ws.id, 'email', tombstoneKey(ctx.ws.hashKey, emailTombstoneKey(`mid:${messageId}`)));
     if (t) return fromTombstone('email', messageId, t, conns);
     return unknown('email', messageId, connList, await listTeammates(ctx.db, ctx.ws.id));
   }
-  return explainEmailRecord(ctx, rec, conns, messageId, known);
+  return explainEmailRecord(ctx, found.email, conns, messageId, { ...known, sightings: found.sightings });
 }
 
 /** One stored email explained (by explain, and by find for each candidate). */
@@ -228,10 +229,10 @@ export async function explainEmailRecord(
   rec: EmailRecord,
   conns: Map<string, ConnectionRecord>,
   ref: string,
-  /** How a caller explaining many (find) gets the directory: once, and only if needed. */
-  known: { directory?: () => Promise<DirectoryIndex> } = {},
+  /** How a caller explaining many (find) gets the directory: once, and only if needed; the sightings if already read. */
+  known: { directory?: () => Promise<DirectoryIndex>; sightings?: EmailSightingRow[] } = {},
 ): Promise<Explanation> {
-  const item = await reloadEmail(ctx, rec, conns);
+  const item = await reloadEmail(ctx, rec, conns, known.sightings ? { sightings: known.sightings } : {});
   if (!item) {
     // The source is gone and not-linked mail keeps codes only: explain with the stored codes.
     const d = rec.decision;
@@ -239,7 +240,7 @@ export async function explainEmailRecord(
     return { ...shape('email', ref, { ...d, checks }), fromStoredCodes: true };
   }
   const dir = await (known.directory ?? (() => loadDirectoryIndex(ctx)))();
-  const sightings = sightingViews(await emailSightings(ctx.db, ctx.ws.id, rec.id), conns);
+  const sightings = sightingViews(known.sightings ?? (await emailSightings(ctx.db, ctx.ws.id, rec.id)), conns);
   const where = sightings.map((s) => ({ connection: s.connection.id, teammate: s.connection.ownerAddresses[0] ?? null, folder: s.folder }));
   return shape('email', ref, decideEmail({ item, sightings }, dir, ctx.now, { hints: true }), { where });
 }

@@ -2,7 +2,7 @@
 // the teammates using it, and its recent activities.
 import { normalizeAddress } from '../directory/address.js';
 import type { Ctx } from '../store/context.js';
-import { accountsByIds, listTeammates } from '../store/directory.js';
+import { listTeammates } from '../store/directory.js';
 import { endUsersContaining } from '../store/end-user-search.js';
 import { recentActivitiesFor } from '../store/timeline.js';
 
@@ -14,8 +14,8 @@ export async function globalSearch(ctx: Ctx, query: string) {
   const emails = new Set(users.map((u) => normalizeAddress(u.email)));
   // Independent reads, asked together: on PostgreSQL each is a round trip, and the pool runs
   // them side by side (SQLite runs them one after the other, as before).
-  const [named, allTeammates, recent] = await Promise.all([
-    accountsByIds(ctx.db, ctx.ws.id, accountIds),
+  // (Each end user comes with its account's name: no read of the accounts.)
+  const [allTeammates, recent] = await Promise.all([
     listTeammates(ctx.db, ctx.ws.id),
     // The 50 newest activities of those accounts, the ones with the found addresses, at most 20.
     recentActivitiesFor(ctx.db, ctx.ws.id, accountIds, {
@@ -24,10 +24,9 @@ export async function globalSearch(ctx: Ctx, query: string) {
       keep: (via) => via.some((v) => emails.has(normalizeAddress(v.email))),
     }),
   ]);
-  const names = new Map(named.map((a) => [a.id, a.name]));
   const accounts = users.map((u) => ({
     id: u.accountId,
-    name: names.get(u.accountId) ?? u.accountId,
+    name: u.accountName ?? u.accountId,
     endUser: {
       id: u.id,
       email: u.email,

@@ -1,0 +1,46 @@
+// An email by Message-ID with its sightings in one statement (explain reads both for every
+// call: bench:scale). The sightings ride along as a JSON array, in emailSightings' order
+// (seen_at; ties as the database scans them), built by an ordered aggregate on each dialect.
+import { sql } from 'kysely';
+import type { Store } from './db.js';
+import { dialectOf } from './dialects/dialect.js';
+import { type EmailRecord, type EmailSightingRow, emailFromRow } from './emails.js';
+
+type SightingTuple = [connectionId: string, folder: string, ref: string, at: string, seenAt: string];
+
+export async function findEmailWithSightings(
+  db: Store,
+  ws: string,
+  messageId: string,
+): Promise<{ email: EmailRecord; sightings: EmailSightingRow[] } | undefined> {
+  const tuple = sql`s.connection_id, s.folder, s.ref, s.at, s.seen_at`;
+  const agg =
+    dialectOf(db) === 'postgres'
+      ? sql`coalesce(json_agg(json_build_array(${tuple}) order by s.seen_at), '[]'::json)`
+      : sql`json_group_array(json_array(${tuple}) order by s.seen_at)`;
+  const row = await db
+    .selectFrom('emails')
+    .selectAll()
+    .select(
+      sql<unknown>`(select ${agg} from email_sightings s where s.workspace_id = emails.workspace_id and s.email_id = emails.id)`.as(
+        'sightings',
+      ),
+    )
+    .where('workspace_id', '=', ws)
+    // By dedup key, as findEmailsByMessageId: an email with a Message-ID is keyed "mid:<id>".
+    .where('dedup_key', '=', `mid:${messageId}`)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { sightings, ...email } = row;
+  const tuples = (typeof sightings === 'string' ? JSON.parse(sightings) : sightings) as SightingTuple[];
+  return {
+    email: emailFromRow(email),
+    sightings: tuples.map(([connectionId, folder, ref, at, seenAt]) => ({
+      connectionId,
+      folder,
+      ref,
+      at: new Date(at),
+      seenAt: new Date(seenAt),
+    })),
+  };
+}
