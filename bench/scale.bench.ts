@@ -5,6 +5,7 @@
 //   npm run bench:scale                 1M emails / 5M sightings; a 100,000-message mailbox
 //   npm run bench:scale -- --quick      100k emails / 500k sightings; 10,000 messages (or BENCH_QUICK=1)
 //   BENCH_DIALECTS=sqlite BENCH_SKIP_SYNC=1 BENCH_CALLS=…   narrower runs
+//   BENCH_ONLY_SYNC=1                  the sync's peak RSS alone (no store is built)
 //
 // The store (10,000 accounts of 5 end users, 5 teammates who each saw every email: 5 sightings
 // per email; 60 % linked, 3 accounts sharing 60 % of the linked mail: 100k+ emails each, the
@@ -49,7 +50,10 @@ const SHAPE: ScaleShape = {
   days: 365,
 };
 const PG_ADMIN = process.env.TOUCHPOINT_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dialects = (process.env.BENCH_DIALECTS?.split(',') ?? ['sqlite', 'postgres']) as ('sqlite' | 'postgres')[];
+const dialects = (process.env.BENCH_ONLY_SYNC === '1' ? [] : (process.env.BENCH_DIALECTS?.split(',') ?? ['sqlite', 'postgres'])) as (
+  | 'sqlite'
+  | 'postgres'
+)[];
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 interface Sample {

@@ -3,8 +3,7 @@
 // env var's NAME, the API a body field) and are stored encrypted; no answer ever holds one.
 import { encryptSecret } from '../secrets/secrets.js';
 import { DEFAULT_MAPPING, readMapping, SOURCE_NAME, type AccountMatch, type SourceMapping } from '../sources/mapping.js';
-import { SOURCE_KINDS } from '../sources/registry.js';
-import type { SourceKind } from '../sources/types.js';
+import { SOURCE_KINDS, type SourceKind } from '../sources/types.js';
 import { recordAudit } from '../store/audit.js';
 import { connectorDeps, loadDirectoryIndex } from '../store/context.js';
 import {

@@ -1,6 +1,5 @@
 // serve, worker, token create/list/revoke, sync-now.
 import type { Command } from 'commander';
-import { PgBossQueue } from '../queue/pg-boss.js';
 import type { SyncRequested } from '../app/deps.js';
 import { syncNow } from '../app/sync-now.js';
 import { isPostgresUrl } from '../store/open.js';
@@ -8,17 +7,18 @@ import { setNextSyncAt } from '../store/schedule.js';
 import { isExpired } from '../store/tokens.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../app/api-tokens.js';
 import { serviceConfig } from '../service/config.js';
-import { startService } from '../service/runtime.js';
 import { requestSync } from '../service/scheduler.js';
 import { clockFrom, systemClock } from '../domain/clock.js';
 import { asFlags, parseNow, UserError, withContext, type GlobalOptions } from './context.js';
 import { howToSignIn } from './getting-started.js';
+import { boundHeapGrowth } from './heap-growth.js';
 
 /** Run until SIGTERM/SIGINT, then shut down gracefully. */
 // --port, --host and --concurrency are settings: main.ts read them into the Config (flags win over the environment).
 // --now (serve's own, or the global one) starts the served clock at that instant (domain/clock.ts clockFrom).
 async function runUntilSignal(role: 'serve' | 'worker', g: GlobalOptions, o: { now?: string; signInLink?: boolean } = {}): Promise<void> {
   const cfg = serviceConfig(g.config, role);
+  boundHeapGrowth(); // both run syncs (serve on SQLite, workers on PostgreSQL): see heap-growth.ts
   if (role === 'worker' && !isPostgresUrl(cfg.db))
     throw new UserError('worker needs --db postgres://…; on SQLite, "touchpoint serve" runs the sync workers itself');
   const startAt = o.now ?? g.now;
@@ -29,6 +29,9 @@ async function runUntilSignal(role: 'serve' | 'worker', g: GlobalOptions, o: { n
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  // Loaded here, not at the top: every other command (a `touchpoint sync` among them) would
+  // carry the HTTP stack, pino, prom-client and pg-boss in its heap (docs/benchmarks.md).
+  const { startService } = await import('../service/runtime.js');
   const svc = await startService(cfg, { clock });
   if (svc.url) process.stderr.write(`touchpoint ${role}: listening on ${svc.url} (API docs: ${svc.url}/docs)\n`);
   if (start) process.stderr.write(`touchpoint ${role}: the clock starts at ${start.toISOString()} (--now) and runs on from there\n`);
@@ -141,6 +144,7 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
             await setNextSyncAt(ctx.db, ctx.ws.id, connectionId, ctx.now);
             return 'due_now';
           }
+          const { PgBossQueue } = await import('../queue/pg-boss.js'); // PostgreSQL only: see runUntilSignal
           const queue = await new PgBossQueue({ url: globals.db }).start();
           try {
             return (await requestSync(queue, ctx.ws.id, connectionId)).queued ? 'queued' : 'already_queued';

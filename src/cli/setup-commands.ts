@@ -6,6 +6,7 @@ import { syncAll } from '../sync/run-sync.js';
 import { connectFolder } from '../app/connect.js';
 import { registerConnectCalDav } from './connect-caldav.js';
 import { asFlags, openStore, parseDate, parseNow, UserError, withContext, type GlobalOptions } from './context.js';
+import { boundHeapGrowth } from './heap-growth.js';
 import { printSyncReports } from './print.js';
 import { progressPrinter, type ProgressPrinter } from './sync-progress.js';
 import { clockFrom, type Clock } from '../domain/clock.js';
@@ -96,6 +97,7 @@ export function registerSetupCommands(program: Command, g: () => GlobalOptions):
     .option('--json', 'print one JSON document (progress lines still go to stderr)')
     .option('--quiet', 'no progress lines on stderr')
     .action(async (o: { connection?: string; json?: boolean; quiet?: boolean }) => {
+      boundHeapGrowth(); // a long sync's promoted garbage must not grow the heap to 4× live
       await withContext(g(), async (ctx) => {
         // Runs on from --now at real speed: progress is timed with it, as the service's clock times its syncs.
         const clock = clockFrom(ctx.now);

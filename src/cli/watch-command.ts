@@ -8,6 +8,7 @@ import type { Ctx } from '../store/context.js';
 import { alertNeedsReauth, type AlertSettings } from '../app/alerts.js';
 import { smtpMailer } from '../app/notify.js';
 import { connectors, firstWorkspaceCommand, openStore, parseNow, UserError, type GlobalOptions } from './context.js';
+import { boundHeapGrowth } from './heap-growth.js';
 
 function describe(e: WatchEvent): string {
   const t = new Date().toISOString();
@@ -46,6 +47,7 @@ export function registerWatchCommand(program: Command, g: () => GlobalOptions): 
     .addOption(new Option('--poll-seconds <n>', 'poll interval instead of the workspace sync interval').hideHelp())
     .action(async (o: { connection?: string; json?: boolean; pollSeconds?: string }) => {
       const opts = g();
+      boundHeapGrowth(); // it syncs for as long as it runs: see heap-growth.ts
       // --now fixes the clock (tests); otherwise every sync reads the real time.
       const fixedNow = opts.now === undefined ? null : parseNow(opts.now);
       const db = await openStore(opts);

@@ -18,8 +18,6 @@ export const SOURCE_FACTORIES: Record<SourceKind, SourceFactory> = {
   zendesk: (settings, secret, deps) => createZendeskSource(settings as { url: string; email: string }, secret, fetchOf(deps)),
 };
 
-export const SOURCE_KINDS = Object.keys(SOURCE_FACTORIES) as SourceKind[];
-
 export function directorySourceFor(kind: SourceKind, settings: Record<string, unknown>, secret: string, deps: SourceDeps): DirectorySource {
   return SOURCE_FACTORIES[kind](settings, secret, deps);
 }

@@ -10,6 +10,12 @@
 
 export type SourceKind = 'hubspot' | 'salesforce' | 'zendesk';
 
+/**
+ * The kinds, apart from their connectors (registry.ts): what validates a kind must not load
+ * jsforce and the HubSpot client into every CLI process (docs/benchmarks.md).
+ */
+export const SOURCE_KINDS: readonly SourceKind[] = ['hubspot', 'salesforce', 'zendesk'];
+
 /** A company (HubSpot company, Salesforce Account, Zendesk organization). */
 export interface SourceCompany {
   externalId: string;
