@@ -70,16 +70,6 @@ export async function listAccounts(db: Store, ws: string): Promise<Account[]> {
   return db.selectFrom('accounts').select(['id', 'name']).where('workspace_id', '=', ws).orderBy('id').execute();
 }
 
-/** Only the named accounts (search names the accounts of its matches; a workspace may have 10,000). */
-export async function accountsByIds(db: Store, ws: string, ids: readonly string[]): Promise<Account[]> {
-  const out: Account[] = [];
-  // Chunks stay under SQLite's bound-parameter limit (a short query may match every end user).
-  for (const part of chunksOf(ids, 500)) {
-    out.push(...(await db.selectFrom('accounts').select(['id', 'name']).where('workspace_id', '=', ws).where('id', 'in', part).execute()));
-  }
-  return out;
-}
-
 export function endUserFromRow(r: EndUsersTable): EndUser {
   const u: EndUser = { id: r.id, accountId: r.account_id, email: r.email, source: r.source };
   if (r.name) u.name = r.name;
