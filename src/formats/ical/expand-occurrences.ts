@@ -6,7 +6,7 @@
 // Google writes RECURRENCE-ID in UTC for a series in Europe/Berlin, and Exchange writes a
 // timed RECURRENCE-ID for an instance of an all-day series.
 import ICAL from 'ical.js';
-import type { MeetingOccurrence } from '../../domain/items.js';
+import type { Attendee, MeetingOccurrence } from '../../domain/items.js';
 import { dateKeyOf, instantOf, zoneRuleOf, type ZoneRule } from './ical-time.js';
 import { buildOccurrence, timingOf, type ExpandContext } from './occurrence.js';
 import { withCandidateBudget } from './recur-guard.js';
@@ -55,6 +55,23 @@ export function expandOccurrences(parsed: ParsedCalendar, window: { from: Date; 
   return out.sort(byStart);
 }
 
+/**
+ * The series' template at another start and end. Each occurrence owns its nested objects,
+ * as when each was built on its own, so a change to one never shows in another.
+ */
+function instanceOf(template: MeetingOccurrence, start: Date, end: Date): MeetingOccurrence {
+  const occ: MeetingOccurrence = {
+    ...template,
+    start,
+    end,
+    organizer: template.organizer && { ...template.organizer },
+    attendees: template.attendees.map((a): Attendee => ({ ...a })),
+  };
+  if (template.organizerAlso) occ.organizerAlso = [...template.organizerAlso];
+  if (template.cancelledAt) occ.cancelledAt = new Date(template.cancelledAt.getTime());
+  return occ;
+}
+
 function byStart(a: MeetingOccurrence, b: MeetingOccurrence): number {
   return a.start.getTime() - b.start.getTime() || a.uid.localeCompare(b.uid);
 }
@@ -88,6 +105,7 @@ function expandSeries(
   const seen = new Set<number>();
   let steps = 0;
   let emitted = 0;
+  let template: MeetingOccurrence | undefined;
   try {
     const it = withCandidateBudget(limits.maxSteps * 5, () => new ICAL.Event(master, { exceptions: [] }).iterator());
     boundInnerLoops(it, limits.maxSteps * 5, new Date(to).getUTCFullYear() + 1);
@@ -107,8 +125,12 @@ function expandSeries(
       if (replaced.has(keyOf(t, start, masterTiming.allDay))) continue;
       let end = start + durationMs;
       if (isPeriod) end = periodEnd(next as unknown as InstanceType<typeof ICAL.Period>, rule) ?? end;
-      const timing = { ...masterTiming, start: new Date(start), end: new Date(Math.max(end, start)) };
-      out.push(buildOccurrence(s.uid, master, null, timing, recurring, ctx));
+      // Every instance of the master says the same but its start and end: read the master's
+      // properties once per series (re-reading attendees, organizer, summary from ical.js for
+      // each of a series' dozens of instances was a tenth of a first sync), then copy. The
+      // spread keeps the fields in the same order, so the stored JSON is the same bytes.
+      template ??= buildOccurrence(s.uid, master, null, masterTiming, recurring, ctx);
+      out.push(instanceOf(template, new Date(start), new Date(Math.max(end, start))));
       // One more than the cap lets the caller tell "exactly the cap" from "cut off".
       if (++emitted > limits.maxPerSeries) break;
     }
