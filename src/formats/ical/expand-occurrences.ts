@@ -9,7 +9,7 @@ import ICAL from 'ical.js';
 import type { Attendee, MeetingOccurrence } from '../../domain/items.js';
 import { dateKeyOf, instantOf, zoneRuleOf, type ZoneRule } from './ical-time.js';
 import { buildOccurrence, timingOf, type ExpandContext } from './occurrence.js';
-import { withCandidateBudget } from './recur-guard.js';
+import { BUILD_BUDGET, takePrimedIterator, withCandidateBudget } from './recur-guard.js';
 import type { ParsedCalendar, ParsedSeries } from './parsed-calendar.js';
 
 type Component = InstanceType<typeof ICAL.Component>;
@@ -107,7 +107,7 @@ function expandSeries(
   let emitted = 0;
   let template: MeetingOccurrence | undefined;
   try {
-    const it = withCandidateBudget(limits.maxSteps * 5, () => new ICAL.Event(master, { exceptions: [] }).iterator());
+    const it = iteratorOf(master, limits.maxSteps * 5);
     boundInnerLoops(it, limits.maxSteps * 5, new Date(to).getUTCFullYear() + 1);
     for (let next = it.next(); next; next = it.next()) {
       if (++steps > limits.maxSteps) {
@@ -138,6 +138,31 @@ function expandSeries(
     ctx.problem(`UID ${s.uid}: the recurrence rule stopped early (${(err as Error).message})`);
   }
   return out;
+}
+
+type Expansion = ReturnType<InstanceType<typeof ICAL.Event>['iterator']>;
+
+/**
+ * The master's recurrence iterator. An event that does not repeat yields its DTSTART once
+ * (what ical.js's RecurExpansion does for a component without RRULE, RDATE or
+ * RECURRENCE-ID), without building an expansion for each of a calendar's many single
+ * events. A repeating one takes the iterator parsing built to check its RRULE when it was
+ * built with the same budget, else builds one.
+ */
+function iteratorOf(master: Component, budget: number): Pick<Expansion, 'next'> {
+  const primed = takePrimedIterator(master) as Expansion | undefined;
+  if (!master.hasProperty('rrule') && !master.hasProperty('rdate') && !master.hasProperty('recurrence-id')) {
+    let start: Time | undefined = (master.getFirstPropertyValue('dtstart') as Time).clone();
+    return {
+      next: () => {
+        const t = start;
+        start = undefined;
+        return t as Time;
+      },
+    };
+  }
+  if (primed && budget === BUILD_BUDGET) return primed;
+  return withCandidateBudget(budget, () => new ICAL.Event(master, { exceptions: [] }).iterator());
 }
 
 /**
