@@ -23,4 +23,10 @@ describe('newId (UUIDv7)', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(newId(1_900_000_000_000) > ids.at(-1)!).toBe(true);
   });
+
+  it('draws fresh random bits for every id, across refills of its random pool', () => {
+    // 1,000 ids use four 4 KiB pools: a pool handed out twice would repeat a random tail.
+    const tails = Array.from({ length: 1000 }, () => newId().slice(-12));
+    expect(new Set(tails).size).toBe(tails.length);
+  });
 });

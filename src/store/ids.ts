@@ -9,8 +9,25 @@ import { randomBytes } from 'node:crypto';
 let lastMs = 0;
 let seq = 0;
 
+// Random bytes are drawn 4 KiB at a time: one randomBytes(16) call per id was a few percent
+// of a first calendar sync (thousands of ids), most of it the call, not the randomness.
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let poolAt = POOL_SIZE;
+
+function random16(): Buffer {
+  if (poolAt + 16 > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    poolAt = 0;
+  }
+  // A copy: the id's bytes are overwritten below, and the pool's are never handed out twice.
+  const b = Buffer.from(pool.subarray(poolAt, poolAt + 16));
+  poolAt += 16;
+  return b;
+}
+
 export function newId(nowMs: number = Date.now()): string {
-  return idFrom(randomBytes(16), nowMs);
+  return idFrom(random16(), nowMs);
 }
 
 /**

@@ -4,6 +4,7 @@ import { sql, type SqlBool } from 'kysely';
 import type { Decision } from '../domain/decision.js';
 import type { MeetingOccurrence } from '../domain/items.js';
 import type { Store } from './db.js';
+import { insertAll, type BulkInsert, type BulkRow } from './bulk-insert.js';
 import { newId } from './ids.js';
 import { containsText, escapeLike } from './like.js';
 import type { CalendarObjectsTable, MeetingsTable } from './schema.js';
@@ -257,66 +258,51 @@ export async function saveMeeting(db: Store, ws: string, w: MeetingWrite): Promi
   return id;
 }
 
+const MEETING_COLUMNS = [
+  'id',
+  'workspace_id',
+  'uid',
+  'occurrence_start',
+  'first_seen_at',
+  'title',
+  'data',
+  'outcome',
+  'decision',
+  'decided_at',
+] as const;
+const LINK_COLUMNS = ['workspace_id', 'item_id', 'account_id', 'via', 'at'] as const;
+const HASH_COLUMNS = ['workspace_id', 'kind', 'item_id', 'addr_hash'] as const;
+const SIGHTING_COLUMNS = ['workspace_id', 'meeting_id', 'connection_id', 'ref', 'seen_at'] as const;
+
 /**
- * Insert occurrences never stored before, with their links, hashes and sightings, in a few
- * multi-row statements (a first sync stores thousands; one statement per row made the store
- * most of a CalDAV first sync). Returns the new ids in order.
+ * Insert occurrences never stored before, with their links, hashes and sightings (a first
+ * sync stores thousands). Through store/bulk-insert.ts, as the email pages are: the SQL text
+ * is built once, not a Kysely VALUES list compiled per chunk (PostgreSQL: one statement for
+ * the four tables; SQLite: one prepared row statement run per row). Returns the new ids in order.
  */
 export async function insertNewMeetings(db: Store, ws: string, writes: MeetingWrite[]): Promise<string[]> {
   const ids = writes.map(() => newId());
-  const chunk = async <T>(rows: T[], size: number, fn: (part: T[]) => Promise<unknown>) => {
-    for (const part of chunksOf(rows, size)) await fn(part);
-  };
-  const meetings = writes.map((w, i) => ({
-    id: ids[i]!,
-    workspace_id: ws,
-    uid: w.occurrence.uid,
-    occurrence_start: w.occurrence.start.toISOString(),
-    first_seen_at: w.now.toISOString(),
-    title: w.occurrence.title,
-    data: JSON.stringify(w.occurrence),
-    outcome: w.decision.outcome,
-    decision: JSON.stringify(w.decision),
-    decided_at: w.now.toISOString(),
-  }));
-  const links = writes.flatMap((w, i) =>
-    w.decision.outcome === 'linked'
-      ? w.decision.accounts.map((a) => ({
-          workspace_id: ws,
-          item_id: ids[i]!,
-          account_id: a.id,
-          via: JSON.stringify(a.via),
-          at: w.occurrence.start.toISOString(),
-        }))
-      : [],
-  );
-  const hashes = writes.flatMap((w, i) =>
-    [...new Set(w.hashes)].map((h) => ({ workspace_id: ws, kind: 'meeting' as const, item_id: ids[i]!, addr_hash: h })),
-  );
-  const sightings = writes.flatMap((w, i) =>
-    w.sighting
-      ? [
-          {
-            workspace_id: ws,
-            meeting_id: ids[i]!,
-            connection_id: w.sighting.connectionId,
-            ref: w.sighting.ref,
-            seen_at: w.now.toISOString(),
-          },
-        ]
-      : [],
-  );
-  // Chunks stay under SQLite's bound-parameter limit.
-  await chunk(meetings, 200, (part) => db.insertInto('meetings').values(part).execute());
-  await chunk(links, 400, (part) => db.insertInto('meeting_links').values(part).execute());
-  await chunk(hashes, 1000, (part) =>
-    db
-      .insertInto('participant_hashes')
-      .values(part)
-      .onConflict((oc) => oc.doNothing())
-      .execute(),
-  );
-  await chunk(sightings, 400, (part) => db.insertInto('meeting_sightings').values(part).execute());
+  const meetings: BulkRow[] = [];
+  const links: BulkRow[] = [];
+  const hashes: BulkRow[] = [];
+  const sightings: BulkRow[] = [];
+  writes.forEach((w, i) => {
+    const id = ids[i]!;
+    const o = w.occurrence;
+    const now = w.now.toISOString();
+    const start = o.start.toISOString();
+    meetings.push([id, ws, o.uid, start, now, o.title, JSON.stringify(o), w.decision.outcome, JSON.stringify(w.decision), now]);
+    if (w.decision.outcome === 'linked') for (const a of w.decision.accounts) links.push([ws, id, a.id, JSON.stringify(a.via), start]);
+    for (const h of new Set(w.hashes)) hashes.push([ws, 'meeting', id, h]);
+    if (w.sighting) sightings.push([ws, id, w.sighting.connectionId, w.sighting.ref, now]);
+  });
+  const inserts: BulkInsert[] = [
+    { table: 'meetings', columns: MEETING_COLUMNS, rows: meetings },
+    { table: 'meeting_links', columns: LINK_COLUMNS, rows: links },
+    { table: 'participant_hashes', columns: HASH_COLUMNS, rows: hashes, onConflict: 'ON CONFLICT DO NOTHING' },
+    { table: 'meeting_sightings', columns: SIGHTING_COLUMNS, rows: sightings },
+  ].filter((x) => x.rows.length > 0);
+  if (inserts.length) await insertAll(db, inserts);
   return ids;
 }
 

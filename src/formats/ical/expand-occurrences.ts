@@ -6,10 +6,10 @@
 // Google writes RECURRENCE-ID in UTC for a series in Europe/Berlin, and Exchange writes a
 // timed RECURRENCE-ID for an instance of an all-day series.
 import ICAL from 'ical.js';
-import type { MeetingOccurrence } from '../../domain/items.js';
+import type { Attendee, MeetingOccurrence } from '../../domain/items.js';
 import { dateKeyOf, instantOf, zoneRuleOf, type ZoneRule } from './ical-time.js';
 import { buildOccurrence, timingOf, type ExpandContext } from './occurrence.js';
-import { withCandidateBudget } from './recur-guard.js';
+import { BUILD_BUDGET, takePrimedIterator, withCandidateBudget } from './recur-guard.js';
 import type { ParsedCalendar, ParsedSeries } from './parsed-calendar.js';
 
 type Component = InstanceType<typeof ICAL.Component>;
@@ -55,6 +55,23 @@ export function expandOccurrences(parsed: ParsedCalendar, window: { from: Date; 
   return out.sort(byStart);
 }
 
+/**
+ * The series' template at another start and end. Each occurrence owns its nested objects,
+ * as when each was built on its own, so a change to one never shows in another.
+ */
+function instanceOf(template: MeetingOccurrence, start: Date, end: Date): MeetingOccurrence {
+  const occ: MeetingOccurrence = {
+    ...template,
+    start,
+    end,
+    organizer: template.organizer && { ...template.organizer },
+    attendees: template.attendees.map((a): Attendee => ({ ...a })),
+  };
+  if (template.organizerAlso) occ.organizerAlso = [...template.organizerAlso];
+  if (template.cancelledAt) occ.cancelledAt = new Date(template.cancelledAt.getTime());
+  return occ;
+}
+
 function byStart(a: MeetingOccurrence, b: MeetingOccurrence): number {
   return a.start.getTime() - b.start.getTime() || a.uid.localeCompare(b.uid);
 }
@@ -88,8 +105,9 @@ function expandSeries(
   const seen = new Set<number>();
   let steps = 0;
   let emitted = 0;
+  let template: MeetingOccurrence | undefined;
   try {
-    const it = withCandidateBudget(limits.maxSteps * 5, () => new ICAL.Event(master, { exceptions: [] }).iterator());
+    const it = iteratorOf(master, limits.maxSteps * 5);
     boundInnerLoops(it, limits.maxSteps * 5, new Date(to).getUTCFullYear() + 1);
     for (let next = it.next(); next; next = it.next()) {
       if (++steps > limits.maxSteps) {
@@ -107,8 +125,12 @@ function expandSeries(
       if (replaced.has(keyOf(t, start, masterTiming.allDay))) continue;
       let end = start + durationMs;
       if (isPeriod) end = periodEnd(next as unknown as InstanceType<typeof ICAL.Period>, rule) ?? end;
-      const timing = { ...masterTiming, start: new Date(start), end: new Date(Math.max(end, start)) };
-      out.push(buildOccurrence(s.uid, master, null, timing, recurring, ctx));
+      // Every instance of the master says the same but its start and end: read the master's
+      // properties once per series (re-reading attendees, organizer, summary from ical.js for
+      // each of a series' dozens of instances was a tenth of a first sync), then copy. The
+      // spread keeps the fields in the same order, so the stored JSON is the same bytes.
+      template ??= buildOccurrence(s.uid, master, null, masterTiming, recurring, ctx);
+      out.push(instanceOf(template, new Date(start), new Date(Math.max(end, start))));
       // One more than the cap lets the caller tell "exactly the cap" from "cut off".
       if (++emitted > limits.maxPerSeries) break;
     }
@@ -116,6 +138,31 @@ function expandSeries(
     ctx.problem(`UID ${s.uid}: the recurrence rule stopped early (${(err as Error).message})`);
   }
   return out;
+}
+
+type Expansion = ReturnType<InstanceType<typeof ICAL.Event>['iterator']>;
+
+/**
+ * The master's recurrence iterator. An event that does not repeat yields its DTSTART once
+ * (what ical.js's RecurExpansion does for a component without RRULE, RDATE or
+ * RECURRENCE-ID), without building an expansion for each of a calendar's many single
+ * events. A repeating one takes the iterator parsing built to check its RRULE when it was
+ * built with the same budget, else builds one.
+ */
+function iteratorOf(master: Component, budget: number): Pick<Expansion, 'next'> {
+  const primed = takePrimedIterator(master) as Expansion | undefined;
+  if (!master.hasProperty('rrule') && !master.hasProperty('rdate') && !master.hasProperty('recurrence-id')) {
+    let start: Time | undefined = (master.getFirstPropertyValue('dtstart') as Time).clone();
+    return {
+      next: () => {
+        const t = start;
+        start = undefined;
+        return t as Time;
+      },
+    };
+  }
+  if (primed && budget === BUILD_BUDGET) return primed;
+  return withCandidateBudget(budget, () => new ICAL.Event(master, { exceptions: [] }).iterator());
 }
 
 /**

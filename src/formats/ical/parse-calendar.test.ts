@@ -88,6 +88,41 @@ describe('time zones', () => {
 });
 
 describe('recurrence', () => {
+  it("gives every instance of a series the master's fields, in objects of its own", () => {
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'BEGIN:VEVENT',
+      'UID:weekly-1',
+      'DTSTAMP:20250101T000000Z',
+      'LAST-MODIFIED:20250102T000000Z',
+      'STATUS:CANCELLED',
+      'DTSTART;TZID=Europe/Berlin:20250106T090000',
+      'DTEND;TZID=Europe/Berlin:20250106T093000',
+      'RRULE:FREQ=WEEKLY;COUNT=3',
+      'SUMMARY:Weekly sync',
+      'LOCATION:Room 1',
+      'ORGANIZER;CN=Alice;EMAIL=alice@ourco.com:mailto:a.l@ourco.com',
+      'ATTENDEE;CN=Bob;ROLE=CHAIR;PARTSTAT=ACCEPTED:mailto:bob@acme.example',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
+    const occ = expandOccurrences(parseCalendarObject(ics), ALL_TIME, { seenAt: SEEN });
+    expect(starts(occ)).toEqual(['2025-01-06T08:00:00.000Z', '2025-01-13T08:00:00.000Z', '2025-01-20T08:00:00.000Z']);
+    const [first, ...rest] = occ;
+    for (const o of rest) {
+      expect({ ...o, start: null, end: null }).toEqual({ ...first, start: null, end: null });
+      expect(Object.keys(o)).toEqual(Object.keys(first!)); // the same JSON, field order included
+      expect(o.end.getTime() - o.start.getTime()).toBe(30 * 60_000);
+      expect(o.attendees).not.toBe(first!.attendees);
+      expect(o.attendees[0]).not.toBe(first!.attendees[0]);
+      expect(o.organizer).not.toBe(first!.organizer);
+    }
+    expect(first).toMatchObject({ title: 'Weekly sync', location: 'Room 1', cancelled: true, timeZone: 'Europe/Berlin', recurring: true });
+    expect(first!.cancelledAt).toEqual(new Date('2025-01-02T00:00:00Z'));
+  });
+
   it('removes comma-separated EXDATEs and follows DST in the series zone', () => {
     const occ = expand('icalevents__multi_exdate_same_line_ms.ics');
     // Fridays 11:00 Eastern; 18 Mar, 1 Apr and 8 Apr excluded; US DST starts 13 Mar 2022.

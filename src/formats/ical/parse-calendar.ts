@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
 import type { ParsedCalendar, ParsedSeries } from './parsed-calendar.js';
-import { withCandidateBudget } from './recur-guard.js';
+import { BUILD_BUDGET, keepPrimedIterator, withCandidateBudget } from './recur-guard.js';
 import { repairIcs } from './repair-ics.js';
 import { salvageEvents } from './salvage.js';
 
@@ -125,7 +125,11 @@ function unreadable(ev: Component): string | null {
       for (const p of ev.getAllProperties('rdate')) p.getValues();
     }) ??
     // Building the iterator validates the RRULE parts (BYDAY, BYMONTHDAY, …).
-    check('RRULE', () => ev.hasProperty('rrule') && withCandidateBudget(100_000, () => new ICAL.Event(ev, { exceptions: [] }).iterator()))
+    check('RRULE', () => {
+      if (!ev.hasProperty('rrule')) return;
+      const it = withCandidateBudget(BUILD_BUDGET, () => new ICAL.Event(ev, { exceptions: [] }).iterator());
+      keepPrimedIterator(ev, it);
+    })
   );
 }
 

@@ -88,3 +88,23 @@ export function withCandidateBudget<T>(budget: number, build: () => T): T {
     [remaining, limit] = saved;
   }
 }
+
+/** The candidate budget a recurrence iterator is built with, when parsing checks the RRULE and when expanding. */
+export const BUILD_BUDGET = 100_000;
+
+/**
+ * Iterators parse-calendar.ts built to check a VEVENT's RRULE, by component, not yet walked:
+ * expanding that component takes its iterator instead of building the same one again (with
+ * the same budget, from the same unchanged component). Taken at most once.
+ */
+const primed = new WeakMap<object, unknown>();
+
+export function keepPrimedIterator(component: object, iterator: unknown): void {
+  primed.set(component, iterator);
+}
+
+export function takePrimedIterator(component: object): unknown {
+  const it = primed.get(component);
+  primed.delete(component);
+  return it;
+}
