@@ -19,7 +19,7 @@ import { readCursor, withFolder, type FolderCursor, type ImapCursor } from './cu
 import { planFolders } from './folders.js';
 import { watchFolder, type IdleOptions } from './idle-watcher.js';
 import { gmailRef, parseRef, uidRef } from './refs.js';
-import { ImapSession } from './session.js';
+import { type FolderStatus, ImapSession } from './session.js';
 import { envelopeToItem, sourceToItem } from './to-item.js';
 import { readTextParts, type PagedMessage } from './text-parts.js';
 
@@ -40,7 +40,7 @@ export interface ImapMailSourceOptions {
 }
 
 /** What phase 1 found in one folder. */
-interface FolderWork {
+export interface FolderWork {
   path: string;
   uidValidity: string;
   uidNext: number;
@@ -96,19 +96,19 @@ export class ImapMailSource implements MailSource {
         }));
         yield { sightings: [], errors, cursor: cur };
       }
-      // Completeness first: mail arriving after the count is seen by this sync and can only
-      // make "seen" larger, never show a shortfall that is not one.
+      // One look per folder gives both the completeness count and the new UIDs: EXAMINE, then
+      // SEARCH SINCE the window's start (the UIDs of every message in the window). The new ones
+      // are those above the cursor, so "seen" after this sync can never fall short of the count
+      // for a reason that is not one; mail arriving after the look is the next sync's.
       const folderCounts: NonNullable<MailPage['folderCounts']> = [];
-      for (const path of plan.paths) {
-        const atServer = await this.retrying(async (s) => {
-          const mb = await s.examine(path, { fresh: true });
-          return mb.exists > 0 ? s.countSince(this.scanSince) : 0;
-        });
-        folderCounts.push({ folder: path, since: this.scanSince, atServer });
-      }
       const work: FolderWork[] = [];
       for (const path of plan.paths) {
-        const w = await this.retrying((s) => this.survey(s, path, cur.folders[path]));
+        const w = await this.retrying(async (s) => {
+          const mb = await s.examine(path, { fresh: true });
+          const inWindow = mb.exists > 0 ? await s.searchSince(this.scanSince) : [];
+          folderCounts.push({ folder: path, since: this.scanSince, atServer: inWindow.length });
+          return survey(path, mb, inWindow, cur.folders[path]);
+        });
         if (w) work.push(w);
       }
       const total = work.reduce((n, w) => n + w.uids.length, 0);
@@ -162,22 +162,6 @@ export class ImapMailSource implements MailSource {
   }
 
   /** Phase 1 for one folder: null when nothing changed since the cursor. */
-  private async survey(s: ImapSession, path: string, prev: FolderCursor | undefined): Promise<FolderWork | null> {
-    if (prev) {
-      const st = await s.status(path);
-      // UIDNEXT alone says "no new message"; with CONDSTORE a changed HIGHESTMODSEQ makes us
-      // look again too (some servers report UIDNEXT lazily, RFC 7162 §3.1.2.1 never lags).
-      const sameModseq = st.highestModseq === null || st.highestModseq === prev.highestModseq;
-      if (st.uidValidity === prev.uidValidity && st.uidNext - 1 <= prev.highestUid && sameModseq) return null;
-    }
-    const mb = await s.examine(path, { fresh: true });
-    // A new UIDVALIDITY voids every UID we knew (RFC 3501 §2.3.1.1): re-scan the window.
-    // Messages seen before dedupe by Message-ID in the store, so nothing is doubled.
-    const after = prev && prev.uidValidity === mb.uidValidity ? prev.highestUid : 0;
-    const uids = mb.exists > 0 ? await s.searchNew(after, this.scanSince) : [];
-    return { path, uidValidity: mb.uidValidity, uidNext: mb.uidNext, highestModseq: mb.highestModseq, uids, prev };
-  }
-
   /** Envelopes of these UIDs; started ahead of time, so a failure waits to be awaited. */
   private fetchPage(w: FolderWork, uids: number[]): Promise<FetchMessageObject[]> {
     if (uids.length === 0) return Promise.resolve([]);
@@ -332,4 +316,21 @@ export class ImapMailSource implements MailSource {
     this.session = null;
     if (s) await s.close();
   }
+}
+
+/**
+ * What a folder has for this sync, from one EXAMINE and the UIDs in the scan window: nothing
+ * (null) when neither UIDNEXT nor, with CONDSTORE, HIGHESTMODSEQ moved since the cursor; else
+ * the UIDs above it (a changed MODSEQ alone gives none, and the cursor still moves).
+ */
+export function survey(path: string, mb: FolderStatus, inWindow: number[], prev: FolderCursor | undefined): FolderWork | null {
+  if (prev) {
+    const sameModseq = mb.highestModseq === null || mb.highestModseq === prev.highestModseq;
+    if (mb.uidValidity === prev.uidValidity && mb.uidNext - 1 <= prev.highestUid && sameModseq) return null;
+  }
+  // A new UIDVALIDITY voids every UID we knew (RFC 3501 §2.3.1.1): re-scan the window.
+  // Messages seen before dedupe by Message-ID in the store, so nothing is doubled.
+  const after = prev && prev.uidValidity === mb.uidValidity ? prev.highestUid : 0;
+  const uids = inWindow.filter((u) => u > after).sort((a, b) => a - b);
+  return { path, uidValidity: mb.uidValidity, uidNext: mb.uidNext, highestModseq: mb.highestModseq, uids, prev };
 }

@@ -84,22 +84,6 @@ export class ImapSession {
     );
   }
 
-  /** STATUS without selecting (cheap "anything new?" check). */
-  async status(path: string): Promise<FolderStatus> {
-    const st = await this.run(() =>
-      this.client.status(path, { uidNext: true, uidValidity: true, ...(this.condstore ? { highestModseq: true } : {}) }),
-    );
-    if (!st || st.uidValidity === undefined || st.uidNext === undefined) {
-      throw new SourceError('NOT_FOUND', `the folder "${path}" cannot be read on ${this.where}`);
-    }
-    return {
-      uidValidity: String(st.uidValidity),
-      uidNext: st.uidNext,
-      highestModseq: st.highestModseq !== undefined ? String(st.highestModseq) : null,
-    };
-  }
-
-  /** EXAMINE the folder unless it is the one already open. */
   /**
    * EXAMINE the folder unless it is the one already open. `fresh`: EXAMINE again anyway — a
    * session kept open between syncs has only the counts the server volunteered since.
@@ -126,17 +110,9 @@ export class ImapSession {
     if (this.client.mailbox) await this.run(() => this.client.mailboxClose());
   }
 
-  /** UIDs above `afterUid` whose INTERNALDATE is on or after `since` (a date: RFC 3501 SEARCH SINCE). */
-  async searchNew(afterUid: number, since: Date): Promise<number[]> {
-    const uids = await this.run(() => this.client.search({ uid: `${afterUid + 1}:*`, since }, { uid: true }));
-    // "n:*" also matches the highest UID when n is above it (RFC 3501 §6.4.8): filter.
-    return (uids || []).filter((u) => u > afterUid).sort((a, b) => a - b);
-  }
-
-  /** How many messages of the open folder have an INTERNALDATE on or after `since` (SEARCH SINCE). */
-  async countSince(since: Date): Promise<number> {
-    const uids = await this.run(() => this.client.search({ since }, { uid: true }));
-    return (uids || []).length;
+  /** UIDs of the open folder's messages with an INTERNALDATE on or after `since` (a date: RFC 3501 SEARCH SINCE). */
+  async searchSince(since: Date): Promise<number[]> {
+    return (await this.run(() => this.client.search({ since }, { uid: true }))) || [];
   }
 
   /** Header block + INTERNALDATE (+ X-GM-MSGID on Gmail) of these UIDs of the open folder. */
