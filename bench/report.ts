@@ -53,8 +53,6 @@ export function ratioRow(r: {
   /** "time": value/limit; "rate": limit/value (both give "times slower than the limit"). */
   kind: 'time' | 'rate';
   maxRatio: number;
-  /** Extra absolute target a rate must also meet (e.g. ≥ 20,000 /s). */
-  minValue?: number;
   /** The target in words, when "≤ maxRatio× the limit" does not say it. */
   targetText?: string;
   /** The ratio must be below maxRatio, not just at most ("faster than"). */
@@ -64,13 +62,12 @@ export function ratioRow(r: {
   const value = median(r.value);
   const limitValue = median(r.limitRuns);
   const ratio = r.kind === 'time' ? value / limitValue : limitValue / value;
-  const abs = r.minValue === undefined ? '' : `≥ ${r.minValue.toLocaleString('en-US')} ${r.unit}, and `;
-  const met = (r.strictlyBelow ? ratio < r.maxRatio : ratio <= r.maxRatio) && (r.minValue === undefined || value >= r.minValue);
+  const met = r.strictlyBelow ? ratio < r.maxRatio : ratio <= r.maxRatio;
   return {
     id: r.id,
     what: r.what,
     limit: r.limit,
-    target: r.targetText ?? `${abs}≤ ${r.maxRatio}× the limit`,
+    target: r.targetText ?? `≤ ${r.maxRatio}× the limit`,
     unit: r.unit,
     value: round(value),
     limitValue: round(limitValue),

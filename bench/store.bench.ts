@@ -166,8 +166,8 @@ saveResults(
       value: runs.sqlite.decided,
       limitRuns: runs.sqlite.raw,
       kind: 'rate',
+      // Issue 15: the targets are ratios; absolute rates on these shared machines move 2× from day to day.
       maxRatio: 1.5,
-      minValue: 20_000,
     }),
     ratioRow({
       id: 'store.postgres',
@@ -178,7 +178,6 @@ saveResults(
       limitRuns: runs.postgres.raw,
       kind: 'rate',
       maxRatio: 1.5,
-      minValue: 10_000,
     }),
   ],
   {
