@@ -125,12 +125,12 @@ export async function sightingsOfEmails(db: Store, ws: string, ids: string[]): P
   return out;
 }
 
-/** Emails of these dedup keys, by key: one query for a whole page instead of one per message. */
-export async function findEmailsByKeys(db: Store, ws: string, keys: string[]): Promise<Map<string, EmailRecord>> {
-  const out = new Map<string, EmailRecord>();
+/** Which of these dedup keys are stored: one query for a whole page, the key column only (membership is all a page needs). */
+export async function storedEmailKeys(db: Store, ws: string, keys: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
   for (const part of chunksOf(keys, 500)) {
-    const rows = await db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('dedup_key', 'in', part).execute();
-    for (const r of rows) out.set(r.dedup_key, emailFromRow(r));
+    const rows = await db.selectFrom('emails').select('dedup_key').where('workspace_id', '=', ws).where('dedup_key', 'in', part).execute();
+    for (const r of rows) out.add(r.dedup_key);
   }
   return out;
 }

@@ -9,7 +9,7 @@ import type { DirectoryIndex } from '../directory/index.js';
 import { decideEmailForSync } from '../rules/decide-email.js';
 import { emailParticipants } from '../rules/participants.js';
 import type { ConnectionRecord } from '../store/connections.js';
-import { emailSightings, findEmailByKey, findEmailsByKeys, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
+import { emailSightings, findEmailByKey, storedEmailKeys, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
 import { insertNewEmails, saveEmail, setEmailBodies, updateRedecided, type EmailWrite } from '../store/email-writes.js';
 import type { LeanEmailRecord } from '../store/redecide-reads.js';
 import { hashAddress, type Ctx } from '../store/context.js';
@@ -185,7 +185,7 @@ export async function planMailPage(
   fetchBody?: (ref: string) => Promise<EmailItem | null>,
 ): Promise<MailPagePlan> {
   const plan: MailPagePlan = { fresh: [], again: [] };
-  const known = await findEmailsByKeys(ctx.db, ctx.ws.id, [...new Set(sightings.map((s) => dedupKey(s.item)))]);
+  const known = await storedEmailKeys(ctx.db, ctx.ws.id, [...new Set(sightings.map((s) => dedupKey(s.item)))]);
   const keys = new Set<string>();
   const hashes = new Map<string, string>();
   const needBody: MailPagePlan['fresh'] = [];
@@ -233,15 +233,18 @@ export async function writeMailPage(
     else notLinked++;
   };
   // Planned outside the transaction: another sync of this process may have stored some since.
-  const storedSince = await findEmailsByKeys(
+  const storedSince = await storedEmailKeys(
     ctx.db,
     ctx.ws.id,
     plan.fresh.map((f) => f.write.dedupKey),
   );
-  const fresh = storedSince.size ? plan.fresh.filter((f) => !storedSince.has(f.write.dedupKey)) : plan.fresh;
-  const again = storedSince.size
-    ? [...plan.fresh.filter((f) => storedSince.has(f.write.dedupKey)).map((f) => f.sighting), ...plan.again]
-    : plan.again;
+  const fresh: MailPagePlan['fresh'] = [];
+  const again: MailSighting[] = [];
+  for (const f of plan.fresh) {
+    if (storedSince.has(f.write.dedupKey)) again.push(f.sighting);
+    else fresh.push(f);
+  }
+  again.push(...plan.again);
   const ids = await insertNewEmails(
     ctx.db,
     ctx.ws.id,
