@@ -247,13 +247,13 @@ async function syncMail(
   }
   let counts: MailPage['folderCounts'];
   const startedAt = (opts.clock?.now() ?? ctx.now).toISOString();
+  const fetchBody = source.fetchBody?.bind(source);
   for await (const page of source.changes(cursor)) {
     if (opts.signal?.aborted) throw new SyncCancelled();
     await turn.beforePage();
     if (page.folderCounts) counts = page.folderCounts;
     // The page's items, its errors and its cursor commit together: a crash re-reads at most this
     // page. A page that lost a write race with another worker's sync runs again (store/conflicts.ts).
-    const fetchBody = source.fetchBody?.bind(source);
     await retryOnConflict(async () => {
       // Decided, and linked mail's bodies read, before the transaction: it holds SQLite's one connection.
       const plan = await planMailPage(ctx, dir, conn, conns, page.sightings, fetchBody);

@@ -78,10 +78,9 @@ export class ImapMailSource implements MailSource {
     let cur: ImapCursor = readCursor(cursor);
     let finished = false;
     try {
-      const plan = await this.retrying(async (s) => {
-        await s.unselect(); // a session kept from the last sync may still have a folder open
-        return planFolders(await s.list(), this.o.config.folders, s.capabilities);
-      });
+      // A session kept from the last sync may still have a folder open: each folder below is
+      // EXAMINEd afresh, so nothing is read from its old view.
+      const plan = await this.retrying(async (s) => planFolders(await s.list(), this.o.config.folders, s.capabilities));
       this.gmail = plan.gmail;
       if (plan.gmail) this.allMailPath = plan.paths[0] ?? null;
       if (plan.paths.length === 0) {
@@ -161,7 +160,6 @@ export class ImapMailSource implements MailSource {
     await this.closeSession();
   }
 
-  /** Phase 1 for one folder: null when nothing changed since the cursor. */
   /** Envelopes of these UIDs; started ahead of time, so a failure waits to be awaited. */
   private fetchPage(w: FolderWork, uids: number[]): Promise<FetchMessageObject[]> {
     if (uids.length === 0) return Promise.resolve([]);

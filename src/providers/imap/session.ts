@@ -102,14 +102,6 @@ export class ImapSession {
     };
   }
 
-  /**
-   * Leave the selected folder (CLOSE after EXAMINE removes nothing, RFC 3501 §6.4.2): STATUS
-   * on the selected folder answers from the session's own, possibly stale, view (§6.3.10).
-   */
-  async unselect(): Promise<void> {
-    if (this.client.mailbox) await this.run(() => this.client.mailboxClose());
-  }
-
   /** UIDs of the open folder's messages with an INTERNALDATE on or after `since` (a date: RFC 3501 SEARCH SINCE). */
   async searchSince(since: Date): Promise<number[]> {
     return (await this.run(() => this.client.search({ since }, { uid: true }))) || [];
