@@ -174,15 +174,15 @@ const shares = (xs: PushSample[]) => xs.map((x) => x.totalMs - x.serverMs);
 /**
  * New mail → linked with IDLE, as `touchpoint watch` runs it for alice's INBOX. The moment the
  * watcher's IDLE session receives the server's EXISTS (its `announced` event) ends the server's
- * own notify delay (inotify, ~0.5 s), measured per append; our share is what remains. With `busy`, the appends
+ * own notify delay (inotify, ~0.5 s), measured per append; our share is what remains. With `busyUser`, the appends
  * are measured while another mailbox's initial sync runs in the same process on the same store
  * (as `serve` runs two syncs at once); only appends linked before that sync ended count.
  */
-async function pushLatency(d: Dovecot, path: string, busy?: { user: string; messages: number }): Promise<PushSample[]> {
+async function pushLatency(d: Dovecot, path: string, busyUser?: string): Promise<PushSample[]> {
   return withStore(path, async (db) => {
     const ws = (await findWorkspace(db))!;
     const [alice] = await listConnections(db, ws.id);
-    const busyConn = busy ? await connectMailbox(db, ws.id, d, busy.user, new Date()) : null;
+    const busyConn = busyUser ? await connectMailbox(db, ws.id, d, busyUser, new Date()) : null;
     const ac = new AbortController();
     let idle = false;
     let announced = { n: 0, at: 0 };
@@ -217,10 +217,10 @@ async function pushLatency(d: Dovecot, path: string, busy?: { user: string; mess
       : null;
     if (busySync) await new Promise((r) => setTimeout(r, 1_000)); // past its login and SELECT: into the fetch/store loop
     const out: PushSample[] = [];
-    const n = busy ? CONFIG.busyAppends : CONFIG.appends;
+    const n = busyUser ? CONFIG.busyAppends : CONFIG.appends;
     for (let i = 0; i < n && !busyDone; i++) {
       const every = Math.round(1 / CONFIG.linkedShare);
-      const id = (Math.floor(CONFIG.messages / every) + 1 + i + (busy ? CONFIG.appends : 0)) * every; // a multiple: from an end user
+      const id = (Math.floor(CONFIG.messages / every) + 1 + i + (busyUser ? CONFIG.appends : 0)) * every; // a multiple: from an end user
       const before = announced.n;
       const t0 = performance.now();
       await c.append('INBOX', message(id, new Date()), [], new Date());
@@ -229,10 +229,10 @@ async function pushLatency(d: Dovecot, path: string, busy?: { user: string; mess
         await new Promise((r) => setTimeout(r, 2));
       }
       const totalMs = performance.now() - t0;
-      if (busy && busyDone) break; // the other sync ended meanwhile: not measured under it
+      if (busyUser && busyDone) break; // the other sync ended meanwhile: not measured under it
       out.push({ totalMs, serverMs: announced.at - t0 });
     }
-    if (busy && out.length < n) log(`push while busy: only ${out.length} of ${n} appends before the other mailbox's sync ended`);
+    if (busyUser && out.length < n) log(`push while busy: only ${out.length} of ${n} appends before the other mailbox's sync ended`);
     await busySync;
     await c.logout();
     reader.close();
@@ -340,7 +340,7 @@ try {
       return { raw: message(i, at, 'bob-'), at };
     }),
   );
-  const busy = await pushLatency(d, join(dir, 'run-0.db'), { user: 'bob', messages: CONFIG.busyMessages });
+  const busy = await pushLatency(d, join(dir, 'run-0.db'), 'bob');
   const n = CONFIG.messages.toLocaleString('en-US');
   const rows = [
     ratioRow({

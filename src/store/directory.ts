@@ -8,7 +8,6 @@ import type { Store } from './db.js';
 import { containsText } from './like.js';
 import type { EndUsersTable } from './schema.js';
 import { addressesFromColumn, teammateAddressesColumn } from './teammate-addresses.js';
-import { chunksOf } from '../domain/chunks.js';
 
 export async function addTeammate(
   db: Store,

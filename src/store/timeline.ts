@@ -155,27 +155,21 @@ export async function recentActivitiesFor(
     .slice(0, opts.show);
   const emailIds = shown.filter((l) => l.kind === 'email').map((l) => l.id);
   const meetingIds = shown.filter((l) => l.kind === 'meeting').map((l) => l.id);
-  const emails = new Map(
-    (emailIds.length
-      ? await db
-          .selectFrom('emails')
-          .select(['id', 'message_id', 'at', 'subject'])
-          .where('workspace_id', '=', ws)
-          .where('id', 'in', emailIds)
-          .execute()
-      : []
-    ).map((e) => [e.id, e]),
+  const emails = await byId(emailIds, () =>
+    db
+      .selectFrom('emails')
+      .select(['id', 'message_id', 'at', 'subject'])
+      .where('workspace_id', '=', ws)
+      .where('id', 'in', emailIds)
+      .execute(),
   );
-  const meetings = new Map(
-    (meetingIds.length
-      ? await db
-          .selectFrom('meetings')
-          .select(['id', 'uid', 'occurrence_start', 'title'])
-          .where('workspace_id', '=', ws)
-          .where('id', 'in', meetingIds)
-          .execute()
-      : []
-    ).map((m) => [m.id, m]),
+  const meetings = await byId(meetingIds, () =>
+    db
+      .selectFrom('meetings')
+      .select(['id', 'uid', 'occurrence_start', 'title'])
+      .where('workspace_id', '=', ws)
+      .where('id', 'in', meetingIds)
+      .execute(),
   );
   const out: (TimelineItem & { accountId: string })[] = [];
   for (const l of shown) {
@@ -250,4 +244,9 @@ function tally(rows: { outcome: string; decision: string }[]): OutcomeCounts {
     }
   }
   return c;
+}
+
+/** Rows keyed by id, read only when there are ids to read (an empty `IN ()` is no query). */
+async function byId<T extends { id: string }>(ids: string[], read: () => Promise<T[]>): Promise<Map<string, T>> {
+  return new Map((ids.length ? await read() : []).map((r) => [r.id, r]));
 }
