@@ -31,7 +31,7 @@ export async function explainEmail(deps: Ctx, input: ExplainEmailInput): Promise
   const messageId = input.messageId.trim();
   if (!messageId || messageId === '<>') throw invalid('messageId', 'give the Message-ID of the email');
   if (messageId.length > MAX_MESSAGE_ID) throw invalid('messageId', `longer than ${MAX_MESSAGE_ID} characters: not a Message-ID`);
-  return explainStoredEmail(deps, messageId, { directory: () => cachedDirectory(deps) });
+  return explainStoredEmail(deps, messageId, { directory: (version) => cachedDirectory(deps, version) });
 }
 
 export async function explainMeeting(deps: Ctx, input: ExplainMeetingInput): Promise<Explanation> {

@@ -3,17 +3,27 @@
 // through app/directory-changes.ts and the CSV import, which write an audit entry in the same
 // transaction: the newest audit id moves with them. Teammates are added, never edited: their
 // address count moves with them. Internal domains are on the workspace row, reread per job.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { DirectoryIndex } from '../directory/index.js';
 import { loadDirectoryIndex, type Ctx } from './context.js';
 import type { Store } from './db.js';
 
+/** The version's two parts as columns of a statement about `ws` (a value or a column's SQL): audit, addresses. */
+export function directoryVersionColumns(ws: RawBuilder<unknown>) {
+  return [
+    sql<number | string | null>`(select max(id) from audit_log where workspace_id = ${ws})`.as('dir_audit'),
+    sql<number | string>`(select count(*) from teammate_addresses where workspace_id = ${ws})`.as('dir_addresses'),
+  ] as const;
+}
+
+/** The version those columns give. */
+export function directoryVersionOf(row: { dir_audit: number | string | null; dir_addresses: number | string }): string {
+  return `${row.dir_audit ?? 0}/${row.dir_addresses ?? 0}`;
+}
+
 export async function directoryVersion(db: Store, ws: string): Promise<string> {
-  const r = await sql<{ audit: number | string | null; addresses: number | string }>`
-    select (select max(id) from audit_log where workspace_id = ${ws}) as audit,
-           (select count(*) from teammate_addresses where workspace_id = ${ws}) as addresses`.execute(db);
-  const row = r.rows[0];
-  return `${row?.audit ?? 0}/${row?.addresses ?? 0}`;
+  const row = await db.selectNoFrom(directoryVersionColumns(sql`${ws}`)).executeTakeFirstOrThrow();
+  return directoryVersionOf(row);
 }
 
 /**
@@ -21,10 +31,11 @@ export async function directoryVersion(db: Store, ws: string): Promise<string> {
  * unchanged (read from `db`, else each call's own store): loading 10,000 end users took longer than syncing a mailbox's new mail (the sync
  * job) or answering a find (the troubleshooter).
  */
-export function directoryCache(size: number, db?: Store): (ctx: Ctx) => Promise<DirectoryIndex> {
+export function directoryCache(size: number, db?: Store): (ctx: Ctx, known?: string) => Promise<DirectoryIndex> {
   const cache = new Map<string, { version: string; dir: DirectoryIndex }>();
-  return async (ctx) => {
-    const version = `${await directoryVersion(db ?? ctx.db, ctx.ws.id)}|${ctx.ws.internalDomains.join(',')}`;
+  // `known`: the directory version the caller read with another statement (directoryVersionColumns).
+  return async (ctx, known) => {
+    const version = `${known ?? (await directoryVersion(db ?? ctx.db, ctx.ws.id))}|${ctx.ws.internalDomains.join(',')}`;
     const hit = cache.get(ctx.ws.id);
     cache.delete(ctx.ws.id); // re-inserted below: Map order is the LRU order
     const dir = hit?.version === version ? hit.dir : await loadDirectoryIndex(ctx);

@@ -1,9 +1,12 @@
 // An email by Message-ID with its sightings in one statement (explain reads both for every
 // call: bench:scale). The sightings ride along as a JSON array, in emailSightings' order
 // (seen_at; ties as the database scans them), built by an ordered aggregate on each dialect.
+// The workspace's directory version rides along too: explain checks its cached directory
+// against it on every call, which was a statement of its own (bench:scale).
 import { sql } from 'kysely';
 import type { Store } from './db.js';
 import { dialectOf } from './dialects/dialect.js';
+import { directoryVersionColumns, directoryVersionOf } from './directory-version.js';
 import { type EmailRecord, type EmailSightingRow, emailFromRow } from './emails.js';
 
 type SightingTuple = [connectionId: string, folder: string, ref: string, at: string, seenAt: string];
@@ -12,7 +15,7 @@ export async function findEmailWithSightings(
   db: Store,
   ws: string,
   messageId: string,
-): Promise<{ email: EmailRecord; sightings: EmailSightingRow[] } | undefined> {
+): Promise<{ email: EmailRecord; sightings: EmailSightingRow[]; directoryVersion: string } | undefined> {
   const tuple = sql`s.connection_id, s.folder, s.ref, s.at, s.seen_at`;
   const agg =
     dialectOf(db) === 'postgres'
@@ -26,12 +29,13 @@ export async function findEmailWithSightings(
         'sightings',
       ),
     )
+    .select(directoryVersionColumns(sql.ref('emails.workspace_id')))
     .where('workspace_id', '=', ws)
     // By dedup key, as findEmailsByMessageId: an email with a Message-ID is keyed "mid:<id>".
     .where('dedup_key', '=', `mid:${messageId}`)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { sightings, ...email } = row;
+  const { sightings, dir_audit, dir_addresses, ...email } = row;
   const tuples = (typeof sightings === 'string' ? JSON.parse(sightings) : sightings) as SightingTuple[];
   return {
     email: emailFromRow(email),
@@ -42,5 +46,6 @@ export async function findEmailWithSightings(
       at: new Date(at),
       seenAt: new Date(seenAt),
     })),
+    directoryVersion: directoryVersionOf({ dir_audit, dir_addresses }),
   };
 }

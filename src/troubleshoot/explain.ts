@@ -208,8 +208,8 @@ export function stripAngles(id: string): string {
 export async function explainEmail(
   ctx: Ctx,
   messageIdRaw: string,
-  /** How the caller gets the directory (a cache of it); else it is loaded. */
-  known: { directory?: () => Promise<DirectoryIndex> } = {},
+  /** How the caller gets the directory (a cache of it, checked against the version read with the email); else it is loaded. */
+  known: { directory?: (version?: string) => Promise<DirectoryIndex> } = {},
 ): Promise<Explanation> {
   const messageId = stripAngles(messageIdRaw);
   const connList = await listConnections(ctx.db, ctx.ws.id);
@@ -220,7 +220,11 @@ export async function explainEmail(
     if (t) return fromTombstone('email', messageId, t, conns);
     return unknown('email', messageId, connList, await listTeammates(ctx.db, ctx.ws.id));
   }
-  return explainEmailRecord(ctx, found.email, conns, messageId, { ...known, sightings: found.sightings });
+  return explainEmailRecord(ctx, found.email, conns, messageId, {
+    ...known,
+    sightings: found.sightings,
+    directoryVersion: found.directoryVersion,
+  });
 }
 
 /** One stored email explained (by explain, and by find for each candidate). */
@@ -229,8 +233,9 @@ export async function explainEmailRecord(
   rec: EmailRecord,
   conns: Map<string, ConnectionRecord>,
   ref: string,
-  /** How a caller explaining many (find) gets the directory: once, and only if needed; the sightings if already read. */
-  known: { directory?: () => Promise<DirectoryIndex>; sightings?: EmailSightingRow[] } = {},
+  /** How a caller explaining many (find) gets the directory: once, and only if needed; the sightings
+   * and the directory's version if already read. */
+  known: { directory?: (version?: string) => Promise<DirectoryIndex>; sightings?: EmailSightingRow[]; directoryVersion?: string } = {},
 ): Promise<Explanation> {
   const item = await reloadEmail(ctx, rec, conns, known.sightings ? { sightings: known.sightings } : {});
   if (!item) {
@@ -239,7 +244,7 @@ export async function explainEmailRecord(
     const checks = d.checks.map((c) => ({ ...c, detail: c.detail || codeText(c.code) }));
     return { ...shape('email', ref, { ...d, checks }), fromStoredCodes: true };
   }
-  const dir = await (known.directory ?? (() => loadDirectoryIndex(ctx)))();
+  const dir = await (known.directory ?? (() => loadDirectoryIndex(ctx)))(known.directoryVersion);
   const sightings = sightingViews(known.sightings ?? (await emailSightings(ctx.db, ctx.ws.id, rec.id)), conns);
   const where = sightings.map((s) => ({ connection: s.connection.id, teammate: s.connection.ownerAddresses[0] ?? null, folder: s.folder }));
   return shape('email', ref, decideEmail({ item, sightings }, dir, ctx.now, { hints: true }), { where });

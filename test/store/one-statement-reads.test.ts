@@ -8,6 +8,7 @@ import type { Store } from '../../src/store/db.js';
 import { addAccount, addTeammate, insertEndUser, listTeammates } from '../../src/store/directory.js';
 import { findEmailWithSightings } from '../../src/store/email-with-sightings.js';
 import { emailSightings, findEmailsByMessageId } from '../../src/store/emails.js';
+import { directoryVersion } from '../../src/store/directory-version.js';
 import { endUsersContaining } from '../../src/store/end-user-search.js';
 import { createWorkspace } from '../../src/store/workspaces.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
@@ -132,5 +133,18 @@ describe.each(DIALECTS)('one-statement reads (%s)', (dialect) => {
     ]);
     const scanned = await endUsersContaining(db, ws, 'acme');
     expect(scanned.map((u) => u.accountName)).toEqual(['Acme Inc', null]);
+  });
+
+  // Last: it changes the directory.
+  it("reads the workspace's directory version with the email, as directoryVersion gives it, and it moves with the directory", async () => {
+    const before = await directoryVersion(db, ws);
+    expect((await findEmailWithSightings(db, ws, 'm1@x'))?.directoryVersion).toBe(before);
+    await addTeammate(db, ws, { email: 'carol@ourco.com', aliases: ['c@ourco.com'] }, NOW);
+    const after = await directoryVersion(db, ws);
+    expect(after).not.toBe(before);
+    expect((await findEmailWithSightings(db, ws, 'm2@x'))?.directoryVersion).toBe(after);
+    // Another workspace's directory is not counted.
+    await addTeammate(db, other, { email: 'dave@ourco.com', aliases: [] }, NOW);
+    expect((await findEmailWithSightings(db, ws, 'm1@x'))?.directoryVersion).toBe(after);
   });
 });
