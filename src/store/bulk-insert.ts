@@ -44,18 +44,51 @@ export async function insertAll(db: Store, inserts: BulkInsert[]): Promise<void>
     for (const x of inserts) await insertRows(db, x.table, x.columns, x.rows, x.onConflict);
     return;
   }
-  const key = `pg-all|${inserts.map((x) => `${x.table}(${x.columns.join(',')})${x.onConflict ?? ''}`).join('|')}`;
+  const key = `pg-all|${shapeOf(inserts)}`;
   const text = textOf(key, () => {
-    let n = 0;
-    const parts = inserts.map((x) => {
-      const arrays = x.columns.map(() => `$${++n}::text[]`).join(', ');
-      return `INSERT INTO ${x.table} (${x.columns.join(', ')}) SELECT * FROM unnest(${arrays}) ${x.onConflict ?? ''}`;
-    });
+    const parts = pgInserts(inserts, 0, '');
     const last = parts.pop()!;
     return parts.length ? `WITH ${parts.map((p, i) => `w${i} AS (${p})`).join(', ')} ${last}` : last;
   });
-  const params = inserts.flatMap((x) => x.columns.map((_, c) => x.rows.map((r) => r[c] ?? null)));
-  await db.executeQuery(CompiledQuery.raw(text, params));
+  await db.executeQuery(CompiledQuery.raw(text, pgParams(inserts)));
+}
+
+/** A PostgreSQL query that, when it returns any row, stops insertAllUnless (its text uses $1…$n for its own params). */
+export interface Guard {
+  /** A constant SELECT; the caller's text, never user input. */
+  select: string;
+  params: unknown[];
+}
+
+/**
+ * PostgreSQL only: insertAll in the same statement as `guard`, which runs first; if the guard
+ * returns rows, nothing is inserted and those rows are returned (one round trip either way).
+ * Every clause of a statement sees one snapshot, so the guard never sees this statement's rows.
+ */
+export async function insertAllUnless<R>(db: Store, guard: Guard, inserts: BulkInsert[]): Promise<R[]> {
+  const n = guard.params.length;
+  const text = textOf(`pg-unless|${guard.select}|${shapeOf(inserts)}`, () => {
+    const parts = pgInserts(inserts, n, ' WHERE NOT EXISTS (SELECT 1 FROM guard)');
+    return `WITH guard AS (${guard.select}), ${parts.map((p, i) => `w${i} AS (${p})`).join(', ')} SELECT * FROM guard`;
+  });
+  const r = await db.executeQuery<R>(CompiledQuery.raw(text, [...guard.params, ...pgParams(inserts)]));
+  return r.rows as R[];
+}
+
+const shapeOf = (inserts: BulkInsert[]) => inserts.map((x) => `${x.table}(${x.columns.join(',')})${x.onConflict ?? ''}`).join('|');
+
+/** Each insert's `INSERT … SELECT FROM unnest` text, its arrays numbered from $(from + 1). */
+function pgInserts(inserts: BulkInsert[], from: number, where: string): string[] {
+  let n = from;
+  return inserts.map((x) => {
+    const arrays = x.columns.map(() => `$${++n}::text[]`).join(', ');
+    return `INSERT INTO ${x.table} (${x.columns.join(', ')}) SELECT * FROM unnest(${arrays})${where} ${x.onConflict ?? ''}`;
+  });
+}
+
+/** One text array per column of each insert, in pgInserts' order. */
+function pgParams(inserts: BulkInsert[]): (string | null)[][] {
+  return inserts.flatMap((x) => x.columns.map((_, c) => x.rows.map((r) => r[c] ?? null)));
 }
 
 /**

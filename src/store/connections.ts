@@ -5,7 +5,8 @@ import { normalizeAddress } from '../directory/address.js';
 import type { Store } from './db.js';
 import type { ConnectionsTable } from './schema.js';
 import { addressesFromColumn, teammateAddressesColumn } from './teammate-addresses.js';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
+import { dialectOf } from './dialects/dialect.js';
 import { chunksOf } from '../domain/chunks.js';
 
 export interface ConnectionRecord extends ConnectionView {
@@ -194,8 +195,16 @@ export async function clearItemError(db: Store, connectionId: string, where: str
   await db.deleteFrom('item_errors').where('connection_id', '=', connectionId).where('where_ref', '=', where).execute();
 }
 
+/** PostgreSQL: one array parameter, not an IN list of 500 (as storedEmailKeys). */
+const CLEAR_ITEM_ERRORS_PG = `DELETE FROM item_errors WHERE connection_id = $1 AND where_ref = ANY($2::text[])`;
+
 /** clearItemError for a whole page at once. */
 export async function clearItemErrors(db: Store, connectionId: string, refs: string[]): Promise<void> {
+  if (refs.length === 0) return;
+  if (dialectOf(db) === 'postgres') {
+    await db.executeQuery(CompiledQuery.raw(CLEAR_ITEM_ERRORS_PG, [connectionId, refs]));
+    return;
+  }
   for (const part of chunksOf(refs, 500)) {
     await db.deleteFrom('item_errors').where('connection_id', '=', connectionId).where('where_ref', 'in', part).execute();
   }

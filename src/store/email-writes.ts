@@ -3,9 +3,9 @@
 // participants and the decision's codes — no subject, body or plain addresses.
 import type { Decision } from '../domain/decision.js';
 import { CompiledQuery } from 'kysely';
-import { insertAll, type BulkInsert, type BulkRow } from './bulk-insert.js';
+import { insertAll, insertAllUnless, type BulkInsert, type BulkRow } from './bulk-insert.js';
 import type { Store } from './db.js';
-import type { EmailSightingRow, StoredParticipants } from './emails.js';
+import { storedEmailKeys, type EmailSightingRow, type StoredParticipants } from './emails.js';
 import { newId, newIds } from './ids.js';
 import { dialectOf, EACH_ROW } from './dialects/dialect.js';
 import { chunksOf } from '../domain/chunks.js';
@@ -271,9 +271,43 @@ function sameKeys(w: EmailWrite, s: StoredForRedecision): boolean {
 export async function insertNewEmails(db: Store, ws: string, writes: EmailWrite[]): Promise<string[]> {
   const ids = newIds(writes.length);
   const iso = isoOnce();
-  const rows = writes.map((w, i) => emailRow(ws, ids[i]!, w, iso));
-  await insertAll(db, [{ table: 'emails', columns: EMAIL_COLUMNS, rows }, ...childInserts(ws, writes, ids, iso)]);
+  await insertAll(db, newEmailInserts(ws, writes, ids, iso));
   return ids;
+}
+
+function newEmailInserts(ws: string, writes: EmailWrite[], ids: string[], iso: (d: Date) => string): BulkInsert[] {
+  const rows = writes.map((w, i) => emailRow(ws, ids[i]!, w, iso));
+  return [{ table: 'emails', columns: EMAIL_COLUMNS, rows }, ...childInserts(ws, writes, ids, iso)];
+}
+
+const STORED_KEYS_GUARD = 'SELECT dedup_key FROM emails WHERE workspace_id = $1 AND dedup_key = ANY($2::text[])';
+
+/**
+ * insertNewEmails for the writes whose dedup key is not stored yet (a page planned outside its
+ * transaction: another sync may have stored some since). `stored` holds the keys found stored
+ * (those writes are not inserted); `ids` are the new ids of the others, in order. On PostgreSQL
+ * the check and the inserts are one statement, the inserts done only when no key is stored —
+ * nearly always — so a page saves a round trip; otherwise the rest are inserted by a second one.
+ */
+export async function insertNewEmailsUnlessStored(
+  db: Store,
+  ws: string,
+  writes: EmailWrite[],
+): Promise<{ stored: Set<string>; ids: string[] }> {
+  if (writes.length === 0) return { stored: new Set(), ids: [] };
+  const keys = writes.map((w) => w.dedupKey);
+  let stored: Set<string>;
+  if (dialectOf(db) === 'postgres') {
+    const ids = newIds(writes.length);
+    const guard = { select: STORED_KEYS_GUARD, params: [ws, keys] };
+    const found = await insertAllUnless<{ dedup_key: string }>(db, guard, newEmailInserts(ws, writes, ids, isoOnce()));
+    if (found.length === 0) return { stored: new Set(), ids };
+    stored = new Set(found.map((r) => r.dedup_key));
+  } else {
+    stored = await storedEmailKeys(db, ws, keys);
+  }
+  const rest = writes.filter((w) => !stored.has(w.dedupKey));
+  return { stored, ids: rest.length ? await insertNewEmails(db, ws, rest) : [] };
 }
 
 /**

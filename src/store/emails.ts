@@ -6,6 +6,8 @@ import type { Address } from '../domain/items.js';
 import type { Store } from './db.js';
 import type { EmailsTable } from './schema.js';
 import { chunksOf } from '../domain/chunks.js';
+import { CompiledQuery } from 'kysely';
+import { dialectOf } from './dialects/dialect.js';
 
 export interface StoredParticipants {
   from: Address[];
@@ -125,9 +127,22 @@ export async function sightingsOfEmails(db: Store, ws: string, ids: string[]): P
   return out;
 }
 
+/**
+ * PostgreSQL: one array parameter, the same short text whatever the page size (an IN list of 500
+ * parameters is parsed and bound anew each page). Not a named prepared statement: its cached
+ * generic plan, made while the table was small, kept a sequential scan as it grew (~250 ms a page).
+ */
+const STORED_KEYS_PG = `SELECT dedup_key FROM emails WHERE workspace_id = $1 AND dedup_key = ANY($2::text[])`;
+
 /** Which of these dedup keys are stored: one query for a whole page, the key column only (membership is all a page needs). */
 export async function storedEmailKeys(db: Store, ws: string, keys: string[]): Promise<Set<string>> {
   const out = new Set<string>();
+  if (keys.length === 0) return out;
+  if (dialectOf(db) === 'postgres') {
+    const r = await db.executeQuery<{ dedup_key: string }>(CompiledQuery.raw(STORED_KEYS_PG, [ws, keys]));
+    for (const row of r.rows) out.add(row.dedup_key);
+    return out;
+  }
   for (const part of chunksOf(keys, 500)) {
     const rows = await db.selectFrom('emails').select('dedup_key').where('workspace_id', '=', ws).where('dedup_key', 'in', part).execute();
     for (const r of rows) out.add(r.dedup_key);

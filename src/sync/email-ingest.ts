@@ -10,7 +10,7 @@ import { decideEmailForSync } from '../rules/decide-email.js';
 import { emailParticipants } from '../rules/participants.js';
 import type { ConnectionRecord } from '../store/connections.js';
 import { emailSightings, findEmailByKey, storedEmailKeys, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
-import { insertNewEmails, saveEmail, setEmailBodies, updateRedecided, type EmailWrite } from '../store/email-writes.js';
+import { insertNewEmailsUnlessStored, saveEmail, setEmailBodies, updateRedecided, type EmailWrite } from '../store/email-writes.js';
 import type { LeanEmailRecord } from '../store/redecide-reads.js';
 import { hashAddress, type Ctx } from '../store/context.js';
 import { linkedAccounts, recordLinkChanges } from './link-events.js';
@@ -233,10 +233,10 @@ export async function writeMailPage(
     else notLinked++;
   };
   // Planned outside the transaction: another sync of this process may have stored some since.
-  const storedSince = await storedEmailKeys(
+  const { stored: storedSince, ids } = await insertNewEmailsUnlessStored(
     ctx.db,
     ctx.ws.id,
-    plan.fresh.map((f) => f.write.dedupKey),
+    plan.fresh.map((f) => f.write),
   );
   const fresh: MailPagePlan['fresh'] = [];
   const again: MailSighting[] = [];
@@ -245,11 +245,6 @@ export async function writeMailPage(
     else fresh.push(f);
   }
   again.push(...plan.again);
-  const ids = await insertNewEmails(
-    ctx.db,
-    ctx.ws.id,
-    fresh.map((f) => f.write),
-  );
   await recordLinkChanges(
     ctx,
     fresh.map((f, i) => ({
