@@ -1,5 +1,5 @@
-// Fetching calendar objects by href with one calendar-multiget REPORT per page
-// (RFC 4791 §7.9), asking for DAV:getetag and CALDAV:calendar-data.
+// Fetching calendar objects by href with calendar-multiget REPORTs (RFC 4791 §7.9) of at
+// most MULTIGET_MAX hrefs, asking for DAV:getetag and CALDAV:calendar-data.
 //
 // We build the REPORT with tsdav's davRequest rather than its calendarMultiGet helper: the
 // helper throws when any href answers 404, and an object deleted between the listing and
@@ -68,4 +68,22 @@ export async function fetchObjects(cal: DiscoveredCalendar, hrefs: string[], ctx
   }
   for (const h of hrefs) if (!answered.has(h)) page.errors.push({ where: h, reason: 'the CalDAV server did not answer for this event' });
   return page;
+}
+
+/**
+ * Hrefs per calendar-multiget REPORT: what servers have always been sent (it was the page
+ * size), kept when pages grew so that no server sees a larger request than before.
+ */
+export const MULTIGET_MAX = 200;
+
+/** A page's missing objects, one REPORT per MULTIGET_MAX hrefs, in order; none for no hrefs. */
+export async function fetchInBatches(cal: DiscoveredCalendar, hrefs: string[], ctx: RequestCtx, max = MULTIGET_MAX): Promise<FetchedPage> {
+  const all: FetchedPage = { objects: [], gone: [], errors: [] };
+  for (let i = 0; i < hrefs.length; i += max) {
+    const page = await fetchObjects(cal, hrefs.slice(i, i + max), ctx);
+    all.objects.push(...page.objects);
+    all.gone.push(...page.gone);
+    all.errors.push(...page.errors);
+  }
+  return all;
 }
