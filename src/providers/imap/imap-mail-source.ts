@@ -84,6 +84,8 @@ export class ImapMailSource implements MailSource {
   async *changes(cursor: Cursor | null): AsyncIterable<MailPage> {
     let cur: ImapCursor = readCursor(cursor);
     let finished = false;
+    /** The page asked for ahead: settled before the sessions close (it may be opening the pages session). */
+    let ahead: Promise<unknown> = Promise.resolve();
     try {
       // A session kept from the last sync may still have a folder open: each folder below is
       // EXAMINEd afresh, so nothing is read from its old view.
@@ -130,7 +132,7 @@ export class ImapMailSource implements MailSource {
           const uids = uidsOf(p);
           const msgs = await fetching;
           // Ask for the next page now: the server works on it while the sync stores this one.
-          if (p + 1 < pages) fetching = this.fetchPage(w, uidsOf(p + 1), 'pages');
+          if (p + 1 < pages) ahead = fetching = this.fetchPage(w, uidsOf(p + 1), 'pages');
           const { sightings, errors } = this.toSightings(w, msgs, seenGmailIds);
           const last = p === pages - 1;
           const pageMax = uids.length ? uids[uids.length - 1]! : 0;
@@ -150,6 +152,7 @@ export class ImapMailSource implements MailSource {
       yield { sightings: [], errors: [], cursor: cur, folderCounts };
       finished = true;
     } finally {
+      await ahead.catch(() => undefined);
       // After an error or an abandoned sync the session's state is unknown: never keep it.
       if (!finished || !this.o.keepSession) await this.closeSession();
       else await this.closeSession('pages');
