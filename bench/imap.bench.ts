@@ -8,6 +8,8 @@
 //
 //   npm run bench:imap                       (10,000 messages of ~7 KB, 100,000 end users)
 //   BENCH_MESSAGES=2000 BENCH_RUNS=1 npm run bench:imap   (a quick look)
+//   BENCH_ONLY_INITIAL=1 npm run bench:imap  (rows (a) and (b) only, no push passes, no JSON written:
+//                                            A/B runs and profiles of the initial sync)
 //
 // Targets: (b)/(a) ≤ 1.5; our share of the push p95 ≤ 100 ms, quiet and busy. Results go to bench/results/imap.json.
 import Database from 'better-sqlite3';
@@ -42,6 +44,8 @@ const CONFIG = {
   /** Appends measured while another mailbox's initial sync runs, and that mailbox's size. */
   busyAppends: int('BENCH_BUSY_APPENDS', 20),
   busyMessages: int('BENCH_BUSY_MESSAGES', 40_000),
+  /** Only the initial-sync rows: the push passes are skipped and no results file is written. */
+  onlyInitial: process.env.BENCH_ONLY_INITIAL === '1',
 };
 const AUTH = new Date('2026-01-01T00:00:00Z');
 const PASSWORD = 'bench-password';
@@ -331,65 +335,73 @@ try {
     linked = r.linked;
     log(`run ${run + 1}: protocol ${a[run]!.toFixed(0)} ms, touchpoint ${b[run]!.toFixed(0)} ms`);
   }
-  const quiet = await pushLatency(d, join(dir, 'run-0.db'));
-  log(`writing ${CONFIG.busyMessages} messages for the mailbox whose initial sync runs during the next appends …`);
-  d.writeMaildir(
-    'bob',
-    Array.from({ length: CONFIG.busyMessages }, (_, i) => {
-      const at = new Date(AUTH.getTime() + 86_400_000 + i * 60_000);
-      return { raw: message(i, at, 'bob-'), at };
-    }),
-  );
-  const busy = await pushLatency(d, join(dir, 'run-0.db'), 'bob');
-  const n = CONFIG.messages.toLocaleString('en-US');
-  const rows = [
-    ratioRow({
-      id: 'imap.initial',
-      what:
-        `initial IMAP sync of ${n} messages (fetch + decide + store; bodies of the ${linked} linked), directory of ` +
-        `${CONFIG.endUsers.toLocaleString('en-US')}`,
-      limit: 'imapflow fetching the same envelopes + headers',
-      unit: 'ms',
-      value: b,
-      limitRuns: a,
-      kind: 'time',
-      maxRatio: 1.5,
-    }),
-    pushRow('imap.push', `new mail → linked with IDLE, ${quiet.length} appends`, quiet),
-    pushRow(
-      'imap.push.busy',
-      `the same, ${busy.length} appends while another mailbox's initial sync (${CONFIG.busyMessages.toLocaleString('en-US')} messages) runs in the same process`,
-      busy,
-    ),
-  ];
-  const result = {
-    bench: 'imap',
-    rows,
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg: loadavg().map((x) => Number(x.toFixed(2))) },
-    config: CONFIG,
-    protocolLimitMs: Math.round(median(a)),
-    touchpointInitialSyncMs: Math.round(median(b)),
-    ratio: Number((median(b) / median(a)).toFixed(2)),
-    linkedMessages: linked,
-    directoryLoadMs: Math.round(directoryLoadMs),
-    runs: { protocolMs: a.map(Math.round), touchpointMs: b.map(Math.round) },
-    push: { quiet: pushSummary(quiet), busy: pushSummary(busy) },
-    targets: { ratio: 1.5, pushShareP95Ms: PUSH_SHARE_MS },
-  };
-  const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'imap.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`(a) protocol limit, envelope+headers of ${CONFIG.messages}: ${result.protocolLimitMs} ms (median of ${CONFIG.runs})`);
-  console.log(
-    `(b) touchpoint initial sync (fetch, decide vs ${CONFIG.endUsers} end users, store, ${linked} bodies): ${result.touchpointInitialSyncMs} ms`,
-  );
-  console.log(`    ratio ${result.ratio}× (target ≤ 1.5×)`);
-  for (const [name, p] of Object.entries(result.push))
+  if (CONFIG.onlyInitial) {
+    const ratio = median(b) / median(a);
     console.log(
-      `(c) new mail → linked with IDLE, ${name}, ${p.appends} appends: p95 ${p.totalP95} ms, of which the server's own notify p95 ${p.serverP95} ms; our share p95 ${p.shareP95} ms (target ≤ ${PUSH_SHARE_MS} ms)`,
+      `initial sync only: protocol ${Math.round(median(a))} ms, touchpoint ${Math.round(median(b))} ms, ratio ${ratio.toFixed(2)}× ` +
+        `(runs ${a.map(Math.round).join('/')} vs ${b.map(Math.round).join('/')}; load ${loadavg()[0]!.toFixed(1)})`,
     );
-  console.log(`results: ${out}`);
+  } else {
+    const quiet = await pushLatency(d, join(dir, 'run-0.db'));
+    log(`writing ${CONFIG.busyMessages} messages for the mailbox whose initial sync runs during the next appends …`);
+    d.writeMaildir(
+      'bob',
+      Array.from({ length: CONFIG.busyMessages }, (_, i) => {
+        const at = new Date(AUTH.getTime() + 86_400_000 + i * 60_000);
+        return { raw: message(i, at, 'bob-'), at };
+      }),
+    );
+    const busy = await pushLatency(d, join(dir, 'run-0.db'), 'bob');
+    const n = CONFIG.messages.toLocaleString('en-US');
+    const rows = [
+      ratioRow({
+        id: 'imap.initial',
+        what:
+          `initial IMAP sync of ${n} messages (fetch + decide + store; bodies of the ${linked} linked), directory of ` +
+          `${CONFIG.endUsers.toLocaleString('en-US')}`,
+        limit: 'imapflow fetching the same envelopes + headers',
+        unit: 'ms',
+        value: b,
+        limitRuns: a,
+        kind: 'time',
+        maxRatio: 1.5,
+      }),
+      pushRow('imap.push', `new mail → linked with IDLE, ${quiet.length} appends`, quiet),
+      pushRow(
+        'imap.push.busy',
+        `the same, ${busy.length} appends while another mailbox's initial sync (${CONFIG.busyMessages.toLocaleString('en-US')} messages) runs in the same process`,
+        busy,
+      ),
+    ];
+    const result = {
+      bench: 'imap',
+      rows,
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg: loadavg().map((x) => Number(x.toFixed(2))) },
+      config: CONFIG,
+      protocolLimitMs: Math.round(median(a)),
+      touchpointInitialSyncMs: Math.round(median(b)),
+      ratio: Number((median(b) / median(a)).toFixed(2)),
+      linkedMessages: linked,
+      directoryLoadMs: Math.round(directoryLoadMs),
+      runs: { protocolMs: a.map(Math.round), touchpointMs: b.map(Math.round) },
+      push: { quiet: pushSummary(quiet), busy: pushSummary(busy) },
+      targets: { ratio: 1.5, pushShareP95Ms: PUSH_SHARE_MS },
+    };
+    const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'imap.json');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`(a) protocol limit, envelope+headers of ${CONFIG.messages}: ${result.protocolLimitMs} ms (median of ${CONFIG.runs})`);
+    console.log(
+      `(b) touchpoint initial sync (fetch, decide vs ${CONFIG.endUsers} end users, store, ${linked} bodies): ${result.touchpointInitialSyncMs} ms`,
+    );
+    console.log(`    ratio ${result.ratio}× (target ≤ 1.5×)`);
+    for (const [name, p] of Object.entries(result.push))
+      console.log(
+        `(c) new mail → linked with IDLE, ${name}, ${p.appends} appends: p95 ${p.totalP95} ms, of which the server's own notify p95 ${p.serverP95} ms; our share p95 ${p.shareP95} ms (target ≤ ${PUSH_SHARE_MS} ms)`,
+      );
+    console.log(`results: ${out}`);
+  }
 } finally {
   await d.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -174,6 +174,8 @@ export interface MailPagePlan {
   fresh: { write: EmailWrite; decision: Decision; sighting: MailSighting }[];
   /** Mail already stored, or a second copy in the page: decided again with what is stored, in order. */
   again: MailSighting[];
+  /** The page's sightings in their order: mail found stored at the write joins `again` in it. */
+  sightings: MailSighting[];
 }
 
 export async function planMailPage(
@@ -184,7 +186,7 @@ export async function planMailPage(
   sightings: MailSighting[],
   fetchBody?: (ref: string) => Promise<EmailItem | null>,
 ): Promise<MailPagePlan> {
-  const plan: MailPagePlan = { fresh: [], again: [] };
+  const plan: MailPagePlan = { fresh: [], again: [], sightings };
   const known = await storedEmailKeys(ctx.db, ctx.ws.id, [...new Set(sightings.map((s) => dedupKey(s.item)))]);
   const keys = new Set<string>();
   const hashes = new Map<string, string>();
@@ -239,12 +241,18 @@ export async function writeMailPage(
     plan.fresh.map((f) => f.write),
   );
   const fresh: MailPagePlan['fresh'] = [];
-  const again: MailSighting[] = [];
+  const storedNow = new Set<MailSighting>();
   for (const f of plan.fresh) {
-    if (storedSince.has(f.write.dedupKey)) again.push(f.sighting);
+    if (storedSince.has(f.write.dedupKey)) storedNow.add(f.sighting);
     else fresh.push(f);
   }
-  again.push(...plan.again);
+  // In the page's order, as if the page had been planned after they were stored (the sync plans a
+  // page while it writes the one before: a copy in both is found here).
+  let again = plan.again;
+  if (storedNow.size) {
+    const planned = new Set(plan.again);
+    again = plan.sightings.filter((s) => storedNow.has(s) || planned.has(s));
+  }
   await recordLinkChanges(
     ctx,
     fresh.map((f, i) => ({

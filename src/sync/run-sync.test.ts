@@ -212,6 +212,51 @@ describe('syncAll with an injected source factory', () => {
     ]);
   });
 
+  it('a page that fails to come while the one before is stored: that page and its cursor commit, then the sync fails', async () => {
+    const source: MailSource = {
+      async *changes() {
+        yield page([1, 2], 1);
+        throw new SourceError('NETWORK', 'connection reset');
+      },
+      async fetch() {
+        return null;
+      },
+    };
+    const [r] = await syncAll(ctx, undefined, { sources: factory(source) });
+    expect(r?.failure).toBeDefined();
+    expect(r?.mail.seen).toBe(2);
+    expect(await storedRefs()).toEqual(['ref-1', 'ref-2']);
+    expect(await getCursor(db, connId, 'mail')).toBe(1);
+  });
+
+  it('a message in two consecutive pages (the second planned while the first is stored) is one email with both sightings', async () => {
+    const copy = (ref: string, n: number) => ({ ref, folder: 'Archive', item: mail(n, { withBody: false }) });
+    const fetchBody = async (ref: string) => {
+      return mail(Number(ref.replace(/\D/g, '')));
+    };
+    const pages: MailPage[] = [
+      page([1, 2], 1, [], false),
+      { sightings: [copy('b-1', 1), ...page([3], 2, [], false).sightings, copy('b-2', 2)], errors: [], cursor: 2 },
+    ];
+    const [r] = await syncAll(ctx, undefined, { sources: factory(new FakeMailSource(pages, { fetchBody })) });
+    expect(r?.mail).toEqual({ seen: 5, linked: 5, notLinked: 0 });
+    const emails = await db.selectFrom('emails').select(['message_id', 'body_text']).orderBy('message_id').execute();
+    expect(emails).toEqual([
+      { message_id: 'm1@acme.example', body_text: 'Body 1' },
+      { message_id: 'm2@acme.example', body_text: 'Body 2' },
+      { message_id: 'm3@acme.example', body_text: 'Body 3' },
+    ]);
+    const sightings = await db.selectFrom('email_sightings').select(['ref', 'folder']).orderBy('ref').execute();
+    expect(sightings).toEqual([
+      { ref: 'b-1', folder: 'Archive' },
+      { ref: 'b-2', folder: 'Archive' },
+      { ref: 'ref-1', folder: 'INBOX' },
+      { ref: 'ref-2', folder: 'INBOX' },
+      { ref: 'ref-3', folder: 'INBOX' },
+    ]);
+    expect(await getCursor(db, connId, 'mail')).toBe(2);
+  });
+
   it('a page planned before another sync stored the same message merges into it, not a second copy', async () => {
     // Two mailboxes' syncs in one process (serve runs two at once): both plan the same new
     // message outside their transactions, then write one after the other.

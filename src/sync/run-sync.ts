@@ -26,7 +26,8 @@ import {
   type CalendarIngestResult,
 } from './calendar-ingest.js';
 import { connectorDeps, loadDirectoryIndex, type Ctx } from '../store/context.js';
-import { planMailPage, writeMailPage } from './email-ingest.js';
+import { planMailPage, writeMailPage, type MailPagePlan } from './email-ingest.js';
+import { planAhead } from './mail-pipeline.js';
 import { pageTurns, type SyncTurn } from './page-turns.js';
 import { describeSyncError, storeFailureWords } from './errors.js';
 import { StoreError } from '../store/db.js';
@@ -248,19 +249,29 @@ async function syncMail(
   let counts: MailPage['folderCounts'];
   const startedAt = (opts.clock?.now() ?? ctx.now).toISOString();
   const fetchBody = source.fetchBody?.bind(source);
-  for await (const page of source.changes(cursor)) {
-    if (opts.signal?.aborted) throw new SyncCancelled();
+  const plan = (sightings: MailPage['sightings']) => planMailPage(ctx, dir, conn, conns, sightings, fetchBody);
+  // Page N+1 is fetched and planned (decided, its linked bodies read) while page N is written:
+  // most of a plan is waiting for the server, most of a write is the store. One page ahead
+  // only, so memory stays bounded (mail-pipeline.ts).
+  // A page is stored unless the sync was cancelled before it came or before the page ahead of
+  // it was stored (when, run in turn, it would have been asked for).
+  let cancelledAfterWrite = false;
+  for await (const { page, plan: planned } of planAhead(source.changes(cursor), plan, turn, opts.signal)) {
+    if (!planned || cancelledAfterWrite) throw new SyncCancelled();
     await turn.beforePage();
     if (page.folderCounts) counts = page.folderCounts;
     // The page's items, its errors and its cursor commit together: a crash re-reads at most this
-    // page. A page that lost a write race with another worker's sync runs again (store/conflicts.ts).
+    // page. A page that lost a write race with another worker's sync runs again (store/conflicts.ts),
+    // planned afresh.
+    let first: MailPagePlan | null = planned;
     await retryOnConflict(async () => {
       // Decided, and linked mail's bodies read, before the transaction: it holds SQLite's one connection.
-      const plan = await planMailPage(ctx, dir, conn, conns, page.sightings, fetchBody);
+      const p = first ?? (await plan(page.sightings));
+      first = null;
       await turn.beforeWrite();
       await ctx.db.transaction().execute(async (trx) => {
         const tctx = { ...ctx, db: trx };
-        const r = await writeMailPage(tctx, dir, conn, conns, plan, fetchBody);
+        const r = await writeMailPage(tctx, dir, conn, conns, p, fetchBody);
         await clearItemErrors(
           trx,
           conn.id,
@@ -274,6 +285,7 @@ async function syncMail(
       });
     });
     if (page.progress) await reportProgress(ctx, conn, opts, { ...page.progress, stream: 'mail', startedAt });
+    cancelledAfterWrite = !!opts.signal?.aborted;
   }
   // Compared once every page is stored, so "seen" includes this sync's mail.
   if (counts) await saveFolderCounts(ctx.db, ctx.ws.id, conn.id, counts, ctx.now);

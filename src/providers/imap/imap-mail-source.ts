@@ -51,6 +51,13 @@ export interface FolderWork {
 
 export class ImapMailSource implements MailSource {
   private session: ImapSession | null = null;
+  /**
+   * A second session for the envelopes of a sync's later pages: on the one session they queued
+   * ahead of the current page's body FETCH (imapflow sends one command at a time), so the bodies
+   * waited for the next page's envelopes. Opened at the second page only (a push sync is one
+   * page) and closed when the sync ends.
+   */
+  private pagesSession: ImapSession | null = null;
   private gmail = false;
   /** Gmail's "All Mail" path, once known (for gm: refs). */
   private allMailPath: string | null = null;
@@ -77,6 +84,8 @@ export class ImapMailSource implements MailSource {
   async *changes(cursor: Cursor | null): AsyncIterable<MailPage> {
     let cur: ImapCursor = readCursor(cursor);
     let finished = false;
+    /** The page asked for ahead: settled before the sessions close (it may be opening the pages session). */
+    let ahead: Promise<unknown> = Promise.resolve();
     try {
       // A session kept from the last sync may still have a folder open: each folder below is
       // EXAMINEd afresh, so nothing is read from its old view.
@@ -118,12 +127,12 @@ export class ImapMailSource implements MailSource {
         // A folder with nothing new still gets its cursor saved (new UIDVALIDITY or MODSEQ).
         const pages = Math.max(1, Math.ceil(w.uids.length / size));
         const uidsOf = (p: number) => w.uids.slice(p * size, (p + 1) * size);
-        let fetching = this.fetchPage(w, uidsOf(0));
+        let fetching = this.fetchPage(w, uidsOf(0), 'main');
         for (let p = 0; p < pages; p++) {
           const uids = uidsOf(p);
           const msgs = await fetching;
           // Ask for the next page now: the server works on it while the sync stores this one.
-          if (p + 1 < pages) fetching = this.fetchPage(w, uidsOf(p + 1));
+          if (p + 1 < pages) ahead = fetching = this.fetchPage(w, uidsOf(p + 1), 'pages');
           const { sightings, errors } = this.toSightings(w, msgs, seenGmailIds);
           const last = p === pages - 1;
           const pageMax = uids.length ? uids[uids.length - 1]! : 0;
@@ -143,8 +152,10 @@ export class ImapMailSource implements MailSource {
       yield { sightings: [], errors: [], cursor: cur, folderCounts };
       finished = true;
     } finally {
+      await ahead.catch(() => undefined);
       // After an error or an abandoned sync the session's state is unknown: never keep it.
       if (!finished || !this.o.keepSession) await this.closeSession();
+      else await this.closeSession('pages');
     }
   }
 
@@ -161,7 +172,7 @@ export class ImapMailSource implements MailSource {
   }
 
   /** Envelopes of these UIDs; started ahead of time, so a failure waits to be awaited. */
-  private fetchPage(w: FolderWork, uids: number[]): Promise<FetchMessageObject[]> {
+  private fetchPage(w: FolderWork, uids: number[], on: Slot): Promise<FetchMessageObject[]> {
     if (uids.length === 0) return Promise.resolve([]);
     const p = this.retrying(async (s) => {
       const mb = await s.examine(w.path);
@@ -169,7 +180,7 @@ export class ImapMailSource implements MailSource {
         throw new SourceError('CURSOR_INVALID', `the UIDVALIDITY of "${w.path}" changed during the sync; the next sync re-scans it`);
       }
       return s.fetchEnvelopes(uids, this.gmail);
-    });
+    }, on);
     p.catch(() => undefined); // not unhandled while the sync is storing the previous page
     return p;
   }
@@ -212,7 +223,9 @@ export class ImapMailSource implements MailSource {
   fetchBody(ref: string): Promise<EmailItem | null> {
     return new Promise((resolve, reject) => {
       this.bodyQueue.push({ ref, resolve, reject });
-      if (this.bodyQueue.length === 1) setImmediate(() => void this.flushBodies());
+      // Calls made in one go (a page's linked mail) are batched; sent before the caller moves on
+      // (the sync writes the page before while these are read), not after its next macrotask.
+      if (this.bodyQueue.length === 1) queueMicrotask(() => void this.flushBodies());
     });
   }
 
@@ -291,30 +304,39 @@ export class ImapMailSource implements MailSource {
     });
   }
 
-  /** Runs `fn` on the session, reconnecting with backoff after network errors. */
-  private async retrying<T>(fn: (s: ImapSession) => Promise<T>): Promise<T> {
+  /** Runs `fn` on the (main or pages) session, reconnecting with backoff after network errors. */
+  private async retrying<T>(fn: (s: ImapSession) => Promise<T>, on: Slot = 'main'): Promise<T> {
     const retries = this.o.retries ?? 3;
+    const current = () => (on === 'main' ? this.session : this.pagesSession);
     for (let attempt = 0; ; attempt++) {
       try {
-        if (!this.session?.usable) {
-          await this.closeSession();
-          this.session = await ImapSession.open(this.o.config, this.o.secret, this.o.outbound);
+        let s = current();
+        if (!s?.usable) {
+          await this.closeSession(on);
+          s = await ImapSession.open(this.o.config, this.o.secret, this.o.outbound);
+          if (on === 'main') this.session = s;
+          else this.pagesSession = s;
         }
-        return await fn(this.session);
+        return await fn(s);
       } catch (err) {
         if (!(err instanceof SourceError) || err.code !== 'NETWORK' || attempt >= retries) throw err;
-        await this.closeSession();
+        await this.closeSession(on);
         await sleep(backoffDelay(attempt, this.o.retryBackoff ?? { baseMs: 500, capMs: 8_000 }));
       }
     }
   }
 
-  private async closeSession(): Promise<void> {
-    const s = this.session;
-    this.session = null;
-    if (s) await s.close();
+  /** Closes one session, or (by default) both. */
+  private async closeSession(which?: Slot): Promise<void> {
+    const main = which !== 'pages' ? this.session : null;
+    const pages = which !== 'main' ? this.pagesSession : null;
+    if (which !== 'pages') this.session = null;
+    if (which !== 'main') this.pagesSession = null;
+    await Promise.all([main?.close(), pages?.close()]);
   }
 }
+
+type Slot = 'main' | 'pages';
 
 /**
  * What a folder has for this sync, from one EXAMINE and the UIDs in the scan window: nothing
