@@ -14,6 +14,7 @@
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import { chunksOf } from '../../domain/chunks.js';
 import type { EmailItem } from '../../domain/items.js';
+import { itemFromFields } from '../../formats/mime/header-fields.js';
 import { MalformedItemError, parseEmail } from '../../formats/mime/parse-email.js';
 import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
 import { SourceError } from '../types.js';
@@ -241,15 +242,24 @@ function internalDate(m: gmail_v1.Schema$Message): Date | null {
   return m.internalDate && Number.isFinite(n) ? new Date(n) : null;
 }
 
-/** format=metadata → EmailItem via the shared MIME header parser (same meaning as IMAP). */
+/** The fields read directly (header-fields.ts): the ones we ask for, lower-cased. */
+const FIELDS = new Set(METADATA_HEADERS.map((h) => h.toLowerCase()));
+
+/**
+ * format=metadata → EmailItem with the shared MIME header meaning (same as IMAP): Gmail's
+ * header list is read field by field when it is plain (header-fields.ts), else written out as
+ * a header block for the MIME parser; both give the same item.
+ */
 export async function metadataToItem(m: gmail_v1.Schema$Message): Promise<EmailItem | ItemError> {
   const headers = m.payload?.headers ?? [];
   const where = `gmail message ${m.id}`;
   if (!headers.length) return { where, reason: 'Gmail returned no headers for this message' };
-  const block = `${headers.map((h) => `${h.name}: ${(h.value ?? '').replace(/\r?\n/g, ' ')}`).join('\r\n')}\r\n\r\n`;
   const received = internalDate(m);
+  const opts = { fallbackReceivedAt: received ?? new Date(0), headersOnly: true };
   try {
-    const item = await parseEmail(block, { fallbackReceivedAt: received ?? new Date(0), headersOnly: true });
+    const item =
+      itemFromFields(headers, FIELDS, opts) ??
+      (await parseEmail(`${headers.map((h) => `${h.name}: ${(h.value ?? '').replace(/\r?\n/g, ' ')}`).join('\r\n')}\r\n\r\n`, opts));
     if (received) item.receivedAt = received;
     return item;
   } catch (err) {
