@@ -40,6 +40,12 @@ export interface GmailOptions {
   concurrency?: number;
 }
 
+/**
+ * Ids per messages.list page of the initial listing (Gmail allows 500): 5 batches of 100, 4 in
+ * flight, and one page's transaction.
+ */
+const LIST_PAGE = 500;
+
 const METADATA_HEADERS = ['From', 'To', 'Cc', 'Bcc', 'Subject', 'Date', 'Message-ID', 'Sender', 'Reply-To'];
 // messages.get as a batch part's request line: the whole message, or only these headers.
 const rawPath = (id: string) => `/gmail/v1/users/me/messages/${encodeURIComponent(id)}?format=raw`;
@@ -94,14 +100,12 @@ export class GmailMailSource implements MailSource {
   private async *list(c: GmailCursor): AsyncIterable<MailPage> {
     // From before authorization: recent historic mail is seen and answered historic (E2).
     const after = Math.floor(historicWindowStart(this.o.authorizedAt).getTime() / 1000);
-    let pageToken = c.listing?.pageToken ?? null;
-    let done = 0;
-    for (;;) {
+    const read = async (pageToken: string | null) => {
       const res = await this.call('messages.list', () =>
         this.api.users.messages.list({
           userId: 'me',
           q: `after:${after}`,
-          maxResults: this.o.pageSize ?? 100,
+          maxResults: this.o.pageSize ?? LIST_PAGE,
           includeSpamTrash: false,
           ...(pageToken ? { pageToken } : {}),
         }),
@@ -109,8 +113,19 @@ export class GmailMailSource implements MailSource {
         throw translate(e);
       });
       const ids = (res.data.messages ?? []).map((m) => m.id!).filter(Boolean);
-      const page = await this.metadataPage(ids);
-      pageToken = res.data.nextPageToken ?? null;
+      return { res, ids, page: await this.metadataPage(ids) };
+    };
+    let done = 0;
+    let ahead = read(c.listing?.pageToken ?? null);
+    for (;;) {
+      const { res, ids, page } = await ahead;
+      const pageToken = res.data.nextPageToken ?? null;
+      // The next page is listed and read while the sync decides and stores this one (one
+      // ahead, no more). If the sync stops here, its failure is not left unhandled.
+      if (pageToken) {
+        ahead = read(pageToken);
+        ahead.catch(() => undefined);
+      }
       done += ids.length;
       const next: GmailCursor = pageToken ? { historyId: c.historyId, listing: { pageToken } } : { historyId: c.historyId };
       yield {
