@@ -37,19 +37,36 @@ export async function parseEmail(raw: Buffer | string, opts: ParseEmailOptions):
   } catch (err) {
     throw new MalformedItemError(`the MIME parser gave up (${(err as Error).message})`);
   }
-  const headers = email.headers;
+  const item = itemFromHeaders(email.headers, email, opts);
+  if (!opts.headersOnly) {
+    if (email.text !== undefined) item.text = email.text;
+    if (email.html !== undefined) item.html = email.html;
+  }
+  return item;
+}
+
+/**
+ * The item of a parsed header list (postal-mime's `headers`, with its decoded `messageId` and
+ * `subject`): which header means what for the rules. Also used on Gmail's header list
+ * (header-fields.ts), which must come out exactly as through the parser.
+ */
+export function itemFromHeaders(
+  headers: Header[],
+  decoded: { messageId?: string | undefined; subject?: string | undefined },
+  opts: ParseEmailOptions,
+): EmailItem {
   const has = (key: string) => headers.some((h) => h.key === key && h.value.trim() !== '');
   if (!has('from') && !has('date') && !has('message-id') && !has('to')) {
     throw new MalformedItemError('it has none of the From, To, Date or Message-ID headers');
   }
 
-  const messageId = cleanMessageId(email.messageId);
+  const messageId = cleanMessageId(decoded.messageId);
   // postal-mime returns the raw header text when Date does not parse, so re-check it.
   const sentAt = parseMailDate(firstValue(headers, 'date'));
   const from = addressesOf(headers, 'from');
   const to = addressesOf(headers, 'to');
-  const subject = (email.subject ?? '').trim();
-  const item: EmailItem = {
+  const subject = (decoded.subject ?? '').trim();
+  return {
     messageId,
     fingerprint: fingerprintOf(sentAt, from, to, subject),
     sentAt,
@@ -60,11 +77,6 @@ export async function parseEmail(raw: Buffer | string, opts: ParseEmailOptions):
     bcc: addressesOf(headers, 'bcc'),
     subject,
   };
-  if (!opts.headersOnly) {
-    if (email.text !== undefined) item.text = email.text;
-    if (email.html !== undefined) item.html = email.html;
-  }
-  return item;
 }
 
 /**

@@ -8,19 +8,13 @@
 // other part error is translated as a lone request's would be (googleCall). Quota is per part
 // (5 units per messages.get), so batching saves round trips, not quota.
 import type { gmail_v1 } from '@googleapis/gmail';
-import PostalMime from 'postal-mime';
 import { SourceError } from '../types.js';
 import type { GoogleTokens } from './auth.js';
+import { type PartAnswer, parseBatchAnswer } from './batch-answer.js';
 import { DEFAULT_RETRY, googleCall, type RetryPolicy, retryAfterMs } from './call.js';
 
 /** "You're limited to 100 calls in a single batch request." */
 export const GMAIL_BATCH_MAX = 100;
-
-interface PartAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
 
 interface BatchGetOptions {
   tokens: GoogleTokens;
@@ -31,42 +25,10 @@ interface BatchGetOptions {
 /** The request line's path and query of one messages.get. */
 type GetPath = (id: string) => string;
 
-function headerBlock(block: string): { headers: Record<string, string>; rest: string } {
-  const m = /\r?\n\r?\n/.exec(block);
-  const head = m ? block.slice(0, m.index) : block;
-  const headers: Record<string, string> = {};
-  for (const line of head.split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-  }
-  return { headers, rest: m ? block.slice(m.index + m[0].length) : '' };
-}
-
 /** The multipart/mixed body: one application/http part per id, Content-ID = its index. */
 function batchBody(boundary: string, ids: readonly string[], path: GetPath): string {
   const parts = ids.map((id, i) => `--${boundary}\r\nContent-Type: application/http\r\nContent-ID: <${i}>\r\n\r\nGET ${path(id)}\r\n\r\n`);
   return `${parts.join('')}--${boundary}--\r\n`;
-}
-
-/**
- * The multipart answer → each part's HTTP answer, by the Content-ID we sent (`response-<id>`).
- * The MIME layer is postal-mime's (boundaries, part headers, charsets); each part is then one
- * HTTP answer: a status line, its headers and the JSON body.
- */
-async function parseBatchAnswer(contentType: string, body: string): Promise<Map<string, PartAnswer>> {
-  if (!/^multipart\//i.test(contentType.trim()))
-    throw new SourceError('INTERNAL', `Gmail's batch answer is not multipart (${contentType || 'no content type'})`);
-  const parsed = await PostalMime.parse(`Content-Type: ${contentType}\r\n\r\n${body}`);
-  const out = new Map<string, PartAnswer>();
-  for (const part of parsed.attachments) {
-    const id = /^<?response-(.+?)>?$/.exec(part.contentId ?? '')?.[1];
-    const http = typeof part.content === 'string' ? part.content : new TextDecoder().decode(part.content);
-    const status = /^HTTP\/[\d.]+\s+(\d{3})/.exec(http.trimStart());
-    if (id === undefined || !status) continue;
-    const inner = headerBlock(http.trimStart().replace(/^[^\n]*\n/, ''));
-    out.set(id, { status: Number(status[1]), headers: inner.headers, body: inner.rest.replace(/\r?\n$/, '') });
-  }
-  return out;
 }
 
 const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'quotaExceeded', 'backendError']);

@@ -14,6 +14,7 @@
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import { chunksOf } from '../../domain/chunks.js';
 import type { EmailItem } from '../../domain/items.js';
+import { itemFromFields } from '../../formats/mime/header-fields.js';
 import { MalformedItemError, parseEmail } from '../../formats/mime/parse-email.js';
 import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
 import { SourceError } from '../types.js';
@@ -38,6 +39,12 @@ export interface GmailOptions {
   /** Batch requests in flight per mailbox (a history page can name more than 100 messages). */
   concurrency?: number;
 }
+
+/**
+ * Ids per messages.list page of the initial listing (Gmail allows 500): 5 batches of 100, 4 in
+ * flight, and one page's transaction.
+ */
+const LIST_PAGE = 500;
 
 const METADATA_HEADERS = ['From', 'To', 'Cc', 'Bcc', 'Subject', 'Date', 'Message-ID', 'Sender', 'Reply-To'];
 // messages.get as a batch part's request line: the whole message, or only these headers.
@@ -93,14 +100,12 @@ export class GmailMailSource implements MailSource {
   private async *list(c: GmailCursor): AsyncIterable<MailPage> {
     // From before authorization: recent historic mail is seen and answered historic (E2).
     const after = Math.floor(historicWindowStart(this.o.authorizedAt).getTime() / 1000);
-    let pageToken = c.listing?.pageToken ?? null;
-    let done = 0;
-    for (;;) {
+    const read = async (pageToken: string | null) => {
       const res = await this.call('messages.list', () =>
         this.api.users.messages.list({
           userId: 'me',
           q: `after:${after}`,
-          maxResults: this.o.pageSize ?? 100,
+          maxResults: this.o.pageSize ?? LIST_PAGE,
           includeSpamTrash: false,
           ...(pageToken ? { pageToken } : {}),
         }),
@@ -108,8 +113,19 @@ export class GmailMailSource implements MailSource {
         throw translate(e);
       });
       const ids = (res.data.messages ?? []).map((m) => m.id!).filter(Boolean);
-      const page = await this.metadataPage(ids);
-      pageToken = res.data.nextPageToken ?? null;
+      return { res, ids, page: await this.metadataPage(ids) };
+    };
+    let done = 0;
+    let ahead = read(c.listing?.pageToken ?? null);
+    for (;;) {
+      const { res, ids, page } = await ahead;
+      const pageToken = res.data.nextPageToken ?? null;
+      // The next page is listed and read while the sync decides and stores this one (one
+      // ahead, no more). If the sync stops here, its failure is not left unhandled.
+      if (pageToken) {
+        ahead = read(pageToken);
+        ahead.catch(() => undefined);
+      }
       done += ids.length;
       const next: GmailCursor = pageToken ? { historyId: c.historyId, listing: { pageToken } } : { historyId: c.historyId };
       yield {
@@ -241,15 +257,24 @@ function internalDate(m: gmail_v1.Schema$Message): Date | null {
   return m.internalDate && Number.isFinite(n) ? new Date(n) : null;
 }
 
-/** format=metadata → EmailItem via the shared MIME header parser (same meaning as IMAP). */
+/** The fields read directly (header-fields.ts): the ones we ask for, lower-cased. */
+const FIELDS = new Set(METADATA_HEADERS.map((h) => h.toLowerCase()));
+
+/**
+ * format=metadata → EmailItem with the shared MIME header meaning (same as IMAP): Gmail's
+ * header list is read field by field when it is plain (header-fields.ts), else written out as
+ * a header block for the MIME parser; both give the same item.
+ */
 export async function metadataToItem(m: gmail_v1.Schema$Message): Promise<EmailItem | ItemError> {
   const headers = m.payload?.headers ?? [];
   const where = `gmail message ${m.id}`;
   if (!headers.length) return { where, reason: 'Gmail returned no headers for this message' };
-  const block = `${headers.map((h) => `${h.name}: ${(h.value ?? '').replace(/\r?\n/g, ' ')}`).join('\r\n')}\r\n\r\n`;
   const received = internalDate(m);
+  const opts = { fallbackReceivedAt: received ?? new Date(0), headersOnly: true };
   try {
-    const item = await parseEmail(block, { fallbackReceivedAt: received ?? new Date(0), headersOnly: true });
+    const item =
+      itemFromFields(headers, FIELDS, opts) ??
+      (await parseEmail(`${headers.map((h) => `${h.name}: ${(h.value ?? '').replace(/\r?\n/g, ' ')}`).join('\r\n')}\r\n\r\n`, opts));
     if (received) item.receivedAt = received;
     return item;
   } catch (err) {
