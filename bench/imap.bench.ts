@@ -201,10 +201,13 @@ async function pushLatency(d: Dovecot, path: string, busyUser?: string): Promise
     while (!idle) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 2_000)); // start-up catch-up sync
     const reader = new Database(path, { readonly: true });
-    // By the index (workspace_id, message_id): this check runs every 2 ms on the event loop the
-    // push sync runs on, and a scan of the emails table each time was most of the process's CPU.
-    const linkedStmt = reader.prepare("SELECT 1 FROM emails WHERE workspace_id = ? AND message_id = ? AND outcome = 'linked'");
-    const linked = { get: (messageId: string) => linkedStmt.get(ws.id, messageId) };
+    // By the unique (workspace_id, dedup_key) index ("mid:" + Message-ID): this check runs every
+    // 2 ms on the event loop the push sync runs on, and a scan of the emails table each time (no
+    // index has message_id since migration 003) was most of the process's CPU.
+    const linkedStmt = reader.prepare(
+      "SELECT 1 FROM emails WHERE workspace_id = ? AND dedup_key = ? AND message_id = ? AND outcome = 'linked'",
+    );
+    const linked = { get: (messageId: string) => linkedStmt.get(ws.id, `mid:${messageId}`, messageId) };
     const c = new ImapFlow({
       host: d.host,
       port: d.port,
