@@ -1,8 +1,8 @@
 // The IMAP mailbox of one teammate, behind the MailSource interface.
 //
 // A sync (changes) runs in two phases on one connection:
-//  1. look: LIST (reused for a minute on a kept session), then per folder EXAMINE and one
-//     UID SEARCH SINCE the scan window's start — its count, and the UIDs above the cursor;
+//  1. survey: per folder, STATUS to skip unchanged folders cheaply, else EXAMINE and
+//     UID SEARCH for UIDs above the cursor received since the scan window's start;
 //  2. pages: UID FETCH of ENVELOPE + INTERNALDATE in ascending UID order, pageSize at
 //     a time. Each page's cursor is the highest UID in the page, so a crash or a dropped
 //     connection re-reads at most one page and never skips a UID it has not stored.
@@ -16,16 +16,12 @@ import { historicWindowStart } from '../historic-window.js';
 import { backoffDelay, sleep } from './backoff.js';
 import type { ImapConfig } from './config.js';
 import { readCursor, withFolder, type FolderCursor, type ImapCursor } from './cursor.js';
-import { type FolderPlan, planFolders } from './folders.js';
-import { ListCache } from './list-cache.js';
+import { planFolders } from './folders.js';
 import { watchFolder, type IdleOptions } from './idle-watcher.js';
 import { gmailRef, parseRef, uidRef } from './refs.js';
 import { type FolderStatus, ImapSession } from './session.js';
 import { envelopeToItem, sourceToItem } from './to-item.js';
 import { readTextParts, type PagedMessage } from './text-parts.js';
-import { listWindow, type UidWindow } from './uid-window.js';
-
-type FolderCount = NonNullable<MailPage['folderCounts']>[number];
 
 export interface ImapMailSourceOptions {
   config: ImapConfig;
@@ -64,8 +60,6 @@ export class ImapMailSource implements MailSource {
    * a page's linked mail before it asks for the next page, so only one page is ever kept.
    */
   private page = new Map<string, PagedMessage>();
-  /** A kept session's folder list, reused for up to a minute (list-cache.ts). */
-  private readonly listing = new ListCache<ImapSession>();
 
   constructor(private readonly o: ImapMailSourceOptions) {}
 
@@ -84,7 +78,9 @@ export class ImapMailSource implements MailSource {
     let cur: ImapCursor = readCursor(cursor);
     let finished = false;
     try {
-      const { plan, work, folderCounts } = await this.look(cur);
+      // A session kept from the last sync may still have a folder open: each folder below is
+      // EXAMINEd afresh, so nothing is read from its old view.
+      const plan = await this.retrying(async (s) => planFolders(await s.list(), this.o.config.folders, s.capabilities));
       this.gmail = plan.gmail;
       if (plan.gmail) this.allMailPath = plan.paths[0] ?? null;
       if (plan.paths.length === 0) {
@@ -92,13 +88,27 @@ export class ImapMailSource implements MailSource {
         throw new SourceError('NOT_FOUND', `none of the folders ${wanted.join(', ')} exist in this mailbox`);
       }
       if (plan.missing.length) {
-        this.listing.clear(); // a missing folder may be created any moment: look again next sync
         // Reported on every sync (status shows it) until the folder exists or the list changes.
         const errors = plan.missing.map((f) => ({
           where: f,
           reason: `the folder "${f}" does not exist in this mailbox; it is not synced`,
         }));
         yield { sightings: [], errors, cursor: cur };
+      }
+      // One look per folder gives both the completeness count and the new UIDs: EXAMINE, then
+      // SEARCH SINCE the window's start (the UIDs of every message in the window). The new ones
+      // are those above the cursor, so "seen" after this sync can never fall short of the count
+      // for a reason that is not one; mail arriving after the look is the next sync's.
+      const folderCounts: NonNullable<MailPage['folderCounts']> = [];
+      const work: FolderWork[] = [];
+      for (const path of plan.paths) {
+        const w = await this.retrying(async (s) => {
+          const mb = await s.examine(path, { fresh: true });
+          const inWindow = mb.exists > 0 ? await s.searchSince(this.scanSince) : [];
+          folderCounts.push({ folder: path, since: this.scanSince, atServer: inWindow.length });
+          return survey(path, mb, inWindow, cur.folders[path]);
+        });
+        if (w) work.push(w);
       }
       const total = work.reduce((n, w) => n + w.uids.length, 0);
       let done = 0;
@@ -135,45 +145,6 @@ export class ImapMailSource implements MailSource {
     } finally {
       // After an error or an abandoned sync the session's state is unknown: never keep it.
       if (!finished || !this.o.keepSession) await this.closeSession();
-    }
-  }
-
-  /**
-   * Phase 1: which folders (LIST, a kept session's reused for a minute: list-cache.ts), then one
-   * look per folder that gives both the completeness count and the new UIDs: EXAMINE, then
-   * SEARCH SINCE the window's start (uid-window.ts). The new ones are those above the cursor, so
-   * "seen" after this sync can never fall short of the count for a reason that is not one; mail
-   * arriving after the look is the next sync's. A folder gone since a reused LIST (NOT_FOUND)
-   * makes it look again with a fresh LIST, as a sync without the reuse would have.
-   */
-  private async look(cur: ImapCursor): Promise<{ plan: FolderPlan; work: FolderWork[]; folderCounts: FolderCount[] }> {
-    for (let again = false; ; again = true) {
-      let reused = false;
-      // A session kept from the last sync may still have a folder open: each folder below is
-      // EXAMINEd afresh, so nothing is read from its old view.
-      const plan = await this.retrying(async (s) => {
-        const listed = this.o.keepSession && !again ? await this.listing.get(s, () => s.list()) : null;
-        reused = !!listed?.reused;
-        return planFolders(listed?.folders ?? (await s.list()), this.o.config.folders, s.capabilities);
-      });
-      const folderCounts: FolderCount[] = [];
-      const work: FolderWork[] = [];
-      try {
-        for (const path of plan.paths) {
-          const w = await this.retrying(async (s) => {
-            const mb = await s.examine(path, { fresh: true });
-            const inWindow = mb.exists > 0 ? await s.searchWindow(this.scanSince) : listWindow([]);
-            folderCounts.push({ folder: path, since: this.scanSince, atServer: inWindow.count });
-            return survey(path, mb, inWindow, cur.folders[path]);
-          });
-          if (w) work.push(w);
-        }
-      } catch (err) {
-        if (!reused || !(err instanceof SourceError) || err.code !== 'NOT_FOUND') throw err;
-        this.listing.clear();
-        continue;
-      }
-      return { plan, work, folderCounts };
     }
   }
 
@@ -339,7 +310,6 @@ export class ImapMailSource implements MailSource {
   }
 
   private async closeSession(): Promise<void> {
-    this.listing.clear();
     const s = this.session;
     this.session = null;
     if (s) await s.close();
@@ -351,7 +321,7 @@ export class ImapMailSource implements MailSource {
  * (null) when neither UIDNEXT nor, with CONDSTORE, HIGHESTMODSEQ moved since the cursor; else
  * the UIDs above it (a changed MODSEQ alone gives none, and the cursor still moves).
  */
-export function survey(path: string, mb: FolderStatus, inWindow: number[] | UidWindow, prev: FolderCursor | undefined): FolderWork | null {
+export function survey(path: string, mb: FolderStatus, inWindow: number[], prev: FolderCursor | undefined): FolderWork | null {
   if (prev) {
     const sameModseq = mb.highestModseq === null || mb.highestModseq === prev.highestModseq;
     if (mb.uidValidity === prev.uidValidity && mb.uidNext - 1 <= prev.highestUid && sameModseq) return null;
@@ -359,6 +329,6 @@ export function survey(path: string, mb: FolderStatus, inWindow: number[] | UidW
   // A new UIDVALIDITY voids every UID we knew (RFC 3501 §2.3.1.1): re-scan the window.
   // Messages seen before dedupe by Message-ID in the store, so nothing is doubled.
   const after = prev && prev.uidValidity === mb.uidValidity ? prev.highestUid : 0;
-  const uids = (Array.isArray(inWindow) ? listWindow(inWindow) : inWindow).above(after);
+  const uids = inWindow.filter((u) => u > after).sort((a, b) => a - b);
   return { path, uidValidity: mb.uidValidity, uidNext: mb.uidNext, highestModseq: mb.highestModseq, uids, prev };
 }

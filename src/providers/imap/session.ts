@@ -10,7 +10,6 @@ import { imapRefusedByPolicy, translateImapError } from './errors.js';
 import type { ListedFolder } from './folders.js';
 import { gatedLogin } from './login-gate.js';
 import { uidSet } from './refs.js';
-import { listWindow, setWindow, type UidWindow } from './uid-window.js';
 
 export interface FolderStatus {
   uidValidity: string;
@@ -106,19 +105,6 @@ export class ImapSession {
   /** UIDs of the open folder's messages with an INTERNALDATE on or after `since` (a date: RFC 3501 SEARCH SINCE). */
   async searchSince(since: Date): Promise<number[]> {
     return (await this.run(() => this.client.search({ since }, { uid: true }))) || [];
-  }
-
-  /**
-   * The open folder's scan window since `since` (uid-window.ts): one ESEARCH for its count and
-   * compact UID set where the server has it and answers consistently, else a plain SEARCH SINCE.
-   */
-  async searchWindow(since: Date): Promise<UidWindow> {
-    if (this.client.capabilities.has('ESEARCH')) {
-      const r = await this.run(() => this.client.search({ since }, { uid: true, returnOptions: ['COUNT', 'ALL'] }));
-      const w = r && !Array.isArray(r) && r.count !== undefined ? setWindow(r.all, r.count) : null;
-      if (w) return w;
-    }
-    return listWindow(await this.searchSince(since));
   }
 
   /** Header block + INTERNALDATE (+ X-GM-MSGID on Gmail) of these UIDs of the open folder. */
