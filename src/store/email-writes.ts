@@ -5,7 +5,7 @@ import type { Decision } from '../domain/decision.js';
 import { CompiledQuery } from 'kysely';
 import { insertAll, insertAllUnless, type BulkInsert, type BulkRow } from './bulk-insert.js';
 import type { Store } from './db.js';
-import { storedEmailKeys, type EmailSightingRow, type StoredParticipants } from './emails.js';
+import { STORED_KEYS_PG, storedEmailKeys, type EmailSightingRow, type StoredParticipants } from './emails.js';
 import { newId, newIds } from './ids.js';
 import { dialectOf, EACH_ROW } from './dialects/dialect.js';
 import { chunksOf } from '../domain/chunks.js';
@@ -280,8 +280,6 @@ function newEmailInserts(ws: string, writes: EmailWrite[], ids: string[], iso: (
   return [{ table: 'emails', columns: EMAIL_COLUMNS, rows }, ...childInserts(ws, writes, ids, iso)];
 }
 
-const STORED_KEYS_GUARD = 'SELECT dedup_key FROM emails WHERE workspace_id = $1 AND dedup_key = ANY($2::text[])';
-
 /**
  * insertNewEmails for the writes whose dedup key is not stored yet (a page planned outside its
  * transaction: another sync may have stored some since). `stored` holds the keys found stored
@@ -299,7 +297,7 @@ export async function insertNewEmailsUnlessStored(
   let stored: Set<string>;
   if (dialectOf(db) === 'postgres') {
     const ids = newIds(writes.length);
-    const guard = { select: STORED_KEYS_GUARD, params: [ws, keys] };
+    const guard = { select: STORED_KEYS_PG, params: [ws, keys] }; // storedEmailKeys' own query
     const found = await insertAllUnless<{ dedup_key: string }>(db, guard, newEmailInserts(ws, writes, ids, isoOnce()));
     if (found.length === 0) return { stored: new Set(), ids };
     stored = new Set(found.map((r) => r.dedup_key));

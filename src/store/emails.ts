@@ -132,7 +132,7 @@ export async function sightingsOfEmails(db: Store, ws: string, ids: string[]): P
  * parameters is parsed and bound anew each page). Not a named prepared statement: its cached
  * generic plan, made while the table was small, kept a sequential scan as it grew (~250 ms a page).
  */
-const STORED_KEYS_PG = `SELECT dedup_key FROM emails WHERE workspace_id = $1 AND dedup_key = ANY($2::text[])`;
+export const STORED_KEYS_PG = `SELECT dedup_key FROM emails WHERE workspace_id = $1 AND dedup_key = ANY($2::text[])`;
 
 /** Which of these dedup keys are stored: one query for a whole page, the key column only (membership is all a page needs). */
 export async function storedEmailKeys(db: Store, ws: string, keys: string[]): Promise<Set<string>> {
