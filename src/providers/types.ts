@@ -60,6 +60,9 @@ export interface MailPage {
   folderCounts?: { folder: string; since: Date; atServer: number }[];
 }
 
+/** One ref's outcome in `fetchMany`: the message, null when it is gone, or the error `fetch` would have thrown (a malformed file). */
+export type FetchOutcome = EmailItem | null | Error;
+
 /** What a push session says: the server announced new mail, or it (re)connected and mail may have come meanwhile. */
 export type PushChange = 'new_mail' | 'reconnected';
 
@@ -68,6 +71,12 @@ export interface MailSource {
   changes(cursor: Cursor | null): AsyncIterable<MailPage>;
   /** Re-read one message (re-decision after a directory change, body for newly linked mail). */
   fetch(ref: string): Promise<EmailItem | null>;
+  /**
+   * Re-read many messages at once (a page of a directory change): one outcome per ref, in
+   * order, each what `fetch` would have given for it. A source without it is read one `fetch`
+   * at a time (providers/fetch-many.ts).
+   */
+  fetchMany?(refs: string[]): Promise<FetchOutcome[]>;
   /**
    * For sources whose pages carry headers only (IMAP): the whole message, asked for only
    * when the decision is "linked". Calls made together may be batched by the source.

@@ -9,11 +9,10 @@
 // - A file that does not parse is reported once per version: its version goes into the
 //   cursor with the page, so it is not retried (nor re-reported) until the file changes.
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EmailItem } from '../../domain/items.js';
 import { parseEmail, MalformedItemError } from '../../formats/mime/parse-email.js';
-import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
+import type { Cursor, FetchOutcome, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
 import {
   DEFAULT_SCAN_LIMITS,
   diff,
@@ -23,7 +22,7 @@ import {
   openFolder,
   readCursor,
   readListed,
-  resolveRef,
+  readRefNow,
   type ScanLimits,
 } from './scan.js';
 
@@ -92,18 +91,25 @@ export class FolderMailSource implements MailSource {
   }
 
   async fetch(ref: string): Promise<EmailItem | null> {
+    const [outcome] = await this.fetchMany([ref]);
+    if (outcome instanceof Error) throw outcome;
+    return outcome ?? null;
+  }
+
+  /** Files by ref, in order: null where one is gone or outside the folder, the parser's error where one is malformed. */
+  async fetchMany(refs: string[]): Promise<FetchOutcome[]> {
     // Resolved once per source, as a scan does: a re-decision fetches thousands of messages,
     // and re-checking the folder (stat + realpath) for each was ~45 % of a re-link's time.
-    // Each file is still resolved and checked to lie inside this root (readListed).
+    // Each file is still resolved and checked to lie inside this root (readRefNow).
     this.realRoot ??= await openFolder(this.root, 'mail', this.within).catch(() => null);
     const root = this.realRoot;
-    if (!root) return null;
-    const abs = resolveRef(root, ref);
-    if (!abs) return null;
-    const st = await stat(abs).catch(() => null);
-    if (!st?.isFile()) return null;
-    const raw = await readListed(root, abs).catch(() => null);
-    return raw ? parseEmail(raw, { fallbackReceivedAt: st.mtime }) : null;
+    const out: FetchOutcome[] = [];
+    for (const ref of refs) {
+      const file = root ? readRefNow(root, ref) : null;
+      if (!file) out.push(null);
+      else out.push(await parseEmail(file.raw, { fallbackReceivedAt: file.mtime }).catch((err: unknown) => asError(err)));
+    }
+    return out;
   }
 
   private async readOne(root: string, file: FileEntry): Promise<MailSighting | ItemError | null> {
@@ -132,6 +138,10 @@ export function folderOf(ref: string): string {
   if (dirs.length && MAILDIR_LEAVES.has(dirs[dirs.length - 1]!)) dirs.pop();
   const folder = dirs.map((d) => (isMaildirPlusPlus(d) ? d.slice(1).split('.').join('/') : d)).join('/');
   return folder === '' ? 'INBOX' : folder;
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 function isMaildirLeaf(parentRel: string): boolean {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -106,6 +106,38 @@ describe('FolderMailSource', () => {
     expect((await source.fetch('a.eml'))?.subject).toBe('Re: Test');
     expect(await source.fetch('missing.eml')).toBeNull();
     expect(await source.fetch('../etc/passwd')).toBeNull();
+  });
+
+  it('fetches many refs in one call, in order: a gone file and one outside the root are null, a garbage file is its parse error', async () => {
+    const source = new FolderMailSource({ root });
+    const refs = ['a.eml', 'missing.eml', 'broken.eml', '../etc/passwd', 'Work/cur/1700000000.M1P1.host:2,S', 'Work'];
+    const outcomes = await source.fetchMany(refs);
+    expect(outcomes).toHaveLength(refs.length);
+    const [good, gone, broken, outside, maildir, dir] = outcomes;
+    expect(good).toEqual(await source.fetch('a.eml'));
+    expect((good as { subject: string }).subject).toBe('Re: Test');
+    expect(gone).toBeNull();
+    expect(broken).toBeInstanceOf(Error);
+    const thrown = await source.fetch('broken.eml').catch((e: Error) => e);
+    expect((broken as Error).message).toBe((thrown as Error).message);
+    expect(outside).toBeNull();
+    expect(maildir).toEqual(await source.fetch('Work/cur/1700000000.M1P1.host:2,S'));
+    expect(dir).toBeNull(); // a folder, not a message
+  });
+
+  it('does not follow a symlink out of the root when re-reading', async () => {
+    const outside = mkdtempSync(path.join(tmpdir(), 'touchpoint-outside-'));
+    try {
+      writeFileSync(path.join(outside, 'x.eml'), eml('talon__gmail.eml'));
+      symlinkSync(path.join(outside, 'x.eml'), path.join(root, 'link.eml'));
+      symlinkSync(path.join(root, 'a.eml'), path.join(root, 'inside-link.eml'));
+      const source = new FolderMailSource({ root });
+      const [escaped, inside] = await source.fetchMany(['link.eml', 'inside-link.eml']);
+      expect(escaped).toBeNull();
+      expect((inside as { subject: string }).subject).toBe('Re: Test'); // resolves inside: read, as before
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('says in plain words when the root does not exist', async () => {

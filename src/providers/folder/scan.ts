@@ -4,6 +4,7 @@
 // ("mtimeMs:size"). Each page's cursor = the files unchanged since the previous cursor +
 // every file handled so far, so saving it after storing the page is correct and a crash
 // re-reads at most one page. Files that vanished simply drop out of it.
+import { closeSync, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type ItemError, SourceError } from '../types.js';
@@ -155,6 +156,31 @@ export async function readListed(realRoot: string, abs: string): Promise<Buffer 
   const real = await realpath(abs).catch(() => null);
   if (!real || !isInside(realRoot, real)) return null;
   return readFile(real);
+}
+
+/**
+ * A file by ref (a re-read), or null when it is gone, is not a file, or no longer lies inside
+ * the folder (its real path, symlinks followed, is checked as readListed does). Synchronous on
+ * purpose: a re-decision re-reads thousands of small files, and a promise per realpath / open /
+ * stat / read cost about six times the CPU of these calls (benchmarks.md, Directory change);
+ * each file holds the event loop for tens of microseconds.
+ */
+export function readRefNow(realRoot: string, ref: string): { raw: Buffer; mtime: Date } | null {
+  const abs = resolveRef(realRoot, ref);
+  if (!abs) return null;
+  try {
+    const real = realpathSync.native(abs);
+    if (!isInside(realRoot, real)) return null;
+    const fd = openSync(real, 'r');
+    try {
+      const st = fstatSync(fd);
+      return st.isFile() ? { raw: readFileSync(fd), mtime: st.mtime } : null;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
 }
 
 /** Splits the listing against the cursor: what changed, what stayed, what vanished. */
