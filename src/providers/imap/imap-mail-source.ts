@@ -10,7 +10,7 @@
 import type { FetchMessageObject } from 'imapflow';
 import type { EmailItem } from '../../domain/items.js';
 import type { OutboundPolicy } from '../../net/outbound-policy.js';
-import type { Cursor, ItemError, MailPage, MailSighting, MailSource, PushChange } from '../types.js';
+import type { Cursor, FetchOutcome, ItemError, MailPage, MailSighting, MailSource, PushChange } from '../types.js';
 import { SourceError } from '../types.js';
 import { historicWindowStart } from '../historic-window.js';
 import { backoffDelay, sleep } from './backoff.js';
@@ -22,6 +22,9 @@ import { gmailRef, parseRef, uidRef } from './refs.js';
 import { type FolderStatus, ImapSession } from './session.js';
 import { envelopeToItem, sourceToItem } from './to-item.js';
 import { readTextParts, type PagedMessage } from './text-parts.js';
+
+/** Whole messages asked for in one UID FETCH by fetchMany. */
+const FETCH_MANY_CHUNK = 100;
 
 export interface ImapMailSourceOptions {
   config: ImapConfig;
@@ -217,6 +220,23 @@ export class ImapMailSource implements MailSource {
   }
 
   /**
+   * Whole messages for many refs (a page of a directory change) on one session: one UID FETCH
+   * per folder and chunk of FETCH_MANY_CHUNK (whole messages: a chunk bounds what is held at
+   * once). Null where fetch gives null: gone, UIDVALIDITY changed, or not parseable.
+   */
+  async fetchMany(refs: string[]): Promise<FetchOutcome[]> {
+    const ephemeral = !this.session && !this.o.keepSession;
+    try {
+      const out: FetchOutcome[] = [];
+      for (let i = 0; i < refs.length; i += FETCH_MANY_CHUNK)
+        out.push(...(await this.readWhole(refs.slice(i, i + FETCH_MANY_CHUNK), false)));
+      return out;
+    } finally {
+      if (ephemeral) await this.closeSession();
+    }
+  }
+
+  /**
    * The body of a message the sync decided to link. Calls made together (the sync asks for
    * a page's linked mail at once) are batched into one UID FETCH per folder.
    */
@@ -248,7 +268,7 @@ export class ImapMailSource implements MailSource {
   }
 
   /** Whole messages for refs, in order (null where a message is gone or its UIDVALIDITY changed). */
-  private async readWhole(refs: string[]): Promise<(EmailItem | null)[]> {
+  private async readWhole(refs: string[], closeAfter = true): Promise<(EmailItem | null)[]> {
     const out: (EmailItem | null)[] = refs.map(() => null);
     const byPath = new Map<string, { uidValidity: string | null; uid?: number; gmId?: string; index: number }[]>();
     refs.forEach((ref, index) => {
@@ -259,7 +279,7 @@ export class ImapMailSource implements MailSource {
       list.push(r.kind === 'uid' ? { uidValidity: r.uidValidity, uid: r.uid, index } : { uidValidity: null, gmId: r.msgId, index });
       byPath.set(path, list);
     });
-    const ephemeral = !this.session && !this.o.keepSession;
+    const ephemeral = closeAfter && !this.session && !this.o.keepSession;
     try {
       for (const [path, wanted] of byPath) {
         await this.retrying(async (s) => {
