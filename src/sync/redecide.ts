@@ -5,7 +5,8 @@ import type { EmailItem } from '../domain/items.js';
 import { mailSourceFor } from '../providers/registry.js';
 import { normalizeAddress } from '../directory/address.js';
 import type { DirectoryIndex } from '../directory/index.js';
-import type { MailSource } from '../providers/types.js';
+import { fetchMany } from '../providers/fetch-many.js';
+import type { FetchOutcome, MailSource } from '../providers/types.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
 import { emailSightings, itemIdsByHashes, sightingsOfEmails, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
 import { getMeeting } from '../store/meetings.js';
@@ -34,60 +35,79 @@ export async function reloadEmail(
   ctx: Ctx,
   rec: EmailRecord,
   conns: Map<string, ConnectionRecord>,
-  /** Already read by the caller (a page of re-decisions): the sightings, and one source per connection. */
+  /** Already read by the caller: the sightings, and one source per connection. */
   known: { sightings?: EmailSightingRow[]; sources?: Map<string, Promise<MailSource | null>> } = {},
 ): Promise<EmailItem | null> {
-  if (rec.participants) {
-    return {
-      messageId: rec.messageId,
-      fingerprint: rec.dedupKey.startsWith('fp:') ? rec.dedupKey.slice(3) : '',
-      sentAt: null,
-      receivedAt: rec.at,
-      ...rec.participants,
-      subject: rec.subject ?? '',
-      ...(rec.bodyText ? { text: rec.bodyText } : {}),
-      ...(rec.bodyHtml ? { html: rec.bodyHtml } : {}),
-    };
-  }
+  const sightings = rec.participants ? [] : (known.sightings ?? (await emailSightings(ctx.db, ctx.ws.id, rec.id)));
+  const [item] = await reloadEmails(ctx, [rec], new Map([[rec.id, sightings]]), conns, known.sources ?? new Map());
+  return item ?? null;
+}
+
+/**
+ * reloadEmail for a page of records at once: the not-linked ones' copies are asked of each
+ * source in one `fetchMany` per connection (a folder reads its files in one go, IMAP one UID
+ * FETCH per folder), not one `fetch` per copy.
+ */
+async function reloadEmails(
+  ctx: Ctx,
+  recs: EmailRecord[],
+  sightings: Map<string, EmailSightingRow[]>,
+  conns: Map<string, ConnectionRecord>,
+  /** One source per connection, opened on first use and kept for the whole change. */
+  sources: Map<string, Promise<MailSource | null>>,
+): Promise<(EmailItem | null)[]> {
   // Not-linked mail kept no content: read it again where it was seen — every copy, since
   // only the sender's sent copy shows Bcc (the decision was made on the union of copies).
-  let merged: EmailItem | null = null;
-  for (const s of known.sightings ?? (await emailSightings(ctx.db, ctx.ws.id, rec.id))) {
-    const conn = conns.get(s.connectionId);
-    if (!conn) continue;
-    try {
-      let opening = known.sources?.get(conn.id);
-      if (!opening) {
-        opening = mailSourceFor({ ...conn, ...connectorDeps(ctx) });
-        known.sources?.set(conn.id, opening);
-      }
-      const source = await opening;
-      const item = source ? await source.fetch(s.ref) : null;
-      if (item) merged = merged ? mergeCopies(merged, item) : item;
-    } catch {
-      // Try the next sighting; if none works the item is reported as unavailable.
+  const refsByConn = new Map<string, string[]>();
+  for (const rec of recs) {
+    if (rec.participants) continue;
+    for (const s of sightings.get(rec.id) ?? []) {
+      if (!conns.has(s.connectionId)) continue;
+      const refs = refsByConn.get(s.connectionId) ?? [];
+      refs.push(s.ref);
+      refsByConn.set(s.connectionId, refs);
     }
   }
-  return merged;
+  const copies = new Map<string, Map<string, FetchOutcome>>();
+  await Promise.all(
+    [...refsByConn].map(async ([connId, refs]) => {
+      let opening = sources.get(connId);
+      if (!opening) {
+        opening = mailSourceFor({ ...conns.get(connId)!, ...connectorDeps(ctx) });
+        sources.set(connId, opening);
+      }
+      // A source that cannot be opened gives no copy; if no copy is read, the email is unavailable.
+      const source = await opening.catch(() => null);
+      const outcomes = source ? await fetchMany(source, refs) : [];
+      copies.set(connId, new Map(refs.map((ref, k) => [ref, outcomes[k] ?? null])));
+    }),
+  );
+  return recs.map((rec) => {
+    if (rec.participants) return fromStore(rec, rec.participants);
+    let merged: EmailItem | null = null;
+    for (const s of sightings.get(rec.id) ?? []) {
+      const item = copies.get(s.connectionId)?.get(s.ref);
+      // Gone (null) or unreadable (an error, e.g. malformed): try the next copy.
+      if (item && !(item instanceof Error)) merged = merged ? mergeCopies(merged, item) : item;
+    }
+    return merged;
+  });
+}
+
+function fromStore(rec: EmailRecord, participants: NonNullable<EmailRecord['participants']>): EmailItem {
+  return {
+    messageId: rec.messageId,
+    fingerprint: rec.dedupKey.startsWith('fp:') ? rec.dedupKey.slice(3) : '',
+    sentAt: null,
+    receivedAt: rec.at,
+    ...participants,
+    subject: rec.subject ?? '',
+    ...(rec.bodyText ? { text: rec.bodyText } : {}),
+    ...(rec.bodyHtml ? { html: rec.bodyHtml } : {}),
+  };
 }
 
 const REDECIDE_PAGE = 500;
-/** Messages re-read from their sources at once (files, or fetches a source may batch). */
-const RELOAD_CONCURRENCY = 16;
-
-/** fn over xs, at most `limit` at a time, results in order. */
-async function mapLimited<T, R>(xs: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(xs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < xs.length) {
-      const k = next++;
-      out[k] = await fn(xs[k]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, xs.length) }, worker));
-  return out;
-}
 
 function diff(report: RedecideReport, kind: LinkChange['kind'], id: string, ref: string, before: string[], after: string[]): void {
   for (const a of after) if (!before.includes(a)) report.linked.push({ kind, id, ref, accountId: a });
@@ -100,7 +120,7 @@ export async function redecideAddresses(ctx: Ctx, dir: DirectoryIndex, addresses
   const conns = new Map((await listConnections(ctx.db, ctx.ws.id)).map((c) => [c.id, c]));
 
   // Emails a page at a time: records and sightings in a few queries, each source opened
-  // once, messages re-read a few at a time, the page written back together.
+  // once, the page's not-linked copies re-read in one call per connection, the page written back together.
   const ids = await itemIdsByHashes(ctx.db, ctx.ws.id, 'email', hashes);
   const sources = new Map<string, Promise<MailSource | null>>();
   for (let i = 0; i < ids.length; i += REDECIDE_PAGE) {
@@ -108,9 +128,7 @@ export async function redecideAddresses(ctx: Ctx, dir: DirectoryIndex, addresses
     const recs = await leanEmailsByIds(ctx.db, ctx.ws.id, page);
     const sightings = await sightingsOfEmails(ctx.db, ctx.ws.id, page);
     const found = page.map((id) => recs.get(id)).filter((r): r is LeanEmailRecord => !!r);
-    const items = await mapLimited(found, RELOAD_CONCURRENCY, (rec) =>
-      reloadEmail(ctx, rec, conns, { sightings: sightings.get(rec.id) ?? [], sources }),
-    );
+    const items = await reloadEmails(ctx, found, sightings, conns, sources);
     const todo: { item: EmailItem; existing: LeanEmailRecord; prior: EmailSightingRow[] }[] = [];
     found.forEach((rec, k) => {
       const item = items[k];

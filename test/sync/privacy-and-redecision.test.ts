@@ -1,6 +1,6 @@
 // In-process tests of the sync loop + store on a real SQLite file: what is kept for
 // not-linked mail, how directory changes re-decide the past, and idempotency.
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -109,6 +109,29 @@ describe('seen-but-not-linked mail', () => {
     const audit = await listAudit(db, ctx.ws.id);
     expect(audit.map((a) => a.action)).toEqual(['end_user.delete', 'end_user.add']);
     expect(audit[1]?.details.linked).toHaveLength(1);
+  });
+
+  it('re-linking counts mail whose file is gone or no longer parses as unavailable, and links the rest', async () => {
+    const inbox = join(dir, 'mail', 'INBOX');
+    for (const n of [2, 3])
+      writeFileSync(
+        join(inbox, `${'abc'[n - 1]}.eml`),
+        eml({
+          from: 'zed.secret@prospect.example',
+          to: 'alice@ourco.com',
+          id: `secret-${n}@prospect.example`,
+          subject: `Pricing ${n}`,
+          date: `Tue, 0${n + 2} Mar 2026 09:15:00 +0000`,
+        }),
+      );
+    expect((await syncAll(ctx))[0]?.mail).toMatchObject({ seen: 3, notLinked: 3 });
+    rmSync(join(inbox, 'b.eml'));
+    writeFileSync(join(inbox, 'c.eml'), 'X-Note: not a message any more\r\n\r\n');
+    const added = await addEndUser(ctx, { accountId: 'acme', email: 'zed.secret@prospect.example', source: 'manual' });
+    expect(added.linked.map((l) => l.ref)).toEqual(['secret-1@prospect.example']);
+    expect(added.unavailable).toBe(2);
+    const timeline = await accountTimeline(db, ctx.ws.id, 'acme');
+    expect(timeline.map((i) => i.kind === 'email' && i.subject)).toEqual(['Confidential pricing for Zed']);
   });
 
   it('syncing the same input twice changes nothing', async () => {
