@@ -131,9 +131,11 @@ describe('FolderMailSource', () => {
       writeFileSync(path.join(outside, 'x.eml'), eml('talon__gmail.eml'));
       symlinkSync(path.join(outside, 'x.eml'), path.join(root, 'link.eml'));
       symlinkSync(path.join(root, 'a.eml'), path.join(root, 'inside-link.eml'));
+      symlinkSync(outside, path.join(root, 'Elsewhere'));
       const source = new FolderMailSource({ root });
-      const [escaped, inside] = await source.fetchMany(['link.eml', 'inside-link.eml']);
+      const [escaped, inside, viaFolder] = await source.fetchMany(['link.eml', 'inside-link.eml', 'Elsewhere/x.eml']);
       expect(escaped).toBeNull();
+      expect(viaFolder).toBeNull();
       expect((inside as { subject: string }).subject).toBe('Re: Test'); // resolves inside: read, as before
     } finally {
       rmSync(outside, { recursive: true, force: true });
