@@ -9,6 +9,9 @@ import type { EmailItem } from '../../src/domain/items.js';
 import { eml } from '../support/cli.js';
 import { deliver, mailClient, startMailServer, type Dovecot } from '../support/imap.js';
 import { TEST_OUTBOUND } from '../support/config.js';
+import { liveWorkspace } from '../support/live-find.js';
+import { addEndUser } from '../../src/app/directory-changes.js';
+import { syncAll } from '../../src/sync/run-sync.js';
 
 const AUTH = new Date('2026-03-01T00:00:00Z');
 let d: Dovecot;
@@ -57,7 +60,7 @@ async function validityOf(user: string, folder: string): Promise<string> {
 const messageIds = (xs: unknown[]) => xs.map((x) => (x === null ? null : x instanceof Error ? 'error' : (x as EmailItem).messageId));
 
 beforeAll(async () => {
-  d = await startMailServer({ users: { u1: 'pw-u1', u2: 'pw-u2' } });
+  d = await startMailServer({ users: { u1: 'pw-u1', u2: 'pw-u2', u3: 'pw-u3' } });
 }, 300_000);
 
 afterAll(async () => {
@@ -105,5 +108,36 @@ describe('ImapMailSource.fetchMany', () => {
     const refs = [...uids].reverse().map((uid) => uidRef('INBOX', validity, uid));
     const many = await source('u2').fetchMany(refs);
     expect(messageIds(many)).toEqual(Array.from({ length: 230 }, (_, n) => `m${329 - n}@acme.com`));
+  });
+
+  it('a directory change re-links every not-linked email of an IMAP mailbox (each page read on one connection)', async () => {
+    // Each page's copies are asked for in one fetchMany on one connection (before: one fetch
+    // per copy, 16 at a time, many of them on a connection opened and closed for it).
+    await deliver(
+      d,
+      'u3',
+      'pw-u3',
+      Array.from({ length: 60 }, (_, n) => ({
+        raw: eml({
+          from: 'zed@prospect.example',
+          to: 'alice@ourco.com',
+          date: '2026-03-05T10:00:00Z',
+          messageId: `z${n}@prospect.example`,
+        }),
+        at: '2026-03-05T10:00:00Z',
+      })),
+    );
+    const w = await liveWorkspace('2026-03-10T12:00:00Z');
+    try {
+      const config = { host: d.host, port: d.port, security: 'plain', user: 'u3', auth: 'password', folders: ['INBOX'] };
+      const connId = await w.connect({ provider: 'imap', config, secret: 'pw-u3', authorizedAt: AUTH.toISOString() });
+      const [synced] = await syncAll(w.deps, connId);
+      expect(synced?.mail).toMatchObject({ seen: 60, notLinked: 60 });
+      const added = await addEndUser(w.deps, { accountId: 'acme', email: 'zed@prospect.example', source: 'manual' });
+      expect(added.unavailable).toBe(0);
+      expect(added.linked).toHaveLength(60);
+    } finally {
+      await w.close();
+    }
   });
 });
