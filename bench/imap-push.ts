@@ -71,6 +71,7 @@ export async function pushLatency(d: Dovecot, path: string, busyUser?: string): 
       ? syncAll({ db, ws, now: new Date(), actor: 'bench', connectors }, busyConn, { directory }).finally(() => (busyDone = true))
       : null;
     if (busySync) await new Promise((r) => setTimeout(r, 1_000)); // past its login and SELECT: into the fetch/store loop
+    const stalls = watchStalls();
     const out: PushSample[] = [];
     const n = busyUser ? CONFIG.busyAppends : CONFIG.appends;
     for (let i = 0; i < n && !busyDone; i++) {
@@ -87,6 +88,7 @@ export async function pushLatency(d: Dovecot, path: string, busyUser?: string): 
       if (busyUser && busyDone) break; // the other sync ended meanwhile: not measured under it
       out.push({ totalMs, serverMs: announced.at - t0 });
     }
+    log(`event loop during the ${busyUser ? 'busy' : 'quiet'} appends: ${stalls.stop()}`);
     if (busyUser && out.length < n) log(`push while busy: only ${out.length} of ${n} appends before the other mailbox's sync ended`);
     await busySync;
     await c.logout();
@@ -95,6 +97,29 @@ export async function pushLatency(d: Dovecot, path: string, busyUser?: string): 
     await watching;
     return out;
   });
+}
+
+/**
+ * How long the event loop is held at a time while appends are measured: a 5 ms timer's
+ * lateness (what a pushed sync's next step waits), counted over 30 ms, with the longest.
+ */
+function watchStalls(): { stop: () => string } {
+  let last = performance.now();
+  let over30 = 0;
+  let longest = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const late = now - last - 5;
+    last = now;
+    if (late > 30) over30++;
+    longest = Math.max(longest, late);
+  }, 5);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return `${over30} stalls over 30 ms, longest ${Math.round(longest)} ms`;
+    },
+  };
 }
 
 /** The issue's target: our share of the p95 (what is left after the server's own notify delay). */
