@@ -6,6 +6,7 @@ import { normalizeAddress } from '../directory/address.js';
 import type { Store } from './db.js';
 import type { EndUsersTable, SourcesTable } from './schema.js';
 import { chunksOf } from '../domain/chunks.js';
+import { insertRows } from './bulk-insert.js';
 
 export type SourceStatus = 'active' | 'throttled' | 'error' | 'needs_reauth';
 
@@ -272,9 +273,29 @@ export async function suppressedPairs(db: Store, ws: string, source: string, add
   return out;
 }
 
+const END_USER_COLUMNS = [
+  'id',
+  'workspace_id',
+  'account_id',
+  'email',
+  'email_norm',
+  'name',
+  'source',
+  'external_id',
+  'other_fields',
+  'created_at',
+  'source_url',
+  'source_synced_at',
+] as const;
+
+/**
+ * A page's new end users, through store/bulk-insert.ts (a prepared one-row statement on SQLite,
+ * one unnest statement on PostgreSQL): building Kysely's multi-row VALUES list was the larger
+ * part of an initial sync's own time (docs/benchmarks.md, "Directory source").
+ */
 export async function insertEndUserRows(db: Store, rows: EndUsersTable[]): Promise<void> {
-  // 13 columns a row: 250 rows stay well below either database's bound-parameter limit (SQLite 32,766, PostgreSQL 65,535).
-  for (const chunk of chunksOf(rows, 250)) await db.insertInto('end_users').values(chunk).execute();
+  const values = rows.map((r) => END_USER_COLUMNS.map((c) => r[c] ?? null));
+  await insertRows(db, 'end_users', END_USER_COLUMNS, values);
 }
 
 export async function markEndUsersSynced(db: Store, ws: string, ids: string[], now: Date): Promise<void> {
