@@ -124,6 +124,7 @@ async function planContacts(ctx: Ctx, s: ApplySession, contacts: SourceContact[]
   const source = SOURCE_NAME[s.kind];
   const plan: Plan = { insert: [], remove: [], keep: [], detach: [] };
   if (!contacts.length) return plan;
+  const at = ctx.now.toISOString();
   const addresses = contacts.map((c) => ({ c, ...contactAddresses(c, s.mapping) }));
   const allAddresses = addresses.flatMap((a) => a.used).filter(isValidAddress);
   const unknown = [...new Set(contacts.flatMap((c) => c.companyIds))].filter((id) => !s.companies.has(id));
@@ -216,7 +217,7 @@ async function planContacts(ctx: Ctx, s: ApplySession, contacts: SourceContact[]
             reason: `an end user from ${who} already has this address on account ${accountId}; not overwritten`,
           });
         } else {
-          const row = newRow(ctx, source, c, accountId, email, norm, other);
+          const row = newRow(ctx, at, source, c, accountId, email, norm, other);
           plan.insert.push(row);
           take(row);
           inserted++;
@@ -250,6 +251,7 @@ async function planContacts(ctx: Ctx, s: ApplySession, contacts: SourceContact[]
 
 function newRow(
   ctx: Ctx,
+  at: string,
   source: string,
   c: SourceContact,
   accountId: string,
@@ -257,7 +259,6 @@ function newRow(
   norm: string,
   other: string[],
 ): EndUsersTable {
-  const at = ctx.now.toISOString();
   return {
     // Time-ordered (UUIDv7, as emails' ids): a page's new end users are neighbours in the
     // primary key's index, so each page's commit rewrites a few of its B-tree pages, not most.
