@@ -178,7 +178,11 @@ export async function companyAccounts(db: Store, ws: string, sourceId: string, e
   return out;
 }
 
-/** Upserts which account each source company maps onto (a page of companies in a few statements). */
+const COMPANY_LINK_COLUMNS = ['workspace_id', 'source_id', 'external_id', 'account_id', 'url', 'synced_at'] as const;
+const COMPANY_LINK_UPSERT =
+  'ON CONFLICT (workspace_id, source_id, external_id) DO UPDATE SET account_id = excluded.account_id, url = excluded.url, synced_at = excluded.synced_at';
+
+/** Upserts which account each source company maps onto (a page of companies, through store/bulk-insert.ts). */
 export async function linkCompanies(
   db: Store,
   ws: string,
@@ -187,37 +191,22 @@ export async function linkCompanies(
   now: Date,
 ): Promise<void> {
   const at = now.toISOString();
-  for (const chunk of chunksOf(links, 100)) {
-    const values = chunk.map((c) => ({
-      workspace_id: ws,
-      source_id: sourceId,
-      external_id: c.externalId,
-      account_id: c.accountId,
-      url: c.url,
-      synced_at: at,
-    }));
-    await db
-      .insertInto('source_companies')
-      .values(values)
-      .onConflict((oc) =>
-        oc.columns(['workspace_id', 'source_id', 'external_id']).doUpdateSet((eb) => ({
-          account_id: eb.ref('excluded.account_id'),
-          url: eb.ref('excluded.url'),
-          synced_at: eb.ref('excluded.synced_at'),
-        })),
-      )
-      .execute();
-  }
+  // One company twice in a page: the last wins, as it did row by row (PostgreSQL refuses to
+  // update one row twice in a statement, and the page is now one statement).
+  const last = new Map(links.map((c) => [c.externalId, c]));
+  const rows = [...last.values()].map((c) => [ws, sourceId, c.externalId, c.accountId, c.url, at]);
+  await insertRows(db, 'source_companies', COMPANY_LINK_COLUMNS, rows, COMPANY_LINK_UPSERT);
 }
 
-/** New accounts, in a few statements. */
+/** New accounts, through store/bulk-insert.ts (Kysely's VALUES lists cost more than the insert). */
 export async function insertAccounts(db: Store, ws: string, accounts: { id: string; name: string }[], now: Date): Promise<void> {
-  for (const chunk of chunksOf(accounts, 100)) {
-    await db
-      .insertInto('accounts')
-      .values(chunk.map((a) => ({ workspace_id: ws, id: a.id, name: a.name, created_at: now.toISOString() })))
-      .execute();
-  }
+  const at = now.toISOString();
+  await insertRows(
+    db,
+    'accounts',
+    ['workspace_id', 'id', 'name', 'created_at'],
+    accounts.map((a) => [ws, a.id, a.name, at]),
+  );
 }
 
 export async function unlinkCompanies(db: Store, ws: string, sourceId: string, externalIds: string[]): Promise<void> {
