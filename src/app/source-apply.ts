@@ -5,7 +5,6 @@
 // lost an end user re-decide their past mail in one batch; the page, its audit entry and the
 // cursor commit together (a crash re-reads at most one page). Provider-blind: it sees only
 // SourcePage. Queries run once per page, never once per record.
-import { randomUUID } from 'node:crypto';
 import { isValidAddress, normalizeAddress } from '../directory/address.js';
 import { contactAddresses, SOURCE_NAME, type SourceMapping } from '../sources/mapping.js';
 import type { SourceCompany, SourceContact, SourceKind, SourcePage } from '../sources/types.js';
@@ -13,6 +12,7 @@ import type { Ctx } from '../store/context.js';
 import { hashAddress, loadDirectoryIndex } from '../store/context.js';
 import { recordAudit } from '../store/audit.js';
 import { itemIdsByHashes } from '../store/emails.js';
+import { newId } from '../store/ids.js';
 import type { EndUsersTable } from '../store/schema.js';
 import {
   accountsLinked,
@@ -124,6 +124,7 @@ async function planContacts(ctx: Ctx, s: ApplySession, contacts: SourceContact[]
   const source = SOURCE_NAME[s.kind];
   const plan: Plan = { insert: [], remove: [], keep: [], detach: [] };
   if (!contacts.length) return plan;
+  const at = ctx.now.toISOString();
   const addresses = contacts.map((c) => ({ c, ...contactAddresses(c, s.mapping) }));
   const allAddresses = addresses.flatMap((a) => a.used).filter(isValidAddress);
   const unknown = [...new Set(contacts.flatMap((c) => c.companyIds))].filter((id) => !s.companies.has(id));
@@ -141,8 +142,20 @@ async function planContacts(ctx: Ctx, s: ApplySession, contacts: SourceContact[]
   for (const [id, account] of read) s.companies.set(id, account);
   const accountOf = s.companies;
   const byRecord = new Map<string, EndUsersTable[]>();
-  for (const r of existingRows) byRecord.set(r.external_id ?? '', [...(byRecord.get(r.external_id ?? '') ?? []), r]);
-  const taken = new Map(atAddresses.map((r) => [pairKey(r.account_id, r.email_norm), r]));
+  for (const r of existingRows) {
+    const rows = byRecord.get(r.external_id ?? '');
+    if (rows) rows.push(r);
+    else byRecord.set(r.external_id ?? '', [r]);
+  }
+  // Address → account → its end user: no `account|address` string per pair (a page has thousands).
+  const taken = new Map<string, Map<string, EndUsersTable>>();
+  const take = (r: EndUsersTable) => {
+    const norm = normalizeAddress(r.email_norm);
+    const onAccounts = taken.get(norm);
+    if (onAccounts) onAccounts.set(r.account_id, r);
+    else taken.set(norm, new Map([[r.account_id, r]]));
+  };
+  for (const r of atAddresses) take(r);
 
   for (const { c, used, other } of addresses) {
     const existing = byRecord.get(c.externalId) ?? [];
@@ -172,16 +185,19 @@ async function planContacts(ctx: Ctx, s: ApplySession, contacts: SourceContact[]
         });
         continue;
       }
+      const norm = normalizeAddress(email);
       for (const accountId of accounts) {
-        const key = pairKey(accountId, email);
-        wanted.add(key);
-        const mine = existing.find((r) => pairKey(r.account_id, r.email_norm) === key);
-        if (mine) {
-          plan.keep.push(mine.id);
-          continue;
+        if (existing.length) {
+          const key = pairKey(accountId, norm);
+          wanted.add(key);
+          const mine = existing.find((r) => pairKey(r.account_id, r.email_norm) === key);
+          if (mine) {
+            plan.keep.push(mine.id);
+            continue;
+          }
         }
-        const other_ = taken.get(key);
-        if (suppressed.has(key)) {
+        const other_ = taken.get(norm)?.get(accountId);
+        if (suppressed.size && suppressed.has(pairKey(accountId, norm))) {
           skipped.push({
             record: 'contact',
             externalId: c.externalId,
@@ -201,14 +217,14 @@ async function planContacts(ctx: Ctx, s: ApplySession, contacts: SourceContact[]
             reason: `an end user from ${who} already has this address on account ${accountId}; not overwritten`,
           });
         } else {
-          const row = newRow(ctx, source, c, accountId, email, other);
+          const row = newRow(ctx, at, source, c, accountId, email, norm, other);
           plan.insert.push(row);
-          taken.set(key, row);
+          take(row);
           inserted++;
         }
       }
     }
-    const gone = existing.filter((r) => !wanted.has(pairKey(r.account_id, r.email_norm)));
+    const gone = existing.length ? existing.filter((r) => !wanted.has(pairKey(r.account_id, r.email_norm))) : [];
     plan.remove.push(...gone);
     rows.push(...skipped);
     const outcome: RecordOutcome | null =
@@ -233,14 +249,24 @@ async function planContacts(ctx: Ctx, s: ApplySession, contacts: SourceContact[]
   return plan;
 }
 
-function newRow(ctx: Ctx, source: string, c: SourceContact, accountId: string, email: string, other: string[]): EndUsersTable {
-  const at = ctx.now.toISOString();
+function newRow(
+  ctx: Ctx,
+  at: string,
+  source: string,
+  c: SourceContact,
+  accountId: string,
+  email: string,
+  norm: string,
+  other: string[],
+): EndUsersTable {
   return {
-    id: randomUUID(),
+    // Time-ordered (UUIDv7, as emails' ids): a page's new end users are neighbours in the
+    // primary key's index, so each page's commit rewrites a few of its B-tree pages, not most.
+    id: newId(),
     workspace_id: ctx.ws.id,
     account_id: accountId,
     email: email.trim(),
-    email_norm: normalizeAddress(email),
+    email_norm: norm,
     name: null,
     source,
     external_id: c.externalId,

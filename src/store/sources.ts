@@ -6,6 +6,7 @@ import { normalizeAddress } from '../directory/address.js';
 import type { Store } from './db.js';
 import type { EndUsersTable, SourcesTable } from './schema.js';
 import { chunksOf } from '../domain/chunks.js';
+import { insertRows } from './bulk-insert.js';
 
 export type SourceStatus = 'active' | 'throttled' | 'error' | 'needs_reauth';
 
@@ -177,7 +178,11 @@ export async function companyAccounts(db: Store, ws: string, sourceId: string, e
   return out;
 }
 
-/** Upserts which account each source company maps onto (a page of companies in a few statements). */
+const COMPANY_LINK_COLUMNS = ['workspace_id', 'source_id', 'external_id', 'account_id', 'url', 'synced_at'] as const;
+const COMPANY_LINK_UPSERT =
+  'ON CONFLICT (workspace_id, source_id, external_id) DO UPDATE SET account_id = excluded.account_id, url = excluded.url, synced_at = excluded.synced_at';
+
+/** Upserts which account each source company maps onto (a page of companies, through store/bulk-insert.ts). */
 export async function linkCompanies(
   db: Store,
   ws: string,
@@ -186,37 +191,22 @@ export async function linkCompanies(
   now: Date,
 ): Promise<void> {
   const at = now.toISOString();
-  for (const chunk of chunksOf(links, 100)) {
-    const values = chunk.map((c) => ({
-      workspace_id: ws,
-      source_id: sourceId,
-      external_id: c.externalId,
-      account_id: c.accountId,
-      url: c.url,
-      synced_at: at,
-    }));
-    await db
-      .insertInto('source_companies')
-      .values(values)
-      .onConflict((oc) =>
-        oc.columns(['workspace_id', 'source_id', 'external_id']).doUpdateSet((eb) => ({
-          account_id: eb.ref('excluded.account_id'),
-          url: eb.ref('excluded.url'),
-          synced_at: eb.ref('excluded.synced_at'),
-        })),
-      )
-      .execute();
-  }
+  // One company twice in a page: the last wins, as it did row by row (PostgreSQL refuses to
+  // update one row twice in a statement, and the page is now one statement).
+  const last = new Map(links.map((c) => [c.externalId, c]));
+  const rows = [...last.values()].map((c) => [ws, sourceId, c.externalId, c.accountId, c.url, at]);
+  await insertRows(db, 'source_companies', COMPANY_LINK_COLUMNS, rows, COMPANY_LINK_UPSERT);
 }
 
-/** New accounts, in a few statements. */
+/** New accounts, through store/bulk-insert.ts (Kysely's VALUES lists cost more than the insert). */
 export async function insertAccounts(db: Store, ws: string, accounts: { id: string; name: string }[], now: Date): Promise<void> {
-  for (const chunk of chunksOf(accounts, 100)) {
-    await db
-      .insertInto('accounts')
-      .values(chunk.map((a) => ({ workspace_id: ws, id: a.id, name: a.name, created_at: now.toISOString() })))
-      .execute();
-  }
+  const at = now.toISOString();
+  await insertRows(
+    db,
+    'accounts',
+    ['workspace_id', 'id', 'name', 'created_at'],
+    accounts.map((a) => [ws, a.id, a.name, at]),
+  );
 }
 
 export async function unlinkCompanies(db: Store, ws: string, sourceId: string, externalIds: string[]): Promise<void> {
@@ -272,9 +262,29 @@ export async function suppressedPairs(db: Store, ws: string, source: string, add
   return out;
 }
 
+const END_USER_COLUMNS = [
+  'id',
+  'workspace_id',
+  'account_id',
+  'email',
+  'email_norm',
+  'name',
+  'source',
+  'external_id',
+  'other_fields',
+  'created_at',
+  'source_url',
+  'source_synced_at',
+] as const;
+
+/**
+ * A page's new end users, through store/bulk-insert.ts (a prepared one-row statement on SQLite,
+ * one unnest statement on PostgreSQL): building Kysely's multi-row VALUES list was the larger
+ * part of an initial sync's own time (docs/benchmarks.md, "Directory source").
+ */
 export async function insertEndUserRows(db: Store, rows: EndUsersTable[]): Promise<void> {
-  // 13 columns a row: 250 rows stay well below either database's bound-parameter limit (SQLite 32,766, PostgreSQL 65,535).
-  for (const chunk of chunksOf(rows, 250)) await db.insertInto('end_users').values(chunk).execute();
+  const values = rows.map((r) => END_USER_COLUMNS.map((c) => r[c] ?? null));
+  await insertRows(db, 'end_users', END_USER_COLUMNS, values);
 }
 
 export async function markEndUsersSynced(db: Store, ws: string, ids: string[], now: Date): Promise<void> {
