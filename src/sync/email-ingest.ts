@@ -14,6 +14,7 @@ import { emailSightings, findEmailByKey, storedEmailKeys, type EmailRecord, type
 import { insertNewEmailsUnlessStored, saveEmail, setEmailBodies, updateRedecided, type EmailWrite } from '../store/email-writes.js';
 import type { LeanEmailRecord } from '../store/redecide-reads.js';
 import { hashAddress, type Ctx } from '../store/context.js';
+import { dialectOf } from '../store/dialects/dialect.js';
 import { linkedAccounts, recordLinkChanges } from './link-events.js';
 
 export function dedupKey(item: Pick<EmailItem, 'messageId' | 'fingerprint'>): string {
@@ -191,22 +192,31 @@ export async function planMailPage(
   fetchBody?: (ref: string) => Promise<EmailItem | null>,
 ): Promise<MailPagePlan> {
   const plan: MailPagePlan = { fresh: [], again: [], sightings };
-  const known = await storedEmailKeys(ctx.db, ctx.ws.id, [...new Set(sightings.map((s) => dedupKey(s.item)))]);
-  const keys = new Set<string>();
+  const keys = sightings.map((s) => dedupKey(s.item));
+  const lookup = storedEmailKeys(ctx.db, ctx.ws.id, [...new Set(keys)]);
+  lookup.catch(() => undefined); // awaited below; not unhandled if a decision throws first
   const hashes = new Map<string, string>();
+  const prepare = (s: MailSighting) => prepareEmail(ctx, dir, conns, s.item, [sightingRow(ctx, conn, s)], undefined, [], hashes);
+  // The first copy of each key in the page is fresh unless stored.
+  const seen = new Set<string>();
+  const first = keys.map((k) => {
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const early = await decideWhileLooking(ctx, sightings, first, prepare);
+  const known = await lookup;
   const needBody: MailPagePlan['fresh'] = [];
-  let sliced = 0;
-  for (const s of sightings) {
+  for (let i = 0; i < sightings.length; i++) {
     // A page is decided in slices, the event loop turning between them: another sync of the
     // process (a pushed message) runs its own steps meanwhile instead of after the whole page.
-    if (++sliced % PLAN_SLICE === 0) await nextTurn();
-    const key = dedupKey(s.item);
-    if (known.has(key) || keys.has(key)) {
+    if (!early && i > 0 && i % PLAN_SLICE === 0) await nextTurn();
+    const s = sightings[i]!;
+    if (!first[i] || known.has(keys[i]!)) {
       plan.again.push(s);
       continue;
     }
-    keys.add(key);
-    const { write, decision } = prepareEmail(ctx, dir, conns, s.item, [sightingRow(ctx, conn, s)], undefined, [], hashes);
+    const { write, decision } = early?.[i] ?? prepare(s);
     const entry = { write, decision, sighting: s };
     plan.fresh.push(entry);
     if (fetchBody && decision.outcome === 'linked' && !hasBody(s.item)) needBody.push(entry);
@@ -218,6 +228,28 @@ export async function planMailPage(
     if (b) n.write.content = { ...n.write.content!, bodyText: b.text ?? null, bodyHtml: b.html ?? null };
   });
   return plan;
+}
+
+/**
+ * PostgreSQL answers the page's dedup look-up over the network: its first copies are decided
+ * while the server looks (one turn of the event loop first, so the query is on its way). Mail
+ * found stored then goes the stored path and its decision here is dropped — nearly none in an
+ * initial sync. SQLite answers in-process, where nothing overlaps: null, decided after the look-up.
+ */
+async function decideWhileLooking<T>(
+  ctx: Ctx,
+  sightings: MailSighting[],
+  first: boolean[],
+  prepare: (s: MailSighting) => T,
+): Promise<(T | null)[] | null> {
+  if (dialectOf(ctx.db) !== 'postgres') return null;
+  const out: (T | null)[] = [];
+  for (let i = 0; i < sightings.length; i++) {
+    // The first turn sends the query; later ones let other syncs of the process run (PLAN_SLICE).
+    if (i % PLAN_SLICE === 0) await nextTurn();
+    out.push(first[i] ? prepare(sightings[i]!) : null);
+  }
+  return out;
 }
 
 const hasBody = (item: EmailItem) => item.text !== undefined || item.html !== undefined;
