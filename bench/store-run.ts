@@ -1,6 +1,6 @@
 // Touchpoint's page-by-page decide + store of parsed emails, exactly as a sync stores a page
-// (src/sync/run-sync.ts: dedup look-up, decide, multi-row inserts, cursor, one transaction per
-// page). bench:store measures it against the raw insert; bench:redecide uses it as the limit
+// (src/sync/run-sync.ts: page N+1 planned — dedup look-up, decide — while page N is written,
+// then multi-row inserts, errors cleared and cursor in one transaction per page). bench:store measures it against the raw insert; bench:redecide uses it as the limit
 // a directory change over the same number of emails is compared with.
 import { performance } from 'node:perf_hooks';
 import { retryOnConflict } from '../src/store/conflicts.js';
@@ -8,7 +8,8 @@ import { clearItemErrors, createConnection, listConnections, saveCursor } from '
 import { loadDirectoryIndex, type Ctx } from '../src/store/context.js';
 import type { DB } from '../src/store/schema.js';
 import { openStore } from '../src/store/open.js';
-import { ingestMailPage } from '../src/sync/email-ingest.js';
+import { planMailPage, writeMailPage } from '../src/sync/email-ingest.js';
+import { planAhead } from '../src/sync/mail-pipeline.js';
 import { parsedMail, seedDirectory } from './workers-fixtures.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
@@ -37,20 +38,29 @@ export async function decideAndStore(
     let linked = 0;
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    for (let i = 0; i < mail.length; i += opts.pageSize) {
-      const page = mail.slice(i, i + opts.pageSize);
-      await retryOnConflict(() =>
-        db.transaction().execute(async (trx) => {
-          const r = await ingestMailPage({ ...ctx, db: trx }, dir, conn, conns, page);
+    const plan = (sightings: typeof mail) => planMailPage(ctx, dir, conn, conns, sightings);
+    async function* pages() {
+      for (let i = 0; i < mail.length; i += opts.pageSize) {
+        const sightings = mail.slice(i, i + opts.pageSize);
+        yield { sightings, errors: [], cursor: { upTo: i + sightings.length } };
+      }
+    }
+    for await (const { page, plan: planned } of planAhead(pages(), plan, { beforeWrite: async () => {} })) {
+      let first = planned;
+      await retryOnConflict(async () => {
+        const p = first ?? (await plan(page.sightings));
+        first = null;
+        await db.transaction().execute(async (trx) => {
+          const r = await writeMailPage({ ...ctx, db: trx }, dir, conn, conns, p);
           await clearItemErrors(
             trx,
             connId,
-            page.map((s) => s.ref),
+            page.sightings.map((s) => s.ref),
           );
-          await saveCursor(trx, connId, 'mail', { upTo: i + page.length }, NOW);
+          await saveCursor(trx, connId, 'mail', page.cursor, NOW);
           linked += r.linked;
-        }),
-      );
+        });
+      });
     }
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
