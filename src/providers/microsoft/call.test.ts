@@ -78,6 +78,25 @@ describe('graphCall', () => {
     expect(c.limiter.peak).toBe(4);
   });
 
+  it('a $batch takes all 4 slots: nothing else is in flight beside it, and later requests do not pass it', async () => {
+    const limiter = new Limiter(4);
+    const order: string[] = [];
+    let inFlight = 0;
+    const seen: number[] = [];
+    const req = (name: string, slots = 1) =>
+      limiter.run(async () => {
+        inFlight += Math.min(slots, 4);
+        seen.push(inFlight);
+        order.push(name);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight -= Math.min(slots, 4);
+      }, slots);
+    await Promise.all([req('a'), req('b'), req('batch', Number.POSITIVE_INFINITY), req('c'), req('d')]);
+    expect(order).toEqual(['a', 'b', 'batch', 'c', 'd']);
+    expect(Math.max(...seen)).toBe(4);
+    expect(limiter.peak).toBe(4);
+  });
+
   it('Retry-After as seconds or an HTTP date', () => {
     expect(retryAfterMs('3')).toBe(3000);
     expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6000);

@@ -11,23 +11,36 @@ import type { MicrosoftTokens } from './auth.js';
 // Callers configure retries with these; the one definition is in ../retry-after.ts.
 export { DEFAULT_RETRY, retryAfterMs, type RetryPolicy };
 
-/** A counting semaphore: Graph throttles above 4 concurrent requests per mailbox. */
+/**
+ * A counting semaphore: Graph throttles above 4 concurrent requests per mailbox. A request may
+ * take several slots: a $batch, whose requests Graph runs up to 4 at a time, takes them all.
+ */
 export class Limiter {
   private active = 0;
-  private waiting: (() => void)[] = [];
-  /** Highest number of requests seen in flight (tests read it). */
+  private waiting: { slots: number; admit: () => void }[] = [];
+  /** Highest number of slots seen taken (tests read it). */
   peak = 0;
   constructor(private max: number) {}
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
+  async run<T>(fn: () => Promise<T>, slots = 1): Promise<T> {
+    const n = Math.min(Math.max(1, slots), this.max);
+    // First come, first served: a newcomer does not pass a waiting batch.
+    if (this.waiting.length || this.active + n > this.max) await new Promise<void>((admit) => this.waiting.push({ slots: n, admit }));
+    else this.active += n;
     this.peak = Math.max(this.peak, this.active);
     try {
       return await fn();
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      this.active -= n;
+      this.admitWaiting();
+    }
+  }
+
+  private admitWaiting(): void {
+    while (this.waiting.length && this.active + this.waiting[0]!.slots <= this.max) {
+      const w = this.waiting.shift()!;
+      this.active += w.slots;
+      w.admit();
     }
   }
 }
@@ -56,7 +69,8 @@ export interface CallContext {
   retry?: RetryPolicy;
 }
 
-export async function graphCall<T>(c: CallContext, what: string, fn: () => Promise<T>): Promise<T> {
+/** `slots`: how many of the mailbox's 4 concurrent requests this call takes (a $batch: all). */
+export async function graphCall<T>(c: CallContext, what: string, fn: () => Promise<T>, slots = 1): Promise<T> {
   const policy = c.retry ?? DEFAULT_RETRY;
   const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let refreshedAfter401 = false;
@@ -64,7 +78,7 @@ export async function graphCall<T>(c: CallContext, what: string, fn: () => Promi
     // The token first, outside the client: the client would wrap a refusal into a GraphError.
     await c.tokens.token();
     try {
-      return await c.limiter.run(fn);
+      return await c.limiter.run(fn, slots);
     } catch (raw) {
       if (raw instanceof SourceError) throw raw;
       const err = raw as GraphErrorLike;

@@ -10,17 +10,20 @@
 // Sync state gone (410 / syncStateNotFound / resyncRequired) → that folder starts a new
 // bounded round; refs are the same immutable ids and activities dedupe by Message-ID
 // (internetMessageId), so nothing duplicates. Pages carry metadata only; the body is read
-// (fetchBody) only for linked mail. The last page carries each folder's count since the window
+// (fetchBody) only for linked mail, and a directory change's re-reads go 20 to a $batch
+// (fetchMany, ./graph-batch.ts). The last page carries each folder's count since the window
 // start ($count with the same filter) for the completeness check.
 import type { Client } from '@microsoft/microsoft-graph-client';
+import { chunksOf } from '../../domain/chunks.js';
 import type { Address, EmailItem } from '../../domain/items.js';
 import { cleanMessageId, fingerprintOf } from '../../formats/mime/parse-email.js';
 import { NO_FOLDER_SETTINGS, type FolderSettings } from '../folder-selection.js';
-import type { Cursor, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
+import type { Cursor, FetchOutcome, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
 import { SourceError } from '../types.js';
 import { historicWindowStart } from '../historic-window.js';
 import { graphCall, GraphHttpError, isSyncStateGone, translate, type CallContext } from './call.js';
 import { listMailFolders, wellKnownIds, type GraphFolder } from './folders.js';
+import { batchGet, GRAPH_BATCH_MAX } from './graph-batch.js';
 import { linkPath } from './graph-client.js';
 
 export interface FolderCursor {
@@ -207,26 +210,48 @@ export class GraphMailSource implements MailSource {
       m = await graphCall(
         this.o,
         `message ${ref}`,
-        () =>
-          this.o.client
-            .api(`me/messages/${encodeURIComponent(ref)}`)
-            .select(`${SELECT},body`)
-            .header('Prefer', `IdType="ImmutableId", outlook.body-content-type="html"`)
-            .get() as Promise<GraphMessage>,
+        () => this.o.client.api(messagePath(ref)).select(`${SELECT},body`).header('Prefer', FETCH_PREFER).get() as Promise<GraphMessage>,
       );
     } catch (err) {
       if (err instanceof GraphHttpError && err.status === 404) return null; // deleted since
       throw translate(err);
     }
-    const item = toItem(m);
-    if ('reason' in item) return null;
-    const content = m.body?.content;
-    if (content) {
-      if (m.body?.contentType?.toLowerCase() === 'html') item.html = content;
-      else item.text = content;
-    }
-    return item;
+    return withBody(m);
   }
+
+  /** A directory change's page of re-reads: the same GETs as fetch, 20 to a $batch, one batch at a time. */
+  async fetchMany(refs: string[]): Promise<FetchOutcome[]> {
+    const unique = [...new Set(refs)];
+    const read = new Map<string, FetchOutcome>();
+    for (const chunk of chunksOf(unique, GRAPH_BATCH_MAX)) {
+      const gets = chunk.map((ref) => ({ url: `${messagePath(ref)}?$select=${SELECT},body`, headers: { Prefer: FETCH_PREFER } }));
+      const answers = await batchGet(this.o, gets, 'message re-reads').catch((err: unknown) => chunk.map(() => asError(translate(err))));
+      for (const [i, ref] of chunk.entries()) {
+        const a = answers[i];
+        read.set(ref, a instanceof Error ? asError(translate(a)) : a ? withBody(a as GraphMessage) : null);
+      }
+    }
+    return refs.map((ref) => read.get(ref) ?? null);
+  }
+}
+
+const FETCH_PREFER = `IdType="ImmutableId", outlook.body-content-type="html"`;
+const messagePath = (ref: string) => `/me/messages/${encodeURIComponent(ref)}`;
+
+/** A message read with its body as fetch gives it: null when it has no usable time. */
+function withBody(m: GraphMessage): EmailItem | null {
+  const item = toItem(m);
+  if ('reason' in item) return null;
+  const content = m.body?.content;
+  if (content) {
+    if (m.body?.contentType?.toLowerCase() === 'html') item.html = content;
+    else item.text = content;
+  }
+  return item;
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 function addr(r: GraphRecipient | undefined): Address[] {
