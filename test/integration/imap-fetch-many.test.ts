@@ -60,7 +60,7 @@ async function validityOf(user: string, folder: string): Promise<string> {
 const messageIds = (xs: unknown[]) => xs.map((x) => (x === null ? null : x instanceof Error ? 'error' : (x as EmailItem).messageId));
 
 beforeAll(async () => {
-  d = await startMailServer({ users: { u1: 'pw-u1', u2: 'pw-u2', u3: 'pw-u3' } });
+  d = await startMailServer({ users: { u1: 'pw-u1', u2: 'pw-u2', u3: 'pw-u3', u4: 'pw-u4' } });
 }, 300_000);
 
 afterAll(async () => {
@@ -108,6 +108,24 @@ describe('ImapMailSource.fetchMany', () => {
     const refs = [...uids].reverse().map((uid) => uidRef('INBOX', validity, uid));
     const many = await source('u2').fetchMany(refs);
     expect(messageIds(many)).toEqual(Array.from({ length: 230 }, (_, n) => `m${329 - n}@acme.com`));
+  });
+
+  it('a folder deleted on the server fails its own refs only: the other folders are still read', async () => {
+    const c = await mailClient(d, 'u4', 'pw-u4');
+    await c.mailboxCreate('Projects');
+    await c.logout();
+    const [inbox] = await deliver(d, 'u4', 'pw-u4', [mail(500)]);
+    const [project] = await deliver(d, 'u4', 'pw-u4', [mail(501, 'Projects')]);
+    const refs = [
+      uidRef('Projects', await validityOf('u4', 'Projects'), project!),
+      uidRef('INBOX', await validityOf('u4', 'INBOX'), inbox!),
+    ];
+    const gone = await mailClient(d, 'u4', 'pw-u4');
+    await gone.mailboxDelete('Projects');
+    await gone.logout();
+
+    const many = await source('u4').fetchMany(refs);
+    expect(messageIds(many)).toEqual(['error', 'm500@acme.com']);
   });
 
   it('a directory change re-links every not-linked email of an IMAP mailbox (each page read on one connection)', async () => {

@@ -19,9 +19,10 @@ import { readCursor, withFolder, type FolderCursor, type ImapCursor } from './cu
 import { planFolders } from './folders.js';
 import { watchFolder, type IdleOptions } from './idle-watcher.js';
 import { gmailRef, parseRef, uidRef } from './refs.js';
-import { type FolderStatus, ImapSession } from './session.js';
+import { ImapSession } from './session.js';
 import { envelopeToItem, sourceToItem } from './to-item.js';
 import { readTextParts, type PagedMessage } from './text-parts.js';
+import { survey, type FolderWork } from './survey.js';
 
 /** Whole messages asked for in one UID FETCH by fetchMany. */
 const FETCH_MANY_CHUNK = 100;
@@ -42,25 +43,16 @@ export interface ImapMailSourceOptions {
   outbound: OutboundPolicy;
 }
 
-/** What phase 1 found in one folder. */
-export interface FolderWork {
-  path: string;
-  uidValidity: string;
-  uidNext: number;
-  highestModseq: string | null;
-  uids: number[];
-  prev: FolderCursor | undefined;
-}
-
 export class ImapMailSource implements MailSource {
-  private session: ImapSession | null = null;
+  /** The session of the sync, body downloads and single re-reads. */
+  private main: SessionSlot = { session: null };
   /**
    * A second session for the envelopes of a sync's later pages: on the one session they queued
    * ahead of the current page's body FETCH (imapflow sends one command at a time), so the bodies
    * waited for the next page's envelopes. Opened at the second page only (a push sync is one
    * page) and closed when the sync ends.
    */
-  private pagesSession: ImapSession | null = null;
+  private pages: SessionSlot = { session: null };
   private gmail = false;
   /** Gmail's "All Mail" path, once known (for gm: refs). */
   private allMailPath: string | null = null;
@@ -130,12 +122,12 @@ export class ImapMailSource implements MailSource {
         // A folder with nothing new still gets its cursor saved (new UIDVALIDITY or MODSEQ).
         const pages = Math.max(1, Math.ceil(w.uids.length / size));
         const uidsOf = (p: number) => w.uids.slice(p * size, (p + 1) * size);
-        let fetching = this.fetchPage(w, uidsOf(0), 'main');
+        let fetching = this.fetchPage(w, uidsOf(0), this.main);
         for (let p = 0; p < pages; p++) {
           const uids = uidsOf(p);
           const msgs = await fetching;
           // Ask for the next page now: the server works on it while the sync stores this one.
-          if (p + 1 < pages) ahead = fetching = this.fetchPage(w, uidsOf(p + 1), 'pages');
+          if (p + 1 < pages) ahead = fetching = this.fetchPage(w, uidsOf(p + 1), this.pages);
           const { sightings, errors } = this.toSightings(w, msgs, seenGmailIds);
           const last = p === pages - 1;
           const pageMax = uids.length ? uids[uids.length - 1]! : 0;
@@ -157,8 +149,8 @@ export class ImapMailSource implements MailSource {
     } finally {
       await ahead.catch(() => undefined);
       // After an error or an abandoned sync the session's state is unknown: never keep it.
-      if (!finished || !this.o.keepSession) await this.closeSession();
-      else await this.closeSession('pages');
+      if (!finished || !this.o.keepSession) await this.closeSession(this.main, this.pages);
+      else await this.closeSession(this.pages);
     }
   }
 
@@ -171,11 +163,11 @@ export class ImapMailSource implements MailSource {
 
   /** Ends a kept session (keepSession). */
   async close(): Promise<void> {
-    await this.closeSession();
+    await this.closeSession(this.main, this.pages);
   }
 
   /** Envelopes of these UIDs; started ahead of time, so a failure waits to be awaited. */
-  private fetchPage(w: FolderWork, uids: number[], on: Slot): Promise<FetchMessageObject[]> {
+  private fetchPage(w: FolderWork, uids: number[], on: SessionSlot): Promise<FetchMessageObject[]> {
     if (uids.length === 0) return Promise.resolve([]);
     const p = this.retrying(async (s) => {
       const mb = await s.examine(w.path);
@@ -215,24 +207,34 @@ export class ImapMailSource implements MailSource {
   }
 
   async fetch(ref: string): Promise<EmailItem | null> {
-    const [item] = await this.readWhole([ref]);
+    const [item] = await this.readWhole([ref], this.main);
     return item ?? null;
   }
 
   /**
-   * Whole messages for many refs (a page of a directory change) on one session: one UID FETCH
-   * per folder and chunk of FETCH_MANY_CHUNK (whole messages: a chunk bounds what is held at
-   * once). Null where fetch gives null: gone, UIDVALIDITY changed, or not parseable.
+   * Whole messages for many refs (a page of a directory change): one UID FETCH per folder and
+   * chunk of FETCH_MANY_CHUNK (whole messages: a chunk bounds what is held at once), on a
+   * session of its own, closed after the call: under `watch` this source is the live sync's
+   * too, and an EXAMINE of another folder on its session would move that sync's FETCH there.
+   * A folder that cannot be read fails its own refs only (an Error each); the others are read.
    */
   async fetchMany(refs: string[]): Promise<FetchOutcome[]> {
-    const ephemeral = !this.session && !this.o.keepSession;
+    const own: SessionSlot = { session: null };
     try {
       const out: FetchOutcome[] = [];
-      for (let i = 0; i < refs.length; i += FETCH_MANY_CHUNK)
-        out.push(...(await this.readWhole(refs.slice(i, i + FETCH_MANY_CHUNK), false)));
+      for (let i = 0; i < refs.length; i += FETCH_MANY_CHUNK) {
+        const failed = new Map<number, Error>();
+        const chunk = await this.readWhole(refs.slice(i, i + FETCH_MANY_CHUNK), own, {
+          closeAfter: false,
+          onFolderError: (indexes, err) => {
+            for (const k of indexes) failed.set(k, err);
+          },
+        });
+        out.push(...chunk.map((item, k) => failed.get(k) ?? item));
+      }
       return out;
     } finally {
-      if (ephemeral) await this.closeSession();
+      await this.closeSession(own);
     }
   }
 
@@ -259,7 +261,7 @@ export class ImapMailSource implements MailSource {
       const paged = batch.map((b) => this.page.get(b.ref)).filter((m): m is PagedMessage => !!m);
       const byParts = paged.length ? await this.retrying((s) => readTextParts(s, paged)) : new Map<string, EmailItem | null>();
       const whole = batch.filter((b) => !byParts.has(b.ref)).map((b) => b.ref);
-      const items = whole.length ? await this.readWhole(whole) : [];
+      const items = whole.length ? await this.readWhole(whole, this.main) : [];
       const wholeOf = new Map(whole.map((ref, i) => [ref, items[i] ?? null]));
       for (const b of batch) b.resolve(byParts.get(b.ref) ?? wholeOf.get(b.ref) ?? null);
     } catch (err) {
@@ -267,8 +269,16 @@ export class ImapMailSource implements MailSource {
     }
   }
 
-  /** Whole messages for refs, in order (null where a message is gone or its UIDVALIDITY changed). */
-  private async readWhole(refs: string[], closeAfter = true): Promise<(EmailItem | null)[]> {
+  /**
+   * Whole messages for refs, in order (null where a message is gone or its UIDVALIDITY changed).
+   * `onFolderError`: a folder that fails is reported with its refs' indexes (left null) instead
+   * of failing the call.
+   */
+  private async readWhole(
+    refs: string[],
+    on: SessionSlot,
+    opts: { closeAfter?: boolean; onFolderError?: (indexes: number[], err: Error) => void } = {},
+  ): Promise<(EmailItem | null)[]> {
     const out: (EmailItem | null)[] = refs.map(() => null);
     const byPath = new Map<string, { uidValidity: string | null; uid?: number; gmId?: string; index: number }[]>();
     refs.forEach((ref, index) => {
@@ -279,10 +289,10 @@ export class ImapMailSource implements MailSource {
       list.push(r.kind === 'uid' ? { uidValidity: r.uidValidity, uid: r.uid, index } : { uidValidity: null, gmId: r.msgId, index });
       byPath.set(path, list);
     });
-    const ephemeral = closeAfter && !this.session && !this.o.keepSession;
+    const ephemeral = opts.closeAfter !== false && !on.session && !this.o.keepSession;
     try {
       for (const [path, wanted] of byPath) {
-        await this.retrying(async (s) => {
+        const read = this.retrying(async (s) => {
           let target = path;
           if (wanted.some((w) => w.gmId) && !target) {
             const plan = planFolders(await s.list(), { include: [], exclude: [], only: ['\\All'] }, s.capabilities);
@@ -300,10 +310,22 @@ export class ImapMailSource implements MailSource {
             const item = await sourceToItem(m).catch(() => null);
             for (const i of uidOf.get(m.uid) ?? []) out[i] = item;
           }
-        });
+        }, on);
+        if (!opts.onFolderError) await read;
+        else {
+          const failed = await read.then(
+            () => null,
+            (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+          );
+          if (failed)
+            opts.onFolderError(
+              wanted.map((w) => w.index),
+              failed,
+            );
+        }
       }
     } finally {
-      if (ephemeral) await this.closeSession();
+      if (ephemeral) await this.closeSession(on);
     }
     return out;
   }
@@ -324,18 +346,15 @@ export class ImapMailSource implements MailSource {
     });
   }
 
-  /** Runs `fn` on the (main or pages) session, reconnecting with backoff after network errors. */
-  private async retrying<T>(fn: (s: ImapSession) => Promise<T>, on: Slot = 'main'): Promise<T> {
+  /** Runs `fn` on the slot's session, reconnecting with backoff after network errors. */
+  private async retrying<T>(fn: (s: ImapSession) => Promise<T>, on: SessionSlot = this.main): Promise<T> {
     const retries = this.o.retries ?? 3;
-    const current = () => (on === 'main' ? this.session : this.pagesSession);
     for (let attempt = 0; ; attempt++) {
       try {
-        let s = current();
+        let s = on.session;
         if (!s?.usable) {
           await this.closeSession(on);
-          s = await ImapSession.open(this.o.config, this.o.secret, this.o.outbound);
-          if (on === 'main') this.session = s;
-          else this.pagesSession = s;
+          s = on.session = await ImapSession.open(this.o.config, this.o.secret, this.o.outbound);
         }
         return await fn(s);
       } catch (err) {
@@ -346,31 +365,15 @@ export class ImapMailSource implements MailSource {
     }
   }
 
-  /** Closes one session, or (by default) both. */
-  private async closeSession(which?: Slot): Promise<void> {
-    const main = which !== 'pages' ? this.session : null;
-    const pages = which !== 'main' ? this.pagesSession : null;
-    if (which !== 'pages') this.session = null;
-    if (which !== 'main') this.pagesSession = null;
-    await Promise.all([main?.close(), pages?.close()]);
+  /** Closes these slots' sessions. */
+  private async closeSession(...slots: SessionSlot[]): Promise<void> {
+    const open = slots.map((slot) => slot.session);
+    for (const slot of slots) slot.session = null;
+    await Promise.all(open.map((s) => s?.close()));
   }
 }
 
-type Slot = 'main' | 'pages';
-
-/**
- * What a folder has for this sync, from one EXAMINE and the UIDs in the scan window: nothing
- * (null) when neither UIDNEXT nor, with CONDSTORE, HIGHESTMODSEQ moved since the cursor; else
- * the UIDs above it (a changed MODSEQ alone gives none, and the cursor still moves).
- */
-export function survey(path: string, mb: FolderStatus, inWindow: number[], prev: FolderCursor | undefined): FolderWork | null {
-  if (prev) {
-    const sameModseq = mb.highestModseq === null || mb.highestModseq === prev.highestModseq;
-    if (mb.uidValidity === prev.uidValidity && mb.uidNext - 1 <= prev.highestUid && sameModseq) return null;
-  }
-  // A new UIDVALIDITY voids every UID we knew (RFC 3501 §2.3.1.1): re-scan the window.
-  // Messages seen before dedupe by Message-ID in the store, so nothing is doubled.
-  const after = prev && prev.uidValidity === mb.uidValidity ? prev.highestUid : 0;
-  const uids = inWindow.filter((u) => u > after).sort((a, b) => a - b);
-  return { path, uidValidity: mb.uidValidity, uidNext: mb.uidNext, highestModseq: mb.highestModseq, uids, prev };
+/** Where a session is kept: the sync's own two, or a call's own (fetchMany). */
+interface SessionSlot {
+  session: ImapSession | null;
 }

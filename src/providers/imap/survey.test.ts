@@ -1,7 +1,7 @@
 // What a folder has for a sync, from one EXAMINE and the UIDs in the scan window (survey()).
 import { describe, expect, it } from 'vitest';
 import type { FolderCursor } from './cursor.js';
-import { survey } from './imap-mail-source.js';
+import { survey } from './survey.js';
 
 const cursor: FolderCursor = { uidValidity: '7', highestUid: 120, highestModseq: '900' };
 const mb = (o: Partial<{ uidValidity: string; uidNext: number; highestModseq: string | null }> = {}) => ({
