@@ -76,7 +76,14 @@ describe('GmailMailSource.fetchMany', () => {
     expect(g.batches).toEqual([2, 1]);
   });
 
-  it('a batch that fails as a whole fails each of its refs, as fetch would', async () => {
+  it("a part's own error fails its ref only: the batch's other refs are read", async () => {
+    // The emulator answers queued errors per part, in order: the first part gets this one.
+    g.failNext.push({ status: 400, body: googleErrorBody(400, 'failedPrecondition', 'Precondition check failed.', 'global') });
+    const many = await source.fetchMany(['g30', 'g31', 'g32']);
+    expect(messageIds(many)).toEqual(['error', 'm31@acme.com', 'm32@acme.com']);
+  });
+
+  it('refs throttled past the retry budget are errors (THROTTLED), not gone', async () => {
     // Throttled on every attempt (3): the batch gives up THROTTLED; its refs are errors, not gone.
     for (let i = 0; i < 6; i++)
       g.failNext.push({

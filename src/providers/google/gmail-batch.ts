@@ -49,19 +49,38 @@ function throttled(a: PartAnswer): boolean {
 
 /**
  * messages.get of these ids (at most GMAIL_BATCH_MAX) in one batch request, again for the
- * throttled parts only. Returns each id's message, or null when Gmail answered 404.
+ * throttled parts only. Returns each id's message, or null when Gmail answered 404; a part's
+ * other error, or throttling past the retry budget, fails the whole call (a sync's page).
  */
-export async function batchGet(
+export function batchGet(o: BatchGetOptions, ids: readonly string[], path: GetPath): Promise<Map<string, gmail_v1.Schema$Message | null>> {
+  return batchGetParts(o, ids, path, false) as Promise<Map<string, gmail_v1.Schema$Message | null>>;
+}
+
+/**
+ * batchGet where each id keeps its own outcome (re-reads after a directory change): a part's
+ * error, or throttling past the retry budget, is that id's Error; the others are read. Only a
+ * failure of the batch request itself (network, authorization) still fails the call.
+ */
+export function batchGetSettled(
   o: BatchGetOptions,
   ids: readonly string[],
   path: GetPath,
-): Promise<Map<string, gmail_v1.Schema$Message | null>> {
+): Promise<Map<string, gmail_v1.Schema$Message | null | Error>> {
+  return batchGetParts(o, ids, path, true);
+}
+
+async function batchGetParts(
+  o: BatchGetOptions,
+  ids: readonly string[],
+  path: GetPath,
+  settle: boolean,
+): Promise<Map<string, gmail_v1.Schema$Message | null | Error>> {
   if (ids.length > GMAIL_BATCH_MAX) throw new Error(`a Gmail batch holds at most ${GMAIL_BATCH_MAX} requests (asked ${ids.length})`);
   const policy = o.retry ?? DEFAULT_RETRY;
   const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   // The configured root may come with or without its trailing slash (the client library accepts both).
   const url = `${(o.rootUrl ?? 'https://gmail.googleapis.com/').replace(/\/?$/, '/')}batch/gmail/v1`;
-  const out = new Map<string, gmail_v1.Schema$Message | null>();
+  const out = new Map<string, gmail_v1.Schema$Message | null | Error>();
   let pending = [...ids];
   for (let attempt = 1; pending.length; attempt++) {
     const boundary = `touchpoint_${attempt}_${Math.random().toString(36).slice(2)}`;
@@ -86,10 +105,15 @@ export async function batchGet(
         wait = Math.max(wait, (a && retryAfterMs(a.headers['retry-after'])) ?? backoff);
       } else if (a.status === 200) out.set(id, jsonOf(a.body) as gmail_v1.Schema$Message);
       else if (a.status === 404) out.set(id, null);
-      else await partFailure(o, id, a);
+      else if (!settle) await partFailure(o, id, a);
+      else out.set(id, await partFailure(o, id, a).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
     }
-    if (again.length && attempt >= policy.maxAttempts)
-      throw new SourceError('THROTTLED', `Gmail kept throttling ${again.length} messages.get in a batch`, wait);
+    if (again.length && attempt >= policy.maxAttempts) {
+      const err = new SourceError('THROTTLED', `Gmail kept throttling ${again.length} messages.get in a batch`, wait);
+      if (!settle) throw err;
+      for (const id of again) out.set(id, err);
+      break;
+    }
     if (again.length) await sleep(Math.min(wait, policy.maxDelayMs));
     pending = again;
   }

@@ -21,7 +21,7 @@ import { SourceError } from '../types.js';
 import { historicWindowStart } from '../historic-window.js';
 import type { GoogleTokens } from './auth.js';
 import { googleCall, GoogleHttpError, type RetryPolicy } from './call.js';
-import { batchGet, GMAIL_BATCH_MAX } from './gmail-batch.js';
+import { batchGet, batchGetSettled, GMAIL_BATCH_MAX } from './gmail-batch.js';
 
 export interface GmailCursor {
   /** history.list starts here once the listing is done. */
@@ -224,21 +224,21 @@ export class GmailMailSource implements MailSource {
    * A page of re-reads (a directory change): format=raw in batches of up to 100 (gmail-batch.ts,
    * throttled parts sent again there), a few batches in flight, rather than `fetch` 16 at a time
    * (batches of about 16). Each ref's outcome is fetch's: the message, null for a 404, the
-   * parser's error for a malformed one; a batch that fails as a whole fails its refs alike.
+   * error of its own part (or of the parser) otherwise; only a batch request that fails as a
+   * whole fails its refs alike. Each batch is parsed as it comes, so a page never holds more
+   * than a few batches' raw messages (attachments included).
    */
   async fetchMany(refs: string[]): Promise<FetchOutcome[]> {
     const chunks = [...chunksOf([...new Set(refs)], GMAIL_BATCH_MAX)];
-    const read = new Map<string, gmail_v1.Schema$Message | null | Error>();
+    const read = new Map<string, FetchOutcome>();
     await mapLimit(chunks, this.o.concurrency ?? 4, async (chunk) => {
-      const answered = await batchGet(this.batchOptions(), chunk, rawPath).catch((err: unknown) => asError(translate(err)));
-      for (const id of chunk) read.set(id, answered instanceof Error ? answered : (answered.get(id) ?? null));
+      const answered = await batchGetSettled(this.batchOptions(), chunk, rawPath).catch((err: unknown) => asError(translate(err)));
+      for (const id of chunk) {
+        const m = answered instanceof Error ? answered : (answered.get(id) ?? null);
+        read.set(id, m instanceof Error ? m : await rawToItem(m).catch(asError));
+      }
     });
-    const out: FetchOutcome[] = [];
-    for (const ref of refs) {
-      const m = read.get(ref) ?? null;
-      out.push(m instanceof Error ? m : await rawToItem(m).catch(asError));
-    }
-    return out;
+    return refs.map((ref) => read.get(ref) ?? null);
   }
 
   private flushBodies(): void {
