@@ -275,9 +275,47 @@ export async function insertNewEmails(db: Store, ws: string, writes: EmailWrite[
   return ids;
 }
 
+function newEmailRows(ws: string, writes: EmailWrite[]): NewEmailRows {
+  const ids = newIds(writes.length);
+  return { ids, inserts: newEmailInserts(ws, writes, ids, isoOnce()) };
+}
+
 function newEmailInserts(ws: string, writes: EmailWrite[], ids: string[], iso: (d: Date) => string): BulkInsert[] {
   const rows = writes.map((w, i) => emailRow(ws, ids[i]!, w, iso));
   return [{ table: 'emails', columns: EMAIL_COLUMNS, rows }, ...childInserts(ws, writes, ids, iso)];
+}
+
+/** A page of new emails' ids and the rows insertNewEmails would insert for them, built ahead. */
+export interface NewEmailRows {
+  ids: string[];
+  inserts: BulkInsert[];
+}
+
+/**
+ * The rows of `writes`, built before the page's transaction (planMailPage), `slice` emails at a
+ * time with `between` awaited between slices: on SQLite the transaction holds the store's one
+ * connection, so what it does not need to compute inside it (ids, JSON, ISO times) is not.
+ * The rows are those one build of the whole page gives, in the same order.
+ */
+export async function buildNewEmailRows(
+  ws: string,
+  writes: EmailWrite[],
+  slice: number,
+  between: () => Promise<unknown>,
+): Promise<NewEmailRows> {
+  const iso = isoOnce();
+  const ids: string[] = [];
+  let inserts: BulkInsert[] = [];
+  for (let from = 0; from < writes.length; from += slice) {
+    if (from > 0) await between();
+    const part = writes.slice(from, from + slice);
+    const partIds = newIds(part.length);
+    const partInserts = newEmailInserts(ws, part, partIds, iso);
+    ids.push(...partIds);
+    if (inserts.length === 0) inserts = partInserts;
+    else for (const [i, x] of partInserts.entries()) inserts[i]!.rows.push(...x.rows);
+  }
+  return { ids, inserts };
 }
 
 /**
@@ -286,23 +324,30 @@ function newEmailInserts(ws: string, writes: EmailWrite[], ids: string[], iso: (
  * (those writes are not inserted); `ids` are the new ids of the others, in order. On PostgreSQL
  * the check and the inserts are one statement, the inserts done only when no key is stored —
  * nearly always — so a page saves a round trip; otherwise the rest are inserted by a second one.
+ * `built` (buildNewEmailRows of exactly `writes`) is inserted as is when no key is stored; when
+ * some are, its rows are not used and the rest's are built again (rare).
  */
 export async function insertNewEmailsUnlessStored(
   db: Store,
   ws: string,
   writes: EmailWrite[],
+  built?: NewEmailRows,
 ): Promise<{ stored: Set<string>; ids: string[] }> {
   if (writes.length === 0) return { stored: new Set(), ids: [] };
   const keys = writes.map((w) => w.dedupKey);
   let stored: Set<string>;
   if (dialectOf(db) === 'postgres') {
-    const ids = newIds(writes.length);
+    const { ids, inserts } = built ?? newEmailRows(ws, writes);
     const guard = { select: STORED_KEYS_PG, params: [ws, keys] }; // storedEmailKeys' own query
-    const found = await insertAllUnless<{ dedup_key: string }>(db, guard, newEmailInserts(ws, writes, ids, isoOnce()));
+    const found = await insertAllUnless<{ dedup_key: string }>(db, guard, inserts);
     if (found.length === 0) return { stored: new Set(), ids };
     stored = new Set(found.map((r) => r.dedup_key));
   } else {
     stored = await storedEmailKeys(db, ws, keys);
+    if (stored.size === 0 && built) {
+      await insertAll(db, built.inserts);
+      return { stored, ids: built.ids };
+    }
   }
   const rest = writes.filter((w) => !stored.has(w.dedupKey));
   return { stored, ids: rest.length ? await insertNewEmails(db, ws, rest) : [] };

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/domain/decision.js';
 import type { Store } from '../../src/store/db.js';
-import { insertNewEmails, insertNewEmailsUnlessStored, type EmailWrite } from '../../src/store/email-writes.js';
+import { buildNewEmailRows, insertNewEmails, insertNewEmailsUnlessStored, type EmailWrite } from '../../src/store/email-writes.js';
 import { createWorkspace, type WorkspaceRecord } from '../../src/store/workspaces.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
 
@@ -108,6 +108,32 @@ for (const dialect of DIALECTS) {
       const added = await db.selectFrom('emails').select(['id', 'dedup_key']).where('id', 'in', r.ids).orderBy('dedup_key').execute();
       expect(added.map((x) => x.dedup_key)).toEqual(['mid:u5@acme.com', 'mid:u6@acme.com']);
       expect(added.map((x) => x.id)).toEqual([r.ids[0], r.ids[1]]);
+    });
+
+    it('writes rows built ahead in slices as one build would, and drops them for mail stored since', async () => {
+      const ahead = await createWorkspace(db, 'ahead-cs', ['ahead.com'], new Date(NOW.getTime() + 2));
+      const once = await createWorkspace(db, 'once-cs', ['once.com'], new Date(NOW.getTime() + 3));
+      const page = [7, 8, 9, 10, 11].map((n) => write(n, 'c-ahead'));
+      let turns = 0;
+      const built = await buildNewEmailRows(ahead.id, page, 2, async () => turns++);
+      expect(turns).toBe(2);
+      const r = await insertNewEmailsUnlessStored(db, ahead.id, page, built);
+      expect(r).toEqual({ stored: new Set(), ids: built.ids });
+      await insertNewEmails(
+        db,
+        once.id,
+        [7, 8, 9, 10, 11].map((n) => write(n, 'c-once')),
+      );
+      expect(await rowsOf(ahead.id)).toEqual(await rowsOf(once.id));
+      // 8 is stored now: the page's rows built ahead are not written, only 12's, built again.
+      const before = await rowsOf(ahead.id);
+      const next = [8, 12].map((n) => write(n, 'c-ahead2'));
+      const again = await insertNewEmailsUnlessStored(db, ahead.id, next, await buildNewEmailRows(ahead.id, next, 100, async () => {}));
+      expect([...again.stored]).toEqual(['mid:u8@acme.com']);
+      expect(again.ids).toHaveLength(1);
+      const after = await rowsOf(ahead.id);
+      for (let t = 0; t < 4; t++) expect(after[t]!.filter((x) => x.key !== 'mid:u12@acme.com')).toEqual(before[t]);
+      expect(after[0]!.map((x) => x.key)).toContain('mid:u12@acme.com');
     });
 
     it('does nothing for an empty page', async () => {
