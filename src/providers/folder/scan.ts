@@ -4,7 +4,7 @@
 // ("mtimeMs:size"). Each page's cursor = the files unchanged since the previous cursor +
 // every file handled so far, so saving it after storing the page is correct and a crash
 // re-reads at most one page. Files that vanished simply drop out of it.
-import { closeSync, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type ItemError, SourceError } from '../types.js';
@@ -171,7 +171,9 @@ export function readRefNow(realRoot: string, ref: string): { raw: Buffer; mtime:
   try {
     const real = realpathSync.native(abs);
     if (!isInside(realRoot, real)) return null;
-    const fd = openSync(real, 'r');
+    // Non-blocking: opening a named pipe for reading would otherwise wait for a writer, with
+    // the event loop held; a pipe (or device) is then refused as not a file, as before.
+    const fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const st = fstatSync(fd);
       return st.isFile() ? { raw: readFileSync(fd), mtime: st.mtime } : null;
