@@ -96,7 +96,7 @@ describe('GraphMailSource.fetchMany', () => {
     expect(ms.batches).toEqual([2, 1]);
   });
 
-  it('throttled on every attempt: those refs are THROTTLED errors, the others read', async () => {
+  it('throttled on every attempt: the ref is a THROTTLED error, not gone', async () => {
     waits.length = 0;
     ms.stormRetryAfter = '1';
     ms.stormRequests = 3; // one request of the batch, three times (the retry budget)

@@ -43,6 +43,7 @@ export async function batchGet(o: BatchContext, gets: readonly BatchGet[], what:
   const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const out = new Array<unknown | null | Error>(gets.length);
   let pending = gets.map((_, k) => k);
+  let unauthorized: Error | undefined;
   for (let attempt = 1; pending.length; attempt++) {
     const sent = pending;
     const requests = sent.map((k) => ({
@@ -69,7 +70,11 @@ export async function batchGet(o: BatchContext, gets: readonly BatchGet[], what:
         wait = Math.max(wait, retryAfterMs(headerOf(r, 'retry-after')) ?? backoff);
       } else if (status >= 200 && status < 300) out[k] = r.body ?? {};
       else if (status === 404) out[k] = null;
-      else out[k] = await loneError(o, `${what} ${gets[k]!.url}`, r);
+      else if (status === 401) {
+        // One refusal of the token is enough: mapping each 401 alone would refresh it once per request.
+        unauthorized ??= await loneError(o, `${what} ${gets[k]!.url}`, r);
+        out[k] = unauthorized;
+      } else out[k] = await loneError(o, `${what} ${gets[k]!.url}`, r);
     }
     if (again.length && attempt >= policy.maxAttempts) {
       const gaveUp = new SourceError(
