@@ -1,14 +1,13 @@
 // bench:imap's push passes (see imap.bench.ts): new mail → linked with IDLE, as `touchpoint watch`
 // runs it, quiet and while another mailbox's initial sync runs in the same process.
 import Database from 'better-sqlite3';
-import { ImapFlow } from 'imapflow';
 import { performance } from 'node:perf_hooks';
 import type { Dovecot } from '../scripts/services/dovecot.js';
 import { listConnections } from '../src/store/connections.js';
 import { findWorkspace } from '../src/store/workspaces.js';
 import { syncAll } from '../src/sync/run-sync.js';
 import { runWatch } from '../src/sync/watch.js';
-import { CONFIG, PASSWORD, connectMailbox, connectors, directory, log, message, pct, withStore } from './imap-shared.js';
+import { CONFIG, aliceClient, connectMailbox, connectors, directory, log, message, pct, withStore } from './imap-shared.js';
 import { absoluteRow } from './report.js';
 
 /** One append: append → linked in our store, and append → the server's EXISTS on our IDLE session (its own delay). */
@@ -54,15 +53,7 @@ export async function pushLatency(d: Dovecot, path: string, busyUser?: string): 
       "SELECT 1 FROM emails WHERE workspace_id = ? AND dedup_key = ? AND message_id = ? AND outcome = 'linked'",
     );
     const linked = { get: (messageId: string) => linkedStmt.get(ws.id, `mid:${messageId}`, messageId) };
-    const c = new ImapFlow({
-      host: d.host,
-      port: d.port,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: 'alice', pass: PASSWORD },
-      logger: false,
-      disableAutoIdle: true,
-    });
+    const c = aliceClient(d);
     c.on('error', () => undefined);
     await c.connect();
 

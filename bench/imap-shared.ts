@@ -1,5 +1,6 @@
 // What bench:imap's passes share (imap.bench.ts: the initial sync; imap-push.ts: new mail with
 // IDLE): the knobs, the message builder, the store and the way a sync reaches Dovecot.
+import { ImapFlow } from 'imapflow';
 import type { Dovecot } from '../scripts/services/dovecot.js';
 import { loadConfig } from '../src/config/index.js';
 import { createSecrets } from '../src/secrets/secrets.js';
@@ -98,4 +99,17 @@ export async function connectMailbox(db: Store, wsId: string, d: Dovecot, user: 
     },
     now,
   );
+}
+
+/** A plain imapflow client for alice's mailbox (the protocol limit, the appends), idling only when told. */
+export function aliceClient(d: Dovecot): ImapFlow {
+  return new ImapFlow({
+    host: d.host,
+    port: d.port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user: 'alice', pass: PASSWORD },
+    logger: false,
+    disableAutoIdle: true,
+  });
 }

@@ -13,7 +13,6 @@
 //   BENCH_ONLY=push npm run bench:imap       (the push passes only, after the one sync they need; prints, writes nothing)
 //
 // Targets: (b)/(a) ≤ 1.5; our share of the push p95 ≤ 100 ms, quiet and busy. Results go to bench/results/imap.json.
-import { ImapFlow } from 'imapflow';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,7 +23,7 @@ import { openSqlite } from '../src/store/dialects/sqlite.js';
 import { addAccount, insertEndUser } from '../src/store/directory.js';
 import { createWorkspace, findWorkspace } from '../src/store/workspaces.js';
 import { syncAll } from '../src/sync/run-sync.js';
-import { AUTH, CONFIG, PASSWORD, connectMailbox, connectors, directory, log, message, withStore } from './imap-shared.js';
+import { AUTH, CONFIG, PASSWORD, aliceClient, connectMailbox, connectors, directory, log, message, withStore } from './imap-shared.js';
 import { PUSH_SHARE_MS, pushLatency, pushRow, pushSummary } from './imap-push.js';
 import { ratioRow } from './report.js';
 
@@ -50,15 +49,7 @@ async function buildDirectory(path: string, d: Dovecot): Promise<void> {
 }
 
 async function protocolLimit(d: Dovecot): Promise<number> {
-  const c = new ImapFlow({
-    host: d.host,
-    port: d.port,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user: 'alice', pass: PASSWORD },
-    logger: false,
-    disableAutoIdle: true,
-  });
+  const c = aliceClient(d);
   await c.connect();
   const t0 = performance.now();
   await c.mailboxOpen('INBOX', { readOnly: true });
