@@ -1,6 +1,8 @@
 // Re-reading many messages of one source (a page of a directory change): its own `fetchMany`
 // where it has one (the folder source reads files without a promise per file system call; IMAP
 // asks one UID FETCH per folder), else `fetch` one by one, a few at a time.
+import { asError } from '../domain/as-error.js';
+import { mapLimit } from '../domain/map-limit.js';
 import type { FetchOutcome, MailSource } from './types.js';
 
 /** Messages read at once from a source without `fetchMany` (files, or fetches a source may batch). */
@@ -17,23 +19,5 @@ export async function fetchMany(source: MailSource, refs: string[], concurrency 
       return refs.map(() => e);
     }
   }
-  return mapLimited(refs, concurrency, (ref) => source.fetch(ref).catch(asError));
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
-
-/** fn over xs, at most `limit` at a time, results in order. */
-async function mapLimited<T, R>(xs: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(xs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < xs.length) {
-      const k = next++;
-      out[k] = await fn(xs[k]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, xs.length) }, worker));
-  return out;
+  return mapLimit(refs, concurrency, (ref) => source.fetch(ref).catch(asError));
 }

@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import path from 'node:path';
+import { asError } from '../../domain/as-error.js';
 import type { EmailItem } from '../../domain/items.js';
 import { parseEmail, MalformedItemError } from '../../formats/mime/parse-email.js';
 import type { Cursor, FetchOutcome, ItemError, MailPage, MailSighting, MailSource } from '../types.js';
@@ -144,10 +145,6 @@ export function folderOf(ref: string): string {
   if (dirs.length && MAILDIR_LEAVES.has(dirs[dirs.length - 1]!)) dirs.pop();
   const folder = dirs.map((d) => (isMaildirPlusPlus(d) ? d.slice(1).split('.').join('/') : d)).join('/');
   return folder === '' ? 'INBOX' : folder;
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
 }
 
 function isMaildirLeaf(parentRel: string): boolean {

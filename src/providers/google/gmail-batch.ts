@@ -8,6 +8,7 @@
 // other part error is translated as a lone request's would be (googleCall). Quota is per part
 // (5 units per messages.get), so batching saves round trips, not quota.
 import type { gmail_v1 } from '@googleapis/gmail';
+import { asError } from '../../domain/as-error.js';
 import { SourceError } from '../types.js';
 import type { GoogleTokens } from './auth.js';
 import { type PartAnswer, parseBatchAnswer } from './batch-answer.js';
@@ -106,7 +107,7 @@ async function batchGetParts(
       } else if (a.status === 200) out.set(id, jsonOf(a.body) as gmail_v1.Schema$Message);
       else if (a.status === 404) out.set(id, null);
       else if (!settle) await partFailure(o, id, a);
-      else out.set(id, await partFailure(o, id, a).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+      else out.set(id, await partFailure(o, id, a).catch(asError));
     }
     if (again.length && attempt >= policy.maxAttempts) {
       const err = new SourceError('THROTTLED', `Gmail kept throttling ${again.length} messages.get in a batch`, wait);

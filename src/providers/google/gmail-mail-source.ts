@@ -12,7 +12,9 @@
 // batched the same way, as is `fetchMany` (a directory change's page of re-reads). One Gmail
 // message id is one sighting whatever its labels (INBOX + SENT + IMPORTANT is one message).
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
+import { asError } from '../../domain/as-error.js';
 import { chunksOf } from '../../domain/chunks.js';
+import { mapLimit } from '../../domain/map-limit.js';
 import type { EmailItem } from '../../domain/items.js';
 import { itemFromFields } from '../../formats/mime/header-fields.js';
 import { MalformedItemError, parseEmail } from '../../formats/mime/parse-email.js';
@@ -278,10 +280,6 @@ async function rawToItem(m: gmail_v1.Schema$Message | null): Promise<EmailItem |
   return item;
 }
 
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
-
 function internalDate(m: gmail_v1.Schema$Message): Date | null {
   const n = Number(m.internalDate);
   return m.internalDate && Number.isFinite(n) ? new Date(n) : null;
@@ -321,17 +319,4 @@ function readCursor(c: Cursor | null): GmailCursor | null {
 function translate(err: unknown): unknown {
   if (err instanceof GoogleHttpError) return new SourceError(err.status === 404 ? 'NOT_FOUND' : 'INTERNAL', err.message);
   return err;
-}
-
-export async function mapLimit<T, R>(xs: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(xs.length);
-  let i = 0;
-  const workers = Array.from({ length: Math.min(limit, xs.length) }, async () => {
-    while (i < xs.length) {
-      const k = i++;
-      out[k] = await fn(xs[k]!);
-    }
-  });
-  await Promise.all(workers);
-  return out;
 }

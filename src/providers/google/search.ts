@@ -10,7 +10,8 @@ import type { FolderRole, MailHit, MailSearch, MailSearchQuery } from '../types.
 import { SourceError } from '../types.js';
 import type { GoogleTokens } from './auth.js';
 import { googleCall, GoogleHttpError } from './call.js';
-import { mapLimit, metadataToItem } from './gmail-mail-source.js';
+import { mapLimit } from '../../domain/map-limit.js';
+import { metadataToItem } from './gmail-mail-source.js';
 
 const METADATA_HEADERS = ['From', 'To', 'Cc', 'Bcc', 'Subject', 'Date', 'Message-ID'];
 /** A lookup answers now or not at all: one quick retry, never minutes of back-off. */

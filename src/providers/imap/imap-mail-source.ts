@@ -8,6 +8,7 @@
 //     connection re-reads at most one page and never skips a UID it has not stored.
 // Bodies are not fetched here: the sync asks for them (fetchBody) only for linked mail.
 import type { FetchMessageObject } from 'imapflow';
+import { asError } from '../../domain/as-error.js';
 import type { EmailItem } from '../../domain/items.js';
 import type { OutboundPolicy } from '../../net/outbound-policy.js';
 import type { Cursor, FetchOutcome, ItemError, MailPage, MailSighting, MailSource, PushChange } from '../types.js';
@@ -313,10 +314,7 @@ export class ImapMailSource implements MailSource {
         }, on);
         if (!opts.onFolderError) await read;
         else {
-          const failed = await read.then(
-            () => null,
-            (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
-          );
+          const failed = await read.then(() => null, asError);
           if (failed)
             opts.onFolderError(
               wanted.map((w) => w.index),

@@ -14,6 +14,7 @@
 // (fetchMany, ./graph-batch.ts). The last page carries each folder's count since the window
 // start ($count with the same filter) for the completeness check.
 import type { Client } from '@microsoft/microsoft-graph-client';
+import { asError } from '../../domain/as-error.js';
 import { chunksOf } from '../../domain/chunks.js';
 import type { Address, EmailItem } from '../../domain/items.js';
 import { cleanMessageId, fingerprintOf } from '../../formats/mime/parse-email.js';
@@ -248,10 +249,6 @@ function withBody(m: GraphMessage): EmailItem | null {
     else item.text = content;
   }
   return item;
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
 }
 
 function addr(r: GraphRecipient | undefined): Address[] {
