@@ -118,20 +118,9 @@ export function textArrayLiteral(rows: readonly BulkRow[], c: number): string {
  */
 export async function insertRows(db: Store, table: string, columns: readonly string[], rows: BulkRow[], onConflict = ''): Promise<void> {
   if (rows.length === 0) return;
+  // PostgreSQL: insertAll's one unnest statement, of this one insert.
+  if (dialectOf(db) === 'postgres') return insertAll(db, [{ table, columns, rows, onConflict }]);
   const head = `INSERT INTO ${table} (${columns.join(', ')})`;
-  if (dialectOf(db) === 'postgres') {
-    const text = textOf(`pg|${head}|${onConflict}`, () => {
-      const arrays = columns.map((_, i) => `$${i + 1}::text[]`).join(', ');
-      return `${head} SELECT * FROM unnest(${arrays}) ${onConflict}`;
-    });
-    await db.executeQuery(
-      CompiledQuery.raw(
-        text,
-        columns.map((_, c) => textArrayLiteral(rows, c)),
-      ),
-    );
-    return;
-  }
   const text = textOf(
     `sqlite|${head}|${onConflict}`,
     () => `${EACH_ROW}${head} VALUES (${columns.map(() => '?').join(', ')}) ${onConflict}`,
