@@ -24,6 +24,25 @@ describe('codesOnlyDecisionJson', () => {
     );
   });
 
+  it('gives the same bytes for a code sequence met again (kept once) as for its first time', () => {
+    // A small alphabet, so sequences repeat and prefixes are shared, as a sync's not-linked mail does.
+    const few = fc.constantFrom('E1', 'E3_NO_END_USER', 'pass', 'n/a', '');
+    const repeated = fc.record({
+      kind: fc.constantFrom('email', 'meeting'),
+      outcome: fc.constantFrom('not_linked', 'linked'),
+      accounts: fc.constant([]),
+      checks: fc.array(fc.record({ rule: few, status: few, code: few, detail: text }), { maxLength: 3 }),
+      remedies: fc.array(fc.record({ code: few, text }), { maxLength: 2 }),
+      hints: fc.constant([]),
+    }) as fc.Arbitrary<Decision>;
+    fc.assert(
+      fc.property(fc.array(repeated, { minLength: 2, maxLength: 20 }), (ds) => {
+        for (const d of [...ds, ...ds]) expect(codesOnlyDecisionJson(d)).toBe(JSON.stringify(redactDecision(d)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('falls back to the serialiser for fields that are not strings (never made by the rules)', () => {
     const odd = {
       kind: 'email',
