@@ -138,21 +138,27 @@ function prepareEmail(
   prior: EmailSightingRow[],
   hashes?: Map<string, string>,
 ): { write: EmailWrite; decision: Decision; previousAccounts: string[] } {
-  const known = new Map(prior.map((s) => [`${s.connectionId}|${s.ref}`, s.folder]));
-  // A known ref seen in another folder (a Graph immutable id after a move) is written again: its folder changes.
-  const fresh = newSightings.filter((s) => known.get(`${s.connectionId}|${s.ref}`) !== s.folder);
+  // New mail (a page's usual case) has no stored sightings: no look-up or copies to make.
+  let fresh = newSightings;
+  let all = newSightings;
+  if (prior.length > 0) {
+    const known = new Map(prior.map((s) => [`${s.connectionId}|${s.ref}`, s.folder]));
+    // A known ref seen in another folder (a Graph immutable id after a move) is written again: its folder changes.
+    fresh = newSightings.filter((s) => known.get(`${s.connectionId}|${s.ref}`) !== s.folder);
+    all = [...prior, ...fresh];
+  }
   const merged = mergeItem(existing, item);
-  const decision = decideEmailForSync({ item: merged, sightings: sightingViews([...prior, ...fresh], conns) }, dir, ctx.now, {
+  const decision = decideEmailForSync({ item: merged, sightings: sightingViews(all, conns) }, dir, ctx.now, {
     promiseMinutes: 30,
   });
-  const at = [existing?.at, ...[...prior, ...fresh].map((s) => s.at)]
-    .filter((x): x is Date => !!x)
-    .reduce((a, b) => (a < b ? a : b), item.receivedAt);
+  // The earliest of the stored time and the sightings', else the item's (ties take the later one, as a reduce would).
+  let at = item.receivedAt;
+  if (existing?.at && !(at < existing.at)) at = existing.at;
+  for (const s of all) if (s.at && !(at < s.at)) at = s.at;
   const people = emailParticipants(merged);
   const participants = people.map((p) => hashOnce(ctx, p.address, hashes));
   const sender = people.findIndex((p) => p.field === 'from');
   const write: EmailWrite = {
-    ...(existing ? { id: existing.id } : {}),
     dedupKey: dedupKey(item),
     messageId: item.messageId,
     at,
@@ -169,6 +175,7 @@ function prepareEmail(
     newSightings: fresh,
     now: ctx.now,
   };
+  if (existing) write.id = existing.id;
   const previousAccounts = existing?.outcome === 'linked' ? existing.decision.accounts.map((a) => a.id) : [];
   return { write, decision, previousAccounts };
 }
