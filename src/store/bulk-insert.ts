@@ -44,13 +44,18 @@ export async function insertAll(db: Store, inserts: BulkInsert[]): Promise<void>
     for (const x of inserts) await insertRows(db, x.table, x.columns, x.rows, x.onConflict);
     return;
   }
+  await insertAllPg(db, inserts);
+}
+
+/** insertAll on PostgreSQL: the statement's result (its row count is the last insert's). */
+function insertAllPg(db: Store, inserts: BulkInsert[]) {
   const key = `pg-all|${shapeOf(inserts)}`;
   const text = textOf(key, () => {
     const parts = pgInserts(inserts, 0, '');
     const last = parts.pop()!;
     return parts.length ? `WITH ${parts.map((p, i) => `w${i} AS (${p})`).join(', ')} ${last}` : last;
   });
-  await db.executeQuery(CompiledQuery.raw(text, pgParams(inserts)));
+  return db.executeQuery(CompiledQuery.raw(text, pgParams(inserts)));
 }
 
 /** A PostgreSQL query that, when it returns any row, stops insertAllUnless (its text uses $1…$n for its own params). */
@@ -113,17 +118,19 @@ export function textArrayLiteral(rows: readonly BulkRow[], c: number): string {
 }
 
 /**
- * Insert `rows` into `table`. `onConflict` is appended verbatim (e.g. "ON CONFLICT DO NOTHING");
- * table, columns and clause are the caller's constants, never user input.
+ * Insert `rows` into `table`; returns how many were inserted (fewer when `onConflict` skips
+ * some). `onConflict` is appended verbatim (e.g. "ON CONFLICT DO NOTHING"); table, columns and
+ * clause are the caller's constants, never user input.
  */
-export async function insertRows(db: Store, table: string, columns: readonly string[], rows: BulkRow[], onConflict = ''): Promise<void> {
-  if (rows.length === 0) return;
+export async function insertRows(db: Store, table: string, columns: readonly string[], rows: BulkRow[], onConflict = ''): Promise<number> {
+  if (rows.length === 0) return 0;
   // PostgreSQL: insertAll's one unnest statement, of this one insert.
-  if (dialectOf(db) === 'postgres') return insertAll(db, [{ table, columns, rows, onConflict }]);
+  if (dialectOf(db) === 'postgres') return Number((await insertAllPg(db, [{ table, columns, rows, onConflict }])).numAffectedRows ?? 0);
   const head = `INSERT INTO ${table} (${columns.join(', ')})`;
   const text = textOf(
     `sqlite|${head}|${onConflict}`,
     () => `${EACH_ROW}${head} VALUES (${columns.map(() => '?').join(', ')}) ${onConflict}`,
   );
-  await db.executeQuery(CompiledQuery.raw(text, rows));
+  // The driver's one-row statement sums each row's changes (dialects/sqlite.ts).
+  return Number((await db.executeQuery(CompiledQuery.raw(text, rows))).numAffectedRows ?? 0);
 }

@@ -3,9 +3,9 @@
 // participants and the decision's codes — no subject, body or plain addresses.
 import type { Decision } from '../domain/decision.js';
 import { CompiledQuery } from 'kysely';
-import { insertAll, insertAllUnless, type BulkInsert, type BulkRow } from './bulk-insert.js';
+import { insertAll, insertAllUnless, insertRows, type BulkInsert, type BulkRow } from './bulk-insert.js';
 import type { Store } from './db.js';
-import { STORED_KEYS_PG, storedEmailKeys, type EmailSightingRow, type StoredParticipants } from './emails.js';
+import { STORED_KEYS_PG, type EmailSightingRow, type StoredParticipants } from './emails.js';
 import { newId, newIds } from './ids.js';
 import { dialectOf, EACH_ROW } from './dialects/dialect.js';
 import { chunksOf } from '../domain/chunks.js';
@@ -321,11 +321,13 @@ export async function buildNewEmailRows(
 /**
  * insertNewEmails for the writes whose dedup key is not stored yet (a page planned outside its
  * transaction: another sync may have stored some since). `stored` holds the keys found stored
- * (those writes are not inserted); `ids` are the new ids of the others, in order. On PostgreSQL
- * the check and the inserts are one statement, the inserts done only when no key is stored —
- * nearly always — so a page saves a round trip; otherwise the rest are inserted by a second one.
- * `built` (buildNewEmailRows of exactly `writes`) is inserted as is when no key is stored; when
- * some are, its rows are not used and the rest's are built again (rare).
+ * (those writes are not inserted); `ids` are the new ids of the others, in order. `built`
+ * (buildNewEmailRows of exactly `writes`) is inserted as is when no key is stored, nearly always.
+ * On PostgreSQL the check and the inserts are one statement (a round trip saved); when some key
+ * is stored, the rest are built again and inserted by a second one. On SQLite the emails' insert
+ * skips a stored key itself (the unique index it probes anyway) instead of a 500-key look-up
+ * first; only when it skipped some are they looked up, and the rest's links, hashes and
+ * sightings built again.
  */
 export async function insertNewEmailsUnlessStored(
   db: Store,
@@ -334,23 +336,57 @@ export async function insertNewEmailsUnlessStored(
   built?: NewEmailRows,
 ): Promise<{ stored: Set<string>; ids: string[] }> {
   if (writes.length === 0) return { stored: new Set(), ids: [] };
+  const { ids, inserts } = built ?? newEmailRows(ws, writes);
+  if (dialectOf(db) !== 'postgres') return insertUnlessStoredSqlite(db, ws, writes, ids, inserts);
   const keys = writes.map((w) => w.dedupKey);
-  let stored: Set<string>;
-  if (dialectOf(db) === 'postgres') {
-    const { ids, inserts } = built ?? newEmailRows(ws, writes);
-    const guard = { select: STORED_KEYS_PG, params: [ws, keys] }; // storedEmailKeys' own query
-    const found = await insertAllUnless<{ dedup_key: string }>(db, guard, inserts);
-    if (found.length === 0) return { stored: new Set(), ids };
-    stored = new Set(found.map((r) => r.dedup_key));
-  } else {
-    stored = await storedEmailKeys(db, ws, keys);
-    if (stored.size === 0 && built) {
-      await insertAll(db, built.inserts);
-      return { stored, ids: built.ids };
-    }
-  }
+  const guard = { select: STORED_KEYS_PG, params: [ws, keys] }; // storedEmailKeys' own query
+  const found = await insertAllUnless<{ dedup_key: string }>(db, guard, inserts);
+  if (found.length === 0) return { stored: new Set(), ids };
+  const stored = new Set(found.map((r) => r.dedup_key));
   const rest = writes.filter((w) => !stored.has(w.dedupKey));
   return { stored, ids: rest.length ? await insertNewEmails(db, ws, rest) : [] };
+}
+
+/** A stored dedup key leaves its email out of the insert (and the rest of the page goes on). */
+const UNLESS_STORED = 'ON CONFLICT (workspace_id, dedup_key) DO NOTHING';
+
+async function insertUnlessStoredSqlite(
+  db: Store,
+  ws: string,
+  writes: EmailWrite[],
+  ids: string[],
+  [emails, ...children]: BulkInsert[],
+): Promise<{ stored: Set<string>; ids: string[] }> {
+  const inserted = await insertRows(db, emails!.table, emails!.columns, emails!.rows, UNLESS_STORED);
+  if (inserted === writes.length) {
+    await insertAll(db, children);
+    return { stored: new Set(), ids };
+  }
+  // Rare: some key was stored since the page was planned. Ours are the keys stored under our ids.
+  const storedIds = new Map<string, string>();
+  for (const part of chunksOf(
+    writes.map((w) => w.dedupKey),
+    500,
+  )) {
+    const rows = await db
+      .selectFrom('emails')
+      .select(['dedup_key', 'id'])
+      .where('workspace_id', '=', ws)
+      .where('dedup_key', 'in', part)
+      .execute();
+    for (const r of rows) storedIds.set(r.dedup_key, r.id);
+  }
+  const stored = new Set<string>();
+  const rest: EmailWrite[] = [];
+  const restIds: string[] = [];
+  writes.forEach((w, i) => {
+    if (storedIds.get(w.dedupKey) === ids[i]) {
+      rest.push(w);
+      restIds.push(ids[i]!);
+    } else stored.add(w.dedupKey);
+  });
+  await insertAll(db, childInserts(ws, rest, restIds, isoOnce()));
+  return { stored, ids: restIds };
 }
 
 /**
