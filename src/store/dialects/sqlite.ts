@@ -19,7 +19,8 @@ const STATEMENT_CACHE = 500;
 function eachRow(one: Database.Statement): Database.Statement {
   const run = (rows: unknown[][]) => {
     let changes = 0;
-    for (const row of rows) changes += one.run(row).changes;
+    // Indexed: `for…of` here left an iterator result per row for the GC (bench:store's heap profile).
+    for (let i = 0; i < rows.length; i++) changes += one.run(rows[i]).changes;
     return { changes, lastInsertRowid: 0 };
   };
   return { reader: false, run } as unknown as Database.Statement;
