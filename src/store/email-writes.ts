@@ -121,7 +121,7 @@ function childInserts(ws: string, writes: EmailWrite[], ids: string[], iso: (d: 
     const id = ids[i]!;
     const at = iso(w.at);
     if (w.decision.outcome === 'linked') for (const a of w.decision.accounts) links.push([ws, id, a.id, JSON.stringify(a.via), at]);
-    if (withHashes) for (const h of new Set(w.hashes)) hashes.push([ws, 'email', id, h]);
+    if (withHashes) for (const h of distinct(w.hashes)) hashes.push([ws, 'email', id, h]);
     for (const s of w.newSightings) sightings.push([ws, id, s.connectionId, s.folder, s.ref, iso(s.at), iso(s.seenAt)]);
   });
   return [
@@ -132,6 +132,13 @@ function childInserts(ws: string, writes: EmailWrite[], ids: string[], iso: (d: 
     { table: 'participant_hashes', columns: HASH_COLUMNS, rows: hashes },
     { table: 'email_sightings', columns: SIGHTING_COLUMNS, rows: sightings, onConflict: 'ON CONFLICT DO NOTHING' },
   ];
+}
+
+/** Each value once, first places kept: an email's few hashes (nearly always distinct already) are compared in place, not put in a Set. */
+function distinct(list: readonly string[]): readonly string[] {
+  if (list.length > 16) return [...new Set(list)];
+  for (let j = 1; j < list.length; j++) for (let k = 0; k < j; k++) if (list[k] === list[j]) return [...new Set(list)];
+  return list;
 }
 
 /** Insert or update one email with its links, hashes and new sightings. Idempotent. */
