@@ -23,7 +23,7 @@ import {
 import type { LeanEmailRecord } from '../store/redecide-reads.js';
 import { hashAddress, type Ctx } from '../store/context.js';
 import { dialectOf } from '../store/dialects/dialect.js';
-import { linkedAccounts, recordLinkChanges } from './link-events.js';
+import { linkedAccounts, recordLinkChanges, type LinkDiff } from './link-events.js';
 
 export function dedupKey(item: Pick<EmailItem, 'messageId' | 'fingerprint'>): string {
   return item.messageId ? `mid:${item.messageId}` : `fp:${item.fingerprint}`;
@@ -318,17 +318,20 @@ export async function writeMailPage(
     const planned = new Set(plan.again);
     again = plan.sightings.filter((s) => storedNow.has(s) || planned.has(s));
   }
-  await recordLinkChanges(
-    ctx,
-    fresh.map((f, i) => ({
+  // New mail changes links only when linked (before: none): no diff for the rest, most of a page.
+  const linkDiffs: LinkDiff[] = [];
+  fresh.forEach((f, i) => {
+    if (f.decision.outcome !== 'linked') return;
+    linkDiffs.push({
       kind: 'email',
       id: ids[i]!,
       ref: f.write.messageId ?? f.write.dedupKey,
       at: f.write.at,
       before: [],
       after: linkedAccounts(f.decision),
-    })),
-  );
+    });
+  });
+  await recordLinkChanges(ctx, linkDiffs);
   for (const f of fresh) count(f.decision);
   const needBody: { id: string; ref: string }[] = [];
   for (const s of again) {
