@@ -29,4 +29,13 @@ describe('newId (UUIDv7)', () => {
     const tails = Array.from({ length: 1000 }, () => newId().slice(-12));
     expect(new Set(tails).size).toBe(tails.length);
   });
+
+  it('spells the timestamp and random bytes as the usual 8-4-4-4-12 lowercase hex', () => {
+    const ms = 2_100_000_000_000; // later than every id above: its own millisecond
+    const [id] = newIds(1, ms);
+    const hex = id!.replace(/-/g, '');
+    expect(id).toBe(`${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`);
+    expect(hex.slice(0, 12)).toBe(ms.toString(16).padStart(12, '0'));
+    expect(Buffer.from(hex, 'hex').toString('hex')).toBe(hex);
+  });
 });
