@@ -103,7 +103,7 @@ function leaf(p: FetchedPart, inMultipart: boolean): Buffer[] {
  * last line (IMAP leaves it out of BODY[n]), so a last segment is a line even when empty; at
  * the end of a whole message a trailing LF adds no empty line.
  */
-export function asReadLines(body: Buffer, inMultipart: boolean): Buffer {
+function asReadLines(body: Buffer, inMultipart: boolean): Buffer {
   const out: Buffer[] = [];
   let start = 0;
   const push = (end: number) => {
