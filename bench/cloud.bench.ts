@@ -14,6 +14,8 @@
 //
 //   npm run bench:cloud                    (5,000 messages each, 3 runs)
 //   npm run bench -- --only=cloud --quick  (1,000 messages each)
+//   BENCH_ONLY=gmail npm run bench:cloud   (Gmail's (a) and (b) alone, with each run's process CPU
+//                                           time; printed, no JSON written; BENCH_ONLY=graph likewise)
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +52,8 @@ const CONFIG = {
   /** Share of mail from an end user: linked, so Touchpoint also reads its body. */
   linkedShare: Number(process.env.BENCH_LINKED_SHARE ?? 0.3),
 };
+/** One provider's runs alone (for A/B and profiling): printed, results.json not written. */
+const ONLY = process.env.BENCH_ONLY as 'gmail' | 'graph' | undefined;
 const AUTH = new Date('2026-01-01T00:00:00Z');
 const NOW = new Date('2026-03-10T00:00:00Z');
 const GMAIL_BATCH = 100;
@@ -263,6 +267,36 @@ async function touchpoint(templatePath: string, path: string): Promise<{ ms: num
   }
 }
 
+/** CPU milliseconds (user + system) of the process since `from`: the emulator's share included. */
+const cpuMs = (from: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1000;
+};
+
+/** BENCH_ONLY: (a) and (b) of one provider alternating, wall and CPU per run, ratios of the medians. */
+async function runOnly(bare: () => Promise<number>, templatePath: string): Promise<void> {
+  await bare(); // warm-up, not measured
+  const wall = { bare: [] as number[], touchpoint: [] as number[] };
+  const cpu = { bare: [] as number[], touchpoint: [] as number[] };
+  for (let run = 0; run < CONFIG.runs; run++) {
+    let c0 = process.cpuUsage();
+    wall.bare.push(await bare());
+    cpu.bare.push(cpuMs(c0));
+    c0 = process.cpuUsage();
+    wall.touchpoint.push((await touchpoint(templatePath, join(dir, `only-${run}.db`))).ms);
+    cpu.touchpoint.push(cpuMs(c0));
+    log(
+      `run ${run + 1} (load ${loadavg()[0]!.toFixed(2)}): bare ${wall.bare[run]!.toFixed(0)} ms (CPU ${cpu.bare[run]!.toFixed(0)}), ` +
+        `touchpoint ${wall.touchpoint[run]!.toFixed(0)} ms (CPU ${cpu.touchpoint[run]!.toFixed(0)})`,
+    );
+  }
+  const r = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
+  log(
+    `${ONLY} medians: bare ${median(wall.bare).toFixed(0)} ms / CPU ${median(cpu.bare).toFixed(0)}, touchpoint ${median(wall.touchpoint).toFixed(0)} ms / CPU ${median(cpu.touchpoint).toFixed(0)}; ` +
+      `ratio wall ${r(wall.touchpoint, wall.bare)}×, CPU ${r(cpu.touchpoint, cpu.bare)}×`,
+  );
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'tp-bench-cloud-'));
 try {
   log(`mailboxes: ${CONFIG.messages} messages each in the Gmail and Graph emulators; directory of ${CONFIG.endUsers} end users`);
@@ -271,6 +305,16 @@ try {
   const graphTemplate = join(dir, 'graph.db');
   await template(gmailTemplate, 'gmail', g.issueRefreshToken());
   await template(graphTemplate, 'graph', ms.issueRefreshToken());
+  if (ONLY) await runOnly(ONLY === 'gmail' ? gmailBare : graphBare, ONLY === 'gmail' ? gmailTemplate : graphTemplate);
+  else await runAll(gmailTemplate, graphTemplate);
+} finally {
+  await g.stop();
+  await ms.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Both providers, interleaved, every figure: the rows of results.json. */
+async function runAll(gmailTemplate: string, graphTemplate: string): Promise<void> {
   // Warm-up (not measured): JIT, token refreshes, the emulators' first answers.
   await gmailBare();
   await graphBare();
@@ -336,8 +380,4 @@ try {
     `providers' initial listing alone (no decide/store/bodies), medians: gmail ${providerAloneMs.gmail} ms, graph ${providerAloneMs.graph} ms`,
   );
   saveResults('cloud', rows, { config: CONFIG, runs, linked, requests, providerAloneMs });
-} finally {
-  await g.stop();
-  await ms.stop();
-  rmSync(dir, { recursive: true, force: true });
 }
