@@ -19,3 +19,40 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000 };
+
+/** One round of a batch: the parts to send again (throttled) and the longest Retry-After they asked for. */
+export interface ThrottledRound<K> {
+  again: K[];
+  /** ms; undefined when no throttled part named a wait (exponential backoff then). */
+  retryAfterMs: number | undefined;
+}
+
+/**
+ * Sends `parts` in rounds (`sendRound` answers what it can and returns the throttled parts),
+ * each round after the longest Retry-After the last one asked for, else exponential backoff.
+ * The budget (`maxAttempts`) counts rounds in a row that answered nothing: a provider that
+ * throttles part of every batch — Gmail's per-user quota, Outlook's 4 requests per mailbox
+ * when another client holds some — lets a few parts through each round, and giving up on the
+ * rest while it still does so would report readable mail as unreadable. Returns the parts still
+ * throttled when the budget ran out (none when all were answered) and the wait last computed.
+ */
+export async function retryThrottledParts<K>(
+  parts: readonly K[],
+  policy: RetryPolicy,
+  sendRound: (pending: K[]) => Promise<ThrottledRound<K>>,
+): Promise<{ gaveUp: K[]; waitMs: number }> {
+  const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let pending = [...parts];
+  let fruitless = 0;
+  while (pending.length) {
+    const { again, retryAfterMs: asked } = await sendRound(pending);
+    if (!again.length) break;
+    // Some answered: the budget starts over (and the backoff with it).
+    fruitless = again.length < pending.length ? 0 : fruitless + 1;
+    const wait = asked ?? Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, fruitless - 1));
+    if (fruitless >= policy.maxAttempts) return { gaveUp: again, waitMs: wait };
+    await sleep(Math.min(wait, policy.maxDelayMs));
+    pending = again;
+  }
+  return { gaveUp: [], waitMs: 0 };
+}

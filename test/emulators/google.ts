@@ -3,7 +3,8 @@
 // messages.get (metadata, raw) / history.list, the batch endpoint (gmail-batch.ts), and Calendar events.list. Errors as Google
 // sends them (body {error: {code, message, errors: [{domain, reason, message}], status}}):
 // 400 invalid_grant, 401, 403 rateLimitExceeded / userRateLimitExceeded / dailyLimitExceeded
-// (domain usageLimits), 404 history expired, 410 sync token gone, 429 with Retry-After. The
+// (domain usageLimits), 404 history expired, 410 sync token gone, 429 with Retry-After, and
+// the per-user quota (gmail-quota.ts: 250 units a second, on by default). The
 // real client libraries are pointed at it with rootUrl / the token URL override.
 //
 // Gmail mailbox changes follow the reference pages (each method below cites its page):
@@ -12,6 +13,7 @@
 // filtered by `historyTypes` and `labelId`; a label change on an existing message is a
 // labelsAdded / labelsRemoved record, never a messagesAdded one.
 import { boundaryOf, formatBatchAnswer, GMAIL_BATCH_MAX, parsePart, splitMultipart } from './gmail-batch.js';
+import { GMAIL_USER_QUOTA, gmailUnits, QuotaBucket, type QuotaSettings } from './gmail-quota.js';
 import { GmailQueryError, type MessageFilter, parseGmailQuery } from './gmail-query.js';
 import { runInner } from './inner-request.js';
 import { createHash } from 'node:crypto';
@@ -115,6 +117,17 @@ export class GoogleEmulator {
   private eventSeq = 0;
   /** Calendar sync tokens older than this answer 410. */
   minSyncSeq = 0;
+  /**
+   * The per-user rate limit (gmail-quota.ts), on by default with Gmail's documented numbers: a
+   * request over it answers 403 userRateLimitExceeded (domain usageLimits) with no Retry-After,
+   * as a lone request or as one part of a batch. `null` turns it off, only for a test that
+   * counts requests exactly or reads more than the quota allows in its time.
+   */
+  userQuota: QuotaBucket | null = new QuotaBucket(GMAIL_USER_QUOTA);
+  /** Sets the per-user quota (null: off). */
+  setUserQuota(settings: QuotaSettings | null): void {
+    this.userQuota = settings ? new QuotaBucket(settings) : null;
+  }
   /** Searches (a messages.list q other than the sync's after:) answer only after this many ms: a slow mailbox. */
   stallSearchMs = 0;
 
@@ -520,6 +533,9 @@ export class GoogleEmulator {
         'usageLimits',
       );
     }
+    const units = gmailUnits(req.method ?? 'GET', u.pathname);
+    if (units && this.userQuota && !this.userQuota.take(units))
+      return this.error(res, 403, 'userRateLimitExceeded', 'User Rate Limit Exceeded', {}, 'usageLimits');
     const f = this.failNext.shift();
     if (f) return this.send(res, f.status, f.body, f.headers);
 

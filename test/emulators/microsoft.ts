@@ -6,7 +6,8 @@
 // @odata.deltaLink, 410 SyncStateNotFound), message GET with body, calendarView/delta
 // (expanded occurrences, @removed), events GET, subscriptions POST/PATCH/DELETE (with the
 // validation handshake against the notification URL), and switchable errors: 401, 429 and
-// 503 with Retry-After, a throttling storm for N requests. @azure/msal-node and
+// 503 with Retry-After, a throttling storm for N requests, and Outlook's MailboxConcurrency
+// limit (a 5th concurrent request to the mailbox is refused with 429). @azure/msal-node and
 // @microsoft/microsoft-graph-client are pointed at it (TOUCHPOINT_MICROSOFT_AUTHORITY,
 // TOUCHPOINT_GRAPH_BASE_URL).
 import { folderInfo, GraphQueryError, parseFilter, parseSearch } from './graph-search.js';
@@ -181,9 +182,23 @@ export class MicrosoftEmulator {
     { match: /messages|events|contacts/i, minutes: 4230 },
     { match: /.*/, minutes: 4230 },
   ];
-  /** Highest number of Graph requests in flight at once. */
+  /** Highest number of Graph requests in flight at once (the refused ones not counted). */
   peakInFlight = 0;
   private inFlight = 0;
+  /**
+   * Outlook's MailboxConcurrency limit (https://learn.microsoft.com/graph/throttling-limits,
+   * "Outlook service limits": 4 concurrent requests per app ID and mailbox): a mailbox request
+   * (/v1.0/me/…) arriving while this many are in flight is refused with 429 ApplicationThrottled
+   * and Retry-After, as a lone request or as one request of a $batch (Graph runs a batch's
+   * requests against the same limit, each answered on its own). The emulator holds one mailbox,
+   * so every connection to it shares the limit, as two apps' grants to one mailbox would not,
+   * but one app's two connections would. Infinity turns the limit off.
+   */
+  mailboxConcurrency = 4;
+  /** The Retry-After of a MailboxConcurrency refusal (a slot frees when a request ends, not on a clock). */
+  concurrencyRetryAfter = '1';
+  /** Requests refused over the MailboxConcurrency limit. */
+  concurrencyRefused = 0;
 
   /**
    * The consent page: what the user does there. 'allow' redirects back with a code, 'deny'
@@ -506,7 +521,15 @@ export class MicrosoftEmulator {
       return this.graphError(res, 401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.');
     // The batch itself is not throttled or counted: each of its requests is, as it runs.
     if (u.pathname === '/v1.0/$batch' && req.method === 'POST') return this.batch(req, res);
-    this.inFlight++;
+    // Subscriptions are Graph's own service, not a request against the mailbox.
+    const againstMailbox = u.pathname.startsWith('/v1.0/me/');
+    if (againstMailbox && this.inFlight >= this.mailboxConcurrency) {
+      this.concurrencyRefused++;
+      return this.graphError(res, 429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', {
+        'retry-after': this.concurrencyRetryAfter,
+      });
+    }
+    if (againstMailbox) this.inFlight++;
     this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
     try {
       // A moment in flight, so that concurrent requests overlap as they would on the network.
@@ -524,7 +547,7 @@ export class MicrosoftEmulator {
       if (f) return this.send(res, f.status, f.body, f.headers);
       return await this.graph(req, res, u);
     } finally {
-      this.inFlight--;
+      if (againstMailbox) this.inFlight--;
     }
   }
 

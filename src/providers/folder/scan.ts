@@ -4,8 +4,8 @@
 // ("mtimeMs:size"). Each page's cursor = the files unchanged since the previous cursor +
 // every file handled so far, so saving it after storing the page is correct and a crash
 // re-reads at most one page. Files that vanished simply drop out of it.
-import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
+import { lstat, open, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type ItemError, SourceError } from '../types.js';
 
@@ -150,12 +150,23 @@ export async function listFiles(root: string, rules: WalkRules, limits: ScanLimi
 
 /**
  * Reads a listed file, or null when it vanished — or no longer lies inside the folder (a
- * symlink swapped in since the listing is not followed out of it).
+ * symlink swapped in since the listing is not followed out of it; see readVerified).
  */
 export async function readListed(realRoot: string, abs: string): Promise<Buffer | null> {
   const real = await realpath(abs).catch(() => null);
   if (!real || !isInside(realRoot, real)) return null;
-  return readFile(real);
+  const fh = await open(real, OPEN_FLAGS).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ELOOP') return null; // the file itself swapped for a symlink since realpath
+    throw err;
+  });
+  if (!fh) return null;
+  try {
+    const st = await fh.stat();
+    if (!st.isFile() || !(await reachedInside(realRoot, real, fh.fd, st))) return null;
+    return await fh.readFile();
+  } finally {
+    await fh.close();
+  }
 }
 
 /**
@@ -171,18 +182,66 @@ export function readRefNow(realRoot: string, ref: string): { raw: Buffer; mtime:
   try {
     const real = realpathSync.native(abs);
     if (!isInside(realRoot, real)) return null;
-    // Non-blocking: opening a named pipe for reading would otherwise wait for a writer, with
-    // the event loop held; a pipe (or device) is then refused as not a file, as before.
-    const fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
+    const fd = openSync(real, OPEN_FLAGS);
     try {
       const st = fstatSync(fd);
-      return st.isFile() ? { raw: readFileSync(fd), mtime: st.mtime } : null;
+      if (!st.isFile() || !reachedInsideNow(realRoot, real, fd, st)) return null;
+      return { raw: readFileSync(fd), mtime: st.mtime };
     } finally {
       closeSync(fd);
     }
   } catch {
     return null;
   }
+}
+
+// realpath says where a file is; open then walks the path again, and a directory on it swapped
+// for a symlink in between (TOCTOU) would lead the open out of the folder. So the file is opened
+// without following a final symlink, and what was opened is checked afterwards, before a byte
+// is read: where Linux names an open file (/proc/self/fd/N, the path of the very file open),
+// that path must be the one realpath gave; elsewhere, every directory from the root down must
+// still be a directory (not a symlink) and the path must name the file open (same device and
+// inode). A file reached by a detour outside fails the check and reads as gone. (Node has no
+// openat, which would walk the path a component at a time from the root's descriptor.)
+//
+// Non-blocking: opening a named pipe for reading would otherwise wait for a writer, with the
+// event loop held; a pipe (or device) is then refused as not a file.
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW;
+
+/** Whether this system names open files under /proc/self/fd (Linux); checked once. */
+let procFd: boolean | undefined;
+function hasProcFd(): boolean {
+  if (procFd === undefined) {
+    try {
+      procFd = readlinkSync('/proc/self/fd/0').length > 0;
+    } catch {
+      procFd = false;
+    }
+  }
+  return procFd;
+}
+
+/** The directories from `realRoot` (included) down to `real`'s parent. */
+function dirsDown(realRoot: string, real: string): string[] {
+  const parts = path.relative(realRoot, real).split(path.sep).slice(0, -1);
+  const dirs = [realRoot];
+  for (const part of parts) dirs.push(path.join(dirs[dirs.length - 1]!, part));
+  return dirs;
+}
+
+const sameFile = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
+
+function reachedInsideNow(realRoot: string, real: string, fd: number, opened: Stats): boolean {
+  if (hasProcFd()) return readlinkSync(`/proc/self/fd/${fd}`) === real;
+  for (const dir of dirsDown(realRoot, real)) if (!lstatSync(dir).isDirectory()) return false;
+  return sameFile(lstatSync(real), opened);
+}
+
+async function reachedInside(realRoot: string, real: string, fd: number, opened: Stats): Promise<boolean> {
+  if (hasProcFd()) return (await readlink(`/proc/self/fd/${fd}`).catch(() => null)) === real;
+  for (const dir of dirsDown(realRoot, real)) if (!(await lstat(dir).catch(() => null))?.isDirectory()) return false;
+  const now = await lstat(real).catch(() => null);
+  return now !== null && sameFile(now, opened);
 }
 
 /** Splits the listing against the cursor: what changed, what stayed, what vanished. */

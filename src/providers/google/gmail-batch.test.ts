@@ -19,6 +19,9 @@ const raw = (i: number) =>
   `From: Client ${i} <c${i}@acme.com>\r\nTo: alice@ourco.com\r\nSubject: Renewal ${i}\r\nDate: Tue, 03 Mar 2026 09:00:00 +0000\r\nMessage-ID: <m${i}@acme.com>\r\n\r\nBody ${i}\r\n`;
 
 beforeAll(async () => {
+  // Exact batch counts, and retries that do not really wait: the per-user quota would refuse
+  // parts the fake sleep never lets it refill for (test/integration/gmail-quota.test.ts has it on).
+  g.setUserQuota(null);
   await g.start();
   for (let i = 0; i < 250; i++) g.addMessage(`m${i}`, raw(i), new Date(Date.UTC(2026, 2, 3, 9, 0, i)).toISOString());
   tokens = new GoogleTokens({ clientId: 'cid', clientSecret: 'secret', tokenUrl: g.tokenUrl }, g.issueRefreshToken());

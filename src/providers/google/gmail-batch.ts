@@ -4,11 +4,13 @@
 // call, so the body is built here and sent through the connection's OAuth2Client (same token,
 // same refresh). Every part is answered on its own: a 404 part is a message deleted since it
 // was listed (null, the others are kept); a throttled part (429, 403 rate limit, 5xx) is sent
-// again in a later batch after its Retry-After (else backoff), within the retry budget; any
+// again in a later batch after its Retry-After (else backoff) by retryThrottledParts, whose
+// budget counts only rounds that answered nothing; any
 // other part error is translated as a lone request's would be (googleCall). Quota is per part
 // (5 units per messages.get), so batching saves round trips, not quota.
 import type { gmail_v1 } from '@googleapis/gmail';
 import { asError } from '../../domain/as-error.js';
+import { retryThrottledParts } from '../retry-after.js';
 import { SourceError } from '../types.js';
 import type { GoogleTokens } from './auth.js';
 import { type PartAnswer, parseBatchAnswer } from './batch-answer.js';
@@ -78,14 +80,12 @@ async function batchGetParts(
 ): Promise<Map<string, gmail_v1.Schema$Message | null | Error>> {
   if (ids.length > GMAIL_BATCH_MAX) throw new Error(`a Gmail batch holds at most ${GMAIL_BATCH_MAX} requests (asked ${ids.length})`);
   const policy = o.retry ?? DEFAULT_RETRY;
-  const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   // The configured root may come with or without its trailing slash (the client library accepts both).
   const url = `${(o.rootUrl ?? 'https://gmail.googleapis.com/').replace(/\/?$/, '/')}batch/gmail/v1`;
   const out = new Map<string, gmail_v1.Schema$Message | null | Error>();
-  let pending = [...ids];
-  for (let attempt = 1; pending.length; attempt++) {
-    const boundary = `touchpoint_${attempt}_${Math.random().toString(36).slice(2)}`;
-    const sent = pending;
+  let round = 0;
+  const sendRound = async (sent: string[]) => {
+    const boundary = `touchpoint_${++round}_${Math.random().toString(36).slice(2)}`;
     const post = () =>
       o.tokens.client.request<string>({
         url,
@@ -97,26 +97,25 @@ async function batchGetParts(
     const res = await googleCall(o.tokens, `messages.get batch of ${sent.length}`, post, policy);
     const answers = await parseBatchAnswer(String(res.headers.get?.('content-type') ?? ''), res.data);
     const again: string[] = [];
-    let wait = 0;
+    let retryAfter: number | undefined;
     for (const [i, id] of sent.entries()) {
       const a = answers.get(String(i));
       if (!a || throttled(a)) {
         again.push(id);
-        const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-        wait = Math.max(wait, (a && retryAfterMs(a.headers['retry-after'])) ?? backoff);
+        const asked = a && retryAfterMs(a.headers['retry-after']);
+        if (asked !== undefined) retryAfter = Math.max(retryAfter ?? 0, asked);
       } else if (a.status === 200) out.set(id, jsonOf(a.body) as gmail_v1.Schema$Message);
       else if (a.status === 404) out.set(id, null);
       else if (!settle) await partFailure(o, id, a);
       else out.set(id, await partFailure(o, id, a).catch(asError));
     }
-    if (again.length && attempt >= policy.maxAttempts) {
-      const err = new SourceError('THROTTLED', `Gmail kept throttling ${again.length} messages.get in a batch`, wait);
-      if (!settle) throw err;
-      for (const id of again) out.set(id, err);
-      break;
-    }
-    if (again.length) await sleep(Math.min(wait, policy.maxDelayMs));
-    pending = again;
+    return { again, retryAfterMs: retryAfter };
+  };
+  const { gaveUp, waitMs } = await retryThrottledParts(ids, policy, sendRound);
+  if (gaveUp.length) {
+    const err = new SourceError('THROTTLED', `Gmail kept throttling ${gaveUp.length} messages.get in a batch`, waitMs);
+    if (!settle) throw err;
+    for (const id of gaveUp) out.set(id, err);
   }
   return out;
 }

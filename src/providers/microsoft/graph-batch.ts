@@ -4,10 +4,12 @@
 // while it is out (a request sent beside it would push one of its requests over Outlook's
 // MailboxConcurrency limit). The batch's 200 says nothing of its requests: each is answered on
 // its own. A throttled request (429, 503, 504) is sent again in a later batch after its
-// Retry-After (else backoff), within the retry budget, then THROTTLED; a 404 is a message gone;
+// Retry-After (else backoff) by retryThrottledParts, whose budget counts only rounds that
+// answered nothing, then THROTTLED; a 404 is a message gone;
 // any other status is the error a lone GET would raise (graphCall's mapping).
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { SourceError } from '../types.js';
+import { retryThrottledParts } from '../retry-after.js';
 import { DEFAULT_RETRY, graphCall, GraphHttpError, retryAfterMs, type CallContext } from './call.js';
 
 /** "JSON batch requests are currently limited to 20 individual requests." */
@@ -39,13 +41,9 @@ const THROTTLED = new Set([429, 503, 504]);
  */
 export async function batchGet(o: BatchContext, gets: readonly BatchGet[], what: string): Promise<(unknown | null | Error)[]> {
   if (gets.length > GRAPH_BATCH_MAX) throw new Error(`a Graph $batch holds at most ${GRAPH_BATCH_MAX} requests (asked ${gets.length})`);
-  const policy = o.retry ?? DEFAULT_RETRY;
-  const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const out = new Array<unknown | null | Error>(gets.length);
-  let pending = gets.map((_, k) => k);
   let unauthorized: Error | undefined;
-  for (let attempt = 1; pending.length; attempt++) {
-    const sent = pending;
+  const sendRound = async (sent: number[]) => {
     const requests = sent.map((k) => ({
       id: String(k),
       method: 'GET',
@@ -60,14 +58,14 @@ export async function batchGet(o: BatchContext, gets: readonly BatchGet[], what:
     );
     const byId = new Map((answer?.responses ?? []).map((r) => [String(r.id), r]));
     const again: number[] = [];
-    let wait = 0;
+    let retryAfter: number | undefined;
     for (const k of sent) {
       const r = byId.get(String(k));
       const status = r?.status ?? -1;
       if (!r || THROTTLED.has(status)) {
         again.push(k);
-        const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-        wait = Math.max(wait, retryAfterMs(headerOf(r, 'retry-after')) ?? backoff);
+        const asked = retryAfterMs(headerOf(r, 'retry-after'));
+        if (asked !== undefined) retryAfter = Math.max(retryAfter ?? 0, asked);
       } else if (status >= 200 && status < 300) out[k] = r.body ?? {};
       else if (status === 404) out[k] = null;
       else if (status === 401) {
@@ -76,17 +74,20 @@ export async function batchGet(o: BatchContext, gets: readonly BatchGet[], what:
         out[k] = unauthorized;
       } else out[k] = await loneError(o, `${what} ${gets[k]!.url}`, r);
     }
-    if (again.length && attempt >= policy.maxAttempts) {
-      const gaveUp = new SourceError(
-        'THROTTLED',
-        `Microsoft Graph kept answering 429/503/504 to ${again.length} requests of a $batch during ${what}`,
-        wait,
-      );
-      for (const k of again) out[k] = gaveUp;
-      break;
-    }
-    if (again.length) await sleep(Math.min(wait, policy.maxDelayMs));
-    pending = again;
+    return { again, retryAfterMs: retryAfter };
+  };
+  const { gaveUp, waitMs } = await retryThrottledParts(
+    gets.map((_, k) => k),
+    o.retry ?? DEFAULT_RETRY,
+    sendRound,
+  );
+  if (gaveUp.length) {
+    const err = new SourceError(
+      'THROTTLED',
+      `Microsoft Graph kept answering 429/503/504 to ${gaveUp.length} requests of a $batch during ${what}`,
+      waitMs,
+    );
+    for (const k of gaveUp) out[k] = err;
   }
   return out;
 }
