@@ -118,9 +118,11 @@ describe('GmailMailSource.fetchMany', () => {
       expect(added.unavailable).toBe(0);
       expect(added.linked).toHaveLength(150);
       // Before: fetch 16 at a time, each turn's few in one batch (about 10 batches of 16). With
-      // Gmail's per-user quota on (750 units for 150 messages.get, 250 a second), the first two
-      // batches are 100 and 50 and the parts the quota refused are sent again in later ones.
-      expect([...z.batches].sort((a, b) => b - a).slice(0, 2)).toEqual([100, 50]);
+      // Gmail's per-user quota on (750 units for 150 messages.get, 250 a second), a batch of
+      // 100 goes out and the parts the quota refused are sent again in later ones; how many it
+      // refuses depends on how long the sync took (the bucket refills), so only the largest batch
+      // (100) and the bound are fixed.
+      expect(Math.max(...z.batches)).toBe(100);
       expect(z.batches.every((n) => n <= 100)).toBe(true);
     } finally {
       await w.close();
