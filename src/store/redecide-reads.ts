@@ -1,5 +1,5 @@
 // What a re-decision reads of stored emails: everything but the subject and bodies, which a
-// decision never looks at and a re-decision of linked mail leaves as they are (email-writes.ts
+// decision never looks at and a re-decision of linked mail leaves as they are (redecide-writes.ts
 // updateRedecided). Looked up by primary key only: with `workspace_id = ?` beside a long
 // `id IN (…)`, SQLite's planner walked the workspace's whole `emails_by_time` index for every
 // page (42 % of a 10k-email unlink); `workspace_id || ''` keeps the check without offering it an index.

@@ -16,11 +16,11 @@ import {
   insertNewEmailsUnlessStored,
   saveEmail,
   setEmailBodies,
-  updateRedecided,
   type EmailWrite,
   type NewEmailRows,
 } from '../store/email-writes.js';
 import type { LeanEmailRecord } from '../store/redecide-reads.js';
+import { updateRedecided } from '../store/redecide-writes.js';
 import { hashAddress, type Ctx } from '../store/context.js';
 import { dialectOf } from '../store/dialects/dialect.js';
 import { linkedAccounts, recordLinkChanges } from './link-events.js';

@@ -1,4 +1,4 @@
-// Directory changes re-decide the past set-based (src/sync/redecide.ts, store/email-writes.ts
+// Directory changes re-decide the past set-based (src/sync/redecide.ts, store/redecide-writes.ts
 // updateRedecided: lean reads, grouped updates). Property: after every change the store, and
 // every explanation, is exactly what a full re-decision of every email one at a time
 // (the reference: full records, reloadEmail, storeEmail) gives on a clone of the same store
