@@ -106,27 +106,6 @@ export async function getEmailsByIds(db: Store, ws: string, ids: string[]): Prom
   return out;
 }
 
-/** The sightings of these emails, by email id, each list in the order `emailSightings` gives. */
-export async function sightingsOfEmails(db: Store, ws: string, ids: string[]): Promise<Map<string, EmailSightingRow[]>> {
-  const out = new Map<string, EmailSightingRow[]>();
-  for (const part of chunksOf(ids, 500)) {
-    const rows = await db
-      .selectFrom('email_sightings')
-      .selectAll()
-      .where('workspace_id', '=', ws)
-      .where('email_id', 'in', part)
-      .orderBy('seen_at')
-      .execute();
-    for (const r of rows) {
-      const row = { connectionId: r.connection_id, folder: r.folder, ref: r.ref, at: new Date(r.at), seenAt: new Date(r.seen_at) };
-      const list = out.get(r.email_id);
-      if (list) list.push(row);
-      else out.set(r.email_id, [row]);
-    }
-  }
-  return out;
-}
-
 /**
  * PostgreSQL: one array parameter, the same short text whatever the page size (an IN list of 500
  * parameters is parsed and bound anew each page). Not a named prepared statement: its cached

@@ -1,11 +1,13 @@
 // Writing back a page of stored emails decided again (a directory change, sync/redecide.ts),
 // set-based. The rows equal what saveEmail (email-writes.ts) writes from full records; the
 // row builders are email-writes.ts's own, so the two cannot drift apart.
-import { sql } from 'kysely';
-import { chunksOf } from '../domain/chunks.js';
+import { CompiledQuery } from 'kysely';
 import { insertAll, type BulkRow } from './bulk-insert.js';
+import { codesOnlyDecisionJson } from './codes-only-decision.js';
 import type { Store } from './db.js';
-import { childInserts, EMAIL_COLUMNS, emailRow, emailValues, isoOnce, REPLACE_EMAIL, type EmailWrite } from './email-writes.js';
+import { dialectOf } from './dialects/dialect.js';
+import { idsParam } from './redecide-reads.js';
+import { childInserts, EMAIL_COLUMNS, emailRow, isoOnce, REPLACE_EMAIL, type EmailWrite } from './email-writes.js';
 
 /** What a re-decision read of the row it rewrites (store/redecide-reads.ts): no subject or bodies. */
 export interface StoredForRedecision {
@@ -26,61 +28,96 @@ const KEEP_CONTENT =
   // What a full re-decision writes back for a linked row whose subject was never stored.
   ", subject = COALESCE(emails.subject, '') WHERE emails.workspace_id = excluded.workspace_id";
 
+/** An update of every email of a group: one distinct codes-only decision, content and links dropped. */
+const DROP_CONTENT_SET =
+  'UPDATE emails SET outcome = ?, decision = ?, participants = NULL, subject = NULL, body_text = NULL, body_html = NULL, decided_at = ?';
+// By primary key only (see redecide-reads.ts: SQLite's planner and a long id list).
+const DROP_CONTENT_SQLITE = `${DROP_CONTENT_SET} WHERE workspace_id || '' = ? AND id IN (SELECT value FROM json_each(?))`;
+const DROP_CONTENT_PG = `${numbered(DROP_CONTENT_SET)} WHERE workspace_id || '' = $4 AND id = ANY($5::text[])`;
+const DELETE_LINKS_SQLITE = "DELETE FROM email_links WHERE workspace_id || '' = ? AND item_id IN (SELECT value FROM json_each(?))";
+const DELETE_LINKS_PG = "DELETE FROM email_links WHERE workspace_id || '' = $1 AND item_id = ANY($2::text[])";
+
+/** `?` placeholders as PostgreSQL's $1, $2, … */
+function numbered(text: string): string {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+}
+
+/** Ids a group collects before it is written: bounds memory on a change of millions, one statement for 10,000. */
+const GROUP_FLUSH = 10_000;
+
+export interface RedecidedWriter {
+  /** A page decided again: its links deleted and what must be upserted written now; the rest queued. */
+  page(writes: EmailWrite[], stored: StoredForRedecision[]): Promise<void>;
+  /** The queued updates written, one statement per distinct codes-only decision. */
+  finish(): Promise<void>;
+}
+
 /**
- * Write back a page decided again (a directory change), set-based: emails that end up not
- * linked with the same time, Message-ID and sender as stored — nearly all of an unlink — are
- * updated with one statement per distinct codes-only decision and chunk of ids (their content
- * and links dropped); the rest are upserted together. Rows equal what saveEmail writes from
- * full records: emails with stored content keep the subject and bodies it would rewrite unchanged.
+ * Write back a change's emails decided again, set-based. Emails that end up not linked with the
+ * same time, Message-ID and sender as stored — nearly all of an unlink — are grouped by their
+ * codes-only decision over the whole change and updated with one statement per group (content
+ * and links dropped); the rest are upserted a page at a time. Rows equal what saveEmail writes
+ * from full records: emails with stored content keep the subject and bodies it would rewrite
+ * unchanged. The queued updates touch only columns nothing else of the change reads (a re-decision
+ * reads each email once), so writing them at the end gives the same store; `finish` must be
+ * awaited before the change's transaction ends.
  */
-export async function updateRedecided(db: Store, ws: string, writes: EmailWrite[], stored: StoredForRedecision[]): Promise<void> {
-  if (writes.length === 0) return;
-  const ids = writes.map((w) => w.id!);
-  for (const part of chunksOf(ids, 500))
-    await db.deleteFrom('email_links').where(sql<string>`workspace_id || ''`, '=', ws).where('item_id', 'in', part).execute();
+export function redecidedWriter(db: Store, ws: string): RedecidedWriter {
+  const pg = dialectOf(db) === 'postgres';
+  const groups = new Map<string, { outcome: string; decision: string; decidedAt: string; ids: string[] }>();
   const iso = isoOnce();
-  const dropContent = new Map<string, { values: ReturnType<typeof emailValues>; ids: string[] }>();
-  const keepContent: BulkRow[] = [];
-  const full: BulkRow[] = [];
-  writes.forEach((w, i) => {
-    const s = stored[i]!;
-    const id = ids[i]!;
-    if (w.decision.outcome !== 'linked' && sameKeys(w, s)) {
-      const values = emailValues(w, iso);
-      const key = `${values.outcome}\n${values.decision}\n${values.decided_at}`;
-      const group = dropContent.get(key);
-      if (group) group.ids.push(id);
-      else dropContent.set(key, { values, ids: [id] });
-    } else {
-      const row = emailRow(ws, id, w, iso);
-      if (s.hasContent) keepContent.push([...row.slice(0, 9), ...row.slice(12)]);
-      else full.push(row);
-    }
-  });
-  for (const { values, ids: group } of dropContent.values())
-    for (const part of chunksOf(group, 500))
-      await db
-        .updateTable('emails')
-        .set({
-          outcome: values.outcome,
-          decision: values.decision,
-          participants: null,
-          subject: null,
-          body_text: null,
-          body_html: null,
-          decided_at: values.decided_at,
-        })
-        // By primary key only (see redecide-reads.ts: SQLite's planner and a long IN list).
-        .where(sql<string>`workspace_id || ''`, '=', ws)
-        .where('id', 'in', part)
-        .execute();
-  const inserts = [
-    { table: 'emails', columns: KEEP_CONTENT_COLUMNS, rows: keepContent, onConflict: KEEP_CONTENT },
-    { table: 'emails', columns: EMAIL_COLUMNS, rows: full, onConflict: REPLACE_EMAIL },
-    ...childInserts(ws, writes, ids, iso, false),
-  ].filter((x) => x.rows.length > 0);
-  // An unlink has nothing left to upsert: no round trip on PostgreSQL for empty arrays.
-  if (inserts.length) await insertAll(db, inserts);
+  const flush = async (key: string) => {
+    const g = groups.get(key)!;
+    groups.delete(key);
+    await db.executeQuery(
+      CompiledQuery.raw(pg ? DROP_CONTENT_PG : DROP_CONTENT_SQLITE, [g.outcome, g.decision, g.decidedAt, ws, idsParam(db, g.ids)]),
+    );
+  };
+  return {
+    async page(writes, stored) {
+      if (writes.length === 0) return;
+      const ids = writes.map((w) => w.id!);
+      await db.executeQuery(CompiledQuery.raw(pg ? DELETE_LINKS_PG : DELETE_LINKS_SQLITE, [ws, idsParam(db, ids)]));
+      const keepContent: BulkRow[] = [];
+      const full: BulkRow[] = [];
+      const upserted: EmailWrite[] = [];
+      const upsertedIds: string[] = [];
+      for (let i = 0; i < writes.length; i++) {
+        const w = writes[i]!;
+        const s = stored[i]!;
+        if (w.decision.outcome !== 'linked' && w.newSightings.length === 0 && sameKeys(w, s)) {
+          // The columns emailValues gives a not-linked write (its time, Message-ID and sender are as stored).
+          const decision = codesOnlyDecisionJson(w.decision);
+          const decidedAt = iso(w.now);
+          const key = `${w.decision.outcome}\n${decision}\n${decidedAt}`;
+          const group = groups.get(key);
+          if (group) group.ids.push(ids[i]!);
+          else groups.set(key, { outcome: w.decision.outcome, decision, decidedAt, ids: [ids[i]!] });
+          if ((group?.ids.length ?? 0) >= GROUP_FLUSH) await flush(key);
+        } else {
+          const row = emailRow(ws, ids[i]!, w, iso);
+          if (s.hasContent) keepContent.push([...row.slice(0, 9), ...row.slice(12)]);
+          else full.push(row);
+          // Sightings are new only for the sync; a not-linked email's links are gone with the delete above.
+          if (w.decision.outcome === 'linked' || w.newSightings.length) {
+            upserted.push(w);
+            upsertedIds.push(ids[i]!);
+          }
+        }
+      }
+      const inserts = [
+        { table: 'emails', columns: KEEP_CONTENT_COLUMNS, rows: keepContent, onConflict: KEEP_CONTENT },
+        { table: 'emails', columns: EMAIL_COLUMNS, rows: full, onConflict: REPLACE_EMAIL },
+        ...childInserts(ws, upserted, upsertedIds, iso, false),
+      ].filter((x) => x.rows.length > 0);
+      // An unlink has nothing left to upsert: no round trip on PostgreSQL for empty arrays.
+      if (inserts.length) await insertAll(db, inserts);
+    },
+    async finish() {
+      for (const key of [...groups.keys()]) await flush(key);
+    },
+  };
 }
 
 /** The columns a grouped update leaves alone are what the write would put there anyway. */
