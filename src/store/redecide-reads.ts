@@ -10,6 +10,7 @@
 // - One SQL text whatever the page size (the ids as one JSON or array parameter), sent as is:
 //   building a 500-parameter IN list through the query builder cost more than running it.
 import { CompiledQuery } from 'kysely';
+import { textArrayLiteral } from './bulk-insert.js';
 import type { StoredParticipants } from './emails.js';
 import type { EmailSightingRow } from './emails.js';
 import type { Store } from './db.js';
@@ -49,9 +50,17 @@ interface LeanRow {
   accounts: string | null;
 }
 
-/** The ids as the one parameter of an `IN`: a JSON array for SQLite's json_each, an array for PostgreSQL. */
-export function idsParam(db: Store, ids: string[]): string | string[] {
-  return dialectOf(db) === 'postgres' ? ids : JSON.stringify(ids);
+/**
+ * The ids as the one parameter of an `IN`: a JSON array for SQLite's json_each; for PostgreSQL
+ * the text-array literal pg would build, built as bulk-insert.ts does (decisions.md, 2026-12-07).
+ */
+export function idsParam(db: Store, ids: string[]): string {
+  return dialectOf(db) === 'postgres'
+    ? textArrayLiteral(
+        ids.map((id) => [id]),
+        0,
+      )
+    : JSON.stringify(ids);
 }
 
 export async function leanEmailsByIds(db: Store, ws: string, ids: string[]): Promise<Map<string, LeanEmailRecord>> {

@@ -2,6 +2,7 @@
 // set-based. The rows equal what saveEmail (email-writes.ts) writes from full records; the
 // row builders are email-writes.ts's own, so the two cannot drift apart.
 import { CompiledQuery } from 'kysely';
+import type { Decision } from '../domain/decision.js';
 import { insertAll, type BulkRow } from './bulk-insert.js';
 import { codesOnlyDecisionJson } from './codes-only-decision.js';
 import type { Store } from './db.js';
@@ -65,14 +66,13 @@ export interface RedecidedWriter {
  */
 export function redecidedWriter(db: Store, ws: string): RedecidedWriter {
   const pg = dialectOf(db) === 'postgres';
-  const groups = new Map<string, { outcome: string; decision: string; decidedAt: string; ids: string[] }>();
+  // A handful of distinct decisions per change: found by comparing codes, so no email builds a JSON or key of its own.
+  const groups: CodesOnlyGroup[] = [];
   const iso = isoOnce();
-  const flush = async (key: string) => {
-    const g = groups.get(key)!;
-    groups.delete(key);
-    await db.executeQuery(
-      CompiledQuery.raw(pg ? DROP_CONTENT_PG : DROP_CONTENT_SQLITE, [g.outcome, g.decision, g.decidedAt, ws, idsParam(db, g.ids)]),
-    );
+  const flush = async (g: CodesOnlyGroup) => {
+    groups.splice(groups.indexOf(g), 1);
+    const params = [g.decision.outcome, codesOnlyDecisionJson(g.decision), iso(g.now), ws, idsParam(db, g.ids)];
+    await db.executeQuery(CompiledQuery.raw(pg ? DROP_CONTENT_PG : DROP_CONTENT_SQLITE, params));
   };
   return {
     async page(writes, stored) {
@@ -88,13 +88,10 @@ export function redecidedWriter(db: Store, ws: string): RedecidedWriter {
         const s = stored[i]!;
         if (w.decision.outcome !== 'linked' && w.newSightings.length === 0 && sameKeys(w, s)) {
           // The columns emailValues gives a not-linked write (its time, Message-ID and sender are as stored).
-          const decision = codesOnlyDecisionJson(w.decision);
-          const decidedAt = iso(w.now);
-          const key = `${w.decision.outcome}\n${decision}\n${decidedAt}`;
-          const group = groups.get(key);
-          if (group) group.ids.push(ids[i]!);
-          else groups.set(key, { outcome: w.decision.outcome, decision, decidedAt, ids: [ids[i]!] });
-          if ((group?.ids.length ?? 0) >= GROUP_FLUSH) await flush(key);
+          const now = w.now.getTime();
+          const group = groups.find((g) => g.now.getTime() === now && sameCodes(g.decision, w.decision));
+          if (!group) groups.push({ decision: w.decision, now: w.now, ids: [ids[i]!] });
+          else if (group.ids.push(ids[i]!) >= GROUP_FLUSH) await flush(group);
         } else {
           const row = emailRow(ws, ids[i]!, w, iso);
           if (s.hasContent) keepContent.push([...row.slice(0, 9), ...row.slice(12)]);
@@ -115,9 +112,32 @@ export function redecidedWriter(db: Store, ws: string): RedecidedWriter {
       if (inserts.length) await insertAll(db, inserts);
     },
     async finish() {
-      for (const key of [...groups.keys()]) await flush(key);
+      while (groups.length) await flush(groups[0]!);
     },
   };
+}
+
+/** Emails decided not linked alike: one codes-only decision (the first's stands for all), one decision time. */
+interface CodesOnlyGroup {
+  decision: Decision;
+  now: Date;
+  ids: string[];
+}
+
+/**
+ * Whether two decisions keep the same codes-only JSON: codesOnlyDecisionJson reads nothing but
+ * these fields (its slow path too), so equal fields give equal bytes.
+ */
+function sameCodes(a: Decision, b: Decision): boolean {
+  if (a.kind !== b.kind || a.outcome !== b.outcome || a.checks.length !== b.checks.length || a.remedies.length !== b.remedies.length)
+    return false;
+  for (let i = 0; i < a.checks.length; i++) {
+    const x = a.checks[i]!;
+    const y = b.checks[i]!;
+    if (x.rule !== y.rule || x.status !== y.status || x.code !== y.code) return false;
+  }
+  for (let i = 0; i < a.remedies.length; i++) if (a.remedies[i]!.code !== b.remedies[i]!.code) return false;
+  return true;
 }
 
 /** The columns a grouped update leaves alone are what the write would put there anyway. */

@@ -13,6 +13,7 @@ import type { EmailWrite } from '../store/email-writes.js';
 import type { EmailSightingRow } from '../store/emails.js';
 import type { LeanEmailRecord } from '../store/redecide-reads.js';
 import type { RedecidedWriter } from '../store/redecide-writes.js';
+import { getWebhook } from '../store/webhooks.js';
 import { dedupKey, type IngestResult, sightingViews } from './email-ingest.js';
 import { linkedAccounts, recordLinkChanges } from './link-events.js';
 
@@ -24,31 +25,41 @@ export interface RedecidedEmail {
   prior: EmailSightingRow[];
 }
 
-/** Decide a page again and hand it to the change's writer; the link changes go to the webhook outbox. */
+/**
+ * Whether the workspace's webhook takes link events: asked once per change (nothing in it
+ * changes the webhook), so a change of 10,000 emails builds no event for a workspace without one.
+ */
+export async function wantsLinkEvents(ctx: Ctx): Promise<boolean> {
+  const hook = await getWebhook(ctx.db, ctx.ws.id);
+  return !!hook?.enabled && (hook.events.includes('activity.linked') || hook.events.includes('activity.unlinked'));
+}
+
+/** Decide a page again and hand it to the change's writer; the link changes go to the webhook outbox when it wants them. */
 export async function storeRedecidedPage(
   ctx: Ctx,
   dir: DirectoryIndex,
   conns: Map<string, ConnectionRecord>,
-  writer: RedecidedWriter,
+  change: { writer: RedecidedWriter; linkEvents: boolean },
   emails: RedecidedEmail[],
 ): Promise<IngestResult[]> {
   const senders = new Map<string, string>();
   const prepared = emails.map((e) => prepareRedecision(ctx, dir, conns, e, senders));
-  await writer.page(
+  await change.writer.page(
     prepared.map((p) => p.write),
     emails.map(({ existing: r }) => ({ hasContent: !!r.participants, at: r.at, messageId: r.messageId, fromHash: r.fromHash })),
   );
-  await recordLinkChanges(
-    ctx,
-    prepared.map((p) => ({
-      kind: 'email',
-      id: p.write.id!,
-      ref: p.write.messageId ?? p.write.dedupKey,
-      at: p.write.at,
-      before: p.previousAccounts,
-      after: linkedAccounts(p.decision),
-    })),
-  );
+  if (change.linkEvents)
+    await recordLinkChanges(
+      ctx,
+      prepared.map((p) => ({
+        kind: 'email',
+        id: p.write.id!,
+        ref: p.write.messageId ?? p.write.dedupKey,
+        at: p.write.at,
+        before: p.previousAccounts,
+        after: linkedAccounts(p.decision),
+      })),
+    );
   return prepared.map((p) => ({ id: p.write.id!, decision: p.decision, previousAccounts: p.previousAccounts }));
 }
 

@@ -15,7 +15,7 @@ import { redecidedWriter } from '../store/redecide-writes.js';
 import { storeMeeting } from './calendar-ingest.js';
 import { connectorDeps, hashAddress, type Ctx } from '../store/context.js';
 import { mergeCopies } from './email-ingest.js';
-import { type RedecidedEmail, storeRedecidedPage } from './redecide-emails.js';
+import { type RedecidedEmail, storeRedecidedPage, wantsLinkEvents } from './redecide-emails.js';
 
 /** What reloading an email reads of its record: a full one (reloadEmail) or a lean one (a change's pages). */
 type StoredEmail = Pick<EmailRecord, 'id' | 'dedupKey' | 'messageId' | 'at' | 'participants'> &
@@ -130,6 +130,7 @@ export async function redecideAddresses(ctx: Ctx, dir: DirectoryIndex, addresses
   const ids = await itemIdsByHashes(ctx.db, ctx.ws.id, 'email', hashes);
   const sources = new Map<string, Promise<MailSource | null>>();
   const writer = redecidedWriter(ctx.db, ctx.ws.id);
+  const change = { writer, linkEvents: await wantsLinkEvents(ctx) };
   for (let i = 0; i < ids.length; i += REDECIDE_PAGE) {
     const page = ids.slice(i, i + REDECIDE_PAGE);
     const recs = await leanEmailsByIds(ctx.db, ctx.ws.id, page);
@@ -142,7 +143,7 @@ export async function redecideAddresses(ctx: Ctx, dir: DirectoryIndex, addresses
       if (item) todo.push({ item, existing: rec, prior: sightings.get(rec.id) ?? [] });
       else report.unavailable++;
     });
-    const results = await storeRedecidedPage(ctx, dir, conns, writer, todo);
+    const results = await storeRedecidedPage(ctx, dir, conns, change, todo);
     todo.forEach(({ existing: rec }, k) => {
       const r = results[k]!;
       diff(
