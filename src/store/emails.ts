@@ -38,7 +38,7 @@ export interface EmailRecord {
   decidedAt: Date;
 }
 
-/** The columns an EmailRecord is built from; a lean read (redecide-reads.ts) leaves out the content ones (null). */
+/** The columns an EmailRecord is built from; a read may leave out the content ones (then null). */
 type EmailRow = Pick<EmailsTable, 'id' | 'dedup_key' | 'message_id' | 'at' | 'outcome' | 'decision' | 'participants' | 'decided_at'> &
   Partial<Pick<EmailsTable, 'subject' | 'body_text' | 'body_html'>>;
 

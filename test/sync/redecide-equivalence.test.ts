@@ -1,10 +1,11 @@
-// Directory changes re-decide the past set-based (src/sync/redecide.ts, store/redecide-writes.ts
-// updateRedecided: lean reads, grouped updates). Property: after every change the store, and
-// every explanation, is exactly what a full re-decision of every email one at a time
-// (the reference: full records, reloadEmail, storeEmail) gives on a clone of the same store
-// with the same directory. Generated mail (seeded) mixes end users in one or two accounts,
-// strangers, partners, internal-only mail, mail older than the authorization, Cc and Bcc, and
-// messages seen in both mailboxes (only the sender's copy shows Bcc). SQLite and PostgreSQL.
+// Directory changes re-decide the past set-based (src/sync/redecide.ts, sync/redecide-emails.ts,
+// store/redecide-reads.ts and redecide-writes.ts: lean reads, grouped updates). Property: after
+// every change the store, its webhook outbox and every explanation, are exactly what a full
+// re-decision of every email one at a time (the reference: full records, reloadEmail,
+// storeEmail) gives on a clone of the same store with the same directory. Generated mail
+// (seeded) mixes end users in one or two accounts, strangers, partners, internal-only mail,
+// mail older than the authorization, Cc and Bcc, and messages seen in both mailboxes (only the
+// sender's copy shows Bcc). SQLite and PostgreSQL.
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
