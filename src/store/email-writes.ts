@@ -1,6 +1,7 @@
-// Writing emails: one at a time (saveEmail), a page of new ones (insertNewEmails) or a page
-// decided again (updateRedecided). Seen-but-not-linked mail keeps only Message-ID, time, hashed
-// participants and the decision's codes — no subject, body or plain addresses.
+// Writing emails: one at a time (saveEmail) or a page of new ones (insertNewEmails); a page
+// decided again is written by redecide-writes.ts with the row builders exported here.
+// Seen-but-not-linked mail keeps only Message-ID, time, hashed participants and the decision's
+// codes — no subject, body or plain addresses.
 import type { Decision } from '../domain/decision.js';
 import { CompiledQuery } from 'kysely';
 import { insertAll, insertAllUnless, insertRows, type BulkInsert, type BulkRow } from './bulk-insert.js';
@@ -8,8 +9,6 @@ import type { Store } from './db.js';
 import { STORED_KEYS_PG, type EmailSightingRow, type StoredParticipants } from './emails.js';
 import { newId, newIds } from './ids.js';
 import { dialectOf, EACH_ROW } from './dialects/dialect.js';
-import { chunksOf } from '../domain/chunks.js';
-import { sql } from 'kysely';
 import { isoTime } from '../rules/time-words.js';
 import { codesOnlyDecisionJson } from './codes-only-decision.js';
 
@@ -32,7 +31,7 @@ export interface EmailWrite {
  * ISO strings of a page's dates, each formatted once: every row of a page has the same `now`
  * (first seen, decided, seen), and an email's time goes to the emails, links and sightings.
  */
-function isoOnce(): (d: Date) => string {
+export function isoOnce(): (d: Date) => string {
   const done = new Map<number, string>();
   return (d) => {
     const t = d.getTime();
@@ -46,7 +45,7 @@ function isoOnce(): (d: Date) => string {
 }
 
 /** The emails row for a write: content and details only when linked. */
-function emailValues(w: EmailWrite, iso: (d: Date) => string = isoTime) {
+export function emailValues(w: EmailWrite, iso: (d: Date) => string = isoTime) {
   const linked = w.decision.outcome === 'linked';
   const decision = linked ? JSON.stringify(w.decision) : codesOnlyDecisionJson(w.decision);
   const content = linked ? w.content : null;
@@ -64,7 +63,7 @@ function emailValues(w: EmailWrite, iso: (d: Date) => string = isoTime) {
   };
 }
 
-const EMAIL_COLUMNS = [
+export const EMAIL_COLUMNS = [
   'id',
   'workspace_id',
   'dedup_key',
@@ -84,14 +83,14 @@ const LINK_COLUMNS = ['workspace_id', 'item_id', 'account_id', 'via', 'at'];
 const HASH_COLUMNS = ['workspace_id', 'kind', 'item_id', 'addr_hash'];
 const SIGHTING_COLUMNS = ['workspace_id', 'email_id', 'connection_id', 'folder', 'ref', 'at', 'seen_at'];
 /** On a re-decision the row exists: every column but the keys and first sighting is replaced. */
-const REPLACE_EMAIL =
+export const REPLACE_EMAIL =
   'ON CONFLICT (id) DO UPDATE SET ' +
   EMAIL_COLUMNS.slice(4)
     .map((c) => `${c} = excluded.${c}`)
     .join(', ') +
   ' WHERE emails.workspace_id = excluded.workspace_id';
 
-function emailRow(ws: string, id: string, w: EmailWrite, iso: (d: Date) => string): BulkRow {
+export function emailRow(ws: string, id: string, w: EmailWrite, iso: (d: Date) => string): BulkRow {
   const v = emailValues(w, iso);
   const first = v.decided_at;
   return [
@@ -113,7 +112,7 @@ function emailRow(ws: string, id: string, w: EmailWrite, iso: (d: Date) => strin
 }
 
 /** The links, hashes and sightings of a page of writes, each email under its id, as inserts. */
-function childInserts(ws: string, writes: EmailWrite[], ids: string[], iso: (d: Date) => string, withHashes = true): BulkInsert[] {
+export function childInserts(ws: string, writes: EmailWrite[], ids: string[], iso: (d: Date) => string, withHashes = true): BulkInsert[] {
   const links: BulkRow[] = [];
   const hashes: BulkRow[] = [];
   const sightings: BulkRow[] = [];
@@ -188,87 +187,6 @@ export async function saveEmail(db: Store, ws: string, w: EmailWrite): Promise<s
       .execute();
   }
   return id;
-}
-
-/** What a re-decision read of the row it rewrites (store/redecide-reads.ts): no subject or bodies. */
-export interface StoredForRedecision {
-  /** The row keeps content (it was linked): a re-decision leaves subject and bodies as they are. */
-  hasContent: boolean;
-  at: Date;
-  messageId: string | null;
-  fromHash: string | null;
-}
-
-/** Columns a re-decision of mail with stored content rewrites; its subject and bodies stay. */
-const KEEP_CONTENT_COLUMNS = [...EMAIL_COLUMNS.slice(0, 9), 'decided_at', 'from_hash'] as const;
-const KEEP_CONTENT =
-  'ON CONFLICT (id) DO UPDATE SET ' +
-  KEEP_CONTENT_COLUMNS.slice(4)
-    .map((c) => `${c} = excluded.${c}`)
-    .join(', ') +
-  // What a full re-decision writes back for a linked row whose subject was never stored.
-  ", subject = COALESCE(emails.subject, '') WHERE emails.workspace_id = excluded.workspace_id";
-
-/**
- * Write back a page decided again (a directory change), set-based: emails that end up not
- * linked with the same time, Message-ID and sender as stored — nearly all of an unlink — are
- * updated with one statement per distinct codes-only decision and chunk of ids (their content
- * and links dropped); the rest are upserted together. Rows equal what saveEmail writes from
- * full records: emails with stored content keep the subject and bodies it would rewrite unchanged.
- */
-export async function updateRedecided(db: Store, ws: string, writes: EmailWrite[], stored: StoredForRedecision[]): Promise<void> {
-  if (writes.length === 0) return;
-  const ids = writes.map((w) => w.id!);
-  for (const part of chunksOf(ids, 500))
-    await db.deleteFrom('email_links').where(sql<string>`workspace_id || ''`, '=', ws).where('item_id', 'in', part).execute();
-  const iso = isoOnce();
-  const dropContent = new Map<string, { values: ReturnType<typeof emailValues>; ids: string[] }>();
-  const keepContent: BulkRow[] = [];
-  const full: BulkRow[] = [];
-  writes.forEach((w, i) => {
-    const s = stored[i]!;
-    const id = ids[i]!;
-    if (w.decision.outcome !== 'linked' && sameKeys(w, s)) {
-      const values = emailValues(w, iso);
-      const key = `${values.outcome}\n${values.decision}\n${values.decided_at}`;
-      const group = dropContent.get(key);
-      if (group) group.ids.push(id);
-      else dropContent.set(key, { values, ids: [id] });
-    } else {
-      const row = emailRow(ws, id, w, iso);
-      if (s.hasContent) keepContent.push([...row.slice(0, 9), ...row.slice(12)]);
-      else full.push(row);
-    }
-  });
-  for (const { values, ids: group } of dropContent.values())
-    for (const part of chunksOf(group, 500))
-      await db
-        .updateTable('emails')
-        .set({
-          outcome: values.outcome,
-          decision: values.decision,
-          participants: null,
-          subject: null,
-          body_text: null,
-          body_html: null,
-          decided_at: values.decided_at,
-        })
-        // By primary key only (see redecide-reads.ts: SQLite's planner and a long IN list).
-        .where(sql<string>`workspace_id || ''`, '=', ws)
-        .where('id', 'in', part)
-        .execute();
-  const inserts = [
-    { table: 'emails', columns: KEEP_CONTENT_COLUMNS, rows: keepContent, onConflict: KEEP_CONTENT },
-    { table: 'emails', columns: EMAIL_COLUMNS, rows: full, onConflict: REPLACE_EMAIL },
-    ...childInserts(ws, writes, ids, iso, false),
-  ].filter((x) => x.rows.length > 0);
-  // An unlink has nothing left to upsert: no round trip on PostgreSQL for empty arrays.
-  if (inserts.length) await insertAll(db, inserts);
-}
-
-/** The columns a grouped update leaves alone are what the write would put there anyway. */
-function sameKeys(w: EmailWrite, s: StoredForRedecision): boolean {
-  return w.at.getTime() === s.at.getTime() && w.messageId === s.messageId && (w.fromHash ?? null) === s.fromHash;
 }
 
 /**

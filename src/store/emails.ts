@@ -38,7 +38,7 @@ export interface EmailRecord {
   decidedAt: Date;
 }
 
-/** The columns an EmailRecord is built from; a lean read (redecide-reads.ts) leaves out the content ones (null). */
+/** The columns an EmailRecord is built from; a read may leave out the content ones (then null). */
 type EmailRow = Pick<EmailsTable, 'id' | 'dedup_key' | 'message_id' | 'at' | 'outcome' | 'decision' | 'participants' | 'decided_at'> &
   Partial<Pick<EmailsTable, 'subject' | 'body_text' | 'body_html'>>;
 
@@ -102,27 +102,6 @@ export async function getEmailsByIds(db: Store, ws: string, ids: string[]): Prom
   for (const part of chunksOf(ids, 500)) {
     const rows = await db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('id', 'in', part).execute();
     for (const r of rows) out.set(r.id, emailFromRow(r));
-  }
-  return out;
-}
-
-/** The sightings of these emails, by email id, each list in the order `emailSightings` gives. */
-export async function sightingsOfEmails(db: Store, ws: string, ids: string[]): Promise<Map<string, EmailSightingRow[]>> {
-  const out = new Map<string, EmailSightingRow[]>();
-  for (const part of chunksOf(ids, 500)) {
-    const rows = await db
-      .selectFrom('email_sightings')
-      .selectAll()
-      .where('workspace_id', '=', ws)
-      .where('email_id', 'in', part)
-      .orderBy('seen_at')
-      .execute();
-    for (const r of rows) {
-      const row = { connectionId: r.connection_id, folder: r.folder, ref: r.ref, at: new Date(r.at), seenAt: new Date(r.seen_at) };
-      const list = out.get(r.email_id);
-      if (list) list.push(row);
-      else out.set(r.email_id, [row]);
-    }
   }
   return out;
 }

@@ -16,11 +16,9 @@ import {
   insertNewEmailsUnlessStored,
   saveEmail,
   setEmailBodies,
-  updateRedecided,
   type EmailWrite,
   type NewEmailRows,
 } from '../store/email-writes.js';
-import type { LeanEmailRecord } from '../store/redecide-reads.js';
 import { hashAddress, type Ctx } from '../store/context.js';
 import { dialectOf } from '../store/dialects/dialect.js';
 import { linkedAccounts, recordLinkChanges, type LinkDiff } from './link-events.js';
@@ -78,39 +76,6 @@ export async function storeEmail(
     { kind: 'email', id, ref: write.messageId ?? write.dedupKey, at: write.at, before: previousAccounts, after: linkedAccounts(decision) },
   ]);
   return { id, decision, previousAccounts };
-}
-
-/**
- * Decide stored emails again (a directory change) and write them back together: as
- * storeEmail for each, with the sightings already read, in a few set-based statements per page.
- * The records are read without subject and bodies, which the write-back leaves as stored.
- */
-export async function storeRedecidedEmails(
-  ctx: Ctx,
-  dir: DirectoryIndex,
-  conns: Map<string, ConnectionRecord>,
-  emails: { item: EmailItem; existing: LeanEmailRecord; prior: EmailSightingRow[] }[],
-): Promise<IngestResult[]> {
-  const hashes = new Map<string, string>();
-  const prepared = emails.map((e) => prepareEmail(ctx, dir, conns, e.item, [], e.existing, e.prior, hashes));
-  await updateRedecided(
-    ctx.db,
-    ctx.ws.id,
-    prepared.map((p) => p.write),
-    emails.map(({ existing: r }) => ({ hasContent: !!r.participants, at: r.at, messageId: r.messageId, fromHash: r.fromHash })),
-  );
-  await recordLinkChanges(
-    ctx,
-    prepared.map((p) => ({
-      kind: 'email',
-      id: p.write.id!,
-      ref: p.write.messageId ?? p.write.dedupKey,
-      at: p.write.at,
-      before: p.previousAccounts,
-      after: linkedAccounts(p.decision),
-    })),
-  );
-  return prepared.map((p) => ({ id: p.write.id!, decision: p.decision, previousAccounts: p.previousAccounts }));
 }
 
 /**

@@ -8,12 +8,18 @@ import type { DirectoryIndex } from '../directory/index.js';
 import { fetchMany } from '../providers/fetch-many.js';
 import type { FetchOutcome, MailSource } from '../providers/types.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
-import { emailSightings, itemIdsByHashes, sightingsOfEmails, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
+import { emailSightings, itemIdsByHashes, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
 import { getMeeting } from '../store/meetings.js';
-import { leanEmailsByIds, type LeanEmailRecord } from '../store/redecide-reads.js';
+import { leanEmailsByIds, leanSightingsOf, type LeanEmailRecord } from '../store/redecide-reads.js';
+import { redecidedWriter } from '../store/redecide-writes.js';
 import { storeMeeting } from './calendar-ingest.js';
 import { connectorDeps, hashAddress, type Ctx } from '../store/context.js';
-import { mergeCopies, storeRedecidedEmails } from './email-ingest.js';
+import { mergeCopies } from './email-ingest.js';
+import { type RedecidedEmail, storeRedecidedPage, wantsLinkEvents } from './redecide-emails.js';
+
+/** What reloading an email reads of its record: a full one (reloadEmail) or a lean one (a change's pages). */
+type StoredEmail = Pick<EmailRecord, 'id' | 'dedupKey' | 'messageId' | 'at' | 'participants'> &
+  Partial<Pick<EmailRecord, 'subject' | 'bodyText' | 'bodyHtml'>>;
 
 export interface LinkChange {
   kind: 'email' | 'meeting';
@@ -50,7 +56,7 @@ export async function reloadEmail(
  */
 async function reloadEmails(
   ctx: Ctx,
-  recs: EmailRecord[],
+  recs: StoredEmail[],
   sightings: Map<string, EmailSightingRow[]>,
   conns: Map<string, ConnectionRecord>,
   /** One source per connection, opened on first use and kept for the whole change. */
@@ -94,7 +100,7 @@ async function reloadEmails(
   });
 }
 
-function fromStore(rec: EmailRecord, participants: NonNullable<EmailRecord['participants']>): EmailItem {
+function fromStore(rec: StoredEmail, participants: NonNullable<EmailRecord['participants']>): EmailItem {
   return {
     messageId: rec.messageId,
     fingerprint: rec.dedupKey.startsWith('fp:') ? rec.dedupKey.slice(3) : '',
@@ -123,19 +129,21 @@ export async function redecideAddresses(ctx: Ctx, dir: DirectoryIndex, addresses
   // once, the page's not-linked copies re-read in one call per connection, the page written back together.
   const ids = await itemIdsByHashes(ctx.db, ctx.ws.id, 'email', hashes);
   const sources = new Map<string, Promise<MailSource | null>>();
+  const writer = redecidedWriter(ctx.db, ctx.ws.id);
+  const change = { writer, linkEvents: await wantsLinkEvents(ctx) };
   for (let i = 0; i < ids.length; i += REDECIDE_PAGE) {
     const page = ids.slice(i, i + REDECIDE_PAGE);
     const recs = await leanEmailsByIds(ctx.db, ctx.ws.id, page);
-    const sightings = await sightingsOfEmails(ctx.db, ctx.ws.id, page);
+    const sightings = await leanSightingsOf(ctx.db, ctx.ws.id, page);
     const found = page.map((id) => recs.get(id)).filter((r): r is LeanEmailRecord => !!r);
     const items = await reloadEmails(ctx, found, sightings, conns, sources);
-    const todo: { item: EmailItem; existing: LeanEmailRecord; prior: EmailSightingRow[] }[] = [];
+    const todo: RedecidedEmail[] = [];
     found.forEach((rec, k) => {
       const item = items[k];
       if (item) todo.push({ item, existing: rec, prior: sightings.get(rec.id) ?? [] });
       else report.unavailable++;
     });
-    const results = await storeRedecidedEmails(ctx, dir, conns, todo);
+    const results = await storeRedecidedPage(ctx, dir, conns, change, todo);
     todo.forEach(({ existing: rec }, k) => {
       const r = results[k]!;
       diff(
@@ -148,6 +156,7 @@ export async function redecideAddresses(ctx: Ctx, dir: DirectoryIndex, addresses
       );
     });
   }
+  await writer.finish();
   for (const id of await itemIdsByHashes(ctx.db, ctx.ws.id, 'meeting', hashes)) {
     const m = await getMeeting(ctx.db, ctx.ws.id, id);
     if (!m) continue;

@@ -1,10 +1,11 @@
-// Directory changes re-decide the past set-based (src/sync/redecide.ts, store/email-writes.ts
-// updateRedecided: lean reads, grouped updates). Property: after every change the store, and
-// every explanation, is exactly what a full re-decision of every email one at a time
-// (the reference: full records, reloadEmail, storeEmail) gives on a clone of the same store
-// with the same directory. Generated mail (seeded) mixes end users in one or two accounts,
-// strangers, partners, internal-only mail, mail older than the authorization, Cc and Bcc, and
-// messages seen in both mailboxes (only the sender's copy shows Bcc). SQLite and PostgreSQL.
+// Directory changes re-decide the past set-based (src/sync/redecide.ts, sync/redecide-emails.ts,
+// store/redecide-reads.ts and redecide-writes.ts: lean reads, grouped updates). Property: after
+// every change the store, its webhook outbox and every explanation, are exactly what a full
+// re-decision of every email one at a time (the reference: full records, reloadEmail,
+// storeEmail) gives on a clone of the same store with the same directory. Generated mail
+// (seeded) mixes end users in one or two accounts, strangers, partners, internal-only mail,
+// mail older than the authorization, Cc and Bcc, and messages seen in both mailboxes (only the
+// sender's copy shows Bcc). SQLite and PostgreSQL.
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { openStore } from '../../src/store/open.js';
 import { createWorkspace } from '../../src/store/workspaces.js';
 import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
 import { createConnection, listConnections } from '../../src/store/connections.js';
+import { putWebhook } from '../../src/store/webhooks.js';
 import { getEmailsByIds } from '../../src/store/emails.js';
 import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
 import { syncAll } from '../../src/sync/run-sync.js';
@@ -154,6 +156,10 @@ async function snapshot(db: Store) {
     links: await db.selectFrom('email_links').selectAll().orderBy('item_id').orderBy('account_id').execute(),
     hashes: await db.selectFrom('participant_hashes').selectAll().orderBy('item_id').orderBy('addr_hash').execute(),
     sightings: await db.selectFrom('email_sightings').selectAll().orderBy('connection_id').orderBy('ref').execute(),
+    // The link events a webhook is sent (ids and times aside), when the workspace has one.
+    outbox: (await db.selectFrom('webhook_outbox').select(['event', 'payload']).execute())
+      .map((r) => `${r.event} ${JSON.stringify(JSON.parse(r.payload).data)}`)
+      .sort(),
   };
 }
 
@@ -197,6 +203,10 @@ describe.each(DIALECTS)('set-based re-decision equals a full re-decision (%s)', 
     ] as const)
       await insertEndUser(base, ws.id, { accountId, email, source: 'manual' }, NOW);
     await syncAll({ db: base, ws, now: NOW, actor: 'test' });
+    // Seed 2's workspace has a webhook that takes unlink events only: a change writes exactly
+    // the events the one-at-a-time path writes (seed 1: none, and no webhook to ask).
+    if (seed === 2)
+      await putWebhook(base, ws.id, { url: 'http://127.0.0.1:9/hook', secretEnc: 'x', events: ['activity.unlinked'], enabled: true }, NOW);
     await base.destroy();
     const copy = await clone(dialect, database.location);
     cleanup.push(() => copy.drop());
@@ -233,5 +243,8 @@ describe.each(DIALECTS)('set-based re-decision equals a full re-decision (%s)', 
     }
     // The generated mail must exercise the changes, not pass vacuously.
     expect(touched).toBeGreaterThan(20);
+    const outbox = (await snapshot(setDb)).outbox;
+    if (seed === 2) expect(outbox.length).toBeGreaterThan(10);
+    else expect(outbox).toEqual([]);
   });
 });
