@@ -12,7 +12,7 @@ import type { DirectoryIndex } from '../directory/index.js';
 import { describeMatches, emailParticipants, findMatches, linkedAccounts, list, type Match, type Participant } from './participants.js';
 import { remedy, uniqueConnections, uniqueRemedies } from './remedies.js';
 import { ageWords, isoTime } from './time-words.js';
-import { codeCheck, ownCheck, wantsDetails, type DetailMode } from './details.js';
+import { check, wantsDetails, type DetailMode } from './details.js';
 
 export interface EmailCase {
   /** The message; with several sightings, the union of what each showed (Bcc only on sent copies). */
@@ -45,26 +45,6 @@ export function decideEmailForSync(c: EmailCase, dir: DirectoryIndex, _now: Date
   return decide(c, dir, opts, 'linked');
 }
 
-// Each code's check without a detail, shared by every decision that writes none (most mail on
-// the sync path); a decision that writes its details copies them first.
-const E1_NOT_SEEN = codeCheck('E1', 'fail', 'E1_NOT_SEEN');
-const E1_AUTHORIZED = codeCheck('E1', 'pass', 'E1_AUTHORIZED');
-const E2_NOT_SEEN = codeCheck('E2', 'n/a', 'E2_NOT_SEEN');
-const E2_AFTER_AUTHORIZATION = codeCheck('E2', 'pass', 'E2_AFTER_AUTHORIZATION');
-const E2_HISTORIC = codeCheck('E2', 'fail', 'E2_HISTORIC');
-const E3_END_USER_MATCH = codeCheck('E3', 'pass', 'E3_END_USER_MATCH');
-const E3_NO_END_USER = codeCheck('E3', 'fail', 'E3_NO_END_USER');
-const E4_NO_MATCH = codeCheck('E4', 'n/a', 'E4_NO_MATCH');
-const E4_ALL_BLOCKLISTED = codeCheck('E4', 'fail', 'E4_ALL_BLOCKLISTED');
-const E4_NOT_BLOCKLISTED = codeCheck('E4', 'pass', 'E4_NOT_BLOCKLISTED');
-const E5_NO_ACCOUNT = codeCheck('E5', 'n/a', 'E5_NO_ACCOUNT');
-const E5_ACCOUNTS = codeCheck('E5', 'pass', 'E5_ACCOUNTS');
-const E6_INTERNAL_ONLY = codeCheck('E6', 'fail', 'E6_INTERNAL_ONLY');
-const E6_HAS_EXTERNAL = codeCheck('E6', 'pass', 'E6_HAS_EXTERNAL');
-const E7_NOT_SEEN = codeCheck('E7', 'n/a', 'E7_NOT_SEEN');
-const E7_CAUGHT_UP = codeCheck('E7', 'pass', 'E7_CAUGHT_UP');
-const E7_SYNCED = codeCheck('E7', 'pass', 'E7_SYNCED');
-
 /** What the details are written from: the decision's own intermediate results. */
 interface EmailFacts {
   reauth: Sighting[] | undefined;
@@ -93,7 +73,7 @@ function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: De
   let reauth: Sighting[] | undefined;
   let e1: Check;
   if (!seen) {
-    e1 = E1_NOT_SEEN;
+    e1 = check('E1', 'fail', 'E1_NOT_SEEN');
     failed = true;
     remedies.push(remedy.authorize('inbox'));
   } else {
@@ -102,7 +82,7 @@ function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: De
       if (reauth) reauth.push(s);
       else reauth = [s];
     }
-    e1 = E1_AUTHORIZED;
+    e1 = check('E1', 'pass', 'E1_AUTHORIZED');
     if (reauth) remedies.push(remedy.reauthorize('inbox', uniqueConnections(reauth)));
   }
 
@@ -115,10 +95,10 @@ function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: De
     }
   }
   let e2: Check;
-  if (!seen) e2 = E2_NOT_SEEN;
-  else if (current) e2 = E2_AFTER_AUTHORIZATION;
+  if (!seen) e2 = check('E2', 'n/a', 'E2_NOT_SEEN');
+  else if (current) e2 = check('E2', 'pass', 'E2_AFTER_AUTHORIZATION');
   else {
-    e2 = E2_HISTORIC;
+    e2 = check('E2', 'fail', 'E2_HISTORIC');
     failed = true;
     remedies.push(remedy.historic('emails', sightings[0]!.connection.authorizedAt));
   }
@@ -134,9 +114,9 @@ function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: De
     else if (matches.length === 0) external.push(p.address);
   }
   let e3: Check;
-  if (matches.length > 0) e3 = E3_END_USER_MATCH;
+  if (matches.length > 0) e3 = check('E3', 'pass', 'E3_END_USER_MATCH');
   else {
-    e3 = E3_NO_END_USER;
+    e3 = check('E3', 'fail', 'E3_NO_END_USER');
     failed = true;
     if (opts.hints) {
       hints = participants.flatMap((p) => dir.hints().forParticipant(p.address));
@@ -151,25 +131,25 @@ function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: De
   const effective: Match[] = blocked === 0 ? matches : matches.filter((m) => !m.blocked);
   let blockedEntries: string[] = [];
   let e4: Check;
-  if (matches.length === 0) e4 = E4_NO_MATCH;
+  if (matches.length === 0) e4 = check('E4', 'n/a', 'E4_NO_MATCH');
   else if (effective.length === 0) {
     blockedEntries = [...new Set(matches.map((m) => m.blocked!.entry))];
-    e4 = E4_ALL_BLOCKLISTED;
+    e4 = check('E4', 'fail', 'E4_ALL_BLOCKLISTED');
     failed = true;
     for (const e of blockedEntries) remedies.push(remedy.unblock(e));
-  } else e4 = E4_NOT_BLOCKLISTED;
+  } else e4 = check('E4', 'pass', 'E4_NOT_BLOCKLISTED');
 
   // E5 every account with a matching end user gets the email.
   const accounts = linkedAccounts(effective);
-  const e5 = accounts.length === 0 ? E5_NO_ACCOUNT : E5_ACCOUNTS;
+  const e5 = accounts.length === 0 ? check('E5', 'n/a', 'E5_NO_ACCOUNT') : check('E5', 'pass', 'E5_ACCOUNTS');
 
   // E6 internal mail: between internal people only → never linked.
   let e6: Check;
   if (participants.length > 0 && internal === participants.length) {
-    e6 = E6_INTERNAL_ONLY;
+    e6 = check('E6', 'fail', 'E6_INTERNAL_ONLY');
     failed = true;
     remedies.push(remedy.internalOnly());
-  } else e6 = E6_HAS_EXTERNAL;
+  } else e6 = check('E6', 'pass', 'E6_HAS_EXTERNAL');
 
   // E7 on time: informational — how long after it arrived the sync saw it.
   const promiseMinutes = opts.promiseMinutes ?? 30;
@@ -177,19 +157,18 @@ function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: De
   let lagMin = 0;
   let late = false;
   let e7: Check;
-  if (!seen) e7 = E7_NOT_SEEN;
+  if (!seen) e7 = check('E7', 'n/a', 'E7_NOT_SEEN');
   else {
     first = sightings[0]!;
     for (let i = 1; i < sightings.length; i++) if (!(first.seenAt <= sightings[i]!.seenAt)) first = sightings[i]!;
     lagMin = Math.max(0, (first.seenAt.getTime() - first.at.getTime()) / 60000);
     late = lagMin > promiseMinutes && first.connection.authorizedAt <= first.at;
-    e7 = late ? E7_CAUGHT_UP : E7_SYNCED;
+    e7 = check('E7', 'pass', late ? 'E7_CAUGHT_UP' : 'E7_SYNCED');
   }
 
-  let checks = [e1, e2, e3, e4, e5, e6, e7];
+  const checks = [e1, e2, e3, e4, e5, e6, e7];
   const outcome = !failed && accounts.length > 0 ? 'linked' : 'not_linked';
   if (wantsDetails(mode, outcome)) {
-    checks = checks.map(ownCheck);
     const facts: EmailFacts = {
       reauth,
       current,

@@ -385,7 +385,7 @@ describe('the sync path (codes first, details only when linked)', () => {
     );
   });
 
-  it('decides a meeting the same whatever was decided before it (the attendee columns and shared checks are reused)', () => {
+  it('decides a meeting the same whatever was decided before it on the same directory (no state carried between decisions)', () => {
     fc.assert(
       fc.property(meetingCaseArb, meetingCaseArb, emailCaseArb, dirInputArb, (c, before, mail, input) => {
         const alone = decideMeetingForSync(c, new DirectoryIndex(input), NOW);
