@@ -385,6 +385,23 @@ describe('the sync path (codes first, details only when linked)', () => {
     );
   });
 
+  it('decides a meeting the same whatever was decided before it on the same directory (no state carried between decisions)', () => {
+    fc.assert(
+      fc.property(meetingCaseArb, meetingCaseArb, emailCaseArb, dirInputArb, (c, before, mail, input) => {
+        const alone = decideMeetingForSync(c, new DirectoryIndex(input), NOW);
+        const aloneFull = decideMeeting(c, new DirectoryIndex(input), NOW);
+        const dir = new DirectoryIndex(input);
+        decideMeeting(before, dir, NOW, { hints: true });
+        decideEmail(mail, dir, NOW);
+        expect(decideMeetingForSync(c, dir, NOW)).toStrictEqual(alone);
+        decideMeetingForSync(before, dir, NOW);
+        expect(decideMeeting(c, dir, NOW)).toStrictEqual(aloneFull);
+        expect(decideMeetingForSync(c, dir, NOW)).toStrictEqual(alone);
+      }),
+      RUNS,
+    );
+  });
+
   it('decides meetings exactly as the full-detail path', () => {
     fc.assert(
       fc.property(meetingCaseArb, dirInputArb, (c, input) => {
