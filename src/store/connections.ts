@@ -8,6 +8,7 @@ import { addressesFromColumn, teammateAddressesColumn } from './teammate-address
 import { CompiledQuery, sql } from 'kysely';
 import { dialectOf } from './dialects/dialect.js';
 import { chunksOf } from '../domain/chunks.js';
+import { reusableQuery } from './reusable-query.js';
 
 export interface ConnectionRecord extends ConnectionView {
   workspaceId: string;
@@ -81,9 +82,11 @@ export async function createConnection(db: Store, ws: string, c: NewConnection, 
   return id;
 }
 
+// Built once per store (store/reusable-query.ts): explain lists the connections on every call.
+const connectionsOf = reusableQuery((db, v: { ws: string }) => withOwnerColumns(db).where('workspace_id', '=', v.ws).orderBy('created_at'));
+
 export async function listConnections(db: Store, ws: string): Promise<ConnectionRecord[]> {
-  const rows = await withOwnerColumns(db).where('workspace_id', '=', ws).orderBy('created_at').execute();
-  return rows.map(withOwners);
+  return (await connectionsOf(db, { ws })).map(withOwners);
 }
 
 /** One connection, reading only its own row and its teammate's addresses (a sync of one must not read them all). */

@@ -6,6 +6,7 @@ import { normalizeAddress } from '../directory/address.js';
 import type { DirectoryInput } from '../directory/index.js';
 import type { Store } from './db.js';
 import { containsText } from './like.js';
+import { reusableQuery } from './reusable-query.js';
 import type { EndUsersTable } from './schema.js';
 import { addressesFromColumn, teammateAddressesColumn } from './teammate-addresses.js';
 
@@ -29,15 +30,19 @@ export async function addTeammate(
   return { id, email: t.email, aliases: t.aliases, ...(t.name ? { name: t.name } : {}) };
 }
 
-export async function listTeammates(db: Store, ws: string): Promise<Teammate[]> {
-  // One statement: the addresses ride along as a column (a second read cost search a statement).
-  const rows = await db
+// One statement, built once per store: the addresses ride along as a column (a second read
+// cost search a statement), and search and explain read the teammates on every call.
+const teammatesWithAddresses = reusableQuery((db, v: { ws: string }) =>
+  db
     .selectFrom('teammates')
     .selectAll()
     .select(teammateAddressesColumn(db, 'teammates.workspace_id', 'teammates.id').as('addresses'))
-    .where('workspace_id', '=', ws)
-    .orderBy('created_at')
-    .execute();
+    .where('workspace_id', '=', v.ws)
+    .orderBy('created_at'),
+);
+
+export async function listTeammates(db: Store, ws: string): Promise<Teammate[]> {
+  const rows = await teammatesWithAddresses(db, { ws });
   return rows.map((r) => {
     const primary = normalizeAddress(r.email);
     const t: Teammate = { id: r.id, email: r.email, aliases: addressesFromColumn(r.addresses).filter((a) => a !== primary) };
@@ -61,8 +66,13 @@ export async function addAccount(db: Store, ws: string, a: Account, now: Date): 
   await db.insertInto('accounts').values({ workspace_id: ws, id: a.id, name: a.name, created_at: now.toISOString() }).execute();
 }
 
+// Built once per store: every timeline page reads its account (store/reusable-query.ts).
+const accountById = reusableQuery((db, v: { ws: string; id: string }) =>
+  db.selectFrom('accounts').select(['id', 'name']).where('workspace_id', '=', v.ws).where('id', '=', v.id),
+);
+
 export async function getAccount(db: Store, ws: string, id: string): Promise<Account | undefined> {
-  return db.selectFrom('accounts').select(['id', 'name']).where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();
+  return (await accountById(db, { ws, id }))[0];
 }
 
 export async function listAccounts(db: Store, ws: string): Promise<Account[]> {

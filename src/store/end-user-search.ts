@@ -8,7 +8,8 @@ import type { EndUser } from '../domain/directory.js';
 import { dialectOf } from './dialects/dialect.js';
 import type { Store } from './db.js';
 import { endUserFromRow } from './directory.js';
-import { containsText } from './like.js';
+import { containsPattern, likePattern } from './like.js';
+import { reusableQuery } from './reusable-query.js';
 
 /** The first string after every string that starts with `s` (its last code point + 1); undefined when none. */
 function prefixEnd(s: string): string | undefined {
@@ -28,9 +29,16 @@ export async function endUsersContaining(db: Store, ws: string, q: string): Prom
   const at = q.indexOf('@');
   const domainPrefix = at >= 0 && q.indexOf('@', at + 1) < 0 ? q.slice(at + 1) : '';
   const end = domainPrefix ? prefixEnd(domainPrefix) : undefined;
-  // The account's name rides along (a correlated read of its primary key): search named the
-  // accounts with a second statement before.
-  let query = db
+  const pattern = containsPattern(q);
+  const rows = end ? await inDomainRange(db, { ws, from: domainPrefix, to: end, pattern }) : await scanning(db, { ws, pattern });
+  return rows.map(({ account_name, ...r }) => ({ ...endUserFromRow(r), accountName: account_name }));
+}
+
+// The account's name rides along (a correlated read of its primary key): search named the
+// accounts with a second statement before. Both statements are built once per store
+// (store/reusable-query.ts): search runs one on every call.
+function endUsersWithAccountName(db: Store, ws: string) {
+  return db
     .selectFrom('end_users')
     .selectAll()
     .select(
@@ -39,15 +47,22 @@ export async function endUsersContaining(db: Store, ws: string, q: string): Prom
       ),
     )
     .where('workspace_id', '=', ws);
-  if (end) {
-    // The very expression the index was made on, so both databases use it.
-    const domain =
-      dialectOf(db) === 'sqlite'
-        ? sql<string>`substr(email_norm, instr(email_norm, '@') + 1)`
-        : sql<string>`(substr(email_norm, strpos(email_norm, '@') + 1) collate "C")`;
-    query = query.where(sql<boolean>`${domain} >= ${domainPrefix} and ${domain} < ${end}`);
-  }
-  // Without a usable "@", the scan listEndUsers does (same test, same order).
-  const rows = await query.where(containsText('email_norm', q)).orderBy('account_id').orderBy('email_norm').execute();
-  return rows.map(({ account_name, ...r }) => ({ ...endUserFromRow(r), accountName: account_name }));
 }
+
+const inDomainRange = reusableQuery((db, v: { ws: string; from: string; to: string; pattern: string }) => {
+  // The very expression the index was made on, so both databases use it.
+  const domain =
+    dialectOf(db) === 'sqlite'
+      ? sql<string>`substr(email_norm, instr(email_norm, '@') + 1)`
+      : sql<string>`(substr(email_norm, strpos(email_norm, '@') + 1) collate "C")`;
+  return endUsersWithAccountName(db, v.ws)
+    .where(sql<boolean>`${domain} >= ${v.from} and ${domain} < ${v.to}`)
+    .where(likePattern('email_norm', v.pattern))
+    .orderBy('account_id')
+    .orderBy('email_norm');
+});
+
+// Without a usable "@", the scan listEndUsers does (same test, same order).
+const scanning = reusableQuery((db, v: { ws: string; pattern: string }) =>
+  endUsersWithAccountName(db, v.ws).where(likePattern('email_norm', v.pattern)).orderBy('account_id').orderBy('email_norm'),
+);

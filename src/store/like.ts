@@ -11,5 +11,15 @@ export function containsText(column: string, text: string, opts: { caseInsensiti
   if (opts.caseInsensitive) {
     return sql<SqlBool>`lower(${sql.ref(column)}) like ${`%${escapeLike(text.toLowerCase())}%`} escape '\\'`;
   }
-  return sql<SqlBool>`${sql.ref(column)} like ${`%${escapeLike(text)}%`} escape '\\'`;
+  return likePattern(column, containsPattern(text));
+}
+
+/** The LIKE pattern of "contains `text`" (escaped), for likePattern. */
+export function containsPattern(text: string): string {
+  return `%${escapeLike(text)}%`;
+}
+
+/** `column like pattern` with the escape named: a pattern made apart from the statement (a reused one: store/reusable-query.ts). */
+export function likePattern(column: string, pattern: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.ref(column)} like ${pattern} escape '\\'`;
 }
