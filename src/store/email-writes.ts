@@ -11,6 +11,7 @@ import { newId, newIds } from './ids.js';
 import { dialectOf, EACH_ROW } from './dialects/dialect.js';
 import { isoTime } from '../rules/time-words.js';
 import { codesOnlyDecisionJson } from './codes-only-decision.js';
+import { chunksOf } from '../domain/chunks.js';
 
 export interface EmailWrite {
   id?: string;
