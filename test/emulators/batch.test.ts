@@ -23,6 +23,9 @@ async function accessToken(url: string, refreshToken: string): Promise<string> {
 }
 
 beforeAll(async () => {
+  // These tests count a batch's parts and statuses exactly; Gmail's per-user quota (a full
+  // 100-part batch costs 500 units of its 250) is gmail-quota.test.ts's subject.
+  g.setUserQuota(null);
   await g.start();
   await ms.start();
   g.addMessage('m1', 'From: a@acme.com\r\nSubject: One\r\n\r\nbody\r\n', '2026-03-03T09:00:00Z');

@@ -185,6 +185,12 @@ export class MicrosoftEmulator {
   /** Highest number of Graph requests in flight at once (the refused ones not counted). */
   peakInFlight = 0;
   private inFlight = 0;
+  /** Requests against the mailbox answering right now (a test waits for its lone request). */
+  get mailboxInFlight(): number {
+    return this.inFlight;
+  }
+  /** How long each request against the mailbox stays in flight (a test that needs overlap raises it). */
+  latencyMs = 5;
   /**
    * Outlook's MailboxConcurrency limit (https://learn.microsoft.com/graph/throttling-limits,
    * "Outlook service limits": 4 concurrent requests per app ID and mailbox): a mailbox request
@@ -533,7 +539,7 @@ export class MicrosoftEmulator {
     this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
     try {
       // A moment in flight, so that concurrent requests overlap as they would on the network.
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, this.latencyMs));
       if (this.stormRequests > 0) {
         this.stormRequests--;
         this.throttled++;

@@ -58,11 +58,14 @@ describe('GmailMailSource.fetchMany', () => {
     g.batches.length = 0;
     // Exact batch counts and a fake sleep: without the per-user quota (the re-link below has it).
     g.setUserQuota(null);
-    const refs = Array.from({ length: 230 }, (_, n) => `g${229 - n}`);
-    const many = await source.fetchMany(refs);
-    expect(messageIds(many)).toEqual(Array.from({ length: 230 }, (_, n) => `m${229 - n}@acme.com`));
-    expect([...g.batches].sort((a, b) => b - a)).toEqual([100, 100, 30]);
-    g.setUserQuota(GMAIL_USER_QUOTA);
+    try {
+      const refs = Array.from({ length: 230 }, (_, n) => `g${229 - n}`);
+      const many = await source.fetchMany(refs);
+      expect(messageIds(many)).toEqual(Array.from({ length: 230 }, (_, n) => `m${229 - n}@acme.com`));
+      expect([...g.batches].sort((a, b) => b - a)).toEqual([100, 100, 30]);
+    } finally {
+      g.setUserQuota(GMAIL_USER_QUOTA);
+    }
   });
 
   it('a throttled part is read again after its Retry-After, not reported gone', async () => {

@@ -75,11 +75,13 @@ describe('GraphMailSource.fetchMany', () => {
   it('reads more refs than one batch holds, every one in order (batches of 20), the mailbox never over 4', async () => {
     ms.batches.length = 0;
     ms.peakInFlight = 0;
+    ms.concurrencyRefused = 0;
     const refs = Array.from({ length: 45 }, (_, n) => `AAMk-${44 - n}`);
     const many = await source.fetchMany(refs);
     expect(messageIds(many)).toEqual(Array.from({ length: 45 }, (_, n) => `m${44 - n}@acme.com`));
     expect(ms.batches).toEqual([20, 20, 5]);
     expect(ms.peakInFlight).toBeLessThanOrEqual(4);
+    expect(ms.concurrencyRefused).toBe(0); // the emulator refuses a 5th: none was asked for
   });
 
   it('a throttled response inside a batch is read again after its Retry-After, not reported gone', async () => {
@@ -120,12 +122,14 @@ describe('GraphMailSource.fetchMany', () => {
       expect(synced?.mail).toMatchObject({ seen: 50, notLinked: 50 });
       z.batches.length = 0;
       z.peakInFlight = 0;
+      z.concurrencyRefused = 0;
       const added = await addEndUser(w.deps, { accountId: 'acme', email: 'zed@prospect.example', source: 'manual' });
       expect(added.unavailable).toBe(0);
       expect(added.linked).toHaveLength(50);
       // Before: 50 single GETs, 16 at a time (4 in flight at the mailbox).
       expect(z.batches).toEqual([20, 20, 10]);
       expect(z.peakInFlight).toBeLessThanOrEqual(4);
+      expect(z.concurrencyRefused).toBe(0);
     } finally {
       await w.close();
       await z.stop();

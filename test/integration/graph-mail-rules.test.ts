@@ -157,6 +157,7 @@ describe('email rules over Microsoft Graph', () => {
     expect(deltas.some((l) => l.path.includes('$skiptoken='))).toBe(true); // more than one page
     expect(deltas.some((l) => l.path.includes('$deltatoken='))).toBe(true); // the second sync
     expect(ms.peakInFlight).toBeLessThanOrEqual(4);
+    expect(ms.concurrencyRefused).toBe(0); // the emulator refuses a 5th concurrent request: none was asked for
   });
 
   it('E1 and E2: judged on receivedDateTime, not the sent date', async () => {

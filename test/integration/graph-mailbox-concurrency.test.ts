@@ -92,7 +92,8 @@ describe("Outlook's MailboxConcurrency limit in the emulator", () => {
     const { client } = source();
     ms.stallSearchMs = 1_000; // a lone search holds one slot while the batch runs its 4 at a time
     const lone = client.api('me/messages').filter("from/emailAddress/address eq 'sender1@acme.com'").get();
-    await new Promise((r) => setTimeout(r, 200));
+    // Its client fetches a token first: wait until the search is the mailbox's one request in flight.
+    while (ms.mailboxInFlight < 1) await new Promise((r) => setTimeout(r, 10));
     const requests = Array.from({ length: 4 }, (_, n) => ({ id: String(n), method: 'GET', url: `/me/messages/AAMk-${n}` }));
     const batch = (await client.api('/$batch').post({ requests })) as {
       responses: { status: number; headers: Record<string, string>; body: { error?: { code: string; message: string } } }[];
@@ -151,9 +152,12 @@ describe('our Graph client under the limit', () => {
     const a = source();
     const b = source(); // another limiter: the same mailbox connected in a second workspace
     ms.concurrencyRefused = 0;
+    ms.latencyMs = 50; // long enough that the two clients' batches overlap even on a loaded machine
     const refsA = Array.from({ length: 60 }, (_, n) => `AAMk-${n}`);
     const refsB = Array.from({ length: 60 }, (_, n) => `AAMk-${299 - n}`);
-    const [ra, rb] = await Promise.all([a.mail.fetchMany(refsA), b.mail.fetchMany(refsB)]);
+    const [ra, rb] = await Promise.all([a.mail.fetchMany(refsA), b.mail.fetchMany(refsB)]).finally(() => {
+      ms.latencyMs = 5;
+    });
     expect(ids(ra)).toEqual(expected(refsA));
     expect(ids(rb)).toEqual(expected(refsB));
     expect(ms.concurrencyRefused).toBeGreaterThan(0); // the emulator did refuse some
