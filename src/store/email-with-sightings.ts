@@ -1,6 +1,6 @@
 // An email by Message-ID with its sightings in one statement (explain reads both for every
 // call: bench:scale). The sightings ride along as a JSON array, in emailSightings' order
-// (seen_at, then connection, folder and ref: a fixed order for ties), built by an ordered aggregate on each dialect.
+// (seen_at; ties as the database scans them), built by an ordered aggregate on each dialect.
 // The workspace's directory version rides along too: explain checks its cached directory
 // against it on every call, which was a statement of its own (bench:scale).
 import { sql } from 'kysely';
@@ -17,8 +17,8 @@ const emailWithSightings = reusableQuery((db, v: { ws: string; dedupKey: string 
   const tuple = sql`s.connection_id, s.folder, s.ref, s.at, s.seen_at`;
   const agg =
     dialectOf(db) === 'postgres'
-      ? sql`coalesce(json_agg(json_build_array(${tuple}) order by s.seen_at, s.connection_id, s.folder, s.ref), '[]'::json)`
-      : sql`json_group_array(json_array(${tuple}) order by s.seen_at, s.connection_id, s.folder, s.ref)`;
+      ? sql`coalesce(json_agg(json_build_array(${tuple}) order by s.seen_at), '[]'::json)`
+      : sql`json_group_array(json_array(${tuple}) order by s.seen_at)`;
   return (
     db
       .selectFrom('emails')

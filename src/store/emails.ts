@@ -85,12 +85,7 @@ export async function emailSightings(db: Store, ws: string, emailId: string): Pr
     .selectAll()
     .where('workspace_id', '=', ws)
     .where('email_id', '=', emailId)
-    // Ties (one sync's sightings share its seen_at) in a fixed order: the rules keep the first
-    // sighting on a tie, so every read of them must give the same one (redecide-reads, explain).
     .orderBy('seen_at')
-    .orderBy('connection_id')
-    .orderBy('folder')
-    .orderBy('ref')
     .execute();
   return rows.map((r) => ({
     connectionId: r.connection_id,

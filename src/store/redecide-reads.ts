@@ -84,10 +84,10 @@ export async function leanEmailsByIds(db: Store, ws: string, ids: string[]): Pro
 
 const SIGHTINGS_SQLITE =
   'SELECT email_id, connection_id, folder, ref, at, seen_at FROM email_sightings ' +
-  'WHERE workspace_id = ? AND email_id IN (SELECT value FROM json_each(?)) ORDER BY seen_at, connection_id, folder, ref';
+  'WHERE workspace_id = ? AND email_id IN (SELECT value FROM json_each(?)) ORDER BY seen_at';
 const SIGHTINGS_PG =
   'SELECT email_id, connection_id, folder, ref, at, seen_at FROM email_sightings ' +
-  'WHERE workspace_id = $1 AND email_id = ANY($2::text[]) ORDER BY seen_at, connection_id, folder, ref';
+  'WHERE workspace_id = $1 AND email_id = ANY($2::text[]) ORDER BY seen_at';
 
 interface SightingRow {
   email_id: string;

@@ -44,8 +44,12 @@ function numbered(text: string): string {
   return text.replace(/\?/g, () => `$${++n}`);
 }
 
-/** Ids a group collects before it is written: bounds memory on a change of millions, one statement for 10,000. */
-const GROUP_FLUSH = 10_000;
+/**
+ * A change's sizes: emails re-decided per page (sync/redecide.ts), and ids a group collects
+ * before it is written (bounds memory on a change of millions, one statement for 10,000).
+ * Mutable only so that a test can run many pages and flushes over a few dozen emails.
+ */
+export const redecideSizes = { page: 500, groupFlush: 10_000 };
 
 export interface RedecidedWriter {
   /** A page decided again: its links deleted and what must be upserted written now; the rest queued. */
@@ -91,7 +95,7 @@ export function redecidedWriter(db: Store, ws: string): RedecidedWriter {
           const now = w.now.getTime();
           const group = groups.find((g) => g.now.getTime() === now && sameCodes(g.decision, w.decision));
           if (!group) groups.push({ decision: w.decision, now: w.now, ids: [ids[i]!] });
-          else if (group.ids.push(ids[i]!) >= GROUP_FLUSH) await flush(group);
+          else if (group.ids.push(ids[i]!) >= redecideSizes.groupFlush) await flush(group);
         } else {
           const row = emailRow(ws, ids[i]!, w, iso);
           if (s.hasContent) keepContent.push([...row.slice(0, 9), ...row.slice(12)]);

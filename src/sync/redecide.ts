@@ -11,7 +11,7 @@ import { listConnections, type ConnectionRecord } from '../store/connections.js'
 import { emailSightings, itemIdsByHashes, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
 import { getMeeting } from '../store/meetings.js';
 import { leanEmailsByIds, leanSightingsOf, type LeanEmailRecord } from '../store/redecide-reads.js';
-import { redecidedWriter } from '../store/redecide-writes.js';
+import { redecidedWriter, redecideSizes } from '../store/redecide-writes.js';
 import { storeMeeting } from './calendar-ingest.js';
 import { connectorDeps, hashAddress, type Ctx } from '../store/context.js';
 import { mergeCopies } from './email-ingest.js';
@@ -113,8 +113,6 @@ function fromStore(rec: StoredEmail, participants: NonNullable<EmailRecord['part
   };
 }
 
-const REDECIDE_PAGE = 500;
-
 function diff(report: RedecideReport, kind: LinkChange['kind'], id: string, ref: string, before: string[], after: string[]): void {
   for (const a of after) if (!before.includes(a)) report.linked.push({ kind, id, ref, accountId: a });
   for (const a of before) if (!after.includes(a)) report.unlinked.push({ kind, id, ref, accountId: a });
@@ -131,8 +129,8 @@ export async function redecideAddresses(ctx: Ctx, dir: DirectoryIndex, addresses
   const sources = new Map<string, Promise<MailSource | null>>();
   const writer = redecidedWriter(ctx.db, ctx.ws.id);
   const change = { writer, linkEvents: await wantsLinkEvents(ctx) };
-  for (let i = 0; i < ids.length; i += REDECIDE_PAGE) {
-    const page = ids.slice(i, i + REDECIDE_PAGE);
+  for (let i = 0; i < ids.length; i += redecideSizes.page) {
+    const page = ids.slice(i, i + redecideSizes.page);
     const recs = await leanEmailsByIds(ctx.db, ctx.ws.id, page);
     const sightings = await leanSightingsOf(ctx.db, ctx.ws.id, page);
     const found = page.map((id) => recs.get(id)).filter((r): r is LeanEmailRecord => !!r);

@@ -189,8 +189,6 @@ export class MicrosoftEmulator {
   get mailboxInFlight(): number {
     return this.inFlight;
   }
-  /** How long each request against the mailbox stays in flight (a test that needs overlap raises it). */
-  latencyMs = 5;
   /**
    * Outlook's MailboxConcurrency limit (https://learn.microsoft.com/graph/throttling-limits,
    * "Outlook service limits": 4 concurrent requests per app ID and mailbox): a mailbox request
@@ -539,7 +537,7 @@ export class MicrosoftEmulator {
     this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
     try {
       // A moment in flight, so that concurrent requests overlap as they would on the network.
-      await new Promise((r) => setTimeout(r, this.latencyMs));
+      await new Promise((r) => setTimeout(r, 5));
       if (this.stormRequests > 0) {
         this.stormRequests--;
         this.throttled++;
