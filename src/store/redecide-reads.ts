@@ -11,9 +11,9 @@
 //   building a 500-parameter IN list through the query builder cost more than running it.
 import { CompiledQuery } from 'kysely';
 import { textArrayLiteral } from './bulk-insert.js';
-import type { StoredParticipants } from './emails.js';
-import type { EmailSightingRow } from './emails.js';
+import type { EmailSightingRow, StoredParticipants } from './emails.js';
 import type { Store } from './db.js';
+import type { EmailSightingsTable } from './schema.js';
 import { dialectOf } from './dialects/dialect.js';
 
 /** A stored email as a re-decision needs it. */
@@ -89,14 +89,7 @@ const SIGHTINGS_PG =
   'SELECT email_id, connection_id, folder, ref, at, seen_at FROM email_sightings ' +
   'WHERE workspace_id = $1 AND email_id = ANY($2::text[]) ORDER BY seen_at';
 
-interface SightingRow {
-  email_id: string;
-  connection_id: string;
-  folder: string;
-  ref: string;
-  at: string;
-  seen_at: string;
-}
+type SightingRow = Omit<EmailSightingsTable, 'workspace_id'>;
 
 /** The sightings of these emails by email id, each list in the order emails.ts `emailSightings` gives. */
 export async function leanSightingsOf(db: Store, ws: string, ids: string[]): Promise<Map<string, EmailSightingRow[]>> {
