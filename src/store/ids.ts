@@ -15,15 +15,19 @@ const POOL_SIZE = 4096;
 let pool = Buffer.alloc(0);
 let poolAt = POOL_SIZE;
 
-export function newId(nowMs: number = Date.now()): string {
+function random16(): Buffer {
   if (poolAt + 16 > pool.length) {
     pool = randomBytes(POOL_SIZE);
     poolAt = 0;
   }
-  // The pool's bytes become the id's and are passed over: never handed out twice.
-  const id = idFrom(pool, poolAt, nowMs);
+  // A copy: the id's bytes are overwritten below, and the pool's are never handed out twice.
+  const b = Buffer.from(pool.subarray(poolAt, poolAt + 16));
   poolAt += 16;
-  return id;
+  return b;
+}
+
+export function newId(nowMs: number = Date.now()): string {
+  return idFrom(random16(), nowMs);
 }
 
 /**
@@ -33,12 +37,12 @@ export function newId(nowMs: number = Date.now()): string {
 export function newIds(count: number, nowMs: number = Date.now()): string[] {
   const bytes = randomBytes(16 * count);
   const out: string[] = new Array(count);
-  for (let i = 0; i < count; i++) out[i] = idFrom(bytes, 16 * i, nowMs);
+  for (let i = 0; i < count; i++) out[i] = idFrom(bytes.subarray(16 * i, 16 * i + 16), nowMs);
   return out;
 }
 
-/** The id for `nowMs` from the 16 random bytes of `b` at `at`, which it overwrites with the id's own. */
-function idFrom(b: Buffer, at: number, nowMs: number): string {
+/** The id for `nowMs` from 16 random bytes, which it overwrites with the id's own. */
+function idFrom(b: Buffer, nowMs: number): string {
   // Several ids in one millisecond: count up in the 12 bits after the version (rand_a) so
   // they still sort in creation order.
   if (nowMs <= lastMs) {
@@ -46,31 +50,13 @@ function idFrom(b: Buffer, at: number, nowMs: number): string {
     seq = (seq + 1) & 0xfff;
     if (seq === 0) nowMs = ++lastMs;
   } else {
-    seq = b.readUInt16BE(at + 6) & 0x7ff;
+    seq = b.readUInt16BE(6) & 0x7ff;
   }
   lastMs = nowMs;
-  b.writeUIntBE(nowMs, at, 6);
-  b[at + 6] = 0x70 | (seq >> 8);
-  b[at + 7] = seq & 0xff;
-  b[at + 8] = 0x80 | (b[at + 8]! & 0x3f);
-  return uuidText(b, at);
-}
-
-const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
-const text = Buffer.alloc(36);
-
-/**
- * The 16 bytes at `at` as 8-4-4-4-12 lowercase hex, written into one buffer and read as one
- * string: a hex string cut in five and joined again made seven strings per id (a page of
- * new emails formats hundreds).
- */
-function uuidText(b: Buffer, at: number): string {
-  let o = 0;
-  for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) text[o++] = 0x2d; // '-'
-    const v = b[at + i]!;
-    text[o++] = HEX_DIGITS[v >> 4]!;
-    text[o++] = HEX_DIGITS[v & 15]!;
-  }
-  return text.toString('latin1', 0, 36);
+  b.writeUIntBE(nowMs, 0, 6);
+  b[6] = 0x70 | (seq >> 8);
+  b[7] = seq & 0xff;
+  b[8] = 0x80 | (b[8]! & 0x3f);
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
