@@ -4,14 +4,15 @@
 // Blob.arrayBuffer() over a body's ~100 pieces costs ~3× the rest of the parse (issue 15,
 // docs/benchmarks.md). The same lines as one base64 line are one piece: postal-mime decodes
 // them to the same bytes, then applies the part's own charset and format as before. The
-// IMAP text parts do the same per part (text-parts.ts, whose asReadLines readLines mirrors,
-// copying into one buffer instead of a Buffer per line: equal in time, measured).
+// IMAP text parts do the same per part, with the same line reader (text-parts.ts, asReadLines).
 //
 // Only when the header block cannot describe anything but a single part read by the
 // pass-through decoder: it never names multipart, message/ (a nested message), base64 or
 // quoted-printable (anywhere, so a mention in another field only costs the speed-up), and it
 // does not begin with folding whitespace (which would fold into the line put before it).
 // Anything else is null: the caller parses the message as it is.
+import { asReadLines, CTE_BASE64 } from './text-parts.js';
+
 const LF = 0x0a;
 const CR = 0x0d;
 /** Whatever could make postal-mime read the body other than as one pass-through part. */
@@ -26,32 +27,8 @@ export function withOneLineBody(raw: Buffer): Buffer | null {
   if (bodyStart === null || raw[0] === 0x20 || raw[0] === 0x09) return null;
   const header = raw.subarray(0, bodyStart);
   if (NOT_ONE_PLAIN_PART.test(header.toString('latin1'))) return null;
-  return Buffer.concat([CTE_BASE64, header, Buffer.from(readLines(raw.subarray(bodyStart)).toString('base64'))]);
+  return Buffer.concat([CTE_BASE64, header, Buffer.from(asReadLines(raw.subarray(bodyStart), false).toString('base64'))]);
 }
-
-/**
- * The body's lines as postal-mime's reader yields them to a part, each ending in "\n": a line
- * ends at LF and loses the CRs before it; a last line without LF counts (an empty one does not).
- */
-function readLines(body: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(body.length + 1);
-  let o = 0;
-  let start = 0;
-  const push = (end: number) => {
-    let e = end;
-    while (e > start && body[e - 1] === CR) e--;
-    o += body.copy(out, o, start, e);
-    out[o++] = LF;
-  };
-  for (let lf = body.indexOf(LF); lf >= 0; lf = body.indexOf(LF, start)) {
-    push(lf);
-    start = lf + 1;
-  }
-  if (start < body.length) push(body.length);
-  return out.subarray(0, o);
-}
-
-const CTE_BASE64 = Buffer.from('Content-Transfer-Encoding: base64\r\n');
 
 /**
  * Where the body starts as postal-mime's reader sees it: after the first line (ending in LF)

@@ -94,7 +94,7 @@ function container(n: PartStructure, parts: TextParts): Buffer[] {
 function leaf(p: FetchedPart, inMultipart: boolean): Buffer[] {
   if (/base64|quoted-printable/i.test(p.header.toString('latin1'))) return [p.header, p.body];
   const lines = asReadLines(p.body, inMultipart);
-  return [Buffer.from('Content-Transfer-Encoding: base64\r\n'), p.header, Buffer.from(lines.toString('base64'))];
+  return [CTE_BASE64, p.header, Buffer.from(lines.toString('base64'))];
 }
 
 /**
@@ -103,7 +103,7 @@ function leaf(p: FetchedPart, inMultipart: boolean): Buffer[] {
  * last line (IMAP leaves it out of BODY[n]), so a last segment is a line even when empty; at
  * the end of a whole message a trailing LF adds no empty line.
  */
-function asReadLines(body: Buffer, inMultipart: boolean): Buffer {
+export function asReadLines(body: Buffer, inMultipart: boolean): Buffer {
   const out: Buffer[] = [];
   let start = 0;
   const push = (end: number) => {
@@ -120,3 +120,5 @@ function asReadLines(body: Buffer, inMultipart: boolean): Buffer {
 }
 
 const NL = Buffer.from('\n');
+/** Put first in a part's header: postal-mime takes a content header's first occurrence. */
+export const CTE_BASE64 = Buffer.from('Content-Transfer-Encoding: base64\r\n');
