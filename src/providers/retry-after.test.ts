@@ -6,6 +6,7 @@ const policy = (waits: number[]) => ({
   baseDelayMs: 100,
   maxDelayMs: 60_000,
   sleep: async (ms: number) => void waits.push(ms),
+  random: () => 0,
 });
 
 describe('retryThrottledParts', () => {
@@ -48,5 +49,35 @@ describe('retryThrottledParts', () => {
     expect(out.gaveUp).toEqual([]);
     expect(rounds).toBe(19);
     expect(Math.max(...waits)).toBe(100); // the backoff restarts with the budget
+  });
+
+  it('waits a random extra of up to a quarter on top of Retry-After, never less: two clients told the same wait part ways', async () => {
+    const waitsOf = async (random: () => number) => {
+      const waits: number[] = [];
+      let rounds = 0;
+      await retryThrottledParts(['a'], { ...policy(waits), random }, async () => {
+        rounds++;
+        return rounds < 3 ? { again: ['a'], retryAfterMs: 1_000 } : { again: [], retryAfterMs: undefined };
+      });
+      return waits;
+    };
+    expect(await waitsOf(() => 0)).toEqual([1_000, 1_000]);
+    expect(await waitsOf(() => 0.5)).toEqual([1_125, 1_125]);
+    expect(await waitsOf(() => 0.999)).toEqual([1_250, 1_250]);
+    // Two clients with different draws no longer come back at the same moment.
+    const draws = [0.1, 0.9];
+    const [one, two] = await Promise.all(draws.map((d) => waitsOf(() => d)));
+    expect(one![0]).not.toBe(two![0]);
+    expect(Math.min(one![0]!, two![0]!)).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('the extra applies to the backoff too, within the cap', async () => {
+    const waits: number[] = [];
+    await retryThrottledParts(['a'], { ...policy(waits), maxDelayMs: 150, random: () => 0.5 }, async (pending) => ({
+      again: pending,
+      retryAfterMs: undefined,
+    }));
+    // 100 then 200 capped at 150, each with an eighth more.
+    expect(waits).toEqual([113, 169]);
   });
 });

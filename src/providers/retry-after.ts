@@ -16,6 +16,23 @@ export interface RetryPolicy {
   baseDelayMs: number;
   maxDelayMs: number;
   sleep?: (ms: number) => Promise<void>;
+  /** A number in [0, 1) for the jitter (default Math.random); a test passes its own to know the waits. */
+  random?: () => number;
+}
+
+/**
+ * The most a throttled round's wait is lengthened, as a share of it. Two clients of one
+ * mailbox refused together are told the same Retry-After and, waiting exactly that, come back
+ * together and are refused together again until their budgets run out (seen with two Graph
+ * clients on Outlook's 4 concurrent requests). A random extra of up to a quarter spreads them;
+ * never less than what was asked.
+ */
+export const RETRY_JITTER = 0.25;
+
+/** The wait to sleep: the asked (or backoff) wait within the policy's cap, plus the random extra. */
+export function jitteredWait(waitMs: number, policy: RetryPolicy): number {
+  const capped = Math.min(waitMs, policy.maxDelayMs);
+  return capped + Math.round(capped * RETRY_JITTER * (policy.random ?? Math.random)());
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000 };
@@ -51,7 +68,7 @@ export async function retryThrottledParts<K>(
     fruitless = again.length < pending.length ? 0 : fruitless + 1;
     const wait = asked ?? Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, fruitless - 1));
     if (fruitless >= policy.maxAttempts) return { gaveUp: again, waitMs: wait };
-    await sleep(Math.min(wait, policy.maxDelayMs));
+    await sleep(jitteredWait(wait, policy));
     pending = again;
   }
   return { gaveUp: [], waitMs: 0 };

@@ -12,7 +12,7 @@ import { GmailMailSource } from './gmail-mail-source.js';
 const g = new GoogleEmulator();
 let tokens: GoogleTokens;
 const waits: number[] = [];
-const retry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 60_000, sleep: async (ms: number) => void waits.push(ms) };
+const retry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 60_000, sleep: async (ms: number) => void waits.push(ms), random: () => 0 };
 const path = (id: string) => `/gmail/v1/users/me/messages/${id}?format=metadata&metadataHeaders=Subject`;
 
 const raw = (i: number) =>
