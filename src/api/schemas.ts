@@ -111,7 +111,16 @@ export const LinkChange = z.object({ kind: z.enum(['email', 'meeting']), id: z.s
 export const ChangeResult = z.object({
   linked: z.array(LinkChange).describe('links this change added (the past, re-decided)'),
   unlinked: z.array(LinkChange).describe('links this change removed'),
-  unavailable: z.number().int().describe('items whose source could not be re-read'),
+  unavailable: z.number().int().describe('items whose source could not be re-read and never will be (gone, malformed)'),
+  deferred: z
+    .number()
+    .int()
+    .optional()
+    .describe('emails whose source refused the re-read for now (busy, unreachable, credentials to renew): re-read after the next sync'),
+  deferredBecause: z
+    .array(z.object({ provider: z.string(), code: z.string(), emails: z.number().int() }))
+    .optional()
+    .describe('the deferred emails by provider and refusal code (THROTTLED, NETWORK, AUTH_FAILED)'),
   warning: z.string().optional().describe('e.g. "its next import will recreate it" for a deleted end user from a source'),
   auditId: z.number().int().optional().describe('the audit-log entry this change wrote: POST /v1/audit/{id}/undo undoes it'),
 });
@@ -212,6 +221,17 @@ export const Explanation = z.object({
   occurrence: z.string().optional(),
   occurrences: z.array(z.object({ start: z.string(), outcome: z.string() })).optional(),
   fromStoredCodes: z.boolean().optional(),
+  summary: z.string().optional().describe('one sentence for a person, where the answer needs one (a purged item, a waiting re-read)'),
+  waiting: z
+    .object({
+      since: z.string(),
+      attempts: z.number().int(),
+      lastAttemptAt: z.string(),
+      code: z.string().describe('THROTTLED, NETWORK or AUTH_FAILED'),
+      provider: z.string(),
+    })
+    .optional()
+    .describe('email: a directory change could not re-read it yet (its provider refused for now); re-read after the next sync'),
   where: z
     .array(z.object({ connection: z.string(), teammate: z.string().nullable(), folder: z.string().nullable() }))
     .optional()

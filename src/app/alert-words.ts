@@ -1,18 +1,8 @@
 // The words of alert emails: what broke, what it means for the teammate's timeline, and the
 // exact fix, with the link to the page where the Re-authorize button is. Pure: the times and
 // the link come in.
+import { providerWords } from '../domain/connection.js';
 import type { ConnectionRecord } from '../store/connections.js';
-
-const PROVIDER_NAMES: Record<string, string> = {
-  imap: 'IMAP mailbox',
-  caldav: 'CalDAV calendar',
-  gmail: 'Gmail',
-  google_calendar: 'Google Calendar',
-  graph: 'Microsoft 365',
-  folder: 'folder',
-};
-
-export const providerWords = (provider: string): string => PROVIDER_NAMES[provider] ?? provider;
 
 /** Where the Re-authorize button is, in words and as a link when the public URL is known. */
 export function fixWords(mailbox: string, publicUrl: string | undefined): string {

@@ -38,7 +38,7 @@ async function applyAndAudit(ctx: Ctx, action: string, target: string, addresses
   const audit = { at: ctx.now.toISOString(), actor: ctx.actor, action, target };
   const auditId = await recordAudit(ctx.db, ctx.ws.id, {
     ...audit,
-    details: { ...extra, linked: report.linked, unlinked: report.unlinked, unavailable: report.unavailable },
+    details: { ...extra, linked: report.linked, unlinked: report.unlinked, unavailable: report.unavailable, deferred: report.deferred },
     source: ctx.origin ?? null,
   });
   return { ...report, audit, auditId };

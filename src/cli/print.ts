@@ -3,6 +3,7 @@ import type { ChangeResult } from '../app/directory-changes.js';
 import { describeFolders } from '../providers/folder-selection.js';
 import type { SyncReport } from '../sync/run-sync.js';
 import { progressLine } from '../sync/progress-eta.js';
+import { refusalWords } from '../troubleshoot/code-text.js';
 import type { Explanation } from '../troubleshoot/explain.js';
 import type { globalSearch } from '../troubleshoot/search.js';
 import type { connectionHealth } from '../troubleshoot/status.js';
@@ -17,6 +18,12 @@ export function printSyncReports(reports: SyncReport[]): void {
     console.log(`  mail: ${r.mail.seen} seen, ${r.mail.linked} linked, ${r.mail.notLinked} not linked`);
     console.log(`  meetings: ${r.calendar.linked} linked, ${r.calendar.upcoming} upcoming, ${r.calendar.notLinked} not linked`);
     for (const e of r.errors) console.log(`  error: ${e.where}: ${e.reason}`);
+    if (r.reread) {
+      const w = r.reread;
+      console.log(
+        `  emails a directory change left waiting: ${w.linked.length} link(s) added, ${w.unlinked.length} removed, ${w.deferred} still waiting, ${w.unavailable} unavailable`,
+      );
+    }
   }
 }
 
@@ -27,6 +34,10 @@ export function printChange(what: string, r: ChangeResult): void {
   for (const c of r.linked) console.log(`  + ${fmt(c)}`);
   for (const c of r.unlinked) console.log(`  - ${fmt(c)}`);
   if (r.unavailable) console.log(`  ${r.unavailable} item(s) could not be re-read from their source and were left as they were`);
+  for (const b of r.deferredBecause)
+    console.log(
+      `  ${b.emails} email(s) could not be re-read now because ${refusalWords(b.provider, b.code)}; they will be re-read on the next sync`,
+    );
 }
 
 export function printTimeline(
@@ -47,6 +58,7 @@ export function printTimeline(
 export function printExplanation(r: Explanation): void {
   const title = r.kind === 'email' ? `Email <${r.ref}>` : `Meeting ${r.ref}${r.occurrence ? ` at ${r.occurrence}` : ''}`;
   console.log(`${title}: ${r.outcome.replace('_', ' ').toUpperCase()}`);
+  if (r.waiting && r.summary) console.log(`  ${r.summary}`);
   for (const a of r.accounts) {
     console.log(`  logged on ${a.id} via ${a.via.map((v) => `${v.email} (${v.field}, source ${sourceWords(v)})`).join('; ')}`);
   }

@@ -4,6 +4,18 @@ export type ConnectionStatus = 'active' | 'needs_reauth' | 'error' | 'disconnect
 
 export type Provider = 'folder' | 'imap' | 'caldav' | 'gmail' | 'google_calendar' | 'graph';
 
+const PROVIDER_NAMES: Record<string, string> = {
+  imap: 'IMAP mailbox',
+  caldav: 'CalDAV calendar',
+  gmail: 'Gmail',
+  google_calendar: 'Google Calendar',
+  graph: 'Microsoft 365',
+  folder: 'folder',
+};
+
+/** A provider as a person names it (alert emails, the troubleshooter). */
+export const providerWords = (provider: string): string => PROVIDER_NAMES[provider] ?? provider;
+
 /** What the rules need to know about a connection: no secrets, no cursors. */
 export interface ConnectionView {
   id: string;

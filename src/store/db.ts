@@ -15,6 +15,7 @@ import * as m010 from './migrations/010-directory-sources.js';
 import * as m011 from './migrations/011-alerts.js';
 import * as m013 from './migrations/013-sign-in-codes.js';
 import * as m014 from './migrations/014-timeline-and-search-indexes.js';
+import * as m015 from './migrations/015-deferred-redecisions.js';
 import type { DB } from './schema.js';
 
 export type Store = Kysely<DB>;
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '011-alerts': m011,
   '013-sign-in-codes': m013,
   '014-timeline-and-search-indexes': m014,
+  '015-deferred-redecisions': m015,
 };
 
 /** One line per migration: what it changes, for `touchpoint migrate --dry-run`. */

@@ -199,6 +199,19 @@ export interface FolderCountsTable {
   counted_at: string;
 }
 
+/** An email a directory change could not re-read yet (migration 015): re-read after its connections sync. */
+export interface DeferredRedecisionsTable {
+  workspace_id: string;
+  email_id: string;
+  attempts: number;
+  first_failed_at: string;
+  last_failed_at: string;
+  /** A SourceError code: THROTTLED, NETWORK or AUTH_FAILED. */
+  last_error: string;
+  /** The provider of the connection that refused last (gmail, graph, …). */
+  provider: string;
+}
+
 export interface MeetingSightingsTable {
   workspace_id: string;
   meeting_id: string;
@@ -367,6 +380,7 @@ export interface DB {
   meeting_sightings: MeetingSightingsTable;
   tombstones: TombstonesTable;
   folder_counts: FolderCountsTable;
+  deferred_redecisions: DeferredRedecisionsTable;
   item_errors: ItemErrorsTable;
   audit_log: AuditLogTable;
   oauth_states_used: OauthStatesUsedTable;

@@ -33,6 +33,7 @@ import { describeSyncError, storeFailureWords } from './errors.js';
 import { StoreError } from '../store/db.js';
 import type { Clock } from '../domain/clock.js';
 import type { SyncProgress } from '../domain/connection.js';
+import { giveUpStale, type RereadReport, rereadDeferred } from './deferred-redecide.js';
 
 export interface SyncReport {
   connectionId: string;
@@ -42,6 +43,8 @@ export interface SyncReport {
   calendar: { linked: number; notLinked: number; upcoming: number };
   errors: ItemError[];
   failure?: string;
+  /** Emails a directory change left waiting that this sync re-read (sync/deferred-redecide.ts); absent when none waited. */
+  reread?: RereadReport;
 }
 
 /** Where the sync loop gets its connectors: providers/registry.ts, or a test's fakes. */
@@ -88,6 +91,8 @@ export async function syncAll(ctx: Ctx, only?: string, opts: SyncOptions = {}): 
   }
   // Upcoming meetings whose start has passed are logged now (M3), whichever calendar had them.
   await logStartedMeetings(ctx, dir, byId);
+  // Emails a directory change left waiting too long are given up, whichever connection had them.
+  await giveUpStale(ctx);
   return reports;
 }
 
@@ -148,6 +153,12 @@ async function syncConnectionInTurn(
     ); // Disconnect pressed while this sync ran: it stays disconnected
     report.status = 'active';
     await keepPushAlive(ctx, conn, opts.sources ?? REGISTRY);
+    // The provider answered this connection again: what a directory change could not re-read
+    // from it is re-read now, with the directory as it is now.
+    if (!opts.signal?.aborted) {
+      const reread = await rereadDeferred(ctx, conn.id, opts.directory ?? loadDirectoryIndex);
+      if (reread) report.reread = reread;
+    }
   } catch (err) {
     if (err instanceof SyncCancelled) {
       // Not a failure of the connection: its status stays, and the next sync resumes from the saved cursor.

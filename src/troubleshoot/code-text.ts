@@ -1,5 +1,7 @@
 // Plain words for each stable check code, for records that keep codes only
 // (seen-but-not-linked mail whose source can no longer be read).
+import { providerWords } from '../domain/connection.js';
+
 const TEXT: Record<string, string> = {
   E1_AUTHORIZED: 'Seen through an authorized inbox.',
   E1_NOT_SEEN: 'No authorized inbox has seen this email.',
@@ -44,4 +46,16 @@ const TEXT: Record<string, string> = {
 
 export function codeText(code: string): string {
   return TEXT[code] ?? code;
+}
+
+/**
+ * Why a re-read was refused for now, with the provider's name: "Gmail asked us to slow down".
+ * The codes are the passing ones of sync/reload-emails.ts.
+ */
+export function refusalWords(provider: string, code: string): string {
+  const who = providerWords(provider);
+  if (code === 'THROTTLED') return `${who} asked us to slow down`;
+  if (code === 'NETWORK') return `${who} could not be reached`;
+  if (code === 'AUTH_FAILED') return `${who} refused the connection's credentials (re-authorize it)`;
+  return `${who} refused the read (${code})`;
 }

@@ -11,6 +11,7 @@ import { remedy, uniqueRemedies } from '../rules/remedies.js';
 import type { Teammate } from '../domain/directory.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
 import { listTeammates } from '../store/directory.js';
+import { getDeferred, type DeferredRedecision } from '../store/deferred-redecisions.js';
 import { emailSightings, type EmailRecord, type EmailSightingRow } from '../store/emails.js';
 import { findEmailWithSightings } from '../store/email-with-sightings.js';
 import { meetingSightings, meetingsByUid, type MeetingRecord } from '../store/meetings.js';
@@ -19,7 +20,7 @@ import { loadDirectoryIndex, type Ctx } from '../store/context.js';
 import { sightingViews } from '../sync/email-ingest.js';
 import { reloadEmail } from '../sync/redecide.js';
 import { emailTombstoneKey, findTombstones, meetingTombstoneKey, tombstoneKey, type Tombstone } from '../store/tombstones.js';
-import { codeText } from './code-text.js';
+import { codeText, refusalWords } from './code-text.js';
 
 export interface SearchedConnection {
   id: string;
@@ -51,8 +52,20 @@ export interface Explanation {
   purged?: PurgedFacts;
   /** One sentence for a person, where the answer needs one (a purged item). */
   summary?: string;
+  /** Email: a directory change could not re-read it yet (its provider refused for now); re-read after the next sync. */
+  waiting?: WaitingFacts;
   /** Email: every sighting, with the folder it was seen in (a moved message shows both). */
   where?: { connection: string; teammate: string | null; folder: string | null }[];
+}
+
+export interface WaitingFacts {
+  /** When its re-read was first refused (the directory change). */
+  since: string;
+  attempts: number;
+  lastAttemptAt: string;
+  /** THROTTLED, NETWORK or AUTH_FAILED. */
+  code: string;
+  provider: string;
 }
 
 export interface PurgedFacts {
@@ -237,17 +250,42 @@ export async function explainEmailRecord(
    * and the directory's version if already read. */
   known: { directory?: (version?: string) => Promise<DirectoryIndex>; sightings?: EmailSightingRow[]; directoryVersion?: string } = {},
 ): Promise<Explanation> {
-  const item = await reloadEmail(ctx, rec, conns, known.sightings ? { sightings: known.sightings } : {});
+  const [item, deferred] = await Promise.all([
+    reloadEmail(ctx, rec, conns, known.sightings ? { sightings: known.sightings } : {}),
+    getDeferred(ctx.db, ctx.ws.id, rec.id),
+  ]);
+  const waiting = deferred ? waitingFields(deferred) : {};
   if (!item) {
     // The source is gone and not-linked mail keeps codes only: explain with the stored codes.
     const d = rec.decision;
     const checks = d.checks.map((c) => ({ ...c, detail: c.detail || codeText(c.code) }));
-    return { ...shape('email', ref, { ...d, checks }), fromStoredCodes: true };
+    return { ...shape('email', ref, { ...d, checks }), fromStoredCodes: true, ...waiting };
   }
   const dir = await (known.directory ?? (() => loadDirectoryIndex(ctx)))(known.directoryVersion);
   const sightings = sightingViews(known.sightings ?? (await emailSightings(ctx.db, ctx.ws.id, rec.id)), conns);
   const where = sightings.map((s) => ({ connection: s.connection.id, teammate: s.connection.ownerAddresses[0] ?? null, folder: s.folder }));
-  return shape('email', ref, decideEmail({ item, sightings }, dir, ctx.now, { hints: true }), { where });
+  return shape('email', ref, decideEmail({ item, sightings }, dir, ctx.now, { hints: true }), { where, ...waiting });
+}
+
+/**
+ * A waiting email in words: a CSM sees that the directory change has not reached it yet, since
+ * when and why, and that nothing needs doing — not the stored decision alone, which predates the change.
+ */
+function waitingFields(d: DeferredRedecision): Pick<Explanation, 'waiting' | 'summary'> {
+  const since = `${dayOf(d.firstFailedAt)} ${d.firstFailedAt.toISOString().slice(11, 16)} UTC`;
+  return {
+    waiting: {
+      since: d.firstFailedAt.toISOString(),
+      attempts: d.attempts,
+      lastAttemptAt: d.lastFailedAt.toISOString(),
+      code: d.lastError,
+      provider: d.provider,
+    },
+    summary:
+      `Waiting for a re-read after a directory change: since ${since} it could not be re-read because ` +
+      `${refusalWords(d.provider, d.lastError)} (${d.attempts} attempt${d.attempts === 1 ? '' : 's'}). ` +
+      'It is re-read after the next sync of its mailbox and then logged as the directory says; until then its timeline is as before the change.',
+  };
 }
 
 /** Without --occurrence: its single occurrence, or the most recent started one of a series. */

@@ -176,6 +176,9 @@ export interface Explanation {
   searched?: { id: string; teammate: string; provider: string; status: string; authorizedAt: string; lastSyncAt: string | null }[];
   occurrence?: string;
   occurrences?: { start: string; outcome: string }[];
+  /** One sentence for a person (a purged item, an email waiting for a re-read after a directory change). */
+  summary?: string;
+  waiting?: { since: string; attempts: number; lastAttemptAt: string; code: string; provider: string };
 }
 /** One remedy's button, as the API describes it (kind + parameters). */
 export type RemedyAction =
@@ -220,6 +223,8 @@ export interface ChangeResult {
   linked: LinkChange[];
   unlinked: LinkChange[];
   unavailable: number;
+  /** Emails the provider refused to re-read for now: re-read after the next sync. */
+  deferred?: number;
   warning?: string;
   /** The audit entry it wrote: what Undo names. */
   auditId?: number;

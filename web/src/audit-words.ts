@@ -26,6 +26,8 @@ const ACTIONS: Record<string, string> = {
   'alert.digest_on': 'Daily alert digest turned on for',
   'alert.digest_off': 'Daily alert digest turned off for',
   'alert.digest_sent': 'Sent the daily alert digest of',
+  'directory_change.reread': 'Re-read the emails a directory change left waiting, after the sync of connection',
+  'directory_change.gave_up': 'Gave up re-reading',
 };
 
 /** The actions the audit log can be filtered by, in words (the filter's options). */
@@ -72,6 +74,9 @@ const KEYS: Record<string, string> = {
   linked: 'linked',
   unlinked: 'unlinked',
   unavailable: 'not re-decided (source unreadable)',
+  deferred: 'waiting for a re-read (the provider was busy)',
+  gaveUp: 'given up',
+  reread: 're-read',
   secretChanged: 'password changed',
   expiresAt: 'expires',
   counts: 'rows',
@@ -87,6 +92,8 @@ export function auditDetails(details: Record<string, unknown>, action = ''): str
     .filter(([k]) => !(named && NAMING_KEYS.has(k)))
     .filter(([, v]) => !(Array.isArray(v) && v.length === 0) && v !== undefined && v !== null && v !== 0)
     .map(([k, v]) =>
-      ['linked', 'unlinked', 'unavailable'].includes(k) && Array.isArray(v) ? `${KEYS[k]} ${v.length}` : `${KEYS[k] ?? k}: ${shown(v)}`,
+      ['linked', 'unlinked', 'unavailable', 'gaveUp'].includes(k) && Array.isArray(v)
+        ? `${KEYS[k]} ${v.length}`
+        : `${KEYS[k] ?? k}: ${shown(v)}`,
     );
 }

@@ -29,6 +29,7 @@ export function ExplanationView({ e, onChanged }: { e: Explanation; onChanged?: 
           </>
         ) : null}
       </p>
+      {e.waiting && e.summary ? <p data-waiting>{readableTimes(e.summary)}</p> : null}
       {e.accounts.length ? (
         <ul>
           {e.accounts.map((a) => (
