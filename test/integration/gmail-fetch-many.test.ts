@@ -18,7 +18,14 @@ import { liveWorkspace } from '../support/live-find.js';
 const AUTH = '2026-03-01T00:00:00Z';
 const g = new GoogleEmulator();
 const waits: number[] = [];
-const retry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 60_000, sleep: async (ms: number) => void waits.push(ms) };
+// No jitter (random 0): the waits are exactly what the provider asked.
+const retry = {
+  maxAttempts: 3,
+  baseDelayMs: 1,
+  maxDelayMs: 60_000,
+  sleep: async (ms: number) => void waits.push(ms),
+  random: () => 0,
+};
 let source: GmailMailSource;
 
 const mail = (n: number, from = `sender${n}@acme.com`) =>

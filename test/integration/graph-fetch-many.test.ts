@@ -20,7 +20,14 @@ import { liveWorkspace } from '../support/live-find.js';
 const AUTH = '2026-03-01T00:00:00Z';
 const ms = new MicrosoftEmulator();
 const waits: number[] = [];
-const retry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 60_000, sleep: async (ms: number) => void waits.push(ms) };
+// No jitter (random 0): the waits are exactly what the provider asked.
+const retry = {
+  maxAttempts: 3,
+  baseDelayMs: 1,
+  maxDelayMs: 60_000,
+  sleep: async (ms: number) => void waits.push(ms),
+  random: () => 0,
+};
 let source: GraphMailSource;
 
 const add = (e: MicrosoftEmulator, n: number, from = `sender${n}@acme.com`) =>
