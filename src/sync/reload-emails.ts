@@ -34,7 +34,7 @@ export type Reloaded = { item: EmailItem } | { gone: true } | { waiting: WaitRea
  */
 const PASSING: ReadonlySet<SourceErrorCode> = new Set(['THROTTLED', 'NETWORK', 'AUTH_FAILED']);
 
-export function passingRefusal(outcome: FetchOutcome): SourceErrorCode | null {
+function passingRefusal(outcome: FetchOutcome): SourceErrorCode | null {
   return outcome instanceof SourceError && PASSING.has(outcome.code) ? outcome.code : null;
 }
 
