@@ -44,7 +44,6 @@ export async function rereadDeferred(
   const waiting = await deferredSeenBy(ctx.db, ctx.ws.id, connectionId);
   if (!waiting.length) return null;
   const conns = new Map((await listConnections(ctx.db, ctx.ws.id)).map((c) => [c.id, c]));
-  const dir = await directory(ctx);
   const report: RereadReport = { ...emptyReport(), gaveUp: 0 };
   const sources = new Map<string, Promise<MailSource | null>>();
   for (let i = 0; i < waiting.length; i += redecideSizes.page) {
@@ -57,6 +56,9 @@ export async function rereadDeferred(
     );
     const stillRefused = await ctx.db.transaction().execute(async (trx) => {
       const tctx = { ...ctx, db: trx };
+      // The directory as the transaction sees it: a change that committed since the re-reads
+      // (and may have re-decided some of these emails itself) is not undone with an older one.
+      const dir = await directory(tctx);
       const writer = redecidedWriter(trx, ctx.ws.id);
       const part: RereadReport = { ...emptyReport(), gaveUp: 0 };
       const {
@@ -81,22 +83,24 @@ export async function rereadDeferred(
         keep.map((w) => ({ emailId: w.rec.id, ...w.reason })),
         ctx.now,
       );
-      await recordAudit(trx, ctx.ws.id, {
-        at: ctx.now.toISOString(),
-        actor: ctx.actor,
-        action: 'directory_change.reread',
-        target: connectionId,
-        details: {
-          teammate: conns.get(connectionId)?.ownerAddresses[0] ?? null,
-          reread: read.length,
-          linked: part.linked,
-          unlinked: part.unlinked,
-          unavailable: part.unavailable,
-          deferred: part.deferred,
-          gaveUp: giveUp.map((g) => gaveUpFacts(byId.get(g.rec.id)!, g.rec.messageId ?? g.rec.dedupKey)),
-        },
-        source: ctx.origin ?? null,
-      });
+      // Refused again, nothing else: no timeline changed, and the queue row keeps the count.
+      if (read.length || gone.length || giveUp.length)
+        await recordAudit(trx, ctx.ws.id, {
+          at: ctx.now.toISOString(),
+          actor: ctx.actor,
+          action: 'directory_change.reread',
+          target: connectionId,
+          details: {
+            teammate: conns.get(connectionId)?.ownerAddresses[0] ?? null,
+            reread: read.length,
+            linked: part.linked,
+            unlinked: part.unlinked,
+            unavailable: part.unavailable,
+            deferred: part.deferred,
+            gaveUp: giveUp.map((g) => gaveUpFacts(byId.get(g.rec.id)!, g.rec.messageId ?? g.rec.dedupKey)),
+          },
+          source: ctx.origin ?? null,
+        });
       merge(report, part);
       return read.length === 0 && keep.length > 0;
     });

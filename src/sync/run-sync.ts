@@ -153,12 +153,7 @@ async function syncConnectionInTurn(
     ); // Disconnect pressed while this sync ran: it stays disconnected
     report.status = 'active';
     await keepPushAlive(ctx, conn, opts.sources ?? REGISTRY);
-    // The provider answered this connection again: what a directory change could not re-read
-    // from it is re-read now, with the directory as it is now.
-    if (!opts.signal?.aborted) {
-      const reread = await rereadDeferred(ctx, conn.id, opts.directory ?? loadDirectoryIndex);
-      if (reread) report.reread = reread;
-    }
+    if (!opts.signal?.aborted) await rereadAfterSync(ctx, conn, report, opts);
   } catch (err) {
     if (err instanceof SyncCancelled) {
       // Not a failure of the connection: its status stays, and the next sync resumes from the saved cursor.
@@ -190,6 +185,26 @@ async function syncConnectionInTurn(
     if (status === 'needs_reauth') await ctx.onNeedsReauth?.(conn, words).catch(() => undefined);
   }
   return report;
+}
+
+/** Where a failed re-read of waiting emails is shown in the connection's item errors. */
+const REREAD_REF = 'directory change re-reads';
+
+/**
+ * The provider answered this connection again: what a directory change could not re-read from
+ * it is re-read now, with the directory as it is now. A failure here never fails the sync (its
+ * mail is stored); it shows in the connection's errors, and the emails wait for the next one.
+ */
+async function rereadAfterSync(ctx: Ctx, conn: ConnectionRecord, report: SyncReport, opts: SyncOptions): Promise<void> {
+  try {
+    const reread = await rereadDeferred(ctx, conn.id, opts.directory ?? loadDirectoryIndex);
+    if (reread) report.reread = reread;
+    await clearItemError(ctx.db, conn.id, REREAD_REF);
+  } catch (err) {
+    if (storeFailureWords(err)) throw err;
+    const words = `could not re-read the emails a directory change left waiting (they wait for the next sync): ${describeSyncError(err).words}`;
+    await recordItemError(ctx.db, ctx.ws.id, conn.id, REREAD_REF, words, ctx.now);
+  }
 }
 
 /** Where a push problem is shown in the connection's item errors. */
