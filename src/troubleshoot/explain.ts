@@ -252,7 +252,8 @@ export async function explainEmailRecord(
 ): Promise<Explanation> {
   const [item, deferred] = await Promise.all([
     reloadEmail(ctx, rec, conns, known.sightings ? { sightings: known.sightings } : {}),
-    getDeferred(ctx.db, ctx.ws.id, rec.id),
+    // Only not-linked mail is re-read, so only it can wait (linked mail keeps its participants).
+    rec.participants ? null : getDeferred(ctx.db, ctx.ws.id, rec.id),
   ]);
   const waiting = deferred ? waitingFields(deferred) : {};
   if (!item) {
