@@ -4,7 +4,8 @@
 // will change first (change-preview.tsx).
 import { useState, type FormEvent } from 'react';
 import { api, get, type Account, type ChangeResult, type Connection, type RemedyAction } from './api.js';
-import { ConfirmChange, changeWords } from './change-preview.js';
+import { ConfirmChange } from './change-preview.js';
+import { changeWords } from './change-words.js';
 import { UndoButton } from './undo-button.js';
 import { Field, useAction, useLoad } from './ui.js';
 

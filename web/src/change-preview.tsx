@@ -2,7 +2,7 @@
 // the server without writing (POST /v1/preview), and a customer's own domain must be typed
 // before it can be blocklisted (the API refuses it without `confirm` too).
 import { useState } from 'react';
-import { api, type ChangePreview, type ChangeResult } from './api.js';
+import { api, type ChangePreview } from './api.js';
 import { ErrorNote, Field, useLoad } from './ui.js';
 
 export type PreviewedChange =
@@ -61,15 +61,3 @@ export function ConfirmChange({
   );
 }
 
-const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** "linked 3 past emails" / "unlinked 2 emails and 1 meeting": what a change did, in words. */
-export function changeWords(r: Pick<ChangeResult, 'linked' | 'unlinked'>): string {
-  const words = (list: ChangeResult['linked']) => {
-    const emails = list.filter((c) => c.kind === 'email').length;
-    const meetings = list.length - emails;
-    return [emails ? count(emails, 'past email') : '', meetings ? count(meetings, 'past meeting') : ''].filter(Boolean).join(' and ');
-  };
-  const parts = [r.linked.length ? `linked ${words(r.linked)}` : '', r.unlinked.length ? `unlinked ${words(r.unlinked)}` : ''];
-  return parts.filter(Boolean).join(', ') || 'no past item changed';
-}

@@ -2,7 +2,7 @@
 // result and in the audit table, for the entries the API marks undoable.
 import { useState } from 'react';
 import { api, type ChangeResult } from './api.js';
-import { changeWords } from './change-preview.js';
+import { changeWords } from './change-words.js';
 import { useAction } from './ui.js';
 
 export function UndoButton({ auditId, what, onUndone }: { auditId: number; what: string; onUndone?: () => void }) {

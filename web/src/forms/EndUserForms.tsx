@@ -3,7 +3,7 @@
 // and an add can be undone at once.
 import { useState, type FormEvent } from 'react';
 import { api, get, type ChangeResult, type EndUser } from '../api.js';
-import { changeWords } from '../change-preview.js';
+import { changeWords } from '../change-words.js';
 import { UndoButton } from '../undo-button.js';
 import { ErrorNote, Field, useAction, useLoad } from '../ui.js';
 
