@@ -60,4 +60,3 @@ export function ConfirmChange({
     </div>
   );
 }
-

@@ -6,7 +6,9 @@ import type { ChangeResult } from './api.js';
 const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** "linked 3 past emails" / "unlinked 2 emails and 1 meeting; 4 emails wait for a re-read…". */
-export function changeWords(r: Pick<ChangeResult, 'linked' | 'unlinked'> & Partial<Pick<ChangeResult, 'unavailable' | 'deferred'>>): string {
+export function changeWords(
+  r: Pick<ChangeResult, 'linked' | 'unlinked'> & Partial<Pick<ChangeResult, 'unavailable' | 'deferred'>>,
+): string {
   const words = (list: ChangeResult['linked']) => {
     const emails = list.filter((c) => c.kind === 'email').length;
     const meetings = list.length - emails;
@@ -15,7 +17,9 @@ export function changeWords(r: Pick<ChangeResult, 'linked' | 'unlinked'> & Parti
   const parts = [r.linked.length ? `linked ${words(r.linked)}` : '', r.unlinked.length ? `unlinked ${words(r.unlinked)}` : ''];
   const done = parts.filter(Boolean).join(', ') || 'no past item changed';
   const left = [
-    r.deferred ? `${count(r.deferred, 'email')} could not be re-read yet (their provider refused for now) and will be re-read after the next sync of their mailbox` : '',
+    r.deferred
+      ? `${count(r.deferred, 'email')} could not be re-read yet (their provider refused for now) and will be re-read after the next sync of their mailbox`
+      : '',
     r.unavailable ? `${count(r.unavailable, 'item')} could not be re-read from their source and stayed as they were` : '',
   ].filter(Boolean);
   return [done, ...left].join('; ');
