@@ -156,7 +156,9 @@ export async function readListed(realRoot: string, abs: string): Promise<Buffer 
   const real = await realpath(abs).catch(() => null);
   if (!real || !isInside(realRoot, real)) return null;
   const fh = await open(real, OPEN_FLAGS).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ELOOP') return null; // the file itself swapped for a symlink since realpath
+    // The file itself swapped for a symlink since realpath: O_NOFOLLOW refuses it with ELOOP
+    // (Linux, macOS), EMLINK on FreeBSD.
+    if (err.code === 'ELOOP' || err.code === 'EMLINK') return null;
     throw err;
   });
   if (!fh) return null;
