@@ -38,7 +38,7 @@ export interface SyncJobDeps {
 }
 
 export function makeSyncJob(deps: SyncJobDeps): (job: Job<SyncJobData>) => Promise<void> {
-  const directory = directoryCache(deps.directoryCacheSize ?? 4, deps.db);
+  const directory = directoryCache(deps.directoryCacheSize ?? 4);
   const sync = deps.sync ?? ((ctx: Ctx, id: string) => syncAll(ctx, id, { directory, clock: deps.clock }));
   const random = deps.random ?? Math.random;
   return async (job) => {
