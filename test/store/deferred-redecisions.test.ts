@@ -1,7 +1,7 @@
 // The queue of emails a directory change could not re-read yet (migration 015), on both
 // stores: a refusal again counts one more attempt and keeps the first time; a connection finds
 // only the waiting emails it holds a copy of; every query stays in its workspace; the rows go
-// with the workspace's export and deletion.
+// with the workspace's export and deletion; the retention purge keeps a waiting email.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailItem } from '../../src/domain/items.js';
 import type { Store } from '../../src/store/db.js';
@@ -16,6 +16,7 @@ import {
   hasDeferred,
 } from '../../src/store/deferred-redecisions.js';
 import { addTeammate } from '../../src/store/directory.js';
+import { purgeNotLinked } from '../../src/store/retention.js';
 import { deleteWorkspace, exportWorkspace } from '../../src/store/workspace-data.js';
 import { createWorkspace } from '../../src/store/workspaces.js';
 import { ingestMailPage } from '../../src/sync/email-ingest.js';
@@ -134,6 +135,20 @@ for (const dialect of DIALECTS) {
       await deleteWorkspace(db, a.ws.id);
       expect(await hasDeferred(db, a.ws.id)).toBe(false);
       expect(await hasDeferred(db, b.ws.id)).toBe(true);
+    });
+
+    it('the retention purge keeps a waiting email (not linked, but not decided yet) until it leaves the queue', async () => {
+      const [waiting] = b.ids as [string, string];
+      const stored = async () =>
+        (await db.selectFrom('emails').select('id').where('workspace_id', '=', b.ws.id).orderBy('id').execute()).map((r) => r.id);
+      const later = new Date(T0.getTime() + 31 * 86_400_000);
+      expect((await purgeNotLinked(db, b.ws.id, later, 30)).emails).toBe(1);
+      expect(await stored()).toEqual([waiting]);
+      expect((await getDeferred(db, b.ws.id, waiting))?.lastError).toBe('AUTH_FAILED');
+      // Given up (or read): the next purge takes it like any other not-linked email.
+      await clearDeferred(db, b.ws.id, [waiting]);
+      expect((await purgeNotLinked(db, b.ws.id, later, 30)).emails).toBe(1);
+      expect(await stored()).toEqual([]);
     });
   });
 }
