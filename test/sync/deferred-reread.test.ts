@@ -1,0 +1,154 @@
+// The re-reads a directory change left waiting (sync/deferred-redecide.ts), against mail
+// sources the test controls (each connection's copies, refused or read on demand) and a real
+// store of either dialect:
+// - a not-linked result on the copies read waits while the copy that could link it (a Sent
+//   copy with Bcc) is refused;
+// - a disconnected connection's copies count as gone, not as waiting for credentials.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { addEndUser } from '../../src/app/directory-changes.js';
+import type { EmailItem } from '../../src/domain/items.js';
+import { SourceError, type SourceErrorCode } from '../../src/providers/types.js';
+import { createConnection, listConnections, updateConnection } from '../../src/store/connections.js';
+import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
+import type { Store } from '../../src/store/db.js';
+import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
+import { createWorkspace } from '../../src/store/workspaces.js';
+import { ingestMailPage } from '../../src/sync/email-ingest.js';
+import { type SourceFactory, syncAll } from '../../src/sync/run-sync.js';
+import { DIALECTS, openTestStore } from '../support/databases.js';
+
+/** A connection's copies as the test wants them read: refused with a code, or read (a hook may run first). */
+class FakeCopies {
+  items = new Map<string, EmailItem>();
+  refuse: SourceErrorCode | null = null;
+  reads = 0;
+  duringRead: (() => Promise<void>) | null = null;
+  async fetch(ref: string): Promise<EmailItem | null> {
+    this.reads++;
+    if (this.refuse) throw new SourceError(this.refuse, 'refused for now');
+    const hook = this.duringRead;
+    this.duringRead = null;
+    await hook?.();
+    return this.items.get(ref) ?? null;
+  }
+}
+
+const fakes = vi.hoisted(() => new Map<string, unknown>());
+vi.mock('../../src/providers/registry.js', async (original) => ({
+  ...(await original<typeof import('../../src/providers/registry.js')>()),
+  mailSourceFor: async (c: { id?: string }) => fakes.get(c.id ?? '') ?? null,
+}));
+
+/** The syncs themselves bring no new mail: only what they do after is under test. */
+const NO_NEW_MAIL: SourceFactory = { mail: async () => null, calendar: async () => null, maintainPush: async () => null };
+const T0 = new Date('2026-03-10T12:00:00Z');
+const later = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+
+const mail = (messageId: string, p: { from: string; to: string[]; cc?: string[]; bcc?: string[] }): EmailItem => ({
+  messageId,
+  fingerprint: `fp-${messageId}`,
+  sentAt: T0,
+  receivedAt: new Date('2026-03-05T10:00:00Z'),
+  from: [{ address: p.from }],
+  to: p.to.map((address) => ({ address })),
+  cc: (p.cc ?? []).map((address) => ({ address })),
+  bcc: (p.bcc ?? []).map((address) => ({ address })),
+  subject: 'Renewal',
+});
+
+for (const dialect of DIALECTS) {
+  describe(`deferred re-reads (${dialect})`, () => {
+    let db: Store;
+    let close: () => Promise<void>;
+    let ctx: Ctx;
+    const ids: Record<'alice' | 'bob' | 'carol', string> = { alice: '', bob: '', carol: '' };
+    const copies: Record<'alice' | 'bob' | 'carol', FakeCopies> = {
+      alice: new FakeCopies(),
+      bob: new FakeCopies(),
+      carol: new FakeCopies(),
+    };
+    const at = (now: Date): Ctx => ({ ...ctx, now });
+    const sync = (who: keyof typeof ids, now: Date) => syncAll(at(now), ids[who], { sources: NO_NEW_MAIL });
+
+    /** The message stored from these connections' copies (each as that mailbox shows it). */
+    async function seen(item: EmailItem, where: Partial<Record<keyof typeof ids, EmailItem>>, now = T0) {
+      const conns = new Map((await listConnections(db, ctx.ws.id)).map((c) => [c.id, c]));
+      const dir = await loadDirectoryIndex(at(now));
+      for (const [who, copy] of Object.entries(where) as [keyof typeof ids, EmailItem][]) {
+        const ref = `INBOX/${item.messageId}`;
+        copies[who].items.set(ref, copy);
+        await ingestMailPage(at(now), dir, conns.get(ids[who])!, conns, [{ ref, folder: 'INBOX', item: copy }]);
+      }
+    }
+    const email = (messageId: string) =>
+      db
+        .selectFrom('emails')
+        .select(['id', 'outcome', 'participants'])
+        .where('workspace_id', '=', ctx.ws.id)
+        .where('message_id', '=', messageId)
+        .executeTakeFirstOrThrow();
+    const attempts = async (messageId: string) => {
+      const { id } = await email(messageId);
+      const row = await db
+        .selectFrom('deferred_redecisions')
+        .select('attempts')
+        .where('workspace_id', '=', ctx.ws.id)
+        .where('email_id', '=', id)
+        .executeTakeFirst();
+      return row ? Number(row.attempts) : null;
+    };
+
+    beforeAll(async () => {
+      ({ db, close } = await openTestStore(dialect, 'deferred-reread'));
+      const ws = await createWorkspace(db, 'cs', ['ourco.com'], T0);
+      ctx = { db, ws, now: T0, actor: 'test' };
+      await addAccount(db, ws.id, { id: 'acme', name: 'Acme' }, T0);
+      await insertEndUser(db, ws.id, { accountId: 'acme', email: 'kim@acme.com', source: 'manual' }, T0);
+      for (const who of ['alice', 'bob', 'carol'] as const) {
+        const teammate = (await addTeammate(db, ws.id, { email: `${who}@ourco.com`, aliases: [] }, T0)).id;
+        ids[who] = await createConnection(
+          db,
+          ws.id,
+          {
+            teammateId: teammate,
+            provider: 'gmail',
+            config: {},
+            hasMail: true,
+            hasCalendar: false,
+            authorizedAt: new Date('2026-03-01T00:00:00Z'),
+          },
+          T0,
+        );
+        fakes.set(ids[who], copies[who]);
+      }
+    });
+    afterAll(async () => close());
+
+    it('not linked on the copy read while the Sent copy with the Bcc is refused: it waits, and links once that copy is read', async () => {
+      const sent = mail('bcc@x', { from: 'alice@ourco.com', to: ['zed@prospect.example'], cc: ['bob@ourco.com'], bcc: ['john@acme.com'] });
+      const { bcc: _, ...shown } = sent;
+      await seen(sent, { alice: sent, bob: { ...shown, bcc: [] } });
+      copies.alice.refuse = 'THROTTLED';
+      const r = await addEndUser(at(later(0)), { accountId: 'acme', email: 'john@acme.com', source: 'manual' });
+      expect(r).toMatchObject({ linked: [], unavailable: 0, deferred: 1 });
+      expect(await attempts('bcc@x')).toBe(1);
+
+      copies.alice.refuse = null;
+      const [synced] = await sync('alice', later(120));
+      expect(synced?.reread?.linked.map((l) => l.ref)).toEqual(['bcc@x']);
+      expect((await email('bcc@x')).outcome).toBe('linked');
+      expect(await attempts('bcc@x')).toBeNull();
+    });
+
+    it("a disconnected connection's copy is gone at once: unavailable, not waiting for credentials", async () => {
+      await seen(mail('disc@x', { from: 'vic@prospect.example', to: ['carol@ourco.com'] }), {
+        carol: mail('disc@x', { from: 'vic@prospect.example', to: ['carol@ourco.com'] }),
+      });
+      await updateConnection(db, ctx.ws.id, ids.carol, { status: 'disconnected', secretEnc: null });
+      copies.carol.refuse = 'AUTH_FAILED'; // no credentials any more
+      const r = await addEndUser(at(later(200)), { accountId: 'acme', email: 'vic@prospect.example', source: 'manual' });
+      expect(r).toMatchObject({ unavailable: 1, deferred: 0 });
+      expect(await attempts('disc@x')).toBeNull();
+    });
+  });
+}
