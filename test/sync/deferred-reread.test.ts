@@ -3,7 +3,10 @@
 // store of either dialect:
 // - a not-linked result on the copies read waits while the copy that could link it (a Sent
 //   copy with Bcc) is refused;
-// - a disconnected connection's copies count as gone, not as waiting for credentials.
+// - a disconnected connection's copies count as gone, not as waiting for credentials;
+// - an email waits 1, 2, 4 … minutes between attempts whichever of its connections syncs, and
+//   a pushed sync re-reads nothing;
+// - a copy added by another sync while the re-read ran is not undone by the older read.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addEndUser } from '../../src/app/directory-changes.js';
 import type { EmailItem } from '../../src/domain/items.js';
@@ -11,6 +14,7 @@ import { SourceError, type SourceErrorCode } from '../../src/providers/types.js'
 import { createConnection, listConnections, updateConnection } from '../../src/store/connections.js';
 import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
 import type { Store } from '../../src/store/db.js';
+import { deferRedecisions } from '../../src/store/deferred-redecisions.js';
 import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
 import { createWorkspace } from '../../src/store/workspaces.js';
 import { ingestMailPage } from '../../src/sync/email-ingest.js';
@@ -68,7 +72,8 @@ for (const dialect of DIALECTS) {
       carol: new FakeCopies(),
     };
     const at = (now: Date): Ctx => ({ ...ctx, now });
-    const sync = (who: keyof typeof ids, now: Date) => syncAll(at(now), ids[who], { sources: NO_NEW_MAIL });
+    const sync = (who: keyof typeof ids, now: Date, rereads?: boolean) =>
+      syncAll(at(now), ids[who], { sources: NO_NEW_MAIL, ...(rereads === false ? { rereads } : {}) });
 
     /** The message stored from these connections' copies (each as that mailbox shows it). */
     async function seen(item: EmailItem, where: Partial<Record<keyof typeof ids, EmailItem>>, now = T0) {
@@ -149,6 +154,61 @@ for (const dialect of DIALECTS) {
       const r = await addEndUser(at(later(200)), { accountId: 'acme', email: 'vic@prospect.example', source: 'manual' });
       expect(r).toMatchObject({ unavailable: 1, deferred: 0 });
       expect(await attempts('disc@x')).toBeNull();
+    });
+
+    it('waits 1, 2 … minutes between attempts whichever connection syncs; younger ones keep waiting; a pushed sync re-reads nothing', async () => {
+      const item = mail('wait@x', { from: 'yan@prospect.example', to: ['alice@ourco.com', 'bob@ourco.com'] });
+      await seen(item, { alice: item, bob: item });
+      copies.alice.refuse = 'THROTTLED';
+      copies.bob.refuse = 'THROTTLED';
+      const t = 1000;
+      expect(await addEndUser(at(later(t)), { accountId: 'acme', email: 'yan@prospect.example', source: 'manual' })).toMatchObject({
+        deferred: 1,
+      });
+      const reads = () => copies.alice.reads + copies.bob.reads;
+      const before = reads();
+
+      await sync('alice', later(t + 30)); // within its first minute: not asked
+      expect(reads()).toBe(before);
+      expect(await attempts('wait@x')).toBe(1);
+      const [again] = await sync('alice', later(t + 60));
+      expect(again?.reread).toMatchObject({ deferred: 1, gaveUp: 0, unavailable: 0 });
+      expect(await attempts('wait@x')).toBe(2);
+      // Bob's mailbox syncs a second later: the email waits 2 minutes now, whoever syncs.
+      await sync('bob', later(t + 61));
+      expect(await attempts('wait@x')).toBe(2);
+      const asked = reads();
+
+      copies.alice.refuse = null;
+      copies.bob.refuse = null;
+      const [pushed] = await sync('bob', later(t + 600), false);
+      expect(pushed?.reread).toBeUndefined();
+      expect(reads()).toBe(asked);
+      const [polled] = await sync('bob', later(t + 601));
+      expect(polled?.reread?.linked.map((l) => l.ref)).toEqual(['wait@x']);
+      expect(await attempts('wait@x')).toBeNull();
+    });
+
+    it('a copy another sync stores while the re-read runs is not undone by the older read; the email waits for the next', async () => {
+      // Bob wrote to a prospect with Kim (an end user) in Bcc: Alice's copy shows no end user.
+      const sent = mail('race@x', { from: 'bob@ourco.com', to: ['wes@prospect.example'], cc: ['alice@ourco.com'], bcc: ['kim@acme.com'] });
+      const inbox = { ...sent, bcc: [] };
+      await seen(sent, { alice: inbox });
+      expect((await email('race@x')).outcome).toBe('not_linked');
+      const { id } = await email('race@x');
+      await deferRedecisions(db, ctx.ws.id, [{ emailId: id, code: 'THROTTLED', provider: 'gmail' }], later(2000));
+      // While Alice's copy is read, Bob's mailbox syncs its Sent copy: the email is linked.
+      copies.alice.duringRead = () => seen(sent, { bob: sent }, later(2100));
+      await sync('alice', later(2100));
+      const stored = await email('race@x');
+      expect(stored.outcome).toBe('linked');
+      expect(stored.participants).not.toBeNull();
+      expect(await attempts('race@x')).toBe(1);
+      // The next re-read decides it with both copies, as stored: linked, and out of the queue.
+      const [next] = await sync('alice', later(2200));
+      expect(next?.reread?.unlinked).toEqual([]);
+      expect((await email('race@x')).outcome).toBe('linked');
+      expect(await attempts('race@x')).toBeNull();
     });
   });
 }
