@@ -28,7 +28,7 @@ import { wantsLinkEvents } from './redecide-emails.js';
  * When a waiting email is given up: its read refused this many times (the change's own read
  * counts), or first refused this long ago. Between attempts an email waits `firstWaitMs`,
  * doubled at each refusal up to `maxWaitMs` (1, 2, 4 … 32 minutes, then hourly), however often
- * its connections sync: 24 attempts take at least 19 hours (63 minutes, then 18 hours), so a
+ * its connections sync: 24 attempts take at least 18 hours (63 minutes, then 17 hourly waits), so a
  * mailbox pushed every minute does not spend them in half an hour. A connection that does not
  * sync (credentials to renew) is not retried at all, so the age is what ends its wait.
  * Mutable only for tests.

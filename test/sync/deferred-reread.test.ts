@@ -5,7 +5,7 @@
 //   copy with Bcc) is refused;
 // - a disconnected connection's copies count as gone, not as waiting for credentials;
 // - an email waits 1, 2, 4 … minutes between attempts whichever of its connections syncs, and
-//   a pushed sync re-reads nothing;
+//   a pushed sync re-reads nothing; explain shows it as decided before the change meanwhile;
 // - a copy added by another sync while the re-read ran is not undone by the older read.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addEndUser } from '../../src/app/directory-changes.js';
@@ -17,7 +17,9 @@ import type { Store } from '../../src/store/db.js';
 import { deferRedecisions } from '../../src/store/deferred-redecisions.js';
 import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
 import { createWorkspace } from '../../src/store/workspaces.js';
+import { DEFERRED_LIMITS, waitAfter } from '../../src/sync/deferred-redecide.js';
 import { ingestMailPage } from '../../src/sync/email-ingest.js';
+import { explainEmail } from '../../src/troubleshoot/explain.js';
 import { type SourceFactory, syncAll } from '../../src/sync/run-sync.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
 
@@ -58,6 +60,15 @@ const mail = (messageId: string, p: { from: string; to: string[]; cc?: string[];
   cc: (p.cc ?? []).map((address) => ({ address })),
   bcc: (p.bcc ?? []).map((address) => ({ address })),
   subject: 'Renewal',
+});
+
+describe('the wait between attempts', () => {
+  it('1, 2, 4 … 32 minutes, then hourly: 24 attempts span at least 18 hours, whatever the sync frequency', () => {
+    expect([1, 2, 3, 6, 7, 23].map((n) => waitAfter(n) / 60_000)).toEqual([1, 2, 4, 32, 60, 60]);
+    let total = 0;
+    for (let n = 1; n < DEFERRED_LIMITS.maxAttempts; n++) total += waitAfter(n);
+    expect(total / 60_000).toBe(63 + 17 * 60);
+  });
 });
 
 for (const dialect of DIALECTS) {
@@ -184,6 +195,12 @@ for (const dialect of DIALECTS) {
       const [pushed] = await sync('bob', later(t + 600), false);
       expect(pushed?.reread).toBeUndefined();
       expect(reads()).toBe(asked);
+      // Until a sync re-reads it, explain shows it as it stands on the timeline: decided before the change.
+      const e = await explainEmail(at(later(t + 600)), 'wait@x');
+      expect(e).toMatchObject({ outcome: 'not_linked', fromStoredCodes: true, waiting: { attempts: 2 } });
+      expect(e.summary).toContain('any mailbox holding a copy');
+      expect(e.summary).toContain('stays as decided before the change');
+      expect(reads()).toBe(asked); // and the refusing provider is not asked
       const [polled] = await sync('bob', later(t + 601));
       expect(polled?.reread?.linked.map((l) => l.ref)).toEqual(['wait@x']);
       expect(await attempts('wait@x')).toBeNull();
