@@ -30,9 +30,9 @@ export interface RedecideReport {
   /** Items whose source could not be re-read and never will be (the file or message is gone, malformed). */
   unavailable: number;
   /**
-   * Emails no copy of which could be read now, for a reason that passes (the provider asked us
-   * to slow down, the network, credentials to renew): kept waiting and re-read after their
-   * connection's next sync (sync/deferred-redecide.ts).
+   * Emails a copy of which could not be read now, for a reason that passes (the provider asked
+   * us to slow down, the network, credentials to renew), and that no copy read links: kept
+   * waiting and re-read after later syncs of a connection holding a copy (sync/deferred-redecide.ts).
    */
   deferred: number;
   /** The deferred ones by provider and refusal: what a person is told. */

@@ -52,7 +52,7 @@ export interface Explanation {
   purged?: PurgedFacts;
   /** One sentence for a person, where the answer needs one (a purged item). */
   summary?: string;
-  /** Email: a directory change could not re-read it yet (its provider refused for now); re-read after the next sync. */
+  /** Email: a directory change could not re-read it yet (its provider refused for now); re-read after a later sync of a mailbox holding a copy. */
   waiting?: WaitingFacts;
   /** Email: every sighting, with the folder it was seen in (a moved message shows both). */
   where?: { connection: string; teammate: string | null; folder: string | null }[];
