@@ -6,7 +6,8 @@
 // - a disconnected connection's copies count as gone, not as waiting for credentials;
 // - an email waits 1, 2, 4 … minutes between attempts whichever of its connections syncs, and
 //   a pushed sync re-reads nothing; explain shows it as decided before the change meanwhile;
-// - a copy added by another sync while the re-read ran is not undone by the older read.
+// - a copy added by another sync while the re-read ran is not undone by the older read;
+// - with nothing waiting a sync asks the queue once, and nothing more.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addEndUser } from '../../src/app/directory-changes.js';
 import type { EmailItem } from '../../src/domain/items.js';
@@ -226,6 +227,21 @@ for (const dialect of DIALECTS) {
       expect(next?.reread?.unlinked).toEqual([]);
       expect((await email('race@x')).outcome).toBe('linked');
       expect(await attempts('race@x')).toBeNull();
+    });
+
+    it('nothing waiting: a sync asks the queue once and clears no re-read error', async () => {
+      const seenQueries: string[] = [];
+      const counted = db.withPlugin({
+        transformQuery: ({ node }) => {
+          seenQueries.push(JSON.stringify(node));
+          return node;
+        },
+        transformResult: async ({ result }) => result,
+      });
+      const [r] = await syncAll({ ...ctx, db: counted, now: later(3000) }, ids.alice, { sources: NO_NEW_MAIL });
+      expect(r?.failure ?? null).toBeNull();
+      expect(seenQueries.filter((q) => q.includes('deferred_redecisions'))).toHaveLength(1);
+      expect(seenQueries.filter((q) => q.includes('directory change re-reads'))).toEqual([]);
     });
   });
 }
