@@ -116,7 +116,9 @@ export const ChangeResult = z.object({
     .number()
     .int()
     .optional()
-    .describe('emails whose source refused the re-read for now (busy, unreachable, credentials to renew): re-read after the next sync'),
+    .describe(
+      'emails whose source refused the re-read for now (busy, unreachable, credentials to renew): re-read after later syncs of a mailbox holding them',
+    ),
   deferredBecause: z
     .array(z.object({ provider: z.string(), code: z.string(), emails: z.number().int() }))
     .optional()
@@ -231,7 +233,9 @@ export const Explanation = z.object({
       provider: z.string(),
     })
     .optional()
-    .describe('email: a directory change could not re-read it yet (its provider refused for now); re-read after the next sync'),
+    .describe(
+      'email: a directory change could not re-read it yet (its provider refused for now); re-read after later syncs of a mailbox holding them',
+    ),
   where: z
     .array(z.object({ connection: z.string(), teammate: z.string().nullable(), folder: z.string().nullable() }))
     .optional()

@@ -30,10 +30,10 @@ describe('printChange', () => {
       }),
     );
     expect(lines).toContain(
-      '  30 email(s) could not be re-read now because Microsoft 365 asked us to slow down; they will be re-read on the next sync',
+      '  30 email(s) could not be re-read now because Microsoft 365 asked us to slow down; they will be re-read after a later sync of a mailbox holding them',
     );
     expect(lines).toContain(
-      "  3 email(s) could not be re-read now because Gmail refused the connection's credentials (re-authorize it); they will be re-read on the next sync",
+      "  3 email(s) could not be re-read now because Gmail refused the connection's credentials (re-authorize it); they will be re-read after a later sync of a mailbox holding them",
     );
     expect(lines.some((l) => l.includes('left as they were'))).toBe(false);
   });

@@ -36,7 +36,7 @@ export function printChange(what: string, r: ChangeResult): void {
   if (r.unavailable) console.log(`  ${r.unavailable} item(s) could not be re-read from their source and were left as they were`);
   for (const b of r.deferredBecause)
     console.log(
-      `  ${b.emails} email(s) could not be re-read now because ${refusalWords(b.provider, b.code)}; they will be re-read on the next sync`,
+      `  ${b.emails} email(s) could not be re-read now because ${refusalWords(b.provider, b.code)}; they will be re-read after a later sync of a mailbox holding them`,
     );
 }
 

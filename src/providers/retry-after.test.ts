@@ -71,13 +71,13 @@ describe('retryThrottledParts', () => {
     expect(Math.min(one![0]!, two![0]!)).toBeGreaterThanOrEqual(1_000);
   });
 
-  it('the extra applies to the backoff too, within the cap', async () => {
+  it('the extra applies to the backoff too, on top of the capped wait (so up to a quarter past the cap)', async () => {
     const waits: number[] = [];
     await retryThrottledParts(['a'], { ...policy(waits), maxDelayMs: 150, random: () => 0.5 }, async (pending) => ({
       again: pending,
       retryAfterMs: undefined,
     }));
-    // 100 then 200 capped at 150, each with an eighth more.
+    // 100, then 200 capped at 150; each with an eighth more: the second wait is 169, past the cap of 150.
     expect(waits).toEqual([113, 169]);
   });
 });

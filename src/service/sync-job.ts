@@ -34,12 +34,16 @@ export interface SyncJobDeps {
   /** Alerts for a connection that needs re-authorization (app/alerts.ts); absent: none sent. */
   alerts?: AlertSettings;
   /** The sync itself (tests substitute a recorder). */
-  sync?: (ctx: Ctx, connectionId: string) => Promise<SyncReport[]>;
+  sync?: (ctx: Ctx, connectionId: string, reason?: SyncJobData['reason']) => Promise<SyncReport[]>;
 }
 
 export function makeSyncJob(deps: SyncJobDeps): (job: Job<SyncJobData>) => Promise<void> {
-  const directory = directoryCache(deps.directoryCacheSize ?? 4, deps.db);
-  const sync = deps.sync ?? ((ctx: Ctx, id: string) => syncAll(ctx, id, { directory, clock: deps.clock }));
+  const directory = directoryCache(deps.directoryCacheSize ?? 4);
+  // A pushed sync stores its new mail without the re-reads a directory change left waiting.
+  const sync =
+    deps.sync ??
+    ((ctx: Ctx, id: string, reason?: SyncJobData['reason']) =>
+      syncAll(ctx, id, { directory, clock: deps.clock, rereads: reason !== 'push' }));
   const random = deps.random ?? Math.random;
   return async (job) => {
     if (job.data.sourceId) return syncSourceJob(deps, job.data.workspaceId, job.data.sourceId, job.data.reason);
@@ -67,7 +71,7 @@ export function makeSyncJob(deps: SyncJobDeps): (job: Job<SyncJobData>) => Promi
         alertNeedsReauth(ctx, alerts, broken, words).catch((err: unknown) =>
           deps.log?.error({ err, connectionId: broken.id }, 'could not record the re-authorization alert'),
         );
-    const [report] = await sync(ctx, conn.id);
+    const [report] = await sync(ctx, conn.id, reason);
     await setNextSyncAt(deps.db, ws.id, conn.id, nextDue(startedAt, ws.syncIntervalMinutes, deps.timing ?? DEFAULT_TIMING, random));
     const seconds = (deps.clock.now().getTime() - startedAt.getTime()) / 1000;
     const failed = !report || report.failure !== undefined;

@@ -83,12 +83,32 @@ export async function clearDeferred(db: Store, ws: string, emailIds: string[]): 
   }
 }
 
-/** The waiting emails seen by this connection (a copy there), oldest first. */
-export async function deferredSeenBy(db: Store, ws: string, connectionId: string): Promise<DeferredRedecision[]> {
+/**
+ * Up to `limit` waiting emails seen by this connection (a copy there) that are due: an email
+ * refused `n` times is due once its last refusal is at or before `dueIf[n - 1]` (the last entry
+ * for every count beyond). Least recently tried first, so emails refused again make way for the others.
+ */
+export async function deferredDue(
+  db: Store,
+  ws: string,
+  connectionId: string,
+  dueIf: Date[],
+  limit: number,
+): Promise<DeferredRedecision[]> {
   const rows = await db
     .selectFrom('deferred_redecisions as d')
     .selectAll('d')
     .where('d.workspace_id', '=', ws)
+    .where((eb) =>
+      eb.or(
+        dueIf.map((before, k) =>
+          eb.and([
+            k === dueIf.length - 1 ? eb('d.attempts', '>=', k + 1) : eb('d.attempts', '=', k + 1),
+            eb('d.last_failed_at', '<=', before.toISOString()),
+          ]),
+        ),
+      ),
+    )
     .where((eb) =>
       eb.exists(
         eb
@@ -99,19 +119,20 @@ export async function deferredSeenBy(db: Store, ws: string, connectionId: string
           .where('s.connection_id', '=', connectionId),
       ),
     )
-    .orderBy('d.first_failed_at')
+    .orderBy('d.last_failed_at')
     .orderBy('d.email_id')
+    .limit(limit)
     .execute();
   return rows.map(toRecord);
 }
 
-/** The waiting emails first refused before `before` (given up by age, whatever their connections do). */
-export async function deferredSince(db: Store, ws: string, before: Date): Promise<DeferredRedecision[]> {
+/** The waiting emails first refused at or before `cutoff` (given up by age, whatever their connections do). */
+export async function deferredSince(db: Store, ws: string, cutoff: Date): Promise<DeferredRedecision[]> {
   const rows = await db
     .selectFrom('deferred_redecisions')
     .selectAll()
     .where('workspace_id', '=', ws)
-    .where('first_failed_at', '<', before.toISOString())
+    .where('first_failed_at', '<=', cutoff.toISOString())
     .orderBy('first_failed_at')
     .execute();
   return rows.map(toRecord);

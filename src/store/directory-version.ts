@@ -28,14 +28,16 @@ export async function directoryVersion(db: Store, ws: string): Promise<string> {
 
 /**
  * The directory index of the last few workspaces used, reused while their directory is
- * unchanged (read from `db`, else each call's own store): loading 10,000 end users took longer than syncing a mailbox's new mail (the sync
- * job) or answering a find (the troubleshooter).
+ * unchanged: loading 10,000 end users took longer than syncing a mailbox's new mail (the sync
+ * job) or answering a find (the troubleshooter). The version is read with the caller's `ctx.db`,
+ * which may be a transaction: on SQLite (one connection) a read through any other handle would
+ * wait for ever for the transaction that waits for it (a deferred re-read decides inside its page's).
  */
-export function directoryCache(size: number, db?: Store): (ctx: Ctx, known?: string) => Promise<DirectoryIndex> {
+export function directoryCache(size: number): (ctx: Ctx, known?: string) => Promise<DirectoryIndex> {
   const cache = new Map<string, { version: string; dir: DirectoryIndex }>();
   // `known`: the directory version the caller read with another statement (directoryVersionColumns).
   return async (ctx, known) => {
-    const version = `${known ?? (await directoryVersion(db ?? ctx.db, ctx.ws.id))}|${ctx.ws.internalDomains.join(',')}`;
+    const version = `${known ?? (await directoryVersion(ctx.db, ctx.ws.id))}|${ctx.ws.internalDomains.join(',')}`;
     const hit = cache.get(ctx.ws.id);
     cache.delete(ctx.ws.id); // re-inserted below: Map order is the LRU order
     const dir = hit?.version === version ? hit.dir : await loadDirectoryIndex(ctx);

@@ -21,9 +21,27 @@ export interface PurgeReport {
   meetings: number;
 }
 
-/** What the purge takes, written once for the purge, its tombstones and the deletes. */
+/**
+ * What the purge takes, written once for the purge, its tombstones and the deletes. An email
+ * waiting for a directory change's re-read (deferred_redecisions) is not linked only because
+ * it has not been decided with the new directory yet: it stays until read or given up (at most
+ * 7 days, sync/deferred-redecide.ts), so no queue row ever names a purged email.
+ */
 const purgeableEmail = (ws: string, cutoff: string) => (eb: ExpressionBuilder<DB, 'emails'>) =>
-  eb.and([eb('workspace_id', '=', ws), eb('outcome', '!=', 'linked'), eb('first_seen_at', '<', cutoff)]);
+  eb.and([
+    eb('workspace_id', '=', ws),
+    eb('outcome', '!=', 'linked'),
+    eb('first_seen_at', '<', cutoff),
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom('deferred_redecisions as d')
+          .select('d.email_id')
+          .whereRef('d.workspace_id', '=', 'emails.workspace_id')
+          .whereRef('d.email_id', '=', 'emails.id'),
+      ),
+    ),
+  ]);
 const purgeableMeeting = (ws: string, cutoff: string) => (eb: ExpressionBuilder<DB, 'meetings'>) =>
   eb.and([eb('workspace_id', '=', ws), eb('outcome', '=', 'not_linked'), eb('first_seen_at', '<', cutoff)]);
 

@@ -16,6 +16,7 @@ import type { RedecidedWriter } from '../store/redecide-writes.js';
 import { getWebhook } from '../store/webhooks.js';
 import { dedupKey, type IngestResult, sightingViews } from './email-ingest.js';
 import { linkedAccounts, recordLinkChanges } from './link-events.js';
+import type { WaitReason } from './reload-emails.js';
 
 export interface RedecidedEmail {
   /** The stored participants (linked mail), or the message re-read from its sources. */
@@ -23,6 +24,8 @@ export interface RedecidedEmail {
   existing: LeanEmailRecord;
   /** Its stored sightings, in the order they were seen. */
   prior: EmailSightingRow[];
+  /** Another copy was refused for now: a "not linked" result is not written (it waits for that copy). */
+  refused?: WaitReason;
 }
 
 /**
@@ -34,19 +37,33 @@ export async function wantsLinkEvents(ctx: Ctx): Promise<boolean> {
   return !!hook?.enabled && (hook.events.includes('activity.linked') || hook.events.includes('activity.unlinked'));
 }
 
-/** Decide a page again and hand it to the change's writer; the link changes go to the webhook outbox when it wants them. */
+/**
+ * Decide a page again and hand it to the change's writer; the link changes go to the webhook
+ * outbox when it wants them. Null for an email left as stored: decided "not linked" while a copy
+ * was refused (`refused`), it waits for that copy (sync/deferred-redecide.ts).
+ */
 export async function storeRedecidedPage(
   ctx: Ctx,
   dir: DirectoryIndex,
   conns: Map<string, ConnectionRecord>,
   change: { writer: RedecidedWriter; linkEvents: boolean },
   emails: RedecidedEmail[],
-): Promise<IngestResult[]> {
+): Promise<(IngestResult | null)[]> {
   const senders = new Map<string, string>();
-  const prepared = emails.map((e) => prepareRedecision(ctx, dir, conns, e, senders));
+  const all = emails.map((e) => prepareRedecision(ctx, dir, conns, e, senders));
+  const held = (p: (typeof all)[number], k: number) => !!emails[k]!.refused && p.decision.outcome !== 'linked';
+  // Nearly every page has no partly refused email: nothing to filter then.
+  const anyRefused = emails.some((e) => e.refused);
+  const prepared = anyRefused ? all.filter((p, k) => !held(p, k)) : all;
+  const stored = (anyRefused ? emails.filter((_, k) => !held(all[k]!, k)) : emails).map(({ existing: r }) => ({
+    hasContent: !!r.participants,
+    at: r.at,
+    messageId: r.messageId,
+    fromHash: r.fromHash,
+  }));
   await change.writer.page(
     prepared.map((p) => p.write),
-    emails.map(({ existing: r }) => ({ hasContent: !!r.participants, at: r.at, messageId: r.messageId, fromHash: r.fromHash })),
+    stored,
   );
   if (change.linkEvents)
     await recordLinkChanges(
@@ -60,7 +77,9 @@ export async function storeRedecidedPage(
         after: linkedAccounts(p.decision),
       })),
     );
-  return prepared.map((p) => ({ id: p.write.id!, decision: p.decision, previousAccounts: p.previousAccounts }));
+  return all.map((p, k) =>
+    anyRefused && held(p, k) ? null : { id: p.write.id!, decision: p.decision, previousAccounts: p.previousAccounts },
+  );
 }
 
 /**

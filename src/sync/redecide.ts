@@ -30,9 +30,9 @@ export interface RedecideReport {
   /** Items whose source could not be re-read and never will be (the file or message is gone, malformed). */
   unavailable: number;
   /**
-   * Emails no copy of which could be read now, for a reason that passes (the provider asked us
-   * to slow down, the network, credentials to renew): kept waiting and re-read after their
-   * connection's next sync (sync/deferred-redecide.ts).
+   * Emails a copy of which could not be read now, for a reason that passes (the provider asked
+   * us to slow down, the network, credentials to renew), and that no copy read links: kept
+   * waiting and re-read after later syncs of a connection holding a copy (sync/deferred-redecide.ts).
    */
   deferred: number;
   /** The deferred ones by provider and refusal: what a person is told. */
@@ -103,13 +103,21 @@ export async function writeRedecisionPage(
   const gone: LeanEmailRecord[] = [];
   page.found.forEach((rec, k) => {
     const r = page.reloaded[k]!;
-    if ('item' in r) todo.push({ item: r.item, existing: rec, prior: page.sightings.get(rec.id) ?? [] });
+    if ('item' in r)
+      todo.push({ item: r.item, existing: rec, prior: page.sightings.get(rec.id) ?? [], ...(r.refused ? { refused: r.refused } : {}) });
     else if ('waiting' in r) waiting.push({ rec, reason: r.waiting });
     else gone.push(rec);
   });
   const results = await storeRedecidedPage(ctx, dir, conns, change, todo);
-  todo.forEach(({ existing: rec }, k) => {
-    const r = results[k]!;
+  const read: string[] = [];
+  todo.forEach(({ existing: rec, refused }, k) => {
+    const r = results[k];
+    // Not linked on the copies read while another was refused: it waits for that one.
+    if (!r) {
+      waiting.push({ rec, reason: refused! });
+      return;
+    }
+    read.push(rec.id);
     diff(
       report,
       'email',
@@ -119,7 +127,7 @@ export async function writeRedecisionPage(
       r.decision.outcome === 'linked' ? r.decision.accounts.map((a) => a.id) : [],
     );
   });
-  return { read: todo.map((t) => t.existing.id), waiting, gone };
+  return { read, waiting, gone };
 }
 
 /** Counts the waiting ones in the report, by provider and refusal. */

@@ -1,8 +1,9 @@
 // Re-reading stored emails for a re-decision (a directory change, a deferred re-read, explain):
 // the stored participants of linked mail, else the message read again from every copy's
-// source. What a re-read gives is one of three: the message, gone (no copy could be read and
-// none will be: deleted, malformed, its connection removed), or waiting: no copy was read but
-// one was refused for a reason that passes, so a later sync can read it (sync/deferred-redecide.ts).
+// source. What a re-read gives is one of three: the message (and whether another copy was
+// refused for now), gone (no copy could be read and none will be: deleted, malformed, its
+// connection removed or disconnected), or waiting: no copy was read but one was refused for a
+// reason that passes, so a later sync can read it (sync/deferred-redecide.ts).
 import { asError } from '../domain/as-error.js';
 import type { EmailItem } from '../domain/items.js';
 import { fetchMany } from '../providers/fetch-many.js';
@@ -23,7 +24,12 @@ export interface WaitReason {
   provider: string;
 }
 
-export type Reloaded = { item: EmailItem } | { gone: true } | { waiting: WaitReason };
+/**
+ * `refused`: the message was read from some copies while another was refused for now. Only the
+ * sender's Sent copy shows Bcc, so a decision of "not linked" on the copies read may be wrong
+ * (redecide-emails.ts leaves it waiting); "linked" stands.
+ */
+export type Reloaded = { item: EmailItem; refused?: WaitReason } | { gone: true } | { waiting: WaitReason };
 
 /**
  * Refusals that pass: the provider's quota or concurrency limit (THROTTLED, after the retry
@@ -57,7 +63,9 @@ export async function reloadEmails(
   for (const rec of recs) {
     if (rec.participants) continue;
     for (const s of sightings.get(rec.id) ?? []) {
-      if (!conns.has(s.connectionId)) continue;
+      // A removed or disconnected connection is not read (Disconnect deleted its credentials:
+      // its refusal would never pass): its copies count as gone.
+      if (conns.get(s.connectionId)?.status === 'disconnected' || !conns.has(s.connectionId)) continue;
       const refs = refsByConn.get(s.connectionId) ?? [];
       refs.push(s.ref);
       refsByConn.set(s.connectionId, refs);
@@ -90,7 +98,8 @@ export async function reloadEmails(
       const code = passingRefusal(outcome);
       if (code) waiting = { code, provider: conns.get(s.connectionId)!.provider };
     }
-    return merged ? { item: merged } : waiting ? { waiting } : { gone: true };
+    if (merged) return waiting ? { item: merged, refused: waiting } : { item: merged };
+    return waiting ? { waiting } : { gone: true };
   });
 }
 

@@ -34,6 +34,7 @@ import { StoreError } from '../store/db.js';
 import type { Clock } from '../domain/clock.js';
 import type { SyncProgress } from '../domain/connection.js';
 import { giveUpStale, type RereadReport, rereadDeferred } from './deferred-redecide.js';
+import { hasDeferred } from '../store/deferred-redecisions.js';
 
 export interface SyncReport {
   connectionId: string;
@@ -76,6 +77,11 @@ export interface SyncOptions {
   clock?: Clock;
   /** The directory snapshot to decide with, when the caller keeps one (watch); else loaded now. */
   directory?: (ctx: Ctx) => Promise<DirectoryIndex>;
+  /**
+   * false: no re-read of the emails a directory change left waiting (sync/deferred-redecide.ts),
+   * for a sync a push started: its new mail is not held up by them; the next polled sync does them.
+   */
+  rereads?: boolean;
 }
 
 /** Sync every connection of the workspace (or one), one after the other. */
@@ -84,15 +90,17 @@ export async function syncAll(ctx: Ctx, only?: string, opts: SyncOptions = {}): 
   const byId = new Map(conns.map((c) => [c.id, c]));
   const dir = opts.directory ? await opts.directory(ctx) : await loadDirectoryIndex(ctx);
   const targets = only ? conns.filter((c) => c.id === only) : conns;
+  // One look at the queue per sync, nearly always empty: nothing more is asked of it then.
+  const rereads = opts.rereads !== false && (await hasDeferred(ctx.db, ctx.ws.id));
   const reports: SyncReport[] = [];
   for (const c of targets) {
     if (opts.signal?.aborted) break;
-    reports.push(await syncConnection(ctx, dir, c, byId, opts));
+    reports.push(await syncConnection(ctx, dir, c, byId, { ...opts, rereads }));
   }
   // Upcoming meetings whose start has passed are logged now (M3), whichever calendar had them.
   await logStartedMeetings(ctx, dir, byId);
   // Emails a directory change left waiting too long are given up, whichever connection had them.
-  await giveUpStale(ctx);
+  if (rereads) await giveUpStale(ctx);
   return reports;
 }
 
@@ -153,7 +161,7 @@ async function syncConnectionInTurn(
     ); // Disconnect pressed while this sync ran: it stays disconnected
     report.status = 'active';
     await keepPushAlive(ctx, conn, opts.sources ?? REGISTRY);
-    if (!opts.signal?.aborted) await rereadAfterSync(ctx, conn, report, opts);
+    if (opts.rereads !== false && !opts.signal?.aborted) await rereadAfterSync(ctx, conn, report, opts);
   } catch (err) {
     if (err instanceof SyncCancelled) {
       // Not a failure of the connection: its status stays, and the next sync resumes from the saved cursor.
@@ -192,13 +200,14 @@ const REREAD_REF = 'directory change re-reads';
 
 /**
  * The provider answered this connection again: what a directory change could not re-read from
- * it is re-read now, with the directory as it is now. A failure here never fails the sync (its
+ * it, and is due, is re-read now (a page), with the directory as it is now. A failure here never fails the sync (its
  * mail is stored); it shows in the connection's errors, and the emails wait for the next one.
  */
 async function rereadAfterSync(ctx: Ctx, conn: ConnectionRecord, report: SyncReport, opts: SyncOptions): Promise<void> {
   try {
     const reread = await rereadDeferred(ctx, conn.id, opts.directory ?? loadDirectoryIndex);
-    if (reread) report.reread = reread;
+    if (!reread) return; // none due: an earlier failure's words stay until a re-read runs
+    report.reread = reread;
     await clearItemError(ctx.db, conn.id, REREAD_REF);
   } catch (err) {
     if (storeFailureWords(err)) throw err;

@@ -75,7 +75,8 @@ export async function runWatch(d: WatchDeps): Promise<void> {
       const t0 = Date.now();
       try {
         const ctx = await d.ctx();
-        const reports = await syncAll(ctx, id === ALL ? d.connectionId : id, { directory });
+        // A pushed sync's new mail first: the re-reads a directory change left waiting go with the polls.
+        const reports = await syncAll(ctx, id === ALL ? d.connectionId : id, { directory, rereads: trigger !== 'push' });
         d.log({ event: 'synced', trigger, reports, ms: Date.now() - t0 });
       } catch (err) {
         d.log({ event: 'error', message: (err as Error).message });

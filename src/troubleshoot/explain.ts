@@ -52,7 +52,7 @@ export interface Explanation {
   purged?: PurgedFacts;
   /** One sentence for a person, where the answer needs one (a purged item). */
   summary?: string;
-  /** Email: a directory change could not re-read it yet (its provider refused for now); re-read after the next sync. */
+  /** Email: a directory change could not re-read it yet (its provider refused for now); re-read after a later sync of a mailbox holding a copy. */
   waiting?: WaitingFacts;
   /** Email: every sighting, with the folder it was seen in (a moved message shows both). */
   where?: { connection: string; teammate: string | null; folder: string | null }[];
@@ -250,27 +250,26 @@ export async function explainEmailRecord(
    * and the directory's version if already read. */
   known: { directory?: (version?: string) => Promise<DirectoryIndex>; sightings?: EmailSightingRow[]; directoryVersion?: string } = {},
 ): Promise<Explanation> {
-  const [item, deferred] = await Promise.all([
-    reloadEmail(ctx, rec, conns, known.sightings ? { sightings: known.sightings } : {}),
-    // Only not-linked mail is re-read, so only it can wait (linked mail keeps its participants).
-    rec.participants ? null : getDeferred(ctx.db, ctx.ws.id, rec.id),
-  ]);
-  const waiting = deferred ? waitingFields(deferred) : {};
+  // Only not-linked mail is re-read, so only it can wait (linked mail keeps its participants).
+  // A waiting email is on its timeline as decided before the change: explained as stored, its
+  // source not asked (it refused for now; the sync's re-read decides it afresh).
+  const deferred = rec.participants ? null : await getDeferred(ctx.db, ctx.ws.id, rec.id);
+  const item = deferred ? null : await reloadEmail(ctx, rec, conns, known.sightings ? { sightings: known.sightings } : {});
   if (!item) {
-    // The source is gone and not-linked mail keeps codes only: explain with the stored codes.
+    // The source is gone (or waits) and not-linked mail keeps codes only: explain with the stored codes.
     const d = rec.decision;
     const checks = d.checks.map((c) => ({ ...c, detail: c.detail || codeText(c.code) }));
-    return { ...shape('email', ref, { ...d, checks }), fromStoredCodes: true, ...waiting };
+    return { ...shape('email', ref, { ...d, checks }), fromStoredCodes: true, ...(deferred ? waitingFields(deferred) : {}) };
   }
   const dir = await (known.directory ?? (() => loadDirectoryIndex(ctx)))(known.directoryVersion);
   const sightings = sightingViews(known.sightings ?? (await emailSightings(ctx.db, ctx.ws.id, rec.id)), conns);
   const where = sightings.map((s) => ({ connection: s.connection.id, teammate: s.connection.ownerAddresses[0] ?? null, folder: s.folder }));
-  return shape('email', ref, decideEmail({ item, sightings }, dir, ctx.now, { hints: true }), { where, ...waiting });
+  return shape('email', ref, decideEmail({ item, sightings }, dir, ctx.now, { hints: true }), { where });
 }
 
 /**
  * A waiting email in words: a CSM sees that the directory change has not reached it yet, since
- * when and why, and that nothing needs doing — not the stored decision alone, which predates the change.
+ * when and why, and that nothing needs doing — beside the stored decision, which predates the change.
  */
 function waitingFields(d: DeferredRedecision): Pick<Explanation, 'waiting' | 'summary'> {
   const since = `${dayOf(d.firstFailedAt)} ${d.firstFailedAt.toISOString().slice(11, 16)} UTC`;
@@ -285,7 +284,7 @@ function waitingFields(d: DeferredRedecision): Pick<Explanation, 'waiting' | 'su
     summary:
       `Waiting for a re-read after a directory change: since ${since} it could not be re-read because ` +
       `${refusalWords(d.provider, d.lastError)} (${d.attempts} attempt${d.attempts === 1 ? '' : 's'}). ` +
-      'It is re-read after the next sync of its mailbox and then logged as the directory says; until then its timeline is as before the change.',
+      'It is re-read after a sync of any mailbox holding a copy and then logged as the directory says; until then it stays as decided before the change (shown here).',
   };
 }
 

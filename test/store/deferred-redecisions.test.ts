@@ -1,7 +1,7 @@
 // The queue of emails a directory change could not re-read yet (migration 015), on both
 // stores: a refusal again counts one more attempt and keeps the first time; a connection finds
 // only the waiting emails it holds a copy of; every query stays in its workspace; the rows go
-// with the workspace's export and deletion.
+// with the workspace's export and deletion; the retention purge keeps a waiting email.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailItem } from '../../src/domain/items.js';
 import type { Store } from '../../src/store/db.js';
@@ -10,12 +10,13 @@ import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
 import {
   clearDeferred,
   deferRedecisions,
-  deferredSeenBy,
+  deferredDue,
   deferredSince,
   getDeferred,
   hasDeferred,
 } from '../../src/store/deferred-redecisions.js';
 import { addTeammate } from '../../src/store/directory.js';
+import { purgeNotLinked } from '../../src/store/retention.js';
 import { deleteWorkspace, exportWorkspace } from '../../src/store/workspace-data.js';
 import { createWorkspace } from '../../src/store/workspaces.js';
 import { ingestMailPage } from '../../src/sync/email-ingest.js';
@@ -80,6 +81,8 @@ for (const dialect of DIALECTS) {
       b = await workspace(db, 'team-b');
     });
     afterAll(() => close());
+    /** Every waiting email the connection holds a copy of, whenever last refused. */
+    const seenBy = (ws: string, connectionId: string) => deferredDue(db, ws, connectionId, [new Date('2100-01-01T00:00:00Z')], 500);
 
     it('a refusal again is one more attempt: the first time stays, the last time and error follow', async () => {
       const [x, y] = a.ids as [string, string];
@@ -104,11 +107,18 @@ for (const dialect of DIALECTS) {
       expect((await getDeferred(db, a.ws.id, y))?.attempts).toBe(1);
     });
 
-    it('a connection finds only the waiting emails it holds a copy of; age finds the old ones', async () => {
+    it('a connection finds only the due waiting emails it holds a copy of; age finds the old ones', async () => {
       const [x, y] = a.ids as [string, string];
-      expect((await deferredSeenBy(db, a.ws.id, a.conns[0]!.id)).map((d) => d.emailId)).toEqual([x]);
-      expect((await deferredSeenBy(db, a.ws.id, a.conns[1]!.id)).map((d) => d.emailId)).toEqual([y]);
-      expect((await deferredSince(db, a.ws.id, T1)).map((d) => d.emailId)).toEqual([x]);
+      expect((await seenBy(a.ws.id, a.conns[0]!.id)).map((d) => d.emailId)).toEqual([x]);
+      expect((await seenBy(a.ws.id, a.conns[1]!.id)).map((d) => d.emailId)).toEqual([y]);
+      expect((await deferredSince(db, a.ws.id, T0)).map((d) => d.emailId)).toEqual([x]);
+      // Due by the count of refusals: x (2, last at T1) once T1 is past its second cutoff; y (1, T1) at its first.
+      const due = (cutoffs: Date[]) => deferredDue(db, a.ws.id, a.conns[0]!.id, cutoffs, 10);
+      expect(await due([T1, T0])).toEqual([]);
+      expect((await due([T0, T1])).map((d) => d.emailId)).toEqual([x]);
+      expect((await due([T0, T0, T1])).map((d) => d.emailId)).toEqual([]);
+      expect((await due([T0, T1, T0])).map((d) => d.emailId)).toEqual([x]);
+      expect((await due([T1])).map((d) => d.emailId)).toEqual([x]); // the last cutoff stands for every count beyond
     });
 
     it('every query stays in its workspace', async () => {
@@ -116,12 +126,12 @@ for (const dialect of DIALECTS) {
       // Workspace B asks with A's email ids and connections: it sees and clears nothing of A's.
       expect(await hasDeferred(db, b.ws.id)).toBe(false);
       expect(await getDeferred(db, b.ws.id, x)).toBeNull();
-      expect(await deferredSeenBy(db, b.ws.id, a.conns[0]!.id)).toEqual([]);
+      expect(await seenBy(b.ws.id, a.conns[0]!.id)).toEqual([]);
       expect(await deferredSince(db, b.ws.id, T1)).toEqual([]);
       await clearDeferred(db, b.ws.id, a.ids);
       expect(await hasDeferred(db, a.ws.id)).toBe(true);
       await deferRedecisions(db, b.ws.id, [{ emailId: b.ids[0]!, code: 'AUTH_FAILED', provider: 'gmail' }], T1);
-      expect((await deferredSeenBy(db, b.ws.id, b.conns[0]!.id)).map((d) => d.lastError)).toEqual(['AUTH_FAILED']);
+      expect((await seenBy(b.ws.id, b.conns[0]!.id)).map((d) => d.lastError)).toEqual(['AUTH_FAILED']);
       expect((await getDeferred(db, a.ws.id, x))?.lastError).toBe('NETWORK');
     });
 
@@ -134,6 +144,20 @@ for (const dialect of DIALECTS) {
       await deleteWorkspace(db, a.ws.id);
       expect(await hasDeferred(db, a.ws.id)).toBe(false);
       expect(await hasDeferred(db, b.ws.id)).toBe(true);
+    });
+
+    it('the retention purge keeps a waiting email (not linked, but not decided yet) until it leaves the queue', async () => {
+      const [waiting] = b.ids as [string, string];
+      const stored = async () =>
+        (await db.selectFrom('emails').select('id').where('workspace_id', '=', b.ws.id).orderBy('id').execute()).map((r) => r.id);
+      const later = new Date(T0.getTime() + 31 * 86_400_000);
+      expect((await purgeNotLinked(db, b.ws.id, later, 30)).emails).toBe(1);
+      expect(await stored()).toEqual([waiting]);
+      expect((await getDeferred(db, b.ws.id, waiting))?.lastError).toBe('AUTH_FAILED');
+      // Given up (or read): the next purge takes it like any other not-linked email.
+      await clearDeferred(db, b.ws.id, [waiting]);
+      expect((await purgeNotLinked(db, b.ws.id, later, 30)).emails).toBe(1);
+      expect(await stored()).toEqual([]);
     });
   });
 }

@@ -18,10 +18,10 @@ describe('a change in words', () => {
 
   it('says how many emails wait for a re-read, and how many could not be re-read at all', () => {
     expect(changeWords({ linked: [email('a')], unlinked: [], deferred: 12, unavailable: 0 })).toBe(
-      'linked 1 past email; 12 emails could not be re-read yet (their provider refused for now) and will be re-read after the next sync of their mailbox',
+      'linked 1 past email; 12 emails could not be re-read yet (their provider refused for now) and will be re-read after a later sync of a mailbox holding them',
     );
     expect(changeWords({ linked: [], unlinked: [], deferred: 1, unavailable: 2 })).toBe(
-      'no past item changed; 1 email could not be re-read yet (their provider refused for now) and will be re-read after the next sync of their mailbox; ' +
+      'no past item changed; 1 email could not be re-read yet (their provider refused for now) and will be re-read after a later sync of a mailbox holding them; ' +
         '2 items could not be re-read from their source and stayed as they were',
     );
   });

@@ -223,7 +223,7 @@ export interface ChangeResult {
   linked: LinkChange[];
   unlinked: LinkChange[];
   unavailable: number;
-  /** Emails the provider refused to re-read for now: re-read after the next sync. */
+  /** Emails the provider refused to re-read for now: re-read after a later sync of a mailbox holding them. */
   deferred?: number;
   warning?: string;
   /** The audit entry it wrote: what Undo names. */

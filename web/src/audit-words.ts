@@ -74,7 +74,7 @@ const KEYS: Record<string, string> = {
   linked: 'linked',
   unlinked: 'unlinked',
   unavailable: 'not re-decided (source unreadable)',
-  deferred: 'waiting for a re-read (the provider was busy)',
+  deferred: 'waiting for a re-read (the provider refused for now)',
   gaveUp: 'given up',
   reread: 're-read',
   secretChanged: 'password changed',

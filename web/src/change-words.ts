@@ -1,6 +1,6 @@
 // What a directory change did, in words, for the message after the button: the past emails and
 // meetings it linked and unlinked, and the emails it could not re-decide yet (the provider asked
-// to slow down: they wait for the next sync) or at all (no copy left to read).
+// to slow down: they wait for a later sync) or at all (no copy left to read).
 import type { ChangeResult } from './api.js';
 
 const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -18,7 +18,7 @@ export function changeWords(
   const done = parts.filter(Boolean).join(', ') || 'no past item changed';
   const left = [
     r.deferred
-      ? `${count(r.deferred, 'email')} could not be re-read yet (their provider refused for now) and will be re-read after the next sync of their mailbox`
+      ? `${count(r.deferred, 'email')} could not be re-read yet (their provider refused for now) and will be re-read after a later sync of a mailbox holding them`
       : '',
     r.unavailable ? `${count(r.unavailable, 'item')} could not be re-read from their source and stayed as they were` : '',
   ].filter(Boolean);
