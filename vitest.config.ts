@@ -5,7 +5,11 @@ import { defineConfig } from 'vitest/config';
  * other file shares its worker's (below). test/docs/isolated-tests.test.ts fails when a file
  * mocks a module and is not listed here.
  */
-export const ISOLATED_TEST_FILES = ['src/providers/folder/folder-swap.test.ts', 'test/integration/gmail-deferred-redecide.test.ts'];
+export const ISOLATED_TEST_FILES = [
+  'src/providers/folder/folder-swap.test.ts',
+  'test/integration/gmail-deferred-redecide.test.ts',
+  'test/sync/deferred-reread.test.ts',
+];
 
 const ALL = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 
