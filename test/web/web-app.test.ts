@@ -1,5 +1,6 @@
 // The web app in a real browser (Debian's Chromium via playwright-core) against
 // `touchpoint serve`: only the HTTP API behind it, exactly as users get it.
+import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -161,6 +162,25 @@ describe('web app', () => {
       result.getByRole('button', { name: 'Download support bundle' }).click(),
     ]);
     expect(download.suggestedFilename()).toBe('touchpoint-support-demo.json');
+
+    // A directory change could not re-read this email yet (Gmail's quota refused it): the
+    // Troubleshooter says it waits, since when and why, beside the decision it stands on.
+    const db = new Database(served.db);
+    const { id, workspace_id: ws } = db
+      .prepare('SELECT id, workspace_id FROM emails WHERE message_id = ?')
+      .get('historic-4@mail.acme.com') as { id: string; workspace_id: string };
+    const refusedAt = new Date(served.now().getTime() - 40 * 60_000).toISOString();
+    db.prepare('INSERT INTO deferred_redecisions VALUES (?, ?, 3, ?, ?, ?, ?)').run(ws, id, refusedAt, refusedAt, 'THROTTLED', 'gmail');
+    try {
+      await page.getByRole('button', { name: 'Explain' }).click();
+      await expect
+        .poll(() => result.locator('[data-waiting]').textContent())
+        .toMatch(/Waiting for a re-read after a directory change.*Gmail.*3 attempts/);
+      await shot('troubleshooter-waiting');
+    } finally {
+      db.prepare('DELETE FROM deferred_redecisions WHERE workspace_id = ? AND email_id = ?').run(ws, id);
+      db.close();
+    }
 
     await page.getByRole('radio', { name: 'Meeting UID' }).check();
     await page.getByRole('textbox', { name: 'Meeting UID' }).fill('acme-internal-sync@acme.com');
