@@ -1,11 +1,13 @@
 // An email's links carry its Message-ID and subject (migration 016), so a timeline page and
 // search read no email row. The copies must equal the email's own columns after every write
 // that makes links: a sync's new mail, and a directory change that links stored mail to one
-// more account (its content kept, not rewritten). On both databases.
+// more account (its content kept, not rewritten), and a link the previous release writes
+// without them during a rolling deploy (a trigger fills them). On both databases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountTimelinePage } from '../../src/app/account-timeline.js';
 import { addEndUser } from '../../src/app/directory-changes.js';
 import type { EmailItem } from '../../src/domain/items.js';
+import { insertAll } from '../../src/store/bulk-insert.js';
 import { createConnection, listConnections } from '../../src/store/connections.js';
 import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
 import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
@@ -115,5 +117,30 @@ describe.each(DIALECTS)("an email's links carry what its timeline row shows (%s)
     }
     const page = await accountTimelinePage(ctx, 'parent');
     expect(page.items.map((i) => (i.kind === 'email' ? i.subject : ''))).toEqual(['Mail 2', 'Mail 1', 'Mail 0']);
+  });
+
+  it('a link written without them, as the previous release writes it (with its email, in one statement on PostgreSQL), gets them from its email', async () => {
+    const at = '2026-03-10T09:00:00.000Z';
+    const decision = JSON.stringify({ kind: 'email', outcome: 'linked', accounts: [], checks: [], remedies: [], hints: [] });
+    const via = JSON.stringify([{ email: 'john@acme.com', field: 'from' }]);
+    await insertAll(ctx.db, [
+      {
+        table: 'emails',
+        columns: ['id', 'workspace_id', 'dedup_key', 'message_id', 'at', 'outcome', 'decision', 'subject', 'decided_at', 'first_seen_at'],
+        rows: [['old-writer', ctx.ws.id, 'mid:old@acme.com', 'old@acme.com', at, 'linked', decision, 'From the old release', at, at]],
+      },
+      {
+        table: 'email_links',
+        columns: ['workspace_id', 'item_id', 'account_id', 'via', 'at'],
+        rows: [[ctx.ws.id, 'old-writer', 'acme', via, at]],
+      },
+    ]);
+    const page = await accountTimelinePage(ctx, 'acme');
+    expect(page.items.map((i) => (i.kind === 'email' ? [i.messageId, i.subject] : []))[0]).toEqual([
+      'old@acme.com',
+      'From the old release',
+    ]);
+    const found = await search(ctx, { q: 'john@acme.com' });
+    expect(found.activities.map((a) => (a.kind === 'email' ? a.subject : ''))[0]).toBe('From the old release');
   });
 });
