@@ -40,7 +40,8 @@ const DELETE_LINKS_PG = "DELETE FROM email_links WHERE workspace_id || '' = $1 A
 // A link carries its email's Message-ID and subject (migration 016). An email that keeps its
 // stored content is upserted without its subject (KEEP_CONTENT), so its new links are given
 // the row's own, once the row is written.
-const LINK_SHOWN_SET = 'SET message_id = e.message_id, subject = e.subject FROM emails e WHERE e.id = l.item_id';
+const LINK_SHOWN_SET =
+  'SET message_id = e.message_id, subject = e.subject FROM emails e WHERE e.id = l.item_id AND e.workspace_id = l.workspace_id';
 const LINKS_FROM_ROWS_SQLITE = `UPDATE email_links AS l ${LINK_SHOWN_SET} AND l.workspace_id || '' = ? AND l.item_id IN (SELECT value FROM json_each(?))`;
 const LINKS_FROM_ROWS_PG = `UPDATE email_links AS l ${LINK_SHOWN_SET} AND l.workspace_id || '' = $1 AND l.item_id = ANY($2::text[])`;
 
