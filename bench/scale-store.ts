@@ -116,7 +116,7 @@ const COLUMNS: Record<Table, string[]> = {
   ],
   participant_hashes: ['workspace_id', 'kind', 'item_id', 'addr_hash'],
   email_sightings: ['workspace_id', 'email_id', 'connection_id', 'folder', 'ref', 'at', 'seen_at'],
-  email_links: ['workspace_id', 'item_id', 'account_id', 'via', 'at'],
+  email_links: ['workspace_id', 'item_id', 'account_id', 'via', 'at', 'message_id', 'subject'],
 };
 type Rows = Record<Table, (string | null)[][]>;
 
@@ -153,6 +153,7 @@ function rowsFor(
     const decision = linked
       ? JSON.stringify({ kind: 'email', outcome: 'linked', accounts: [{ id: accountId, via }], checks: [], remedies: [], hints: [] })
       : notLinked;
+    const subject = linked ? `Question ${i % 500}` : null;
     const participants = linked ? JSON.stringify({ from: [{ address: sender }], to: [{ address: rcpt }], cc: [], bcc: [] }) : null;
     out.emails.push([
       id,
@@ -163,7 +164,7 @@ function rowsFor(
       linked ? 'linked' : 'not_linked',
       decision,
       participants,
-      linked ? `Question ${i % 500}` : null,
+      subject,
       now,
       now,
       hash(sender),
@@ -171,7 +172,7 @@ function rowsFor(
     out.participant_hashes.push([ws.id, 'email', id, hash(sender)], [ws.id, 'email', id, hash(rcpt)]);
     for (let k = 0; k < shape.sightingsPerEmail; k++)
       out.email_sightings.push([ws.id, id, connectionIds[(i + k) % connectionIds.length]!, 'INBOX', `INBOX/${i}`, at, now]);
-    if (linked && shape.links) out.email_links.push([ws.id, id, accountId!, JSON.stringify(via), at]);
+    if (linked && shape.links) out.email_links.push([ws.id, id, accountId!, JSON.stringify(via), at, mid, subject]);
     visit({ id, messageId: mid, at, linked, sender, accountId });
   }
   return out;

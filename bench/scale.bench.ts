@@ -101,7 +101,9 @@ async function sample(location: string): Promise<Sample[]> {
 async function sqliteStore(): Promise<string> {
   if (process.env.BENCH_SCALE_SQLITE) return process.env.BENCH_SCALE_SQLITE;
   const dir = join(BENCH_DIR, '..', '.tmp', 'bench-scale');
-  const file = join(dir, `scale-${SHAPE.emails}-v1.db`);
+  // v2: the links carry their email's Message-ID and subject (migration 016). This code would
+  // migrate a v1 file in place on open, and .tmp is shared with other trees (/work/main).
+  const file = join(dir, `scale-${SHAPE.emails}-v2.db`);
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
   const building = `${file}.building`;

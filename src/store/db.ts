@@ -16,6 +16,7 @@ import * as m011 from './migrations/011-alerts.js';
 import * as m013 from './migrations/013-sign-in-codes.js';
 import * as m014 from './migrations/014-timeline-and-search-indexes.js';
 import * as m015 from './migrations/015-deferred-redecisions.js';
+import * as m016 from './migrations/016-email-links-carry-shown-columns.js';
 import type { DB } from './schema.js';
 
 export type Store = Kysely<DB>;
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '013-sign-in-codes': m013,
   '014-timeline-and-search-indexes': m014,
   '015-deferred-redecisions': m015,
+  '016-email-links-carry-shown-columns': m016,
 };
 
 /** One line per migration: what it changes, for `touchpoint migrate --dry-run`. */

@@ -80,7 +80,9 @@ export const EMAIL_COLUMNS = [
   'decided_at',
   'from_hash',
 ] as const;
-const LINK_COLUMNS = ['workspace_id', 'item_id', 'account_id', 'via', 'at'];
+// A link carries its email's Message-ID and subject (migration 016: a timeline page reads no
+// email row); they are written here with every link, from the values emailValues stores.
+const LINK_COLUMNS = ['workspace_id', 'item_id', 'account_id', 'via', 'at', 'message_id', 'subject'];
 const HASH_COLUMNS = ['workspace_id', 'kind', 'item_id', 'addr_hash'];
 const SIGHTING_COLUMNS = ['workspace_id', 'email_id', 'connection_id', 'folder', 'ref', 'at', 'seen_at'];
 /** On a re-decision the row exists: every column but the keys and first sighting is replaced. */
@@ -120,7 +122,8 @@ export function childInserts(ws: string, writes: EmailWrite[], ids: string[], is
   writes.forEach((w, i) => {
     const id = ids[i]!;
     const at = iso(w.at);
-    if (w.decision.outcome === 'linked') for (const a of w.decision.accounts) links.push([ws, id, a.id, JSON.stringify(a.via), at]);
+    if (w.decision.outcome === 'linked')
+      for (const a of w.decision.accounts) links.push([ws, id, a.id, JSON.stringify(a.via), at, w.messageId, w.content?.subject ?? null]);
     if (withHashes) for (const h of distinct(w.hashes)) hashes.push([ws, 'email', id, h]);
     for (const s of w.newSightings) sightings.push([ws, id, s.connectionId, s.folder, s.ref, iso(s.at), iso(s.seenAt)]);
   });
@@ -159,7 +162,15 @@ export async function saveEmail(db: Store, ws: string, w: EmailWrite): Promise<s
     for (const a of w.decision.accounts) {
       await db
         .insertInto('email_links')
-        .values({ workspace_id: ws, item_id: id, account_id: a.id, via: JSON.stringify(a.via), at: w.at.toISOString() })
+        .values({
+          workspace_id: ws,
+          item_id: id,
+          account_id: a.id,
+          via: JSON.stringify(a.via),
+          at: w.at.toISOString(),
+          message_id: values.message_id,
+          subject: values.subject,
+        })
         .execute();
     }
   }

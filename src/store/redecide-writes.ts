@@ -37,6 +37,13 @@ const DROP_CONTENT_SQLITE = `${DROP_CONTENT_SET} WHERE workspace_id || '' = ? AN
 const DROP_CONTENT_PG = `${numbered(DROP_CONTENT_SET)} WHERE workspace_id || '' = $4 AND id = ANY($5::text[])`;
 const DELETE_LINKS_SQLITE = "DELETE FROM email_links WHERE workspace_id || '' = ? AND item_id IN (SELECT value FROM json_each(?))";
 const DELETE_LINKS_PG = "DELETE FROM email_links WHERE workspace_id || '' = $1 AND item_id = ANY($2::text[])";
+// A link carries its email's Message-ID and subject (migration 016). An email that keeps its
+// stored content is upserted without its subject (KEEP_CONTENT), so its new links are given
+// the row's own, once the row is written.
+const LINK_SHOWN_SET =
+  'SET message_id = e.message_id, subject = e.subject FROM emails e WHERE e.id = l.item_id AND e.workspace_id = l.workspace_id';
+const LINKS_FROM_ROWS_SQLITE = `UPDATE email_links AS l ${LINK_SHOWN_SET} AND l.workspace_id || '' = ? AND l.item_id IN (SELECT value FROM json_each(?))`;
+const LINKS_FROM_ROWS_PG = `UPDATE email_links AS l ${LINK_SHOWN_SET} AND l.workspace_id || '' = $1 AND l.item_id = ANY($2::text[])`;
 
 /** `?` placeholders as PostgreSQL's $1, $2, … */
 function numbered(text: string): string {
@@ -87,6 +94,7 @@ export function redecidedWriter(db: Store, ws: string): RedecidedWriter {
       const full: BulkRow[] = [];
       const upserted: EmailWrite[] = [];
       const upsertedIds: string[] = [];
+      const linkedKeepingContent: string[] = [];
       for (let i = 0; i < writes.length; i++) {
         const w = writes[i]!;
         const s = stored[i]!;
@@ -98,8 +106,10 @@ export function redecidedWriter(db: Store, ws: string): RedecidedWriter {
           else if (group.ids.push(ids[i]!) >= redecideSizes.groupFlush) await flush(group);
         } else {
           const row = emailRow(ws, ids[i]!, w, iso);
-          if (s.hasContent) keepContent.push([...row.slice(0, 9), ...row.slice(12)]);
-          else full.push(row);
+          if (s.hasContent) {
+            keepContent.push([...row.slice(0, 9), ...row.slice(12)]);
+            if (w.decision.outcome === 'linked') linkedKeepingContent.push(ids[i]!);
+          } else full.push(row);
           // Sightings are new only for the sync; a not-linked email's links are gone with the delete above.
           if (w.decision.outcome === 'linked' || w.newSightings.length) {
             upserted.push(w);
@@ -114,6 +124,10 @@ export function redecidedWriter(db: Store, ws: string): RedecidedWriter {
       ].filter((x) => x.rows.length > 0);
       // An unlink has nothing left to upsert: no round trip on PostgreSQL for empty arrays.
       if (inserts.length) await insertAll(db, inserts);
+      if (linkedKeepingContent.length)
+        await db.executeQuery(
+          CompiledQuery.raw(pg ? LINKS_FROM_ROWS_PG : LINKS_FROM_ROWS_SQLITE, [ws, idsParam(db, linkedKeepingContent)]),
+        );
     },
     async finish() {
       while (groups.length) await flush(groups[0]!);

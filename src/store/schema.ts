@@ -372,7 +372,8 @@ export interface DB {
   cursors: CursorsTable;
   emails: EmailsTable;
   email_sightings: EmailSightingsTable;
-  email_links: LinksTable;
+  /** An email's links also carry what its timeline row shows (migration 016): written with the link. */
+  email_links: LinksTable & { message_id: string | null; subject: string | null };
   meeting_links: LinksTable;
   participant_hashes: ParticipantHashesTable;
   calendar_objects: CalendarObjectsTable;

@@ -79,21 +79,21 @@ function startWhere(start: PageStart, links: 'email_links' | 'meeting_links', v:
 }
 
 // Each start's statement is built once per store (store/reusable-query.ts): building and
-// compiling them was a fifth of a 50-item page's time.
+// compiling them was a fifth of a 50-item page's time. An email's page is its links alone:
+// they carry its Message-ID and subject (migration 016), and its time is the link's (written
+// together). Joining each email, even through a covering index, was 500 seeks for a 500-item
+// page: 2.6× the links' read alone at 1M emails (bench:scale).
 const emailPage = pageReads((start) =>
-  reusableQuery(
-    (db, v: PageValues) =>
-      db
-        .selectFrom('email_links')
-        .innerJoin('emails', 'emails.id', 'email_links.item_id')
-        .select(['emails.id', 'emails.message_id', 'emails.at', 'emails.subject', 'email_links.via'])
-        .where('email_links.workspace_id', '=', v.ws)
-        .where('email_links.account_id', '=', v.account)
-        .$if(start !== 'first', (q) => q.where(startWhere(start, 'email_links', v)))
-        .orderBy('email_links.at', 'desc')
-        .orderBy('email_links.item_id')
-        .limit(v.limit),
-    throughCoveringIndex('emails', 'emails_timeline'),
+  reusableQuery((db, v: PageValues) =>
+    db
+      .selectFrom('email_links')
+      .select(['email_links.item_id as id', 'email_links.message_id', 'email_links.at', 'email_links.subject', 'email_links.via'])
+      .where('email_links.workspace_id', '=', v.ws)
+      .where('email_links.account_id', '=', v.account)
+      .$if(start !== 'first', (q) => q.where(startWhere(start, 'email_links', v)))
+      .orderBy('email_links.at', 'desc')
+      .orderBy('email_links.item_id')
+      .limit(v.limit),
   ),
 );
 const meetingPage = pageReads((start) =>
@@ -118,8 +118,8 @@ function pageReads<R>(read: (start: PageStart) => R): Record<PageStart, R> {
 }
 
 /**
- * On SQLite, a timeline read goes through migration 014's covering index for the joined
- * items. SQLite's planner takes the primary key's unique index for the `id = ?` join even
+ * On SQLite, a meeting page reads its meetings through migration 014's covering index (an
+ * email page joins nothing since 016). SQLite's planner takes the primary key's unique index for the `id = ?` join even
  * when another index holds every column asked for, then reads each (wide) table row: half
  * the page's time at 1M emails (bench:scale). PostgreSQL has no such index (see 014).
  */
@@ -135,25 +135,35 @@ function throughCoveringIndex(table: string, index: string): (sql: string, db: S
 const timelineOrder = (a: Pick<TimelineItem, 'at' | 'kind' | 'id'>, b: Pick<TimelineItem, 'at' | 'kind' | 'id'>): number =>
   a.at !== b.at ? (a.at < b.at ? 1 : -1) : a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
-type LinkRow = { kind: 'email' | 'meeting'; id: string; at: string; via: LinkVia[]; accountId: string };
-
-// Built once per store (store/reusable-query.ts): search reads them for every account it finds.
-const newestLinkRows = {
-  email_links: newestLinksOf('email_links'),
-  meeting_links: newestLinksOf('meeting_links'),
+/** A link in timeline order; an email's carries its Message-ID and subject (migration 016). */
+type LinkRow = {
+  kind: 'email' | 'meeting';
+  id: string;
+  at: string;
+  via: LinkVia[];
+  accountId: string;
+  messageId?: string | null;
+  subject?: string | null;
 };
 
-function newestLinksOf(table: 'email_links' | 'meeting_links') {
-  return reusableQuery((db, v: { ws: string; account: string; limit: number }) =>
-    db
-      .selectFrom(table)
-      .select(['item_id', 'at', 'via'])
-      .where('workspace_id', '=', v.ws)
-      .where('account_id', '=', v.account)
-      .orderBy('at', 'desc')
-      .orderBy('item_id')
-      .limit(v.limit),
-  );
+type NewestValues = { ws: string; account: string; limit: number };
+// Built once per store (store/reusable-query.ts): search reads them for every account it finds.
+const newestLinkRows = {
+  email_links: reusableQuery((db, v: NewestValues) =>
+    newestLinksOf(db, 'email_links', v).select(['email_links.message_id', 'email_links.subject']),
+  ),
+  meeting_links: reusableQuery((db, v: NewestValues) => newestLinksOf(db, 'meeting_links', v)),
+};
+
+function newestLinksOf(db: Store, table: 'email_links' | 'meeting_links', v: NewestValues) {
+  return db
+    .selectFrom(table)
+    .select(['item_id', 'at', 'via'])
+    .where('workspace_id', '=', v.ws)
+    .where('account_id', '=', v.account)
+    .orderBy('at', 'desc')
+    .orderBy('item_id')
+    .limit(v.limit);
 }
 
 /** An account's `limit` newest links, emails and meetings, in timeline order: links only (014's index holds them). */
@@ -162,15 +172,24 @@ async function newestLinks(db: Store, ws: string, accountId: string, limit: numb
   const v = { ws, account: accountId, limit };
   // Both at once: on PostgreSQL each is a round trip.
   const [emailLinks, meetingLinks] = await Promise.all([newestLinkRows.email_links(db, v), newestLinkRows.meeting_links(db, v)]);
-  for (const r of emailLinks) rows.push({ kind: 'email', id: r.item_id, at: r.at, via: JSON.parse(r.via) as LinkVia[], accountId });
+  for (const r of emailLinks)
+    rows.push({
+      kind: 'email',
+      id: r.item_id,
+      at: r.at,
+      via: JSON.parse(r.via) as LinkVia[],
+      accountId,
+      messageId: r.message_id,
+      subject: r.subject,
+    });
   for (const r of meetingLinks) rows.push({ kind: 'meeting', id: r.item_id, at: r.at, via: JSON.parse(r.via) as LinkVia[], accountId });
   return rows.sort(timelineOrder).slice(0, limit);
 }
 
 /**
  * Of an account set's `limit` newest linked activities, the ones `keep` accepts (by who linked
- * them), at most `show`, newest first (global search). The choice is made on links alone; the
- * items' own columns are read only for those shown, not for `limit` items of every account.
+ * them), at most `show`, newest first (global search). The choice is made on links alone; an
+ * email's shown columns come with its link, a meeting's are read only for those shown.
  * A link's time is its item's (written together, store/emails.ts), so the order is the one the
  * items' times give.
  */
@@ -187,16 +206,8 @@ export async function recentActivitiesFor(
     .slice(0, opts.limit)
     .filter((l) => opts.keep(l.via))
     .slice(0, opts.show);
-  const emailIds = shown.filter((l) => l.kind === 'email').map((l) => l.id);
+  // An email's shown columns came with its link (migration 016); only meetings are read.
   const meetingIds = shown.filter((l) => l.kind === 'meeting').map((l) => l.id);
-  const emails = await byId(emailIds, () =>
-    db
-      .selectFrom('emails')
-      .select(['id', 'message_id', 'at', 'subject'])
-      .where('workspace_id', '=', ws)
-      .where('id', 'in', emailIds)
-      .execute(),
-  );
   const meetings = await byId(meetingIds, () =>
     db
       .selectFrom('meetings')
@@ -207,15 +218,14 @@ export async function recentActivitiesFor(
   );
   const out: (TimelineItem & { accountId: string })[] = [];
   for (const l of shown) {
-    const e = l.kind === 'email' ? emails.get(l.id) : undefined;
     const m = l.kind === 'meeting' ? meetings.get(l.id) : undefined;
-    if (e)
+    if (l.kind === 'email')
       out.push({
         kind: 'email',
-        id: e.id,
-        messageId: e.message_id,
-        at: e.at,
-        subject: e.subject ?? '',
+        id: l.id,
+        messageId: l.messageId ?? null,
+        at: l.at,
+        subject: l.subject ?? '',
         via: l.via,
         accountId: l.accountId,
       });

@@ -116,6 +116,17 @@ describe.each(DIALECTS)('upgrading a 0.1.0 database (%s)', (dialect) => {
     expect(Object.keys(r.counts).length).toBeGreaterThanOrEqual(20);
   });
 
+  it("gives every email link its email's Message-ID and subject (migration 016: a timeline page reads no email row)", async () => {
+    const rows = await upgraded
+      .selectFrom('email_links')
+      .innerJoin('emails', 'emails.id', 'email_links.item_id')
+      .select(['email_links.message_id as copied_id', 'email_links.subject as copied_subject', 'emails.message_id', 'emails.subject'])
+      .execute();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.copied_id !== r.message_id || r.copied_subject !== r.subject)).toEqual([]);
+    expect(rows.some((r) => r.subject)).toBe(true);
+  });
+
   it('answers every sampled explain as 0.1.0 did, on every field 0.1.0 answered', async () => {
     const old = fixtureAnswers(dialect);
     const now = await explainAnswers(upgraded, sampleOf(old), FIXTURE_NOW, 'cs-team');
