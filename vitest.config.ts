@@ -9,6 +9,7 @@ export const ISOLATED_TEST_FILES = [
   'src/providers/folder/folder-swap.test.ts',
   'test/integration/gmail-deferred-redecide.test.ts',
   'test/sync/deferred-reread.test.ts',
+  'test/sync/deferred-sources.test.ts',
 ];
 
 const ALL = ['src/**/*.test.ts', 'test/**/*.test.ts'];

@@ -108,21 +108,26 @@ export const LinkVia = z.object({
   partstat: z.string().optional(),
 });
 export const LinkChange = z.object({ kind: z.enum(['email', 'meeting']), id: z.string(), ref: z.string(), accountId: z.string() });
-export const ChangeResult = z.object({
-  linked: z.array(LinkChange).describe('links this change added (the past, re-decided)'),
-  unlinked: z.array(LinkChange).describe('links this change removed'),
+/** What a directory change could not re-read: every change reports it alike (manual, a source's disconnect). */
+export const Leftovers = {
   unavailable: z.number().int().describe('items whose source could not be re-read and never will be (gone, malformed)'),
   deferred: z
     .number()
     .int()
-    .optional()
     .describe(
       'emails whose source refused the re-read for now (busy, unreachable, credentials to renew): re-read after later syncs of a mailbox holding them',
     ),
   deferredBecause: z
     .array(z.object({ provider: z.string(), code: z.string(), emails: z.number().int() }))
-    .optional()
     .describe('the deferred emails by provider and refusal code (THROTTLED, NETWORK, AUTH_FAILED)'),
+};
+
+export const ChangeResult = z.object({
+  linked: z.array(LinkChange).describe('links this change added (the past, re-decided)'),
+  unlinked: z.array(LinkChange).describe('links this change removed'),
+  unavailable: Leftovers.unavailable,
+  deferred: Leftovers.deferred.optional(),
+  deferredBecause: Leftovers.deferredBecause.optional(),
   warning: z.string().optional().describe('e.g. "its next import will recreate it" for a deleted end user from a source'),
   auditId: z.number().int().optional().describe('the audit-log entry this change wrote: POST /v1/audit/{id}/undo undoes it'),
 });

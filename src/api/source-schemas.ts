@@ -1,6 +1,7 @@
 // Request and response shapes of the directory-source routes (/v1/sources): zod, so they are
 // checked on the way in and become the OpenAPI document. No answer ever holds a secret.
 import { z } from 'zod';
+import { Leftovers } from './schemas.js';
 
 const Kind = z.enum(['hubspot', 'salesforce', 'zendesk']);
 
@@ -66,4 +67,5 @@ export const SourceDisconnected = z.object({
   removedEndUsers: z.number().int(),
   linked: z.number().int(),
   unlinked: z.number().int(),
+  ...Leftovers,
 });

@@ -34,7 +34,7 @@ import {
   type SourceRecord,
   type SyncCounts,
 } from '../store/sources.js';
-import { redecideAddresses, type LinkChange } from '../sync/redecide.js';
+import { emptyReport, type Leftovers, type LinkChange, redecideAddresses, type RedecideReport } from '../sync/redecide.js';
 
 export type RecordOutcome = 'added' | 'updated' | 'removed' | 'skipped';
 
@@ -48,7 +48,8 @@ export interface RecordReport {
   reason?: string;
 }
 
-export interface PageResult {
+/** One page applied; `deferred` and `unavailable`: the past emails its re-decision could not re-read (yet), as a manual change reports them. */
+export interface PageResult extends Leftovers {
   rows: RecordReport[];
   counts: SyncCounts & { unchanged: number };
   linked: LinkChange[];
@@ -331,17 +332,16 @@ async function planDeletions(ctx: Ctx, s: ApplySession, page: SourcePage, plan: 
 }
 
 /** Re-decide the past of these addresses, in one batch; nothing to load when no stored item has them. */
-async function redecide(ctx: Ctx, addresses: string[]): Promise<{ linked: LinkChange[]; unlinked: LinkChange[] }> {
+async function redecide(ctx: Ctx, addresses: string[]): Promise<RedecideReport> {
   // A workspace with no stored mail or meeting yet (a first sync before any mailbox) has no past to re-decide.
-  if (!(await hasAnyItem(ctx.db, ctx.ws.id))) return { linked: [], unlinked: [] };
+  if (!(await hasAnyItem(ctx.db, ctx.ws.id))) return emptyReport();
   const hashes = [...new Set(addresses.map((a) => hashAddress(ctx, normalizeAddress(a))))];
   const [emails, meetings] = await Promise.all([
     itemIdsByHashes(ctx.db, ctx.ws.id, 'email', hashes),
     itemIdsByHashes(ctx.db, ctx.ws.id, 'meeting', hashes),
   ]);
-  if (!emails.length && !meetings.length) return { linked: [], unlinked: [] };
-  const r = await redecideAddresses(ctx, await loadDirectoryIndex(ctx), addresses);
-  return { linked: r.linked, unlinked: r.unlinked };
+  if (!emails.length && !meetings.length) return emptyReport();
+  return redecideAddresses(ctx, await loadDirectoryIndex(ctx), addresses);
 }
 
 export async function applySourcePage(ctx: Ctx, s: ApplySession, page: SourcePage): Promise<PageResult> {
@@ -362,7 +362,7 @@ export async function applySourcePage(ctx: Ctx, s: ApplySession, page: SourcePag
     await insertEndUserRows(trx, plan.insert);
     await markEndUsersSynced(trx, ctx.ws.id, plan.keep, ctx.now);
     const touched = [...plan.insert, ...plan.remove].map((r) => r.email);
-    const links = touched.length ? await redecide(tctx, touched) : { linked: [], unlinked: [] };
+    const links = touched.length ? await redecide(tctx, touched) : emptyReport();
     const counts = { added: 0, updated: 0, removed: 0, skipped: 0, unchanged: 0 };
     for (const r of rows) counts[r.outcome]++;
     const reported = new Set(rows.map((r) => `${r.record}:${r.externalId}`));
@@ -376,7 +376,14 @@ export async function applySourcePage(ctx: Ctx, s: ApplySession, page: SourcePag
         actor: ctx.actor,
         action: 'source.sync',
         target: s.source.id,
-        details: { kind: s.kind, counts, linked: links.linked, unlinked: links.unlinked },
+        details: {
+          kind: s.kind,
+          counts,
+          linked: links.linked,
+          unlinked: links.unlinked,
+          unavailable: links.unavailable,
+          deferred: links.deferred,
+        },
         source: ctx.origin ?? null,
       });
     }

@@ -13,10 +13,11 @@ import type { SourceKind } from '../sources/types.js';
 import { connectorDeps, type Ctx } from '../store/context.js';
 import { listAccounts } from '../store/directory.js';
 import { getSource, updateSource, type SourceRecord, type SourceStatus, type SyncCounts } from '../store/sources.js';
-import type { LinkChange } from '../sync/redecide.js';
+import { addLeftovers, type Leftovers, type LinkChange, noLeftovers } from '../sync/redecide.js';
 import { applySourcePage, type RecordReport } from './source-apply.js';
 
-export interface SourceSyncReport {
+/** `deferred` / `deferredBecause` / `unavailable`: past emails its pages' re-decisions could not re-read (yet), summed over the pages. */
+export interface SourceSyncReport extends Leftovers {
   sourceId: string;
   kind: string;
   status: SourceStatus;
@@ -72,6 +73,7 @@ export async function runSourceSync(ctx: Ctx, sourceId: string, opts: SourceSync
     rows: [],
     linked: [],
     unlinked: [],
+    ...noLeftovers(),
     pages: 0,
     nextSyncAt: null,
     restarted: null,
@@ -110,6 +112,7 @@ export async function runSourceSync(ctx: Ctx, sourceId: string, opts: SourceSync
         report.rows.push(...r.rows);
         report.linked.push(...r.linked);
         report.unlinked.push(...r.unlinked);
+        addLeftovers(report, r);
         for (const k of Object.keys(report.counts) as (keyof typeof report.counts)[]) report.counts[k] += r.counts[k];
       }
     };

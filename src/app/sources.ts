@@ -17,7 +17,7 @@ import {
   updateSource,
   type SourceRecord,
 } from '../store/sources.js';
-import { redecideAddresses } from '../sync/redecide.js';
+import { emptyReport, type Leftovers, redecideAddresses } from '../sync/redecide.js';
 import { audit } from './audit.js';
 import { checkServerUrl, outboundOf } from './connection-policy.js';
 import { requireSecretKey, type AppDeps, type SyncRequested } from './deps.js';
@@ -227,14 +227,19 @@ export async function syncSourcesHere(deps: AppDeps, input: { sourceId?: string 
   return out;
 }
 
+/** What a disconnect did: `deferred` and `unavailable` as a manual directory change reports them. */
+export interface SourceDisconnected extends Leftovers {
+  sourceId: string;
+  removedEndUsers: number;
+  linked: number;
+  unlinked: number;
+}
+
 /**
  * Disconnect: the source stops syncing and its secret is deleted. Its end users stay (keep:
  * they become like imported ones, deleted by hand) or go (remove: their past mail re-decided).
  */
-export async function disconnectSource(
-  deps: AppDeps,
-  input: { sourceId: string; users: 'keep' | 'remove' },
-): Promise<{ sourceId: string; removedEndUsers: number; linked: number; unlinked: number }> {
+export async function disconnectSource(deps: AppDeps, input: { sourceId: string; users: 'keep' | 'remove' }): Promise<SourceDisconnected> {
   requireAdmin(deps, 'disconnect a directory source');
   const s = await requireSource(deps, input.sourceId);
   const name = SOURCE_NAME[s.kind as SourceKind] ?? s.kind;
@@ -261,15 +266,31 @@ export async function disconnectSource(
           await loadDirectoryIndex(tctx),
           removed.map((r) => r.email),
         )
-      : { linked: [], unlinked: [] };
+      : emptyReport();
     await recordAudit(trx, deps.ws.id, {
       at: deps.now.toISOString(),
       actor: deps.actor,
       action: 'source.disconnect',
       target: s.id,
-      details: { kind: s.kind, users: input.users, removedEndUsers: removed.length, linked: report.linked, unlinked: report.unlinked },
+      details: {
+        kind: s.kind,
+        users: input.users,
+        removedEndUsers: removed.length,
+        linked: report.linked,
+        unlinked: report.unlinked,
+        unavailable: report.unavailable,
+        deferred: report.deferred,
+      },
       source: deps.origin ?? null,
     });
-    return { sourceId: s.id, removedEndUsers: removed.length, linked: report.linked.length, unlinked: report.unlinked.length };
+    return {
+      sourceId: s.id,
+      removedEndUsers: removed.length,
+      linked: report.linked.length,
+      unlinked: report.unlinked.length,
+      unavailable: report.unavailable,
+      deferred: report.deferred,
+      deferredBecause: report.deferredBecause,
+    };
   });
 }

@@ -1,6 +1,7 @@
 // Human-readable output for the CLI (the --json forms are the documents themselves).
 import type { ChangeResult } from '../app/directory-changes.js';
 import { describeFolders } from '../providers/folder-selection.js';
+import type { Leftovers } from '../sync/redecide.js';
 import type { SyncReport } from '../sync/run-sync.js';
 import { progressLine } from '../sync/progress-eta.js';
 import { refusalWords } from '../troubleshoot/code-text.js';
@@ -33,6 +34,11 @@ export function printChange(what: string, r: ChangeResult): void {
   console.log(`  re-decided the past: ${r.linked.length} link(s) added, ${r.unlinked.length} removed`);
   for (const c of r.linked) console.log(`  + ${fmt(c)}`);
   for (const c of r.unlinked) console.log(`  - ${fmt(c)}`);
+  printLeftovers(r);
+}
+
+/** What a directory change (manual, a source's sync or disconnect) could not re-read: gone, or waiting and why. */
+export function printLeftovers(r: Leftovers): void {
   if (r.unavailable) console.log(`  ${r.unavailable} item(s) could not be re-read from their source and were left as they were`);
   for (const b of r.deferredBecause)
     console.log(

@@ -6,6 +6,7 @@ import { connectSource, disconnectSource, listDirectorySources, syncSourcesHere,
 import type { AccountMatch } from '../sources/mapping.js';
 import type { SourceKind } from '../sources/types.js';
 import { asFlags, secretKey, UserError, withContext, type GlobalOptions } from './context.js';
+import { printLeftovers } from './print.js';
 
 interface MappingFlags {
   emailFields?: string;
@@ -79,6 +80,7 @@ function printReport(r: SourceSyncReport): void {
     `${r.sourceId} (${r.kind}): ${c.added} added, ${c.updated} updated, ${c.removed} removed, ${c.skipped} skipped, ${c.unchanged} unchanged in ${r.pages} pages`,
   );
   console.log(`  past mail and meetings: ${r.linked.length} linked, ${r.unlinked.length} unlinked`);
+  printLeftovers(r);
   for (const row of r.rows.filter((x) => x.outcome !== 'added').slice(0, 50)) {
     console.log(
       `  ${row.outcome} ${row.record} ${row.externalId}${row.email ? ` ${row.email}` : ''}${row.accountId ? ` (${row.accountId})` : ''}${row.reason ? `: ${row.reason}` : ''}`,
@@ -187,6 +189,7 @@ export function registerSourceCommands(program: Command, g: () => GlobalOptions)
         console.log(
           `Disconnected source ${r.sourceId}; ${o.removeUsers ? `removed ${r.removedEndUsers} end users (${r.linked} items linked, ${r.unlinked} unlinked)` : 'its end users stay'}.`,
         );
+        printLeftovers(r);
       });
     });
 }

@@ -130,14 +130,31 @@ export async function writeRedecisionPage(
   return { read, waiting, gone };
 }
 
+/** What a change could not re-read: gone for good, or waiting (by provider and refusal). */
+export type Leftovers = Pick<RedecideReport, 'unavailable' | 'deferred' | 'deferredBecause'>;
+
+export const noLeftovers = (): Leftovers => ({ unavailable: 0, deferred: 0, deferredBecause: [] });
+
+function addBecause(into: Leftovers, reason: WaitReason, emails: number): void {
+  const same = into.deferredBecause.find((b) => b.provider === reason.provider && b.code === reason.code);
+  if (same) same.emails += emails;
+  else into.deferredBecause.push({ provider: reason.provider, code: reason.code, emails });
+}
+
 /** Counts the waiting ones in the report, by provider and refusal. */
-export function countDeferred(report: RedecideReport, waiting: { reason: WaitReason }[]): void {
+export function countDeferred(report: Leftovers, waiting: { reason: WaitReason }[]): void {
   report.deferred += waiting.length;
-  for (const { reason } of waiting) {
-    const same = report.deferredBecause.find((b) => b.provider === reason.provider && b.code === reason.code);
-    if (same) same.emails++;
-    else report.deferredBecause.push({ ...reason, emails: 1 });
-  }
+  for (const { reason } of waiting) addBecause(report, reason, 1);
+}
+
+/**
+ * Adds one change's leftovers to another's: a source's sync is a change per page, and reports
+ * their sum (an email refused on two pages of one sync counts on each).
+ */
+export function addLeftovers(into: Leftovers, from: Leftovers): void {
+  into.unavailable += from.unavailable;
+  into.deferred += from.deferred;
+  for (const b of from.deferredBecause) addBecause(into, b, b.emails);
 }
 
 export async function redecideAddresses(ctx: Ctx, dir: DirectoryIndex, addresses: string[]): Promise<RedecideReport> {

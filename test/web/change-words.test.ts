@@ -3,7 +3,7 @@
 // must not read "no past item changed" when the provider refused the re-reads for now.
 import { describe, expect, it } from 'vitest';
 import type { LinkChange } from '../../web/src/api.js';
-import { changeWords } from '../../web/src/change-words.js';
+import { changeWords, leftoverWords } from '../../web/src/change-words.js';
 
 const email = (id: string): LinkChange => ({ kind: 'email', id, ref: `${id}@acme.com`, accountId: 'acme' });
 const meeting = (id: string): LinkChange => ({ kind: 'meeting', id, ref: `${id}@2026-03-05T10:00:00.000Z`, accountId: 'acme' });
@@ -24,5 +24,12 @@ describe('a change in words', () => {
       'no past item changed; 1 email could not be re-read yet (their provider refused for now) and will be re-read after a later sync of a mailbox holding them; ' +
         '2 items could not be re-read from their source and stayed as they were',
     );
+  });
+
+  it("a directory source's disconnect says the same of what it could not re-read", () => {
+    expect(leftoverWords({ deferred: 3, unavailable: 0 })).toEqual([
+      '3 emails could not be re-read yet (their provider refused for now) and will be re-read after a later sync of a mailbox holding them',
+    ]);
+    expect(leftoverWords({})).toEqual([]);
   });
 });

@@ -16,11 +16,15 @@ export function changeWords(
   };
   const parts = [r.linked.length ? `linked ${words(r.linked)}` : '', r.unlinked.length ? `unlinked ${words(r.unlinked)}` : ''];
   const done = parts.filter(Boolean).join(', ') || 'no past item changed';
-  const left = [
+  return [done, ...leftoverWords(r)].join('; ');
+}
+
+/** What a change (manual, or a directory source's disconnect) could not re-read: waiting, or gone. */
+export function leftoverWords(r: Partial<Pick<ChangeResult, 'unavailable' | 'deferred'>>): string[] {
+  return [
     r.deferred
       ? `${count(r.deferred, 'email')} could not be re-read yet (their provider refused for now) and will be re-read after a later sync of a mailbox holding them`
       : '',
     r.unavailable ? `${count(r.unavailable, 'item')} could not be re-read from their source and stayed as they were` : '',
   ].filter(Boolean);
-  return [done, ...left].join('; ');
 }

@@ -4,6 +4,7 @@
 // that connects one.
 import { useState } from 'react';
 import { api, get } from '../api.js';
+import { leftoverWords } from '../change-words.js';
 import { SourceConnectForm } from './SourceConnectForm.js';
 import { Time } from '../time.js';
 import { ErrorNote, useAction, useLoad } from '../ui.js';
@@ -46,9 +47,11 @@ function SourceCard({ s, onChange }: { s: Source; onChange: () => void }) {
   const [leaving, setLeaving] = useState(false);
   const disconnect = (users: 'keep' | 'remove') =>
     void act.run(async () => {
-      await api('DELETE', `/v1/sources/${encodeURIComponent(s.id)}?users=${users}`);
+      const r = await api<{ unavailable?: number; deferred?: number }>('DELETE', `/v1/sources/${encodeURIComponent(s.id)}?users=${users}`);
       onChange();
-      return users === 'keep' ? `Disconnected ${s.source}; its end users stay.` : `Disconnected ${s.source} and removed its end users.`;
+      if (users === 'keep') return `Disconnected ${s.source}; its end users stay.`;
+      const left = leftoverWords(r);
+      return `Disconnected ${s.source} and removed its end users${left.length ? `; ${left.join('; ')}` : ''}.`;
     });
   const c = s.counts;
   return (

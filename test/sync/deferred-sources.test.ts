@@ -1,0 +1,142 @@
+// Emails a directory change leaves waiting when the change is not a manual one, against mail
+// sources the test controls (each connection's copies refused or read on demand) and a real
+// store of either dialect:
+// - a directory source's sync and its disconnect report `deferred` and `deferredBecause` (and
+//   audit `deferred`) as a manual change does; before, only the queue knew.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { disconnectSource } from '../../src/app/sources.js';
+import { runSourceSync } from '../../src/app/source-sync.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { EmailItem } from '../../src/domain/items.js';
+import { SourceError, type SourceErrorCode } from '../../src/providers/types.js';
+import { createSecrets } from '../../src/secrets/secrets.js';
+import { DEFAULT_MAPPING } from '../../src/sources/mapping.js';
+import type { SourcePage } from '../../src/sources/types.js';
+import { createConnection, listConnections } from '../../src/store/connections.js';
+import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
+import type { Store } from '../../src/store/db.js';
+import { addTeammate } from '../../src/store/directory.js';
+import { createSource } from '../../src/store/sources.js';
+import { createWorkspace } from '../../src/store/workspaces.js';
+import { ingestMailPage } from '../../src/sync/email-ingest.js';
+import { DIALECTS, openTestStore } from '../support/databases.js';
+
+/** A connection's copies: refused with a code while `refuse` is set, else read. */
+class FakeCopies {
+  items = new Map<string, EmailItem>();
+  refuse: SourceErrorCode | null = null;
+  async fetch(ref: string): Promise<EmailItem | null> {
+    if (this.refuse) throw new SourceError(this.refuse, 'refused for now');
+    return this.items.get(ref) ?? null;
+  }
+}
+
+const fakes = vi.hoisted(() => new Map<string, unknown>());
+vi.mock('../../src/providers/registry.js', async (original) => ({
+  ...(await original<typeof import('../../src/providers/registry.js')>()),
+  mailSourceFor: async (c: { id?: string }) => fakes.get(c.id ?? '') ?? null,
+}));
+
+const T0 = new Date('2026-03-10T12:00:00Z');
+const later = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+const secrets = createSecrets('a test passphrase of more than 32 characters');
+
+const mail = (messageId: string, from: string, to: string): EmailItem => ({
+  messageId,
+  fingerprint: `fp-${messageId}`,
+  sentAt: T0,
+  receivedAt: new Date('2026-03-05T10:00:00Z'),
+  from: [{ address: from }],
+  to: [{ address: to }],
+  cc: [],
+  bcc: [],
+  subject: 'Pilot',
+});
+
+/** One page of a HubSpot-like source: a company and its contacts. */
+const page = (contacts: { id: string; email: string }[]): SourcePage => ({
+  companies: [{ externalId: 'c1', name: 'Globex', domains: ['globex.com'] }],
+  contacts: contacts.map((c) => ({ externalId: c.id, emails: { email: [c.email] }, primaryField: 'email', companyIds: ['c1'] })),
+  deletedCompanyIds: [],
+  deletedContactIds: [],
+  cursor: `after-${contacts.length}`,
+});
+
+for (const dialect of DIALECTS) {
+  describe(`waiting emails of other changes (${dialect})`, () => {
+    let db: Store;
+    let close: () => Promise<void>;
+    let ctx: Ctx;
+    const ids: Record<'alice' | 'bob', string> = { alice: '', bob: '' };
+    const copies = { alice: new FakeCopies(), bob: new FakeCopies() };
+    const at = (now: Date): Ctx => ({ ...ctx, now });
+
+    /** The message stored from these connections' copies. */
+    async function seen(item: EmailItem, who: (keyof typeof ids)[]) {
+      const conns = new Map((await listConnections(db, ctx.ws.id)).map((c) => [c.id, c]));
+      const dir = await loadDirectoryIndex(ctx);
+      for (const w of who) {
+        const ref = `INBOX/${item.messageId}`;
+        copies[w].items.set(ref, item);
+        await ingestMailPage(ctx, dir, conns.get(ids[w])!, conns, [{ ref, folder: 'INBOX', item }]);
+      }
+    }
+    const queued = async () =>
+      (await db.selectFrom('deferred_redecisions').select('email_id').where('workspace_id', '=', ctx.ws.id).execute()).length;
+    const lastAudit = (action: string) =>
+      db
+        .selectFrom('audit_log')
+        .select('details')
+        .where('workspace_id', '=', ctx.ws.id)
+        .where('action', '=', action)
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow()
+        .then((r) => JSON.parse(r.details) as Record<string, unknown>);
+
+    beforeAll(async () => {
+      ({ db, close } = await openTestStore(dialect, 'deferred-sources'));
+      const ws = await createWorkspace(db, 'cs', ['ourco.com'], T0);
+      ctx = { db, ws, now: T0, actor: 'test', connectors: { secrets, settings: loadConfig({}) } };
+      for (const who of ['alice', 'bob'] as const) {
+        const teammate = (await addTeammate(db, ws.id, { email: `${who}@ourco.com`, aliases: [] }, T0)).id;
+        ids[who] = await createConnection(
+          db,
+          ws.id,
+          { teammateId: teammate, provider: 'gmail', config: {}, hasMail: true, hasCalendar: false, authorizedAt: T0 },
+          T0,
+        );
+        fakes.set(ids[who], copies[who]);
+      }
+    });
+    afterAll(async () => close());
+
+    it("a source's sync and its disconnect report the emails they could not re-read yet, as a manual change does", async () => {
+      await seen(mail('pilot@x', 'carol@globex.com', 'alice@ourco.com'), ['alice']);
+      const sourceId = await createSource(
+        db,
+        ctx.ws.id,
+        { kind: 'hubspot', settings: {}, secretEnc: secrets.encrypt('token'), mapping: JSON.stringify(DEFAULT_MAPPING) },
+        T0,
+      );
+      copies.alice.refuse = 'THROTTLED';
+      const synced = await runSourceSync(at(later(10)), sourceId, {
+        factory: () => ({
+          kind: 'hubspot',
+          async *changes() {
+            yield page([{ id: 'p1', email: 'carol@globex.com' }]);
+          },
+        }),
+      });
+      expect(synced).toMatchObject({ status: 'active', linked: [], unavailable: 0, deferred: 1 });
+      expect(synced.deferredBecause).toEqual([{ provider: 'gmail', code: 'THROTTLED', emails: 1 }]);
+      expect(await lastAudit('source.sync')).toMatchObject({ deferred: 1, unavailable: 0 });
+      expect(await queued()).toBe(1);
+
+      const gone = await disconnectSource(at(later(20)), { sourceId, users: 'remove' });
+      expect(gone).toMatchObject({ removedEndUsers: 1, linked: 0, unlinked: 0, unavailable: 0, deferred: 1 });
+      expect(gone.deferredBecause).toEqual([{ provider: 'gmail', code: 'THROTTLED', emails: 1 }]);
+      expect(await lastAudit('source.disconnect')).toMatchObject({ deferred: 1 });
+      copies.alice.refuse = null;
+    });
+  });
+}
