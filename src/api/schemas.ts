@@ -228,7 +228,10 @@ export const Explanation = z.object({
   occurrence: z.string().optional(),
   occurrences: z.array(z.object({ start: z.string(), outcome: z.string() })).optional(),
   fromStoredCodes: z.boolean().optional(),
-  summary: z.string().optional().describe('one sentence for a person, where the answer needs one (a purged item, a waiting re-read)'),
+  summary: z
+    .string()
+    .optional()
+    .describe('one sentence for a person, where the answer needs one (a purged item, a waiting re-read, an email no mailbox can re-read)'),
   waiting: z
     .object({
       since: z.string(),

@@ -177,9 +177,10 @@ async function emailCandidate(
   directory: () => Promise<DirectoryIndex>,
   subjectNotKept: boolean,
 ): Promise<FindCandidate> {
-  const where = whereOf(await emailSightings(deps.db, deps.ws.id, rec.id), conns);
+  const sightings = await emailSightings(deps.db, deps.ws.id, rec.id);
+  const where = whereOf(sightings, conns);
   const e = historicWithDate(
-    await explainEmailRecord(deps, rec, conns, rec.messageId ?? rec.dedupKey, { directory }),
+    await explainEmailRecord(deps, rec, conns, rec.messageId ?? rec.dedupKey, { directory, sightings }),
     rec.at,
     where,
     conns,

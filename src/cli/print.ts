@@ -64,7 +64,8 @@ export function printTimeline(
 export function printExplanation(r: Explanation): void {
   const title = r.kind === 'email' ? `Email <${r.ref}>` : `Meeting ${r.ref}${r.occurrence ? ` at ${r.occurrence}` : ''}`;
   console.log(`${title}: ${r.outcome.replace('_', ' ').toUpperCase()}`);
-  if (r.waiting && r.summary) console.log(`  ${r.summary}`);
+  // Waiting for a re-read, or no mailbox left to re-read it from (a purged item's summary is left to --json, as before).
+  if (r.summary && !r.purged) console.log(`  ${r.summary}`);
   for (const a of r.accounts) {
     console.log(`  logged on ${a.id} via ${a.via.map((v) => `${v.email} (${v.field}, source ${sourceWords(v)})`).join('; ')}`);
   }

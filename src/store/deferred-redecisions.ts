@@ -138,6 +138,33 @@ export async function deferredSince(db: Store, ws: string, cutoff: Date): Promis
   return rows.map(toRecord);
 }
 
+/**
+ * The waiting emails no connection that can still be read holds a copy of: every copy is in a
+ * disconnected connection (its credentials deleted) or one since removed. No sync will re-read them.
+ */
+export async function deferredWithoutCopies(db: Store, ws: string): Promise<DeferredRedecision[]> {
+  const rows = await db
+    .selectFrom('deferred_redecisions as d')
+    .selectAll('d')
+    .where('d.workspace_id', '=', ws)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('email_sightings as s')
+            .innerJoin('connections as c', (j) => j.onRef('c.workspace_id', '=', 's.workspace_id').onRef('c.id', '=', 's.connection_id'))
+            .select('s.email_id')
+            .whereRef('s.workspace_id', '=', 'd.workspace_id')
+            .whereRef('s.email_id', '=', 'd.email_id')
+            .where('c.status', '!=', 'disconnected'),
+        ),
+      ),
+    )
+    .orderBy('d.first_failed_at')
+    .execute();
+  return rows.map(toRecord);
+}
+
 export async function getDeferred(db: Store, ws: string, emailId: string): Promise<DeferredRedecision | null> {
   const r = await db
     .selectFrom('deferred_redecisions')

@@ -5,12 +5,20 @@
 // change's own path (readRedecisionPage, writeRedecisionPage). Read: re-decided and out of the
 // queue. Gone: out, counted unavailable. Refused again (or not linked on the copies read while
 // one was refused): one more attempt, until the bound (DEFERRED_LIMITS), then given up and
-// audited as unavailable.
+// audited as unavailable. One whose every copy is in a disconnected or removed connection is
+// given up at once, when that connection is disconnected (giveUpUnreadable).
 import type { DirectoryIndex } from '../directory/index.js';
 import { recordAudit } from '../store/audit.js';
 import { listConnections } from '../store/connections.js';
 import type { Ctx } from '../store/context.js';
-import { clearDeferred, deferRedecisions, deferredDue, deferredSince, type DeferredRedecision } from '../store/deferred-redecisions.js';
+import {
+  clearDeferred,
+  deferRedecisions,
+  deferredDue,
+  deferredSince,
+  deferredWithoutCopies,
+  type DeferredRedecision,
+} from '../store/deferred-redecisions.js';
 import type { EmailSightingRow } from '../store/emails.js';
 import { leanEmailsByIds, leanSightingsOf } from '../store/redecide-reads.js';
 import { redecidedWriter, redecideSizes } from '../store/redecide-writes.js';
@@ -173,22 +181,37 @@ const copiesOf = (list: EmailSightingRow[] | undefined) =>
 export async function giveUpStale(ctx: Ctx): Promise<number> {
   const stale = await deferredSince(ctx.db, ctx.ws.id, ageCutoff(ctx.now));
   if (!stale.length) return 0;
-  await ctx.db.transaction().execute(async (trx) => {
-    await clearDeferred(
-      trx,
-      ctx.ws.id,
-      stale.map((s) => s.emailId),
-    );
-    await recordAudit(trx, ctx.ws.id, {
-      at: ctx.now.toISOString(),
-      actor: ctx.actor,
-      action: 'directory_change.gave_up',
-      target: `${stale.length} email(s)`,
-      details: { unavailable: stale.length, gaveUp: stale.map((s) => gaveUpFacts(s, s.emailId)) },
-      source: ctx.origin ?? null,
-    });
-  });
+  await ctx.db.transaction().execute((trx) => giveUp({ ...ctx, db: trx }, stale, {}));
   return stale.length;
+}
+
+/**
+ * Gives up at once the waiting emails whose every copy is in a disconnected or removed
+ * connection: no sync will ever re-read them, and waiting out the age bound only kept explain
+ * saying "re-read after a sync of a mailbox holding a copy" for a week. Run inside the
+ * disconnect's transaction; audited as unavailable, naming the connection. Returns how many.
+ */
+export async function giveUpUnreadable(tctx: Ctx, connectionId: string): Promise<number> {
+  const orphans = await deferredWithoutCopies(tctx.db, tctx.ws.id);
+  if (orphans.length) await giveUp(tctx, orphans, { reason: 'no_copy_left', connection: connectionId });
+  return orphans.length;
+}
+
+/** Out of the queue, audited (directory_change.gave_up) with which, since when, how often and why; `why` adds the cause when it is not age. */
+async function giveUp(tctx: Ctx, rows: DeferredRedecision[], why: Record<string, string>): Promise<void> {
+  await clearDeferred(
+    tctx.db,
+    tctx.ws.id,
+    rows.map((s) => s.emailId),
+  );
+  await recordAudit(tctx.db, tctx.ws.id, {
+    at: tctx.now.toISOString(),
+    actor: tctx.actor,
+    action: 'directory_change.gave_up',
+    target: `${rows.length} email(s)`,
+    details: { ...why, unavailable: rows.length, gaveUp: rows.map((s) => gaveUpFacts(s, s.emailId)) },
+    source: tctx.origin ?? null,
+  });
 }
 
 /** What the audit keeps of a given-up email: which, since when, how often and why (no address). */

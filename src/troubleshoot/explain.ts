@@ -259,13 +259,26 @@ export async function explainEmailRecord(
     // The source is gone (or waits) and not-linked mail keeps codes only: explain with the stored codes.
     const d = rec.decision;
     const checks = d.checks.map((c) => ({ ...c, detail: c.detail || codeText(c.code) }));
-    return { ...shape('email', ref, { ...d, checks }), fromStoredCodes: true, ...(deferred ? waitingFields(deferred) : {}) };
+    const why = deferred
+      ? waitingFields(deferred)
+      : noCopyLeft(known.sightings ?? (await emailSightings(ctx.db, ctx.ws.id, rec.id)), conns)
+        ? { summary: NO_COPY_LEFT }
+        : {};
+    return { ...shape('email', ref, { ...d, checks }), fromStoredCodes: true, ...why };
   }
   const dir = await (known.directory ?? (() => loadDirectoryIndex(ctx)))(known.directoryVersion);
   const sightings = sightingViews(known.sightings ?? (await emailSightings(ctx.db, ctx.ws.id, rec.id)), conns);
   const where = sightings.map((s) => ({ connection: s.connection.id, teammate: s.connection.ownerAddresses[0] ?? null, folder: s.folder }));
   return shape('email', ref, decideEmail({ item, sightings }, dir, ctx.now, { hints: true }), { where });
 }
+
+/** Every copy in a disconnected connection or one since removed: nothing can read it again. */
+const noCopyLeft = (sightings: EmailSightingRow[], conns: Map<string, ConnectionRecord>) =>
+  sightings.length > 0 && sightings.every((s) => (conns.get(s.connectionId)?.status ?? 'disconnected') === 'disconnected');
+
+const NO_COPY_LEFT =
+  'It cannot be re-read: every copy was in a mailbox since disconnected or removed, so directory changes no longer reach it ' +
+  '(one waiting for a re-read was given up when its last mailbox was disconnected). Shown as decided when it was stored.';
 
 /**
  * A waiting email in words: a CSM sees that the directory change has not reached it yet, since

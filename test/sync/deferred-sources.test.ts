@@ -2,8 +2,12 @@
 // sources the test controls (each connection's copies refused or read on demand) and a real
 // store of either dialect:
 // - a directory source's sync and its disconnect report `deferred` and `deferredBecause` (and
-//   audit `deferred`) as a manual change does; before, only the queue knew.
+//   audit `deferred`) as a manual change does; before, only the queue knew;
+// - a waiting email whose last readable copy's connection is disconnected is given up at once
+//   (audited, explain says why), not after 7 days; one with a copy left keeps waiting.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { addEndUser } from '../../src/app/directory-changes.js';
+import { disconnect } from '../../src/app/disconnect.js';
 import { disconnectSource } from '../../src/app/sources.js';
 import { runSourceSync } from '../../src/app/source-sync.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -15,10 +19,11 @@ import type { SourcePage } from '../../src/sources/types.js';
 import { createConnection, listConnections } from '../../src/store/connections.js';
 import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
 import type { Store } from '../../src/store/db.js';
-import { addTeammate } from '../../src/store/directory.js';
+import { addAccount, addTeammate } from '../../src/store/directory.js';
 import { createSource } from '../../src/store/sources.js';
 import { createWorkspace } from '../../src/store/workspaces.js';
 import { ingestMailPage } from '../../src/sync/email-ingest.js';
+import { explainEmail } from '../../src/troubleshoot/explain.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
 
 /** A connection's copies: refused with a code while `refuse` is set, else read. */
@@ -97,6 +102,7 @@ for (const dialect of DIALECTS) {
       ({ db, close } = await openTestStore(dialect, 'deferred-sources'));
       const ws = await createWorkspace(db, 'cs', ['ourco.com'], T0);
       ctx = { db, ws, now: T0, actor: 'test', connectors: { secrets, settings: loadConfig({}) } };
+      await addAccount(db, ws.id, { id: 'initech', name: 'Initech' }, T0);
       for (const who of ['alice', 'bob'] as const) {
         const teammate = (await addTeammate(db, ws.id, { email: `${who}@ourco.com`, aliases: [] }, T0)).id;
         ids[who] = await createConnection(
@@ -137,6 +143,34 @@ for (const dialect of DIALECTS) {
       expect(gone.deferredBecause).toEqual([{ provider: 'gmail', code: 'THROTTLED', emails: 1 }]);
       expect(await lastAudit('source.disconnect')).toMatchObject({ deferred: 1 });
       copies.alice.refuse = null;
+    });
+
+    it('a waiting email is given up when the last mailbox holding a copy is disconnected, and explain says why', async () => {
+      await seen(mail('orphan@x', 'dan@initech.example', 'bob@ourco.com'), ['bob']);
+      await seen(mail('shared@x', 'dan@initech.example', 'alice@ourco.com'), ['alice', 'bob']);
+      copies.alice.refuse = 'THROTTLED';
+      copies.bob.refuse = 'THROTTLED';
+      const r = await addEndUser(at(later(100)), { accountId: 'initech', email: 'dan@initech.example', source: 'manual' });
+      expect(r).toMatchObject({ deferred: 2, unavailable: 0 });
+      const before = await queued();
+
+      await disconnect(at(later(200)), { connectionId: ids.bob });
+      // Bob's was the only copy of one: given up now. Alice still holds the other: it waits for her sync.
+      expect(await queued()).toBe(before - 1);
+      const gaveUp = await lastAudit('directory_change.gave_up');
+      expect(gaveUp).toMatchObject({ reason: 'no_copy_left', connection: ids.bob, unavailable: 1 });
+      const { id } = await db
+        .selectFrom('emails')
+        .select('id')
+        .where('workspace_id', '=', ctx.ws.id)
+        .where('message_id', '=', 'orphan@x')
+        .executeTakeFirstOrThrow();
+      expect(gaveUp.gaveUp).toEqual([expect.objectContaining({ id, attempts: 1, lastError: 'THROTTLED', provider: 'gmail' })]);
+      const orphan = await explainEmail(at(later(300)), 'orphan@x');
+      expect(orphan).toMatchObject({ outcome: 'not_linked', fromStoredCodes: true });
+      expect(orphan.waiting).toBeUndefined();
+      expect(orphan.summary).toContain('every copy was in a mailbox since disconnected or removed');
+      expect((await explainEmail(at(later(300)), 'shared@x')).waiting).toMatchObject({ attempts: 1 });
     });
   });
 }

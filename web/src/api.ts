@@ -176,9 +176,11 @@ export interface Explanation {
   searched?: { id: string; teammate: string; provider: string; status: string; authorizedAt: string; lastSyncAt: string | null }[];
   occurrence?: string;
   occurrences?: { start: string; outcome: string }[];
-  /** One sentence for a person (a purged item, an email waiting for a re-read after a directory change). */
+  /** One sentence for a person (a purged item, an email waiting for a re-read after a directory change, one no mailbox can re-read). */
   summary?: string;
   waiting?: { since: string; attempts: number; lastAttemptAt: string; code: string; provider: string };
+  /** Purged by retention: its summary is not shown here (as before). */
+  purged?: unknown;
 }
 /** One remedy's button, as the API describes it (kind + parameters). */
 export type RemedyAction =

@@ -30,6 +30,7 @@ export function ExplanationView({ e, onChanged }: { e: Explanation; onChanged?: 
         ) : null}
       </p>
       {e.waiting && e.summary ? <p data-waiting>{readableTimes(e.summary)}</p> : null}
+      {!e.waiting && !e.purged && e.summary ? <p data-unreadable>{e.summary}</p> : null}
       {e.accounts.length ? (
         <ul>
           {e.accounts.map((a) => (
