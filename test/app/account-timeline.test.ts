@@ -4,14 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountTimelinePage } from '../../src/app/account-timeline.js';
 import type { EmailItem, MeetingOccurrence } from '../../src/domain/items.js';
-import { createConnection, listConnections } from '../../src/store/connections.js';
+import { listConnections } from '../../src/store/connections.js';
 import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
-import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
-import { createWorkspace } from '../../src/store/workspaces.js';
+import { addAccount, insertEndUser } from '../../src/store/directory.js';
 import { storeMeeting } from '../../src/sync/calendar-ingest.js';
 import { ingestMailPage } from '../../src/sync/email-ingest.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
 import { appFailure } from '../support/app-errors.js';
+import { seedWorkspace } from '../support/seed.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
 // Several items share an instant: the page boundary must not drop or repeat any of them.
@@ -48,36 +48,19 @@ describe.each(DIALECTS)('account timeline pages (%s)', (dialect) => {
   beforeAll(async () => {
     const store = await openTestStore(dialect, 'timeline-pages');
     close = store.close;
-    const ws = await createWorkspace(store.db, 'cs', ['ourco.com'], NOW);
-    const alice = await addTeammate(store.db, ws.id, { email: 'alice@ourco.com', aliases: [] }, NOW);
-    await addAccount(store.db, ws.id, { id: 'acme', name: 'Acme' }, NOW);
-    await insertEndUser(store.db, ws.id, { accountId: 'acme', email: 'john@acme.com', source: 'manual' }, NOW);
-    ctx = { db: store.db, ws, now: NOW, actor: 'test' };
-    await createConnection(
-      store.db,
-      ws.id,
-      {
-        teammateId: alice.id,
-        provider: 'folder',
-        config: { mail: '/nowhere' },
-        hasMail: true,
-        hasCalendar: true,
-        authorizedAt: new Date('2026-03-01T00:00:00Z'),
-      },
-      NOW,
-    );
-    const [conn] = await listConnections(store.db, ws.id);
-    const conns = new Map([[conn!.id, conn!]]);
+    const seed = await seedWorkspace(store.db, { now: NOW, folders: [{ hasCalendar: true }] });
+    ctx = seed.ctx;
+    const conn = seed.conns[0]!;
     const dir = await loadDirectoryIndex(ctx);
     await ingestMailPage(
       ctx,
       dir,
-      conn!,
-      conns,
+      conn,
+      seed.byId,
       TIMES.map((at, i) => ({ ref: `INBOX/${i}`, folder: 'INBOX', item: mail(i, at) })),
     );
     for (const [i, at] of [TIMES[0]!, TIMES[3]!].entries())
-      await storeMeeting(ctx, dir, conns, meeting(i, at), { connectionId: conn!.id, ref: `cal/${i}.ics` }, undefined);
+      await storeMeeting(ctx, dir, seed.byId, meeting(i, at), { connectionId: conn.id, ref: `cal/${i}.ics` }, undefined);
   });
   afterAll(async () => close?.());
 

@@ -8,13 +8,11 @@ import { accountTimelinePage } from '../../src/app/account-timeline.js';
 import { addEndUser } from '../../src/app/directory-changes.js';
 import type { EmailItem } from '../../src/domain/items.js';
 import { insertAll } from '../../src/store/bulk-insert.js';
-import { createConnection, listConnections } from '../../src/store/connections.js';
 import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
-import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
-import { createWorkspace } from '../../src/store/workspaces.js';
 import { ingestMailPage } from '../../src/sync/email-ingest.js';
 import { search } from '../../src/app/search.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
+import { seedWorkspace } from '../support/seed.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
 
@@ -55,32 +53,19 @@ describe.each(DIALECTS)("an email's links carry what its timeline row shows (%s)
   beforeAll(async () => {
     const store = await openTestStore(dialect, 'link-shown-columns');
     close = store.close;
-    const ws = await createWorkspace(store.db, 'cs', ['ourco.com'], NOW);
-    const alice = await addTeammate(store.db, ws.id, { email: 'alice@ourco.com', aliases: [] }, NOW);
-    await addAccount(store.db, ws.id, { id: 'acme', name: 'Acme' }, NOW);
-    await addAccount(store.db, ws.id, { id: 'parent', name: 'Acme Holding' }, NOW);
-    await insertEndUser(store.db, ws.id, { accountId: 'acme', email: 'john@acme.com', source: 'manual' }, NOW);
-    ctx = { db: store.db, ws, now: NOW, actor: 'test' };
-    await createConnection(
-      store.db,
-      ws.id,
-      {
-        teammateId: alice.id,
-        provider: 'folder',
-        config: { mail: '/nowhere' },
-        hasMail: true,
-        hasCalendar: false,
-        authorizedAt: new Date('2026-03-01T00:00:00Z'),
-      },
-      NOW,
-    );
-    const [conn] = await listConnections(store.db, ws.id);
-    const dir = await loadDirectoryIndex(ctx);
+    const seed = await seedWorkspace(store.db, {
+      now: NOW,
+      accounts: [
+        { id: 'acme', name: 'Acme' },
+        { id: 'parent', name: 'Acme Holding' },
+      ],
+    });
+    ctx = seed.ctx;
     await ingestMailPage(
       ctx,
-      dir,
-      conn!,
-      new Map([[conn!.id, conn!]]),
+      await loadDirectoryIndex(ctx),
+      seed.conns[0]!,
+      seed.byId,
       [0, 1, 2].map((i) => ({ ref: `INBOX/${i}`, folder: 'INBOX', item: mail(i) })),
     );
   });
