@@ -5,8 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailItem } from '../../src/domain/items.js';
 import type { Store } from '../../src/store/db.js';
-import { createConnection, listConnections } from '../../src/store/connections.js';
-import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
+import { loadDirectoryIndex } from '../../src/store/context.js';
 import {
   clearDeferred,
   deferRedecisions,
@@ -15,11 +14,10 @@ import {
   getDeferred,
   hasDeferred,
 } from '../../src/store/deferred-redecisions.js';
-import { addTeammate } from '../../src/store/directory.js';
 import { purgeNotLinked } from '../../src/store/retention.js';
 import { deleteWorkspace, exportWorkspace } from '../../src/store/workspace-data.js';
-import { createWorkspace } from '../../src/store/workspaces.js';
 import { ingestMailPage } from '../../src/sync/email-ingest.js';
+import { seedWorkspace } from '../support/seed.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
 
 const T0 = new Date('2026-03-10T12:00:00Z');
@@ -39,20 +37,16 @@ const mail = (messageId: string): EmailItem => ({
 
 /** A workspace with two mail connections, an email seen by each; returns the email ids by connection. */
 async function workspace(db: Store, slug: string) {
-  const ws = await createWorkspace(db, slug, ['ourco.com'], T0);
-  const alice = (await addTeammate(db, ws.id, { email: 'alice@ourco.com', aliases: [] }, T0)).id;
-  const conn = (mail: string) =>
-    createConnection(
-      db,
-      ws.id,
-      { teammateId: alice, provider: 'folder', config: { mail }, hasMail: true, hasCalendar: false, authorizedAt: T0 },
-      T0,
-    );
-  await conn('/a');
-  await conn('/b');
-  const ctx: Ctx = { db, ws, now: T0, actor: 'test' };
-  const conns = await listConnections(db, ws.id);
-  const byId = new Map(conns.map((c) => [c.id, c]));
+  const { ws, ctx, conns, byId } = await seedWorkspace(db, {
+    now: T0,
+    slug,
+    accounts: [],
+    endUsers: [],
+    folders: [
+      { mail: '/a', authorizedAt: T0 },
+      { mail: '/b', authorizedAt: T0 },
+    ],
+  });
   const dir = await loadDirectoryIndex(ctx);
   const ids: string[] = [];
   for (const [k, c] of conns.entries()) {

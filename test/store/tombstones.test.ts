@@ -5,15 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailItem } from '../../src/domain/items.js';
 import type { Store } from '../../src/store/db.js';
-import { createConnection, listConnections } from '../../src/store/connections.js';
 import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
-import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
 import { purgeNotLinked } from '../../src/store/retention.js';
 import { meetingTombstoneKey, tombstoneKey, writeTombstones } from '../../src/store/tombstones.js';
 import { deleteWorkspace, exportWorkspace } from '../../src/store/workspace-data.js';
-import { createWorkspace } from '../../src/store/workspaces.js';
 import { ingestMailPage } from '../../src/sync/email-ingest.js';
 import { explainEmail, explainMeeting } from '../../src/troubleshoot/explain.js';
+import { seedWorkspace } from '../support/seed.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
 
 const AUTH = new Date('2026-03-01T00:00:00Z');
@@ -40,20 +38,13 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       ({ db, close } = await openTestStore(dialect, 'tombstones'));
-      const ws = await createWorkspace(db, 'cs', ['ourco.com'], SEEN);
-      const alice = (await addTeammate(db, ws.id, { email: 'alice@ourco.com', aliases: [], name: 'Alice' }, SEEN)).id;
-      await addAccount(db, ws.id, { id: 'acme', name: 'Acme' }, SEEN);
-      await insertEndUser(db, ws.id, { accountId: 'acme', email: 'john@acme.com', source: 'manual' }, SEEN);
-      await createConnection(
-        db,
-        ws.id,
-        { teammateId: alice, provider: 'folder', config: { mail: '/nowhere' }, hasMail: true, hasCalendar: false, authorizedAt: AUTH },
-        SEEN,
-      );
-      ctx = { db, ws, now: SEEN, actor: 'test' };
-      const [conn] = await listConnections(db, ws.id);
-      const conns = new Map([[conn!.id, conn!]]);
-      await ingestMailPage(ctx, await loadDirectoryIndex(ctx), conn!, conns, [
+      const seed = await seedWorkspace(db, {
+        now: SEEN,
+        teammates: [{ email: 'alice@ourco.com', name: 'Alice' }],
+        folders: [{ authorizedAt: AUTH }],
+      });
+      ctx = seed.ctx;
+      await ingestMailPage(ctx, await loadDirectoryIndex(ctx), seed.conns[0]!, seed.byId, [
         { ref: 'INBOX/1', folder: 'INBOX', item: mail('plus@acme.com', 'john+billing@acme.com') },
         { ref: 'INBOX/2', folder: 'INBOX', item: mail('linked@acme.com', 'john@acme.com') },
       ]);

@@ -3,11 +3,10 @@
 // and whose body is read — mail already stored and second copies never have theirs read again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailItem } from '../../src/domain/items.js';
-import { createConnection, listConnections, type ConnectionRecord } from '../../src/store/connections.js';
+import type { ConnectionRecord } from '../../src/store/connections.js';
 import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
-import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
-import { createWorkspace } from '../../src/store/workspaces.js';
 import { planMailPage, writeMailPage } from '../../src/sync/email-ingest.js';
+import { seedWorkspace } from '../support/seed.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
@@ -38,26 +37,10 @@ for (const dialect of DIALECTS) {
     beforeAll(async () => {
       const t = await openTestStore(dialect, 'plan-page');
       close = t.close;
-      const ws = await createWorkspace(t.db, 'acme-cs', ['ourco.com'], NOW);
-      ctx = { db: t.db, ws, now: NOW, actor: 'test' };
-      const alice = await addTeammate(t.db, ws.id, { email: 'alice@ourco.com', aliases: [] }, NOW);
-      await addAccount(t.db, ws.id, { id: 'acme', name: 'Acme' }, NOW);
-      await insertEndUser(t.db, ws.id, { accountId: 'acme', email: 'carol@acme.example', source: 'manual' }, NOW);
-      const id = await createConnection(
-        t.db,
-        ws.id,
-        {
-          teammateId: alice.id,
-          provider: 'folder',
-          config: {},
-          hasMail: true,
-          hasCalendar: false,
-          authorizedAt: new Date('2026-03-01T00:00:00Z'),
-        },
-        NOW,
-      );
-      conns = new Map((await listConnections(t.db, ws.id)).map((c) => [c.id, c]));
-      conn = conns.get(id)!;
+      const seed = await seedWorkspace(t.db, { now: NOW, slug: 'acme-cs', endUsers: [{ accountId: 'acme', email: 'carol@acme.example' }] });
+      ctx = seed.ctx;
+      conns = seed.byId;
+      conn = seed.conns[0]!;
     });
 
     afterAll(async () => {
