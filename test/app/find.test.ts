@@ -6,14 +6,12 @@ import { AppError } from '../../src/app/errors.js';
 import { findEmails, findMeetings } from '../../src/app/find.js';
 import type { FindCandidate, FindEmailQuery, LiveFind } from '../../src/app/find-types.js';
 import type { EmailItem, MeetingOccurrence } from '../../src/domain/items.js';
-import { createConnection, listConnections } from '../../src/store/connections.js';
 import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
 import type { Store } from '../../src/store/db.js';
-import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
 import { purgeNotLinked } from '../../src/store/retention.js';
-import { createWorkspace } from '../../src/store/workspaces.js';
 import { storeMeeting } from '../../src/sync/calendar-ingest.js';
 import { ingestMailPage } from '../../src/sync/email-ingest.js';
+import { type SeedFolder, seedWorkspace } from '../support/seed.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
 
 const AUTH = new Date('2026-03-01T00:00:00Z');
@@ -51,37 +49,26 @@ for (const dialect of DIALECTS) {
     let other: Ctx;
     let aliceConn: string;
 
-    async function workspace(slug: string): Promise<{ ctx: Ctx; alice: string; ben: string }> {
-      const ws = await createWorkspace(db, slug, ['ourco.com'], NOW);
-      const alice = (await addTeammate(db, ws.id, { email: 'alice@ourco.com', aliases: [], name: 'Alice' }, NOW)).id;
-      const ben = (await addTeammate(db, ws.id, { email: 'ben@ourco.com', aliases: [], name: 'Ben' }, NOW)).id;
-      await addAccount(db, ws.id, { id: 'acme', name: 'Acme' }, NOW);
-      await insertEndUser(db, ws.id, { accountId: 'acme', email: 'john@acme.com', source: 'manual' }, NOW);
-      return { ctx: { db, ws, now: NOW, actor: 'test' }, alice, ben };
-    }
-
-    async function connect(c: Ctx, teammateId: string, mailDir: string) {
-      await createConnection(
-        db,
-        c.ws.id,
-        { teammateId, provider: 'folder', config: { mail: mailDir }, hasMail: true, hasCalendar: true, authorizedAt: AUTH },
-        NOW,
-      );
-      const list = await listConnections(db, c.ws.id);
-      return list.find((x) => x.teammateId === teammateId)!;
-    }
+    /** Alice and Ben (their folders with calendars), account acme with john@acme.com. */
+    const workspace = (slug: string, folders: SeedFolder[]) =>
+      seedWorkspace(db, {
+        now: NOW,
+        slug,
+        teammates: [
+          { email: 'alice@ourco.com', name: 'Alice' },
+          { email: 'ben@ourco.com', name: 'Ben' },
+        ],
+        folders: folders.map((f) => ({ hasCalendar: true, authorizedAt: AUTH, ...f })),
+      });
 
     beforeAll(async () => {
       ({ db, close } = await openTestStore(dialect, 'find'));
-      const a = await workspace('cs');
+      const a = await workspace('cs', [{ mail: '/nowhere/alice' }, { teammate: 'ben@ourco.com', mail: '/nowhere/ben' }]);
       ctx = a.ctx;
-      const alice = await connect(ctx, a.alice, '/nowhere/alice');
-      const ben = await connect(ctx, a.ben, '/nowhere/ben');
+      const alice = a.conns[0]!;
+      const ben = a.conns[1]!;
       aliceConn = alice.id;
-      const conns = new Map([
-        [alice.id, alice],
-        [ben.id, ben],
-      ]);
+      const conns = a.byId;
       const dir = await loadDirectoryIndex(ctx);
       await ingestMailPage(ctx, dir, alice, conns, [
         {
@@ -122,10 +109,9 @@ for (const dialect of DIALECTS) {
       await storeMeeting(ctx, dir, conns, review, { connectionId: alice.id, ref: 'cal/review.ics' }, undefined);
 
       // Another workspace with the same people and a mail of the same day.
-      const b = await workspace('other');
+      const b = await workspace('other', [{ mail: '/nowhere/b' }]);
       other = b.ctx;
-      const bConn = await connect(other, b.alice, '/nowhere/b');
-      await ingestMailPage(other, await loadDirectoryIndex(other), bConn, new Map([[bConn.id, bConn]]), [
+      await ingestMailPage(other, await loadDirectoryIndex(other), b.conns[0]!, b.byId, [
         {
           ref: 'INBOX/1',
           folder: 'INBOX',

@@ -15,9 +15,7 @@ import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { addEndUser, addToBlocklist, deleteEndUser, removeFromBlocklist, type ChangeResult } from '../../src/app/directory-changes.js';
 import type { Store } from '../../src/store/db.js';
 import { openStore } from '../../src/store/open.js';
-import { createWorkspace } from '../../src/store/workspaces.js';
-import { addAccount, addTeammate, insertEndUser } from '../../src/store/directory.js';
-import { createConnection, listConnections } from '../../src/store/connections.js';
+import { listConnections } from '../../src/store/connections.js';
 import { putWebhook } from '../../src/store/webhooks.js';
 import { getEmailsByIds } from '../../src/store/emails.js';
 import { redecideSizes } from '../../src/store/redecide-writes.js';
@@ -26,6 +24,7 @@ import { syncAll } from '../../src/sync/run-sync.js';
 import { storeEmail } from '../../src/sync/email-ingest.js';
 import { reloadEmail } from '../../src/sync/redecide.js';
 import { explainEmail } from '../../src/troubleshoot/explain.js';
+import { seedWorkspace } from '../support/seed.js';
 import { DIALECTS, createTestDatabase, PG_ADMIN_URL, type Dialect } from '../support/databases.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
@@ -189,29 +188,26 @@ describe.each(DIALECTS)('set-based re-decision equals a full re-decision (%s)', 
     const database = await createTestDatabase(dialect, 'redecide-eq');
     cleanup.push(() => database.drop());
     const base = await openStore(database.location);
-    const ws = await createWorkspace(base, 'eq', ['ourco.com'], NOW);
-    for (const [box, email] of [
-      ['alice', 'alice@ourco.com'],
-      ['ben', 'ben@ourco.com'],
-    ] as const) {
-      const t = await addTeammate(base, ws.id, { email, aliases: [] }, NOW);
-      await createConnection(
-        base,
-        ws.id,
-        { teammateId: t.id, provider: 'folder', config: { mail: join(mail, box) }, hasMail: true, hasCalendar: false, authorizedAt: AUTH },
-        NOW,
-      );
-    }
-    await addAccount(base, ws.id, { id: 'acme', name: 'Acme' }, NOW);
-    await addAccount(base, ws.id, { id: 'globex', name: 'Globex' }, NOW);
-    for (const [accountId, email] of [
-      ['acme', 'john@acme.com'],
-      ['acme', 'old@acme.com'],
-      ['acme', 'shared@consult.example'],
-      ['globex', 'jane@globex.com'],
-      ['globex', 'shared@consult.example'],
-    ] as const)
-      await insertEndUser(base, ws.id, { accountId, email, source: 'manual' }, NOW);
+    const { ws } = await seedWorkspace(base, {
+      now: NOW,
+      slug: 'eq',
+      teammates: [{ email: 'alice@ourco.com' }, { email: 'ben@ourco.com' }],
+      accounts: [
+        { id: 'acme', name: 'Acme' },
+        { id: 'globex', name: 'Globex' },
+      ],
+      endUsers: [
+        { accountId: 'acme', email: 'john@acme.com' },
+        { accountId: 'acme', email: 'old@acme.com' },
+        { accountId: 'acme', email: 'shared@consult.example' },
+        { accountId: 'globex', email: 'jane@globex.com' },
+        { accountId: 'globex', email: 'shared@consult.example' },
+      ],
+      folders: [
+        { mail: join(mail, 'alice'), authorizedAt: AUTH },
+        { teammate: 'ben@ourco.com', mail: join(mail, 'ben'), authorizedAt: AUTH },
+      ],
+    });
     await syncAll({ db: base, ws, now: NOW, actor: 'test' });
     // Seed 2's workspace has a webhook that takes unlink events only: a change writes exactly
     // the events the one-at-a-time path writes (seed 1: none, and no webhook to ask).
