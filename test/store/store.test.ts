@@ -57,6 +57,7 @@ import {
 } from '../../src/store/workspaces.js';
 import { addEndUser, addToBlocklist, deleteEndUser } from '../../src/app/directory-changes.js';
 import { syncAll } from '../../src/sync/run-sync.js';
+import { seedWorkspace } from '../support/seed.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
 
 const NOW = new Date('2026-03-20T12:00:00.000Z');
@@ -393,22 +394,18 @@ for (const dialect of DIALECTS) {
     });
 
     it('syncs a folder mailbox once, re-decides the past on directory changes, and audits', async () => {
-      const ws = await createWorkspace(db, 'sync-cs', ['ourco.com'], NOW);
-      const ctx = { db, ws, now: NOW, actor: 'test' };
-      const t = await addTeammate(db, ws.id, { email: 'alice@ourco.com', aliases: [] }, NOW);
-      await addAccount(db, ws.id, { id: 'acme', name: 'Acme' }, NOW);
       mkdirSync(join(dir, 'INBOX'), { recursive: true });
       for (let i = 0; i < 30; i++)
         writeFileSync(
           join(dir, 'INBOX', `${i}.eml`),
           eml(`m${i}@acme.com`, i % 3 === 0 ? 'bob@acme.com' : `x${i}@prospect.example`, `Hello ${i}`),
         );
-      await createConnection(
-        db,
-        ws.id,
-        { teammateId: t.id, provider: 'folder', config: { mail: dir }, hasMail: true, hasCalendar: false, authorizedAt: AUTH },
-        NOW,
-      );
+      const { ws, ctx } = await seedWorkspace(db, {
+        now: NOW,
+        slug: 'sync-cs',
+        endUsers: [],
+        folders: [{ mail: dir, authorizedAt: AUTH }],
+      });
       await addEndUser(ctx, { accountId: 'acme', email: 'bob@acme.com', source: 'crm:hubspot' });
 
       const [r] = await syncAll(ctx);

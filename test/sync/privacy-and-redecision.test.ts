@@ -6,14 +6,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/db.js';
 import { openSqlite } from '../../src/store/dialects/sqlite.js';
-import { createWorkspace } from '../../src/store/workspaces.js';
-import { addAccount, addTeammate } from '../../src/store/directory.js';
-import { createConnection } from '../../src/store/connections.js';
 import { syncAll } from '../../src/sync/run-sync.js';
 import { addEndUser, deleteEndUser } from '../../src/app/directory-changes.js';
 import { accountTimeline } from '../../src/store/timeline.js';
 import { listAudit } from '../../src/store/audit.js';
 import type { Ctx } from '../../src/store/context.js';
+import { seedWorkspace } from '../support/seed.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
 
@@ -40,10 +38,6 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tp-sync-'));
   dbPath = join(dir, 'tp.db');
   db = await openSqlite(dbPath);
-  const ws = await createWorkspace(db, 'test', ['ourco.com'], NOW);
-  ctx = { db, ws, now: NOW, actor: 'test' };
-  const t = await addTeammate(db, ws.id, { email: 'alice@ourco.com', aliases: [] }, NOW);
-  await addAccount(db, ws.id, { id: 'acme', name: 'Acme' }, NOW);
   mkdirSync(join(dir, 'mail', 'INBOX'), { recursive: true });
   writeFileSync(
     join(dir, 'mail', 'INBOX', 'a.eml'),
@@ -55,19 +49,7 @@ beforeEach(async () => {
       date: 'Tue, 03 Mar 2026 09:15:00 +0000',
     }),
   );
-  await createConnection(
-    db,
-    ws.id,
-    {
-      teammateId: t.id,
-      provider: 'folder',
-      config: { mail: join(dir, 'mail') },
-      hasMail: true,
-      hasCalendar: false,
-      authorizedAt: new Date('2026-03-01T00:00:00Z'),
-    },
-    NOW,
-  );
+  ({ ctx } = await seedWorkspace(db, { now: NOW, slug: 'test', endUsers: [], folders: [{ mail: join(dir, 'mail') }] }));
 });
 
 afterEach(async () => {
