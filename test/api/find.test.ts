@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaceFolder } from '../support/config.js';
 import { writeMailbox } from '../support/mailbox.js';
+import { seedOverApi } from '../support/seed.js';
 import { makeTestApi, type TestApi } from '../support/service.js';
 
 describe('find over the API', () => {
@@ -13,19 +14,11 @@ describe('find over the API', () => {
   beforeAll(async () => {
     api = await makeTestApi('sqlite');
     token = (await api.workspace('find-api')).admin;
-    await api.call(token, 'POST', '/v1/teammates', { email: 'alice@ourco.com' });
-    await api.call(token, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' });
-    await api.call(token, 'POST', '/v1/accounts/acme/end-users', { email: 'john@acme.com' });
     // Inside the workspace's folder under the test folder root: the API reads nowhere else.
     const mail = writeMailbox(join(workspaceFolder('find-api', 'tp-find-api-'), 'mail'), [
       { id: 'plus@acme.com', from: 'john+billing@acme.com', to: 'alice@ourco.com', subject: 'Invoice question' },
     ]);
-    const connected = await api.call(token, 'POST', '/v1/connections/folder', {
-      teammate: 'alice@ourco.com',
-      mail,
-      authorizedAt: '2026-01-01T00:00:00Z',
-    });
-    expect(connected.status, JSON.stringify(connected.body)).toBe(201);
+    await seedOverApi(api, token, { mail, endUser: { email: 'john@acme.com' }, authorizedAt: '2026-01-01T00:00:00Z' });
     await api.queue.idle();
   });
   afterAll(async () => api?.close());

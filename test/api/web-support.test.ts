@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeMailbox } from '../support/mailbox.js';
+import { seedOverApi } from '../support/seed.js';
 import { makeTestApi, type TestApi } from '../support/service.js';
 import { workspaceFolder } from '../support/config.js';
 
@@ -13,16 +14,11 @@ describe('web-support routes (sqlite)', () => {
   beforeAll(async () => {
     api = await makeTestApi('sqlite');
     ({ admin, csm } = await api.workspace('acme-cs'));
-    await api.call(admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' });
-    await api.call(admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' });
-    await api.call(admin, 'POST', '/v1/accounts/acme/end-users', { email: 'jane@acme.com', source: 'crm:sf' });
     const mail = writeMailbox(join(workspaceFolder('acme-cs', 'tp-websup-'), 'mail'), [
       { id: 'm1@acme.com', from: 'jane@acme.com', to: 'alice@ourco.com', subject: 'Hello' },
       { id: 'm2@other.example', from: 'x@other.example', to: 'alice@ourco.com', subject: 'Not ours' },
     ]);
-    connection = (
-      await api.call(admin, 'POST', '/v1/connections/folder', { teammate: 'alice@ourco.com', mail, authorizedAt: '2026-03-01T00:00:00Z' })
-    ).body.id;
+    connection = await seedOverApi(api, admin, { mail, endUser: { email: 'jane@acme.com', source: 'crm:sf' } });
     await api.queue.idle();
   });
   afterAll(async () => api?.close());

@@ -9,6 +9,7 @@ import { insertEndUser } from '../../src/store/directory.js';
 import { workspaceFolder } from '../support/config.js';
 import { DIALECTS } from '../support/databases.js';
 import { writeMailbox } from '../support/mailbox.js';
+import { seedOverApi } from '../support/seed.js';
 import { makeTestApi, type TestApi } from '../support/service.js';
 
 vi.setConfig({ testTimeout: 30_000 });
@@ -30,14 +31,7 @@ for (const dialect of DIALECTS) {
       wsId = w.ws.id;
       const mail = workspaceFolder('acme-wait', 'tp-wait-');
       writeMailbox(mail, [{ id: 'wait-1@mail.example', from: 'zed@prospect.example', to: 'alice@ourco.com' }]);
-      await api.call(admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' });
-      await api.call(admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' });
-      const c = await api.call(admin, 'POST', '/v1/connections/folder', {
-        teammate: 'alice@ourco.com',
-        mail,
-        authorizedAt: '2026-03-01T00:00:00Z',
-      });
-      connectionId = c.body.id;
+      connectionId = await seedOverApi(api, admin, { mail });
       await api.queue.idle();
       // The sync job has now kept the directory index, with no end user.
       expect(await outcome()).toBe('not_linked');

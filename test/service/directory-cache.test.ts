@@ -1,6 +1,7 @@
 // The sync job keeps a workspace's directory index between jobs, and must never decide new
 // mail with a directory that changed since: every kind of directory change is seen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedOverApi } from '../support/seed.js';
 import { makeTestApi, type TestApi } from '../support/service.js';
 import { writeMailbox } from '../support/mailbox.js';
 import { workspaceFolder } from '../support/config.js';
@@ -25,14 +26,7 @@ describe('the directory index kept between sync jobs', () => {
     api = await makeTestApi('sqlite');
     ({ admin } = await api.workspace('acme-cs'));
     mail = workspaceFolder('acme-cs', 'tp-dircache-');
-    await api.call(admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' });
-    await api.call(admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' });
-    const c = await api.call(admin, 'POST', '/v1/connections/folder', {
-      teammate: 'alice@ourco.com',
-      mail,
-      authorizedAt: '2026-03-01T00:00:00Z',
-    });
-    connectionId = c.body.id;
+    connectionId = await seedOverApi(api, admin, { mail });
     await api.queue.idle();
   });
   afterAll(async () => api.close());

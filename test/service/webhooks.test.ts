@@ -9,6 +9,7 @@ import { Scheduler } from '../../src/service/scheduler.js';
 import { makeSyncJob } from '../../src/service/sync-job.js';
 import { encryptSecret } from '../../src/secrets/secrets.js';
 import { enqueueWebhookEvents, outboxCounts, putWebhook } from '../../src/store/webhooks.js';
+import { seedOverApi } from '../support/seed.js';
 import { makeTestApi, SECRET_KEY, type TestApi } from '../support/service.js';
 import { aliceFolders, AUTHORIZED_AT } from '../api/fixtures.js';
 
@@ -61,11 +62,8 @@ describe('outbound webhooks', () => {
     const put = await api.call(admin, 'PUT', '/v1/webhook', { url, secret: SECRET });
     expect(put.body).toEqual({ url, events: ['activity.linked', 'activity.unlinked', 'connection.needs_reauth'], enabled: true });
     expect((await api.call(admin, 'GET', '/v1/webhook')).body).not.toHaveProperty('secret');
-    await api.call(admin, 'POST', '/v1/teammates', { email: 'alice@ourco.com' });
-    await api.call(admin, 'POST', '/v1/accounts', { id: 'acme', name: 'Acme' });
-    await api.call(admin, 'POST', '/v1/accounts/acme/end-users', { email: 'bob@acme.com', source: 'crm:sf' });
     const { mail } = aliceFolders();
-    await api.call(admin, 'POST', '/v1/connections/folder', { teammate: 'alice@ourco.com', mail, authorizedAt: AUTHORIZED_AT });
+    await seedOverApi(api, admin, { mail, endUser: { email: 'bob@acme.com', source: 'crm:sf' }, authorizedAt: AUTHORIZED_AT });
     await api.queue.idle(); // the sync linked m1 → one activity.linked in the outbox
 
     failNext = 1;
