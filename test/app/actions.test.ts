@@ -13,21 +13,13 @@ import { addEndUser, addToBlocklist, deleteEndUser } from '../../src/app/directo
 import { explainEmail } from '../../src/app/explain.js';
 import { previewChange } from '../../src/app/preview-change.js';
 import { listAuditLog, undoChange } from '../../src/app/undo.js';
-import { createConnection } from '../../src/store/connections.js';
 import type { Store } from '../../src/store/db.js';
-import {
-  addTeammate,
-  findEndUser,
-  getAccount,
-  isSuppressed,
-  listBlocklist,
-  addAccount as storeAccount,
-} from '../../src/store/directory.js';
+import { findEndUser, getAccount, isSuppressed, listBlocklist } from '../../src/store/directory.js';
 import { accountTimeline } from '../../src/store/timeline.js';
-import { createWorkspace } from '../../src/store/workspaces.js';
 import { syncAll } from '../../src/sync/run-sync.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
 import { appFailure } from '../support/app-errors.js';
+import { seedWorkspace } from '../support/seed.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
 const AUTH = new Date('2026-03-01T00:00:00Z');
@@ -59,20 +51,19 @@ describe.each(DIALECTS)('actions: remedies, preview, confirmation, undo (%s)', (
     close = store.close;
     db = store.db;
     dir = mkdtempSync(join(tmpdir(), 'tp-actions-'));
-    const ws = await createWorkspace(db, 'actions', ['ourco.com'], NOW);
-    deps = { db, ws, now: NOW, actor: 'test', caller: { role: 'admin', teammate: null } };
-    const t = await addTeammate(db, ws.id, { email: 'alice@ourco.com', aliases: [] }, NOW);
-    await storeAccount(db, ws.id, { id: 'acme', name: 'Acme Corp' }, NOW);
     mkdirSync(join(dir, 'INBOX'), { recursive: true });
     // 6 from bob@acme.com, 3 from carol@acme.com, 2 from a prospect nobody added yet.
     const from = [...Array(6).fill('bob@acme.com'), ...Array(3).fill('carol@acme.com'), 'zed@prospect.example', 'zed@prospect.example'];
     for (const [i, f] of from.entries()) writeFileSync(join(dir, 'INBOX', `${i}.eml`), eml(`m${i}@mail.example`, f));
-    connectionId = await createConnection(
-      db,
-      ws.id,
-      { teammateId: t.id, provider: 'folder', config: { mail: dir }, hasMail: true, hasCalendar: false, authorizedAt: AUTH },
-      NOW,
-    );
+    const seed = await seedWorkspace(db, {
+      now: NOW,
+      slug: 'actions',
+      accounts: [{ id: 'acme', name: 'Acme Corp' }],
+      endUsers: [],
+      folders: [{ mail: dir, authorizedAt: AUTH }],
+    });
+    deps = { ...seed.ctx, caller: { role: 'admin', teammate: null } };
+    connectionId = seed.conns[0]!.id;
     await addEndUser(deps, { accountId: 'acme', email: 'bob@acme.com', source: 'crm:hubspot', externalId: 'hs-7', name: 'Bob' });
     await addEndUser(deps, { accountId: 'acme', email: 'carol@acme.com', source: 'manual' });
     await syncAll(deps);
