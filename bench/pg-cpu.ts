@@ -17,9 +17,11 @@ export function processCpuMs(pid: number): number | null {
   }
 }
 
-/** The CPU so far of every backend connected to the store's database, by pid (null: not readable). */
+/** The CPU so far of every client backend of the store's database, by pid (null: not readable); autovacuum's workers are not counted, as for the raw insert. */
 export async function backendsCpu(db: Store): Promise<Map<number, number> | null> {
-  const r = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db);
+  const r = await sql<{
+    pid: number;
+  }>`select pid from pg_stat_activity where datname = current_database() and backend_type = 'client backend'`.execute(db);
   const out = new Map<number, number>();
   for (const { pid } of r.rows) {
     const ms = processCpuMs(pid);
