@@ -10,6 +10,7 @@ import type { DB } from '../src/store/schema.js';
 import { openStore } from '../src/store/open.js';
 import { planMailPage, writeMailPage } from '../src/sync/email-ingest.js';
 import { planAhead } from '../src/sync/mail-pipeline.js';
+import { backendsCpu, backendsCpuSince } from './pg-cpu.js';
 import { parsedMail, seedDirectory } from './workers-fixtures.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
@@ -20,7 +21,7 @@ type Row = Record<string, unknown>;
 export async function decideAndStore(
   location: string,
   opts: { emails: number; pageSize: number; readBack?: (keyof DB)[] },
-): Promise<{ perSec: number; ms: number; cpuMs: number; linked: number; rows: Map<keyof DB, Row[]> }> {
+): Promise<{ perSec: number; ms: number; cpuMs: number; serverCpuMs: number | null; linked: number; rows: Map<keyof DB, Row[]> }> {
   const db = await openStore(location, { poolMax: 4 });
   try {
     const { ws, teammateIds } = await seedDirectory(db, 1, NOW);
@@ -36,6 +37,8 @@ export async function decideAndStore(
     const dir = await loadDirectoryIndex(ctx);
     const mail = parsedMail(opts.emails, 0, 42);
     let linked = 0;
+    const pg = location.startsWith('postgres');
+    const server0 = pg ? await backendsCpu(db) : null;
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const plan = (sightings: typeof mail) => planMailPage(ctx, dir, conn, conns, sightings);
@@ -64,9 +67,11 @@ export async function decideAndStore(
     }
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    // PostgreSQL: the server's CPU for this loop (its backends, read after the loop: not timed).
+    const serverCpuMs = pg ? backendsCpuSince(server0, await backendsCpu(db)) : null;
     const rows = new Map<keyof DB, Row[]>();
     for (const t of opts.readBack ?? []) rows.set(t, (await db.selectFrom(t).selectAll().execute()) as Row[]);
-    return { perSec: opts.emails / (ms / 1000), ms, cpuMs: (cpu.user + cpu.system) / 1000, linked, rows };
+    return { perSec: opts.emails / (ms / 1000), ms, cpuMs: (cpu.user + cpu.system) / 1000, serverCpuMs, linked, rows };
   } finally {
     await db.destroy();
   }

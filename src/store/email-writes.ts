@@ -4,7 +4,7 @@
 // codes — no subject, body or plain addresses.
 import type { Decision } from '../domain/decision.js';
 import { CompiledQuery } from 'kysely';
-import { insertAll, insertAllUnless, insertRows, type BulkInsert, type BulkRow } from './bulk-insert.js';
+import { insertAll, insertRows, type BulkInsert, type BulkRow } from './bulk-insert.js';
 import type { Store } from './db.js';
 import { STORED_KEYS_PG, type EmailSightingRow, type StoredParticipants } from './emails.js';
 import { newId, newIds } from './ids.js';
@@ -260,8 +260,8 @@ export async function buildNewEmailRows(
  * transaction: another sync may have stored some since). `stored` holds the keys found stored
  * (those writes are not inserted); `ids` are the new ids of the others, in order. `built`
  * (buildNewEmailRows of exactly `writes`) is inserted as is when no key is stored, nearly always.
- * On PostgreSQL the check and the inserts are one statement (a round trip saved); when some key
- * is stored, the rest are built again and inserted by a second one. On SQLite the emails' insert
+ * On PostgreSQL the keys are checked first, in the transaction, then each table is inserted by
+ * its own statement; when some key is stored, the rest are built again. On SQLite the emails' insert
  * skips a stored key itself (the unique index it probes anyway) instead of a 500-key look-up
  * first; only when it skipped some are they looked up, and the rest's links, hashes and
  * sightings built again.
@@ -276,9 +276,17 @@ export async function insertNewEmailsUnlessStored(
   const { ids, inserts } = built ?? newEmailRows(ws, writes);
   if (dialectOf(db) !== 'postgres') return insertUnlessStoredSqlite(db, ws, writes, ids, inserts);
   const keys = writes.map((w) => w.dedupKey);
-  const guard = { select: STORED_KEYS_PG, params: [ws, keys] }; // storedEmailKeys' own query
-  const found = await insertAllUnless<{ dedup_key: string }>(db, guard, inserts);
-  if (found.length === 0) return { stored: new Set(), ids };
+  // The re-check (storedEmailKeys' own query), then each table's insert as its own statement:
+  // one WITH statement of the check and the four inserts cost the server ≈ 15–25 % more CPU
+  // than these five for the same rows, round trips included (docs/benchmarks.md, store, round 7).
+  // Another sync committing one of these keys after the check makes the emails insert fail on
+  // the unique key, and the page is run again (retryOnConflict), as it did for a sync whose
+  // insert had not committed yet when the one statement ran.
+  const found = (await db.executeQuery<{ dedup_key: string }>(CompiledQuery.raw(STORED_KEYS_PG, [ws, keys]))).rows;
+  if (found.length === 0) {
+    for (const x of inserts) await insertRows(db, x.table, x.columns, x.rows, x.onConflict);
+    return { stored: new Set(), ids };
+  }
   const stored = new Set(found.map((r) => r.dedup_key));
   const rest = writes.filter((w) => !stored.has(w.dedupKey));
   return { stored, ids: rest.length ? await insertNewEmails(db, ws, rest) : [] };
