@@ -13,7 +13,8 @@
 //   A/B and profiling (printed, nothing written): BENCH_SETUPS=c1,c8 runs only those set-ups
 //   (p1 p2 p3 c1 c8) and no model passes; BENCH_BASE_ROOT=<another worktree> runs each set-up
 //   with that tree's `bin/touchpoint` too, alternating with this one's (same Dovecot, proxy,
-//   template); BENCH_CPU_PROF=<dir> starts the workers with --cpu-prof into that directory.
+//   template); BENCH_CPU_PROF=<dir> starts the workers with --cpu-prof into that directory;
+//   BENCH_WORKER_FLAGS / BENCH_BASE_FLAGS: node flags for this tree's / the base's workers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -56,7 +57,8 @@ const log = (s: string) => console.log(`${s}; load ${loadavg()[0]!.toFixed(1)}`)
 
 function startWorker(url: string, concurrency: number, bin = BIN): { child: ChildProcess; ready: Promise<void> } {
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
-  const child = spawn(process.execPath, [...prof, bin, '--db', url, 'worker', '--concurrency', String(concurrency)], {
+  const flags = (bin === BIN ? process.env.BENCH_WORKER_FLAGS : process.env.BENCH_BASE_FLAGS)?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...prof, ...flags, bin, '--db', url, 'worker', '--concurrency', String(concurrency)], {
     env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'info', TOUCHPOINT_QUEUE_POLL_MS: '500', TOUCHPOINT_OUTBOUND_ALLOW: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -225,7 +227,8 @@ const template = await createTestDatabase('postgres', 'bench-workers');
 }
 type Key = 'p1' | 'p2' | 'p3' | 'c1' | 'c8';
 const ONLY = process.env.BENCH_SETUPS?.split(',') as Key[] | undefined;
-const BASE_BIN = process.env.BENCH_BASE_ROOT ? join(process.env.BENCH_BASE_ROOT, 'bin', 'touchpoint') : undefined;
+// A path of its own even for this tree (BENCH_BASE_ROOT=. with BENCH_BASE_FLAGS: node flags A/B).
+const BASE_BIN = process.env.BENCH_BASE_ROOT ? `${process.env.BENCH_BASE_ROOT}/bin/./touchpoint` : undefined;
 const passes: Record<Key, Pass[]> = { p1: [], p2: [], p3: [], c1: [], c8: [] };
 const SETUPS: Record<Key, [processes: number, concurrency: number]> = {
   p1: [1, CONFIG.concurrency],
