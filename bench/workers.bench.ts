@@ -10,8 +10,14 @@
 //   npm run bench:workers                     (50 × 200 messages; 3 runs; ~10 min)
 //   BENCH_QUICK=1 npm run bench:workers       (1 run)
 //   knobs: BENCH_RUNS, BENCH_MAILBOXES, BENCH_MESSAGES, BENCH_RTT_MS, BENCH_MBIT
+//   A/B and profiling (printed, nothing written): BENCH_SETUPS=c1,c8 runs only those set-ups
+//   (p1 p2 p3 c1 c8) and no model passes; BENCH_BASE_ROOT=<another worktree> runs each set-up
+//   with that tree's `bin/touchpoint` too, alternating with this one's (same Dovecot, proxy,
+//   template); BENCH_CPU_PROF=<dir> starts the workers with --cpu-prof into that directory;
+//   BENCH_WORKER_FLAGS / BENCH_BASE_FLAGS: node flags for this tree's / the base's workers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -49,8 +55,10 @@ const BIN = join(ROOT, 'bin', 'touchpoint');
 process.env.TOUCHPOINT_SECRET_KEY ??= 'touchpoint-benchmark-secret-key-0123456789';
 const log = (s: string) => console.log(`${s}; load ${loadavg()[0]!.toFixed(1)}`);
 
-function startWorker(url: string, concurrency: number): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, [BIN, '--db', url, 'worker', '--concurrency', String(concurrency)], {
+function startWorker(url: string, concurrency: number, bin = BIN): { child: ChildProcess; ready: Promise<void> } {
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const flags = (bin === BIN ? process.env.BENCH_WORKER_FLAGS : process.env.BENCH_BASE_FLAGS)?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...prof, ...flags, bin, '--db', url, 'worker', '--concurrency', String(concurrency)], {
     env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'info', TOUCHPOINT_QUEUE_POLL_MS: '500', TOUCHPOINT_OUTBOUND_ALLOW: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -71,6 +79,13 @@ interface Pass {
   seconds: number;
   /** CPU seconds of the worker processes, PostgreSQL's backends of this database, and Dovecot. */
   cpu: { workers: number; postgres: number; dovecot: number };
+  /**
+   * CPU seconds of this benchmark's own process: the latency proxy (it runs here), the
+   * sends and the 50 ms "all synced?" poll. An upper bound on the proxy's share.
+   */
+  benchCpu: number;
+  /** CPU seconds the whole machine spent (all processes, /proc/stat), and what the pass's wall time offered. */
+  machine: { busy: number; offered: number };
   /** IMAP sessions open at once through the proxy, at most. */
   peakSessions: number;
 }
@@ -86,13 +101,14 @@ async function scenario(
   concurrency: number,
   passes = 1,
   between?: (pass: number) => void,
+  bin = BIN,
 ): Promise<Pass[]> {
   const database = await cloneDatabase(template);
   const db = await openStore(database.location, { poolMax: 4 });
   const workers: ReturnType<typeof startWorker>[] = [];
   const queue = await new PgBossQueue({ url: database.location }).start();
   try {
-    for (let i = 0; i < processes; i++) workers.push(startWorker(database.location, concurrency));
+    for (let i = 0; i < processes; i++) workers.push(startWorker(database.location, concurrency, bin));
     await Promise.all(workers.map((w) => w.ready));
     const backends = async () =>
       (await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db)).rows.map((r) => r.pid);
@@ -108,19 +124,24 @@ async function scenario(
       if (p > 0) between?.(p);
       proxy.resetPeak();
       const before = await cpuNow();
+      const bench0 = process.cpuUsage();
+      const machine0 = machineCpuSeconds();
       const marker = new Date().toISOString();
       const t0 = performance.now();
       for (const c of conns)
         await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId: ws, connectionId: c.id, reason: 'sync_now' }, { key: c.id });
       await untilSynced(db, marker);
       const seconds = (performance.now() - t0) / 1000;
+      const benchUsage = process.cpuUsage(bench0);
       const after = await cpuNow();
       const cpu = {
         workers: after.workers - before.workers,
         postgres: after.postgres - before.postgres,
         dovecot: after.dovecot - before.dovecot,
       };
-      out.push({ seconds, cpu, peakSessions: proxy.connections().peak });
+      const benchCpu = (benchUsage.user + benchUsage.system) / 1e6;
+      const machine = { busy: machineCpuSeconds() - machine0, offered: seconds * cpus().length };
+      out.push({ seconds, cpu, benchCpu, machine, peakSessions: proxy.connections().peak });
     }
     const stored = Number((await sql<{ n: string }>`select count(*) as n from email_sightings`.execute(db)).rows[0]!.n);
     const expected = CONFIG.mailboxes * CONFIG.messages + (passes > 2 ? CONFIG.mailboxes : 0);
@@ -205,6 +226,9 @@ const template = await createTestDatabase('postgres', 'bench-workers');
   await db.destroy();
 }
 type Key = 'p1' | 'p2' | 'p3' | 'c1' | 'c8';
+const ONLY = process.env.BENCH_SETUPS?.split(',') as Key[] | undefined;
+// A path of its own even for this tree (BENCH_BASE_ROOT=. with BENCH_BASE_FLAGS: node flags A/B).
+const BASE_BIN = process.env.BENCH_BASE_ROOT ? `${process.env.BENCH_BASE_ROOT}/bin/./touchpoint` : undefined;
 const passes: Record<Key, Pass[]> = { p1: [], p2: [], p3: [], c1: [], c8: [] };
 const SETUPS: Record<Key, [processes: number, concurrency: number]> = {
   p1: [1, CONFIG.concurrency],
@@ -215,10 +239,18 @@ const SETUPS: Record<Key, [processes: number, concurrency: number]> = {
 };
 const describe = (x: Pass) =>
   `${x.seconds.toFixed(1)} s = ${Math.round(items / x.seconds)} msg/s; ${x.peakSessions} sessions at once; CPU s: workers ` +
-  `${x.cpu.workers.toFixed(1)}, PostgreSQL ${x.cpu.postgres.toFixed(1)}, Dovecot ${x.cpu.dovecot.toFixed(1)}`;
+  `${x.cpu.workers.toFixed(1)}, PostgreSQL ${x.cpu.postgres.toFixed(1)}, Dovecot ${x.cpu.dovecot.toFixed(1)}, ` +
+  `proxy+bench ${x.benchCpu.toFixed(1)}; CPU floor on ${cpus().length} cores ${cpuFloor(x).toFixed(1)} s; ` +
+  `machine busy ${x.machine.busy.toFixed(1)} of ${x.machine.offered.toFixed(1)} CPU-s; ` +
+  `CPU-s per 1k messages ${(((x.cpu.workers + x.cpu.postgres + x.cpu.dovecot) / items) * 1000).toFixed(2)} ` +
+  `(workers ${((x.cpu.workers / items) * 1000).toFixed(2)}, PostgreSQL ${((x.cpu.postgres / items) * 1000).toFixed(2)})`;
+/** The shortest wall time the machine's cores allow for the CPU this pass used. */
+const cpuFloor = (x: Pass) => (x.cpu.workers + x.cpu.postgres + x.cpu.dovecot + x.benchCpu) / cpus().length;
 try {
   await scenario(template, 1, 8); // warm-up: the CLI bundle, Dovecot's indexes, PostgreSQL's caches
-  for (let r = 0; r < CONFIG.runs; r++) {
+  if (BASE_BIN) await scenario(template, 1, 8, 1, undefined, BASE_BIN); // the base tree's bundle
+  if (ONLY) await abRuns(ONLY);
+  for (let r = 0; r < (ONLY ? 0 : CONFIG.runs); r++) {
     const order: Key[] = r % 2 ? ['c8', 'p3', 'p2', 'p1', 'c1'] : ['c1', 'p1', 'p2', 'p3', 'c8'];
     for (const k of order) {
       const [x] = await scenario(template, ...SETUPS[k]);
@@ -228,17 +260,41 @@ try {
   }
   // (c) the model: initial, incremental with nothing new, incremental with one new message each.
   let extra = 0;
-  const model = await scenario(template, 1, 8, 3, (p) => {
-    if (p !== 2) return;
-    extra = CONFIG.messages + 1;
-    for (let i = 0; i < CONFIG.mailboxes; i++) d.writeMaildir(`box${i}`, [{ raw: imapMessage(i, extra, new Date()), at: new Date() }]);
-  });
+  const model = ONLY
+    ? []
+    : await scenario(template, 1, 8, 3, (p) => {
+        if (p !== 2) return;
+        extra = CONFIG.messages + 1;
+        for (let i = 0; i < CONFIG.mailboxes; i++) d.writeMaildir(`box${i}`, [{ raw: imapMessage(i, extra, new Date()), at: new Date() }]);
+      });
   for (const [i, m] of model.entries()) log(`model pass ${i + 1}: ${describe(m)}`);
-  report(model);
+  if (!ONLY) report(model);
 } finally {
   await proxy.close();
   await template.drop();
   await d.stop();
+}
+
+/** BENCH_SETUPS (and BENCH_BASE_ROOT): the chosen set-ups, each run with this tree and the base alternating. */
+async function abRuns(only: Key[]): Promise<void> {
+  const trees: [string, string | undefined][] = BASE_BIN
+    ? [
+        ['new', BIN],
+        ['base', BASE_BIN],
+      ]
+    : [['new', BIN]];
+  for (let r = 0; r < CONFIG.runs; r++)
+    for (const k of only)
+      for (const [name, bin] of r % 2 ? [...trees].reverse() : trees) {
+        const [x] = await scenario(template, ...SETUPS[k], 1, undefined, bin);
+        log(`run ${r + 1} ${k} ${name}: ${describe(x!)}`);
+      }
+}
+
+/** Busy CPU seconds of the whole machine so far (/proc/stat: all but idle and iowait; USER_HZ = 100). */
+function machineCpuSeconds(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / 100;
 }
 
 function report(model: Pass[]): void {

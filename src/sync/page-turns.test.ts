@@ -81,4 +81,27 @@ describe('PageTurns: short syncs go ahead of long ones', () => {
     push.end();
     expect(await settled(write)).toBe(true);
   });
+
+  it("never makes a sync wait at a page with nothing in it, nor counts it: a one-page IMAP sync's closing cursor page", async () => {
+    vi.useFakeTimers();
+    const turns = new PageTurns();
+    const a = turns.begin();
+    const b = turns.begin(); // another sync, still on its first page
+    await a.beforePage(200);
+    // The page that only saves the cursor and folder counts: no wait, before it or its transaction.
+    expect(await settled(a.beforePage(0))).toBe(true);
+    expect(await settled(a.beforeWrite(0))).toBe(true);
+    // a is still short (one page of mail): b's second page gives way to it until it ends.
+    expect(turns.shortSyncs).toBe(2);
+    await b.beforePage(50);
+    const b2 = b.beforePage(50);
+    expect(await settled(b2)).toBe(false);
+    a.end();
+    expect(await settled(b2)).toBe(true);
+    // A page with mail still makes a sync long and waits as before.
+    const c = turns.begin();
+    await c.beforePage(10);
+    expect(await settled(b.beforePage(10))).toBe(false);
+    c.end();
+  });
 });

@@ -5,6 +5,11 @@
 // bench:imap). So a sync, before each page after its first (and again before that page's
 // transaction), lets the syncs that are still on their first page finish — for at most
 // MAX_WAIT_MS, so that a steady stream of short syncs slows a long one but never stops it.
+// Only pages with mail in them count: an IMAP sync ends with a page that only saves the
+// cursor and the folder counts, so a one-page push or poll was two pages, became "long" at
+// that empty page and waited (twice, up to MAX_WAIT_MS each) for every other sync still on
+// its first page — at concurrency 8 nearly always, up to 1 s added to each ~1 s sync
+// (bench:workers, 2026-12-07).
 
 /** The longest a long sync waits for short ones before each of its pages. */
 export const MAX_WAIT_MS = 500;
@@ -34,12 +39,14 @@ export class PageTurns {
       clearTimeout(timer);
     };
     return {
-      beforePage: async () => {
-        if (pages++ === 0) return;
+      beforePage: async (items = 1) => {
+        if (items === 0 || pages++ === 0) return;
         leaveShort();
         await giveWay();
       },
-      beforeWrite: giveWay,
+      beforeWrite: async (items = 1) => {
+        if (items > 0) await giveWay();
+      },
       end: leaveShort,
     };
   }
@@ -51,13 +58,16 @@ export class PageTurns {
 }
 
 export interface SyncTurn {
-  /** Before each page (mail or calendar) is stored: from the second on, short syncs go first. */
-  beforePage(): Promise<void>;
+  /**
+   * Before each page (mail or calendar) is stored: from the second on, short syncs go first.
+   * `items`: the page's items (default 1); a page of none (a cursor save) never counts or waits.
+   */
+  beforePage(items?: number): Promise<void>;
   /**
    * Before a page's transaction (its bodies were read meanwhile): a long sync gives way again,
    * so a short one's queries do not queue behind a transaction that could wait.
    */
-  beforeWrite(): Promise<void>;
+  beforeWrite(items?: number): Promise<void>;
   /** The sync ended (or failed): it no longer holds others back. */
   end(): void;
 }

@@ -1,7 +1,7 @@
 // The sync loop in process, on an in-memory SQLite store, with fake connectors injected in
 // place of providers/registry.ts: what commits with a page, and what a page that fails or a
 // cancelled sync leaves behind.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EmailItem } from '../domain/items.js';
 import type { ConnectionConfig, Cursor, MailPage, MailSource } from '../providers/types.js';
 import { SourceError } from '../providers/types.js';
@@ -13,6 +13,7 @@ import type { Store } from '../store/db.js';
 import { openSqlite } from '../store/dialects/sqlite.js';
 import { addAccount, addTeammate, insertEndUser } from '../store/directory.js';
 import { createWorkspace } from '../store/workspaces.js';
+import { pageTurns } from './page-turns.js';
 import { type SourceFactory, syncAll } from './run-sync.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
@@ -284,5 +285,21 @@ describe('syncAll with an injected source factory', () => {
     expect(await db.selectFrom('emails').select('message_id').execute()).toEqual([{ message_id: 'm7@acme.example' }]);
     const seenBy = await db.selectFrom('email_sightings').select('ref').orderBy('ref').execute();
     expect(seenBy.map((r) => r.ref)).toEqual(['a-7', 'd-7']);
+  });
+
+  it("a one-page sync's closing page (cursor only, as IMAP ends every sync) does not wait for the process's other syncs", async () => {
+    // Another sync of this process on its first page, for as long as this test runs. The
+    // give-way's MAX_WAIT_MS timer never fires here (fake setTimeout): a wait would never end.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const other = pageTurns.begin();
+    try {
+      const closing: MailPage = { sightings: [], errors: [], cursor: 2, folderCounts: [] };
+      const [r] = await syncAll(ctx, undefined, { sources: factory(new FakeMailSource([page([1, 2], 1), closing])) });
+      expect(r).toMatchObject({ status: 'active', mail: { seen: 2, linked: 2 } });
+      expect(await getCursor(db, connId, 'mail')).toBe(2);
+    } finally {
+      other.end();
+      vi.useRealTimers();
+    }
   });
 });

@@ -293,7 +293,8 @@ async function syncMail(
   let cancelledAfterWrite = false;
   for await (const { page, plan: planned } of planAhead(source.changes(cursor), plan, turn, opts.signal)) {
     if (!planned || cancelledAfterWrite) throw new SyncCancelled();
-    await turn.beforePage();
+    const items = page.sightings.length;
+    await turn.beforePage(items);
     if (page.folderCounts) counts = page.folderCounts;
     // The page's items, its errors and its cursor commit together: a crash re-reads at most this
     // page. A page that lost a write race with another worker's sync runs again (store/conflicts.ts),
@@ -303,7 +304,7 @@ async function syncMail(
       // Decided, and linked mail's bodies read, before the transaction: it holds SQLite's one connection.
       const p = first ?? (await plan(page.sightings));
       first = null;
-      await turn.beforeWrite();
+      await turn.beforeWrite(items);
       await ctx.db.transaction().execute(async (trx) => {
         const tctx = { ...ctx, db: trx };
         const r = await writeMailPage(tctx, dir, conn, conns, p, fetchBody);
@@ -348,7 +349,7 @@ async function syncCalendar(
   const startedAt = (opts.clock?.now() ?? ctx.now).toISOString();
   for await (const page of source.changes(cursor)) {
     if (opts.signal?.aborted) throw new SyncCancelled();
-    await turn.beforePage();
+    await turn.beforePage(page.upserts.length + page.deletes.length + (page.deletedSeries?.length ?? 0));
     await retryOnConflict(() =>
       ctx.db.transaction().execute(async (trx) => {
         const tctx = { ...ctx, db: trx };
