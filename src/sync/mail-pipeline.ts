@@ -23,7 +23,7 @@ export interface PlannedPage<P> {
 export async function* planAhead<P>(
   pages: AsyncIterable<MailPage>,
   plan: (sightings: MailPage['sightings']) => Promise<P>,
-  turn: Pick<SyncTurn, 'beforeWrite'>,
+  turn: Pick<SyncTurn, 'beforeWrite'> & Partial<Pick<SyncTurn, 'pageArrived'>>,
   signal?: AbortSignal,
 ): AsyncGenerator<PlannedPage<P>> {
   const it = pages[Symbol.asyncIterator]();
@@ -32,6 +32,8 @@ export async function* planAhead<P>(
     if (ahead) await turn.beforeWrite();
     const r = await it.next();
     if (r.done) return null;
+    // Before its plan: a big page (an initial sync's) makes this sync long now, not after the plan and write.
+    turn.pageArrived?.(r.value.sightings.length);
     if (signal?.aborted) return { page: r.value, plan: null };
     return { page: r.value, plan: await plan(r.value.sightings) };
   };

@@ -4,7 +4,7 @@
 // them, so the pushed message — whose source waits on its server a few times, as IMAP does — is
 // stored and linked before that page is, not after it.
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EmailItem } from '../domain/items.js';
 import type { MailPage, MailSource } from '../providers/types.js';
 import { createConnection, getCursor } from '../store/connections.js';
@@ -66,6 +66,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  vi.useRealTimers();
   await db.destroy();
 });
 
@@ -117,5 +118,52 @@ describe('a pushed message while another mailbox stores a long page', () => {
       .where('workspace_id', '=', ctx.ws.id)
       .executeTakeFirst();
     expect(Number(count?.n)).toBe(LONG_PAGE + 1);
+  });
+});
+
+describe("a pushed sync's last page while another mailbox's initial sync is on its first, big page", () => {
+  it('does not wait for that sync: a big first page makes a sync long as soon as it arrives', async () => {
+    // page-turns.ts waits on a timer (MAX_WAIT_MS) when it gives way; faked, it never fires,
+    // so a sync that waited for the initial sync would still be waiting below.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const events: string[] = [];
+    let pushedSync: Promise<unknown> | null = null;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const bulkSource = source(async function* () {
+      const sightings = Array.from({ length: LONG_PAGE }, (_, i) => ({
+        ref: `bulk-${i}`,
+        folder: 'INBOX',
+        item: mail(`bulk-${i}`, i % 60),
+      }));
+      yield { sightings, errors: [], cursor: 'bulk page 1' };
+      // Asked for its second page (fetched ahead while the first is stored): the server is slow.
+      // Meanwhile new mail is pushed for the other mailbox.
+      pushedSync = syncAll(ctx, pushed, { sources }).then(() => events.push('pushed sync ended'));
+      await held;
+      events.push('bulk page 2 came');
+      yield { sightings: [], errors: [], cursor: 'bulk page 2' };
+    });
+    const pushedSource = source(async function* () {
+      yield { sightings: [{ ref: 'new-1', folder: 'INBOX', item: mail('new-1', 0) }], errors: [], cursor: 'pushed page 1' };
+      // IMAP's last page: no mail, the folder counts and the cursor.
+      yield { sightings: [], errors: [], cursor: 'pushed page 2' };
+    });
+    const sources: SourceFactory = {
+      mail: async (c) => (c.id === bulk ? bulkSource : pushedSource),
+      calendar: async () => null,
+      maintainPush: async () => null,
+    };
+    const bulkSync = syncAll(ctx, bulk, { sources });
+    // The slow server answers after many turns of the event loop (far more than the pushed sync
+    // needs), or once the pushed sync ended: whichever comes first is recorded.
+    for (let turns = 0; turns < 2_000 && !events.includes('pushed sync ended'); turns++) await nextTurn();
+    release();
+    await bulkSync;
+    await pushedSync;
+
+    expect(events).toEqual(['pushed sync ended', 'bulk page 2 came']);
+    expect(await getCursor(db, pushed, 'mail')).toBe('pushed page 2');
+    expect(await getCursor(db, bulk, 'mail')).toBe('bulk page 2');
   });
 });

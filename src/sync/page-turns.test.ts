@@ -1,5 +1,6 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_WAIT_MS, PageTurns } from './page-turns.js';
+import { MAX_WAIT_MS, PageTurns, SHORT_PAGE_ITEMS } from './page-turns.js';
 
 /** Whether the promise settled after the pending microtasks ran. */
 async function settled(p: Promise<unknown>): Promise<boolean> {
@@ -103,5 +104,39 @@ describe('PageTurns: short syncs go ahead of long ones', () => {
     await c.beforePage(10);
     expect(await settled(b.beforePage(10))).toBe(false);
     c.end();
+  });
+
+  it('a sync whose first page is big is long as soon as that page arrives; a small one stays short', async () => {
+    vi.useFakeTimers();
+    const turns = new PageTurns();
+    const initial = turns.begin();
+    const push = turns.begin();
+    push.pageArrived(1);
+    initial.pageArrived(SHORT_PAGE_ITEMS + 1);
+    expect(turns.shortSyncs).toBe(1);
+    await push.beforePage();
+    // The push's next page does not wait for the initial sync, which has not asked for its second page.
+    expect(await settled(push.beforePage())).toBe(true);
+    expect(turns.shortSyncs).toBe(0);
+  });
+
+  it("pauses a long sync's plan while a short sync runs, never a short sync's", async () => {
+    // pause ends with a real turn of the event loop; only the MAX_WAIT_MS timer is faked.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const afterTurns = async (p: Promise<unknown>) => {
+      let done = false;
+      void p.then(() => (done = true));
+      for (let i = 0; i < 5; i++) await nextTurn();
+      return done;
+    };
+    const turns = new PageTurns();
+    const long = turns.begin();
+    long.pageArrived(500);
+    const push = turns.begin();
+    expect(await afterTurns(push.pause())).toBe(true);
+    const slice = long.pause();
+    expect(await afterTurns(slice)).toBe(false);
+    push.end();
+    expect(await afterTurns(slice)).toBe(true);
   });
 });

@@ -1,3 +1,5 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
 // Short syncs go first. A sync that a person is waiting on — new mail announced by push, a
 // poll that finds a message or two — is one page; an initial sync is hundreds. In one process
 // all syncs share the event loop and, on SQLite, one connection, so without an order a pushed
@@ -10,6 +12,14 @@
 // that empty page and waited (twice, up to MAX_WAIT_MS each) for every other sync still on
 // its first page — at concurrency 8 nearly always, up to 1 s added to each ~1 s sync
 // (bench:workers, 2026-12-07).
+// A sync whose first page is already big (an initial sync's 500 messages) is long from the
+// moment that page arrives: counted short until its second page, it held every other sync's
+// later pages back (a pushed sync's last, empty page waited out MAX_WAIT_MS twice, bench:imap).
+// A long sync also gives way while it plans a page (between slices of its decisions), not only
+// before it stores one: the plan of the page it fetched ahead is CPU on the same event loop.
+
+/** The most items a sync's page may hold and the sync still count as short (a push, a quiet poll). */
+export const SHORT_PAGE_ITEMS = 100;
 
 /** The longest a long sync waits for short ones before each of its pages. */
 export const MAX_WAIT_MS = 500;
@@ -39,6 +49,13 @@ export class PageTurns {
       clearTimeout(timer);
     };
     return {
+      pageArrived: (items) => {
+        if (items > SHORT_PAGE_ITEMS) leaveShort();
+      },
+      pause: async () => {
+        await giveWay();
+        await nextTurn();
+      },
       beforePage: async (items = 1) => {
         if (items === 0 || pages++ === 0) return;
         leaveShort();
@@ -58,6 +75,13 @@ export class PageTurns {
 }
 
 export interface SyncTurn {
+  /** A page came from the source with this many items: a big one makes the sync long at once. */
+  pageArrived(items: number): void;
+  /**
+   * Between slices of a page's plan: a long sync waits while short syncs run (as beforeWrite),
+   * then every sync lets the event loop turn once.
+   */
+  pause(): Promise<void>;
   /**
    * Before each page (mail or calendar) is stored: from the second on, short syncs go first.
    * `items`: the page's items (default 1); a page of none (a cursor save) never counts or waits.

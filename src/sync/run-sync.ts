@@ -284,7 +284,8 @@ async function syncMail(
   let counts: MailPage['folderCounts'];
   const startedAt = (opts.clock?.now() ?? ctx.now).toISOString();
   const fetchBody = source.fetchBody?.bind(source);
-  const plan = (sightings: MailPage['sightings']) => planMailPage(ctx, dir, conn, conns, sightings, fetchBody);
+  // Between slices of a plan, a long sync lets short ones (a push) go first (page-turns.ts).
+  const plan = (sightings: MailPage['sightings']) => planMailPage(ctx, dir, conn, conns, sightings, fetchBody, turn.pause);
   // Page N+1 is fetched and planned (decided, its linked bodies read) while page N is written:
   // most of a plan is waiting for the server, most of a write is the store. One page ahead
   // only, so memory stays bounded (mail-pipeline.ts).
@@ -349,7 +350,9 @@ async function syncCalendar(
   const startedAt = (opts.clock?.now() ?? ctx.now).toISOString();
   for await (const page of source.changes(cursor)) {
     if (opts.signal?.aborted) throw new SyncCancelled();
-    await turn.beforePage(page.upserts.length + page.deletes.length + (page.deletedSeries?.length ?? 0));
+    const items = page.upserts.length + page.deletes.length + (page.deletedSeries?.length ?? 0);
+    turn.pageArrived(items);
+    await turn.beforePage(items);
     await retryOnConflict(() =>
       ctx.db.transaction().execute(async (trx) => {
         const tctx = { ...ctx, db: trx };
