@@ -179,6 +179,20 @@ describe('web app', () => {
       await shot('troubleshooter-waiting');
     } finally {
       db.prepare('DELETE FROM deferred_redecisions WHERE workspace_id = ? AND email_id = ?').run(ws, id);
+    }
+
+    // Every mailbox holding a copy disconnected: nothing can re-read it, and the Troubleshooter says so.
+    const holders = db
+      .prepare('SELECT DISTINCT c.id, c.status FROM email_sightings s JOIN connections c ON c.id = s.connection_id WHERE s.email_id = ?')
+      .all(id) as { id: string; status: string }[];
+    const setStatus = db.prepare('UPDATE connections SET status = ? WHERE id = ?');
+    for (const c of holders) setStatus.run('disconnected', c.id);
+    try {
+      await page.getByRole('button', { name: 'Explain' }).click();
+      await expect.poll(() => result.locator('[data-unreadable]').textContent()).toMatch(/cannot be re-read.*disconnected or removed/);
+      await shot('troubleshooter-unreadable');
+    } finally {
+      for (const c of holders) setStatus.run(c.status, c.id);
       db.close();
     }
 
