@@ -141,6 +141,7 @@ export async function deferredSince(db: Store, ws: string, cutoff: Date): Promis
 /**
  * The waiting emails no connection that can still be read holds a copy of: every copy is in a
  * disconnected connection (its credentials deleted) or one since removed. No sync will re-read them.
+ * The SQL form of canReread (sync/reload-emails.ts).
  */
 export async function deferredWithoutCopies(db: Store, ws: string): Promise<DeferredRedecision[]> {
   const rows = await db

@@ -14,6 +14,16 @@ import { connectorDeps, type Ctx } from '../store/context.js';
 import type { EmailRecord, EmailSightingRow } from '../store/emails.js';
 import { mergeCopies } from './email-ingest.js';
 
+/**
+ * Whether this copy can be read again: its connection is neither removed nor disconnected
+ * (Disconnect deleted its credentials: a refusal there would never pass). Re-reads skip the
+ * others, and explain says an email with no such copy cannot be re-read.
+ */
+export function canReread(s: Pick<EmailSightingRow, 'connectionId'>, conns: Map<string, ConnectionRecord>): boolean {
+  const c = conns.get(s.connectionId);
+  return c !== undefined && c.status !== 'disconnected';
+}
+
 /** What reloading an email reads of its record: a full one (reloadEmail) or a lean one (a change's pages). */
 export type StoredEmail = Pick<EmailRecord, 'id' | 'dedupKey' | 'messageId' | 'at' | 'participants'> &
   Partial<Pick<EmailRecord, 'subject' | 'bodyText' | 'bodyHtml'>>;
@@ -63,9 +73,7 @@ export async function reloadEmails(
   for (const rec of recs) {
     if (rec.participants) continue;
     for (const s of sightings.get(rec.id) ?? []) {
-      // A removed or disconnected connection is not read (Disconnect deleted its credentials:
-      // its refusal would never pass): its copies count as gone.
-      if (conns.get(s.connectionId)?.status === 'disconnected' || !conns.has(s.connectionId)) continue;
+      if (!canReread(s, conns)) continue; // its copies count as gone
       const refs = refsByConn.get(s.connectionId) ?? [];
       refs.push(s.ref);
       refsByConn.set(s.connectionId, refs);

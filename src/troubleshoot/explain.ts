@@ -19,6 +19,7 @@ import { meetingSightingViews } from '../sync/calendar-ingest.js';
 import { loadDirectoryIndex, type Ctx } from '../store/context.js';
 import { sightingViews } from '../sync/email-ingest.js';
 import { reloadEmail } from '../sync/redecide.js';
+import { canReread } from '../sync/reload-emails.js';
 import { emailTombstoneKey, findTombstones, meetingTombstoneKey, tombstoneKey, type Tombstone } from '../store/tombstones.js';
 import { codeText, refusalWords } from './code-text.js';
 
@@ -274,7 +275,7 @@ export async function explainEmailRecord(
 
 /** Every copy in a disconnected connection or one since removed: nothing can read it again. */
 const noCopyLeft = (sightings: EmailSightingRow[], conns: Map<string, ConnectionRecord>) =>
-  sightings.length > 0 && sightings.every((s) => (conns.get(s.connectionId)?.status ?? 'disconnected') === 'disconnected');
+  sightings.length > 0 && !sightings.some((s) => canReread(s, conns));
 
 const NO_COPY_LEFT =
   'It cannot be re-read: every copy was in a mailbox since disconnected or removed, so directory changes no longer reach it ' +
