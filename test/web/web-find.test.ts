@@ -1,6 +1,7 @@
 // Issue 13 in a real browser: the Troubleshooter's default form finds the demo's not-logged
 // "Invoice question" mail from john+billing@acme.com by sender + day — no Message-ID — and
 // shows why it was not logged (the +tag near miss) and what to do.
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +60,32 @@ describe('Troubleshooter: find', () => {
     await expect.poll(() => form.textContent()).toMatch(/1 found \(the mailboxes were asked too\)/);
     expect(await page.getByRole('button', { name: 'Search the connected mailboxes too' }).count()).toBe(0);
     expect(await card.textContent()).toMatch(/Not logged — alice@ourco.com · INBOX/);
+  });
+
+  it('a card says once that its email waits for a re-read, though its full explanation is inside it', async () => {
+    // A directory change could not re-read this email yet (Gmail's quota refused it).
+    const db = new Database(served.db);
+    const { id, workspace_id: ws } = db.prepare('SELECT id, workspace_id FROM emails WHERE message_id = ?').get('plus-6@mail.acme.com') as {
+      id: string;
+      workspace_id: string;
+    };
+    const refusedAt = new Date(served.now().getTime() - 40 * 60_000).toISOString();
+    db.prepare('INSERT INTO deferred_redecisions VALUES (?, ?, 2, ?, ?, ?, ?)').run(ws, id, refusedAt, refusedAt, 'THROTTLED', 'gmail');
+    try {
+      const form = page.getByRole('form', { name: 'Find an email' });
+      await form.getByLabel('Day').fill('2026-03-06');
+      await form.getByRole('button', { name: 'Find' }).click();
+      const card = page.getByRole('article', { name: 'Candidate plus-6@mail.acme.com' });
+      await expect.poll(() => card.textContent()).toMatch(/Waiting for a re-read after a directory change.*Gmail.*2 attempts/);
+      // Once at the top of the card; the collapsed "Every check" below does not say it again.
+      expect((await card.textContent())?.match(/Waiting for a re-read/g)).toHaveLength(1);
+      // …and opened, it still shows the checks the email stands on.
+      await card.getByText('Every check').click();
+      expect(await card.getByRole('table', { name: 'Checks' }).isVisible()).toBe(true);
+    } finally {
+      db.prepare('DELETE FROM deferred_redecisions WHERE workspace_id = ? AND email_id = ?').run(ws, id);
+      db.close();
+    }
   });
 
   it('a day with nothing from that sender says so', async () => {

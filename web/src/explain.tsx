@@ -12,8 +12,12 @@ const OUTCOME: Record<Explanation['outcome'], string> = {
   unknown: 'Never seen by any connection',
 };
 
-/** onChanged: the remedies' actions changed something (the caller reloads what it shows). */
-export function ExplanationView({ e, onChanged }: { e: Explanation; onChanged?: () => void }) {
+/**
+ * onChanged: the remedies' actions changed something (the caller reloads what it shows).
+ * summaryShown: the caller already shows `e.summary` (a find result's card), so it is not said twice.
+ */
+export function ExplanationView({ e, onChanged, summaryShown }: { e: Explanation; onChanged?: () => void; summaryShown?: boolean }) {
+  const summary = summaryShown ? undefined : e.summary;
   const [done, setDone] = useState<ActionDone | null>(null);
   return (
     <div className="explanation">
@@ -29,8 +33,8 @@ export function ExplanationView({ e, onChanged }: { e: Explanation; onChanged?: 
           </>
         ) : null}
       </p>
-      {e.waiting && e.summary ? <p data-waiting>{readableTimes(e.summary)}</p> : null}
-      {!e.waiting && !e.purged && e.summary ? <p data-unreadable>{e.summary}</p> : null}
+      {e.waiting && summary ? <p data-waiting>{readableTimes(summary)}</p> : null}
+      {!e.waiting && !e.purged && summary ? <p data-unreadable>{summary}</p> : null}
       {e.accounts.length ? (
         <ul>
           {e.accounts.map((a) => (

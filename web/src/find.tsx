@@ -70,7 +70,7 @@ function CandidateCard({ c }: { c: FindCandidate }) {
       {c.subjectNotKept ? <p className="muted">Not logged, so its subject was not kept: it matches the address and day only.</p> : null}
       <details>
         <summary>Every check</summary>
-        <ExplanationView e={c} />
+        <ExplanationView e={c} summaryShown />
         <p className="muted">{c.messageId ? `Message-ID: ${c.messageId}` : c.uid ? `UID: ${c.uid}` : ''}</p>
       </details>
     </article>
