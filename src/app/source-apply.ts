@@ -34,6 +34,7 @@ import {
   type SourceRecord,
   type SyncCounts,
 } from '../store/sources.js';
+import type { LeftoverTally } from '../sync/leftover-tally.js';
 import { emptyReport, type Leftovers, type LinkChange, redecideAddresses, type RedecideReport } from '../sync/redecide.js';
 
 export type RecordOutcome = 'added' | 'updated' | 'removed' | 'skipped';
@@ -48,7 +49,11 @@ export interface RecordReport {
   reason?: string;
 }
 
-/** One page applied; `deferred` and `unavailable`: the past emails its re-decision could not re-read (yet), as a manual change reports them. */
+/**
+ * One page applied; `deferred` and `unavailable`: the past emails its re-decision could not
+ * re-read (yet), as a manual change reports them (this page's, for its audit entry; the sync's
+ * are counted per email in the session's `leftovers`).
+ */
 export interface PageResult extends Leftovers {
   rows: RecordReport[];
   counts: SyncCounts & { unchanged: number };
@@ -64,6 +69,8 @@ export interface ApplySession {
   accounts: Map<string, string>;
   /** Source company → account, as this sync linked or read them (saves a query per page of contacts). */
   companies: Map<string, string>;
+  /** The emails the sync's pages left over, each once in its last state; a page's are merged once it commits. */
+  leftovers: LeftoverTally;
 }
 
 const pairKey = (accountId: string, address: string) => `${accountId}|${normalizeAddress(address)}`;
@@ -332,7 +339,7 @@ async function planDeletions(ctx: Ctx, s: ApplySession, page: SourcePage, plan: 
 }
 
 /** Re-decide the past of these addresses, in one batch; nothing to load when no stored item has them. */
-async function redecide(ctx: Ctx, addresses: string[]): Promise<RedecideReport> {
+async function redecide(ctx: Ctx, addresses: string[], tally: LeftoverTally): Promise<RedecideReport> {
   // A workspace with no stored mail or meeting yet (a first sync before any mailbox) has no past to re-decide.
   if (!(await hasAnyItem(ctx.db, ctx.ws.id))) return emptyReport();
   const hashes = [...new Set(addresses.map((a) => hashAddress(ctx, normalizeAddress(a))))];
@@ -341,11 +348,12 @@ async function redecide(ctx: Ctx, addresses: string[]): Promise<RedecideReport> 
     itemIdsByHashes(ctx.db, ctx.ws.id, 'meeting', hashes),
   ]);
   if (!emails.length && !meetings.length) return emptyReport();
-  return redecideAddresses(ctx, await loadDirectoryIndex(ctx), addresses);
+  return redecideAddresses(ctx, await loadDirectoryIndex(ctx), addresses, tally);
 }
 
 export async function applySourcePage(ctx: Ctx, s: ApplySession, page: SourcePage): Promise<PageResult> {
-  return ctx.db.transaction().execute(async (trx) => {
+  const left = s.leftovers.page();
+  const applied = await ctx.db.transaction().execute(async (trx) => {
     const tctx: Ctx = { ...ctx, db: trx };
     const rows: RecordReport[] = [];
     const companiesBefore = s.accounts.size;
@@ -362,7 +370,7 @@ export async function applySourcePage(ctx: Ctx, s: ApplySession, page: SourcePag
     await insertEndUserRows(trx, plan.insert);
     await markEndUsersSynced(trx, ctx.ws.id, plan.keep, ctx.now);
     const touched = [...plan.insert, ...plan.remove].map((r) => r.email);
-    const links = touched.length ? await redecide(tctx, touched) : emptyReport();
+    const links = touched.length ? await redecide(tctx, touched, left) : emptyReport();
     const counts = { added: 0, updated: 0, removed: 0, skipped: 0, unchanged: 0 };
     for (const r of rows) counts[r.outcome]++;
     const reported = new Set(rows.map((r) => `${r.record}:${r.externalId}`));
@@ -390,4 +398,6 @@ export async function applySourcePage(ctx: Ctx, s: ApplySession, page: SourcePag
     await updateSource(trx, ctx.ws.id, s.source.id, { cursor: page.cursor });
     return { rows, counts, ...links };
   });
+  left.commit();
+  return applied;
 }

@@ -13,10 +13,15 @@ import type { SourceKind } from '../sources/types.js';
 import { connectorDeps, type Ctx } from '../store/context.js';
 import { listAccounts } from '../store/directory.js';
 import { getSource, updateSource, type SourceRecord, type SourceStatus, type SyncCounts } from '../store/sources.js';
-import { addLeftovers, type Leftovers, type LinkChange, noLeftovers } from '../sync/redecide.js';
+import { LeftoverTally } from '../sync/leftover-tally.js';
+import { type Leftovers, type LinkChange, noLeftovers } from '../sync/redecide.js';
 import { applySourcePage, type RecordReport } from './source-apply.js';
 
-/** `deferred` / `deferredBecause` / `unavailable`: past emails its pages' re-decisions could not re-read (yet), summed over the pages. */
+/**
+ * `deferred` / `deferredBecause` / `unavailable`: past emails its pages' re-decisions could not
+ * re-read (yet), each once in its state after the last page that re-decided it (one read on a
+ * later page is not counted).
+ */
 export interface SourceSyncReport extends Leftovers {
   sourceId: string;
   kind: string;
@@ -83,6 +88,7 @@ export async function runSourceSync(ctx: Ctx, sourceId: string, opts: SourceSync
     return report;
   }
   let failure: ReturnType<typeof words> | undefined;
+  const leftovers = new LeftoverTally();
   try {
     const deps = { now: () => ctx.now, outbound: opts.outbound ?? outboundPolicyFor(settings) };
     const secret = secrets.decrypt(src.secretEnc);
@@ -97,6 +103,7 @@ export async function runSourceSync(ctx: Ctx, sourceId: string, opts: SourceSync
       mapping: readMapping(src.mapping),
       companies: new Map<string, string>(),
       accounts: new Map((await listAccounts(ctx.db, ctx.ws.id)).map((a) => [a.id, a.name])),
+      leftovers,
     };
     // The next page is read while this one is stored: a sync takes about as long as the paging alone.
     const syncFrom = async (cursor: string | null) => {
@@ -112,7 +119,6 @@ export async function runSourceSync(ctx: Ctx, sourceId: string, opts: SourceSync
         report.rows.push(...r.rows);
         report.linked.push(...r.linked);
         report.unlinked.push(...r.unlinked);
-        addLeftovers(report, r);
         for (const k of Object.keys(report.counts) as (keyof typeof report.counts)[]) report.counts[k] += r.counts[k];
       }
     };
@@ -129,6 +135,8 @@ export async function runSourceSync(ctx: Ctx, sourceId: string, opts: SourceSync
   } catch (err) {
     failure = words(err);
   }
+  // The pages committed before a failure count, as their links do.
+  Object.assign(report, leftovers.leftovers());
   report.status = failure?.status ?? 'active';
   report.problem = failure?.problem ?? null;
   const next = failure?.status === 'needs_reauth' ? null : new Date(ctx.now.getTime() + (failure?.waitMs ?? interval));

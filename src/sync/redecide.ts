@@ -4,6 +4,7 @@
 import type { EmailItem } from '../domain/items.js';
 import { normalizeAddress } from '../directory/address.js';
 import type { DirectoryIndex } from '../directory/index.js';
+import type { LeftoverTally } from './leftover-tally.js';
 import type { MailSource } from '../providers/types.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
 import { clearDeferred, deferRedecisions, hasDeferred } from '../store/deferred-redecisions.js';
@@ -148,16 +149,16 @@ export function countDeferred(report: Leftovers, waiting: { reason: WaitReason }
 }
 
 /**
- * Adds one change's leftovers to another's: a source's sync is a change per page, and reports
- * their sum (an email refused on two pages of one sync counts on each).
+ * Re-decides the past of these addresses. `tally`: also told each email's outcome, for a caller
+ * that reports several changes as one (a source's sync, a change per page: leftover-tally.ts);
+ * the report's own counts are this change's.
  */
-export function addLeftovers(into: Leftovers, from: Leftovers): void {
-  into.unavailable += from.unavailable;
-  into.deferred += from.deferred;
-  for (const b of from.deferredBecause) addBecause(into, b, b.emails);
-}
-
-export async function redecideAddresses(ctx: Ctx, dir: DirectoryIndex, addresses: string[]): Promise<RedecideReport> {
+export async function redecideAddresses(
+  ctx: Ctx,
+  dir: DirectoryIndex,
+  addresses: string[],
+  tally?: LeftoverTally,
+): Promise<RedecideReport> {
   const report = emptyReport();
   const hashes = [...new Set(addresses.map((a) => hashAddress(ctx, normalizeAddress(a))))];
   const conns = new Map((await listConnections(ctx.db, ctx.ws.id)).map((c) => [c.id, c]));
@@ -176,6 +177,11 @@ export async function redecideAddresses(ctx: Ctx, dir: DirectoryIndex, addresses
     const { read, waiting, gone } = await writeRedecisionPage(ctx, dir, conns, change, page, report);
     report.unavailable += gone.length;
     countDeferred(report, waiting);
+    if (tally) {
+      tally.read(read);
+      tally.gone(gone.map((g) => g.id));
+      tally.waiting(waiting.map((w) => ({ id: w.rec.id, reason: w.reason })));
+    }
     if (queued) await clearDeferred(ctx.db, ctx.ws.id, [...read, ...gone.map((g) => g.id)]);
     if (waiting.length) {
       await deferRedecisions(

@@ -4,7 +4,9 @@
 // - a directory source's sync and its disconnect report `deferred` and `deferredBecause` (and
 //   audit `deferred`) as a manual change does; before, only the queue knew;
 // - a waiting email whose last readable copy's connection is disconnected is given up at once
-//   (audited, explain says why), not after 7 days; one with a copy left keeps waiting.
+//   (audited, explain says why), not after 7 days; one with a copy left keeps waiting;
+// - a sync whose pages re-decide the same email counts it once, in its state after the last
+//   page: before, each page's count was added (twice waiting; waiting though read later).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addEndUser } from '../../src/app/directory-changes.js';
 import { disconnect } from '../../src/app/disconnect.js';
@@ -26,12 +28,21 @@ import { ingestMailPage } from '../../src/sync/email-ingest.js';
 import { explainEmail } from '../../src/troubleshoot/explain.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
 
-/** A connection's copies: refused with a code while `refuse` is set, else read. */
+/**
+ * A connection's copies: refused with a code while `refuse` is set, else read. `refusals`: that
+ * many reads refused (THROTTLED) first, whoever asks: a sync reads its next page while it
+ * stores one, so a page cannot switch the refusal on time.
+ */
 class FakeCopies {
   items = new Map<string, EmailItem>();
   refuse: SourceErrorCode | null = null;
+  refusals = 0;
   async fetch(ref: string): Promise<EmailItem | null> {
     if (this.refuse) throw new SourceError(this.refuse, 'refused for now');
+    if (this.refusals > 0) {
+      this.refusals--;
+      throw new SourceError('THROTTLED', 'refused for now');
+    }
     return this.items.get(ref) ?? null;
   }
 }
@@ -56,6 +67,12 @@ const mail = (messageId: string, from: string, to: string): EmailItem => ({
   cc: [],
   bcc: [],
   subject: 'Pilot',
+});
+
+/** An email with two external participants, whose contacts can come on different pages. */
+const mailWith = (messageId: string, from: string, cc: string): EmailItem => ({
+  ...mail(messageId, from, 'alice@ourco.com'),
+  cc: [{ address: cc }],
 });
 
 /** One page of a HubSpot-like source: a company and its contacts. */
@@ -116,6 +133,22 @@ for (const dialect of DIALECTS) {
     });
     afterAll(async () => close());
 
+    /** A HubSpot-like source that gives these pages, one contact each (the pages share a company). */
+    const pagedSource = async (contacts: { id: string; email: string }[]) => ({
+      sourceId: await createSource(
+        db,
+        ctx.ws.id,
+        { kind: 'hubspot', settings: {}, secretEnc: secrets.encrypt('token'), mapping: JSON.stringify(DEFAULT_MAPPING) },
+        T0,
+      ),
+      factory: () => ({
+        kind: 'hubspot' as const,
+        async *changes() {
+          for (const c of contacts) yield page([c]);
+        },
+      }),
+    });
+
     it("a source's sync and its disconnect report the emails they could not re-read yet, as a manual change does", async () => {
       await seen(mail('pilot@x', 'carol@globex.com', 'alice@ourco.com'), ['alice']);
       const sourceId = await createSource(
@@ -171,6 +204,74 @@ for (const dialect of DIALECTS) {
       expect(orphan.waiting).toBeUndefined();
       expect(orphan.summary).toContain('every copy was in a mailbox since disconnected or removed');
       expect((await explainEmail(at(later(300)), 'shared@x')).waiting).toMatchObject({ attempts: 1 });
+    });
+
+    it('a sync whose two pages re-decide the same refused email counts it once (report, audit entry, disconnect)', async () => {
+      copies.alice.refuse = null;
+      await seen(mailWith('twice@x', 'gina@globex.com', 'hank@globex.com'), ['alice']);
+      const { sourceId, factory } = await pagedSource([
+        { id: 'g1', email: 'gina@globex.com' },
+        { id: 'h1', email: 'hank@globex.com' },
+      ]);
+      copies.alice.refuse = 'THROTTLED';
+      const synced = await runSourceSync(at(later(400)), sourceId, { factory });
+      expect(synced).toMatchObject({ status: 'active', pages: 2, linked: [], unavailable: 0, deferred: 1 });
+      expect(synced.deferredBecause).toEqual([{ provider: 'gmail', code: 'THROTTLED', emails: 1 }]);
+      // What `source sync --json` prints: the fields it always had, nothing of the per-email tally.
+      expect(Object.keys(synced).sort()).toEqual(
+        [
+          'counts',
+          'deferred',
+          'deferredBecause',
+          'kind',
+          'linked',
+          'nextSyncAt',
+          'pages',
+          'problem',
+          'restarted',
+          'rows',
+          'sourceId',
+          'status',
+          'unavailable',
+          'unlinked',
+        ].sort(),
+      );
+      // Each page's entry is its own change: the second re-read the email once more, and says so once.
+      expect(await lastAudit('source.sync')).toEqual(expect.objectContaining({ deferred: 1, unavailable: 0 }));
+      expect(Object.keys(await lastAudit('source.sync')).sort()).toEqual([
+        'counts',
+        'deferred',
+        'kind',
+        'linked',
+        'unavailable',
+        'unlinked',
+      ]);
+
+      const gone = await disconnectSource(at(later(410)), { sourceId, users: 'remove' });
+      expect(gone).toMatchObject({ removedEndUsers: 2, unavailable: 0, deferred: 1 });
+      expect(gone.deferredBecause).toEqual([{ provider: 'gmail', code: 'THROTTLED', emails: 1 }]);
+      copies.alice.refuse = null;
+    });
+
+    it('an email refused on one page and read on a later one is not counted; one found gone later counts as unavailable only', async () => {
+      copies.alice.refuse = null;
+      await seen(mailWith('later@x', 'ivan@globex.com', 'jane@globex.com'), ['alice']);
+      await seen(mailWith('vanished@x', 'ivan@globex.com', 'jane@globex.com'), ['alice']);
+      copies.alice.items.delete('INBOX/vanished@x'); // gone from the mailbox: its next read finds nothing
+      const { sourceId, factory } = await pagedSource([
+        { id: 'i1', email: 'ivan@globex.com' },
+        { id: 'j1', email: 'jane@globex.com' },
+      ]);
+      copies.alice.refusals = 2; // both reads of the first page, none of the second
+      const synced = await runSourceSync(at(later(500)), sourceId, { factory });
+      expect(copies.alice.refusals).toBe(0);
+      expect(synced).toMatchObject({ status: 'active', pages: 2, unavailable: 1, deferred: 0, deferredBecause: [] });
+      // Read on the second page (and decided: historic mail stays not linked), so not waiting any more.
+      expect((await explainEmail(at(later(505)), 'later@x')).waiting).toBeUndefined();
+      expect(synced.linked).toEqual([]);
+      // The first page's entry said what that page left waiting; the second's what it found.
+      expect(await lastAudit('source.sync')).toMatchObject({ deferred: 0, unavailable: 1 });
+      await disconnectSource(at(later(510)), { sourceId, users: 'remove' });
     });
   });
 }
