@@ -3,14 +3,14 @@
 // Each email counts once, in its last state: read (re-decided) → not counted; waiting → once,
 // under its latest refusal; gone → once, unavailable. Only the left-over emails' ids are kept
 // (a number for their state), so memory follows what is left over, never the changes' size.
-import type { Leftovers } from './redecide.js';
+import type { EmailOutcomes, Leftovers } from './redecide.js';
 import type { WaitReason } from './reload-emails.js';
 
 /** An email's state in a page's tally: gone, read (it was left over before that page), or an index into `reasons`. */
 const GONE = -1;
 const READ = -2;
 
-export class LeftoverTally {
+export class LeftoverTally implements EmailOutcomes {
   /** Email id → its last state. */
   private readonly last = new Map<string, number>();
   /** The refusals seen, each once (shared with the pages' tallies): an email keeps an index. */

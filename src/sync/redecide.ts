@@ -4,7 +4,6 @@
 import type { EmailItem } from '../domain/items.js';
 import { normalizeAddress } from '../directory/address.js';
 import type { DirectoryIndex } from '../directory/index.js';
-import type { LeftoverTally } from './leftover-tally.js';
 import type { MailSource } from '../providers/types.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
 import { clearDeferred, deferRedecisions, hasDeferred } from '../store/deferred-redecisions.js';
@@ -148,6 +147,13 @@ export function countDeferred(report: Leftovers, waiting: { reason: WaitReason }
   for (const { reason } of waiting) addBecause(report, reason, 1);
 }
 
+/** Told each email's outcome in a change: read (re-decided), waiting (and why) or gone. */
+export interface EmailOutcomes {
+  read(ids: readonly string[]): void;
+  waiting(emails: readonly { id: string; reason: WaitReason }[]): void;
+  gone(ids: readonly string[]): void;
+}
+
 /**
  * Re-decides the past of these addresses. `tally`: also told each email's outcome, for a caller
  * that reports several changes as one (a source's sync, a change per page: leftover-tally.ts);
@@ -157,7 +163,7 @@ export async function redecideAddresses(
   ctx: Ctx,
   dir: DirectoryIndex,
   addresses: string[],
-  tally?: LeftoverTally,
+  tally?: EmailOutcomes,
 ): Promise<RedecideReport> {
   const report = emptyReport();
   const hashes = [...new Set(addresses.map((a) => hashAddress(ctx, normalizeAddress(a))))];
