@@ -9,13 +9,13 @@
 // `parts` hold the enclosed message's tree, as Gmail shows a forwarded message.
 import PostalMime from 'postal-mime';
 
-export interface MessagePartBody {
+interface MessagePartBody {
   attachmentId?: string;
   size: number;
   data?: string;
 }
 
-export interface MessagePart {
+interface MessagePart {
   partId: string;
   mimeType: string;
   filename: string;
