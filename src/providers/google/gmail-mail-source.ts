@@ -227,13 +227,13 @@ export class GmailMailSource implements MailSource {
   }
 
   /** One message in the next batch of its format. */
-  private get(ref: string, path: GetPath): Promise<gmail_v1.Schema$Message | null> {
-    return new Promise<Promise<gmail_v1.Schema$Message | null>>((done) => {
+  private async get(ref: string, path: GetPath): Promise<gmail_v1.Schema$Message | null> {
+    return await new Promise<Promise<gmail_v1.Schema$Message | null>>((done) => {
       if (!this.queued.size) queueMicrotask(() => this.flushQueued());
       const q = this.queued.get(path) ?? [];
       q.push({ ref, done });
       this.queued.set(path, q);
-    }).then((m) => m);
+    });
   }
 
   /**
