@@ -152,13 +152,16 @@ describe('Gmail linked bodies from format=full', () => {
 
   it('fetchBody gives the item format=raw gave (fields, text, HTML), without downloading the attachments', async () => {
     g.log.length = 0;
+    g.batches.length = 0;
     const s = source();
     const got = await Promise.all(ids.map((id) => s.fetchBody(id).catch(() => 'failed' as const)));
     for (const [i, id] of ids.entries()) {
       const item = await whole(messages.get(nameOf(i))!);
       expect(got[i], `${nameOf(i)} (${id})`).toEqual(item ?? 'failed');
     }
+    // Two batches of format=full (100 + 13), then the messages read whole together in one more.
     const rawReads = g.log.filter((l) => l.includes('format=raw'));
+    expect(g.batches).toEqual([100, ids.length - 100, rawReads.length]);
     expect(rawReads.some((l) => l.includes(`/${idOf('mixed > alternative + PDF')}?`))).toBe(false);
     expect(rawReads.some((l) => l.includes(`/${idOf('forwarded message/rfc822')}?`))).toBe(true);
   });
