@@ -134,16 +134,15 @@ export class GoogleEmulator {
    * attachmentId (Gmail does the same for large bodies but documents no number).
    */
   fullInlineLimit = 1024 * 1024;
-  /** format=full trees by message id: built once, as the service keeps its own parse. */
-  private fullTrees = new Map<string, Promise<FullMessage>>();
+  /** format=full trees by stored message (a deleted id added again is a new one): built once, as the service keeps its own parse. */
+  private fullTrees = new WeakMap<GmailMessage, { limit: number; tree: Promise<FullMessage> }>();
   private fullTree(msg: GmailMessage): Promise<FullMessage> {
-    const key = `${msg.id}\n${this.fullInlineLimit}`;
-    let t = this.fullTrees.get(key);
-    if (!t) {
-      t = fullMessage(Buffer.from(msg.raw), msg.id, this.fullInlineLimit);
-      this.fullTrees.set(key, t);
+    let t = this.fullTrees.get(msg);
+    if (!t || t.limit !== this.fullInlineLimit) {
+      t = { limit: this.fullInlineLimit, tree: fullMessage(Buffer.from(msg.raw), msg.id, this.fullInlineLimit) };
+      this.fullTrees.set(msg, t);
     }
-    return t;
+    return t.tree;
   }
   /** Searches (a messages.list q other than the sync's after:) answer only after this many ms: a slow mailbox. */
   stallSearchMs = 0;

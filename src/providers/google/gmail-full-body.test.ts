@@ -126,6 +126,15 @@ describe('format=full in the Google emulator', () => {
     expect(fwd.parts![1]!.parts![0]!.headers?.find((h) => h.name === 'Subject')?.value).toBe('inner');
   });
 
+  it('a deleted id added again is served from its new content', async () => {
+    const body = (text: string) => `${HEAD}Message-ID: <again@acme.com>\r\n\r\n${text}\r\n`;
+    g.addMessage('again', body('first'), AT);
+    expect(Buffer.from((await full('again')).payload!.body!.data!, 'base64url').toString()).toBe('first\n');
+    g.deleteMessage('again');
+    g.addMessage('again', body('second'), AT);
+    expect(Buffer.from((await full('again')).payload!.body!.data!, 'base64url').toString()).toBe('second\n');
+  });
+
   it('is read in batches too, as the real service does', async () => {
     g.log.length = 0;
     const got = await Promise.all(ids.slice(0, 3).map((id) => source().fetchBody(id)));
