@@ -313,9 +313,6 @@ const dir = mkdtempSync(join(tmpdir(), 'tp-bench-cloud-'));
 try {
   log(`mailboxes: ${CONFIG.messages} messages each in the Gmail and Graph emulators; directory of ${CONFIG.endUsers} end users`);
   seed();
-  // The service keeps its own parse of a message; the emulator builds its format=full trees
-  // here, before any run, so no timed run of the sync pays for them.
-  await g.prepareFullTrees();
   const gmailTemplate = join(dir, 'gmail.db');
   const graphTemplate = join(dir, 'graph.db');
   await template(gmailTemplate, 'gmail', g.issueRefreshToken());

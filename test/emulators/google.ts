@@ -144,10 +144,6 @@ export class GoogleEmulator {
     }
     return t.tree;
   }
-  /** Builds every stored message's format=full tree now (a benchmark, so no timed run pays the emulator's parse). */
-  async prepareFullTrees(): Promise<void> {
-    await Promise.all([...this.messages.values()].map((m) => this.fullTree(m)));
-  }
   /** Searches (a messages.list q other than the sync's after:) answer only after this many ms: a slow mailbox. */
   stallSearchMs = 0;
 
