@@ -16,6 +16,8 @@
 //   npm run bench -- --only=cloud --quick  (1,000 messages each)
 //   BENCH_ONLY=gmail npm run bench:cloud   (Gmail's (a) and (b) alone, with each run's process CPU
 //                                           time; printed, no JSON written; BENCH_ONLY=graph likewise)
+//   BENCH_GMAIL_SHAPES=real                (Gmail's bodies in parse.bench's real-world mix: alternative,
+//                                           related, attachments; bench/mail-shapes.ts)
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +43,7 @@ import { addAccount, addTeammate, insertEndUser } from '../src/store/directory.j
 import { directoryCache } from '../src/store/directory-version.js';
 import { createWorkspace, findWorkspace } from '../src/store/workspaces.js';
 import { syncAll } from '../src/sync/run-sync.js';
+import { shapedBody } from './mail-shapes.js';
 import { median, QUICK, ratioRow, saveResults } from './report.js';
 
 const int = (name: string, dflt: number) => (process.env[name] ? Number.parseInt(process.env[name]!, 10) : dflt);
@@ -52,6 +55,8 @@ const CONFIG = {
   /** Share of mail from an end user: linked, so Touchpoint also reads its body. */
   linkedShare: Number(process.env.BENCH_LINKED_SHARE ?? 0.3),
 };
+/** `real`: the Gmail mailbox's bodies in parse.bench's real-world mix (mail-shapes.ts); default single-part plain. */
+const GMAIL_SHAPES = process.env.BENCH_GMAIL_SHAPES;
 /** One provider's runs alone (for A/B and profiling): printed, results.json not written. */
 const ONLY = process.env.BENCH_ONLY as 'gmail' | 'graph' | undefined;
 const AUTH = new Date('2026-01-01T00:00:00Z');
@@ -100,6 +105,7 @@ function seed(): void {
   const body = 'Thanks for the update on the renewal; here are our notes from the quarterly review meeting.\r\n'.repeat(40);
   for (let i = 0; i < CONFIG.messages; i++) {
     const when = at(i);
+    const shaped = GMAIL_SHAPES === 'real' ? shapedBody(i) : null;
     const raw = [
       `Received: from mx1.relay.example by mx.ourco.com; ${when.toUTCString()}`,
       `From: Sender ${i} <${sender(i)}>`,
@@ -109,9 +115,9 @@ function seed(): void {
       `Date: ${when.toUTCString()}`,
       `Message-ID: <bench-${i}@mail.example>`,
       'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=utf-8',
+      ...(shaped ? shaped.headers : ['Content-Type: text/plain; charset=utf-8']),
     ].join('\r\n');
-    g.addMessage(`g${i}`, `${raw}\r\n\r\n${body}`, when.toISOString());
+    g.addMessage(`g${i}`, `${raw}\r\n\r\n${shaped ? shaped.body : body}`, when.toISOString());
     ms.addMessage({
       id: `AAMkAGI2-${i}`,
       folder: 'inbox',

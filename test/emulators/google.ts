@@ -1,6 +1,6 @@
 // A local Google emulator (plain node:http) serving the documented JSON of the endpoints
 // Touchpoint uses: the OAuth token endpoint, Gmail users.getProfile / messages.list /
-// messages.get (metadata, raw) / history.list, the batch endpoint (gmail-batch.ts), and Calendar events.list. Errors as Google
+// messages.get (metadata, raw, full: gmail-full.ts) / messages.attachments.get / history.list, the batch endpoint (gmail-batch.ts), and Calendar events.list. Errors as Google
 // sends them (body {error: {code, message, errors: [{domain, reason, message}], status}}):
 // 400 invalid_grant, 401, 403 rateLimitExceeded / userRateLimitExceeded / dailyLimitExceeded
 // (domain usageLimits), 404 history expired, 410 sync token gone, 429 with Retry-After, and
@@ -12,6 +12,7 @@
 // record per change, of four types (messageAdded, messageDeleted, labelAdded, labelRemoved),
 // filtered by `historyTypes` and `labelId`; a label change on an existing message is a
 // labelsAdded / labelsRemoved record, never a messagesAdded one.
+import { type FullMessage, fullMessage } from './gmail-full.js';
 import { boundaryOf, formatBatchAnswer, GMAIL_BATCH_MAX, parsePart, splitMultipart } from './gmail-batch.js';
 import { GMAIL_USER_QUOTA, gmailUnits, QuotaBucket, type QuotaSettings } from './gmail-quota.js';
 import { GmailQueryError, type MessageFilter, parseGmailQuery } from './gmail-query.js';
@@ -127,6 +128,21 @@ export class GoogleEmulator {
   /** Sets the per-user quota (null: off). */
   setUserQuota(settings: QuotaSettings | null): void {
     this.userQuota = settings ? new QuotaBucket(settings) : null;
+  }
+  /**
+   * format=full: the largest text part (bytes) sent inline as `data`; a larger one carries an
+   * attachmentId (Gmail does the same for large bodies but documents no number).
+   */
+  fullInlineLimit = 1024 * 1024;
+  /** format=full trees by stored message (a deleted id added again is a new one): built once, as the service keeps its own parse. */
+  private fullTrees = new WeakMap<GmailMessage, { limit: number; tree: Promise<FullMessage> }>();
+  private fullTree(msg: GmailMessage): Promise<FullMessage> {
+    let t = this.fullTrees.get(msg);
+    if (!t || t.limit !== this.fullInlineLimit) {
+      t = { limit: this.fullInlineLimit, tree: fullMessage(Buffer.from(msg.raw), msg.id, this.fullInlineLimit) };
+      this.fullTrees.set(msg, t);
+    }
+    return t.tree;
   }
   /** Searches (a messages.list q other than the sync's after:) answer only after this many ms: a slow mailbox. */
   stallSearchMs = 0;
@@ -620,6 +636,14 @@ export class GoogleEmulator {
       });
     }
     // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
+    if ((m = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)\/attachments\/([^/]+)$/.exec(u.pathname))) {
+      // https://developers.google.com/gmail/api/reference/rest/v1/users.messages.attachments/get: a MessagePartBody.
+      const msg = this.messages.get(decodeURIComponent(m[1]!));
+      const content = msg && (await this.fullTree(msg)).attachments.get(decodeURIComponent(m[2]!));
+      if (!content) return this.error(res, 404, 'notFound', 'Requested entity was not found.');
+      return this.send(res, 200, { size: content.length, data: content.toString('base64url') });
+    }
+    // biome-ignore lint/suspicious/noAssignInExpressions: route table: match the path, then read its groups in the branch
     if ((m = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)$/.exec(u.pathname))) {
       const msg = this.messages.get(decodeURIComponent(m[1]!));
       if (!msg) return this.error(res, 404, 'notFound', 'Requested entity was not found.');
@@ -632,6 +656,10 @@ export class GoogleEmulator {
         sizeEstimate: msg.raw.length,
       };
       if (q.get('format') === 'raw') return this.send(res, 200, { ...base, raw: Buffer.from(msg.raw).toString('base64url') });
+      if (q.get('format') === 'full') {
+        const { payload } = await this.fullTree(msg);
+        return this.send(res, 200, { ...base, snippet: '', payload });
+      }
       const want = new Set(q.getAll('metadataHeaders').map((h) => h.toLowerCase()));
       const head = msg.raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
       const headers = head

@@ -154,11 +154,11 @@ describe('email rules over Gmail', () => {
     expect(e.outcome).toBe('linked');
   });
 
-  it('the sync fetches bodies (format=raw) only for linked mail', () => {
-    const raw = logAfterSyncs.filter((l) => l.includes('format=raw'));
-    expect(raw.some((l) => l.includes('g-e3-kate'))).toBe(true);
-    expect(raw.some((l) => l.includes('g-e6-internal'))).toBe(false);
-    expect(raw.some((l) => l.includes('g-e4-partner'))).toBe(false);
+  it('the sync fetches bodies (format=full, its text parts) only for linked mail', () => {
+    const bodies = logAfterSyncs.filter((l) => l.includes('format=full') || l.includes('format=raw'));
+    expect(bodies.some((l) => l.includes('g-e3-kate'))).toBe(true);
+    expect(bodies.some((l) => l.includes('g-e6-internal'))).toBe(false);
+    expect(bodies.some((l) => l.includes('g-e4-partner'))).toBe(false);
   });
 
   it('the refresh token is stored encrypted, never in clear', () => {

@@ -26,7 +26,7 @@ interface BatchGetOptions {
 }
 
 /** The request line's path and query of one messages.get. */
-type GetPath = (id: string) => string;
+export type GetPath = (id: string) => string;
 
 /** The multipart/mixed body: one application/http part per id, Content-ID = its index. */
 function batchBody(boundary: string, ids: readonly string[], path: GetPath): string {

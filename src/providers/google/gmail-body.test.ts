@@ -1,7 +1,6 @@
-// A linked message's body read through the Gmail source (format=raw in a batch, against the
-// Google emulator) is the item the MIME parser gives for the whole message: a single plain
-// part goes the faster way (one-line-body.ts), anything else as it is, and both must store
-// the same text, HTML and fields.
+// A linked message's body read through the Gmail source (format=full in a batch, against the
+// Google emulator; gmail-full-body.test.ts covers the fixtures and the format=raw cases) is the
+// item the MIME parser gives for the whole message: text, HTML and fields.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GoogleEmulator } from '../../../test/emulators/google.js';
 import { parseEmail } from '../../formats/mime/parse-email.js';

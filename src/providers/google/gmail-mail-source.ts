@@ -8,8 +8,9 @@
 // new message id with SENT (Gmail's drafts guide), so it arrives as messagesAdded. History expired (404) → the same bounded
 // listing since authorizedAt again (never a skip-ahead); messages already stored are the
 // same refs, so they do not duplicate. Pages carry metadata (headers) only, read in batches of
-// up to 100 messages.get (gmail-batch.ts); `fetchBody` reads format=raw for linked mail,
-// batched the same way, as is `fetchMany` (a directory change's page of re-reads). One Gmail
+// up to 100 messages.get (gmail-batch.ts); `fetchBody` reads format=full for linked mail (text
+// parts inline, attachments left on the server: gmail-full-body.ts; format=raw for what the
+// tree cannot give), batched the same way, as is `fetchMany` (a directory change's page of re-reads). One Gmail
 // message id is one sighting whatever its labels (INBOX + SENT + IMPORTANT is one message).
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import { asError } from '../../domain/as-error.js';
@@ -24,7 +25,8 @@ import { SourceError } from '../types.js';
 import { historicWindowStart } from '../historic-window.js';
 import type { GoogleTokens } from './auth.js';
 import { googleCall, GoogleHttpError, type RetryPolicy } from './call.js';
-import { batchGet, batchGetSettled, GMAIL_BATCH_MAX } from './gmail-batch.js';
+import { bodyFromFullPayload } from './gmail-full-body.js';
+import { batchGet, batchGetSettled, GMAIL_BATCH_MAX, type GetPath } from './gmail-batch.js';
 
 export interface GmailCursor {
   /** history.list starts here once the listing is done. */
@@ -52,6 +54,7 @@ const LIST_PAGE = 500;
 const METADATA_HEADERS = ['From', 'To', 'Cc', 'Bcc', 'Subject', 'Date', 'Message-ID', 'Sender', 'Reply-To'];
 // messages.get as a batch part's request line: the whole message, or only these headers.
 const rawPath = (id: string) => `/gmail/v1/users/me/messages/${encodeURIComponent(id)}?format=raw`;
+const fullPath = (id: string) => `/gmail/v1/users/me/messages/${encodeURIComponent(id)}?format=full`;
 const metadataPath = (id: string) =>
   `/gmail/v1/users/me/messages/${encodeURIComponent(id)}?format=metadata&${METADATA_HEADERS.map((h) => `metadataHeaders=${encodeURIComponent(h)}`).join('&')}`;
 
@@ -207,52 +210,75 @@ export class GmailMailSource implements MailSource {
     return this.fetchBody(ref);
   }
 
-  /** Bodies asked for in the same turn of the event loop, read together (flushBodies). */
-  private bodyQueue: { ref: string; done: (m: Promise<gmail_v1.Schema$Message | null>) => void }[] = [];
+  /** Messages asked for in the same turn of the event loop, by format, read together (flushQueued). */
+  private queued = new Map<GetPath, { ref: string; done: (m: Promise<gmail_v1.Schema$Message | null>) => void }[]>();
 
   /**
-   * The whole message (format=raw) for linked mail. The sync asks for a page's linked bodies
-   * all at once, so the requests of one turn are gathered and read in batches of up to 100
-   * (gmail-batch.ts) rather than one HTTP request each; a 404 is null, as alone.
+   * The body of linked mail from Gmail's part tree (format=full: text parts inline, attachments
+   * left on the server; gmail-full-body.ts), or the whole message (format=raw) when the tree
+   * cannot give it. The sync asks for a page's linked bodies all at once, so the requests of
+   * one turn are gathered and read in batches of up to 100 (gmail-batch.ts) rather than one
+   * HTTP request each; a 404 is null, as alone.
    */
   async fetchBody(ref: string): Promise<EmailItem | null> {
-    const m = await new Promise<Promise<gmail_v1.Schema$Message | null>>((done) => {
-      if (!this.bodyQueue.length) queueMicrotask(() => this.flushBodies());
-      this.bodyQueue.push({ ref, done });
+    const m = await this.get(ref, fullPath);
+    const item = m && (await fullToItem(m));
+    return item === NEEDS_RAW ? rawToItem(await this.get(ref, rawPath)) : item;
+  }
+
+  /** One message in the next batch of its format. */
+  private async get(ref: string, path: GetPath): Promise<gmail_v1.Schema$Message | null> {
+    return await new Promise<Promise<gmail_v1.Schema$Message | null>>((done) => {
+      if (!this.queued.size) queueMicrotask(() => this.flushQueued());
+      const q = this.queued.get(path) ?? [];
+      q.push({ ref, done });
+      this.queued.set(path, q);
     });
-    return rawToItem(m);
   }
 
   /**
-   * A page of re-reads (a directory change): format=raw in batches of up to 100 (gmail-batch.ts,
+   * A page of re-reads (a directory change): format=full in batches of up to 100 (gmail-batch.ts,
    * throttled parts sent again there), a few batches in flight, rather than `fetch` 16 at a time
-   * (batches of about 16). Each ref's outcome is fetch's: the message, null for a 404, the
-   * error of its own part (or of the parser) otherwise; only a batch request that fails as a
-   * whole fails its refs alike. Each batch is parsed as it comes, so a page never holds more
-   * than a few batches' raw messages (attachments included).
+   * (batches of about 16); the messages the part tree cannot give (fullToItem) are read again
+   * as format=raw, batched the same way. Each ref's outcome is fetch's: the message, null for a
+   * 404, the error of its own part (or of the parser) otherwise; only a batch request that
+   * fails as a whole fails its refs alike. Each batch is parsed as it comes, so a page never
+   * holds more than a few batches' messages.
    */
   async fetchMany(refs: string[]): Promise<FetchOutcome[]> {
     const chunks = [...chunksOf([...new Set(refs)], GMAIL_BATCH_MAX)];
     const read = new Map<string, FetchOutcome>();
+    const settled = (chunk: string[], path: GetPath) =>
+      batchGetSettled(this.batchOptions(), chunk, path).catch((err: unknown) => asError(translate(err)));
     await mapLimit(chunks, this.o.concurrency ?? 4, async (chunk) => {
-      const answered = await batchGetSettled(this.batchOptions(), chunk, rawPath).catch((err: unknown) => asError(translate(err)));
+      const answered = await settled(chunk, fullPath);
+      const whole: string[] = [];
       for (const id of chunk) {
         const m = answered instanceof Error ? answered : (answered.get(id) ?? null);
+        const item = m instanceof Error || !m ? m : await fullToItem(m).catch(asError);
+        if (item === NEEDS_RAW) whole.push(id);
+        else read.set(id, item);
+      }
+      if (!whole.length) return;
+      const raw = await settled(whole, rawPath);
+      for (const id of whole) {
+        const m = raw instanceof Error ? raw : (raw.get(id) ?? null);
         read.set(id, m instanceof Error ? m : await rawToItem(m).catch(asError));
       }
     });
     return refs.map((ref) => read.get(ref) ?? null);
   }
 
-  private flushBodies(): void {
-    const queued = this.bodyQueue;
-    this.bodyQueue = [];
-    for (const chunk of chunksOf(queued, GMAIL_BATCH_MAX)) {
-      const read = batchGet(this.batchOptions(), [...new Set(chunk.map((q) => q.ref))], rawPath).catch((err) => {
-        throw translate(err);
-      });
-      for (const q of chunk) q.done(read.then((byId) => byId.get(q.ref) ?? null));
-    }
+  private flushQueued(): void {
+    const queued = this.queued;
+    this.queued = new Map();
+    for (const [path, waiting] of queued)
+      for (const chunk of chunksOf(waiting, GMAIL_BATCH_MAX)) {
+        const read = batchGet(this.batchOptions(), [...new Set(chunk.map((q) => q.ref))], path).catch((err) => {
+          throw translate(err);
+        });
+        for (const q of chunk) q.done(read.then((byId) => byId.get(q.ref) ?? null));
+      }
   }
 }
 
@@ -285,6 +311,23 @@ async function rawToItem(m: gmail_v1.Schema$Message | null): Promise<EmailItem |
   const item = oneLine ? await parseEmail(oneLine, opts).catch(() => parseEmail(raw, opts)) : await parseEmail(raw, opts);
   if (received) item.receivedAt = received;
   return item;
+}
+
+/** fullToItem's answer when only the whole message will do. */
+const NEEDS_RAW = Symbol('needs format=raw');
+
+/**
+ * A format=full answer as rawToItem would give it for the same message: the fields from the
+ * payload's header list (the ones format=metadata brings, read as metadataToItem does), the
+ * body from the text parts (gmail-full-body.ts). NEEDS_RAW when either cannot be read so.
+ */
+async function fullToItem(m: gmail_v1.Schema$Message): Promise<EmailItem | typeof NEEDS_RAW> {
+  const body = m.payload ? await bodyFromFullPayload(m.payload).catch(() => null) : null;
+  if (!body) return NEEDS_RAW;
+  const headers = (m.payload?.headers ?? []).filter((h) => FIELDS.has((h.name ?? '').toLowerCase()));
+  const item = await metadataToItem({ ...m, payload: { headers } });
+  if ('reason' in item) return NEEDS_RAW;
+  return { ...item, ...body };
 }
 
 function internalDate(m: gmail_v1.Schema$Message): Date | null {
