@@ -14,6 +14,7 @@ import { decideEmail, decideEmailForSync, type EmailCase } from '../src/rules/de
 import { decideMeeting, decideMeetingForSync, type MeetingCase } from '../src/rules/decide-meeting.js';
 import { absoluteRow, ratioRow } from './report.js';
 import { CONFIG, NOW, buildEmails, buildInput, buildMeetings, connections } from './rules-fixtures.js';
+import { ParsedPage, emailAddresses, meetingAddresses } from './rules-parsed.js';
 
 /** At most this many times the time of the bare Map look-ups of the same participants. */
 const TARGET_RATIO = 2;
@@ -38,23 +39,45 @@ interface Series {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Items per CPU-second and per wall-clock second of one pass of `each` over decisionsPerRun items. */
-function pass<T>(pool: T[], each: (c: T) => number): { cpu: number; wall: number; sum: number } {
+/** Items per page when the addresses are parsed: a sync parses and decides a page of 500 at a time. */
+const PAGE = 500;
+
+/**
+ * Items per CPU-second and per wall-clock second of one pass of `each` over decisionsPerRun
+ * items. With `parsed`, each page of 500 items is given freshly parsed addresses (untimed),
+ * then timed, so every decision sees its addresses as a sync does (rules-parsed.ts); without
+ * it, the pool as built is timed in one window.
+ */
+function pass<T>(pool: T[], each: (c: T) => number, parsed?: ParsedPage<T>): { cpu: number; wall: number; sum: number } {
   let sum = 0;
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  for (let i = 0; i < CONFIG.decisionsPerRun; i++) sum += each(pool[i % pool.length]!);
-  const wallMs = performance.now() - t0;
-  const cpu = process.cpuUsage(c0);
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  return { cpu: Math.round(CONFIG.decisionsPerRun / (cpuMs / 1000)), wall: Math.round(CONFIG.decisionsPerRun / (wallMs / 1000)), sum };
+  let cpuUs = 0;
+  let wallMs = 0;
+  const step = parsed ? PAGE : CONFIG.decisionsPerRun;
+  for (let done = 0; done < CONFIG.decisionsPerRun; ) {
+    const n = Math.min(step, CONFIG.decisionsPerRun - done);
+    parsed?.parse(pool, done, n);
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = done; i < done + n; i++) sum += each(pool[i % pool.length]!);
+    wallMs += performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
+    parsed?.restore();
+    cpuUs += cpu.user + cpu.system;
+    done += n;
+  }
+  return { cpu: Math.round(CONFIG.decisionsPerRun / (cpuUs / 1e6)), wall: Math.round(CONFIG.decisionsPerRun / (wallMs / 1000)), sum };
 }
 
 /**
  * Times `decide` against its floor, interleaved run by run (floor first on even runs, second
  * on odd ones) so that both see the same load on this shared machine.
  */
-function time<T>(pool: T[], decide: (c: T) => { outcome: string; accounts: unknown[] }, floor: (c: T) => number): Series {
+function time<T>(
+  pool: T[],
+  decide: (c: T) => { outcome: string; accounts: unknown[] },
+  floor: (c: T) => number,
+  parsed?: ParsedPage<T>,
+): Series {
   const runs: number[] = [];
   const wallRuns: number[] = [];
   const floorRuns: number[] = [];
@@ -64,13 +87,17 @@ function time<T>(pool: T[], decide: (c: T) => { outcome: string; accounts: unkno
     outcomes[o] = (outcomes[o] ?? 0) + 1;
   }
   const linked = (c: T) => (decide(c).accounts.length ? 1 : 0);
-  // Warm-up: let the JIT settle before measuring (not counted).
-  for (let i = 0; i < Math.min(100_000, CONFIG.decisionsPerRun); i++) linked(pool[i % pool.length]!) + floor(pool[i % pool.length]!);
+  // Warm-up: let the JIT settle before measuring (not counted), on the items as they will be timed.
+  for (let done = 0; done < Math.min(100_000, CONFIG.decisionsPerRun); done += PAGE) {
+    parsed?.parse(pool, done, PAGE);
+    for (let i = done; i < done + PAGE; i++) linked(pool[i % pool.length]!) + floor(pool[i % pool.length]!);
+    parsed?.restore();
+  }
   let observable = 0;
   for (let r = 0; r < CONFIG.runs; r++) {
-    const f0 = r % 2 === 0 ? pass(pool, floor) : undefined;
-    const d = pass(pool, linked);
-    const f = f0 ?? pass(pool, floor);
+    const f0 = r % 2 === 0 ? pass(pool, floor, parsed) : undefined;
+    const d = pass(pool, linked, parsed);
+    const f = f0 ?? pass(pool, floor, parsed);
     runs.push(d.cpu);
     wallRuns.push(d.wall);
     floorRuns.push(f.cpu);
@@ -142,6 +169,11 @@ function main(): void {
   const conns = connections();
   const { pool: emails, mix } = buildEmails(data, conns);
   const meetings = buildMeetings(data, conns);
+  // What is timed: the pools' items with their addresses as a sync sees them, freshly parsed
+  // strings, page by page (rules-parsed.ts), for the floor and the engine alike. The pools as
+  // built share the directory's own strings: timed too, in the same pages, printed only, to
+  // show what the strings alone change.
+  const sameString = (s: string) => s;
   const pct = (n: number) => `${Math.round((n / CONFIG.emailPool) * 100)}%`;
   console.log(
     `email pool: ${fmt(emails.length)} — with an end-user participant ${pct(mix.endUser)} (incl. multi-account ${pct(mix.multiAccount)}, ` +
@@ -158,20 +190,35 @@ function main(): void {
   const only = process.env.BENCH_ONLY;
   // The headline is the sync's hot path (codes only; details written for linked items).
   // The troubleshooter's full-detail path is measured alongside for reference.
-  const email = only === 'meeting' ? undefined : time(emails, (c) => decideEmailForSync(c, dir, NOW), emailFloor(byAddress));
-  if (email) show('decideEmail (sync path):  ', email);
-  const meeting = only === 'email' ? undefined : time(meetings, (c) => decideMeetingForSync(c, dir, NOW), meetingFloor(byAddress));
-  if (meeting) show('decideMeeting (sync path):', meeting);
+  const decideEmailSync = (c: EmailCase) => decideEmailForSync(c, dir, NOW);
+  const decideMeetingSync = (c: MeetingCase) => decideMeetingForSync(c, dir, NOW);
+  let email: Series | undefined;
+  let meeting: Series | undefined;
+  let emailShared: Series | undefined;
+  let meetingShared: Series | undefined;
+  if (only !== 'meeting') {
+    email = time(emails, decideEmailSync, emailFloor(byAddress), new ParsedPage(emailAddresses));
+    show('decideEmail (sync path):  ', email);
+    emailShared = time(emails, decideEmailSync, emailFloor(byAddress), new ParsedPage(emailAddresses, sameString));
+    show("  the same with the directory's own strings (the input before session 22):", emailShared);
+  }
+  if (only !== 'email') {
+    meeting = time(meetings, decideMeetingSync, meetingFloor(byAddress), new ParsedPage(meetingAddresses));
+    show('decideMeeting (sync path):', meeting);
+    meetingShared = time(meetings, decideMeetingSync, meetingFloor(byAddress), new ParsedPage(meetingAddresses, sameString));
+    show("  the same with the directory's own strings (the input before session 22):", meetingShared);
+  }
   if (!email || !meeting) return;
-  const emailDetailed = time(emails, (c) => decideEmail(c, dir, NOW), emailFloor(byAddress));
+  const emailDetailed = time(emails, (c) => decideEmail(c, dir, NOW), emailFloor(byAddress), new ParsedPage(emailAddresses));
   show('decideEmail (all details): ', emailDetailed);
-  const meetingDetailed = time(meetings, (c) => decideMeeting(c, dir, NOW), meetingFloor(byAddress));
+  const meetingDetailed = time(meetings, (c) => decideMeeting(c, dir, NOW), meetingFloor(byAddress), new ParsedPage(meetingAddresses));
   show('decideMeeting (all details):', meetingDetailed);
 
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024); // maxRSS is in KiB
   console.log(`peak RSS: ${peakRssMb} MB (process start ${mb(rssBefore)} MB)`);
 
-  const users = `${fmt(CONFIG.endUsers)} end users in ${fmt(CONFIG.accounts)} accounts`;
+  // The input is part of what is measured: the addresses are parsed strings, as in a sync.
+  const users = `${fmt(CONFIG.endUsers)} end users in ${fmt(CONFIG.accounts)} accounts, participants' addresses freshly parsed`;
   const floorText = (what: string) => `a bare loop looking up the same ${what} in a plain Map of the same 1M addresses`;
   const rows = [
     ratioRow({
@@ -227,6 +274,9 @@ function main(): void {
     emailMix: mix,
     decideEmail: email,
     decideMeeting: meeting,
+    /** The same pools with the directory's own strings as addresses (how the figure was taken before session 22). */
+    decideEmailSharedStrings: emailShared,
+    decideMeetingSharedStrings: meetingShared,
     decideEmailAllDetails: emailDetailed,
     decideMeetingAllDetails: meetingDetailed,
     peakRssMb,
