@@ -34,7 +34,7 @@ import type { Store } from '../src/store/db.js';
 import { openStore } from '../src/store/open.js';
 import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../test/support/databases.js';
 import { startLatencyProxy } from './latency-proxy.js';
-import { cpuSeconds, treeCpuSeconds } from './proc-cpu.js';
+import { cpuSeconds, peakRssMb, treeCpuSeconds } from './proc-cpu.js';
 import { QUICK, absoluteRow, median, saveResults } from './report.js';
 import { imapMessage, seedDirectory } from './workers-fixtures.js';
 
@@ -88,6 +88,8 @@ interface Pass {
   machine: { busy: number; offered: number };
   /** IMAP sessions open at once through the proxy, at most. */
   peakSessions: number;
+  /** The largest peak RSS of the pass's worker processes (VmHWM), in MB: a worker's memory bound. */
+  workerPeakRssMb: number;
 }
 
 /**
@@ -141,7 +143,8 @@ async function scenario(
       };
       const benchCpu = (benchUsage.user + benchUsage.system) / 1e6;
       const machine = { busy: machineCpuSeconds() - machine0, offered: seconds * cpus().length };
-      out.push({ seconds, cpu, benchCpu, machine, peakSessions: proxy.connections().peak });
+      const workerPeakRss = Math.max(...workers.map((w) => peakRssMb(w.child.pid)));
+      out.push({ seconds, cpu, benchCpu, machine, peakSessions: proxy.connections().peak, workerPeakRssMb: workerPeakRss });
     }
     const stored = Number((await sql<{ n: string }>`select count(*) as n from email_sightings`.execute(db)).rows[0]!.n);
     const expected = CONFIG.mailboxes * CONFIG.messages + (passes > 2 ? CONFIG.mailboxes : 0);
@@ -243,7 +246,8 @@ const describe = (x: Pass) =>
   `proxy+bench ${x.benchCpu.toFixed(1)}; CPU floor on ${cpus().length} cores ${cpuFloor(x).toFixed(1)} s; ` +
   `machine busy ${x.machine.busy.toFixed(1)} of ${x.machine.offered.toFixed(1)} CPU-s; ` +
   `CPU-s per 1k messages ${(((x.cpu.workers + x.cpu.postgres + x.cpu.dovecot) / items) * 1000).toFixed(2)} ` +
-  `(workers ${((x.cpu.workers / items) * 1000).toFixed(2)}, PostgreSQL ${((x.cpu.postgres / items) * 1000).toFixed(2)})`;
+  `(workers ${((x.cpu.workers / items) * 1000).toFixed(2)}, PostgreSQL ${((x.cpu.postgres / items) * 1000).toFixed(2)}); ` +
+  `worker peak RSS ${Math.round(x.workerPeakRssMb)} MB`;
 /** The shortest wall time the machine's cores allow for the CPU this pass used. */
 const cpuFloor = (x: Pass) => (x.cpu.workers + x.cpu.postgres + x.cpu.dovecot + x.benchCpu) / cpus().length;
 try {
