@@ -14,7 +14,8 @@
 //   (p1 p2 p3 c1 c8) and no model passes (add `model` for them, after the set-ups: they append mail); BENCH_BASE_ROOT=<another worktree> runs each set-up
 //   with that tree's `bin/touchpoint` too, alternating with this one's (same Dovecot, proxy,
 //   template); BENCH_CPU_PROF=<dir> starts the workers with --cpu-prof into that directory;
-//   BENCH_WORKER_FLAGS / BENCH_BASE_FLAGS: node flags for this tree's / the base's workers.
+//   BENCH_WORKER_FLAGS / BENCH_BASE_FLAGS: node flags for this tree's / the base's workers;
+//   BENCH_QUEUE_POLL_MS: the workers' queue polling interval (default 500; the service's own default is 1000).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -59,7 +60,12 @@ function startWorker(url: string, concurrency: number, bin = BIN): { child: Chil
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   const flags = (bin === BIN ? process.env.BENCH_WORKER_FLAGS : process.env.BENCH_BASE_FLAGS)?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...prof, ...flags, bin, '--db', url, 'worker', '--concurrency', String(concurrency)], {
-    env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'info', TOUCHPOINT_QUEUE_POLL_MS: '500', TOUCHPOINT_OUTBOUND_ALLOW: '127.0.0.1' },
+    env: {
+      ...process.env,
+      TOUCHPOINT_LOG_LEVEL: 'info',
+      TOUCHPOINT_QUEUE_POLL_MS: process.env.BENCH_QUEUE_POLL_MS ?? '500',
+      TOUCHPOINT_OUTBOUND_ALLOW: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const ready = new Promise<void>((resolve, reject) => {
