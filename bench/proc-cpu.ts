@@ -40,3 +40,13 @@ export function treeCpuSeconds(root: number | undefined): number {
   walk(root);
   return total;
 }
+
+/** A process's peak resident set so far (VmHWM in /proc/<pid>/status), in MB; 0 when it is gone. */
+export function peakRssMb(pid: number | undefined): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}

@@ -11,10 +11,11 @@
 //   BENCH_QUICK=1 npm run bench:workers       (1 run)
 //   knobs: BENCH_RUNS, BENCH_MAILBOXES, BENCH_MESSAGES, BENCH_RTT_MS, BENCH_MBIT
 //   A/B and profiling (printed, nothing written): BENCH_SETUPS=c1,c8 runs only those set-ups
-//   (p1 p2 p3 c1 c8) and no model passes; BENCH_BASE_ROOT=<another worktree> runs each set-up
+//   (p1 p2 p3 c1 c8) and no model passes (add `model` for them, after the set-ups: they append mail); BENCH_BASE_ROOT=<another worktree> runs each set-up
 //   with that tree's `bin/touchpoint` too, alternating with this one's (same Dovecot, proxy,
 //   template); BENCH_CPU_PROF=<dir> starts the workers with --cpu-prof into that directory;
-//   BENCH_WORKER_FLAGS / BENCH_BASE_FLAGS: node flags for this tree's / the base's workers.
+//   BENCH_WORKER_FLAGS / BENCH_BASE_FLAGS: node flags for this tree's / the base's workers;
+//   BENCH_QUEUE_POLL_MS: the workers' queue polling interval (default 500; the service's own default is 1000).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -34,7 +35,7 @@ import type { Store } from '../src/store/db.js';
 import { openStore } from '../src/store/open.js';
 import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../test/support/databases.js';
 import { startLatencyProxy } from './latency-proxy.js';
-import { cpuSeconds, treeCpuSeconds } from './proc-cpu.js';
+import { cpuSeconds, peakRssMb, treeCpuSeconds } from './proc-cpu.js';
 import { QUICK, absoluteRow, median, saveResults } from './report.js';
 import { imapMessage, seedDirectory } from './workers-fixtures.js';
 
@@ -59,7 +60,12 @@ function startWorker(url: string, concurrency: number, bin = BIN): { child: Chil
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   const flags = (bin === BIN ? process.env.BENCH_WORKER_FLAGS : process.env.BENCH_BASE_FLAGS)?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...prof, ...flags, bin, '--db', url, 'worker', '--concurrency', String(concurrency)], {
-    env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'info', TOUCHPOINT_QUEUE_POLL_MS: '500', TOUCHPOINT_OUTBOUND_ALLOW: '127.0.0.1' },
+    env: {
+      ...process.env,
+      TOUCHPOINT_LOG_LEVEL: 'info',
+      TOUCHPOINT_QUEUE_POLL_MS: process.env.BENCH_QUEUE_POLL_MS ?? '500',
+      TOUCHPOINT_OUTBOUND_ALLOW: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const ready = new Promise<void>((resolve, reject) => {
@@ -88,6 +94,8 @@ interface Pass {
   machine: { busy: number; offered: number };
   /** IMAP sessions open at once through the proxy, at most. */
   peakSessions: number;
+  /** The largest peak RSS of the pass's worker processes (VmHWM), in MB: a worker's memory bound. */
+  workerPeakRssMb: number;
 }
 
 /**
@@ -141,10 +149,11 @@ async function scenario(
       };
       const benchCpu = (benchUsage.user + benchUsage.system) / 1e6;
       const machine = { busy: machineCpuSeconds() - machine0, offered: seconds * cpus().length };
-      out.push({ seconds, cpu, benchCpu, machine, peakSessions: proxy.connections().peak });
+      const workerPeakRss = Math.max(...workers.map((w) => peakRssMb(w.child.pid)));
+      out.push({ seconds, cpu, benchCpu, machine, peakSessions: proxy.connections().peak, workerPeakRssMb: workerPeakRss });
     }
     const stored = Number((await sql<{ n: string }>`select count(*) as n from email_sightings`.execute(db)).rows[0]!.n);
-    const expected = CONFIG.mailboxes * CONFIG.messages + (passes > 2 ? CONFIG.mailboxes : 0);
+    const expected = CONFIG.mailboxes * (CONFIG.messages + added);
     if (stored !== expected) throw new Error(`expected ${expected} sightings, found ${stored}`);
     return out;
   } finally {
@@ -226,7 +235,9 @@ const template = await createTestDatabase('postgres', 'bench-workers');
   await db.destroy();
 }
 type Key = 'p1' | 'p2' | 'p3' | 'c1' | 'c8';
-const ONLY = process.env.BENCH_SETUPS?.split(',') as Key[] | undefined;
+const ONLY = process.env.BENCH_SETUPS?.split(',') as (Key | 'model')[] | undefined;
+/** Messages appended to every mailbox by model passes so far (each adds one: the sightings check counts them). */
+let added = 0;
 // A path of its own even for this tree (BENCH_BASE_ROOT=. with BENCH_BASE_FLAGS: node flags A/B).
 const BASE_BIN = process.env.BENCH_BASE_ROOT ? `${process.env.BENCH_BASE_ROOT}/bin/./touchpoint` : undefined;
 const passes: Record<Key, Pass[]> = { p1: [], p2: [], p3: [], c1: [], c8: [] };
@@ -243,13 +254,15 @@ const describe = (x: Pass) =>
   `proxy+bench ${x.benchCpu.toFixed(1)}; CPU floor on ${cpus().length} cores ${cpuFloor(x).toFixed(1)} s; ` +
   `machine busy ${x.machine.busy.toFixed(1)} of ${x.machine.offered.toFixed(1)} CPU-s; ` +
   `CPU-s per 1k messages ${(((x.cpu.workers + x.cpu.postgres + x.cpu.dovecot) / items) * 1000).toFixed(2)} ` +
-  `(workers ${((x.cpu.workers / items) * 1000).toFixed(2)}, PostgreSQL ${((x.cpu.postgres / items) * 1000).toFixed(2)})`;
+  `(workers ${((x.cpu.workers / items) * 1000).toFixed(2)}, PostgreSQL ${((x.cpu.postgres / items) * 1000).toFixed(2)}); ` +
+  `worker peak RSS ${Math.round(x.workerPeakRssMb)} MB`;
 /** The shortest wall time the machine's cores allow for the CPU this pass used. */
 const cpuFloor = (x: Pass) => (x.cpu.workers + x.cpu.postgres + x.cpu.dovecot + x.benchCpu) / cpus().length;
 try {
   await scenario(template, 1, 8); // warm-up: the CLI bundle, Dovecot's indexes, PostgreSQL's caches
   if (BASE_BIN) await scenario(template, 1, 8, 1, undefined, BASE_BIN); // the base tree's bundle
-  if (ONLY) await abRuns(ONLY);
+  if (ONLY) await abRuns(ONLY.filter((k) => k !== 'model'));
+  if (ONLY?.includes('model')) await abModel();
   for (let r = 0; r < (ONLY ? 0 : CONFIG.runs); r++) {
     const order: Key[] = r % 2 ? ['c8', 'p3', 'p2', 'p1', 'c1'] : ['c1', 'p1', 'p2', 'p3', 'c8'];
     for (const k of order) {
@@ -259,14 +272,7 @@ try {
     }
   }
   // (c) the model: initial, incremental with nothing new, incremental with one new message each.
-  let extra = 0;
-  const model = ONLY
-    ? []
-    : await scenario(template, 1, 8, 3, (p) => {
-        if (p !== 2) return;
-        extra = CONFIG.messages + 1;
-        for (let i = 0; i < CONFIG.mailboxes; i++) d.writeMaildir(`box${i}`, [{ raw: imapMessage(i, extra, new Date()), at: new Date() }]);
-      });
+  const model = ONLY ? [] : await modelPasses();
   for (const [i, m] of model.entries()) log(`model pass ${i + 1}: ${describe(m)}`);
   if (!ONLY) report(model);
 } finally {
@@ -289,6 +295,44 @@ async function abRuns(only: Key[]): Promise<void> {
         const [x] = await scenario(template, ...SETUPS[k], 1, undefined, bin);
         log(`run ${r + 1} ${k} ${name}: ${describe(x!)}`);
       }
+}
+
+/**
+ * The model's three passes at concurrency 8 on a fresh copy: initial, incremental with nothing
+ * new, incremental with one new message in every mailbox (appended to Dovecot before pass 3).
+ */
+async function modelPasses(bin = BIN): Promise<Pass[]> {
+  return scenario(
+    template,
+    1,
+    8,
+    3,
+    (p) => {
+      if (p !== 2) return;
+      const k = CONFIG.messages + 1 + added++; // a new message each time the model runs
+      for (let i = 0; i < CONFIG.mailboxes; i++) d.writeMaildir(`box${i}`, [{ raw: imapMessage(i, k, new Date()), at: new Date() }]);
+    },
+    bin,
+  );
+}
+
+/** BENCH_SETUPS=…,model: the model passes (incremental syncs) with this tree and the base, alternating. Last: they add mail. */
+async function abModel(): Promise<void> {
+  const trees: [string, string][] = BASE_BIN
+    ? [
+        ['new', BIN],
+        ['base', BASE_BIN],
+      ]
+    : [['new', BIN]];
+  for (let r = 0; r < CONFIG.runs; r++)
+    for (const [name, bin] of r % 2 ? [...trees].reverse() : trees) {
+      const xs = await modelPasses(bin);
+      for (const [i, x] of xs.entries()) {
+        const perSync = (cpu: number) => ((cpu / CONFIG.mailboxes) * 1000).toFixed(1);
+        const ms = `CPU ms per sync: workers ${perSync(x.cpu.workers)}, PostgreSQL ${perSync(x.cpu.postgres)}`;
+        log(`run ${r + 1} model pass ${i + 1} ${name}: ${x.seconds.toFixed(2)} s; ${ms}; ${describe(x)}`);
+      }
+    }
 }
 
 /** Busy CPU seconds of the whole machine so far (/proc/stat: all but idle and iowait; USER_HZ = 100). */

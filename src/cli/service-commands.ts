@@ -11,14 +11,15 @@ import { requestSync } from '../service/scheduler.js';
 import { clockFrom, systemClock } from '../domain/clock.js';
 import { asFlags, parseNow, UserError, withContext, type GlobalOptions } from './context.js';
 import { howToSignIn } from './getting-started.js';
-import { boundHeapGrowth } from './heap-growth.js';
+import { boundHeapGrowth, WORKER_HEAP_GROWING_PERCENT } from './heap-growth.js';
 
 /** Run until SIGTERM/SIGINT, then shut down gracefully. */
 // --port, --host and --concurrency are settings: main.ts read them into the Config (flags win over the environment).
 // --now (serve's own, or the global one) starts the served clock at that instant (domain/clock.ts clockFrom).
 async function runUntilSignal(role: 'serve' | 'worker', g: GlobalOptions, o: { now?: string; signInLink?: boolean } = {}): Promise<void> {
   const cfg = serviceConfig(g.config, role);
-  boundHeapGrowth(); // both run syncs (serve on SQLite, workers on PostgreSQL): see heap-growth.ts
+  // Both run syncs (serve on SQLite, workers on PostgreSQL); a worker only syncs, several at once: see heap-growth.ts.
+  boundHeapGrowth(role === 'worker' ? WORKER_HEAP_GROWING_PERCENT : undefined);
   if (role === 'worker' && !isPostgresUrl(cfg.db))
     throw new UserError('worker needs --db postgres://…; on SQLite, "touchpoint serve" runs the sync workers itself');
   const startAt = o.now ?? g.now;

@@ -44,6 +44,21 @@ describe('PageTurns: short syncs go ahead of long ones', () => {
     expect(turns.shortSyncs).toBe(0);
   });
 
+  it('an initial sync holds no long sync back before its first page, and itself gives way to a short one', async () => {
+    vi.useFakeTimers();
+    const turns = new PageTurns();
+    const long = turns.begin();
+    await long.beforePage();
+    const initial = turns.begin();
+    initial.initial(); // logging in, fetching its first page
+    expect(await settled(long.beforePage())).toBe(true);
+    const push = turns.begin();
+    const write = initial.beforeWrite(1);
+    expect(await settled(write)).toBe(false);
+    push.end();
+    expect(await settled(write)).toBe(true);
+  });
+
   it('waits at most MAX_WAIT_MS per page: a stream of short syncs slows a long one but never stops it', async () => {
     vi.useFakeTimers();
     const turns = new PageTurns();

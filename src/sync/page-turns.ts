@@ -15,6 +15,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 // A sync whose first page is already big (an initial sync's 500 messages) is long from the
 // moment that page arrives: counted short until its second page, it held every other sync's
 // later pages back (a pushed sync's last, empty page waited out MAX_WAIT_MS twice, bench:imap).
+// A sync from no cursor (an initial sync) is long from its start: it is not what the others
+// give way for, and initial syncs started together do not wait for each other's log-ins.
 // A long sync also gives way while it plans a page (between slices of its decisions), not only
 // before it stores one: the plan of the page it fetched ahead is CPU on the same event loop.
 
@@ -49,6 +51,7 @@ export class PageTurns {
       clearTimeout(timer);
     };
     return {
+      initial: leaveShort,
       pageArrived: (items) => {
         if (items > SHORT_PAGE_ITEMS) leaveShort();
       },
@@ -75,6 +78,14 @@ export class PageTurns {
 }
 
 export interface SyncTurn {
+  /**
+   * The stream starts from no cursor: an initial sync, long from now on whatever its first page
+   * holds. Counted short until that page came, it held every other long sync back (before each
+   * page and each write, up to MAX_WAIT_MS) while it logged in and fetched: when many mailboxes
+   * are connected at once (a team starting, bench:workers) initial syncs waited for each
+   * other's log-ins, 18–26 waits of ≈ 200 ms per 50 syncs at concurrency 8.
+   */
+  initial(): void;
   /** A page came from the source with this many items: a big one makes the sync long at once. */
   pageArrived(items: number): void;
   /**

@@ -5,7 +5,15 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EmailItem } from '../domain/items.js';
 import type { ConnectionConfig, Cursor, MailPage, MailSource } from '../providers/types.js';
 import { SourceError } from '../providers/types.js';
-import { createConnection, getConnection, getCursor, listConnections, listItemErrors, updateConnection } from '../store/connections.js';
+import {
+  createConnection,
+  getConnection,
+  getCursor,
+  listConnections,
+  listItemErrors,
+  saveCursor,
+  updateConnection,
+} from '../store/connections.js';
 import { loadDirectoryIndex } from '../store/context.js';
 import { planMailPage, writeMailPage } from './email-ingest.js';
 import type { Ctx } from '../store/context.js';
@@ -287,10 +295,49 @@ describe('syncAll with an injected source factory', () => {
     expect(seenBy.map((r) => r.ref)).toEqual(['a-7', 'd-7']);
   });
 
+  it("initial syncs started together do not wait for each other: one still logging in holds no other's pages back", async () => {
+    // Another mailbox's initial sync, stuck before its first page (logging in, fetching), for as
+    // long as this test runs. The give-way's MAX_WAIT_MS timer never fires here (fake
+    // setTimeout): had this sync waited for that one, it would never end (the test's timeout).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const dan = await addTeammate(db, ctx.ws.id, { email: 'dan@ourco.com', aliases: [] }, NOW);
+    const danConn = await createConnection(
+      db,
+      ctx.ws.id,
+      { teammateId: dan.id, provider: 'folder', config: {}, hasMail: true, hasCalendar: false, authorizedAt: NOW },
+      NOW,
+    );
+    let release!: () => void;
+    const loggingIn = new Promise<void>((r) => (release = r));
+    let fetching!: () => void;
+    const fetchStarted = new Promise<void>((r) => (fetching = r));
+    const stuck: MailSource = {
+      async *changes() {
+        fetching();
+        await loggingIn;
+        yield { sightings: [], errors: [], cursor: 1 };
+      },
+      fetch: async () => null,
+    };
+    const other = syncAll(ctx, danConn, { sources: factory(stuck) });
+    try {
+      await fetchStarted;
+      const [r] = await syncAll(ctx, connId, { sources: factory(new FakeMailSource([page([1, 2], 1), page([3, 4], 2)])) });
+      expect(r).toMatchObject({ status: 'active', mail: { seen: 4, linked: 4 } });
+      expect(await getCursor(db, connId, 'mail')).toBe(2);
+    } finally {
+      release();
+      await other;
+      vi.useRealTimers();
+    }
+  }, 10_000);
+
   it("a one-page sync's closing page (cursor only, as IMAP ends every sync) does not wait for the process's other syncs", async () => {
     // Another sync of this process on its first page, for as long as this test runs. The
     // give-way's MAX_WAIT_MS timer never fires here (fake setTimeout): a wait would never end.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // A poll, not an initial sync (that one is long from its start and gives way): it has a cursor.
+    await saveCursor(db, connId, 'mail', 0, NOW);
     const other = pageTurns.begin();
     try {
       const closing: MailPage = { sightings: [], errors: [], cursor: 2, folderCounts: [] };

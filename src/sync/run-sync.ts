@@ -275,6 +275,7 @@ async function syncMail(
   });
   if (!source) return;
   let cursor = await getCursor(ctx.db, conn.id, 'mail');
+  if (cursor === null) turn.initial(); // long from the start (page-turns.ts)
   // A folder that fell short at the last count is re-read from its window's start (capped).
   const short = source.rescan ? await foldersToRescan(ctx.db, ctx.ws.id, conn.id) : [];
   if (short.length && source.rescan) {
@@ -346,6 +347,7 @@ async function syncCalendar(
   });
   if (!source) return;
   const cursor = await getCursor(ctx.db, conn.id, 'calendar');
+  if (cursor === null) turn.initial(); // long from the start (page-turns.ts)
   const tally: CalendarIngestResult = { linked: 0, notLinked: 0, upcoming: 0, errors: [] };
   const startedAt = (opts.clock?.now() ?? ctx.now).toISOString();
   for await (const page of source.changes(cursor)) {

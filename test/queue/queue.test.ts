@@ -367,6 +367,19 @@ for (const kind of KINDS) {
         await Promise.race([q.stop({ timeoutMs: 500 }).catch(() => {}), sleep(3000)]);
       });
 
+      it('a slot that just ran a job takes the next waiting one at once, not after its polling interval', async () => {
+        // pg-boss waits out the rest of the polling interval after every fetch, a job or not.
+        // With one slot and a 10-minute interval, only a slot that fetches again right after
+        // its job can run the four queued jobs; the wait is a hang guard 30 times shorter.
+        const q = await makeQueue({ pollingIntervalSeconds: 600 });
+        const queue = name();
+        for (const key of ['j1', 'j2', 'j3', 'j4']) await q.send(queue, {}, { key });
+        const rec = recorder();
+        await q.work(queue, { concurrency: 1 }, (job) => rec.around(job, async () => {}));
+        await until(() => rec.runs.length === 4, 20_000);
+        expect(rec.runs.map((r) => r.key).sort()).toEqual(['j1', 'j2', 'j3', 'j4']);
+      });
+
       it('a job whose worker died (its lock is gone) is run again by another worker, not after its expiry', async () => {
         const queue = name();
         const q = (await makeQueue()) as PgBossQueue;
