@@ -17,7 +17,7 @@ import { boundaryOf, formatBatchAnswer, GMAIL_BATCH_MAX, parsePart, splitMultipa
 import { GMAIL_USER_QUOTA, gmailUnits, QuotaBucket, type QuotaSettings } from './gmail-quota.js';
 import { GmailQueryError, type MessageFilter, parseGmailQuery } from './gmail-query.js';
 import { runInner } from './inner-request.js';
-import { createHash } from 'node:crypto';
+import { type PendingCode, redeemCode } from './auth-codes.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -361,7 +361,7 @@ export class GoogleEmulator {
    */
   consent: 'allow' | 'deny' = 'allow';
   /** Authorization codes given out on the consent page, with the PKCE challenge they need. */
-  private codes = new Map<string, { challenge: string; method: string; redirectUri: string; scope: string }>();
+  private codes = new Map<string, PendingCode>();
   /** The scopes of the last consent page shown. */
   lastConsentScopes: string[] = [];
 
@@ -396,12 +396,8 @@ export class GoogleEmulator {
 
   /** grant_type=authorization_code: one use per code, PKCE verifier and redirect_uri checked. */
   private exchangeCode(p: URLSearchParams, res: ServerResponse): void {
-    const code = p.get('code') ?? '';
-    const grant = this.codes.get(code);
-    this.codes.delete(code);
-    const verifier = p.get('code_verifier') ?? '';
-    const challenge = grant?.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
-    if (!grant || challenge !== grant.challenge || p.get('redirect_uri') !== grant.redirectUri) {
+    const grant = redeemCode(this.codes, p);
+    if (!grant) {
       this.send(res, 400, { error: 'invalid_grant', error_description: 'Malformed auth code.' });
       return;
     }

@@ -3,7 +3,7 @@
 // /authorize consent page, refresh_token, rotated refresh tokens, 400 invalid_grant with AADSTS
 // codes) and the access tokens Graph requests must carry. @azure/msal-node is pointed at it
 // (TOUCHPOINT_MICROSOFT_AUTHORITY); the Graph routes live in the subclass.
-import { createHash } from 'node:crypto';
+import { type PendingCode, redeemCode } from './auth-codes.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -72,7 +72,7 @@ export abstract class MicrosoftIdentityEmulator {
   consent: 'allow' | 'deny' = 'allow';
 
   /** Authorization codes given out on the consent page, with the PKCE challenge they need. */
-  private codes = new Map<string, { challenge: string; method: string; redirectUri: string; scope: string }>();
+  private codes = new Map<string, PendingCode>();
 
   /** The scopes of the last consent page shown. */
   lastConsentScopes: string[] = [];
@@ -137,13 +137,7 @@ export abstract class MicrosoftIdentityEmulator {
         });
       let refresh: string;
       if (p.get('grant_type') === 'authorization_code') {
-        // One use per code; the PKCE verifier and the redirect_uri must match the consent request.
-        const code = p.get('code') ?? '';
-        const grant = this.codes.get(code);
-        this.codes.delete(code);
-        const verifier = p.get('code_verifier') ?? '';
-        const challenge = grant?.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
-        if (!grant || challenge !== grant.challenge || p.get('redirect_uri') !== grant.redirectUri) {
+        if (!redeemCode(this.codes, p)) {
           return invalidGrant(
             'AADSTS54005: OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
             54005,
