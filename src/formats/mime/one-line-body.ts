@@ -2,9 +2,10 @@
 // faster (Gmail's format=raw bodies: linked mail whose format=full tree cannot give it,
 // gmail-full-body.ts). postal-mime's pass-through decoder (7bit, 8bit, binary, none) keeps
 // every line of a body as a Blob piece, and Node 20's Blob.arrayBuffer() over a body's ~100
-// pieces costs ~3× the rest of the parse (issue 15, docs/benchmarks.md). The same lines as one base64 line are one piece: postal-mime decodes
-// them to the same bytes, then applies the part's own charset and format as before. The
-// IMAP text parts do the same per part, with the same line reader (text-parts.ts, asReadLines).
+// pieces costs ~3× the rest of the parse (issue 15, docs/benchmarks.md). The same lines as one
+// base64 line are one piece: postal-mime decodes them to the same bytes, then applies the
+// part's own charset and format as before. The IMAP text parts do the same per part, with the
+// same line reader (text-parts.ts, asReadLines).
 //
 // Only when the header block cannot describe anything but a single part read by the
 // pass-through decoder: it never names multipart, message/ (a nested message), base64 or
