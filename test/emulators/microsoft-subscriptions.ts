@@ -4,6 +4,7 @@
 // notifications (reauthorizationRequired, subscriptionRemoved, missed), and Graph's error body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MicrosoftIdentityEmulator } from './microsoft-identity.js';
+import { UNMATCHED } from './routes.js';
 
 export interface Subscription {
   id: string;
@@ -22,9 +23,6 @@ export interface Subscription {
 
 /** The lifecycle events Graph sends (https://learn.microsoft.com/graph/change-notifications-lifecycle-events). */
 export type LifecycleEvent = 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed';
-
-/** What `subscriptionRoutes` returns for a path that is not a subscription's. */
-export const UNMATCHED = Symbol('unmatched');
 
 export abstract class MicrosoftSubscriptionsEmulator extends MicrosoftIdentityEmulator {
   readonly subscriptions = new Map<string, Subscription>();

@@ -11,7 +11,8 @@
 import { folderInfo, GraphQueryError, parseFilter, parseSearch } from './graph-search.js';
 import { runInner } from './inner-request.js';
 import { b64 } from './microsoft-identity.js';
-import { MicrosoftSubscriptionsEmulator, UNMATCHED } from './microsoft-subscriptions.js';
+import { MicrosoftSubscriptionsEmulator } from './microsoft-subscriptions.js';
+import { UNMATCHED } from './routes.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
