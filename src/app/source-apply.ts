@@ -29,7 +29,7 @@ import { emptyReport, type Leftovers, type LinkChange, redecideAddresses, type R
 import type { ApplySession, RecordReport } from './source-apply-types.js';
 import { planContacts, planDeletions } from './source-contacts.js';
 
-export type { ApplySession, RecordOutcome, RecordReport } from './source-apply-types.js';
+export type { ApplySession, RecordReport } from './source-apply-types.js';
 
 /**
  * One page applied; `deferred` and `unavailable`: the past emails its re-decision could not
