@@ -16,7 +16,7 @@ import {
   occurrenceStarts,
   originalStartOf,
 } from './google-series.js';
-import { UNMATCHED } from './routes.js';
+import { UNMATCHED } from './emulator-http.js';
 
 export interface GEvent {
   id: string;

@@ -2,10 +2,9 @@
 // OAuth consent page and token endpoint (authorization_code with PKCE, refresh_token with
 // optional rotation, 400 invalid_grant), tokeninfo (what Dovecot's oauth2 passdb asks for an
 // IMAP XOAUTH2 login), the bearer check every API request passes, and Google's JSON error body.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { type PendingCode, redeemCode } from './auth-codes.js';
-import { UNMATCHED } from './routes.js';
+import { closeServer, serveOnLoopback, UNMATCHED } from './emulator-http.js';
 
 /** Google's canonical status names for the HTTP codes the emulator answers (google.rpc.Code). */
 const CANONICAL: Record<number, string> = {
@@ -35,19 +34,12 @@ export abstract class GoogleIdentityEmulator {
   rotate = false;
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err) => {
-        res.statusCode = 500;
-        res.end(String(err));
-      });
-    });
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    ({ server: this.server, url: this.url } = await serveOnLoopback((req, res) => this.handle(req, res)));
     return this;
   }
 
   stop(): Promise<void> {
-    return new Promise((r) => this.server.close(() => r()));
+    return closeServer(this.server);
   }
 
   get tokenUrl(): string {

@@ -19,7 +19,7 @@ import { GMAIL_USER_QUOTA, gmailUnits, QuotaBucket, type QuotaSettings } from '.
 import { GmailQueryError, type MessageFilter, parseGmailQuery } from './gmail-query.js';
 import { GoogleCalendarEmulator } from './google-calendar.js';
 import { runInner } from './inner-request.js';
-import { UNMATCHED } from './routes.js';
+import { UNMATCHED } from './emulator-http.js';
 
 export type { GEvent } from './google-calendar.js';
 export { googleErrorBody } from './google-identity.js';

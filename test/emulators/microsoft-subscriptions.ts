@@ -4,7 +4,7 @@
 // notifications (reauthorizationRequired, subscriptionRemoved, missed), and Graph's error body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MicrosoftIdentityEmulator } from './microsoft-identity.js';
-import { UNMATCHED } from './routes.js';
+import { UNMATCHED } from './emulator-http.js';
 
 export interface Subscription {
   id: string;

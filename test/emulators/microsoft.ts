@@ -12,9 +12,8 @@ import { folderInfo, GraphQueryError, parseFilter, parseSearch } from './graph-s
 import { runInner } from './inner-request.js';
 import { b64 } from './microsoft-identity.js';
 import { MicrosoftSubscriptionsEmulator } from './microsoft-subscriptions.js';
-import { UNMATCHED } from './routes.js';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, serveOnLoopback, UNMATCHED } from './emulator-http.js';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 export interface MsMessage {
   id: string;
@@ -218,19 +217,12 @@ export class MicrosoftEmulator extends MicrosoftSubscriptionsEmulator {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err) => {
-        res.statusCode = 500;
-        res.end(String(err));
-      });
-    });
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    ({ server: this.server, url: this.url } = await serveOnLoopback((req, res) => this.handle(req, res)));
     return this;
   }
 
   stop(): Promise<void> {
-    return new Promise((r) => this.server.close(() => r()));
+    return closeServer(this.server);
   }
 
   get graphBaseUrl(): string {
