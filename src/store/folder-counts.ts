@@ -20,27 +20,22 @@ export interface FolderCount {
 }
 
 export async function countSeen(db: Store, ws: string, connectionId: string, folder: string): Promise<number> {
-  // One statement, both counts (a round trip less per folder at the end of every mail sync).
-  // seen_in is JSON.stringify([{ connectionId, folder }]) (store/tombstones.ts): key order is fixed.
-  const r = await db
-    .selectNoFrom((eb) => [
-      eb
-        .selectFrom('email_sightings')
-        .select((e) => e.fn.countAll<string | number>().as('n'))
-        .where('workspace_id', '=', ws)
-        .where('connection_id', '=', connectionId)
-        .where('folder', '=', folder)
-        .as('sightings'),
-      eb
-        .selectFrom('tombstones')
-        .select((e) => e.fn.countAll<string | number>().as('n'))
-        .where('workspace_id', '=', ws)
-        .where('kind', '=', 'email')
-        .where(containsText('seen_in', JSON.stringify({ connectionId, folder })))
-        .as('tombstones'),
-    ])
+  const s = await db
+    .selectFrom('email_sightings')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('workspace_id', '=', ws)
+    .where('connection_id', '=', connectionId)
+    .where('folder', '=', folder)
     .executeTakeFirst();
-  return Number(r?.sightings ?? 0) + Number(r?.tombstones ?? 0);
+  // seen_in is JSON.stringify([{ connectionId, folder }]) (store/tombstones.ts): key order is fixed.
+  const t = await db
+    .selectFrom('tombstones')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('workspace_id', '=', ws)
+    .where('kind', '=', 'email')
+    .where(containsText('seen_in', JSON.stringify({ connectionId, folder })))
+    .executeTakeFirst();
+  return Number(s?.n ?? 0) + Number(t?.n ?? 0);
 }
 
 export async function listFolderCounts(db: Store, ws: string, connectionId: string): Promise<FolderCount[]> {

@@ -23,9 +23,7 @@ import {
   saveMeeting,
   type MeetingRecord,
   type MeetingWrite,
-  upcomingStartedBy,
 } from '../store/meetings.js';
-import { retryOnConflict } from '../store/conflicts.js';
 import { hashAddress, type Ctx } from '../store/context.js';
 import { linkedAccounts, recordLinkChanges } from './link-events.js';
 
@@ -311,15 +309,4 @@ export async function extendSeries(
     ...(row.ics ? { ics: row.ics } : {}),
   }));
   if (objs.length) await ingestCalendarObjects(ctx, dir, conn, conns, objs, result);
-}
-
-/** Upcoming meetings whose start has passed are logged (M3), whichever calendar had them. */
-export async function logStartedMeetings(ctx: Ctx, dir: DirectoryIndex, conns: Map<string, ConnectionRecord>): Promise<void> {
-  const due = await upcomingStartedBy(ctx.db, ctx.ws.id, ctx.now);
-  if (due.length === 0) return; // nearly always: no empty transaction (BEGIN, COMMIT) per sync
-  await retryOnConflict(() =>
-    ctx.db.transaction().execute(async (trx) => {
-      for (const m of due) await storeMeeting({ ...ctx, db: trx }, dir, conns, m.occurrence, undefined, m);
-    }),
-  );
 }

@@ -16,12 +16,13 @@ import {
 } from '../store/connections.js';
 import { foldersToRescan, markRescanned, saveFolderCounts } from '../store/folder-counts.js';
 import { retryOnConflict } from '../store/conflicts.js';
+import { upcomingStartedBy } from '../store/meetings.js';
 import {
   deleteCalendarObjectAndMeetings,
   deleteSeriesObjects,
   extendSeries,
   ingestCalendarObjects,
-  logStartedMeetings,
+  storeMeeting,
   type CalendarIngestResult,
 } from './calendar-ingest.js';
 import { connectorDeps, loadDirectoryIndex, type Ctx } from '../store/context.js';
@@ -306,9 +307,6 @@ async function syncMail(
       const p = first ?? (await plan(page.sightings));
       first = null;
       await turn.beforeWrite(items);
-      // A page with nothing in it (every IMAP sync ends with one: cursor and folder counts) writes
-      // the cursor alone: one statement needs no transaction (two round trips fewer per sync).
-      if (items === 0 && page.errors.length === 0) return saveCursor(ctx.db, conn.id, 'mail', page.cursor, ctx.now);
       await ctx.db.transaction().execute(async (trx) => {
         const tctx = { ...ctx, db: trx };
         const r = await writeMailPage(tctx, dir, conn, conns, p, fetchBody);
@@ -390,4 +388,13 @@ async function reportProgress(
 ): Promise<void> {
   await updateConnection(ctx.db, ctx.ws.id, conn.id, { progress });
   opts.onProgress?.({ connectionId: conn.id, ...progress });
+}
+
+async function logStartedMeetings(ctx: Ctx, dir: DirectoryIndex, conns: Map<string, ConnectionRecord>): Promise<void> {
+  const due = await upcomingStartedBy(ctx.db, ctx.ws.id, ctx.now);
+  await retryOnConflict(() =>
+    ctx.db.transaction().execute(async (trx) => {
+      for (const m of due) await storeMeeting({ ...ctx, db: trx }, dir, conns, m.occurrence, undefined, m);
+    }),
+  );
 }
