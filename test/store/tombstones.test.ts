@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailItem } from '../../src/domain/items.js';
 import type { Store } from '../../src/store/db.js';
 import { loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
+import { countSeen } from '../../src/store/folder-counts.js';
 import { purgeNotLinked } from '../../src/store/retention.js';
 import { meetingTombstoneKey, tombstoneKey, writeTombstones } from '../../src/store/tombstones.js';
 import { deleteWorkspace, exportWorkspace } from '../../src/store/workspace-data.js';
@@ -35,6 +36,7 @@ for (const dialect of DIALECTS) {
     let db: Store;
     let close: () => Promise<void>;
     let ctx: Ctx;
+    let connId: string;
 
     beforeAll(async () => {
       ({ db, close } = await openTestStore(dialect, 'tombstones'));
@@ -44,6 +46,7 @@ for (const dialect of DIALECTS) {
         folders: [{ authorizedAt: AUTH }],
       });
       ctx = seed.ctx;
+      connId = seed.conns[0]!.id;
       await ingestMailPage(ctx, await loadDirectoryIndex(ctx), seed.conns[0]!, seed.byId, [
         { ref: 'INBOX/1', folder: 'INBOX', item: mail('plus@acme.com', 'john+billing@acme.com') },
         { ref: 'INBOX/2', folder: 'INBOX', item: mail('linked@acme.com', 'john@acme.com') },
@@ -70,6 +73,12 @@ for (const dialect of DIALECTS) {
       expect((await explainEmail({ ...ctx, now: LATER }, 'linked@acme.com')).outcome).toBe('linked');
       // Never seen at all is still "unknown".
       expect((await explainEmail({ ...ctx, now: LATER }, 'never@acme.com')).outcome).toBe('unknown');
+    });
+
+    it("after the purge the folder still counts both as seen (the tombstone's), so it does not look short", async () => {
+      expect(await countSeen(db, ctx.ws.id, connId, 'INBOX')).toBe(2);
+      expect(await countSeen(db, ctx.ws.id, connId, 'Archive')).toBe(0);
+      expect(await countSeen(db, ctx.ws.id, 'another-connection', 'INBOX')).toBe(0);
     });
 
     it('a purged meeting occurrence is answered from its tombstone too', async () => {
