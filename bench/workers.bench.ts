@@ -16,27 +16,17 @@
 //   template); BENCH_CPU_PROF=<dir> starts the workers with --cpu-prof into that directory;
 //   BENCH_WORKER_FLAGS / BENCH_BASE_FLAGS: node flags for this tree's / the base's workers;
 //   BENCH_QUEUE_POLL_MS: the workers' queue polling interval (default 500; the service's own default is 1000).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { sql } from 'kysely';
-import pg from 'pg';
 import { startDovecot } from '../scripts/services/dovecot.js';
 import { loadConfig } from '../src/config/index.js';
-import { PgBossQueue } from '../src/queue/pg-boss.js';
 import { createSecrets } from '../src/secrets/secrets.js';
-import { SYNC_QUEUE, type SyncJobData } from '../src/service/scheduler.js';
-import { createConnection, listConnections } from '../src/store/connections.js';
+import { createConnection } from '../src/store/connections.js';
 import type { Store } from '../src/store/db.js';
 import { openStore } from '../src/store/open.js';
-import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../test/support/databases.js';
+import { createTestDatabase } from '../test/support/databases.js';
 import { startLatencyProxy } from './latency-proxy.js';
-import { cpuSeconds, peakRssMb, treeCpuSeconds } from './proc-cpu.js';
 import { QUICK, absoluteRow, median, saveResults } from './report.js';
+import { BIN, type Pass, type Rig, scenario } from './workers-scenario.js';
 import { imapMessage, seedDirectory } from './workers-fixtures.js';
 
 const int = (name: string, dflt: number) => (process.env[name] ? Number.parseInt(process.env[name]!, 10) : dflt);
@@ -51,136 +41,8 @@ const CONFIG = {
 const NOW = new Date('2026-03-20T12:00:00Z');
 const AUTH = new Date('2026-01-01T00:00:00Z');
 const PASSWORD = 'bench-password';
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = join(ROOT, 'bin', 'touchpoint');
 process.env.TOUCHPOINT_SECRET_KEY ??= 'touchpoint-benchmark-secret-key-0123456789';
 const log = (s: string) => console.log(`${s}; load ${loadavg()[0]!.toFixed(1)}`);
-
-function startWorker(url: string, concurrency: number, bin = BIN): { child: ChildProcess; ready: Promise<void> } {
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
-  const flags = (bin === BIN ? process.env.BENCH_WORKER_FLAGS : process.env.BENCH_BASE_FLAGS)?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...prof, ...flags, bin, '--db', url, 'worker', '--concurrency', String(concurrency)], {
-    env: {
-      ...process.env,
-      TOUCHPOINT_LOG_LEVEL: 'info',
-      TOUCHPOINT_QUEUE_POLL_MS: process.env.BENCH_QUEUE_POLL_MS ?? '500',
-      TOUCHPOINT_OUTBOUND_ALLOW: '127.0.0.1',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      if (out.includes('"msg":"touchpoint started"')) resolve();
-      if (process.env.BENCH_DEBUG) process.stderr.write(String(d));
-      if (out.length > 1e6) out = out.slice(-1e5);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-  });
-  return { child, ready };
-}
-
-interface Pass {
-  seconds: number;
-  /** CPU seconds of the worker processes, PostgreSQL's backends of this database, and Dovecot. */
-  cpu: { workers: number; postgres: number; dovecot: number };
-  /**
-   * CPU seconds of this benchmark's own process: the latency proxy (it runs here), the
-   * sends and the 50 ms "all synced?" poll. An upper bound on the proxy's share.
-   */
-  benchCpu: number;
-  /** CPU seconds the whole machine spent (all processes, /proc/stat), and what the pass's wall time offered. */
-  machine: { busy: number; offered: number };
-  /** IMAP sessions open at once through the proxy, at most. */
-  peakSessions: number;
-  /** The largest peak RSS of the pass's worker processes (VmHWM), in MB: a worker's memory bound. */
-  workerPeakRssMb: number;
-}
-
-/**
- * A fresh database with a 10k-end-user directory and one IMAP connection per mailbox, then
- * `passes` rounds of "sync every connection now" by `processes` workers; between rounds
- * `between(round)` may change the mailboxes.
- */
-async function scenario(
-  template: TestDatabase,
-  processes: number,
-  concurrency: number,
-  passes = 1,
-  between?: (pass: number) => void,
-  bin = BIN,
-): Promise<Pass[]> {
-  const database = await cloneDatabase(template);
-  const db = await openStore(database.location, { poolMax: 4 });
-  const workers: ReturnType<typeof startWorker>[] = [];
-  const queue = await new PgBossQueue({ url: database.location }).start();
-  try {
-    for (let i = 0; i < processes; i++) workers.push(startWorker(database.location, concurrency, bin));
-    await Promise.all(workers.map((w) => w.ready));
-    const backends = async () =>
-      (await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db)).rows.map((r) => r.pid);
-    const cpuNow = async () => ({
-      workers: workers.reduce((t, w) => t + cpuSeconds(w.child.pid), 0),
-      postgres: (await backends()).reduce((t, pid) => t + cpuSeconds(pid), 0),
-      dovecot: treeCpuSeconds(d.pid()),
-    });
-    const ws = (await sql<{ id: string }>`select id from workspaces`.execute(db)).rows[0]!.id;
-    const conns = await listConnections(db, ws);
-    const out: Pass[] = [];
-    for (let p = 0; p < passes; p++) {
-      if (p > 0) between?.(p);
-      proxy.resetPeak();
-      const before = await cpuNow();
-      const bench0 = process.cpuUsage();
-      const machine0 = machineCpuSeconds();
-      const marker = new Date().toISOString();
-      const t0 = performance.now();
-      for (const c of conns)
-        await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId: ws, connectionId: c.id, reason: 'sync_now' }, { key: c.id });
-      await untilSynced(db, marker);
-      const seconds = (performance.now() - t0) / 1000;
-      const benchUsage = process.cpuUsage(bench0);
-      const after = await cpuNow();
-      const cpu = {
-        workers: after.workers - before.workers,
-        postgres: after.postgres - before.postgres,
-        dovecot: after.dovecot - before.dovecot,
-      };
-      const benchCpu = (benchUsage.user + benchUsage.system) / 1e6;
-      const machine = { busy: machineCpuSeconds() - machine0, offered: seconds * cpus().length };
-      const workerPeakRss = Math.max(...workers.map((w) => peakRssMb(w.child.pid)));
-      out.push({ seconds, cpu, benchCpu, machine, peakSessions: proxy.connections().peak, workerPeakRssMb: workerPeakRss });
-    }
-    const stored = Number((await sql<{ n: string }>`select count(*) as n from email_sightings`.execute(db)).rows[0]!.n);
-    const expected = CONFIG.mailboxes * (CONFIG.messages + added);
-    if (stored !== expected) throw new Error(`expected ${expected} sightings, found ${stored}`);
-    return out;
-  } finally {
-    await queue.stop({ timeoutMs: 1000 });
-    for (const w of workers) w.child.kill('SIGTERM');
-    await Promise.all(workers.map((w) => (w.child.exitCode === null ? once(w.child, 'exit') : null)));
-    await db.destroy();
-    await database.drop();
-  }
-}
-
-/** A copy of the seeded database (PostgreSQL's CREATE DATABASE … TEMPLATE): seconds saved per run. */
-async function cloneDatabase(template: TestDatabase): Promise<TestDatabase> {
-  const url = new URL(template.location);
-  const name = `${url.pathname.slice(1)}_run${++clones}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${url.pathname.slice(1)}`).finally(() => admin.end());
-  url.pathname = `/${name}`;
-  const drop = async () => {
-    const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => c.end());
-  };
-  return { dialect: 'postgres', location: url.toString(), drop };
-}
-let clones = 0;
 
 async function addConnections(db: Store, port: number): Promise<void> {
   const { ws, teammateIds } = await seedDirectory(db, CONFIG.mailboxes, NOW);
@@ -195,20 +57,6 @@ async function addConnections(db: Store, port: number): Promise<void> {
     );
   }
 }
-
-async function untilSynced(db: Store, since: string): Promise<void> {
-  const deadline = performance.now() + 5 * 60_000;
-  for (;;) {
-    const r = await sql<{ n: string }>`select count(*) as n from connections where last_success_at >= ${since}`.execute(db);
-    if (Number(r.rows[0]!.n) >= CONFIG.mailboxes) return;
-    if (performance.now() > deadline) {
-      const errors = await sql<{ last_error: string | null }>`select last_error from connections where last_error is not null`.execute(db);
-      throw new Error(`not every mailbox synced within 5 min: ${JSON.stringify(errors.rows.slice(0, 3))}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 // ---------------------------------------------------------------- main
 
 const load = loadavg()[0]!;
@@ -234,6 +82,13 @@ const template = await createTestDatabase('postgres', 'bench-workers');
   await addConnections(db, proxy.port);
   await db.destroy();
 }
+const rig: Rig = {
+  template,
+  proxy,
+  dovecotPid: () => d.pid(),
+  mailboxes: CONFIG.mailboxes,
+  expectedSightings: () => CONFIG.mailboxes * (CONFIG.messages + added),
+};
 type Key = 'p1' | 'p2' | 'p3' | 'c1' | 'c8';
 const ONLY = process.env.BENCH_SETUPS?.split(',') as (Key | 'model')[] | undefined;
 /** Messages appended to every mailbox by model passes so far (each adds one: the sightings check counts them). */
@@ -259,14 +114,14 @@ const describe = (x: Pass) =>
 /** The shortest wall time the machine's cores allow for the CPU this pass used. */
 const cpuFloor = (x: Pass) => (x.cpu.workers + x.cpu.postgres + x.cpu.dovecot + x.benchCpu) / cpus().length;
 try {
-  await scenario(template, 1, 8); // warm-up: the CLI bundle, Dovecot's indexes, PostgreSQL's caches
-  if (BASE_BIN) await scenario(template, 1, 8, 1, undefined, BASE_BIN); // the base tree's bundle
+  await scenario(rig, 1, 8); // warm-up: the CLI bundle, Dovecot's indexes, PostgreSQL's caches
+  if (BASE_BIN) await scenario(rig, 1, 8, 1, undefined, BASE_BIN); // the base tree's bundle
   if (ONLY) await abRuns(ONLY.filter((k) => k !== 'model'));
   if (ONLY?.includes('model')) await abModel();
   for (let r = 0; r < (ONLY ? 0 : CONFIG.runs); r++) {
     const order: Key[] = r % 2 ? ['c8', 'p3', 'p2', 'p1', 'c1'] : ['c1', 'p1', 'p2', 'p3', 'c8'];
     for (const k of order) {
-      const [x] = await scenario(template, ...SETUPS[k]);
+      const [x] = await scenario(rig, ...SETUPS[k]);
       passes[k].push(x!);
       log(`run ${r + 1} ${k} (${SETUPS[k].join(' process(es) × concurrency ')}): ${describe(x!)}`);
     }
@@ -292,7 +147,7 @@ async function abRuns(only: Key[]): Promise<void> {
   for (let r = 0; r < CONFIG.runs; r++)
     for (const k of only)
       for (const [name, bin] of r % 2 ? [...trees].reverse() : trees) {
-        const [x] = await scenario(template, ...SETUPS[k], 1, undefined, bin);
+        const [x] = await scenario(rig, ...SETUPS[k], 1, undefined, bin);
         log(`run ${r + 1} ${k} ${name}: ${describe(x!)}`);
       }
 }
@@ -303,7 +158,7 @@ async function abRuns(only: Key[]): Promise<void> {
  */
 async function modelPasses(bin = BIN): Promise<Pass[]> {
   return scenario(
-    template,
+    rig,
     1,
     8,
     3,
@@ -333,12 +188,6 @@ async function abModel(): Promise<void> {
         log(`run ${r + 1} model pass ${i + 1} ${name}: ${x.seconds.toFixed(2)} s; ${ms}; ${describe(x)}`);
       }
     }
-}
-
-/** Busy CPU seconds of the whole machine so far (/proc/stat: all but idle and iowait; USER_HZ = 100). */
-function machineCpuSeconds(): number {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
-  return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / 100;
 }
 
 function report(model: Pass[]): void {
