@@ -1,9 +1,8 @@
 import { createRequire } from 'node:module';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
-import { openTestStore, PG_ADMIN_URL } from '../../test/support/databases.js';
-import { insertAll, insertRows, textArrayLiteral, type BulkRow } from './bulk-insert.js';
+import { PG_ADMIN_URL } from '../../test/support/databases.js';
+import { textArrayLiteral } from './bulk-insert.js';
 
 // Values a page can hold: JSON with quotes and backslashes, NULLs, empty strings, the array
 // syntax's own characters, the word NULL as text, non-ASCII and surrogate pairs, newlines.
@@ -57,37 +56,5 @@ describe('textArrayLiteral', () => {
         0,
       ),
     ).toBe(prepareValue(VALUES));
-  });
-});
-
-describe('shared columns (each distinct value sent once on PostgreSQL)', () => {
-  it('stores every row as given, alone and in one statement with another insert', async () => {
-    const { db, close } = await openTestStore('postgres', 'bulk-shared');
-    try {
-      await sql`CREATE TABLE t1 (n text, a text, b text)`.execute(db);
-      await sql`CREATE TABLE t2 (n text, b text)`.execute(db);
-      const shared = '{"code":"E3_NO_END_USER","detail":"a \\"q\\" b"}';
-      const rows: BulkRow[] = VALUES.flatMap((v, i) => [
-        [String(i), v, shared],
-        [`${i}b`, 'x', v],
-        [`${i}c`, v, null],
-      ]);
-      expect(await insertRows(db, 't1', ['n', 'a', 'b'], rows, '', ['a', 'b'])).toBe(rows.length);
-      const byName = (r: { n: string }[]) => [...r].sort((x, y) => (x.n < y.n ? -1 : 1));
-      const want = byName(rows.map(([n, a, b]) => ({ n: n!, a, b })));
-      expect(byName((await sql<{ n: string; a: string | null; b: string | null }>`SELECT * FROM t1`.execute(db)).rows)).toEqual(want);
-      await sql`DELETE FROM t1`.execute(db);
-      const two: BulkRow[] = rows.map(([n, , b]) => [n!, b!]);
-      await insertAll(db, [
-        { table: 't1', columns: ['n', 'a', 'b'], rows, shared: ['b'] },
-        { table: 't2', columns: ['n', 'b'], rows: two, shared: ['b'] },
-      ]);
-      expect(byName((await sql<{ n: string; a: string | null; b: string | null }>`SELECT * FROM t1`.execute(db)).rows)).toEqual(want);
-      expect(byName((await sql<{ n: string; b: string | null }>`SELECT * FROM t2`.execute(db)).rows)).toEqual(
-        byName(two.map(([n, b]) => ({ n: n!, b }))),
-      );
-    } finally {
-      await close();
-    }
   });
 });

@@ -32,12 +32,6 @@ export interface BulkInsert {
   rows: BulkRow[];
   /** Appended verbatim (e.g. "ON CONFLICT DO NOTHING"); the caller's constant, never user input. */
   onConflict?: string;
-  /**
-   * Columns whose values repeat across the rows (a page's not-linked emails share a few
-   * codes-only decisions): on PostgreSQL each distinct value is sent once, the rows carry its
-   * index. SQLite ignores it (its rows go to the driver as they are).
-   */
-  shared?: readonly string[];
 }
 
 /**
@@ -66,62 +60,20 @@ function insertAllPg(db: Store, inserts: BulkInsert[]) {
   return db.executeQuery(CompiledQuery.raw(text, pgParams(inserts)));
 }
 
-const shapeOf = (inserts: BulkInsert[]) =>
-  inserts.map((x) => `${x.table}(${x.columns.join(',')})${x.onConflict ?? ''}[${x.shared?.join(',') ?? ''}]`).join('|');
+const shapeOf = (inserts: BulkInsert[]) => inserts.map((x) => `${x.table}(${x.columns.join(',')})${x.onConflict ?? ''}`).join('|');
 
-/**
- * Each insert's `INSERT … SELECT FROM unnest` text, its arrays numbered from $1 on: one per
- * column, then one dictionary per shared column, whose rows' integer array indexes it.
- */
+/** Each insert's `INSERT … SELECT FROM unnest` text, its arrays numbered from $1 on. */
 function pgInserts(inserts: BulkInsert[]): string[] {
   let n = 0;
   return inserts.map((x) => {
-    const shared = x.columns.filter((c) => x.shared?.includes(c));
-    const arrays = x.columns.map((c) => `$${++n}::${shared.includes(c) ? 'int4' : 'text'}[]`).join(', ');
-    if (shared.length === 0)
-      return `INSERT INTO ${x.table} (${x.columns.join(', ')}) SELECT * FROM unnest(${arrays}) ${x.onConflict ?? ''}`;
-    const dict = new Map(shared.map((c) => [c, `$${++n}::text[]`]));
-    const select = x.columns.map((c, i) => (dict.has(c) ? `(${dict.get(c)})[x.c${i}]` : `x.c${i}`)).join(', ');
-    const names = x.columns.map((_, i) => `c${i}`).join(', ');
-    return `INSERT INTO ${x.table} (${x.columns.join(', ')}) SELECT ${select} FROM unnest(${arrays}) AS x(${names}) ${x.onConflict ?? ''}`;
+    const arrays = x.columns.map(() => `$${++n}::text[]`).join(', ');
+    return `INSERT INTO ${x.table} (${x.columns.join(', ')}) SELECT * FROM unnest(${arrays}) ${x.onConflict ?? ''}`;
   });
 }
 
-/** The parameters in pgInserts' order, each already as its array literal. */
+/** One text array per column of each insert, in pgInserts' order, each already as its array literal. */
 function pgParams(inserts: BulkInsert[]): string[] {
-  return inserts.flatMap((x) => {
-    const dicts: string[] = [];
-    const columns = x.columns.map((name, c) => {
-      if (!x.shared?.includes(name)) return textArrayLiteral(x.rows, c);
-      const { indexes, values } = dictionaryOf(x.rows, c);
-      dicts.push(textArrayLiteral(values, 0));
-      return indexes;
-    });
-    return [...columns, ...dicts];
-  });
-}
-
-/** Column `c` as an int4-array literal of 1-based indexes (NULL for NULL) into its distinct values, in first-seen order. */
-function dictionaryOf(rows: readonly BulkRow[], c: number): { indexes: string; values: BulkRow[] } {
-  const index = new Map<string, number>();
-  const values: BulkRow[] = [];
-  let s = '{';
-  for (let i = 0; i < rows.length; i++) {
-    const v = rows[i]![c];
-    if (i > 0) s += ',';
-    if (v === null || v === undefined) {
-      s += 'NULL';
-      continue;
-    }
-    let k = index.get(v);
-    if (k === undefined) {
-      values.push([v]);
-      k = values.length;
-      index.set(v, k);
-    }
-    s += k;
-  }
-  return { indexes: `${s}}`, values };
+  return inserts.flatMap((x) => x.columns.map((_, c) => textArrayLiteral(x.rows, c)));
 }
 
 const NEEDS_ESCAPE = /["\\]/;
@@ -174,18 +126,10 @@ export function textArrayLiteral(rows: readonly BulkRow[], c: number): string {
  * some). `onConflict` is appended verbatim (e.g. "ON CONFLICT DO NOTHING"); table, columns and
  * clause are the caller's constants, never user input.
  */
-export async function insertRows(
-  db: Store,
-  table: string,
-  columns: readonly string[],
-  rows: BulkRow[],
-  onConflict = '',
-  shared?: readonly string[],
-): Promise<number> {
+export async function insertRows(db: Store, table: string, columns: readonly string[], rows: BulkRow[], onConflict = ''): Promise<number> {
   if (rows.length === 0) return 0;
   // PostgreSQL: insertAll's one unnest statement, of this one insert.
-  if (dialectOf(db) === 'postgres')
-    return Number((await insertAllPg(db, [{ table, columns, rows, onConflict, shared }])).numAffectedRows ?? 0);
+  if (dialectOf(db) === 'postgres') return Number((await insertAllPg(db, [{ table, columns, rows, onConflict }])).numAffectedRows ?? 0);
   const head = `INSERT INTO ${table} (${columns.join(', ')})`;
   const text = textOf(
     `sqlite|${head}|${onConflict}`,

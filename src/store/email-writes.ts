@@ -219,8 +219,7 @@ function newEmailRows(ws: string, writes: EmailWrite[]): NewEmailRows {
 
 function newEmailInserts(ws: string, writes: EmailWrite[], ids: string[], iso: (d: Date) => string): BulkInsert[] {
   const rows = writes.map((w, i) => emailRow(ws, ids[i]!, w, iso));
-  // A page's not-linked emails share a few codes-only decisions: PostgreSQL gets each once (bulk-insert.ts).
-  return [{ table: 'emails', columns: EMAIL_COLUMNS, rows, shared: ['decision'] }, ...childInserts(ws, writes, ids, iso)];
+  return [{ table: 'emails', columns: EMAIL_COLUMNS, rows }, ...childInserts(ws, writes, ids, iso)];
 }
 
 /** A page of new emails' ids and the rows insertNewEmails would insert for them, built ahead. */
@@ -285,7 +284,7 @@ export async function insertNewEmailsUnlessStored(
   // insert had not committed yet when the one statement ran.
   const found = (await db.executeQuery<{ dedup_key: string }>(CompiledQuery.raw(STORED_KEYS_PG, [ws, keys]))).rows;
   if (found.length === 0) {
-    for (const x of inserts) await insertRows(db, x.table, x.columns, x.rows, x.onConflict, x.shared);
+    for (const x of inserts) await insertRows(db, x.table, x.columns, x.rows, x.onConflict);
     return { stored: new Set(), ids };
   }
   const stored = new Set(found.map((r) => r.dedup_key));
