@@ -79,6 +79,7 @@ function pgParams(inserts: BulkInsert[]): string[] {
 const NEEDS_ESCAPE = /["\\]/;
 const ESCAPES = /["\\]/g;
 /** What JSON.stringify escapes besides `"` and `\\`: control characters and (lone) surrogates. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what this looks for
 const JSON_ONLY_ESCAPES = /[\u0000-\u001f\ud800-\udfff]/;
 
 /**
