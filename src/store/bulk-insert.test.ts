@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PG_ADMIN_URL } from '../../test/support/databases.js';
@@ -34,5 +35,26 @@ describe('textArrayLiteral', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it("gives the very bytes of pg's own array literal when values repeat (escaped once, kept for the column)", () => {
+    // pg's serialiser of a JS array parameter (lib/utils.js prepareValue → arrayString).
+    const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue: (v: unknown) => string };
+    const shared = '{"kind":"email","checks":[{"code":"E3_NO_END_USER","detail":""}],"path":"C:\\x"}';
+    // Values to escape that JSON.stringify would escape differently: control characters, surrogates.
+    const odd = ['"a"\nb', '\u0001"\\', 'lone "\ud800" half', '"\udc00', '"\u001f\u007f\u2028"'];
+    const column = [shared, 'plain', shared, null, `${shared}`, '"', shared, '"', ...odd, ...VALUES, ...odd, shared];
+    expect(
+      textArrayLiteral(
+        column.map((v) => [v]),
+        0,
+      ),
+    ).toBe(prepareValue(column));
+    expect(
+      textArrayLiteral(
+        VALUES.map((v) => [v]),
+        0,
+      ),
+    ).toBe(prepareValue(VALUES));
   });
 });
