@@ -23,6 +23,15 @@ describe('DirectoryIndex', () => {
     expect(dir.endUsersFor('nobody@acme.com')).toEqual([]);
   });
 
+  it('finds end users by addresses in any script, of any length, or empty, and only those', () => {
+    const long = `${'x'.repeat(300)}@acme.com`;
+    const odd = ['zoë@exämple.de', 'δ@παράδειγμα.gr', '用户@例子.中国', long, ''].map((a) => endUser(ACME.id, a));
+    const dir = directory({ endUsers: [...odd, bobAcme] });
+    for (const u of odd) expect(dir.endUsersFor(u.email)).toEqual([u]);
+    for (const a of ['δ@παράδειγμα.g', `${long}x`, 'zoe@example.de']) expect(dir.endUsersFor(a)).toEqual([]);
+    expect(dir.endUsersOrOne('bob@acme.com')).toBe(bobAcme);
+  });
+
   it('never finds an end user by plus-tag, dots, another domain or another field', () => {
     const dir = directory({ endUsers: [bobAcme, carol] });
     for (const a of ['bob+x@acme.com', 'b.ob@acme.com', 'bob@acme.io', 'c@globex.com']) expect(dir.endUsersFor(a)).toEqual([]);
