@@ -23,6 +23,30 @@ describe('DirectoryIndex', () => {
     expect(dir.endUsersFor('nobody@acme.com')).toEqual([]);
   });
 
+  it('finds end users by addresses in any script, of any length, or empty, and only those', () => {
+    const long = `${'x'.repeat(300)}@acme.com`;
+    const odd = ['zoë@exämple.de', 'δ@παράδειγμα.gr', '用户@例子.中国', long, ''].map((a) => endUser(ACME.id, a));
+    const dir = directory({ endUsers: [...odd, bobAcme] });
+    for (const u of odd) expect(dir.endUsersFor(u.email)).toEqual([u]);
+    for (const a of ['δ@παράδειγμα.g', `${long}x`, 'zoe@example.de']) expect(dir.endUsersFor(a)).toEqual([]);
+    expect(dir.endUsersOrOne('bob@acme.com')).toBe(bobAcme);
+  });
+
+  it('tells the rules the account and the blocklist hit of an address without an end user object', () => {
+    const dir = directory({ endUsers: [bobAcme, bobGlobex, carol], blocklist: [domainBlock('globex.com')] });
+    const bob = dir.endUserSlot('bob@acme.com');
+    expect(dir.slotAccount(bob)).toBe(-1); // two accounts: the end users say which
+    expect(dir.slotUserIndexes(bob).map((i) => dir.endUserAt(i))).toEqual([bobAcme, bobGlobex]);
+    expect(dir.slotAccounts(bob).map((n) => dir.accountIdOf(n))).toEqual([ACME.id, GLOBEX.id]);
+    expect(dir.slotBlocked(bob)).toBe(false);
+    const c = dir.endUserSlot('carol@globex.com');
+    expect(dir.accountIdOf(dir.slotAccount(c))).toBe(GLOBEX.id);
+    expect(dir.endUserAt(dir.slotUser(c))).toBe(carol);
+    expect(dir.slotBlocked(c)).toBe(true);
+    expect(dir.endUserBlockHit('carol@globex.com')).toEqual({ entry: 'globex.com', kind: 'domain' });
+    expect(dir.endUserSlot('nobody@acme.com')).toBe(-1);
+  });
+
   it('never finds an end user by plus-tag, dots, another domain or another field', () => {
     const dir = directory({ endUsers: [bobAcme, carol] });
     for (const a of ['bob+x@acme.com', 'b.ob@acme.com', 'bob@acme.io', 'c@globex.com']) expect(dir.endUsersFor(a)).toEqual([]);

@@ -3,6 +3,7 @@
 // the blocklist. Built once per sync run and after each directory change.
 import type { Account, BlocklistEntry, EndUser, Teammate } from '../domain/directory.js';
 import { domainOf, normalizeAddress, normalizeDomain } from './address.js';
+import { AddressTable, addressHash } from './address-table.js';
 import { HintIndex } from './hints.js';
 
 export interface DirectoryInput {
@@ -23,34 +24,20 @@ const NONE: readonly EndUser[] = Object.freeze([]);
 /**
  * A Bloom filter of the end users' addresses (one probe in 2^24 bits = 2 MB, ~6 % false
  * positives at a million addresses). Most participants of most mail are not end users, and
- * at a million keys each miss in the Map costs several cache misses (~0.5 µs on our VMs);
- * the filter answers those from 2 MB that stay in cache.
+ * at a million keys each miss in the table costs a cache miss; the filter answers those from
+ * 2 MB that stay in cache. It takes the table's hash (addressHash), computed once.
  */
 class AddressFilter {
   private static readonly BITS = 24;
   private readonly words = new Int32Array(1 << (AddressFilter.BITS - 5));
 
-  private static hash(s: string): number {
-    let h = 0x811c9dc5; // FNV-1a
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-    return h;
-  }
-
-  add(s: string): void {
-    const h = AddressFilter.hash(s);
-    this.set(h >>> (32 - AddressFilter.BITS));
-  }
-
-  mightHave(s: string): boolean {
-    const h = AddressFilter.hash(s);
-    return this.has(h >>> (32 - AddressFilter.BITS));
-  }
-
-  private set(bit: number): void {
+  add(h: number): void {
+    const bit = h >>> (32 - AddressFilter.BITS);
     this.words[bit >>> 5]! |= 1 << (bit & 31);
   }
 
-  private has(bit: number): boolean {
+  mightHave(h: number): boolean {
+    const bit = h >>> (32 - AddressFilter.BITS);
     return (this.words[bit >>> 5]! & (1 << (bit & 31))) !== 0;
   }
 }
@@ -67,9 +54,13 @@ function coveringDomain(set: ReadonlySet<string>, domain: string): string | unde
 }
 
 export class DirectoryIndex {
-  // One end user (the common case) is stored bare, several as an array: at a million end
-  // users the one-element arrays alone cost ~30 MB.
-  private readonly usersByEmail = new Map<string, EndUser | EndUser[]>();
+  /** Normalised address → end users (indexes into input.endUsers), account number, blocked. */
+  private readonly users: AddressTable;
+  /** Several end users of one address, as endUsersOrOne returns them (built on first ask). */
+  private readonly sharedUsers = new Map<number, readonly EndUser[]>();
+  /** The end users' account ids as small integers (the table's account column), and back. */
+  private readonly accountNumbers = new Map<string, number>();
+  private readonly accountIds: string[] = [];
   private readonly userFilter = new AddressFilter();
   private readonly teammateByAddress = new Map<string, Teammate>();
   private readonly internalDomains: Set<string>;
@@ -94,17 +85,87 @@ export class DirectoryIndex {
     for (const t of input.teammates) {
       for (const addr of [t.email, ...t.aliases]) this.teammateByAddress.set(normalizeAddress(addr), t);
     }
-    for (const u of input.endUsers) {
-      const key = normalizeAddress(u.email);
-      this.userFilter.add(key);
-      const found = this.usersByEmail.get(key);
-      if (found === undefined) {
-        this.usersByEmail.set(key, u);
-        const hit = this.blockHit(key);
-        if (hit) this.blockedEndUsers.set(key, hit);
-      } else if (Array.isArray(found)) found.push(u);
-      else this.usersByEmail.set(key, [found, u]);
+    const keys = input.endUsers.map((u) => normalizeAddress(u.email));
+    let chars = 0;
+    for (const k of keys) chars += k.length + 1;
+    this.users = new AddressTable(keys.length, chars);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const h = addressHash(key);
+      this.userFilter.add(h);
+      const hit = this.blockHit(key);
+      if (hit && !this.blockedEndUsers.has(key)) this.blockedEndUsers.set(key, hit);
+      this.users.add(key, h, i, this.accountNumber(input.endUsers[i]!.accountId), hit !== undefined);
     }
+  }
+
+  private accountNumber(id: string): number {
+    let n = this.accountNumbers.get(id);
+    if (n === undefined) {
+      n = this.accountIds.length;
+      this.accountIds.push(id);
+      this.accountNumbers.set(id, n);
+    }
+    return n;
+  }
+
+  /**
+   * The rules' hot path: the table slot of the end users with this address, or -1. The slot
+   * answers the account and the blocklist without reading an EndUser (slotAccount, slotBlocked).
+   */
+  endUserSlot(normalized: string): number {
+    const h = addressHash(normalized);
+    return this.userFilter.mightHave(h) ? this.users.find(normalized, h) : -1;
+  }
+
+  /** The account number of the slot's only end user, or -1 when several end users share the address. */
+  slotAccount(slot: number): number {
+    return this.users.account(slot);
+  }
+
+  /** Whether the blocklist covers the slot's address (endUserBlockHit gives the entry). */
+  slotBlocked(slot: number): boolean {
+    return this.users.blocked(slot);
+  }
+
+  /** The slot's only end user's index (endUserAt), or -1 when several share the address (slotEndUsers). */
+  slotUser(slot: number): number {
+    const u = this.users.users(slot);
+    return u >= 0 ? u : -1;
+  }
+
+  /** The end users of a slot, in the order of the input (several or one). */
+  slotEndUsers(slot: number): EndUser | readonly EndUser[] {
+    const u = this.users.users(slot);
+    if (u >= 0) return this.input.endUsers[u]!;
+    let list = this.sharedUsers.get(slot);
+    if (list === undefined) {
+      list = this.users.multi[-1 - u]!.map((i) => this.input.endUsers[i]!);
+      this.sharedUsers.set(slot, list);
+    }
+    return list;
+  }
+
+  /** End user `i` of the input (a match's `user`). */
+  endUserAt(i: number): EndUser {
+    return this.input.endUsers[i]!;
+  }
+
+  /** The index of each end user of a slot several share, in input order. */
+  slotUserIndexes(slot: number): readonly number[] {
+    const u = this.users.users(slot);
+    return u >= 0 ? [u] : this.users.multi[-1 - u]!;
+  }
+
+  /** The account numbers of each end user of a slot several share, in input order. */
+  slotAccounts(slot: number): readonly number[] {
+    const u = this.users.users(slot);
+    return u >= 0 ? [this.users.account(slot)] : this.users.multiAccounts[-1 - u]!;
+  }
+
+  /** The account id behind an account number (slotAccount, slotAccounts). */
+  accountIdOf(n: number): string {
+    return this.accountIds[n]!;
   }
 
   /**
@@ -112,7 +173,8 @@ export class DirectoryIndex {
    * undefined, one end user, or several.
    */
   endUsersOrOne(normalized: string): EndUser | readonly EndUser[] | undefined {
-    return this.userFilter.mightHave(normalized) ? this.usersByEmail.get(normalized) : undefined;
+    const slot = this.endUserSlot(normalized);
+    return slot < 0 ? undefined : this.slotEndUsers(slot);
   }
 
   /** blockHit for an address endUsersFor finds end users for (looked up, not worked out). */
@@ -122,9 +184,10 @@ export class DirectoryIndex {
 
   /** Non-deleted end users whose `email` field is exactly this address (any account). */
   endUsersFor(normalized: string): readonly EndUser[] {
-    if (!this.userFilter.mightHave(normalized)) return NONE;
-    const found = this.usersByEmail.get(normalized);
-    return found === undefined ? NONE : Array.isArray(found) ? found : [found];
+    const slot = this.endUserSlot(normalized);
+    if (slot < 0) return NONE;
+    const found = this.slotEndUsers(slot);
+    return Array.isArray(found) ? found : [found as EndUser];
   }
 
   teammateFor(normalized: string): Teammate | undefined {

@@ -140,8 +140,8 @@ function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: De
   } else e4 = check('E4', 'pass', 'E4_NOT_BLOCKLISTED');
 
   // E5 every account with a matching end user gets the email.
-  const accounts = linkedAccounts(effective);
-  const e5 = accounts.length === 0 ? check('E5', 'n/a', 'E5_NO_ACCOUNT') : check('E5', 'pass', 'E5_ACCOUNTS');
+  // (Each effective match links its end user's account: there are accounts iff there are such matches.)
+  const e5 = effective.length === 0 ? check('E5', 'n/a', 'E5_NO_ACCOUNT') : check('E5', 'pass', 'E5_ACCOUNTS');
 
   // E6 internal mail: between internal people only → never linked.
   let e6: Check;
@@ -167,8 +167,11 @@ function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: De
   }
 
   const checks = [e1, e2, e3, e4, e5, e6, e7];
-  const outcome = !failed && accounts.length > 0 ? 'linked' : 'not_linked';
-  if (wantsDetails(mode, outcome)) {
+  const outcome = !failed && effective.length > 0 ? 'linked' : 'not_linked';
+  const details = wantsDetails(mode, outcome);
+  // The accounts read each matched EndUser: worked out only for mail that keeps or explains them.
+  const accounts = outcome === 'linked' || details ? linkedAccounts(effective, dir) : [];
+  if (details) {
     const facts: EmailFacts = {
       reauth,
       current,
@@ -230,7 +233,7 @@ function writeDetails(checks: Check[], sightings: Sighting[], f: EmailFacts, dir
     return name;
   };
   const participants = f.participants;
-  if (f.matches.length > 0) e3.detail = `${describeMatches(f.matches, accountName)}.`;
+  if (f.matches.length > 0) e3.detail = `${describeMatches(f.matches, dir, accountName)}.`;
   else {
     const who = f.external.length ? list(f.external) : list(participants.map((p) => p.address));
     e3.detail = `No participant is an end user of any account (checked ${who || 'no addresses'}).`;

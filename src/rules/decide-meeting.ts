@@ -155,16 +155,17 @@ function decide(c: MeetingCase, dir: DirectoryIndex, now: Date, opts: DecideOpti
     for (const e of blockedEntries) remedies.push(remedy.unblock(e));
   } else m6 = check('M6', 'pass', 'M6_NOT_BLOCKLISTED');
 
-  const accounts = linkedAccounts(effective);
   const checks = [m1, m2, m3, m4, m5, m6];
-  const outcome = otherFailure || accounts.length === 0 ? 'not_linked' : upcoming ? 'upcoming' : 'linked';
+  // Each effective match links its end user's account: there are accounts iff there are such matches.
+  const outcome = otherFailure || effective.length === 0 ? 'not_linked' : upcoming ? 'upcoming' : 'linked';
   if (wantsDetails(mode, outcome)) {
-    writeDetails(checks, c, { reauth, current, organizer, attendees, matches, accepted, external, blockedEntries });
+    writeDetails(checks, c, { reauth, current, organizer, attendees, matches, accepted, external, blockedEntries }, dir);
   }
   return {
     kind: 'meeting',
     outcome,
-    accounts: outcome === 'linked' ? accounts : [],
+    // The accounts read each matched EndUser: worked out only for a meeting that keeps them.
+    accounts: outcome === 'linked' ? linkedAccounts(effective, dir) : [],
     checks,
     remedies: remedies.length < 2 ? remedies : uniqueRemedies(remedies) /* our own list: no copy */,
     hints,
@@ -178,7 +179,7 @@ function ownerOrganizes(sightings: readonly Sighting[], organizerAddrs: readonly
 }
 
 /** The deferred details of M1..M6, in order (M4's pass and fail details are already written). */
-function writeDetails(checks: Check[], c: MeetingCase, f: MeetingFacts): void {
+function writeDetails(checks: Check[], c: MeetingCase, f: MeetingFacts, dir: DirectoryIndex): void {
   const [m1, m2, m3, m4, m5, m6] = checks as [Check, Check, Check, Check, Check, Check];
   const occ = c.occurrence;
   const sightings = c.sightings;
@@ -206,15 +207,15 @@ function writeDetails(checks: Check[], c: MeetingCase, f: MeetingFacts): void {
     m3.detail = `Started ${startIso}.${later}`;
   }
 
-  const answers = () => f.matches.map((m) => `${m.participant.address} ${m.participant.partstat} (${m.endUser.accountId})`);
+  const answers = () => f.matches.map((m) => `${m.participant.address} ${m.participant.partstat} (${dir.accountIdOf(m.account)})`);
   if (f.matches.length === 0) {
     m5.detail = `No attendee is an end user of any account (checked ${list(f.external) || 'no external attendees besides the organizer'}).`;
   } else if (f.accepted.length === 0) m5.detail = `No end user accepted: ${list(answers(), 10)}.`;
   else {
     const notAccepting: string[] = [];
     for (const m of f.matches) {
-      const id = m.endUser.accountId;
-      if (!notAccepting.includes(id) && !f.accepted.some((a) => a.endUser.accountId === id)) notAccepting.push(id);
+      const id = dir.accountIdOf(m.account);
+      if (!notAccepting.includes(id) && !f.accepted.some((a) => a.account === m.account)) notAccepting.push(id);
     }
     const note = notAccepting.length ? ` Not linked to ${list(notAccepting)}: none of its end users accepted.` : '';
     m5.detail = `Accepted by ${list([...new Set(f.accepted.map((m) => m.participant.address))])}. Answers: ${list(answers(), 10)}.${note}`;

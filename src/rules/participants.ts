@@ -41,74 +41,87 @@ function hasAddress(out: readonly Participant[], address: string): boolean {
   return false;
 }
 
+/**
+ * A participant with the same address as an end user. The end user is named by its index in
+ * the directory (dir.endUserAt) and its account by a number (dir.accountIdOf): deciding reads
+ * neither object, only what is kept or explained does (linkedAccounts, the details).
+ */
 export interface Match {
   participant: Participant;
-  endUser: EndUser;
+  user: number;
+  account: number;
   blocked?: BlockHit;
 }
 
-const match = (participant: Participant, endUser: EndUser, blocked: BlockHit | undefined): Match =>
-  blocked ? { participant, endUser, blocked } : { participant, endUser };
+const match = (participant: Participant, user: number, account: number, blocked: BlockHit | undefined): Match =>
+  blocked ? { participant, user, account, blocked } : { participant, user, account };
 
 /** Every (participant, end user) pair with the same address, with any blocklist hit. */
 export function findMatches(participants: readonly Participant[], dir: DirectoryIndex): Match[] {
   const out: Match[] = [];
   for (const p of participants) {
-    const users = dir.endUsersOrOne(p.address);
-    if (users === undefined) continue;
-    const blocked = dir.endUserBlockHit(p.address);
-    if (!Array.isArray(users)) out.push(match(p, users as EndUser, blocked));
-    else for (const endUser of users) out.push(match(p, endUser, blocked));
-  }
-  return out;
-}
-
-/** Group matches by account, in first-seen order, naming the end user(s) behind each link. */
-export function linkedAccounts(matches: readonly Match[]): LinkedAccount[] {
-  const out: LinkedAccount[] = [];
-  if (matches.length === 0) return out;
-  // A few matches (the usual item) are grouped by a scan of the accounts so far; many, by a Map.
-  const byAccount = matches.length > 16 ? new Map<string, LinkVia[]>() : undefined;
-  for (const m of matches) {
-    const id = m.endUser.accountId;
-    const via = linkVia(m);
-    const list = byAccount ? byAccount.get(id) : viaOf(out, id);
-    if (list) list.push(via);
+    const slot = dir.endUserSlot(p.address);
+    if (slot < 0) continue;
+    // The entry is looked up only for the few addresses the blocklist covers.
+    const blocked = dir.slotBlocked(slot) ? dir.endUserBlockHit(p.address) : undefined;
+    const account = dir.slotAccount(slot);
+    if (account >= 0) out.push(match(p, dir.slotUser(slot), account, blocked));
     else {
-      const account = { id, via: [via] };
-      out.push(account);
-      byAccount?.set(id, account.via);
+      const users = dir.slotUserIndexes(slot);
+      const accounts = dir.slotAccounts(slot);
+      for (let i = 0; i < users.length; i++) out.push(match(p, users[i]!, accounts[i]!, blocked));
     }
   }
   return out;
 }
 
-function viaOf(accounts: readonly LinkedAccount[], id: string): LinkVia[] | undefined {
-  for (const a of accounts) if (a.id === id) return a.via;
+/** Group matches by account, in first-seen order, naming the end user(s) behind each link. */
+export function linkedAccounts(matches: readonly Match[], dir: DirectoryIndex): LinkedAccount[] {
+  const out: LinkedAccount[] = [];
+  if (matches.length === 0) return out;
+  // A few matches (the usual item) are grouped by a scan of the accounts so far; many, by a Map.
+  const byAccount = matches.length > 16 ? new Map<number, LinkVia[]>() : undefined;
+  const numbers: number[] = [];
+  for (const m of matches) {
+    const via = linkVia(m, dir.endUserAt(m.user));
+    const list = byAccount ? byAccount.get(m.account) : viaOf(out, numbers, m.account);
+    if (list) list.push(via);
+    else {
+      const account = { id: dir.accountIdOf(m.account), via: [via] };
+      out.push(account);
+      numbers.push(m.account);
+      byAccount?.set(m.account, account.via);
+    }
+  }
+  return out;
+}
+
+function viaOf(accounts: readonly LinkedAccount[], numbers: readonly number[], n: number): LinkVia[] | undefined {
+  for (let i = 0; i < numbers.length; i++) if (numbers[i] === n) return accounts[i]!.via;
   return undefined;
 }
 
-function linkVia(m: Match): LinkVia {
+function linkVia(m: Match, u: EndUser): LinkVia {
   const via: LinkVia = {
-    email: m.endUser.email,
-    endUserId: m.endUser.id,
-    source: m.endUser.source,
+    email: u.email,
+    endUserId: u.id,
+    source: u.source,
     field: m.participant.field,
   };
-  if (m.endUser.externalId) via.externalId = m.endUser.externalId;
-  if (m.endUser.sourceUrl) via.sourceUrl = m.endUser.sourceUrl;
-  if (m.endUser.sourceSyncedAt) via.sourceSyncedAt = m.endUser.sourceSyncedAt;
+  if (u.externalId) via.externalId = u.externalId;
+  if (u.sourceUrl) via.sourceUrl = u.sourceUrl;
+  if (u.sourceSyncedAt) via.sourceSyncedAt = u.sourceSyncedAt;
   if (m.participant.partstat) via.partstat = m.participant.partstat;
   return via;
 }
 
 /** `accountName` is the directory's (or a memo of it: one decision names an account in two checks). */
-export function describeMatches(matches: readonly Match[], accountName: (id: string) => string): string {
+export function describeMatches(matches: readonly Match[], dir: DirectoryIndex, accountName: (id: string) => string): string {
   return matches
-    .map(
-      (m) =>
-        `${m.participant.address} (${m.participant.field}) is an end user of ${accountName(m.endUser.accountId)} [${m.endUser.accountId}]`,
-    )
+    .map((m) => {
+      const id = dir.accountIdOf(m.account);
+      return `${m.participant.address} (${m.participant.field}) is an end user of ${accountName(id)} [${id}]`;
+    })
     .join('; ');
 }
 
