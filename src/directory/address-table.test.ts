@@ -46,6 +46,14 @@ describe('AddressTable', () => {
     expect(t.find(`${long}x`, addressHash(`${long}x`))).toBe(-1);
   });
 
+  it('holds as many distinct keys as it was sized for, a power of two included (a directory of 512 or 1,024 end users)', () => {
+    for (const n of [1, 511, 512, 1024, 1500, 2048]) {
+      const keys = Array.from({ length: n }, (_, i) => `user${i}@x.io`);
+      const t = table(keys);
+      expect(t.users(t.find(keys[n - 1]!, addressHash(keys[n - 1]!)))).toBe(n - 1);
+    }
+  });
+
   it('refuses more keys than it was sized for instead of filling up', () => {
     const t = new AddressTable(1, 4);
     expect(() => {

@@ -78,8 +78,10 @@ export class AddressTable {
       }
       return;
     }
-    // The table does not grow: its size comes from the directory's number of end users.
-    if (++this.keys > this.mask / 2) throw new Error(`AddressTable: more than ${this.mask / 2} keys`);
+    // The table does not grow: its size comes from the directory's number of end users, at
+    // least twice the keys (so a full table is half full and probes stay short).
+    const most = (this.mask + 1) / 2;
+    if (++this.keys > most) throw new Error(`AddressTable: more than ${most} keys`);
     let i = h & this.mask;
     while (this.slots[i * STRIDE + 1] !== 0) i = (i + 1) & this.mask;
     const at = i * STRIDE;
