@@ -106,25 +106,13 @@ export async function planContacts(ctx: Ctx, s: ApplySession, contacts: SourceCo
           }
         }
         const other_ = taken.get(norm)?.get(accountId);
+        const skip = (reason: string) =>
+          skipped.push({ record: 'contact', externalId: c.externalId, outcome: 'skipped', email, accountId, reason });
         if (suppressed.size && suppressed.has(pairKey(accountId, norm))) {
-          skipped.push({
-            record: 'contact',
-            externalId: c.externalId,
-            outcome: 'skipped',
-            email,
-            accountId,
-            reason: `deleted and suppressed in Touchpoint; ${source} will not recreate it`,
-          });
+          skip(`deleted and suppressed in Touchpoint; ${source} will not recreate it`);
         } else if (other_) {
           const who = other_.source === source ? `${source} record ${other_.external_id ?? '?'}` : other_.source;
-          skipped.push({
-            record: 'contact',
-            externalId: c.externalId,
-            outcome: 'skipped',
-            email,
-            accountId,
-            reason: `an end user from ${who} already has this address on account ${accountId}; not overwritten`,
-          });
+          skip(`an end user from ${who} already has this address on account ${accountId}; not overwritten`);
         } else {
           const row = newRow(ctx, at, source, c, accountId, email, norm, other);
           plan.insert.push(row);
