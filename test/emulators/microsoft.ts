@@ -15,7 +15,7 @@ import { runInner } from './inner-request.js';
 import { MicrosoftMailEmulator } from './microsoft-mail.js';
 
 export type { MsEvent } from './microsoft-calendar.js';
-export type { MsFolder, MsMessage } from './microsoft-mail.js';
+export type { MsMessage } from './microsoft-mail.js';
 
 /** Requests in one JSON batch (https://learn.microsoft.com/graph/json-batching). */
 const GRAPH_BATCH_MAX = 20;
