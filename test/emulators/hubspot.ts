@@ -1,8 +1,9 @@
 // A local HubSpot emulator (plain node:http) serving the documented JSON of the endpoints the
 // HubSpot connector uses, driven by the official client (@hubspot/api-client) in the tests:
 // - POST /crm/v3/objects/{contacts,companies}/search — filterGroups on lastmodifieddate /
-//   hs_lastmodifieddate (GTE, GT, LT, LTE, EQ), one sort, limit ≤ 200, paging `after`, and the
-//   documented 10,000-result cap: paging to `after` ≥ 10,000 answers 400 (VALIDATION_ERROR).
+//   hs_lastmodifieddate (GTE, GT, LT, LTE, EQ; hubspot-search.ts), one sort, limit ≤ 200, paging
+//   `after`, and the documented 10,000-result cap: paging to `after` ≥ 10,000 answers 400
+//   (VALIDATION_ERROR).
 //   Search answers carry no X-HubSpot-RateLimit-* headers (documented: "search endpoints … do
 //   not include the rate limit headers").
 // - GET /crm/v3/objects/{contacts,companies}?archived=true — archived records with archivedAt.
@@ -18,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cmp, DATE_PROPS, matches } from './hubspot-search.js';
 import type { SeedCompany, SeedContact, SourceEmulator } from './source-emulator.js';
 
 const PORTAL_ID = 4_242_424;
@@ -383,39 +385,5 @@ export class HubSpotEmulator implements SourceEmulator {
       startedAt: now,
       completedAt: now,
     });
-  }
-}
-
-const DATE_PROPS = new Set(['lastmodifieddate', 'hs_lastmodifieddate']);
-
-function asTime(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v !== 'string') return Number.NaN;
-  return /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-}
-
-function cmp(a: unknown, b: unknown): number {
-  const ta = asTime(a);
-  const tb = asTime(b);
-  if (!Number.isNaN(ta) && !Number.isNaN(tb)) return ta - tb;
-  return String(a ?? '').localeCompare(String(b ?? ''));
-}
-
-function matches(actual: unknown, op: string, value: string | undefined): boolean {
-  if (op === 'HAS_PROPERTY') return actual !== null && actual !== undefined;
-  const c = cmp(actual, value);
-  switch (op) {
-    case 'EQ':
-      return c === 0;
-    case 'GT':
-      return c > 0;
-    case 'GTE':
-      return c >= 0;
-    case 'LT':
-      return c < 0;
-    case 'LTE':
-      return c <= 0;
-    default:
-      return false;
   }
 }

@@ -2,7 +2,7 @@
 // OpenID configuration, the v2.0 token endpoint (authorization_code with PKCE after the
 // /authorize consent page, refresh_token, rotated refresh tokens, 400 invalid_grant with AADSTS
 // codes) and the access tokens Graph requests must carry. @azure/msal-node is pointed at it
-// (TOUCHPOINT_MICROSOFT_AUTHORITY); the Graph routes live in the subclass.
+// (TOUCHPOINT_MICROSOFT_AUTHORITY); the Graph routes live in the subclasses.
 import { type PendingCode, redeemCode } from './auth-codes.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 

@@ -1,4 +1,4 @@
-// Graph's change notifications in the Microsoft 365 emulator (microsoft.ts builds on this):
+// Graph's change notifications in the Microsoft 365 emulator (microsoft-calendar.ts builds on this):
 // subscriptions POST/PATCH/DELETE and /reauthorize (with the validation handshake against the
 // notification URLs, and the lifetime cap per resource), change notifications, lifecycle
 // notifications (reauthorizationRequired, subscriptionRemoved, missed), and Graph's error body.
