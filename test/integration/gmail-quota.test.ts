@@ -2,7 +2,7 @@
 // history.list 2; a batch costs the sum of its parts), on in the emulator as on Gmail, through
 // the official client and the real OAuth2Client: the quota refuses parts of the sync's own
 // batches (403 userRateLimitExceeded, no Retry-After) and the sync sends them again until every
-// message is read — the initial listing of a few thousand, history after a push, and the
+// message is read — an initial listing twelve times the bucket, history after a push, and the
 // re-reads of a directory change. Nothing may be lost, and nothing reported unavailable.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addEndUser } from '../../src/app/directory-changes.js';
@@ -18,7 +18,7 @@ import { liveWorkspace, type LiveWorkspace } from '../support/live-find.js';
 vi.setConfig({ testTimeout: 240_000 });
 
 const AUTH = '2026-03-01T00:00:00Z';
-const INITIAL = 2_000;
+const INITIAL = 600;
 const g = new GoogleEmulator();
 let w: LiveWorkspace;
 let connId = '';
@@ -74,12 +74,13 @@ describe("Gmail's per-user quota (250 units a second)", () => {
     const [first] = await syncAll(w.deps, connId);
     expect(first?.failure ?? null).toBeNull();
     expect(first?.mail).toMatchObject({ seen: INITIAL });
-    // 10,000 units of messages.get at 250 a second: the quota did refuse parts, and they were sent again.
+    // 3,000 units of messages.get against a bucket of 250 filled at 250 a second: the quota did
+    // refuse parts, and they were sent again.
     expect(g.userQuota!.refused).toBeGreaterThan(refusedBefore);
-    for (let n = INITIAL; n < INITIAL + 300; n++) add(n);
+    for (let n = INITIAL; n < INITIAL + 100; n++) add(n);
     const [second] = await syncAll(w.deps, connId);
     expect(second?.failure ?? null).toBeNull();
-    expect(second?.mail).toMatchObject({ seen: 300 });
+    expect(second?.mail).toMatchObject({ seen: 100 });
     expect(g.log.some((l) => l.startsWith('GET /gmail/v1/users/me/history?'))).toBe(true);
   });
 
