@@ -42,27 +42,61 @@ export async function accountTimeline(
           await meetingPage.atOrOlder(db, { ...page, at: before.at }),
         ]
       : [await emailPage.older(db, { ...page, at: before.at }), await meetingPage.tieById(db, { ...page, at: before.at, id: before.id })];
-  const items: TimelineItem[] = [
-    ...emails.map((e) => ({
-      kind: 'email' as const,
-      id: e.id,
-      messageId: e.message_id,
-      at: e.at,
-      subject: e.subject ?? '',
-      via: JSON.parse(e.via) as LinkVia[],
-    })),
-    ...meetings.map((m) => ({
-      kind: 'meeting' as const,
-      id: m.id,
-      uid: m.uid,
-      occurrence: m.occurrence_start,
-      at: m.occurrence_start,
-      title: m.title,
-      via: JSON.parse(m.via) as LinkVia[],
-    })),
-  ];
-  // Newest first; ties broken by kind, then id, so the order is stable and a cursor can resume it.
-  return items.sort(timelineOrder).slice(0, limit);
+  return mergePages(emails, meetings, limit);
+}
+
+type EmailRow = { id: string; message_id: string | null; at: string; subject: string | null; via: string };
+type MeetingRow = { id: string; uid: string; occurrence_start: string; title: string; via: string };
+
+/**
+ * The two kinds' pages, each already in timeline order (their statements' ORDER BY: at desc,
+ * then id, the order the cursor's conditions resume), merged into the first `limit` items:
+ * newest first, an email before a meeting at the same time. This replaced a sort of both pages
+ * whole, then a slice: only the rows kept become items, and each distinct `via` text is parsed once per page: an
+ * account's mail mostly comes through a few end users, so a 500-item page held a handful of
+ * distinct texts and parsed 500 (bench:scale). Items with the same text share one parsed array;
+ * nothing changes an item's `via` after the read.
+ */
+function mergePages(emails: EmailRow[], meetings: MeetingRow[], limit: number): TimelineItem[] {
+  const vias = new Map<string, LinkVia[]>();
+  const via = (text: string): LinkVia[] => {
+    let v = vias.get(text);
+    if (v === undefined) {
+      v = JSON.parse(text) as LinkVia[];
+      vias.set(text, v);
+    }
+    return v;
+  };
+  const items: TimelineItem[] = [];
+  let e = 0;
+  let m = 0;
+  while (items.length < limit) {
+    const email = emails[e];
+    const meeting = meetings[m];
+    if (email && (!meeting || email.at >= meeting.occurrence_start)) {
+      items.push({
+        kind: 'email',
+        id: email.id,
+        messageId: email.message_id,
+        at: email.at,
+        subject: email.subject ?? '',
+        via: via(email.via),
+      });
+      e++;
+    } else if (meeting) {
+      items.push({
+        kind: 'meeting',
+        id: meeting.id,
+        uid: meeting.uid,
+        occurrence: meeting.occurrence_start,
+        at: meeting.occurrence_start,
+        title: meeting.title,
+        via: via(meeting.via),
+      });
+      m++;
+    } else break;
+  }
+  return items;
 }
 
 type PageValues = { ws: string; account: string; limit: number; at?: string; id?: string };
