@@ -3,7 +3,7 @@ import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { LinkVia } from '../domain/decision.js';
 import type { Store } from './db.js';
 import { dialectOf } from './dialects/dialect.js';
-import { reusableQuery } from './reusable-query.js';
+import { reusableQuery, reusableRowsQuery } from './reusable-query.js';
 
 export type TimelineItem =
   | { kind: 'email'; id: string; messageId: string | null; at: string; subject: string; via: LinkVia[] }
@@ -45,8 +45,10 @@ export async function accountTimeline(
   return mergePages(emails, meetings, limit);
 }
 
-type EmailRow = { id: string; message_id: string | null; at: string; subject: string | null; via: string };
-type MeetingRow = { id: string; uid: string; occurrence_start: string; title: string; via: string };
+/** An email page's row: its select's columns, in order. */
+type EmailRow = [id: string, messageId: string | null, at: string, subject: string | null, via: string];
+/** A meeting page's row: its select's columns, in order. */
+type MeetingRow = [id: string, uid: string, occurrence: string, title: string, via: string];
 
 /**
  * The two kinds' pages, each already in timeline order (their statements' ORDER BY: at desc,
@@ -73,25 +75,18 @@ function mergePages(emails: EmailRow[], meetings: MeetingRow[], limit: number): 
   while (items.length < limit) {
     const email = emails[e];
     const meeting = meetings[m];
-    if (email && (!meeting || email.at >= meeting.occurrence_start)) {
-      items.push({
-        kind: 'email',
-        id: email.id,
-        messageId: email.message_id,
-        at: email.at,
-        subject: email.subject ?? '',
-        via: via(email.via),
-      });
+    if (email && (!meeting || email[2] >= meeting[2])) {
+      items.push({ kind: 'email', id: email[0], messageId: email[1], at: email[2], subject: email[3] ?? '', via: via(email[4]) });
       e++;
     } else if (meeting) {
       items.push({
         kind: 'meeting',
-        id: meeting.id,
-        uid: meeting.uid,
-        occurrence: meeting.occurrence_start,
-        at: meeting.occurrence_start,
-        title: meeting.title,
-        via: via(meeting.via),
+        id: meeting[0],
+        uid: meeting[1],
+        occurrence: meeting[2],
+        at: meeting[2],
+        title: meeting[3],
+        via: via(meeting[4]),
       });
       m++;
     } else break;
@@ -118,7 +113,7 @@ function startWhere(start: PageStart, links: 'email_links' | 'meeting_links', v:
 // together). Joining each email, even through a covering index, was 500 seeks for a 500-item
 // page: 2.6× the links' read alone at 1M emails (bench:scale).
 const emailPage = pageReads((start) =>
-  reusableQuery((db, v: PageValues) =>
+  reusableRowsQuery<PageValues, EmailRow>((db, v: PageValues) =>
     db
       .selectFrom('email_links')
       .select(['email_links.item_id as id', 'email_links.message_id', 'email_links.at', 'email_links.subject', 'email_links.via'])
@@ -131,7 +126,7 @@ const emailPage = pageReads((start) =>
   ),
 );
 const meetingPage = pageReads((start) =>
-  reusableQuery(
+  reusableRowsQuery<PageValues, MeetingRow>(
     (db, v: PageValues) =>
       db
         .selectFrom('meeting_links')

@@ -130,6 +130,18 @@ describe.each(DIALECTS)('account timeline pages (%s)', (dialect) => {
         [['ann@twoco.com from'], ['bob@twoco.com from'], ['ann@twoco.com from', 'bob@twoco.com cc']][i % 3],
       ]),
     );
+    const meetings = (await accountTimelinePage(ctx, 'acme', { limit: 1000 })).items.flatMap((it) =>
+      it.kind === 'meeting' ? [[it.uid, it.title, it.occurrence, it.at, it.via.map((v) => `${v.email} ${v.field}`)]] : [],
+    );
+    expect(meetings).toEqual(
+      [0, 1].map((i) => [
+        `meet-${i}@ourco.com`,
+        `Meeting ${i}`,
+        new Date(TIMES[i * 3]!).toISOString(),
+        new Date(TIMES[i * 3]!).toISOString(),
+        ['john@acme.com attendee'],
+      ]),
+    );
   });
 
   it('a cursor that is not one, a bad limit, an unknown account: each said in words', async () => {
