@@ -33,15 +33,15 @@ export async function accountTimeline(
   before?: TimelineCursor,
 ): Promise<TimelineItem[]> {
   const page = { ws, account: accountId, limit };
-  // At the cursor's own time, emails come before meetings, each kind by id.
-  const [emails, meetings] = !before
-    ? [await emailPage.first(db, page), await meetingPage.first(db, page)]
-    : before.kind === 'email'
-      ? [
-          await emailPage.tieById(db, { ...page, at: before.at, id: before.id }),
-          await meetingPage.atOrOlder(db, { ...page, at: before.at }),
-        ]
-      : [await emailPage.older(db, { ...page, at: before.at }), await meetingPage.tieById(db, { ...page, at: before.at, id: before.id })];
+  // At the cursor's own time, emails come before meetings, each kind by id. Both at once: on
+  // PostgreSQL each is a round trip (SQLite runs them one after the other anyway).
+  const [emails, meetings] = await Promise.all(
+    !before
+      ? [emailPage.first(db, page), meetingPage.first(db, page)]
+      : before.kind === 'email'
+        ? [emailPage.tieById(db, { ...page, at: before.at, id: before.id }), meetingPage.atOrOlder(db, { ...page, at: before.at })]
+        : [emailPage.older(db, { ...page, at: before.at }), meetingPage.tieById(db, { ...page, at: before.at, id: before.id })],
+  );
   return mergePages(emails, meetings, limit);
 }
 
