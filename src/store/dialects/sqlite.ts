@@ -44,6 +44,7 @@ function withStatementCache(sqlite: Database.Database): { prepare(sql: string): 
         if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
       } else {
         stmt = sqlite.prepare(sql);
+        // A page of hundreds of rows: an object per row was ≈ 30 % of a 500-item timeline page.
         if (sql.startsWith(ROWS_AS_ARRAYS)) stmt.raw(true);
         if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
       }
