@@ -29,10 +29,13 @@ export async function accountTimelinePage(
   if (!Number.isInteger(limit) || limit < 1 || limit > TIMELINE_MAX_LIMIT)
     throw invalid('limit', `a whole number from 1 to ${TIMELINE_MAX_LIMIT}`);
   const before = opts.before === undefined ? undefined : decodeCursor(opts.before);
-  const account = await getAccount(deps.db, deps.ws.id, accountId);
+  // The account and the page at once: on PostgreSQL each is a round trip. One more item than
+  // asked: whether an older page exists, without counting the account's items.
+  const [account, items] = await Promise.all([
+    getAccount(deps.db, deps.ws.id, accountId),
+    accountTimeline(deps.db, deps.ws.id, accountId, limit + 1, before),
+  ]);
   if (!account) throw notFound('account');
-  // One more than asked: whether an older page exists, without counting the account's items.
-  const items = await accountTimeline(deps.db, deps.ws.id, account.id, limit + 1, before);
   const page = items.slice(0, limit);
   const last = page.at(-1);
   return { account, items: page, ...(items.length > limit && last ? { next: encodeCursor(last) } : {}) };

@@ -102,6 +102,48 @@ describe.each(DIALECTS)('account timeline pages (%s)', (dialect) => {
     expect((await accountTimelinePage(ctx, 'bigco', { limit: 500 })).items).toHaveLength(55);
   });
 
+  it("each item of a page carries its own link's via and columns, however many items share one via", async () => {
+    await addAccount(ctx.db, ctx.ws.id, { id: 'twoco', name: 'TwoCo' }, NOW);
+    for (const email of ['ann@twoco.com', 'bob@twoco.com'])
+      await insertEndUser(ctx.db, ctx.ws.id, { accountId: 'twoco', email, source: 'manual' }, NOW);
+    const [conn] = await listConnections(ctx.db, ctx.ws.id);
+    // From ann, from bob, or from ann with bob in Cc, in turn; newest last.
+    const senders = [['ann@twoco.com'], ['bob@twoco.com'], ['ann@twoco.com', 'bob@twoco.com']];
+    const mails = Array.from({ length: 9 }, (_, i) => {
+      const [from, cc] = senders[i % 3]!;
+      const item = {
+        ...mail(200 + i, new Date(Date.parse('2026-03-02T00:00:00Z') + i * 60_000).toISOString()),
+        from: [{ address: from! }],
+      };
+      return { ref: `INBOX/two-${i}`, folder: 'INBOX', item: cc ? { ...item, cc: [{ address: cc }] } : item };
+    });
+    await ingestMailPage(ctx, await loadDirectoryIndex(ctx), conn!, new Map([[conn!.id, conn!]]), mails);
+    const page = await accountTimelinePage(ctx, 'twoco', { limit: 500 });
+    const shown = page.items.map((it) => {
+      if (it.kind !== 'email') throw new Error(`a ${it.kind} on twoco`);
+      return [it.messageId, it.subject, it.via.map((v) => `${v.email} ${v.field}`)];
+    });
+    expect(shown).toEqual(
+      [8, 7, 6, 5, 4, 3, 2, 1, 0].map((i) => [
+        `m${200 + i}@acme.com`,
+        `Mail ${200 + i}`,
+        [['ann@twoco.com from'], ['bob@twoco.com from'], ['ann@twoco.com from', 'bob@twoco.com cc']][i % 3],
+      ]),
+    );
+    const meetings = (await accountTimelinePage(ctx, 'acme', { limit: 1000 })).items.flatMap((it) =>
+      it.kind === 'meeting' ? [[it.uid, it.title, it.occurrence, it.at, it.via.map((v) => `${v.email} ${v.field}`)]] : [],
+    );
+    expect(meetings).toEqual(
+      [0, 1].map((i) => [
+        `meet-${i}@ourco.com`,
+        `Meeting ${i}`,
+        new Date(TIMES[i * 3]!).toISOString(),
+        new Date(TIMES[i * 3]!).toISOString(),
+        ['john@acme.com attendee'],
+      ]),
+    );
+  });
+
   it('a cursor that is not one, a bad limit, an unknown account: each said in words', async () => {
     const bad = await appFailure(accountTimelinePage(ctx, 'acme', { before: 'not-a-cursor' }));
     expect([bad.code, bad.fields?.[0]?.field]).toEqual(['invalid', 'before']);

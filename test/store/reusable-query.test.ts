@@ -1,11 +1,12 @@
 // Reads built once per store and run with each call's own values (store/reusable-query.ts):
 // every call must see its own values — never the first call's — on both databases and in two
 // stores at once, and a build that computes with a value instead of passing it is refused.
+// A rows read (arrays, not objects) gives the columns in select order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Store } from '../../src/store/db.js';
 import { addAccount, getAccount } from '../../src/store/directory.js';
-import { reusableQuery } from '../../src/store/reusable-query.js';
+import { reusableQuery, reusableRowsQuery } from '../../src/store/reusable-query.js';
 import { createWorkspace } from '../../src/store/workspaces.js';
 import { DIALECTS, openTestStore } from '../support/databases.js';
 
@@ -57,6 +58,22 @@ describe.each(DIALECTS)('reusable queries (%s)', (dialect) => {
       expect(await getAccount(db, ws, 'initech')).toEqual({ id: 'initech', name: `Initech ${label}` });
       expect(await getAccount(db, ws, 'nobody')).toBeUndefined();
       expect(await getAccount(db, 'another-workspace', 'acme')).toBeUndefined();
+    }
+  });
+
+  it('a rows read gives each row as its columns in select order; the same read as objects is unchanged', async () => {
+    const { db, ws } = stores[0]!;
+    const build = (d: Store, v: { ws: string }) =>
+      d.selectFrom('accounts').select(['name', 'id']).where('workspace_id', '=', v.ws).orderBy('id');
+    const asRows = reusableRowsQuery<{ ws: string }, [name: string, id: string]>(build);
+    const asObjects = reusableQuery(build);
+    for (let twice = 0; twice < 2; twice++) {
+      expect(await asRows(db, { ws })).toEqual([
+        ['Acme reusable-a', 'acme'],
+        ['Globex reusable-a', 'globex'],
+        ['Initech reusable-a', 'initech'],
+      ]);
+      expect((await asObjects(db, { ws }))[0]).toEqual({ name: 'Acme reusable-a', id: 'acme' });
     }
   });
 

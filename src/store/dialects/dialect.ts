@@ -15,3 +15,9 @@ export function dialectOf(db: Kysely<unknown> | Kysely<any>): DialectName {
  * than the same rows as a multi-row VALUES list, and only this layer holds the statement.
  */
 export const EACH_ROW = '/* each row */ ';
+
+/**
+ * Marks a read whose rows come back as arrays of the selected columns, in order, instead of
+ * objects (better-sqlite3's `raw` mode): store/reusable-query.ts `reusableRowsQuery`.
+ */
+export const ROWS_AS_ARRAYS = '/* rows as arrays */ ';

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Driver } from 'kysely';
 import type { DB } from '../schema.js';
-import { EACH_ROW } from './dialect.js';
+import { EACH_ROW, ROWS_AS_ARRAYS } from './dialect.js';
 import { migrate, StoreError, type Store } from '../db.js';
 
 /** Distinct SQL texts kept prepared (a sync repeats a few dozen shapes, pages of a fixed size). */
@@ -44,6 +44,8 @@ function withStatementCache(sqlite: Database.Database): { prepare(sql: string): 
         if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
       } else {
         stmt = sqlite.prepare(sql);
+        // A page of hundreds of rows: an object per row was ≈ 30 % of a 500-item timeline page.
+        if (sql.startsWith(ROWS_AS_ARRAYS)) stmt.raw(true);
         if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
       }
       cache.set(sql, stmt);
