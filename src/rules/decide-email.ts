@@ -55,6 +55,8 @@ interface EmailFacts {
   blocked: number;
   blockedEntries: string[];
   accounts: Decision['accounts'];
+  /** Each linked account's number, in the order of `accounts` (the details name them by it). */
+  accountNumbers: number[];
   internal: number;
   first: Sighting | undefined;
   lagMin: number;
@@ -202,7 +204,8 @@ function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: De
 
   const details = wantsDetails(mode, outcome);
   // The accounts read each matched EndUser: worked out only for mail that keeps or explains them.
-  const accounts = outcome === 'linked' || details ? linkedAccounts(effective, dir) : [];
+  const accountNumbers: number[] = [];
+  const accounts = outcome === 'linked' || details ? linkedAccounts(effective, dir, accountNumbers) : [];
   if (details) {
     const facts: EmailFacts = {
       reauth: reauthSightings,
@@ -213,6 +216,7 @@ function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: De
       blocked,
       blockedEntries,
       accounts,
+      accountNumbers,
       internal,
       first,
       lagMin,
@@ -313,18 +317,9 @@ function writeDetails(checks: Check[], sightings: Sighting[], f: EmailFacts, dir
     e7.detail = `Synced ${isoTime(first.seenAt)}, ${ageWords(f.lagMin)} after it arrived${why}.`;
   }
 
-  // Each account's name once: it is a look-up in a map of every account (a cache miss at 100k accounts).
-  const names = new Map<string, string>();
-  const accountName = (id: string) => {
-    let name = names.get(id);
-    if (name === undefined) {
-      name = dir.accountName(id);
-      names.set(id, name);
-    }
-    return name;
-  };
+  // Accounts are named by number (an array read), not by id (a look-up in a map of every account: cache misses at 100k).
   const participants = f.participants;
-  if (f.matches.length > 0) e3.detail = `${describeMatches(f.matches, dir, accountName)}.`;
+  if (f.matches.length > 0) e3.detail = `${describeMatches(f.matches, dir)}.`;
   else {
     const who = f.external.length ? list(f.external) : list(participants.map((p) => p.address));
     e3.detail = `No participant is an end user of any account (checked ${who || 'no addresses'}).`;
@@ -340,7 +335,9 @@ function writeDetails(checks: Check[], sightings: Sighting[], f: EmailFacts, dir
 
   if (f.accounts.length === 0) e5.detail = 'No account to link.';
   else {
-    const linked = f.accounts.map((a) => `${accountName(a.id)} [${a.id}] via ${a.via.map((v) => v.email).join(', ')}`);
+    const linked = f.accounts.map(
+      (a, i) => `${dir.accountNameOf(f.accountNumbers[i]!)} [${a.id}] via ${a.via.map((v) => v.email).join(', ')}`,
+    );
     e5.detail = `Linked to ${f.accounts.length} account(s): ${list(linked, 10)}.`;
   }
 

@@ -75,13 +75,15 @@ export function findMatches(participants: readonly Participant[], dir: Directory
   return out;
 }
 
-/** Group matches by account, in first-seen order, naming the end user(s) behind each link. */
-export function linkedAccounts(matches: readonly Match[], dir: DirectoryIndex): LinkedAccount[] {
+/**
+ * Group matches by account, in first-seen order, naming the end user(s) behind each link;
+ * `numbers` receives each account's number, in the same order (the details name them).
+ */
+export function linkedAccounts(matches: readonly Match[], dir: DirectoryIndex, numbers: number[] = []): LinkedAccount[] {
   const out: LinkedAccount[] = [];
   if (matches.length === 0) return out;
   // A few matches (the usual item) are grouped by a scan of the accounts so far; many, by a Map.
   const byAccount = matches.length > 16 ? new Map<number, LinkVia[]>() : undefined;
-  const numbers: number[] = [];
   for (const m of matches) {
     const via = linkVia(m, dir.endUserAt(m.user));
     const list = byAccount ? byAccount.get(m.account) : viaOf(out, numbers, m.account);
@@ -115,12 +117,11 @@ function linkVia(m: Match, u: EndUser): LinkVia {
   return via;
 }
 
-/** `accountName` is the directory's (or a memo of it: one decision names an account in two checks). */
-export function describeMatches(matches: readonly Match[], dir: DirectoryIndex, accountName: (id: string) => string): string {
+export function describeMatches(matches: readonly Match[], dir: DirectoryIndex): string {
   return matches
     .map((m) => {
       const id = dir.accountIdOf(m.account);
-      return `${m.participant.address} (${m.participant.field}) is an end user of ${accountName(id)} [${id}]`;
+      return `${m.participant.address} (${m.participant.field}) is an end user of ${dir.accountNameOf(m.account)} [${id}]`;
     })
     .join('; ');
 }
