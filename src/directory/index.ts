@@ -126,7 +126,11 @@ export class DirectoryIndex {
    * answers the account and the blocklist without reading an EndUser (slotAccount, slotBlocked).
    */
   endUserSlot(normalized: string): number {
-    const h = addressHash(normalized);
+    return this.endUserSlotHashed(normalized, addressHash(normalized));
+  }
+
+  /** endUserSlot with the address's addressHash already worked out (normalizeAndHash). */
+  endUserSlotHashed(normalized: string, h: number): number {
     return this.userFilter.mightHave(h) ? this.users.find(normalized, h) : -1;
   }
 

@@ -3,13 +3,24 @@
 import type { EndUser } from '../domain/directory.js';
 import type { Address, EmailItem } from '../domain/items.js';
 import type { LinkedAccount, LinkVia } from '../domain/decision.js';
-import { normalizeAddress } from '../directory/address.js';
+import { normalizeAndHash } from '../directory/address.js';
 import type { BlockHit, DirectoryIndex } from '../directory/index.js';
 
 export interface Participant {
   address: string; // normalized
   field: string; // from / to / cc / bcc / attendee
   partstat?: string;
+  /** The address's addressHash (directory/address-table.ts): worked out while normalizing, used to look it up. */
+  hash: number;
+}
+
+/** Where normalizeAndHash writes a hash (one decision at a time: the rules never wait). */
+const hashOut = new Int32Array(1);
+
+/** A meeting's attendee as a participant: its address normalized and hashed in one pass. */
+export function attendee(raw: string, partstat: string | undefined): Participant {
+  const address = normalizeAndHash(raw, hashOut);
+  return { address, field: 'attendee', partstat, hash: hashOut[0]! };
 }
 
 /** From, To, Cc and (where the provider shows it) Bcc, normalized, each address once. */
@@ -26,13 +37,13 @@ export function emailParticipants(item: EmailItem): Participant[] {
 
 function addParticipants(out: Participant[], seen: Set<string> | undefined, list: readonly Address[], field: string): void {
   for (const a of list) {
-    const address = normalizeAddress(a.address);
+    const address = normalizeAndHash(a.address, hashOut);
     if (!address) continue;
     if (seen) {
       if (seen.has(address)) continue;
       seen.add(address);
     } else if (hasAddress(out, address)) continue;
-    out.push({ address, field });
+    out.push({ address, field, hash: hashOut[0]! });
   }
 }
 
@@ -60,7 +71,7 @@ const match = (participant: Participant, user: number, account: number, blocked:
 export function findMatches(participants: readonly Participant[], dir: DirectoryIndex): Match[] {
   const out: Match[] = [];
   for (const p of participants) {
-    const slot = dir.endUserSlot(p.address);
+    const slot = dir.endUserSlotHashed(p.address, p.hash);
     if (slot < 0) continue;
     // The entry is looked up only for the few addresses the blocklist covers.
     const blocked = dir.slotBlocked(slot) ? dir.endUserBlockHit(p.address) : undefined;
