@@ -2,9 +2,10 @@
 // email which should have been synced?"). Pure: the item, the directory and `now` come in; the decision and every reason
 // come out. No I/O, no clock.
 //
-// One pass decides (codes, statuses, accounts, remedies) with plain loops and no closure per
-// check; the plain-words details are written afterwards, from the same facts, only when this
-// call wants them (always for explain; for linked items only on the sync's hot path).
+// One pass works the verdicts out (one small integer per check, no object) with plain loops;
+// the Check and Remedy objects are made afterwards, and the plain-words details from the same
+// facts, only when this call wants them (always for explain; for linked items only on the
+// sync's hot path, where a not-linked email gets a shared, frozen codes-only decision).
 import type { Sighting } from '../domain/connection.js';
 import type { Check, Decision, Hint, Remedy } from '../domain/decision.js';
 import type { EmailItem } from '../domain/items.js';
@@ -38,8 +39,10 @@ export function decideEmail(c: EmailCase, dir: DirectoryIndex, _now: Date, opts:
 }
 
 /**
- * The sync's hot path: one pass that writes the details only for mail that is linked (most
- * mail is not, and not-linked mail keeps codes only — see store/emails.ts).
+ * The sync's hot path: one pass that writes the details only for mail that is linked. Most
+ * mail is not, and not-linked mail keeps codes only (store/email-writes.ts): such an email
+ * gets exactly that, one frozen decision shared by every email with the same codes (without
+ * remedy texts or actions, which name its addresses; with hints, the full remedies).
  */
 export function decideEmailForSync(c: EmailCase, dir: DirectoryIndex, _now: Date, opts: DecideOptions = {}): Decision {
   return decide(c, dir, opts, 'linked');
