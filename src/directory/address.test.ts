@@ -10,8 +10,10 @@ import {
   isValidDomain,
   localPartOf,
   normalizeAddress,
+  normalizeAndHash,
   normalizeDomain,
 } from './address.js';
+import { addressHash } from './address-table.js';
 
 describe('normalizeAddress', () => {
   it.each([
@@ -155,5 +157,20 @@ describe('domains', () => {
     expect(isValidAddress('bob smith@acme.com')).toBe(false);
     expect(isValidAddress('bob@@acme.com')).toBe(false);
     expect(isValidAddress(`${'a'.repeat(320)}@acme.com`)).toBe(false);
+  });
+});
+
+describe('normalizeAndHash', () => {
+  it('gives normalizeAddress and the addressHash of its result, for any input', () => {
+    const out = new Int32Array(1);
+    const ascii = fc.string({ unit: fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)), maxLength: 30 });
+    fc.assert(
+      fc.property(fc.oneof(ascii, fc.string({ unit: 'grapheme-composite', maxLength: 30 })), (s) => {
+        const n = normalizeAndHash(s, out);
+        expect(n).toBe(normalizeAddress(s));
+        expect(out[0]).toBe(addressHash(n));
+      }),
+      { numRuns: 3000, examples: [['Bob@Acme.COM'], [''], [' <MAILTO:J\u030C@X.COM> '], ['mailto:A@B.C'], ['ZZ@AA.io']] },
+    );
   });
 });

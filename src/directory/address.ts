@@ -1,6 +1,7 @@
 // Address equality, as the article says: "End User … with the same email".
 // The whole address, case-insensitive, after trimming and Unicode normalisation (NFC).
 // No plus-tag or dot folding — those are only ever near-miss hints (see hints.ts).
+import { addressHash } from './address-table.js';
 
 /** Canonical form used for every comparison and index key. */
 export function normalizeAddress(raw: string): string {
@@ -35,6 +36,37 @@ export function normalizeAddress(raw: string): string {
   // NFC again after lower-casing: lower-casing can leave a decomposed sequence that has a
   // precomposed form ("J\u030C" → "j\u030C", NFC "\u01F0"), which would break equality and idempotence.
   return ascii ? s.toLowerCase() : s.toLowerCase().normalize('NFC');
+}
+
+/**
+ * normalizeAddress, with the result's addressHash (address-table.ts) written to hash[0]. On
+ * normalizeAddress's ASCII fast path both come from one pass over the characters (the hash of
+ * the lower-cased characters); a participant is hashed here instead of in a second loop.
+ */
+export function normalizeAndHash(raw: string, hash: Int32Array): string {
+  const n = raw.length;
+  const c0 = raw.charCodeAt(0);
+  if (n > 0 && c0 !== 60 /* < */ && !(((c0 | 32) === 109 /* m */ && raw.charCodeAt(6) === 58) /* : */)) {
+    let upper = false;
+    let h = 0x811c9dc5;
+    let i = 0;
+    for (; i < n; i++) {
+      let c = raw.charCodeAt(i);
+      if (c <= 32 || c >= 127) break;
+      if (c >= 65 && c <= 90) {
+        upper = true;
+        c += 32;
+      }
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    if (i === n) {
+      hash[0] = h;
+      return upper ? raw.toLowerCase() : raw;
+    }
+  }
+  const s = normalizeAddress(raw);
+  hash[0] = addressHash(s);
+  return s;
 }
 
 const ADDRESS_RE = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/u;

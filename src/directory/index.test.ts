@@ -1,4 +1,5 @@
 // The directory snapshot the rules read: end users by address, who is internal, what is blocklisted.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DirectoryIndex } from './index.js';
 import { ACME, ALICE, BEN, GLOBEX, addressBlock, directory, directoryInput, domainBlock, endUser } from '../../test/support/builders.js';
@@ -81,6 +82,21 @@ describe('DirectoryIndex', () => {
     expect(dir.isInternal('bob@acme.com')).toBe(false);
   });
 
+  it('internal is decided as "a teammate, or covered by an internal domain" for any domains, teammates and address', () => {
+    // isInternal compares tails and looks up only the teammates no internal domain covers: the
+    // same answer as the plain definition, also for odd domains ("" covers all, one with "@").
+    const part = fc.constantFrom('ourco.com', 'eu.ourco.com', 'ourco.com.evil.io', 'xourco.com', 'co.com', 'a@ourco.com', 'acme.com', '');
+    const address = fc.tuple(fc.constantFrom('bob', 'a', 'a@b', ''), fc.constantFrom('@', '@@', '@x.'), part).map((xs) => xs.join(''));
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 3 }), fc.array(address, { maxLength: 3 }), address, (domains, mates, a) => {
+        const teammates = mates.map((email, i) => ({ id: `t${i}`, email, aliases: [] }));
+        const dir = directory({ internalDomains: domains, teammates });
+        expect(dir.isInternal(a)).toBe(dir.teammateFor(a) !== undefined || dir.internalDomainOf(a) !== undefined);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('a blocklisted address hits only that address', () => {
     const dir = directory({ blocklist: [addressBlock('Bob@Acme.com')] });
     expect(dir.blockHit('bob@acme.com')).toEqual({ entry: 'bob@acme.com', kind: 'address' });
@@ -105,6 +121,11 @@ describe('DirectoryIndex', () => {
     const dir = directory();
     expect(dir.accountName(ACME.id)).toBe('Acme');
     expect(dir.accountName('acc-unknown')).toBe('acc-unknown');
+    // By the account number a match carries, too.
+    const named = directory({ endUsers: [endUser(GLOBEX.id, 'carol@globex.com'), endUser('acc-unknown', 'x@y.io')] });
+    const numbered = (email: string) => named.slotAccount(named.endUserSlot(email));
+    expect(named.accountNameOf(numbered('carol@globex.com'))).toBe('Globex');
+    expect(named.accountNameOf(numbered('x@y.io'))).toBe('acc-unknown');
   });
 
   it('builds the near-miss index only when the troubleshooter asks, once', () => {

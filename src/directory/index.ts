@@ -67,8 +67,17 @@ export class DirectoryIndex {
   private readonly blockedDomains: Set<string>;
   private readonly blockedAddresses: Set<string>;
   private readonly accountNames = new Map<string, string>();
-  /** The internal domains as "@d" and ".d" suffixes: isInternal asks them without cutting strings (not for an empty domain). */
-  private readonly internalSuffixes: string[] | undefined;
+  /** The internal domains, which isInternal compares with an address's tail without cutting strings (undefined when one is empty). */
+  private readonly internalTails: string[] | undefined;
+  /** Whether an internal domain holds an "@": then a tail must also follow the address's last "@". */
+  private readonly tailsHoldAt: boolean;
+  /**
+   * The teammates' addresses no internal domain covers: the only ones isInternal must look up
+   * once the domains said no (usually none; a Map look-up hashes every fresh address).
+   */
+  private readonly offDomainTeammates = new Set<string>();
+  /** Each account number's name (accountNameOf): the details name linked accounts without a look-up by id. */
+  private readonly accountNamesByNumber: string[];
   /**
    * The blocklist hit of every end user's address that has one, worked out once here: a match
    * asks this small map (it stays in cache) instead of cutting the domain into parents.
@@ -78,13 +87,15 @@ export class DirectoryIndex {
 
   constructor(private readonly input: DirectoryInput) {
     this.internalDomains = new Set(input.internalDomains.map(normalizeDomain));
-    this.internalSuffixes = this.internalDomains.has('') ? undefined : [...this.internalDomains].flatMap((d) => [`@${d}`, `.${d}`]);
+    this.internalTails = this.internalDomains.has('') ? undefined : [...this.internalDomains];
+    this.tailsHoldAt = [...this.internalDomains].some((d) => d.includes('@'));
     this.blockedDomains = new Set(input.blocklist.filter((b) => b.kind === 'domain').map((b) => normalizeDomain(b.entry)));
     this.blockedAddresses = new Set(input.blocklist.filter((b) => b.kind === 'address').map((b) => normalizeAddress(b.entry)));
     for (const a of input.accounts) this.accountNames.set(a.id, a.name);
     for (const t of input.teammates) {
       for (const addr of [t.email, ...t.aliases]) this.teammateByAddress.set(normalizeAddress(addr), t);
     }
+    if (this.internalTails) for (const a of this.teammateByAddress.keys()) if (!this.onInternalDomain(a)) this.offDomainTeammates.add(a);
     const keys = input.endUsers.map((u) => normalizeAddress(u.email));
     let chars = 0;
     for (const k of keys) chars += k.length + 1;
@@ -97,6 +108,7 @@ export class DirectoryIndex {
       if (hit && !this.blockedEndUsers.has(key)) this.blockedEndUsers.set(key, hit);
       this.users.add(key, h, i, this.accountNumber(input.endUsers[i]!.accountId), hit !== undefined);
     }
+    this.accountNamesByNumber = this.accountIds.map((id) => this.accountName(id));
   }
 
   private accountNumber(id: string): number {
@@ -114,7 +126,11 @@ export class DirectoryIndex {
    * answers the account and the blocklist without reading an EndUser (slotAccount, slotBlocked).
    */
   endUserSlot(normalized: string): number {
-    const h = addressHash(normalized);
+    return this.endUserSlotHashed(normalized, addressHash(normalized));
+  }
+
+  /** endUserSlot with the address's addressHash already worked out (normalizeAndHash). */
+  endUserSlotHashed(normalized: string, h: number): number {
     return this.userFilter.mightHave(h) ? this.users.find(normalized, h) : -1;
   }
 
@@ -201,13 +217,27 @@ export class DirectoryIndex {
 
   /** Internal = a teammate's address (any alias) or an address on an internal domain. */
   isInternal(normalized: string): boolean {
-    if (this.teammateByAddress.has(normalized)) return true;
-    if (this.internalSuffixes === undefined) return this.internalDomainOf(normalized) !== undefined;
-    // The domain is what follows the last "@": an "@d" suffix is that domain, a ".d" suffix
-    // after that "@" a subdomain of it (as coveringDomain, without new strings).
-    const at = normalized.lastIndexOf('@');
-    for (const suffix of this.internalSuffixes) {
-      if (normalized.endsWith(suffix) && normalized.length - suffix.length >= at) return true;
+    if (this.internalTails === undefined) return this.teammateByAddress.has(normalized) || this.internalDomainOf(normalized) !== undefined;
+    // A teammate on an internal domain is internal by its domain: only the others are looked up.
+    if (this.onInternalDomain(normalized)) return true;
+    return this.offDomainTeammates.size > 0 && this.offDomainTeammates.has(normalized);
+  }
+
+  /**
+   * Whether the address ends in "@d" or ".d" for an internal domain d, the "." after its last
+   * "@" (a subdomain): as coveringDomain, comparing characters from the end without new strings.
+   */
+  private onInternalDomain(normalized: string): boolean {
+    const n = normalized.length;
+    for (const d of this.internalTails!) {
+      const start = n - d.length; // where d would begin
+      if (start < 1) continue;
+      const before = normalized.charCodeAt(start - 1);
+      if (before !== 64 /* @ */ && before !== 46 /* . */) continue;
+      let i = d.length - 1;
+      while (i >= 0 && normalized.charCodeAt(start + i) === d.charCodeAt(i)) i--;
+      // Without an "@" in d, the address's last "@" is at start - 1 or before it.
+      if (i < 0 && (!this.tailsHoldAt || start - 1 >= normalized.lastIndexOf('@'))) return true;
     }
     return false;
   }
@@ -222,6 +252,11 @@ export class DirectoryIndex {
 
   accountName(id: string): string {
     return this.accountNames.get(id) ?? id;
+  }
+
+  /** accountName of an account number (a match's `account`). */
+  accountNameOf(n: number): string {
+    return this.accountNamesByNumber[n]!;
   }
 
   /** Near-miss index, built on first use: the troubleshooter needs it, the hot path does not. */

@@ -2,9 +2,10 @@
 // email which should have been synced?"). Pure: the item, the directory and `now` come in; the decision and every reason
 // come out. No I/O, no clock.
 //
-// One pass decides (codes, statuses, accounts, remedies) with plain loops and no closure per
-// check; the plain-words details are written afterwards, from the same facts, only when this
-// call wants them (always for explain; for linked items only on the sync's hot path).
+// One pass works the verdicts out (one small integer per check, no object) with plain loops;
+// the Check and Remedy objects are made afterwards, and the plain-words details from the same
+// facts, only when this call wants them (always for explain; for linked items only on the
+// sync's hot path, where a not-linked email gets a shared, frozen codes-only decision).
 import type { Sighting } from '../domain/connection.js';
 import type { Check, Decision, Hint, Remedy } from '../domain/decision.js';
 import type { EmailItem } from '../domain/items.js';
@@ -38,8 +39,10 @@ export function decideEmail(c: EmailCase, dir: DirectoryIndex, _now: Date, opts:
 }
 
 /**
- * The sync's hot path: one pass that writes the details only for mail that is linked (most
- * mail is not, and not-linked mail keeps codes only — see store/emails.ts).
+ * The sync's hot path: one pass that writes the details only for mail that is linked. Most
+ * mail is not, and not-linked mail keeps codes only (store/email-writes.ts): such an email
+ * gets exactly that, one frozen decision shared by every email with the same codes (without
+ * remedy texts or actions, which name its addresses; with hints, the full remedies).
  */
 export function decideEmailForSync(c: EmailCase, dir: DirectoryIndex, _now: Date, opts: DecideOptions = {}): Decision {
   return decide(c, dir, opts, 'linked');
@@ -55,6 +58,8 @@ interface EmailFacts {
   blocked: number;
   blockedEntries: string[];
   accounts: Decision['accounts'];
+  /** Each linked account's number, in the order of `accounts` (the details name them by it). */
+  accountNumbers: number[];
   internal: number;
   first: Sighting | undefined;
   lagMin: number;
@@ -62,29 +67,73 @@ interface EmailFacts {
   promiseMinutes: number;
 }
 
+type Template = readonly [rule: Check['rule'], status: Check['status'], code: string];
+
+/**
+ * Each check's possible verdicts, E1..E7: a decision is first worked out as one small integer
+ * per check (an index here), and Check objects are made only for a decision that is built.
+ */
+const EMAIL_CHECKS: readonly (readonly Template[])[] = [
+  [
+    ['E1', 'fail', 'E1_NOT_SEEN'],
+    ['E1', 'pass', 'E1_AUTHORIZED'],
+  ],
+  [
+    ['E2', 'n/a', 'E2_NOT_SEEN'],
+    ['E2', 'pass', 'E2_AFTER_AUTHORIZATION'],
+    ['E2', 'fail', 'E2_HISTORIC'],
+  ],
+  [
+    ['E3', 'pass', 'E3_END_USER_MATCH'],
+    ['E3', 'fail', 'E3_NO_END_USER'],
+  ],
+  [
+    ['E4', 'n/a', 'E4_NO_MATCH'],
+    ['E4', 'fail', 'E4_ALL_BLOCKLISTED'],
+    ['E4', 'pass', 'E4_NOT_BLOCKLISTED'],
+  ],
+  [
+    ['E5', 'n/a', 'E5_NO_ACCOUNT'],
+    ['E5', 'pass', 'E5_ACCOUNTS'],
+  ],
+  [
+    ['E6', 'fail', 'E6_INTERNAL_ONLY'],
+    ['E6', 'pass', 'E6_HAS_EXTERNAL'],
+  ],
+  [
+    ['E7', 'n/a', 'E7_NOT_SEEN'],
+    ['E7', 'pass', 'E7_CAUGHT_UP'],
+    ['E7', 'pass', 'E7_SYNCED'],
+  ],
+];
+
+/**
+ * The verdicts of a decision as one integer: each check's index in EMAIL_CHECKS, then whether
+ * E1 asks to re-authorize, whether E3 asks to add an end user, and how many blocklist entries
+ * E4 asks to remove (what the remedies' codes depend on besides the checks). Mixed radix, E1
+ * in the lowest digit; decide() computes it inline (no array per decision).
+ */
+const RADIX = [2, 3, 2, 3, 2, 2, 3, 2, 2] as const;
+
+/** The digits of a verdicts key, E1..E7, re-authorize, add end user, then the unblock count. */
+function verdictDigits(key: number): number[] {
+  const out: number[] = [];
+  for (const r of RADIX) {
+    out.push(key % r);
+    key = Math.floor(key / r);
+  }
+  out.push(key);
+  return out;
+}
+
 function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: DetailMode): Decision {
   const sightings = c.sightings;
   const seen = sightings.length > 0;
-  const remedies: Remedy[] = [];
-  let hints: Hint[] = [];
-  let failed = false;
 
   // E1 inbox authorized: it was seen through a mailbox that was authorized and working.
-  let reauth: Sighting[] | undefined;
-  let e1: Check;
-  if (!seen) {
-    e1 = check('E1', 'fail', 'E1_NOT_SEEN');
-    failed = true;
-    remedies.push(remedy.authorize('inbox'));
-  } else {
-    for (const s of sightings) {
-      if (s.connection.status !== 'needs_reauth') continue;
-      if (reauth) reauth.push(s);
-      else reauth = [s];
-    }
-    e1 = check('E1', 'pass', 'E1_AUTHORIZED');
-    if (reauth) remedies.push(remedy.reauthorize('inbox', uniqueConnections(reauth)));
-  }
+  let reauth = 0;
+  for (const s of sightings) if (s.connection.status === 'needs_reauth') reauth = 1;
+  const e1 = seen ? 1 : 0;
 
   // E2 not historic: sent/received at or after the connection's FIRST authorizedAt.
   let current: Sighting | undefined;
@@ -94,93 +143,83 @@ function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: De
       break;
     }
   }
-  let e2: Check;
-  if (!seen) e2 = check('E2', 'n/a', 'E2_NOT_SEEN');
-  else if (current) e2 = check('E2', 'pass', 'E2_AFTER_AUTHORIZATION');
-  else {
-    e2 = check('E2', 'fail', 'E2_HISTORIC');
-    failed = true;
-    remedies.push(remedy.historic('emails', sightings[0]!.connection.authorizedAt));
-  }
+  const e2 = !seen ? 0 : current ? 1 : 2;
 
   // E3 end-user match: whole address, case-insensitive, in the "email" field.
   const participants = emailParticipants(c.item);
   const matches = findMatches(participants, dir);
   // Who is internal is asked once per participant (E3's remedy and E6 both need it).
-  const external: string[] = [];
   let internal = 0;
+  let external = 0;
   for (const p of participants) {
     if (dir.isInternal(p.address)) internal++;
-    else if (matches.length === 0) external.push(p.address);
+    else if (matches.length === 0) external++;
   }
-  let e3: Check;
-  if (matches.length > 0) e3 = check('E3', 'pass', 'E3_END_USER_MATCH');
-  else {
-    e3 = check('E3', 'fail', 'E3_NO_END_USER');
-    failed = true;
-    if (opts.hints) {
-      hints = participants.flatMap((p) => dir.hints().forParticipant(p.address));
-      for (const h of hints) remedies.push(remedy.fixEmailField(h.endUserEmail, h.participant, h.accountId));
-    }
-    if (external.length) remedies.push(remedy.addEndUser(external));
-  }
+  const e3 = matches.length > 0 ? 0 : 1;
+  const addEndUser = e3 === 1 && external > 0 ? 1 : 0;
 
   // E4 not blocklisted: a blocklisted participant never causes a match.
   let blocked = 0;
   for (const m of matches) if (m.blocked) blocked++;
   const effective: Match[] = blocked === 0 ? matches : matches.filter((m) => !m.blocked);
-  let blockedEntries: string[] = [];
-  let e4: Check;
-  if (matches.length === 0) e4 = check('E4', 'n/a', 'E4_NO_MATCH');
-  else if (effective.length === 0) {
-    blockedEntries = [...new Set(matches.map((m) => m.blocked!.entry))];
-    e4 = check('E4', 'fail', 'E4_ALL_BLOCKLISTED');
-    failed = true;
-    for (const e of blockedEntries) remedies.push(remedy.unblock(e));
-  } else e4 = check('E4', 'pass', 'E4_NOT_BLOCKLISTED');
+  const e4 = matches.length === 0 ? 0 : effective.length === 0 ? 1 : 2;
+  const blockedEntries = e4 === 1 ? [...new Set(matches.map((m) => m.blocked!.entry))] : [];
 
   // E5 every account with a matching end user gets the email.
   // (Each effective match links its end user's account: there are accounts iff there are such matches.)
-  const e5 = effective.length === 0 ? check('E5', 'n/a', 'E5_NO_ACCOUNT') : check('E5', 'pass', 'E5_ACCOUNTS');
+  const e5 = effective.length === 0 ? 0 : 1;
 
   // E6 internal mail: between internal people only → never linked.
-  let e6: Check;
-  if (participants.length > 0 && internal === participants.length) {
-    e6 = check('E6', 'fail', 'E6_INTERNAL_ONLY');
-    failed = true;
-    remedies.push(remedy.internalOnly());
-  } else e6 = check('E6', 'pass', 'E6_HAS_EXTERNAL');
+  const e6 = participants.length > 0 && internal === participants.length ? 0 : 1;
 
   // E7 on time: informational — how long after it arrived the sync saw it.
   const promiseMinutes = opts.promiseMinutes ?? 30;
   let first: Sighting | undefined;
   let lagMin = 0;
   let late = false;
-  let e7: Check;
-  if (!seen) e7 = check('E7', 'n/a', 'E7_NOT_SEEN');
-  else {
+  if (seen) {
     first = sightings[0]!;
     for (let i = 1; i < sightings.length; i++) if (!(first.seenAt <= sightings[i]!.seenAt)) first = sightings[i]!;
     lagMin = Math.max(0, (first.seenAt.getTime() - first.at.getTime()) / 60000);
     late = lagMin > promiseMinutes && first.connection.authorizedAt <= first.at;
-    e7 = check('E7', 'pass', late ? 'E7_CAUGHT_UP' : 'E7_SYNCED');
   }
+  const e7 = !seen ? 0 : late ? 1 : 2;
 
-  const checks = [e1, e2, e3, e4, e5, e6, e7];
-  const outcome = !failed && effective.length > 0 ? 'linked' : 'not_linked';
+  const failed = e1 === 0 || e2 === 2 || e3 === 1 || e4 === 1 || e6 === 0;
+  const outcome = !failed && e5 === 1 ? 'linked' : 'not_linked';
+  const hints = opts.hints && e3 === 1 ? participants.flatMap((p) => dir.hints().forParticipant(p.address)) : [];
+  const key =
+    e1 + 2 * (e2 + 3 * (e3 + 2 * (e4 + 3 * (e5 + 2 * (e6 + 2 * (e7 + 3 * (reauth * e1 + 2 * (addEndUser + 2 * blockedEntries.length))))))));
+  // The sync's not-linked mail (most of it) keeps codes only: one shared decision per verdicts.
+  if (mode === 'linked' && outcome !== 'linked' && hints.length === 0) return codesOnly(key);
+
+  const checks = checksOf(key);
+  const reauthSightings = reauth && seen ? sightings.filter((s) => s.connection.status === 'needs_reauth') : undefined;
+  const externals = addEndUser ? externalAddresses(participants, dir) : [];
+  const remedies: Remedy[] = [];
+  if (!seen) remedies.push(remedy.authorize('inbox'));
+  else if (reauthSightings) remedies.push(remedy.reauthorize('inbox', uniqueConnections(reauthSightings)));
+  if (e2 === 2) remedies.push(remedy.historic('emails', sightings[0]!.connection.authorizedAt));
+  for (const h of hints) remedies.push(remedy.fixEmailField(h.endUserEmail, h.participant, h.accountId));
+  if (addEndUser) remedies.push(remedy.addEndUser(externals));
+  for (const e of blockedEntries) remedies.push(remedy.unblock(e));
+  if (e6 === 0) remedies.push(remedy.internalOnly());
+
   const details = wantsDetails(mode, outcome);
   // The accounts read each matched EndUser: worked out only for mail that keeps or explains them.
-  const accounts = outcome === 'linked' || details ? linkedAccounts(effective, dir) : [];
+  const accountNumbers: number[] = [];
+  const accounts = outcome === 'linked' || details ? linkedAccounts(effective, dir, accountNumbers) : [];
   if (details) {
     const facts: EmailFacts = {
-      reauth,
+      reauth: reauthSightings,
       current,
       participants,
       matches,
-      external,
+      external: externals,
       blocked,
       blockedEntries,
       accounts,
+      accountNumbers,
       internal,
       first,
       lagMin,
@@ -197,6 +236,65 @@ function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: De
     remedies: remedies.length < 2 ? remedies : uniqueRemedies(remedies) /* our own list: no copy */,
     hints,
   };
+}
+
+/** New Check objects (details empty) for the verdicts of `key`, E1..E7. */
+function checksOf(key: number): Check[] {
+  const digits = verdictDigits(key);
+  return EMAIL_CHECKS.map((verdicts, i) => {
+    const [rule, status, code] = verdicts[digits[i]!]!;
+    return check(rule, status, code);
+  });
+}
+
+/** The participants that are not internal (E3's remedy and detail name them when nobody matched). */
+function externalAddresses(participants: readonly Participant[], dir: DirectoryIndex): string[] {
+  const out: string[] = [];
+  for (const p of participants) if (!dir.isInternal(p.address)) out.push(p.address);
+  return out;
+}
+
+/** Shared codes-only decisions, by verdicts key; a few dozen occur. */
+const codesOnlyDecisions: (Decision | undefined)[] = [];
+/** Keys of up to this many unblock remedies are shared (a key per count would grow without end). */
+const MAX_SHARED_KEY = 8 * 2 * 2 * 3 * 2 * 2 * 3 * 2 * 3 * 2;
+
+/**
+ * A not-linked email's decision as the sync keeps it (store/codes-only-decision.ts): its
+ * codes, no details, no remedy texts or actions (they name addresses and connections), no
+ * accounts or hints. Nothing in it depends on the item beyond its verdicts, so one deeply
+ * frozen object per verdicts is shared: deciding such mail makes no check or remedy.
+ */
+function codesOnly(key: number): Decision {
+  if (key >= MAX_SHARED_KEY) return buildCodesOnly(key);
+  let d = codesOnlyDecisions[key];
+  if (d === undefined) {
+    d = buildCodesOnly(key);
+    codesOnlyDecisions[key] = d;
+  }
+  return d;
+}
+
+function buildCodesOnly(key: number): Decision {
+  const [e1, e2, , , , e6, , reauth, addEndUser, unblock] = verdictDigits(key) as [number, ...number[]];
+  const codes: string[] = [];
+  if (e1 === 0) codes.push('AUTHORIZE');
+  else if (reauth) codes.push('REAUTHORIZE');
+  if (e2 === 2) codes.push('HISTORIC_NEVER_SYNCED');
+  if (addEndUser) codes.push('ADD_END_USER');
+  for (let i = 0; i < unblock!; i++) codes.push('REMOVE_FROM_BLOCKLIST');
+  if (e6 === 0) codes.push('INTERNAL_ONLY');
+  const checks = checksOf(key);
+  const remedies = codes.map((code) => Object.freeze({ code, text: '' }));
+  for (const c of checks) Object.freeze(c);
+  return Object.freeze({
+    kind: 'email',
+    outcome: 'not_linked',
+    accounts: Object.freeze([]) as unknown as Decision['accounts'],
+    checks: Object.freeze(checks) as Check[],
+    remedies: Object.freeze(remedies) as Remedy[],
+    hints: Object.freeze([]) as unknown as Hint[],
+  });
 }
 
 const owner = (s: Sighting) => s.connection.ownerAddresses[0] ?? s.connection.id;
@@ -222,18 +320,9 @@ function writeDetails(checks: Check[], sightings: Sighting[], f: EmailFacts, dir
     e7.detail = `Synced ${isoTime(first.seenAt)}, ${ageWords(f.lagMin)} after it arrived${why}.`;
   }
 
-  // Each account's name once: it is a look-up in a map of every account (a cache miss at 100k accounts).
-  const names = new Map<string, string>();
-  const accountName = (id: string) => {
-    let name = names.get(id);
-    if (name === undefined) {
-      name = dir.accountName(id);
-      names.set(id, name);
-    }
-    return name;
-  };
+  // Accounts are named by number (an array read), not by id (a look-up in a map of every account: cache misses at 100k).
   const participants = f.participants;
-  if (f.matches.length > 0) e3.detail = `${describeMatches(f.matches, dir, accountName)}.`;
+  if (f.matches.length > 0) e3.detail = `${describeMatches(f.matches, dir)}.`;
   else {
     const who = f.external.length ? list(f.external) : list(participants.map((p) => p.address));
     e3.detail = `No participant is an end user of any account (checked ${who || 'no addresses'}).`;
@@ -249,7 +338,9 @@ function writeDetails(checks: Check[], sightings: Sighting[], f: EmailFacts, dir
 
   if (f.accounts.length === 0) e5.detail = 'No account to link.';
   else {
-    const linked = f.accounts.map((a) => `${accountName(a.id)} [${a.id}] via ${a.via.map((v) => v.email).join(', ')}`);
+    const linked = f.accounts.map(
+      (a, i) => `${dir.accountNameOf(f.accountNumbers[i]!)} [${a.id}] via ${a.via.map((v) => v.email).join(', ')}`,
+    );
     e5.detail = `Linked to ${f.accounts.length} account(s): ${list(linked, 10)}.`;
   }
 

@@ -6,7 +6,7 @@ import type { Check, Decision, Hint, Remedy } from '../domain/decision.js';
 import type { MeetingOccurrence } from '../domain/items.js';
 import { normalizeAddress } from '../directory/address.js';
 import type { DirectoryIndex } from '../directory/index.js';
-import { findMatches, linkedAccounts, list, type Match, type Participant } from './participants.js';
+import { attendee, findMatches, linkedAccounts, list, type Match, type Participant } from './participants.js';
 import { remedy, uniqueConnections, uniqueRemedies } from './remedies.js';
 import type { DecideOptions } from './decide-email.js';
 import { check, wantsDetails, type DetailMode } from './details.js';
@@ -120,8 +120,8 @@ function decide(c: MeetingCase, dir: DirectoryIndex, now: Date, opts: DecideOpti
   // M5 accepted: per account, at least one of ITS end users accepted.
   const attendees: Participant[] = [];
   for (const a of occ.attendees) {
-    const address = normalizeAddress(a.address);
-    if (address !== organizer) attendees.push({ address, field: 'attendee', partstat: a.partstat });
+    const p = attendee(a.address, a.partstat);
+    if (p.address !== organizer) attendees.push(p);
   }
   const matches = findMatches(attendees, dir);
   let nAccepted = 0;

@@ -3,13 +3,24 @@
 import type { EndUser } from '../domain/directory.js';
 import type { Address, EmailItem } from '../domain/items.js';
 import type { LinkedAccount, LinkVia } from '../domain/decision.js';
-import { normalizeAddress } from '../directory/address.js';
+import { normalizeAndHash } from '../directory/address.js';
 import type { BlockHit, DirectoryIndex } from '../directory/index.js';
 
 export interface Participant {
   address: string; // normalized
   field: string; // from / to / cc / bcc / attendee
   partstat?: string;
+  /** The address's addressHash (directory/address-table.ts): worked out while normalizing, used to look it up. */
+  hash: number;
+}
+
+/** Where normalizeAndHash writes a hash (one decision at a time: the rules never wait). */
+const hashOut = new Int32Array(1);
+
+/** A meeting's attendee as a participant: its address normalized and hashed in one pass. */
+export function attendee(raw: string, partstat: string | undefined): Participant {
+  const address = normalizeAndHash(raw, hashOut);
+  return { address, field: 'attendee', partstat, hash: hashOut[0]! };
 }
 
 /** From, To, Cc and (where the provider shows it) Bcc, normalized, each address once. */
@@ -26,13 +37,13 @@ export function emailParticipants(item: EmailItem): Participant[] {
 
 function addParticipants(out: Participant[], seen: Set<string> | undefined, list: readonly Address[], field: string): void {
   for (const a of list) {
-    const address = normalizeAddress(a.address);
+    const address = normalizeAndHash(a.address, hashOut);
     if (!address) continue;
     if (seen) {
       if (seen.has(address)) continue;
       seen.add(address);
     } else if (hasAddress(out, address)) continue;
-    out.push({ address, field });
+    out.push({ address, field, hash: hashOut[0]! });
   }
 }
 
@@ -60,7 +71,7 @@ const match = (participant: Participant, user: number, account: number, blocked:
 export function findMatches(participants: readonly Participant[], dir: DirectoryIndex): Match[] {
   const out: Match[] = [];
   for (const p of participants) {
-    const slot = dir.endUserSlot(p.address);
+    const slot = dir.endUserSlotHashed(p.address, p.hash);
     if (slot < 0) continue;
     // The entry is looked up only for the few addresses the blocklist covers.
     const blocked = dir.slotBlocked(slot) ? dir.endUserBlockHit(p.address) : undefined;
@@ -75,13 +86,15 @@ export function findMatches(participants: readonly Participant[], dir: Directory
   return out;
 }
 
-/** Group matches by account, in first-seen order, naming the end user(s) behind each link. */
-export function linkedAccounts(matches: readonly Match[], dir: DirectoryIndex): LinkedAccount[] {
+/**
+ * Group matches by account, in first-seen order, naming the end user(s) behind each link;
+ * `numbers` receives each account's number, in the same order (the details name them).
+ */
+export function linkedAccounts(matches: readonly Match[], dir: DirectoryIndex, numbers: number[] = []): LinkedAccount[] {
   const out: LinkedAccount[] = [];
   if (matches.length === 0) return out;
   // A few matches (the usual item) are grouped by a scan of the accounts so far; many, by a Map.
   const byAccount = matches.length > 16 ? new Map<number, LinkVia[]>() : undefined;
-  const numbers: number[] = [];
   for (const m of matches) {
     const via = linkVia(m, dir.endUserAt(m.user));
     const list = byAccount ? byAccount.get(m.account) : viaOf(out, numbers, m.account);
@@ -115,12 +128,11 @@ function linkVia(m: Match, u: EndUser): LinkVia {
   return via;
 }
 
-/** `accountName` is the directory's (or a memo of it: one decision names an account in two checks). */
-export function describeMatches(matches: readonly Match[], dir: DirectoryIndex, accountName: (id: string) => string): string {
+export function describeMatches(matches: readonly Match[], dir: DirectoryIndex): string {
   return matches
     .map((m) => {
       const id = dir.accountIdOf(m.account);
-      return `${m.participant.address} (${m.participant.field}) is an end user of ${accountName(id)} [${id}]`;
+      return `${m.participant.address} (${m.participant.field}) is an end user of ${dir.accountNameOf(m.account)} [${id}]`;
     })
     .join('; ');
 }

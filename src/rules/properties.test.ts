@@ -374,12 +374,32 @@ describe('the sync path (codes first, details only when linked)', () => {
         const full = decideEmail(c, dir, NOW);
         const fast = decideEmailForSync(c, dir, NOW);
         expect(summary(fast)).toEqual(summary(full));
-        if (full.outcome === 'linked') expect(fast).toEqual(full);
-        else expect(fast.checks.every((ch) => ch.detail === '')).toBe(true);
-        // Byte for byte: a not-linked email is the full decision without the check details (remedies, hints and all).
-        expect(fast).toStrictEqual(
-          full.outcome === 'linked' ? full : { ...full, checks: full.checks.map((ch) => ({ ...ch, detail: '' })) },
-        );
+        if (full.outcome === 'linked') expect(fast).toStrictEqual(full);
+        // Byte for byte: a not-linked email is what the store keeps of the full decision, its codes
+        // (store/codes-only-decision.ts redactDecision): no detail, remedy text or action, which
+        // would name its participants and connections (docs/privacy).
+        else
+          expect(fast).toStrictEqual({
+            ...full,
+            checks: full.checks.map((ch) => ({ ...ch, detail: '' })),
+            remedies: full.remedies.map((r) => ({ code: r.code, text: '' })),
+          });
+      }),
+      RUNS,
+    );
+  });
+
+  it('hands the sync a not-linked email without any of its addresses, in a decision nobody can change', () => {
+    fc.assert(
+      fc.property(emailCaseArb, dirInputArb, (c, input) => {
+        const fast = decideEmailForSync(c, new DirectoryIndex(input), NOW);
+        if (fast.outcome === 'linked') return;
+        expect(JSON.stringify(fast)).not.toContain('@');
+        // Shared between emails with the same codes: frozen, so a consumer writing to it throws.
+        expect(() => {
+          (fast.checks[0] as { detail: string }).detail = 'changed';
+        }).toThrow(TypeError);
+        expect(() => fast.remedies.push({ code: 'X', text: '' })).toThrow(TypeError);
       }),
       RUNS,
     );
