@@ -151,7 +151,7 @@ export class DirectoryIndex {
   }
 
   /** The end users of a slot, in the order of the input (several or one). */
-  slotEndUsers(slot: number): EndUser | readonly EndUser[] {
+  private slotEndUsers(slot: number): EndUser | readonly EndUser[] {
     const u = this.users.users(slot);
     if (u >= 0) return this.input.endUsers[u]!;
     let list = this.sharedUsers.get(slot);
