@@ -196,14 +196,13 @@ function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: De
   const checks = checksOf(key);
   const reauthSightings = reauth && seen ? sightings.filter((s) => s.connection.status === 'needs_reauth') : undefined;
   const externals = addEndUser ? externalAddresses(participants, dir) : [];
-  const remedies: Remedy[] = [];
-  if (!seen) remedies.push(remedy.authorize('inbox'));
-  else if (reauthSightings) remedies.push(remedy.reauthorize('inbox', uniqueConnections(reauthSightings)));
-  if (e2 === 2) remedies.push(remedy.historic('emails', sightings[0]!.connection.authorizedAt));
-  for (const h of hints) remedies.push(remedy.fixEmailField(h.endUserEmail, h.participant, h.accountId));
-  if (addEndUser) remedies.push(remedy.addEndUser(externals));
-  for (const e of blockedEntries) remedies.push(remedy.unblock(e));
-  if (e6 === 0) remedies.push(remedy.internalOnly());
+  const remedies = remediesOf(key, {
+    reauth: reauthSightings ?? [],
+    authorizedAt: seen ? sightings[0]!.connection.authorizedAt : new Date(0),
+    hints,
+    external: externals,
+    blockedEntries,
+  });
 
   const details = wantsDetails(mode, outcome);
   // The accounts read each matched EndUser: worked out only for mail that keeps or explains them.
@@ -247,6 +246,29 @@ function checksOf(key: number): Check[] {
   });
 }
 
+/** What a decision's remedies name: the sightings to re-authorize, the first authorization, hints, addresses, entries. */
+interface RemedyFacts {
+  reauth: readonly Sighting[];
+  authorizedAt: Date;
+  hints: readonly Hint[];
+  external: string[];
+  blockedEntries: readonly string[];
+}
+
+/** The remedies of the verdicts `key`, in the rules' order: E1, E2, E3 (hints, then add), E4, E6. */
+function remediesOf(key: number, f: RemedyFacts): Remedy[] {
+  const [e1, e2, , , , e6, , reauth, addEndUser] = verdictDigits(key);
+  const out: Remedy[] = [];
+  if (e1 === 0) out.push(remedy.authorize('inbox'));
+  else if (reauth) out.push(remedy.reauthorize('inbox', uniqueConnections(f.reauth)));
+  if (e2 === 2) out.push(remedy.historic('emails', f.authorizedAt));
+  for (const h of f.hints) out.push(remedy.fixEmailField(h.endUserEmail, h.participant, h.accountId));
+  if (addEndUser) out.push(remedy.addEndUser(f.external));
+  for (const e of f.blockedEntries) out.push(remedy.unblock(e));
+  if (e6 === 0) out.push(remedy.internalOnly());
+  return out;
+}
+
 /** The participants that are not internal (E3's remedy and detail name them when nobody matched). */
 function externalAddresses(participants: readonly Participant[], dir: DirectoryIndex): string[] {
   const out: string[] = [];
@@ -276,16 +298,12 @@ function codesOnly(key: number): Decision {
 }
 
 function buildCodesOnly(key: number): Decision {
-  const [e1, e2, , , , e6, , reauth, addEndUser, unblock] = verdictDigits(key) as [number, ...number[]];
-  const codes: string[] = [];
-  if (e1 === 0) codes.push('AUTHORIZE');
-  else if (reauth) codes.push('REAUTHORIZE');
-  if (e2 === 2) codes.push('HISTORIC_NEVER_SYNCED');
-  if (addEndUser) codes.push('ADD_END_USER');
-  for (let i = 0; i < unblock!; i++) codes.push('REMOVE_FROM_BLOCKLIST');
-  if (e6 === 0) codes.push('INTERNAL_ONLY');
+  // The remedies' codes and order are remediesOf's; what their texts and actions would name
+  // (addresses, connections, dates) is not kept, so blanks stand in for it.
+  const unblock = verdictDigits(key)[RADIX.length]!;
+  const blanks: RemedyFacts = { reauth: [], authorizedAt: new Date(0), hints: [], external: [], blockedEntries: Array(unblock).fill('') };
   const checks = checksOf(key);
-  const remedies = codes.map((code) => Object.freeze({ code, text: '' }));
+  const remedies = remediesOf(key, blanks).map((r) => Object.freeze({ code: r.code, text: '' }));
   for (const c of checks) Object.freeze(c);
   return Object.freeze({
     kind: 'email',
