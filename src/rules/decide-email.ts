@@ -19,6 +19,11 @@ export interface EmailCase {
   /** The message; with several sightings, the union of what each showed (Bcc only on sent copies). */
   item: EmailItem;
   sightings: Sighting[];
+  /**
+   * `emailParticipants(item)`, when the caller has worked them out already (the sync hashes
+   * them for the store): they are not worked out a second time.
+   */
+  participants?: readonly Participant[];
 }
 
 export interface DecideOptions {
@@ -52,7 +57,7 @@ export function decideEmailForSync(c: EmailCase, dir: DirectoryIndex, _now: Date
 interface EmailFacts {
   reauth: Sighting[] | undefined;
   current: Sighting | undefined;
-  participants: Participant[];
+  participants: readonly Participant[];
   matches: Match[];
   external: string[];
   blocked: number;
@@ -146,7 +151,7 @@ function decide(c: EmailCase, dir: DirectoryIndex, opts: DecideOptions, mode: De
   const e2 = !seen ? 0 : current ? 1 : 2;
 
   // E3 end-user match: whole address, case-insensitive, in the "email" field.
-  const participants = emailParticipants(c.item);
+  const participants = c.participants ?? emailParticipants(c.item);
   const matches = findMatches(participants, dir);
   // Who is internal is asked once per participant (E3's remedy and E6 both need it).
   let internal = 0;

@@ -113,14 +113,14 @@ function prepareEmail(
     all = [...prior, ...fresh];
   }
   const merged = mergeItem(existing, item);
-  const decision = decideEmailForSync({ item: merged, sightings: sightingViews(all, conns) }, dir, ctx.now, {
+  const people = emailParticipants(merged);
+  const decision = decideEmailForSync({ item: merged, sightings: sightingViews(all, conns), participants: people }, dir, ctx.now, {
     promiseMinutes: 30,
   });
   // The earliest of the stored time and the sightings', else the item's (ties take the later one, as a reduce would).
   let at = item.receivedAt;
   if (existing?.at && !(at < existing.at)) at = existing.at;
   for (const s of all) if (s.at && !(at < s.at)) at = s.at;
-  const people = emailParticipants(merged);
   const participants = people.map((p) => hashOnce(ctx, p.address, hashes));
   const sender = people.findIndex((p) => p.field === 'from');
   const write: EmailWrite = {
