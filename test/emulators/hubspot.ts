@@ -17,8 +17,8 @@
 // other answer's X-HubSpot-RateLimit-Remaining / -Daily-Remaining say what is left.
 // https://developers.hubspot.com/docs/api/crm/search, /docs/api/usage-details#rate-limits
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeServer, serveOnLoopback } from './emulator-http.js';
 import { cmp, DATE_PROPS, matches } from './hubspot-search.js';
 import type { SeedCompany, SeedContact, SourceEmulator } from './source-emulator.js';
 
@@ -48,7 +48,7 @@ export class HubSpotEmulator implements SourceEmulator {
   readonly kind = 'hubspot' as const;
   readonly secret = `pat-na1-${randomUUID()}`;
   private server!: Server;
-  private port = 0;
+  private baseUrl = '';
   private readonly companies = new Map<string, Rec<SeedCompany>>();
   private readonly contacts = new Map<string, Rec<SeedContact>>();
   /** HubSpot's clock: every change is a distinct millisecond, so lastmodifieddate orders them. */
@@ -71,14 +71,13 @@ export class HubSpotEmulator implements SourceEmulator {
     const e = new HubSpotEmulator();
     if (opts.now) e.now = opts.now;
     if (opts.tenSecondMax !== undefined) e.tenSecondMax = opts.tenSecondMax;
-    e.server = createServer((req, res) => void e.handle(req, res));
-    await new Promise<void>((r) => e.server.listen(0, '127.0.0.1', r));
-    e.port = (e.server.address() as AddressInfo).port;
+    // A handler's error answers 500, as HubSpot's own failures do, rather than leaving the request hanging.
+    ({ server: e.server, url: e.baseUrl } = await serveOnLoopback((req, res) => e.handle(req, res)));
     return e;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.baseUrl;
   }
 
   get settings(): Record<string, unknown> {
@@ -156,7 +155,7 @@ export class HubSpotEmulator implements SourceEmulator {
 
   async close(): Promise<void> {
     this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
+    await closeServer(this.server);
   }
 
   // ── HTTP ──
@@ -167,7 +166,6 @@ export class HubSpotEmulator implements SourceEmulator {
     this.log.push(`${req.method} ${url.pathname}`);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json) : {};
     const search = url.pathname.endsWith('/search');
     const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', ...(search ? {} : this.rateHeaders()), ...headers });
@@ -180,6 +178,18 @@ export class HubSpotEmulator implements SourceEmulator {
           'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
         correlationId: randomUUID(),
         category: 'INVALID_AUTHENTICATION',
+      });
+    }
+    let body: Json = {};
+    try {
+      if (chunks.length) body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json;
+    } catch (err) {
+      // HubSpot answers a body that is not JSON with a 400 VALIDATION_ERROR naming where it broke.
+      return send(400, {
+        status: 'error',
+        message: `Invalid input JSON: ${(err as Error).message}`,
+        correlationId: randomUUID(),
+        category: 'VALIDATION_ERROR',
       });
     }
     const at = this.now().getTime();

@@ -25,6 +25,21 @@ describe('HubSpot specifics', () => {
   });
   afterEach(async () => w.close());
 
+  it('the emulator answers a body that is not JSON with 400 VALIDATION_ERROR, as HubSpot does, and keeps serving', async () => {
+    const post = (body: string) =>
+      fetch(`${hs.url}/crm/v3/objects/contacts/search`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${hs.secret}`, 'content-type': 'application/json' },
+        body,
+      });
+    const bad = await post('{"filterGroups": [');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ status: 'error', category: 'VALIDATION_ERROR' });
+    const good = await post('{"limit": 10}');
+    expect(good.status).toBe(200);
+    expect(((await good.json()) as { results: unknown[] }).results).toHaveLength(2);
+  });
+
   it('waits for the next day when the daily cap is used up', async () => {
     hs.exhaustDaily(1);
     const r = await w.sync();
