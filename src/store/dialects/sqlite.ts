@@ -39,11 +39,8 @@ function withStatementCache(sqlite: Database.Database): { prepare(sql: string): 
       let stmt = cache.get(sql);
       if (stmt) {
         cache.delete(sql);
-      } else if (sql.startsWith(EACH_ROW)) {
-        stmt = eachRow(sqlite.prepare(sql));
-        if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
       } else {
-        stmt = sqlite.prepare(sql);
+        stmt = sql.startsWith(EACH_ROW) ? eachRow(sqlite.prepare(sql)) : sqlite.prepare(sql);
         // A page of hundreds of rows: an object per row was ≈ 30 % of a 500-item timeline page.
         if (sql.startsWith(ROWS_AS_ARRAYS)) stmt.raw(true);
         if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
