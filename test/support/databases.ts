@@ -34,9 +34,25 @@ export async function createTestDatabase(dialect: Dialect, label = 'test', opts:
     return { dialect, location: join(dir, 'tp.db'), drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const name = `tp_${label.replace(/\W/g, '_')}_${process.pid}_${randomBytes(4).toString('hex')}`.toLowerCase();
-  const template = opts.migrated ? await migratedTemplate() : null;
-  await adminQuery(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
+  if (opts.migrated) await copyTemplate(name);
+  else await adminQuery(`CREATE DATABASE ${name}`);
   return pgDatabase(name);
+}
+
+/**
+ * CREATE DATABASE from the migrated template. A worker keeps the template's name for the whole
+ * suite; when a build for other migration files (another checkout on the same server, or a
+ * migration edited mid-run) has dropped it since, it is built again once.
+ */
+async function copyTemplate(name: string): Promise<void> {
+  const used = migratedTemplate();
+  try {
+    await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${await used}`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== '3D000' /* invalid_catalog_name: no such database */) throw err;
+    if (template === used) template = undefined;
+    await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${await migratedTemplate()}`);
+  }
 }
 
 async function adminQuery(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
@@ -63,6 +79,14 @@ function pgDatabase(name: string): TestDatabase {
 
 const MIGRATIONS_DIR = new URL('../../src/store/migrations/', import.meta.url);
 let template: Promise<string> | undefined;
+/** The templates' names begin with this (and are dropped by a build under it); a test may use its own. */
+let templateFamily = 'tp_template';
+
+/** Builds and finds templates under another family of names (undefined: the usual one); forgets the one found. */
+export function useTemplateFamily(family: string | undefined): void {
+  templateFamily = family ?? 'tp_template';
+  template = undefined;
+}
 
 /**
  * The name of a PostgreSQL database holding the schema of the migration files as they are
@@ -79,12 +103,12 @@ function migratedTemplate(): Promise<string> {
 async function buildTemplate(): Promise<string> {
   const hash = createHash('sha256');
   for (const f of readdirSync(MIGRATIONS_DIR).sort()) hash.update(f).update(readFileSync(new URL(f, MIGRATIONS_DIR)));
-  const name = `tp_template_${hash.digest('hex').slice(0, 16)}`;
+  const name = `${templateFamily}_${hash.digest('hex').slice(0, 16)}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   try {
     await admin.query('SELECT pg_advisory_lock(20261207)');
-    const found = await admin.query('SELECT datname FROM pg_database WHERE datname LIKE $1', ['tp_template_%']);
+    const found = await admin.query('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${templateFamily}_%`]);
     if (!found.rows.some((r: { datname: string }) => r.datname === name)) {
       // Built under another name and renamed when complete: a run stopped mid-build leaves
       // no half-migrated template behind under the real name.
