@@ -96,7 +96,14 @@ export function useTemplateFamily(family: string | undefined): void {
  * Nothing connects to it after the build, as CREATE DATABASE … TEMPLATE requires.
  */
 function migratedTemplate(): Promise<string> {
-  template ??= buildTemplate();
+  if (!template) {
+    const building = buildTemplate();
+    // A failed build is not kept: the next test tries again instead of failing on a stale error.
+    building.catch(() => {
+      if (template === building) template = undefined;
+    });
+    template = building;
+  }
   return template;
 }
 
