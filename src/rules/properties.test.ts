@@ -83,6 +83,53 @@ const emailCaseArb: fc.Arbitrary<EmailCase> = fc
     return { item, sightings: sightings.map((s) => ({ ...s })) };
   });
 
+/**
+ * An email and a directory whose end users and blocklist are drawn from its own participants:
+ * many end users matched, often every one of them blocklisted (E4: up to a dozen remedies; the
+ * sync shares decisions up to 7), and internal-only mail (E6) among them.
+ */
+const crowdedArb: fc.Arbitrary<{ c: EmailCase; input: DirectoryInput }> = fc
+  .record({
+    c: fc.oneof(
+      emailCaseArb,
+      // Many customers on one email: enough distinct addresses for 8 and more blocklist entries.
+      fc
+        .record({
+          from: poolAddress,
+          to: fc.uniqueArray(poolAddress, { minLength: 4, maxLength: 8 }),
+          cc: fc.uniqueArray(poolAddress, { maxLength: 6 }),
+          sightings: fc.array(sightingArb, { minLength: 1, maxLength: 2 }),
+        })
+        .map(({ from, to, cc, sightings }): EmailCase => ({ item: emailItem({ from: [from], to, cc }), sightings })),
+      fc
+        .record({
+          from: fc.constantFrom(...TEAM, 'x@ourco.com', 'y@eu.ourco.com'),
+          to: fc.array(fc.constantFrom(...TEAM, 'x@ourco.com'), { minLength: 1, maxLength: 3 }),
+          sightings: fc.array(sightingArb, { minLength: 1, maxLength: 2 }),
+        })
+        .map(({ from, to, sightings }): EmailCase => ({ item: emailItem({ from: [from], to }), sightings })),
+    ),
+    blockAll: fc.boolean(),
+    start: fc.nat(),
+    // The n-th pick is the (start + n)-th participant: a long list covers each of them.
+    picks: fc.array(fc.record({ account: fc.constantFrom(...ACCOUNTS), block: fc.nat({ max: 2 }) }), { maxLength: 14 }),
+  })
+  .map(({ c, blockAll, start, picks }) => {
+    const addresses = [...c.item.from, ...c.item.to, ...c.item.cc, ...c.item.bcc].map((a) => a.address);
+    const endUsers: EndUser[] = [];
+    const blocklist: BlocklistEntry[] = [];
+    for (const [n, { account, block }] of (addresses.length ? picks : []).entries()) {
+      const email = addresses[(start + n) % addresses.length]!;
+      endUsers.push({ id: `u${++seq}`, accountId: account, email, source: 'manual' });
+      // 0: not blocked; 1: this address; 2: its domain.
+      const how = blockAll ? (block === 2 ? 2 : 1) : block;
+      if (how === 1) blocklist.push({ entry: email, kind: 'address' });
+      if (how === 2) blocklist.push({ entry: email.slice(email.indexOf('@') + 1), kind: 'domain' });
+    }
+    const input = directoryInput({ endUsers, blocklist, accounts: ACCOUNTS.map((id) => ({ id, name: id.toUpperCase() })) });
+    return { c, input };
+  });
+
 const partstatArb = fc.constantFrom<PartStat>('ACCEPTED', 'ACCEPTED', 'DECLINED', 'TENTATIVE', 'NEEDS-ACTION');
 const meetingCaseArb: fc.Arbitrary<MeetingCase> = fc
   .record({
@@ -368,8 +415,9 @@ describe('meeting rules, for every occurrence and directory', () => {
 
 describe('the sync path (codes first, details only when linked)', () => {
   it('decides exactly as the full-detail path, and keeps every detail of a linked email', () => {
+    const cases = fc.oneof(fc.record({ c: emailCaseArb, input: dirInputArb }), crowdedArb);
     fc.assert(
-      fc.property(emailCaseArb, dirInputArb, (c, input) => {
+      fc.property(cases, ({ c, input }) => {
         const dir = new DirectoryIndex(input);
         const full = decideEmail(c, dir, NOW);
         const fast = decideEmailForSync(c, dir, NOW);
@@ -390,8 +438,9 @@ describe('the sync path (codes first, details only when linked)', () => {
   });
 
   it('hands the sync a not-linked email without any of its addresses, in a decision nobody can change', () => {
+    const cases = fc.oneof(fc.record({ c: emailCaseArb, input: dirInputArb }), crowdedArb);
     fc.assert(
-      fc.property(emailCaseArb, dirInputArb, (c, input) => {
+      fc.property(cases, ({ c, input }) => {
         const fast = decideEmailForSync(c, new DirectoryIndex(input), NOW);
         if (fast.outcome === 'linked') return;
         expect(JSON.stringify(fast)).not.toContain('@');
