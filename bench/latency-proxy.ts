@@ -16,6 +16,18 @@ export interface LatencyProxyOptions {
   oneWayMs?: number;
   /** Throughput cap per connection per direction (default 10 Mbit/s). */
   bitsPerSecond?: number;
+  /** Diagnostics: every connection and chunk is recorded here (times in ms since the epoch). */
+  trace?: ProxyTraceConnection[];
+}
+
+/** One proxied connection as `trace` records it. */
+export interface ProxyTraceConnection {
+  openAt: number;
+  closeAt?: number;
+  /** The IMAP user, from the client's LOGIN command. */
+  user?: string;
+  /** dir: 'up' client→server, 'down' server→client; due: when the model delivers it; sent: when it was written. */
+  chunks: { dir: 'up' | 'down'; bytes: number; at: number; due: number; sent?: number; head?: string }[];
 }
 
 export interface LatencyProxy {
@@ -32,8 +44,14 @@ export interface LatencyProxy {
 const HIGH_WATER = 1 << 20;
 
 /** One direction of one connection: `from` → delay + bandwidth → `to`. */
-function delayedPipe(from: Socket, to: Socket, oneWayMs: number, bytesPerMs: number): void {
-  const queue: { at: number; chunk: Buffer }[] = [];
+function delayedPipe(
+  from: Socket,
+  to: Socket,
+  oneWayMs: number,
+  bytesPerMs: number,
+  trace?: { conn: ProxyTraceConnection; dir: 'up' | 'down' },
+): void {
+  const queue: { at: number; chunk: Buffer; rec?: ProxyTraceConnection['chunks'][number] }[] = [];
   let queued = 0;
   let linkFreeAt = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -43,8 +61,9 @@ function delayedPipe(from: Socket, to: Socket, oneWayMs: number, bytesPerMs: num
     timer = undefined;
     const now = performance.now();
     while (queue.length && queue[0]!.at <= now) {
-      const { chunk } = queue.shift()!;
+      const { chunk, rec } = queue.shift()!;
       queued -= chunk.length;
+      if (rec) rec.sent = performance.timeOrigin + now;
       if (!to.destroyed) to.write(chunk);
     }
     if (queued < HIGH_WATER && from.isPaused()) from.resume();
@@ -56,7 +75,16 @@ function delayedPipe(from: Socket, to: Socket, oneWayMs: number, bytesPerMs: num
     const now = performance.now();
     const start = Math.max(now, linkFreeAt);
     linkFreeAt = start + chunk.length / bytesPerMs;
-    queue.push({ at: linkFreeAt + oneWayMs, chunk });
+    let rec: ProxyTraceConnection['chunks'][number] | undefined;
+    if (trace) {
+      const head = trace.dir === 'up' ? chunk.subarray(0, 40).toString('latin1').split('\r')[0] : undefined;
+      const login = head && /^\S+ LOGIN "?([^" ]+)/i.exec(head);
+      if (login) trace.conn.user = login[1];
+      rec = { dir: trace.dir, bytes: chunk.length, at: performance.timeOrigin + now, due: performance.timeOrigin + linkFreeAt + oneWayMs };
+      if (head && !login) rec.head = head;
+      trace.conn.chunks.push(rec);
+    }
+    queue.push({ at: linkFreeAt + oneWayMs, chunk, rec });
     queued += chunk.length;
     if (queued >= HIGH_WATER) from.pause();
     timer ??= setTimeout(flush, Math.max(0, queue[0]!.at - now));
@@ -86,8 +114,17 @@ export async function startLatencyProxy(opts: LatencyProxyOptions): Promise<Late
     }
     total++;
     peak = Math.max(peak, sockets.size / 2);
-    delayedPipe(client, upstream, oneWayMs, bytesPerMs);
-    delayedPipe(upstream, client, oneWayMs, bytesPerMs);
+    let conn: ProxyTraceConnection | undefined;
+    if (opts.trace) {
+      const c: ProxyTraceConnection = { openAt: performance.timeOrigin + performance.now(), chunks: [] };
+      conn = c;
+      opts.trace.push(c);
+      client.once('close', () => {
+        c.closeAt = performance.timeOrigin + performance.now();
+      });
+    }
+    delayedPipe(client, upstream, oneWayMs, bytesPerMs, conn && { conn, dir: 'up' });
+    delayedPipe(upstream, client, oneWayMs, bytesPerMs, conn && { conn, dir: 'down' });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -5,10 +5,10 @@
 // sessions and the workers' peak RSS.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -18,7 +18,7 @@ import { listConnections } from '../src/store/connections.js';
 import type { Store } from '../src/store/db.js';
 import { openStore } from '../src/store/open.js';
 import { PG_ADMIN_URL, type TestDatabase } from '../test/support/databases.js';
-import type { LatencyProxy } from './latency-proxy.js';
+import type { LatencyProxy, ProxyTraceConnection } from './latency-proxy.js';
 import { cpuSeconds, peakRssMb, treeCpuSeconds } from './proc-cpu.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,8 +33,14 @@ export interface Rig {
   mailboxes: number;
   /** Sightings the store must hold after a pass (mailboxes × messages so far): a pass that lost mail fails. */
   expectedSightings: () => number;
+  /** BENCH_TRACE: the proxy's record of every connection (emptied after each pass). */
+  trace?: ProxyTraceConnection[];
 }
 
+/** BENCH_TRACE=<file>: each pass appends one JSON line: the proxy's connections, the queue's jobs, this process's event-loop delay, the workers' log. */
+const TRACE = process.env.BENCH_TRACE;
+
+const workerLog: string[] = [];
 function startWorker(url: string, concurrency: number, bin: string): { child: ChildProcess; ready: Promise<void> } {
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   const flags = (bin === BIN ? process.env.BENCH_WORKER_FLAGS : process.env.BENCH_BASE_FLAGS)?.split(' ').filter(Boolean) ?? [];
@@ -53,6 +59,12 @@ function startWorker(url: string, concurrency: number, bin: string): { child: Ch
       out += String(d);
       if (out.includes('"msg":"touchpoint started"')) resolve();
       if (process.env.BENCH_DEBUG) process.stderr.write(String(d));
+      if (TRACE)
+        workerLog.push(
+          ...String(d)
+            .split('\n')
+            .filter((l) => l.includes('"msg"')),
+        );
       if (out.length > 1e6) out = out.slice(-1e5);
     });
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
@@ -114,11 +126,29 @@ export async function scenario(
       const bench0 = process.cpuUsage();
       const machine0 = machineCpuSeconds();
       const marker = new Date().toISOString();
+      rig.trace?.splice(0);
+      workerLog.splice(0);
+      const loop = monitorEventLoopDelay({ resolution: 1 });
+      loop.enable();
       const t0 = performance.now();
       for (const c of conns)
         await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId: ws, connectionId: c.id, reason: 'sync_now' }, { key: c.id });
       await untilSynced(db, marker, rig.mailboxes);
       const seconds = (performance.now() - t0) / 1000;
+      loop.disable();
+      if (TRACE) {
+        const jobs =
+          await sql`select data->>'key' as key, created_on, started_on, completed_on, state from pgboss.job where name = ${SYNC_QUEUE} and created_on >= ${marker} order by started_on`.execute(
+            db,
+          );
+        const users = Object.fromEntries(conns.map((c) => [c.id, (c.config as { user?: string }).user]));
+        const ms = (ns: number) => Number((ns / 1e6).toFixed(2));
+        const eventLoop = { mean: ms(loop.mean), p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) };
+        appendFileSync(
+          TRACE,
+          `${JSON.stringify({ processes, concurrency, bin, t0: performance.timeOrigin + t0, seconds, eventLoop, users, jobs: jobs.rows, proxy: rig.trace, log: workerLog })}\n`,
+        );
+      }
       const benchUsage = process.cpuUsage(bench0);
       const after = await cpuNow();
       const cpu = {

@@ -16,6 +16,9 @@
 //   template); BENCH_CPU_PROF=<dir> starts the workers with --cpu-prof into that directory;
 //   BENCH_WORKER_FLAGS / BENCH_BASE_FLAGS: node flags for this tree's / the base's workers;
 //   BENCH_QUEUE_POLL_MS: the workers' queue polling interval (default 500; the service's own default is 1000).
+//   BENCH_TRACE=<file>: each pass appends a JSON line: every proxied connection with each chunk's
+//   arrival, modelled and actual delivery time (so IMAP command timings and the proxy's own lateness),
+//   the queue's jobs (started / completed), this process's event-loop delay and the workers' log.
 import { cpus, loadavg } from 'node:os';
 import { startDovecot } from '../scripts/services/dovecot.js';
 import { loadConfig } from '../src/config/index.js';
@@ -70,11 +73,13 @@ for (let i = 0; i < CONFIG.mailboxes; i++)
     `box${i}`,
     Array.from({ length: CONFIG.messages }, (_, k) => ({ raw: imapMessage(i, k, at(k)), at: at(k) })),
   );
+const trace = process.env.BENCH_TRACE ? [] : undefined;
 const proxy = await startLatencyProxy({
   targetHost: d.host,
   targetPort: d.port,
   oneWayMs: CONFIG.rttMs / 2,
   bitsPerSecond: CONFIG.mbitPerConnection * 1_000_000,
+  ...(trace ? { trace } : {}),
 });
 const template = await createTestDatabase('postgres', 'bench-workers');
 {
@@ -88,6 +93,7 @@ const rig: Rig = {
   dovecotPid: () => d.pid(),
   mailboxes: CONFIG.mailboxes,
   expectedSightings: () => CONFIG.mailboxes * (CONFIG.messages + added),
+  ...(trace ? { trace } : {}),
 };
 type Key = 'p1' | 'p2' | 'p3' | 'c1' | 'c8';
 const ONLY = process.env.BENCH_SETUPS?.split(',') as (Key | 'model')[] | undefined;

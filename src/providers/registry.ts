@@ -156,3 +156,38 @@ export async function calendarSearchFor(c: ConnectionConfig): Promise<CalendarSe
       return null;
   }
 }
+
+/** Providers whose sync modules this process has loaded through loadConnectors. */
+const loadedProviders = new Set<string>();
+
+/**
+ * Loads the sync modules of these providers now (imapflow alone ≈ 0.1–0.2 s of CPU). The
+ * registry loads a connector on its first use, so that a folder-only install or a one-off CLI
+ * call never pays for the others; a service process would pay it inside its first syncs
+ * instead: every slot of a fresh worker waited ≈ 0.3–0.6 s before its first log-in
+ * (bench:workers, 2026-12-07). The service calls this before it takes jobs.
+ */
+export async function loadConnectors(providers: Iterable<string>): Promise<void> {
+  const modules: Record<string, (() => Promise<unknown>)[]> = {
+    folder: [() => import('./folder/folder-mail-source.js'), () => import('./folder/folder-calendar-source.js')],
+    imap: [() => import('./imap/index.js')],
+    gmail: [() => import('./google/index.js'), () => import('./google/gmail-mail-source.js')],
+    google_calendar: [() => import('./google/index.js'), () => import('./google/calendar-source.js')],
+    graph: [
+      () => import('./microsoft/index.js'),
+      () => import('./microsoft/mail-source.js'),
+      () => import('./microsoft/calendar-source.js'),
+    ],
+    caldav: [() => import('./caldav/config.js')],
+  };
+  for (const p of new Set(providers)) {
+    if (loadedProviders.has(p) || !modules[p]) continue;
+    await Promise.all(modules[p].map((load) => load()));
+    loadedProviders.add(p);
+  }
+}
+
+/** Providers loaded by loadConnectors so far (tests). */
+export function loadedConnectors(): ReadonlySet<string> {
+  return loadedProviders;
+}

@@ -23,6 +23,8 @@ import { OutboundPolicy } from '../net/outbound-policy.js';
 import { sendDailyDigests, type AlertSettings } from '../app/alerts.js';
 import { smtpMailer } from '../app/notify.js';
 import { listWorkspaces } from '../store/workspaces.js';
+import { providersInUse } from '../store/connections.js';
+import { loadConnectors } from '../providers/registry.js';
 
 export interface RunningService {
   db: Store;
@@ -65,6 +67,9 @@ export async function startService(cfg: ServiceConfig, o: ServiceOverrides = {})
   const mailer = smtpMailer(cfg.config.smtp);
   const alerts: AlertSettings = { mailer, publicUrl: cfg.config.publicUrl, brokenPercent: cfg.config.alerts.brokenPercent };
 
+  // The connectors the store's connections use, loaded before the first job: otherwise every
+  // slot's first sync waits for them (registry.ts).
+  await loadConnectors(await providersInUse(db));
   await queue.work(
     SYNC_QUEUE,
     { concurrency: cfg.concurrency },

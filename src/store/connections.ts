@@ -246,3 +246,9 @@ export async function countSeenBy(db: Store, ws: string, connectionId: string): 
   ]);
   return { emails: Number(e?.n ?? 0), meetings: Number(m?.n ?? 0) };
 }
+
+/** The providers of every connection in the store, each once (a service loads their connectors at start). */
+export async function providersInUse(db: Store): Promise<string[]> {
+  const rows = await db.selectFrom('connections').select('provider').distinct().execute();
+  return rows.map((r) => r.provider);
+}
