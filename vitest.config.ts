@@ -1,15 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Test files that replace a module (`vi.mock`) and so need a module registry of their own; every
- * other file shares its worker's (below). test/docs/isolated-tests.test.ts fails when a file
- * mocks a module and is not listed here.
+ * Test files that replace a module (`vi.mock`), or read a module's process-wide state as a fresh
+ * process has it, and so need a module registry of their own; every other file shares its
+ * worker's (below). test/docs/isolated-tests.test.ts fails when a file mocks a module and is
+ * not listed here.
  */
 export const ISOLATED_TEST_FILES = [
   'src/providers/folder/folder-swap.test.ts',
   'test/integration/gmail-deferred-redecide.test.ts',
   'test/sync/deferred-reread.test.ts',
   'test/sync/deferred-sources.test.ts',
+  // Which connectors the registry has loaded: another file's service in the same worker would have loaded them.
+  'test/service/connector-preload.test.ts',
 ];
 
 const ALL = ['src/**/*.test.ts', 'test/**/*.test.ts'];
