@@ -9,7 +9,9 @@
 //
 //   npm run bench:workers                     (50 × 200 messages; 3 runs; ~10 min)
 //   BENCH_QUICK=1 npm run bench:workers       (1 run)
-//   knobs: BENCH_RUNS, BENCH_MAILBOXES, BENCH_MESSAGES, BENCH_RTT_MS, BENCH_MBIT
+//   knobs: BENCH_RUNS, BENCH_MAILBOXES, BENCH_MESSAGES, BENCH_RTT_MS, BENCH_MBIT, BENCH_WARM_MAILBOXES
+//   (36: before each timed pass the workers sync 3 warm-up mailboxes per slot, as long-running
+//   workers are warm; 0: the timed pass is each fresh process's first work, as before session 25)
 //   A/B and profiling (printed, nothing written): BENCH_SETUPS=c1,c8 runs only those set-ups
 //   (p1 p2 p3 c1 c8) and no model passes (add `model` for them, after the set-ups: they append mail); BENCH_BASE_ROOT=<another worktree> runs each set-up
 //   with that tree's `bin/touchpoint` too, alternating with this one's (same Dovecot, proxy,
@@ -40,7 +42,11 @@ const CONFIG = {
   rttMs: int('BENCH_RTT_MS', 40),
   mbitPerConnection: int('BENCH_MBIT', 10),
   concurrency: 4,
+  /** Mailboxes the workers sync before a timed pass (3 per slot, up to this many), of `warmMessages` each. */
+  warmMailboxes: int('BENCH_WARM_MAILBOXES', 36),
+  warmMessages: 40,
 };
+const warmUser = (i: number) => `warm${i}`;
 const NOW = new Date('2026-03-20T12:00:00Z');
 const AUTH = new Date('2026-01-01T00:00:00Z');
 const PASSWORD = 'bench-password';
@@ -48,10 +54,11 @@ process.env.TOUCHPOINT_SECRET_KEY ??= 'touchpoint-benchmark-secret-key-012345678
 const log = (s: string) => console.log(`${s}; load ${loadavg()[0]!.toFixed(1)}`);
 
 async function addConnections(db: Store, port: number): Promise<void> {
-  const { ws, teammateIds } = await seedDirectory(db, CONFIG.mailboxes, NOW);
+  const { ws, teammateIds } = await seedDirectory(db, CONFIG.mailboxes + CONFIG.warmMailboxes, NOW);
   const secretEnc = createSecrets(loadConfig({ env: process.env }).secretKey).encrypt(PASSWORD);
-  for (let i = 0; i < CONFIG.mailboxes; i++) {
-    const config = { host: '127.0.0.1', port, security: 'plain', user: `box${i}`, auth: 'password', folders: ['INBOX'], pageSize: 500 };
+  for (let i = 0; i < CONFIG.mailboxes + CONFIG.warmMailboxes; i++) {
+    const user = i < CONFIG.mailboxes ? `box${i}` : warmUser(i - CONFIG.mailboxes);
+    const config = { host: '127.0.0.1', port, security: 'plain', user, auth: 'password', folders: ['INBOX'], pageSize: 500 };
     await createConnection(
       db,
       ws.id,
@@ -64,7 +71,10 @@ async function addConnections(db: Store, port: number): Promise<void> {
 
 const load = loadavg()[0]!;
 console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}; load average ${load.toFixed(2)}`);
-const users = Object.fromEntries(Array.from({ length: CONFIG.mailboxes }, (_, i) => [`box${i}`, PASSWORD]));
+const warmUsers = Array.from({ length: CONFIG.warmMailboxes }, (_, i) => warmUser(i));
+const users = Object.fromEntries(
+  [...Array.from({ length: CONFIG.mailboxes }, (_, i) => `box${i}`), ...warmUsers].map((u) => [u, PASSWORD]),
+);
 const d = await startDovecot({ users, maxConnections: 100 });
 const items = CONFIG.mailboxes * CONFIG.messages;
 const at = (k: number) => new Date(AUTH.getTime() + 86_400_000 + k * 60_000);
@@ -72,6 +82,12 @@ for (let i = 0; i < CONFIG.mailboxes; i++)
   d.writeMaildir(
     `box${i}`,
     Array.from({ length: CONFIG.messages }, (_, k) => ({ raw: imapMessage(i, k, at(k)), at: at(k) })),
+  );
+// Mailboxes of their own (numbered past the timed ones): the same kind of mail, other messages.
+for (const [w, user] of warmUsers.entries())
+  d.writeMaildir(
+    user,
+    Array.from({ length: CONFIG.warmMessages }, (_, k) => ({ raw: imapMessage(CONFIG.mailboxes + w, k, at(k)), at: at(k) })),
   );
 const trace = process.env.BENCH_TRACE ? [] : undefined;
 const proxy = await startLatencyProxy({
@@ -93,6 +109,7 @@ const rig: Rig = {
   dovecotPid: () => d.pid(),
   mailboxes: CONFIG.mailboxes,
   expectedSightings: () => CONFIG.mailboxes * (CONFIG.messages + added),
+  warmup: { users: new Set(warmUsers), messages: CONFIG.warmMessages },
   ...(trace ? { trace } : {}),
 };
 type Key = 'p1' | 'p2' | 'p3' | 'c1' | 'c8';
