@@ -125,16 +125,17 @@ export async function scenario(
     const all = await listConnections(db, ws);
     const isWarmup = (c: (typeof all)[number]) => rig.warmup.users.has(String((c.config as { user?: unknown }).user));
     const conns = all.filter((c) => !isWarmup(c));
+    /** "Sync now" for each of `list` through the queue, then wait until `count` connections have synced since `since`. */
+    const syncAll = async (list: typeof all, since: string, count: number) => {
+      for (const c of list)
+        await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId: ws, connectionId: c.id, reason: 'sync_now' }, { key: c.id });
+      await untilSynced(db, since, count);
+    };
     // A fresh process loads its modules, fills its caches and JIT-compiles inside its first
     // syncs (≈ 1 s more per sync at 3 × 4: docs/benchmarks.md, Scale-out, session 25); a
     // deployment's long-running workers paid that once. Three warm-up mailboxes per slot.
     const warm = all.filter(isWarmup).slice(0, 3 * processes * concurrency);
-    if (warm.length) {
-      const since = new Date().toISOString();
-      for (const c of warm)
-        await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId: ws, connectionId: c.id, reason: 'sync_now' }, { key: c.id });
-      await untilSynced(db, since, warm.length);
-    }
+    if (warm.length) await syncAll(warm, new Date().toISOString(), warm.length);
     const out: Pass[] = [];
     for (let p = 0; p < passes; p++) {
       if (p > 0) between?.(p);
@@ -149,9 +150,7 @@ export async function scenario(
       const loop = monitorEventLoopDelay({ resolution: 1 });
       if (TRACE) loop.enable();
       const t0 = performance.now();
-      for (const c of conns)
-        await queue.send<SyncJobData>(SYNC_QUEUE, { workspaceId: ws, connectionId: c.id, reason: 'sync_now' }, { key: c.id });
-      await untilSynced(db, marker, rig.mailboxes);
+      await syncAll(conns, marker, rig.mailboxes);
       const seconds = (performance.now() - t0) / 1000;
       if (TRACE) loop.disable();
       if (TRACE) {

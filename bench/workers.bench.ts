@@ -78,17 +78,15 @@ const users = Object.fromEntries(
 const d = await startDovecot({ users, maxConnections: 100 });
 const items = CONFIG.mailboxes * CONFIG.messages;
 const at = (k: number) => new Date(AUTH.getTime() + 86_400_000 + k * 60_000);
-for (let i = 0; i < CONFIG.mailboxes; i++)
-  d.writeMaildir(
-    `box${i}`,
-    Array.from({ length: CONFIG.messages }, (_, k) => ({ raw: imapMessage(i, k, at(k)), at: at(k) })),
-  );
-// Mailboxes of their own (numbered past the timed ones): the same kind of mail, other messages.
-for (const [w, user] of warmUsers.entries())
+/** `count` messages of mailbox number `i` into `user`'s Maildir. */
+const fill = (user: string, i: number, count: number) =>
   d.writeMaildir(
     user,
-    Array.from({ length: CONFIG.warmMessages }, (_, k) => ({ raw: imapMessage(CONFIG.mailboxes + w, k, at(k)), at: at(k) })),
+    Array.from({ length: count }, (_, k) => ({ raw: imapMessage(i, k, at(k)), at: at(k) })),
   );
+for (let i = 0; i < CONFIG.mailboxes; i++) fill(`box${i}`, i, CONFIG.messages);
+// Mailboxes of their own (numbered past the timed ones): the same kind of mail, other messages.
+for (const [w, user] of warmUsers.entries()) fill(user, CONFIG.mailboxes + w, CONFIG.warmMessages);
 const trace = process.env.BENCH_TRACE ? [] : undefined;
 const proxy = await startLatencyProxy({
   targetHost: d.host,
