@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addEndUser } from '../../src/app/directory-changes.js';
 import { findEmails, findMeetings } from '../../src/app/find.js';
 import type { FindCandidate } from '../../src/app/find-types.js';
 import type { EmailItem, MeetingOccurrence } from '../../src/domain/items.js';
@@ -72,6 +73,7 @@ describe.each(DIALECTS)('addresses on an internationalised domain stored by an e
       // SMTPUTF8 mail carries the Unicode spelling.
       { ref: 'INBOX/1', folder: 'INBOX', item: mail('linked@bücher.example', 'anna@bücher.example', '2026-03-06T10:00:00Z') },
       { ref: 'INBOX/2', folder: 'INBOX', item: mail('stranger@bücher.example', 'otto@bücher.example', '2026-03-06T11:00:00Z') },
+      { ref: 'INBOX/3', folder: 'INBOX', item: mail('later@bücher.example', 'eva@bücher.example', '2026-03-07T09:00:00Z') },
     ]);
     const review: MeetingOccurrence = {
       uid: 'review-1@ourco.com',
@@ -90,6 +92,7 @@ describe.each(DIALECTS)('addresses on an internationalised domain stored by an e
     for (const [unicode, ascii] of [
       ['anna@bücher.example', 'anna@xn--bcher-kva.example'],
       ['otto@bücher.example', 'otto@xn--bcher-kva.example'],
+      ['eva@bücher.example', 'eva@xn--bcher-kva.example'],
     ] as const) {
       const [before, after] = [hashAddress(ctx, ascii), legacy(unicode)];
       await db
@@ -167,6 +170,12 @@ describe.each(DIALECTS)('addresses on an internationalised domain stored by an e
   it('find by attendee finds the meeting by either spelling', async () => {
     for (const attendee of ['anna@bücher.example', 'anna@xn--bcher-kva.example'])
       expect(ids(await findMeetings(ctx, { attendee, on: '2026-03-05' }))).toEqual(['review-1@ourco.com']);
+  });
+
+  it('adding an end user re-decides the not-linked mail stored under the Unicode spelling (found by its earlier hash)', async () => {
+    // The folder connection's files are gone (/nowhere): the email is found, and cannot be re-read.
+    const r = await addEndUser(ctx, { accountId: 'acme', email: 'eva@xn--bcher-kva.example', source: 'manual' });
+    expect(r.unavailable).toBe(1);
   });
 
   it('after the retention purge, the not-linked email is found from its tombstone by either spelling', async () => {
