@@ -4,7 +4,7 @@
 // the provider (deps.live, src/app/live-find.ts) is asked only where the store cannot answer.
 import { isValidAddress, normalizeAddress } from '../directory/address.js';
 import { listConnections, type ConnectionRecord } from '../store/connections.js';
-import { hashAddress, type Ctx } from '../store/context.js';
+import { addressHashes, type Ctx } from '../store/context.js';
 import { directoryCache } from '../store/directory-version.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import { emailSightings, type EmailRecord } from '../store/emails.js';
@@ -127,10 +127,11 @@ export async function findEmails(deps: FindDeps, query: FindEmailQuery): Promise
   const connList = await listConnections(deps.db, deps.ws.id);
   const conns = new Map(connList.map((c) => [c.id, c]));
   const connectionIds = await scope(deps, q.teammate, connList);
-  const fromHash = q.from ? hashAddress(deps, q.from) : undefined;
+  // Each address with the hash of its earlier spelling, if it has one (addressHashes).
+  const fromHash = q.from ? addressHashes(deps, q.from) : undefined;
   const base = {
     ...(fromHash ? { fromHash } : {}),
-    ...(q.to ? { toHash: hashAddress(deps, q.to) } : {}),
+    ...(q.to ? { toHash: addressHashes(deps, q.to) } : {}),
     ...q.window,
     ...(connectionIds ? { connectionIds } : {}),
     limit: q.limit + 1,
@@ -255,7 +256,7 @@ export async function findMeetings(deps: FindDeps, query: FindMeetingQuery): Pro
   const connectionIds = await scope(deps, q.teammate, connList);
   const rows = await searchMeetings(deps.db, deps.ws.id, {
     ...(q.title ? { titleWords: q.title } : {}),
-    ...(q.attendee ? { attendeeHash: hashAddress(deps, q.attendee) } : {}),
+    ...(q.attendee ? { attendeeHash: addressHashes(deps, q.attendee) } : {}),
     ...q.window,
     ...(connectionIds ? { connectionIds } : {}),
     limit: q.limit + 1,

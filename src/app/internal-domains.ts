@@ -20,10 +20,11 @@ async function change(ctx: Ctx, raw: string, add: boolean): Promise<ChangeResult
   const domain = normalizeDomain(raw);
   return ctx.db.transaction().execute(async (trx) => {
     const ws = (await getWorkspace(trx, ctx.ws.id))!;
-    const has = ws.internalDomains.includes(domain);
+    // Compared normalised: a domain stored in another spelling (Unicode, before 2026-12-07) is the same domain.
+    const has = ws.internalDomains.some((d) => normalizeDomain(d) === domain);
     if (add && has) throw new AppError('conflict', `${domain} is already an internal domain`);
     if (!add && !has) throw new AppError('not_found', `${domain} is not an internal domain`);
-    const internalDomains = add ? [...ws.internalDomains, domain] : ws.internalDomains.filter((d) => d !== domain);
+    const internalDomains = add ? [...ws.internalDomains, domain] : ws.internalDomains.filter((d) => normalizeDomain(d) !== domain);
     const before = await internalEndUsers({ ...ctx, db: trx, ws });
     await updateWorkspaceSettings(trx, ws.id, { internalDomains });
     const after = { ...ctx, db: trx, ws: { ...ws, internalDomains } };

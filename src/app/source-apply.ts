@@ -9,7 +9,7 @@
 import { normalizeAddress } from '../directory/address.js';
 import type { SourceCompany, SourcePage } from '../sources/types.js';
 import type { Ctx } from '../store/context.js';
-import { hashAddress, loadDirectoryIndex } from '../store/context.js';
+import { addressHashes, loadDirectoryIndex } from '../store/context.js';
 import { recordAudit } from '../store/audit.js';
 import { itemIdsByHashes } from '../store/emails.js';
 import {
@@ -91,7 +91,8 @@ async function applyCompanies(ctx: Ctx, s: ApplySession, companies: SourceCompan
 async function redecide(ctx: Ctx, addresses: string[], tally: LeftoverTally): Promise<RedecideReport> {
   // A workspace with no stored mail or meeting yet (a first sync before any mailbox) has no past to re-decide.
   if (!(await hasAnyItem(ctx.db, ctx.ws.id))) return emptyReport();
-  const hashes = [...new Set(addresses.map((a) => hashAddress(ctx, normalizeAddress(a))))];
+  // With the hash of an address's earlier spelling, where it has one (addressHashes).
+  const hashes = [...new Set(addresses.flatMap((a) => addressHashes(ctx, normalizeAddress(a))))];
   const [emails, meetings] = await Promise.all([
     itemIdsByHashes(ctx.db, ctx.ws.id, 'email', hashes),
     itemIdsByHashes(ctx.db, ctx.ws.id, 'meeting', hashes),

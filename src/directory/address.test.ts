@@ -2,6 +2,7 @@
 // trimmed, Unicode-normalised; never plus-tag or dot folding.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { domainToASCII } from 'node:url';
 import {
   domainAndParents,
   domainCovers,
@@ -12,6 +13,7 @@ import {
   normalizeAddress,
   normalizeAndHash,
   normalizeDomain,
+  unicodeSpelling,
 } from './address.js';
 import { addressHash } from './address-table.js';
 
@@ -64,12 +66,17 @@ describe('normalizeAddress', () => {
 });
 
 describe('normalizeAddress fast path (plain ASCII) gives exactly the full normalisation', () => {
-  // The full normalisation, as specified: NFC, trim, unwrap <…> and mailto:, lower case, NFC.
+  // The full normalisation, as specified: NFC, trim, unwrap <…> and mailto:, lower case, NFC,
+  // then a non-ASCII domain (after the last "@") in its IDNA ASCII form when it has one.
   const reference = (raw: string): string => {
     let s = raw.normalize('NFC').trim();
     if (s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1).trim();
     if (/^mailto:/i.test(s)) s = s.slice(7).trim();
-    return s.toLowerCase().normalize('NFC');
+    s = s.toLowerCase().normalize('NFC');
+    const at = s.lastIndexOf('@');
+    const domain = s.slice(at + 1);
+    if (at < 0 || [...domain].every((c) => c.charCodeAt(0) < 128) || domain.includes('%')) return s;
+    return s.slice(0, at + 1) + (domainToASCII(domain) || domain);
   };
   const asciiish = fc.string({
     unit: fc.oneof(
@@ -111,6 +118,89 @@ describe('normalizeAddress fast path (plain ASCII) gives exactly the full normal
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('internationalised domains: the Unicode and the ASCII (punycode) spelling are one address', () => {
+  it.each([
+    ['Anna@Bücher.Example', 'anna@xn--bcher-kva.example'],
+    ['anna@bücher.example', 'anna@xn--bcher-kva.example'],
+    ['<ANNA@BÜCHER.EXAMPLE>', 'anna@xn--bcher-kva.example'],
+    ['mailto:anna@bu\u0308cher.example', 'anna@xn--bcher-kva.example'],
+    ['zoë@exämple.de', 'zoë@xn--exmple-cua.de'],
+    ['用户@例子.中国', '用户@xn--fsqu00a.xn--fiqs8s'],
+    ['δ@παράδειγμα.gr', 'δ@xn--hxajbheg2az3al.gr'],
+    ['max@straße.de', 'max@xn--strae-oqa.de'],
+  ])('%j is %j (the domain in ASCII form, the local part as it is)', (raw, canonical) => {
+    expect(normalizeAddress(raw)).toBe(canonical);
+    expect(normalizeAddress(canonical)).toBe(canonical);
+  });
+
+  it('a Unicode spelling and its punycode spelling normalise to the same address', () => {
+    expect(normalizeAddress('Anna@Bücher.Example')).toBe(normalizeAddress('anna@xn--bcher-kva.example'));
+    expect(normalizeAddress('Anna@Bücher.Example')).toBe(normalizeAddress('ANNA@XN--BCHER-KVA.EXAMPLE'));
+  });
+
+  it('an address whose domain is not a valid IDN keeps the normalised Unicode spelling (never lost, never thrown)', () => {
+    for (const [raw, kept] of [
+      ['Anna@Bü Cher.example', 'anna@bü cher.example'],
+      ['anna@ü.123', 'anna@ü.123'],
+      ['anna@bü%41.com', 'anna@bü%41.com'],
+      ['anna@bü<.com', 'anna@bü<.com'],
+      ['anna@', 'anna@'],
+      ['ünicode-without-at', 'ünicode-without-at'],
+    ]) {
+      expect(normalizeAddress(raw!)).toBe(kept);
+      expect(normalizeAddress(kept!)).toBe(kept);
+    }
+  });
+
+  it('leaves every ASCII address exactly as before (punycode spellings included)', () => {
+    const old = (raw: string) => {
+      let s = raw.trim();
+      if (s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1).trim();
+      if (/^mailto:/i.test(s)) s = s.slice(7).trim();
+      return s.toLowerCase();
+    };
+    const ascii = fc.string({ unit: fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)), maxLength: 30 });
+    fc.assert(
+      fc.property(fc.oneof(ascii, fc.constantFrom('xn--bcher-kva.example', 'XN--ZZ.com', 'a@xn--.x')), (s) => {
+        expect(normalizeAddress(s)).toBe(old(s));
+      }),
+      { numRuns: 3000, examples: [['Anna@XN--BCHER-KVA.EXAMPLE'], ['a@xn--zz.com'], [' <MAILTO:A@B.C> ']] },
+    );
+  });
+
+  it('is idempotent for addresses on internationalised domains', () => {
+    const label = fc.string({ unit: fc.constantFrom(...'aübçßδ用-ÜXn'.split('')), minLength: 1, maxLength: 8 });
+    const address = fc
+      .tuple(fc.string({ unit: 'grapheme-composite', maxLength: 8 }), fc.array(label, { minLength: 1, maxLength: 3 }))
+      .map(([local, labels]) => `${local}@${labels.join('.')}`);
+    fc.assert(
+      fc.property(fc.oneof(address, fc.string({ unit: 'grapheme-composite', maxLength: 30 })), (s) => {
+        const once = normalizeAddress(s);
+        expect(normalizeAddress(once)).toBe(once);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('gives the Unicode spelling an ASCII-domain address was normalised to before (the legacy hashes)', () => {
+    expect(unicodeSpelling('anna@xn--bcher-kva.example')).toBe('anna@bücher.example');
+    expect(unicodeSpelling('anna@mail.xn--bcher-kva.example')).toBe('anna@mail.bücher.example');
+    expect(unicodeSpelling(normalizeAddress('Anna@Bücher.Example'))).toBe('anna@bücher.example');
+    expect(unicodeSpelling('anna@acme.com')).toBeUndefined();
+    expect(unicodeSpelling('anna@xn--zz.com')).toBeUndefined(); // not valid punycode
+    expect(unicodeSpelling('no-at-sign')).toBeUndefined();
+  });
+
+  it('normalises a domain entry the same way (internal domains, blocklist)', () => {
+    expect(normalizeDomain('@Bücher.Example.')).toBe('xn--bcher-kva.example');
+    expect(normalizeDomain('xn--bcher-kva.example')).toBe('xn--bcher-kva.example');
+    expect(normalizeDomain('bü cher.example')).toBe('bü cher.example');
+    expect(isValidDomain('bücher.example')).toBe(true);
+    expect(isValidDomain('xn--bcher-kva.example')).toBe(true);
+    expect(isValidAddress('anna@bücher.example')).toBe(true);
   });
 });
 

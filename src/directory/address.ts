@@ -1,6 +1,10 @@
 // Address equality, as the article says: "End User … with the same email".
 // The whole address, case-insensitive, after trimming and Unicode normalisation (NFC).
 // No plus-tag or dot folding — those are only ever near-miss hints (see hints.ts).
+// An internationalised domain is one domain however it is written: Unicode (bücher.example,
+// SMTPUTF8 mail, a CSV, an ICS attendee) or its IDNA ASCII form (xn--bcher-kva.example, what
+// mail on the wire carries); the ASCII form is canonical (docs/decisions.md, 2026-12-07).
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { addressHash } from './address-table.js';
 
 /** Canonical form used for every comparison and index key. */
@@ -35,7 +39,48 @@ export function normalizeAddress(raw: string): string {
   if (/^mailto:/i.test(s)) s = s.slice(7).trim();
   // NFC again after lower-casing: lower-casing can leave a decomposed sequence that has a
   // precomposed form ("J\u030C" → "j\u030C", NFC "\u01F0"), which would break equality and idempotence.
-  return ascii ? s.toLowerCase() : s.toLowerCase().normalize('NFC');
+  return ascii ? s.toLowerCase() : withAsciiDomain(s.toLowerCase().normalize('NFC'));
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 128) return false;
+  return true;
+}
+
+/**
+ * The domain's IDNA ASCII form (UTS #46, as URLs): "bücher.example" → "xn--bcher-kva.example".
+ * Unchanged when the domain is ASCII already, holds a "%" (the URL parser would decode it), or
+ * is not a valid IDN (domainToASCII answers ""): such an address keeps its Unicode spelling.
+ */
+function asciiDomain(domain: string): string {
+  if (isAscii(domain) || domain.includes('%')) return domain;
+  const a = domainToASCII(domain);
+  return a === '' ? domain : a;
+}
+
+/** A normalised (NFC, lower-case) address with its domain in ASCII form; the local part as it is. */
+function withAsciiDomain(s: string): string {
+  const at = s.lastIndexOf('@');
+  if (at < 0) return s;
+  const domain = s.slice(at + 1);
+  const a = asciiDomain(domain);
+  return a === domain ? s : s.slice(0, at + 1) + a;
+}
+
+/**
+ * The address as normalizeAddress wrote it before domains were canonicalised to ASCII
+ * (2026-12-07), when that differs: "anna@xn--bcher-kva.example" → "anna@bücher.example". Keyed
+ * hashes stored from a Unicode spelling (not-linked mail, tombstones) are found by this form's
+ * hash. Undefined for an address without an "xn--" label (nearly all: no work done).
+ */
+export function unicodeSpelling(normalized: string): string | undefined {
+  const at = normalized.lastIndexOf('@');
+  if (at < 0) return undefined;
+  const domain = normalized.slice(at + 1);
+  if (!domain.startsWith('xn--') && !domain.includes('.xn--')) return undefined;
+  const u = domainToUnicode(domain);
+  if (u === '' || u === domain) return undefined;
+  return `${normalized.slice(0, at + 1)}${u}`.toLowerCase().normalize('NFC');
 }
 
 /**
@@ -87,15 +132,17 @@ export function localPartOf(normalized: string): string {
   return at < 0 ? normalized : normalized.slice(0, at);
 }
 
-/** Normalize a domain entry: lowercase, no leading "@" or ".", NFC. */
+/** Normalize a domain entry: lowercase, no leading "@" or ".", NFC, an IDN in its ASCII form (as normalizeAddress). */
 export function normalizeDomain(raw: string): string {
-  return raw
-    .normalize('NFC')
-    .trim()
-    .toLowerCase()
-    .normalize('NFC')
-    .replace(/^[@.]+/, '')
-    .replace(/\.+$/, '');
+  return asciiDomain(
+    raw
+      .normalize('NFC')
+      .trim()
+      .toLowerCase()
+      .normalize('NFC')
+      .replace(/^[@.]+/, '')
+      .replace(/\.+$/, ''),
+  );
 }
 
 const DOMAIN_RE = /^(?=.{1,253}$)([\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+[\p{L}\p{N}-]{2,}$/u;

@@ -1,6 +1,7 @@
 // The directory snapshot the rules read: end users by address, who is internal, what is blocklisted.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { normalizeAddress } from './address.js';
 import { DirectoryIndex } from './index.js';
 import { ACME, ALICE, BEN, GLOBEX, addressBlock, directory, directoryInput, domainBlock, endUser } from '../../test/support/builders.js';
 
@@ -28,7 +29,7 @@ describe('DirectoryIndex', () => {
     const long = `${'x'.repeat(300)}@acme.com`;
     const odd = ['zoë@exämple.de', 'δ@παράδειγμα.gr', '用户@例子.中国', long, ''].map((a) => endUser(ACME.id, a));
     const dir = directory({ endUsers: [...odd, bobAcme] });
-    for (const u of odd) expect(dir.endUsersFor(u.email)).toEqual([u]);
+    for (const u of odd) expect(dir.endUsersFor(normalizeAddress(u.email))).toEqual([u]);
     for (const a of ['δ@παράδειγμα.g', `${long}x`, 'zoe@example.de']) expect(dir.endUsersFor(a)).toEqual([]);
     expect(dir.endUsersOrOne('bob@acme.com')).toBe(bobAcme);
   });
@@ -82,11 +83,46 @@ describe('DirectoryIndex', () => {
     expect(dir.isInternal('bob@acme.com')).toBe(false);
   });
 
+  it('an address without an "@" is not internal, whatever it ends with', () => {
+    const dir = directory({ internalDomains: ['ourco.com'] });
+    expect(dir.isInternal('someone.ourco.com')).toBe(false);
+    expect(dir.isInternal('x.eu.ourco.com')).toBe(false);
+    expect(dir.internalDomainOf('someone.ourco.com')).toBeUndefined();
+    expect(dir.isInternal('someone@eu.ourco.com')).toBe(true);
+    // An empty domain entry covers no address without a domain either.
+    const empty = directory({ internalDomains: ['ourco.com', ''] });
+    expect(empty.isInternal('someone.ourco.com')).toBe(false);
+    expect(empty.isInternal('someone@')).toBe(false);
+  });
+
+  it('an internal domain covers its addresses in either spelling, Unicode or punycode', () => {
+    for (const domain of ['Bücher.Example', 'xn--bcher-kva.example']) {
+      const dir = directory({ internalDomains: [domain] });
+      for (const raw of ['anna@bücher.example', 'Anna@XN--BCHER-KVA.example', 'anna@eu.bücher.example']) {
+        expect(dir.isInternal(normalizeAddress(raw))).toBe(true);
+      }
+      expect(dir.internalDomainOf(normalizeAddress('anna@bücher.example'))).toBe('xn--bcher-kva.example');
+      expect(dir.isInternal(normalizeAddress('anna@bucher.example'))).toBe(false);
+    }
+  });
+
+  it('finds an end user and a blocklist entry in either spelling of an internationalised domain', () => {
+    const unicode = endUser(ACME.id, 'Anna@Bücher.Example');
+    const puny = endUser(GLOBEX.id, 'ben@xn--bcher-kva.example');
+    const dir = directory({ endUsers: [unicode, puny], blocklist: [addressBlock('ben@bücher.example'), domainBlock('exämple.de')] });
+    expect(dir.endUsersFor(normalizeAddress('anna@xn--bcher-kva.example'))).toEqual([unicode]);
+    expect(dir.endUsersFor(normalizeAddress('BEN@bücher.example'))).toEqual([puny]);
+    expect(dir.blockHit(normalizeAddress('ben@xn--bcher-kva.example'))).toEqual({ entry: 'ben@xn--bcher-kva.example', kind: 'address' });
+    expect(dir.blockHit(normalizeAddress('zoë@xn--exmple-cua.de'))).toEqual({ entry: 'xn--exmple-cua.de', kind: 'domain' });
+  });
+
   it('internal is decided as "a teammate, or covered by an internal domain" for any domains, teammates and address', () => {
     // isInternal compares tails and looks up only the teammates no internal domain covers: the
     // same answer as the plain definition, also for odd domains ("" covers all, one with "@").
     const part = fc.constantFrom('ourco.com', 'eu.ourco.com', 'ourco.com.evil.io', 'xourco.com', 'co.com', 'a@ourco.com', 'acme.com', '');
-    const address = fc.tuple(fc.constantFrom('bob', 'a', 'a@b', ''), fc.constantFrom('@', '@@', '@x.'), part).map((xs) => xs.join(''));
+    const address = fc
+      .tuple(fc.constantFrom('bob', 'a', 'a@b', ''), fc.constantFrom('@', '@@', '@x.', '.', ''), part)
+      .map((xs) => xs.join(''));
     fc.assert(
       fc.property(fc.array(part, { maxLength: 3 }), fc.array(address, { maxLength: 3 }), address, (domains, mates, a) => {
         const teammates = mates.map((email, i) => ({ id: `t${i}`, email, aliases: [] }));

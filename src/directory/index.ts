@@ -69,8 +69,6 @@ export class DirectoryIndex {
   private readonly accountNames = new Map<string, string>();
   /** The internal domains, which isInternal compares with an address's tail without cutting strings (undefined when one is empty). */
   private readonly internalTails: string[] | undefined;
-  /** Whether an internal domain holds an "@": then a tail must also follow the address's last "@". */
-  private readonly tailsHoldAt: boolean;
   /**
    * The teammates' addresses no internal domain covers: the only ones isInternal must look up
    * once the domains said no (usually none; a Map look-up hashes every fresh address).
@@ -88,7 +86,6 @@ export class DirectoryIndex {
   constructor(private readonly input: DirectoryInput) {
     this.internalDomains = new Set(input.internalDomains.map(normalizeDomain));
     this.internalTails = this.internalDomains.has('') ? undefined : [...this.internalDomains];
-    this.tailsHoldAt = [...this.internalDomains].some((d) => d.includes('@'));
     this.blockedDomains = new Set(input.blocklist.filter((b) => b.kind === 'domain').map((b) => normalizeDomain(b.entry)));
     this.blockedAddresses = new Set(input.blocklist.filter((b) => b.kind === 'address').map((b) => normalizeAddress(b.entry)));
     for (const a of input.accounts) this.accountNames.set(a.id, a.name);
@@ -212,7 +209,10 @@ export class DirectoryIndex {
 
   /** The internal domain covering this address's domain, if any. */
   internalDomainOf(normalized: string): string | undefined {
-    return this.internalDomains.size === 0 ? undefined : coveringDomain(this.internalDomains, domainOf(normalized));
+    if (this.internalDomains.size === 0) return undefined;
+    const d = domainOf(normalized);
+    // An address without an "@" (or with nothing after it) has no domain, even when "" is listed.
+    return d === '' ? undefined : coveringDomain(this.internalDomains, d);
   }
 
   /** Internal = a teammate's address (any alias) or an address on an internal domain. */
@@ -236,8 +236,12 @@ export class DirectoryIndex {
       if (before !== 64 /* @ */ && before !== 46 /* . */) continue;
       let i = d.length - 1;
       while (i >= 0 && normalized.charCodeAt(start + i) === d.charCodeAt(i)) i--;
-      // Without an "@" in d, the address's last "@" is at start - 1 or before it.
-      if (i < 0 && (!this.tailsHoldAt || start - 1 >= normalized.lastIndexOf('@'))) return true;
+      // The address's last "@" is at start - 1 or before it (always so without an "@" in d,
+      // when there is one): an address without an "@" is on no domain, however it ends.
+      if (i < 0) {
+        const at = normalized.lastIndexOf('@');
+        if (at >= 0 && at < start) return true;
+      }
     }
     return false;
   }

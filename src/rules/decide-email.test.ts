@@ -544,6 +544,39 @@ describe('article 3 — "I can see the same email synced under multiple accounts
   });
 });
 
+describe('an internationalised domain, written in Unicode or in punycode (ASCII), is one address', () => {
+  const ANNA = endUser(ACME.id, 'Anna@Bücher.Example', { source: 'csv' });
+  const LEO = endUser(GLOBEX.id, 'leo@xn--exmple-cua.de', { source: 'manual' });
+
+  it('an end user imported in Unicode form is matched by mail from the punycode form, and the reverse', () => {
+    const fromPuny = decide(emailCase({ from: 'anna@xn--bcher-kva.example', to: ALICE.email }), { endUsers: [ANNA, LEO] });
+    expect(fromPuny.outcome).toBe('linked');
+    expect(accountIds(fromPuny)).toEqual([ACME.id]);
+    const fromUnicode = decide(emailCase({ from: BEN.email, to: 'Leo@Exämple.de', cc: ALICE.email }), { endUsers: [ANNA, LEO] });
+    expect(fromUnicode.outcome).toBe('linked');
+    expect(accountIds(fromUnicode)).toEqual([GLOBEX.id]);
+  });
+
+  it('an internal domain in one spelling covers addresses in the other (E6)', () => {
+    const unicodeDomain = { internalDomains: ['bücher.example'], endUsers: [ANNA] };
+    const puny = decide(emailCase({ from: 'anna@xn--bcher-kva.example', to: ALICE.email }), unicodeDomain);
+    expect(check(puny, 'E6').code).toBe('E6_INTERNAL_ONLY');
+    expect(puny.outcome).toBe('not_linked');
+    const punyDomain = { internalDomains: ['xn--bcher-kva.example', 'ourco.com'], endUsers: [ANNA] };
+    const unicode = decide(emailCase({ from: 'anna@bücher.example', to: ALICE.email }), punyDomain);
+    expect(check(unicode, 'E6').code).toBe('E6_INTERNAL_ONLY');
+  });
+
+  it('a blocklisted domain in one spelling blocks mail from the other (E4)', () => {
+    const d = decide(emailCase({ from: 'anna@bücher.example', to: ALICE.email }), {
+      endUsers: [ANNA],
+      blocklist: [domainBlock('xn--bcher-kva.example')],
+    });
+    expect(d.outcome).toBe('not_linked');
+    expect(check(d, 'E4').status).toBe('fail');
+  });
+});
+
 describe('every email decision', () => {
   const scenarios: Array<[string, EmailCase]> = [
     ['linked', emailCase({ from: 'bob@acme.com', to: ALICE.email })],

@@ -69,6 +69,33 @@ describe('a meeting the CSM organized and an end user accepted', () => {
   });
 });
 
+describe('an attendee on an internationalised domain, in Unicode or punycode spelling', () => {
+  it('an end user imported in Unicode form is matched by an attendee in punycode form, and the reverse', () => {
+    const anna = endUser(ACME.id, 'anna@bücher.example', { source: 'csv' });
+    const leo = endUser(GLOBEX.id, 'LEO@xn--exmple-cua.de');
+    const annaMeets = decide(meetingCase({ start: PAST, attendees: [attendee(ALICE.email), attendee('Anna@XN--BCHER-KVA.example')] }), {
+      endUsers: [anna, leo],
+    });
+    expect(annaMeets.outcome).toBe('linked');
+    expect(accountIds(annaMeets)).toEqual([ACME.id]);
+    const leoMeets = decide(meetingCase({ start: PAST, attendees: [attendee(ALICE.email), attendee('mailto:leo@exämple.de')] }), {
+      endUsers: [anna, leo],
+    });
+    expect(leoMeets.outcome).toBe('linked');
+    expect(accountIds(leoMeets)).toEqual([GLOBEX.id]);
+  });
+
+  it('an attendee on an internal domain written in the other spelling is not offered as an end user to add', () => {
+    const c = meetingCase({ start: PAST, attendees: [attendee(ALICE.email), attendee('Colleague@XN--BCHER-KVA.example')] });
+    for (const internalDomains of [['Bücher.Example'], ['xn--bcher-kva.example']]) {
+      const d = decide(c, { internalDomains: [...internalDomains, 'ourco.com'] });
+      expect(check(d, 'M5').code).toBe('M5_NO_END_USER');
+      expect(remedyCodes(d)).not.toContain('ADD_END_USER');
+    }
+    expect(remedyCodes(decide(c, { internalDomains: ['ourco.com'] }))).toContain('ADD_END_USER');
+  });
+});
+
 describe('article 4 — "I can\'t see the meeting which I recently had with my customer"', () => {
   describe('M1 calendar authorized', () => {
     it('a meeting no authorized calendar has is not linked, and the remedy is to authorize the calendar', () => {

@@ -8,6 +8,7 @@ import { createSecrets, type Secrets } from '../secrets/secrets.js';
 import type { ConnectionRecord } from './connections.js';
 import type { Store } from './db.js';
 import type { WorkspaceRecord } from './workspaces.js';
+import { unicodeSpelling } from '../directory/address.js';
 import { DirectoryIndex } from '../directory/index.js';
 import { loadDirectory } from './directory.js';
 
@@ -55,6 +56,18 @@ export function connectorDeps(ctx: Pick<Ctx, 'connectors'>): ConnectorDeps {
  * again when an end user is added, without keeping the address itself. */
 export function hashAddress(ctx: Pick<Ctx, 'ws'>, normalized: string): string {
   return createHmac('sha256', ctx.ws.hashKey).update(normalized).digest('hex').slice(0, 32);
+}
+
+/**
+ * The keyed hashes a normalized address may be stored under, its own first. An address on an
+ * internationalised domain was hashed in its Unicode spelling before 2026-12-07 (the domain's
+ * ASCII form is canonical since): not-linked mail and tombstones kept no address to hash it
+ * again from (migration 017), so a look-up by address also asks for that spelling's hash.
+ */
+export function addressHashes(ctx: Pick<Ctx, 'ws'>, normalized: string): string[] {
+  const h = hashAddress(ctx, normalized);
+  const unicode = unicodeSpelling(normalized);
+  return unicode === undefined ? [h] : [h, hashAddress(ctx, unicode)];
 }
 
 export async function loadDirectoryIndex(ctx: Ctx): Promise<DirectoryIndex> {

@@ -17,6 +17,7 @@ import * as m013 from './migrations/013-sign-in-codes.js';
 import * as m014 from './migrations/014-timeline-and-search-indexes.js';
 import * as m015 from './migrations/015-deferred-redecisions.js';
 import * as m016 from './migrations/016-email-links-carry-shown-columns.js';
+import * as m017 from './migrations/017-idn-ascii-domains.js';
 import type { DB } from './schema.js';
 
 export type Store = Kysely<DB>;
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '014-timeline-and-search-indexes': m014,
   '015-deferred-redecisions': m015,
   '016-email-links-carry-shown-columns': m016,
+  '017-idn-ascii-domains': m017,
 };
 
 /** One line per migration: what it changes, for `touchpoint migrate --dry-run`. */

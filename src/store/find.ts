@@ -8,9 +8,21 @@ import { containsText } from './like.js';
 import { meetingFromRow, type MeetingRecord } from './meetings.js';
 import type { Tombstone, TombstoneKind } from './tombstones.js';
 
+/**
+ * An address's keyed hash, or the hashes it may be stored under (store/context.ts
+ * addressHashes: an address on an internationalised domain also by its earlier Unicode form's).
+ */
+export type AddressHashes = string | readonly string[];
+
+/** `= hash` for one hash (as before), `in (…)` for several. */
+function hashIn(hashes: AddressHashes): { op: '=' | 'in'; value: string | readonly string[] } {
+  if (typeof hashes === 'string') return { op: '=', value: hashes };
+  return hashes.length === 1 ? { op: '=', value: hashes[0]! } : { op: 'in', value: hashes };
+}
+
 export interface EmailSearch {
-  fromHash?: string;
-  toHash?: string;
+  fromHash?: AddressHashes;
+  toHash?: AddressHashes;
   /** All of them, case-insensitively, in the kept subject (linked mail only). */
   subjectWords?: string[];
   /** Only mail a not-linked decision kept no subject of (to tell whether live lookup could). */
@@ -35,21 +47,26 @@ export async function searchEmails(db: Store, ws: string, q: EmailSearch): Promi
 
 function emailQuery(db: Store, ws: string, q: EmailSearch, by: 'sender' | 'legacy' | 'any'): Promise<EmailRecord[]> {
   let sel = db.selectFrom('emails').selectAll('emails').where('emails.workspace_id', '=', ws);
-  const participant = (hash: string) =>
-    db
+  const participant = (hashes: AddressHashes) => {
+    const h = hashIn(hashes);
+    return db
       .selectFrom('participant_hashes')
       .select('participant_hashes.item_id')
       .where('participant_hashes.workspace_id', '=', ws)
       .where('participant_hashes.kind', '=', 'email')
-      .where('participant_hashes.addr_hash', '=', hash);
-  if (by === 'sender' && q.fromHash) sel = sel.where('emails.from_hash', '=', q.fromHash);
+      .where('participant_hashes.addr_hash', h.op, h.value);
+  };
+  if (by === 'sender' && q.fromHash) {
+    const h = hashIn(q.fromHash);
+    sel = sel.where('emails.from_hash', h.op, h.value);
+  }
   if (by === 'legacy' && q.fromHash) sel = sel.where('emails.from_hash', 'is', null).where('emails.id', 'in', participant(q.fromHash));
   if (q.toHash) {
-    const to = q.toHash;
+    const to = hashIn(q.toHash);
     // A recipient, not (only) the sender: mail someone sent is not "mail to" them.
     sel = sel
-      .where('emails.id', 'in', participant(to))
-      .where((eb) => eb.or([eb('emails.from_hash', 'is', null), eb('emails.from_hash', '!=', to)]));
+      .where('emails.id', 'in', participant(q.toHash))
+      .where((eb) => eb.or([eb('emails.from_hash', 'is', null), eb('emails.from_hash', to.op === '=' ? '!=' : 'not in', to.value)]));
   }
   if (q.since) sel = sel.where('emails.at', '>=', q.since);
   if (q.until) sel = sel.where('emails.at', '<', q.until);
@@ -78,7 +95,7 @@ function emailQuery(db: Store, ws: string, q: EmailSearch, by: 'sender' | 'legac
 
 export interface MeetingSearch {
   titleWords?: string[];
-  attendeeHash?: string;
+  attendeeHash?: AddressHashes;
   since?: string;
   until?: string;
   connectionIds?: string[];
@@ -89,6 +106,7 @@ export interface MeetingSearch {
 export async function searchMeetings(db: Store, ws: string, q: MeetingSearch): Promise<MeetingRecord[]> {
   let sel = db.selectFrom('meetings').selectAll('meetings').where('meetings.workspace_id', '=', ws);
   if (q.attendeeHash) {
+    const h = hashIn(q.attendeeHash);
     sel = sel.where(
       'meetings.id',
       'in',
@@ -97,7 +115,7 @@ export async function searchMeetings(db: Store, ws: string, q: MeetingSearch): P
         .select('participant_hashes.item_id')
         .where('participant_hashes.workspace_id', '=', ws)
         .where('participant_hashes.kind', '=', 'meeting')
-        .where('participant_hashes.addr_hash', '=', q.attendeeHash),
+        .where('participant_hashes.addr_hash', h.op, h.value),
     );
   }
   if (q.since) sel = sel.where('meetings.occurrence_start', '>=', q.since);
@@ -125,14 +143,15 @@ export async function searchMeetings(db: Store, ws: string, q: MeetingSearch): P
 export async function emailTombstonesBySender(
   db: Store,
   ws: string,
-  q: { fromHash: string; since?: string; until?: string; limit: number },
+  q: { fromHash: AddressHashes; since?: string; until?: string; limit: number },
 ): Promise<Tombstone[]> {
+  const h = hashIn(q.fromHash);
   let sel = db
     .selectFrom('tombstones')
     .selectAll()
     .where('workspace_id', '=', ws)
     .where('kind', '=', 'email' satisfies TombstoneKind)
-    .where('from_hash', '=', q.fromHash);
+    .where('from_hash', h.op, h.value);
   if (q.since) sel = sel.where('at', '>=', q.since);
   if (q.until) sel = sel.where('at', '<', q.until);
   const rows = await sel.orderBy('at', 'desc').limit(q.limit).execute();

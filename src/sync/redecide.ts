@@ -12,7 +12,7 @@ import { getMeeting } from '../store/meetings.js';
 import { leanEmailsByIds, leanSightingsOf, type LeanEmailRecord } from '../store/redecide-reads.js';
 import { redecidedWriter, redecideSizes, type RedecidedWriter } from '../store/redecide-writes.js';
 import { storeMeeting } from './calendar-ingest.js';
-import { hashAddress, type Ctx } from '../store/context.js';
+import { addressHashes, type Ctx } from '../store/context.js';
 import { type RedecidedEmail, storeRedecidedPage, wantsLinkEvents } from './redecide-emails.js';
 import { reloadEmails, type Reloaded, type WaitReason } from './reload-emails.js';
 
@@ -166,7 +166,8 @@ export async function redecideAddresses(
   tally?: EmailOutcomes,
 ): Promise<RedecideReport> {
   const report = emptyReport();
-  const hashes = [...new Set(addresses.map((a) => hashAddress(ctx, normalizeAddress(a))))];
+  // With the hash of an address's earlier spelling, where it has one (addressHashes).
+  const hashes = [...new Set(addresses.flatMap((a) => addressHashes(ctx, normalizeAddress(a))))];
   const conns = new Map((await listConnections(ctx.db, ctx.ws.id)).map((c) => [c.id, c]));
 
   // Emails a page at a time: each source opened once, the page's not-linked copies re-read in
