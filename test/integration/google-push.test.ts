@@ -150,6 +150,8 @@ describe('Google push', () => {
     expect(fresh[0]!.id).not.toBe(old!.id);
     expect(g.channels.get(old!.id)!.stopped).toBe(true);
     expect(await g.notifyCalendar(old!.id)).toBe(404);
+    // Its "sync" message asks for nothing: acknowledged like a new channel's, stored or not.
+    expect(await g.notifyCalendar(old!.id, 'sync')).toBe(204);
     expect(await g.notifyCalendar(fresh[0]!.id)).toBe(204);
     // A sync well before expiry renews nothing.
     await api.call(csm, 'POST', `/v1/connections/${calendarId}/sync`);

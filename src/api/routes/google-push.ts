@@ -108,6 +108,12 @@ export async function googlePushRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       const hit = (await watchedConnections(deps.db, 'google_calendar')).find(
         (c) => c.push.kind === 'calendar' && c.push.channelId === channelId,
       );
+      // A channel's first message ("sync") comes as it is created, and may come before the sync
+      // that asked for it has stored it: acknowledged, as it asks for nothing.
+      if (!hit && state === 'sync') {
+        req.log.info({ channel: channelId }, 'calendar push: sync message of a channel not stored yet');
+        return reply.code(204).send(null);
+      }
       // An unknown (stopped, replaced) channel: refusing it is what makes Google give up on it.
       if (hit?.push.kind !== 'calendar') throw new AppError('not_found', 'no such channel');
       if (!channelTokenMatches(h('x-goog-channel-token'), hit.push)) throw new AppError('forbidden', 'wrong channel token');
