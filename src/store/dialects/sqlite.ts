@@ -3,17 +3,54 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteAdapter, SqliteDialect, SqliteIntrospector, SqliteQueryCompiler, type Dialect, type Driver } from 'kysely';
+import { Kysely, SqliteDialect, type Driver } from 'kysely';
 import type { DB } from '../schema.js';
 import { EACH_ROW, ROWS_AS_ARRAYS } from './dialect.js';
 import { migrate, StoreError, type Store } from '../db.js';
-import { SplitSqliteDriver } from './sqlite-split-driver.js';
-import { statementCache } from './sqlite-statements.js';
-import { WriterThread } from './sqlite-writer-thread.js';
 
 /** Distinct SQL texts kept prepared (a sync repeats a few dozen shapes, pages of a fixed size). */
 const STATEMENT_CACHE = 500;
-const MARKERS = { eachRow: EACH_ROW, rowsAsArrays: ROWS_AS_ARRAYS };
+
+/**
+ * The statement that runs `one` once per row; its parameters are the rows themselves (arrays),
+ * so a page is neither flattened into one list nor sliced back into rows (both were ~10 % of
+ * bench:store's CPU). Kysely only calls `reader` and `run`.
+ */
+function eachRow(one: Database.Statement): Database.Statement {
+  const run = (rows: unknown[][]) => {
+    let changes = 0;
+    // Indexed: `for…of` here left an iterator result per row for the GC (bench:store's heap profile).
+    for (let i = 0; i < rows.length; i++) changes += one.run(rows[i]).changes;
+    return { changes, lastInsertRowid: 0 };
+  };
+  return { reader: false, run } as unknown as Database.Statement;
+}
+
+/**
+ * Kysely prepares every query anew; better-sqlite3 statements can be reused, and preparing
+ * the multi-row inserts of a page was ~12 % of a CalDAV sync's time (bench/README.md). Kept
+ * by SQL text, least recently used out. Nothing here streams (iterate), so a statement is
+ * never busy when it is reused.
+ */
+function withStatementCache(sqlite: Database.Database): { prepare(sql: string): Database.Statement; close(): void } {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    prepare(sql) {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        cache.delete(sql);
+      } else {
+        stmt = sql.startsWith(EACH_ROW) ? eachRow(sqlite.prepare(sql)) : sqlite.prepare(sql);
+        // A page of hundreds of rows: an object per row was ≈ 30 % of a 500-item timeline page.
+        if (sql.startsWith(ROWS_AS_ARRAYS)) stmt.raw(true);
+        if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, stmt);
+      return stmt;
+    },
+    close: () => sqlite.close(),
+  };
+}
 
 /**
  * SQLite rolls a transaction back by itself when a write fails with SQLITE_FULL or an I/O
@@ -22,8 +59,7 @@ const MARKERS = { eachRow: EACH_ROW, rowsAsArrays: ROWS_AS_ARRAYS };
  */
 class SqliteDialectKeepingErrors extends SqliteDialect {
   constructor(private readonly sqlite: Database.Database) {
-    const statements = statementCache(sqlite, MARKERS, STATEMENT_CACHE);
-    super({ database: { prepare: (sql) => statements.prepare(sql), close: () => sqlite.close() } });
+    super({ database: withStatementCache(sqlite) });
   }
 
   override createDriver(): Driver {
@@ -36,16 +72,7 @@ class SqliteDialectKeepingErrors extends SqliteDialect {
   }
 }
 
-export interface SqliteOptions {
-  migrate?: boolean;
-  /**
-   * Writes on a thread of their own (sqlite-split-driver.ts); the default for a file. An
-   * in-memory database is one connection's own, so it always runs on the main thread.
-   */
-  writerThread?: boolean;
-}
-
-export async function openSqlite(path: string, opts: SqliteOptions = {}): Promise<Store> {
+export async function openSqlite(path: string, opts: { migrate?: boolean } = {}): Promise<Store> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let sqlite: Database.Database;
   try {
@@ -58,27 +85,7 @@ export async function openSqlite(path: string, opts: SqliteOptions = {}): Promis
   // WAL: readers never block the sync writer; NORMAL is durable across process crashes.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<DB>({
-    dialect: opts.writerThread === false || path === ':memory:' ? new SqliteDialectKeepingErrors(sqlite) : await splitDialect(path, sqlite),
-  });
+  const db = new Kysely<DB>({ dialect: new SqliteDialectKeepingErrors(sqlite) });
   if (opts.migrate !== false) await migrate(db);
   return db;
-}
-
-/** Reads on `sqlite` (this thread), writes and transactions on a writer thread of the same file. */
-async function splitDialect(path: string, sqlite: Database.Database): Promise<Dialect> {
-  let writer: WriterThread;
-  try {
-    writer = await WriterThread.start(path, MARKERS, STATEMENT_CACHE);
-  } catch (err) {
-    sqlite.close();
-    throw new StoreError(`cannot open database ${path}: ${(err as Error).message}`);
-  }
-  const driver = new SplitSqliteDriver({ sqlite, statements: statementCache(sqlite, MARKERS, STATEMENT_CACHE) }, writer);
-  return {
-    createAdapter: () => new SqliteAdapter(),
-    createDriver: () => driver,
-    createIntrospector: (db) => new SqliteIntrospector(db),
-    createQueryCompiler: () => new SqliteQueryCompiler(),
-  };
 }
