@@ -9,7 +9,7 @@ import { loadDirectoryIndex, type Ctx } from '../src/store/context.js';
 import type { DB } from '../src/store/schema.js';
 import { openStore } from '../src/store/open.js';
 import { planMailPage, writeMailPage } from '../src/sync/email-ingest.js';
-import { planAhead } from '../src/sync/page-pipeline.js';
+import { planAhead } from '../src/sync/mail-pipeline.js';
 import { backendsCpu, backendsCpuSince } from './pg-cpu.js';
 import { parsedMail, seedDirectory } from './workers-fixtures.js';
 
@@ -48,7 +48,7 @@ export async function decideAndStore(
         yield { sightings, errors: [], cursor: { upTo: i + sightings.length } };
       }
     }
-    for await (const { page, plan: planned } of planAhead(pages(), (p) => plan(p.sightings), { beforeWrite: async () => {} })) {
+    for await (const { page, plan: planned } of planAhead(pages(), plan, { beforeWrite: async () => {} })) {
       let first = planned;
       await retryOnConflict(async () => {
         const p = first ?? (await plan(page.sightings));

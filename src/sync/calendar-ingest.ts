@@ -1,6 +1,5 @@
 // Calendars: calendar objects → occurrences → decision → store.
 // Each occurrence of a series is its own meeting (UID + start), judged on its own start (M2).
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Sighting } from '../domain/connection.js';
 import type { Decision } from '../domain/decision.js';
 import type { MeetingOccurrence } from '../domain/items.js';
@@ -136,59 +135,33 @@ export function expansionWindow(conn: ConnectionRecord, now: Date): { from: Date
   return { from: new Date(conn.authorizedAt.getTime() - LOOKBEHIND_MS), to: new Date(now.getTime() + LOOKAHEAD_MS) };
 }
 
-/** A page's calendar objects parsed and expanded, before its transaction (no I/O). */
-export interface ParsedCalendarObjects {
-  objects: { obj: CalendarObject; parsed: ReturnType<typeof occurrencesOf> }[];
-  /** Objects that could not be read, and problems of those that could (kept as item errors). */
-  errors: ItemError[];
-}
-
-/** Objects parsed between two turns of the event loop (another sync's steps, the store's replies). */
-const PARSE_SLICE = 50;
-
 /**
- * Parses and expands a page's objects (the last version of each ref, if a page repeats one).
- * Pure CPU, so the sync runs it for the next page while this one is written (page-pipeline.ts),
- * in slices with `between` awaited between them.
- */
-export async function parseCalendarObjects(
-  objs: CalendarObject[],
-  window: { from: Date; to: Date },
-  seenAt: Date,
-  between: () => Promise<unknown> = nextTurn,
-): Promise<ParsedCalendarObjects> {
-  const out: ParsedCalendarObjects = { objects: [], errors: [] };
-  let n = 0;
-  for (const obj of new Map(objs.map((o) => [o.ref, o])).values()) {
-    if (n++ > 0 && n % PARSE_SLICE === 0) await between();
-    try {
-      const parsed = occurrencesOf(obj, window, seenAt);
-      for (const p of parsed.problems) out.errors.push({ where: obj.ref, reason: p });
-      out.objects.push({ obj, parsed });
-    } catch (err) {
-      out.errors.push({ where: obj.ref, reason: (err as Error).message });
-    }
-  }
-  return out;
-}
-
-/**
- * A page of changed calendar objects, parsed (parseCalendarObjects), in a handful of
- * statements rather than ~10 per object (a first CalDAV sync of 2,000 events spent most of its
- * time issuing them): the objects are upserted together, the stored occurrences of every UID
- * read at once, new occurrences inserted together, and vanished ones looked up by ref at once.
+ * A page of changed calendar objects, in a handful of statements rather than ~10 per object
+ * (a first CalDAV sync of 2,000 events spent most of its time issuing them): the objects are
+ * upserted together, the stored occurrences of every UID read at once, new occurrences
+ * inserted together, and vanished ones looked up by ref at once.
  */
 export async function ingestCalendarObjects(
   ctx: Ctx,
   dir: DirectoryIndex,
   conn: ConnectionRecord,
   conns: Map<string, ConnectionRecord>,
-  page: ParsedCalendarObjects,
+  objs: CalendarObject[],
   result: CalendarIngestResult,
 ): Promise<void> {
   const window = expansionWindow(conn, ctx.now);
-  const parsedObjs = page.objects;
-  result.errors.push(...page.errors);
+  // The last version of each ref (a page should not repeat one; if it does, the last wins).
+  const latest = new Map(objs.map((o) => [o.ref, o]));
+  const parsedObjs: { obj: CalendarObject; parsed: ReturnType<typeof occurrencesOf> }[] = [];
+  for (const obj of latest.values()) {
+    try {
+      const parsed = occurrencesOf(obj, window, ctx.now);
+      for (const p of parsed.problems) result.errors.push({ where: obj.ref, reason: p });
+      parsedObjs.push({ obj, parsed });
+    } catch (err) {
+      result.errors.push({ where: obj.ref, reason: (err as Error).message });
+    }
+  }
   await saveCalendarObjects(
     ctx.db,
     parsedObjs.map(({ obj, parsed }) => ({
@@ -335,7 +308,5 @@ export async function extendSeries(
     version: row.version,
     ...(row.ics ? { ics: row.ics } : {}),
   }));
-  if (!objs.length) return;
-  const parsed = await parseCalendarObjects(objs, expansionWindow(conn, ctx.now), ctx.now);
-  await ingestCalendarObjects(ctx, dir, conn, conns, parsed, result);
+  if (objs.length) await ingestCalendarObjects(ctx, dir, conn, conns, objs, result);
 }

@@ -1,7 +1,7 @@
 // The sync loop: fetch page → decide → store → advance cursor (only after the store commits),
 // for a connection's mailbox and calendar. Errors are translated once here into a status.
 import { calendarSourceFor, mailSourceFor, maintainPush } from '../providers/registry.js';
-import type { CalendarPage, CalendarSource, ConnectionConfig, ItemError, MailPage, MailSource } from '../providers/types.js';
+import type { CalendarSource, ConnectionConfig, ItemError, MailPage, MailSource } from '../providers/types.js';
 import type { DirectoryIndex } from '../directory/index.js';
 import {
   clearItemError,
@@ -21,15 +21,13 @@ import {
   deleteCalendarObjectAndMeetings,
   deleteSeriesObjects,
   extendSeries,
-  expansionWindow,
   ingestCalendarObjects,
-  parseCalendarObjects,
   storeMeeting,
   type CalendarIngestResult,
 } from './calendar-ingest.js';
 import { connectorDeps, loadDirectoryIndex, type Ctx } from '../store/context.js';
 import { planMailPage, writeMailPage, type MailPagePlan } from './email-ingest.js';
-import { planAhead } from './page-pipeline.js';
+import { planAhead } from './mail-pipeline.js';
 import { pageTurns, type SyncTurn } from './page-turns.js';
 import { describeSyncError, storeFailureWords } from './errors.js';
 import { StoreError } from '../store/db.js';
@@ -291,11 +289,11 @@ async function syncMail(
   const plan = (sightings: MailPage['sightings']) => planMailPage(ctx, dir, conn, conns, sightings, fetchBody, turn.pause);
   // Page N+1 is fetched and planned (decided, its linked bodies read) while page N is written:
   // most of a plan is waiting for the server, most of a write is the store. One page ahead
-  // only, so memory stays bounded (page-pipeline.ts).
+  // only, so memory stays bounded (mail-pipeline.ts).
   // A page is stored unless the sync was cancelled before it came or before the page ahead of
   // it was stored (when, run in turn, it would have been asked for).
   let cancelledAfterWrite = false;
-  for await (const { page, plan: planned } of planAhead(source.changes(cursor), (p) => plan(p.sightings), turn, opts.signal, mailItems)) {
+  for await (const { page, plan: planned } of planAhead(source.changes(cursor), plan, turn, opts.signal)) {
     if (!planned || cancelledAfterWrite) throw new SyncCancelled();
     const items = page.sightings.length;
     await turn.beforePage(items);
@@ -331,9 +329,6 @@ async function syncMail(
   if (counts) await saveFolderCounts(ctx.db, ctx.ws.id, conn.id, counts, ctx.now);
 }
 
-const mailItems = (p: MailPage) => p.sightings.length;
-const calendarItems = (p: CalendarPage) => p.upserts.length + p.deletes.length + (p.deletedSeries?.length ?? 0);
-
 async function syncCalendar(
   ctx: Ctx,
   dir: DirectoryIndex,
@@ -355,13 +350,10 @@ async function syncCalendar(
   if (cursor === null) turn.initial(); // long from the start (page-turns.ts)
   const tally: CalendarIngestResult = { linked: 0, notLinked: 0, upcoming: 0, errors: [] };
   const startedAt = (opts.clock?.now() ?? ctx.now).toISOString();
-  // Page N+1 is parsed and expanded while page N is written (page-pipeline.ts): on SQLite the
-  // write runs on the store's own thread, so the main thread's ical.js work overlaps it.
-  const window = expansionWindow(conn, ctx.now);
-  const parse = (p: CalendarPage) => parseCalendarObjects(p.upserts, window, ctx.now, turn.pause);
-  for await (const { page, plan: parsed } of planAhead(source.changes(cursor), parse, turn, opts.signal, calendarItems)) {
-    if (opts.signal?.aborted || !parsed) throw new SyncCancelled();
-    const items = calendarItems(page);
+  for await (const page of source.changes(cursor)) {
+    if (opts.signal?.aborted) throw new SyncCancelled();
+    const items = page.upserts.length + page.deletes.length + (page.deletedSeries?.length ?? 0);
+    turn.pageArrived(items);
     await turn.beforePage(items);
     await retryOnConflict(() =>
       ctx.db.transaction().execute(async (trx) => {
@@ -372,7 +364,7 @@ async function syncCalendar(
           conn.id,
           page.upserts.map((o) => o.ref),
         );
-        if (page.upserts.length) await ingestCalendarObjects(tctx, dir, conn, conns, parsed, tally);
+        if (page.upserts.length) await ingestCalendarObjects(tctx, dir, conn, conns, page.upserts, tally);
         for (const ref of page.deletes) await deleteCalendarObjectAndMeetings(tctx, dir, conn, conns, ref, tally);
         for (const prefix of page.deletedSeries ?? []) await deleteSeriesObjects(tctx, dir, conn, conns, prefix, tally);
         await recordErrors(tctx, conn, [...page.errors, ...tally.errors.splice(0)], report);

@@ -1,15 +1,14 @@
-// A sync's pipeline: page N+1 is taken from the source and planned (mail: decided, its linked
-// bodies read; calendar: parsed and expanded) while the caller writes page N. A plan is
-// waiting for the server or CPU on the main thread, a write mostly the store (on SQLite its
-// own thread: store/dialects/sqlite-split-driver.ts), so in turn they add up; overlapped, both
-// work at once. Bounded to one page ahead, so memory stays that of two pages whatever the
-// mailbox's or calendar's size. What a page stores does not change: a mail page's plan is
-// re-checked inside its transaction against what is stored by then (writeMailPage), which
-// includes the page before it; a calendar page's plan is its parse alone, which reads nothing.
+// The mail sync's pipeline: page N+1 is taken from the source and planned (decided, its linked
+// bodies read) while the caller writes page N. A plan is mostly waiting for the server, a write
+// mostly the store, so in turn they add up; overlapped, the server works during the write.
+// Bounded to one page ahead, so memory stays that of two pages whatever the mailbox's size.
+// What a page stores does not change: its plan is re-checked inside its transaction against
+// what is stored by then (writeMailPage), which includes the page before it.
+import type { MailPage } from '../providers/types.js';
 import type { SyncTurn } from './page-turns.js';
 
-export interface PlannedPage<T, P> {
-  page: T;
+export interface PlannedPage<P> {
+  page: MailPage;
   /** Null when the sync was cancelled before the page came: it is not planned, nor to be stored. */
   plan: P | null;
 }
@@ -21,26 +20,24 @@ export interface PlannedPage<T, P> {
  * is closed (its finally runs) only after the page planned ahead has settled, so nothing is
  * still reading from it.
  */
-export async function* planAhead<T, P>(
-  pages: AsyncIterable<T>,
-  plan: (page: T) => Promise<P>,
+export async function* planAhead<P>(
+  pages: AsyncIterable<MailPage>,
+  plan: (sightings: MailPage['sightings']) => Promise<P>,
   turn: Pick<SyncTurn, 'beforeWrite'> & Partial<Pick<SyncTurn, 'pageArrived'>>,
   signal?: AbortSignal,
-  /** A page's items, told to `turn.pageArrived` (default 1). */
-  items: (page: T) => number = () => 1,
-): AsyncGenerator<PlannedPage<T, P>> {
+): AsyncGenerator<PlannedPage<P>> {
   const it = pages[Symbol.asyncIterator]();
-  const next = async (ahead: boolean): Promise<PlannedPage<T, P> | null> => {
+  const next = async (ahead: boolean): Promise<PlannedPage<P> | null> => {
     // Planned ahead, a long sync's next page still gives way to short syncs (page-turns.ts).
     if (ahead) await turn.beforeWrite();
     const r = await it.next();
     if (r.done) return null;
     // Before its plan: a big page (an initial sync's) makes this sync long now, not after the plan and write.
-    turn.pageArrived?.(items(r.value));
+    turn.pageArrived?.(r.value.sightings.length);
     if (signal?.aborted) return { page: r.value, plan: null };
-    return { page: r.value, plan: await plan(r.value) };
+    return { page: r.value, plan: await plan(r.value.sightings) };
   };
-  let pending: Promise<PlannedPage<T, P> | null> = next(false);
+  let pending: Promise<PlannedPage<P> | null> = next(false);
   try {
     for (;;) {
       const current = await pending;

@@ -2,7 +2,7 @@
 // handles the current one (never two ahead), and a failure ahead waits until the caller is done.
 import { describe, expect, it } from 'vitest';
 import type { MailPage } from '../providers/types.js';
-import { planAhead } from './page-pipeline.js';
+import { planAhead } from './mail-pipeline.js';
 
 const page = (n: number): MailPage => ({
   sightings: [
@@ -49,8 +49,8 @@ function source(count: number, log: string[], failAt?: number) {
   };
 }
 
-const planOf = (log: string[], failAt?: number) => async (p: MailPage) => {
-  const n = Number(p.sightings[0]!.ref.slice(4));
+const planOf = (log: string[], failAt?: number) => async (s: MailPage['sightings']) => {
+  const n = Number(s[0]!.ref.slice(4));
   log.push(`plan ${n}`);
   await new Promise((r) => setTimeout(r, 1));
   if (n === failAt) throw new Error(`page ${n} could not be planned`);
@@ -111,8 +111,8 @@ describe('planAhead', () => {
     const log: string[] = [];
     let closedWhilePlanning = false;
     const src = source(3, log);
-    const plan = async (p: MailPage) => {
-      const n = Number(p.sightings[0]!.ref.slice(4));
+    const plan = async (s: MailPage['sightings']) => {
+      const n = Number(s[0]!.ref.slice(4));
       await new Promise((r) => setTimeout(r, 10));
       if (src.closed) closedWhilePlanning = true;
       log.push(`planned ${n}`);
