@@ -87,46 +87,54 @@ async function internalDomains(db: Kysely<unknown>): Promise<void> {
 
 type NonAscii = ReturnType<typeof nonAsciiFilter>;
 
-async function blocklist(db: Kysely<unknown>, nonAscii: NonAscii): Promise<void> {
-  const rows = await sql<{ workspace_id: string; entry: string; kind: string }>`
-    select workspace_id, entry, kind from blocklist where ${nonAscii('entry')}`.execute(db);
+/**
+ * Rewrites `column` of `table`'s rows holding a non-ASCII character to `next` of the row; a row
+ * whose rewritten key is stored already (both spellings were entered) is dropped, as the two
+ * mean the same. `scope` names the columns that, with `column`, make the row's key; `also`,
+ * other columns `next` reads.
+ */
+async function rekey(
+  db: Kysely<unknown>,
+  nonAscii: NonAscii,
+  table: string,
+  scope: string[],
+  column: string,
+  next: (row: Record<string, string>) => string,
+  also: string[] = [],
+): Promise<void> {
+  const cols = [...scope, column, ...also];
+  const rows = await sql<Record<string, string>>`select ${sql.join(cols.map((c) => sql.ref(c)))} from ${sql.table(table)}
+    where ${nonAscii(column)}`.execute(db);
   for (const r of rows.rows) {
-    const next = r.kind === 'domain' ? asciiDomain(r.entry) : withAsciiDomain(r.entry);
-    if (next === r.entry) continue;
-    const taken = await sql`select 1 from blocklist where workspace_id = ${r.workspace_id} and entry = ${next}`.execute(db);
-    if (taken.rows.length > 0) await sql`delete from blocklist where workspace_id = ${r.workspace_id} and entry = ${r.entry}`.execute(db);
-    else await sql`update blocklist set entry = ${next} where workspace_id = ${r.workspace_id} and entry = ${r.entry}`.execute(db);
+    const to = next(r);
+    const from = r[column]!;
+    if (to === from) continue;
+    const key = sql.join(
+      scope.map((c) => sql`${sql.ref(c)} = ${r[c]}`),
+      sql` and `,
+    );
+    const taken = await sql`select 1 from ${sql.table(table)} where ${key} and ${sql.ref(column)} = ${to}`.execute(db);
+    if (taken.rows.length > 0) await sql`delete from ${sql.table(table)} where ${key} and ${sql.ref(column)} = ${from}`.execute(db);
+    else await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${to} where ${key} and ${sql.ref(column)} = ${from}`.execute(db);
   }
 }
 
-async function teammateAddresses(db: Kysely<unknown>, nonAscii: NonAscii): Promise<void> {
-  const rows = await sql<{ workspace_id: string; address: string }>`
-    select workspace_id, address from teammate_addresses where ${nonAscii('address')}`.execute(db);
-  for (const r of rows.rows) {
-    const next = withAsciiDomain(r.address);
-    if (next === r.address) continue;
-    const taken = await sql`select 1 from teammate_addresses where workspace_id = ${r.workspace_id} and address = ${next}`.execute(db);
-    if (taken.rows.length > 0)
-      await sql`delete from teammate_addresses where workspace_id = ${r.workspace_id} and address = ${r.address}`.execute(db);
-    else
-      await sql`update teammate_addresses set address = ${next} where workspace_id = ${r.workspace_id} and address = ${r.address}`.execute(
-        db,
-      );
-  }
-}
+const blocklist = (db: Kysely<unknown>, nonAscii: NonAscii) =>
+  rekey(
+    db,
+    nonAscii,
+    'blocklist',
+    ['workspace_id'],
+    'entry',
+    (r) => (r.kind === 'domain' ? asciiDomain(r.entry!) : withAsciiDomain(r.entry!)),
+    ['kind'],
+  );
 
-async function suppressions(db: Kysely<unknown>, nonAscii: NonAscii): Promise<void> {
-  const rows = await sql<{ workspace_id: string; source: string; account_id: string; email_norm: string }>`
-    select workspace_id, source, account_id, email_norm from suppressions where ${nonAscii('email_norm')}`.execute(db);
-  for (const r of rows.rows) {
-    const next = withAsciiDomain(r.email_norm);
-    if (next === r.email_norm) continue;
-    const key = sql`workspace_id = ${r.workspace_id} and source = ${r.source} and account_id = ${r.account_id}`;
-    const taken = await sql`select 1 from suppressions where ${key} and email_norm = ${next}`.execute(db);
-    if (taken.rows.length > 0) await sql`delete from suppressions where ${key} and email_norm = ${r.email_norm}`.execute(db);
-    else await sql`update suppressions set email_norm = ${next} where ${key} and email_norm = ${r.email_norm}`.execute(db);
-  }
-}
+const teammateAddresses = (db: Kysely<unknown>, nonAscii: NonAscii) =>
+  rekey(db, nonAscii, 'teammate_addresses', ['workspace_id'], 'address', (r) => withAsciiDomain(r.address!));
+
+const suppressions = (db: Kysely<unknown>, nonAscii: NonAscii) =>
+  rekey(db, nonAscii, 'suppressions', ['workspace_id', 'source', 'account_id'], 'email_norm', (r) => withAsciiDomain(r.email_norm!));
 
 async function endUsers(db: Kysely<unknown>, nonAscii: NonAscii): Promise<void> {
   const rows = await sql<{ id: string; workspace_id: string; account_id: string; email_norm: string }>`
