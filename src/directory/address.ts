@@ -26,13 +26,7 @@ export function normalizeAddress(raw: string): string {
   }
   // Any ASCII string (padded, "<…>", "mailto:") is already in NFC, before and after
   // lower-casing: the same steps without ICU.
-  let ascii = true;
-  for (let i = 0; i < n; i++) {
-    if (raw.charCodeAt(i) >= 128) {
-      ascii = false;
-      break;
-    }
-  }
+  const ascii = isAscii(raw);
   let s = ascii ? raw.trim() : raw.normalize('NFC').trim();
   // Tolerate what clients wrap addresses in: "<a@b>", "mailto:a@b" (ICS), trailing dots.
   if (s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1).trim();
