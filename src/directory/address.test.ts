@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { domainToASCII } from 'node:url';
 import {
+  asciiFragment,
   displayAddress,
   domainAndParents,
   domainCovers,
@@ -218,6 +219,19 @@ describe('internationalised domains: the Unicode and the ASCII (punycode) spelli
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('gives a search fragment without an "@" its ASCII form when it has a non-ASCII character', () => {
+    expect(asciiFragment('bücher')).toBe('xn--bcher-kva');
+    expect(asciiFragment('bücher.example')).toBe('xn--bcher-kva.example');
+    expect(asciiFragment('mail.bücher.ex')).toBe('mail.xn--bcher-kva.ex');
+    // Punycode encodes a whole label: a part of one cannot be found in the stored form.
+    expect(asciiFragment('büch')).toBe('xn--bch-hoa');
+    expect('xn--bcher-kva').not.toContain(asciiFragment('büch'));
+    expect(asciiFragment('acme')).toBeUndefined(); // ASCII: nothing else to try
+    expect(asciiFragment('anna@bücher')).toBeUndefined(); // normalizeAddress converted it already
+    expect(asciiFragment('anna bücher')).toBeUndefined(); // not a domain
+    expect(asciiFragment('bü%63her')).toBeUndefined(); // the URL parser would decode the "%"
   });
 
   it('normalises a domain entry the same way (internal domains, blocklist)', () => {

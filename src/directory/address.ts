@@ -94,6 +94,19 @@ export function displayAddress(normalized: string): string {
 }
 
 /**
+ * The IDNA ASCII form of a search fragment without an "@" that has a non-ASCII character
+ * ("bücher" → "xn--bcher-kva"), so that it finds the ASCII keys normalizeAddress stores;
+ * undefined when there is none to try. (With an "@", normalizeAddress already converted the
+ * part after it.) Punycode encodes a label as a whole, so only whole labels match: "büch" is
+ * "xn--bch-hoa", which no part of "xn--bcher-kva" contains.
+ */
+export function asciiFragment(fragment: string): string | undefined {
+  if (isAscii(fragment) || fragment.includes('@') || fragment.includes('%')) return undefined;
+  const a = domainToASCII(fragment);
+  return a === '' || a === fragment ? undefined : a;
+}
+
+/**
  * normalizeAddress, with the result's addressHash (address-table.ts) written to hash[0]. On
  * normalizeAddress's ASCII fast path both come from one pass over the characters (the hash of
  * the lower-cased characters); a participant is hashed here instead of in a second loop.
