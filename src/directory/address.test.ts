@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { domainToASCII } from 'node:url';
 import {
+  asciiFragment,
+  displayAddress,
   domainAndParents,
   domainCovers,
   domainOf,
@@ -192,6 +194,44 @@ describe('internationalised domains: the Unicode and the ASCII (punycode) spelli
     expect(unicodeSpelling('anna@acme.com')).toBeUndefined();
     expect(unicodeSpelling('anna@xn--zz.com')).toBeUndefined(); // not valid punycode
     expect(unicodeSpelling('no-at-sign')).toBeUndefined();
+  });
+
+  it('shows a normalised address or domain with its IDN domain in Unicode, and anything else unchanged', () => {
+    expect(displayAddress(normalizeAddress('Anna@Bücher.Example'))).toBe('anna@bücher.example');
+    expect(displayAddress('anna@mail.xn--bcher-kva.example')).toBe('anna@mail.bücher.example');
+    expect(displayAddress('xn--bcher-kva.example')).toBe('bücher.example'); // a blocklist entry or internal domain
+    expect(displayAddress('anna@acme.com')).toBe('anna@acme.com');
+    expect(displayAddress('xn--anna@acme.com')).toBe('xn--anna@acme.com'); // "xn--" in the local part only
+    expect(displayAddress('anna@xn--zz.com')).toBe('anna@xn--zz.com'); // not valid punycode
+    expect(displayAddress('anna@bücher.example')).toBe('anna@bücher.example');
+    expect(displayAddress('')).toBe('');
+  });
+
+  it('shows an address the way normalizeAddress reads it back', () => {
+    const label = fc.string({ unit: fc.constantFrom(...'aübçδ用-x'.split('')), minLength: 1, maxLength: 8 });
+    const address = fc
+      .tuple(fc.stringMatching(/^[a-z.]{1,6}$/), fc.array(label, { minLength: 1, maxLength: 3 }))
+      .map(([l, ds]) => `${l}@${ds.join('.')}`);
+    fc.assert(
+      fc.property(address, (raw) => {
+        const n = normalizeAddress(raw);
+        expect(normalizeAddress(displayAddress(n))).toBe(n);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('gives a search fragment without an "@" its ASCII form when it has a non-ASCII character', () => {
+    expect(asciiFragment('bücher')).toBe('xn--bcher-kva');
+    expect(asciiFragment('bücher.example')).toBe('xn--bcher-kva.example');
+    expect(asciiFragment('mail.bücher.ex')).toBe('mail.xn--bcher-kva.ex');
+    // Punycode encodes a whole label: a part of one cannot be found in the stored form.
+    expect(asciiFragment('büch')).toBe('xn--bch-hoa');
+    expect('xn--bcher-kva').not.toContain(asciiFragment('büch'));
+    expect(asciiFragment('acme')).toBeUndefined(); // ASCII: nothing else to try
+    expect(asciiFragment('anna@bücher')).toBeUndefined(); // normalizeAddress converted it already
+    expect(asciiFragment('anna bücher')).toBeUndefined(); // not a domain
+    expect(asciiFragment('bü%63her')).toBeUndefined(); // the URL parser would decode the "%"
   });
 
   it('normalises a domain entry the same way (internal domains, blocklist)', () => {

@@ -78,6 +78,35 @@ export function unicodeSpelling(normalized: string): string | undefined {
 }
 
 /**
+ * How a normalised address (or a domain: a blocklist entry) is shown to people: its domain's
+ * "xn--" labels in Unicode ("anna@xn--bcher-kva.example" → "anna@bücher.example"), as they
+ * typed and read it. Only for text (remedies, details, hints): stored keys, hashes and machine
+ * fields keep the ASCII form normalizeAddress made. Unchanged when there is no "xn--" label
+ * (nearly always: one substring test) or the label is not valid punycode.
+ */
+export function displayAddress(normalized: string): string {
+  if (!normalized.includes('xn--')) return normalized;
+  const at = normalized.lastIndexOf('@');
+  const domain = normalized.slice(at + 1);
+  if (!domain.startsWith('xn--') && !domain.includes('.xn--')) return normalized;
+  const u = domainToUnicode(domain);
+  return u === '' || u === domain ? normalized : normalized.slice(0, at + 1) + u;
+}
+
+/**
+ * The IDNA ASCII form of a search fragment without an "@" that has a non-ASCII character
+ * ("bücher" → "xn--bcher-kva"), so that it finds the ASCII keys normalizeAddress stores;
+ * undefined when there is none to try. (With an "@", normalizeAddress already converted the
+ * part after it.) Punycode encodes a label as a whole, so only whole labels match: "büch" is
+ * "xn--bch-hoa", which no part of "xn--bcher-kva" contains.
+ */
+export function asciiFragment(fragment: string): string | undefined {
+  if (isAscii(fragment) || fragment.includes('@') || fragment.includes('%')) return undefined;
+  const a = domainToASCII(fragment);
+  return a === '' || a === fragment ? undefined : a;
+}
+
+/**
  * normalizeAddress, with the result's addressHash (address-table.ts) written to hash[0]. On
  * normalizeAddress's ASCII fast path both come from one pass over the characters (the hash of
  * the lower-cased characters); a participant is hashed here instead of in a second loop.

@@ -3,7 +3,7 @@
 // never cause a link (rule E3, end-user match).
 import type { EndUser } from '../domain/directory.js';
 import type { Hint } from '../domain/decision.js';
-import { domainOf, localPartOf, normalizeAddress } from './address.js';
+import { displayAddress, domainOf, localPartOf, normalizeAddress } from './address.js';
 
 // Two-label public suffixes common enough to matter for "same company, other domain"
 // (acme.co.uk vs acme.com). Not a full public-suffix list; a miss only loses a hint.
@@ -72,6 +72,8 @@ export class HintIndex {
     const domain = domainOf(participant);
     const out: Hint[] = [];
     const seen = new Set<string>();
+    // The detail is read by people: the address as they write it (`participant` stays the key).
+    const shown = displayAddress(participant);
     const add = (kind: Hint['kind'], u: EndUser, detail: string) => {
       const key = `${kind}|${u.id}`;
       if (seen.has(key)) return;
@@ -83,20 +85,16 @@ export class HintIndex {
       if (e === participant) continue;
       const kind = local.includes('+') || localPartOf(e).includes('+') ? 'plus_tag' : 'dots';
       const what = kind === 'plus_tag' ? 'a +tag' : 'dots';
-      add(kind, u, `${participant} differs from end user ${u.email} only by ${what}; addresses must be the same to match`);
+      add(kind, u, `${shown} differs from end user ${u.email} only by ${what}; addresses must be the same to match`);
     }
     for (const u of this.byCompany.get(`${local}@${companyLabel(domain)}`) ?? []) {
       const e = normalizeAddress(u.email);
       if (e === participant) continue;
-      add('other_domain', u, `${participant} has the same name as end user ${u.email} at another domain of the same company`);
+      add('other_domain', u, `${shown} has the same name as end user ${u.email} at another domain of the same company`);
     }
     for (const u of this.byOtherField.get(participant) ?? []) {
       if (normalizeAddress(u.email) === participant) continue;
-      add(
-        'other_field',
-        u,
-        `${participant} appears on end user ${u.email}, but not in its "email" field, which is the only field that matches`,
-      );
+      add('other_field', u, `${shown} appears on end user ${u.email}, but not in its "email" field, which is the only field that matches`);
     }
     return out;
   }

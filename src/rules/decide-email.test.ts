@@ -575,6 +575,38 @@ describe('an internationalised domain, written in Unicode or in punycode (ASCII)
     expect(d.outcome).toBe('not_linked');
     expect(check(d, 'E4').status).toBe('fail');
   });
+
+  // The address is stored and matched in ASCII; people read it in Unicode (displayAddress).
+  const text = (d: Decision) =>
+    [...d.checks.map((c) => c.detail), ...d.remedies.map((r) => r.text), ...d.hints.map((h) => h.detail)].join('\n');
+
+  it('remedies, details and hints name the address with its domain in Unicode; actions and hint keys keep the ASCII form', () => {
+    const stranger = decide(emailCase({ from: 'Otto@XN--BCHER-KVA.example', to: ALICE.email }), { endUsers: [ANNA] });
+    const add = stranger.remedies.find((r) => r.code === 'ADD_END_USER')!;
+    expect(add.text).toContain('otto@bücher.example');
+    expect(add.actions).toEqual([{ kind: 'add_end_user', email: 'otto@xn--bcher-kva.example' }]);
+    expect(check(stranger, 'E3').detail).toContain('otto@bücher.example');
+
+    const nearMiss = decide(emailCase({ from: 'a.nna@bücher.example', to: ALICE.email }), { endUsers: [ANNA] }, { hints: true });
+    expect(nearMiss.hints).toEqual([expect.objectContaining({ kind: 'dots', participant: 'a.nna@xn--bcher-kva.example' })]);
+    expect(nearMiss.hints[0]!.detail).toContain('a.nna@bücher.example differs from end user Anna@Bücher.Example');
+    expect(nearMiss.remedies.find((r) => r.code === 'FIX_EMAIL_FIELD')!.text).toContain('the message used a.nna@bücher.example');
+
+    const linked = decide(emailCase({ from: 'anna@xn--bcher-kva.example', to: ALICE.email }), { endUsers: [ANNA] });
+    expect(check(linked, 'E3').detail).toContain('anna@bücher.example (from) is an end user');
+
+    const blocked = decide(emailCase({ from: 'anna@bücher.example', to: ALICE.email }), {
+      endUsers: [ANNA],
+      blocklist: [domainBlock('Bücher.Example')],
+    });
+    expect(check(blocked, 'E4').detail).toContain('(bücher.example)');
+    expect(blocked.remedies.find((r) => r.code === 'REMOVE_FROM_BLOCKLIST')).toMatchObject({
+      text: expect.stringContaining('Remove bücher.example'),
+      actions: [{ kind: 'unblock', entry: 'xn--bcher-kva.example' }],
+    });
+
+    for (const d of [stranger, nearMiss, linked, blocked]) expect(text(d)).not.toContain('xn--');
+  });
 });
 
 describe('every email decision', () => {

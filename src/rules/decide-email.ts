@@ -10,7 +10,17 @@ import type { Sighting } from '../domain/connection.js';
 import type { Check, Decision, Hint, Remedy } from '../domain/decision.js';
 import type { EmailItem } from '../domain/items.js';
 import type { DirectoryIndex } from '../directory/index.js';
-import { describeMatches, emailParticipants, findMatches, linkedAccounts, list, type Match, type Participant } from './participants.js';
+import { displayAddress } from '../directory/address.js';
+import {
+  addressList,
+  describeMatches,
+  emailParticipants,
+  findMatches,
+  linkedAccounts,
+  list,
+  type Match,
+  type Participant,
+} from './participants.js';
 import { remedy, uniqueConnections, uniqueRemedies } from './remedies.js';
 import { ageWords, isoTime } from './time-words.js';
 import { check, wantsDetails, type DetailMode } from './details.js';
@@ -320,7 +330,8 @@ function buildCodesOnly(key: number): Decision {
   });
 }
 
-const owner = (s: Sighting) => s.connection.ownerAddresses[0] ?? s.connection.id;
+// The details name addresses as people write them (displayAddress: an IDN domain in Unicode).
+const owner = (s: Sighting) => (s.connection.ownerAddresses[0] ? displayAddress(s.connection.ownerAddresses[0]) : s.connection.id);
 const where = (s: Sighting) => `${owner(s)} (${s.folder})`;
 
 /** Each check's plain words, in the order E1..E7 (the checks are always those seven). */
@@ -347,14 +358,18 @@ function writeDetails(checks: Check[], sightings: Sighting[], f: EmailFacts, dir
   const participants = f.participants;
   if (f.matches.length > 0) e3.detail = `${describeMatches(f.matches, dir)}.`;
   else {
-    const who = f.external.length ? list(f.external) : list(participants.map((p) => p.address));
+    const who = f.external.length ? addressList(f.external) : addressList(participants.map((p) => p.address));
     e3.detail = `No participant is an end user of any account (checked ${who || 'no addresses'}).`;
   }
 
   if (f.matches.length === 0) e4.detail = 'No matching end user to check against the blocklist.';
-  else if (e4.status === 'fail') e4.detail = `Every matching participant is blocklisted (${list(f.blockedEntries)}).`;
+  else if (e4.status === 'fail') e4.detail = `Every matching participant is blocklisted (${addressList(f.blockedEntries)}).`;
   else {
-    const ignored = [...new Set(f.matches.filter((m) => m.blocked).map((m) => `${m.participant.address} (${m.blocked!.entry})`))];
+    const ignored = [
+      ...new Set(
+        f.matches.filter((m) => m.blocked).map((m) => `${displayAddress(m.participant.address)} (${displayAddress(m.blocked!.entry)})`),
+      ),
+    ];
     const note = f.blocked ? ` Ignored as blocklisted: ${list(ignored)}.` : '';
     e4.detail = `No blocklist entry covers the matching participants.${note}`;
   }
@@ -369,6 +384,6 @@ function writeDetails(checks: Check[], sightings: Sighting[], f: EmailFacts, dir
 
   e6.detail =
     e6.status === 'fail'
-      ? `Every participant is internal (${list(participants.map((p) => p.address))}).`
+      ? `Every participant is internal (${addressList(participants.map((p) => p.address))}).`
       : `${participants.length - f.internal} external participant(s), ${f.internal} internal.`;
 }

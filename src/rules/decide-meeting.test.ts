@@ -94,6 +94,24 @@ describe('an attendee on an internationalised domain, in Unicode or punycode spe
     }
     expect(remedyCodes(decide(c, { internalDomains: ['ourco.com'] }))).toContain('ADD_END_USER');
   });
+
+  it('the details and remedies name attendees and the organizer with the domain in Unicode (displayAddress)', () => {
+    const anna = endUser(ACME.id, 'anna@bücher.example', { source: 'csv' });
+    const tentative = decide(
+      meetingCase({
+        start: PAST,
+        organizer: { address: 'Otto@XN--BCHER-KVA.example' },
+        attendees: [attendee(ALICE.email), attendee('anna@xn--bcher-kva.example', 'TENTATIVE')],
+      }),
+      { endUsers: [anna] },
+    );
+    expect(check(tentative, 'M4').detail).toContain('Organized by otto@bücher.example');
+    expect(check(tentative, 'M5').detail).toContain('anna@bücher.example TENTATIVE');
+    const ask = tentative.remedies.find((r) => r.code === 'ASK_TO_ACCEPT')!;
+    expect(ask.text).toContain('(anna@bücher.example)');
+    const texts = [...tentative.checks.map((c) => c.detail), ...tentative.remedies.map((r) => r.text)].join('\n');
+    expect(texts).not.toContain('xn--');
+  });
 });
 
 describe('article 4 — "I can\'t see the meeting which I recently had with my customer"', () => {

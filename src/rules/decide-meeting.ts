@@ -4,9 +4,9 @@
 import type { Sighting } from '../domain/connection.js';
 import type { Check, Decision, Hint, Remedy } from '../domain/decision.js';
 import type { MeetingOccurrence } from '../domain/items.js';
-import { normalizeAddress } from '../directory/address.js';
+import { displayAddress, normalizeAddress } from '../directory/address.js';
 import type { DirectoryIndex } from '../directory/index.js';
-import { attendee, findMatches, linkedAccounts, list, type Match, type Participant } from './participants.js';
+import { addressList, attendee, findMatches, linkedAccounts, list, type Match, type Participant } from './participants.js';
 import { remedy, uniqueConnections, uniqueRemedies } from './remedies.js';
 import type { DecideOptions } from './decide-email.js';
 import { check, wantsDetails, type DetailMode } from './details.js';
@@ -104,14 +104,16 @@ function decide(c: MeetingCase, dir: DirectoryIndex, now: Date, opts: DecideOpti
   if (!seen) m4 = check('M4', 'n/a', 'M4_NOT_SEEN');
   else if (organizer === null || ownerOrganizes(sightings, organizerAddrs)) {
     // The detail names the organizer: it is written even when the other details are not.
-    const detail = organizer ? `Organized by ${organizer}, the calendar's owner.` : 'No ORGANIZER: a personal entry of the calendar owner.';
+    const detail = organizer
+      ? `Organized by ${displayAddress(organizer)}, the calendar's owner.`
+      : 'No ORGANIZER: a personal entry of the calendar owner.';
     m4 = check('M4', 'pass', 'M4_OWNER_ORGANIZES', detail);
   } else {
     const mate = organizerAddrs.map((a) => dir.teammateFor(a)).find((t) => t !== undefined);
     const code = mate ? 'M4_OTHER_TEAMMATE_ORGANIZES' : 'M4_CUSTOMER_ORGANIZES';
     const detail = mate
-      ? `Organized by teammate ${organizer}, not by the calendar's owner; it is logged from the organizer's calendar once they connect it.`
-      : `Organized by ${organizer}, not by the CSM. Meetings organized by the customer are not synced.`;
+      ? `Organized by teammate ${displayAddress(organizer)}, not by the calendar's owner; it is logged from the organizer's calendar once they connect it.`
+      : `Organized by ${displayAddress(organizer)}, not by the CSM. Meetings organized by the customer are not synced.`;
     m4 = check('M4', 'fail', code, detail);
     otherFailure = true;
     remedies.push(remedy.organizeYourself());
@@ -178,6 +180,12 @@ function ownerOrganizes(sightings: readonly Sighting[], organizerAddrs: readonly
   return false;
 }
 
+/** A calendar as the details name it: its owner's address as people write it (displayAddress), else the connection. */
+function calendarOwner(s: Sighting): string {
+  const a = s.connection.ownerAddresses[0];
+  return a ? displayAddress(a) : s.connection.id;
+}
+
 /** The deferred details of M1..M6, in order (M4's pass and fail details are already written). */
 function writeDetails(checks: Check[], c: MeetingCase, f: MeetingFacts, dir: DirectoryIndex): void {
   const [m1, m2, m3, m4, m5, m6] = checks as [Check, Check, Check, Check, Check, Check];
@@ -188,9 +196,9 @@ function writeDetails(checks: Check[], c: MeetingCase, f: MeetingFacts, dir: Dir
   if (sightings.length === 0) {
     m1.detail = 'No authorized calendar has this meeting.';
     m2.detail = 'Not seen by any calendar.';
-    m4.detail = `Organizer: ${f.organizer ?? 'none'}.`;
+    m4.detail = `Organizer: ${f.organizer ? displayAddress(f.organizer) : 'none'}.`;
   } else {
-    const who = list([...new Set(sightings.map((s) => s.connection.ownerAddresses[0] ?? s.connection.id))]);
+    const who = list([...new Set(sightings.map(calendarOwner))]);
     const warn = f.reauth ? ' The calendar now needs re-authorization; changes are not syncing.' : '';
     m1.detail = `Seen in the authorized calendar of ${who}.${warn}`;
     m2.detail = f.current
@@ -207,9 +215,11 @@ function writeDetails(checks: Check[], c: MeetingCase, f: MeetingFacts, dir: Dir
     m3.detail = `Started ${startIso}.${later}`;
   }
 
-  const answers = () => f.matches.map((m) => `${m.participant.address} ${m.participant.partstat} (${dir.accountIdOf(m.account)})`);
+  // The details name addresses as people write them (displayAddress: an IDN domain in Unicode).
+  const answers = () =>
+    f.matches.map((m) => `${displayAddress(m.participant.address)} ${m.participant.partstat} (${dir.accountIdOf(m.account)})`);
   if (f.matches.length === 0) {
-    m5.detail = `No attendee is an end user of any account (checked ${list(f.external) || 'no external attendees besides the organizer'}).`;
+    m5.detail = `No attendee is an end user of any account (checked ${addressList(f.external) || 'no external attendees besides the organizer'}).`;
   } else if (f.accepted.length === 0) m5.detail = `No end user accepted: ${list(answers(), 10)}.`;
   else {
     const notAccepting: string[] = [];
@@ -218,10 +228,10 @@ function writeDetails(checks: Check[], c: MeetingCase, f: MeetingFacts, dir: Dir
       if (!notAccepting.includes(id) && !f.accepted.some((a) => a.account === m.account)) notAccepting.push(id);
     }
     const note = notAccepting.length ? ` Not linked to ${list(notAccepting)}: none of its end users accepted.` : '';
-    m5.detail = `Accepted by ${list([...new Set(f.accepted.map((m) => m.participant.address))])}. Answers: ${list(answers(), 10)}.${note}`;
+    m5.detail = `Accepted by ${addressList([...new Set(f.accepted.map((m) => m.participant.address))])}. Answers: ${list(answers(), 10)}.${note}`;
   }
 
   if (f.accepted.length === 0) m6.detail = 'No accepting end user to check against the blocklist.';
-  else if (m6.status === 'fail') m6.detail = `Every accepting end user is blocklisted (${list(f.blockedEntries)}).`;
+  else if (m6.status === 'fail') m6.detail = `Every accepting end user is blocklisted (${addressList(f.blockedEntries)}).`;
   else m6.detail = 'No blocklist entry covers the accepting end users.';
 }

@@ -3,7 +3,7 @@
 import type { EndUser } from '../domain/directory.js';
 import type { Address, EmailItem } from '../domain/items.js';
 import type { LinkedAccount, LinkVia } from '../domain/decision.js';
-import { normalizeAndHash } from '../directory/address.js';
+import { displayAddress, normalizeAndHash } from '../directory/address.js';
 import type { BlockHit, DirectoryIndex } from '../directory/index.js';
 
 export interface Participant {
@@ -132,7 +132,7 @@ export function describeMatches(matches: readonly Match[], dir: DirectoryIndex):
   return matches
     .map((m) => {
       const id = dir.accountIdOf(m.account);
-      return `${m.participant.address} (${m.participant.field}) is an end user of ${dir.accountNameOf(m.account)} [${id}]`;
+      return `${displayAddress(m.participant.address)} (${m.participant.field}) is an end user of ${dir.accountNameOf(m.account)} [${id}]`;
     })
     .join('; ');
 }
@@ -140,4 +140,10 @@ export function describeMatches(matches: readonly Match[], dir: DirectoryIndex):
 export function list(values: readonly string[], max = 5): string {
   if (values.length <= max) return values.join(', ');
   return `${values.slice(0, max).join(', ')} and ${values.length - max} more`;
+}
+
+/** list() of normalised addresses or blocklist entries, each as people write it (displayAddress); only those shown are converted. */
+export function addressList(values: readonly string[], max = 5): string {
+  const shown = values.slice(0, max).map(displayAddress).join(', ');
+  return values.length <= max ? shown : `${shown} and ${values.length - max} more`;
 }

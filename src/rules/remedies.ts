@@ -1,5 +1,8 @@
 // Remedies: what the user can do about a failed check, in the article's words.
+// A text names an address as people write it (displayAddress: an IDN domain in Unicode); an
+// action carries it as given, for the program that runs it.
 import type { Remedy, RemedyAction } from '../domain/decision.js';
+import { displayAddress } from '../directory/address.js';
 
 /** A connection as a remedy names it: which one, at which provider (how it re-authorizes). */
 interface ConnRef {
@@ -37,18 +40,18 @@ export const remedy = {
   }),
   addEndUser: (addresses: string[]): Remedy => ({
     code: 'ADD_END_USER',
-    text: `Add the end user to the account where it should be logged, with this exact email: ${addresses.join(', ')}.`,
+    text: `Add the end user to the account where it should be logged, with this exact email: ${addresses.map(displayAddress).join(', ')}.`,
     actions: addresses.map((email) => ({ kind: 'add_end_user', email })),
   }),
   /** A near miss: the address used is one letter off an end user's; add it, exactly, to that end user's account. */
   fixEmailField: (endUserEmail: string, used: string, accountId?: string): Remedy => ({
     code: 'FIX_EMAIL_FIELD',
-    text: `Fix the "email" field of end user ${endUserEmail}: the message used ${used}, and only the same address matches.`,
+    text: `Fix the "email" field of end user ${endUserEmail}: the message used ${displayAddress(used)}, and only the same address matches.`,
     actions: [{ kind: 'add_end_user', email: used, ...(accountId ? { accountId } : {}) }],
   }),
   unblock: (entry: string): Remedy => ({
     code: 'REMOVE_FROM_BLOCKLIST',
-    text: `Remove ${entry} from the blocklist if its mail and meetings should sync.`,
+    text: `Remove ${displayAddress(entry)} from the blocklist if its mail and meetings should sync.`,
     actions: [{ kind: 'unblock', entry }],
   }),
   internalOnly: (): Remedy => ({
@@ -77,7 +80,7 @@ export const remedy = {
   }),
   askToAccept: (who: string[]): Remedy => ({
     code: 'ASK_TO_ACCEPT',
-    text: `Ask the customer to accept the invitation (${who.join(', ')}); meetings no end user accepted are not synced.`,
+    text: `Ask the customer to accept the invitation (${who.map(displayAddress).join(', ')}); meetings no end user accepted are not synced.`,
   }),
   // The live lookup (src/app/live-find.ts): where the provider has the item and the sync does not look.
   includeFolder: (folder: string, mailbox: string, connectionId?: string): Remedy =>
@@ -142,7 +145,7 @@ export const remedy = {
   /** With the address that matched, when known: blocklisting only that person is the narrower choice. */
   blocklistDomain: (domain: string, address?: string): Remedy => ({
     code: 'BLOCKLIST_DOMAIN',
-    text: `Blocklist ${domain} if mail with this domain (e.g. a partner) should never sync.`,
+    text: `Blocklist ${displayAddress(domain)} if mail with this domain (e.g. a partner) should never sync.`,
     actions: [{ kind: 'blocklist', entry: domain }, ...(address ? [{ kind: 'blocklist' as const, entry: address }] : [])],
   }),
 };

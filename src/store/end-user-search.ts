@@ -3,8 +3,13 @@
 // must have that "@" as its own (a valid address has exactly one: directory/address.ts), so
 // its domain starts with the text after it: migration 014's end_users_by_domain reads only
 // that range, and the "contains" test still decides. Other texts keep the scan.
+// email_norm holds an IDN domain in its ASCII form (directory/address.ts): with an "@" the
+// query is normalised the same way, and a fragment without one that has a non-ASCII character
+// ("bücher") is also looked for in its ASCII form ("xn--bcher-kva"), a second pattern of the
+// same scan. A partial label ("büch") cannot match: punycode encodes a label as a whole.
 import { sql } from 'kysely';
 import type { EndUser } from '../domain/directory.js';
+import { asciiFragment } from '../directory/address.js';
 import { dialectOf } from './dialects/dialect.js';
 import type { Store } from './db.js';
 import { endUserFromRow } from './directory.js';
@@ -30,7 +35,12 @@ export async function endUsersContaining(db: Store, ws: string, q: string): Prom
   const domainPrefix = at >= 0 && q.indexOf('@', at + 1) < 0 ? q.slice(at + 1) : '';
   const end = domainPrefix ? prefixEnd(domainPrefix) : undefined;
   const pattern = containsPattern(q);
-  const rows = end ? await inDomainRange(db, { ws, from: domainPrefix, to: end, pattern }) : await scanning(db, { ws, pattern });
+  const ascii = end ? undefined : asciiFragment(q);
+  const rows = end
+    ? await inDomainRange(db, { ws, from: domainPrefix, to: end, pattern })
+    : ascii
+      ? await scanningEither(db, { ws, pattern, ascii: containsPattern(ascii) })
+      : await scanning(db, { ws, pattern });
   return rows.map(({ account_name, ...r }) => ({ ...endUserFromRow(r), accountName: account_name }));
 }
 
@@ -65,4 +75,12 @@ const inDomainRange = reusableQuery((db, v: { ws: string; from: string; to: stri
 // Without a usable "@", the scan listEndUsers does (same test, same order).
 const scanning = reusableQuery((db, v: { ws: string; pattern: string }) =>
   endUsersWithAccountName(db, v.ws).where(likePattern('email_norm', v.pattern)).orderBy('account_id').orderBy('email_norm'),
+);
+
+// The scan with the fragment's ASCII form as a second pattern: the same rows read, one more LIKE on each.
+const scanningEither = reusableQuery((db, v: { ws: string; pattern: string; ascii: string }) =>
+  endUsersWithAccountName(db, v.ws)
+    .where((eb) => eb.or([likePattern('email_norm', v.pattern), likePattern('email_norm', v.ascii)]))
+    .orderBy('account_id')
+    .orderBy('email_norm'),
 );

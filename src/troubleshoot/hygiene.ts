@@ -5,7 +5,7 @@
 //   often one person added to the wrong account;
 // - one address in many accounts: every email with it is logged on all of them (E5).
 import type { EndUser } from '../domain/directory.js';
-import { domainOf, normalizeAddress } from '../directory/address.js';
+import { displayAddress, domainOf, normalizeAddress } from '../directory/address.js';
 import type { Ctx } from '../store/context.js';
 import { loadDirectoryIndex } from '../store/context.js';
 import { listEndUsers } from '../store/directory.js';
@@ -26,17 +26,18 @@ export async function directoryHygiene(ctx: Ctx, opts: { minAccounts: number }) 
   const blocklisted = [];
   const byDomain = new Map<string, { accounts: Set<string>; users: number }>();
   const byAddress = new Map<string, Set<string>>();
+  // `why` is read by people (an IDN domain in Unicode: displayAddress); `domain` and `email` stay the keys.
   for (const u of users) {
     const a = normalizeAddress(u.email);
     const teammate = dir.teammateFor(a);
     const internal = dir.internalDomainOf(a);
     if (teammate) internalAddresses.push({ ...view(u), why: `the address of teammate ${teammate.email}` });
-    else if (internal) internalAddresses.push({ ...view(u), why: `on the internal domain ${internal}` });
+    else if (internal) internalAddresses.push({ ...view(u), why: `on the internal domain ${displayAddress(internal)}` });
     const hit = dir.blockHit(a);
     if (hit)
       blocklisted.push({
         ...view(u),
-        why: hit.kind === 'domain' ? `the domain ${hit.entry} is blocklisted` : 'the address is blocklisted',
+        why: hit.kind === 'domain' ? `the domain ${displayAddress(hit.entry)} is blocklisted` : 'the address is blocklisted',
       });
     if (!teammate && !internal) {
       const d = domainOf(a);

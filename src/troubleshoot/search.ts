@@ -1,6 +1,6 @@
 // Global search: an address (or part of one) → the accounts where it is an end user,
 // the teammates using it, and its recent activities.
-import { normalizeAddress } from '../directory/address.js';
+import { asciiFragment, normalizeAddress } from '../directory/address.js';
 import type { Ctx } from '../store/context.js';
 import { listTeammates } from '../store/directory.js';
 import { endUsersContaining } from '../store/end-user-search.js';
@@ -10,6 +10,9 @@ export async function globalSearch(ctx: Ctx, query: string) {
   const q = normalizeAddress(query);
   if (q.length < 2) throw new Error('search needs at least 2 characters');
   const users = await endUsersContaining(ctx.db, ctx.ws.id, q);
+  // Addresses are stored with an IDN domain in ASCII: "bücher" is also looked for as "xn--bcher-kva" (as endUsersContaining).
+  const ascii = asciiFragment(q);
+  const contains = (a: string) => a.includes(q) || (ascii !== undefined && a.includes(ascii));
   const accountIds = [...new Set(users.map((u) => u.accountId))];
   const emails = new Set(users.map((u) => normalizeAddress(u.email)));
   // Independent reads, asked together: on PostgreSQL each is a round trip, and the pool runs
@@ -38,7 +41,7 @@ export async function globalSearch(ctx: Ctx, query: string) {
     },
   }));
   const teammates = allTeammates
-    .filter((t) => [t.email, ...t.aliases].some((a) => normalizeAddress(a).includes(q)))
+    .filter((t) => [t.email, ...t.aliases].some((a) => contains(normalizeAddress(a))))
     .map((t) => ({ id: t.id, email: t.email, aliases: t.aliases, name: t.name ?? null }));
   const activities = recent.map((a) =>
     a.kind === 'email'

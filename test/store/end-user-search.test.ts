@@ -4,6 +4,7 @@
 // and use the index (not scan) on both databases.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalizeAddress } from '../../src/directory/address.js';
 import type { Store } from '../../src/store/db.js';
 import { addAccount, insertEndUser, listEndUsers } from '../../src/store/directory.js';
 import { endUsersContaining } from '../../src/store/end-user-search.js';
@@ -64,6 +65,23 @@ describe.each(DIALECTS)('end users containing a text (%s)', (dialect) => {
   it.each(QUERIES)('"%s": the same end users, in the same order, as the scan', async (q) => {
     const ids = (us: { id: string }[]) => us.map((u) => u.id);
     expect(ids(await endUsersContaining(db, ws, q))).toEqual(ids(await listEndUsers(db, ws, { emailLike: q })));
+  });
+
+  // email_norm keeps an IDN domain in ASCII ("zoë@xn--caf-dma.fr"): a Unicode fragment of it
+  // without an "@" is also looked for in its ASCII form; with an "@", normalizeAddress converts it.
+  it.each([
+    ['café', ['zoë@café.fr']],
+    ['café.fr', ['zoë@café.fr']],
+    ['CAFÉ', ['zoë@café.fr']],
+    ['zoë@café', ['zoë@café.fr']],
+    ['@café.fr', ['zoë@café.fr']],
+    ['zoë', ['zoë@café.fr']],
+    ['xn--caf-dma', ['zoë@café.fr']],
+    // Punycode encodes a label as a whole: part of one cannot be found.
+    ['afé', []],
+  ])('a Unicode domain fragment "%s" finds the end user stored with its ASCII domain', async (q, emails) => {
+    const found = await endUsersContaining(db, ws, normalizeAddress(q));
+    expect(found.map((u) => u.email)).toEqual(emails);
   });
 
   it('reads the by-domain index for a text with an "@"', async () => {

@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addEndUser } from '../../src/app/directory-changes.js';
 import { findEmails, findMeetings } from '../../src/app/find.js';
+import { search } from '../../src/app/search.js';
 import type { FindCandidate } from '../../src/app/find-types.js';
 import type { EmailItem, MeetingOccurrence } from '../../src/domain/items.js';
 import { hashAddress, loadDirectoryIndex, type Ctx } from '../../src/store/context.js';
@@ -200,6 +201,16 @@ describe.each(DIALECTS)('addresses on an internationalised domain stored by an e
       { entry: 'xn--exmple-cua.de', kind: 'domain' },
     ]);
     expect((await getWorkspace(db, ws))!.internalDomains).toEqual(['ourco.com', 'xn--bcher-kva.de']);
+  });
+
+  it('search by a fragment of the Unicode domain without an "@" finds the end users and teammates stored in ASCII', async () => {
+    const r = await search(ctx, { q: 'Bücher' });
+    expect(r.accounts.map((a) => a.endUser.email)).toContain('Anna@Bücher.Example');
+    expect(r.teammates.map((t) => t.id)).toEqual([aliceId]); // alice@bücher.de, stored as alice@xn--bcher-kva.de
+    expect((await search(ctx, { q: 'anna@bücher' })).accounts.map((a) => a.endUser.email)).toEqual(['Anna@Bücher.Example']);
+    // Punycode encodes a label as a whole: part of one ("büch") cannot be found in the ASCII form.
+    const partial = await search(ctx, { q: 'büch' });
+    expect([partial.accounts, partial.teammates]).toEqual([[], []]);
   });
 
   it('running it again changes nothing', async () => {
