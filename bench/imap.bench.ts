@@ -11,6 +11,7 @@
 //   BENCH_ONLY_INITIAL=1 npm run bench:imap  (rows (a) and (b) only, no push passes, no JSON written:
 //                                            A/B runs and profiles of the initial sync)
 //   BENCH_ONLY=push npm run bench:imap       (the push passes only, after the one sync they need; prints, writes nothing)
+//   BENCH_PROFILE=dir                        (a CPU profile of each timed sync alone: dir/imap-initial-<run>.cpuprofile)
 //
 // Targets: (b)/(a) ≤ 1.5; our share of the push p95 ≤ 100 ms, quiet and busy. Results go to bench/results/imap.json.
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { createWorkspace, findWorkspace } from '../src/store/workspaces.js';
 import { syncAll } from '../src/sync/run-sync.js';
 import { AUTH, CONFIG, PASSWORD, aliceClient, connectMailbox, connectors, directory, log, message, withStore } from './imap-shared.js';
 import { PUSH_SHARE_MS, pushLatency, pushRow, pushSummary } from './imap-push.js';
+import { profiled } from './profile.js';
 import { ratioRow } from './report.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -79,7 +81,9 @@ async function fullSync(template: string, dir: string, run: number): Promise<{ m
   return withStore(path, async (db) => {
     const ws = (await findWorkspace(db))!;
     const t0 = performance.now();
-    const [r] = await syncAll({ db, ws, now: new Date('2026-03-10T00:00:00Z'), actor: 'bench', connectors }, undefined, { directory });
+    const [r] = await profiled(`imap-initial-${run + 1}`, () =>
+      syncAll({ db, ws, now: new Date('2026-03-10T00:00:00Z'), actor: 'bench', connectors }, undefined, { directory }),
+    );
     const ms = performance.now() - t0;
     if (r?.mail.seen !== CONFIG.messages) throw new Error(`sync saw ${r?.mail.seen} (${r?.failure ?? ''})`);
     return { ms, linked: r.mail.linked };

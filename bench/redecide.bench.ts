@@ -15,11 +15,10 @@
 //
 // BENCH_SOURCE=imap: the same mail in one Dovecot mailbox (INBOX, written as a Maildir), so the
 // re-link re-reads it over IMAP; printed only, no JSON written (the table's figure is the folder's).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Session } from 'node:inspector/promises';
 import { addToBlocklist, removeFromBlocklist } from '../src/app/directory-changes.js';
 import { createConnection } from '../src/store/connections.js';
 import { openStore } from '../src/store/open.js';
@@ -30,6 +29,7 @@ import { emlText, writeMailbox, type TestMail } from '../test/support/mailbox.js
 import { type Dovecot, startDovecot } from '../scripts/services/dovecot.js';
 import { loadConfig } from '../src/config/index.js';
 import { createSecrets } from '../src/secrets/secrets.js';
+import { profiled } from './profile.js';
 import { QUICK, ratioRow, saveResults } from './report.js';
 import { decideAndStore } from './store-run.js';
 import { endUserAddress, seedDirectory } from './workers-fixtures.js';
@@ -40,21 +40,7 @@ const NOW = new Date('2026-03-20T12:00:00Z');
 const AUTH = new Date('2026-01-01T00:00:00Z');
 const CUSTOMER = endUserAddress(7, 3);
 // BENCH_PROFILE=dir: a CPU profile of each timed change alone (the sync before them left out),
-// written to dir/redecide-{unlink,relink}-<run>.cpuprofile.
-const PROFILE = process.env.BENCH_PROFILE;
-const inspector = PROFILE ? new Session() : null;
-inspector?.connect();
-async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  if (!inspector) return fn();
-  await inspector.post('Profiler.enable');
-  await inspector.post('Profiler.start');
-  try {
-    return await fn();
-  } finally {
-    const { profile } = await inspector.post('Profiler.stop');
-    writeFileSync(join(PROFILE!, `redecide-${name}.cpuprofile`), JSON.stringify(profile));
-  }
-}
+// written to dir/redecide-{unlink,relink}-<run>.cpuprofile (bench/profile.ts).
 
 // BENCH_DIALECT=postgres: the same on PostgreSQL (the table's figures are SQLite's).
 const IMAP = process.env.BENCH_SOURCE === 'imap';
@@ -130,12 +116,12 @@ try {
     }
     let t = performance.now();
     let c = process.cpuUsage();
-    const a = await profiled(`unlink-${r + 1}`, () => addToBlocklist(ctx, CUSTOMER));
+    const a = await profiled(`redecide-unlink-${r + 1}`, () => addToBlocklist(ctx, CUSTOMER));
     unlink.push(performance.now() - t);
     cpu.unlink.push(cpuMs(process.cpuUsage(c)));
     t = performance.now();
     c = process.cpuUsage();
-    const b = await profiled(`relink-${r + 1}`, () => removeFromBlocklist(ctx, CUSTOMER));
+    const b = await profiled(`redecide-relink-${r + 1}`, () => removeFromBlocklist(ctx, CUSTOMER));
     relink.push(performance.now() - t);
     cpu.relink.push(cpuMs(process.cpuUsage(c)));
     if (a.unlinked.length !== CONFIG.emails || b.linked.length !== CONFIG.emails)
