@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Driver } from 'kysely';
 import type { DB } from '../schema.js';
+import { Checkpointer, SAFETY_NET_PAGES } from './sqlite-checkpointer.js';
 import { EACH_ROW, ROWS_AS_ARRAYS } from './dialect.js';
 import { migrate, StoreError, type Store } from '../db.js';
 
@@ -58,7 +59,10 @@ function withStatementCache(sqlite: Database.Database): { prepare(sql: string): 
  * replace the one that says what happened (the disk is full). Roll back only what is open.
  */
 class SqliteDialectKeepingErrors extends SqliteDialect {
-  constructor(private readonly sqlite: Database.Database) {
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly checkpointer: Checkpointer | null,
+  ) {
     super({ database: withStatementCache(sqlite) });
   }
 
@@ -68,6 +72,19 @@ class SqliteDialectKeepingErrors extends SqliteDialect {
     driver.rollbackTransaction = async (conn) => {
       if (this.sqlite.inTransaction) await rollback(conn);
     };
+    const checkpointer = this.checkpointer;
+    if (checkpointer) {
+      const commit = driver.commitTransaction.bind(driver);
+      driver.commitTransaction = async (conn) => {
+        await commit(conn);
+        checkpointer.afterCommit();
+      };
+      const destroy = driver.destroy.bind(driver);
+      driver.destroy = async () => {
+        await checkpointer.close();
+        await destroy();
+      };
+    }
     return driver;
   }
 }
@@ -85,7 +102,13 @@ export async function openSqlite(path: string, opts: { migrate?: boolean } = {})
   // WAL: readers never block the sync writer; NORMAL is durable across process crashes.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<DB>({ dialect: new SqliteDialectKeepingErrors(sqlite) });
+  // Checkpoints on a thread of their own (sqlite-checkpointer.ts); the writer's own only as a net.
+  let checkpointer: Checkpointer | null = null;
+  if (!sqlite.memory) {
+    sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
+    checkpointer = new Checkpointer(path, () => sqlite.open && sqlite.pragma('wal_autocheckpoint = 1000'));
+  }
+  const db = new Kysely<DB>({ dialect: new SqliteDialectKeepingErrors(sqlite, checkpointer) });
   if (opts.migrate !== false) await migrate(db);
   return db;
 }
