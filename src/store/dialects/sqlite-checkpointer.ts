@@ -116,8 +116,8 @@ export class Checkpointer {
     worker.unref();
     worker.on('message', (m: { done: string; error?: string }) => {
       if (m.done !== 'checkpoint') return;
-      // A failed checkpoint is not an error of any write: the writer's own automatic
-      // checkpoint (SAFETY_NET_PAGES) takes over, as it would if this thread did not exist.
+      // A failed checkpoint is not an error of any write: the writer checkpoints itself again,
+      // at SQLite's default mark (onFail), as if this thread did not exist.
       if (m.error) return this.#fail();
       this.#busy = false;
       if (this.#again && !this.#closing) {
