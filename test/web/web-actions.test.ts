@@ -3,7 +3,7 @@
 // own domain cannot be blocklisted by one click (nor by one API request), and changes are
 // undone from where they were made or from the audit log. Each result is checked in the store.
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/db.js';
 import { getConnection, listConnections, updateConnection } from '../../src/store/connections.js';
@@ -28,6 +28,21 @@ const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}
 const endUser = (accountId: string, email: string) => findEndUser(store, ws, accountId, email);
 const blocklist = async () => (await listBlocklist(store, ws)).map((b) => b.entry);
 const acmeTimeline = async () => (await accountTimeline(store, ws, 'acme')).map((i) => (i.kind === 'email' ? i.messageId : i.uid));
+
+/**
+ * Presses Undo and waits until its result is said in place (the server has answered), however
+ * long a loaded machine takes; an error shown instead fails the test with its words. The store
+ * is checked after that, so a slow answer is not mistaken for an Undo that did nothing.
+ */
+async function undo(button: Locator) {
+  // The button's own box (UndoButton's .undo): the button leaves it once undone, the result stays.
+  const box = await button.locator('xpath=..').elementHandle();
+  if (!box) throw new Error('no Undo button');
+  await button.click();
+  await expect.poll(async () => (await box.$('[role="status"], [role="alert"]')) !== null, { timeout: 30_000 }).toBe(true);
+  const error = await box.$('[role="alert"]');
+  if (error) throw new Error(`Undo failed: ${await error.textContent()}`);
+}
 
 /** Acme's timeline, the item with this subject, its "Why is this here?" panel open. */
 async function whyPanel(subject: string) {
@@ -109,14 +124,14 @@ describe('every remedy is an action', () => {
     expect(await endUser('acme', 'john+billing@acme.com')).toMatchObject({ source: 'manual' });
     expect(await acmeTimeline()).toContain('plus-6@mail.acme.com');
 
-    await todo.getByRole('button', { name: /^Undo Add john\+billing@acme.com as an end user/ }).click();
+    await undo(todo.getByRole('button', { name: /^Undo Add john\+billing@acme.com as an end user/ }));
     await expect.poll(() => endUser('acme', 'john+billing@acme.com')).toBeUndefined();
     expect(await acmeTimeline()).not.toContain('plus-6@mail.acme.com');
 
     // The near miss's remedy names the account: one click.
     await todo.getByRole('button', { name: 'Add john+billing@acme.com to acme' }).click();
     await expect.poll(() => endUser('acme', 'john+billing@acme.com')).toBeDefined();
-    await todo.getByRole('button', { name: /^Undo Add john\+billing@acme.com to acme/ }).click();
+    await undo(todo.getByRole('button', { name: /^Undo Add john\+billing@acme.com to acme/ }));
     await expect.poll(() => endUser('acme', 'john+billing@acme.com')).toBeUndefined();
   });
 
@@ -149,7 +164,7 @@ describe('every remedy is an action', () => {
     await expect.poll(() => why.getByRole('status').first().textContent()).toMatch(/^Blocklisted acme\.com: unlinked \d+ past emails?/);
     expect(await blocklist()).toContain('acme.com');
     expect(await acmeTimeline()).not.toContain('renewal-1@mail.acme.com');
-    await why.getByRole('button', { name: 'Undo Blocklist acme.com' }).click();
+    await undo(why.getByRole('button', { name: 'Undo Blocklist acme.com' }));
     await expect.poll(blocklist).not.toContain('acme.com');
     expect((await acmeTimeline()).sort()).toEqual([...before].sort());
   });
@@ -163,7 +178,7 @@ describe('every remedy is an action', () => {
       .toMatch(/^Stops logging mail and meetings with jane@acme\.com from now/);
     await dialog.getByRole('button', { name: 'Blocklist jane@acme.com' }).click();
     await expect.poll(blocklist).toContain('jane@acme.com');
-    await why.getByRole('button', { name: 'Undo Blocklist jane@acme.com' }).click();
+    await undo(why.getByRole('button', { name: 'Undo Blocklist jane@acme.com' }));
     await expect.poll(blocklist).not.toContain('jane@acme.com');
   });
 
@@ -184,7 +199,7 @@ describe('every remedy is an action', () => {
 
     await page.getByRole('link', { name: 'Admin' }).click();
     const row = page.getByRole('table', { name: 'Audit log' }).locator('tr').filter({ hasText: 'jane@acme.com' }).first();
-    await row.getByRole('button', { name: /^Undo/ }).click();
+    await undo(row.getByRole('button', { name: /^Undo/ }));
     await expect
       .poll(() => endUser('acme', 'jane@acme.com'))
       .toMatchObject({ source: 'crm:salesforce', externalId: 'SF-001', name: 'Jane Doe' });
@@ -206,7 +221,7 @@ describe('every remedy is an action', () => {
     expect(await suppressed()).toBe(true);
     expect(await acmeTimeline()).not.toContain('renewal-1@mail.acme.com');
 
-    await why.getByRole('button', { name: `Undo ${label}` }).click();
+    await undo(why.getByRole('button', { name: `Undo ${label}` }));
     await expect.poll(suppressed).toBe(false);
     expect(await endUser('acme', 'jane@acme.com')).toMatchObject({ source: 'crm:salesforce' });
     expect(await acmeTimeline()).toContain('renewal-1@mail.acme.com');
