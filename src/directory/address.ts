@@ -68,13 +68,17 @@ function withAsciiDomain(s: string): string {
  * hash. Undefined for an address without an "xn--" label (nearly all: no work done).
  */
 export function unicodeSpelling(normalized: string): string | undefined {
-  const at = normalized.lastIndexOf('@');
-  if (at < 0) return undefined;
-  const domain = normalized.slice(at + 1);
+  if (!normalized.includes('@')) return undefined;
+  return withUnicodeDomain(normalized)?.toLowerCase().normalize('NFC');
+}
+
+/** The address (or bare domain) with its domain's "xn--" labels in Unicode; undefined when it has none, or they are not valid punycode. */
+function withUnicodeDomain(s: string): string | undefined {
+  const at = s.lastIndexOf('@');
+  const domain = s.slice(at + 1);
   if (!domain.startsWith('xn--') && !domain.includes('.xn--')) return undefined;
   const u = domainToUnicode(domain);
-  if (u === '' || u === domain) return undefined;
-  return `${normalized.slice(0, at + 1)}${u}`.toLowerCase().normalize('NFC');
+  return u === '' || u === domain ? undefined : s.slice(0, at + 1) + u;
 }
 
 /**
@@ -86,11 +90,7 @@ export function unicodeSpelling(normalized: string): string | undefined {
  */
 export function displayAddress(normalized: string): string {
   if (!normalized.includes('xn--')) return normalized;
-  const at = normalized.lastIndexOf('@');
-  const domain = normalized.slice(at + 1);
-  if (!domain.startsWith('xn--') && !domain.includes('.xn--')) return normalized;
-  const u = domainToUnicode(domain);
-  return u === '' || u === domain ? normalized : normalized.slice(0, at + 1) + u;
+  return withUnicodeDomain(normalized) ?? normalized;
 }
 
 /**
