@@ -142,8 +142,7 @@ export function list(values: readonly string[], max = 5): string {
   return `${values.slice(0, max).join(', ')} and ${values.length - max} more`;
 }
 
-/** list() of normalised addresses or blocklist entries, each as people write it (displayAddress); only those shown are converted. */
+/** list() of normalised addresses or blocklist entries, each as people write it (displayAddress). */
 export function addressList(values: readonly string[], max = 5): string {
-  const shown = values.slice(0, max).map(displayAddress).join(', ');
-  return values.length <= max ? shown : `${shown} and ${values.length - max} more`;
+  return list(values.map(displayAddress), max);
 }
