@@ -17,8 +17,10 @@ import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-/** The WAL size (bytes) past which checkpoints move to the thread: SQLite's default mark, 1,000 pages. */
-export const THREAD_FROM_BYTES = 1_000 * 4_096;
+/** SQLite's own automatic-checkpoint mark, in pages (`wal_autocheckpoint`'s default). */
+export const SQLITE_DEFAULT_PAGES = 1_000;
+/** The WAL size (bytes) past which checkpoints move to the thread: SQLite's mark, at its default 4 KiB page. */
+export const THREAD_FROM_BYTES = SQLITE_DEFAULT_PAGES * 4_096;
 /** The writing connection's own automatic checkpoint, in pages: only if the thread falls behind. */
 export const SAFETY_NET_PAGES = 4_000;
 

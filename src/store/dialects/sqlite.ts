@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Driver } from 'kysely';
 import type { DB } from '../schema.js';
-import { Checkpointer, SAFETY_NET_PAGES } from './sqlite-checkpointer.js';
+import { Checkpointer, SAFETY_NET_PAGES, SQLITE_DEFAULT_PAGES } from './sqlite-checkpointer.js';
 import { EACH_ROW, ROWS_AS_ARRAYS } from './dialect.js';
 import { migrate, StoreError, type Store } from '../db.js';
 
@@ -106,7 +106,7 @@ export async function openSqlite(path: string, opts: { migrate?: boolean } = {})
   let checkpointer: Checkpointer | null = null;
   if (!sqlite.memory) {
     sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
-    checkpointer = new Checkpointer(path, () => sqlite.open && sqlite.pragma('wal_autocheckpoint = 1000'));
+    checkpointer = new Checkpointer(path, () => sqlite.open && sqlite.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`));
   }
   const db = new Kysely<DB>({ dialect: new SqliteDialectKeepingErrors(sqlite, checkpointer) });
   if (opts.migrate !== false) await migrate(db);
